@@ -1,0 +1,58 @@
+/* atmograph: the program. Dispatches to one subcommand per file. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include "cli/cli.h"
+
+static const cli_command commands[] = {
+	{ "parse",   "parse a Dockerfile and print its syntax tree", cmd_parse },
+	{ "stages",  "list the stages of a Dockerfile", cmd_stages },
+	{ "graph",   "draw the stage graph (svg, png, pdf, dot, json)", cmd_graph },
+	{ "inspect", "read a built image: layers, sizes, efficiency, packages", cmd_inspect },
+	{ "sizes",   "attribute image bytes to the stages of a Dockerfile", cmd_sizes },
+	{ "diff",    "compare two images: sizes, files, packages", cmd_diff },
+	{ "plan",    "print the build plan of a bake file in waves", cmd_plan },
+	{ "bake",    "read a bake file; --print writes it resolved", cmd_bake },
+	{ "build",   "build the targets of a bake file in dependency order", cmd_build },
+};
+
+static void usage(FILE *out)
+{
+	size_t i;
+	fputs("usage: atmograph [--version] [--help] COMMAND [ARGS...]\n\n"
+	      "Keep container-image documentation true to its Dockerfiles.\n\n"
+	      "Commands:\n", out);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
+	fputs("\nRun 'atmograph COMMAND --help' for the options of a command.\n"
+	      "FILE arguments accept '-' for standard input.\n"
+	      "Exit status: 0 success, 1 bad input or failure, 2 usage error.\n", out);
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return CLI_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return CLI_OK;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("atmograph %s\n", atmo_version());
+		return CLI_OK;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (!strcmp(argv[1], commands[i].name)) {
+			optind = 1;
+			opterr = 1;
+			return commands[i].run(argc - 1, argv + 1);
+		}
+	}
+	if (argv[1][0] == '-')
+		return cli_usage_error(NULL, "unknown option '%s'", argv[1]);
+	return cli_usage_error(NULL, "unknown command '%s'", argv[1]);
+}

@@ -1,0 +1,38 @@
+/* Shared by the cmocka tests: includes and small helpers. */
+#ifndef ATMO_TEST_HARNESS_H
+#define ATMO_TEST_HARNESS_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "atmograph/atmograph.h"
+
+/* Path of a file under tests/data (ATMOGRAPH_TEST_DATA), in a static buffer per call site. */
+static inline const char *test_data_path(char *buf, size_t n, const char *rel)
+{
+	const char *root = getenv("ATMOGRAPH_TEST_DATA");
+	snprintf(buf, n, "%s/%s", root ? root : "tests/data", rel);
+	return buf;
+}
+
+/* Root of ../shared/conformance/buildkit, or NULL when absent (tests then skip). */
+static inline const char *test_conformance_root(char *buf, size_t n)
+{
+	const char *shared = getenv("ATMOGRAPH_SHARED");
+	FILE *f;
+	char probe[1200];
+	snprintf(buf, n, "%s/conformance/buildkit", shared ? shared : "../shared");
+	snprintf(probe, sizeof(probe), "%s/README.md", buf);
+	f = fopen(probe, "r");
+	if (!f)
+		return NULL;
+	fclose(f);
+	return buf;
+}
+
+#endif

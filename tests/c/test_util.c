@@ -1,0 +1,80 @@
+/* util: errors, buffers, files, hashing. */
+#include "harness.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/hash.h"
+#include <unistd.h>
+
+static void first_error_wins(void **state)
+{
+	atmo_error e;
+	char text[600];
+	(void)state;
+	atmo_error_clear(&e);
+	assert_int_equal(atmo__error_set(&e, ATMO_EINVALID, "Dockerfile", 3, 7, "bad %s", "flag"),
+			 ATMO_EINVALID);
+	atmo__error_set(&e, ATMO_EIO, "other", 1, 1, "second");
+	assert_int_equal(e.code, ATMO_EINVALID);
+	assert_string_equal(atmo_error_format(&e, text, sizeof(text)), "Dockerfile:3:7: bad flag");
+	assert_int_equal(atmo__error_set(NULL, ATMO_EIO, NULL, 0, 0, "x"), ATMO_EIO);
+}
+
+static void buffer_grows_and_detaches(void **state)
+{
+	atmo_buf b = ATMO_BUF_INIT;
+	char *s;
+	int i;
+	(void)state;
+	assert_string_equal(atmo__buf_cstr(&b), "");
+	for (i = 0; i < 1000; i++)
+		assert_int_equal(atmo__buf_printf(&b, "%d,", i % 10), 0);
+	assert_int_equal(b.len, 2000);
+	s = atmo__buf_detach(&b);
+	assert_int_equal(strlen(s), 2000);
+	assert_memory_equal(s, "0,1,2,", 6);
+	free(s);
+	assert_null(b.ptr);
+}
+
+static void sha256_known_vector(void **state)
+{
+	char hex[65];
+	(void)state;
+	assert_int_equal(atmo__sha256_hex("abc", 3, hex, NULL), 0);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+static void file_roundtrip_and_missing(void **state)
+{
+	char path[] = "/tmp/atmo-test-XXXXXX";
+	char *data = NULL;
+	size_t len = 0;
+	atmo_error e;
+	int fd = mkstemp(path);
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	atmo_error_clear(&e);
+	assert_int_equal(atmo_file_write_atomic(path, "hello\n", 6, &e), 0);
+	assert_int_equal(atmo_file_read(&data, &len, path, 0, &e), 0);
+	assert_int_equal(len, 6);
+	assert_string_equal(data, "hello\n");
+	free(data);
+	assert_int_equal(atmo_file_read(&data, &len, path, 3, &e), ATMO_ELIMIT);
+	assert_null(data);
+	unlink(path);
+	atmo_error_clear(&e);
+	assert_int_equal(atmo_file_read(&data, &len, path, 0, &e), ATMO_ENOTFOUND);
+	assert_string_equal(e.source, path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(first_error_wins),
+		cmocka_unit_test(buffer_grows_and_detaches),
+		cmocka_unit_test(sha256_known_vector),
+		cmocka_unit_test(file_roundtrip_and_missing),
+	};
+	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
+}
