@@ -52,7 +52,7 @@ export ATMOGRAPH_SHARED ?= $(abspath ../shared)
 export ATMOGRAPH_BUILD = $(abspath $(BUILD))
 export PYTHONPATH := $(abspath sphinxext)$(if $(PYTHONPATH),:$(PYTHONPATH))
 
-.PHONY: all lib cli python deps check check-c check-python asan bench fuzz install clean
+.PHONY: all lib cli python deps check check-headers check-c check-python asan bench fuzz install clean
 all: lib cli python
 
 # ---- dependencies --------------------------------------------------------
@@ -104,13 +104,24 @@ python: $(STATIC)
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 
+# Fragments owned by the docs, the images and the build driver (html, man, images, ...);
+# included before `check` so that what they add to CHECK_EXTRA counts.
+-include $(sort $(wildcard doc/*.mk images/*.mk tests/images/*.mk tests/python/*.mk))
+
 # ---- tests -------------------------------------------------------------------
 $(BUILD)/tests/%: tests/c/%.c tests/c/harness.h $(STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/c -fvisibility=default $(LDFLAGS) -o $@ $< $(STATIC) $(PKG_LIBS) -lcmocka -lpthread
 
-check: all check-c check-python $(CHECK_EXTRA)
+check: all check-headers check-c check-python $(CHECK_EXTRA)
 	@echo "atmograph: all checks passed"
+
+# Every public header compiles alone, with strict flags, as C and as C++ would include it.
+check-headers: | $(DEPS_STAMP)
+	@for h in csrc/include/atmograph/*.h; do \
+	  printf '#include "atmograph/%s"\nint main(void) { return 0; }\n' "$$(basename $$h)" | \
+	  $(CC) -std=c11 -pedantic -Wall -Wextra -Werror -Icsrc/include $(PKG_CFLAGS) -x c -fsyntax-only - || { echo "header $$h does not stand alone"; exit 1; }; \
+	done; echo "headers: $$(ls csrc/include/atmograph/*.h | wc -l) public headers compile alone"
 
 check-c: $(C_TESTS)
 	@fail=0; for t in $(C_TESTS); do \
@@ -162,5 +173,3 @@ install: lib cli
 clean:
 	rm -rf build build-asan sphinxext/atmograph/_core*.so doc/build tests/out
 
-# Fragments owned by the docs, the images and the build driver (html, man, images, ...).
--include $(sort $(wildcard doc/*.mk images/*.mk tests/images/*.mk tests/python/*.mk))

@@ -1,9 +1,109 @@
-/* SCAFFOLD: replaced by the module that owns 'plan'. */
+/* atmograph plan: the build plan of a bake file in waves, with the engine command lines. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "atmograph/bake.h"
+#include "atmograph/build.h"
+#include "cli/bakeopts.h"
 #include "cli/cli.h"
+
+static void usage(FILE *out)
+{
+	fputs("usage: atmograph plan [-f FILE]... [--set-var NAME=VALUE]... [--commands] [--json]\n"
+	      "                      [--engine buildah|docker|podman] [--stages] [TARGET|GROUP...]\n\n"
+	      "Print the targets of a bake file in waves: the targets of one wave do not depend\n"
+	      "on each other (a target depends on the targets its contexts name, \"target:x\").\n\n"
+	      CLI_BAKE_HELP
+	      "  --commands             print each engine command line (quoted for display only;\n"
+	      "                         atmograph runs engines with an argv, never a shell)\n"
+	      "  --json                 the plan as JSON (schema atmograph.plan/1)\n"
+	      CLI_ENGINE_HELP
+	      "  --engine-version V     assume this engine version (default: ask the engine)\n"
+	      "  --stages               build every used stage as its own image first\n"
+	      "  --work-dir DIR         where lowered Dockerfiles go (default .atmograph)\n"
+	      "  -h, --help             show this help\n\n"
+	      "Exit status: 0 planned, 1 the bake file is invalid or names an unknown target,\n"
+	      "2 usage error.\n", out);
+}
+
+enum { OPT_COMMANDS = CLI_OPT_LOCAL, OPT_JSON, OPT_ENGINE_VERSION, OPT_STAGES, OPT_WORK_DIR };
 
 int cmd_plan(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return cli_errorf("'plan' is not implemented yet");
+	static const struct option longopts[] = {
+		CLI_BAKE_LONGOPTS,
+		CLI_ENGINE_LONGOPTS,
+		{ "commands", no_argument, NULL, OPT_COMMANDS },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "engine-version", required_argument, NULL, OPT_ENGINE_VERSION },
+		{ "stages", no_argument, NULL, OPT_STAGES },
+		{ "work-dir", required_argument, NULL, OPT_WORK_DIR },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	cli_plan_args a = CLI_PLAN_ARGS_INIT;
+	atmo_bake *b = NULL;
+	atmo_plan *p = NULL;
+	int commands = 0, json = 0, c, rc = CLI_OK;
+	atmo_error err;
+	size_t w, i, k;
+
+	atmo_error_clear(&err);
+	while ((c = getopt_long(argc, argv, ":f:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_COMMANDS: commands = 1; break;
+		case OPT_JSON: json = 1; break;
+		case OPT_ENGINE_VERSION: a.plan.engine.engine_version = optarg; break;
+		case OPT_STAGES: a.plan.stages = 1; break;
+		case OPT_WORK_DIR: a.plan.work_dir = optarg; break;
+		case 'h': usage(stdout); goto done;
+		default:
+			if ((rc = cli_plan_option(&a, "plan", c, optarg)) < 0)
+				rc = cli_bad_option("plan", c, argv, longopts);
+			if (rc != CLI_OK)
+				goto done;
+		}
+	}
+	if ((rc = cli_plan_load(&b, &p, &a, "plan", 0, argv + optind, (size_t)(argc - optind))))
+		goto done;
+	if (json) {
+		json_t *doc = NULL;
+		if (atmo_plan_to_json(&doc, p, &err) < 0) {
+			rc = cli_error(&err);
+			goto done;
+		}
+		rc = cli_write_json("-", doc);
+		json_decref(doc);
+		goto done;
+	}
+	for (w = 0; w < atmo_plan_wave_count(p); w++) {
+		size_t n;
+		const size_t *items = atmo_plan_wave(p, w, &n);
+		printf("wave %zu:", w + 1);
+		for (i = 0; i < n; i++)
+			printf(" %s", atmo_bake_target_at(b, items[i])->name);
+		putchar('\n');
+		if (!commands)
+			continue;
+		for (k = 0; k < atmo_plan_step_count(p); k++) {
+			const atmo_plan_step *s = atmo_plan_step_at(p, k);
+			char *shown;
+			if (s->wave != w)
+				continue;
+			shown = atmo_argv_display(s->argv);
+			printf("  # %s%s%s%s\n", s->target, s->stage ? " stage " : "",
+			       s->stage ? s->stage : "",
+			       s->n_lowered ? " (Dockerfile lowered for the engine)" : "");
+			printf("  %s\n", shown ? shown : "");
+			free(shown);
+		}
+	}
+	if (fflush(stdout) != 0)
+		rc = cli_errorf("cannot write to standard output");
+done:
+	atmo_plan_free(p);
+	atmo_bake_free(b);
+	cli_plan_args_free(&a);
+	return rc;
 }

@@ -48,7 +48,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (!strcmp(argv[1], commands[i].name)) {
 			optind = 1;
-			opterr = 1;
+			opterr = 0;      /* cli_bad_option reports option errors */
 			return commands[i].run(argc - 1, argv + 1);
 		}
 	}

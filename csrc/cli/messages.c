@@ -1,4 +1,4 @@
-/* The one place where the atmograph program prints errors and warnings. */
+/* The one place where the atmograph program prints errors, warnings and notes. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +21,14 @@ static void print_located(const char *kind, const atmo_error *e)
 		e->text[0] ? e->text : atmo_strerror(e->code));
 }
 
+/* "atmograph: " KIND TEXT and a newline (KIND "error: ", "warning: " or "") */
+static void vmessage(const char *kind, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "atmograph: %s", kind);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 int cli_error(const atmo_error *err)
 {
 	print_located("error", err);
@@ -30,11 +38,9 @@ int cli_error(const atmo_error *err)
 int cli_errorf(const char *fmt, ...)
 {
 	va_list ap;
-	fputs("atmograph: error: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmessage("error: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return CLI_FAIL;
 }
 
@@ -46,21 +52,25 @@ void cli_warning(const atmo_error *w)
 void cli_warningf(const char *fmt, ...)
 {
 	va_list ap;
-	fputs("atmograph: warning: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmessage("warning: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+void cli_notef(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmessage("", fmt, ap);
+	va_end(ap);
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
-	fputs("atmograph: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmessage("", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	if (cmd)
 		fprintf(stderr, "try 'atmograph %s --help'\n", cmd);
 	else
@@ -68,36 +78,48 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	return CLI_USAGE;
 }
 
-int cli_bad_option(const char *cmd)
+/* does arg ("--name=value") give a value to a long option that takes none? */
+static int value_not_taken(const char *arg, const struct option *lo)
 {
-	/* getopt_long already printed what was wrong */
-	if (cmd)
-		fprintf(stderr, "try 'atmograph %s --help'\n", cmd);
-	else
-		fputs("try 'atmograph --help'\n", stderr);
-	return CLI_USAGE;
+	const char *eq = strchr(arg, '=');
+	const struct option *p;
+	size_t n;
+
+	if (strncmp(arg, "--", 2) || !eq)
+		return 0;
+	n = (size_t)(eq - arg - 2);
+	for (p = lo; p && p->name; p++)         /* the exact name */
+		if (strlen(p->name) == n && !strncmp(p->name, arg + 2, n))
+			return p->has_arg == no_argument;
+	for (p = lo; p && p->name; p++)         /* an abbreviation getopt_long took */
+		if (!strncmp(p->name, arg + 2, n))
+			return p->has_arg == no_argument;
+	return 0;
 }
 
-int cli_write_output(const char *path, const void *data, size_t len)
+int cli_bad_option(const char *cmd, int c, char *const *argv, const struct option *longopts)
 {
-	atmo_error err;
-	atmo_error_clear(&err);
-	if (!path)
-		path = "-";
-	if (atmo_file_write_atomic(path, data, len, &err) < 0)
-		return cli_error(&err);
-	return CLI_OK;
-}
+	/* glibc: optind has passed the failing element unless it was a short option
+	 * inside a group ("-xq"), for which optopt names the letter; optopt is 0 for an
+	 * unknown or ambiguous long option, the option's code for "--flag=value" */
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+	int is_long;
 
-int cli_parse_uint(const char *cmd, const char *opt, const char *s, unsigned long *out)
-{
-	char *end;
-	if (!s || !*s || *s == '-')
-		return cli_usage_error(cmd, "option %s needs a non-negative number, not '%s'",
-				       opt, s ? s : "");
-	*out = strtoul(s, &end, 10);
-	if (*end)
-		return cli_usage_error(cmd, "option %s needs a non-negative number, not '%s'",
-				       opt, s);
-	return CLI_OK;
+	is_long = !strncmp(arg, "--", 2) && arg[2] &&
+		  (optopt == 0 || optopt >= 0x100 || value_not_taken(arg, longopts));
+
+	if (c == ':') {
+		/* a missing value ends its element: arg is the option itself */
+		if (!strncmp(arg, "--", 2))
+			return cli_usage_error(cmd, "option '%s' needs a value", arg);
+		return cli_usage_error(cmd, "option '-%c' needs a value", optopt);
+	}
+	if (is_long && value_not_taken(arg, longopts))
+		return cli_usage_error(cmd, "option '%.*s' takes no value",
+				       (int)(strchr(arg, '=') - arg), arg);
+	if (is_long)
+		return cli_usage_error(cmd, "unknown option '%s'", arg);
+	if (optopt > 0 && optopt < 0x100 && optopt != '?')
+		return cli_usage_error(cmd, "unknown option '-%c'", optopt);
+	return cli_usage_error(cmd, "unknown option '%s'", arg);
 }

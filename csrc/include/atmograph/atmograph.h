@@ -4,6 +4,11 @@
 
 #include "common.h"
 #include "file.h"
-/* module headers are added here as they land (dockerfile.h, graph.h, ...) */
+#include "dockerfile.h"
+#include "graph.h"
+#include "image.h"
+#include "render.h"
+#include "bake.h"
+#include "build.h"
 
 #endif

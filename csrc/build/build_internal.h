@@ -1,0 +1,71 @@
+/* Internal: plans and runs, shared by the files of csrc/build. */
+#ifndef ATMO_BUILD_INTERNAL_H
+#define ATMO_BUILD_INTERNAL_H
+
+#include <jansson.h>
+#include "atmograph/build.h"
+
+/* a growable NULL-terminated array of owned strings */
+typedef struct {
+	char **v;
+	size_t n, cap;
+	int oom;
+} atmo_strv;
+
+void atmo__strv_push(atmo_strv *s, const char *str);
+void atmo__strv_free(atmo_strv *s);
+
+typedef struct plan_target {
+	const atmo_bake_target *t;
+	size_t index;          /* bake target index */
+	size_t wave;
+	char *image;
+	char *dir;             /* work_dir/<target> */
+	char *text;            /* the Dockerfile as read */
+	size_t text_len;
+	char *lowered;         /* written to dir/Dockerfile; NULL: the original is used */
+	size_t n_lowered;
+	json_t *heredoc_files; /* written under dir/heredocs */
+	size_t first_step, n_steps;
+} plan_target;
+
+typedef struct plan_step {
+	atmo_plan_step pub;
+	atmo_strv argv;
+	plan_target *target;
+} plan_step;
+
+struct atmo_plan {
+	atmo_plan_options opts;
+	const atmo_bake *bake;
+	char *work_dir;
+	plan_target *targets;
+	size_t n_targets;
+	plan_step *steps;
+	size_t n_steps;
+	size_t n_waves;
+	size_t *wave_items, *wave_start;
+};
+
+void atmo__engine_resolve(atmo_engine_options *eo);
+void atmo__engine_global_args(atmo_strv *v, const atmo_engine_options *eo);
+int atmo__engine_needs_lowering(const atmo_engine_options *eo);
+
+/* sha256 of a target's inputs */
+int atmo__inputs_hash(char hex[65], const plan_target *pt, const char *engine,
+		      const char *engine_version, const char *const *parent_digests,
+		      size_t n_parents, atmo_error *err);
+
+/*
+ * The figures of one target of the build report, from the layer lists
+ * ("_layers": [{"diff_id", "size"}]) export_image() put in the sizes:
+ * each stage's "own_bytes" (atmo_own_bytes() against its parent: a stage of
+ * the target named by its "base", or the linked target of that context name,
+ * whose final layer list is link_layers[k]; left out when the parent's layers
+ * are unknown) and the entry's "kept_out" (atmo_kept_out() of the stages with
+ * "in_final": false against the target's image).
+ */
+int atmo__report_figures(json_t *entry, json_t *stages, const char *const *link_names,
+			 const json_t *const *link_layers, size_t n_links, atmo_error *err);
+
+#endif

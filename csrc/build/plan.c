@@ -1,0 +1,630 @@
+/*
+ * Plans: the targets of a bake in waves (a target waits for the targets its
+ * contexts name), and the exact engine command line of every step.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "atmograph/build.h"
+#include "atmograph/dockerfile.h"
+#include "atmograph/graph.h"
+#include "build/build_internal.h"
+#include "util/buf.h"
+#include "util/error.h"
+
+int atmo_engine_from_name(atmo_engine_kind *out, const char *name)
+{
+	if (!name)
+		return ATMO_EINVALID;
+	if (!strcmp(name, "buildah"))
+		*out = ATMO_ENGINE_BUILDAH;
+	else if (!strcmp(name, "docker"))
+		*out = ATMO_ENGINE_DOCKER;
+	else if (!strcmp(name, "podman"))
+		*out = ATMO_ENGINE_PODMAN;
+	else
+		return ATMO_EINVALID;
+	return 0;
+}
+
+const char *atmo_engine_name(atmo_engine_kind kind)
+{
+	switch (kind) {
+	case ATMO_ENGINE_DOCKER: return "docker";
+	case ATMO_ENGINE_PODMAN: return "podman";
+	default: return "buildah";
+	}
+}
+
+static int on_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char buf[4096];
+
+	while (path && *path) {
+		const char *colon = strchr(path, ':');
+		size_t n = colon ? (size_t)(colon - path) : strlen(path);
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, n ? path : ".", prog);
+		if (access(buf, X_OK) == 0)
+			return 1;
+		path = colon ? colon + 1 : NULL;
+	}
+	return 0;
+}
+
+int atmo_engine_default(atmo_engine_kind *out)
+{
+	static const char *const names[] = { "buildah", "podman", "docker" };
+	const char *e = getenv("ATMOGRAPH_ENGINE");
+	size_t i;
+
+	if (e && *e)
+		return atmo_engine_from_name(out, e);
+	*out = ATMO_ENGINE_BUILDAH;
+	/* an engine program named in the environment counts as present */
+	for (i = 0; i < 3; i++) {
+		static const char *const vars[] = { "ATMOGRAPH_BUILDAH", "ATMOGRAPH_PODMAN",
+						    "ATMOGRAPH_DOCKER" };
+		const char *v = getenv(vars[i]);
+		if (v && *v)
+			return atmo_engine_from_name(out, names[i]);
+	}
+	for (i = 0; i < 3; i++) {
+		if (on_path(names[i]))
+			return atmo_engine_from_name(out, names[i]);
+	}
+	return 0;
+}
+
+static const char *env_or(const char *v, const char *env, const char *dflt)
+{
+	const char *e;
+	if (v)
+		return v;
+	e = env ? getenv(env) : NULL;
+	return e && *e ? e : dflt;
+}
+
+void atmo__engine_resolve(atmo_engine_options *eo)
+{
+	static const char *const prog_env[] = { "ATMOGRAPH_BUILDAH", "ATMOGRAPH_DOCKER",
+						"ATMOGRAPH_PODMAN" };
+	eo->program = env_or(eo->program, prog_env[eo->kind], atmo_engine_name(eo->kind));
+	eo->isolation = env_or(eo->isolation, "ATMOGRAPH_ISOLATION", "chroot");
+	eo->storage_driver = env_or(eo->storage_driver, "ATMOGRAPH_STORAGE_DRIVER", "vfs");
+	eo->storage_root = env_or(eo->storage_root, "ATMOGRAPH_STORAGE_ROOT", NULL);
+}
+
+/* global options that go before the subcommand (buildah, podman) */
+void atmo__engine_global_args(atmo_strv *v, const atmo_engine_options *eo)
+{
+	atmo__strv_push(v, eo->program);
+	if (eo->kind == ATMO_ENGINE_DOCKER)
+		return;
+	if (eo->storage_driver && *eo->storage_driver) {
+		atmo__strv_push(v, "--storage-driver");
+		atmo__strv_push(v, eo->storage_driver);
+	}
+	if (eo->storage_root && *eo->storage_root) {
+		atmo__strv_push(v, "--root");
+		atmo__strv_push(v, eo->storage_root);
+	}
+}
+
+static int version_before(const char *have, int major, int minor)
+{
+	int a = 0, b = 0;
+	if (!have || sscanf(have, "%d.%d", &a, &b) < 1)
+		return 1;
+	return a < major || (a == major && b < minor);
+}
+
+int atmo__engine_needs_lowering(const atmo_engine_options *eo)
+{
+	if (eo->kind == ATMO_ENGINE_DOCKER)
+		return 0;
+	if (eo->kind == ATMO_ENGINE_PODMAN)
+		return version_before(eo->engine_version, 4, 8);
+	return version_before(eo->engine_version, 1, 33);
+}
+
+/* the image reference a target is tagged with */
+static char *target_image(const atmo_bake_target *t)
+{
+	char buf[600];
+	if (t->n_tags)
+		return strdup(t->tags[0]);
+	snprintf(buf, sizeof(buf), "localhost/atmograph/%s:latest", t->name);
+	return strdup(buf);
+}
+
+static char *stage_image(const atmo_bake_target *t, const char *stage)
+{
+	char buf[700];
+	snprintf(buf, sizeof(buf), "localhost/atmograph-stages/%s:%s", t->name, stage);
+	return strdup(buf);
+}
+
+void atmo_plan_free(atmo_plan *p)
+{
+	size_t i;
+
+	if (!p)
+		return;
+	for (i = 0; i < p->n_steps; i++) {
+		atmo__strv_free(&p->steps[i].argv);
+		free((char *)p->steps[i].pub.image);
+		free((char *)p->steps[i].pub.stage);
+		free((char *)p->steps[i].pub.dockerfile);
+	}
+	for (i = 0; i < p->n_targets; i++) {
+		free(p->targets[i].lowered);
+		json_decref(p->targets[i].heredoc_files);
+		free(p->targets[i].image);
+		free(p->targets[i].dir);
+		free(p->targets[i].text);
+	}
+	free(p->steps);
+	free(p->targets);
+	free(p->wave_items);
+	free(p->wave_start);
+	free(p->work_dir);
+	free(p);
+}
+
+static int add_build_step(atmo_plan *p, plan_target *pt, const char *stage, atmo_error *err)
+{
+	const atmo_bake_target *t = pt->t;
+	const atmo_engine_options *eo = &p->opts.engine;
+	plan_step *s;
+	atmo_strv *v;
+	char buf[4200];
+	size_t i;
+
+	s = &p->steps[p->n_steps];
+	memset(s, 0, sizeof(*s));
+	v = &s->argv;
+	s->pub.target = t->name;
+	s->pub.target_index = pt->index;
+	s->pub.wave = pt->wave;
+	s->pub.stage = stage ? strdup(stage) : NULL;
+	s->pub.image = stage ? stage_image(t, stage) : strdup(pt->image);
+	s->pub.n_lowered = pt->n_lowered;
+	s->pub.lowered_text = pt->lowered;
+	s->target = pt;
+	if (pt->lowered)
+		snprintf(buf, sizeof(buf), "%s/Dockerfile", pt->dir);
+	else if (t->dockerfile_path)
+		snprintf(buf, sizeof(buf), "%s", t->dockerfile_path);
+	else
+		snprintf(buf, sizeof(buf), "%s/Dockerfile", pt->dir);
+	s->pub.dockerfile = strdup(buf);
+	if (!s->pub.image || !s->pub.dockerfile || (stage && !s->pub.stage))
+		return atmo__error_nomem(err);
+	p->n_steps++;
+
+	atmo__engine_global_args(v, eo);
+	if (eo->kind == ATMO_ENGINE_DOCKER) {
+		atmo__strv_push(v, "buildx");
+		atmo__strv_push(v, "build");
+	} else {
+		atmo__strv_push(v, "build");
+		atmo__strv_push(v, "--isolation");
+		atmo__strv_push(v, eo->isolation);
+		atmo__strv_push(v, "--layers");
+		/* the docker format keeps ONBUILD, SHELL and HEALTHCHECK */
+		atmo__strv_push(v, "--format");
+		atmo__strv_push(v, "docker");
+		atmo__strv_push(v, t->pull == 1 ? "--pull=always" : "--pull=false");
+	}
+	atmo__strv_push(v, "-f");
+	atmo__strv_push(v, s->pub.dockerfile);
+	atmo__strv_push(v, "-t");
+	atmo__strv_push(v, s->pub.image);
+	if (stage || t->target) {
+		atmo__strv_push(v, "--target");
+		atmo__strv_push(v, stage ? stage : t->target);
+	}
+	for (i = 0; i < t->n_args; i++) {
+		atmo__strv_push(v, "--build-arg");
+		atmo__strv_push(v, t->args[i]);
+	}
+	for (i = 0; i < t->n_contexts; i++) {
+		const char *c = t->contexts[i], *eq = strchr(c, '=');
+		atmo__strv_push(v, "--build-context");
+		if (!strncmp(eq + 1, "target:", 7)) {
+			const plan_target *dep = NULL;
+			size_t k;
+			for (k = 0; k < p->n_targets; k++)
+				if (!strcmp(p->targets[k].t->name, eq + 8))
+					dep = &p->targets[k];
+			snprintf(buf, sizeof(buf), "%.*s=%s%s", (int)(eq - c), c,
+				 eo->kind == ATMO_ENGINE_DOCKER ? "docker-image://"
+								: "container-image://",
+				 dep ? dep->image : eq + 8);
+			atmo__strv_push(v, buf);
+		} else if (t->context_paths[i]) {
+			snprintf(buf, sizeof(buf), "%.*s=%s", (int)(eq - c), c, t->context_paths[i]);
+			atmo__strv_push(v, buf);
+		} else {
+			atmo__strv_push(v, c);
+		}
+	}
+	if (pt->heredoc_files && json_object_size(pt->heredoc_files)) {
+		snprintf(buf, sizeof(buf), "atmo-heredocs=%s/heredocs", pt->dir);
+		atmo__strv_push(v, "--build-context");
+		atmo__strv_push(v, buf);
+	}
+	for (i = 0; i < t->n_labels; i++) {
+		atmo__strv_push(v, "--label");
+		atmo__strv_push(v, t->labels[i]);
+	}
+	if (t->n_platforms) {
+		atmo_buf pl = ATMO_BUF_INIT;
+		for (i = 0; i < t->n_platforms; i++)
+			atmo__buf_printf(&pl, "%s%s", i ? "," : "", t->platforms[i]);
+		atmo__strv_push(v, "--platform");
+		atmo__strv_push(v, atmo__buf_cstr(&pl));
+		atmo__buf_free(&pl);
+	}
+	for (i = 0; i < t->n_cache_from; i++) {
+		atmo__strv_push(v, "--cache-from");
+		atmo__strv_push(v, t->cache_from[i]);
+	}
+	for (i = 0; i < t->n_cache_to; i++) {
+		atmo__strv_push(v, "--cache-to");
+		atmo__strv_push(v, t->cache_to[i]);
+	}
+	if (t->no_cache == 1)
+		atmo__strv_push(v, "--no-cache");
+	if (eo->kind == ATMO_ENGINE_DOCKER) {
+		if (t->pull == 1)
+			atmo__strv_push(v, "--pull");
+		for (i = 0; i < t->n_outputs; i++) {
+			atmo__strv_push(v, "--output");
+			atmo__strv_push(v, t->outputs[i]);
+		}
+		if (!t->n_outputs)
+			atmo__strv_push(v, "--load");
+	}
+	snprintf(buf, sizeof(buf), "%s/%s%s%s.iid", pt->dir, t->name, stage ? "." : "",
+		 stage ? stage : "");
+	atmo__strv_push(v, "--iidfile");
+	atmo__strv_push(v, buf);
+	atmo__strv_push(v, t->context_path);
+	return v->oom ? atmo__error_nomem(err) : 0;
+}
+
+/* the used stages of the target other than the target stage, in build order; the
+ * graph (and its Dockerfile) is kept in *gout / *dfout for the targets linked to it:
+ * a stage FROM a linked target runs its ONBUILD triggers, whose COPY --from / RUN
+ * --mount from= stages are then used too */
+static int target_stages(atmo_strv *out, atmo_graph **gout, atmo_dockerfile **dfout,
+			 const atmo_bake_target *t, const char *text, size_t len, const char *source,
+			 const atmo_graph_link *links, size_t n_links, atmo_error *err)
+{
+	atmo_dockerfile *df = NULL;
+	atmo_graph *g = NULL;
+	atmo_graph_options go = ATMO_GRAPH_OPTIONS_INIT;
+	const size_t *order;
+	size_t n, i, tgt;
+	int rc;
+
+	if ((rc = atmo_dockerfile_parse(&df, text, len, source, err)) < 0)
+		return rc;
+	go.target = t->target;
+	go.build_args = t->args;
+	go.n_build_args = t->n_args;
+	go.build_contexts = t->contexts;
+	go.n_build_contexts = t->n_contexts;
+	go.image_id = t->name;
+	go.source = source;
+	go.links = links;
+	go.n_links = n_links;
+	if ((rc = atmo_graph_build(&g, df, &go, err)) < 0)
+		goto done;
+	tgt = atmo_graph_target(g);
+	order = atmo_graph_order(g, &n);
+	for (i = 0; i < n; i++) {
+		const atmo_stage *st = atmo_graph_stage(g, order[i]);
+		if (order[i] != tgt && st)
+			atmo__strv_push(out, st->label);
+	}
+	if (out->oom)
+		rc = atmo__error_nomem(err);
+	if (rc == 0) {
+		*gout = g;
+		*dfout = df;
+		g = NULL;
+		df = NULL;
+	}
+done:
+	atmo_graph_free(g);
+	atmo_dockerfile_free(df);
+	return rc;
+}
+
+static void free_graphs(atmo_graph **graphs, atmo_dockerfile **dfs, size_t n)
+{
+	size_t i;
+	for (i = 0; graphs && dfs && i < n; i++) {
+		atmo_graph_free(graphs[i]);
+		atmo_dockerfile_free(dfs[i]);
+	}
+	free(graphs);
+	free(dfs);
+}
+
+int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names, size_t n_names,
+		  const atmo_plan_options *opts, atmo_error *err)
+{
+	atmo_plan *p;
+	size_t *order = NULL, n = 0, i, k, max_steps = 0;
+	int rc;
+	atmo_strv *stages = NULL;
+	atmo_graph **graphs = NULL;
+	atmo_dockerfile **dfs = NULL;
+	atmo_graph_link *links = NULL;
+	char buf[4200];
+
+	*out = NULL;
+	if (opts && opts->version != ATMO_PLAN_OPTIONS_VERSION)
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
+				       "atmo_plan_options: unknown version %u", opts->version);
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return atmo__error_nomem(err);
+	if (opts) {
+		p->opts = *opts;
+	} else {
+		atmo_plan_options d = ATMO_PLAN_OPTIONS_INIT;
+		p->opts = d;
+	}
+	atmo__engine_resolve(&p->opts.engine);
+	p->bake = b;
+	p->work_dir = strdup(p->opts.work_dir ? p->opts.work_dir : ".atmograph");
+	if (!p->work_dir) {
+		rc = atmo__error_nomem(err);
+		goto fail;
+	}
+	if ((rc = atmo_bake_select(&order, &n, b, names, n_names, err)) < 0)
+		goto fail;
+	p->targets = calloc(n + 1, sizeof(*p->targets));
+	stages = calloc(n + 1, sizeof(*stages));
+	graphs = calloc(n + 1, sizeof(*graphs));
+	dfs = calloc(n + 1, sizeof(*dfs));
+	if (!p->targets || !stages || !graphs || !dfs) {
+		rc = atmo__error_nomem(err);
+		goto fail;
+	}
+	/* order is dependencies first, so waves are one pass */
+	for (i = 0; i < n; i++) {
+		plan_target *pt = &p->targets[i];
+		const atmo_bake_target *t = atmo_bake_target_at(b, order[i]);
+		const char *source;
+		size_t len;
+		int lower = p->opts.lower < 0 ? atmo__engine_needs_lowering(&p->opts.engine)
+					      : p->opts.lower;
+
+		pt->t = t;
+		pt->index = order[i];
+		p->n_targets++;
+		pt->image = target_image(t);
+		snprintf(buf, sizeof(buf), "%s/%s", p->work_dir, t->name);
+		pt->dir = strdup(buf);
+		if (!pt->image || !pt->dir) {
+			rc = atmo__error_nomem(err);
+			goto fail;
+		}
+		for (k = 0; k < t->n_links; k++) {
+			size_t d;
+			for (d = 0; d < i; d++)
+				if (p->targets[d].index == t->links[k] &&
+				    p->targets[d].wave + 1 > pt->wave)
+					pt->wave = p->targets[d].wave + 1;
+		}
+		if (pt->wave + 1 > p->n_waves)
+			p->n_waves = pt->wave + 1;
+		if ((rc = atmo_bake_target_dockerfile(&pt->text, &len, &source, t, err)) < 0)
+			goto fail;
+		pt->text_len = len;
+		if (lower) {
+			char *low = NULL;
+			size_t nl = 0;
+			json_t *files = NULL;
+			if ((rc = atmo_dockerfile_lower(&low, &nl, &files, pt->text, len, source,
+							err)) < 0)
+				goto fail;
+			if (strcmp(low, pt->text) || t->dockerfile_inline) {
+				pt->lowered = low;
+				pt->n_lowered = nl;
+				pt->heredoc_files = files;
+			} else {
+				free(low);
+				json_decref(files);
+			}
+		} else if (t->dockerfile_inline) {
+			pt->lowered = strdup(pt->text);
+			if (!pt->lowered) {
+				rc = atmo__error_nomem(err);
+				goto fail;
+			}
+		}
+		if (p->opts.stages) {
+			size_t nl = 0, d;
+			free(links);
+			links = calloc(t->n_links + 1, sizeof(*links));
+			if (!links) {
+				rc = atmo__error_nomem(err);
+				goto fail;
+			}
+			for (k = 0; k < t->n_links; k++)
+				for (d = 0; d < i; d++)
+					if (p->targets[d].index == t->links[k] && graphs[d]) {
+						links[nl].context = t->link_names[k];
+						links[nl].graph = graphs[d];
+						nl++;
+					}
+			if ((rc = target_stages(&stages[i], &graphs[i], &dfs[i], t, pt->text, len,
+						source, links, nl, err)) < 0)
+				goto fail;
+		}
+		max_steps += 1 + stages[i].n;
+	}
+	p->steps = calloc(max_steps + 1, sizeof(*p->steps));
+	p->wave_items = calloc(n + 1, sizeof(*p->wave_items));
+	p->wave_start = calloc(p->n_waves + 2, sizeof(*p->wave_start));
+	if (!p->steps || !p->wave_items || !p->wave_start) {
+		rc = atmo__error_nomem(err);
+		goto fail;
+	}
+	{
+		size_t w, pos = 0;
+		for (w = 0; w < p->n_waves; w++) {
+			p->wave_start[w] = pos;
+			for (i = 0; i < n; i++)
+				if (p->targets[i].wave == w)
+					p->wave_items[pos++] = p->targets[i].index;
+		}
+		p->wave_start[p->n_waves] = pos;
+		for (w = 0; w < p->n_waves; w++) {
+			for (i = 0; i < n; i++) {
+				plan_target *pt = &p->targets[i];
+				if (pt->wave != w)
+					continue;
+				pt->first_step = p->n_steps;
+				for (k = 0; k < stages[i].n; k++)
+					if ((rc = add_build_step(p, pt, stages[i].v[k], err)) < 0)
+						goto fail;
+				if ((rc = add_build_step(p, pt, NULL, err)) < 0)
+					goto fail;
+				pt->n_steps = p->n_steps - pt->first_step;
+			}
+		}
+	}
+	for (i = 0; i < n; i++)
+		atmo__strv_free(&stages[i]);
+	free(stages);
+	free_graphs(graphs, dfs, n);
+	free(links);
+	free(order);
+	*out = p;
+	return 0;
+fail:
+	if (stages)
+		for (i = 0; i < n; i++)
+			atmo__strv_free(&stages[i]);
+	free(stages);
+	free_graphs(graphs, dfs, n);
+	free(links);
+	free(order);
+	atmo_plan_free(p);
+	return rc;
+}
+
+size_t atmo_plan_wave_count(const atmo_plan *p)
+{
+	return p ? p->n_waves : 0;
+}
+
+const size_t *atmo_plan_wave(const atmo_plan *p, size_t w, size_t *n)
+{
+	if (!p || w >= p->n_waves) {
+		*n = 0;
+		return NULL;
+	}
+	*n = p->wave_start[w + 1] - p->wave_start[w];
+	return p->wave_items + p->wave_start[w];
+}
+
+size_t atmo_plan_step_count(const atmo_plan *p)
+{
+	return p ? p->n_steps : 0;
+}
+
+const atmo_plan_step *atmo_plan_step_at(const atmo_plan *p, size_t i)
+{
+	if (!p || i >= p->n_steps)
+		return NULL;
+	p->steps[i].pub.argv = (const char *const *)p->steps[i].argv.v;
+	return &p->steps[i].pub;
+}
+
+const atmo_bake *atmo_plan_bake(const atmo_plan *p)
+{
+	return p ? p->bake : NULL;
+}
+
+int atmo_plan_to_json(json_t **out, const atmo_plan *p, atmo_error *err)
+{
+	json_t *doc = json_object(), *waves = json_array(), *steps = json_array();
+	size_t w, i, k, n;
+
+	*out = NULL;
+	if (!doc || !waves || !steps) {
+		json_decref(doc);
+		json_decref(waves);
+		json_decref(steps);
+		return atmo__error_nomem(err);
+	}
+	json_object_set_new(doc, "schema", json_string("atmograph.plan/1"));
+	json_object_set_new(doc, "engine",
+			    json_pack("{s:s,s:s?}", "name", atmo_engine_name(p->opts.engine.kind),
+				      "version", p->opts.engine.engine_version));
+	for (w = 0; w < p->n_waves; w++) {
+		const size_t *items = atmo_plan_wave(p, w, &n);
+		json_t *a = json_array();
+		for (i = 0; i < n; i++)
+			json_array_append_new(a, json_string(atmo_bake_target_at(p->bake, items[i])->name));
+		json_array_append_new(waves, a);
+	}
+	for (i = 0; i < p->n_steps; i++) {
+		const atmo_plan_step *s = atmo_plan_step_at(p, i);
+		json_t *argv = json_array(), *o;
+		for (k = 0; s->argv[k]; k++)
+			json_array_append_new(argv, json_string(s->argv[k]));
+		o = json_pack("{s:s,s:s?,s:s,s:I,s:s,s:I,s:o}", "target", s->target, "stage",
+			      s->stage, "image", s->image, "wave", (json_int_t)s->wave,
+			      "dockerfile", s->dockerfile, "lowered", (json_int_t)s->n_lowered,
+			      "argv", argv);
+		json_array_append_new(steps, o);
+	}
+	json_object_set_new(doc, "waves", waves);
+	json_object_set_new(doc, "steps", steps);
+	*out = doc;
+	return 0;
+}
+
+char *atmo_argv_display(const char *const *argv)
+{
+	atmo_buf b = ATMO_BUF_INIT;
+	size_t i;
+
+	for (i = 0; argv && argv[i]; i++) {
+		const char *s = argv[i], *c;
+		int plain = *s != '\0';
+		for (c = s; *c; c++)
+			if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=,+@%", *c))
+				plain = 0;
+		if (i)
+			atmo__buf_putc(&b, ' ');
+		if (plain) {
+			atmo__buf_puts(&b, s);
+		} else {
+			atmo__buf_putc(&b, '\'');
+			for (c = s; *c; c++) {
+				if (*c == '\'')
+					atmo__buf_puts(&b, "'\\''");
+				else
+					atmo__buf_putc(&b, *c);
+			}
+			atmo__buf_putc(&b, '\'');
+		}
+	}
+	if (b.oom) {
+		atmo__buf_free(&b);
+		return NULL;
+	}
+	return b.ptr ? atmo__buf_detach(&b) : strdup("");
+}

@@ -1,0 +1,218 @@
+/*
+ * Build reports feed measured sizes back into graph documents: images get
+ * their size, stage nodes the size of the image built with --target, and the
+ * document what the build stages kept out of the final images.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "atmograph/build.h"
+#include "atmograph/image.h"
+#include "build/build_internal.h"
+#include "util/error.h"
+
+static int cmp_json_str(const void *a, const void *b)
+{
+	return strcmp(json_string_value(*(json_t *const *)a), json_string_value(*(json_t *const *)b));
+}
+
+int atmo_report_annotate(json_t *graph, const json_t *report, atmo_error *err)
+{
+	const char *schema;
+	json_t *targets, *img, *node, *kept_pk;
+	size_t i, j;
+	json_int_t kept_bytes = 0;
+	int any_kept = 0;
+
+	schema = json_string_value(json_object_get(report, "schema"));
+	if (!json_is_object(report) || !schema || strcmp(schema, "atmograph.build-report/1"))
+		return atmo__error_set(err, ATMO_EINVALID, "report", 0, 0,
+				       "not a build report (schema atmograph.build-report/1)");
+	targets = json_object_get(report, "targets");
+	if (!json_is_object(targets))
+		return atmo__error_set(err, ATMO_EINVALID, "report", 0, 0,
+				       "report.targets: expected an object");
+	schema = json_string_value(json_object_get(graph, "schema"));
+	if (!json_is_object(graph) || !schema || strcmp(schema, "atmograph.graph/1") ||
+	    !json_is_array(json_object_get(graph, "nodes")))
+		return atmo__error_set(err, ATMO_EINVALID, "graph", 0, 0,
+				       "not a graph document (schema atmograph.graph/1)");
+	kept_pk = json_array();
+	if (!kept_pk)
+		return atmo__error_nomem(err);
+	json_array_foreach(json_object_get(graph, "images"), i, img) {
+		const char *id = json_string_value(json_object_get(img, "id"));
+		json_t *t = id ? json_object_get(targets, id) : NULL;
+		json_t *size = json_object_get(t, "size"), *kept = json_object_get(t, "kept_out");
+		json_t *p;
+		if (json_is_object(size))
+			json_object_set_new(img, "size",
+					    json_pack("{s:O*,s:O*}", "bytes", json_object_get(size, "bytes"),
+						      "compressed", json_object_get(size, "compressed")));
+		if (json_is_object(kept)) {
+			any_kept = 1;
+			kept_bytes += json_integer_value(json_object_get(kept, "bytes"));
+			json_array_foreach(json_object_get(kept, "packages"), j, p) {
+				size_t k;
+				json_t *q;
+				int seen = 0;
+				if (!json_is_string(p))
+					continue;
+				json_array_foreach(kept_pk, k, q)
+					seen |= json_equal(p, q);
+				if (!seen)
+					json_array_append(kept_pk, p);
+			}
+		}
+	}
+	json_array_foreach(json_object_get(graph, "nodes"), i, node) {
+		const char *kind = json_string_value(json_object_get(node, "kind"));
+		const char *image = json_string_value(json_object_get(node, "image"));
+		const char *name = json_string_value(json_object_get(node, "name"));
+		json_t *st, *size, *out;
+		if (!kind || strcmp(kind, "stage") || !image || !name)
+			continue;
+		st = json_object_get(json_object_get(json_object_get(targets, image), "stages"), name);
+		size = json_object_get(st, "size");
+		if (!json_is_object(size))
+			continue;
+		out = json_pack("{s:O*}", "bytes", json_object_get(size, "bytes"));
+		if (!out) {
+			json_decref(kept_pk);
+			return atmo__error_nomem(err);
+		}
+		if (json_object_get(st, "own_bytes"))
+			json_object_set(out, "own_bytes", json_object_get(st, "own_bytes"));
+		if (json_is_array(json_object_get(st, "packages")))
+			json_object_set_new(out, "packages",
+					    json_integer((json_int_t)json_array_size(json_object_get(st, "packages"))));
+		json_object_set_new(node, "size", out);
+	}
+	if (any_kept) {
+		size_t n = json_array_size(kept_pk);
+		json_t **items = calloc(n + 1, sizeof(*items)), *sorted = json_array();
+		for (i = 0; items && i < n; i++)
+			items[i] = json_array_get(kept_pk, i);
+		if (items)
+			qsort(items, n, sizeof(*items), cmp_json_str);
+		for (i = 0; items && sorted && i < n; i++)
+			json_array_append(sorted, items[i]);
+		free(items);
+		json_object_set_new(graph, "kept_out",
+				    json_pack("{s:I,s:o}", "bytes", kept_bytes, "packages", sorted));
+	}
+	json_decref(kept_pk);
+	return 0;
+}
+
+/* ---- per-target figures: own bytes and kept out (atmo_kept_out, atmo_own_bytes) ---- */
+
+/* a layer set over a [{"diff_id", "size"}] list and a package name array (borrowed) */
+static int layer_set_of(atmo_layer_set *ls, const json_t *layers, const json_t *packages)
+{
+	size_t n = json_array_size(layers), np = json_array_size(packages), i;
+	const char **ids = calloc(n + 1, sizeof(*ids));
+	uint64_t *bytes = calloc(n + 1, sizeof(*bytes));
+	const char **pk = calloc(np + 1, sizeof(*pk));
+	memset(ls, 0, sizeof(*ls));
+	if (!ids || !bytes || !pk) {
+		free(ids);
+		free(bytes);
+		free(pk);
+		return ATMO_ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		const json_t *l = json_array_get(layers, i);
+		json_int_t b = json_integer_value(json_object_get(l, "size"));
+		ids[i] = json_string_value(json_object_get(l, "diff_id"));
+		bytes[i] = b > 0 ? (uint64_t)b : 0;
+	}
+	for (i = 0; i < np; i++)
+		pk[i] = json_string_value(json_array_get(packages, i));
+	ls->diff_ids = ids;
+	ls->bytes = bytes;
+	ls->n_layers = n;
+	ls->packages = json_is_array(packages) ? pk : NULL;
+	ls->n_packages = json_is_array(packages) ? np : 0;
+	if (!ls->packages)
+		free(pk);
+	return 0;
+}
+
+static void layer_set_done(atmo_layer_set *ls)
+{
+	free((void *)ls->packages);
+	ls->packages = NULL;
+	atmo_layer_set_free(ls);
+}
+
+int atmo__report_figures(json_t *entry, json_t *stages, const char *const *link_names,
+			 const json_t *const *link_layers, size_t n_links, atmo_error *err)
+{
+	const json_t *final_layers = json_object_get(json_object_get(entry, "size"), "_layers");
+	const char *sname;
+	json_t *st;
+	atmo_layer_set fs, *bs = NULL;
+	size_t nb = 0, k;
+	int rc = 0;
+
+	memset(&fs, 0, sizeof(fs));
+	bs = calloc(json_object_size(stages) + 1, sizeof(*bs));
+	if (!bs)
+		return atmo__error_nomem(err);
+	/* own bytes: the layers beyond the parent's (a stage of this target or a linked target) */
+	json_object_foreach(stages, sname, st) {
+		const char *base = json_string_value(json_object_get(st, "base"));
+		const json_t *layers = json_object_get(json_object_get(st, "size"), "_layers");
+		const json_t *parent = NULL;
+		int parent_known = 1;
+		atmo_layer_set ls, ps;
+		if (!json_is_array(layers))
+			continue;
+		if (base && json_object_get(stages, base))
+			parent = json_object_get(json_object_get(json_object_get(stages, base), "size"),
+						 "_layers");
+		for (k = 0; !parent && base && k < n_links; k++)
+			if (!strcmp(link_names[k], base)) {
+				parent = link_layers[k];
+				parent_known = parent != NULL;
+			}
+		if (base && json_object_get(stages, base) && !parent)
+			parent_known = 0;
+		if (parent_known) {
+			if (layer_set_of(&ls, layers, NULL) < 0)
+				goto oom;
+			if (parent && layer_set_of(&ps, parent, NULL) < 0) {
+				layer_set_done(&ls);
+				goto oom;
+			}
+			json_object_set_new(st, "own_bytes",
+					    json_integer((json_int_t)atmo_own_bytes(&ls, parent ? &ps : NULL)));
+			layer_set_done(&ls);
+			if (parent)
+				layer_set_done(&ps);
+		}
+		if (json_is_false(json_object_get(st, "in_final"))) {
+			if (layer_set_of(&bs[nb], layers, json_object_get(st, "packages")) < 0)
+				goto oom;
+			nb++;
+		}
+	}
+	/* kept out: the build-only stages' images against the target's image */
+	if (nb && json_is_array(final_layers)) {
+		json_t *ko = NULL;
+		if (layer_set_of(&fs, final_layers, json_object_get(entry, "packages")) < 0)
+			goto oom;
+		if ((rc = atmo_kept_out(&ko, &fs, bs, nb, err)) < 0)
+			goto done;
+		json_object_set_new(entry, "kept_out", ko);
+	}
+	goto done;
+oom:
+	rc = atmo__error_nomem(err);
+done:
+	for (k = 0; k < nb; k++)
+		layer_set_done(&bs[k]);
+	free(bs);
+	layer_set_done(&fs);
+	return rc;
+}

@@ -1,0 +1,187 @@
+/*
+ * The multi-image graph document of a bake: one image cluster per target,
+ * each from atmo_graph_build() on its Dockerfile with its args, target and
+ * contexts; a context that names another target ("target:x") becomes an edge
+ * from that target's target stage, marked with the context's name.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "atmograph/bake.h"
+#include "atmograph/dockerfile.h"
+#include "atmograph/graph.h"
+#include "graph/bake_internal.h"
+#include "util/error.h"
+
+/* one selected target's parsed Dockerfile and graph, kept while later targets link to it */
+typedef struct {
+	char *text;
+	atmo_dockerfile *df;
+	atmo_graph *g;
+} target_graph;
+
+/*
+ * Build the graph of target t. links: the graphs of the targets its "target:x"
+ * contexts name (built before it, dependency order), so that a stage FROM such
+ * a context inherits the linked target stage's ONBUILD triggers and ENV.
+ */
+static int target_doc(json_t **out, target_graph *tg, const atmo_bake_target *t,
+		      const atmo_graph_link *links, size_t n_links, atmo_error *err)
+{
+	atmo_graph_options go = ATMO_GRAPH_OPTIONS_INIT;
+	size_t len = 0;
+	const char *source = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = atmo_bake_target_dockerfile(&tg->text, &len, &source, t, err)) < 0)
+		return rc;
+	if ((rc = atmo_dockerfile_parse(&tg->df, tg->text, len, source, err)) < 0)
+		return rc;
+	go.target = t->target;
+	go.build_args = t->args;
+	go.n_build_args = t->n_args;
+	go.build_contexts = t->contexts;
+	go.n_build_contexts = t->n_contexts;
+	go.image_id = t->name;
+	go.source = source;
+	go.links = links;
+	go.n_links = n_links;
+	if ((rc = atmo_graph_build(&tg->g, tg->df, &go, err)) < 0)
+		return rc;
+	return atmo_graph_to_json(out, tg->g, err);
+}
+
+static int append_all(json_t *dst, json_t *src)
+{
+	return src && json_is_array(src) ? json_array_extend(dst, src) : 0;
+}
+
+int atmo_bake_graph(json_t **out, const atmo_bake *b, const char *const *names, size_t n_names,
+		    atmo_error *err)
+{
+	size_t *order = NULL, n = 0, i, k;
+	json_t *doc = NULL, *images, *nodes, *edges, *unused, *warnings;
+	json_t **docs = NULL;
+	target_graph *tgs = NULL;
+	atmo_graph_link *links = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = atmo_bake_select(&order, &n, b, names, n_names, err)) < 0)
+		return rc;
+	docs = calloc(n + 1, sizeof(*docs));
+	tgs = calloc(n + 1, sizeof(*tgs));
+	doc = json_object();
+	images = json_array();
+	nodes = json_array();
+	edges = json_array();
+	unused = json_array();
+	warnings = json_array();
+	if (!docs || !tgs || !doc || !images || !nodes || !edges || !unused || !warnings) {
+		json_decref(images);
+		json_decref(nodes);
+		json_decref(edges);
+		json_decref(unused);
+		json_decref(warnings);
+		unused = warnings = NULL;
+		rc = atmo__error_nomem(err);
+		goto done;
+	}
+	json_object_set_new(doc, "schema", json_string("atmograph.graph/1"));
+	json_object_set_new(doc, "images", images);
+	json_object_set_new(doc, "nodes", nodes);
+	json_object_set_new(doc, "edges", edges);
+	for (i = 0; i < n; i++) {
+		const atmo_bake_target *t = &b->targets[order[i]];
+		size_t nl = 0, di;
+		free(links);
+		links = calloc(t->n_links + 1, sizeof(*links));
+		if (!links) {
+			rc = atmo__error_nomem(err);
+			goto done;
+		}
+		for (k = 0; k < t->n_links; k++)
+			for (di = 0; di < i; di++)
+				if (order[di] == t->links[k] && tgs[di].g) {
+					links[nl].context = t->link_names[k];
+					links[nl].graph = tgs[di].g;
+					nl++;
+				}
+		if ((rc = target_doc(&docs[i], &tgs[i], t, links, nl, err)) < 0)
+			goto done;
+	}
+	for (i = 0; i < n; i++) {
+		const atmo_bake_target *t = &b->targets[order[i]];
+		json_t *d = docs[i], *node, *edge;
+		size_t j;
+		char ctx_id[600];
+
+		append_all(images, json_object_get(d, "images"));
+		append_all(unused, json_object_get(d, "unused"));
+		append_all(warnings, json_object_get(d, "warnings"));
+		/* contexts that name other targets: drop the context node, re-point its edges */
+		json_array_foreach(json_object_get(d, "nodes"), j, node) {
+			const char *kind = json_string_value(json_object_get(node, "kind"));
+			int linked = 0;
+			for (k = 0; kind && !strcmp(kind, "context") && k < t->n_links; k++) {
+				const char *cname = json_string_value(json_object_get(node, "name"));
+				if (cname && !strcmp(cname, t->link_names[k]))
+					linked = 1;
+			}
+			if (!linked)
+				json_array_append(nodes, node);
+		}
+		json_array_foreach(json_object_get(d, "edges"), j, edge) {
+			const char *from = json_string_value(json_object_get(edge, "from"));
+			json_t *e = json_deep_copy(edge);
+			if (!e) {
+				rc = atmo__error_nomem(err);
+				goto done;
+			}
+			for (k = 0; from && k < t->n_links; k++) {
+				const atmo_bake_target *dep = &b->targets[t->links[k]];
+				size_t di;
+				snprintf(ctx_id, sizeof(ctx_id), "%s/context/%s", t->name,
+					 t->link_names[k]);
+				if (strcmp(from, ctx_id))
+					continue;
+				for (di = 0; di < n; di++) {
+					if (order[di] == t->links[k]) {
+						json_t *tg = json_object_get(docs[di], "target");
+						if (tg)
+							json_object_set(e, "from", tg);
+					}
+				}
+				json_object_set_new(e, "context", json_string(t->link_names[k]));
+				(void)dep;
+			}
+			json_array_append_new(edges, e);
+		}
+	}
+	/* the document's target: the last requested image (dependents come last) */
+	if (n)
+		json_object_set(doc, "target", json_object_get(docs[n - 1], "target"));
+	json_object_set_new(doc, "unused", unused);
+	json_object_set_new(doc, "warnings", warnings);
+	unused = warnings = NULL;
+	*out = doc;
+	doc = NULL;
+done:
+	if (docs)
+		for (i = 0; i < n; i++)
+			json_decref(docs[i]);
+	free(docs);
+	if (tgs)
+		for (i = 0; i < n; i++) {
+			atmo_graph_free(tgs[i].g);
+			atmo_dockerfile_free(tgs[i].df);
+			free(tgs[i].text);
+		}
+	free(tgs);
+	free(links);
+	free(order);
+	json_decref(unused);
+	json_decref(warnings);
+	json_decref(doc);
+	return rc;
+}

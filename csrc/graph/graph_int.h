@@ -1,0 +1,94 @@
+/* Internal to csrc/graph: the resolver's data structures and small containers. */
+#ifndef ATMO_GRAPH_INT_H
+#define ATMO_GRAPH_INT_H
+
+#include <stddef.h>
+#include "atmograph/graph.h"
+#include "util/error.h"
+
+/* ---- arena: every string and small array of a graph lives here ---- */
+typedef struct atmo__gblock atmo__gblock;
+typedef struct {
+	atmo__gblock *head;
+} atmo__garena;
+
+void *atmo__ga_alloc(atmo__garena *a, size_t n);
+char *atmo__ga_strndup(atmo__garena *a, const char *s, size_t n);
+char *atmo__ga_strdup(atmo__garena *a, const char *s);
+char *atmo__ga_printf(atmo__garena *a, const char *fmt, ...) ATMO_PRINTF(2, 3);
+void atmo__ga_free(atmo__garena *a);
+
+/* ---- string -> int map (open addressing); keys are borrowed (arena) ---- */
+typedef struct {
+	const char **keys;
+	size_t *lens;
+	int *vals;
+	size_t cap;   /* power of two, 0 when empty */
+	size_t count;
+} atmo__gmap;
+
+#define ATMO__GMAP_INIT { NULL, NULL, NULL, 0, 0 }
+
+/* insert or replace; 0 or ATMO_ENOMEM */
+int atmo__gmap_put(atmo__gmap *m, const char *key, size_t len, int val);
+/* the value or -1 */
+int atmo__gmap_get(const atmo__gmap *m, const char *key, size_t len);
+int atmo__gmap_copy(atmo__gmap *dst, const atmo__gmap *src);
+void atmo__gmap_free(atmo__gmap *m);
+
+/* ---- variables in scope (ARG and ENV), insertion order kept ---- */
+typedef struct {
+	atmo_graph_var *v;
+	size_t n, cap;
+	atmo__gmap idx;
+} atmo__genv;
+
+#define ATMO__GENV_INIT { NULL, 0, 0, ATMO__GMAP_INIT }
+
+/* Set name (borrowed, arena) to value. An ARG never replaces an ENV of the same name. */
+int atmo__genv_set(atmo__genv *e, const char *name, const char *value, int is_env);
+/* value or NULL when unset */
+const char *atmo__genv_get(const atmo__genv *e, const char *name, size_t len);
+int atmo__genv_copy(atmo__genv *dst, const atmo__genv *src);
+void atmo__genv_free(atmo__genv *e);
+
+/* ---- the graph ---- */
+typedef struct {
+	atmo__genv env;       /* after the stage's last instruction */
+	int replaced;         /* node of a named context that replaces the stage, -1 */
+	const char *key;      /* id part: name, name#index for later duplicates, index */
+	const char *raw_base; /* FROM argument as written */
+	size_t edge_begin, edge_end;
+} atmo__gstage;
+
+struct atmo_graph {
+	atmo__garena arena;
+	const atmo_dockerfile *df;
+	const char *image_id;
+	const char *source;
+	char escape;
+
+	atmo_stage *stages;
+	atmo__gstage *sx;
+	size_t n_stages;
+
+	atmo_graph_node *nodes;
+	size_t n_nodes, cap_nodes;
+
+	atmo_graph_edge *edges;
+	size_t n_edges, cap_edges;
+
+	atmo_error *warnings;
+	const char **warning_codes;
+	size_t n_warnings, cap_warnings;
+
+	size_t target;
+	size_t *order;
+	size_t n_order;
+
+	atmo__genv meta;            /* builtins and meta ARGs with values */
+	atmo_graph_var *meta_args;  /* meta ARGs only, for atmo_graph_meta_args */
+	size_t n_meta_args;
+};
+
+#endif

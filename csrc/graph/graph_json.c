@@ -1,0 +1,514 @@
+/* The graph's read-only accessors and its JSON documents
+ * ("atmograph.graph/1", "atmograph.stages/1"). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "graph/graph_int.h"
+
+/* ---- accessors ---- */
+
+const atmo_dockerfile *atmo_graph_dockerfile(const atmo_graph *g)
+{
+	return g ? g->df : NULL;
+}
+
+const char *atmo_graph_image_id(const atmo_graph *g)
+{
+	return g ? g->image_id : NULL;
+}
+
+size_t atmo_graph_stage_count(const atmo_graph *g)
+{
+	return g ? g->n_stages : 0;
+}
+
+const atmo_stage *atmo_graph_stage(const atmo_graph *g, size_t i)
+{
+	return g && i < g->n_stages ? &g->stages[i] : NULL;
+}
+
+size_t atmo_graph_target(const atmo_graph *g)
+{
+	return g ? g->target : 0;
+}
+
+int atmo_graph_find_stage(const atmo_graph *g, const char *name)
+{
+	size_t i;
+	const char *p;
+	char *end;
+	unsigned long v;
+	if (!g || !name || !*name)
+		return -1;
+	for (i = g->n_stages; i-- > 0;)
+		if (g->stages[i].name && !strcasecmp(g->stages[i].name, name))
+			return (int)i;
+	for (p = name; *p; p++)
+		if (*p < '0' || *p > '9')
+			return -1;
+	v = strtoul(name, &end, 10);
+	return v < g->n_stages ? (int)v : -1;
+}
+
+const size_t *atmo_graph_order(const atmo_graph *g, size_t *n)
+{
+	if (n)
+		*n = g ? g->n_order : 0;
+	return g ? g->order : NULL;
+}
+
+size_t atmo_graph_node_count(const atmo_graph *g)
+{
+	return g ? g->n_nodes : 0;
+}
+
+const atmo_graph_node *atmo_graph_get_node(const atmo_graph *g, size_t i)
+{
+	return g && i < g->n_nodes ? &g->nodes[i] : NULL;
+}
+
+size_t atmo_graph_edge_count(const atmo_graph *g)
+{
+	return g ? g->n_edges : 0;
+}
+
+const atmo_graph_edge *atmo_graph_get_edge(const atmo_graph *g, size_t i)
+{
+	return g && i < g->n_edges ? &g->edges[i] : NULL;
+}
+
+size_t atmo_graph_warning_count(const atmo_graph *g)
+{
+	return g ? g->n_warnings : 0;
+}
+
+const atmo_error *atmo_graph_warning(const atmo_graph *g, size_t i)
+{
+	return g && i < g->n_warnings ? &g->warnings[i] : NULL;
+}
+
+const char *atmo_graph_warning_code(const atmo_graph *g, size_t i)
+{
+	return g && i < g->n_warnings ? g->warning_codes[i] : NULL;
+}
+
+const atmo_graph_var *atmo_graph_stage_vars(const atmo_graph *g, size_t i, size_t *n)
+{
+	if (!g || i >= g->n_stages) {
+		if (n)
+			*n = 0;
+		return NULL;
+	}
+	if (n)
+		*n = g->sx[i].env.n;
+	return g->sx[i].env.v;
+}
+
+const atmo_graph_var *atmo_graph_meta_args(const atmo_graph *g, size_t *n)
+{
+	if (n)
+		*n = g ? g->n_meta_args : 0;
+	return g ? g->meta_args : NULL;
+}
+
+/* ---- JSON ---- */
+
+static const char *kind_name(atmo_node_kind k)
+{
+	switch (k) {
+	case ATMO_NODE_STAGE: return "stage";
+	case ATMO_NODE_IMAGE: return "image";
+	case ATMO_NODE_CONTEXT: return "context";
+	case ATMO_NODE_SCRATCH: return "scratch";
+	}
+	return "image";
+}
+
+static const char *edge_kind_name(atmo_edge_kind k)
+{
+	switch (k) {
+	case ATMO_EDGE_BASE: return "base";
+	case ATMO_EDGE_COPY: return "copy";
+	case ATMO_EDGE_MOUNT: return "mount";
+	case ATMO_EDGE_ONBUILD: return "onbuild";
+	}
+	return "base";
+}
+
+/* Length of the valid UTF-8 sequence at p (1-4), 0 when invalid. */
+static size_t utf8_seq(const unsigned char *p)
+{
+	unsigned c = p[0];
+	size_t n, i;
+	unsigned cp;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4, cp = c & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+/* A JSON string; bytes that are not UTF-8 (Dockerfiles are bytes) become U+FFFD. */
+static json_t *jstr(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s), i, o = 0, k;
+	char *buf;
+	json_t *j;
+	for (i = 0; i < len; i += k)
+		if (!(k = utf8_seq(p + i)))
+			break;
+	if (i >= len)
+		return json_stringn(s, len);
+	buf = malloc(len * 3 + 1);
+	if (!buf)
+		return NULL;
+	for (i = 0; i < len;) {
+		k = utf8_seq(p + i);
+		if (k) {
+			memcpy(buf + o, s + i, k);
+			o += k;
+			i += k;
+		} else {
+			memcpy(buf + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			i++;
+		}
+	}
+	j = json_stringn(buf, o);
+	free(buf);
+	return j;
+}
+
+#define json_string(s) jstr(s)
+
+/* json_object_set_new that remembers a failure */
+static void put(json_t *o, const char *k, json_t *v, int *bad)
+{
+	if (!v || json_object_set_new(o, k, v) < 0)
+		*bad = 1;
+}
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static void append(json_t *a, json_t *v, int *bad)
+{
+	if (!v || json_array_append_new(a, v) < 0)
+		*bad = 1;
+}
+
+static json_t *warning_json(const atmo_error *w, const char *code, int *bad)
+{
+	json_t *o = json_object();
+	if (!o) {
+		*bad = 1;
+		return NULL;
+	}
+	put(o, "source", json_string(w->source), bad);
+	put(o, "line", json_integer(w->line), bad);
+	put(o, "column", json_integer(w->column), bad);
+	put(o, "code", json_string(code), bad);
+	put(o, "text", json_string(w->text), bad);
+	return o;
+}
+
+/* parser warnings (empty continuation lines, ...) then the resolver's */
+static json_t *warnings_json(const atmo_graph *g, int *bad)
+{
+	json_t *a = json_array();
+	size_t i, n = atmo_dockerfile_warning_count(g->df);
+	if (!a) {
+		*bad = 1;
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		const atmo_error *w = atmo_dockerfile_warning(g->df, i);
+		if (!w)
+			continue;
+		append(a, warning_json(w, strstr(w->text, "continuation") ? "NoEmptyContinuation"
+					  : "ParseWarning", bad), bad);
+	}
+	for (i = 0; i < g->n_warnings; i++)
+		append(a, warning_json(&g->warnings[i], g->warning_codes[i], bad), bad);
+	return a;
+}
+
+static json_t *stage_node_json(const atmo_graph *g, const atmo_graph_node *n, int *bad)
+{
+	const atmo_stage *st = &g->stages[n->stage];
+	json_t *o = json_object(), *ins, *ob;
+	size_t i;
+	if (!o) {
+		*bad = 1;
+		return NULL;
+	}
+	put(o, "id", json_string(n->id), bad);
+	put(o, "kind", json_string("stage"), bad);
+	put(o, "image", json_string(g->image_id), bad);
+	put(o, "name", json_string(st->label), bad);
+	put(o, "index", json_integer((json_int_t)st->index), bad);
+	put(o, "base", json_string(st->base), bad);
+	put(o, "platform", str_or_null(st->platform), bad);
+	put(o, "line", json_integer(st->start_line), bad);
+	put(o, "end_line", json_integer(st->end_line), bad);
+	put(o, "description", str_or_null(st->description), bad);
+	put(o, "target", json_boolean(st->is_target), bad);
+	put(o, "used", json_boolean(st->used), bad);
+	put(o, "in_final", json_boolean(st->in_final), bad);
+	put(o, "build_only", json_boolean(st->build_only), bad);
+	put(o, "anchor", json_string(st->anchor), bad);
+	put(o, "parent", st->parent_stage >= 0 ? json_string(g->stages[st->parent_stage].node_id)
+						: json_null(), bad);
+	if (g->sx[n->stage].replaced >= 0)
+		put(o, "replaced_by", json_string(g->nodes[g->sx[n->stage].replaced].id), bad);
+	ins = json_array();
+	if (!ins)
+		*bad = 1;
+	for (i = 0; ins && i < st->n_instructions; i++) {
+		const atmo_instruction *in = atmo_dockerfile_get(g->df, st->first_instruction + i);
+		json_t *io = json_object();
+		if (!io || !in) {
+			json_decref(io);
+			*bad = 1;
+			break;
+		}
+		put(io, "keyword", json_string(in->keyword), bad);
+		put(io, "line", json_integer(in->start_line), bad);
+		put(io, "end_line", json_integer(in->end_line), bad);
+		put(io, "text", json_string(in->original ? in->original : ""), bad);
+		append(ins, io, bad);
+	}
+	put(o, "instructions", ins, bad);
+	ob = json_array();
+	if (!ob)
+		*bad = 1;
+	for (i = 0; ob && i < st->n_onbuild; i++)
+		append(ob, json_string(st->onbuild[i]), bad);
+	put(o, "onbuild", ob, bad);
+	/* the triggers that run first in this stage (parent stage's or a linked image's) */
+	if (st->n_onbuild_inherited) {
+		json_t *ih = json_array();
+		if (!ih)
+			*bad = 1;
+		for (i = 0; ih && i < st->n_onbuild_inherited; i++)
+			append(ih, json_string(st->onbuild_inherited[i]), bad);
+		put(o, "onbuild_inherited", ih, bad);
+		put(o, "onbuild_from", str_or_null(st->onbuild_from), bad);
+	}
+	return o;
+}
+
+static json_t *node_json(const atmo_graph *g, const atmo_graph_node *n, int *bad)
+{
+	json_t *o;
+	if (n->kind == ATMO_NODE_STAGE)
+		return stage_node_json(g, n, bad);
+	o = json_object();
+	if (!o) {
+		*bad = 1;
+		return NULL;
+	}
+	put(o, "id", json_string(n->id), bad);
+	put(o, "kind", json_string(kind_name(n->kind)), bad);
+	put(o, "image", json_string(g->image_id), bad);
+	put(o, "name", json_string(n->name), bad);
+	if (n->kind == ATMO_NODE_IMAGE)
+		put(o, "ref", json_string(n->ref), bad);
+	else if (n->kind == ATMO_NODE_CONTEXT)
+		put(o, "value", json_string(n->ref), bad);
+	put(o, "line", json_integer(n->line), bad);
+	put(o, "used", json_boolean(n->used), bad);
+	return o;
+}
+
+static json_t *edge_json(const atmo_graph *g, const atmo_graph_edge *e, int *bad)
+{
+	json_t *o = json_object();
+	size_t i;
+	if (!o) {
+		*bad = 1;
+		return NULL;
+	}
+	put(o, "from", json_string(g->nodes[e->from].id), bad);
+	put(o, "to", json_string(g->nodes[e->to].id), bad);
+	put(o, "kind", json_string(edge_kind_name(e->kind)), bad);
+	put(o, "line", json_integer(e->line), bad);
+	if (e->sources) {
+		json_t *a = json_array();
+		if (!a)
+			*bad = 1;
+		for (i = 0; a && i < e->n_sources; i++)
+			append(a, json_string(e->sources[i]), bad);
+		put(o, "sources", a, bad);
+	}
+	if (e->dest)
+		put(o, "dest", json_string(e->dest), bad);
+	if (e->context)
+		put(o, "context", json_string(e->context), bad);
+	if (e->mount_type)
+		put(o, "mount_type", json_string(e->mount_type), bad);
+	if (e->mount_id)
+		put(o, "mount_id", json_string(e->mount_id), bad);
+	if (e->onbuild_from)
+		put(o, "onbuild_from", json_string(e->onbuild_from), bad);
+	return o;
+}
+
+int atmo_graph_to_json(json_t **out, const atmo_graph *g, atmo_error *err)
+{
+	json_t *doc, *images, *img, *nodes, *edges, *unused;
+	const char *target_id;
+	int bad = 0;
+	size_t i;
+
+	if (!out || !g)
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
+				       "atmo_graph_to_json: out and g must not be NULL");
+	*out = NULL;
+	target_id = g->stages[g->target].node_id;
+	doc = json_object();
+	if (!doc)
+		return atmo__error_nomem(err);
+	put(doc, "schema", json_string("atmograph.graph/1"), &bad);
+
+	images = json_array();
+	img = json_object();
+	if (!images || !img)
+		bad = 1;
+	if (img) {
+		put(img, "id", json_string(g->image_id), &bad);
+		put(img, "label", json_string(g->image_id), &bad);
+		put(img, "dockerfile", json_string(g->source), &bad);
+		put(img, "target", json_string(target_id), &bad);
+	}
+	if (images)
+		append(images, img, &bad);
+	else
+		json_decref(img);
+	put(doc, "images", images, &bad);
+
+	nodes = json_array();
+	if (!nodes)
+		bad = 1;
+	for (i = 0; nodes && i < g->n_nodes; i++)
+		append(nodes, node_json(g, &g->nodes[i], &bad), &bad);
+	put(doc, "nodes", nodes, &bad);
+
+	edges = json_array();
+	if (!edges)
+		bad = 1;
+	for (i = 0; edges && i < g->n_edges; i++)
+		append(edges, edge_json(g, &g->edges[i], &bad), &bad);
+	put(doc, "edges", edges, &bad);
+
+	put(doc, "target", json_string(target_id), &bad);
+	unused = json_array();
+	if (!unused)
+		bad = 1;
+	for (i = 0; unused && i < g->n_stages; i++)
+		if (!g->stages[i].used)
+			append(unused, json_string(g->stages[i].node_id), &bad);
+	put(doc, "unused", unused, &bad);
+	put(doc, "warnings", warnings_json(g, &bad), &bad);
+
+	if (bad) {
+		json_decref(doc);
+		return atmo__error_nomem(err);
+	}
+	*out = doc;
+	return 0;
+}
+
+static const char *status_of(const atmo_stage *st)
+{
+	if (st->replaced)
+		return "replaced";
+	if (st->is_target)
+		return "target";
+	if (st->in_final)
+		return "final";
+	if (st->build_only)
+		return "build-only";
+	return "unused";
+}
+
+int atmo_graph_stages_to_json(json_t **out, const atmo_graph *g, atmo_error *err)
+{
+	json_t *doc, *stages, *order;
+	const atmo_stage *t;
+	int bad = 0;
+	size_t i;
+
+	if (!out || !g)
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
+				       "atmo_graph_stages_to_json: out and g must not be NULL");
+	*out = NULL;
+	doc = json_object();
+	if (!doc)
+		return atmo__error_nomem(err);
+	t = &g->stages[g->target];
+	put(doc, "schema", json_string("atmograph.stages/1"), &bad);
+	put(doc, "source", json_string(g->source), &bad);
+	put(doc, "image", json_string(g->image_id), &bad);
+	put(doc, "target", json_string(t->label), &bad);
+	stages = json_array();
+	if (!stages)
+		bad = 1;
+	for (i = 0; stages && i < g->n_stages; i++) {
+		const atmo_stage *st = &g->stages[i];
+		json_t *o = json_object();
+		if (!o) {
+			bad = 1;
+			break;
+		}
+		put(o, "index", json_integer((json_int_t)st->index), &bad);
+		put(o, "name", str_or_null(st->name), &bad);
+		put(o, "label", json_string(st->label), &bad);
+		put(o, "id", json_string(st->node_id), &bad);
+		put(o, "base", json_string(st->base), &bad);
+		put(o, "platform", str_or_null(st->platform), &bad);
+		put(o, "line", json_integer(st->start_line), &bad);
+		put(o, "end_line", json_integer(st->end_line), &bad);
+		put(o, "description", str_or_null(st->description), &bad);
+		put(o, "parent", st->parent_stage >= 0 ? json_integer(st->parent_stage)
+						       : json_null(), &bad);
+		put(o, "used", json_boolean(st->used), &bad);
+		put(o, "in_final", json_boolean(st->in_final), &bad);
+		put(o, "build_only", json_boolean(st->build_only), &bad);
+		put(o, "target", json_boolean(st->is_target), &bad);
+		put(o, "replaced", json_boolean(st->replaced), &bad);
+		put(o, "status", json_string(status_of(st)), &bad);
+		append(stages, o, &bad);
+	}
+	put(doc, "stages", stages, &bad);
+	order = json_array();
+	if (!order)
+		bad = 1;
+	for (i = 0; order && i < g->n_order; i++)
+		append(order, json_integer((json_int_t)g->order[i]), &bad);
+	put(doc, "order", order, &bad);
+	put(doc, "warnings", warnings_json(g, &bad), &bad);
+	if (bad) {
+		json_decref(doc);
+		return atmo__error_nomem(err);
+	}
+	*out = doc;
+	return 0;
+}

@@ -1,0 +1,212 @@
+/* Internal to the image module: blob sources, layers, small tables. */
+#ifndef ATMO_IMAGE_INTERNAL_H
+#define ATMO_IMAGE_INTERNAL_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <jansson.h>
+#include "atmograph/image.h"
+#include "util/error.h"
+
+/* ---- string arena: many small strings, freed at once ---- */
+typedef struct atmo_image__chunk atmo_image__chunk;
+typedef struct {
+	atmo_image__chunk *head;
+} atmo_image__arena;
+
+char *atmo_image__arena_strndup(atmo_image__arena *a, const char *s, size_t n);
+void atmo_image__arena_free(atmo_image__arena *a);
+
+/* ---- open-addressing map from a borrowed string key to a size_t ---- */
+typedef struct {
+	const char *key;   /* NULL: empty; atmo_image__map_tomb: deleted */
+	uint64_t hash;
+	size_t val;
+} atmo_image__slot;
+
+typedef struct {
+	atmo_image__slot *slots;
+	size_t cap;        /* power of two or 0 */
+	size_t n;          /* live keys */
+	size_t used;       /* live + deleted */
+} atmo_image__map;
+
+extern const char atmo_image__map_tomb[];
+uint64_t atmo_image__hash(const char *s, size_t n);
+/* pointer to the value or NULL */
+size_t *atmo_image__map_get(const atmo_image__map *m, const char *key);
+/* insert or overwrite; key must outlive the map; 0 or ATMO_ENOMEM */
+int atmo_image__map_set(atmo_image__map *m, const char *key, size_t val);
+void atmo_image__map_del(atmo_image__map *m, const char *key);
+void atmo_image__map_free(atmo_image__map *m);
+
+/* ---- where a blob lives: a byte range of an open file ---- */
+typedef struct {
+	int fd;
+	uint64_t off;
+	uint64_t len;
+} atmo_image__range;
+
+enum { IMG_SRC_DIR = 1, IMG_SRC_TAR = 2 };
+
+typedef struct {
+	char *name;
+	uint64_t off;
+	uint64_t len;
+} atmo_image__member;
+
+typedef struct {
+	int kind;
+	char *path;          /* the directory or the tar file */
+	int fd;              /* tar: the archive; dir: -1 */
+	uint64_t file_size;
+	atmo_image__member *members;  /* tar: every regular member */
+	size_t n_members;
+	atmo_image__map index;        /* member name -> position */
+	int *fds;            /* dir: blob files opened so far (closed at the end) */
+	size_t n_fds, cap_fds;
+} atmo_image__src;
+
+int atmo_image__src_open(atmo_image__src *s, const char *path, atmo_error *err);
+void atmo_image__src_close(atmo_image__src *s);
+/* 1 when the name exists, 0 otherwise */
+int atmo_image__src_has(atmo_image__src *s, const char *name);
+/* find a member (tar) or a file under the directory; ATMO_ENOTFOUND when absent */
+int atmo_image__src_find(atmo_image__src *s, const char *name, atmo_image__range *out,
+			 atmo_error *err);
+/* read a whole member, at most max bytes (ATMO_ELIMIT beyond) */
+int atmo_image__src_read(atmo_image__src *s, const char *name, size_t max, char **data,
+			 size_t *len, atmo_error *err);
+int atmo_image__range_read(const atmo_image__range *r, size_t max, char **data, size_t *len,
+			   const char *what, atmo_error *err);
+/* SHA-256 of a range into hex[65] */
+int atmo_image__range_sha256(const atmo_image__range *r, char hex[65], const char *what,
+			     atmo_error *err);
+/* 1 when a relative member name is safe (no "..", not absolute, not empty) */
+int atmo_image__safe_name(const char *name);
+
+/* ---- one entry of a layer ---- */
+enum {
+	IMG_E_FILE = 0, IMG_E_DIR, IMG_E_SYMLINK, IMG_E_HARDLINK, IMG_E_OTHER,
+	IMG_E_WHITEOUT,   /* path: what it hides */
+	IMG_E_OPAQUE      /* path: the directory made opaque */
+};
+
+typedef struct {
+	const char *path;     /* normalized: no leading "./" or "/", no trailing "/" */
+	uint64_t size;
+	uint8_t type;
+} atmo_image__entry;
+
+typedef struct {
+	const char *name;     /* path inside the layer */
+	char *data;           /* content (malloc'd), NULL for a whiteout of it */
+	size_t len;
+} atmo_image__dpkgfile;
+
+typedef struct {
+	/* from the manifest */
+	char *digest;         /* "sha256:..." or NULL (legacy docker-archive) */
+	char *diff_id;
+	char *media_type;
+	char *member;         /* name of the blob in the source */
+	uint64_t declared_size; /* descriptor size, UINT64_MAX when none */
+	atmo_image__range range;
+	/* measured */
+	const char *compression; /* "none", "gzip", "zstd" */
+	uint64_t compressed_size;
+	uint64_t size;        /* sum of regular file sizes */
+	uint64_t tar_size;    /* uncompressed tar bytes */
+	uint64_t files;       /* entries, markers excluded */
+	uint64_t whiteouts;
+	uint64_t opaque_dirs;
+	long history;         /* index into history, -1 when none */
+	atmo_image__entry *entries;
+	size_t n_entries, cap_entries;
+	atmo_image__arena strings;
+	atmo_image__dpkgfile *dpkg;
+	size_t n_dpkg, cap_dpkg;
+	size_t *largest;      /* indices of the largest files, n_largest of them */
+	size_t n_largest;
+	int verified;
+	int rc;
+	atmo_error err;
+} atmo_image__layer;
+
+typedef struct {
+	char *created;
+	char *created_by;     /* as recorded */
+	char *comment;
+	int empty_layer;
+	long layer;           /* layer index or -1 */
+} atmo_image__hist;
+
+typedef struct {
+	const char *path;
+	uint64_t cumulative;
+	uint64_t smallest;
+	uint32_t count;
+} atmo_image__eff;
+
+typedef struct {
+	char *name;
+	char *version;
+	char *arch;
+	uint64_t installed_size; /* bytes (Installed-Size is KiB) */
+	long layer;
+} atmo_image__pkg;
+
+typedef struct {
+	const char *path;
+	uint64_t size;
+	uint8_t type;
+} atmo_image__node;
+
+struct atmo_image {
+	char *source;
+	const char *format;   /* "oci-layout", "oci-archive", "docker-archive", "docker-archive-dir" */
+	char *ref;
+	char *digest;
+	char *config_digest;
+	char *os, *arch, *variant, *created;
+	atmo_image__layer *layers;
+	size_t n_layers;
+	atmo_image__hist *hist;
+	size_t n_hist;
+	unsigned int opt_files;
+	int verified;
+	/* efficiency */
+	double score;
+	uint64_t wasted, wasted_corrected;
+	atmo_image__eff *ineff;   /* duplicated paths, sorted by cumulative size, descending */
+	size_t n_ineff;
+	/* packages */
+	int have_packages;
+	atmo_image__pkg *pkgs;    /* installed at the end, sorted by name */
+	size_t n_pkgs;
+	atmo_image__pkg *removed;
+	size_t n_removed;
+	const char **pkg_names;
+	/* the final filesystem, sorted by path */
+	atmo_image__node *tree;
+	size_t n_tree;
+	atmo_image__arena strings;
+};
+
+/* read one layer (the range is set); thread-safe per layer */
+int atmo_image__layer_read(atmo_image__layer *l, int verify, int want_dpkg,
+			   unsigned int n_largest, unsigned long max_files,
+			   void *counter /* _Atomic uint64_t*, shared */, volatile int *stop);
+void atmo_image__layer_free(atmo_image__layer *l);
+
+/* after every layer is read: efficiency, final tree, packages */
+int atmo_image__analyze(atmo_image *img, atmo_error *err);
+
+/* dpkg status text -> packages; appends to *out (caller frees entries' strings) */
+int atmo_image__dpkg_parse(const char *text, size_t len, atmo_image__pkg **out, size_t *n,
+			   size_t *cap);
+/* "file", "dir", "symlink", ... */
+const char *atmo_image__type_name(int t);
+void atmo_image__pkgs_free(atmo_image__pkg *p, size_t n);
+
+#endif

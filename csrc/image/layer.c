@@ -1,0 +1,507 @@
+/*
+ * Image module: reading one layer. The layer blob is a byte range of a file
+ * (a blob of an OCI layout, or a member of an outer tar); a libarchive handle
+ * reads it through callbacks that pread from that range, with skip and seek
+ * callbacks so that the data of an uncompressed layer is skipped, not read.
+ * Compressed layers are decompressed by libarchive's gzip and zstd filters.
+ */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <archive.h>
+#include <archive_entry.h>
+#include "image/internal.h"
+#include "util/alloc.h"
+#include "util/hash.h"
+
+typedef struct {
+	int fd;
+	uint64_t off, len, pos;
+	char *buf;
+	size_t bufsz;
+} layer_io;
+
+static la_ssize_t io_read(struct archive *a, void *cd, const void **out)
+{
+	layer_io *io = cd;
+	size_t want;
+	ssize_t n;
+	(void)a;
+	if (io->pos >= io->len)
+		return 0;
+	want = io->len - io->pos < io->bufsz ? (size_t)(io->len - io->pos) : io->bufsz;
+	do
+		n = pread(io->fd, io->buf, want, (off_t)(io->off + io->pos));
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		archive_set_error(a, errno, "read error");
+		return -1;
+	}
+	io->pos += (uint64_t)n;
+	*out = io->buf;
+	return n;
+}
+
+static la_int64_t io_skip(struct archive *a, void *cd, la_int64_t req)
+{
+	layer_io *io = cd;
+	uint64_t left = io->len - io->pos;
+	uint64_t adv = (uint64_t)req < left ? (uint64_t)req : left;
+	(void)a;
+	io->pos += adv;
+	return (la_int64_t)adv;
+}
+
+static la_int64_t io_seek(struct archive *a, void *cd, la_int64_t off, int whence)
+{
+	layer_io *io = cd;
+	int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (int64_t)io->pos
+									: (int64_t)io->len;
+	(void)a;
+	if (base + off < 0 || (uint64_t)(base + off) > io->len)
+		return ARCHIVE_FATAL;
+	io->pos = (uint64_t)(base + off);
+	return (la_int64_t)io->pos;
+}
+
+static const char *magic_compression(const atmo_image__range *r)
+{
+	unsigned char m[4] = {0, 0, 0, 0};
+	ssize_t n = r->len >= 4 ? pread(r->fd, m, 4, (off_t)r->off) : 0;
+	if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b)
+		return "gzip";
+	if (n >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd)
+		return "zstd";
+	return "none";
+}
+
+static const char *declared_compression(const char *mt)
+{
+	size_t n;
+	if (!mt)
+		return NULL;
+	n = strlen(mt);
+	if ((n > 5 && strcmp(mt + n - 5, "+gzip") == 0) || strstr(mt, "tar.gzip") ||
+	    strcmp(mt, "application/vnd.docker.image.rootfs.diff.tar.gzip") == 0)
+		return "gzip";
+	if (n > 5 && strcmp(mt + n - 5, "+zstd") == 0)
+		return "zstd";
+	if (n > 4 && strcmp(mt + n - 4, ".tar") == 0)
+		return "none";
+	return NULL;
+}
+
+static int add_entry(atmo_image__layer *l, const char *path, size_t plen, uint64_t size,
+		     int type)
+{
+	atmo_image__entry *e;
+	if (l->n_entries == l->cap_entries) {
+		size_t cap = l->cap_entries ? l->cap_entries * 2 : 256;
+		e = realloc(l->entries, cap * sizeof(*e));
+		if (!e)
+			return ATMO_ENOMEM;
+		l->entries = e;
+		l->cap_entries = cap;
+	}
+	e = &l->entries[l->n_entries];
+	e->path = atmo_image__arena_strndup(&l->strings, path, plen);
+	if (!e->path)
+		return ATMO_ENOMEM;
+	e->size = size;
+	e->type = (uint8_t)type;
+	l->n_entries++;
+	return 0;
+}
+
+static int is_dpkg_path(const char *p)
+{
+	static const char st[] = "var/lib/dpkg/status";
+	if (strncmp(p, st, sizeof(st) - 1) != 0)
+		return 0;
+	if (p[sizeof(st) - 1] == '\0')
+		return 1;
+	if (strncmp(p + sizeof(st) - 1, ".d/", 3) != 0 || !p[sizeof(st) + 2] ||
+	    strchr(p + sizeof(st) + 2, '/'))
+		return 0;
+	/* distroless keeps "<pkg>.md5sums" beside "<pkg>": no package fields there */
+	{
+		size_t n = strlen(p);
+		return !(n > 8 && strcmp(p + n - 8, ".md5sums") == 0);
+	}
+}
+
+static int add_dpkg(atmo_image__layer *l, const char *path, char *data, size_t len)
+{
+	atmo_image__dpkgfile *d;
+	if (l->n_dpkg == l->cap_dpkg) {
+		size_t cap = l->cap_dpkg ? l->cap_dpkg * 2 : 8;
+		d = realloc(l->dpkg, cap * sizeof(*d));
+		if (!d)
+			return ATMO_ENOMEM;
+		l->dpkg = d;
+		l->cap_dpkg = cap;
+	}
+	d = &l->dpkg[l->n_dpkg];
+	d->name = atmo_image__arena_strndup(&l->strings, path, strlen(path));
+	if (!d->name)
+		return ATMO_ENOMEM;
+	d->data = data;
+	d->len = len;
+	l->n_dpkg++;
+	return 0;
+}
+
+static int cmp_largest(const void *pa, const void *pb, void *ctx)
+{
+	const atmo_image__layer *l = ctx;
+	const atmo_image__entry *a = &l->entries[*(const size_t *)pa];
+	const atmo_image__entry *b = &l->entries[*(const size_t *)pb];
+	if (a->size != b->size)
+		return a->size < b->size ? 1 : -1;
+	return strcmp(a->path, b->path);
+}
+
+static int pick_largest(atmo_image__layer *l, unsigned int n)
+{
+	size_t i, k, have = 0;
+	size_t *idx;
+	if (!n)
+		return 0;
+	if (n > 64) {
+		/* many: sort every candidate */
+		idx = malloc((l->n_entries + 1) * sizeof(*idx));
+		if (!idx)
+			return ATMO_ENOMEM;
+		for (i = 0; i < l->n_entries; i++)
+			if (l->entries[i].type == IMG_E_FILE || l->entries[i].type == IMG_E_HARDLINK)
+				idx[have++] = i;
+		if (have)
+			qsort_r(idx, have, sizeof(*idx), cmp_largest, l);
+		l->largest = idx;
+		l->n_largest = have < n ? have : n;
+		return 0;
+	}
+	idx = malloc((size_t)n * sizeof(*idx));
+	if (!idx)
+		return ATMO_ENOMEM;
+	/* keep the n largest in order: insertion into a sorted array of at most n */
+	for (i = 0; i < l->n_entries; i++) {
+		const atmo_image__entry *e = &l->entries[i];
+		if (e->type != IMG_E_FILE && e->type != IMG_E_HARDLINK)
+			continue;
+		if (have == n && cmp_largest(&i, &idx[have - 1], l) >= 0)
+			continue;
+		k = have < n ? have++ : have - 1;
+		while (k > 0 && cmp_largest(&i, &idx[k - 1], l) < 0) {
+			idx[k] = idx[k - 1];
+			k--;
+		}
+		idx[k] = i;
+	}
+	l->largest = idx;
+	l->n_largest = have;
+	return 0;
+}
+
+/* SHA-256 of the decompressed stream (the diff_id of a compressed layer) */
+static int uncompressed_sha256(layer_io *io, char hex[65], atmo_error *err, const char *where)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	atmo_sha256 *h = NULL;
+	const void *buf;
+	size_t len;
+	la_int64_t off;
+	int rc = 0, r;
+	if (!a || atmo__sha256_new(&h, err) < 0) {
+		archive_read_free(a);
+		return atmo__error_nomem(err);
+	}
+	io->pos = 0;
+	archive_read_support_format_raw(a);
+	archive_read_support_filter_gzip(a);
+	archive_read_support_filter_zstd(a);
+	archive_read_set_read_callback(a, io_read);
+	archive_read_set_callback_data(a, io);
+	if (archive_read_open1(a) != ARCHIVE_OK || archive_read_next_header(a, &e) != ARCHIVE_OK) {
+		rc = atmo__error_set(err, ATMO_EINVALID, where, 0, 0, "cannot decompress the layer: %s",
+				     archive_error_string(a) ? archive_error_string(a) : "unknown");
+		goto done;
+	}
+	while ((r = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK)
+		atmo__sha256_update(h, buf, len);
+	if (r != ARCHIVE_EOF) {
+		rc = atmo__error_set(err, ATMO_EINVALID, where, 0, 0, "cannot decompress the layer: %s",
+				     archive_error_string(a) ? archive_error_string(a) : "unknown");
+		goto done;
+	}
+	atmo__sha256_final_hex(h, hex);
+done:
+	atmo__sha256_free(h);
+	archive_read_free(a);
+	return rc;
+}
+
+#define LERR(code, ...) atmo__error_set(&l->err, (code), where, 0, 0, __VA_ARGS__)
+
+int atmo_image__layer_read(atmo_image__layer *l, int verify, int want_dpkg,
+			   unsigned int n_largest, unsigned long max_files, void *counter,
+			   volatile int *stop)
+{
+	_Atomic uint64_t *total = counter;
+	struct archive *a = NULL;
+	struct archive_entry *e;
+	layer_io io;
+	const char *decl;
+	char where[600];
+	char *dpkg_data = NULL;
+	int rc = 0, r;
+
+	memset(&io, 0, sizeof(io));
+	snprintf(where, sizeof(where), "layer %s", l->digest ? l->digest : l->member);
+	l->compressed_size = l->range.len;
+	l->compression = magic_compression(&l->range);
+	decl = declared_compression(l->media_type);
+	if (decl && strcmp(decl, "none") != 0 && strcmp(decl, l->compression) != 0) {
+		rc = LERR(ATMO_EINVALID, "media type %s says %s but the blob is not %s data",
+			  l->media_type, decl, decl);
+		goto done;
+	}
+	if (verify) {
+		char hex[65];
+		if ((rc = atmo_image__range_sha256(&l->range, hex, where, &l->err)) < 0)
+			goto done;
+		if (l->digest) {
+			if (strncmp(l->digest, "sha256:", 7) == 0 && strcmp(l->digest + 7, hex) != 0) {
+				rc = LERR(ATMO_EVERIFY, "digest mismatch: the content hashes to sha256:%s",
+					  hex);
+				goto done;
+			}
+		} else if (strcmp(l->compression, "none") == 0 && l->diff_id &&
+			   strncmp(l->diff_id, "sha256:", 7) == 0 && strcmp(l->diff_id + 7, hex) != 0) {
+			rc = LERR(ATMO_EVERIFY,
+				  "diff_id mismatch: config says %s but the layer hashes to sha256:%s",
+				  l->diff_id, hex);
+			goto done;
+		}
+		if (strcmp(l->compression, "none") == 0 && l->digest && l->diff_id &&
+		    strcmp(l->digest, l->diff_id) != 0) {
+			rc = LERR(ATMO_EVERIFY, "diff_id mismatch: the config says %s but this "
+				  "uncompressed layer is %s", l->diff_id, l->digest);
+			goto done;
+		}
+		l->verified = 1;
+	}
+	if (l->declared_size != UINT64_MAX && l->declared_size != l->range.len) {
+		rc = LERR(ATMO_EVERIFY, "size mismatch: the manifest says %llu bytes, the blob has %llu",
+			  (unsigned long long)l->declared_size, (unsigned long long)l->range.len);
+		goto done;
+	}
+
+	io.fd = l->range.fd;
+	io.off = l->range.off;
+	io.len = l->range.len;
+	/* small reads for uncompressed layers so that file data is skipped, big ones to feed
+	 * a decompressor */
+	io.bufsz = strcmp(l->compression, "none") == 0 ? 4096 : 1 << 20;
+	io.buf = malloc(io.bufsz);
+	a = archive_read_new();
+	if (!io.buf || !a) {
+		rc = LERR(ATMO_ENOMEM, "out of memory");
+		goto done;
+	}
+	archive_read_support_format_tar(a);
+	archive_read_support_format_empty(a);
+	archive_read_support_filter_none(a);
+	archive_read_support_filter_gzip(a);
+	archive_read_support_filter_zstd(a);
+	archive_read_set_read_callback(a, io_read);
+	archive_read_set_skip_callback(a, io_skip);
+	archive_read_set_seek_callback(a, io_seek);
+	archive_read_set_callback_data(a, &io);
+	if (archive_read_open1(a) != ARCHIVE_OK) {
+		rc = LERR(ATMO_EINVALID, "cannot read the layer: %s",
+			  archive_error_string(a) ? archive_error_string(a) : "unknown format");
+		goto done;
+	}
+	for (;;) {
+		const char *name, *base;
+		size_t len;
+		int type;
+		uint64_t size = 0;
+
+		if (*stop) {
+			rc = ATMO_ECANCELLED;
+			goto done;
+		}
+		r = archive_read_next_header(a, &e);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r < ARCHIVE_WARN) {
+			rc = LERR(ATMO_EINVALID, "broken or truncated layer after %llu entries: %s",
+				  (unsigned long long)l->n_entries,
+				  archive_error_string(a) ? archive_error_string(a) : "read error");
+			goto done;
+		}
+		if (atomic_fetch_add(total, 1) + 1 > max_files) {
+			rc = LERR(ATMO_ELIMIT,
+				  "more than %lu entries in the layers of this image (the limit "
+				  "ATMO_IMAGE_MAX_FILES; a tar bomb?)", max_files);
+			goto done;
+		}
+		name = archive_entry_pathname(e);
+		if (!name) {
+			rc = LERR(ATMO_EINVALID, "entry %llu has no readable name",
+				  (unsigned long long)l->n_entries + 1);
+			goto done;
+		}
+		while (name[0] == '.' && name[1] == '/')
+			name += 2;
+		len = strlen(name);
+		while (len && name[len - 1] == '/')
+			len--;
+		if (len == 0 || (len == 1 && name[0] == '.'))
+			continue; /* the root directory */
+		if (name[0] == '/') {
+			rc = LERR(ATMO_EINVALID, "absolute member name '%s'", name);
+			goto done;
+		}
+		if (!atmo_image__safe_name(name)) {
+			rc = LERR(ATMO_EINVALID, "member name with '..': '%s'", name);
+			goto done;
+		}
+		if (len > 4096) {
+			rc = LERR(ATMO_ELIMIT, "member name longer than 4096 bytes");
+			goto done;
+		}
+		base = memrchr(name, '/', len);
+		base = base ? base + 1 : name;
+		if (strncmp(base, ".wh.", 4) == 0) {
+			size_t dlen = (size_t)(base - name);
+			if (strncmp(base, ".wh..wh..opq", (size_t)(name + len - base)) == 0 &&
+			    (size_t)(name + len - base) == 12) {
+				if (add_entry(l, name, dlen ? dlen - 1 : 0, 0, IMG_E_OPAQUE) < 0)
+					goto nomem;
+				l->opaque_dirs++;
+			} else if (strncmp(base, ".wh..wh.", 8) == 0) {
+				continue; /* other AUFS metadata (.wh..wh.plnk ...) */
+			} else {
+				char buf[4200];
+				memcpy(buf, name, dlen);
+				memcpy(buf + dlen, base + 4, (size_t)(name + len - base) - 4);
+				if (add_entry(l, buf, dlen + (size_t)(name + len - base) - 4, 0,
+					      IMG_E_WHITEOUT) < 0)
+					goto nomem;
+				l->whiteouts++;
+			}
+			continue;
+		}
+		if (archive_entry_hardlink(e)) {
+			type = IMG_E_HARDLINK;
+		} else {
+			switch (archive_entry_filetype(e)) {
+			case AE_IFREG: type = IMG_E_FILE; break;
+			case AE_IFDIR: type = IMG_E_DIR; break;
+			case AE_IFLNK: type = IMG_E_SYMLINK; break;
+			default: type = IMG_E_OTHER; break;
+			}
+		}
+		if (type == IMG_E_FILE || type == IMG_E_HARDLINK) {
+			int64_t s = archive_entry_size(e);
+			if (s < 0) {
+				rc = LERR(ATMO_EINVALID, "'%s' has a negative size", name);
+				goto done;
+			}
+			size = (uint64_t)s;
+			if (size > (UINT64_C(1) << 50)) {
+				rc = LERR(ATMO_EINVALID, "'%s' claims an absurd size of %llu bytes", name,
+					  (unsigned long long)size);
+				goto done;
+			}
+		}
+		if (add_entry(l, name, len, size, type) < 0)
+			goto nomem;
+		l->files++;
+		l->size += size;
+		if (want_dpkg && type == IMG_E_FILE && is_dpkg_path(l->entries[l->n_entries - 1].path)) {
+			la_ssize_t got;
+			size_t have = 0;
+			if (size > ATMO_IMAGE_MAX_DPKG) {
+				rc = LERR(ATMO_ELIMIT, "'%s' is larger than %u bytes", name,
+					  ATMO_IMAGE_MAX_DPKG);
+				goto done;
+			}
+			dpkg_data = malloc((size_t)size + 1);
+			if (!dpkg_data)
+				goto nomem;
+			while (have < size &&
+			       (got = archive_read_data(a, dpkg_data + have, (size_t)size - have)) > 0)
+				have += (size_t)got;
+			if (have != size) {
+				rc = LERR(ATMO_EINVALID, "cannot read '%s': %s", name,
+					  archive_error_string(a) ? archive_error_string(a) : "short read");
+				goto done;
+			}
+			dpkg_data[have] = '\0';
+			if (add_dpkg(l, l->entries[l->n_entries - 1].path, dpkg_data, have) < 0)
+				goto nomem;
+			dpkg_data = NULL;
+		}
+	}
+	l->tar_size = (uint64_t)archive_filter_bytes(a, 0);
+	if (verify && strcmp(l->compression, "none") != 0 && l->diff_id &&
+	    strncmp(l->diff_id, "sha256:", 7) == 0) {
+		char hex[65];
+		if ((rc = uncompressed_sha256(&io, hex, &l->err, where)) < 0)
+			goto done;
+		if (strcmp(hex, l->diff_id + 7) != 0) {
+			rc = LERR(ATMO_EVERIFY,
+				  "diff_id mismatch: the config says %s but the uncompressed layer "
+				  "hashes to sha256:%s", l->diff_id, hex);
+			goto done;
+		}
+	}
+	if (!l->media_type) {
+		const char *mt = strcmp(l->compression, "gzip") == 0
+			? "application/vnd.docker.image.rootfs.diff.tar.gzip"
+			: strcmp(l->compression, "zstd") == 0
+			? "application/vnd.oci.image.layer.v1.tar+zstd"
+			: "application/vnd.docker.image.rootfs.diff.tar";
+		if (!(l->media_type = strdup(mt)))
+			goto nomem;
+	}
+	if (pick_largest(l, n_largest) < 0)
+		goto nomem;
+	goto done;
+nomem:
+	rc = LERR(ATMO_ENOMEM, "out of memory");
+done:
+	free(dpkg_data);
+	if (a)
+		archive_read_free(a);
+	free(io.buf);
+	if (rc < 0 && !l->err.code)
+		l->err.code = rc;
+	if (rc < 0 && rc != ATMO_ECANCELLED)
+		*stop = 1;
+	l->rc = rc;
+	return rc;
+}
+
+void atmo_image__layer_free(atmo_image__layer *l)
+{
+	size_t i;
+	free(l->digest);
+	free(l->diff_id);
+	free(l->media_type);
+	free(l->member);
+	free(l->entries);
+	free(l->largest);
+	for (i = 0; i < l->n_dpkg; i++)
+		free(l->dpkg[i].data);
+	free(l->dpkg);
+	atmo_image__arena_free(&l->strings);
+}

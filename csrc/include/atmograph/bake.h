@@ -1,0 +1,149 @@
+/*
+ * atmograph: bake files (docker-bake.json in the form `docker buildx bake
+ * --print` reads and writes): variables, groups, targets, inherits, ${VAR}
+ * interpolation, links between targets through `contexts` ("target:x"),
+ * and the multi-image graph document of a set of targets.
+ *
+ * Supported target fields: context, dockerfile, dockerfile-inline, args, tags,
+ * target, contexts, inherits, platforms, output, cache-from, cache-to, labels,
+ * no-cache, pull, description. Any other field (secret, ssh, attest,
+ * annotations, no-cache-filter, network, shm-size, ulimits, entitlements, call,
+ * matrix, name, ...) is rejected with an error naming its JSON path
+ * ("target.nova.ssh"). Variables: default and description ("validation" and
+ * "type" are rejected). Groups: targets and description. No HCL functions.
+ *
+ * `output` goes to docker buildx only: buildah and podman keep the image in
+ * their storage. `cache-from`/`cache-to` go to every engine.
+ *
+ * Paths: `context` and directory values of `contexts` are relative to the
+ * directory of the first bake file; `dockerfile` is relative to the context.
+ */
+#ifndef ATMOGRAPH_BAKE_H
+#define ATMOGRAPH_BAKE_H
+
+#include <jansson.h>
+#include "common.h"
+#include "dockerfile.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct atmo_bake atmo_bake;
+
+/** One resolved target (inherits applied, variables interpolated). Borrowed views. */
+typedef struct atmo_bake_target {
+	const char *name;
+	const char *description;        /**< NULL when not given */
+	const char *context;            /**< as written ("." when not given) */
+	const char *context_path;       /**< resolved against the bake file's directory */
+	const char *dockerfile;         /**< as written ("Dockerfile" when not given) */
+	const char *dockerfile_path;    /**< resolved: context_path/dockerfile; NULL with dockerfile-inline */
+	const char *dockerfile_inline;  /**< NULL when not given */
+	const char *target;             /**< stage to build, NULL: the last */
+	const char *const *args;        /**< "KEY=VALUE", sorted by key */
+	size_t n_args;
+	const char *const *contexts;    /**< "NAME=VALUE" as written (target:x, docker-image://x, dir), sorted */
+	size_t n_contexts;
+	const char *const *context_paths; /**< per context: resolved directory, or NULL for non-directories */
+	const char *const *labels;      /**< "KEY=VALUE", sorted */
+	size_t n_labels;
+	const char *const *tags;
+	size_t n_tags;
+	const char *const *platforms;
+	size_t n_platforms;
+	const char *const *outputs;
+	size_t n_outputs;
+	const char *const *cache_from;
+	size_t n_cache_from;
+	const char *const *cache_to;
+	size_t n_cache_to;
+	int no_cache;                   /**< -1 unset, 0 or 1 */
+	int pull;                       /**< -1 unset, 0 or 1 */
+	const size_t *links;            /**< indices of the targets named by "target:x" contexts */
+	const char *const *link_names;  /**< per link: the context NAME that names it */
+	size_t n_links;
+} atmo_bake_target;
+
+/** Options of atmo_bake_load(). Start from ATMO_BAKE_OPTIONS_INIT. */
+typedef struct atmo_bake_options {
+	unsigned int version;           /**< ATMO_BAKE_OPTIONS_VERSION */
+	const char *const *set_vars;    /**< "NAME=VALUE": override variables (after the environment) */
+	size_t n_set_vars;
+	atmo_env_lookup env;            /**< the environment; NULL: getenv() */
+	void *env_payload;
+	int no_env;                     /**< 1: ignore the environment entirely */
+	const char *base_dir;           /**< directory paths are relative to; NULL: the first file's */
+} atmo_bake_options;
+
+#define ATMO_BAKE_OPTIONS_VERSION 1
+#define ATMO_BAKE_OPTIONS_INIT { ATMO_BAKE_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0, NULL }
+
+/**
+ * Load and resolve bake files, merged in order as buildx merges them.
+ * @param[out] out  free with atmo_bake_free()
+ * @param paths     the files; n_paths 0: look in `dir` (NULL: ".") for
+ *                  docker-bake.json and docker-bake.override.json as buildx does
+ *                  (compose and HCL files are reported as unsupported)
+ * @return 0, ATMO_EINVALID (err: the file, line and column, and the JSON path
+ *         in the text), ATMO_ENOTFOUND (no bake file), ATMO_EIO, ATMO_ENOMEM
+ */
+ATMO_EXTERN int atmo_bake_load(atmo_bake **out, const char *const *paths, size_t n_paths,
+			       const char *dir, const atmo_bake_options *opts, atmo_error *err);
+
+/** The same from text in memory (source names it in errors). */
+ATMO_EXTERN int atmo_bake_load_string(atmo_bake **out, const char *text, size_t len,
+				      const char *source, const atmo_bake_options *opts,
+				      atmo_error *err);
+
+/** Free a bake. NULL-safe. */
+ATMO_EXTERN void atmo_bake_free(atmo_bake *b);
+
+/** The files read, in order (borrowed). */
+ATMO_EXTERN size_t atmo_bake_file_count(const atmo_bake *b);
+ATMO_EXTERN const char *atmo_bake_file(const atmo_bake *b, size_t i);
+
+/** Targets, in name order. */
+ATMO_EXTERN size_t atmo_bake_target_count(const atmo_bake *b);
+ATMO_EXTERN const atmo_bake_target *atmo_bake_target_at(const atmo_bake *b, size_t i);
+/** A target by name, NULL when absent. */
+ATMO_EXTERN const atmo_bake_target *atmo_bake_find_target(const atmo_bake *b, const char *name);
+
+/**
+ * Select targets: names of targets or groups (none: the "default" group, or
+ * the target "default"), plus every target they link to.
+ * @param[out] out   target indices in dependency order (linked targets first); free()
+ * @param[out] n     their number
+ * @return 0, ATMO_ENOTFOUND (unknown name; the message lists the names), ATMO_ENOMEM
+ */
+ATMO_EXTERN int atmo_bake_select(size_t **out, size_t *n, const atmo_bake *b,
+				 const char *const *names, size_t n_names, atmo_error *err);
+
+/**
+ * The resolved bake file in `docker buildx bake --print` form:
+ * {"group": {"default": {"targets": [...]}}, "target": {...}}.
+ * @param[out] out  a new reference
+ */
+ATMO_EXTERN int atmo_bake_print(json_t **out, const atmo_bake *b, const char *const *names,
+				size_t n_names, atmo_error *err);
+
+/**
+ * The multi-image graph document (schema "atmograph.graph/1") of the selected
+ * targets: one image cluster per target, stages from each Dockerfile; a context
+ * that names another target becomes an edge from that target's target stage.
+ * @param[out] out  a new reference
+ */
+ATMO_EXTERN int atmo_bake_graph(json_t **out, const atmo_bake *b, const char *const *names,
+				size_t n_names, atmo_error *err);
+
+/**
+ * Read a target's Dockerfile text (the file, or dockerfile-inline).
+ * @param[out] text  caller frees; @param[out] source  borrowed name for errors
+ */
+ATMO_EXTERN int atmo_bake_target_dockerfile(char **text, size_t *len, const char **source,
+					    const atmo_bake_target *t, atmo_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

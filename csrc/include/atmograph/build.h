@@ -1,0 +1,198 @@
+/*
+ * atmograph: building the targets of a bake file in dependency order with a
+ * real engine (buildah, docker buildx, podman): plans in waves, engine
+ * command lines (argv, never a shell), lowering of Dockerfile features an
+ * engine lacks, runs with -j, input hashing, the build report
+ * (schema "atmograph.build-report/1") and annotating a graph document with it.
+ */
+#ifndef ATMOGRAPH_BUILD_H
+#define ATMOGRAPH_BUILD_H
+
+#include <signal.h>
+#include <jansson.h>
+#include "common.h"
+#include "bake.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+	ATMO_ENGINE_BUILDAH = 0,
+	ATMO_ENGINE_DOCKER,      /**< docker buildx build (BuildKit) */
+	ATMO_ENGINE_PODMAN
+} atmo_engine_kind;
+
+/** Parse "buildah", "docker", "podman"; 0 or ATMO_EINVALID. */
+ATMO_EXTERN int atmo_engine_from_name(atmo_engine_kind *out, const char *name);
+ATMO_EXTERN const char *atmo_engine_name(atmo_engine_kind kind);
+
+/**
+ * The engine to use when none is named: $ATMOGRAPH_ENGINE if set, else the
+ * engine whose $ATMOGRAPH_BUILDAH/_PODMAN/_DOCKER is set, else the first of
+ * buildah, podman, docker found on PATH (buildah when none is).
+ * @return 0 or ATMO_EINVALID ($ATMOGRAPH_ENGINE names no engine)
+ */
+ATMO_EXTERN int atmo_engine_default(atmo_engine_kind *out);
+
+/** How to call the engine. Start from ATMO_ENGINE_OPTIONS_INIT. */
+typedef struct atmo_engine_options {
+	unsigned int version;        /**< ATMO_ENGINE_OPTIONS_VERSION */
+	atmo_engine_kind kind;
+	const char *program;         /**< NULL: $ATMOGRAPH_BUILDAH / _DOCKER / _PODMAN, else the name */
+	const char *isolation;       /**< buildah --isolation; NULL: $ATMOGRAPH_ISOLATION or "chroot" */
+	const char *storage_driver;  /**< buildah/podman --storage-driver; NULL: $ATMOGRAPH_STORAGE_DRIVER or "vfs" */
+	const char *storage_root;    /**< buildah/podman --root; NULL: $ATMOGRAPH_STORAGE_ROOT or the engine's */
+	const char *engine_version;  /**< e.g. "1.28.2"; NULL: probed at run time, assumed old for plans */
+} atmo_engine_options;
+
+#define ATMO_ENGINE_OPTIONS_VERSION 1
+#define ATMO_ENGINE_OPTIONS_INIT { ATMO_ENGINE_OPTIONS_VERSION, ATMO_ENGINE_BUILDAH, NULL, NULL, NULL, NULL, NULL }
+
+/**
+ * Ask the engine for its version ("buildah --version").
+ * @param[out] out  e.g. "1.28.2", caller frees
+ */
+ATMO_EXTERN int atmo_engine_probe_version(char **out, const atmo_engine_options *eo,
+					  atmo_error *err);
+
+/* ---- lowering ---- */
+
+/**
+ * Rewrite a Dockerfile for an engine without heredocs and COPY --link:
+ * RUN heredocs become a script written with printf and run; COPY/ADD
+ * heredocs become files of a generated build context named
+ * "atmo-heredocs" (written under heredoc_dir by atmo_lowered_write());
+ * `--link` is dropped. Everything else is kept byte for byte.
+ * @param[out] out  the lowered text (caller frees); @param[out] n_lowered  heredocs lowered
+ * @param[out] files  NULL or a new JSON object {"relative/path": "content"} to write
+ *                    into the atmo-heredocs context (caller decrefs)
+ * @return 0, ATMO_EUNSUPPORTED (err names the instruction and line), ATMO_EINVALID
+ */
+ATMO_EXTERN int atmo_dockerfile_lower(char **out, size_t *n_lowered, json_t **files,
+				      const char *text, size_t len, const char *source,
+				      atmo_error *err);
+
+/* ---- plans ---- */
+
+typedef struct atmo_plan atmo_plan;
+
+typedef struct atmo_plan_options {
+	unsigned int version;        /**< ATMO_PLAN_OPTIONS_VERSION */
+	atmo_engine_options engine;
+	int stages;                  /**< one step per used stage (--target), then the image */
+	const char *work_dir;        /**< lowered Dockerfiles, iid files; NULL: ".atmograph" */
+	int lower;                   /**< -1: by engine and version, 0: never, 1: always */
+} atmo_plan_options;
+
+#define ATMO_PLAN_OPTIONS_VERSION 1
+#define ATMO_PLAN_OPTIONS_INIT { ATMO_PLAN_OPTIONS_VERSION, ATMO_ENGINE_OPTIONS_INIT, 0, NULL, -1 }
+
+/** One engine call. Borrowed; lives as long as the plan. */
+typedef struct atmo_plan_step {
+	const char *target;          /**< bake target name */
+	const char *stage;           /**< the stage of a --stages step; NULL for the image itself */
+	const char *image;           /**< the reference the step tags */
+	size_t target_index;         /**< index into the bake's targets */
+	size_t wave;
+	const char *const *argv;     /**< NULL-terminated */
+	const char *dockerfile;      /**< the file the engine reads (lowered or original) */
+	const char *lowered_text;    /**< NULL when the Dockerfile is used as it is */
+	size_t n_lowered;
+} atmo_plan_step;
+
+/**
+ * Plan the build of targets (names of targets or groups; none: "default").
+ * @param[out] out  free with atmo_plan_free()
+ */
+ATMO_EXTERN int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
+			      size_t n_names, const atmo_plan_options *opts, atmo_error *err);
+ATMO_EXTERN void atmo_plan_free(atmo_plan *p);
+
+/** Waves of independent targets: count, and the bake target indices of wave w. */
+ATMO_EXTERN size_t atmo_plan_wave_count(const atmo_plan *p);
+ATMO_EXTERN const size_t *atmo_plan_wave(const atmo_plan *p, size_t w, size_t *n);
+ATMO_EXTERN size_t atmo_plan_step_count(const atmo_plan *p);
+ATMO_EXTERN const atmo_plan_step *atmo_plan_step_at(const atmo_plan *p, size_t i);
+ATMO_EXTERN const atmo_bake *atmo_plan_bake(const atmo_plan *p);
+
+/** The plan as JSON (schema "atmograph.plan/1"): waves, steps, argv. New reference. */
+ATMO_EXTERN int atmo_plan_to_json(json_t **out, const atmo_plan *p, atmo_error *err);
+
+/** Quote an argv for display (POSIX shell quoting); caller frees. */
+ATMO_EXTERN char *atmo_argv_display(const char *const *argv);
+
+/* ---- runs ---- */
+
+typedef enum {
+	ATMO_BUILD_EVENT_START = 0,  /**< a target started */
+	ATMO_BUILD_EVENT_STEP,       /**< the engine reported a step ("STEP 3/9: RUN ...") */
+	ATMO_BUILD_EVENT_DONE        /**< a target finished: status "built", "cached", "failed", "skipped" */
+} atmo_build_event_kind;
+
+typedef struct atmo_build_event {
+	atmo_build_event_kind kind;
+	const char *target;
+	const char *stage;           /**< the stage being built (--stages), else NULL */
+	const char *status;          /**< DONE: the status */
+	const char *step;            /**< STEP: the engine's line */
+	double elapsed_s;
+	const char *log;             /**< the target's log file */
+} atmo_build_event;
+
+typedef void (*atmo_build_callback)(const atmo_build_event *ev, void *payload);
+
+typedef struct atmo_build_options {
+	unsigned int version;        /**< ATMO_BUILD_OPTIONS_VERSION */
+	unsigned int jobs;           /**< targets built at once; 0: 1 */
+	int keep_going;              /**< finish independent targets after a failure */
+	int force;                   /**< rebuild even when the inputs are unchanged */
+	int export_images;           /**< export each image as an OCI archive and inspect it */
+	const char *out_dir;         /**< archives, state; NULL: plan work_dir */
+	const char *log_dir;         /**< one log per target; NULL: out_dir/logs */
+	const char *report_path;     /**< the report, written atomically; NULL: none */
+	volatile sig_atomic_t *cancel; /**< set to non-zero (from a signal handler) to stop */
+	atmo_build_callback callback;
+	void *payload;
+} atmo_build_options;
+
+#define ATMO_BUILD_OPTIONS_VERSION 1
+#define ATMO_BUILD_OPTIONS_INIT { ATMO_BUILD_OPTIONS_VERSION, 1, 0, 0, 1, NULL, NULL, NULL, NULL, NULL, NULL }
+
+/**
+ * Run a plan. On cancellation the engines started get SIGTERM (then SIGKILL)
+ * on their process groups and no report is written.
+ *
+ * With export_images, each target's entry of the report gets, from the images
+ * exported (the target's and, with --stages, each stage's):
+ *  - "layers": [{"diff_id", "size"}] of the target's image (bottom first), kept so
+ *    that targets built on it later, even from a cached entry, can use it;
+ *  - per stage "own_bytes": atmo_own_bytes() (image.h), the bytes of the stage
+ *    image's layers beyond its parent's layer list, the parent being the stage or
+ *    linked target ("target:x" context) its FROM names; a stage FROM an external
+ *    image counts all its layers; left out when the parent's layers are unknown;
+ *  - "kept_out" {"bytes", "layers", "packages"}: atmo_kept_out() (image.h), the
+ *    same definition as atmo_sizes_compute(): the bytes of the layers held by the
+ *    build-only stages' images (base chain included) whose diff_id is not in the
+ *    target's image, each distinct layer once, and the dpkg packages present in
+ *    any build-only stage's image and absent from the target's image.
+ * @param[out] report  the build report (schema "atmograph.build-report/1"), also
+ *                     written to opts->report_path; NULL allowed
+ * @return 0 when every target was built or cached, ATMO_EENGINE when one
+ *         failed (the report says which), ATMO_ECANCELLED, ATMO_EIO
+ */
+ATMO_EXTERN int atmo_build_run(json_t **report, const atmo_plan *p,
+			       const atmo_build_options *opts, atmo_error *err);
+
+/**
+ * Add measured sizes from a build report to a graph document: nodes' "size"
+ * ({"bytes", "own_bytes", "packages"}), images' "size" and top-level "kept_out"
+ * (the targets' kept_out combined: bytes summed, packages united and sorted).
+ * @return 0 or ATMO_EINVALID (not a report or not a graph document)
+ */
+ATMO_EXTERN int atmo_report_annotate(json_t *graph_doc, const json_t *report, atmo_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,238 @@
+/*
+ * atmograph: reading built container images without unpacking them.
+ *
+ * atmo_image_open() reads an OCI image layout (directory), an oci-archive
+ * (the layout in a tar) or a docker-archive (`docker save`: legacy
+ * `<id>/layer.tar` entries or the newer `blobs/sha256/` layout). Layers may be
+ * uncompressed, gzip or zstd. Layers are streamed (one libarchive handle per
+ * layer, several layers in parallel); memory grows with the number of files,
+ * never with layer bytes. The result gives per-layer sizes and counts, the
+ * history, the efficiency of the layer stack as dive computes it, and the dpkg
+ * packages found in the layers.
+ *
+ * atmo_image_to_json() gives the document "atmograph.image/1";
+ * atmo_sizes_compute() attributes image bytes to the stages of a Dockerfile
+ * ("atmograph.sizes/1"); atmo_image_diff() compares two images
+ * ("atmograph.diff/1").
+ */
+#ifndef ATMOGRAPH_IMAGE_H
+#define ATMOGRAPH_IMAGE_H
+
+#include <stdint.h>
+#include <jansson.h>
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct atmo_image atmo_image;
+struct atmo_graph;
+
+/** Safety limit: entries (files, dirs, links, whiteouts) over all layers of one image. */
+#define ATMO_IMAGE_MAX_FILES 1000000
+/** Safety limit: bytes of a JSON document (manifest, index, config) read into memory. */
+#define ATMO_IMAGE_MAX_JSON (16u * 1024u * 1024u)
+/** Safety limit: bytes of one dpkg status file read into memory. */
+#define ATMO_IMAGE_MAX_DPKG (64u * 1024u * 1024u)
+/** Safety limit: layers of one image. */
+#define ATMO_IMAGE_MAX_LAYERS 4096
+
+/** Options of atmo_image_open(). Start from ATMO_IMAGE_OPTIONS_INIT. */
+typedef struct atmo_image_options {
+	unsigned int version;   /**< ATMO_IMAGE_OPTIONS_VERSION */
+	const char *ref;        /**< pick the image by reference: a RepoTag, an
+	                             org.opencontainers.image.ref.name (full or the part
+	                             after the last ':'), or a manifest digest (prefix);
+	                             NULL: the only image */
+	const char *platform;   /**< "os/arch[/variant]" to pick from a multi-platform index; NULL: any */
+	int verify;             /**< 1: check SHA-256 digests and sizes of every blob */
+	unsigned int files;     /**< the N largest files listed per layer (0: none) */
+	int packages;           /**< 1: read the dpkg database from the layers */
+	unsigned long max_files;/**< entry limit; 0: ATMO_IMAGE_MAX_FILES */
+	unsigned int threads;   /**< layers read in parallel; 0: the cores online */
+} atmo_image_options;
+
+#define ATMO_IMAGE_OPTIONS_VERSION 1
+#define ATMO_IMAGE_OPTIONS_INIT { ATMO_IMAGE_OPTIONS_VERSION, NULL, NULL, 0, 10, 0, 0, 0 }
+
+/**
+ * Read an image.
+ * @param[out] out  the image; free with atmo_image_free()
+ * @param path      a directory (OCI layout, or an unpacked docker-archive) or a tar file
+ * @param opts      NULL for defaults
+ * @return 0; ATMO_ENOTFOUND (no such file, missing blob, no image matches --ref;
+ *         the message lists the images), ATMO_EINVALID (bad JSON, wrong types, broken
+ *         or truncated archive, unsafe member names, a layer listed twice),
+ *         ATMO_EVERIFY (digest or size mismatch), ATMO_ELIMIT (too many entries),
+ *         ATMO_EUNSUPPORTED, ATMO_EIO or ATMO_ENOMEM
+ */
+ATMO_EXTERN int atmo_image_open(atmo_image **out, const char *path,
+				const atmo_image_options *opts, atmo_error *err);
+
+/** Free an image. NULL-safe. */
+ATMO_EXTERN void atmo_image_free(atmo_image *img);
+
+/**
+ * The image document, schema "atmograph.image/1":
+ * {schema, source, format, ref, digest, config_digest, platform, created,
+ *  size {bytes, compressed, tar_bytes, layers, files},
+ *  layers [{index, digest, diff_id, media_type, compression, compressed_size, size,
+ *           tar_size, files, whiteouts, opaque_dirs, history, created_by, comment,
+ *           largest [{path, size}]}],
+ *  history [{index, created, created_by, comment, empty_layer, layer, size}],
+ *  efficiency {score, wasted_bytes, wasted_bytes_corrected, inefficient [{path, count,
+ *              cumulative, smallest}]},
+ *  packages null | {format: "dpkg", count, installed_size, installed [{name, version,
+ *              architecture, installed_size, layer}], removed [{name, version, layer}]},
+ *  verified}
+ * @param[out] out  a new reference, caller decrefs
+ */
+ATMO_EXTERN int atmo_image_to_json(json_t **out, const atmo_image *img, atmo_error *err);
+
+/** Summary figures (borrowed view). */
+typedef struct atmo_image_totals {
+	uint64_t bytes;        /**< sum of the file sizes of every layer */
+	uint64_t compressed;   /**< sum of the layer blob sizes */
+	uint64_t tar_bytes;    /**< sum of the uncompressed layer tar streams */
+	size_t layers;
+	uint64_t files;        /**< entries over all layers */
+	size_t history;        /**< history entries (empty layers included) */
+} atmo_image_totals;
+
+/** The totals of an image. */
+ATMO_EXTERN void atmo_image_get_totals(const atmo_image *img, atmo_image_totals *out);
+
+/**
+ * Names of the dpkg packages installed in the image (borrowed, sorted), NULL
+ * when the image was opened without opts.packages.
+ * @param[out] n  their number
+ */
+ATMO_EXTERN const char *const *atmo_image_packages(const atmo_image *img, size_t *n);
+
+/** The shell prefixes trimmed from a history `created_by` (borrowed pointer into s). */
+ATMO_EXTERN const char *atmo_image_trim_created_by(const char *s);
+
+/**
+ * An image reduced to its layer list and package names: what kept-out and
+ * own-bytes figures are computed from (atmo_kept_out(), atmo_own_bytes()), the
+ * same for atmo_sizes_compute() and the build report. Borrowed pointers.
+ */
+typedef struct atmo_layer_set {
+	const char *const *diff_ids;  /**< the layers' diff_ids, bottom layer first (a NULL entry
+	                                   matches no other layer and is not counted as kept out) */
+	const uint64_t *bytes;        /**< per layer: the bytes of its files (as atmo_image_totals.bytes) */
+	size_t n_layers;
+	const char *const *packages;  /**< dpkg package names, any order; NULL when not read */
+	size_t n_packages;
+} atmo_layer_set;
+
+/**
+ * Fill a layer set from an image (pointers borrowed from img; free the arrays
+ * with atmo_layer_set_free()). Packages are those of atmo_image_packages().
+ */
+ATMO_EXTERN int atmo_image_layer_set(atmo_layer_set *out, const atmo_image *img, atmo_error *err);
+/** Free what atmo_image_layer_set() allocated (not the strings). NULL-safe. */
+ATMO_EXTERN void atmo_layer_set_free(atmo_layer_set *set);
+
+/**
+ * What a multi-stage build kept out of its final image. The one definition used by
+ * atmo_sizes_compute() and by the build report (atmograph build):
+ *  - bytes: the bytes of the layers held by the build-only images (each stage's image,
+ *    its base chain included) whose diff_id is not among the final image's layers,
+ *    each distinct diff_id counted once;
+ *  - packages: the dpkg packages present in any build-only image and absent from the
+ *    final image (sorted, unique).
+ * @param[out] out   {"bytes": N, "layers": (distinct layers counted), "packages": [...]}
+ * @param final      the final (target) image
+ * @param build_only the images of the used build-only stages
+ * @return 0, ATMO_EINVALID (NULL arguments), ATMO_ENOMEM
+ */
+ATMO_EXTERN int atmo_kept_out(json_t **out, const atmo_layer_set *final,
+			      const atmo_layer_set *build_only, size_t n_build_only,
+			      atmo_error *err);
+
+/**
+ * The bytes a stage's image adds over its parent (the stage or linked target it is
+ * FROM): the layers after the longest common diff_id prefix of the two layer lists
+ * (all of img's layers when parent is NULL). Layer-accurate, not a size difference.
+ */
+ATMO_EXTERN uint64_t atmo_own_bytes(const atmo_layer_set *img, const atmo_layer_set *parent);
+
+/** One image of one stage given to atmo_sizes_compute(). */
+typedef struct atmo_sizes_input {
+	const char *stage;         /**< stage name or index, as in --image STAGE=IMAGE */
+	const atmo_image *image;   /**< the image built with --target STAGE (borrowed) */
+} atmo_sizes_input;
+
+/**
+ * Attribute image bytes to the stages and instructions of a Dockerfile.
+ * Each image's history is matched against its stage's instructions (BuildKit
+ * `# buildkit` comments, `/bin/sh -c #(nop)` forms); the history of the base
+ * (the parent stage's image when given, otherwise what precedes the first match)
+ * is a prefix. With several stages: what each stage adds on top of its base,
+ * and the bytes and packages of build stages absent from the final image
+ * (kept_out). Document schema "atmograph.sizes/1":
+ * {schema, dockerfile, target,
+ *  stages [{stage, index, node, base, base_stage, image, ref, digest, in_final, build_only,
+ *           target, size {bytes, compressed, layers}, base_history (entries of the base
+ *           prefix), base_bytes, own_bytes, own_compressed, unattributed_bytes,
+ *           instructions [{keyword, line, end_line, text, bytes, layers, history [index]}],
+ *           history [{index, created_by, bytes, part: "base"|"instruction"|"unattributed",
+ *                     line}],
+ *           packages (count or null), own_packages [names not in the base stage's image]}],
+ *  kept_out {bytes, layers, packages: atmo_kept_out() of the used build-only stages'
+ *            images against the target's image (null when the target's image is not
+ *            given), own_bytes (what the build-only stages add on top of their bases),
+ *            copied_bytes (of that, the files a COPY --from into a stage of the final
+ *            image takes, matched by source path or glob; informative), stages [labels],
+ *            final_image (bool: the target's image was given)}}
+ * A stage's own_bytes: atmo_own_bytes() against its parent stage's image when that is
+ * given; otherwise the bytes of the history entries after the base prefix.
+ * @param[out] out  a new reference, caller decrefs
+ * @return 0, ATMO_ENOTFOUND (a stage name that is not in the graph), ATMO_EINVALID, ATMO_ENOMEM
+ */
+ATMO_EXTERN int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
+				   const atmo_sizes_input *inputs, size_t n_inputs,
+				   atmo_error *err);
+
+/**
+ * Add the figures of a sizes document (atmo_sizes_compute()) to the graph
+ * document of the same Dockerfile, as atmo_report_annotate() does with a build
+ * report: each measured stage's node gets "size" {"bytes" (its image),
+ * "own_bytes" (what it adds on top of its base), "packages" (dpkg count, when
+ * read)}, the image of the target stage gets "size" {"bytes", "compressed"}
+ * when the target stage was measured, and the document gets "kept_out"
+ * {"bytes", "packages" (sorted)} when a build-only stage was measured.
+ * Stages are matched by node id (sizes.stages[].node), so the graph must be
+ * built with the same options (image id, target) as the sizes.
+ * @param graph_doc  a graph document ("atmograph.graph/1"), changed in place
+ * @param sizes_doc  a sizes document ("atmograph.sizes/1"), borrowed
+ * @return 0; ATMO_EINVALID (not a graph or sizes document, wrong types),
+ *         ATMO_ENOTFOUND (a measured stage's node is not in the graph), ATMO_ENOMEM.
+ *         On error graph_doc is unchanged.
+ */
+ATMO_EXTERN int atmo_sizes_annotate(json_t *graph_doc, const json_t *sizes_doc, atmo_error *err);
+
+/**
+ * Compare two images: totals, layers shared, files added/removed/changed in the
+ * final filesystem, and packages added/removed/changed (when both were opened
+ * with opts.packages). Document schema "atmograph.diff/1":
+ * {schema, a {source, ref, digest, size {bytes, compressed, layers, files}, packages},
+ *  b {...}, delta {bytes, compressed, layers} (b - a),
+ *  layers {shared (common prefix by diff_id), only_a [ids], only_b [ids]},
+ *  files {added_count, removed_count, changed_count, added_bytes, removed_bytes,
+ *         changed_bytes, added [{path, type, size}], removed [...],
+ *         changed [{path, type_a, type_b, size_a, size_b}]},
+ *  packages null | {added [{name, version}], removed [...], changed [{name, version_a,
+ *         version_b}]}}
+ * @param max_files  cap on each list of files (0: no cap)
+ * @param[out] out   a new reference, caller decrefs
+ */
+ATMO_EXTERN int atmo_image_diff(json_t **out, const atmo_image *a, const atmo_image *b,
+				size_t max_files, atmo_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

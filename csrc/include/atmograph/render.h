@@ -1,0 +1,84 @@
+/*
+ * atmograph: drawing a graph document (schema "atmograph.graph/1") with
+ * Graphviz in-process (cgraph to build, gvc to lay out and write).
+ */
+#ifndef ATMOGRAPH_RENDER_H
+#define ATMOGRAPH_RENDER_H
+
+#include <jansson.h>
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+	ATMO_FORMAT_SVG = 0,
+	ATMO_FORMAT_PNG,
+	ATMO_FORMAT_PDF,
+	ATMO_FORMAT_DOT,
+	ATMO_FORMAT_JSON,   /**< the graph document itself, pretty-printed */
+	ATMO_FORMAT_TEXT    /**< a readable text form (Sphinx text and man builders) */
+} atmo_format;
+
+typedef struct atmo_render_options {
+	unsigned int version;       /**< ATMO_RENDER_OPTIONS_VERSION */
+	atmo_format format;
+	const char *rankdir;        /**< "LR" (default) or "TB" */
+	int layers;                 /**< one node per instruction inside each stage cluster */
+	int legend;
+	int show_scratch;           /**< draw `scratch` as a node (default 1) */
+	unsigned int max_label_length; /**< 0: default 20; longer names are shortened */
+	const char *theme;          /**< "light" (default) or "dark" */
+	const char *link_base;      /**< each stage node links to LINK_BASE#<anchor>; NULL: no links */
+	double dpi;                 /**< PNG resolution, 0: Graphviz default */
+	int fixed_size;             /**< 1: keep Graphviz's width/height on the SVG root */
+	/* added after the first release of this struct (same version; INIT covers them) */
+	const char *id_prefix;      /**< SVG: put before every id ([A-Za-z0-9_-] kept), so that several
+	                                 diagrams can sit inline in one HTML page; NULL: none */
+	int svg_inline;             /**< SVG: 1 = no XML declaration, for placing the SVG inside HTML
+	                                 (where the page's CSS can restyle it by class) */
+} atmo_render_options;
+
+#define ATMO_RENDER_OPTIONS_VERSION 1
+#define ATMO_RENDER_OPTIONS_INIT { ATMO_RENDER_OPTIONS_VERSION, ATMO_FORMAT_SVG, "LR", 0, 0, 1, 20, "light", NULL, 0, 0, NULL, 0 }
+
+/**
+ * A renderer is a handle on the process's two Graphviz contexts, which the
+ * first renderer creates (plugins load once) and which stay until the
+ * process exits: a full one (cairo and pango, for PNG and PDF) and a light
+ * one with only the core and dot layout plugins (SVG, DOT: Graphviz's own
+ * font metrics, no pango). Graphviz 2.42's pango text layout keeps a pointer
+ * into the context that measured last, so freeing a context is unsafe. Renderers are
+ * cheap; make one and reuse it. Every Graphviz call holds one process-wide
+ * lock, so atmo_render may be called from several threads.
+ */
+typedef struct atmo_renderer atmo_renderer;
+
+/** @param[out] out  free with atmo_renderer_free() */
+ATMO_EXTERN int atmo_renderer_new(atmo_renderer **out, atmo_error *err);
+ATMO_EXTERN void atmo_renderer_free(atmo_renderer *r);
+
+/**
+ * Render a graph document.
+ * @param[out] data  the output bytes (NUL-terminated for text formats), caller frees with free()
+ * @param[out] len   their length
+ * @param warnings   if not NULL, receives a new JSON array of warnings for this call (caller
+ *                   decrefs): objects {"source": "graphviz"|"atmograph", "code", "text"}
+ * @return 0, ATMO_EINVALID (the document is not a valid graph), ATMO_ELIMIT (more than 3000
+ *         nodes, counting layer-view instructions, or 10000 edges to lay out: svg, png, pdf)
+ *         or ATMO_ERROR (Graphviz failed)
+ */
+ATMO_EXTERN int atmo_render(char **data, size_t *len, atmo_renderer *r, json_t *graph,
+			    const atmo_render_options *opts, json_t **warnings, atmo_error *err);
+
+/** Parse "svg", "png", "pdf", "dot", "json", "text"; returns 0 or ATMO_EINVALID. */
+ATMO_EXTERN int atmo_format_from_name(atmo_format *out, const char *name);
+
+/** The Graphviz version the library runs with ("2.42.2"), borrowed. */
+ATMO_EXTERN const char *atmo_render_graphviz_version(atmo_renderer *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

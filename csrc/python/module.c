@@ -1,0 +1,624 @@
+/*
+ * atmograph._core: the CPython extension over libatmograph.
+ *
+ * Nothing but argument conversion, error mapping and GIL handling: every
+ * result is the library's JSON document (json_t) converted to dicts and lists
+ * directly (no JSON text round trip). Multi-phase init (PEP 489) with module
+ * state: the exception classes and one atmo_renderer per module.
+ *
+ * The module links libatmograph normally (the static archive built by make, or
+ * the library sources compiled into the extension by `pip install .`).
+ */
+#include "python/core.h"
+
+#include <string.h>
+
+#include "atmograph/atmograph.h"
+#include "atmograph/dockerfile.h"
+#include "atmograph/render.h"
+#include "atmograph/graph.h"
+#include "atmograph/image.h"
+#include "atmograph/bake.h"
+#include "atmograph/build.h"
+
+/* The Graphviz the module was compiled against (the renderer reports the one it runs with). */
+#if __has_include(<graphviz/graphviz_version.h>)
+#include <graphviz/graphviz_version.h>
+#define ATMO_PY_GRAPHVIZ_VERSION PACKAGE_VERSION
+#elif __has_include(<graphviz_version.h>)
+#include <graphviz_version.h>
+#define ATMO_PY_GRAPHVIZ_VERSION PACKAGE_VERSION
+#else
+#define ATMO_PY_GRAPHVIZ_VERSION "unknown"
+#endif
+
+/* ---- module state ---------------------------------------------------------- */
+
+enum {
+	EXC_ERROR, EXC_INVALID, EXC_NOTFOUND, EXC_IO, EXC_UNSUPPORTED, EXC_IMAGE,
+	EXC_VERIFY, EXC_CANCELLED, EXC_ENGINE, EXC_LIMIT,
+	/* what image calls raise: ImageError and the class of the code */
+	EXC_IMAGE_INVALID, EXC_IMAGE_NOTFOUND, EXC_IMAGE_IO, EXC_IMAGE_UNSUPPORTED, EXC_IMAGE_LIMIT,
+	EXC_COUNT
+};
+
+static const struct {
+	const char *name;   /* "atmograph.X" */
+	int base;           /* index of the base class, -1: Exception */
+	const char *doc;
+	int base2;          /* a second base class, -1: none */
+} exc_specs[EXC_COUNT] = {
+	{"atmograph.Error", -1, "Base class of atmograph errors (filename, line, column, code, text).", -1},
+	{"atmograph.InvalidInputError", EXC_ERROR, "Invalid input: a syntax error, a bad value (ATMO_EINVALID).", -1},
+	{"atmograph.NotFoundError", EXC_ERROR, "A file, stage, target or image was not found (ATMO_ENOTFOUND).", -1},
+	{"atmograph.ReadError", EXC_ERROR, "Reading or writing failed (ATMO_EIO).", -1},
+	{"atmograph.UnsupportedError", EXC_ERROR, "Valid input atmograph does not handle (ATMO_EUNSUPPORTED).", -1},
+	{"atmograph.ImageError", EXC_ERROR, "An image archive could not be used.", -1},
+	{"atmograph.VerifyError", EXC_IMAGE, "A digest or size did not match the content (ATMO_EVERIFY).", -1},
+	{"atmograph.CancelledError", EXC_ERROR, "Stopped by a signal or a callback (ATMO_ECANCELLED).", -1},
+	{"atmograph.EngineError", EXC_ERROR, "An external build engine failed (ATMO_EENGINE).", -1},
+	{"atmograph.LimitError", EXC_ERROR, "An input exceeded a safety limit (ATMO_ELIMIT).", -1},
+	{"atmograph.InvalidImageError", EXC_IMAGE, "A broken image: bad JSON, truncated archive, unsafe names.", EXC_INVALID},
+	{"atmograph.ImageNotFoundError", EXC_IMAGE, "No such image file, blob or reference.", EXC_NOTFOUND},
+	{"atmograph.ImageReadError", EXC_IMAGE, "Reading an image failed.", EXC_IO},
+	{"atmograph.UnsupportedImageError", EXC_IMAGE, "An image format atmograph does not read.", EXC_UNSUPPORTED},
+	{"atmograph.ImageLimitError", EXC_IMAGE, "An image exceeded a safety limit.", EXC_LIMIT},
+};
+
+typedef struct {
+	PyObject *exc[EXC_COUNT];
+	atmo_renderer *renderer;   /* made on first use (get_renderer) */
+	PyThread_type_lock lock;   /* held while the renderer is being made */
+} core_state;
+
+static core_state *get_state(PyObject *module)
+{
+	return (core_state *)PyModule_GetState(module);
+}
+
+/* ---- errors ------------------------------------------------------------------- */
+
+/*
+ * The one place that maps ATMO_E* codes to exception classes. Sets the
+ * exception (with filename, line, column, code, text) and returns NULL.
+ */
+static PyObject *raise_error_as(PyObject *module, int code, const atmo_error *err, int image)
+{
+	core_state *st = get_state(module);
+	PyObject *cls, *exc = NULL, *v;
+	char msg[1024];
+	int idx;
+
+	switch (code) {
+	case ATMO_ENOMEM: return PyErr_NoMemory();
+	case ATMO_EINVALID: idx = EXC_INVALID; break;
+	case ATMO_ENOTFOUND: idx = EXC_NOTFOUND; break;
+	case ATMO_EIO: idx = EXC_IO; break;
+	case ATMO_EUNSUPPORTED: idx = EXC_UNSUPPORTED; break;
+	case ATMO_EVERIFY: idx = EXC_VERIFY; break;
+	case ATMO_ECANCELLED: idx = EXC_CANCELLED; break;
+	case ATMO_EENGINE: idx = EXC_ENGINE; break;
+	case ATMO_ELIMIT: idx = EXC_LIMIT; break;
+	default: idx = EXC_ERROR; break;
+	}
+	if (image) {
+		switch (idx) {
+		case EXC_INVALID: idx = EXC_IMAGE_INVALID; break;
+		case EXC_NOTFOUND: idx = EXC_IMAGE_NOTFOUND; break;
+		case EXC_IO: idx = EXC_IMAGE_IO; break;
+		case EXC_UNSUPPORTED: idx = EXC_IMAGE_UNSUPPORTED; break;
+		case EXC_LIMIT: idx = EXC_IMAGE_LIMIT; break;
+		case EXC_ERROR: idx = EXC_IMAGE; break;
+		default: break;
+		}
+	}
+	cls = st->exc[idx];
+	if (err && err->code)
+		atmo_error_format(err, msg, sizeof msg);
+	else
+		snprintf(msg, sizeof msg, "%s", atmo_strerror(code));
+	exc = PyObject_CallFunction(cls, "s", msg);
+	if (!exc)
+		return NULL;
+#define SETATTR(name, expr)                                       \
+	do {                                                      \
+		v = (expr);                                       \
+		if (!v || PyObject_SetAttrString(exc, name, v) < 0) { \
+			Py_XDECREF(v);                            \
+			Py_DECREF(exc);                           \
+			return NULL;                              \
+		}                                                 \
+		Py_DECREF(v);                                     \
+	} while (0)
+	if (err && err->source[0])
+		SETATTR("filename", PyUnicode_DecodeFSDefault(err->source));
+	else
+		SETATTR("filename", Py_NewRef(Py_None));
+	SETATTR("line", PyLong_FromLong(err ? err->line : 0));
+	SETATTR("column", PyLong_FromLong(err ? err->column : 0));
+	SETATTR("code", PyLong_FromLong(code));
+	SETATTR("reason", PyUnicode_FromString(atmo_strerror(code)));
+	SETATTR("text", PyUnicode_DecodeUTF8(err && err->text[0] ? err->text : atmo_strerror(code),
+					     (Py_ssize_t)strlen(err && err->text[0] ? err->text : atmo_strerror(code)),
+					     "replace"));
+#undef SETATTR
+	PyErr_SetObject(cls, exc);
+	Py_DECREF(exc);
+	return NULL;
+}
+
+static PyObject *raise_error(PyObject *module, int code, const atmo_error *err)
+{
+	return raise_error_as(module, code, err, 0);
+}
+
+/* Errors of image calls are ImageError too (InvalidImageError is an InvalidInputError, ...). */
+static PyObject *raise_image_error(PyObject *module, int code, const atmo_error *err)
+{
+	return raise_error_as(module, code, err, 1);
+}
+
+/* ---- argument helpers --------------------------------------------------------------- */
+
+/* Text from str (UTF-8) or bytes; the object must stay alive while text is used.
+ * Both are immutable, so the GIL may be released while the text is read. */
+static int get_text(PyObject *o, const char **text, Py_ssize_t *len, const char *what)
+{
+	if (PyUnicode_Check(o)) {
+		*text = PyUnicode_AsUTF8AndSize(o, len);
+		return *text ? 0 : -1;
+	}
+	if (PyBytes_Check(o)) {
+		*text = PyBytes_AS_STRING(o);
+		*len = PyBytes_GET_SIZE(o);
+		return 0;
+	}
+	PyErr_Format(PyExc_TypeError, "%s must be str or bytes, not %.100s", what,
+		     Py_TYPE(o)->tp_name);
+	return -1;
+}
+
+/* A path argument: str, bytes or os.PathLike, as a new bytes object (or NULL). */
+static PyObject *get_path(PyObject *o)
+{
+	PyObject *res = NULL;
+	if (!PyUnicode_FSConverter(o, &res))
+		return NULL;
+	return res;
+}
+
+/* A list of "K=V" strings from None, a dict {K: V} or a sequence of "K=V". */
+typedef struct {
+	PyObject *keep;         /* list of bytes objects that own the strings */
+	const char **items;
+	size_t count;
+} strlist;
+
+static void strlist_free(strlist *l)
+{
+	Py_CLEAR(l->keep);
+	PyMem_Free((void *)l->items);
+	l->items = NULL;
+	l->count = 0;
+}
+
+static int strlist_add(strlist *l, PyObject *s)
+{
+	PyObject *b;
+	if (!PyUnicode_Check(s)) {
+		PyErr_Format(PyExc_TypeError, "expected str, not %.100s", Py_TYPE(s)->tp_name);
+		return -1;
+	}
+	b = PyUnicode_AsUTF8String(s);
+	if (!b)
+		return -1;
+	if (PyList_Append(l->keep, b) < 0) {
+		Py_DECREF(b);
+		return -1;
+	}
+	Py_DECREF(b);
+	return 0;
+}
+
+static int strlist_from(strlist *l, PyObject *o, const char *what)
+{
+	Py_ssize_t i, n;
+	memset(l, 0, sizeof *l);
+	if (o == NULL || o == Py_None)
+		return 0;
+	l->keep = PyList_New(0);
+	if (!l->keep)
+		return -1;
+	if (PyDict_Check(o)) {
+		PyObject *k, *v;
+		Py_ssize_t pos = 0;
+		while (PyDict_Next(o, &pos, &k, &v)) {
+			PyObject *kv, *vs = PyObject_Str(v);
+			if (!vs)
+				goto fail;
+			if (!PyUnicode_Check(k)) {
+				Py_DECREF(vs);
+				PyErr_Format(PyExc_TypeError, "%s: keys must be str", what);
+				goto fail;
+			}
+			kv = PyUnicode_FromFormat("%U=%U", k, vs);
+			Py_DECREF(vs);
+			if (!kv || strlist_add(l, kv) < 0) {
+				Py_XDECREF(kv);
+				goto fail;
+			}
+			Py_DECREF(kv);
+		}
+	} else if (PyUnicode_Check(o) || PyBytes_Check(o)) {
+		PyErr_Format(PyExc_TypeError, "%s must be a dict or a list of 'K=V' strings", what);
+		goto fail;
+	} else {
+		PyObject *seq = PySequence_Fast(o, "expected a dict or a sequence of 'K=V' strings");
+		if (!seq)
+			goto fail;
+		for (i = 0; i < PySequence_Fast_GET_SIZE(seq); i++) {
+			PyObject *it = PySequence_Fast_GET_ITEM(seq, i);
+			if (!PyUnicode_Check(it) || PyUnicode_FindChar(it, '=', 0, PyUnicode_GET_LENGTH(it), 1) < 0) {
+				Py_DECREF(seq);
+				PyErr_Format(PyExc_ValueError, "%s: expected 'K=V' strings", what);
+				goto fail;
+			}
+			if (strlist_add(l, it) < 0) {
+				Py_DECREF(seq);
+				goto fail;
+			}
+		}
+		Py_DECREF(seq);
+	}
+	n = PyList_GET_SIZE(l->keep);
+	l->items = PyMem_Calloc((size_t)n + 1, sizeof(char *));
+	if (!l->items) {
+		PyErr_NoMemory();
+		goto fail;
+	}
+	for (i = 0; i < n; i++)
+		l->items[i] = PyBytes_AS_STRING(PyList_GET_ITEM(l->keep, i));
+	l->count = (size_t)n;
+	return 0;
+fail:
+	strlist_free(l);
+	return -1;
+}
+
+/* Convert a json_t result to Python and drop it. */
+static PyObject *json_result(json_t *j)
+{
+	PyObject *res = atmo_py_from_json(j);
+	json_decref(j);
+	return res;
+}
+
+/* ---- parse ---------------------------------------------------------------------------- */
+
+static PyObject *core_parse(PyObject *module, PyObject *args, PyObject *kwds)
+{
+	static char *kwlist[] = {"source", "filename", "dump", NULL};
+	PyObject *source, *res = NULL;
+	const char *filename = NULL, *text;
+	Py_ssize_t len;
+	int dump = 0, rc;
+	atmo_dockerfile *df = NULL;
+	json_t *j = NULL;
+	char *dumped = NULL;
+	atmo_error err;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|$zp:parse", kwlist, &source, &filename, &dump))
+		return NULL;
+	if (get_text(source, &text, &len, "source") < 0)
+		return NULL;
+	atmo_error_clear(&err);
+	Py_BEGIN_ALLOW_THREADS
+	rc = atmo_dockerfile_parse(&df, text, (size_t)len, filename ? filename : "<string>", &err);
+	if (rc == 0)
+		rc = dump ? atmo_dockerfile_dump(&dumped, df, &err) : atmo_dockerfile_to_json(&j, df, &err);
+	atmo_dockerfile_free(df);
+	Py_END_ALLOW_THREADS
+	if (rc < 0)
+		return raise_error(module, rc, &err);
+	if (dump) {
+		res = PyUnicode_DecodeUTF8(dumped, (Py_ssize_t)strlen(dumped), "surrogateescape");
+		free(dumped);
+		return res;
+	}
+	return json_result(j);
+}
+
+/* Read a whole file without the GIL. */
+static int read_file_nogil(PyObject *module, const char *path, char **data, size_t *len)
+{
+	atmo_error err;
+	int rc;
+	atmo_error_clear(&err);
+	Py_BEGIN_ALLOW_THREADS
+	rc = atmo_file_read(data, len, path, 0, &err);
+	Py_END_ALLOW_THREADS
+	if (rc < 0) {
+		raise_error(module, rc, &err);
+		return -1;
+	}
+	return 0;
+}
+
+static PyObject *core_read_file(PyObject *module, PyObject *args, PyObject *kwds)
+{
+	static char *kwlist[] = {"path", NULL};
+	PyObject *pathobj, *path, *res;
+	char *data = NULL;
+	size_t len = 0;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kwds, "O:read_file", kwlist, &pathobj))
+		return NULL;
+	if (!(path = get_path(pathobj)))
+		return NULL;
+	if (read_file_nogil(module, PyBytes_AS_STRING(path), &data, &len) < 0) {
+		Py_DECREF(path);
+		return NULL;
+	}
+	Py_DECREF(path);
+	res = PyBytes_FromStringAndSize(data, (Py_ssize_t)len);
+	free(data);
+	return res;
+}
+
+/* ---- render ------------------------------------------------------------------------- */
+
+/*
+ * The module's renderer, made on first use. Making it loads Graphviz's plugins
+ * (tens of milliseconds), so it runs without the GIL; a lock keeps two threads
+ * from making two. st->renderer is only read and written with the GIL held.
+ */
+static atmo_renderer *get_renderer(PyObject *module)
+{
+	core_state *st = get_state(module);
+	atmo_renderer *r = NULL;
+	atmo_error err;
+	int rc = 0;
+	if (st->renderer)
+		return st->renderer;
+	Py_BEGIN_ALLOW_THREADS
+	PyThread_acquire_lock(st->lock, WAIT_LOCK);
+	Py_END_ALLOW_THREADS
+	if (st->renderer) {  /* made by another thread meanwhile */
+		PyThread_release_lock(st->lock);
+		return st->renderer;
+	}
+	atmo_error_clear(&err);
+	Py_BEGIN_ALLOW_THREADS
+	rc = atmo_renderer_new(&r, &err);
+	Py_END_ALLOW_THREADS
+	if (rc == 0)
+		st->renderer = r;
+	PyThread_release_lock(st->lock);
+	if (rc < 0) {
+		raise_error(module, rc, &err);
+		return NULL;
+	}
+	return st->renderer;
+}
+
+static PyObject *core_render(PyObject *module, PyObject *args, PyObject *kwds)
+{
+	static char *kwlist[] = {"graph", "format", "rankdir", "layers", "legend", "scratch",
+				 "max_label_length", "theme", "link_base", "dpi", "fixed_size",
+				 "id_prefix", "svg_inline", NULL};
+	PyObject *doc, *res = NULL, *pywarn = NULL;
+	const char *format = "svg", *rankdir = "LR", *theme = "light", *link_base = NULL;
+	const char *id_prefix = NULL;
+	int layers = 0, legend = 0, scratch = 1, fixed_size = 0, svg_inline = 0, rc;
+	int max_label = 20;
+	double dpi = 0;
+	atmo_render_options opts = ATMO_RENDER_OPTIONS_INIT;
+	atmo_renderer *r;
+	json_t *graph = NULL, *warnings = NULL;
+	char *data = NULL;
+	size_t len = 0;
+	atmo_error err;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|$sspppiszdpzp:render", kwlist, &doc, &format,
+					 &rankdir, &layers, &legend, &scratch, &max_label, &theme,
+					 &link_base, &dpi, &fixed_size, &id_prefix, &svg_inline))
+		return NULL;
+	if (!PyDict_Check(doc)) {
+		PyErr_Format(PyExc_TypeError, "graph must be a dict (a graph document), not %.100s",
+			     Py_TYPE(doc)->tp_name);
+		return NULL;
+	}
+	if (max_label < 0) {
+		PyErr_SetString(PyExc_ValueError, "max_label_length must be >= 0");
+		return NULL;
+	}
+	atmo_error_clear(&err);
+	if (atmo_format_from_name(&opts.format, format) < 0) {
+		PyErr_Format(PyExc_ValueError, "unknown format '%s' (svg, png, pdf, dot, json, text)", format);
+		return NULL;
+	}
+	opts.rankdir = rankdir;
+	opts.layers = layers;
+	opts.legend = legend;
+	opts.show_scratch = scratch;
+	opts.max_label_length = (unsigned int)max_label;
+	opts.theme = theme;
+	opts.link_base = link_base;
+	opts.dpi = dpi;
+	opts.fixed_size = fixed_size;
+	opts.id_prefix = id_prefix;
+	opts.svg_inline = svg_inline;
+	if (!(r = get_renderer(module)))
+		return NULL;
+	if (!(graph = atmo_py_to_json(doc)))
+		return NULL;
+	Py_BEGIN_ALLOW_THREADS
+	rc = atmo_render(&data, &len, r, graph, &opts, &warnings, &err);
+	Py_END_ALLOW_THREADS
+	json_decref(graph);
+	if (rc < 0) {
+		json_decref(warnings);
+		free(data);
+		return raise_error(module, rc, &err);
+	}
+	pywarn = warnings ? json_result(warnings) : PyList_New(0);
+	if (!pywarn)
+		goto done;
+	{
+		PyObject *bytes = PyBytes_FromStringAndSize(data, (Py_ssize_t)len);
+		if (bytes) {
+			res = PyTuple_Pack(2, bytes, pywarn);
+			Py_DECREF(bytes);
+		}
+	}
+done:
+	Py_XDECREF(pywarn);
+	free(data);
+	return res;
+}
+
+static PyObject *core_graphviz_version(PyObject *module, PyObject *unused)
+{
+	atmo_renderer *r;
+	const char *v;
+	if (!(r = get_renderer(module)))
+		return NULL;
+	v = atmo_render_graphviz_version(r);
+	return PyUnicode_FromString(v ? v : "");
+}
+
+static PyObject *core_version(PyObject *module, PyObject *unused)
+{
+	return PyUnicode_FromString(atmo_version());
+}
+
+#include "python/module_graph.inc"
+
+/* ---- module ----------------------------------------------------------------------------- */
+
+static PyMethodDef core_methods[] = {
+	{"parse", (PyCFunction)(void (*)(void))core_parse, METH_VARARGS | METH_KEYWORDS,
+	 "parse(source, *, filename=None, dump=False) -> dict | str\n"
+	 "Parse Dockerfile text (str or bytes): the 'atmograph.parse/1' document, or BuildKit's dump."},
+	{"read_file", (PyCFunction)(void (*)(void))core_read_file, METH_VARARGS | METH_KEYWORDS,
+	 "read_file(path) -> bytes\nRead a whole file (atmograph's errors, GIL released)."},
+	{"render", (PyCFunction)(void (*)(void))core_render, METH_VARARGS | METH_KEYWORDS,
+	 "render(graph, *, format='svg', rankdir='LR', layers=False, legend=False, scratch=True,\n"
+	 "       max_label_length=20, theme='light', link_base=None, dpi=0.0, fixed_size=False,\n"
+	 "       id_prefix=None, svg_inline=False)\n"
+	 "-> (bytes, warnings)\nRender a graph document with Graphviz."},
+	{"graphviz_version", core_graphviz_version, METH_NOARGS, "The Graphviz version in use."},
+	{"version", core_version, METH_NOARGS, "The atmograph library version."},
+	ATMO_PY_GRAPH_METHODS
+	{NULL, NULL, 0, NULL}
+};
+
+static int core_exec(PyObject *module)
+{
+	core_state *st = get_state(module);
+	PyObject *zero = PyLong_FromLong(0);
+	int i;
+
+	if (!zero)
+		return -1;
+	if (!(st->lock = PyThread_allocate_lock())) {
+		Py_DECREF(zero);
+		PyErr_NoMemory();
+		return -1;
+	}
+	for (i = 0; i < EXC_COUNT; i++) {
+		PyObject *base = exc_specs[i].base < 0 ? PyExc_Exception : st->exc[exc_specs[i].base];
+		PyObject *bases = NULL;
+		PyObject *dict = PyDict_New();
+		const char *shortname = strrchr(exc_specs[i].name, '.') + 1;
+		if (!dict) {
+			Py_DECREF(zero);
+			return -1;
+		}
+		if (i == EXC_ERROR) {
+			/* class-level defaults so every instance has the attributes */
+			if (PyDict_SetItemString(dict, "filename", Py_None) < 0 ||
+			    PyDict_SetItemString(dict, "line", zero) < 0 ||
+			    PyDict_SetItemString(dict, "column", zero) < 0 ||
+			    PyDict_SetItemString(dict, "code", zero) < 0 ||
+			    PyDict_SetItemString(dict, "text", Py_None) < 0 ||
+			    PyDict_SetItemString(dict, "reason", Py_None) < 0) {
+				Py_DECREF(zero);
+				Py_DECREF(dict);
+				return -1;
+			}
+		}
+		if (exc_specs[i].base2 >= 0 &&
+		    !(bases = PyTuple_Pack(2, base, st->exc[exc_specs[i].base2]))) {
+			Py_DECREF(dict);
+			Py_DECREF(zero);
+			return -1;
+		}
+		st->exc[i] = PyErr_NewExceptionWithDoc(exc_specs[i].name, exc_specs[i].doc,
+						       bases ? bases : base, dict);
+		Py_XDECREF(bases);
+		Py_DECREF(dict);
+		if (!st->exc[i] || PyModule_AddObjectRef(module, shortname, st->exc[i]) < 0) {
+			Py_DECREF(zero);
+			return -1;
+		}
+	}
+	Py_DECREF(zero);
+	/* ParseError is the same class as InvalidInputError */
+	if (PyModule_AddObjectRef(module, "ParseError", st->exc[EXC_INVALID]) < 0)
+		return -1;
+	if (PyModule_AddStringConstant(module, "GRAPHVIZ_BUILD_VERSION", ATMO_PY_GRAPHVIZ_VERSION) < 0)
+		return -1;
+	return 0;
+}
+
+static int core_traverse(PyObject *module, visitproc visit, void *arg)
+{
+	core_state *st = get_state(module);
+	int i;
+	for (i = 0; i < EXC_COUNT; i++)
+		Py_VISIT(st->exc[i]);
+	return 0;
+}
+
+static int core_clear(PyObject *module)
+{
+	core_state *st = get_state(module);
+	int i;
+	for (i = 0; i < EXC_COUNT; i++)
+		Py_CLEAR(st->exc[i]);
+	return 0;
+}
+
+static void core_free(void *module)
+{
+	core_state *st = get_state((PyObject *)module);
+	core_clear((PyObject *)module);
+	atmo_renderer_free(st->renderer);
+	st->renderer = NULL;
+	if (st->lock)
+		PyThread_free_lock(st->lock);
+	st->lock = NULL;
+}
+
+static PyModuleDef_Slot core_slots[] = {
+	{Py_mod_exec, core_exec},
+	{0, NULL}
+};
+
+static struct PyModuleDef core_module = {
+	PyModuleDef_HEAD_INIT,
+	.m_name = "atmograph._core",
+	.m_doc = "atmograph's C core: Dockerfile parsing, stage graphs, image reading, rendering.",
+	.m_size = sizeof(core_state),
+	.m_methods = core_methods,
+	.m_slots = core_slots,
+	.m_traverse = core_traverse,
+	.m_clear = core_clear,
+	.m_free = core_free,
+};
+
+PyMODINIT_FUNC PyInit__core(void)
+{
+	return PyModuleDef_Init(&core_module);
+}

@@ -1,0 +1,1262 @@
+/*
+ * Building the cgraph graph of a graph document: nodes, clusters, edges,
+ * labels (plain Graphviz strings, escaped here), styles, CSS classes and stable ids.
+ * Everything is created in document order so that output is deterministic.
+ * The caller holds the render mutex: cgraph is not thread-safe.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "render/render_int2.h"
+#include "util/alloc.h"
+#include "util/error.h"
+
+/* cgraph 2.42 takes `char *` where later versions take `const char *`. */
+#define S(x) ((char *)(x))
+
+/* ---- stable ids ------------------------------------------------------------------ */
+
+static size_t hash_str(const char *s, size_t len)
+{
+	size_t h = 1469598103934665603ULL, i;
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	return h;
+}
+
+const atmo_rident *atmo__ridmap_get(const atmo_ridmap *m, const char *id, size_t len)
+{
+	size_t h, k;
+
+	if (!m->nslots)
+		return NULL;
+	h = hash_str(id, len) & (m->nslots - 1);
+	for (k = 0; k < m->nslots; k++) {
+		size_t s = m->slots[(h + k) & (m->nslots - 1)];
+		if (!s)
+			return NULL;
+		if (!strncmp(m->v[s - 1].id, id, len) && m->v[s - 1].id[len] == '\0')
+			return &m->v[s - 1];
+	}
+	return NULL;
+}
+
+static int ridmap_rehash(atmo_ridmap *m)
+{
+	size_t n = m->nslots ? m->nslots * 2 : 64, i;
+	size_t *slots = calloc(n, sizeof(*slots));
+
+	if (!slots)
+		return ATMO_ENOMEM;
+	for (i = 0; i < m->n; i++) {
+		size_t h = hash_str(m->v[i].id, strlen(m->v[i].id)) & (n - 1);
+		while (slots[h])
+			h = (h + 1) & (n - 1);
+		slots[h] = i + 1;
+	}
+	free(m->slots);
+	m->slots = slots;
+	m->nslots = n;
+	return 0;
+}
+
+long atmo__ridmap_add(atmo_ridmap *m, const char *prefix, const char *key)
+{
+	atmo_buf b = ATMO_BUF_INIT;
+	size_t base_len, i, h;
+	unsigned suffix = 1;
+	const char *k;
+
+	atmo__buf_puts(&b, prefix);
+	/* ids stay short: long keys are cut (uniqueness comes from the suffix) */
+	for (k = key; *k && (size_t)(k - key) < 200; k++) {
+		char ch = *k;
+		if (ch >= 'A' && ch <= 'Z')
+			ch = (char)(ch - 'A' + 'a');
+		else if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-'))
+			ch = '-';
+		atmo__buf_putc(&b, ch);
+	}
+	if (b.oom)
+		goto oom;
+	base_len = b.len;
+	while (atmo__ridmap_get(m, b.ptr, b.len)) {
+		b.len = base_len;
+		if (atmo__buf_printf(&b, "-%u", ++suffix) < 0)
+			goto oom;
+	}
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 32;
+		atmo_rident *v = realloc(m->v, cap * sizeof(*v));
+		if (!v)
+			goto oom;
+		m->v = v;
+		m->cap = cap;
+	}
+	if ((m->n + 1) * 2 > m->nslots && ridmap_rehash(m) < 0)
+		goto oom;
+	i = m->n++;
+	m->v[i].id = atmo__buf_detach(&b);
+	m->v[i].title = NULL;
+	m->v[i].href = NULL;
+	m->v[i].round = 0;
+	h = hash_str(m->v[i].id, strlen(m->v[i].id)) & (m->nslots - 1);
+	while (m->slots[h])
+		h = (h + 1) & (m->nslots - 1);
+	m->slots[h] = i + 1;
+	return (long)i;
+oom:
+	atmo__buf_free(&b);
+	return ATMO_ENOMEM;
+}
+
+void atmo__ridmap_free(atmo_ridmap *m)
+{
+	size_t i;
+	for (i = 0; i < m->n; i++) {
+		free(m->v[i].id);
+		free(m->v[i].title);
+		free(m->v[i].href);
+	}
+	free(m->v);
+	free(m->slots);
+	memset(m, 0, sizeof(*m));
+}
+
+/* ---- deterministic object ids ----------------------------------------------------------
+ * cgraph's default id discipline uses the address of the interned name as the id
+ * of a named object, and keeps subgraphs ordered by id: cluster order (and so
+ * layout and output order) would follow malloc. This discipline numbers names
+ * in creation order instead (even ids; odd ids stay for anonymous objects).
+ */
+typedef struct {
+	Agraph_t *g;
+	char **names;   /* interned in the graph's string dictionary (agwrite reads their flags) */
+	size_t n, cap;
+	size_t *slots;  /* open addressing: index + 1 */
+	size_t nslots;
+	IDTYPE anon;
+} idstate;
+
+static void *id_open(Agraph_t *g, Agdisc_t *d)
+{
+	idstate *s = calloc(1, sizeof(*s));
+	(void)d;
+	if (s) {
+		s->g = g;
+		s->anon = 1;
+	}
+	return s;
+}
+
+static long id_lookup(idstate *s, const char *str, size_t *slot)
+{
+	size_t h, k;
+	if (!s->nslots)
+		return -1;
+	h = hash_str(str, strlen(str)) & (s->nslots - 1);
+	for (k = 0; k < s->nslots; k++, h = (h + 1) & (s->nslots - 1)) {
+		if (!s->slots[h]) {
+			*slot = h;
+			return -1;
+		}
+		if (!strcmp(s->names[s->slots[h] - 1], str))
+			return (long)(s->slots[h] - 1);
+	}
+	return -1;
+}
+
+static int id_grow(idstate *s)
+{
+	size_t n = s->nslots ? s->nslots * 2 : 64, i;
+	size_t *slots = calloc(n, sizeof(*slots));
+	if (!slots)
+		return -1;
+	for (i = 0; i < s->n; i++) {
+		size_t h = hash_str(s->names[i], strlen(s->names[i])) & (n - 1);
+		while (slots[h])
+			h = (h + 1) & (n - 1);
+		slots[h] = i + 1;
+	}
+	free(s->slots);
+	s->slots = slots;
+	s->nslots = n;
+	return 0;
+}
+
+static long id_map(void *state, int objtype, char *str, IDTYPE *id, int createflag)
+{
+	idstate *s = state;
+	size_t slot = 0;
+	long i;
+
+	(void)objtype;
+	if (!s)
+		return 0;
+	if (!str) {
+		*id = s->anon;
+		s->anon += 2;
+		return 1;
+	}
+	i = id_lookup(s, str, &slot);
+	if (i >= 0) {
+		*id = (IDTYPE)(i + 1) * 2;
+		return 1;
+	}
+	if (!createflag)
+		return 0;
+	if ((s->n + 1) * 2 > s->nslots) {
+		if (id_grow(s) < 0)
+			return 0;
+		id_lookup(s, str, &slot);
+	}
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 32;
+		char **v = realloc(s->names, cap * sizeof(*v));
+		if (!v)
+			return 0;
+		s->names = v;
+		s->cap = cap;
+	}
+	if (!(s->names[s->n] = agstrdup(s->g, str)))
+		return 0;
+	s->slots[slot] = ++s->n;
+	*id = (IDTYPE)s->n * 2;
+	return 1;
+}
+
+static long id_alloc(void *state, int objtype, IDTYPE request)
+{
+	(void)state;
+	(void)objtype;
+	(void)request;
+	return 0;
+}
+
+static void id_free(void *state, int objtype, IDTYPE id)
+{
+	(void)state;
+	(void)objtype;
+	(void)id;
+}
+
+static char *id_print(void *state, int objtype, IDTYPE id)
+{
+	idstate *s = state;
+	(void)objtype;
+	if (s && id % 2 == 0 && id >= 2 && id / 2 <= s->n)
+		return s->names[id / 2 - 1];
+	return NULL;
+}
+
+static void id_close(void *state)
+{
+	idstate *s = state;
+	if (!s)
+		return;
+	/* the names go with the graph's string dictionary, which agclose frees next */
+	free(s->names);
+	free(s->slots);
+	free(s);
+}
+
+static void id_register(void *state, int objtype, void *obj)
+{
+	(void)state;
+	(void)objtype;
+	(void)obj;
+}
+
+static Agiddisc_t ordered_ids = { id_open, id_map, id_alloc, id_free, id_print, id_close, id_register };
+
+/* ---- styles -------------------------------------------------------------------------- */
+
+typedef struct {
+	const char *bg, *fg, *sub;
+	const char *stage_fill, *stage_line, *target_fill, *target_line;
+	const char *build_fill, *build_line, *unused_fill, *unused_line, *unused_fg;
+	const char *ext_fill, *ext_line, *ctx_fill, *ctx_line, *scratch_line;
+	const char *cluster_fill, *cluster_line, *bar, *track, *layer_fill;
+	const char *edge[4];
+} palette;
+
+static const palette light = {
+	"#ffffff", "#1f2328", "#57606a",
+	"#ffffff", "#57606a", "#ddf4ff", "#0969da",
+	"#fff8c5", "#9a6700", "#f6f8fa", "#afb8c1", "#636c76",
+	"#ffffff", "#57606a", "#dafbe1", "#1a7f37", "#8c959f",
+	"#f6f8fa", "#d0d7de", "#0969da", "#d0d7de", "#ffffff",
+	{ "#57606a", "#0969da", "#6639ba", "#a14600" },
+};
+
+static const palette dark = {
+	"#0d1117", "#e6edf3", "#9198a1",
+	"#161b22", "#9198a1", "#0c2d6b", "#58a6ff",
+	"#3b2e00", "#d29922", "#161b22", "#3d444d", "#848d97",
+	"#0d1117", "#9198a1", "#0f2d1a", "#3fb950", "#656c76",
+	"#151b23", "#3d444d", "#58a6ff", "#3d444d", "#161b22",
+	{ "#9ea7b3", "#58a6ff", "#bc8cff", "#f0883e" },
+};
+
+#define FONT "Helvetica"
+#define BAR_CELLS 16
+
+/* Attribute symbols, declared once on the root graph. */
+typedef struct {
+	Agsym_t *g_label, *g_id, *g_class, *g_style, *g_fill, *g_color, *g_fontcolor, *g_penwidth,
+		*g_url, *g_target, *g_labeljust, *g_labelloc;
+	Agsym_t *n_label, *n_id, *n_class, *n_shape, *n_style, *n_fill, *n_color, *n_fontcolor,
+		*n_penwidth, *n_url, *n_target, *n_width, *n_height;
+	Agsym_t *e_label, *e_id, *e_class, *e_style, *e_color, *e_fontcolor, *e_arrowhead,
+		*e_penwidth, *e_arrowsize;
+} syms;
+
+typedef struct {
+	atmo_rctx *c;
+	const palette *p;
+	Agraph_t *g;
+	syms s;
+	atmo_buf b;           /* scratch for labels */
+	atmo_buf t;           /* scratch for titles */
+	size_t maxlen;
+	long long max_node_bytes, max_image_bytes;
+	Agraph_t **image_sub; /* cluster per image, or NULL */
+	Agnode_t **first, **last; /* per model node: where edges end (layer view: first/last layer) */
+	Agraph_t **stage_cluster;
+	atmo_error *err;
+} builder;
+
+/*
+ * Labels are plain Graphviz strings, not HTML-like labels: Graphviz 2.42
+ * leaks 72 bytes per text line of every HTML-like label on each layout (and
+ * more with <B>), which a long-running process would feel. Text is escaped
+ * for Graphviz (atmo__put_text mode 2); lines end with "\l" (left-justified).
+ */
+static int set_label(builder *B, void *obj, Agsym_t *sym, const char *s)
+{
+	(void)B;
+	return agxset(obj, sym, S(s)) == 0 ? 0 : ATMO_ENOMEM;
+}
+
+/* Give obj its id from the map and a title; returns the ident or NULL on OOM. */
+static atmo_rident *ident(builder *B, void *obj, Agsym_t *idsym, const char *prefix, const char *key,
+			  const char *title)
+{
+	long i = atmo__ridmap_add(&B->c->ids, prefix, key);
+	atmo_rident *e;
+	atmo_buf t = ATMO_BUF_INIT;
+
+	if (i < 0)
+		return NULL;
+	e = &B->c->ids.v[i];
+	if (atmo__put_text(&t, title, 0, 0, 1) < 0)
+		return NULL;
+	e->title = atmo__buf_detach(&t);
+	if (!e->title)
+		return NULL;
+	if (obj && idsym)
+		agxset(obj, idsym, e->id);
+	return e;
+}
+
+/* Percent-encode what must not appear raw in a URL attribute. */
+static void put_url(atmo_buf *b, const char *s, int strict)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		int ok = strict ? ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+				   (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.' || ch == '~')
+				: (ch > 0x20 && ch < 0x7f && ch != '"' && ch != '<' && ch != '>' &&
+				   ch != '\\' && ch != '\'' && ch != '`' && ch != '{' && ch != '}' && ch != '|' &&
+				   ch != '^');
+		if (ok) {
+			atmo__buf_putc(b, (char)ch);
+		} else {
+			atmo__buf_putc(b, '%');
+			atmo__buf_putc(b, hex[ch >> 4]);
+			atmo__buf_putc(b, hex[ch & 15]);
+		}
+	}
+}
+
+/* A size bar drawn with block characters: BAR_CELLS cells, filled in proportion. */
+static void put_bar(builder *B, long long bytes, long long max)
+{
+	long w = max > 0 ? (long)((double)bytes * BAR_CELLS / (double)max + 0.5) : 0, k;
+	if (w < 1)
+		w = 1;
+	if (w > BAR_CELLS)
+		w = BAR_CELLS;
+	for (k = 0; k < BAR_CELLS; k++)
+		atmo__buf_puts(&B->b, k < w ? "\xe2\x96\x88" : "\xe2\x96\x91"); /* full block, light shade */
+	atmo__buf_puts(&B->b, "\\l");
+}
+
+/*
+ * The style of a rounded box. For SVG, Graphviz draws "rounded" as a path of
+ * 17 Bezier points per box (a tenth of a small render's time goes to it); the
+ * box is drawn square instead and the SVG post-processor turns its polygon
+ * into <rect rx="6"> (the same corner), marked by e->round. PNG and PDF keep
+ * Graphviz's rounded style.
+ */
+static const char *rounded(builder *B, atmo_rident *e)
+{
+	if (B->c->o->format != ATMO_FORMAT_SVG)
+		return "rounded,filled";
+	e->round = 1;
+	return "filled";
+}
+
+/* End a left-justified label line. */
+static void end_line(builder *B)
+{
+	atmo__buf_puts(&B->b, "\\l");
+}
+
+static const char *node_fg(builder *B, const atmo_rnode *n)
+{
+	return n->used ? B->p->fg : B->p->unused_fg;
+}
+
+static void put_size_rows(builder *B, const atmo_rnode *n)
+{
+	char a[32], o[32];
+
+	if (!n->has_size && !n->has_packages)
+		return;
+	if (n->has_size) {
+		atmo__human_bytes(a, sizeof(a), n->bytes);
+		atmo__buf_puts(&B->b, a);
+		if (n->has_own) {
+			atmo__human_bytes(o, sizeof(o), n->own_bytes);
+			atmo__buf_printf(&B->b, " (own %s)", o);
+		}
+	}
+	if (n->has_packages)
+		atmo__buf_printf(&B->b, "%s%lld packages", n->has_size ? " \xc2\xb7 " : "", n->packages);
+	end_line(B);
+	if (n->has_size)
+		put_bar(B, n->bytes, B->max_node_bytes);
+}
+
+/* The label of a stage (a node, or a cluster's title in the layer view). */
+static void stage_label(builder *B, const atmo_rnode *n)
+{
+	int tags = 0;
+
+	atmo__buf_clear(&B->b);
+	atmo__put_text(&B->b, n->name, B->maxlen, 0, 2);
+	end_line(B);
+	if (n->base) {
+		atmo__buf_puts(&B->b, "FROM ");
+		atmo__put_text(&B->b, n->base, B->maxlen, 1, 2);
+		end_line(B);
+	}
+	if (n->line || n->target || n->build_only || !n->used) {
+		if (n->line) {
+			if (n->end_line > n->line)
+				atmo__buf_printf(&B->b, "lines %ld\xe2\x80\x93%ld", n->line, n->end_line);
+			else
+				atmo__buf_printf(&B->b, "line %ld", n->line);
+			tags++;
+		}
+		if (n->target)
+			atmo__buf_printf(&B->b, "%starget", tags++ ? " \xc2\xb7 " : "");
+		else if (n->build_only)
+			atmo__buf_printf(&B->b, "%sbuild only", tags++ ? " \xc2\xb7 " : "");
+		if (!n->used)
+			atmo__buf_printf(&B->b, "%sunused", tags++ ? " \xc2\xb7 " : "");
+		end_line(B);
+	}
+	if (n->description && *n->description) {
+		atmo__put_text(&B->b, n->description, B->maxlen * 2, 0, 2);
+		end_line(B);
+	}
+	put_size_rows(B, n);
+}
+
+static void other_label(builder *B, const atmo_rnode *n)
+{
+	atmo__buf_clear(&B->b);
+	if (n->kind == RK_IMAGE)
+		atmo__put_text(&B->b, n->ref ? n->ref : n->name, B->maxlen, 1, 2);
+	else if (n->kind == RK_CONTEXT)
+		atmo__put_text(&B->b, n->name, B->maxlen, 0, 2);
+	else
+		atmo__buf_puts(&B->b, "scratch");
+	end_line(B);
+	if (n->kind == RK_CONTEXT) {
+		atmo__buf_puts(&B->b, "context");
+		if (n->value) {
+			atmo__buf_puts(&B->b, " = ");
+			atmo__put_text(&B->b, n->value, B->maxlen, 1, 2);
+		}
+		end_line(B);
+	}
+	put_size_rows(B, n);
+}
+
+/* The plain title of a node (escaped later). */
+static const char *node_title(builder *B, const atmo_rnode *n)
+{
+	atmo_buf *t = &B->t;
+	char a[32];
+
+	atmo__buf_clear(t);
+	atmo__buf_printf(t, "%s ", atmo__rnode_kind_name(n->kind));
+	if (n->kind == RK_IMAGE && n->ref)
+		atmo__buf_puts(t, n->ref);
+	else
+		atmo__buf_puts(t, n->name);
+	if (n->base)
+		atmo__buf_printf(t, ": FROM %s", n->base);
+	if (n->kind == RK_CONTEXT && n->value)
+		atmo__buf_printf(t, " = %s", n->value);
+	if (n->line)
+		atmo__buf_printf(t, n->end_line > n->line ? ", lines %ld-%ld" : ", line %ld", n->line,
+				 n->end_line);
+	if (n->target)
+		atmo__buf_puts(t, " (target)");
+	else if (n->build_only)
+		atmo__buf_puts(t, " (build only)");
+	if (!n->used)
+		atmo__buf_puts(t, " (unused)");
+	if (n->has_size) {
+		atmo__human_bytes(a, sizeof(a), n->bytes);
+		atmo__buf_printf(t, ", %s", a);
+	}
+	if (n->description && *n->description)
+		atmo__buf_printf(t, " \xe2\x80\x94 %s", n->description);
+	return atmo__buf_cstr(t);
+}
+
+/* Role classes of a node: "atmo-stage atmo-target ...". */
+static void node_classes(atmo_buf *b, const atmo_rnode *n)
+{
+	static const char *const kind_class[] = { "atmo-stage", "atmo-external", "atmo-context", "atmo-scratch" };
+	atmo__buf_clear(b);
+	atmo__buf_puts(b, kind_class[n->kind]);
+	if (n->target)
+		atmo__buf_puts(b, " atmo-target");
+	if (n->kind == RK_STAGE && n->build_only)
+		atmo__buf_puts(b, " atmo-build-only");
+	if (n->kind == RK_STAGE && n->in_final)
+		atmo__buf_puts(b, " atmo-in-final");
+	if (!n->used)
+		atmo__buf_puts(b, " atmo-unused");
+}
+
+static void role_colors(builder *B, const atmo_rnode *n, const char **fill, const char **line)
+{
+	const palette *p = B->p;
+	*fill = p->stage_fill;
+	*line = p->stage_line;
+	if (n->kind == RK_IMAGE) {
+		*fill = p->ext_fill;
+		*line = p->ext_line;
+	} else if (n->kind == RK_CONTEXT) {
+		*fill = p->ctx_fill;
+		*line = p->ctx_line;
+	} else if (n->kind == RK_SCRATCH) {
+		*fill = p->ext_fill;
+		*line = p->scratch_line;
+	}
+	if (n->target) {
+		*fill = p->target_fill;
+		*line = p->target_line;
+	} else if (n->kind == RK_STAGE && n->build_only) {
+		*fill = p->build_fill;
+		*line = p->build_line;
+	}
+	if (!n->used) {
+		*fill = p->unused_fill;
+		*line = p->unused_line;
+	}
+}
+
+/* A node name not yet taken in the root graph (names are what DOT output shows). */
+static Agnode_t *new_node(builder *B, Agraph_t *parent, const char *name)
+{
+	Agnode_t *nd;
+	unsigned k = 1;
+
+	if (!agnode(B->g, S(name), 0))
+		return agnode(parent, S(name), 1);
+	for (;;) {
+		char *alt;
+		atmo_buf a = ATMO_BUF_INIT;
+		atmo__buf_printf(&a, "%s#%u", name, ++k);
+		alt = atmo__buf_detach(&a);
+		if (!alt)
+			return NULL;
+		if (!agnode(B->g, alt, 0)) {
+			nd = agnode(parent, alt, 1);
+			free(alt);
+			return nd;
+		}
+		free(alt);
+	}
+}
+
+static int set_link(builder *B, void *obj, Agsym_t *url, Agsym_t *target, atmo_rident *e,
+		    const char *anchor)
+{
+	atmo_buf u = ATMO_BUF_INIT;
+	const char *base = B->c->o->link_base;
+
+	if (!base || !anchor || !*anchor)
+		return 0;
+	put_url(&u, base, 0);
+	if (!u.len || u.ptr[u.len - 1] != '#')
+		atmo__buf_putc(&u, '#');
+	put_url(&u, anchor, 1);
+	if (u.oom) {
+		atmo__buf_free(&u);
+		return ATMO_ENOMEM;
+	}
+	agxset(obj, url, u.ptr);
+	agxset(obj, target, S("_top"));
+	e->href = atmo__buf_detach(&u); /* only [!-~] minus quotes/angles: XML-safe except & */
+	if (!e->href)
+		return ATMO_ENOMEM;
+	if (strchr(e->href, '&')) {
+		atmo_buf x = ATMO_BUF_INIT;
+		atmo__put_text(&x, e->href, 0, 0, 1);
+		free(e->href);
+		e->href = atmo__buf_detach(&x);
+		if (!e->href)
+			return ATMO_ENOMEM;
+	}
+	return 0;
+}
+
+static int add_plain_node(builder *B, size_t i, Agraph_t *parent)
+{
+	const atmo_rnode *n = &B->c->m->nodes[i];
+	const char *fill, *line;
+	atmo_rident *e;
+	Agnode_t *nd = new_node(B, parent, n->id);
+	atmo_buf cls = ATMO_BUF_INIT;
+	int rc = 0;
+
+	if (!nd)
+		return ATMO_ENOMEM;
+	B->first[i] = B->last[i] = nd;
+	if (n->kind == RK_STAGE)
+		stage_label(B, n);
+	else
+		other_label(B, n);
+	if (B->b.oom || set_label(B, nd, B->s.n_label, B->b.ptr) < 0)
+		return ATMO_ENOMEM;
+	e = ident(B, nd, B->s.n_id, "atmo-node-", n->id, node_title(B, n));
+	if (!e)
+		return ATMO_ENOMEM;
+	node_classes(&cls, n);
+	if (cls.oom)
+		return ATMO_ENOMEM;
+	agxset(nd, B->s.n_class, cls.ptr);
+	atmo__buf_free(&cls);
+	role_colors(B, n, &fill, &line);
+	agxset(nd, B->s.n_fill, S(fill));
+	agxset(nd, B->s.n_color, S(line));
+	agxset(nd, B->s.n_fontcolor, S(node_fg(B, n)));
+	switch (n->kind) {
+	case RK_STAGE:
+		agxset(nd, B->s.n_style, S(rounded(B, e)));
+		if (n->target)
+			agxset(nd, B->s.n_penwidth, S("2"));
+		break;
+	case RK_IMAGE:
+		agxset(nd, B->s.n_style, S(n->used ? "dashed,filled" : "dashed,filled"));
+		break;
+	case RK_CONTEXT:
+		agxset(nd, B->s.n_shape, S("folder"));
+		agxset(nd, B->s.n_style, S("filled"));
+		break;
+	default:
+		agxset(nd, B->s.n_style, S("dotted,filled"));
+		break;
+	}
+	if (n->kind == RK_STAGE)
+		rc = set_link(B, nd, B->s.n_url, B->s.n_target, e, n->anchor);
+	return rc;
+}
+
+/* Layer view: a cluster per stage with one node per instruction. */
+static int add_layer_stage(builder *B, size_t i, Agraph_t *parent)
+{
+	const atmo_rnode *n = &B->c->m->nodes[i];
+	const char *fill, *line;
+	char cname[48];
+	Agraph_t *sg;
+	atmo_rident *e;
+	Agnode_t *prev = NULL;
+	atmo_buf cls = ATMO_BUF_INIT, nm = ATMO_BUF_INIT;
+	size_t k, nlayers;
+	int rc = 0, from_first;
+
+	snprintf(cname, sizeof(cname), "cluster_stage%zu", i);
+	sg = agsubg(parent, cname, 1);
+	if (!sg)
+		return ATMO_ENOMEM;
+	B->stage_cluster[i] = sg;
+	stage_label(B, n);
+	if (B->b.oom || set_label(B, sg, B->s.g_label, B->b.ptr) < 0)
+		return ATMO_ENOMEM;
+	e = ident(B, sg, B->s.g_id, "atmo-node-", n->id, node_title(B, n));
+	if (!e)
+		return ATMO_ENOMEM;
+	node_classes(&cls, n);
+	atmo__buf_puts(&cls, " atmo-layers");
+	if (cls.oom)
+		return ATMO_ENOMEM;
+	agxset(sg, B->s.g_class, cls.ptr);
+	role_colors(B, n, &fill, &line);
+	agxset(sg, B->s.g_style, S(rounded(B, e)));
+	agxset(sg, B->s.g_labelloc, S("t"));
+	agxset(sg, B->s.g_fill, S(fill));
+	agxset(sg, B->s.g_color, S(line));
+	agxset(sg, B->s.g_fontcolor, S(node_fg(B, n)));
+	agxset(sg, B->s.g_labeljust, S("l"));
+	if (n->target)
+		agxset(sg, B->s.g_penwidth, S("2"));
+	if ((rc = set_link(B, sg, B->s.g_url, B->s.g_target, e, n->anchor)) < 0)
+		goto done;
+
+	/* The FROM line is a layer of its own unless the document lists it. */
+	from_first = !(n->ninstr && !strcasecmp(n->instr[0].keyword, "from"));
+	nlayers = n->ninstr + (size_t)from_first;
+	for (k = 0; k < nlayers; k++) {
+		const atmo_rinstr *in = from_first ? (k ? &n->instr[k - 1] : NULL) : &n->instr[k];
+		Agnode_t *nd;
+		char key[32];
+
+		atmo__buf_clear(&nm);
+		atmo__buf_printf(&nm, "%s#%zu", n->id, k);
+		if (nm.oom || !(nd = new_node(B, sg, nm.ptr))) {
+			rc = ATMO_ENOMEM;
+			goto done;
+		}
+		atmo__buf_clear(&B->b);
+		atmo__buf_clear(&B->t);
+		if (in) {
+			atmo__put_text(&B->b, in->text, B->maxlen * 2, 0, 2);
+			atmo__buf_puts(&B->t, in->text);
+			if (in->line)
+				atmo__buf_printf(&B->t, in->end_line > in->line ? " (lines %ld-%ld)" : " (line %ld)",
+						 in->line, in->end_line);
+		} else {
+			atmo__buf_puts(&B->b, "FROM ");
+			atmo__put_text(&B->b, n->base ? n->base : "?", B->maxlen * 2, 1, 2);
+			atmo__buf_printf(&B->t, "FROM %s", n->base ? n->base : "?");
+			if (n->line)
+				atmo__buf_printf(&B->t, " (line %ld)", n->line);
+		}
+		if (B->b.oom || B->t.oom || set_label(B, nd, B->s.n_label, B->b.ptr) < 0) {
+			rc = ATMO_ENOMEM;
+			goto done;
+		}
+		snprintf(key, sizeof(key), "-%zu", k);
+		atmo__buf_clear(&nm);
+		atmo__buf_puts(&nm, n->id);
+		atmo__buf_puts(&nm, key);
+		if (nm.oom || !ident(B, nd, B->s.n_id, "atmo-layer-", nm.ptr, atmo__buf_cstr(&B->t))) {
+			rc = ATMO_ENOMEM;
+			goto done;
+		}
+		atmo__buf_clear(&cls);
+		atmo__buf_puts(&cls, "atmo-layer atmo-layer-");
+		atmo__put_text(&cls, in ? in->keyword : "from", 0, 0, 0);
+		for (char *q = cls.ptr; q && *q; q++)
+			if (*q >= 'A' && *q <= 'Z')
+				*q = (char)(*q - 'A' + 'a');
+			else if (!((*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '-' || *q == ' '))
+				*q = '-';
+		if (cls.oom) {
+			rc = ATMO_ENOMEM;
+			goto done;
+		}
+		agxset(nd, B->s.n_class, cls.ptr);
+		agxset(nd, B->s.n_style, S("filled"));
+		agxset(nd, B->s.n_fill, S(B->p->layer_fill));
+		agxset(nd, B->s.n_color, S(line));
+		agxset(nd, B->s.n_fontcolor, S(node_fg(B, n)));
+		if (!prev) {
+			B->first[i] = nd;
+		} else {
+			Agedge_t *ed = agedge(B->g, prev, nd, NULL, 1);
+			char ekey[32];
+			if (!ed) {
+				rc = ATMO_ENOMEM;
+				goto done;
+			}
+			atmo__buf_clear(&nm);
+			snprintf(ekey, sizeof(ekey), "-%zu", k);
+			atmo__buf_puts(&nm, n->id);
+			atmo__buf_puts(&nm, ekey);
+			if (nm.oom || !ident(B, ed, B->s.e_id, "atmo-seq-", nm.ptr, "next instruction")) {
+				rc = ATMO_ENOMEM;
+				goto done;
+			}
+			agxset(ed, B->s.e_class, S("atmo-sequence"));
+			agxset(ed, B->s.e_color, S(line));
+			agxset(ed, B->s.e_arrowsize, S("0.5"));
+		}
+		B->last[i] = nd;
+		prev = nd;
+	}
+done:
+	atmo__buf_free(&cls);
+	atmo__buf_free(&nm);
+	return rc;
+}
+
+/* Layer view: the layer node of stage i that holds `line` (else the first one). */
+static Agnode_t *layer_at(builder *B, size_t i, long line)
+{
+	const atmo_rnode *n = &B->c->m->nodes[i];
+	int from_first;
+	size_t k;
+
+	if (!B->c->o->layers || n->kind != RK_STAGE || !line)
+		return B->first[i];
+	from_first = !(n->ninstr && !strcasecmp(n->instr[0].keyword, "from"));
+	for (k = 0; k < n->ninstr; k++)
+		if (n->instr[k].line <= line && line <= n->instr[k].end_line) {
+			char name[32];
+			Agnode_t *nd;
+			atmo_buf nm = ATMO_BUF_INIT;
+			snprintf(name, sizeof(name), "#%zu", k + (size_t)from_first);
+			atmo__buf_puts(&nm, n->id);
+			atmo__buf_puts(&nm, name);
+			nd = nm.oom ? NULL : agnode(B->g, nm.ptr, 0);
+			atmo__buf_free(&nm);
+			/* the node may carry a suffixed name after a clash: fall back to the first */
+			return nd && agcontains(B->stage_cluster[i], nd) ? nd : B->first[i];
+		}
+	return B->first[i];
+}
+
+static int add_edge(builder *B, size_t j)
+{
+	static const char *const style[] = { "solid", "dashed", "dotted", "bold" };
+	static const char *const head[] = { "normal", "empty", "diamond", "vee" };
+	static const char *const cls[] = { "atmo-base", "atmo-copy", "atmo-mount", "atmo-onbuild" };
+	const atmo_rmodel *m = B->c->m;
+	const atmo_redge *e = &m->edges[j];
+	const atmo_rnode *f = &m->nodes[e->from_idx], *t = &m->nodes[e->to_idx];
+	Agnode_t *a = B->last[e->from_idx], *z = layer_at(B, e->to_idx, e->line);
+	Agedge_t *ed;
+	atmo_buf key = ATMO_BUF_INIT, lab = ATMO_BUF_INIT;
+	size_t k;
+	int rc = 0, has_label = 0;
+
+	if (!a || !z)
+		return 0; /* an end is hidden (scratch) */
+	ed = agedge(B->g, a, z, NULL, 1);
+	if (!ed)
+		return ATMO_ENOMEM;
+	atmo__buf_printf(&key, "%s--%s-%s", f->id, t->id, atmo__redge_kind_name(e->kind));
+	atmo__buf_clear(&B->t);
+	atmo__buf_puts(&B->t, f->kind == RK_IMAGE && f->ref ? f->ref : f->name);
+	atmo__buf_printf(&B->t, " \xe2\x86\x92 %s: %s", t->name,
+			 e->kind == RE_BASE ? "FROM" : e->kind == RE_COPY ? "COPY --from" :
+			 e->kind == RE_MOUNT ? "RUN --mount from" : "ONBUILD");
+	for (k = 0; k < e->nsources; k++)
+		atmo__buf_printf(&B->t, " %s", e->sources[k]);
+	if (e->dest)
+		atmo__buf_printf(&B->t, " %s %s", e->kind == RE_MOUNT ? "at" : "into", e->dest);
+	if (e->context)
+		atmo__buf_printf(&B->t, " (context %s)", e->context);
+	if (e->line)
+		atmo__buf_printf(&B->t, ", line %ld", e->line);
+	if (key.oom || B->t.oom || !ident(B, ed, B->s.e_id, "atmo-edge-", key.ptr, B->t.ptr)) {
+		rc = ATMO_ENOMEM;
+		goto done;
+	}
+	atmo__buf_clear(&key);
+	atmo__buf_printf(&key, "%s%s", cls[e->kind], e->context ? " atmo-cross-image" : "");
+	agxset(ed, B->s.e_class, key.ptr);
+	agxset(ed, B->s.e_style, S(style[e->kind]));
+	agxset(ed, B->s.e_arrowhead, S(head[e->kind]));
+	agxset(ed, B->s.e_color, S(B->p->edge[e->kind]));
+	agxset(ed, B->s.e_fontcolor, S(B->p->edge[e->kind]));
+	if (e->kind == RE_COPY || e->kind == RE_MOUNT) {
+		atmo_buf paths = ATMO_BUF_INIT;
+		if (e->kind == RE_MOUNT && e->dest)
+			atmo__buf_puts(&paths, e->dest);
+		for (k = 0; k < e->nsources && !(e->kind == RE_MOUNT && e->dest); k++) {
+			if (k)
+				atmo__buf_putc(&paths, ' ');
+			atmo__buf_puts(&paths, e->sources[k]);
+		}
+		if (paths.len) {
+			atmo__put_text(&lab, paths.ptr, B->maxlen, 1, 2);
+			has_label = 1;
+		}
+		atmo__buf_free(&paths);
+	} else if (e->kind == RE_ONBUILD) {
+		atmo__buf_puts(&lab, "ONBUILD");
+		has_label = 1;
+	}
+	if (e->context) {
+		if (has_label)
+			atmo__buf_puts(&lab, "\\n");
+		atmo__buf_puts(&lab, "context ");
+		atmo__put_text(&lab, e->context, B->maxlen, 0, 2);
+		has_label = 1;
+	}
+	if (lab.oom) {
+		rc = ATMO_ENOMEM;
+		goto done;
+	}
+	if (has_label)
+		rc = set_label(B, ed, B->s.e_label, lab.ptr);
+	if (!f->used || !t->used)
+		agxset(ed, B->s.e_color, S(B->p->unused_line));
+done:
+	atmo__buf_free(&key);
+	atmo__buf_free(&lab);
+	return rc;
+}
+
+static int add_legend(builder *B)
+{
+	static const struct { const char *key, *label, *cls; int kind, target, build_only, used; } items[] = {
+		{ "stage", "stage", "atmo-stage", RK_STAGE, 0, 0, 1 },
+		{ "target", "target", "atmo-stage atmo-target", RK_STAGE, 1, 0, 1 },
+		{ "build-only", "build only", "atmo-stage atmo-build-only", RK_STAGE, 0, 1, 1 },
+		{ "unused", "unused", "atmo-stage atmo-unused", RK_STAGE, 0, 0, 0 },
+		{ "external", "external image", "atmo-external", RK_IMAGE, 0, 0, 1 },
+		{ "context", "named context", "atmo-context", RK_CONTEXT, 0, 0, 1 },
+		{ "scratch", "scratch", "atmo-scratch", RK_SCRATCH, 0, 0, 1 },
+	};
+	static const char *const edge_label[] = { "FROM", "COPY --from", "RUN --mount", "ONBUILD" };
+	static const char *const style[] = { "solid", "dashed", "dotted", "bold" };
+	static const char *const head[] = { "normal", "empty", "diamond", "vee" };
+	static const char *const ecls[] = { "atmo-base", "atmo-copy", "atmo-mount", "atmo-onbuild" };
+	Agraph_t *sg = agsubg(B->g, S("cluster_legend"), 1);
+	atmo_rident *le;
+	atmo_buf cls = ATMO_BUF_INIT;
+	char name[64];
+	size_t i;
+	int rc = 0;
+
+	if (!sg)
+		return ATMO_ENOMEM;
+	if (set_label(B, sg, B->s.g_label, "Legend") < 0 ||
+	    !(le = ident(B, sg, B->s.g_id, "atmo-legend", "", "Legend")))
+		return ATMO_ENOMEM;
+	agxset(sg, B->s.g_class, S("atmo-legend"));
+	agxset(sg, B->s.g_labelloc, S("t"));
+	agxset(sg, B->s.g_style, S(rounded(B, le)));
+	agxset(sg, B->s.g_fill, S(B->p->cluster_fill));
+	agxset(sg, B->s.g_color, S(B->p->cluster_line));
+	for (i = 0; i < sizeof(items) / sizeof(items[0]); i++) {
+		atmo_rnode n;
+		const char *fill, *line;
+		Agnode_t *nd;
+		memset(&n, 0, sizeof(n));
+		n.kind = items[i].kind;
+		n.target = items[i].target;
+		n.build_only = items[i].build_only;
+		n.used = items[i].used;
+		role_colors(B, &n, &fill, &line);
+		snprintf(name, sizeof(name), "legend: %s", items[i].key);
+		if (!(nd = new_node(B, sg, name)))
+			return ATMO_ENOMEM;
+		atmo__buf_clear(&B->b);
+		atmo__put_text(&B->b, items[i].label, 0, 0, 2);
+		if (set_label(B, nd, B->s.n_label, B->b.ptr) < 0 ||
+		    !(le = ident(B, nd, B->s.n_id, "atmo-legend-", items[i].key, items[i].label)))
+			return ATMO_ENOMEM;
+		if (n.kind == RK_STAGE)
+			agxset(nd, B->s.n_style, S(rounded(B, le)));
+		atmo__buf_clear(&cls);
+		atmo__buf_printf(&cls, "atmo-legend-item %s", items[i].cls);
+		if (cls.oom)
+			return ATMO_ENOMEM;
+		agxset(nd, B->s.n_class, cls.ptr);
+		agxset(nd, B->s.n_fill, S(fill));
+		agxset(nd, B->s.n_color, S(line));
+		agxset(nd, B->s.n_fontcolor, S(node_fg(B, &n)));
+		if (n.target)
+			agxset(nd, B->s.n_penwidth, S("2"));
+		if (n.kind == RK_IMAGE)
+			agxset(nd, B->s.n_style, S("dashed,filled"));
+		else if (n.kind == RK_CONTEXT) {
+			agxset(nd, B->s.n_shape, S("folder"));
+			agxset(nd, B->s.n_style, S("filled"));
+		} else if (n.kind == RK_SCRATCH)
+			agxset(nd, B->s.n_style, S("dotted,filled"));
+	}
+	for (i = 0; i < 4; i++) {
+		Agnode_t *a, *z;
+		Agedge_t *ed;
+		snprintf(name, sizeof(name), "legend: %s from", atmo__redge_kind_name((int)i));
+		a = new_node(B, sg, name);
+		snprintf(name, sizeof(name), "legend: %s to", atmo__redge_kind_name((int)i));
+		z = new_node(B, sg, name);
+		if (!a || !z || !(ed = agedge(B->g, a, z, NULL, 1)))
+			return ATMO_ENOMEM;
+		snprintf(name, sizeof(name), "%s-from", atmo__redge_kind_name((int)i));
+		if (!ident(B, a, B->s.n_id, "atmo-legend-", name, ""))
+			return ATMO_ENOMEM;
+		snprintf(name, sizeof(name), "%s-to", atmo__redge_kind_name((int)i));
+		if (!ident(B, z, B->s.n_id, "atmo-legend-", name, ""))
+			return ATMO_ENOMEM;
+		agxset(a, B->s.n_shape, S("point"));
+		agxset(z, B->s.n_shape, S("point"));
+		agxset(a, B->s.n_width, S("0.06"));
+		agxset(z, B->s.n_width, S("0.06"));
+		agxset(a, B->s.n_class, S("atmo-legend-point"));
+		agxset(z, B->s.n_class, S("atmo-legend-point"));
+		agxset(a, B->s.n_color, S(B->p->edge[i]));
+		agxset(z, B->s.n_color, S(B->p->edge[i]));
+		agxset(a, B->s.n_fill, S(B->p->edge[i]));
+		agxset(z, B->s.n_fill, S(B->p->edge[i]));
+		snprintf(name, sizeof(name), "%s", atmo__redge_kind_name((int)i));
+		if (!ident(B, ed, B->s.e_id, "atmo-legend-edge-", name, edge_label[i]))
+			return ATMO_ENOMEM;
+		atmo__buf_clear(&cls);
+		atmo__buf_printf(&cls, "atmo-legend-item %s", ecls[i]);
+		agxset(ed, B->s.e_class, cls.ptr);
+		agxset(ed, B->s.e_style, S(style[i]));
+		agxset(ed, B->s.e_arrowhead, S(head[i]));
+		agxset(ed, B->s.e_color, S(B->p->edge[i]));
+		agxset(ed, B->s.e_fontcolor, S(B->p->edge[i]));
+		atmo__buf_clear(&B->b);
+		atmo__put_text(&B->b, edge_label[i], 0, 0, 2);
+		if (set_label(B, ed, B->s.e_label, B->b.ptr) < 0)
+			return ATMO_ENOMEM;
+	}
+	atmo__buf_free(&cls);
+	return rc;
+}
+
+static int add_images(builder *B)
+{
+	const atmo_rmodel *m = B->c->m;
+	char name[48], a[32], b2[32];
+	size_t i;
+
+	for (i = 0; i < m->nimages; i++) {
+		const atmo_rimage *im = &m->images[i];
+		Agraph_t *sg;
+		atmo_rident *e;
+		snprintf(name, sizeof(name), "cluster_image%zu", i);
+		sg = agsubg(B->g, name, 1);
+		if (!sg)
+			return ATMO_ENOMEM;
+		B->image_sub[i] = sg;
+		atmo__buf_clear(&B->b);
+			atmo__put_text(&B->b, im->label, B->maxlen * 2, 0, 2);
+			end_line(B);
+		atmo__buf_clear(&B->t);
+		atmo__buf_printf(&B->t, "image %s", im->label);
+		if (im->dockerfile)
+			atmo__buf_printf(&B->t, " (%s)", im->dockerfile);
+		if (im->has_size) {
+			atmo__human_bytes(a, sizeof(a), im->bytes);
+			atmo__buf_puts(&B->b, a);
+			atmo__buf_printf(&B->t, ", %s", a);
+			if (im->compressed) {
+				atmo__human_bytes(b2, sizeof(b2), im->compressed);
+				atmo__buf_printf(&B->b, " (%s compressed)", b2);
+				atmo__buf_printf(&B->t, " (%s compressed)", b2);
+			}
+			end_line(B);
+			put_bar(B, im->bytes, B->max_image_bytes);
+		}
+			if (B->b.oom || B->t.oom || set_label(B, sg, B->s.g_label, B->b.ptr) < 0)
+			return ATMO_ENOMEM;
+		e = ident(B, sg, B->s.g_id, "atmo-image-", im->id, B->t.ptr);
+		if (!e)
+			return ATMO_ENOMEM;
+		agxset(sg, B->s.g_class, S("atmo-image"));
+		agxset(sg, B->s.g_style, S(rounded(B, e)));
+		agxset(sg, B->s.g_fill, S(B->p->cluster_fill));
+		agxset(sg, B->s.g_color, S(B->p->cluster_line));
+		agxset(sg, B->s.g_labeljust, S("l"));
+		agxset(sg, B->s.g_labelloc, S("t"));
+	}
+	return 0;
+}
+
+/* The graph's own label: the single image's size and the bytes kept out. */
+static int graph_label(builder *B)
+{
+	const atmo_rmodel *m = B->c->m;
+	char a[32];
+	size_t k;
+	int rows = 0;
+
+	atmo__buf_clear(&B->b);
+	if (m->nimages == 1 && m->images[0].has_size) {
+		atmo__put_text(&B->b, m->images[0].label, B->maxlen * 2, 0, 2);
+		atmo__human_bytes(a, sizeof(a), m->images[0].bytes);
+		atmo__buf_printf(&B->b, ": %s", a);
+		end_line(B);
+		rows++;
+	}
+	if (m->has_kept_out) {
+		atmo__human_bytes(a, sizeof(a), m->kept_out_bytes);
+		atmo__buf_printf(&B->b, "kept out of the final image: %s", a);
+		for (k = 0; k < m->nkept_out_packages && k < 6; k++) {
+			atmo__buf_puts(&B->b, k ? ", " : " (");
+			atmo__put_text(&B->b, m->kept_out_packages[k], B->maxlen, 0, 2);
+		}
+		if (m->nkept_out_packages > 6)
+			atmo__buf_printf(&B->b, ", +%zu more", m->nkept_out_packages - 6);
+		if (m->nkept_out_packages)
+			atmo__buf_puts(&B->b, ")");
+		end_line(B);
+		rows++;
+	}
+	if (!rows)
+		return 0;
+	if (B->b.oom)
+		return ATMO_ENOMEM;
+	return set_label(B, B->g, B->s.g_label, B->b.ptr);
+}
+
+static void declare(builder *B, int fmt)
+{
+	Agraph_t *g = B->g;
+	const palette *p = B->p;
+	const atmo_render_options *o = B->c->o;
+	char dpi[32];
+
+	agattr(g, AGRAPH, S("rankdir"), S(o->rankdir && !strcmp(o->rankdir, "TB") ? "TB" : "LR"));
+	agattr(g, AGRAPH, S("bgcolor"), S(fmt == ATMO_FORMAT_SVG ? "transparent" : p->bg));
+	agattr(g, AGRAPH, S("fontname"), S(FONT));
+	agattr(g, AGRAPH, S("fontsize"), S("11"));
+	agattr(g, AGRAPH, S("fontcolor"), S(p->fg));
+	agattr(g, AGRAPH, S("nodesep"), S("0.3"));
+	agattr(g, AGRAPH, S("ranksep"), S("0.45"));
+	agattr(g, AGRAPH, S("newrank"), S("true"));
+	if (fmt == ATMO_FORMAT_PNG && o->dpi > 0) {
+		snprintf(dpi, sizeof(dpi), "%g", o->dpi);
+		agattr(g, AGRAPH, S("dpi"), dpi);
+	}
+	B->s.g_label = agattr(g, AGRAPH, S("label"), S(""));
+	B->s.g_id = agattr(g, AGRAPH, S("id"), S(""));
+	B->s.g_class = agattr(g, AGRAPH, S("class"), S(""));
+	B->s.g_style = agattr(g, AGRAPH, S("style"), S(""));
+	B->s.g_fill = agattr(g, AGRAPH, S("fillcolor"), S(""));
+	B->s.g_color = agattr(g, AGRAPH, S("color"), S(""));
+	B->s.g_fontcolor = agattr(g, AGRAPH, S("fontcolor"), S(p->fg));
+	B->s.g_penwidth = agattr(g, AGRAPH, S("penwidth"), S("1"));
+	B->s.g_url = agattr(g, AGRAPH, S("URL"), S(""));
+	B->s.g_target = agattr(g, AGRAPH, S("target"), S(""));
+	B->s.g_labeljust = agattr(g, AGRAPH, S("labeljust"), S("c"));
+	B->s.g_labelloc = agattr(g, AGRAPH, S("labelloc"), S("b"));
+
+	agattr(g, AGNODE, S("fontname"), S(FONT));
+	agattr(g, AGNODE, S("fontsize"), S("11"));
+	agattr(g, AGNODE, S("margin"), S("0.1,0.04"));
+	B->s.n_label = agattr(g, AGNODE, S("label"), S("\\N"));
+	B->s.n_id = agattr(g, AGNODE, S("id"), S(""));
+	B->s.n_class = agattr(g, AGNODE, S("class"), S(""));
+	B->s.n_shape = agattr(g, AGNODE, S("shape"), S("box"));
+	B->s.n_style = agattr(g, AGNODE, S("style"), S("rounded,filled"));
+	B->s.n_fill = agattr(g, AGNODE, S("fillcolor"), S(p->stage_fill));
+	B->s.n_color = agattr(g, AGNODE, S("color"), S(p->stage_line));
+	B->s.n_fontcolor = agattr(g, AGNODE, S("fontcolor"), S(p->fg));
+	B->s.n_penwidth = agattr(g, AGNODE, S("penwidth"), S("1"));
+	B->s.n_url = agattr(g, AGNODE, S("URL"), S(""));
+	B->s.n_target = agattr(g, AGNODE, S("target"), S(""));
+	B->s.n_width = agattr(g, AGNODE, S("width"), S("0.75"));
+	B->s.n_height = agattr(g, AGNODE, S("height"), S("0.3"));
+
+	agattr(g, AGEDGE, S("fontname"), S(FONT));
+	agattr(g, AGEDGE, S("fontsize"), S("9"));
+	B->s.e_label = agattr(g, AGEDGE, S("label"), S(""));
+	B->s.e_id = agattr(g, AGEDGE, S("id"), S(""));
+	B->s.e_class = agattr(g, AGEDGE, S("class"), S(""));
+	B->s.e_style = agattr(g, AGEDGE, S("style"), S("solid"));
+	B->s.e_color = agattr(g, AGEDGE, S("color"), S(p->edge[0]));
+	B->s.e_fontcolor = agattr(g, AGEDGE, S("fontcolor"), S(p->edge[0]));
+	B->s.e_arrowhead = agattr(g, AGEDGE, S("arrowhead"), S("normal"));
+	B->s.e_penwidth = agattr(g, AGEDGE, S("penwidth"), S("1"));
+	B->s.e_arrowsize = agattr(g, AGEDGE, S("arrowsize"), S("0.8"));
+}
+
+int atmo__build_graph(Agraph_t **out, atmo_rctx *c, atmo_error *err)
+{
+	const atmo_rmodel *m = c->m;
+	builder B;
+	size_t i;
+	int rc = ATMO_ENOMEM;
+	long gi;
+
+	*out = NULL;
+	memset(&B, 0, sizeof(B));
+	B.c = c;
+	B.err = err;
+	B.p = c->dark ? &dark : &light;
+	B.maxlen = c->o->max_label_length ? c->o->max_label_length : 20;
+	for (i = 0; i < m->nnodes; i++)
+		if (m->nodes[i].has_size && m->nodes[i].bytes > B.max_node_bytes)
+			B.max_node_bytes = m->nodes[i].bytes;
+	for (i = 0; i < m->nimages; i++)
+		if (m->images[i].has_size && m->images[i].bytes > B.max_image_bytes)
+			B.max_image_bytes = m->images[i].bytes;
+	B.image_sub = calloc(m->nimages + 1, sizeof(*B.image_sub));
+	B.first = calloc(m->nnodes + 1, sizeof(*B.first));
+	B.last = calloc(m->nnodes + 1, sizeof(*B.last));
+	B.stage_cluster = calloc(m->nnodes + 1, sizeof(*B.stage_cluster));
+	if (!B.image_sub || !B.first || !B.last || !B.stage_cluster)
+		goto done;
+	{
+		Agdisc_t disc = { &AgMemDisc, &ordered_ids, &AgIoDisc };
+		B.g = agopen(S("atmograph"), Agdirected, &disc);
+	}
+	if (!B.g)
+		goto done;
+	declare(&B, c->o->format);
+	gi = atmo__ridmap_add(&c->ids, "graph0", "");
+	if (gi < 0 || !(c->ids.v[gi].title = strdup(m->target ? "atmograph build graph" : "atmograph graph")))
+		goto done;
+	if (m->nimages > 1 && add_images(&B) < 0)
+		goto done;
+	for (i = 0; i < m->nnodes; i++) {
+		const atmo_rnode *n = &m->nodes[i];
+		Agraph_t *parent = m->nimages > 1 && n->image_idx >= 0 ? B.image_sub[n->image_idx] : B.g;
+		int r;
+		if (n->kind == RK_SCRATCH && !c->o->show_scratch)
+			continue;
+		if (c->o->layers && n->kind == RK_STAGE)
+			r = add_layer_stage(&B, i, parent);
+		else
+			r = add_plain_node(&B, i, parent);
+		if (r < 0)
+			goto done;
+	}
+	for (i = 0; i < m->nedges; i++)
+		if (add_edge(&B, i) < 0)
+			goto done;
+	if (c->o->legend && add_legend(&B) < 0)
+		goto done;
+	if (graph_label(&B) < 0)
+		goto done;
+	if (B.b.oom || B.t.oom)
+		goto done;
+	*out = B.g;
+	B.g = NULL;
+	rc = 0;
+done:
+	if (B.g)
+		agclose(B.g);
+	free(B.image_sub);
+	free(B.first);
+	free(B.last);
+	free(B.stage_cluster);
+	atmo__buf_free(&B.b);
+	atmo__buf_free(&B.t);
+	if (rc < 0)
+		atmo__error_nomem(err);
+	return rc;
+}

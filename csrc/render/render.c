@@ -1,0 +1,534 @@
+/*
+ * atmo_render: drawing a graph document with Graphviz in-process.
+ * JSON and text need no Graphviz; DOT is cgraph's agwrite (no layout);
+ * SVG, PNG and PDF are gvLayout + gvRenderData, SVG then post-processed.
+ * SVG is laid out without a text layout plugin (Graphviz's own Helvetica
+ * metrics), PNG and PDF with pango and cairo.
+ */
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "render/render_int2.h"
+#include "util/alloc.h"
+#include "util/error.h"
+
+#define ATMO_RENDER_MAX_NODES 3000
+#define ATMO_RENDER_MAX_EDGES 10000
+
+/* The gvRenderData length type changed in Graphviz 13 (unsigned int * -> size_t *). */
+#if defined(GRAPHVIZ_VERSION_MAJOR) && GRAPHVIZ_VERSION_MAJOR >= 13
+typedef size_t gv_len_t;
+#else
+typedef unsigned int gv_len_t;
+#endif
+
+/*
+ * The one global of the library, and why:
+ *  - cgraph and gvc keep process-wide state (string dictionaries, the error
+ *    callback and level, plugin tables) and are not thread-safe even for
+ *    reads, so every cgraph/gvc call holds `lock`;
+ *  - `sink` is where the error callback, which gets no user data, appends
+ *    Graphviz's messages for the call that holds the lock;
+ *  - `gvc` is the one Graphviz context of the process, made by the first
+ *    renderer and kept to the end: Graphviz 2.42's pango text layout caches
+ *    a pointer to the last font name in a static variable, and that name is
+ *    owned by the context that measured it, so freeing a context makes the
+ *    next layout in any other context read freed memory (ASan sees it:
+ *    heap-use-after-free in pango_textlayout). Plugins are loaded once;
+ *  - `plain` is a second context, also made once and kept, for SVG: only the
+ *    core renderers and the dot layout, no pango (see plain_context).
+ */
+static struct {
+	pthread_mutex_t lock;
+	atmo_buf *sink;
+	GVC_t *gvc;
+	GVC_t *plain;      /* core + dot layout only, no text layout plugin (see plain_context) */
+	int plain_tried;
+} gv_global = { PTHREAD_MUTEX_INITIALIZER, NULL, NULL, NULL, 0 };
+
+#if defined(__SANITIZE_ADDRESS__)
+#define ATMO_RENDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ATMO_RENDER_ASAN 1
+#endif
+#endif
+#ifdef ATMO_RENDER_ASAN
+/*
+ * Under AddressSanitizer only: Graphviz 2.42 leaks on every layout (dot's
+ * cluster skeleton edges in class2/build_skeleton, pango markup strings,
+ * fontconfig caches). Graphviz is built without frame pointers, so its leak
+ * stacks stop at its allocator: suppress by library. atmograph's own leaks
+ * (allocated in atmograph's frames) are still reported.
+ */
+ATMO_EXTERN const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:libgvc.so\n"
+	       "leak:libgvplugin_dot_layout.so\n"
+	       "leak:libgvplugin_pango.so\n"
+	       "leak:libpango-1.0.so\n"
+	       "leak:libpangoft2-1.0.so\n"
+	       "leak:libfontconfig.so\n"
+	       "leak:libglib-2.0.so\n"
+	       "leak:libcairo.so\n"
+	       "leak:libcgraph.so\n"   /* dot's records of cluster nodes, reached from the above */
+	       "leak:libcdt.so\n";
+}
+#endif
+
+struct atmo_renderer {
+	GVC_t *gvc;        /* all plugins: png and pdf (cairo, pango) */
+	GVC_t *plain;      /* svg and dot: no text layout plugin; NULL: use gvc */
+	char version[64];
+};
+
+/*
+ * A second context for SVG: only Graphviz's core renderers (svg, dot) and the
+ * dot layout, without the pango text layout plugin. Graphviz then sizes text
+ * with its built-in font metrics (Helvetica is measured with Arial's widths),
+ * which is what the SVG's reader gets anyway (the browser picks the font), and
+ * a third of the time of a small layout goes away (pango shaping every label
+ * line). The two plugins are the Debian libraries' exported
+ * gvplugin_<name>_LTX_library tables, found next to libgvc (the directory the
+ * loader of Graphviz itself reads). NULL when they cannot be loaded: SVG then
+ * uses the full context. Caller holds the lock.
+ */
+static GVC_t *plain_context(void)
+{
+	static const char *const names[2][2] = {
+		{ "libgvplugin_core.so.6", "libgvplugin_core.so" },
+		{ "libgvplugin_dot_layout.so.6", "libgvplugin_dot_layout.so" },
+	};
+	static const char *const syms[2] = { "gvplugin_core_LTX_library", "gvplugin_dot_layout_LTX_library" };
+	static lt_symlist_t builtins[3];
+	Dl_info info;
+	char file[4096];
+	const char *slash;
+	int k, v;
+
+	if (gv_global.plain_tried)
+		return gv_global.plain;
+	gv_global.plain_tried = 1;
+	if (!dladdr((void *)gvContext, &info) || !info.dli_fname || !(slash = strrchr(info.dli_fname, '/')))
+		return NULL;
+	for (k = 0; k < 2; k++) {
+		void *h = NULL, *sym = NULL;
+		for (v = 0; v < 2 && !h; v++) {
+			snprintf(file, sizeof(file), "%.*s/graphviz/%s", (int)(slash - info.dli_fname),
+				 info.dli_fname, names[k][v]);
+			h = dlopen(file, RTLD_NOW | RTLD_LOCAL);
+		}
+		/* the handles stay open: the context points into them for the process's life */
+		if (!h || !(sym = dlsym(h, syms[k])))
+			return NULL;
+		builtins[k].name = syms[k];
+		builtins[k].address = sym;
+	}
+	builtins[2].name = NULL;
+	builtins[2].address = NULL;
+	gv_global.plain = gvContextPlugins(builtins, 0);
+	return gv_global.plain;
+}
+
+typedef struct {
+	agusererrf prev_fn;
+	agerrlevel_t prev_level;
+} gv_saved;
+
+static int capture(char *msg)
+{
+	if (gv_global.sink && msg)
+		atmo__buf_puts(gv_global.sink, msg);
+	return 0;
+}
+
+static void gv_lock(gv_saved *s, atmo_buf *sink)
+{
+	pthread_mutex_lock(&gv_global.lock);
+	gv_global.sink = sink;
+	s->prev_fn = agseterrf(capture);
+	s->prev_level = agseterr(AGWARN);
+}
+
+static void gv_unlock(gv_saved *s)
+{
+	agseterr(s->prev_level);
+	agseterrf(s->prev_fn);
+	gv_global.sink = NULL;
+	pthread_mutex_unlock(&gv_global.lock);
+}
+
+/*
+ * Turn Graphviz's messages ("Warning: ...\n", "Error: ...\n", pieces of one
+ * message arrive in several calls) into warnings; the first error's text goes
+ * to *first_error. Returns the number of errors.
+ */
+static int collect_messages(const atmo_buf *msgs, json_t *warnings, char *first_error, size_t n)
+{
+	const char *p = atmo__buf_cstr(msgs);
+	int errors = 0;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n'), *text = p;
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		int is_error = 0;
+		if (len >= 6 && !strncmp(p, "Error:", 6)) {
+			is_error = 1;
+			text = p + 6;
+		} else if (len >= 8 && !strncmp(p, "Warning:", 8)) {
+			text = p + 8;
+		}
+		while (text < p + len && *text == ' ')
+			text++;
+		if (text < p + len) {
+			atmo_buf line = ATMO_BUF_INIT, t = ATMO_BUF_INIT;
+			/* Graphviz quotes names as given: make the text valid UTF-8 without controls */
+			atmo__buf_put(&line, text, (size_t)(p + len - text));
+			atmo__put_text(&t, atmo__buf_cstr(&line), 0, 0, 0);
+			if (is_error && !errors++ && first_error)
+				snprintf(first_error, n, "%s", atmo__buf_cstr(&t));
+			if (warnings && !t.oom)
+				json_array_append_new(warnings,
+						      json_pack("{s:s, s:s, s:s}", "source", "graphviz", "code",
+								is_error ? "GraphvizError" : "GraphvizWarning",
+								"text", atmo__buf_cstr(&t)));
+			atmo__buf_free(&line);
+			atmo__buf_free(&t);
+		}
+		p += len + (nl ? 1 : 0);
+	}
+	return errors;
+}
+
+int atmo_renderer_new(atmo_renderer **out, atmo_error *err)
+{
+	atmo_renderer *r;
+	atmo_buf msgs = ATMO_BUF_INIT;
+	gv_saved s;
+
+	if (!out)
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "atmo_renderer_new: out is NULL");
+	*out = NULL;
+	r = atmo__calloc(1, sizeof(*r), err);
+	if (!r)
+		return ATMO_ENOMEM;
+	gv_lock(&s, &msgs);
+	/* gvContext() reads Graphviz's plugin configuration once: dot layout, core (svg, dot)
+	   and cairo (png, pdf). */
+	if (!gv_global.gvc)
+		gv_global.gvc = gvContext();
+	r->gvc = gv_global.gvc;
+	if (r->gvc)
+		r->plain = plain_context();
+	if (r->gvc)
+		snprintf(r->version, sizeof(r->version), "%s", gvcVersion(r->gvc));
+	gv_unlock(&s);
+	atmo__buf_free(&msgs);
+	if (!r->gvc) {
+		free(r);
+		return atmo__error_set(err, ATMO_ERROR, NULL, 0, 0, "Graphviz: cannot create a context");
+	}
+	*out = r;
+	return 0;
+}
+
+void atmo_renderer_free(atmo_renderer *r)
+{
+	/* the context stays for the next renderer (see gv_global) */
+	free(r);
+}
+
+GVC_t *atmo__renderer_gvc(atmo_renderer *r)
+{
+	return r ? r->gvc : NULL;
+}
+
+const char *atmo_render_graphviz_version(atmo_renderer *r)
+{
+	return r ? r->version : "";
+}
+
+int atmo_format_from_name(atmo_format *out, const char *name)
+{
+	static const char *const names[] = { "svg", "png", "pdf", "dot", "json", "text" };
+	size_t i;
+
+	for (i = 0; name && i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i])) {
+			if (out)
+				*out = (atmo_format)i;
+			return 0;
+		}
+	return ATMO_EINVALID;
+}
+
+/*
+ * cairo's PDF writer stamps the creation time: replace the date with a fixed
+ * one of the same length, so byte offsets (xref) stay right and output is
+ * deterministic.
+ */
+static void pdf_fix_date(char *d, size_t len)
+{
+	static const char key[] = "/CreationDate (D:";
+	static const char fixed[] = "20000101000000";
+	char *p = memmem(d, len, key, sizeof(key) - 1);
+	size_t i;
+
+	if (!p)
+		return;
+	p += sizeof(key) - 1;
+	for (i = 0; p + i < d + len && i < sizeof(fixed) - 1 && p[i] >= '0' && p[i] <= '9'; i++)
+		p[i] = fixed[i];
+	/* the time zone after the digits ("+01'00'", "Z") is left as it is: same length */
+}
+
+/*
+ * cairo cannot make bitmaps wider or taller than 32767 pixels; past that it
+ * scales the drawing itself and says so on stderr only. Check the layout's
+ * size first and, when it does not fit, lay out again at a lower dpi and tell
+ * the caller in a warning. Returns gvLayout's result.
+ */
+#define PNG_MAX_PIXELS 32000.0
+static int png_fit(atmo_renderer *r, Agraph_t *g, const atmo_render_options *o, json_t *warnings)
+{
+	const char *bb = agget(g, (char *)"bb");
+	double llx, lly, urx, ury, dpi = o->dpi > 0 ? o->dpi : 96.0, w, h, big, fit;
+	char val[32], text[200];
+
+	/* "llx lly urx ury" after gvLayout (commas in the attribute's other writers) */
+	if (!bb || (sscanf(bb, "%lf %lf %lf %lf", &llx, &lly, &urx, &ury) != 4 &&
+		    sscanf(bb, "%lf,%lf,%lf,%lf", &llx, &lly, &urx, &ury) != 4))
+		return 0;
+	w = (urx - llx + 8.0) * dpi / 72.0;   /* 4 points of pad on each side */
+	h = (ury - lly + 8.0) * dpi / 72.0;
+	big = w > h ? w : h;
+	if (big <= PNG_MAX_PIXELS)
+		return 0;
+	fit = dpi * PNG_MAX_PIXELS / big;
+	if (fit < 1.0)
+		fit = 1.0;
+	fit = (double)(long)fit;
+	snprintf(val, sizeof(val), "%g", fit);
+	agattr(g, AGRAPH, (char *)"dpi", val);
+	snprintf(text, sizeof(text),
+		 "the drawing is too large for a PNG at %g dpi (%.0f x %.0f pixels): drawn at %g dpi",
+		 dpi, w, h, fit);
+	if (warnings)
+		json_array_append_new(warnings, json_pack("{s:s, s:s, s:s}", "source", "atmograph", "code",
+							  "ImageTooLarge", "text", text));
+	gvFreeLayout(r->gvc, g);
+	return gvLayout(r->gvc, g, "dot");
+}
+
+int atmo__gv_run(void (*fn)(void *arg), void *arg, json_t *warnings, atmo_error *err)
+{
+	atmo_buf msgs = ATMO_BUF_INIT;
+	char first_error[400] = "";
+	gv_saved s;
+	int rc = 0;
+
+	gv_lock(&s, &msgs);
+	fn(arg);
+	gv_unlock(&s);
+	if (collect_messages(&msgs, warnings, first_error, sizeof(first_error)) > 0)
+		rc = atmo__error_set(err, ATMO_ERROR, NULL, 0, 0, "Graphviz: %s", first_error);
+	atmo__buf_free(&msgs);
+	return rc;
+}
+
+static int render_graphviz(atmo_buf *out, atmo_renderer *r, atmo_rctx *c, json_t *warnings,
+			   atmo_error *err)
+{
+	static const char *const gvfmt[] = { "svg", "png", "pdf" };
+	Agraph_t *g = NULL;
+	atmo_buf msgs = ATMO_BUF_INIT, raw = ATMO_BUF_INIT;
+	char *data = NULL, first_error[400] = "";
+	gv_len_t len = 0;
+	int rc = 0, laid_out = 0, gvrc = 0;
+	gv_saved s;
+	/* SVG and DOT need no text layout plugin (see plain_context); PNG and PDF draw with cairo */
+	GVC_t *gvc = c->o->format == ATMO_FORMAT_SVG && r->plain ? r->plain : r->gvc;
+
+	gv_lock(&s, &msgs);
+	rc = atmo__build_graph(&g, c, err);
+	if (rc < 0)
+		goto unlock;
+	if (c->o->format == ATMO_FORMAT_DOT) {
+		/* cgraph's default I/O discipline writes to a FILE*: give it a memory stream */
+		char *mem = NULL;
+		size_t memlen = 0;
+		FILE *f = open_memstream(&mem, &memlen);
+		if (!f) {
+			rc = atmo__error_nomem(err);
+			goto unlock;
+		}
+		gvrc = agwrite(g, f);
+		if (fclose(f) != 0)
+			gvrc = -1;
+		if (mem)
+			atmo__buf_put(out, mem, memlen);
+		free(mem);
+		goto unlock;
+	}
+	gvrc = gvLayout(gvc, g, "dot");
+	if (gvrc != 0)
+		goto unlock;
+	laid_out = 1;
+	if (c->o->format == ATMO_FORMAT_PNG) {
+		gvrc = png_fit(r, g, c->o, warnings);
+		if (gvrc != 0) {
+			laid_out = 0;
+			goto unlock;
+		}
+	}
+	gvrc = gvRenderData(gvc, g, gvfmt[c->o->format], &data, &len);
+	if (gvrc == 0 && data) {
+		if (c->o->format == ATMO_FORMAT_SVG)
+			atmo__buf_put(&raw, data, (size_t)len);
+		else
+			atmo__buf_put(out, data, (size_t)len);
+	}
+unlock:
+	/* the free order Graphviz needs: render buffer, layout, graph */
+	if (data)
+		gvFreeRenderData(data);
+	if (laid_out)
+		gvFreeLayout(gvc, g);
+	if (g)
+		agclose(g);
+	gv_unlock(&s);
+	if (rc < 0)
+		goto done;
+
+	if (collect_messages(&msgs, warnings, first_error, sizeof(first_error)) > 0 || gvrc != 0) {
+		rc = atmo__error_set(err, ATMO_ERROR, NULL, 0, 0, "Graphviz: %s",
+				     first_error[0] ? first_error : "rendering failed");
+		goto done;
+	}
+	if (c->o->format == ATMO_FORMAT_SVG) {
+		rc = atmo__svg_postprocess(out, atmo__buf_cstr(&raw), raw.len, c);
+		if (rc == ATMO_ERROR)
+			atmo__error_set(err, ATMO_ERROR, NULL, 0, 0, "Graphviz wrote an SVG without a root element");
+	} else if (c->o->format == ATMO_FORMAT_PDF && out->ptr) {
+		pdf_fix_date(out->ptr, out->len);
+	}
+	if (out->oom || raw.oom || msgs.oom)
+		rc = atmo__error_nomem(err);
+done:
+	atmo__buf_free(&msgs);
+	atmo__buf_free(&raw);
+	return rc;
+}
+
+int atmo_render(char **data, size_t *len, atmo_renderer *r, json_t *graph,
+		const atmo_render_options *opts, json_t **warnings, atmo_error *err)
+{
+	static const atmo_render_options defaults = ATMO_RENDER_OPTIONS_INIT;
+	atmo_render_options o;
+	atmo_rmodel m;
+	atmo_rctx c;
+	atmo_buf out = ATMO_BUF_INIT;
+	json_t *w = NULL;
+	int rc;
+
+	if (data)
+		*data = NULL;
+	if (len)
+		*len = 0;
+	if (warnings)
+		*warnings = NULL;
+	if (!data || !graph)
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "atmo_render: %s is NULL",
+				       !data ? "data" : "graph");
+	o = opts ? *opts : defaults;
+	if (o.version != ATMO_RENDER_OPTIONS_VERSION)
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
+				       "atmo_render: unknown options version %u", o.version);
+	if ((unsigned)o.format > ATMO_FORMAT_TEXT)
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "atmo_render: unknown format %d",
+				       (int)o.format);
+	if (!o.rankdir)
+		o.rankdir = "LR";
+	if (strcmp(o.rankdir, "LR") && strcmp(o.rankdir, "TB"))
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
+				       "rankdir \"%.40s\" is not LR or TB", o.rankdir);
+	if (!o.theme)
+		o.theme = "light";
+	if (strcmp(o.theme, "light") && strcmp(o.theme, "dark"))
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
+				       "theme \"%.40s\" is not light or dark", o.theme);
+	if (o.dpi < 0 || o.dpi > 2400)
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "dpi %g is out of range (0 to 2400)", o.dpi);
+	if (o.format <= ATMO_FORMAT_DOT && !r)
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "atmo_render: renderer is NULL");
+
+	rc = atmo__rmodel_load(&m, graph, err);
+	if (rc < 0)
+		return rc;
+	if (warnings && !(w = json_array())) {
+		rc = atmo__error_nomem(err);
+		goto done;
+	}
+	memset(&c, 0, sizeof(c));
+	c.m = &m;
+	c.o = &o;
+	c.dark = !strcmp(o.theme, "dark");
+
+	if (o.format == ATMO_FORMAT_SVG || o.format == ATMO_FORMAT_PNG || o.format == ATMO_FORMAT_PDF) {
+		/* dot's layout grows faster than linearly: refuse what would take minutes */
+		size_t objects = m.nnodes, i;
+		for (i = 0; o.layers && i < m.nnodes; i++)
+			objects += m.nodes[i].ninstr;
+		if (objects > ATMO_RENDER_MAX_NODES || m.nedges > ATMO_RENDER_MAX_EDGES) {
+			rc = atmo__error_set(err, ATMO_ELIMIT, "<graph>", 0, 0,
+					     "the graph is too large to draw: %zu nodes and %zu edges (limits %d and %d)",
+					     objects, m.nedges, ATMO_RENDER_MAX_NODES, ATMO_RENDER_MAX_EDGES);
+			goto done;
+		}
+	}
+
+	switch (o.format) {
+	case ATMO_FORMAT_JSON: {
+		char *s = json_dumps(graph, JSON_INDENT(2));
+		if (!s) {
+			rc = atmo__error_nomem(err);
+			goto done;
+		}
+		atmo__buf_puts(&out, s);
+		atmo__buf_putc(&out, '\n');
+		free(s);
+		rc = out.oom ? atmo__error_nomem(err) : 0;
+		break;
+	}
+	case ATMO_FORMAT_TEXT:
+		rc = atmo__render_text(&out, &m, &o);
+		if (rc < 0)
+			atmo__error_nomem(err);
+		break;
+	default:
+		rc = render_graphviz(&out, r, &c, w, err);
+		break;
+	}
+	atmo__ridmap_free(&c.ids);
+	if (rc < 0)
+		goto done;
+	if (len)
+		*len = out.len;
+	*data = atmo__buf_detach(&out);
+	if (!*data) {
+		rc = atmo__error_nomem(err);
+		goto done;
+	}
+	if (warnings) {
+		*warnings = w;
+		w = NULL;
+	}
+done:
+	json_decref(w);
+	atmo__buf_free(&out);
+	atmo__rmodel_free(&m);
+	return rc;
+}

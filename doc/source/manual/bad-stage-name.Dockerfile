@@ -1,0 +1,2 @@
+FROM debian:bookworm AS Build_Stage!
+RUN true

@@ -1,0 +1,64 @@
+"""Type stubs of the atmograph package."""
+from os import PathLike
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+
+from ._core import (
+    CancelledError as CancelledError,
+    EngineError as EngineError,
+    Error as Error,
+    ImageError as ImageError,
+    ImageLimitError as ImageLimitError,
+    ImageNotFoundError as ImageNotFoundError,
+    ImageReadError as ImageReadError,
+    InvalidImageError as InvalidImageError,
+    InvalidInputError as InvalidInputError,
+    LimitError as LimitError,
+    NotFoundError as NotFoundError,
+    ParseError as ParseError,
+    ReadError as ReadError,
+    UnsupportedError as UnsupportedError,
+    UnsupportedImageError as UnsupportedImageError,
+    VerifyError as VerifyError,
+)
+
+__version__: str
+
+_StrPath = Union[str, PathLike]
+_Dockerfile = Union[str, bytes, PathLike]
+_KV = Union[Mapping[str, object], Sequence[str], None]
+_Doc = Dict[str, Any]
+
+def read_dockerfile(dockerfile: _Dockerfile, filename: Optional[str] = ...) -> Tuple[Union[str, bytes], Optional[str]]: ...
+def parse(source: Union[str, bytes], *, filename: Optional[str] = ...) -> _Doc: ...
+def parse_file(path: _StrPath) -> _Doc: ...
+def dump(source: Union[str, bytes], *, filename: Optional[str] = ...) -> str: ...
+def graph(dockerfile: _Dockerfile, *, target: Optional[str] = ..., build_args: _KV = ...,
+          build_contexts: _KV = ..., image_id: Optional[str] = ..., filename: Optional[str] = ...) -> _Doc: ...
+def stages(dockerfile: _Dockerfile, *, target: Optional[str] = ..., build_args: _KV = ...,
+           build_contexts: _KV = ..., filename: Optional[str] = ...) -> _Doc: ...
+def render_with_warnings(graph_doc: _Doc, *, format: str = ..., rankdir: str = ..., layers: bool = ...,
+                         legend: bool = ..., scratch: bool = ..., max_label_length: int = ...,
+                         theme: str = ..., link_base: Optional[str] = ..., dpi: float = ...,
+                         fixed_size: bool = ..., id_prefix: Optional[str] = ...,
+                         svg_inline: bool = ...) -> Tuple[bytes, List[Any]]: ...
+def render(graph_doc: _Doc, *, format: str = ..., rankdir: str = ..., layers: bool = ...,
+           legend: bool = ..., scratch: bool = ..., max_label_length: int = ..., theme: str = ...,
+           link_base: Optional[str] = ..., dpi: float = ..., fixed_size: bool = ...,
+           id_prefix: Optional[str] = ..., svg_inline: bool = ...) -> bytes: ...
+def inspect_image(path: _StrPath, *, ref: Optional[str] = ..., verify: bool = ..., files: int = ...,
+                  packages: bool = ..., platform: Optional[str] = ...) -> _Doc: ...
+def image_diff(a: _StrPath, b: _StrPath, *, max_files: int = ..., packages: bool = ...) -> _Doc: ...
+def sizes(dockerfile: _Dockerfile, images: Mapping[str, _StrPath], *, target: Optional[str] = ...,
+          build_args: _KV = ..., build_contexts: _KV = ..., verify: bool = ..., packages: bool = ...,
+          filename: Optional[str] = ...) -> _Doc: ...
+_Paths = Union[_StrPath, Sequence[_StrPath]]
+def load_bake(paths: _Paths, *, targets: Optional[Sequence[str]] = ..., set_vars: _KV = ...,
+              no_env: bool = ...) -> _Doc: ...
+def bake_graph(paths: _Paths, *, targets: Optional[Sequence[str]] = ..., set_vars: _KV = ...,
+               no_env: bool = ...) -> _Doc: ...
+def plan(paths: _Paths, *, targets: Optional[Sequence[str]] = ..., set_vars: _KV = ...,
+         no_env: bool = ..., engine: Optional[str] = ..., stages: bool = ...,
+         work_dir: Optional[str] = ..., lower: Optional[bool] = ...) -> _Doc: ...
+def annotate(graph_doc: _Doc, report: _Doc) -> _Doc: ...
+def annotate_sizes(graph_doc: _Doc, sizes_doc: _Doc) -> _Doc: ...
+def graphviz_version() -> str: ...

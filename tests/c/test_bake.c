@@ -1,0 +1,393 @@
+/* Bake files: loading, variables, inherits, groups, links, --print, the graph
+ * document, and every broken file in tests/data/bake/bad with its located error. */
+#include "harness.h"
+#include "atmograph/bake.h"
+
+static const char *lookup_env(const char *name, size_t len, void *payload)
+{
+	(void)payload;
+	if (len == 3 && !strncmp(name, "TAG", 3))
+		return "from-env";
+	if (len == 9 && !strncmp(name, "UNSET_ARG", 9))
+		return "arg-from-env";
+	return NULL;
+}
+
+static int has(const char *const *list, size_t n, const char *s)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (!strcmp(list[i], s))
+			return 1;
+	return 0;
+}
+
+static atmo_bake *load_good(const atmo_bake_options *o, int with_override)
+{
+	char p1[1024], p2[1024];
+	const char *files[2];
+	atmo_bake *b = NULL;
+	atmo_error err;
+
+	atmo_error_clear(&err);
+	files[0] = test_data_path(p1, sizeof(p1), "bake/good/docker-bake.json");
+	files[1] = test_data_path(p2, sizeof(p2), "bake/good/docker-bake.override.json");
+	assert_int_equal(atmo_bake_load(&b, files, with_override ? 2 : 1, NULL, o, &err), 0);
+	return b;
+}
+
+static void test_resolve(void **state)
+{
+	atmo_bake_options o = ATMO_BAKE_OPTIONS_INIT;
+	atmo_bake *b;
+	const atmo_bake_target *app, *lib;
+
+	(void)state;
+	o.no_env = 1;
+	b = load_good(&o, 0);
+	assert_int_equal(atmo_bake_target_count(b), 3);
+	app = atmo_bake_find_target(b, "app");
+	lib = atmo_bake_find_target(b, "lib");
+	assert_non_null(app);
+	assert_non_null(lib);
+	/* variables: defaults, nested defaults */
+	assert_string_equal(lib->tags[0], "example.org/acme/lib:dev");
+	/* inherits: maps merged, later parents and the child win; lists replaced */
+	assert_true(has(app->args, app->n_args, "DEBIAN=bookworm"));
+	assert_true(has(app->args, app->n_args, "PORT=8080"));
+	assert_true(has(app->args, app->n_args, "DEBUG=true"));
+	assert_false(has(app->args, app->n_args, "UNSET_ARG="));
+	assert_true(has(app->labels, app->n_labels, "stage=lib"));
+	assert_true(has(lib->labels, lib->n_labels, "literal=${NOT_A_VAR}"));
+	assert_int_equal(app->n_tags, 2);
+	assert_string_equal(app->target, "runtime");
+	assert_int_equal(app->pull, 1);
+	assert_int_equal(app->no_cache, 0); /* inherited from lib */
+	assert_int_equal(lib->no_cache, 0);
+	assert_int_equal(app->n_outputs, 1);
+	assert_int_equal(app->n_platforms, 1);
+	/* links */
+	assert_int_equal(app->n_links, 1);
+	assert_string_equal(app->link_names[0], "lib");
+	assert_ptr_equal(atmo_bake_target_at(b, app->links[0]), lib);
+	/* paths: relative to the bake file's directory, the Dockerfile to the context */
+	assert_non_null(strstr(app->context_path, "bake/good/app"));
+	assert_non_null(strstr(app->dockerfile_path, "bake/good/app/Dockerfile"));
+	assert_true(has(app->contexts, app->n_contexts, "assets=./app"));
+	atmo_bake_free(b);
+}
+
+static void test_env_and_set_var(void **state)
+{
+	atmo_bake_options o = ATMO_BAKE_OPTIONS_INIT;
+	const char *sets[] = { "ORG=other" };
+	atmo_bake *b;
+	const atmo_bake_target *lib, *app;
+
+	(void)state;
+	o.env = lookup_env;
+	o.set_vars = sets;
+	o.n_set_vars = 1;
+	b = load_good(&o, 1);
+	lib = atmo_bake_find_target(b, "lib");
+	app = atmo_bake_find_target(b, "app");
+	/* the environment overrides the default, --set-var overrides both */
+	assert_string_equal(lib->tags[0], "example.org/other/lib:from-env");
+	/* a null arg comes from the environment */
+	assert_true(has(app->args, app->n_args, "UNSET_ARG=arg-from-env"));
+	/* the override file added an arg */
+	assert_true(has(app->args, app->n_args, "EXTRA=1"));
+	assert_int_equal(atmo_bake_file_count(b), 2);
+	atmo_bake_free(b);
+}
+
+static void test_select_and_print(void **state)
+{
+	atmo_bake_options o = ATMO_BAKE_OPTIONS_INIT;
+	atmo_bake *b;
+	size_t *order = NULL, n = 0;
+	json_t *doc = NULL, *targets;
+	const char *only_app[] = { "app" };
+	const char *bad[] = { "nope" };
+	atmo_error err;
+
+	(void)state;
+	o.no_env = 1;
+	b = load_good(&o, 1);
+	atmo_error_clear(&err);
+	/* default group, nested groups; linked targets first */
+	assert_int_equal(atmo_bake_select(&order, &n, b, NULL, 0, &err), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(atmo_bake_target_at(b, order[0])->name, "lib");
+	assert_string_equal(atmo_bake_target_at(b, order[1])->name, "app");
+	free(order);
+	/* app alone pulls in lib */
+	assert_int_equal(atmo_bake_select(&order, &n, b, only_app, 1, &err), 0);
+	assert_int_equal(n, 2);
+	free(order);
+	assert_int_equal(atmo_bake_select(&order, &n, b, bad, 1, &err), ATMO_ENOTFOUND);
+	assert_non_null(strstr(err.text, "nope"));
+	assert_null(order);
+
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_bake_print(&doc, b, only_app, 1, &err), 0);
+	targets = json_object_get(json_object_get(json_object_get(doc, "group"), "default"), "targets");
+	assert_int_equal(json_array_size(targets), 1);
+	assert_string_equal(json_string_value(json_array_get(targets, 0)), "app");
+	assert_non_null(json_object_get(json_object_get(doc, "target"), "lib"));
+	assert_string_equal(json_string_value(json_object_get(json_object_get(json_object_get(
+				    json_object_get(doc, "target"), "app"), "contexts"), "lib")),
+			    "target:lib");
+	assert_null(json_object_get(json_object_get(json_object_get(doc, "target"), "app"), "inherits"));
+	assert_true(json_is_true(json_object_get(json_object_get(json_object_get(doc, "target"), "app"), "pull")));
+	json_decref(doc);
+	atmo_bake_free(b);
+}
+
+static void test_graph_document(void **state)
+{
+	atmo_bake_options o = ATMO_BAKE_OPTIONS_INIT;
+	atmo_bake *b;
+	json_t *doc = NULL, *e;
+	atmo_error err;
+	size_t i;
+	int linked = 0, context_nodes = 0;
+
+	(void)state;
+	o.no_env = 1;
+	b = load_good(&o, 0);
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_bake_graph(&doc, b, NULL, 0, &err), 0);
+	assert_string_equal(json_string_value(json_object_get(doc, "schema")), "atmograph.graph/1");
+	assert_int_equal(json_array_size(json_object_get(doc, "images")), 2);
+	json_array_foreach(json_object_get(doc, "edges"), i, e) {
+		const char *from = json_string_value(json_object_get(e, "from"));
+		const char *ctx = json_string_value(json_object_get(e, "context"));
+		if (ctx && !strcmp(ctx, "lib")) {
+			assert_string_equal(from, "lib/stage/lib");
+			assert_string_equal(json_string_value(json_object_get(e, "to")), "app/stage/build");
+			linked++;
+		}
+	}
+	assert_int_equal(linked, 1);
+	json_array_foreach(json_object_get(doc, "nodes"), i, e) {
+		if (!strcmp(json_string_value(json_object_get(e, "id")), "app/context/lib"))
+			context_nodes++;
+	}
+	assert_int_equal(context_nodes, 0);
+	assert_string_equal(json_string_value(json_object_get(doc, "target")), "app/stage/runtime");
+	json_decref(doc);
+	atmo_bake_free(b);
+}
+
+static void test_default_lookup(void **state)
+{
+	char dir[1024];
+	atmo_bake *b = NULL;
+	atmo_error err;
+	atmo_bake_options o = ATMO_BAKE_OPTIONS_INIT;
+
+	(void)state;
+	o.no_env = 1;
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_bake_load(&b, NULL, 0, test_data_path(dir, sizeof(dir), "bake/good"),
+					&o, &err), 0);
+	/* both docker-bake.json and docker-bake.override.json, as buildx reads them */
+	assert_int_equal(atmo_bake_file_count(b), 2);
+	assert_string_equal(atmo_bake_find_target(b, "lib")->tags[0], "example.org/acme/lib:override");
+	atmo_bake_free(b);
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_bake_load(&b, NULL, 0, test_data_path(dir, sizeof(dir), "bake/bad"),
+					&o, &err), ATMO_ENOTFOUND);
+	assert_null(b);
+	assert_non_null(strstr(err.text, "docker-bake.json"));
+}
+
+static void test_inline_and_string(void **state)
+{
+	const char *text = "{\"target\": {\"default\": {\"dockerfile-inline\": \"FROM scratch\\nCOPY x /\\n\"}}}";
+	atmo_bake *b = NULL;
+	atmo_error err;
+	size_t *order = NULL, n = 0;
+	const atmo_bake_target *t;
+	char *df = NULL;
+	size_t len;
+	const char *src;
+
+	(void)state;
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_bake_load_string(&b, text, strlen(text), "<test>", NULL, &err), 0);
+	/* no group: the target "default" */
+	assert_int_equal(atmo_bake_select(&order, &n, b, NULL, 0, &err), 0);
+	assert_int_equal(n, 1);
+	free(order);
+	t = atmo_bake_find_target(b, "default");
+	assert_null(t->dockerfile_path);
+	assert_int_equal(atmo_bake_target_dockerfile(&df, &len, &src, t, &err), 0);
+	assert_string_equal(df, "FROM scratch\nCOPY x /\n");
+	free(df);
+	atmo_bake_free(b);
+}
+
+
+/* a stage FROM a linked target inherits that target stage's ONBUILD triggers:
+ * listed on the node, with "onbuild" edges for COPY --from / RUN --mount from= */
+static void test_graph_onbuild_across_targets(void **state)
+{
+	const char *text =
+		"{\"target\": {"
+		"\"rt\": {\"dockerfile-inline\": \"FROM debian AS rt\\nONBUILD ARG PROJECT\\n"
+		"ONBUILD COPY --from=assets /a /b/$${PROJECT}\\nONBUILD RUN useradd $${PROJECT}\\n\"},"
+		"\"svc\": {\"dockerfile-inline\": \"FROM alpine AS assets\\nFROM runtime AS svc\\nUSER x\\n\","
+		" \"contexts\": {\"runtime\": \"target:rt\"}, \"args\": {\"PROJECT\": \"hello\"}}}}";
+	atmo_bake *b = NULL;
+	atmo_error err;
+	json_t *doc = NULL, *n, *e, *svc = NULL, *ob = NULL;
+	const char *names[1] = { "svc" };
+	size_t i;
+
+	(void)state;
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_bake_load_string(&b, text, strlen(text), "<test>", NULL, &err), 0);
+	if (atmo_bake_graph(&doc, b, names, 1, &err) < 0)
+		fail_msg("%s:%d: %s", err.source, err.line, err.text);
+	json_array_foreach(json_object_get(doc, "nodes"), i, n)
+		if (!strcmp(json_string_value(json_object_get(n, "id")), "svc/stage/svc"))
+			svc = n;
+	assert_non_null(svc);
+	assert_int_equal(json_array_size(json_object_get(svc, "onbuild_inherited")), 3);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(svc, "onbuild_inherited"), 2)),
+			    "RUN useradd ${PROJECT}");
+	assert_string_equal(json_string_value(json_object_get(svc, "onbuild_from")), "rt/stage/rt");
+	json_array_foreach(json_object_get(doc, "edges"), i, e)
+		if (!strcmp(json_string_value(json_object_get(e, "kind")), "onbuild")) {
+			assert_null(ob);
+			ob = e;
+		}
+	assert_non_null(ob);
+	assert_string_equal(json_string_value(json_object_get(ob, "from")), "svc/stage/assets");
+	assert_string_equal(json_string_value(json_object_get(ob, "to")), "svc/stage/svc");
+	assert_string_equal(json_string_value(json_object_get(ob, "dest")), "/b/hello");
+	assert_int_equal(json_integer_value(json_object_get(ob, "line")), 2);
+	assert_string_equal(json_string_value(json_object_get(ob, "onbuild_from")), "rt/stage/rt");
+	/* the assets stage is used only through the trigger */
+	json_array_foreach(json_object_get(doc, "nodes"), i, n)
+		if (!strcmp(json_string_value(json_object_get(n, "id")), "svc/stage/assets"))
+			assert_true(json_is_true(json_object_get(n, "used")));
+	assert_int_equal(json_array_size(json_object_get(doc, "unused")), 0);
+	json_decref(doc);
+	atmo_bake_free(b);
+}
+
+/* the example family: runtime's ONBUILD triggers reach the service stage */
+static void test_graph_example_family_onbuild(void **state)
+{
+	char p[1024];
+	const char *files[1];
+	atmo_bake *b = NULL;
+	atmo_bake_options o = ATMO_BAKE_OPTIONS_INIT;
+	atmo_error err;
+	json_t *doc = NULL, *n, *svc = NULL, *build = NULL;
+	size_t i;
+
+	(void)state;
+	o.no_env = 1;
+	atmo_error_clear(&err);
+	files[0] = test_data_path(p, sizeof(p), "../images/docker-bake.json");
+	assert_int_equal(atmo_bake_load(&b, files, 1, NULL, &o, &err), 0);
+	assert_int_equal(atmo_bake_graph(&doc, b, NULL, 0, &err), 0);
+	json_array_foreach(json_object_get(doc, "nodes"), i, n) {
+		const char *id = json_string_value(json_object_get(n, "id"));
+		if (!strcmp(id, "service/stage/service"))
+			svc = n;
+		if (!strcmp(id, "service/stage/build"))
+			build = n;
+	}
+	assert_non_null(svc);
+	assert_non_null(build);
+	assert_int_equal(json_array_size(json_object_get(svc, "onbuild_inherited")), 2);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(svc, "onbuild_inherited"), 0)),
+			    "ARG PROJECT");
+	assert_string_equal(json_string_value(json_object_get(svc, "onbuild_from")), "runtime/stage/runtime");
+	assert_null(json_object_get(build, "onbuild_inherited"));  /* the builder declares none */
+	json_decref(doc);
+	atmo_bake_free(b);
+}
+
+/* every broken file: the error names the JSON path, with file and line */
+static const struct {
+	const char *file;
+	int line;
+	const char *text;
+} bad_cases[] = {
+	{ "arg-value-object", 5, "target.a.args.X: expected a string" },
+	{ "args-not-object", 4, "target.a.args: expected an object" },
+	{ "context-empty", 5, "target.a.contexts.x: empty context value" },
+	{ "context-loop", 7, "loop between targets: a -> b -> a" },
+	{ "context-self", 5, "target.a.contexts.base: target 'a' links to itself" },
+	{ "context-unknown", 5, "target.a.contexts.base: unknown target 'nope'" },
+	{ "dockerfile-and-inline", 5, "target.a.dockerfile-inline:" },
+	{ "duplicate-key", 4, "duplicate object key" },
+	{ "group-field", 5, "group.g.platforms: field 'platforms' is not supported" },
+	{ "group-self", 4, "group.g.targets: group 'g' contains itself" },
+	{ "group-unknown-member", 4, "group.default.targets: unknown target or group 'missing'" },
+	{ "hcl-function", 5, "target.a.tags: only ${VARIABLE} is supported" },
+	{ "inherits-loop", 7, "inheritance loop: a -> b -> a" },
+	{ "inherits-self", 4, "target.a.inherits: target 'a' inherits from itself" },
+	{ "inherits-unknown", 4, "target.a.inherits: unknown target 'nope'" },
+	{ "invalid-json", 3, "invalid JSON" },
+	{ "label-null", 5, "target.a.labels.x: expected a string, not null" },
+	{ "no-cache-string", 4, "target.a.no-cache: expected true or false" },
+	{ "not-object", 1, "a bake file is a JSON object" },
+	{ "tags-item-number", 4, "target.a.tags: item 1: expected a string" },
+	{ "tags-not-array", 4, "target.a.tags: expected an array of strings" },
+	{ "unknown-section", 2, "function: unsupported section 'function'" },
+	{ "unknown-variable", 4, "target.a.tags: unknown variable 'TAG'" },
+	{ "unsupported-secret", 4, "target.a.secret: field 'secret' is not supported" },
+	{ "unsupported-ssh", 5, "target.a.ssh: field 'ssh' is not supported" },
+	{ "unterminated-interp", 4, "target.a.context: unterminated '${'" },
+	{ "variable-loop", 3, "variable.A.default: " },
+	{ "variable-validation", 5, "variable.A.validation: field 'validation' is not supported" },
+};
+
+static void test_bad_files(void **state)
+{
+	size_t i;
+	atmo_bake_options o = ATMO_BAKE_OPTIONS_INIT;
+
+	(void)state;
+	o.no_env = 1;
+	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		char rel[256], path[1024];
+		const char *files[1];
+		atmo_bake *b = NULL;
+		atmo_error err;
+		int rc;
+
+		snprintf(rel, sizeof(rel), "bake/bad/%s.json", bad_cases[i].file);
+		files[0] = test_data_path(path, sizeof(path), rel);
+		atmo_error_clear(&err);
+		rc = atmo_bake_load(&b, files, 1, NULL, &o, &err);
+		if (rc >= 0 || !strstr(err.text, bad_cases[i].text) || err.line != bad_cases[i].line)
+			fail_msg("%s: rc %d, line %d, error '%s'", bad_cases[i].file, rc, err.line,
+				 err.text);
+		assert_null(b);
+		assert_non_null(strstr(err.source, bad_cases[i].file));
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_resolve),
+		cmocka_unit_test(test_env_and_set_var),
+		cmocka_unit_test(test_select_and_print),
+		cmocka_unit_test(test_graph_document),
+		cmocka_unit_test(test_default_lookup),
+		cmocka_unit_test(test_inline_and_string),
+		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_graph_onbuild_across_targets),
+		cmocka_unit_test(test_graph_example_family_onbuild),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,323 @@
+/* Plans (waves, engine argv), runs against the fake engine (built, cached,
+ * failed, skipped), and annotating a graph document with a build report. */
+#include <unistd.h>
+#include <sys/stat.h>
+#include "harness.h"
+#include "atmograph/bake.h"
+#include "atmograph/build.h"
+#include "atmograph/image.h"
+#include "build/build_internal.h"
+
+static atmo_bake *load(const char *rel)
+{
+	char p[1024];
+	const char *files[1];
+	atmo_bake *b = NULL;
+	atmo_error err;
+	atmo_bake_options o = ATMO_BAKE_OPTIONS_INIT;
+
+	o.no_env = 1;
+	atmo_error_clear(&err);
+	files[0] = test_data_path(p, sizeof(p), rel);
+	if (atmo_bake_load(&b, files, 1, NULL, &o, &err) < 0)
+		fail_msg("%s: %s", rel, err.text);
+	return b;
+}
+
+static int argv_has(const char *const *argv, const char *a, const char *b)
+{
+	size_t i;
+	for (i = 0; argv[i]; i++)
+		if (!strcmp(argv[i], a) && (!b || (argv[i + 1] && !strcmp(argv[i + 1], b))))
+			return 1;
+	return 0;
+}
+
+static void test_engines(void **state)
+{
+	atmo_engine_kind k;
+	(void)state;
+	assert_int_equal(atmo_engine_from_name(&k, "podman"), 0);
+	assert_int_equal(k, ATMO_ENGINE_PODMAN);
+	assert_string_equal(atmo_engine_name(k), "podman");
+	assert_int_equal(atmo_engine_from_name(&k, "kaniko"), ATMO_EINVALID);
+	assert_int_equal(atmo_engine_from_name(&k, NULL), ATMO_EINVALID);
+	/* the default: $ATMOGRAPH_ENGINE, then an engine program named in the environment */
+	setenv("ATMOGRAPH_ENGINE", "docker", 1);
+	assert_int_equal(atmo_engine_default(&k), 0);
+	assert_int_equal(k, ATMO_ENGINE_DOCKER);
+	setenv("ATMOGRAPH_ENGINE", "rkt", 1);
+	assert_int_equal(atmo_engine_default(&k), ATMO_EINVALID);
+	unsetenv("ATMOGRAPH_ENGINE");
+	unsetenv("ATMOGRAPH_BUILDAH");
+	setenv("ATMOGRAPH_PODMAN", "/opt/podman", 1);
+	assert_int_equal(atmo_engine_default(&k), 0);
+	assert_int_equal(k, ATMO_ENGINE_PODMAN);
+	unsetenv("ATMOGRAPH_PODMAN");
+}
+
+static void test_plan_waves_and_argv(void **state)
+{
+	atmo_bake *b = load("bake/good/docker-bake.json");
+	atmo_plan *p = NULL;
+	atmo_plan_options po = ATMO_PLAN_OPTIONS_INIT;
+	atmo_error err;
+	size_t n;
+	const size_t *w;
+	const atmo_plan_step *s;
+	json_t *doc = NULL;
+
+	(void)state;
+	po.engine.program = "buildah";
+	po.engine.engine_version = "1.28.2";
+	po.engine.storage_root = "/srv/root";
+	po.stages = 1;
+	po.work_dir = "/tmp/atmo-plan-test";
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_plan_new(&p, b, NULL, 0, &po, &err), 0);
+	assert_int_equal(atmo_plan_wave_count(p), 2);
+	w = atmo_plan_wave(p, 0, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(atmo_bake_target_at(b, w[0])->name, "lib");
+	w = atmo_plan_wave(p, 1, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(atmo_bake_target_at(b, w[0])->name, "app");
+	assert_null(atmo_plan_wave(p, 2, &n));
+	/* lib: one stage; app: the build stage, then the image (target runtime) */
+	assert_int_equal(atmo_plan_step_count(p), 3);
+	s = atmo_plan_step_at(p, 0);
+	assert_string_equal(s->target, "lib");
+	assert_null(s->stage);
+	assert_int_equal(s->n_lowered, 1);
+	assert_string_equal(s->dockerfile, "/tmp/atmo-plan-test/lib/Dockerfile");
+	assert_true(argv_has(s->argv, "--root", "/srv/root"));
+	assert_true(argv_has(s->argv, "--format", "docker"));
+	assert_true(argv_has(s->argv, "--platform", "linux/amd64"));
+	assert_true(argv_has(s->argv, "--cache-from", "type=registry,ref=example.org/cache/lib"));
+	assert_true(argv_has(s->argv, "--build-context", "debian=docker-image://debian:bookworm"));
+	s = atmo_plan_step_at(p, 1);
+	assert_string_equal(s->target, "app");
+	assert_string_equal(s->stage, "build");
+	assert_string_equal(s->image, "localhost/atmograph-stages/app:build");
+	assert_true(argv_has(s->argv, "--target", "build"));
+	s = atmo_plan_step_at(p, 2);
+	assert_null(s->stage);
+	assert_int_equal(s->n_lowered, 0);
+	assert_true(argv_has(s->argv, "--target", "runtime"));
+	assert_true(argv_has(s->argv, "-t", "example.org/acme/app:dev"));
+	assert_true(argv_has(s->argv, "--build-context", "lib=container-image://example.org/acme/lib:dev"));
+	assert_true(argv_has(s->argv, "--pull=always", NULL));
+	assert_true(argv_has(s->argv, "--build-arg", "PORT=8080"));
+	assert_non_null(strstr(s->argv[0], "buildah"));
+	assert_null(atmo_plan_step_at(p, 3));
+
+	assert_int_equal(atmo_plan_to_json(&doc, p, &err), 0);
+	assert_string_equal(json_string_value(json_object_get(doc, "schema")), "atmograph.plan/1");
+	assert_int_equal(json_array_size(json_object_get(doc, "steps")), 3);
+	json_decref(doc);
+	atmo_plan_free(p);
+	atmo_bake_free(b);
+}
+
+static void test_plan_errors(void **state)
+{
+	atmo_bake *b = load("bake/good/docker-bake.json");
+	atmo_plan *p = NULL;
+	atmo_plan_options po = ATMO_PLAN_OPTIONS_INIT;
+	const char *names[] = { "missing" };
+	atmo_error err;
+
+	(void)state;
+	po.engine.engine_version = "1.28.2";
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_plan_new(&p, b, names, 1, &po, &err), ATMO_ENOTFOUND);
+	assert_null(p);
+	po.version = 99;
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_plan_new(&p, b, NULL, 0, &po, &err), ATMO_EINVALID);
+	atmo_bake_free(b);
+}
+
+static void test_argv_display(void **state)
+{
+	const char *argv[] = { "buildah", "--label", "a=b c", "it's", "", "x=y,z", NULL };
+	char *s;
+	(void)state;
+	s = atmo_argv_display(argv);
+	assert_string_equal(s, "buildah --label 'a=b c' 'it'\\''s' '' x=y,z");
+	free(s);
+}
+
+static void test_run_fake_engine(void **state)
+{
+	char bake[1024], engine[1024], dir[] = "/tmp/atmo-test-build-XXXXXX", store[1100],
+		out[1100], report_path[1100];
+	const char *files[1];
+	const char *names[] = { "failing" };
+	atmo_bake *b = NULL;
+	atmo_plan *p = NULL;
+	atmo_plan_options po = ATMO_PLAN_OPTIONS_INIT;
+	atmo_build_options bo = ATMO_BUILD_OPTIONS_INIT;
+	json_t *report = NULL, *t;
+	atmo_error err;
+
+	(void)state;
+	test_data_path(engine, sizeof(engine), "bake/fake/fake-engine.py");
+	if (access("/usr/bin/python3", X_OK) != 0)
+		skip();
+	assert_non_null(mkdtemp(dir));
+	snprintf(store, sizeof(store), "%s/store", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	snprintf(report_path, sizeof(report_path), "%s/report.json", dir);
+	setenv("FAKE_STORE", store, 1);
+	files[0] = test_data_path(bake, sizeof(bake), "bake/fake/docker-bake.json");
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_bake_load(&b, files, 1, NULL, NULL, &err), 0);
+	po.engine.program = engine;
+	po.work_dir = out;
+	assert_int_equal(atmo_plan_new(&p, b, names, 1, &po, &err), 0);
+	bo.jobs = 2;
+	bo.keep_going = 1;
+	bo.export_images = 0;
+	bo.report_path = report_path;
+	assert_int_equal(atmo_build_run(&report, p, &bo, &err), ATMO_EENGINE);
+	assert_non_null(report);
+	t = json_object_get(report, "targets");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(t, "a"), "status")), "built");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(t, "b"), "status")), "failed");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(t, "c"), "status")), "skipped");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(t, "d"), "status")), "built");
+	assert_int_equal(access(report_path, R_OK), 0);
+	json_decref(report);
+	/* again: a and d are cached */
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_build_run(&report, p, &bo, &err), ATMO_EENGINE);
+	t = json_object_get(report, "targets");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(t, "a"), "status")), "cached");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(t, "d"), "status")), "cached");
+	json_decref(report);
+	atmo_plan_free(p);
+	atmo_bake_free(b);
+	{
+		char cmd[1200];
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		assert_int_equal(system(cmd), 0);
+	}
+}
+
+static void test_annotate(void **state)
+{
+	atmo_bake *b = load("bake/good/docker-bake.json");
+	json_t *graph = NULL, *report, *n;
+	atmo_error err;
+	size_t i;
+	int seen = 0;
+	const char *text =
+		"{\"schema\": \"atmograph.build-report/1\", \"targets\": {"
+		" \"app\": {\"status\": \"built\", \"size\": {\"bytes\": 100, \"compressed\": 40, \"layers\": 3},"
+		"  \"packages\": [\"libc6\"],"
+		"  \"stages\": {\"build\": {\"size\": {\"bytes\": 500}, \"own_bytes\": 400, \"in_final\": false,"
+		"                          \"packages\": [\"gcc\", \"libc6\"]},"
+		"              \"runtime\": {\"size\": {\"bytes\": 100}, \"own_bytes\": 100, \"in_final\": true}},"
+		"  \"kept_out\": {\"bytes\": 400, \"packages\": [\"gcc\", \"cpp\"]}},"
+		" \"lib\": {\"status\": \"cached\", \"size\": {\"bytes\": 7, \"compressed\": 3, \"layers\": 1},"
+		"  \"kept_out\": {\"bytes\": 1, \"packages\": [\"gcc\"]}}}}";
+
+	(void)state;
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_bake_graph(&graph, b, NULL, 0, &err), 0);
+	report = json_loads(text, 0, NULL);
+	assert_non_null(report);
+	assert_int_equal(atmo_report_annotate(graph, report, &err), 0);
+	json_array_foreach(json_object_get(graph, "images"), i, n) {
+		if (!strcmp(json_string_value(json_object_get(n, "id")), "app")) {
+			assert_int_equal(json_integer_value(json_object_get(json_object_get(n, "size"), "bytes")), 100);
+			assert_int_equal(json_integer_value(json_object_get(json_object_get(n, "size"), "compressed")), 40);
+		}
+	}
+	json_array_foreach(json_object_get(graph, "nodes"), i, n) {
+		if (!strcmp(json_string_value(json_object_get(n, "id")), "app/stage/build")) {
+			json_t *sz = json_object_get(n, "size");
+			assert_int_equal(json_integer_value(json_object_get(sz, "bytes")), 500);
+			assert_int_equal(json_integer_value(json_object_get(sz, "own_bytes")), 400);
+			assert_int_equal(json_integer_value(json_object_get(sz, "packages")), 2);
+			seen++;
+		}
+	}
+	assert_int_equal(seen, 1);
+	n = json_object_get(graph, "kept_out");
+	assert_int_equal(json_integer_value(json_object_get(n, "bytes")), 401);
+	assert_int_equal(json_array_size(json_object_get(n, "packages")), 2);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(n, "packages"), 0)), "cpp");
+	/* wrong documents */
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_report_annotate(graph, graph, &err), ATMO_EINVALID);
+	assert_non_null(strstr(err.text, "build report"));
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_report_annotate(report, report, &err), ATMO_EINVALID);
+	assert_non_null(strstr(err.text, "graph document"));
+	json_decref(report);
+	json_decref(graph);
+	atmo_bake_free(b);
+}
+
+
+/* the report's figures: the same atmo_kept_out()/atmo_own_bytes() as atmo_sizes_compute() */
+static void test_report_figures(void **state)
+{
+	json_error_t je;
+	/* service: build FROM the linked "builder" target, service FROM the linked "runtime" */
+	json_t *entry = json_loads(
+		"{\"size\": {\"bytes\": 1270, \"_layers\": [{\"diff_id\": \"d1\", \"size\": 1000},"
+		" {\"diff_id\": \"d2\", \"size\": 200}, {\"diff_id\": \"r1\", \"size\": 60}, {\"diff_id\": \"s1\", \"size\": 10}]},"
+		" \"packages\": [\"libc6\", \"python3\"]}", 0, &je);
+	json_t *stages = json_loads(
+		"{\"build\": {\"base\": \"builder\", \"in_final\": false, \"packages\": [\"libc6\", \"gcc\", \"cpp\"],"
+		"  \"size\": {\"bytes\": 36000, \"_layers\": [{\"diff_id\": \"d1\", \"size\": 1000},"
+		"   {\"diff_id\": \"d2\", \"size\": 200}, {\"diff_id\": \"b1\", \"size\": 30000}, {\"diff_id\": \"b2\", \"size\": 4800}]}},"
+		" \"gen\": {\"base\": \"build\", \"in_final\": false, \"packages\": [\"make\", \"gcc\"],"
+		"  \"size\": {\"bytes\": 36100, \"_layers\": [{\"diff_id\": \"d1\", \"size\": 1000},"
+		"   {\"diff_id\": \"d2\", \"size\": 200}, {\"diff_id\": \"b1\", \"size\": 30000}, {\"diff_id\": \"b2\", \"size\": 4800},"
+		"   {\"diff_id\": \"g1\", \"size\": 100}]}},"
+		" \"orphan\": {\"base\": \"other\", \"in_final\": true, \"size\": {\"bytes\": 5,"
+		"   \"_layers\": [{\"diff_id\": \"o1\", \"size\": 5}]}}}", 0, &je);
+	json_t *builder = json_loads("[{\"diff_id\": \"d1\", \"size\": 1000}, {\"diff_id\": \"d2\", \"size\": 200},"
+				     " {\"diff_id\": \"b1\", \"size\": 30000}]", 0, &je);
+	const char *names[2] = { "builder", "other" };
+	const json_t *layers[2];
+	json_t *ko, *want;
+	atmo_error err;
+	(void)state;
+	assert_non_null(entry);
+	assert_non_null(stages);
+	layers[0] = builder;
+	layers[1] = NULL;   /* a linked target whose layers are unknown (cached by an older report) */
+	atmo_error_clear(&err);
+	assert_int_equal(atmo__report_figures(entry, stages, names, layers, 2, &err), 0);
+	/* own bytes: layers beyond the parent's list */
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(stages, "build"), "own_bytes")), 4800);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(stages, "gen"), "own_bytes")), 100);
+	assert_null(json_object_get(json_object_get(stages, "orphan"), "own_bytes"));
+	/* kept out: b1, b2, g1 once each; gcc, cpp, make */
+	ko = json_object_get(entry, "kept_out");
+	want = json_loads("{\"bytes\": 34900, \"layers\": 3, \"packages\": [\"cpp\", \"gcc\", \"make\"]}", 0, &je);
+	assert_true(json_equal(ko, want));
+	json_decref(want);
+	json_decref(entry);
+	json_decref(stages);
+	json_decref(builder);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_engines),
+		cmocka_unit_test(test_plan_waves_and_argv),
+		cmocka_unit_test(test_plan_errors),
+		cmocka_unit_test(test_argv_display),
+		cmocka_unit_test(test_run_fake_engine),
+		cmocka_unit_test(test_annotate),
+		cmocka_unit_test(test_report_figures),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,426 @@
+/* Image reader: fixtures written here with libarchive and jansson, figures by hand. */
+#include "harness.h"
+#include <archive.h>
+#include <archive_entry.h>
+#include <jansson.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "atmograph/image.h"
+#include "util/hash.h"
+
+typedef struct {
+	const char *path;
+	int type;        /* 'f' file, 'd' dir, 'l' symlink, 'h' hardlink */
+	size_t size;
+	const char *link;
+	const char *data; /* content, else `size` bytes of 'x' */
+} ent;
+
+/* a layer tar (compressed with `filter`: 0 none, 1 gzip, 2 zstd) into a malloc'd buffer */
+static unsigned char *make_layer(const ent *e, size_t n, int filter, size_t *len, char diff_hex[65])
+{
+	size_t cap = 4 << 20, used = 0, i;
+	unsigned char *buf = malloc(cap), *raw = malloc(cap);
+	struct archive *a;
+	size_t raw_used = 0;
+	assert_non_null(buf);
+	assert_non_null(raw);
+	for (int pass = 0; pass < 2; pass++) {
+		a = archive_write_new();
+		archive_write_set_format_pax_restricted(a);
+		if (pass == 1 && filter == 1)
+			archive_write_add_filter_gzip(a);
+		if (pass == 1 && filter == 2)
+			archive_write_add_filter_zstd(a);
+		archive_write_set_bytes_in_last_block(a, 1);
+		assert_int_equal(archive_write_open_memory(a, pass ? buf : raw, cap,
+							   pass ? &used : &raw_used), ARCHIVE_OK);
+		for (i = 0; i < n; i++) {
+			struct archive_entry *ae = archive_entry_new();
+			archive_entry_set_pathname(ae, e[i].path);
+			archive_entry_set_mtime(ae, 1700000000, 0);
+			archive_entry_set_perm(ae, 0644);
+			if (e[i].type == 'd') {
+				archive_entry_set_filetype(ae, AE_IFDIR);
+			} else if (e[i].type == 'l') {
+				archive_entry_set_filetype(ae, AE_IFLNK);
+				archive_entry_set_symlink(ae, e[i].link);
+			} else if (e[i].type == 'h') {
+				archive_entry_set_filetype(ae, AE_IFREG);
+				archive_entry_set_hardlink(ae, e[i].link);
+			} else {
+				size_t sz = e[i].data ? strlen(e[i].data) : e[i].size;
+				archive_entry_set_filetype(ae, AE_IFREG);
+				archive_entry_set_size(ae, (la_int64_t)sz);
+			}
+			assert_int_equal(archive_write_header(a, ae), ARCHIVE_OK);
+			if (e[i].type == 'f') {
+				size_t sz = e[i].data ? strlen(e[i].data) : e[i].size;
+				char *d = malloc(sz + 1);
+				if (e[i].data)
+					memcpy(d, e[i].data, sz);
+				else
+					memset(d, 'x', sz);
+				assert_int_equal(archive_write_data(a, d, sz), (la_ssize_t)sz);
+				free(d);
+			}
+			archive_entry_free(ae);
+		}
+		assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+		archive_write_free(a);
+	}
+	atmo__sha256_hex(raw, raw_used, diff_hex, NULL);
+	free(raw);
+	*len = used;
+	return buf;
+}
+
+static void write_file(const char *dir, const char *name, const void *data, size_t len)
+{
+	char p[1024];
+	FILE *f;
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	f = fopen(p, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
+}
+
+static void write_blob(const char *dir, const void *data, size_t len, char hex[65])
+{
+	char name[128];
+	atmo__sha256_hex(data, len, hex, NULL);
+	snprintf(name, sizeof(name), "blobs/sha256/%s", hex);
+	write_file(dir, name, data, len);
+}
+
+/* an OCI layout with the given layers; history: one entry per layer plus an empty one */
+static void make_layout(const char *dir, unsigned char **blobs, size_t *lens, char diffs[][65],
+			size_t n, int filter)
+{
+	char p[1024], hex[65], chex[65];
+	json_t *cfg = json_object(), *ids = json_array(), *hist = json_array(), *man, *layers;
+	char *s;
+	size_t i;
+	static const char *mt[] = { "application/vnd.oci.image.layer.v1.tar",
+				    "application/vnd.oci.image.layer.v1.tar+gzip",
+				    "application/vnd.oci.image.layer.v1.tar+zstd" };
+	snprintf(p, sizeof(p), "%s/blobs", dir);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/blobs/sha256", dir);
+	mkdir(p, 0755);
+	write_file(dir, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}", 30);
+	layers = json_array();
+	for (i = 0; i < n; i++) {
+		char d[80];
+		snprintf(d, sizeof(d), "sha256:%s", diffs[i]);
+		json_array_append_new(ids, json_string(d));
+		json_array_append_new(hist, json_pack("{s:s}", "created_by",
+						      i == 0 ? "/bin/sh -c #(nop) ADD file:x in / "
+							     : "/bin/sh -c echo step"));
+		write_blob(dir, blobs[i], lens[i], hex);
+		snprintf(d, sizeof(d), "sha256:%s", hex);
+		json_array_append_new(layers, json_pack("{s:s,s:s,s:I}", "mediaType", mt[filter],
+							"digest", d, "size", (json_int_t)lens[i]));
+	}
+	json_array_append_new(hist, json_pack("{s:s,s:b}", "created_by",
+					      "/bin/sh -c #(nop)  CMD [\"x\"]", "empty_layer", 1));
+	json_object_set_new(cfg, "architecture", json_string("amd64"));
+	json_object_set_new(cfg, "os", json_string("linux"));
+	json_object_set_new(cfg, "rootfs", json_pack("{s:s,s:o}", "type", "layers", "diff_ids", ids));
+	json_object_set_new(cfg, "history", hist);
+	s = json_dumps(cfg, JSON_COMPACT);
+	write_blob(dir, s, strlen(s), chex);
+	man = json_pack("{s:i,s:s,s:{s:s,s:s,s:I},s:o}", "schemaVersion", 2, "mediaType",
+			"application/vnd.oci.image.manifest.v1+json", "config", "mediaType",
+			"application/vnd.oci.image.config.v1+json", "digest", "", "size",
+			(json_int_t)strlen(s), "layers", layers);
+	{
+		char d[80];
+		snprintf(d, sizeof(d), "sha256:%s", chex);
+		json_object_set_new(json_object_get(man, "config"), "digest", json_string(d));
+	}
+	free(s);
+	s = json_dumps(man, JSON_COMPACT);
+	write_blob(dir, s, strlen(s), hex);
+	{
+		char d[80];
+		json_t *idx;
+		char *is;
+		snprintf(d, sizeof(d), "sha256:%s", hex);
+		idx = json_pack("{s:i,s:[{s:s,s:s,s:I,s:{s:s}}]}", "schemaVersion", 2, "manifests",
+				"mediaType", "application/vnd.oci.image.manifest.v1+json", "digest", d,
+				"size", (json_int_t)strlen(s), "annotations",
+				"org.opencontainers.image.ref.name", "latest");
+		is = json_dumps(idx, JSON_COMPACT);
+		write_file(dir, "index.json", is, strlen(is));
+		free(is);
+		json_decref(idx);
+	}
+	free(s);
+	json_decref(man);
+	json_decref(cfg);
+}
+
+static const ent L0[] = {
+	{ "etc", 'd', 0, NULL, NULL }, { "etc/a", 'f', 1000, NULL, NULL },
+	{ "etc/b", 'f', 300, NULL, NULL }, { "etc/link", 'l', 0, "a", NULL },
+	{ "etc/hard", 'h', 0, "etc/a", NULL }, { "var", 'd', 0, NULL, NULL },
+	{ "var/d", 'd', 0, NULL, NULL }, { "var/d/x", 'f', 70, NULL, NULL },
+	{ "var/d/y", 'f', 30, NULL, NULL },
+	{ "var/lib/dpkg/status", 'f', 0, NULL,
+	  "Package: zlib1g\nStatus: install ok installed\nVersion: 1.2.13\nInstalled-Size: 100\n\n"
+	  "Package: gone\nStatus: install ok installed\nVersion: 1\n" },
+};
+static const ent L1[] = {
+	{ "etc/a", 'f', 1500, NULL, NULL }, { "var/.wh.d", 'f', 0, NULL, NULL },
+	{ "var/lib/dpkg/status", 'f', 0, NULL,
+	  "Package: zlib1g\nStatus: install ok installed\nVersion: 1.2.13\nInstalled-Size: 100\n" },
+};
+
+typedef struct {
+	char dir[256];
+} fx;
+
+static int setup(void **state, int filter)
+{
+	fx *f = calloc(1, sizeof(*f));
+	unsigned char *b[2];
+	size_t len[2];
+	char diffs[2][65];
+	snprintf(f->dir, sizeof(f->dir), "/tmp/atmo-test-image-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	b[0] = make_layer(L0, sizeof(L0) / sizeof(L0[0]), filter, &len[0], diffs[0]);
+	b[1] = make_layer(L1, sizeof(L1) / sizeof(L1[0]), filter, &len[1], diffs[1]);
+	make_layout(f->dir, b, len, diffs, 2, filter);
+	free(b[0]);
+	free(b[1]);
+	*state = f;
+	return 0;
+}
+static int setup_none(void **s) { return setup(s, 0); }
+static int setup_gzip(void **s) { return setup(s, 1); }
+static int setup_zstd(void **s) { return setup(s, 2); }
+
+static int teardown(void **state)
+{
+	fx *f = *state;
+	char cmd[400];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+#define JI(o, k) json_integer_value(json_object_get((o), (k)))
+
+static void test_sample(void **state)
+{
+	fx *f = *state;
+	atmo_image *img = NULL;
+	atmo_image_options o = ATMO_IMAGE_OPTIONS_INIT;
+	atmo_error err;
+	json_t *doc = NULL, *l0, *l1, *eff, *pk;
+	atmo_image_totals t;
+	size_t np;
+	const char *const *names;
+	uint64_t st0 = strlen(L0[9].data), st1 = strlen(L1[2].data);
+	uint64_t cum, small;
+
+	o.packages = 1;
+	o.verify = 1;
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_image_open(&img, f->dir, &o, &err), 0);
+	assert_int_equal(atmo_image_to_json(&doc, img, &err), 0);
+	assert_string_equal(json_string_value(json_object_get(doc, "schema")), "atmograph.image/1");
+	l0 = json_array_get(json_object_get(doc, "layers"), 0);
+	l1 = json_array_get(json_object_get(doc, "layers"), 1);
+	assert_int_equal(JI(l0, "size"), 1000 + 300 + 70 + 30 + st0);
+	assert_int_equal(JI(l0, "files"), 10);
+	assert_int_equal(JI(l1, "size"), 1500 + st1);
+	assert_int_equal(JI(l1, "files"), 2);
+	assert_int_equal(JI(l1, "whiteouts"), 1);
+	assert_string_equal(json_string_value(json_object_get(l0, "created_by")), "ADD file:x in / ");
+	assert_string_equal(json_string_value(json_object_get(l1, "created_by")), "echo step");
+	/* leaves: etc/a (1000, 1500), etc/b 300, etc/link 0, etc/hard 0, var/d/x 70, var/d/y 30,
+	 * status (st0, st1), whiteout var/d hides 100 */
+	cum = 1000 + 1500 + 300 + 70 + 30 + st0 + st1 + 100;
+	small = 1000 + 300 + 70 + 30 + (st0 < st1 ? st0 : st1) + 100;
+	eff = json_object_get(doc, "efficiency");
+	assert_true(json_real_value(json_object_get(eff, "score")) > (double)small / (double)cum - 1e-12);
+	assert_true(json_real_value(json_object_get(eff, "score")) < (double)small / (double)cum + 1e-12);
+	assert_int_equal(JI(eff, "wasted_bytes"), 2500 + st0 + st1);
+	assert_int_equal(JI(eff, "wasted_bytes_corrected"), 1500 + (st0 > st1 ? st0 : st1));
+	assert_int_equal(JI(eff, "inefficient_count"), 2);
+	pk = json_object_get(doc, "packages");
+	assert_int_equal(JI(pk, "count"), 1);
+	assert_string_equal(json_string_value(json_object_get(
+		json_array_get(json_object_get(pk, "removed"), 0), "name")), "gone");
+	assert_int_equal(JI(json_array_get(json_object_get(pk, "installed"), 0), "installed_size"),
+			 100 * 1024);
+	assert_int_equal(json_array_size(json_object_get(doc, "history")), 3);
+	assert_true(json_is_true(json_object_get(doc, "verified")));
+	atmo_image_get_totals(img, &t);
+	assert_int_equal(t.layers, 2);
+	assert_int_equal(t.history, 3);
+	assert_int_equal(t.files, 12);
+	names = atmo_image_packages(img, &np);
+	assert_int_equal(np, 1);
+	assert_string_equal(names[0], "zlib1g");
+	json_decref(doc);
+	atmo_image_free(img);
+}
+
+static void test_one_thread_same(void **state)
+{
+	fx *f = *state;
+	atmo_image *a = NULL, *b = NULL;
+	atmo_image_options o = ATMO_IMAGE_OPTIONS_INIT;
+	json_t *ja, *jb;
+	o.threads = 1;
+	assert_int_equal(atmo_image_open(&a, f->dir, &o, NULL), 0);
+	o.threads = 8;
+	assert_int_equal(atmo_image_open(&b, f->dir, &o, NULL), 0);
+	atmo_image_to_json(&ja, a, NULL);
+	atmo_image_to_json(&jb, b, NULL);
+	assert_true(json_equal(ja, jb));
+	json_decref(ja);
+	json_decref(jb);
+	atmo_image_free(a);
+	atmo_image_free(b);
+}
+
+static void test_limit(void **state)
+{
+	fx *f = *state;
+	atmo_image *img = NULL;
+	atmo_image_options o = ATMO_IMAGE_OPTIONS_INIT;
+	atmo_error err;
+	o.max_files = 5;
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_image_open(&img, f->dir, &o, &err), ATMO_ELIMIT);
+	assert_null(img);
+	assert_non_null(strstr(err.text, "tar bomb"));
+}
+
+static void test_diff_self(void **state)
+{
+	fx *f = *state;
+	atmo_image *a = NULL;
+	json_t *d = NULL;
+	assert_int_equal(atmo_image_open(&a, f->dir, NULL, NULL), 0);
+	assert_int_equal(atmo_image_diff(&d, a, a, 0, NULL), 0);
+	assert_int_equal(JI(json_object_get(d, "files"), "added_count"), 0);
+	assert_int_equal(JI(json_object_get(d, "files"), "changed_count"), 0);
+	assert_int_equal(JI(json_object_get(d, "layers"), "shared"), 2);
+	assert_true(json_is_null(json_object_get(d, "packages")));
+	json_decref(d);
+	atmo_image_free(a);
+}
+
+static void test_errors(void **state)
+{
+	atmo_image *img = NULL;
+	atmo_error err;
+	atmo_image_options o = ATMO_IMAGE_OPTIONS_INIT;
+	char dir[] = "/tmp/atmo-test-image-bad-XXXXXX";
+	(void)state;
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_image_open(&img, "/nonexistent/x", NULL, &err), ATMO_ENOTFOUND);
+	assert_null(img);
+	assert_non_null(mkdtemp(dir));
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_image_open(&img, dir, NULL, &err), ATMO_EINVALID);
+	write_file(dir, "index.json", "[1,", 3);
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_image_open(&img, dir, NULL, &err), ATMO_EINVALID);
+	assert_non_null(strstr(err.text, "not valid JSON"));
+	assert_int_equal(err.line, 1);
+	write_file(dir, "index.json", "{\"manifests\":[]}", 16);
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_image_open(&img, dir, NULL, &err), ATMO_ENOTFOUND);
+	o.version = 99;
+	assert_int_equal(atmo_image_open(&img, dir, &o, NULL), ATMO_EINVALID);
+	assert_int_equal(atmo_image_open(NULL, dir, NULL, NULL), ATMO_EINVALID);
+	atmo_image_free(NULL);
+	{
+		char cmd[200];
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		assert_int_equal(system(cmd), 0);
+	}
+}
+
+static void test_trim(void **state)
+{
+	(void)state;
+	assert_string_equal(atmo_image_trim_created_by("/bin/sh -c #(nop)  ENV A=b"), "ENV A=b");
+	assert_string_equal(atmo_image_trim_created_by("/bin/sh -c apt-get update"), "apt-get update");
+	assert_string_equal(atmo_image_trim_created_by("COPY a b # buildkit"), "COPY a b # buildkit");
+	assert_null(atmo_image_trim_created_by(NULL));
+}
+
+
+/* the one definition of kept-out bytes and packages, and layer-accurate own bytes */
+static void test_kept_out_and_own_bytes(void **state)
+{
+	/* base: L1 L2; builder = base + L3 L4; tools = base + L5 (and L3 again: shared);
+	 * final = base + L6 (a COPY of builder files makes a layer of its own) */
+	const char *base_ids[] = { "sha256:1", "sha256:2" };
+	const uint64_t base_b[] = { 1000, 200 };
+	const char *bld_ids[] = { "sha256:1", "sha256:2", "sha256:3", "sha256:4" };
+	const uint64_t bld_b[] = { 1000, 200, 30000, 4000 };
+	const char *tool_ids[] = { "sha256:1", "sha256:2", "sha256:3", "sha256:5" };
+	const uint64_t tool_b[] = { 1000, 200, 30000, 500 };
+	const char *fin_ids[] = { "sha256:1", "sha256:2", "sha256:6" };
+	const uint64_t fin_b[] = { 1000, 200, 70 };
+	const char *fin_pk[] = { "python3", "libc6" };
+	const char *bld_pk[] = { "libc6", "gcc", "cpp", "python3" };
+	const char *tool_pk[] = { "make", "libc6", "gcc" };
+	atmo_layer_set base = { base_ids, base_b, 2, NULL, 0 };
+	atmo_layer_set fin = { fin_ids, fin_b, 3, fin_pk, 2 };
+	atmo_layer_set bo[2] = { { bld_ids, bld_b, 4, bld_pk, 4 }, { tool_ids, tool_b, 4, tool_pk, 3 } };
+	atmo_layer_set other_base = { fin_ids + 2, fin_b + 2, 1, NULL, 0 };
+	json_t *k = NULL;
+	atmo_error err;
+	(void)state;
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_kept_out(&k, &fin, bo, 2, &err), 0);
+	/* L3 (once, though in both images) + L4 + L5; the base layers are in the final image */
+	assert_int_equal(json_integer_value(json_object_get(k, "bytes")), 30000 + 4000 + 500);
+	assert_int_equal(json_integer_value(json_object_get(k, "layers")), 3);
+	assert_int_equal(json_array_size(json_object_get(k, "packages")), 3);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(k, "packages"), 0)), "cpp");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(k, "packages"), 1)), "gcc");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(k, "packages"), 2)), "make");
+	json_decref(k);
+	/* nothing build-only: nothing kept out */
+	assert_int_equal(atmo_kept_out(&k, &fin, NULL, 0, &err), 0);
+	assert_int_equal(json_integer_value(json_object_get(k, "bytes")), 0);
+	assert_int_equal(json_array_size(json_object_get(k, "packages")), 0);
+	json_decref(k);
+	assert_int_equal(atmo_kept_out(NULL, &fin, bo, 2, &err), ATMO_EINVALID);
+	/* own bytes: layers beyond the parent's list, not a size difference */
+	assert_int_equal(atmo_own_bytes(&bo[0], &base), 34000);
+	assert_int_equal(atmo_own_bytes(&fin, &base), 70);
+	assert_int_equal(atmo_own_bytes(&bo[1], &bo[0]), 500);   /* common prefix L1 L2 L3 */
+	assert_int_equal(atmo_own_bytes(&base, NULL), 1200);
+	/* a parent that is not a prefix: everything after the common part */
+	assert_int_equal(atmo_own_bytes(&base, &other_base), 1200);
+	assert_int_equal(atmo_own_bytes(NULL, &base), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_sample, setup_none, teardown),
+		cmocka_unit_test_setup_teardown(test_sample, setup_gzip, teardown),
+		cmocka_unit_test_setup_teardown(test_sample, setup_zstd, teardown),
+		cmocka_unit_test_setup_teardown(test_one_thread_same, setup_gzip, teardown),
+		cmocka_unit_test_setup_teardown(test_limit, setup_gzip, teardown),
+		cmocka_unit_test_setup_teardown(test_diff_self, setup_none, teardown),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_trim),
+		cmocka_unit_test(test_kept_out_and_own_bytes),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

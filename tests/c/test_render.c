@@ -1,0 +1,1257 @@
+/*
+ * Tests of the render module: SVG structure (read back with a strict XML
+ * reader: nodes, edges, classes, titles, links), options, determinism,
+ * hostile strings, PNG/PDF validity, DOT and JSON round trips, invalid
+ * documents, Graphviz warnings and concurrent renders.
+ */
+#include <pthread.h>
+#include <gvc.h>
+#include "harness.h"
+#include "atmograph/render.h"
+#include "test_render_xml.h"
+#include "render/render_int2.h"
+#include "util/size.h"
+#include <unistd.h>
+
+static atmo_renderer *R;
+
+static int setup(void **state)
+{
+	atmo_error err;
+	(void)state;
+	atmo_error_clear(&err);
+	return atmo_renderer_new(&R, &err);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	atmo_renderer_free(R);
+	return 0;
+}
+
+static json_t *load(const char *rel)
+{
+	char fpath[1024];
+	json_error_t je;
+	json_t *doc = json_load_file(test_data_path(fpath, sizeof(fpath), rel), 0, &je);
+	if (!doc)
+		fail_msg("%s: %s", fpath, je.text);
+	return doc;
+}
+
+/* Render and require success and no Graphviz warnings. */
+static char *render_ok(json_t *doc, const atmo_render_options *o, size_t *len)
+{
+	char *data = NULL;
+	size_t n = 0;
+	json_t *w = NULL;
+	atmo_error err;
+	int rc;
+
+	atmo_error_clear(&err);
+	rc = atmo_render(&data, &n, R, doc, o, &w, &err);
+	if (rc != 0)
+		fail_msg("render failed (%d): %s", rc, err.text);
+	assert_non_null(data);
+	assert_non_null(w);
+	if (json_array_size(w)) {
+		char *s = json_dumps(w, 0);
+		print_error("unexpected Graphviz warnings: %s\n", s);
+		free(s);
+		fail();
+	}
+	json_decref(w);
+	if (len)
+		*len = n;
+	return data;
+}
+
+static void parse_svg(txml_doc *x, const char *svg, size_t len)
+{
+	if (txml_parse(x, svg, len) < 0)
+		fail_msg("SVG is not well-formed: %s", x->error);
+	assert_string_equal(x->e[0].name, "svg");
+}
+
+static const char *title_of(const txml_doc *x, long el)
+{
+	long t = txml_child(x, el, "title");
+	assert_true(t >= 0);
+	return x->e[t].text ? x->e[t].text : "";
+}
+
+static long node_el(const txml_doc *x, const char *id)
+{
+	long i = txml_by_id(x, id);
+	if (i < 0)
+		fail_msg("no element with id %s", id);
+	return i;
+}
+
+/* ---- SVG structure ----------------------------------------------------------------- */
+
+static void test_svg_single(void **state)
+{
+	atmo_render_options o = ATMO_RENDER_OPTIONS_INIT;
+	json_t *doc = load("render/service-single.json");
+	txml_doc x;
+	size_t len, i, links = 0;
+	char *svg;
+	long e;
+
+	(void)state;
+	o.link_base = "https://docs.example.org/images.html";
+	svg = render_ok(doc, &o, &len);
+	assert_int_equal(strlen(svg), len);
+	parse_svg(&x, svg, len);
+
+	/* scales to its container: viewBox, no fixed size; classes and a style block */
+	assert_non_null(txml_attr(&x.e[0], "viewBox"));
+	assert_null(txml_attr(&x.e[0], "width"));
+	assert_null(txml_attr(&x.e[0], "height"));
+	assert_true(txml_has_class(&x.e[0], "atmo-graph"));
+	assert_true(txml_has_class(&x.e[0], "atmo-theme-light"));
+	assert_true(txml_child(&x, 0, "style") >= 0);
+	assert_non_null(strstr(x.e[txml_child(&x, 0, "style")].text, ".atmo-target"));
+	assert_null(strstr(svg, "<!--"));
+	assert_null(strstr(svg, "DOCTYPE"));
+
+	/* one node per stage and external image, with role classes */
+	assert_int_equal(txml_count(&x, "g", "node"), 5);
+	assert_int_equal(txml_count(&x, "g", "atmo-stage"), 4);
+	assert_int_equal(txml_count(&x, "g", "atmo-external"), 1);
+	e = node_el(&x, "atmo-node-dockerfile-stage-builder");
+	assert_true(txml_has_class(&x.e[e], "node"));
+	assert_true(txml_has_class(&x.e[e], "atmo-build-only"));
+	assert_false(txml_has_class(&x.e[e], "atmo-target"));
+	assert_non_null(strstr(title_of(&x, e), "stage builder"));
+	assert_non_null(strstr(title_of(&x, e), "lines 4-14"));
+	assert_non_null(strstr(title_of(&x, e), "builder compiles the wheels"));
+	e = node_el(&x, "atmo-node-dockerfile-stage-service");
+	assert_true(txml_has_class(&x.e[e], "atmo-target"));
+	assert_true(txml_has_class(&x.e[e], "atmo-in-final"));
+	e = node_el(&x, "atmo-node-dockerfile-stage-debug");
+	assert_true(txml_has_class(&x.e[e], "atmo-unused"));
+	e = node_el(&x, "atmo-node-dockerfile-image-debian-bookworm-slim");
+	assert_true(txml_has_class(&x.e[e], "atmo-external"));
+	assert_string_equal(title_of(&x, e), "image debian:bookworm-slim");
+
+	/* edges by kind, with ids derived from their ends */
+	assert_int_equal(txml_count(&x, "g", "edge"), 6);
+	assert_int_equal(txml_count(&x, "g", "atmo-base"), 4);
+	assert_int_equal(txml_count(&x, "g", "atmo-copy"), 1);
+	assert_int_equal(txml_count(&x, "g", "atmo-mount"), 1);
+	e = node_el(&x, "atmo-edge-dockerfile-stage-builder--dockerfile-stage-service-copy");
+	assert_true(txml_has_class(&x.e[e], "atmo-copy"));
+	assert_non_null(strstr(title_of(&x, e), "builder \xe2\x86\x92 service: COPY --from /venv"));
+	/* the copy edge is dashed and labelled with its path */
+	{
+		long p = txml_child(&x, e, "path"), t = txml_child(&x, e, "text");
+		assert_true(p >= 0 && t >= 0);
+		assert_non_null(txml_attr(&x.e[p], "stroke-dasharray"));
+		assert_string_equal(x.e[t].text, "/venv");
+	}
+
+	/* every node and edge has a <title>; every stage with an anchor links to it */
+	for (i = 0; i < x.n; i++) {
+		if (!strcmp(x.e[i].name, "g") && (txml_has_class(&x.e[i], "node") || txml_has_class(&x.e[i], "edge")))
+			assert_true(strlen(title_of(&x, (long)i)) > 0);
+		if (!strcmp(x.e[i].name, "a")) {
+			const char *href = txml_attr(&x.e[i], "href");
+			assert_non_null(href);
+			assert_string_equal(href, txml_attr(&x.e[i], "xlink:href"));
+			assert_string_equal(txml_attr(&x.e[i], "target"), "_top");
+			assert_int_equal(strncmp(href, "https://docs.example.org/images.html#service-", 45), 0);
+			links++;
+		}
+	}
+	assert_int_equal(links, 4);
+	e = node_el(&x, "atmo-node-dockerfile-stage-runtime");
+	{
+		long a = txml_descendant(&x, e, "a");
+		assert_true(a >= 0);
+		assert_string_equal(txml_attr(&x.e[a], "href"),
+				    "https://docs.example.org/images.html#service-runtime");
+	}
+	txml_free(&x);
+	free(svg);
+	json_decref(doc);
+}
+
+static int svg_has_text(const txml_doc *x, const char *needle)
+{
+	size_t i;
+	for (i = 0; i < x->n; i++)
+		if (!strcmp(x->e[i].name, "text") && x->e[i].text && strstr(x->e[i].text, needle))
+			return 1;
+	return 0;
+}
+
+/* Filled cells of the size bar in element e's first bar line, -1 when there is none. */
+static int bar_cells(const txml_doc *x, long e)
+{
+	size_t i;
+	for (i = (size_t)e + 1; i < x->n; i++) {
+		const char *t = x->e[i].text, *p;
+		int full = 0, light = 0;
+		if (x->e[i].parent != e || strcmp(x->e[i].name, "text") || !t || strncmp(t, "\xe2\x96", 2))
+			continue;
+		for (p = t; *p; p += 3) {
+			if (!strncmp(p, "\xe2\x96\x88", 3))
+				full++;
+			else if (!strncmp(p, "\xe2\x96\x91", 3))
+				light++;
+			else
+				return -1;
+		}
+		return full + light == 16 ? full : -1;
+	}
+	return -1;
+}
+
+static void test_svg_multi_image(void **state)
+{
+	atmo_render_options o = ATMO_RENDER_OPTIONS_INIT;
+	json_t *doc = load("render/service-bake.json");
+	txml_doc x;
+	size_t len;
+	char *svg;
+	long e;
+
+	(void)state;
+	svg = render_ok(doc, &o, &len);
+	parse_svg(&x, svg, len);
+	/* one cluster per image, titled by the image */
+	assert_int_equal(txml_count(&x, "g", "atmo-image"), 3);
+	e = node_el(&x, "atmo-image-builder");
+	assert_true(txml_has_class(&x.e[e], "cluster"));
+	assert_non_null(strstr(title_of(&x, e), "image builder (images/builder/Dockerfile), 583.6 MiB"));
+	/* stages inside their image's cluster */
+	{
+		long n = node_el(&x, "atmo-node-service-stage-build");
+		assert_int_equal(x.e[n].parent, x.e[node_el(&x, "atmo-image-service")].parent);
+	}
+	/* every node kind and edge kind */
+	assert_int_equal(txml_count(&x, "g", "atmo-context"), 1);
+	assert_int_equal(txml_count(&x, "g", "atmo-scratch"), 1);
+	assert_int_equal(txml_count(&x, "g", "atmo-external"), 2);
+	assert_int_equal(txml_count(&x, "g", "atmo-onbuild"), 1);
+	assert_int_equal(txml_count(&x, "g", "atmo-mount"), 1);
+	assert_int_equal(txml_count(&x, "g", "atmo-copy"), 1);
+	assert_int_equal(txml_count(&x, "g", "atmo-base"), 5);
+	/* edges between images by named context */
+	assert_int_equal(txml_count(&x, "g", "atmo-cross-image"), 3);
+	e = node_el(&x, "atmo-edge-runtime-stage-runtime--service-stage-service-base");
+	assert_true(txml_has_class(&x.e[e], "atmo-cross-image"));
+	assert_non_null(strstr(title_of(&x, e), "(context runtime)"));
+	/* sizes: labels and proportional bars, bytes kept out */
+	assert_true(svg_has_text(&x, "583.6 MiB (191.7 MiB compressed)"));
+	assert_true(svg_has_text(&x, "163.1 MiB (own 21.9 MiB)"));
+	assert_true(svg_has_text(&x, "kept out of the final image: 461.6 MiB"));
+	assert_true(svg_has_text(&x, "+2 more"));
+	{
+		/* bars of 16 cells: the builder image (612 MB, the largest) full, service (171 MB) 28% */
+		long b = node_el(&x, "atmo-image-builder"), s = node_el(&x, "atmo-image-service");
+		assert_int_equal(bar_cells(&x, b), 16);
+		assert_int_equal(bar_cells(&x, s), 4);
+		/* stage bars against the largest stage (build, 655 MB): service 171 MB -> 4 */
+		assert_int_equal(bar_cells(&x, node_el(&x, "atmo-node-service-stage-build")), 16);
+		assert_int_equal(bar_cells(&x, node_el(&x, "atmo-node-service-stage-service")), 4);
+	}
+	txml_free(&x);
+	free(svg);
+
+	/* scratch hidden: no node, no edge from it */
+	o.show_scratch = 0;
+	svg = render_ok(doc, &o, &len);
+	parse_svg(&x, svg, len);
+	assert_int_equal(txml_count(&x, "g", "atmo-scratch"), 0);
+	assert_int_equal(txml_count(&x, "g", "atmo-base"), 4);
+	txml_free(&x);
+	free(svg);
+	json_decref(doc);
+}
+
+static void test_svg_layers_and_legend(void **state)
+{
+	atmo_render_options o = ATMO_RENDER_OPTIONS_INIT;
+	json_t *doc = load("render/service-single.json");
+	txml_doc x;
+	size_t len;
+	char *svg;
+	long e;
+
+	(void)state;
+	o.layers = 1;
+	o.legend = 1;
+	o.link_base = "#";
+	svg = render_ok(doc, &o, &len);
+	parse_svg(&x, svg, len);
+	/* stages become clusters; one node per instruction (the FROM line counts once) */
+	assert_int_equal(txml_count(&x, "g", "atmo-layers"), 4);
+	e = node_el(&x, "atmo-node-dockerfile-stage-service");
+	assert_true(txml_has_class(&x.e[e], "cluster"));
+	assert_true(txml_has_class(&x.e[e], "atmo-target"));
+	/* builder 4, runtime 3, service 4, debug 1 + its FROM = 2 */
+	assert_int_equal(txml_count(&x, "g", "atmo-layer"), 13);
+	assert_int_equal(txml_count(&x, "g", "atmo-layer-run"), 5);
+	e = node_el(&x, "atmo-layer-dockerfile-stage-service-1");
+	assert_non_null(strstr(title_of(&x, e), "COPY --from=builder /venv /venv (line 25)"));
+	assert_int_equal(txml_count(&x, "g", "atmo-sequence"), 9);
+	/* the copy edge lands on the COPY instruction (line 25), from builder's last layer */
+	e = node_el(&x, "atmo-edge-dockerfile-stage-builder--dockerfile-stage-service-copy");
+	assert_non_null(strstr(title_of(&x, e), "line 25"));
+	/* clusters link like nodes */
+	{
+		long a = txml_descendant(&x, node_el(&x, "atmo-node-dockerfile-stage-builder"), "a");
+		assert_true(a >= 0);
+		assert_string_equal(txml_attr(&x.e[a], "href"), "#service-builder");
+	}
+	/* legend: a cluster explaining node and edge styles */
+	e = node_el(&x, "atmo-legend");
+	assert_true(txml_has_class(&x.e[e], "atmo-legend"));
+	assert_int_equal(txml_count(&x, "g", "atmo-legend-item"), 11);
+	assert_true(txml_has_class(&x.e[node_el(&x, "atmo-legend-target")], "atmo-target"));
+	assert_true(txml_has_class(&x.e[node_el(&x, "atmo-legend-edge-mount")], "atmo-mount"));
+	assert_true(svg_has_text(&x, "COPY --from"));
+	txml_free(&x);
+	free(svg);
+	json_decref(doc);
+}
+
+static void test_options(void **state)
+{
+	atmo_render_options o = ATMO_RENDER_OPTIONS_INIT;
+	json_t *doc = load("render/service-single.json");
+	txml_doc x;
+	size_t len;
+	char *out;
+
+	(void)state;
+	/* TB and LR reach Graphviz */
+	o.format = ATMO_FORMAT_DOT;
+	out = render_ok(doc, &o, &len);
+	assert_non_null(strstr(out, "rankdir=LR"));
+	free(out);
+	o.rankdir = "TB";
+	out = render_ok(doc, &o, &len);
+	assert_non_null(strstr(out, "rankdir=TB"));
+	free(out);
+
+	/* dark theme: class and colours for dark backgrounds */
+	o.format = ATMO_FORMAT_SVG;
+	o.theme = "dark";
+	out = render_ok(doc, &o, &len);
+	parse_svg(&x, out, len);
+	assert_true(txml_has_class(&x.e[0], "atmo-theme-dark"));
+	assert_true(txml_child(&x, 0, "style") >= 0);
+	assert_non_null(strstr(out, "fill=\"#e6edf3\""));    /* light text */
+	assert_null(strstr(out, "fill=\"#1f2328\""));        /* no dark text */
+	txml_free(&x);
+	free(out);
+
+	/* fixed size keeps Graphviz's width and height */
+	o.theme = "light";
+	o.fixed_size = 1;
+	out = render_ok(doc, &o, &len);
+	parse_svg(&x, out, len);
+	assert_non_null(txml_attr(&x.e[0], "width"));
+	assert_non_null(txml_attr(&x.e[0], "height"));
+	assert_non_null(txml_attr(&x.e[0], "viewBox"));
+	txml_free(&x);
+	free(out);
+
+	/* inline SVG with an id prefix: no XML declaration, every id prefixed */
+	o.fixed_size = 0;
+	o.svg_inline = 1;
+	o.id_prefix = "fig-2 \"<";
+	out = render_ok(doc, &o, &len);
+	assert_memory_equal(out, "<svg ", 5);
+	parse_svg(&x, out, len);
+	{
+		size_t i, ids = 0;
+		for (i = 0; i < x.n; i++) {
+			const char *id = txml_attr(&x.e[i], "id");
+			if (id) {
+				assert_int_equal(strncmp(id, "fig-2", 5), 0);
+				ids++;
+			}
+		}
+		assert_true(ids > 10);
+		assert_true(txml_by_id(&x, "fig-2atmo-node-dockerfile-stage-builder") >= 0);
+	}
+	txml_free(&x);
+	free(out);
+	o.svg_inline = 0;
+	o.id_prefix = NULL;
+
+	/* max_label_length shortens labels (description cut at twice the length) */
+	o.fixed_size = 0;
+	o.max_label_length = 8;
+	out = render_ok(doc, &o, &len);
+	parse_svg(&x, out, len);
+	assert_true(svg_has_text(&x, "FROM debi\xe2\x80\xa6lim"));
+	assert_true(svg_has_text(&x, "builder compiles\xe2\x80\xa6") == 0);
+	assert_true(svg_has_text(&x, "builder compile\xe2\x80\xa6"));
+	/* titles keep the whole text */
+	assert_non_null(strstr(title_of(&x, node_el(&x, "atmo-node-dockerfile-stage-builder")),
+			       "FROM debian:bookworm-slim"));
+	txml_free(&x);
+	free(out);
+	json_decref(doc);
+}
+
+/* ---- formats, determinism ---------------------------------------------------------------- */
+
+static uint32_t be32(const unsigned char *p)
+{
+	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+static void test_png_pdf(void **state)
+{
+	atmo_render_options o = ATMO_RENDER_OPTIONS_INIT;
+	json_t *doc = load("render/service-bake.json");
+	unsigned char *png;
+	char *pdf;
+	size_t len, w1;
+
+	(void)state;
+	o.format = ATMO_FORMAT_PNG;
+	png = (unsigned char *)render_ok(doc, &o, &len);
+	assert_true(len > 33);
+	assert_memory_equal(png, "\x89PNG\r\n\x1a\n", 8);
+	assert_memory_equal(png + 12, "IHDR", 4);
+	w1 = be32(png + 16);
+	assert_true(w1 > 100);
+	assert_true(be32(png + 20) > 50);
+	assert_memory_equal(png + len - 8, "IEND", 4);
+	free(png);
+	/* dpi scales the bitmap */
+	o.dpi = 192;
+	png = (unsigned char *)render_ok(doc, &o, &len);
+	assert_true(be32(png + 16) > w1 * 3 / 2);
+	free(png);
+
+	o.format = ATMO_FORMAT_PDF;
+	pdf = render_ok(doc, &o, &len);
+	assert_true(len > 100);
+	assert_memory_equal(pdf, "%PDF-", 5);
+	/* no clock in the output: cairo's creation date is pinned */
+	assert_non_null(memmem(pdf, len, "/CreationDate (D:20000101000000", 31));
+	{
+		size_t end = len;
+		while (end && (pdf[end - 1] == '\n' || pdf[end - 1] == '\r'))
+			end--;
+		assert_true(end >= 5);
+		assert_memory_equal(pdf + end - 5, "%%EOF", 5);
+	}
+	free(pdf);
+	json_decref(doc);
+}
+
+static void test_deterministic(void **state)
+{
+	static const atmo_format formats[] = { ATMO_FORMAT_SVG, ATMO_FORMAT_PNG, ATMO_FORMAT_PDF,
+					       ATMO_FORMAT_DOT, ATMO_FORMAT_JSON, ATMO_FORMAT_TEXT };
+	static const char *const files[] = { "render/service-single.json", "render/service-bake.json",
+					     "render/hostile.json" };
+	size_t f, k;
+
+	(void)state;
+	for (f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+		json_t *doc = load(files[f]);
+		for (k = 0; k < sizeof(formats) / sizeof(formats[0]); k++) {
+			atmo_render_options o = ATMO_RENDER_OPTIONS_INIT;
+			atmo_renderer *r2 = NULL;
+			atmo_error err;
+			char *a, *b, *c = NULL;
+			size_t la, lb, lc = 0;
+			json_t *w = NULL;
+			o.format = formats[k];
+			o.layers = (int)(f == 1);
+			o.legend = (int)(f == 0);
+			a = render_ok(doc, &o, &la);
+			b = render_ok(doc, &o, &lb);
+			if (la != lb || memcmp(a, b, la))
+				print_error("%s, format %d: two renders differ\n", files[f], (int)formats[k]);
+			assert_int_equal(la, lb);
+			assert_memory_equal(a, b, la);
+			/* a second renderer gives the same bytes too */
+			atmo_error_clear(&err);
+			assert_int_equal(atmo_renderer_new(&r2, &err), 0);
+			assert_int_equal(atmo_render(&c, &lc, r2, doc, &o, &w, &err), 0);
+			assert_int_equal(la, lc);
+			assert_memory_equal(a, c, la);
+			atmo_renderer_free(r2);
+			json_decref(w);
+			free(a);
+			free(b);
+			free(c);
+		}
+		json_decref(doc);
+	}
+}
+
+static void test_dot_and_json(void **state)
+{
+	atmo_render_options o = ATMO_RENDER_OPTIONS_INIT;
+	json_t *doc = load("render/service-bake.json"), *back;
+	json_error_t je;
+	char *out;
+	size_t len;
+
+	(void)state;
+	o.format = ATMO_FORMAT_JSON;
+	out = render_ok(doc, &o, &len);
+	assert_non_null(strstr(out, "\n  \"schema\": \"atmograph.graph/1\""));
+	back = json_loads(out, 0, &je);
+	assert_non_null(back);
+	assert_true(json_equal(back, doc));
+	json_decref(back);
+	free(out);
+
+	o.format = ATMO_FORMAT_DOT;
+	out = render_ok(doc, &o, &len);
+	assert_int_equal(strncmp(out, "digraph atmograph {", 19), 0);
+	assert_non_null(strstr(out, "class=\"atmo-stage atmo-target atmo-in-final\""));
+	assert_non_null(strstr(out, "subgraph cluster_image0"));
+	assert_null(strstr(out, "pos=")); /* the graph, not a layout */
+	free(out);
+	json_decref(doc);
+}
+
+static void test_text(void **state)
+{
+	atmo_render_options o = ATMO_RENDER_OPTIONS_INIT;
+	json_t *doc = load("render/service-single.json");
+	char *out;
+	size_t len;
+
+	(void)state;
+	o.format = ATMO_FORMAT_TEXT;
+	out = render_ok(doc, &o, &len);
+	assert_int_equal(strlen(out), len);
+	assert_non_null(strstr(out, "target: service\n"));
+	assert_non_null(strstr(out, "image service (images/service/Dockerfile)\n"));
+	assert_non_null(strstr(out, "  stage builder FROM debian:bookworm-slim, lines 4-14 [build-only]\n"));
+	assert_non_null(strstr(out, "  stage debug FROM service, lines 32-33 [unused]\n"));
+	assert_non_null(strstr(out, "  builder --copy /venv--> service into /venv (line 25)\n"));
+	assert_non_null(strstr(out, "  builder --mount /root/.cache--> service"));
+	free(out);
+	json_decref(doc);
+
+	doc = load("render/service-bake.json");
+	out = render_ok(doc, &o, &len);
+	assert_non_null(strstr(out, "image builder (images/builder/Dockerfile), 583.6 MiB (191.7 MiB compressed)\n"));
+	assert_non_null(strstr(out, "  runtime/runtime --base--> service/service (context runtime) (line 10)\n"));
+	assert_non_null(strstr(out, "  builder/builder --onbuild--> service/build"));
+	assert_non_null(strstr(out, "    onbuild: RUN pip wheel -w /wheels /src\n"));
+	assert_non_null(strstr(out, "kept out of the final image: 461.6 MiB (gcc, g++,"));
+	assert_non_null(strstr(out, "images/service/Dockerfile:18: UnusedStage: stage export"));
+	assert_non_null(strstr(out, "  scratch scratch\n"));
+	free(out);
+	o.show_scratch = 0;
+	out = render_ok(doc, &o, &len);
+	assert_null(strstr(out, "scratch scratch"));
+	assert_null(strstr(out, "service/scratch --base"));
+	free(out);
+	json_decref(doc);
+}
+
+/* ---- hostile strings ---------------------------------------------------------------- */
+
+static int ci_contains(const char *s, size_t len, const char *needle)
+{
+	size_t n = strlen(needle), i;
+	for (i = 0; i + n <= len; i++)
+		if (!strncasecmp(s + i, needle, n))
+			return 1;
+	return 0;
+}
+
+static void test_hostile(void **state)
+{
+	atmo_render_options o = ATMO_RENDER_OPTIONS_INIT;
+	json_t *doc = load("render/hostile.json");
+	txml_doc x;
+	size_t len, i;
+	char *svg;
+	int pass;
+
+	(void)state;
+	for (pass = 0; pass < 2; pass++) {
+		o.layers = pass;
+		o.legend = pass;
+		o.link_base = "https://e.x/p?a=1&b=\"2\"<x>";
+		svg = render_ok(doc, &o, &len);
+		/* strict XML: quoting, entities (no &foo; passes), characters, nesting */
+		parse_svg(&x, svg, len);
+		/* no markup came through: no script element, no event attribute, no CDATA */
+		assert_false(ci_contains(svg, len, "<script"));
+		assert_false(ci_contains(svg, len, "]]>"));
+		assert_false(ci_contains(svg, len, "<![CDATA["));
+		assert_false(ci_contains(svg, len, "&foo;"));
+		for (i = 0; i < x.n; i++) {
+			size_t k;
+			assert_string_not_equal(x.e[i].name, "script");
+			for (k = 0; k < x.e[i].nattr; k++)
+				assert_true(strncasecmp(x.e[i].attr[2 * k], "on", 2) != 0);
+			if (!strcmp(x.e[i].name, "a")) {
+				const char *h = txml_attr(&x.e[i], "href");
+				assert_non_null(h);
+				assert_null(strchr(h, '"'));
+				assert_null(strchr(h, '<'));
+				assert_null(strchr(h, ' '));
+			}
+		}
+		/* the text is there, escaped: it reads back as written */
+		if (!pass) {
+			long e = node_el(&x, "atmo-node-evil-stage--script--amp-----");
+			assert_non_null(strstr(title_of(&x, e), "stage </text><script>alert(1)</script>: FROM a&b\"c<d>]]>"));
+			assert_true(svg_has_text(&x, "</text><script>aler\xe2\x80\xa6"));
+			assert_true(svg_has_text(&x, "/a<b> ]]> \xe2\x80\xa6</script>"));
+			{
+				long a = txml_descendant(&x, e, "a");
+				assert_true(a >= 0);
+				assert_string_equal(txml_attr(&x.e[a], "href"),
+						    "https://e.x/p?a=1&b=%222%22%3Cx%3E#x%22%20onload%3D%22alert%281%29");
+			}
+		}
+		assert_true(txml_count(&x, "g", "atmo-image") == 2);
+		txml_free(&x);
+		free(svg);
+	}
+	/* DOT output is read back by cgraph with the same nodes */
+	{
+		Agraph_t *g;
+		char *dot;
+		o.format = ATMO_FORMAT_DOT;
+		o.layers = 0;
+		o.legend = 0;
+		dot = render_ok(doc, &o, &len);
+		g = agmemread(dot);
+		assert_non_null(g);
+		assert_int_equal(agnnodes(g), 5);
+		assert_int_equal(agnedges(g), 5);
+		assert_non_null(agnode(g, (char *)"evil/stage/<script>&amp;\"]]>", 0));
+		agclose(g);
+		free(dot);
+	}
+	/* text: control characters are gone, the rest is as written */
+	{
+		char *t;
+		o.format = ATMO_FORMAT_TEXT;
+		t = render_ok(doc, &o, &len);
+		assert_non_null(strstr(t, "stage </text><script>alert(1)</script> FROM a&b\"c<d>]]>"));
+		for (i = 0; i < len; i++)
+			assert_true((unsigned char)t[i] >= 0x20 || t[i] == '\n');
+		free(t);
+	}
+	json_decref(doc);
+}
+
+/* ---- invalid documents and options ------------------------------------------------------- */
+
+static void test_invalid(void **state)
+{
+	static const struct { const char *json, *path; } cases[] = {
+		{ "[]", "$: " },
+		{ "{}", "$.schema: missing" },
+		{ "{\"schema\": 1}", "$.schema: expected a string" },
+		{ "{\"schema\": \"atmograph.graph/2\", \"nodes\": []}", "$.schema: " },
+		{ "{\"schema\": \"atmograph.graph/1\"}", "$.nodes: missing" },
+		{ "{\"schema\": \"atmograph.graph/1\", \"nodes\": {}}", "$.nodes: expected an array" },
+		{ "{\"schema\": \"atmograph.graph/1\", \"nodes\": [1]}", "$.nodes[0]: expected an object" },
+		{ "{\"schema\": \"atmograph.graph/1\", \"nodes\": [{\"kind\": \"stage\"}]}", "$.nodes[0].id: missing" },
+		{ "{\"schema\": \"atmograph.graph/1\", \"nodes\": [{\"id\": \"a\", \"kind\": \"stag\"}]}", "$.nodes[0].kind: unknown kind" },
+		{ "{\"schema\": \"atmograph.graph/1\", \"nodes\": [{\"id\": \"a\", \"kind\": \"stage\", \"line\": \"3\"}]}", "$.nodes[0].line: expected an integer" },
+		{ "{\"schema\": \"atmograph.graph/1\", \"nodes\": [{\"id\": \"a\", \"kind\": \"stage\", \"line\": -3}]}", "$.nodes[0].line: must not be negative" },
+		{ "{\"schema\": \"atmograph.graph/1\", \"nodes\": [{\"id\": \"a\", \"kind\": \"stage\", \"target\": 1}]}", "$.nodes[0].target: expected true or false" },
+		{ "{\"schema\": \"atmograph.graph/1\", \"nodes\": [{\"id\": \"a\", \"kind\": \"stage\", \"name\": []}]}", "$.nodes[0].name: expected a string" },
+		{ "{\"schema\": \"atmograph.graph/1\", \"nodes\": [{\"id\": \"a\", \"kind\": \"stage\", \"instructions\": [{\"keyword\": \"run\"}, 3]}]}", "$.nodes[0].instructions[1]: expected an object" },
+		{ "{\"schema\": \"atmograph.graph/1\", \"nodes\": [{\"id\": \"a\", \"kind\": \"stage\", \"instructions\": [{\"line\": 2}]}]}", "$.nodes[0].instructions[0].keyword: missing" },
+		{ "{\"schema\": \"atmograph.graph/1\", \"nodes\": [{\"id\": \"a\", \"kind\": \"stage\", \"onbuild\": [\"x\", 2]}]}", "$.nodes[0].onbuild[1]: expected a string" },
+		{ "{\"schema\": \"atmograph.graph/1\", \"nodes\": [{\"id\": \"a\", \"kind\": \"stage\", \"size\": {\"bytes\": 1.5}}]}", "$.nodes[0].size.bytes: expected an integer" },
+		{ "{\"schema\": \"atmograph.graph/1\", \"nodes\": [{\"id\": \"a\", \"kind\": \"stage\"}, {\"id\": \"a\", \"kind\": \"image\"}]}", "$.nodes[1].id: duplicate node id" },
+		{ "{\"schema\": \"atmograph.graph/1\", \"images\": [{\"id\": \"x\"}], \"nodes\": [{\"id\": \"a\", \"kind\": \"stage\", \"image\": \"y\"}]}", "$.nodes[0].image: unknown image" },
+		{ "{\"schema\": \"atmograph.graph/1\", \"images\": [{\"label\": \"x\"}], \"nodes\": []}", "$.images[0].id: missing" },
+		{ "{\"schema\": \"atmograph.graph/1\", \"images\": [{\"id\": \"x\"}, {\"id\": \"x\"}], \"nodes\": []}", "$.images[1].id: duplicate image id" },
+		{ "{\"schema\": \"atmograph.graph/1\", \"images\": [{\"id\": \"x\", \"size\": {\"bytes\": \"1\"}}], \"nodes\": []}", "$.images[0].size.bytes: expected an integer" },
+		{ "{\"schema\": \"atmograph.graph/1\", \"nodes\": [{\"id\": \"a\", \"kind\": \"stage\"}], \"edges\": [{\"from\": \"a\", \"to\": \"b\", \"kind\": \"base\"}]}", "$.edges[0].to: no node with id \"b\"" },
+		{ "{\"schema\": \"atmograph.graph/1\", \"nodes\": [{\"id\": \"a\", \"kind\": \"stage\"}], \"edges\": [{\"from\": \"a\", \"to\": \"a\", \"kind\": \"link\"}]}", "$.edges[0].kind: unknown kind" },
+		{ "{\"schema\": \"atmograph.graph/1\", \"nodes\": [{\"id\": \"a\", \"kind\": \"stage\"}], \"edges\": [{\"from\": \"a\", \"to\": \"a\", \"kind\": \"copy\", \"sources\": \"/x\"}]}", "$.edges[0].sources: expected an array of strings" },
+		{ "{\"schema\": \"atmograph.graph/1\", \"nodes\": [], \"edges\": [{}]}", "$.edges[0].from: missing" },
+		{ "{\"schema\": \"atmograph.graph/1\", \"nodes\": [], \"edges\": 3}", "$.edges: expected an array" },
+		{ "{\"schema\": \"atmograph.graph/1\", \"nodes\": [], \"target\": \"zz\"}", "$.target: no node with id \"zz\"" },
+		{ "{\"schema\": \"atmograph.graph/1\", \"nodes\": [], \"unused\": [\"zz\"]}", "$.unused[0]: no node with id" },
+		{ "{\"schema\": \"atmograph.graph/1\", \"nodes\": [], \"kept_out\": {\"bytes\": true}}", "$.kept_out.bytes: expected an integer" },
+		{ "{\"schema\": \"atmograph.graph/1\", \"nodes\": [], \"kept_out\": {\"packages\": [1]}}", "$.kept_out.packages[0]: expected a string" },
+		{ "{\"schema\": \"atmograph.graph/1\", \"nodes\": [], \"warnings\": {}}", "$.warnings: expected an array" },
+	};
+	static const atmo_format formats[] = { ATMO_FORMAT_SVG, ATMO_FORMAT_TEXT, ATMO_FORMAT_JSON, ATMO_FORMAT_DOT };
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_error_t je;
+		json_t *doc = json_loads(cases[i].json, 0, &je);
+		if (!doc)
+			fail_msg("case %zu: %s", i, je.text);
+		for (k = 0; k < sizeof(formats) / sizeof(formats[0]); k++) {
+			atmo_render_options o = ATMO_RENDER_OPTIONS_INIT;
+			atmo_error err;
+			char *data = (char *)"untouched";
+			size_t len = 7;
+			json_t *w = (json_t *)"x";
+			o.format = formats[k];
+			atmo_error_clear(&err);
+			assert_int_equal(atmo_render(&data, &len, R, doc, &o, &w, &err), ATMO_EINVALID);
+			assert_int_equal(err.code, ATMO_EINVALID);
+			assert_null(data);
+			assert_null(w);
+			assert_int_equal(len, 0);
+			if (!strstr(err.text, cases[i].path))
+				fail_msg("case %zu: error \"%s\" does not name \"%s\"", i, err.text, cases[i].path);
+		}
+		json_decref(doc);
+	}
+}
+
+static void test_invalid_options(void **state)
+{
+	json_t *doc = load("render/service-single.json");
+	atmo_render_options o;
+	atmo_error err;
+	atmo_format f;
+	char *data;
+	size_t len;
+
+	(void)state;
+	o = (atmo_render_options)ATMO_RENDER_OPTIONS_INIT;
+	o.rankdir = "RL";
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_render(&data, &len, R, doc, &o, NULL, &err), ATMO_EINVALID);
+	assert_non_null(strstr(err.text, "rankdir"));
+	o = (atmo_render_options)ATMO_RENDER_OPTIONS_INIT;
+	o.theme = "blue";
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_render(&data, &len, R, doc, &o, NULL, &err), ATMO_EINVALID);
+	assert_non_null(strstr(err.text, "theme"));
+	o = (atmo_render_options)ATMO_RENDER_OPTIONS_INIT;
+	o.version = 99;
+	assert_int_equal(atmo_render(&data, &len, R, doc, &o, NULL, NULL), ATMO_EINVALID);
+	o = (atmo_render_options)ATMO_RENDER_OPTIONS_INIT;
+	o.format = (atmo_format)42;
+	assert_int_equal(atmo_render(&data, &len, R, doc, &o, NULL, NULL), ATMO_EINVALID);
+	o = (atmo_render_options)ATMO_RENDER_OPTIONS_INIT;
+	o.dpi = -1;
+	assert_int_equal(atmo_render(&data, &len, R, doc, &o, NULL, NULL), ATMO_EINVALID);
+	assert_int_equal(atmo_render(&data, &len, NULL, doc, NULL, NULL, NULL), ATMO_EINVALID);
+	assert_int_equal(atmo_render(&data, &len, R, NULL, NULL, NULL, NULL), ATMO_EINVALID);
+	/* NULL options mean the defaults; the text formats need no renderer */
+	o = (atmo_render_options)ATMO_RENDER_OPTIONS_INIT;
+	o.format = ATMO_FORMAT_TEXT;
+	assert_int_equal(atmo_render(&data, NULL, NULL, doc, &o, NULL, NULL), 0);
+	free(data);
+	assert_int_equal(atmo_render(&data, &len, R, doc, NULL, NULL, NULL), 0);
+	assert_memory_equal(data, "<?xml", 5);
+	free(data);
+
+	assert_int_equal(atmo_format_from_name(&f, "pdf"), 0);
+	assert_int_equal(f, ATMO_FORMAT_PDF);
+	assert_int_equal(atmo_format_from_name(&f, "text"), 0);
+	assert_int_equal(f, ATMO_FORMAT_TEXT);
+	assert_int_equal(atmo_format_from_name(&f, "jpeg"), ATMO_EINVALID);
+	assert_int_equal(atmo_format_from_name(&f, NULL), ATMO_EINVALID);
+	assert_int_equal(strncmp(atmo_render_graphviz_version(R), "2.", 2) == 0 ||
+			 atoi(atmo_render_graphviz_version(R)) >= 3, 1);
+	json_decref(doc);
+}
+
+/* ---- Graphviz warnings reach the caller --------------------------------------------------- */
+
+/* A long chain of stages: wide enough that a PNG at 96 dpi exceeds cairo's bitmap limit. */
+static json_t *chain_doc(size_t n)
+{
+	json_t *doc = json_pack("{s:s, s:[], s:[]}", "schema", "atmograph.graph/1", "nodes", "edges");
+	size_t i;
+	char id[64], prev[64];
+
+	for (i = 0; i < n; i++) {
+		snprintf(id, sizeof(id), "d/stage/stage-with-a-longer-name-%zu", i);
+		json_array_append_new(json_object_get(doc, "nodes"),
+				      json_pack("{s:s, s:s, s:s, s:i}", "id", id, "kind", "stage", "name", id + 8,
+						"line", (int)i + 1));
+		if (i)
+			json_array_append_new(json_object_get(doc, "edges"),
+					      json_pack("{s:s, s:s, s:s}", "from", prev, "to", id, "kind", "base"));
+		memcpy(prev, id, sizeof(id));
+	}
+	return doc;
+}
+
+/* Run f with stderr sent to a temporary file; returns how many bytes went to stderr. */
+static long stderr_bytes_during(void (*f)(void *), void *arg)
+{
+	FILE *tmp = tmpfile();
+	int saved;
+	long n;
+
+	assert_non_null(tmp);
+	fflush(stderr);
+	saved = dup(2);
+	dup2(fileno(tmp), 2);
+	f(arg);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	n = ftell(tmp) >= 0 ? (fseek(tmp, 0, SEEK_END), ftell(tmp)) : -1;
+	fclose(tmp);
+	return n;
+}
+
+typedef struct {
+	json_t *doc, *w;
+	atmo_render_options o;
+	char *data;
+	size_t len;
+	int rc;
+} call;
+
+static void do_render(void *arg)
+{
+	call *c = arg;
+	atmo_error err;
+	atmo_error_clear(&err);
+	c->rc = atmo_render(&c->data, &c->len, R, c->doc, &c->o, &c->w, &err);
+}
+
+static void test_png_too_large(void **state)
+{
+	call c;
+	json_t *it;
+	size_t i;
+	int found = 0;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	c.doc = chain_doc(200);
+	c.o = (atmo_render_options)ATMO_RENDER_OPTIONS_INIT;
+	c.o.format = ATMO_FORMAT_PNG;
+	c.o.dpi = 96;
+	/* cairo would scale and complain on stderr only: the caller gets a warning instead */
+	assert_int_equal(stderr_bytes_during(do_render, &c), 0);
+	assert_int_equal(c.rc, 0);
+	assert_non_null(c.w);
+	json_array_foreach(c.w, i, it) {
+		const char *t = json_string_value(json_object_get(it, "text"));
+		if (!strcmp(json_string_value(json_object_get(it, "code")), "ImageTooLarge") && t &&
+		    strstr(t, "too large for a PNG at 96 dpi"))
+			found = 1;
+	}
+	assert_true(found);
+	assert_memory_equal(c.data, "\x89PNG", 4);
+	assert_true(be32((unsigned char *)c.data + 16) <= 32767);
+	assert_true(be32((unsigned char *)c.data + 16) > 30000);
+	free(c.data);
+	json_decref(c.w);
+	/* the next render starts clean: warnings belong to one call */
+	c.w = NULL;
+	c.o.format = ATMO_FORMAT_SVG;
+	assert_int_equal(stderr_bytes_during(do_render, &c), 0);
+	assert_int_equal(c.rc, 0);
+	assert_int_equal(json_array_size(c.w), 0);
+	free(c.data);
+	json_decref(c.w);
+	json_decref(c.doc);
+}
+
+/* Graphviz's own messages (agerr) reach the caller, through the lock every render takes. */
+static void bad_color(void *arg)
+{
+	/* the process's context: Graphviz 2.42 cannot free a context safely (see render.c) */
+	GVC_t *gvc = atmo__renderer_gvc(R);
+	Agraph_t *g = agmemread("digraph { a [color=bogus]; a -> b [arrowhead=nosuchshape] }");
+	char *d = NULL;
+	unsigned int n = 0;
+	(void)arg;
+	gvLayout(gvc, g, "dot");
+	gvRenderData(gvc, g, "svg", &d, &n);
+	gvFreeRenderData(d);
+	gvFreeLayout(gvc, g);
+	agclose(g);
+}
+
+static void run_bad_color(void *w)
+{
+	atmo_error err;
+	atmo_error_clear(&err);
+	if (atmo__gv_run(bad_color, NULL, w, &err) != 0)
+		json_array_clear(w);
+}
+
+static void graphviz_error(void *arg)
+{
+	(void)arg;
+	agerr(AGERR, "something <broke> %d\n", 42);
+}
+
+static void test_graphviz_messages(void **state)
+{
+	json_t *w = json_array(), *it;
+	atmo_error err;
+	size_t i;
+	int color = 0, arrow = 0;
+
+	(void)state;
+	atmo_error_clear(&err);
+	/* captured, and nothing printed on stderr */
+	assert_int_equal(stderr_bytes_during(run_bad_color, w), 0);
+	assert_int_equal(atmo__gv_run(bad_color, NULL, NULL, &err), 0);
+	json_array_foreach(w, i, it) {
+		const char *t = json_string_value(json_object_get(it, "text"));
+		assert_string_equal(json_string_value(json_object_get(it, "source")), "graphviz");
+		assert_string_equal(json_string_value(json_object_get(it, "code")), "GraphvizWarning");
+		color |= strstr(t, "bogus is not a known color") != NULL;
+		arrow |= strstr(t, "nosuchshape") != NULL;
+	}
+	assert_true(color);
+	assert_true(arrow);
+	json_decref(w);
+
+	w = json_array();
+	assert_int_equal(atmo__gv_run(graphviz_error, NULL, w, &err), ATMO_ERROR);
+	assert_non_null(strstr(err.text, "Graphviz: something <broke> 42"));
+	assert_int_equal(json_array_size(w), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(w, 0), "code")), "GraphvizError");
+	json_decref(w);
+}
+
+static void test_limits(void **state)
+{
+	atmo_render_options o = ATMO_RENDER_OPTIONS_INIT;
+	json_t *doc = chain_doc(3001);
+	atmo_error err;
+	char *data = NULL;
+	size_t len;
+
+	(void)state;
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_render(&data, &len, R, doc, &o, NULL, &err), ATMO_ELIMIT);
+	assert_null(data);
+	assert_non_null(strstr(err.text, "too large to draw: 3001 nodes"));
+	/* the text forms have no layout and no limit */
+	o.format = ATMO_FORMAT_TEXT;
+	assert_int_equal(atmo_render(&data, &len, R, doc, &o, NULL, NULL), 0);
+	assert_non_null(strstr(data, "stage-with-a-longer-name-3000"));
+	free(data);
+	json_decref(doc);
+	/* the layer view counts instructions */
+	doc = load("render/service-single.json");
+	o.format = ATMO_FORMAT_SVG;
+	o.layers = 1;
+	{
+		json_t *instr = json_object_get(json_array_get(json_object_get(doc, "nodes"), 1), "instructions");
+		size_t k;
+		for (k = 0; k < 3000; k++)
+			json_array_append_new(instr, json_pack("{s:s, s:i}", "keyword", "run", "line", 5));
+	}
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_render(&data, &len, R, doc, &o, NULL, &err), ATMO_ELIMIT);
+	o.layers = 0;
+	data = render_ok(doc, &o, &len);
+	free(data);
+	json_decref(doc);
+}
+
+/* ---- threads ------------------------------------------------------------------------------ */
+
+typedef struct {
+	json_t *doc;
+	char *out;
+	size_t len;
+	int rc;
+} job;
+
+static void *worker(void *arg)
+{
+	job *j = arg;
+	atmo_renderer *r = NULL;
+	atmo_render_options o = ATMO_RENDER_OPTIONS_INIT;
+	int k;
+
+	j->rc = atmo_renderer_new(&r, NULL);
+	for (k = 0; k < 20 && j->rc == 0; k++) {
+		free(j->out);
+		j->out = NULL;
+		j->rc = atmo_render(&j->out, &j->len, k % 2 ? r : R, j->doc, &o, NULL, NULL);
+	}
+	atmo_renderer_free(r);
+	return NULL;
+}
+
+static void test_threads(void **state)
+{
+	json_t *doc = load("render/service-bake.json");
+	pthread_t t[4];
+	job jobs[4];
+	size_t i;
+
+	(void)state;
+	memset(jobs, 0, sizeof(jobs));
+	for (i = 0; i < 4; i++) {
+		jobs[i].doc = doc;
+		assert_int_equal(pthread_create(&t[i], NULL, worker, &jobs[i]), 0);
+	}
+	for (i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(jobs[i].rc, 0);
+		assert_int_equal(jobs[i].len, jobs[0].len);
+		assert_memory_equal(jobs[i].out, jobs[0].out, jobs[0].len);
+	}
+	for (i = 0; i < 4; i++)
+		free(jobs[i].out);
+	json_decref(doc);
+}
+
+/* ---- accessibility: text contrast (WCAG 2 relative luminance) ------------------------ */
+
+/* c^2.4 for c in [0, 1] without libm: the fifth root of c^12, by bisection */
+static double pow24(double c)
+{
+	double c12 = c * c * c, lo = 0, hi = 1;
+	int k;
+	c12 = c12 * c12 * c12 * c12;
+	for (k = 0; k < 60; k++) {
+		double mid = (lo + hi) / 2;
+		if (mid * mid * mid * mid * mid < c12)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static double channel(unsigned v)
+{
+	double c = v / 255.0;
+	return c <= 0.03928 ? c / 12.92 : pow24((c + 0.055) / 1.055);
+}
+
+static double luminance(const char *hex)
+{
+	unsigned r, g, b;
+	if (!hex || sscanf(hex, "#%2x%2x%2x", &r, &g, &b) != 3)
+		fail_msg("not a #rrggbb colour: %s", hex ? hex : "(none)");
+	return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+}
+
+static double contrast(const char *a, const char *b)
+{
+	double x = luminance(a), y = luminance(b);
+	return x > y ? (x + 0.05) / (y + 0.05) : (y + 0.05) / (x + 0.05);
+}
+
+/* The fill of the first filled shape drawn inside element g, or NULL. */
+static const char *shape_fill(const txml_doc *x, long g)
+{
+	size_t i;
+	for (i = (size_t)g + 1; i < x->n; i++) {
+		long p = x->e[i].parent;
+		const char *f;
+		while (p > g)
+			p = x->e[p].parent;
+		if (p != g)
+			break;
+		if (strcmp(x->e[i].name, "polygon") && strcmp(x->e[i].name, "path") && strcmp(x->e[i].name, "rect"))
+			continue;
+		f = txml_attr(&x->e[i], "fill");
+		if (f && f[0] == '#')
+			return f;
+	}
+	return NULL;
+}
+
+/*
+ * Every text of the drawing against what lies under it: a node's or a
+ * cluster's own fill, else (edge labels, the graph label) the page and every
+ * cluster fill it may cross. At least 4.5:1 (WCAG AA), unused stages included.
+ */
+static void check_contrast(const char *file, const char *theme, int layers)
+{
+	atmo_render_options o = ATMO_RENDER_OPTIONS_INIT;
+	json_t *doc = load(file);
+	const char *page = !strcmp(theme, "dark") ? "#0d1117" : "#ffffff";
+	const char *clusters[8];
+	size_t nclusters = 0, i, texts = 0, unused = 0;
+	txml_doc x;
+	size_t len;
+	char *svg;
+
+	o.theme = theme;
+	o.layers = layers;
+	o.legend = 1;
+	svg = render_ok(doc, &o, &len);
+	parse_svg(&x, svg, len);
+	for (i = 0; i < x.n; i++)
+		if (!strcmp(x.e[i].name, "g") && txml_has_class(&x.e[i], "cluster") && nclusters < 8) {
+			const char *f = shape_fill(&x, (long)i);
+			if (f)
+				clusters[nclusters++] = f;
+		}
+	for (i = 0; i < x.n; i++) {
+		long g;
+		const char *fg, *bg = NULL;
+		if (strcmp(x.e[i].name, "text"))
+			continue;
+		fg = txml_attr(&x.e[i], "fill");
+		assert_non_null(fg);
+		for (g = x.e[i].parent; g >= 0; g = x.e[g].parent)
+			if (!strcmp(x.e[g].name, "g") && (txml_has_class(&x.e[g], "node") ||
+							  txml_has_class(&x.e[g], "cluster") ||
+							  txml_has_class(&x.e[g], "edge") ||
+							  txml_has_class(&x.e[g], "graph")))
+				break;
+		assert_true(g >= 0);
+		if (txml_has_class(&x.e[g], "node") || txml_has_class(&x.e[g], "cluster"))
+			bg = shape_fill(&x, g);
+		if (g >= 0 && txml_has_class(&x.e[g], "atmo-unused"))
+			unused++;
+		texts++;
+		if (bg) {
+			if (contrast(fg, bg) < 4.5)
+				fail_msg("%s %s: text \"%s\" %s on %s: %.2f:1", file, theme, x.e[i].text, fg, bg,
+					 contrast(fg, bg));
+		} else {
+			size_t k;
+			if (contrast(fg, page) < 4.5)
+				fail_msg("%s %s: text \"%s\" %s on the page %s: %.2f:1", file, theme, x.e[i].text, fg,
+					 page, contrast(fg, page));
+			for (k = 0; k < nclusters; k++)
+				if (contrast(fg, clusters[k]) < 4.5)
+					fail_msg("%s %s: text \"%s\" %s on a cluster %s: %.2f:1", file, theme,
+						 x.e[i].text, fg, clusters[k], contrast(fg, clusters[k]));
+		}
+	}
+	assert_true(texts > 10);
+	assert_true(unused > 0); /* the documents have an unused stage, and the legend shows one */
+	txml_free(&x);
+	free(svg);
+	json_decref(doc);
+}
+
+static void test_contrast(void **state)
+{
+	(void)state;
+	check_contrast("render/service-bake.json", "light", 0);
+	check_contrast("render/service-bake.json", "dark", 0);
+	check_contrast("render/service-bake.json", "light", 1);
+	check_contrast("render/service-bake.json", "dark", 1);
+}
+
+/* ---- sizes: IEC units shared with the CLI (util/size.c) ------------------------------ */
+
+static void test_format_size(void **state)
+{
+	static const struct { unsigned long long v; const char *want; } cases[] = {
+		{ 0, "0 B" }, { 1, "1 B" }, { 1023, "1023 B" }, { 1024, "1.0 KiB" }, { 1536, "1.5 KiB" },
+		{ 1048524, "1023.9 KiB" }, { 1048575, "1.0 MiB" }, { 1048576, "1.0 MiB" },
+		{ 612000000, "583.6 MiB" }, { 1073741824ULL, "1.0 GiB" }, { 1610612736ULL, "1.5 GiB" },
+		{ 1099511627776ULL, "1.0 TiB" }, { 18446744073709551615ULL, "16.0 EiB" },
+	};
+	char buf[ATMO_SIZE_BUFLEN], small[4];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_ptr_equal(atmo__format_size(buf, sizeof(buf), cases[i].v), buf);
+		assert_string_equal(buf, cases[i].want);
+	}
+	/* truncated, still terminated */
+	atmo__format_size(small, sizeof(small), 1536);
+	assert_string_equal(small, "1.5");
+	assert_null(atmo__format_size(NULL, 8, 1));
+}
+
+/*
+ * SVG boxes: Graphviz draws stage nodes and clusters square (its rounded path
+ * costs a tenth of a render) and the post-processor makes them <rect rx=6>
+ * with the polygon's colours; left-justified text starts inside its box.
+ */
+static void test_svg_boxes(void **state)
+{
+	atmo_render_options o = ATMO_RENDER_OPTIONS_INIT;
+	json_t *doc = load("render/service-bake.json");
+	size_t len, i, stages = 0, clusters = 0;
+	txml_doc x;
+	char *svg;
+
+	(void)state;
+	o.legend = 1;
+	svg = render_ok(doc, &o, &len);
+	parse_svg(&x, svg, len);
+	for (i = 0; i < x.n; i++) {
+		long r, t;
+		double rx0, rw;
+		int is_stage = txml_has_class(&x.e[i], "atmo-stage"), is_cluster = txml_has_class(&x.e[i], "cluster");
+		if (strcmp(x.e[i].name, "g") || !(is_stage || is_cluster))
+			continue;
+		r = txml_descendant(&x, (long)i, "rect");
+		assert_true(r >= 0);
+		assert_null(txml_attr(&x.e[r], "points"));
+		assert_string_equal(txml_attr(&x.e[r], "rx"), "6");
+		assert_non_null(txml_attr(&x.e[r], "fill"));
+		assert_non_null(txml_attr(&x.e[r], "stroke"));
+		rx0 = atof(txml_attr(&x.e[r], "x"));
+		rw = atof(txml_attr(&x.e[r], "width"));
+		assert_true(rw > 20);
+		assert_true(atof(txml_attr(&x.e[r], "height")) > 10);
+		if (txml_has_class(&x.e[i], "atmo-target") && !is_cluster)
+			assert_string_equal(txml_attr(&x.e[r], "stroke-width"), "2");
+		t = txml_descendant(&x, (long)i, "text");
+		assert_true(t >= 0);
+		if (!strcmp(txml_attr(&x.e[t], "text-anchor"), "start"))
+			assert_true(atof(txml_attr(&x.e[t], "x")) > rx0 && atof(txml_attr(&x.e[t], "x")) < rx0 + rw);
+		stages += is_stage && !is_cluster;
+		clusters += is_cluster;
+	}
+	assert_true(stages >= 6);     /* the document's stages and the legend's stage items */
+	assert_int_equal(clusters, 4); /* three images and the legend */
+	/* other shapes stay Graphviz's: external images are dashed polygons */
+	{
+		long e = txml_descendant(&x, node_el(&x, "atmo-node-builder-image-debian-bookworm"), "polygon");
+		assert_true(e >= 0);
+		assert_non_null(txml_attr(&x.e[e], "stroke-dasharray"));
+	}
+	txml_free(&x);
+	free(svg);
+	json_decref(doc);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_svg_single),
+		cmocka_unit_test(test_svg_multi_image),
+		cmocka_unit_test(test_svg_layers_and_legend),
+		cmocka_unit_test(test_options),
+		cmocka_unit_test(test_png_pdf),
+		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_dot_and_json),
+		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_invalid),
+		cmocka_unit_test(test_invalid_options),
+		cmocka_unit_test(test_png_too_large),
+		cmocka_unit_test(test_graphviz_messages),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_contrast),
+		cmocka_unit_test(test_svg_boxes),
+		cmocka_unit_test(test_format_size),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

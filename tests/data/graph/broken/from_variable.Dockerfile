@@ -1,0 +1,4 @@
+FROM alpine AS a
+FROM alpine
+ARG SRC=a
+COPY --from=$SRC /x /x

@@ -1,0 +1,2 @@
+FROM alpine
+RUN --mount=type=bind,\"src=a\"x,target=/x true

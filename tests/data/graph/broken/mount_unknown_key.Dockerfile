@@ -1,0 +1,3 @@
+FROM alpine
+RUN true
+RUN --mount=type=cache,target=/x,colour=red true

@@ -1,0 +1,2 @@
+ARG X
+FROM ${X:?set_X_to_an_image}

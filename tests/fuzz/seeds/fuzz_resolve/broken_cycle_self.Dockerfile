@@ -1,0 +1,3 @@
+FROM alpine AS a
+RUN true
+COPY --from=a /x /y

@@ -1,0 +1,3 @@
+FROM alpine
+ENV A=1
+ENV B=${MISSING:?B_needs_MISSING}

@@ -1,0 +1,4 @@
+FROM alpine AS base
+RUN true
+
+FROM base AS bu!ld

@@ -1,0 +1,2 @@
+FROM alpine
+RUN --mount=type=bind,from=3,target=/x true

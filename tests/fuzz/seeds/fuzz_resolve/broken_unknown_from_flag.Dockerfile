@@ -1,0 +1,1 @@
+FROM --plattform=linux/amd64 alpine

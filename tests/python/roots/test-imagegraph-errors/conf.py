@@ -1,0 +1,3 @@
+extensions = ["atmograph.sphinx"]
+project = "atmograph-errors"
+exclude_patterns = ["_build"]

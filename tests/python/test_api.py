@@ -1,0 +1,456 @@
+"""The Python module atmograph: every function, errors with locations, the GIL."""
+
+import os
+import pathlib
+import sys
+import threading
+import time
+
+import pytest
+
+import atmograph
+
+HERE = pathlib.Path(__file__).resolve().parent
+ROOT = HERE / "roots" / "test-imagegraph"
+DOCKERFILE = ROOT / "Dockerfile"
+
+MULTI = """\
+ARG BASE=debian:stable
+FROM ${BASE} AS build
+RUN make
+FROM scratch AS assets
+COPY logo.svg /logo.svg
+FROM ${BASE} AS old
+RUN echo unused
+FROM ${BASE} AS runtime
+COPY --from=build /out /out
+COPY --from=assets /logo.svg /srv/
+"""
+
+
+
+def test_version():
+    assert atmograph.__version__ == atmograph._core.version()
+    assert atmograph.__version__.count(".") == 2
+
+
+# ---- parse -----------------------------------------------------------------------------------
+
+def test_parse_str_and_bytes_agree():
+    a = atmograph.parse(MULTI)
+    b = atmograph.parse(MULTI.encode())
+    assert a == b
+    assert a["schema"] == "atmograph.parse/1"
+
+
+def test_parse_keeps_lines():
+    doc = atmograph.parse(MULTI, filename="Dockerfile")
+    text = repr(doc)
+    assert "runtime" in text and "logo.svg" in text
+    # every instruction of the file is there with its line
+    lines = []
+
+    def walk(o):
+        if isinstance(o, dict):
+            for k, v in o.items():
+                if k in ("line", "start_line"):
+                    lines.append(v)
+                walk(v)
+        elif isinstance(o, list):
+            for v in o:
+                walk(v)
+    walk(doc)
+    assert 1 in lines and 10 in lines
+
+
+def test_dump_is_buildkit_form():
+    out = atmograph.dump("FROM alpine\nRUN echo hi\n")
+    assert isinstance(out, str)
+    assert out.splitlines()[0].lower().startswith("(from")
+
+
+def test_parse_file(tmp_path):
+    doc = atmograph.parse_file(DOCKERFILE)
+    assert doc["schema"] == "atmograph.parse/1"
+    assert doc == atmograph.parse_file(str(DOCKERFILE))
+
+
+def test_parse_error_has_location():
+    with pytest.raises(atmograph.ParseError) as ei:
+        atmograph.parse("FROM busybox\n\nENV PATH\n", filename="env.Dockerfile")
+    e = ei.value
+    assert isinstance(e, atmograph.Error)
+    assert isinstance(e, atmograph.InvalidInputError)
+    assert e.filename == "env.Dockerfile"
+    assert e.line == 3
+    assert e.code == -3
+    assert str(e).startswith("env.Dockerfile:3")
+    assert e.text and e.text in str(e)
+
+
+def test_parse_empty_is_an_error():
+    with pytest.raises(atmograph.InvalidInputError) as ei:
+        atmograph.parse("# only a comment\n", filename="empty")
+    assert ei.value.filename == "empty"
+
+
+def test_parse_file_missing(tmp_path):
+    missing = tmp_path / "nope" / "Dockerfile"
+    with pytest.raises(atmograph.NotFoundError) as ei:
+        atmograph.parse_file(missing)
+    assert ei.value.filename == str(missing)
+    assert ei.value.code == -4
+
+
+def test_parse_bad_types():
+    with pytest.raises(TypeError):
+        atmograph.parse(12)
+    with pytest.raises(TypeError):
+        atmograph.parse("FROM a\n", filename=3)
+    with pytest.raises(TypeError):
+        atmograph.parse_file(None)
+
+
+def test_error_defaults_and_hierarchy():
+    assert issubclass(atmograph.VerifyError, atmograph.ImageError)
+    for cls, other in ((atmograph.InvalidImageError, atmograph.InvalidInputError),
+                       (atmograph.ImageNotFoundError, atmograph.NotFoundError),
+                       (atmograph.ImageReadError, atmograph.ReadError),
+                       (atmograph.UnsupportedImageError, atmograph.UnsupportedError),
+                       (atmograph.ImageLimitError, atmograph.LimitError)):
+        assert issubclass(cls, atmograph.ImageError) and issubclass(cls, other)
+    for cls in (atmograph.NotFoundError, atmograph.ReadError, atmograph.UnsupportedError,
+                atmograph.CancelledError, atmograph.EngineError, atmograph.LimitError):
+        assert issubclass(cls, atmograph.Error)
+    e = atmograph.Error("x")
+    assert e.filename is None and e.line == 0 and e.column == 0
+    assert atmograph.ParseError is atmograph.InvalidInputError
+
+
+# ---- graph and stages -------------------------------------------------------------------------
+
+def test_graph_document():
+    doc = atmograph.graph(MULTI)
+    assert doc["schema"] == "atmograph.graph/1"
+    stages = {n["name"]: n for n in doc["nodes"] if n["kind"] == "stage"}
+    assert set(stages) == {"build", "assets", "old", "runtime"}
+    assert stages["runtime"]["target"] is True
+    assert stages["old"]["used"] is False
+    assert stages["build"]["build_only"] is True
+    assert stages["runtime"]["base"] == "debian:stable"
+    assert any(e["kind"] == "copy" for e in doc["edges"])
+    assert doc["target"] == stages["runtime"]["id"]
+
+
+def test_graph_from_path_and_options():
+    doc = atmograph.graph(DOCKERFILE, target="build", build_args={"BASE": "ubuntu:24.04"},
+                          image_id="app")
+    stages = {n["name"]: n for n in doc["nodes"] if n["kind"] == "stage"}
+    assert stages["build"]["target"] is True
+    assert stages["build"]["base"] == "ubuntu:24.04"
+    assert stages["build"]["id"].startswith("app/")
+    assert doc["images"][0]["dockerfile"] == str(DOCKERFILE)
+    # a list of K=V works the same as a dict
+    doc2 = atmograph.graph(DOCKERFILE, target="build", build_args=["BASE=ubuntu:24.04"],
+                           image_id="app")
+    assert doc2 == doc
+
+
+def test_graph_build_contexts():
+    doc = atmograph.graph("FROM base AS a\nRUN x\n", build_contexts={"base": "docker-image://alpine"})
+    kinds = {n["kind"] for n in doc["nodes"]}
+    assert "context" in kinds
+
+
+def test_graph_errors():
+    with pytest.raises(atmograph.NotFoundError) as ei:
+        atmograph.graph(MULTI, target="nope")
+    assert "build" in str(ei.value)  # the message lists the stages
+    with pytest.raises(atmograph.InvalidInputError) as ei:
+        atmograph.graph("FROM a AS base\nRUN x\n\nFROM base AS 1bad\n", filename="bad/Dockerfile")
+    assert ei.value.filename == "bad/Dockerfile"
+    assert ei.value.line == 4
+    with pytest.raises(ValueError):
+        atmograph.graph(MULTI, build_args=["NOEQUALS"])
+    with pytest.raises(TypeError):
+        atmograph.graph(MULTI, build_args="BASE=x")
+    with pytest.raises(atmograph.NotFoundError):
+        atmograph.graph("no/such/Dockerfile")
+
+
+def test_stages():
+    doc = atmograph.stages(MULTI)
+    assert doc["schema"] == "atmograph.stages/1"
+    st = doc["stages"]
+    assert [s["name"] for s in st] == ["build", "assets", "old", "runtime"]
+    assert [s["line"] for s in st] == [2, 4, 6, 8]
+    assert [s["status"] for s in st] == ["build-only", "build-only", "unused", "target"]
+    doc = atmograph.stages(DOCKERFILE, target="build", build_args=["BASE=x:1"])
+    assert doc["stages"][0]["base"] == "x:1" and doc["stages"][0]["status"] == "target"
+    with pytest.raises(atmograph.NotFoundError):
+        atmograph.stages(MULTI, target="nope")
+
+
+# ---- render ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fmt,magic", [("svg", b"<svg"), ("png", b"\x89PNG"), ("pdf", b"%PDF"),
+                                       ("dot", b"digraph"), ("json", b"atmograph.graph/1")])
+def test_render_formats(fmt, magic):
+    data = atmograph.render(atmograph.graph(MULTI), format=fmt)
+    assert isinstance(data, bytes)
+    assert magic in data[:4096] if fmt != "json" else magic in data
+
+
+def test_render_text_and_options():
+    doc = atmograph.graph(MULTI)
+    text = atmograph.render(doc, format="text").decode()
+    for name in ("build", "assets", "runtime"):
+        assert name in text
+    svg = atmograph.render(doc, link_base="", layers=True, legend=True, theme="dark",
+                           rankdir="TB", scratch=False, max_label_length=8).decode()
+    runtime = [n for n in doc["nodes"] if n.get("name") == "runtime"][0]
+    assert '"#%s"' % runtime["anchor"] in svg
+    plain = atmograph.render(doc).decode()
+    assert "#" + runtime["anchor"] not in plain
+    data, warnings = atmograph.render_with_warnings(doc)
+    assert data.startswith(b"<?xml") or b"<svg" in data
+    assert isinstance(warnings, list)
+
+
+def test_render_errors():
+    doc = atmograph.graph(MULTI)
+    with pytest.raises(ValueError):
+        atmograph.render(doc, format="gif")
+    with pytest.raises(TypeError):
+        atmograph.render([1, 2])
+    with pytest.raises(TypeError):
+        atmograph.render({"schema": "atmograph.graph/1", 1: 2})
+    with pytest.raises(TypeError):
+        atmograph.render({"schema": "atmograph.graph/1", "nodes": [object()]})
+    with pytest.raises(ValueError):
+        atmograph.render({"schema": "atmograph.graph/1", "x": float("nan")})
+    with pytest.raises(atmograph.InvalidInputError):
+        atmograph.render({"schema": "something-else"})
+    with pytest.raises(atmograph.InvalidInputError):
+        atmograph.render({"schema": "atmograph.graph/1", "nodes": "not a list"})
+
+
+def test_graphviz_version():
+    v = atmograph.graphviz_version()
+    assert v and v[0].isdigit()
+
+
+# ---- images, bake, reports (as the library provides them) ----------------------------------------
+
+def test_inspect_image_missing(tmp_path):
+    with pytest.raises(atmograph.ImageNotFoundError) as ei:
+        atmograph.inspect_image(tmp_path / "none.tar")
+    assert ei.value.filename
+    assert isinstance(ei.value, atmograph.NotFoundError)
+
+
+def test_inspect_image_not_an_archive(tmp_path):
+    p = tmp_path / "junk.tar"
+    p.write_bytes(b"this is not an archive" * 10)
+    with pytest.raises(atmograph.ImageError) as ei:
+        atmograph.inspect_image(p)
+    assert str(p) in str(ei.value)
+
+
+def test_load_bake_missing(tmp_path):
+    with pytest.raises(atmograph.NotFoundError):
+        atmograph.load_bake(tmp_path / "docker-bake.json")
+
+
+def test_annotate_rejects_non_report():
+    with pytest.raises(atmograph.InvalidInputError):
+        atmograph.annotate(atmograph.graph(MULTI), {"schema": "nope"})
+
+
+# ---- the GIL -------------------------------------------------------------------------------------
+
+def _progress_during(call):
+    """Run call() in a thread while the main thread ticks; returns (the number of
+    main-thread ticks inside the call, the call's duration, its result).
+
+    The switch interval is raised to 2 s for the measurement, so the interpreter never
+    takes the GIL from the worker by itself: the main thread can tick inside the call
+    only if the C code released the GIL. A call that holds it gives exactly 0 ticks,
+    however busy the machine is."""
+    span = {}
+    inside = 0
+
+    def worker():
+        span["start"] = time.perf_counter()
+        span["result"] = call()
+        span["end"] = time.perf_counter()
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(2.0)
+    try:
+        t = threading.Thread(target=worker)
+        t.start()
+        while t.is_alive():
+            if "start" in span and "end" not in span:
+                inside += 1
+        t.join()
+    finally:
+        sys.setswitchinterval(old)
+    return inside, span["end"] - span["start"], span["result"]
+
+
+# Ticks the main thread must make during a call for the GIL to count as released (a call
+# that holds the GIL lets through none; one that releases it, thousands).
+MIN_TICKS = 100
+
+
+def _big_dockerfile():
+    parts = ["FROM debian:bookworm AS s0\n"]
+    for i in range(60000):
+        parts.append("RUN echo step %d && \\\n    apt-get install -y pkg%d # more text here\n" % (i, i))
+    return "".join(parts)
+
+
+def test_gil_released_during_parse():
+    text = _big_dockerfile()
+    assert len(text) > 4 * 1024 * 1024
+    ticks, duration, result = _progress_during(lambda: atmograph.dump(text, filename="big"))
+    assert result.count("\n") >= 60000
+    assert duration > 0.02
+    # the main thread kept running through the parse (GIL held: no ticks at all)
+    assert ticks >= MIN_TICKS, (ticks, duration)
+
+
+def test_gil_released_during_graph():
+    text = _big_dockerfile()
+    ticks, duration, doc = _progress_during(lambda: atmograph.graph(text))
+    assert doc["schema"] == "atmograph.graph/1"
+    assert ticks >= MIN_TICKS, (ticks, duration)
+
+
+def test_gil_released_during_render():
+    parts = ["FROM debian AS s0\nRUN x\n"]
+    for i in range(1, 150):
+        parts.append("FROM s%d AS s%d\nCOPY --from=s%d /a /b\nRUN y\n" % (i - 1, i, max(0, i - 3)))
+    doc = atmograph.graph("".join(parts))
+    ticks, duration, svg = _progress_during(lambda: atmograph.render(doc))
+    assert b"<svg" in svg
+    assert ticks >= MIN_TICKS, (ticks, duration)
+
+
+def test_threads_share_the_module():
+    errors = []
+
+    def work():
+        try:
+            for _ in range(20):
+                atmograph.parse(MULTI)
+                atmograph.render(atmograph.graph(MULTI), format="svg")
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+
+
+def test_subinterpreter_free_import():
+    # multi-phase init: the module can be imported fresh (a new module state)
+    import importlib.util
+    spec = importlib.util.find_spec("atmograph._core")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    assert mod.Error is not atmograph._core.Error
+    assert mod.version() == atmograph.__version__
+    assert os.path.exists(spec.origin)
+
+
+# ---- images, bake files, plans, reports with real inputs ------------------------------------------
+
+BAKE = HERE / "roots" / "test-imagegraph-bake" / "images" / "docker-bake.json"
+REPORT = HERE / "roots" / "test-imagegraph-bake" / "report.json"
+
+
+@pytest.fixture
+def archives(tmp_path):
+    from test_sphinx_sizes import BUILD, RUNTIME, docker_archive
+    docker_archive(tmp_path / "build.tar", BUILD, "test/app:build")
+    docker_archive(tmp_path / "runtime.tar", RUNTIME, "test/app:latest")
+    return tmp_path
+
+
+def test_inspect_image(archives):
+    doc = atmograph.inspect_image(archives / "runtime.tar", files=2)
+    assert doc["schema"] == "atmograph.image/1"
+    assert doc["size"]["layers"] == 2
+    assert doc["size"]["bytes"] >= 300000
+    assert [h["created_by"] for h in doc["history"]][-1].startswith("CMD")
+    assert atmograph.inspect_image(str(archives / "runtime.tar"), verify=True,
+                                   ref="test/app:latest")["verified"] is True
+    with pytest.raises(atmograph.NotFoundError):
+        atmograph.inspect_image(archives / "runtime.tar", ref="no/such:tag")
+    with pytest.raises(ValueError):
+        atmograph.inspect_image(archives / "runtime.tar", files=-1)
+
+
+def test_image_diff(archives):
+    doc = atmograph.image_diff(archives / "build.tar", archives / "runtime.tar")
+    assert doc["schema"] == "atmograph.diff/1"
+
+
+def test_sizes(archives):
+    text = (HERE / "roots" / "test-imagegraph-bake" / "images" / "app" / "Dockerfile").read_text()
+    doc = atmograph.sizes(text, {"build": archives / "build.tar", "runtime": archives / "runtime.tar"},
+                          build_contexts={"base": "docker-image://debian:bookworm"})
+    assert doc["schema"] == "atmograph.sizes/1"
+    own = {s["stage"]: s["own_bytes"] for s in doc["stages"]}
+    assert own["build"] >= 2000000 and 300000 <= own["runtime"] < 2000000
+    with pytest.raises(atmograph.NotFoundError) as ei:
+        atmograph.sizes(text, {"nope": archives / "build.tar"})
+    assert not isinstance(ei.value, atmograph.ImageError)  # a stage name, not an image
+    with pytest.raises(atmograph.ImageNotFoundError):
+        atmograph.sizes(text, {"build": archives / "missing.tar"})
+    with pytest.raises(TypeError):
+        atmograph._core.sizes(text, {1: str(archives / "build.tar")})
+    with pytest.raises(TypeError):
+        atmograph._core.sizes(text, [("build", "x")])
+
+
+def test_load_bake_and_graph():
+    printed = atmograph.load_bake(BAKE, no_env=True)
+    assert set(printed["target"]) == {"base", "app"}
+    assert printed["target"]["base"]["args"] == {"DEBIAN": "bookworm"}
+    printed = atmograph.load_bake([BAKE], set_vars={"DEBIAN": "trixie"}, no_env=True)
+    assert printed["target"]["base"]["args"] == {"DEBIAN": "trixie"}
+    doc = atmograph.bake_graph(str(BAKE), targets=["app"], no_env=True)
+    assert [i["id"] for i in doc["images"]] == ["base", "app"]
+    assert any(e.get("context") == "base" for e in doc["edges"])
+    with pytest.raises(atmograph.NotFoundError) as ei:
+        atmograph.bake_graph(BAKE, targets=["nope"])
+    assert "app" in str(ei.value)
+    with pytest.raises(TypeError):
+        atmograph.bake_graph(BAKE, targets="app")
+
+
+def test_plan():
+    plan = atmograph.plan(BAKE, targets=["app"], no_env=True, engine="buildah", work_dir="/tmp/x")
+    assert plan["schema"] == "atmograph.plan/1"
+    assert plan["waves"] == [["base"], ["app"]]
+    assert plan["steps"][0]["argv"][0] == "buildah"
+    with pytest.raises(ValueError):
+        atmograph.plan(BAKE, engine="nope")
+
+
+def test_annotate():
+    import json
+    doc = atmograph.bake_graph(BAKE, targets=["app"], no_env=True)
+    report = json.loads(REPORT.read_text())
+    out = atmograph.annotate(doc, report)
+    assert "size" not in [n for n in doc["nodes"] if n["id"] == "app/stage/build"][0]  # a copy
+    build = [n for n in out["nodes"] if n["id"] == "app/stage/build"][0]
+    assert build["size"]["own_bytes"] == 190000000
+    assert out["kept_out"]["bytes"] == 180000000
+    with pytest.raises(TypeError):
+        atmograph.annotate(doc, [])
