@@ -299,31 +299,19 @@ static int add_build_step(atmo_plan *p, plan_target *pt, const char *stage, atmo
 /* the used stages of the target other than the target stage, in build order; the
  * graph (and its Dockerfile) is kept in *gout / *dfout for the targets linked to it:
  * a stage FROM a linked target runs its ONBUILD triggers, whose COPY --from / RUN
- * --mount from= stages are then used too */
+ * --mount from= stages are then used too (built: graphs by bake target index) */
 static int target_stages(atmo_strv *out, atmo_graph **gout, atmo_dockerfile **dfout,
-			 const atmo_bake_target *t, const char *text, size_t len, const char *source,
-			 const atmo_graph_link *links, size_t n_links, atmo_error *err)
+			 const atmo_bake_target *t, const char *text, size_t len,
+			 const atmo_graph *const *built, atmo_error *err)
 {
 	atmo_dockerfile *df = NULL;
 	atmo_graph *g = NULL;
-	atmo_graph_options go = ATMO_GRAPH_OPTIONS_INIT;
 	const size_t *order;
 	size_t n, i, tgt;
 	int rc;
 
-	if ((rc = atmo_dockerfile_parse(&df, text, len, source, err)) < 0)
+	if ((rc = atmo_bake_target_graph(&g, &df, t, text, len, built, err)) < 0)
 		return rc;
-	go.target = t->target;
-	go.build_args = t->args;
-	go.n_build_args = t->n_args;
-	go.build_contexts = t->contexts;
-	go.n_build_contexts = t->n_contexts;
-	go.image_id = t->name;
-	go.source = source;
-	go.links = links;
-	go.n_links = n_links;
-	if ((rc = atmo_graph_build(&g, df, &go, err)) < 0)
-		goto done;
 	tgt = atmo_graph_target(g);
 	order = atmo_graph_order(g, &n);
 	for (i = 0; i < n; i++) {
@@ -339,7 +327,6 @@ static int target_stages(atmo_strv *out, atmo_graph **gout, atmo_dockerfile **df
 		g = NULL;
 		df = NULL;
 	}
-done:
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
 	return rc;
@@ -365,7 +352,7 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 	atmo_strv *stages = NULL;
 	atmo_graph **graphs = NULL;
 	atmo_dockerfile **dfs = NULL;
-	atmo_graph_link *links = NULL;
+	size_t n_all = atmo_bake_target_count(b);
 	char buf[4200];
 
 	*out = NULL;
@@ -392,8 +379,8 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 		goto fail;
 	p->targets = calloc(n + 1, sizeof(*p->targets));
 	stages = calloc(n + 1, sizeof(*stages));
-	graphs = calloc(n + 1, sizeof(*graphs));
-	dfs = calloc(n + 1, sizeof(*dfs));
+	graphs = calloc(n_all + 1, sizeof(*graphs));
+	dfs = calloc(n_all + 1, sizeof(*dfs));
 	if (!p->targets || !stages || !graphs || !dfs) {
 		rc = atmo__error_nomem(err);
 		goto fail;
@@ -452,22 +439,10 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 			}
 		}
 		if (p->opts.stages) {
-			size_t nl = 0, d;
-			free(links);
-			links = calloc(t->n_links + 1, sizeof(*links));
-			if (!links) {
-				rc = atmo__error_nomem(err);
-				goto fail;
-			}
-			for (k = 0; k < t->n_links; k++)
-				for (d = 0; d < i; d++)
-					if (p->targets[d].index == t->links[k] && graphs[d]) {
-						links[nl].context = t->link_names[k];
-						links[nl].graph = graphs[d];
-						nl++;
-					}
-			if ((rc = target_stages(&stages[i], &graphs[i], &dfs[i], t, pt->text, len,
-						source, links, nl, err)) < 0)
+			/* graphs[] and dfs[] are by bake target index: the links find them there */
+			if ((rc = target_stages(&stages[i], &graphs[order[i]], &dfs[order[i]], t,
+						pt->text, len, (const atmo_graph *const *)graphs,
+						err)) < 0)
 				goto fail;
 		}
 		max_steps += 1 + stages[i].n;
@@ -506,8 +481,7 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 	for (i = 0; i < n; i++)
 		atmo__strv_free(&stages[i]);
 	free(stages);
-	free_graphs(graphs, dfs, n);
-	free(links);
+	free_graphs(graphs, dfs, n_all);
 	free(order);
 	*out = p;
 	return 0;
@@ -516,8 +490,7 @@ fail:
 		for (i = 0; i < n; i++)
 			atmo__strv_free(&stages[i]);
 	free(stages);
-	free_graphs(graphs, dfs, n);
-	free(links);
+	free_graphs(graphs, dfs, n_all);
 	free(order);
 	atmo_plan_free(p);
 	return rc;

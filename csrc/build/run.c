@@ -530,17 +530,8 @@ static int finish_target(runner *r, run_target *t)
 		}
 		free(archive);
 		/* stages built on their own */
-		if (atmo_dockerfile_parse(&df, pt->text, pt->text_len, bt->name, NULL) == 0) {
-			atmo_graph_options go = ATMO_GRAPH_OPTIONS_INIT;
-			go.target = bt->target;
-			go.build_args = bt->args;
-			go.n_build_args = bt->n_args;
-			go.build_contexts = bt->contexts;
-			go.n_build_contexts = bt->n_contexts;
-			go.image_id = bt->name;
-			if (atmo_graph_build(&g, df, &go, NULL) < 0)
-				g = NULL;
-		}
+		if (atmo_bake_target_graph(&g, &df, bt, pt->text, pt->text_len, NULL, NULL) < 0)
+			g = NULL;
 		for (i = pt->first_step; i < pt->first_step + pt->n_steps; i++) {
 			const atmo_plan_step *s = atmo_plan_step_at(r->p, i);
 			json_t *st, *ssize = NULL, *spk = NULL;

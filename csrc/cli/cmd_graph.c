@@ -1,5 +1,6 @@
 /* atmograph graph: draw the stage graph of a Dockerfile. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,11 +36,11 @@ static void help(void)
 	      "  --layers              one node per instruction inside each stage\n"
 	      "  --legend              add a legend of node and edge styles\n"
 	      "  --rankdir LR|TB       layout direction (default LR)\n"
-	      "  --max-label-length N  shorten longer names (default 20)\n"
+	      "  --max-label-length N  shorten longer names: 4 to 1000 (default, or 0: 20)\n"
 	      "  --scratch show|hide   draw FROM scratch as a node (default show)\n"
 	      "  --theme light|dark    colours (default light)\n"
 	      "  --link-base URL       each stage links to URL#<anchor>\n"
-	      "  --dpi N               PNG resolution\n"
+	      "  --dpi N               PNG resolution: 1 to 2400 (default, or 0: Graphviz's 96)\n"
 	      "  -h, --help            show this help\n"
 	      "\n"
 	      "Exit status: 0 drawn, 1 the Dockerfile is invalid or cannot be resolved (the\n"
@@ -64,6 +65,17 @@ static int format_from_path(atmo_format *f, const char *path)
 	else if (!strcasecmp(dot, "txt"))
 		dot = "text";
 	return atmo_format_from_name(f, dot) < 0 ? -1 : 0;
+}
+
+/* the core's option check: each value is checked as it is given (those before it
+ * passed), so a rejected one is a usage error naming its flag */
+static int check_render_option(const atmo_render_options *ro, const char *flag)
+{
+	atmo_error err;
+	atmo_error_clear(&err);
+	if (atmo_render_options_check(ro, &err) < 0)
+		return cli_usage_error("graph", "option %s: %s", flag, err.text);
+	return CLI_OK;
 }
 
 /* the renderer's warnings: {"source": "graphviz"|"atmograph", "code", "text"} */
@@ -118,17 +130,16 @@ int cmd_graph(int argc, char **argv)
 		case OPT_LAYERS: ro.layers = 1; break;
 		case OPT_LEGEND: ro.legend = 1; break;
 		case OPT_RANKDIR:
-			if (strcmp(optarg, "LR") && strcmp(optarg, "TB")) {
-				rc = cli_usage_error("graph", "--rankdir takes LR or TB, not '%s'", optarg);
-				goto done;
-			}
 			ro.rankdir = optarg;
+			if ((rc = check_render_option(&ro, "--rankdir")) != CLI_OK)
+				goto done;
 			break;
 		case OPT_MAXLABEL:
-			if ((rc = cli_parse_range("graph", "--max-label-length", optarg, 4, 1000,
-						  &num)) != CLI_OK)
+			if ((rc = cli_parse_uint("graph", "--max-label-length", optarg, &num)) != CLI_OK)
 				goto done;
-			ro.max_label_length = (unsigned)num;
+			ro.max_label_length = num > UINT_MAX ? UINT_MAX : (unsigned)num;
+			if ((rc = check_render_option(&ro, "--max-label-length")) != CLI_OK)
+				goto done;
 			break;
 		case OPT_SCRATCH:
 			if (!strcmp(optarg, "show"))
@@ -141,17 +152,17 @@ int cmd_graph(int argc, char **argv)
 			}
 			break;
 		case OPT_THEME:
-			if (strcmp(optarg, "light") && strcmp(optarg, "dark")) {
-				rc = cli_usage_error("graph", "--theme takes light or dark, not '%s'", optarg);
-				goto done;
-			}
 			ro.theme = optarg;
+			if ((rc = check_render_option(&ro, "--theme")) != CLI_OK)
+				goto done;
 			break;
 		case OPT_LINKBASE: ro.link_base = optarg; break;
 		case OPT_DPI:
-			if ((rc = cli_parse_range("graph", "--dpi", optarg, 1, 2400, &num)) != CLI_OK)
+			if ((rc = cli_parse_uint("graph", "--dpi", optarg, &num)) != CLI_OK)
 				goto done;
 			ro.dpi = (double)num;
+			if ((rc = check_render_option(&ro, "--dpi")) != CLI_OK)
+				goto done;
 			break;
 		case OPT_IMAGE_ID: ga.image_id = optarg; break;
 		case 'h':

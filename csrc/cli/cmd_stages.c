@@ -34,16 +34,16 @@ static void help(void)
 
 enum { OPT_JSON = CLI_OPT_LOCAL };
 
-/* the base column: the FROM argument, marked when a named context provides it */
-static void base_text(char *buf, size_t n, const atmo_graph *g, size_t i, const char *base)
+/* the base column: the FROM argument, marked when a named context provides it
+ * (the document's "base_kind") */
+static void base_text(char *buf, size_t n, const json_t *st)
 {
-	const atmo_stage *st = atmo_graph_stage(g, i);
-	const atmo_graph_node *b = st ? atmo_graph_get_node(g, st->base_node) : NULL;
-	snprintf(buf, n, "%s%s", base, b && b->kind == ATMO_NODE_CONTEXT ? " (context)" : "");
+	snprintf(buf, n, "%s%s", cli_jstr(st, "base"),
+		 !strcmp(cli_jstr(st, "base_kind"), "context") ? " (context)" : "");
 }
 
 /* the table, from the stage list the core makes (its "status" is the STATUS column) */
-static int print_table(const atmo_graph *g, const json_t *doc)
+static int print_table(const json_t *doc)
 {
 	const json_t *stages = json_object_get(doc, "stages"), *st;
 	char base[512], lines[48];
@@ -52,7 +52,7 @@ static int print_table(const atmo_graph *g, const json_t *doc)
 
 	json_array_foreach(stages, i, st) {
 		int l = (int)strlen(cli_jstr(st, "label")), b;
-		base_text(base, sizeof(base), g, i, cli_jstr(st, "base"));
+		base_text(base, sizeof(base), st);
 		b = (int)strlen(base);
 		if (l > wname)
 			wname = l;
@@ -70,7 +70,7 @@ static int print_table(const atmo_graph *g, const json_t *doc)
 	       wlines, "LINES", "STATUS", "DESCRIPTION");
 	json_array_foreach(stages, i, st) {
 		snprintf(lines, sizeof(lines), "%lld-%lld", cli_jint(st, "line"), cli_jint(st, "end_line"));
-		base_text(base, sizeof(base), g, i, cli_jstr(st, "base"));
+		base_text(base, sizeof(base), st);
 		printf("%-5lld  %-*s  %-*s  %-*s  %-10s  %s\n", cli_jint(st, "index"), wname,
 		       cli_jstr(st, "label"), wbase, base, wlines, lines, cli_jstr(st, "status"),
 		       cli_jstr(st, "description"));
@@ -116,7 +116,7 @@ int cmd_stages(int argc, char **argv)
 		rc = cli_error(&err);
 		goto done;
 	}
-	rc = as_json ? cli_write_json("-", doc) : print_table(g, doc);
+	rc = as_json ? cli_write_json("-", doc) : print_table(doc);
 done:
 	json_decref(doc);
 	atmo_graph_free(g);

@@ -14,29 +14,47 @@
 
 /* one selected target's parsed Dockerfile and graph, kept while later targets link to it */
 typedef struct {
-	char *text;
 	atmo_dockerfile *df;
 	atmo_graph *g;
 } target_graph;
 
-/*
- * Build the graph of target t. links: the graphs of the targets its "target:x"
- * contexts name (built before it, dependency order), so that a stage FROM such
- * a context inherits the linked target stage's ONBUILD triggers and ENV.
- */
-static int target_doc(json_t **out, target_graph *tg, const atmo_bake_target *t,
-		      const atmo_graph_link *links, size_t n_links, atmo_error *err)
+int atmo_bake_target_graph(atmo_graph **out, atmo_dockerfile **df, const atmo_bake_target *t,
+			   const char *text, size_t len, const atmo_graph *const *built,
+			   atmo_error *err)
 {
 	atmo_graph_options go = ATMO_GRAPH_OPTIONS_INIT;
-	size_t len = 0;
-	const char *source = NULL;
+	atmo_graph_link *links = NULL;
+	char *owned = NULL;
+	const char *source = t && t->dockerfile_inline ? t->name : t ? t->dockerfile_path : NULL;
+	size_t k, nl = 0;
 	int rc;
 
-	*out = NULL;
-	if ((rc = atmo_bake_target_dockerfile(&tg->text, &len, &source, t, err)) < 0)
-		return rc;
-	if ((rc = atmo_dockerfile_parse(&tg->df, tg->text, len, source, err)) < 0)
-		return rc;
+	if (out)
+		*out = NULL;
+	if (df)
+		*df = NULL;
+	if (!out || !df || !t)
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
+				       "atmo_bake_target_graph: out, df and t must not be NULL");
+	if (!text) {
+		if ((rc = atmo_bake_target_dockerfile(&owned, &len, &source, t, err)) < 0)
+			return rc;
+		text = owned;
+	}
+	/* the "target:x" contexts whose target is built already */
+	links = calloc(t->n_links + 1, sizeof(*links));
+	if (!links) {
+		rc = atmo__error_nomem(err);
+		goto done;
+	}
+	for (k = 0; built && k < t->n_links; k++)
+		if (built[t->links[k]]) {
+			links[nl].context = t->link_names[k];
+			links[nl].graph = built[t->links[k]];
+			nl++;
+		}
+	if ((rc = atmo_dockerfile_parse(df, text, len, source, err)) < 0)
+		goto done;
 	go.target = t->target;
 	go.build_args = t->args;
 	go.n_build_args = t->n_args;
@@ -45,10 +63,15 @@ static int target_doc(json_t **out, target_graph *tg, const atmo_bake_target *t,
 	go.image_id = t->name;
 	go.source = source;
 	go.links = links;
-	go.n_links = n_links;
-	if ((rc = atmo_graph_build(&tg->g, tg->df, &go, err)) < 0)
-		return rc;
-	return atmo_graph_to_json(out, tg->g, err);
+	go.n_links = nl;
+	if ((rc = atmo_graph_build(out, *df, &go, err)) < 0) {
+		atmo_dockerfile_free(*df);
+		*df = NULL;
+	}
+done:
+	free(links);
+	free(owned);
+	return rc;
 }
 
 static int append_all(json_t *dst, json_t *src)
@@ -63,7 +86,7 @@ int atmo_bake_graph(json_t **out, const atmo_bake *b, const char *const *names, 
 	json_t *doc = NULL, *images, *nodes, *edges, *unused, *warnings;
 	json_t **docs = NULL;
 	target_graph *tgs = NULL;
-	atmo_graph_link *links = NULL;
+	const atmo_graph **built = NULL;   /* per bake target index: its graph once built */
 	int rc;
 
 	*out = NULL;
@@ -71,13 +94,14 @@ int atmo_bake_graph(json_t **out, const atmo_bake *b, const char *const *names, 
 		return rc;
 	docs = calloc(n + 1, sizeof(*docs));
 	tgs = calloc(n + 1, sizeof(*tgs));
+	built = calloc(b->n_targets + 1, sizeof(*built));
 	doc = json_object();
 	images = json_array();
 	nodes = json_array();
 	edges = json_array();
 	unused = json_array();
 	warnings = json_array();
-	if (!docs || !tgs || !doc || !images || !nodes || !edges || !unused || !warnings) {
+	if (!docs || !tgs || !built || !doc || !images || !nodes || !edges || !unused || !warnings) {
 		json_decref(images);
 		json_decref(nodes);
 		json_decref(edges);
@@ -93,22 +117,10 @@ int atmo_bake_graph(json_t **out, const atmo_bake *b, const char *const *names, 
 	json_object_set_new(doc, "edges", edges);
 	for (i = 0; i < n; i++) {
 		const atmo_bake_target *t = &b->targets[order[i]];
-		size_t nl = 0, di;
-		free(links);
-		links = calloc(t->n_links + 1, sizeof(*links));
-		if (!links) {
-			rc = atmo__error_nomem(err);
+		if ((rc = atmo_bake_target_graph(&tgs[i].g, &tgs[i].df, t, NULL, 0, built, err)) < 0 ||
+		    (rc = atmo_graph_to_json(&docs[i], tgs[i].g, err)) < 0)
 			goto done;
-		}
-		for (k = 0; k < t->n_links; k++)
-			for (di = 0; di < i; di++)
-				if (order[di] == t->links[k] && tgs[di].g) {
-					links[nl].context = t->link_names[k];
-					links[nl].graph = tgs[di].g;
-					nl++;
-				}
-		if ((rc = target_doc(&docs[i], &tgs[i], t, links, nl, err)) < 0)
-			goto done;
+		built[order[i]] = tgs[i].g;
 	}
 	for (i = 0; i < n; i++) {
 		const atmo_bake_target *t = &b->targets[order[i]];
@@ -175,10 +187,9 @@ done:
 		for (i = 0; i < n; i++) {
 			atmo_graph_free(tgs[i].g);
 			atmo_dockerfile_free(tgs[i].df);
-			free(tgs[i].text);
 		}
 	free(tgs);
-	free(links);
+	free(built);
 	free(order);
 	json_decref(unused);
 	json_decref(warnings);

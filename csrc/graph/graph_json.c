@@ -483,6 +483,10 @@ int atmo_graph_stages_to_json(json_t **out, const atmo_graph *g, atmo_error *err
 		put(o, "label", json_string(st->label), &bad);
 		put(o, "id", json_string(st->node_id), &bad);
 		put(o, "base", json_string(st->base), &bad);
+		/* what FROM resolved to: another stage, an image, a named context or scratch */
+		put(o, "base_kind", json_string(st->base_node < g->n_nodes
+						? kind_name(g->nodes[st->base_node].kind) : "image"),
+		    &bad);
 		put(o, "platform", str_or_null(st->platform), &bad);
 		put(o, "line", json_integer(st->start_line), &bad);
 		put(o, "end_line", json_integer(st->end_line), &bad);

@@ -428,7 +428,7 @@ static PyObject *core_render(PyObject *module, PyObject *args, PyObject *kwds)
 			     Py_TYPE(doc)->tp_name);
 		return NULL;
 	}
-	if (max_label < 0) {
+	if (max_label < 0) {   /* not representable in the unsigned option: a conversion error */
 		PyErr_SetString(PyExc_ValueError, "max_label_length must be >= 0");
 		return NULL;
 	}
@@ -448,6 +448,9 @@ static PyObject *core_render(PyObject *module, PyObject *args, PyObject *kwds)
 	opts.fixed_size = fixed_size;
 	opts.id_prefix = id_prefix;
 	opts.svg_inline = svg_inline;
+	/* the core's ranges (rankdir, theme, max_label_length, dpi), before Graphviz is loaded */
+	if ((rc = atmo_render_options_check(&opts, &err)) < 0)
+		return raise_error(module, rc, &err);
 	if (!(r = get_renderer(module)))
 		return NULL;
 	if (!(graph = atmo_py_to_json(doc)))

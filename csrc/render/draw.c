@@ -498,6 +498,37 @@ static void other_label(builder *B, const atmo_rnode *n)
 	put_size_rows(B, n);
 }
 
+/*
+ * Where a stage's inherited ONBUILD triggers come from, as a reader names it:
+ * the declaring stage's name; in another image, that image's label when the
+ * stage is its target (a linked target: "runtime"), else "image/stage"; the raw
+ * node id when the document lacks that node; the base without onbuild_from.
+ */
+static void put_onbuild_origin(atmo_buf *b, const atmo_rmodel *m, const atmo_rnode *n)
+{
+	long k = n->onbuild_from ? atmo__rmodel_find(m, n->onbuild_from) : -1;
+	const atmo_rnode *o;
+
+	if (!n->onbuild_from) {
+		atmo__buf_puts(b, n->base ? n->base : "the base");
+		return;
+	}
+	if (k < 0) {
+		atmo__buf_puts(b, n->onbuild_from);
+		return;
+	}
+	o = &m->nodes[k];
+	if (o->image && (!n->image || strcmp(o->image, n->image))) {
+		const atmo_rimage *im = o->image_idx >= 0 ? &m->images[o->image_idx] : NULL;
+		if (im && im->target && !strcmp(im->target, o->id)) {
+			atmo__buf_puts(b, im->label ? im->label : im->id);
+			return;
+		}
+		atmo__buf_printf(b, "%s/", o->image);
+	}
+	atmo__buf_puts(b, o->name);
+}
+
 /* The plain title of a node (escaped later). */
 static const char *node_title(builder *B, const atmo_rnode *n)
 {
@@ -529,6 +560,14 @@ static const char *node_title(builder *B, const atmo_rnode *n)
 	}
 	if (n->description && *n->description)
 		atmo__buf_printf(t, " \xe2\x80\x94 %s", n->description);
+	if (n->kind == RK_STAGE && n->ninherited) {
+		size_t k;
+		atmo__buf_puts(t, "; ONBUILD (from ");
+		put_onbuild_origin(t, B->c->m, n);
+		atmo__buf_puts(t, "):");
+		for (k = 0; k < n->ninherited; k++)
+			atmo__buf_printf(t, "%s %s", k ? ";" : "", n->inherited[k]);
+	}
 	return atmo__buf_cstr(t);
 }
 
@@ -694,7 +733,7 @@ static int add_layer_stage(builder *B, size_t i, Agraph_t *parent)
 	atmo_rident *e;
 	Agnode_t *prev = NULL;
 	atmo_buf cls = ATMO_BUF_INIT, nm = ATMO_BUF_INIT;
-	size_t k, nlayers;
+	size_t k, nlayers, pos;
 	int rc = 0, from_first;
 
 	snprintf(cname, sizeof(cname), "cluster_stage%zu", i);
@@ -725,23 +764,46 @@ static int add_layer_stage(builder *B, size_t i, Agraph_t *parent)
 	if ((rc = set_link(B, sg, B->s.g_url, B->s.g_target, e, n->anchor)) < 0)
 		goto done;
 
-	/* The FROM line is a layer of its own unless the document lists it. */
+	/* The FROM line is a layer of its own unless the document lists it. The
+	 * inherited ONBUILD triggers run right after FROM: entries of their own. */
 	from_first = !(n->ninstr && !strcasecmp(n->instr[0].keyword, "from"));
 	nlayers = n->ninstr + (size_t)from_first;
-	for (k = 0; k < nlayers; k++) {
-		const atmo_rinstr *in = from_first ? (k ? &n->instr[k - 1] : NULL) : &n->instr[k];
+	for (pos = 0; pos < nlayers + n->ninherited; pos++) {
+		size_t ob = pos >= 1 && pos <= n->ninherited ? pos - 1 : (size_t)-1;
+		const atmo_rinstr *in;
 		Agnode_t *nd;
-		char key[32];
+		char key[48];
 
+		k = ob != (size_t)-1 ? 0 : pos ? pos - n->ninherited : 0;
+		in = from_first ? (k ? &n->instr[k - 1] : NULL) : &n->instr[k];
+		if (ob != (size_t)-1)
+			snprintf(key, sizeof(key), "-onbuild-%zu", ob);
+		else
+			snprintf(key, sizeof(key), "-%zu", k);
 		atmo__buf_clear(&nm);
-		atmo__buf_printf(&nm, "%s#%zu", n->id, k);
+		if (ob != (size_t)-1)
+			atmo__buf_printf(&nm, "%s#onbuild%zu", n->id, ob);
+		else
+			atmo__buf_printf(&nm, "%s#%zu", n->id, k);
 		if (nm.oom || !(nd = new_node(B, sg, nm.ptr))) {
 			rc = ATMO_ENOMEM;
 			goto done;
 		}
 		atmo__buf_clear(&B->b);
 		atmo__buf_clear(&B->t);
-		if (in) {
+		if (ob != (size_t)-1) {
+			atmo_buf origin = ATMO_BUF_INIT;
+			put_onbuild_origin(&origin, B->c->m, n);
+			atmo__buf_puts(&B->b, "ONBUILD (from ");
+			atmo__put_text(&B->b, origin.oom ? "?" : atmo__buf_cstr(&origin), B->maxlen * 2, 1, 2);
+			atmo__buf_puts(&B->b, ")\\n");
+			atmo__put_text(&B->b, n->inherited[ob], B->maxlen * 2, 0, 2);
+			atmo__buf_printf(&B->t, "ONBUILD %s (inherited from %s)", n->inherited[ob],
+					 origin.oom ? "?" : atmo__buf_cstr(&origin));
+			if (n->line)
+				atmo__buf_printf(&B->t, ", run at FROM (line %ld)", n->line);
+			atmo__buf_free(&origin);
+		} else if (in) {
 			atmo__put_text(&B->b, in->text, B->maxlen * 2, 0, 2);
 			atmo__buf_puts(&B->t, in->text);
 			if (in->line)
@@ -758,7 +820,6 @@ static int add_layer_stage(builder *B, size_t i, Agraph_t *parent)
 			rc = ATMO_ENOMEM;
 			goto done;
 		}
-		snprintf(key, sizeof(key), "-%zu", k);
 		atmo__buf_clear(&nm);
 		atmo__buf_puts(&nm, n->id);
 		atmo__buf_puts(&nm, key);
@@ -768,12 +829,14 @@ static int add_layer_stage(builder *B, size_t i, Agraph_t *parent)
 		}
 		atmo__buf_clear(&cls);
 		atmo__buf_puts(&cls, "atmo-layer atmo-layer-");
-		atmo__put_text(&cls, in ? in->keyword : "from", 0, 0, 0);
+		atmo__put_text(&cls, ob != (size_t)-1 ? "onbuild" : in ? in->keyword : "from", 0, 0, 0);
 		for (char *q = cls.ptr; q && *q; q++)
 			if (*q >= 'A' && *q <= 'Z')
 				*q = (char)(*q - 'A' + 'a');
 			else if (!((*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '-' || *q == ' '))
 				*q = '-';
+		if (ob != (size_t)-1)
+			atmo__buf_puts(&cls, " atmo-inherited");
 		if (cls.oom) {
 			rc = ATMO_ENOMEM;
 			goto done;
@@ -787,15 +850,13 @@ static int add_layer_stage(builder *B, size_t i, Agraph_t *parent)
 			B->first[i] = nd;
 		} else {
 			Agedge_t *ed = agedge(B->g, prev, nd, NULL, 1);
-			char ekey[32];
 			if (!ed) {
 				rc = ATMO_ENOMEM;
 				goto done;
 			}
 			atmo__buf_clear(&nm);
-			snprintf(ekey, sizeof(ekey), "-%zu", k);
 			atmo__buf_puts(&nm, n->id);
-			atmo__buf_puts(&nm, ekey);
+			atmo__buf_puts(&nm, key);
 			if (nm.oom || !ident(B, ed, B->s.e_id, "atmo-seq-", nm.ptr, "next instruction")) {
 				rc = ATMO_ENOMEM;
 				goto done;
@@ -839,6 +900,21 @@ static Agnode_t *layer_at(builder *B, size_t i, long line)
 	return B->first[i];
 }
 
+/* Layer view: the first inherited ONBUILD entry of stage i, or NULL when it has none. */
+static Agnode_t *onbuild_entry(builder *B, size_t i)
+{
+	const atmo_rnode *n = &B->c->m->nodes[i];
+	atmo_buf nm = ATMO_BUF_INIT;
+	Agnode_t *nd;
+
+	if (!B->c->o->layers || n->kind != RK_STAGE || !n->ninherited || !B->stage_cluster[i])
+		return NULL;
+	atmo__buf_printf(&nm, "%s#onbuild0", n->id);
+	nd = nm.oom ? NULL : agnode(B->g, nm.ptr, 0);
+	atmo__buf_free(&nm);
+	return nd && agcontains(B->stage_cluster[i], nd) ? nd : NULL;
+}
+
 static int add_edge(builder *B, size_t j)
 {
 	static const char *const style[] = { "solid", "dashed", "dotted", "bold" };
@@ -853,6 +929,12 @@ static int add_edge(builder *B, size_t j)
 	size_t k;
 	int rc = 0, has_label = 0;
 
+	if (e->kind == RE_ONBUILD && z) {
+		/* the triggers run first in the stage: the edge ends at their entry */
+		Agnode_t *ob = onbuild_entry(B, e->to_idx);
+		if (ob)
+			z = ob;
+	}
 	if (!a || !z)
 		return 0; /* an end is hidden (scratch) */
 	ed = agedge(B->g, a, z, NULL, 1);

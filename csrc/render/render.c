@@ -423,6 +423,39 @@ done:
 	return rc;
 }
 
+int atmo_render_options_check(const atmo_render_options *opts, atmo_error *err)
+{
+	if (!opts)
+		return 0;
+	if (opts->version != ATMO_RENDER_OPTIONS_VERSION)
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
+				       "render options: unknown version %u (expected %u)", opts->version,
+				       ATMO_RENDER_OPTIONS_VERSION);
+	if ((unsigned)opts->format > ATMO_FORMAT_TEXT)
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
+				       "format %d is unknown (svg, png, pdf, dot, json, text)",
+				       (int)opts->format);
+	if (opts->rankdir && strcmp(opts->rankdir, "LR") && strcmp(opts->rankdir, "TB"))
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
+				       "rankdir \"%.40s\" is not LR or TB", opts->rankdir);
+	if (opts->theme && strcmp(opts->theme, "light") && strcmp(opts->theme, "dark"))
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
+				       "theme \"%.40s\" is not light or dark", opts->theme);
+	if (opts->max_label_length &&
+	    (opts->max_label_length < ATMO_RENDER_MIN_LABEL_LENGTH ||
+	     opts->max_label_length > ATMO_RENDER_MAX_LABEL_LENGTH))
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
+				       "max_label_length %u is out of range (%d to %d, or 0 for the default 20)",
+				       opts->max_label_length, ATMO_RENDER_MIN_LABEL_LENGTH,
+				       ATMO_RENDER_MAX_LABEL_LENGTH);
+	/* written so that NaN fails too */
+	if (opts->dpi != 0 && !(opts->dpi >= 1 && opts->dpi <= ATMO_RENDER_MAX_DPI))
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
+				       "dpi %g is out of range (1 to %d, or 0 for Graphviz's default)",
+				       opts->dpi, ATMO_RENDER_MAX_DPI);
+	return 0;
+}
+
 int atmo_render(char **data, size_t *len, atmo_renderer *r, json_t *graph,
 		const atmo_render_options *opts, json_t **warnings, atmo_error *err)
 {
@@ -444,24 +477,12 @@ int atmo_render(char **data, size_t *len, atmo_renderer *r, json_t *graph,
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "atmo_render: %s is NULL",
 				       !data ? "data" : "graph");
 	o = opts ? *opts : defaults;
-	if (o.version != ATMO_RENDER_OPTIONS_VERSION)
-		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
-				       "atmo_render: unknown options version %u", o.version);
-	if ((unsigned)o.format > ATMO_FORMAT_TEXT)
-		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "atmo_render: unknown format %d",
-				       (int)o.format);
+	if ((rc = atmo_render_options_check(&o, err)) < 0)
+		return rc;
 	if (!o.rankdir)
 		o.rankdir = "LR";
-	if (strcmp(o.rankdir, "LR") && strcmp(o.rankdir, "TB"))
-		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
-				       "rankdir \"%.40s\" is not LR or TB", o.rankdir);
 	if (!o.theme)
 		o.theme = "light";
-	if (strcmp(o.theme, "light") && strcmp(o.theme, "dark"))
-		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
-				       "theme \"%.40s\" is not light or dark", o.theme);
-	if (o.dpi < 0 || o.dpi > 2400)
-		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "dpi %g is out of range (0 to 2400)", o.dpi);
 	if (o.format <= ATMO_FORMAT_DOT && !r)
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "atmo_render: renderer is NULL");
 

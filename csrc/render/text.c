@@ -21,7 +21,7 @@ static void put_name(atmo_buf *b, const atmo_rmodel *m, const atmo_rnode *n)
 	atmo__put_text(b, n->kind == RK_IMAGE && n->ref ? n->ref : n->name, 0, 0, 0);
 }
 
-static void put_node(atmo_buf *b, const atmo_rnode *n, const char *indent)
+static void put_node(atmo_buf *b, const atmo_rmodel *m, const atmo_rnode *n, const char *indent)
 {
 	char sz[32];
 	size_t i;
@@ -77,6 +77,18 @@ static void put_node(atmo_buf *b, const atmo_rnode *n, const char *indent)
 		atmo__put_text(b, n->description, 0, 0, 0);
 		atmo__buf_putc(b, '\n');
 	}
+	for (i = 0; i < n->ninherited; i++) {
+		long from = n->onbuild_from ? atmo__rmodel_find(m, n->onbuild_from) : -1;
+		atmo__buf_printf(b, "%s    onbuild (from ", indent);
+		if (from >= 0)
+			put_name(b, m, &m->nodes[from]);
+		else
+			atmo__put_text(b, n->onbuild_from ? n->onbuild_from : n->base ? n->base : "the base",
+				       0, 0, 0);
+		atmo__buf_puts(b, ", run first): ");
+		atmo__put_text(b, n->inherited[i], 0, 0, 0);
+		atmo__buf_putc(b, '\n');
+	}
 	for (i = 0; i < n->nonbuild; i++) {
 		atmo__buf_printf(b, "%s    onbuild: ", indent);
 		atmo__put_text(b, n->onbuild[i], 0, 0, 0);
@@ -90,7 +102,7 @@ static void put_nodes_of(atmo_buf *b, const atmo_rmodel *m, long image, const ch
 	size_t i;
 	for (i = 0; i < m->nnodes; i++)
 		if (m->nodes[i].image_idx == image && !hidden(&m->nodes[i], o))
-			put_node(b, &m->nodes[i], indent);
+			put_node(b, m, &m->nodes[i], indent);
 }
 
 int atmo__render_text(atmo_buf *b, const atmo_rmodel *m, const atmo_render_options *o)

@@ -314,6 +314,100 @@ static void test_graph_example_family_onbuild(void **state)
 	atmo_bake_free(b);
 }
 
+/* atmo_bake_target_graph: the one place a target's Dockerfile becomes its stage graph
+ * (bake graph, plan --stages, build reports): args, target stage, image id, links to
+ * built targets, the text given or read, and errors located in the target's Dockerfile */
+static void test_target_graph(void **state)
+{
+	const char *text =
+		"{\"target\": {"
+		"\"rt\": {\"dockerfile-inline\": \"ARG DEB=x\\nFROM debian:$${DEB} AS rt\\nONBUILD ARG PROJECT\\n"
+		"ONBUILD COPY --from=assets /a /b\\nFROM rt AS extra\\n\", \"args\": {\"DEB\": \"bookworm\"},"
+		" \"target\": \"rt\"},"
+		"\"svc\": {\"dockerfile-inline\": \"FROM alpine AS assets\\nFROM runtime AS svc\\nUSER x\\n\","
+		" \"contexts\": {\"runtime\": \"target:rt\"}},"
+		"\"bad\": {\"dockerfile-inline\": \"FROM alpine\\nCOPY --from=nope\\n\"},"
+		"\"gone\": {\"context\": \"/nonexistent-atmograph-dir\"}}}";
+	atmo_bake *b = NULL;
+	atmo_error err;
+	atmo_graph *g_rt = NULL, *g = NULL;
+	atmo_dockerfile *df_rt = NULL, *df = NULL;
+	const atmo_graph **built;
+	const atmo_bake_target *rt, *svc;
+	const atmo_stage *st;
+	int idx;
+	size_t i;
+
+	(void)state;
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_bake_load_string(&b, text, strlen(text), "<test>", NULL, &err), 0);
+	rt = atmo_bake_find_target(b, "rt");
+	svc = atmo_bake_find_target(b, "svc");
+	assert_non_null(rt);
+	assert_non_null(svc);
+	built = calloc(atmo_bake_target_count(b), sizeof(*built));
+	assert_non_null(built);
+
+	/* the target's args and target stage apply; the image id is the target's name */
+	if (atmo_bake_target_graph(&g_rt, &df_rt, rt, NULL, 0, built, &err) < 0)
+		fail_msg("%s:%d: %s", err.source, err.line, err.text);
+	assert_string_equal(atmo_graph_image_id(g_rt), "rt");
+	st = atmo_graph_stage(g_rt, atmo_graph_target(g_rt));
+	assert_string_equal(st->label, "rt");
+	assert_string_equal(st->base, "debian:bookworm");
+	assert_false(atmo_graph_stage(g_rt, 1)->used);
+
+	/* not linked yet: the svc stage inherits nothing */
+	assert_int_equal(atmo_bake_target_graph(&g, &df, svc, NULL, 0, built, &err), 0);
+	idx = atmo_graph_find_stage(g, "svc");
+	assert_true(idx >= 0);
+	assert_int_equal(atmo_graph_stage(g, (size_t)idx)->n_onbuild_inherited, 0);
+	atmo_graph_free(g);
+	atmo_dockerfile_free(df);
+
+	/* linked through built[]: rt's ONBUILD triggers run in svc */
+	for (i = 0; i < atmo_bake_target_count(b); i++)
+		if (atmo_bake_target_at(b, i) == rt)
+			built[i] = g_rt;
+	assert_int_equal(atmo_bake_target_graph(&g, &df, svc, NULL, 0, built, &err), 0);
+	st = atmo_graph_stage(g, (size_t)atmo_graph_find_stage(g, "svc"));
+	assert_int_equal(st->n_onbuild_inherited, 2);
+	assert_string_equal(st->onbuild_from, "rt/stage/rt");
+	assert_true(atmo_graph_stage(g, (size_t)atmo_graph_find_stage(g, "assets"))->used);
+	atmo_graph_free(g);
+	atmo_dockerfile_free(df);
+
+	/* text given (a lowered or cached copy): that text is resolved, not the target's */
+	assert_int_equal(atmo_bake_target_graph(&g, &df, svc, "FROM busybox AS one\n", 20, NULL, &err), 0);
+	assert_int_equal(atmo_graph_stage_count(g), 1);
+	assert_string_equal(atmo_graph_stage(g, 0)->base, "busybox");
+	atmo_graph_free(g);
+	atmo_dockerfile_free(df);
+
+	/* errors: located in the target's Dockerfile (inline: the target's name), outs NULL */
+	g = (atmo_graph *)1;
+	df = (atmo_dockerfile *)1;
+	assert_int_equal(atmo_bake_target_graph(&g, &df, atmo_bake_find_target(b, "bad"), NULL, 0,
+						NULL, &err), ATMO_EINVALID);
+	assert_null(g);
+	assert_null(df);
+	assert_string_equal(err.source, "bad");
+	assert_int_equal(err.line, 2);
+	atmo_error_clear(&err);
+	assert_true(atmo_bake_target_graph(&g, &df, atmo_bake_find_target(b, "gone"), NULL, 0, NULL,
+					   &err) < 0);
+	assert_null(g);
+	if (!strstr(err.source, "nonexistent-atmograph-dir"))
+		fail_msg("%s: %s", err.source, err.text);
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_bake_target_graph(&g, &df, NULL, NULL, 0, NULL, &err), ATMO_EINVALID);
+
+	free(built);
+	atmo_graph_free(g_rt);
+	atmo_dockerfile_free(df_rt);
+	atmo_bake_free(b);
+}
+
 /* every broken file: the error names the JSON path, with file and line */
 static const struct {
 	const char *file;
@@ -388,6 +482,7 @@ int main(void)
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_graph_onbuild_across_targets),
 		cmocka_unit_test(test_graph_example_family_onbuild),
+		cmocka_unit_test(test_target_graph),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

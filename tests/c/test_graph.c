@@ -1219,6 +1219,40 @@ static void descriptions_like_buildkit_get_comment(void **state)
 	atmo_dockerfile_free(df);
 }
 
+/* the stage list names what each FROM resolved to ("base_kind"): the CLI's
+ * "(context)" mark and any other reader take it from the document */
+static void stages_document_base_kind(void **state)
+{
+	atmo_dockerfile *df;
+	atmo_graph *g;
+	json_t *doc = NULL;
+	atmo_error err;
+	bopts o = { .target = "s", .ctxs = { "ctx=docker-image://alpine" }, .n_ctxs = 1 };
+	static const char *const want[] = { "image", "stage", "context", "scratch", "stage" };
+	size_t i;
+	(void)state;
+	g = must_build(&df, "FROM debian AS a\nFROM a AS b\nFROM ctx AS c\nFROM scratch AS d\n"
+			    "FROM c AS s\nCOPY --from=b / /\nCOPY --from=d / /\n", &o);
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_graph_stages_to_json(&doc, g, &err), 0);
+	assert_int_equal(json_array_size(json_object_get(doc, "stages")), 5);
+	for (i = 0; i < 5; i++) {
+		json_t *st = json_array_get(json_object_get(doc, "stages"), i);
+		const atmo_stage *gs = atmo_graph_stage(g, i);
+		const char *kind = json_string_value(json_object_get(st, "base_kind"));
+		assert_non_null(kind);
+		assert_string_equal(kind, want[i]);
+		/* the same as the graph's own node of the FROM */
+		assert_int_equal(atmo_graph_get_node(g, gs->base_node)->kind,
+				 !strcmp(kind, "stage") ? ATMO_NODE_STAGE : !strcmp(kind, "image")
+				 ? ATMO_NODE_IMAGE : !strcmp(kind, "context") ? ATMO_NODE_CONTEXT
+				 : ATMO_NODE_SCRATCH);
+	}
+	json_decref(doc);
+	atmo_graph_free(g);
+	atmo_dockerfile_free(df);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1250,6 +1284,7 @@ int main(void)
 		cmocka_unit_test(onbuild_across_images),
 		cmocka_unit_test(onbuild_across_images_errors),
 		cmocka_unit_test(descriptions_like_buildkit_get_comment),
+		cmocka_unit_test(stages_document_base_kind),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -560,6 +560,166 @@ static void test_text(void **state)
 	json_decref(doc);
 }
 
+/* ---- inherited ONBUILD triggers (nodes[].onbuild_inherited, onbuild_from) ---------- */
+
+static json_t *inherited_doc(const char *from)
+{
+	json_t *doc = load("render/service-bake.json"), *n = NULL, *a;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "nodes"), i, n)
+		if (!strcmp(json_string_value(json_object_get(n, "id")), "service/stage/build"))
+			break;
+	assert_true(i < json_array_size(json_object_get(doc, "nodes")));
+	a = json_array();
+	json_array_append_new(a, json_string("COPY . /src"));
+	json_array_append_new(a, json_string("RUN pip wheel -w /wheels /src"));
+	json_object_set_new(n, "onbuild_inherited", a);
+	if (from)
+		json_object_set_new(n, "onbuild_from", json_string(from));
+	return doc;
+}
+
+static void test_onbuild_inherited(void **state)
+{
+	atmo_render_options o = ATMO_RENDER_OPTIONS_INIT;
+	json_t *doc = inherited_doc("builder/stage/builder");
+	txml_doc x;
+	size_t len;
+	char *out;
+	long e, a, b;
+
+	(void)state;
+	/* the node's title lists the triggers and where they come from (another image) */
+	out = render_ok(doc, &o, &len);
+	parse_svg(&x, out, len);
+	e = node_el(&x, "atmo-node-service-stage-build");
+	assert_non_null(strstr(title_of(&x, e),
+			       "; ONBUILD (from builder): COPY . /src; RUN pip wheel -w /wheels /src"));
+	/* only the stage that inherits them says so */
+	assert_null(strstr(title_of(&x, node_el(&x, "atmo-node-service-stage-service")), "ONBUILD"));
+	assert_int_equal(txml_count(&x, "g", "atmo-inherited"), 0);
+	txml_free(&x);
+	free(out);
+
+	/* layer view: one entry per trigger, right after FROM, marked with their origin */
+	o.layers = 1;
+	out = render_ok(doc, &o, &len);
+	parse_svg(&x, out, len);
+	assert_int_equal(txml_count(&x, "g", "atmo-inherited"), 2);
+	assert_int_equal(txml_count(&x, "g", "atmo-layer-onbuild"), 2);
+	a = node_el(&x, "atmo-layer-service-stage-build-onbuild-0");
+	b = node_el(&x, "atmo-layer-service-stage-build-onbuild-1");
+	assert_true(txml_has_class(&x.e[a], "atmo-layer"));
+	assert_true(txml_has_class(&x.e[b], "atmo-inherited"));
+	assert_string_equal(title_of(&x, a),
+			    "ONBUILD COPY . /src (inherited from builder), run at FROM (line 4)");
+	assert_non_null(strstr(title_of(&x, b), "ONBUILD RUN pip wheel -w /wheels /src (inherited"));
+	assert_true(svg_has_text(&x, "ONBUILD (from builder)"));
+	assert_true(svg_has_text(&x, "RUN pip wheel -w /wheels /src"));
+	/* the instructions keep their ids: FROM is -0, the RUN of line 5 is -1 */
+	assert_non_null(strstr(title_of(&x, node_el(&x, "atmo-layer-service-stage-build-0")), "FROM builder AS build"));
+	assert_non_null(strstr(title_of(&x, node_el(&x, "atmo-layer-service-stage-build-1")), "RUN pip install"));
+	/* FROM -> trigger 0 -> trigger 1 -> RUN: three sequence edges in the stage */
+	node_el(&x, "atmo-seq-service-stage-build-onbuild-0");
+	node_el(&x, "atmo-seq-service-stage-build-onbuild-1");
+	node_el(&x, "atmo-seq-service-stage-build-1");
+	txml_free(&x);
+	free(out);
+
+	/* in DOT: the sequence runs FROM, the triggers, then the stage's own instructions,
+	 * and the onbuild edge ends at the first trigger */
+	o.format = ATMO_FORMAT_DOT;
+	out = render_ok(doc, &o, &len);
+	assert_non_null(strstr(out, "\"service/stage/build#0\" -> \"service/stage/build#onbuild0\""));
+	assert_non_null(strstr(out, "\"service/stage/build#onbuild0\" -> \"service/stage/build#onbuild1\""));
+	assert_non_null(strstr(out, "\"service/stage/build#onbuild1\" -> \"service/stage/build#1\""));
+	{
+		const char *p = strstr(out, "\"builder/stage/builder#0\" -> \"service/stage/build#onbuild0\"");
+		const char *end = p ? strstr(p, "];") : NULL, *c = p ? strstr(p, "class=\"atmo-onbuild") : NULL;
+		assert_non_null(p);
+		assert_non_null(end);
+		assert_true(c && c < end);
+	}
+	free(out);
+
+	/* text: the inherited triggers are listed before the declared ones */
+	o.format = ATMO_FORMAT_TEXT;
+	out = render_ok(doc, &o, &len);
+	assert_non_null(strstr(out, "  stage build FROM builder, lines 4-8, 624.7 MiB (own 41.0 MiB) [build-only]\n"
+				    "      build runs the builder's ONBUILD triggers\n"
+				    "      onbuild (from builder/builder, run first): COPY . /src\n"
+				    "      onbuild (from builder/builder, run first): RUN pip wheel -w /wheels /src\n"));
+	free(out);
+	json_decref(doc);
+
+	/* the node's title lists the triggers and where they come from: a linked target by
+	 * its image, another image's other node as IMAGE/NAME */
+	doc = inherited_doc("builder/image/debian:bookworm");
+	o = (atmo_render_options)ATMO_RENDER_OPTIONS_INIT;
+	out = render_ok(doc, &o, &len);
+	parse_svg(&x, out, len);
+	assert_non_null(strstr(title_of(&x, node_el(&x, "atmo-node-service-stage-build")),
+			       "ONBUILD (from builder/debian:bookworm): COPY . /src"));
+	txml_free(&x);
+	free(out);
+	json_decref(doc);
+
+	/* an origin the document lacks is named by its id; without one, by the base */
+	doc = inherited_doc("elsewhere/stage/x");
+	o = (atmo_render_options)ATMO_RENDER_OPTIONS_INIT;
+	out = render_ok(doc, &o, &len);
+	parse_svg(&x, out, len);
+	assert_non_null(strstr(title_of(&x, node_el(&x, "atmo-node-service-stage-build")),
+			       "ONBUILD (from elsewhere/stage/x): COPY . /src"));
+	txml_free(&x);
+	free(out);
+	json_decref(doc);
+	doc = inherited_doc(NULL);
+	o.layers = 1;
+	out = render_ok(doc, &o, &len);
+	parse_svg(&x, out, len);
+	assert_true(svg_has_text(&x, "ONBUILD (from builder)"));
+	assert_non_null(strstr(title_of(&x, node_el(&x, "atmo-node-service-stage-build")),
+			       "ONBUILD (from builder): COPY"));
+	txml_free(&x);
+	free(out);
+	json_decref(doc);
+}
+
+/* Hostile trigger text stays text: XML-escaped in titles, Graphviz escapes not injected. */
+static void test_onbuild_inherited_hostile(void **state)
+{
+	atmo_render_options o = ATMO_RENDER_OPTIONS_INIT;
+	json_t *doc = inherited_doc("builder/stage/<b>&\"x");
+	json_t *n;
+	txml_doc x;
+	size_t len, i;
+	char *out;
+	int pass;
+
+	(void)state;
+	json_array_foreach(json_object_get(doc, "nodes"), i, n)
+		if (json_object_get(n, "onbuild_inherited"))
+			json_array_append_new(json_object_get(n, "onbuild_inherited"),
+					      json_string("RUN echo '</title><script>x</script>' \\l \\N ]]>"));
+	for (pass = 0; pass < 2; pass++) {
+		o.layers = pass;
+		out = render_ok(doc, &o, &len);
+		parse_svg(&x, out, len);
+		assert_null(strstr(out, "<script"));
+		assert_true(svg_has_text(&x, pass ? "RUN echo '</title><script>x</script>' \\" : "build"));
+		assert_non_null(strstr(title_of(&x, node_el(&x, "atmo-node-service-stage-build")),
+				       "(from builder/stage/<b>&\"x): COPY . /src; RUN pip wheel -w /wheels /src; "
+				       "RUN echo '</title><script>x</script>' \\l \\N ]]>"));
+		if (pass)
+			assert_int_equal(txml_count(&x, "g", "atmo-inherited"), 3);
+		txml_free(&x);
+		free(out);
+	}
+	json_decref(doc);
+}
+
 /* ---- hostile strings ---------------------------------------------------------------- */
 
 static int ci_contains(const char *s, size_t len, const char *needle)
@@ -673,6 +833,9 @@ static void test_invalid(void **state)
 		{ "{\"schema\": \"atmograph.graph/1\", \"nodes\": [{\"id\": \"a\", \"kind\": \"stage\", \"instructions\": [{\"keyword\": \"run\"}, 3]}]}", "$.nodes[0].instructions[1]: expected an object" },
 		{ "{\"schema\": \"atmograph.graph/1\", \"nodes\": [{\"id\": \"a\", \"kind\": \"stage\", \"instructions\": [{\"line\": 2}]}]}", "$.nodes[0].instructions[0].keyword: missing" },
 		{ "{\"schema\": \"atmograph.graph/1\", \"nodes\": [{\"id\": \"a\", \"kind\": \"stage\", \"onbuild\": [\"x\", 2]}]}", "$.nodes[0].onbuild[1]: expected a string" },
+		{ "{\"schema\": \"atmograph.graph/1\", \"nodes\": [{\"id\": \"a\", \"kind\": \"stage\", \"onbuild_inherited\": \"RUN x\"}]}", "$.nodes[0].onbuild_inherited: expected an array of strings" },
+		{ "{\"schema\": \"atmograph.graph/1\", \"nodes\": [{\"id\": \"a\", \"kind\": \"stage\", \"onbuild_inherited\": [\"RUN x\", {}]}]}", "$.nodes[0].onbuild_inherited[1]: expected a string" },
+		{ "{\"schema\": \"atmograph.graph/1\", \"nodes\": [{\"id\": \"a\", \"kind\": \"stage\", \"onbuild_inherited\": [\"RUN x\"], \"onbuild_from\": 3}]}", "$.nodes[0].onbuild_from: expected a string" },
 		{ "{\"schema\": \"atmograph.graph/1\", \"nodes\": [{\"id\": \"a\", \"kind\": \"stage\", \"size\": {\"bytes\": 1.5}}]}", "$.nodes[0].size.bytes: expected an integer" },
 		{ "{\"schema\": \"atmograph.graph/1\", \"nodes\": [{\"id\": \"a\", \"kind\": \"stage\"}, {\"id\": \"a\", \"kind\": \"image\"}]}", "$.nodes[1].id: duplicate node id" },
 		{ "{\"schema\": \"atmograph.graph/1\", \"images\": [{\"id\": \"x\"}], \"nodes\": [{\"id\": \"a\", \"kind\": \"stage\", \"image\": \"y\"}]}", "$.nodes[0].image: unknown image" },
@@ -1231,6 +1394,89 @@ static void test_svg_boxes(void **state)
 	json_decref(doc);
 }
 
+/* atmo_render_options_check: the one range check (the CLI and the Python module call it,
+ * atmo_render calls it too): each bad value is ATMO_EINVALID naming the option */
+static void test_options_check(void **state)
+{
+	static const atmo_render_options init = ATMO_RENDER_OPTIONS_INIT;
+	json_t *doc = load("render/service-single.json");
+	atmo_render_options o;
+	atmo_error err;
+	char *data = NULL;
+	size_t len, i;
+	static const struct {
+		const char *rankdir, *theme;
+		unsigned int max_label;
+		double dpi;
+		const char *named;
+	} bad[] = {
+		{ "RL", NULL, 0, 0, "rankdir \"RL\"" },
+		{ "", NULL, 0, 0, "rankdir" },
+		{ NULL, "blue", 0, 0, "theme \"blue\"" },
+		{ NULL, NULL, 3, 0, "max_label_length 3 " },
+		{ NULL, NULL, 1001, 0, "max_label_length 1001" },
+		{ NULL, NULL, 0xffffffffu, 0, "max_label_length 4294967295" },
+		{ NULL, NULL, 0, -1, "dpi -1 " },
+		{ NULL, NULL, 0, 0.5, "dpi 0.5" },
+		{ NULL, NULL, 0, 2401, "dpi 2401" },
+	};
+
+	(void)state;
+	assert_int_equal(atmo_render_options_check(NULL, NULL), 0);
+	assert_int_equal(atmo_render_options_check(&init, NULL), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		o = init;
+		if (bad[i].rankdir)
+			o.rankdir = bad[i].rankdir;
+		if (bad[i].theme)
+			o.theme = bad[i].theme;
+		o.max_label_length = bad[i].max_label;
+		o.dpi = bad[i].dpi;
+		atmo_error_clear(&err);
+		assert_int_equal(atmo_render_options_check(&o, &err), ATMO_EINVALID);
+		assert_int_equal(err.code, ATMO_EINVALID);
+		if (!strstr(err.text, bad[i].named))
+			fail_msg("case %zu: \"%s\" does not name \"%s\"", i, err.text, bad[i].named);
+		/* atmo_render refuses the same values with the same text, for every format */
+		o.format = ATMO_FORMAT_TEXT;
+		atmo_error_clear(&err);
+		assert_int_equal(atmo_render(&data, &len, R, doc, &o, NULL, &err), ATMO_EINVALID);
+		assert_null(data);
+		assert_non_null(strstr(err.text, bad[i].named));
+	}
+	/* NaN is no dpi */
+	o = init;
+	o.dpi = __builtin_nan("");
+	assert_int_equal(atmo_render_options_check(&o, NULL), ATMO_EINVALID);
+	o = init;
+	o.version = 2;
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_render_options_check(&o, &err), ATMO_EINVALID);
+	assert_non_null(strstr(err.text, "version"));
+	o = init;
+	o.format = (atmo_format)42;
+	assert_int_equal(atmo_render_options_check(&o, NULL), ATMO_EINVALID);
+	/* the bounds, NULL strings and 0 (the defaults) pass, and render */
+	o = init;
+	o.rankdir = NULL;
+	o.theme = NULL;
+	o.max_label_length = ATMO_RENDER_MIN_LABEL_LENGTH;
+	o.dpi = ATMO_RENDER_MAX_DPI;
+	assert_int_equal(atmo_render_options_check(&o, NULL), 0);
+	o.max_label_length = ATMO_RENDER_MAX_LABEL_LENGTH;
+	o.dpi = 1;
+	o.rankdir = "TB";
+	o.theme = "dark";
+	assert_int_equal(atmo_render_options_check(&o, NULL), 0);
+	o.max_label_length = 0;
+	o.dpi = 0;
+	o.format = ATMO_FORMAT_TEXT;
+	assert_int_equal(atmo_render(&data, &len, R, doc, &o, NULL, NULL), 0);
+	assert_true(len > 0);
+	free(data);
+	json_decref(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1243,6 +1489,8 @@ int main(void)
 		cmocka_unit_test(test_dot_and_json),
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_onbuild_inherited),
+		cmocka_unit_test(test_onbuild_inherited_hostile),
 		cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_invalid_options),
 		cmocka_unit_test(test_png_too_large),
@@ -1252,6 +1500,7 @@ int main(void)
 		cmocka_unit_test(test_contrast),
 		cmocka_unit_test(test_svg_boxes),
 		cmocka_unit_test(test_format_size),
+		cmocka_unit_test(test_options_check),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

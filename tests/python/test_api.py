@@ -185,6 +185,9 @@ def test_stages():
     assert [s["name"] for s in st] == ["build", "assets", "old", "runtime"]
     assert [s["line"] for s in st] == [2, 4, 6, 8]
     assert [s["status"] for s in st] == ["build-only", "build-only", "unused", "target"]
+    assert [s["base_kind"] for s in st] == ["image", "scratch", "image", "image"]
+    ctx = atmograph.stages(MULTI, build_contexts=["debian:stable=docker-image://alpine"])
+    assert [s["base_kind"] for s in ctx["stages"]] == ["context", "scratch", "context", "context"]
     doc = atmograph.stages(DOCKERFILE, target="build", build_args=["BASE=x:1"])
     assert doc["stages"][0]["base"] == "x:1" and doc["stages"][0]["status"] == "target"
     with pytest.raises(atmograph.NotFoundError):
@@ -233,6 +236,26 @@ def test_render_errors():
         atmograph.render({"schema": "something-else"})
     with pytest.raises(atmograph.InvalidInputError):
         atmograph.render({"schema": "atmograph.graph/1", "nodes": "not a list"})
+
+
+@pytest.mark.parametrize("option,value,name", [
+    ("max_label_length", 3, "max_label_length 3"), ("max_label_length", 1001, "max_label_length 1001"),
+    ("rankdir", "RL", 'rankdir "RL"'), ("theme", "blue", 'theme "blue"'),
+    ("dpi", 2401.0, "dpi 2401"), ("dpi", 0.5, "dpi 0.5"), ("dpi", float("nan"), "dpi nan"),
+])
+def test_render_option_ranges_are_the_cores(option, value, name):
+    # the same check as the CLI's (atmo_render_options_check): the core's error, mapped
+    doc = atmograph.graph(MULTI)
+    for fmt in ("svg", "text"):
+        with pytest.raises(atmograph.InvalidInputError) as e:
+            atmograph.render(doc, format=fmt, **{option: value})
+        assert name in str(e.value), str(e.value)
+    # the bounds and 0 (the defaults) pass
+    for ok in ({"max_label_length": 4}, {"max_label_length": 1000}, {"max_label_length": 0},
+               {"dpi": 0.0}, {"dpi": 2400.0}, {"rankdir": "TB"}, {"theme": "dark"}):
+        assert atmograph.render(doc, format="text", **ok)
+    with pytest.raises(ValueError):
+        atmograph.render(doc, max_label_length=-1)
 
 
 def test_graphviz_version():

@@ -110,6 +110,13 @@ def test_stages_named_contexts():
     assert doc["stages"][1]["description"] == "is what ships: the venv without compilers"
     table = run("stages", SERVICE, *CONTEXTS, check=0).stdout.decode().splitlines()
     assert table[1].split()[:5] == ["0", "build", "openstack-venv-builder", "(context)", "7-14"]
+    # the mark comes from the document's base_kind, the table only reads it
+    assert [s["base_kind"] for s in doc["stages"]] == ["context", "context"]
+    assert [r.endswith("(context)") for r in (line.split()[3] for line in table[1:])] == [True, True]
+    plain = json.loads(run("stages", MULTI, "--json", check=0).stdout)
+    assert [s["base_kind"] for s in plain["stages"]] == [
+        "image", "stage", "stage", "stage", "scratch", "stage", "stage"]
+    assert "(context)" not in run("stages", MULTI, check=0).stdout.decode()
 
 
 def test_stage_replaced_by_named_context():

@@ -119,15 +119,37 @@ def test_option_values():
     usage_error("diff", "option '--bytes' takes no value", "a", "b", "--bytes=1")
     usage_error("inspect", "option --files needs a non-negative number, not '-3'",
                 "x", "--files", "-3")
-    usage_error("graph", "--rankdir takes LR or TB, not 'XX'", MULTI, "--rankdir", "XX")
+    usage_error("graph", 'option --rankdir: rankdir "XX" is not LR or TB', MULTI, "--rankdir", "XX")
     usage_error("graph", "unknown format 'gif' (svg, png, pdf, dot, json, text)",
                 MULTI, "--format", "gif")
     usage_error("build", "option -j takes 1 to 64, not '65'", "-j", "65")
-    usage_error("graph", "option --dpi takes 1 to 2400, not '0'", MULTI, "--dpi", "0")
-    usage_error("graph", "option --max-label-length takes 4 to 1000, not '3'",
-                MULTI, "--max-label-length", "3")
+    usage_error("graph", "option --dpi: dpi 2401 is out of range (1 to 2400, or 0 for "
+                "Graphviz's default)", MULTI, "--dpi", "2401")
+    usage_error("graph", "option --max-label-length: max_label_length 3 is out of range "
+                "(4 to 1000, or 0 for the default 20)", MULTI, "--max-label-length", "3")
     usage_error("plan", "unknown engine 'rocket' (buildah, docker, podman)", "--engine", "rocket")
     usage_error("bake", "--set-var expects NAME=VALUE, not '=x'", "--set-var", "=x")
+
+
+def test_render_option_ranges_are_the_cores():
+    # the CLI parses the numbers; atmo_render_options_check (the check the Python module
+    # and atmo_render use) decides the ranges: a rejected value is a usage error (exit 2)
+    # naming the flag, given before the Dockerfile is read
+    usage_error("graph", 'option --theme: theme "blue" is not light or dark',
+                "/no/such/Dockerfile", "--theme", "blue")
+    usage_error("graph", "option --max-label-length: max_label_length 1001 is out of range "
+                "(4 to 1000, or 0 for the default 20)", MULTI, "--max-label-length", "1001")
+    usage_error("graph", "option --max-label-length: max_label_length 4294967295 is out of "
+                "range (4 to 1000, or 0 for the default 20)",
+                MULTI, "--max-label-length", "99999999999")
+    usage_error("graph", "option --dpi needs a non-negative number, not '-3'", MULTI, "--dpi", "-3")
+    # the bounds, and 0 for the defaults, pass
+    for args in (["--max-label-length", "4"], ["--max-label-length", "1000"],
+                 ["--max-label-length", "0"], ["--dpi", "0"], ["--dpi", "2400"],
+                 ["--rankdir", "TB"], ["--theme", "dark"]):
+        rc, out, err = run("graph", MULTI, "--format", "text", *args)
+        assert (rc, err) == (0, ""), (args, rc, err)
+        assert "runtime" in out
 
 
 def test_short_option_in_a_group():

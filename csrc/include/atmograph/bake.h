@@ -24,6 +24,7 @@
 #include <jansson.h>
 #include "common.h"
 #include "dockerfile.h"
+#include "graph.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -142,6 +143,26 @@ ATMO_EXTERN int atmo_bake_graph(json_t **out, const atmo_bake *b, const char *co
  */
 ATMO_EXTERN int atmo_bake_target_dockerfile(char **text, size_t *len, const char **source,
 					    const atmo_bake_target *t, atmo_error *err);
+
+/**
+ * The stage graph of one target, as the bake graph, plans and builds see it: its
+ * Dockerfile parsed and resolved with the target's stage (`target`), args,
+ * contexts and name (the image id); errors and warnings name the Dockerfile's
+ * path (the target's name for dockerfile-inline). A "target:x" context whose
+ * target is already built (`built`) is linked to that graph (atmo_graph_link):
+ * a stage FROM it inherits x's target stage's ONBUILD triggers and ENV.
+ * @param[out] out  the graph; free with atmo_graph_free() before *df
+ * @param[out] df   the parsed Dockerfile the graph reads; free with atmo_dockerfile_free()
+ * @param t         the target (atmo_bake_target_at())
+ * @param text      the Dockerfile text (len bytes); NULL: read it (atmo_bake_target_dockerfile())
+ * @param built     NULL, or per bake target index (atmo_bake_target_at(), at least
+ *                  atmo_bake_target_count() entries) its graph, NULL when not built
+ * @return 0, or what atmo_bake_target_dockerfile(), atmo_dockerfile_parse() and
+ *         atmo_graph_build() return (both out-parameters are NULL then)
+ */
+ATMO_EXTERN int atmo_bake_target_graph(atmo_graph **out, atmo_dockerfile **df,
+				       const atmo_bake_target *t, const char *text, size_t len,
+				       const atmo_graph *const *built, atmo_error *err);
 
 #ifdef __cplusplus
 }

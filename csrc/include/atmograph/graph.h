@@ -170,7 +170,8 @@ ATMO_EXTERN int atmo_graph_to_json(json_t **out, const atmo_graph *g, atmo_error
 /**
  * The stage list (schema "atmograph.stages/1"): {"schema", "source", "image", "target"
  * (stage name or index), "stages": [{"index", "name" (null when unnamed), "label", "base",
- * "platform", "line", "end_line", "description", "parent" (stage index or null), "used",
+ * "base_kind" (what FROM resolved to: "stage"|"image"|"context"|"scratch"), "platform",
+ * "line", "end_line", "description", "parent" (stage index or null), "used",
  * "in_final", "build_only", "target", "replaced", "status" ("target"|"final"|"build-only"|"unused"|
  * "replaced": a named context of its name stands in for it)}],
  * "order": [stage indices in build order], "warnings": [...]} (what `atmograph stages --json` prints).

@@ -78,6 +78,23 @@ ATMO_EXTERN int atmo_format_from_name(atmo_format *out, const char *name);
 /** The Graphviz version the library runs with ("2.42.2"), borrowed. */
 ATMO_EXTERN const char *atmo_render_graphviz_version(atmo_renderer *r);
 
+/** The ranges atmo_render_options_check() accepts (0 also, for the defaults). */
+#define ATMO_RENDER_MIN_LABEL_LENGTH 4
+#define ATMO_RENDER_MAX_LABEL_LENGTH 1000
+#define ATMO_RENDER_MAX_DPI 2400
+
+/**
+ * Check render options, as atmo_render() does before drawing, so that a caller
+ * (the CLI, the Python module) can reject a bad value before reading any input:
+ * version, format, rankdir (NULL, "LR" or "TB"), theme (NULL, "light" or "dark"),
+ * max_label_length (0 for the default 20, or ATMO_RENDER_MIN_LABEL_LENGTH to
+ * ATMO_RENDER_MAX_LABEL_LENGTH) and dpi (0 for Graphviz's default, or 1 to
+ * ATMO_RENDER_MAX_DPI). NULL options are the defaults and pass.
+ * @return 0 or ATMO_EINVALID (err's text names the option and its value:
+ *         "max_label_length 3 is out of range (4 to 1000, or 0 for the default 20)")
+ */
+ATMO_EXTERN int atmo_render_options_check(const atmo_render_options *opts, atmo_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -204,7 +204,7 @@ class AtmoReport(SphinxDirective):
                 para += nodes.Text(": %s" % _size_text(kept.get("bytes")))
                 nlayers = kept.get("layers")
                 if isinstance(nlayers, int) and not isinstance(nlayers, bool):
-                    para += nodes.Text(" (%d layer%s)" % (nlayers, "" if nlayers == 1 else "s"))
+                    para += nodes.Text(" in %d layer%s" % (nlayers, "" if nlayers == 1 else "s"))
                 pkgs = kept.get("packages") or []
                 if pkgs:
                     para += nodes.Text(" and %d package%s:" % (len(pkgs), "" if len(pkgs) == 1 else "s"))
