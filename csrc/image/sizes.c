@@ -601,9 +601,10 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 			json_object_set_new(ho, "part", json_string(k < si[i].base_len ? "base"
 								    : si[i].hist_ins[k] >= 0 ? "instruction"
 								    : "unattributed"));
-			if (si[i].hist_ins[k] >= 0)
-				json_object_set_new(ho, "line", json_integer(
-					atmo_dockerfile_get(df, (size_t)si[i].hist_ins[k])->start_line));
+			/* always present: null for base and unattributed entries */
+			json_object_set_new(ho, "line", si[i].hist_ins[k] >= 0
+				? json_integer(atmo_dockerfile_get(df, (size_t)si[i].hist_ins[k])->start_line)
+				: json_null());
 			json_array_append_new(hist, ho);
 		}
 		json_object_set_new(o, "history", hist);

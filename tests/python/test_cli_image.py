@@ -402,6 +402,9 @@ def test_sizes_stages(tmp_path):
     s = one["stages"][0]
     assert s["own_bytes"] == sz["gcc"] + sz["src"] + sz["make"]
     assert s["base_history"] == 3
+    # every history entry carries "line": null for the base image's entries (schema)
+    assert all("line" in h for h in s["history"])
+    assert [h["line"] for h in s["history"] if h["part"] == "base"] == [None] * 3
     human = run("sizes", df, "--image", "build=" + pbu, "--image", "runtime=" + pr, check=0).stdout
     assert "Kept out of the final image" in human and "gcc-12" in human
 
