@@ -3,8 +3,11 @@
  * their size, stage nodes the size of the image built with --target, and the
  * document what the build stages kept out of the final images.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "atmograph/build.h"
 #include "atmograph/image.h"
 #include "build/build_internal.h"
@@ -101,6 +104,76 @@ int atmo_report_annotate(json_t *graph, const json_t *report, atmo_error *err)
 				    json_pack("{s:I,s:o}", "bytes", kept_bytes, "packages", sorted));
 	}
 	json_decref(kept_pk);
+	return 0;
+}
+
+/* ---- which target of a report builds a Dockerfile ---- */
+
+/* does path (relative to dir when relative and dir is not NULL) name the file st describes? */
+static int same_file(const char *dir, const char *path, const struct stat *st, int *oom)
+{
+	struct stat cand;
+	char *full = NULL;
+	int same;
+	if (path[0] != '/' && dir && dir[0]) {
+		size_t n = strlen(dir) + strlen(path) + 2;
+		if (!(full = malloc(n))) {
+			*oom = 1;
+			return 0;
+		}
+		snprintf(full, n, "%s/%s", dir, path);
+	}
+	same = stat(full ? full : path, &cand) == 0 && cand.st_dev == st->st_dev &&
+	       cand.st_ino == st->st_ino;
+	free(full);
+	return same;
+}
+
+int atmo_report_find_target(const char **name, const json_t *report, const char *dockerfile,
+			    const char *const *bases, size_t n_bases, atmo_error *err)
+{
+	const char *schema, *tname, *found = NULL;
+	const json_t *targets, *t;
+	struct stat want;
+	size_t k;
+	int oom = 0;
+
+	if (name)
+		*name = NULL;
+	if (!name || !dockerfile || (n_bases && !bases))
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
+				       "atmo_report_find_target: NULL argument");
+	schema = json_string_value(json_object_get(report, "schema"));
+	if (!json_is_object(report) || !schema || strcmp(schema, "atmograph.build-report/1"))
+		return atmo__error_set(err, ATMO_EINVALID, "report", 0, 0,
+				       "not a build report (schema atmograph.build-report/1)");
+	targets = json_object_get(report, "targets");
+	if (!json_is_object(targets))
+		return atmo__error_set(err, ATMO_EINVALID, "report", 0, 0,
+				       "report.targets: expected an object");
+	if (stat(dockerfile, &want) < 0)
+		return atmo__error_set(err, ATMO_ENOTFOUND, dockerfile, 0, 0,
+				       "cannot find the Dockerfile: %s", strerror(errno));
+	/* json_object_foreach's order is the insertion order: keep the smallest matching name */
+	json_object_foreach((json_t *)targets, tname, t) {
+		const char *df = json_string_value(json_object_get(t, "dockerfile"));
+		int match = 0;
+		if (!df || !df[0] || (found && strcmp(tname, found) >= 0))
+			continue;
+		if (df[0] == '/' || n_bases == 0)
+			match = same_file(NULL, df, &want, &oom);
+		for (k = 0; !match && df[0] != '/' && k < n_bases; k++)
+			if (bases[k])
+				match = same_file(bases[k], df, &want, &oom);
+		if (oom)
+			return atmo__error_nomem(err);
+		if (match)
+			found = tname;
+	}
+	if (!found)
+		return atmo__error_set(err, ATMO_ENOTFOUND, dockerfile, 0, 0,
+				       "the build report has no target built from this Dockerfile");
+	*name = found;
 	return 0;
 }
 

@@ -401,53 +401,94 @@ static atmo_renderer *get_renderer(PyObject *module)
 	return st->renderer;
 }
 
-static PyObject *core_render(PyObject *module, PyObject *args, PyObject *kwds)
+/*
+ * The keyword arguments of render() (and check_render_options(), without the
+ * graph) converted to atmo_render_options; the strings point into the
+ * argument objects, alive for the call. Checks nothing the core checks: that
+ * is atmo_render_options_check()'s job. 0, or -1 with a Python exception.
+ */
+static int render_options_from(PyObject *args, PyObject *kwds, int with_graph, PyObject **doc,
+			       atmo_render_options *opts)
 {
-	static char *kwlist[] = {"graph", "format", "rankdir", "layers", "legend", "scratch",
-				 "max_label_length", "theme", "link_base", "dpi", "fixed_size",
-				 "id_prefix", "svg_inline", NULL};
-	PyObject *doc, *res = NULL, *pywarn = NULL;
+	static char *kwlist_g[] = {"graph", "format", "rankdir", "layers", "legend", "scratch",
+				   "max_label_length", "theme", "link_base", "dpi", "fixed_size",
+				   "id_prefix", "svg_inline", NULL};
 	const char *format = "svg", *rankdir = "LR", *theme = "light", *link_base = NULL;
 	const char *id_prefix = NULL;
-	int layers = 0, legend = 0, scratch = 1, fixed_size = 0, svg_inline = 0, rc;
+	int layers = 0, legend = 0, scratch = 1, fixed_size = 0, svg_inline = 0, ok;
 	int max_label = 20;
 	double dpi = 0;
-	atmo_render_options opts = ATMO_RENDER_OPTIONS_INIT;
+	atmo_render_options init = ATMO_RENDER_OPTIONS_INIT;
+
+	if (with_graph)
+		ok = PyArg_ParseTupleAndKeywords(args, kwds, "O|$sspppiszdpzp:render", kwlist_g, doc,
+						 &format, &rankdir, &layers, &legend, &scratch,
+						 &max_label, &theme, &link_base, &dpi, &fixed_size,
+						 &id_prefix, &svg_inline);
+	else
+		ok = PyArg_ParseTupleAndKeywords(args, kwds, "|$sspppiszdpzp:check_render_options",
+						 kwlist_g + 1, &format, &rankdir, &layers, &legend,
+						 &scratch, &max_label, &theme, &link_base, &dpi,
+						 &fixed_size, &id_prefix, &svg_inline);
+	if (!ok)
+		return -1;
+	if (with_graph && !PyDict_Check(*doc)) {
+		PyErr_Format(PyExc_TypeError, "graph must be a dict (a graph document), not %.100s",
+			     Py_TYPE(*doc)->tp_name);
+		return -1;
+	}
+	if (max_label < 0) {   /* not representable in the unsigned option: a conversion error */
+		PyErr_SetString(PyExc_ValueError, "max_label_length must be >= 0");
+		return -1;
+	}
+	*opts = init;
+	if (atmo_format_from_name(&opts->format, format) < 0) {
+		PyErr_Format(PyExc_ValueError, "unknown format '%s' (svg, png, pdf, dot, json, text)", format);
+		return -1;
+	}
+	opts->rankdir = rankdir;
+	opts->layers = layers;
+	opts->legend = legend;
+	opts->show_scratch = scratch;
+	opts->max_label_length = (unsigned int)max_label;
+	opts->theme = theme;
+	opts->link_base = link_base;
+	opts->dpi = dpi;
+	opts->fixed_size = fixed_size;
+	opts->id_prefix = id_prefix;
+	opts->svg_inline = svg_inline;
+	return 0;
+}
+
+/* check_render_options(**render options) -> None: atmo_render_options_check(). */
+static PyObject *core_check_render_options(PyObject *module, PyObject *args, PyObject *kwds)
+{
+	atmo_render_options opts;
+	atmo_error err;
+	int rc;
+
+	if (render_options_from(args, kwds, 0, NULL, &opts) < 0)
+		return NULL;
+	atmo_error_clear(&err);
+	if ((rc = atmo_render_options_check(&opts, &err)) < 0)
+		return raise_error(module, rc, &err);
+	Py_RETURN_NONE;
+}
+
+static PyObject *core_render(PyObject *module, PyObject *args, PyObject *kwds)
+{
+	PyObject *doc = NULL, *res = NULL, *pywarn = NULL;
+	atmo_render_options opts;
 	atmo_renderer *r;
 	json_t *graph = NULL, *warnings = NULL;
 	char *data = NULL;
 	size_t len = 0;
 	atmo_error err;
+	int rc;
 
-	if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|$sspppiszdpzp:render", kwlist, &doc, &format,
-					 &rankdir, &layers, &legend, &scratch, &max_label, &theme,
-					 &link_base, &dpi, &fixed_size, &id_prefix, &svg_inline))
+	if (render_options_from(args, kwds, 1, &doc, &opts) < 0)
 		return NULL;
-	if (!PyDict_Check(doc)) {
-		PyErr_Format(PyExc_TypeError, "graph must be a dict (a graph document), not %.100s",
-			     Py_TYPE(doc)->tp_name);
-		return NULL;
-	}
-	if (max_label < 0) {   /* not representable in the unsigned option: a conversion error */
-		PyErr_SetString(PyExc_ValueError, "max_label_length must be >= 0");
-		return NULL;
-	}
 	atmo_error_clear(&err);
-	if (atmo_format_from_name(&opts.format, format) < 0) {
-		PyErr_Format(PyExc_ValueError, "unknown format '%s' (svg, png, pdf, dot, json, text)", format);
-		return NULL;
-	}
-	opts.rankdir = rankdir;
-	opts.layers = layers;
-	opts.legend = legend;
-	opts.show_scratch = scratch;
-	opts.max_label_length = (unsigned int)max_label;
-	opts.theme = theme;
-	opts.link_base = link_base;
-	opts.dpi = dpi;
-	opts.fixed_size = fixed_size;
-	opts.id_prefix = id_prefix;
-	opts.svg_inline = svg_inline;
 	/* the core's ranges (rankdir, theme, max_label_length, dpi), before Graphviz is loaded */
 	if ((rc = atmo_render_options_check(&opts, &err)) < 0)
 		return raise_error(module, rc, &err);
@@ -510,6 +551,11 @@ static PyMethodDef core_methods[] = {
 	 "       max_label_length=20, theme='light', link_base=None, dpi=0.0, fixed_size=False,\n"
 	 "       id_prefix=None, svg_inline=False)\n"
 	 "-> (bytes, warnings)\nRender a graph document with Graphviz."},
+	{"check_render_options", (PyCFunction)(void (*)(void))core_check_render_options,
+	 METH_VARARGS | METH_KEYWORDS,
+	 "check_render_options(*, format='svg', rankdir='LR', ... the options of render()) -> None\n"
+	 "Check render options as render() does (atmo_render_options_check), without a graph:\n"
+	 "InvalidInputError names the option and its value."},
 	{"graphviz_version", core_graphviz_version, METH_NOARGS, "The Graphviz version in use."},
 	{"version", core_version, METH_NOARGS, "The atmograph library version."},
 	ATMO_PY_GRAPH_METHODS

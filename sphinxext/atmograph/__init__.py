@@ -40,8 +40,8 @@ __all__ = [
     "UnsupportedError", "ImageError", "VerifyError", "CancelledError", "EngineError",
     "LimitError", "InvalidImageError", "ImageNotFoundError", "ImageReadError",
     "UnsupportedImageError", "ImageLimitError", "parse", "parse_file", "dump", "stages", "graph", "render",
-    "render_with_warnings", "inspect_image", "image_diff", "sizes", "load_bake", "bake_graph",
-    "plan", "annotate", "annotate_sizes", "graphviz_version", "read_dockerfile", "__version__",
+    "render_with_warnings", "check_render_options", "inspect_image", "image_diff", "sizes", "load_bake", "bake_graph",
+    "plan", "annotate", "annotate_sizes", "report_find_target", "graphviz_version", "read_dockerfile", "__version__",
 ]
 
 
@@ -105,6 +105,19 @@ def render_with_warnings(graph_doc, *, format="svg", rankdir="LR", layers=False,
                         max_label_length=int(max_label_length), theme=theme,
                         link_base=link_base, dpi=float(dpi), fixed_size=bool(fixed_size),
                         id_prefix=id_prefix, svg_inline=bool(svg_inline))
+
+
+def check_render_options(*, format="svg", rankdir="LR", layers=False, legend=False,
+                         scratch=True, max_label_length=20, theme="light", link_base=None,
+                         dpi=0.0, fixed_size=False, id_prefix=None, svg_inline=False):
+    """Check render options as :func:`render` does, without a graph document: raises
+    :class:`InvalidInputError` naming the option and its value (e.g. ``theme "blue" is not
+    light or dark``), ``ValueError`` for an unknown format or a negative length."""
+    _core.check_render_options(format=format, rankdir=rankdir, layers=bool(layers),
+                               legend=bool(legend), scratch=bool(scratch),
+                               max_label_length=int(max_label_length), theme=theme,
+                               link_base=link_base, dpi=float(dpi), fixed_size=bool(fixed_size),
+                               id_prefix=id_prefix, svg_inline=bool(svg_inline))
 
 
 def render(graph_doc, *, format="svg", rankdir="LR", layers=False, legend=False, scratch=True,
@@ -178,6 +191,16 @@ def annotate_sizes(graph_doc, sizes_doc):
     """A copy of ``graph_doc`` with the figures of a sizes document (:func:`sizes` of the
     same Dockerfile, same options) added: the same fields :func:`annotate` adds."""
     return _core.annotate_sizes(graph_doc, sizes_doc)
+
+
+def report_find_target(report, dockerfile, bases=()):
+    """The name of the build report's target whose ``dockerfile`` is the file at
+    ``dockerfile`` (compared as files, so any spelling of the path matches). A relative
+    path of the report is tried against each directory of ``bases`` (the current
+    directory when empty). When several targets build the file, the name that sorts
+    first. Raises :class:`NotFoundError` when none does, :class:`InvalidInputError`
+    when ``report`` is not a build report."""
+    return _core.report_find_target(report, dockerfile, list(bases or ()))
 
 
 def graphviz_version():

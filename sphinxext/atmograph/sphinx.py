@@ -110,9 +110,7 @@ CONFIG_DOCS = {
 }
 
 FORMATS = ("svg", "png")
-THEMES = ("light", "dark")
 ALIGNS = ("left", "center", "right")
-RANKDIRS = ("LR", "TB", "RL", "BT")
 OUTPUT_RE = re.compile(r"^atmograph-([0-9a-f]{64})\.(svg|png|pdf|txt)$")
 
 
@@ -246,6 +244,13 @@ class ImageGraphDirective(SphinxDirective):
                                    % (name, value, ", ".join(allowed)))
         return value
 
+    def _text(self, name, default):
+        """An option's text, stripped; the default when absent or empty."""
+        value = self.options.get(name)
+        if value is None or not str(value).strip():
+            value = default
+        return str(value).strip()
+
     def _dep(self, relpath):
         """Resolve a path relative to the document; note it as a dependency."""
         rel, abspath = self.env.relfn2path(relpath, self.env.docname)
@@ -274,12 +279,21 @@ class ImageGraphDirective(SphinxDirective):
         if self.content and "".join(self.content).strip():
             raise AtmographWarning("the directive takes no content (did you indent an option?)")
         fmt = self._choice("format", FORMATS, cfg.atmograph_output_format)
-        theme = self._choice("theme", THEMES, cfg.atmograph_theme)
-        rankdir = self._choice("rankdir", RANKDIRS, "LR")
         align = self._choice("align", ALIGNS, "center") if "align" in opts else None
-        max_label = opts.get("max-label-length", "20").strip()
-        if not max_label.isdigit():
+        # the option texts as render()'s types; their ranges are the core's
+        # (atmo_render_options_check), its InvalidInputError a located warning
+        theme = self._text("theme", cfg.atmograph_theme)
+        rankdir = self._text("rankdir", "LR")
+        max_label = self._text("max-label-length", "20")
+        try:
+            max_label = int(max_label)
+        except ValueError:
             raise AtmographWarning("bad :max-label-length: value %r (expected a number)" % max_label)
+        try:
+            atmograph.check_render_options(format=fmt, rankdir=rankdir, theme=theme,
+                                           max_label_length=max_label)
+        except (atmograph.InvalidInputError, ValueError) as exc:
+            raise AtmographWarning("bad render option: %s" % (getattr(exc, "text", None) or exc))
         build_args = _merge_kv(_kv_list(cfg.atmograph_build_args, "atmograph_build_args"),
                                _split_kv(opts.get("build-arg"), "build-arg"))
         contexts = _split_kv(opts.get("build-context"), "build-context")
@@ -337,7 +351,7 @@ class ImageGraphDirective(SphinxDirective):
 
         render = {
             "rankdir": rankdir, "layers": "layers" in opts, "legend": "legend" in opts,
-            "scratch": "hide-scratch" not in opts, "max_label_length": int(max_label),
+            "scratch": "hide-scratch" not in opts, "max_label_length": max_label,
             "theme": theme, "link_base": "" if include_source else None,
             "id_prefix": "atmo-" + prefix,
         }
@@ -486,26 +500,20 @@ class ImageGraphDirective(SphinxDirective):
         return os.path.relpath(path, self.env.srcdir)
 
     def _report_target(self, report, dockerfile):
-        """The name of the report's target whose Dockerfile is this file."""
+        """The name of the report's target whose Dockerfile is this file (the core's
+        atmo_report_find_target); the report's relative paths may be relative to its own
+        directory or up to four above it, the conf dir, the source dir or the current directory."""
         path = report.pop("_path")
         bases = [os.path.dirname(path), self.env.app.confdir, self.env.srcdir, os.getcwd()]
         d = os.path.dirname(path)
         for _ in range(4):
             d = os.path.dirname(d)
             bases.append(d)
-        for name, target in sorted((report.get("targets") or {}).items()):
-            df = target.get("dockerfile") if isinstance(target, dict) else None
-            if not isinstance(df, str):
-                continue
-            for base in bases:
-                cand = df if os.path.isabs(df) else os.path.join(base, df)
-                try:
-                    if os.path.samefile(cand, dockerfile):
-                        return name
-                except OSError:
-                    continue
-        raise AtmographWarning("the build report %s has no target built from %s"
-                               % (self._shown(path), self._shown(dockerfile)))
+        try:
+            return atmograph.report_find_target(report, dockerfile, bases)
+        except atmograph.NotFoundError:
+            raise AtmographWarning("the build report %s has no target built from %s"
+                                   % (self._shown(path), self._shown(dockerfile)))
 
     def _sources(self, doc, sources, prefix):
         """One container per Dockerfile: a code block per stage, each with its anchor."""

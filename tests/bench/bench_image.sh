@@ -22,4 +22,4 @@ start=$(date +%s.%N)
 "$gen" "$dir" "$total" "$files" "$layers"
 printf 'bench_image: generated %s bytes in %s files in %.1f s\n' "$total" "$files" \
 	"$(echo "$(date +%s.%N) - $start" | bc)"
-"$py" "$here/bench_image_run.py" "$dir" "$cli" "$layers"
+"$py" "$here/image_bench_run.py" "$dir" "$cli" "$layers"

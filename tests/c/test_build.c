@@ -308,6 +308,102 @@ static void test_report_figures(void **state)
 	json_decref(builder);
 }
 
+/* which target of a report builds a Dockerfile: relative/absolute paths, bases, ties, errors */
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_report_find_target(void **state)
+{
+	char dir[] = "/tmp/atmo-findtarget-XXXXXX", a[64], b[64], adf[256], bdf[256], sub[64],
+		other[256], text[2048], missing[256];
+	const char *name = NULL, *bases[3];
+	json_t *report;
+	atmo_error err;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(a, sizeof(a), "%s/a", dir);
+	snprintf(b, sizeof(b), "%s/b", dir);
+	snprintf(sub, sizeof(sub), "%s/docs", dir);
+	assert_int_equal(mkdir(a, 0700), 0);
+	assert_int_equal(mkdir(b, 0700), 0);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	snprintf(adf, sizeof(adf), "%s/Dockerfile", a);
+	snprintf(bdf, sizeof(bdf), "%s/Dockerfile", b);
+	write_text(adf, "FROM scratch\n");
+	write_text(bdf, "FROM scratch\n");
+	snprintf(other, sizeof(other), "%s/Dockerfile", sub);
+	snprintf(missing, sizeof(missing), "%s/nope/Dockerfile", dir);
+	/* "zeta" and "alpha" both build a/Dockerfile (zeta first in the report), "abs" names
+	 * b/Dockerfile by its absolute path, "odd" has no string dockerfile */
+	snprintf(text, sizeof(text),
+		 "{\"schema\": \"atmograph.build-report/1\", \"targets\": {"
+		 " \"zeta\": {\"dockerfile\": \"a/Dockerfile\"},"
+		 " \"odd\": {\"dockerfile\": 7},"
+		 " \"abs\": {\"dockerfile\": \"%s\"},"
+		 " \"alpha\": {\"dockerfile\": \"a/../a/Dockerfile\"}}}", bdf);
+	report = json_loads(text, 0, NULL);
+	assert_non_null(report);
+
+	/* relative to the second base only (the first, docs/, does not hold a/Dockerfile) */
+	bases[0] = sub;
+	bases[1] = dir;
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_report_find_target(&name, report, adf, bases, 2, &err), 0);
+	/* two targets build it: the name that sorts first, whatever the report's order */
+	assert_string_equal(name, "alpha");
+	/* the Dockerfile spelled differently is the same file */
+	snprintf(text, sizeof(text), "%s/b/../a/Dockerfile", dir);
+	assert_int_equal(atmo_report_find_target(&name, report, text, bases, 2, &err), 0);
+	assert_string_equal(name, "alpha");
+	/* an absolute "dockerfile" matches with no base at all, and whatever the bases */
+	assert_int_equal(atmo_report_find_target(&name, report, bdf, NULL, 0, &err), 0);
+	assert_string_equal(name, "abs");
+	assert_int_equal(atmo_report_find_target(&name, report, bdf, bases, 1, &err), 0);
+	assert_string_equal(name, "abs");
+	/* a relative one against a base that does not hold it: no match */
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_report_find_target(&name, report, adf, bases, 1, &err), ATMO_ENOTFOUND);
+	assert_null(name);
+	assert_string_equal(err.source, adf);
+	assert_non_null(strstr(err.text, "no target built from"));
+	/* a Dockerfile no target builds */
+	write_text(other, "FROM scratch\n");
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_report_find_target(&name, report, other, bases, 2, &err), ATMO_ENOTFOUND);
+	assert_string_equal(err.source, other);
+	/* a Dockerfile that does not exist */
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_report_find_target(&name, report, missing, bases, 2, &err), ATMO_ENOTFOUND);
+	assert_non_null(strstr(err.text, "cannot find the Dockerfile"));
+	/* not a report, targets not an object */
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_report_find_target(&name, json_object_get(report, "targets"), adf,
+						 bases, 2, &err), ATMO_EINVALID);
+	assert_non_null(strstr(err.text, "build report"));
+	json_object_set_new(report, "targets", json_array());
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_report_find_target(&name, report, adf, bases, 2, &err), ATMO_EINVALID);
+	assert_non_null(strstr(err.text, "report.targets"));
+	/* no targets at all */
+	json_object_set_new(report, "targets", json_object());
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_report_find_target(&name, report, adf, bases, 2, &err), ATMO_ENOTFOUND);
+	json_decref(report);
+	unlink(adf);
+	unlink(bdf);
+	unlink(other);
+	rmdir(a);
+	rmdir(b);
+	rmdir(sub);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -318,6 +414,7 @@ int main(void)
 		cmocka_unit_test(test_run_fake_engine),
 		cmocka_unit_test(test_annotate),
 		cmocka_unit_test(test_report_figures),
+		cmocka_unit_test(test_report_find_target),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -256,6 +256,15 @@ def test_render_option_ranges_are_the_cores(option, value, name):
         assert atmograph.render(doc, format="text", **ok)
     with pytest.raises(ValueError):
         atmograph.render(doc, max_label_length=-1)
+    # check_render_options(): the same check, without a graph (the Sphinx directive's)
+    with pytest.raises(atmograph.InvalidInputError) as e:
+        atmograph.check_render_options(format="svg", **{option: value})
+    assert name in e.value.text and e.value.line == 0
+    with pytest.raises(ValueError):
+        atmograph.check_render_options(max_label_length=-1)
+    with pytest.raises(ValueError):
+        atmograph.check_render_options(format="jpg")
+    assert atmograph.check_render_options(theme="dark", rankdir="TB", max_label_length=4) is None
 
 
 def test_graphviz_version():
@@ -477,3 +486,178 @@ def test_annotate():
     assert out["kept_out"]["bytes"] == 180000000
     with pytest.raises(TypeError):
         atmograph.annotate(doc, [])
+
+
+def test_report_find_target(tmp_path):
+    # the core's atmo_report_find_target: the file itself is compared
+    for d in ("a", "b", "docs"):
+        (tmp_path / d).mkdir()
+        (tmp_path / d / "Dockerfile").write_text("FROM scratch\n")
+    report = {"schema": "atmograph.build-report/1", "targets": {
+        "zeta": {"dockerfile": "a/Dockerfile"},
+        "abs": {"dockerfile": str(tmp_path / "b" / "Dockerfile")},
+        "alpha": {"dockerfile": "a/../a/Dockerfile"},
+        "odd": {"dockerfile": None}}}
+    a = tmp_path / "a" / "Dockerfile"
+    # relative to the second base; two targets build it: the first name in sort order
+    assert atmograph.report_find_target(report, a, [tmp_path / "docs", str(tmp_path)]) == "alpha"
+    assert atmograph.report_find_target(report, str(tmp_path / "b" / ".." / "a" / "Dockerfile"),
+                                        (str(tmp_path),)) == "alpha"
+    # absolute: no base needed
+    assert atmograph.report_find_target(report, tmp_path / "b" / "Dockerfile") == "abs"
+    # no target builds it
+    with pytest.raises(atmograph.NotFoundError) as e:
+        atmograph.report_find_target(report, tmp_path / "docs" / "Dockerfile", [tmp_path])
+    assert e.value.filename == str(tmp_path / "docs" / "Dockerfile")
+    assert "no target built from" in e.value.text
+    with pytest.raises(atmograph.NotFoundError):
+        atmograph.report_find_target(report, a, [tmp_path / "docs"])
+    with pytest.raises(atmograph.NotFoundError):
+        atmograph.report_find_target(report, tmp_path / "missing", [tmp_path])
+    # not a report
+    with pytest.raises(atmograph.InvalidInputError):
+        atmograph.report_find_target({"schema": "nope"}, a, [tmp_path])
+    with pytest.raises(atmograph.InvalidInputError):
+        atmograph.report_find_target({"schema": "atmograph.build-report/1", "targets": []}, a)
+    with pytest.raises(TypeError):
+        atmograph.report_find_target([], a)
+    with pytest.raises(TypeError):
+        atmograph.report_find_target(report, a, [1])
+
+
+# ---- the type stubs describe the documents -----------------------------------------------------
+
+def _stub_typeddicts():
+    """{name: {field: (annotation node, required)}} of the TypedDicts of _core.pyi."""
+    import ast
+    tree = ast.parse((pathlib.Path(atmograph.__file__).parent / "_core.pyi").read_text())
+    out = {}
+
+    def field(ann, total):
+        req = total
+        if isinstance(ann, ast.Subscript) and isinstance(ann.value, ast.Name) \
+                and ann.value.id in ("NotRequired", "Required"):
+            req = ann.value.id == "Required"
+            ann = ann.slice
+        return ann, req
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and any(
+                isinstance(b, ast.Name) and b.id == "TypedDict" for b in node.bases):
+            total = not any(k.arg == "total" and isinstance(k.value, ast.Constant)
+                            and k.value.value is False for k in node.keywords)
+            out[node.name] = {s.target.id: field(s.annotation, total) for s in node.body
+                              if isinstance(s, ast.AnnAssign)}
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) \
+                and getattr(node.value.func, "id", None) == "TypedDict":
+            d = node.value.args[1]
+            out[node.targets[0].id] = {k.value: field(v, True) for k, v in zip(d.keys, d.values)}
+    return out
+
+
+def _check_doc(value, ann, types, path, seen):
+    """value against a stub annotation: TypedDict fields exactly (no unknown key, every
+    required one), recursing through List, Dict, Optional and Union."""
+    import ast
+    if isinstance(ann, ast.Constant) and isinstance(ann.value, str):   # forward reference
+        ann = ast.Name(id=ann.value)
+    if isinstance(ann, ast.Name) and ann.id in types:
+        assert isinstance(value, dict), (path, value)
+        fields = types[ann.id]
+        extra = set(value) - set(fields)
+        assert not extra, "%s: fields missing from the stub %s: %s" % (path, ann.id, sorted(extra))
+        missing = {k for k, (_, req) in fields.items() if req} - set(value)
+        assert not missing, "%s: required in the stub %s, absent: %s" % (path, ann.id, sorted(missing))
+        seen.add(ann.id)
+        for k, v in value.items():
+            _check_doc(v, fields[k][0], types, "%s.%s" % (path, k), seen)
+    elif isinstance(ann, ast.Subscript) and isinstance(ann.value, ast.Name):
+        args = ann.slice.elts if isinstance(ann.slice, ast.Tuple) else [ann.slice]
+        kind = ann.value.id
+        if kind == "List":
+            assert isinstance(value, list), (path, value)
+            for i, v in enumerate(value):
+                _check_doc(v, args[0], types, "%s[%d]" % (path, i), seen)
+        elif kind == "Dict":
+            assert isinstance(value, dict), (path, value)
+            for k, v in value.items():
+                _check_doc(v, args[1], types, "%s.%s" % (path, k), seen)
+        elif kind == "Optional":
+            if value is not None:
+                _check_doc(value, args[0], types, path, seen)
+        elif kind == "Literal":
+            assert value in [a.value for a in args], (path, value)
+        elif kind == "Union":
+            errors = []
+            for a in args:
+                try:
+                    _check_doc(value, a, types, path, seen)
+                    return
+                except AssertionError as exc:
+                    errors.append(str(exc))
+            raise AssertionError("%s: %s" % (path, errors))
+    elif isinstance(ann, ast.Name):
+        py = {"str": str, "int": int, "float": (int, float), "bool": bool}.get(ann.id)
+        if py is not None:
+            assert isinstance(value, py) and (ann.id == "bool" or not isinstance(value, bool)), \
+                (path, ann.id, value)
+
+
+def test_stubs_describe_the_documents(archives, tmp_path):
+    import ast
+    import json
+    types = _stub_typeddicts()
+    seen = set()
+
+    def check(doc, name):
+        _check_doc(doc, ast.Name(id=name), types, name, seen)
+    text = ("# syntax=docker/dockerfile:1\n" + MULTI
+            + "FROM scratch AS s2\nCOPY --from=ctx /a /b\nCOPY <<-EOF /x\n\thi\nEOF\n"
+            + "RUN --mount=type=cache,id=x,target=/c,from=build true\nONBUILD RUN hi\n"
+            + "FROM s2 AS s3\nFROM alpine AS s4\n")
+    check(atmograph.parse(text), "_ParseDocument")
+    ctx = {"ctx": "docker-image://alpine", "build": "docker-image://x", "s4": "../dir"}
+    check(atmograph.stages(text, target="s3", build_contexts=ctx), "_StagesDocument")
+    doc = atmograph.graph(text, target="s3", build_contexts=ctx)
+    assert {n["kind"] for n in doc["nodes"]} == {"stage", "image", "context", "scratch"}
+    check(doc, "_GraphDocument")
+    _, warnings = atmograph.render_with_warnings(doc, format="text")
+    for w in warnings:
+        check(w, "_RenderWarning")
+    report = json.loads(REPORT.read_text())
+    check(report, "_BuildReport")
+    check(atmograph.annotate(atmograph.bake_graph(BAKE, no_env=True), report), "_GraphDocument")
+    check(atmograph.load_bake(BAKE, no_env=True), "_BakeDocument")
+    check(atmograph.plan(BAKE, no_env=True, stages=True), "_PlanDocument")
+    check(atmograph.inspect_image(archives / "runtime.tar", files=2, packages=True, verify=True),
+          "_ImageDocument")
+    check(atmograph.image_diff(archives / "build.tar", archives / "runtime.tar", packages=True),
+          "_DiffDocument")
+    app = (HERE / "roots" / "test-imagegraph-bake" / "images" / "app" / "Dockerfile").read_text()
+    sizes = atmograph.sizes(app, {"build": archives / "build.tar", "runtime": archives / "runtime.tar"},
+                            build_contexts={"base": "docker-image://debian:bookworm"})
+    check(sizes, "_SizesDocument")
+    check(atmograph.annotate_sizes(atmograph.graph(app, build_contexts={
+        "base": "docker-image://debian:bookworm"}), sizes), "_GraphDocument")
+    # every document type was exercised
+    assert {"_ParseDocument", "_StagesDocument", "_GraphDocument", "_BuildReport", "_BakeDocument",
+            "_PlanDocument", "_ImageDocument", "_DiffDocument", "_SizesDocument",
+            "_Stage", "_GraphEdge", "_Heredoc", "_Instruction", "_NodeSize"} <= seen, seen
+
+
+def test_stubs_name_every_public_function():
+    import ast
+    tree = ast.parse((pathlib.Path(atmograph.__file__).parent / "__init__.pyi").read_text())
+    stubbed = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    import inspect
+    for name in atmograph.__all__:
+        obj = getattr(atmograph, name)
+        if not inspect.isfunction(obj):
+            continue
+        assert name in stubbed, name
+        params = list(inspect.signature(obj).parameters)
+        a = stubbed[name].args
+        assert [p.arg for p in a.posonlyargs + a.args + a.kwonlyargs] == params, name
+    core = ast.parse((pathlib.Path(atmograph.__file__).parent / "_core.pyi").read_text())
+    core_stubbed = {n.name for n in core.body if isinstance(n, ast.FunctionDef)}
+    assert core_stubbed == {n for n in dir(atmograph._core)
+                            if callable(getattr(atmograph._core, n)) and n[0].islower()}

@@ -137,3 +137,48 @@ def test_emphasize_stages_default_marks_from_lines(built):
 def test_each_option_documented():
     from atmograph.sphinx import OPTION_DOCS, ImageGraphDirective
     assert set(ImageGraphDirective.option_spec) == set(OPTION_DOCS)
+
+
+BAD_RENDER_OPTIONS = [
+    # (option line, what the warning says): the ranges are the core's
+    # (atmo_render_options_check), not the extension's
+    (":theme: blue", 'bad render option: theme "blue" is not light or dark'),
+    (":max-label-length: 3", "bad render option: max_label_length 3 is out of range (4 to 1000"),
+    (":max-label-length: abc", "bad :max-label-length: value 'abc' (expected a number)"),
+    (":max-label-length: -5", "bad render option: max_label_length must be >= 0"),
+    (":rankdir: BT", 'bad render option: rankdir "BT" is not LR or TB'),
+]
+
+
+def test_bad_render_options_are_located_warnings(rootdir, sphinx_test_tempdir):
+    """A bad :theme:, :max-label-length: or :rankdir: is a warning at the directive's line
+    (page:line), the page and the good diagrams still build."""
+    from io import StringIO
+
+    from sphinx.testing.util import SphinxTestApp
+    srcdir = sphinx_test_tempdir / "imagegraph-bad-render-options"
+    if srcdir.exists():
+        shutil.rmtree(str(srcdir))
+    shutil.copytree(str(rootdir / "test-imagegraph"), str(srcdir))
+    lines = [":orphan:", "", "Bad", "===", ""]
+    where = []
+    for opt, _ in BAD_RENDER_OPTIONS:
+        where.append(len(lines) + 1)
+        lines += [".. atmo-imagegraph:: Dockerfile", "   " + opt, ""]
+    lines += [".. atmo-imagegraph:: Dockerfile", "   :max-label-length: 4", "", "The end.", ""]
+    with open(str(srcdir / "bad.rst"), "w") as f:
+        f.write("\n".join(lines))
+    app = SphinxTestApp("html", srcdir=srcdir, status=StringIO(), warning=StringIO())
+    try:
+        app.build()
+        text = app._warning.getvalue()
+        warned = [ln for ln in text.splitlines() if "bad.rst" in ln and "WARNING" in ln]
+        assert len(warned) == len(BAD_RENDER_OPTIONS), text
+        for lineno, (opt, says) in zip(where, BAD_RENDER_OPTIONS):
+            assert any(re.search(r"bad\.rst:%d: WARNING: atmo-imagegraph: " % lineno, ln)
+                       and says in ln for ln in warned), (opt, text)
+        page = open(str(app.outdir / "bad.html"), encoding="utf-8").read()
+        assert "The end." in page
+        assert page.count('<div class="atmograph-diagram">') == 1
+    finally:
+        app.cleanup()

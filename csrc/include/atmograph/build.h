@@ -192,6 +192,26 @@ ATMO_EXTERN int atmo_build_run(json_t **report, const atmo_plan *p,
  */
 ATMO_EXTERN int atmo_report_annotate(json_t *graph_doc, const json_t *report, atmo_error *err);
 
+/**
+ * The name of the build report's target whose "dockerfile" is the file at
+ * path dockerfile (the file itself is compared: device and inode, so links
+ * and different spellings of one path match). A target's relative
+ * "dockerfile" is tried against each of bases (the directories report paths
+ * may be relative to: where the build ran, the report's directory, ...),
+ * against the current directory when n_bases is 0; an absolute one as it is.
+ * Targets without a string "dockerfile" are skipped.
+ * When several targets are built from the file (e.g. two bake targets naming
+ * different stages of one Dockerfile), the one whose name sorts first
+ * (strcmp, byte order) is chosen, so the answer never depends on the order of
+ * the report's keys.
+ * @param[out] name  borrowed from report (valid while report lives); NULL on error
+ * @return 0, ATMO_ENOTFOUND (no target matches, or dockerfile does not
+ *         exist; err.source is dockerfile) or ATMO_EINVALID (not a build report)
+ */
+ATMO_EXTERN int atmo_report_find_target(const char **name, const json_t *report,
+					const char *dockerfile, const char *const *bases,
+					size_t n_bases, atmo_error *err);
+
 #ifdef __cplusplus
 }
 #endif
