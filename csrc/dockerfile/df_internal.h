@@ -4,6 +4,7 @@
 #ifndef ATMO_DOCKERFILE_INTERNAL_H
 #define ATMO_DOCKERFILE_INTERNAL_H
 
+#include "util/utf8.h"
 #include <stddef.h>
 #include <stdint.h>
 #include "atmograph/dockerfile.h"
@@ -83,13 +84,6 @@ extern const size_t atmo__u_letter_len;
 extern const atmo__urange atmo__u_digit[];
 extern const size_t atmo__u_digit_len;
 
-#define ATMO__RUNE_ERROR 0xFFFDu
-
-/* Decode one rune as Go's utf8.DecodeRune: invalid input gives
- * U+FFFD with width 1. n must be > 0. */
-uint32_t atmo__utf8_decode(const unsigned char *s, size_t n, size_t *width);
-/* Encode r (invalid runes as U+FFFD) into out[4]; returns the width. */
-size_t atmo__utf8_encode(uint32_t r, char *out);
 int atmo__is_print(uint32_t r);
 int atmo__is_letter(uint32_t r);
 int atmo__is_digit(uint32_t r);

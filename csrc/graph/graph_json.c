@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "util/utf8.h"
 #include "graph/graph_int.h"
 
 /* ---- accessors ---- */
@@ -135,33 +136,6 @@ static const char *edge_kind_name(atmo_edge_kind k)
 	return "base";
 }
 
-/* Length of the valid UTF-8 sequence at p (1-4), 0 when invalid. */
-static size_t utf8_seq(const unsigned char *p)
-{
-	unsigned c = p[0];
-	size_t n, i;
-	unsigned cp;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4, cp = c & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
-}
-
 /* A JSON string; bytes that are not UTF-8 (Dockerfiles are bytes) become U+FFFD. */
 static json_t *jstr(const char *s)
 {
@@ -170,7 +144,7 @@ static json_t *jstr(const char *s)
 	char *buf;
 	json_t *j;
 	for (i = 0; i < len; i += k)
-		if (!(k = utf8_seq(p + i)))
+		if (!(k = atmo__utf8_next(p + i, len - i, NULL)))
 			break;
 	if (i >= len)
 		return json_stringn(s, len);
@@ -178,7 +152,7 @@ static json_t *jstr(const char *s)
 	if (!buf)
 		return NULL;
 	for (i = 0; i < len;) {
-		k = utf8_seq(p + i);
+		k = atmo__utf8_next(p + i, len - i, NULL);
 		if (k) {
 			memcpy(buf + o, s + i, k);
 			o += k;

@@ -3,6 +3,7 @@
 #include <string.h>
 #include "render/render_int.h"
 #include "util/size.h"
+#include "util/utf8.h"
 
 void atmo__human_bytes(char *buf, size_t n, long long bytes)
 {
@@ -10,32 +11,13 @@ void atmo__human_bytes(char *buf, size_t n, long long bytes)
 	atmo__format_size(buf, n, bytes < 0 ? 0ULL : (unsigned long long)bytes);
 }
 
-/* Length of the UTF-8 sequence at s (1..4), or 0 when it is not valid UTF-8. */
-static size_t utf8_len(const unsigned char *s)
+/* Width of the UTF-8 sequence at s (1..4), 0 when it is not valid UTF-8 or is one
+ * of the noncharacters XML forbids (U+FFFE, U+FFFF). */
+static size_t xml_char_len(const unsigned char *s, size_t n)
 {
-	unsigned c = s[0];
-	size_t n, i;
-	unsigned cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4, cp = c & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe || cp == 0xffff)
-		return 0;
-	return n;
+	uint32_t r = 0;
+	size_t w = atmo__utf8_next(s, n, &r);
+	return (r == 0xfffe || r == 0xffff) ? 0 : w;
 }
 
 static int put_one(atmo_buf *b, const unsigned char *s, size_t n, int xml)
@@ -64,10 +46,10 @@ static int put_one(atmo_buf *b, const unsigned char *s, size_t n, int xml)
 int atmo__put_text(atmo_buf *b, const char *str, size_t max, int middle, int xml)
 {
 	const unsigned char *s = (const unsigned char *)(str ? str : "");
-	size_t count = 0, i, n, head, tail, k;
+	size_t len = strlen((const char *)s), count = 0, i, n, head, tail, k;
 
 	for (i = 0; s[i]; i += n ? n : 1)
-		n = utf8_len(s + i), count++;
+		n = xml_char_len(s + i, len - i), count++;
 	if (max == 0 || count <= max) {
 		head = count;
 		tail = 0;
@@ -81,7 +63,7 @@ int atmo__put_text(atmo_buf *b, const char *str, size_t max, int middle, int xml
 		tail = 0;
 	}
 	for (i = 0, k = 0; s[i]; i += n ? n : 1, k++) {
-		n = utf8_len(s + i);
+		n = xml_char_len(s + i, len - i);
 		if (k < head || k >= count - tail) {
 			if (put_one(b, s + i, n, xml) < 0)
 				return ATMO_ENOMEM;
