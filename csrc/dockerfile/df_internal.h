@@ -4,6 +4,7 @@
 #ifndef ATMO_DOCKERFILE_INTERNAL_H
 #define ATMO_DOCKERFILE_INTERNAL_H
 
+#include "util/arena.h"
 #include "util/utf8.h"
 #include <stddef.h>
 #include <stdint.h>
@@ -21,20 +22,7 @@
 /* pattern x text cells the matcher may memoize */
 #define ATMO__PATTERN_MAX_CELLS ((size_t)1 << 26)
 
-/* ---- arena: every string and array of a parsed file lives here ---- */
-typedef struct atmo__chunk {
-	struct atmo__chunk *next;
-	size_t used, cap;
-	/* data follows, aligned to max_align_t */
-} atmo__chunk;
-
-typedef struct {
-	atmo__chunk *head;
-} atmo__arena;
-
-void *atmo__arena_alloc(atmo__arena *a, size_t n);
-char *atmo__arena_strndup(atmo__arena *a, const char *s, size_t n);
-void atmo__arena_free(atmo__arena *a);
+/* ---- every string and array of a parsed file lives in one arena (util/arena.h) ---- */
 
 /* An instruction as stored: the public view plus argument lengths
  * (a JSON-form argument may hold "\u0000"). */

@@ -83,7 +83,7 @@ static const char *lookup_cb(const char *name, size_t len, void *payload)
 			if (strlen(lc->miss[i]) == len && !memcmp(lc->miss[i], name, len))
 				return NULL;
 		if (lc->n_miss < lc->cap_miss) {
-			const char *c = atmo__ga_strndup(&lc->r->g->arena, name, len);
+			const char *c = atmo__arena_strndup(&lc->r->g->arena, name, len);
 			if (!c)
 				lc->oom = 1;
 			else
@@ -171,7 +171,7 @@ static int warn(rctx *r, const char *code, int line, const char *fmt, ...)
 
 static char *lower_dup(rctx *r, const char *s)
 {
-	char *p = atmo__ga_strdup(&r->g->arena, s);
+	char *p = atmo__arena_strdup(&r->g->arena, s);
 	char *q;
 	if (!p)
 		return NULL;
@@ -259,7 +259,7 @@ static const char *familiar(rctx *r, const char *ref)
 	if (n > 7 && !strcmp(p + n - 7, ":latest") && !strchr(p, '@') &&
 	    (!slash || slash < p + n - 7))
 		n -= 7;
-	return atmo__ga_strndup(&r->g->arena, p, n);
+	return atmo__arena_strndup(&r->g->arena, p, n);
 }
 
 /* ------------------------------------------------------------------ */
@@ -338,8 +338,8 @@ static int image_node(rctx *r, const char *ref, int line)
 	const char *id, *name;
 	if (n >= 0)
 		return n;
-	name = atmo__ga_strdup(&g->arena, ref);
-	id = atmo__ga_printf(&g->arena, "%s/image/%s", g->image_id, ref);
+	name = atmo__arena_strdup(&g->arena, ref);
+	id = atmo__arena_printf(&g->arena, "%s/image/%s", g->image_id, ref);
 	if (!name || !id)
 		return nomem(r);
 	n = add_node(r, ATMO_NODE_IMAGE, id, name, name, -1, line);
@@ -355,7 +355,7 @@ static int scratch_node(rctx *r, int line)
 	const char *id;
 	if (r->scratch_node >= 0)
 		return r->scratch_node;
-	id = atmo__ga_printf(&r->g->arena, "%s/scratch", r->g->image_id);
+	id = atmo__arena_printf(&r->g->arena, "%s/scratch", r->g->image_id);
 	if (!id)
 		return nomem(r);
 	r->scratch_node = add_node(r, ATMO_NODE_SCRATCH, id, "scratch", NULL, -1, line);
@@ -387,7 +387,7 @@ static int context_node(rctx *r, int ci, int line)
 	const char *id;
 	if (c->node >= 0)
 		return c->node;
-	id = atmo__ga_printf(&r->g->arena, "%s/context/%s", r->g->image_id, c->name);
+	id = atmo__arena_printf(&r->g->arena, "%s/context/%s", r->g->image_id, c->name);
 	if (!id)
 		return nomem(r);
 	c->node = add_node(r, ATMO_NODE_CONTEXT, id, c->name, c->value, -1, line);
@@ -520,7 +520,7 @@ typedef struct {
 /* Split a CSV record into fields (arena strings). */
 static int csv_fields(rctx *r, const char *s, const char ***out, size_t *n, const char **why)
 {
-	atmo__garena *a = &r->g->arena;
+	atmo__arena *a = &r->g->arena;
 	size_t cap = 1, cnt = 0, i, len = strlen(s);
 	const char **f;
 	char *buf;
@@ -532,8 +532,8 @@ static int csv_fields(rctx *r, const char *s, const char ***out, size_t *n, cons
 	for (i = 0; i < len; i++)
 		if (s[i] == ',')
 			cap++;
-	f = atmo__ga_alloc(a, cap * sizeof(*f));
-	buf = atmo__ga_alloc(a, len + cap);
+	f = atmo__arena_alloc(a, cap * sizeof(*f));
+	buf = atmo__arena_alloc(a, len + cap);
 	if (!f || !buf)
 		return ATMO_ENOMEM;
 	i = 0;
@@ -662,7 +662,7 @@ static int parse_mount(rctx *r, const char *val, const atmo__genv *env, int line
 				return nomem(r);
 			if (rc < 0)
 				return fail(r, rc, line, "%s", local.text[0] ? local.text : "bad substitution");
-			value = atmo__ga_strdup(&r->g->arena, x);
+			value = atmo__arena_strdup(&r->g->arena, x);
 			free(x);
 			if (!value)
 				return nomem(r);
@@ -776,7 +776,7 @@ static int expand(rctx *r, const char **out, const char *word, const atmo__genv 
 		free(x);
 		return fail(r, rc, line, "%s", local.text[0] ? local.text : "bad substitution");
 	}
-	*out = atmo__ga_strdup(&r->g->arena, x ? x : "");
+	*out = atmo__arena_strdup(&r->g->arena, x ? x : "");
 	free(x);
 	if (!*out)
 		return nomem(r);
@@ -813,8 +813,8 @@ static int load_options(rctx *r)
 					"invalid build argument '%s': expected KEY=VALUE", kv ? kv : "(null)");
 			return ATMO_EINVALID;
 		}
-		key = atmo__ga_strndup(&g->arena, kv, (size_t)(eq - kv));
-		r->ba_val[i] = atmo__ga_strdup(&g->arena, eq + 1);
+		key = atmo__arena_strndup(&g->arena, kv, (size_t)(eq - kv));
+		r->ba_val[i] = atmo__arena_strdup(&g->arena, eq + 1);
 		if (!key || !r->ba_val[i])
 			return nomem(r);
 		if (strpbrk(key, " \t\n\r")) {
@@ -842,8 +842,8 @@ static int load_options(rctx *r)
 			return ATMO_EINVALID;
 		}
 		c = &r->ctx[r->n_ctx];
-		c->name = atmo__ga_strndup(&g->arena, kv, (size_t)(eq - kv));
-		c->value = atmo__ga_strdup(&g->arena, eq + 1);
+		c->name = atmo__arena_strndup(&g->arena, kv, (size_t)(eq - kv));
+		c->value = atmo__arena_strdup(&g->arena, eq + 1);
 		if (!c->name || !c->value)
 			return nomem(r);
 		c->norm = familiar(r, c->name);
@@ -882,7 +882,7 @@ static const char *description_of(rctx *r, const char *comment, const char *name
 		const char *e = strchr(p, '\n');
 		size_t len = e ? (size_t)(e - p) : strlen(p);
 		if (len > nl && !strncmp(p, name, nl) && p[nl] == ' ')
-			return atmo__ga_strndup(&r->g->arena, p + nl + 1, len - nl - 1);
+			return atmo__arena_strndup(&r->g->arena, p + nl + 1, len - nl - 1);
 		if (!e)
 			break;
 		p = e + 1;
@@ -893,7 +893,7 @@ static const char *description_of(rctx *r, const char *comment, const char *name
 static const char *anchor_for(rctx *r, const char *key, size_t index)
 {
 	atmo_graph *g = r->g;
-	char *a = atmo__ga_printf(&g->arena, "%s-%s", g->image_id, key);
+	char *a = atmo__arena_printf(&g->arena, "%s-%s", g->image_id, key);
 	char *p, *q;
 	if (!a)
 		return NULL;
@@ -909,7 +909,7 @@ static const char *anchor_for(rctx *r, const char *key, size_t index)
 		q--;
 	*q = '\0';
 	if (atmo__gmap_get(&r->anchors, a, strlen(a)) >= 0) {
-		a = atmo__ga_printf(&g->arena, "%s-%zu", a, index);
+		a = atmo__arena_printf(&g->arena, "%s-%zu", a, index);
 		if (!a)
 			return NULL;
 	}
@@ -1017,15 +1017,15 @@ static int split_stages(rctx *r)
 				rc = nomem(r);
 				goto done;
 			}
-			key = dup ? atmo__ga_printf(&g->arena, "%s#%zu", st->name, s) : st->name;
+			key = dup ? atmo__arena_printf(&g->arena, "%s#%zu", st->name, s) : st->name;
 			st->label = st->name;
 			st->description = description_of(r, ins->comment, st->name);
 		} else {
-			key = atmo__ga_printf(&g->arena, "%zu", s);
+			key = atmo__arena_printf(&g->arena, "%zu", s);
 			st->label = key;
 		}
 		sx->key = key;
-		st->node_id = key ? atmo__ga_printf(&g->arena, "%s/stage/%s", g->image_id, key) : NULL;
+		st->node_id = key ? atmo__arena_printf(&g->arena, "%s/stage/%s", g->image_id, key) : NULL;
 		st->anchor = key ? anchor_for(r, key, s) : NULL;
 		if (!key || !st->node_id || !st->anchor) {
 			rc = nomem(r);
@@ -1094,7 +1094,7 @@ static int meta_args(rctx *r)
 	int rc;
 
 	host_platform(&os, &arch, &variant);
-	plat = atmo__ga_printf(&g->arena, "%s/%s%s%s", os, arch, *variant ? "/" : "", variant);
+	plat = atmo__arena_printf(&g->arena, "%s/%s%s%s", os, arch, *variant ? "/" : "", variant);
 	if (!plat)
 		return nomem(r);
 	target = r->opts && r->opts->target && *r->opts->target ? r->opts->target
@@ -1115,7 +1115,7 @@ static int meta_args(rctx *r)
 	for (i = 0; i < r->n_meta_ins; i++)
 		cap += atmo_dockerfile_get(g->df, r->meta_ins[i])->n_args;
 	if (cap) {
-		g->meta_args = atmo__ga_alloc(&g->arena, cap * sizeof(*g->meta_args));
+		g->meta_args = atmo__arena_alloc(&g->arena, cap * sizeof(*g->meta_args));
 		if (!g->meta_args)
 			return nomem(r);
 	}
@@ -1130,7 +1130,7 @@ static int meta_args(rctx *r)
 			size_t klen = eq ? (size_t)(eq - a) : strlen(a);
 			if (!klen)
 				return fail(r, ATMO_EINVALID, ins->start_line, "ARG names can not be blank");
-			key = atmo__ga_strndup(&g->arena, a, klen);
+			key = atmo__arena_strndup(&g->arena, a, klen);
 			if (!key)
 				return nomem(r);
 			if (atmo__gmap_put(&r->meta_declared, key, klen, 1) < 0)
@@ -1426,12 +1426,12 @@ static int linked_trigger_edges(rctx *r, size_t s)
 	}
 	if (!(lg = linked_graph(r, s, &lt)) || !lt->n_onbuild)
 		return 0;
-	lid = atmo__ga_strdup(&g->arena, lt->node_id);
-	texts = atmo__ga_alloc(&g->arena, lt->n_onbuild * sizeof(*texts));
+	lid = atmo__arena_strdup(&g->arena, lt->node_id);
+	texts = atmo__arena_alloc(&g->arena, lt->n_onbuild * sizeof(*texts));
 	if (!lid || !texts)
 		return nomem(r);
 	for (i = 0; i < lt->n_onbuild; i++)
-		if (!(texts[i] = atmo__ga_strdup(&g->arena, lt->onbuild[i])))
+		if (!(texts[i] = atmo__arena_strdup(&g->arena, lt->onbuild[i])))
 			return nomem(r);
 	st->onbuild_inherited = texts;
 	st->n_onbuild_inherited = lt->n_onbuild;
@@ -1488,7 +1488,7 @@ static int build_edges(rctx *r)
 			}
 		}
 		if (nob) {
-			const char **ob = atmo__ga_alloc(&g->arena, nob * sizeof(*ob));
+			const char **ob = atmo__arena_alloc(&g->arena, nob * sizeof(*ob));
 			if (!ob)
 				return nomem(r);
 			for (i = st->first_instruction + 1; i < end; i++) {
@@ -1811,7 +1811,7 @@ static int apply_arg(rctx *r, atmo__genv *env, const atmo_instruction *ins, int 
 				return fail(r, ATMO_EINVALID, line, "ARG names can not be blank");
 			continue;
 		}
-		key = atmo__ga_strndup(&g->arena, a, klen);
+		key = atmo__arena_strndup(&g->arena, a, klen);
 		if (!key)
 			return nomem(r);
 		ov = build_arg(r, key, klen);
@@ -1844,7 +1844,7 @@ static int apply_env(rctx *r, atmo__genv *env, const atmo_instruction *ins, int 
 	int rc;
 	if (!n)
 		return strict ? fail(r, ATMO_EINVALID, line, "ENV requires at least one argument") : 0;
-	kv = atmo__ga_alloc(&g->arena, 2 * n * sizeof(*kv));
+	kv = atmo__arena_alloc(&g->arena, 2 * n * sizeof(*kv));
 	if (!kv)
 		return nomem(r);
 	/* every pair is expanded with the scope before the instruction */
@@ -1878,7 +1878,7 @@ static int copy_details(rctx *r, atmo_graph_edge *e, const atmo__genv *env,
 				     "COPY requires at least two arguments, but only one was provided. Destination could not be determined")
 			      : 0;
 	ns = ins->n_args - 1;
-	src = atmo__ga_alloc(&g->arena, ns * sizeof(*src));
+	src = atmo__arena_alloc(&g->arena, ns * sizeof(*src));
 	if (!src)
 		return nomem(r);
 	for (j = 0; j < ns; j++) {
@@ -1925,7 +1925,7 @@ static int mount_details(rctx *r, atmo_graph_edge *e, const atmo__genv *env,
 	e->mount_id = m.id;
 	e->dest = m.target;
 	if (m.source) {
-		const char **src = atmo__ga_alloc(&r->g->arena, sizeof(*src));
+		const char **src = atmo__arena_alloc(&r->g->arena, sizeof(*src));
 		if (!src)
 			return nomem(r);
 		src[0] = m.source;
@@ -1989,8 +1989,8 @@ static int linked_scope(rctx *r, size_t s, size_t *ec, int strict)
 		const char *name, *value;
 		if (!le->v[i].is_env)
 			continue;
-		name = atmo__ga_strdup(&g->arena, le->v[i].name);
-		value = atmo__ga_strdup(&g->arena, le->v[i].value);
+		name = atmo__arena_strdup(&g->arena, le->v[i].name);
+		value = atmo__arena_strdup(&g->arena, le->v[i].value);
 		if (!name || !value || atmo__genv_set(&sx->env, name, value, 1) < 0)
 			return nomem(r);
 	}
@@ -2148,9 +2148,9 @@ int atmo_graph_build(atmo_graph **out, const atmo_dockerfile *df,
 	r.g = g;
 	g->df = df;
 	g->escape = atmo_dockerfile_escape(df);
-	g->image_id = atmo__ga_strdup(&g->arena, opts && opts->image_id && *opts->image_id
+	g->image_id = atmo__arena_strdup(&g->arena, opts && opts->image_id && *opts->image_id
 					      ? opts->image_id : "dockerfile");
-	g->source = atmo__ga_strdup(&g->arena, opts && opts->source ? opts->source
+	g->source = atmo__arena_strdup(&g->arena, opts && opts->source ? opts->source
 					    : atmo_dockerfile_source(df) ? atmo_dockerfile_source(df)
 					    : "Dockerfile");
 	if (!g->image_id || !g->source) {
@@ -2197,6 +2197,6 @@ void atmo_graph_free(atmo_graph *g)
 	free(g->warning_codes);
 	free(g->order);
 	atmo__genv_free(&g->meta);
-	atmo__ga_free(&g->arena);
+	atmo__arena_free(&g->arena);
 	free(g);
 }

@@ -4,19 +4,10 @@
 
 #include <stddef.h>
 #include "atmograph/graph.h"
+#include "util/arena.h"
 #include "util/error.h"
 
-/* ---- arena: every string and small array of a graph lives here ---- */
-typedef struct atmo__gblock atmo__gblock;
-typedef struct {
-	atmo__gblock *head;
-} atmo__garena;
-
-void *atmo__ga_alloc(atmo__garena *a, size_t n);
-char *atmo__ga_strndup(atmo__garena *a, const char *s, size_t n);
-char *atmo__ga_strdup(atmo__garena *a, const char *s);
-char *atmo__ga_printf(atmo__garena *a, const char *fmt, ...) ATMO_PRINTF(2, 3);
-void atmo__ga_free(atmo__garena *a);
+/* every string and small array of a graph lives in one arena (util/arena.h) */
 
 /* ---- string -> int map (open addressing); keys are borrowed (arena) ---- */
 typedef struct {
@@ -62,7 +53,7 @@ typedef struct {
 } atmo__gstage;
 
 struct atmo_graph {
-	atmo__garena arena;
+	atmo__arena arena;
 	const atmo_dockerfile *df;
 	const char *image_id;
 	const char *source;

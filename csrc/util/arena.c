@@ -1,0 +1,89 @@
+/* A bump allocator: many small strings and arrays freed at once (a parsed
+ * Dockerfile, a stage graph). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "util/arena.h"
+
+#define ARENA_CHUNK 65536
+#define ARENA_ALIGN 16
+#define CHUNK_HDR ((sizeof(atmo__chunk) + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1))
+
+void *atmo__arena_alloc(atmo__arena *a, size_t n)
+{
+	atmo__chunk *c = a->head;
+	size_t need = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+	void *p;
+
+	if (need < n)
+		return NULL;
+	if (!c || c->cap - c->used < need) {
+		size_t cap = need > ARENA_CHUNK / 4 ? need : ARENA_CHUNK;
+		if (cap > (size_t)-1 - CHUNK_HDR)
+			return NULL;
+		c = malloc(CHUNK_HDR + cap);
+		if (!c)
+			return NULL;
+		c->cap = cap;
+		c->used = 0;
+		if (need > ARENA_CHUNK / 4 && a->head) {
+			/* a big block: keep filling the current chunk afterwards */
+			c->next = a->head->next;
+			a->head->next = c;
+			c->used = need;
+			return (char *)c + CHUNK_HDR;
+		}
+		c->next = a->head;
+		a->head = c;
+	}
+	p = (char *)c + CHUNK_HDR + c->used;
+	c->used += need;
+	return p;
+}
+
+char *atmo__arena_strndup(atmo__arena *a, const char *s, size_t n)
+{
+	char *p = atmo__arena_alloc(a, n + 1);
+	if (!p)
+		return NULL;
+	if (n)
+		memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+void atmo__arena_free(atmo__arena *a)
+{
+	atmo__chunk *c = a->head;
+	while (c) {
+		atmo__chunk *next = c->next;
+		free(c);
+		c = next;
+	}
+	a->head = NULL;
+}
+
+char *atmo__arena_strdup(atmo__arena *a, const char *s)
+{
+	return atmo__arena_strndup(a, s, strlen(s));
+}
+
+char *atmo__arena_printf(atmo__arena *a, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	char *p;
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return NULL;
+	p = atmo__arena_alloc(a, (size_t)n + 1);
+	if (!p)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
