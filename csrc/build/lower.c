@@ -328,7 +328,9 @@ static void drop_link(atmo_buf *out, const lines_t *l, const atmo_instruction *i
 		line_span(l, line, &s, &n);
 		p = s;
 		while (p < s + n) {
-			if ((p == s || isspace((unsigned char)p[-1])) && !strncmp(p, "--link", 6) &&
+			/* the text need not be NUL-terminated: compare inside the line only */
+			if ((p == s || isspace((unsigned char)p[-1])) && (size_t)(s + n - p) >= 6 &&
+			    !memcmp(p, "--link", 6) &&
 			    (p + 6 == s + n || isspace((unsigned char)p[6]) || p[6] == '=')) {
 				const char *q = p + 6;
 				while (q < s + n && !isspace((unsigned char)*q))

@@ -334,6 +334,30 @@ static void test_parse_error_passes_through(void **state)
 	free(low);
 }
 
+/* Found by fuzz_bake: a `--link` scan near the end of text that is not
+ * NUL-terminated read past it (ASan: heap-buffer-overflow in drop_link). */
+static void test_link_scan_stays_inside_text(void **state)
+{
+	const char src[] = "FROM a\nCOPY --link x /y --lin";
+	size_t len = sizeof(src) - 1;
+	char *text = malloc(len); /* exactly the text, no NUL after it */
+	char *low = NULL;
+	size_t n = 7;
+	json_t *files = NULL;
+	atmo_error err;
+
+	(void)state;
+	assert_non_null(text);
+	memcpy(text, src, len);
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_dockerfile_lower(&low, &n, &files, text, len, "D", &err), 0);
+	assert_string_equal(low, "FROM a\nCOPY x /y --lin");
+	assert_int_equal(n, 0);
+	json_decref(files);
+	free(low);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -344,6 +368,7 @@ int main(void)
 		cmocka_unit_test(test_nothing_to_lower),
 		cmocka_unit_test(test_cannot_lower),
 		cmocka_unit_test(test_parse_error_passes_through),
+		cmocka_unit_test(test_link_scan_stays_inside_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
