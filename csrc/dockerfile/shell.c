@@ -162,6 +162,23 @@ static int process_stop_on(sh_state *st, long stop, int raw_escapes, atmo_buf *r
 			   atmo__words *words);
 static int process_dollar(sh_state *st, atmo_buf *out);
 
+/* Read a ${...} operand up to stop; when the input ends first, the error is
+ * BuildKit's syntax error (eof_message) in place of the one recorded inside. */
+static int process_operand(sh_state *st, long stop, int raw_escapes, atmo_buf *word,
+			   const char *eof_message)
+{
+	int rc;
+
+	atmo__buf_clear(word);
+	rc = process_stop_on(st, stop, raw_escapes, word, NULL);
+	if (rc == ATMO_EINVALID && sh_peek(st) == SH_EOF) {
+		if (st->err)
+			st->err->code = 0;
+		return sh_fail(st, ATMO_EINVALID, "%s", eof_message);
+	}
+	return rc;
+}
+
 static int process_single_quote(sh_state *st, atmo_buf *out)
 {
 	long ch = sh_next(st);
@@ -302,16 +319,9 @@ static int process_dollar_inner(sh_state *st, atmo_buf *out, atmo_buf *name, atm
 		/* fall through */
 	case '+': case '-': case '?': case '#': case '%': {
 		int raw = ch == '#' || ch == '%';
-		atmo__buf_clear(word);
-		rc = process_stop_on(st, '}', raw, word, NULL);
-		if (rc < 0) {
-			if (rc == ATMO_EINVALID && sh_peek(st) == SH_EOF) {
-				if (st->err)
-					st->err->code = 0;
-				return sh_fail(st, ATMO_EINVALID, "syntax error: missing '}'");
-			}
+		rc = process_operand(st, '}', raw, word, "syntax error: missing '}'");
+		if (rc < 0)
 			return rc;
-		}
 		value = get_env(st, name);
 		if (st->o->skip_unset && !value) {
 			atmo__buf_put(out, "${", 2);
@@ -371,26 +381,12 @@ static int process_dollar_inner(sh_state *st, atmo_buf *out, atmo_buf *name, atm
 		atmo_error perr;
 		if (all)
 			sh_next(st);
-		atmo__buf_clear(word);
-		rc = process_stop_on(st, '/', 1, word, NULL);
-		if (rc < 0) {
-			if (rc == ATMO_EINVALID && sh_peek(st) == SH_EOF) {
-				if (st->err)
-					st->err->code = 0;
-				return sh_fail(st, ATMO_EINVALID, "syntax error: missing '/' in ${}");
-			}
+		rc = process_operand(st, '/', 1, word, "syntax error: missing '/' in ${}");
+		if (rc < 0)
 			return rc;
-		}
-		atmo__buf_clear(word2);
-		rc = process_stop_on(st, '}', 1, word2, NULL);
-		if (rc < 0) {
-			if (rc == ATMO_EINVALID && sh_peek(st) == SH_EOF) {
-				if (st->err)
-					st->err->code = 0;
-				return sh_fail(st, ATMO_EINVALID, "syntax error: missing '}'");
-			}
+		rc = process_operand(st, '}', 1, word2, "syntax error: missing '}'");
+		if (rc < 0)
 			return rc;
-		}
 		value = get_env(st, name);
 		if (st->o->skip_unset && !value)
 			return atmo__buf_printf(out, "${%s/%s/%s}", atmo__buf_cstr(name),
