@@ -21,6 +21,8 @@ from docutils.statemachine import StringList
 from sphinx import addnodes
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
+
+from atmo_doctable import table
 from sphinx.util.nodes import nested_parse_with_titles
 
 logger = logging.getLogger(__name__)
@@ -34,27 +36,7 @@ def _extension():
 
 
 def _table(headers, rows, widths):
-    table = nodes.table(classes=["atmo-directive-table"])
-    group = nodes.tgroup(cols=len(headers))
-    table += group
-    for w in widths:
-        group += nodes.colspec(colwidth=w)
-    head = nodes.thead()
-    group += head
-    row = nodes.row()
-    for h in headers:
-        row += nodes.entry("", nodes.paragraph(h, h))
-    head += row
-    body = nodes.tbody()
-    group += body
-    for cells in rows:
-        row = nodes.row()
-        for cell in cells:
-            entry = nodes.entry()
-            entry += cell if isinstance(cell, nodes.Node) else nodes.paragraph(cell, cell)
-            row += entry
-        body += row
-    return table
+    return table(headers, rows, ["atmo-directive-table"], widths)
 
 
 def _ref(label, text):

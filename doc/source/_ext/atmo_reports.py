@@ -25,6 +25,8 @@ from docutils.parsers.rst import directives
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from atmo_doctable import table
+
 logger = logging.getLogger(__name__)
 
 __version__ = "1.0"
@@ -53,30 +55,7 @@ def _size_text(n):
 
 
 def _table(headers, rows, classes=()):
-    table = nodes.table(classes=["atmo-report-table"] + list(classes))
-    group = nodes.tgroup(cols=len(headers))
-    table += group
-    for _ in headers:
-        group += nodes.colspec(colwidth=1)
-    head = nodes.thead()
-    group += head
-    row = nodes.row()
-    for h in headers:
-        row += nodes.entry("", nodes.paragraph(h, h))
-    head += row
-    body = nodes.tbody()
-    group += body
-    for cells in rows:
-        row = nodes.row()
-        for cell in cells:
-            entry = nodes.entry()
-            if isinstance(cell, nodes.Node):
-                entry += cell
-            else:
-                entry += nodes.paragraph(str(cell), str(cell))
-            row += entry
-        body += row
-    return table
+    return table(headers, rows, ["atmo-report-table"] + list(classes))
 
 
 def _literal_list(items):
