@@ -1,6 +1,9 @@
 /*
  * Building the cgraph graph of a graph document: nodes, clusters, edges,
  * labels (plain Graphviz strings, escaped here), styles, CSS classes and stable ids.
+ * For SVG, what only the drawing needs (colours, styles, classes, ids, links)
+ * goes to draw records that svgout.c reads, and Graphviz gets only what its
+ * layout reads; PNG, PDF and DOT get everything as Graphviz attributes.
  * Everything is created in document order so that output is deterministic.
  * The caller holds the render mutex: cgraph is not thread-safe.
  */
@@ -63,28 +66,27 @@ static int ridmap_rehash(atmo_ridmap *m)
 
 long atmo__ridmap_add(atmo_ridmap *m, const char *prefix, const char *key)
 {
-	atmo_buf b = ATMO_BUF_INIT;
-	size_t base_len, i, h;
+	size_t plen = strlen(prefix), klen = strnlen(key, 200), base_len, len, i, h;
 	unsigned suffix = 1;
-	const char *k;
+	char *id = malloc(plen + klen + 16);
 
-	atmo__buf_puts(&b, prefix);
+	if (!id)
+		return ATMO_ENOMEM;
+	memcpy(id, prefix, plen);
 	/* ids stay short: long keys are cut (uniqueness comes from the suffix) */
-	for (k = key; *k && (size_t)(k - key) < 200; k++) {
-		char ch = *k;
+	for (i = 0; i < klen; i++) {
+		char ch = key[i];
 		if (ch >= 'A' && ch <= 'Z')
 			ch = (char)(ch - 'A' + 'a');
 		else if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-'))
 			ch = '-';
-		atmo__buf_putc(&b, ch);
+		id[plen + i] = ch;
 	}
-	if (b.oom)
-		goto oom;
-	base_len = b.len;
-	while (atmo__ridmap_get(m, b.ptr, b.len)) {
-		b.len = base_len;
-		if (atmo__buf_printf(&b, "-%u", ++suffix) < 0)
-			goto oom;
+	base_len = len = plen + klen;
+	id[len] = '\0';
+	while (atmo__ridmap_get(m, id, len)) {
+		int n = snprintf(id + base_len, 16, "-%u", ++suffix);
+		len = base_len + (size_t)(n > 0 ? n : 0);
 	}
 	if (m->n == m->cap) {
 		size_t cap = m->cap ? m->cap * 2 : 32;
@@ -97,17 +99,17 @@ long atmo__ridmap_add(atmo_ridmap *m, const char *prefix, const char *key)
 	if ((m->n + 1) * 2 > m->nslots && ridmap_rehash(m) < 0)
 		goto oom;
 	i = m->n++;
-	m->v[i].id = atmo__buf_detach(&b);
+	m->v[i].id = id;
 	m->v[i].title = NULL;
 	m->v[i].href = NULL;
 	m->v[i].round = 0;
-	h = hash_str(m->v[i].id, strlen(m->v[i].id)) & (m->nslots - 1);
+	h = hash_str(id, len) & (m->nslots - 1);
 	while (m->slots[h])
 		h = (h + 1) & (m->nslots - 1);
 	m->slots[h] = i + 1;
 	return (long)i;
 oom:
-	atmo__buf_free(&b);
+	free(id);
 	return ATMO_ENOMEM;
 }
 
@@ -325,7 +327,118 @@ typedef struct {
 	Agnode_t **first, **last; /* per model node: where edges end (layer view: first/last layer) */
 	Agraph_t **stage_cluster;
 	atmo_error *err;
+	int svg;              /* drawing attributes go to draw records (svgout.c), not to Graphviz */
+	int oom;
+	atmo_buf link, link_xml;  /* the encoded link base and "#", raw and XML-escaped */
 } builder;
+
+/* ---- draw records (SVG) ------------------------------------------------------------------ */
+
+static int draw_kind(void *obj)
+{
+	int k = agobjkind(obj);
+	return k == AGINEDGE ? AGOUTEDGE : k;
+}
+
+const atmo_rdraw *atmo__rdraw_get(const atmo_rctx *c, void *obj)
+{
+	int kind = draw_kind(obj);
+	size_t seq = (size_t)AGSEQ(obj);
+	const void *key = kind == AGOUTEDGE ? (const void *)AGMKOUT((Agedge_t *)obj) : obj;
+
+	if (kind < 0 || kind > 2 || seq >= c->ndraw[kind] || c->draw[kind][seq].obj != key)
+		return NULL;
+	return &c->draw[kind][seq];
+}
+
+/* The draw record of obj, made with the declared defaults on first use; NULL when out of memory. */
+static atmo_rdraw *rec(builder *B, void *obj)
+{
+	atmo_rctx *c = B->c;
+	int kind = draw_kind(obj);
+	size_t seq = (size_t)AGSEQ(obj);
+	atmo_rdraw *d;
+
+	if (kind < 0 || kind > 2)
+		return NULL;
+	if (seq >= c->ndraw[kind]) {
+		size_t n = c->ndraw[kind] * 2 > seq + 16 ? c->ndraw[kind] * 2 : seq + 16;
+		atmo_rdraw *v = realloc(c->draw[kind], n * sizeof(*v));
+		if (!v)
+			return NULL;
+		memset(v + c->ndraw[kind], 0, (n - c->ndraw[kind]) * sizeof(*v));
+		c->draw[kind] = v;
+		c->ndraw[kind] = n;
+	}
+	d = &c->draw[kind][seq];
+	if (!d->obj) {
+		d->obj = kind == AGOUTEDGE ? (void *)AGMKOUT((Agedge_t *)obj) : obj;
+		d->ident = -1;
+		d->fontcolor = B->p->fg;
+		d->arrowsize = 1.0;
+		if (kind == AGNODE) {
+			d->fill = B->p->stage_fill;
+			d->line = B->p->stage_line;
+			d->style = "rounded,filled";
+		} else if (kind == AGOUTEDGE) {
+			d->line = d->fontcolor = B->p->edge[0];
+			d->style = "solid";
+			d->arrowsize = 0.8;
+		}
+	}
+	return d;
+}
+
+void atmo__rctx_free(atmo_rctx *c)
+{
+	int k;
+	atmo__ridmap_free(&c->ids);
+	for (k = 0; k < 3; k++) {
+		free(c->draw[k]);
+		c->draw[k] = NULL;
+		c->ndraw[k] = 0;
+	}
+	atmo__arena_free(&c->arena);
+}
+
+/* What an attribute is to the SVG writer (A_LAYOUT: only to Graphviz's layout). */
+enum { A_LAYOUT = 0, A_CLASS, A_STYLE, A_FILL, A_COLOR, A_FONTCOLOR, A_PENWIDTH, A_SHAPE, A_ARROWSIZE };
+
+/*
+ * Set attribute sym of obj to val. For SVG, what only the drawing uses goes
+ * to obj's draw record and Graphviz never sees it (the attribute is not even
+ * declared); what the layout needs goes to Graphviz too. `val` outlives the
+ * render except for classes, which are copied.
+ */
+static void xset(builder *B, void *obj, Agsym_t *sym, int what, const char *val)
+{
+	atmo_rdraw *d;
+
+	if (!B->svg || what == A_LAYOUT || what == A_SHAPE || what == A_ARROWSIZE)
+		agxset(obj, sym, S(val));
+	if (!B->svg || what == A_LAYOUT)
+		return;
+	if (!(d = rec(B, obj))) {
+		B->oom = 1;
+		return;
+	}
+	switch (what) {
+	case A_CLASS:
+		if (!(d->cls = atmo__arena_strdup(&B->c->arena, val)))
+			B->oom = 1;
+		break;
+	case A_STYLE: d->style = val; break;
+	case A_FILL: d->fill = val; break;
+	case A_COLOR: d->line = val; break;
+	case A_FONTCOLOR: d->fontcolor = val; break;
+	case A_PENWIDTH: d->pen2 = !strcmp(val, "2"); break;
+	case A_SHAPE:
+		d->shape = !strcmp(val, "folder") ? ATMO_RS_FOLDER : !strcmp(val, "point") ? ATMO_RS_POINT
+											      : ATMO_RS_BOX;
+		break;
+	default: d->arrowsize = strtod(val, NULL); break;
+	}
+}
 
 /*
  * Labels are plain Graphviz strings, not HTML-like labels: Graphviz 2.42
@@ -355,8 +468,14 @@ static atmo_rident *ident(builder *B, void *obj, Agsym_t *idsym, const char *pre
 	e->title = atmo__buf_detach(&t);
 	if (!e->title)
 		return NULL;
-	if (obj && idsym)
+	if (obj && B->svg) {
+		atmo_rdraw *d = rec(B, obj);
+		if (!d)
+			return NULL;
+		d->ident = i;
+	} else if (obj && idsym) {
 		agxset(obj, idsym, e->id);
+	}
 	return e;
 }
 
@@ -395,11 +514,9 @@ static void put_bar(builder *B, long long bytes, long long max)
 }
 
 /*
- * The style of a rounded box. For SVG, Graphviz draws "rounded" as a path of
- * 17 Bezier points per box (a tenth of a small render's time goes to it); the
- * box is drawn square instead and the SVG post-processor turns its polygon
- * into <rect rx="6"> (the same corner), marked by e->round. PNG and PDF keep
- * Graphviz's rounded style.
+ * The style of a rounded box. For SVG the writer draws it as <rect rx="6">
+ * (Graphviz's own corner, without its path of 17 Bezier points a box), marked
+ * by e->round. PNG and PDF keep Graphviz's rounded style.
  */
 static const char *rounded(builder *B, atmo_rident *e)
 {
@@ -536,15 +653,20 @@ static const char *node_title(builder *B, const atmo_rnode *n)
 	char a[32];
 
 	atmo__buf_clear(t);
-	atmo__buf_printf(t, "%s ", atmo__rnode_kind_name(n->kind));
+	atmo__buf_puts(t, atmo__rnode_kind_name(n->kind));
+	atmo__buf_putc(t, ' ');
 	if (n->kind == RK_IMAGE && n->ref)
 		atmo__buf_puts(t, n->ref);
 	else
 		atmo__buf_puts(t, n->name);
-	if (n->base)
-		atmo__buf_printf(t, ": FROM %s", n->base);
-	if (n->kind == RK_CONTEXT && n->value)
-		atmo__buf_printf(t, " = %s", n->value);
+	if (n->base) {
+		atmo__buf_puts(t, ": FROM ");
+		atmo__buf_puts(t, n->base);
+	}
+	if (n->kind == RK_CONTEXT && n->value) {
+		atmo__buf_puts(t, " = ");
+		atmo__buf_puts(t, n->value);
+	}
 	if (n->line)
 		atmo__buf_printf(t, n->end_line > n->line ? ", lines %ld-%ld" : ", line %ld", n->line,
 				 n->end_line);
@@ -556,10 +678,13 @@ static const char *node_title(builder *B, const atmo_rnode *n)
 		atmo__buf_puts(t, " (unused)");
 	if (n->has_size) {
 		atmo__human_bytes(a, sizeof(a), n->bytes);
-		atmo__buf_printf(t, ", %s", a);
+		atmo__buf_puts(t, ", ");
+		atmo__buf_puts(t, a);
 	}
-	if (n->description && *n->description)
-		atmo__buf_printf(t, " \xe2\x80\x94 %s", n->description);
+	if (n->description && *n->description) {
+		atmo__buf_puts(t, " \xe2\x80\x94 ");
+		atmo__buf_puts(t, n->description);
+	}
 	if (n->kind == RK_STAGE && n->ninherited) {
 		size_t k;
 		atmo__buf_puts(t, "; ONBUILD (from ");
@@ -647,28 +772,34 @@ static int set_link(builder *B, void *obj, Agsym_t *url, Agsym_t *target, atmo_r
 
 	if (!base || !anchor || !*anchor)
 		return 0;
-	put_url(&u, base, 0);
-	if (!u.len || u.ptr[u.len - 1] != '#')
-		atmo__buf_putc(&u, '#');
-	put_url(&u, anchor, 1);
+	if (!B->link.len) {
+		/* the base, encoded once per render: raw for Graphviz, XML-escaped for the SVG */
+		put_url(&B->link, base, 0);
+		if (!B->link.len || B->link.ptr[B->link.len - 1] != '#')
+			atmo__buf_putc(&B->link, '#');
+		/* only [!-~] minus quotes and angles: XML-safe except & */
+		atmo__put_text(&B->link_xml, atmo__buf_cstr(&B->link), 0, 0, 1);
+		if (B->link.oom || B->link_xml.oom)
+			return ATMO_ENOMEM;
+	}
+	if (B->svg)
+		atmo__buf_put(&u, B->link_xml.ptr, B->link_xml.len);
+	else
+		atmo__buf_put(&u, B->link.ptr, B->link.len);
+	put_url(&u, anchor, 1); /* [A-Za-z0-9._~%-]: XML-safe */
 	if (u.oom) {
 		atmo__buf_free(&u);
 		return ATMO_ENOMEM;
 	}
-	agxset(obj, url, u.ptr);
-	agxset(obj, target, S("_top"));
-	e->href = atmo__buf_detach(&u); /* only [!-~] minus quotes/angles: XML-safe except & */
-	if (!e->href)
-		return ATMO_ENOMEM;
-	if (strchr(e->href, '&')) {
-		atmo_buf x = ATMO_BUF_INIT;
-		atmo__put_text(&x, e->href, 0, 0, 1);
-		free(e->href);
-		e->href = atmo__buf_detach(&x);
-		if (!e->href)
-			return ATMO_ENOMEM;
+	if (!B->svg) {
+		/* Graphviz draws the link (PNG and PDF keep it; DOT writes it) */
+		agxset(obj, url, u.ptr);
+		agxset(obj, target, S("_top"));
+		atmo__buf_free(&u);
+		return 0;
 	}
-	return 0;
+	e->href = atmo__buf_detach(&u);
+	return e->href ? 0 : ATMO_ENOMEM;
 }
 
 static int add_plain_node(builder *B, size_t i, Agraph_t *parent)
@@ -695,27 +826,27 @@ static int add_plain_node(builder *B, size_t i, Agraph_t *parent)
 	node_classes(&cls, n);
 	if (cls.oom)
 		return ATMO_ENOMEM;
-	agxset(nd, B->s.n_class, cls.ptr);
+	xset(B, nd, B->s.n_class, A_CLASS, cls.ptr);
 	atmo__buf_free(&cls);
 	role_colors(B, n, &fill, &line);
-	agxset(nd, B->s.n_fill, S(fill));
-	agxset(nd, B->s.n_color, S(line));
-	agxset(nd, B->s.n_fontcolor, S(node_fg(B, n)));
+	xset(B, nd, B->s.n_fill, A_FILL, S(fill));
+	xset(B, nd, B->s.n_color, A_COLOR, S(line));
+	xset(B, nd, B->s.n_fontcolor, A_FONTCOLOR, S(node_fg(B, n)));
 	switch (n->kind) {
 	case RK_STAGE:
-		agxset(nd, B->s.n_style, S(rounded(B, e)));
+		xset(B, nd, B->s.n_style, A_STYLE, S(rounded(B, e)));
 		if (n->target)
-			agxset(nd, B->s.n_penwidth, S("2"));
+			xset(B, nd, B->s.n_penwidth, A_PENWIDTH, S("2"));
 		break;
 	case RK_IMAGE:
-		agxset(nd, B->s.n_style, S(n->used ? "dashed,filled" : "dashed,filled"));
+		xset(B, nd, B->s.n_style, A_STYLE, S(n->used ? "dashed,filled" : "dashed,filled"));
 		break;
 	case RK_CONTEXT:
-		agxset(nd, B->s.n_shape, S("folder"));
-		agxset(nd, B->s.n_style, S("filled"));
+		xset(B, nd, B->s.n_shape, A_SHAPE, S("folder"));
+		xset(B, nd, B->s.n_style, A_STYLE, S("filled"));
 		break;
 	default:
-		agxset(nd, B->s.n_style, S("dotted,filled"));
+		xset(B, nd, B->s.n_style, A_STYLE, S("dotted,filled"));
 		break;
 	}
 	if (n->kind == RK_STAGE)
@@ -751,16 +882,16 @@ static int add_layer_stage(builder *B, size_t i, Agraph_t *parent)
 	atmo__buf_puts(&cls, " atmo-layers");
 	if (cls.oom)
 		return ATMO_ENOMEM;
-	agxset(sg, B->s.g_class, cls.ptr);
+	xset(B, sg, B->s.g_class, A_CLASS, cls.ptr);
 	role_colors(B, n, &fill, &line);
-	agxset(sg, B->s.g_style, S(rounded(B, e)));
-	agxset(sg, B->s.g_labelloc, S("t"));
-	agxset(sg, B->s.g_fill, S(fill));
-	agxset(sg, B->s.g_color, S(line));
-	agxset(sg, B->s.g_fontcolor, S(node_fg(B, n)));
-	agxset(sg, B->s.g_labeljust, S("l"));
+	xset(B, sg, B->s.g_style, A_STYLE, S(rounded(B, e)));
+	xset(B, sg, B->s.g_labelloc, A_LAYOUT, S("t"));
+	xset(B, sg, B->s.g_fill, A_FILL, S(fill));
+	xset(B, sg, B->s.g_color, A_COLOR, S(line));
+	xset(B, sg, B->s.g_fontcolor, A_FONTCOLOR, S(node_fg(B, n)));
+	xset(B, sg, B->s.g_labeljust, A_LAYOUT, S("l"));
 	if (n->target)
-		agxset(sg, B->s.g_penwidth, S("2"));
+		xset(B, sg, B->s.g_penwidth, A_PENWIDTH, S("2"));
 	if ((rc = set_link(B, sg, B->s.g_url, B->s.g_target, e, n->anchor)) < 0)
 		goto done;
 
@@ -841,11 +972,11 @@ static int add_layer_stage(builder *B, size_t i, Agraph_t *parent)
 			rc = ATMO_ENOMEM;
 			goto done;
 		}
-		agxset(nd, B->s.n_class, cls.ptr);
-		agxset(nd, B->s.n_style, S("filled"));
-		agxset(nd, B->s.n_fill, S(B->p->layer_fill));
-		agxset(nd, B->s.n_color, S(line));
-		agxset(nd, B->s.n_fontcolor, S(node_fg(B, n)));
+		xset(B, nd, B->s.n_class, A_CLASS, cls.ptr);
+		xset(B, nd, B->s.n_style, A_STYLE, S("filled"));
+		xset(B, nd, B->s.n_fill, A_FILL, S(B->p->layer_fill));
+		xset(B, nd, B->s.n_color, A_COLOR, S(line));
+		xset(B, nd, B->s.n_fontcolor, A_FONTCOLOR, S(node_fg(B, n)));
 		if (!prev) {
 			B->first[i] = nd;
 		} else {
@@ -861,9 +992,9 @@ static int add_layer_stage(builder *B, size_t i, Agraph_t *parent)
 				rc = ATMO_ENOMEM;
 				goto done;
 			}
-			agxset(ed, B->s.e_class, S("atmo-sequence"));
-			agxset(ed, B->s.e_color, S(line));
-			agxset(ed, B->s.e_arrowsize, S("0.5"));
+			xset(B, ed, B->s.e_class, A_CLASS, S("atmo-sequence"));
+			xset(B, ed, B->s.e_color, A_COLOR, S(line));
+			xset(B, ed, B->s.e_arrowsize, A_ARROWSIZE, S("0.5"));
 		}
 		B->last[i] = nd;
 		prev = nd;
@@ -940,18 +1071,31 @@ static int add_edge(builder *B, size_t j)
 	ed = agedge(B->g, a, z, NULL, 1);
 	if (!ed)
 		return ATMO_ENOMEM;
-	atmo__buf_printf(&key, "%s--%s-%s", f->id, t->id, atmo__redge_kind_name(e->kind));
+	/* puts, not printf: an edge is made for every dependency of every render */
+	atmo__buf_puts(&key, f->id);
+	atmo__buf_puts(&key, "--");
+	atmo__buf_puts(&key, t->id);
+	atmo__buf_putc(&key, '-');
+	atmo__buf_puts(&key, atmo__redge_kind_name(e->kind));
 	atmo__buf_clear(&B->t);
 	atmo__buf_puts(&B->t, f->kind == RK_IMAGE && f->ref ? f->ref : f->name);
-	atmo__buf_printf(&B->t, " \xe2\x86\x92 %s: %s", t->name,
-			 e->kind == RE_BASE ? "FROM" : e->kind == RE_COPY ? "COPY --from" :
-			 e->kind == RE_MOUNT ? "RUN --mount from" : "ONBUILD");
-	for (k = 0; k < e->nsources; k++)
-		atmo__buf_printf(&B->t, " %s", e->sources[k]);
-	if (e->dest)
-		atmo__buf_printf(&B->t, " %s %s", e->kind == RE_MOUNT ? "at" : "into", e->dest);
-	if (e->context)
-		atmo__buf_printf(&B->t, " (context %s)", e->context);
+	atmo__buf_puts(&B->t, " \xe2\x86\x92 ");
+	atmo__buf_puts(&B->t, t->name);
+	atmo__buf_puts(&B->t, e->kind == RE_BASE ? ": FROM" : e->kind == RE_COPY ? ": COPY --from" :
+			      e->kind == RE_MOUNT ? ": RUN --mount from" : ": ONBUILD");
+	for (k = 0; k < e->nsources; k++) {
+		atmo__buf_putc(&B->t, ' ');
+		atmo__buf_puts(&B->t, e->sources[k]);
+	}
+	if (e->dest) {
+		atmo__buf_puts(&B->t, e->kind == RE_MOUNT ? " at " : " into ");
+		atmo__buf_puts(&B->t, e->dest);
+	}
+	if (e->context) {
+		atmo__buf_puts(&B->t, " (context ");
+		atmo__buf_puts(&B->t, e->context);
+		atmo__buf_putc(&B->t, ')');
+	}
 	if (e->line)
 		atmo__buf_printf(&B->t, ", line %ld", e->line);
 	if (key.oom || B->t.oom || !ident(B, ed, B->s.e_id, "atmo-edge-", key.ptr, B->t.ptr)) {
@@ -959,12 +1103,14 @@ static int add_edge(builder *B, size_t j)
 		goto done;
 	}
 	atmo__buf_clear(&key);
-	atmo__buf_printf(&key, "%s%s", cls[e->kind], e->context ? " atmo-cross-image" : "");
-	agxset(ed, B->s.e_class, key.ptr);
-	agxset(ed, B->s.e_style, S(style[e->kind]));
-	agxset(ed, B->s.e_arrowhead, S(head[e->kind]));
-	agxset(ed, B->s.e_color, S(B->p->edge[e->kind]));
-	agxset(ed, B->s.e_fontcolor, S(B->p->edge[e->kind]));
+	atmo__buf_puts(&key, cls[e->kind]);
+	if (e->context)
+		atmo__buf_puts(&key, " atmo-cross-image");
+	xset(B, ed, B->s.e_class, A_CLASS, key.ptr);
+	xset(B, ed, B->s.e_style, A_STYLE, S(style[e->kind]));
+	xset(B, ed, B->s.e_arrowhead, A_LAYOUT, S(head[e->kind]));
+	xset(B, ed, B->s.e_color, A_COLOR, S(B->p->edge[e->kind]));
+	xset(B, ed, B->s.e_fontcolor, A_FONTCOLOR, S(B->p->edge[e->kind]));
 	if (e->kind == RE_COPY || e->kind == RE_MOUNT) {
 		atmo_buf paths = ATMO_BUF_INIT;
 		if (e->kind == RE_MOUNT && e->dest)
@@ -997,7 +1143,7 @@ static int add_edge(builder *B, size_t j)
 	if (has_label)
 		rc = set_label(B, ed, B->s.e_label, lab.ptr);
 	if (!f->used || !t->used)
-		agxset(ed, B->s.e_color, S(B->p->unused_line));
+		xset(B, ed, B->s.e_color, A_COLOR, S(B->p->unused_line));
 done:
 	atmo__buf_free(&key);
 	atmo__buf_free(&lab);
@@ -1031,11 +1177,11 @@ static int add_legend(builder *B)
 	if (set_label(B, sg, B->s.g_label, "Legend") < 0 ||
 	    !(le = ident(B, sg, B->s.g_id, "atmo-legend", "", "Legend")))
 		return ATMO_ENOMEM;
-	agxset(sg, B->s.g_class, S("atmo-legend"));
-	agxset(sg, B->s.g_labelloc, S("t"));
-	agxset(sg, B->s.g_style, S(rounded(B, le)));
-	agxset(sg, B->s.g_fill, S(B->p->cluster_fill));
-	agxset(sg, B->s.g_color, S(B->p->cluster_line));
+	xset(B, sg, B->s.g_class, A_CLASS, S("atmo-legend"));
+	xset(B, sg, B->s.g_labelloc, A_LAYOUT, S("t"));
+	xset(B, sg, B->s.g_style, A_STYLE, S(rounded(B, le)));
+	xset(B, sg, B->s.g_fill, A_FILL, S(B->p->cluster_fill));
+	xset(B, sg, B->s.g_color, A_COLOR, S(B->p->cluster_line));
 	for (i = 0; i < sizeof(items) / sizeof(items[0]); i++) {
 		atmo_rnode n;
 		const char *fill, *line;
@@ -1055,24 +1201,24 @@ static int add_legend(builder *B)
 		    !(le = ident(B, nd, B->s.n_id, "atmo-legend-", items[i].key, items[i].label)))
 			return ATMO_ENOMEM;
 		if (n.kind == RK_STAGE)
-			agxset(nd, B->s.n_style, S(rounded(B, le)));
+			xset(B, nd, B->s.n_style, A_STYLE, S(rounded(B, le)));
 		atmo__buf_clear(&cls);
 		atmo__buf_printf(&cls, "atmo-legend-item %s", items[i].cls);
 		if (cls.oom)
 			return ATMO_ENOMEM;
-		agxset(nd, B->s.n_class, cls.ptr);
-		agxset(nd, B->s.n_fill, S(fill));
-		agxset(nd, B->s.n_color, S(line));
-		agxset(nd, B->s.n_fontcolor, S(node_fg(B, &n)));
+		xset(B, nd, B->s.n_class, A_CLASS, cls.ptr);
+		xset(B, nd, B->s.n_fill, A_FILL, S(fill));
+		xset(B, nd, B->s.n_color, A_COLOR, S(line));
+		xset(B, nd, B->s.n_fontcolor, A_FONTCOLOR, S(node_fg(B, &n)));
 		if (n.target)
-			agxset(nd, B->s.n_penwidth, S("2"));
+			xset(B, nd, B->s.n_penwidth, A_PENWIDTH, S("2"));
 		if (n.kind == RK_IMAGE)
-			agxset(nd, B->s.n_style, S("dashed,filled"));
+			xset(B, nd, B->s.n_style, A_STYLE, S("dashed,filled"));
 		else if (n.kind == RK_CONTEXT) {
-			agxset(nd, B->s.n_shape, S("folder"));
-			agxset(nd, B->s.n_style, S("filled"));
+			xset(B, nd, B->s.n_shape, A_SHAPE, S("folder"));
+			xset(B, nd, B->s.n_style, A_STYLE, S("filled"));
 		} else if (n.kind == RK_SCRATCH)
-			agxset(nd, B->s.n_style, S("dotted,filled"));
+			xset(B, nd, B->s.n_style, A_STYLE, S("dotted,filled"));
 	}
 	for (i = 0; i < 4; i++) {
 		Agnode_t *a, *z;
@@ -1089,26 +1235,26 @@ static int add_legend(builder *B)
 		snprintf(name, sizeof(name), "%s-to", atmo__redge_kind_name((int)i));
 		if (!ident(B, z, B->s.n_id, "atmo-legend-", name, ""))
 			return ATMO_ENOMEM;
-		agxset(a, B->s.n_shape, S("point"));
-		agxset(z, B->s.n_shape, S("point"));
-		agxset(a, B->s.n_width, S("0.06"));
-		agxset(z, B->s.n_width, S("0.06"));
-		agxset(a, B->s.n_class, S("atmo-legend-point"));
-		agxset(z, B->s.n_class, S("atmo-legend-point"));
-		agxset(a, B->s.n_color, S(B->p->edge[i]));
-		agxset(z, B->s.n_color, S(B->p->edge[i]));
-		agxset(a, B->s.n_fill, S(B->p->edge[i]));
-		agxset(z, B->s.n_fill, S(B->p->edge[i]));
+		xset(B, a, B->s.n_shape, A_SHAPE, S("point"));
+		xset(B, z, B->s.n_shape, A_SHAPE, S("point"));
+		xset(B, a, B->s.n_width, A_LAYOUT, S("0.06"));
+		xset(B, z, B->s.n_width, A_LAYOUT, S("0.06"));
+		xset(B, a, B->s.n_class, A_CLASS, S("atmo-legend-point"));
+		xset(B, z, B->s.n_class, A_CLASS, S("atmo-legend-point"));
+		xset(B, a, B->s.n_color, A_COLOR, S(B->p->edge[i]));
+		xset(B, z, B->s.n_color, A_COLOR, S(B->p->edge[i]));
+		xset(B, a, B->s.n_fill, A_FILL, S(B->p->edge[i]));
+		xset(B, z, B->s.n_fill, A_FILL, S(B->p->edge[i]));
 		snprintf(name, sizeof(name), "%s", atmo__redge_kind_name((int)i));
 		if (!ident(B, ed, B->s.e_id, "atmo-legend-edge-", name, edge_label[i]))
 			return ATMO_ENOMEM;
 		atmo__buf_clear(&cls);
 		atmo__buf_printf(&cls, "atmo-legend-item %s", ecls[i]);
-		agxset(ed, B->s.e_class, cls.ptr);
-		agxset(ed, B->s.e_style, S(style[i]));
-		agxset(ed, B->s.e_arrowhead, S(head[i]));
-		agxset(ed, B->s.e_color, S(B->p->edge[i]));
-		agxset(ed, B->s.e_fontcolor, S(B->p->edge[i]));
+		xset(B, ed, B->s.e_class, A_CLASS, cls.ptr);
+		xset(B, ed, B->s.e_style, A_STYLE, S(style[i]));
+		xset(B, ed, B->s.e_arrowhead, A_LAYOUT, S(head[i]));
+		xset(B, ed, B->s.e_color, A_COLOR, S(B->p->edge[i]));
+		xset(B, ed, B->s.e_fontcolor, A_FONTCOLOR, S(B->p->edge[i]));
 		atmo__buf_clear(&B->b);
 		atmo__put_text(&B->b, edge_label[i], 0, 0, 2);
 		if (set_label(B, ed, B->s.e_label, B->b.ptr) < 0)
@@ -1157,12 +1303,12 @@ static int add_images(builder *B)
 		e = ident(B, sg, B->s.g_id, "atmo-image-", im->id, B->t.ptr);
 		if (!e)
 			return ATMO_ENOMEM;
-		agxset(sg, B->s.g_class, S("atmo-image"));
-		agxset(sg, B->s.g_style, S(rounded(B, e)));
-		agxset(sg, B->s.g_fill, S(B->p->cluster_fill));
-		agxset(sg, B->s.g_color, S(B->p->cluster_line));
-		agxset(sg, B->s.g_labeljust, S("l"));
-		agxset(sg, B->s.g_labelloc, S("t"));
+		xset(B, sg, B->s.g_class, A_CLASS, S("atmo-image"));
+		xset(B, sg, B->s.g_style, A_STYLE, S(rounded(B, e)));
+		xset(B, sg, B->s.g_fill, A_FILL, S(B->p->cluster_fill));
+		xset(B, sg, B->s.g_color, A_COLOR, S(B->p->cluster_line));
+		xset(B, sg, B->s.g_labeljust, A_LAYOUT, S("l"));
+		xset(B, sg, B->s.g_labelloc, A_LAYOUT, S("t"));
 	}
 	return 0;
 }
@@ -1204,6 +1350,12 @@ static int graph_label(builder *B)
 	return set_label(B, B->g, B->s.g_label, B->b.ptr);
 }
 
+/*
+ * Declare the attributes, each with its default. Every declared attribute
+ * costs every object of its kind (cgraph gives each a copy of the default):
+ * for SVG only what the layout reads is declared, the rest lives in the draw
+ * records.
+ */
 static void declare(builder *B, int fmt)
 {
 	Agraph_t *g = B->g;
@@ -1212,10 +1364,8 @@ static void declare(builder *B, int fmt)
 	char dpi[32];
 
 	agattr(g, AGRAPH, S("rankdir"), S(o->rankdir && !strcmp(o->rankdir, "TB") ? "TB" : "LR"));
-	agattr(g, AGRAPH, S("bgcolor"), S(fmt == ATMO_FORMAT_SVG ? "transparent" : p->bg));
 	agattr(g, AGRAPH, S("fontname"), S(FONT));
 	agattr(g, AGRAPH, S("fontsize"), S("11"));
-	agattr(g, AGRAPH, S("fontcolor"), S(p->fg));
 	agattr(g, AGRAPH, S("nodesep"), S("0.3"));
 	agattr(g, AGRAPH, S("ranksep"), S("0.45"));
 	agattr(g, AGRAPH, S("newrank"), S("true"));
@@ -1224,6 +1374,24 @@ static void declare(builder *B, int fmt)
 		agattr(g, AGRAPH, S("dpi"), dpi);
 	}
 	B->s.g_label = agattr(g, AGRAPH, S("label"), S(""));
+	B->s.g_labeljust = agattr(g, AGRAPH, S("labeljust"), S("c"));
+	B->s.g_labelloc = agattr(g, AGRAPH, S("labelloc"), S("b"));
+	agattr(g, AGNODE, S("fontname"), S(FONT));
+	agattr(g, AGNODE, S("fontsize"), S("11"));
+	agattr(g, AGNODE, S("margin"), S("0.1,0.04"));
+	B->s.n_label = agattr(g, AGNODE, S("label"), S("\\N"));
+	B->s.n_shape = agattr(g, AGNODE, S("shape"), S("box"));
+	B->s.n_width = agattr(g, AGNODE, S("width"), S("0.75"));
+	B->s.n_height = agattr(g, AGNODE, S("height"), S("0.3"));
+	agattr(g, AGEDGE, S("fontname"), S(FONT));
+	agattr(g, AGEDGE, S("fontsize"), S("9"));
+	B->s.e_label = agattr(g, AGEDGE, S("label"), S(""));
+	B->s.e_arrowhead = agattr(g, AGEDGE, S("arrowhead"), S("normal"));
+	B->s.e_arrowsize = agattr(g, AGEDGE, S("arrowsize"), S("0.8"));
+	if (B->svg)
+		return;
+
+	agattr(g, AGRAPH, S("bgcolor"), S(p->bg));
 	B->s.g_id = agattr(g, AGRAPH, S("id"), S(""));
 	B->s.g_class = agattr(g, AGRAPH, S("class"), S(""));
 	B->s.g_style = agattr(g, AGRAPH, S("style"), S(""));
@@ -1233,16 +1401,9 @@ static void declare(builder *B, int fmt)
 	B->s.g_penwidth = agattr(g, AGRAPH, S("penwidth"), S("1"));
 	B->s.g_url = agattr(g, AGRAPH, S("URL"), S(""));
 	B->s.g_target = agattr(g, AGRAPH, S("target"), S(""));
-	B->s.g_labeljust = agattr(g, AGRAPH, S("labeljust"), S("c"));
-	B->s.g_labelloc = agattr(g, AGRAPH, S("labelloc"), S("b"));
 
-	agattr(g, AGNODE, S("fontname"), S(FONT));
-	agattr(g, AGNODE, S("fontsize"), S("11"));
-	agattr(g, AGNODE, S("margin"), S("0.1,0.04"));
-	B->s.n_label = agattr(g, AGNODE, S("label"), S("\\N"));
 	B->s.n_id = agattr(g, AGNODE, S("id"), S(""));
 	B->s.n_class = agattr(g, AGNODE, S("class"), S(""));
-	B->s.n_shape = agattr(g, AGNODE, S("shape"), S("box"));
 	B->s.n_style = agattr(g, AGNODE, S("style"), S("rounded,filled"));
 	B->s.n_fill = agattr(g, AGNODE, S("fillcolor"), S(p->stage_fill));
 	B->s.n_color = agattr(g, AGNODE, S("color"), S(p->stage_line));
@@ -1250,20 +1411,13 @@ static void declare(builder *B, int fmt)
 	B->s.n_penwidth = agattr(g, AGNODE, S("penwidth"), S("1"));
 	B->s.n_url = agattr(g, AGNODE, S("URL"), S(""));
 	B->s.n_target = agattr(g, AGNODE, S("target"), S(""));
-	B->s.n_width = agattr(g, AGNODE, S("width"), S("0.75"));
-	B->s.n_height = agattr(g, AGNODE, S("height"), S("0.3"));
 
-	agattr(g, AGEDGE, S("fontname"), S(FONT));
-	agattr(g, AGEDGE, S("fontsize"), S("9"));
-	B->s.e_label = agattr(g, AGEDGE, S("label"), S(""));
 	B->s.e_id = agattr(g, AGEDGE, S("id"), S(""));
 	B->s.e_class = agattr(g, AGEDGE, S("class"), S(""));
 	B->s.e_style = agattr(g, AGEDGE, S("style"), S("solid"));
 	B->s.e_color = agattr(g, AGEDGE, S("color"), S(p->edge[0]));
 	B->s.e_fontcolor = agattr(g, AGEDGE, S("fontcolor"), S(p->edge[0]));
-	B->s.e_arrowhead = agattr(g, AGEDGE, S("arrowhead"), S("normal"));
 	B->s.e_penwidth = agattr(g, AGEDGE, S("penwidth"), S("1"));
-	B->s.e_arrowsize = agattr(g, AGEDGE, S("arrowsize"), S("0.8"));
 }
 
 int atmo__build_graph(Agraph_t **out, atmo_rctx *c, atmo_error *err)
@@ -1278,6 +1432,7 @@ int atmo__build_graph(Agraph_t **out, atmo_rctx *c, atmo_error *err)
 	memset(&B, 0, sizeof(B));
 	B.c = c;
 	B.err = err;
+	B.svg = c->svg;
 	B.p = c->dark ? &dark : &light;
 	B.maxlen = c->o->max_label_length ? c->o->max_label_length : 20;
 	for (i = 0; i < m->nnodes; i++)
@@ -1302,6 +1457,9 @@ int atmo__build_graph(Agraph_t **out, atmo_rctx *c, atmo_error *err)
 	gi = atmo__ridmap_add(&c->ids, "graph0", "");
 	if (gi < 0 || !(c->ids.v[gi].title = strdup(m->target ? "atmograph build graph" : "atmograph graph")))
 		goto done;
+	c->root_ident = gi;
+	if (B.svg && !rec(&B, B.g))
+		goto done;
 	if (m->nimages > 1 && add_images(&B) < 0)
 		goto done;
 	for (i = 0; i < m->nnodes; i++) {
@@ -1324,7 +1482,7 @@ int atmo__build_graph(Agraph_t **out, atmo_rctx *c, atmo_error *err)
 		goto done;
 	if (graph_label(&B) < 0)
 		goto done;
-	if (B.b.oom || B.t.oom)
+	if (B.b.oom || B.t.oom || B.oom)
 		goto done;
 	*out = B.g;
 	B.g = NULL;
@@ -1338,6 +1496,8 @@ done:
 	free(B.stage_cluster);
 	atmo__buf_free(&B.b);
 	atmo__buf_free(&B.t);
+	atmo__buf_free(&B.link);
+	atmo__buf_free(&B.link_xml);
 	if (rc < 0)
 		atmo__error_nomem(err);
 	return rc;

@@ -1,7 +1,10 @@
 /*
  * atmo_render: drawing a graph document with Graphviz in-process.
  * JSON and text need no Graphviz; DOT is cgraph's agwrite (no layout);
- * SVG, PNG and PDF are gvLayout + gvRenderData, SVG then post-processed.
+ * PNG and PDF are gvLayout + gvRenderData; SVG is gvLayout and our own
+ * writer (svgout.c), which draws the layout with ids, classes, titles and
+ * links in one pass (Graphviz's SVG renderer and a rewrite of its output
+ * took a third of an SVG render).
  * SVG is laid out without a text layout plugin (Graphviz's own Helvetica
  * metrics), PNG and PDF with pango and cairo.
  */
@@ -57,25 +60,16 @@ static struct {
 #endif
 #ifdef ATMO_RENDER_ASAN
 /*
- * Under AddressSanitizer only: Graphviz 2.42 leaks on every layout (dot's
- * cluster skeleton edges in class2/build_skeleton, pango markup strings,
- * fontconfig caches). Graphviz is built without frame pointers, so its leak
- * stacks stop at its allocator: suppress by library. atmograph's own leaks
- * (allocated in atmograph's frames) are still reported.
+ * Under AddressSanitizer only: fontconfig keeps its caches for the process's
+ * life (pango loads them for PNG and PDF), and its stacks stop at its own
+ * allocator (no frame pointers): suppress by library. What Graphviz 2.42's
+ * dot loses on each layout is freed by gvleak.c, so Graphviz itself needs no
+ * suppression, and atmograph's own leaks are all reported.
  */
 ATMO_EXTERN const char *__lsan_default_suppressions(void);
 const char *__lsan_default_suppressions(void)
 {
-	return "leak:libgvc.so\n"
-	       "leak:libgvplugin_dot_layout.so\n"
-	       "leak:libgvplugin_pango.so\n"
-	       "leak:libpango-1.0.so\n"
-	       "leak:libpangoft2-1.0.so\n"
-	       "leak:libfontconfig.so\n"
-	       "leak:libglib-2.0.so\n"
-	       "leak:libcairo.so\n"
-	       "leak:libcgraph.so\n"   /* dot's records of cluster nodes, reached from the above */
-	       "leak:libcdt.so\n";
+	return "leak:libfontconfig.so\n";
 }
 #endif
 
@@ -344,7 +338,7 @@ static int render_graphviz(atmo_buf *out, atmo_renderer *r, atmo_rctx *c, json_t
 {
 	static const char *const gvfmt[] = { "svg", "png", "pdf" };
 	Agraph_t *g = NULL;
-	atmo_buf msgs = ATMO_BUF_INIT, raw = ATMO_BUF_INIT;
+	atmo_buf msgs = ATMO_BUF_INIT;
 	char *data = NULL, first_error[400] = "";
 	gv_len_t len = 0;
 	int rc = 0, laid_out = 0, gvrc = 0;
@@ -373,6 +367,7 @@ static int render_graphviz(atmo_buf *out, atmo_renderer *r, atmo_rctx *c, json_t
 		free(mem);
 		goto unlock;
 	}
+	atmo__gvleak_watch(gvc, g);   /* frees what Graphviz 2.42's dot loses (gvleak.c) */
 	gvrc = gvLayout(gvc, g, "dot");
 	if (gvrc != 0)
 		goto unlock;
@@ -384,13 +379,17 @@ static int render_graphviz(atmo_buf *out, atmo_renderer *r, atmo_rctx *c, json_t
 			goto unlock;
 		}
 	}
-	gvrc = gvRenderData(gvc, g, gvfmt[c->o->format], &data, &len);
-	if (gvrc == 0 && data) {
-		if (c->o->format == ATMO_FORMAT_SVG)
-			atmo__buf_put(&raw, data, (size_t)len);
-		else
+	if (c->svg) {
+		/* SVG: written from the layout by svgout.c, not by Graphviz's renderer */
+		rc = atmo__svg_write(out, g, c);
+		if (rc < 0)
+			atmo__error_nomem(err);
+	} else {
+		gvrc = gvRenderData(gvc, g, gvfmt[c->o->format], &data, &len);
+		if (gvrc == 0 && data)
 			atmo__buf_put(out, data, (size_t)len);
 	}
+	/* after layout and rendering, before gvFreeLayout */
 unlock:
 	/* the free order Graphviz needs: render buffer, layout, graph */
 	if (data)
@@ -408,18 +407,12 @@ unlock:
 				     first_error[0] ? first_error : "rendering failed");
 		goto done;
 	}
-	if (c->o->format == ATMO_FORMAT_SVG) {
-		rc = atmo__svg_postprocess(out, atmo__buf_cstr(&raw), raw.len, c);
-		if (rc == ATMO_ERROR)
-			atmo__error_set(err, ATMO_ERROR, NULL, 0, 0, "Graphviz wrote an SVG without a root element");
-	} else if (c->o->format == ATMO_FORMAT_PDF && out->ptr) {
+	if (c->o->format == ATMO_FORMAT_PDF && out->ptr)
 		pdf_fix_date(out->ptr, out->len);
-	}
-	if (out->oom || raw.oom || msgs.oom)
+	if (out->oom || msgs.oom)
 		rc = atmo__error_nomem(err);
 done:
 	atmo__buf_free(&msgs);
-	atmo__buf_free(&raw);
 	return rc;
 }
 
@@ -497,6 +490,8 @@ int atmo_render(char **data, size_t *len, atmo_renderer *r, json_t *graph,
 	c.m = &m;
 	c.o = &o;
 	c.dark = !strcmp(o.theme, "dark");
+	c.svg = o.format == ATMO_FORMAT_SVG;
+	c.root_ident = -1;
 
 	if (o.format == ATMO_FORMAT_SVG || o.format == ATMO_FORMAT_PNG || o.format == ATMO_FORMAT_PDF) {
 		/* dot's layout grows faster than linearly: refuse what would take minutes */
@@ -533,7 +528,7 @@ int atmo_render(char **data, size_t *len, atmo_renderer *r, json_t *graph,
 		rc = render_graphviz(&out, r, &c, w, err);
 		break;
 	}
-	atmo__ridmap_free(&c.ids);
+	atmo__rctx_free(&c);
 	if (rc < 0)
 		goto done;
 	if (len)

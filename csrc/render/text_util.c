@@ -43,14 +43,38 @@ static int put_one(atmo_buf *b, const unsigned char *s, size_t n, int xml)
 	return atmo__buf_putc(b, (char)*s);
 }
 
+/* Whether ch is printable ASCII that mode `xml` writes unchanged. */
+static inline int plain_char(unsigned char ch, int xml)
+{
+	return ch >= 0x20 && ch < 0x7f && !(xml == 2 && ch == '\\') &&
+	       !(xml == 1 && (ch == '&' || ch == '<' || ch == '>' || ch == '"' || ch == '\''));
+}
+
+static int plain_ascii(const unsigned char *s, size_t len, int xml)
+{
+	size_t i;
+	for (i = 0; i < len; i++)
+		if (!plain_char(s[i], xml))
+			return 0;
+	return 1;
+}
+
 int atmo__put_text(atmo_buf *b, const char *str, size_t max, int middle, int xml)
 {
 	const unsigned char *s = (const unsigned char *)(str ? str : "");
 	size_t len = strlen((const char *)s), count = 0, i, n, head, tail, k;
 
-	for (i = 0; s[i]; i += n ? n : 1)
+	/* the common case: short plain ASCII goes out as it is */
+	if ((max == 0 || len <= max) && plain_ascii(s, len, xml))
+		return atmo__buf_put(b, (const char *)s, len);
+
+	/* the code points are counted only when there is a limit */
+	for (i = 0; max && s[i]; i += n ? n : 1)
 		n = xml_char_len(s + i, len - i), count++;
-	if (max == 0 || count <= max) {
+	if (max == 0) {
+		head = (size_t)-1;
+		tail = 0;
+	} else if (count <= max) {
 		head = count;
 		tail = 0;
 	} else if (max == 1) {
@@ -63,6 +87,21 @@ int atmo__put_text(atmo_buf *b, const char *str, size_t max, int middle, int xml
 		tail = 0;
 	}
 	for (i = 0, k = 0; s[i]; i += n ? n : 1, k++) {
+		if (k < head && s[i] < 0x80) {
+			/* a run of plain ASCII before the cut goes out at once */
+			size_t run = 0;
+			while (k + run < head && i + run < len && plain_char(s[i + run], xml))
+				run++;
+			if (run) {
+				if (atmo__buf_put(b, (const char *)s + i, run) < 0)
+					return ATMO_ENOMEM;
+				i += run;
+				k += run;
+				n = 0;
+				if (!s[i])
+					break;
+			}
+		}
 		n = xml_char_len(s + i, len - i);
 		if (k < head || k >= count - tail) {
 			if (put_one(b, s + i, n, xml) < 0)

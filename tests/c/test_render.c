@@ -11,6 +11,7 @@
 #include "test_render_xml.h"
 #include "render/render_int2.h"
 #include "util/size.h"
+#include "util/utf8.h"
 #include <unistd.h>
 
 static atmo_renderer *R;
@@ -1340,9 +1341,9 @@ static void test_format_size(void **state)
 }
 
 /*
- * SVG boxes: Graphviz draws stage nodes and clusters square (its rounded path
- * costs a tenth of a render) and the post-processor makes them <rect rx=6>
- * with the polygon's colours; left-justified text starts inside its box.
+ * SVG boxes: stage nodes and clusters are <rect rx=6> (not Graphviz's rounded
+ * path of Bezier points) with their colours; left-justified text starts
+ * inside its box.
  */
 static void test_svg_boxes(void **state)
 {
@@ -1477,6 +1478,109 @@ static void test_options_check(void **state)
 	json_decref(doc);
 }
 
+/*
+ * SVG text is written from Graphviz's label lines, in which Graphviz has
+ * decoded HTML entities: "&#1;" became a control character, "&#65534;" a
+ * character XML forbids, "&#xD800;" bytes that are no UTF-8. None of them may
+ * reach the SVG (it would not parse); runs of spaces stay (&#160;), and a
+ * decoded "<script>" is escaped like any other text.
+ */
+static int valid_xml_utf8(const char *s, size_t len)
+{
+	size_t i = 0;
+	while (i < len) {
+		uint32_t r = 0;
+		size_t n = atmo__utf8_next((const unsigned char *)s + i, len - i, &r);
+		if (n == 0 || r == 0xfffe || r == 0xffff || (r < 0x20 && r != '\n' && r != '\t'))
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
+static void test_svg_entities(void **state)
+{
+	static const char *const desc[] = { "a&#1;b c&#xD800;d", "o&#65534;p", "e  f", "&#60;script&#62;x" };
+	atmo_render_options o = ATMO_RENDER_OPTIONS_INIT;
+	json_t *doc = load("render/service-single.json"), *n;
+	size_t i, k = 0, len;
+	txml_doc x;
+	char *svg;
+
+	(void)state;
+	json_array_foreach(json_object_get(doc, "nodes"), i, n)
+		if (!strcmp(json_string_value(json_object_get(n, "kind")), "stage") && k < 4)
+			json_object_set_new(n, "description", json_string(desc[k++]));
+	assert_int_equal(k, 4);
+	svg = render_ok(doc, &o, &len);
+	assert_true(valid_xml_utf8(svg, len));
+	assert_false(ci_contains(svg, len, "<script"));
+	parse_svg(&x, svg, len);
+	assert_true(svg_has_text(&x, "a b c"));                /* the control character is a space */
+	assert_true(svg_has_text(&x, "o\xef\xbf\xbdp"));      /* U+FFFE is U+FFFD */
+	assert_true(svg_has_text(&x, "e \xc2\xa0" "f"));          /* the second space is kept */
+	assert_true(svg_has_text(&x, "<script>x"));            /* decoded by Graphviz, escaped by us */
+	txml_free(&x);
+	free(svg);
+	json_decref(doc);
+}
+
+/* SVG numbers: Graphviz's "%.2f" without trailing zeros, written without printf but equal to it. */
+static void want_number(double v)
+{
+	char got[48], want[64];
+	size_t n;
+
+	n = atmo__svg_number(got, v, 0);
+	snprintf(want, sizeof(want), "%.2f", v);
+	assert_int_equal(n, strlen(got));
+	if (strlen(want) > 47) {
+		/* no drawing is that large: cut, not overrun */
+		assert_int_equal(n, 47);
+		assert_memory_equal(got, want, 47);
+		return;
+	}
+	if (strcmp(got, want))
+		fail_msg("%.17g: %s, printf %s", v, got, want);
+	n = atmo__svg_number(got, v, 1);
+	/* trimmed as Graphviz trims: trailing zeros, then the point */
+	{
+		size_t w = strlen(want);
+		while (w > 0 && want[w - 1] == '0')
+			want[--w] = '\0';
+		if (w > 0 && want[w - 1] == '.')
+			want[--w] = '\0';
+	}
+	assert_int_equal(n, strlen(got));
+	if (strcmp(got, want))
+		fail_msg("%.17g trimmed: %s, printf %s", v, got, want);
+}
+
+static void test_svg_numbers(void **state)
+{
+	static const double fixed[] = { 0, -0.0, 0.004, -0.004, 0.005, -0.005, 0.015, 0.125, 0.375, -0.125,
+					-0.625, 2.675, 1.005, 1.015, 123.455, 99.995, -99.995, 0.1, -0.1, 10,
+					-10.5, 1e6 + 0.125, 9999999.995, 9999999.994, 1e7, -1e7, 12345678.9,
+					1e300, -1e300, 5e-324, -5e-324 };
+	unsigned long long s = 0x9e3779b97f4a7c15ULL;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		want_number(fixed[i]);
+	for (i = 0; i < 400000; i++) {
+		double v;
+		s ^= s << 13;
+		s ^= s >> 7;
+		s ^= s << 17;
+		/* coordinates (any double in a drawing's range), and exact cents and half-cents */
+		v = (double)(long long)(s % 4000000000ULL) / 1000.0 - 2000000.0;
+		want_number(v);
+		want_number((double)(long long)(s % 2000001ULL) / 200.0 - 5000.0);
+		want_number((double)(s >> 11) / (double)(1ULL << 53) * 2000.0 - 1000.0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1501,6 +1605,8 @@ int main(void)
 		cmocka_unit_test(test_svg_boxes),
 		cmocka_unit_test(test_format_size),
 		cmocka_unit_test(test_options_check),
+		cmocka_unit_test(test_svg_entities),
+		cmocka_unit_test(test_svg_numbers),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,7 +1,7 @@
 /*
  * libFuzzer entry point for the render module: any bytes that parse as JSON
  * are validated as a graph document and, when valid, rendered as text, DOT,
- * JSON and (for small graphs) SVG, whose post-processing must keep it intact.
+ * JSON and (for small graphs) SVG, whose writer (svgout.c) must keep it well-formed.
  */
 #include <stdint.h>
 #include <stdlib.h>
