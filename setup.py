@@ -19,6 +19,11 @@ from setuptools import Extension, setup
 HERE = os.path.dirname(os.path.abspath(__file__))
 PKGS = ["jansson", "libarchive", "libcgraph", "libgvc", "libcrypto"]
 FALLBACK_LIBS = ["jansson", "archive", "gvc", "cgraph", "cdt", "crypto"]
+DEFINES = []
+# ISA-L for gzip layers (csrc/image/gzfast.c), as the Makefile: used when installed.
+if subprocess.run(["pkg-config", "--exists", "libisal"], capture_output=True).returncode == 0:
+    PKGS.append("libisal")
+    DEFINES.append(("ATMO_HAVE_ISAL", None))
 LIB_MODULES = ["util", "dockerfile", "graph", "image", "render", "build"]
 
 
@@ -71,6 +76,7 @@ core = Extension(
     "atmograph._core",
     sources=sources,
     include_dirs=[rel("csrc", "include"), "csrc"] + incs,
+    define_macros=DEFINES,
     library_dirs=libdirs,
     libraries=libs + ["pthread"],
     extra_compile_args=["-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Wno-unused-parameter",

@@ -19,83 +19,124 @@
 #include "image/internal.h"
 #include "util/alloc.h"
 
+/*
+ * Every path seen (entries of every layer and their parent directories) gets a small
+ * id, looked up once per entry with the hash its reading thread computed; the
+ * per-layer set, the efficiency figures and the stacked filesystem are then arrays
+ * indexed by id instead of three string maps.
+ */
 typedef struct {
-	const char *path;
-	uint64_t size;
-	uint8_t type;
-} snode;
+	const char *path;     /* NUL-terminated, lives as long as the image */
+	uint64_t size;        /* in the stack */
+	uint64_t cumulative;  /* efficiency: sum of the sizes of its copies */
+	uint64_t smallest;
+	uint32_t count;       /* efficiency: copies counted (0: none yet) */
+	uint32_t stamp;       /* layer + 1 while in that layer's set */
+	uint32_t pos;         /* 1 + its place in the stack list; 0: not in the stack */
+	uint8_t type;         /* in the stack */
+} pnode;
 
 typedef struct {
-	atmo_image__map map;   /* path -> index in nodes */
-	snode *nodes;
+	atmo_image__map map;  /* path -> id */
+	pnode *ids;
 	size_t n, cap;
-} stack_t_;
+	uint32_t *stk;        /* the stack, in insertion order (stale places skipped) */
+	size_t n_stk, cap_stk, live;
+} paths_t;
 
-static int stack_set(stack_t_ *s, const char *path, uint64_t size, uint8_t type)
+#define NO_ID UINT32_MAX
+
+/* the id of the n bytes at path (hash h); a new path is copied into arena when
+ * copy is set, else path itself (NUL-terminated at n) is kept */
+static int path_id(paths_t *t, const char *path, size_t n, uint64_t h, int copy,
+		   atmo_image__arena *arena, uint32_t *out)
 {
-	size_t *i = atmo_image__map_get(&s->map, path);
-	if (i) {
-		s->nodes[*i].size = size;
-		s->nodes[*i].type = type;
-		s->nodes[*i].path = path;
+	size_t *v = atmo_image__map_find(&t->map, path, n, h);
+	const char *key = path;
+	if (v) {
+		*out = (uint32_t)*v;
 		return 0;
 	}
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 1024;
-		snode *n = realloc(s->nodes, cap * sizeof(*n));
-		if (!n)
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 4096;
+		pnode *ni = realloc(t->ids, cap * sizeof(*ni));
+		if (!ni)
 			return ATMO_ENOMEM;
-		s->nodes = n;
-		s->cap = cap;
+		t->ids = ni;
+		t->cap = cap;
 	}
-	s->nodes[s->n].path = path;
-	s->nodes[s->n].size = size;
-	s->nodes[s->n].type = type;
-	if (atmo_image__map_set(&s->map, path, s->n) < 0)
+	if (copy && !(key = atmo_image__arena_strndup(arena, path, n)))
 		return ATMO_ENOMEM;
-	s->n++;
+	if (atmo_image__map_put(&t->map, key, n, h, t->n, NULL) < 0)
+		return ATMO_ENOMEM;
+	memset(&t->ids[t->n], 0, sizeof(t->ids[t->n]));
+	t->ids[t->n].path = key;
+	*out = (uint32_t)t->n++;
 	return 0;
 }
 
-static void stack_kill(stack_t_ *s, size_t i)
+static int stack_set(paths_t *t, uint32_t id, const char *path, uint64_t size, uint8_t type)
 {
-	atmo_image__map_del(&s->map, s->nodes[i].path);
-	s->nodes[i].path = NULL;
+	pnode *p = &t->ids[id];
+	p->path = path;
+	p->size = size;
+	p->type = type;
+	if (p->pos)
+		return 0;
+	if (t->n_stk == t->cap_stk) {
+		size_t cap = t->cap_stk ? t->cap_stk * 2 : 4096;
+		uint32_t *ns = realloc(t->stk, cap * sizeof(*ns));
+		if (!ns)
+			return ATMO_ENOMEM;
+		t->stk = ns;
+		t->cap_stk = cap;
+	}
+	t->stk[t->n_stk++] = id;
+	p->pos = (uint32_t)t->n_stk;
+	t->live++;
+	return 0;
+}
+
+static void stack_kill(paths_t *t, uint32_t id)
+{
+	t->ids[id].pos = 0;
+	t->live--;
 }
 
 /* sum of sizes under prefix/ (and prefix itself when self); delete them when del */
-static uint64_t stack_subtree(stack_t_ *s, const char *prefix, int self, int del)
+static uint64_t stack_subtree(paths_t *t, const char *prefix, int self, int del)
 {
 	size_t plen = strlen(prefix), i;
 	uint64_t sum = 0;
-	for (i = 0; i < s->n; i++) {
-		const char *p = s->nodes[i].path;
+	for (i = 0; i < t->n_stk; i++) {
+		uint32_t id = t->stk[i];
+		const char *p;
 		int hit;
-		if (!p)
+		if (t->ids[id].pos != i + 1)
 			continue;
+		p = t->ids[id].path;
 		hit = plen == 0 ? 1
 		      : strncmp(p, prefix, plen) == 0 && (p[plen] == '/' || (self && p[plen] == '\0'));
 		if (!hit)
 			continue;
-		sum += s->nodes[i].size;
+		sum += t->ids[id].size;
 		if (del)
-			stack_kill(s, i);
+			stack_kill(t, id);
 	}
 	return sum;
 }
 
-static void stack_compact(stack_t_ *s)
+static void stack_compact(paths_t *t)
 {
 	size_t i, j = 0;
-	for (i = 0; i < s->n; i++)
-		if (s->nodes[i].path)
-			s->nodes[j++] = s->nodes[i];
-	if (j == s->n)
-		return;
-	s->n = j;
-	atmo_image__map_free(&s->map);
-	for (i = 0; i < s->n; i++)
-		atmo_image__map_set(&s->map, s->nodes[i].path, i);
+	for (i = 0; i < t->n_stk; i++) {
+		uint32_t id = t->stk[i];
+		if (t->ids[id].pos != i + 1)
+			continue;
+		t->stk[j++] = id;
+		t->ids[id].pos = (uint32_t)j;
+	}
+	t->n_stk = j;
 }
 
 static int cmp_ineff(const void *pa, const void *pb)
@@ -417,144 +458,202 @@ done:
 }
 
 /* ---- efficiency and the final tree ---- */
+const atmo_image__node *atmo_image__tree(const atmo_image *cimg)
+{
+	/* logically const: the order is computed once, under the image's lock */
+	atmo_image *img = (atmo_image *)cimg;
+	pthread_mutex_lock(&img->tree_lock);
+	if (!img->tree_sorted) {
+		if (img->n_tree)
+			qsort(img->tree, img->n_tree, sizeof(*img->tree), cmp_node);
+		img->tree_sorted = 1;
+	}
+	pthread_mutex_unlock(&img->tree_lock);
+	return img->tree;
+}
+
+static uint32_t entry_parent_len(const atmo_image__entry *e)
+{
+	const char *sl = memrchr(e->path, '/', e->len);
+	return sl ? (uint32_t)(sl - e->path) : 0;
+}
+
 int atmo_image__analyze(atmo_image *img, atmo_error *err)
 {
-	stack_t_ st;
-	atmo_image__map eff_map = {0}, layer_set = {0};
-	atmo_image__eff *eff = NULL;
-	size_t n_eff = 0, cap_eff = 0, L, i;
+	paths_t t;
+	uint32_t *eid = NULL, *pid = NULL;
+	size_t cap_ids = 0, L, i;
 	uint64_t sum_min = 0, sum_cum = 0;
-	atmo_image__arena tmp = {0};
+	atmo_image__eff *eff = NULL;
+	size_t n_eff = 0;
 	int rc = 0;
 
-	memset(&st, 0, sizeof(st));
+	memset(&t, 0, sizeof(t));
+	{
+		/* room for every entry and some directories: no rehashing on the way */
+		size_t total = 0;
+		for (L = 0; L < img->n_layers; L++)
+			total += img->layers[L].n_entries;
+		if (atmo_image__map_reserve(&t.map, total + total / 4) < 0)
+			goto nomem;
+		total += total / 8 + 16;
+		t.ids = malloc(total * sizeof(*t.ids));
+		if (!t.ids)
+			goto nomem;
+		atmo_image__prefault(t.ids, total * sizeof(*t.ids));
+		t.cap = total;
+	}
 	for (L = 0; L < img->n_layers; L++) {
 		atmo_image__layer *l = &img->layers[L];
-		/* the directories of this layer's tree that have children: not leaves */
-		atmo_image__map_free(&layer_set);
-		atmo_image__arena_free(&tmp);
+		uint32_t stamp = (uint32_t)L + 1;
+		const char *last_parent = NULL;
+		uint32_t last_parent_len = 0, last_parent_id = NO_ID;
+
+		if (l->n_entries > cap_ids) {
+			uint32_t *ne = realloc(eid, l->n_entries * sizeof(*ne));
+			uint32_t *np;
+			if (!ne)
+				goto nomem;
+			eid = ne;
+			np = realloc(pid, l->n_entries * sizeof(*np));
+			if (!np)
+				goto nomem;
+			pid = np;
+			cap_ids = l->n_entries;
+		}
+		/* the directories of this layer's tree that have children are not leaves: stamp
+		 * every ancestor of every entry (entries of one directory come together, so the
+		 * parent is usually the previous entry's) */
 		for (i = 0; i < l->n_entries; i++) {
 			const atmo_image__entry *e = &l->entries[i];
-			const char *p = e->path;
-			size_t k = strlen(p);
+			uint32_t k, id;
+			eid[i] = pid[i] = NO_ID;
+			if (i + 8 < l->n_entries)
+				atmo_image__map_prefetch(&t.map, l->entries[i + 8].hash);
 			if (e->type == IMG_E_OPAQUE)
 				continue;
-			while (k > 0) {
-				char *anc;
-				while (k > 0 && p[k - 1] != '/')
+			if (path_id(&t, e->path, e->len, e->hash, 0, NULL, &eid[i]) < 0)
+				goto nomem;
+			k = entry_parent_len(e);
+			if (k == 0)
+				continue;
+			if (last_parent && k == last_parent_len && memcmp(e->path, last_parent, k) == 0) {
+				pid[i] = last_parent_id;
+				continue; /* stamped with its ancestors */
+			}
+			for (;;) {
+				if (path_id(&t, e->path, k, atmo_image__hash(e->path, k), 1, &img->strings,
+					    &id) < 0)
+					goto nomem;
+				if (pid[i] == NO_ID) {
+					pid[i] = id;
+					last_parent = e->path;
+					last_parent_len = k;
+					last_parent_id = id;
+				}
+				if (t.ids[id].stamp == stamp)
+					break;
+				t.ids[id].stamp = stamp;
+				while (k > 0 && e->path[k - 1] != '/')
 					k--;
 				if (k == 0)
 					break;
-				k--; /* drop the slash */
-				anc = atmo_image__arena_strndup(&tmp, p, k);
-				if (!anc)
-					goto nomem;
-				if (atmo_image__map_get(&layer_set, anc))
-					break;
-				if (atmo_image__map_set(&layer_set, anc, 1) < 0)
-					goto nomem;
+				k--;
 			}
 		}
+		/* the leaves, each path once per layer: the efficiency figures */
 		for (i = 0; i < l->n_entries; i++) {
 			const atmo_image__entry *e = &l->entries[i];
 			uint64_t size = e->size;
-			size_t *ix, *seen;
+			pnode *p;
 			if (e->type == IMG_E_OPAQUE)
 				continue;
-			seen = atmo_image__map_get(&layer_set, e->path);
-			if (seen)
+			p = &t.ids[eid[i]];
+			if (p->stamp == stamp)
 				continue; /* a directory with children, or a path already counted */
-			if (atmo_image__map_set(&layer_set, e->path, 2) < 0)
-				goto nomem;
+			p->stamp = stamp;
 			if (e->type == IMG_E_WHITEOUT) {
-				size_t *si = atmo_image__map_get(&st.map, e->path);
 				size = 0;
-				if (si && st.nodes[*si].type == IMG_E_DIR)
-					size = stack_subtree(&st, e->path, 1, 0);
+				if (p->pos && p->type == IMG_E_DIR)
+					size = stack_subtree(&t, e->path, 1, 0);
 			}
-			ix = atmo_image__map_get(&eff_map, e->path);
-			if (!ix) {
-				if (n_eff == cap_eff) {
-					size_t nc = cap_eff ? cap_eff * 2 : 1024;
-					atmo_image__eff *ne = realloc(eff, nc * sizeof(*ne));
-					if (!ne)
-						goto nomem;
-					eff = ne;
-					cap_eff = nc;
-				}
-				eff[n_eff].path = e->path;
-				eff[n_eff].cumulative = 0;
-				eff[n_eff].smallest = size;
-				eff[n_eff].count = 0;
-				if (atmo_image__map_set(&eff_map, e->path, n_eff) < 0)
-					goto nomem;
-				ix = atmo_image__map_get(&eff_map, e->path);
+			if (!p->count) {
+				p->smallest = size;
 				n_eff++;
 			}
-			eff[*ix].cumulative += size;
-			if (size < eff[*ix].smallest)
-				eff[*ix].smallest = size;
-			eff[*ix].count++;
+			p->cumulative += size;
+			if (size < p->smallest)
+				p->smallest = size;
+			p->count++;
 		}
 		/* stack this layer: removals of lower content first, then its entries */
 		for (i = 0; i < l->n_entries; i++) {
 			const atmo_image__entry *e = &l->entries[i];
-			if (e->type == IMG_E_OPAQUE)
-				stack_subtree(&st, e->path, 0, 1);
-			else if (e->type == IMG_E_WHITEOUT) {
+			if (e->type == IMG_E_OPAQUE) {
+				stack_subtree(&t, e->path, 0, 1);
+			} else if (e->type == IMG_E_WHITEOUT) {
 				/* a file goes alone; only a directory needs a scan for its children */
-				size_t *si = atmo_image__map_get(&st.map, e->path);
-				if (si && st.nodes[*si].type != IMG_E_DIR)
-					stack_kill(&st, *si);
-				else if (si)
-					stack_subtree(&st, e->path, 1, 1);
+				pnode *p = &t.ids[eid[i]];
+				if (p->pos && p->type != IMG_E_DIR)
+					stack_kill(&t, eid[i]);
+				else if (p->pos)
+					stack_subtree(&t, e->path, 1, 1);
 			}
 		}
 		for (i = 0; i < l->n_entries; i++) {
 			const atmo_image__entry *e = &l->entries[i];
-			size_t *si;
+			pnode *p;
+			uint32_t k, id;
 			if (e->type == IMG_E_OPAQUE || e->type == IMG_E_WHITEOUT)
 				continue;
-			si = atmo_image__map_get(&st.map, e->path);
-			if (si && st.nodes[*si].type == IMG_E_DIR && e->type != IMG_E_DIR)
-				stack_subtree(&st, e->path, 0, 1);
-			if (stack_set(&st, e->path, e->size, e->type) < 0)
+			p = &t.ids[eid[i]];
+			if (p->pos && p->type == IMG_E_DIR && e->type != IMG_E_DIR)
+				stack_subtree(&t, e->path, 0, 1);
+			if (stack_set(&t, eid[i], e->path, e->size, e->type) < 0)
 				goto nomem;
 			/* implicit parent directories, as dive's tree has them: a whiteout of one
 			 * hides its children */
-			{
-				const char *p = e->path;
-				size_t k = strlen(p);
-				char look[4200];
-				for (;;) {
-					char *anc;
-					while (k > 0 && p[k - 1] != '/')
-						k--;
-					if (k == 0 || k > sizeof(look))
-						break;
+			if (pid[i] == NO_ID)
+				continue;
+			id = pid[i];
+			k = entry_parent_len(e);
+			for (;;) {
+				if (t.ids[id].pos)
+					break;
+				if (stack_set(&t, id, t.ids[id].path, 0, IMG_E_DIR) < 0)
+					goto nomem;
+				while (k > 0 && e->path[k - 1] != '/')
 					k--;
-					memcpy(look, p, k);
-					look[k] = '\0';
-					if (atmo_image__map_get(&st.map, look))
-						break;
-					anc = atmo_image__arena_strndup(&img->strings, p, k);
-					if (!anc || stack_set(&st, anc, 0, IMG_E_DIR) < 0)
-						goto nomem;
-				}
+				if (k == 0)
+					break;
+				k--;
+				if (path_id(&t, e->path, k, atmo_image__hash(e->path, k), 1, &img->strings,
+					    &id) < 0)
+					goto nomem;
 			}
 		}
-		if (st.map.n * 2 < st.n)
-			stack_compact(&st);
+		if (t.live * 2 < t.n_stk)
+			stack_compact(&t);
 	}
 	/* score and waste */
+	eff = malloc((n_eff + 1) * sizeof(*eff));
+	if (!eff)
+		goto nomem;
 	img->n_ineff = 0;
-	for (i = 0; i < n_eff; i++) {
-		sum_min += eff[i].smallest;
-		sum_cum += eff[i].cumulative;
-		if (eff[i].count >= 2) {
-			img->wasted += eff[i].cumulative;
-			img->wasted_corrected += eff[i].cumulative - eff[i].smallest;
-			eff[img->n_ineff++] = eff[i];
+	for (i = 0; i < t.n; i++) {
+		const pnode *p = &t.ids[i];
+		if (!p->count)
+			continue;
+		sum_min += p->smallest;
+		sum_cum += p->cumulative;
+		if (p->count >= 2) {
+			atmo_image__eff *x = &eff[img->n_ineff++];
+			img->wasted += p->cumulative;
+			img->wasted_corrected += p->cumulative - p->smallest;
+			x->path = p->path;
+			x->cumulative = p->cumulative;
+			x->smallest = p->smallest;
+			x->count = p->count;
 		}
 	}
 	img->score = sum_cum == 0 ? 1.0 : (double)sum_min / (double)sum_cum;
@@ -563,19 +662,18 @@ int atmo_image__analyze(atmo_image *img, atmo_error *err)
 	img->ineff = eff;
 	eff = NULL;
 	/* the final filesystem */
-	img->tree = malloc((st.map.n + 1) * sizeof(*img->tree));
+	img->tree = malloc((t.live + 1) * sizeof(*img->tree));
 	if (!img->tree)
 		goto nomem;
-	for (i = 0; i < st.n; i++) {
-		if (!st.nodes[i].path)
+	for (i = 0; i < t.n_stk; i++) {
+		const pnode *p = &t.ids[t.stk[i]];
+		if (p->pos != i + 1)
 			continue;
-		img->tree[img->n_tree].path = st.nodes[i].path;
-		img->tree[img->n_tree].size = st.nodes[i].size;
-		img->tree[img->n_tree].type = st.nodes[i].type;
+		img->tree[img->n_tree].path = p->path;
+		img->tree[img->n_tree].size = p->size;
+		img->tree[img->n_tree].type = p->type;
 		img->n_tree++;
 	}
-	if (img->n_tree)
-		qsort(img->tree, img->n_tree, sizeof(*img->tree), cmp_node);
 	if (img->have_packages && (rc = packages(img, err)) < 0)
 		goto done;
 	goto done;
@@ -583,10 +681,10 @@ nomem:
 	rc = atmo__error_nomem(err);
 done:
 	free(eff);
-	free(st.nodes);
-	atmo_image__map_free(&st.map);
-	atmo_image__map_free(&eff_map);
-	atmo_image__map_free(&layer_set);
-	atmo_image__arena_free(&tmp);
+	free(eid);
+	free(pid);
+	free(t.ids);
+	free(t.stk);
+	atmo_image__map_free(&t.map);
 	return rc;
 }

@@ -47,6 +47,7 @@ int atmo_image_diff(json_t **out, const atmo_image *a, const atmo_image *b, size
 	json_t *doc, *size, *layers, *files, *added, *removed, *changed;
 	size_t i = 0, j = 0, shared = 0, n_add = 0, n_rem = 0, n_chg = 0;
 	int64_t add_bytes = 0, rem_bytes = 0, chg_bytes = 0;
+	const atmo_image__node *tree_a, *tree_b;
 	atmo_image_totals ta, tb;
 
 	*out = NULL;
@@ -86,33 +87,35 @@ int atmo_image_diff(json_t **out, const atmo_image *a, const atmo_image *b, size
 	added = json_array();
 	removed = json_array();
 	changed = json_array();
+	tree_a = atmo_image__tree(a);
+	tree_b = atmo_image__tree(b);
 	i = j = 0;
 	while (i < a->n_tree || j < b->n_tree) {
 		int c = i >= a->n_tree ? 1 : j >= b->n_tree ? -1
-			: strcmp(a->tree[i].path, b->tree[j].path);
+			: strcmp(tree_a[i].path, tree_b[j].path);
 		if (c < 0) {
 			n_rem++;
-			rem_bytes += (int64_t)a->tree[i].size;
+			rem_bytes += (int64_t)tree_a[i].size;
 			if (!max_files || json_array_size(removed) < max_files)
-				json_array_append_new(removed, node_json(&a->tree[i]));
+				json_array_append_new(removed, node_json(&tree_a[i]));
 			i++;
 		} else if (c > 0) {
 			n_add++;
-			add_bytes += (int64_t)b->tree[j].size;
+			add_bytes += (int64_t)tree_b[j].size;
 			if (!max_files || json_array_size(added) < max_files)
-				json_array_append_new(added, node_json(&b->tree[j]));
+				json_array_append_new(added, node_json(&tree_b[j]));
 			j++;
 		} else {
-			if (a->tree[i].size != b->tree[j].size || a->tree[i].type != b->tree[j].type) {
+			if (tree_a[i].size != tree_b[j].size || tree_a[i].type != tree_b[j].type) {
 				n_chg++;
-				chg_bytes += (int64_t)b->tree[j].size - (int64_t)a->tree[i].size;
+				chg_bytes += (int64_t)tree_b[j].size - (int64_t)tree_a[i].size;
 				if (!max_files || json_array_size(changed) < max_files) {
 					json_t *o = json_object();
-					json_object_set_new(o, "path", json_string(a->tree[i].path));
-					json_object_set_new(o, "type_a", json_string(atmo_image__type_name(a->tree[i].type)));
-					json_object_set_new(o, "type_b", json_string(atmo_image__type_name(b->tree[j].type)));
-					json_object_set_new(o, "size_a", json_integer((json_int_t)a->tree[i].size));
-					json_object_set_new(o, "size_b", json_integer((json_int_t)b->tree[j].size));
+					json_object_set_new(o, "path", json_string(tree_a[i].path));
+					json_object_set_new(o, "type_a", json_string(atmo_image__type_name(tree_a[i].type)));
+					json_object_set_new(o, "type_b", json_string(atmo_image__type_name(tree_b[j].type)));
+					json_object_set_new(o, "size_a", json_integer((json_int_t)tree_a[i].size));
+					json_object_set_new(o, "size_b", json_integer((json_int_t)tree_b[j].size));
 					json_array_append_new(changed, o);
 				}
 			}

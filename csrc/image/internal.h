@@ -2,8 +2,10 @@
 #ifndef ATMO_IMAGE_INTERNAL_H
 #define ATMO_IMAGE_INTERNAL_H
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stddef.h>
+#include <archive.h>
 #include <jansson.h>
 #include "atmograph/image.h"
 #include "util/error.h"
@@ -32,12 +34,29 @@ typedef struct {
 } atmo_image__map;
 
 extern const char atmo_image__map_tomb[];
+/* the hash every map uses: n bytes, 8 at a time, fully mixed */
 uint64_t atmo_image__hash(const char *s, size_t n);
 /* pointer to the value or NULL */
 size_t *atmo_image__map_get(const atmo_image__map *m, const char *key);
+/* the same for the n bytes at key (not NUL-terminated) whose atmo_image__hash is h */
+size_t *atmo_image__map_find(const atmo_image__map *m, const char *key, size_t n, uint64_t h);
 /* insert or overwrite; key must outlive the map; 0 or ATMO_ENOMEM */
 int atmo_image__map_set(atmo_image__map *m, const char *key, size_t val);
+/* the same with the length and hash known; key is NUL-terminated at key[n]; *slot (when
+ * not NULL) points to the stored value */
+int atmo_image__map_put(atmo_image__map *m, const char *key, size_t n, uint64_t h, size_t val,
+			size_t **slot);
 void atmo_image__map_del(atmo_image__map *m, const char *key);
+/* fault in the pages of a large fresh allocation at once (a hint) */
+void atmo_image__prefault(void *p, size_t len);
+/* room for n keys without growing; 0 or ATMO_ENOMEM */
+int atmo_image__map_reserve(atmo_image__map *m, size_t n);
+/* start loading the slot where a key of hash h would be */
+static inline void atmo_image__map_prefetch(const atmo_image__map *m, uint64_t h)
+{
+	if (m->cap)
+		__builtin_prefetch(&m->slots[h & (m->cap - 1)]);
+}
 void atmo_image__map_free(atmo_image__map *m);
 
 /* ---- where a blob lives: a byte range of an open file ---- */
@@ -95,6 +114,8 @@ enum {
 typedef struct {
 	const char *path;     /* normalized: no leading "./" or "/", no trailing "/" */
 	uint64_t size;
+	uint64_t hash;        /* atmo_image__hash of the path (computed by the reading thread) */
+	uint32_t len;         /* strlen(path) */
 	uint8_t type;
 } atmo_image__entry;
 
@@ -187,17 +208,63 @@ struct atmo_image {
 	atmo_image__pkg *removed;
 	size_t n_removed;
 	const char **pkg_names;
-	/* the final filesystem, sorted by path */
+	/* the final filesystem: read it through atmo_image__tree() (sorted by path on the
+	 * first use; `inspect` never needs the order) */
 	atmo_image__node *tree;
 	size_t n_tree;
+	int tree_sorted;
+	pthread_mutex_t tree_lock;
 	atmo_image__arena strings;
 };
+
+/* ---- tarwalk.c: headers of an uncompressed tar, libarchive's view of them ---- */
+typedef struct {
+	const char *name;     /* as archive_entry_pathname gives it (NUL-terminated) */
+	int filetype;         /* AE_IFREG, AE_IFDIR, ... (0 for a hard link) */
+	int hardlink;         /* archive_entry_hardlink is set */
+	uint64_t size;        /* archive_entry_size */
+	uint64_t data_off;    /* where the content starts, from the start of the range */
+} atmo_image__tarent;
+
+/* a callback's return value: 0 goes on, < 0 stops with that error,
+ * ATMO_IMAGE__TAR_FALLBACK stops and asks the caller to use libarchive */
+typedef int (*atmo_image__tar_cb)(void *ctx, const atmo_image__tarent *e);
+#define ATMO_IMAGE__TAR_FALLBACK 1
+
+/* Walk the tar stored in [off, off + len) of fd by its headers, calling cb for every
+ * entry. 0 when the whole archive was walked (*tar_size: the bytes libarchive would
+ * have consumed, end-of-archive blocks included), a callback's error, or
+ * ATMO_IMAGE__TAR_FALLBACK when libarchive must read this archive (its own rules
+ * for odd headers, its error messages for broken ones). */
+int atmo_image__tar_walk(int fd, uint64_t off, uint64_t len, atmo_image__tar_cb cb, void *ctx,
+			 uint64_t *tar_size);
+
+/* ---- gzfast.c: gzip layers inflated by ISA-L (when built with it) ---- */
+typedef struct atmo_image__gz atmo_image__gz;
+/* an inflater for the gzip stream in [off, off + len) of fd: 0, ATMO_ENOMEM,
+ * ATMO_EINVALID (its first member is not one to read this way), ATMO_EUNSUPPORTED
+ * (built without ISA-L) */
+int atmo_image__gz_new(atmo_image__gz **out, int fd, uint64_t off, uint64_t len);
+/* libarchive read callback (client data: the atmo_image__gz): the tar inside; -1 as
+ * soon as the stream is not clean gzip (the caller then uses libarchive's filter) */
+la_ssize_t atmo_image__gz_read(struct archive *a, void *gz, const void **buf);
+/* inflate the rest: 0 when the whole blob was complete gzip members, -1 otherwise */
+int atmo_image__gz_finish(atmo_image__gz *gz);
+void atmo_image__gz_free(atmo_image__gz *gz);
+
+/* atmo_image__layer_read flags */
+#define ATMO_IMAGE__READ_LIBARCHIVE 1   /* no header walker: libarchive reads every layer */
 
 /* read one layer (the range is set); thread-safe per layer */
 int atmo_image__layer_read(atmo_image__layer *l, int verify, int want_dpkg,
 			   unsigned int n_largest, unsigned long max_files,
-			   void *counter /* _Atomic uint64_t*, shared */, volatile int *stop);
+			   void *counter /* _Atomic uint64_t*, shared */, volatile int *stop,
+			   int flags);
 void atmo_image__layer_free(atmo_image__layer *l);
+
+/* the final filesystem sorted by path (n_tree nodes); sorts it on the first call,
+ * thread-safe, borrowed from img */
+const atmo_image__node *atmo_image__tree(const atmo_image *img);
 
 /* after every layer is read: efficiency, final tree, packages */
 int atmo_image__analyze(atmo_image *img, atmo_error *err);

@@ -663,7 +663,7 @@ static void *worker(void *arg)
 		if (i >= p->img->n_layers || p->stop)
 			break;
 		atmo_image__layer_read(&p->img->layers[i], p->o->verify, p->o->packages,
-				       p->o->files, p->max_files, &p->total, &p->stop);
+				       p->o->files, p->max_files, &p->total, &p->stop, 0);
 	}
 	return NULL;
 }
@@ -734,6 +734,8 @@ int atmo_image_open(atmo_image **out, const char *path, const atmo_image_options
 	if ((rc = atmo_image__src_open(&src, path, err)) < 0)
 		goto done;
 	img = calloc(1, sizeof(*img));
+	if (img)
+		pthread_mutex_init(&img->tree_lock, NULL);
 	if (!img || !(img->source = strdup(path))) {
 		rc = atmo__error_nomem(err);
 		goto done;
@@ -802,6 +804,7 @@ void atmo_image_free(atmo_image *img)
 	atmo_image__pkgs_free(img->removed, img->n_removed);
 	free(img->pkg_names);
 	free(img->tree);
+	pthread_mutex_destroy(&img->tree_lock);
 	atmo_image__arena_free(&img->strings);
 	free(img);
 }

@@ -281,8 +281,8 @@ static uint64_t copied_to_final(const stage_in *si, const atmo_graph *g)
 				continue; /* a later layer wrote it: counted there */
 			if (atmo_image__map_set(&seen, en->path, 1) < 0)
 				break;
-			node = img->n_tree ? bsearch(en->path, img->tree, img->n_tree, sizeof(*img->tree),
-						     cmp_node_path) : NULL;
+			node = img->n_tree ? bsearch(en->path, atmo_image__tree(img), img->n_tree,
+						     sizeof(*img->tree), cmp_node_path) : NULL;
 			if (!node || node->type != en->type || node->size != en->size)
 				continue; /* deleted or replaced later */
 			for (e = 0; e < atmo_graph_edge_count(g) && !hit; e++) {

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <archive.h>
@@ -53,31 +54,63 @@ void atmo_image__arena_free(atmo_image__arena *a)
 /* ---- map ---- */
 const char atmo_image__map_tomb[] = "";
 
+/* 8 bytes per step, then a full avalanche so that the low bits (the slot index) depend
+ * on every byte: paths share long prefixes ("usr/share/...") and differ at the end */
+static inline uint64_t load_tail(const char *s, size_t n)
+{
+	uint64_t w = 0;
+	memcpy(&w, s, n);
+	return w;
+}
+
 uint64_t atmo_image__hash(const char *s, size_t n)
 {
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ ((uint64_t)n * 0xff51afd7ed558ccdULL);
+	while (n >= 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
+		h ^= h >> 29;
+		s += 8;
+		n -= 8;
 	}
-	return h ^ (h >> 29);
+	if (n)
+		h = (h ^ load_tail(s, n)) * 0x94d049bb133111ebULL;
+	h ^= h >> 32;
+	h *= 0xd6e8feb86659fd93ULL;
+	h ^= h >> 32;
+	return h;
+}
+
+/* slot i holds key (NUL-terminated) equal to the n bytes at key */
+static inline int slot_is(const atmo_image__slot *s, uint64_t h, const char *key, size_t n)
+{
+	return s->hash == h && s->key != atmo_image__map_tomb && memcmp(s->key, key, n) == 0 &&
+	       s->key[n] == '\0';
+}
+
+size_t *atmo_image__map_find(const atmo_image__map *m, const char *key, size_t n, uint64_t h)
+{
+	size_t i, mask;
+	if (!m->cap)
+		return NULL;
+	mask = m->cap - 1;
+	for (i = h & mask;; i = (i + 1) & mask) {
+		atmo_image__slot *s = &m->slots[i];
+		if (!s->key)
+			return NULL;
+		if (slot_is(s, h, key, n))
+			return &s->val;
+	}
 }
 
 size_t *atmo_image__map_get(const atmo_image__map *m, const char *key)
 {
-	uint64_t h;
-	size_t i;
+	size_t n;
 	if (!m->cap)
 		return NULL;
-	h = atmo_image__hash(key, strlen(key));
-	for (i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-		atmo_image__slot *s = &m->slots[i];
-		if (!s->key)
-			return NULL;
-		if (s->key != atmo_image__map_tomb && s->hash == h && strcmp(s->key, key) == 0)
-			return &s->val;
-	}
+	n = strlen(key);
+	return atmo_image__map_find(m, key, n, atmo_image__hash(key, n));
 }
 
 static int map_grow(atmo_image__map *m)
@@ -89,6 +122,7 @@ static int map_grow(atmo_image__map *m)
 	slots = calloc(cap, sizeof(*slots));
 	if (!slots)
 		return ATMO_ENOMEM;
+	atmo_image__prefault(slots, cap * sizeof(*slots));
 	for (i = 0; i < m->cap; i++) {
 		atmo_image__slot *s = &m->slots[i];
 		size_t j;
@@ -105,15 +139,58 @@ static int map_grow(atmo_image__map *m)
 	return 0;
 }
 
-int atmo_image__map_set(atmo_image__map *m, const char *key, size_t val)
+/* fault in the pages of a large fresh allocation with one call rather than one fault
+ * per page (twice for a page first read as zeroes, then written); a hint only */
+void atmo_image__prefault(void *p, size_t len)
 {
-	uint64_t h;
-	size_t i;
-	long tomb = -1;
-	if ((m->used + 1) * 4 >= m->cap * 3 && map_grow(m) < 0)
+#ifdef MADV_POPULATE_WRITE
+	uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
+	uintptr_t e = ((uintptr_t)p + len) & ~(uintptr_t)4095;
+	if (len >= (1u << 20) && e > a)
+		(void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);
+#else
+	(void)p;
+	(void)len;
+#endif
+}
+
+int atmo_image__map_reserve(atmo_image__map *m, size_t n)
+{
+	size_t cap = 64, i;
+	atmo_image__slot *slots;
+	while ((n + 1) * 8 >= cap * 5)
+		cap *= 2;
+	if (cap <= m->cap)
+		return 0;
+	slots = calloc(cap, sizeof(*slots));
+	if (!slots)
 		return ATMO_ENOMEM;
-	h = atmo_image__hash(key, strlen(key));
-	for (i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+	atmo_image__prefault(slots, cap * sizeof(*slots));
+	for (i = 0; i < m->cap; i++) {
+		atmo_image__slot *s = &m->slots[i];
+		size_t j;
+		if (!s->key || s->key == atmo_image__map_tomb)
+			continue;
+		for (j = s->hash & (cap - 1); slots[j].key; j = (j + 1) & (cap - 1))
+			;
+		slots[j] = *s;
+	}
+	free(m->slots);
+	m->slots = slots;
+	m->cap = cap;
+	m->used = m->n;
+	return 0;
+}
+
+int atmo_image__map_put(atmo_image__map *m, const char *key, size_t n, uint64_t h, size_t val,
+			size_t **slot)
+{
+	size_t i, mask;
+	long tomb = -1;
+	if ((m->used + 1) * 8 >= m->cap * 5 && map_grow(m) < 0)
+		return ATMO_ENOMEM;
+	mask = m->cap - 1;
+	for (i = h & mask;; i = (i + 1) & mask) {
 		atmo_image__slot *s = &m->slots[i];
 		if (!s->key)
 			break;
@@ -122,8 +199,10 @@ int atmo_image__map_set(atmo_image__map *m, const char *key, size_t val)
 				tomb = (long)i;
 			continue;
 		}
-		if (s->hash == h && strcmp(s->key, key) == 0) {
+		if (slot_is(s, h, key, n)) {
 			s->val = val;
+			if (slot)
+				*slot = &s->val;
 			return 0;
 		}
 	}
@@ -135,21 +214,30 @@ int atmo_image__map_set(atmo_image__map *m, const char *key, size_t val)
 	m->slots[i].hash = h;
 	m->slots[i].val = val;
 	m->n++;
+	if (slot)
+		*slot = &m->slots[i].val;
 	return 0;
+}
+
+int atmo_image__map_set(atmo_image__map *m, const char *key, size_t val)
+{
+	size_t n = strlen(key);
+	return atmo_image__map_put(m, key, n, atmo_image__hash(key, n), val, NULL);
 }
 
 void atmo_image__map_del(atmo_image__map *m, const char *key)
 {
+	size_t n = strlen(key), i, mask;
 	uint64_t h;
-	size_t i;
 	if (!m->cap)
 		return;
-	h = atmo_image__hash(key, strlen(key));
-	for (i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+	h = atmo_image__hash(key, n);
+	mask = m->cap - 1;
+	for (i = h & mask;; i = (i + 1) & mask) {
 		atmo_image__slot *s = &m->slots[i];
 		if (!s->key)
 			return;
-		if (s->key != atmo_image__map_tomb && s->hash == h && strcmp(s->key, key) == 0) {
+		if (slot_is(s, h, key, n)) {
 			s->key = atmo_image__map_tomb;
 			m->n--;
 			return;
@@ -429,7 +517,12 @@ int atmo_image__src_open(atmo_image__src *s, const char *path, atmo_error *err)
 		return 0;
 	}
 	s->kind = IMG_SRC_TAR;
-	s->fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* a FIFO or a device is refused before it is opened (opening a FIFO blocks until
+	 * a writer comes); O_NONBLOCK covers a file replaced by one in between */
+	if (!S_ISREG(st.st_mode))
+		return atmo__error_set(err, ATMO_EINVALID, path, 0, 0,
+				       "an image is a directory or a tar file");
+	s->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (s->fd < 0)
 		return atmo__error_set(err, ATMO_EIO, path, 0, 0, "cannot open image: %s",
 				       strerror(errno));
@@ -492,7 +585,7 @@ int atmo_image__src_find(atmo_image__src *s, const char *name, atmo_image__range
 		int fd;
 		if ((size_t)snprintf(p, sizeof(p), "%s/%s", s->path, name) >= sizeof(p))
 			return atmo__error_set(err, ATMO_EINVALID, s->path, 0, 0, "path too long");
-		fd = open(p, O_RDONLY | O_CLOEXEC);
+		fd = open(p, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO must not block */
 		if (fd < 0)
 			return atmo__error_set(err, errno == ENOENT ? ATMO_ENOTFOUND : ATMO_EIO,
 					       s->path, 0, 0, "missing blob: cannot open '%s': %s",

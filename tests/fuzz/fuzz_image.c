@@ -1,7 +1,9 @@
 /*
  * libFuzzer harness for the image reader. The first byte picks how the rest is used:
  *   0: the whole image archive (a tar: docker-archive or oci-archive)
- *   1: one layer blob (tar, gzip or zstd) inside a generated docker-archive
+ *   1: one layer blob (tar, gzip or zstd) inside a generated docker-archive; the blob
+ *      is also read alone by the tar header walker and by libarchive alone, which must
+ *      agree on everything (entries, counts, errors)
  *   2: the config JSON of a generated docker-archive with one small layer
  *   3: manifest.json of a generated docker-archive (config and one layer present)
  * The archive lives in a memfd, read through /proc/self/fd/N (no disk writes).
@@ -15,6 +17,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include "atmograph/image.h"
+#include "image/internal.h"
 
 static void add(struct archive *a, const char *name, const void *data, size_t len)
 {
@@ -83,6 +86,53 @@ static unsigned char *build(const uint8_t *d, size_t n, int mode, size_t *out_le
 	return buf;
 }
 
+static void read_alone(atmo_image__layer *l, int fd, size_t len, int flags)
+{
+	_Atomic uint64_t total = 0;
+	volatile int stop = 0;
+	memset(l, 0, sizeof(*l));
+	l->member = strdup("layer.tar");
+	l->declared_size = UINT64_MAX;
+	l->range.fd = fd;
+	l->range.len = len;
+	atmo_image__layer_read(l, 0, 1, 3, 2000, &total, &stop, flags);
+}
+
+/* the walker and libarchive give the same layer, or the same error */
+static void differential(const uint8_t *d, size_t n)
+{
+	atmo_image__layer a, b;
+	size_t i;
+	int fd = memfd_create("fuzz-layer", 0);
+	if (fd < 0)
+		return;
+	if (n && write(fd, d, n) != (ssize_t)n) {
+		close(fd);
+		return;
+	}
+	read_alone(&a, fd, n, 0);
+	read_alone(&b, fd, n, ATMO_IMAGE__READ_LIBARCHIVE);
+	if (a.rc != b.rc || strcmp(a.err.text, b.err.text) != 0)
+		abort();
+	if (a.rc == 0) {
+		if (a.n_entries != b.n_entries || a.files != b.files || a.size != b.size ||
+		    a.whiteouts != b.whiteouts || a.opaque_dirs != b.opaque_dirs ||
+		    a.tar_size != b.tar_size || a.n_dpkg != b.n_dpkg)
+			abort();
+		for (i = 0; i < a.n_entries; i++)
+			if (strcmp(a.entries[i].path, b.entries[i].path) != 0 ||
+			    a.entries[i].size != b.entries[i].size || a.entries[i].type != b.entries[i].type)
+				abort();
+		for (i = 0; i < a.n_dpkg; i++)
+			if (a.dpkg[i].len != b.dpkg[i].len ||
+			    memcmp(a.dpkg[i].data, b.dpkg[i].data, a.dpkg[i].len) != 0)
+				abort();
+	}
+	atmo_image__layer_free(&a);
+	atmo_image__layer_free(&b);
+	close(fd);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	int mode, fd;
@@ -105,6 +155,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		arch = build(data, size, mode, &len);
 	}
+	if (mode == 1)
+		differential(data, size);
 	fd = memfd_create("fuzz-image", 0);
 	if (fd < 0) {
 		free(arch);
