@@ -20,6 +20,7 @@
 #include "atmograph/image.h"
 #include "atmograph/bake.h"
 #include "atmograph/build.h"
+#include "atmograph/file.h"
 
 /* The Graphviz the module was compiled against (the renderer reports the one it runs with). */
 #if __has_include(<graphviz/graphviz_version.h>)
@@ -408,9 +409,12 @@ static atmo_renderer *get_renderer(PyObject *module)
  * is atmo_render_options_check()'s job. 0, or -1 with a Python exception.
  */
 static int render_options_from(PyObject *args, PyObject *kwds, int with_graph, PyObject **doc,
-			       atmo_render_options *opts)
+			       atmo_render_options *opts, const char **path)
 {
 	static char *kwlist_g[] = {"graph", "format", "rankdir", "layers", "legend", "scratch",
+				   "max_label_length", "theme", "link_base", "dpi", "fixed_size",
+				   "id_prefix", "svg_inline", "path", NULL};
+	static char *kwlist_c[] = {"format", "rankdir", "layers", "legend", "scratch",
 				   "max_label_length", "theme", "link_base", "dpi", "fixed_size",
 				   "id_prefix", "svg_inline", NULL};
 	const char *format = "svg", *rankdir = "LR", *theme = "light", *link_base = NULL;
@@ -421,19 +425,20 @@ static int render_options_from(PyObject *args, PyObject *kwds, int with_graph, P
 	atmo_render_options init = ATMO_RENDER_OPTIONS_INIT;
 
 	if (with_graph)
-		ok = PyArg_ParseTupleAndKeywords(args, kwds, "O|$sspppiszdpzp:render", kwlist_g, doc,
+		ok = PyArg_ParseTupleAndKeywords(args, kwds, "O|$sspppiszdpzpz:render", kwlist_g, doc,
 						 &format, &rankdir, &layers, &legend, &scratch,
 						 &max_label, &theme, &link_base, &dpi, &fixed_size,
-						 &id_prefix, &svg_inline);
-	else
+						 &id_prefix, &svg_inline, path);
+	else   /* the same keywords but graph and path */
 		ok = PyArg_ParseTupleAndKeywords(args, kwds, "|$sspppiszdpzp:check_render_options",
-						 kwlist_g + 1, &format, &rankdir, &layers, &legend,
+						 kwlist_c, &format, &rankdir, &layers, &legend,
 						 &scratch, &max_label, &theme, &link_base, &dpi,
 						 &fixed_size, &id_prefix, &svg_inline);
 	if (!ok)
 		return -1;
-	if (with_graph && !PyDict_Check(*doc)) {
-		PyErr_Format(PyExc_TypeError, "graph must be a dict (a graph document), not %.100s",
+	if (with_graph && !PyDict_Check(*doc) && !PyUnicode_Check(*doc) && !PyBytes_Check(*doc)) {
+		PyErr_Format(PyExc_TypeError,
+			     "graph must be a dict (a graph document) or its JSON text, not %.100s",
 			     Py_TYPE(*doc)->tp_name);
 		return -1;
 	}
@@ -467,7 +472,7 @@ static PyObject *core_check_render_options(PyObject *module, PyObject *args, PyO
 	atmo_error err;
 	int rc;
 
-	if (render_options_from(args, kwds, 0, NULL, &opts) < 0)
+	if (render_options_from(args, kwds, 0, NULL, &opts, NULL) < 0)
 		return NULL;
 	atmo_error_clear(&err);
 	if ((rc = atmo_render_options_check(&opts, &err)) < 0)
@@ -475,18 +480,26 @@ static PyObject *core_check_render_options(PyObject *module, PyObject *args, PyO
 	Py_RETURN_NONE;
 }
 
+/*
+ * render(graph, *, options..., path=None) -> (bytes, warnings). graph is a dict or its JSON
+ * text; text is parsed and rendered without the GIL, and with path the output is also
+ * written there atomically (no fsync), still without the GIL: a worker thread rendering
+ * diagrams then needs the interpreter only to start and to finish.
+ */
 static PyObject *core_render(PyObject *module, PyObject *args, PyObject *kwds)
 {
 	PyObject *doc = NULL, *res = NULL, *pywarn = NULL;
 	atmo_render_options opts;
 	atmo_renderer *r;
 	json_t *graph = NULL, *warnings = NULL;
+	const char *path = NULL, *text = NULL;
+	Py_ssize_t text_len = 0;
 	char *data = NULL;
 	size_t len = 0;
 	atmo_error err;
 	int rc;
 
-	if (render_options_from(args, kwds, 1, &doc, &opts) < 0)
+	if (render_options_from(args, kwds, 1, &doc, &opts, &path) < 0)
 		return NULL;
 	atmo_error_clear(&err);
 	/* the core's ranges (rankdir, theme, max_label_length, dpi), before Graphviz is loaded */
@@ -494,10 +507,23 @@ static PyObject *core_render(PyObject *module, PyObject *args, PyObject *kwds)
 		return raise_error(module, rc, &err);
 	if (!(r = get_renderer(module)))
 		return NULL;
-	if (!(graph = atmo_py_to_json(doc)))
+	/* text stays valid meanwhile: args holds doc */
+	if (PyUnicode_Check(doc)) {
+		if (!(text = PyUnicode_AsUTF8AndSize(doc, &text_len)))
+			return NULL;
+	} else if (PyBytes_Check(doc)) {
+		text = PyBytes_AS_STRING(doc);
+		text_len = PyBytes_GET_SIZE(doc);
+	} else if (!(graph = atmo_py_to_json(doc))) {
 		return NULL;
+	}
 	Py_BEGIN_ALLOW_THREADS
-	rc = atmo_render(&data, &len, r, graph, &opts, &warnings, &err);
+	if (text)
+		rc = atmo_render_text(&data, &len, r, text, (size_t)text_len, &opts, &warnings, &err);
+	else
+		rc = atmo_render(&data, &len, r, graph, &opts, &warnings, &err);
+	if (rc == 0 && path)
+		rc = atmo_file_write_atomic_flags(path, data, len, ATMO_WRITE_NO_SYNC, &err);
 	Py_END_ALLOW_THREADS
 	json_decref(graph);
 	if (rc < 0) {
@@ -549,8 +575,9 @@ static PyMethodDef core_methods[] = {
 	{"render", (PyCFunction)(void (*)(void))core_render, METH_VARARGS | METH_KEYWORDS,
 	 "render(graph, *, format='svg', rankdir='LR', layers=False, legend=False, scratch=True,\n"
 	 "       max_label_length=20, theme='light', link_base=None, dpi=0.0, fixed_size=False,\n"
-	 "       id_prefix=None, svg_inline=False)\n"
-	 "-> (bytes, warnings)\nRender a graph document with Graphviz."},
+	 "       id_prefix=None, svg_inline=False, path=None)\n"
+	 "-> (bytes, warnings)\nRender a graph document (a dict or its JSON text) with Graphviz;\n"
+	 "with path, also write the output there atomically. The GIL is released meanwhile."},
 	{"check_render_options", (PyCFunction)(void (*)(void))core_check_render_options,
 	 METH_VARARGS | METH_KEYWORDS,
 	 "check_render_options(*, format='svg', rankdir='LR', ... the options of render()) -> None\n"

@@ -548,3 +548,27 @@ done:
 	atmo__rmodel_free(&m);
 	return rc;
 }
+
+int atmo_render_text(char **data, size_t *len, atmo_renderer *r, const char *json, size_t json_len,
+		     const atmo_render_options *opts, json_t **warnings, atmo_error *err)
+{
+	json_error_t je;
+	json_t *graph;
+	int rc;
+
+	if (data)
+		*data = NULL;
+	if (len)
+		*len = 0;
+	if (warnings)
+		*warnings = NULL;
+	if (!json)
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "atmo_render_text: json is NULL");
+	graph = json_loadb(json, json_len, JSON_REJECT_DUPLICATES, &je);
+	if (!graph)
+		return atmo__error_set(err, ATMO_EINVALID, "<graph>", je.line, je.column,
+				       "the graph document is not JSON: %s", je.text);
+	rc = atmo_render(data, len, r, graph, opts, warnings, err);
+	json_decref(graph);
+	return rc;
+}

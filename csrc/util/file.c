@@ -78,6 +78,12 @@ static int write_all(int fd, const char *p, size_t len)
 int atmo_file_write_atomic(const char *path, const void *data, size_t len,
 			   atmo_error *err)
 {
+	return atmo_file_write_atomic_flags(path, data, len, 0, err);
+}
+
+int atmo_file_write_atomic_flags(const char *path, const void *data, size_t len,
+				 unsigned int flags, atmo_error *err)
+{
 	atmo_buf tmp = ATMO_BUF_INIT;
 	int fd = -1, rc = 0;
 
@@ -95,7 +101,7 @@ int atmo_file_write_atomic(const char *path, const void *data, size_t len,
 				     strerror(errno));
 		goto done;
 	}
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (write_all(fd, data, len) < 0 || (!(flags & ATMO_WRITE_NO_SYNC) && fsync(fd) < 0)) {
 		rc = atmo__error_set(err, ATMO_EIO, path, 0, 0, "cannot write: %s",
 				     strerror(errno));
 		goto done;

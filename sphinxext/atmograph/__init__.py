@@ -98,13 +98,19 @@ def stages(dockerfile, *, target=None, build_args=None, build_contexts=None, fil
 
 def render_with_warnings(graph_doc, *, format="svg", rankdir="LR", layers=False, legend=False,
                          scratch=True, max_label_length=20, theme="light", link_base=None,
-                         dpi=0.0, fixed_size=False, id_prefix=None, svg_inline=False):
-    """Render a graph document; returns ``(bytes, warnings)`` (Graphviz's warnings)."""
+                         dpi=0.0, fixed_size=False, id_prefix=None, svg_inline=False, path=None):
+    """Render a graph document; returns ``(bytes, warnings)`` (Graphviz's warnings).
+
+    ``graph_doc`` is the document (a dict) or its JSON text (str or bytes), which is parsed
+    without the GIL. ``path``: also write the output there, atomically (a temporary file
+    renamed into place, nothing left on failure), without the GIL.
+    """
     return _core.render(graph_doc, format=format, rankdir=rankdir, layers=bool(layers),
                         legend=bool(legend), scratch=bool(scratch),
                         max_label_length=int(max_label_length), theme=theme,
                         link_base=link_base, dpi=float(dpi), fixed_size=bool(fixed_size),
-                        id_prefix=id_prefix, svg_inline=bool(svg_inline))
+                        id_prefix=id_prefix, svg_inline=bool(svg_inline),
+                        path=None if path is None else os.fspath(path))
 
 
 def check_render_options(*, format="svg", rankdir="LR", layers=False, legend=False,
@@ -122,19 +128,20 @@ def check_render_options(*, format="svg", rankdir="LR", layers=False, legend=Fal
 
 def render(graph_doc, *, format="svg", rankdir="LR", layers=False, legend=False, scratch=True,
            max_label_length=20, theme="light", link_base=None, dpi=0.0, fixed_size=False,
-           id_prefix=None, svg_inline=False):
+           id_prefix=None, svg_inline=False, path=None):
     """Render a graph document to ``svg``, ``png``, ``pdf``, ``dot``, ``json`` or ``text`` bytes.
 
-    ``link_base``: each stage node links to ``LINK_BASE#<anchor>`` (``""`` for links
-    within the page); None: no links. ``id_prefix``: SVG only, put before every element
-    id (``[A-Za-z0-9_-]`` kept) so that several diagrams can sit inline in one HTML page;
-    ``svg_inline``: SVG without the XML declaration, for placing inside HTML.
+    ``graph_doc``: the document or its JSON text. ``link_base``: each stage node links to
+    ``LINK_BASE#<anchor>`` (``""`` for links within the page); None: no links.
+    ``id_prefix``: SVG only, put before every element id (``[A-Za-z0-9_-]`` kept) so that
+    several diagrams can sit inline in one HTML page; ``svg_inline``: SVG without the XML
+    declaration, for placing inside HTML. ``path``: also write the bytes there atomically.
     """
     data, _ = render_with_warnings(graph_doc, format=format, rankdir=rankdir, layers=layers,
                                    legend=legend, scratch=scratch,
                                    max_label_length=max_label_length, theme=theme,
                                    link_base=link_base, dpi=dpi, fixed_size=fixed_size,
-                                   id_prefix=id_prefix, svg_inline=svg_inline)
+                                   id_prefix=id_prefix, svg_inline=svg_inline, path=path)
     return data
 
 

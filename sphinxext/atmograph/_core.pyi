@@ -508,11 +508,11 @@ def graph(source: Union[str, bytes], *, filename: Optional[str] = ..., target: O
 def stages(source: Union[str, bytes], *, filename: Optional[str] = ..., target: Optional[str] = ...,
            build_args: _KV = ..., build_contexts: _KV = ...,
            image_id: Optional[str] = ...) -> _StagesDocument: ...
-def render(graph: Mapping[str, Any], *, format: str = ..., rankdir: str = ..., layers: bool = ...,
-           legend: bool = ..., scratch: bool = ..., max_label_length: int = ..., theme: str = ...,
-           link_base: Optional[str] = ..., dpi: float = ..., fixed_size: bool = ...,
-           id_prefix: Optional[str] = ..., svg_inline: bool = ...
-           ) -> Tuple[bytes, List[_RenderWarning]]: ...
+def render(graph: Union[Mapping[str, Any], str, bytes], *, format: str = ..., rankdir: str = ...,
+           layers: bool = ..., legend: bool = ..., scratch: bool = ..., max_label_length: int = ...,
+           theme: str = ..., link_base: Optional[str] = ..., dpi: float = ...,
+           fixed_size: bool = ..., id_prefix: Optional[str] = ..., svg_inline: bool = ...,
+           path: Optional[str] = ...) -> Tuple[bytes, List[_RenderWarning]]: ...
 def check_render_options(*, format: str = ..., rankdir: str = ..., layers: bool = ...,
                          legend: bool = ..., scratch: bool = ..., max_label_length: int = ...,
                          theme: str = ..., link_base: Optional[str] = ..., dpi: float = ...,

@@ -34,7 +34,6 @@ import json
 import os
 import re
 import shlex
-import tempfile
 import threading
 
 from docutils import nodes
@@ -355,12 +354,15 @@ class ImageGraphDirective(SphinxDirective):
             "theme": theme, "link_base": "" if include_source else None,
             "id_prefix": "atmo-" + prefix,
         }
-        key = _cache_key(doc, render, fmt)
+        # the node keeps the document as JSON text: the cache key hashes it, doctrees pickle
+        # it as one string, and the renderer parses it without the GIL
+        doc_json = json.dumps(doc, sort_keys=True)
+        key = _cache_key(doc_json, render, fmt)
         keys = _env_keys(self.env).setdefault(self.env.docname, set())
         keys.add(key)
 
         node = atmograph_node()
-        node["doc"] = doc
+        node["doc"] = doc_json
         node["key"] = key
         node["render"] = render
         node["format"] = fmt
@@ -629,9 +631,9 @@ def _graphviz_version():
     return _GRAPHVIZ_VERSION[0]
 
 
-def _cache_key(doc, render, fmt):
+def _cache_key(doc_json, render, fmt):
     h = hashlib.sha256()
-    for part in (json.dumps(doc, sort_keys=True), json.dumps(render, sort_keys=True), fmt,
+    for part in (doc_json, json.dumps(render, sort_keys=True), fmt,
                  EXTENSION_VERSION, atmograph.__version__, _graphviz_version()):
         h.update(part.encode("utf-8"))
         h.update(b"\0")
@@ -647,28 +649,16 @@ def _text_dir(app):
     return os.path.join(app.doctreedir, "atmograph")
 
 
-def _render_to_file(app, doc, render, fmt, path):
-    """Render and write path atomically; returns the bytes. Runs without the GIL
-    for the most part (rendering and writing), so it may run in a worker thread."""
+def _render_to_file(app, doc_json, render, fmt, path):
+    """Render and write path atomically; returns the bytes. Parsing, rendering and writing
+    run in the core without the GIL, so this may run in a worker thread."""
     opts = dict(render)
     if fmt != "svg":
         opts["link_base"] = None
-    data = atmograph.render(doc, format=fmt, **opts)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    data = atmograph.render(doc_json, format=fmt, path=path, **opts)
     with _STATS_LOCK:
         _stats(app)["renders"] += 1
-    outdir = os.path.dirname(path)
-    os.makedirs(outdir, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".atmograph-", dir=outdir)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
     return data
 
 

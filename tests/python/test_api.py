@@ -238,6 +238,49 @@ def test_render_errors():
         atmograph.render({"schema": "atmograph.graph/1", "nodes": "not a list"})
 
 
+def test_render_json_text_is_the_document():
+    import json
+    doc = atmograph.graph(MULTI)
+    text = json.dumps(doc, sort_keys=True)
+    for fmt in ("svg", "dot", "text"):
+        assert atmograph.render(text, format=fmt) == atmograph.render(doc, format=fmt)
+        assert atmograph.render(text.encode(), format=fmt) == atmograph.render(doc, format=fmt)
+
+
+def test_render_json_text_errors_are_located():
+    with pytest.raises(atmograph.InvalidInputError) as e:
+        atmograph.render('{"schema": "atmograph.graph/1",\n  oops}')
+    assert "<graph>:2:" in str(e.value) and "not JSON" in str(e.value), str(e.value)
+    with pytest.raises(atmograph.InvalidInputError):
+        atmograph.render('{"schema": "atmograph.graph/1", "schema": "x"}')   # duplicate key
+    with pytest.raises(atmograph.InvalidInputError):
+        atmograph.render('{"schema": "something-else"}')
+    with pytest.raises(atmograph.InvalidInputError):
+        atmograph.render(b"")
+
+
+def test_render_to_path_is_atomic(tmp_path):
+    doc = atmograph.graph(MULTI)
+    out = tmp_path / "g.svg"
+    data = atmograph.render(doc, path=out)
+    assert out.read_bytes() == data == atmograph.render(doc)
+    assert os.stat(out).st_mode & 0o777 == 0o644
+    # an existing file is replaced whole
+    text = atmograph.render(doc, format="text", path=str(out))
+    assert out.read_bytes() == text
+    # failures write nothing: a bad document, a bad option, a directory that is not there
+    before = sorted(os.listdir(tmp_path))
+    with pytest.raises(atmograph.InvalidInputError):
+        atmograph.render("{", path=tmp_path / "bad.svg")
+    with pytest.raises(atmograph.InvalidInputError):
+        atmograph.render(doc, theme="blue", path=tmp_path / "bad.svg")
+    with pytest.raises(atmograph.Error) as e:
+        atmograph.render(doc, path=tmp_path / "missing" / "g.svg")
+    assert "missing" in str(e.value) and "cannot create" in str(e.value), str(e.value)
+    assert sorted(os.listdir(tmp_path)) == before
+    assert out.read_bytes() == text
+
+
 @pytest.mark.parametrize("option,value,name", [
     ("max_label_length", 3, "max_label_length 3"), ("max_label_length", 1001, "max_label_length 1001"),
     ("rankdir", "RL", 'rankdir "RL"'), ("theme", "blue", 'theme "blue"'),

@@ -26,6 +26,13 @@ ATMO_EXTERN int atmo_file_read(char **out, size_t *len, const char *path,
 ATMO_EXTERN int atmo_file_write_atomic(const char *path, const void *data,
 				       size_t len, atmo_error *err);
 
+/** Flags of atmo_file_write_atomic_flags. */
+#define ATMO_WRITE_NO_SYNC 1u   /**< no fsync: for outputs that are made again after a crash */
+
+/** atmo_file_write_atomic with flags (ATMO_WRITE_*); 0 is atmo_file_write_atomic. */
+ATMO_EXTERN int atmo_file_write_atomic_flags(const char *path, const void *data, size_t len,
+					     unsigned int flags, atmo_error *err);
+
 #ifdef __cplusplus
 }
 #endif

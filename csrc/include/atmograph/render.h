@@ -72,6 +72,15 @@ ATMO_EXTERN void atmo_renderer_free(atmo_renderer *r);
 ATMO_EXTERN int atmo_render(char **data, size_t *len, atmo_renderer *r, json_t *graph,
 			    const atmo_render_options *opts, json_t **warnings, atmo_error *err);
 
+/**
+ * atmo_render for a graph document given as JSON text (what a cache or another process
+ * hands over): parsed with jansson, then rendered. Text that is not JSON gives
+ * ATMO_EINVALID located at its line and column (source "<graph>").
+ */
+ATMO_EXTERN int atmo_render_text(char **data, size_t *len, atmo_renderer *r, const char *json,
+				 size_t json_len, const atmo_render_options *opts,
+				 json_t **warnings, atmo_error *err);
+
 /** Parse "svg", "png", "pdf", "dot", "json", "text"; returns 0 or ATMO_EINVALID. */
 ATMO_EXTERN int atmo_format_from_name(atmo_format *out, const char *name);
 
