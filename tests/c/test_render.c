@@ -1581,6 +1581,45 @@ static void test_svg_numbers(void **state)
 	}
 }
 
+/* atmo_render_text: the same bytes as atmo_render for the document's text; located JSON errors. */
+static void test_render_text(void **state)
+{
+	static const char *const bad[] = { "", "{", "[1, 2]", "{\"schema\": \"atmograph.graph/1\",\n oops}",
+					   "{\"schema\": \"a\", \"schema\": \"b\"}" };
+	json_t *doc = load("render/service-single.json");
+	atmo_render_options o = ATMO_RENDER_OPTIONS_INIT;
+	char *text = json_dumps(doc, JSON_SORT_KEYS), *a, *b = NULL;
+	size_t alen, blen = 0, i;
+	atmo_error err;
+	(void)state;
+	a = render_ok(doc, &o, &alen);
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_render_text(&b, &blen, R, text, strlen(text), &o, NULL, &err), 0);
+	assert_int_equal(alen, blen);
+	assert_memory_equal(a, b, alen);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *out = (char *)"untouched";
+		size_t n = 7;
+		atmo_error_clear(&err);
+		assert_int_equal(atmo_render_text(&out, &n, R, bad[i], strlen(bad[i]), &o, NULL, &err),
+				 ATMO_EINVALID);
+		assert_null(out);
+		assert_int_equal(n, 0);
+		if (i != 2) {   /* "[1, 2]" is JSON: the document check's error, by JSON path */
+			assert_string_equal(err.source, "<graph>");
+			assert_true(err.line >= 1);
+		}
+	}
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_render_text(&b, &blen, R, bad[3], strlen(bad[3]), &o, NULL, &err), ATMO_EINVALID);
+	assert_int_equal(err.line, 2);
+	assert_non_null(strstr(err.text, "not JSON"));
+	free(a);
+	free(b);
+	free(text);
+	json_decref(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1607,6 +1646,7 @@ int main(void)
 		cmocka_unit_test(test_options_check),
 		cmocka_unit_test(test_svg_entities),
 		cmocka_unit_test(test_svg_numbers),
+		cmocka_unit_test(test_render_text),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,4 +1,5 @@
 /* util: errors, buffers, files, hashing. */
+#include <dirent.h>
 #include "harness.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -68,6 +69,40 @@ static void file_roundtrip_and_missing(void **state)
 	assert_string_equal(e.source, path);
 }
 
+/* The no-fsync write is the same atomic write: whole file or nothing, nothing left behind. */
+static void file_write_flags(void **state)
+{
+	char dir[] = "/tmp/atmo-test-XXXXXX", path[64], bad[80];
+	char *data = NULL;
+	size_t len = 0;
+	atmo_error e;
+	DIR *d;
+	struct dirent *ent;
+	int n = 0;
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/out.svg", dir);
+	atmo_error_clear(&e);
+	assert_int_equal(atmo_file_write_atomic_flags(path, "one", 3, ATMO_WRITE_NO_SYNC, &e), 0);
+	assert_int_equal(atmo_file_write_atomic_flags(path, "two!", 4, ATMO_WRITE_NO_SYNC, &e), 0);
+	assert_int_equal(atmo_file_read(&data, &len, path, 0, &e), 0);
+	assert_int_equal(len, 4);
+	assert_string_equal(data, "two!");
+	free(data);
+	snprintf(bad, sizeof(bad), "%s/missing/out.svg", dir);
+	assert_int_equal(atmo_file_write_atomic_flags(bad, "x", 1, ATMO_WRITE_NO_SYNC, &e), ATMO_EIO);
+	assert_string_equal(e.source, bad);
+	d = opendir(dir);
+	assert_non_null(d);
+	while ((ent = readdir(d)))
+		if (ent->d_name[0] != '.')
+			n++;
+	closedir(d);
+	assert_int_equal(n, 1);   /* out.svg only: no temporary file left */
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -75,6 +110,7 @@ int main(void)
 		cmocka_unit_test(buffer_grows_and_detaches),
 		cmocka_unit_test(sha256_known_vector),
 		cmocka_unit_test(file_roundtrip_and_missing),
+		cmocka_unit_test(file_write_flags),
 	};
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }
