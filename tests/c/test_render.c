@@ -1610,8 +1610,10 @@ static void test_render_text(void **state)
 			assert_true(err.line >= 1);
 		}
 	}
+	free(b);
 	atmo_error_clear(&err);
 	assert_int_equal(atmo_render_text(&b, &blen, R, bad[3], strlen(bad[3]), &o, NULL, &err), ATMO_EINVALID);
+	assert_null(b);
 	assert_int_equal(err.line, 2);
 	assert_non_null(strstr(err.text, "not JSON"));
 	free(a);
