@@ -9,6 +9,7 @@
  * Usage: render_bench [--quick] [--renders N] [--dump I FILE (write graph I and stop)]
  */
 
+#include <dlfcn.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <jansson.h>
+#include <gvc.h>
 #include "atmograph/render.h"
 
 extern char **environ;
@@ -208,6 +210,60 @@ static long growth(atmo_renderer *r, json_t **docs, long n, int multi)
 	return rss_kb() - before;
 }
 
+/*
+ * The floor under any in-process renderer that uses dot: Graphviz's gvLayout alone, on
+ * the same graph's DOT, in a context with only the core and dot layout plugins (what
+ * atmograph's SVG path uses: no text layout plugin). NULL when the plugins cannot be
+ * found; the figure is then not printed.
+ */
+static GVC_t *layout_only_context(void)
+{
+	static const char *const libs[2] = { "libgvplugin_core.so.6", "libgvplugin_dot_layout.so.6" };
+	static lt_symlist_t builtins[3] = {
+		{ "gvplugin_core_LTX_library", NULL },
+		{ "gvplugin_dot_layout_LTX_library", NULL },
+		{ NULL, NULL },
+	};
+	Dl_info info;
+	char file[4096];
+	const char *slash;
+	int k;
+
+	if (!dladdr((void *)gvContext, &info) || !info.dli_fname || !(slash = strrchr(info.dli_fname, '/')))
+		return NULL;
+	for (k = 0; k < 2; k++) {
+		void *h;
+		snprintf(file, sizeof(file), "%.*s/graphviz/%s", (int)(slash - info.dli_fname), info.dli_fname,
+			 libs[k]);
+		if (!(h = dlopen(file, RTLD_NOW | RTLD_LOCAL)) || !(builtins[k].address = dlsym(h, builtins[k].name)))
+			return NULL;
+	}
+	return gvContextPlugins(builtins, 0);
+}
+
+/* Mean wall time (ms) of gvLayout alone on this DOT text over reps runs; -1 on failure. */
+static double time_layout_only(GVC_t *gvc, char *dot, int reps)
+{
+	double total = 0;
+	int k;
+
+	for (k = 0; k < reps; k++) {
+		Agraph_t *g = agmemread(dot);
+		double t0;
+		if (!g)
+			return -1;
+		t0 = now_ms();
+		if (gvLayout(gvc, g, "dot") != 0) {
+			agclose(g);
+			return -1;
+		}
+		total += now_ms() - t0;
+		gvFreeLayout(gvc, g);
+		agclose(g);
+	}
+	return total / reps;
+}
+
 int main(int argc, char **argv)
 {
 	int quick = 0, i, reps = 20, dump = -1;
@@ -217,6 +273,8 @@ int main(int argc, char **argv)
 	json_t *docs[100];
 	unsigned sizes[100];
 	double in_total = 0, out_total = 0, t7 = -1, c7 = -1, in_cpu = 0, out_cpu = 0, ratios[100];
+	double layout_total = 0;
+	GVC_t *layout_gvc = NULL;
 	int at20 = 0;
 	char tmpl[] = "/tmp/atmo-render-bench-XXXXXX";
 	char dotfile[128];
@@ -248,6 +306,7 @@ int main(int argc, char **argv)
 		free(render(r, docs[i % 100], ATMO_FORMAT_SVG, &len));
 	}
 
+	layout_gvc = layout_only_context();
 	print_load("before");
 	printf("graphviz %s in-process vs `dot -Tsvg` process per diagram (wall time; CPU time)\n",
 	       atmo_render_graphviz_version(r));
@@ -272,6 +331,10 @@ int main(int argc, char **argv)
 		if (!f || fwrite(dot, 1, len, f) != len || fclose(f) != 0) {
 			fprintf(stderr, "render_bench: cannot write %s\n", dotfile);
 			return 1;
+		}
+		if (layout_gvc && layout_total >= 0) {
+			double tl = time_layout_only(layout_gvc, dot, reps);
+			layout_total = tl < 0 ? -1 : layout_total + tl;
 		}
 		free(dot);
 		tout = time_dot_process(dotfile, &cout);
@@ -299,6 +362,12 @@ int main(int argc, char **argv)
 	       (ratios[49] + ratios[50]) / 2, ratios[0], ratios[99], at20);
 	printf("target >= 20x faster per diagram (ratio of mean wall times): %.1fx %s\n", out_total / in_total,
 	       out_total / in_total >= 20 ? "PASS" : "MISS");
+	if (layout_gvc && layout_total > 0)
+		printf("floor: Graphviz's dot layout alone (gvLayout in-process, same graphs) %.3f ms mean, "
+		       "%.0f%% of the in-process render; the 20x budget is %.3f ms, so dot's layout alone "
+		       "allows at most %.1fx\n",
+		       layout_total / 100, 100 * layout_total / in_total, out_total / 100 / 20,
+		       out_total / layout_total);
 	print_load("after");
 	printf("target 7-node graph under 1 ms in-process (wall): %.3f ms %s\n", t7, t7 < 1.0 ? "PASS" : "MISS");
 	printf("target 7-node graph under 1 ms in-process (CPU time): %.3f ms %s\n", c7, c7 < 1.0 ? "PASS" : "MISS");
