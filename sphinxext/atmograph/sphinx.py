@@ -662,6 +662,30 @@ def _render_to_file(app, doc_json, render, fmt, path):
     return data
 
 
+def _render_bytes(app, doc_json, render, fmt):
+    """Render to bytes only (the diagrams kept in the environment); may run in a worker."""
+    data = atmograph.render(doc_json, format=fmt, **render)
+    with _STATS_LOCK:
+        _stats(app)["renders"] += 1
+    return data
+
+
+def _svg_cache(env):
+    """key -> SVG bytes of the diagrams HTML pages inline, pickled with the environment.
+    Inline SVG needs no file: creating one file per diagram was most of a diagram's cost
+    in a cold build (a new inode each), so serial HTML builds keep them here instead."""
+    if not hasattr(env, "atmograph_svg"):
+        env.atmograph_svg = {}
+    return env.atmograph_svg
+
+
+def _in_env(app, fmt):
+    """Whether this output lives in the environment: inline SVG of a serial HTML build
+    (parallel writers are forked processes whose additions to the environment are lost,
+    so they keep files as before)."""
+    return fmt == "svg" and getattr(app.builder, "format", "") == "html" and app.parallel <= 1
+
+
 def _builder_output(app, node_fmt):
     """(format, directory) of the diagrams this builder writes, None if it writes none."""
     builder = app.builder
@@ -694,15 +718,22 @@ def _prefetch(app, node):
     if out is None:
         return
     fmt, outdir = out
-    fname, path = _output_path(node, fmt, outdir)
-    if path in _PENDING or os.path.exists(path):
-        return
+    if _in_env(app, fmt):
+        slot = ("env", node["key"])
+        if slot in _PENDING or node["key"] in _svg_cache(app.env):
+            return
+        job = (_render_bytes, app, node["doc"], node["render"], fmt)
+    else:
+        fname, slot = _output_path(node, fmt, outdir)
+        if slot in _PENDING or os.path.exists(slot):
+            return
+        os.makedirs(outdir, exist_ok=True)
+        job = (_render_to_file, app, node["doc"], node["render"], fmt, slot)
     if not _EXECUTOR:
         import concurrent.futures
         _EXECUTOR.append(concurrent.futures.ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="atmograph-render"))
-    _PENDING[path] = _EXECUTOR[0].submit(_render_to_file, app, node["doc"], node["render"],
-                                         fmt, path)
+    _PENDING[slot] = _EXECUTOR[0].submit(*job)
 
 
 _WARMUP_DOC = {"schema": "atmograph.graph/1", "images": [], "edges": [], "target": None,
@@ -741,9 +772,49 @@ def _wait_pending(*args):
     return None
 
 
+def _env_updated(app, env):
+    """After reading: wait for the renders started meanwhile, keep the inline SVG ones in
+    the environment (pickled next), and drop the entries no page uses any more."""
+    _wait_pending()
+    cache = _svg_cache(env)
+    for slot in [k for k in _PENDING if isinstance(k, tuple)]:
+        fut = _PENDING.pop(slot)
+        try:
+            cache[slot[1]] = fut.result()
+        except Exception:
+            pass  # rendered again, and reported, where the page uses it
+    used = set()
+    for keys in _env_keys(env).values():
+        used.update(keys)
+    stale = [k for k in cache if k not in used]
+    for k in stale:
+        del cache[k]
+    if stale:
+        _stats(app)["removed"] += len(stale)
+    return []
+
+
 def _output(app, node, fmt, outdir):
     """The bytes of the node's diagram in fmt, rendered once per key; (data, file name)."""
     fname, path = _output_path(node, fmt, outdir)
+    if _in_env(app, fmt):
+        cache = _svg_cache(app.env)
+        data = cache.get(node["key"])
+        if data is not None:
+            _stats(app)["cached"] += 1
+            return data, fname
+        fut = _PENDING.pop(("env", node["key"]), None)
+        if fut is not None:
+            data = fut.result()
+        else:
+            try:   # a file from a parallel build or an older version of the extension
+                with open(path, "rb") as f:
+                    data = f.read()
+                _stats(app)["cached"] += 1
+            except OSError:
+                data = _render_bytes(app, node["doc"], node["render"], fmt)
+        cache[node["key"]] = data
+        return data, fname
     fut = _PENDING.pop(path, None)
     if fut is not None:
         return fut.result(), fname
@@ -930,7 +1001,7 @@ def setup(app):
     app.connect("env-purge-doc", env_purge_doc)
     app.connect("env-merge-info", env_merge_info)
     app.connect("builder-inited", _warm_up)
-    app.connect("env-updated", _wait_pending)
+    app.connect("env-updated", _env_updated)
     app.connect("build-finished", build_finished)
     app.connect("build-finished", copy_static)
     app.add_css_file("atmograph.css")

@@ -18,6 +18,13 @@ def read(path):
         return f.read()
 
 
+def diagrams(app):
+    """Every diagram output of a build, by file name: the files under _images and the
+    inline SVG kept in the environment (as atmograph-KEY.svg)."""
+    return outputs(app.outdir / "_images") | {
+        "atmograph-%s.svg" % k for k in getattr(app.env, "atmograph_svg", {})}
+
+
 def outputs(*dirs):
     found = set()
     for d in dirs:
@@ -72,8 +79,10 @@ def test_html(app, warning):
                           if any(n["anchor"] == a and n["used"] for n in doc["nodes"]
                                  if n["kind"] == "stage")}
     assert "Dockerfile" in page and "linenos" in page
-    # the SVG is also kept as a file (the cache) under _images
-    assert outputs(app.outdir / "_images")
+    # the inline SVG is kept in the environment (pickled with it), not as a file
+    svg = getattr(app.env, "atmograph_svg", {})
+    assert svg and all(v.lstrip().startswith((b"<?xml", b"<svg")) for v in svg.values())
+    assert not {n for n in outputs(app.outdir / "_images") if n.endswith(".svg")}
     assert app.atmograph_stats["renders"] + app.atmograph_stats["cached"] >= 3
     # the stylesheet (responsive SVG, one listing per Dockerfile)
     assert (app.outdir / "_static" / "atmograph.css").exists()
@@ -200,7 +209,7 @@ def test_incremental_rebuilds(make_app, rootdir, sphinx_test_tempdir):
     srcdir = _fresh(sphinx_test_tempdir, rootdir, "imagegraph-incr")
     app, docs = _build(make_app, srcdir)
     assert set(docs) == {"index", "options", "other", "plain"}
-    first = outputs(app.outdir / "_images")
+    first = diagrams(app)
     assert app.atmograph_stats["renders"] == len(first) >= 4
 
     # nothing changed: nothing read, nothing rendered
@@ -214,7 +223,7 @@ def test_incremental_rebuilds(make_app, rootdir, sphinx_test_tempdir):
     app, docs = _build(make_app, srcdir)
     assert sorted(docs) == ["options", "other"]
     assert app.atmograph_stats["renders"] == 0
-    assert outputs(app.outdir / "_images") == first
+    assert diagrams(app) == first
 
     # edit it: new outputs for its diagrams, the old ones removed at build-finished
     path = srcdir / "sub" / "Dockerfile"
@@ -224,7 +233,7 @@ def test_incremental_rebuilds(make_app, rootdir, sphinx_test_tempdir):
     app, docs = _build(make_app, srcdir)
     assert sorted(docs) == ["options", "other"]
     assert app.atmograph_stats["renders"] == 2
-    now = outputs(app.outdir / "_images")
+    now = diagrams(app)
     assert len(now) == len(first)
     assert len(now - first) == 2
     assert app.atmograph_stats["removed"] == 2
@@ -237,7 +246,7 @@ def test_incremental_rebuilds(make_app, rootdir, sphinx_test_tempdir):
 def test_stale_outputs_removed(make_app, rootdir, sphinx_test_tempdir):
     srcdir = _fresh(sphinx_test_tempdir, rootdir, "imagegraph-stale")
     app, _ = _build(make_app, srcdir)
-    before = outputs(app.outdir / "_images")
+    before = diagrams(app)
     # remove the diagram of a page
     with open(str(srcdir / "other.rst"), "w") as f:
         f.write("Other\n=====\n\nNo diagram any more.\n")
@@ -250,7 +259,7 @@ def test_stale_outputs_removed(make_app, rootdir, sphinx_test_tempdir):
         f.write(index)
     touch(srcdir / "index.rst")
     app, _ = _build(make_app, srcdir)
-    after = outputs(app.outdir / "_images")
+    after = diagrams(app)
     assert after < before
     # only the index diagram is left: its SVG
     assert len(after) == 1
@@ -280,7 +289,7 @@ def test_parallel_build_same_result(make_app, rootdir, sphinx_test_tempdir):
         pages = {}
         for name in ["index", "options", "other"] + ["page%d" % i for i in range(8)]:
             pages[name] = read(app.outdir / (name + ".html"))
-        results.append((pages, outputs(app.outdir / "_images"), dict(app.env.atmograph_keys)))
+        results.append((pages, diagrams(app), dict(app.env.atmograph_keys)))
     (p1, o1, k1), (p2, o2, k2) = results
     assert o1 == o2
     assert k1 == k2
