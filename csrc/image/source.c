@@ -113,12 +113,12 @@ size_t *atmo_image__map_get(const atmo_image__map *m, const char *key)
 	return atmo_image__map_find(m, key, n, atmo_image__hash(key, n));
 }
 
-static int map_grow(atmo_image__map *m)
+/* Move every live entry into a fresh table of cap slots (a power of two); drops tombstones. */
+static int map_rehash(atmo_image__map *m, size_t cap)
 {
-	size_t cap = m->cap ? m->cap * 2 : 64, i;
 	atmo_image__slot *slots;
-	if (m->n * 4 < m->cap)
-		cap = m->cap; /* mostly tombstones: rehash at the same size */
+	size_t i;
+
 	slots = calloc(cap, sizeof(*slots));
 	if (!slots)
 		return ATMO_ENOMEM;
@@ -137,6 +137,12 @@ static int map_grow(atmo_image__map *m)
 	m->cap = cap;
 	m->used = m->n;
 	return 0;
+}
+
+static int map_grow(atmo_image__map *m)
+{
+	/* mostly tombstones: rehash at the same size */
+	return map_rehash(m, !m->cap ? 64 : m->n * 4 < m->cap ? m->cap : m->cap * 2);
 }
 
 /* fault in the pages of a large fresh allocation with one call rather than one fault
@@ -156,30 +162,10 @@ void atmo_image__prefault(void *p, size_t len)
 
 int atmo_image__map_reserve(atmo_image__map *m, size_t n)
 {
-	size_t cap = 64, i;
-	atmo_image__slot *slots;
+	size_t cap = 64;
 	while ((n + 1) * 8 >= cap * 5)
 		cap *= 2;
-	if (cap <= m->cap)
-		return 0;
-	slots = calloc(cap, sizeof(*slots));
-	if (!slots)
-		return ATMO_ENOMEM;
-	atmo_image__prefault(slots, cap * sizeof(*slots));
-	for (i = 0; i < m->cap; i++) {
-		atmo_image__slot *s = &m->slots[i];
-		size_t j;
-		if (!s->key || s->key == atmo_image__map_tomb)
-			continue;
-		for (j = s->hash & (cap - 1); slots[j].key; j = (j + 1) & (cap - 1))
-			;
-		slots[j] = *s;
-	}
-	free(m->slots);
-	m->slots = slots;
-	m->cap = cap;
-	m->used = m->n;
-	return 0;
+	return cap <= m->cap ? 0 : map_rehash(m, cap);
 }
 
 int atmo_image__map_put(atmo_image__map *m, const char *key, size_t n, uint64_t h, size_t val,
