@@ -599,6 +599,18 @@ static void write_node(writer *w, Agnode_t *n)
 }
 
 /* Arrowheads of one end (arrows.c: arrow_gen), pen and fill in the edge's colour. */
+/* The nine points of Graphviz's crow arrow (arrow_type_crow) from its tip to its base. */
+static void crow_points(pointf a[9], pointf tip, pointf base, pointf m, pointf n)
+{
+	a[0] = a[8] = tip;
+	a[1].x = base.x - n.x;
+	a[1].y = base.y - n.y;
+	a[2] = a[6] = m;
+	a[3] = a[4] = a[5] = base;
+	a[7].x = base.x + n.x;
+	a[7].y = base.y + n.y;
+}
+
 static void arrow(writer *w, pointf p, pointf u, double arrowsize, int flag, const char *color)
 {
 	double s;
@@ -656,29 +668,10 @@ static void arrow(writer *w, pointf p, pointf u, double arrowsize, int flag, con
 			n.y = v.x * 0.45;
 			m.x = p.x + v.x * 0.5;
 			m.y = p.y + v.y * 0.5;
-			if (f & ARR_MOD_INV) { /* vee */
-				a[0] = a[8] = p;
-				a[1].x = q.x - n.x;
-				a[1].y = q.y - n.y;
-				a[2] = m;
-				a[3] = q;
-				a[4] = q;
-				a[5] = q;
-				a[6] = m;
-				a[7].x = q.x + n.x;
-				a[7].y = q.y + n.y;
-			} else {       /* crow */
-				a[0] = a[8] = q;
-				a[1].x = p.x - n.x;
-				a[1].y = p.y - n.y;
-				a[2] = m;
-				a[3] = p;
-				a[4] = p;
-				a[5] = p;
-				a[6] = m;
-				a[7].x = p.x + n.x;
-				a[7].y = p.y + n.y;
-			}
+			if (f & ARR_MOD_INV) /* vee: the crow turned round */
+				crow_points(a, p, q, m, n);
+			else
+				crow_points(a, q, p, m, n);
 			if (f & ARR_MOD_LEFT)
 				polygon(w, a, 6, color, color, 0, PEN_SOLID);
 			else if (f & ARR_MOD_RIGHT)
