@@ -28,40 +28,66 @@ static size_t hash_str(const char *s, size_t len)
 	return h;
 }
 
-const atmo_rident *atmo__ridmap_get(const atmo_ridmap *m, const char *id, size_t len)
+/*
+ * The two name tables of this file (stable ids, cgraph names) are open addressing
+ * over indexes: a slot holds index + 1, 0 is empty, and key(ctx, i) gives back
+ * the string of index i.
+ */
+typedef const char *(*slot_key_fn)(const void *ctx, size_t i);
+
+/* Index of key, or -1 with *empty (if not NULL) set to the slot where it would go. */
+static long slots_find(const size_t *slots, size_t nslots, const char *key, size_t len,
+		       slot_key_fn keyof, const void *ctx, size_t *empty)
 {
 	size_t h, k;
 
-	if (!m->nslots)
-		return NULL;
-	h = hash_str(id, len) & (m->nslots - 1);
-	for (k = 0; k < m->nslots; k++) {
-		size_t s = m->slots[(h + k) & (m->nslots - 1)];
-		if (!s)
-			return NULL;
-		if (!strncmp(m->v[s - 1].id, id, len) && m->v[s - 1].id[len] == '\0')
-			return &m->v[s - 1];
+	if (!nslots)
+		return -1;
+	h = hash_str(key, len) & (nslots - 1);
+	for (k = 0; k < nslots; k++, h = (h + 1) & (nslots - 1)) {
+		const char *s;
+		if (!slots[h]) {
+			if (empty)
+				*empty = h;
+			return -1;
+		}
+		s = keyof(ctx, slots[h] - 1);
+		if (!strncmp(s, key, len) && s[len] == '\0')
+			return (long)(slots[h] - 1);
 	}
-	return NULL;
+	return -1;
 }
 
-static int ridmap_rehash(atmo_ridmap *m)
+/* Twice the slots (64 at first) for the n indexes there are. */
+static int slots_grow(size_t **slots, size_t *nslots, size_t n, slot_key_fn keyof, const void *ctx)
 {
-	size_t n = m->nslots ? m->nslots * 2 : 64, i;
-	size_t *slots = calloc(n, sizeof(*slots));
+	size_t cap = *nslots ? *nslots * 2 : 64, i;
+	size_t *v = calloc(cap, sizeof(*v));
 
-	if (!slots)
+	if (!v)
 		return ATMO_ENOMEM;
-	for (i = 0; i < m->n; i++) {
-		size_t h = hash_str(m->v[i].id, strlen(m->v[i].id)) & (n - 1);
-		while (slots[h])
-			h = (h + 1) & (n - 1);
-		slots[h] = i + 1;
+	for (i = 0; i < n; i++) {
+		const char *k = keyof(ctx, i);
+		size_t h = hash_str(k, strlen(k)) & (cap - 1);
+		while (v[h])
+			h = (h + 1) & (cap - 1);
+		v[h] = i + 1;
 	}
-	free(m->slots);
-	m->slots = slots;
-	m->nslots = n;
+	free(*slots);
+	*slots = v;
+	*nslots = cap;
 	return 0;
+}
+
+static const char *rid_key(const void *ctx, size_t i)
+{
+	return ((const atmo_ridmap *)ctx)->v[i].id;
+}
+
+const atmo_rident *atmo__ridmap_get(const atmo_ridmap *m, const char *id, size_t len)
+{
+	long i = slots_find(m->slots, m->nslots, id, len, rid_key, m, NULL);
+	return i < 0 ? NULL : &m->v[i];
 }
 
 long atmo__ridmap_add(atmo_ridmap *m, const char *prefix, const char *key)
@@ -96,16 +122,14 @@ long atmo__ridmap_add(atmo_ridmap *m, const char *prefix, const char *key)
 		m->v = v;
 		m->cap = cap;
 	}
-	if ((m->n + 1) * 2 > m->nslots && ridmap_rehash(m) < 0)
+	if ((m->n + 1) * 2 > m->nslots && slots_grow(&m->slots, &m->nslots, m->n, rid_key, m) < 0)
 		goto oom;
+	slots_find(m->slots, m->nslots, id, len, rid_key, m, &h);   /* new: its empty slot */
 	i = m->n++;
 	m->v[i].id = id;
 	m->v[i].title = NULL;
 	m->v[i].href = NULL;
 	m->v[i].round = 0;
-	h = hash_str(id, len) & (m->nslots - 1);
-	while (m->slots[h])
-		h = (h + 1) & (m->nslots - 1);
 	m->slots[h] = i + 1;
 	return (long)i;
 oom:
@@ -152,39 +176,9 @@ static void *id_open(Agraph_t *g, Agdisc_t *d)
 	return s;
 }
 
-static long id_lookup(idstate *s, const char *str, size_t *slot)
+static const char *name_key(const void *ctx, size_t i)
 {
-	size_t h, k;
-	if (!s->nslots)
-		return -1;
-	h = hash_str(str, strlen(str)) & (s->nslots - 1);
-	for (k = 0; k < s->nslots; k++, h = (h + 1) & (s->nslots - 1)) {
-		if (!s->slots[h]) {
-			*slot = h;
-			return -1;
-		}
-		if (!strcmp(s->names[s->slots[h] - 1], str))
-			return (long)(s->slots[h] - 1);
-	}
-	return -1;
-}
-
-static int id_grow(idstate *s)
-{
-	size_t n = s->nslots ? s->nslots * 2 : 64, i;
-	size_t *slots = calloc(n, sizeof(*slots));
-	if (!slots)
-		return -1;
-	for (i = 0; i < s->n; i++) {
-		size_t h = hash_str(s->names[i], strlen(s->names[i])) & (n - 1);
-		while (slots[h])
-			h = (h + 1) & (n - 1);
-		slots[h] = i + 1;
-	}
-	free(s->slots);
-	s->slots = slots;
-	s->nslots = n;
-	return 0;
+	return ((const idstate *)ctx)->names[i];
 }
 
 static long id_map(void *state, int objtype, char *str, IDTYPE *id, int createflag)
@@ -201,7 +195,7 @@ static long id_map(void *state, int objtype, char *str, IDTYPE *id, int createfl
 		s->anon += 2;
 		return 1;
 	}
-	i = id_lookup(s, str, &slot);
+	i = slots_find(s->slots, s->nslots, str, strlen(str), name_key, s, &slot);
 	if (i >= 0) {
 		*id = (IDTYPE)(i + 1) * 2;
 		return 1;
@@ -209,9 +203,9 @@ static long id_map(void *state, int objtype, char *str, IDTYPE *id, int createfl
 	if (!createflag)
 		return 0;
 	if ((s->n + 1) * 2 > s->nslots) {
-		if (id_grow(s) < 0)
+		if (slots_grow(&s->slots, &s->nslots, s->n, name_key, s) < 0)
 			return 0;
-		id_lookup(s, str, &slot);
+		slots_find(s->slots, s->nslots, str, strlen(str), name_key, s, &slot);
 	}
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 32;
@@ -1046,11 +1040,13 @@ static Agnode_t *onbuild_entry(builder *B, size_t i)
 	return nd && agcontains(B->stage_cluster[i], nd) ? nd : NULL;
 }
 
+/* How each edge kind (RE_BASE, RE_COPY, RE_MOUNT, RE_ONBUILD) is drawn, in the graph and its legend. */
+static const char *const edge_style[] = { "solid", "dashed", "dotted", "bold" };
+static const char *const edge_head[] = { "normal", "empty", "diamond", "vee" };
+static const char *const edge_class[] = { "atmo-base", "atmo-copy", "atmo-mount", "atmo-onbuild" };
+
 static int add_edge(builder *B, size_t j)
 {
-	static const char *const style[] = { "solid", "dashed", "dotted", "bold" };
-	static const char *const head[] = { "normal", "empty", "diamond", "vee" };
-	static const char *const cls[] = { "atmo-base", "atmo-copy", "atmo-mount", "atmo-onbuild" };
 	const atmo_rmodel *m = B->c->m;
 	const atmo_redge *e = &m->edges[j];
 	const atmo_rnode *f = &m->nodes[e->from_idx], *t = &m->nodes[e->to_idx];
@@ -1103,12 +1099,12 @@ static int add_edge(builder *B, size_t j)
 		goto done;
 	}
 	atmo__buf_clear(&key);
-	atmo__buf_puts(&key, cls[e->kind]);
+	atmo__buf_puts(&key, edge_class[e->kind]);
 	if (e->context)
 		atmo__buf_puts(&key, " atmo-cross-image");
 	xset(B, ed, B->s.e_class, A_CLASS, key.ptr);
-	xset(B, ed, B->s.e_style, A_STYLE, S(style[e->kind]));
-	xset(B, ed, B->s.e_arrowhead, A_LAYOUT, S(head[e->kind]));
+	xset(B, ed, B->s.e_style, A_STYLE, S(edge_style[e->kind]));
+	xset(B, ed, B->s.e_arrowhead, A_LAYOUT, S(edge_head[e->kind]));
 	xset(B, ed, B->s.e_color, A_COLOR, S(B->p->edge[e->kind]));
 	xset(B, ed, B->s.e_fontcolor, A_FONTCOLOR, S(B->p->edge[e->kind]));
 	if (e->kind == RE_COPY || e->kind == RE_MOUNT) {
@@ -1162,9 +1158,6 @@ static int add_legend(builder *B)
 		{ "scratch", "scratch", "atmo-scratch", RK_SCRATCH, 0, 0, 1 },
 	};
 	static const char *const edge_label[] = { "FROM", "COPY --from", "RUN --mount", "ONBUILD" };
-	static const char *const style[] = { "solid", "dashed", "dotted", "bold" };
-	static const char *const head[] = { "normal", "empty", "diamond", "vee" };
-	static const char *const ecls[] = { "atmo-base", "atmo-copy", "atmo-mount", "atmo-onbuild" };
 	Agraph_t *sg = agsubg(B->g, S("cluster_legend"), 1);
 	atmo_rident *le;
 	atmo_buf cls = ATMO_BUF_INIT;
@@ -1249,10 +1242,10 @@ static int add_legend(builder *B)
 		if (!ident(B, ed, B->s.e_id, "atmo-legend-edge-", name, edge_label[i]))
 			return ATMO_ENOMEM;
 		atmo__buf_clear(&cls);
-		atmo__buf_printf(&cls, "atmo-legend-item %s", ecls[i]);
+		atmo__buf_printf(&cls, "atmo-legend-item %s", edge_class[i]);
 		xset(B, ed, B->s.e_class, A_CLASS, cls.ptr);
-		xset(B, ed, B->s.e_style, A_STYLE, S(style[i]));
-		xset(B, ed, B->s.e_arrowhead, A_LAYOUT, S(head[i]));
+		xset(B, ed, B->s.e_style, A_STYLE, S(edge_style[i]));
+		xset(B, ed, B->s.e_arrowhead, A_LAYOUT, S(edge_head[i]));
 		xset(B, ed, B->s.e_color, A_COLOR, S(B->p->edge[i]));
 		xset(B, ed, B->s.e_fontcolor, A_FONTCOLOR, S(B->p->edge[i]));
 		atmo__buf_clear(&B->b);
