@@ -649,22 +649,15 @@ def _text_dir(app):
     return os.path.join(app.doctreedir, "atmograph")
 
 
-def _render_to_file(app, doc_json, render, fmt, path):
-    """Render and write path atomically; returns the bytes. Parsing, rendering and writing
-    run in the core without the GIL, so this may run in a worker thread."""
+def _render(app, doc_json, render, fmt, path=None):
+    """Render; with path, also write it there atomically. Returns the bytes. Parsing,
+    rendering and writing run in the core without the GIL, so this may run in a worker."""
     opts = dict(render)
     if fmt != "svg":
         opts["link_base"] = None
-    os.makedirs(os.path.dirname(path), exist_ok=True)
+    if path is not None:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
     data = atmograph.render(doc_json, format=fmt, path=path, **opts)
-    with _STATS_LOCK:
-        _stats(app)["renders"] += 1
-    return data
-
-
-def _render_bytes(app, doc_json, render, fmt):
-    """Render to bytes only (the diagrams kept in the environment); may run in a worker."""
-    data = atmograph.render(doc_json, format=fmt, **render)
     with _STATS_LOCK:
         _stats(app)["renders"] += 1
     return data
@@ -719,21 +712,23 @@ def _prefetch(app, node):
         return
     fmt, outdir = out
     if _in_env(app, fmt):
-        slot = ("env", node["key"])
+        slot, path = ("env", node["key"]), None
         if slot in _PENDING or node["key"] in _svg_cache(app.env):
             return
-        job = (_render_bytes, app, node["doc"], node["render"], fmt)
     else:
-        fname, slot = _output_path(node, fmt, outdir)
-        if slot in _PENDING or os.path.exists(slot):
+        path = slot = _output_path(node, fmt, outdir)[1]
+        if slot in _PENDING or os.path.exists(path):
             return
-        os.makedirs(outdir, exist_ok=True)
-        job = (_render_to_file, app, node["doc"], node["render"], fmt, slot)
+    _PENDING[slot] = _executor().submit(_render, app, node["doc"], node["render"], fmt, path)
+
+
+def _executor():
+    """The one render worker (made on first use)."""
     if not _EXECUTOR:
         import concurrent.futures
         _EXECUTOR.append(concurrent.futures.ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="atmograph-render"))
-    _PENDING[slot] = _EXECUTOR[0].submit(*job)
+    return _EXECUTOR[0]
 
 
 _WARMUP_DOC = {"schema": "atmograph.graph/1", "images": [], "edges": [], "target": None,
@@ -750,16 +745,13 @@ def _warm_up(app):
     if app.parallel > 1 or _EXECUTOR or getattr(app.builder, "format", "") not in (
             "html", "latex", "text", "man", "texinfo"):
         return
-    import concurrent.futures
-    _EXECUTOR.append(concurrent.futures.ThreadPoolExecutor(
-        max_workers=1, thread_name_prefix="atmograph-render"))
 
     def job():
         try:
             atmograph.render(_WARMUP_DOC, format="svg")
         except Exception:
             pass  # a real render reports the problem
-    _EXECUTOR[0].submit(job)
+    _executor().submit(job)
 
 
 def _wait_pending(*args):
@@ -795,38 +787,28 @@ def _env_updated(app, env):
 
 
 def _output(app, node, fmt, outdir):
-    """The bytes of the node's diagram in fmt, rendered once per key; (data, file name)."""
+    """The bytes of the node's diagram in fmt, rendered once per key; (data, file name).
+    Inline SVG of serial HTML builds lives in the environment (a file, from a parallel
+    build or an older version of the extension, is still read); the rest in files."""
     fname, path = _output_path(node, fmt, outdir)
-    if _in_env(app, fmt):
-        cache = _svg_cache(app.env)
-        data = cache.get(node["key"])
-        if data is not None:
-            _stats(app)["cached"] += 1
-            return data, fname
-        fut = _PENDING.pop(("env", node["key"]), None)
-        if fut is not None:
-            data = fut.result()
-        else:
-            try:   # a file from a parallel build or an older version of the extension
-                with open(path, "rb") as f:
-                    data = f.read()
-                _stats(app)["cached"] += 1
-            except OSError:
-                data = _render_bytes(app, node["doc"], node["render"], fmt)
-        cache[node["key"]] = data
-        return data, fname
-    fut = _PENDING.pop(path, None)
+    key = node["key"]
+    cache = _svg_cache(app.env) if _in_env(app, fmt) else None
+    if cache is not None and key in cache:
+        _stats(app)["cached"] += 1
+        return cache[key], fname
+    fut = _PENDING.pop(path if cache is None else ("env", key), None)
     if fut is not None:
-        return fut.result(), fname
-    stats = _stats(app)
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-        stats["cached"] += 1
-        return data, fname
-    except OSError:
-        pass
-    return _render_to_file(app, node["doc"], node["render"], fmt, path), fname
+        data = fut.result()
+    else:
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+            _stats(app)["cached"] += 1
+        except OSError:
+            data = _render(app, node["doc"], node["render"], fmt, path if cache is None else None)
+    if cache is not None:
+        cache[key] = data
+    return data, fname
 
 
 def _render_failed(self, node, exc):
