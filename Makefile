@@ -114,7 +114,7 @@ python: $(STATIC)
 -include $(sort $(wildcard doc/*.mk images/*.mk tests/images/*.mk tests/python/*.mk))
 
 # ---- tests -------------------------------------------------------------------
-$(BUILD)/tests/%: tests/c/%.c tests/c/harness.h $(STATIC)
+$(BUILD)/tests/%: tests/c/%.c $(wildcard tests/c/*.h) $(STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/c -fvisibility=default $(LDFLAGS) -o $@ $< $(STATIC) $(PKG_LIBS) -lcmocka -lpthread
 

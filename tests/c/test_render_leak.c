@@ -9,7 +9,7 @@
 #include <malloc.h>
 #include <unistd.h>
 #include <gvc.h>
-#include "harness.h"
+#include "render_harness.h"
 #include "atmograph/render.h"
 #include "render/render_int2.h"
 
@@ -27,23 +27,6 @@ size_t __sanitizer_get_current_allocated_bytes(void);
 /* Growth allowed after the warm-up, for all the renders of one check together. */
 #define GROWTH_BOUND 16384
 
-static atmo_renderer *R;
-
-static int setup(void **state)
-{
-	atmo_error err;
-	(void)state;
-	atmo_error_clear(&err);
-	return atmo_renderer_new(&R, &err);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	atmo_renderer_free(R);
-	return 0;
-}
-
 /* Bytes of heap in use (malloc's arenas and its mmapped blocks; ASan's count under ASan). */
 static long long heap_in_use(void)
 {
@@ -53,30 +36,6 @@ static long long heap_in_use(void)
 	struct mallinfo2 mi = mallinfo2();
 	return (long long)mi.uordblks + (long long)mi.hblkhd;
 #endif
-}
-
-static json_t *load(const char *rel)
-{
-	char fpath[1024];
-	json_error_t je;
-	json_t *doc = json_load_file(test_data_path(fpath, sizeof(fpath), rel), 0, &je);
-	if (!doc)
-		fail_msg("%s: %s", fpath, je.text);
-	return doc;
-}
-
-static char *render_ok(json_t *doc, const atmo_render_options *o, size_t *len)
-{
-	char *data = NULL;
-	atmo_error err;
-	int rc;
-
-	atmo_error_clear(&err);
-	rc = atmo_render(&data, len, R, doc, o, NULL, &err);
-	if (rc != 0)
-		fail_msg("render failed (%d): %s", rc, err.text);
-	assert_non_null(data);
-	return data;
 }
 
 /*
