@@ -1344,6 +1344,25 @@ static int graph_label(builder *B)
 }
 
 /*
+ * Names starting with '%' are cgraph's local names: cgraph keeps them in an internal
+ * map of the root that, in 2.42, the first subgraph's agclose closes without freeing
+ * its entries (nothing else frees them then). Deleting those nodes before agclose
+ * frees their entries while the map is still open.
+ */
+void atmo__close_graph(Agraph_t *g)
+{
+	Agnode_t *n, *next;
+
+	for (n = agfstnode(g); n; n = next) {
+		const char *name = agnameof(n);
+		next = agnxtnode(g, n);
+		if (name && name[0] == '%')
+			agdelnode(g, n);
+	}
+	agclose(g);
+}
+
+/*
  * Declare the attributes, each with its default. Every declared attribute
  * costs every object of its kind (cgraph gives each a copy of the default):
  * for SVG only what the layout reads is declared, the rest lives in the draw
@@ -1482,7 +1501,7 @@ int atmo__build_graph(Agraph_t **out, atmo_rctx *c, atmo_error *err)
 	rc = 0;
 done:
 	if (B.g)
-		agclose(B.g);
+		atmo__close_graph(B.g);
 	free(B.image_sub);
 	free(B.first);
 	free(B.last);

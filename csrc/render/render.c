@@ -397,7 +397,7 @@ unlock:
 	if (laid_out)
 		gvFreeLayout(gvc, g);
 	if (g)
-		agclose(g);
+		atmo__close_graph(g);
 	gv_unlock(&s);
 	if (rc < 0)
 		goto done;

@@ -72,6 +72,8 @@ const atmo_rdraw *atmo__rdraw_get(const atmo_rctx *c, void *obj);
 
 /* Build the cgraph graph of the model (caller holds the render mutex). */
 int atmo__build_graph(Agraph_t **out, atmo_rctx *c, atmo_error *err);
+/* agclose for the graphs atmo__build_graph makes (see draw.c: cgraph 2.42 and '%' names). */
+void atmo__close_graph(Agraph_t *g);
 
 /*
  * Write the SVG of laid-out graph g (built with c->svg set) into out: the

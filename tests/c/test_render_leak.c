@@ -117,6 +117,37 @@ static void test_single_image(void **state)
 }
 
 /*
+ * Node names starting with '%' (cgraph's prefix for local names) go to cgraph's internal
+ * name map, whose entries cgraph 2.42 loses when a subgraph (a cluster) is closed first.
+ */
+static void test_local_names(void **state)
+{
+	atmo_render_options o = ATMO_RENDER_OPTIONS_INIT;
+	json_error_t je;
+	json_t *doc = json_loads(
+		"{\"schema\": \"atmograph.graph/1\","
+		" \"images\": [{\"id\": \"a\", \"label\": \"a\"}, {\"id\": \"b\", \"label\": \"b\"}],"
+		" \"nodes\": ["
+		"  {\"id\": \"%x/image/debian\", \"kind\": \"image\", \"image\": \"a\", \"name\": \"debian\","
+		"   \"ref\": \"debian\"},"
+		"  {\"id\": \"%a/stage/s\", \"kind\": \"stage\", \"image\": \"a\", \"name\": \"s\", \"index\": 0,"
+		"   \"used\": true, \"in_final\": true},"
+		"  {\"id\": \"%b/stage/t\", \"kind\": \"stage\", \"image\": \"b\", \"name\": \"t\", \"index\": 0,"
+		"   \"used\": true, \"target\": true, \"in_final\": true}],"
+		" \"edges\": [{\"from\": \"%x/image/debian\", \"to\": \"%a/stage/s\", \"kind\": \"base\"},"
+		"             {\"from\": \"%a/stage/s\", \"to\": \"%b/stage/t\", \"kind\": \"base\"}],"
+		" \"target\": \"%b/stage/t\"}", 0, &je);
+
+	(void)state;
+	if (!doc)
+		fail_msg("test document: %s", je.text);
+	check_no_growth("names starting with %, svg", doc, &o, 20, 300);
+	o.format = ATMO_FORMAT_DOT;
+	check_no_growth("names starting with %, dot", doc, &o, 20, 300);
+	json_decref(doc);
+}
+
+/*
  * The cluster paths of dot written out by hand, laid out directly with gvc:
  * nested clusters, multi-edges between clusters (merged chains), labelled and
  * backward edges between clusters, a cluster with an empty rank (newrank fills
@@ -238,6 +269,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_multi_image_layers),
 		cmocka_unit_test(test_multi_image_pdf),
 		cmocka_unit_test(test_single_image),
+		cmocka_unit_test(test_local_names),
 		cmocka_unit_test(test_dot_cluster_paths),
 		cmocka_unit_test(test_stats),
 	};
