@@ -14,8 +14,9 @@ How it works:
 * write time (per builder): ``atmograph-<key>.<ext>`` is rendered once into the
   builder's image directory (HTML, LaTeX, EPUB) or ``<doctreedir>/atmograph`` (text, man,
   texinfo) and reused while the key is unchanged; HTML inlines the SVG (its stage links
-  are ``#<anchor>`` within the page), LaTeX includes a PDF, text and man get the
-  renderer's text form. Anchors and SVG ids carry a prefix per directive (docname and
+  are ``#<anchor>`` within the page: the node becomes a token at doctree-resolved, the
+  markup takes its place in the page body at html-page-context), LaTeX includes a PDF,
+  text and man get the renderer's text form. Anchors and SVG ids carry a prefix per directive (docname and
   the directive's number in the page), so that singlehtml and repeated Dockerfiles keep
   every id unique.
 * build-finished: ``atmograph-*`` outputs whose key no page uses any more are removed.
@@ -32,6 +33,7 @@ import hashlib
 import html
 import json
 import os
+import queue
 import re
 import shlex
 import threading
@@ -42,6 +44,7 @@ from sphinx.directives.code import container_wrapper
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import set_source_info
+from sphinx.util.osutil import relative_uri
 
 import atmograph
 
@@ -697,14 +700,86 @@ def _output_path(node, fmt, outdir):
     return fname, os.path.join(outdir, fname)
 
 
-# Renders started while Sphinx reads the other documents (serial builds only): path ->
-# Future. Rendering releases the GIL, so on a second core it costs the build no time.
-_PENDING = {}
-_EXECUTOR = []
+class _RenderThread:
+    """The render worker of serial builds: jobs through a queue, results by slot (a file's
+    path, or ("env", key) for inline SVG). Rendering releases the GIL, so on a second core
+    the renders started while Sphinx reads the other documents cost the build no time.
+
+    Lighter than a ThreadPoolExecutor on purpose: a Future per diagram (with its
+    condition, lock and deque) lives until the page is written, and every object still
+    alive when the garbage collector runs is one more for its full collections to walk."""
+
+    def __init__(self):
+        self._jobs = queue.SimpleQueue()
+        self._cond = threading.Condition()
+        self._pending = set()
+        self._done = {}  # slot -> (True, bytes) or (False, exception)
+        threading.Thread(target=self._loop, name="atmograph-render", daemon=True).start()
+
+    def _loop(self):
+        while True:
+            slot, func, args = self._jobs.get()
+            try:
+                result = (True, func(*args))
+            except Exception as exc:  # handed to whoever takes the slot
+                result = (False, exc)
+            with self._cond:
+                if slot is not None:
+                    self._done[slot] = result
+                self._pending.discard(slot)
+                self._cond.notify_all()
+
+    def submit(self, slot, func, *args):
+        """Queue func(*args) for slot (None: nobody takes the result)."""
+        with self._cond:
+            self._pending.add(slot)
+        self._jobs.put((slot, func, args))
+
+    def knows(self, slot):
+        return slot in self._pending or slot in self._done
+
+    def take(self, slot):
+        """The slot's bytes (waiting for its render; raising its exception); None when
+        the slot was never submitted."""
+        with self._cond:
+            while slot in self._pending:
+                self._cond.wait()
+            result = self._done.pop(slot, None)
+        if result is None:
+            return None
+        if not result[0]:
+            raise result[1]
+        return result[1]
+
+    def wait(self):
+        """Wait for every queued render."""
+        with self._cond:
+            while self._pending:
+                self._cond.wait()
+
+    def take_all(self, want):
+        """(slot, (ok, value)) of the finished results whose slot want() accepts."""
+        with self._cond:
+            slots = [slot for slot in self._done if want(slot)]
+            return [(slot, self._done.pop(slot)) for slot in slots]
+
+    def clear(self):
+        with self._cond:
+            self._done.clear()
+
+
+_WORKER = []
+
+
+def _worker():
+    """The one render worker (made on first use)."""
+    if not _WORKER:
+        _WORKER.append(_RenderThread())
+    return _WORKER[0]
 
 
 def _prefetch(app, node):
-    """Start rendering the node's output for the current builder in a worker thread."""
+    """Start rendering the node's output for the current builder in the worker."""
     if app.parallel > 1:  # forked readers and writers: render where the output is needed
         return
     out = _builder_output(app, node["format"])
@@ -713,22 +788,13 @@ def _prefetch(app, node):
     fmt, outdir = out
     if _in_env(app, fmt):
         slot, path = ("env", node["key"]), None
-        if slot in _PENDING or node["key"] in _svg_cache(app.env):
+        if node["key"] in _svg_cache(app.env) or _worker().knows(slot):
             return
     else:
         path = slot = _output_path(node, fmt, outdir)[1]
-        if slot in _PENDING or os.path.exists(path):
+        if _worker().knows(slot) or os.path.exists(path):
             return
-    _PENDING[slot] = _executor().submit(_render, app, node["doc"], node["render"], fmt, path)
-
-
-def _executor():
-    """The one render worker (made on first use)."""
-    if not _EXECUTOR:
-        import concurrent.futures
-        _EXECUTOR.append(concurrent.futures.ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="atmograph-render"))
-    return _EXECUTOR[0]
+    _worker().submit(slot, _render, app, node["doc"], node["render"], fmt, path)
 
 
 _WARMUP_DOC = {"schema": "atmograph.graph/1", "images": [], "edges": [], "target": None,
@@ -742,7 +808,7 @@ _WARMUP_DOC = {"schema": "atmograph.graph/1", "images": [], "edges": [], "target
 def _warm_up(app):
     """Serial builds: make the renderer (Graphviz plugins, fonts) in the worker thread while
     Sphinx reads the first documents, instead of at the first diagram."""
-    if app.parallel > 1 or _EXECUTOR or getattr(app.builder, "format", "") not in (
+    if app.parallel > 1 or _WORKER or getattr(app.builder, "format", "") not in (
             "html", "latex", "text", "man", "texinfo"):
         return
 
@@ -751,30 +817,18 @@ def _warm_up(app):
             atmograph.render(_WARMUP_DOC, format="svg")
         except Exception:
             pass  # a real render reports the problem
-    _executor().submit(job)
-
-
-def _wait_pending(*args):
-    """Let every started render finish (before Sphinx forks writers, and at the end)."""
-    for fut in list(_PENDING.values()):
-        try:
-            fut.result()
-        except Exception:
-            pass  # reported by _output() where the output is used
-    return None
+    _worker().submit(None, job)
 
 
 def _env_updated(app, env):
     """After reading: wait for the renders started meanwhile, keep the inline SVG ones in
     the environment (pickled next), and drop the entries no page uses any more."""
-    _wait_pending()
     cache = _svg_cache(env)
-    for slot in [k for k in _PENDING if isinstance(k, tuple)]:
-        fut = _PENDING.pop(slot)
-        try:
-            cache[slot[1]] = fut.result()
-        except Exception:
-            pass  # rendered again, and reported, where the page uses it
+    if _WORKER:
+        _WORKER[0].wait()
+        for slot, (ok, value) in _WORKER[0].take_all(lambda slot: isinstance(slot, tuple)):
+            if ok:  # a failed one is rendered again, and reported, where the page uses it
+                cache[slot[1]] = value
     used = set()
     for keys in _env_keys(env).values():
         used.update(keys)
@@ -796,10 +850,8 @@ def _output(app, node, fmt, outdir):
     if cache is not None and key in cache:
         _stats(app)["cached"] += 1
         return cache[key], fname
-    fut = _PENDING.pop(path if cache is None else ("env", key), None)
-    if fut is not None:
-        data = fut.result()
-    else:
+    data = _WORKER[0].take(path if cache is None else ("env", key)) if _WORKER else None
+    if data is None:
         try:
             with open(path, "rb") as f:
                 data = f.read()
@@ -811,7 +863,7 @@ def _output(app, node, fmt, outdir):
     return data, fname
 
 
-def _render_failed(self, node, exc):
+def _render_failed(node, exc):
     logger.warning("atmo-imagegraph: rendering failed: %s", exc, location=node,
                    type="atmograph", subtype="render")
 
@@ -842,22 +894,64 @@ def _inline_svg(data, key, alt):
 
 # ---- writers ---------------------------------------------------------------------------
 
-def html_visit(self, node):
-    app = self.builder.app
+def _html_markup(app, node, docname):
+    """The diagram's HTML in page docname: the inline SVG or an <img> of the PNG (raises
+    on failure)."""
     fmt = node["format"]
-    try:
-        data, fname = _output(app, node, fmt, _image_dir(self.builder))
-        if fmt == "svg":
-            markup = _inline_svg(data, node["key"], node["alt"])
-        else:
-            src = "%s/%s" % (self.builder.imgpath, fname)
-            markup = '<img src="%s" alt="%s" class="atmograph-png"/>' % (
-                html.escape(src, quote=True), html.escape(node["alt"], quote=True))
-    except (atmograph.Error, ValueError, OSError) as exc:
-        _render_failed(self, node, exc)
-        raise nodes.SkipNode
-    self.body.append('<div class="atmograph-diagram">%s</div>\n' % markup)
-    raise nodes.SkipNode
+    data, fname = _output(app, node, fmt, _image_dir(app.builder))
+    if fmt == "svg":
+        markup = _inline_svg(data, node["key"], node["alt"])
+    else:
+        # the builder's imgpath is the previous page's until it writes this one
+        imgpath = relative_uri(app.builder.get_target_uri(docname), app.builder.imagedir)
+        src = "%s/%s" % (imgpath, fname)
+        markup = '<img src="%s" alt="%s" class="atmograph-png"/>' % (
+            html.escape(src, quote=True), html.escape(node["alt"], quote=True))
+    return '<div class="atmograph-diagram">%s</div>\n' % markup
+
+
+#: Where a diagram's HTML goes in the page body until html-page-context puts it there.
+_HTML_TOKEN = "<!--atmograph-diagram-%d-->"
+
+
+def html_resolve(app, doctree, docname):
+    """HTML builders: each diagram node becomes a raw HTML comment standing for its markup,
+    kept with the doctree and put into the page body by html_page_context.
+
+    Not a visitor (add_node(html=...)): Sphinx binds a custom node's visitors to every
+    translator it makes, a reference cycle that keeps the translator, and with it the
+    page's doctree, alive until the garbage collector runs; in the 50-page benchmark that
+    was one more full collection, half of what a diagram cost. Not the markup in the raw
+    node either: Sphinx's search indexer reads raw HTML (tags stripped, then every word
+    stemmed), which would put each label and tooltip of the SVG into the search index."""
+    if getattr(app.builder, "format", "") != "html":
+        return
+    # only documents with diagrams (singlehtml resolves one tree of every document)
+    if docname not in _env_keys(app.env) and getattr(app.builder, "name", "") != "singlehtml":
+        return
+    markup = doctree.get("atmograph_html") or {}
+    for node in list(doctree.findall(atmograph_node)):
+        try:
+            text = _html_markup(app, node, docname)
+        except (atmograph.Error, ValueError, OSError) as exc:
+            _render_failed(node, exc)
+            node.parent.remove(node)
+            continue
+        token = _HTML_TOKEN % len(markup)
+        markup[token] = text
+        node.replace_self(nodes.raw("", token, format="html"))
+    if markup:
+        doctree["atmograph_html"] = markup
+
+
+def html_page_context(app, pagename, templatename, context, doctree):
+    """Put the diagrams' markup into the page body, in place of their tokens."""
+    markup = doctree.get("atmograph_html") if isinstance(doctree, nodes.Element) else None
+    if markup and isinstance(context.get("body"), str):
+        body = context["body"]
+        for token, text in markup.items():
+            body = body.replace(token, text, 1)
+        context["body"] = body
 
 
 def latex_visit(self, node):
@@ -865,7 +959,7 @@ def latex_visit(self, node):
     try:
         data, fname = _output(app, node, "pdf", _image_dir(self.builder))
     except (atmograph.Error, OSError) as exc:
-        _render_failed(self, node, exc)
+        _render_failed(node, exc)
         raise nodes.SkipNode
     rel = fname if not getattr(self.builder, "imagedir", "") else \
         "%s/%s" % (self.builder.imagedir, fname)
@@ -877,7 +971,7 @@ def _text_form(self, node):
     try:
         data, _ = _output(self.builder.app, node, "text", _text_dir(self.builder.app))
     except (atmograph.Error, OSError) as exc:
-        _render_failed(self, node, exc)
+        _render_failed(node, exc)
         return None
     return data.decode("utf-8", "replace").rstrip("\n")
 
@@ -935,8 +1029,9 @@ def env_merge_info(app, env, docnames, other):
 
 def build_finished(app, exception):
     """Remove atmograph outputs that no page uses any more."""
-    _wait_pending()
-    _PENDING.clear()
+    if _WORKER:
+        _WORKER[0].wait()
+        _WORKER[0].clear()
     if exception is not None:
         return
     used = set()
@@ -974,7 +1069,6 @@ def setup(app):
     for name, (default, rebuild, _) in CONFIG_DOCS.items():
         app.add_config_value(name, default, rebuild)
     app.add_node(atmograph_node,
-                 html=(html_visit, _depart),
                  latex=(latex_visit, _depart),
                  text=(text_visit, _depart),
                  man=(man_visit, _depart),
@@ -984,6 +1078,8 @@ def setup(app):
     app.connect("env-merge-info", env_merge_info)
     app.connect("builder-inited", _warm_up)
     app.connect("env-updated", _env_updated)
+    app.connect("doctree-resolved", html_resolve)
+    app.connect("html-page-context", html_page_context, priority=100)
     app.connect("build-finished", build_finished)
     app.connect("build-finished", copy_static)
     app.add_css_file("atmograph.css")
