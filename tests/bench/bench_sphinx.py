@@ -33,7 +33,7 @@ sys.path.insert(0, os.path.join(REPO, "sphinxext"))
 import atmograph  # noqa: E402
 
 N = 50
-REPEAT = int(os.environ.get("BENCH_REPEAT", "9"))
+REPEAT = int(os.environ.get("BENCH_REPEAT", "21"))
 
 RUNNER = textwrap.dedent("""
     import json, os, resource, sys, time
@@ -133,7 +133,7 @@ def main():
         kinds = ("baseline", "atmograph", "graphviz")
         for kind in kinds:
             make_tree(os.path.join(tmp, kind), kind)
-        # interleaved, best of REPEAT: the machine is shared, noise only ever adds time
+        # interleaved rounds (21 by default: the median of per-round differences settles)
         times = {k: [] for k in kinds}
         cpus = {k: [] for k in kinds}
         for r in range(REPEAT):
@@ -171,12 +171,15 @@ def main():
             a, alo, ahi = per_diagram(series, "atmograph")
             g, glo, ghi = per_diagram(series, "graphviz")
             ratio = g / max(a, 1e-3)
-            # wall time is the issue's measure; CPU time (with child processes) is printed
-            # next to it because renders overlap the reading of the next pages
+            # build (wall) time is the target's measure; CPU time (with child processes and
+            # the render thread, which works on the second core while Sphinx reads) is
+            # printed next to it for reference
+            verdict = ("PASS" if ratio >= 10 else "MISS") if what == "wall" else \
+                "(reference: includes the render thread)"
             print("  cost per diagram (cold), %-4s atmograph %.2f ms (rounds %.2f..%.2f)  "
-                  "sphinx.ext.graphviz %.2f ms (%.2f..%.2f)  ratio %.1fx  (target >= 10x)  %s"
+                  "sphinx.ext.graphviz %.2f ms (%.2f..%.2f)  ratio %.1fx  %s"
                   % (what + ":", a, alo, ahi, g, glo, ghi, ratio,
-                     "PASS" if ratio >= 10 else "MISS"))
+                     "(target >= 10x)  " + verdict if what == "wall" else verdict))
         renders = noop_stats["renders"] if noop_stats else None
         runs = noop_stats["runs"] if noop_stats else None
         ok2 = renders == 0
