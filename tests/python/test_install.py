@@ -1,0 +1,75 @@
+"""`pip install .` into a --system-site-packages venv, offline (--no-index: no package
+index is reachable here): the installed copy carries the extension module, the type
+stubs and py.typed, and the Sphinx extension with its stylesheet, and builds a page with
+a diagram from outside the source tree."""
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def run(argv, **kw):
+    res = subprocess.run(argv, capture_output=True, text=True, **kw)
+    assert res.returncode == 0, "%s failed:\n%s%s" % (" ".join(argv), res.stdout[-3000:],
+                                                    res.stderr[-3000:])
+    return res
+
+
+@pytest.mark.slow
+def test_pip_install_offline_in_a_venv(tmp_path):
+    venv = tmp_path / "venv"
+    res = subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)],
+                         capture_output=True, text=True)
+    if res.returncode != 0:
+        pytest.skip("no venv with pip here (Debian: apt-get install python3-venv): %s"
+                    % res.stderr.strip()[-200:])
+    # the sources as a release holds them: what git tracks of these (no build output, no
+    # compiled module; csrc/build/ is the build driver's source and stays)
+    src = tmp_path / "src"
+    files = subprocess.run(["git", "-C", REPO, "ls-files", "setup.py", "README.md", "csrc",
+                            "sphinxext"], capture_output=True, text=True)
+    if files.returncode != 0:
+        pytest.skip("not a git checkout")
+    for name in files.stdout.split():
+        os.makedirs(str(src / os.path.dirname(name)), exist_ok=True)
+        shutil.copy(os.path.join(REPO, name), str(src / name))
+    py = str(venv / "bin" / "python")
+    env = dict(os.environ, PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
+    env.pop("PYTHONPATH", None)
+    run([py, "-m", "pip", "install", "--no-index", "-q", str(src)], env=env, cwd=str(tmp_path))
+
+    # the installed copy, not the source tree, from a directory outside both
+    probe = textwrap.dedent("""
+        import json, os, atmograph, atmograph._core, atmograph.sphinx
+        d = os.path.dirname(atmograph.__file__)
+        print(json.dumps({"dir": d, "files": sorted(os.listdir(d)),
+                          "static": sorted(os.listdir(os.path.join(d, "static"))),
+                          "stages": [s["name"] for s in atmograph.stages("FROM a AS b\\nFROM b AS c\\n")["stages"]]}))
+    """)
+    out = run([py, "-c", probe], env=env, cwd=str(tmp_path)).stdout
+    import json
+    info = json.loads(out.strip().splitlines()[-1])
+    assert info["dir"].startswith(str(venv))
+    assert {"py.typed", "__init__.pyi", "_core.pyi", "sphinx.py"} <= set(info["files"])
+    assert any(f.startswith("_core.") and f.endswith(".so") for f in info["files"])
+    assert info["static"] == ["atmograph.css"]
+    assert info["stages"] == ["b", "c"]
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "conf.py").write_text('extensions = ["atmograph.sphinx"]\nproject = "x"\n')
+    (docs / "Dockerfile").write_text("FROM debian:bookworm AS build\nRUN make\n"
+                                     "FROM debian:bookworm\nCOPY --from=build /out /out\n")
+    (docs / "index.rst").write_text("Title\n=====\n\n.. atmo-imagegraph:: Dockerfile\n"
+                                    "   :include-source:\n")
+    run([py, "-m", "sphinx", "-W", "-q", "-b", "html", str(docs), str(docs / "_build")],
+        env=env, cwd=str(tmp_path))
+    page = (docs / "_build" / "index.html").read_text()
+    assert '<div class="atmograph-diagram"><svg' in page
+    assert (docs / "_build" / "_static" / "atmograph.css").exists()
