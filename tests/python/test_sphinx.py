@@ -172,6 +172,10 @@ def test_other_html_builders(make_app, rootdir, sphinx_test_tempdir, builder):
     if builder == "dirhtml":
         sub = read(app.outdir / "options" / "index.html")
         assert re.search(r'<img src="\.\./_images/atmograph-[0-9a-f]{64}\.png"', sub)
+    else:  # one page: the PNG's path is relative to it
+        m = re.search(r'<img src="(_images/atmograph-[0-9a-f]{64}\.png)"', page)
+        assert m and (app.outdir / m.group(1)).exists()
+    assert "<!--atmograph-diagram-" not in page
 
 
 @pytest.mark.sphinx("epub", testroot="imagegraph")
@@ -374,6 +378,33 @@ def test_warnings_with_locations(app, warning):
     page = read(app.outdir / "index.html")
     assert "The end." in page and "Really the end." in page
     assert page.count('<div class="atmograph-diagram">') == 1
+
+
+@pytest.mark.parametrize("builder", ["html", "singlehtml"])
+def test_render_failure_is_a_located_warning(make_app, rootdir, sphinx_test_tempdir, builder):
+    """A diagram the renderer refuses (here: over its node limit in the layer view) is a
+    warning at the directive's line when the page is written; the page and the other
+    diagrams are still written."""
+    srcdir = _fresh(sphinx_test_tempdir, rootdir, "imagegraph-render-fails-" + builder)
+    os.makedirs(str(srcdir / "huge"))
+    with open(str(srcdir / "huge" / "Dockerfile"), "w") as f:
+        f.write("FROM debian:bookworm AS big\n" + "".join("RUN echo %d\n" % i for i in range(3100)))
+    with open(str(srcdir / "huge.rst"), "w") as f:
+        f.write("Huge\n====\n\nBefore.\n\n.. atmo-imagegraph:: huge/Dockerfile\n"
+                "   :layers:\n\nAfter the diagram.\n")
+    index = read(srcdir / "index.rst")
+    with open(str(srcdir / "index.rst"), "w") as f:
+        f.write(index.replace("   plain\n", "   plain\n   huge\n", 1))
+    app = make_app(builder, srcdir=srcdir)
+    app.build()
+    warnings = app._warning.getvalue()
+    assert re.search(r"huge\.rst:6: WARNING: atmo-imagegraph: rendering failed: .*too large",
+                     warnings), warnings
+    assert warnings.count("WARNING") == 1, warnings
+    page = read(app.outdir / ("huge.html" if builder == "html" else "index.html"))
+    assert "Before." in page and "After the diagram." in page
+    assert "<!--atmograph-diagram-" not in page
+    assert '<div class="atmograph-diagram"><svg' in read(app.outdir / "index.html")
 
 
 def test_warnings_are_errors_with_W(make_app, rootdir, sphinx_test_tempdir):
