@@ -703,7 +703,7 @@ def _output_path(node, fmt, outdir):
 class _RenderThread:
     """The render worker of serial builds: jobs through a queue, results by slot (a file's
     path, or ("env", key) for inline SVG). Rendering releases the GIL, so on a second core
-    the renders started while Sphinx reads the other documents cost the build no time.
+    the renders started while Sphinx reads the other documents cost the build little time.
 
     Lighter than a ThreadPoolExecutor on purpose: a Future per diagram (with its
     condition, lock and deque) lives until the page is written, and every object still
