@@ -13,6 +13,7 @@
 
 #include <string.h>
 
+#include <unistd.h>
 #include "atmograph/atmograph.h"
 #include "atmograph/dockerfile.h"
 #include "atmograph/render.h"
@@ -70,6 +71,8 @@ typedef struct {
 	PyObject *exc[EXC_COUNT];
 	atmo_renderer *renderer;   /* made on first use (get_renderer) */
 	PyThread_type_lock lock;   /* held while the renderer is being made */
+	atmo_render_queue *queue;  /* the module's render queue, made by the first render_submit */
+	long queue_pid;            /* the process that made it (its thread is not in a fork) */
 } core_state;
 
 static core_state *get_state(PyObject *module)
@@ -547,6 +550,123 @@ done:
 	return res;
 }
 
+/*
+ * The module's render queue (atmo_render_queue): one thread of its own, which never needs
+ * the GIL, renders what render_submit() queues while Python goes on; render_take() hands
+ * the bytes over. The Sphinx extension queues each diagram as its page is read.
+ */
+static atmo_render_queue *get_queue(PyObject *module, int make)
+{
+	core_state *st = get_state(module);
+	atmo_error err;
+	int rc;
+	if (st->queue && st->queue_pid != (long)getpid()) {
+		PyErr_SetString(PyExc_RuntimeError, "the render queue belongs to the parent process "
+				"(its thread is not in a fork)");
+		return NULL;
+	}
+	if (st->queue || !make)
+		return st->queue;
+	atmo_error_clear(&err);
+	if ((rc = atmo_render_queue_new(&st->queue, &err)) < 0) {
+		raise_error(module, rc, &err);
+		return NULL;
+	}
+	st->queue_pid = (long)getpid();
+	return st->queue;
+}
+
+/* render_submit(graph, *, render()'s options, path=None) -> int: queue a render. */
+static PyObject *core_render_submit(PyObject *module, PyObject *args, PyObject *kwds)
+{
+	PyObject *doc = NULL, *res;
+	atmo_render_options opts;
+	atmo_render_queue *q;
+	const char *path = NULL, *text;
+	char *dumped = NULL;
+	Py_ssize_t text_len;
+	uint64_t ticket;
+	atmo_error err;
+	int rc;
+
+	if (render_options_from(args, kwds, 1, &doc, &opts, &path) < 0)
+		return NULL;
+	if (PyUnicode_Check(doc)) {
+		if (!(text = PyUnicode_AsUTF8AndSize(doc, &text_len)))
+			return NULL;
+	} else if (PyBytes_Check(doc)) {
+		text = PyBytes_AS_STRING(doc);
+		text_len = PyBytes_GET_SIZE(doc);
+	} else {
+		json_t *graph = atmo_py_to_json(doc);
+		if (!graph)
+			return NULL;
+		dumped = json_dumps(graph, JSON_COMPACT);
+		json_decref(graph);
+		if (!dumped)
+			return PyErr_NoMemory();
+		text = dumped;
+		text_len = (Py_ssize_t)strlen(dumped);
+	}
+	if (!(q = get_queue(module, 1))) {
+		free(dumped);
+		return NULL;
+	}
+	atmo_error_clear(&err);
+	rc = atmo_render_queue_submit(q, &ticket, text, (size_t)text_len, &opts, path, &err);
+	free(dumped);
+	if (rc < 0)
+		return raise_error(module, rc, &err);
+	res = PyLong_FromUnsignedLongLong((unsigned long long)ticket);
+	return res;
+}
+
+/* render_take(ticket) -> bytes: wait for a queued render (GIL released) and hand it over. */
+static PyObject *core_render_take(PyObject *module, PyObject *arg)
+{
+	unsigned long long ticket = PyLong_AsUnsignedLongLong(arg);
+	atmo_render_queue *q;
+	atmo_error err;
+	char *data = NULL;
+	size_t len = 0;
+	PyObject *res;
+	int rc;
+
+	if (ticket == (unsigned long long)-1 && PyErr_Occurred())
+		return NULL;
+	if (!(q = get_queue(module, 0))) {
+		if (!PyErr_Occurred()) {
+			atmo_error_clear(&err);
+			err.code = ATMO_ENOTFOUND;
+			snprintf(err.text, sizeof err.text, "no render job %llu in the queue (never queued, "
+				 "or taken)", ticket);
+			return raise_error(module, ATMO_ENOTFOUND, &err);
+		}
+		return NULL;
+	}
+	atmo_error_clear(&err);
+	Py_BEGIN_ALLOW_THREADS
+	rc = atmo_render_queue_take(q, (uint64_t)ticket, &data, &len, &err);
+	Py_END_ALLOW_THREADS
+	if (rc < 0)
+		return raise_error(module, rc, &err);
+	res = PyBytes_FromStringAndSize(data, (Py_ssize_t)len);
+	free(data);
+	return res;
+}
+
+/* render_wait() -> None: wait until every queued render is done (GIL released). */
+static PyObject *core_render_wait(PyObject *module, PyObject *unused)
+{
+	atmo_render_queue *q = get_queue(module, 0);
+	if (!q)
+		return PyErr_Occurred() ? NULL : (Py_INCREF(Py_None), Py_None);
+	Py_BEGIN_ALLOW_THREADS
+	atmo_render_queue_wait(q);
+	Py_END_ALLOW_THREADS
+	Py_RETURN_NONE;
+}
+
 static PyObject *core_graphviz_version(PyObject *module, PyObject *unused)
 {
 	atmo_renderer *r;
@@ -583,6 +703,15 @@ static PyMethodDef core_methods[] = {
 	 "check_render_options(*, format='svg', rankdir='LR', ... the options of render()) -> None\n"
 	 "Check render options as render() does (atmo_render_options_check), without a graph:\n"
 	 "InvalidInputError names the option and its value."},
+	{"render_submit", (PyCFunction)(void (*)(void))core_render_submit, METH_VARARGS | METH_KEYWORDS,
+	 "render_submit(graph, *, the options of render(), path=None) -> int\n"
+	 "Queue a render in the module's render thread (which never needs the GIL) and return\n"
+	 "the job's number; bad options raise here, the render's own errors from render_take()."},
+	{"render_take", core_render_take, METH_O,
+	 "render_take(ticket) -> bytes\nWait for a queued render (GIL released) and hand its output\n"
+	 "over, once; its error raises as render() would. NotFoundError: no such job."},
+	{"render_wait", core_render_wait, METH_NOARGS,
+	 "render_wait() -> None\nWait until every queued render is done (the outputs stay to take)."},
 	{"graphviz_version", core_graphviz_version, METH_NOARGS, "The Graphviz version in use."},
 	{"version", core_version, METH_NOARGS, "The atmograph library version."},
 	ATMO_PY_GRAPH_METHODS
@@ -670,6 +799,9 @@ static void core_free(void *module)
 {
 	core_state *st = get_state((PyObject *)module);
 	core_clear((PyObject *)module);
+	if (st->queue && st->queue_pid == (long)getpid())
+		atmo_render_queue_free(st->queue);   /* its thread never takes the GIL */
+	st->queue = NULL;
 	atmo_renderer_free(st->renderer);
 	st->renderer = NULL;
 	if (st->lock)

@@ -513,6 +513,13 @@ def render(graph: Union[Mapping[str, Any], str, bytes], *, format: str = ..., ra
            theme: str = ..., link_base: Optional[str] = ..., dpi: float = ...,
            fixed_size: bool = ..., id_prefix: Optional[str] = ..., svg_inline: bool = ...,
            path: Optional[str] = ...) -> Tuple[bytes, List[_RenderWarning]]: ...
+def render_submit(graph: Union[Mapping[str, Any], str, bytes], *, format: str = ...,
+                  rankdir: str = ..., layers: bool = ..., legend: bool = ..., scratch: bool = ...,
+                  max_label_length: int = ..., theme: str = ..., link_base: Optional[str] = ...,
+                  dpi: float = ..., fixed_size: bool = ..., id_prefix: Optional[str] = ...,
+                  svg_inline: bool = ..., path: Optional[str] = ...) -> int: ...
+def render_take(ticket: int, /) -> bytes: ...
+def render_wait() -> None: ...
 def check_render_options(*, format: str = ..., rankdir: str = ..., layers: bool = ...,
                          legend: bool = ..., scratch: bool = ..., max_label_length: int = ...,
                          theme: str = ..., link_base: Optional[str] = ..., dpi: float = ...,

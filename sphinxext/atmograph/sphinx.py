@@ -33,10 +33,8 @@ import hashlib
 import html
 import json
 import os
-import queue
 import re
 import shlex
-import threading
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -584,9 +582,6 @@ class ImageGraphDirective(SphinxDirective):
 
 # ---- state shared between read and write ------------------------------------------
 
-_STATS_LOCK = threading.Lock()
-
-
 def _stats(app):
     """Counters for tests and benchmarks (per process): directive runs, renders, cache hits."""
     st = getattr(app, "atmograph_stats", None)
@@ -652,17 +647,21 @@ def _text_dir(app):
     return os.path.join(app.doctreedir, "atmograph")
 
 
-def _render(app, doc_json, render, fmt, path=None):
-    """Render; with path, also write it there atomically. Returns the bytes. Parsing,
-    rendering and writing run in the core without the GIL, so this may run in a worker."""
-    opts = dict(render)
+def _render_args(render, fmt, path):
+    """render()'s keyword arguments for a node's render options in fmt (links only in SVG);
+    makes the output's directory."""
+    opts = dict(render, format=fmt, path=path)
     if fmt != "svg":
         opts["link_base"] = None
     if path is not None:
         os.makedirs(os.path.dirname(path), exist_ok=True)
-    data = atmograph.render(doc_json, format=fmt, path=path, **opts)
-    with _STATS_LOCK:
-        _stats(app)["renders"] += 1
+    return opts
+
+
+def _render(app, doc_json, render, fmt, path=None):
+    """Render now; with path, also write it there atomically. Returns the bytes."""
+    data = atmograph.render(doc_json, **_render_args(render, fmt, path))
+    _stats(app)["renders"] += 1
     return data
 
 
@@ -700,86 +699,65 @@ def _output_path(node, fmt, outdir):
     return fname, os.path.join(outdir, fname)
 
 
-class _RenderThread:
-    """The render worker of serial builds: jobs through a queue, results by slot (a file's
-    path, or ("env", key) for inline SVG). Rendering releases the GIL, so on a second core
-    the renders started while Sphinx reads the other documents cost the build little time.
-
-    Lighter than a ThreadPoolExecutor on purpose: a Future per diagram (with its
-    condition, lock and deque) lives until the page is written, and every object still
-    alive when the garbage collector runs is one more for its full collections to walk."""
+class _RenderQueue:
+    """Renders queued in the core's render thread (atmograph._core.render_submit), by slot:
+    ("env", key) for inline SVG, ("file", path) for an output file, ("warm-up",). The
+    thread is C's own and never takes the GIL, so the renders started while Sphinx reads
+    the other documents cost the reading thread only the copy of the job; a Python thread
+    had to take the GIL for every job, and the reading thread waited for it each time."""
 
     def __init__(self):
-        self._jobs = queue.SimpleQueue()
-        self._cond = threading.Condition()
-        self._pending = set()
-        self._done = {}  # slot -> (True, bytes) or (False, exception)
-        threading.Thread(target=self._loop, name="atmograph-render", daemon=True).start()
+        self._tickets = {}
 
-    def _loop(self):
-        while True:
-            slot, func, args = self._jobs.get()
-            try:
-                result = (True, func(*args))
-            except Exception as exc:  # handed to whoever takes the slot
-                result = (False, exc)
-            with self._cond:
-                if slot is not None:
-                    self._done[slot] = result
-                self._pending.discard(slot)
-                self._cond.notify_all()
-
-    def submit(self, slot, func, *args):
-        """Queue func(*args) for slot (None: nobody takes the result)."""
-        with self._cond:
-            self._pending.add(slot)
-        self._jobs.put((slot, func, args))
+    def submit(self, slot, doc_json, render, fmt, path=None):
+        self._tickets[slot] = atmograph._core.render_submit(
+            doc_json, **_render_args(render, fmt, path))
 
     def knows(self, slot):
-        return slot in self._pending or slot in self._done
+        return slot in self._tickets
 
     def take(self, slot):
-        """The slot's bytes (waiting for its render; raising its exception); None when
-        the slot was never submitted."""
-        with self._cond:
-            while slot in self._pending:
-                self._cond.wait()
-            result = self._done.pop(slot, None)
-        if result is None:
-            return None
-        if not result[0]:
-            raise result[1]
-        return result[1]
+        """The slot's bytes (waiting for the render; raising its error); None when the
+        slot was never queued or was taken."""
+        ticket = self._tickets.pop(slot, None)
+        return None if ticket is None else atmograph._core.render_take(ticket)
 
     def wait(self):
         """Wait for every queued render."""
-        with self._cond:
-            while self._pending:
-                self._cond.wait()
+        if self._tickets:
+            atmograph._core.render_wait()
 
-    def take_all(self, want):
-        """(slot, (ok, value)) of the finished results whose slot want() accepts."""
-        with self._cond:
-            slots = [slot for slot in self._done if want(slot)]
-            return [(slot, self._done.pop(slot)) for slot in slots]
+    def take_all(self, kind):
+        """(slot, bytes or None after an error) of every render queued under kind."""
+        found = []
+        for slot in [s for s in self._tickets if s[0] == kind]:
+            try:
+                found.append((slot, self.take(slot)))
+            except atmograph.Error:
+                found.append((slot, None))
+        return found
 
     def clear(self):
-        with self._cond:
-            self._done.clear()
+        """Forget every render not taken (their outputs are freed)."""
+        for slot in list(self._tickets):
+            try:
+                self.take(slot)
+            except atmograph.Error:
+                pass
 
 
-_WORKER = []
+_QUEUE = []
 
 
-def _worker():
-    """The one render worker (made on first use)."""
-    if not _WORKER:
-        _WORKER.append(_RenderThread())
-    return _WORKER[0]
+def _queue():
+    """The one render queue of the process (made on first use)."""
+    if not _QUEUE:
+        _QUEUE.append(_RenderQueue())
+    return _QUEUE[0]
 
 
 def _prefetch(app, node):
-    """Start rendering the node's output for the current builder in the worker."""
+    """Queue the node's output for the current builder in the render thread."""
     if app.parallel > 1:  # forked readers and writers: render where the output is needed
         return
     out = _builder_output(app, node["format"])
@@ -788,13 +766,15 @@ def _prefetch(app, node):
     fmt, outdir = out
     if _in_env(app, fmt):
         slot, path = ("env", node["key"]), None
-        if node["key"] in _svg_cache(app.env) or _worker().knows(slot):
+        if node["key"] in _svg_cache(app.env) or _queue().knows(slot):
             return
     else:
-        path = slot = _output_path(node, fmt, outdir)[1]
-        if _worker().knows(slot) or os.path.exists(path):
+        path = _output_path(node, fmt, outdir)[1]
+        slot = ("file", path)
+        if _queue().knows(slot) or os.path.exists(path):
             return
-    _worker().submit(slot, _render, app, node["doc"], node["render"], fmt, path)
+    _queue().submit(slot, node["doc"], node["render"], fmt, path)
+    _stats(app)["renders"] += 1
 
 
 _WARMUP_DOC = {"schema": "atmograph.graph/1", "images": [], "edges": [], "target": None,
@@ -806,29 +786,27 @@ _WARMUP_DOC = {"schema": "atmograph.graph/1", "images": [], "edges": [], "target
 
 
 def _warm_up(app):
-    """Serial builds: make the renderer (Graphviz plugins, fonts) in the worker thread while
+    """Serial builds: start the render thread, which loads Graphviz (plugins, fonts) while
     Sphinx reads the first documents, instead of at the first diagram."""
-    if app.parallel > 1 or _WORKER or getattr(app.builder, "format", "") not in (
+    if app.parallel > 1 or _QUEUE or getattr(app.builder, "format", "") not in (
             "html", "latex", "text", "man", "texinfo"):
         return
-
-    def job():
-        try:
-            atmograph.render(_WARMUP_DOC, format="svg")
-        except Exception:
-            pass  # a real render reports the problem
-    _worker().submit(None, job)
+    try:
+        _queue().submit(("warm-up",), json.dumps(_WARMUP_DOC), {}, "svg")
+    except atmograph.Error:
+        pass  # a real render reports the problem
 
 
 def _env_updated(app, env):
     """After reading: wait for the renders started meanwhile, keep the inline SVG ones in
     the environment (pickled next), and drop the entries no page uses any more."""
     cache = _svg_cache(env)
-    if _WORKER:
-        _WORKER[0].wait()
-        for slot, (ok, value) in _WORKER[0].take_all(lambda slot: isinstance(slot, tuple)):
-            if ok:  # a failed one is rendered again, and reported, where the page uses it
-                cache[slot[1]] = value
+    if _QUEUE:
+        _QUEUE[0].wait()
+        _QUEUE[0].take_all("warm-up")
+        for slot, data in _QUEUE[0].take_all("env"):
+            if data is not None:  # a failed one is rendered again, and reported, where used
+                cache[slot[1]] = data
     used = set()
     for keys in _env_keys(env).values():
         used.update(keys)
@@ -850,7 +828,7 @@ def _output(app, node, fmt, outdir):
     if cache is not None and key in cache:
         _stats(app)["cached"] += 1
         return cache[key], fname
-    data = _WORKER[0].take(path if cache is None else ("env", key)) if _WORKER else None
+    data = _QUEUE[0].take(("file", path) if cache is None else ("env", key)) if _QUEUE else None
     if data is None:
         try:
             with open(path, "rb") as f:
@@ -1029,9 +1007,8 @@ def env_merge_info(app, env, docnames, other):
 
 def build_finished(app, exception):
     """Remove atmograph outputs that no page uses any more."""
-    if _WORKER:
-        _WORKER[0].wait()
-        _WORKER[0].clear()
+    if _QUEUE:
+        _QUEUE[0].clear()
     if exception is not None:
         return
     used = set()

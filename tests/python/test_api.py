@@ -1,5 +1,6 @@
 """The Python module atmograph: every function, errors with locations, the GIL."""
 
+import json
 import os
 import pathlib
 import sys
@@ -279,6 +280,56 @@ def test_render_to_path_is_atomic(tmp_path):
     assert "missing" in str(e.value) and "cannot create" in str(e.value), str(e.value)
     assert sorted(os.listdir(tmp_path)) == before
     assert out.read_bytes() == text
+
+
+def test_render_queue(tmp_path):
+    """The core's render queue (what the Sphinx extension uses): the same bytes as render(),
+    taken in any order and once, the render's errors from render_take, files written."""
+    core = atmograph._core
+    doc = atmograph.graph(MULTI)
+    out = tmp_path / "q.svg"
+    a = core.render_submit(doc, id_prefix="q-")
+    b = core.render_submit(json.dumps(doc), format="text")
+    c = core.render_submit("{", format="svg")
+    d = core.render_submit(doc, path=str(out))
+    core.render_wait()
+    assert out.read_bytes() == atmograph.render(doc)      # written before it is taken
+    assert core.render_take(b) == atmograph.render(doc, format="text")
+    assert core.render_take(a) == atmograph.render(doc, id_prefix="q-")
+    with pytest.raises(atmograph.NotFoundError):
+        core.render_take(a)                                # handed over once
+    with pytest.raises(atmograph.InvalidInputError) as e:
+        core.render_take(c)
+    assert e.value.filename == "<graph>" and e.value.line == 1
+    assert core.render_take(d) == out.read_bytes()
+    with pytest.raises(atmograph.InvalidInputError):
+        core.render_submit(doc, theme="blue")              # bad options: at once, no job
+    with pytest.raises(TypeError):
+        core.render_submit(42)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork")
+def test_render_queue_not_used_in_a_fork():
+    """A forked child has no render thread: taking from the parent's queue is an error,
+    not a wait forever."""
+    core = atmograph._core
+    t = core.render_submit(atmograph.graph(MULTI))
+    core.render_wait()
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            core.render_take(t)
+            os.write(w, b"took")
+        except RuntimeError as exc:
+            os.write(w, str(exc).encode()[:200])
+        os._exit(0)
+    os.close(w)
+    msg = os.read(r, 300).decode()
+    os.waitpid(pid, 0)
+    os.close(r)
+    assert "parent process" in msg, msg
+    assert core.render_take(t).startswith(b"<?xml")
 
 
 @pytest.mark.parametrize("option,value,name", [

@@ -5,6 +5,7 @@
 #ifndef ATMOGRAPH_RENDER_H
 #define ATMOGRAPH_RENDER_H
 
+#include <stdint.h>
 #include <jansson.h>
 #include "common.h"
 
@@ -80,6 +81,47 @@ ATMO_EXTERN int atmo_render(char **data, size_t *len, atmo_renderer *r, json_t *
 ATMO_EXTERN int atmo_render_text(char **data, size_t *len, atmo_renderer *r, const char *json,
 				 size_t json_len, const atmo_render_options *opts,
 				 json_t **warnings, atmo_error *err);
+
+/**
+ * A render queue: a thread of its own, with its own renderer, draws the graph documents
+ * (JSON text) handed to it, in order, while the caller goes on; each job has a number,
+ * and its bytes (or its error) are handed over once, by atmo_render_queue_take(). The
+ * Sphinx extension queues a diagram while Sphinx reads its page and takes it when the
+ * page is written. The functions may be called from any thread; the queue's own thread
+ * runs no caller code.
+ */
+typedef struct atmo_render_queue atmo_render_queue;
+
+/** Start the queue's thread. @param[out] out  free with atmo_render_queue_free() */
+ATMO_EXTERN int atmo_render_queue_new(atmo_render_queue **out, atmo_error *err);
+
+/**
+ * Queue the rendering of json (copied, as are opts' strings and path; opts NULL: the
+ * defaults). With path, the output is also written there atomically (no fsync), still in
+ * the queue's thread.
+ * @param[out] ticket  the job's number (from 1), for atmo_render_queue_take()
+ * @return 0, ATMO_EINVALID (bad options, as atmo_render_options_check) or ATMO_ENOMEM;
+ *         errors of the rendering itself come from atmo_render_queue_take()
+ */
+ATMO_EXTERN int atmo_render_queue_submit(atmo_render_queue *q, uint64_t *ticket,
+					 const char *json, size_t json_len,
+					 const atmo_render_options *opts, const char *path,
+					 atmo_error *err);
+
+/**
+ * Wait for job ticket and hand over its output (data: caller frees with free()), or its
+ * error as atmo_render_text() or the file write gave it (err filled, data NULL). The job
+ * is forgotten either way.
+ * @return 0, the job's error code, or ATMO_ENOTFOUND (no such job: never queued, or taken)
+ */
+ATMO_EXTERN int atmo_render_queue_take(atmo_render_queue *q, uint64_t ticket, char **data,
+				       size_t *len, atmo_error *err);
+
+/** Wait until every queued job is done (their outputs stay, to take). */
+ATMO_EXTERN void atmo_render_queue_wait(atmo_render_queue *q);
+
+/** Stop the thread after the job it is rendering, drop jobs not started or not taken. */
+ATMO_EXTERN void atmo_render_queue_free(atmo_render_queue *q);
 
 /** Parse "svg", "png", "pdf", "dot", "json", "text"; returns 0 or ATMO_EINVALID. */
 ATMO_EXTERN int atmo_format_from_name(atmo_format *out, const char *name);
