@@ -484,6 +484,23 @@ static PyObject *core_check_render_options(PyObject *module, PyObject *args, PyO
 }
 
 /*
+ * A graph argument given as JSON text (str or bytes): 1 with text and len pointing into
+ * doc (valid while the caller holds doc), 0 when doc is not text (a dict), -1 with a
+ * Python exception.
+ */
+static int graph_text(PyObject *doc, const char **text, Py_ssize_t *len)
+{
+	if (PyUnicode_Check(doc))
+		return (*text = PyUnicode_AsUTF8AndSize(doc, len)) ? 1 : -1;
+	if (PyBytes_Check(doc)) {
+		*text = PyBytes_AS_STRING(doc);
+		*len = PyBytes_GET_SIZE(doc);
+		return 1;
+	}
+	return 0;
+}
+
+/*
  * render(graph, *, options..., path=None) -> (bytes, warnings). graph is a dict or its JSON
  * text; text is parsed and rendered without the GIL, and with path the output is also
  * written there atomically (no fsync), still without the GIL: a worker thread rendering
@@ -511,15 +528,10 @@ static PyObject *core_render(PyObject *module, PyObject *args, PyObject *kwds)
 	if (!(r = get_renderer(module)))
 		return NULL;
 	/* text stays valid meanwhile: args holds doc */
-	if (PyUnicode_Check(doc)) {
-		if (!(text = PyUnicode_AsUTF8AndSize(doc, &text_len)))
-			return NULL;
-	} else if (PyBytes_Check(doc)) {
-		text = PyBytes_AS_STRING(doc);
-		text_len = PyBytes_GET_SIZE(doc);
-	} else if (!(graph = atmo_py_to_json(doc))) {
+	if ((rc = graph_text(doc, &text, &text_len)) < 0)
 		return NULL;
-	}
+	if (rc == 0 && !(graph = atmo_py_to_json(doc)))
+		return NULL;
 	Py_BEGIN_ALLOW_THREADS
 	if (text)
 		rc = atmo_render_text(&data, &len, r, text, (size_t)text_len, &opts, &warnings, &err);
@@ -591,13 +603,9 @@ static PyObject *core_render_submit(PyObject *module, PyObject *args, PyObject *
 
 	if (render_options_from(args, kwds, 1, &doc, &opts, &path) < 0)
 		return NULL;
-	if (PyUnicode_Check(doc)) {
-		if (!(text = PyUnicode_AsUTF8AndSize(doc, &text_len)))
-			return NULL;
-	} else if (PyBytes_Check(doc)) {
-		text = PyBytes_AS_STRING(doc);
-		text_len = PyBytes_GET_SIZE(doc);
-	} else {
+	if ((rc = graph_text(doc, &text, &text_len)) < 0)
+		return NULL;
+	if (rc == 0) {   /* a dict: queued as its JSON text */
 		json_t *graph = atmo_py_to_json(doc);
 		if (!graph)
 			return NULL;
@@ -634,16 +642,9 @@ static PyObject *core_render_take(PyObject *module, PyObject *arg)
 
 	if (ticket == (unsigned long long)-1 && PyErr_Occurred())
 		return NULL;
-	if (!(q = get_queue(module, 0))) {
-		if (!PyErr_Occurred()) {
-			atmo_error_clear(&err);
-			err.code = ATMO_ENOTFOUND;
-			snprintf(err.text, sizeof err.text, "no render job %llu in the queue (never queued, "
-				 "or taken)", ticket);
-			return raise_error(module, ATMO_ENOTFOUND, &err);
-		}
+	/* before any submit: an empty queue, whose take says the job is unknown */
+	if (!(q = get_queue(module, 1)))
 		return NULL;
-	}
 	atmo_error_clear(&err);
 	Py_BEGIN_ALLOW_THREADS
 	rc = atmo_render_queue_take(q, (uint64_t)ticket, &data, &len, &err);

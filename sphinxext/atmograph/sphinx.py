@@ -16,9 +16,9 @@ How it works:
   texinfo) and reused while the key is unchanged; HTML inlines the SVG (its stage links
   are ``#<anchor>`` within the page: the node becomes a token at doctree-resolved, the
   markup takes its place in the page body at html-page-context), LaTeX includes a PDF,
-  text and man get the renderer's text form. Anchors and SVG ids carry a prefix per directive (docname and
-  the directive's number in the page), so that singlehtml and repeated Dockerfiles keep
-  every id unique.
+  text and man get the renderer's text form. Anchors and SVG ids carry a prefix per
+  directive (docname and the directive's number in the page), so that singlehtml and
+  repeated Dockerfiles keep every id unique.
 * build-finished: ``atmograph-*`` outputs whose key no page uses any more are removed.
 
 Inline SVG (not ``<object>`` as sphinx.ext.graphviz uses) keeps the stage links working

@@ -308,6 +308,18 @@ def test_render_queue(tmp_path):
         core.render_submit(42)
 
 
+def test_render_take_before_any_submit():
+    """A fresh process: taking an unknown job is NotFoundError (the core's message)."""
+    import subprocess
+    code = ("import atmograph, atmograph._core as c\n"
+            "try:\n    c.render_take(7)\nexcept atmograph.NotFoundError as e:\n    print(e)\n")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(
+                             atmograph.__file__))))
+    assert res.returncode == 0, res.stderr
+    assert "no render job 7 in the queue" in res.stdout
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork")
 def test_render_queue_not_used_in_a_fork():
     """A forked child has no render thread: taking from the parent's queue is an error,
