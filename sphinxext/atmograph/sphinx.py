@@ -785,10 +785,12 @@ _WARMUP_DOC = {"schema": "atmograph.graph/1", "images": [], "edges": [], "target
                           "instructions": [], "onbuild": []}]}
 
 
-def _warm_up(app):
+def _warm_up(app, env, docnames):
     """Serial builds: start the render thread, which loads Graphviz (plugins, fonts) while
-    Sphinx reads the first documents, instead of at the first diagram."""
-    if app.parallel > 1 or _QUEUE or getattr(app.builder, "format", "") not in (
+    Sphinx reads the first documents, instead of at the first diagram. Only when there are
+    documents to read (env-before-read-docs): in a no-op rebuild the warm-up render was
+    the whole of the extension's cost (its wait in env-updated), for nothing drawn."""
+    if not docnames or app.parallel > 1 or _QUEUE or getattr(app.builder, "format", "") not in (
             "html", "latex", "text", "man", "texinfo"):
         return
     try:
@@ -1053,7 +1055,7 @@ def setup(app):
     app.add_directive("atmo-imagegraph", ImageGraphDirective)
     app.connect("env-purge-doc", env_purge_doc)
     app.connect("env-merge-info", env_merge_info)
-    app.connect("builder-inited", _warm_up)
+    app.connect("env-before-read-docs", _warm_up)
     app.connect("env-updated", _env_updated)
     app.connect("doctree-resolved", html_resolve)
     app.connect("html-page-context", html_page_context, priority=100)
