@@ -130,6 +130,10 @@ const char *cli_jstr(const json_t *o, const char *k);
  * cut) into out (n bytes). Returns out. */
 const char *cli_one_line(char *out, size_t n, const char *s, size_t width);
 
+/* A stage as readers name it: name itself, or "stage N" when name is an unnamed
+ * stage's index ("0", "1": stage names start with a letter). Returns name or out. */
+const char *cli_stage_title(char *out, size_t n, const char *name);
+
 /* ---- a Dockerfile and its stage graph (stages, graph, sizes) ---- */
 typedef struct {
 	const char *target;              /* -t, --target STAGE */

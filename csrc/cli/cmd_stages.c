@@ -42,14 +42,10 @@ static void base_text(char *buf, size_t n, const json_t *st)
 		 !strcmp(cli_jstr(st, "base_kind"), "context") ? " (context)" : "");
 }
 
-/* the NAME column: the stage's name, or "stage N" for an unnamed stage (its
- * label "N" alone reads like a count) */
+/* the NAME column: "stage N" for an unnamed stage (its label "N" alone reads like a count) */
 static const char *name_text(char *buf, size_t n, const json_t *st)
 {
-	if (json_is_string(json_object_get(st, "name")))
-		return cli_jstr(st, "name");
-	snprintf(buf, n, "stage %lld", cli_jint(st, "index"));
-	return buf;
+	return cli_stage_title(buf, n, cli_jstr(st, "label"));
 }
 
 /* one row, without the padding an empty last column would leave at its end */

@@ -247,3 +247,29 @@ def test_plan_refuses_several_platforms_loaded_into_docker(tmp_path):
     bake_dir(tmp_path, "FROM x\n", {"context": ".", "platforms": ["linux/amd64"]})
     rc, out, err = run("plan", "--engine", "docker", "--commands", cwd=d)
     assert rc == 0 and "--load" in out, err
+
+
+# ---- sizes: unnamed stages read "stage N" ------------------------------------------
+
+def test_sizes_report_names_unnamed_stages(tmp_path):
+    import sys
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import imagegen as g
+    base, build, runtime, sz = g.stage_images("gzip")
+    # the same Dockerfile with its stages unnamed: referred to by index
+    text = (g.STAGES_DOCKERFILE.replace(" AS base", "").replace(" AS build", "")
+            .replace(" AS runtime", "").replace("FROM base", "FROM 0")
+            .replace("--from=build", "--from=1"))
+    df = tmp_path / "Dockerfile"
+    df.write_text(text)
+    pb = g.write_oci_layout(str(tmp_path / "base"), base)
+    pbu = g.write_oci_archive(str(tmp_path / "build.tar"), build, str(tmp_path))
+    pr = g.write_docker_archive(str(tmp_path / "runtime.tar"), runtime)
+    rc, out, err = run("sizes", df, "--image", "0=" + pb, "--image", "1=" + pbu,
+                       "--image", "2=" + pr)
+    assert rc == 0, err
+    assert "target: stage 2\n" in out
+    rows = [re.split(r"\s+", line)[:2] for line in out.splitlines()
+            if line.startswith("stage ")]
+    assert [" ".join(r) for r in rows] == ["stage 0", "stage 1", "stage 2"], out
+    assert "\nStage 1 (" in out and "in stage(s) stage 1 (" in out
