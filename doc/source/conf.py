@@ -94,7 +94,7 @@ autodoc_typehints = "description"
 # ---- HTML ------------------------------------------------------------------------
 html_theme = "alabaster"
 html_static_path = ["_static"]
-html_css_files = ["atmograph-docs.css", "atmograph-code.css"]
+html_css_files = ["atmograph-docs.css", "atmograph-code.css", "atmograph-gallery.css"]
 html_js_files = ["atmograph-docs.js"]
 html_title = "atmograph"
 html_theme_options = {
