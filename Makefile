@@ -57,7 +57,7 @@ export ATMOGRAPH_SHARED ?= $(abspath ../shared)
 export ATMOGRAPH_BUILD = $(abspath $(BUILD))
 export PYTHONPATH := $(abspath sphinxext)$(if $(PYTHONPATH),:$(PYTHONPATH))
 
-.PHONY: all lib cli python deps check check-headers check-c check-python asan bench fuzz install clean
+.PHONY: all lib cli python deps check check-headers check-c check-python asan bench fuzz install install-python clean
 all: lib cli python
 
 # ---- dependencies --------------------------------------------------------
@@ -166,14 +166,41 @@ bench: all $(BENCH_C)
 	done
 
 # ---- install -------------------------------------------------------------------
-install: lib cli
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/atmograph
+# `make install [PREFIX=/usr/local] [DESTDIR=...]`: the program, the library (static and
+# shared), its headers, a pkg-config file for PREFIX and the man page atmograph(1).
+# `make install-python [PYPREFIX=...]`: the Python package (atmograph, atmograph.sphinx)
+# with pip into PYPREFIX (default PREFIX), offline; without make: `pip install .`.
+MANDIR   ?= $(PREFIX)/share/man
+PYPREFIX ?= $(PREFIX)
+MANPAGE  := $(DOC_BUILD)/man/atmograph.1
+
+install: lib cli $(MANPAGE)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/atmograph \
+	  $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/atmograph
 	install -m 644 $(STATIC) $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(SHARED) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libatmograph.so.0 $(DESTDIR)$(PREFIX)/lib/libatmograph.so
 	install -m 644 csrc/include/atmograph/*.h $(DESTDIR)$(PREFIX)/include/atmograph/
 	sed 's|^prefix=.*|prefix=$(PREFIX)|' $(PCFILE) > $(DESTDIR)$(PREFIX)/lib/pkgconfig/atmograph.pc
+	install -m 644 $(MANPAGE) $(DESTDIR)$(MANDIR)/man1/atmograph.1
+
+# the man page from the docs (doc/doc.mk's `man`), built once
+$(MANPAGE): $(CLI) $(wildcard doc/source/manual/cli.rst doc/source/conf.py)
+	$(MAKE) man
+
+# PYDIR: the directory of PYPREFIX that the interpreter searches (Debian:
+# /usr/local/lib/python3.X/dist-packages), else the standard site-packages of PYPREFIX.
+# (pip's --prefix would add Debian's "local" once more: /usr/local/local/lib/...)
+PYDIR ?= $(shell $(PY) -c 'import sys, sysconfig; p = "$(PYPREFIX)/lib/"; \
+  print(next((d for d in sys.path if d.startswith(p) and d.endswith("-packages")), None) or \
+  sysconfig.get_path("purelib", "posix_prefix", {"base": "$(PYPREFIX)", "platbase": "$(PYPREFIX)"}))')
+
+# pip refuses to install into Debian's own interpreter, not into a directory of one's own
+install-python: lib
+	$(PY) -m pip install --no-index --no-deps --no-build-isolation --disable-pip-version-check \
+	  --upgrade --target=$(DESTDIR)$(PYDIR) .
+	@echo "atmograph: Python package in $(DESTDIR)$(PYDIR)"
 
 clean:
 	rm -rf build build-asan sphinxext/atmograph/_core*.so doc/build tests/out

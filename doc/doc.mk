@@ -57,3 +57,10 @@ check-browser: all $(DOC_EXAMPLE_IMAGES)
 	  bash $(BROWSER_DIR)/run.sh
 
 CHECK_EXTRA += check-docs check-browser
+
+# The picture of README.md: the stage graph of the offline example's service image, drawn
+# by the program itself. Run again after a change of the renderer and commit the result.
+README_SVG := doc/readme-service.svg
+.PHONY: readme-diagram
+readme-diagram: cli
+	$(CLI) graph tests/images/service/Dockerfile --layers --rankdir TB -o $(README_SVG)

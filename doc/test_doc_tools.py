@@ -138,3 +138,36 @@ def test_demo_images_read_by_atmograph(tmp_path):
     assert [p["path"].lstrip("/") for p in doc["efficiency"]["inefficient"]] == ["var/lib/dpkg/status"]
     names = {p["name"] for p in doc["packages"]["installed"]}
     assert {"gcc-12", "make", "libc6"} <= names
+
+
+def test_directive_tables_show_code_not_backticks():
+    import atmo_directive_doc
+    para = atmo_directive_doc._meaning("build report of `atmograph build` for :sizes:")
+    assert para.astext() == "build report of atmograph build for :sizes:"
+    assert [n.astext() for n in para.children if n.tagname == "literal"] == ["atmograph build"]
+    assert "`" not in atmo_directive_doc._meaning("no code here").astext()
+
+
+def test_missing_report_is_said_once(tmp_path):
+    """A page with a :sizes: diagram and an atmo-report of the same missing report
+    shows one note, the report's, saying how to get real sizes."""
+    from sphinx.application import Sphinx
+    src = tmp_path / "src"
+    write(str(src / "Dockerfile"), "FROM debian:bookworm AS a\nRUN true\n")
+    write(str(src / "conf.py"),
+          "import sys\nsys.path.insert(0, %r)\n" % os.path.join(HERE, "source", "_ext") +
+          "extensions = ['atmograph.sphinx', 'atmo_cli', 'atmo_reports']\n"
+          "atmo_reports = {'example': %r}\n" % str(tmp_path / "none" / "report.json") +
+          "atmograph_build_reports = atmo_reports\natmo_cli_cwd = %r\n" % str(tmp_path))
+    write(str(src / "index.rst"),
+          "T\n=\n\n.. atmo-imagegraph:: Dockerfile\n   :report: example\n\n"
+          "Sizes\n-----\n\n.. atmo-report:: example\n   :make: example-images\n")
+    app = Sphinx(str(src), str(src), str(tmp_path / "out"), str(tmp_path / "dt"), "html",
+                 status=None, warning=None, freshenv=True)
+    app.build()
+    with open(str(tmp_path / "out" / "index.html"), encoding="utf-8") as fh:
+        page = fh.read()
+    assert page.count('admonition note') == 1, page
+    assert "Sizes not measured yet" not in page
+    assert "No sizes yet" in page and "example-images</span>" in page
+    assert "none/report.json" in page

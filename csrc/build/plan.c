@@ -413,6 +413,8 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 		}
 		if (pt->wave + 1 > p->n_waves)
 			p->n_waves = pt->wave + 1;
+		if ((rc = atmo__engine_check_target(&p->opts.engine, t, err)) < 0)
+			goto fail;
 		if ((rc = atmo_bake_target_dockerfile(&pt->text, &len, &source, t, err)) < 0)
 			goto fail;
 		pt->text_len = len;
@@ -421,8 +423,11 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 			size_t nl = 0;
 			json_t *files = NULL;
 			if ((rc = atmo_dockerfile_lower(&low, &nl, &files, pt->text, len, source,
-							err)) < 0)
+							err)) < 0) {
+				if (rc == ATMO_EUNSUPPORTED)
+					atmo__engine_lowering_hint(err, &p->opts.engine);
 				goto fail;
+			}
 			if (strcmp(low, pt->text) || t->dockerfile_inline) {
 				pt->lowered = low;
 				pt->n_lowered = nl;

@@ -34,6 +34,24 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 /* A note on progress, neither error nor warning:  atmograph: TEXT */
 void cli_notef(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Colour on standard error: "error:" red, "warning:" magenta, bold locations.
+ * $ATMOGRAPH_COLOR (set by main from --color=WHEN) always/never wins; else
+ * (auto) colour only when NO_COLOR is unset or empty, TERM is not "dumb" and
+ * standard error is a terminal (https://no-color.org). */
+int cli_color_stderr(void);
+/* Parse WHEN of --color[=WHEN]: "auto", "always", "never" (NULL: "always", as
+ * with ls and grep). Returns 0, or -1 when WHEN is none of them. */
+int cli_color_when(const char **out, const char *when);
+
+/* ---- "did you mean" (suggest.c) ---- */
+/* The optimal string alignment distance between a and b (insertions,
+ * deletions, substitutions and adjacent transpositions); SIZE_MAX for words
+ * longer than 64 bytes. */
+size_t cli_edit_distance(const char *a, const char *b);
+/* The name of names[0..n) closest to word, if it is within one edit (words
+ * shorter than 4) or two; else NULL. Borrowed from names. */
+const char *cli_suggest(const char *word, const char *const *names, size_t n);
+
 /* A getopt_long failure ('?' or ':', optstring starting with ':') as a usage error
  * naming the option: unknown, missing its value, or given a value it does not take.
  * longopts: the table passed to getopt_long. Returns CLI_USAGE. */
@@ -112,6 +130,10 @@ const char *cli_jstr(const json_t *o, const char *k);
  * cut) into out (n bytes). Returns out. */
 const char *cli_one_line(char *out, size_t n, const char *s, size_t width);
 
+/* A stage as readers name it: name itself, or "stage N" when name is an unnamed
+ * stage's index ("0", "1": stage names start with a letter). Returns name or out. */
+const char *cli_stage_title(char *out, size_t n, const char *name);
+
 /* ---- a Dockerfile and its stage graph (stages, graph, sizes) ---- */
 typedef struct {
 	const char *target;              /* -t, --target STAGE */
@@ -128,8 +150,10 @@ typedef struct {
 	{ "build-context", required_argument, NULL, CLI_OPT_BUILD_CONTEXT }
 #define CLI_GRAPH_HELP \
 	"  -t, --target STAGE    the stage to build (name or index; default: the last)\n" \
-	"  --build-arg KEY=VALUE     override an ARG default (repeatable)\n" \
-	"  --build-context NAME=VALUE  a named context replacing a FROM or --from name\n" \
+	"  --build-arg KEY=VALUE\n" \
+	"                        override an ARG default (repeatable)\n" \
+	"  --build-context NAME=VALUE\n" \
+	"                        a named context replacing a FROM or --from name\n" \
 	"                        (repeatable), e.g. base=docker-image://debian:bookworm\n"
 
 /* Handle -t/--target, --build-arg and --build-context: CLI_OK, CLI_FAIL (out of

@@ -160,6 +160,20 @@ const char *cli_one_line(char *out, size_t n, const char *s, size_t width)
 	return out;
 }
 
+const char *cli_stage_title(char *out, size_t n, const char *name)
+{
+	const char *p = name;
+
+	if (!name || !*name)
+		return name ? name : "";
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (*p)
+		return name;
+	snprintf(out, n, "stage %s", name);
+	return out;
+}
+
 /* ---- a Dockerfile and its stage graph ---- */
 
 int cli_graph_option(cli_graph_args *a, int c, const char *arg)

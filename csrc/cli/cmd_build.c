@@ -93,6 +93,25 @@ static void on_event(const atmo_build_event *ev, void *payload)
 		redraw(pg);
 }
 
+/* the lines of a failed target's log shown on standard error */
+#define FAILED_LOG_LINES 20
+
+/* a failed target: the end of its log where the user looks, then the log's path */
+static void show_failure(const row *r)
+{
+	char *tail = NULL;
+	atmo_error err;
+
+	atmo_error_clear(&err);
+	if (r->log[0] && atmo_build_log_tail(&tail, r->log, FAILED_LOG_LINES, &err) == 0 &&
+	    *tail) {
+		cli_notef("%s failed; the last lines of its log:", r->name);
+		fputs(tail, stderr);
+	}
+	free(tail);
+	cli_notef("%s failed; its log: %s", r->name, r->log[0] ? r->log : "(none)");
+}
+
 static void usage(FILE *out)
 {
 	fputs("usage: atmograph build [-f FILE]... [--set-var NAME=VALUE]... [-j N] [--keep-going]\n"
@@ -222,8 +241,7 @@ int cmd_build(int argc, char **argv)
 	sigaction(SIGTERM, &old_term, NULL);
 	for (i = 0; i < pg.n; i++)
 		if (!strcmp(pg.rows[i].state, "failed"))
-			cli_notef("%s failed; its log: %s", pg.rows[i].name,
-				pg.rows[i].log);
+			show_failure(&pg.rows[i]);
 	if (c < 0) {
 		rc = cli_error(&err);
 		if (c == ATMO_ECANCELLED)

@@ -25,7 +25,7 @@ static void help(void)
 	      "standard input.\n"
 	      "\n"
 	      "Options:\n"
-	      "  --format FORMAT      svg, png, pdf, dot, json or text. Default: taken from the\n"
+	      "  --format FORMAT       svg, png, pdf, dot, json or text. Default: taken from the\n"
 	      "                        extension of -o (.svg .png .pdf .dot/.gv .json .txt),\n"
 	      "                        else dot. json is the graph document itself\n"
 	      "                        (schema \"atmograph.graph/1\").\n"

@@ -41,26 +41,30 @@ static void human_report(atmo_buf *b, const json_t *doc, const cli_report_option
 	int human = o->human;
 	json_t *st, *in, *kept = json_object_get(doc, "kept_out"), *p;
 	size_t i, k;
-	char s1[CLI_SIZE_BUFLEN], s2[CLI_SIZE_BUFLEN], s3[CLI_SIZE_BUFLEN];
+	char s1[CLI_SIZE_BUFLEN], s2[CLI_SIZE_BUFLEN], s3[CLI_SIZE_BUFLEN], t1[48], t2[48];
 
 	atmo__buf_printf(b, "Dockerfile: %s   target: %s\n\n", cli_jstr(doc, "dockerfile"),
-			 cli_jstr(doc, "target"));
+			 cli_stage_title(t1, sizeof(t1), cli_jstr(doc, "target")));
 	atmo__buf_printf(b, "%-20s %-12s %-12s %-12s %-9s %s\n", "STAGE", "IMAGE", "BASE", "OWN",
 			 "PACKAGES", "IN FINAL");
 	json_array_foreach(json_object_get(doc, "stages"), i, st) {
 		char pk[32] = "-";
 		if (json_is_integer(json_object_get(st, "packages")))
 			snprintf(pk, sizeof(pk), "%lld", cli_jint(st, "packages"));
-		atmo__buf_printf(b, "%-20s %-12s %-12s %-12s %-9s %s\n", cli_jstr(st, "stage"),
+		atmo__buf_printf(b, "%-20s %-12s %-12s %-12s %-9s %s\n",
+				 cli_stage_title(t1, sizeof(t1), cli_jstr(st, "stage")),
 				 SZ(s1, cli_jint(json_object_get(st, "size"), "bytes")),
 				 SZ(s2, cli_jint(st, "base_bytes")),
 				 SZ(s3, cli_jint(st, "own_bytes")), pk,
 				 json_is_true(json_object_get(st, "in_final")) ? "yes" : "no");
 	}
 	json_array_foreach(json_object_get(doc, "stages"), i, st) {
-		atmo__buf_printf(b, "\nStage %s (%s, base %s):\n", cli_jstr(st, "stage"), cli_jstr(st, "image"),
+		/* "Stage 0" reads well as it is: no "stage" to add here */
+		atmo__buf_printf(b, "\nStage %s (%s, base %s):\n", cli_jstr(st, "stage"),
+				 cli_jstr(st, "image"),
 				 json_string_value(json_object_get(st, "base_stage"))
-				 ? cli_jstr(st, "base_stage") : cli_jstr(st, "base"));
+				 ? cli_stage_title(t2, sizeof(t2), cli_jstr(st, "base_stage"))
+				 : cli_jstr(st, "base"));
 		atmo__buf_printf(b, "  %-9s %-12s %s\n", "LINE", "BYTES", "INSTRUCTION");
 		json_array_foreach(json_object_get(st, "instructions"), k, in) {
 			char line[100], ln[24];
@@ -81,7 +85,8 @@ static void human_report(atmo_buf *b, const json_t *doc, const cli_report_option
 		atmo__buf_printf(b, "\nKept out of the final image: %s in stage(s) ",
 				 SZ(s1, cli_jint(kept, "bytes")));
 		json_array_foreach(json_object_get(kept, "stages"), i, p)
-			atmo__buf_printf(b, "%s%s", i ? ", " : "", json_string_value(p));
+			atmo__buf_printf(b, "%s%s", i ? ", " : "",
+					 cli_stage_title(t1, sizeof(t1), json_string_value(p)));
 		atmo__buf_printf(b, " (they add %s; COPY --from brings %s into the final image)",
 				 SZ(s2, cli_jint(kept, "own_bytes")),
 				 SZ(s3, cli_jint(kept, "copied_bytes")));

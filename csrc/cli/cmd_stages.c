@@ -42,16 +42,39 @@ static void base_text(char *buf, size_t n, const json_t *st)
 		 !strcmp(cli_jstr(st, "base_kind"), "context") ? " (context)" : "");
 }
 
+/* the NAME column: "stage N" for an unnamed stage (its label "N" alone reads like a count) */
+static const char *name_text(char *buf, size_t n, const json_t *st)
+{
+	return cli_stage_title(buf, n, cli_jstr(st, "label"));
+}
+
+/* one row, without the padding an empty last column would leave at its end */
+static void print_row(int wname, int wbase, int wlines, const char *index, const char *name,
+		      const char *base, const char *lines, const char *status, const char *desc)
+{
+	char row[2048];
+	int n = snprintf(row, sizeof(row), "%-5s  %-*s  %-*s  %-*s  %-10s  %s", index, wname,
+			 name, wbase, base, wlines, lines, status, desc);
+
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(row))
+		n = (int)sizeof(row) - 1;
+	while (n > 0 && row[n - 1] == ' ')
+		n--;
+	printf("%.*s\n", n, row);
+}
+
 /* the table, from the stage list the core makes (its "status" is the STATUS column) */
 static int print_table(const json_t *doc)
 {
 	const json_t *stages = json_object_get(doc, "stages"), *st;
-	char base[512], lines[48];
+	char base[512], lines[48], name[64], index[32];
 	int wname = 4, wbase = 4, wlines = 5;
 	size_t i;
 
 	json_array_foreach(stages, i, st) {
-		int l = (int)strlen(cli_jstr(st, "label")), b;
+		int l = (int)strlen(name_text(name, sizeof(name), st)), b;
 		base_text(base, sizeof(base), st);
 		b = (int)strlen(base);
 		if (l > wname)
@@ -66,14 +89,13 @@ static int print_table(const json_t *doc)
 		wname = 40;
 	if (wbase > 50)
 		wbase = 50;
-	printf("%-5s  %-*s  %-*s  %-*s  %-10s  %s\n", "INDEX", wname, "NAME", wbase, "BASE",
-	       wlines, "LINES", "STATUS", "DESCRIPTION");
+	print_row(wname, wbase, wlines, "INDEX", "NAME", "BASE", "LINES", "STATUS", "DESCRIPTION");
 	json_array_foreach(stages, i, st) {
 		snprintf(lines, sizeof(lines), "%lld-%lld", cli_jint(st, "line"), cli_jint(st, "end_line"));
+		snprintf(index, sizeof(index), "%lld", cli_jint(st, "index"));
 		base_text(base, sizeof(base), st);
-		printf("%-5lld  %-*s  %-*s  %-*s  %-10s  %s\n", cli_jint(st, "index"), wname,
-		       cli_jstr(st, "label"), wbase, base, wlines, lines, cli_jstr(st, "status"),
-		       cli_jstr(st, "description"));
+		print_row(wname, wbase, wlines, index, name_text(name, sizeof(name), st), base, lines,
+			  cli_jstr(st, "status"), cli_jstr(st, "description"));
 	}
 	return fflush(stdout) ? cli_errorf("cannot write to standard output") : CLI_OK;
 }

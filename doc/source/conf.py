@@ -83,6 +83,9 @@ templates_path = []
 nitpicky = False
 default_role = "code"
 highlight_language = "none"
+# Commands must copy-paste: smartquotes would turn "--print" in captions and prose
+# into an en dash and "'" into a curly quote.
+smartquotes = False
 pygments_style = "sphinx"
 
 autodoc_member_order = "bysource"
@@ -91,7 +94,7 @@ autodoc_typehints = "description"
 # ---- HTML ------------------------------------------------------------------------
 html_theme = "alabaster"
 html_static_path = ["_static"]
-html_css_files = ["atmograph-docs.css"]
+html_css_files = ["atmograph-docs.css", "atmograph-code.css", "atmograph-gallery.css"]
 html_js_files = ["atmograph-docs.js"]
 html_title = "atmograph"
 html_theme_options = {

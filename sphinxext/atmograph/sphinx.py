@@ -103,7 +103,9 @@ CONFIG_DOCS = {
                                           "or a dict report NAME or path -> string"),
     "atmograph_project_root": (None, "env", "paths shown in captions, cluster titles and "
                                             "messages are relative to this directory (relative "
-                                            "to the conf dir; default: the source dir)"),
+                                            "to the conf dir; default: the nearest directory "
+                                            "above the conf dir holding .git, .hg or .svn, "
+                                            "else the source dir)"),
     "atmograph_build_args": ({}, "env", "build arguments for every diagram: a dict or a list of K=V"),
     "atmograph_output_format": ("svg", "env", "svg or png for HTML builders"),
     "atmograph_theme": ("light", "env", "light or dark"),
@@ -380,6 +382,7 @@ class ImageGraphDirective(SphinxDirective):
         if caption:
             inodes, messages = self.state.inline_text(caption, self.lineno)
             cap = nodes.caption(caption, "", *inodes)
+            _keep_quotes(cap)
             cap.extend(messages)
             set_source_info(self, cap)
             figure += cap
@@ -392,8 +395,8 @@ class ImageGraphDirective(SphinxDirective):
         return result
 
     def _default_alt(self, doc):
-        stages = [n.get("name") for n in doc.get("nodes", []) if n.get("kind") == "stage"]
-        return "Stage graph: " + ", ".join(str(s) for s in stages)
+        stages = [_stage_title(n) for n in doc.get("nodes", []) if n.get("kind") == "stage"]
+        return "Stage graph: " + ", ".join(stages)
 
     def _bake_graph(self, bake, build_args, sources):
         if self.options.get("build-context"):
@@ -490,7 +493,7 @@ class ImageGraphDirective(SphinxDirective):
         root = self.config.atmograph_project_root
         if root:
             return os.path.normpath(os.path.join(self.env.app.confdir, root))
-        return self.env.srcdir
+        return _default_project_root(self.env.app.confdir) or self.env.srcdir
 
     def _shown(self, path):
         """A path as shown to readers: relative to atmograph_project_root (or the source
@@ -571,6 +574,8 @@ class ImageGraphDirective(SphinxDirective):
             if not blocks:
                 continue
             wrapper = container_wrapper(self, blocks[0], shown)
+            for cap in wrapper.findall(nodes.caption):
+                _keep_quotes(cap)
             wrapper["classes"].append("atmograph-dockerfile")
             # an id of our own (else Sphinx numbers it "id1", the same on every page)
             wrapper["ids"].append("%ssource-%d" % (prefix, len(result)))
@@ -578,6 +583,36 @@ class ImageGraphDirective(SphinxDirective):
                 wrapper += b
             result.append(wrapper)
         return result
+
+
+def _keep_quotes(node):
+    """Leave the node's text as written: Sphinx's smartquotes would turn "--target" in a
+    caption into an en dash, and a command shown there must copy-paste."""
+    node["support_smartquotes"] = False
+
+
+def _stage_title(node):
+    """A stage as readers name it: its name, or "stage N" for an unnamed stage (whose
+    name in the graph document is its index, which reads like a count)."""
+    name = str(node.get("name"))
+    return "stage %s" % name if name == str(node.get("index")) else name
+
+
+#: What marks a project's root directory (a version-control checkout).
+_ROOT_MARKERS = (".git", ".hg", ".svn")
+
+
+def _default_project_root(confdir):
+    """The nearest directory at or above confdir that holds a version-control checkout
+    (.git, .hg, .svn), or None."""
+    d = os.path.abspath(confdir)
+    while True:
+        if any(os.path.exists(os.path.join(d, m)) for m in _ROOT_MARKERS):
+            return d
+        parent = os.path.dirname(d)
+        if parent == d:
+            return None
+        d = parent
 
 
 # ---- state shared between read and write ------------------------------------------
@@ -785,10 +820,12 @@ _WARMUP_DOC = {"schema": "atmograph.graph/1", "images": [], "edges": [], "target
                           "instructions": [], "onbuild": []}]}
 
 
-def _warm_up(app):
+def _warm_up(app, env, docnames):
     """Serial builds: start the render thread, which loads Graphviz (plugins, fonts) while
-    Sphinx reads the first documents, instead of at the first diagram."""
-    if app.parallel > 1 or _QUEUE or getattr(app.builder, "format", "") not in (
+    Sphinx reads the first documents, instead of at the first diagram. Only when there are
+    documents to read (env-before-read-docs): in a no-op rebuild the warm-up render was
+    the whole of the extension's cost (its wait in env-updated), for nothing drawn."""
+    if not docnames or app.parallel > 1 or _QUEUE or getattr(app.builder, "format", "") not in (
             "html", "latex", "text", "man", "texinfo"):
         return
     try:
@@ -1053,7 +1090,7 @@ def setup(app):
     app.add_directive("atmo-imagegraph", ImageGraphDirective)
     app.connect("env-purge-doc", env_purge_doc)
     app.connect("env-merge-info", env_merge_info)
-    app.connect("builder-inited", _warm_up)
+    app.connect("env-before-read-docs", _warm_up)
     app.connect("env-updated", _env_updated)
     app.connect("doctree-resolved", html_resolve)
     app.connect("html-page-context", html_page_context, priority=100)

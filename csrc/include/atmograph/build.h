@@ -185,6 +185,17 @@ ATMO_EXTERN int atmo_build_run(json_t **report, const atmo_plan *p,
 			       const atmo_build_options *opts, atmo_error *err);
 
 /**
+ * The last lines of a build log (a target's log file, atmo_build_event.log),
+ * so a failure can be shown where it happened. Only the end of the file is
+ * read (64 KiB at most), so a huge log costs no more than a small one.
+ * @param[out] out  the last max_lines lines of the file, each ending with a
+ *                  newline ("" for an empty file or max_lines 0); caller frees
+ * @return 0, ATMO_ENOTFOUND (no such file), ATMO_EIO, ATMO_EINVALID (no path)
+ */
+ATMO_EXTERN int atmo_build_log_tail(char **out, const char *path, size_t max_lines,
+				    atmo_error *err);
+
+/**
  * Add measured sizes from a build report to a graph document: nodes' "size"
  * ({"bytes", "own_bytes", "packages"}), images' "size" and top-level "kept_out"
  * (the targets' kept_out combined: bytes summed, packages united and sorted).

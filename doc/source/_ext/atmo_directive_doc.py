@@ -35,6 +35,16 @@ def _extension():
     return ext
 
 
+def _meaning(text):
+    """A meaning as a paragraph: `x` in the text (as the extension's docstrings write
+    code) becomes literal text, not backticks shown as they are."""
+    para = nodes.paragraph()
+    for i, part in enumerate(text.split("`")):
+        if part:
+            para += nodes.literal(part, part) if i % 2 else nodes.Text(part)
+    return para
+
+
 def _table(headers, rows, widths):
     return table(headers, rows, ["atmo-directive-table"], widths)
 
@@ -54,7 +64,7 @@ class DirectiveOptions(SphinxDirective):
         self.env.note_dependency(ext.__file__)
         rows = []
         for name, meaning in ext.OPTION_DOCS.items():
-            rows.append([_ref("directive-option-" + name, ":%s:" % name), meaning])
+            rows.append([_ref("directive-option-" + name, ":%s:" % name), _meaning(meaning)])
         return [_table(["option", "meaning"], rows, [1, 4])]
 
 
@@ -68,7 +78,7 @@ class DirectiveConfig(SphinxDirective):
         for name, (default, _rebuild, meaning) in ext.CONFIG_DOCS.items():
             rows.append([nodes.paragraph("", "", nodes.literal(name, name)),
                          nodes.paragraph("", "", nodes.literal(repr(default), repr(default))),
-                         meaning])
+                         _meaning(meaning)])
         return [_table(["config value", "default", "meaning"], rows, [2, 1, 4])]
 
 

@@ -14,8 +14,9 @@ copied from the report; nothing is computed here except the human-readable units
 
 The ``atmo-imagegraph`` diagrams name the same reports with their ``:report: NAME`` option
 (conf.py passes ``atmo_reports`` as ``atmograph_build_reports``); while a report does not
-exist, the directive draws the diagram without sizes and adds its own note, and the
-``atmo-report`` note here says how to produce it.
+exist, the directive draws the diagram without sizes and adds its own note; an
+``atmo-report`` later on the same page replaces that note with its own, so the page says
+once how to produce the report.
 """
 import json
 import os
@@ -110,18 +111,7 @@ class AtmoReport(SphinxDirective):
         container = nodes.container(classes=["atmo-report"])
         container["ids"].append("atmo-report-" + nodes.make_id(name))
         if report is None:
-            note = nodes.note(classes=["atmo-report-missing"])
-            para = nodes.paragraph()
-            para += nodes.Text("No build report was found at ")
-            para += nodes.literal(shown, shown)
-            para += nodes.Text(" when these pages were built, so no size was measured. "
-                               "Run ")
-            cmd = "make " + make_target
-            para += nodes.literal(cmd, cmd)
-            para += nodes.Text(" (it builds the images and writes the report), then "
-                               "build the documentation again.")
-            note += para
-            container += note
+            container += self._missing_note(shown, "make " + make_target)
             return [container]
 
         wanted = (self.options.get("targets") or "").split()
@@ -193,6 +183,27 @@ class AtmoReport(SphinxDirective):
                     para += nodes.Text(".")
                     container += para
         return [container]
+
+
+    def _missing_note(self, shown, cmd):
+        """One note saying how to get real sizes. A diagram of this page that reads the
+        same report already added its own "Sizes not measured yet" note: it is removed,
+        so the reader gets one note, here, and not two saying the same thing."""
+        for earlier in list(self.state.document.findall(nodes.note)):
+            if "atmograph-sizes-missing" in earlier.get("classes", []):
+                earlier.parent.remove(earlier)
+        note = nodes.note(classes=["atmo-report-missing"])
+        para = nodes.paragraph()
+        para += nodes.Text("No sizes yet: these pages were built before the images were. "
+                           "To see real sizes here and on the diagrams, run ")
+        para += nodes.literal(cmd, cmd)
+        para += nodes.Text(" (it builds the images and writes ")
+        para += nodes.literal(shown, shown)
+        para += nodes.Text("), then ")
+        para += nodes.literal("make html", "make html")
+        para += nodes.Text(" again.")
+        note += para
+        return note
 
 
 def setup(app):
