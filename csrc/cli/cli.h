@@ -150,6 +150,7 @@ int cmd_graph(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_sizes(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_bake(int argc, char **argv);
 int cmd_build(int argc, char **argv);
