@@ -45,6 +45,8 @@ static const char usage_text[] =
 	"  --threads N       read N layers at a time (default: the cores online)\n"
 	"  -h, --help        show this help\n"
 	"\n"
+	CLI_REGISTRY_HELP
+	"\n"
 	"Exit status: 0 every rule passed, 1 a rule failed or an image cannot be read,\n"
 	"2 usage error.\n";
 
@@ -97,10 +99,12 @@ int cmd_check(int argc, char **argv)
 		{ "junit", required_argument, NULL, OPT_JUNIT },
 		{ "output", required_argument, NULL, 'o' },
 		{ "threads", required_argument, NULL, OPT_THREADS },
+		CLI_REGISTRY_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	atmo_image_options o = ATMO_IMAGE_OPTIONS_INIT;
+	cli_registry_args reg = CLI_REGISTRY_ARGS_INIT;
 	atmo_check_rules *rules = NULL;
 	atmo_image **imgs = NULL;
 	const char **names = NULL, **values = NULL, *rules_file = NULL, *junit = NULL;
@@ -136,8 +140,10 @@ int cmd_check(int argc, char **argv)
 			break;
 		case 'h': fputs(usage_text, stdout); goto done;
 		default:
-			rc = cli_bad_option("check", c, argv, longopts);
-			goto done;
+			if ((rc = cli_registry_option(&reg, c, optarg)) < 0)
+				rc = cli_bad_option("check", c, argv, longopts);
+			if (rc != CLI_OK)
+				goto done;
 		}
 	}
 	if (optind >= argc) {
@@ -169,6 +175,7 @@ int cmd_check(int argc, char **argv)
 	if (atmo_check_rules_empty(rules))
 		atmo_check_rules_defaults(rules);
 	o.packages = atmo_check_rules_need_packages(rules);
+	cli_registry_apply(&reg, &o);
 	n_imgs = (size_t)(argc - optind);
 	imgs = calloc(n_imgs, sizeof(*imgs));
 	if (!imgs) {
@@ -213,5 +220,6 @@ done:
 	atmo_check_rules_free(rules);
 	free(names);
 	free(values);
+	cli_registry_args_free(&reg);
 	return rc;
 }
