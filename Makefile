@@ -15,7 +15,8 @@ DEB_PACKAGES := build-essential pkg-config git ca-certificates \
 	libyaml-dev libcurl4-openssl-dev \
 	libcmocka-dev clang libclang-rt-14-dev \
 	python3-dev python3-setuptools python3-pytest python3-sphinx python3-venv \
-	buildah debootstrap chromium fonts-dejavu-core
+	buildah debootstrap chromium fonts-dejavu-core \
+	docker-registry skopeo apache2-utils openssl time
 # Node.js and npm (for the browser test and the parser benchmark's peer) are taken from
 # Debian only when no `npm` is on PATH already.
 DEB_NODE := nodejs npm
