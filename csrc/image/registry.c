@@ -621,7 +621,10 @@ static int ping(atmo_image__reg *r, atmo_error *err)
 		/* TLS that does not answer (a plain HTTP server): plain HTTP where allowed */
 		if (plain || !(r->insecure || r->local) || e.code == ATMO_EVERIFY ||
 		    e.code == ATMO_ENOMEM) {
-			atmo__error_set(err, e.code, e.source, e.line, e.column, "%s", e.text);
+			atmo__error_set(err, e.code, e.source, e.line, e.column, "%s%s", e.text,
+					!plain && !(r->insecure || r->local) && e.code == ATMO_EIO
+					? "; plain HTTP is used only for localhost and the registries "
+					  "named with --insecure-registry" : "");
 			goto done;
 		}
 	}

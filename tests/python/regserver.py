@@ -158,7 +158,7 @@ class FaultProxy:
     "redirect" (307 to the registry itself), "badjson" (a broken manifest body),
     "corrupt" (one byte of the body flipped)."""
 
-    def __init__(self, upstream_port):
+    def __init__(self, upstream_port, bind="127.0.0.1"):
         self.upstream = upstream_port
         self.faults = []
         self.seen = []
@@ -177,10 +177,10 @@ class FaultProxy:
             def do_HEAD(self):
                 proxy.handle(self)
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = http.server.ThreadingHTTPServer((bind, 0), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
-        self.host = "127.0.0.1:%d" % self.port
+        self.host = "%s:%d" % (bind, self.port)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
