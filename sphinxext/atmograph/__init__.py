@@ -42,6 +42,7 @@ __all__ = [
     "UnsupportedImageError", "ImageLimitError", "parse", "parse_file", "dump", "stages", "graph", "render",
     "render_with_warnings", "check_render_options", "inspect_image", "image_diff", "sizes", "load_bake", "bake_graph",
     "plan", "annotate", "annotate_sizes", "report_find_target", "graphviz_version", "read_dockerfile", "__version__",
+    "registry_auth_file", "check", "check_junit",
 ]
 
 
@@ -194,6 +195,29 @@ def image_diff(a, b, *, max_files=0, packages=False, auth_file=None, insecure_re
     """Compare two images (files or ``docker://`` references): ``atmograph.diff/1``."""
     return _core.image_diff(a, b, max_files=int(max_files), packages=bool(packages),
                                **_registry_opts(auth_file, insecure_registries, ca_file))
+
+
+def check(images, *, rules=None, rules_file=None, platform=None, verify=False, auth_file=None,
+          insecure_registries=None, ca_file=None):
+    """Measure images against CI rules: the ``atmograph.check/1`` document.
+
+    ``images``: one path or ``docker://`` reference, or a sequence of them. ``rules``:
+    ``{rule: value}`` with dive's names (``lowestEfficiency``, ``highestWastedBytes``,
+    ``highestUserWastedPercent``, ...) or the options' (``lowest-efficiency``, ...); values
+    as the command line takes them (``0.9``, ``"90%"``, ``"20MB"``, ``None`` for off; a list
+    for ``forbidPackages``). ``rules_file``: a JSON or YAML rules file read first. With no
+    rule at all, dive's defaults. ``doc["passed"]`` says whether every rule passed.
+    """
+    if isinstance(images, (str, bytes, os.PathLike)):
+        images = [images]
+    return _core.check(list(images), rules=rules, rules_file=rules_file, platform=platform,
+                       verify=bool(verify),
+                       **_registry_opts(auth_file, insecure_registries, ca_file))
+
+
+def check_junit(doc):
+    """A check document (:func:`check`) as JUnit XML text."""
+    return _core.check_junit(doc)
 
 
 def sizes(dockerfile, images, *, target=None, build_args=None, build_contexts=None,

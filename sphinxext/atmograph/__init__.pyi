@@ -72,6 +72,11 @@ def inspect_image(path: _StrPath, *, ref: Optional[str] = ..., verify: bool = ..
 def image_diff(a: _StrPath, b: _StrPath, *, max_files: int = ..., packages: bool = ...,
                auth_file: Optional[str] = ..., insecure_registries: _Insecure = ...,
                ca_file: Optional[str] = ...) -> _DiffDocument: ...
+def check(images: Union[_StrPath, Sequence[_StrPath]], *, rules: Optional[Mapping[str, Any]] = ...,
+          rules_file: Optional[_StrPath] = ..., platform: Optional[str] = ..., verify: bool = ...,
+          auth_file: Optional[str] = ..., insecure_registries: _Insecure = ...,
+          ca_file: Optional[str] = ...) -> Dict[str, Any]: ...
+def check_junit(doc: Mapping[str, Any]) -> str: ...
 def sizes(dockerfile: _Dockerfile, images: Mapping[str, _StrPath], *, target: Optional[str] = ...,
           build_args: _KV = ..., build_contexts: _KV = ..., verify: bool = ..., packages: bool = ...,
           filename: Optional[str] = ..., auth_file: Optional[str] = ...,

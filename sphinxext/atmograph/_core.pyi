@@ -533,6 +533,11 @@ def image_diff(a: _StrPath, b: _StrPath, *, max_files: int = ...,
                packages: bool = ..., auth_file: Optional[str] = ...,
                insecure_registries: Optional[str] = ...,
                ca_file: Optional[str] = ...) -> _DiffDocument: ...
+def check(images: Sequence[_StrPath], *, rules: Optional[Mapping[str, Any]] = ...,
+          rules_file: Optional[_StrPath] = ..., platform: Optional[str] = ..., verify: bool = ...,
+          auth_file: Optional[str] = ..., insecure_registries: Optional[str] = ...,
+          ca_file: Optional[str] = ...) -> Dict[str, Any]: ...
+def check_junit(doc: Mapping[str, Any]) -> str: ...
 def sizes(source: Union[str, bytes], images: Dict[str, _StrPath], *, filename: Optional[str] = ...,
           target: Optional[str] = ..., build_args: _KV = ..., build_contexts: _KV = ...,
           verify: bool = ..., packages: bool = ..., auth_file: Optional[str] = ...,

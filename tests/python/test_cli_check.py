@@ -202,3 +202,32 @@ def test_several_images_and_junit(sample, tmp_path):
 def test_unreadable_image_fails(tmp_path):
     err = fail("check", tmp_path / "nope", "--lowest-efficiency", "0.5")
     assert "nope" in err
+
+
+# ---- the Python face: the same core ----
+
+def test_python_check_matches_the_cli(sample, tmp_path):
+    import atmograph
+    exp = g.sample_expected()
+    doc = atmograph.check(sample, rules={"lowestEfficiency": "50%",
+                                         "forbid-package": ["cur*", "gcc-*"],
+                                         "highestWastedBytes": None})
+    cli = check_json(sample, "--lowest-efficiency", "50%", "--forbid-package", "cur*",
+                     "--forbid-package", "gcc-*", code=1)
+    assert doc == cli
+    assert doc["images"][0]["figures"]["wasted_bytes"] == exp["wasted"]
+    xml = atmograph.check_junit(doc)
+    assert 'failures="1"' in xml and "curl (cur*)" in xml
+    rf = tmp_path / "r.yaml"
+    rf.write_text("rules:\n  highestImageSize: %d\n" % (exp["bytes"] - 1))
+    doc = atmograph.check([sample], rules_file=rf)
+    assert doc["passed"] is False and doc["images"][0]["rules"][0]["rule"] == "highestImageSize"
+    with pytest.raises(atmograph.InvalidInputError) as ei:
+        atmograph.check(sample, rules={"lowestEfficiency": "lots"})
+    assert "not a ratio" in str(ei.value)
+    rf.write_text("rules:\n  lowestEfficiency: [\n")
+    with pytest.raises(atmograph.InvalidInputError) as ei:
+        atmograph.check(sample, rules_file=rf)
+    assert "r.yaml" in str(ei.value) and "not valid YAML" in str(ei.value)
+    with pytest.raises(atmograph.ImageNotFoundError):
+        atmograph.check(str(tmp_path / "missing"))
