@@ -97,9 +97,13 @@ static const char *declared_compression(const char *mt)
 	size_t n;
 	if (!mt)
 		return NULL;
+	/* docker's schema 2 has this one type for every layer, and pushes of uncompressed
+	 * layers (docker save, skopeo --preserve-digests) keep it: as docker and
+	 * containers/image do, the content says whether it is compressed */
+	if (strcmp(mt, "application/vnd.docker.image.rootfs.diff.tar.gzip") == 0)
+		return NULL;
 	n = strlen(mt);
-	if ((n > 5 && strcmp(mt + n - 5, "+gzip") == 0) || strstr(mt, "tar.gzip") ||
-	    strcmp(mt, "application/vnd.docker.image.rootfs.diff.tar.gzip") == 0)
+	if ((n > 5 && strcmp(mt + n - 5, "+gzip") == 0) || strstr(mt, "tar.gzip"))
 		return "gzip";
 	if (n > 5 && strcmp(mt + n - 5, "+zstd") == 0)
 		return "zstd";
