@@ -244,3 +244,33 @@ def test_persistent_500_gives_up(proxy, pushed):
     proxy.faults = [("500", lambda p: "/manifests/" in p)] * 10
     err = fail("inspect", ref)
     assert "HTTP 500" in err and "injected" in err, err
+
+
+# ---- the directive's :image: ----
+
+def test_directive_image_from_a_registry(plain, make_app, rootdir, sphinx_test_tempdir):
+    import re
+    import shutil
+    import time
+    import test_sphinx_sizes as ts
+    srcdir = sphinx_test_tempdir / ("imagegraph-registry-%d" % time.monotonic_ns())
+    shutil.copytree(str(rootdir / "test-imagegraph-bake"), str(srcdir))
+    refs = {}
+    for stage, steps in (("build", ts.BUILD), ("runtime", ts.RUNTIME)):
+        archive = srcdir / ("%s.tar" % stage)
+        ts.docker_archive(archive, steps, "test/app:%s" % stage)
+        refs[stage] = plain.push("docker-archive:%s" % archive, "app:%s" % stage)
+        os.unlink(str(archive))               # only the registry has the images now
+    with open(str(srcdir / "sizes.rst"), "w") as f:
+        f.write(":orphan:\n\nSizes\n=====\n\n.. atmo-imagegraph:: images/app/Dockerfile\n"
+                "   :build-context: base=docker-image://debian:bookworm\n"
+                "   :image: build=%s runtime=%s\n" % (refs["build"], refs["runtime"]))
+    app = make_app("html", srcdir=srcdir)
+    app.build()
+    assert "sizes.rst" not in app._warning.getvalue(), app._warning.getvalue()
+    page = open(str(app.outdir / "sizes.html"), encoding="utf-8").read()
+    svg = re.findall(r"<svg\b.*?</svg>", page, re.S)[0]
+    labels = [re.sub(r"<[^>]+>", "", t) for t in re.findall(r"<text[^>]*>[^<]*</text>", svg)]
+    # the figures of the archive test (test_sphinx_sizes), read from the registry
+    assert any("own 1.9 MiB" in t for t in labels), labels
+    assert any("kept out" in t for t in labels), labels
