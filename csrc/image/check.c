@@ -131,7 +131,7 @@ static int parse_size(const char *v, uint64_t *out)
 }
 
 static int load_doc(json_t **out, const char *path, const char *source, int line, int col,
-		    const char *want1, const char *want2, atmo_error *err)
+		    const char *want1, const char *want2, const char *want3, atmo_error *err)
 {
 	char *text = NULL;
 	size_t len;
@@ -146,12 +146,14 @@ static int load_doc(json_t **out, const char *path, const char *source, int line
 		return atmo__error_set(err, ATMO_EINVALID, path, je.line > 0 ? je.line : 0,
 				       je.column > 0 ? je.column : 0, "not valid JSON: %s", je.text);
 	schema = json_string_value(json_object_get(*out, "schema"));
-	if (!schema || (strcmp(schema, want1) && (!want2 || strcmp(schema, want2)))) {
+	if (!schema || (strcmp(schema, want1) && (!want2 || strcmp(schema, want2)) &&
+			(!want3 || strcmp(schema, want3)))) {
 		json_decref(*out);
 		*out = NULL;
 		return atmo__error_set(err, ATMO_EINVALID, source, line, col,
-				       "%s is not a document of schema %s%s%s", path, want1,
-				       want2 ? " or " : "", want2 ? want2 : "");
+				       "%s is not a document of schema %s%s%s%s%s", path, want1,
+				       want2 ? ", " : "", want2 ? want2 : "", want3 ? " or " : "",
+				       want3 ? want3 : "");
 	}
 	return 0;
 }
@@ -264,7 +266,8 @@ int atmo_check_rules_set(atmo_check_rules *r, const char *name, const char *valu
 		}
 		if ((rc = load_doc(&doc, value, source, line, col,
 				   i == 6 ? "atmograph.image/1" : "atmograph.build-report/1",
-				   i == 6 ? "atmograph.check/1" : NULL, err)) < 0)
+				   i == 6 ? "atmograph.check/1" : NULL,
+				   i == 6 ? "atmograph.build-report/1" : NULL, err)) < 0)
 			return rc;
 		if (!(p = atmo__strdup(value, err))) {
 			json_decref(doc);
@@ -354,6 +357,40 @@ static int baseline_bytes(uint64_t *out, const atmo_check_rules *r, const atmo_i
 	size_t i;
 	if (!strcmp(json_string_value(json_object_get(b, "schema")), "atmograph.image/1")) {
 		*out = json_u64(json_object_get(b, "size"), "bytes");
+		return 0;
+	}
+	if (!strcmp(json_string_value(json_object_get(b, "schema")), "atmograph.build-report/1")) {
+		/* a previous build: the target named, else the one that built this very image,
+		 * else its only target */
+		const json_t *targets = json_object_get(b, "targets"), *t;
+		const char *name, *pick = r->report_target;
+		atmo_buf known = ATMO_BUF_INIT;
+		if (!pick)
+			json_object_foreach((json_t *)targets, name, t) {
+				const char *d = json_string_value(json_object_get(t, "digest"));
+				if (d && ((img->digest && !strcmp(d, img->digest)) ||
+					  (img->config_digest && !strcmp(d, img->config_digest))))
+					pick = name;
+			}
+		if (!pick && json_object_size(targets) == 1)
+			json_object_foreach((json_t *)targets, name, t)
+				pick = name;
+		hit = pick ? json_object_get(targets, pick) : NULL;
+		if (!json_is_integer(json_object_get(json_object_get(hit, "size"), "bytes"))) {
+			json_object_foreach((json_t *)targets, name, t)
+				atmo__buf_printf(&known, "%s%s", known.len ? ", " : "", name);
+			if (pick)
+				atmo__error_set(err, ATMO_EINVALID, r->baseline_path, 0, 0,
+						"the baseline report's target '%s' has no measured size "
+						"(targets: %s)", pick, atmo__buf_cstr(&known));
+			else
+				atmo__error_set(err, ATMO_EINVALID, r->baseline_path, 0, 0,
+						"the baseline report has several targets: pick one with "
+						"--report-target (%s)", atmo__buf_cstr(&known));
+			atmo__buf_free(&known);
+			return ATMO_EINVALID;
+		}
+		*out = json_u64(json_object_get(hit, "size"), "bytes");
 		return 0;
 	}
 	imgs = json_object_get(b, "images");

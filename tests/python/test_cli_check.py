@@ -109,6 +109,26 @@ def test_growth_against_baseline(sample, tmp_path):
     assert "needs a baseline" in err
 
 
+def test_growth_against_a_build_report(sample, tmp_path):
+    exp = g.sample_expected()
+    base = exp["bytes"] - 1000
+    report = {"schema": "atmograph.build-report/1", "targets": {
+        "app": {"digest": "sha256:old", "size": {"bytes": base, "compressed": 1, "layers": 3}},
+        "tool": {"digest": "sha256:other", "size": {"bytes": 5, "compressed": 1, "layers": 1}}}}
+    rp = tmp_path / "report.json"
+    rp.write_text(json.dumps(report))
+    doc = check_json(sample, "--baseline", rp, "--report-target", "app",
+                     "--highest-growth", "1000")
+    assert doc["images"][0]["rules"][0]["value"] == 1000
+    check_json(sample, "--baseline", rp, "--report-target", "app", "--highest-growth", "999",
+               code=1)
+    err = fail("check", sample, "--baseline", rp, "--highest-growth", "1000")
+    assert "several targets: pick one with --report-target (app, tool)" in err, err
+    del report["targets"]["tool"]
+    rp.write_text(json.dumps(report))
+    check_json(sample, "--baseline", rp, "--highest-growth", "1000")
+
+
 def test_build_report_kept_out_packages(sample, tmp_path):
     report = {"schema": "atmograph.build-report/1", "targets": {
         "app": {"digest": "sha256:none", "kept_out": {"bytes": 1, "packages": ["gcc", "curl"]},

@@ -16,7 +16,9 @@
  *    the threshold;
  *  - highestGrowth: bytes minus the baseline's bytes at most the threshold, a size or
  *    "N%" of the baseline (needs a baseline: an "atmograph.image/1" document, as
- *    `inspect --json` writes, or an "atmograph.check/1" one, matched by source);
+ *    `inspect --json` writes; an "atmograph.check/1" one, matched by source or digest;
+ *    or a build report "atmograph.build-report/1", its target named by report-target,
+ *    else the one whose digest is the image's, else its only one);
  *  - forbidPackages: no installed dpkg package matches one of the fnmatch(3) globs;
  *  - noBuildOnlyPackages: none of the packages a build kept out of its final image
  *    (a build report's kept_out.packages; or the packages of its build-only stages
