@@ -154,7 +154,7 @@ class Registry:
 class FaultProxy:
     """Plain-HTTP proxy to a registry that misbehaves as told: faults is a list of
     (kind, predicate on the path) used once each, in order of arrival.
-    kinds: "500", "drop" (close without an answer), "cut" (half the body, then close),
+    kinds: "500", "429" (with Retry-After: 1), "drop" (close without an answer), "cut" (half the body, then close),
     "redirect" (307 to the registry itself), "badjson" (a broken manifest body),
     "corrupt" (one byte of the body flipped)."""
 
@@ -199,9 +199,11 @@ class FaultProxy:
             h.close_connection = True
             h.connection.shutdown(socket.SHUT_RDWR)
             return
-        if kind == "500":
+        if kind in ("500", "429"):
             body = b'{"errors":[{"code":"UNKNOWN","message":"injected"}]}'
-            h.send_response(500)
+            h.send_response(int(kind))
+            if kind == "429":
+                h.send_header("Retry-After", "1")
             h.send_header("Content-Length", str(len(body)))
             h.end_headers()
             h.wfile.write(body)

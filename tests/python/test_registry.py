@@ -202,7 +202,8 @@ def via(proxy, ref):
 
 @pytest.mark.parametrize("kind,where", [
     ("500", "/manifests/"), ("500", "/blobs/"), ("drop", "/manifests/"), ("drop", "/blobs/"),
-    ("cut", "/blobs/"), ("redirect", "/blobs/"), ("500", "/v2/"),
+    ("cut", "/blobs/"), ("redirect", "/blobs/"), ("500", "/v2/"), ("429", "/manifests/"),
+    ("429", "/blobs/"),
 ])
 def test_faults_are_survived(proxy, pushed, kind, where):
     path, ref = pushed["gzip"]
