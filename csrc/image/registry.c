@@ -529,7 +529,9 @@ static int parse_ref(atmo_image__reg *r, const char *ref, atmo_error *err)
 	r->api_host = strdup(!strcmp(r->host, "docker.io") ? "registry-1.docker.io" : r->host);
 	at = strchr(name, '@');
 	if (at) {
-		r->repo = strndup(name, (size_t)(at - name));
+		/* REPO:TAG@DIGEST: the digest decides, as docker pull does */
+		const char *c = memchr(name, ':', (size_t)(at - name));
+		r->repo = strndup(name, (size_t)((c && !memchr(c, '/', (size_t)(at - c)) ? c : at) - name));
 		r->reference = strdup(at + 1);
 	} else {
 		colon = strrchr(name, ':');

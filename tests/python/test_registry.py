@@ -78,6 +78,9 @@ def test_by_digest_and_docker_media_types(pushed, plain):
     doc = inspect(ref)
     by_digest = inspect("docker://%s/sample@%s" % (plain.host, doc["digest"]))
     assert figures(by_digest) == figures(doc)
+    # a tag and a digest: the digest decides
+    both = inspect("docker://%s/sample:zstd@%s" % (plain.host, doc["digest"]))
+    assert figures(both) == figures(doc) and both["ref"] == doc["digest"]
     # docker v2 schema 2: the manifest and layer media types change, not the figures
     v2 = plain.push("oci-archive:" + path, "sample:v2s2", fmt="v2s2")
     d2 = inspect(v2)
