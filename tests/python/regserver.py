@@ -2,7 +2,7 @@
 
 Registry(tmp, auth=..., tls=...) writes a config (filesystem storage in a temporary
 directory; optionally htpasswd basic auth and TLS with a certificate made at run
-time by `openssl req`), starts `docker-registry serve`, waits until /v2/ answers,
+time by `openssl req`: a test CA and a server certificate it signs), starts `docker-registry serve`, waits until /v2/ answers,
 and pushes fixture archives with `skopeo copy`. FaultProxy is a small http.server
 in front of it that fails on purpose (500 once, a dropped connection, a body cut
 short, a redirect, a broken manifest, a corrupted blob).
@@ -56,13 +56,23 @@ def bcrypt_line(user, password):
 
 
 def make_cert(d):
-    """A self-signed certificate for localhost/127.0.0.1, its own CA."""
-    key, crt = os.path.join(d, "key.pem"), os.path.join(d, "ca.crt")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                    "-keyout", key, "-out", crt, "-subj", "/CN=localhost",
-                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
-                   check=True, capture_output=True)
-    return key, crt
+    """A test CA and a server certificate it signs for localhost/127.0.0.1, made by
+    `openssl req` at run time. Returns (server key, server certificate, CA certificate)."""
+    ca_key, ca_crt = os.path.join(d, "ca.key"), os.path.join(d, "ca.crt")
+    key, csr, crt = (os.path.join(d, n) for n in ("server.key", "server.csr", "server.crt"))
+    ext = os.path.join(d, "server.ext")
+    with open(ext, "w") as f:
+        f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+
+    def ssl_(*args):
+        subprocess.run(["openssl"] + list(args), check=True, capture_output=True)
+    ssl_("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-keyout", ca_key,
+         "-out", ca_crt, "-subj", "/CN=atmograph test CA")
+    ssl_("req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr,
+         "-subj", "/CN=localhost")
+    ssl_("x509", "-req", "-in", csr, "-CA", ca_crt, "-CAkey", ca_key, "-CAcreateserial",
+         "-days", "2", "-out", crt, "-extfile", ext)
+    return key, crt, ca_crt
 
 
 class Registry:
@@ -78,8 +88,8 @@ class Registry:
                "storage:", "  filesystem:", "    rootdirectory: %s/data" % self.dir,
                "http:", "  addr: 127.0.0.1:%d" % self.port]
         if tls:
-            key, self.ca = make_cert(self.dir)
-            cfg += ["  tls:", "    certificate: %s" % self.ca, "    key: %s" % key]
+            key, crt, self.ca = make_cert(self.dir)
+            cfg += ["  tls:", "    certificate: %s" % crt, "    key: %s" % key]
         if auth:
             hp = os.path.join(self.dir, "htpasswd")
             with open(hp, "w") as f:
