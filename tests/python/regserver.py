@@ -1,9 +1,9 @@
 """A real registry for the tests: Debian's docker-registry on a free localhost port.
 
 Registry(tmp, auth=..., tls=...) writes a config (filesystem storage in a temporary
-directory; optionally htpasswd basic auth and TLS with a certificate made at run
-time by `openssl req`: a test CA and a server certificate it signs), starts `docker-registry serve`, waits until /v2/ answers,
-and pushes fixture archives with `skopeo copy`. FaultProxy is a small http.server
+directory; optionally htpasswd basic auth, and TLS with a test CA and a server
+certificate it signs, made at run time by `openssl req`), starts `docker-registry
+serve`, waits until /v2/ answers, and pushes fixture archives with `skopeo copy`. FaultProxy is a small http.server
 in front of it that fails on purpose (500 once, a dropped connection, a body cut
 short, a redirect, a broken manifest, a corrupted blob).
 """
