@@ -17,21 +17,25 @@
 #include "util/error.h"
 
 /* line and column (1-based) of the first `"key"` in text (JSON), or `key:` (YAML) */
-static void locate_key(const char *text, const char *key, int yaml, int *line, int *col)
+static void locate_key(const char *text, size_t len, const char *key, int yaml, int *line,
+		       int *col)
 {
 	size_t kl = strlen(key);
-	const char *p = text, *ls = text;
+	const char *p = text, *ls = text, *end = text + len;
 	int ln = 1;
 	*line = *col = 0;
-	for (; *p; p++) {
+	for (; p < end; p++) {
+		size_t left = (size_t)(end - p);
 		if (*p == '\n') {
 			ln++;
 			ls = p + 1;
 			continue;
 		}
-		if (!yaml && *p == '"' && !strncmp(p + 1, key, kl) && p[kl + 1] == '"')
+		if (!yaml && left > kl + 1 && *p == '"' && !memcmp(p + 1, key, kl) &&
+		    p[kl + 1] == '"')
 			goto found;
-		if (yaml && !strncmp(p, key, kl) && (p == text || !isalnum((unsigned char)p[-1])) &&
+		if (yaml && left > kl && !memcmp(p, key, kl) &&
+		    (p == text || !isalnum((unsigned char)p[-1])) &&
 		    (p[kl] == ':' || p[kl] == '"' || p[kl] == '\''))
 			goto found;
 	}
@@ -190,19 +194,35 @@ static int set_value(atmo_check_rules *r, const char *key, json_t *v, const char
 
 int atmo_check_rules_load(atmo_check_rules *r, const char *path, atmo_error *err)
 {
-	char *text = NULL, *dcopy = NULL;
+	char *text = NULL;
+	size_t len;
+	int rc;
+	if (!r || !path)
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "atmo_check_rules_load: no path");
+	if ((rc = atmo_file_read(&text, &len, path, 1u << 20, err)) < 0)
+		return rc;
+	rc = atmo_check_rules_load_string(r, text, len, path, err);
+	free(text);
+	return rc;
+}
+
+int atmo_check_rules_load_string(atmo_check_rules *r, const char *text, size_t len,
+				 const char *path, atmo_error *err)
+{
+	char *dcopy = NULL;
 	const char *dir, *key;
-	size_t len, n;
+	size_t n;
 	json_t *doc = NULL, *rules, *v;
 	json_error_t je;
 	int yaml, rc, line, col;
 
-	if (!r || !path)
-		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "atmo_check_rules_load: no path");
+	if (!r || !text || !path)
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
+				       "atmo_check_rules_load_string: missing argument");
+	if (memchr(text, '\0', len))
+		return atmo__error_set(err, ATMO_EINVALID, path, 0, 0, "a NUL byte in a rules file");
 	n = strlen(path);
 	yaml = (n > 5 && !strcmp(path + n - 5, ".yaml")) || (n > 4 && !strcmp(path + n - 4, ".yml"));
-	if ((rc = atmo_file_read(&text, &len, path, 1u << 20, err)) < 0)
-		return rc;
 	if (yaml) {
 		if ((rc = load_yaml(&doc, text, len, path, err)) < 0)
 			goto done;
@@ -214,7 +234,7 @@ int atmo_check_rules_load(atmo_check_rules *r, const char *path, atmo_error *err
 	rules = json_object_get(doc, "rules");
 	if (!json_is_object(doc) || !json_is_object(rules)) {
 		if (json_is_object(doc) && json_object_get(doc, "rules"))
-			locate_key(text, "rules", yaml, &line, &col);
+			locate_key(text, len, "rules", yaml, &line, &col);
 		else
 			line = col = 1;
 		rc = atmo__error_set(err, ATMO_EINVALID, path, line, col,
@@ -231,14 +251,14 @@ int atmo_check_rules_load(atmo_check_rules *r, const char *path, atmo_error *err
 	dir = dirname(dcopy);
 	json_object_foreach(doc, key, v)
 		if (strcmp(key, "rules")) {
-			locate_key(text, key, yaml, &line, &col);
+			locate_key(text, len, key, yaml, &line, &col);
 			rc = atmo__error_set(err, ATMO_EINVALID, path, line, col,
 					     "unknown key '%s' (the rules go under \"rules\")", key);
 			goto done;
 		}
 	/* the order of keys does not matter: a baseline is looked for only when checking */
 	json_object_foreach(rules, key, v) {
-		locate_key(text, key, yaml, &line, &col);
+		locate_key(text, len, key, yaml, &line, &col);
 		if (!strcmp(key, "forbidPackages") && json_is_array(v)) {
 			size_t i;
 			json_t *g;
@@ -260,7 +280,6 @@ int atmo_check_rules_load(atmo_check_rules *r, const char *path, atmo_error *err
 	rc = 0;
 done:
 	free(dcopy);
-	free(text);
 	json_decref(doc);
 	return rc;
 }

@@ -81,6 +81,14 @@ ATMO_EXTERN int atmo_check_rules_set(atmo_check_rules *r, const char *name, cons
  */
 ATMO_EXTERN int atmo_check_rules_load(atmo_check_rules *r, const char *path, atmo_error *err);
 
+/**
+ * The same from text: path names it in errors, tells YAML (.yaml, .yml) from JSON and
+ * is where relative baseline and buildReport paths start.
+ * @param text  len bytes (a NUL byte among them is an error)
+ */
+ATMO_EXTERN int atmo_check_rules_load_string(atmo_check_rules *r, const char *text, size_t len,
+					     const char *path, atmo_error *err);
+
 /** 1 when a rule on needs the image's packages (atmo_image_options.packages). */
 ATMO_EXTERN int atmo_check_rules_need_packages(const atmo_check_rules *r);
 
