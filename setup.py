@@ -17,8 +17,8 @@ import subprocess
 from setuptools import Extension, setup
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PKGS = ["jansson", "libarchive", "libcgraph", "libgvc", "libcrypto"]
-FALLBACK_LIBS = ["jansson", "archive", "gvc", "cgraph", "cdt", "crypto"]
+PKGS = ["jansson", "libarchive", "libcgraph", "libgvc", "libcrypto", "yaml-0.1", "libcurl"]
+FALLBACK_LIBS = ["jansson", "archive", "gvc", "cgraph", "cdt", "crypto", "yaml", "curl"]
 DEFINES = []
 # ISA-L for gzip layers (csrc/image/gzfast.c), as the Makefile: used when installed.
 if subprocess.run(["pkg-config", "--exists", "libisal"], capture_output=True).returncode == 0:

@@ -79,6 +79,7 @@ enum {
 	CLI_OPT_BUILD_ARG = 0x100, CLI_OPT_BUILD_CONTEXT,
 	CLI_OPT_SET_VAR, CLI_OPT_ENGINE, CLI_OPT_ENGINE_PATH, CLI_OPT_STORAGE_ROOT,
 	CLI_OPT_STORAGE_DRIVER, CLI_OPT_ISOLATION, CLI_OPT_JSON, CLI_OPT_BYTES,
+	CLI_OPT_AUTH_FILE = 0x1c0, CLI_OPT_INSECURE_REGISTRY, CLI_OPT_REGISTRY_CA,
 	CLI_OPT_LOCAL = 0x200
 };
 
@@ -115,6 +116,33 @@ typedef struct {
 	{ "output", required_argument, NULL, 'o' }
 /* Handle them: CLI_OK, or -1 when c is none of them. */
 int cli_output_option(cli_output_args *a, int c, const char *arg);
+
+/* ---- images in registries (registry_opts.c): inspect, sizes, diff, check ---- */
+typedef struct {
+	const char *auth_file;   /* --auth-file */
+	const char *ca_file;     /* --registry-ca */
+	char *insecure;          /* --insecure-registry HOST[:PORT], repeated: comma-joined */
+	char *auth_buf;
+	const char *resolved;
+} cli_registry_args;
+#define CLI_REGISTRY_ARGS_INIT { NULL, NULL, NULL, NULL, NULL }
+#define CLI_REGISTRY_LONGOPTS \
+	{ "auth-file", required_argument, NULL, CLI_OPT_AUTH_FILE }, \
+	{ "insecure-registry", required_argument, NULL, CLI_OPT_INSECURE_REGISTRY }, \
+	{ "registry-ca", required_argument, NULL, CLI_OPT_REGISTRY_CA }
+#define CLI_REGISTRY_HELP \
+	"Images in registries: docker://HOST[:PORT]/REPO[:TAG|@DIGEST] (OCI distribution v2).\n" \
+	"  --auth-file F     credentials (default: $REGISTRY_AUTH_FILE,\n" \
+	"                    $XDG_RUNTIME_DIR/containers/auth.json, $DOCKER_CONFIG/config.json,\n" \
+	"                    ~/.docker/config.json; credential helpers are not run)\n" \
+	"  --insecure-registry HOST[:PORT]  plain HTTP or unverified TLS for HOST (repeatable;\n" \
+	"                    localhost and 127.0.0.1 may use plain HTTP without it)\n" \
+	"  --registry-ca F   trust the CAs in the PEM file F for registries\n"
+/* Handle them: CLI_OK, CLI_FAIL (out of memory), or -1 when c is none of them. */
+int cli_registry_option(cli_registry_args *a, int c, const char *arg);
+/* Fill the registry fields of o (the auth file resolved from the environment once). */
+void cli_registry_apply(cli_registry_args *a, atmo_image_options *o);
+void cli_registry_args_free(cli_registry_args *a);
 
 /* ---- human-readable reports built from JSON documents ---- */
 /* Room for any cli_size result. */
@@ -174,6 +202,7 @@ int cmd_graph(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_sizes(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_bake(int argc, char **argv);
 int cmd_build(int argc, char **argv);

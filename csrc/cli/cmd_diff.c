@@ -23,6 +23,8 @@ static const char usage_text[] =
 	"  -o, --output F        write to F (atomically) instead of standard output\n"
 	"  -h, --help            show this help\n"
 	"\n"
+	CLI_REGISTRY_HELP
+	"\n"
 	"Exit status: 0 compared, 1 an image cannot be read or is invalid, 2 usage error.\n";
 
 /* a size column: human units or exact bytes; DELTA: signed */
@@ -86,6 +88,7 @@ int cmd_diff(int argc, char **argv)
 		{ "ref-b", required_argument, NULL, 'B' },
 		{ "files", required_argument, NULL, 'f' },
 		CLI_OUTPUT_LONGOPTS,
+		CLI_REGISTRY_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -94,6 +97,7 @@ int cmd_diff(int argc, char **argv)
 	atmo_image *a = NULL, *b = NULL;
 	json_t *doc = NULL;
 	cli_output_args out = CLI_OUTPUT_ARGS_INIT;
+	cli_registry_args reg = CLI_REGISTRY_ARGS_INIT;
 	unsigned long files = 50;
 	int c, rc;
 
@@ -102,17 +106,30 @@ int cmd_diff(int argc, char **argv)
 		case 'a': oa.ref = optarg; break;
 		case 'B': ob.ref = optarg; break;
 		case 'f':
-			if (cli_parse_uint("diff", "--files", optarg, &files) != CLI_OK)
-				return CLI_USAGE;
+			if (cli_parse_uint("diff", "--files", optarg, &files) != CLI_OK) {
+				rc = CLI_USAGE;
+				goto done;
+			}
 			break;
-		case 'h': fputs(usage_text, stdout); return CLI_OK;
+		case 'h': fputs(usage_text, stdout); rc = CLI_OK; goto done;
 		default:
-			if (cli_output_option(&out, c, optarg) < 0)
-				return cli_bad_option("diff", c, argv, longopts);
+			if ((rc = cli_registry_option(&reg, c, optarg)) >= 0) {
+				if (rc != CLI_OK)
+					goto done;
+				break;
+			}
+			if (cli_output_option(&out, c, optarg) < 0) {
+				rc = cli_bad_option("diff", c, argv, longopts);
+				goto done;
+			}
 		}
 	}
-	if (optind + 2 != argc)
-		return cli_usage_error("diff", "diff takes two images, IMAGE_A and IMAGE_B");
+	if (optind + 2 != argc) {
+		rc = cli_usage_error("diff", "diff takes two images, IMAGE_A and IMAGE_B");
+		goto done;
+	}
+	cli_registry_apply(&reg, &oa);
+	cli_registry_apply(&reg, &ob);
 	oa.packages = ob.packages = 1;
 	oa.files = ob.files = 0;
 	atmo_error_clear(&err);
@@ -127,5 +144,6 @@ done:
 	json_decref(doc);
 	atmo_image_free(a);
 	atmo_image_free(b);
+	cli_registry_args_free(&reg);
 	return rc;
 }

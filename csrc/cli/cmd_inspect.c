@@ -26,6 +26,8 @@ static const char usage_text[] =
 	"  --threads N       read N layers at a time (default: the cores online; at most 64)\n"
 	"  -h, --help        show this help\n"
 	"\n"
+	CLI_REGISTRY_HELP
+	"\n"
 	"Exit status: 0 read, 1 the image cannot be read or is invalid, 2 usage error.\n";
 
 /* a size column: human units or exact bytes */
@@ -146,6 +148,7 @@ int cmd_inspect(int argc, char **argv)
 		{ "verify", no_argument, NULL, 'v' },
 		CLI_OUTPUT_LONGOPTS,
 		{ "threads", required_argument, NULL, 't' },
+		CLI_REGISTRY_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -154,6 +157,7 @@ int cmd_inspect(int argc, char **argv)
 	atmo_image *img = NULL;
 	json_t *doc = NULL;
 	cli_output_args out = CLI_OUTPUT_ARGS_INIT;
+	cli_registry_args reg = CLI_REGISTRY_ARGS_INIT;
 	const char *path;
 	unsigned long files = 0, threads = 0;
 	int c, rc = CLI_OK, files_set = 0;
@@ -163,25 +167,38 @@ int cmd_inspect(int argc, char **argv)
 		case 'r': o.ref = optarg; break;
 		case 'p': o.platform = optarg; break;
 		case 'f':
-			if (cli_parse_uint("inspect", "--files", optarg, &files) != CLI_OK)
-				return CLI_USAGE;
+			if (cli_parse_uint("inspect", "--files", optarg, &files) != CLI_OK) {
+				rc = CLI_USAGE;
+				goto done;
+			}
 			files_set = 1;
 			break;
 		case 'k': o.packages = 1; break;
 		case 'v': o.verify = 1; break;
 		case 't':
-			if (cli_parse_uint("inspect", "--threads", optarg, &threads) != CLI_OK)
-				return CLI_USAGE;
+			if (cli_parse_uint("inspect", "--threads", optarg, &threads) != CLI_OK) {
+				rc = CLI_USAGE;
+				goto done;
+			}
 			o.threads = threads > 64 ? 64 : (unsigned int)threads;
 			break;
-		case 'h': fputs(usage_text, stdout); return CLI_OK;
+		case 'h': fputs(usage_text, stdout); goto done;
 		default:
-			if (cli_output_option(&out, c, optarg) < 0)
-				return cli_bad_option("inspect", c, argv, longopts);
+			if ((rc = cli_registry_option(&reg, c, optarg)) >= 0) {
+				if (rc != CLI_OK)
+					goto done;
+				break;
+			}
+			rc = CLI_OK;
+			if (cli_output_option(&out, c, optarg) < 0) {
+				rc = cli_bad_option("inspect", c, argv, longopts);
+				goto done;
+			}
 		}
 	}
 	if ((rc = cli_one_operand("inspect", argc, argv, "IMAGE", 0, &path)) != CLI_OK)
-		return rc;
+		goto done;
+	cli_registry_apply(&reg, &o);
 	if (!files_set && out.json)
 		files = 10;
 	o.files = files > 100000 ? 100000 : (unsigned int)files;
@@ -196,5 +213,6 @@ int cmd_inspect(int argc, char **argv)
 done:
 	json_decref(doc);
 	atmo_image_free(img);
+	cli_registry_args_free(&reg);
 	return rc;
 }

@@ -30,6 +30,8 @@ static const char usage_text[] =
 	"  -o, --output F           write to F (atomically) instead of standard output\n"
 	"  -h, --help               show this help\n"
 	"\n"
+	CLI_REGISTRY_HELP
+	"\n"
 	"Exit status: 0 attributed, 1 the Dockerfile or an image is invalid or they do not\n"
 	"match, 2 usage error (also a malformed --build-arg). Warnings go to standard error.\n";
 
@@ -104,6 +106,7 @@ int cmd_sizes(int argc, char **argv)
 		{ "target", required_argument, NULL, 't' },
 		{ "build-arg", required_argument, NULL, CLI_OPT_BUILD_ARG },
 		CLI_OUTPUT_LONGOPTS,
+		CLI_REGISTRY_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -117,6 +120,7 @@ int cmd_sizes(int argc, char **argv)
 	size_t n_specs = 0, i;
 	json_t *doc = NULL;
 	cli_output_args out = CLI_OUTPUT_ARGS_INIT;
+	cli_registry_args reg = CLI_REGISTRY_ARGS_INIT;
 	const char *path;
 	char *text = NULL, **owned = NULL;
 	int c, rc = CLI_OK;
@@ -134,7 +138,8 @@ int cmd_sizes(int argc, char **argv)
 		case 'h': fputs(usage_text, stdout); rc = CLI_OK; goto done;
 		default:
 			if ((rc = cli_output_option(&out, c, optarg)) < 0 &&
-			    (rc = cli_graph_option(&ga, c, optarg)) < 0)
+			    (rc = cli_graph_option(&ga, c, optarg)) < 0 &&
+			    (rc = cli_registry_option(&reg, c, optarg)) < 0)
 				rc = cli_bad_option("sizes", c, argv, longopts);
 			if (rc != CLI_OK)
 				goto done;
@@ -167,12 +172,14 @@ int cmd_sizes(int argc, char **argv)
 		eq = strchr(owned[i], '=');
 		*eq = '\0';
 		at = strrchr(eq + 1, '@');
-		if (at && !strchr(at, '/')) {
+		/* in docker://REPO@DIGEST the digest is the registry's, not --ref */
+		if (at && !strchr(at, '/') && strncmp(eq + 1, "docker://", 9) != 0) {
 			*at = '\0';
 			o.ref = at + 1;
 		}
 		o.packages = 1;
 		o.files = 0;
+		cli_registry_apply(&reg, &o);
 		in[i].stage = owned[i];
 		if (atmo_image_open(&imgs[i], eq + 1, &o, &err) < 0) {
 			rc = cli_error(&err);
@@ -201,5 +208,6 @@ done:
 	free(text);
 	free(specs);
 	cli_graph_args_free(&ga);
+	cli_registry_args_free(&reg);
 	return rc;
 }

@@ -12,6 +12,7 @@ static const cli_command commands[] = {
 	{ "inspect", "read a built image: layers, sizes, efficiency, packages", cmd_inspect },
 	{ "sizes",   "attribute image bytes to the stages of a Dockerfile", cmd_sizes },
 	{ "diff",    "compare two images: sizes, files, packages", cmd_diff },
+	{ "check",   "gate CI on image rules: efficiency, waste, size, packages", cmd_check },
 	{ "plan",    "print the build plan of a bake file in waves", cmd_plan },
 	{ "bake",    "read a bake file; --print writes it resolved", cmd_bake },
 	{ "build",   "build the targets of a bake file in dependency order", cmd_build },

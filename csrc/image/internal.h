@@ -152,6 +152,7 @@ typedef struct {
 	int verified;
 	int rc;
 	atmo_error err;
+	struct atmo_image__reg *reg; /* a registry's layer: streamed from there (borrowed) */
 } atmo_image__layer;
 
 typedef struct {
@@ -265,6 +266,15 @@ void atmo_image__layer_free(atmo_image__layer *l);
 /* the final filesystem sorted by path (n_tree nodes); sorts it on the first call,
  * thread-safe, borrowed from img */
 const atmo_image__node *atmo_image__tree(const atmo_image *img);
+
+/* open.c: the config's diff_ids, platform, history into img (layers allocated);
+ * where: the config's name for errors */
+int atmo_image__apply_config(atmo_image *img, json_t *config, const char *where,
+			     atmo_error *err);
+/* open_registry.c: manifest (through an index), config and streamed layers of a
+ * registry image */
+int atmo_image__open_registry(atmo_image *img, struct atmo_image__reg *reg,
+			      const atmo_image_options *o, json_t **config, atmo_error *err);
 
 /* after every layer is read: efficiency, final tree, packages */
 int atmo_image__analyze(atmo_image *img, atmo_error *err);

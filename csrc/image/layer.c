@@ -21,6 +21,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include "image/internal.h"
+#include "image/registry.h"
 #include "util/alloc.h"
 #include "util/hash.h"
 
@@ -96,9 +97,13 @@ static const char *declared_compression(const char *mt)
 	size_t n;
 	if (!mt)
 		return NULL;
+	/* docker's schema 2 has this one type for every layer, and pushes of uncompressed
+	 * layers (docker save, skopeo --preserve-digests) keep it: as docker and
+	 * containers/image do, the content says whether it is compressed */
+	if (strcmp(mt, "application/vnd.docker.image.rootfs.diff.tar.gzip") == 0)
+		return NULL;
 	n = strlen(mt);
-	if ((n > 5 && strcmp(mt + n - 5, "+gzip") == 0) || strstr(mt, "tar.gzip") ||
-	    strcmp(mt, "application/vnd.docker.image.rootfs.diff.tar.gzip") == 0)
+	if ((n > 5 && strcmp(mt + n - 5, "+gzip") == 0) || strstr(mt, "tar.gzip"))
 		return "gzip";
 	if (n > 5 && strcmp(mt + n - 5, "+zstd") == 0)
 		return "zstd";
@@ -603,6 +608,72 @@ static int libarchive_entries(atmo_image__layer *l, layer_io *io, struct archive
 	return 0;
 }
 
+/* ---- a registry's layer: streamed through libarchive, verified as it ends ---- */
+static int stream_fail(atmo_image__layer *l, atmo_image__blob *b, const char *where, int rc)
+{
+	const atmo_error *be = atmo_image__blob_error(b);
+	if (be->code && rc != ATMO_ECANCELLED) {
+		memset(&l->err, 0, sizeof(l->err));
+		return LERR(be->code, "%s", be->text);
+	}
+	return rc;
+}
+
+static int stream_layer(atmo_image__layer *l, const char *where, int want_dpkg,
+			unsigned long max_files, _Atomic uint64_t *total, volatile int *stop)
+{
+	atmo_image__blob *b = NULL;
+	struct archive *a = NULL;
+	const char *decl;
+	uint64_t bytes = 0;
+	int rc;
+
+	if ((rc = atmo_image__blob_open(&b, l->reg, l->digest, l->declared_size, &l->err)) < 0)
+		return rc;
+	if (!(a = archive_read_new())) {
+		rc = LERR(ATMO_ENOMEM, "out of memory");
+		goto done;
+	}
+	archive_read_support_format_tar(a);
+	archive_read_support_format_empty(a);
+	archive_read_support_filter_none(a);
+	archive_read_support_filter_gzip(a);
+	archive_read_support_filter_zstd(a);
+	archive_read_set_read_callback(a, atmo_image__blob_read);
+	archive_read_set_callback_data(a, b);
+	if (archive_read_open1(a) != ARCHIVE_OK) {
+		rc = stream_fail(l, b, where, LERR(ATMO_EINVALID, "cannot read the layer: %s",
+						   archive_error_string(a) ? archive_error_string(a)
+									   : "unknown format"));
+		goto done;
+	}
+	l->compression = archive_filter_code(a, 0) == ARCHIVE_FILTER_GZIP ? "gzip"
+		: archive_filter_code(a, 0) == ARCHIVE_FILTER_ZSTD ? "zstd" : "none";
+	decl = declared_compression(l->media_type);
+	if (decl && strcmp(decl, "none") != 0 && strcmp(decl, l->compression) != 0) {
+		rc = LERR(ATMO_EINVALID, "media type %s says %s but the blob is not %s data",
+			  l->media_type, decl, decl);
+		goto done;
+	}
+	if ((rc = archive_entries(l, a, where, want_dpkg, max_files, total, stop, NULL)) < 0) {
+		rc = stream_fail(l, b, where, rc);
+		goto done;
+	}
+	l->tar_size = (uint64_t)archive_filter_bytes(a, 0);
+	/* what the tar reader left (end-of-archive padding) counts for the digest */
+	if ((rc = atmo_image__blob_finish(b, &bytes)) < 0) {
+		rc = stream_fail(l, b, where, rc);
+		goto done;
+	}
+	l->compressed_size = bytes;
+	l->verified = 1;
+done:
+	if (a)
+		archive_read_free(a);
+	atmo_image__blob_free(b);
+	return rc;
+}
+
 int atmo_image__layer_read(atmo_image__layer *l, int verify, int want_dpkg,
 			   unsigned int n_largest, unsigned long max_files, void *counter,
 			   volatile int *stop, int flags)
@@ -616,6 +687,13 @@ int atmo_image__layer_read(atmo_image__layer *l, int verify, int want_dpkg,
 
 	memset(&io, 0, sizeof(io));
 	snprintf(where, sizeof(where), "layer %s", l->digest ? l->digest : l->member);
+	if (l->reg) {
+		/* digest and size are always checked while streaming; diff_ids are not */
+		(void)verify;
+		if ((rc = stream_layer(l, where, want_dpkg, max_files, total, stop)) < 0)
+			goto done;
+		goto finish;
+	}
 	l->compressed_size = l->range.len;
 	l->compression = magic_compression(&l->range);
 	decl = declared_compression(l->media_type);
@@ -692,6 +770,7 @@ int atmo_image__layer_read(atmo_image__layer *l, int verify, int want_dpkg,
 			goto done;
 		}
 	}
+finish:
 	if (!l->media_type) {
 		const char *mt = strcmp(l->compression, "gzip") == 0
 			? "application/vnd.docker.image.rootfs.diff.tar.gzip"

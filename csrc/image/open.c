@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <stddef.h>
 #include "image/internal.h"
+#include "image/registry.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 
@@ -84,6 +86,11 @@ static int type_error(atmo_error *err, atmo_image__src *s, const char *name, con
 	char src[600];
 	snprintf(src, sizeof(src), "%s:%s", s->path, name);
 	return atmo__error_set(err, ATMO_EINVALID, src, 0, 0, "%s must be %s", field, want);
+}
+
+static int type_error_at(atmo_error *err, const char *where, const char *field, const char *want)
+{
+	return atmo__error_set(err, ATMO_EINVALID, where, 0, 0, "%s must be %s", field, want);
 }
 
 /* "sha256:<64 hex>" (or sha512) -> "blobs/<alg>/<hex>"; 0 or ATMO_EINVALID */
@@ -320,15 +327,14 @@ static char *dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-static int read_history(atmo_image *img, json_t *config, atmo_image__src *s, const char *cname,
-			atmo_error *err)
+static int read_history(atmo_image *img, json_t *config, const char *where, atmo_error *err)
 {
 	json_t *hist = json_object_get(config, "history"), *h;
 	size_t i, layer = 0;
 	if (!hist || json_is_null(hist))
 		return 0;
 	if (!json_is_array(hist))
-		return type_error(err, s, cname, "\"history\"", "an array");
+		return type_error_at(err, where, "\"history\"", "an array");
 	img->hist = calloc(json_array_size(hist) + 1, sizeof(*img->hist));
 	if (!img->hist)
 		return atmo__error_nomem(err);
@@ -336,17 +342,17 @@ static int read_history(atmo_image *img, json_t *config, atmo_image__src *s, con
 		atmo_image__hist *e = &img->hist[i];
 		json_t *cb, *cm, *cr, *el;
 		if (!json_is_object(h))
-			return type_error(err, s, cname, "\"history\" entries", "objects");
+			return type_error_at(err, where, "\"history\" entries", "objects");
 		cb = json_object_get(h, "created_by");
 		cm = json_object_get(h, "comment");
 		cr = json_object_get(h, "created");
 		el = json_object_get(h, "empty_layer");
 		if ((cb && !json_is_string(cb)) || (cm && !json_is_string(cm)) ||
 		    (cr && !json_is_string(cr)))
-			return type_error(err, s, cname, "history created_by, comment and created",
+			return type_error_at(err, where, "history created_by, comment and created",
 					  "strings");
 		if (el && !json_is_boolean(el))
-			return type_error(err, s, cname, "history empty_layer", "a boolean");
+			return type_error_at(err, where, "history empty_layer", "a boolean");
 		e->created_by = dup_or_null(json_string_value(cb));
 		e->comment = dup_or_null(json_string_value(cm));
 		e->created = dup_or_null(json_string_value(cr));
@@ -362,46 +368,50 @@ static int read_history(atmo_image *img, json_t *config, atmo_image__src *s, con
 	return 0;
 }
 
-static int read_config(atmo_image *img, atmo_image__src *s, const char *cname, json_t **out,
-		       atmo_error *err)
+int atmo_image__apply_config(atmo_image *img, json_t *config, const char *where,
+			     atmo_error *err)
 {
-	json_t *config = NULL, *rootfs, *ids, *v;
+	json_t *rootfs, *ids, *v;
 	size_t i;
-	int rc;
-	*out = NULL;
-	if ((rc = load_json(&config, s, cname, err)) < 0)
-		return rc;
-	*out = config;
 	if (!json_is_object(config))
-		return type_error(err, s, cname, "the config", "a JSON object");
+		return type_error_at(err, where, "the config", "a JSON object");
 	rootfs = json_object_get(config, "rootfs");
 	if (rootfs && !json_is_object(rootfs))
-		return type_error(err, s, cname, "\"rootfs\"", "an object");
+		return type_error_at(err, where, "\"rootfs\"", "an object");
 	ids = json_object_get(rootfs, "diff_ids");
 	if (ids && !json_is_array(ids))
-		return type_error(err, s, cname, "\"rootfs.diff_ids\"", "an array");
-	if (ids && json_array_size(ids) != img->n_layers) {
-		char src[600];
-		snprintf(src, sizeof(src), "%s:%s", s->path, cname);
-		return atmo__error_set(err, ATMO_EINVALID, src, 0, 0,
+		return type_error_at(err, where, "\"rootfs.diff_ids\"", "an array");
+	if (ids && json_array_size(ids) != img->n_layers)
+		return atmo__error_set(err, ATMO_EINVALID, where, 0, 0,
 				       "the config lists %zu diff_ids but the manifest %zu layers",
 				       json_array_size(ids), img->n_layers);
-	}
 	json_array_foreach(ids, i, v) {
 		if (!json_is_string(v))
-			return type_error(err, s, cname, "\"rootfs.diff_ids\" entries", "strings");
+			return type_error_at(err, where, "\"rootfs.diff_ids\" entries", "strings");
 		img->layers[i].diff_id = strdup(json_string_value(v));
 	}
 	if (json_object_get(config, "os") && !json_is_string(json_object_get(config, "os")))
-		return type_error(err, s, cname, "\"os\"", "a string");
+		return type_error_at(err, where, "\"os\"", "a string");
 	if (json_object_get(config, "architecture") &&
 	    !json_is_string(json_object_get(config, "architecture")))
-		return type_error(err, s, cname, "\"architecture\"", "a string");
+		return type_error_at(err, where, "\"architecture\"", "a string");
 	img->os = dup_or_null(json_string_value(json_object_get(config, "os")));
 	img->arch = dup_or_null(json_string_value(json_object_get(config, "architecture")));
 	img->variant = dup_or_null(json_string_value(json_object_get(config, "variant")));
 	img->created = dup_or_null(json_string_value(json_object_get(config, "created")));
-	return read_history(img, config, s, cname, err);
+	return read_history(img, config, where, err);
+}
+
+static int read_config(atmo_image *img, atmo_image__src *s, const char *cname, json_t **out,
+		       atmo_error *err)
+{
+	char where[600];
+	int rc;
+	*out = NULL;
+	if ((rc = load_json(out, s, cname, err)) < 0)
+		return rc;
+	snprintf(where, sizeof(where), "%s:%s", s->path, cname);
+	return atmo_image__apply_config(img, *out, where, err);
 }
 
 static int alloc_layers(atmo_image *img, size_t n, atmo_image__src *s, const char *name,
@@ -711,8 +721,10 @@ static int read_layers(atmo_image *img, const atmo_image_options *o, atmo_error 
 int atmo_image_open(atmo_image **out, const char *path, const atmo_image_options *opts,
 		    atmo_error *err)
 {
-	atmo_image_options defaults = ATMO_IMAGE_OPTIONS_INIT;
+	atmo_image_options defaults = ATMO_IMAGE_OPTIONS_INIT, v1 = ATMO_IMAGE_OPTIONS_INIT;
 	atmo_image__src src;
+	atmo_image__reg *reg = NULL;
+	int remote;
 	atmo_image *img = NULL;
 	json_t *config = NULL;
 	int rc;
@@ -728,11 +740,29 @@ int atmo_image_open(atmo_image **out, const char *path, const atmo_image_options
 		return atmo__error_set(err, ATMO_EUNSUPPORTED, "<stdin>", 0, 0,
 				       "an image is not read from standard input (its layers are read "
 				       "by offset, in parallel): give a tar file or a directory");
-	if (opts->version != ATMO_IMAGE_OPTIONS_VERSION)
+	if (opts->version == 1) {
+		/* a caller built against version 1: its struct ends before auth_file */
+		memcpy(&v1, opts, offsetof(atmo_image_options, auth_file));
+		opts = &v1;
+	} else if (opts->version != ATMO_IMAGE_OPTIONS_VERSION) {
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
 				       "atmo_image_options: unknown version %u", opts->version);
-	if ((rc = atmo_image__src_open(&src, path, err)) < 0)
+	}
+	memset(&src, 0, sizeof(src));
+	src.fd = -1;
+	remote = strncmp(path, ATMO_IMAGE__REG_PREFIX, strlen(ATMO_IMAGE__REG_PREFIX)) == 0;
+	if (remote) {
+		if ((rc = atmo_image__reg_open(&reg, path, opts, err)) < 0)
+			goto done;
+		/* layers wait on the network: more of them at a time than there are cores */
+		if (!opts->threads) {
+			memcpy(&v1, opts, sizeof(v1));
+			v1.threads = 8;
+			opts = &v1;
+		}
+	} else if ((rc = atmo_image__src_open(&src, path, err)) < 0) {
 		goto done;
+	}
 	img = calloc(1, sizeof(*img));
 	if (img)
 		pthread_mutex_init(&img->tree_lock, NULL);
@@ -741,7 +771,10 @@ int atmo_image_open(atmo_image **out, const char *path, const atmo_image_options
 		goto done;
 	}
 	img->opt_files = opts->files;
-	if (atmo_image__src_has(&src, "manifest.json")) {
+	if (remote) {
+		img->format = "registry";
+		rc = atmo_image__open_registry(img, reg, opts, &config, err);
+	} else if (atmo_image__src_has(&src, "manifest.json")) {
 		img->format = src.kind == IMG_SRC_DIR ? "docker-archive-dir" : "docker-archive";
 		rc = open_docker(img, &src, opts, &config, err);
 	} else if (atmo_image__src_has(&src, "index.json")) {
@@ -763,6 +796,7 @@ int atmo_image_open(atmo_image **out, const char *path, const atmo_image_options
 	/* the per-layer dpkg copies are no longer needed */
 	for (i = 0; i < img->n_layers; i++) {
 		size_t k;
+		img->layers[i].reg = NULL; /* freed below */
 		for (k = 0; k < img->layers[i].n_dpkg; k++) {
 			free(img->layers[i].dpkg[k].data);
 			img->layers[i].dpkg[k].data = NULL;
@@ -774,6 +808,7 @@ done:
 	json_decref(config);
 	atmo_image__src_close(&src);
 	atmo_image_free(img);
+	atmo_image__reg_free(reg);
 	return rc;
 }
 

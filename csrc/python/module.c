@@ -684,6 +684,7 @@ static PyObject *core_version(PyObject *module, PyObject *unused)
 }
 
 #include "python/module_graph.inc"
+#include "python/module_check.inc"
 
 /* ---- module ----------------------------------------------------------------------------- */
 
@@ -716,6 +717,7 @@ static PyMethodDef core_methods[] = {
 	{"graphviz_version", core_graphviz_version, METH_NOARGS, "The Graphviz version in use."},
 	{"version", core_version, METH_NOARGS, "The atmograph library version."},
 	ATMO_PY_GRAPH_METHODS
+	ATMO_PY_CHECK_METHODS
 	{NULL, NULL, 0, NULL}
 };
 

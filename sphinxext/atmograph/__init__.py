@@ -42,6 +42,7 @@ __all__ = [
     "UnsupportedImageError", "ImageLimitError", "parse", "parse_file", "dump", "stages", "graph", "render",
     "render_with_warnings", "check_render_options", "inspect_image", "image_diff", "sizes", "load_bake", "bake_graph",
     "plan", "annotate", "annotate_sizes", "report_find_target", "graphviz_version", "read_dockerfile", "__version__",
+    "registry_auth_file", "check", "check_junit",
 ]
 
 
@@ -145,19 +146,83 @@ def render(graph_doc, *, format="svg", rankdir="LR", layers=False, legend=False,
     return data
 
 
-def inspect_image(path, *, ref=None, verify=False, files=10, packages=False, platform=None):
-    """Read an image (docker-archive, OCI layout or oci-archive): ``atmograph.image/1``."""
+def registry_auth_file():
+    """The registry credentials file the CLI would use, or None.
+
+    The first of ``$REGISTRY_AUTH_FILE``, ``$XDG_RUNTIME_DIR/containers/auth.json``,
+    ``$DOCKER_CONFIG/config.json`` and ``~/.docker/config.json`` (the last three when
+    they exist). The C library reads no environment variable; this face does.
+    """
+    env = os.environ.get("REGISTRY_AUTH_FILE")
+    if env:
+        return env
+    candidates = []
+    if os.environ.get("XDG_RUNTIME_DIR"):
+        candidates.append(os.path.join(os.environ["XDG_RUNTIME_DIR"], "containers", "auth.json"))
+    if os.environ.get("DOCKER_CONFIG"):
+        candidates.append(os.path.join(os.environ["DOCKER_CONFIG"], "config.json"))
+    if os.environ.get("HOME"):
+        candidates.append(os.path.join(os.environ["HOME"], ".docker", "config.json"))
+    for c in candidates:
+        if os.access(c, os.R_OK):
+            return c
+    return None
+
+
+def _registry_opts(auth_file, insecure_registries, ca_file):
+    if isinstance(insecure_registries, (list, tuple)):
+        insecure_registries = ",".join(insecure_registries)
+    return {"auth_file": auth_file if auth_file is not None else registry_auth_file(),
+            "insecure_registries": insecure_registries or None, "ca_file": ca_file}
+
+
+def inspect_image(path, *, ref=None, verify=False, files=10, packages=False, platform=None,
+                  auth_file=None, insecure_registries=None, ca_file=None):
+    """Read an image: ``atmograph.image/1``.
+
+    ``path``: a docker-archive, an OCI layout or oci-archive, or a registry image
+    ``docker://HOST[:PORT]/REPO[:TAG|@DIGEST]`` (``auth_file``: credentials, by default
+    :func:`registry_auth_file`; ``insecure_registries``: ``HOST[:PORT]`` names spoken
+    to over plain HTTP or unverified TLS; ``ca_file``: CAs to trust).
+    """
     return _core.inspect_image(path, ref=ref, verify=bool(verify), files=int(files),
-                                  packages=bool(packages), platform=platform)
+                                  packages=bool(packages), platform=platform,
+                                  **_registry_opts(auth_file, insecure_registries, ca_file))
 
 
-def image_diff(a, b, *, max_files=0, packages=False):
-    """Compare two images: ``atmograph.diff/1``."""
-    return _core.image_diff(a, b, max_files=int(max_files), packages=bool(packages))
+def image_diff(a, b, *, max_files=0, packages=False, auth_file=None, insecure_registries=None,
+               ca_file=None):
+    """Compare two images (files or ``docker://`` references): ``atmograph.diff/1``."""
+    return _core.image_diff(a, b, max_files=int(max_files), packages=bool(packages),
+                               **_registry_opts(auth_file, insecure_registries, ca_file))
+
+
+def check(images, *, rules=None, rules_file=None, platform=None, verify=False, auth_file=None,
+          insecure_registries=None, ca_file=None):
+    """Measure images against CI rules: the ``atmograph.check/1`` document.
+
+    ``images``: one path or ``docker://`` reference, or a sequence of them. ``rules``:
+    ``{rule: value}`` with dive's names (``lowestEfficiency``, ``highestWastedBytes``,
+    ``highestUserWastedPercent``, ...) or the options' (``lowest-efficiency``, ...); values
+    as the command line takes them (``0.9``, ``"90%"``, ``"20MB"``, ``None`` for off; a list
+    for ``forbidPackages``). ``rules_file``: a JSON or YAML rules file read first. With no
+    rule at all, dive's defaults. ``doc["passed"]`` says whether every rule passed.
+    """
+    if isinstance(images, (str, bytes, os.PathLike)):
+        images = [images]
+    return _core.check(list(images), rules=rules, rules_file=rules_file, platform=platform,
+                       verify=bool(verify),
+                       **_registry_opts(auth_file, insecure_registries, ca_file))
+
+
+def check_junit(doc):
+    """A check document (:func:`check`) as JUnit XML text."""
+    return _core.check_junit(doc)
 
 
 def sizes(dockerfile, images, *, target=None, build_args=None, build_contexts=None,
-          verify=False, packages=True, filename=None):
+          verify=False, packages=True, filename=None, auth_file=None,
+          insecure_registries=None, ca_file=None):
     """Stage sizes (``atmograph.sizes/1``): bytes each stage adds, from images built per stage.
 
     ``images``: ``{stage: image path}`` (each built with ``--target STAGE``).
@@ -165,7 +230,8 @@ def sizes(dockerfile, images, *, target=None, build_args=None, build_contexts=No
     text, name = read_dockerfile(dockerfile, filename)
     return _core.sizes(text, {str(k): v for k, v in images.items()}, filename=name,
                           target=target, build_args=build_args, build_contexts=build_contexts,
-                          verify=bool(verify), packages=bool(packages))
+                          verify=bool(verify), packages=bool(packages),
+                          **_registry_opts(auth_file, insecure_registries, ca_file))
 
 
 def load_bake(paths, *, targets=None, set_vars=None, no_env=False):

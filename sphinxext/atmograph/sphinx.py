@@ -61,7 +61,8 @@ OPTION_DOCS = {
                  "atmograph_build_args, overriding them); with :bake:, bake variables",
     "build-context": "named contexts, NAME=VALUE separated by spaces or newlines (not "
                      "with :bake:, whose file names the contexts)",
-    "image": "image archives for sizes: STAGE=ARCHIVE (with :bake:, TARGET=ARCHIVE), "
+    "image": "image archives for sizes: STAGE=ARCHIVE or STAGE=docker://HOST/REPO:TAG "
+             "(with :bake:, TARGET=ARCHIVE), "
              "separated by spaces or newlines; paths relative to the document",
     "sizes": "flag: show measured sizes, from the :image: archives or else from the build "
              "report (:report:, else atmograph_build_report); while the archives or the "
@@ -332,6 +333,9 @@ class ImageGraphDirective(SphinxDirective):
                 mapping, missing = {}, []
                 for it in images:
                     stage, archive = it.split("=", 1)
+                    if archive.startswith("docker://"):
+                        mapping[stage] = archive  # read in its registry: no file to depend on
+                        continue
                     mapping[stage] = self._dep(archive)[1]
                     if not os.path.exists(mapping[stage]):
                         missing.append(self._shown(mapping[stage]))

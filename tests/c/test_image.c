@@ -214,6 +214,56 @@ static int teardown(void **state)
 
 #define JI(o, k) json_integer_value(json_object_get((o), (k)))
 
+/* a caller built against version 1 of the options: its struct ends before the registry
+ * fields, and the library must not read past it (ASan sees the exact allocation) */
+typedef struct {             /* atmo_image_options as version 1 declared it */
+	unsigned int version;
+	const char *ref, *platform;
+	int verify;
+	unsigned int files;
+	int packages;
+	unsigned long max_files;
+	unsigned int threads;
+} options_v1;
+
+static void test_options_v1(void **state)
+{
+	fx *f = *state;
+	options_v1 *o = calloc(1, sizeof(*o));
+	atmo_image *img = NULL;
+	atmo_image_totals t;
+	assert_non_null(o);
+	assert_int_equal(sizeof(*o), offsetof(atmo_image_options, auth_file));
+	o->version = 1;
+	o->files = 3;
+	o->packages = 1;
+	assert_int_equal(atmo_image_open(&img, f->dir, (const atmo_image_options *)(void *)o, NULL), 0);
+	atmo_image_get_totals(img, &t);
+	assert_int_equal(t.layers, 2);
+	atmo_image_free(img);
+	o->version = 99;
+	assert_int_equal(atmo_image_open(&img, f->dir, (const atmo_image_options *)(void *)o, NULL),
+			 ATMO_EINVALID);
+	free(o);
+}
+
+/* a registry reference is checked before anything goes to the network */
+static void test_registry_reference_errors(void **state)
+{
+	atmo_image *img = NULL;
+	atmo_error err;
+	(void)state;
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_image_open(&img, "docker://localhost:5000/Upper/Case:1", NULL, &err),
+			 ATMO_EINVALID);
+	assert_string_equal(err.source, "docker://localhost:5000/Upper/Case:1");
+	assert_non_null(strstr(err.text, "not an image reference"));
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_image_open(&img, "docker://localhost:5000/", NULL, &err),
+			 ATMO_EINVALID);
+	assert_null(img);
+}
+
 static void test_sample(void **state)
 {
 	fx *f = *state;
@@ -418,6 +468,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_one_thread_same, setup_gzip, teardown),
 		cmocka_unit_test_setup_teardown(test_limit, setup_gzip, teardown),
 		cmocka_unit_test_setup_teardown(test_diff_self, setup_none, teardown),
+		cmocka_unit_test_setup_teardown(test_options_v1, setup_gzip, teardown),
+		cmocka_unit_test(test_registry_reference_errors),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_trim),
 		cmocka_unit_test(test_kept_out_and_own_bytes),

@@ -308,6 +308,24 @@ def test_media_type_says_gzip_but_is_not(tmp_path):
     assert "is not gzip data" in fail("inspect", path)
 
 
+def test_docker_gzip_type_on_an_uncompressed_layer(tmp_path):
+    # docker schema 2 labels every layer tar.gzip, uncompressed ones too: the content decides
+    img = g.sample_image("none")
+    path = g.write_oci_layout(str(tmp_path / "o"), img)
+    man_path = os.path.join(path, "blobs", "sha256", g.sha256(img.manifest_bytes())[7:])
+    man = json.loads(open(man_path).read())
+    for layer in man["layers"]:
+        layer["mediaType"] = "application/vnd.docker.image.rootfs.diff.tar.gzip"
+    mb = json.dumps(man).encode()
+    open(os.path.join(path, "blobs", "sha256", g.sha256(mb)[7:]), "wb").write(mb)
+    json.dump({"schemaVersion": 2, "manifests": [{"mediaType": g.MT_OCI_MANIFEST,
+               "digest": g.sha256(mb), "size": len(mb)}]},
+              open(os.path.join(path, "index.json"), "w"))
+    doc = inspect_json(path)
+    assert [l["compression"] for l in doc["layers"]] == ["none"] * 3
+    assert doc["size"]["bytes"] == g.sample_expected()["bytes"]
+
+
 def test_absurd_size_in_layer_header(tmp_path):
     img = g.sample_image("none")
     img.tars[1] = g.raw_tar_header("huge.bin", 8 ** 11 - 1) + b"\0" * 2048

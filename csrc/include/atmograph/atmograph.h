@@ -7,6 +7,7 @@
 #include "dockerfile.h"
 #include "graph.h"
 #include "image.h"
+#include "check.h"
 #include "render.h"
 #include "bake.h"
 #include "build.h"

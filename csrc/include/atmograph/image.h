@@ -50,16 +50,35 @@ typedef struct atmo_image_options {
 	unsigned int files;     /**< the N largest files listed per layer (0: none) */
 	int packages;           /**< 1: read the dpkg database from the layers */
 	unsigned long max_files;/**< entry limit; 0: ATMO_IMAGE_MAX_FILES */
-	unsigned int threads;   /**< layers read in parallel; 0: the cores online */
+	unsigned int threads;   /**< layers read in parallel; 0: the cores online (files) or
+	                             8 (registries) */
+	/* version 2: registries (docker://HOST[:PORT]/REPO[:TAG|@DIGEST]) */
+	const char *auth_file;  /**< credentials ({"auths": {"HOST[:PORT]": {"auth": base64
+	                             "user:password"}}}: containers-auth.json and
+	                             ~/.docker/config.json alike; credential helpers are not
+	                             run); NULL: none. The library reads no environment
+	                             variable: the faces resolve $REGISTRY_AUTH_FILE,
+	                             $XDG_RUNTIME_DIR/containers/auth.json, ~/.docker/config.json */
+	const char *insecure_registries; /**< comma-separated HOST[:PORT] list spoken to over
+	                             plain HTTP or TLS without verification; localhost and
+	                             127.0.0.1 may use plain HTTP anyway (TLS stays verified) */
+	const char *ca_file;    /**< PEM bundle of the CAs trusted for registries; NULL: the
+	                             system's */
 } atmo_image_options;
 
-#define ATMO_IMAGE_OPTIONS_VERSION 1
-#define ATMO_IMAGE_OPTIONS_INIT { ATMO_IMAGE_OPTIONS_VERSION, NULL, NULL, 0, 10, 0, 0, 0 }
+#define ATMO_IMAGE_OPTIONS_VERSION 2
+#define ATMO_IMAGE_OPTIONS_INIT { ATMO_IMAGE_OPTIONS_VERSION, NULL, NULL, 0, 10, 0, 0, 0, \
+				  NULL, NULL, NULL }
 
 /**
  * Read an image.
  * @param[out] out  the image; free with atmo_image_free()
- * @param path      a directory (OCI layout, or an unpacked docker-archive) or a tar file
+ * @param path      a directory (OCI layout, or an unpacked docker-archive), a tar file,
+ *                  or an image in a registry: docker://HOST[:PORT]/REPO[:TAG|@DIGEST]
+ *                  (OCI distribution spec v2: index/manifest list with opts.platform,
+ *                  docker v2 and OCI manifests, bearer-token and basic auth; layers
+ *                  streamed, never written to disk, their digests and sizes verified
+ *                  while streaming; opts.ref does not apply)
  * @param opts      NULL for defaults
  * @return 0; ATMO_ENOTFOUND (no such file, missing blob, no image matches --ref;
  *         the message lists the images), ATMO_EINVALID (bad JSON, wrong types, broken

@@ -1,0 +1,137 @@
+/* The rules of atmograph check (check.h): values, errors, files, documents. */
+#include <unistd.h>
+#include "harness.h"
+
+static atmo_check_rules *rules(void)
+{
+	atmo_check_rules *r = NULL;
+	assert_int_equal(atmo_check_rules_new(&r, NULL), 0);
+	return r;
+}
+
+/* options and files give text; the core parses it (dive's units, "disabled") */
+static void values_are_parsed_once_for_every_face(void **state)
+{
+	atmo_check_rules *r = rules();
+	atmo_error err;
+	(void)state;
+	assert_true(atmo_check_rules_empty(r));
+	/* dive's forms: ratios, percentages, sizes in decimal and binary units */
+	assert_int_equal(atmo_check_rules_set(r, "lowestEfficiency", "0.95", "t", 0, 0, NULL), 0);
+	assert_int_equal(atmo_check_rules_set(r, "lowest-efficiency", "95%", "t", 0, 0, NULL), 0);
+	assert_int_equal(atmo_check_rules_set(r, "highestWastedBytes", "20MB", "t", 0, 0, NULL), 0);
+	assert_int_equal(atmo_check_rules_set(r, "highest-image-size", "1.5 GiB", "t", 0, 0, NULL), 0);
+	assert_int_equal(atmo_check_rules_set(r, "highestGrowth", "10%", "t", 0, 0, NULL), 0);
+	assert_int_equal(atmo_check_rules_set(r, "highestUserWastedPercent", "disabled", "t", 0, 0,
+					      NULL), 0);
+	assert_false(atmo_check_rules_empty(r));
+	assert_false(atmo_check_rules_need_packages(r));
+	assert_int_equal(atmo_check_rules_set(r, "forbid-package", "gcc-*", "t", 0, 0, NULL), 0);
+	assert_true(atmo_check_rules_need_packages(r));
+
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_check_rules_set(r, "lowestEfficiency", "1.5", "rules.json", 3, 7, &err),
+			 ATMO_EINVALID);
+	assert_string_equal(err.source, "rules.json");
+	assert_int_equal(err.line, 3);
+	assert_int_equal(err.column, 7);
+	assert_non_null(strstr(err.text, "not a ratio"));
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_check_rules_set(r, "highestWastedBytes", "12 parsecs", "--x", 0, 0,
+					      &err), ATMO_EINVALID);
+	assert_non_null(strstr(err.text, "not a size"));
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_check_rules_set(r, "lowestFoo", "1", "--x", 0, 0, &err), ATMO_EINVALID);
+	assert_non_null(strstr(err.text, "unknown rule 'lowestFoo'"));
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_check_rules_set(r, "baseline", "/nonexistent/b.json", "--baseline", 0,
+					      0, &err), ATMO_ENOTFOUND);
+	atmo_check_rules_free(r);
+}
+
+static void defaults_are_dives(void **state)
+{
+	atmo_check_rules *r = rules();
+	json_t *doc = NULL;
+	(void)state;
+	atmo_check_rules_defaults(r);
+	assert_false(atmo_check_rules_empty(r));
+	assert_int_equal(atmo_check_images(&doc, r, NULL, 0, NULL), 0);
+	assert_string_equal(json_string_value(json_object_get(doc, "schema")), "atmograph.check/1");
+	assert_true(json_is_true(json_object_get(doc, "passed")));
+	assert_int_equal(json_array_size(json_object_get(doc, "images")), 0);
+	json_decref(doc);
+	atmo_check_rules_free(r);
+}
+
+static void junit_escapes_and_counts(void **state)
+{
+	json_t *doc = json_loads("{\"schema\": \"atmograph.check/1\", \"passed\": false,"
+				 " \"summary\": {\"images\": 1, \"rules\": 2, \"passed\": 1,"
+				 " \"failed\": 1, \"skipped\": 0},"
+				 " \"images\": [{\"source\": \"a<b>&c\", \"rules\": ["
+				 "  {\"rule\": \"x\", \"status\": \"pass\", \"message\": \"ok\"},"
+				 "  {\"rule\": \"y\", \"status\": \"fail\", \"message\": \"5 > \\\"3\\\"\"}]}]}",
+				 0, NULL);
+	char *xml = NULL;
+	(void)state;
+	assert_non_null(doc);
+	assert_int_equal(atmo_check_junit(&xml, doc, NULL), 0);
+	assert_non_null(strstr(xml, "<testsuite name=\"a&lt;b&gt;&amp;c\" tests=\"2\" failures=\"1\""));
+	assert_non_null(strstr(xml, "<failure type=\"rule\" message=\"5 &gt; &quot;3&quot;\"/>"));
+	assert_null(strstr(xml, "<skipped"));
+	free(xml);
+	json_decref(doc);
+	doc = json_object();
+	assert_int_equal(atmo_check_junit(&xml, doc, NULL), ATMO_EINVALID);
+	json_decref(doc);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void files_json_and_yaml_located(void **state)
+{
+	char dir[] = "/tmp/atmo-check-XXXXXX", p[200];
+	atmo_check_rules *r = rules();
+	atmo_error err;
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/r.yaml", dir);
+	write_file(p, "rules:\n  lowestEfficiency: 0.9\n  forbidPackages: [gcc, 'make*']\n");
+	assert_int_equal(atmo_check_rules_load(r, p, NULL), 0);
+	assert_true(atmo_check_rules_need_packages(r));
+	write_file(p, "rules:\n  lowestEfficiency: 0.9\n  highestWastedBytes: lots\n");
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_check_rules_load(r, p, &err), ATMO_EINVALID);
+	assert_string_equal(err.source, p);
+	assert_int_equal(err.line, 3);
+	assert_int_equal(err.column, 3);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/r.json", dir);
+	write_file(p, "{\"rules\": {\n\t\"highestImageSize\": true}}");
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_check_rules_load(r, p, &err), ATMO_EINVALID);
+	assert_int_equal(err.line, 2);
+	assert_int_equal(err.column, 2);
+	assert_non_null(strstr(err.text, "highestImageSize"));
+	unlink(p);
+	rmdir(dir);
+	atmo_check_rules_free(r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(values_are_parsed_once_for_every_face),
+		cmocka_unit_test(defaults_are_dives),
+		cmocka_unit_test(junit_escapes_and_counts),
+		cmocka_unit_test(files_json_and_yaml_located),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
