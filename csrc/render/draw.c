@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "render/font_metrics.h"
 #include "render/render_int2.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -295,7 +296,7 @@ static const palette dark = {
 	{ "#9ea7b3", "#58a6ff", "#bc8cff", "#f0883e" },
 };
 
-#define FONT "Helvetica"
+#define FONT ATMO_FONT_FAMILY
 #define BAR_CELLS 16
 
 /* Attribute symbols, declared once on the root graph. */

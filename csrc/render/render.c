@@ -97,7 +97,7 @@ static GVC_t *plain_context(void)
 		{ "libgvplugin_dot_layout.so.6", "libgvplugin_dot_layout.so" },
 	};
 	static const char *const syms[2] = { "gvplugin_core_LTX_library", "gvplugin_dot_layout_LTX_library" };
-	static lt_symlist_t builtins[3];
+	static lt_symlist_t builtins[4];
 	Dl_info info;
 	char file[4096];
 	const char *slash;
@@ -121,8 +121,11 @@ static GVC_t *plain_context(void)
 		builtins[k].name = syms[k];
 		builtins[k].address = sym;
 	}
-	builtins[2].name = NULL;
-	builtins[2].address = NULL;
+	/* our text layout: labels sized with the font the SVG is drawn with (textlayout.c) */
+	builtins[2].name = "gvplugin_atmograph_textlayout_LTX_library";
+	builtins[2].address = &atmo__textlayout_library;
+	builtins[3].name = NULL;
+	builtins[3].address = NULL;
 	gv_global.plain = gvContextPlugins(builtins, 0);
 	return gv_global.plain;
 }

@@ -99,6 +99,9 @@ GVC_t *atmo__renderer_gvc(atmo_renderer *r);
 
 int atmo__gv_run(void (*fn)(void *arg), void *arg, json_t *warnings, atmo_error *err);
 
+/* The text layout plugin that measures with DejaVu Sans's widths (textlayout.c). */
+extern gvplugin_library_t atmo__textlayout_library;
+
 /*
  * Graphviz 2.42's dot loses each cluster's skeleton (rank leaders and their
  * edges) and newrank's "_new_rank" subgraph on every layout (render/gvleak.c).

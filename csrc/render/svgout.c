@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "render/font_metrics.h"
 #include "render/render_int2.h"
 #include "util/utf8.h"
 
@@ -46,8 +47,8 @@ static const char style_common[] =
 	".atmo-graph .atmo-unused text{font-style:italic}\n"
 	".atmo-graph .atmo-target>path,.atmo-graph .atmo-target>a>path,"
 	".atmo-graph .atmo-target>rect,.atmo-graph .atmo-target>a>rect{stroke-width:2px}\n"
-	/* metric-compatible fonts first: labels are sized with Helvetica's (Arial's) widths */
-	".atmo-graph text{font-family:Helvetica,Arial,\"Liberation Sans\",\"Nimbus Sans\",\"Nimbus Sans L\",sans-serif}\n";
+	/* the font labels are sized with (font_metrics.h), without kerning, as measured */
+	".atmo-graph text{font-family:" ATMO_FONT_CSS ";font-kerning:none}\n";
 
 /*
  * The library links no libm (Graphviz's own copy is not ours to use): sqrt
@@ -488,7 +489,7 @@ static void label(writer *w, const textlabel_t *lp, const char *color)
 		num(w, p.x);
 		PUTS(w, "\" y=\"");
 		num(w, -(p.y + s->yoffset_centerline));
-		PUTS(w, "\" font-family=\"Helvetica,sans-Serif\" font-size=\"");
+		PUTS(w, "\" font-family=\"" ATMO_FONT_CSS "\" font-size=\"");
 		atmo__buf_put(w->o, b, atmo__svg_number(b, s->font ? s->font->size : lp->fontsize, 0));
 		PUTS(w, "\" fill=\"");
 		put_color(w, color ? color : lp->fontcolor);
