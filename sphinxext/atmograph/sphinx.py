@@ -49,7 +49,7 @@ import atmograph
 logger = logging.getLogger(__name__)
 
 #: Bumped when the output of the same inputs changes.
-EXTENSION_VERSION = "2"
+EXTENSION_VERSION = "3"
 
 #: Options of ``.. atmo-imagegraph:: PATH`` (PATH: a Dockerfile relative to the document,
 #: or a bake target name when ``:bake:`` is given), with their meaning. The docs read this.
@@ -72,7 +72,10 @@ OPTION_DOCS = {
               "atmograph_build_reports, or a file relative to the document; overrides "
               "atmograph_build_report",
     "layers": "flag: one node per instruction inside each stage",
-    "legend": "flag: draw a legend",
+    "legend": "flag: draw a one-row legend of the node and edge styles",
+    "detail": "overview (one node per image, with FROM and named-context edges), stages "
+              "(every stage of every image) or auto (default: overview when the graph has "
+              "several images, as with :bake: and a family)",
     "include-source": "flag: after the diagram, every Dockerfile of the graph as a code "
                       "block with a caption, line numbers and an anchor per stage (the ids "
                       "the diagram's stage nodes link to)",
@@ -86,9 +89,11 @@ OPTION_DOCS = {
     "format": "svg (inline, stage nodes link to their source) or png (an image, no "
               "links) for HTML builders (default: atmograph_output_format)",
     "theme": "light or dark (default: atmograph_theme)",
-    "rankdir": "LR (default) or TB",
+    "rankdir": "LR, TB or auto (default: the direction whose drawing reads larger in the "
+               "page's column)",
     "hide-scratch": "flag: do not draw FROM scratch as a node",
-    "max-label-length": "longer names are shortened (default 20)",
+    "max-label-length": "longer names are shortened in the middle, keeping their head and "
+                        "tail; the tooltip has the full name (default 64)",
 }
 
 #: Config values: name -> (default, rebuild, meaning).
@@ -215,6 +220,7 @@ class ImageGraphDirective(SphinxDirective):
         "format": directives.unchanged,
         "theme": directives.unchanged,
         "rankdir": directives.unchanged,
+        "detail": directives.unchanged,
         "hide-scratch": _flag,
         "max-label-length": directives.unchanged,
     })
@@ -283,15 +289,16 @@ class ImageGraphDirective(SphinxDirective):
         # the option texts as render()'s types; their ranges are the core's
         # (atmo_render_options_check), its InvalidInputError a located warning
         theme = self._text("theme", cfg.atmograph_theme)
-        rankdir = self._text("rankdir", "LR")
-        max_label = self._text("max-label-length", "20")
+        rankdir = self._text("rankdir", "auto")
+        detail = self._text("detail", "auto")
+        max_label = self._text("max-label-length", "0")
         try:
             max_label = int(max_label)
         except ValueError:
             raise AtmographWarning("bad :max-label-length: value %r (expected a number)" % max_label)
         try:
             atmograph.check_render_options(format=fmt, rankdir=rankdir, theme=theme,
-                                           max_label_length=max_label)
+                                           max_label_length=max_label, detail=detail)
         except (atmograph.InvalidInputError, ValueError) as exc:
             raise AtmographWarning("bad render option: %s" % (getattr(exc, "text", None) or exc))
         build_args = _merge_kv(_kv_list(cfg.atmograph_build_args, "atmograph_build_args"),
@@ -350,7 +357,8 @@ class ImageGraphDirective(SphinxDirective):
                 n["anchor"] = prefix + n["anchor"]
 
         render = {
-            "rankdir": rankdir, "layers": "layers" in opts, "legend": "legend" in opts,
+            "rankdir": rankdir, "detail": detail,
+            "layers": "layers" in opts, "legend": "legend" in opts,
             "scratch": "hide-scratch" not in opts, "max_label_length": max_label,
             "theme": theme, "link_base": "" if include_source else None,
             "id_prefix": "atmo-" + prefix,
@@ -367,7 +375,8 @@ class ImageGraphDirective(SphinxDirective):
         node["key"] = key
         node["render"] = render
         node["format"] = fmt
-        node["alt"] = opts.get("alt") or self._default_alt(doc)
+        # the core's accessible name: the image and its stages in order, by name
+        node["alt"] = opts.get("alt") or atmograph.describe(doc_json, detail=detail)
         node["docname"] = self.env.docname
         set_source_info(self, node)
         _prefetch(self.env.app, node)
@@ -390,10 +399,6 @@ class ImageGraphDirective(SphinxDirective):
         if include_source:
             result.extend(self._sources(doc, sources, prefix))
         return result
-
-    def _default_alt(self, doc):
-        stages = [n.get("name") for n in doc.get("nodes", []) if n.get("kind") == "stage"]
-        return "Stage graph: " + ", ".join(str(s) for s in stages)
 
     def _bake_graph(self, bake, build_args, sources):
         if self.options.get("build-context"):
