@@ -300,6 +300,7 @@ typedef struct {
 	size_t maxlen;
 	long long max_node_bytes, max_image_bytes;
 	Agraph_t **image_sub; /* cluster per image, or NULL */
+	Agnode_t **image_title; /* its title node */
 	Agnode_t **first, **last; /* per model node: where edges end (layer view: first/last layer) */
 	Agraph_t **stage_cluster;
 	atmo_error *err;
@@ -412,7 +413,7 @@ static void xset(builder *B, void *obj, Agsym_t *sym, int what, const char *val)
 	case A_PENWIDTH: d->pen2 = !strcmp(val, "2"); break;
 	case A_SHAPE:
 		d->shape = !strcmp(val, "folder") ? ATMO_RS_FOLDER : !strcmp(val, "point") ? ATMO_RS_POINT
-											      : ATMO_RS_BOX;
+				: !strcmp(val, "plaintext") ? ATMO_RS_NONE : ATMO_RS_BOX;
 		break;
 	default: d->arrowsize = strtod(val, NULL); break;
 	}
@@ -790,6 +791,56 @@ static int set_link(builder *B, void *obj, Agsym_t *url, Agsym_t *target, atmo_r
 	return e->href ? 0 : ATMO_ENOMEM;
 }
 
+/*
+ * A cluster's title as a text-only node inside it, above its nodes (invisible edges
+ * title_edges() adds), instead of a cluster label: dot routes edges around nodes but
+ * not around cluster labels, so edges entering a cluster from above ran through its
+ * title. The label is in B->b; the node links and has the tooltip of the cluster (e).
+ */
+static Agnode_t *title_node(builder *B, Agraph_t *sg, const char *key, atmo_rident *ce,
+			    const char *fontcolor)
+{
+	atmo_buf nm = ATMO_BUF_INIT;
+	atmo_rident *e;
+	Agnode_t *nd;
+
+	atmo__buf_printf(&nm, "title: %s", key);
+	nd = nm.oom ? NULL : new_node(B, sg, nm.ptr);
+	atmo__buf_free(&nm);
+	if (!nd || B->b.oom || set_label(B, nd, B->s.n_label, B->b.ptr) < 0)
+		return NULL;
+	if (!(e = ident(B, nd, B->s.n_id, "atmo-title-", key, "")))
+		return NULL;
+	free(e->title);
+	if (!(e->title = strdup(ce->title ? ce->title : "")))
+		return NULL;
+	if (ce->href && !(e->href = strdup(ce->href)))
+		return NULL;
+	xset(B, nd, B->s.n_shape, A_SHAPE, S("plaintext"));
+	xset(B, nd, B->s.n_class, A_CLASS, S("atmo-cluster-title"));
+	xset(B, nd, B->s.n_style, A_STYLE, S(""));
+	xset(B, nd, B->s.n_fontcolor, A_FONTCOLOR, S(fontcolor));
+	xset(B, nd, B->s.n_height, A_LAYOUT, S("0.2"));
+	return nd;
+}
+
+/* Invisible edges from a cluster's title node to the cluster's other nodes (to its
+ * first node only when `first` is given). */
+static int title_edges(builder *B, Agraph_t *sg, Agnode_t *title, Agnode_t *first)
+{
+	Agnode_t *n;
+	for (n = first ? first : agfstnode(sg); n; n = first ? NULL : agnxtnode(sg, n)) {
+		Agedge_t *ed;
+		if (n == title)
+			continue;
+		if (!(ed = agedge(B->g, title, n, NULL, 1)))
+			return ATMO_ENOMEM;
+		xset(B, ed, B->s.e_style, A_STYLE, S("invis"));
+		xset(B, ed, B->s.e_arrowhead, A_LAYOUT, S("none"));
+	}
+	return 0;
+}
+
 static int add_plain_node(builder *B, size_t i, Agraph_t *parent)
 {
 	const atmo_rnode *n = &B->c->m->nodes[i];
@@ -850,7 +901,7 @@ static int add_layer_stage(builder *B, size_t i, Agraph_t *parent)
 	char cname[48];
 	Agraph_t *sg;
 	atmo_rident *e;
-	Agnode_t *prev = NULL;
+	Agnode_t *prev = NULL, *title;
 	atmo_buf cls = ATMO_BUF_INIT, nm = ATMO_BUF_INIT;
 	size_t k, nlayers, pos;
 	int rc = 0, from_first;
@@ -860,9 +911,6 @@ static int add_layer_stage(builder *B, size_t i, Agraph_t *parent)
 	if (!sg)
 		return ATMO_ENOMEM;
 	B->stage_cluster[i] = sg;
-	stage_label(B, n);
-	if (B->b.oom || set_label(B, sg, B->s.g_label, B->b.ptr) < 0)
-		return ATMO_ENOMEM;
 	e = ident(B, sg, B->s.g_id, "atmo-node-", n->id, node_title(B, n));
 	if (!e)
 		return ATMO_ENOMEM;
@@ -882,6 +930,11 @@ static int add_layer_stage(builder *B, size_t i, Agraph_t *parent)
 		xset(B, sg, B->s.g_penwidth, A_PENWIDTH, S("2"));
 	if ((rc = set_link(B, sg, B->s.g_url, B->s.g_target, e, n->anchor)) < 0)
 		goto done;
+	stage_label(B, n);
+	if (!(title = title_node(B, sg, n->id, e, node_fg(B, n)))) {
+		rc = ATMO_ENOMEM;
+		goto done;
+	}
 
 	/* The FROM line is a layer of its own unless the document lists it. The
 	 * inherited ONBUILD triggers run right after FROM: entries of their own. */
@@ -987,6 +1040,7 @@ static int add_layer_stage(builder *B, size_t i, Agraph_t *parent)
 		B->last[i] = nd;
 		prev = nd;
 	}
+	rc = title_edges(B, sg, title, B->first[i]);
 done:
 	atmo__buf_free(&cls);
 	atmo__buf_free(&nm);
@@ -1473,10 +1527,10 @@ static int add_images(builder *B)
 			end_line(B);
 			put_bar(B, im->bytes, B->max_image_bytes);
 		}
-			if (B->b.oom || B->t.oom || set_label(B, sg, B->s.g_label, B->b.ptr) < 0)
+		if (B->b.oom || B->t.oom)
 			return ATMO_ENOMEM;
 		e = ident(B, sg, B->s.g_id, "atmo-image-", im->id, B->t.ptr);
-		if (!e)
+		if (!e || !(B->image_title[i] = title_node(B, sg, im->id, e, B->p->fg)))
 			return ATMO_ENOMEM;
 		xset(B, sg, B->s.g_class, A_CLASS, S("atmo-image"));
 		xset(B, sg, B->s.g_style, A_STYLE, S(rounded(B, e)));
@@ -1636,10 +1690,11 @@ int atmo__build_graph(Agraph_t **out, atmo_rctx *c, atmo_error *err)
 		if (m->images[i].has_size && m->images[i].bytes > B.max_image_bytes)
 			B.max_image_bytes = m->images[i].bytes;
 	B.image_sub = calloc(m->nimages + 1, sizeof(*B.image_sub));
+	B.image_title = calloc(m->nimages + 1, sizeof(*B.image_title));
 	B.first = calloc(m->nnodes + 1, sizeof(*B.first));
 	B.last = calloc(m->nnodes + 1, sizeof(*B.last));
 	B.stage_cluster = calloc(m->nnodes + 1, sizeof(*B.stage_cluster));
-	if (!B.image_sub || !B.first || !B.last || !B.stage_cluster)
+	if (!B.image_sub || !B.image_title || !B.first || !B.last || !B.stage_cluster)
 		goto done;
 	{
 		Agdisc_t disc = { &AgMemDisc, &ordered_ids, &AgIoDisc };
@@ -1677,6 +1732,9 @@ int atmo__build_graph(Agraph_t **out, atmo_rctx *c, atmo_error *err)
 	for (i = 0; i < m->nedges; i++)
 		if (add_edge(&B, i) < 0)
 			goto done;
+	for (i = 0; i < m->nimages && m->nimages > 1; i++)
+		if (B.image_title[i] && title_edges(&B, B.image_sub[i], B.image_title[i], NULL) < 0)
+			goto done;
 drawn:
 	if (c->o->legend && !c->svg && add_legend(&B) < 0)
 		goto done;
@@ -1700,6 +1758,7 @@ done:
 	if (B.g)
 		atmo__close_graph(B.g);
 	free(B.image_sub);
+	free(B.image_title);
 	free(B.first);
 	free(B.last);
 	free(B.stage_cluster);

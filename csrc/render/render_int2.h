@@ -34,7 +34,7 @@ long atmo__ridmap_add(atmo_ridmap *m, const char *prefix, const char *key);
 const atmo_rident *atmo__ridmap_get(const atmo_ridmap *m, const char *id, size_t len);
 
 /* Node shapes the SVG writer draws. */
-enum { ATMO_RS_BOX = 0, ATMO_RS_FOLDER, ATMO_RS_POINT };
+enum { ATMO_RS_BOX = 0, ATMO_RS_FOLDER, ATMO_RS_POINT, ATMO_RS_NONE /* text only */ };
 
 /*
  * How one cgraph object is drawn in SVG. SVG is written by svgout.c from the

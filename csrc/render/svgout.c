@@ -608,6 +608,8 @@ static void write_node(writer *w, Agnode_t *n)
 		PUTS(w, "\" ry=\"");
 		num(w, corner.y - c.y);
 		PUTS(w, "\"/>\n");
+	} else if (d && d->shape == ATMO_RS_NONE) {
+		/* a cluster's title: text only */
 	} else if (poly && poly->sides == 4) {
 		/* poly_gencode: the vertices scaled to the node's final size */
 		int nw = ROUND(ND_width(n) * 72), nh = ROUND(ND_height(n) * 72);
@@ -752,6 +754,8 @@ static void write_edge(writer *w, Agedge_t *ed)
 	if (!spl && !ED_label(ed))
 		return;
 	d = atmo__rdraw_get(w->c, ed);
+	if (d && has_style(d->style, "invis"))
+		return; /* layout only: keeps a cluster's title above its nodes */
 	e = ident_of(w, d);
 	color = d ? d->line : NULL;
 	pen = pen_of(d ? d->style : NULL);
@@ -827,6 +831,18 @@ static void put_theme(writer *w)
 	}
 }
 
+/* The smallest font of the drawing, in points: edge labels (9) when there are some. */
+static double smallest_font(Agraph_t *g)
+{
+	Agnode_t *n;
+	Agedge_t *e;
+	for (n = agfstnode(g); n; n = agnxtnode(g, n))
+		for (e = agfstout(g, n); e; e = agnxtout(g, e))
+			if (ED_label(e) && ED_label(e)->fontsize < 11)
+				return ED_label(e)->fontsize;
+	return 11.0;
+}
+
 static void write_root(writer *w, Agraph_t *g, double W, double H)
 {
 	const atmo_rctx *c = w->c;
@@ -842,6 +858,13 @@ static void write_root(writer *w, Agraph_t *g, double W, double H)
 	atmo__buf_printf(w->o, " viewBox=\"%.2f %.2f %.2f %.2f\"", 0.0, 0.0, W, H);
 	atmo__buf_printf(w->o, " class=\"atmo-graph atmo-theme-%s%s%s\"", c->dark ? "dark" : "light",
 			 c->overview ? " atmo-overview" : "", c->o->layers && !c->overview ? " atmo-layers" : "");
+	{
+		/* the narrowest the drawing may be shown (CSS px) with its smallest text still
+		 * legible: 9 px, 8 for a family overview, 7 with one node per instruction; a
+		 * page that shows it narrower than its column lets the reader pan instead */
+		double px = c->overview ? 8.0 : c->o->layers ? 7.0 : 9.0;
+		atmo__buf_printf(w->o, " data-min-width=\"%d\"", (int)(W * px / smallest_font(g) + 0.999));
+	}
 	PUTS(w, " role=\"img\"");
 	if (c->aria) {
 		PUTS(w, " aria-label=\"");

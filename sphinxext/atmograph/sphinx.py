@@ -862,10 +862,14 @@ def _inline_svg(data, key, alt):
     end = svg.find(">")
     root = svg[:end]
     extra = ""
-    # never wider than Graphviz drew it (points), never wider than the column
+    # never wider than Graphviz drew it (points), never wider than the column, and never
+    # narrower than its text stays legible (the renderer's data-min-width): a large
+    # diagram then scrolls in its box (pan) instead of shrinking to unreadable text
     box = re.search(r'viewBox="[-0-9.]+ [-0-9.]+ ([0-9.]+) [0-9.]+"', root)
+    low = re.search(r' data-min-width="([0-9]+)"', root)
     if box and " style=" not in root:
-        extra += ' style="width: %.2fpt; max-width: 100%%; height: auto"' % float(box.group(1))
+        extra += ' style="width: %.2fpt; max-width: 100%%; %sheight: auto"' % (
+            float(box.group(1)), "min-width: %spx; " % low.group(1) if low else "")
     if " role=" not in root:
         extra += ' role="img"'
     if " aria-label=" not in root:
@@ -1039,12 +1043,12 @@ STATIC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
 
 
 def copy_static(app, exception):
-    """Put atmograph.css into the HTML output's _static folder."""
+    """Put atmograph.css and atmograph.js into the HTML output's _static folder."""
     if exception is not None or getattr(app.builder, "format", "") != "html":
         return
     from sphinx.util.fileutil import copy_asset_file
-    copy_asset_file(os.path.join(STATIC_DIR, "atmograph.css"),
-                    os.path.join(app.builder.outdir, "_static"))
+    for name in ("atmograph.css", "atmograph.js"):
+        copy_asset_file(os.path.join(STATIC_DIR, name), os.path.join(app.builder.outdir, "_static"))
 
 
 def setup(app):
@@ -1065,6 +1069,7 @@ def setup(app):
     app.connect("build-finished", build_finished)
     app.connect("build-finished", copy_static)
     app.add_css_file("atmograph.css")
+    app.add_js_file("atmograph.js")
     return {
         "version": atmograph.__version__,
         "env_version": 2,
