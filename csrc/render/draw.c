@@ -798,7 +798,7 @@ static int set_link(builder *B, void *obj, Agsym_t *url, Agsym_t *target, atmo_r
  * title. The label is in B->b; the node links and has the tooltip of the cluster (e).
  */
 static Agnode_t *title_node(builder *B, Agraph_t *sg, const char *key, atmo_rident *ce,
-			    const char *fontcolor)
+			    const char *fontcolor, const char *roles)
 {
 	atmo_buf nm = ATMO_BUF_INIT;
 	atmo_rident *e;
@@ -817,7 +817,15 @@ static Agnode_t *title_node(builder *B, Agraph_t *sg, const char *key, atmo_ride
 	if (ce->href && !(e->href = strdup(ce->href)))
 		return NULL;
 	xset(B, nd, B->s.n_shape, A_SHAPE, S("plaintext"));
-	xset(B, nd, B->s.n_class, A_CLASS, S("atmo-cluster-title"));
+	atmo__buf_clear(&B->t);
+	atmo__buf_puts(&B->t, "atmo-cluster-title");
+	if (roles && *roles) {
+		atmo__buf_putc(&B->t, ' ');
+		atmo__buf_puts(&B->t, roles);
+	}
+	if (B->t.oom)
+		return NULL;
+	xset(B, nd, B->s.n_class, A_CLASS, B->t.ptr);
 	xset(B, nd, B->s.n_style, A_STYLE, S(""));
 	xset(B, nd, B->s.n_fontcolor, A_FONTCOLOR, S(fontcolor));
 	xset(B, nd, B->s.n_height, A_LAYOUT, S("0.2"));
@@ -931,7 +939,8 @@ static int add_layer_stage(builder *B, size_t i, Agraph_t *parent)
 	if ((rc = set_link(B, sg, B->s.g_url, B->s.g_target, e, n->anchor)) < 0)
 		goto done;
 	stage_label(B, n);
-	if (!(title = title_node(B, sg, n->id, e, node_fg(B, n)))) {
+	node_classes(&cls, n); /* the title's roles: the stage's, without atmo-layers */
+	if (cls.oom || !(title = title_node(B, sg, n->id, e, node_fg(B, n), cls.ptr))) {
 		rc = ATMO_ENOMEM;
 		goto done;
 	}
@@ -1530,7 +1539,7 @@ static int add_images(builder *B)
 		if (B->b.oom || B->t.oom)
 			return ATMO_ENOMEM;
 		e = ident(B, sg, B->s.g_id, "atmo-image-", im->id, B->t.ptr);
-		if (!e || !(B->image_title[i] = title_node(B, sg, im->id, e, B->p->fg)))
+		if (!e || !(B->image_title[i] = title_node(B, sg, im->id, e, B->p->fg, "atmo-image-title")))
 			return ATMO_ENOMEM;
 		xset(B, sg, B->s.g_class, A_CLASS, S("atmo-image"));
 		xset(B, sg, B->s.g_style, A_STYLE, S(rounded(B, e)));
