@@ -803,19 +803,26 @@ static Agnode_t *title_node(builder *B, Agraph_t *sg, const char *key, atmo_ride
 	atmo_buf nm = ATMO_BUF_INIT;
 	atmo_rident *e;
 	Agnode_t *nd;
+	char *title, *href = NULL;
 
 	atmo__buf_printf(&nm, "title: %s", key);
 	nd = nm.oom ? NULL : new_node(B, sg, nm.ptr);
 	atmo__buf_free(&nm);
 	if (!nd || B->b.oom || set_label(B, nd, B->s.n_label, B->b.ptr) < 0)
 		return NULL;
-	if (!(e = ident(B, nd, B->s.n_id, "atmo-title-", key, "")))
+	/* copies first: ce points into the ids, which ident() may move */
+	if (!(title = strdup(ce->title ? ce->title : "")) || (ce->href && !(href = strdup(ce->href)))) {
+		free(title);
 		return NULL;
+	}
+	if (!(e = ident(B, nd, B->s.n_id, "atmo-title-", key, ""))) {
+		free(title);
+		free(href);
+		return NULL;
+	}
 	free(e->title);
-	if (!(e->title = strdup(ce->title ? ce->title : "")))
-		return NULL;
-	if (ce->href && !(e->href = strdup(ce->href)))
-		return NULL;
+	e->title = title;
+	e->href = href;
 	xset(B, nd, B->s.n_shape, A_SHAPE, S("plaintext"));
 	atmo__buf_clear(&B->t);
 	atmo__buf_puts(&B->t, "atmo-cluster-title");
@@ -1539,7 +1546,7 @@ static int add_images(builder *B)
 		if (B->b.oom || B->t.oom)
 			return ATMO_ENOMEM;
 		e = ident(B, sg, B->s.g_id, "atmo-image-", im->id, B->t.ptr);
-		if (!e || !(B->image_title[i] = title_node(B, sg, im->id, e, B->p->fg, "atmo-image-title")))
+		if (!e)
 			return ATMO_ENOMEM;
 		xset(B, sg, B->s.g_class, A_CLASS, S("atmo-image"));
 		xset(B, sg, B->s.g_style, A_STYLE, S(rounded(B, e)));
@@ -1547,6 +1554,9 @@ static int add_images(builder *B)
 		xset(B, sg, B->s.g_color, A_COLOR, S(B->p->cluster_line));
 		xset(B, sg, B->s.g_labeljust, A_LAYOUT, S("l"));
 		xset(B, sg, B->s.g_labelloc, A_LAYOUT, S("t"));
+		/* last: e points into the ids, which the title's own ident may move */
+		if (!(B->image_title[i] = title_node(B, sg, im->id, e, B->p->fg, "atmo-image-title")))
+			return ATMO_ENOMEM;
 	}
 	return 0;
 }

@@ -1697,6 +1697,19 @@ static void test_detail_overview(void **state)
 	txml_free(&x);
 	free(svg);
 
+	/* forty images with their stages: every cluster's title node made while the ids grow
+	 * (a title once kept a pointer into them across a move) */
+	json_decref(doc);
+	doc = family_doc(40);
+	svg = render_ok(doc, &o, &len);
+	parse_svg(&x, svg, len);
+	assert_int_equal(txml_count(&x, "g", "cluster"), 41);
+	assert_int_equal(txml_count(&x, "g", "atmo-cluster-title"), 41);
+	assert_non_null(strstr(title_of(&x, node_el(&x, "atmo-title-openstack-service-number-40")),
+			       "image openstack-service-number-40"));
+	txml_free(&x);
+	free(svg);
+
 	/* one image: auto is the stages; overview asked for is one node */
 	json_decref(doc);
 	doc = load("render/service-single.json");

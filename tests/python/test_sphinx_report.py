@@ -45,6 +45,7 @@ INDEX = """Index
 
 .. atmo-imagegraph:: app
    :bake:
+   :detail: stages
    :report: measured
    :include-source:
 
@@ -54,6 +55,7 @@ INDEX = """Index
 
 .. atmo-imagegraph:: app
    :bake:
+   :detail: stages
    :report: later
    :include-source:
 
@@ -69,6 +71,7 @@ The same Dockerfile as on the first page, with its source.
 
 .. atmo-imagegraph:: app
    :bake:
+   :detail: stages
    :include-source:
 """
 
