@@ -1329,6 +1329,12 @@ static int title_append(builder *B, long i, const char *text)
 	atmo_rident *e = &B->c->ids.v[i];
 	atmo_buf t = ATMO_BUF_INIT;
 
+	atmo__put_text(&t, text, 0, 0, 1);
+	if (!t.oom && e->title && strstr(e->title, t.ptr)) {
+		atmo__buf_free(&t);   /* said already (two stages of one image FROM the other) */
+		return 0;
+	}
+	atmo__buf_clear(&t);
 	atmo__buf_puts(&t, e->title ? e->title : "");
 	atmo__buf_puts(&t, "; ");
 	atmo__put_text(&t, text, 0, 0, 1);
@@ -1453,8 +1459,10 @@ static int add_overview(builder *B)
 
 		if (!a || !z || a == z || ed->kind == RE_ONBUILD)
 			continue;
-		fresh = !agedge(B->g, a, z, NULL, 0);
-		if (!(ge = agedge(B->g, a, z, NULL, 1)))
+		/* the pair's edge when there is one (a NULL name with create set would add another) */
+		ge = agedge(B->g, a, z, NULL, 0);
+		fresh = !ge;
+		if (fresh && !(ge = agedge(B->g, a, z, NULL, 1)))
 			goto done;
 		atmo__buf_clear(&B->t);
 		atmo__buf_puts(&B->t, f->image && f->kind == RK_STAGE ? f->image : f->kind == RK_IMAGE && f->ref ? f->ref : f->name);

@@ -5,8 +5,9 @@
  * writer (svgout.c), which draws the layout with ids, classes, titles and
  * links in one pass (Graphviz's SVG renderer and a rewrite of its output
  * took a third of an SVG render).
- * SVG is laid out without a text layout plugin (Graphviz's own Helvetica
- * metrics), PNG and PDF with pango and cairo.
+ * SVG is laid out with atmograph's own text layout plugin (textlayout.c:
+ * DejaVu Sans's advance widths, the font the SVG names), PNG and PDF with
+ * pango and cairo.
  */
 #include <dlfcn.h>
 #include <pthread.h>
@@ -80,12 +81,11 @@ struct atmo_renderer {
 };
 
 /*
- * A second context for SVG: only Graphviz's core renderers (svg, dot) and the
- * dot layout, without the pango text layout plugin. Graphviz then sizes text
- * with its built-in font metrics (Helvetica is measured with Arial's widths),
- * which is what the SVG's reader gets anyway (the browser picks the font), and
- * a third of the time of a small layout goes away (pango shaping every label
- * line). The two plugins are the Debian libraries' exported
+ * A second context for SVG: only Graphviz's core renderers (svg, dot), the
+ * dot layout and atmograph's text layout (textlayout.c), without pango. Text is
+ * sized with DejaVu Sans's widths from a table, the font the SVG names and the
+ * docs ship, and a third of the time of a small layout goes away (pango
+ * shaping every label line). The two plugins are the Debian libraries' exported
  * gvplugin_<name>_LTX_library tables, found next to libgvc (the directory the
  * loader of Graphviz itself reads). NULL when they cannot be loaded: SVG then
  * uses the full context. Caller holds the lock.
