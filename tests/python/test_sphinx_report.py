@@ -113,7 +113,7 @@ def test_report_option_and_unmeasured_note(make_app, report_root):
     assert page.count("Sizes not measured yet") == 1
     assert "atmograph-unmeasured" in page
     status = app._status.getvalue()
-    assert re.search(r"index\.rst:13: atmo-imagegraph: Sizes not measured yet", status), status
+    assert re.search(r"index\.rst:14: atmo-imagegraph: Sizes not measured yet", status), status
 
 
 def test_paths_shown_relative_to_project(make_app, report_root):
