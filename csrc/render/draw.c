@@ -1189,13 +1189,9 @@ static int add_edge(builder *B, size_t j)
 		atmo__buf_puts(&lab, "ONBUILD");
 		has_label = 1;
 	}
-	if (e->context) {
-		if (has_label)
-			atmo__buf_puts(&lab, "\\n");
-		atmo__buf_puts(&lab, "context ");
-		atmo__put_text(&lab, e->context, B->maxlen, 1, 2);
-		has_label = 1;
-	}
+	/* the named context an edge goes through is in its tooltip and its class
+	 * (atmo-cross-image), not in a label: a family's context labels ran together
+	 * and edges crossed them */
 	if (lab.oom) {
 		rc = ATMO_ENOMEM;
 		goto done;

@@ -195,6 +195,8 @@ static void test_svg_multi_image(void **state)
 	e = node_el(&x, "atmo-edge-runtime-stage-runtime--service-stage-service-base");
 	assert_true(txml_has_class(&x.e[e], "atmo-cross-image"));
 	assert_non_null(strstr(title_of(&x, e), "(context runtime)"));
+	/* ... in the tooltip only: context labels of a family ran together, edges crossed them */
+	assert_false(svg_has_text(&x, "context runtime"));
 	/* sizes: labels and proportional bars, bytes kept out */
 	assert_true(svg_has_text(&x, "583.6 MiB (191.7 MiB compressed)"));
 	assert_true(svg_has_text(&x, "163.1 MiB (own 21.9 MiB)"));
