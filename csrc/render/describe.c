@@ -33,6 +33,10 @@ char *atmo__describe(const atmo_rmodel *m, int overview)
 		size_t groups = m->nimages ? m->nimages : 1;
 		if (m->nimages > 1)
 			atmo__buf_printf(&d, "Stage graph of %zu images: ", m->nimages);
+		else if (m->nimages && m->images[0].dockerfile &&
+			 (!m->images[0].label || !strcmp(m->images[0].label, "dockerfile")))
+			/* a Dockerfile drawn alone: its path names it better than the default id */
+			atmo__buf_printf(&d, "Stage graph of %s: ", m->images[0].dockerfile);
 		else
 			atmo__buf_printf(&d, "Stage graph of %s: ",
 					 m->nimages && m->images[0].label ? m->images[0].label : "the Dockerfile");

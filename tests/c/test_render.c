@@ -1937,7 +1937,13 @@ static void test_describe(void **state)
 	n = json_array_get(json_object_get(doc, "nodes"), 1);   /* builder, index 0 */
 	json_object_set_new(n, "name", json_string("0"));
 	assert_int_equal(atmo_render_describe(&text, doc, NULL, NULL), 0);
-	assert_non_null(strstr(text, ": stages stage 0, runtime, service (target), debug"));
+	assert_string_equal(text, "Stage graph of service: stages stage 0, runtime, service (target), debug");
+	free(text);
+	/* a Dockerfile drawn alone under the default label is named by its path */
+	json_object_set_new(json_array_get(json_object_get(doc, "images"), 0), "label", json_string("dockerfile"));
+	assert_int_equal(atmo_render_describe(&text, doc, NULL, NULL), 0);
+	assert_string_equal(text, "Stage graph of images/service/Dockerfile: stages stage 0, runtime, "
+				  "service (target), debug");
 	svg = render_ok(doc, &o, &len);
 	assert_non_null(strstr(svg, "aria-label=\"Stage graph of"));
 	assert_non_null(strstr(svg, "stages stage 0, runtime, service (target), debug"));
