@@ -13,7 +13,7 @@
 #include "render/render_int2.h"
 
 #define NODE_FONT 11.0
-#define EDGE_FONT 9.0
+#define EDGE_FONT 11.0
 #define MARGIN_X 14.4   /* node margin 0.1 inch a side */
 #define MARGIN_Y 5.76   /* 0.04 inch a side */
 #define MIN_W 54.0      /* width 0.75 inch */

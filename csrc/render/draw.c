@@ -1655,7 +1655,7 @@ static void declare(builder *B, int fmt)
 	B->s.n_width = agattr(g, AGNODE, S("width"), S("0.75"));
 	B->s.n_height = agattr(g, AGNODE, S("height"), S("0.3"));
 	agattr(g, AGEDGE, S("fontname"), S(FONT));
-	agattr(g, AGEDGE, S("fontsize"), S("9"));
+	agattr(g, AGEDGE, S("fontsize"), S("11"));
 	B->s.e_label = agattr(g, AGEDGE, S("label"), S(""));
 	B->s.e_arrowhead = agattr(g, AGEDGE, S("arrowhead"), S("normal"));
 	B->s.e_arrowsize = agattr(g, AGEDGE, S("arrowsize"), S("0.8"));

@@ -1905,13 +1905,13 @@ static void test_theme_and_links(void **state)
 	assert_true(r >= 0);
 	assert_true(txml_has_class(&x.e[r], "atmo-f-build-fill"));
 	assert_string_equal(txml_attr(&x.e[r], "fill"), "#fff8c5");
-	/* the narrowest legible width: 9 px for the smallest (9 pt) text */
+	/* the narrowest legible width: 9 px for the smallest (11 pt) text */
 	{
 		const char *mw = txml_attr(&x.e[0], "data-min-width");
 		double vw = 0;
 		assert_non_null(mw);
 		assert_int_equal(sscanf(strstr(svg, "viewBox=\"") + 9, "%*f %*f %lf", &vw), 1);
-		assert_true(fabs(atof(mw) - vw) <= 1.0);
+		assert_true(fabs(atof(mw) - vw * 9.0 / 11.0) <= 1.0);
 	}
 	txml_free(&x);
 	free(svg);
