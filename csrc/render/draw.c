@@ -549,6 +549,25 @@ static void put_stage_name(atmo_buf *b, const atmo_rnode *n, size_t max)
 		atmo__put_text(b, n->name ? n->name : "", max, 1, 2);
 }
 
+/*
+ * prefix + name shortened in the middle to max code points, as label lines of at most
+ * WRAP code points broken after separators ("FROM docker.io/library/" /
+ * "python:3.12-slim-bookworm"): a long reference no longer sets a node's width.
+ */
+static void put_name_lines(builder *B, const char *prefix, const char *name, size_t max)
+{
+	atmo_buf t = ATMO_BUF_INIT;
+
+	atmo__buf_puts(&t, prefix);
+	atmo__put_text(&t, name ? name : "?", max, 1, 0);
+	if (t.oom) {
+		B->oom = 1;
+	} else if (atmo__put_wrapped(&B->b, t.ptr, WRAP, 3, 1) < 0) {
+		B->oom = 1;
+	}
+	atmo__buf_free(&t);
+}
+
 /* The label of a stage (a node, or a cluster's title in the layer view). */
 static void stage_label(builder *B, const atmo_rnode *n)
 {
@@ -558,9 +577,7 @@ static void stage_label(builder *B, const atmo_rnode *n)
 	put_stage_name(&B->b, n, B->maxlen);
 	end_line(B);
 	if (n->base) {
-		atmo__buf_puts(&B->b, "FROM ");
-		atmo__put_text(&B->b, n->base, B->maxlen, 1, 2);
-		end_line(B);
+		put_name_lines(B, "FROM ", n->base, B->maxlen);
 	}
 	if (n->line || n->target || n->build_only || !n->used) {
 		if (n->line) {
@@ -586,13 +603,15 @@ static void stage_label(builder *B, const atmo_rnode *n)
 static void other_label(builder *B, const atmo_rnode *n)
 {
 	atmo__buf_clear(&B->b);
-	if (n->kind == RK_IMAGE)
-		atmo__put_text(&B->b, n->ref ? n->ref : n->name, B->maxlen, 1, 2);
-	else if (n->kind == RK_CONTEXT)
-		atmo__put_text(&B->b, n->name, B->maxlen, 1, 2);
-	else
-		atmo__buf_puts(&B->b, "scratch");
-	end_line(B);
+	if (n->kind == RK_IMAGE) {
+		put_name_lines(B, "", n->ref ? n->ref : n->name, B->maxlen);
+	} else {
+		if (n->kind == RK_CONTEXT)
+			atmo__put_text(&B->b, n->name, B->maxlen, 1, 2);
+		else
+			atmo__buf_puts(&B->b, "scratch");
+		end_line(B);
+	}
 	if (n->kind == RK_CONTEXT) {
 		atmo__buf_puts(&B->b, "context");
 		if (n->value) {
@@ -998,8 +1017,7 @@ static int add_layer_stage(builder *B, size_t i, Agraph_t *parent)
 				atmo__buf_printf(&B->t, in->end_line > in->line ? " (lines %ld-%ld)" : " (line %ld)",
 						 in->line, in->end_line);
 		} else {
-			atmo__buf_puts(&B->b, "FROM ");
-			atmo__put_text(&B->b, n->base ? n->base : "?", B->maxlen * 2, 1, 2);
+			put_name_lines(B, "FROM ", n->base, B->maxlen);
 			atmo__buf_printf(&B->t, "FROM %s", n->base ? n->base : "?");
 			if (n->line)
 				atmo__buf_printf(&B->t, " (line %ld)", n->line);
