@@ -50,7 +50,7 @@ static void label_size(const char *s, double fs, double *w, double *h)
 }
 
 typedef struct {
-	double w, h;   /* size of the node */
+	double w, h;   /* size of the node (h: kept for a height-aware estimate) */
 	long rank;
 	size_t indeg;
 } est_node;
@@ -63,7 +63,7 @@ int atmo__prefer_tb(Agraph_t *g, Agsym_t *nlabel, Agsym_t *elabel, double nodese
 	est_node *v;
 	size_t *queue;
 	Agnode_t **byseq;
-	double *lr_w = NULL, *tb_w = NULL, *lr_h = NULL, lrW = 0, tbW = 0, s_lr, s_tb;
+	double *lr_w = NULL, *tb_w = NULL, lrW = 0, tbW = 0, s_lr, s_tb;
 	int labels = 0, tb = 0;
 	Agnode_t *n;
 	Agedge_t *e;
@@ -118,8 +118,7 @@ int atmo__prefer_tb(Agraph_t *g, Agsym_t *nlabel, Agsym_t *elabel, double nodese
 			nranks = (size_t)v[i].rank + 1;
 	lr_w = calloc(nranks + 1, sizeof(double));
 	tb_w = calloc(nranks + 1, sizeof(double));
-	lr_h = calloc(nranks + 1, sizeof(double));
-	if (!lr_w || !tb_w || !lr_h)
+	if (!lr_w || !tb_w)
 		goto done;
 	for (i = 0; i < nn; i++) {
 		size_t r = (size_t)v[i].rank;
@@ -128,7 +127,6 @@ int atmo__prefer_tb(Agraph_t *g, Agsym_t *nlabel, Agsym_t *elabel, double nodese
 		if (v[i].w > lr_w[r])
 			lr_w[r] = v[i].w;            /* LR: a rank is as wide as its widest node */
 		tb_w[r] += v[i].w + nodesep;     /* TB: a rank is as wide as its nodes side by side */
-		(void)lr_h;
 	}
 	if (labels) {
 		/* each labelled edge: its label on the rank after its tail */
@@ -159,6 +157,5 @@ done:
 	free(byseq);
 	free(lr_w);
 	free(tb_w);
-	free(lr_h);
 	return tb;
 }

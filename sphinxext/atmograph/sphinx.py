@@ -88,7 +88,8 @@ OPTION_DOCS = {
     "class": "extra CSS classes of the figure",
     "format": "svg (inline, stage nodes link to their source) or png (an image, no "
               "links) for HTML builders (default: atmograph_output_format)",
-    "theme": "light or dark (default: atmograph_theme)",
+    "theme": "light (follows the reader's colour scheme and the page theme's dark mode) or "
+             "dark (always dark) (default: atmograph_theme)",
     "rankdir": "LR, TB or auto (default: the direction whose drawing reads larger in the "
                "page's column)",
     "hide-scratch": "flag: do not draw FROM scratch as a node",
