@@ -795,8 +795,14 @@ static void put_vars(writer *w, const char *sel, const atmo__palette *p)
 	size_t i;
 	atmo__buf_puts(w->o, sel);
 	atmo__buf_putc(w->o, '{');
-	for (i = 0; i < ATMO_PALETTE_SLOTS; i++)
-		atmo__buf_printf(w->o, "--atmo-%s:%s;", atmo__palette_name(i), atmo__palette_color(p, i));
+	/* puts, not printf: this block is written for every drawing */
+	for (i = 0; i < ATMO_PALETTE_SLOTS; i++) {
+		PUTS(w, "--atmo-");
+		atmo__buf_puts(w->o, atmo__palette_name(i));
+		atmo__buf_putc(w->o, ':');
+		atmo__buf_puts(w->o, atmo__palette_color(p, i));
+		atmo__buf_putc(w->o, ';');
+	}
 	PUTS(w, "}\n");
 }
 
@@ -825,8 +831,15 @@ static void put_theme(writer *w)
 		size_t i;
 		for (i = 0; i < ATMO_PALETTE_SLOTS; i++) {
 			const char *n = atmo__palette_name(i);
-			atmo__buf_printf(w->o, ".atmo-graph .atmo-f-%s{fill:var(--atmo-%s)}"
-					 ".atmo-graph .atmo-s-%s{stroke:var(--atmo-%s)}\n", n, n, n, n);
+			PUTS(w, ".atmo-graph .atmo-f-");
+			atmo__buf_puts(w->o, n);
+			PUTS(w, "{fill:var(--atmo-");
+			atmo__buf_puts(w->o, n);
+			PUTS(w, ")}.atmo-graph .atmo-s-");
+			atmo__buf_puts(w->o, n);
+			PUTS(w, "{stroke:var(--atmo-");
+			atmo__buf_puts(w->o, n);
+			PUTS(w, ")}\n");
 		}
 	}
 }
