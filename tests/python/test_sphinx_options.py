@@ -95,6 +95,18 @@ def test_detail(built):
     assert 'class="node atmo-stage' not in svg(s["detail"])
 
 
+def test_legible_width_and_name(built):
+    """The inline SVG is never narrower than its text stays legible (the renderer's
+    data-min-width, in px): a large diagram scrolls in its box instead of shrinking. Its
+    accessible name is the renderer's: the stages in order, by name."""
+    _, s = built
+    root = svg(s["base"])[:svg(s["base"]).index(">")]
+    low = re.search(r'data-min-width="(\d+)"', root)
+    assert low and re.search(r'style="width: [\d.]+pt; max-width: 100%%; min-width: %spx; ' % low.group(1),
+                             root), root
+    assert re.search(r'aria-label="Stage graph of [^"]*: stages build, ', root), root
+
+
 def test_layers_and_legend(built):
     _, s = built
     assert "atmo-layers" not in svg(s["base"]) and "atmo-layers" in svg(s["layers"])
