@@ -94,7 +94,7 @@ setup(
     python_requires=">=3.9",
     package_dir={"": "sphinxext"},
     packages=["atmograph"],
-    package_data={"atmograph": ["py.typed", "*.pyi", "static/*.css"]},
+    package_data={"atmograph": ["py.typed", "*.pyi", "static/*.css", "static/*.js"]},
     ext_modules=[core],
     zip_safe=False,
     # Keep setuptools' temporary files out of make's build/ (never share it).

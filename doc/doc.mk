@@ -46,7 +46,8 @@ check-docs: html man linkcheck
 	fi
 	@echo "atmograph: docs build with -W, man page and internal links OK"
 
-# The built pages in headless Chromium (playwright-core from npm, Debian's chromium).
+# The built pages in headless Chromium (playwright-core from npm, Debian's chromium):
+# docs.test.js (run.sh), then every diagram measured by svgfit (diagrams.sh).
 # The example images are built first and the pages built again after them (Sphinx
 # rereads only the pages whose report changed; `html` may have run earlier in the same
 # `make check`, before the report existed).
@@ -55,6 +56,8 @@ check-browser: all $(DOC_EXAMPLE_IMAGES)
 	@DOC_HTML=$(abspath $(DOC_BUILD)/html) BROWSER_OUT=$(abspath $(BROWSER_OUT)) \
 	  ATMOGRAPH_EXAMPLE_REPORT=$(abspath $(BUILD)/example-images/report.json) \
 	  bash $(BROWSER_DIR)/run.sh
+	@DOC_HTML=$(abspath $(DOC_BUILD)/html) BROWSER_OUT=$(abspath $(BROWSER_OUT)) \
+	  bash $(BROWSER_DIR)/diagrams.sh
 
 CHECK_EXTRA += check-docs check-browser
 

@@ -416,27 +416,27 @@ static int render_options_from(PyObject *args, PyObject *kwds, int with_graph, P
 {
 	static char *kwlist_g[] = {"graph", "format", "rankdir", "layers", "legend", "scratch",
 				   "max_label_length", "theme", "link_base", "dpi", "fixed_size",
-				   "id_prefix", "svg_inline", "path", NULL};
+				   "id_prefix", "svg_inline", "detail", "path", NULL};
 	static char *kwlist_c[] = {"format", "rankdir", "layers", "legend", "scratch",
 				   "max_label_length", "theme", "link_base", "dpi", "fixed_size",
-				   "id_prefix", "svg_inline", NULL};
-	const char *format = "svg", *rankdir = "LR", *theme = "light", *link_base = NULL;
-	const char *id_prefix = NULL;
+				   "id_prefix", "svg_inline", "detail", NULL};
+	const char *format = "svg", *rankdir = NULL, *theme = "light", *link_base = NULL;
+	const char *id_prefix = NULL, *detail = NULL;
 	int layers = 0, legend = 0, scratch = 1, fixed_size = 0, svg_inline = 0, ok;
-	int max_label = 20;
+	int max_label = 0;
 	double dpi = 0;
 	atmo_render_options init = ATMO_RENDER_OPTIONS_INIT;
 
 	if (with_graph)
-		ok = PyArg_ParseTupleAndKeywords(args, kwds, "O|$sspppiszdpzpz:render", kwlist_g, doc,
+		ok = PyArg_ParseTupleAndKeywords(args, kwds, "O|$szpppiszdpzpzz:render", kwlist_g, doc,
 						 &format, &rankdir, &layers, &legend, &scratch,
 						 &max_label, &theme, &link_base, &dpi, &fixed_size,
-						 &id_prefix, &svg_inline, path);
+						 &id_prefix, &svg_inline, &detail, path);
 	else   /* the same keywords but graph and path */
-		ok = PyArg_ParseTupleAndKeywords(args, kwds, "|$sspppiszdpzp:check_render_options",
+		ok = PyArg_ParseTupleAndKeywords(args, kwds, "|$szpppiszdpzpz:check_render_options",
 						 kwlist_c, &format, &rankdir, &layers, &legend,
 						 &scratch, &max_label, &theme, &link_base, &dpi,
-						 &fixed_size, &id_prefix, &svg_inline);
+						 &fixed_size, &id_prefix, &svg_inline, &detail);
 	if (!ok)
 		return -1;
 	if (with_graph && !PyDict_Check(*doc) && !PyUnicode_Check(*doc) && !PyBytes_Check(*doc)) {
@@ -465,6 +465,7 @@ static int render_options_from(PyObject *args, PyObject *kwds, int with_graph, P
 	opts->fixed_size = fixed_size;
 	opts->id_prefix = id_prefix;
 	opts->svg_inline = svg_inline;
+	opts->detail = detail;
 	return 0;
 }
 
@@ -481,6 +482,50 @@ static PyObject *core_check_render_options(PyObject *module, PyObject *args, PyO
 	if ((rc = atmo_render_options_check(&opts, &err)) < 0)
 		return raise_error(module, rc, &err);
 	Py_RETURN_NONE;
+}
+
+/* describe(graph, *, render options...) -> str: atmo_render_describe(). */
+static PyObject *core_describe(PyObject *module, PyObject *args, PyObject *kwds)
+{
+	PyObject *doc = NULL, *res;
+	atmo_render_options opts;
+	const char *path = NULL;
+	json_t *graph;
+	char *text = NULL;
+	atmo_error err;
+	int rc;
+
+	if (render_options_from(args, kwds, 1, &doc, &opts, &path) < 0)
+		return NULL;
+	if (PyUnicode_Check(doc) || PyBytes_Check(doc)) {
+		json_error_t je;
+		const char *s;
+		Py_ssize_t n;
+		if (PyUnicode_Check(doc)) {
+			if (!(s = PyUnicode_AsUTF8AndSize(doc, &n)))
+				return NULL;
+		} else {
+			s = PyBytes_AS_STRING(doc);
+			n = PyBytes_GET_SIZE(doc);
+		}
+		graph = json_loadb(s, (size_t)n, JSON_REJECT_DUPLICATES, &je);
+		if (!graph) {
+			atmo_error_clear(&err);
+			err.code = ATMO_EINVALID;
+			snprintf(err.text, sizeof(err.text), "the graph document is not JSON: %s", je.text);
+			return raise_error(module, ATMO_EINVALID, &err);
+		}
+	} else if (!(graph = atmo_py_to_json(doc))) {
+		return NULL;
+	}
+	atmo_error_clear(&err);
+	rc = atmo_render_describe(&text, graph, &opts, &err);
+	json_decref(graph);
+	if (rc < 0)
+		return raise_error(module, rc, &err);
+	res = PyUnicode_FromString(text);
+	free(text);
+	return res;
 }
 
 /*
@@ -695,14 +740,18 @@ static PyMethodDef core_methods[] = {
 	{"read_file", (PyCFunction)(void (*)(void))core_read_file, METH_VARARGS | METH_KEYWORDS,
 	 "read_file(path) -> bytes\nRead a whole file (atmograph's errors, GIL released)."},
 	{"render", (PyCFunction)(void (*)(void))core_render, METH_VARARGS | METH_KEYWORDS,
-	 "render(graph, *, format='svg', rankdir='LR', layers=False, legend=False, scratch=True,\n"
-	 "       max_label_length=20, theme='light', link_base=None, dpi=0.0, fixed_size=False,\n"
-	 "       id_prefix=None, svg_inline=False, path=None)\n"
+	 "render(graph, *, format='svg', rankdir=None, layers=False, legend=False, scratch=True,\n"
+	 "       max_label_length=0, theme='light', link_base=None, dpi=0.0, fixed_size=False,\n"
+	 "       id_prefix=None, svg_inline=False, detail=None, path=None)\n"
 	 "-> (bytes, warnings)\nRender a graph document (a dict or its JSON text) with Graphviz;\n"
 	 "with path, also write the output there atomically. The GIL is released meanwhile."},
+	{"describe", (PyCFunction)(void (*)(void))core_describe, METH_VARARGS | METH_KEYWORDS,
+	 "describe(graph, *, render options...) -> str\n"
+	 "The accessible name of the drawing render() makes (the SVG's aria-label): the image\n"
+	 "and its stages in order by name, or a family overview's images."},
 	{"check_render_options", (PyCFunction)(void (*)(void))core_check_render_options,
 	 METH_VARARGS | METH_KEYWORDS,
-	 "check_render_options(*, format='svg', rankdir='LR', ... the options of render()) -> None\n"
+	 "check_render_options(*, format='svg', rankdir=None, ... the options of render()) -> None\n"
 	 "Check render options as render() does (atmo_render_options_check), without a graph:\n"
 	 "InvalidInputError names the option and its value."},
 	{"render_submit", (PyCFunction)(void (*)(void))core_render_submit, METH_VARARGS | METH_KEYWORDS,

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "render/font_metrics.h"
+#include "render/palette.h"
 #include "render/render_int2.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -268,35 +270,15 @@ static Agiddisc_t ordered_ids = { id_open, id_map, id_alloc, id_free, id_print, 
 
 /* ---- styles -------------------------------------------------------------------------- */
 
-typedef struct {
-	const char *bg, *fg, *sub;
-	const char *stage_fill, *stage_line, *target_fill, *target_line;
-	const char *build_fill, *build_line, *unused_fill, *unused_line, *unused_fg;
-	const char *ext_fill, *ext_line, *ctx_fill, *ctx_line, *scratch_line;
-	const char *cluster_fill, *cluster_line, *bar, *track, *layer_fill;
-	const char *edge[4];
-} palette;
+typedef atmo__palette palette;
 
-static const palette light = {
-	"#ffffff", "#1f2328", "#57606a",
-	"#ffffff", "#57606a", "#ddf4ff", "#0969da",
-	"#fff8c5", "#9a6700", "#f6f8fa", "#afb8c1", "#636c76",
-	"#ffffff", "#57606a", "#dafbe1", "#1a7f37", "#8c959f",
-	"#f6f8fa", "#d0d7de", "#0969da", "#d0d7de", "#ffffff",
-	{ "#57606a", "#0969da", "#6639ba", "#a14600" },
-};
-
-static const palette dark = {
-	"#0d1117", "#e6edf3", "#9198a1",
-	"#161b22", "#9198a1", "#0c2d6b", "#58a6ff",
-	"#3b2e00", "#d29922", "#161b22", "#3d444d", "#848d97",
-	"#0d1117", "#9198a1", "#0f2d1a", "#3fb950", "#656c76",
-	"#151b23", "#3d444d", "#58a6ff", "#3d444d", "#161b22",
-	{ "#9ea7b3", "#58a6ff", "#bc8cff", "#f0883e" },
-};
-
-#define FONT "Helvetica"
+#define FONT ATMO_FONT_FAMILY
 #define BAR_CELLS 16
+/* Instruction text and descriptions wrap at WRAP code points, WRAP_LINES lines at most
+ * (the tooltip has the whole text); overview names at NAME_WRAP, on separators. */
+#define WRAP 36
+#define WRAP_LINES 6
+#define NAME_WRAP 18
 
 /* Attribute symbols, declared once on the root graph. */
 typedef struct {
@@ -318,6 +300,7 @@ typedef struct {
 	size_t maxlen;
 	long long max_node_bytes, max_image_bytes;
 	Agraph_t **image_sub; /* cluster per image, or NULL */
+	Agnode_t **image_title; /* its title node */
 	Agnode_t **first, **last; /* per model node: where edges end (layer view: first/last layer) */
 	Agraph_t **stage_cluster;
 	atmo_error *err;
@@ -387,6 +370,8 @@ void atmo__rctx_free(atmo_rctx *c)
 {
 	int k;
 	atmo__ridmap_free(&c->ids);
+	free(c->aria);
+	c->aria = NULL;
 	for (k = 0; k < 3; k++) {
 		free(c->draw[k]);
 		c->draw[k] = NULL;
@@ -428,7 +413,7 @@ static void xset(builder *B, void *obj, Agsym_t *sym, int what, const char *val)
 	case A_PENWIDTH: d->pen2 = !strcmp(val, "2"); break;
 	case A_SHAPE:
 		d->shape = !strcmp(val, "folder") ? ATMO_RS_FOLDER : !strcmp(val, "point") ? ATMO_RS_POINT
-											      : ATMO_RS_BOX;
+				: !strcmp(val, "plaintext") ? ATMO_RS_NONE : ATMO_RS_BOX;
 		break;
 	default: d->arrowsize = strtod(val, NULL); break;
 	}
@@ -552,18 +537,47 @@ static void put_size_rows(builder *B, const atmo_rnode *n)
 		put_bar(B, n->bytes, B->max_node_bytes);
 }
 
+/*
+ * A stage's name as a reader calls it: unnamed stages carry their index as a name
+ * ("0"), read "stage 0".
+ */
+static void put_stage_name(atmo_buf *b, const atmo_rnode *n, size_t max)
+{
+	if (atmo__unnamed_stage(n))
+		atmo__buf_printf(b, "stage %ld", n->index);
+	else
+		atmo__put_text(b, n->name ? n->name : "", max, 1, 2);
+}
+
+/*
+ * prefix + name shortened in the middle to max code points, as label lines of at most
+ * WRAP code points broken after separators ("FROM docker.io/library/" /
+ * "python:3.12-slim-bookworm"): a long reference no longer sets a node's width.
+ */
+static void put_name_lines(builder *B, const char *prefix, const char *name, size_t max)
+{
+	atmo_buf t = ATMO_BUF_INIT;
+
+	atmo__buf_puts(&t, prefix);
+	atmo__put_text(&t, name ? name : "?", max, 1, 0);
+	if (t.oom) {
+		B->oom = 1;
+	} else if (atmo__put_wrapped(&B->b, t.ptr, WRAP, 3, 1) < 0) {
+		B->oom = 1;
+	}
+	atmo__buf_free(&t);
+}
+
 /* The label of a stage (a node, or a cluster's title in the layer view). */
 static void stage_label(builder *B, const atmo_rnode *n)
 {
 	int tags = 0;
 
 	atmo__buf_clear(&B->b);
-	atmo__put_text(&B->b, n->name, B->maxlen, 0, 2);
+	put_stage_name(&B->b, n, B->maxlen);
 	end_line(B);
 	if (n->base) {
-		atmo__buf_puts(&B->b, "FROM ");
-		atmo__put_text(&B->b, n->base, B->maxlen, 1, 2);
-		end_line(B);
+		put_name_lines(B, "FROM ", n->base, B->maxlen);
 	}
 	if (n->line || n->target || n->build_only || !n->used) {
 		if (n->line) {
@@ -581,23 +595,23 @@ static void stage_label(builder *B, const atmo_rnode *n)
 			atmo__buf_printf(&B->b, "%sunused", tags++ ? " \xc2\xb7 " : "");
 		end_line(B);
 	}
-	if (n->description && *n->description) {
-		atmo__put_text(&B->b, n->description, B->maxlen * 2, 0, 2);
-		end_line(B);
-	}
+	if (n->description && *n->description)
+		atmo__put_wrapped(&B->b, n->description, WRAP, 3, 0);
 	put_size_rows(B, n);
 }
 
 static void other_label(builder *B, const atmo_rnode *n)
 {
 	atmo__buf_clear(&B->b);
-	if (n->kind == RK_IMAGE)
-		atmo__put_text(&B->b, n->ref ? n->ref : n->name, B->maxlen, 1, 2);
-	else if (n->kind == RK_CONTEXT)
-		atmo__put_text(&B->b, n->name, B->maxlen, 0, 2);
-	else
-		atmo__buf_puts(&B->b, "scratch");
-	end_line(B);
+	if (n->kind == RK_IMAGE) {
+		put_name_lines(B, "", n->ref ? n->ref : n->name, B->maxlen);
+	} else {
+		if (n->kind == RK_CONTEXT)
+			atmo__put_text(&B->b, n->name, B->maxlen, 1, 2);
+		else
+			atmo__buf_puts(&B->b, "scratch");
+		end_line(B);
+	}
 	if (n->kind == RK_CONTEXT) {
 		atmo__buf_puts(&B->b, "context");
 		if (n->value) {
@@ -796,6 +810,71 @@ static int set_link(builder *B, void *obj, Agsym_t *url, Agsym_t *target, atmo_r
 	return e->href ? 0 : ATMO_ENOMEM;
 }
 
+/*
+ * A cluster's title as a text-only node inside it, above its nodes (invisible edges
+ * title_edges() adds), instead of a cluster label: dot routes edges around nodes but
+ * not around cluster labels, so edges entering a cluster from above ran through its
+ * title. The label is in B->b; the node links and has the tooltip of the cluster (e).
+ */
+static Agnode_t *title_node(builder *B, Agraph_t *sg, const char *key, atmo_rident *ce,
+			    const char *fontcolor, const char *roles)
+{
+	atmo_buf nm = ATMO_BUF_INIT;
+	atmo_rident *e;
+	Agnode_t *nd;
+	char *title, *href = NULL;
+
+	atmo__buf_printf(&nm, "title: %s", key);
+	nd = nm.oom ? NULL : new_node(B, sg, nm.ptr);
+	atmo__buf_free(&nm);
+	if (!nd || B->b.oom || set_label(B, nd, B->s.n_label, B->b.ptr) < 0)
+		return NULL;
+	/* copies first: ce points into the ids, which ident() may move */
+	if (!(title = strdup(ce->title ? ce->title : "")) || (ce->href && !(href = strdup(ce->href)))) {
+		free(title);
+		return NULL;
+	}
+	if (!(e = ident(B, nd, B->s.n_id, "atmo-title-", key, ""))) {
+		free(title);
+		free(href);
+		return NULL;
+	}
+	free(e->title);
+	e->title = title;
+	e->href = href;
+	xset(B, nd, B->s.n_shape, A_SHAPE, S("plaintext"));
+	atmo__buf_clear(&B->t);
+	atmo__buf_puts(&B->t, "atmo-cluster-title");
+	if (roles && *roles) {
+		atmo__buf_putc(&B->t, ' ');
+		atmo__buf_puts(&B->t, roles);
+	}
+	if (B->t.oom)
+		return NULL;
+	xset(B, nd, B->s.n_class, A_CLASS, B->t.ptr);
+	xset(B, nd, B->s.n_style, A_STYLE, S(""));
+	xset(B, nd, B->s.n_fontcolor, A_FONTCOLOR, S(fontcolor));
+	xset(B, nd, B->s.n_height, A_LAYOUT, S("0.2"));
+	return nd;
+}
+
+/* Invisible edges from a cluster's title node to the cluster's other nodes (to its
+ * first node only when `first` is given). */
+static int title_edges(builder *B, Agraph_t *sg, Agnode_t *title, Agnode_t *first)
+{
+	Agnode_t *n;
+	for (n = first ? first : agfstnode(sg); n; n = first ? NULL : agnxtnode(sg, n)) {
+		Agedge_t *ed;
+		if (n == title)
+			continue;
+		if (!(ed = agedge(B->g, title, n, NULL, 1)))
+			return ATMO_ENOMEM;
+		xset(B, ed, B->s.e_style, A_STYLE, S("invis"));
+		xset(B, ed, B->s.e_arrowhead, A_LAYOUT, S("none"));
+	}
+	return 0;
+}
+
 static int add_plain_node(builder *B, size_t i, Agraph_t *parent)
 {
 	const atmo_rnode *n = &B->c->m->nodes[i];
@@ -856,7 +935,7 @@ static int add_layer_stage(builder *B, size_t i, Agraph_t *parent)
 	char cname[48];
 	Agraph_t *sg;
 	atmo_rident *e;
-	Agnode_t *prev = NULL;
+	Agnode_t *prev = NULL, *title;
 	atmo_buf cls = ATMO_BUF_INIT, nm = ATMO_BUF_INIT;
 	size_t k, nlayers, pos;
 	int rc = 0, from_first;
@@ -866,9 +945,6 @@ static int add_layer_stage(builder *B, size_t i, Agraph_t *parent)
 	if (!sg)
 		return ATMO_ENOMEM;
 	B->stage_cluster[i] = sg;
-	stage_label(B, n);
-	if (B->b.oom || set_label(B, sg, B->s.g_label, B->b.ptr) < 0)
-		return ATMO_ENOMEM;
 	e = ident(B, sg, B->s.g_id, "atmo-node-", n->id, node_title(B, n));
 	if (!e)
 		return ATMO_ENOMEM;
@@ -888,6 +964,12 @@ static int add_layer_stage(builder *B, size_t i, Agraph_t *parent)
 		xset(B, sg, B->s.g_penwidth, A_PENWIDTH, S("2"));
 	if ((rc = set_link(B, sg, B->s.g_url, B->s.g_target, e, n->anchor)) < 0)
 		goto done;
+	stage_label(B, n);
+	node_classes(&cls, n); /* the title's roles: the stage's, without atmo-layers */
+	if (cls.oom || !(title = title_node(B, sg, n->id, e, node_fg(B, n), cls.ptr))) {
+		rc = ATMO_ENOMEM;
+		goto done;
+	}
 
 	/* The FROM line is a layer of its own unless the document lists it. The
 	 * inherited ONBUILD triggers run right after FROM: entries of their own. */
@@ -921,22 +1003,21 @@ static int add_layer_stage(builder *B, size_t i, Agraph_t *parent)
 			put_onbuild_origin(&origin, B->c->m, n);
 			atmo__buf_puts(&B->b, "ONBUILD (from ");
 			atmo__put_text(&B->b, origin.oom ? "?" : atmo__buf_cstr(&origin), B->maxlen * 2, 1, 2);
-			atmo__buf_puts(&B->b, ")\\n");
-			atmo__put_text(&B->b, n->inherited[ob], B->maxlen * 2, 0, 2);
+			atmo__buf_puts(&B->b, ")\\l");
+			atmo__put_wrapped(&B->b, n->inherited[ob], WRAP, WRAP_LINES, 0);
 			atmo__buf_printf(&B->t, "ONBUILD %s (inherited from %s)", n->inherited[ob],
 					 origin.oom ? "?" : atmo__buf_cstr(&origin));
 			if (n->line)
 				atmo__buf_printf(&B->t, ", run at FROM (line %ld)", n->line);
 			atmo__buf_free(&origin);
 		} else if (in) {
-			atmo__put_text(&B->b, in->text, B->maxlen * 2, 0, 2);
+			atmo__put_wrapped(&B->b, in->text, WRAP, WRAP_LINES, 0);
 			atmo__buf_puts(&B->t, in->text);
 			if (in->line)
 				atmo__buf_printf(&B->t, in->end_line > in->line ? " (lines %ld-%ld)" : " (line %ld)",
 						 in->line, in->end_line);
 		} else {
-			atmo__buf_puts(&B->b, "FROM ");
-			atmo__put_text(&B->b, n->base ? n->base : "?", B->maxlen * 2, 1, 2);
+			put_name_lines(B, "FROM ", n->base, B->maxlen);
 			atmo__buf_printf(&B->t, "FROM %s", n->base ? n->base : "?");
 			if (n->line)
 				atmo__buf_printf(&B->t, " (line %ld)", n->line);
@@ -993,6 +1074,7 @@ static int add_layer_stage(builder *B, size_t i, Agraph_t *parent)
 		B->last[i] = nd;
 		prev = nd;
 	}
+	rc = title_edges(B, sg, title, B->first[i]);
 done:
 	atmo__buf_free(&cls);
 	atmo__buf_free(&nm);
@@ -1125,13 +1207,9 @@ static int add_edge(builder *B, size_t j)
 		atmo__buf_puts(&lab, "ONBUILD");
 		has_label = 1;
 	}
-	if (e->context) {
-		if (has_label)
-			atmo__buf_puts(&lab, "\\n");
-		atmo__buf_puts(&lab, "context ");
-		atmo__put_text(&lab, e->context, B->maxlen, 0, 2);
-		has_label = 1;
-	}
+	/* the named context an edge goes through is in its tooltip and its class
+	 * (atmo-cross-image), not in a label: a family's context labels ran together
+	 * and edges crossed them */
 	if (lab.oom) {
 		rc = ATMO_ENOMEM;
 		goto done;
@@ -1257,6 +1335,202 @@ static int add_legend(builder *B)
 	return rc;
 }
 
+/* ---- overview: one node per image ------------------------------------------------------ */
+
+/* Append "; text" (XML-escaped) to the title of ident i: a merged edge names each link. */
+static int title_append(builder *B, long i, const char *text)
+{
+	atmo_rident *e = &B->c->ids.v[i];
+	atmo_buf t = ATMO_BUF_INIT;
+
+	atmo__put_text(&t, text, 0, 0, 1);
+	if (!t.oom && e->title && strstr(e->title, t.ptr)) {
+		atmo__buf_free(&t);   /* said already (two stages of one image FROM the other) */
+		return 0;
+	}
+	atmo__buf_clear(&t);
+	atmo__buf_puts(&t, e->title ? e->title : "");
+	atmo__buf_puts(&t, "; ");
+	atmo__put_text(&t, text, 0, 0, 1);
+	if (t.oom) {
+		atmo__buf_free(&t);
+		return ATMO_ENOMEM;
+	}
+	free(e->title);
+	e->title = atmo__buf_detach(&t);
+	return e->title ? 0 : ATMO_ENOMEM;
+}
+
+/* The image node of the overview: its name (wrapped on separators), size and bar. */
+static Agnode_t *overview_image(builder *B, size_t i)
+{
+	const atmo_rmodel *m = B->c->m;
+	const atmo_rimage *im = &m->images[i];
+	const char *fill, *line;
+	atmo_rnode role;
+	atmo_rident *e;
+	Agnode_t *nd;
+	long t = im->target ? atmo__rmodel_find(m, im->target) : -1;
+	char a[32], b2[32];
+	atmo_buf name = ATMO_BUF_INIT;
+
+	atmo__buf_printf(&name, "image: %s", im->id);
+	nd = name.oom ? NULL : new_node(B, B->g, name.ptr);
+	atmo__buf_free(&name);
+	if (!nd)
+		return NULL;
+	atmo__buf_clear(&B->b);
+	atmo__buf_clear(&B->t);
+	atmo__put_wrapped(&B->b, im->label ? im->label : im->id, NAME_WRAP, 4, 1);
+	atmo__buf_printf(&B->t, "image %s", im->label ? im->label : im->id);
+	if (im->dockerfile)
+		atmo__buf_printf(&B->t, " (%s)", im->dockerfile);
+	if (im->has_size) {
+		atmo__human_bytes(a, sizeof(a), im->bytes);
+		atmo__buf_puts(&B->b, a);
+		atmo__buf_printf(&B->t, ", %s", a);
+		if (im->compressed) {
+			atmo__human_bytes(b2, sizeof(b2), im->compressed);
+			atmo__buf_printf(&B->t, " (%s compressed)", b2);
+		}
+		end_line(B);
+		put_bar(B, im->bytes, B->max_image_bytes);
+	}
+	if (B->b.oom || B->t.oom || set_label(B, nd, B->s.n_label, B->b.ptr) < 0)
+		return NULL;
+	if (!(e = ident(B, nd, B->s.n_id, "atmo-image-", im->id, B->t.ptr)))
+		return NULL;
+	memset(&role, 0, sizeof(role));
+	role.kind = RK_STAGE;
+	role.used = 1;
+	role.target = m->target && t >= 0 && !strcmp(m->nodes[t].id, m->target);
+	role_colors(B, &role, &fill, &line);
+	xset(B, nd, B->s.n_class, A_CLASS, role.target ? "atmo-image-node atmo-target" : "atmo-image-node");
+	xset(B, nd, B->s.n_fill, A_FILL, S(fill));
+	xset(B, nd, B->s.n_color, A_COLOR, S(line));
+	xset(B, nd, B->s.n_fontcolor, A_FONTCOLOR, S(B->p->fg));
+	xset(B, nd, B->s.n_style, A_STYLE, S(rounded(B, e)));
+	if (role.target)
+		xset(B, nd, B->s.n_penwidth, A_PENWIDTH, S("2"));
+	/* the image's node links to its target stage's source */
+	if (t >= 0 && set_link(B, nd, B->s.n_url, B->s.n_target, e, m->nodes[t].anchor) < 0)
+		return NULL;
+	return nd;
+}
+
+/*
+ * The overview of a family: one node per image; external images and directory
+ * contexts once each (the same reference used by several images is one node); one
+ * edge per pair of them, solid when one starts FROM the other, dashed when it only
+ * copies or mounts from it. Edges carry no label (a family has many, and labels
+ * would crowd): the tooltip names every link the edge stands for.
+ */
+static int add_overview(builder *B)
+{
+	const atmo_rmodel *m = B->c->m;
+	Agnode_t **img = calloc(m->nimages + 1, sizeof(*img));
+	long *edge_ident = NULL;
+	size_t i, j;
+	int rc = ATMO_ENOMEM;
+
+	if (!img)
+		return ATMO_ENOMEM;
+	for (i = 0; i < m->nimages; i++)
+		if (!(img[i] = overview_image(B, i)))
+			goto done;
+	for (i = 0; i < m->nnodes; i++) {
+		const atmo_rnode *n = &m->nodes[i];
+		if (n->kind == RK_STAGE) {
+			B->first[i] = B->last[i] = n->image_idx >= 0 ? img[n->image_idx] : NULL;
+			continue;
+		}
+		if (n->kind == RK_SCRATCH && !B->c->o->show_scratch)
+			continue;
+		/* the same external reference (or context value) once */
+		for (j = 0; j < i; j++) {
+			const atmo_rnode *o = &m->nodes[j];
+			const char *a = n->kind == RK_IMAGE && n->ref ? n->ref : n->kind == RK_CONTEXT && n->value ? n->value : n->name;
+			const char *b = o->kind == RK_IMAGE && o->ref ? o->ref : o->kind == RK_CONTEXT && o->value ? o->value : o->name;
+			if (o->kind == n->kind && B->first[j] && a && b && !strcmp(a, b))
+				break;
+		}
+		if (j < i) {
+			B->first[i] = B->last[i] = B->first[j];
+			continue;
+		}
+		if (add_plain_node(B, i, B->g) < 0)
+			goto done;
+	}
+	if (!(edge_ident = calloc(m->nedges + 1, sizeof(*edge_ident))))
+		goto done;
+	for (j = 0; j < m->nedges; j++) {
+		const atmo_redge *ed = &m->edges[j];
+		const atmo_rnode *f = &m->nodes[ed->from_idx], *t = &m->nodes[ed->to_idx];
+		Agnode_t *a = B->first[ed->from_idx], *z = B->first[ed->to_idx];
+		Agedge_t *ge;
+		atmo_buf key = ATMO_BUF_INIT;
+		int fresh;
+
+		if (!a || !z || a == z || ed->kind == RE_ONBUILD)
+			continue;
+		/* the pair's edge when there is one (a NULL name with create set would add another) */
+		ge = agedge(B->g, a, z, NULL, 0);
+		fresh = !ge;
+		if (fresh && !(ge = agedge(B->g, a, z, NULL, 1)))
+			goto done;
+		atmo__buf_clear(&B->t);
+		atmo__buf_puts(&B->t, f->image && f->kind == RK_STAGE ? f->image : f->kind == RK_IMAGE && f->ref ? f->ref : f->name);
+		atmo__buf_puts(&B->t, " \xe2\x86\x92 ");
+		atmo__buf_puts(&B->t, t->image ? t->image : t->name);
+		atmo__buf_puts(&B->t, ed->kind == RE_BASE ? ": FROM" : ed->kind == RE_COPY ? ": COPY --from" : ": RUN --mount from");
+		if (ed->context)
+			atmo__buf_printf(&B->t, " (named context %s)", ed->context);
+		if (B->t.oom)
+			goto done;
+		if (!fresh) {
+			/* merged: the tooltip names this link too; FROM wins the style */
+			for (i = 0; i < j; i++)
+				if (edge_ident[i] && B->first[m->edges[i].from_idx] == a && B->first[m->edges[i].to_idx] == z)
+					break;
+			if (i < j && title_append(B, edge_ident[i] - 1, B->t.ptr) < 0)
+				goto done;
+			if (ed->kind == RE_BASE) {
+				xset(B, ge, B->s.e_style, A_STYLE, S(edge_style[RE_BASE]));
+				xset(B, ge, B->s.e_arrowhead, A_LAYOUT, S(edge_head[RE_BASE]));
+				xset(B, ge, B->s.e_color, A_COLOR, S(B->p->edge[RE_BASE]));
+				xset(B, ge, B->s.e_class, A_CLASS, "atmo-base atmo-cross-image");
+			}
+			continue;
+		}
+		atmo__buf_puts(&key, f->id);
+		atmo__buf_puts(&key, "--");
+		atmo__buf_puts(&key, t->id);
+		if (key.oom || !ident(B, ge, B->s.e_id, "atmo-edge-", key.ptr, B->t.ptr)) {
+			atmo__buf_free(&key);
+			goto done;
+		}
+		atmo__buf_free(&key);
+		edge_ident[j] = (long)B->c->ids.n; /* the ident just added, plus one */
+		xset(B, ge, B->s.e_class, A_CLASS, ed->kind == RE_BASE ? "atmo-base atmo-cross-image" : "atmo-copy atmo-cross-image");
+		xset(B, ge, B->s.e_style, A_STYLE, S(ed->kind == RE_BASE ? edge_style[RE_BASE] : edge_style[RE_COPY]));
+		xset(B, ge, B->s.e_arrowhead, A_LAYOUT, S(ed->kind == RE_BASE ? edge_head[RE_BASE] : edge_head[RE_COPY]));
+		xset(B, ge, B->s.e_color, A_COLOR, S(B->p->edge[ed->kind == RE_BASE ? RE_BASE : RE_COPY]));
+	}
+	rc = B->oom ? ATMO_ENOMEM : 0;
+done:
+	free(img);
+	free(edge_ident);
+	return rc;
+}
+
+/* The drawing's accessible name (render.c: atmo__describe). */
+static int describe(builder *B)
+{
+	free(B->c->aria);
+	B->c->aria = atmo__describe(B->c->m, B->c->overview);
+	return B->c->aria ? 0 : ATMO_ENOMEM;
+}
+
 static int add_images(builder *B)
 {
 	const atmo_rmodel *m = B->c->m;
@@ -1273,7 +1547,7 @@ static int add_images(builder *B)
 			return ATMO_ENOMEM;
 		B->image_sub[i] = sg;
 		atmo__buf_clear(&B->b);
-			atmo__put_text(&B->b, im->label, B->maxlen * 2, 0, 2);
+			atmo__put_text(&B->b, im->label, B->maxlen, 1, 2);
 			end_line(B);
 		atmo__buf_clear(&B->t);
 		atmo__buf_printf(&B->t, "image %s", im->label);
@@ -1291,7 +1565,7 @@ static int add_images(builder *B)
 			end_line(B);
 			put_bar(B, im->bytes, B->max_image_bytes);
 		}
-			if (B->b.oom || B->t.oom || set_label(B, sg, B->s.g_label, B->b.ptr) < 0)
+		if (B->b.oom || B->t.oom)
 			return ATMO_ENOMEM;
 		e = ident(B, sg, B->s.g_id, "atmo-image-", im->id, B->t.ptr);
 		if (!e)
@@ -1302,6 +1576,9 @@ static int add_images(builder *B)
 		xset(B, sg, B->s.g_color, A_COLOR, S(B->p->cluster_line));
 		xset(B, sg, B->s.g_labeljust, A_LAYOUT, S("l"));
 		xset(B, sg, B->s.g_labelloc, A_LAYOUT, S("t"));
+		/* last: e points into the ids, which the title's own ident may move */
+		if (!(B->image_title[i] = title_node(B, sg, im->id, e, B->p->fg, "atmo-image-title")))
+			return ATMO_ENOMEM;
 	}
 	return 0;
 }
@@ -1316,7 +1593,7 @@ static int graph_label(builder *B)
 
 	atmo__buf_clear(&B->b);
 	if (m->nimages == 1 && m->images[0].has_size) {
-		atmo__put_text(&B->b, m->images[0].label, B->maxlen * 2, 0, 2);
+		atmo__put_text(&B->b, m->images[0].label, B->maxlen, 1, 2);
 		atmo__human_bytes(a, sizeof(a), m->images[0].bytes);
 		atmo__buf_printf(&B->b, ": %s", a);
 		end_line(B);
@@ -1327,7 +1604,7 @@ static int graph_label(builder *B)
 		atmo__buf_printf(&B->b, "kept out of the final image: %s", a);
 		for (k = 0; k < m->nkept_out_packages && k < 6; k++) {
 			atmo__buf_puts(&B->b, k ? ", " : " (");
-			atmo__put_text(&B->b, m->kept_out_packages[k], B->maxlen, 0, 2);
+			atmo__put_text(&B->b, m->kept_out_packages[k], B->maxlen, 1, 2);
 		}
 		if (m->nkept_out_packages > 6)
 			atmo__buf_printf(&B->b, ", +%zu more", m->nkept_out_packages - 6);
@@ -1396,7 +1673,7 @@ static void declare(builder *B, int fmt)
 	B->s.n_width = agattr(g, AGNODE, S("width"), S("0.75"));
 	B->s.n_height = agattr(g, AGNODE, S("height"), S("0.3"));
 	agattr(g, AGEDGE, S("fontname"), S(FONT));
-	agattr(g, AGEDGE, S("fontsize"), S("9"));
+	agattr(g, AGEDGE, S("fontsize"), S("11"));
 	B->s.e_label = agattr(g, AGEDGE, S("label"), S(""));
 	B->s.e_arrowhead = agattr(g, AGEDGE, S("arrowhead"), S("normal"));
 	B->s.e_arrowsize = agattr(g, AGEDGE, S("arrowsize"), S("0.8"));
@@ -1445,8 +1722,8 @@ int atmo__build_graph(Agraph_t **out, atmo_rctx *c, atmo_error *err)
 	B.c = c;
 	B.err = err;
 	B.svg = c->svg;
-	B.p = c->dark ? &dark : &light;
-	B.maxlen = c->o->max_label_length ? c->o->max_label_length : 20;
+	B.p = c->dark ? &atmo__palette_dark : &atmo__palette_light;
+	B.maxlen = c->o->max_label_length ? c->o->max_label_length : ATMO_RENDER_DEFAULT_LABEL_LENGTH;
 	for (i = 0; i < m->nnodes; i++)
 		if (m->nodes[i].has_size && m->nodes[i].bytes > B.max_node_bytes)
 			B.max_node_bytes = m->nodes[i].bytes;
@@ -1454,10 +1731,11 @@ int atmo__build_graph(Agraph_t **out, atmo_rctx *c, atmo_error *err)
 		if (m->images[i].has_size && m->images[i].bytes > B.max_image_bytes)
 			B.max_image_bytes = m->images[i].bytes;
 	B.image_sub = calloc(m->nimages + 1, sizeof(*B.image_sub));
+	B.image_title = calloc(m->nimages + 1, sizeof(*B.image_title));
 	B.first = calloc(m->nnodes + 1, sizeof(*B.first));
 	B.last = calloc(m->nnodes + 1, sizeof(*B.last));
 	B.stage_cluster = calloc(m->nnodes + 1, sizeof(*B.stage_cluster));
-	if (!B.image_sub || !B.first || !B.last || !B.stage_cluster)
+	if (!B.image_sub || !B.image_title || !B.first || !B.last || !B.stage_cluster)
 		goto done;
 	{
 		Agdisc_t disc = { &AgMemDisc, &ordered_ids, &AgIoDisc };
@@ -1472,6 +1750,11 @@ int atmo__build_graph(Agraph_t **out, atmo_rctx *c, atmo_error *err)
 	c->root_ident = gi;
 	if (B.svg && !rec(&B, B.g))
 		goto done;
+	if (c->overview) {
+		if (add_overview(&B) < 0)
+			goto done;
+		goto drawn;
+	}
 	if (m->nimages > 1 && add_images(&B) < 0)
 		goto done;
 	for (i = 0; i < m->nnodes; i++) {
@@ -1490,11 +1773,24 @@ int atmo__build_graph(Agraph_t **out, atmo_rctx *c, atmo_error *err)
 	for (i = 0; i < m->nedges; i++)
 		if (add_edge(&B, i) < 0)
 			goto done;
-	if (c->o->legend && add_legend(&B) < 0)
+	for (i = 0; i < m->nimages && m->nimages > 1; i++)
+		if (B.image_title[i] && title_edges(&B, B.image_sub[i], B.image_title[i], NULL) < 0)
+			goto done;
+drawn:
+	if (c->o->legend && !c->svg && add_legend(&B) < 0)
 		goto done;
 	if (graph_label(&B) < 0)
 		goto done;
 	if (B.b.oom || B.t.oom || B.oom)
+		goto done;
+	/* the direction: the user's, else the one that reads larger in a column */
+	if (c->o->rankdir)
+		c->tb = !strcmp(c->o->rankdir, "TB");
+	else
+		c->tb = atmo__prefer_tb(B.g, B.s.n_label, B.s.e_label, 0.3 * 72, 0.45 * 72,
+					ATMO_RENDER_COLUMN_PT);
+	agattr(B.g, AGRAPH, S("rankdir"), S(c->tb ? "TB" : "LR"));
+	if (describe(&B) < 0)
 		goto done;
 	*out = B.g;
 	B.g = NULL;
@@ -1503,6 +1799,7 @@ done:
 	if (B.g)
 		atmo__close_graph(B.g);
 	free(B.image_sub);
+	free(B.image_title);
 	free(B.first);
 	free(B.last);
 	free(B.stage_cluster);

@@ -24,7 +24,7 @@ typedef struct rq_job {
 	char *json;
 	size_t json_len;
 	atmo_render_options opts;
-	char *strs[4];       /* rankdir, theme, link_base, id_prefix: opts points at these */
+	char *strs[5];       /* rankdir, theme, link_base, id_prefix, detail: opts points at these */
 	char *path;
 	/* the result */
 	int done;
@@ -165,7 +165,8 @@ int atmo_render_queue_submit(atmo_render_queue *q, uint64_t *ticket, const char 
 	j->json[json_len] = '\0';
 	j->json_len = json_len;
 	if (own(j, 0, &j->opts.rankdir, err) < 0 || own(j, 1, &j->opts.theme, err) < 0 ||
-	    own(j, 2, &j->opts.link_base, err) < 0 || own(j, 3, &j->opts.id_prefix, err) < 0)
+	    own(j, 2, &j->opts.link_base, err) < 0 || own(j, 3, &j->opts.id_prefix, err) < 0 ||
+	    own(j, 4, &j->opts.detail, err) < 0)
 		goto nomem;
 	if (path && !(j->path = atmo__strdup(path, err)))
 		goto nomem;

@@ -5,8 +5,9 @@
  * writer (svgout.c), which draws the layout with ids, classes, titles and
  * links in one pass (Graphviz's SVG renderer and a rewrite of its output
  * took a third of an SVG render).
- * SVG is laid out without a text layout plugin (Graphviz's own Helvetica
- * metrics), PNG and PDF with pango and cairo.
+ * SVG is laid out with atmograph's own text layout plugin (textlayout.c:
+ * DejaVu Sans's advance widths, the font the SVG names), PNG and PDF with
+ * pango and cairo.
  */
 #include <dlfcn.h>
 #include <pthread.h>
@@ -80,12 +81,11 @@ struct atmo_renderer {
 };
 
 /*
- * A second context for SVG: only Graphviz's core renderers (svg, dot) and the
- * dot layout, without the pango text layout plugin. Graphviz then sizes text
- * with its built-in font metrics (Helvetica is measured with Arial's widths),
- * which is what the SVG's reader gets anyway (the browser picks the font), and
- * a third of the time of a small layout goes away (pango shaping every label
- * line). The two plugins are the Debian libraries' exported
+ * A second context for SVG: only Graphviz's core renderers (svg, dot), the
+ * dot layout and atmograph's text layout (textlayout.c), without pango. Text is
+ * sized with DejaVu Sans's widths from a table, the font the SVG names and the
+ * docs ship, and a third of the time of a small layout goes away (pango
+ * shaping every label line). The two plugins are the Debian libraries' exported
  * gvplugin_<name>_LTX_library tables, found next to libgvc (the directory the
  * loader of Graphviz itself reads). NULL when they cannot be loaded: SVG then
  * uses the full context. Caller holds the lock.
@@ -97,7 +97,7 @@ static GVC_t *plain_context(void)
 		{ "libgvplugin_dot_layout.so.6", "libgvplugin_dot_layout.so" },
 	};
 	static const char *const syms[2] = { "gvplugin_core_LTX_library", "gvplugin_dot_layout_LTX_library" };
-	static lt_symlist_t builtins[3];
+	static lt_symlist_t builtins[4];
 	Dl_info info;
 	char file[4096];
 	const char *slash;
@@ -121,8 +121,11 @@ static GVC_t *plain_context(void)
 		builtins[k].name = syms[k];
 		builtins[k].address = sym;
 	}
-	builtins[2].name = NULL;
-	builtins[2].address = NULL;
+	/* our text layout: labels sized with the font the SVG is drawn with (textlayout.c) */
+	builtins[2].name = "gvplugin_atmograph_textlayout_LTX_library";
+	builtins[2].address = &atmo__textlayout_library;
+	builtins[3].name = NULL;
+	builtins[3].address = NULL;
 	gv_global.plain = gvContextPlugins(builtins, 0);
 	return gv_global.plain;
 }
@@ -428,9 +431,14 @@ int atmo_render_options_check(const atmo_render_options *opts, atmo_error *err)
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
 				       "format %d is unknown (svg, png, pdf, dot, json, text)",
 				       (int)opts->format);
-	if (opts->rankdir && strcmp(opts->rankdir, "LR") && strcmp(opts->rankdir, "TB"))
+	if (opts->rankdir && strcmp(opts->rankdir, "LR") && strcmp(opts->rankdir, "TB") &&
+	    strcmp(opts->rankdir, "auto"))
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
-				       "rankdir \"%.40s\" is not LR or TB", opts->rankdir);
+				       "rankdir \"%.40s\" is not LR, TB or auto", opts->rankdir);
+	if (opts->detail && strcmp(opts->detail, "overview") && strcmp(opts->detail, "stages") &&
+	    strcmp(opts->detail, "auto"))
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
+				       "detail \"%.40s\" is not overview, stages or auto", opts->detail);
 	if (opts->theme && strcmp(opts->theme, "light") && strcmp(opts->theme, "dark"))
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
 				       "theme \"%.40s\" is not light or dark", opts->theme);
@@ -438,7 +446,7 @@ int atmo_render_options_check(const atmo_render_options *opts, atmo_error *err)
 	    (opts->max_label_length < ATMO_RENDER_MIN_LABEL_LENGTH ||
 	     opts->max_label_length > ATMO_RENDER_MAX_LABEL_LENGTH))
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
-				       "max_label_length %u is out of range (%d to %d, or 0 for the default 20)",
+				       "max_label_length %u is out of range (%d to %d, or 0 for the default 64)",
 				       opts->max_label_length, ATMO_RENDER_MIN_LABEL_LENGTH,
 				       ATMO_RENDER_MAX_LABEL_LENGTH);
 	/* written so that NaN fails too */
@@ -447,6 +455,12 @@ int atmo_render_options_check(const atmo_render_options *opts, atmo_error *err)
 				       "dpi %g is out of range (1 to %d, or 0 for Graphviz's default)",
 				       opts->dpi, ATMO_RENDER_MAX_DPI);
 	return 0;
+}
+
+/* Detail "overview" for o (auto: when the document has several images). */
+static int overview_of(const atmo_render_options *o, const atmo_rmodel *m)
+{
+	return o && o->detail && strcmp(o->detail, "auto") ? !strcmp(o->detail, "overview") : m->nimages > 1;
 }
 
 int atmo_render(char **data, size_t *len, atmo_renderer *r, json_t *graph,
@@ -472,8 +486,8 @@ int atmo_render(char **data, size_t *len, atmo_renderer *r, json_t *graph,
 	o = opts ? *opts : defaults;
 	if ((rc = atmo_render_options_check(&o, err)) < 0)
 		return rc;
-	if (!o.rankdir)
-		o.rankdir = "LR";
+	if (o.rankdir && !strcmp(o.rankdir, "auto"))
+		o.rankdir = NULL;   /* chosen from the drawing (draw.c) */
 	if (!o.theme)
 		o.theme = "light";
 	if (o.format <= ATMO_FORMAT_DOT && !r)
@@ -492,6 +506,7 @@ int atmo_render(char **data, size_t *len, atmo_renderer *r, json_t *graph,
 	c.dark = !strcmp(o.theme, "dark");
 	c.svg = o.format == ATMO_FORMAT_SVG;
 	c.root_ident = -1;
+	c.overview = overview_of(&o, &m);
 
 	if (o.format == ATMO_FORMAT_SVG || o.format == ATMO_FORMAT_PNG || o.format == ATMO_FORMAT_PDF) {
 		/* dot's layout grows faster than linearly: refuse what would take minutes */
@@ -547,6 +562,24 @@ done:
 	atmo__buf_free(&out);
 	atmo__rmodel_free(&m);
 	return rc;
+}
+
+int atmo_render_describe(char **out, json_t *graph, const atmo_render_options *opts, atmo_error *err)
+{
+	atmo_rmodel m;
+	int rc;
+
+	if (!out || !graph)
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "atmo_render_describe: %s is NULL",
+				       !out ? "out" : "graph");
+	*out = NULL;
+	if ((rc = atmo_render_options_check(opts, err)) < 0)
+		return rc;
+	if ((rc = atmo__rmodel_load(&m, graph, err)) < 0)
+		return rc;
+	*out = atmo__describe(&m, overview_of(opts, &m));
+	atmo__rmodel_free(&m);
+	return *out ? 0 : atmo__error_nomem(err);
 }
 
 int atmo_render_text(char **data, size_t *len, atmo_renderer *r, const char *json, size_t json_len,

@@ -95,6 +95,25 @@ void atmo__human_bytes(char *buf, size_t n, long long bytes);
  */
 int atmo__put_text(atmo_buf *b, const char *s, size_t max, int middle, int xml);
 
+/*
+ * Append s as label lines (Graphviz text, as atmo__put_text mode 2) of at most width
+ * code points, each ended by "\l" (left-justified): broken at spaces, and with seps
+ * also after - / : _ . , = @ (names); a word longer than a line is broken where the
+ * line ends. At most maxlines lines: the last one is cut with "…" when text remains.
+ */
+int atmo__put_wrapped(atmo_buf *b, const char *s, size_t width, size_t maxlines, int seps);
+
+/* Whether stage n is unnamed (its name is its index): readers call it "stage N". */
+int atmo__unnamed_stage(const atmo_rnode *n);
+
+/*
+ * The accessible name of the drawing of m (malloc'd plain text, NULL when out of
+ * memory): "Stage graph of IMAGE: stages base, build (target)", with several images
+ * "Stage graph of 3 images: a: stages ...; b: ...", for an overview "Image family of
+ * N images: a, b, ...". Unnamed stages read "stage 0".
+ */
+char *atmo__describe(const atmo_rmodel *m, int overview);
+
 /* The text form of a graph document. */
 int atmo__render_text(atmo_buf *out, const atmo_rmodel *m, const atmo_render_options *o);
 

@@ -34,7 +34,7 @@ long atmo__ridmap_add(atmo_ridmap *m, const char *prefix, const char *key);
 const atmo_rident *atmo__ridmap_get(const atmo_ridmap *m, const char *id, size_t len);
 
 /* Node shapes the SVG writer draws. */
-enum { ATMO_RS_BOX = 0, ATMO_RS_FOLDER, ATMO_RS_POINT };
+enum { ATMO_RS_BOX = 0, ATMO_RS_FOLDER, ATMO_RS_POINT, ATMO_RS_NONE /* text only */ };
 
 /*
  * How one cgraph object is drawn in SVG. SVG is written by svgout.c from the
@@ -59,6 +59,9 @@ typedef struct {
 	atmo_ridmap ids;
 	int dark;
 	int svg;                  /* SVG: drawing attributes in `draw`, not in Graphviz */
+	int overview;             /* one node per image (detail "overview") */
+	int tb;                   /* the direction drawn: 1 TB, 0 LR (set by atmo__build_graph) */
+	char *aria;               /* the drawing's accessible name (plain text), or NULL */
 	long root_ident;          /* ids entry of the drawing itself */
 	atmo_rdraw *draw[3];      /* by AGSEQ: subgraphs, nodes, edges (AGRAPH, AGNODE, AGEDGE) */
 	size_t ndraw[3];
@@ -98,6 +101,25 @@ size_t atmo__svg_number(char *b, double v, int trim);
 GVC_t *atmo__renderer_gvc(atmo_renderer *r);
 
 int atmo__gv_run(void (*fn)(void *arg), void *arg, json_t *warnings, atmo_error *err);
+
+/*
+ * 1 when rankdir TB makes g read larger than LR in a column of `column` points
+ * (direction.c), estimated before layout from the node and edge labels (label
+ * attributes nlabel, elabel) and the separations, in points.
+ */
+int atmo__prefer_tb(Agraph_t *g, Agsym_t *nlabel, Agsym_t *elabel, double nodesep, double ranksep,
+		    double column);
+
+/*
+ * The SVG legend row (legend.c): its height when wrapped to width points (0: nothing
+ * to show), and its drawing at x0, y0 in the SVG's root coordinates (ids prefixed).
+ */
+double atmo__svg_legend_height(const atmo_rctx *c, double width);
+void atmo__svg_legend(atmo_buf *o, const atmo_rctx *c, double x0, double y0, double width,
+		      const char *prefix);
+
+/* The text layout plugin that measures with DejaVu Sans's widths (textlayout.c). */
+extern gvplugin_library_t atmo__textlayout_library;
 
 /*
  * Graphviz 2.42's dot loses each cluster's skeleton (rank leaders and their

@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "render/font_metrics.h"
+#include "render/palette.h"
 #include "render/render_int2.h"
 #include "util/utf8.h"
 
@@ -44,10 +46,13 @@ static const char style_common[] =
 	".atmo-graph a:focus>polygon,.atmo-graph a:hover>rect,.atmo-graph a:focus>rect{stroke-width:2.5px}\n"
 	".atmo-graph .edge:hover>path{stroke-width:2px}\n"
 	".atmo-graph .atmo-unused text{font-style:italic}\n"
+	/* links read as the nodes they are: no underline until hovered or focused */
+	".atmo-graph a{text-decoration:none}\n"
+	".atmo-graph a:hover text,.atmo-graph a:focus text{text-decoration:underline}\n"
 	".atmo-graph .atmo-target>path,.atmo-graph .atmo-target>a>path,"
 	".atmo-graph .atmo-target>rect,.atmo-graph .atmo-target>a>rect{stroke-width:2px}\n"
-	/* metric-compatible fonts first: labels are sized with Helvetica's (Arial's) widths */
-	".atmo-graph text{font-family:Helvetica,Arial,\"Liberation Sans\",\"Nimbus Sans\",\"Nimbus Sans L\",sans-serif}\n";
+	/* the font labels are sized with (font_metrics.h), without kerning, as measured */
+	".atmo-graph text{font-family:" ATMO_FONT_CSS ";font-kerning:none}\n";
 
 /*
  * The library links no libm (Graphviz's own copy is not ours to use): sqrt
@@ -331,6 +336,36 @@ static void put_color(writer *w, const char *c)
 	atmo__buf_puts(w->o, c && *c ? c : "black");
 }
 
+/* The palette the colours of this drawing point into. */
+static const atmo__palette *pal(const writer *w)
+{
+	return w->c->dark ? &atmo__palette_dark : &atmo__palette_light;
+}
+
+/*
+ * class="atmo-f-SLOT atmo-s-SLOT": the palette slots of the fill and the stroke, which
+ * the style block maps to CSS variables of the reader's colour scheme (palette.h); the
+ * attributes stay as they are for viewers without CSS.
+ */
+static void color_classes(writer *w, const char *fill, const char *stroke)
+{
+	const char *f = atmo__palette_slot(pal(w), fill), *k = atmo__palette_slot(pal(w), stroke);
+	if (!f && !k)
+		return;
+	PUTS(w, " class=\"");
+	if (f) {
+		PUTS(w, "atmo-f-");
+		atmo__buf_puts(w->o, f);
+	}
+	if (k) {
+		if (f)
+			atmo__buf_putc(w->o, ' ');
+		PUTS(w, "atmo-s-");
+		atmo__buf_puts(w->o, k);
+	}
+	atmo__buf_putc(w->o, '"');
+}
+
 /* fill="..." stroke="..." [stroke-width] [stroke-dasharray], as svg_grstyle writes them. */
 static void grstyle(writer *w, const char *fill, const char *stroke, int pen2, int pen)
 {
@@ -339,6 +374,7 @@ static void grstyle(writer *w, const char *fill, const char *stroke, int pen2, i
 	PUTS(w, "\" stroke=\"");
 	put_color(w, stroke);
 	atmo__buf_putc(w->o, '"');
+	color_classes(w, fill, stroke);
 	if (pen2)
 		PUTS(w, " stroke-width=\"2\"");
 	if (pen == PEN_DASHED)
@@ -488,11 +524,13 @@ static void label(writer *w, const textlabel_t *lp, const char *color)
 		num(w, p.x);
 		PUTS(w, "\" y=\"");
 		num(w, -(p.y + s->yoffset_centerline));
-		PUTS(w, "\" font-family=\"Helvetica,sans-Serif\" font-size=\"");
+		PUTS(w, "\" font-family=\"" ATMO_FONT_CSS "\" font-size=\"");
 		atmo__buf_put(w->o, b, atmo__svg_number(b, s->font ? s->font->size : lp->fontsize, 0));
 		PUTS(w, "\" fill=\"");
 		put_color(w, color ? color : lp->fontcolor);
-		PUTS(w, "\">");
+		atmo__buf_putc(w->o, '"');
+		color_classes(w, color, NULL);
+		PUTS(w, ">");
 		put_text(w, s->str);
 		PUTS(w, "</text>\n");
 		p.y -= s->size.y;
@@ -570,6 +608,8 @@ static void write_node(writer *w, Agnode_t *n)
 		PUTS(w, "\" ry=\"");
 		num(w, corner.y - c.y);
 		PUTS(w, "\"/>\n");
+	} else if (d && d->shape == ATMO_RS_NONE) {
+		/* a cluster's title: text only */
 	} else if (poly && poly->sides == 4) {
 		/* poly_gencode: the vertices scaled to the node's final size */
 		int nw = ROUND(ND_width(n) * 72), nh = ROUND(ND_height(n) * 72);
@@ -714,6 +754,8 @@ static void write_edge(writer *w, Agedge_t *ed)
 	if (!spl && !ED_label(ed))
 		return;
 	d = atmo__rdraw_get(w->c, ed);
+	if (d && has_style(d->style, "invis"))
+		return; /* layout only: keeps a cluster's title above its nodes */
 	e = ident_of(w, d);
 	color = d ? d->line : NULL;
 	pen = pen_of(d ? d->style : NULL);
@@ -747,11 +789,77 @@ static void write_edge(writer *w, Agedge_t *ed)
 
 /* ---- the document ---------------------------------------------------------------------------- */
 
-static void write_root(writer *w, Agraph_t *g)
+/* .atmo-graph{--atmo-bg:#ffffff;...} for palette p under selector sel. */
+static void put_vars(writer *w, const char *sel, const atmo__palette *p)
+{
+	size_t i;
+	atmo__buf_puts(w->o, sel);
+	atmo__buf_putc(w->o, '{');
+	/* puts, not printf: this block is written for every drawing */
+	for (i = 0; i < ATMO_PALETTE_SLOTS; i++) {
+		PUTS(w, "--atmo-");
+		atmo__buf_puts(w->o, atmo__palette_name(i));
+		atmo__buf_putc(w->o, ':');
+		atmo__buf_puts(w->o, atmo__palette_color(p, i));
+		atmo__buf_putc(w->o, ';');
+	}
+	PUTS(w, "}\n");
+}
+
+/*
+ * The colours at view time: CSS variables per palette slot, light by default, dark
+ * when the reader's system asks for it (prefers-color-scheme) or the page's theme says
+ * so (data-theme="dark" as furo and pydata-sphinx-theme set it, a "dark" class), light
+ * again when the page's theme says light. theme "dark" keeps the dark palette always.
+ */
+static void put_theme(writer *w)
+{
+	if (w->c->dark) {
+		PUTS(w, ".atmo-graph.atmo-theme-dark{color-scheme:dark}\n");
+		put_vars(w, "svg.atmo-graph.atmo-theme-dark", &atmo__palette_dark);
+	} else {
+		put_vars(w, ".atmo-graph", &atmo__palette_light);
+		PUTS(w, "@media (prefers-color-scheme:dark){");
+		put_vars(w, ".atmo-graph", &atmo__palette_dark);
+		PUTS(w, "}\n");
+		put_vars(w, "[data-theme=dark] .atmo-graph,.dark .atmo-graph,.theme-dark .atmo-graph",
+			 &atmo__palette_dark);
+		put_vars(w, "[data-theme=light] .atmo-graph,.light .atmo-graph,.theme-light .atmo-graph",
+			 &atmo__palette_light);
+	}
+	{
+		size_t i;
+		for (i = 0; i < ATMO_PALETTE_SLOTS; i++) {
+			const char *n = atmo__palette_name(i);
+			PUTS(w, ".atmo-graph .atmo-f-");
+			atmo__buf_puts(w->o, n);
+			PUTS(w, "{fill:var(--atmo-");
+			atmo__buf_puts(w->o, n);
+			PUTS(w, ")}.atmo-graph .atmo-s-");
+			atmo__buf_puts(w->o, n);
+			PUTS(w, "{stroke:var(--atmo-");
+			atmo__buf_puts(w->o, n);
+			PUTS(w, ")}\n");
+		}
+	}
+}
+
+/* The smallest font of the drawing, in points: edge labels (9) when there are some. */
+static double smallest_font(Agraph_t *g)
+{
+	Agnode_t *n;
+	Agedge_t *e;
+	for (n = agfstnode(g); n; n = agnxtnode(g, n))
+		for (e = agfstout(g, n); e; e = agnxtout(g, e))
+			if (ED_label(e) && ED_label(e)->fontsize < 11)
+				return ED_label(e)->fontsize;
+	return 11.0;
+}
+
+static void write_root(writer *w, Agraph_t *g, double W, double H)
 {
 	const atmo_rctx *c = w->c;
 	boxf bb = GD_bb(g);
-	double W = bb.UR.x - bb.LL.x + 2 * PAD, H = bb.UR.y - bb.LL.y + 2 * PAD;
 	const atmo_rident *e = c->root_ident >= 0 && (size_t)c->root_ident < c->ids.n ? &c->ids.v[c->root_ident]
 										: NULL;
 
@@ -761,14 +869,35 @@ static void write_root(writer *w, Agraph_t *g)
 	if (c->o->fixed_size)
 		atmo__buf_printf(w->o, " width=\"%dpt\" height=\"%dpt\"", ROUND(W), ROUND(H));
 	atmo__buf_printf(w->o, " viewBox=\"%.2f %.2f %.2f %.2f\"", 0.0, 0.0, W, H);
-	atmo__buf_printf(w->o, " class=\"atmo-graph atmo-theme-%s\"", c->dark ? "dark" : "light");
-	PUTS(w, " role=\"img\" preserveAspectRatio=\"xMidYMid meet\"");
+	atmo__buf_printf(w->o, " class=\"atmo-graph atmo-theme-%s%s%s\"", c->dark ? "dark" : "light",
+			 c->overview ? " atmo-overview" : "", c->o->layers && !c->overview ? " atmo-layers" : "");
+	{
+		/* the narrowest the drawing may be shown (CSS px) with its smallest text still
+		 * legible: 9 px, 8 for a family overview, 7 with one node per instruction; a
+		 * page that shows it narrower than its column lets the reader pan instead */
+		double px = c->overview ? 8.0 : c->o->layers ? 7.0 : 9.0;
+		atmo__buf_printf(w->o, " data-min-width=\"%d\"", (int)(W * px / smallest_font(g) + 0.999));
+	}
+	PUTS(w, " role=\"img\"");
+	if (c->aria) {
+		PUTS(w, " aria-label=\"");
+		put_text(w, c->aria);
+		atmo__buf_putc(w->o, '"');
+	}
+	PUTS(w, " preserveAspectRatio=\"xMidYMid meet\"");
 	PUTS(w, " xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\">\n");
 	PUTS(w, "<style>\n");
-	if (c->dark)
-		PUTS(w, ".atmo-graph{color-scheme:dark}\n");
+	put_theme(w);
 	atmo__buf_put(w->o, style_common, sizeof(style_common) - 1);
 	PUTS(w, "</style>\n");
+	/* the card the drawing sits on, in the reader's colour scheme */
+	PUTS(w, "<rect class=\"atmo-bg atmo-f-bg\" fill=\"");
+	atmo__buf_puts(w->o, pal(w)->bg);
+	PUTS(w, "\" stroke=\"none\" x=\"0\" y=\"0\" width=\"");
+	num(w, W);
+	PUTS(w, "\" height=\"");
+	num(w, H);
+	PUTS(w, "\"/>\n");
 	PUTS(w, "<g id=\"");
 	put_prefix(w);
 	PUTS(w, "graph0\" class=\"graph\" transform=\"scale(1 1) rotate(0) translate(");
@@ -787,6 +916,7 @@ int atmo__svg_write(atmo_buf *out, Agraph_t *g, const atmo_rctx *c)
 	Agnode_t *n;
 	Agedge_t *ed;
 	const atmo_rdraw *root = atmo__rdraw_get(c, g);
+	double W, H, graph_h, legend_w = 0, legend_h = 0;
 
 	memset(&w, 0, sizeof(w));
 	w.o = out;
@@ -797,8 +927,22 @@ int atmo__svg_write(atmo_buf *out, Agraph_t *g, const atmo_rctx *c)
 	w.done = calloc(w.ndone + 1, 1);
 	if (!w.done)
 		return ATMO_ENOMEM;
-	atmo__buf_grow(out, 4096 + 2048 * (size_t)agnnodes(g));
-	write_root(&w, g);
+	atmo__buf_grow(out, 8192 + 2048 * (size_t)agnnodes(g));
+	{
+		boxf bb = GD_bb(g);
+		W = bb.UR.x - bb.LL.x + 2 * PAD;
+		H = bb.UR.y - bb.LL.y + 2 * PAD;
+		if (c->o->legend && c->svg) {
+			/* the legend row wraps to the drawing's width (at least a small column's) */
+			legend_w = W - 2 * PAD < 240 ? 240 : W - 2 * PAD;
+			legend_h = atmo__svg_legend_height(c, legend_w);
+			if (legend_w + 2 * PAD > W)
+				W = legend_w + 2 * PAD;
+		}
+		graph_h = H;
+		H += legend_h;
+	}
+	write_root(&w, g, W, H);
 	if (GD_label(g))
 		label(&w, GD_label(g), root ? root->fontcolor : NULL);
 	write_clusters(&w, g);
@@ -810,7 +954,18 @@ int atmo__svg_write(atmo_buf *out, Agraph_t *g, const atmo_rctx *c)
 			write_edge(&w, ed);
 		}
 	}
-	PUTS(&w, "</g>\n</svg>\n");
+	PUTS(&w, "</g>\n");
+	if (legend_h > 0) {
+		atmo_buf prefix = ATMO_BUF_INIT;
+		const char *q;
+		for (q = c->o->id_prefix; q && *q; q++)
+			if ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') ||
+			    *q == '_' || *q == '-')
+				atmo__buf_putc(&prefix, *q);
+		atmo__svg_legend(out, c, PAD, graph_h - PAD, legend_w, atmo__buf_cstr(&prefix));
+		atmo__buf_free(&prefix);
+	}
+	PUTS(&w, "</svg>\n");
 	free(w.done);
 	return out->oom ? ATMO_ENOMEM : 0;
 }

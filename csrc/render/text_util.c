@@ -1,6 +1,7 @@
 /* Text helpers of the render module: sizes (util/size.c), shortening, XML escaping. */
 #include <stdio.h>
 #include <string.h>
+#include "render/font_metrics.h"
 #include "render/render_int.h"
 #include "util/size.h"
 #include "util/utf8.h"
@@ -111,5 +112,102 @@ int atmo__put_text(atmo_buf *b, const char *str, size_t max, int middle, int xml
 				return ATMO_ENOMEM;
 		}
 	}
+	return b->oom ? ATMO_ENOMEM : 0;
+}
+
+/* Append bytes s[0..n) as Graphviz label text (atmo__put_text mode 2), cut to max code points. */
+static int put_piece(atmo_buf *b, const char *s, size_t n, size_t max)
+{
+	atmo_buf t = ATMO_BUF_INIT;
+	int rc;
+
+	if (atmo__buf_put(&t, s, n) < 0) {
+		atmo__buf_free(&t);
+		return ATMO_ENOMEM;
+	}
+	rc = atmo__put_text(b, atmo__buf_cstr(&t), max, 0, 2);
+	atmo__buf_free(&t);
+	return rc;
+}
+
+static int is_sep(unsigned char ch)
+{
+	return ch == '-' || ch == '/' || ch == ':' || ch == '_' || ch == '.' || ch == ',' || ch == '=' ||
+	       ch == '@';
+}
+
+int atmo__put_wrapped(atmo_buf *b, const char *str, size_t width, size_t maxlines, int seps)
+{
+	const unsigned char *s = (const unsigned char *)(str ? str : "");
+	size_t len = strlen((const char *)s), start = 0, lines = 0;
+
+	if (width < 4)
+		width = 4;
+	while (start < len) {
+		size_t i = start, count = 0, cut = 0, next = 0, n;
+		while (i < len && s[i] == ' ' && i == start)
+			start = ++i; /* a line never starts with a space */
+		if (start >= len)
+			break;
+		while (i < len && count < width) {
+			n = s[i] < 0x80 ? 1 : atmo__utf8_next(s + i, len - i, NULL);
+			if (!n)
+				n = 1;
+			if (s[i] == ' ' && count) {
+				cut = i;       /* break before the space, drop it */
+				next = i + 1;
+			} else if (seps && is_sep(s[i]) && count + 1 < width) {
+				cut = i + 1;   /* break after the separator, keep it */
+				next = i + 1;
+			}
+			i += n;
+			count++;
+		}
+		if (i >= len) {
+			cut = next = len;
+		} else if (seps && atmo__text_chars((const char *)s + start, len - start) <= 2 * width) {
+			/* the rest fits two lines: the break that balances them ("openstack-" /
+			 * "cinder-api", not "openstack-cinder-" / "api") */
+			size_t best = 0, best_len = (size_t)-1, k = start, c = 0;
+			size_t total = atmo__text_chars((const char *)s + start, len - start);
+			while (k < i) {
+				size_t w = s[k] < 0x80 ? 1 : atmo__utf8_next(s + k, len - k, NULL);
+				k += w ? w : 1;
+				c++;
+				if ((is_sep(s[k - 1]) || (k < len && s[k] == ' ')) && total - c <= width) {
+					size_t longer = c > total - c ? c : total - c;
+					if (longer < best_len) {
+						best_len = longer;
+						best = k;
+					}
+				}
+			}
+			if (best) {
+				cut = best;
+				next = best < len && s[best] == ' ' ? best + 1 : best;
+			} else if (!cut || cut <= start) {
+				cut = next = i;
+			}
+		} else if (s[i] == ' ') {
+			cut = i;          /* the line ends just before a space */
+			next = i + 1;
+		} else if (!cut || cut <= start) {
+			cut = next = i;  /* one word longer than the line: a hard break */
+		}
+		if (lines + 1 >= maxlines && cut < len) {
+			/* the last line allowed: the rest, cut with an ellipsis */
+			if (put_piece(b, (const char *)s + start, len - start, width) < 0)
+				return ATMO_ENOMEM;
+			atmo__buf_puts(b, "\\l");
+			return b->oom ? ATMO_ENOMEM : 0;
+		}
+		if (put_piece(b, (const char *)s + start, cut - start, 0) < 0)
+			return ATMO_ENOMEM;
+		atmo__buf_puts(b, "\\l");
+		lines++;
+		start = next;
+	}
+	if (!lines)
+		atmo__buf_puts(b, "\\l");
 	return b->oom ? ATMO_ENOMEM : 0;
 }

@@ -39,7 +39,7 @@ __all__ = [
     "Error", "InvalidInputError", "ParseError", "NotFoundError", "ReadError",
     "UnsupportedError", "ImageError", "VerifyError", "CancelledError", "EngineError",
     "LimitError", "InvalidImageError", "ImageNotFoundError", "ImageReadError",
-    "UnsupportedImageError", "ImageLimitError", "parse", "parse_file", "dump", "stages", "graph", "render",
+    "UnsupportedImageError", "ImageLimitError", "parse", "parse_file", "dump", "stages", "graph", "render", "describe",
     "render_with_warnings", "check_render_options", "inspect_image", "image_diff", "sizes", "load_bake", "bake_graph",
     "plan", "annotate", "annotate_sizes", "report_find_target", "graphviz_version", "read_dockerfile", "__version__",
     "registry_auth_file", "check", "check_junit",
@@ -97,9 +97,9 @@ def stages(dockerfile, *, target=None, build_args=None, build_contexts=None, fil
                            build_contexts=build_contexts)
 
 
-def render_with_warnings(graph_doc, *, format="svg", rankdir="LR", layers=False, legend=False,
-                         scratch=True, max_label_length=20, theme="light", link_base=None,
-                         dpi=0.0, fixed_size=False, id_prefix=None, svg_inline=False, path=None):
+def render_with_warnings(graph_doc, *, format="svg", rankdir=None, layers=False, legend=False,
+                         scratch=True, max_label_length=0, theme="light", link_base=None,
+                         dpi=0.0, fixed_size=False, id_prefix=None, svg_inline=False, detail=None, path=None):
     """Render a graph document; returns ``(bytes, warnings)`` (Graphviz's warnings).
 
     ``graph_doc`` is the document (a dict) or its JSON text (str or bytes), which is parsed
@@ -110,13 +110,13 @@ def render_with_warnings(graph_doc, *, format="svg", rankdir="LR", layers=False,
                         legend=bool(legend), scratch=bool(scratch),
                         max_label_length=int(max_label_length), theme=theme,
                         link_base=link_base, dpi=float(dpi), fixed_size=bool(fixed_size),
-                        id_prefix=id_prefix, svg_inline=bool(svg_inline),
+                        id_prefix=id_prefix, svg_inline=bool(svg_inline), detail=detail,
                         path=None if path is None else os.fspath(path))
 
 
-def check_render_options(*, format="svg", rankdir="LR", layers=False, legend=False,
-                         scratch=True, max_label_length=20, theme="light", link_base=None,
-                         dpi=0.0, fixed_size=False, id_prefix=None, svg_inline=False):
+def check_render_options(*, format="svg", rankdir=None, layers=False, legend=False,
+                         scratch=True, max_label_length=0, theme="light", link_base=None,
+                         dpi=0.0, fixed_size=False, id_prefix=None, svg_inline=False, detail=None):
     """Check render options as :func:`render` does, without a graph document: raises
     :class:`InvalidInputError` naming the option and its value (e.g. ``theme "blue" is not
     light or dark``), ``ValueError`` for an unknown format or a negative length."""
@@ -124,12 +124,19 @@ def check_render_options(*, format="svg", rankdir="LR", layers=False, legend=Fal
                                legend=bool(legend), scratch=bool(scratch),
                                max_label_length=int(max_label_length), theme=theme,
                                link_base=link_base, dpi=float(dpi), fixed_size=bool(fixed_size),
-                               id_prefix=id_prefix, svg_inline=bool(svg_inline))
+                               id_prefix=id_prefix, svg_inline=bool(svg_inline), detail=detail)
 
 
-def render(graph_doc, *, format="svg", rankdir="LR", layers=False, legend=False, scratch=True,
-           max_label_length=20, theme="light", link_base=None, dpi=0.0, fixed_size=False,
-           id_prefix=None, svg_inline=False, path=None):
+def describe(graph_doc, *, detail=None):
+    """The accessible name of the drawing :func:`render` makes (its SVG's aria-label, an
+    alt text): the image and its stages in order by name (``stage 0`` when unnamed), or
+    for a family overview (``detail``) its images."""
+    return _core.describe(graph_doc, detail=detail)
+
+
+def render(graph_doc, *, format="svg", rankdir=None, layers=False, legend=False, scratch=True,
+           max_label_length=0, theme="light", link_base=None, dpi=0.0, fixed_size=False,
+           id_prefix=None, svg_inline=False, detail=None, path=None):
     """Render a graph document to ``svg``, ``png``, ``pdf``, ``dot``, ``json`` or ``text`` bytes.
 
     ``graph_doc``: the document or its JSON text. ``link_base``: each stage node links to
@@ -137,12 +144,17 @@ def render(graph_doc, *, format="svg", rankdir="LR", layers=False, legend=False,
     ``id_prefix``: SVG only, put before every element id (``[A-Za-z0-9_-]`` kept) so that
     several diagrams can sit inline in one HTML page; ``svg_inline``: SVG without the XML
     declaration, for placing inside HTML. ``path``: also write the bytes there atomically.
+    ``rankdir``: ``"LR"``, ``"TB"`` or None (``"auto"``: the direction that reads larger in
+    a 700 px column). ``detail``: ``"overview"`` (one node per image), ``"stages"``, or None
+    (``"auto"``: the overview for a document of several images). ``max_label_length``: 0 for
+    the default 64; longer names are shortened in the middle, the tooltip has them whole.
     """
     data, _ = render_with_warnings(graph_doc, format=format, rankdir=rankdir, layers=layers,
                                    legend=legend, scratch=scratch,
                                    max_label_length=max_label_length, theme=theme,
                                    link_base=link_base, dpi=dpi, fixed_size=fixed_size,
-                                   id_prefix=id_prefix, svg_inline=svg_inline, path=path)
+                                   id_prefix=id_prefix, svg_inline=svg_inline, detail=detail,
+                                   path=path)
     return data
 
 

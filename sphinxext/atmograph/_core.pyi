@@ -508,23 +508,25 @@ def graph(source: Union[str, bytes], *, filename: Optional[str] = ..., target: O
 def stages(source: Union[str, bytes], *, filename: Optional[str] = ..., target: Optional[str] = ...,
            build_args: _KV = ..., build_contexts: _KV = ...,
            image_id: Optional[str] = ...) -> _StagesDocument: ...
-def render(graph: Union[Mapping[str, Any], str, bytes], *, format: str = ..., rankdir: str = ...,
+def describe(graph: Union[Mapping[str, Any], str, bytes], *, detail: Optional[str] = ...,
+             **options: Any) -> str: ...
+def render(graph: Union[Mapping[str, Any], str, bytes], *, format: str = ..., rankdir: Optional[str] = ...,
            layers: bool = ..., legend: bool = ..., scratch: bool = ..., max_label_length: int = ...,
            theme: str = ..., link_base: Optional[str] = ..., dpi: float = ...,
-           fixed_size: bool = ..., id_prefix: Optional[str] = ..., svg_inline: bool = ...,
+           fixed_size: bool = ..., id_prefix: Optional[str] = ..., svg_inline: bool = ..., detail: Optional[str] = ...,
            path: Optional[str] = ...) -> Tuple[bytes, List[_RenderWarning]]: ...
 def render_submit(graph: Union[Mapping[str, Any], str, bytes], *, format: str = ...,
-                  rankdir: str = ..., layers: bool = ..., legend: bool = ..., scratch: bool = ...,
+                  rankdir: Optional[str] = ..., layers: bool = ..., legend: bool = ..., scratch: bool = ...,
                   max_label_length: int = ..., theme: str = ..., link_base: Optional[str] = ...,
                   dpi: float = ..., fixed_size: bool = ..., id_prefix: Optional[str] = ...,
-                  svg_inline: bool = ..., path: Optional[str] = ...) -> int: ...
+                  svg_inline: bool = ..., detail: Optional[str] = ..., path: Optional[str] = ...) -> int: ...
 def render_take(ticket: int, /) -> bytes: ...
 def render_wait() -> None: ...
-def check_render_options(*, format: str = ..., rankdir: str = ..., layers: bool = ...,
+def check_render_options(*, format: str = ..., rankdir: Optional[str] = ..., layers: bool = ...,
                          legend: bool = ..., scratch: bool = ..., max_label_length: int = ...,
                          theme: str = ..., link_base: Optional[str] = ..., dpi: float = ...,
                          fixed_size: bool = ..., id_prefix: Optional[str] = ...,
-                         svg_inline: bool = ...) -> None: ...
+                         svg_inline: bool = ..., detail: Optional[str] = ...) -> None: ...
 def inspect_image(path: _StrPath, *, ref: Optional[str] = ..., verify: bool = ..., files: int = ...,
                   packages: bool = ..., platform: Optional[str] = ...,
                   auth_file: Optional[str] = ..., insecure_registries: Optional[str] = ...,

@@ -49,7 +49,7 @@ import atmograph
 logger = logging.getLogger(__name__)
 
 #: Bumped when the output of the same inputs changes.
-EXTENSION_VERSION = "2"
+EXTENSION_VERSION = "3"
 
 #: Options of ``.. atmo-imagegraph:: PATH`` (PATH: a Dockerfile relative to the document,
 #: or a bake target name when ``:bake:`` is given), with their meaning. The docs read this.
@@ -73,7 +73,10 @@ OPTION_DOCS = {
               "atmograph_build_reports, or a file relative to the document; overrides "
               "atmograph_build_report",
     "layers": "flag: one node per instruction inside each stage",
-    "legend": "flag: draw a legend",
+    "legend": "flag: draw a one-row legend of the node and edge styles",
+    "detail": "overview (one node per image, with FROM and named-context edges), stages "
+              "(every stage of every image) or auto (default: overview when the graph has "
+              "several images, as with :bake: and a family)",
     "include-source": "flag: after the diagram, every Dockerfile of the graph as a code "
                       "block with a caption, line numbers and an anchor per stage (the ids "
                       "the diagram's stage nodes link to)",
@@ -86,10 +89,13 @@ OPTION_DOCS = {
     "class": "extra CSS classes of the figure",
     "format": "svg (inline, stage nodes link to their source) or png (an image, no "
               "links) for HTML builders (default: atmograph_output_format)",
-    "theme": "light or dark (default: atmograph_theme)",
-    "rankdir": "LR (default) or TB",
+    "theme": "light (follows the reader's colour scheme and the page theme's dark mode) or "
+             "dark (always dark) (default: atmograph_theme)",
+    "rankdir": "LR, TB or auto (default: the direction whose drawing reads larger in the "
+               "page's column)",
     "hide-scratch": "flag: do not draw FROM scratch as a node",
-    "max-label-length": "longer names are shortened (default 20)",
+    "max-label-length": "longer names are shortened in the middle, keeping their head and "
+                        "tail; the tooltip has the full name (default 64)",
 }
 
 #: Config values: name -> (default, rebuild, meaning).
@@ -218,6 +224,7 @@ class ImageGraphDirective(SphinxDirective):
         "format": directives.unchanged,
         "theme": directives.unchanged,
         "rankdir": directives.unchanged,
+        "detail": directives.unchanged,
         "hide-scratch": _flag,
         "max-label-length": directives.unchanged,
     })
@@ -286,15 +293,16 @@ class ImageGraphDirective(SphinxDirective):
         # the option texts as render()'s types; their ranges are the core's
         # (atmo_render_options_check), its InvalidInputError a located warning
         theme = self._text("theme", cfg.atmograph_theme)
-        rankdir = self._text("rankdir", "LR")
-        max_label = self._text("max-label-length", "20")
+        rankdir = self._text("rankdir", "auto")
+        detail = self._text("detail", "auto")
+        max_label = self._text("max-label-length", "0")
         try:
             max_label = int(max_label)
         except ValueError:
             raise AtmographWarning("bad :max-label-length: value %r (expected a number)" % max_label)
         try:
             atmograph.check_render_options(format=fmt, rankdir=rankdir, theme=theme,
-                                           max_label_length=max_label)
+                                           max_label_length=max_label, detail=detail)
         except (atmograph.InvalidInputError, ValueError) as exc:
             raise AtmographWarning("bad render option: %s" % (getattr(exc, "text", None) or exc))
         build_args = _merge_kv(_kv_list(cfg.atmograph_build_args, "atmograph_build_args"),
@@ -356,7 +364,8 @@ class ImageGraphDirective(SphinxDirective):
                 n["anchor"] = prefix + n["anchor"]
 
         render = {
-            "rankdir": rankdir, "layers": "layers" in opts, "legend": "legend" in opts,
+            "rankdir": rankdir, "detail": detail,
+            "layers": "layers" in opts, "legend": "legend" in opts,
             "scratch": "hide-scratch" not in opts, "max_label_length": max_label,
             "theme": theme, "link_base": "" if include_source else None,
             "id_prefix": "atmo-" + prefix,
@@ -373,7 +382,8 @@ class ImageGraphDirective(SphinxDirective):
         node["key"] = key
         node["render"] = render
         node["format"] = fmt
-        node["alt"] = opts.get("alt") or self._default_alt(doc)
+        # the core's accessible name: the image and its stages in order, by name
+        node["alt"] = opts.get("alt") or atmograph.describe(doc_json, detail=detail)
         node["docname"] = self.env.docname
         set_source_info(self, node)
         _prefetch(self.env.app, node)
@@ -397,10 +407,6 @@ class ImageGraphDirective(SphinxDirective):
         if include_source:
             result.extend(self._sources(doc, sources, prefix))
         return result
-
-    def _default_alt(self, doc):
-        stages = [_stage_title(n) for n in doc.get("nodes", []) if n.get("kind") == "stage"]
-        return "Stage graph: " + ", ".join(stages)
 
     def _bake_graph(self, bake, build_args, sources):
         if self.options.get("build-context"):
@@ -593,13 +599,6 @@ def _keep_quotes(node):
     """Leave the node's text as written: Sphinx's smartquotes would turn "--target" in a
     caption into an en dash, and a command shown there must copy-paste."""
     node["support_smartquotes"] = False
-
-
-def _stage_title(node):
-    """A stage as readers name it: its name, or "stage N" for an unnamed stage (whose
-    name in the graph document is its index, which reads like a count)."""
-    name = str(node.get("name"))
-    return "stage %s" % name if name == str(node.get("index")) else name
 
 
 #: What marks a project's root directory (a version-control checkout).
@@ -898,10 +897,14 @@ def _inline_svg(data, key, alt):
     end = svg.find(">")
     root = svg[:end]
     extra = ""
-    # never wider than Graphviz drew it (points), never wider than the column
+    # never wider than Graphviz drew it (points), never wider than the column, and never
+    # narrower than its text stays legible (the renderer's data-min-width): a large
+    # diagram then scrolls in its box (pan) instead of shrinking to unreadable text
     box = re.search(r'viewBox="[-0-9.]+ [-0-9.]+ ([0-9.]+) [0-9.]+"', root)
+    low = re.search(r' data-min-width="([0-9]+)"', root)
     if box and " style=" not in root:
-        extra += ' style="width: %.2fpt; max-width: 100%%; height: auto"' % float(box.group(1))
+        extra += ' style="width: %.2fpt; max-width: 100%%; %sheight: auto"' % (
+            float(box.group(1)), "min-width: %spx; " % low.group(1) if low else "")
     if " role=" not in root:
         extra += ' role="img"'
     if " aria-label=" not in root:
@@ -1075,12 +1078,12 @@ STATIC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
 
 
 def copy_static(app, exception):
-    """Put atmograph.css into the HTML output's _static folder."""
+    """Put atmograph.css and atmograph.js into the HTML output's _static folder."""
     if exception is not None or getattr(app.builder, "format", "") != "html":
         return
     from sphinx.util.fileutil import copy_asset_file
-    copy_asset_file(os.path.join(STATIC_DIR, "atmograph.css"),
-                    os.path.join(app.builder.outdir, "_static"))
+    for name in ("atmograph.css", "atmograph.js"):
+        copy_asset_file(os.path.join(STATIC_DIR, name), os.path.join(app.builder.outdir, "_static"))
 
 
 def setup(app):
@@ -1101,6 +1104,7 @@ def setup(app):
     app.connect("build-finished", build_finished)
     app.connect("build-finished", copy_static)
     app.add_css_file("atmograph.css")
+    app.add_js_file("atmograph.js")
     return {
         "version": atmograph.__version__,
         "env_version": 2,

@@ -12,6 +12,8 @@
 #include "render/render_int2.h"
 #include "util/size.h"
 #include "util/utf8.h"
+#include "render/font_metrics.h"
+#include <math.h>
 #include <unistd.h>
 
 static void parse_svg(txml_doc *x, const char *svg, size_t len)
@@ -167,9 +169,10 @@ static void test_svg_multi_image(void **state)
 	long e;
 
 	(void)state;
+	o.detail = "stages"; /* a document of several images: the overview by default */
 	svg = render_ok(doc, &o, &len);
 	parse_svg(&x, svg, len);
-	/* one cluster per image, titled by the image */
+	/* one cluster per image, titled by the image (a text node inside: atmo-title-ID) */
 	assert_int_equal(txml_count(&x, "g", "atmo-image"), 3);
 	e = node_el(&x, "atmo-image-builder");
 	assert_true(txml_has_class(&x.e[e], "cluster"));
@@ -192,6 +195,8 @@ static void test_svg_multi_image(void **state)
 	e = node_el(&x, "atmo-edge-runtime-stage-runtime--service-stage-service-base");
 	assert_true(txml_has_class(&x.e[e], "atmo-cross-image"));
 	assert_non_null(strstr(title_of(&x, e), "(context runtime)"));
+	/* ... in the tooltip only: context labels of a family ran together, edges crossed them */
+	assert_false(svg_has_text(&x, "context runtime"));
 	/* sizes: labels and proportional bars, bytes kept out */
 	assert_true(svg_has_text(&x, "583.6 MiB (191.7 MiB compressed)"));
 	assert_true(svg_has_text(&x, "163.1 MiB (own 21.9 MiB)"));
@@ -199,7 +204,7 @@ static void test_svg_multi_image(void **state)
 	assert_true(svg_has_text(&x, "+2 more"));
 	{
 		/* bars of 16 cells: the builder image (612 MB, the largest) full, service (171 MB) 28% */
-		long b = node_el(&x, "atmo-image-builder"), s = node_el(&x, "atmo-image-service");
+		long b = node_el(&x, "atmo-title-builder"), s = node_el(&x, "atmo-title-service");
 		assert_int_equal(bar_cells(&x, b), 16);
 		assert_int_equal(bar_cells(&x, s), 4);
 		/* stage bars against the largest stage (build, 655 MB): service 171 MB -> 4 */
@@ -255,13 +260,16 @@ static void test_svg_layers_and_legend(void **state)
 		assert_true(a >= 0);
 		assert_string_equal(txml_attr(&x.e[a], "href"), "#service-builder");
 	}
-	/* legend: a cluster explaining node and edge styles */
+	/* legend: one row below the drawing, naming only the roles and edges drawn: stage,
+	 * target, build only, external image, scratch; FROM, COPY --from, RUN --mount (this
+	 * document has no unused stage, named context or ONBUILD edge) */
 	e = node_el(&x, "atmo-legend");
 	assert_true(txml_has_class(&x.e[e], "atmo-legend"));
-	assert_int_equal(txml_count(&x, "g", "atmo-legend-item"), 11);
-	assert_true(txml_has_class(&x.e[node_el(&x, "atmo-legend-target")], "atmo-target"));
-	assert_true(txml_has_class(&x.e[node_el(&x, "atmo-legend-edge-mount")], "atmo-mount"));
+	assert_int_equal(txml_count(&x, "g", "atmo-legend-item"), 8);
 	assert_true(svg_has_text(&x, "COPY --from"));
+	assert_true(svg_has_text(&x, "RUN --mount"));
+	assert_false(svg_has_text(&x, "ONBUILD"));
+	assert_false(svg_has_text(&x, "named context"));
 	txml_free(&x);
 	free(svg);
 	json_decref(doc);
@@ -278,6 +286,7 @@ static void test_options(void **state)
 	(void)state;
 	/* TB and LR reach Graphviz */
 	o.format = ATMO_FORMAT_DOT;
+	o.rankdir = "LR";
 	out = render_ok(doc, &o, &len);
 	assert_non_null(strstr(out, "rankdir=LR"));
 	free(out);
@@ -333,14 +342,14 @@ static void test_options(void **state)
 	o.svg_inline = 0;
 	o.id_prefix = NULL;
 
-	/* max_label_length shortens labels (description cut at twice the length) */
+	/* max_label_length shortens names in the middle; descriptions wrap, whole */
 	o.fixed_size = 0;
 	o.max_label_length = 8;
 	out = render_ok(doc, &o, &len);
 	parse_svg(&x, out, len);
 	assert_true(svg_has_text(&x, "FROM debi\xe2\x80\xa6lim"));
-	assert_true(svg_has_text(&x, "builder compiles\xe2\x80\xa6") == 0);
-	assert_true(svg_has_text(&x, "builder compile\xe2\x80\xa6"));
+	assert_true(svg_has_text(&x, "builder compiles the wheels and the"));
+	assert_true(svg_has_text(&x, "virtualenv"));
 	/* titles keep the whole text */
 	assert_non_null(strstr(title_of(&x, node_el(&x, "atmo-node-dockerfile-stage-builder")),
 			       "FROM debian:bookworm-slim"));
@@ -460,6 +469,7 @@ static void test_dot_and_json(void **state)
 	free(out);
 
 	o.format = ATMO_FORMAT_DOT;
+	o.detail = "stages";
 	out = render_ok(doc, &o, &len);
 	assert_int_equal(strncmp(out, "digraph atmograph {", 19), 0);
 	assert_non_null(strstr(out, "class=\"atmo-stage atmo-target atmo-in-final\""));
@@ -537,6 +547,7 @@ static void test_onbuild_inherited(void **state)
 	long e, a, b;
 
 	(void)state;
+	o.detail = "stages";
 	/* the node's title lists the triggers and where they come from (another image) */
 	out = render_ok(doc, &o, &len);
 	parse_svg(&x, out, len);
@@ -604,6 +615,7 @@ static void test_onbuild_inherited(void **state)
 	 * its image, another image's other node as IMAGE/NAME */
 	doc = inherited_doc("builder/image/debian:bookworm");
 	o = (atmo_render_options)ATMO_RENDER_OPTIONS_INIT;
+	o.detail = "stages";
 	out = render_ok(doc, &o, &len);
 	parse_svg(&x, out, len);
 	assert_non_null(strstr(title_of(&x, node_el(&x, "atmo-node-service-stage-build")),
@@ -615,6 +627,7 @@ static void test_onbuild_inherited(void **state)
 	/* an origin the document lacks is named by its id; without one, by the base */
 	doc = inherited_doc("elsewhere/stage/x");
 	o = (atmo_render_options)ATMO_RENDER_OPTIONS_INIT;
+	o.detail = "stages";
 	out = render_ok(doc, &o, &len);
 	parse_svg(&x, out, len);
 	assert_non_null(strstr(title_of(&x, node_el(&x, "atmo-node-service-stage-build")),
@@ -646,6 +659,7 @@ static void test_onbuild_inherited_hostile(void **state)
 	int pass;
 
 	(void)state;
+	o.detail = "stages";
 	json_array_foreach(json_object_get(doc, "nodes"), i, n)
 		if (json_object_get(n, "onbuild_inherited"))
 			json_array_append_new(json_object_get(n, "onbuild_inherited"),
@@ -655,7 +669,8 @@ static void test_onbuild_inherited_hostile(void **state)
 		out = render_ok(doc, &o, &len);
 		parse_svg(&x, out, len);
 		assert_null(strstr(out, "<script"));
-		assert_true(svg_has_text(&x, pass ? "RUN echo '</title><script>x</script>' \\" : "build"));
+		/* wrapped at spaces, escaped, Graphviz's escapes inert */
+		assert_true(svg_has_text(&x, pass ? "'</title><script>x</script>' \\l \\N" : "build"));
 		assert_non_null(strstr(title_of(&x, node_el(&x, "atmo-node-service-stage-build")),
 				       "(from builder/stage/<b>&\"x): COPY . /src; RUN pip wheel -w /wheels /src; "
 				       "RUN echo '</title><script>x</script>' \\l \\N ]]>"));
@@ -688,6 +703,7 @@ static void test_hostile(void **state)
 	int pass;
 
 	(void)state;
+	o.detail = "stages";
 	for (pass = 0; pass < 2; pass++) {
 		o.layers = pass;
 		o.legend = pass;
@@ -717,8 +733,9 @@ static void test_hostile(void **state)
 		if (!pass) {
 			long e = node_el(&x, "atmo-node-evil-stage--script--amp-----");
 			assert_non_null(strstr(title_of(&x, e), "stage </text><script>alert(1)</script>: FROM a&b\"c<d>]]>"));
-			assert_true(svg_has_text(&x, "</text><script>aler\xe2\x80\xa6"));
-			assert_true(svg_has_text(&x, "/a<b> ]]> \xe2\x80\xa6</script>"));
+			/* names up to 64 code points are whole (the default) */
+			assert_true(svg_has_text(&x, "</text><script>alert(1)</script>"));
+			assert_true(svg_has_text(&x, "/a<b> ]]> < <script>alert(1)</script>"));
 			{
 				long a = txml_descendant(&x, e, "a");
 				assert_true(a >= 0);
@@ -740,8 +757,18 @@ static void test_hostile(void **state)
 		dot = render_ok(doc, &o, &len);
 		g = agmemread(dot);
 		assert_non_null(g);
-		assert_int_equal(agnnodes(g), 5);
-		assert_int_equal(agnedges(g), 5);
+		/* the document's 5 nodes and a title node for each of the 2 image clusters, whose
+		 * invisible edges keep it above the cluster's nodes */
+		assert_int_equal(agnnodes(g), 7);
+		{
+			Agnode_t *n;
+			Agedge_t *e;
+			int shown = 0;
+			for (n = agfstnode(g); n; n = agnxtnode(g, n))
+				for (e = agfstout(g, n); e; e = agnxtout(g, e))
+					shown += strcmp(agget(e, (char *)"style") ? agget(e, (char *)"style") : "", "invis") != 0;
+			assert_int_equal(shown, 5);
+		}
 		assert_non_null(agnode(g, (char *)"evil/stage/<script>&amp;\"]]>", 0));
 		agclose(g);
 		free(dot);
@@ -950,6 +977,7 @@ static void test_png_too_large(void **state)
 	c.doc = chain_doc(200);
 	c.o = (atmo_render_options)ATMO_RENDER_OPTIONS_INIT;
 	c.o.format = ATMO_FORMAT_PNG;
+	c.o.rankdir = "LR"; /* a chain: wide */
 	c.o.dpi = 96;
 	/* cairo would scale and complain on stderr only: the caller gets a warning instead */
 	assert_int_equal(stderr_bytes_during(do_render, &c), 0);
@@ -1203,6 +1231,7 @@ static void check_contrast(const char *file, const char *theme, int layers)
 
 	o.theme = theme;
 	o.layers = layers;
+	o.detail = "stages";
 	o.legend = 1;
 	svg = render_ok(doc, &o, &len);
 	parse_svg(&x, svg, len);
@@ -1223,11 +1252,27 @@ static void check_contrast(const char *file, const char *theme, int layers)
 			if (!strcmp(x.e[g].name, "g") && (txml_has_class(&x.e[g], "node") ||
 							  txml_has_class(&x.e[g], "cluster") ||
 							  txml_has_class(&x.e[g], "edge") ||
-							  txml_has_class(&x.e[g], "graph")))
+							  txml_has_class(&x.e[g], "graph") ||
+							  txml_has_class(&x.e[g], "atmo-legend")))
 				break;
 		assert_true(g >= 0);
 		if (txml_has_class(&x.e[g], "node") || txml_has_class(&x.e[g], "cluster"))
 			bg = shape_fill(&x, g);
+		if (txml_has_class(&x.e[g], "atmo-cluster-title")) {
+			/* a cluster's title node (atmo-title-KEY) sits on its cluster (atmo-node-KEY
+			 * for a stage, atmo-image-KEY for an image) */
+			const char *id = txml_attr(&x.e[g], "id");
+			char want[300];
+			long cl;
+			assert_non_null(id);
+			snprintf(want, sizeof(want), "atmo-node-%s", id + strlen("atmo-title-"));
+			if ((cl = txml_by_id(&x, want)) < 0) {
+				snprintf(want, sizeof(want), "atmo-image-%s", id + strlen("atmo-title-"));
+				cl = txml_by_id(&x, want);
+			}
+			assert_true(cl >= 0);
+			bg = shape_fill(&x, cl);
+		}
 		if (g >= 0 && txml_has_class(&x.e[g], "atmo-unused"))
 			unused++;
 		texts++;
@@ -1301,6 +1346,7 @@ static void test_svg_boxes(void **state)
 
 	(void)state;
 	o.legend = 1;
+	o.detail = "stages";
 	svg = render_ok(doc, &o, &len);
 	parse_svg(&x, svg, len);
 	for (i = 0; i < x.n; i++) {
@@ -1322,14 +1368,14 @@ static void test_svg_boxes(void **state)
 		if (txml_has_class(&x.e[i], "atmo-target") && !is_cluster)
 			assert_string_equal(txml_attr(&x.e[r], "stroke-width"), "2");
 		t = txml_descendant(&x, (long)i, "text");
-		assert_true(t >= 0);
-		if (!strcmp(txml_attr(&x.e[t], "text-anchor"), "start"))
+		assert_true(t >= 0 || is_cluster); /* a cluster's title is a node of its own */
+		if (t >= 0 && !strcmp(txml_attr(&x.e[t], "text-anchor"), "start"))
 			assert_true(atof(txml_attr(&x.e[t], "x")) > rx0 && atof(txml_attr(&x.e[t], "x")) < rx0 + rw);
 		stages += is_stage && !is_cluster;
 		clusters += is_cluster;
 	}
-	assert_true(stages >= 6);     /* the document's stages and the legend's stage items */
-	assert_int_equal(clusters, 4); /* three images and the legend */
+	assert_true(stages >= 4);     /* the document's stages */
+	assert_int_equal(clusters, 3); /* three images (the legend is a row below) */
 	/* other shapes stay Graphviz's: external images are dashed polygons */
 	{
 		long e = txml_descendant(&x, node_el(&x, "atmo-node-builder-image-debian-bookworm"), "polygon");
@@ -1568,6 +1614,350 @@ static void test_render_text(void **state)
 	json_decref(doc);
 }
 
+/* ---- issue 13: diagrams that read well in a browser ------------------------------------ */
+
+/* A family: one base image and n images built FROM it through named contexts. */
+static json_t *family_doc(size_t n)
+{
+	json_t *doc = json_pack("{s:s, s:[], s:[], s:[]}", "schema", "atmograph.graph/1", "images", "nodes",
+				"edges");
+	size_t i;
+	char img[64], id[96];
+
+	for (i = 0; i <= n; i++) {
+		snprintf(img, sizeof(img), i ? "openstack-service-number-%zu" : "openstack-python-runtime", i);
+		snprintf(id, sizeof(id), "%s/stage/%s", img, i ? "service" : "runtime");
+		json_array_append_new(json_object_get(doc, "images"),
+				      json_pack("{s:s, s:s, s:s}", "id", img, "label", img, "target", id));
+		json_array_append_new(json_object_get(doc, "nodes"),
+				      json_pack("{s:s, s:s, s:s, s:s, s:i, s:b}", "id", id, "kind", "stage", "image", img,
+						"name", i ? "service" : "runtime", "line", 1, "target", 1));
+		if (i)
+			json_array_append_new(json_object_get(doc, "edges"),
+					      json_pack("{s:s, s:s, s:s, s:s}", "from",
+							"openstack-python-runtime/stage/runtime", "to", id, "kind", "base",
+							"context", "runtime"));
+	}
+	/* the same external base in two images is one node of the overview */
+	json_array_append_new(json_object_get(doc, "nodes"),
+			      json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", "openstack-python-runtime/image/debian",
+					"kind", "image", "image", "openstack-python-runtime", "name", "debian", "ref",
+					"debian:bookworm"));
+	json_array_append_new(json_object_get(doc, "nodes"),
+			      json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", "openstack-service-number-1/image/debian",
+					"kind", "image", "image", "openstack-service-number-1", "name", "debian", "ref",
+					"debian:bookworm"));
+	json_array_append_new(json_object_get(doc, "edges"),
+			      json_pack("{s:s, s:s, s:s}", "from", "openstack-python-runtime/image/debian", "to",
+					"openstack-python-runtime/stage/runtime", "kind", "base"));
+	json_array_append_new(json_object_get(doc, "edges"),
+			      json_pack("{s:s, s:s, s:s}", "from", "openstack-service-number-1/image/debian", "to",
+					"openstack-service-number-1/stage/service", "kind", "copy"));
+	return doc;
+}
+
+static void test_detail_overview(void **state)
+{
+	atmo_render_options o = ATMO_RENDER_OPTIONS_INIT;
+	json_t *doc = family_doc(12);
+	txml_doc x;
+	size_t len;
+	char *svg;
+	long e;
+
+	(void)state;
+	/* several images: the overview by default, one node per image, no stage */
+	svg = render_ok(doc, &o, &len);
+	parse_svg(&x, svg, len);
+	assert_true(txml_has_class(&x.e[0], "atmo-overview"));
+	assert_int_equal(txml_count(&x, "g", "atmo-image-node"), 13);
+	assert_int_equal(txml_count(&x, "g", "atmo-stage"), 0);
+	assert_int_equal(txml_count(&x, "g", "cluster"), 0);
+	/* one edge per pair: 12 through the named context (tooltip), 2 from the external base */
+	assert_int_equal(txml_count(&x, "g", "atmo-cross-image"), 14);
+	e = node_el(&x, "atmo-edge-openstack-python-runtime-stage-runtime--openstack-service-number-3-stage-service");
+	assert_non_null(strstr(title_of(&x, e), "(named context runtime)"));
+	/* the external base used by two images is one node, with an edge to each */
+	assert_int_equal(txml_count(&x, "g", "atmo-external"), 1);
+	/* names are wrapped on their separators, whole */
+	assert_true(svg_has_text(&x, "openstack-"));
+	assert_true(svg_has_text(&x, "service-number-12"));
+	/* the accessible name lists the images */
+	assert_non_null(strstr(txml_attr(&x.e[0], "aria-label"),
+			       "Image family of 13 images: openstack-python-runtime, openstack-service-number-1,"));
+	txml_free(&x);
+	free(svg);
+
+	/* stages: a cluster per image, the stages inside */
+	o.detail = "stages";
+	svg = render_ok(doc, &o, &len);
+	parse_svg(&x, svg, len);
+	assert_false(txml_has_class(&x.e[0], "atmo-overview"));
+	assert_int_equal(txml_count(&x, "g", "atmo-image-node"), 0);
+	assert_int_equal(txml_count(&x, "g", "atmo-stage"), 13);
+	assert_int_equal(txml_count(&x, "g", "cluster"), 13);
+	txml_free(&x);
+	free(svg);
+
+	/* forty images with their stages: every cluster's title node made while the ids grow
+	 * (a title once kept a pointer into them across a move) */
+	json_decref(doc);
+	doc = family_doc(40);
+	svg = render_ok(doc, &o, &len);
+	parse_svg(&x, svg, len);
+	assert_int_equal(txml_count(&x, "g", "cluster"), 41);
+	assert_int_equal(txml_count(&x, "g", "atmo-cluster-title"), 41);
+	assert_non_null(strstr(title_of(&x, node_el(&x, "atmo-title-openstack-service-number-40")),
+			       "image openstack-service-number-40"));
+	txml_free(&x);
+	free(svg);
+
+	/* one image: auto is the stages; overview asked for is one node */
+	json_decref(doc);
+	doc = load("render/service-single.json");
+	o.detail = NULL;
+	svg = render_ok(doc, &o, &len);
+	parse_svg(&x, svg, len);
+	assert_false(txml_has_class(&x.e[0], "atmo-overview"));
+	assert_true(txml_count(&x, "g", "atmo-stage") >= 4);
+	txml_free(&x);
+	free(svg);
+	json_decref(doc);
+}
+
+static void test_detail_invalid(void **state)
+{
+	atmo_render_options o = ATMO_RENDER_OPTIONS_INIT;
+	json_t *doc = load("render/service-single.json");
+	atmo_error err;
+	char *data = NULL;
+	size_t len;
+
+	(void)state;
+	atmo_error_clear(&err);
+	o.detail = "layers";
+	assert_int_equal(atmo_render_options_check(&o, &err), ATMO_EINVALID);
+	assert_string_equal(err.text, "detail \"layers\" is not overview, stages or auto");
+	assert_int_equal(atmo_render(&data, &len, R, doc, &o, NULL, &err), ATMO_EINVALID);
+	assert_null(data);
+	o.detail = "auto";
+	o.rankdir = "auto";
+	assert_int_equal(atmo_render_options_check(&o, NULL), 0);
+	o.rankdir = "BT";
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_render_options_check(&o, &err), ATMO_EINVALID);
+	assert_string_equal(err.text, "rankdir \"BT\" is not LR, TB or auto");
+	json_decref(doc);
+}
+
+/* The direction: the user's, else the one that reads larger in a 700 px column. */
+static void test_auto_direction(void **state)
+{
+	atmo_render_options o = ATMO_RENDER_OPTIONS_INIT;
+	json_t *chain = chain_doc(10), *fan = family_doc(14), *small = chain_doc(2);
+	size_t len;
+	char *out;
+
+	(void)state;
+	o.format = ATMO_FORMAT_DOT;
+	/* a chain of ten long names is too wide left to right: top to bottom */
+	out = render_ok(chain, &o, &len);
+	assert_non_null(strstr(out, "rankdir=TB"));
+	free(out);
+	/* fifteen images on one base are too wide side by side: left to right */
+	o.detail = "overview";
+	out = render_ok(fan, &o, &len);
+	assert_non_null(strstr(out, "rankdir=LR"));
+	free(out);
+	/* what fits either way stays left to right */
+	out = render_ok(small, &o, &len);
+	assert_non_null(strstr(out, "rankdir=LR"));
+	free(out);
+	/* the user's direction wins */
+	o.rankdir = "LR";
+	out = render_ok(chain, &o, &len);
+	assert_non_null(strstr(out, "rankdir=LR"));
+	free(out);
+	json_decref(chain);
+	json_decref(fan);
+	json_decref(small);
+}
+
+/* Names: whole up to 64 code points; longer ones keep head and tail; titles whole. */
+static void test_long_names(void **state)
+{
+	atmo_render_options o = ATMO_RENDER_OPTIONS_INIT;
+	json_t *doc = chain_doc(2), *n;
+	const char *name = "a-very-long-stage-name-that-goes-on-and-on-past-sixty-four-characters-tail";
+	txml_doc x;
+	size_t len;
+	char *svg;
+
+	(void)state;
+	n = json_array_get(json_object_get(doc, "nodes"), 1);
+	json_object_set_new(n, "name", json_string(name));
+	svg = render_ok(doc, &o, &len);
+	parse_svg(&x, svg, len);
+	/* the chain's own names (33 characters) are whole */
+	assert_true(svg_has_text(&x, "stage-with-a-longer-name-0"));
+	/* 74 characters: 32 of the head, an ellipsis, 31 of the tail */
+	assert_true(svg_has_text(&x, "a-very-long-stage-name-that-goes\xe2\x80\xa6past-sixty-four-characters-tail"));
+	assert_non_null(strstr(title_of(&x, node_el(&x, "atmo-node-d-stage-stage-with-a-longer-name-1")), name));
+	txml_free(&x);
+	free(svg);
+	json_decref(doc);
+}
+
+/* Instruction text wraps onto lines of at most 36 code points, nothing cut. */
+static void test_wrapped_instructions(void **state)
+{
+	atmo_render_options o = ATMO_RENDER_OPTIONS_INIT;
+	json_t *doc = load("render/service-single.json"), *n, *in;
+	size_t len, i;
+	txml_doc x;
+	char *svg;
+
+	(void)state;
+	n = json_array_get(json_object_get(doc, "nodes"), 1);
+	in = json_array_get(json_object_get(n, "instructions"), 1);
+	assert_non_null(in);
+	json_object_set_new(in, "text", json_string("RUN apt-get update && apt-get install -y --no-install-recommends "
+						     "build-essential python3-dev libffi-dev"));
+	o.layers = 1;
+	svg = render_ok(doc, &o, &len);
+	parse_svg(&x, svg, len);
+	assert_true(svg_has_text(&x, "RUN apt-get update && apt-get"));
+	assert_true(svg_has_text(&x, "install -y --no-install-recommends"));
+	assert_true(svg_has_text(&x, "build-essential python3-dev"));
+	assert_true(svg_has_text(&x, "libffi-dev"));
+	for (i = 0; i < x.n; i++)
+		if (!strcmp(x.e[i].name, "text") && x.e[i].text && strstr(x.e[i].text, "apt-get"))
+			assert_true(atmo__text_chars(x.e[i].text, strlen(x.e[i].text)) <= 36);
+	txml_free(&x);
+	free(svg);
+	json_decref(doc);
+}
+
+/* Text is sized with DejaVu Sans's advance widths, which the SVG names. */
+static void test_font_metrics(void **state)
+{
+	atmo_render_options o = ATMO_RENDER_OPTIONS_INIT;
+	json_t *doc = load("render/service-single.json");
+	txml_doc x;
+	size_t len, i, checked = 0;
+	char *svg;
+
+	(void)state;
+	/* hmtx: H 1540, i 569 units of 2048 */
+	assert_true(fabs(atmo__text_width("Hi", 2, 11.0) - (1540 + 569) * 11.0 / 2048) < 1e-9);
+	/* a wide script from the fallback font: an em */
+	assert_true(fabs(atmo__text_width("\xe6\x97\xa5", 3, 10.0) - 10.0) < 1e-9);
+	assert_int_equal(atmo__text_chars("a\xc3\xa9z", 4), 3);
+	svg = render_ok(doc, &o, &len);
+	parse_svg(&x, svg, len);
+	assert_non_null(strstr(svg, "font-family=\"'DejaVu Sans',"));
+	assert_non_null(strstr(svg, "font-kerning:none"));
+	/* every stage's text fits its box by its measured width */
+	for (i = 0; i < x.n; i++) {
+		long r, t;
+		double x0, w;
+		if (strcmp(x.e[i].name, "g") || !txml_has_class(&x.e[i], "atmo-stage"))
+			continue;
+		r = txml_descendant(&x, (long)i, "rect");
+		assert_true(r >= 0);
+		x0 = atof(txml_attr(&x.e[r], "x"));
+		w = atof(txml_attr(&x.e[r], "width"));
+		for (t = (long)i + 1; t < (long)x.n && x.e[t].parent >= (long)i; t++) {
+			const char *s = x.e[t].text;
+			if (strcmp(x.e[t].name, "text") || !s)
+				continue;
+			assert_true(atof(txml_attr(&x.e[t], "x")) + atmo__text_width(s, strlen(s), 11.0) <= x0 + w);
+			checked++;
+		}
+	}
+	assert_true(checked > 8);
+	txml_free(&x);
+	free(svg);
+	json_decref(doc);
+}
+
+/* Colours by CSS variables at view time; links without underline; the legible width. */
+static void test_theme_and_links(void **state)
+{
+	atmo_render_options o = ATMO_RENDER_OPTIONS_INIT;
+	json_t *doc = load("render/service-single.json");
+	txml_doc x;
+	size_t len;
+	char *svg;
+	long r;
+
+	(void)state;
+	o.link_base = "";
+	svg = render_ok(doc, &o, &len);
+	parse_svg(&x, svg, len);
+	assert_non_null(strstr(svg, "--atmo-stage-fill:#ffffff;"));
+	assert_non_null(strstr(svg, "@media (prefers-color-scheme:dark){.atmo-graph{--atmo-bg:#0d1117;"));
+	assert_non_null(strstr(svg, "[data-theme=dark] .atmo-graph,.dark .atmo-graph"));
+	assert_non_null(strstr(svg, ".atmo-graph .atmo-f-stage-fill{fill:var(--atmo-stage-fill)}"));
+	assert_non_null(strstr(svg, ".atmo-graph a{text-decoration:none}"));
+	/* shapes name their palette slot; the attribute stays for viewers without CSS */
+	r = txml_descendant(&x, node_el(&x, "atmo-node-dockerfile-stage-builder"), "rect");
+	assert_true(r >= 0);
+	assert_true(txml_has_class(&x.e[r], "atmo-f-build-fill"));
+	assert_string_equal(txml_attr(&x.e[r], "fill"), "#fff8c5");
+	/* the narrowest legible width: 9 px for the smallest (11 pt) text */
+	{
+		const char *mw = txml_attr(&x.e[0], "data-min-width");
+		double vw = 0;
+		assert_non_null(mw);
+		assert_int_equal(sscanf(strstr(svg, "viewBox=\"") + 9, "%*f %*f %lf", &vw), 1);
+		assert_true(fabs(atof(mw) - vw * 9.0 / 11.0) <= 1.0);
+	}
+	txml_free(&x);
+	free(svg);
+	/* dark: the dark palette only, always */
+	o.theme = "dark";
+	svg = render_ok(doc, &o, &len);
+	assert_non_null(strstr(svg, "svg.atmo-graph.atmo-theme-dark{--atmo-bg:#0d1117;"));
+	assert_null(strstr(svg, "prefers-color-scheme"));
+	free(svg);
+	json_decref(doc);
+}
+
+/* The accessible name: the image and its stages in order, by name; unnamed: "stage N". */
+static void test_describe(void **state)
+{
+	json_t *doc = load("render/service-single.json"), *n;
+	atmo_render_options o = ATMO_RENDER_OPTIONS_INIT;
+	atmo_error err;
+	char *text = NULL, *svg;
+	size_t len;
+
+	(void)state;
+	n = json_array_get(json_object_get(doc, "nodes"), 1);   /* builder, index 0 */
+	json_object_set_new(n, "name", json_string("0"));
+	assert_int_equal(atmo_render_describe(&text, doc, NULL, NULL), 0);
+	assert_string_equal(text, "Stage graph of service: stages stage 0, runtime, service (target), debug");
+	free(text);
+	/* a Dockerfile drawn alone under the default label is named by its path */
+	json_object_set_new(json_array_get(json_object_get(doc, "images"), 0), "label", json_string("dockerfile"));
+	assert_int_equal(atmo_render_describe(&text, doc, NULL, NULL), 0);
+	assert_string_equal(text, "Stage graph of images/service/Dockerfile: stages stage 0, runtime, "
+				  "service (target), debug");
+	svg = render_ok(doc, &o, &len);
+	assert_non_null(strstr(svg, "aria-label=\"Stage graph of"));
+	assert_non_null(strstr(svg, "stages stage 0, runtime, service (target), debug"));
+	/* the node reads the same */
+	assert_non_null(strstr(svg, ">stage 0</text>"));
+	free(svg);
+	free(text);
+	atmo_error_clear(&err);
+	o.detail = "all";
+	assert_int_equal(atmo_render_describe(&text, doc, &o, &err), ATMO_EINVALID);
+	assert_null(text);
+	json_decref(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1595,6 +1985,14 @@ int main(void)
 		cmocka_unit_test(test_svg_entities),
 		cmocka_unit_test(test_svg_numbers),
 		cmocka_unit_test(test_render_text),
+		cmocka_unit_test(test_detail_overview),
+		cmocka_unit_test(test_detail_invalid),
+		cmocka_unit_test(test_auto_direction),
+		cmocka_unit_test(test_long_names),
+		cmocka_unit_test(test_wrapped_instructions),
+		cmocka_unit_test(test_font_metrics),
+		cmocka_unit_test(test_theme_and_links),
+		cmocka_unit_test(test_describe),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

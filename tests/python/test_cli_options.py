@@ -119,14 +119,14 @@ def test_option_values():
     usage_error("diff", "option '--bytes' takes no value", "a", "b", "--bytes=1")
     usage_error("inspect", "option --files needs a non-negative number, not '-3'",
                 "x", "--files", "-3")
-    usage_error("graph", 'option --rankdir: rankdir "XX" is not LR or TB', MULTI, "--rankdir", "XX")
+    usage_error("graph", 'option --rankdir: rankdir "XX" is not LR, TB or auto', MULTI, "--rankdir", "XX")
     usage_error("graph", "unknown format 'gif' (svg, png, pdf, dot, json, text)",
                 MULTI, "--format", "gif")
     usage_error("build", "option -j takes 1 to 64, not '65'", "-j", "65")
     usage_error("graph", "option --dpi: dpi 2401 is out of range (1 to 2400, or 0 for "
                 "Graphviz's default)", MULTI, "--dpi", "2401")
     usage_error("graph", "option --max-label-length: max_label_length 3 is out of range "
-                "(4 to 1000, or 0 for the default 20)", MULTI, "--max-label-length", "3")
+                "(4 to 1000, or 0 for the default 64)", MULTI, "--max-label-length", "3")
     usage_error("plan", "unknown engine 'rocket' (buildah, docker, podman)", "--engine", "rocket")
     usage_error("bake", "--set-var expects NAME=VALUE, not '=x'", "--set-var", "=x")
 
@@ -138,9 +138,9 @@ def test_render_option_ranges_are_the_cores():
     usage_error("graph", 'option --theme: theme "blue" is not light or dark',
                 "/no/such/Dockerfile", "--theme", "blue")
     usage_error("graph", "option --max-label-length: max_label_length 1001 is out of range "
-                "(4 to 1000, or 0 for the default 20)", MULTI, "--max-label-length", "1001")
+                "(4 to 1000, or 0 for the default 64)", MULTI, "--max-label-length", "1001")
     usage_error("graph", "option --max-label-length: max_label_length 4294967295 is out of "
-                "range (4 to 1000, or 0 for the default 20)",
+                "range (4 to 1000, or 0 for the default 64)",
                 MULTI, "--max-label-length", "99999999999")
     usage_error("graph", "option --dpi needs a non-negative number, not '-3'", MULTI, "--dpi", "-3")
     # the bounds, and 0 for the defaults, pass

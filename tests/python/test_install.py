@@ -58,7 +58,7 @@ def test_pip_install_offline_in_a_venv(tmp_path):
     assert info["dir"].startswith(str(venv))
     assert {"py.typed", "__init__.pyi", "_core.pyi", "sphinx.py"} <= set(info["files"])
     assert any(f.startswith("_core.") and f.endswith(".so") for f in info["files"])
-    assert info["static"] == ["atmograph.css"]
+    assert info["static"] == ["atmograph.css", "atmograph.js"]
     assert info["stages"] == ["b", "c"]
 
     docs = tmp_path / "docs"

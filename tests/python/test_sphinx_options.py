@@ -11,6 +11,8 @@ CASES = [
     ("base", ""),
     ("theme", ":theme: dark"),
     ("rankdir", ":rankdir: TB"),
+    ("rankdir-lr", ":rankdir: LR"),
+    ("detail", ":detail: overview"),
     ("layers", ":layers:"),
     ("legend", ":legend:"),
     ("hide-scratch", ":hide-scratch:"),
@@ -79,9 +81,30 @@ def test_theme(built):
 def test_rankdir(built):
     _, s = built
     box = lambda x: re.search(r'viewBox="([^"]+)"', svg(x)).group(1).split()
-    lr, tb = box(s["base"]), box(s["rankdir"])
+    lr, tb = box(s["rankdir-lr"]), box(s["rankdir"])
     # another layout (this graph is about as wide either way)
     assert lr != tb
+
+
+def test_detail(built):
+    """:detail: overview draws one node per image, even for one Dockerfile; the default
+    (auto) draws its stages."""
+    _, s = built
+    assert "atmo-overview" not in svg(s["base"]) and "atmo-stage" in svg(s["base"])
+    assert "atmo-overview" in svg(s["detail"]) and "atmo-image-node" in svg(s["detail"])
+    assert 'class="node atmo-stage' not in svg(s["detail"])
+
+
+def test_legible_width_and_name(built):
+    """The inline SVG is never narrower than its text stays legible (the renderer's
+    data-min-width, in px): a large diagram scrolls in its box instead of shrinking. Its
+    accessible name is the renderer's: the stages in order, by name."""
+    _, s = built
+    root = svg(s["base"])[:svg(s["base"]).index(">")]
+    low = re.search(r'data-min-width="(\d+)"', root)
+    assert low and re.search(r'style="width: [\d.]+pt; max-width: 100%%; min-width: %spx; ' % low.group(1),
+                             root), root
+    assert re.search(r'aria-label="Stage graph of [^"]*: stages build, ', root), root
 
 
 def test_layers_and_legend(built):
@@ -123,7 +146,7 @@ def test_figure_options(built):
     assert 'aria-label="Alternative text"' in s["alt"]
     assert re.search(r'<figure class="[^"]*align-right', s["align"])
     assert re.search(r'<figure class="atmograph one two', s["class"])
-    assert re.search(r'<img src="_images/atmograph-[0-9a-f]{64}\.png" alt="Stage graph: ', s["format"])
+    assert re.search(r'<img src="_images/atmograph-[0-9a-f]{64}\.png" alt="Stage graph of [^"]*: stages build, ', s["format"])
     assert "<svg" not in s["format"]
 
 
@@ -146,12 +169,13 @@ BAD_RENDER_OPTIONS = [
     (":max-label-length: 3", "bad render option: max_label_length 3 is out of range (4 to 1000"),
     (":max-label-length: abc", "bad :max-label-length: value 'abc' (expected a number)"),
     (":max-label-length: -5", "bad render option: max_label_length must be >= 0"),
-    (":rankdir: BT", 'bad render option: rankdir "BT" is not LR or TB'),
+    (":rankdir: BT", 'bad render option: rankdir "BT" is not LR, TB or auto'),
+    (":detail: everything", 'bad render option: detail "everything" is not overview, stages or auto'),
 ]
 
 
 def test_bad_render_options_are_located_warnings(rootdir, sphinx_test_tempdir):
-    """A bad :theme:, :max-label-length: or :rankdir: is a warning at the directive's line
+    """A bad :theme:, :max-label-length:, :rankdir: or :detail: is a warning at the directive's line
     (page:line), the page and the good diagrams still build."""
     from io import StringIO
 

@@ -45,6 +45,7 @@ INDEX = """Index
 
 .. atmo-imagegraph:: app
    :bake:
+   :detail: stages
    :report: measured
    :include-source:
 
@@ -54,6 +55,7 @@ INDEX = """Index
 
 .. atmo-imagegraph:: app
    :bake:
+   :detail: stages
    :report: later
    :include-source:
 
@@ -69,6 +71,7 @@ The same Dockerfile as on the first page, with its source.
 
 .. atmo-imagegraph:: app
    :bake:
+   :detail: stages
    :include-source:
 """
 
@@ -110,7 +113,7 @@ def test_report_option_and_unmeasured_note(make_app, report_root):
     assert page.count("Sizes not measured yet") == 1
     assert "atmograph-unmeasured" in page
     status = app._status.getvalue()
-    assert re.search(r"index\.rst:13: atmo-imagegraph: Sizes not measured yet", status), status
+    assert re.search(r"index\.rst:14: atmo-imagegraph: Sizes not measured yet", status), status
 
 
 def test_paths_shown_relative_to_project(make_app, report_root):

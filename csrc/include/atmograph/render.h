@@ -25,11 +25,13 @@ typedef enum {
 typedef struct atmo_render_options {
 	unsigned int version;       /**< ATMO_RENDER_OPTIONS_VERSION */
 	atmo_format format;
-	const char *rankdir;        /**< "LR" (default) or "TB" */
+	const char *rankdir;        /**< "LR", "TB", or NULL / "auto" (default): the direction whose drawing
+	                                 reads best in a 700 px column (see ATMO_RENDER_COLUMN_PT) */
 	int layers;                 /**< one node per instruction inside each stage cluster */
 	int legend;
 	int show_scratch;           /**< draw `scratch` as a node (default 1) */
-	unsigned int max_label_length; /**< 0: default 20; longer names are shortened */
+	unsigned int max_label_length; /**< 0: default 64; longer names are shortened in the middle
+	                                    ("openstack-…-runtime"), the full text in the tooltip */
 	const char *theme;          /**< "light" (default) or "dark" */
 	const char *link_base;      /**< each stage node links to LINK_BASE#<anchor>; NULL: no links */
 	double dpi;                 /**< PNG resolution, 0: Graphviz default */
@@ -39,10 +41,19 @@ typedef struct atmo_render_options {
 	                                 diagrams can sit inline in one HTML page; NULL: none */
 	int svg_inline;             /**< SVG: 1 = no XML declaration, for placing the SVG inside HTML
 	                                 (where the page's CSS can restyle it by class) */
+	const char *detail;         /**< "overview" (one node per image, edges for FROM and named
+	                                 contexts between images), "stages" (every stage), or NULL /
+	                                 "auto" (default): overview when the document has several
+	                                 images, else stages */
 } atmo_render_options;
 
 #define ATMO_RENDER_OPTIONS_VERSION 1
-#define ATMO_RENDER_OPTIONS_INIT { ATMO_RENDER_OPTIONS_VERSION, ATMO_FORMAT_SVG, "LR", 0, 0, 1, 20, "light", NULL, 0, 0, NULL, 0 }
+#define ATMO_RENDER_OPTIONS_INIT { ATMO_RENDER_OPTIONS_VERSION, ATMO_FORMAT_SVG, NULL, 0, 0, 1, 0, "light", NULL, 0, 0, NULL, 0, NULL }
+
+/** The default of max_label_length. */
+#define ATMO_RENDER_DEFAULT_LABEL_LENGTH 64
+/** The column automatic direction aims at: 700 CSS px, in points. */
+#define ATMO_RENDER_COLUMN_PT 525.0
 
 /**
  * A renderer is a handle on the process's two Graphviz contexts, which the
@@ -123,6 +134,16 @@ ATMO_EXTERN void atmo_render_queue_wait(atmo_render_queue *q);
 /** Stop the thread after the job it is rendering, drop jobs not started or not taken. */
 ATMO_EXTERN void atmo_render_queue_free(atmo_render_queue *q);
 
+/**
+ * The accessible name of the drawing atmo_render() makes of graph with opts (the SVG's
+ * aria-label; the alt text of a PNG): the image and its stages in order, by name
+ * ("stage 0" for an unnamed stage), or for a family overview its images.
+ * @param[out] out  NUL-terminated UTF-8, caller frees with free()
+ * @return 0, ATMO_EINVALID (not a graph document, or bad options) or ATMO_ENOMEM
+ */
+ATMO_EXTERN int atmo_render_describe(char **out, json_t *graph, const atmo_render_options *opts,
+				     atmo_error *err);
+
 /** Parse "svg", "png", "pdf", "dot", "json", "text"; returns 0 or ATMO_EINVALID. */
 ATMO_EXTERN int atmo_format_from_name(atmo_format *out, const char *name);
 
@@ -137,12 +158,13 @@ ATMO_EXTERN const char *atmo_render_graphviz_version(atmo_renderer *r);
 /**
  * Check render options, as atmo_render() does before drawing, so that a caller
  * (the CLI, the Python module) can reject a bad value before reading any input:
- * version, format, rankdir (NULL, "LR" or "TB"), theme (NULL, "light" or "dark"),
- * max_label_length (0 for the default 20, or ATMO_RENDER_MIN_LABEL_LENGTH to
+ * version, format, rankdir (NULL, "auto", "LR" or "TB"), detail (NULL, "auto", "overview"
+ * or "stages"), theme (NULL, "light" or "dark"),
+ * max_label_length (0 for the default 64, or ATMO_RENDER_MIN_LABEL_LENGTH to
  * ATMO_RENDER_MAX_LABEL_LENGTH) and dpi (0 for Graphviz's default, or 1 to
  * ATMO_RENDER_MAX_DPI). NULL options are the defaults and pass.
  * @return 0 or ATMO_EINVALID (err's text names the option and its value:
- *         "max_label_length 3 is out of range (4 to 1000, or 0 for the default 20)")
+ *         "max_label_length 3 is out of range (4 to 1000, or 0 for the default 64)")
  */
 ATMO_EXTERN int atmo_render_options_check(const atmo_render_options *opts, atmo_error *err);
 
