@@ -29,6 +29,8 @@ int cli_error(const atmo_error *err);                       /* returns CLI_FAIL 
 int cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warning(const atmo_error *w);
 void cli_warningf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print a help text with every option list aligned to one column. */
+void cli_help_print(const char *text, FILE *out);
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));              /* returns CLI_USAGE */
 /* A note on progress, neither error nor warning:  atmograph: TEXT */

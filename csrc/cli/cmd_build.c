@@ -114,7 +114,7 @@ static void show_failure(const row *r)
 
 static void usage(FILE *out)
 {
-	fputs("usage: atmograph build [-f FILE]... [--set-var NAME=VALUE]... [-j N] [--keep-going]\n"
+	cli_help_print("usage: atmograph build [-f FILE]... [--set-var NAME=VALUE]... [-j N] [--keep-going]\n"
 	      "                       [--force] [--stages] [--engine E] [--report FILE] [--out DIR]\n"
 	      "                       [--log-dir DIR] [TARGET|GROUP...]\n\n"
 	      "Build the targets of a bake file in dependency order with a real engine. A target\n"

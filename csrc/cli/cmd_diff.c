@@ -111,7 +111,7 @@ int cmd_diff(int argc, char **argv)
 				goto done;
 			}
 			break;
-		case 'h': fputs(usage_text, stdout); rc = CLI_OK; goto done;
+		case 'h': cli_help_print(usage_text, stdout); rc = CLI_OK; goto done;
 		default:
 			if ((rc = cli_registry_option(&reg, c, optarg)) >= 0) {
 				if (rc != CLI_OK)

@@ -13,7 +13,7 @@
 
 static void help(void)
 {
-	fputs("usage: atmograph graph FILE [--format FORMAT] [-o OUTPUT] [--target STAGE]\n"
+	cli_help_print("usage: atmograph graph FILE [--format FORMAT] [-o OUTPUT] [--target STAGE]\n"
 	      "                       [--build-arg KEY=VALUE]... [--build-context NAME=VALUE]...\n"
 	      "                       [--layers] [--legend] [--rankdir LR|TB|auto]\n"
 	      "                       [--max-label-length N] [--scratch show|hide]\n"

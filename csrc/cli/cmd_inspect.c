@@ -182,7 +182,7 @@ int cmd_inspect(int argc, char **argv)
 			}
 			o.threads = threads > 64 ? 64 : (unsigned int)threads;
 			break;
-		case 'h': fputs(usage_text, stdout); goto done;
+		case 'h': cli_help_print(usage_text, stdout); goto done;
 		default:
 			if ((rc = cli_registry_option(&reg, c, optarg)) >= 0) {
 				if (rc != CLI_OK)

@@ -8,7 +8,7 @@
 
 static void help(void)
 {
-	fputs("usage: atmograph parse [--json | --dump] [--syntax-only] FILE\n"
+	cli_help_print("usage: atmograph parse [--json | --dump] [--syntax-only] FILE\n"
 	      "\n"
 	      "Parse a Dockerfile as BuildKit (docker build) does and print its\n"
 	      "instructions. FILE may be '-' for standard input.\n"

@@ -10,7 +10,7 @@
 
 static void usage(FILE *out)
 {
-	fputs("usage: atmograph plan [-f FILE]... [--set-var NAME=VALUE]... [--commands] [--json]\n"
+	cli_help_print("usage: atmograph plan [-f FILE]... [--set-var NAME=VALUE]... [--commands] [--json]\n"
 	      "                      [--engine buildah|docker|podman] [--stages] [TARGET|GROUP...]\n\n"
 	      "Print the targets of a bake file in waves: the targets of one wave do not depend\n"
 	      "on each other (a target depends on the targets its contexts name, \"target:x\").\n\n"

@@ -135,7 +135,7 @@ int cmd_sizes(int argc, char **argv)
 			if ((rc = cli_push(&specs, &n_specs, optarg)) != CLI_OK)
 				goto done;
 			break;
-		case 'h': fputs(usage_text, stdout); rc = CLI_OK; goto done;
+		case 'h': cli_help_print(usage_text, stdout); rc = CLI_OK; goto done;
 		default:
 			if ((rc = cli_output_option(&out, c, optarg)) < 0 &&
 			    (rc = cli_graph_option(&ga, c, optarg)) < 0 &&

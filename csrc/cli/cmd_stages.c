@@ -9,7 +9,7 @@
 
 static void help(void)
 {
-	fputs("usage: atmograph stages FILE [--json] [--target STAGE]\n"
+	cli_help_print("usage: atmograph stages FILE [--json] [--target STAGE]\n"
 	      "                        [--build-arg KEY=VALUE]... [--build-context NAME=VALUE]...\n"
 	      "\n"
 	      "Resolve a Dockerfile as BuildKit does and list its stages: index, name, base\n"

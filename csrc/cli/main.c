@@ -21,7 +21,7 @@ static const cli_command commands[] = {
 static void usage(FILE *out)
 {
 	size_t i;
-	fputs("usage: atmograph [--version] [--help] [--color[=WHEN]] COMMAND [ARGS...]\n\n"
+	cli_help_print("usage: atmograph [--version] [--help] [--color[=WHEN]] COMMAND [ARGS...]\n\n"
 	      "Keep container-image documentation true to its Dockerfiles.\n\n"
 	      "Commands:\n", out);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
