@@ -8,8 +8,12 @@
  *
  * Deliberate differences from BuildKit (documented in the tests):
  *  - NUL bytes are an error (C strings), located at their line and column;
- *  - a line longer than ATMO_DOCKERFILE_MAX_LINE is an error at that line
- *    (BuildKit stops scanning there and reports it after the loop);
+ *  - none in where errors are located: a line longer than
+ *    ATMO_DOCKERFILE_MAX_LINE ends the input as BuildKit's scanner does (an
+ *    instruction cut there is still checked, a heredoc is unterminated, a
+ *    file without instructions says so) and is reported after the loop at
+ *    the line before it; a parser directive error is located one line up,
+ *    as BuildKit counts its lines (line 1 for a directive on line 1);
  *  - flags keep their bytes (BuildKit's flag splitter decodes bytes as
  *    Latin-1, which mangles non-ASCII flag values);
  *  - ONBUILD nesting deeper than ATMO__MAX_ONBUILD_DEPTH is an error.
@@ -33,6 +37,7 @@ typedef struct {
 	int lineno;
 	char escape;
 	int dir_done, seen_syntax, seen_escape, seen_check;
+	int too_long;      /* the physical line that exceeded ATMO_DOCKERFILE_MAX_LINE, 0 */
 	atmo_buf line;     /* the joined logical line */
 	atmo_buf tmp;      /* word building */
 	atmo_buf comment;  /* comments above the next instruction */
@@ -184,11 +189,14 @@ static int next_line(pctx *c, pline *l)
 		l->n = c->len - c->pos;
 		l->raw_n = l->n;
 	}
+	if (l->n > ATMO_DOCKERFILE_MAX_LINE) {
+		/* bufio.Scanner stops at a too long token: the input ends here */
+		c->too_long = c->lineno + 1;
+		c->pos = c->len;
+		return 0;
+	}
 	c->pos += l->raw_n;
 	c->lineno++;
-	if (l->n > ATMO_DOCKERFILE_MAX_LINE)
-		return perr(c, ATMO_ELIMIT, c->lineno, ATMO_DOCKERFILE_MAX_LINE + 1,
-			    "line longer than the %d bytes BuildKit accepts", ATMO_DOCKERFILE_MAX_LINE);
 	if (c->lineno == 1 && l->n >= 3 && !memcmp(l->p, "\xEF\xBB\xBF", 3)) {
 		l->p += 3;
 		l->n -= 3;
@@ -234,6 +242,12 @@ static int trim_continuation(pctx *c, const char *p, size_t *n)
 static int is_re_s(unsigned char ch) /* RE2 \s */
 {
 	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\f' || ch == '\r';
+}
+
+/* BuildKit locates a directive error at the count of lines before it */
+static int directive_line(const pctx *c)
+{
+	return c->lineno > 1 ? c->lineno - 1 : 1;
 }
 
 static int directive(pctx *c, const char *p, size_t n)
@@ -295,15 +309,15 @@ static int directive(pctx *c, const char *p, size_t n)
 		goto done;
 	}
 	if (*seen)
-		return perr(c, ATMO_EINVALID, c->lineno, 1, "only one %s parser directive can be used",
-			    key);
+		return perr(c, ATMO_EINVALID, directive_line(c), 1,
+			    "only one %s parser directive can be used", key);
 	*seen = 1;
 	*slot = atmo__arena_strndup(&c->df->arena, p + vs, ve - vs);
 	if (!*slot)
 		return nomem(c);
 	if (seen == &c->seen_escape) {
 		if (ve - vs != 1 || (p[vs] != '`' && p[vs] != '\\'))
-			return perr(c, ATMO_EINVALID, c->lineno, 1,
+			return perr(c, ATMO_EINVALID, directive_line(c), 1,
 				    "invalid escape token '%.*s' does not match ` or \\",
 				    (int)(ve - vs > 64 ? 64 : ve - vs), p + vs);
 		c->escape = p[vs];
@@ -1124,6 +1138,10 @@ static int parse_all(pctx *c)
 	if (c->df->n_ins == 0)
 		return perr(c, ATMO_EINVALID, c->lineno > 0 ? c->lineno : 1, 1,
 			    "file with no instructions");
+	if (c->too_long)
+		return perr(c, ATMO_ELIMIT, c->lineno > 0 ? c->lineno : 1, 1,
+			    "dockerfile line greater than max allowed size of %d (line %d)",
+			    ATMO_DOCKERFILE_MAX_LINE, c->too_long);
 	return 0;
 }
 

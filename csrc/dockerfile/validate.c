@@ -31,7 +31,7 @@ static const rule rules[] = {
 	{ "label", "||", 1 },
 	{ "maintainer", "||", 1 },
 	{ "onbuild", "||", 1 },
-	{ "run", "|mount=|network=|security=|device=|", 1 },
+	{ "run", "|mount=|network=|security=|device=|", 0 }, /* a bare RUN is accepted */
 	{ "shell", "||", 1 },
 	{ "stopsignal", "||", 1 },
 	{ "user", "||", 1 },
@@ -149,12 +149,18 @@ static int check_one(const atmo_dockerfile *df, const atmo_instruction *ins, int
 int atmo_dockerfile_validate(const atmo_dockerfile *df, atmo_error *err)
 {
 	size_t i;
-	int rc;
+	int rc, seen_from = 0;
 	if (!df)
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
 				       "atmo_dockerfile_validate: NULL argument");
-	for (i = 0; i < df->n_ins; i++)
-		if ((rc = check_one(df, &df->ins[i].pub, 0, err)) < 0)
+	for (i = 0; i < df->n_ins; i++) {
+		const atmo_instruction *ins = &df->ins[i].pub;
+		if ((rc = check_one(df, ins, 0, err)) < 0)
 			return rc;
+		/* instructions.Parse: each instruction, then whether a stage has begun */
+		if (!seen_from && strcmp(ins->keyword, "from") && strcmp(ins->keyword, "arg"))
+			return fail(df, ins, 1, err, "no build stage in current context%s%s", "", "");
+		seen_from |= !strcmp(ins->keyword, "from");
+	}
 	return 0;
 }

@@ -1215,12 +1215,9 @@ static int resolve_bases(rctx *r)
 				return rc;
 		}
 
-		{
-			char *lower = lower_dup(r, base);
-			if (!lower)
-				return nomem(r);
-			j = atmo__gmap_get(&r->names, lower, strlen(lower));
-		}
+		/* BuildKit looks the expanded base up as written: "FROM Build" is an
+		 * image (an invalid reference), not the stage "build" */
+		j = atmo__gmap_get(&r->names, base, strlen(base));
 		r->base_ctx[s] = NULL;
 		if (j >= 0) {
 			node = stage_ref_node(r, (size_t)j);
@@ -1259,7 +1256,6 @@ static int resolve_ref(rctx *r, size_t s, const char *name, int allow_index, int
 	long idx;
 	int j, ci, node;
 	char *lower;
-	char b1[32], b2[32];
 	*ctx_name = NULL;
 	if (allow_index && parse_int(name, &idx)) {
 		if (idx < 0 || (size_t)idx >= g->n_stages)
@@ -1275,14 +1271,6 @@ static int resolve_ref(rctx *r, size_t s, const char *name, int allow_index, int
 		node = stage_ref_node(r, (size_t)j);
 		if (g->sx[j].replaced >= 0)
 			*ctx_name = g->nodes[node].name;
-		else if ((size_t)j > s) {
-			int rc = warn(r, "StageDefinedLater", line,
-				      "stage '%s' is used by stage '%s' but defined after it; BuildKit builds it only when defined before",
-				      stage_display(&g->stages[j], b1, sizeof(b1)),
-				      stage_display(&g->stages[s], b2, sizeof(b2)));
-			if (rc < 0)
-				return rc;
-		}
 		return node;
 	}
 	if (!strcmp(name, "scratch"))
@@ -1309,7 +1297,8 @@ static int instruction_edges(rctx *r, size_t s, const atmo_instruction *ins,
 		const char *from = flag_value(ins, "from");
 		char *x = NULL;
 		atmo_error local;
-		if (!from)
+		/* no --from, or an empty one: the build context */
+		if (!from || !*from)
 			return 0;
 		r->col = col_of(loc, "--from", 0);
 		atmo_error_clear(&local);
@@ -1340,7 +1329,8 @@ static int instruction_edges(rctx *r, size_t s, const atmo_instruction *ins,
 				return rc;
 			if (!m.from || !*m.from || !strcasecmp(m.type, "tmpfs"))
 				continue;
-			if ((node = resolve_ref(r, s, m.from, 1, line, &ctx_name)) < 0)
+			/* BuildKit looks from= up by stage name only: "0" is an image */
+			if ((node = resolve_ref(r, s, m.from, 0, line, &ctx_name)) < 0)
 				return node;
 			if ((rc = add_edge(r, node, s, mount_kind, ins_index, line, ctx_name, (int)f)) < 0)
 				return rc;
@@ -1791,6 +1781,52 @@ done:
 	return rc;
 }
 
+/* One image reference checked as BuildKit does before resolving it. */
+static int check_reference(rctx *r, const char *ref, int line)
+{
+	char why[512];
+	int rc = atmo__reference_check(ref, why, sizeof(why));
+	if (rc == ATMO_ENOMEM)
+		return nomem(r);
+	if (rc < 0)
+		return fail(r, ATMO_EINVALID, line, "failed to parse stage name \"%s\": %s", ref, why);
+	return 0;
+}
+
+/* The images a build would resolve, in BuildKit's order: every FROM image,
+ * then the images of COPY --from and RUN --mount from= (of every stage),
+ * then those of the ONBUILD triggers of the stages that are built. */
+static int check_references(rctx *r)
+{
+	atmo_graph *g = r->g;
+	size_t s, e;
+	int rc, pass;
+	for (s = 0; s < g->n_stages; s++) {
+		const atmo_graph_node *n = &g->nodes[r->base_node[s]];
+		r->col = col_of(atmo_dockerfile_get(g->df, g->stages[s].first_instruction),
+				g->sx[s].raw_base, 0);
+		if (n->kind == ATMO_NODE_IMAGE && g->sx[s].replaced < 0 &&
+		    (rc = check_reference(r, g->stages[s].base, g->stages[s].start_line)) < 0)
+			return rc;
+	}
+	for (pass = 0; pass < 2; pass++) {
+		for (e = 0; e < g->n_edges; e++) {
+			const atmo_graph_edge *ed = &g->edges[e];
+			const atmo_graph_node *n = &g->nodes[ed->from];
+			if (ed->kind == ATMO_EDGE_BASE || n->kind != ATMO_NODE_IMAGE ||
+			    (ed->kind == ATMO_EDGE_ONBUILD) != pass)
+				continue;
+			if (pass && !g->stages[ed->to].used)
+				continue;
+			r->col = 0;
+			if ((rc = check_reference(r, n->ref, ed->line)) < 0)
+				return rc;
+		}
+	}
+	r->col = 0;
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* pass 4: scopes and edge details                                     */
 
@@ -1935,6 +1971,28 @@ static int mount_details(rctx *r, atmo_graph_edge *e, const atmo__genv *env,
 	return 0;
 }
 
+/* BuildKit builds stages in order: a COPY --from or a mount of a stage that
+ * is not built yet (defined later, or the stage itself) is an error. */
+static int check_defined_before(rctx *r, size_t s, const atmo_graph_edge *e,
+				const atmo_instruction *ins, int line)
+{
+	atmo_graph *g = r->g;
+	char b[32];
+	const char *cur = g->stages[s].name ? g->stages[s].name : b;
+	if (e->from >= g->n_stages || e->from < s)
+		return 0;
+	if (!g->stages[s].name)
+		snprintf(b, sizeof(b), "stage-%zu", s);
+	r->col = 0;
+	if (!strcmp(ins->keyword, "copy"))
+		return fail(r, ATMO_EINVALID, line,
+			    "cannot copy from stage \"%s\", it needs to be defined before current stage \"%s\"",
+			    flag_value(ins, "from"), cur);
+	return fail(r, ATMO_EINVALID, line,
+		    "cannot mount from stage \"%s\" to \"%s\", stage needs to be defined before current command",
+		    g->stages[e->from].name ? g->stages[e->from].name : "", e->dest ? e->dest : "");
+}
+
 /* The edges of instruction ins_index (inherited trigger or own instruction) get
  * their details; also checks every --mount of a RUN in a built stage. */
 static int details_for(rctx *r, size_t s, size_t *ec, const atmo__genv *env,
@@ -1964,6 +2022,8 @@ static int details_for(rctx *r, size_t s, size_t *ec, const atmo__genv *env,
 			else
 				rc = mount_details(r, e, env, ins, r->edge_aux[*ec], line, strict);
 			if (rc < 0)
+				return rc;
+			if (strict && (rc = check_defined_before(r, s, e, ins, line)) < 0)
 				return rc;
 		}
 		(*ec)++;
@@ -2169,6 +2229,7 @@ int atmo_graph_build(atmo_graph **out, const atmo_dockerfile *df,
 	    (rc = check_cycles(&r)) < 0 ||
 	    (rc = resolve_target(&r)) < 0 ||
 	    (rc = reachability(&r)) < 0 ||
+	    (rc = check_references(&r)) < 0 ||
 	    (rc = scopes(&r)) < 0)
 		goto done;
 	*out = g;

@@ -27,6 +27,12 @@ int atmo__gmap_get(const atmo__gmap *m, const char *key, size_t len);
 int atmo__gmap_copy(atmo__gmap *dst, const atmo__gmap *src);
 void atmo__gmap_free(atmo__gmap *m);
 
+/* ---- image references (reference.c) ---- */
+/* Check ref as BuildKit does before resolving an image (distribution/reference's
+ * ParseNormalizedNamed, go-digest's Validate): 0 valid; -1 invalid with the
+ * library's message in why ("invalid reference format", ...); ATMO_ENOMEM. */
+int atmo__reference_check(const char *ref, char *why, size_t why_n);
+
 /* ---- variables in scope (ARG and ENV), insertion order kept ---- */
 typedef struct {
 	atmo_graph_var *v;

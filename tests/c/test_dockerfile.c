@@ -376,9 +376,11 @@ static void huge_line_is_a_located_error(void **state)
 	atmo_error_clear(&e);
 	assert_int_equal(atmo_dockerfile_parse(&df, t, strlen(t), "Dockerfile", &e), ATMO_ELIMIT);
 	assert_null(df);
-	assert_int_equal(e.line, 2);
-	assert_int_equal(e.column, ATMO_DOCKERFILE_MAX_LINE + 1);
-	assert_non_null(strstr(e.text, "line longer than"));
+	/* BuildKit's scanner stops at the long line and reports it after the
+	 * loop, at the count of lines read before it */
+	assert_int_equal(e.line, 1);
+	assert_int_equal(e.column, 1);
+	assert_non_null(strstr(e.text, "dockerfile line greater than max allowed size of 65535 (line 2)"));
 	/* the longest accepted line parses */
 	memset(t + 16, 'x', ATMO_DOCKERFILE_MAX_LINE - 9);
 	strcpy(t + 7 + ATMO_DOCKERFILE_MAX_LINE, "\n");

@@ -98,7 +98,9 @@ ATMO_EXTERN const atmo_error *atmo_dockerfile_warning(const atmo_dockerfile *df,
  * The checks BuildKit's instruction layer makes before a build, which its
  * parser (and atmo_dockerfile_parse) lets through: unknown instructions,
  * unknown or malformed flags (`--=x`, `RUN --from=x`), missing arguments,
- * SHELL not in JSON form, HEALTHCHECK types, ONBUILD triggers.
+ * SHELL not in JSON form, HEALTHCHECK types, ONBUILD triggers, an instruction
+ * other than ARG before the first FROM ("no build stage in current context").
+ * Instructions are checked in order, so the first problem is BuildKit's.
  * @return 0 or ATMO_EINVALID with the first problem's location in err
  */
 ATMO_EXTERN int atmo_dockerfile_validate(const atmo_dockerfile *df, atmo_error *err);
