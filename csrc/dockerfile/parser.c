@@ -38,6 +38,8 @@ typedef struct {
 	char escape;
 	int dir_done, seen_syntax, seen_escape, seen_check;
 	int too_long;      /* the physical line that exceeded ATMO_DOCKERFILE_MAX_LINE, 0 */
+	int too_long_at;   /* where BuildKit reports it */
+	int in_cont;       /* reading the continuation lines of an instruction */
 	atmo_buf line;     /* the joined logical line */
 	atmo_buf tmp;      /* word building */
 	atmo_buf comment;  /* comments above the next instruction */
@@ -192,6 +194,9 @@ static int next_line(pctx *c, pline *l)
 	if (l->n > ATMO_DOCKERFILE_MAX_LINE) {
 		/* bufio.Scanner stops at a too long token: the input ends here */
 		c->too_long = c->lineno + 1;
+		/* measured on BuildKit: the long line itself inside a continuation,
+		 * else the line before it */
+		c->too_long_at = c->in_cont ? c->too_long : c->lineno;
 		c->pos = c->len;
 		return 0;
 	}
@@ -410,7 +415,7 @@ static int extract_flags(pctx *c, atmo__dfstrv *flags, const char *s, size_t n,
 				phase = IN_QUOTE;
 				continue;
 			}
-			if (ch == '\\') {
+			if (ch == (unsigned char)c->escape) { /* d.escapeToken */
 				if (pos + 1 == n)
 					continue;
 				ch = (unsigned char)s[++pos];
@@ -423,7 +428,7 @@ static int extract_flags(pctx *c, atmo__dfstrv *flags, const char *s, size_t n,
 			phase = IN_WORD;
 			continue;
 		}
-		if (ch == '\\') {
+		if (ch == (unsigned char)c->escape) {
 			if (pos + 1 == n) {
 				phase = IN_WORD;
 				continue;
@@ -1060,7 +1065,10 @@ static int parse_all(pctx *c)
 		if (joined)
 			atmo__buf_put(&c->line, t, tn);
 		while (!eol) {
-			if ((rc = next_line(c, &l)) < 0)
+			c->in_cont = 1;
+			rc = next_line(c, &l);
+			c->in_cont = 0;
+			if (rc < 0)
 				return rc;
 			if (rc == 0)
 				break;
@@ -1139,7 +1147,7 @@ static int parse_all(pctx *c)
 		return perr(c, ATMO_EINVALID, c->lineno > 0 ? c->lineno : 1, 1,
 			    "file with no instructions");
 	if (c->too_long)
-		return perr(c, ATMO_ELIMIT, c->lineno > 0 ? c->lineno : 1, 1,
+		return perr(c, ATMO_ELIMIT, c->too_long_at > 0 ? c->too_long_at : 1, 1,
 			    "dockerfile line greater than max allowed size of %d (line %d)",
 			    ATMO_DOCKERFILE_MAX_LINE, c->too_long);
 	return 0;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <ctype.h>
 #include "dockerfile/df_internal.h"
 
 typedef struct {
@@ -69,12 +70,62 @@ static int upper(char *dst, size_t n, const char *s)
 	return 0;
 }
 
+/* ^[a-z][a-z0-9-_.]*$ on the lower-cased name (instructions.parseBuildStageName) */
+static int stage_name_ok(const char *s)
+{
+	char c = (char)tolower((unsigned char)*s);
+	if (!(c >= 'a' && c <= 'z'))
+		return 0;
+	for (s++; *s; s++) {
+		c = (char)tolower((unsigned char)*s);
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		      c == '.'))
+			return 0;
+	}
+	return 1;
+}
+
+/* a word the parser takes for a heredoc: [0-9]*<<-?NAME */
+static int is_heredoc_word(const char *w)
+{
+	while (*w >= '0' && *w <= '9')
+		w++;
+	if (strncmp(w, "<<", 2))
+		return 0;
+	w += 2;
+	if (*w == '-')
+		w++;
+	return *w && !strchr(w, '<');
+}
+
+/* blank ENV/LABEL/ARG names, a heredoc as the COPY/ADD destination */
+static int check_names(const atmo_dockerfile *df, const atmo_instruction *ins, atmo_error *err)
+{
+	char KW[32];
+	size_t i;
+	upper(KW, sizeof(KW), ins->keyword);
+	if (!strcmp(ins->keyword, "env") || !strcmp(ins->keyword, "label")) {
+		for (i = 0; i + 2 < ins->n_args; i += 3)
+			if (!ins->args[i][0])
+				return fail(df, ins, 1, err, "%s names can not be blank%s", KW, "");
+	} else if (!strcmp(ins->keyword, "arg")) {
+		for (i = 0; i < ins->n_args; i++)
+			if (ins->args[i][0] == '=')
+				return fail(df, ins, 1, err, "%s names can not be blank%s", KW, "");
+	} else if ((!strcmp(ins->keyword, "copy") || !strcmp(ins->keyword, "add")) &&
+		   ins->n_args >= 2 && is_heredoc_word(ins->args[ins->n_args - 1])) {
+		return fail(df, ins, 1, err, "%s cannot accept a heredoc as a destination%s", KW, "");
+	}
+	return 0;
+}
+
 static int check_one(const atmo_dockerfile *df, const atmo_instruction *ins, int trigger,
 		     atmo_error *err)
 {
 	const rule *r = find_rule(ins->keyword);
 	char KW[32];
 	size_t i;
+	int rc;
 
 	atmo__display_word(KW, sizeof(KW), ins->keyword, 1);
 	if (!r)
@@ -112,6 +163,12 @@ static int check_one(const atmo_dockerfile *df, const atmo_instruction *ins, int
 	if (!strcmp(ins->keyword, "from") && ins->n_args != 1 &&
 	    !(ins->n_args == 3 && !strcasecmp(ins->args[1], "as")))
 		return fail(df, ins, 1, err, "FROM requires either one or three arguments%s%s", "", "");
+	if (!strcmp(ins->keyword, "from") && ins->n_args == 3 && !stage_name_ok(ins->args[2]))
+		return fail(df, ins, column_of(ins, ins->args[2]), err,
+			    "invalid name for build stage: \"%s\", name can't start with a number or contain symbols",
+			    ins->args[2], "");
+	if ((rc = check_names(df, ins, err)) < 0)
+		return rc;
 	if (!strcmp(ins->keyword, "shell") && !ins->json)
 		return fail(df, ins, 1, err, "SHELL requires the arguments to be in JSON form%s%s", "", "");
 	if (!strcmp(ins->keyword, "healthcheck")) {
@@ -140,7 +197,9 @@ static int check_one(const atmo_dockerfile *df, const atmo_instruction *ins, int
 					    "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed%s%s", "", "");
 			if (!strcmp(in->keyword, "from") || !strcmp(in->keyword, "maintainer"))
 				return fail(df, ins, 1, err, "%s isn't allowed as an ONBUILD trigger%s", IK, "");
-			return check_one(df, in, 1, err);
+			/* the trigger itself is parsed only when a stage built on
+			 * this one inherits it (checked by the graph there) */
+			(void)trigger;
 		}
 	}
 	return 0;

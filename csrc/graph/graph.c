@@ -1353,7 +1353,8 @@ static int check_onbuild(rctx *r, const atmo_instruction *ins)
 	if (!strcmp(in->keyword, "maintainer"))
 		return fail(r, ATMO_EINVALID, ins->start_line,
 			    "MAINTAINER isn't allowed as an ONBUILD trigger");
-	return check_flags(r, in, ins->start_line);
+	/* the trigger's own flags are checked where a built stage inherits it */
+	return 0;
 }
 
 /* the text of an ONBUILD trigger: "RUN ..." */
@@ -1971,6 +1972,69 @@ static int mount_details(rctx *r, atmo_graph_edge *e, const atmo__genv *env,
 	return 0;
 }
 
+/* One word expanded only for its errors (BuildKit's dispatch expands it). */
+static int expand_only(rctx *r, const char *word, const atmo__genv *env, int line)
+{
+	const char *x;
+	return word ? expand(r, &x, word, env, NULL, line) : 0;
+}
+
+/* The words BuildKit expands when it builds an instruction (the commands with
+ * SupportsSingleWordExpansion, in its order), for their errors: unterminated
+ * quotes, ${v:?msg}, bad substitutions. Heredoc bodies with expansion too. */
+static int expansion_errors(rctx *r, const atmo_instruction *ins, const atmo__genv *env,
+			    int line)
+{
+	const char *k = ins->keyword;
+	size_t i, h = 0;
+	int rc, cp = !strcmp(k, "copy"), add = !strcmp(k, "add");
+	if (!strcmp(k, "workdir") || !strcmp(k, "user") || !strcmp(k, "stopsignal"))
+		return ins->n_args ? expand_only(r, ins->args[0], env, line) : 0;
+	if (!strcmp(k, "volume")) {
+		for (i = 0; i < ins->n_args; i++)
+			if ((rc = expand_only(r, ins->args[i], env, line)) < 0)
+				return rc;
+		return 0;
+	}
+	if (!strcmp(k, "label")) {
+		for (i = 0; i + 2 < ins->n_args; i += 3)
+			if ((rc = expand_only(r, ins->args[i], env, line)) < 0 ||
+			    (rc = expand_only(r, ins->args[i + 1], env, line)) < 0)
+				return rc;
+		return 0;
+	}
+	if (!(cp || add) || ins->n_args < 2)
+		return 0;
+	if ((rc = expand_only(r, flag_value(ins, "chown"), env, line)) < 0 ||
+	    (rc = expand_only(r, flag_value(ins, "chmod"), env, line)) < 0 ||
+	    (add && (rc = expand_only(r, flag_value(ins, "checksum"), env, line)) < 0))
+		return rc;
+	for (i = 0; i < ins->n_args; i++) {
+		if (i + 1 < ins->n_args && ins->n_heredocs && !strncmp(ins->args[i], "<<", 2) &&
+		    h < ins->n_heredocs) {
+			h++;
+			continue;
+		}
+		if ((rc = expand_only(r, ins->args[i], env, line)) < 0)
+			return rc;
+	}
+	for (h = 0; h < ins->n_heredocs; h++) {
+		lookup_ctx lc = { env, r, NULL, 0, 0, 0 };
+		atmo_error local;
+		char *x = NULL;
+		if (!ins->heredocs[h].expand || !ins->heredocs[h].content)
+			continue;
+		atmo_error_clear(&local);
+		rc = atmo_shell_expand_heredoc(&x, ins->heredocs[h].content, lookup_cb, &lc, &local);
+		free(x);
+		if (rc == ATMO_ENOMEM)
+			return nomem(r);
+		if (rc < 0)
+			return fail(r, rc, line, "%s", local.text[0] ? local.text : "bad substitution");
+	}
+	return 0;
+}
+
 /* BuildKit builds stages in order: a COPY --from or a mount of a stage that
  * is not built yet (defined later, or the stage itself) is an error. */
 static int check_defined_before(rctx *r, size_t s, const atmo_graph_edge *e,
@@ -2116,6 +2180,11 @@ static int scopes(rctx *r)
 				const atmo_instruction *in = ob->inner;
 				if (strcmp(ob->keyword, "onbuild") || !in)
 					continue;
+				/* BuildKit parses an inherited trigger at the child's FROM */
+				if (strict && (rc = check_flags(r, in, st->start_line)) < 0) {
+					r->err = saved;
+					return rc;
+				}
 				if (!strcmp(in->keyword, "arg"))
 					rc = apply_arg(r, &sx->env, in, ob->start_line, strict);
 				else if (!strcmp(in->keyword, "env"))
@@ -2142,6 +2211,8 @@ static int scopes(rctx *r)
 				rc = apply_arg(r, &sx->env, ins, ins->start_line, strict);
 			else if (!strcmp(ins->keyword, "env"))
 				rc = apply_env(r, &sx->env, ins, ins->start_line, strict);
+			else if (strict && (rc = expansion_errors(r, ins, &sx->env, ins->start_line)) < 0)
+				;
 			else
 				rc = details_for(r, s, &ec, &sx->env, ins, i, -1, ins->start_line, strict);
 			if (rc == ATMO_ENOMEM || (rc < 0 && strict)) {

@@ -153,6 +153,15 @@ ATMO_EXTERN int atmo_shell_expand_words(char ***out, size_t *count, const char *
 					char escape, atmo_env_lookup lookup, void *payload,
 					atmo_error *err);
 
+/**
+ * Expand a heredoc body as BuildKit does for COPY/ADD <<EOF (ProcessWord with
+ * SkipProcessQuotes and the escape '\\'): quotes are plain characters.
+ * @param[out] out  the result, caller frees with free()
+ * @return 0, ATMO_EINVALID (bad substitution, ${v:?msg}) or ATMO_ENOMEM
+ */
+ATMO_EXTERN int atmo_shell_expand_heredoc(char **out, const char *body, atmo_env_lookup lookup,
+					  void *payload, atmo_error *err);
+
 /** Free what atmo_shell_expand_words returned. NULL-safe. */
 ATMO_EXTERN void atmo_shell_words_free(char **words);
 
