@@ -1526,6 +1526,46 @@ static int build_edges(rctx *r)
 	return 0;
 }
 
+static int cycle_edge(const atmo_graph_edge *e)
+{
+	return e->kind == ATMO_EDGE_COPY || e->kind == ATMO_EDGE_MOUNT;
+}
+
+/*
+ * A cycle found from the root stk[0] back to v: reported as BuildKit's
+ * validateCircularDependency does, naming the root, located at the root's
+ * command that leads into it (the last one naming that stage: BuildKit keeps
+ * one command per dependency).
+ */
+static int report_cycle(rctx *r, const size_t *stk, size_t top, size_t v)
+{
+	atmo_graph *g = r->g;
+	size_t root = stk[0], next = top > 1 ? stk[1] : v, k, e, len = 0, off = 0;
+	const atmo_graph_edge *at = NULL;
+	char b[32], *msg;
+	int rc;
+	for (e = g->sx[root].edge_begin; e < g->sx[root].edge_end; e++)
+		if (g->edges[e].from == next && cycle_edge(&g->edges[e]))
+			at = &g->edges[e];
+	for (k = 0; k < top; k++)
+		len += strlen(stage_display(&g->stages[stk[k]], b, sizeof(b))) + 4;
+	len += strlen(stage_display(&g->stages[v], b, sizeof(b))) + 1;
+	msg = malloc(len);
+	if (!msg)
+		return nomem(r);
+	for (k = 0; k < top; k++)
+		off += (size_t)sprintf(msg + off, "%s -> ",
+				       stage_display(&g->stages[stk[k]], b, sizeof(b)));
+	sprintf(msg + off, "%s", stage_display(&g->stages[v], b, sizeof(b)));
+	r->col = at ? col_of(atmo_dockerfile_get(g->df, at->instruction),
+			     at->kind == ATMO_EDGE_COPY ? "--from" : "from=", 0) : 0;
+	rc = fail(r, ATMO_EINVALID, at ? at->line : g->stages[root].start_line,
+		  "circular dependency detected on stage: %s (%s)",
+		  stage_display(&g->stages[root], b, sizeof(b)), msg);
+	free(msg);
+	return rc;
+}
+
 /* Iterative DFS over stage -> dependency edges; a back edge is a cycle. */
 static int check_cycles(rctx *r)
 {
@@ -1555,7 +1595,10 @@ static int check_cycles(rctx *r)
 			size_t u = stk[top - 1];
 			size_t *p = &pos[top - 1];
 			size_t end = g->sx[u].edge_end;
-			while (*p < end && g->edges[*p].from >= n)
+			/* BuildKit's dependencies: COPY --from and mounts, not the
+			 * FROM base and not ONBUILD triggers (built stages get its
+			 * "defined before" error for those instead) */
+			while (*p < end && (g->edges[*p].from >= n || !cycle_edge(&g->edges[*p])))
 				(*p)++;
 			if (*p >= end) {
 				color[u] = 2;
@@ -1567,34 +1610,7 @@ static int check_cycles(rctx *r)
 				size_t v = g->edges[e].from;
 				cur[top - 1] = e;
 				if (color[v] == 1) {
-					{
-						char *msg;
-						size_t k, len = 0, off = 0, first = depth[v];
-						char b[32];
-						for (k = first; k < top; k++)
-							len += strlen(stage_display(&g->stages[stk[k]], b, sizeof(b))) + 4;
-						len += strlen(stage_display(&g->stages[v], b, sizeof(b))) + 1;
-						msg = malloc(len);
-						if (!msg) {
-							rc = nomem(r);
-							break;
-						}
-						for (k = first; k < top; k++)
-							off += (size_t)sprintf(msg + off, "%s -> ",
-									       stage_display(&g->stages[stk[k]], b, sizeof(b)));
-						sprintf(msg + off, "%s", stage_display(&g->stages[v], b, sizeof(b)));
-						{
-							const atmo_graph_edge *ce = &g->edges[cur[first]];
-							const atmo_instruction *ci =
-								atmo_dockerfile_get(g->df, ce->instruction);
-							r->col = col_of(ci, ce->kind == ATMO_EDGE_BASE ? g->stages[ce->to].base
-									: ce->kind == ATMO_EDGE_COPY ? "--from" : "from=", 0);
-						}
-						rc = fail(r, ATMO_EINVALID, g->edges[cur[first]].line,
-							  "circular dependency detected on stage: %s (%s)",
-							  stage_display(&g->stages[v], b, sizeof(b)), msg);
-						free(msg);
-					}
+					rc = report_cycle(r, stk, top, v);
 					break;
 				}
 				if (color[v] == 0) {
@@ -2185,12 +2201,13 @@ static int scopes(rctx *r)
 					r->err = saved;
 					return rc;
 				}
+				/* located at this stage's FROM, where BuildKit runs them */
 				if (!strcmp(in->keyword, "arg"))
-					rc = apply_arg(r, &sx->env, in, ob->start_line, strict);
+					rc = apply_arg(r, &sx->env, in, st->start_line, strict);
 				else if (!strcmp(in->keyword, "env"))
-					rc = apply_env(r, &sx->env, in, ob->start_line, strict);
-				else
-					rc = details_for(r, s, &ec, &sx->env, in, i, -1, ob->start_line, strict);
+					rc = apply_env(r, &sx->env, in, st->start_line, strict);
+				else if (!strict || (rc = expansion_errors(r, in, &sx->env, st->start_line)) == 0)
+					rc = details_for(r, s, &ec, &sx->env, in, i, -1, st->start_line, strict);
 				if (rc == ATMO_ENOMEM || (rc < 0 && strict)) {
 					r->err = saved;
 					return rc == ATMO_ENOMEM ? nomem(r) : rc;
