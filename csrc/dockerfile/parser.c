@@ -7,7 +7,7 @@
  * RUN/COPY/ADD (also under ONBUILD). Strings live in one arena per file.
  *
  * Deliberate differences from BuildKit (documented in the tests):
- *  - NUL bytes are an error (C strings), located at their line and column;
+ *  - NUL bytes are read as U+FFFD (C strings), with a warning at the first;
  *  - none in where errors are located: a line longer than
  *    ATMO_DOCKERFILE_MAX_LINE ends the input as BuildKit's scanner does (an
  *    instruction cut there is still checked, a heredoc is unterminated, a
@@ -999,21 +999,44 @@ static int add_instruction(pctx *c, atmo__instr **out)
 	return 0;
 }
 
-static int check_nul(pctx *c)
+/*
+ * NUL bytes: BuildKit reads them as any other character. Strings here are C
+ * strings, so each NUL is read as U+FFFD (as invalid UTF-8 is) in a copy of
+ * the text, with a warning at the first one. *copy is that text (freed by
+ * the caller) or NULL when there is no NUL.
+ */
+static int replace_nul(pctx *c, char **copy)
 {
 	const char *z = memchr(c->text, '\0', c->len);
-	const char *p, *ls;
+	const char *p, *ls = c->text;
+	size_t i, k = 0, nz = 0;
 	int line = 1;
+	*copy = NULL;
 	if (!z)
 		return 0;
-	ls = c->text;
 	for (p = c->text; p < z; p++)
 		if (*p == '\n') {
 			line++;
 			ls = p + 1;
 		}
-	return perr(c, ATMO_EINVALID, line, (int)(z - ls) + 1,
-		    "NUL byte in the Dockerfile (binary file?)");
+	for (i = 0; i < c->len; i++)
+		nz += c->text[i] == '\0';
+	*copy = malloc(c->len + 2 * nz + 1);
+	if (!*copy)
+		return nomem(c);
+	for (i = 0; i < c->len; i++) {
+		if (c->text[i]) {
+			(*copy)[k++] = c->text[i];
+			continue;
+		}
+		memcpy(*copy + k, "\xEF\xBF\xBD", 3);
+		k += 3;
+	}
+	(*copy)[k] = '\0';
+	c->text = *copy;
+	c->len = k;
+	return add_warning(c, line, (int)(z - ls) + 1,
+			   "NUL byte in the Dockerfile (binary file?), read as U+FFFD");
 }
 
 static int parse_all(pctx *c)
@@ -1021,8 +1044,6 @@ static int parse_all(pctx *c)
 	pline l;
 	int rc;
 
-	if ((rc = check_nul(c)) < 0)
-		return rc;
 	while ((rc = next_line(c, &l)) > 0) {
 		const char *t;
 		size_t tn;
@@ -1158,6 +1179,7 @@ int atmo_dockerfile_parse(atmo_dockerfile **out, const char *text, size_t len,
 {
 	pctx c;
 	atmo_dockerfile *df;
+	char *nul_copy = NULL;
 	int rc;
 	size_t i;
 
@@ -1186,7 +1208,10 @@ int atmo_dockerfile_parse(atmo_dockerfile **out, const char *text, size_t len,
 	c.text = text ? text : "";
 	c.len = len;
 	c.escape = '\\';
-	rc = parse_all(&c);
+	rc = replace_nul(&c, &nul_copy);
+	if (rc == 0)
+		rc = parse_all(&c);
+	free(nul_copy);
 	df->escape = c.escape;
 	atmo__buf_free(&c.line);
 	atmo__buf_free(&c.tmp);

@@ -181,6 +181,26 @@ static void service_image_shape(void **state)
 	atmo_dockerfile_free(df);
 }
 
+/* BuildKit reads a NUL byte as any other character: here it is read as
+ * U+FFFD (strings are C strings), with a warning where it is */
+static void nul_byte_is_read_with_a_warning(void **state)
+{
+	atmo_dockerfile *df = parse_data("dockerfile/good/nul-byte.Dockerfile");
+	const atmo_error *w;
+	atmo_error e;
+	(void)state;
+	assert_int_equal(atmo_dockerfile_count(df), 2);
+	assert_string_equal(get(df, 1)->args[0], "echo a\xEF\xBF\xBD" "b");
+	assert_int_equal(atmo_dockerfile_warning_count(df), 1);
+	w = atmo_dockerfile_warning(df, 0);
+	assert_int_equal(w->line, 2);
+	assert_int_equal(w->column, 11);
+	assert_non_null(strstr(w->text, "NUL byte"));
+	atmo_error_clear(&e);
+	assert_int_equal(atmo_dockerfile_validate(df, &e), 0);
+	atmo_dockerfile_free(df);
+}
+
 static void escape_directive_and_comments(void **state)
 {
 	atmo_dockerfile *df = parse_data("dockerfile/good/escape.Dockerfile");
@@ -461,6 +481,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(heredoc_forms),
+		cmocka_unit_test(nul_byte_is_read_with_a_warning),
 		cmocka_unit_test(heredoc_under_onbuild_and_crlf),
 		cmocka_unit_test(service_image_shape),
 		cmocka_unit_test(escape_directive_and_comments),
