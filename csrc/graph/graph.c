@@ -474,19 +474,19 @@ static int check_flags(rctx *r, const atmo_instruction *ins, int line)
 		if (!defs[k].name)
 			return fail(r, ATMO_EINVALID, line, "unknown flag: %.*s", (int)nlen, f);
 		if ((used & (1u << k)) && defs[k].type != FT_STRINGS)
-			return fail(r, ATMO_EINVALID, line, "duplicate flag specified: %.*s",
+			return fail(r, ATMO_EINVALID, line, "duplicate flag specified: --%.*s",
 				    (int)nlen, f);
 		used |= 1u << k;
 		if (defs[k].type == FT_BOOL) {
 			if (eq && !eq[1])
-				return fail(r, ATMO_EINVALID, line, "missing a value on flag: %.*s",
+				return fail(r, ATMO_EINVALID, line, "missing a value on flag: --%.*s",
 					    (int)nlen, f);
 			if (eq && strcasecmp(eq + 1, "true") && strcasecmp(eq + 1, "false"))
 				return fail(r, ATMO_EINVALID, line,
-					    "expecting boolean value for flag %.*s, not: %s",
+					    "expecting boolean value for flag --%.*s, not: %s",
 					    (int)nlen, f, eq + 1);
 		} else if (!eq) {
-			return fail(r, ATMO_EINVALID, line, "missing a value on flag: %.*s",
+			return fail(r, ATMO_EINVALID, line, "missing a value on flag: --%.*s",
 				    (int)nlen, f);
 		}
 	}
