@@ -61,6 +61,11 @@ typedef struct {
 	int cur_trig;               /* edge_trig of the next edges */
 	int *stage_link;            /* per stage: index into opts->links of its FROM context, -1 */
 	int col;                    /* column for the next error, 0: column 1 */
+	/* BuildKit's "unregistered" states: one per COPY --from / mount that names
+	 * no stage, in the order of the stages' own instructions; a numeric
+	 * --from past the last stage indexes them */
+	int *unreg;
+	size_t n_unreg, cap_unreg;
 } rctx;
 
 /* variable look-up payload */
@@ -1247,6 +1252,8 @@ static int resolve_bases(rctx *r)
 /* ------------------------------------------------------------------ */
 /* pass 3: edges                                                       */
 
+#define UNREG_SCRATCH (-2) /* the implicit scratch of a mount without from= */
+
 /* Resolve a --from / from= name: a stage (by name, any position, or index),
  * scratch, a named context or an image. *ctx_name set for contexts. */
 static int resolve_ref(rctx *r, size_t s, const char *name, int allow_index, int line,
@@ -1258,8 +1265,12 @@ static int resolve_ref(rctx *r, size_t s, const char *name, int allow_index, int
 	char *lower;
 	*ctx_name = NULL;
 	if (allow_index && parse_int(name, &idx)) {
-		if (idx < 0 || (size_t)idx >= g->n_stages)
+		if (idx < 0 || (size_t)idx >= g->n_stages + r->n_unreg)
 			return fail(r, ATMO_EINVALID, line, "invalid stage index %ld", idx);
+		if ((size_t)idx >= g->n_stages) {
+			int u = r->unreg[(size_t)idx - g->n_stages];
+			return u == UNREG_SCRATCH ? scratch_node(r, line) : u;
+		}
 		j = (int)idx;
 	} else {
 		lower = lower_dup(r, name);
@@ -1280,6 +1291,24 @@ static int resolve_ref(rctx *r, size_t s, const char *name, int allow_index, int
 		return context_node(r, ci, line);
 	}
 	return image_node(r, name, line);
+}
+
+/* Count a reference that names no stage as BuildKit registers it (own
+ * instructions only: BuildKit reads triggers after every stage). */
+static int push_unreg(rctx *r, int node, int own)
+{
+	if (!own || (node >= 0 && (size_t)node < r->g->n_stages))
+		return 0;
+	if (r->n_unreg == r->cap_unreg) {
+		size_t ncap = r->cap_unreg ? r->cap_unreg * 2 : 16;
+		int *nu = realloc(r->unreg, ncap * sizeof(*nu));
+		if (!nu)
+			return nomem(r);
+		r->unreg = nu;
+		r->cap_unreg = ncap;
+	}
+	r->unreg[r->n_unreg++] = node;
+	return 0;
 }
 
 /* The edges one instruction (or an inherited ONBUILD trigger) makes for stage s. */
@@ -1314,6 +1343,8 @@ static int instruction_edges(rctx *r, size_t s, const atmo_instruction *ins,
 		if ((node = resolve_ref(r, s, from, 1, line, &ctx_name)) < 0)
 			return node;
 		r->col = 0;
+		if ((rc = push_unreg(r, node, copy_kind == ATMO_EDGE_COPY)) < 0)
+			return rc;
 		return add_edge(r, node, s, copy_kind, ins_index, line, ctx_name, -1);
 	}
 	if (!strcmp(ins->keyword, "run")) {
@@ -1327,11 +1358,19 @@ static int instruction_edges(rctx *r, size_t s, const atmo_instruction *ins,
 				r->col = col_of(loc, "--mount", 0);
 			if ((rc = parse_mount(r, fl + 8, NULL, line, &m)) < 0)
 				return rc;
-			if (!m.from || !*m.from || !strcasecmp(m.type, "tmpfs"))
+			if (!m.from || !*m.from) {
+				/* BuildKit looks a mount without from= up as "scratch"
+				 * (even a tmpfs one: its stage graph has every mount) */
+				if (atmo__gmap_get(&r->names, "scratch", 7) < 0 &&
+				    (rc = push_unreg(r, UNREG_SCRATCH, mount_kind == ATMO_EDGE_MOUNT)) < 0)
+					return rc;
 				continue;
+			}
 			/* BuildKit looks from= up by stage name only: "0" is an image */
 			if ((node = resolve_ref(r, s, m.from, 0, line, &ctx_name)) < 0)
 				return node;
+			if ((rc = push_unreg(r, node, mount_kind == ATMO_EDGE_MOUNT)) < 0)
+				return rc;
 			if ((rc = add_edge(r, node, s, mount_kind, ins_index, line, ctx_name, (int)f)) < 0)
 				return rc;
 		}
@@ -2263,6 +2302,7 @@ static void rctx_free(rctx *r)
 	free(r->edge_aux);
 	free(r->edge_trig);
 	free(r->stage_link);
+	free(r->unreg);
 }
 
 int atmo_graph_build(atmo_graph **out, const atmo_dockerfile *df,
