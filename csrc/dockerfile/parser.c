@@ -844,6 +844,8 @@ static int heredoc_from_word(pctx *c, const char *word, atmo_heredoc *h, int lin
 		chomp = 1;
 		p++;
 	}
+	while (is_re_s((unsigned char)*p)) /* reHeredoc: <<-?\s*NAME */
+		p++;
 	if (strchr(p, '<') || !*p)
 		return 0;
 	rest = p;

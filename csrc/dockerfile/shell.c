@@ -426,6 +426,18 @@ static int process_dollar(sh_state *st, atmo_buf *out)
 	return rc;
 }
 
+/* lex.go processPossibleHeredoc: "<<" keeps the blanks after it in its
+ * word ("COPY << EOF /x" has the heredoc word "<< EOF") */
+static void process_possible_heredoc(sh_state *st, atmo_buf *result)
+{
+	put_rune(result, sh_next(st));
+	if (sh_peek(st) != '<')
+		return;
+	put_rune(result, sh_next(st));
+	while (sh_peek(st) == ' ' || sh_peek(st) == '\t' || sh_peek(st) == '\r')
+		put_rune(result, sh_next(st));
+}
+
 static int process_stop_on(sh_state *st, long stop, int raw_escapes, atmo_buf *result,
 			   atmo__words *words)
 {
@@ -442,6 +454,14 @@ static int process_stop_on(sh_state *st, long stop, int raw_escapes, atmo_buf *r
 		if (stop != SH_EOF && ch == stop) {
 			sh_next(st);
 			goto done;
+		}
+		if (ch == '<') {
+			size_t before = result->len;
+			process_possible_heredoc(st, result);
+			if (words && !result->oom &&
+			    (rc = words_add_raw(&w, atmo__buf_cstr(result) + before, result->len - before)) < 0)
+				goto done;
+			continue;
 		}
 		if (ch == '$' || (!st->o->skip_quotes && (ch == '\'' || ch == '"'))) {
 			size_t before = result->len;

@@ -97,6 +97,8 @@ static int is_heredoc_word(const char *w)
 	w += 2;
 	if (*w == '-')
 		w++;
+	while (*w == ' ' || *w == '\t' || *w == '\n' || *w == '\f' || *w == '\r')
+		w++;
 	return *w && !strchr(w, '<');
 }
 

@@ -57,6 +57,10 @@ typedef struct {
 	const char **base_ctx;      /* per stage: context name when base_node is a context */
 	int *edge_aux;              /* per edge: index of the --mount flag, -1 */
 	int *edge_trig;             /* per edge: ordinal of the linked trigger that made it, -1 */
+	/* per edge: 1 for the implicit dependency of a mount without from= on a stage
+	 * named scratch (BuildKit's stage graph has it, its output does not): it
+	 * counts for cycles, reachability and build order, then leaves the graph */
+	unsigned char *edge_hidden;
 	size_t cap_aux;
 	int cur_trig;               /* edge_trig of the next edges */
 	int *stage_link;            /* per stage: index into opts->links of its FROM context, -1 */
@@ -313,6 +317,7 @@ static int add_edge(rctx *r, int from, size_t to, atmo_edge_kind kind, size_t in
 	if (g->n_edges >= r->cap_aux) {
 		size_t ncap = r->cap_aux ? r->cap_aux * 2 : 16;
 		int *na = realloc(r->edge_aux, ncap * sizeof(*na)), *nt;
+		unsigned char *nh;
 		if (!na)
 			return nomem(r);
 		r->edge_aux = na;
@@ -320,6 +325,10 @@ static int add_edge(rctx *r, int from, size_t to, atmo_edge_kind kind, size_t in
 		if (!nt)
 			return nomem(r);
 		r->edge_trig = nt;
+		nh = realloc(r->edge_hidden, ncap);
+		if (!nh)
+			return nomem(r);
+		r->edge_hidden = nh;
 		r->cap_aux = ncap;
 	}
 	e = &g->edges[g->n_edges];
@@ -332,6 +341,7 @@ static int add_edge(rctx *r, int from, size_t to, atmo_edge_kind kind, size_t in
 	e->context = context;
 	r->edge_aux[g->n_edges] = aux;
 	r->edge_trig[g->n_edges] = r->cur_trig;
+	r->edge_hidden[g->n_edges] = 0;
 	g->n_edges++;
 	return 0;
 }
@@ -1361,9 +1371,15 @@ static int instruction_edges(rctx *r, size_t s, const atmo_instruction *ins,
 			if (!m.from || !*m.from) {
 				/* BuildKit looks a mount without from= up as "scratch"
 				 * (even a tmpfs one: its stage graph has every mount) */
-				if (atmo__gmap_get(&r->names, "scratch", 7) < 0 &&
+				int j = atmo__gmap_get(&r->names, "scratch", 7);
+				if (j < 0 &&
 				    (rc = push_unreg(r, UNREG_SCRATCH, mount_kind == ATMO_EDGE_MOUNT)) < 0)
 					return rc;
+				if (j >= 0) {
+					if ((rc = add_edge(r, j, s, mount_kind, ins_index, line, NULL, (int)f)) < 0)
+						return rc;
+					r->edge_hidden[g->n_edges - 1] = 1;
+				}
 				continue;
 			}
 			/* BuildKit looks from= up by stage name only: "0" is an image */
@@ -2098,7 +2114,11 @@ static int check_defined_before(rctx *r, size_t s, const atmo_graph_edge *e,
 	atmo_graph *g = r->g;
 	char b[32];
 	const char *cur = g->stages[s].name ? g->stages[s].name : b;
+	int hidden = r->edge_hidden[e - g->edges];
 	if (e->from >= g->n_stages || e->from < s)
+		return 0;
+	/* a mount without from= waits for a stage named scratch only as a cache */
+	if (hidden && (!e->mount_type || strcmp(e->mount_type, "cache")))
 		return 0;
 	if (!g->stages[s].name)
 		snprintf(b, sizeof(b), "stage-%zu", s);
@@ -2109,7 +2129,8 @@ static int check_defined_before(rctx *r, size_t s, const atmo_graph_edge *e,
 			    flag_value(ins, "from"), cur);
 	return fail(r, ATMO_EINVALID, line,
 		    "cannot mount from stage \"%s\" to \"%s\", stage needs to be defined before current command",
-		    g->stages[e->from].name ? g->stages[e->from].name : "", e->dest ? e->dest : "");
+		    !hidden && g->stages[e->from].name ? g->stages[e->from].name : "",
+		    e->dest ? e->dest : "");
 }
 
 /* The edges of instruction ins_index (inherited trigger or own instruction) get
@@ -2283,6 +2304,24 @@ static int scopes(rctx *r)
 	return 0;
 }
 
+/* The implicit dependencies on a stage named scratch leave the graph once
+ * they have counted (edges stay grouped by stage). */
+static void drop_hidden_edges(rctx *r)
+{
+	atmo_graph *g = r->g;
+	size_t s, e, k = 0;
+	for (s = 0; s < g->n_stages; s++) {
+		atmo__gstage *sx = &g->sx[s];
+		size_t begin = k;
+		for (e = sx->edge_begin; e < sx->edge_end; e++)
+			if (!r->edge_hidden[e])
+				g->edges[k++] = g->edges[e];
+		sx->edge_begin = begin;
+		sx->edge_end = k;
+	}
+	g->n_edges = k;
+}
+
 /* ------------------------------------------------------------------ */
 /* public                                                              */
 
@@ -2301,6 +2340,7 @@ static void rctx_free(rctx *r)
 	free(r->base_ctx);
 	free(r->edge_aux);
 	free(r->edge_trig);
+	free(r->edge_hidden);
 	free(r->stage_link);
 	free(r->unreg);
 }
@@ -2360,6 +2400,7 @@ int atmo_graph_build(atmo_graph **out, const atmo_dockerfile *df,
 	    (rc = check_references(&r)) < 0 ||
 	    (rc = scopes(&r)) < 0)
 		goto done;
+	drop_hidden_edges(&r);
 	*out = g;
 	g = NULL;
 done:
