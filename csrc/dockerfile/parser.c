@@ -1121,8 +1121,9 @@ static int parse_all(pctx *c)
 			line_p = atmo__buf_cstr(&c->line);
 			line_n = c->line.len;
 		}
+		/* BuildKit locates it at the instruction's last line */
 		if (has_empty &&
-		    add_warning(c, start, 1,
+		    add_warning(c, c->lineno, 1,
 				"empty continuation line (NoEmptyContinuation): empty continuation "
 				"lines will become errors in a future release") < 0)
 			return ATMO_ENOMEM;

@@ -304,6 +304,31 @@ static int check_health_flags(const atmo_dockerfile *df, const atmo_instruction 
 	return 0;
 }
 
+/* the last value of --name=, NULL when not given */
+static const char *last_flag(const atmo_instruction *ins, const char *name)
+{
+	size_t i, nl = strlen(name);
+	const char *v = NULL;
+	for (i = 0; i < ins->n_flags; i++)
+		if (!strncmp(ins->flags[i] + 2, name, nl) && ins->flags[i][2 + nl] == '=')
+			v = ins->flags[i] + 3 + nl;
+	return v;
+}
+
+/* RUN's parse hooks: --network and --security take one of a few values */
+static int check_run_modes(const atmo_dockerfile *df, const atmo_instruction *ins,
+			   atmo_error *err)
+{
+	const char *net = last_flag(ins, "network"), *sec = last_flag(ins, "security");
+	if (net && strcmp(net, "default") && strcmp(net, "none") && strcmp(net, "host"))
+		return fail(df, ins, column_of(ins, "--network"), err, "invalid network mode \"%.100s\"%s",
+			    net, "");
+	if (sec && strcmp(sec, "insecure") && strcmp(sec, "sandbox"))
+		return fail(df, ins, column_of(ins, "--security"), err, "security \"%.100s\" is not valid%s",
+			    sec, "");
+	return 0;
+}
+
 /* BFlags.Parse on flag i (name, eq: its '=' or NULL) */
 static int check_flag(const atmo_dockerfile *df, const atmo_instruction *ins, const rule *r,
 		      const char *name, const char *eq, size_t i, int col, atmo_error *err)
@@ -366,6 +391,8 @@ static int check_one(const atmo_dockerfile *df, const atmo_instruction *ins, int
 		    (rc = check_mount(df, ins, eq + 1, col, err)) < 0)
 			return rc;
 	}
+	if (!strcmp(ins->keyword, "run") && (rc = check_run_modes(df, ins, err)) < 0)
+		return rc;
 	if (ins->n_args < (size_t)r->min_args && !(r->min_args == 2 && ins->n_heredocs))
 		return fail(df, ins, 1, err, "%s requires at least %s", KW,
 			    r->min_args == 1 ? "one argument" : "two arguments");

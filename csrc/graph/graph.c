@@ -148,6 +148,8 @@ static int warn(rctx *r, const char *code, int line, const char *fmt, ...)
 	atmo_graph *g = r->g;
 	atmo_error *w;
 	va_list ap;
+	if (atmo__lint_skipped(atmo_dockerfile_directive(g->df, "check"), code))
+		return 0;
 	if (g->n_warnings == g->cap_warnings) {
 		size_t ncap = g->cap_warnings ? g->cap_warnings * 2 : 8;
 		atmo_error *nw = realloc(g->warnings, ncap * sizeof(*nw));
@@ -173,6 +175,11 @@ static int warn(rctx *r, const char *code, int line, const char *fmt, ...)
 	g->warning_codes[g->n_warnings] = code;
 	g->n_warnings++;
 	return 0;
+}
+
+static int lint_emit(void *payload, const char *rule, int line, const char *text)
+{
+	return warn(payload, rule, line, "%s", text);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1008,6 +1015,7 @@ static int split_stages(rctx *r)
 			}
 			st->name = name;
 			if (has_upper(ins->args[2]) &&
+			    !atmo__lint_comment_skips(ins->comment, "StageNameCasing") &&
 			    (rc = warn(r, "StageNameCasing", ins->start_line,
 				       "Stage name '%s' should be lowercase", ins->args[2])) < 0)
 				goto done;
@@ -2391,6 +2399,7 @@ int atmo_graph_build(atmo_graph **out, const atmo_dockerfile *df,
 		goto done;
 	if ((rc = load_options(&r)) < 0 ||
 	    (rc = split_stages(&r)) < 0 ||
+	    (rc = atmo__lint_rules(df, lint_emit, &r)) < 0 ||
 	    (rc = meta_args(&r)) < 0 ||
 	    (rc = resolve_bases(&r)) < 0 ||
 	    (rc = build_edges(&r)) < 0 ||

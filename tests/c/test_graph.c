@@ -376,6 +376,45 @@ static void copy_from_forward_index_and_case(void **state)
 			 "cannot copy from stage \"Assets\", it needs to be defined before current stage \"app\"");
 }
 
+/* BuildKit's linter rules on how instructions are written, and `# check=skip` */
+static void buildkit_lint_rules(void **state)
+{
+	atmo_dockerfile *df;
+	atmo_graph *g;
+	(void)state;
+	g = must_build(&df,
+		       "from alpine AS Build\n"
+		       "run true\n"
+		       "RUN true\n"
+		       "maintainer me\n", NULL);
+	assert_true(has_warning(g, "FromAsCasing", 1));
+	assert_true(has_warning(g, "StageNameCasing", 1));
+	assert_true(has_warning(g, "ConsistentInstructionCasing", 3));
+	assert_false(has_warning(g, "ConsistentInstructionCasing", 2));
+	assert_true(has_warning(g, "MaintainerDeprecated", 4));
+	atmo_graph_free(g);
+	atmo_dockerfile_free(df);
+	/* a tie counts as upper case; the directive skips rules for the file, a
+	 * comment line above an instruction for that instruction */
+	g = must_build(&df,
+		       "# check=skip=StageNameCasing, FromAsCasing\n"
+		       "FROM alpine as Build\n"
+		       "# check=skip=MaintainerDeprecated\n"
+		       "maintainer me\n"
+		       "MAINTAINER you\n", NULL);
+	assert_false(has_warning(g, "StageNameCasing", 2));
+	assert_false(has_warning(g, "FromAsCasing", 2));
+	assert_false(has_warning(g, "MaintainerDeprecated", 4));
+	assert_true(has_warning(g, "MaintainerDeprecated", 5));
+	assert_true(has_warning(g, "ConsistentInstructionCasing", 4));
+	atmo_graph_free(g);
+	atmo_dockerfile_free(df);
+	g = must_build(&df, "# check=skip=all\nFROM alpine AS Build\nrun true\n", NULL);
+	assert_int_equal(atmo_graph_warning_count(g), 0);
+	atmo_graph_free(g);
+	atmo_dockerfile_free(df);
+}
+
 static void unknown_from_is_image_or_context(void **state)
 {
 	atmo_dockerfile *df;
@@ -1269,6 +1308,7 @@ int main(void)
 		cmocka_unit_test(env_inherited_from_parent),
 		cmocka_unit_test(from_resolves_backward_only),
 		cmocka_unit_test(copy_from_forward_index_and_case),
+		cmocka_unit_test(buildkit_lint_rules),
 		cmocka_unit_test(unknown_from_is_image_or_context),
 		cmocka_unit_test(named_context_from_names),
 		cmocka_unit_test(scratch_node_and_platform),
