@@ -16,7 +16,8 @@
  *    as BuildKit counts its lines (line 1 for a directive on line 1);
  *  - flags keep their bytes (BuildKit's flag splitter decodes bytes as
  *    Latin-1, which mangles non-ASCII flag values);
- *  - ONBUILD nesting deeper than ATMO__MAX_ONBUILD_DEPTH is an error.
+ *  - ONBUILD nested deeper than ATMO__MAX_ONBUILD_DEPTH keeps the rest as
+ *    text (see flat_node).
  * Unknown instructions are accepted, as BuildKit's parser does (its dump
  * shows them with one empty argument); a warning names them.
  */
@@ -703,6 +704,31 @@ static int finish_strv(pctx *c, const atmo__dfstrv *v, const char *const **out, 
 	return 0;
 }
 
+/* Past ATMO__MAX_ONBUILD_DEPTH (the recursion's bound) the trigger is kept as
+ * text: its keyword and one argument. BuildKit parses any depth, but its
+ * instruction layer refuses ONBUILD ONBUILD at the outermost one anyway. */
+static int flat_node(pctx *c, atmo__instr *ins, const char *s, size_t n)
+{
+	size_t k = 0, i;
+	char *kw;
+	const char **args;
+	memset(ins, 0, sizeof(*ins));
+	while (k < n && !is_ws_re((unsigned char)s[k]))
+		k++;
+	kw = atmo__arena_strndup(&c->df->arena, s, k);
+	ins->pub.original = adup(c, s, n);
+	args = atmo__arena_alloc(&c->df->arena, sizeof(*args));
+	if (!kw || !ins->pub.original || !args)
+		return nomem(c);
+	for (i = 0; i < k; i++)
+		kw[i] = (char)tolower((unsigned char)kw[i]);
+	args[0] = ins->pub.original;
+	ins->pub.keyword = kw;
+	ins->pub.args = args;
+	ins->pub.n_args = 1;
+	return 0;
+}
+
 /* newNodeFromLine: fill *ins from one logical line */
 static int node_from_line(pctx *c, atmo__instr *ins, const char *s, size_t n, int depth,
 			  int line, int *kind_out)
@@ -779,13 +805,14 @@ static int node_from_line(pctx *c, atmo__instr *ins, const char *s, size_t n, in
 		if (rest_n) {
 			atmo__instr *inner;
 			int ik;
-			if (depth + 1 > ATMO__MAX_ONBUILD_DEPTH)
-				return perr(c, ATMO_ELIMIT, line, 1,
-					    "ONBUILD nested deeper than %d levels", ATMO__MAX_ONBUILD_DEPTH);
 			inner = atmo__arena_alloc(&c->df->arena, sizeof(*inner));
 			if (!inner)
 				return nomem(c);
-			if ((rc = node_from_line(c, inner, rest, rest_n, depth + 1, line, &ik)) < 0)
+			if (depth + 1 > ATMO__MAX_ONBUILD_DEPTH)
+				rc = flat_node(c, inner, rest, rest_n);
+			else
+				rc = node_from_line(c, inner, rest, rest_n, depth + 1, line, &ik);
+			if (rc < 0)
 				return rc;
 			inner->pub.start_line = line;
 			ins->pub.inner = &inner->pub;

@@ -443,6 +443,56 @@ static int check_one(const atmo_dockerfile *df, const atmo_instruction *ins, int
 	return 0;
 }
 
+/* linter.ParseLintOptions on the `# check=` directive: up to three
+ * "key=value" options split at ';', keys skip, experimental and error */
+static int check_directive(const atmo_dockerfile *df, atmo_error *err)
+{
+	const char *p = df->check;
+	int parts = 0;
+	if (!p)
+		return 0;
+	while (isspace((unsigned char)*p))
+		p++;
+	while (*p) {
+		const char *end = ++parts < 3 ? strchr(p, ';') : NULL, *eq, *k, *ke, *v, *ve;
+		if (!end)
+			end = p + strlen(p);
+		eq = memchr(p, '=', (size_t)(end - p));
+		if (!eq)
+			return atmo__error_set(err, ATMO_EINVALID, df->source, 1, 1,
+					       "failed to parse check options: invalid check option \"%.*s\"",
+					       (int)(end - p > 100 ? 100 : end - p), p);
+		for (k = p; k < eq && isspace((unsigned char)*k); k++)
+			;
+		for (ke = eq; ke > k && isspace((unsigned char)ke[-1]); ke--)
+			;
+		for (v = eq + 1; v < end && isspace((unsigned char)*v); v++)
+			;
+		for (ve = end; ve > v && isspace((unsigned char)ve[-1]); ve--)
+			;
+		if (ke - k == 5 && !strncmp(k, "error", 5)) {
+			static const char *const ok[] = { "1", "t", "T", "TRUE", "true", "True",
+							  "0", "f", "F", "FALSE", "false", "False" };
+			size_t i;
+			for (i = 0; i < 12; i++)
+				if ((size_t)(ve - v) == strlen(ok[i]) && !strncmp(v, ok[i], (size_t)(ve - v)))
+					break;
+			if (i == 12)
+				return atmo__error_set(err, ATMO_EINVALID, df->source, 1, 1,
+						       "failed to parse check options: failed to parse check option \"%.*s\": strconv.ParseBool: parsing \"%.*s\": invalid syntax",
+						       (int)(end - p > 100 ? 100 : end - p), p,
+						       (int)(ve - v > 100 ? 100 : ve - v), v);
+		} else if (!((ke - k == 4 && !strncmp(k, "skip", 4)) ||
+			     (ke - k == 12 && !strncmp(k, "experimental", 12)))) {
+			return atmo__error_set(err, ATMO_EINVALID, df->source, 1, 1,
+					       "failed to parse check options: invalid check option \"%.*s\"",
+					       (int)(ke - k > 100 ? 100 : ke - k), k);
+		}
+		p = *end ? end + 1 : end;
+	}
+	return 0;
+}
+
 int atmo_dockerfile_validate(const atmo_dockerfile *df, atmo_error *err)
 {
 	size_t i;
@@ -450,6 +500,8 @@ int atmo_dockerfile_validate(const atmo_dockerfile *df, atmo_error *err)
 	if (!df)
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
 				       "atmo_dockerfile_validate: NULL argument");
+	if ((rc = check_directive(df, err)) < 0)
+		return rc;
 	for (i = 0; i < df->n_ins; i++) {
 		const atmo_instruction *ins = &df->ins[i].pub;
 		if ((rc = check_one(df, ins, 0, err)) < 0)
