@@ -345,11 +345,10 @@ static int check_flag(const atmo_dockerfile *df, const atmo_instruction *ins, co
 	if (type == 'b') {
 		if (eq && !eq[1])
 			return fail(df, ins, col, err, "missing a value on flag: --%s%s", name, "");
-		if (eq && strcasecmp(eq + 1, "true") && strcasecmp(eq + 1, "false")) {
-			char msg[160];
-			snprintf(msg, sizeof(msg), "expecting boolean value for flag --%s, not: %.80s", name, eq + 1);
-			return fail(df, ins, col, err, "%s%s", msg, "");
-		}
+		if (eq && strcasecmp(eq + 1, "true") && strcasecmp(eq + 1, "false"))
+			return atmo__error_set(err, ATMO_EINVALID, df->source, ins->start_line, col,
+					       "expecting boolean value for flag --%s, not: %.80s", name,
+					       eq + 1);
 		return 0;
 	}
 	if (!eq)
@@ -447,16 +446,21 @@ static int check_one(const atmo_dockerfile *df, const atmo_instruction *ins, int
  * "key=value" options split at ';', keys skip, experimental and error */
 static int check_directive(const atmo_dockerfile *df, atmo_error *err)
 {
-	const char *p = df->check;
+	const char *p = df->check, *stop;
 	int parts = 0;
 	if (!p)
 		return 0;
-	while (isspace((unsigned char)*p))
+	/* ParseDirective keeps the value up to its first space */
+	stop = strchr(p, ' ');
+	if (!stop)
+		stop = p + strlen(p);
+	while (p < stop && isspace((unsigned char)*p))
 		p++;
-	while (*p) {
-		const char *end = ++parts < 3 ? strchr(p, ';') : NULL, *eq, *k, *ke, *v, *ve;
+	while (p < stop) {
+		const char *end = ++parts < 3 ? memchr(p, ';', (size_t)(stop - p)) : NULL, *eq, *k, *ke,
+			   *v, *ve;
 		if (!end)
-			end = p + strlen(p);
+			end = stop;
 		eq = memchr(p, '=', (size_t)(end - p));
 		if (!eq)
 			return atmo__error_set(err, ATMO_EINVALID, df->source, 1, 1,
@@ -488,7 +492,7 @@ static int check_directive(const atmo_dockerfile *df, atmo_error *err)
 					       "failed to parse check options: invalid check option \"%.*s\"",
 					       (int)(ke - k > 100 ? 100 : ke - k), k);
 		}
-		p = *end ? end + 1 : end;
+		p = end < stop ? end + 1 : end;
 	}
 	return 0;
 }

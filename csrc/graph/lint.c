@@ -121,16 +121,19 @@ int atmo__lint_rules(const atmo_dockerfile *df, atmo__lint_emit emit, void *payl
 /* 1 when the `# check=` directive's skip= names rule (or is "all") */
 int atmo__lint_skipped(const char *check, const char *rule)
 {
-	const char *p = check, *end;
+	const char *p = check, *end, *stop;
 	size_t rn = strlen(rule);
 	if (!check)
 		return 0;
-	/* options "key=value" separated by ';' */
-	for (; *p; p = *end ? end + 1 : end) {
+	/* options "key=value" separated by ';', up to the first space (ParseDirective) */
+	stop = strchr(p, ' ');
+	if (!stop)
+		stop = p + strlen(p);
+	for (; p < stop; p = end < stop ? end + 1 : end) {
 		const char *v;
-		end = strchr(p, ';');
+		end = memchr(p, ';', (size_t)(stop - p));
 		if (!end)
-			end = p + strlen(p);
+			end = stop;
 		while (p < end && isspace((unsigned char)*p))
 			p++;
 		if (end - p < 5 || strncmp(p, "skip", 4))

@@ -397,7 +397,7 @@ static void buildkit_lint_rules(void **state)
 	/* a tie counts as upper case; the directive skips rules for the file, a
 	 * comment line above an instruction for that instruction */
 	g = must_build(&df,
-		       "# check=skip=StageNameCasing, FromAsCasing\n"
+		       "# check=skip=StageNameCasing,FromAsCasing trailing words\n"
 		       "FROM alpine as Build\n"
 		       "# check=skip=MaintainerDeprecated\n"
 		       "maintainer me\n"
