@@ -394,7 +394,8 @@ static int check_one(const atmo_dockerfile *df, const atmo_instruction *ins, int
 		return rc;
 	if (ins->n_args < (size_t)r->min_args && !(r->min_args == 2 && ins->n_heredocs))
 		return fail(df, ins, 1, err, "%s requires at least %s", KW,
-			    r->min_args == 1 ? "one argument" : "two arguments");
+			    r->min_args == 1 ? "one argument"
+			    : "two arguments, but only one was provided. Destination could not be determined");
 	if (!strcmp(ins->keyword, "from") && ins->n_args != 1 &&
 	    !(ins->n_args == 3 && !strcasecmp(ins->args[1], "as")))
 		return fail(df, ins, 1, err, "FROM requires either one or three arguments%s%s", "", "");
@@ -495,6 +496,21 @@ static int check_directive(const atmo_dockerfile *df, atmo_error *err)
 		p = end < stop ? end + 1 : end;
 	}
 	return 0;
+}
+
+int atmo_dockerfile_validate_trigger(const atmo_dockerfile *df, const atmo_instruction *trigger,
+				     int line, atmo_error *err)
+{
+	int rc;
+	if (!df || !trigger)
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
+				       "atmo_dockerfile_validate_trigger: NULL argument");
+	rc = check_one(df, trigger, 1, err);
+	if (rc < 0 && err) {
+		err->line = line;
+		err->column = 1;
+	}
+	return rc;
 }
 
 int atmo_dockerfile_validate(const atmo_dockerfile *df, atmo_error *err)

@@ -1873,6 +1873,30 @@ static int check_reference(rctx *r, const char *ref, int line)
 	return 0;
 }
 
+/* BuildKit parses the ONBUILD triggers a built stage inherits from its base
+ * stage (resolveStages) before it looks at the images they name. */
+static int check_inherited_triggers(rctx *r)
+{
+	atmo_graph *g = r->g;
+	size_t s, i;
+	int rc;
+	for (s = 0; s < g->n_stages; s++) {
+		const atmo_stage *st = &g->stages[s], *p;
+		if (!st->used || st->parent_stage < 0 || g->sx[s].replaced >= 0)
+			continue;
+		p = &g->stages[st->parent_stage];
+		for (i = p->first_instruction + 1; i < p->first_instruction + p->n_instructions; i++) {
+			const atmo_instruction *ob = atmo_dockerfile_get(g->df, i);
+			if (strcmp(ob->keyword, "onbuild") || !ob->inner)
+				continue;
+			if ((rc = atmo_dockerfile_validate_trigger(g->df, ob->inner, st->start_line,
+								   r->err)) < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
 /* The images a build would resolve, in BuildKit's order: every FROM image,
  * then the images of COPY --from and RUN --mount from= (of every stage),
  * then those of the ONBUILD triggers of the stages that are built. */
@@ -1890,6 +1914,8 @@ static int check_references(rctx *r)
 			return rc;
 	}
 	for (pass = 0; pass < 2; pass++) {
+		if (pass && (rc = check_inherited_triggers(r)) < 0)
+			return rc;
 		for (e = 0; e < g->n_edges; e++) {
 			const atmo_graph_edge *ed = &g->edges[e];
 			const atmo_graph_node *n = &g->nodes[ed->from];

@@ -106,6 +106,16 @@ ATMO_EXTERN const atmo_error *atmo_dockerfile_warning(const atmo_dockerfile *df,
 ATMO_EXTERN int atmo_dockerfile_validate(const atmo_dockerfile *df, atmo_error *err);
 
 /**
+ * The instruction-layer checks on an ONBUILD trigger (an instruction's inner),
+ * which BuildKit makes only when a stage built on this one inherits it.
+ * @param line  where to locate an error: the inheriting stage's FROM line
+ * @return 0 or ATMO_EINVALID with the problem in err (at line, column 1)
+ */
+ATMO_EXTERN int atmo_dockerfile_validate_trigger(const atmo_dockerfile *df,
+						 const atmo_instruction *trigger, int line,
+						 atmo_error *err);
+
+/**
  * The AST in BuildKit's `result` dump form (one line per instruction).
  * @param[out] out  NUL-terminated text, caller frees with free()
  */
