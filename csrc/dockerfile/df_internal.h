@@ -51,7 +51,7 @@ typedef struct {
 
 /*
  * Exec form: decode the JSON array at s[0..n) (after leading spaces, as
- * Go's json.Decoder reads one value and ignores what follows).
+ * json.Unmarshal: only white space may follow the array).
  * @return 1 decoded into out (strings in the arena), 0 not a JSON array
  *         (shell form), ATMO_EINVALID an array with a non-string element,
  *         ATMO_ENOMEM
@@ -94,6 +94,7 @@ typedef struct {
 	int raw_quotes;   /* keep quote characters in the result */
 	int raw_escapes;  /* keep escape characters in the result */
 	int skip_unset;   /* leave $v / ${v...} text of unset variables as written */
+	int skip_quotes;  /* quotes are plain characters (SkipProcessQuotes: heredoc bodies) */
 	atmo_env_lookup lookup;
 	void *payload;
 } atmo__shell_opts;

@@ -324,10 +324,15 @@ int atmo__json_string_array(atmo__dfstrv *out, atmo__arena *ar, const char *str,
 	if (i >= n || s[i] != '[')
 		return 0;
 	{
-		/* validate the whole first value before decoding anything */
+		/* validate the whole value before decoding anything; json.Unmarshal
+		 * allows only white space after it ("SHELL [\"sh\"] RUN x" is shell form) */
 		size_t j = i;
 		int r = skip_value(s, n, &j, 0);
 		if (r <= 0)
+			return 0;
+		while (j < n && JWS(s[j]))
+			j++;
+		if (j < n)
 			return 0;
 	}
 	i++;

@@ -7,12 +7,17 @@
  * RUN/COPY/ADD (also under ONBUILD). Strings live in one arena per file.
  *
  * Deliberate differences from BuildKit (documented in the tests):
- *  - NUL bytes are an error (C strings), located at their line and column;
- *  - a line longer than ATMO_DOCKERFILE_MAX_LINE is an error at that line
- *    (BuildKit stops scanning there and reports it after the loop);
+ *  - NUL bytes are read as U+FFFD (C strings), with a warning at the first;
+ *  - none in where errors are located: a line longer than
+ *    ATMO_DOCKERFILE_MAX_LINE ends the input as BuildKit's scanner does (an
+ *    instruction cut there is still checked, a heredoc is unterminated, a
+ *    file without instructions says so) and is reported after the loop at
+ *    the line before it; a parser directive error is located one line up,
+ *    as BuildKit counts its lines (line 1 for a directive on line 1);
  *  - flags keep their bytes (BuildKit's flag splitter decodes bytes as
  *    Latin-1, which mangles non-ASCII flag values);
- *  - ONBUILD nesting deeper than ATMO__MAX_ONBUILD_DEPTH is an error.
+ *  - ONBUILD nested deeper than ATMO__MAX_ONBUILD_DEPTH keeps the rest as
+ *    text (see flat_node).
  * Unknown instructions are accepted, as BuildKit's parser does (its dump
  * shows them with one empty argument); a warning names them.
  */
@@ -33,6 +38,9 @@ typedef struct {
 	int lineno;
 	char escape;
 	int dir_done, seen_syntax, seen_escape, seen_check;
+	int too_long;      /* the physical line that exceeded ATMO_DOCKERFILE_MAX_LINE, 0 */
+	int too_long_at;   /* where BuildKit reports it */
+	int in_cont;       /* reading the continuation lines of an instruction */
 	atmo_buf line;     /* the joined logical line */
 	atmo_buf tmp;      /* word building */
 	atmo_buf comment;  /* comments above the next instruction */
@@ -184,11 +192,17 @@ static int next_line(pctx *c, pline *l)
 		l->n = c->len - c->pos;
 		l->raw_n = l->n;
 	}
+	if (l->n > ATMO_DOCKERFILE_MAX_LINE) {
+		/* bufio.Scanner stops at a too long token: the input ends here */
+		c->too_long = c->lineno + 1;
+		/* measured on BuildKit: the long line itself inside a continuation,
+		 * else the line before it */
+		c->too_long_at = c->in_cont ? c->too_long : c->lineno;
+		c->pos = c->len;
+		return 0;
+	}
 	c->pos += l->raw_n;
 	c->lineno++;
-	if (l->n > ATMO_DOCKERFILE_MAX_LINE)
-		return perr(c, ATMO_ELIMIT, c->lineno, ATMO_DOCKERFILE_MAX_LINE + 1,
-			    "line longer than the %d bytes BuildKit accepts", ATMO_DOCKERFILE_MAX_LINE);
 	if (c->lineno == 1 && l->n >= 3 && !memcmp(l->p, "\xEF\xBB\xBF", 3)) {
 		l->p += 3;
 		l->n -= 3;
@@ -234,6 +248,12 @@ static int trim_continuation(pctx *c, const char *p, size_t *n)
 static int is_re_s(unsigned char ch) /* RE2 \s */
 {
 	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\f' || ch == '\r';
+}
+
+/* BuildKit locates a directive error at the count of lines before it */
+static int directive_line(const pctx *c)
+{
+	return c->lineno > 1 ? c->lineno - 1 : 1;
 }
 
 static int directive(pctx *c, const char *p, size_t n)
@@ -295,15 +315,15 @@ static int directive(pctx *c, const char *p, size_t n)
 		goto done;
 	}
 	if (*seen)
-		return perr(c, ATMO_EINVALID, c->lineno, 1, "only one %s parser directive can be used",
-			    key);
+		return perr(c, ATMO_EINVALID, directive_line(c), 1,
+			    "only one %s parser directive can be used", key);
 	*seen = 1;
 	*slot = atmo__arena_strndup(&c->df->arena, p + vs, ve - vs);
 	if (!*slot)
 		return nomem(c);
 	if (seen == &c->seen_escape) {
 		if (ve - vs != 1 || (p[vs] != '`' && p[vs] != '\\'))
-			return perr(c, ATMO_EINVALID, c->lineno, 1,
+			return perr(c, ATMO_EINVALID, directive_line(c), 1,
 				    "invalid escape token '%.*s' does not match ` or \\",
 				    (int)(ve - vs > 64 ? 64 : ve - vs), p + vs);
 		c->escape = p[vs];
@@ -396,7 +416,7 @@ static int extract_flags(pctx *c, atmo__dfstrv *flags, const char *s, size_t n,
 				phase = IN_QUOTE;
 				continue;
 			}
-			if (ch == '\\') {
+			if (ch == (unsigned char)c->escape) { /* d.escapeToken */
 				if (pos + 1 == n)
 					continue;
 				ch = (unsigned char)s[++pos];
@@ -409,7 +429,7 @@ static int extract_flags(pctx *c, atmo__dfstrv *flags, const char *s, size_t n,
 			phase = IN_WORD;
 			continue;
 		}
-		if (ch == '\\') {
+		if (ch == (unsigned char)c->escape) {
 			if (pos + 1 == n) {
 				phase = IN_WORD;
 				continue;
@@ -684,6 +704,31 @@ static int finish_strv(pctx *c, const atmo__dfstrv *v, const char *const **out, 
 	return 0;
 }
 
+/* Past ATMO__MAX_ONBUILD_DEPTH (the recursion's bound) the trigger is kept as
+ * text: its keyword and one argument. BuildKit parses any depth, but its
+ * instruction layer refuses ONBUILD ONBUILD at the outermost one anyway. */
+static int flat_node(pctx *c, atmo__instr *ins, const char *s, size_t n)
+{
+	size_t k = 0, i;
+	char *kw;
+	const char **args;
+	memset(ins, 0, sizeof(*ins));
+	while (k < n && !is_ws_re((unsigned char)s[k]))
+		k++;
+	kw = atmo__arena_strndup(&c->df->arena, s, k);
+	ins->pub.original = adup(c, s, n);
+	args = atmo__arena_alloc(&c->df->arena, sizeof(*args));
+	if (!kw || !ins->pub.original || !args)
+		return nomem(c);
+	for (i = 0; i < k; i++)
+		kw[i] = (char)tolower((unsigned char)kw[i]);
+	args[0] = ins->pub.original;
+	ins->pub.keyword = kw;
+	ins->pub.args = args;
+	ins->pub.n_args = 1;
+	return 0;
+}
+
 /* newNodeFromLine: fill *ins from one logical line */
 static int node_from_line(pctx *c, atmo__instr *ins, const char *s, size_t n, int depth,
 			  int line, int *kind_out)
@@ -760,13 +805,14 @@ static int node_from_line(pctx *c, atmo__instr *ins, const char *s, size_t n, in
 		if (rest_n) {
 			atmo__instr *inner;
 			int ik;
-			if (depth + 1 > ATMO__MAX_ONBUILD_DEPTH)
-				return perr(c, ATMO_ELIMIT, line, 1,
-					    "ONBUILD nested deeper than %d levels", ATMO__MAX_ONBUILD_DEPTH);
 			inner = atmo__arena_alloc(&c->df->arena, sizeof(*inner));
 			if (!inner)
 				return nomem(c);
-			if ((rc = node_from_line(c, inner, rest, rest_n, depth + 1, line, &ik)) < 0)
+			if (depth + 1 > ATMO__MAX_ONBUILD_DEPTH)
+				rc = flat_node(c, inner, rest, rest_n);
+			else
+				rc = node_from_line(c, inner, rest, rest_n, depth + 1, line, &ik);
+			if (rc < 0)
 				return rc;
 			inner->pub.start_line = line;
 			ins->pub.inner = &inner->pub;
@@ -825,6 +871,8 @@ static int heredoc_from_word(pctx *c, const char *word, atmo_heredoc *h, int lin
 		chomp = 1;
 		p++;
 	}
+	while (is_re_s((unsigned char)*p)) /* reHeredoc: <<-?\s*NAME */
+		p++;
 	if (strchr(p, '<') || !*p)
 		return 0;
 	rest = p;
@@ -980,21 +1028,44 @@ static int add_instruction(pctx *c, atmo__instr **out)
 	return 0;
 }
 
-static int check_nul(pctx *c)
+/*
+ * NUL bytes: BuildKit reads them as any other character. Strings here are C
+ * strings, so each NUL is read as U+FFFD (as invalid UTF-8 is) in a copy of
+ * the text, with a warning at the first one. *copy is that text (freed by
+ * the caller) or NULL when there is no NUL.
+ */
+static int replace_nul(pctx *c, char **copy)
 {
 	const char *z = memchr(c->text, '\0', c->len);
-	const char *p, *ls;
+	const char *p, *ls = c->text;
+	size_t i, k = 0, nz = 0;
 	int line = 1;
+	*copy = NULL;
 	if (!z)
 		return 0;
-	ls = c->text;
 	for (p = c->text; p < z; p++)
 		if (*p == '\n') {
 			line++;
 			ls = p + 1;
 		}
-	return perr(c, ATMO_EINVALID, line, (int)(z - ls) + 1,
-		    "NUL byte in the Dockerfile (binary file?)");
+	for (i = 0; i < c->len; i++)
+		nz += c->text[i] == '\0';
+	*copy = malloc(c->len + 2 * nz + 1);
+	if (!*copy)
+		return nomem(c);
+	for (i = 0; i < c->len; i++) {
+		if (c->text[i]) {
+			(*copy)[k++] = c->text[i];
+			continue;
+		}
+		memcpy(*copy + k, "\xEF\xBF\xBD", 3);
+		k += 3;
+	}
+	(*copy)[k] = '\0';
+	c->text = *copy;
+	c->len = k;
+	return add_warning(c, line, (int)(z - ls) + 1,
+			   "NUL byte in the Dockerfile (binary file?), read as U+FFFD");
 }
 
 static int parse_all(pctx *c)
@@ -1002,8 +1073,6 @@ static int parse_all(pctx *c)
 	pline l;
 	int rc;
 
-	if ((rc = check_nul(c)) < 0)
-		return rc;
 	while ((rc = next_line(c, &l)) > 0) {
 		const char *t;
 		size_t tn;
@@ -1046,7 +1115,10 @@ static int parse_all(pctx *c)
 		if (joined)
 			atmo__buf_put(&c->line, t, tn);
 		while (!eol) {
-			if ((rc = next_line(c, &l)) < 0)
+			c->in_cont = 1;
+			rc = next_line(c, &l);
+			c->in_cont = 0;
+			if (rc < 0)
 				return rc;
 			if (rc == 0)
 				break;
@@ -1076,8 +1148,9 @@ static int parse_all(pctx *c)
 			line_p = atmo__buf_cstr(&c->line);
 			line_n = c->line.len;
 		}
+		/* BuildKit locates it at the instruction's last line */
 		if (has_empty &&
-		    add_warning(c, start, 1,
+		    add_warning(c, c->lineno, 1,
 				"empty continuation line (NoEmptyContinuation): empty continuation "
 				"lines will become errors in a future release") < 0)
 			return ATMO_ENOMEM;
@@ -1124,6 +1197,10 @@ static int parse_all(pctx *c)
 	if (c->df->n_ins == 0)
 		return perr(c, ATMO_EINVALID, c->lineno > 0 ? c->lineno : 1, 1,
 			    "file with no instructions");
+	if (c->too_long)
+		return perr(c, ATMO_ELIMIT, c->too_long_at > 0 ? c->too_long_at : 1, 1,
+			    "dockerfile line greater than max allowed size of %d (line %d)",
+			    ATMO_DOCKERFILE_MAX_LINE, c->too_long);
 	return 0;
 }
 
@@ -1132,6 +1209,7 @@ int atmo_dockerfile_parse(atmo_dockerfile **out, const char *text, size_t len,
 {
 	pctx c;
 	atmo_dockerfile *df;
+	char *nul_copy = NULL;
 	int rc;
 	size_t i;
 
@@ -1160,7 +1238,10 @@ int atmo_dockerfile_parse(atmo_dockerfile **out, const char *text, size_t len,
 	c.text = text ? text : "";
 	c.len = len;
 	c.escape = '\\';
-	rc = parse_all(&c);
+	rc = replace_nul(&c, &nul_copy);
+	if (rc == 0)
+		rc = parse_all(&c);
+	free(nul_copy);
 	df->escape = c.escape;
 	atmo__buf_free(&c.line);
 	atmo__buf_free(&c.tmp);

@@ -426,6 +426,18 @@ static int process_dollar(sh_state *st, atmo_buf *out)
 	return rc;
 }
 
+/* lex.go processPossibleHeredoc: "<<" keeps the blanks after it in its
+ * word ("COPY << EOF /x" has the heredoc word "<< EOF") */
+static void process_possible_heredoc(sh_state *st, atmo_buf *result)
+{
+	put_rune(result, sh_next(st));
+	if (sh_peek(st) != '<')
+		return;
+	put_rune(result, sh_next(st));
+	while (sh_peek(st) == ' ' || sh_peek(st) == '\t' || sh_peek(st) == '\r')
+		put_rune(result, sh_next(st));
+}
+
 static int process_stop_on(sh_state *st, long stop, int raw_escapes, atmo_buf *result,
 			   atmo__words *words)
 {
@@ -443,7 +455,15 @@ static int process_stop_on(sh_state *st, long stop, int raw_escapes, atmo_buf *r
 			sh_next(st);
 			goto done;
 		}
-		if (ch == '$' || ch == '\'' || ch == '"') {
+		if (ch == '<') {
+			size_t before = result->len;
+			process_possible_heredoc(st, result);
+			if (words && !result->oom &&
+			    (rc = words_add_raw(&w, atmo__buf_cstr(result) + before, result->len - before)) < 0)
+				goto done;
+			continue;
+		}
+		if (ch == '$' || (!st->o->skip_quotes && (ch == '\'' || ch == '"'))) {
 			size_t before = result->len;
 			if (ch == '$')
 				rc = process_dollar(st, result);
@@ -592,4 +612,29 @@ void atmo_shell_words_free(char **words)
 	for (i = 0; words[i]; i++)
 		free(words[i]);
 	free(words);
+}
+
+int atmo_shell_expand_heredoc(char **out, const char *body, atmo_env_lookup lookup,
+			      void *payload, atmo_error *err)
+{
+	atmo__shell_opts o;
+	atmo_buf b = ATMO_BUF_INIT;
+	int rc;
+
+	if (!out || !body)
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
+				       "atmo_shell_expand_heredoc: NULL argument");
+	*out = NULL;
+	memset(&o, 0, sizeof(o));
+	o.escape = '\\';
+	o.skip_quotes = 1;
+	o.lookup = lookup;
+	o.payload = payload;
+	rc = atmo__shell_process(body, strlen(body), &o, &b, NULL, err);
+	if (rc < 0) {
+		atmo__buf_free(&b);
+		return rc;
+	}
+	*out = atmo__buf_detach(&b);
+	return *out ? 0 : atmo__error_nomem(err);
 }

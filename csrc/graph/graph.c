@@ -57,10 +57,19 @@ typedef struct {
 	const char **base_ctx;      /* per stage: context name when base_node is a context */
 	int *edge_aux;              /* per edge: index of the --mount flag, -1 */
 	int *edge_trig;             /* per edge: ordinal of the linked trigger that made it, -1 */
+	/* per edge: 1 for the implicit dependency of a mount without from= on a stage
+	 * named scratch (BuildKit's stage graph has it, its output does not): it
+	 * counts for cycles, reachability and build order, then leaves the graph */
+	unsigned char *edge_hidden;
 	size_t cap_aux;
 	int cur_trig;               /* edge_trig of the next edges */
 	int *stage_link;            /* per stage: index into opts->links of its FROM context, -1 */
 	int col;                    /* column for the next error, 0: column 1 */
+	/* BuildKit's "unregistered" states: one per COPY --from / mount that names
+	 * no stage, in the order of the stages' own instructions; a numeric
+	 * --from past the last stage indexes them */
+	int *unreg;
+	size_t n_unreg, cap_unreg;
 } rctx;
 
 /* variable look-up payload */
@@ -139,6 +148,8 @@ static int warn(rctx *r, const char *code, int line, const char *fmt, ...)
 	atmo_graph *g = r->g;
 	atmo_error *w;
 	va_list ap;
+	if (atmo__lint_skipped(atmo_dockerfile_directive(g->df, "check"), code))
+		return 0;
 	if (g->n_warnings == g->cap_warnings) {
 		size_t ncap = g->cap_warnings ? g->cap_warnings * 2 : 8;
 		atmo_error *nw = realloc(g->warnings, ncap * sizeof(*nw));
@@ -164,6 +175,11 @@ static int warn(rctx *r, const char *code, int line, const char *fmt, ...)
 	g->warning_codes[g->n_warnings] = code;
 	g->n_warnings++;
 	return 0;
+}
+
+static int lint_emit(void *payload, const char *rule, int line, const char *text)
+{
+	return warn(payload, rule, line, "%s", text);
 }
 
 /* ------------------------------------------------------------------ */
@@ -308,6 +324,7 @@ static int add_edge(rctx *r, int from, size_t to, atmo_edge_kind kind, size_t in
 	if (g->n_edges >= r->cap_aux) {
 		size_t ncap = r->cap_aux ? r->cap_aux * 2 : 16;
 		int *na = realloc(r->edge_aux, ncap * sizeof(*na)), *nt;
+		unsigned char *nh;
 		if (!na)
 			return nomem(r);
 		r->edge_aux = na;
@@ -315,6 +332,10 @@ static int add_edge(rctx *r, int from, size_t to, atmo_edge_kind kind, size_t in
 		if (!nt)
 			return nomem(r);
 		r->edge_trig = nt;
+		nh = realloc(r->edge_hidden, ncap);
+		if (!nh)
+			return nomem(r);
+		r->edge_hidden = nh;
 		r->cap_aux = ncap;
 	}
 	e = &g->edges[g->n_edges];
@@ -327,6 +348,7 @@ static int add_edge(rctx *r, int from, size_t to, atmo_edge_kind kind, size_t in
 	e->context = context;
 	r->edge_aux[g->n_edges] = aux;
 	r->edge_trig[g->n_edges] = r->cur_trig;
+	r->edge_hidden[g->n_edges] = 0;
 	g->n_edges++;
 	return 0;
 }
@@ -474,19 +496,19 @@ static int check_flags(rctx *r, const atmo_instruction *ins, int line)
 		if (!defs[k].name)
 			return fail(r, ATMO_EINVALID, line, "unknown flag: %.*s", (int)nlen, f);
 		if ((used & (1u << k)) && defs[k].type != FT_STRINGS)
-			return fail(r, ATMO_EINVALID, line, "duplicate flag specified: %.*s",
+			return fail(r, ATMO_EINVALID, line, "duplicate flag specified: --%.*s",
 				    (int)nlen, f);
 		used |= 1u << k;
 		if (defs[k].type == FT_BOOL) {
 			if (eq && !eq[1])
-				return fail(r, ATMO_EINVALID, line, "missing a value on flag: %.*s",
+				return fail(r, ATMO_EINVALID, line, "missing a value on flag: --%.*s",
 					    (int)nlen, f);
 			if (eq && strcasecmp(eq + 1, "true") && strcasecmp(eq + 1, "false"))
 				return fail(r, ATMO_EINVALID, line,
-					    "expecting boolean value for flag %.*s, not: %s",
+					    "expecting boolean value for flag --%.*s, not: %s",
 					    (int)nlen, f, eq + 1);
 		} else if (!eq) {
-			return fail(r, ATMO_EINVALID, line, "missing a value on flag: %.*s",
+			return fail(r, ATMO_EINVALID, line, "missing a value on flag: --%.*s",
 				    (int)nlen, f);
 		}
 	}
@@ -993,6 +1015,7 @@ static int split_stages(rctx *r)
 			}
 			st->name = name;
 			if (has_upper(ins->args[2]) &&
+			    !atmo__lint_comment_skips(ins->comment, "StageNameCasing") &&
 			    (rc = warn(r, "StageNameCasing", ins->start_line,
 				       "Stage name '%s' should be lowercase", ins->args[2])) < 0)
 				goto done;
@@ -1215,12 +1238,9 @@ static int resolve_bases(rctx *r)
 				return rc;
 		}
 
-		{
-			char *lower = lower_dup(r, base);
-			if (!lower)
-				return nomem(r);
-			j = atmo__gmap_get(&r->names, lower, strlen(lower));
-		}
+		/* BuildKit looks the expanded base up as written: "FROM Build" is an
+		 * image (an invalid reference), not the stage "build" */
+		j = atmo__gmap_get(&r->names, base, strlen(base));
 		r->base_ctx[s] = NULL;
 		if (j >= 0) {
 			node = stage_ref_node(r, (size_t)j);
@@ -1250,6 +1270,8 @@ static int resolve_bases(rctx *r)
 /* ------------------------------------------------------------------ */
 /* pass 3: edges                                                       */
 
+#define UNREG_SCRATCH (-2) /* the implicit scratch of a mount without from= */
+
 /* Resolve a --from / from= name: a stage (by name, any position, or index),
  * scratch, a named context or an image. *ctx_name set for contexts. */
 static int resolve_ref(rctx *r, size_t s, const char *name, int allow_index, int line,
@@ -1259,11 +1281,14 @@ static int resolve_ref(rctx *r, size_t s, const char *name, int allow_index, int
 	long idx;
 	int j, ci, node;
 	char *lower;
-	char b1[32], b2[32];
 	*ctx_name = NULL;
 	if (allow_index && parse_int(name, &idx)) {
-		if (idx < 0 || (size_t)idx >= g->n_stages)
+		if (idx < 0 || (size_t)idx >= g->n_stages + r->n_unreg)
 			return fail(r, ATMO_EINVALID, line, "invalid stage index %ld", idx);
+		if ((size_t)idx >= g->n_stages) {
+			int u = r->unreg[(size_t)idx - g->n_stages];
+			return u == UNREG_SCRATCH ? scratch_node(r, line) : u;
+		}
 		j = (int)idx;
 	} else {
 		lower = lower_dup(r, name);
@@ -1275,14 +1300,6 @@ static int resolve_ref(rctx *r, size_t s, const char *name, int allow_index, int
 		node = stage_ref_node(r, (size_t)j);
 		if (g->sx[j].replaced >= 0)
 			*ctx_name = g->nodes[node].name;
-		else if ((size_t)j > s) {
-			int rc = warn(r, "StageDefinedLater", line,
-				      "stage '%s' is used by stage '%s' but defined after it; BuildKit builds it only when defined before",
-				      stage_display(&g->stages[j], b1, sizeof(b1)),
-				      stage_display(&g->stages[s], b2, sizeof(b2)));
-			if (rc < 0)
-				return rc;
-		}
 		return node;
 	}
 	if (!strcmp(name, "scratch"))
@@ -1292,6 +1309,24 @@ static int resolve_ref(rctx *r, size_t s, const char *name, int allow_index, int
 		return context_node(r, ci, line);
 	}
 	return image_node(r, name, line);
+}
+
+/* Count a reference that names no stage as BuildKit registers it (own
+ * instructions only: BuildKit reads triggers after every stage). */
+static int push_unreg(rctx *r, int node, int own)
+{
+	if (!own || (node >= 0 && (size_t)node < r->g->n_stages))
+		return 0;
+	if (r->n_unreg == r->cap_unreg) {
+		size_t ncap = r->cap_unreg ? r->cap_unreg * 2 : 16;
+		int *nu = realloc(r->unreg, ncap * sizeof(*nu));
+		if (!nu)
+			return nomem(r);
+		r->unreg = nu;
+		r->cap_unreg = ncap;
+	}
+	r->unreg[r->n_unreg++] = node;
+	return 0;
 }
 
 /* The edges one instruction (or an inherited ONBUILD trigger) makes for stage s. */
@@ -1309,7 +1344,8 @@ static int instruction_edges(rctx *r, size_t s, const atmo_instruction *ins,
 		const char *from = flag_value(ins, "from");
 		char *x = NULL;
 		atmo_error local;
-		if (!from)
+		/* no --from, or an empty one: the build context */
+		if (!from || !*from)
 			return 0;
 		r->col = col_of(loc, "--from", 0);
 		atmo_error_clear(&local);
@@ -1325,6 +1361,8 @@ static int instruction_edges(rctx *r, size_t s, const atmo_instruction *ins,
 		if ((node = resolve_ref(r, s, from, 1, line, &ctx_name)) < 0)
 			return node;
 		r->col = 0;
+		if ((rc = push_unreg(r, node, copy_kind == ATMO_EDGE_COPY)) < 0)
+			return rc;
 		return add_edge(r, node, s, copy_kind, ins_index, line, ctx_name, -1);
 	}
 	if (!strcmp(ins->keyword, "run")) {
@@ -1338,10 +1376,25 @@ static int instruction_edges(rctx *r, size_t s, const atmo_instruction *ins,
 				r->col = col_of(loc, "--mount", 0);
 			if ((rc = parse_mount(r, fl + 8, NULL, line, &m)) < 0)
 				return rc;
-			if (!m.from || !*m.from || !strcasecmp(m.type, "tmpfs"))
+			if (!m.from || !*m.from) {
+				/* BuildKit looks a mount without from= up as "scratch"
+				 * (even a tmpfs one: its stage graph has every mount) */
+				int j = atmo__gmap_get(&r->names, "scratch", 7);
+				if (j < 0 &&
+				    (rc = push_unreg(r, UNREG_SCRATCH, mount_kind == ATMO_EDGE_MOUNT)) < 0)
+					return rc;
+				if (j >= 0) {
+					if ((rc = add_edge(r, j, s, mount_kind, ins_index, line, NULL, (int)f)) < 0)
+						return rc;
+					r->edge_hidden[g->n_edges - 1] = 1;
+				}
 				continue;
-			if ((node = resolve_ref(r, s, m.from, 1, line, &ctx_name)) < 0)
+			}
+			/* BuildKit looks from= up by stage name only: "0" is an image */
+			if ((node = resolve_ref(r, s, m.from, 0, line, &ctx_name)) < 0)
 				return node;
+			if ((rc = push_unreg(r, node, mount_kind == ATMO_EDGE_MOUNT)) < 0)
+				return rc;
 			if ((rc = add_edge(r, node, s, mount_kind, ins_index, line, ctx_name, (int)f)) < 0)
 				return rc;
 		}
@@ -1363,7 +1416,8 @@ static int check_onbuild(rctx *r, const atmo_instruction *ins)
 	if (!strcmp(in->keyword, "maintainer"))
 		return fail(r, ATMO_EINVALID, ins->start_line,
 			    "MAINTAINER isn't allowed as an ONBUILD trigger");
-	return check_flags(r, in, ins->start_line);
+	/* the trigger's own flags are checked where a built stage inherits it */
+	return 0;
 }
 
 /* the text of an ONBUILD trigger: "RUN ..." */
@@ -1535,6 +1589,46 @@ static int build_edges(rctx *r)
 	return 0;
 }
 
+static int cycle_edge(const atmo_graph_edge *e)
+{
+	return e->kind == ATMO_EDGE_COPY || e->kind == ATMO_EDGE_MOUNT;
+}
+
+/*
+ * A cycle found from the root stk[0] back to v: reported as BuildKit's
+ * validateCircularDependency does, naming the root, located at the root's
+ * command that leads into it (the last one naming that stage: BuildKit keeps
+ * one command per dependency).
+ */
+static int report_cycle(rctx *r, const size_t *stk, size_t top, size_t v)
+{
+	atmo_graph *g = r->g;
+	size_t root = stk[0], next = top > 1 ? stk[1] : v, k, e, len = 0, off = 0;
+	const atmo_graph_edge *at = NULL;
+	char b[32], *msg;
+	int rc;
+	for (e = g->sx[root].edge_begin; e < g->sx[root].edge_end; e++)
+		if (g->edges[e].from == next && cycle_edge(&g->edges[e]))
+			at = &g->edges[e];
+	for (k = 0; k < top; k++)
+		len += strlen(stage_display(&g->stages[stk[k]], b, sizeof(b))) + 4;
+	len += strlen(stage_display(&g->stages[v], b, sizeof(b))) + 1;
+	msg = malloc(len);
+	if (!msg)
+		return nomem(r);
+	for (k = 0; k < top; k++)
+		off += (size_t)sprintf(msg + off, "%s -> ",
+				       stage_display(&g->stages[stk[k]], b, sizeof(b)));
+	sprintf(msg + off, "%s", stage_display(&g->stages[v], b, sizeof(b)));
+	r->col = at ? col_of(atmo_dockerfile_get(g->df, at->instruction),
+			     at->kind == ATMO_EDGE_COPY ? "--from" : "from=", 0) : 0;
+	rc = fail(r, ATMO_EINVALID, at ? at->line : g->stages[root].start_line,
+		  "circular dependency detected on stage: %s (%s)",
+		  stage_display(&g->stages[root], b, sizeof(b)), msg);
+	free(msg);
+	return rc;
+}
+
 /* Iterative DFS over stage -> dependency edges; a back edge is a cycle. */
 static int check_cycles(rctx *r)
 {
@@ -1564,7 +1658,10 @@ static int check_cycles(rctx *r)
 			size_t u = stk[top - 1];
 			size_t *p = &pos[top - 1];
 			size_t end = g->sx[u].edge_end;
-			while (*p < end && g->edges[*p].from >= n)
+			/* BuildKit's dependencies: COPY --from and mounts, not the
+			 * FROM base and not ONBUILD triggers (built stages get its
+			 * "defined before" error for those instead) */
+			while (*p < end && (g->edges[*p].from >= n || !cycle_edge(&g->edges[*p])))
 				(*p)++;
 			if (*p >= end) {
 				color[u] = 2;
@@ -1576,34 +1673,7 @@ static int check_cycles(rctx *r)
 				size_t v = g->edges[e].from;
 				cur[top - 1] = e;
 				if (color[v] == 1) {
-					{
-						char *msg;
-						size_t k, len = 0, off = 0, first = depth[v];
-						char b[32];
-						for (k = first; k < top; k++)
-							len += strlen(stage_display(&g->stages[stk[k]], b, sizeof(b))) + 4;
-						len += strlen(stage_display(&g->stages[v], b, sizeof(b))) + 1;
-						msg = malloc(len);
-						if (!msg) {
-							rc = nomem(r);
-							break;
-						}
-						for (k = first; k < top; k++)
-							off += (size_t)sprintf(msg + off, "%s -> ",
-									       stage_display(&g->stages[stk[k]], b, sizeof(b)));
-						sprintf(msg + off, "%s", stage_display(&g->stages[v], b, sizeof(b)));
-						{
-							const atmo_graph_edge *ce = &g->edges[cur[first]];
-							const atmo_instruction *ci =
-								atmo_dockerfile_get(g->df, ce->instruction);
-							r->col = col_of(ci, ce->kind == ATMO_EDGE_BASE ? g->stages[ce->to].base
-									: ce->kind == ATMO_EDGE_COPY ? "--from" : "from=", 0);
-						}
-						rc = fail(r, ATMO_EINVALID, g->edges[cur[first]].line,
-							  "circular dependency detected on stage: %s (%s)",
-							  stage_display(&g->stages[v], b, sizeof(b)), msg);
-						free(msg);
-					}
+					rc = report_cycle(r, stk, top, v);
 					break;
 				}
 				if (color[v] == 0) {
@@ -1791,6 +1861,78 @@ done:
 	return rc;
 }
 
+/* One image reference checked as BuildKit does before resolving it. */
+static int check_reference(rctx *r, const char *ref, int line)
+{
+	char why[512];
+	int rc = atmo__reference_check(ref, why, sizeof(why));
+	if (rc == ATMO_ENOMEM)
+		return nomem(r);
+	if (rc < 0)
+		return fail(r, ATMO_EINVALID, line, "failed to parse stage name \"%s\": %s", ref, why);
+	return 0;
+}
+
+/* BuildKit parses the ONBUILD triggers a built stage inherits from its base
+ * stage (resolveStages) before it looks at the images they name. */
+static int check_inherited_triggers(rctx *r)
+{
+	atmo_graph *g = r->g;
+	size_t s, i;
+	int rc;
+	for (s = 0; s < g->n_stages; s++) {
+		const atmo_stage *st = &g->stages[s], *p;
+		if (!st->used || st->parent_stage < 0 || g->sx[s].replaced >= 0)
+			continue;
+		p = &g->stages[st->parent_stage];
+		for (i = p->first_instruction + 1; i < p->first_instruction + p->n_instructions; i++) {
+			const atmo_instruction *ob = atmo_dockerfile_get(g->df, i);
+			if (strcmp(ob->keyword, "onbuild") || !ob->inner)
+				continue;
+			if ((rc = atmo_dockerfile_validate_trigger(g->df, ob->inner, st->start_line,
+								   r->err)) < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* The images a build would resolve, in BuildKit's order: every FROM image,
+ * then the images of COPY --from and RUN --mount from= (of every stage),
+ * then those of the ONBUILD triggers of the stages that are built. */
+static int check_references(rctx *r)
+{
+	atmo_graph *g = r->g;
+	size_t s, e;
+	int rc, pass;
+	for (s = 0; s < g->n_stages; s++) {
+		const atmo_graph_node *n = &g->nodes[r->base_node[s]];
+		r->col = col_of(atmo_dockerfile_get(g->df, g->stages[s].first_instruction),
+				g->sx[s].raw_base, 0);
+		if (n->kind == ATMO_NODE_IMAGE && g->sx[s].replaced < 0 &&
+		    (rc = check_reference(r, g->stages[s].base, g->stages[s].start_line)) < 0)
+			return rc;
+	}
+	for (pass = 0; pass < 2; pass++) {
+		if (pass && (rc = check_inherited_triggers(r)) < 0)
+			return rc;
+		for (e = 0; e < g->n_edges; e++) {
+			const atmo_graph_edge *ed = &g->edges[e];
+			const atmo_graph_node *n = &g->nodes[ed->from];
+			if (ed->kind == ATMO_EDGE_BASE || n->kind != ATMO_NODE_IMAGE ||
+			    (ed->kind == ATMO_EDGE_ONBUILD) != pass)
+				continue;
+			if (pass && !g->stages[ed->to].used)
+				continue;
+			r->col = 0;
+			if ((rc = check_reference(r, n->ref, ed->line)) < 0)
+				return rc;
+		}
+	}
+	r->col = 0;
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* pass 4: scopes and edge details                                     */
 
@@ -1935,6 +2077,96 @@ static int mount_details(rctx *r, atmo_graph_edge *e, const atmo__genv *env,
 	return 0;
 }
 
+/* One word expanded only for its errors (BuildKit's dispatch expands it). */
+static int expand_only(rctx *r, const char *word, const atmo__genv *env, int line)
+{
+	const char *x;
+	return word ? expand(r, &x, word, env, NULL, line) : 0;
+}
+
+/* The words BuildKit expands when it builds an instruction (the commands with
+ * SupportsSingleWordExpansion, in its order), for their errors: unterminated
+ * quotes, ${v:?msg}, bad substitutions. Heredoc bodies with expansion too. */
+static int expansion_errors(rctx *r, const atmo_instruction *ins, const atmo__genv *env,
+			    int line)
+{
+	const char *k = ins->keyword;
+	size_t i, h = 0;
+	int rc, cp = !strcmp(k, "copy"), add = !strcmp(k, "add");
+	if (!strcmp(k, "workdir") || !strcmp(k, "user") || !strcmp(k, "stopsignal"))
+		return ins->n_args ? expand_only(r, ins->args[0], env, line) : 0;
+	if (!strcmp(k, "volume")) {
+		for (i = 0; i < ins->n_args; i++)
+			if ((rc = expand_only(r, ins->args[i], env, line)) < 0)
+				return rc;
+		return 0;
+	}
+	if (!strcmp(k, "label")) {
+		for (i = 0; i + 2 < ins->n_args; i += 3)
+			if ((rc = expand_only(r, ins->args[i], env, line)) < 0 ||
+			    (rc = expand_only(r, ins->args[i + 1], env, line)) < 0)
+				return rc;
+		return 0;
+	}
+	if (!(cp || add) || ins->n_args < 2)
+		return 0;
+	if ((rc = expand_only(r, flag_value(ins, "chown"), env, line)) < 0 ||
+	    (rc = expand_only(r, flag_value(ins, "chmod"), env, line)) < 0 ||
+	    (add && (rc = expand_only(r, flag_value(ins, "checksum"), env, line)) < 0))
+		return rc;
+	for (i = 0; i < ins->n_args; i++) {
+		if (i + 1 < ins->n_args && ins->n_heredocs && !strncmp(ins->args[i], "<<", 2) &&
+		    h < ins->n_heredocs) {
+			h++;
+			continue;
+		}
+		if ((rc = expand_only(r, ins->args[i], env, line)) < 0)
+			return rc;
+	}
+	for (h = 0; h < ins->n_heredocs; h++) {
+		lookup_ctx lc = { env, r, NULL, 0, 0, 0 };
+		atmo_error local;
+		char *x = NULL;
+		if (!ins->heredocs[h].expand || !ins->heredocs[h].content)
+			continue;
+		atmo_error_clear(&local);
+		rc = atmo_shell_expand_heredoc(&x, ins->heredocs[h].content, lookup_cb, &lc, &local);
+		free(x);
+		if (rc == ATMO_ENOMEM)
+			return nomem(r);
+		if (rc < 0)
+			return fail(r, rc, line, "%s", local.text[0] ? local.text : "bad substitution");
+	}
+	return 0;
+}
+
+/* BuildKit builds stages in order: a COPY --from or a mount of a stage that
+ * is not built yet (defined later, or the stage itself) is an error. */
+static int check_defined_before(rctx *r, size_t s, const atmo_graph_edge *e,
+				const atmo_instruction *ins, int line)
+{
+	atmo_graph *g = r->g;
+	char b[32];
+	const char *cur = g->stages[s].name ? g->stages[s].name : b;
+	int hidden = r->edge_hidden[e - g->edges];
+	if (e->from >= g->n_stages || e->from < s)
+		return 0;
+	/* a mount without from= waits for a stage named scratch only as a cache */
+	if (hidden && (!e->mount_type || strcmp(e->mount_type, "cache")))
+		return 0;
+	if (!g->stages[s].name)
+		snprintf(b, sizeof(b), "stage-%zu", s);
+	r->col = 0;
+	if (!strcmp(ins->keyword, "copy"))
+		return fail(r, ATMO_EINVALID, line,
+			    "cannot copy from stage \"%s\", it needs to be defined before current stage \"%s\"",
+			    flag_value(ins, "from"), cur);
+	return fail(r, ATMO_EINVALID, line,
+		    "cannot mount from stage \"%s\" to \"%s\", stage needs to be defined before current command",
+		    !hidden && g->stages[e->from].name ? g->stages[e->from].name : "",
+		    e->dest ? e->dest : "");
+}
+
 /* The edges of instruction ins_index (inherited trigger or own instruction) get
  * their details; also checks every --mount of a RUN in a built stage. */
 static int details_for(rctx *r, size_t s, size_t *ec, const atmo__genv *env,
@@ -1964,6 +2196,8 @@ static int details_for(rctx *r, size_t s, size_t *ec, const atmo__genv *env,
 			else
 				rc = mount_details(r, e, env, ins, r->edge_aux[*ec], line, strict);
 			if (rc < 0)
+				return rc;
+			if (strict && (rc = check_defined_before(r, s, e, ins, line)) < 0)
 				return rc;
 		}
 		(*ec)++;
@@ -2056,12 +2290,18 @@ static int scopes(rctx *r)
 				const atmo_instruction *in = ob->inner;
 				if (strcmp(ob->keyword, "onbuild") || !in)
 					continue;
+				/* BuildKit parses an inherited trigger at the child's FROM */
+				if (strict && (rc = check_flags(r, in, st->start_line)) < 0) {
+					r->err = saved;
+					return rc;
+				}
+				/* located at this stage's FROM, where BuildKit runs them */
 				if (!strcmp(in->keyword, "arg"))
-					rc = apply_arg(r, &sx->env, in, ob->start_line, strict);
+					rc = apply_arg(r, &sx->env, in, st->start_line, strict);
 				else if (!strcmp(in->keyword, "env"))
-					rc = apply_env(r, &sx->env, in, ob->start_line, strict);
-				else
-					rc = details_for(r, s, &ec, &sx->env, in, i, -1, ob->start_line, strict);
+					rc = apply_env(r, &sx->env, in, st->start_line, strict);
+				else if (!strict || (rc = expansion_errors(r, in, &sx->env, st->start_line)) == 0)
+					rc = details_for(r, s, &ec, &sx->env, in, i, -1, st->start_line, strict);
 				if (rc == ATMO_ENOMEM || (rc < 0 && strict)) {
 					r->err = saved;
 					return rc == ATMO_ENOMEM ? nomem(r) : rc;
@@ -2082,6 +2322,8 @@ static int scopes(rctx *r)
 				rc = apply_arg(r, &sx->env, ins, ins->start_line, strict);
 			else if (!strcmp(ins->keyword, "env"))
 				rc = apply_env(r, &sx->env, ins, ins->start_line, strict);
+			else if (strict && (rc = expansion_errors(r, ins, &sx->env, ins->start_line)) < 0)
+				;
 			else
 				rc = details_for(r, s, &ec, &sx->env, ins, i, -1, ins->start_line, strict);
 			if (rc == ATMO_ENOMEM || (rc < 0 && strict)) {
@@ -2094,6 +2336,24 @@ static int scopes(rctx *r)
 		r->err = saved;
 	}
 	return 0;
+}
+
+/* The implicit dependencies on a stage named scratch leave the graph once
+ * they have counted (edges stay grouped by stage). */
+static void drop_hidden_edges(rctx *r)
+{
+	atmo_graph *g = r->g;
+	size_t s, e, k = 0;
+	for (s = 0; s < g->n_stages; s++) {
+		atmo__gstage *sx = &g->sx[s];
+		size_t begin = k;
+		for (e = sx->edge_begin; e < sx->edge_end; e++)
+			if (!r->edge_hidden[e])
+				g->edges[k++] = g->edges[e];
+		sx->edge_begin = begin;
+		sx->edge_end = k;
+	}
+	g->n_edges = k;
 }
 
 /* ------------------------------------------------------------------ */
@@ -2114,7 +2374,9 @@ static void rctx_free(rctx *r)
 	free(r->base_ctx);
 	free(r->edge_aux);
 	free(r->edge_trig);
+	free(r->edge_hidden);
 	free(r->stage_link);
+	free(r->unreg);
 }
 
 int atmo_graph_build(atmo_graph **out, const atmo_dockerfile *df,
@@ -2163,14 +2425,17 @@ int atmo_graph_build(atmo_graph **out, const atmo_dockerfile *df,
 		goto done;
 	if ((rc = load_options(&r)) < 0 ||
 	    (rc = split_stages(&r)) < 0 ||
+	    (rc = atmo__lint_rules(df, lint_emit, &r)) < 0 ||
 	    (rc = meta_args(&r)) < 0 ||
 	    (rc = resolve_bases(&r)) < 0 ||
 	    (rc = build_edges(&r)) < 0 ||
 	    (rc = check_cycles(&r)) < 0 ||
 	    (rc = resolve_target(&r)) < 0 ||
 	    (rc = reachability(&r)) < 0 ||
+	    (rc = check_references(&r)) < 0 ||
 	    (rc = scopes(&r)) < 0)
 		goto done;
+	drop_hidden_edges(&r);
 	*out = g;
 	g = NULL;
 done:

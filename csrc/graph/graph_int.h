@@ -27,6 +27,22 @@ int atmo__gmap_get(const atmo__gmap *m, const char *key, size_t len);
 int atmo__gmap_copy(atmo__gmap *dst, const atmo__gmap *src);
 void atmo__gmap_free(atmo__gmap *m);
 
+/* ---- image references (reference.c) ---- */
+/* Check ref as BuildKit does before resolving an image (distribution/reference's
+ * ParseNormalizedNamed, go-digest's Validate): 0 valid; -1 invalid with the
+ * library's message in why ("invalid reference format", ...); ATMO_ENOMEM. */
+int atmo__reference_check(const char *ref, char *why, size_t why_n);
+
+/* ---- BuildKit's linter rules on how instructions are written (lint.c) ---- */
+/* receives one warning: rule (a static string), line, text; 0 or a negative code */
+typedef int (*atmo__lint_emit)(void *payload, const char *rule, int line, const char *text);
+/* MaintainerDeprecated, FromAsCasing, ConsistentInstructionCasing */
+int atmo__lint_rules(const atmo_dockerfile *df, atmo__lint_emit emit, void *payload);
+/* 1 when the `# check=` directive's value skips rule (skip=all or a list) */
+int atmo__lint_skipped(const char *check, const char *rule);
+/* 1 when a "check=skip=..." line of an instruction's comment skips rule for it */
+int atmo__lint_comment_skips(const char *comment, const char *rule);
+
 /* ---- variables in scope (ARG and ENV), insertion order kept ---- */
 typedef struct {
 	atmo_graph_var *v;

@@ -20,19 +20,12 @@ static inline const char *test_data_path(char *buf, size_t n, const char *rel)
 	return buf;
 }
 
-/* Root of ../shared/conformance/buildkit, or NULL when absent (tests then skip). */
+/* Root of BuildKit's conformance vectors, copied into tests/data/buildkit
+ * (parser testfiles, negative cases, shell envVarTest and wordsTest; Apache-2.0,
+ * LICENSE beside them) so that the tests run without ../shared. */
 static inline const char *test_conformance_root(char *buf, size_t n)
 {
-	const char *shared = getenv("ATMOGRAPH_SHARED");
-	FILE *f;
-	char probe[1200];
-	snprintf(buf, n, "%s/conformance/buildkit", shared ? shared : "../shared");
-	snprintf(probe, sizeof(probe), "%s/README.md", buf);
-	f = fopen(probe, "r");
-	if (!f)
-		return NULL;
-	fclose(f);
-	return buf;
+	return test_data_path(buf, n, "buildkit");
 }
 
 #endif

@@ -181,6 +181,26 @@ static void service_image_shape(void **state)
 	atmo_dockerfile_free(df);
 }
 
+/* BuildKit reads a NUL byte as any other character: here it is read as
+ * U+FFFD (strings are C strings), with a warning where it is */
+static void nul_byte_is_read_with_a_warning(void **state)
+{
+	atmo_dockerfile *df = parse_data("dockerfile/good/nul-byte.Dockerfile");
+	const atmo_error *w;
+	atmo_error e;
+	(void)state;
+	assert_int_equal(atmo_dockerfile_count(df), 2);
+	assert_string_equal(get(df, 1)->args[0], "echo a\xEF\xBF\xBD" "b");
+	assert_int_equal(atmo_dockerfile_warning_count(df), 1);
+	w = atmo_dockerfile_warning(df, 0);
+	assert_int_equal(w->line, 2);
+	assert_int_equal(w->column, 11);
+	assert_non_null(strstr(w->text, "NUL byte"));
+	atmo_error_clear(&e);
+	assert_int_equal(atmo_dockerfile_validate(df, &e), 0);
+	atmo_dockerfile_free(df);
+}
+
 static void escape_directive_and_comments(void **state)
 {
 	atmo_dockerfile *df = parse_data("dockerfile/good/escape.Dockerfile");
@@ -199,7 +219,8 @@ static void escape_directive_and_comments(void **state)
 	assert_string_equal(ins->args[0], "powershell -Command     Write-Host hello     world");
 	/* one warning: the empty continuation line */
 	assert_int_equal(atmo_dockerfile_warning_count(df), 1);
-	assert_int_equal(atmo_dockerfile_warning(df, 0)->line, 5);
+	/* located at the instruction's last line, as BuildKit does */
+	assert_int_equal(atmo_dockerfile_warning(df, 0)->line, 9);
 	assert_null(atmo_dockerfile_warning(df, 1));
 	/* "#" alone resets the comment above FROM scratch */
 	assert_null(get(df, 3)->comment);
@@ -376,9 +397,11 @@ static void huge_line_is_a_located_error(void **state)
 	atmo_error_clear(&e);
 	assert_int_equal(atmo_dockerfile_parse(&df, t, strlen(t), "Dockerfile", &e), ATMO_ELIMIT);
 	assert_null(df);
-	assert_int_equal(e.line, 2);
-	assert_int_equal(e.column, ATMO_DOCKERFILE_MAX_LINE + 1);
-	assert_non_null(strstr(e.text, "line longer than"));
+	/* BuildKit's scanner stops at the long line and reports it after the
+	 * loop, at the count of lines read before it */
+	assert_int_equal(e.line, 1);
+	assert_int_equal(e.column, 1);
+	assert_non_null(strstr(e.text, "dockerfile line greater than max allowed size of 65535 (line 2)"));
 	/* the longest accepted line parses */
 	memset(t + 16, 'x', ATMO_DOCKERFILE_MAX_LINE - 9);
 	strcpy(t + 7 + ATMO_DOCKERFILE_MAX_LINE, "\n");
@@ -459,6 +482,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(heredoc_forms),
+		cmocka_unit_test(nul_byte_is_read_with_a_warning),
 		cmocka_unit_test(heredoc_under_onbuild_and_crlf),
 		cmocka_unit_test(service_image_shape),
 		cmocka_unit_test(escape_directive_and_comments),

@@ -348,25 +348,69 @@ static void copy_from_forward_index_and_case(void **state)
 	char buf[2048];
 	(void)state;
 	bopts o = { "app", { NULL }, 0, { NULL }, 0, NULL };
-	g = must_build(&df,
-		       "FROM alpine AS App\n"
-		       "COPY --from=Assets /a /a\n"
-		       "COPY --from=2 /b /b\n"
-		       "FROM alpine AS assets\n"
-		       "FROM alpine\n"
-		       "COPY --from=ASSETS / /\n", &o);
+	static const char text[] =
+		"FROM alpine AS App\n"
+		"COPY --from=Assets /a /a\n"
+		"COPY --from=2 /b /b\n"
+		"FROM alpine AS assets\n"
+		"FROM alpine\n"
+		"COPY --from=ASSETS / /\n";
+	/* the default target (the last stage) does not build App: its forward
+	 * references resolve to edges, as BuildKit's stage graph has them */
+	g = must_build(&df, text, NULL);
 	edges_str(g, buf, sizeof(buf));
 	assert_string_equal(buf, "image/alpine>stage/app:base@1 stage/assets>stage/app:copy@2 "
 			    "stage/2>stage/app:copy@3 image/alpine>stage/assets:base@4 "
 			    "image/alpine>stage/2:base@5 stage/assets>stage/2:copy@6");
-	/* forward references resolve, with a warning: BuildKit refuses them when building */
-	assert_true(has_warning(g, "StageDefinedLater", 2));
+	assert_false(atmo_graph_stage(g, 0)->used);
 	assert_true(has_warning(g, "StageNameCasing", 1));
 	assert_string_equal(atmo_graph_stage(g, 0)->name, "app");
 	assert_null(atmo_graph_stage(g, 2)->name);
 	assert_string_equal(atmo_graph_stage(g, 2)->label, "2");
 	order_str(g, buf, sizeof(buf));
-	assert_string_equal(buf, "1,2,0");
+	assert_string_equal(buf, "1,2");
+	atmo_graph_free(g);
+	atmo_dockerfile_free(df);
+	/* building App: BuildKit builds stages in order and refuses the copy */
+	expect_error_col(text, &o, 0, 2, 0,
+			 "cannot copy from stage \"Assets\", it needs to be defined before current stage \"app\"");
+}
+
+/* BuildKit's linter rules on how instructions are written, and `# check=skip` */
+static void buildkit_lint_rules(void **state)
+{
+	atmo_dockerfile *df;
+	atmo_graph *g;
+	(void)state;
+	g = must_build(&df,
+		       "from alpine AS Build\n"
+		       "run true\n"
+		       "RUN true\n"
+		       "maintainer me\n", NULL);
+	assert_true(has_warning(g, "FromAsCasing", 1));
+	assert_true(has_warning(g, "StageNameCasing", 1));
+	assert_true(has_warning(g, "ConsistentInstructionCasing", 3));
+	assert_false(has_warning(g, "ConsistentInstructionCasing", 2));
+	assert_true(has_warning(g, "MaintainerDeprecated", 4));
+	atmo_graph_free(g);
+	atmo_dockerfile_free(df);
+	/* a tie counts as upper case; the directive skips rules for the file, a
+	 * comment line above an instruction for that instruction */
+	g = must_build(&df,
+		       "# check=skip=StageNameCasing,FromAsCasing trailing words\n"
+		       "FROM alpine as Build\n"
+		       "# check=skip=MaintainerDeprecated\n"
+		       "maintainer me\n"
+		       "MAINTAINER you\n", NULL);
+	assert_false(has_warning(g, "StageNameCasing", 2));
+	assert_false(has_warning(g, "FromAsCasing", 2));
+	assert_false(has_warning(g, "MaintainerDeprecated", 4));
+	assert_true(has_warning(g, "MaintainerDeprecated", 5));
+	assert_true(has_warning(g, "ConsistentInstructionCasing", 4));
+	atmo_graph_free(g);
+	atmo_dockerfile_free(df);
+	g = must_build(&df, "# check=skip=all\nFROM alpine AS Build\nrun true\n", NULL);
+	assert_int_equal(atmo_graph_warning_count(g), 0);
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
 }
@@ -487,8 +531,9 @@ static void run_mounts(void **state)
 		       "    --mount=type=bind,\"from=0\",src=/etc,dst=/e,ro \\\n"
 		       "    --mount=type=secret,id=token ls\n", NULL);
 	edges_str(g, buf, sizeof(buf));
+	/* from= names a stage by name only (BuildKit's detectRunMount): "0" is an image */
 	assert_string_equal(buf, "image/alpine>stage/tools:base@1 image/alpine>stage/1:base@2 "
-			    "stage/tools>stage/1:mount@4 stage/tools>stage/1:mount@4");
+			    "stage/tools>stage/1:mount@4 image/0>stage/1:mount@4");
 	e = atmo_graph_get_edge(g, 2);
 	assert_string_equal(e->mount_type, "bind");
 	assert_string_equal(e->sources[0], "/usr/bin");
@@ -1154,13 +1199,14 @@ static void onbuild_across_images_errors(void **state)
 	atmo_dockerfile_free(df);
 	atmo_graph_free(pg);
 	atmo_dockerfile_free(pdf);
-	/* a trigger that copies from the stage it runs in: a cycle, named */
+	/* a trigger that copies from the stage it runs in: BuildKit's cycle check
+	 * does not see triggers; building the stage refuses the copy */
 	pg = must_build(&pdf, "FROM debian AS rt\nONBUILD COPY --from=svc /a /b\n", &po);
 	g = linked_child(&df, pg, "FROM alpine AS x\nFROM runtime AS svc\n", "p", &err, &rc);
 	assert_int_equal(rc, ATMO_EINVALID);
 	assert_null(g);
 	assert_int_equal(err.line, 2);
-	assert_non_null(strstr(err.text, "circular dependency detected on stage: svc"));
+	assert_non_null(strstr(err.text, "cannot copy from stage \"svc\", it needs to be defined before current stage \"svc\""));
 	atmo_dockerfile_free(df);
 	atmo_graph_free(pg);
 	atmo_dockerfile_free(pdf);
@@ -1262,6 +1308,7 @@ int main(void)
 		cmocka_unit_test(env_inherited_from_parent),
 		cmocka_unit_test(from_resolves_backward_only),
 		cmocka_unit_test(copy_from_forward_index_and_case),
+		cmocka_unit_test(buildkit_lint_rules),
 		cmocka_unit_test(unknown_from_is_image_or_context),
 		cmocka_unit_test(named_context_from_names),
 		cmocka_unit_test(scratch_node_and_platform),

@@ -98,10 +98,22 @@ ATMO_EXTERN const atmo_error *atmo_dockerfile_warning(const atmo_dockerfile *df,
  * The checks BuildKit's instruction layer makes before a build, which its
  * parser (and atmo_dockerfile_parse) lets through: unknown instructions,
  * unknown or malformed flags (`--=x`, `RUN --from=x`), missing arguments,
- * SHELL not in JSON form, HEALTHCHECK types, ONBUILD triggers.
+ * SHELL not in JSON form, HEALTHCHECK types, ONBUILD triggers, an instruction
+ * other than ARG before the first FROM ("no build stage in current context").
+ * Instructions are checked in order, so the first problem is BuildKit's.
  * @return 0 or ATMO_EINVALID with the first problem's location in err
  */
 ATMO_EXTERN int atmo_dockerfile_validate(const atmo_dockerfile *df, atmo_error *err);
+
+/**
+ * The instruction-layer checks on an ONBUILD trigger (an instruction's inner),
+ * which BuildKit makes only when a stage built on this one inherits it.
+ * @param line  where to locate an error: the inheriting stage's FROM line
+ * @return 0 or ATMO_EINVALID with the problem in err (at line, column 1)
+ */
+ATMO_EXTERN int atmo_dockerfile_validate_trigger(const atmo_dockerfile *df,
+						 const atmo_instruction *trigger, int line,
+						 atmo_error *err);
 
 /**
  * The AST in BuildKit's `result` dump form (one line per instruction).
@@ -150,6 +162,15 @@ ATMO_EXTERN int atmo_shell_expand(char **out, const char *word, char escape,
 ATMO_EXTERN int atmo_shell_expand_words(char ***out, size_t *count, const char *word,
 					char escape, atmo_env_lookup lookup, void *payload,
 					atmo_error *err);
+
+/**
+ * Expand a heredoc body as BuildKit does for COPY/ADD <<EOF (ProcessWord with
+ * SkipProcessQuotes and the escape '\\'): quotes are plain characters.
+ * @param[out] out  the result, caller frees with free()
+ * @return 0, ATMO_EINVALID (bad substitution, ${v:?msg}) or ATMO_ENOMEM
+ */
+ATMO_EXTERN int atmo_shell_expand_heredoc(char **out, const char *body, atmo_env_lookup lookup,
+					  void *payload, atmo_error *err);
 
 /** Free what atmo_shell_expand_words returned. NULL-safe. */
 ATMO_EXTERN void atmo_shell_words_free(char **words);

@@ -144,8 +144,14 @@ typedef struct atmo_graph_var {
  * @param[out] out  the graph; free with atmo_graph_free()
  * @param df        the parsed Dockerfile; it must outlive the graph
  * @param opts      NULL for defaults
+ * Errors come in BuildKit's order (doc/source/manual/buildkit.rst): the
+ * instruction layer (atmo_dockerfile_validate), the stage graph (FROM
+ * expansion, --from and from= references, cycles, image references by the
+ * distribution reference grammar), then the stages the target needs, in
+ * order (word expansion; a COPY --from or mount of a stage not built yet).
  * @return 0; ATMO_EINVALID (bad stage name, bad --build-arg, cycle, bad index, bad
- *         substitution; err carries source, line and column), ATMO_ENOTFOUND (unknown
+ *         substitution, invalid image reference, a stage used before it is built;
+ *         err carries source, line and column), ATMO_ENOTFOUND (unknown
  *         target; the message lists the stages) or ATMO_ENOMEM
  */
 ATMO_EXTERN int atmo_graph_build(atmo_graph **out, const atmo_dockerfile *df,

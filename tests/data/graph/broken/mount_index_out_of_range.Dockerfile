@@ -1,2 +1,0 @@
-FROM alpine
-RUN --mount=type=bind,from=3,target=/x true

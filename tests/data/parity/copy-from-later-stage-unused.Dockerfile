@@ -1,0 +1,5 @@
+FROM alpine AS early
+COPY --from=build /x /x
+FROM busybox AS build
+FROM alpine
+COPY --from=build /y /y

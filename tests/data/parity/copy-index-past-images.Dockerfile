@@ -1,0 +1,3 @@
+FROM alpine
+COPY --from=busybox / /
+COPY --from=2 /b /b

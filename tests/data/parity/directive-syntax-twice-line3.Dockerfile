@@ -1,0 +1,4 @@
+# check=skip=all
+# syntax=x
+# syntax=y
+FROM a

@@ -1,0 +1,3 @@
+# escape=`
+FROM alpine
+RUN --mount=type=bind,source=a\"b,target=/x true

@@ -1,0 +1,7 @@
+FROM alpine
+COPY <<A << B /dst/
+a
+A
+b
+B
+COPY --from=Builder /a /b

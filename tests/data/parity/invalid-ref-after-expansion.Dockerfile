@@ -1,0 +1,3 @@
+ARG TAG=
+FROM alpine AS base
+FROM debian:${TAG}

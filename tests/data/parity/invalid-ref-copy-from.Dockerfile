@@ -1,0 +1,3 @@
+FROM alpine
+RUN true
+COPY --from=Alpine:3 /a /b

@@ -1,0 +1,1 @@
+FROM alpine@sha256:0123456789abcdef

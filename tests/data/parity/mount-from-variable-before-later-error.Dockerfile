@@ -1,0 +1,3 @@
+FROM alpine
+RUN --mount=from=$X,target=/x true
+RUN --bogus true

@@ -1,0 +1,3 @@
+FROM alpine AS a
+FROM busybox
+RUN --mount=type=tmpfs,from=a,target=/x true

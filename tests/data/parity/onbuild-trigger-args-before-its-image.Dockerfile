@@ -1,0 +1,3 @@
+FROM busybox AS base
+ONBUILD COPY --from=Src /in/file
+FROM base AS mid

@@ -1,0 +1,3 @@
+FROM alpine AS base
+ONBUILD COPY --frm=x / /
+FROM base

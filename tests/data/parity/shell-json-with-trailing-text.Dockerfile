@@ -1,0 +1,3 @@
+FROM alpine
+SHELL ["/bin/sh"] \
+RUN true

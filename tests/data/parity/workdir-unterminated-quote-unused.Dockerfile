@@ -1,0 +1,3 @@
+FROM alpine AS unused
+WORKDIR "/a
+FROM alpine
