@@ -95,7 +95,7 @@ hcl_value *hcl_bool(int b);
 hcl_value *hcl_null(hcl_type *t);                   /* steals t (NULL: dynamic) */
 hcl_value *hcl_unknown(hcl_type *t);                /* steals t (NULL: dynamic) */
 
-/* Items / values are stolen (also on failure). */
+/* Items / values and the elem type are stolen (also on failure). */
 hcl_value *hcl_tuple(hcl_value **items, size_t n);
 hcl_value *hcl_list(hcl_type *elem, hcl_value **items, size_t n);   /* items must already be of type elem */
 hcl_value *hcl_set(hcl_type *elem, hcl_value **items, size_t n);    /* sorts and removes duplicates */
