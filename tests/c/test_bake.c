@@ -93,8 +93,8 @@ static void test_env_and_set_var(void **state)
 	app = atmo_bake_find_target(b, "app");
 	/* the environment overrides the default, --set-var overrides both */
 	assert_string_equal(lib->tags[0], "example.org/other/lib:from-env");
-	/* a null arg comes from the environment */
-	assert_true(has(app->args, app->n_args, "UNSET_ARG=arg-from-env"));
+	/* a null arg is left out, as buildx leaves it (the Dockerfile's default applies) */
+	assert_false(has(app->args, app->n_args, "UNSET_ARG=arg-from-env"));
 	/* the override file added an arg */
 	assert_true(has(app->args, app->n_args, "EXTRA=1"));
 	assert_int_equal(atmo_bake_file_count(b), 2);
@@ -470,6 +470,129 @@ static void test_bad_files(void **state)
 	}
 }
 
+
+/* ---- HCL ---------------------------------------------------------------------- */
+
+/* the OpenStack-like family: variables, functions, a matrix of 16 services */
+static void test_hcl_openstack(void **state)
+{
+	char p1[1024];
+	const char *files[1];
+	atmo_bake *b = NULL;
+	atmo_error err;
+	atmo_bake_options o = ATMO_BAKE_OPTIONS_INIT;
+	const atmo_bake_target *nova, *rt;
+	size_t *order = NULL, n = 0;
+	json_t *doc = NULL;
+
+	(void)state;
+	o.no_env = 1;
+	atmo_error_clear(&err);
+	files[0] = test_data_path(p1, sizeof(p1), "bake-hcl/openstack/docker-bake.hcl");
+	if (atmo_bake_load(&b, files, 1, NULL, &o, &err) < 0)
+		fail_msg("%s:%d: %s", err.source, err.line, err.text);
+	/* _common, builder, runtime and one target per service */
+	assert_int_equal(atmo_bake_target_count(b), 19);
+	nova = atmo_bake_find_target(b, "nova-api");
+	assert_non_null(nova);
+	assert_string_equal(nova->tags[0], "registry.example.org/openstack/nova-api:2024.2");
+	assert_true(has(nova->args, nova->n_args, "PROJECT=nova"));
+	assert_true(has(nova->args, nova->n_args, "SERVICE=nova-api"));
+	assert_true(has(nova->args, nova->n_args, "DEBIAN=bookworm"));
+	assert_string_equal(nova->description, "The nova service nova-api");
+	assert_int_equal(nova->n_links, 2);
+	assert_non_null(strstr(nova->context_path, "openstack/service"));
+	rt = atmo_bake_find_target(b, "runtime");
+	assert_int_equal(rt->n_links, 1);
+	assert_string_equal(rt->outputs[0], "type=docker");
+	/* the default group names the matrix block, which is a group of its targets */
+	assert_int_equal(atmo_bake_select(&order, &n, b, NULL, 0, &err), 0);
+	assert_int_equal(n, 18);
+	assert_string_equal(atmo_bake_target_at(b, order[0])->name, "builder");
+	assert_string_equal(atmo_bake_target_at(b, order[1])->name, "runtime");
+	free(order);
+	assert_int_equal(atmo_bake_graph(&doc, b, NULL, 0, &err), 0);
+	json_decref(doc);
+	atmo_bake_free(b);
+
+	/* PUSH from the environment is parsed as the bool it is typed as */
+	o.no_env = 0;
+	{
+		const char *vars[] = { "PUSH=true", "RELEASE=2025.1" };
+		o.set_vars = vars;
+		o.n_set_vars = 2;
+		assert_int_equal(atmo_bake_load(&b, files, 1, NULL, &o, &err), 0);
+		assert_string_equal(atmo_bake_find_target(b, "runtime")->outputs[0], "type=registry");
+		assert_string_equal(atmo_bake_find_target(b, "keystone")->tags[0],
+				    "registry.example.org/openstack/keystone:2025.1");
+		atmo_bake_free(b);
+		/* the validation block refuses a release of the wrong form, located */
+		vars[1] = "RELEASE=latest";
+		assert_int_equal(atmo_bake_load(&b, files, 1, NULL, &o, &err), ATMO_EINVALID);
+		assert_null(b);
+		assert_non_null(strstr(err.text, "Validation failed; RELEASE is YEAR.1 or YEAR.2."));
+		assert_true(err.line > 1);
+	}
+}
+
+/* V0 = "xx", Vi = "${Vi-1}${Vi-1}": stops at the string limit, located */
+static void test_hcl_exponential(void **state)
+{
+	char p1[1024];
+	const char *files[1];
+	atmo_bake *b = NULL;
+	atmo_error err;
+	atmo_bake_options o = ATMO_BAKE_OPTIONS_INIT;
+
+	(void)state;
+	o.no_env = 1;
+	atmo_error_clear(&err);
+	files[0] = test_data_path(p1, sizeof(p1), "hostile/bake-exponential.hcl");
+	assert_int_equal(atmo_bake_load(&b, files, 1, NULL, &o, &err), ATMO_ELIMIT);
+	assert_null(b);
+	assert_non_null(strstr(err.source, "bake-exponential.hcl"));
+	assert_true(err.line > 3);
+}
+
+/* --set as buildx applies it */
+static void test_overrides(void **state)
+{
+	const char *text = "target \"a\" {\n  tags = [\"x\"]\n  platforms = [\"linux/amd64\"]\n}\n"
+			   "target \"b\" {\n  inherits = [\"a\"]\n}\n";
+	const char *sets[] = { "a.args.V=1", "*.platform+=linux/arm64", "b.tags=y", "a.push=true" };
+	atmo_bake_options o = ATMO_BAKE_OPTIONS_INIT;
+	atmo_bake *b = NULL;
+	atmo_error err;
+	const atmo_bake_target *a, *bb;
+	char *out = NULL;
+	size_t len;
+
+	(void)state;
+	o.no_env = 1;
+	o.overrides = sets;
+	o.n_overrides = 4;
+	atmo_error_clear(&err);
+	if (atmo_bake_load_string(&b, text, strlen(text), "docker-bake.hcl", &o, &err) < 0)
+		fail_msg("%s", err.text);
+	a = atmo_bake_find_target(b, "a");
+	bb = atmo_bake_find_target(b, "b");
+	assert_true(has(a->args, a->n_args, "V=1"));
+	assert_int_equal(a->n_platforms, 2);
+	assert_string_equal(a->outputs[0], "type=image,push=true");
+	/* b inherits a's overridden fields, and its own tags */
+	assert_true(has(bb->args, bb->n_args, "V=1"));
+	assert_string_equal(bb->tags[0], "y");
+	assert_int_equal(atmo_bake_print_text(&out, &len, b, (const char *const[]){ "b" }, 1, &err), 0);
+	assert_non_null(strstr(out, "\"platforms\": [\n        \"linux/amd64\",\n        \"linux/arm64\"\n      ]"));
+	free(out);
+	atmo_bake_free(b);
+	/* an override of a target that does not exist names the pattern */
+	sets[0] = "nope.args.V=1";
+	assert_int_equal(atmo_bake_load_string(&b, text, strlen(text), "docker-bake.hcl", &o, &err),
+			 ATMO_ENOTFOUND);
+	assert_string_equal(err.text, "could not find any target matching 'nope'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -483,6 +606,9 @@ int main(void)
 		cmocka_unit_test(test_graph_onbuild_across_targets),
 		cmocka_unit_test(test_graph_example_family_onbuild),
 		cmocka_unit_test(test_target_graph),
+		cmocka_unit_test(test_hcl_openstack),
+		cmocka_unit_test(test_hcl_exponential),
+		cmocka_unit_test(test_overrides),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
