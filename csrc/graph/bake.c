@@ -708,6 +708,29 @@ done:
 
 /* ---- --print ---- */
 
+/* buildx checks that the files of secrets exist before it prints */
+static int check_secret_files(const json_t *targets, atmo_error *err)
+{
+	const char *k;
+	json_t *t, *s;
+	size_t i;
+	struct stat st;
+
+	json_object_foreach((json_t *)targets, k, t) {
+		json_array_foreach(json_object_get(t, "secret"), i, s) {
+			const char *src = json_string_value(json_object_get(s, "src"));
+			if (!src || !*src || stat(src, &st) == 0)
+				continue;
+			if (errno == ENOENT)
+				return atmo__error_set(err, ATMO_ENOTFOUND, NULL, 0, 0,
+						       "failed to stat %s: stat %s: no such file or directory", src, src);
+			return atmo__error_set(err, ATMO_EIO, NULL, 0, 0, "failed to stat %s: stat %s: %s", src,
+					       src, strerror(errno));
+		}
+	}
+	return 0;
+}
+
 int atmo_bake_print(json_t **out, const atmo_bake *b, const char *const *names, size_t n_names,
 		    atmo_error *err)
 {
@@ -717,6 +740,11 @@ int atmo_bake_print(json_t **out, const atmo_bake *b, const char *const *names, 
 	*out = NULL;
 	if ((rc = print_read(&targets, &groups, b, names, n_names, err)) < 0)
 		return rc;
+	if ((rc = check_secret_files(targets, err)) < 0) {
+		json_decref(targets);
+		json_decref(groups);
+		return rc;
+	}
 	*out = atmo__bake_print_doc(targets, groups);
 	json_decref(targets);
 	json_decref(groups);

@@ -333,6 +333,29 @@ static int entry_from_object(json_t **out, bake_kind k, const hcl_value *v, char
 		snprintf(msg, n, "out of memory");
 		return -1;
 	}
+	if (k == BK_SSH) {
+		/* ssh objects: {id = "x", paths = ["a", "b"]} */
+		json_t *e = json_object(), *paths = json_array();
+		const hcl_value *id = hcl_value_get(v, "id"), *ps = hcl_value_get(v, "paths");
+		free(s);
+		if (!e || !paths) {
+			json_decref(e);
+			json_decref(paths);
+			return -1;
+		}
+		if (id && id->type->kind == HCL_T_STRING && !id->is_null)
+			json_object_set_new(e, "id", json_string(id->u.str.s));
+		if (ps && !ps->is_null && (ps->type->kind == HCL_T_LIST || ps->type->kind == HCL_T_TUPLE))
+			for (i = 0; i < ps->u.seq.n; i++)
+				if (ps->u.seq.items[i]->type->kind == HCL_T_STRING)
+					json_array_append_new(paths, json_string(ps->u.seq.items[i]->u.str.s));
+		if (json_array_size(paths))
+			json_object_set_new(e, "paths", paths);
+		else
+			json_decref(paths);
+		*out = e;
+		return 0;
+	}
 	s[0] = '\0';
 	for (i = 0; i < v->u.obj.n; i++) {
 		const hcl_value *x = v->u.obj.vals[i];
@@ -378,20 +401,6 @@ static int entry_from_object(json_t **out, bake_kind k, const hcl_value *v, char
 		} else {
 			len += (size_t)sprintf(s + len, "%s=%s", v->u.obj.keys[i], val);
 		}
-	}
-	if (k == BK_SSH) {
-		/* ssh objects: {id = "x", paths = [...]} are rare; read id only */
-		json_t *e = json_object();
-		const hcl_value *id = hcl_value_get(v, "id");
-		if (!e) {
-			free(s);
-			return -1;
-		}
-		if (id && id->type->kind == HCL_T_STRING && !id->is_null)
-			json_object_set_new(e, "id", json_string(id->u.str.s));
-		free(s);
-		*out = e;
-		return 0;
 	}
 	rc = entry_from_text(out, k, s, msg, n);
 	free(s);

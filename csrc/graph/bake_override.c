@@ -270,6 +270,47 @@ int atmo__bake_override_apply(json_t *t, const bake_override *o, char *msg, size
 			entries = json_array();
 		return merge_entries(t, f, entries, !strcmp(base, "attest") ? 1 : o->append);
 	}
+	if (!strcmp(base, "secret") && dot) {
+		/* secret.ID=VALUE: change the source of a secret the target declares */
+		const bake_field *f = atmo__bake_field("secret");
+		json_t *list = json_object_get(t, "secret"), *x, *parsed = NULL, *arr, *e;
+		const char *id = dot + 1;
+		size_t i;
+		int found = -1;
+		char m2[300];
+		json_array_foreach(list, i, x)
+			if (!strcmp(json_string_value(json_object_get(x, "id")), id))
+				found = (int)i;
+		if (found < 0) {
+			snprintf(msg, n, "secret \"%s\" must be declared before it can be overridden", id);
+			return -1;
+		}
+		arr = json_pack("[s]", value);
+		if (parse_entries(&parsed, f, arr, m2, sizeof(m2)) < 0) {
+			json_decref(arr);
+			snprintf(msg, n, "invalid value for secret: %s", m2);
+			return -1;
+		}
+		json_decref(arr);
+		e = json_array_get(parsed, 0);
+		if (e && json_object_get(e, "id") &&
+		    strcmp(json_string_value(json_object_get(e, "id")), id)) {
+			snprintf(msg, n, "secret override id \"%s\" does not match declared secret \"%s\"",
+				 json_string_value(json_object_get(e, "id")), id);
+			json_decref(parsed);
+			return -1;
+		}
+		x = json_object();
+		json_object_set_new(x, "id", json_string(id));
+		if (e && json_object_get(e, "src"))
+			json_object_set(x, "src", json_object_get(e, "src"));
+		if (e && json_object_get(e, "env"))
+			json_object_set(x, "env", json_object_get(e, "env"));
+		json_decref(parsed);
+		list = json_deep_copy(list);
+		json_array_set_new(list, (size_t)found, x);
+		return json_object_set_new(t, "secret", list);
+	}
 	if (!strcmp(base, "no-cache") || !strcmp(base, "pull") || !strcmp(base, "push") ||
 	    !strcmp(base, "load")) {
 		if (go_bool(value, &b) < 0) {
