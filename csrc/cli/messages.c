@@ -7,8 +7,11 @@
 
 static void print_located(const char *kind, const atmo_error *e)
 {
+	size_t sl = strlen(e->source);
+
 	fputs("atmograph: ", stderr);
-	if (e->source[0]) {
+	/* a text that locates itself (bake's "FILE:9,14-17: ...", as buildx writes it) is not located twice */
+	if (e->source[0] && !(!strncmp(e->text, e->source, sl) && e->text[sl] == ':')) {
 		fputs(e->source, stderr);
 		if (e->line > 0) {
 			fprintf(stderr, ":%d", e->line);

@@ -161,6 +161,96 @@ static hcl_value *target_value(const json_t *fields, int is_group)
 	return r;
 }
 
+/* ---- BUILDX_BAKE_FILE_RELATIVE_PATHS: paths relative to the file ---- */
+
+static int rebase_enabled(bake_parser *p)
+{
+	const char *v = NULL;
+
+	if (!p->o->no_env && p->o->env)
+		v = p->o->env("BUILDX_BAKE_FILE_RELATIVE_PATHS", 31, p->o->env_payload);
+	return v && (!strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "TRUE") ||
+		     !strcmp(v, "True") || !strcmp(v, "t") || !strcmp(v, "T"));
+}
+
+/* the directory of a file name ("." for none), malloc'd */
+static char *file_dir(const char *file)
+{
+	const char *slash = file ? strrchr(file, '/') : NULL;
+
+	if (!slash)
+		return strdup(".");
+	return strndup(file, (size_t)(slash - file));
+}
+
+/* Go's path.Join(dir, rel), cleaned */
+static char *path_join(const char *dir, const char *rel)
+{
+	size_t n = strlen(dir) + strlen(rel) + 2, k = 0, i;
+	char *in = malloc(n), *out = malloc(n + 1), *save = NULL, *seg;
+	char **segs = calloc(n, sizeof(*segs));
+	int abs;
+
+	if (!in || !out || !segs) {
+		free(in);
+		free(out);
+		free(segs);
+		return NULL;
+	}
+	snprintf(in, n, "%s/%s", dir, rel);
+	abs = in[0] == '/';
+	for (seg = strtok_r(in, "/", &save); seg; seg = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(seg, "."))
+			continue;
+		if (!strcmp(seg, "..")) {
+			if (k && strcmp(segs[k - 1], ".."))
+				k--;
+			else if (!abs)
+				segs[k++] = seg;
+			continue;
+		}
+		segs[k++] = seg;
+	}
+	out[0] = '\0';
+	if (abs)
+		strcat(out, "/");
+	for (i = 0; i < k; i++) {
+		if (i)
+			strcat(out, "/");
+		strcat(out, segs[i]);
+	}
+	if (!out[0])
+		strcpy(out, ".");
+	free(in);
+	free(segs);
+	return out;
+}
+
+static int is_local_path(const char *v)
+{
+	return *v && v[0] != '/' && !strstr(v, "://") && strncmp(v, "target:", 7) &&
+	       strncmp(v, "docker-image:", 13);
+}
+
+static json_t *rebased(const char *dir, json_t *v)
+{
+	char *j;
+	json_t *r;
+
+	if (!json_is_string(v) || !is_local_path(json_string_value(v)))
+		return json_incref(v);
+	j = path_join(dir, json_string_value(v));
+	r = j ? json_string(j) : NULL;
+	free(j);
+	return r;
+}
+
+static int refers_to_target(const hcl_traversal *t, void *payload)
+{
+	(void)payload;
+	return !strcmp(t->root, "target");
+}
+
 /* ---- decoding one evaluation of a block ---- */
 
 static int decode_body(bake_parser *p, const hcl_block *blk, const hcl_ctx *ctx, int is_group,
@@ -207,9 +297,27 @@ static int decode_body(bake_parser *p, const hcl_block *blk, const hcl_ctx *ctx,
 			return atmo__bake_diag(p, &r, "Unsuitable value type", "%s", msg);
 		}
 		hcl_value_unref(v);
+		if (j && p->rebase_dir && (!strcmp(a->name, "context") || !strcmp(a->name, "contexts")) &&
+		    !hcl_expr_variables(a->expr, refers_to_target, NULL)) {
+			json_t *rb;
+			if (json_is_object(j)) {
+				const char *k;
+				json_t *x;
+				rb = json_object();
+				json_object_foreach(j, k, x)
+					json_object_set_new(rb, k, rebased(p->rebase_dir, x));
+			} else {
+				rb = rebased(p->rebase_dir, j);
+			}
+			json_decref(j);
+			j = rb;
+		}
 		if (json_object_set_new(fields, a->name, j ? j : json_null()) < 0)
 			return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 	}
+	if (p->rebase_dir && !is_group && strcmp(p->rebase_dir, ".") &&
+	    json_object_set_new(fields, " dir", json_string(p->rebase_dir)) < 0)
+		return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 	return 0;
 }
 
@@ -220,6 +328,8 @@ static int merge_into(json_t *dst, const json_t *src)
 	json_t *v;
 
 	json_object_foreach((json_t *)src, k, v) {
+		if (!strcmp(k, " dir") && json_object_get(dst, k))
+			continue;
 		if (json_is_null(v))
 			json_object_del(dst, k);
 		else if (json_object_set(dst, k, v) < 0)
@@ -342,6 +452,8 @@ static int resolve_block(bake_parser *p, size_t bi)
 	seen = json_object();
 	if (!seen)
 		return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
+	free(p->rebase_dir);
+	p->rebase_dir = rebase_enabled(p) ? file_dir(blk->range.filename) : NULL;
 	if (!ma) {
 		rc = eval_one(p, bi, &p->ctx, 0, seen);
 	} else {
@@ -548,4 +660,5 @@ void atmo__bake_blocks_free(bake_parser *p)
 	}
 	json_decref(p->tvals);
 	json_decref(p->renamed);
+	free(p->rebase_dir);
 }

@@ -36,6 +36,7 @@ typedef struct bake_parser {
 	atmo_error err;              /* an error that is no HCL diagnostic */
 	int err_set;
 	char local_platform[64];
+	char *rebase_dir;            /* BUILDX_BAKE_FILE_RELATIVE_PATHS: the block's file's directory */
 } bake_parser;
 
 /* fill p->diag; returns -1 */

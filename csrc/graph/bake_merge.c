@@ -271,8 +271,11 @@ static int resolve_target(json_t **out, const bake_config *c, const char *name, 
 	if (rc == 0) {
 		t = json_deep_copy(t);
 		json_object_del(t, "inherits");
-		if (!json_object_get(t, "context"))
-			json_object_set_new(t, "context", json_string("."));
+		if (!json_object_get(t, "context")) {
+			/* BUILDX_BAKE_FILE_RELATIVE_PATHS: the directory of the file that defines it */
+			json_t *dir = json_object_get(json_object_get(c->targets, name), " dir");
+			json_object_set_new(t, "context", json_string(dir ? json_string_value(dir) : "."));
+		}
 		df = json_string_value(json_object_get(t, "dockerfile"));
 		if (!df || !*df)
 			json_object_set_new(t, "dockerfile", json_string("Dockerfile"));
