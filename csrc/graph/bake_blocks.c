@@ -433,6 +433,7 @@ static int resolve_block(bake_parser *p, size_t bi)
 	int is_group = !strcmp(blk->type, "group");
 	hcl_attr *ma = attr_of(blk->body, "matrix");
 	json_t *seen;
+	char *saved_dir;
 	int rc = 0;
 
 	if (s->state == 2)
@@ -452,7 +453,8 @@ static int resolve_block(bake_parser *p, size_t bi)
 	seen = json_object();
 	if (!seen)
 		return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
-	free(p->rebase_dir);
+	/* a block resolved from inside another (target.x.y) has its own file */
+	saved_dir = p->rebase_dir;
 	p->rebase_dir = rebase_enabled(p) ? file_dir(blk->range.filename) : NULL;
 	if (!ma) {
 		rc = eval_one(p, bi, &p->ctx, 0, seen);
@@ -460,21 +462,21 @@ static int resolve_block(bake_parser *p, size_t bi)
 		hcl_value *m = NULL;
 		size_t nk, i, total = 1, combo;
 		if (atmo__bake_eval(p, ma->expr, NULL, &m) < 0) {
-			json_decref(seen);
-			return -1;
+			rc = -1;
+			goto out;
 		}
 		if (m->is_null || (m->type->kind != HCL_T_OBJECT && m->type->kind != HCL_T_MAP)) {
 			hcl_value_unref(m);
-			json_decref(seen);
-			return atmo__bake_diag(p, &blk->label_ranges[0], "Invalid name", "matrix must be a map");
+			rc = atmo__bake_diag(p, &blk->label_ranges[0], "Invalid name", "matrix must be a map");
+			goto out;
 		}
 		nk = m->u.obj.n;
 		for (i = 0; i < nk; i++) {
 			if (m->u.obj.vals[i]->is_null || !is_seq(m->u.obj.vals[i])) {
 				hcl_value_unref(m);
-				json_decref(seen);
-				return atmo__bake_diag(p, &blk->label_ranges[0], "Invalid name",
-						       "matrix values must be a list");
+				rc = atmo__bake_diag(p, &blk->label_ranges[0], "Invalid name",
+						     "matrix values must be a list");
+				goto out;
 			}
 			total *= m->u.obj.vals[i]->u.seq.n;
 		}
@@ -517,7 +519,10 @@ static int resolve_block(bake_parser *p, size_t bi)
 			json_array_append_new(p->renamed, json_pack("[s,o]", blk->labels[0], names));
 		}
 	}
+out:
 	json_decref(seen);
+	free(p->rebase_dir);
+	p->rebase_dir = saved_dir;
 	if (rc == 0)
 		s->state = 2;
 	return rc;
@@ -582,15 +587,18 @@ int atmo__bake_block_ref(bake_parser *p, const hcl_traversal *t, hcl_value **out
 
 /* ---- all blocks into the config ---- */
 
+int atmo__bake_blocks_init(bake_parser *p)
+{
+	p->bs = calloc(p->n_blocks + 1, sizeof(*p->bs));
+	p->tvals = json_pack("{s:{},s:{}}", "target", "group");
+	p->renamed = json_array();
+	return p->bs && p->tvals && p->renamed ? 0 : -1;
+}
+
 int atmo__bake_blocks(bake_parser *p)
 {
 	size_t i, k;
 
-	p->bs = calloc(p->n_blocks + 1, sizeof(*p->bs));
-	p->tvals = json_pack("{s:{},s:{}}", "target", "group");
-	p->renamed = json_array();
-	if (!p->bs || !p->tvals || !p->renamed)
-		return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 	for (i = 0; i < p->n_blocks; i++)
 		if (resolve_block(p, i) < 0)
 			return -1;

@@ -534,6 +534,22 @@ int atmo__bake_field_decode(json_t **out, const bake_field *f, const hcl_value *
 			if (x->type->kind == HCL_T_STRING) {
 				if (!x->u.str.len)
 					continue;
+				if (f->kind == BK_CACHE && !strchr(x->u.str.s, '=')) {
+					/* "ref1,ref2": each CSV field is a registry ref of its own */
+					json_t *refs = NULL, *r;
+					size_t j;
+					if (atmo__bake_csv(&refs, x->u.str.s, msg, n) < 0)
+						goto fail;
+					json_array_foreach(refs, j, r) {
+						if (entry_from_text(&e, f->kind, json_string_value(r), msg, n) < 0 ||
+						    json_array_append_new(o, e) < 0) {
+							json_decref(refs);
+							goto fail;
+						}
+					}
+					json_decref(refs);
+					continue;
+				}
 				if (entry_from_text(&e, f->kind, x->u.str.s, msg, n) < 0)
 					goto fail;
 			} else if (x->type->kind == HCL_T_OBJECT || x->type->kind == HCL_T_MAP) {

@@ -410,6 +410,10 @@ int atmo__bake_parse_files(bake_config *c, const bake_file *files, size_t n,
 			goto done;
 	if ((rc = collect(&p, err)) < 0)
 		goto done;
+	if (atmo__bake_blocks_init(&p) < 0) {
+		rc = atmo__error_nomem(err);
+		goto done;
+	}
 	memset(&p.diag, 0, sizeof(p.diag));
 	/* buildx resolves every attribute and variable, used or not, then validates */
 	for (i = 0; i < p.n_attrs; i++) {

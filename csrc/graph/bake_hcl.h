@@ -57,6 +57,7 @@ int atmo__bake_funcs_check(bake_parser *p);
 void atmo__bake_funcs_free(bake_parser *p);
 
 /* bake_blocks.c: targets and groups into p->cfg; target.x / group.x references */
+int atmo__bake_blocks_init(bake_parser *p);   /* -1: no memory */
 int atmo__bake_blocks(bake_parser *p);
 int atmo__bake_block_ref(bake_parser *p, const hcl_traversal *t, hcl_value **out);
 void atmo__bake_blocks_free(bake_parser *p);
