@@ -338,6 +338,16 @@ static int merge_into(json_t *dst, const json_t *src)
 	return 0;
 }
 
+/* Target.Merge, keeping the hidden " dir" of the first */
+static int merge_target(json_t *dst, const json_t *src)
+{
+	json_t *dir = json_object_get(src, " dir");
+
+	if (dir && !json_object_get(dst, " dir") && json_object_set(dst, " dir", dir) < 0)
+		return -1;
+	return atmo__bake_target_merge(dst, src);
+}
+
 static int publish(bake_parser *p, const char *type, const char *name, const json_t *fields)
 {
 	json_t *m = json_object_get(p->tvals, type), *cur;
@@ -348,7 +358,7 @@ static int publish(bake_parser *p, const char *type, const char *name, const jso
 		if (!cur || json_object_set_new(m, name, cur) < 0)
 			return -1;
 	}
-	return merge_into(cur, fields);
+	return strcmp(type, "group") ? merge_target(cur, fields) : merge_into(cur, fields);
 }
 
 /* ---- resolving one block ---- */
@@ -613,7 +623,8 @@ int atmo__bake_blocks(bake_parser *p)
 				if (!cur || json_object_set_new(dst, o->name, cur) < 0)
 					return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 			}
-			if (merge_into(cur, o->fields) < 0)
+			/* several targets of a name are merged as buildx's dedupeConfig merges them */
+			if ((is_group ? merge_into(cur, o->fields) : merge_target(cur, o->fields)) < 0)
 				return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 		}
 	}

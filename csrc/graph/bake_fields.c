@@ -655,7 +655,7 @@ int atmo__bake_target_merge(json_t *dst, const json_t *src)
 		const char *k;
 		json_t *x;
 
-		if (!s)
+		if (!s || json_is_null(s))
 			continue;
 		switch (f->kind) {
 		case BK_DESC:
