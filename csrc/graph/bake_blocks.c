@@ -129,19 +129,22 @@ static hcl_value *to_hcl(const json_t *j)
 }
 
 /* an object of every field buildx's Target has (null when unset) */
-static hcl_value *target_value(const json_t *fields, int is_group)
+static hcl_value *target_value(const char *name, const json_t *fields, int is_group)
 {
 	static const char *const gkeys[] = { "description", "targets" };
 	size_t nf, i, k = 0;
 	const bake_field *f = atmo__bake_fields(&nf);
-	const char **keys = calloc(nf + 2, sizeof(*keys));
-	hcl_value **vals = calloc(nf + 2, sizeof(*vals)), *r;
+	const char **keys = calloc(nf + 3, sizeof(*keys));
+	hcl_value **vals = calloc(nf + 3, sizeof(*vals)), *r;
 
 	if (!keys || !vals) {
 		free(keys);
 		free(vals);
 		return NULL;
 	}
+	/* the block's name is a field too (target.foo.name) */
+	keys[k] = "name";
+	vals[k++] = hcl_cstring(name);
 	if (is_group) {
 		for (i = 0; i < 2; i++) {
 			json_t *x = json_object_get(fields, gkeys[i]);
@@ -538,6 +541,37 @@ out:
 	return rc;
 }
 
+/* one attribute of a block in progress, decoded into fields (global scope) */
+static int partial_attr(bake_parser *p, size_t bi, const char *attr, json_t *fields)
+{
+	const hcl_block *blk = p->blocks[bi];
+	hcl_attr *a = attr_of(blk->body, attr);
+	const bake_field *f;
+	hcl_value *v = NULL;
+	json_t *j = NULL;
+	char msg[600];
+	hcl_range r;
+	char key[64];
+
+	snprintf(key, sizeof(key), " partial %s", attr);
+	if (!a || json_object_get(fields, attr) || json_object_get(fields, key) ||
+	    !(f = atmo__bake_field(attr)))
+		return 0;
+	/* evaluating it may ask for it again: mark it first, so that is null, not a loop */
+	json_object_set_new(fields, key, json_true());
+	if (atmo__bake_eval(p, a->expr, NULL, &v) < 0)
+		return -1;
+	r = hcl_expr_range(a->expr);
+	if (atmo__bake_field_decode(&j, f, v, msg, sizeof(msg)) < 0) {
+		hcl_value_unref(v);
+		return atmo__bake_diag(p, &r, "Unsuitable value type", "%s", msg);
+	}
+	hcl_value_unref(v);
+	if (j && json_object_set_new(fields, attr, j) < 0)
+		return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
+	return 0;
+}
+
 int atmo__bake_block_ref(bake_parser *p, const hcl_traversal *t, hcl_value **out)
 {
 	const char *name;
@@ -553,14 +587,24 @@ int atmo__bake_block_ref(bake_parser *p, const hcl_traversal *t, hcl_value **out
 		return atmo__bake_diag(p, &t->range, "Invalid expression",
 				       "cannot traverse %s without attribute", t->root);
 	name = t->steps[0].name;
+	m = json_object_get(p->tvals, t->root);
 	for (i = 0; i < p->n_blocks; i++) {
 		if (strcmp(p->blocks[i]->type, t->root) || strcmp(p->blocks[i]->labels[0], name))
 			continue;
 		found = 1;
+		if (p->bs[i].state == 1) {
+			/* a block being resolved (target.foo.x inside foo): buildx evaluates just
+			 * the attribute asked for; an attribute not set is null */
+			if (!json_object_get(m, name) && json_object_set_new(m, name, json_object()) < 0)
+				return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
+			if (t->n_steps > 1 && t->steps[1].kind == HCL_STEP_ATTR &&
+			    partial_attr(p, i, t->steps[1].name, json_object_get(m, name)) < 0)
+				return -1;
+			continue;
+		}
 		if (resolve_block(p, i) < 0)
 			return -1;
 	}
-	m = json_object_get(p->tvals, t->root);
 	if (!found && !json_object_get(m, name)) {
 		/* a name a matrix block gives: resolve the renaming blocks before it */
 		for (i = 0; i < p->n_blocks; i++) {
@@ -586,7 +630,7 @@ int atmo__bake_block_ref(bake_parser *p, const hcl_traversal *t, hcl_value **out
 		}
 		json_object_foreach(m, key, v) {
 			keys[k] = key;
-			vals[k++] = target_value(v, !strcmp(t->root, "group"));
+			vals[k++] = target_value(key, v, !strcmp(t->root, "group"));
 		}
 		*out = hcl_object(keys, vals, n);
 		free(keys);
@@ -636,7 +680,25 @@ int atmo__bake_blocks(bake_parser *p)
 			if (!json_object_get(v, "targets"))
 				json_object_set_new(v, "targets", json_array());
 	}
-	/* a matrix block's old name becomes a group of its new names */
+	/* a matrix block's old name becomes a group of its new names (of every block of that name) */
+	{
+		json_t *byname = json_object(), *merged = json_array(), *r;
+		size_t j;
+		json_array_foreach(p->renamed, i, r) {
+			const char *old = json_string_value(json_array_get(r, 0));
+			json_t *acc = json_object_get(byname, old);
+			if (!acc) {
+				acc = json_array();
+				json_object_set_new(byname, old, acc);
+				json_array_append_new(merged, json_pack("[s,O]", old, acc));
+			}
+			json_array_extend(acc, json_array_get(r, 1));
+		}
+		json_decref(byname);
+		json_decref(p->renamed);
+		p->renamed = merged;
+		(void)j;
+	}
 	for (i = 0; i < json_array_size(p->renamed); i++) {
 		json_t *r = json_array_get(p->renamed, i);
 		const char *old = json_string_value(json_array_get(r, 0));
