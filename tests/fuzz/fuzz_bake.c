@@ -1,4 +1,4 @@
-/* libFuzzer: bake files (variables, inherits, groups, links, --print) and, with
+/* libFuzzer: bake files, HCL or JSON (variables, functions, matrix, inherits, groups, links, --print) and, with
  * the same bytes, Dockerfile lowering. Nothing is read from disk or run. */
 #include <stdint.h>
 #include <stdlib.h>
