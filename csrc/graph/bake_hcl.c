@@ -163,11 +163,13 @@ static int global_lookup(void *payload, const hcl_traversal *t, hcl_value **out,
 	bake_parser *p = payload;
 	int rc;
 
-	(void)diag;
 	if (!strcmp(t->root, "target") || !strcmp(t->root, "group"))
 		rc = atmo__bake_block_ref(p, t, out);
 	else
 		rc = resolve_attr_or_var(p, t->root, &t->range, out);
+	/* the evaluator may be reading into a diag of its own (inside try() or can()) */
+	if (rc < 0 && diag && diag != &p->diag)
+		*diag = p->diag;
 	return rc;
 }
 
@@ -176,8 +178,9 @@ static int global_func(void *payload, const char *name, const hcl_func **out, hc
 	bake_parser *p = payload;
 	int rc;
 
-	(void)diag;
 	rc = atmo__bake_user_func(p, name, out);
+	if (rc < 0 && diag && diag != &p->diag)
+		*diag = p->diag;
 	if (rc != 1)
 		return rc;
 	*out = hcl_stdlib_lookup(name);
