@@ -146,9 +146,9 @@ static void maps_and_objects(void **state)
 	/* a map to an object: a missing key is a value-level error */
 	m = jv("{\"a\": \"1\"}");
 	{
-		hcl_value *mm = hcl_convert(m, hcl_type_map(STR), msg, sizeof(msg), NULL, 0);
-		hcl_type *t = obj2("a", NUM, "b", NUM, 0);
 		hcl_type *mt = hcl_type_map(STR);
+		hcl_value *mm = hcl_convert(m, mt, msg, sizeof(msg), NULL, 0);
+		hcl_type *t = obj2("a", NUM, "b", NUM, 0);
 		assert_non_null(mm);
 		r = hcl_convert(mm, t, msg, sizeof(msg), NULL, 0);
 		assert_null(r);
@@ -297,6 +297,7 @@ static void unify(void **state)
 	assert_int_equal(u->kind, HCL_T_MAP);
 	assert_int_equal(u->elem->kind, HCL_T_STRING);
 	hcl_type_unref(u);
+	hcl_type_unref(ts[1]);
 	/* same attribute names: an object */
 	ts[2] = obj2("a", STR, "b", NUM, 0);
 	ts[1] = ts[2];
