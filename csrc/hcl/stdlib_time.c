@@ -94,34 +94,77 @@ static int days_in_month(long long y, int m)
 	return dm[m - 1];
 }
 
-/* RFC 3339 as Go's time.Parse(time.RFC3339) reads it; 0 ok, -1 with msg */
+/* one fixed-width number field of the layout; 0 ok, -1 msg set */
+static int field(const char *s, size_t n, size_t *i, size_t width, const char *what, int *out, char *msg,
+		 size_t msglen)
+{
+	if (*i >= n) {
+		snprintf(msg, msglen, "not a valid RFC3339 timestamp: end of string before %s", what);
+		return -1;
+	}
+	if (digits(s, n, *i, width, out) < 0) {
+		snprintf(msg, msglen, "not a valid RFC3339 timestamp: cannot use \"%s\" as %s", s + *i, what);
+		return -1;
+	}
+	*i += width;
+	return 0;
+}
+
+/* a separator of the layout ('-' or ':'), or the 'T' */
+static int sep(const char *s, size_t n, size_t *i, char c, char *msg, size_t msglen)
+{
+	if (*i < n && s[*i] == c) {
+		(*i)++;
+		return 0;
+	}
+	if (c == 'T')
+		snprintf(msg, msglen, "not a valid RFC3339 timestamp: missing required time introducer 'T'");
+	else if (*i >= n)
+		snprintf(msg, msglen, "not a valid RFC3339 timestamp: end of string where \"%c\" is expected", c);
+	else
+		snprintf(msg, msglen, "not a valid RFC3339 timestamp: found \"%s\" where \"%c\" is expected", s + *i, c);
+	return -1;
+}
+
+/* RFC 3339 as Go's time.Parse(time.RFC3339) reads it, errors worded as cty's parseTimestamp; 0 ok, -1 msg */
 static int parse_rfc3339(const char *s, size_t n, tstamp *t, char *msg, size_t msglen)
 {
 	int y, mo, d, h, mi, sec, oh = 0, om = 0;
-	size_t i = 19;
+	size_t i = 0;
 
 	memset(t, 0, sizeof(*t));
-	if (digits(s, n, 0, 4, &y) < 0 || n < 5 || s[4] != '-' || digits(s, n, 5, 2, &mo) < 0 || n < 8 ||
-	    s[7] != '-' || digits(s, n, 8, 2, &d) < 0) {
-		snprintf(msg, msglen, "not a valid RFC3339 timestamp: cannot use \"%s\" as year", s);
+	if (field(s, n, &i, 4, "year", &y, msg, msglen) < 0 || sep(s, n, &i, '-', msg, msglen) < 0 ||
+	    field(s, n, &i, 2, "month", &mo, msg, msglen) < 0)
+		return -1;
+	if (mo < 1 || mo > 12) {
+		snprintf(msg, msglen, "not a valid RFC3339 timestamp: cannot use \"%s\" as month", s + i);
 		return -1;
 	}
-	if (n < 11 || s[10] != 'T') {
-		snprintf(msg, msglen, "not a valid RFC3339 timestamp: missing required time introducer 'T'");
+	if (sep(s, n, &i, '-', msg, msglen) < 0 || field(s, n, &i, 2, "day of month", &d, msg, msglen) < 0)
+		return -1;
+	if (d < 1 || d > 31) {
+		snprintf(msg, msglen, "not a valid RFC3339 timestamp: cannot use \"%s\" as day of month", s + i);
 		return -1;
 	}
-	if (digits(s, n, 11, 2, &h) < 0 || n < 14 || s[13] != ':' || digits(s, n, 14, 2, &mi) < 0 || n < 17 ||
-	    s[16] != ':' || digits(s, n, 17, 2, &sec) < 0) {
-		snprintf(msg, msglen, "not a valid RFC3339 timestamp: cannot use \"%s\" as hour", s + 11);
+	if (sep(s, n, &i, 'T', msg, msglen) < 0 || field(s, n, &i, 2, "hour", &h, msg, msglen) < 0)
+		return -1;
+	if (h > 23) {
+		snprintf(msg, msglen, "not a valid RFC3339 timestamp: cannot use \"%s\" as hour", s + i);
 		return -1;
 	}
-	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 59) {
-		snprintf(msg, msglen, "not a valid RFC3339 timestamp: parsing time \"%s\": %s out of range", s,
-			 mo < 1 || mo > 12 ? "month" : d < 1 || d > days_in_month(y, mo) ? "day" : h > 23 ? "hour" :
-			 mi > 59 ? "minute" : "second");
+	if (sep(s, n, &i, ':', msg, msglen) < 0 || field(s, n, &i, 2, "minute", &mi, msg, msglen) < 0)
+		return -1;
+	if (mi > 59) {
+		snprintf(msg, msglen, "not a valid RFC3339 timestamp: cannot use \"%s\" as minute", s + i);
 		return -1;
 	}
-	if (i < n && s[i] == '.') {
+	if (sep(s, n, &i, ':', msg, msglen) < 0 || field(s, n, &i, 2, "second", &sec, msg, msglen) < 0)
+		return -1;
+	if (sec > 59) {
+		snprintf(msg, msglen, "not a valid RFC3339 timestamp: cannot use \"%s\" as second", s + i);
+		return -1;
+	}
+	if (i < n && (s[i] == '.' || s[i] == ',') && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '9') {
 		long ns = 0;
 		int k = 0;
 		i++;
@@ -136,22 +179,32 @@ static int parse_rfc3339(const char *s, size_t n, tstamp *t, char *msg, size_t m
 			ns *= 10;
 		t->nsec = ns;
 	}
-	if (i < n && s[i] == 'Z') {
+	if (i >= n) {
+		snprintf(msg, msglen, "not a valid RFC3339 timestamp: end of string before UTC offset");
+		return -1;
+	}
+	if (s[i] == 'Z') {
 		t->utc = 1;
 		i++;
-	} else if (i < n && (s[i] == '+' || s[i] == '-')) {
-		if (digits(s, n, i + 1, 2, &oh) < 0 || i + 3 >= n || s[i + 3] != ':' || digits(s, n, i + 4, 2, &om) < 0) {
-			snprintf(msg, msglen, "not a valid RFC3339 timestamp: cannot use \"%s\" as zone offset", s + i);
+	} else if (s[i] == '+' || s[i] == '-') {
+		if (digits(s, n, i + 1, 2, &oh) < 0 || i + 3 >= n || s[i + 3] != ':' || digits(s, n, i + 4, 2, &om) < 0 ||
+		    oh > 24 || om > 60) {
+			snprintf(msg, msglen, "not a valid RFC3339 timestamp: cannot use \"%s\" as UTC offset", s + i);
 			return -1;
 		}
 		t->offset = (oh * 3600 + om * 60) * (s[i] == '-' ? -1 : 1);
 		i += 6;
 	} else {
-		snprintf(msg, msglen, "not a valid RFC3339 timestamp: missing required time zone offset");
+		snprintf(msg, msglen, "not a valid RFC3339 timestamp: cannot use \"%s\" as UTC offset", s + i);
 		return -1;
 	}
 	if (i != n) {
-		snprintf(msg, msglen, "not a valid RFC3339 timestamp: unexpected extra characters \"%s\"", s + i);
+		/* Go: extra text, reported by cty as an unnamed segment */
+		snprintf(msg, msglen, "not a valid RFC3339 timestamp: cannot use \"%s\" as timestamp segment", s + i);
+		return -1;
+	}
+	if (d > days_in_month(y, mo)) {
+		snprintf(msg, msglen, "not a valid RFC3339 timestamp: day out of range");
 		return -1;
 	}
 	t->unix = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec - t->offset;
@@ -186,25 +239,27 @@ static int format_date(atmo_buf *b, const char *f, size_t n, const tstamp *t, hc
 		char ch = f[i];
 		size_t run = 1;
 		if (ch == '\'') {
-			/* a quoted literal; '' is a quote */
-			i++;
-			if (i < n && f[i] == '\'') {
+			/* 'literal text', with '' for a quote inside or alone */
+			size_t j = i + 1;
+			if (j < n && f[j] == '\'') {
 				atmo__buf_putc(b, '\'');
-				i++;
+				i += 2;
 				continue;
 			}
-			while (i < n) {
-				if (f[i] == '\'') {
-					if (i + 1 < n && f[i + 1] == '\'') {
+			for (;;) {
+				if (j >= n)
+					return hcl__fail(e, 0, "unterminated literal '");
+				if (f[j] == '\'') {
+					if (j + 1 < n && f[j + 1] == '\'') {
 						atmo__buf_putc(b, '\'');
-						i += 2;
+						j += 2;
 						continue;
 					}
-					i++;
 					break;
 				}
-				atmo__buf_putc(b, f[i++]);
+				atmo__buf_putc(b, f[j++]);
 			}
+			i = j + 1;
 			continue;
 		}
 		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z'))) {
@@ -291,7 +346,7 @@ static int format_date(atmo_buf *b, const char *f, size_t n, const tstamp *t, hc
 				zone_str(t, z, sizeof(z), 1, 1);
 			} else if (run == 3) {
 				/* the zone's abbreviation: UTC for Z, none for numeric offsets */
-				if (t->offset == 0 && t->utc)
+				if (t->offset == 0)
 					snprintf(z, sizeof(z), "UTC");
 				else
 					zone_str(t, z, sizeof(z), 0, 0);
@@ -386,8 +441,8 @@ static int f_formattimestamp(void *p, hcl_value *const *args, size_t n, hcl_valu
 	return hcl__ret_buf(out, &b, e);
 }
 
-/* Go's time.ParseDuration into nanoseconds (as a double: enough for timeadd) */
-static int parse_duration(const char *s, size_t n, double *out)
+/* Go's time.ParseDuration into nanoseconds (a double is enough for timeadd); -1 with Go's message */
+static int parse_duration(const char *s, size_t n, double *out, char *msg, size_t msglen)
 {
 	size_t i = 0;
 	double total = 0;
@@ -396,15 +451,16 @@ static int parse_duration(const char *s, size_t n, double *out)
 		neg = s[i] == '-';
 		i++;
 	}
-	if (i == n)
-		return -1;
 	if (n - i == 1 && s[i] == '0') {
 		*out = 0;
 		return 0;
 	}
+	if (i == n)
+		goto invalid;
 	while (i < n) {
 		double v = 0, frac = 0, scale = 1, unit;
 		int have = 0;
+		size_t us;
 		while (i < n && s[i] >= '0' && s[i] <= '9') {
 			v = v * 10 + (s[i++] - '0');
 			have = 1;
@@ -418,21 +474,28 @@ static int parse_duration(const char *s, size_t n, double *out)
 			}
 		}
 		if (!have)
+			goto invalid;
+		us = i;
+		while (i < n && s[i] != '.' && !(s[i] >= '0' && s[i] <= '9'))
+			i++;
+		if (us == i) {
+			snprintf(msg, msglen, "time: missing unit in duration \"%s\"", s);
 			return -1;
-		if (i + 2 <= n && strncmp(s + i, "ns", 2) == 0) { unit = 1; i += 2; }
-		else if (i + 2 <= n && strncmp(s + i, "us", 2) == 0) { unit = 1e3; i += 2; }
-		else if (i + 3 <= n && strncmp(s + i, "\xc2\xb5s", 3) == 0) { unit = 1e3; i += 3; }
-		else if (i + 3 <= n && strncmp(s + i, "\xce\xbcs", 3) == 0) { unit = 1e3; i += 3; }
-		else if (i + 2 <= n && strncmp(s + i, "ms", 2) == 0) { unit = 1e6; i += 2; }
-		else if (i < n && s[i] == 's') { unit = 1e9; i++; }
-		else if (i < n && s[i] == 'm') { unit = 60e9; i++; }
-		else if (i < n && s[i] == 'h') { unit = 3600e9; i++; }
-		else
+		}
+#define UNIT(lit, val) (i - us == sizeof(lit) - 1 && !strncmp(s + us, lit, i - us) && ((unit = (val)), 1))
+		if (!(UNIT("ns", 1) || UNIT("us", 1e3) || UNIT("\xc2\xb5s", 1e3) || UNIT("\xce\xbcs", 1e3) ||
+		      UNIT("ms", 1e6) || UNIT("s", 1e9) || UNIT("m", 60e9) || UNIT("h", 3600e9))) {
+			snprintf(msg, msglen, "time: unknown unit \"%.*s\" in duration \"%s\"", (int)(i - us), s + us, s);
 			return -1;
+		}
+#undef UNIT
 		total += (v + frac) * unit;
 	}
 	*out = neg ? -total : total;
 	return 0;
+invalid:
+	snprintf(msg, msglen, "time: invalid duration \"%s\"", s);
+	return -1;
 }
 
 static int f_timeadd(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
@@ -443,9 +506,9 @@ static int f_timeadd(void *p, hcl_value *const *args, size_t n, hcl_value **out,
 	atmo_buf b = ATMO_BUF_INIT;
 
 	if (parse_rfc3339(S(0), SL(0), &t, msg, sizeof(msg)) < 0)
-		return hcl__fail(e, 0, "%s", msg);
-	if (parse_duration(S(1), SL(1), &ns) < 0)
-		return hcl__fail(e, 1, "time: invalid duration \"%s\"", S(1));
+		return hcl__fail(e, -1, "%s", msg);
+	if (parse_duration(S(1), SL(1), &ns, msg, sizeof(msg)) < 0)
+		return hcl__fail(e, -1, "%s", msg);
 	{
 		double tot = (double)t.nsec + ns, secs = floor(tot / 1e9);
 		if (fabs(secs) > 1e15)
