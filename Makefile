@@ -27,7 +27,7 @@ HAVE_ISAL = $(shell pkg-config --exists libisal 2>/dev/null && echo 1)
 PKGS       = jansson libarchive libcgraph libgvc libcrypto libpcre2-8 libcrypt $(if $(HAVE_ISAL),libisal)
 ISAL_DEF   = $(if $(HAVE_ISAL),-DATMO_HAVE_ISAL)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CFLAGS   ?= -O2 -g

@@ -338,32 +338,113 @@ void hcl__mismatch_message(const hcl_type *got, const hcl_type *want, atmo_buf *
 static hcl_type *type_without_optional(const hcl_type *t);
 
 /* unify_list: 0 with *out (NULL when no common type), -1 out of memory */
-static int unify_list(hcl_type *const *types, size_t n, int unsafe, hcl_type **out)
+/* every attribute/element type of the object/tuple types among types, unified: NULL none */
+static int unify_members(hcl_type *const *types, size_t n, hcl_type_kind k, int unsafe, hcl_type **out)
 {
-	size_t i, j;
-	hcl_type_kind k;
-	int same_kind = 1;
+	size_t i, j, total = 0, at = 0;
+	hcl_type **all;
+	int rc;
+	for (i = 0; i < n; i++)
+		if (types[i]->kind == k)
+			total += types[i]->n;
+	all = malloc((total ? total : 1) * sizeof(*all));
+	if (!all)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (types[i]->kind == k)
+			for (j = 0; j < types[i]->n; j++)
+				all[at++] = types[i]->elems[j];
+	rc = unify_list(all, total, unsafe, out);
+	free(all);
+	return rc;
+}
+
+/*
+ * cty's unifyTuplesAsList / unifyObjectsAsMaps: the tuples (objects) as one
+ * list (map) type, then everything unified with that in their place; *out
+ * NULL when that is not a list (map).
+ */
+static int unify_as_collection(hcl_type *const *types, size_t n, hcl_type_kind k, int unsafe, hcl_type **out)
+{
+	hcl_type *e = NULL, *c, **repl, *r = NULL;
+	size_t i;
+	hcl_type_kind want = k == HCL_T_TUPLE ? HCL_T_LIST : HCL_T_MAP;
 
 	*out = NULL;
-	if (n == 0) {
-		*out = hcl_type_dynamic();
+	if (unify_members(types, n, k, unsafe, &e) < 0)
+		return -1;
+	if (!e)
 		return 0;
+	c = want == HCL_T_LIST ? hcl_type_list(e) : hcl_type_map(e);
+	repl = malloc(n * sizeof(*repl));
+	if (!c || !repl) {
+		hcl_type_unref(c);
+		free(repl);
+		return -1;
 	}
 	for (i = 0; i < n; i++)
-		if (types[i]->kind == HCL_T_DYNAMIC) {
-			*out = hcl_type_dynamic();
-			return 0;
-		}
+		repl[i] = types[i]->kind == k ? c : types[i];
+	if (unify_list(repl, n, unsafe, &r) < 0) {
+		hcl_type_unref(c);
+		free(repl);
+		return -1;
+	}
+	hcl_type_unref(c);
+	free(repl);
+	if (r && r->kind == want)
+		*out = r;
+	else
+		hcl_type_unref(r);
+	return 0;
+}
+
+/* unify_list: 0 with *out (NULL when no common type), -1 out of memory */
+static int unify_list(hcl_type *const *types, size_t n, int unsafe, hcl_type **out)
+{
+	size_t i, j, cnt[HCL_T_OBJECT + 1] = { 0 }, ndyn;
+	hcl_type_kind k;
+	int same_kind = 0;
+
+	*out = NULL;
+	if (n == 0)
+		return 0;
 	for (i = 1; i < n && type_eq(types[i], types[0]); i++)
 		;
 	if (i == n) {
 		*out = type_without_optional(types[0]);
 		return *out ? 0 : -1;
 	}
+	for (i = 0; i < n; i++)
+		cnt[types[i]->kind]++;
+	ndyn = cnt[HCL_T_DYNAMIC];
+	for (k = HCL_T_LIST; k <= HCL_T_OBJECT; k++) {
+		if (cnt[k] && cnt[k] + ndyn == n) {
+			/* a dynamic among collections: cty cannot predict the result */
+			if (ndyn) {
+				*out = hcl_type_dynamic();
+				return 0;
+			}
+			same_kind = 1;
+			break;
+		}
+	}
+	if (!same_kind) {
+		if (cnt[HCL_T_MAP] && cnt[HCL_T_MAP] + cnt[HCL_T_OBJECT] + ndyn == n) {
+			if (unify_as_collection(types, n, HCL_T_OBJECT, unsafe, out) < 0)
+				return -1;
+			if (*out)
+				return 0;
+		} else if (cnt[HCL_T_LIST] && cnt[HCL_T_LIST] + cnt[HCL_T_TUPLE] + ndyn == n) {
+			if (unify_as_collection(types, n, HCL_T_TUPLE, unsafe, out) < 0)
+				return -1;
+			if (*out)
+				return 0;
+		} else if (cnt[HCL_T_OBJECT] && cnt[HCL_T_TUPLE]) {
+			return 0;
+		}
+		goto general;
+	}
 	k = types[0]->kind;
-	for (i = 1; i < n; i++)
-		if (types[i]->kind != k)
-			same_kind = 0;
 
 	if (same_kind && (k == HCL_T_LIST || k == HCL_T_SET || k == HCL_T_MAP)) {
 		hcl_type **elems = malloc(n * sizeof(*elems));
@@ -477,11 +558,14 @@ static int unify_list(hcl_type *const *types, size_t n, int unsafe, hcl_type **o
 		*out = k == HCL_T_TUPLE ? hcl_type_list(e) : hcl_type_map(e);
 		return *out ? 0 : -1;
 	}
-	/* the general case: the first candidate (string first, then in order) every type converts to */
-	for (int pass = 0; pass < 2; pass++) {
+	return 0;
+general:
+	/* the first candidate every type converts to: string first, dynamic last (cty's sortTypes) */
+	for (int pass = 0; pass < 3; pass++) {
 		for (i = 0; i < n; i++) {
 			const hcl_type *cand = types[i];
-			if ((pass == 0) != (cand->kind == HCL_T_STRING))
+			int p = cand->kind == HCL_T_STRING ? 0 : cand->kind == HCL_T_DYNAMIC ? 2 : 1;
+			if (p != pass)
 				continue;
 			for (j = 0; j < n; j++)
 				if (!hcl__can_convert(types[j], cand, unsafe))

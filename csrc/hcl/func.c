@@ -156,9 +156,8 @@ int hcl_func_call(const hcl_func *f, hcl_value *const *args, size_t n, hcl_value
 				  p->name);
 			goto done;
 		}
-		if (conv[i]->type->kind == HCL_T_DYNAMIC && !p->allow_dynamic)
-			unknown = 1;
-		else if (conv[i]->is_unknown && !p->allow_unknown)
+		/* cty: a dynamic-typed argument only skips the return type check */
+		if (conv[i]->is_unknown && !p->allow_unknown)
 			unknown = 1;
 	}
 	if (unknown) {

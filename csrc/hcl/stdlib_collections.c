@@ -127,7 +127,7 @@ static int f_values(void *p, hcl_value *const *args, size_t n, hcl_value **out, 
 	size_t i;
 
 	if (K(m) != HCL_T_MAP && K(m) != HCL_T_OBJECT && K(m) != HCL_T_DYNAMIC)
-		return hcl__fail(e, 0, "values() requires a map as the first argument");
+		return hcl__fail(e, -1, "values() requires a map as the first argument");
 	if (m->is_unknown || K(m) == HCL_T_DYNAMIC)
 		return hcl__ret(out, hcl_unknown(NULL), e);
 	for (i = 0; i < m->u.obj.n; i++)
@@ -140,46 +140,46 @@ static int f_values(void *p, hcl_value *const *args, size_t n, hcl_value **out, 
 static int f_lookup(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
 {
 	hcl_value *m = args[0], *v;
-	if (n > 3)
-		return hcl__fail(e, -1, "lookup() with too many arguments");
 	if (K(m) != HCL_T_MAP && K(m) != HCL_T_OBJECT)
-		return hcl__fail(e, 0, "the first argument must be a map or an object, but was %s",
-				 K(m) == HCL_T_STRING ? "string" : K(m) == HCL_T_NUMBER ? "number" :
-				 K(m) == HCL_T_BOOL ? "bool" : K(m) == HCL_T_TUPLE ? "tuple" : "a list or set");
-	if (m->is_unknown)
+		return hcl__fail(e, 0, "lookup() requires a map as the first argument");
+	if (K(m) == HCL_T_MAP) {
+		/* the default must convert to the element type even when unused */
+		char msg[200];
+		hcl_value *d = hcl_convert(args[2], m->type->elem, msg, sizeof(msg), NULL, 0);
+		if (!d)
+			return hcl__fail(e, 2, "the default value must have the same type as the map elements");
+		if (!hcl_value_is_wholly_known(m)) {
+			hcl_value_unref(d);
+			return hcl__ret(out, hcl_unknown(hcl_type_ref(m->type->elem)), e);
+		}
+		v = hcl_value_get(m, args[1]->u.str.s);
+		if (v) {
+			hcl_value_unref(d);
+			return hcl__ret(out, hcl_value_ref(v), e);
+		}
+		*out = d;
+		return 0;
+	}
+	if (!hcl_value_is_wholly_known(m))
 		return hcl__ret(out, hcl_unknown(NULL), e);
 	v = hcl_value_get(m, args[1]->u.str.s);
-	if (v)
-		return hcl__ret(out, hcl_value_ref(v), e);
-	if (n == 3) {
-		if (K(m) == HCL_T_MAP) {
-			hcl_value *c = hcl__convert_to(args[2], m->type->elem, e, 2);
-			if (!c)
-				return -1;
-			*out = c;
-			return 0;
-		}
-		return hcl__ret(out, hcl_value_ref(args[2]), e);
-	}
-	return hcl__fail(e, -1, "lookup failed to find key %s", args[1]->u.str.s);
+	return hcl__ret(out, hcl_value_ref(v ? v : args[2]), e);
 }
 
 static int f_merge(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
 {
 	size_t i, j, total = 0, at = 0;
-	int all_null = 1, matching = 1;
-	const hcl_type *first = NULL;
+	int matching = 1, dynamic = 0;
 	const char **keys;
 	hcl_value **vals;
 	hcl_value *r;
 
 	for (i = 0; i < n; i++) {
 		const hcl_type *t = args[i]->type;
-		if (args[i]->is_null)
+		if (t->kind == HCL_T_DYNAMIC) {
+			dynamic = 1; /* cty: a dynamic argument makes the result an object */
 			continue;
-		all_null = 0;
-		if (t->kind == HCL_T_DYNAMIC || args[i]->is_unknown)
-			return hcl__ret(out, hcl_unknown(NULL), e);
+		}
 		if (t->kind != HCL_T_MAP && t->kind != HCL_T_OBJECT) {
 			atmo_buf b = ATMO_BUF_INIT;
 			hcl__type_name(t, &b, 0);
@@ -187,14 +187,11 @@ static int f_merge(void *p, hcl_value *const *args, size_t n, hcl_value **out, h
 			atmo__buf_free(&b);
 			return -1;
 		}
-		if (!first)
-			first = t;
-		else if (!hcl_type_equal(first, t))
+		if (i > 0 && !hcl_type_equal(args[0]->type, t))
 			matching = 0;
-		total += args[i]->u.obj.n;
+		if (!args[i]->is_null)
+			total += args[i]->u.obj.n;
 	}
-	if (all_null)
-		return hcl__ret(out, hcl_null(NULL), e);
 	keys = calloc(total ? total : 1, sizeof(*keys));
 	vals = calloc(total ? total : 1, sizeof(*vals));
 	if (!keys || !vals) {
@@ -211,8 +208,8 @@ static int f_merge(void *p, hcl_value *const *args, size_t n, hcl_value **out, h
 			vals[at++] = hcl_value_ref(args[i]->u.obj.vals[j]);
 		}
 	}
-	if (matching && first->kind == HCL_T_MAP)
-		r = hcl_map(hcl_type_ref(first->elem), keys, vals, at);
+	if (n > 0 && matching && !dynamic && K(args[0]) == HCL_T_MAP)
+		r = hcl_map(hcl_type_ref(args[0]->type->elem), keys, vals, at);
 	else
 		r = hcl_object(keys, vals, at);
 	free(keys);
@@ -382,8 +379,6 @@ static int f_contains(void *p, hcl_value *const *args, size_t n, hcl_value **out
 	int unknown = 0;
 	if (!hcl__is_seq(l->type))
 		return hcl__fail(e, -1, "argument must be list, tuple, or set");
-	if (!hcl_value_is_wholly_known(l))
-		return hcl__ret(out, hcl_unknown(hcl_type_bool()), e);
 	for (i = 0; i < l->u.seq.n; i++) {
 		hcl_value *eq = hcl__equals(l->u.seq.items[i], args[1]);
 		if (!eq)
@@ -544,7 +539,7 @@ static int f_coalescelist(void *p, hcl_value *const *args, size_t n, hcl_value *
 		if (K(args[i]) != HCL_T_LIST && K(args[i]) != HCL_T_TUPLE) {
 			atmo_buf b = ATMO_BUF_INIT;
 			hcl__type_name(args[i]->type, &b, 0);
-			hcl__fail(e, (int)i, "coalescelist arguments must be lists or tuples, got %s", atmo__buf_cstr(&b));
+			hcl__fail(e, -1, "coalescelist arguments must be lists or tuples");
 			atmo__buf_free(&b);
 			return -1;
 		}
@@ -571,9 +566,9 @@ static int f_chunklist(void *p, hcl_value *const *args, size_t n, hcl_value **ou
 	hcl_type *lt;
 
 	if (hcl__whole(args[1], &size) < 0)
-		return hcl__fail(e, 1, "invalid size: value must be a whole number");
+		return hcl__fail(e, -1, "invalid size: value must be a whole number");
 	if (size < 0)
-		return hcl__fail(e, 1, "the size argument must be positive");
+		return hcl__fail(e, -1, "the size argument must be positive");
 	if (l->is_unknown)
 		return hcl__ret(out, hcl_unknown(NULL), e);
 	len = l->u.seq.n;
@@ -606,6 +601,9 @@ static int f_slice(void *p, hcl_value *const *args, size_t n, hcl_value **out, h
 	vec a = { 0 };
 	long long i;
 
+	if (K(l) == HCL_T_SET)
+		return hcl__fail(e, 0, "cannot slice a set, because its elements do not have indices; explicitly "
+				       "convert to a list if the ordering of the result is not important");
 	if (K(l) != HCL_T_LIST && K(l) != HCL_T_TUPLE)
 		return hcl__fail(e, 0, "must be a list or tuple value");
 	if (hcl__whole(args[1], &a0) < 0)
@@ -616,7 +614,11 @@ static int f_slice(void *p, hcl_value *const *args, size_t n, hcl_value **out, h
 		return hcl__fail(e, 1, "start index must not be less than zero");
 	if (l->is_unknown)
 		return hcl__ret(out, hcl_unknown(K(l) == HCL_T_LIST ? hcl_type_ref(l->type) : NULL), e);
-	if ((size_t)a1 > l->u.seq.n || a1 < 0)
+	if ((size_t)a0 > l->u.seq.n)
+		return hcl__fail(e, 1, "start index must not be greater than the length of the list");
+	if (a1 < 0)
+		return hcl__fail(e, 2, "end index must not be less than zero");
+	if ((size_t)a1 > l->u.seq.n)
 		return hcl__fail(e, 2, "end index must not be greater than the length of the list");
 	if (a0 > a1)
 		return hcl__fail(e, 1, "start index must not be greater than end index");
@@ -684,13 +686,8 @@ static int f_zipmap(void *p, hcl_value *const *args, size_t n, hcl_value **out, 
 	hcl_value **vals;
 	size_t i, len;
 
-	if (K(v) != HCL_T_LIST && K(v) != HCL_T_TUPLE) {
-		atmo_buf b = ATMO_BUF_INIT;
-		hcl__type_name(v->type, &b, 0);
-		hcl__fail(e, 1, "values argument must be a list or tuple, not %s", atmo__buf_cstr(&b));
-		atmo__buf_free(&b);
-		return -1;
-	}
+	if (K(v) != HCL_T_LIST && K(v) != HCL_T_TUPLE)
+		return hcl__fail(e, -1, "values argument must be a list or tuple value");
 	if (!hcl_value_is_wholly_known(k) || v->is_unknown)
 		return hcl__ret(out, hcl_unknown(NULL), e);
 	if (k->u.seq.n != v->u.seq.n)
@@ -851,37 +848,46 @@ static int f_sethaselement(void *p, hcl_value *const *args, size_t n, hcl_value 
 
 static int f_setproduct(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
 {
-	size_t i, total = 1, k;
-	int any_list = 0;
+	size_t i, j, total = 1, k, lists = 0;
 	vec a = { 0 };
 	hcl_type **etys;
 	hcl_type *tt;
-	int rc;
+	int rc = -1;
 
 	if (n < 2)
 		return hcl__fail(e, -1, "at least two arguments are required");
-	for (i = 0; i < n; i++) {
-		if (K(args[i]) == HCL_T_LIST)
-			any_list = 1;
-		else if (K(args[i]) != HCL_T_SET)
-			return hcl__fail(e, (int)i, "a set or a list is required");
-	}
-	for (i = 0; i < n; i++) {
-		if (!hcl_value_is_wholly_known(args[i]))
-			return hcl__ret(out, hcl_unknown(NULL), e);
-		total *= args[i]->u.seq.n;
-		if (total > 1024 * 1024)
-			return hcl__fail(e, -1, "the product has too many elements");
-	}
 	etys = calloc(n, sizeof(*etys));
 	if (!etys)
 		return hcl__nomem(e);
-	for (i = 0; i < n; i++)
-		etys[i] = hcl_type_ref(args[i]->type->elem);
-	tt = hcl_type_tuple(etys, n);
-	free(etys);
-	if (!tt)
-		return hcl__nomem(e);
+	for (i = 0; i < n; i++) {
+		const hcl_type *t = args[i]->type;
+		if (t->kind == HCL_T_SET || t->kind == HCL_T_LIST) {
+			etys[i] = hcl_type_ref(t->elem);
+			lists += t->kind == HCL_T_LIST;
+		} else if (t->kind == HCL_T_TUPLE) {
+			/* a tuple counts as a list of its elements' common type */
+			etys[i] = t->n ? hcl_type_unify(t->elems, t->n) : hcl_type_dynamic();
+			if (!etys[i]) {
+				hcl__fail(e, (int)i, "all elements must be of the same type");
+				goto done;
+			}
+			lists++;
+		} else {
+			hcl__fail(e, (int)i, "a set or a list is required");
+			goto done;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (args[i]->is_unknown) {
+			rc = hcl__ret(out, hcl_unknown(NULL), e);
+			goto done;
+		}
+		total *= args[i]->u.seq.n;
+		if (total > 1024 * 1024) {
+			hcl__fail(e, -1, "the product has too many elements");
+			goto done;
+		}
+	}
 	for (k = 0; k < total; k++) {
 		hcl_value **items = calloc(n, sizeof(*items));
 		size_t rest = k;
@@ -891,14 +897,35 @@ static int f_setproduct(void *p, hcl_value *const *args, size_t n, hcl_value **o
 		}
 		for (i = n; i > 0; i--) {
 			size_t len = args[i - 1]->u.seq.n;
-			items[i - 1] = hcl_value_ref(args[i - 1]->u.seq.items[rest % len]);
+			hcl_value *v = args[i - 1]->u.seq.items[rest % len];
+			items[i - 1] = hcl__convert_to(v, etys[i - 1], e, -1);
 			rest /= len;
+			if (!items[i - 1]) {
+				for (j = i; j < n; j++)
+					hcl_value_unref(items[j]);
+				free(items);
+				vec_free(&a);
+				goto done;
+			}
 		}
 		vec_push(&a, hcl_tuple(items, n));
 		free(items);
 	}
-	rc = ret_coll(out, any_list ? HCL_T_LIST : HCL_T_SET, tt, &a, e);
+	tt = hcl_type_tuple(etys, n);
+	etys = NULL;
+	if (!tt) {
+		vec_free(&a);
+		rc = hcl__nomem(e);
+		goto done;
+	}
+	rc = ret_coll(out, lists == n ? HCL_T_LIST : HCL_T_SET, tt, &a, e);
 	hcl_type_unref(tt);
+done:
+	if (etys) {
+		for (i = 0; i < n; i++)
+			hcl_type_unref(etys[i]);
+		free(etys);
+	}
 	return rc;
 }
 
@@ -908,11 +935,9 @@ static const hcl_param p_coll_dyn[] = { { .name = "collection", .type = HCL__DYN
 					  .allow_dynamic = 1 } };
 static const hcl_param p_input_map[] = { { .name = "inputMap", .type = HCL__DYN, .allow_unknown = 1,
 					   .allow_dynamic = 1 } };
-static const hcl_param p_mapping[] = { { .name = "mapping", .type = HCL__DYN, .allow_unknown = 1,
-					 .allow_dynamic = 1 } };
-static const hcl_param p_lookup[] = { HCL__P("inputMap", HCL__DYN), HCL__P("key", HCL__STR) };
-static const hcl_param p_lookup_v = { .name = "default", .type = HCL__DYN, .allow_unknown = 1,
-				      .allow_null = 1, .allow_dynamic = 1 };
+static const hcl_param p_mapping[] = { HCL__P("values", HCL__DYN) };
+static const hcl_param p_lookup[] = { HCL__P("inputMap", HCL__DYN), HCL__P("key", HCL__STR),
+				      HCL__P("default", HCL__DYN) };
 static const hcl_param p_merge_v = { .name = "maps", .type = HCL__DYN, .allow_null = 1,
 				     .allow_dynamic = 1 };
 static const hcl_param p_element[] = { HCL__P("list", HCL__DYN), HCL__P("index", HCL__NUM) };
@@ -930,7 +955,7 @@ static const hcl_param p_concat_v = { .name = "seqs", .type = HCL__DYN };
 static const hcl_param p_coalesce_v = { .name = "vals", .type = HCL__DYN, .allow_unknown = 1,
 					.allow_null = 1, .allow_dynamic = 1 };
 static const hcl_param p_coalescelist_v = { .name = "vals", .type = HCL__DYN, .allow_unknown = 1,
-					    .allow_dynamic = 1 };
+					    .allow_null = 1, .allow_dynamic = 1 };
 static const hcl_param p_chunklist[] = { HCL__PU("list", HCL__T(list_dynamic)), HCL__P("size", HCL__NUM) };
 static const hcl_param p_slice[] = { HCL__P("list", HCL__DYN), HCL__P("start_index", HCL__NUM),
 				     HCL__P("end_index", HCL__NUM) };
@@ -949,7 +974,7 @@ const hcl_func hcl__fn_collections[] = {
 	FN("length", p_coll_dyn, f_length),
 	FN("keys", p_input_map, f_keys),
 	FN("values", p_mapping, f_values),
-	FNV("lookup", p_lookup, 2, &p_lookup_v, f_lookup),
+	FN("lookup", p_lookup, f_lookup),
 	FNV("merge", NULL, 0, &p_merge_v, f_merge),
 	FN("element", p_element, f_element),
 	FN("index", p_index, f_index),

@@ -509,6 +509,8 @@ int hcl__json_decode(const char *s, size_t n, hcl_value **out, char *msg, size_t
 		size_t at = je.position > 0 ? (size_t)je.position - 1 : 0;
 		if (n == 0 || strstr(je.text, "premature end") || strstr(je.text, "unexpected end"))
 			snprintf(msg, msglen, "unexpected end of JSON input");
+		else if (!strncmp(je.text, "invalid token near '", 20) && !strchr("tfn", je.text[20]))
+			snprintf(msg, msglen, "invalid character '%c' looking for beginning of value", je.text[20]);
 		else if (at < n && strstr(je.text, "end of file expected"))
 			snprintf(msg, msglen, "invalid character '%c' after top-level value", s[at]);
 		else if (at < n && (unsigned char)s[at] >= 0x20 && (unsigned char)s[at] < 0x7f)

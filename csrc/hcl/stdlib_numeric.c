@@ -163,7 +163,7 @@ static int f_parseint(void *p, hcl_value *const *args, size_t n, hcl_value **out
 	}
 	return num(out, neg ? -v : v, e);
 bad:
-	return hcl__fail(e, -1, "cannot parse \"%s\" as a base %lld integer", str, base);
+	return hcl__fail(e, 0, "cannot parse \"%s\" as a base %lld integer", str, base);
 }
 
 static int f_gt(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
