@@ -186,46 +186,17 @@ static char *file_dir(const char *file)
 	return strndup(file, (size_t)(slash - file));
 }
 
-/* Go's path.Join(dir, rel), cleaned */
+/* Go's path.Join(dir, rel) */
 static char *path_join(const char *dir, const char *rel)
 {
-	size_t n = strlen(dir) + strlen(rel) + 2, k = 0, i;
-	char *in = malloc(n), *out = malloc(n + 1), *save = NULL, *seg;
-	char **segs = calloc(n, sizeof(*segs));
-	int abs;
+	size_t n = strlen(dir) + strlen(rel) + 2;
+	char *in = malloc(n), *out;
 
-	if (!in || !out || !segs) {
-		free(in);
-		free(out);
-		free(segs);
+	if (!in)
 		return NULL;
-	}
 	snprintf(in, n, "%s/%s", dir, rel);
-	abs = in[0] == '/';
-	for (seg = strtok_r(in, "/", &save); seg; seg = strtok_r(NULL, "/", &save)) {
-		if (!strcmp(seg, "."))
-			continue;
-		if (!strcmp(seg, "..")) {
-			if (k && strcmp(segs[k - 1], ".."))
-				k--;
-			else if (!abs)
-				segs[k++] = seg;
-			continue;
-		}
-		segs[k++] = seg;
-	}
-	out[0] = '\0';
-	if (abs)
-		strcat(out, "/");
-	for (i = 0; i < k; i++) {
-		if (i)
-			strcat(out, "/");
-		strcat(out, segs[i]);
-	}
-	if (!out[0])
-		strcpy(out, ".");
+	out = atmo__bake_path_clean(in);
 	free(in);
-	free(segs);
 	return out;
 }
 
@@ -523,14 +494,14 @@ static int resolve_block(bake_parser *p, size_t bi)
 			rc = eval_one(p, bi, &child, 1, seen);
 		}
 		hcl_value_unref(m);
-		if (rc == 0 && (attr_of(blk->body, "name") || total != 1 ||
-				(s->n_outs == 1 && strcmp(s->outs[0].name, blk->labels[0])))) {
-			json_t *names = json_array();
-			size_t k;
-			for (k = 0; names && k < s->n_outs; k++)
-				json_array_append_new(names, json_string(s->outs[k].name));
-			json_array_append_new(p->renamed, json_pack("[s,o]", blk->labels[0], names));
-		}
+	}
+	/* every target block says which names it gave its label (buildx's Renamed) */
+	if (rc == 0 && !is_group) {
+		json_t *names = json_array();
+		size_t k;
+		for (k = 0; names && k < s->n_outs; k++)
+			json_array_append_new(names, json_string(s->outs[k].name));
+		json_array_append_new(p->renamed, json_pack("[s,o]", blk->labels[0], names));
 	}
 out:
 	json_decref(seen);

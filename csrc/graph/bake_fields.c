@@ -946,3 +946,43 @@ char *atmo__bake_dump(const json_t *doc)
 	free(s);
 	return d;
 }
+
+char *atmo__bake_path_clean(const char *path)
+{
+	size_t n = strlen(path) + 2, k = 0, i;
+	char *in = strdup(path), *out = malloc(n), *save = NULL, *seg;
+	char **segs = calloc(n, sizeof(*segs));
+	int abs = path[0] == '/';
+
+	if (!in || !out || !segs) {
+		free(in);
+		free(out);
+		free(segs);
+		return NULL;
+	}
+	for (seg = strtok_r(in, "/", &save); seg; seg = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(seg, "."))
+			continue;
+		if (!strcmp(seg, "..")) {
+			if (k && strcmp(segs[k - 1], ".."))
+				k--;
+			else if (!abs)
+				segs[k++] = seg;
+			continue;
+		}
+		segs[k++] = seg;
+	}
+	out[0] = '\0';
+	if (abs)
+		strcat(out, "/");
+	for (i = 0; i < k; i++) {
+		if (i)
+			strcat(out, "/");
+		strcat(out, segs[i]);
+	}
+	if (!out[0])
+		strcpy(out, ".");
+	free(in);
+	free(segs);
+	return out;
+}

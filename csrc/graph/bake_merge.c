@@ -257,6 +257,21 @@ static int target_rec(json_t **out, const bake_config *c, const char *name, json
 	return 0;
 }
 
+/* buildx cleans a local context path ("./db" -> "db") */
+static void clean_context(json_t *t)
+{
+	const char *ctx = json_string_value(json_object_get(t, "context"));
+	char *c;
+
+	if (!ctx || !*ctx || strstr(ctx, "://") || !strncmp(ctx, "target:", 7) ||
+	    !strncmp(ctx, "docker-image:", 13))
+		return;
+	c = atmo__bake_path_clean(ctx);
+	if (c)
+		json_object_set_new(t, "context", json_string(c));
+	free(c);
+}
+
 static int resolve_target(json_t **out, const bake_config *c, const char *name, const json_t *ovs,
 			  atmo_error *err)
 {
@@ -271,6 +286,7 @@ static int resolve_target(json_t **out, const bake_config *c, const char *name, 
 	if (rc == 0) {
 		t = json_deep_copy(t);
 		json_object_del(t, "inherits");
+		clean_context(t);
 		if (!json_object_get(t, "context")) {
 			/* BUILDX_BAKE_FILE_RELATIVE_PATHS: the directory of the file that defines it */
 			json_t *dir = json_object_get(json_object_get(c->targets, name), " dir");
@@ -285,23 +301,53 @@ static int resolve_target(json_t **out, const bake_config *c, const char *name, 
 	return rc;
 }
 
-/* Config.group: targets and groups a name stands for */
+/* Config.group: the targets and groups a name stands for, as buildx computes
+ * them (a group met again while it is being expanded stands for its own name) */
 static void group_rec(const bake_config *c, const char *name, json_t *targets, json_t *groups,
 		      json_t *visited)
 {
-	json_t *g = json_object_get(c->groups, name), *t;
+	json_t *g = json_object_get(c->groups, name), *t, *v = json_object_get(visited, name);
+	json_t *mt, *mg;
 	size_t i;
 
-	if (json_object_get(visited, name))
-		return;
-	if (!g) {
-		append_unique(targets, name);
+	if (v) {
+		json_array_extend(targets, json_array_get(v, 0));
+		json_array_extend(groups, json_array_get(v, 1));
 		return;
 	}
-	json_object_set_new(visited, name, json_true());
-	append_unique(groups, name);
-	json_array_foreach(json_object_get(g, "targets"), i, t)
-		group_rec(c, json_string_value(t), targets, groups, visited);
+	if (!g) {
+		json_array_append_new(targets, json_string(name));
+		return;
+	}
+	json_object_set_new(visited, name, json_pack("[[],[]]"));
+	mt = json_array();
+	mg = json_pack("[s]", name);
+	json_array_foreach(json_object_get(g, "targets"), i, t) {
+		json_t *tt = json_array(), *tg = json_array();
+		group_rec(c, json_string_value(t), tt, tg, visited);
+		if (json_array_size(tt))
+			json_array_extend(mt, tt);
+		else
+			json_array_append(mt, t);
+		json_array_extend(mg, tg);
+		json_decref(tt);
+		json_decref(tg);
+	}
+	json_object_set_new(visited, name, json_pack("[O,O]", mt, mg));
+	json_array_extend(targets, mt);
+	json_array_extend(groups, mg);
+	json_decref(mt);
+	json_decref(mg);
+}
+
+static json_t *dedup(json_t *a)
+{
+	json_t *u = json_array(), *x;
+	size_t i;
+
+	json_array_foreach(a, i, x)
+		append_unique(u, json_string_value(x));
+	return u;
 }
 
 static int subset(const json_t *a, const json_t *b)
@@ -435,10 +481,14 @@ int atmo__bake_read_targets(json_t **targets_out, json_t **groups_out, const bak
 	if ((rc = new_overrides(&ovs, c, set, n_set, o, err)) < 0)
 		goto done;
 	json_array_foreach(tms, i, x) {
-		json_t *ts = json_array(), *gs = json_array(), *vis = json_object(), *y;
+		json_t *ts0 = json_array(), *gs0 = json_array(), *vis = json_object(), *y, *ts, *gs;
 		size_t j;
-		group_rec(c, json_string_value(x), ts, gs, vis);
+		group_rec(c, json_string_value(x), ts0, gs0, vis);
 		json_decref(vis);
+		ts = dedup(ts0);
+		gs = dedup(gs0);
+		json_decref(ts0);
+		json_decref(gs0);
 		json_array_foreach(ts, j, y) {
 			json_t *t;
 			if ((rc = resolve_target(&t, c, json_string_value(y), ovs, err)) < 0) {

@@ -73,4 +73,7 @@ char *atmo__bake_dump(const json_t *doc);
 /* Go's csvvalue.Fields: split a CSV record. fields: a new array of strings; -1 with msg */
 int atmo__bake_csv(json_t **fields, const char *s, char *msg, size_t n);
 
+/* Go's path.Clean ("./a/../b" -> "b", "" -> "."); malloc'd */
+char *atmo__bake_path_clean(const char *path);
+
 #endif
