@@ -265,7 +265,7 @@ static int decode_body(bake_parser *p, const hcl_block *blk, const hcl_ctx *ctx,
 					       "An argument named \"%s\" is not expected here.", a->name);
 		if (atmo__bake_eval(p, a->expr, ctx, &v) < 0)
 			return -1;
-		r = hcl_expr_range(a->expr);
+		r = atmo__bake_start_range(p, hcl_expr_range(a->expr));
 		if (atmo__bake_field_decode(&j, f, v, msg, sizeof(msg)) < 0) {
 			hcl_value_unref(v);
 			return atmo__bake_diag(p, &r, "Unsuitable value type", "%s", msg);
@@ -532,7 +532,7 @@ static int partial_attr(bake_parser *p, size_t bi, const char *attr, json_t *fie
 	json_object_set_new(fields, key, json_true());
 	if (atmo__bake_eval(p, a->expr, NULL, &v) < 0)
 		return -1;
-	r = hcl_expr_range(a->expr);
+	r = atmo__bake_start_range(p, hcl_expr_range(a->expr));
 	if (atmo__bake_field_decode(&j, f, v, msg, sizeof(msg)) < 0) {
 		hcl_value_unref(v);
 		return atmo__bake_diag(p, &r, "Unsuitable value type", "%s", msg);

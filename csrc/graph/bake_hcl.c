@@ -5,6 +5,7 @@
  * blocks), user functions, built-in variables, `target.x.field` references
  * between blocks, matrix expansion and renaming, merged into a bake_config.
  */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,35 @@ int atmo__bake_diag_error(const hcl_diag *d, atmo_error *err)
 	hcl_range_format(&d->subject, where, sizeof(where));
 	return atmo__error_set(err, code, d->subject.filename, d->subject.start.line,
 			       d->subject.start.column, "%s: %s; %s", where, d->summary, d->detail);
+}
+
+hcl_range atmo__bake_start_range(const bake_parser *p, hcl_range r)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_srcs; i++) {
+		const char *t = p->srcs[i].text;
+		long b = r.start.byte, e = b;
+		if (!r.filename || strcmp(p->srcs[i].name, r.filename) || b < 0 ||
+		    (size_t)b >= p->srcs[i].len)
+			continue;
+		if (strchr("{[(\"", t[b])) {
+			e = b + 1;
+		} else {
+			while ((size_t)e < p->srcs[i].len &&
+			       (isalnum((unsigned char)t[e]) || t[e] == '_' || t[e] == '-'))
+				e++;
+			if (e == b)
+				return r;
+		}
+		if (r.start.line == r.end.line && r.end.byte <= e)
+			return r;
+		r.end = r.start;
+		r.end.byte = e;
+		r.end.column = r.start.column + (int)(e - b);
+		return r;
+	}
+	return r;
 }
 
 /* ---- name tables ---- */
@@ -133,6 +163,10 @@ static int resolve_var(bake_parser *p, const char *name, const hcl_range *use, h
 	json_object_set_new(p->progress, name, json_true());
 	if (ai >= 0) {
 		rc = atmo__bake_eval(p, p->attrs[ai]->expr, NULL, &v);
+		if (rc == 0 && (rc = atmo__bake_attr_env(p, name, p->attrs[ai], &v)) < 0) {
+			hcl_value_unref(v);
+			v = NULL;
+		}
 	} else if (vi < 0) {
 		const char *env = lookup_env(p, name);
 		if (env)
@@ -390,6 +424,8 @@ int atmo__bake_parse_files(bake_config *c, const bake_file *files, size_t n,
 	c->groups = json_object();
 	p.o = o;
 	p.cfg = c;
+	p.srcs = files;
+	p.n_srcs = n;
 	p.attr_ix = json_object();
 	p.var_ix = json_object();
 	p.func_ix = json_object();

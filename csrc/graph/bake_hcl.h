@@ -37,7 +37,12 @@ typedef struct bake_parser {
 	int err_set;
 	char local_platform[64];
 	char *rebase_dir;            /* BUILDX_BAKE_FILE_RELATIVE_PATHS: the block's file's directory */
+	const bake_file *srcs;       /* the texts, to find where an expression starts */
+	size_t n_srcs;
 } bake_parser;
+
+/* HCL's Expression.StartRange(): the opening bracket or first name of the expression at r */
+hcl_range atmo__bake_start_range(const bake_parser *p, hcl_range r);
 
 /* fill p->diag; returns -1 */
 int atmo__bake_diag(bake_parser *p, const hcl_range *r, const char *summary, const char *fmt, ...)
@@ -50,6 +55,8 @@ int atmo__bake_eval(bake_parser *p, const hcl_expr *e, const hcl_ctx *ctx, hcl_v
 /* bake_vars.c: a variable's value (default, type, environment); its validation blocks */
 int atmo__bake_var_value(bake_parser *p, const hcl_block *var, hcl_value **out);
 int atmo__bake_var_validate(bake_parser *p, const hcl_block *var);
+/* a global attribute overridden from the environment, parsed as its value's type */
+int atmo__bake_attr_env(bake_parser *p, const char *name, const hcl_attr *a, hcl_value **v);
 
 /* bake_funcs.c: a user function by name (0, 1 unknown, -1 p->diag); definitions checked */
 int atmo__bake_user_func(bake_parser *p, const char *name, const hcl_func **out);

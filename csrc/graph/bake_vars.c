@@ -385,6 +385,28 @@ done:
 	return rc;
 }
 
+int atmo__bake_attr_env(bake_parser *p, const char *name, const hcl_attr *a, hcl_value **v)
+{
+	const char *env = env_of(p, name);
+	hcl_range miss = hcl_expr_range(a->expr);
+	hcl_value *nv;
+	char msg[600], tn[128];
+
+	/* the environment overrides an attribute only where a variable of its name exists */
+	if (!env || !json_object_get(p->var_ix, name))
+		return 0;
+	miss.end = miss.start;
+	if (!(*v)->is_null && !is_primitive((*v)->type))
+		return atmo__bake_diag(p, &miss, "Invalid value", "unsupported type %s for variable %s",
+				       hcl_type_friendly((*v)->type, tn, sizeof(tn)), name);
+	nv = parse_prim(name, env, (*v)->is_null ? hcl_type_string() : (*v)->type, msg, sizeof(msg));
+	if (!nv)
+		return atmo__bake_diag(p, &miss, "Invalid value", "%s", msg);
+	hcl_value_unref(*v);
+	*v = nv;
+	return 0;
+}
+
 int atmo__bake_var_validate(bake_parser *p, const hcl_block *var)
 {
 	size_t i, failures = 0;
