@@ -88,11 +88,13 @@ int atmo__bake_csv(json_t **out, const char *s, char *msg, size_t n)
 	for (;;) {
 		size_t k = 0;
 		if (s[i] == '"') {
+			size_t quote = i;
 			i++;
 			for (;;) {
 				if (s[i] == '\0') {
+					/* encoding/csv names the column after the opening quote */
 					snprintf(msg, n, "parse error on line 1, column %zu: extraneous or missing \" in quoted-field",
-						 len + 1);
+						 quote + 2);
 					goto fail;
 				}
 				if (s[i] == '"') {

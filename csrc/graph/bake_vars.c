@@ -419,8 +419,15 @@ int atmo__bake_var_validate(bake_parser *p, const hcl_block *var)
 		hcl_value *cv = NULL, *mv = NULL, *bv;
 		hcl_range r;
 
-		if (strcmp(vb->type, "validation") || !cond)
+		if (strcmp(vb->type, "validation"))
 			continue;
+		if (!cond) {
+			/* no condition is a null one, located where the block's body opens */
+			hcl_range z = vb->body->range;
+			z.end = z.start;
+			return atmo__bake_diag(p, &z, "Invalid condition result",
+					       "Condition expression must return either true or false, not null.");
+		}
 		if (atmo__bake_eval(p, cond->expr, NULL, &cv) < 0)
 			return -1;
 		r = hcl_expr_range(cond->expr);
