@@ -399,24 +399,37 @@ class _SizesDocument(TypedDict):
 # ---- bake files (docker buildx bake --print form) ----------------------------------------
 
 _BakeTarget = TypedDict("_BakeTarget", {
+    "description": NotRequired[str],
+    "annotations": NotRequired[List[str]],
+    "attest": NotRequired[List[Dict[str, Any]]],
     "context": str,
+    "contexts": NotRequired[Dict[str, str]],
     "dockerfile": NotRequired[str],
     "dockerfile-inline": NotRequired[str],
-    "description": NotRequired[str],
     "args": NotRequired[Dict[str, str]],
     "labels": NotRequired[Dict[str, str]],
     "tags": NotRequired[List[str]],
+    "cache-from": NotRequired[List[Dict[str, str]]],
+    "cache-to": NotRequired[List[Dict[str, str]]],
     "target": NotRequired[str],
-    "contexts": NotRequired[Dict[str, str]],
+    "secret": NotRequired[List[Dict[str, str]]],
+    "ssh": NotRequired[List[Dict[str, Any]]],
     "platforms": NotRequired[List[str]],
-    "output": NotRequired[List[str]],
-    "cache-from": NotRequired[List[str]],
-    "cache-to": NotRequired[List[str]],
-    "no-cache": NotRequired[bool],
+    "output": NotRequired[List[Dict[str, str]]],
     "pull": NotRequired[bool],
+    "no-cache": NotRequired[bool],
+    "network": NotRequired[str],
+    "no-cache-filter": NotRequired[List[str]],
+    "shm-size": NotRequired[str],
+    "ulimits": NotRequired[List[str]],
+    "resources": NotRequired[Dict[str, Any]],
+    "call": NotRequired[str],
+    "entitlements": NotRequired[List[str]],
+    "extra-hosts": NotRequired[Dict[str, str]],
 })
 
 class _BakeGroup(TypedDict):
+    description: NotRequired[str]
     targets: List[str]
 
 class _BakeDocument(TypedDict):

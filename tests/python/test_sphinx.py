@@ -441,7 +441,7 @@ def test_bake_and_report_sizes(app, warning):
     lines = [ln for ln in text.splitlines() if "WARNING" in ln]
     assert len(lines) == 1, text
     assert re.search(r"index\.rst:18: WARNING: atmo-imagegraph: .*docker-bake\.json: "
-                     r"unknown target or group 'nosuchtarget'", lines[0])
+                     r"failed to find target nosuchtarget", lines[0])
     page = read(app.outdir / "index.html")
     svgs = re.findall(r"<svg\b.*?</svg>", page, re.S)
     assert len(svgs) == 3
