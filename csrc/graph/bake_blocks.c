@@ -328,11 +328,15 @@ static int publish(bake_parser *p, const char *type, const char *name, const jso
 
 	cur = json_object_get(m, name);
 	if (!cur) {
-		cur = json_object();
-		if (!cur || json_object_set_new(m, name, cur) < 0)
-			return -1;
+		/* the usual case, one block of a name: share its fields (nulls read as unset) */
+		return json_object_set(m, name, (json_t *)fields);
 	}
-	return strcmp(type, "group") ? merge_target(cur, fields) : merge_into(cur, fields);
+	/* a second block: a merged copy, so that the first block's fields stay as they were */
+	cur = json_deep_copy(cur);
+	if (!cur || (strcmp(type, "group") ? merge_target(cur, fields) : merge_into(cur, fields)) < 0 ||
+	    json_object_set_new(m, name, cur) < 0)
+		return -1;
+	return 0;
 }
 
 /* ---- resolving one block ---- */

@@ -284,7 +284,8 @@ static int resolve_target(json_t **out, const bake_config *c, const char *name, 
 		return atmo__error_nomem(err);
 	rc = target_rec(&t, c, name, visited, ovs, err);
 	if (rc == 0) {
-		t = json_deep_copy(t);
+		/* the object target_rec made is ours once visited is gone */
+		json_incref(t);
 		json_object_del(t, "inherits");
 		clean_context(t);
 		if (!json_object_get(t, "context")) {
