@@ -172,6 +172,8 @@ static hcl_value *parse_csv(const char *name, const char *s, const hcl_type *t, 
 		r = hcl_tuple(items, cnt);
 	else
 		r = hcl_map(hcl_type_ref(t->elem), (const char *const *)keys, items, cnt);
+	/* the values were stolen (also on failure), the array was not */
+	free(items);
 	items = NULL;
 	if (!r)
 		goto fail_oom;
