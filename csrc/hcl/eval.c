@@ -995,6 +995,7 @@ static int eval_object(ev *E, const hcl_expr *e, const scope *sc, hcl_value **ou
 		keys[m] = ks->is_unknown ? "" : ks->u.str.s;
 		if ((rc = eval(E, e->u.obj.vals[i], sc, &vals[m])) != 0) {
 			hcl_value_unref(kvs[m]);
+			kvs[m] = NULL;
 			goto done;
 		}
 		m++;
