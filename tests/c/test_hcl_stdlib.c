@@ -495,6 +495,125 @@ static void more_behaviour(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/* The page's expressions as written, parsed and evaluated by the HCL module. */
+static const struct {
+	const char *expr;
+	const char *want;
+} hcl_rows[] = {
+	{ "absolute(-42)", "42" },
+	/* a template of one interpolation is that value, unconverted, as in HCL */
+	{ "\"${add(123, 1)}\"", "124" },
+	{ "\"n=${add(123, 1)}\"", "\"n=124\"" },
+	{ "base64decode(\"SGVsbG8=\")", "\"Hello\"" },
+	{ "can(parseint(\"123\", 10))", "true" },
+	{ "can(parseint(\"zz\", 10))", "false" },
+	{ "chomp(\"Hello\\n\\n\")", "\"Hello\"" },
+	{ "chunklist([1,2,3,4,5], 2)", "[[1,2],[3,4],[5]]" },
+	{ "cidrsubnets(\"10.0.0.0/16\", 4, 4)", "[\"10.0.0.0/20\",\"10.0.16.0/20\"]" },
+	{ "coalesce(null, \"\", \"docker\")", "\"docker\"" },
+	{ "coalescelist([], [1,2], [3])", "[1,2]" },
+	{ "csvdecode(\"name,age\\nAlice,30\\nBob,40\")",
+	  "[{\"age\":\"30\",\"name\":\"Alice\"},{\"age\":\"40\",\"name\":\"Bob\"}]" },
+	{ "distinct([1,2,2,3,3,3])", "[1,2,3]" },
+	{ "element([\"a\",\"b\",\"c\"], 1)", "\"b\"" },
+	{ "flatten([[1,2],[3,4],[5]])", "[1,2,3,4,5]" },
+	{ "format(\"Hello, %s!\", \"World\")", "\"Hello, World!\"" },
+	{ "formatlist(\"Hi %s\", [\"Alice\", \"Bob\"])", "[\"Hi Alice\",\"Hi Bob\"]" },
+	{ "formattimestamp(\"YYYY-MM-DD'T'hh:mm:ssZ\", 1445385600)", "\"2015-10-21T00:00:00Z\"" },
+	{ "indent(4, \"Hello\\nWorld\")", "\"Hello\\n    World\"" },
+	{ "jsonencode({name=\"Docker\", stars=5})", "\"{\\\"name\\\":\\\"Docker\\\",\\\"stars\\\":5}\"" },
+	{ "keys({foo = 1, bar = 2, baz = 3})", "[\"bar\",\"baz\",\"foo\"]" },
+	{ "lookup({a=\"apple\", b=\"banana\"}, \"c\", \"none\")", "\"none\"" },
+	{ "merge({a=1, b=2}, {b=3, c=4})", "{\"a\":1,\"b\":3,\"c\":4}" },
+	{ "regexall(\"[a-z]+\", \"abc123xyz\")", "[\"abc\",\"xyz\"]" },
+	{ "semvercmp(\"3.23\", \">= 3.20\") ? [\"a\"] : [\"b\"]", "[\"a\"]" },
+	{ "setproduct([\"x\",\"y\"], [1,2])", "[[\"x\",1],[\"x\",2],[\"y\",1],[\"y\",2]]" },
+	{ "setunion([\"a\",\"b\"], [\"b\",\"c\"])", "[\"a\",\"b\",\"c\"]" },
+	{ "split(\",\", \"a,b,c\")", "[\"a\",\"b\",\"c\"]" },
+	{ "try(parseint(\"zz\", 16), parseint(\"ff\", 16))", "255" },
+	{ "try(index({a=\"apple\"}, \"b\"), \"fallback\")", "\"fallback\"" },
+	{ "unixtimestampparse(1690328596).rfc3339", "\"2023-07-25T23:43:16Z\"" },
+	{ "uuidv5(\"dns\", \"example.com\")", "\"cfbff0d1-9375-5685-968c-48ce8b15ae17\"" },
+	{ "values({a=1, c=3, b=2})", "[1,2,3]" },
+	{ "zipmap([\"name\",\"stars\"], [\"Docker\", 5])", "{\"name\":\"Docker\",\"stars\":5}" },
+	{ "join(\"-\", sort(split(\",\", lower(\"B,C,A\"))))", "\"a-b-c\"" },
+};
+
+static int no_vars(void *payload, const hcl_traversal *t, hcl_value **out, hcl_diag *diag)
+{
+	(void)payload;
+	(void)t;
+	(void)out;
+	(void)diag;
+	return 1;
+}
+
+/* the string a one-attribute file's expression evaluates to, NULL on error (caller frees) */
+static char *eval_src(const char *src)
+{
+	hcl_file *f = NULL;
+	hcl_diag d;
+	hcl_ctx ctx;
+	hcl_value *v = NULL;
+	char *got = NULL;
+	memset(&d, 0, sizeof(d));
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.lookup = no_vars;
+	if (hcl_parse(&f, src, strlen(src), "t.hcl", &d) == 0 && hcl_eval(hcl_file_body(f)->attrs[0].expr, &ctx, &v, &d) == 0) {
+		got = to_json(v);
+		hcl_value_unref(v);
+	}
+	hcl_file_free(f);
+	return got;
+}
+
+static void doc_examples_through_hcl(void **state)
+{
+	size_t i, bad = 0;
+	char *probe = eval_src("v = \"abc\"\n");
+	(void)state;
+	/* the parser of branch hcl-lang at 81089bc drops literal text (parse.c reads b.len after
+	 * atmo__buf_free); until that is fixed there, these rows cannot be checked */
+	if (!probe || strcmp(probe, "\"abc\"") != 0) {
+		print_message("skipped: the HCL parser reads \"abc\" as %s\n", probe ? probe : "an error");
+		free(probe);
+		skip();
+	}
+	free(probe);
+	for (i = 0; i < sizeof(hcl_rows) / sizeof(hcl_rows[0]); i++) {
+		char src[600];
+		hcl_file *f = NULL;
+		hcl_diag d;
+		hcl_ctx ctx;
+		hcl_value *v = NULL;
+		char *got;
+		memset(&d, 0, sizeof(d));
+		memset(&ctx, 0, sizeof(ctx));
+		ctx.lookup = no_vars;
+		snprintf(src, sizeof(src), "v = %s\n", hcl_rows[i].expr);
+		if (hcl_parse(&f, src, strlen(src), "t.hcl", &d) != 0) {
+			print_message("%s: parse: %s; %s\n", hcl_rows[i].expr, d.summary, d.detail);
+			bad++;
+			continue;
+		}
+		if (hcl_eval(hcl_file_body(f)->attrs[0].expr, &ctx, &v, &d) != 0) {
+			print_message("%s: %s; %s\n", hcl_rows[i].expr, d.summary, d.detail);
+			bad++;
+			hcl_file_free(f);
+			continue;
+		}
+		got = to_json(v);
+		if (!json_same(got, hcl_rows[i].want)) {
+			print_message("%s: got %s want %s\n", hcl_rows[i].expr, got, hcl_rows[i].want);
+			bad++;
+		}
+		free(got);
+		hcl_value_unref(v);
+		hcl_file_free(f);
+	}
+	assert_int_equal(bad, 0);
+}
+
 static void names_and_lookup(void **state)
 {
 	size_t i, n = hcl_stdlib_count();
@@ -602,6 +721,7 @@ int main(void)
 		cmocka_unit_test(doc_examples),
 		cmocka_unit_test(convert_example),
 		cmocka_unit_test(more_behaviour),
+		cmocka_unit_test(doc_examples_through_hcl),
 		cmocka_unit_test(names_and_lookup),
 		cmocka_unit_test(homedir_without_payload),
 		cmocka_unit_test(unknown_and_null_arguments),
