@@ -799,6 +799,57 @@ fail:
 	return -1;
 }
 
+int hcl__csv_read(const char *s, size_t n, hcl_value **out, char *msg, size_t msglen)
+{
+	strs row = { 0 };
+	size_t pos = 0, nrec = 0, cap = 0, fields = 0, i;
+	int line = 0, eline = 0, rc;
+	hcl_value **recs = NULL, *t;
+
+	*out = NULL;
+	for (;;) {
+		int start;
+		rc = hcl__csv_record(s, n, &pos, &line, &row, &eline, msg, msglen);
+		if (rc == 0)
+			break;
+		if (rc < 0)
+			goto fail;
+		start = line;
+		if (nrec == 0)
+			fields = row.n;
+		else if (row.n != fields) {
+			snprintf(msg, msglen, "record on line %d: wrong number of fields", start);
+			rc = -1;
+			goto fail;
+		}
+		t = hcl_tuple(row.v, row.n);
+		free(row.v);
+		row.v = NULL;
+		row.n = row.cap = 0;
+		if (!t || (nrec == cap && !(recs = realloc(recs, (cap = cap ? cap * 2 : 8) * sizeof(*recs))))) {
+			hcl_value_unref(t);
+			rc = -2;
+			goto fail;
+		}
+		recs[nrec++] = t;
+	}
+	*out = hcl_tuple(recs, nrec);
+	free(recs);
+	if (!*out) {
+		snprintf(msg, msglen, "out of memory");
+		return -2;
+	}
+	return 0;
+fail:
+	if (rc == -2)
+		snprintf(msg, msglen, "out of memory");
+	for (i = 0; i < nrec; i++)
+		hcl_value_unref(recs[i]);
+	free(recs);
+	strs_free(&row);
+	return rc;
+}
+
 /* ---- rsadecrypt ---------------------------------------------------------------- */
 
 static int f_rsadecrypt(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)

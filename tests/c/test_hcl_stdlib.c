@@ -268,6 +268,20 @@ static void convert_example(void **state)
 	assert_int_equal(n->type->kind, HCL_T_NUMBER);
 	assert_true(n->u.num == 42);
 	hcl_value_unref(n);
+	/* as the evaluator calls it for convert(value, type) */
+	{
+		hcl_func_error e;
+		hcl_type *lt = hcl_type_list(hcl_type_number());
+		hcl_value *bad = hcl_cstring("x"), *l = NULL;
+		assert_int_equal(hcl__stdlib_convert(s, hcl_type_number(), &n, &e), 0);
+		assert_true(n->u.num == 42);
+		hcl_value_unref(n);
+		assert_int_equal(hcl__stdlib_convert(bad, lt, &l, &e), -1);
+		assert_int_equal(e.arg, 0);
+		assert_string_equal(e.msg, "Invalid value for \"value\" parameter: list of number required, but have string.");
+		hcl_value_unref(bad);
+		hcl_type_unref(lt);
+	}
 	hcl_value_unref(s);
 }
 
@@ -614,6 +628,40 @@ static void doc_examples_through_hcl(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/* the CSV reader the bake layer uses for typed variable overrides (golden TestTypedVarOverrides) */
+static void csv_reader_messages(void **state)
+{
+	static const struct {
+		const char *in, *want, *err;
+	} rows[] = {
+		{ "1,2", "[[\"1\",\"2\"]]", NULL },
+		{ "a,\"b,c\"\r\nd,\"e\"\"\"", "[[\"a\",\"b,c\"],[\"d\",\"e\\\"\"]]", NULL },
+		{ "\"hello,world", NULL, "parse error on line 1, column 2: extraneous or missing \" in quoted-field" },
+		{ "a:b,foo:\"bar", NULL, "parse error on line 1, column 9: bare \" in non-quoted-field" },
+		{ "a,b\nc", NULL, "record on line 2: wrong number of fields" },
+		{ "", "[]", NULL },
+	};
+	size_t i;
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		hcl_value *v = NULL;
+		char msg[200];
+		int rc = hcl__csv_read(rows[i].in, strlen(rows[i].in), &v, msg, sizeof(msg));
+		if (rows[i].err) {
+			assert_int_equal(rc, -1);
+			assert_string_equal(msg, rows[i].err);
+		} else {
+			char *got;
+			assert_int_equal(rc, 0);
+			got = to_json(v);
+			if (!json_same(got, rows[i].want))
+				fail_msg("%s: got %s want %s", rows[i].in, got, rows[i].want);
+			free(got);
+			hcl_value_unref(v);
+		}
+	}
+}
+
 static void names_and_lookup(void **state)
 {
 	size_t i, n = hcl_stdlib_count();
@@ -722,6 +770,7 @@ int main(void)
 		cmocka_unit_test(convert_example),
 		cmocka_unit_test(more_behaviour),
 		cmocka_unit_test(doc_examples_through_hcl),
+		cmocka_unit_test(csv_reader_messages),
 		cmocka_unit_test(names_and_lookup),
 		cmocka_unit_test(homedir_without_payload),
 		cmocka_unit_test(unknown_and_null_arguments),
