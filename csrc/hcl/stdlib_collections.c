@@ -911,7 +911,8 @@ static int f_setproduct(void *p, hcl_value *const *args, size_t n, hcl_value **o
 		vec_push(&a, hcl_tuple(items, n));
 		free(items);
 	}
-	tt = hcl_type_tuple(etys, n);
+	tt = hcl_type_tuple(etys, n); /* takes the types, not the array */
+	free(etys);
 	etys = NULL;
 	if (!tt) {
 		vec_free(&a);
