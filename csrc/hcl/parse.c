@@ -954,6 +954,7 @@ static hcl_expr *build_tpl(parser *p, ritems *ri, size_t *i, int stop1, int stop
 			/* join adjacent literals (the heredoc lines) */
 			atmo_buf b = ATMO_BUF_INIT;
 			hcl_range lr = it->r;
+			size_t blen;
 			while (*i < ri->n && ri->it[*i].kind == R_LIT) {
 				atmo__buf_put(&b, ri->it[*i].s, ri->it[*i].len);
 				lr.end = ri->it[*i].r.end;
@@ -963,10 +964,11 @@ static hcl_expr *build_tpl(parser *p, ritems *ri, size_t *i, int stop1, int stop
 				atmo__buf_free(&b);
 				return nomem(p);
 			}
-			if (b.len)
+			blen = b.len;
+			if (blen)
 				e = lit_node(p, hcl_string(b.ptr, b.len), lr);
 			atmo__buf_free(&b);
-			if (!b.len)
+			if (!blen)
 				continue;
 			if (!e)
 				return NULL;
