@@ -466,14 +466,33 @@ static int f_concat(void *p, hcl_value *const *args, size_t n, hcl_value **out, 
 {
 	vec a = { 0 };
 	size_t i, j;
-	int list_ok;
+	hcl_type *lt = NULL;
 
 	if (n == 0)
 		return hcl__fail(e, -1, "at least one argument is required");
-	list_ok = K(args[0]) == HCL_T_LIST;
-	for (i = 1; i < n && list_ok; i++)
-		if (!hcl_type_equal(args[i]->type, args[0]->type))
-			list_ok = 0;
+	if (K(args[0]) == HCL_T_LIST) {
+		/* all lists: a list of their unified type, when there is one */
+		for (i = 1; i < n && K(args[i]) == HCL_T_LIST; i++)
+			;
+		if (i == n)
+			lt = hcl__unify_values(args, n);
+	}
+	if (lt) {
+		for (i = 0; i < n; i++) {
+			hcl_value *c = hcl__convert_to(args[i], lt, e, (int)i);
+			if (!c) {
+				vec_free(&a);
+				hcl_type_unref(lt);
+				return -1;
+			}
+			for (j = 0; j < c->u.seq.n; j++)
+				vec_push(&a, hcl_value_ref(c->u.seq.items[j]));
+			hcl_value_unref(c);
+		}
+		i = (size_t)ret_coll(out, HCL_T_LIST, lt->elem, &a, e);
+		hcl_type_unref(lt);
+		return (int)i;
+	}
 	for (i = 0; i < n; i++) {
 		if (K(args[i]) != HCL_T_LIST && K(args[i]) != HCL_T_TUPLE) {
 			atmo_buf b = ATMO_BUF_INIT;
@@ -483,19 +502,9 @@ static int f_concat(void *p, hcl_value *const *args, size_t n, hcl_value **out, 
 			vec_free(&a);
 			return -1;
 		}
-		if (args[i]->is_unknown) {
-			vec_free(&a);
-			return hcl__ret(out, hcl_unknown(list_ok ? hcl_type_ref(args[0]->type) : NULL), e);
-		}
-		if (args[i]->is_null) {
-			vec_free(&a);
-			return hcl__fail(e, (int)i, "argument must not be null");
-		}
 		for (j = 0; j < args[i]->u.seq.n; j++)
 			vec_push(&a, hcl_value_ref(args[i]->u.seq.items[j]));
 	}
-	if (list_ok)
-		return ret_coll(out, HCL_T_LIST, args[0]->type->elem, &a, e);
 	return ret_tuple(out, &a, e);
 }
 

@@ -325,6 +325,9 @@ static const row more_rows[] = {
 	{ "range", "[5, 1]", EQ, "[5,4,3,2]", NULL },
 	{ "range", "[0, 1, 0.25]", EQ, "[0,0.25,0.5,0.75]", NULL },
 	{ "range", "[0, 5, 0]", ERR, "step must not be zero", NULL },
+	{ "range", "[-3]", EQ, "[0,-1,-2]", NULL },
+	{ "range", "[0, 5, -1]", ERR, "Invalid value for \"params\" parameter: end must be less than start when step is negative.", NULL },
+	{ "range", "[1, 2, 3, 4]", ERR, "must have one, two, or three arguments", NULL },
 	{ "range", "[0, 2000]", ERR, "more than 1024 values were generated", NULL },
 	{ "divide", "[0, 0]", ERR, "can't divide zero by zero or infinity by infinity", NULL },
 	{ "int", "[-3.75]", EQ, "-3", NULL },
@@ -651,6 +654,26 @@ static void names_and_lookup(void **state)
 	assert_null(hcl_stdlib_name(n));
 }
 
+/* lists of different element types concatenate to a list of their common type */
+static void concat_lists_unify(void **state)
+{
+	hcl_value *a[1] = { hcl_cstring("a") }, *b[1] = { hcl_number(1) }, *args[2], *out = NULL;
+	hcl_func_error e;
+	char *got;
+	(void)state;
+	args[0] = hcl_list(hcl_type_string(), a, 1);
+	args[1] = hcl_list(hcl_type_number(), b, 1);
+	assert_int_equal(hcl_func_call(hcl_stdlib_lookup("concat"), args, 2, &out, &e), 0);
+	assert_int_equal(out->type->kind, HCL_T_LIST);
+	assert_int_equal(out->type->elem->kind, HCL_T_STRING);
+	got = to_json(out);
+	assert_string_equal(got, "[\"a\",\"1\"]");
+	free(got);
+	hcl_value_unref(out);
+	hcl_value_unref(args[0]);
+	hcl_value_unref(args[1]);
+}
+
 static void homedir_without_payload(void **state)
 {
 	hcl_value *out = NULL;
@@ -744,6 +767,7 @@ int main(void)
 		cmocka_unit_test(doc_examples_through_hcl),
 		cmocka_unit_test(csv_reader_messages),
 		cmocka_unit_test(names_and_lookup),
+		cmocka_unit_test(concat_lists_unify),
 		cmocka_unit_test(homedir_without_payload),
 		cmocka_unit_test(unknown_and_null_arguments),
 		cmocka_unit_test(rsadecrypt_roundtrip),
