@@ -745,12 +745,14 @@ static int set_member(hcl_value *set, hcl_value *v)
 static int unify_sets(hcl_value *const *args, size_t n, hcl_value **conv, hcl_func_error *e)
 {
 	hcl_type **ts = calloc(n ? n : 1, sizeof(*ts)), *u, *st;
-	size_t i;
+	size_t i, k = 0;
 	if (!ts)
 		return hcl__nomem(e);
+	/* cty skips empty sets of dynamic elements: they convert to anything */
 	for (i = 0; i < n; i++)
-		ts[i] = args[i]->type->elem;
-	u = hcl_type_unify(ts, n);
+		if (!(args[i]->type->elem->kind == HCL_T_DYNAMIC && !args[i]->is_unknown && args[i]->u.seq.n == 0))
+			ts[k++] = args[i]->type->elem;
+	u = k ? hcl_type_unify(ts, k) : hcl_type_dynamic();
 	free(ts);
 	if (!u)
 		return hcl__fail(e, -1, "given sets must all have compatible element types");
