@@ -203,8 +203,10 @@ static int f_indent(void *p, hcl_value *const *args, size_t n, hcl_value **out, 
 	long long spaces;
 	atmo_buf b = ATMO_BUF_INIT;
 	size_t i;
-	if (hcl__whole(args[0], &spaces) < 0 || spaces < 0 || spaces > 1024 * 1024)
-		return hcl__fail(e, 0, "value must be a whole number");
+	if (hcl__whole(args[0], &spaces) < 0)
+		return hcl__fail(e, -1, "value must be a whole number");
+	if (spaces < 0 || spaces > 1024 * 1024)
+		spaces = spaces < 0 ? 0 : 1024 * 1024;
 	for (i = 0; i < SL(1); i++) {
 		atmo__buf_putc(&b, S(1)[i]);
 		if (S(1)[i] == '\n')
@@ -351,10 +353,8 @@ static int f_substr(void *p, hcl_value *const *args, size_t n, hcl_value **out, 
 	const char *s = S(0);
 	size_t len = SL(0), i = 0, start;
 
-	if (hcl__whole(args[1], &off) < 0)
-		return hcl__fail(e, 1, "invalid offset: value must be a whole number");
-	if (hcl__whole(args[2], &length) < 0)
-		return hcl__fail(e, 2, "invalid length: value must be a whole number");
+	if (hcl__whole(args[1], &off) < 0 || hcl__whole(args[2], &length) < 0)
+		return hcl__fail(e, -1, "value must be a whole number");
 	if (off < 0)
 		off += (long long)grapheme_count(s, len);
 	else if (length == 0)
@@ -402,17 +402,19 @@ static int f_byteslen(void *p, hcl_value *const *args, size_t n, hcl_value **out
 	return hcl__ret(out, hcl_number((double)SL(0)), e);
 }
 
+/* cty's bytes functions take a bytes capsule no bake expression can make; here they take strings */
 static int f_bytesslice(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
 {
 	long long off, length;
-	if (hcl__whole(args[1], &off) < 0)
-		return hcl__fail(e, 1, "invalid offset: value must be a whole number");
-	if (hcl__whole(args[2], &length) < 0)
-		return hcl__fail(e, 2, "invalid length: value must be a whole number");
-	if (off < 0 || (size_t)off > SL(0))
-		return hcl__fail(e, 1, "offset must be within the buffer");
-	if (length < 0 || (size_t)(off + length) > SL(0))
-		return hcl__fail(e, 2, "length must be within the buffer");
+	if (hcl__whole(args[1], &off) < 0 || hcl__whole(args[2], &length) < 0)
+		return hcl__fail(e, -1, "value must be a whole number");
+	if (off < 0 || length < 0)
+		return hcl__fail(e, -1, "offset and length must be non-negative");
+	if ((size_t)off > SL(0))
+		return hcl__fail(e, -1, "offset %lld is greater than total buffer length %zu", off, SL(0));
+	if ((size_t)(off + length) > SL(0))
+		return hcl__fail(e, -1, "offset %lld + length %lld is greater than total buffer length %zu", off, length,
+				 SL(0));
 	return hcl__ret(out, hcl_string(S(0) + off, (size_t)length), e);
 }
 
