@@ -118,7 +118,8 @@ static int f_base64decode(void *p, hcl_value *const *args, size_t n, hcl_value *
 	}
 	if (!utf8_valid(b.ptr, b.len)) {
 		atmo__buf_free(&b);
-		return hcl__fail(e, -1, "the result of decoding the provided string is not valid UTF-8");
+		/* sic: go-cty-funcs doubles the "the" */
+		return hcl__fail(e, -1, "the result of decoding the the provided string is not valid UTF-8");
 	}
 	return hcl__ret_buf(out, &b, e);
 }
@@ -188,16 +189,20 @@ static int f_bcrypt(void *p, hcl_value *const *args, size_t n, hcl_value **out, 
 	const char *h;
 	hcl_value *r;
 
-	if (n > 2)
-		return hcl__fail(e, -1, "too many arguments, expected: 1 or 2");
-	if (n == 2) {
+	if (n > 1) {
 		long long c;
 		if (hcl__whole(args[1], &c) < 0)
-			return hcl__fail(e, 1, "value must be a whole number");
-		cost = c < 0 || c > 1000 ? 1000 : (long)c;
+			return hcl__fail(e, -1, "value must be a whole number");
+		cost = c < -1000 ? -1000 : c > 1000 ? 1000 : (long)c;
 	}
-	if (cost < 4 || cost > 31)
-		return hcl__fail(e, -1, "crypto/bcrypt: bcrypt cost %ld is outside allowed range (4,31)", cost);
+	if (n > 2)
+		return hcl__fail(e, -1, "bcrypt() takes no more than two arguments");
+	/* Go's bcrypt: a cost below the minimum means the default */
+	if (cost < 4)
+		cost = 10;
+	if (cost > 31)
+		return hcl__fail(e, -1, "error occured generating password crypto/bcrypt: cost %ld is outside allowed range (4,31)",
+				 cost);
 	if (SL(0) > 72)
 		return hcl__fail(e, -1, "error occured generating password bcrypt: password length exceeds 72 bytes");
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1)

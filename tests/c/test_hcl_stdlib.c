@@ -386,7 +386,7 @@ static const row more_rows[] = {
 	{ "reverselist", "[\"ab\"]", ERR, "can only reverse list or tuple values, not string", NULL },
 	/* encoding */
 	{ "base64decode", "[\"!!!\"]", ERR, "failed to decode base64 data '!!!'", NULL },
-	{ "base64decode", "[\"/w==\"]", ERR, "the result of decoding the provided string is not valid UTF-8", NULL },
+	{ "base64decode", "[\"/w==\"]", ERR, "the result of decoding the the provided string is not valid UTF-8", NULL },
 	{ "base64encode", "[\"\"]", EQ, "\"\"", NULL },
 	{ "jsonencode", "[\"<a&b>\\u2028\"]", EQ, "\"\\\"\\\\u003ca\\\\u0026b\\\\u003e\\\\u2028\\\"\"", NULL },
 	{ "jsonencode", "[{\"z\": [1.5, true, null], \"a\": {\"b\": 100000000000000000000}}]", EQ,
@@ -410,7 +410,9 @@ static const row more_rows[] = {
 	{ "uuidv5", "[\"url\", \"https://www.terraform.io/\"]", EQ, "\"9db6f67c-dd95-5ea0-aa5b-e70e5c5f7cf5\"", NULL },
 	{ "uuidv5", "[\"nope\", \"x\"]", ERR, "uuidv5() doesn't support namespace nope", NULL },
 	{ "bcrypt", "[\"pw\", 4]", MATCH, "^\\$2a\\$04\\$", NULL },
-	{ "bcrypt", "[\"pw\", 3]", ERR, "bcrypt cost 3 is outside allowed range (4,31)", NULL },
+	{ "bcrypt", "[\"pw\", 3]", MATCH, "^\\$2a\\$10\\$", NULL },
+	{ "bcrypt", "[\"pw\", 32]", ERR, "error occured generating password crypto/bcrypt: cost 32 is outside allowed range (4,31)", NULL },
+	{ "bcrypt", "[\"pw\", 4, 5]", ERR, "bcrypt() takes no more than two arguments", NULL },
 	{ "urlencode", "[\"~a-b_c.d/\\u00e9\"]", EQ, "\"~a-b_c.d%2F%C3%A9\"", NULL },
 	/* format */
 	{ "format", "[\"%d items, %5.2f%%, %x, %X, %o, %b\", 3, 12.345, 255, 255, 8, 5]", EQ,
