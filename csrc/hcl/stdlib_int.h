@@ -47,6 +47,12 @@ hcl_type *hcl__unify_values(hcl_value *const *vals, size_t n);
 /* convert every value to t; NULL out of memory or failure (msg set) */
 hcl_value *hcl__convert_to(hcl_value *v, const hcl_type *t, hcl_func_error *e, int arg);
 
+/* ---- stdlib_strings.c: characters as cty counts them (grapheme clusters) ---- */
+
+/* bytes of the grapheme cluster at s (n > 0) */
+size_t hcl__grapheme(const char *s, size_t n);
+size_t hcl__grapheme_count(const char *s, size_t n);
+
 /* ---- stdlib_encoding.c: JSON as cty marshals and unmarshals it ------------ */
 
 /* Go's compact encoding/json text of a wholly known value (keys sorted, <>& escaped) */
