@@ -103,10 +103,17 @@ size_t hcl__grapheme_count(const char *s, size_t n)
 static int map_case(hcl_value **out, const char *s, size_t n, int upper, int title_mode, hcl_func_error *e)
 {
 	atmo_buf b = ATMO_BUF_INIT;
-	locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	locale_t loc = (locale_t)0;
 	size_t i = 0, w;
 	uint32_t r, prev = ' ';
 	char enc[4];
+
+	/* a locale only for text beyond ASCII: making one costs more than the mapping */
+	for (i = 0; i < n && (unsigned char)s[i] < 0x80; i++)
+		;
+	if (i < n)
+		loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	i = 0;
 
 	while (i < n) {
 		uint32_t m;
