@@ -545,13 +545,10 @@ static int f_coalescelist(void *p, hcl_value *const *args, size_t n, hcl_value *
 	if (n == 0)
 		return hcl__fail(e, -1, "at least one argument is required");
 	for (i = 0; i < n; i++) {
-		if (K(args[i]) != HCL_T_LIST && K(args[i]) != HCL_T_TUPLE) {
-			atmo_buf b = ATMO_BUF_INIT;
-			hcl__type_name(args[i]->type, &b, 0);
-			hcl__fail(e, -1, "coalescelist arguments must be lists or tuples");
-			atmo__buf_free(&b);
-			return -1;
-		}
+		if (args[i]->is_unknown) /* cty: its type is not known yet, nor the result's */
+			return hcl__ret(out, hcl_unknown(NULL), e);
+		if (K(args[i]) != HCL_T_LIST && K(args[i]) != HCL_T_TUPLE)
+			return hcl__fail(e, -1, "coalescelist arguments must be lists or tuples");
 	}
 	for (i = 0; i < n; i++) {
 		if (args[i]->is_unknown)
