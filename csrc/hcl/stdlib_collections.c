@@ -108,13 +108,14 @@ static int f_keys(void *p, hcl_value *const *args, size_t n, hcl_value **out, hc
 
 	if (K(m) != HCL_T_MAP && K(m) != HCL_T_OBJECT && K(m) != HCL_T_DYNAMIC)
 		return hcl__fail(e, 0, "must have map or object type");
-	if (m->is_unknown || K(m) == HCL_T_DYNAMIC)
-		return hcl__ret(out, hcl_unknown(NULL), e);
 	if (K(m) == HCL_T_OBJECT) {
+		/* from the type: known even when the object is not */
 		for (i = 0; i < m->type->n; i++)
 			vec_push(&a, hcl_cstring(m->type->names[i]));
 		return ret_tuple(out, &a, e);
 	}
+	if (m->is_unknown || K(m) == HCL_T_DYNAMIC)
+		return hcl__ret(out, hcl_unknown(K(m) == HCL_T_MAP ? hcl_type_list(hcl_type_string()) : NULL), e);
 	for (i = 0; i < m->u.obj.n; i++)
 		vec_push(&a, hcl_cstring(m->u.obj.keys[i]));
 	return ret_coll(out, HCL_T_LIST, HCL__STR, &a, e);

@@ -712,6 +712,19 @@ static void unknown_and_null_arguments(void **state)
 	assert_true(out->is_unknown);
 	assert_int_equal(out->type->kind, HCL_T_STRING);
 	hcl_value_unref(out);
+	/* keys of an unknown object come from its type */
+	{
+		const char *nm[2] = { "b", "a" };
+		hcl_type *tt[2] = { hcl_type_number(), hcl_type_string() };
+		hcl_value *uo = hcl_unknown(hcl_type_object(nm, tt, NULL, 2));
+		char *got;
+		assert_int_equal(hcl_func_call(hcl_stdlib_lookup("keys"), &uo, 1, &out, &e), 0);
+		got = to_json(out);
+		assert_string_equal(got, "[\"a\",\"b\"]");
+		free(got);
+		hcl_value_unref(out);
+		hcl_value_unref(uo);
+	}
 	/* length of an unknown list: unknown number */
 	hcl_value_unref(args[0]);
 	args[0] = hcl_unknown(hcl_type_list(hcl_type_string()));
