@@ -180,7 +180,7 @@ static int append_float(atmo_buf *b, const verb *v, double d)
 	if (isinf(d)) {
 		verb pv = *v;
 		pv.zero = 0;
-		pad_width(b, &pv, d > 0 ? (v->plus ? "+Inf" : "+Inf") : "-Inf", 4);
+		pad_width(b, &pv, d > 0 ? (v->plus ? "+Inf" : v->space ? " Inf" : "Inf") : "-Inf", d > 0 && !v->plus && !v->space ? 3 : 4);
 		return 0;
 	}
 #pragma GCC diagnostic push

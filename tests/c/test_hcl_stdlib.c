@@ -438,6 +438,8 @@ static const row more_rows[] = {
 	{ "format", "[\"%z\", 1]", ERR, "unsupported format verb 'z' in \"%z\" at offset 0", NULL },
 	{ "format", "[\"%s\", null]", ERR, "null value cannot be formatted", NULL },
 	{ "format", "[\"%e %g\", 1234.5678, 0.000012]", EQ, "\"1.234568e+03 1.2e-05\"", NULL },
+	{ "format", "[\"%v\", 123456]", EQ, "\"123456\"", NULL },
+	{ "format", "[\"%v %v\", 0.0001, 0.00001]", EQ, "\"0.0001 1e-05\"", NULL },
 	{ "formatlist", "[\"%s=%d\", [\"a\", \"b\"], 1]", EQ, "[\"a=1\",\"b=1\"]", NULL },
 	{ "formatlist", "[\"%s=%s\", [\"a\", \"b\"], [\"x\"]]", ERR,
 	  "argument 2 has length 1, which is inconsistent with argument 1 of length 2", NULL },
@@ -687,6 +689,29 @@ static void concat_lists_unify(void **state)
 	hcl_value_unref(args[1]);
 }
 
+/* divide(1, 0) is an infinity, which Go's formatter writes as Inf */
+static void format_infinity(void **state)
+{
+	static const struct {
+		const char *fmt, *want;
+	} rows[] = { { "%f", "Inf" }, { "%+f", "+Inf" }, { "%v", "+Inf" }, { "%6.2f|", "   Inf|" } };
+	hcl_value *one = hcl_number(1), *zero = hcl_number(0), *dargs[2] = { one, zero }, *inf = NULL;
+	hcl_func_error e;
+	size_t i;
+	(void)state;
+	assert_int_equal(hcl_func_call(hcl_stdlib_lookup("divide"), dargs, 2, &inf, &e), 0);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		hcl_value *args[2] = { hcl_cstring(rows[i].fmt), inf }, *out = NULL;
+		assert_int_equal(hcl_func_call(hcl_stdlib_lookup("format"), args, 2, &out, &e), 0);
+		assert_string_equal(out->u.str.s, rows[i].want);
+		hcl_value_unref(out);
+		hcl_value_unref(args[0]);
+	}
+	hcl_value_unref(inf);
+	hcl_value_unref(one);
+	hcl_value_unref(zero);
+}
+
 static void homedir_without_payload(void **state)
 {
 	hcl_value *out = NULL;
@@ -794,6 +819,7 @@ int main(void)
 		cmocka_unit_test(csv_reader_messages),
 		cmocka_unit_test(names_and_lookup),
 		cmocka_unit_test(concat_lists_unify),
+		cmocka_unit_test(format_infinity),
 		cmocka_unit_test(homedir_without_payload),
 		cmocka_unit_test(unknown_and_null_arguments),
 		cmocka_unit_test(rsadecrypt_roundtrip),
