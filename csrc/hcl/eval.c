@@ -802,7 +802,7 @@ static int tpl_part(ev *E, const hcl_expr *p, const scope *sc, atmo_buf *b, int 
 	hcl_value *v = NULL, *s = NULL;
 	char msg[256];
 	int rc;
-	if (p->kind == HE_LITERAL) {
+	if (p->kind == HE_LITERAL && p->u.lit->type->kind == HCL_T_STRING && !p->u.lit->is_null) {
 		atmo__buf_put(b, p->u.lit->u.str.s, p->u.lit->u.str.len);
 		return 0;
 	}
@@ -995,6 +995,7 @@ static int eval_object(ev *E, const hcl_expr *e, const scope *sc, hcl_value **ou
 		keys[m] = ks->is_unknown ? "" : ks->u.str.s;
 		if ((rc = eval(E, e->u.obj.vals[i], sc, &vals[m])) != 0) {
 			hcl_value_unref(kvs[m]);
+			kvs[m] = NULL;
 			goto done;
 		}
 		m++;

@@ -126,6 +126,18 @@ int hcl_expr_as_keyword(const hcl_expr *e, const char **name)
 		*name = e->u.trav.root;
 		return 1;
 	}
+	/* the keywords the parser made literals (hclsyntax's LiteralValueExpr.AsTraversal) */
+	if (e->kind == HE_LITERAL && !e->json) {
+		if (e->u.lit->is_null && e->u.lit->type->kind == HCL_T_DYNAMIC) {
+			*name = "null";
+			return 1;
+		}
+		if (e->u.lit->type->kind == HCL_T_BOOL && !e->u.lit->is_null && !e->u.lit->is_unknown) {
+			*name = e->u.lit->u.b ? "true" : "false";
+			return 1;
+		}
+		return 0;
+	}
 	/* the JSON syntax: a string holding the name */
 	if (e->kind == HE_TEMPLATE && e->json && e->u.tpl.n == 1 && e->u.tpl.parts[0]->kind == HE_LITERAL) {
 		*name = e->u.tpl.parts[0]->u.lit->u.str.s;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hcl/hcl_int.h"
+#include "hcl/nfc.h"
 #include "util/buf.h"
 
 #define MAX_DEPTH 256
@@ -40,6 +41,7 @@ typedef struct {
 	hcl_diag *diag;
 	int err;                /* the first error's code, 0 while none */
 	int depth;
+	int nfc;                /* normalize string literals (the native syntax) */
 } parser;
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -937,6 +939,17 @@ static const char *rname(int kind)
 	}
 }
 
+/* A string value of literal text, NFC-normalized in the native syntax as HCL does. */
+static hcl_value *literal_string(parser *p, const char *s, size_t len)
+{
+	char *n;
+	size_t nl;
+	if (!p->nfc || hcl__nfc_quick(s, len))
+		return hcl_string(s, len);
+	n = hcl__nfc(s, len, &nl);
+	return n ? hcl_string_take(n, nl) : NULL;
+}
+
 /* Build template parts from items [*i ...) until one of the stop kinds. */
 static hcl_expr *build_tpl(parser *p, ritems *ri, size_t *i, int stop1, int stop2, hcl_range r)
 {
@@ -966,7 +979,7 @@ static hcl_expr *build_tpl(parser *p, ritems *ri, size_t *i, int stop1, int stop
 			}
 			blen = b.len;
 			if (blen)
-				e = lit_node(p, hcl_string(b.ptr, b.len), lr);
+				e = lit_node(p, literal_string(p, b.ptr, b.len), lr);
 			atmo__buf_free(&b);
 			if (!blen)
 				continue;
@@ -1875,6 +1888,12 @@ static int parse_label(parser *p, token open, const char **out, hcl_range *r)
 			tot += ri.it[i].len;
 		}
 		s[tot] = '\0';
+		if (!hcl__nfc_quick(s, tot)) {
+			size_t nl;
+			char *nf = hcl__nfc(s, tot, &nl);
+			s = nf ? adup(p, nf, nl) : nomem(p);
+			free(nf);
+		}
 	}
 	ritems_free(&ri);
 	*out = s;
@@ -2173,6 +2192,7 @@ int hcl_parse(hcl_file **out, const char *src, size_t len, const char *filename,
 	p.prev_end = p.pos;
 	p.diag = diag;
 	p.nl = 1;
+	p.nfc = 1;
 	/* a byte order mark is not part of the text */
 	if (len >= 3 && memcmp(src, "\xEF\xBB\xBF", 3) == 0) {
 		p.pos.byte = 3;

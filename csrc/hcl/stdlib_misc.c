@@ -258,6 +258,22 @@ static int f_semvercmp(void *p, hcl_value *const *args, size_t n, hcl_value **ou
 	return hcl__ret(out, hcl_bool(r), e);
 }
 
+int hcl__stdlib_convert(hcl_value *v, const hcl_type *t, hcl_value **out, hcl_func_error *e)
+{
+	char msg[400];
+	*out = NULL;
+	if (v->is_unknown) {
+		hcl_type *u = hcl__type_without_optional(t);
+		if (!u)
+			return hcl__nomem(e);
+		return hcl__ret(out, hcl_unknown(u), e);
+	}
+	*out = hcl_convert(v, t, msg, sizeof(msg), NULL, 0);
+	if (!*out)
+		return hcl__fail(e, 0, "Invalid value for \"value\" parameter: %s.", msg);
+	return 0;
+}
+
 static int f_by_evaluator(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
 {
 	return hcl__fail(e, -1, "this function takes expressions and is evaluated by the HCL evaluator");
