@@ -922,24 +922,35 @@ json_t *atmo__bake_target_print(const json_t *t)
 char *atmo__bake_dump(const json_t *doc)
 {
 	char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER), *d;
-	size_t i, k = 0, extra = 0;
+	size_t i, k = 0, n;
 
 	if (!s)
 		return NULL;
-	/* Go escapes <, > and & inside strings (they never occur outside them) */
-	for (i = 0; s[i]; i++)
-		if (s[i] == '<' || s[i] == '>' || s[i] == '&')
-			extra += 5;
-	if (!extra)
-		return s;
-	d = malloc(i + extra + 1);
+	n = strlen(s);
+	/* at most 6 bytes for each byte in: \u003c for < */
+	d = malloc(6 * n + 1);
 	if (!d) {
 		free(s);
 		return NULL;
 	}
-	for (i = 0; s[i]; i++) {
-		if (s[i] == '<' || s[i] == '>' || s[i] == '&') {
-			k += (size_t)sprintf(d + k, "\\u00%s", s[i] == '<' ? "3c" : s[i] == '>' ? "3e" : "26");
+	/* Go's encoder: <, > and & as \u003c, \u003e and \u0026 (they only occur inside
+	 * strings), \b and \f as \u0008 and \u000c, U+2028 and U+2029 escaped */
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '\\' && i + 1 < n) {
+			if (s[i + 1] == 'b' || s[i + 1] == 'f') {
+				k += (size_t)sprintf(d + k, "\\u000%c", s[i + 1] == 'b' ? '8' : 'c');
+			} else {
+				d[k++] = s[i];
+				d[k++] = s[i + 1];
+			}
+			i++;
+		} else if (c == '<' || c == '>' || c == '&') {
+			k += (size_t)sprintf(d + k, "\\u00%s", c == '<' ? "3c" : c == '>' ? "3e" : "26");
+		} else if (c == 0xe2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
+			   ((unsigned char)s[i + 2] == 0xa8 || (unsigned char)s[i + 2] == 0xa9)) {
+			k += (size_t)sprintf(d + k, "\\u202%c", (unsigned char)s[i + 2] == 0xa8 ? '8' : '9');
+			i += 2;
 		} else {
 			d[k++] = s[i];
 		}

@@ -627,6 +627,26 @@ static void test_overrides(void **state)
 	assert_string_equal(err.text, "could not find any target matching 'nope'");
 }
 
+/* --print escapes strings as Go's encoder does, and ${ as $${ in args */
+static void test_print_escapes(void **state)
+{
+	const char *text = "{\"target\": {\"a\": {\"args\": {\"X\": \"a<b>&c\\b\\f\\u2028\\\\b$${V}\"}}}}";
+	atmo_bake *b = NULL;
+	atmo_error err;
+	char *out = NULL;
+	size_t len;
+
+	(void)state;
+	atmo_error_clear(&err);
+	if (atmo_bake_load_string(&b, text, strlen(text), "docker-bake.json", NULL, &err) < 0)
+		fail_msg("%s", err.text);
+	assert_int_equal(atmo_bake_print_text(&out, &len, b, (const char *const[]){ "a" }, 1, &err), 0);
+	assert_non_null(strstr(out, "\"X\": \"a\\u003cb\\u003e\\u0026c\\u0008\\u000c\\u2028\\\\b$${V}\""));
+	assert_int_equal(out[len - 1], '\n');
+	free(out);
+	atmo_bake_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -643,6 +663,7 @@ int main(void)
 		cmocka_unit_test(test_hcl_openstack),
 		cmocka_unit_test(test_hcl_exponential),
 		cmocka_unit_test(test_overrides),
+		cmocka_unit_test(test_print_escapes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
