@@ -642,8 +642,8 @@ static void topo(const atmo_bake *b, size_t i, unsigned char *state, size_t *ord
 int atmo__bake_requested(unsigned char **want, const atmo_bake *b, const char *const *names,
 			 size_t n_names, atmo_error *err)
 {
-	json_t *targets = NULL, *groups = NULL, *d, *x;
-	size_t i;
+	json_t *targets = NULL, *groups = NULL, *x;
+	const char *k;
 	int rc;
 
 	*want = NULL;
@@ -659,20 +659,14 @@ int atmo__bake_requested(unsigned char **want, const atmo_bake *b, const char *c
 		return atmo__error_nomem(err);
 	}
 	/* the targets asked for (groups expanded), not those only linked in */
-	d = json_object_get(groups, "default");
-	(void)d;
-	{
-		const char *k;
-		json_object_foreach(targets, k, x) {
-			const atmo_bake_target *t;
-			if (json_is_true(json_object_get(x, " linked")))
-				continue;
-			t = atmo_bake_find_target(b, k);
-			if (t)
-				(*want)[t - b->targets] = 1;
-		}
+	json_object_foreach(targets, k, x) {
+		const atmo_bake_target *t;
+		if (json_is_true(json_object_get(x, " linked")))
+			continue;
+		t = atmo_bake_find_target(b, k);
+		if (t)
+			(*want)[t - b->targets] = 1;
 	}
-	(void)i;
 	json_decref(targets);
 	json_decref(groups);
 	return 0;

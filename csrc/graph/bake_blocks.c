@@ -658,7 +658,6 @@ int atmo__bake_blocks(bake_parser *p)
 	/* a matrix block's old name becomes a group of its new names (of every block of that name) */
 	{
 		json_t *byname = json_object(), *merged = json_array(), *r;
-		size_t j;
 		json_array_foreach(p->renamed, i, r) {
 			const char *old = json_string_value(json_array_get(r, 0));
 			json_t *acc = json_object_get(byname, old);
@@ -672,7 +671,6 @@ int atmo__bake_blocks(bake_parser *p)
 		json_decref(byname);
 		json_decref(p->renamed);
 		p->renamed = merged;
-		(void)j;
 	}
 	for (i = 0; i < json_array_size(p->renamed); i++) {
 		json_t *r = json_array_get(p->renamed, i);

@@ -49,7 +49,6 @@ static int match_names(json_t *out, const bake_config *c, const char *pattern, a
 {
 	const char *k;
 	json_t *v;
-	size_t before = json_array_size(out);
 	int found = 0;
 
 	if (!is_pattern(pattern))
@@ -64,7 +63,6 @@ static int match_names(json_t *out, const bake_config *c, const char *pattern, a
 			json_array_append_new(out, json_string(k));
 			found = 1;
 		}
-	(void)before;
 	if (!found)
 		return fail(err, ATMO_ENOTFOUND, "could not find any target matching \"%s\"", pattern);
 	return 0;
@@ -109,11 +107,8 @@ static int new_overrides(json_t **out, const bake_config *c, const char *const *
 		*dot1 = '\0';
 		okey = dot1 + 1;
 		dot2 = strchr(okey, '.');
-		if (!eq && strncmp(okey, "args", 4 + 0) != 0) {
-			rc = fail(err, ATMO_EINVALID, "invalid override %s, expected target.name=value", v);
-			goto next;
-		}
-		if (!eq && (dot2 ? (size_t)(dot2 - okey) : strlen(okey)) != 4) {
+		/* only args.NAME may come without a value (it is taken from the environment) */
+		if (!eq && (strncmp(okey, "args", 4) || (okey[4] && okey[4] != '.'))) {
 			*dot1 = '.';
 			rc = fail(err, ATMO_EINVALID, "invalid override %s, expected target.name=value", v);
 			goto next;
