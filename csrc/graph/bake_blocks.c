@@ -23,6 +23,9 @@ struct bake_block_state {
 	size_t n_outs;
 };
 
+/* a matrix of more combinations than this is refused (each is a target) */
+#define BAKE_MAX_MATRIX 100000
+
 typedef struct matrix_scope {
 	const char **keys;
 	hcl_value **vals;
@@ -467,6 +470,13 @@ static int resolve_block(bake_parser *p, size_t bi)
 				goto out;
 			}
 			total *= m->u.obj.vals[i]->u.seq.n;
+			if (total > BAKE_MAX_MATRIX) {
+				hcl_value_unref(m);
+				rc = atmo__bake_diag(p, &ma->range, "Matrix too large",
+						     "This matrix makes more than %d targets.", BAKE_MAX_MATRIX);
+				p->diag.code = ATMO_ELIMIT;
+				goto out;
+			}
 		}
 		/* buildx: the last key varies slowest, the first fastest */
 		for (combo = 0; combo < total && rc == 0; combo++) {

@@ -135,6 +135,34 @@ int atmo__bake_eval(bake_parser *p, const hcl_expr *e, const hcl_ctx *ctx, hcl_v
 
 static int resolve_var(bake_parser *p, const char *name, const hcl_range *use, hcl_value **out);
 
+/* the bytes all variables may hold together */
+#define BAKE_MAX_KEPT (64u << 20)
+
+static size_t value_size(const hcl_value *v)
+{
+	size_t n = 32, i;
+
+	if (!v || v->is_null || v->is_unknown)
+		return n;
+	switch (v->type->kind) {
+	case HCL_T_STRING:
+		return n + v->u.str.len;
+	case HCL_T_LIST:
+	case HCL_T_SET:
+	case HCL_T_TUPLE:
+		for (i = 0; i < v->u.seq.n; i++)
+			n += value_size(v->u.seq.items[i]);
+		return n;
+	case HCL_T_MAP:
+	case HCL_T_OBJECT:
+		for (i = 0; i < v->u.obj.n; i++)
+			n += strlen(v->u.obj.keys[i]) + value_size(v->u.obj.vals[i]);
+		return n;
+	default:
+		return n;
+	}
+}
+
 static int resolve_attr_or_var(bake_parser *p, const char *name, const hcl_range *use,
 			       hcl_value **out)
 {
@@ -182,6 +210,16 @@ static int resolve_var(bake_parser *p, const char *name, const hcl_range *use, h
 	json_object_del(p->progress, name);
 	if (rc < 0)
 		return -1;
+	/* every value is kept until the end: their total is bounded, not only each one's */
+	p->kept += value_size(v);
+	if (p->kept > (p->o->eval_budget ? p->o->eval_budget : BAKE_MAX_KEPT)) {
+		hcl_value_unref(v);
+		atmo__bake_diag(p, use, "Variables too large",
+				"The variables and attributes hold more than %zu bytes.",
+				p->o->eval_budget ? p->o->eval_budget : (size_t)BAKE_MAX_KEPT);
+		p->diag.code = ATMO_ELIMIT;
+		return -1;
+	}
 	if (value_cache_set(p, name, hcl_value_ref(v)) < 0) {
 		hcl_value_unref(v);
 		return -1;

@@ -37,6 +37,7 @@ typedef struct bake_parser {
 	int err_set;
 	char local_platform[64];
 	char *rebase_dir;            /* BUILDX_BAKE_FILE_RELATIVE_PATHS: the block's file's directory */
+	size_t kept;                 /* bytes held by resolved variables (bounded) */
 	const bake_file *srcs;       /* the texts, to find where an expression starts */
 	size_t n_srcs;
 } bake_parser;

@@ -569,23 +569,39 @@ static void test_hcl_openstack(void **state)
 	}
 }
 
-/* V0 = "xx", Vi = "${Vi-1}${Vi-1}": stops at the string limit, located */
-static void test_hcl_exponential(void **state)
+/* hostile files stop early with a located limit error: V0 = "xx", Vi = "${Vi-1}${Vi-1}"
+ * (the string limit), 200 variables of 512 KiB (the total the variables may hold), a
+ * matrix of 10^9 targets */
+static void test_hcl_limits(void **state)
 {
-	char p1[1024];
-	const char *files[1];
-	atmo_bake *b = NULL;
-	atmo_error err;
-	atmo_bake_options o = ATMO_BAKE_OPTIONS_INIT;
+	static const struct {
+		const char *file;
+		int line;
+		const char *text;
+	} cases[] = {
+		{ "hostile/bake-exponential.hcl", 64, "String too long" },
+		{ "hostile/bake-wide.hcl", 426, "Variables too large" },
+		{ "hostile/bake-matrix-bomb.hcl", 4, "Matrix too large" },
+	};
+	size_t i;
 
 	(void)state;
-	o.no_env = 1;
-	atmo_error_clear(&err);
-	files[0] = test_data_path(p1, sizeof(p1), "hostile/bake-exponential.hcl");
-	assert_int_equal(atmo_bake_load(&b, files, 1, NULL, &o, &err), ATMO_ELIMIT);
-	assert_null(b);
-	assert_non_null(strstr(err.source, "bake-exponential.hcl"));
-	assert_true(err.line > 3);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char p1[1024];
+		const char *files[1];
+		atmo_bake *b = NULL;
+		atmo_error err;
+		atmo_bake_options o = ATMO_BAKE_OPTIONS_INIT;
+
+		o.no_env = 1;
+		atmo_error_clear(&err);
+		files[0] = test_data_path(p1, sizeof(p1), cases[i].file);
+		assert_int_equal(atmo_bake_load(&b, files, 1, NULL, &o, &err), ATMO_ELIMIT);
+		assert_null(b);
+		if (!strstr(err.source, strchr(cases[i].file, '/') + 1) || err.line != cases[i].line ||
+		    !strstr(err.text, cases[i].text))
+			fail_msg("%s: %s:%d: %s", cases[i].file, err.source, err.line, err.text);
+	}
 }
 
 /* --set as buildx applies it */
@@ -661,7 +677,7 @@ int main(void)
 		cmocka_unit_test(test_graph_example_family_onbuild),
 		cmocka_unit_test(test_target_graph),
 		cmocka_unit_test(test_hcl_openstack),
-		cmocka_unit_test(test_hcl_exponential),
+		cmocka_unit_test(test_hcl_limits),
 		cmocka_unit_test(test_overrides),
 		cmocka_unit_test(test_print_escapes),
 	};
