@@ -67,7 +67,7 @@ def test_openstack_graph_and_plan():
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
     assert doc["schema"] == "atmograph.graph/1"
-    ids = {n["id"] for n in doc["nodes"] if n.get("kind") == "image"} if "nodes" in doc else set()
+    assert {"builder", "runtime", "keystone", "octavia"} <= {i["id"] for i in doc["images"]}
     text = r.stdout
     for name in ("builder", "runtime", "keystone", "nova-api", "octavia"):
         assert name in text
@@ -77,7 +77,6 @@ def test_openstack_graph_and_plan():
     assert plan["waves"][0] == ["builder"]
     assert plan["waves"][1] == ["runtime"]
     assert len(plan["waves"][2]) == 16
-    del ids
 
 
 def test_openstack_python():
@@ -90,6 +89,10 @@ def test_openstack_python():
     assert nova["args"]["SERVICE"] == "nova-api"
     # the linked targets are printed too, cache-only as buildx prints them
     assert printed["target"]["builder"]["output"] == [{"type": "cacheonly"}]
+    plan = atmograph.plan(OPENSTACK, engine="buildah", no_env=True,
+                          overrides=["*.args.EXTRA=1"])
+    assert plan["waves"][:2] == [["builder"], ["runtime"]]
+    assert sorted(plan["waves"][2])[:2] == ["cinder-api", "cinder-volume"]
 
 
 def test_hcl_error_is_located(tmp_path):
