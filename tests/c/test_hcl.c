@@ -284,6 +284,30 @@ static void parse_limits(void **state)
 	for (i = 0; i < 300; i++)
 		atmo__buf_puts(&b, "b {\n");
 	assert_int_equal(hcl_parse(&f, b.ptr, b.len, "deep.hcl", &d), ATMO_ELIMIT);
+	/* trees deep without brackets: operator chains, splats, template directives */
+	atmo__buf_clear(&b);
+	atmo__buf_puts(&b, "a = 1");
+	for (i = 0; i < 100000; i++)
+		atmo__buf_puts(&b, " + 1");
+	assert_int_equal(hcl_parse(&f, b.ptr, b.len, "deep.hcl", &d), ATMO_ELIMIT);
+	atmo__buf_clear(&b);
+	atmo__buf_puts(&b, "a = x");
+	for (i = 0; i < 100000; i++)
+		atmo__buf_puts(&b, "[*]");
+	assert_int_equal(hcl_parse(&f, b.ptr, b.len, "deep.hcl", &d), ATMO_ELIMIT);
+	atmo__buf_clear(&b);
+	atmo__buf_puts(&b, "a = \"");
+	for (i = 0; i < 100000; i++)
+		atmo__buf_puts(&b, "%{if x}");
+	atmo__buf_puts(&b, "\"\n");
+	assert_int_equal(hcl_parse(&f, b.ptr, b.len, "deep.hcl", &d), ATMO_ELIMIT);
+	/* a chain within the limit still parses */
+	atmo__buf_clear(&b);
+	atmo__buf_puts(&b, "a = 1");
+	for (i = 0; i < 200; i++)
+		atmo__buf_puts(&b, " + 1");
+	assert_int_equal(hcl_parse(&f, b.ptr, b.len, "deep.hcl", &d), 0);
+	hcl_file_free(f);
 	atmo__buf_free(&b);
 	/* the size check comes before any byte is read */
 	assert_int_equal(hcl_parse(&f, "", ((size_t)64 << 20) + 1, "big.hcl", &d), ATMO_ELIMIT);
