@@ -674,6 +674,20 @@ static void json_syntax(void **state)
 	dump(v, &text);
 	hcl_value_unref(v);
 	assert_string_equal(atmo__buf_cstr(&text), "3");
+	/* a type in JSON is a string of native syntax */
+	{
+		static const char tsrc[] = "{\"a\": \"list(string)\", \"b\": \"lizt(x)\"}";
+		hcl_file *tf = NULL;
+		hcl_type *t = NULL;
+		char buf[64];
+		assert_int_equal(hcl_parse_json(&tf, tsrc, strlen(tsrc), "t.json", NULL, &d), 0);
+		assert_int_equal(hcl_eval_type(attr(hcl_file_body(tf), "a")->expr, &t, &d), 0);
+		assert_string_equal(hcl_type_expr(t, buf, sizeof(buf)), "list(string)");
+		hcl_type_unref(t);
+		assert_int_equal(hcl_eval_type(attr(hcl_file_body(tf), "b")->expr, &t, &d), ATMO_EINVALID);
+		assert_string_equal(hcl_range_format(&d.subject, buf, sizeof(buf)), "t.json:1,28-37");
+		hcl_file_free(tf);
+	}
 	assert_int_equal(hcl_expr_as_keyword(attr(b->blocks[2].body, "context")->expr, &kw), 1);
 	assert_string_equal(kw, ".");
 	atmo__buf_free(&text);
