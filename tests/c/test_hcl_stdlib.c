@@ -512,6 +512,12 @@ static const row more_rows[] = {
 	{ "semvercmp", "[\"1.2.3\", \"1.2.x\"]", EQ, "true", NULL },
 	{ "semvercmp", "[\"1.2.3-beta\", \">=1.0.0\"]", EQ, "false", NULL },
 	{ "semvercmp", "[\"1.2.3\", \"!!\"]", ERR, "improper constraint: !!", NULL },
+	{ "semvercmp", "[\"1.4.5\", \"1.2 - 1.4.5\"]", EQ, "true", NULL },
+	{ "semvercmp", "[\"1.4.6\", \"1.2 - 1.4.5\"]", EQ, "false", NULL },
+	{ "semvercmp", "[\"1.4.9\", \"1.2 - 1.4\"]", EQ, "true", NULL },
+	{ "semvercmp", "[\"9.9.9\", \"*\"]", EQ, "true", NULL },
+	{ "semvercmp", "[\"2.0.0\", \"< 2\"]", EQ, "false", NULL },
+	{ "semvercmp", "[\"1.0.0-rc.1\", \">= 1.0.0-beta\"]", EQ, "true", NULL },
 	/* functions the evaluator takes over */
 	{ "try", "[1]", ERR, "evaluated by the HCL evaluator", NULL },
 };
