@@ -359,6 +359,8 @@ static const row more_rows[] = {
 	{ "element", "[[], 0]", ERR, "cannot use element function with an empty list", NULL },
 	{ "element", "[[\"a\"], -1]", ERR, "cannot use element function with a negative index", NULL },
 	{ "index", "[[\"a\",\"b\"], 1]", EQ, "\"b\"", NULL },
+	{ "hasindex", "[[\"a\",\"b\"], \"1\"]", EQ, "false", NULL },
+	{ "hasindex", "[[\"a\",\"b\"], 1.5]", EQ, "false", NULL },
 	{ "index", "[[\"a\",\"b\"], 2]", ERR, "key must be between 0 and 2 inclusive", NULL },
 	{ "indexof", "[[\"a\"], \"z\"]", ERR, "item not found", NULL },
 	{ "indexof", "[[], \"z\"]", ERR, "cannot search an empty list", NULL },
