@@ -759,35 +759,40 @@ static void free_items(hcl_value **items, size_t n)
 	free(items);
 }
 
-/* the element type a sequence of converted items has, for a target element type ety */
-static hcl_type *result_elem_type(hcl_value **items, size_t n, const hcl_type *ety)
+/* the element type a sequence of converted items has, for a target element type ety;
+ * 0 ok, -1 out of memory, 1 the items have no common type */
+static int result_elem_type(hcl_value **items, size_t n, const hcl_type *ety, hcl_type **out)
 {
-	if (!hcl_type_has_dynamic(ety))
-		return type_without_optional(ety);
-	if (n > 0) {
+	*out = NULL;
+	if (hcl_type_has_dynamic(ety) && n > 0) {
 		hcl_type **ts = malloc(n * sizeof(*ts));
-		hcl_type *u;
 		size_t i;
+		int rc;
 		if (!ts)
-			return NULL;
+			return -1;
 		for (i = 0; i < n; i++)
 			ts[i] = items[i]->type;
-		u = hcl_type_unify(ts, n);
+		rc = unify_list(ts, n, 1, out);
 		free(ts);
-		return u;
+		if (rc < 0)
+			return -1;
+		return *out ? 0 : 1;
 	}
-	return type_without_optional(ety);
+	*out = type_without_optional(ety);
+	return *out ? 0 : -1;
 }
 
 static hcl_value *make_collection(hcl_type_kind kind, hcl_value **items, size_t n,
 				  const char *const *keys, const hcl_type *ety, conv_state *st)
 {
-	hcl_type *rt = result_elem_type(items, n, ety);
+	hcl_type *rt = NULL;
 	size_t i;
+	int u = result_elem_type(items, n, ety, &rt);
 
-	if (!rt) {
+	if (u != 0) {
 		free_items(items, n);
-		return fail_nomem(st);
+		/* cty's message when converted elements of a dynamic element type disagree */
+		return u < 0 ? fail_nomem(st) : fail(st, "collection elements cannot be unified");
 	}
 	/* a dynamic element type unified: make every item that type */
 	if (hcl_type_has_dynamic(ety) && n > 0) {

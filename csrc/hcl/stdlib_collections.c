@@ -108,13 +108,14 @@ static int f_keys(void *p, hcl_value *const *args, size_t n, hcl_value **out, hc
 
 	if (K(m) != HCL_T_MAP && K(m) != HCL_T_OBJECT && K(m) != HCL_T_DYNAMIC)
 		return hcl__fail(e, 0, "must have map or object type");
-	if (m->is_unknown || K(m) == HCL_T_DYNAMIC)
-		return hcl__ret(out, hcl_unknown(NULL), e);
 	if (K(m) == HCL_T_OBJECT) {
+		/* from the type: known even when the object is not */
 		for (i = 0; i < m->type->n; i++)
 			vec_push(&a, hcl_cstring(m->type->names[i]));
 		return ret_tuple(out, &a, e);
 	}
+	if (m->is_unknown || K(m) == HCL_T_DYNAMIC)
+		return hcl__ret(out, hcl_unknown(K(m) == HCL_T_MAP ? hcl_type_list(hcl_type_string()) : NULL), e);
 	for (i = 0; i < m->u.obj.n; i++)
 		vec_push(&a, hcl_cstring(m->u.obj.keys[i]));
 	return ret_coll(out, HCL_T_LIST, HCL__STR, &a, e);
@@ -244,53 +245,27 @@ static int f_element(void *p, hcl_value *const *args, size_t n, hcl_value **out,
 	return hcl__ret(out, hcl_value_ref(l->u.seq.items[(size_t)idx % len]), e);
 }
 
-/* cty's HasIndex: -1 unknown, 0/1 */
+/* cty's Value.HasIndex: -1 unknown, 0/1; a key of the wrong type is simply absent */
 static int has_index(hcl_value *c, hcl_value *key, hcl_value **found)
 {
 	long long idx;
 	*found = NULL;
-	if (c->is_unknown || key->is_unknown)
+	if (c->is_unknown || key->is_unknown || K(key) == HCL_T_DYNAMIC)
 		return -1;
+	if (key->is_null)
+		return 0;
 	switch (K(c)) {
 	case HCL_T_LIST:
-	case HCL_T_TUPLE: {
-		hcl_value *k = key;
-		double d;
-		if (K(key) == HCL_T_STRING) {
-			if (hcl_number_parse(key->u.str.s, key->u.str.len, &d) < 0)
-				return 0;
-			k = hcl_number(d);
-			if (!k)
-				return 0;
-		} else if (K(key) != HCL_T_NUMBER || key->is_null) {
+	case HCL_T_TUPLE:
+		if (K(key) != HCL_T_NUMBER || hcl__whole(key, &idx) < 0 || idx < 0 || (size_t)idx >= c->u.seq.n)
 			return 0;
-		}
-		if (hcl__whole(k, &idx) < 0 || idx < 0 || (size_t)idx >= c->u.seq.n) {
-			if (k != key)
-				hcl_value_unref(k);
-			return 0;
-		}
-		if (k != key)
-			hcl_value_unref(k);
 		*found = c->u.seq.items[idx];
 		return 1;
-	}
-	case HCL_T_MAP: {
-		char buf[64];
-		const char *s;
-		if (key->is_null)
+	case HCL_T_MAP:
+		if (K(key) != HCL_T_STRING)
 			return 0;
-		if (K(key) == HCL_T_STRING)
-			s = key->u.str.s;
-		else if (K(key) == HCL_T_NUMBER)
-			s = hcl_number_format(key->u.num, buf, sizeof(buf));
-		else if (K(key) == HCL_T_BOOL)
-			s = key->u.b ? "true" : "false";
-		else
-			return 0;
-		*found = hcl_value_get(c, s);
+		*found = hcl_value_get(c, key->u.str.s);
 		return *found != NULL;
-	}
 	default:
 		return 0;
 	}
@@ -466,14 +441,33 @@ static int f_concat(void *p, hcl_value *const *args, size_t n, hcl_value **out, 
 {
 	vec a = { 0 };
 	size_t i, j;
-	int list_ok;
+	hcl_type *lt = NULL;
 
 	if (n == 0)
 		return hcl__fail(e, -1, "at least one argument is required");
-	list_ok = K(args[0]) == HCL_T_LIST;
-	for (i = 1; i < n && list_ok; i++)
-		if (!hcl_type_equal(args[i]->type, args[0]->type))
-			list_ok = 0;
+	if (K(args[0]) == HCL_T_LIST) {
+		/* all lists: a list of their unified type, when there is one */
+		for (i = 1; i < n && K(args[i]) == HCL_T_LIST; i++)
+			;
+		if (i == n)
+			lt = hcl__unify_values(args, n);
+	}
+	if (lt) {
+		for (i = 0; i < n; i++) {
+			hcl_value *c = hcl__convert_to(args[i], lt, e, (int)i);
+			if (!c) {
+				vec_free(&a);
+				hcl_type_unref(lt);
+				return -1;
+			}
+			for (j = 0; j < c->u.seq.n; j++)
+				vec_push(&a, hcl_value_ref(c->u.seq.items[j]));
+			hcl_value_unref(c);
+		}
+		i = (size_t)ret_coll(out, HCL_T_LIST, lt->elem, &a, e);
+		hcl_type_unref(lt);
+		return (int)i;
+	}
 	for (i = 0; i < n; i++) {
 		if (K(args[i]) != HCL_T_LIST && K(args[i]) != HCL_T_TUPLE) {
 			atmo_buf b = ATMO_BUF_INIT;
@@ -483,19 +477,9 @@ static int f_concat(void *p, hcl_value *const *args, size_t n, hcl_value **out, 
 			vec_free(&a);
 			return -1;
 		}
-		if (args[i]->is_unknown) {
-			vec_free(&a);
-			return hcl__ret(out, hcl_unknown(list_ok ? hcl_type_ref(args[0]->type) : NULL), e);
-		}
-		if (args[i]->is_null) {
-			vec_free(&a);
-			return hcl__fail(e, (int)i, "argument must not be null");
-		}
 		for (j = 0; j < args[i]->u.seq.n; j++)
 			vec_push(&a, hcl_value_ref(args[i]->u.seq.items[j]));
 	}
-	if (list_ok)
-		return ret_coll(out, HCL_T_LIST, args[0]->type->elem, &a, e);
 	return ret_tuple(out, &a, e);
 }
 
@@ -536,13 +520,10 @@ static int f_coalescelist(void *p, hcl_value *const *args, size_t n, hcl_value *
 	if (n == 0)
 		return hcl__fail(e, -1, "at least one argument is required");
 	for (i = 0; i < n; i++) {
-		if (K(args[i]) != HCL_T_LIST && K(args[i]) != HCL_T_TUPLE) {
-			atmo_buf b = ATMO_BUF_INIT;
-			hcl__type_name(args[i]->type, &b, 0);
-			hcl__fail(e, -1, "coalescelist arguments must be lists or tuples");
-			atmo__buf_free(&b);
-			return -1;
-		}
+		if (args[i]->is_unknown) /* cty: its type is not known yet, nor the result's */
+			return hcl__ret(out, hcl_unknown(NULL), e);
+		if (K(args[i]) != HCL_T_LIST && K(args[i]) != HCL_T_TUPLE)
+			return hcl__fail(e, -1, "coalescelist arguments must be lists or tuples");
 	}
 	for (i = 0; i < n; i++) {
 		if (args[i]->is_unknown)
@@ -736,12 +717,14 @@ static int set_member(hcl_value *set, hcl_value *v)
 static int unify_sets(hcl_value *const *args, size_t n, hcl_value **conv, hcl_func_error *e)
 {
 	hcl_type **ts = calloc(n ? n : 1, sizeof(*ts)), *u, *st;
-	size_t i;
+	size_t i, k = 0;
 	if (!ts)
 		return hcl__nomem(e);
+	/* cty skips empty sets of dynamic elements: they convert to anything */
 	for (i = 0; i < n; i++)
-		ts[i] = args[i]->type->elem;
-	u = hcl_type_unify(ts, n);
+		if (!(args[i]->type->elem->kind == HCL_T_DYNAMIC && !args[i]->is_unknown && args[i]->u.seq.n == 0))
+			ts[k++] = args[i]->type->elem;
+	u = k ? hcl_type_unify(ts, k) : hcl_type_dynamic();
 	free(ts);
 	if (!u)
 		return hcl__fail(e, -1, "given sets must all have compatible element types");
@@ -911,7 +894,8 @@ static int f_setproduct(void *p, hcl_value *const *args, size_t n, hcl_value **o
 		vec_push(&a, hcl_tuple(items, n));
 		free(items);
 	}
-	tt = hcl_type_tuple(etys, n);
+	tt = hcl_type_tuple(etys, n); /* takes the types, not the array */
+	free(etys);
 	etys = NULL;
 	if (!tt) {
 		vec_free(&a);

@@ -118,7 +118,8 @@ static int f_base64decode(void *p, hcl_value *const *args, size_t n, hcl_value *
 	}
 	if (!utf8_valid(b.ptr, b.len)) {
 		atmo__buf_free(&b);
-		return hcl__fail(e, -1, "the result of decoding the provided string is not valid UTF-8");
+		/* sic: go-cty-funcs doubles the "the" */
+		return hcl__fail(e, -1, "the result of decoding the the provided string is not valid UTF-8");
 	}
 	return hcl__ret_buf(out, &b, e);
 }
@@ -188,16 +189,20 @@ static int f_bcrypt(void *p, hcl_value *const *args, size_t n, hcl_value **out, 
 	const char *h;
 	hcl_value *r;
 
-	if (n > 2)
-		return hcl__fail(e, -1, "too many arguments, expected: 1 or 2");
-	if (n == 2) {
+	if (n > 1) {
 		long long c;
 		if (hcl__whole(args[1], &c) < 0)
-			return hcl__fail(e, 1, "value must be a whole number");
-		cost = c < 0 || c > 1000 ? 1000 : (long)c;
+			return hcl__fail(e, -1, "value must be a whole number");
+		cost = c < -1000 ? -1000 : c > 1000 ? 1000 : (long)c;
 	}
-	if (cost < 4 || cost > 31)
-		return hcl__fail(e, -1, "crypto/bcrypt: bcrypt cost %ld is outside allowed range (4,31)", cost);
+	if (n > 2)
+		return hcl__fail(e, -1, "bcrypt() takes no more than two arguments");
+	/* Go's bcrypt: a cost below the minimum means the default */
+	if (cost < 4)
+		cost = 10;
+	if (cost > 31)
+		return hcl__fail(e, -1, "error occured generating password crypto/bcrypt: cost %ld is outside allowed range (4,31)",
+				 cost);
 	if (SL(0) > 72)
 		return hcl__fail(e, -1, "error occured generating password bcrypt: password length exceeds 72 bytes");
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
@@ -500,23 +505,44 @@ static hcl_value *from_json(json_t *j)
 	return NULL;
 }
 
+/* jansson's syntax error as Go's encoding/json words it (Unmarshal) */
+static void go_json_error(const json_error_t *je, char *msg, size_t msglen)
+{
+	const char *near = strstr(je->text, "near '");
+	char c = near ? near[6] : '\0';
+	if (!near || strstr(je->text, "near end of file") || strstr(je->text, "premature end of input")) {
+		snprintf(msg, msglen, "unexpected end of JSON input");
+	} else if (!strncmp(je->text, "end of file expected", 20)) {
+		snprintf(msg, msglen, "invalid character '%c' after top-level value", c);
+	} else if (!strncmp(je->text, "invalid token", 13) && (c == 't' || c == 'f' || c == 'n')) {
+		const char *lit = c == 't' ? "true" : c == 'f' ? "false" : "null";
+		const char *tok = near + 6;
+		size_t k = 0;
+		while (lit[k] && tok[k] == lit[k])
+			k++;
+		if (tok[k] == '\'' && tok[k + 1] == '\0')
+			snprintf(msg, msglen, "unexpected end of JSON input");
+		else
+			snprintf(msg, msglen, "invalid character '%c' in literal %s (expecting '%c')", tok[k], lit, lit[k]);
+	} else if (!strncmp(je->text, "':' expected", 12)) {
+		snprintf(msg, msglen, "invalid character '%c' after object key", c);
+	} else if (!strncmp(je->text, "']' expected", 12)) {
+		snprintf(msg, msglen, "invalid character '%c' after array element", c);
+	} else if (strstr(je->text, "'}' expected")) {
+		snprintf(msg, msglen, "invalid character '%c' after object key:value pair", c);
+	} else if (!strncmp(je->text, "string or '}' expected", 22)) {
+		snprintf(msg, msglen, "invalid character '%c' looking for beginning of object key string", c);
+	} else {
+		snprintf(msg, msglen, "invalid character '%c' looking for beginning of value", c);
+	}
+}
+
 int hcl__json_decode(const char *s, size_t n, hcl_value **out, char *msg, size_t msglen)
 {
 	json_error_t je;
 	json_t *j = json_loadb(s, n, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL, &je);
 	if (!j) {
-		/* Go's messages for the two common cases */
-		size_t at = je.position > 0 ? (size_t)je.position - 1 : 0;
-		if (n == 0 || strstr(je.text, "premature end") || strstr(je.text, "unexpected end"))
-			snprintf(msg, msglen, "unexpected end of JSON input");
-		else if (!strncmp(je.text, "invalid token near '", 20) && !strchr("tfn", je.text[20]))
-			snprintf(msg, msglen, "invalid character '%c' looking for beginning of value", je.text[20]);
-		else if (at < n && strstr(je.text, "end of file expected"))
-			snprintf(msg, msglen, "invalid character '%c' after top-level value", s[at]);
-		else if (at < n && (unsigned char)s[at] >= 0x20 && (unsigned char)s[at] < 0x7f)
-			snprintf(msg, msglen, "invalid character '%c' looking for beginning of value", s[at]);
-		else
-			snprintf(msg, msglen, "%s", je.text);
+		go_json_error(&je, msg, msglen);
 		return -1;
 	}
 	*out = from_json(j);
@@ -531,11 +557,23 @@ int hcl__json_decode(const char *s, size_t n, hcl_value **out, char *msg, size_t
 static int f_jsondecode(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
 {
 	char msg[256];
-	int rc = hcl__json_decode(S(0), SL(0), out, msg, sizeof(msg));
+	size_t i;
+	int rc;
+	/* cty reads the text with a json.Decoder, whose errors differ from Unmarshal's at the ends */
+	for (i = 0; i < SL(0) && strchr(" \t\r\n", S(0)[i]); i++)
+		;
+	if (i == SL(0))
+		return hcl__fail(e, -1, "EOF");
+	rc = hcl__json_decode(S(0), SL(0), out, msg, sizeof(msg));
 	if (rc == -2)
 		return hcl__nomem(e);
-	if (rc < 0)
-		return hcl__fail(e, 0, "%s", msg);
+	if (rc < 0) {
+		if (!strcmp(msg, "unexpected end of JSON input"))
+			return hcl__fail(e, -1, "unexpected EOF");
+		if (strstr(msg, "after top-level value"))
+			return hcl__fail(e, -1, "extraneous data after JSON object");
+		return hcl__fail(e, -1, "%s", msg);
+	}
 	return 0;
 }
 
@@ -764,6 +802,57 @@ fail:
 	strs_free(&head);
 	strs_free(&row);
 	return -1;
+}
+
+int hcl__csv_read(const char *s, size_t n, hcl_value **out, char *msg, size_t msglen)
+{
+	strs row = { 0 };
+	size_t pos = 0, nrec = 0, cap = 0, fields = 0, i;
+	int line = 0, eline = 0, rc;
+	hcl_value **recs = NULL, *t;
+
+	*out = NULL;
+	for (;;) {
+		int start;
+		rc = hcl__csv_record(s, n, &pos, &line, &row, &eline, msg, msglen);
+		if (rc == 0)
+			break;
+		if (rc < 0)
+			goto fail;
+		start = line;
+		if (nrec == 0)
+			fields = row.n;
+		else if (row.n != fields) {
+			snprintf(msg, msglen, "record on line %d: wrong number of fields", start);
+			rc = -1;
+			goto fail;
+		}
+		t = hcl_tuple(row.v, row.n);
+		free(row.v);
+		row.v = NULL;
+		row.n = row.cap = 0;
+		if (!t || (nrec == cap && !(recs = realloc(recs, (cap = cap ? cap * 2 : 8) * sizeof(*recs))))) {
+			hcl_value_unref(t);
+			rc = -2;
+			goto fail;
+		}
+		recs[nrec++] = t;
+	}
+	*out = hcl_tuple(recs, nrec);
+	free(recs);
+	if (!*out) {
+		snprintf(msg, msglen, "out of memory");
+		return -2;
+	}
+	return 0;
+fail:
+	if (rc == -2)
+		snprintf(msg, msglen, "out of memory");
+	for (i = 0; i < nrec; i++)
+		hcl_value_unref(recs[i]);
+	free(recs);
+	strs_free(&row);
+	return rc;
 }
 
 /* ---- rsadecrypt ---------------------------------------------------------------- */

@@ -22,23 +22,10 @@ typedef struct {
 	int has_width, width;
 } verb;
 
-static size_t char_count(const char *s, size_t n)
-{
-	size_t i = 0, c = 0, w;
-	while (i < n) {
-		uint32_t r = atmo__utf8_decode((const unsigned char *)s + i, n - i, &w);
-		/* combining marks join the character before them */
-		if (!(c > 0 && ((r >= 0x300 && r <= 0x36F) || r == 0x200D || (r >= 0xFE00 && r <= 0xFE0F))))
-			c++;
-		i += w;
-	}
-	return c;
-}
-
 static void pad_width(atmo_buf *b, const verb *v, const char *s, size_t n)
 {
 	size_t have, k;
-	if (!v->has_width || (have = char_count(s, n)) >= (size_t)v->width) {
+	if (!v->has_width || (have = hcl__grapheme_count(s, n)) >= (size_t)v->width) {
 		atmo__buf_put(b, s, n);
 		return;
 	}
@@ -193,7 +180,7 @@ static int append_float(atmo_buf *b, const verb *v, double d)
 	if (isinf(d)) {
 		verb pv = *v;
 		pv.zero = 0;
-		pad_width(b, &pv, d > 0 ? (v->plus ? "+Inf" : "+Inf") : "-Inf", 4);
+		pad_width(b, &pv, d > 0 ? (v->plus ? "+Inf" : v->space ? " Inf" : "Inf") : "-Inf", d > 0 && !v->plus && !v->space ? 3 : 4);
 		return 0;
 	}
 #pragma GCC diagnostic push
@@ -261,18 +248,8 @@ static int append_verb(atmo_buf *b, verb *v, hcl_value *const *args, size_t narg
 		len = c->u.str.len;
 		if (v->has_prec && v->prec > 0) {
 			int k;
-			for (k = 0; k < v->prec && pos < len; k++) {
-				size_t w;
-				atmo__utf8_decode((const unsigned char *)s + pos, len - pos, &w);
-				pos += w;
-				/* combining marks stay with their character */
-				while (pos < len) {
-					uint32_t r = atmo__utf8_decode((const unsigned char *)s + pos, len - pos, &w);
-					if (!((r >= 0x300 && r <= 0x36F) || r == 0x200D || (r >= 0xFE00 && r <= 0xFE0F)))
-						break;
-					pos += w;
-				}
-			}
+			for (k = 0; k < v->prec && pos < len; k++)
+				pos += hcl__grapheme(s + pos, len - pos);
 			len = pos;
 		}
 		if (v->mode == 's') {

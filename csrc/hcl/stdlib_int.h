@@ -47,12 +47,36 @@ hcl_type *hcl__unify_values(hcl_value *const *vals, size_t n);
 /* convert every value to t; NULL out of memory or failure (msg set) */
 hcl_value *hcl__convert_to(hcl_value *v, const hcl_type *t, hcl_func_error *e, int arg);
 
+/* ---- stdlib_strings.c: characters as cty counts them (grapheme clusters) ---- */
+
+/* bytes of the grapheme cluster at s (n > 0) */
+size_t hcl__grapheme(const char *s, size_t n);
+size_t hcl__grapheme_count(const char *s, size_t n);
+
 /* ---- stdlib_encoding.c: JSON as cty marshals and unmarshals it ------------ */
 
 /* Go's compact encoding/json text of a wholly known value (keys sorted, <>& escaped) */
 int hcl__json_encode(const hcl_value *v, atmo_buf *b);
 /* JSON text to a value (objects, tuples); 0, -1 syntax error (Go-like msg), -2 out of memory */
 int hcl__json_decode(const char *s, size_t n, hcl_value **out, char *msg, size_t msglen);
+
+/* ---- stdlib_misc.c ----------------------------------------------------------- */
+
+/*
+ * HCL's convert(value, type) once the evaluator has read the type expression
+ * (hcl_eval_type): *out a new reference, or -1 with e as hcl_func_call leaves
+ * it (e->arg 0, 'Invalid value for "value" parameter: MSG.'). An unknown
+ * value gives an unknown of the type.
+ */
+int hcl__stdlib_convert(hcl_value *v, const hcl_type *t, hcl_value **out, hcl_func_error *e);
+
+/*
+ * Go's encoding/csv Reader.ReadAll (comma ',', strict quotes): a tuple of
+ * records, each a tuple of strings. 0 ok, -1 with Go's ParseError text in
+ * msg ("parse error on line 1, column 9: bare \" in non-quoted-field",
+ * "record on line 2: wrong number of fields"), -2 out of memory.
+ */
+int hcl__csv_read(const char *s, size_t n, hcl_value **out, char *msg, size_t msglen);
 
 /* ---- the function tables -------------------------------------------------- */
 

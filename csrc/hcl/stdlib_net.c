@@ -99,10 +99,11 @@ static void ip_string(u128 ip, int bits, char *out, size_t n)
 	}
 }
 
-static int parse_arg(hcl_value *v, cidr *c, hcl_func_error *e)
+/* arg: the argument index cidrsubnets reports, -1 for the others (plain errors in go-cty-funcs) */
+static int parse_arg(hcl_value *v, cidr *c, hcl_func_error *e, int arg)
 {
 	if (parse_cidr(v->u.str.s, c) < 0)
-		return hcl__fail(e, 0, "invalid CIDR expression: invalid CIDR address: %s", v->u.str.s);
+		return hcl__fail(e, arg, "invalid CIDR expression: invalid CIDR address: %s", v->u.str.s);
 	return 0;
 }
 
@@ -114,21 +115,21 @@ static int f_cidrhost(void *p, hcl_value *const *args, size_t n, hcl_value **out
 	u128 maxhost, unum;
 	char buf[64];
 
-	if (parse_arg(args[0], &c, e) < 0)
-		return -1;
 	if (hcl__whole(args[1], &num) < 0)
-		return hcl__fail(e, 1, "value must be a whole number");
+		return hcl__fail(e, -1, "value must be a whole number");
+	if (parse_arg(args[0], &c, e, -1) < 0)
+		return -1;
 	hostlen = c.bits - c.plen;
 	maxhost = hostlen >= 128 ? ~(u128)0 : (((u128)1) << hostlen) - 1;
 	if (num < 0) {
 		unum = (u128)(-(num + 1));
 		if (unum > maxhost)
-			return hcl__fail(e, 1, "prefix of %d does not accommodate a host numbered %lld", c.plen, num);
+			return hcl__fail(e, -1, "prefix of %d does not accommodate a host numbered %lld", c.plen, num);
 		unum = maxhost - unum;
 	} else {
 		unum = (u128)num;
 		if (unum > maxhost)
-			return hcl__fail(e, 1, "prefix of %d does not accommodate a host numbered %lld", c.plen, num);
+			return hcl__fail(e, -1, "prefix of %d does not accommodate a host numbered %lld", c.plen, num);
 	}
 	ip_string(c.ip | unum, c.bits, buf, sizeof(buf));
 	return hcl__ret(out, hcl_cstring(buf), e);
@@ -138,11 +139,10 @@ static int f_cidrnetmask(void *p, hcl_value *const *args, size_t n, hcl_value **
 {
 	cidr c;
 	char buf[64];
-	if (parse_arg(args[0], &c, e) < 0)
+	if (parse_arg(args[0], &c, e, -1) < 0)
 		return -1;
-	if (c.bits != 32)
-		return hcl__fail(e, 0, "IPv6 addresses cannot have a netmask: %s", args[0]->u.str.s);
-	ip_string(mask_of(c.plen, 32), 32, buf, sizeof(buf));
+	/* net.IP(mask).String(): an IPv6 prefix gives an IPv6-looking mask */
+	ip_string(mask_of(c.plen, c.bits), c.bits, buf, sizeof(buf));
 	return hcl__ret(out, hcl_cstring(buf), e);
 }
 
@@ -154,21 +154,19 @@ static int f_cidrsubnet(void *p, hcl_value *const *args, size_t n, hcl_value **o
 	char buf[64], res[80];
 	u128 ip;
 
-	if (parse_arg(args[0], &c, e) < 0)
+	if (hcl__whole(args[1], &newbits) < 0 || hcl__whole(args[2], &num) < 0)
+		return hcl__fail(e, -1, "value must be a whole number");
+	if (parse_arg(args[0], &c, e, -1) < 0)
 		return -1;
-	if (hcl__whole(args[1], &newbits) < 0)
-		return hcl__fail(e, 1, "value must be a whole number");
-	if (hcl__whole(args[2], &num) < 0)
-		return hcl__fail(e, 2, "value must be a whole number");
 	if (newbits > 32)
-		return hcl__fail(e, 1, "may not extend prefix by more than 32 bits");
+		return hcl__fail(e, -1, "may not extend prefix by more than 32 bits");
 	if (newbits < 0)
-		return hcl__fail(e, 1, "must extend prefix by at least one bit");
+		newbits = 0;
 	plen = c.plen + (int)newbits;
 	if (plen > c.bits)
-		return hcl__fail(e, 2, "insufficient address space to extend prefix of %d by %lld", c.plen, newbits);
+		return hcl__fail(e, -1, "insufficient address space to extend prefix of %d by %lld", c.plen, newbits);
 	if (num < 0 || (unsigned long long)num > ((1ULL << newbits) - 1))
-		return hcl__fail(e, 2, "prefix extension of %lld does not accommodate a subnet numbered %lld", newbits, num);
+		return hcl__fail(e, -1, "prefix extension of %lld does not accommodate a subnet numbered %lld", newbits, num);
 	ip = c.ip | ((u128)num << (c.bits - plen));
 	ip_string(ip, c.bits, buf, sizeof(buf));
 	snprintf(res, sizeof(res), "%s/%d", buf, plen);
@@ -184,7 +182,7 @@ static int f_cidrsubnets(void *p, hcl_value *const *args, size_t n, hcl_value **
 	int cur_len, first_set = 0;
 	hcl_value *r;
 
-	if (parse_arg(args[0], &c, e) < 0)
+	if (parse_arg(args[0], &c, e, 0) < 0)
 		return -1;
 	if (n == 1)
 		return hcl__ret(out, hcl__list_of(HCL__STR, NULL, 0), e);

@@ -225,12 +225,11 @@ static int f_range(void *p, hcl_value *const *args, size_t n, hcl_value **out, h
 	size_t cnt = 0, cap = 1024, i;
 	hcl_value *r;
 
-	if (n == 0)
-		return hcl__fail(e, -1, "range requires at least one argument");
-	if (n > 3)
-		return hcl__fail(e, -1, "range accepts no more than three arguments");
+	if (n == 0 || n > 3)
+		return hcl__fail(e, -1, "must have one, two, or three arguments");
 	if (n == 1) {
 		end = N(0);
+		step = end < 0 ? -1 : 1;
 	} else {
 		start = N(0);
 		end = N(1);
@@ -242,9 +241,9 @@ static int f_range(void *p, hcl_value *const *args, size_t n, hcl_value **out, h
 	if (step == 0)
 		return hcl__fail(e, 2, "step must not be zero");
 	if (step < 0 && end > start)
-		return hcl__fail(e, 2, "step must be positive for ascending range");
+		return hcl__fail(e, 1, "end must be less than start when step is negative");
 	if (step > 0 && end < start)
-		return hcl__fail(e, 2, "step must be negative for descending range");
+		return hcl__fail(e, 1, "end must be greater than start when step is positive");
 	items = calloc(cap, sizeof(*items));
 	if (!items)
 		return hcl__nomem(e);

@@ -17,39 +17,81 @@
 
 static int is_extend(uint32_t r)
 {
+	/* combining marks (Mn/Me and common Mc), joiners, variation selectors, emoji modifiers, tags */
 	return (r >= 0x300 && r <= 0x36F) || (r >= 0x483 && r <= 0x489) || (r >= 0x591 && r <= 0x5BD) ||
-	       (r >= 0x610 && r <= 0x61A) || (r >= 0x64B && r <= 0x65F) || (r >= 0x1AB0 && r <= 0x1AFF) ||
-	       (r >= 0x1DC0 && r <= 0x1DFF) || (r >= 0x20D0 && r <= 0x20FF) || (r >= 0xFE00 && r <= 0xFE0F) ||
-	       (r >= 0xFE20 && r <= 0xFE2F) || (r >= 0x1F3FB && r <= 0x1F3FF) || (r >= 0xE0020 && r <= 0xE007F) ||
-	       (r >= 0xE0100 && r <= 0xE01EF) || r == 0x200D;
+	       (r >= 0x610 && r <= 0x61A) || (r >= 0x64B && r <= 0x65F) || r == 0x670 ||
+	       (r >= 0x900 && r <= 0x903) || (r >= 0x93A && r <= 0x94F) || (r >= 0x951 && r <= 0x957) ||
+	       (r >= 0x962 && r <= 0x963) || (r >= 0xE31 && r <= 0xE3A && r != 0xE32 && r != 0xE33) ||
+	       (r >= 0xE47 && r <= 0xE4E) || (r >= 0x1AB0 && r <= 0x1AFF) || (r >= 0x1DC0 && r <= 0x1DFF) ||
+	       r == 0x200C || r == 0x200D || (r >= 0x20D0 && r <= 0x20FF) || (r >= 0x302A && r <= 0x302F) ||
+	       (r >= 0x3099 && r <= 0x309A) || (r >= 0xFE00 && r <= 0xFE0F) || (r >= 0xFE20 && r <= 0xFE2F) ||
+	       (r >= 0x1F3FB && r <= 0x1F3FF) || (r >= 0xE0020 && r <= 0xE007F) || (r >= 0xE0100 && r <= 0xE01EF);
 }
 
-/* width in bytes of the grapheme cluster at s */
-static size_t grapheme(const char *s, size_t n)
+static int is_ri(uint32_t r)
+{
+	return r >= 0x1F1E6 && r <= 0x1F1FF;
+}
+
+/* Hangul jamo classes: 1 leading, 2 vowel, 3 trailing, 4 LV syllable, 5 LVT syllable, 0 none */
+static int hangul(uint32_t r)
+{
+	if ((r >= 0x1100 && r <= 0x115F) || (r >= 0xA960 && r <= 0xA97C))
+		return 1;
+	if ((r >= 0x1160 && r <= 0x11A7) || (r >= 0xD7B0 && r <= 0xD7C6))
+		return 2;
+	if ((r >= 0x11A8 && r <= 0x11FF) || (r >= 0xD7CB && r <= 0xD7FB))
+		return 3;
+	if (r >= 0xAC00 && r <= 0xD7A3)
+		return (r - 0xAC00) % 28 == 0 ? 4 : 5;
+	return 0;
+}
+
+/* width in bytes of the grapheme cluster at s (UAX #29's common rules: CR LF, Hangul,
+ * extend/ZWJ, regional indicator pairs; no prepend or spacing-mark tables) */
+size_t hcl__grapheme(const char *s, size_t n)
 {
 	size_t w, i;
 	uint32_t r, prev;
+	int ri = 0;
 
 	if (n >= 2 && s[0] == '\r' && s[1] == '\n')
 		return 2;
 	r = atmo__utf8_decode((const unsigned char *)s, n, &w);
+	if (r == '\r' || r == '\n' || (r < 0x20 && r != 0))
+		return w;
 	i = w;
 	prev = r;
+	ri = is_ri(r);
 	while (i < n) {
+		int hp = hangul(prev), hc;
 		r = atmo__utf8_decode((const unsigned char *)s + i, n - i, &w);
-		if (!is_extend(r) && prev != 0x200D)
+		hc = hangul(r);
+		if (is_extend(r) || prev == 0x200D) {
+			/* joined */
+		} else if (ri && is_ri(r)) {
+			ri = 0; /* a pair of regional indicators is one flag */
+			prev = r;
+			i += w;
+			continue;
+		} else if ((hp == 1 && hc && hc != 3) || ((hp == 2 || hp == 4) && (hc == 2 || hc == 3)) ||
+			   ((hp == 3 || hp == 5) && hc == 3)) {
+			/* Hangul syllable sequences */
+		} else {
 			break;
+		}
+		ri = 0;
 		prev = r;
 		i += w;
 	}
 	return i;
 }
 
-static size_t grapheme_count(const char *s, size_t n)
+size_t hcl__grapheme_count(const char *s, size_t n)
 {
 	size_t i = 0, c = 0;
 	while (i < n) {
-		i += grapheme(s + i, n - i);
+		i += hcl__grapheme(s + i, n - i);
 		c++;
 	}
 	return c;
@@ -61,10 +103,17 @@ static size_t grapheme_count(const char *s, size_t n)
 static int map_case(hcl_value **out, const char *s, size_t n, int upper, int title_mode, hcl_func_error *e)
 {
 	atmo_buf b = ATMO_BUF_INIT;
-	locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	locale_t loc = (locale_t)0;
 	size_t i = 0, w;
 	uint32_t r, prev = ' ';
 	char enc[4];
+
+	/* a locale only for text beyond ASCII: making one costs more than the mapping */
+	for (i = 0; i < n && (unsigned char)s[i] < 0x80; i++)
+		;
+	if (i < n)
+		loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	i = 0;
 
 	while (i < n) {
 		uint32_t m;
@@ -203,8 +252,10 @@ static int f_indent(void *p, hcl_value *const *args, size_t n, hcl_value **out, 
 	long long spaces;
 	atmo_buf b = ATMO_BUF_INIT;
 	size_t i;
-	if (hcl__whole(args[0], &spaces) < 0 || spaces < 0 || spaces > 1024 * 1024)
-		return hcl__fail(e, 0, "value must be a whole number");
+	if (hcl__whole(args[0], &spaces) < 0)
+		return hcl__fail(e, -1, "value must be a whole number");
+	if (spaces < 0 || spaces > 1024 * 1024)
+		spaces = spaces < 0 ? 0 : 1024 * 1024;
 	for (i = 0; i < SL(1); i++) {
 		atmo__buf_putc(&b, S(1)[i]);
 		if (S(1)[i] == '\n')
@@ -342,7 +393,7 @@ static int f_replace(void *p, hcl_value *const *args, size_t n, hcl_value **out,
 
 static int f_strlen(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
 {
-	return hcl__ret(out, hcl_number((double)grapheme_count(S(0), SL(0))), e);
+	return hcl__ret(out, hcl_number((double)hcl__grapheme_count(S(0), SL(0))), e);
 }
 
 static int f_substr(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
@@ -351,17 +402,15 @@ static int f_substr(void *p, hcl_value *const *args, size_t n, hcl_value **out, 
 	const char *s = S(0);
 	size_t len = SL(0), i = 0, start;
 
-	if (hcl__whole(args[1], &off) < 0)
-		return hcl__fail(e, 1, "invalid offset: value must be a whole number");
-	if (hcl__whole(args[2], &length) < 0)
-		return hcl__fail(e, 2, "invalid length: value must be a whole number");
+	if (hcl__whole(args[1], &off) < 0 || hcl__whole(args[2], &length) < 0)
+		return hcl__fail(e, -1, "value must be a whole number");
 	if (off < 0)
-		off += (long long)grapheme_count(s, len);
+		off += (long long)hcl__grapheme_count(s, len);
 	else if (length == 0)
 		return hcl__ret(out, hcl_string("", 0), e);
 	if (off > 0) {
 		while (i < len) {
-			i += grapheme(s + i, len - i);
+			i += hcl__grapheme(s + i, len - i);
 			pos++;
 			if (pos == off)
 				break;
@@ -373,7 +422,7 @@ static int f_substr(void *p, hcl_value *const *args, size_t n, hcl_value **out, 
 	if (length < 0)
 		return hcl__ret(out, hcl_string(s + start, len - start), e);
 	while (i < len) {
-		i += grapheme(s + i, len - i);
+		i += hcl__grapheme(s + i, len - i);
 		pos++;
 		if (pos == off + length)
 			break;
@@ -389,7 +438,7 @@ static int f_reverse(void *p, hcl_value *const *args, size_t n, hcl_value **out,
 	if (!r)
 		return hcl__nomem(e);
 	while (i < len) {
-		w = grapheme(s + i, len - i);
+		w = hcl__grapheme(s + i, len - i);
 		memcpy(r + len - i - w, s + i, w);
 		i += w;
 	}
@@ -402,17 +451,19 @@ static int f_byteslen(void *p, hcl_value *const *args, size_t n, hcl_value **out
 	return hcl__ret(out, hcl_number((double)SL(0)), e);
 }
 
+/* cty's bytes functions take a bytes capsule no bake expression can make; here they take strings */
 static int f_bytesslice(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
 {
 	long long off, length;
-	if (hcl__whole(args[1], &off) < 0)
-		return hcl__fail(e, 1, "invalid offset: value must be a whole number");
-	if (hcl__whole(args[2], &length) < 0)
-		return hcl__fail(e, 2, "invalid length: value must be a whole number");
-	if (off < 0 || (size_t)off > SL(0))
-		return hcl__fail(e, 1, "offset must be within the buffer");
-	if (length < 0 || (size_t)(off + length) > SL(0))
-		return hcl__fail(e, 2, "length must be within the buffer");
+	if (hcl__whole(args[1], &off) < 0 || hcl__whole(args[2], &length) < 0)
+		return hcl__fail(e, -1, "value must be a whole number");
+	if (off < 0 || length < 0)
+		return hcl__fail(e, -1, "offset and length must be non-negative");
+	if ((size_t)off > SL(0))
+		return hcl__fail(e, -1, "offset %lld is greater than total buffer length %zu", off, SL(0));
+	if ((size_t)(off + length) > SL(0))
+		return hcl__fail(e, -1, "offset %lld + length %lld is greater than total buffer length %zu", off, length,
+				 SL(0));
 	return hcl__ret(out, hcl_string(S(0) + off, (size_t)length), e);
 }
 

@@ -114,6 +114,8 @@ static void sequences(void **state)
 		bad("[1, 2]", hcl_type_tuple(te, 1), "tuple required", "");
 	}
 	bad("{\"a\": 1}", hcl_type_list(STR), "list of string required", "");
+	ok("[[1], [\"a\"]]", hcl_type_list(hcl_type_list(ANY)), "[[\"1\"],[\"a\"]]", HCL_T_LIST);
+	bad("[[1], [true]]", hcl_type_list(hcl_type_list(ANY)), "collection elements cannot be unified", "");
 }
 
 static void maps_and_objects(void **state)

@@ -268,6 +268,20 @@ static void convert_example(void **state)
 	assert_int_equal(n->type->kind, HCL_T_NUMBER);
 	assert_true(n->u.num == 42);
 	hcl_value_unref(n);
+	/* as the evaluator calls it for convert(value, type) */
+	{
+		hcl_func_error e;
+		hcl_type *lt = hcl_type_list(hcl_type_number());
+		hcl_value *bad = hcl_cstring("x"), *l = NULL;
+		assert_int_equal(hcl__stdlib_convert(s, hcl_type_number(), &n, &e), 0);
+		assert_true(n->u.num == 42);
+		hcl_value_unref(n);
+		assert_int_equal(hcl__stdlib_convert(bad, lt, &l, &e), -1);
+		assert_int_equal(e.arg, 0);
+		assert_string_equal(e.msg, "Invalid value for \"value\" parameter: list of number required, but have string.");
+		hcl_value_unref(bad);
+		hcl_type_unref(lt);
+	}
 	hcl_value_unref(s);
 }
 
@@ -285,8 +299,14 @@ static const row more_rows[] = {
 	{ "replace", "[\"abc\", \"\", \"-\"]", EQ, "\"-a-b-c-\"", NULL },
 	{ "substr", "[\"hello world\", -5, -1]", EQ, "\"world\"", NULL },
 	{ "substr", "[\"\\u00e9t\\u00e9\", 1, 1]", EQ, "\"t\"", NULL },
-	{ "substr", "[\"abc\", 1.5, 1]", ERR, "invalid offset: value must be a whole number", NULL },
+	{ "substr", "[\"abc\", 1.5, 1]", ERR, "Call to function \"substr\" failed: value must be a whole number.", NULL },
+	{ "bytesslice", "[\"abc\", 2, 2]", ERR, "offset 2 + length 2 is greater than total buffer length 3", NULL },
+	{ "bytesslice", "[\"abc\", -1, 2]", ERR, "offset and length must be non-negative", NULL },
 	{ "strlen", "[\"e\\u0301t\\u00e9\"]", EQ, "3", NULL },
+	{ "strlen", "[\"\\ud83c\\uddeb\\ud83c\\uddf7\\ud83c\\udde9\"]", EQ, "2", NULL },
+	{ "strlen", "[\"\\ud83d\\udc69\\u200d\\ud83d\\udcbb!\"]", EQ, "2", NULL },
+	{ "strlen", "[\"\\u1100\\u1161\\u11a8\\uac00\"]", EQ, "2", NULL },
+	{ "reverse", "[\"ae\\u0301\"]", EQ, "\"e\\u0301a\"", NULL },
 	{ "trim", "[\"?!hello?!\", \"!?\"]", EQ, "\"hello\"", NULL },
 	{ "trimspace", "[\"\\n\\t x \\u3000\"]", EQ, "\"x\"", NULL },
 	{ "chomp", "[\"a\\r\\n\"]", EQ, "\"a\"", NULL },
@@ -311,6 +331,9 @@ static const row more_rows[] = {
 	{ "range", "[5, 1]", EQ, "[5,4,3,2]", NULL },
 	{ "range", "[0, 1, 0.25]", EQ, "[0,0.25,0.5,0.75]", NULL },
 	{ "range", "[0, 5, 0]", ERR, "step must not be zero", NULL },
+	{ "range", "[-3]", EQ, "[0,-1,-2]", NULL },
+	{ "range", "[0, 5, -1]", ERR, "Invalid value for \"params\" parameter: end must be less than start when step is negative.", NULL },
+	{ "range", "[1, 2, 3, 4]", ERR, "must have one, two, or three arguments", NULL },
 	{ "range", "[0, 2000]", ERR, "more than 1024 values were generated", NULL },
 	{ "divide", "[0, 0]", ERR, "can't divide zero by zero or infinity by infinity", NULL },
 	{ "int", "[-3.75]", EQ, "-3", NULL },
@@ -336,6 +359,8 @@ static const row more_rows[] = {
 	{ "element", "[[], 0]", ERR, "cannot use element function with an empty list", NULL },
 	{ "element", "[[\"a\"], -1]", ERR, "cannot use element function with a negative index", NULL },
 	{ "index", "[[\"a\",\"b\"], 1]", EQ, "\"b\"", NULL },
+	{ "hasindex", "[[\"a\",\"b\"], \"1\"]", EQ, "false", NULL },
+	{ "hasindex", "[[\"a\",\"b\"], 1.5]", EQ, "false", NULL },
 	{ "index", "[[\"a\",\"b\"], 2]", ERR, "key must be between 0 and 2 inclusive", NULL },
 	{ "indexof", "[[\"a\"], \"z\"]", ERR, "item not found", NULL },
 	{ "indexof", "[[], \"z\"]", ERR, "cannot search an empty list", NULL },
@@ -359,12 +384,15 @@ static const row more_rows[] = {
 	{ "sort", "[[3, 20, 1]]", EQ, "[\"1\",\"20\",\"3\"]", NULL },
 	{ "zipmap", "[[\"a\"], [1, 2]]", ERR, "number of keys (1) does not match number of values (2)", NULL },
 	{ "setunion", "[[1], [\"a\"]]", EQ, "[\"1\",\"a\"]", NULL },
+	{ "setunion", "[[], [\"a\"]]", EQ, "[\"a\"]", NULL },
+	{ "setsubtract", "[[], []]", EQ, "[]", NULL },
+	{ "setunion", "[[1], [[2]]]", ERR, "given sets must all have compatible element types", NULL },
 	{ "setintersection", "[[1, 2], [2, 3], [2, 4]]", EQ, "[2]", NULL },
 	{ "sethaselement", "[[1, 2], \"2\"]", EQ, "false", NULL },
 	{ "reverselist", "[\"ab\"]", ERR, "can only reverse list or tuple values, not string", NULL },
 	/* encoding */
 	{ "base64decode", "[\"!!!\"]", ERR, "failed to decode base64 data '!!!'", NULL },
-	{ "base64decode", "[\"/w==\"]", ERR, "the result of decoding the provided string is not valid UTF-8", NULL },
+	{ "base64decode", "[\"/w==\"]", ERR, "the result of decoding the the provided string is not valid UTF-8", NULL },
 	{ "base64encode", "[\"\"]", EQ, "\"\"", NULL },
 	{ "jsonencode", "[\"<a&b>\\u2028\"]", EQ, "\"\\\"\\\\u003ca\\\\u0026b\\\\u003e\\\\u2028\\\"\"", NULL },
 	{ "jsonencode", "[{\"z\": [1.5, true, null], \"a\": {\"b\": 100000000000000000000}}]", EQ,
@@ -372,7 +400,12 @@ static const row more_rows[] = {
 	{ "jsonencode", "[null]", EQ, "\"null\"", NULL },
 	{ "jsondecode", "[\"[1, \\\"a\\\", null, {}]\"]", EQ, "[1,\"a\",null,{}]", NULL },
 	{ "jsondecode", "[\"hello\"]", ERR, "invalid character 'h' looking for beginning of value", NULL },
-	{ "jsondecode", "[\"\"]", ERR, "unexpected end of JSON input", NULL },
+	{ "jsondecode", "[\"\"]", ERR, "Call to function \"jsondecode\" failed: EOF.", NULL },
+	{ "jsondecode", "[\"[1, 2\"]", ERR, "unexpected EOF", NULL },
+	{ "jsondecode", "[\"{} x\"]", ERR, "extraneous data after JSON object", NULL },
+	{ "jsondecode", "[\"{\\\"a\\\":}\"]", ERR, "invalid character '}' looking for beginning of value", NULL },
+	{ "jsondecode", "[\"[1 2]\"]", ERR, "invalid character '2' after array element", NULL },
+	{ "jsondecode", "[\"trux\"]", ERR, "invalid character 'x' in literal true (expecting 'e')", NULL },
 	{ "csvdecode", "[\"a,b\\n\\\"x,\\\"\\\"y\\\"\\\"\\\",2\\n\"]", EQ, "[{\"a\":\"x,\\\"y\\\"\",\"b\":\"2\"}]", NULL },
 	{ "csvdecode", "[\"a,b\\n1\"]", ERR, "CSV parse error on line 2: wrong number of fields", NULL },
 	{ "csvdecode", "[\"a,b\\n1,x\\\"y\"]", ERR, "CSV parse error on line 2: bare \" in non-quoted-field", NULL },
@@ -383,7 +416,9 @@ static const row more_rows[] = {
 	{ "uuidv5", "[\"url\", \"https://www.terraform.io/\"]", EQ, "\"9db6f67c-dd95-5ea0-aa5b-e70e5c5f7cf5\"", NULL },
 	{ "uuidv5", "[\"nope\", \"x\"]", ERR, "uuidv5() doesn't support namespace nope", NULL },
 	{ "bcrypt", "[\"pw\", 4]", MATCH, "^\\$2a\\$04\\$", NULL },
-	{ "bcrypt", "[\"pw\", 3]", ERR, "bcrypt cost 3 is outside allowed range (4,31)", NULL },
+	{ "bcrypt", "[\"pw\", 3]", MATCH, "^\\$2a\\$10\\$", NULL },
+	{ "bcrypt", "[\"pw\", 32]", ERR, "error occured generating password crypto/bcrypt: cost 32 is outside allowed range (4,31)", NULL },
+	{ "bcrypt", "[\"pw\", 4, 5]", ERR, "bcrypt() takes no more than two arguments", NULL },
 	{ "urlencode", "[\"~a-b_c.d/\\u00e9\"]", EQ, "\"~a-b_c.d%2F%C3%A9\"", NULL },
 	/* format */
 	{ "format", "[\"%d items, %5.2f%%, %x, %X, %o, %b\", 3, 12.345, 255, 255, 8, 5]", EQ,
@@ -405,6 +440,8 @@ static const row more_rows[] = {
 	{ "format", "[\"%z\", 1]", ERR, "unsupported format verb 'z' in \"%z\" at offset 0", NULL },
 	{ "format", "[\"%s\", null]", ERR, "null value cannot be formatted", NULL },
 	{ "format", "[\"%e %g\", 1234.5678, 0.000012]", EQ, "\"1.234568e+03 1.2e-05\"", NULL },
+	{ "format", "[\"%v\", 123456]", EQ, "\"123456\"", NULL },
+	{ "format", "[\"%v %v\", 0.0001, 0.00001]", EQ, "\"0.0001 1e-05\"", NULL },
 	{ "formatlist", "[\"%s=%d\", [\"a\", \"b\"], 1]", EQ, "[\"a=1\",\"b=1\"]", NULL },
 	{ "formatlist", "[\"%s=%s\", [\"a\", \"b\"], [\"x\"]]", ERR,
 	  "argument 2 has length 1, which is inconsistent with argument 1 of length 2", NULL },
@@ -455,7 +492,9 @@ static const row more_rows[] = {
 	{ "cidrhost", "[\"fd00:fd12:3456:7890::/56\", 16]", EQ, "\"fd00:fd12:3456:7800::10\"", NULL },
 	{ "cidrhost", "[\"10.0.0.0/30\", 4]", ERR, "prefix of 30 does not accommodate a host numbered 4", NULL },
 	{ "cidrhost", "[\"10.0.0.0/33\", 1]", ERR, "invalid CIDR expression: invalid CIDR address: 10.0.0.0/33", NULL },
-	{ "cidrnetmask", "[\"fd00::/8\"]", ERR, "IPv6 addresses cannot have a netmask", NULL },
+	{ "cidrnetmask", "[\"fd00::/20\"]", EQ, "\"ffff:f000::\"", NULL },
+	{ "cidrnetmask", "[\"10.0.0.0/33\"]", ERR, "Call to function \"cidrnetmask\" failed: invalid CIDR expression: invalid CIDR address: 10.0.0.0/33.", NULL },
+	{ "cidrsubnets", "[\"10.0.0.0/8\", 40]", ERR, "Invalid value for \"newbits\" parameter: may not extend prefix by more than 32 bits.", NULL },
 	{ "cidrsubnet", "[\"fd00:fd12:3456:7890::/56\", 16, 162]", EQ, "\"fd00:fd12:3456:7800:a200::/72\"", NULL },
 	{ "cidrsubnet", "[\"10.0.0.0/30\", 4, 0]", ERR, "insufficient address space to extend prefix of 30 by 4", NULL },
 	{ "cidrsubnets", "[\"10.1.0.0/16\", 4, 4, 8, 4]", EQ,
@@ -475,6 +514,12 @@ static const row more_rows[] = {
 	{ "semvercmp", "[\"1.2.3\", \"1.2.x\"]", EQ, "true", NULL },
 	{ "semvercmp", "[\"1.2.3-beta\", \">=1.0.0\"]", EQ, "false", NULL },
 	{ "semvercmp", "[\"1.2.3\", \"!!\"]", ERR, "improper constraint: !!", NULL },
+	{ "semvercmp", "[\"1.4.5\", \"1.2 - 1.4.5\"]", EQ, "true", NULL },
+	{ "semvercmp", "[\"1.4.6\", \"1.2 - 1.4.5\"]", EQ, "false", NULL },
+	{ "semvercmp", "[\"1.4.9\", \"1.2 - 1.4\"]", EQ, "true", NULL },
+	{ "semvercmp", "[\"9.9.9\", \"*\"]", EQ, "true", NULL },
+	{ "semvercmp", "[\"2.0.0\", \"< 2\"]", EQ, "false", NULL },
+	{ "semvercmp", "[\"1.0.0-rc.1\", \">= 1.0.0-beta\"]", EQ, "true", NULL },
 	/* functions the evaluator takes over */
 	{ "try", "[1]", ERR, "evaluated by the HCL evaluator", NULL },
 };
@@ -488,6 +533,131 @@ static void more_behaviour(void **state)
 			bad++;
 	print_message("more rows: %zu\n", sizeof(more_rows) / sizeof(more_rows[0]));
 	assert_int_equal(bad, 0);
+}
+
+/* The page's expressions as written, parsed and evaluated by the HCL module. */
+static const struct {
+	const char *expr;
+	const char *want;
+} hcl_rows[] = {
+	{ "absolute(-42)", "42" },
+	/* a template of one interpolation is that value, unconverted, as in HCL */
+	{ "\"${add(123, 1)}\"", "124" },
+	{ "\"n=${add(123, 1)}\"", "\"n=124\"" },
+	{ "base64decode(\"SGVsbG8=\")", "\"Hello\"" },
+	{ "can(parseint(\"123\", 10))", "true" },
+	{ "can(parseint(\"zz\", 10))", "false" },
+	{ "chomp(\"Hello\\n\\n\")", "\"Hello\"" },
+	{ "chunklist([1,2,3,4,5], 2)", "[[1,2],[3,4],[5]]" },
+	{ "cidrsubnets(\"10.0.0.0/16\", 4, 4)", "[\"10.0.0.0/20\",\"10.0.16.0/20\"]" },
+	{ "coalesce(null, \"\", \"docker\")", "\"docker\"" },
+	{ "coalescelist([], [1,2], [3])", "[1,2]" },
+	{ "csvdecode(\"name,age\\nAlice,30\\nBob,40\")",
+	  "[{\"age\":\"30\",\"name\":\"Alice\"},{\"age\":\"40\",\"name\":\"Bob\"}]" },
+	{ "distinct([1,2,2,3,3,3])", "[1,2,3]" },
+	{ "element([\"a\",\"b\",\"c\"], 1)", "\"b\"" },
+	{ "flatten([[1,2],[3,4],[5]])", "[1,2,3,4,5]" },
+	{ "format(\"Hello, %s!\", \"World\")", "\"Hello, World!\"" },
+	{ "formatlist(\"Hi %s\", [\"Alice\", \"Bob\"])", "[\"Hi Alice\",\"Hi Bob\"]" },
+	{ "formattimestamp(\"YYYY-MM-DD'T'hh:mm:ssZ\", 1445385600)", "\"2015-10-21T00:00:00Z\"" },
+	{ "indent(4, \"Hello\\nWorld\")", "\"Hello\\n    World\"" },
+	{ "jsonencode({name=\"Docker\", stars=5})", "\"{\\\"name\\\":\\\"Docker\\\",\\\"stars\\\":5}\"" },
+	{ "keys({foo = 1, bar = 2, baz = 3})", "[\"bar\",\"baz\",\"foo\"]" },
+	{ "lookup({a=\"apple\", b=\"banana\"}, \"c\", \"none\")", "\"none\"" },
+	{ "merge({a=1, b=2}, {b=3, c=4})", "{\"a\":1,\"b\":3,\"c\":4}" },
+	{ "regexall(\"[a-z]+\", \"abc123xyz\")", "[\"abc\",\"xyz\"]" },
+	{ "semvercmp(\"3.23\", \">= 3.20\") ? [\"a\"] : [\"b\"]", "[\"a\"]" },
+	{ "setproduct([\"x\",\"y\"], [1,2])", "[[\"x\",1],[\"x\",2],[\"y\",1],[\"y\",2]]" },
+	{ "setunion([\"a\",\"b\"], [\"b\",\"c\"])", "[\"a\",\"b\",\"c\"]" },
+	{ "split(\",\", \"a,b,c\")", "[\"a\",\"b\",\"c\"]" },
+	{ "try(parseint(\"zz\", 16), parseint(\"ff\", 16))", "255" },
+	{ "try(index({a=\"apple\"}, \"b\"), \"fallback\")", "\"fallback\"" },
+	{ "unixtimestampparse(1690328596).rfc3339", "\"2023-07-25T23:43:16Z\"" },
+	{ "uuidv5(\"dns\", \"example.com\")", "\"cfbff0d1-9375-5685-968c-48ce8b15ae17\"" },
+	{ "values({a=1, c=3, b=2})", "[1,2,3]" },
+	{ "zipmap([\"name\",\"stars\"], [\"Docker\", 5])", "{\"name\":\"Docker\",\"stars\":5}" },
+	{ "join(\"-\", sort(split(\",\", lower(\"B,C,A\"))))", "\"a-b-c\"" },
+};
+
+static int no_vars(void *payload, const hcl_traversal *t, hcl_value **out, hcl_diag *diag)
+{
+	(void)payload;
+	(void)t;
+	(void)out;
+	(void)diag;
+	return 1;
+}
+
+static void doc_examples_through_hcl(void **state)
+{
+	size_t i, bad = 0;
+	(void)state;
+	for (i = 0; i < sizeof(hcl_rows) / sizeof(hcl_rows[0]); i++) {
+		char src[600];
+		hcl_file *f = NULL;
+		hcl_diag d;
+		hcl_ctx ctx;
+		hcl_value *v = NULL;
+		char *got;
+		memset(&d, 0, sizeof(d));
+		memset(&ctx, 0, sizeof(ctx));
+		ctx.lookup = no_vars;
+		snprintf(src, sizeof(src), "v = %s\n", hcl_rows[i].expr);
+		if (hcl_parse(&f, src, strlen(src), "t.hcl", &d) != 0) {
+			print_message("%s: parse: %s; %s\n", hcl_rows[i].expr, d.summary, d.detail);
+			bad++;
+			continue;
+		}
+		if (hcl_eval(hcl_file_body(f)->attrs[0].expr, &ctx, &v, &d) != 0) {
+			print_message("%s: %s; %s\n", hcl_rows[i].expr, d.summary, d.detail);
+			bad++;
+			hcl_file_free(f);
+			continue;
+		}
+		got = to_json(v);
+		if (!json_same(got, hcl_rows[i].want)) {
+			print_message("%s: got %s want %s\n", hcl_rows[i].expr, got, hcl_rows[i].want);
+			bad++;
+		}
+		free(got);
+		hcl_value_unref(v);
+		hcl_file_free(f);
+	}
+	assert_int_equal(bad, 0);
+}
+
+/* the CSV reader the bake layer uses for typed variable overrides (golden TestTypedVarOverrides) */
+static void csv_reader_messages(void **state)
+{
+	static const struct {
+		const char *in, *want, *err;
+	} rows[] = {
+		{ "1,2", "[[\"1\",\"2\"]]", NULL },
+		{ "a,\"b,c\"\r\nd,\"e\"\"\"", "[[\"a\",\"b,c\"],[\"d\",\"e\\\"\"]]", NULL },
+		{ "\"hello,world", NULL, "parse error on line 1, column 2: extraneous or missing \" in quoted-field" },
+		{ "a:b,foo:\"bar", NULL, "parse error on line 1, column 9: bare \" in non-quoted-field" },
+		{ "a,b\nc", NULL, "record on line 2: wrong number of fields" },
+		{ "", "[]", NULL },
+	};
+	size_t i;
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		hcl_value *v = NULL;
+		char msg[200];
+		int rc = hcl__csv_read(rows[i].in, strlen(rows[i].in), &v, msg, sizeof(msg));
+		if (rows[i].err) {
+			assert_int_equal(rc, -1);
+			assert_string_equal(msg, rows[i].err);
+		} else {
+			char *got;
+			assert_int_equal(rc, 0);
+			got = to_json(v);
+			if (!json_same(got, rows[i].want))
+				fail_msg("%s: got %s want %s", rows[i].in, got, rows[i].want);
+			free(got);
+			hcl_value_unref(v);
+		}
+	}
 }
 
 static void names_and_lookup(void **state)
@@ -505,6 +675,49 @@ static void names_and_lookup(void **state)
 	}
 	assert_null(hcl_stdlib_lookup("nosuch"));
 	assert_null(hcl_stdlib_name(n));
+}
+
+/* lists of different element types concatenate to a list of their common type */
+static void concat_lists_unify(void **state)
+{
+	hcl_value *a[1] = { hcl_cstring("a") }, *b[1] = { hcl_number(1) }, *args[2], *out = NULL;
+	hcl_func_error e;
+	char *got;
+	(void)state;
+	args[0] = hcl_list(hcl_type_string(), a, 1);
+	args[1] = hcl_list(hcl_type_number(), b, 1);
+	assert_int_equal(hcl_func_call(hcl_stdlib_lookup("concat"), args, 2, &out, &e), 0);
+	assert_int_equal(out->type->kind, HCL_T_LIST);
+	assert_int_equal(out->type->elem->kind, HCL_T_STRING);
+	got = to_json(out);
+	assert_string_equal(got, "[\"a\",\"1\"]");
+	free(got);
+	hcl_value_unref(out);
+	hcl_value_unref(args[0]);
+	hcl_value_unref(args[1]);
+}
+
+/* divide(1, 0) is an infinity, which Go's formatter writes as Inf */
+static void format_infinity(void **state)
+{
+	static const struct {
+		const char *fmt, *want;
+	} rows[] = { { "%f", "Inf" }, { "%+f", "+Inf" }, { "%v", "+Inf" }, { "%6.2f|", "   Inf|" } };
+	hcl_value *one = hcl_number(1), *zero = hcl_number(0), *dargs[2] = { one, zero }, *inf = NULL;
+	hcl_func_error e;
+	size_t i;
+	(void)state;
+	assert_int_equal(hcl_func_call(hcl_stdlib_lookup("divide"), dargs, 2, &inf, &e), 0);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		hcl_value *args[2] = { hcl_cstring(rows[i].fmt), inf }, *out = NULL;
+		assert_int_equal(hcl_func_call(hcl_stdlib_lookup("format"), args, 2, &out, &e), 0);
+		assert_string_equal(out->u.str.s, rows[i].want);
+		hcl_value_unref(out);
+		hcl_value_unref(args[0]);
+	}
+	hcl_value_unref(inf);
+	hcl_value_unref(one);
+	hcl_value_unref(zero);
 }
 
 static void homedir_without_payload(void **state)
@@ -532,6 +745,19 @@ static void unknown_and_null_arguments(void **state)
 	assert_true(out->is_unknown);
 	assert_int_equal(out->type->kind, HCL_T_STRING);
 	hcl_value_unref(out);
+	/* keys of an unknown object come from its type */
+	{
+		const char *nm[2] = { "b", "a" };
+		hcl_type *tt[2] = { hcl_type_number(), hcl_type_string() };
+		hcl_value *uo = hcl_unknown(hcl_type_object(nm, tt, NULL, 2));
+		char *got;
+		assert_int_equal(hcl_func_call(hcl_stdlib_lookup("keys"), &uo, 1, &out, &e), 0);
+		got = to_json(out);
+		assert_string_equal(got, "[\"a\",\"b\"]");
+		free(got);
+		hcl_value_unref(out);
+		hcl_value_unref(uo);
+	}
 	/* length of an unknown list: unknown number */
 	hcl_value_unref(args[0]);
 	args[0] = hcl_unknown(hcl_type_list(hcl_type_string()));
@@ -597,7 +823,11 @@ int main(void)
 		cmocka_unit_test(doc_examples),
 		cmocka_unit_test(convert_example),
 		cmocka_unit_test(more_behaviour),
+		cmocka_unit_test(doc_examples_through_hcl),
+		cmocka_unit_test(csv_reader_messages),
 		cmocka_unit_test(names_and_lookup),
+		cmocka_unit_test(concat_lists_unify),
+		cmocka_unit_test(format_infinity),
 		cmocka_unit_test(homedir_without_payload),
 		cmocka_unit_test(unknown_and_null_arguments),
 		cmocka_unit_test(rsadecrypt_roundtrip),
