@@ -543,6 +543,8 @@ static void eval_lookup_error_and_parent(void **state)
 	assert_string_equal(atmo_error_format(&e, text, sizeof(text)),
 			    "t.hcl:9:14: Invalid expression; variable cycle not allowed for FOO");
 	assert_int_equal(e.offset, 28);
+	/* no diag from the caller: the lookup still has one to write */
+	assert_int_equal(hcl_eval(attr(hcl_file_body(f), "b")->expr, &child, &v, NULL), ATMO_EINVALID);
 	assert_int_equal(hcl_eval(attr(hcl_file_body(f), "c")->expr, &child, &v, &d), ATMO_EINVALID);
 	assert_string_equal(d.summary, "Unknown variable");
 	assert_string_equal(d.detail, "There is no variable named \"BAR\".");
