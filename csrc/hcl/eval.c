@@ -1389,6 +1389,9 @@ int hcl_eval(const hcl_expr *e, const hcl_ctx *ctx, hcl_value **out, hcl_diag *d
 	ev E;
 	const hcl_ctx *c;
 	int rc;
+	hcl_diag own;
+	if (!diag)
+		diag = &own; /* lookup callbacks may always write a diag */
 	memset(&E, 0, sizeof(E));
 	E.ctx = ctx;
 	E.diag = diag;

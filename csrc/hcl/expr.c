@@ -1,5 +1,6 @@
 /* Static analysis of expressions: HCL's Variables(), ExprAsKeyword, ExprList,
  * ExprMap, and ext/typeexpr's type constraints. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "hcl/hcl_int.h"
@@ -186,6 +187,36 @@ static int one_arg(const hcl_expr *e, hcl_diag *d)
 	return 0;
 }
 
+/* A JSON string holding a type ("list(string)"): read as native syntax, as HCL's JSON expressions do. */
+static int json_type(const hcl_expr *e, int in_object, hcl_type **out, int *optional, hcl_diag *d)
+{
+	const hcl_value *s = e->u.tpl.parts[0]->u.lit;
+	size_t n = s->u.str.len + 8;
+	char *text = malloc(n);
+	hcl_file *f = NULL;
+	int rc;
+	if (!text)
+		return ATMO_ENOMEM;
+	snprintf(text, n, "t = %s\n", s->u.str.s);
+	rc = hcl_parse(&f, text, strlen(text), "<type>", d);
+	free(text);
+	if (rc == 0) {
+		hcl_body *b = hcl_file_body(f);
+		rc = b->n_attrs == 1 ? get_type(b->attrs[0].expr, in_object, out, optional, d)
+				     : type_fail(d, &e->range, "A type specification is required here.", NULL);
+		hcl_file_free(f);
+	}
+	if (rc && d) {
+		/* the subject was in the text just freed: point at the string */
+		d->subject = e->range;
+		if (rc != ATMO_ENOMEM && strcmp(d->summary, "Invalid type specification") != 0) {
+			snprintf(d->summary, sizeof(d->summary), "Invalid type specification");
+			snprintf(d->detail, sizeof(d->detail), "This string is not a type expression.");
+		}
+	}
+	return rc;
+}
+
 static int get_type(const hcl_expr *e, int in_object, hcl_type **out, int *optional, hcl_diag *d)
 {
 	const char *name;
@@ -193,6 +224,8 @@ static int get_type(const hcl_expr *e, int in_object, hcl_type **out, int *optio
 	*out = NULL;
 	if (optional)
 		*optional = 0;
+	if (e->kind == HE_TEMPLATE && e->json && e->u.tpl.n == 1 && e->u.tpl.parts[0]->kind == HE_LITERAL)
+		return json_type(e, in_object, out, optional, d);
 	if (hcl_expr_as_keyword(e, &name) && e->kind == HE_SCOPE) {
 		if (strcmp(name, "string") == 0)
 			*out = hcl_type_string();

@@ -993,15 +993,18 @@ static hcl_expr *build_tpl(parser *p, ritems *ri, size_t *i, int stop1, int stop
 			int is_if = it->kind == R_IF;
 			hcl_expr *body, *alt = NULL;
 			(*i)++;
-			body = build_tpl(p, ri, i, is_if ? R_ELSE : R_ENDFOR, is_if ? R_ENDIF : R_ENDFOR, open->r);
-			if (!body)
+			if (depth_in(p, open->r) < 0)
 				return NULL;
-			if (is_if && *i < ri->n && ri->it[*i].kind == R_ELSE) {
+			body = build_tpl(p, ri, i, is_if ? R_ELSE : R_ENDFOR, is_if ? R_ENDIF : R_ENDFOR, open->r);
+			if (body && is_if && *i < ri->n && ri->it[*i].kind == R_ELSE) {
 				(*i)++;
 				alt = build_tpl(p, ri, i, R_ENDIF, R_ENDIF, ri->it[*i - 1].r);
 				if (!alt)
-					return NULL;
+					body = NULL;
 			}
+			p->depth--;
+			if (!body)
+				return NULL;
 			if (*i >= ri->n || ri->it[*i].kind != (is_if ? R_ENDIF : R_ENDFOR))
 				return fail_r(p, ATMO_EINVALID, open->r, "Unterminated template directive",
 					      "The %s directive is missing its corresponding %s directive.",
@@ -1272,7 +1275,11 @@ static hcl_expr *parse_traversals(parser *p, hcl_expr *from)
 					return fail_r(p, ATMO_EINVALID, trange(p, c), "Missing close bracket on splat index",
 						      "The star for a full splat operator must be immediately followed by a closing bracket (\"]\").");
 				item = node(p, HE_ANON, mkrange(p, open.s, c.e));
-				if (!item || !(each = parse_traversals(p, item)))
+				if (!item || depth_in(p, item->range) < 0)
+					return NULL;
+				each = parse_traversals(p, item);
+				p->depth--;
+				if (!each)
 					return NULL;
 				sp = node(p, HE_SPLAT, mkrange(p, ret->range.start, p->prev_end));
 				if (!sp)
@@ -1734,6 +1741,7 @@ static hcl_op binop(tok_type t, int level)
 static hcl_expr *parse_binary(parser *p, int level)
 {
 	hcl_expr *lhs;
+	int chain = 0;
 	if (level > 5) {
 		lhs = parse_term(p);
 		return lhs ? parse_traversals(p, lhs) : NULL;
@@ -1744,25 +1752,26 @@ static hcl_expr *parse_binary(parser *p, int level)
 		token t = peek(p);
 		hcl_op op = binop(t.t, level);
 		hcl_expr *rhs, *e;
-		if (p->err)
-			return NULL;
-		if (op == HOP_NONE)
-			return lhs;
+		if (p->err || op == HOP_NONE)
+			break;
 		next(p);
+		/* a chain a+b+c+... is a tree as deep as it is long: it counts as nesting */
 		if (depth_in(p, trange(p, t)) < 0)
-			return NULL;
+			break;
+		chain++;
 		rhs = parse_binary(p, level + 1);
-		p->depth--;
 		if (!rhs)
-			return NULL;
+			break;
 		e = node(p, HE_BINARY, between(lhs->range, rhs->range));
 		if (!e)
-			return NULL;
+			break;
 		e->u.op.op = op;
 		e->u.op.a = lhs;
 		e->u.op.b = rhs;
 		lhs = e;
 	}
+	p->depth -= chain;
+	return p->err ? NULL : lhs;
 }
 
 static hcl_expr *parse_expr(parser *p)

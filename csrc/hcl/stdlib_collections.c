@@ -245,53 +245,27 @@ static int f_element(void *p, hcl_value *const *args, size_t n, hcl_value **out,
 	return hcl__ret(out, hcl_value_ref(l->u.seq.items[(size_t)idx % len]), e);
 }
 
-/* cty's HasIndex: -1 unknown, 0/1 */
+/* cty's Value.HasIndex: -1 unknown, 0/1; a key of the wrong type is simply absent */
 static int has_index(hcl_value *c, hcl_value *key, hcl_value **found)
 {
 	long long idx;
 	*found = NULL;
-	if (c->is_unknown || key->is_unknown)
+	if (c->is_unknown || key->is_unknown || K(key) == HCL_T_DYNAMIC)
 		return -1;
+	if (key->is_null)
+		return 0;
 	switch (K(c)) {
 	case HCL_T_LIST:
-	case HCL_T_TUPLE: {
-		hcl_value *k = key;
-		double d;
-		if (K(key) == HCL_T_STRING) {
-			if (hcl_number_parse(key->u.str.s, key->u.str.len, &d) < 0)
-				return 0;
-			k = hcl_number(d);
-			if (!k)
-				return 0;
-		} else if (K(key) != HCL_T_NUMBER || key->is_null) {
+	case HCL_T_TUPLE:
+		if (K(key) != HCL_T_NUMBER || hcl__whole(key, &idx) < 0 || idx < 0 || (size_t)idx >= c->u.seq.n)
 			return 0;
-		}
-		if (hcl__whole(k, &idx) < 0 || idx < 0 || (size_t)idx >= c->u.seq.n) {
-			if (k != key)
-				hcl_value_unref(k);
-			return 0;
-		}
-		if (k != key)
-			hcl_value_unref(k);
 		*found = c->u.seq.items[idx];
 		return 1;
-	}
-	case HCL_T_MAP: {
-		char buf[64];
-		const char *s;
-		if (key->is_null)
+	case HCL_T_MAP:
+		if (K(key) != HCL_T_STRING)
 			return 0;
-		if (K(key) == HCL_T_STRING)
-			s = key->u.str.s;
-		else if (K(key) == HCL_T_NUMBER)
-			s = hcl_number_format(key->u.num, buf, sizeof(buf));
-		else if (K(key) == HCL_T_BOOL)
-			s = key->u.b ? "true" : "false";
-		else
-			return 0;
-		*found = hcl_value_get(c, s);
+		*found = hcl_value_get(c, key->u.str.s);
 		return *found != NULL;
-	}
 	default:
 		return 0;
 	}

@@ -155,6 +155,12 @@ static int check_term(const semver *v, const char *op, const char *ver, size_t v
 	if (v->pre[0] && !c.pre[0])
 		return 0;
 	d = dirty_at(&c);
+	if (d == 0) {
+		/* "*" (or "x"): every version */
+		if (!strcmp(op, "!=") || !strcmp(op, "<") || !strcmp(op, ">"))
+			return 0;
+		return 1;
+	}
 	lo = c;
 	lo.wild = -1;
 	for (r = d < 0 ? 3 : d; r < 3; r++)
@@ -227,7 +233,27 @@ static int check_constraint(const semver *v, const char *s)
 			if (i == st)
 				return -1;
 			{
-				int r = check_term(v, op, alt + st, i - st);
+				size_t j = i, st2;
+				int r;
+				while (j < alen && alt[j] == ' ')
+					j++;
+				if (!op[0] && j + 1 < alen && alt[j] == '-' && alt[j + 1] == ' ') {
+					/* a hyphen range "A - B": >= A and <= B */
+					j += 2;
+					while (j < alen && alt[j] == ' ')
+						j++;
+					st2 = j;
+					while (j < alen && alt[j] != ' ' && alt[j] != ',')
+						j++;
+					if (j == st2)
+						return -1;
+					r = check_term(v, ">=", alt + st, i - st);
+					if (r > 0)
+						r = check_term(v, "<=", alt + st2, j - st2);
+					i = j;
+				} else {
+					r = check_term(v, op, alt + st, i - st);
+				}
 				if (r < 0)
 					return -1;
 				if (!r)

@@ -284,6 +284,30 @@ static void parse_limits(void **state)
 	for (i = 0; i < 300; i++)
 		atmo__buf_puts(&b, "b {\n");
 	assert_int_equal(hcl_parse(&f, b.ptr, b.len, "deep.hcl", &d), ATMO_ELIMIT);
+	/* trees deep without brackets: operator chains, splats, template directives */
+	atmo__buf_clear(&b);
+	atmo__buf_puts(&b, "a = 1");
+	for (i = 0; i < 100000; i++)
+		atmo__buf_puts(&b, " + 1");
+	assert_int_equal(hcl_parse(&f, b.ptr, b.len, "deep.hcl", &d), ATMO_ELIMIT);
+	atmo__buf_clear(&b);
+	atmo__buf_puts(&b, "a = x");
+	for (i = 0; i < 100000; i++)
+		atmo__buf_puts(&b, "[*]");
+	assert_int_equal(hcl_parse(&f, b.ptr, b.len, "deep.hcl", &d), ATMO_ELIMIT);
+	atmo__buf_clear(&b);
+	atmo__buf_puts(&b, "a = \"");
+	for (i = 0; i < 100000; i++)
+		atmo__buf_puts(&b, "%{if x}");
+	atmo__buf_puts(&b, "\"\n");
+	assert_int_equal(hcl_parse(&f, b.ptr, b.len, "deep.hcl", &d), ATMO_ELIMIT);
+	/* a chain within the limit still parses */
+	atmo__buf_clear(&b);
+	atmo__buf_puts(&b, "a = 1");
+	for (i = 0; i < 200; i++)
+		atmo__buf_puts(&b, " + 1");
+	assert_int_equal(hcl_parse(&f, b.ptr, b.len, "deep.hcl", &d), 0);
+	hcl_file_free(f);
 	atmo__buf_free(&b);
 	/* the size check comes before any byte is read */
 	assert_int_equal(hcl_parse(&f, "", ((size_t)64 << 20) + 1, "big.hcl", &d), ATMO_ELIMIT);
@@ -519,6 +543,8 @@ static void eval_lookup_error_and_parent(void **state)
 	assert_string_equal(atmo_error_format(&e, text, sizeof(text)),
 			    "t.hcl:9:14: Invalid expression; variable cycle not allowed for FOO");
 	assert_int_equal(e.offset, 28);
+	/* no diag from the caller: the lookup still has one to write */
+	assert_int_equal(hcl_eval(attr(hcl_file_body(f), "b")->expr, &child, &v, NULL), ATMO_EINVALID);
 	assert_int_equal(hcl_eval(attr(hcl_file_body(f), "c")->expr, &child, &v, &d), ATMO_EINVALID);
 	assert_string_equal(d.summary, "Unknown variable");
 	assert_string_equal(d.detail, "There is no variable named \"BAR\".");
@@ -650,6 +676,20 @@ static void json_syntax(void **state)
 	dump(v, &text);
 	hcl_value_unref(v);
 	assert_string_equal(atmo__buf_cstr(&text), "3");
+	/* a type in JSON is a string of native syntax */
+	{
+		static const char tsrc[] = "{\"a\": \"list(string)\", \"b\": \"lizt(x)\"}";
+		hcl_file *tf = NULL;
+		hcl_type *t = NULL;
+		char buf[64];
+		assert_int_equal(hcl_parse_json(&tf, tsrc, strlen(tsrc), "t.json", NULL, &d), 0);
+		assert_int_equal(hcl_eval_type(attr(hcl_file_body(tf), "a")->expr, &t, &d), 0);
+		assert_string_equal(hcl_type_expr(t, buf, sizeof(buf)), "list(string)");
+		hcl_type_unref(t);
+		assert_int_equal(hcl_eval_type(attr(hcl_file_body(tf), "b")->expr, &t, &d), ATMO_EINVALID);
+		assert_string_equal(hcl_range_format(&d.subject, buf, sizeof(buf)), "t.json:1,28-37");
+		hcl_file_free(tf);
+	}
 	assert_int_equal(hcl_expr_as_keyword(attr(b->blocks[2].body, "context")->expr, &kw), 1);
 	assert_string_equal(kw, ".");
 	atmo__buf_free(&text);

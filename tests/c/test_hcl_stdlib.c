@@ -359,6 +359,8 @@ static const row more_rows[] = {
 	{ "element", "[[], 0]", ERR, "cannot use element function with an empty list", NULL },
 	{ "element", "[[\"a\"], -1]", ERR, "cannot use element function with a negative index", NULL },
 	{ "index", "[[\"a\",\"b\"], 1]", EQ, "\"b\"", NULL },
+	{ "hasindex", "[[\"a\",\"b\"], \"1\"]", EQ, "false", NULL },
+	{ "hasindex", "[[\"a\",\"b\"], 1.5]", EQ, "false", NULL },
 	{ "index", "[[\"a\",\"b\"], 2]", ERR, "key must be between 0 and 2 inclusive", NULL },
 	{ "indexof", "[[\"a\"], \"z\"]", ERR, "item not found", NULL },
 	{ "indexof", "[[], \"z\"]", ERR, "cannot search an empty list", NULL },
@@ -512,6 +514,12 @@ static const row more_rows[] = {
 	{ "semvercmp", "[\"1.2.3\", \"1.2.x\"]", EQ, "true", NULL },
 	{ "semvercmp", "[\"1.2.3-beta\", \">=1.0.0\"]", EQ, "false", NULL },
 	{ "semvercmp", "[\"1.2.3\", \"!!\"]", ERR, "improper constraint: !!", NULL },
+	{ "semvercmp", "[\"1.4.5\", \"1.2 - 1.4.5\"]", EQ, "true", NULL },
+	{ "semvercmp", "[\"1.4.6\", \"1.2 - 1.4.5\"]", EQ, "false", NULL },
+	{ "semvercmp", "[\"1.4.9\", \"1.2 - 1.4\"]", EQ, "true", NULL },
+	{ "semvercmp", "[\"9.9.9\", \"*\"]", EQ, "true", NULL },
+	{ "semvercmp", "[\"2.0.0\", \"< 2\"]", EQ, "false", NULL },
+	{ "semvercmp", "[\"1.0.0-rc.1\", \">= 1.0.0-beta\"]", EQ, "true", NULL },
 	/* functions the evaluator takes over */
 	{ "try", "[1]", ERR, "evaluated by the HCL evaluator", NULL },
 };
