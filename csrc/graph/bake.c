@@ -339,6 +339,32 @@ static int finish(atmo_bake *b, atmo_error *err)
 	rc = atmo__bake_read_targets(&b->resolved, &groups, &b->cfg, list, i, b->opts.overrides,
 				     b->opts.n_overrides, &b->opts, err);
 	json_decref(groups);
+	groups = NULL;
+	if (rc < 0 && rc != ATMO_ENOMEM && i > 1) {
+		/* buildx fails only for the targets asked for: keep the targets that resolve
+		 * (a broken one fails when it is selected); none: the first error stands */
+		atmo_error first = err ? *err : (atmo_error){ 0 };
+		size_t j;
+		b->resolved = json_object();
+		for (j = 0; b->resolved && j < i; j++) {
+			json_t *one = NULL;
+			atmo_error e2;
+			atmo_error_clear(&e2);
+			if (atmo__bake_read_targets(&one, &groups, &b->cfg, &list[j], 1, b->opts.overrides,
+						    b->opts.n_overrides, &b->opts, &e2) == 0)
+				json_object_set(b->resolved, list[j], json_object_get(one, list[j]));
+			json_decref(one);
+			json_decref(groups);
+			groups = NULL;
+		}
+		if (b->resolved && json_object_size(b->resolved)) {
+			rc = 0;
+			if (err)
+				atmo_error_clear(err);
+		} else if (err) {
+			*err = first;
+		}
+	}
 	json_decref(names);
 	free(list);
 	if (rc < 0)

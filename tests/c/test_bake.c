@@ -663,6 +663,31 @@ static void test_print_escapes(void **state)
 	atmo_bake_free(b);
 }
 
+/* a broken target fails when it is asked for, as in buildx; the others still load */
+static void test_broken_target_alone(void **state)
+{
+	const char *text = "target \"good\" {\n  tags = [\"g\"]\n}\n"
+			   "target \"bad\" {\n  contexts = { base = \"target:bad\" }\n}\n";
+	atmo_bake_options o = ATMO_BAKE_OPTIONS_INIT;
+	atmo_bake *b = NULL;
+	atmo_error err;
+	size_t *order = NULL, n = 0;
+
+	(void)state;
+	o.no_env = 1;
+	atmo_error_clear(&err);
+	if (atmo_bake_load_string(&b, text, strlen(text), "docker-bake.hcl", &o, &err) < 0)
+		fail_msg("%s", err.text);
+	assert_int_equal(atmo_bake_target_count(b), 1);
+	assert_int_equal(atmo_bake_select(&order, &n, b, (const char *const[]){ "good" }, 1, &err), 0);
+	assert_int_equal(n, 1);
+	free(order);
+	assert_int_equal(atmo_bake_select(&order, &n, b, (const char *const[]){ "bad" }, 1, &err),
+			 ATMO_EINVALID);
+	assert_string_equal(err.text, "target bad cannot link to itself");
+	atmo_bake_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -680,6 +705,7 @@ int main(void)
 		cmocka_unit_test(test_hcl_limits),
 		cmocka_unit_test(test_overrides),
 		cmocka_unit_test(test_print_escapes),
+		cmocka_unit_test(test_broken_target_alone),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
