@@ -115,8 +115,13 @@ typedef struct atmo_bake_options {
  *                  for docker-bake.json, docker-bake.hcl, docker-bake.override.json
  *                  and docker-bake.override.hcl as buildx does (compose files
  *                  are reported as unsupported)
- * @return 0, ATMO_EINVALID (err: the file, line and column, and the JSON path
- *         in the text), ATMO_ENOTFOUND (no bake file), ATMO_EIO, ATMO_ENOMEM
+ * A target that cannot be resolved (as buildx, it fails only when asked for) is
+ * left out of the targets; its error comes from atmo_bake_select() and
+ * atmo_bake_print() when it is named.
+ * @return 0, ATMO_EINVALID (err: buildx's text, "FILE:LINE,COL-COL: Summary;
+ *         Detail" for HCL errors, with source, line and column set),
+ *         ATMO_ELIMIT (a hostile file), ATMO_ENOTFOUND (no bake file), ATMO_EIO,
+ *         ATMO_ENOMEM
  */
 ATMO_EXTERN int atmo_bake_load(atmo_bake **out, const char *const *paths, size_t n_paths,
 			       const char *dir, const atmo_bake_options *opts, atmo_error *err);
