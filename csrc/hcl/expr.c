@@ -339,7 +339,7 @@ static int get_type(const hcl_expr *e, int in_object, hcl_type **out, int *optio
 		free(opt);
 		return rc;
 	}
-	return type_fail(d, &e->u.call.name_range, "Keyword \"%s\" is not a valid type constructor.", name);
+	return type_fail(d, &e->range, "Keyword \"%s\" is not a valid type constructor.", name);
 }
 
 int hcl_eval_type(const hcl_expr *e, hcl_type **out, hcl_diag *diag)

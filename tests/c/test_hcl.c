@@ -331,6 +331,8 @@ static void parse_errors_located(void **state)
 		{ "a b = 1\n", "Invalid block definition", "t.hcl:1,5-6" },
 		{ "a b\n{}\n", "Invalid block definition", "t.hcl:1,4-2,1" },
 		{ "a {} b = 1\n", "Missing newline after block definition", "t.hcl:1,6-7" },
+		/* a compose file read as HCL, as buildx reports it: "c2.bar.hcl:2,1-9: Argument or block ..." */
+		{ "\nservices:\n  app:\n", "Argument or block definition required", "t.hcl:2,1-9" },
 	};
 	size_t i;
 	(void)state;
@@ -725,7 +727,8 @@ static void expr_variables(void **state)
 static void type_constraints(void **state)
 {
 	hcl_file *f = parse_ok("a = list(string)\nb = object({x = string, y = optional(number)})\n"
-			       "c = map(tuple([bool, any]))\nd = lizt(string)\ne = optional(string)\nf = \"s\"\n");
+			       "c = map(tuple([bool, any]))\nd = lizt(string)\ne = optional(string)\nf = \"s\"\n"
+			       "g = lower(\"bool\")\nh = boolean\n");
 	hcl_body *b = hcl_file_body(f);
 	hcl_type *t = NULL;
 	hcl_diag d;
@@ -743,6 +746,12 @@ static void type_constraints(void **state)
 	assert_int_equal(hcl_eval_type(attr(b, "d")->expr, &t, &d), ATMO_EINVALID);
 	assert_string_equal(d.summary, "Invalid type specification");
 	assert_int_equal(d.subject.start.line, 4);
+	/* the whole call is the subject, as buildx prints it: "3,18-31: ... Keyword "lower" ..." */
+	assert_int_equal(hcl_eval_type(attr(b, "g")->expr, &t, &d), ATMO_EINVALID);
+	assert_string_equal(hcl_range_format(&d.subject, buf, sizeof(buf)), "t.hcl:7,5-18");
+	assert_string_equal(d.detail, "Keyword \"lower\" is not a valid type constructor.");
+	assert_int_equal(hcl_eval_type(attr(b, "h")->expr, &t, &d), ATMO_EINVALID);
+	assert_string_equal(d.detail, "The keyword \"boolean\" is not a valid type specification.");
 	assert_int_equal(hcl_eval_type(attr(b, "e")->expr, &t, &d), ATMO_EINVALID);
 	assert_int_equal(hcl_eval_type(attr(b, "f")->expr, &t, &d), ATMO_EINVALID);
 	hcl_file_free(f);
