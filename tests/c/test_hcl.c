@@ -632,6 +632,16 @@ static void eval_lookup_error_and_parent(void **state)
 	assert_int_equal(hcl_eval(attr(hcl_file_body(f), "c")->expr, &child, &v, &d), ATMO_EINVALID);
 	assert_string_equal(d.summary, "Unknown variable");
 	assert_string_equal(d.detail, "There is no variable named \"BAR\".");
+	/* an unknown function near a library name gets HCL's suggestion */
+	{
+		atmo_buf out = ATMO_BUF_INIT;
+		hcl_diag d2;
+		assert_int_equal(eval_attr("r = uper(\"x\")\n", "r", &out, &d2), ATMO_EINVALID);
+		assert_string_equal(d2.detail, "There is no function named \"uper\". Did you mean \"upper\"?");
+		assert_int_equal(eval_attr("r = zzzzzz(1)\n", "r", &out, &d2), ATMO_EINVALID);
+		assert_string_equal(d2.detail, "There is no function named \"zzzzzz\".");
+		atmo__buf_free(&out);
+	}
 	hcl_file_free(f);
 }
 
