@@ -31,6 +31,7 @@ typedef struct {
 	hcl_diag *diag;
 	size_t max_string;
 	size_t budget, used;
+	size_t max_weight;      /* values in one result: budget / 64 */
 	hcl_value *anon;        /* the splat's current element */
 } ev;
 
@@ -1347,12 +1348,29 @@ static int eval_splat(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out
 
 /* ---- dispatch -------------------------------------------------------------------- */
 
+static int eval_kind(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out);
+
+/* Every result is checked for its weight: shared structure ([V, V] through
+ * variables) doubles it without costing the evaluator anything. */
 static int eval(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 {
 	int rc;
 	*out = NULL;
 	if ((rc = charge(E, NODE_COST, &e->range)) != 0)
 		return rc;
+	rc = eval_kind(E, e, sc, out);
+	if (rc == 0 && (*out)->weight > E->max_weight) {
+		hcl_value_unref(*out);
+		*out = NULL;
+		rc = fail(E, ATMO_ELIMIT, &e->range, "Value too large",
+			  "This expression produces a value of more than %zu elements.", E->max_weight);
+	}
+	return rc;
+}
+
+static int eval_kind(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
+{
+	int rc;
 	switch (e->kind) {
 	case HE_LITERAL:
 		*out = hcl_value_ref(e->u.lit);
@@ -1455,6 +1473,7 @@ int hcl_eval(const hcl_expr *e, const hcl_ctx *ctx, hcl_value **out, hcl_diag *d
 			break;
 		}
 	}
+	E.max_weight = E.budget / 64;
 	if (diag)
 		memset(diag, 0, sizeof(*diag));
 	*out = NULL;

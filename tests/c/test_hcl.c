@@ -577,6 +577,24 @@ static void eval_string_doubling_stops(void **state)
 	atmo__buf_free(&text);
 }
 
+static void eval_shared_doubling_stops(void **state)
+{
+	atmo_buf src = ATMO_BUF_INIT;
+	atmo_buf text = ATMO_BUF_INIT;
+	hcl_diag d;
+	int i;
+	(void)state;
+	/* [V, V] shares V: cheap to build, 2^40 elements to walk */
+	atmo__buf_puts(&src, "V0 = [1]\n");
+	for (i = 1; i <= 40; i++)
+		atmo__buf_printf(&src, "V%d = [V%d, V%d]\n", i, i - 1, i - 1);
+	assert_int_equal(eval_attr(src.ptr, "V40", &text, &d), ATMO_ELIMIT);
+	assert_string_equal(d.summary, "Value too large");
+	assert_int_equal(d.subject.start.line, 20); /* V19: 3 * 2^19 - 1 values, past 2^20 */
+	atmo__buf_free(&src);
+	atmo__buf_free(&text);
+}
+
 static void eval_budget_stops(void **state)
 {
 	hcl_file *f = parse_ok("r = [for i in range(1000) : [for j in range(1000) : i * j]]\n");
@@ -1368,6 +1386,7 @@ int main(void)
 		cmocka_unit_test(eval_errors_located),
 		cmocka_unit_test(eval_without_scope),
 		cmocka_unit_test(eval_string_doubling_stops),
+		cmocka_unit_test(eval_shared_doubling_stops),
 		cmocka_unit_test(eval_budget_stops),
 		cmocka_unit_test(eval_lookup_error_and_parent),
 		cmocka_unit_test(eval_unknown_values),
