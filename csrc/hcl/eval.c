@@ -31,6 +31,7 @@ typedef struct {
 	hcl_diag *diag;
 	size_t max_string;
 	size_t budget, used;
+	size_t max_weight;      /* values in one result: budget / 64 */
 	hcl_value *anon;        /* the splat's current element */
 } ev;
 
@@ -294,6 +295,47 @@ static const hcl_func *find_func(ev *E, const hcl_expr *e, int *rc)
 	return hcl_stdlib_lookup(e->u.call.name);
 }
 
+/* Levenshtein distance of a and b, capped at cap (enough for HCL's "< 3"). */
+static size_t distance(const char *a, const char *b, size_t cap)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, row[64], prev, best;
+	if (la >= 64 || lb >= 64)
+		return cap;
+	if ((la > lb ? la - lb : lb - la) >= cap)
+		return cap;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		best = row[0];
+		for (j = 1; j <= lb; j++) {
+			size_t cur = row[j], v = prev + (a[i - 1] != b[j - 1]);
+			if (row[j] + 1 < v)
+				v = row[j] + 1;
+			if (row[j - 1] + 1 < v)
+				v = row[j - 1] + 1;
+			row[j] = v;
+			prev = cur;
+			if (v < best)
+				best = v;
+		}
+		if (best >= cap)
+			return cap;
+	}
+	return row[lb];
+}
+
+/* HCL's nameSuggestion over the standard library names: the first within distance 2. */
+static const char *suggest_function(const char *name)
+{
+	size_t i, n = hcl_stdlib_count();
+	for (i = 0; i < n; i++)
+		if (distance(name, hcl_stdlib_name(i), 3) < 3)
+			return hcl_stdlib_name(i);
+	return NULL;
+}
+
 static int eval_try_can(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out, int is_try)
 {
 	hcl_diag *saved = E->diag, d;
@@ -371,9 +413,14 @@ static int eval_call(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 	f = find_func(E, e, &rc);
 	if (rc)
 		return rc;
-	if (!f)
+	if (!f) {
+		const char *sug = suggest_function(name);
+		if (sug)
+			return fail(E, ATMO_EINVALID, &e->u.call.name_range, "Call to unknown function",
+				    "There is no function named \"%s\". Did you mean \"%s\"?", name, sug);
 		return fail(E, ATMO_EINVALID, &e->u.call.name_range, "Call to unknown function",
 			    "There is no function named \"%s\".", name);
+	}
 
 	cap = e->u.call.n;
 	args = calloc(cap ? cap : 1, sizeof(*args));
@@ -1301,12 +1348,29 @@ static int eval_splat(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out
 
 /* ---- dispatch -------------------------------------------------------------------- */
 
+static int eval_kind(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out);
+
+/* Every result is checked for its weight: shared structure ([V, V] through
+ * variables) doubles it without costing the evaluator anything. */
 static int eval(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 {
 	int rc;
 	*out = NULL;
 	if ((rc = charge(E, NODE_COST, &e->range)) != 0)
 		return rc;
+	rc = eval_kind(E, e, sc, out);
+	if (rc == 0 && (*out)->weight > E->max_weight) {
+		hcl_value_unref(*out);
+		*out = NULL;
+		rc = fail(E, ATMO_ELIMIT, &e->range, "Value too large",
+			  "This expression produces a value of more than %zu elements.", E->max_weight);
+	}
+	return rc;
+}
+
+static int eval_kind(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
+{
+	int rc;
 	switch (e->kind) {
 	case HE_LITERAL:
 		*out = hcl_value_ref(e->u.lit);
@@ -1409,6 +1473,7 @@ int hcl_eval(const hcl_expr *e, const hcl_ctx *ctx, hcl_value **out, hcl_diag *d
 			break;
 		}
 	}
+	E.max_weight = E.budget / 64;
 	if (diag)
 		memset(diag, 0, sizeof(*diag));
 	*out = NULL;

@@ -1058,12 +1058,47 @@ static hcl_expr *finish_template(parser *p, ritems *ri, hcl_range r, int flush)
 	return t;
 }
 
+/* A quoted string without escapes or sequences (most of them): one literal, no copies on the way. */
+static hcl_expr *quick_string(parser *p, token open)
+{
+	long b = p->pos.byte;
+	hcl_pos q = p->pos, s = p->pos;
+	hcl_expr *t, *lit, **parts;
+	for (;; b++) {
+		int c = at(p, b);
+		if (c == '"')
+			break;
+		if (c == -1 || c == '\\' || c == '\n' || c == '\r' ||
+		    ((c == '$' || c == '%') && (at(p, b + 1) == '{' || at(p, b + 1) == c)))
+			return NULL; /* the general scanner handles it */
+	}
+	advance(p, &q, b - q.byte);
+	t = node(p, HE_TEMPLATE, mkrange(p, open.s, q));
+	if (!t)
+		return NULL;
+	if (b > s.byte) {
+		lit = lit_node(p, literal_string(p, p->src + (s.byte - p->base), (size_t)(b - s.byte)), mkrange(p, s, q));
+		parts = alloc(p, sizeof(*parts));
+		if (!lit || !parts)
+			return NULL;
+		parts[0] = lit;
+		t->u.tpl.parts = parts;
+		t->u.tpl.n = 1;
+	}
+	advance(p, &q, 1);
+	t->range.end = q;
+	seek(p, q);
+	return t;
+}
+
 /* After the opening quote or heredoc token: the template expression. */
 static hcl_expr *parse_template_expr(parser *p, token open)
 {
 	ritems ri = { NULL, 0, 0 };
 	hcl_range close, r;
 	hcl_expr *t = NULL;
+	if (open.t == T_OQUOTE && ((t = quick_string(p, open)) != NULL || p->err))
+		return t;
 	if (open.t == T_OQUOTE) {
 		if (scan_template(p, &ri, TM_QUOTED, NULL, 0, 0, &close) == 0)
 			t = finish_template(p, &ri, between(trange(p, open), close), 0);

@@ -315,7 +315,13 @@ static hcl_value *value_new(hcl_type *t)
 	}
 	v->refs = 1;
 	v->type = t;
+	v->weight = 1;
 	return v;
+}
+
+static size_t add_weight(size_t a, size_t b)
+{
+	return a > (size_t)-1 - b ? (size_t)-1 : a + b;
 }
 
 hcl_value *hcl_value_ref(hcl_value *v)
@@ -462,6 +468,8 @@ static hcl_value *seq_new(hcl_type *t, hcl_value **items, size_t n)
 	if (n)
 		memcpy(v->u.seq.items, items, n * sizeof(*items));
 	v->u.seq.n = n;
+	for (size_t i = 0; i < n; i++)
+		v->weight = add_weight(v->weight, items[i]->weight);
 	return v;
 }
 
@@ -640,6 +648,7 @@ static hcl_value *obj_new(hcl_type_kind kind, hcl_type *elem, const char *const 
 	for (i = 0; i < m; i++) {
 		v->u.obj.keys[i] = pairs[i].key;
 		v->u.obj.vals[i] = pairs[i].val;
+		v->weight = add_weight(v->weight, pairs[i].val->weight);
 	}
 	v->u.obj.n = m;
 	free(pairs);

@@ -45,6 +45,10 @@ struct hcl_value {
 	hcl_type *type;         /* owned reference */
 	unsigned char is_null;
 	unsigned char is_unknown;
+	/* values in this one, itself included, counting shared parts each time
+	 * they appear (saturates at SIZE_MAX): set by the constructors, so that
+	 * the evaluator can refuse [V, V]-style doubling before anyone walks it */
+	size_t weight;
 	union {
 		int b;                                          /* bool */
 		double num;                                     /* number */

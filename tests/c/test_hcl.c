@@ -135,6 +135,88 @@ static int eval_attr(const char *src, const char *name, atmo_buf *text, hcl_diag
 	return rc;
 }
 
+/* ---- values (value.c) -------------------------------------------------------- */
+
+static void values_numbers(void **state)
+{
+	static const struct { double d; const char *s; } fmt[] = {
+		{ 1, "1" }, { -2, "-2" }, { 1.5, "1.5" }, { 0.1, "0.1" }, { 1e20, "100000000000000000000" },
+		{ 1e-7, "0.0000001" }, { 123456.789, "123456.789" }, { -0.0, "0" }, { 0.30000000000000004, "0.30000000000000004" },
+	};
+	static const char *const bad[] = { "", "abc", ".", "1e", "0x10", "1 ", " 1", "inf", "NaN", "--1" };
+	char buf[64];
+	double d;
+	size_t i;
+	(void)state;
+	for (i = 0; i < sizeof(fmt) / sizeof(fmt[0]); i++)
+		assert_string_equal(hcl_number_format(fmt[i].d, buf, sizeof(buf)), fmt[i].s);
+	assert_int_equal(hcl_number_parse("1.5e3", 5, &d), 0);
+	assert_true(d == 1500);
+	assert_int_equal(hcl_number_parse("-12", 3, &d), 0);
+	assert_true(d == -12);
+	/* as Go's big.ParseFloat, which cty uses: a side of the point may be empty */
+	assert_int_equal(hcl_number_parse("1.", 2, &d), 0);
+	assert_int_equal(hcl_number_parse(".5", 2, &d), 0);
+	assert_true(d == 0.5);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (hcl_number_parse(bad[i], strlen(bad[i]), &d) == 0)
+			fail_msg("\"%s\" parsed as a number", bad[i]);
+}
+
+static void values_collections(void **state)
+{
+	hcl_value *items[4], *set, *obj, *vals[3], *again[3];
+	const char *keys[3] = { "z", "a", "z" };
+	hcl_type *t, *ts[2];
+	char buf[128];
+	(void)state;
+	items[0] = hcl_cstring("b");
+	items[1] = hcl_cstring("a");
+	items[2] = hcl_cstring("b");
+	items[3] = hcl_unknown(hcl_type_string());
+	set = hcl_set(hcl_type_string(), items, 4);
+	/* sorted, duplicates gone, the unknown kept last */
+	assert_int_equal(hcl_value_length(set), 3);
+	assert_string_equal(set->u.seq.items[0]->u.str.s, "a");
+	assert_true(set->u.seq.items[2]->is_unknown);
+	assert_false(hcl_value_is_wholly_known(set));
+	assert_true(hcl_value_is_known(set));
+	vals[0] = hcl_number(1);
+	vals[1] = hcl_bool(1);
+	vals[2] = hcl_number(2);
+	obj = hcl_object(keys, vals, 3); /* "z" twice: the last wins */
+	assert_int_equal(hcl_value_length(obj), 2);
+	assert_true(hcl_value_get(obj, "z")->u.num == 2);
+	assert_null(hcl_value_get(obj, "q"));
+	assert_string_equal(hcl_type_expr(obj->type, buf, sizeof(buf)), "object({a=bool,z=number})");
+	assert_string_equal(hcl_type_friendly(obj->type, buf, sizeof(buf)), "object");
+	again[0] = hcl_number(1);
+	again[1] = hcl_bool(1);
+	again[2] = hcl_number(2);
+	{
+		hcl_value *obj2 = hcl_object(keys, again, 3);
+		hcl_value *n1 = hcl_null(NULL), *n2 = hcl_null(hcl_type_string());
+		assert_true(hcl_value_equal(obj, obj2));
+		assert_true(hcl_value_raw_equal(obj, obj2));
+		assert_true(hcl_value_equal(n1, n2));      /* nulls are equal whatever their type */
+		assert_false(hcl_value_raw_equal(n1, n2)); /* but not raw-equal */
+		assert_false(hcl_value_equal(obj, set));
+		hcl_value_unref(obj2);
+		hcl_value_unref(n1);
+		hcl_value_unref(n2);
+	}
+	ts[0] = hcl_type_list(hcl_type_number());
+	ts[1] = hcl_type_map(hcl_type_dynamic());
+	t = hcl_type_tuple(ts, 2);
+	assert_string_equal(hcl_type_expr(t, buf, sizeof(buf)), "tuple([list(number),map(any)])");
+	assert_string_equal(hcl_type_friendly(t->elems[0], buf, sizeof(buf)), "list of number");
+	assert_true(hcl_type_has_dynamic(t));
+	assert_false(hcl_type_has_dynamic(t->elems[0]));
+	hcl_type_unref(t);
+	hcl_value_unref(set);
+	hcl_value_unref(obj);
+}
+
 /* ---- the parser ------------------------------------------------------------ */
 
 static void parse_body_model(void **state)
@@ -249,6 +331,8 @@ static void parse_errors_located(void **state)
 		{ "a b = 1\n", "Invalid block definition", "t.hcl:1,5-6" },
 		{ "a b\n{}\n", "Invalid block definition", "t.hcl:1,4-2,1" },
 		{ "a {} b = 1\n", "Missing newline after block definition", "t.hcl:1,6-7" },
+		/* a compose file read as HCL, as buildx reports it: "c2.bar.hcl:2,1-9: Argument or block ..." */
+		{ "\nservices:\n  app:\n", "Argument or block definition required", "t.hcl:2,1-9" },
 	};
 	size_t i;
 	(void)state;
@@ -493,6 +577,24 @@ static void eval_string_doubling_stops(void **state)
 	atmo__buf_free(&text);
 }
 
+static void eval_shared_doubling_stops(void **state)
+{
+	atmo_buf src = ATMO_BUF_INIT;
+	atmo_buf text = ATMO_BUF_INIT;
+	hcl_diag d;
+	int i;
+	(void)state;
+	/* [V, V] shares V: cheap to build, 2^40 elements to walk */
+	atmo__buf_puts(&src, "V0 = [1]\n");
+	for (i = 1; i <= 40; i++)
+		atmo__buf_printf(&src, "V%d = [V%d, V%d]\n", i, i - 1, i - 1);
+	assert_int_equal(eval_attr(src.ptr, "V40", &text, &d), ATMO_ELIMIT);
+	assert_string_equal(d.summary, "Value too large");
+	assert_int_equal(d.subject.start.line, 20); /* V19: 3 * 2^19 - 1 values, past 2^20 */
+	atmo__buf_free(&src);
+	atmo__buf_free(&text);
+}
+
 static void eval_budget_stops(void **state)
 {
 	hcl_file *f = parse_ok("r = [for i in range(1000) : [for j in range(1000) : i * j]]\n");
@@ -548,7 +650,70 @@ static void eval_lookup_error_and_parent(void **state)
 	assert_int_equal(hcl_eval(attr(hcl_file_body(f), "c")->expr, &child, &v, &d), ATMO_EINVALID);
 	assert_string_equal(d.summary, "Unknown variable");
 	assert_string_equal(d.detail, "There is no variable named \"BAR\".");
+	/* an unknown function near a library name gets HCL's suggestion */
+	{
+		atmo_buf out = ATMO_BUF_INIT;
+		hcl_diag d2;
+		assert_int_equal(eval_attr("r = uper(\"x\")\n", "r", &out, &d2), ATMO_EINVALID);
+		assert_string_equal(d2.detail, "There is no function named \"uper\". Did you mean \"upper\"?");
+		assert_int_equal(eval_attr("r = zzzzzz(1)\n", "r", &out, &d2), ATMO_EINVALID);
+		assert_string_equal(d2.detail, "There is no function named \"zzzzzz\".");
+		atmo__buf_free(&out);
+	}
 	hcl_file_free(f);
+}
+
+/* A scope where every name is unknown (as an unknown of any type). */
+static int unknown_lookup(void *payload, const hcl_traversal *t, hcl_value **out, hcl_diag *diag)
+{
+	(void)payload;
+	(void)t;
+	(void)diag;
+	*out = hcl_unknown(NULL);
+	return 0;
+}
+
+static void eval_unknown_values(void **state)
+{
+	static const char *const exprs[] = {
+		"u + 1", "u == 1", "!u", "\"a${u}b\"", "u ? 1 : 2", "[for x in u : x]", "u[*].a", "u.a.b", "u[0]",
+		"upper(u)", "{(u) = 1}", "try(u, 1)", "\"%{ if u }x%{ endif }\"",
+	};
+	char src[256];
+	size_t i;
+	(void)state;
+	for (i = 0; i < sizeof(exprs) / sizeof(exprs[0]); i++) {
+		hcl_file *f;
+		hcl_ctx c;
+		hcl_value *v = NULL;
+		hcl_diag d;
+		int rc;
+		snprintf(src, sizeof(src), "r = %s\n", exprs[i]);
+		f = parse_ok(src);
+		memset(&c, 0, sizeof(c));
+		c.lookup = unknown_lookup;
+		rc = hcl_eval(attr(hcl_file_body(f), "r")->expr, &c, &v, &d);
+		if (rc != 0 || hcl_value_is_wholly_known(v))
+			fail_msg("%s: rc %d (%s; %s), the result should be unknown", exprs[i], rc, d.summary, d.detail);
+		hcl_value_unref(v);
+		hcl_file_free(f);
+	}
+	/* can() of an unknown is an unknown bool; a known left side of && still decides */
+	{
+		hcl_file *f = parse_ok("a = can(u)\nb = false && u\n");
+		hcl_ctx c;
+		hcl_value *v = NULL;
+		hcl_diag d;
+		memset(&c, 0, sizeof(c));
+		c.lookup = unknown_lookup;
+		assert_int_equal(hcl_eval(attr(hcl_file_body(f), "a")->expr, &c, &v, &d), 0);
+		assert_true(v->is_unknown && v->type->kind == HCL_T_BOOL);
+		hcl_value_unref(v);
+		assert_int_equal(hcl_eval(attr(hcl_file_body(f), "b")->expr, &c, &v, &d), 0);
+		assert_true(!v->is_unknown && v->u.b == 0);
+		hcl_value_unref(v);
+		hcl_file_free(f);
+	}
 }
 
 typedef struct {
@@ -590,7 +755,8 @@ static void expr_variables(void **state)
 static void type_constraints(void **state)
 {
 	hcl_file *f = parse_ok("a = list(string)\nb = object({x = string, y = optional(number)})\n"
-			       "c = map(tuple([bool, any]))\nd = lizt(string)\ne = optional(string)\nf = \"s\"\n");
+			       "c = map(tuple([bool, any]))\nd = lizt(string)\ne = optional(string)\nf = \"s\"\n"
+			       "g = lower(\"bool\")\nh = boolean\n");
 	hcl_body *b = hcl_file_body(f);
 	hcl_type *t = NULL;
 	hcl_diag d;
@@ -608,6 +774,12 @@ static void type_constraints(void **state)
 	assert_int_equal(hcl_eval_type(attr(b, "d")->expr, &t, &d), ATMO_EINVALID);
 	assert_string_equal(d.summary, "Invalid type specification");
 	assert_int_equal(d.subject.start.line, 4);
+	/* the whole call is the subject, as buildx prints it: "3,18-31: ... Keyword "lower" ..." */
+	assert_int_equal(hcl_eval_type(attr(b, "g")->expr, &t, &d), ATMO_EINVALID);
+	assert_string_equal(hcl_range_format(&d.subject, buf, sizeof(buf)), "t.hcl:7,5-18");
+	assert_string_equal(d.detail, "Keyword \"lower\" is not a valid type constructor.");
+	assert_int_equal(hcl_eval_type(attr(b, "h")->expr, &t, &d), ATMO_EINVALID);
+	assert_string_equal(d.detail, "The keyword \"boolean\" is not a valid type specification.");
 	assert_int_equal(hcl_eval_type(attr(b, "e")->expr, &t, &d), ATMO_EINVALID);
 	assert_int_equal(hcl_eval_type(attr(b, "f")->expr, &t, &d), ATMO_EINVALID);
 	hcl_file_free(f);
@@ -1204,6 +1376,8 @@ static void specsuite_json_empty(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(values_numbers),
+		cmocka_unit_test(values_collections),
 		cmocka_unit_test(parse_body_model),
 		cmocka_unit_test(parse_expression_helpers),
 		cmocka_unit_test(parse_errors_located),
@@ -1212,8 +1386,10 @@ int main(void)
 		cmocka_unit_test(eval_errors_located),
 		cmocka_unit_test(eval_without_scope),
 		cmocka_unit_test(eval_string_doubling_stops),
+		cmocka_unit_test(eval_shared_doubling_stops),
 		cmocka_unit_test(eval_budget_stops),
 		cmocka_unit_test(eval_lookup_error_and_parent),
+		cmocka_unit_test(eval_unknown_values),
 		cmocka_unit_test(expr_variables),
 		cmocka_unit_test(type_constraints),
 		cmocka_unit_test(range_format_forms),
