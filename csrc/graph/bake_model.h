@@ -5,6 +5,11 @@
  * {"A": "x"}); an absent key is Go's nil. The field table (bake_fields.c)
  * says how each field is read from an HCL value, merged (inherits, several
  * files), overridden (--set) and printed (buildx's struct order).
+ *
+ * Keys starting with a space are the reader's own notes, never printed: " dir"
+ * (the directory of the defining file, BUILDX_BAKE_FILE_RELATIVE_PATHS),
+ * " linked" (a target only linked in, built cache-only), " partial NAME" (an
+ * attribute read by a reference while its block was being read).
  */
 #ifndef ATMO_GRAPH_BAKE_MODEL_H
 #define ATMO_GRAPH_BAKE_MODEL_H
