@@ -103,3 +103,23 @@ def test_hcl_error_is_located(tmp_path):
     assert r.returncode == 1
     assert "variable cycle not allowed for" in r.stderr
     assert "docker-bake.hcl:" in r.stderr
+
+
+def test_default_files_hcl_and_override(tmp_path):
+    """Without -f: docker-bake.json, docker-bake.hcl, then the override files, merged."""
+    (tmp_path / "docker-bake.hcl").write_text(
+        'variable "TAG" {\n  default = "dev"\n}\n'
+        'target "default" {\n  tags = ["app:${TAG}"]\n  args = { A = "1" }\n}\n')
+    (tmp_path / "docker-bake.override.json").write_text(
+        '{"target": {"default": {"args": {"B": "2"}}}}')
+    r = run("bake", "--print", cwd=tmp_path, env={"TAG": "t"})
+    assert r.returncode == 0, r.stderr
+    t = json.loads(r.stdout)["target"]["default"]
+    assert t["tags"] == ["app:t"]
+    assert t["args"] == {"A": "1", "B": "2"}
+    (tmp_path / "docker-bake.hcl").unlink()
+    (tmp_path / "docker-bake.override.json").unlink()
+    (tmp_path / "compose.yaml").write_text("services: {}\n")
+    r = run("bake", "--print", cwd=tmp_path)
+    assert r.returncode == 1
+    assert "compose files are not supported" in r.stderr
