@@ -4,8 +4,8 @@ Two ways:
   * ``make python`` sets ATMOGRAPH_STATIC_LIB to the library archive built by make
     (compiled with -fPIC); the extension links the whole archive.
   * ``pip install .`` (no variable set) compiles the library sources
-    csrc/{util,dockerfile,graph,image,render,build}/*.c into the extension.
-C libraries (jansson, libarchive, Graphviz, libcrypto) come from pkg-config.
+    csrc/{util,hcl,dockerfile,graph,image,render,build}/*.c into the extension.
+C libraries (jansson, libarchive, Graphviz, libcrypto, PCRE2, libcrypt) come from pkg-config.
 """
 
 import glob
