@@ -530,8 +530,8 @@ static int strip_mark(parser *p, hcl_pos *q)
 	return 0;
 }
 
-/* The "}" or "~}" closing a sequence; 1 when it strips. */
-static int seq_end(parser *p, int *strip)
+/* The "}" or "~}" closing a sequence (directive: its keyword, NULL for ${); *strip when "~}". */
+static int seq_end(parser *p, int *strip, const char *directive)
 {
 	token t;
 	p->nl = 0;
@@ -539,14 +539,31 @@ static int seq_end(parser *p, int *strip)
 	if (p->err)
 		return -1;
 	if (t.t != T_RBRACE && t.t != T_STRIP_RBRACE) {
-		fail_r(p, ATMO_EINVALID, trange(p, t), "Extra characters after interpolation expression",
-		       "Template interpolation doesn't expect any more tokens here. If you intended to "
-		       "include a literal \"}\", escape it as \"}}\".");
+		char summary[64];
+		if (!directive) {
+			fail_r(p, ATMO_EINVALID, trange(p, t), "Extra characters after interpolation expression",
+			       "Expected a closing brace to end the interpolation expression, but found extra characters.");
+			return -1;
+		}
+		snprintf(summary, sizeof(summary), "Extra characters in %s marker", directive);
+		fail_r(p, ATMO_EINVALID, trange(p, t), summary,
+		       "Expected a closing brace to end the sequence, but found extra characters.");
 		return -1;
 	}
 	next(p);
 	*strip = t.t == T_STRIP_RBRACE;
 	return 0;
+}
+
+static const char *rname(int kind)
+{
+	switch (kind) {
+	case R_IF: return "if";
+	case R_ELSE: return "else";
+	case R_ENDIF: return "endif";
+	case R_FOR: return "for";
+	default: return "endfor";
+	}
 }
 
 /* A %{ directive starting after "%{" (q after the optional ~). */
@@ -621,7 +638,7 @@ static int parse_directive(parser *p, ritems *ri, hcl_pos open, hcl_pos q, int s
 			it->v = v;
 		}
 	}
-	if (seq_end(p, &ri->it[ri->n - 1].strip_r) < 0)
+	if (seq_end(p, &ri->it[ri->n - 1].strip_r, rname(kind)) < 0)
 		return -1;
 	ri->it[ri->n - 1].r = mkrange(p, open, p->prev_end);
 	p->nl = saved_nl;
@@ -636,7 +653,7 @@ static int parse_interp(parser *p, ritems *ri, hcl_pos open, hcl_pos q, int stri
 	seek(p, q);
 	p->nl = 0;
 	e = parse_expr(p);
-	if (!e || seq_end(p, &strip_r) < 0)
+	if (!e || seq_end(p, &strip_r, NULL) < 0)
 		return -1;
 	p->nl = saved_nl;
 	it = ritems_add(p, ri, R_INTERP);
@@ -925,17 +942,6 @@ static void flush_heredoc(ritems *ri)
 		}
 		memmove(it->s, it->s + k, it->len - k + 1);
 		it->len -= k;
-	}
-}
-
-static const char *rname(int kind)
-{
-	switch (kind) {
-	case R_IF: return "if";
-	case R_ELSE: return "else";
-	case R_ENDIF: return "endif";
-	case R_FOR: return "for";
-	default: return "endfor";
 	}
 }
 

@@ -328,6 +328,7 @@ static void parse_errors_located(void **state)
 		{ "a = <<EOT\nabc\n", "Unterminated template string", "t.hcl:3,1-1" },
 		{ "b = 1 /* open\n", "Unterminated comment", "t.hcl:1,7-9" },
 		{ "a = \"${x y}\"\n", "Extra characters after interpolation expression", "t.hcl:1,10-11" },
+		{ "a = \"%{if x y}%{endif}\"\n", "Extra characters in if marker", "t.hcl:1,13-14" },
 		{ "a b = 1\n", "Invalid block definition", "t.hcl:1,5-6" },
 		{ "a b\n{}\n", "Invalid block definition", "t.hcl:1,4-2,1" },
 		{ "a {} b = 1\n", "Missing newline after block definition", "t.hcl:1,6-7" },
