@@ -530,8 +530,8 @@ static int strip_mark(parser *p, hcl_pos *q)
 	return 0;
 }
 
-/* The "}" or "~}" closing a sequence; 1 when it strips. */
-static int seq_end(parser *p, int *strip)
+/* The "}" or "~}" closing a sequence opened at open (directive: its keyword, NULL for ${); *strip when "~}". */
+static int seq_end(parser *p, int *strip, const char *directive, hcl_range open)
 {
 	token t;
 	p->nl = 0;
@@ -539,14 +539,46 @@ static int seq_end(parser *p, int *strip)
 	if (p->err)
 		return -1;
 	if (t.t != T_RBRACE && t.t != T_STRIP_RBRACE) {
-		fail_r(p, ATMO_EINVALID, trange(p, t), "Extra characters after interpolation expression",
-		       "Template interpolation doesn't expect any more tokens here. If you intended to "
-		       "include a literal \"}\", escape it as \"}}\".");
+		char summary[64];
+		if (!directive) {
+			if (t.t == T_EOF || t.t == T_OQUOTE)
+				fail_r(p, ATMO_EINVALID, open, "Unclosed template interpolation sequence",
+				       "There is no closing brace for this interpolation sequence before the end of the %s. "
+				       "This might be caused by incorrect nesting inside the given expression.",
+				       t.t == T_EOF ? "file" : "quoted template");
+			else if (t.t == T_COLON)
+				fail_r(p, ATMO_EINVALID, trange(p, t), "Extra characters after interpolation expression",
+				       "Template interpolation doesn't expect a colon at this location. Did you intend this "
+				       "to be a literal sequence to be processed as part of another language? If so, you "
+				       "can escape it by starting with \"$${\" instead of just \"${\".");
+			else
+				fail_r(p, ATMO_EINVALID, trange(p, t), "Extra characters after interpolation expression",
+				       "Expected a closing brace to end the interpolation expression, but found extra "
+				       "characters.\n\nThis can happen when you include interpolation syntax for another "
+				       "language, such as shell scripting, but forget to escape the interpolation start "
+				       "token. If this is an embedded sequence for another language, escape it by starting "
+				       "with \"$${\" instead of just \"${\".");
+			return -1;
+		}
+		snprintf(summary, sizeof(summary), "Extra characters in %s marker", directive);
+		fail_r(p, ATMO_EINVALID, trange(p, t), summary,
+		       "Expected a closing brace to end the sequence, but found extra characters.");
 		return -1;
 	}
 	next(p);
 	*strip = t.t == T_STRIP_RBRACE;
 	return 0;
+}
+
+static const char *rname(int kind)
+{
+	switch (kind) {
+	case R_IF: return "if";
+	case R_ELSE: return "else";
+	case R_ENDIF: return "endif";
+	case R_FOR: return "for";
+	default: return "endfor";
+	}
 }
 
 /* A %{ directive starting after "%{" (q after the optional ~). */
@@ -621,7 +653,7 @@ static int parse_directive(parser *p, ritems *ri, hcl_pos open, hcl_pos q, int s
 			it->v = v;
 		}
 	}
-	if (seq_end(p, &ri->it[ri->n - 1].strip_r) < 0)
+	if (seq_end(p, &ri->it[ri->n - 1].strip_r, rname(kind), mkrange(p, open, open)) < 0)
 		return -1;
 	ri->it[ri->n - 1].r = mkrange(p, open, p->prev_end);
 	p->nl = saved_nl;
@@ -633,10 +665,11 @@ static int parse_interp(parser *p, ritems *ri, hcl_pos open, hcl_pos q, int stri
 	hcl_expr *e;
 	int saved_nl = p->nl, strip_r = 0;
 	ritem *it;
+	hcl_range intro = mkrange(p, open, q); /* "${" or "${~" */
 	seek(p, q);
 	p->nl = 0;
 	e = parse_expr(p);
-	if (!e || seq_end(p, &strip_r) < 0)
+	if (!e || seq_end(p, &strip_r, NULL, intro) < 0)
 		return -1;
 	p->nl = saved_nl;
 	it = ritems_add(p, ri, R_INTERP);
@@ -928,17 +961,6 @@ static void flush_heredoc(ritems *ri)
 	}
 }
 
-static const char *rname(int kind)
-{
-	switch (kind) {
-	case R_IF: return "if";
-	case R_ELSE: return "else";
-	case R_ENDIF: return "endif";
-	case R_FOR: return "for";
-	default: return "endfor";
-	}
-}
-
 /* A string value of literal text, NFC-normalized in the native syntax as HCL does. */
 static hcl_value *literal_string(parser *p, const char *s, size_t len)
 {
@@ -950,19 +972,57 @@ static hcl_value *literal_string(parser *p, const char *s, size_t len)
 	return n ? hcl_string_take(n, nl) : NULL;
 }
 
-/* Build template parts from items [*i ...) until one of the stop kinds. */
-static hcl_expr *build_tpl(parser *p, ritems *ri, size_t *i, int stop1, int stop2, hcl_range r)
+/*
+ * Build template parts from items [*i ...): at the root (open NULL), in an
+ * if (open R_IF, in_else after its else) or in a for. Stops before the
+ * directive closing the current one; unbalanced directives get HCL's
+ * templateParser messages. end_r: where the template ends.
+ */
+static hcl_expr *build_tpl(parser *p, ritems *ri, size_t *i, const ritem *open, int in_else, hcl_range r,
+			   hcl_range end_r)
 {
 	hcl_expr *t = node(p, HE_TEMPLATE, r), **parts = NULL;
 	size_t n = 0, cap = 0;
 	hcl_expr **slot;
+	char where[300];
+	int in_if = open && open->kind == R_IF;
 	if (!t)
 		return NULL;
-	while (*i < ri->n) {
-		ritem *it = &ri->it[*i];
+	if (open)
+		hcl_range_format(&open->r, where, sizeof(where));
+	for (;;) {
+		ritem *it;
 		hcl_expr *e = NULL;
-		if (it->kind == stop1 || it->kind == stop2)
-			break;
+		if (*i >= ri->n) {
+			if (!open)
+				break;
+			return fail_r(p, ATMO_EINVALID, end_r, "Unexpected end of template",
+				      "The %s directive at %s is missing its corresponding %s directive.",
+				      in_if ? "if" : "for", where, in_if ? "endif" : "endfor");
+		}
+		it = &ri->it[*i];
+		if (it->kind == R_ELSE || it->kind == R_ENDIF || it->kind == R_ENDFOR) {
+			char summary[64];
+			snprintf(summary, sizeof(summary), "Unexpected %s directive", rname(it->kind));
+			if (!open)
+				return fail_r(p, ATMO_EINVALID, it->r, summary,
+					      "The control directives within this template are unbalanced.");
+			if (in_if && (it->kind == R_ENDIF || (it->kind == R_ELSE && !in_else)))
+				break;
+			if (!in_if && it->kind == R_ENDFOR)
+				break;
+			if (in_if && it->kind == R_ELSE)
+				return fail_r(p, ATMO_EINVALID, it->r, summary,
+					      "Already in the else clause for the if started at %s.", where);
+			if (in_if)
+				return fail_r(p, ATMO_EINVALID, it->r, summary,
+					      "Expecting an endif directive for the if started at %s.", where);
+			if (it->kind == R_ELSE)
+				return fail_r(p, ATMO_EINVALID, it->r, summary,
+					      "An else clause is not expected for a for directive.");
+			return fail_r(p, ATMO_EINVALID, it->r, summary,
+				      "Expecting an endfor directive corresponding to the for directive at %s.", where);
+		}
 		if (it->kind == R_LIT) {
 			/* join adjacent literals (the heredoc lines) */
 			atmo_buf b = ATMO_BUF_INIT;
@@ -988,44 +1048,38 @@ static hcl_expr *build_tpl(parser *p, ritems *ri, size_t *i, int stop1, int stop
 		} else if (it->kind == R_INTERP) {
 			e = it->e;
 			(*i)++;
-		} else if (it->kind == R_IF || it->kind == R_FOR) {
-			ritem *open = it;
+		} else {
+			const ritem *dir = it;
 			int is_if = it->kind == R_IF;
 			hcl_expr *body, *alt = NULL;
 			(*i)++;
-			if (depth_in(p, open->r) < 0)
+			if (depth_in(p, dir->r) < 0)
 				return NULL;
-			body = build_tpl(p, ri, i, is_if ? R_ELSE : R_ENDFOR, is_if ? R_ENDIF : R_ENDFOR, open->r);
-			if (body && is_if && *i < ri->n && ri->it[*i].kind == R_ELSE) {
+			body = build_tpl(p, ri, i, dir, 0, dir->r, end_r);
+			if (body && is_if && ri->it[*i].kind == R_ELSE) {
 				(*i)++;
-				alt = build_tpl(p, ri, i, R_ENDIF, R_ENDIF, ri->it[*i - 1].r);
+				alt = build_tpl(p, ri, i, dir, 1, ri->it[*i - 1].r, end_r);
 				if (!alt)
 					body = NULL;
 			}
 			p->depth--;
 			if (!body)
 				return NULL;
-			if (*i >= ri->n || ri->it[*i].kind != (is_if ? R_ENDIF : R_ENDFOR))
-				return fail_r(p, ATMO_EINVALID, open->r, "Unterminated template directive",
-					      "The %s directive is missing its corresponding %s directive.",
-					      is_if ? "if" : "for", is_if ? "endif" : "endfor");
-			e = node(p, is_if ? HE_TPL_IF : HE_TPL_FOR, between(open->r, ri->it[*i].r));
+			/* the body stopped at its endif / endfor */
+			e = node(p, is_if ? HE_TPL_IF : HE_TPL_FOR, between(dir->r, ri->it[*i].r));
 			if (!e)
 				return NULL;
 			if (is_if) {
-				e->u.cond.c = open->e;
+				e->u.cond.c = dir->e;
 				e->u.cond.t = body;
 				e->u.cond.f = alt;
 			} else {
-				e->u.fr.coll = open->e;
-				e->u.fr.k = open->k;
-				e->u.fr.v = open->v;
+				e->u.fr.coll = dir->e;
+				e->u.fr.k = dir->k;
+				e->u.fr.v = dir->v;
 				e->u.fr.val = body;
 			}
 			(*i)++;
-		} else {
-			return fail_r(p, ATMO_EINVALID, it->r, "Unexpected template directive",
-				      "The %s directive has no matching opening directive.", rname(it->kind));
 		}
 		slot = push(p, (void **)&parts, &n, &cap, sizeof(*parts));
 		if (!slot)
@@ -1037,8 +1091,8 @@ static hcl_expr *build_tpl(parser *p, ritems *ri, size_t *i, int stop1, int stop
 	return t;
 }
 
-/* Items to a template expression (or a wrap when it is "${x}" alone). */
-static hcl_expr *finish_template(parser *p, ritems *ri, hcl_range r, int flush)
+/* Items to a template expression (or a wrap when it is "${x}" alone); close: where it ends. */
+static hcl_expr *finish_template(parser *p, ritems *ri, hcl_range r, hcl_range close, int flush)
 {
 	size_t i = 0;
 	hcl_expr *t;
@@ -1051,11 +1105,7 @@ static hcl_expr *finish_template(parser *p, ritems *ri, hcl_range r, int flush)
 			t->u.wrap = ri->it[0].e;
 		return t;
 	}
-	t = build_tpl(p, ri, &i, -1, -1, r);
-	if (t && i < ri->n)
-		return fail_r(p, ATMO_EINVALID, ri->it[i].r, "Unexpected template directive",
-			      "The %s directive has no matching opening directive.", rname(ri->it[i].kind));
-	return t;
+	return build_tpl(p, ri, &i, NULL, 0, r, close);
 }
 
 /* A quoted string without escapes or sequences (most of them): one literal, no copies on the way. */
@@ -1101,7 +1151,7 @@ static hcl_expr *parse_template_expr(parser *p, token open)
 		return t;
 	if (open.t == T_OQUOTE) {
 		if (scan_template(p, &ri, TM_QUOTED, NULL, 0, 0, &close) == 0)
-			t = finish_template(p, &ri, between(trange(p, open), close), 0);
+			t = finish_template(p, &ri, between(trange(p, open), close), close, 0);
 	} else {
 		long b = open.s.byte + 2;
 		int flush = at(p, b) == '-';
@@ -1110,7 +1160,7 @@ static hcl_expr *parse_template_expr(parser *p, token open)
 			me++;
 		if (scan_template(p, &ri, TM_HEREDOC, p->src + (ms - p->base), (size_t)(me - ms), 0, &close) == 0) {
 			r = between(trange(p, open), close);
-			t = finish_template(p, &ri, r, flush);
+			t = finish_template(p, &ri, r, close, flush);
 		}
 	}
 	ritems_free(&ri);
@@ -1132,7 +1182,7 @@ int hcl__parse_template(hcl_file *f, const char *text, size_t len, hcl_pos start
 	p.diag = diag;
 	*out = NULL;
 	if (scan_template(&p, &ri, TM_RAW, NULL, 0, 0, &close) == 0)
-		*out = finish_template(&p, &ri, mkrange(&p, start, close.end), 0);
+		*out = finish_template(&p, &ri, mkrange(&p, start, close.end), close, 0);
 	ritems_free(&ri);
 	if (*out && (*out)->kind == HE_TEMPLATE)
 		(*out)->json = 1;

@@ -314,8 +314,13 @@ static void parse_errors_located(void **state)
 		{ "a = \"\\q\"\n", "Invalid escape sequence", "t.hcl:1,6-8" },
 		{ "a = @\n", "Invalid character", "t.hcl:1,5-6" },
 		{ "b \"x\" \"${y}\" {}\n", "Invalid string literal", "t.hcl:1,8-10" },
-		{ "a = \"%{if x}\"\n", "Unterminated template directive", "t.hcl:1,6-13" },
-		{ "a = \"%{endif}\"\n", "Unexpected template directive", "t.hcl:1,6-14" },
+		{ "a = \"%{if x}\"\n", "Unexpected end of template", "t.hcl:1,13-14" },
+		{ "a = \"%{endif}\"\n", "Unexpected endif directive", "t.hcl:1,6-14" },
+		{ "a = \"%{for v in x}%{endif}\"\n", "Unexpected endif directive", "t.hcl:1,19-27" },
+		{ "a = \"%{if x}%{else}%{else}%{endif}\"\n", "Unexpected else directive", "t.hcl:1,20-27" },
+		{ "a = \"%{for v in x}%{else}%{endfor}\"\n", "Unexpected else directive", "t.hcl:1,19-26" },
+		{ "a = \"${x\"\n", "Unclosed template interpolation sequence", "t.hcl:1,6-8" },
+		{ "a = \"${HOME:-/root}\"\n", "Extra characters after interpolation expression", "t.hcl:1,12-13" },
 		{ "a = \"%{bogus}\"\n", "Invalid template directive", "t.hcl:1,8-13" },
 		{ "a = x.0.1\n", "Invalid legacy index syntax", "t.hcl:1,7-10" },
 		{ "a = x.\n", "Invalid attribute name", "t.hcl:1,7-2,1" },
@@ -328,6 +333,7 @@ static void parse_errors_located(void **state)
 		{ "a = <<EOT\nabc\n", "Unterminated template string", "t.hcl:3,1-1" },
 		{ "b = 1 /* open\n", "Unterminated comment", "t.hcl:1,7-9" },
 		{ "a = \"${x y}\"\n", "Extra characters after interpolation expression", "t.hcl:1,10-11" },
+		{ "a = \"%{if x y}%{endif}\"\n", "Extra characters in if marker", "t.hcl:1,13-14" },
 		{ "a b = 1\n", "Invalid block definition", "t.hcl:1,5-6" },
 		{ "a b\n{}\n", "Invalid block definition", "t.hcl:1,4-2,1" },
 		{ "a {} b = 1\n", "Missing newline after block definition", "t.hcl:1,6-7" },
@@ -347,6 +353,27 @@ static void parse_errors_located(void **state)
 				 d.summary, r, cases[i].summary, cases[i].range);
 		assert_null(f);
 		assert_true(d.detail[0] != '\0');
+	}
+}
+
+static void parse_error_details(void **state)
+{
+	static const struct { const char *src, *detail; } cases[] = {
+		{ "a = \"%{if x}\"\n", "The if directive at t.hcl:1,6-13 is missing its corresponding endif directive." },
+		{ "a = \"%{for v in x}%{endif}\"\n",
+		  "Expecting an endfor directive corresponding to the for directive at t.hcl:1,6-19." },
+		{ "a = \"${HOME:-/root}\"\n",
+		  "Template interpolation doesn't expect a colon at this location. Did you intend this to be a literal "
+		  "sequence to be processed as part of another language? If so, you can escape it by starting with "
+		  "\"$${\" instead of just \"${\"." },
+	};
+	size_t i;
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		hcl_file *f = NULL;
+		hcl_diag d;
+		assert_int_equal(hcl_parse(&f, cases[i].src, strlen(cases[i].src), "t.hcl", &d), ATMO_EINVALID);
+		assert_string_equal(d.detail, cases[i].detail);
 	}
 }
 
@@ -1381,6 +1408,7 @@ int main(void)
 		cmocka_unit_test(parse_body_model),
 		cmocka_unit_test(parse_expression_helpers),
 		cmocka_unit_test(parse_errors_located),
+		cmocka_unit_test(parse_error_details),
 		cmocka_unit_test(parse_limits),
 		cmocka_unit_test(eval_values),
 		cmocka_unit_test(eval_errors_located),
