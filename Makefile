@@ -12,7 +12,7 @@ export PY
 # The one list of Debian packages atmograph needs to build, test and document itself.
 DEB_PACKAGES := build-essential pkg-config git ca-certificates \
 	libjansson-dev libarchive-dev libgraphviz-dev graphviz libssl-dev libzstd-dev zstd libisal-dev \
-	libyaml-dev libcurl4-openssl-dev \
+	libyaml-dev libcurl4-openssl-dev libpcre2-dev libcrypt-dev \
 	libcmocka-dev clang libclang-rt-14-dev \
 	python3-dev python3-setuptools python3-pytest python3-sphinx python3-venv \
 	buildah debootstrap chromium fonts-dejavu-core \
@@ -25,10 +25,10 @@ DEB_NODE := nodejs npm
 # DEB_PACKAGES, and the build falls back to libarchive's zlib when it is absent.
 # Recursive (=): looked up after `deps` has installed the packages, not when make starts.
 HAVE_ISAL = $(shell pkg-config --exists libisal 2>/dev/null && echo 1)
-PKGS       = jansson libarchive libcgraph libgvc libcrypto yaml-0.1 libcurl $(if $(HAVE_ISAL),libisal)
+PKGS       = jansson libarchive libcgraph libgvc libcrypto yaml-0.1 libcurl libpcre2-8 libcrypt $(if $(HAVE_ISAL),libisal)
 ISAL_DEF   = $(if $(HAVE_ISAL),-DATMO_HAVE_ISAL)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CFLAGS   ?= -O2 -g

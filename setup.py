@@ -4,8 +4,8 @@ Two ways:
   * ``make python`` sets ATMOGRAPH_STATIC_LIB to the library archive built by make
     (compiled with -fPIC); the extension links the whole archive.
   * ``pip install .`` (no variable set) compiles the library sources
-    csrc/{util,dockerfile,graph,image,render,build}/*.c into the extension.
-C libraries (jansson, libarchive, Graphviz, libcrypto) come from pkg-config.
+    csrc/{util,hcl,dockerfile,graph,image,render,build}/*.c into the extension.
+C libraries (jansson, libarchive, Graphviz, libcrypto, PCRE2, libcrypt) come from pkg-config.
 """
 
 import glob
@@ -17,14 +17,14 @@ import subprocess
 from setuptools import Extension, setup
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PKGS = ["jansson", "libarchive", "libcgraph", "libgvc", "libcrypto", "yaml-0.1", "libcurl"]
-FALLBACK_LIBS = ["jansson", "archive", "gvc", "cgraph", "cdt", "crypto", "yaml", "curl"]
+PKGS = ["jansson", "libarchive", "libcgraph", "libgvc", "libcrypto", "yaml-0.1", "libcurl", "libpcre2-8", "libcrypt"]
+FALLBACK_LIBS = ["jansson", "archive", "gvc", "cgraph", "cdt", "crypto", "yaml", "curl", "pcre2-8", "crypt"]
 DEFINES = []
 # ISA-L for gzip layers (csrc/image/gzfast.c), as the Makefile: used when installed.
 if subprocess.run(["pkg-config", "--exists", "libisal"], capture_output=True).returncode == 0:
     PKGS.append("libisal")
     DEFINES.append(("ATMO_HAVE_ISAL", None))
-LIB_MODULES = ["util", "dockerfile", "graph", "image", "render", "build"]
+LIB_MODULES = ["util", "hcl", "dockerfile", "graph", "image", "render", "build"]
 
 
 def rel(*parts):
@@ -78,7 +78,7 @@ core = Extension(
     include_dirs=[rel("csrc", "include"), "csrc"] + incs,
     define_macros=DEFINES,
     library_dirs=libdirs,
-    libraries=libs + ["pthread"],
+    libraries=libs + ["pthread", "m"],
     extra_compile_args=["-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Wno-unused-parameter",
                         "-Wno-missing-field-initializers", "-fvisibility=hidden"],
     extra_objects=extra_objects,

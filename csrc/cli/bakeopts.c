@@ -12,9 +12,26 @@ int cli_bake_option(cli_bake_args *a, const char *cmd, int c, const char *arg)
 		if (!strchr(arg, '=') || arg[0] == '=')
 			return cli_usage_error(cmd, "--set-var expects NAME=VALUE, not '%s'", arg);
 		return cli_push(&a->set_vars, &a->n_set_vars, arg);
+	case CLI_OPT_SET:
+		if (!strchr(arg, '.') || arg[0] == '.')
+			return cli_usage_error(cmd, "--set expects TARGET.KEY=VALUE, not '%s'", arg);
+		return cli_push(&a->overrides, &a->n_overrides, arg);
 	default:
 		return -1;
 	}
+}
+
+/* the process environment, for variables and args without a value */
+static const char *cli_getenv(const char *name, size_t len, void *payload)
+{
+	char key[256];
+
+	(void)payload;
+	if (len >= sizeof(key))
+		return NULL;
+	memcpy(key, name, len);
+	key[len] = '\0';
+	return getenv(key);
 }
 
 int cli_bake_load(atmo_bake **out, const cli_bake_args *a)
@@ -25,6 +42,9 @@ int cli_bake_load(atmo_bake **out, const cli_bake_args *a)
 	atmo_error_clear(&err);
 	o.set_vars = a->set_vars;
 	o.n_set_vars = a->n_set_vars;
+	o.overrides = a->overrides;
+	o.n_overrides = a->n_overrides;
+	o.env = cli_getenv;
 	if (atmo_bake_load(out, a->files, a->n_files, NULL, &o, &err) < 0)
 		return cli_error(&err);
 	return CLI_OK;
@@ -34,6 +54,7 @@ void cli_bake_args_free(cli_bake_args *a)
 {
 	free(a->files);
 	free(a->set_vars);
+	free(a->overrides);
 	memset(a, 0, sizeof(*a));
 }
 

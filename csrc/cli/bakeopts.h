@@ -13,15 +13,24 @@ typedef struct {
 	size_t n_files;
 	const char **set_vars;
 	size_t n_set_vars;
+	const char **overrides;      /* --set */
+	size_t n_overrides;
 } cli_bake_args;
 
 #define CLI_BAKE_LONGOPTS \
 	{ "file", required_argument, NULL, 'f' }, \
-	{ "set-var", required_argument, NULL, CLI_OPT_SET_VAR }
+	{ "set-var", required_argument, NULL, CLI_OPT_SET_VAR }, \
+	{ "var", required_argument, NULL, CLI_OPT_SET_VAR }, \
+	{ "set", required_argument, NULL, CLI_OPT_SET }
 #define CLI_BAKE_HELP \
-	"  -f, --file FILE        a bake file (repeatable: later files win; default:\n" \
-	"                         docker-bake.json [+ docker-bake.override.json])\n" \
-	"  --set-var NAME=VALUE   override a variable (after the environment; repeatable)\n"
+	"  -f, --file FILE        a bake file, HCL or JSON (repeatable: later files win;\n" \
+	"                         default: docker-bake.json, docker-bake.hcl,\n" \
+	"                         docker-bake.override.json, docker-bake.override.hcl)\n" \
+	"  --var, --set-var NAME=VALUE\n" \
+	"                         set a variable (over the environment; repeatable)\n" \
+	"  --set PATTERN.KEY[.SUB]=VALUE\n" \
+	"                         override a target field as buildx's --set does\n" \
+	"                         (t.args.X=v, *.platform=linux/arm64, t.tags+=x)\n"
 
 /* Handle -f and --set-var: CLI_OK, CLI_USAGE (NAME=VALUE malformed), CLI_FAIL (out
  * of memory), or -1 when c is neither. */
@@ -38,7 +47,7 @@ typedef struct {
 	char *version;               /* the engine version probed, owned */
 } cli_plan_args;
 
-#define CLI_PLAN_ARGS_INIT { { NULL, 0, NULL, 0 }, ATMO_PLAN_OPTIONS_INIT, 0, NULL }
+#define CLI_PLAN_ARGS_INIT { { NULL, 0, NULL, 0, NULL, 0 }, ATMO_PLAN_OPTIONS_INIT, 0, NULL }
 
 #define CLI_ENGINE_LONGOPTS \
 	{ "engine", required_argument, NULL, CLI_OPT_ENGINE }, \

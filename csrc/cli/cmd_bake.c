@@ -11,20 +11,16 @@
 
 static void usage(FILE *out)
 {
-	fputs("usage: atmograph bake [--print | --graph] [-f FILE]... [--set-var NAME=VALUE]...\n"
-	      "                      [-o OUTPUT] [--format FORMAT] [--detail overview|stages]\n"
-	      "                      [TARGET|GROUP...]\n\n"
-	      "Read a bake file (docker-bake.json, as `docker buildx bake` reads it) and write it\n"
-	      "resolved: variables interpolated, inherits applied, the targets named and the\n"
-	      "targets they link to (contexts \"target:x\"). Without -f, docker-bake.json and\n"
-	      "docker-bake.override.json are looked up in the current directory.\n"
-	      "Target fields: context, dockerfile, dockerfile-inline, args, tags, target,\n"
-	      "contexts, inherits, platforms, output, cache-from, cache-to, labels, no-cache,\n"
-	      "pull, description. Any other field (secret, ssh, attest, annotations, network,\n"
-	      "no-cache-filter, shm-size, ulimits, entitlements, call, matrix, ...), HCL\n"
-	      "functions and expressions other than ${VARIABLE} are rejected with an error\n"
-	      "naming the JSON path (target.NAME.FIELD). Paths are relative to the directory\n"
-	      "of the first bake file.\n\n"
+	cli_help_print("usage: atmograph bake [--print | --graph] [-f FILE]... [--var NAME=VALUE]...\n"
+	      "                      [--set PATTERN.KEY=VALUE]... [-o OUTPUT] [--format FORMAT]\n"
+	      "                      [--detail overview|stages] [TARGET|GROUP...]\n\n"
+	      "Read bake files as `docker buildx bake` does (HCL and JSON: variables, functions,\n"
+	      "matrix, inherits, groups, --set) and write the targets named (default: the\n"
+	      "\"default\" group or target; patterns like 'web-*' too) and the targets they link\n"
+	      "to (contexts \"target:x\"), byte for byte as `docker buildx bake --print`. Without\n"
+	      "-f, docker-bake.json, docker-bake.hcl, docker-bake.override.json and\n"
+	      "docker-bake.override.hcl are looked up in the current directory. Compose files\n"
+	      "are refused. Paths are relative to the directory of the first bake file.\n\n"
 	      "  --print                the `docker buildx bake --print` form (default)\n"
 	      "  --graph                the graph of the targets: its document (schema\n"
 	      "                         atmograph.graph/1), or drawn: --format svg, png, pdf,\n"
@@ -37,8 +33,8 @@ static void usage(FILE *out)
 	      CLI_RENDER_HELP
 	      "  -o, --output FILE      write to FILE (atomically) instead of standard output\n"
 	      "  -h, --help             show this help\n\n"
-	      "Exit status: 0 written, 1 the bake file is invalid (the error names FILE and the\n"
-	      "JSON path), 2 usage error.\n", out);
+	      "Exit status: 0 written, 1 the bake file is invalid (the error names the file and\n"
+	      "its line and columns as buildx does), 2 usage error.\n", out);
 }
 
 int cmd_bake(int argc, char **argv)
@@ -93,9 +89,18 @@ int cmd_bake(int argc, char **argv)
 	if (graph)
 		c = atmo_bake_graph(&doc, b, (const char *const *)argv + optind,
 				    (size_t)(argc - optind), &err);
-	else
-		c = atmo_bake_print(&doc, b, (const char *const *)argv + optind,
-				    (size_t)(argc - optind), &err);
+	else {
+		char *text = NULL;
+		size_t len = 0;
+		/* buildx's bytes: its key order, 2-space indent, Go's escapes */
+		c = atmo_bake_print_text(&text, &len, b, (const char *const *)argv + optind,
+					 (size_t)(argc - optind), &err);
+		if (c == 0)
+			rc = cli_write_output(output, text, len);
+		free(text);
+		if (c == 0)
+			goto done;
+	}
 	if (c < 0) {
 		rc = cli_error(&err);
 		goto done;

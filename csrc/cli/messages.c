@@ -48,9 +48,11 @@ static const char *kind_color(const char *kind)
 static void print_located(const char *kind, const atmo_error *e)
 {
 	int color = cli_color_stderr();
+	size_t sl = strlen(e->source);
 
 	fputs("atmograph: ", stderr);
-	if (e->source[0]) {
+	/* a text that locates itself (bake's "FILE:9,14-17: ...", as buildx writes it) is not located twice */
+	if (e->source[0] && !(!strncmp(e->text, e->source, sl) && e->text[sl] == ':')) {
 		if (color)
 			fputs(SGR_BOLD, stderr);
 		fputs(e->source, stderr);

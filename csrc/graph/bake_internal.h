@@ -5,32 +5,28 @@
 #include <stdarg.h>
 #include <jansson.h>
 #include "atmograph/bake.h"
+#include "graph/bake_config.h"
 
 struct atmo_bake {
 	atmo_bake_options opts;
 	char **files;            /* names of the files read, in order */
-	char **texts;            /* their text, to locate errors */
+	char **texts;            /* their text */
+	size_t *lens;
 	size_t n_files;
 	char *base_dir;
-	json_t *vars;            /* name -> {"default": ...} */
-	json_t *groups;          /* name -> {"targets": [...]} */
-	json_t *raw;             /* name -> merged target object as written */
-	json_t *resolved;        /* name -> inherits applied */
+	bake_config cfg;         /* ParseFiles' result */
+	json_t *resolved;        /* name -> target resolved for the model (all targets) */
 	atmo_bake_target *targets;
 	size_t n_targets;
 	char **owned;            /* every string and array the targets point to */
 	size_t n_owned, cap_owned;
 };
 
-/* an error at a JSON path ("target.nova.contexts.base"), located in the files */
-int atmo__bake_errorf(const atmo_bake *b, atmo_error *err, int code, const char *path,
-		      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* keep s (malloc'd) until the bake is freed; returns s or NULL (s freed) */
 char *atmo__bake_keep(atmo_bake *b, char *s);
 const char *atmo__bake_join(atmo_bake *b, const char *dir, const char *rel, atmo_error *err);
 /* want[i] = 1 for the targets the names (or "default") request, links not followed */
 int atmo__bake_requested(unsigned char **want, const atmo_bake *b, const char *const *names,
 			 size_t n_names, atmo_error *err);
-json_t *atmo__bake_target_json(const atmo_bake_target *t);
 
 #endif

@@ -38,7 +38,8 @@ typedef struct hcl_diag {
 
 /*
  * Record a diag into an atmo_error: source = filename, line/column = start,
- * text = "SUMMARY; DETAIL" (as buildx prints HCL errors after the range).
+ * offset = start byte, text = "SUMMARY; DETAIL" (as buildx prints HCL errors
+ * after the range). The first error recorded wins. Returns the diag's code.
  */
 int hcl_diag_to_error(const hcl_diag *d, atmo_error *err);
 
@@ -83,7 +84,8 @@ void hcl_file_free(hcl_file *f);
  * Parse the native syntax (hclsyntax/spec.md). Limits: nesting depth 256 and
  * an input of at most 64 MiB give ATMO_ELIMIT. Returns 0, or an error code
  * with *diag filled with the first error (HCL's own summary/detail where it
- * has one).
+ * has one); on error *out is NULL and diag->subject.filename is the caller's
+ * filename. String literals are NFC-normalized, as HCL does.
  */
 int hcl_parse(hcl_file **out, const char *src, size_t len, const char *filename, hcl_diag *diag);
 
@@ -135,7 +137,12 @@ typedef struct hcl_traversal {
 int hcl_expr_variables(const hcl_expr *e, int (*cb)(const hcl_traversal *t, void *payload),
 		       void *payload);
 
-/* 1 when the expression is a static keyword-free literal name (HCL's hcl.ExprAsKeyword): *name set */
+/*
+ * 1 when the expression is a bare name (HCL's hcl.ExprAsKeyword): *name set
+ * (borrowed). true, false and null count as names, as in HCL; so does a
+ * JSON-syntax string without template sequences; a parenthesised object
+ * key does not.
+ */
 int hcl_expr_as_keyword(const hcl_expr *e, const char **name);
 /* HCL's ExprList: a tuple constructor's elements; 0 ok, -1 not a tuple constructor */
 int hcl_expr_list(const hcl_expr *e, hcl_expr ***items, size_t *n);
@@ -191,7 +198,16 @@ struct hcl_ctx {
  * is a new reference. Returns 0, or an error code with *diag (HCL's
  * summary/detail and the subject range: "Unsupported attribute", "Invalid
  * function argument", "Unknown variable", ...). A string longer than
- * max_string or an evaluation past its budget gives ATMO_ELIMIT.
+ * max_string ("String too long") or an evaluation past its budget
+ * ("Evaluation too expensive") gives ATMO_ELIMIT.
+ *
+ * Scopes: a name no scope's lookup knows is "Unknown variable"; a function
+ * no scope's func knows is taken from hcl_stdlib_lookup() (so a ctx without
+ * func has the whole standard library). ctx NULL: no variables ("Variables
+ * not allowed") and no functions ("Function calls not allowed"), as HCL with
+ * a nil EvalContext. The limits are the first non-zero ones up the parents.
+ * As in HCL, a conditional evaluates both arms (only the chosen arm's errors
+ * count) and && / || stop at a left side that decides.
  */
 int hcl_eval(const hcl_expr *e, const hcl_ctx *ctx, hcl_value **out, hcl_diag *diag);
 

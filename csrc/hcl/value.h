@@ -45,6 +45,10 @@ struct hcl_value {
 	hcl_type *type;         /* owned reference */
 	unsigned char is_null;
 	unsigned char is_unknown;
+	/* values in this one, itself included, counting shared parts each time
+	 * they appear (saturates at SIZE_MAX): set by the constructors, so that
+	 * the evaluator can refuse [V, V]-style doubling before anyone walks it */
+	size_t weight;
 	union {
 		int b;                                          /* bool */
 		double num;                                     /* number */
@@ -95,7 +99,7 @@ hcl_value *hcl_bool(int b);
 hcl_value *hcl_null(hcl_type *t);                   /* steals t (NULL: dynamic) */
 hcl_value *hcl_unknown(hcl_type *t);                /* steals t (NULL: dynamic) */
 
-/* Items / values are stolen (also on failure). */
+/* Items / values and the elem type are stolen (also on failure). */
 hcl_value *hcl_tuple(hcl_value **items, size_t n);
 hcl_value *hcl_list(hcl_type *elem, hcl_value **items, size_t n);   /* items must already be of type elem */
 hcl_value *hcl_set(hcl_type *elem, hcl_value **items, size_t n);    /* sorts and removes duplicates */

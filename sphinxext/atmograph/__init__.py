@@ -246,25 +246,29 @@ def sizes(dockerfile, images, *, target=None, build_args=None, build_contexts=No
                           **_registry_opts(auth_file, insecure_registries, ca_file))
 
 
-def load_bake(paths, *, targets=None, set_vars=None, no_env=False):
-    """Load bake files (a path or a list): the resolved ``docker buildx bake --print`` form.
+def load_bake(paths, *, targets=None, set_vars=None, no_env=False, overrides=None):
+    """Load bake files, HCL or JSON (a path or a list): the resolved
+    ``docker buildx bake --print`` form.
 
-    ``set_vars``: variable overrides, a dict or a list of ``"NAME=VALUE"``.
+    ``set_vars``: variable values (``--var``), a dict or a list of ``"NAME=VALUE"``.
+    ``overrides``: buildx's ``--set`` values, a list of ``"PATTERN.KEY=VALUE"``.
     """
-    return _core.load_bake(paths, targets=targets, set_vars=set_vars, no_env=bool(no_env))
+    return _core.load_bake(paths, targets=targets, set_vars=set_vars, no_env=bool(no_env),
+                           overrides=overrides)
 
 
-def bake_graph(paths, *, targets=None, set_vars=None, no_env=False):
+def bake_graph(paths, *, targets=None, set_vars=None, no_env=False, overrides=None):
     """The multi-image graph document of bake targets (one cluster per target)."""
-    return _core.bake_graph(paths, targets=targets, set_vars=set_vars, no_env=bool(no_env))
+    return _core.bake_graph(paths, targets=targets, set_vars=set_vars, no_env=bool(no_env),
+                            overrides=overrides)
 
 
 def plan(paths, *, targets=None, set_vars=None, no_env=False, engine=None, stages=False,
-         work_dir=None, lower=None):
+         work_dir=None, lower=None, overrides=None):
     """The build plan (``atmograph.plan/1``): waves of independent targets, engine argv."""
     return _core.plan(paths, targets=targets, set_vars=set_vars, no_env=bool(no_env),
                          engine=engine, stages=bool(stages), work_dir=work_dir,
-                         lower=-1 if lower is None else int(bool(lower)))
+                         lower=-1 if lower is None else int(bool(lower)), overrides=overrides)
 
 
 def annotate(graph_doc, report):

@@ -399,24 +399,37 @@ class _SizesDocument(TypedDict):
 # ---- bake files (docker buildx bake --print form) ----------------------------------------
 
 _BakeTarget = TypedDict("_BakeTarget", {
+    "description": NotRequired[str],
+    "annotations": NotRequired[List[str]],
+    "attest": NotRequired[List[Dict[str, Any]]],
     "context": str,
+    "contexts": NotRequired[Dict[str, str]],
     "dockerfile": NotRequired[str],
     "dockerfile-inline": NotRequired[str],
-    "description": NotRequired[str],
     "args": NotRequired[Dict[str, str]],
     "labels": NotRequired[Dict[str, str]],
     "tags": NotRequired[List[str]],
+    "cache-from": NotRequired[List[Dict[str, str]]],
+    "cache-to": NotRequired[List[Dict[str, str]]],
     "target": NotRequired[str],
-    "contexts": NotRequired[Dict[str, str]],
+    "secret": NotRequired[List[Dict[str, str]]],
+    "ssh": NotRequired[List[Dict[str, Any]]],
     "platforms": NotRequired[List[str]],
-    "output": NotRequired[List[str]],
-    "cache-from": NotRequired[List[str]],
-    "cache-to": NotRequired[List[str]],
-    "no-cache": NotRequired[bool],
+    "output": NotRequired[List[Dict[str, str]]],
     "pull": NotRequired[bool],
+    "no-cache": NotRequired[bool],
+    "network": NotRequired[str],
+    "no-cache-filter": NotRequired[List[str]],
+    "shm-size": NotRequired[str],
+    "ulimits": NotRequired[List[str]],
+    "resources": NotRequired[Dict[str, Any]],
+    "call": NotRequired[str],
+    "entitlements": NotRequired[List[str]],
+    "extra-hosts": NotRequired[Dict[str, str]],
 })
 
 class _BakeGroup(TypedDict):
+    description: NotRequired[str]
     targets: List[str]
 
 class _BakeDocument(TypedDict):
@@ -547,12 +560,13 @@ def sizes(source: Union[str, bytes], images: Dict[str, _StrPath], *, filename: O
           ca_file: Optional[str] = ...) -> _SizesDocument: ...
 _Paths = Union[_StrPath, Sequence[_StrPath]]
 def load_bake(paths: _Paths, *, targets: Optional[Sequence[str]] = ..., set_vars: _KV = ...,
-              no_env: bool = ...) -> _BakeDocument: ...
+              no_env: bool = ..., overrides: Optional[Sequence[str]] = ...) -> _BakeDocument: ...
 def bake_graph(paths: _Paths, *, targets: Optional[Sequence[str]] = ..., set_vars: _KV = ...,
-               no_env: bool = ...) -> _GraphDocument: ...
+               no_env: bool = ..., overrides: Optional[Sequence[str]] = ...) -> _GraphDocument: ...
 def plan(paths: _Paths, *, targets: Optional[Sequence[str]] = ..., set_vars: _KV = ...,
          no_env: bool = ..., engine: Optional[str] = ..., stages: bool = ...,
-         work_dir: Optional[str] = ..., lower: int = ...) -> _PlanDocument: ...
+         work_dir: Optional[str] = ..., lower: int = ...,
+         overrides: Optional[Sequence[str]] = ...) -> _PlanDocument: ...
 def annotate(graph: Mapping[str, Any], report: Mapping[str, Any]) -> _GraphDocument: ...
 def annotate_sizes(graph: Mapping[str, Any], sizes: Mapping[str, Any]) -> _GraphDocument: ...
 def report_find_target(report: Mapping[str, Any], dockerfile: _StrPath,

@@ -54,7 +54,7 @@ EXTENSION_VERSION = "3"
 #: Options of ``.. atmo-imagegraph:: PATH`` (PATH: a Dockerfile relative to the document,
 #: or a bake target name when ``:bake:`` is given), with their meaning. The docs read this.
 OPTION_DOCS = {
-    "bake": "a docker-bake.json file (relative to the document; default: the "
+    "bake": "a bake file, docker-bake.hcl or .json (relative to the document; default: the "
             "atmograph_bake_file config value); PATH is then a bake target name",
     "target": "the stage to build (default: the last stage, or the bake target's own target)",
     "build-arg": "build arguments, K=V separated by spaces or newlines (added to "

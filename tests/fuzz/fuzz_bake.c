@@ -1,5 +1,5 @@
-/* libFuzzer: bake files (variables, inherits, groups, links, --print) and, with
- * the same bytes, Dockerfile lowering. Nothing is read from disk or run. */
+/* libFuzzer: bake files, HCL or JSON (variables, functions, matrix, inherits,
+ * groups, links, --print) and, with the same bytes, Dockerfile lowering. Nothing is read from disk or run. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

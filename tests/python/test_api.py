@@ -567,7 +567,7 @@ def test_load_bake_and_graph():
     assert any(e.get("context") == "base" for e in doc["edges"])
     with pytest.raises(atmograph.NotFoundError) as ei:
         atmograph.bake_graph(BAKE, targets=["nope"])
-    assert "app" in str(ei.value)
+    assert "failed to find target nope" in str(ei.value)
     with pytest.raises(TypeError):
         atmograph.bake_graph(BAKE, targets="app")
 

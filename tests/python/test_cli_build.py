@@ -96,7 +96,10 @@ def test_bake_default_file_lookup(tmp_path):
     shutil.copy(DATA / "good" / "docker-bake.json", tmp_path / "docker-bake.json")
     r = run("bake", "--print", cwd=tmp_path, env={"TAG": "t"})
     assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout)["group"]["default"]["targets"] == ["app", "lib"]
+    # buildx prints the groups asked for as the file has them (default names "all")
+    printed = json.loads(r.stdout)
+    assert printed["group"]["default"]["targets"] == ["all"]
+    assert sorted(printed["target"]) == ["app", "lib"]
     empty = tmp_path / "empty"
     empty.mkdir()
     r = run("bake", "--print", cwd=empty)
@@ -156,20 +159,23 @@ def test_bake_graph_onbuild_crosses_images(tmp_path):
     assert steps == [("rt", None), ("svc", "assets"), ("svc", None)]
 
 
-@pytest.mark.parametrize("name,path", [
-    ("unsupported-ssh", "target.a.ssh"),
-    ("context-self", "target.a.contexts.base"),
-    ("inherits-loop", "target.b.inherits"),
-    ("unknown-variable", "target.a.tags"),
-    ("group-unknown-member", "group.default.targets"),
+@pytest.mark.parametrize("name,text", [
+    ("unknown-variable", ':4,21-24: Unknown variable; There is no variable named "TAG".'),
+    ("variable-loop", ":4,25-26: Invalid expression; variable cycle not allowed for A"),
+    ("group-field", ':5,7-18: Unsupported argument; An argument named "platforms" is not expected here.'),
+    ("context-self", "target a cannot link to itself"),
+    ("group-unknown-member", "failed to find target missing"),
 ])
-def test_bake_errors_name_the_json_path(name, path):
+def test_bake_errors_are_buildx_errors(name, text):
+    """Errors in buildx's words; those buildx locates name the file and the range once."""
     f = DATA / "bad" / (name + ".json")
     r = run("bake", "--print", "-f", f)
     assert r.returncode == 1
     assert r.stdout == ""
-    assert r.stderr.startswith("atmograph: %s:" % f)
-    assert ": error: %s: " % path in r.stderr
+    if text.startswith(":"):
+        assert r.stderr == "atmograph: error: %s%s\n" % (f, text)
+    else:
+        assert text in r.stderr
 
 
 def test_bake_usage_errors():
@@ -244,7 +250,7 @@ def test_plan_commands_are_display_quoted():
 def test_plan_unknown_target():
     r = run("plan", "-f", IMAGES_BAKE, "nope", "--engine-version", "1")
     assert r.returncode == 1
-    assert "unknown target or group 'nope'" in r.stderr
+    assert "failed to find target nope" in r.stderr
 
 
 # ---- build with the fake engine ----------------------------------------------------

@@ -441,7 +441,7 @@ def test_bake_and_report_sizes(app, warning):
     lines = [ln for ln in text.splitlines() if "WARNING" in ln]
     assert len(lines) == 1, text
     assert re.search(r"index\.rst:19: WARNING: atmo-imagegraph: .*docker-bake\.json: "
-                     r"unknown target or group 'nosuchtarget'", lines[0])
+                     r"failed to find target nosuchtarget", lines[0])
     page = read(app.outdir / "index.html")
     svgs = re.findall(r"<svg\b.*?</svg>", page, re.S)
     assert len(svgs) == 3
@@ -460,6 +460,29 @@ def test_bake_and_report_sizes(app, warning):
     assert "FROM debian:trixie" in svgs[1]
     # one Dockerfile with :sizes: takes the report's target that builds it
     assert "own 181.2 MiB" in svgs[2]
+
+
+def test_bake_hcl(make_app, rootdir, sphinx_test_tempdir):
+    """:bake: reads a docker-bake.hcl as it reads JSON (variables, a function, target: links)."""
+    srcdir = _fresh(sphinx_test_tempdir, rootdir, "imagegraph-bake-hcl", "test-imagegraph-bake")
+    (srcdir / "images" / "docker-bake.hcl").write_text(
+        'variable "DEBIAN" {\n  default = "bookworm"\n}\n'
+        'function "tag" {\n  params = [name]\n  result = "localhost/test/${name}:latest"\n}\n'
+        'group "default" {\n  targets = ["app"]\n}\n'
+        'target "base" {\n  context = "base"\n  args = { DEBIAN = DEBIAN }\n'
+        '  tags = [tag("base")]\n}\n'
+        'target "app" {\n  context = "app"\n  contexts = { base = "target:base" }\n'
+        '  target = "runtime"\n  tags = [tag("app")]\n}\n')
+    (srcdir / "index.rst").write_text(
+        "Bake\n====\n\n.. atmo-imagegraph:: app\n   :bake: images/docker-bake.hcl\n"
+        "   :build-arg: DEBIAN=trixie\n")
+    app, docs = _build(make_app, srcdir)
+    assert docs == ["index"]
+    assert "WARNING" not in app._warning.getvalue(), app._warning.getvalue()
+    svgs = re.findall(r"<svg\b.*?</svg>", read(app.outdir / "index.html"), re.S)
+    assert len(svgs) == 1
+    assert "FROM debian:trixie" in svgs[0]
+    assert "images/app/Dockerfile" in svgs[0] and "images/base/Dockerfile" in svgs[0]
 
 
 def test_bake_dependencies(make_app, rootdir, sphinx_test_tempdir):

@@ -1,16 +1,18 @@
 /*
- * atmograph: bake files (docker-bake.json in the form `docker buildx bake
- * --print` reads and writes): variables, groups, targets, inherits, ${VAR}
- * interpolation, links between targets through `contexts` ("target:x"),
- * and the multi-image graph document of a set of targets.
+ * atmograph: bake files as `docker buildx bake` reads them: HCL
+ * (docker-bake.hcl) and JSON (docker-bake.json), several files merged in
+ * buildx's order, with variables (typed, overridden from the environment,
+ * validated), functions (buildx's standard library and user functions),
+ * matrix targets, `target.x.field` references, groups, inherits, links
+ * between targets through `contexts` ("target:x"), --set overrides, and the
+ * `--print` form byte for byte; plus the multi-image graph document of a set
+ * of targets.
  *
- * Supported target fields: context, dockerfile, dockerfile-inline, args, tags,
- * target, contexts, inherits, platforms, output, cache-from, cache-to, labels,
- * no-cache, pull, description. Any other field (secret, ssh, attest,
- * annotations, no-cache-filter, network, shm-size, ulimits, entitlements, call,
- * matrix, name, ...) is rejected with an error naming its JSON path
- * ("target.nova.ssh"). Variables: default and description ("validation" and
- * "type" are rejected). Groups: targets and description. No HCL functions.
+ * Every field of buildx's Target is kept and printed (context, contexts,
+ * dockerfile, dockerfile-inline, args, labels, tags, cache-from, cache-to,
+ * target, secret, ssh, platforms, output, pull, no-cache, network,
+ * no-cache-filter, shm-size, ulimits, resources, call, entitlements,
+ * extra-hosts, annotations, attest, description). Compose files are refused.
  *
  * `output` goes to docker buildx only: buildah and podman keep the image in
  * their storage. `cache-from`/`cache-to` go to every engine.
@@ -64,6 +66,27 @@ typedef struct atmo_bake_target {
 	const size_t *links;            /**< indices of the targets named by "target:x" contexts */
 	const char *const *link_names;  /**< per link: the context NAME that names it */
 	size_t n_links;
+	/* since ATMO_BAKE_OPTIONS_VERSION 2: the other fields of buildx's Target */
+	const char *network;            /**< NULL when not given */
+	const char *shm_size;           /**< NULL when not given */
+	const char *call;               /**< NULL when not given */
+	const char *const *annotations;
+	size_t n_annotations;
+	const char *const *no_cache_filter;
+	size_t n_no_cache_filter;
+	const char *const *ulimits;
+	size_t n_ulimits;
+	const char *const *entitlements;
+	size_t n_entitlements;
+	const char *const *extra_hosts; /**< "HOST=IP", sorted */
+	size_t n_extra_hosts;
+	const char *const *secrets;     /**< in CSV form: "id=x,src=path", "id=x,env=NAME" */
+	size_t n_secrets;
+	const char *const *ssh;         /**< "default", "id=path,path" */
+	size_t n_ssh;
+	const char *const *attest;      /**< "type=sbom,..." */
+	size_t n_attest;
+	const char *json;               /**< the whole target in buildx's --print JSON form */
 } atmo_bake_target;
 
 /** Options of atmo_bake_load(). Start from ATMO_BAKE_OPTIONS_INIT. */
@@ -71,23 +94,34 @@ typedef struct atmo_bake_options {
 	unsigned int version;           /**< ATMO_BAKE_OPTIONS_VERSION */
 	const char *const *set_vars;    /**< "NAME=VALUE": override variables (after the environment) */
 	size_t n_set_vars;
-	atmo_env_lookup env;            /**< the environment; NULL: getenv() */
+	atmo_env_lookup env;            /**< the environment; NULL: none (the library reads no environment itself) */
 	void *env_payload;
 	int no_env;                     /**< 1: ignore the environment entirely */
 	const char *base_dir;           /**< directory paths are relative to; NULL: the first file's */
+	/* since version 2 */
+	const char *const *overrides;   /**< --set: "target.key=value", "*.platform=...", "t.tags+=x" */
+	size_t n_overrides;
+	const char *local_platform;     /**< BAKE_LOCAL_PLATFORM; NULL: this machine's ("linux/amd64") */
+	size_t eval_budget;             /**< HCL evaluation budget in bytes per expression; 0: the default */
 } atmo_bake_options;
 
-#define ATMO_BAKE_OPTIONS_VERSION 1
-#define ATMO_BAKE_OPTIONS_INIT { ATMO_BAKE_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0, NULL }
+#define ATMO_BAKE_OPTIONS_VERSION 2
+#define ATMO_BAKE_OPTIONS_INIT { ATMO_BAKE_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, 0 }
 
 /**
  * Load and resolve bake files, merged in order as buildx merges them.
  * @param[out] out  free with atmo_bake_free()
- * @param paths     the files; n_paths 0: look in `dir` (NULL: ".") for
- *                  docker-bake.json and docker-bake.override.json as buildx does
- *                  (compose and HCL files are reported as unsupported)
- * @return 0, ATMO_EINVALID (err: the file, line and column, and the JSON path
- *         in the text), ATMO_ENOTFOUND (no bake file), ATMO_EIO, ATMO_ENOMEM
+ * @param paths     the files ("-" is not read); n_paths 0: look in `dir` (NULL: ".")
+ *                  for docker-bake.json, docker-bake.hcl, docker-bake.override.json
+ *                  and docker-bake.override.hcl as buildx does (compose files
+ *                  are reported as unsupported)
+ * A target that cannot be resolved (as buildx, it fails only when asked for) is
+ * left out of the targets; its error comes from atmo_bake_select() and
+ * atmo_bake_print() when it is named.
+ * @return 0, ATMO_EINVALID (err: buildx's text, "FILE:LINE,COL-COL: Summary;
+ *         Detail" for HCL errors, with source, line and column set),
+ *         ATMO_ELIMIT (a hostile file), ATMO_ENOTFOUND (no bake file), ATMO_EIO,
+ *         ATMO_ENOMEM
  */
 ATMO_EXTERN int atmo_bake_load(atmo_bake **out, const char *const *paths, size_t n_paths,
 			       const char *dir, const atmo_bake_options *opts, atmo_error *err);
@@ -127,6 +161,17 @@ ATMO_EXTERN int atmo_bake_select(size_t **out, size_t *n, const atmo_bake *b,
  */
 ATMO_EXTERN int atmo_bake_print(json_t **out, const atmo_bake *b, const char *const *names,
 				size_t n_names, atmo_error *err);
+
+/**
+ * The `docker buildx bake --print` output of the targets or groups named
+ * (patterns like "web-*" too; none: "default"), byte for byte as buildx
+ * writes it (2-space indent, buildx's key order, a final newline).
+ * @param[out] out  malloc'd text; @param[out] len  its length
+ * @return 0, ATMO_ENOTFOUND (no such target), ATMO_EINVALID (an override or a link
+ *         between targets is wrong), ATMO_ENOMEM
+ */
+ATMO_EXTERN int atmo_bake_print_text(char **out, size_t *len, const atmo_bake *b,
+				     const char *const *names, size_t n_names, atmo_error *err);
 
 /**
  * The multi-image graph document (schema "atmograph.graph/1") of the selected
