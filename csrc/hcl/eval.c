@@ -1371,6 +1371,11 @@ static int eval(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 static int eval_kind(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 {
 	int rc;
+	/* HCL's JSON syntax without a scope is literal-only: "${x}" is those four characters */
+	if (e->json && e->raw && !E->ctx) {
+		*out = hcl_string(e->raw, e->raw_len);
+		return *out ? 0 : nomem(E, &e->range);
+	}
 	switch (e->kind) {
 	case HE_LITERAL:
 		*out = hcl_value_ref(e->u.lit);

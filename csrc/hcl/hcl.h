@@ -201,6 +201,7 @@ struct hcl_ctx {
  * max_string ("String too long") or an evaluation past its budget
  * ("Evaluation too expensive") gives ATMO_ELIMIT.
  *
+ * JSON-syntax strings with ctx NULL are literal, as in HCL ("${x}" stays).
  * Scopes: a name no scope's lookup knows is "Unknown variable"; a function
  * no scope's func knows is taken from hcl_stdlib_lookup() (so a ctx without
  * func has the whole standard library). ctx NULL: no variables ("Variables

@@ -40,6 +40,8 @@ struct hcl_expr {
 	hcl_expr_kind kind;
 	unsigned char json;     /* from the JSON syntax (a string is a keyword candidate) */
 	hcl_range range;
+	const char *raw;        /* JSON strings: the text as written, their value without a scope */
+	size_t raw_len;
 	union {
 		hcl_value *lit;
 		hcl_expr *wrap;

@@ -457,6 +457,8 @@ static hcl_expr *jtemplate(jparser *p, const char *s, size_t len, hcl_pos start,
 	}
 	e->range = r;
 	e->json = 1;
+	e->raw = s;
+	e->raw_len = len;
 	return e;
 }
 

@@ -889,6 +889,12 @@ static void json_syntax(void **state)
 		assert_string_equal(hcl_range_format(&d.subject, buf, sizeof(buf)), "t.json:1,28-37");
 		hcl_file_free(tf);
 	}
+	/* without a scope, JSON strings are literal (HCL's literal-only mode) */
+	atmo__buf_clear(&text);
+	assert_int_equal(hcl_eval(attr(b->blocks[1].body, "tags")->expr, NULL, &v, &d), 0);
+	dump(v, &text);
+	hcl_value_unref(v);
+	assert_string_equal(atmo__buf_cstr(&text), "[\"x:${upper(\"a\")}\",2]");
 	assert_int_equal(hcl_expr_as_keyword(attr(b->blocks[2].body, "context")->expr, &kw), 1);
 	assert_string_equal(kw, ".");
 	atmo__buf_free(&text);
