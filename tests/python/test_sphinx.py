@@ -475,7 +475,7 @@ def test_bake_hcl(make_app, rootdir, sphinx_test_tempdir):
         '  target = "runtime"\n  tags = [tag("app")]\n}\n')
     (srcdir / "index.rst").write_text(
         "Bake\n====\n\n.. atmo-imagegraph:: app\n   :bake: images/docker-bake.hcl\n"
-        "   :build-arg: DEBIAN=trixie\n")
+        "   :build-arg: DEBIAN=trixie\n   :detail: stages\n")
     app, docs = _build(make_app, srcdir)
     assert docs == ["index"]
     assert "WARNING" not in app._warning.getvalue(), app._warning.getvalue()
