@@ -41,6 +41,7 @@ struct atmo_plan {
 	char *work_dir;
 	plan_target *targets;
 	size_t n_targets;
+	size_t *slot;          /* bake target index -> plan target index + 1 (0: not planned) */
 	plan_step *steps;
 	size_t n_steps;
 	size_t n_waves;

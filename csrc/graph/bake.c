@@ -1187,13 +1187,23 @@ const atmo_bake_target *atmo_bake_target_at(const atmo_bake *b, size_t i)
 
 const atmo_bake_target *atmo_bake_find_target(const atmo_bake *b, const char *name)
 {
-	size_t i;
+	size_t lo = 0, hi;
 
 	if (!b || !name)
 		return NULL;
-	for (i = 0; i < b->n_targets; i++)
-		if (!strcmp(b->targets[i].name, name))
-			return &b->targets[i];
+	/* targets are sorted by name (atmo__bake_load sorts them): a binary search, as
+	 * a scan made linking thousands of targets quadratic */
+	hi = b->n_targets;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(b->targets[mid].name, name);
+		if (!c)
+			return &b->targets[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 
