@@ -357,6 +357,7 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 	size_t n_all = atmo_bake_target_count(b);
 	char buf[4200];
 
+	atmo_error_clear(err);
 	*out = NULL;
 	if (opts && opts->version != ATMO_PLAN_OPTIONS_VERSION)
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
@@ -546,6 +547,7 @@ int atmo_plan_to_json(json_t **out, const atmo_plan *p, atmo_error *err)
 	json_t *doc = json_object(), *waves = json_array(), *steps = json_array();
 	size_t w, i, k, n;
 
+	atmo_error_clear(err);
 	*out = NULL;
 	if (!doc || !waves || !steps) {
 		json_decref(doc);

@@ -161,6 +161,7 @@ int atmo_engine_probe_version(char **out, const atmo_engine_options *eo_in, atmo
 	char *text = NULL, *p, *q;
 	int rc;
 
+	atmo_error_clear(err);
 	*out = NULL;
 	atmo__engine_resolve(&eo);
 	argv[0] = eo.program;
@@ -649,6 +650,7 @@ static int try_start(runner *r, run_target *t, atmo_error *err)
 {
 	const atmo_bake_target *bt = t->pt->t;
 	const char **parents;
+	atmo_error perr;
 	size_t k;
 	int rc;
 
@@ -704,10 +706,13 @@ static int try_start(runner *r, run_target *t, atmo_error *err)
 		}
 	}
 	t->log_fd = open(t->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if ((rc = prepare(r, t, err)) < 0) {
-		log_printf(t, "atmograph: %s\n", err ? err->text : "cannot prepare");
+	/* a target that cannot be prepared fails alone: its message goes to its log,
+	 * not into err, which the run's own outcome fills */
+	atmo_error_clear(&perr);
+	if ((rc = prepare(r, t, &perr)) < 0) {
+		log_printf(t, "atmograph: %s\n", perr.text[0] ? perr.text : "cannot prepare");
 		set_done(r, t, T_FAILED);
-		return rc == ATMO_ENOMEM ? rc : 1;
+		return rc == ATMO_ENOMEM ? atmo__error_nomem(err) : 1;
 	}
 	t->step = t->pt->first_step;
 	t->state = T_RUNNING;
@@ -790,6 +795,7 @@ int atmo_build_run(json_t **report_out, const atmo_plan *p, const atmo_build_opt
 	struct pollfd *pfds = NULL;
 	size_t *pmap = NULL;
 
+	atmo_error_clear(err);
 	if (report_out)
 		*report_out = NULL;
 	memset(&r, 0, sizeof(r));

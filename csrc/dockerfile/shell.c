@@ -535,6 +535,7 @@ int atmo_shell_expand(char **out, const char *word, char escape, atmo_env_lookup
 	atmo_buf b = ATMO_BUF_INIT;
 	int rc;
 
+	atmo_error_clear(err);
 	if (!out || !word)
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "atmo_shell_expand: NULL argument");
 	*out = NULL;
@@ -560,6 +561,7 @@ int atmo_shell_expand_words(char ***out, size_t *count, const char *word, char e
 	atmo__words w = { NULL, 0, 0 };
 	int rc;
 
+	atmo_error_clear(err);
 	if (!out || !word)
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
 				       "atmo_shell_expand_words: NULL argument");

@@ -1055,6 +1055,7 @@ int atmo_bake_load_string(atmo_bake **out, const char *text, size_t len, const c
 	char *copy;
 	int rc;
 
+	atmo_error_clear(err);
 	*out = NULL;
 	if ((rc = bake_new(&b, opts, err)) < 0)
 		return rc;
@@ -1091,6 +1092,7 @@ int atmo_bake_load(atmo_bake **out, const char *const *paths, size_t n_paths, co
 	size_t i, n = 0;
 	int rc;
 
+	atmo_error_clear(err);
 	*out = NULL;
 	if (n_paths == 0) {
 		struct stat st;
@@ -1296,6 +1298,7 @@ int atmo_bake_select(size_t **out, size_t *n, const atmo_bake *b, const char *co
 	size_t *order = NULL, i;
 	int rc;
 
+	atmo_error_clear(err);
 	*out = NULL;
 	*n = 0;
 	if ((rc = atmo__bake_requested(&want, b, names, n_names, err)) < 0)
@@ -1401,6 +1404,7 @@ int atmo_bake_print(json_t **out, const atmo_bake *b, const char *const *names, 
 	json_t *doc = NULL, *targets, *dflt, *tobj;
 	int rc;
 
+	atmo_error_clear(err);
 	*out = NULL;
 	if ((rc = atmo__bake_requested(&want, b, names, n_names, err)) < 0)
 		return rc;
@@ -1443,6 +1447,7 @@ done:
 int atmo_bake_target_dockerfile(char **text, size_t *len, const char **source,
 				const atmo_bake_target *t, atmo_error *err)
 {
+	atmo_error_clear(err);
 	*text = NULL;
 	*len = 0;
 	if (t->dockerfile_inline) {

@@ -2125,6 +2125,7 @@ int atmo_graph_build(atmo_graph **out, const atmo_dockerfile *df,
 	atmo_error local;
 	int rc;
 
+	atmo_error_clear(err);
 	if (!out || !df)
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
 				       "atmo_graph_build: out and df must not be NULL");

@@ -352,6 +352,7 @@ int atmo_graph_to_json(json_t **out, const atmo_graph *g, atmo_error *err)
 	int bad = 0;
 	size_t i;
 
+	atmo_error_clear(err);
 	if (!out || !g)
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
 				       "atmo_graph_to_json: out and g must not be NULL");
@@ -430,6 +431,7 @@ int atmo_graph_stages_to_json(json_t **out, const atmo_graph *g, atmo_error *err
 	int bad = 0;
 	size_t i;
 
+	atmo_error_clear(err);
 	if (!out || !g)
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
 				       "atmo_graph_stages_to_json: out and g must not be NULL");

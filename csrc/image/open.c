@@ -718,6 +718,7 @@ int atmo_image_open(atmo_image **out, const char *path, const atmo_image_options
 	int rc;
 	size_t i;
 
+	atmo_error_clear(err);
 	if (out)
 		*out = NULL;
 	if (!out || !path)
