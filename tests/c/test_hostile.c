@@ -84,11 +84,67 @@ static void error_struct_garbage(void **state)
 	atmo_bake_free(b);
 }
 
+/* doubling ARG/ENV chains stop at the word cap or the file's budget, located at the
+ * instruction's line, quickly and without taking gigabytes */
+static void expansion_is_capped(void **state)
+{
+	static const struct {
+		const char *file;
+		int line;
+		const char *text;
+	} cases[] = {
+		{ "hostile/expansion/meta.Dockerfile", 21, "exceeds 1048576 bytes" },
+		{ "hostile/expansion/stage.Dockerfile", 22, "exceeds 1048576 bytes" },
+		{ "hostile/expansion/env.Dockerfile", 22, "exceeds 1048576 bytes" },
+		{ "hostile/expansion/replace.Dockerfile", 15, "replacement exceeds 1048576 bytes" },
+		{ "hostile/expansion/budget.Dockerfile", 165, "more than 67108864 bytes" },
+	};
+	size_t i;
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		atmo_dockerfile *df = NULL;
+		atmo_graph *g = NULL;
+		atmo_error err;
+		size_t len;
+		char *text = slurp(cases[i].file, &len);
+		assert_int_equal(atmo_dockerfile_parse(&df, text, len, cases[i].file, &err), 0);
+		assert_int_equal(atmo_graph_build(&g, df, NULL, &err), ATMO_ELIMIT);
+		assert_null(g);
+		assert_int_equal(err.code, ATMO_ELIMIT);
+		assert_string_equal(err.source, cases[i].file);
+		assert_int_equal(err.line, cases[i].line);
+		if (!strstr(err.text, cases[i].text))
+			fail_msg("%s: %s", cases[i].file, err.text);
+		atmo_dockerfile_free(df);
+		free(text);
+	}
+}
+
+/* the public expansion function applies the word cap too */
+static void shell_expand_word_cap(void **state)
+{
+	char *big = malloc(ATMO_SHELL_MAX_WORD + 2), *out = NULL;
+	atmo_error err;
+	(void)state;
+	assert_non_null(big);
+	memset(big, 'a', ATMO_SHELL_MAX_WORD + 1);
+	big[ATMO_SHELL_MAX_WORD + 1] = '\0';
+	assert_int_equal(atmo_shell_expand(&out, big, 0, NULL, NULL, &err), ATMO_ELIMIT);
+	assert_null(out);
+	big[ATMO_SHELL_MAX_WORD] = '\0';
+	assert_int_equal(atmo_shell_expand(&out, big, 0, NULL, NULL, &err), 0);
+	assert_int_equal(strlen(out), ATMO_SHELL_MAX_WORD);
+	free(out);
+	free(big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(error_struct_reused),
 		cmocka_unit_test(error_struct_garbage),
+		cmocka_unit_test(expansion_is_capped),
+		cmocka_unit_test(shell_expand_word_cap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -146,7 +146,9 @@ typedef struct atmo_graph_var {
  * @param opts      NULL for defaults
  * @return 0; ATMO_EINVALID (bad stage name, bad --build-arg, cycle, bad index, bad
  *         substitution; err carries source, line and column), ATMO_ENOTFOUND (unknown
- *         target; the message lists the stages) or ATMO_ENOMEM
+ *         target; the message lists the stages), ATMO_ELIMIT (an expanded word over
+ *         ATMO_SHELL_MAX_WORD or all expansions over ATMO_SHELL_MAX_TOTAL; located at
+ *         the instruction) or ATMO_ENOMEM
  */
 ATMO_EXTERN int atmo_graph_build(atmo_graph **out, const atmo_dockerfile *df,
 				 const atmo_graph_options *opts, atmo_error *err);
