@@ -194,7 +194,7 @@ int atmo_engine_probe_version(char **out, const atmo_engine_options *eo_in, atmo
 static char *image_id(runner *r, const char *ref)
 {
 	atmo_strv v = { 0 };
-	char *out = NULL, *e;
+	char *out = NULL, *id;
 	int rc;
 
 	atmo__engine_global_args(&v, &r->eo);
@@ -221,13 +221,10 @@ static char *image_id(runner *r, const char *ref)
 		free(out);
 		return NULL;
 	}
-	for (e = out + strlen(out); e > out && (e[-1] == '\n' || e[-1] == ' ' || e[-1] == '\r');)
-		*--e = '\0';
-	if (!*out) {
-		free(out);
-		return NULL;
-	}
-	return out;
+	/* an id that is not a digest counts as no image: it never reaches the state */
+	id = atmo__digest_parse(out, strlen(out));
+	free(out);
+	return id;
 }
 
 static int same_id(const char *a, const char *b)
@@ -241,23 +238,20 @@ static int same_id(const char *a, const char *b)
 	return *a && !strcmp(a, b);
 }
 
-static char *read_iid(const char *path)
+/* the digest an engine wrote to an iidfile; NULL when there is none, *bad set
+ * when the file holds something else than a digest */
+static char *read_iid(const char *path, int *bad)
 {
-	char *text = NULL, *e;
+	char *text = NULL, *d;
 	size_t len = 0;
 
+	*bad = 0;
 	if (atmo_file_read(&text, &len, path, 4096, NULL) < 0)
 		return NULL;
-	for (e = text + len; e > text && (e[-1] == '\n' || e[-1] == ' ');)
-		*--e = '\0';
-	if (*text && strncmp(text, "sha256:", 7)) {
-		char *d = malloc(strlen(text) + 8);
-		if (d)
-			sprintf(d, "sha256:%s", text);
-		free(text);
-		return d;
-	}
-	return text;
+	d = atmo__digest_parse(text, len);
+	*bad = !d && len > 0;
+	free(text);
+	return d;
 }
 
 static void emit(runner *r, atmo_build_event_kind kind, run_target *t, const char *stage,
@@ -491,6 +485,26 @@ static run_target *find_rt(runner *r, size_t bake_index)
 	return NULL;
 }
 
+/* a problem that leaves the target built but its entry incomplete: into the
+ * entry's "warnings" (the CLI prints them) and the target's log */
+static void warn(run_target *t, json_t *e, const char *fmt, ...) ATMO_PRINTF(3, 4);
+static void warn(run_target *t, json_t *e, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	json_t *w = json_object_get(e, "warnings");
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!w) {
+		w = json_array();
+		json_object_set_new(e, "warnings", w);
+	}
+	json_array_append_new(w, json_string(msg));
+	log_printf(t, "atmograph: warning: %s\n", msg);
+}
+
 /* after the last step: digests, export, sizes, stages, kept_out */
 static int finish_target(runner *r, run_target *t)
 {
@@ -501,10 +515,14 @@ static int finish_target(runner *r, run_target *t)
 	char iid[4400];
 	atmo_dockerfile *df = NULL;
 	atmo_graph *g = NULL;
+	int bad;
 
 	snprintf(iid, sizeof(iid), "%s/%s.iid", pt->dir, bt->name);
 	free(t->digest);
-	t->digest = read_iid(iid);
+	t->digest = read_iid(iid, &bad);
+	if (bad)
+		warn(t, e, "%s: the engine's image id file does not hold a digest (sha256:HEX); ignored",
+		     iid);
 	if (!t->digest)
 		t->digest = image_id(r, pt->image);
 	json_object_set_new(e, "status", json_string("built"));
@@ -528,6 +546,8 @@ static int finish_target(runner *r, run_target *t)
 		} else {
 			json_decref(size);
 			json_decref(pk);
+			warn(t, e, "exporting %s failed: no sizes or packages (see %s)", pt->image,
+			     t->log_path);
 		}
 		free(archive);
 		/* stages built on their own */
@@ -542,7 +562,10 @@ static int finish_target(runner *r, run_target *t)
 				continue;
 			snprintf(name, sizeof(name), "%s.%s", bt->name, s->stage);
 			snprintf(sp, sizeof(sp), "%s/%s.%s.iid", pt->dir, bt->name, s->stage);
-			dg = read_iid(sp);
+			dg = read_iid(sp, &bad);
+			if (bad)
+				warn(t, e, "%s: the engine's image id file does not hold a digest (sha256:HEX); ignored",
+				     sp);
 			st = json_object();
 			if (dg)
 				json_object_set_new(st, "digest", json_string(dg));
@@ -554,6 +577,8 @@ static int finish_target(runner *r, run_target *t)
 			} else {
 				json_decref(ssize);
 				json_decref(spk);
+				warn(t, e, "exporting %s (stage %s) failed: no sizes or packages (see %s)",
+				     s->image, s->stage, t->log_path);
 			}
 			free(sarchive);
 			idx = g ? atmo_graph_find_stage(g, s->stage) : -1;
@@ -687,7 +712,8 @@ static int try_start(runner *r, run_target *t, atmo_error *err)
 		json_t *prev = json_object_get(r->state, bt->name);
 		const char *pin = json_string_value(json_object_get(prev, "inputs"));
 		const char *pdg = json_string_value(json_object_get(prev, "digest"));
-		if (pin && pdg && !strcmp(pin, t->inputs)) {
+		/* the state file is text on disk: a digest from it is checked like the engine's */
+		if (pin && pdg && atmo__digest_valid(pdg) && !strcmp(pin, t->inputs)) {
 			char *id = image_id(r, t->pt->image);
 			if (id && same_id(id, pdg)) {
 				free(id);
