@@ -4,7 +4,11 @@
  * The inputs live under tests/data/hostile/<case>/.
  */
 #include "harness.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include "image/internal.h"
 
 /* read a data file into a malloc'd buffer (NUL-terminated) */
 static char *slurp(const char *rel, size_t *len)
@@ -138,6 +142,159 @@ static void shell_expand_word_cap(void **state)
 	free(big);
 }
 
+/* ---- OCI layout directories never follow links (tests/data/hostile/oci-symlink) ---- */
+
+typedef struct {
+	char dir[64];     /* the temporary root: layout/ and outside/ below it */
+	char layout[128];
+	char outside[128];
+	char digest[80];
+} oci_tmp;
+
+static void copy_data(const char *rel, const char *to)
+{
+	size_t len;
+	char *text = slurp(rel, &len);
+	atmo_error err;
+	assert_int_equal(atmo_file_write_atomic(to, text, len, &err), 0);
+	free(text);
+}
+
+static void oci_tmp_make(oci_tmp *t)
+{
+	char p[512], *d;
+	size_t len;
+	snprintf(t->dir, sizeof(t->dir), "/tmp/atmo-hostile-XXXXXX");
+	assert_non_null(mkdtemp(t->dir));
+	snprintf(t->layout, sizeof(t->layout), "%s/layout", t->dir);
+	snprintf(t->outside, sizeof(t->outside), "%s/outside", t->dir);
+	assert_int_equal(mkdir(t->layout, 0755), 0);
+	assert_int_equal(mkdir(t->outside, 0755), 0);
+	snprintf(p, sizeof(p), "%s/oci-layout", t->layout);
+	copy_data("hostile/oci-symlink/oci-layout", p);
+	snprintf(p, sizeof(p), "%s/secret.txt", t->outside);
+	copy_data("hostile/oci-symlink/outside.txt", p);
+	snprintf(p, sizeof(p), "%s/manifest.json", t->outside);
+	copy_data("hostile/oci-symlink/manifest.json", p);
+	d = slurp("hostile/oci-symlink/manifest.digest", &len);
+	snprintf(t->digest, sizeof(t->digest), "%.64s", d);
+	free(d);
+}
+
+static void oci_tmp_free(oci_tmp *t)
+{
+	char cmd[200];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* open the layout; the error must refuse the link and hold none of the secret */
+static void expect_refused(const oci_tmp *t, const char *what)
+{
+	atmo_image *img = NULL;
+	atmo_error err;
+	char msg[1024];
+	int rc = atmo_image_open(&img, t->layout, NULL, &err);
+	atmo_error_format(&err, msg, sizeof(msg));
+	if (rc != ATMO_EINVALID || !strstr(err.text, what) || !strstr(err.text, "symbolic link"))
+		fail_msg("rc %d: %s", rc, msg);
+	assert_null(strstr(msg, "SECRET"));
+	assert_null(strstr(msg, "root:x"));
+	assert_null(img);
+}
+
+static void oci_layout_index_link(void **state)
+{
+	oci_tmp t;
+	char p[1024], target[512];
+	(void)state;
+	oci_tmp_make(&t);
+	snprintf(p, sizeof(p), "%s/index.json", t.layout);
+	snprintf(target, sizeof(target), "%s/secret.txt", t.outside);
+	assert_int_equal(symlink(target, p), 0);
+	expect_refused(&t, "index.json");
+	oci_tmp_free(&t);
+}
+
+static void oci_layout_blob_links(void **state)
+{
+	oci_tmp t;
+	char p[1024], target[512];
+	(void)state;
+	oci_tmp_make(&t);
+	snprintf(p, sizeof(p), "%s/index.json", t.layout);
+	copy_data("hostile/oci-symlink/index.json", p);
+	/* a blob that is a link to a file outside the layout */
+	snprintf(p, sizeof(p), "%s/blobs", t.layout);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/blobs/sha256", t.layout);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/blobs/sha256/%s", t.layout, t.digest);
+	snprintf(target, sizeof(target), "%s/manifest.json", t.outside);
+	assert_int_equal(symlink(target, p), 0);
+	expect_refused(&t, t.digest);
+	/* blobs itself a link to a directory outside that holds the blob */
+	snprintf(p, sizeof(p), "rm -rf '%s/blobs' && mkdir -p '%s/b/sha256' && "
+		 "cp '%s/manifest.json' '%s/b/sha256/%s'", t.layout, t.outside, t.outside,
+		 t.outside, t.digest);
+	assert_int_equal(system(p), 0);
+	snprintf(p, sizeof(p), "%s/blobs", t.layout);
+	snprintf(target, sizeof(target), "%s/b", t.outside);
+	assert_int_equal(symlink(target, p), 0);
+	expect_refused(&t, t.digest);
+	oci_tmp_free(&t);
+}
+
+static void oci_layout_fifo_refused(void **state)
+{
+	oci_tmp t;
+	char p[512];
+	atmo_image *img = NULL;
+	atmo_error err;
+	(void)state;
+	oci_tmp_make(&t);
+	snprintf(p, sizeof(p), "%s/index.json", t.layout);
+	assert_int_equal(mkfifo(p, 0644), 0);
+	assert_int_equal(atmo_image_open(&img, t.layout, NULL, &err), ATMO_EINVALID);
+	assert_non_null(strstr(err.text, "not a regular file"));
+	oci_tmp_free(&t);
+}
+
+/* the per-component fallback (kernels without openat2) refuses the same */
+static void open_beneath_walk_refuses_links(void **state)
+{
+	oci_tmp t;
+	char p[1024], target[512];
+	int dfd, fd;
+	(void)state;
+	oci_tmp_make(&t);
+	snprintf(p, sizeof(p), "%s/sub", t.layout);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/sub/file", t.layout);
+	copy_data("hostile/oci-symlink/oci-layout", p);
+	snprintf(p, sizeof(p), "%s/sub/link", t.layout);
+	snprintf(target, sizeof(target), "%s/secret.txt", t.outside);
+	assert_int_equal(symlink(target, p), 0);
+	snprintf(p, sizeof(p), "%s/dirlink", t.layout);
+	assert_int_equal(symlink(t.outside, p), 0);
+	dfd = open(t.layout, O_RDONLY | O_DIRECTORY);
+	assert_true(dfd >= 0);
+	fd = atmo_image__open_beneath_walk(dfd, "sub/file");
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(atmo_image__open_beneath_walk(dfd, "sub/link"), -1);
+	assert_int_equal(errno, ELOOP);
+	assert_int_equal(atmo_image__open_beneath_walk(dfd, "dirlink/secret.txt"), -1);
+	assert_true(errno == ELOOP || errno == ENOTDIR);
+	assert_int_equal(atmo_image__open_beneath_walk(dfd, "sub/../../outside/secret.txt"), -1);
+	assert_int_equal(errno, EXDEV);
+	/* and openat2 (or whatever atmo_image__open_beneath falls back to) likewise */
+	assert_int_equal(atmo_image__open_beneath(dfd, "dirlink/secret.txt"), -1);
+	assert_int_equal(atmo_image__open_beneath(dfd, "sub/link"), -1);
+	close(dfd);
+	oci_tmp_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -145,6 +302,10 @@ int main(void)
 		cmocka_unit_test(error_struct_garbage),
 		cmocka_unit_test(expansion_is_capped),
 		cmocka_unit_test(shell_expand_word_cap),
+		cmocka_unit_test(oci_layout_index_link),
+		cmocka_unit_test(oci_layout_blob_links),
+		cmocka_unit_test(oci_layout_fifo_refused),
+		cmocka_unit_test(open_beneath_walk_refuses_links),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
