@@ -5,6 +5,7 @@
  */
 #include "harness.h"
 #include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -295,6 +296,55 @@ static void open_beneath_walk_refuses_links(void **state)
 	oci_tmp_free(&t);
 }
 
+/* ---- one rule for long member names, whatever the tar form ---- */
+
+static void read_layer_file(atmo_image__layer *l, const char *rel, int flags)
+{
+	char path[1024];
+	_Atomic uint64_t total;
+	volatile int stop = 0;
+	struct stat st;
+	int fd = open(test_data_path(path, sizeof(path), rel), O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	memset(l, 0, sizeof(*l));
+	atomic_init(&total, 0);
+	l->member = strdup("layer.tar");
+	l->declared_size = UINT64_MAX;
+	l->history = -1;
+	l->range.fd = fd;
+	l->range.len = (uint64_t)st.st_size;
+	atmo_image__layer_read(l, 0, 1, 3, 100000, &total, &stop, flags);
+	close(fd);
+}
+
+static void long_member_names_are_one_error(void **state)
+{
+	static const char *const files[] = {
+		"hostile/tar-names/pax-path-1mb.tar.gz",
+		"hostile/tar-names/pax-header-over-1mib.tar.gz",
+		"hostile/tar-names/pax-path-5000.tar.gz",
+		"hostile/tar-names/gnu-longname-5000.tar.gz",
+	};
+	size_t i;
+	int lib;
+	(void)state;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		for (lib = 0; lib < 2; lib++) {
+			atmo_image__layer l;
+			read_layer_file(&l, files[i], lib ? ATMO_IMAGE__READ_LIBARCHIVE : 0);
+			if (l.err.code != ATMO_ELIMIT)
+				fail_msg("%s: code %d, %zu entries: %s", files[i], l.err.code,
+					 l.n_entries, l.err.text);
+			/* located: the layer, and which entry or name */
+			assert_non_null(strstr(l.err.source, "layer.tar"));
+			assert_true(strstr(l.err.text, "entry 2") || strstr(l.err.text, "member name of"));
+			assert_true(strlen(l.err.text) < sizeof(l.err.text) - 1);
+			atmo_image__layer_free(&l);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -306,6 +356,7 @@ int main(void)
 		cmocka_unit_test(oci_layout_blob_links),
 		cmocka_unit_test(oci_layout_fifo_refused),
 		cmocka_unit_test(open_beneath_walk_refuses_links),
+		cmocka_unit_test(long_member_names_are_one_error),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
