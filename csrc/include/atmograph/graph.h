@@ -169,6 +169,20 @@ ATMO_EXTERN void atmo_graph_free(atmo_graph *g);
  */
 ATMO_EXTERN int atmo_graph_to_json(json_t **out, const atmo_graph *g, atmo_error *err);
 
+/** Receives output text; returns 0, or non-zero to stop (the writer then fails). */
+typedef int (*atmo_write_fn)(const char *data, size_t len, void *payload);
+
+/**
+ * Write the graph document as text, byte for byte what json_dumps() of
+ * atmo_graph_to_json()'s document with JSON_INDENT(2) gives, followed by a
+ * newline (what atmo_render() gives for ATMO_FORMAT_JSON) - but one node or
+ * edge at a time, so memory stays that of the graph: a 100,000-stage
+ * Dockerfile's document takes gigabytes as a jansson tree.
+ * @return 0, ATMO_ENOMEM or ATMO_EIO (write returned non-zero)
+ */
+ATMO_EXTERN int atmo_graph_write_json(const atmo_graph *g, atmo_write_fn write, void *payload,
+				      atmo_error *err);
+
 /**
  * The stage list (schema "atmograph.stages/1"): {"schema", "source", "image", "target"
  * (stage name or index), "stages": [{"index", "name" (null when unnamed), "label", "base",
