@@ -516,8 +516,11 @@ static int jw_array(jwriter *w, const atmo_graph *g, size_t n, jw_item_fn item, 
 			json_decref(batch);
 			continue;
 		}
-		if (jw_raw(w, k ? ",\n    " : "\n    ", k ? 6 : 5) < 0 ||
-		    jw_dump(w, batch, 2, bad) < 0)
+		if (jw_raw(w, k ? ",\n    " : "\n    ", k ? 6 : 5) < 0) {
+			json_decref(batch);
+			return -1;
+		}
+		if (jw_dump(w, batch, 2, bad) < 0)
 			return -1;
 		k++;
 	}
@@ -563,7 +566,10 @@ int atmo_graph_write_json(const atmo_graph *g, atmo_write_fn write, void *payloa
 			   "dockerfile", g->source, "target", target_id);
 	if (jw_raw(&w, "{", 1) < 0 || jw_key(&w, "schema", 1) < 0 ||
 	    jw_value(&w, json_string("atmograph.graph/1"), &bad) < 0 ||
-	    jw_key(&w, "images", 0) < 0 || jw_value(&w, images, &bad) < 0 ||
+	    jw_key(&w, "images", 0) < 0) {
+		json_decref(images);
+		rc = -1;
+	} else if (jw_value(&w, images, &bad) < 0 ||
 	    jw_key(&w, "nodes", 0) < 0 || jw_array(&w, g, g->n_nodes, jw_node, &bad) < 0 ||
 	    jw_key(&w, "edges", 0) < 0 || jw_array(&w, g, g->n_edges, jw_edge, &bad) < 0 ||
 	    jw_key(&w, "target", 0) < 0 || jw_value(&w, json_string(target_id), &bad) < 0 ||
