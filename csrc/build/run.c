@@ -478,11 +478,10 @@ static int export_image(runner *r, run_target *t, const char *ref, const char *n
 
 static run_target *find_rt(runner *r, size_t bake_index)
 {
-	size_t i;
-	for (i = 0; i < r->n; i++)
-		if (r->rt[i].pt->index == bake_index)
-			return &r->rt[i];
-	return NULL;
+	/* rt[i] is the plan's target i; the plan's slot table maps bake indices to
+	 * it (a scan here made every link look-up linear in the targets) */
+	size_t slot = bake_index < atmo_bake_target_count(r->p->bake) ? r->p->slot[bake_index] : 0;
+	return slot && slot - 1 < r->n ? &r->rt[slot - 1] : NULL;
 }
 
 /* a problem that leaves the target built but its entry incomplete: into the
