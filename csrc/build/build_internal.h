@@ -41,11 +41,19 @@ struct atmo_plan {
 	char *work_dir;
 	plan_target *targets;
 	size_t n_targets;
+	size_t *slot;          /* bake target index -> plan target index + 1 (0: not planned) */
 	plan_step *steps;
 	size_t n_steps;
 	size_t n_waves;
 	size_t *wave_items, *wave_start;
 };
+
+/* 1 when s is "sha256:" and 64 lowercase hex digits or "sha512:" and 128 */
+int atmo__digest_valid(const char *s);
+/* the digest in an engine's output text[0..len) (trailing newline allowed, a bare
+ * 64-hex id taken as sha256), malloc'd; NULL when it is not a valid digest (or
+ * out of memory) */
+char *atmo__digest_parse(const char *text, size_t len);
 
 void atmo__engine_resolve(atmo_engine_options *eo);
 void atmo__engine_global_args(atmo_strv *v, const atmo_engine_options *eo);

@@ -356,6 +356,7 @@ int atmo_dockerfile_lower(char **out, size_t *n_lowered, json_t **files_out, con
 	int rc, next = 1;
 	char escape;
 
+	atmo_error_clear(err);
 	*out = NULL;
 	if (n_lowered)
 		*n_lowered = 0;

@@ -167,6 +167,7 @@ void atmo_plan_free(atmo_plan *p)
 	}
 	free(p->steps);
 	free(p->targets);
+	free(p->slot);
 	free(p->wave_items);
 	free(p->wave_start);
 	free(p->work_dir);
@@ -180,7 +181,7 @@ static int add_build_step(atmo_plan *p, plan_target *pt, const char *stage, atmo
 	plan_step *s;
 	atmo_strv *v;
 	char buf[4200];
-	size_t i;
+	size_t i, li;
 
 	s = &p->steps[p->n_steps];
 	memset(s, 0, sizeof(*s));
@@ -230,15 +231,16 @@ static int add_build_step(atmo_plan *p, plan_target *pt, const char *stage, atmo
 		atmo__strv_push(v, "--build-arg");
 		atmo__strv_push(v, t->args[i]);
 	}
-	for (i = 0; i < t->n_contexts; i++) {
+	for (i = 0, li = 0; i < t->n_contexts; i++) {
 		const char *c = t->contexts[i], *eq = strchr(c, '=');
 		atmo__strv_push(v, "--build-context");
 		if (!strncmp(eq + 1, "target:", 7)) {
+			/* links[] holds the "target:" contexts in their order: no search by name,
+			 * which made plans over thousands of targets quadratic */
 			const plan_target *dep = NULL;
-			size_t k;
-			for (k = 0; k < p->n_targets; k++)
-				if (!strcmp(p->targets[k].t->name, eq + 8))
-					dep = &p->targets[k];
+			if (li < t->n_links && p->slot[t->links[li]])
+				dep = &p->targets[p->slot[t->links[li]] - 1];
+			li++;
 			snprintf(buf, sizeof(buf), "%.*s=%s%s", (int)(eq - c), c,
 				 eo->kind == ATMO_ENGINE_DOCKER ? "docker-image://"
 								: "container-image://",
@@ -347,7 +349,7 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 		  const atmo_plan_options *opts, atmo_error *err)
 {
 	atmo_plan *p;
-	size_t *order = NULL, n = 0, i, k, max_steps = 0;
+	size_t *order = NULL, *by_wave = NULL, n = 0, i, k, max_steps = 0;
 	int rc;
 	atmo_strv *stages = NULL;
 	atmo_graph **graphs = NULL;
@@ -355,6 +357,7 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 	size_t n_all = atmo_bake_target_count(b);
 	char buf[4200];
 
+	atmo_error_clear(err);
 	*out = NULL;
 	if (opts && opts->version != ATMO_PLAN_OPTIONS_VERSION)
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
@@ -381,7 +384,8 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 	stages = calloc(n + 1, sizeof(*stages));
 	graphs = calloc(n_all + 1, sizeof(*graphs));
 	dfs = calloc(n_all + 1, sizeof(*dfs));
-	if (!p->targets || !stages || !graphs || !dfs) {
+	p->slot = calloc(n_all + 1, sizeof(*p->slot));
+	if (!p->targets || !stages || !graphs || !dfs || !p->slot) {
 		rc = atmo__error_nomem(err);
 		goto fail;
 	}
@@ -405,12 +409,11 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 			goto fail;
 		}
 		for (k = 0; k < t->n_links; k++) {
-			size_t d;
-			for (d = 0; d < i; d++)
-				if (p->targets[d].index == t->links[k] &&
-				    p->targets[d].wave + 1 > pt->wave)
-					pt->wave = p->targets[d].wave + 1;
+			size_t d = p->slot[t->links[k]];
+			if (d && p->targets[d - 1].wave + 1 > pt->wave)
+				pt->wave = p->targets[d - 1].wave + 1;
 		}
+		p->slot[order[i]] = i + 1;
 		if (pt->wave + 1 > p->n_waves)
 			p->n_waves = pt->wave + 1;
 		if ((rc = atmo__engine_check_target(&p->opts.engine, t, err)) < 0)
@@ -460,19 +463,27 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 		goto fail;
 	}
 	{
-		size_t w, pos = 0;
-		for (w = 0; w < p->n_waves; w++) {
-			p->wave_start[w] = pos;
-			for (i = 0; i < n; i++)
-				if (p->targets[i].wave == w)
-					p->wave_items[pos++] = p->targets[i].index;
+		/* a counting sort by wave keeps the order of the targets within a wave
+		 * and is linear: a scan of every target per wave was quadratic in a chain */
+		size_t w;
+		by_wave = calloc(n + 1, sizeof(*by_wave));
+		if (!by_wave) {
+			rc = atmo__error_nomem(err);
+			goto fail;
 		}
-		p->wave_start[p->n_waves] = pos;
+		for (i = 0; i < n; i++)
+			p->wave_start[p->targets[i].wave + 1]++;
+		for (w = 0; w < p->n_waves; w++)
+			p->wave_start[w + 1] += p->wave_start[w];
+		for (i = 0; i < n; i++) {
+			size_t pos = p->wave_start[p->targets[i].wave] + by_wave[p->targets[i].wave]++;
+			p->wave_items[pos] = p->targets[i].index;
+		}
 		for (w = 0; w < p->n_waves; w++) {
-			for (i = 0; i < n; i++) {
-				plan_target *pt = &p->targets[i];
-				if (pt->wave != w)
-					continue;
+			size_t j;
+			for (j = p->wave_start[w]; j < p->wave_start[w + 1]; j++) {
+				plan_target *pt = &p->targets[p->slot[p->wave_items[j]] - 1];
+				i = (size_t)(pt - p->targets);
 				pt->first_step = p->n_steps;
 				for (k = 0; k < stages[i].n; k++)
 					if ((rc = add_build_step(p, pt, stages[i].v[k], err)) < 0)
@@ -488,6 +499,7 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 	free(stages);
 	free_graphs(graphs, dfs, n_all);
 	free(order);
+	free(by_wave);
 	*out = p;
 	return 0;
 fail:
@@ -497,6 +509,7 @@ fail:
 	free(stages);
 	free_graphs(graphs, dfs, n_all);
 	free(order);
+	free(by_wave);
 	atmo_plan_free(p);
 	return rc;
 }
@@ -539,6 +552,7 @@ int atmo_plan_to_json(json_t **out, const atmo_plan *p, atmo_error *err)
 	json_t *doc = json_object(), *waves = json_array(), *steps = json_array();
 	size_t w, i, k, n;
 
+	atmo_error_clear(err);
 	*out = NULL;
 	if (!doc || !waves || !steps) {
 		json_decref(doc);

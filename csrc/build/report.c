@@ -26,6 +26,7 @@ int atmo_report_annotate(json_t *graph, const json_t *report, atmo_error *err)
 	json_int_t kept_bytes = 0;
 	int any_kept = 0;
 
+	atmo_error_clear(err);
 	schema = json_string_value(json_object_get(report, "schema"));
 	if (!json_is_object(report) || !schema || strcmp(schema, "atmograph.build-report/1"))
 		return atmo__error_set(err, ATMO_EINVALID, "report", 0, 0,
@@ -138,6 +139,7 @@ int atmo_report_find_target(const char **name, const json_t *report, const char 
 	size_t k;
 	int oom = 0;
 
+	atmo_error_clear(err);
 	if (name)
 		*name = NULL;
 	if (!name || !dockerfile || (n_bases && !bases))

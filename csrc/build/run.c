@@ -161,6 +161,7 @@ int atmo_engine_probe_version(char **out, const atmo_engine_options *eo_in, atmo
 	char *text = NULL, *p, *q;
 	int rc;
 
+	atmo_error_clear(err);
 	*out = NULL;
 	atmo__engine_resolve(&eo);
 	argv[0] = eo.program;
@@ -193,7 +194,7 @@ int atmo_engine_probe_version(char **out, const atmo_engine_options *eo_in, atmo
 static char *image_id(runner *r, const char *ref)
 {
 	atmo_strv v = { 0 };
-	char *out = NULL, *e;
+	char *out = NULL, *id;
 	int rc;
 
 	atmo__engine_global_args(&v, &r->eo);
@@ -220,13 +221,10 @@ static char *image_id(runner *r, const char *ref)
 		free(out);
 		return NULL;
 	}
-	for (e = out + strlen(out); e > out && (e[-1] == '\n' || e[-1] == ' ' || e[-1] == '\r');)
-		*--e = '\0';
-	if (!*out) {
-		free(out);
-		return NULL;
-	}
-	return out;
+	/* an id that is not a digest counts as no image: it never reaches the state */
+	id = atmo__digest_parse(out, strlen(out));
+	free(out);
+	return id;
 }
 
 static int same_id(const char *a, const char *b)
@@ -240,23 +238,20 @@ static int same_id(const char *a, const char *b)
 	return *a && !strcmp(a, b);
 }
 
-static char *read_iid(const char *path)
+/* the digest an engine wrote to an iidfile; NULL when there is none, *bad set
+ * when the file holds something else than a digest */
+static char *read_iid(const char *path, int *bad)
 {
-	char *text = NULL, *e;
+	char *text = NULL, *d;
 	size_t len = 0;
 
+	*bad = 0;
 	if (atmo_file_read(&text, &len, path, 4096, NULL) < 0)
 		return NULL;
-	for (e = text + len; e > text && (e[-1] == '\n' || e[-1] == ' ');)
-		*--e = '\0';
-	if (*text && strncmp(text, "sha256:", 7)) {
-		char *d = malloc(strlen(text) + 8);
-		if (d)
-			sprintf(d, "sha256:%s", text);
-		free(text);
-		return d;
-	}
-	return text;
+	d = atmo__digest_parse(text, len);
+	*bad = !d && len > 0;
+	free(text);
+	return d;
 }
 
 static void emit(runner *r, atmo_build_event_kind kind, run_target *t, const char *stage,
@@ -483,11 +478,30 @@ static int export_image(runner *r, run_target *t, const char *ref, const char *n
 
 static run_target *find_rt(runner *r, size_t bake_index)
 {
-	size_t i;
-	for (i = 0; i < r->n; i++)
-		if (r->rt[i].pt->index == bake_index)
-			return &r->rt[i];
-	return NULL;
+	/* rt[i] is the plan's target i; the plan's slot table maps bake indices to
+	 * it (a scan here made every link look-up linear in the targets) */
+	size_t slot = bake_index < atmo_bake_target_count(r->p->bake) ? r->p->slot[bake_index] : 0;
+	return slot && slot - 1 < r->n ? &r->rt[slot - 1] : NULL;
+}
+
+/* a problem that leaves the target built but its entry incomplete: into the
+ * entry's "warnings" (the CLI prints them) and the target's log */
+static void warn(run_target *t, json_t *e, const char *fmt, ...) ATMO_PRINTF(3, 4);
+static void warn(run_target *t, json_t *e, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	json_t *w = json_object_get(e, "warnings");
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!w) {
+		w = json_array();
+		json_object_set_new(e, "warnings", w);
+	}
+	json_array_append_new(w, json_string(msg));
+	log_printf(t, "atmograph: warning: %s\n", msg);
 }
 
 /* after the last step: digests, export, sizes, stages, kept_out */
@@ -500,10 +514,14 @@ static int finish_target(runner *r, run_target *t)
 	char iid[4400];
 	atmo_dockerfile *df = NULL;
 	atmo_graph *g = NULL;
+	int bad;
 
 	snprintf(iid, sizeof(iid), "%s/%s.iid", pt->dir, bt->name);
 	free(t->digest);
-	t->digest = read_iid(iid);
+	t->digest = read_iid(iid, &bad);
+	if (bad)
+		warn(t, e, "%s: the engine's image id file does not hold a digest (sha256:HEX); ignored",
+		     iid);
 	if (!t->digest)
 		t->digest = image_id(r, pt->image);
 	json_object_set_new(e, "status", json_string("built"));
@@ -527,6 +545,8 @@ static int finish_target(runner *r, run_target *t)
 		} else {
 			json_decref(size);
 			json_decref(pk);
+			warn(t, e, "exporting %s failed: no sizes or packages (see %s)", pt->image,
+			     t->log_path);
 		}
 		free(archive);
 		/* stages built on their own */
@@ -541,7 +561,10 @@ static int finish_target(runner *r, run_target *t)
 				continue;
 			snprintf(name, sizeof(name), "%s.%s", bt->name, s->stage);
 			snprintf(sp, sizeof(sp), "%s/%s.%s.iid", pt->dir, bt->name, s->stage);
-			dg = read_iid(sp);
+			dg = read_iid(sp, &bad);
+			if (bad)
+				warn(t, e, "%s: the engine's image id file does not hold a digest (sha256:HEX); ignored",
+				     sp);
 			st = json_object();
 			if (dg)
 				json_object_set_new(st, "digest", json_string(dg));
@@ -553,6 +576,8 @@ static int finish_target(runner *r, run_target *t)
 			} else {
 				json_decref(ssize);
 				json_decref(spk);
+				warn(t, e, "exporting %s (stage %s) failed: no sizes or packages (see %s)",
+				     s->image, s->stage, t->log_path);
 			}
 			free(sarchive);
 			idx = g ? atmo_graph_find_stage(g, s->stage) : -1;
@@ -649,6 +674,7 @@ static int try_start(runner *r, run_target *t, atmo_error *err)
 {
 	const atmo_bake_target *bt = t->pt->t;
 	const char **parents;
+	atmo_error perr;
 	size_t k;
 	int rc;
 
@@ -685,7 +711,8 @@ static int try_start(runner *r, run_target *t, atmo_error *err)
 		json_t *prev = json_object_get(r->state, bt->name);
 		const char *pin = json_string_value(json_object_get(prev, "inputs"));
 		const char *pdg = json_string_value(json_object_get(prev, "digest"));
-		if (pin && pdg && !strcmp(pin, t->inputs)) {
+		/* the state file is text on disk: a digest from it is checked like the engine's */
+		if (pin && pdg && atmo__digest_valid(pdg) && !strcmp(pin, t->inputs)) {
 			char *id = image_id(r, t->pt->image);
 			if (id && same_id(id, pdg)) {
 				free(id);
@@ -704,10 +731,13 @@ static int try_start(runner *r, run_target *t, atmo_error *err)
 		}
 	}
 	t->log_fd = open(t->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if ((rc = prepare(r, t, err)) < 0) {
-		log_printf(t, "atmograph: %s\n", err ? err->text : "cannot prepare");
+	/* a target that cannot be prepared fails alone: its message goes to its log,
+	 * not into err, which the run's own outcome fills */
+	atmo_error_clear(&perr);
+	if ((rc = prepare(r, t, &perr)) < 0) {
+		log_printf(t, "atmograph: %s\n", perr.text[0] ? perr.text : "cannot prepare");
 		set_done(r, t, T_FAILED);
-		return rc == ATMO_ENOMEM ? rc : 1;
+		return rc == ATMO_ENOMEM ? atmo__error_nomem(err) : 1;
 	}
 	t->step = t->pt->first_step;
 	t->state = T_RUNNING;
@@ -790,6 +820,7 @@ int atmo_build_run(json_t **report_out, const atmo_plan *p, const atmo_build_opt
 	struct pollfd *pfds = NULL;
 	size_t *pmap = NULL;
 
+	atmo_error_clear(err);
 	if (report_out)
 		*report_out = NULL;
 	memset(&r, 0, sizeof(r));

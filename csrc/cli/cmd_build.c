@@ -164,6 +164,7 @@ int cmd_build(int argc, char **argv)
 	atmo_bake *b = NULL;
 	atmo_plan *p = NULL;
 	atmo_build_options bo = ATMO_BUILD_OPTIONS_INIT;
+	json_t *report = NULL;
 	progress pg = { 0 };
 	const char *mode = "auto";
 	int c, rc = CLI_OK;
@@ -236,9 +237,19 @@ int cmd_build(int argc, char **argv)
 	sigaction(SIGTERM, &sa, &old_term);
 	if (pg.tty)
 		redraw(&pg);
-	c = atmo_build_run(NULL, p, &bo, &err);
+	c = atmo_build_run(&report, p, &bo, &err);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+	{
+		/* a target built with an incomplete entry (export failed, a bad image id)
+		 * is not silent: its warnings, as the report holds them */
+		const char *name;
+		json_t *t, *w;
+		size_t k;
+		json_object_foreach(json_object_get(report, "targets"), name, t)
+			json_array_foreach(json_object_get(t, "warnings"), k, w)
+				cli_warningf("%s: %s", name, json_string_value(w));
+	}
 	for (i = 0; i < pg.n; i++)
 		if (!strcmp(pg.rows[i].state, "failed"))
 			show_failure(&pg.rows[i]);
@@ -251,6 +262,7 @@ int cmd_build(int argc, char **argv)
 	if (bo.report_path)
 		cli_notef("report written to %s", bo.report_path);
 done:
+	json_decref(report);
 	free(pg.rows);
 	atmo_plan_free(p);
 	atmo_bake_free(b);

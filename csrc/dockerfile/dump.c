@@ -43,6 +43,7 @@ int atmo_dockerfile_dump(char **out, const atmo_dockerfile *df, atmo_error *err)
 	atmo_buf b = ATMO_BUF_INIT;
 	size_t i;
 
+	atmo_error_clear(err);
 	if (!out || !df)
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
 				       "atmo_dockerfile_dump: NULL argument");

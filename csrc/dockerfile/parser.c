@@ -1213,6 +1213,7 @@ int atmo_dockerfile_parse(atmo_dockerfile **out, const char *text, size_t len,
 	int rc;
 	size_t i;
 
+	atmo_error_clear(err);
 	if (!out)
 		return atmo__error_set(err, ATMO_EINVALID, source, 0, 0,
 				       "atmo_dockerfile_parse: NULL output");

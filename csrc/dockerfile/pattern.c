@@ -398,6 +398,13 @@ int atmo__pattern_replace(atmo_buf *out, const char *pat, size_t plen, const cha
 			atmo__buf_put(out, val + v.off[last_end], v.off[a0] - v.off[last_end]);
 			if ((size_t)e > last_end || a0 == 0)
 				expand_template(out, rep, rlen, val + v.off[a0], v.off[e] - v.off[a0]);
+			/* ${v//?/$big} multiplies: stop at the word cap, not at the memory's end */
+			if (out->len > ATMO_SHELL_MAX_WORD) {
+				rc = atmo__error_set(err, ATMO_ELIMIT, NULL, 0, 0,
+						     "the replacement exceeds %zu bytes",
+						     ATMO_SHELL_MAX_WORD);
+				goto done;
+			}
 			last_end = (size_t)e;
 			if (search + 1 > (size_t)e)
 				search++;

@@ -396,6 +396,8 @@ static int process_dollar_inner(sh_state *st, atmo_buf *out, atmo_buf *name, atm
 		atmo_error_clear(&perr);
 		rc = atmo__pattern_replace(out, atmo__buf_cstr(word), word->len, value, strlen(value),
 					   atmo__buf_cstr(word2), word2->len, all, &perr);
+		if (rc == ATMO_ELIMIT)
+			return sh_fail(st, rc, "%s", perr.text);
 		if (rc < 0)
 			return sh_fail(st, rc, "invalid pattern (%.*s) in substitution: %s",
 				       (int)(word->len > 100 ? 100 : word->len), atmo__buf_cstr(word),
@@ -420,6 +422,11 @@ static int process_dollar(sh_state *st, atmo_buf *out)
 	st->depth--;
 	if (rc == 0 && (out->oom || name.oom || word.oom || word2.oom))
 		rc = sh_fail(st, ATMO_ENOMEM, "out of memory");
+	/* each substitution appends at most one capped value: checking here bounds
+	 * every buffer to twice the cap, whatever the nesting */
+	if (rc == 0 && out->len > ATMO_SHELL_MAX_WORD)
+		rc = sh_fail(st, ATMO_ELIMIT, "the expanded word exceeds %zu bytes",
+			     ATMO_SHELL_MAX_WORD);
 	atmo__buf_free(&name);
 	atmo__buf_free(&word);
 	atmo__buf_free(&word2);
@@ -503,6 +510,11 @@ static int process_stop_on(sh_state *st, long stop, int raw_escapes, atmo_buf *r
 				goto done;
 		}
 		put_rune(result, ch);
+		if (result->len > ATMO_SHELL_MAX_WORD) {
+			rc = sh_fail(st, ATMO_ELIMIT, "the expanded word exceeds %zu bytes",
+				     ATMO_SHELL_MAX_WORD);
+			goto done;
+		}
 	}
 	if (stop != SH_EOF) {
 		char s[4];
@@ -555,6 +567,7 @@ int atmo_shell_expand(char **out, const char *word, char escape, atmo_env_lookup
 	atmo_buf b = ATMO_BUF_INIT;
 	int rc;
 
+	atmo_error_clear(err);
 	if (!out || !word)
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "atmo_shell_expand: NULL argument");
 	*out = NULL;
@@ -580,6 +593,7 @@ int atmo_shell_expand_words(char ***out, size_t *count, const char *word, char e
 	atmo__words w = { NULL, 0, 0 };
 	int rc;
 
+	atmo_error_clear(err);
 	if (!out || !word)
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
 				       "atmo_shell_expand_words: NULL argument");

@@ -81,6 +81,7 @@ int atmo_dockerfile_to_json(json_t **out, const atmo_dockerfile *df, atmo_error 
 	int bad = 0;
 	char esc[2];
 
+	atmo_error_clear(err);
 	if (!out || !df)
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
 				       "atmo_dockerfile_to_json: NULL argument");

@@ -517,6 +517,8 @@ int atmo_dockerfile_validate(const atmo_dockerfile *df, atmo_error *err)
 {
 	size_t i;
 	int rc, seen_from = 0;
+
+	atmo_error_clear(err);
 	if (!df)
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
 				       "atmo_dockerfile_validate: NULL argument");

@@ -490,6 +490,7 @@ int atmo_bake_load_string(atmo_bake **out, const char *text, size_t len, const c
 	char *copy;
 	int rc;
 
+	atmo_error_clear(err);
 	*out = NULL;
 	if ((rc = bake_new(&b, opts, err)) < 0)
 		return rc;
@@ -526,6 +527,7 @@ int atmo_bake_load(atmo_bake **out, const char *const *paths, size_t n_paths, co
 	size_t i, n = 0;
 	int rc;
 
+	atmo_error_clear(err);
 	*out = NULL;
 	if (n_paths == 0) {
 		struct stat st;
@@ -624,9 +626,11 @@ const atmo_bake_target *atmo_bake_find_target(const atmo_bake *b, const char *na
 
 	if (!b || !name)
 		return NULL;
+	/* targets are sorted by name (atmo__bake_load sorts them): a binary search, as
+	 * a scan made linking thousands of targets quadratic */
 	hi = b->n_targets;
 	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
+		size_t mid = lo + (hi - lo) / 2;
 		int c = strcmp(b->targets[mid].name, name);
 		if (!c)
 			return &b->targets[mid];
@@ -705,6 +709,7 @@ int atmo_bake_select(size_t **out, size_t *n, const atmo_bake *b, const char *co
 	size_t *order = NULL, i;
 	int rc;
 
+	atmo_error_clear(err);
 	*out = NULL;
 	*n = 0;
 	if ((rc = atmo__bake_requested(&want, b, names, n_names, err)) < 0)
@@ -757,6 +762,7 @@ int atmo_bake_print(json_t **out, const atmo_bake *b, const char *const *names, 
 	json_t *targets = NULL, *groups = NULL;
 	int rc;
 
+	atmo_error_clear(err);
 	*out = NULL;
 	if ((rc = print_read(&targets, &groups, b, names, n_names, err)) < 0)
 		return rc;
@@ -801,6 +807,7 @@ int atmo_bake_print_text(char **out, size_t *len, const atmo_bake *b, const char
 int atmo_bake_target_dockerfile(char **text, size_t *len, const char **source,
 				const atmo_bake_target *t, atmo_error *err)
 {
+	atmo_error_clear(err);
 	*text = NULL;
 	*len = 0;
 	if (t->dockerfile_inline) {

@@ -29,6 +29,7 @@ int atmo_bake_target_graph(atmo_graph **out, atmo_dockerfile **df, const atmo_ba
 	size_t k, nl = 0;
 	int rc;
 
+	atmo_error_clear(err);
 	if (out)
 		*out = NULL;
 	if (df)
@@ -89,6 +90,7 @@ int atmo_bake_graph(json_t **out, const atmo_bake *b, const char *const *names, 
 	const atmo_graph **built = NULL;   /* per bake target index: its graph once built */
 	int rc;
 
+	atmo_error_clear(err);
 	*out = NULL;
 	if ((rc = atmo_bake_select(&order, &n, b, names, n_names, err)) < 0)
 		return rc;

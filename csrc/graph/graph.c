@@ -70,6 +70,7 @@ typedef struct {
 	 * --from past the last stage indexes them */
 	int *unreg;
 	size_t n_unreg, cap_unreg;
+	size_t expanded;            /* bytes all expansions produced (ATMO_SHELL_MAX_TOTAL) */
 } rctx;
 
 /* variable look-up payload */
@@ -110,6 +111,20 @@ static const char *src_name(rctx *r)
 static int nomem(rctx *r)
 {
 	return atmo__error_nomem(r->err);
+}
+
+static int fail(rctx *r, int code, int line, const char *fmt, ...) ATMO_PRINTF(4, 5);
+
+/* Count an expansion's result against the file's budget: words are capped
+ * one by one, but many capped words still add up (doubling ARG chains). */
+static int charge(rctx *r, const char *x, int line)
+{
+	r->expanded += x ? strlen(x) : 0;
+	if (r->expanded > ATMO_SHELL_MAX_TOTAL)
+		return fail(r, ATMO_ELIMIT, line,
+			    "variable expansion produced more than %zu bytes in this Dockerfile",
+			    ATMO_SHELL_MAX_TOTAL);
+	return 0;
 }
 
 static int fail(rctx *r, int code, int line, const char *fmt, ...) ATMO_PRINTF(4, 5);
@@ -684,6 +699,10 @@ static int parse_mount(rctx *r, const char *val, const atmo__genv *env, int line
 				return nomem(r);
 			if (rc < 0)
 				return fail(r, rc, line, "%s", local.text[0] ? local.text : "bad substitution");
+			if ((rc = charge(r, x, line)) < 0) {
+				free(x);
+				return rc;
+			}
 			value = atmo__arena_strdup(&r->g->arena, x);
 			free(x);
 			if (!value)
@@ -797,6 +816,10 @@ static int expand(rctx *r, const char **out, const char *word, const atmo__genv 
 	if (rc < 0) {
 		free(x);
 		return fail(r, rc, line, "%s", local.text[0] ? local.text : "bad substitution");
+	}
+	if ((rc = charge(r, x, line)) < 0) {
+		free(x);
+		return rc;
 	}
 	*out = atmo__arena_strdup(&r->g->arena, x ? x : "");
 	free(x);
@@ -2387,6 +2410,7 @@ int atmo_graph_build(atmo_graph **out, const atmo_dockerfile *df,
 	atmo_error local;
 	int rc;
 
+	atmo_error_clear(err);
 	if (!out || !df)
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
 				       "atmo_graph_build: out and df must not be NULL");

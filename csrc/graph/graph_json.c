@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "util/buf.h"
 #include "util/utf8.h"
 #include "graph/graph_int.h"
 
@@ -352,6 +353,7 @@ int atmo_graph_to_json(json_t **out, const atmo_graph *g, atmo_error *err)
 	int bad = 0;
 	size_t i;
 
+	atmo_error_clear(err);
 	if (!out || !g)
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
 				       "atmo_graph_to_json: out and g must not be NULL");
@@ -410,6 +412,179 @@ int atmo_graph_to_json(json_t **out, const atmo_graph *g, atmo_error *err)
 	return 0;
 }
 
+/* ---- streaming: the same document, one value at a time ---- */
+
+typedef struct {
+	atmo_write_fn write;
+	void *payload;
+	int failed;
+	atmo_buf dumped;  /* values as jansson dumps them */
+} jwriter;
+
+static int jw_raw(jwriter *w, const char *s, size_t n)
+{
+	if (!w->failed && n && w->write(s, n, w->payload) != 0)
+		w->failed = 1;
+	return w->failed ? -1 : 0;
+}
+
+/* jansson hands over a few bytes at a time: collect them */
+static int jw_dump_cb(const char *buf, size_t n, void *data)
+{
+	jwriter *w = data;
+	atmo_buf *b = &w->dumped;
+	/* called for every few bytes: the common case without a call */
+	if (b->ptr && b->len + n < b->cap) {
+		memcpy(b->ptr + b->len, buf, n);
+		b->len += n;
+		return 0;
+	}
+	return atmo__buf_put(b, buf, n) < 0 ? -1 : 0;
+}
+
+/*
+ * Write v (consumed) as it reads inside the whole document, at depth 1 (a
+ * top-level value) or depth 2 (a run of items of a top-level array, v then
+ * being an array of them): jansson dumps it wrapped in one or two arrays,
+ * which indents it right, and the wrappers' brackets are cut off.
+ */
+static int jw_dump(jwriter *w, json_t *v, int depth, int *bad)
+{
+	json_t *wrap;
+	size_t head = depth == 1 ? 4 : 10, tail = depth == 1 ? 2 : 6; /* "[\n  " "[\n  [\n    " */
+	int rc;
+	if (!v) {
+		*bad = 1;
+		return -1;
+	}
+	wrap = json_pack("[o]", v);
+	if (!wrap) {
+		*bad = 1;
+		return -1;
+	}
+	w->dumped.len = 0;
+	rc = json_dump_callback(wrap, jw_dump_cb, w, JSON_INDENT(2) | JSON_ENCODE_ANY);
+	json_decref(wrap);
+	if (rc < 0 || w->dumped.oom || w->dumped.len < head + tail) {
+		*bad = 1;
+		return -1;
+	}
+	return jw_raw(w, atmo__buf_cstr(&w->dumped) + head, w->dumped.len - head - tail);
+}
+
+static int jw_value(jwriter *w, json_t *v, int *bad)
+{
+	return jw_dump(w, v, 1, bad);
+}
+
+/* "  "key": " at depth 1 */
+static int jw_key(jwriter *w, const char *key, int first)
+{
+	return jw_raw(w, first ? "\n  \"" : ",\n  \"", first ? 4 : 5) < 0 ||
+	       jw_raw(w, key, strlen(key)) < 0 || jw_raw(w, "\": ", 3) < 0 ? -1 : 0;
+}
+
+typedef json_t *(*jw_item_fn)(const atmo_graph *g, size_t i, int *bad);
+
+/* items made and dumped this many at a time: jansson's per-call cost spread,
+ * memory bounded */
+#define JW_BATCH 64
+
+/* a top-level array whose items are made and dumped a batch at a time */
+static int jw_array(jwriter *w, const atmo_graph *g, size_t n, jw_item_fn item, int *bad)
+{
+	size_t i = 0, k = 0;
+	if (jw_raw(w, "[", 1) < 0)
+		return -1;
+	while (i < n) {
+		json_t *batch = json_array();
+		if (!batch) {
+			*bad = 1;
+			return -1;
+		}
+		for (; i < n && json_array_size(batch) < JW_BATCH; i++) {
+			json_t *v = item(g, i, bad);
+			if (!v && !*bad)
+				continue; /* no item at i */
+			if (!v || json_array_append_new(batch, v) < 0) {
+				json_decref(batch);
+				*bad = 1;
+				return -1;
+			}
+		}
+		if (!json_array_size(batch)) {
+			json_decref(batch);
+			continue;
+		}
+		if (jw_raw(w, k ? ",\n    " : "\n    ", k ? 6 : 5) < 0) {
+			json_decref(batch);
+			return -1;
+		}
+		if (jw_dump(w, batch, 2, bad) < 0)
+			return -1;
+		k++;
+	}
+	return jw_raw(w, k ? "\n  ]" : "]", k ? 4 : 1);
+}
+
+static json_t *jw_node(const atmo_graph *g, size_t i, int *bad)
+{
+	return node_json(g, &g->nodes[i], bad);
+}
+
+static json_t *jw_edge(const atmo_graph *g, size_t i, int *bad)
+{
+	return edge_json(g, &g->edges[i], bad);
+}
+
+static json_t *jw_unused(const atmo_graph *g, size_t i, int *bad)
+{
+	json_t *v;
+	if (g->stages[i].used)
+		return NULL;
+	v = json_string(g->stages[i].node_id);
+	if (!v)
+		*bad = 1;
+	return v;
+}
+
+int atmo_graph_write_json(const atmo_graph *g, atmo_write_fn write, void *payload,
+			  atmo_error *err)
+{
+	jwriter w = { write, payload, 0, ATMO_BUF_INIT };
+	const char *target_id;
+	json_t *images;
+	int bad = 0, rc = 0;
+
+	atmo_error_clear(err);
+	if (!g || !write)
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
+				       "atmo_graph_write_json: g and write must not be NULL");
+	target_id = g->stages[g->target].node_id;
+	/* the keys and their order are atmo_graph_to_json()'s */
+	images = json_pack("[{s:s,s:s,s:s,s:s}]", "id", g->image_id, "label", g->image_id,
+			   "dockerfile", g->source, "target", target_id);
+	if (jw_raw(&w, "{", 1) < 0 || jw_key(&w, "schema", 1) < 0 ||
+	    jw_value(&w, json_string("atmograph.graph/1"), &bad) < 0 ||
+	    jw_key(&w, "images", 0) < 0) {
+		json_decref(images);
+		rc = -1;
+	} else if (jw_value(&w, images, &bad) < 0 ||
+	    jw_key(&w, "nodes", 0) < 0 || jw_array(&w, g, g->n_nodes, jw_node, &bad) < 0 ||
+	    jw_key(&w, "edges", 0) < 0 || jw_array(&w, g, g->n_edges, jw_edge, &bad) < 0 ||
+	    jw_key(&w, "target", 0) < 0 || jw_value(&w, json_string(target_id), &bad) < 0 ||
+	    jw_key(&w, "unused", 0) < 0 || jw_array(&w, g, g->n_stages, jw_unused, &bad) < 0 ||
+	    jw_key(&w, "warnings", 0) < 0 || jw_value(&w, warnings_json(g, &bad), &bad) < 0 ||
+	    jw_raw(&w, "\n}\n", 3) < 0)
+		rc = -1;
+	atmo__buf_free(&w.dumped);
+	if (rc < 0 && (bad || !w.failed))
+		return atmo__error_nomem(err);
+	if (rc < 0)
+		return atmo__error_set(err, ATMO_EIO, NULL, 0, 0, "cannot write the graph document");
+	return 0;
+}
+
 static const char *status_of(const atmo_stage *st)
 {
 	if (st->replaced)
@@ -430,6 +605,7 @@ int atmo_graph_stages_to_json(json_t **out, const atmo_graph *g, atmo_error *err
 	int bad = 0;
 	size_t i;
 
+	atmo_error_clear(err);
 	if (!out || !g)
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
 				       "atmo_graph_stages_to_json: out and g must not be NULL");

@@ -50,6 +50,7 @@ int atmo_image_diff(json_t **out, const atmo_image *a, const atmo_image *b, size
 	const atmo_image__node *tree_a, *tree_b;
 	atmo_image_totals ta, tb;
 
+	atmo_error_clear(err);
 	*out = NULL;
 	if (!a || !b)
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "atmo_image_diff: no image");

@@ -82,9 +82,17 @@ typedef struct {
 	atmo_image__member *members;  /* tar: every regular member */
 	size_t n_members;
 	atmo_image__map index;        /* member name -> position */
+	int dirfd;           /* dir: the directory, every file opened beneath it; tar: -1 */
 	int *fds;            /* dir: blob files opened so far (closed at the end) */
 	size_t n_fds, cap_fds;
 } atmo_image__src;
+
+/* open name (relative, '/'-separated) under the directory dirfd for reading:
+ * never through a symbolic link nor outside it (beneath.c). -1 and errno
+ * (ELOOP: a link, EXDEV: outside) on failure. */
+int atmo_image__open_beneath(int dirfd, const char *name);
+/* the same, by one openat(O_NOFOLLOW) per component (the fallback without openat2) */
+int atmo_image__open_beneath_walk(int dirfd, const char *name);
 
 int atmo_image__src_open(atmo_image__src *s, const char *path, atmo_error *err);
 void atmo_image__src_close(atmo_image__src *s);

@@ -92,6 +92,7 @@ int atmo_image_to_json(json_t **out, const atmo_image *img, atmo_error *err)
 	json_t *doc, *size, *layers, *hist, *eff, *ineff, *plat;
 	atmo_image_totals t;
 	size_t i, k;
+	atmo_error_clear(err);
 	*out = NULL;
 	if (!img)
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "no image");

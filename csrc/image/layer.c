@@ -292,8 +292,9 @@ static int take_entry(atmo_image__layer *l, const char *where, const char *name,
 		return LERR(ATMO_EINVALID, "absolute member name '%s'", name);
 	if (!atmo_image__safe_name(name))
 		return LERR(ATMO_EINVALID, "member name with '..': '%s'", name);
-	if (len > 4096)
-		return LERR(ATMO_ELIMIT, "member name longer than 4096 bytes");
+	if (len > ATMO_IMAGE_MAX_NAME)
+		return LERR(ATMO_ELIMIT, "member name of %zu bytes, longer than %d (starts '%.60s')",
+			    len, ATMO_IMAGE_MAX_NAME, name);
 	base = memrchr(name, '/', len);
 	base = base ? base + 1 : name;
 	if (strncmp(base, ".wh.", 4) == 0) {
@@ -437,10 +438,32 @@ static int archive_entries(atmo_image__layer *l, struct archive *a, const char *
 		r = archive_read_next_header(a, &e);
 		if (r == ARCHIVE_EOF)
 			break;
+		if (r < ARCHIVE_WARN && archive_error_string(a) &&
+		    !strncmp(archive_error_string(a), "Special header too large", 24)) {
+			rc = LERR(ATMO_ELIMIT, "entry %llu: its pax or GNU long-name header is over "
+				  "1 MiB (%s); member names are limited to %d bytes",
+				  (unsigned long long)l->n_entries + 1, archive_error_string(a),
+				  ATMO_IMAGE_MAX_NAME);
+			goto done;
+		}
 		if (r < ARCHIVE_WARN) {
 			rc = LERR(ATMO_EINVALID, "broken or truncated layer after %llu entries: %s",
 				  (unsigned long long)l->n_entries,
 				  archive_error_string(a) ? archive_error_string(a) : "read error");
+			goto done;
+		}
+		/* libarchive warns and goes on with the short ustar name when it drops an
+		 * oversized pax attribute ("Rejecting pax extended attribute > 1MB",
+		 * "Ignoring oversized pax extensions"): the member's real name is unknown,
+		 * so it is an error, as a name over ATMO_IMAGE_MAX_NAME is in any form.
+		 * (Malformed records it skips stay its business, as before.) */
+		if (r == ARCHIVE_WARN && archive_error_string(a) &&
+		    (!strncmp(archive_error_string(a), "Ignoring oversized", 18) ||
+		     !strncmp(archive_error_string(a), "Rejecting pax", 13))) {
+			rc = LERR(ATMO_ELIMIT, "entry %llu: its pax header is dropped by the tar "
+				  "reader (%s); member names are limited to %d bytes",
+				  (unsigned long long)l->n_entries + 1, archive_error_string(a),
+				  ATMO_IMAGE_MAX_NAME);
 			goto done;
 		}
 		if (counted)

@@ -73,6 +73,11 @@ static int load_json(json_t **out, atmo_image__src *s, const char *name, atmo_er
 	*out = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
 	free(data);
 	if (!*out) {
+		/* jansson ends its message with " near '<the text>'": the file's own bytes
+		 * stay out of errors, the line and column locate the problem */
+		char *near = strstr(je.text, " near ");
+		if (near)
+			*near = '\0';
 		snprintf(src, sizeof(src), "%s:%s", s->path, name);
 		return atmo__error_set(err, ATMO_EINVALID, src, je.line > 0 ? je.line : 0,
 				       je.column > 0 ? je.column : 0, "not valid JSON: %s", je.text);
@@ -730,6 +735,7 @@ int atmo_image_open(atmo_image **out, const char *path, const atmo_image_options
 	int rc;
 	size_t i;
 
+	atmo_error_clear(err);
 	if (out)
 		*out = NULL;
 	if (!out || !path)

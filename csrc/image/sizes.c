@@ -315,6 +315,7 @@ int atmo_image_layer_set(atmo_layer_set *out, const atmo_image *img, atmo_error 
 	uint64_t *bytes;
 	size_t i;
 
+	atmo_error_clear(err);
 	if (!out || !img)
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
 				       "atmo_image_layer_set: out and img must not be NULL");
@@ -358,6 +359,7 @@ int atmo_kept_out(json_t **out, const atmo_layer_set *final, const atmo_layer_se
 	json_t *doc = NULL, *pk = NULL;
 	int rc = 0;
 
+	atmo_error_clear(err);
 	if (!out || !final || (n_build_only && !build_only))
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
 				       "atmo_kept_out: out, final and build_only must not be NULL");
@@ -466,6 +468,7 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 	uint64_t own_total = 0, copied_total = 0;
 	int rc = 0;
 
+	atmo_error_clear(err);
 	*out = NULL;
 	if (!g)
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "atmo_sizes_compute: no graph");
@@ -723,6 +726,7 @@ int atmo_sizes_annotate(json_t *graph_doc, const json_t *sizes_doc, atmo_error *
 	size_t i, n;
 	int rc = 0;
 
+	atmo_error_clear(err);
 	schema = json_string_value(json_object_get(graph_doc, "schema"));
 	nodes = json_object_get(graph_doc, "nodes");
 	if (!json_is_object(graph_doc) || !schema || strcmp(schema, "atmograph.graph/1") ||

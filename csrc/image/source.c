@@ -492,6 +492,7 @@ int atmo_image__src_open(atmo_image__src *s, const char *path, atmo_error *err)
 	struct stat st;
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
+	s->dirfd = -1;
 	s->path = atmo__strdup(path, err);
 	if (!s->path)
 		return ATMO_ENOMEM;
@@ -500,6 +501,11 @@ int atmo_image__src_open(atmo_image__src *s, const char *path, atmo_error *err)
 				       "cannot open image: %s", strerror(errno));
 	if (S_ISDIR(st.st_mode)) {
 		s->kind = IMG_SRC_DIR;
+		/* the path the caller named may be a link; nothing beneath it may */
+		s->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (s->dirfd < 0)
+			return atmo__error_set(err, ATMO_EIO, path, 0, 0, "cannot open image: %s",
+					       strerror(errno));
 		return 0;
 	}
 	s->kind = IMG_SRC_TAR;
@@ -524,6 +530,8 @@ void atmo_image__src_close(atmo_image__src *s)
 	size_t i;
 	if (s->fd >= 0)
 		close(s->fd);
+	if (s->dirfd >= 0)
+		close(s->dirfd);
 	for (i = 0; i < s->n_fds; i++)
 		close(s->fds[i]);
 	free(s->fds);
@@ -534,6 +542,7 @@ void atmo_image__src_close(atmo_image__src *s)
 	free(s->path);
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
+	s->dirfd = -1;
 }
 
 int atmo_image__src_has(atmo_image__src *s, const char *name)
@@ -541,10 +550,16 @@ int atmo_image__src_has(atmo_image__src *s, const char *name)
 	if (s->kind == IMG_SRC_TAR)
 		return atmo_image__map_get(&s->index, name) != NULL;
 	else {
-		char p[4096];
-		struct stat st;
-		snprintf(p, sizeof(p), "%s/%s", s->path, name);
-		return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+		/* something there that is refused (a link, a FIFO) counts as present, so
+		 * that reading it gives the precise error rather than "not an image" */
+		int fd;
+		if (!atmo_image__safe_name(name))
+			return 0;
+		fd = atmo_image__open_beneath(s->dirfd, name);
+		if (fd < 0)
+			return errno == ELOOP || errno == ENOTDIR || errno == EXDEV;
+		close(fd);
+		return 1;
 	}
 }
 
@@ -566,12 +581,15 @@ int atmo_image__src_find(atmo_image__src *s, const char *name, atmo_image__range
 		out->len = s->members[*i].len;
 		return 0;
 	} else {
-		char p[4096];
 		struct stat st;
 		int fd;
-		if ((size_t)snprintf(p, sizeof(p), "%s/%s", s->path, name) >= sizeof(p))
+		if (strlen(name) >= 4096)
 			return atmo__error_set(err, ATMO_EINVALID, s->path, 0, 0, "path too long");
-		fd = open(p, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO must not block */
+		fd = atmo_image__open_beneath(s->dirfd, name);
+		if (fd < 0 && (errno == ELOOP || errno == ENOTDIR || errno == EXDEV))
+			return atmo__error_set(err, ATMO_EINVALID, s->path, 0, 0,
+					       "'%s' is or passes through a symbolic link (or leads "
+					       "outside the image): refused", name);
 		if (fd < 0)
 			return atmo__error_set(err, errno == ENOENT ? ATMO_ENOTFOUND : ATMO_EIO,
 					       s->path, 0, 0, "missing blob: cannot open '%s': %s",

@@ -257,12 +257,24 @@ static int strlist_from(strlist *l, PyObject *o, const char *what)
 		PyErr_Format(PyExc_TypeError, "%s must be a dict or a list of 'K=V' strings", what);
 		goto fail;
 	} else {
-		PyObject *seq = PySequence_Fast(o, "expected a dict or a sequence of 'K=V' strings");
+		PyObject *seq;
+		if (!PySequence_Check(o)) {
+			PyErr_Format(PyExc_TypeError, "%s must be a dict or a list of 'K=V' strings, not %.100s",
+				     what, Py_TYPE(o)->tp_name);
+			goto fail;
+		}
+		seq = PySequence_Fast(o, "expected a dict or a sequence of 'K=V' strings");
 		if (!seq)
 			goto fail;
 		for (i = 0; i < PySequence_Fast_GET_SIZE(seq); i++) {
 			PyObject *it = PySequence_Fast_GET_ITEM(seq, i);
-			if (!PyUnicode_Check(it) || PyUnicode_FindChar(it, '=', 0, PyUnicode_GET_LENGTH(it), 1) < 0) {
+			if (!PyUnicode_Check(it)) {
+				Py_DECREF(seq);
+				PyErr_Format(PyExc_TypeError, "%s: items must be 'K=V' strings, not %.100s",
+					     what, Py_TYPE(it)->tp_name);
+				goto fail;
+			}
+			if (PyUnicode_FindChar(it, '=', 0, PyUnicode_GET_LENGTH(it), 1) < 0) {
 				Py_DECREF(seq);
 				PyErr_Format(PyExc_ValueError, "%s: expected 'K=V' strings", what);
 				goto fail;

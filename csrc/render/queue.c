@@ -114,6 +114,7 @@ static void *queue_thread(void *arg)
 int atmo_render_queue_new(atmo_render_queue **out, atmo_error *err)
 {
 	atmo_render_queue *q;
+	atmo_error_clear(err);
 	*out = NULL;
 	if (!(q = atmo__calloc(1, sizeof *q, err)))
 		return ATMO_ENOMEM;
@@ -152,6 +153,7 @@ int atmo_render_queue_submit(atmo_render_queue *q, uint64_t *ticket, const char 
 	rq_job *j;
 	int rc;
 
+	atmo_error_clear(err);
 	*ticket = 0;
 	/* a bad option is the caller's error now, not a job's later */
 	if (opts && (rc = atmo_render_options_check(opts, err)) < 0)
@@ -208,6 +210,7 @@ int atmo_render_queue_take(atmo_render_queue *q, uint64_t ticket, char **data, s
 	rq_job *j;
 	int rc;
 
+	atmo_error_clear(err);
 	*data = NULL;
 	*len = 0;
 	pthread_mutex_lock(&q->lock);

@@ -206,6 +206,7 @@ int atmo_renderer_new(atmo_renderer **out, atmo_error *err)
 	atmo_buf msgs = ATMO_BUF_INIT;
 	gv_saved s;
 
+	atmo_error_clear(err);
 	if (!out)
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "atmo_renderer_new: out is NULL");
 	*out = NULL;
@@ -421,6 +422,7 @@ done:
 
 int atmo_render_options_check(const atmo_render_options *opts, atmo_error *err)
 {
+	atmo_error_clear(err);
 	if (!opts)
 		return 0;
 	if (opts->version != ATMO_RENDER_OPTIONS_VERSION)
@@ -474,6 +476,7 @@ int atmo_render(char **data, size_t *len, atmo_renderer *r, json_t *graph,
 	json_t *w = NULL;
 	int rc;
 
+	atmo_error_clear(err);
 	if (data)
 		*data = NULL;
 	if (len)
@@ -589,6 +592,7 @@ int atmo_render_text(char **data, size_t *len, atmo_renderer *r, const char *jso
 	json_t *graph;
 	int rc;
 
+	atmo_error_clear(err);
 	if (data)
 		*data = NULL;
 	if (len)

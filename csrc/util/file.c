@@ -19,6 +19,7 @@ int atmo_file_read(char **out, size_t *len, const char *path, size_t max,
 	int fd, rc = 0;
 	ssize_t n;
 
+	atmo_error_clear(err);
 	*out = NULL;
 	if (len)
 		*len = 0;
@@ -87,6 +88,7 @@ int atmo_file_write_atomic_flags(const char *path, const void *data, size_t len,
 	atmo_buf tmp = ATMO_BUF_INIT;
 	int fd = -1, rc = 0;
 
+	atmo_error_clear(err);
 	if (strcmp(path, "-") == 0) {
 		if (write_all(STDOUT_FILENO, data, len) < 0)
 			return atmo__error_set(err, ATMO_EIO, "<stdout>", 0, 0,

@@ -46,8 +46,105 @@ __all__ = [
 ]
 
 
+# ---- argument checks: a wrong type is a TypeError naming the argument ----------
+
+def _wrong(name, what, value):
+    return TypeError("%s must be %s, not %s" % (name, what, type(value).__name__))
+
+
+def _opt_str(name, value):
+    if value is not None and not isinstance(value, str):
+        raise _wrong(name, "str or None", value)
+    return value
+
+
+def _str(name, value):
+    if not isinstance(value, str):
+        raise _wrong(name, "str", value)
+    return value
+
+
+def _flag(name, value):
+    if not isinstance(value, (bool, int)):
+        raise _wrong(name, "bool", value)
+    return bool(value)
+
+
+def _int(name, value):
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _wrong(name, "int", value)
+    return value
+
+
+def _num(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _wrong(name, "a number", value)
+    return float(value)
+
+
+def _path(name, value):
+    if not isinstance(value, (str, bytes, os.PathLike)):
+        raise _wrong(name, "a path (str or os.PathLike)", value)
+    path = os.fspath(value)
+    return os.fsdecode(path) if isinstance(path, bytes) else path
+
+
+def _opt_path(name, value):
+    return None if value is None else _path(name, value)
+
+
+def _text(name, value):
+    if not isinstance(value, (str, bytes, bytearray)):
+        raise _wrong(name, "Dockerfile text (str or bytes)", value)
+    return bytes(value) if isinstance(value, bytearray) else value
+
+
+def _kv(name, value):
+    """None, a dict {K: V} or a list/tuple of "K=V" strings."""
+    if value is None or isinstance(value, dict):
+        if value and not all(isinstance(k, str) for k in value):
+            raise TypeError("%s: keys must be str" % name)
+        return value
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            if not isinstance(item, str):
+                raise TypeError("%s: items must be 'K=V' strings, not %s"
+                                % (name, type(item).__name__))
+        return value
+    raise _wrong(name, "a dict or a list of 'K=V' strings", value)
+
+
+def _names(name, value):
+    """None or a list/tuple of str."""
+    if value is None:
+        return None
+    if not isinstance(value, (list, tuple)):
+        raise _wrong(name, "a list of names", value)
+    for item in value:
+        if not isinstance(item, str):
+            raise TypeError("%s: items must be str, not %s" % (name, type(item).__name__))
+    return value
+
+
+def _paths(name, value):
+    """A path or a list/tuple of paths."""
+    if isinstance(value, (str, bytes, os.PathLike)):
+        return _path(name, value)
+    if not isinstance(value, (list, tuple)):
+        raise _wrong(name, "a path or a list of paths", value)
+    return [_path(name, v) for v in value]
+
+
+def _doc(name, value, text=False):
+    """A JSON document: a dict (or, where text is allowed, its JSON text)."""
+    if isinstance(value, dict) or (text and isinstance(value, (str, bytes))):
+        return value
+    raise _wrong(name, "a dict or its JSON text" if text else "a dict", value)
+
+
 def read_dockerfile(dockerfile, filename=None):
     """Return ``(text, filename)`` for a Dockerfile given as text or as a path."""
+    _opt_str("filename", filename)
     if isinstance(dockerfile, (bytes, bytearray)):
         return bytes(dockerfile), filename
     if isinstance(dockerfile, str) and "\n" in dockerfile:
@@ -63,20 +160,19 @@ def read_dockerfile(dockerfile, filename=None):
 
 def parse(source, *, filename=None):
     """Parse Dockerfile text (str or bytes): the ``atmograph.parse/1`` document."""
-    return _core.parse(source, filename=filename)
+    return _core.parse(_text("source", source), filename=_opt_str("filename", filename))
 
 
 def parse_file(path):
     """Parse the Dockerfile at ``path`` (errors name the path)."""
-    path = os.fspath(path)
-    if isinstance(path, bytes):
-        path = os.fsdecode(path)
+    path = _path("path", path)
     return _core.parse(_core.read_file(path), filename=path)
 
 
 def dump(source, *, filename=None):
     """BuildKit's ``result`` dump of Dockerfile text (one line per instruction)."""
-    return _core.parse(source, filename=filename, dump=True)
+    return _core.parse(_text("source", source), filename=_opt_str("filename", filename),
+                       dump=True)
 
 
 def graph(dockerfile, *, target=None, build_args=None, build_contexts=None, image_id=None,
@@ -86,15 +182,18 @@ def graph(dockerfile, *, target=None, build_args=None, build_contexts=None, imag
     ``build_args`` and ``build_contexts``: a dict ``{K: V}`` or a list of ``"K=V"``.
     """
     text, name = read_dockerfile(dockerfile, filename)
-    return _core.graph(text, filename=name, target=target, build_args=build_args,
-                          build_contexts=build_contexts, image_id=image_id)
+    return _core.graph(text, filename=name, target=_opt_str("target", target),
+                       build_args=_kv("build_args", build_args),
+                       build_contexts=_kv("build_contexts", build_contexts),
+                       image_id=_opt_str("image_id", image_id))
 
 
 def stages(dockerfile, *, target=None, build_args=None, build_contexts=None, filename=None):
     """The stage list of a Dockerfile (``atmograph.stages/1``, as ``atmograph stages --json``)."""
     text, name = read_dockerfile(dockerfile, filename)
-    return _core.stages(text, filename=name, target=target, build_args=build_args,
-                           build_contexts=build_contexts)
+    return _core.stages(text, filename=name, target=_opt_str("target", target),
+                        build_args=_kv("build_args", build_args),
+                        build_contexts=_kv("build_contexts", build_contexts))
 
 
 def render_with_warnings(graph_doc, *, format="svg", rankdir=None, layers=False, legend=False,
@@ -106,12 +205,15 @@ def render_with_warnings(graph_doc, *, format="svg", rankdir=None, layers=False,
     without the GIL. ``path``: also write the output there, atomically (a temporary file
     renamed into place, nothing left on failure), without the GIL.
     """
-    return _core.render(graph_doc, format=format, rankdir=rankdir, layers=bool(layers),
-                        legend=bool(legend), scratch=bool(scratch),
-                        max_label_length=int(max_label_length), theme=theme,
-                        link_base=link_base, dpi=float(dpi), fixed_size=bool(fixed_size),
-                        id_prefix=id_prefix, svg_inline=bool(svg_inline), detail=detail,
-                        path=None if path is None else os.fspath(path))
+    return _core.render(_doc("graph_doc", graph_doc, text=True), format=_str("format", format),
+                        rankdir=_opt_str("rankdir", rankdir), layers=_flag("layers", layers),
+                        legend=_flag("legend", legend), scratch=_flag("scratch", scratch),
+                        max_label_length=_int("max_label_length", max_label_length),
+                        theme=_str("theme", theme), link_base=_opt_str("link_base", link_base),
+                        dpi=_num("dpi", dpi), fixed_size=_flag("fixed_size", fixed_size),
+                        id_prefix=_opt_str("id_prefix", id_prefix),
+                        svg_inline=_flag("svg_inline", svg_inline),
+                        detail=_opt_str("detail", detail), path=_opt_path("path", path))
 
 
 def check_render_options(*, format="svg", rankdir=None, layers=False, legend=False,
@@ -120,11 +222,16 @@ def check_render_options(*, format="svg", rankdir=None, layers=False, legend=Fal
     """Check render options as :func:`render` does, without a graph document: raises
     :class:`InvalidInputError` naming the option and its value (e.g. ``theme "blue" is not
     light or dark``), ``ValueError`` for an unknown format or a negative length."""
-    _core.check_render_options(format=format, rankdir=rankdir, layers=bool(layers),
-                               legend=bool(legend), scratch=bool(scratch),
-                               max_label_length=int(max_label_length), theme=theme,
-                               link_base=link_base, dpi=float(dpi), fixed_size=bool(fixed_size),
-                               id_prefix=id_prefix, svg_inline=bool(svg_inline), detail=detail)
+    _core.check_render_options(format=_str("format", format), rankdir=_opt_str("rankdir", rankdir),
+                               layers=_flag("layers", layers), legend=_flag("legend", legend),
+                               scratch=_flag("scratch", scratch),
+                               max_label_length=_int("max_label_length", max_label_length),
+                               theme=_str("theme", theme),
+                               link_base=_opt_str("link_base", link_base), dpi=_num("dpi", dpi),
+                               fixed_size=_flag("fixed_size", fixed_size),
+                               id_prefix=_opt_str("id_prefix", id_prefix),
+                               svg_inline=_flag("svg_inline", svg_inline),
+                               detail=_opt_str("detail", detail))
 
 
 def describe(graph_doc, *, detail=None):
@@ -197,16 +304,19 @@ def inspect_image(path, *, ref=None, verify=False, files=10, packages=False, pla
     :func:`registry_auth_file`; ``insecure_registries``: ``HOST[:PORT]`` names spoken
     to over plain HTTP or unverified TLS; ``ca_file``: CAs to trust).
     """
-    return _core.inspect_image(path, ref=ref, verify=bool(verify), files=int(files),
-                                  packages=bool(packages), platform=platform,
-                                  **_registry_opts(auth_file, insecure_registries, ca_file))
+    return _core.inspect_image(_path("path", path), ref=_opt_str("ref", ref),
+                               verify=_flag("verify", verify), files=_int("files", files),
+                               packages=_flag("packages", packages),
+                               platform=_opt_str("platform", platform),
+                               **_registry_opts(auth_file, insecure_registries, ca_file))
 
 
 def image_diff(a, b, *, max_files=0, packages=False, auth_file=None, insecure_registries=None,
                ca_file=None):
     """Compare two images (files or ``docker://`` references): ``atmograph.diff/1``."""
-    return _core.image_diff(a, b, max_files=int(max_files), packages=bool(packages),
-                               **_registry_opts(auth_file, insecure_registries, ca_file))
+    return _core.image_diff(_path("a", a), _path("b", b), max_files=_int("max_files", max_files),
+                            packages=_flag("packages", packages),
+                            **_registry_opts(auth_file, insecure_registries, ca_file))
 
 
 def check(images, *, rules=None, rules_file=None, platform=None, verify=False, auth_file=None,
@@ -240,10 +350,14 @@ def sizes(dockerfile, images, *, target=None, build_args=None, build_contexts=No
     ``images``: ``{stage: image path}`` (each built with ``--target STAGE``).
     """
     text, name = read_dockerfile(dockerfile, filename)
-    return _core.sizes(text, {str(k): v for k, v in images.items()}, filename=name,
-                          target=target, build_args=build_args, build_contexts=build_contexts,
-                          verify=bool(verify), packages=bool(packages),
-                          **_registry_opts(auth_file, insecure_registries, ca_file))
+    if not isinstance(images, dict):
+        raise _wrong("images", "a dict {stage: image path}", images)
+    images = {str(k): _path("images[%r]" % (k,), v) for k, v in images.items()}
+    return _core.sizes(text, images, filename=name, target=_opt_str("target", target),
+                       build_args=_kv("build_args", build_args),
+                       build_contexts=_kv("build_contexts", build_contexts),
+                       verify=_flag("verify", verify), packages=_flag("packages", packages),
+                       **_registry_opts(auth_file, insecure_registries, ca_file))
 
 
 def load_bake(paths, *, targets=None, set_vars=None, no_env=False, overrides=None):
@@ -253,33 +367,38 @@ def load_bake(paths, *, targets=None, set_vars=None, no_env=False, overrides=Non
     ``set_vars``: variable values (``--var``), a dict or a list of ``"NAME=VALUE"``.
     ``overrides``: buildx's ``--set`` values, a list of ``"PATTERN.KEY=VALUE"``.
     """
-    return _core.load_bake(paths, targets=targets, set_vars=set_vars, no_env=bool(no_env),
-                           overrides=overrides)
+    return _core.load_bake(_paths("paths", paths), targets=_names("targets", targets),
+                           set_vars=_kv("set_vars", set_vars), no_env=_flag("no_env", no_env),
+                           overrides=_names("overrides", overrides))
 
 
 def bake_graph(paths, *, targets=None, set_vars=None, no_env=False, overrides=None):
     """The multi-image graph document of bake targets (one cluster per target)."""
-    return _core.bake_graph(paths, targets=targets, set_vars=set_vars, no_env=bool(no_env),
-                            overrides=overrides)
+    return _core.bake_graph(_paths("paths", paths), targets=_names("targets", targets),
+                            set_vars=_kv("set_vars", set_vars), no_env=_flag("no_env", no_env),
+                            overrides=_names("overrides", overrides))
 
 
 def plan(paths, *, targets=None, set_vars=None, no_env=False, engine=None, stages=False,
          work_dir=None, lower=None, overrides=None):
     """The build plan (``atmograph.plan/1``): waves of independent targets, engine argv."""
-    return _core.plan(paths, targets=targets, set_vars=set_vars, no_env=bool(no_env),
-                         engine=engine, stages=bool(stages), work_dir=work_dir,
-                         lower=-1 if lower is None else int(bool(lower)), overrides=overrides)
+    return _core.plan(_paths("paths", paths), targets=_names("targets", targets),
+                      set_vars=_kv("set_vars", set_vars), no_env=_flag("no_env", no_env),
+                      engine=_opt_str("engine", engine), stages=_flag("stages", stages),
+                      work_dir=_opt_path("work_dir", work_dir),
+                      lower=-1 if lower is None else int(_flag("lower", lower)),
+                      overrides=_names("overrides", overrides))
 
 
 def annotate(graph_doc, report):
     """A copy of ``graph_doc`` with the measured sizes of a build report added."""
-    return _core.annotate(graph_doc, report)
+    return _core.annotate(_doc("graph_doc", graph_doc), _doc("report", report))
 
 
 def annotate_sizes(graph_doc, sizes_doc):
     """A copy of ``graph_doc`` with the figures of a sizes document (:func:`sizes` of the
     same Dockerfile, same options) added: the same fields :func:`annotate` adds."""
-    return _core.annotate_sizes(graph_doc, sizes_doc)
+    return _core.annotate_sizes(_doc("graph_doc", graph_doc), _doc("sizes_doc", sizes_doc))
 
 
 def report_find_target(report, dockerfile, bases=()):
@@ -289,7 +408,12 @@ def report_find_target(report, dockerfile, bases=()):
     directory when empty). When several targets build the file, the name that sorts
     first. Raises :class:`NotFoundError` when none does, :class:`InvalidInputError`
     when ``report`` is not a build report."""
-    return _core.report_find_target(report, dockerfile, list(bases or ()))
+    if bases is None:
+        bases = ()
+    if not isinstance(bases, (list, tuple)):
+        raise _wrong("bases", "a list of paths", bases)
+    return _core.report_find_target(_doc("report", report), _path("dockerfile", dockerfile),
+                                    [_path("bases", b) for b in bases])
 
 
 def graphviz_version():

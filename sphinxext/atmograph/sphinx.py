@@ -355,6 +355,13 @@ class ImageGraphDirective(SphinxDirective):
         if report is not None:
             report.pop("_path", None)
             doc = atmograph.annotate(doc, report)
+            # a target built with an incomplete entry (its export failed: no sizes)
+            # is a warning here too, so that `sphinx-build -W` does not pass it silently
+            targets = report.get("targets") or {}
+            for img in doc.get("images", []):
+                entry = targets.get(img.get("id")) or {}
+                for w in entry.get("warnings") or []:
+                    self._warn("the build report's target %s: %s" % (img.get("id"), w))
         # Anchors (and SVG ids) unique per directive, so that the same Dockerfile shown twice
         # (two pages in singlehtml, or twice on a page) gives distinct ids.
         prefix = "%s-%d-" % (nodes.make_id(self.env.docname) or "doc",

@@ -228,3 +228,25 @@ def test_annotate_sizes_from_measured_images(tmp_path):
         assert by_id[st["node"]]["size"]["bytes"] == st["size"]["bytes"]
         assert by_id[st["node"]]["size"]["own_bytes"] == st["own_bytes"]
     assert g["kept_out"]["bytes"] == sizes["kept_out"]["bytes"]
+
+
+def test_report_target_warnings_are_sphinx_warnings(make_app, rootdir, sphinx_test_tempdir):
+    # a target whose export failed is "built" with "warnings" in the report (issue 17):
+    # the directive repeats them as located warnings, so `sphinx-build -W` fails
+    srcdir = _root(rootdir, sphinx_test_tempdir,
+                   'atmograph_build_report = None\n'
+                   'atmograph_build_reports = {"measured": "report.json"}',
+                   {"index.rst": "Warn\n====\n\n.. atmo-imagegraph:: app\n   :bake:\n"
+                                 "   :report: measured\n"})
+    import json
+    with open(str(srcdir / "report.json")) as f:
+        report = json.load(f)
+    report["targets"]["app"]["warnings"] = [
+        "exporting localhost/app:latest failed: no sizes or packages (see out/logs/app.log)"]
+    with open(str(srcdir / "report.json"), "w") as f:
+        json.dump(report, f)
+    app = _build(make_app, srcdir)
+    lines = [ln for ln in app._warning.getvalue().splitlines() if "WARNING" in ln]
+    assert len(lines) == 1, lines
+    assert re.search(r"index\.rst:4: WARNING: atmo-imagegraph: the build report's target app: "
+                     r"exporting localhost/app:latest failed", lines[0]), lines[0]

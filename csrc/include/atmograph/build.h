@@ -176,6 +176,10 @@ typedef struct atmo_build_options {
  *    build-only stages' images (base chain included) whose diff_id is not in the
  *    target's image, each distinct layer once, and the dpkg packages present in
  *    any build-only stage's image and absent from the target's image.
+ * A target built whose entry is incomplete (an export failed, so no sizes; the
+ * engine's image id file held no valid digest) keeps status "built" and gets
+ * "warnings": ["..."], also written to its log. Digests (iidfile, `inspect`,
+ * the state file) are accepted only as sha256:<64 hex> or sha512:<128 hex>.
  * @param[out] report  the build report (schema "atmograph.build-report/1"), also
  *                     written to opts->report_path; NULL allowed
  * @return 0 when every target was built or cached, ATMO_EENGINE when one

@@ -3,7 +3,9 @@
  *
  * Conventions (see ../shared/design/STYLE.md):
  *  - functions return 0 or a negative ATMO_E* code and fill a caller-owned
- *    atmo_error (NULL allowed; the first error recorded wins);
+ *    atmo_error (NULL allowed); every function taking one resets it on entry
+ *    (as jansson does on each load), so a reused or uninitialised struct is
+ *    fine; within one call the first error recorded wins;
  *  - `**out` parameters are owned by the caller and freed with the type's
  *    own NULL-safe atmo_<type>_free();
  *  - getters return borrowed pointers tied to their parent.

@@ -22,6 +22,13 @@ typedef struct atmo_dockerfile atmo_dockerfile;
 #define ATMO_DOCKERFILE_MAX_LINE 65535
 /** Deepest ${...} nesting word expansion accepts; deeper is ATMO_ELIMIT. */
 #define ATMO_SHELL_MAX_DEPTH 100
+/** Longest result of expanding one word (ARG/ENV value, FROM, RUN --mount
+ *  field, ...), in bytes; longer is ATMO_ELIMIT. `ARG A1=${A0}${A0}` chains
+ *  double at each line: the cap keeps them from taking the machine. */
+#define ATMO_SHELL_MAX_WORD ((size_t)1 << 20)
+/** Total bytes all expansions of one Dockerfile may produce when its graph is
+ *  built (atmo_graph_build); more is ATMO_ELIMIT at the instruction's line. */
+#define ATMO_SHELL_MAX_TOTAL ((size_t)64 << 20)
 
 /** A heredoc attached to a RUN, COPY or ADD instruction. */
 typedef struct atmo_heredoc {
@@ -149,7 +156,8 @@ typedef const char *(*atmo_env_lookup)(const char *name, size_t name_len, void *
  * Expand one word as BuildKit's ProcessWord does (quotes removed, no splitting).
  * @param[out] out  the result, caller frees with free()
  * @param escape    the escape character ('\\' or '`')
- * @return 0, ATMO_EINVALID (bad substitution, ${v:?msg}) or ATMO_ENOMEM
+ * @return 0, ATMO_EINVALID (bad substitution, ${v:?msg}), ATMO_ELIMIT (nesting over
+ *         ATMO_SHELL_MAX_DEPTH, a result over ATMO_SHELL_MAX_WORD) or ATMO_ENOMEM
  */
 ATMO_EXTERN int atmo_shell_expand(char **out, const char *word, char escape,
 				  atmo_env_lookup lookup, void *payload, atmo_error *err);

@@ -152,7 +152,9 @@ typedef struct atmo_graph_var {
  * @return 0; ATMO_EINVALID (bad stage name, bad --build-arg, cycle, bad index, bad
  *         substitution, invalid image reference, a stage used before it is built;
  *         err carries source, line and column), ATMO_ENOTFOUND (unknown
- *         target; the message lists the stages) or ATMO_ENOMEM
+ *         target; the message lists the stages), ATMO_ELIMIT (an expanded word over
+ *         ATMO_SHELL_MAX_WORD or all expansions over ATMO_SHELL_MAX_TOTAL; located at
+ *         the instruction) or ATMO_ENOMEM
  */
 ATMO_EXTERN int atmo_graph_build(atmo_graph **out, const atmo_dockerfile *df,
 				 const atmo_graph_options *opts, atmo_error *err);
@@ -172,6 +174,20 @@ ATMO_EXTERN void atmo_graph_free(atmo_graph *g);
  * @param[out] out  a new reference, caller decrefs
  */
 ATMO_EXTERN int atmo_graph_to_json(json_t **out, const atmo_graph *g, atmo_error *err);
+
+/** Receives output text; returns 0, or non-zero to stop (the writer then fails). */
+typedef int (*atmo_write_fn)(const char *data, size_t len, void *payload);
+
+/**
+ * Write the graph document as text, byte for byte what json_dumps() of
+ * atmo_graph_to_json()'s document with JSON_INDENT(2) gives, followed by a
+ * newline (what atmo_render() gives for ATMO_FORMAT_JSON) - but one node or
+ * edge at a time, so memory stays that of the graph: a 100,000-stage
+ * Dockerfile's document takes gigabytes as a jansson tree.
+ * @return 0, ATMO_ENOMEM or ATMO_EIO (write returned non-zero)
+ */
+ATMO_EXTERN int atmo_graph_write_json(const atmo_graph *g, atmo_write_fn write, void *payload,
+				      atmo_error *err);
 
 /**
  * The stage list (schema "atmograph.stages/1"): {"schema", "source", "image", "target"

@@ -37,6 +37,10 @@ struct atmo_graph;
 #define ATMO_IMAGE_MAX_DPKG (64u * 1024u * 1024u)
 /** Safety limit: layers of one image. */
 #define ATMO_IMAGE_MAX_LAYERS 4096
+/** Longest member name in a layer, in bytes, whatever its form (ustar, pax "path",
+ *  GNU long name); longer, or a pax header the tar reader drops (over 1 MiB,
+ *  malformed), is ATMO_ELIMIT / ATMO_EINVALID naming the layer and the entry. */
+#define ATMO_IMAGE_MAX_NAME 4096
 
 /** Options of atmo_image_open(). Start from ATMO_IMAGE_OPTIONS_INIT. */
 typedef struct atmo_image_options {

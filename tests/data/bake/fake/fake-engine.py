@@ -5,7 +5,10 @@ Understands: --version; [--storage-driver X] [--root Y] build ... -f F -t IMAGE
 [--target S] ... --iidfile FILE CONTEXT; inspect --type image --format F IMAGE;
 push IMAGE DEST. Images live in $FAKE_STORE/images. Every call is appended to
 $FAKE_STORE/calls.jsonl. A Dockerfile containing "FAKE: fail" fails, "FAKE: hang"
-hangs (with a child process) after writing its pids to $FAKE_STORE/hang.pids.
+hangs (with a child process) after writing its pids to $FAKE_STORE/hang.pids,
+"FAKE: hostile-iid" writes a path and a NUL instead of a digest to the iidfile
+(and `inspect` prints a path as the image's id).
+`push` (the export) is not supported: it fails.
 """
 import hashlib
 import json
@@ -66,9 +69,12 @@ if cmd == "build":
     digest = hashlib.sha256((image + text + str(sorted(opts.get("--build-arg", [])))
                              + str(opts.get("--build-context", []))).encode()).hexdigest()
     with open(image_path(image), "w") as f:
-        f.write(digest)
-    with open(opts["--iidfile"][0], "w") as f:
-        f.write("sha256:" + digest)
+        f.write("../../../etc/passwd" if "FAKE: hostile-iid" in text else digest)
+    with open(opts["--iidfile"][0], "wb") as f:
+        if "FAKE: hostile-iid" in text:
+            f.write(b"../../../etc/passwd\n\0junk")
+        else:
+            f.write(("sha256:" + digest).encode())
     print("COMMIT " + image)
     sys.exit(0)
 if cmd == "inspect":

@@ -1,0 +1,3 @@
+FROM alpine
+RUN true
+COPY --bogus=1 a b

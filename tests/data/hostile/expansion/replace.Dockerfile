@@ -1,0 +1,15 @@
+ARG A0=xx
+ARG A1=${A0}${A0}
+ARG A2=${A1}${A1}
+ARG A3=${A2}${A2}
+ARG A4=${A3}${A3}
+ARG A5=${A4}${A4}
+ARG A6=${A5}${A5}
+ARG A7=${A6}${A6}
+ARG A8=${A7}${A7}
+ARG A9=${A8}${A8}
+ARG A10=${A9}${A9}
+ARG A11=${A10}${A10}
+FROM alpine
+ARG A11
+ENV B=${A11//?/$A11}
