@@ -756,6 +756,7 @@ int atmo_image_open(atmo_image **out, const char *path, const atmo_image_options
 	}
 	memset(&src, 0, sizeof(src));
 	src.fd = -1;
+	src.dirfd = -1; /* a registry image never opens the source: nothing to close */
 	remote = strncmp(path, ATMO_IMAGE__REG_PREFIX, strlen(ATMO_IMAGE__REG_PREFIX)) == 0;
 	if (remote) {
 		if ((rc = atmo_image__reg_open(&reg, path, opts, err)) < 0)

@@ -117,6 +117,27 @@ def test_python_api(pushed, plain):
         atmograph.inspect_image("docker://%s/nothing:here" % plain.host)
 
 
+
+def test_registry_image_closes_no_descriptor_of_the_caller(pushed):
+    """A registry image has no local source: opening it once closed descriptor 0
+    (the unused source's directory descriptor was zero, not -1), and with it
+    whatever file the process held there."""
+    import atmograph
+    _, ref = pushed["zstd"]
+    before = sorted(os.listdir("/proc/self/fd"))
+    r, w = os.pipe()
+    saved = os.dup(0)
+    try:
+        os.dup2(r, 0)
+        atmograph.inspect_image(ref)
+        os.fstat(0)          # still open
+        assert os.readlink("/proc/self/fd/0") == os.readlink("/proc/self/fd/%d" % r)
+    finally:
+        os.dup2(saved, 0)
+        for fd in (r, w, saved):
+            os.close(fd)
+    assert sorted(os.listdir("/proc/self/fd")) == before
+
 def test_missing_tag_and_bad_reference(plain):
     err = fail("inspect", "docker://%s/sample:nope" % plain.host)
     assert "manifest nope: HTTP 404" in err and "MANIFEST_UNKNOWN" in err
