@@ -238,7 +238,7 @@ def describe(graph_doc, *, detail=None):
     """The accessible name of the drawing :func:`render` makes (its SVG's aria-label, an
     alt text): the image and its stages in order by name (``stage 0`` when unnamed), or
     for a family overview (``detail``) its images."""
-    return _core.describe(graph_doc, detail=detail)
+    return _core.describe(_doc("graph_doc", graph_doc, text=True), detail=_opt_str("detail", detail))
 
 
 def render(graph_doc, *, format="svg", rankdir=None, layers=False, legend=False, scratch=True,
@@ -289,8 +289,11 @@ def registry_auth_file():
 
 
 def _registry_opts(auth_file, insecure_registries, ca_file):
+    auth_file, ca_file = _opt_path("auth_file", auth_file), _opt_path("ca_file", ca_file)
     if isinstance(insecure_registries, (list, tuple)):
-        insecure_registries = ",".join(insecure_registries)
+        insecure_registries = ",".join(_names("insecure_registries", insecure_registries))
+    else:
+        _opt_str("insecure_registries", insecure_registries)
     return {"auth_file": auth_file if auth_file is not None else registry_auth_file(),
             "insecure_registries": insecure_registries or None, "ca_file": ca_file}
 
@@ -330,16 +333,19 @@ def check(images, *, rules=None, rules_file=None, platform=None, verify=False, a
     for ``forbidPackages``). ``rules_file``: a JSON or YAML rules file read first. With no
     rule at all, dive's defaults. ``doc["passed"]`` says whether every rule passed.
     """
-    if isinstance(images, (str, bytes, os.PathLike)):
+    images = _paths("images", images)
+    if not isinstance(images, list):
         images = [images]
-    return _core.check(list(images), rules=rules, rules_file=rules_file, platform=platform,
-                       verify=bool(verify),
+    if rules is not None and not isinstance(rules, dict):
+        raise _wrong("rules", "a dict {rule: value} or None", rules)
+    return _core.check(images, rules=rules, rules_file=_opt_path("rules_file", rules_file),
+                       platform=_opt_str("platform", platform), verify=_flag("verify", verify),
                        **_registry_opts(auth_file, insecure_registries, ca_file))
 
 
 def check_junit(doc):
     """A check document (:func:`check`) as JUnit XML text."""
-    return _core.check_junit(doc)
+    return _core.check_junit(_doc("doc", doc))
 
 
 def sizes(dockerfile, images, *, target=None, build_args=None, build_contexts=None,

@@ -34,6 +34,10 @@ VALID = {
     "annotate_sizes": dict(graph_doc=GRAPH, sizes_doc={}),
     "report_find_target": dict(report={}, dockerfile="Dockerfile"),
     "read_dockerfile": dict(dockerfile=DF),
+    "describe": dict(graph_doc=GRAPH),
+    "check": dict(images="/nonexistent"),
+    "check_junit": dict(doc={}),
+    "registry_auth_file": dict(),
 }
 
 # values of a type no argument of the API accepts (bytes, lists, dicts and numbers
@@ -62,10 +66,18 @@ MORE_WRONG = {
 }
 
 
+# where one function takes more than the argument of that name elsewhere
+# (check() takes one image path or a list of them)
+MORE_WRONG_IN = {
+    ("check", "images"): [1, [1]],
+}
+
+
 def cases():
     for name, valid in VALID.items():
         for param in inspect.signature(getattr(atmograph, name)).parameters:
-            for bad in ALWAYS_WRONG + MORE_WRONG.get(param, []):
+            more = MORE_WRONG_IN.get((name, param), MORE_WRONG.get(param, []))
+            for bad in ALWAYS_WRONG + more:
                 yield pytest.param(name, param, bad, id="%s-%s-%s" % (name, param, type(bad).__name__))
 
 
