@@ -22,6 +22,7 @@ int atmo__bake_diag(bake_parser *p, const hcl_range *r, const char *summary, con
 	va_list ap;
 
 	p->diag.code = ATMO_EINVALID;
+	p->diag.n_more = 0;
 	if (r)
 		p->diag.subject = *r;
 	else
@@ -35,14 +36,15 @@ int atmo__bake_diag(bake_parser *p, const hcl_range *r, const char *summary, con
 
 int atmo__bake_diag_error(const hcl_diag *d, atmo_error *err)
 {
-	char where[300];
+	char where[300], more[64];
 	int code = d->code ? d->code : ATMO_EINVALID;
 
+	hcl_diag_more(d, more, sizeof(more));
 	if (!d->subject.filename)
-		return atmo__error_set(err, code, NULL, 0, 0, "%s; %s", d->summary, d->detail);
+		return atmo__error_set(err, code, NULL, 0, 0, "%s; %s%s", d->summary, d->detail, more);
 	hcl_range_format(&d->subject, where, sizeof(where));
 	return atmo__error_set(err, code, d->subject.filename, d->subject.start.line,
-			       d->subject.start.column, "%s: %s; %s", where, d->summary, d->detail);
+			       d->subject.start.column, "%s: %s; %s%s", where, d->summary, d->detail, more);
 }
 
 hcl_range atmo__bake_start_range(const bake_parser *p, hcl_range r)
