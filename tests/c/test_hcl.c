@@ -565,6 +565,54 @@ static void eval_errors_located(void **state)
 	}
 }
 
+/* HCL evaluates the other items of a constructor, template or call after one
+ * fails and reports every diagnostic: the first is kept, the others counted. */
+static void eval_collects_diagnostics(void **state)
+{
+	static const struct {
+		const char *src, *summary, *range;
+		size_t n_more;
+	} cases[] = {
+		{ "[nosuch]", "Unknown variable", "t.hcl:2,6-12", 0 },
+		{ "[x1, 1, x2]", "Unknown variable", "t.hcl:2,6-8", 1 },
+		{ "{a = x1, b = x2, c = x3}", "Unknown variable", "t.hcl:2,10-12", 2 },
+		{ "\"${x1}-${x2}\"", "Unknown variable", "t.hcl:2,8-10", 1 },
+		{ "upper(\"${x1}${x2}\")", "Unknown variable", "t.hcl:2,14-16", 1 },
+		{ "[{a = x1}, \"${x2}\", upper(x3)]", "Unknown variable", "t.hcl:2,11-13", 2 },
+		/* a key that fails skips its value, as HCL's ObjectConsExpr does */
+		{ "{(null) = x1, b = x2}", "Null value as key", "t.hcl:2,6-12", 1 },
+		/* a traversal of a failed value adds nothing */
+		{ "[x1.a.b, x2[0]]", "Unknown variable", "t.hcl:2,6-8", 1 },
+	};
+	size_t i;
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		atmo_buf text = ATMO_BUF_INIT;
+		char src[256], r[128];
+		hcl_diag d;
+		int rc;
+		snprintf(src, sizeof(src), "n = 5\nr = %s\n", cases[i].src);
+		rc = eval_attr(src, "r", &text, &d);
+		if (rc != ATMO_EINVALID || strcmp(d.summary, cases[i].summary) != 0 ||
+		    strcmp(hcl_range_format(&d.subject, r, sizeof(r)), cases[i].range) != 0 ||
+		    d.n_more != cases[i].n_more)
+			fail_msg("case %zu %s: rc %d, got \"%s\" at %s and %zu more; want \"%s\" at %s and %zu more",
+				 i, cases[i].src, rc, d.summary, r, d.n_more, cases[i].summary, cases[i].range,
+				 cases[i].n_more);
+		atmo__buf_free(&text);
+	}
+	{
+		atmo_buf text = ATMO_BUF_INIT;
+		atmo_error err;
+		hcl_diag d;
+		atmo_error_clear(&err);
+		assert_int_equal(eval_attr("r = [x1, x2, x3]\n", "r", &text, &d), ATMO_EINVALID);
+		hcl_diag_to_error(&d, &err);
+		assert_string_equal(err.text, "Unknown variable; There is no variable named \"x1\"., and 2 other diagnostic(s)");
+		atmo__buf_free(&text);
+	}
+}
+
 static void eval_without_scope(void **state)
 {
 	hcl_file *f = parse_ok("a = x\nb = upper(\"x\")\nc = [1, \"two\", {k = true}]\no = {\"B\" : upper(\"x\")}\n");
@@ -1418,6 +1466,7 @@ int main(void)
 		cmocka_unit_test(parse_limits),
 		cmocka_unit_test(eval_values),
 		cmocka_unit_test(eval_errors_located),
+		cmocka_unit_test(eval_collects_diagnostics),
 		cmocka_unit_test(eval_without_scope),
 		cmocka_unit_test(eval_string_doubling_stops),
 		cmocka_unit_test(eval_shared_doubling_stops),
