@@ -23,6 +23,7 @@ int atmo__bake_diag(bake_parser *p, const hcl_range *r, const char *summary, con
 
 	p->diag.code = ATMO_EINVALID;
 	p->diag.n_more = 0;
+	p->diag_soft = 0;
 	if (r)
 		p->diag.subject = *r;
 	else
@@ -129,7 +130,10 @@ static const char *lookup_env(bake_parser *p, const char *name)
 
 int atmo__bake_eval(bake_parser *p, const hcl_expr *e, const hcl_ctx *ctx, hcl_value **out)
 {
-	int rc = hcl_eval(e, ctx ? ctx : &p->ctx, out, &p->diag);
+	int rc;
+
+	p->diag_soft = 0;
+	rc = hcl_eval(e, ctx ? ctx : &p->ctx, out, &p->diag);
 	if (rc < 0 && !p->diag.code)
 		p->diag.code = rc;
 	return rc < 0 ? -1 : 0;
@@ -241,6 +245,8 @@ static int global_lookup(void *payload, const hcl_traversal *t, hcl_value **out,
 		rc = atmo__bake_block_ref(p, t, out);
 	else
 		rc = resolve_attr_or_var(p, t->root, &t->range, out);
+	if (rc < 0)
+		p->lookup_fails++;
 	/* the evaluator may be reading into a diag of its own (inside try() or can()) */
 	if (rc < 0 && diag && diag != &p->diag)
 		*diag = p->diag;
@@ -253,6 +259,8 @@ static int global_func(void *payload, const char *name, const hcl_func **out, hc
 	int rc;
 
 	rc = atmo__bake_user_func(p, name, out);
+	if (rc < 0)
+		p->lookup_fails++;
 	if (rc < 0 && diag && diag != &p->diag)
 		*diag = p->diag;
 	if (rc != 1)
