@@ -607,7 +607,7 @@ int atmo__bake_block_ref(bake_parser *p, const hcl_traversal *t, hcl_value **out
 {
 	const char *name;
 	size_t i;
-	json_t *m;
+	json_t *m, *before = NULL, *view;
 	int found = 0;
 
 	*out = NULL;
@@ -619,10 +619,19 @@ int atmo__bake_block_ref(bake_parser *p, const hcl_traversal *t, hcl_value **out
 				       "cannot traverse %s without attribute", t->root);
 	name = t->steps[0].name;
 	m = json_object_get(p->tvals, t->root);
+	/*
+	 * buildx resolves only the blocks whose (renamed) names include the one
+	 * asked for; we may resolve a renaming block to learn its names. When
+	 * none gives the name, the value seen is the one before those
+	 * resolutions: an empty map while no block was stored, else an object.
+	 */
 	for (i = 0; i < p->n_blocks; i++) {
 		if (strcmp(p->blocks[i]->type, t->root) || strcmp(p->blocks[i]->labels[0], name))
 			continue;
 		found = 1;
+		if (!before && p->bs[i].state == 0 && attr_of(p->blocks[i]->body, "name") &&
+		    !(before = json_deep_copy(m)))
+			return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 		if (p->bs[i].state == 1) {
 			/* a block being resolved (target.foo.x inside foo): buildx evaluates just
 			 * the attribute asked for; an attribute not set is null */
@@ -633,23 +642,30 @@ int atmo__bake_block_ref(bake_parser *p, const hcl_traversal *t, hcl_value **out
 				return -1;
 			continue;
 		}
-		if (resolve_block(p, i) < 0)
+		if (resolve_block(p, i) < 0) {
+			json_decref(before);
 			return -1;
+		}
 	}
 	if (!found && !json_object_get(m, name)) {
 		/* a name a matrix block gives: resolve the renaming blocks before it */
+		if (!before && !(before = json_deep_copy(m)))
+			return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 		for (i = 0; i < p->n_blocks; i++) {
 			if (strcmp(p->blocks[i]->type, t->root) || p->bs[i].state ||
 			    !attr_of(p->blocks[i]->body, "name"))
 				continue;
-			if (resolve_block(p, i) < 0)
+			if (resolve_block(p, i) < 0) {
+				json_decref(before);
 				return -1;
+			}
 		}
 	}
-	if (!json_object_size(m)) {
+	view = before && !json_object_get(m, name) ? before : m;
+	if (!json_object_size(view)) {
 		*out = hcl_map(hcl_type_string(), NULL, NULL, 0);
 	} else {
-		size_t n = json_object_size(m), k = 0;
+		size_t n = json_object_size(view), k = 0;
 		const char **keys = calloc(n + 1, sizeof(*keys));
 		hcl_value **vals = calloc(n + 1, sizeof(*vals));
 		const char *key;
@@ -657,9 +673,10 @@ int atmo__bake_block_ref(bake_parser *p, const hcl_traversal *t, hcl_value **out
 		if (!keys || !vals) {
 			free(keys);
 			free(vals);
+			json_decref(before);
 			return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 		}
-		json_object_foreach(m, key, v) {
+		json_object_foreach(view, key, v) {
 			keys[k] = key;
 			vals[k++] = target_value(key, v, !strcmp(t->root, "group"));
 		}
@@ -667,6 +684,7 @@ int atmo__bake_block_ref(bake_parser *p, const hcl_traversal *t, hcl_value **out
 		free(keys);
 		free(vals);
 	}
+	json_decref(before);
 	return *out ? 0 : atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 }
 
