@@ -325,12 +325,14 @@ static int parse_file(bake_parser *p, const bake_file *f, atmo_error *err)
 			if (hcl_parse_json(&hf, f->text, f->len, jname, &root_schema, &d2) == 0) {
 				rc = 0;
 			} else {
-				char where[300];
+				char where[300], more[64];
 				hcl_range_format(&d.subject, where, sizeof(where));
+				hcl_diag_more(&d, more, sizeof(more));
+				/* buildx's text, with the program's name where its compose loader names itself */
 				return atmo__error_set(err, ATMO_EINVALID, f->name, d.subject.start.line,
 						       d.subject.start.column,
-						       "failed to parse %s: parsing yaml: compose files are not supported, parsing hcl: %s: %s; %s",
-						       f->name, where, d.summary, d.detail);
+						       "failed to parse %s: parsing yaml: atmograph: compose files are not supported, parsing hcl: %s: %s; %s%s",
+						       f->name, where, d.summary, d.detail, more);
 			}
 		}
 	}

@@ -377,6 +377,37 @@ static void parse_error_details(void **state)
 	}
 }
 
+/* HCL's parser reads on past a body item it cannot read (to the next newline
+ * outside brackets and strings) and reports every such line. */
+static void parse_recovers_after_body_items(void **state)
+{
+	static const struct {
+		const char *src, *range;
+		size_t n_more;
+	} cases[] = {
+		{ "a: 1\n", "t.hcl:1,1-2", 0 },
+		{ "services:\n  app:\n    v2: \"bar\"\nok = 1\n", "t.hcl:1,1-9", 2 },
+		/* brackets and strings hide their newlines and braces */
+		{ "x: \"a{ ${y} }\"\ny: [1,\n2]\nz = {\n}\n", "t.hcl:1,1-2", 1 },
+		{ "x: (1 +\n 2) # c {\nb = 1\n", "t.hcl:1,1-2", 0 },
+		/* an error past one recovered from is counted, and ends the reading */
+		{ "a: 1\nb = \n", "t.hcl:1,1-2", 1 },
+		{ "b {\n  c: 1\n  d: 2\n}\n", "t.hcl:2,3-4", 1 },
+	};
+	size_t i;
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		hcl_file *f = NULL;
+		hcl_diag d;
+		char r[128];
+		int rc = hcl_parse(&f, cases[i].src, strlen(cases[i].src), "t.hcl", &d);
+		if (rc != ATMO_EINVALID || f || strcmp(hcl_range_format(&d.subject, r, sizeof(r)), cases[i].range) ||
+		    d.n_more != cases[i].n_more)
+			fail_msg("case %zu: rc %d, %s: %s at %s and %zu more; want %s and %zu more", i, rc, d.summary,
+				 d.detail, r, d.n_more, cases[i].range, cases[i].n_more);
+	}
+}
+
 static void parse_limits(void **state)
 {
 	atmo_buf b = ATMO_BUF_INIT;
@@ -1463,6 +1494,7 @@ int main(void)
 		cmocka_unit_test(parse_expression_helpers),
 		cmocka_unit_test(parse_errors_located),
 		cmocka_unit_test(parse_error_details),
+		cmocka_unit_test(parse_recovers_after_body_items),
 		cmocka_unit_test(parse_limits),
 		cmocka_unit_test(eval_values),
 		cmocka_unit_test(eval_errors_located),
