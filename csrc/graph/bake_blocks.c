@@ -590,8 +590,15 @@ static int partial_attr(bake_parser *p, size_t bi, const char *attr, json_t *fie
 		return 0;
 	/* evaluating it may ask for it again: mark it first, so that is null, not a loop */
 	json_object_set_new(fields, key, json_true());
-	if (atmo__bake_eval(p, a->expr, NULL, &v) < 0)
-		return -1;
+	{
+		size_t fails = p->lookup_fails;
+		if (atmo__bake_eval(p, a->expr, NULL, &v) < 0) {
+			/* gohcl's own diagnostic for the failed value, as in decode_body */
+			if (p->lookup_fails == fails && p->diag.code == ATMO_EINVALID)
+				p->diag.n_more += plain_kind(f->kind);
+			return -1;
+		}
+	}
 	r = atmo__bake_start_range(p, hcl_expr_range(a->expr));
 	if (atmo__bake_field_decode(&j, f, v, msg, sizeof(msg)) < 0) {
 		hcl_value_unref(v);
