@@ -419,10 +419,12 @@ static int eval_try_can(ev *E, const hcl_expr *e, const scope *sc, hcl_value **o
 			    "Call to function \"try\" failed: at least one argument is required.");
 	for (i = 0; i < e->u.call.n; i++) {
 		hcl_value *v = NULL;
+		int hard = E->hard;
 		memset(&d, 0, sizeof(d));
 		E->diag = &d;
 		rc = eval(E, e->u.call.args[i], sc, &v);
 		E->diag = saved;
+		E->hard = hard; /* an error try() or can() catches stops nothing */
 		if (rc == ATMO_ENOMEM || rc == ATMO_ELIMIT) {
 			if (saved)
 				*saved = d;

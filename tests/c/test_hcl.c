@@ -642,6 +642,15 @@ static void eval_collects_diagnostics(void **state)
 		assert_string_equal(err.text, "Unknown variable; There is no variable named \"x1\"., and 2 other diagnostic(s)");
 		atmo__buf_free(&text);
 	}
+	{
+		/* a failed lookup (a = a loops) stops collecting, unless try() caught it */
+		atmo_buf text = ATMO_BUF_INIT;
+		hcl_diag d;
+		assert_int_equal(eval_attr("a = a\nr = [try(a, 1), x1, x2]\n", "r", &text, &d), ATMO_EINVALID);
+		assert_string_equal(d.summary, "Unknown variable");
+		assert_int_equal(d.n_more, 1);
+		atmo__buf_free(&text);
+	}
 }
 
 static void eval_without_scope(void **state)
