@@ -642,11 +642,15 @@ int atmo__bake_block_ref(bake_parser *p, const hcl_traversal *t, hcl_value **out
 		if (p->bs[i].state == 1) {
 			/* a block being resolved (target.foo.x inside foo): buildx evaluates just
 			 * the attribute asked for; an attribute not set is null */
-			if (!json_object_get(m, name) && json_object_set_new(m, name, json_object()) < 0)
+			if (!json_object_get(m, name) && json_object_set_new(m, name, json_object()) < 0) {
+				json_decref(before);
 				return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
+			}
 			if (t->n_steps > 1 && t->steps[1].kind == HCL_STEP_ATTR &&
-			    partial_attr(p, i, t->steps[1].name, json_object_get(m, name)) < 0)
+			    partial_attr(p, i, t->steps[1].name, json_object_get(m, name)) < 0) {
+				json_decref(before);
 				return -1;
+			}
 			continue;
 		}
 		if (resolve_block(p, i) < 0) {
