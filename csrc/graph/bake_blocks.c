@@ -230,12 +230,38 @@ static int refers_to_target(const hcl_traversal *t, void *payload)
 
 /* ---- decoding one evaluation of a block ---- */
 
+/* A Go field gocty decodes (a string, a bool, a list or map of them, a
+ * struct) cannot hold the unknown value a failed expression leaves (HCL
+ * returns an unknown value with its diagnostics), so gohcl adds its own
+ * "Unsuitable value type" diagnostic; buildx's capsule types (cache, output,
+ * secret, ssh, attest entries) convert on their own and are not counted. */
+static int plain_kind(bake_kind k)
+{
+	return k != BK_CACHE && k != BK_OUTPUT && k != BK_SECRET && k != BK_SSH && k != BK_ATTEST;
+}
+
+/* one more diagnostic of a block's body: the first is kept in *first */
+static void body_diag(bake_parser *p, hcl_diag *first, size_t *n, size_t extra)
+{
+	if (!*n)
+		*first = p->diag;
+	else
+		first->n_more += 1 + p->diag.n_more;
+	first->n_more += extra;
+	(*n)++;
+}
+
 static int decode_body(bake_parser *p, const hcl_block *blk, const hcl_ctx *ctx, int is_group,
 		       json_t *fields)
 {
 	const hcl_body *b = blk->body;
-	size_t i;
+	size_t i, n_diags = 0;
+	hcl_diag first;
 
+	/* gohcl's DecodeBody decodes every attribute and returns all their
+	 * diagnostics; a failed reference (buildx's loadDeps, before decoding)
+	 * is the only one reported */
+	memset(&first, 0, sizeof(first));
 	if (b->n_blocks)
 		return atmo__bake_diag(p, &b->blocks[0].type_range, "Unsupported block type",
 				       "Blocks of type \"%s\" are not expected here.", b->blocks[0].type);
@@ -266,12 +292,25 @@ static int decode_body(bake_parser *p, const hcl_block *blk, const hcl_ctx *ctx,
 		if (!f)
 			return atmo__bake_diag(p, &a->name_range, "Unsupported argument",
 					       "An argument named \"%s\" is not expected here.", a->name);
-		if (atmo__bake_eval(p, a->expr, ctx, &v) < 0)
-			return -1;
+		{
+			size_t fails = p->lookup_fails;
+			if (atmo__bake_eval(p, a->expr, ctx, &v) < 0) {
+				if (p->lookup_fails != fails || p->diag.code != ATMO_EINVALID) {
+					p->diag_soft = p->diag.code == ATMO_EINVALID;
+					return -1;
+				}
+				body_diag(p, &first, &n_diags, plain_kind(f->kind));
+				continue;
+			}
+		}
 		r = atmo__bake_start_range(p, hcl_expr_range(a->expr));
 		if (atmo__bake_field_decode(&j, f, v, msg, sizeof(msg)) < 0) {
 			hcl_value_unref(v);
-			return atmo__bake_diag(p, &r, "Unsuitable value type", "%s", msg);
+			if (!strcmp(msg, "out of memory"))
+				return atmo__bake_diag(p, &r, "Out of memory", "out of memory");
+			atmo__bake_diag(p, &r, "Unsuitable value type", "%s", msg);
+			body_diag(p, &first, &n_diags, 0);
+			continue;
 		}
 		hcl_value_unref(v);
 		if (j && p->rebase_dir && (!strcmp(a->name, "context") || !strcmp(a->name, "contexts")) &&
@@ -291,6 +330,11 @@ static int decode_body(bake_parser *p, const hcl_block *blk, const hcl_ctx *ctx,
 		}
 		if (json_object_set_new(fields, a->name, j ? j : json_null()) < 0)
 			return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
+	}
+	if (n_diags) {
+		p->diag = first;
+		p->diag_soft = 1;
+		return -1;
 	}
 	if (p->rebase_dir && !is_group && strcmp(p->rebase_dir, ".") &&
 	    json_object_set_new(fields, " dir", json_string(p->rebase_dir)) < 0)
@@ -523,6 +567,8 @@ out:
 	p->rebase_dir = saved_dir;
 	if (rc == 0)
 		s->state = 2;
+	else if (p->diag_soft)
+		s->state = 0; /* buildx decodes a failed block again when it is met again */
 	return rc;
 }
 
@@ -544,8 +590,15 @@ static int partial_attr(bake_parser *p, size_t bi, const char *attr, json_t *fie
 		return 0;
 	/* evaluating it may ask for it again: mark it first, so that is null, not a loop */
 	json_object_set_new(fields, key, json_true());
-	if (atmo__bake_eval(p, a->expr, NULL, &v) < 0)
-		return -1;
+	{
+		size_t fails = p->lookup_fails;
+		if (atmo__bake_eval(p, a->expr, NULL, &v) < 0) {
+			/* gohcl's own diagnostic for the failed value, as in decode_body */
+			if (p->lookup_fails == fails && p->diag.code == ATMO_EINVALID)
+				p->diag.n_more += plain_kind(f->kind);
+			return -1;
+		}
+	}
 	r = atmo__bake_start_range(p, hcl_expr_range(a->expr));
 	if (atmo__bake_field_decode(&j, f, v, msg, sizeof(msg)) < 0) {
 		hcl_value_unref(v);
@@ -561,7 +614,7 @@ int atmo__bake_block_ref(bake_parser *p, const hcl_traversal *t, hcl_value **out
 {
 	const char *name;
 	size_t i;
-	json_t *m;
+	json_t *m, *before = NULL, *view;
 	int found = 0;
 
 	*out = NULL;
@@ -573,37 +626,57 @@ int atmo__bake_block_ref(bake_parser *p, const hcl_traversal *t, hcl_value **out
 				       "cannot traverse %s without attribute", t->root);
 	name = t->steps[0].name;
 	m = json_object_get(p->tvals, t->root);
+	/*
+	 * buildx resolves only the blocks whose (renamed) names include the one
+	 * asked for; we may resolve a renaming block to learn its names. When
+	 * none gives the name, the value seen is the one before those
+	 * resolutions: an empty map while no block was stored, else an object.
+	 */
 	for (i = 0; i < p->n_blocks; i++) {
 		if (strcmp(p->blocks[i]->type, t->root) || strcmp(p->blocks[i]->labels[0], name))
 			continue;
 		found = 1;
+		if (!before && p->bs[i].state == 0 && attr_of(p->blocks[i]->body, "name") &&
+		    !(before = json_deep_copy(m)))
+			return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 		if (p->bs[i].state == 1) {
 			/* a block being resolved (target.foo.x inside foo): buildx evaluates just
 			 * the attribute asked for; an attribute not set is null */
-			if (!json_object_get(m, name) && json_object_set_new(m, name, json_object()) < 0)
+			if (!json_object_get(m, name) && json_object_set_new(m, name, json_object()) < 0) {
+				json_decref(before);
 				return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
+			}
 			if (t->n_steps > 1 && t->steps[1].kind == HCL_STEP_ATTR &&
-			    partial_attr(p, i, t->steps[1].name, json_object_get(m, name)) < 0)
+			    partial_attr(p, i, t->steps[1].name, json_object_get(m, name)) < 0) {
+				json_decref(before);
 				return -1;
+			}
 			continue;
 		}
-		if (resolve_block(p, i) < 0)
+		if (resolve_block(p, i) < 0) {
+			json_decref(before);
 			return -1;
+		}
 	}
 	if (!found && !json_object_get(m, name)) {
 		/* a name a matrix block gives: resolve the renaming blocks before it */
+		if (!before && !(before = json_deep_copy(m)))
+			return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 		for (i = 0; i < p->n_blocks; i++) {
 			if (strcmp(p->blocks[i]->type, t->root) || p->bs[i].state ||
 			    !attr_of(p->blocks[i]->body, "name"))
 				continue;
-			if (resolve_block(p, i) < 0)
+			if (resolve_block(p, i) < 0) {
+				json_decref(before);
 				return -1;
+			}
 		}
 	}
-	if (!json_object_size(m)) {
+	view = before && !json_object_get(m, name) ? before : m;
+	if (!json_object_size(view)) {
 		*out = hcl_map(hcl_type_string(), NULL, NULL, 0);
 	} else {
-		size_t n = json_object_size(m), k = 0;
+		size_t n = json_object_size(view), k = 0;
 		const char **keys = calloc(n + 1, sizeof(*keys));
 		hcl_value **vals = calloc(n + 1, sizeof(*vals));
 		const char *key;
@@ -611,9 +684,10 @@ int atmo__bake_block_ref(bake_parser *p, const hcl_traversal *t, hcl_value **out
 		if (!keys || !vals) {
 			free(keys);
 			free(vals);
+			json_decref(before);
 			return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 		}
-		json_object_foreach(m, key, v) {
+		json_object_foreach(view, key, v) {
 			keys[k] = key;
 			vals[k++] = target_value(key, v, !strcmp(t->root, "group"));
 		}
@@ -621,6 +695,7 @@ int atmo__bake_block_ref(bake_parser *p, const hcl_traversal *t, hcl_value **out
 		free(keys);
 		free(vals);
 	}
+	json_decref(before);
 	return *out ? 0 : atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 }
 
@@ -636,11 +711,27 @@ int atmo__bake_blocks_init(bake_parser *p)
 
 int atmo__bake_blocks(bake_parser *p)
 {
-	size_t i, k;
+	size_t i, k, n_diags = 0;
+	hcl_diag first;
 
-	for (i = 0; i < p->n_blocks; i++)
-		if (resolve_block(p, i) < 0)
+	/* buildx's Parse decodes every block and returns all their diagnostics
+	 * together; other errors stop at once */
+	memset(&first, 0, sizeof(first));
+	for (i = 0; i < p->n_blocks; i++) {
+		if (resolve_block(p, i) == 0)
+			continue;
+		if (!p->diag_soft)
 			return -1;
+		if (!n_diags)
+			first = p->diag;
+		else
+			first.n_more += 1 + p->diag.n_more;
+		n_diags++;
+	}
+	if (n_diags) {
+		p->diag = first;
+		return -1;
+	}
 	for (i = 0; i < p->n_blocks; i++) {
 		int is_group = !strcmp(p->blocks[i]->type, "group");
 		json_t *dst = is_group ? p->cfg->groups : p->cfg->targets;

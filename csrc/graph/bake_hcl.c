@@ -22,6 +22,8 @@ int atmo__bake_diag(bake_parser *p, const hcl_range *r, const char *summary, con
 	va_list ap;
 
 	p->diag.code = ATMO_EINVALID;
+	p->diag.n_more = 0;
+	p->diag_soft = 0;
 	if (r)
 		p->diag.subject = *r;
 	else
@@ -35,14 +37,15 @@ int atmo__bake_diag(bake_parser *p, const hcl_range *r, const char *summary, con
 
 int atmo__bake_diag_error(const hcl_diag *d, atmo_error *err)
 {
-	char where[300];
+	char where[300], more[64];
 	int code = d->code ? d->code : ATMO_EINVALID;
 
+	hcl_diag_more(d, more, sizeof(more));
 	if (!d->subject.filename)
-		return atmo__error_set(err, code, NULL, 0, 0, "%s; %s", d->summary, d->detail);
+		return atmo__error_set(err, code, NULL, 0, 0, "%s; %s%s", d->summary, d->detail, more);
 	hcl_range_format(&d->subject, where, sizeof(where));
 	return atmo__error_set(err, code, d->subject.filename, d->subject.start.line,
-			       d->subject.start.column, "%s: %s; %s", where, d->summary, d->detail);
+			       d->subject.start.column, "%s: %s; %s%s", where, d->summary, d->detail, more);
 }
 
 hcl_range atmo__bake_start_range(const bake_parser *p, hcl_range r)
@@ -127,7 +130,10 @@ static const char *lookup_env(bake_parser *p, const char *name)
 
 int atmo__bake_eval(bake_parser *p, const hcl_expr *e, const hcl_ctx *ctx, hcl_value **out)
 {
-	int rc = hcl_eval(e, ctx ? ctx : &p->ctx, out, &p->diag);
+	int rc;
+
+	p->diag_soft = 0;
+	rc = hcl_eval(e, ctx ? ctx : &p->ctx, out, &p->diag);
 	if (rc < 0 && !p->diag.code)
 		p->diag.code = rc;
 	return rc < 0 ? -1 : 0;
@@ -239,6 +245,8 @@ static int global_lookup(void *payload, const hcl_traversal *t, hcl_value **out,
 		rc = atmo__bake_block_ref(p, t, out);
 	else
 		rc = resolve_attr_or_var(p, t->root, &t->range, out);
+	if (rc < 0)
+		p->lookup_fails++;
 	/* the evaluator may be reading into a diag of its own (inside try() or can()) */
 	if (rc < 0 && diag && diag != &p->diag)
 		*diag = p->diag;
@@ -251,6 +259,8 @@ static int global_func(void *payload, const char *name, const hcl_func **out, hc
 	int rc;
 
 	rc = atmo__bake_user_func(p, name, out);
+	if (rc < 0)
+		p->lookup_fails++;
 	if (rc < 0 && diag && diag != &p->diag)
 		*diag = p->diag;
 	if (rc != 1)
@@ -315,12 +325,14 @@ static int parse_file(bake_parser *p, const bake_file *f, atmo_error *err)
 			if (hcl_parse_json(&hf, f->text, f->len, jname, &root_schema, &d2) == 0) {
 				rc = 0;
 			} else {
-				char where[300];
+				char where[300], more[64];
 				hcl_range_format(&d.subject, where, sizeof(where));
+				hcl_diag_more(&d, more, sizeof(more));
+				/* buildx's text, with the program's name where its compose loader names itself */
 				return atmo__error_set(err, ATMO_EINVALID, f->name, d.subject.start.line,
 						       d.subject.start.column,
-						       "failed to parse %s: parsing yaml: compose files are not supported, parsing hcl: %s: %s; %s",
-						       f->name, where, d.summary, d.detail);
+						       "failed to parse %s: parsing yaml: atmograph: compose files are not supported, parsing hcl: %s: %s; %s%s",
+						       f->name, where, d.summary, d.detail, more);
 			}
 		}
 	}

@@ -33,6 +33,9 @@ typedef struct bake_parser {
 	json_t *renamed;             /* old name -> [new names] */
 	hcl_ctx ctx;                 /* the global scope */
 	hcl_diag diag;               /* the error, once one happened */
+	int diag_soft;               /* diag holds a block's evaluation diagnostics, which buildx
+				      * collects over all blocks (not a stop-at-once error) */
+	size_t lookup_fails;         /* reference resolutions that failed (buildx's loadDeps) */
 	atmo_error err;              /* an error that is no HCL diagnostic */
 	int err_set;
 	char local_platform[64];

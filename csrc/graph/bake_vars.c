@@ -468,10 +468,6 @@ int atmo__bake_var_validate(bake_parser *p, const hcl_block *var)
 	if (!failures)
 		return 0;
 	p->diag = first;
-	if (failures > 1) {
-		size_t l = strlen(p->diag.detail);
-		snprintf(p->diag.detail + l, sizeof(p->diag.detail) - l, ", and %zu other diagnostic(s)",
-			 failures - 1);
-	}
+	p->diag.n_more = failures - 1;
 	return -1;
 }

@@ -33,6 +33,7 @@ typedef struct {
 	size_t budget, used;
 	size_t max_weight;      /* values in one result: budget / 64 */
 	hcl_value *anon;        /* the splat's current element */
+	int hard;               /* a lookup or function callback failed: stop collecting */
 } ev;
 
 static int eval(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out);
@@ -54,6 +55,66 @@ static int fail(ev *E, int code, const hcl_range *r, const char *summary, const 
 	vsnprintf(d->detail, sizeof(d->detail), fmt, ap);
 	va_end(ap);
 	return code;
+}
+
+/*
+ * HCL keeps evaluating the other items of a tuple or object constructor, the
+ * other parts of a template and the other arguments of a call after one of
+ * them fails, and returns every diagnostic (hcl.Diagnostics). An acc keeps the
+ * first diagnostic whole and counts the others into its n_more, which is what
+ * buildx prints. Out of memory, the work budget and a failed callback (buildx
+ * resolves references before evaluating, and stops at the first that fails)
+ * end the evaluation at once.
+ */
+typedef struct {
+	int rc;           /* the first error, 0 while none */
+	hcl_diag first;
+} acc;
+
+/* Before an item: once one failed, the next reports into a diag of its own (d). */
+static hcl_diag *acc_open(ev *E, const acc *A, hcl_diag *d)
+{
+	hcl_diag *saved = E->diag;
+	if (A->rc) {
+		memset(d, 0, sizeof(*d));
+		E->diag = d;
+	}
+	return saved;
+}
+
+/* After it, with its rc: 0 when collected (go on), else the error that ends
+ * the evaluation, its diag in saved. */
+static int acc_close(ev *E, acc *A, hcl_diag *saved, int rc)
+{
+	hcl_diag *d = E->diag;
+	E->diag = saved;
+	if (!rc)
+		return 0;
+	if (rc == ATMO_EINVALID && !E->hard) {
+		if (!A->rc) {
+			A->rc = rc;
+			if (saved)
+				A->first = *saved;
+		} else {
+			A->first.n_more += 1 + d->n_more;
+		}
+		return 0;
+	}
+	if (A->rc && saved && d != saved)
+		*saved = *d;
+	A->rc = 0;
+	return rc;
+}
+
+/* The collected result: rc 0 when nothing failed, else the first diag (with
+ * the count of the others) back in E->diag. */
+static int acc_done(ev *E, acc *A)
+{
+	if (!A->rc)
+		return 0;
+	if (E->diag)
+		*E->diag = A->first;
+	return A->rc;
 }
 
 static int nomem(ev *E, const hcl_range *r)
@@ -260,6 +321,7 @@ static int eval_scope(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out
 				continue;
 			rc = c->lookup(c->payload, t, &root, E->diag);
 			if (rc < 0) {
+				E->hard = 1;
 				if (E->diag && !E->diag->code)
 					E->diag->code = ATMO_EINVALID;
 				return E->diag ? E->diag->code : ATMO_EINVALID;
@@ -285,6 +347,7 @@ static const hcl_func *find_func(ev *E, const hcl_expr *e, int *rc)
 			continue;
 		r = c->func(c->payload, e->u.call.name, &f, E->diag);
 		if (r < 0) {
+			E->hard = 1;
 			*rc = E->diag && E->diag->code ? E->diag->code : ATMO_EINVALID;
 			return NULL;
 		}
@@ -356,10 +419,12 @@ static int eval_try_can(ev *E, const hcl_expr *e, const scope *sc, hcl_value **o
 			    "Call to function \"try\" failed: at least one argument is required.");
 	for (i = 0; i < e->u.call.n; i++) {
 		hcl_value *v = NULL;
+		int hard = E->hard;
 		memset(&d, 0, sizeof(d));
 		E->diag = &d;
 		rc = eval(E, e->u.call.args[i], sc, &v);
 		E->diag = saved;
+		E->hard = hard; /* an error try() or can() catches stops nothing */
 		if (rc == ATMO_ENOMEM || rc == ATMO_ELIMIT) {
 			if (saved)
 				*saved = d;
@@ -404,6 +469,7 @@ static int eval_call(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 	int rc = 0;
 	hcl_func_error fe;
 	const char *name = e->u.call.name;
+	acc A;
 
 	if (!E->ctx)
 		return fail(E, ATMO_EINVALID, &e->u.call.name_range, "Function calls not allowed",
@@ -422,6 +488,7 @@ static int eval_call(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 			    "There is no function named \"%s\".", name);
 	}
 
+	memset(&A, 0, sizeof(A));
 	cap = e->u.call.n;
 	args = calloc(cap ? cap : 1, sizeof(*args));
 	arg_expr = calloc(cap ? cap : 1, sizeof(*arg_expr));
@@ -431,8 +498,11 @@ static int eval_call(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 	}
 	for (i = 0; i < e->u.call.n; i++) {
 		hcl_value *v;
-		if ((rc = eval(E, e->u.call.args[i], sc, &v)) != 0)
+		hcl_diag d, *sv = acc_open(E, &A, &d);
+		if ((rc = acc_close(E, &A, sv, eval(E, e->u.call.args[i], sc, &v))) != 0)
 			goto done;
+		if (!v)
+			continue; /* its diagnostic is collected */
 		if (i + 1 == e->u.call.n && e->u.call.expand) {
 			const hcl_range *ar = &e->u.call.args[i]->range;
 			size_t j;
@@ -475,6 +545,8 @@ static int eval_call(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 			arg_expr[n++] = e->u.call.args[i];
 		}
 	}
+	if ((rc = acc_done(E, &A)) != 0)
+		goto done;
 	if (n < f->n_params) {
 		hcl_range cp = last_char(&e->range);
 		rc = fail(E, ATMO_EINVALID, &cp, "Not enough function arguments",
@@ -517,7 +589,12 @@ static int eval_call(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 	}
 	goto done;
 done_ok:
-	rc = rc ? rc : 0;
+	if (A.rc) {
+		/* an earlier argument failed: that is the call's result */
+		hcl_value_unref(*out);
+		*out = NULL;
+		rc = acc_done(E, &A);
+	}
 done:
 	for (i = 0; i < n; i++)
 		hcl_value_unref(args[i]);
@@ -933,15 +1010,18 @@ static int tpl_append(ev *E, const hcl_expr *t, const scope *sc, atmo_buf *b, in
 {
 	size_t i;
 	int rc;
+	acc A;
+	memset(&A, 0, sizeof(A));
 	for (i = 0; i < t->u.tpl.n; i++) {
-		if ((rc = tpl_part(E, t->u.tpl.parts[i], sc, b, unknown)) != 0)
+		hcl_diag d, *sv = acc_open(E, &A, &d);
+		if ((rc = acc_close(E, &A, sv, tpl_part(E, t->u.tpl.parts[i], sc, b, unknown))) != 0)
 			return rc;
 		if (b->oom)
 			return nomem(E, &t->range);
 		if (b->len > E->max_string)
 			return check_string(E, b->len, &t->range);
 	}
-	return 0;
+	return acc_done(E, &A);
 }
 
 static int eval_template(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
@@ -973,16 +1053,25 @@ static int eval_tuple(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out
 {
 	size_t n = e->u.list.n, i;
 	hcl_value **items = calloc(n ? n : 1, sizeof(*items));
+	acc A;
 	int rc;
 	if (!items)
 		return nomem(E, &e->range);
+	memset(&A, 0, sizeof(A));
 	for (i = 0; i < n; i++) {
-		if ((rc = eval(E, e->u.list.items[i], sc, &items[i])) != 0) {
+		hcl_diag d, *sv = acc_open(E, &A, &d);
+		if ((rc = acc_close(E, &A, sv, eval(E, e->u.list.items[i], sc, &items[i]))) != 0) {
 			while (i-- > 0)
 				hcl_value_unref(items[i]);
 			free(items);
 			return rc;
 		}
+	}
+	if ((rc = acc_done(E, &A)) != 0) {
+		for (i = 0; i < n; i++)
+			hcl_value_unref(items[i]);
+		free(items);
+		return rc;
 	}
 	*out = hcl_tuple(items, n);
 	free(items);
@@ -1014,39 +1103,56 @@ static int eval_object(ev *E, const hcl_expr *e, const scope *sc, hcl_value **ou
 	hcl_value **kvs = calloc(n ? n : 1, sizeof(*kvs));
 	int rc = 0, unknown = 0;
 	char msg[256];
+	acc A;
+	memset(&A, 0, sizeof(A));
 	if (!vals || !keys || !kvs) {
 		rc = nomem(E, &e->range);
 		goto done;
 	}
+	/* as HCL's ObjectConsExpr: an item whose key or value fails is skipped,
+	 * its diagnostic collected, and the others still evaluated */
 	for (i = 0; i < n; i++) {
 		hcl_value *k = NULL, *ks = NULL;
 		const hcl_expr *ke = e->u.obj.keys[i];
-		if ((rc = eval_key(E, ke, sc, &k)) != 0)
-			goto done;
-		if (k->is_null) {
+		hcl_diag d, *sv = acc_open(E, &A, &d);
+		rc = eval_key(E, ke, sc, &k);
+		if (!rc && k->is_null) {
 			hcl_value_unref(k);
+			k = NULL;
 			rc = fail(E, ATMO_EINVALID, &ke->range, "Null value as key", "Can't use a null value as a key.");
-			goto done;
 		}
-		rc = convert_to(E, k, hcl_type_string(), &ks, msg, sizeof(msg));
-		hcl_value_unref(k);
-		if (rc) {
-			rc = rc == ATMO_ENOMEM ? nomem(E, &ke->range)
-					       : fail(E, ATMO_EINVALID, &ke->range, "Incorrect key type",
-						      "Can't use this value as a key: %s.", msg);
+		if (!rc) {
+			rc = convert_to(E, k, hcl_type_string(), &ks, msg, sizeof(msg));
+			hcl_value_unref(k);
+			if (rc)
+				rc = rc == ATMO_ENOMEM ? nomem(E, &ke->range)
+						       : fail(E, ATMO_EINVALID, &ke->range, "Incorrect key type",
+							      "Can't use this value as a key: %s.", msg);
+		} else {
+			hcl_value_unref(k);
+		}
+		if ((rc = acc_close(E, &A, sv, rc)) != 0)
 			goto done;
+		if (!ks)
+			continue; /* HCL does not evaluate the value of a failed key */
+		sv = acc_open(E, &A, &d);
+		rc = acc_close(E, &A, sv, eval(E, e->u.obj.vals[i], sc, &vals[m]));
+		if (rc || !vals[m]) {
+			hcl_value_unref(ks);
+			hcl_value_unref(vals[m]);
+			vals[m] = NULL;
+			if (rc)
+				goto done;
+			continue;
 		}
 		if (ks->is_unknown)
 			unknown = 1;
 		kvs[m] = ks;
 		keys[m] = ks->is_unknown ? "" : ks->u.str.s;
-		if ((rc = eval(E, e->u.obj.vals[i], sc, &vals[m])) != 0) {
-			hcl_value_unref(kvs[m]);
-			kvs[m] = NULL;
-			goto done;
-		}
 		m++;
 	}
+	if ((rc = acc_done(E, &A)) != 0)
+		goto done;
 	if (unknown) {
 		rc = unknown_out(E, NULL, out, &e->range);
 		goto done;

@@ -34,14 +34,22 @@ typedef struct hcl_diag {
 	hcl_range subject;
 	char summary[128];
 	char detail[768];
+	/* HCL reports every diagnostic (hcl.Diagnostics); this is the first, and
+	 * n_more counts the others, which buildx prints as ", and N other
+	 * diagnostic(s)" after it (hcl.Diagnostics.Error()). */
+	size_t n_more;
 } hcl_diag;
 
 /*
  * Record a diag into an atmo_error: source = filename, line/column = start,
  * offset = start byte, text = "SUMMARY; DETAIL" (as buildx prints HCL errors
- * after the range). The first error recorded wins. Returns the diag's code.
+ * after the range, then ", and N other diagnostic(s)" when n_more is set).
+ * The first error recorded wins. Returns the diag's code.
  */
 int hcl_diag_to_error(const hcl_diag *d, atmo_error *err);
+
+/* ", and N other diagnostic(s)" when d->n_more, else "", into buf; returns buf. */
+char *hcl_diag_more(const hcl_diag *d, char *buf, size_t n);
 
 /* ---- the body model ------------------------------------------------------- */
 

@@ -42,6 +42,8 @@ typedef struct {
 	int err;                /* the first error's code, 0 while none */
 	int depth;
 	int nfc;                /* normalize string literals (the native syntax) */
+	hcl_diag first;         /* the first error recovered from (see recover_item) */
+	size_t n_recovered;     /* errors recovered from */
 } parser;
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -2125,6 +2127,101 @@ static int parse_block(parser *p, token ident, hcl_block *blk)
 	return 0;
 }
 
+/*
+ * HCL's parser does not stop at a body item it cannot read: it records the
+ * diagnostic, skips to the next newline outside brackets and strings
+ * (recoverAfterBodyItem) and reads on, so every such line is reported. The
+ * first error is kept in p->first and the others counted; the file still
+ * fails. Returns 0, or -1 when the error cannot be recovered from.
+ */
+static int recover_item(parser *p)
+{
+	char open[64];
+	size_t n = 0, deep = 0; /* deep: openers past the stack */
+	hcl_pos q = p->pos;
+	int c;
+
+	if (p->err != ATMO_EINVALID)
+		return -1;
+	if (!p->n_recovered++) {
+		if (p->diag)
+			p->first = *p->diag;
+	} else {
+		p->first.n_more++;
+	}
+	p->err = 0;
+	p->have_peek = 0;
+	while ((c = at(p, q.byte)) >= 0) {
+		int in_str = !deep && n && open[n - 1] == '"';
+		int c2 = at(p, q.byte + 1);
+		if (in_str) {
+			if (c == '\\') {
+				advance(p, &q, 2);
+				continue;
+			}
+			if ((c == '$' || c == '%') && c2 == c && at(p, q.byte + 2) == '{') {
+				advance(p, &q, 3); /* $${ and %%{ are literal */
+				continue;
+			}
+			if ((c == '$' || c == '%') && c2 == '{') {
+				if (n < sizeof(open))
+					open[n++] = 'i';
+				else
+					deep++;
+				advance(p, &q, 2);
+				continue;
+			}
+			if (c == '"' || c == '\n') /* a newline ends an unclosed quoted string */
+				n--;
+			if (c == '\n' && !n && !deep) {
+				advance(p, &q, 1);
+				break;
+			}
+			advance(p, &q, 1);
+			continue;
+		}
+		if (c == '#' || (c == '/' && c2 == '/')) {
+			while ((c = at(p, q.byte)) >= 0 && c != '\n')
+				advance(p, &q, 1);
+			continue;
+		}
+		if (c == '/' && c2 == '*') {
+			advance(p, &q, 2);
+			while ((c = at(p, q.byte)) >= 0 && !(c == '*' && at(p, q.byte + 1) == '/'))
+				advance(p, &q, 1);
+			advance(p, &q, 2);
+			continue;
+		}
+		if (c == '\n' && !n && !deep) {
+			advance(p, &q, 1);
+			break;
+		}
+		if (c == '"' || c == '{' || c == '[' || c == '(') {
+			if (n < sizeof(open) && !deep)
+				open[n++] = (char)c;
+			else
+				deep++;
+		} else if (c == '}' || c == ']' || c == ')') {
+			/* as HCL: close the nearest matching opener, dropping the ones above it */
+			char want = c == '}' ? '{' : c == ']' ? '[' : '(';
+			if (deep) {
+				deep--;
+			} else {
+				size_t k = n;
+				while (k > 0 && open[k - 1] != want && !(want == '{' && open[k - 1] == 'i'))
+					k--;
+				if (k > 0)
+					n = k - 1;
+			}
+		}
+		advance(p, &q, 1);
+	}
+	p->pos = q;
+	p->prev_end = q;
+	p->nl = 1;
+	return 0;
+}
+
 static hcl_body *parse_body(parser *p, tok_type end, token open)
 {
 	body_b bb;
@@ -2161,9 +2258,11 @@ static hcl_body *parse_body(parser *p, tok_type end, token open)
 				if (!slot || parse_block(p, t, slot) < 0)
 					return NULL;
 			} else {
-				return fail_r(p, ATMO_EINVALID, trange(p, t), "Argument or block definition required",
-					      "An argument or block definition is required here. To set an argument, use "
-					      "the equals sign \"=\" to introduce the argument value.");
+				fail_r(p, ATMO_EINVALID, trange(p, t), "Argument or block definition required",
+				       "An argument or block definition is required here. To set an argument, use "
+				       "the equals sign \"=\" to introduce the argument value.");
+				if (recover_item(p) < 0)
+					return NULL;
 			}
 			p->nl = 1;
 			continue;
@@ -2177,8 +2276,10 @@ static hcl_body *parse_body(parser *p, tok_type end, token open)
 					      "There is no closing brace for this block before the end of the file. "
 					      "This may be caused by incorrect brace nesting elsewhere in this file.");
 		}
-		return fail_r(p, ATMO_EINVALID, trange(p, t), "Argument or block definition required",
-			      "An argument or block definition is required here.");
+		fail_r(p, ATMO_EINVALID, trange(p, t), "Argument or block definition required",
+		       "An argument or block definition is required here.");
+		if (recover_item(p) < 0)
+			return NULL;
 	}
 	p->depth--;
 	body = alloc(p, sizeof(*body));
@@ -2295,6 +2396,15 @@ int hcl_parse(hcl_file **out, const char *src, size_t len, const char *filename,
 	none.t = T_EOF;
 	none.s = none.e = p.pos;
 	f->body = parse_body(&p, T_EOF, none);
+	if (p.n_recovered && (f->body || p.err == ATMO_EINVALID)) {
+		/* the errors read past are the file's diagnostics: the first, and a count */
+		if (!f->body)
+			p.first.n_more++;
+		if (diag)
+			*diag = p.first;
+		f->body = NULL;
+		p.err = ATMO_EINVALID;
+	}
 	if (!f->body) {
 		int code = p.err ? p.err : ATMO_ENOMEM;
 		if (diag && diag->subject.filename == f->name)

@@ -688,6 +688,44 @@ static void test_broken_target_alone(void **state)
 	atmo_bake_free(b);
 }
 
+/* buildx decodes every attribute of every block and reports all diagnostics:
+ * the first, and a count of the others (a failed value in a plain field adds
+ * gohcl's "Unsuitable value type"; a failed reference alone stops). */
+static void test_diagnostics_collected(void **state)
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{ "target \"a\" {\n  dockerfile = \"${X}\"\n  context = Y\n}\n"
+		  "target \"b\" {\n  tags = [Z, \"${W}\"]\n}\n",
+		  "docker-bake.hcl:2,19-20: Unknown variable; There is no variable named \"X\"., "
+		  "and 6 other diagnostic(s)" },
+		{ "target \"a\" {\n  tags = [X]\n}\n",
+		  "docker-bake.hcl:2,11-12: Unknown variable; There is no variable named \"X\"., "
+		  "and 1 other diagnostic(s)" },
+		{ "target \"a\" {\n  tags = [X]\n  context = target.a.tags\n}\n",
+		  "docker-bake.hcl:2,11-12: Unknown variable; There is no variable named \"X\"., "
+		  "and 1 other diagnostic(s)" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		atmo_bake_options o = ATMO_BAKE_OPTIONS_INIT;
+		atmo_bake *b = NULL;
+		atmo_error err;
+
+		o.no_env = 1;
+		atmo_error_clear(&err);
+		assert_int_equal(atmo_bake_load_string(&b, cases[i].text, strlen(cases[i].text), "docker-bake.hcl",
+							&o, &err),
+				 ATMO_EINVALID);
+		if (strcmp(err.text, cases[i].want))
+			fail_msg("case %zu: got '%s', want '%s'", i, err.text, cases[i].want);
+		atmo_bake_free(b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -706,6 +744,7 @@ int main(void)
 		cmocka_unit_test(test_overrides),
 		cmocka_unit_test(test_print_escapes),
 		cmocka_unit_test(test_broken_target_alone),
+		cmocka_unit_test(test_diagnostics_collected),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

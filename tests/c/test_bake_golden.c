@@ -17,8 +17,9 @@
 #include <unistd.h>
 #include <jansson.h>
 #include "harness.h"
+#include "util/buf.h"
 
-static const size_t golden_floor = 285;
+static const size_t golden_floor = 288;
 
 typedef struct {
 	json_t *env;
@@ -104,6 +105,26 @@ static json_t *canon(json_t *v)
 	return r;
 }
 
+/*
+ * The corpus was recorded with a tool named bakeref, whose name shows in some
+ * messages ("parsing yaml: bakeref: compose files are not supported") where
+ * atmograph gives its own name: a copy of s with "bakeref:" made
+ * "atmograph:", and nothing else changed.
+ */
+static char *normalise_tool_name(const char *s)
+{
+	static const char from[] = "bakeref:", to[] = "atmograph:";
+	const char *hit;
+	atmo_buf b = ATMO_BUF_INIT;
+	while ((hit = strstr(s, from)) != NULL) {
+		atmo__buf_put(&b, s, (size_t)(hit - s));
+		atmo__buf_put(&b, to, sizeof(to) - 1);
+		s = hit + sizeof(from) - 1;
+	}
+	atmo__buf_put(&b, s, strlen(s));
+	return b.ptr ? atmo__buf_detach(&b) : strdup(s);
+}
+
 static int cmp_word(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -144,7 +165,7 @@ static const char **str_array(const json_t *a, size_t *n)
 /* 1 passed, 0 failed; *why says how */
 static int run_case(const char *dir, char *why, size_t whylen, int verbose)
 {
-	char path[2600], *expected_json, *expected_err, *out = NULL;
+	char path[2600], *expected_json, *expected_err, *out = NULL, *norm = NULL;
 	json_t *cmd;
 	json_error_t je;
 	const char **files, **targets, **set, **vars;
@@ -197,6 +218,7 @@ static int run_case(const char *dir, char *why, size_t whylen, int verbose)
 		rstrip(expected_err);
 		if (!strncmp(want, "ERROR: ", 7))
 			want += 7;
+		want = norm = normalise_tool_name(want);
 		if (rc == 0) {
 			snprintf(why, whylen, "expected error '%s', got success", want);
 			goto done;
@@ -241,6 +263,7 @@ static int run_case(const char *dir, char *why, size_t whylen, int verbose)
 	}
 done:
 	atmo_bake_free(b);
+	free(norm);
 	free(out);
 	free(expected_json);
 	free(expected_err);

@@ -377,6 +377,37 @@ static void parse_error_details(void **state)
 	}
 }
 
+/* HCL's parser reads on past a body item it cannot read (to the next newline
+ * outside brackets and strings) and reports every such line. */
+static void parse_recovers_after_body_items(void **state)
+{
+	static const struct {
+		const char *src, *range;
+		size_t n_more;
+	} cases[] = {
+		{ "a: 1\n", "t.hcl:1,1-2", 0 },
+		{ "services:\n  app:\n    v2: \"bar\"\nok = 1\n", "t.hcl:1,1-9", 2 },
+		/* brackets and strings hide their newlines and braces */
+		{ "x: \"a{ ${y} }\"\ny: [1,\n2]\nz = {\n}\n", "t.hcl:1,1-2", 1 },
+		{ "x: (1 +\n 2) # c {\nb = 1\n", "t.hcl:1,1-2", 0 },
+		/* an error past one recovered from is counted, and ends the reading */
+		{ "a: 1\nb = \n", "t.hcl:1,1-2", 1 },
+		{ "b {\n  c: 1\n  d: 2\n}\n", "t.hcl:2,3-4", 1 },
+	};
+	size_t i;
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		hcl_file *f = NULL;
+		hcl_diag d;
+		char r[128];
+		int rc = hcl_parse(&f, cases[i].src, strlen(cases[i].src), "t.hcl", &d);
+		if (rc != ATMO_EINVALID || f || strcmp(hcl_range_format(&d.subject, r, sizeof(r)), cases[i].range) ||
+		    d.n_more != cases[i].n_more)
+			fail_msg("case %zu: rc %d, %s: %s at %s and %zu more; want %s and %zu more", i, rc, d.summary,
+				 d.detail, r, d.n_more, cases[i].range, cases[i].n_more);
+	}
+}
+
 static void parse_limits(void **state)
 {
 	atmo_buf b = ATMO_BUF_INIT;
@@ -561,6 +592,63 @@ static void eval_errors_located(void **state)
 			fail_msg("case %zu %s: rc %d, got \"%s\" (%s) at %s; want \"%s\" at %s", i, cases[i].src, rc,
 				 d.summary, d.detail, r, cases[i].summary, cases[i].range);
 		assert_true(d.detail[0] != '\0');
+		atmo__buf_free(&text);
+	}
+}
+
+/* HCL evaluates the other items of a constructor, template or call after one
+ * fails and reports every diagnostic: the first is kept, the others counted. */
+static void eval_collects_diagnostics(void **state)
+{
+	static const struct {
+		const char *src, *summary, *range;
+		size_t n_more;
+	} cases[] = {
+		{ "[nosuch]", "Unknown variable", "t.hcl:2,6-12", 0 },
+		{ "[x1, 1, x2]", "Unknown variable", "t.hcl:2,6-8", 1 },
+		{ "{a = x1, b = x2, c = x3}", "Unknown variable", "t.hcl:2,10-12", 2 },
+		{ "\"${x1}-${x2}\"", "Unknown variable", "t.hcl:2,8-10", 1 },
+		{ "upper(\"${x1}${x2}\")", "Unknown variable", "t.hcl:2,14-16", 1 },
+		{ "[{a = x1}, \"${x2}\", upper(x3)]", "Unknown variable", "t.hcl:2,11-13", 2 },
+		/* a key that fails skips its value, as HCL's ObjectConsExpr does */
+		{ "{(null) = x1, b = x2}", "Null value as key", "t.hcl:2,6-12", 1 },
+		/* a traversal of a failed value adds nothing */
+		{ "[x1.a.b, x2[0]]", "Unknown variable", "t.hcl:2,6-8", 1 },
+	};
+	size_t i;
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		atmo_buf text = ATMO_BUF_INIT;
+		char src[256], r[128];
+		hcl_diag d;
+		int rc;
+		snprintf(src, sizeof(src), "n = 5\nr = %s\n", cases[i].src);
+		rc = eval_attr(src, "r", &text, &d);
+		if (rc != ATMO_EINVALID || strcmp(d.summary, cases[i].summary) != 0 ||
+		    strcmp(hcl_range_format(&d.subject, r, sizeof(r)), cases[i].range) != 0 ||
+		    d.n_more != cases[i].n_more)
+			fail_msg("case %zu %s: rc %d, got \"%s\" at %s and %zu more; want \"%s\" at %s and %zu more",
+				 i, cases[i].src, rc, d.summary, r, d.n_more, cases[i].summary, cases[i].range,
+				 cases[i].n_more);
+		atmo__buf_free(&text);
+	}
+	{
+		atmo_buf text = ATMO_BUF_INIT;
+		atmo_error err;
+		hcl_diag d;
+		atmo_error_clear(&err);
+		assert_int_equal(eval_attr("r = [x1, x2, x3]\n", "r", &text, &d), ATMO_EINVALID);
+		hcl_diag_to_error(&d, &err);
+		assert_string_equal(err.text, "Unknown variable; There is no variable named \"x1\"., and 2 other diagnostic(s)");
+		atmo__buf_free(&text);
+	}
+	{
+		/* a failed lookup (a = a loops) stops collecting, unless try() caught it */
+		atmo_buf text = ATMO_BUF_INIT;
+		hcl_diag d;
+		assert_int_equal(eval_attr("a = a\nr = [try(a, 1), x1, x2]\n", "r", &text, &d), ATMO_EINVALID);
+		assert_string_equal(d.summary, "Unknown variable");
+		assert_int_equal(d.n_more, 1);
 		atmo__buf_free(&text);
 	}
 }
@@ -1415,9 +1503,11 @@ int main(void)
 		cmocka_unit_test(parse_expression_helpers),
 		cmocka_unit_test(parse_errors_located),
 		cmocka_unit_test(parse_error_details),
+		cmocka_unit_test(parse_recovers_after_body_items),
 		cmocka_unit_test(parse_limits),
 		cmocka_unit_test(eval_values),
 		cmocka_unit_test(eval_errors_located),
+		cmocka_unit_test(eval_collects_diagnostics),
 		cmocka_unit_test(eval_without_scope),
 		cmocka_unit_test(eval_string_doubling_stops),
 		cmocka_unit_test(eval_shared_doubling_stops),
