@@ -681,7 +681,8 @@ static int try_start(runner *r, run_target *t, atmo_error *err)
 	if (rc < 0)
 		return rc;
 	emit(r, ATMO_BUILD_EVENT_START, t, NULL, NULL, NULL);
-	if (!r->o.force) {
+	/* with push, the engine must run: an image cached here may never have been pushed */
+	if (!r->o.force && !r->p->opts.push) {
 		json_t *prev = json_object_get(r->state, bt->name);
 		const char *pin = json_string_value(json_object_get(prev, "inputs"));
 		const char *pdg = json_string_value(json_object_get(prev, "digest"));
