@@ -176,8 +176,8 @@ void atmo_plan_free(atmo_plan *p)
 /*
  * One --cache-from/--cache-to value of a target. docker buildx takes bake's form
  * as it is; buildah and podman take a registry repository only: "type=registry,
- * ref=R" becomes R, a plain reference stays, other types (local, gha, s3, inline,
- * ...) are BuildKit's alone and an error that says so.
+ * ref=R" becomes R without its tag, a plain reference too; other types (local,
+ * gha, s3, inline, ...) are BuildKit's alone and an error that says so.
  */
 static int push_cache(atmo_strv *v, const atmo_engine_options *eo, const char *flag,
 		      const char *value, const atmo_bake_target *t, atmo_error *err)
@@ -201,14 +201,22 @@ static int push_cache(atmo_strv *v, const atmo_engine_options *eo, const char *f
 			ref = buf;
 		}
 	}
-	if (!typed && !strchr(value, '='))
-		ref = value;
-	else if (!registry || !ref)
+	if (!typed && !strchr(value, '=')) {
+		snprintf(buf, sizeof(buf), "%s", value);
+		ref = buf;
+	} else if (!registry || !ref) {
 		return atmo__error_set(err, ATMO_EUNSUPPORTED, NULL, 0, 0,
 				       "target '%s': %s '%s': %s takes a registry repository "
 				       "(\"type=registry,ref=REPO\" or \"REPO\"); other cache types "
 				       "are BuildKit's: --engine docker", t->name, flag + 2, value,
 				       atmo_engine_name(eo->kind));
+	}
+	/* buildah tags the cache images itself: "repository must contain neither a tag
+	 * nor digest" (buildah 1.28), so the tag of bake's ref is left out */
+	{
+		char *slash = strrchr(buf, '/'), *cut = slash ? slash : buf;
+		cut[strcspn(cut, "@:")] = '\0';
+	}
 	atmo__strv_push(v, flag);
 	atmo__strv_push(v, ref);
 	return 0;
@@ -643,7 +651,7 @@ int atmo_plan_to_json(json_t **out, const atmo_plan *p, atmo_error *err)
 	}
 	json_object_set_new(doc, "schema", json_string("atmograph.plan/1"));
 	json_object_set_new(doc, "engine",
-			    json_pack("{s:s,s:s?,s:s?}", "name", atmo_engine_name(p->opts.engine.kind),
+			    json_pack("{s:s,s:s?,s:s*}", "name", atmo_engine_name(p->opts.engine.kind),
 				      "version", p->opts.engine.engine_version, "builder",
 				      p->opts.engine.builder));
 	json_object_set_new(doc, "push", json_boolean(p->opts.push));

@@ -1,0 +1,191 @@
+"""Scaling out: `--builder`, `--push`, cache flags, `plan --bake-json`, `build --check`.
+
+No docker engine runs on this machine, so the docker command lines are tested as
+text (the plan's argv); buildah's push steps run against the fake engine.
+"""
+
+import json
+import os
+import pathlib
+import shutil
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from test_cli_build import run, DATA, IMAGES_BAKE  # noqa: E402
+
+pytestmark = pytest.mark.cli
+
+SCALE = DATA / "scaleout"
+BAKE = SCALE / "docker-bake.json"
+
+
+def plan(*args, code=0):
+    r = run("plan", "-f", BAKE, "--json", "--engine-version", "1.35.0", *args)
+    assert r.returncode == code, r.stderr
+    return json.loads(r.stdout) if code == 0 else r
+
+
+def steps_of(doc, target):
+    return [s for s in doc["steps"] if s["target"] == target]
+
+
+def flag_values(argv, flag):
+    return [argv[i + 1] for i, a in enumerate(argv) if a == flag]
+
+
+# ---- docker: builder, push, cache (argv as text) ------------------------------------
+
+def test_docker_builder_push_and_every_tag():
+    doc = plan("--engine", "docker", "--engine-path", "/nonexistent/docker",
+               "--builder", "k8s-builders", "--push")
+    assert doc["engine"]["builder"] == "k8s-builders" and doc["push"] is True
+    (base,) = steps_of(doc, "base")
+    argv = base["argv"]
+    assert argv[:5] == ["/nonexistent/docker", "buildx", "build", "--builder", "k8s-builders"]
+    # every tag of the target, the first one naming the image
+    assert flag_values(argv, "-t") == ["registry.example/team/base:1.0",
+                                       "registry.example/team/base:latest"]
+    # pushed, and loaded too so atmograph can export and read the image
+    assert "--push" in argv and "--load" in argv
+    # bake's cache entries go to buildx as written
+    assert flag_values(argv, "--cache-from") == ["type=registry,ref=registry.example/team/cache:base"]
+    assert flag_values(argv, "--cache-to") == [
+        "type=registry,ref=registry.example/team/cache:base,mode=max"]
+    (app,) = steps_of(doc, "app")
+    assert "base=docker-image://registry.example/team/base:1.0" in app["argv"]
+    assert flag_values(app["argv"], "--cache-from") == ["registry.example/team/cache:app"]
+    # docker pushes in the build step: no separate push steps
+    assert {s["action"] for s in doc["steps"]} == {"build"}
+
+
+def test_docker_without_push_or_builder_is_unchanged():
+    doc = plan("--engine", "docker", "--engine-path", "docker")
+    argv = steps_of(doc, "base")[0]["argv"]
+    assert argv[:3] == ["docker", "buildx", "build"]
+    assert "--builder" not in argv and "--push" not in argv and "--load" in argv
+    assert doc["push"] is False and "builder" not in doc["engine"]
+
+
+def test_docker_push_several_platforms_is_not_loaded():
+    doc = plan("--engine", "docker", "--engine-path", "docker", "--push", "multi")
+    argv = steps_of(doc, "multi")[0]["argv"]
+    assert "--push" in argv and "--load" not in argv
+    assert flag_values(argv, "--platform") == ["linux/amd64,linux/arm64"]
+    # without --push, several platforms cannot be loaded into docker: said before running
+    r = plan("--engine", "docker", "--engine-path", "docker", "multi", code=1)
+    assert "several platforms" in r.stderr and "--push" in r.stderr
+
+
+def test_docker_gha_cache_passes_through():
+    doc = plan("--engine", "docker", "--engine-path", "docker", "gha")
+    argv = steps_of(doc, "gha")[0]["argv"]
+    assert flag_values(argv, "--cache-from") == ["type=gha"]
+    assert flag_values(argv, "--cache-to") == ["type=gha,mode=max"]
+
+
+def test_commands_show_builder_and_push():
+    r = run("plan", "-f", BAKE, "--commands", "--engine", "docker", "--engine-path", "docker",
+            "--builder", "remote1", "--push", "base")
+    assert r.returncode == 0, r.stderr
+    line = [ln for ln in r.stdout.splitlines() if "buildx build" in ln][0]
+    assert line.strip().startswith("docker buildx build --builder remote1 -f ")
+    assert " --push --load " in line
+
+
+# ---- buildah / podman: push steps, registry cache only -------------------------------
+
+def test_buildah_push_steps_per_tag():
+    doc = plan("--engine", "buildah", "--engine-path", "buildah", "--push", "app")
+    base = steps_of(doc, "base")
+    assert [s["action"] for s in base] == ["build", "push", "push"]
+    build = base[0]["argv"]
+    assert flag_values(build, "-t") == ["registry.example/team/base:1.0",
+                                        "registry.example/team/base:latest"]
+    # buildah's cache flags take a repository without a tag ("repository must contain
+    # neither a tag nor digest", buildah 1.28): bake's registry entry is translated
+    assert flag_values(build, "--cache-from") == ["registry.example/team/cache"]
+    assert flag_values(build, "--cache-to") == ["registry.example/team/cache"]
+    app_argv = steps_of(doc, "app")[0]["argv"]
+    assert flag_values(app_argv, "--cache-from") == ["registry.example/team/cache"]
+    assert [s["argv"] for s in base[1:]] == [
+        ["buildah", "--storage-driver", "vfs", "push", "registry.example/team/base:1.0",
+         "docker://" + tag] for tag in ("registry.example/team/base:1.0",
+                                        "registry.example/team/base:latest")]
+    # the push steps come after the build, in the target's wave
+    assert [s["wave"] for s in base] == [0, 0, 0]
+    app = steps_of(doc, "app")
+    assert [s["action"] for s in app] == ["build", "push"] and app[1]["wave"] == 1
+    r = run("plan", "-f", BAKE, "--commands", "--engine", "podman", "--engine-path", "podman",
+            "--engine-version", "5.0", "--push", "base")
+    assert "  # base push\n  podman --storage-driver vfs push registry.example/team/base:1.0 " \
+        "docker://registry.example/team/base:latest" in r.stdout
+
+
+def test_push_needs_tags_and_builder_needs_docker():
+    r = plan("--engine", "buildah", "--engine-path", "buildah", "--push", "untagged", code=1)
+    assert "target 'untagged' has no tags to push to" in r.stderr
+    r = plan("--engine", "docker", "--engine-path", "docker", "--push", "untagged", code=1)
+    assert "no tags to push to" in r.stderr
+    r = plan("--engine", "buildah", "--engine-path", "buildah", "--builder", "k8s", code=1)
+    assert "needs the docker engine" in r.stderr
+
+
+def test_buildah_refuses_buildkit_only_cache():
+    r = plan("--engine", "buildah", "--engine-path", "buildah", "gha", code=1)
+    assert "target 'gha': cache-from 'type=gha'" in r.stderr
+    assert "--engine docker" in r.stderr
+
+
+# ---- plan --bake-json --------------------------------------------------------------------
+
+def bake_print(path, *names):
+    r = run("bake", "--print", "-f", path, *names)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def test_bake_json_next_to_the_bake_file_reads_back_the_same(tmp_path):
+    family = tmp_path / "family"
+    shutil.copytree(SCALE, family)
+    out = family / "bake.json"
+    r = run("plan", "-f", family / "docker-bake.json", "--bake-json", "-o", out,
+            "--engine", "docker", "--engine-path", "docker", "app")
+    assert r.returncode == 0, r.stderr
+    written = json.loads(out.read_text())
+    assert sorted(written["target"]) == ["app", "base"]
+    assert written["target"]["app"]["contexts"] == {"assets": "assets", "base": "target:base"}
+    assert written["target"]["app"]["context"] == "app"
+    # read back: the same targets as the original bake file gives
+    assert bake_print(out)["target"] == bake_print(family / "docker-bake.json", "app")["target"]
+
+
+def test_bake_json_elsewhere_keeps_the_directories(tmp_path):
+    out = tmp_path / "ci" / "bake.json"
+    out.parent.mkdir()
+    r = run("plan", "-f", IMAGES_BAKE, "--bake-json", "-o", out, "--engine-version", "1")
+    assert r.returncode == 0, r.stderr
+    written = json.loads(out.read_text())
+    rel = os.path.relpath(IMAGES_BAKE.parent / "service", out.parent)
+    assert written["target"]["service"]["context"] == rel
+    assert written["target"]["service"]["contexts"]["builder"] == "target:builder"
+    back = bake_print(out)["target"]
+    orig = bake_print(IMAGES_BAKE)["target"]
+    assert sorted(back) == sorted(orig) == ["base", "builder", "runtime", "service"]
+    for name in orig:
+        # the same target, only its context written from the new file's directory
+        assert (out.parent / back[name]["context"]).resolve() == \
+            (IMAGES_BAKE.parent / orig[name]["context"]).resolve()
+        assert {k: v for k, v in back[name].items() if k != "context"} == \
+            {k: v for k, v in orig[name].items() if k != "context"}
+
+
+def test_bake_json_to_stdout_and_usage_errors():
+    r = run("plan", "-f", BAKE, "--bake-json", "--engine-version", "1", "base", cwd=SCALE)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["group"]["default"]["targets"] == ["base"]
+    r = run("plan", "-f", BAKE, "--bake-json", "--json", "--engine-version", "1")
+    assert r.returncode == 2 and "exclude each other" in r.stderr
+    r = run("plan", "-f", BAKE, "-o", "x.json", "--engine-version", "1")
+    assert r.returncode == 2 and "--output goes with" in r.stderr
