@@ -138,9 +138,7 @@ static void usage(FILE *out)
 	      "  -h, --help             show this help\n\n"
 	      "CI gate (the rules of `atmograph check`, measured on every image built):\n"
 	      "  --check                check each built or cached target's exported image and\n"
-	      "                         print one PASS/FAIL line per rule; with --stages also\n"
-	      "                         noBuildOnlyPackages (no build-only stage's package in\n"
-	      "                         the final image)\n"
+	      "                         print one PASS/FAIL line per rule\n"
 	      "  --junit FILE           also write the results as JUnit XML to FILE\n"
 	      CLI_CHECK_HELP
 	      "\n"
@@ -156,8 +154,7 @@ enum {
 };
 
 /* the rules measured on the report's images; prints the lines, returns the exit code */
-static int check_report(const atmo_check_rules *rules, const json_t *report, int build_only,
-			const char *junit)
+static int check_report(const atmo_check_rules *rules, const json_t *report, const char *junit)
 {
 	atmo_check_report_options co = ATMO_CHECK_REPORT_OPTIONS_INIT;
 	atmo_buf b = ATMO_BUF_INIT;
@@ -166,7 +163,6 @@ static int check_report(const atmo_check_rules *rules, const json_t *report, int
 	int rc;
 
 	atmo_error_clear(&err);
-	co.build_only = build_only;
 	co.source = "the build report";
 	if (atmo_check_report(&doc, rules, report, &co, &err) < 0)
 		return cli_error(&err);
@@ -325,7 +321,7 @@ int cmd_build(int argc, char **argv)
 	if (bo.report_path)
 		cli_notef("report written to %s", bo.report_path);
 	if (check)
-		rc = check_report(rules, report, a.plan.stages, junit);
+		rc = check_report(rules, report, junit);
 done:
 	json_decref(report);
 	atmo_check_rules_free(rules);

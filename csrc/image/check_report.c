@@ -5,7 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "image/check_int.h"
+#include "atmograph/check.h"
 #include "atmograph/image.h"
 #include "util/error.h"
 
@@ -82,7 +82,6 @@ int atmo_check_report(json_t **out, const atmo_check_rules *r, const json_t *rep
 		names[n++] = name;
 	qsort(names, n, sizeof(*names), cmp_str);
 	for (i = 0; i < n; i++) {
-		atmo_check_rules one = *r;
 		atmo_image_options io = ATMO_IMAGE_OPTIONS_INIT;
 		atmo_image *img = NULL;
 		json_t *doc = NULL;
@@ -102,16 +101,10 @@ int atmo_check_report(json_t **out, const atmo_check_rules *r, const json_t *rep
 							       : "its log");
 			goto done;
 		}
-		/* the build's own report tells what this target's build-only stages held */
-		if (o.build_only && !r->report) {
-			one.report = (json_t *)report;
-			one.report_path = (char *)(o.source ? o.source : "the build report");
-			one.report_target = (char *)names[i];
-		}
-		io.packages = atmo_check_rules_need_packages(&one);
+		io.packages = atmo_check_rules_need_packages(r);
 		if ((rc = atmo_image_open(&img, archive, &io, err)) < 0)
 			goto done;
-		rc = atmo_check_images(&doc, &one, (const atmo_image *const *)&img, 1, err);
+		rc = atmo_check_images(&doc, r, (const atmo_image *const *)&img, 1, err);
 		atmo_image_free(img);
 		if (rc == 0 && merge(all, doc, names[i]) < 0)
 			rc = atmo__error_nomem(err);

@@ -189,3 +189,123 @@ def test_bake_json_to_stdout_and_usage_errors():
     assert r.returncode == 2 and "exclude each other" in r.stderr
     r = run("plan", "-f", BAKE, "-o", "x.json", "--engine-version", "1")
     assert r.returncode == 2 and "--output goes with" in r.stderr
+
+
+# ---- build --push and build --check with the fake buildah ----------------------------
+
+import xml.etree.ElementTree as ET  # noqa: E402
+
+import imagegen as g  # noqa: E402
+from test_cli_build import FAKE, calls  # noqa: E402
+
+
+@pytest.fixture
+def fake(tmp_path):
+    """The fake family; the fake engine exports generated images (imagegen)."""
+    family = tmp_path / "family"
+    shutil.copytree(FAKE, family)
+    store = tmp_path / "store"
+    env = {"FAKE_STORE": str(store), "ATMOGRAPH_BUILDAH": str(family / "fake-engine.py"),
+           "FAKE_IMAGEGEN": os.path.dirname(os.path.abspath(__file__))}
+    return {"bake": family / "docker-bake.json", "store": store, "out": tmp_path / "out",
+            "env": env, "report": tmp_path / "report.json", "dir": tmp_path}
+
+
+def build(fake, *args):
+    return run("build", "-f", fake["bake"], "--progress", "plain", "--out", fake["out"],
+               "--report", fake["report"], "--engine", "buildah", *args, env=fake["env"],
+               cwd=fake["dir"])
+
+
+def rule_lines(text):
+    return [ln.strip() for ln in text.splitlines() if ln.startswith("  ")]
+
+
+def test_build_push_runs_a_push_per_tag(fake):
+    r = build(fake, "--no-export", "--push", "r")
+    assert r.returncode == 0, r.stderr
+    pushes = [c[c.index("push"):] for c in calls(fake) if "push" in c]
+    assert pushes == [["push", "localhost/fake/r:1", "docker://localhost/fake/r:1"],
+                      ["push", "localhost/fake/r:1", "docker://registry.example/fake/r:1"]]
+    # pushed again next time, though nothing changed: a cached image may never have been pushed
+    r = build(fake, "--no-export", "--push", "r")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(fake["report"].read_text())["targets"]["r"]["status"] == "built"
+    assert len([c for c in calls(fake) if "push" in c and "docker://" in c[-1]]) == 4
+    # a target without tags cannot be pushed: said before anything runs
+    n = len(calls(fake))
+    r = build(fake, "--no-export", "--push", "d")
+    assert r.returncode == 1 and "target 'd' has no tags to push to" in r.stderr
+    assert len(calls(fake)) == n + 1  # only the version probe
+
+
+def test_build_check_passes_and_fails_per_rule(fake):
+    exp = g.sample_expected()
+    sizes = g.stage_images()[3]
+    runtime_bytes = sizes["debian"] + sizes["ca"] + sizes["tool"]
+    assert runtime_bytes > exp["bytes"]
+    # a (the sample image: curl installed) and r (the runtime image: no curl, bigger)
+    r = build(fake, "checked", "--check", "--lowest-efficiency", str(exp["score"] - 0.001),
+              "--highest-image-size", str(runtime_bytes))
+    assert r.returncode == 0, r.stdout + r.stderr
+    lines = rule_lines(r.stdout)
+    assert len(lines) == 4 and all(ln.startswith("PASS: ") for ln in lines), r.stdout
+    heads = [ln for ln in r.stdout.splitlines() if not ln.startswith(" ")]
+    assert heads[0].startswith("a: ") and heads[1].startswith("r: ")
+    assert heads[-1] == "Result: PASS [images: 2] [rules: 4] [passed: 4] [failed: 0] [skipped: 0]"
+
+    junit = fake["dir"] / "junit.xml"
+    r = build(fake, "checked", "--check", "--forbid-package", "curl",
+              "--highest-image-size", str(exp["bytes"]), "--junit", junit)
+    assert r.returncode == 1
+    by_target = {}
+    target = None
+    for ln in r.stdout.splitlines():
+        if ln.startswith("  "):
+            by_target[target].append(ln.split(":")[0].strip())
+        elif not ln.startswith("Result"):
+            target = ln.split(":")[0]
+            by_target[target] = []
+    # a: exactly at the size, but curl is installed; r: too big, no curl
+    assert by_target == {"a": ["PASS", "FAIL"], "r": ["FAIL", "PASS"]}, r.stdout
+    assert "size %d B" % runtime_bytes in r.stdout
+    assert "installed: curl (curl)" in r.stdout
+    assert r.stdout.splitlines()[-1].startswith("Result: FAIL [images: 2] [rules: 4]")
+    suites = ET.parse(junit).getroot().findall(".//testsuite")
+    assert len(suites) == 2
+    assert sum(len(s.findall(".//failure")) for s in suites) == 2
+    # the second build took both from the first one's cache: cached targets are
+    # checked too, from the archives the first build exported
+    report = json.loads(fake["report"].read_text())
+    assert {t["status"] for t in report["targets"].values()} == {"cached"}
+
+
+def test_build_check_rules_file_and_defaults(fake):
+    (fake["dir"] / ".atmograph-ci.json").write_text(
+        json.dumps({"rules": {"forbidPackages": ["gcc*"], "highestImageSize": "1MiB"}}))
+    r = build(fake, "r", "--check")
+    assert r.returncode == 0, r.stderr
+    assert [ln.split(":")[1].strip() for ln in rule_lines(r.stdout)] == \
+        ["highestImageSize", "forbidPackages"]
+    # no rule at all: dive's defaults, as in `atmograph check`
+    (fake["dir"] / ".atmograph-ci.json").unlink()
+    r = build(fake, "r", "--check")
+    assert [ln.split(":")[1].strip() for ln in rule_lines(r.stdout)] == \
+        ["lowestEfficiency", "highestUserWastedPercent"]
+
+
+def test_build_check_usage_errors(fake):
+    r = build(fake, "--check", "--no-export")
+    assert r.returncode == 2 and "leave out --no-export" in r.stderr
+    r = build(fake, "--lowest-efficiency", "0.9")
+    assert r.returncode == 2 and "go with --check" in r.stderr
+    n = len(calls(fake))
+    r = build(fake, "--check", "--lowest-efficiency", "lots")
+    assert r.returncode == 2 and "not a ratio" in r.stderr
+    assert len(calls(fake)) == n  # nothing ran
+
+
+def test_build_check_skips_failed_targets(fake):
+    r = build(fake, "b", "a", "--keep-going", "--check", "--highest-image-size", "1GB")
+    assert r.returncode == 1
+    assert "some targets failed" in r.stderr

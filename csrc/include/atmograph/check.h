@@ -116,15 +116,11 @@ ATMO_EXTERN int atmo_check_images(json_t **out, const atmo_check_rules *r,
 /** Options of atmo_check_report(). Start from ATMO_CHECK_REPORT_OPTIONS_INIT. */
 typedef struct atmo_check_report_options {
 	unsigned int version;    /**< ATMO_CHECK_REPORT_OPTIONS_VERSION */
-	const char *source;      /**< the report's name in errors and messages; NULL: none */
-	int build_only;          /**< 1: noBuildOnlyPackages for every target, against the
-				      report itself (the packages of the target's build-only
-				      stages, known when the build ran with stages), unless
-				      the rules name a build report of their own */
+	const char *source;      /**< the report's name in errors; NULL: none */
 } atmo_check_report_options;
 
 #define ATMO_CHECK_REPORT_OPTIONS_VERSION 1
-#define ATMO_CHECK_REPORT_OPTIONS_INIT { ATMO_CHECK_REPORT_OPTIONS_VERSION, NULL, 0 }
+#define ATMO_CHECK_REPORT_OPTIONS_INIT { ATMO_CHECK_REPORT_OPTIONS_VERSION, NULL }
 
 /**
  * Measure what a build made against the rules (`atmograph build --check`): the image
@@ -133,6 +129,9 @@ typedef struct atmo_check_report_options {
  * gives it), in target name order. Failed and skipped targets are left out (the
  * build fails on them already). The result is the check document described above,
  * each image entry with one more member, "target" (the report's target name).
+ * noBuildOnlyPackages needs a build report in the rules (an earlier build's): the
+ * report measured here cannot serve, its kept_out lists only packages absent from
+ * its own images by definition.
  * @param[out] out  a new reference, caller decrefs
  * @param opts      NULL: ATMO_CHECK_REPORT_OPTIONS_INIT
  * @return 0 (whether or not rules failed: see "passed"), ATMO_EINVALID (not a build
