@@ -260,11 +260,14 @@ def bake_graph(paths, *, targets=None, set_vars=None, no_env=False):
 
 
 def plan(paths, *, targets=None, set_vars=None, no_env=False, engine=None, stages=False,
-         work_dir=None, lower=None):
-    """The build plan (``atmograph.plan/1``): waves of independent targets, engine argv."""
+         work_dir=None, lower=None, builder=None, push=False):
+    """The build plan (``atmograph.plan/1``): waves of independent targets, engine argv.
+    ``builder`` names a docker buildx builder (docker engine only); ``push`` pushes each
+    target to all its tags (docker: ``--push``; buildah/podman: a push step per tag)."""
     return _core.plan(paths, targets=targets, set_vars=set_vars, no_env=bool(no_env),
                          engine=engine, stages=bool(stages), work_dir=work_dir,
-                         lower=-1 if lower is None else int(bool(lower)))
+                         lower=-1 if lower is None else int(bool(lower)),
+                         builder=builder, push=bool(push))
 
 
 def annotate(graph_doc, report):

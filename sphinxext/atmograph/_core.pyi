@@ -428,10 +428,12 @@ class _BakeDocument(TypedDict):
 class _Engine(TypedDict):
     name: Literal["buildah", "docker", "podman"]
     version: Optional[str]
+    builder: NotRequired[str]
 
 class _PlanStep(TypedDict):
     target: str
     stage: Optional[str]
+    action: Literal["build", "push"]
     image: str
     wave: int
     dockerfile: str
@@ -441,6 +443,7 @@ class _PlanStep(TypedDict):
 class _PlanDocument(TypedDict):
     schema: Literal["atmograph.plan/1"]
     engine: _Engine
+    push: bool
     waves: List[List[str]]
     steps: List[_PlanStep]
 
@@ -552,7 +555,8 @@ def bake_graph(paths: _Paths, *, targets: Optional[Sequence[str]] = ..., set_var
                no_env: bool = ...) -> _GraphDocument: ...
 def plan(paths: _Paths, *, targets: Optional[Sequence[str]] = ..., set_vars: _KV = ...,
          no_env: bool = ..., engine: Optional[str] = ..., stages: bool = ...,
-         work_dir: Optional[str] = ..., lower: int = ...) -> _PlanDocument: ...
+         work_dir: Optional[str] = ..., lower: int = ..., builder: Optional[str] = ...,
+         push: bool = ...) -> _PlanDocument: ...
 def annotate(graph: Mapping[str, Any], report: Mapping[str, Any]) -> _GraphDocument: ...
 def annotate_sizes(graph: Mapping[str, Any], sizes: Mapping[str, Any]) -> _GraphDocument: ...
 def report_find_target(report: Mapping[str, Any], dockerfile: _StrPath,

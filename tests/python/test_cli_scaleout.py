@@ -309,3 +309,16 @@ def test_build_check_skips_failed_targets(fake):
     r = build(fake, "b", "a", "--keep-going", "--check", "--highest-image-size", "1GB")
     assert r.returncode == 1
     assert "some targets failed" in r.stderr
+
+
+def test_python_plan_takes_builder_and_push():
+    import atmograph
+    doc = atmograph.plan(BAKE, targets=["base"], no_env=True, engine="docker",
+                         builder="k8s", push=True)
+    cli = plan("--engine", "docker", "--builder", "k8s", "--push", "base")
+    # the same core, the same argv (the CLI names the program it found or was given)
+    strip = [s["argv"][1:] for s in doc["steps"]]
+    assert strip == [s["argv"][1:] for s in cli["steps"]]
+    assert doc["push"] is True and doc["engine"]["builder"] == "k8s"
+    with pytest.raises(atmograph.InvalidInputError):
+        atmograph.plan(BAKE, targets=["base"], engine="buildah", builder="k8s")
