@@ -356,6 +356,12 @@ static int start_step(runner *r, run_target *t)
 		log_printf(t, "atmograph: cannot start %s: %s\n", s->argv[0], strerror(errno));
 		return -1;
 	}
+	if (!strcmp(s->action, "push")) {
+		char what[4200];
+		snprintf(what, sizeof(what), "push %s", s->image);
+		emit(r, ATMO_BUILD_EVENT_STEP, t, NULL, NULL, what);
+		return 0;
+	}
 	emit(r, ATMO_BUILD_EVENT_STEP, t, s->stage, NULL, s->stage ? s->stage : "start");
 	return 0;
 }
@@ -517,6 +523,13 @@ static int finish_target(runner *r, run_target *t)
 	json_object_set_new(e, "inputs", json_string(t->inputs));
 	json_object_set_new(e, "log", json_string(t->log_path));
 	json_object_set_new(e, "lowered", json_integer((json_int_t)pt->n_lowered));
+	/* every step ran, the pushes (docker's --push, buildah's push steps) too */
+	if (r->p->opts.push) {
+		json_t *tags = json_array();
+		for (i = 0; tags && i < bt->n_tags; i++)
+			json_array_append_new(tags, json_string(bt->tags[i]));
+		json_object_set_new(e, "pushed", tags);
+	}
 	if (r->o.export_images) {
 		json_t *size = NULL, *pk = NULL;
 		char *archive = NULL;

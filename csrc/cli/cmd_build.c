@@ -78,7 +78,7 @@ static void on_event(const atmo_build_event *ev, void *payload)
 		const char *st = strstr(s, "STEP ");
 		snprintf(r->step, sizeof(r->step), "%s%s%s", ev->stage ? ev->stage : "",
 			 ev->stage ? ": " : "", st ? st : s);
-		if (!pg->tty && st)
+		if (!pg->tty && (st || !strncmp(s, "push ", 5)))
 			cli_notef("%s: %s", ev->target, r->step);
 		break;
 	}

@@ -483,6 +483,7 @@ class _ReportTarget(TypedDict, total=False):
     duration_s: float
     log: str
     lowered: int
+    pushed: List[str]
     size: _ReportSize
     layers: List[_ReportLayer]
     packages: List[str]

@@ -227,6 +227,9 @@ def test_build_push_runs_a_push_per_tag(fake):
     pushes = [c[c.index("push"):] for c in calls(fake) if "push" in c]
     assert pushes == [["push", "localhost/fake/r:1", "docker://localhost/fake/r:1"],
                       ["push", "localhost/fake/r:1", "docker://registry.example/fake/r:1"]]
+    report = json.loads(fake["report"].read_text())
+    assert report["targets"]["r"]["pushed"] == ["localhost/fake/r:1", "registry.example/fake/r:1"]
+    assert "r: push docker://registry.example/fake/r:1" in r.stderr  # progress shows pushes
     # pushed again next time, though nothing changed: a cached image may never have been pushed
     r = build(fake, "--no-export", "--push", "r")
     assert r.returncode == 0, r.stderr
