@@ -78,8 +78,8 @@ int cmd_plan(int argc, char **argv)
 				goto done;
 		}
 	}
-	if (json + bake_json + commands > 1) {
-		rc = cli_usage_error("plan", "--json, --bake-json and --commands exclude each other");
+	if (bake_json && (json || commands)) {
+		rc = cli_usage_error("plan", "--bake-json goes without --json and --commands");
 		goto done;
 	}
 	if (output && !json && !bake_json) {
