@@ -42,7 +42,7 @@ __all__ = [
     "UnsupportedImageError", "ImageLimitError", "parse", "parse_file", "dump", "stages", "graph", "render", "describe",
     "render_with_warnings", "check_render_options", "inspect_image", "image_diff", "sizes", "load_bake", "bake_graph",
     "plan", "annotate", "annotate_sizes", "report_find_target", "graphviz_version", "read_dockerfile", "__version__",
-    "registry_auth_file", "check", "check_junit",
+    "registry_auth_file", "check", "check_junit", "check_report",
 ]
 
 
@@ -225,6 +225,14 @@ def check(images, *, rules=None, rules_file=None, platform=None, verify=False, a
     return _core.check(list(images), rules=rules, rules_file=rules_file, platform=platform,
                        verify=bool(verify),
                        **_registry_opts(auth_file, insecure_registries, ca_file))
+
+
+def check_report(report, *, rules=None, rules_file=None):
+    """Measure what a build made (``atmograph build --check``): the image of every target of
+    a build report (``atmograph.build-report/1``, a dict) that was built or cached, read from
+    the archive the build exported, against the rules of :func:`check`. Each image entry
+    of the ``atmograph.check/1`` document also names its ``target``."""
+    return _core.check_report(report, rules=rules, rules_file=rules_file)
 
 
 def check_junit(doc):

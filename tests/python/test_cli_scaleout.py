@@ -325,3 +325,16 @@ def test_python_plan_takes_builder_and_push():
     assert doc["push"] is True and doc["engine"]["builder"] == "k8s"
     with pytest.raises(atmograph.InvalidInputError):
         atmograph.plan(BAKE, targets=["base"], engine="buildah", builder="k8s")
+
+
+def test_python_check_report_matches_build_check(fake):
+    import atmograph
+    r = build(fake, "checked", "--check", "--forbid-package", "curl")
+    assert r.returncode == 1
+    report = json.loads(fake["report"].read_text())
+    doc = atmograph.check_report(report, rules={"forbidPackages": ["curl"]})
+    assert [(i["target"], [x["status"] for x in i["rules"]]) for i in doc["images"]] == \
+        [("a", ["fail"]), ("r", ["pass"])]
+    assert doc["passed"] is False and doc["summary"]["failed"] == 1
+    with pytest.raises(atmograph.InvalidInputError):
+        atmograph.check_report({"schema": "atmograph.image/1"})
