@@ -10,7 +10,6 @@
 #include <string.h>
 #include "atmograph/bake.h"
 #include "atmograph/build.h"
-#include "build/build_internal.h"
 #include "util/buf.h"
 #include "util/error.h"
 
@@ -59,31 +58,36 @@ static int rewrite(json_t *obj, const char *key, const char *dir, const char *de
 	return rc < 0 ? atmo__error_nomem(err) : 0;
 }
 
-int atmo_plan_bake_json(json_t **out, const atmo_plan *p, const char *dest_dir,
-			atmo_error *err)
+int atmo_plan_bake_json(json_t **out, const atmo_bake *b, const char *const *names,
+			size_t n_names, const char *dest_dir, atmo_error *err)
 {
-	const char **names = NULL;
+	const char **sel = NULL;
 	char dest[PATH_MAX];
 	json_t *doc = NULL, *targets;
-	size_t i, k;
+	size_t *order = NULL, n = 0, i, k;
 	int rc;
 
 	*out = NULL;
 	if (!realpath(dest_dir ? dest_dir : ".", dest))
 		return atmo__error_set(err, ATMO_EIO, dest_dir ? dest_dir : ".", 0, 0,
 				       "cannot resolve: %s", strerror(errno));
-	names = calloc(p->n_targets + 1, sizeof(*names));
-	if (!names)
-		return atmo__error_nomem(err);
-	for (i = 0; i < p->n_targets; i++)
-		names[i] = p->targets[i].t->name;
-	rc = atmo_bake_print(&doc, p->bake, names, p->n_targets, err);
-	free(names);
-	if (rc < 0)
+	/* the targets named and those they link to, as a plan takes them */
+	if ((rc = atmo_bake_select(&order, &n, b, names, n_names, err)) < 0)
 		return rc;
+	sel = calloc(n + 1, sizeof(*sel));
+	if (!sel) {
+		free(order);
+		return atmo__error_nomem(err);
+	}
+	for (i = 0; i < n; i++)
+		sel[i] = atmo_bake_target_at(b, order[i])->name;
+	rc = atmo_bake_print(&doc, b, sel, n, err);
+	free(sel);
+	if (rc < 0)
+		goto fail;
 	targets = json_object_get(doc, "target");
-	for (i = 0; i < p->n_targets; i++) {
-		const atmo_bake_target *t = p->targets[i].t;
+	for (i = 0; i < n; i++) {
+		const atmo_bake_target *t = atmo_bake_target_at(b, order[i]);
 		json_t *jt = json_object_get(targets, t->name);
 		json_t *ctx = json_object_get(jt, "contexts");
 		if (!jt)
@@ -102,9 +106,11 @@ int atmo_plan_bake_json(json_t **out, const atmo_plan *p, const char *dest_dir,
 				goto fail;
 		}
 	}
+	free(order);
 	*out = doc;
 	return 0;
 fail:
+	free(order);
 	json_decref(doc);
 	return rc;
 }

@@ -19,9 +19,10 @@ static void usage(FILE *out)
 	      "  --commands             print each engine command line (quoted for display only;\n"
 	      "                         atmograph runs engines with an argv, never a shell)\n"
 	      "  --json                 the plan as JSON (schema atmograph.plan/1)\n"
-	      "  --bake-json            the planned targets as a bake file (`docker buildx bake\n"
-	      "                         --print` form) that `docker buildx bake -f FILE` runs\n"
-	      "                         as it is, from FILE's directory\n"
+	      "  --bake-json            the targets (and those they link to) as a bake file\n"
+	      "                         (`docker buildx bake --print` form) that `docker buildx\n"
+	      "                         bake -f FILE` runs as it is, from FILE's directory; the\n"
+	      "                         engine options do not apply (BuildKit plans it)\n"
 	      "  -o, --output FILE      write --json or --bake-json to FILE (atomically)\n"
 	      CLI_ENGINE_HELP
 	      "  --engine-version V     assume this engine version (default: ask the engine)\n"
@@ -86,8 +87,6 @@ int cmd_plan(int argc, char **argv)
 		rc = cli_usage_error("plan", "-o/--output goes with --json or --bake-json");
 		goto done;
 	}
-	if ((rc = cli_plan_load(&b, &p, &a, "plan", 0, argv + optind, (size_t)(argc - optind))))
-		goto done;
 	if (bake_json) {
 		json_t *doc = NULL;
 		char dir[4096];
@@ -98,7 +97,11 @@ int cmd_plan(int argc, char **argv)
 				 output);
 		else
 			snprintf(dir, sizeof(dir), ".");
-		if (atmo_plan_bake_json(&doc, p, dir, &err) < 0) {
+		/* BuildKit plans the bake itself: no engine is asked, nothing lowered */
+		if ((rc = cli_bake_load(&b, &a.bake)) != CLI_OK)
+			goto done;
+		if (atmo_plan_bake_json(&doc, b, (const char *const *)(argv + optind),
+					(size_t)(argc - optind), dir, &err) < 0) {
 			rc = cli_error(&err);
 			goto done;
 		}
@@ -106,6 +109,8 @@ int cmd_plan(int argc, char **argv)
 		json_decref(doc);
 		goto done;
 	}
+	if ((rc = cli_plan_load(&b, &p, &a, "plan", 0, argv + optind, (size_t)(argc - optind))))
+		goto done;
 	if (json) {
 		json_t *doc = NULL;
 		if (atmo_plan_to_json(&doc, p, &err) < 0) {

@@ -206,33 +206,34 @@ static void test_plan_push_and_builder(void **state)
 	atmo_bake_free(b);
 }
 
-/* the plan as a bake file: directories written from where the file goes */
+/* targets as a bake file: directories written from where the file goes; no engine */
 static void test_plan_bake_json(void **state)
 {
 	atmo_bake *b = load("bake/good/docker-bake.json");
-	atmo_plan *p = NULL;
-	atmo_plan_options po = ATMO_PLAN_OPTIONS_INIT;
+	const char *names[] = { "app" }, *bad[] = { "nope" };
 	atmo_error err;
-	json_t *doc = NULL, *app;
+	json_t *doc = NULL, *app, *group;
 	char dir[1024], *slash;
 
 	(void)state;
-	po.engine.engine_version = "1.28.2";
 	atmo_error_clear(&err);
-	assert_int_equal(atmo_plan_new(&p, b, NULL, 0, &po, &err), 0);
 	/* next to the bake file: the paths as written */
 	test_data_path(dir, sizeof(dir), "bake/good/docker-bake.json");
 	slash = strrchr(dir, '/');
 	*slash = '\0';
-	assert_int_equal(atmo_plan_bake_json(&doc, p, dir, &err), 0);
+	assert_int_equal(atmo_plan_bake_json(&doc, b, names, 1, dir, &err), 0);
 	app = json_object_get(json_object_get(doc, "target"), "app");
 	assert_string_equal(json_string_value(json_object_get(app, "context")), "app");
 	assert_string_equal(json_string_value(json_object_get(json_object_get(app, "contexts"), "lib")),
 			    "target:lib");
+	/* app links to lib: both are in the file, as a plan of app builds both */
+	group = json_object_get(json_object_get(json_object_get(doc, "group"), "default"), "targets");
+	assert_int_equal(json_array_size(group), 2);
+	assert_non_null(json_object_get(json_object_get(doc, "target"), "lib"));
 	json_decref(doc);
 	/* one directory down: one ".." more */
 	strcat(dir, "/app");
-	assert_int_equal(atmo_plan_bake_json(&doc, p, dir, &err), 0);
+	assert_int_equal(atmo_plan_bake_json(&doc, b, NULL, 0, dir, &err), 0);
 	app = json_object_get(json_object_get(doc, "target"), "app");
 	assert_string_equal(json_string_value(json_object_get(app, "context")), ".");
 	assert_string_equal(json_string_value(json_object_get(json_object_get(app, "contexts"), "assets")),
@@ -243,10 +244,13 @@ static void test_plan_bake_json(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_object_get(
 		json_object_get(doc, "target"), "lib"), "context")), "../lib");
 	json_decref(doc);
+	doc = NULL;
 	atmo_error_clear(&err);
-	assert_int_equal(atmo_plan_bake_json(&doc, p, "/nonexistent/dir", &err), ATMO_EIO);
+	assert_int_equal(atmo_plan_bake_json(&doc, b, NULL, 0, "/nonexistent/dir", &err), ATMO_EIO);
 	assert_null(doc);
-	atmo_plan_free(p);
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_plan_bake_json(&doc, b, bad, 1, NULL, &err), ATMO_ENOTFOUND);
+	assert_null(doc);
 	atmo_bake_free(b);
 }
 

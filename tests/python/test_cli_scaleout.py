@@ -181,6 +181,18 @@ def test_bake_json_elsewhere_keeps_the_directories(tmp_path):
             {k: v for k, v in orig[name].items() if k != "context"}
 
 
+def test_bake_json_needs_no_engine(tmp_path):
+    # buildah 1.28 cannot build nova (ADD --keep-git-dir); BuildKit can, and plans the
+    # bake itself: --bake-json neither asks an engine nor lowers anything
+    bake = pathlib.Path(__file__).resolve().parents[2] / "images" / "docker-bake.json"
+    r = run("plan", "-f", bake, "--engine", "buildah", "--engine-version", "1.28.2",
+            "--engine-path", "/nonexistent/buildah", "--bake-json", "-o", tmp_path / "b.json")
+    assert r.returncode == 0, r.stderr
+    assert "nova" in json.loads((tmp_path / "b.json").read_text())["target"]
+    r = run("plan", "-f", bake, "--bake-json", "nope")
+    assert r.returncode == 1 and "unknown target or group 'nope'" in r.stderr
+
+
 def test_bake_json_to_stdout_and_usage_errors():
     r = run("plan", "-f", BAKE, "--bake-json", "--engine-version", "1", "base", cwd=SCALE)
     assert r.returncode == 0, r.stderr

@@ -132,20 +132,22 @@ ATMO_EXTERN const atmo_bake *atmo_plan_bake(const atmo_plan *p);
 ATMO_EXTERN int atmo_plan_to_json(json_t **out, const atmo_plan *p, atmo_error *err);
 
 /**
- * The plan's targets as a bake file in the form `docker buildx bake --print`
- * writes (atmo_bake_print(): group "default" with the targets planned, their
- * linked targets, "target:x" contexts kept), so `docker buildx bake -f FILE`
- * builds the same family on BuildKit's own workers. Relative paths ("context",
- * directory "contexts") are rewritten to be relative to dest_dir, the directory
- * the file is written to (buildx reads them against its working directory: run
- * it there); they stay as written when dest_dir is the bake file's directory.
+ * Targets as a bake file in the form `docker buildx bake --print` writes
+ * (atmo_bake_print(): group "default" with the targets named (none: the default
+ * group) and every target they link to, "target:x" contexts kept), so
+ * `docker buildx bake -f FILE` builds the same family on BuildKit's own workers,
+ * which schedule it themselves: no engine is asked and nothing is lowered.
+ * Relative paths ("context", directory "contexts") are rewritten to be relative
+ * to dest_dir, the directory the file is written to (buildx reads them against
+ * its working directory: run it there); they stay as written when dest_dir is
+ * the bake file's directory.
  * @param[out] out  a new reference
  * @param dest_dir  NULL: the current directory
- * @return 0, ATMO_EIO (a directory that cannot be resolved), ATMO_ENOMEM, or
- *         what atmo_bake_print() returns
+ * @return 0, ATMO_ENOTFOUND (an unknown target or group), ATMO_EIO (a directory
+ *         that cannot be resolved), ATMO_ENOMEM, or what atmo_bake_print() returns
  */
-ATMO_EXTERN int atmo_plan_bake_json(json_t **out, const atmo_plan *p, const char *dest_dir,
-				    atmo_error *err);
+ATMO_EXTERN int atmo_plan_bake_json(json_t **out, const atmo_bake *b, const char *const *names,
+				    size_t n_names, const char *dest_dir, atmo_error *err);
 
 /** Quote an argv for display (POSIX shell quoting); caller frees. */
 ATMO_EXTERN char *atmo_argv_display(const char *const *argv);
