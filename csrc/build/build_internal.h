@@ -59,9 +59,10 @@ void atmo__engine_resolve(atmo_engine_options *eo);
 void atmo__engine_global_args(atmo_strv *v, const atmo_engine_options *eo);
 int atmo__engine_needs_lowering(const atmo_engine_options *eo);
 /* ATMO_EUNSUPPORTED when the engine cannot build target t as asked (several
- * platforms loaded into docker), with a message saying what would work; else 0 */
+ * platforms loaded into docker; push without tags), with a message saying what
+ * would work; else 0 */
 int atmo__engine_check_target(const atmo_engine_options *eo, const atmo_bake_target *t,
-			      atmo_error *err);
+			      int push, atmo_error *err);
 /* Append to a lowering error which engine and version lacks the feature and
  * which engine builds it (err->text is cut to fit). */
 void atmo__engine_lowering_hint(atmo_error *err, const atmo_engine_options *eo);

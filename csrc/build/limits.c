@@ -23,12 +23,19 @@ static int loads_into_docker(const atmo_bake_target *t)
 }
 
 int atmo__engine_check_target(const atmo_engine_options *eo, const atmo_bake_target *t,
-			      atmo_error *err)
+			      int push, atmo_error *err)
 {
 	char platforms[512] = "";
 	size_t i, used = 0;
 
-	if (eo->kind != ATMO_ENGINE_DOCKER || t->n_platforms < 2 || !loads_into_docker(t))
+	if (push && !t->n_tags)
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
+				       "target '%s' has no tags to push to: give it \"tags\" "
+				       "(e.g. [\"registry.example/%s:latest\"]) or build it without "
+				       "--push", t->name, t->name);
+	/* with --push and no output, atmograph leaves --load out for several platforms */
+	if (eo->kind != ATMO_ENGINE_DOCKER || t->n_platforms < 2 || !loads_into_docker(t) ||
+	    (push && !t->n_outputs))
 		return 0;
 	for (i = 0; i < t->n_platforms && used < sizeof(platforms); i++)
 		used += (size_t)snprintf(platforms + used, sizeof(platforms) - used, "%s%s",
@@ -39,7 +46,7 @@ int atmo__engine_check_target(const atmo_engine_options *eo, const atmo_bake_tar
 			       "target '%s' has several platforms (%s) and would be loaded "
 			       "into docker (--load): the docker image store takes one platform "
 			       "at a time; give the target one platform, or an output such as "
-			       "\"output\": [\"type=oci,dest=%s.tar\"] or [\"type=registry\"]",
+			       "\"output\": [\"type=oci,dest=%s.tar\"] or [\"type=registry\"], or --push",
 			       t->name, platforms, t->name);
 }
 

@@ -174,6 +174,86 @@ void atmo_plan_free(atmo_plan *p)
 	free(p);
 }
 
+/*
+ * One --cache-from/--cache-to value of a target. docker buildx takes bake's form
+ * as it is; buildah and podman take a registry repository only: "type=registry,
+ * ref=R" becomes R without its tag, a plain reference too; other types (local,
+ * gha, s3, inline, ...) are BuildKit's alone and an error that says so.
+ */
+static int push_cache(atmo_strv *v, const atmo_engine_options *eo, const char *flag,
+		      const char *value, const atmo_bake_target *t, atmo_error *err)
+{
+	const char *ref = NULL, *c;
+	char buf[1024];
+	int registry = 0, typed = 0;
+
+	if (eo->kind == ATMO_ENGINE_DOCKER) {
+		atmo__strv_push(v, flag);
+		atmo__strv_push(v, value);
+		return 0;
+	}
+	for (c = value; c && *c; c = strchr(c, ',') ? strchr(c, ',') + 1 : NULL) {
+		size_t n = strcspn(c, ",");
+		if (!strncmp(c, "type=", 5)) {
+			typed = 1;
+			registry = n == 13 && !strncmp(c + 5, "registry", 8);
+		} else if (!strncmp(c, "ref=", 4)) {
+			snprintf(buf, sizeof(buf), "%.*s", (int)(n - 4), c + 4);
+			ref = buf;
+		}
+	}
+	if (!typed && !strchr(value, '=')) {
+		snprintf(buf, sizeof(buf), "%s", value);
+		ref = buf;
+	} else if (!registry || !ref) {
+		return atmo__error_set(err, ATMO_EUNSUPPORTED, NULL, 0, 0,
+				       "target '%s': %s '%s': %s takes a registry repository "
+				       "(\"type=registry,ref=REPO\" or \"REPO\"); other cache types "
+				       "are BuildKit's: --engine docker", t->name, flag + 2, value,
+				       atmo_engine_name(eo->kind));
+	}
+	/* buildah tags the cache images itself: "repository must contain neither a tag
+	 * nor digest" (buildah 1.28), so the tag of bake's ref is left out */
+	{
+		char *slash = strrchr(buf, '/'), *cut = slash ? slash : buf;
+		cut[strcspn(cut, "@:")] = '\0';
+	}
+	atmo__strv_push(v, flag);
+	atmo__strv_push(v, ref);
+	return 0;
+}
+
+/* buildah/podman: push the built image to each tag (docker pushes with --push) */
+static int add_push_steps(atmo_plan *p, plan_target *pt, atmo_error *err)
+{
+	const atmo_bake_target *t = pt->t;
+	size_t i;
+	char buf[4200];
+
+	for (i = 0; i < t->n_tags; i++) {
+		plan_step *s = &p->steps[p->n_steps];
+		memset(s, 0, sizeof(*s));
+		s->pub.target = t->name;
+		s->pub.target_index = pt->index;
+		s->pub.wave = pt->wave;
+		s->pub.action = "push";
+		s->target = pt;
+		snprintf(buf, sizeof(buf), "docker://%s", t->tags[i]);
+		s->pub.image = strdup(buf);
+		s->pub.dockerfile = strdup(p->steps[p->n_steps - 1].pub.dockerfile);
+		p->n_steps++;
+		if (!s->pub.image || !s->pub.dockerfile)
+			return atmo__error_nomem(err);
+		atmo__engine_global_args(&s->argv, &p->opts.engine);
+		atmo__strv_push(&s->argv, "push");
+		atmo__strv_push(&s->argv, pt->image);
+		atmo__strv_push(&s->argv, s->pub.image);
+		if (s->argv.oom)
+			return atmo__error_nomem(err);
+	}
+	return 0;
+}
+
 static int add_build_step(atmo_plan *p, plan_target *pt, const char *stage, atmo_error *err)
 {
 	const atmo_bake_target *t = pt->t;
@@ -182,6 +262,7 @@ static int add_build_step(atmo_plan *p, plan_target *pt, const char *stage, atmo
 	atmo_strv *v;
 	char buf[4200];
 	size_t i, li;
+	int rc;
 
 	s = &p->steps[p->n_steps];
 	memset(s, 0, sizeof(*s));
@@ -193,6 +274,7 @@ static int add_build_step(atmo_plan *p, plan_target *pt, const char *stage, atmo
 	s->pub.image = stage ? stage_image(t, stage) : strdup(pt->image);
 	s->pub.n_lowered = pt->n_lowered;
 	s->pub.lowered_text = pt->lowered;
+	s->pub.action = "build";
 	s->target = pt;
 	if (pt->lowered)
 		snprintf(buf, sizeof(buf), "%s/Dockerfile", pt->dir);
@@ -209,6 +291,10 @@ static int add_build_step(atmo_plan *p, plan_target *pt, const char *stage, atmo
 	if (eo->kind == ATMO_ENGINE_DOCKER) {
 		atmo__strv_push(v, "buildx");
 		atmo__strv_push(v, "build");
+		if (eo->builder) {
+			atmo__strv_push(v, "--builder");
+			atmo__strv_push(v, eo->builder);
+		}
 	} else {
 		atmo__strv_push(v, "build");
 		atmo__strv_push(v, "--isolation");
@@ -223,6 +309,11 @@ static int add_build_step(atmo_plan *p, plan_target *pt, const char *stage, atmo
 	atmo__strv_push(v, s->pub.dockerfile);
 	atmo__strv_push(v, "-t");
 	atmo__strv_push(v, s->pub.image);
+	/* every tag of the target, as bake gives them (pushed with --push) */
+	for (i = 1; !stage && i < t->n_tags; i++) {
+		atmo__strv_push(v, "-t");
+		atmo__strv_push(v, t->tags[i]);
+	}
 	if (stage || t->target) {
 		atmo__strv_push(v, "--target");
 		atmo__strv_push(v, stage ? stage : t->target);
@@ -270,24 +361,26 @@ static int add_build_step(atmo_plan *p, plan_target *pt, const char *stage, atmo
 		atmo__strv_push(v, atmo__buf_cstr(&pl));
 		atmo__buf_free(&pl);
 	}
-	for (i = 0; i < t->n_cache_from; i++) {
-		atmo__strv_push(v, "--cache-from");
-		atmo__strv_push(v, t->cache_from[i]);
-	}
-	for (i = 0; i < t->n_cache_to; i++) {
-		atmo__strv_push(v, "--cache-to");
-		atmo__strv_push(v, t->cache_to[i]);
-	}
+	for (i = 0; i < t->n_cache_from; i++)
+		if ((rc = push_cache(v, eo, "--cache-from", t->cache_from[i], t, err)) < 0)
+			return rc;
+	for (i = 0; i < t->n_cache_to; i++)
+		if ((rc = push_cache(v, eo, "--cache-to", t->cache_to[i], t, err)) < 0)
+			return rc;
 	if (t->no_cache == 1)
 		atmo__strv_push(v, "--no-cache");
 	if (eo->kind == ATMO_ENGINE_DOCKER) {
+		int push = p->opts.push && !stage;
 		if (t->pull == 1)
 			atmo__strv_push(v, "--pull");
 		for (i = 0; i < t->n_outputs; i++) {
 			atmo__strv_push(v, "--output");
 			atmo__strv_push(v, t->outputs[i]);
 		}
-		if (!t->n_outputs)
+		if (push)
+			atmo__strv_push(v, "--push");
+		/* loaded too (one platform), so the image can be exported and read */
+		if (!t->n_outputs && (!push || t->n_platforms < 2))
 			atmo__strv_push(v, "--load");
 	}
 	snprintf(buf, sizeof(buf), "%s/%s%s%s.iid", pt->dir, t->name, stage ? "." : "",
@@ -373,6 +466,13 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 	}
 	atmo__engine_resolve(&p->opts.engine);
 	p->bake = b;
+	if (p->opts.engine.builder && p->opts.engine.kind != ATMO_ENGINE_DOCKER) {
+		rc = atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
+				     "a buildx builder (%s) needs the docker engine (--engine "
+				     "docker), not %s", p->opts.engine.builder,
+				     atmo_engine_name(p->opts.engine.kind));
+		goto fail;
+	}
 	p->work_dir = strdup(p->opts.work_dir ? p->opts.work_dir : ".atmograph");
 	if (!p->work_dir) {
 		rc = atmo__error_nomem(err);
@@ -416,7 +516,7 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 		p->slot[order[i]] = i + 1;
 		if (pt->wave + 1 > p->n_waves)
 			p->n_waves = pt->wave + 1;
-		if ((rc = atmo__engine_check_target(&p->opts.engine, t, err)) < 0)
+		if ((rc = atmo__engine_check_target(&p->opts.engine, t, p->opts.push, err)) < 0)
 			goto fail;
 		if ((rc = atmo_bake_target_dockerfile(&pt->text, &len, &source, t, err)) < 0)
 			goto fail;
@@ -453,7 +553,7 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 						err)) < 0)
 				goto fail;
 		}
-		max_steps += 1 + stages[i].n;
+		max_steps += 1 + stages[i].n + (p->opts.push ? t->n_tags : 0);
 	}
 	p->steps = calloc(max_steps + 1, sizeof(*p->steps));
 	p->wave_items = calloc(n + 1, sizeof(*p->wave_items));
@@ -489,6 +589,9 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 					if ((rc = add_build_step(p, pt, stages[i].v[k], err)) < 0)
 						goto fail;
 				if ((rc = add_build_step(p, pt, NULL, err)) < 0)
+					goto fail;
+				if (p->opts.push && p->opts.engine.kind != ATMO_ENGINE_DOCKER &&
+				    (rc = add_push_steps(p, pt, err)) < 0)
 					goto fail;
 				pt->n_steps = p->n_steps - pt->first_step;
 			}
@@ -562,8 +665,10 @@ int atmo_plan_to_json(json_t **out, const atmo_plan *p, atmo_error *err)
 	}
 	json_object_set_new(doc, "schema", json_string("atmograph.plan/1"));
 	json_object_set_new(doc, "engine",
-			    json_pack("{s:s,s:s?}", "name", atmo_engine_name(p->opts.engine.kind),
-				      "version", p->opts.engine.engine_version));
+			    json_pack("{s:s,s:s?,s:s*}", "name", atmo_engine_name(p->opts.engine.kind),
+				      "version", p->opts.engine.engine_version, "builder",
+				      p->opts.engine.builder));
+	json_object_set_new(doc, "push", json_boolean(p->opts.push));
 	for (w = 0; w < p->n_waves; w++) {
 		const size_t *items = atmo_plan_wave(p, w, &n);
 		json_t *a = json_array();
@@ -576,10 +681,10 @@ int atmo_plan_to_json(json_t **out, const atmo_plan *p, atmo_error *err)
 		json_t *argv = json_array(), *o;
 		for (k = 0; s->argv[k]; k++)
 			json_array_append_new(argv, json_string(s->argv[k]));
-		o = json_pack("{s:s,s:s?,s:s,s:I,s:s,s:I,s:o}", "target", s->target, "stage",
-			      s->stage, "image", s->image, "wave", (json_int_t)s->wave,
-			      "dockerfile", s->dockerfile, "lowered", (json_int_t)s->n_lowered,
-			      "argv", argv);
+		o = json_pack("{s:s,s:s?,s:s,s:s,s:I,s:s,s:I,s:o}", "target", s->target, "stage",
+			      s->stage, "action", s->action, "image", s->image, "wave",
+			      (json_int_t)s->wave, "dockerfile", s->dockerfile, "lowered",
+			      (json_int_t)s->n_lowered, "argv", argv);
 		json_array_append_new(steps, o);
 	}
 	json_object_set_new(doc, "waves", waves);

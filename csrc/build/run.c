@@ -351,6 +351,12 @@ static int start_step(runner *r, run_target *t)
 		log_printf(t, "atmograph: cannot start %s: %s\n", s->argv[0], strerror(errno));
 		return -1;
 	}
+	if (!strcmp(s->action, "push")) {
+		char what[4200];
+		snprintf(what, sizeof(what), "push %s", s->image);
+		emit(r, ATMO_BUILD_EVENT_STEP, t, NULL, NULL, what);
+		return 0;
+	}
 	emit(r, ATMO_BUILD_EVENT_STEP, t, s->stage, NULL, s->stage ? s->stage : "start");
 	return 0;
 }
@@ -535,6 +541,13 @@ static int finish_target(runner *r, run_target *t)
 	json_object_set_new(e, "inputs", json_string(t->inputs));
 	json_object_set_new(e, "log", json_string(t->log_path));
 	json_object_set_new(e, "lowered", json_integer((json_int_t)pt->n_lowered));
+	/* every step ran, the pushes (docker's --push, buildah's push steps) too */
+	if (r->p->opts.push) {
+		json_t *tags = json_array();
+		for (i = 0; tags && i < bt->n_tags; i++)
+			json_array_append_new(tags, json_string(bt->tags[i]));
+		json_object_set_new(e, "pushed", tags);
+	}
 	if (r->o.export_images) {
 		json_t *size = NULL, *pk = NULL;
 		char *archive = NULL;
@@ -707,7 +720,8 @@ static int try_start(runner *r, run_target *t, atmo_error *err)
 	if (rc < 0)
 		return rc;
 	emit(r, ATMO_BUILD_EVENT_START, t, NULL, NULL, NULL);
-	if (!r->o.force) {
+	/* with push, the engine must run: an image cached here may never have been pushed */
+	if (!r->o.force && !r->p->opts.push) {
 		json_t *prev = json_object_get(r->state, bt->name);
 		const char *pin = json_string_value(json_object_get(prev, "inputs"));
 		const char *pdg = json_string_value(json_object_get(prev, "digest"));

@@ -72,6 +72,8 @@ int cli_plan_option(cli_plan_args *a, const char *cmd, int c, const char *arg)
 	case CLI_OPT_STORAGE_ROOT: e->storage_root = arg; return CLI_OK;
 	case CLI_OPT_STORAGE_DRIVER: e->storage_driver = arg; return CLI_OK;
 	case CLI_OPT_ISOLATION: e->isolation = arg; return CLI_OK;
+	case CLI_OPT_BUILDER: e->builder = arg; return CLI_OK;
+	case CLI_OPT_PUSH: a->plan.push = 1; return CLI_OK;
 	default:
 		return cli_bake_option(&a->bake, cmd, c, arg);
 	}

@@ -54,14 +54,20 @@ typedef struct {
 	{ "engine-path", required_argument, NULL, CLI_OPT_ENGINE_PATH }, \
 	{ "storage-root", required_argument, NULL, CLI_OPT_STORAGE_ROOT }, \
 	{ "storage-driver", required_argument, NULL, CLI_OPT_STORAGE_DRIVER }, \
-	{ "isolation", required_argument, NULL, CLI_OPT_ISOLATION }
+	{ "isolation", required_argument, NULL, CLI_OPT_ISOLATION }, \
+	{ "builder", required_argument, NULL, CLI_OPT_BUILDER }, \
+	{ "push", no_argument, NULL, CLI_OPT_PUSH }
 #define CLI_ENGINE_HELP \
 	"  --engine NAME          buildah, docker (buildx build) or podman (default:\n" \
 	"                         $ATMOGRAPH_ENGINE, else the first on PATH of these)\n" \
 	"  --engine-path PATH     the engine program (env ATMOGRAPH_BUILDAH, _DOCKER, _PODMAN)\n" \
 	"  --storage-root DIR     buildah/podman --root (env ATMOGRAPH_STORAGE_ROOT)\n" \
 	"  --storage-driver NAME  buildah/podman --storage-driver (default vfs)\n" \
-	"  --isolation TYPE       buildah/podman --isolation (default chroot)\n"
+	"  --isolation TYPE       buildah/podman --isolation (default chroot)\n" \
+	"  --builder NAME         docker buildx builder to build on (docker-container,\n" \
+	"                         remote or kubernetes driver; docker engine only)\n" \
+	"  --push                 push each target to all its tags (docker: --push;\n" \
+	"                         buildah/podman: a push step per tag after the build)\n"
 
 /* Handle the bake and the engine options: CLI_OK, CLI_USAGE, CLI_FAIL or -1 (not one). */
 int cli_plan_option(cli_plan_args *a, const char *cmd, int c, const char *arg);

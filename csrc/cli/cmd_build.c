@@ -7,7 +7,9 @@
 #include <unistd.h>
 #include "atmograph/bake.h"
 #include "atmograph/build.h"
+#include "atmograph/check.h"
 #include "cli/bakeopts.h"
+#include "cli/checkopts.h"
 #include "cli/cli.h"
 
 /* set by SIGINT/SIGTERM; the library polls it and stops the engines */
@@ -76,7 +78,7 @@ static void on_event(const atmo_build_event *ev, void *payload)
 		const char *st = strstr(s, "STEP ");
 		snprintf(r->step, sizeof(r->step), "%s%s%s", ev->stage ? ev->stage : "",
 			 ev->stage ? ": " : "", st ? st : s);
-		if (!pg->tty && st)
+		if (!pg->tty && (st || !strncmp(s, "push ", 5)))
 			cli_notef("%s: %s", ev->target, r->step);
 		break;
 	}
@@ -115,8 +117,9 @@ static void show_failure(const row *r)
 static void usage(FILE *out)
 {
 	cli_help_print("usage: atmograph build [-f FILE]... [--set-var NAME=VALUE]... [-j N] [--keep-going]\n"
-	      "                       [--force] [--stages] [--engine E] [--report FILE] [--out DIR]\n"
-	      "                       [--log-dir DIR] [TARGET|GROUP...]\n\n"
+	      "                       [--force] [--stages] [--engine E] [--builder NAME] [--push]\n"
+	      "                       [--report FILE] [--out DIR] [--log-dir DIR]\n"
+	      "                       [--check [RULE OPTIONS] [--junit FILE]] [TARGET|GROUP...]\n\n"
 	      "Build the targets of a bake file in dependency order with a real engine. A target\n"
 	      "whose inputs (Dockerfile, context files minus .dockerignore, args, parent digests,\n"
 	      "engine) are unchanged and whose image still exists is not rebuilt. Built images are\n"
@@ -133,15 +136,57 @@ static void usage(FILE *out)
 	      "  --no-export            do not export and inspect the images\n"
 	      "  --progress MODE        auto (default), tty or plain\n"
 	      "  -h, --help             show this help\n\n"
-	      "Exit status: 0 all built or cached, 1 a target failed (or the bake file is\n"
-	      "invalid, or the engine cannot be run), 2 usage error, 130 stopped by SIGINT or\n"
-	      "SIGTERM (the engines are stopped too).\n", out);
+	      "CI gate (the rules of `atmograph check`, measured on every image built):\n"
+	      "  --check                check each built or cached target's exported image and\n"
+	      "                         print one PASS/FAIL line per rule\n"
+	      "  --junit FILE           also write the results as JUnit XML to FILE\n"
+	      CLI_CHECK_HELP
+	      "\n"
+	      "Exit status: 0 all built or cached (and, with --check, every rule passed), 1 a\n"
+	      "target failed or a rule failed (or the bake file is invalid, or the engine\n"
+	      "cannot be run), 2 usage error, 130 stopped by SIGINT or SIGTERM (the engines\n"
+	      "are stopped too).\n", out);
 }
 
 enum {
 	OPT_KEEP_GOING = CLI_OPT_LOCAL, OPT_FORCE, OPT_STAGES, OPT_REPORT, OPT_OUT, OPT_LOG_DIR,
-	OPT_NO_EXPORT, OPT_PROGRESS
+	OPT_NO_EXPORT, OPT_PROGRESS, OPT_CHECK, OPT_JUNIT
 };
+
+/* the rules measured on the report's images; prints the lines, returns the exit code */
+static int check_report(const atmo_check_rules *rules, const json_t *report, const char *junit)
+{
+	atmo_check_report_options co = ATMO_CHECK_REPORT_OPTIONS_INIT;
+	atmo_buf b = ATMO_BUF_INIT;
+	json_t *doc = NULL;
+	atmo_error err;
+	int rc;
+
+	atmo_error_clear(&err);
+	co.source = "the build report";
+	if (atmo_check_report(&doc, rules, report, &co, &err) < 0)
+		return cli_error(&err);
+	if (junit) {
+		char *xml = NULL;
+		if (atmo_check_junit(&xml, doc, &err) < 0) {
+			json_decref(doc);
+			return cli_error(&err);
+		}
+		rc = cli_write_output(junit, xml, strlen(xml));
+		free(xml);
+		if (rc != CLI_OK) {
+			json_decref(doc);
+			return rc;
+		}
+	}
+	cli_check_print(&b, doc);
+	rc = cli_write_buf(NULL, &b);
+	atmo__buf_free(&b);
+	if (rc == CLI_OK && !json_is_true(json_object_get(doc, "passed")))
+		rc = CLI_FAIL;
+	json_decref(doc);
+	return rc;
+}
 
 int cmd_build(int argc, char **argv)
 {
@@ -157,6 +202,9 @@ int cmd_build(int argc, char **argv)
 		{ "log-dir", required_argument, NULL, OPT_LOG_DIR },
 		{ "no-export", no_argument, NULL, OPT_NO_EXPORT },
 		{ "progress", required_argument, NULL, OPT_PROGRESS },
+		{ "check", no_argument, NULL, OPT_CHECK },
+		{ "junit", required_argument, NULL, OPT_JUNIT },
+		CLI_CHECK_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -166,16 +214,25 @@ int cmd_build(int argc, char **argv)
 	atmo_build_options bo = ATMO_BUILD_OPTIONS_INIT;
 	json_t *report = NULL;
 	progress pg = { 0 };
-	const char *mode = "auto";
-	int c, rc = CLI_OK;
+	const char *mode = "auto", *junit = NULL;
+	cli_check_args ca = CLI_CHECK_ARGS_INIT;
+	atmo_check_rules *rules = NULL;
+	int c, idx, check = 0, rc = CLI_OK;
 	unsigned long jobs = 1;
 	atmo_error err;
 	struct sigaction sa, old_int, old_term;
 	size_t i;
 
 	atmo_error_clear(&err);
-	while ((c = getopt_long(argc, argv, ":f:j:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:j:h", longopts, &idx)) != -1) {
 		switch (c) {
+		case OPT_CHECK: check = 1; break;
+		case OPT_JUNIT: junit = optarg; break;
+		case CLI_OPT_RULE:
+		case CLI_OPT_RULES:
+			if ((rc = cli_check_option(&ca, c, longopts[idx].name, optarg)) != CLI_OK)
+				goto done;
+			break;
 		case 'j':
 			if ((rc = cli_parse_range("build", "-j", optarg, 1, 64, &jobs)))
 				goto done;
@@ -203,6 +260,18 @@ int cmd_build(int argc, char **argv)
 		}
 	}
 	bo.jobs = (unsigned)jobs;
+	if (!check && (ca.n_names || ca.rules_file || junit)) {
+		rc = cli_usage_error("build", "rule options and --junit go with --check");
+		goto done;
+	}
+	if (check && !bo.export_images) {
+		rc = cli_usage_error("build", "--check reads the exported images: leave out "
+				     "--no-export");
+		goto done;
+	}
+	/* the rules first: a bad value stops before a long build */
+	if (check && (rc = cli_check_rules(&rules, &ca, "build")) != CLI_OK)
+		goto done;
 	if ((rc = cli_plan_load(&b, &p, &a, "build", 1, argv + optind, (size_t)(argc - optind))))
 		goto done;
 	for (i = 0; i < atmo_plan_step_count(p); i++) {
@@ -261,8 +330,12 @@ int cmd_build(int argc, char **argv)
 	}
 	if (bo.report_path)
 		cli_notef("report written to %s", bo.report_path);
+	if (check)
+		rc = check_report(rules, report, junit);
 done:
 	json_decref(report);
+	atmo_check_rules_free(rules);
+	cli_check_args_free(&ca);
 	free(pg.rows);
 	atmo_plan_free(p);
 	atmo_bake_free(b);

@@ -11,13 +11,19 @@
 static void usage(FILE *out)
 {
 	cli_help_print("usage: atmograph plan [-f FILE]... [--set-var NAME=VALUE]... [--commands] [--json]\n"
-	      "                      [--engine buildah|docker|podman] [--stages] [TARGET|GROUP...]\n\n"
+	      "                      [--engine buildah|docker|podman] [--builder NAME] [--push]\n"
+	      "                      [--stages] [--bake-json [-o FILE]] [TARGET|GROUP...]\n\n"
 	      "Print the targets of a bake file in waves: the targets of one wave do not depend\n"
 	      "on each other (a target depends on the targets its contexts name, \"target:x\").\n\n"
 	      CLI_BAKE_HELP
 	      "  --commands             print each engine command line (quoted for display only;\n"
 	      "                         atmograph runs engines with an argv, never a shell)\n"
 	      "  --json                 the plan as JSON (schema atmograph.plan/1)\n"
+	      "  --bake-json            the targets (and those they link to) as a bake file\n"
+	      "                         (`docker buildx bake --print` form) that `docker buildx\n"
+	      "                         bake -f FILE` runs as it is, from FILE's directory; the\n"
+	      "                         engine options do not apply (BuildKit plans it)\n"
+	      "  -o, --output FILE      write --json or --bake-json to FILE (atomically)\n"
 	      CLI_ENGINE_HELP
 	      "  --engine-version V     assume this engine version (default: ask the engine)\n"
 	      "  --stages               build every used stage as its own image first\n"
@@ -27,7 +33,10 @@ static void usage(FILE *out)
 	      "2 usage error.\n", out);
 }
 
-enum { OPT_COMMANDS = CLI_OPT_LOCAL, OPT_JSON, OPT_ENGINE_VERSION, OPT_STAGES, OPT_WORK_DIR };
+enum {
+	OPT_COMMANDS = CLI_OPT_LOCAL, OPT_JSON, OPT_ENGINE_VERSION, OPT_STAGES, OPT_WORK_DIR,
+	OPT_BAKE_JSON
+};
 
 int cmd_plan(int argc, char **argv)
 {
@@ -39,21 +48,26 @@ int cmd_plan(int argc, char **argv)
 		{ "engine-version", required_argument, NULL, OPT_ENGINE_VERSION },
 		{ "stages", no_argument, NULL, OPT_STAGES },
 		{ "work-dir", required_argument, NULL, OPT_WORK_DIR },
+		{ "bake-json", no_argument, NULL, OPT_BAKE_JSON },
+		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	cli_plan_args a = CLI_PLAN_ARGS_INIT;
 	atmo_bake *b = NULL;
 	atmo_plan *p = NULL;
-	int commands = 0, json = 0, c, rc = CLI_OK;
+	int commands = 0, json = 0, bake_json = 0, c, rc = CLI_OK;
+	const char *output = NULL;
 	atmo_error err;
 	size_t w, i, k;
 
 	atmo_error_clear(&err);
-	while ((c = getopt_long(argc, argv, ":f:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_COMMANDS: commands = 1; break;
 		case OPT_JSON: json = 1; break;
+		case OPT_BAKE_JSON: bake_json = 1; break;
+		case 'o': output = optarg; break;
 		case OPT_ENGINE_VERSION: a.plan.engine.engine_version = optarg; break;
 		case OPT_STAGES: a.plan.stages = 1; break;
 		case OPT_WORK_DIR: a.plan.work_dir = optarg; break;
@@ -65,6 +79,36 @@ int cmd_plan(int argc, char **argv)
 				goto done;
 		}
 	}
+	if (bake_json && (json || commands)) {
+		rc = cli_usage_error("plan", "--bake-json goes without --json and --commands");
+		goto done;
+	}
+	if (output && !json && !bake_json) {
+		rc = cli_usage_error("plan", "-o/--output goes with --json or --bake-json");
+		goto done;
+	}
+	if (bake_json) {
+		json_t *doc = NULL;
+		char dir[4096];
+		const char *slash = output ? strrchr(output, '/') : NULL;
+		/* paths in the file are relative to where it is written */
+		if (slash)
+			snprintf(dir, sizeof(dir), "%.*s", (int)(slash - output + (slash == output)),
+				 output);
+		else
+			snprintf(dir, sizeof(dir), ".");
+		/* BuildKit plans the bake itself: no engine is asked, nothing lowered */
+		if ((rc = cli_bake_load(&b, &a.bake)) != CLI_OK)
+			goto done;
+		if (atmo_plan_bake_json(&doc, b, (const char *const *)(argv + optind),
+					(size_t)(argc - optind), dir, &err) < 0) {
+			rc = cli_error(&err);
+			goto done;
+		}
+		rc = cli_write_json(output ? output : "-", doc);
+		json_decref(doc);
+		goto done;
+	}
 	if ((rc = cli_plan_load(&b, &p, &a, "plan", 0, argv + optind, (size_t)(argc - optind))))
 		goto done;
 	if (json) {
@@ -73,7 +117,7 @@ int cmd_plan(int argc, char **argv)
 			rc = cli_error(&err);
 			goto done;
 		}
-		rc = cli_write_json("-", doc);
+		rc = cli_write_json(output ? output : "-", doc);
 		json_decref(doc);
 		goto done;
 	}
@@ -92,8 +136,8 @@ int cmd_plan(int argc, char **argv)
 			if (s->wave != w)
 				continue;
 			shown = atmo_argv_display(s->argv);
-			printf("  # %s%s%s%s\n", s->target, s->stage ? " stage " : "",
-			       s->stage ? s->stage : "",
+			printf("  # %s%s%s%s%s\n", s->target, s->stage ? " stage " : "",
+			       s->stage ? s->stage : "", strcmp(s->action, "push") ? "" : " push",
 			       s->n_lowered ? " (Dockerfile lowered for the engine)" : "");
 			printf("  %s\n", shown ? shown : "");
 			free(shown);

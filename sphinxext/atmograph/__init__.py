@@ -42,7 +42,7 @@ __all__ = [
     "UnsupportedImageError", "ImageLimitError", "parse", "parse_file", "dump", "stages", "graph", "render", "describe",
     "render_with_warnings", "check_render_options", "inspect_image", "image_diff", "sizes", "load_bake", "bake_graph",
     "plan", "annotate", "annotate_sizes", "report_find_target", "graphviz_version", "read_dockerfile", "__version__",
-    "registry_auth_file", "check", "check_junit",
+    "registry_auth_file", "check", "check_junit", "check_report",
 ]
 
 
@@ -343,6 +343,14 @@ def check(images, *, rules=None, rules_file=None, platform=None, verify=False, a
                        **_registry_opts(auth_file, insecure_registries, ca_file))
 
 
+def check_report(report, *, rules=None, rules_file=None):
+    """Measure what a build made (``atmograph build --check``): the image of every target of
+    a build report (``atmograph.build-report/1``, a dict) that was built or cached, read from
+    the archive the build exported, against the rules of :func:`check`. Each image entry
+    of the ``atmograph.check/1`` document also names its ``target``."""
+    return _core.check_report(report, rules=rules, rules_file=rules_file)
+
+
 def check_junit(doc):
     """A check document (:func:`check`) as JUnit XML text."""
     return _core.check_junit(_doc("doc", doc))
@@ -386,14 +394,17 @@ def bake_graph(paths, *, targets=None, set_vars=None, no_env=False, overrides=No
 
 
 def plan(paths, *, targets=None, set_vars=None, no_env=False, engine=None, stages=False,
-         work_dir=None, lower=None, overrides=None):
-    """The build plan (``atmograph.plan/1``): waves of independent targets, engine argv."""
+         work_dir=None, lower=None, overrides=None, builder=None, push=False):
+    """The build plan (``atmograph.plan/1``): waves of independent targets, engine argv.
+    ``builder`` names a docker buildx builder (docker engine only); ``push`` pushes each
+    target to all its tags (docker: ``--push``; buildah/podman: a push step per tag)."""
     return _core.plan(_paths("paths", paths), targets=_names("targets", targets),
                       set_vars=_kv("set_vars", set_vars), no_env=_flag("no_env", no_env),
                       engine=_opt_str("engine", engine), stages=_flag("stages", stages),
                       work_dir=_opt_path("work_dir", work_dir),
                       lower=-1 if lower is None else int(_flag("lower", lower)),
-                      overrides=_names("overrides", overrides))
+                      overrides=_names("overrides", overrides),
+                      builder=_opt_str("builder", builder), push=_flag("push", push))
 
 
 def annotate(graph_doc, report):

@@ -441,10 +441,12 @@ class _BakeDocument(TypedDict):
 class _Engine(TypedDict):
     name: Literal["buildah", "docker", "podman"]
     version: Optional[str]
+    builder: NotRequired[str]
 
 class _PlanStep(TypedDict):
     target: str
     stage: Optional[str]
+    action: Literal["build", "push"]
     image: str
     wave: int
     dockerfile: str
@@ -454,6 +456,7 @@ class _PlanStep(TypedDict):
 class _PlanDocument(TypedDict):
     schema: Literal["atmograph.plan/1"]
     engine: _Engine
+    push: bool
     waves: List[List[str]]
     steps: List[_PlanStep]
 
@@ -493,6 +496,7 @@ class _ReportTarget(TypedDict, total=False):
     duration_s: float
     log: str
     lowered: int
+    pushed: List[str]
     size: _ReportSize
     layers: List[_ReportLayer]
     packages: List[str]
@@ -553,6 +557,8 @@ def check(images: Sequence[_StrPath], *, rules: Optional[Mapping[str, Any]] = ..
           auth_file: Optional[str] = ..., insecure_registries: Optional[str] = ...,
           ca_file: Optional[str] = ...) -> Dict[str, Any]: ...
 def check_junit(doc: Mapping[str, Any]) -> str: ...
+def check_report(report: Mapping[str, Any], *, rules: Optional[Mapping[str, Any]] = ...,
+                 rules_file: Optional[_StrPath] = ...) -> Dict[str, Any]: ...
 def sizes(source: Union[str, bytes], images: Dict[str, _StrPath], *, filename: Optional[str] = ...,
           target: Optional[str] = ..., build_args: _KV = ..., build_contexts: _KV = ...,
           verify: bool = ..., packages: bool = ..., auth_file: Optional[str] = ...,
@@ -566,7 +572,8 @@ def bake_graph(paths: _Paths, *, targets: Optional[Sequence[str]] = ..., set_var
 def plan(paths: _Paths, *, targets: Optional[Sequence[str]] = ..., set_vars: _KV = ...,
          no_env: bool = ..., engine: Optional[str] = ..., stages: bool = ...,
          work_dir: Optional[str] = ..., lower: int = ...,
-         overrides: Optional[Sequence[str]] = ...) -> _PlanDocument: ...
+         overrides: Optional[Sequence[str]] = ..., builder: Optional[str] = ...,
+         push: bool = ...) -> _PlanDocument: ...
 def annotate(graph: Mapping[str, Any], report: Mapping[str, Any]) -> _GraphDocument: ...
 def annotate_sizes(graph: Mapping[str, Any], sizes: Mapping[str, Any]) -> _GraphDocument: ...
 def report_find_target(report: Mapping[str, Any], dockerfile: _StrPath,

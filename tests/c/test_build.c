@@ -93,7 +93,8 @@ static void test_plan_waves_and_argv(void **state)
 	assert_true(argv_has(s->argv, "--root", "/srv/root"));
 	assert_true(argv_has(s->argv, "--format", "docker"));
 	assert_true(argv_has(s->argv, "--platform", "linux/amd64"));
-	assert_true(argv_has(s->argv, "--cache-from", "type=registry,ref=example.org/cache/lib"));
+	/* buildah takes a cache repository, not buildx's type=registry,ref= form */
+	assert_true(argv_has(s->argv, "--cache-from", "example.org/cache/lib"));
 	assert_true(argv_has(s->argv, "--build-context", "debian=docker-image://debian:bookworm"));
 	s = atmo_plan_step_at(p, 1);
 	assert_string_equal(s->target, "app");
@@ -135,6 +136,121 @@ static void test_plan_errors(void **state)
 	po.version = 99;
 	atmo_error_clear(&err);
 	assert_int_equal(atmo_plan_new(&p, b, NULL, 0, &po, &err), ATMO_EINVALID);
+	atmo_bake_free(b);
+}
+
+/* --builder and --push: docker gets them on the build's argv, buildah pushes each tag
+ * in a step of its own after the build */
+static void test_plan_push_and_builder(void **state)
+{
+	atmo_bake *b = load("bake/good/docker-bake.json");
+	atmo_plan *p = NULL;
+	atmo_plan_options po = ATMO_PLAN_OPTIONS_INIT;
+	atmo_error err;
+	const atmo_plan_step *s;
+	size_t i, pushes = 0;
+
+	(void)state;
+	po.engine.kind = ATMO_ENGINE_DOCKER;
+	po.engine.program = "docker";
+	po.engine.builder = "k8s";
+	po.push = 1;
+	po.work_dir = "/tmp/atmo-plan-test";
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_plan_new(&p, b, NULL, 0, &po, &err), 0);
+	assert_int_equal(atmo_plan_step_count(p), 2);
+	s = atmo_plan_step_at(p, 1);
+	assert_string_equal(s->target, "app");
+	assert_string_equal(s->action, "build");
+	assert_string_equal(s->argv[3], "--builder");
+	assert_string_equal(s->argv[4], "k8s");
+	assert_true(argv_has(s->argv, "-t", "example.org/acme/app:dev"));
+	assert_true(argv_has(s->argv, "-t", "example.org/acme/app:latest"));
+	assert_true(argv_has(s->argv, "--push", NULL));
+	/* the target's own output (type=docker) loads it: no --load added */
+	assert_true(argv_has(s->argv, "--output", "type=docker"));
+	assert_false(argv_has(s->argv, "--load", NULL));
+	assert_true(argv_has(s->argv, "--cache-from", "type=registry,ref=example.org/cache/lib"));
+	atmo_plan_free(p);
+
+	/* a builder is docker's */
+	po.engine.kind = ATMO_ENGINE_BUILDAH;
+	po.engine.program = "buildah";
+	po.engine.engine_version = "1.28.2";
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_plan_new(&p, b, NULL, 0, &po, &err), ATMO_EINVALID);
+	assert_non_null(strstr(err.text, "needs the docker engine"));
+	assert_null(p);
+
+	po.engine.builder = NULL;
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_plan_new(&p, b, NULL, 0, &po, &err), 0);
+	/* lib: build, push; app: build, push, push */
+	assert_int_equal(atmo_plan_step_count(p), 5);
+	for (i = 0; i < atmo_plan_step_count(p); i++) {
+		s = atmo_plan_step_at(p, i);
+		if (strcmp(s->action, "push"))
+			continue;
+		pushes++;
+		assert_string_equal(s->argv[3], "push");
+		assert_null(s->argv[6]);
+		assert_string_equal(s->argv[5], s->image);
+		assert_int_equal(strncmp(s->image, "docker://example.org/acme/", 26), 0);
+		/* the image pushed is the one the build tagged first */
+		assert_string_equal(s->argv[4], !strcmp(s->target, "app") ? "example.org/acme/app:dev"
+									    : "example.org/acme/lib:dev");
+	}
+	assert_int_equal(pushes, 3);
+	assert_string_equal(atmo_plan_step_at(p, 4)->image, "docker://example.org/acme/app:latest");
+	atmo_plan_free(p);
+	atmo_bake_free(b);
+}
+
+/* targets as a bake file: directories written from where the file goes; no engine */
+static void test_plan_bake_json(void **state)
+{
+	atmo_bake *b = load("bake/good/docker-bake.json");
+	const char *names[] = { "app" }, *bad[] = { "nope" };
+	atmo_error err;
+	json_t *doc = NULL, *app, *group;
+	char dir[1024], *slash;
+
+	(void)state;
+	atmo_error_clear(&err);
+	/* next to the bake file: the paths as written */
+	test_data_path(dir, sizeof(dir), "bake/good/docker-bake.json");
+	slash = strrchr(dir, '/');
+	*slash = '\0';
+	assert_int_equal(atmo_plan_bake_json(&doc, b, names, 1, dir, &err), 0);
+	app = json_object_get(json_object_get(doc, "target"), "app");
+	assert_string_equal(json_string_value(json_object_get(app, "context")), "app");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(app, "contexts"), "lib")),
+			    "target:lib");
+	/* app links to lib: both are in the file, as a plan of app builds both */
+	group = json_object_get(json_object_get(json_object_get(doc, "group"), "default"), "targets");
+	assert_int_equal(json_array_size(group), 2);
+	assert_non_null(json_object_get(json_object_get(doc, "target"), "lib"));
+	json_decref(doc);
+	/* one directory down: one ".." more */
+	strcat(dir, "/app");
+	assert_int_equal(atmo_plan_bake_json(&doc, b, NULL, 0, dir, &err), 0);
+	app = json_object_get(json_object_get(doc, "target"), "app");
+	assert_string_equal(json_string_value(json_object_get(app, "context")), ".");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(app, "contexts"), "assets")),
+			    ".");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+		json_object_get(json_object_get(doc, "target"), "lib"), "contexts"), "debian")),
+		"docker-image://debian:bookworm");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+		json_object_get(doc, "target"), "lib"), "context")), "../lib");
+	json_decref(doc);
+	doc = NULL;
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_plan_bake_json(&doc, b, NULL, 0, "/nonexistent/dir", &err), ATMO_EIO);
+	assert_null(doc);
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_plan_bake_json(&doc, b, bad, 1, NULL, &err), ATMO_ENOTFOUND);
+	assert_null(doc);
 	atmo_bake_free(b);
 }
 
@@ -410,6 +526,8 @@ int main(void)
 		cmocka_unit_test(test_engines),
 		cmocka_unit_test(test_plan_waves_and_argv),
 		cmocka_unit_test(test_plan_errors),
+		cmocka_unit_test(test_plan_push_and_builder),
+		cmocka_unit_test(test_plan_bake_json),
 		cmocka_unit_test(test_argv_display),
 		cmocka_unit_test(test_run_fake_engine),
 		cmocka_unit_test(test_annotate),

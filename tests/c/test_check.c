@@ -125,6 +125,54 @@ static void files_json_and_yaml_located(void **state)
 	atmo_check_rules_free(r);
 }
 
+/* a build report's images: failed and skipped targets are left out, a built target
+ * without an exported image and a document that is no report are errors */
+static void report_targets_are_checked_or_refused(void **state)
+{
+	atmo_check_rules *r = rules();
+	atmo_check_report_options o = ATMO_CHECK_REPORT_OPTIONS_INIT;
+	json_t *report, *doc = NULL;
+	atmo_error err;
+	(void)state;
+	atmo_check_rules_defaults(r);
+	o.source = "report.json";
+	report = json_pack("{s:s,s:{s:{s:s},s:{s:s}}}", "schema", "atmograph.build-report/1",
+			   "targets", "b", "status", "failed", "c", "status", "skipped");
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_check_report(&doc, r, report, &o, &err), 0);
+	assert_true(json_is_true(json_object_get(doc, "passed")));
+	assert_int_equal(json_array_size(json_object_get(doc, "images")), 0);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(doc, "summary"),
+							     "images")), 0);
+	json_decref(doc);
+	doc = NULL;
+	/* built without --export: nothing to measure, and the gate must not pass silently */
+	json_object_set_new(json_object_get(report, "targets"), "a",
+			    json_pack("{s:s,s:s}", "status", "built", "log", "logs/a.log"));
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_check_report(&doc, r, report, &o, &err), ATMO_EINVALID);
+	assert_null(doc);
+	assert_string_equal(err.source, "report.json");
+	assert_non_null(strstr(err.text, "target 'a' has no exported image"));
+	assert_non_null(strstr(err.text, "logs/a.log"));
+	/* an archive that is not there */
+	json_object_set_new(json_object_get(json_object_get(report, "targets"), "a"), "archive",
+			    json_string("/nonexistent/a.tar"));
+	atmo_error_clear(&err);
+	assert_true(atmo_check_report(&doc, r, report, NULL, &err) < 0);
+	assert_null(doc);
+	json_decref(report);
+	/* not a build report */
+	report = json_pack("{s:s}", "schema", "atmograph.image/1");
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_check_report(&doc, r, report, &o, &err), ATMO_EINVALID);
+	assert_non_null(strstr(err.text, "not a build report"));
+	o.version = 9;
+	assert_int_equal(atmo_check_report(&doc, r, report, &o, NULL), ATMO_EINVALID);
+	json_decref(report);
+	atmo_check_rules_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -132,6 +180,7 @@ int main(void)
 		cmocka_unit_test(defaults_are_dives),
 		cmocka_unit_test(junit_escapes_and_counts),
 		cmocka_unit_test(files_json_and_yaml_located),
+		cmocka_unit_test(report_targets_are_checked_or_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

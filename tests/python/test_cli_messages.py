@@ -236,7 +236,7 @@ def test_plan_refuses_several_platforms_loaded_into_docker(tmp_path):
                    "linux/arm64) and would be loaded into docker (--load): the docker image "
                    "store takes one platform at a time; give the target one platform, or an "
                    "output such as \"output\": [\"type=oci,dest=default.tar\"] or "
-                   "[\"type=registry\"]\n")
+                   "[\"type=registry\"], or --push\n")
     bake_dir(tmp_path, "FROM x\n", {"context": ".", "platforms": ["linux/amd64", "linux/arm64"],
                                     "output": ["type=docker,name=x"]})
     assert run("plan", "--engine", "docker", cwd=d)[0] == 1

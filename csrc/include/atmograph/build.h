@@ -44,10 +44,13 @@ typedef struct atmo_engine_options {
 	const char *storage_driver;  /**< buildah/podman --storage-driver; NULL: $ATMOGRAPH_STORAGE_DRIVER or "vfs" */
 	const char *storage_root;    /**< buildah/podman --root; NULL: $ATMOGRAPH_STORAGE_ROOT or the engine's */
 	const char *engine_version;  /**< e.g. "1.28.2"; NULL: probed at run time, assumed old for plans */
+	const char *builder;         /**< docker buildx --builder NAME (a buildx builder: docker-container,
+				          remote or kubernetes driver); NULL: buildx's current one.
+				          Not allowed with buildah or podman (ATMO_EINVALID) */
 } atmo_engine_options;
 
 #define ATMO_ENGINE_OPTIONS_VERSION 1
-#define ATMO_ENGINE_OPTIONS_INIT { ATMO_ENGINE_OPTIONS_VERSION, ATMO_ENGINE_BUILDAH, NULL, NULL, NULL, NULL, NULL }
+#define ATMO_ENGINE_OPTIONS_INIT { ATMO_ENGINE_OPTIONS_VERSION, ATMO_ENGINE_BUILDAH, NULL, NULL, NULL, NULL, NULL, NULL }
 
 /**
  * Ask the engine for its version ("buildah --version").
@@ -83,10 +86,17 @@ typedef struct atmo_plan_options {
 	int stages;                  /**< one step per used stage (--target), then the image */
 	const char *work_dir;        /**< lowered Dockerfiles, iid files; NULL: ".atmograph" */
 	int lower;                   /**< -1: by engine and version, 0: never, 1: always */
+	int push;                    /**< push each target's image to every one of its tags:
+				          docker buildx build --push (with --load for one platform
+				          and no output, so the image can still be read: buildx and
+				          BuildKit 0.13 or newer); buildah/podman: one "push" step
+				          per tag after the build. A target without tags is an
+				          error (ATMO_EINVALID). Targets are never taken from the
+				          cache of earlier runs then (the push must happen). */
 } atmo_plan_options;
 
 #define ATMO_PLAN_OPTIONS_VERSION 1
-#define ATMO_PLAN_OPTIONS_INIT { ATMO_PLAN_OPTIONS_VERSION, ATMO_ENGINE_OPTIONS_INIT, 0, NULL, -1 }
+#define ATMO_PLAN_OPTIONS_INIT { ATMO_PLAN_OPTIONS_VERSION, ATMO_ENGINE_OPTIONS_INIT, 0, NULL, -1, 0 }
 
 /** One engine call. Borrowed; lives as long as the plan. */
 typedef struct atmo_plan_step {
@@ -99,6 +109,8 @@ typedef struct atmo_plan_step {
 	const char *dockerfile;      /**< the file the engine reads (lowered or original) */
 	const char *lowered_text;    /**< NULL when the Dockerfile is used as it is */
 	size_t n_lowered;
+	const char *action;          /**< "build", or "push" (buildah/podman with push: image is
+				          the tag pushed to, as docker://TAG) */
 } atmo_plan_step;
 
 /**
@@ -118,6 +130,24 @@ ATMO_EXTERN const atmo_bake *atmo_plan_bake(const atmo_plan *p);
 
 /** The plan as JSON (schema "atmograph.plan/1"): waves, steps, argv. New reference. */
 ATMO_EXTERN int atmo_plan_to_json(json_t **out, const atmo_plan *p, atmo_error *err);
+
+/**
+ * Targets as a bake file in the form `docker buildx bake --print` writes
+ * (atmo_bake_print(): group "default" with the targets named (none: the default
+ * group) and every target they link to, "target:x" contexts kept), so
+ * `docker buildx bake -f FILE` builds the same family on BuildKit's own workers,
+ * which schedule it themselves: no engine is asked and nothing is lowered.
+ * Relative paths ("context", directory "contexts") are rewritten to be relative
+ * to dest_dir, the directory the file is written to (buildx reads them against
+ * its working directory: run it there); they stay as written when dest_dir is
+ * the bake file's directory.
+ * @param[out] out  a new reference
+ * @param dest_dir  NULL: the current directory
+ * @return 0, ATMO_ENOTFOUND (an unknown target or group), ATMO_EIO (a directory
+ *         that cannot be resolved), ATMO_ENOMEM, or what atmo_bake_print() returns
+ */
+ATMO_EXTERN int atmo_plan_bake_json(json_t **out, const atmo_bake *b, const char *const *names,
+				    size_t n_names, const char *dest_dir, atmo_error *err);
 
 /** Quote an argv for display (POSIX shell quoting); caller frees. */
 ATMO_EXTERN char *atmo_argv_display(const char *const *argv);

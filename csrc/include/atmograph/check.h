@@ -113,6 +113,34 @@ ATMO_EXTERN int atmo_check_images(json_t **out, const atmo_check_rules *r,
 				  const struct atmo_image *const *images, size_t n_images,
 				  atmo_error *err);
 
+/** Options of atmo_check_report(). Start from ATMO_CHECK_REPORT_OPTIONS_INIT. */
+typedef struct atmo_check_report_options {
+	unsigned int version;    /**< ATMO_CHECK_REPORT_OPTIONS_VERSION */
+	const char *source;      /**< the report's name in errors; NULL: none */
+} atmo_check_report_options;
+
+#define ATMO_CHECK_REPORT_OPTIONS_VERSION 1
+#define ATMO_CHECK_REPORT_OPTIONS_INIT { ATMO_CHECK_REPORT_OPTIONS_VERSION, NULL }
+
+/**
+ * Measure what a build made against the rules (`atmograph build --check`): the image
+ * of every target of a build report ("atmograph.build-report/1") that was built or
+ * cached, read from the archive the build exported ("archive", a path as the report
+ * gives it), in target name order. Failed and skipped targets are left out (the
+ * build fails on them already). The result is the check document described above,
+ * each image entry with one more member, "target" (the report's target name).
+ * noBuildOnlyPackages needs a build report in the rules (an earlier build's): the
+ * report measured here cannot serve, its kept_out lists only packages absent from
+ * its own images by definition.
+ * @param[out] out  a new reference, caller decrefs
+ * @param opts      NULL: ATMO_CHECK_REPORT_OPTIONS_INIT
+ * @return 0 (whether or not rules failed: see "passed"), ATMO_EINVALID (not a build
+ *         report; a built target without an exported image; as atmo_check_images()),
+ *         what atmo_image_open() returns for an archive, ATMO_ENOMEM
+ */
+ATMO_EXTERN int atmo_check_report(json_t **out, const atmo_check_rules *r, const json_t *report,
+				  const atmo_check_report_options *opts, atmo_error *err);
+
 /**
  * The check document as JUnit XML: one <testsuite> per image, one <testcase> per
  * rule, <failure> and <skipped> as the statuses say.

@@ -8,7 +8,10 @@ $FAKE_STORE/calls.jsonl. A Dockerfile containing "FAKE: fail" fails, "FAKE: hang
 hangs (with a child process) after writing its pids to $FAKE_STORE/hang.pids,
 "FAKE: hostile-iid" writes a path and a NUL instead of a digest to the iidfile
 (and `inspect` prints a path as the image's id).
-`push` (the export) is not supported: it fails.
+"FAKE: image NAME" says which generated image (tests/python/imagegen.py, found
+through $FAKE_IMAGEGEN) the image is: "sample" (the default) or "runtime"; push to
+oci-archive:PATH[:REF] writes it there (and fails without $FAKE_IMAGEGEN: an export
+that fails), push to docker://TAG only records the call.
 """
 import hashlib
 import json
@@ -70,6 +73,12 @@ if cmd == "build":
                              + str(opts.get("--build-context", []))).encode()).hexdigest()
     with open(image_path(image), "w") as f:
         f.write("../../../etc/passwd" if "FAKE: hostile-iid" in text else digest)
+    kind = "sample"
+    for line in text.splitlines():
+        if "FAKE: image " in line:
+            kind = line.split("FAKE: image ", 1)[1].strip()
+    with open(image_path(image) + ".kind", "w") as f:
+        f.write(kind)
     with open(opts["--iidfile"][0], "wb") as f:
         if "FAKE: hostile-iid" in text:
             f.write(b"../../../etc/passwd\n\0junk")
@@ -85,5 +94,20 @@ if cmd == "inspect":
         print("Error: %s: image not known" % ref, file=sys.stderr)
         sys.exit(125)
     sys.exit(0)
+if cmd == "push":
+    ref, dest = [a for a in rest if not a.startswith("-")]
+    if not os.path.exists(image_path(ref)):
+        print("Error: %s: image not known" % ref, file=sys.stderr)
+        sys.exit(125)
+    if dest.startswith("docker://"):
+        sys.exit(0)
+    if dest.startswith("oci-archive:"):
+        sys.path.insert(0, os.environ["FAKE_IMAGEGEN"])
+        import imagegen
+        path = dest[len("oci-archive:"):].split(":", 1)[0]
+        kind = open(image_path(ref) + ".kind").read()
+        img = imagegen.stage_images()[2] if kind == "runtime" else imagegen.sample_image()
+        imagegen.write_oci_archive(path, img, os.path.dirname(path))
+        sys.exit(0)
 print("fake engine: unsupported command %s" % cmd, file=sys.stderr)
 sys.exit(2)
