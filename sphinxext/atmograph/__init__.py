@@ -348,7 +348,10 @@ def check_report(report, *, rules=None, rules_file=None):
     a build report (``atmograph.build-report/1``, a dict) that was built or cached, read from
     the archive the build exported, against the rules of :func:`check`. Each image entry
     of the ``atmograph.check/1`` document also names its ``target``."""
-    return _core.check_report(report, rules=rules, rules_file=rules_file)
+    if rules is not None and not isinstance(rules, dict):
+        raise _wrong("rules", "a dict {rule: value} or None", rules)
+    return _core.check_report(_doc("report", report), rules=rules,
+                              rules_file=_opt_path("rules_file", rules_file))
 
 
 def check_junit(doc):

@@ -37,6 +37,7 @@ VALID = {
     "describe": dict(graph_doc=GRAPH),
     "check": dict(images="/nonexistent"),
     "check_junit": dict(doc={}),
+    "check_report": dict(report={}),
     "registry_auth_file": dict(),
 }
 

@@ -55,7 +55,8 @@ def test_docker_builder_push_and_every_tag():
         "type=registry,ref=registry.example/team/cache:base,mode=max"]
     (app,) = steps_of(doc, "app")
     assert "base=docker-image://registry.example/team/base:1.0" in app["argv"]
-    assert flag_values(app["argv"], "--cache-from") == ["registry.example/team/cache:app"]
+    # bake reads a plain cache entry as buildx does: type=registry,ref=...
+    assert flag_values(app["argv"], "--cache-from") == ["type=registry,ref=registry.example/team/cache:app"]
     # docker pushes in the build step: no separate push steps
     assert {s["action"] for s in doc["steps"]} == {"build"}
 
@@ -141,9 +142,16 @@ def test_buildah_refuses_buildkit_only_cache():
 # ---- plan --bake-json --------------------------------------------------------------------
 
 def bake_print(path, *names):
+    """The --print form without the output buildx gives a target that is only there as
+    another's context ([{"type": "cacheonly"}]): in a written bake file every target is
+    named in the default group, so it is built for itself and has no such output."""
     r = run("bake", "--print", "-f", path, *names)
     assert r.returncode == 0, r.stderr
-    return json.loads(r.stdout)
+    doc = json.loads(r.stdout)
+    for t in doc.get("target", {}).values():
+        if t.get("output") == [{"type": "cacheonly"}]:
+            del t["output"]
+    return doc
 
 
 def test_bake_json_next_to_the_bake_file_reads_back_the_same(tmp_path):
@@ -190,7 +198,7 @@ def test_bake_json_needs_no_engine(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "nova" in json.loads((tmp_path / "b.json").read_text())["target"]
     r = run("plan", "-f", bake, "--bake-json", "nope")
-    assert r.returncode == 1 and "unknown target or group 'nope'" in r.stderr
+    assert r.returncode == 1 and "failed to find target nope" in r.stderr
 
 
 def test_bake_json_to_stdout_and_usage_errors():
