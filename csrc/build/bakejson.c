@@ -67,6 +67,7 @@ int atmo_plan_bake_json(json_t **out, const atmo_bake *b, const char *const *nam
 	size_t *order = NULL, n = 0, i, k;
 	int rc;
 
+	atmo_error_clear(err);
 	*out = NULL;
 	if (!realpath(dest_dir ? dest_dir : ".", dest))
 		return atmo__error_set(err, ATMO_EIO, dest_dir ? dest_dir : ".", 0, 0,

@@ -20,6 +20,7 @@ int atmo_build_log_tail(char **out, const char *path, size_t max_lines, atmo_err
 	char *buf;
 	int rc = 0;
 
+	atmo_error_clear(err);
 	*out = NULL;
 	if (!path || !*path)
 		return atmo__error_set(err, ATMO_EINVALID, "", 0, 0, "no log file");

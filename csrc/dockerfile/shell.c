@@ -635,6 +635,7 @@ int atmo_shell_expand_heredoc(char **out, const char *body, atmo_env_lookup look
 	atmo_buf b = ATMO_BUF_INIT;
 	int rc;
 
+	atmo_error_clear(err);
 	if (!out || !body)
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
 				       "atmo_shell_expand_heredoc: NULL argument");

@@ -784,6 +784,7 @@ int atmo_bake_print_text(char **out, size_t *len, const atmo_bake *b, const char
 	char *s, *t;
 	int rc;
 
+	atmo_error_clear(err);
 	*out = NULL;
 	*len = 0;
 	if ((rc = atmo_bake_print(&doc, b, names, n_names, err)) < 0)

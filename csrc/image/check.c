@@ -19,6 +19,7 @@
 
 int atmo_check_rules_new(atmo_check_rules **out, atmo_error *err)
 {
+	atmo_error_clear(err);
 	*out = atmo__calloc(1, sizeof(**out), err);
 	return *out ? 0 : ATMO_ENOMEM;
 }
@@ -175,6 +176,8 @@ int atmo_check_rules_set(atmo_check_rules *r, const char *name, const char *valu
 {
 	size_t i, k = sizeof(names) / sizeof(names[0]);
 	int off;
+
+	atmo_error_clear(err);
 	if (!r || !name || !value)
 		return atmo__error_set(err, ATMO_EINVALID, source, line, col,
 				       "atmo_check_rules_set: missing argument");
@@ -684,6 +687,8 @@ int atmo_check_images(json_t **out, const atmo_check_rules *r, const atmo_image 
 	tally all = { NULL, 0, 0, 0 };
 	size_t i;
 	int rc;
+
+	atmo_error_clear(err);
 	*out = NULL;
 	if (!r)
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "atmo_check_images: no rules");

@@ -39,6 +39,8 @@ int atmo_check_junit(char **out, const json_t *doc, atmo_error *err)
 	const json_t *sum = json_object_get(doc, "summary"), *img, *rule;
 	const char *schema = json_string_value(json_object_get(doc, "schema"));
 	size_t i, k;
+
+	atmo_error_clear(err);
 	*out = NULL;
 	if (!schema || strcmp(schema, "atmograph.check/1"))
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,

@@ -197,6 +197,8 @@ int atmo_check_rules_load(atmo_check_rules *r, const char *path, atmo_error *err
 	char *text = NULL;
 	size_t len;
 	int rc;
+
+	atmo_error_clear(err);
 	if (!r || !path)
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "atmo_check_rules_load: no path");
 	if ((rc = atmo_file_read(&text, &len, path, 1u << 20, err)) < 0)
@@ -216,6 +218,7 @@ int atmo_check_rules_load_string(atmo_check_rules *r, const char *text, size_t l
 	json_error_t je;
 	int yaml, rc, line, col;
 
+	atmo_error_clear(err);
 	if (!r || !text || !path)
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
 				       "atmo_check_rules_load_string: missing argument");

@@ -56,6 +56,7 @@ int atmo_check_report(json_t **out, const atmo_check_rules *r, const json_t *rep
 	size_t n = 0, i;
 	int rc = 0;
 
+	atmo_error_clear(err);
 	*out = NULL;
 	if (opts) {
 		if (opts->version != ATMO_CHECK_REPORT_OPTIONS_VERSION)

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "image/internal.h"
+#include "atmograph/check.h"
 
 /* read a data file into a malloc'd buffer (NUL-terminated) */
 static char *slurp(const char *rel, size_t *len)
@@ -57,6 +58,34 @@ static void error_struct_reused(void **state)
 		assert_string_equal(err.text, "");
 		atmo_dockerfile_free(df);
 	}
+}
+
+/* the entry points other branches added reset the struct too: a reused one
+ * carries the second failure (the log tail, rules text, heredoc expansion) */
+static void error_struct_reused_newer_entry_points(void **state)
+{
+	atmo_error err;
+	atmo_check_rules *rules = NULL;
+	char *out = NULL;
+	(void)state;
+	atmo_error_clear(&err);
+	assert_true(atmo_build_log_tail(&out, "/nonexistent/first.log", 5, &err) < 0);
+	assert_non_null(strstr(err.source, "first.log"));
+	assert_true(atmo_build_log_tail(&out, "/nonexistent/second.log", 5, &err) < 0);
+	assert_non_null(strstr(err.source, "second.log"));
+	assert_int_equal(atmo_check_rules_new(&rules, &err), 0);
+	assert_int_equal(err.code, 0);
+	assert_true(atmo_check_rules_load_string(rules, "{\"nope\": 1}", 11, "rules.json", &err) < 0);
+	assert_string_equal(err.source, "rules.json");
+	assert_non_null(strstr(err.text, "expected an object"));
+	assert_true(atmo_check_rules_load_string(rules, "{\"rules\": {\"lowestEfficiency\": \"x\"}}",
+						  36, "other.json", &err) < 0);
+	assert_string_equal(err.source, "other.json");
+	assert_null(strstr(err.text, "expected an object"));
+	assert_int_equal(atmo_shell_expand_heredoc(&out, "plain", NULL, NULL, &err), 0);
+	assert_int_equal(err.code, 0);
+	free(out);
+	atmo_check_rules_free(rules);
 }
 
 /* an uninitialised (garbage-filled) struct still gets a proper, NUL-terminated message */
@@ -350,6 +379,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(error_struct_reused),
 		cmocka_unit_test(error_struct_garbage),
+		cmocka_unit_test(error_struct_reused_newer_entry_points),
 		cmocka_unit_test(expansion_is_capped),
 		cmocka_unit_test(shell_expand_word_cap),
 		cmocka_unit_test(oci_layout_index_link),
