@@ -59,7 +59,7 @@ export ATMOGRAPH_SHARED ?= $(abspath ../shared)
 export ATMOGRAPH_BUILD = $(abspath $(BUILD))
 export PYTHONPATH := $(abspath sphinxext)$(if $(PYTHONPATH),:$(PYTHONPATH))
 
-.PHONY: all lib cli python deps check check-headers check-c check-python asan bench fuzz install install-python clean
+.PHONY: all lib cli python deps check check-headers check-c check-python asan bench fuzz fuzz-smoke install install-python clean
 all: lib cli python
 
 # ---- dependencies --------------------------------------------------------
@@ -147,16 +147,31 @@ asan:
 	  $(PY) -m pytest -q -p no:cacheprovider -m cli tests/python
 
 # ---- fuzzing (libFuzzer, clang) -------------------------------------------------
-FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-	-Icsrc/include -Icsrc $(PKG_CFLAGS) $(ISAL_DEF)
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+# The library is compiled once for every fuzzer (instrumented, not linked with
+# libFuzzer's main); each fuzzer links it. `make fuzz-smoke` runs each for a few
+# seconds (CI), `make fuzz FUZZ_SECONDS=N` for longer.
+FUZZ_SAN    = -fsanitize=address,undefined
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 $(FUZZ_SAN) -Icsrc/include -Icsrc $(PKG_CFLAGS) $(ISAL_DEF)
+FUZZ_OBJ    = $(LIB_SRC:%.c=$(BUILD)/fuzz/obj/%.o)
+FUZZ_LIB    = $(BUILD)/fuzz/libatmograph-fuzz.a
+FUZZ_SMOKE_SECONDS ?= 5
+$(BUILD)/fuzz/obj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(PKG_LIBS) -lpthread
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+$(FUZZ_LIB): $(FUZZ_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) $(PKG_LIBS) -lpthread
+-include $(FUZZ_OBJ:.o=.d)
 fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do n=$$(basename $$f); mkdir -p $(BUILD)/fuzz/corpus-$$n; \
 	  echo "== $$n for $(FUZZ_SECONDS)s"; \
 	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 $(BUILD)/fuzz/corpus-$$n tests/fuzz/seeds/$$n || exit 1; \
 	done
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
 
 # ---- benchmarks ----------------------------------------------------------------
 $(BUILD)/bench/%: tests/bench/%.c $(STATIC)
