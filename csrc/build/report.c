@@ -11,6 +11,7 @@
 #include "atmograph/build.h"
 #include "atmograph/image.h"
 #include "build/build_internal.h"
+#include "graph/graph_doc.h"
 #include "util/error.h"
 
 static int cmp_json_str(const void *a, const void *b)
@@ -21,10 +22,11 @@ static int cmp_json_str(const void *a, const void *b)
 int atmo_report_annotate(json_t *graph, const json_t *report, atmo_error *err)
 {
 	const char *schema;
-	json_t *targets, *img, *node, *kept_pk;
+	atmo_graph_doc gd;
+	json_t *targets, *kept_pk = NULL;
 	size_t i, j;
 	json_int_t kept_bytes = 0;
-	int any_kept = 0;
+	int any_kept = 0, rc;
 
 	schema = json_string_value(json_object_get(report, "schema"));
 	if (!json_is_object(report) || !schema || strcmp(schema, "atmograph.build-report/1"))
@@ -34,17 +36,16 @@ int atmo_report_annotate(json_t *graph, const json_t *report, atmo_error *err)
 	if (!json_is_object(targets))
 		return atmo__error_set(err, ATMO_EINVALID, "report", 0, 0,
 				       "report.targets: expected an object");
-	schema = json_string_value(json_object_get(graph, "schema"));
-	if (!json_is_object(graph) || !schema || strcmp(schema, "atmograph.graph/1") ||
-	    !json_is_array(json_object_get(graph, "nodes")))
-		return atmo__error_set(err, ATMO_EINVALID, "graph", 0, 0,
-				       "not a graph document (schema atmograph.graph/1)");
+	if ((rc = atmo_graph__doc_load_arg(&gd, graph, "graph", err)) < 0)
+		goto done;
 	kept_pk = json_array();
-	if (!kept_pk)
-		return atmo__error_nomem(err);
-	json_array_foreach(json_object_get(graph, "images"), i, img) {
-		const char *id = json_string_value(json_object_get(img, "id"));
-		json_t *t = id ? json_object_get(targets, id) : NULL;
+	if (!kept_pk) {
+		rc = atmo__error_nomem(err);
+		goto done;
+	}
+	for (i = 0; i < gd.nimages; i++) {
+		json_t *img = gd.images[i].json;
+		json_t *t = json_object_get(targets, gd.images[i].id);
 		json_t *size = json_object_get(t, "size"), *kept = json_object_get(t, "kept_out");
 		json_t *p;
 		if (json_is_object(size))
@@ -67,28 +68,27 @@ int atmo_report_annotate(json_t *graph, const json_t *report, atmo_error *err)
 			}
 		}
 	}
-	json_array_foreach(json_object_get(graph, "nodes"), i, node) {
-		const char *kind = json_string_value(json_object_get(node, "kind"));
-		const char *image = json_string_value(json_object_get(node, "image"));
-		const char *name = json_string_value(json_object_get(node, "name"));
+	for (i = 0; i < gd.nnodes; i++) {
+		const atmo_gdoc_node *node = &gd.nodes[i];
 		json_t *st, *size, *out;
-		if (!kind || strcmp(kind, "stage") || !image || !name)
+		if (node->kind != ATMO_NODE_STAGE || !node->image || !node->raw_name)
 			continue;
-		st = json_object_get(json_object_get(json_object_get(targets, image), "stages"), name);
+		st = json_object_get(json_object_get(json_object_get(targets, node->image), "stages"),
+				     node->raw_name);
 		size = json_object_get(st, "size");
 		if (!json_is_object(size))
 			continue;
 		out = json_pack("{s:O*}", "bytes", json_object_get(size, "bytes"));
 		if (!out) {
-			json_decref(kept_pk);
-			return atmo__error_nomem(err);
+			rc = atmo__error_nomem(err);
+			goto done;
 		}
 		if (json_object_get(st, "own_bytes"))
 			json_object_set(out, "own_bytes", json_object_get(st, "own_bytes"));
 		if (json_is_array(json_object_get(st, "packages")))
 			json_object_set_new(out, "packages",
 					    json_integer((json_int_t)json_array_size(json_object_get(st, "packages"))));
-		json_object_set_new(node, "size", out);
+		json_object_set_new(node->json, "size", out);
 	}
 	if (any_kept) {
 		size_t n = json_array_size(kept_pk);
@@ -103,8 +103,10 @@ int atmo_report_annotate(json_t *graph, const json_t *report, atmo_error *err)
 		json_object_set_new(graph, "kept_out",
 				    json_pack("{s:I,s:o}", "bytes", kept_bytes, "packages", sorted));
 	}
+done:
 	json_decref(kept_pk);
-	return 0;
+	atmo_graph__doc_free(&gd);
+	return rc;
 }
 
 /* ---- which target of a report builds a Dockerfile ---- */

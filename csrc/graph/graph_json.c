@@ -5,6 +5,7 @@
 #include <string.h>
 #include "util/utf8.h"
 #include "graph/graph_int.h"
+#include "graph/graph_doc.h"
 
 /* ---- accessors ---- */
 
@@ -116,24 +117,12 @@ const atmo_graph_var *atmo_graph_meta_args(const atmo_graph *g, size_t *n)
 
 static const char *kind_name(atmo_node_kind k)
 {
-	switch (k) {
-	case ATMO_NODE_STAGE: return "stage";
-	case ATMO_NODE_IMAGE: return "image";
-	case ATMO_NODE_CONTEXT: return "context";
-	case ATMO_NODE_SCRATCH: return "scratch";
-	}
-	return "image";
+	return atmo_graph__node_kind_name(k);
 }
 
 static const char *edge_kind_name(atmo_edge_kind k)
 {
-	switch (k) {
-	case ATMO_EDGE_BASE: return "base";
-	case ATMO_EDGE_COPY: return "copy";
-	case ATMO_EDGE_MOUNT: return "mount";
-	case ATMO_EDGE_ONBUILD: return "onbuild";
-	}
-	return "base";
+	return atmo_graph__edge_kind_name(k);
 }
 
 /* A JSON string; bytes that are not UTF-8 (Dockerfiles are bytes) become U+FFFD. */
@@ -360,7 +349,7 @@ int atmo_graph_to_json(json_t **out, const atmo_graph *g, atmo_error *err)
 	doc = json_object();
 	if (!doc)
 		return atmo__error_nomem(err);
-	put(doc, "schema", json_string("atmograph.graph/1"), &bad);
+	put(doc, "schema", json_string(ATMO_GRAPH_SCHEMA), &bad);
 
 	images = json_array();
 	img = json_object();
@@ -438,7 +427,7 @@ int atmo_graph_stages_to_json(json_t **out, const atmo_graph *g, atmo_error *err
 	if (!doc)
 		return atmo__error_nomem(err);
 	t = &g->stages[g->target];
-	put(doc, "schema", json_string("atmograph.stages/1"), &bad);
+	put(doc, "schema", json_string(ATMO_STAGES_SCHEMA), &bad);
 	put(doc, "source", json_string(g->source), &bad);
 	put(doc, "image", json_string(g->image_id), &bad);
 	put(doc, "target", json_string(t->label), &bad);

@@ -17,6 +17,7 @@
 #include <string.h>
 #include "image/internal.h"
 #include "atmograph/graph.h"
+#include "graph/graph_doc.h"
 #include "atmograph/dockerfile.h"
 #include "util/buf.h"
 
@@ -695,19 +696,6 @@ static int cmp_json_string(const void *a, const void *b)
 	return strcmp(json_string_value(*(json_t *const *)a), json_string_value(*(json_t *const *)b));
 }
 
-/* the node of a graph document whose "id" is id (borrowed), NULL if none */
-static json_t *doc_find(json_t *arr, const char *id)
-{
-	size_t i;
-	json_t *n;
-	json_array_foreach(arr, i, n) {
-		const char *nid = json_string_value(json_object_get(n, "id"));
-		if (nid && strcmp(nid, id) == 0)
-			return n;
-	}
-	return NULL;
-}
-
 /* {"bytes": <integer or null>, ...}: the integer or -1 */
 static json_int_t opt_integer(const json_t *o, const char *key)
 {
@@ -718,35 +706,39 @@ static json_int_t opt_integer(const json_t *o, const char *key)
 int atmo_sizes_annotate(json_t *graph_doc, const json_t *sizes_doc, atmo_error *err)
 {
 	const char *schema;
-	json_t *nodes, *stages, *st, *kept, *sorted = NULL;
+	atmo_graph_doc gd;
+	json_t *stages, *st, *kept, *sorted = NULL;
 	json_t **targets = NULL, **items = NULL;
 	size_t i, n;
+	long ni;
 	int rc = 0;
 
-	schema = json_string_value(json_object_get(graph_doc, "schema"));
-	nodes = json_object_get(graph_doc, "nodes");
-	if (!json_is_object(graph_doc) || !schema || strcmp(schema, "atmograph.graph/1") ||
-	    !json_is_array(nodes))
-		return atmo__error_set(err, ATMO_EINVALID, "graph", 0, 0,
-				       "not a graph document (schema atmograph.graph/1)");
+	if ((rc = atmo_graph__doc_load_arg(&gd, graph_doc, "graph", err)) < 0) {
+		atmo_graph__doc_free(&gd);
+		return rc;
+	}
 	schema = json_string_value(json_object_get(sizes_doc, "schema"));
 	stages = json_object_get(sizes_doc, "stages");
-	if (!json_is_object(sizes_doc) || !schema || strcmp(schema, "atmograph.sizes/1"))
-		return atmo__error_set(err, ATMO_EINVALID, "sizes", 0, 0,
-				       "not a sizes document (schema atmograph.sizes/1)");
-	if (!json_is_array(stages))
-		return atmo__error_set(err, ATMO_EINVALID, "sizes", 0, 0,
-				       "sizes.stages: expected an array");
 	kept = json_object_get(sizes_doc, "kept_out");
-	if (kept && !json_is_object(kept) && !json_is_null(kept))
-		return atmo__error_set(err, ATMO_EINVALID, "sizes", 0, 0,
-				       "sizes.kept_out: expected an object");
+	if (!json_is_object(sizes_doc) || !schema || strcmp(schema, "atmograph.sizes/1"))
+		rc = atmo__error_set(err, ATMO_EINVALID, "sizes", 0, 0,
+				     "not a sizes document (schema atmograph.sizes/1)");
+	else if (!json_is_array(stages))
+		rc = atmo__error_set(err, ATMO_EINVALID, "sizes", 0, 0,
+				     "sizes.stages: expected an array");
+	else if (kept && !json_is_object(kept) && !json_is_null(kept))
+		rc = atmo__error_set(err, ATMO_EINVALID, "sizes", 0, 0,
+				     "sizes.kept_out: expected an object");
+	if (rc < 0)
+		goto done;
 
 	/* check everything first: on error the graph document is left as it was */
 	n = json_array_size(stages);
 	targets = calloc(n + 1, sizeof(*targets));
-	if (!targets)
-		return atmo__error_nomem(err);
+	if (!targets) {
+		rc = atmo__error_nomem(err);
+		goto done;
+	}
 	json_array_foreach(stages, i, st) {
 		const char *node = json_string_value(json_object_get(st, "node"));
 		if (!json_is_object(st) || !node) {
@@ -759,7 +751,8 @@ int atmo_sizes_annotate(json_t *graph_doc, const json_t *sizes_doc, atmo_error *
 					     "sizes.stages[%zu].size: expected an object", i);
 			goto done;
 		}
-		targets[i] = doc_find(nodes, node);
+		ni = atmo_graph__doc_find(&gd, node);
+		targets[i] = ni >= 0 ? gd.nodes[ni].json : NULL;
 		if (!targets[i]) {
 			rc = atmo__error_set(err, ATMO_ENOTFOUND, "sizes", 0, 0,
 					     "sizes.stages[%zu]: node '%s' is not in the graph document "
@@ -786,9 +779,10 @@ int atmo_sizes_annotate(json_t *graph_doc, const json_t *sizes_doc, atmo_error *
 		if (json_is_true(json_object_get(st, "target"))) {
 			/* the target stage's image is the image's size */
 			const char *image = json_string_value(json_object_get(targets[i], "image"));
-			json_t *img = image ? doc_find(json_object_get(graph_doc, "images"), image) : NULL;
+			long im = image ? atmo_graph__doc_find_image(&gd, image) : -1;
+			json_t *img = im >= 0 ? gd.images[im].json : NULL;
 			json_t *isz;
-			if (img && json_is_object(img) && (isz = json_object()) != NULL) {
+			if (img && (isz = json_object()) != NULL) {
 				if ((v = opt_integer(size, "bytes")) >= 0)
 					json_object_set_new(isz, "bytes", json_integer(v));
 				if ((v = opt_integer(size, "compressed")) >= 0)
@@ -824,5 +818,6 @@ done:
 	json_decref(sorted);
 	free(items);
 	free(targets);
+	atmo_graph__doc_free(&gd);
 	return rc;
 }

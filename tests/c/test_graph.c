@@ -767,6 +767,7 @@ static void graph_document(void **state)
 	atmo_error_clear(&err);
 	assert_int_equal(atmo_graph_to_json(&doc, g, &err), 0);
 	assert_string_equal(json_string_value(json_object_get(doc, "schema")), "atmograph.graph/1");
+	assert_string_equal(json_string_value(json_object_get(doc, "schema")), ATMO_GRAPH_SCHEMA);
 	assert_string_equal(json_string_value(json_object_get(doc, "target")), "nova/stage/runtime");
 	img = json_array_get(json_object_get(doc, "images"), 0);
 	assert_string_equal(json_string_value(json_object_get(img, "id")), "nova");
@@ -814,6 +815,7 @@ static void graph_document(void **state)
 
 	assert_int_equal(atmo_graph_stages_to_json(&doc, g, &err), 0);
 	assert_string_equal(json_string_value(json_object_get(doc, "schema")), "atmograph.stages/1");
+	assert_string_equal(json_string_value(json_object_get(doc, "schema")), ATMO_STAGES_SCHEMA);
 	n = json_array_get(json_object_get(doc, "stages"), 1);
 	assert_string_equal(json_string_value(json_object_get(n, "status")), "unused");
 	n = json_array_get(json_object_get(doc, "stages"), 0);

@@ -178,12 +178,26 @@ static void expect_error(const char *graph_text, const char *sizes_text, int cod
 
 static void test_errors(void **state)
 {
+	/* the graph document goes through the one loader (graph/graph_doc.c): the JSON path */
 	expect_error("{\"schema\": \"atmograph.image/1\", \"nodes\": []}",
 		     "{\"schema\": \"atmograph.sizes/1\", \"stages\": []}", ATMO_EINVALID, "graph",
-		     "not a graph document (schema atmograph.graph/1)");
+		     "not a graph document (schema atmograph.graph/1): "
+		     "$.schema: \"atmograph.image/1\" is not \"atmograph.graph/1\"");
 	expect_error("{\"schema\": \"atmograph.graph/1\"}",
 		     "{\"schema\": \"atmograph.sizes/1\", \"stages\": []}", ATMO_EINVALID, "graph",
-		     "not a graph document (schema atmograph.graph/1)");
+		     "not a graph document (schema atmograph.graph/1): "
+		     "$.nodes: missing (an array is required)");
+	expect_error("[]", "{\"schema\": \"atmograph.sizes/1\", \"stages\": []}", ATMO_EINVALID,
+		     "graph", "not a graph document (schema atmograph.graph/1): "
+		     "$: a graph document must be a JSON object");
+	expect_error("{\"schema\": \"atmograph.graph/1\", \"nodes\": [{\"id\": 3, \"kind\": \"stage\"}]}",
+		     "{\"schema\": \"atmograph.sizes/1\", \"stages\": []}", ATMO_EINVALID, "graph",
+		     "not a graph document (schema atmograph.graph/1): $.nodes[0].id: expected a string");
+	expect_error("{\"schema\": \"atmograph.graph/1\", \"images\": [{\"id\": \"a\"}], "
+		     "\"nodes\": [{\"id\": \"n\", \"kind\": \"box\"}]}",
+		     "{\"schema\": \"atmograph.sizes/1\", \"stages\": []}", ATMO_EINVALID, "graph",
+		     "not a graph document (schema atmograph.graph/1): $.nodes[0].kind: unknown kind "
+		     "\"box\" (expected stage, image, context or scratch)");
 	expect_error(NULL, "{\"schema\": \"atmograph.build-report/1\", \"targets\": {}}",
 		     ATMO_EINVALID, "sizes", "not a sizes document (schema atmograph.sizes/1)");
 	expect_error(NULL, "[1, 2]", ATMO_EINVALID, "sizes",

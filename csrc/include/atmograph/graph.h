@@ -5,7 +5,8 @@
  *
  * atmo_graph_build() resolves; the structs below are read-only views owned by
  * the atmo_graph. atmo_graph_to_json() gives the graph document, schema
- * "atmograph.graph/1" (see notes/CONTRACTS.md), the input of atmo_render().
+ * ATMO_GRAPH_SCHEMA ("atmograph.graph/1", see doc/source/manual/schemas.rst),
+ * the input of atmo_render().
  */
 #ifndef ATMOGRAPH_GRAPH_H
 #define ATMOGRAPH_GRAPH_H
@@ -156,7 +157,7 @@ ATMO_EXTERN void atmo_graph_free(atmo_graph *g);
 
 /**
  * The graph document (schema "atmograph.graph/1").
- * Besides the fields of notes/CONTRACTS.md, a stage node whose start runs
+ * Besides the fields of doc/source/manual/schemas.rst, a stage node whose start runs
  * inherited ONBUILD triggers has "onbuild_inherited": ["ARG PROJECT", "RUN ..."]
  * (atmo_stage.onbuild_inherited) and "onbuild_from": the node id of the stage that
  * declared them (the parent stage, or a linked target's stage in another image:
@@ -235,6 +236,15 @@ ATMO_EXTERN const atmo_graph_var *atmo_graph_stage_vars(const atmo_graph *g, siz
 
 /** The meta ARGs (declared before the first FROM) with their effective values. */
 ATMO_EXTERN const atmo_graph_var *atmo_graph_meta_args(const atmo_graph *g, size_t *n);
+
+/**
+ * Schema names of the documents of this module: the graph document
+ * (atmo_graph_to_json(), atmo_bake_graph_to_json(); the input of atmo_render())
+ * and the stage list (atmo_graph_stages_to_json()). A document's "schema" is
+ * exactly this string; a new incompatible form gets a new name.
+ */
+#define ATMO_GRAPH_SCHEMA "atmograph.graph/1"
+#define ATMO_STAGES_SCHEMA "atmograph.stages/1"
 
 #ifdef __cplusplus
 }
