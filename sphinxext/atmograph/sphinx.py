@@ -640,30 +640,11 @@ _GRAPHVIZ_VERSION = []
 
 
 def _graphviz_version():
-    """The Graphviz that renders, for cache keys, without making the renderer (which
-    loads Graphviz's plugins): the version atmograph was built with plus the identity
-    (path, size, mtime) of the libgvc the process loaded, so that a Graphviz upgrade
-    changes every key even without a rebuild."""
-    if _GRAPHVIZ_VERSION:
-        return _GRAPHVIZ_VERSION[0]
-    version = getattr(atmograph._core, "GRAPHVIZ_BUILD_VERSION", "unknown")
-    ident = None
-    try:
-        with open("/proc/self/maps") as f:
-            for line in f:
-                path = line.split(None, 5)[-1].strip()
-                if "/libgvc.so" in path:
-                    st = os.stat(path)
-                    ident = "%s:%d:%d" % (path, st.st_size, int(st.st_mtime))
-                    break
-    except OSError:
-        pass
-    if ident is None:  # not Linux, or linked statically: ask the renderer
-        try:
-            ident = atmograph.graphviz_version()
-        except atmograph.Error:
-            ident = "unknown"
-    _GRAPHVIZ_VERSION.append("%s %s" % (version, ident))
+    """The Graphviz that renders, for cache keys (the core's atmo_render_graphviz_identity:
+    the compiled-against version and the loaded libgvc's identity, so that a Graphviz
+    upgrade changes every key even without a rebuild)."""
+    if not _GRAPHVIZ_VERSION:
+        _GRAPHVIZ_VERSION.append(atmograph._core.graphviz_identity())
     return _GRAPHVIZ_VERSION[0]
 
 
@@ -815,7 +796,7 @@ def _prefetch(app, node):
     _stats(app)["renders"] += 1
 
 
-_WARMUP_DOC = {"schema": "atmograph.graph/1", "images": [], "edges": [], "target": None,
+_WARMUP_DOC = {"schema": atmograph._core.GRAPH_SCHEMA, "images": [], "edges": [], "target": None,
                "unused": [], "warnings": [],
                "nodes": [{"id": "w/stage/0", "kind": "stage", "image": "w", "name": "w",
                           "index": 0, "line": 1, "end_line": 1, "used": True, "target": True,
@@ -887,31 +868,10 @@ def _render_failed(node, exc):
 
 
 def _inline_svg(data, key, alt):
-    """The SVG element alone, labelled for screen readers (its ids are already unique per
-    directive: the renderer's id_prefix)."""
-    svg = data.decode("utf-8")
-    start = svg.find("<svg")
-    if start < 0:
-        raise ValueError("the renderer returned no <svg> element")
-    svg = svg[start:]
-    end = svg.find(">")
-    root = svg[:end]
-    extra = ""
-    # never wider than Graphviz drew it (points), never wider than the column, and never
-    # narrower than its text stays legible (the renderer's data-min-width): a large
-    # diagram then scrolls in its box (pan) instead of shrinking to unreadable text
-    box = re.search(r'viewBox="[-0-9.]+ [-0-9.]+ ([0-9.]+) [0-9.]+"', root)
-    low = re.search(r' data-min-width="([0-9]+)"', root)
-    if box and " style=" not in root:
-        extra += ' style="width: %.2fpt; max-width: 100%%; %sheight: auto"' % (
-            float(box.group(1)), "min-width: %spx; " % low.group(1) if low else "")
-    if " role=" not in root:
-        extra += ' role="img"'
-    if " aria-label=" not in root:
-        extra += ' aria-label="%s"' % html.escape(alt, quote=True)
-    else:
-        root = re.sub(r' aria-label="[^"]*"', ' aria-label="%s"' % html.escape(alt, quote=True), root)
-    return "<svg" + extra + root[4:] + svg[end:]
+    """The SVG element alone, labelled for screen readers and sized for its column (the
+    core's atmo_render_svg_inline; its ids are already unique per directive: the
+    renderer's id_prefix)."""
+    return atmograph._core.svg_inline(data, alt)
 
 
 # ---- writers ---------------------------------------------------------------------------

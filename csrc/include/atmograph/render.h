@@ -150,6 +150,36 @@ ATMO_EXTERN int atmo_format_from_name(atmo_format *out, const char *name);
 /** The Graphviz version the library runs with ("2.42.2"), borrowed. */
 ATMO_EXTERN const char *atmo_render_graphviz_version(atmo_renderer *r);
 
+/** The Graphviz version atmograph was compiled against ("2.42.2"; "unknown"), static. */
+ATMO_EXTERN const char *atmo_render_graphviz_build_version(void);
+
+/**
+ * Which Graphviz renders, for cache keys, without making a renderer (which loads
+ * Graphviz's plugins): "BUILD_VERSION PATH:SIZE:MTIME", the compiled-against version and
+ * the identity of the libgvc this process loaded (from /proc/self/maps), so that a
+ * Graphviz upgrade changes it even without a rebuild; where that cannot be read (not
+ * Linux, static Graphviz) "BUILD_VERSION RUNTIME_VERSION" from a renderer, else
+ * "BUILD_VERSION unknown".
+ * @param[out] out  NUL-terminated, caller frees with free()
+ * @return 0 or ATMO_ENOMEM
+ */
+ATMO_EXTERN int atmo_render_graphviz_identity(char **out, atmo_error *err);
+
+/**
+ * The root <svg> element of an SVG drawing made by atmo_render(), for inlining in an
+ * HTML page: what precedes "<svg" (XML prolog, doctype) is dropped and the root tag gets
+ * style="width: Wpt; max-width: 100%; min-width: Npx; height: auto" (W from its viewBox,
+ * N from its data-min-width; only when it has a viewBox and no style), role="img" when
+ * it has no role, and aria-label="label" (HTML-escaped; replacing the one it has).
+ * @param[out] out  NUL-terminated UTF-8, caller frees with free()
+ * @param[out] len  its length; may be NULL
+ * @param svg, n    the SVG bytes
+ * @param label     the accessible name (UTF-8)
+ * @return 0, ATMO_EINVALID (no <svg> element) or ATMO_ENOMEM
+ */
+ATMO_EXTERN int atmo_render_svg_inline(char **out, size_t *len, const char *svg, size_t n,
+				       const char *label, atmo_error *err);
+
 /** The ranges atmo_render_options_check() accepts (0 also, for the defaults). */
 #define ATMO_RENDER_MIN_LABEL_LENGTH 4
 #define ATMO_RENDER_MAX_LABEL_LENGTH 1000
