@@ -371,7 +371,7 @@ int atmo_dockerfile_lower(char **out, size_t *n_lowered, json_t **files_out, con
 	}
 	count = atmo_dockerfile_count(df);
 	for (i = 0; i < count; i++) {
-		const atmo_instruction *in = atmo_dockerfile_get(df, i);
+		const atmo_instruction *in = atmo_dockerfile_at(df, i);
 		int is_run = !strcmp(in->keyword, "run");
 		int is_copy = !strcmp(in->keyword, "copy") || !strcmp(in->keyword, "add");
 		int has_link = 0, line;

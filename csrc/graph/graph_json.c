@@ -24,7 +24,7 @@ size_t atmo_graph_stage_count(const atmo_graph *g)
 	return g ? g->n_stages : 0;
 }
 
-const atmo_stage *atmo_graph_stage(const atmo_graph *g, size_t i)
+const atmo_stage *atmo_graph_stage_at(const atmo_graph *g, size_t i)
 {
 	return g && i < g->n_stages ? &g->stages[i] : NULL;
 }
@@ -64,7 +64,7 @@ size_t atmo_graph_node_count(const atmo_graph *g)
 	return g ? g->n_nodes : 0;
 }
 
-const atmo_graph_node *atmo_graph_get_node(const atmo_graph *g, size_t i)
+const atmo_graph_node *atmo_graph_node_at(const atmo_graph *g, size_t i)
 {
 	return g && i < g->n_nodes ? &g->nodes[i] : NULL;
 }
@@ -74,7 +74,7 @@ size_t atmo_graph_edge_count(const atmo_graph *g)
 	return g ? g->n_edges : 0;
 }
 
-const atmo_graph_edge *atmo_graph_get_edge(const atmo_graph *g, size_t i)
+const atmo_graph_edge *atmo_graph_edge_at(const atmo_graph *g, size_t i)
 {
 	return g && i < g->n_edges ? &g->edges[i] : NULL;
 }
@@ -84,7 +84,7 @@ size_t atmo_graph_warning_count(const atmo_graph *g)
 	return g ? g->n_warnings : 0;
 }
 
-const atmo_error *atmo_graph_warning(const atmo_graph *g, size_t i)
+const atmo_error *atmo_graph_warning_at(const atmo_graph *g, size_t i)
 {
 	return g && i < g->n_warnings ? &g->warnings[i] : NULL;
 }
@@ -202,7 +202,7 @@ static json_t *warnings_json(const atmo_graph *g, int *bad)
 		return NULL;
 	}
 	for (i = 0; i < n; i++) {
-		const atmo_error *w = atmo_dockerfile_warning(g->df, i);
+		const atmo_error *w = atmo_dockerfile_warning_at(g->df, i);
 		if (!w)
 			continue;
 		append(a, warning_json(w, strstr(w->text, "continuation") ? "NoEmptyContinuation"
@@ -245,7 +245,7 @@ static json_t *stage_node_json(const atmo_graph *g, const atmo_graph_node *n, in
 	if (!ins)
 		*bad = 1;
 	for (i = 0; ins && i < st->n_instructions; i++) {
-		const atmo_instruction *in = atmo_dockerfile_get(g->df, st->first_instruction + i);
+		const atmo_instruction *in = atmo_dockerfile_at(g->df, st->first_instruction + i);
 		json_t *io = json_object();
 		if (!io || !in) {
 			json_decref(io);

@@ -143,14 +143,14 @@ static void attribute(stage_in *si, const atmo_graph *g, const atmo_stage *st, l
 		long k, hit = -1;
 		norm_history(img->hist[i].created_by, kw, sizeof(kw), &text);
 		for (k = j; k >= first && kw[0]; k--) {
-			const atmo_instruction *ins = atmo_dockerfile_get(df, (size_t)k);
+			const atmo_instruction *ins = atmo_dockerfile_at(df, (size_t)k);
 			if (!ins || !upper_eq(kw, ins->keyword))
 				continue;
 			if (strcmp(kw, "RUN") == 0) {
 				/* prefer the RUN whose text matches; else the nearest RUN */
 				long m;
 				for (m = k; m >= first; m--) {
-					const atmo_instruction *in2 = atmo_dockerfile_get(df, (size_t)m);
+					const atmo_instruction *in2 = atmo_dockerfile_at(df, (size_t)m);
 					if (!in2 || strcmp(in2->keyword, "run") != 0)
 						continue;
 					ins_text(&tb, in2);
@@ -287,14 +287,14 @@ static uint64_t copied_to_final(const stage_in *si, const atmo_graph *g)
 			if (!node || node->type != en->type || node->size != en->size)
 				continue; /* deleted or replaced later */
 			for (e = 0; e < atmo_graph_edge_count(g) && !hit; e++) {
-				const atmo_graph_edge *ed = atmo_graph_get_edge(g, e);
-				const atmo_graph_node *from = atmo_graph_get_node(g, ed->from);
-				const atmo_graph_node *to = atmo_graph_get_node(g, ed->to);
+				const atmo_graph_edge *ed = atmo_graph_edge_at(g, e);
+				const atmo_graph_node *from = atmo_graph_node_at(g, ed->from);
+				const atmo_graph_node *to = atmo_graph_node_at(g, ed->to);
 				const atmo_stage *ts;
 				if (ed->kind != ATMO_EDGE_COPY || !from || !to || from->stage != si->stage ||
 				    to->stage < 0)
 					continue;
-				ts = atmo_graph_stage(g, (size_t)to->stage);
+				ts = atmo_graph_stage_at(g, (size_t)to->stage);
 				if (!ts || !ts->in_final)
 					continue;
 				for (j = 0; j < ed->n_sources && !hit; j++)
@@ -480,7 +480,7 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 		if (s < 0) {
 			atmo_buf b = ATMO_BUF_INIT;
 			for (k = 0; k < atmo_graph_stage_count(g); k++)
-				atmo__buf_printf(&b, "%s%s", k ? ", " : "", atmo_graph_stage(g, k)->label);
+				atmo__buf_printf(&b, "%s%s", k ? ", " : "", atmo_graph_stage_at(g, k)->label);
 			rc = atmo__error_set(err, ATMO_ENOTFOUND, atmo_dockerfile_source(df), 0, 0,
 					     "no stage '%s' in the Dockerfile; the stages are: %s",
 					     inputs[i].stage ? inputs[i].stage : "", atmo__buf_cstr(&b));
@@ -500,7 +500,7 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 		}
 		si[i].stage = s;
 		si[i].img = inputs[i].image;
-		si[i].name = atmo_graph_stage(g, (size_t)s)->label;
+		si[i].name = atmo_graph_stage_at(g, (size_t)s)->label;
 		si[i].hist_ins = calloc(si[i].img->n_hist + 1, sizeof(long));
 		if (!si[i].hist_ins) {
 			rc = atmo__error_nomem(err);
@@ -510,7 +510,7 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 			final = (long)i;
 	}
 	for (i = 0; i < n_inputs; i++) {
-		const atmo_stage *st = atmo_graph_stage(g, (size_t)si[i].stage);
+		const atmo_stage *st = atmo_graph_stage_at(g, (size_t)si[i].stage);
 		long known = -1;
 		for (k = 0; k < n_inputs; k++)
 			if (st->parent_stage >= 0 && si[k].stage == st->parent_stage)
@@ -527,9 +527,9 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 	}
 	json_object_set_new(doc, "schema", json_string("atmograph.sizes/1"));
 	json_object_set_new(doc, "dockerfile", json_string(atmo_dockerfile_source(df)));
-	json_object_set_new(doc, "target", json_string(atmo_graph_stage(g, target)->label));
+	json_object_set_new(doc, "target", json_string(atmo_graph_stage_at(g, target)->label));
 	for (i = 0; i < n_inputs; i++) {
-		const atmo_stage *st = atmo_graph_stage(g, (size_t)si[i].stage);
+		const atmo_stage *st = atmo_graph_stage_at(g, (size_t)si[i].stage);
 		const atmo_image *img = si[i].img;
 		atmo_image_totals t;
 		json_t *o = json_object(), *ins = json_array(), *sz = json_object();
@@ -544,7 +544,7 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 		json_object_set_new(o, "node", json_string(st->node_id ? st->node_id : st->label));
 		json_object_set_new(o, "base", st->base ? json_string(st->base) : json_null());
 		json_object_set_new(o, "base_stage", st->parent_stage >= 0
-				    ? json_string(atmo_graph_stage(g, (size_t)st->parent_stage)->label)
+				    ? json_string(atmo_graph_stage_at(g, (size_t)st->parent_stage)->label)
 				    : json_null());
 		json_object_set_new(o, "image", json_string(img->source));
 		json_object_set_new(o, "ref", img->ref ? json_string(img->ref) : json_null());
@@ -572,7 +572,7 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 		json_object_set_new(o, "unattributed_bytes", json_integer((json_int_t)si[i].unattributed));
 		/* per instruction */
 		for (k = st->first_instruction + 1; k < st->first_instruction + st->n_instructions; k++) {
-			const atmo_instruction *in = atmo_dockerfile_get(df, k);
+			const atmo_instruction *in = atmo_dockerfile_at(df, k);
 			json_t *io = json_object(), *hs = json_array();
 			uint64_t bytes = 0, layers = 0;
 			size_t h;
@@ -604,7 +604,7 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 								    : "unattributed"));
 			/* always present: null for base and unattributed entries */
 			json_object_set_new(ho, "line", si[i].hist_ins[k] >= 0
-				? json_integer(atmo_dockerfile_get(df, (size_t)si[i].hist_ins[k])->start_line)
+				? json_integer(atmo_dockerfile_at(df, (size_t)si[i].hist_ins[k])->start_line)
 				: json_null());
 			json_array_append_new(hist, ho);
 		}
@@ -644,7 +644,7 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 			goto done;
 		}
 		for (i = 0; i < n_inputs; i++) {
-			const atmo_stage *st = atmo_graph_stage(g, (size_t)si[i].stage);
+			const atmo_stage *st = atmo_graph_stage_at(g, (size_t)si[i].stage);
 			uint64_t copied;
 			if (!st->build_only)
 				continue;
