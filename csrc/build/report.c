@@ -179,7 +179,7 @@ int atmo_report_find_target(const char **name, const json_t *report, const char 
 	return 0;
 }
 
-/* ---- per-target figures: own bytes and kept out (atmo_kept_out, atmo_own_bytes) ---- */
+/* ---- per-target figures: own bytes and kept out (atmo_image_kept_out, atmo_image_own_bytes) ---- */
 
 /* a layer set over a [{"diff_id", "size"}] list and a package name array (borrowed) */
 static int layer_set_of(atmo_layer_set *ls, const json_t *layers, const json_t *packages)
@@ -261,7 +261,7 @@ int atmo__report_figures(json_t *entry, json_t *stages, const char *const *link_
 				goto oom;
 			}
 			json_object_set_new(st, "own_bytes",
-					    json_integer((json_int_t)atmo_own_bytes(&ls, parent ? &ps : NULL)));
+					    json_integer((json_int_t)atmo_image_own_bytes(&ls, parent ? &ps : NULL)));
 			layer_set_done(&ls);
 			if (parent)
 				layer_set_done(&ps);
@@ -277,7 +277,7 @@ int atmo__report_figures(json_t *entry, json_t *stages, const char *const *link_
 		json_t *ko = NULL;
 		if (layer_set_of(&fs, final_layers, json_object_get(entry, "packages")) < 0)
 			goto oom;
-		if ((rc = atmo_kept_out(&ko, &fs, bs, nb, err)) < 0)
+		if ((rc = atmo_image_kept_out(&ko, &fs, bs, nb, err)) < 0)
 			goto done;
 		json_object_set_new(entry, "kept_out", ko);
 	}

@@ -349,7 +349,7 @@ void atmo_layer_set_free(atmo_layer_set *set)
 	set->n_layers = 0;
 }
 
-int atmo_kept_out(json_t **out, const atmo_layer_set *final, const atmo_layer_set *build_only,
+int atmo_image_kept_out(json_t **out, const atmo_layer_set *final, const atmo_layer_set *build_only,
 		  size_t n_build_only, atmo_error *err)
 {
 	atmo_image__map in_final = { 0 }, seen = { 0 }, fpk = { 0 }, kpk = { 0 };
@@ -361,7 +361,7 @@ int atmo_kept_out(json_t **out, const atmo_layer_set *final, const atmo_layer_se
 
 	if (!out || !final || (n_build_only && !build_only))
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
-				       "atmo_kept_out: out, final and build_only must not be NULL");
+				       "atmo_image_kept_out: out, final and build_only must not be NULL");
 	*out = NULL;
 	for (i = 0; i < final->n_layers; i++)
 		if (final->diff_ids[i] && atmo_image__map_set(&in_final, final->diff_ids[i], 1) < 0)
@@ -426,7 +426,7 @@ done:
 	return rc;
 }
 
-uint64_t atmo_own_bytes(const atmo_layer_set *img, const atmo_layer_set *parent)
+uint64_t atmo_image_own_bytes(const atmo_layer_set *img, const atmo_layer_set *parent)
 {
 	size_t i = 0;
 	uint64_t sum = 0;
@@ -449,14 +449,14 @@ static int own_over_parent(uint64_t *own, const atmo_image *img, const atmo_imag
 	if ((rc = atmo_image_layer_set(&ls, img, err)) < 0)
 		return rc;
 	if ((rc = atmo_image_layer_set(&ps, parent, err)) == 0)
-		*own = atmo_own_bytes(&ls, &ps);
+		*own = atmo_image_own_bytes(&ls, &ps);
 	atmo_layer_set_free(&ls);
 	atmo_layer_set_free(&ps);
 	return rc;
 }
 
-int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
-		       const atmo_sizes_input *inputs, size_t n_inputs, atmo_error *err)
+int atmo_image_sizes_compute(json_t **out, const struct atmo_graph *graph,
+		       const atmo_image_sizes_input *inputs, size_t n_inputs, atmo_error *err)
 {
 	const atmo_graph *g = graph;
 	const atmo_dockerfile *df;
@@ -469,7 +469,7 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 
 	*out = NULL;
 	if (!g)
-		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "atmo_sizes_compute: no graph");
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "atmo_image_sizes_compute: no graph");
 	df = atmo_graph_dockerfile(g);
 	target = atmo_graph_target(g);
 	si = calloc(n_inputs ? n_inputs : 1, sizeof(*si));
@@ -627,7 +627,7 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 	}
 	json_object_set_new(doc, "stages", stages);
 
-	/* kept out: atmo_kept_out() of the used build-only stages' images against the
+	/* kept out: atmo_image_kept_out() of the used build-only stages' images against the
 	 * target's image; own and copied bytes of those stages for information */
 	{
 		json_t *ks = json_array(), *ko = NULL;
@@ -659,7 +659,7 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 			nb++;
 		}
 		if (!rc && final >= 0)
-			rc = atmo_kept_out(&ko, &fs, bs, nb, err);
+			rc = atmo_image_kept_out(&ko, &fs, bs, nb, err);
 		for (k = 0; k < nb; k++)
 			atmo_layer_set_free(&bs[k]);
 		free(bs);
@@ -703,7 +703,7 @@ static json_int_t opt_integer(const json_t *o, const char *key)
 	return json_is_integer(v) && json_integer_value(v) >= 0 ? json_integer_value(v) : -1;
 }
 
-int atmo_sizes_annotate(json_t *graph_doc, const json_t *sizes_doc, atmo_error *err)
+int atmo_image_sizes_annotate(json_t *graph_doc, const json_t *sizes_doc, atmo_error *err)
 {
 	const char *schema;
 	atmo_graph_doc gd;

@@ -809,8 +809,12 @@ static int core_exec(PyObject *module)
 {
 	core_state *st = get_state(module);
 	PyObject *zero = PyLong_FromLong(0);
+	const char *gvleak = getenv("ATMOGRAPH_GVLEAK");
 	int i;
 
+	/* the face reads the environment, the library does not */
+	if (gvleak && !strcmp(gvleak, "off"))
+		atmo_render_set_graphviz_fix(0);
 	if (!zero)
 		return -1;
 	if (!(st->lock = PyThread_allocate_lock())) {

@@ -86,7 +86,17 @@ static struct {
 	void (*delete_fast_node)(Agraph_t *g, Agnode_t *n);
 	long (*agdelsubg)(Agraph_t *g, Agraph_t *sub);
 	size_t freed_nodes, freed_edges, freed_subgraphs;
-} gl = { PTHREAD_MUTEX_INITIALIZER, 0, 0, NULL, NULL, NULL, 0, 0, 0 };
+	int disabled;         /* atmo_render_set_graphviz_fix(0): never patch */
+} gl = { PTHREAD_MUTEX_INITIALIZER, 0, 0, NULL, NULL, NULL, 0, 0, 0, 0 };
+
+/* Process-wide, as the patch it governs: the faces call it before any render
+   (the CLI and the Python module from ATMOGRAPH_GVLEAK=off). */
+void atmo_render_set_graphviz_fix(int enabled)
+{
+	pthread_mutex_lock(&gl.lock);
+	gl.disabled = !enabled;
+	pthread_mutex_unlock(&gl.lock);
+}
 
 static size_t hash_ptr(const void *p)
 {
@@ -427,9 +437,8 @@ static int patch_plugin(const plugin_found *p)
 static int version_leaks(GVC_t *gvc)
 {
 	const char *v = gvc ? gvcVersion(gvc) : NULL;
-	const char *env = getenv("ATMOGRAPH_GVLEAK");
 
-	if (env && !strcmp(env, "off"))
+	if (gl.disabled)
 		return 0;
 	return v && (!strncmp(v, "2.42.", 5) || !strncmp(v, "2.43.", 5));
 }

@@ -274,7 +274,7 @@ static void test_annotate(void **state)
 }
 
 
-/* the report's figures: the same atmo_kept_out()/atmo_own_bytes() as atmo_sizes_compute() */
+/* the report's figures: the same atmo_image_kept_out()/atmo_image_own_bytes() as atmo_image_sizes_compute() */
 static void test_report_figures(void **state)
 {
 	json_error_t je;

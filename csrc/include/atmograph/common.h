@@ -1,7 +1,7 @@
 /*
  * atmograph: common definitions shared by every module.
  *
- * Conventions (see ../shared/design/STYLE.md):
+ * Conventions (see HACKING.md at the top of the source tree):
  *  - functions return 0 or a negative ATMO_E* code and fill a caller-owned
  *    atmo_error (NULL allowed; the first error recorded wins);
  *  - `**out` parameters are owned by the caller and freed with the type's

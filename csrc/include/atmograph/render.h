@@ -180,6 +180,15 @@ ATMO_EXTERN int atmo_render_graphviz_identity(char **out, atmo_error *err);
 ATMO_EXTERN int atmo_render_svg_inline(char **out, size_t *len, const char *svg, size_t n,
 				       const char *label, atmo_error *err);
 
+/**
+ * Whether the renderer frees what Graphviz 2.42/2.43's dot layout loses on each
+ * layout (rank leaders of clusters; on by default, and only on those versions).
+ * A process-wide setting, like the patch it governs: call it before the first
+ * render. The library reads no environment; the CLI and the Python module turn it
+ * off for ATMOGRAPH_GVLEAK=off.
+ */
+ATMO_EXTERN void atmo_render_set_graphviz_fix(int enabled);
+
 /** The ranges atmo_render_options_check() accepts (0 also, for the defaults). */
 #define ATMO_RENDER_MIN_LABEL_LENGTH 4
 #define ATMO_RENDER_MAX_LABEL_LENGTH 1000
