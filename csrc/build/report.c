@@ -13,6 +13,7 @@
 #include "build/build_internal.h"
 #include "graph/graph_doc.h"
 #include "util/error.h"
+#include "util/alloc.h"
 
 static int cmp_json_str(const void *a, const void *b)
 {
@@ -92,14 +93,14 @@ int atmo_report_annotate(json_t *graph, const json_t *report, atmo_error *err)
 	}
 	if (any_kept) {
 		size_t n = json_array_size(kept_pk);
-		json_t **items = calloc(n + 1, sizeof(*items)), *sorted = json_array();
+		json_t **items = atmo__calloc(n + 1, sizeof(*items), NULL), *sorted = json_array();
 		for (i = 0; items && i < n; i++)
 			items[i] = json_array_get(kept_pk, i);
 		if (items)
 			qsort(items, n, sizeof(*items), cmp_json_str);
 		for (i = 0; items && sorted && i < n; i++)
 			json_array_append(sorted, items[i]);
-		free(items);
+		atmo__free(items);
 		json_object_set_new(graph, "kept_out",
 				    json_pack("{s:I,s:o}", "bytes", kept_bytes, "packages", sorted));
 	}
@@ -119,7 +120,7 @@ static int same_file(const char *dir, const char *path, const struct stat *st, i
 	int same;
 	if (path[0] != '/' && dir && dir[0]) {
 		size_t n = strlen(dir) + strlen(path) + 2;
-		if (!(full = malloc(n))) {
+		if (!(full = atmo__malloc(n, NULL))) {
 			*oom = 1;
 			return 0;
 		}
@@ -127,7 +128,7 @@ static int same_file(const char *dir, const char *path, const struct stat *st, i
 	}
 	same = stat(full ? full : path, &cand) == 0 && cand.st_dev == st->st_dev &&
 	       cand.st_ino == st->st_ino;
-	free(full);
+	atmo__free(full);
 	return same;
 }
 
@@ -185,14 +186,14 @@ int atmo_report_find_target(const char **name, const json_t *report, const char 
 static int layer_set_of(atmo_layer_set *ls, const json_t *layers, const json_t *packages)
 {
 	size_t n = json_array_size(layers), np = json_array_size(packages), i;
-	const char **ids = calloc(n + 1, sizeof(*ids));
-	uint64_t *bytes = calloc(n + 1, sizeof(*bytes));
-	const char **pk = calloc(np + 1, sizeof(*pk));
+	const char **ids = atmo__calloc(n + 1, sizeof(*ids), NULL);
+	uint64_t *bytes = atmo__calloc(n + 1, sizeof(*bytes), NULL);
+	const char **pk = atmo__calloc(np + 1, sizeof(*pk), NULL);
 	memset(ls, 0, sizeof(*ls));
 	if (!ids || !bytes || !pk) {
-		free(ids);
-		free(bytes);
-		free(pk);
+		atmo__free(ids);
+		atmo__free(bytes);
+		atmo__free(pk);
 		return ATMO_ENOMEM;
 	}
 	for (i = 0; i < n; i++) {
@@ -209,13 +210,13 @@ static int layer_set_of(atmo_layer_set *ls, const json_t *layers, const json_t *
 	ls->packages = json_is_array(packages) ? pk : NULL;
 	ls->n_packages = json_is_array(packages) ? np : 0;
 	if (!ls->packages)
-		free(pk);
+		atmo__free(pk);
 	return 0;
 }
 
 static void layer_set_done(atmo_layer_set *ls)
 {
-	free((void *)ls->packages);
+	atmo__free((void *)ls->packages);
 	ls->packages = NULL;
 	atmo_layer_set_free(ls);
 }
@@ -231,7 +232,7 @@ int atmo__report_figures(json_t *entry, json_t *stages, const char *const *link_
 	int rc = 0;
 
 	memset(&fs, 0, sizeof(fs));
-	bs = calloc(json_object_size(stages) + 1, sizeof(*bs));
+	bs = atmo__calloc(json_object_size(stages) + 1, sizeof(*bs), NULL);
 	if (!bs)
 		return atmo__error_nomem(err);
 	/* own bytes: the layers beyond the parent's (a stage of this target or a linked target) */
@@ -287,7 +288,7 @@ oom:
 done:
 	for (k = 0; k < nb; k++)
 		layer_set_done(&bs[k]);
-	free(bs);
+	atmo__free(bs);
 	layer_set_done(&fs);
 	return rc;
 }

@@ -534,7 +534,7 @@ int atmo_graph__doc_load(atmo_graph_doc *m, json_t *doc, atmo_error *err)
 	}
 	rc = 0;
 done:
-	free(ix);
+	atmo__free(ix);
 	if (rc < 0)
 		atmo_graph__doc_free(m);
 	return rc;
@@ -547,16 +547,16 @@ void atmo_graph__doc_free(atmo_graph_doc *m)
 	if (!m)
 		return;
 	for (i = 0; i < m->nnodes; i++) {
-		free(m->nodes[i].instr);
-		free(m->nodes[i].onbuild);
-		free(m->nodes[i].inherited);
+		atmo__free(m->nodes[i].instr);
+		atmo__free(m->nodes[i].onbuild);
+		atmo__free(m->nodes[i].inherited);
 	}
 	for (i = 0; i < m->nedges; i++)
-		free(m->edges[i].sources);
-	free(m->nodes);
-	free(m->edges);
-	free(m->images);
-	free(m->kept_out_packages);
+		atmo__free(m->edges[i].sources);
+	atmo__free(m->nodes);
+	atmo__free(m->edges);
+	atmo__free(m->images);
+	atmo__free(m->kept_out_packages);
 	memset(m, 0, sizeof(*m));
 }
 

@@ -20,6 +20,7 @@
 #include "graph/graph_doc.h"
 #include "atmograph/dockerfile.h"
 #include "util/buf.h"
+#include "util/alloc.h"
 
 static void norm_history(const char *cb, char *kw, size_t kwn, const char **text)
 {
@@ -320,11 +321,11 @@ int atmo_image_layer_set(atmo_layer_set *out, const atmo_image *img, atmo_error 
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
 				       "atmo_image_layer_set: out and img must not be NULL");
 	memset(out, 0, sizeof(*out));
-	ids = calloc(img->n_layers + 1, sizeof(*ids));
-	bytes = calloc(img->n_layers + 1, sizeof(*bytes));
+	ids = atmo__calloc(img->n_layers + 1, sizeof(*ids), NULL);
+	bytes = atmo__calloc(img->n_layers + 1, sizeof(*bytes), NULL);
 	if (!ids || !bytes) {
-		free(ids);
-		free(bytes);
+		atmo__free(ids);
+		atmo__free(bytes);
 		return atmo__error_nomem(err);
 	}
 	for (i = 0; i < img->n_layers; i++) {
@@ -342,8 +343,8 @@ void atmo_layer_set_free(atmo_layer_set *set)
 {
 	if (!set)
 		return;
-	free((void *)set->diff_ids);
-	free((void *)set->bytes);
+	atmo__free((void *)set->diff_ids);
+	atmo__free((void *)set->bytes);
 	set->diff_ids = NULL;
 	set->bytes = NULL;
 	set->n_layers = 0;
@@ -387,7 +388,7 @@ int atmo_image_kept_out(json_t **out, const atmo_layer_set *final, const atmo_la
 				continue;
 			if (atmo_image__map_set(&kpk, p, 1) < 0)
 				goto oom;
-			nn = realloc(names, (n_names + 1) * sizeof(*nn));
+			nn = atmo__realloc(names, (n_names + 1) * sizeof(*nn), NULL);
 			if (!nn)
 				goto oom;
 			names = nn;
@@ -418,7 +419,7 @@ oom:
 done:
 	json_decref(pk);
 	json_decref(doc);
-	free(names);
+	atmo__free(names);
 	atmo_image__map_free(&in_final);
 	atmo_image__map_free(&seen);
 	atmo_image__map_free(&fpk);
@@ -472,7 +473,7 @@ int atmo_image_sizes_compute(json_t **out, const struct atmo_graph *graph,
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "atmo_image_sizes_compute: no graph");
 	df = atmo_graph_dockerfile(g);
 	target = atmo_graph_target(g);
-	si = calloc(n_inputs ? n_inputs : 1, sizeof(*si));
+	si = atmo__calloc(n_inputs ? n_inputs : 1, sizeof(*si), NULL);
 	if (!si)
 		return atmo__error_nomem(err);
 	for (i = 0; i < n_inputs; i++) {
@@ -501,7 +502,7 @@ int atmo_image_sizes_compute(json_t **out, const struct atmo_graph *graph,
 		si[i].stage = s;
 		si[i].img = inputs[i].image;
 		si[i].name = atmo_graph_stage_at(g, (size_t)s)->label;
-		si[i].hist_ins = calloc(si[i].img->n_hist + 1, sizeof(long));
+		si[i].hist_ins = atmo__calloc(si[i].img->n_hist + 1, sizeof(long), NULL);
 		if (!si[i].hist_ins) {
 			rc = atmo__error_nomem(err);
 			goto done;
@@ -631,7 +632,7 @@ int atmo_image_sizes_compute(json_t **out, const struct atmo_graph *graph,
 	 * target's image; own and copied bytes of those stages for information */
 	{
 		json_t *ks = json_array(), *ko = NULL;
-		atmo_layer_set fs, *bs = calloc(n_inputs + 1, sizeof(*bs));
+		atmo_layer_set fs, *bs = atmo__calloc(n_inputs + 1, sizeof(*bs), NULL);
 		size_t nb = 0;
 		memset(&fs, 0, sizeof(fs));
 		kept = json_object();
@@ -639,7 +640,7 @@ int atmo_image_sizes_compute(json_t **out, const struct atmo_graph *graph,
 		    (final >= 0 && atmo_image_layer_set(&fs, si[final].img, err) < 0)) {
 			json_decref(ks);
 			json_decref(kept);
-			free(bs);
+			atmo__free(bs);
 			rc = atmo__error_nomem(err);
 			goto done;
 		}
@@ -662,7 +663,7 @@ int atmo_image_sizes_compute(json_t **out, const struct atmo_graph *graph,
 			rc = atmo_image_kept_out(&ko, &fs, bs, nb, err);
 		for (k = 0; k < nb; k++)
 			atmo_layer_set_free(&bs[k]);
-		free(bs);
+		atmo__free(bs);
 		atmo_layer_set_free(&fs);
 		if (rc < 0) {
 			json_decref(ks);
@@ -684,8 +685,8 @@ int atmo_image_sizes_compute(json_t **out, const struct atmo_graph *graph,
 done:
 	json_decref(doc);
 	for (i = 0; i < n_inputs; i++)
-		free(si[i].hist_ins);
-	free(si);
+		atmo__free(si[i].hist_ins);
+	atmo__free(si);
 	return rc;
 }
 
@@ -734,7 +735,7 @@ int atmo_image_sizes_annotate(json_t *graph_doc, const json_t *sizes_doc, atmo_e
 
 	/* check everything first: on error the graph document is left as it was */
 	n = json_array_size(stages);
-	targets = calloc(n + 1, sizeof(*targets));
+	targets = atmo__calloc(n + 1, sizeof(*targets), NULL);
 	if (!targets) {
 		rc = atmo__error_nomem(err);
 		goto done;
@@ -796,7 +797,7 @@ int atmo_image_sizes_annotate(json_t *graph_doc, const json_t *sizes_doc, atmo_e
 	    opt_integer(kept, "bytes") >= 0) {
 		json_t *pk = json_object_get(kept, "packages"), *p;
 		size_t k = 0;
-		items = calloc(json_array_size(pk) + 1, sizeof(*items));
+		items = atmo__calloc(json_array_size(pk) + 1, sizeof(*items), NULL);
 		sorted = json_array();
 		if (!items || !sorted) {
 			rc = atmo__error_nomem(err);
@@ -816,8 +817,8 @@ int atmo_image_sizes_annotate(json_t *graph_doc, const json_t *sizes_doc, atmo_e
 	}
 done:
 	json_decref(sorted);
-	free(items);
-	free(targets);
+	atmo__free(items);
+	atmo__free(targets);
 	atmo_graph__doc_free(&gd);
 	return rc;
 }

@@ -315,7 +315,7 @@ static PyObject *core_parse(PyObject *module, PyObject *args, PyObject *kwds)
 		return raise_error(module, rc, &err);
 	if (dump) {
 		res = PyUnicode_DecodeUTF8(dumped, (Py_ssize_t)strlen(dumped), "surrogateescape");
-		free(dumped);
+		atmo_free(dumped);
 		return res;
 	}
 	return json_result(j);
@@ -354,7 +354,7 @@ static PyObject *core_read_file(PyObject *module, PyObject *args, PyObject *kwds
 	}
 	Py_DECREF(path);
 	res = PyBytes_FromStringAndSize(data, (Py_ssize_t)len);
-	free(data);
+	atmo_free(data);
 	return res;
 }
 
@@ -513,7 +513,7 @@ static PyObject *core_describe(PyObject *module, PyObject *args, PyObject *kwds)
 	if (rc < 0)
 		return raise_error(module, rc, &err);
 	res = PyUnicode_FromString(text);
-	free(text);
+	atmo_free(text);
 	return res;
 }
 
@@ -577,7 +577,7 @@ static PyObject *core_render(PyObject *module, PyObject *args, PyObject *kwds)
 	json_decref(graph);
 	if (rc < 0) {
 		json_decref(warnings);
-		free(data);
+		atmo_free(data);
 		return raise_error(module, rc, &err);
 	}
 	pywarn = warnings ? json_result(warnings) : PyList_New(0);
@@ -592,7 +592,7 @@ static PyObject *core_render(PyObject *module, PyObject *args, PyObject *kwds)
 	}
 done:
 	Py_XDECREF(pywarn);
-	free(data);
+	atmo_free(data);
 	return res;
 }
 
@@ -651,12 +651,12 @@ static PyObject *core_render_submit(PyObject *module, PyObject *args, PyObject *
 		text_len = (Py_ssize_t)strlen(dumped);
 	}
 	if (!(q = get_queue(module, 1))) {
-		free(dumped);
+		atmo_free(dumped);
 		return NULL;
 	}
 	atmo_error_clear(&err);
 	rc = atmo_render_queue_submit(q, &ticket, text, (size_t)text_len, &opts, path, &err);
-	free(dumped);
+	atmo_free(dumped);
 	if (rc < 0)
 		return raise_error(module, rc, &err);
 	res = PyLong_FromUnsignedLongLong((unsigned long long)ticket);
@@ -686,7 +686,7 @@ static PyObject *core_render_take(PyObject *module, PyObject *arg)
 	if (rc < 0)
 		return raise_error(module, rc, &err);
 	res = PyBytes_FromStringAndSize(data, (Py_ssize_t)len);
-	free(data);
+	atmo_free(data);
 	return res;
 }
 
@@ -724,7 +724,7 @@ static PyObject *core_graphviz_identity(PyObject *module, PyObject *unused)
 	if ((rc = atmo_render_graphviz_identity(&s, &err)) < 0)
 		return raise_error(module, rc, &err);
 	res = PyUnicode_DecodeUTF8(s, (Py_ssize_t)strlen(s), "surrogateescape");
-	free(s);
+	atmo_free(s);
 	return res;
 }
 
@@ -748,7 +748,7 @@ static PyObject *core_svg_inline(PyObject *module, PyObject *args, PyObject *kwd
 	if (rc < 0)
 		return raise_error(module, rc, &err);
 	res = PyUnicode_DecodeUTF8(out, (Py_ssize_t)len, NULL);
-	free(out);
+	atmo_free(out);
 	return res;
 }
 

@@ -64,7 +64,7 @@ static long slots_find(const size_t *slots, size_t nslots, const char *key, size
 static int slots_grow(size_t **slots, size_t *nslots, size_t n, slot_key_fn keyof, const void *ctx)
 {
 	size_t cap = *nslots ? *nslots * 2 : 64, i;
-	size_t *v = calloc(cap, sizeof(*v));
+	size_t *v = atmo__calloc(cap, sizeof(*v), NULL);
 
 	if (!v)
 		return ATMO_ENOMEM;
@@ -75,7 +75,7 @@ static int slots_grow(size_t **slots, size_t *nslots, size_t n, slot_key_fn keyo
 			h = (h + 1) & (cap - 1);
 		v[h] = i + 1;
 	}
-	free(*slots);
+	atmo__free(*slots);
 	*slots = v;
 	*nslots = cap;
 	return 0;
@@ -96,7 +96,7 @@ long atmo__ridmap_add(atmo_ridmap *m, const char *prefix, const char *key)
 {
 	size_t plen = strlen(prefix), klen = strnlen(key, 200), base_len, len, i, h;
 	unsigned suffix = 1;
-	char *id = malloc(plen + klen + 16);
+	char *id = atmo__malloc(plen + klen + 16, NULL);
 
 	if (!id)
 		return ATMO_ENOMEM;
@@ -118,7 +118,7 @@ long atmo__ridmap_add(atmo_ridmap *m, const char *prefix, const char *key)
 	}
 	if (m->n == m->cap) {
 		size_t cap = m->cap ? m->cap * 2 : 32;
-		atmo_rident *v = realloc(m->v, cap * sizeof(*v));
+		atmo_rident *v = atmo__realloc(m->v, cap * sizeof(*v), NULL);
 		if (!v)
 			goto oom;
 		m->v = v;
@@ -135,7 +135,7 @@ long atmo__ridmap_add(atmo_ridmap *m, const char *prefix, const char *key)
 	m->slots[h] = i + 1;
 	return (long)i;
 oom:
-	free(id);
+	atmo__free(id);
 	return ATMO_ENOMEM;
 }
 
@@ -143,12 +143,12 @@ void atmo__ridmap_free(atmo_ridmap *m)
 {
 	size_t i;
 	for (i = 0; i < m->n; i++) {
-		free(m->v[i].id);
-		free(m->v[i].title);
-		free(m->v[i].href);
+		atmo__free(m->v[i].id);
+		atmo__free(m->v[i].title);
+		atmo__free(m->v[i].href);
 	}
-	free(m->v);
-	free(m->slots);
+	atmo__free(m->v);
+	atmo__free(m->slots);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -169,7 +169,7 @@ typedef struct {
 
 static void *id_open(Agraph_t *g, Agdisc_t *d)
 {
-	idstate *s = calloc(1, sizeof(*s));
+	idstate *s = atmo__calloc(1, sizeof(*s), NULL);
 	(void)d;
 	if (s) {
 		s->g = g;
@@ -211,7 +211,7 @@ static long id_map(void *state, int objtype, char *str, IDTYPE *id, int createfl
 	}
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 32;
-		char **v = realloc(s->names, cap * sizeof(*v));
+		char **v = atmo__realloc(s->names, cap * sizeof(*v), NULL);
 		if (!v)
 			return 0;
 		s->names = v;
@@ -254,9 +254,9 @@ static void id_close(void *state)
 	if (!s)
 		return;
 	/* the names go with the graph's string dictionary, which agclose frees next */
-	free(s->names);
-	free(s->slots);
-	free(s);
+	atmo__free(s->names);
+	atmo__free(s->slots);
+	atmo__free(s);
 }
 
 static void id_register(void *state, int objtype, void *obj)
@@ -340,7 +340,7 @@ static atmo_rdraw *rec(builder *B, void *obj)
 		return NULL;
 	if (seq >= c->ndraw[kind]) {
 		size_t n = c->ndraw[kind] * 2 > seq + 16 ? c->ndraw[kind] * 2 : seq + 16;
-		atmo_rdraw *v = realloc(c->draw[kind], n * sizeof(*v));
+		atmo_rdraw *v = atmo__realloc(c->draw[kind], n * sizeof(*v), NULL);
 		if (!v)
 			return NULL;
 		memset(v + c->ndraw[kind], 0, (n - c->ndraw[kind]) * sizeof(*v));
@@ -370,10 +370,10 @@ void atmo__rctx_free(atmo_rctx *c)
 {
 	int k;
 	atmo__ridmap_free(&c->ids);
-	free(c->aria);
+	atmo__free(c->aria);
 	c->aria = NULL;
 	for (k = 0; k < 3; k++) {
-		free(c->draw[k]);
+		atmo__free(c->draw[k]);
 		c->draw[k] = NULL;
 		c->ndraw[k] = 0;
 	}
@@ -765,10 +765,10 @@ static Agnode_t *new_node(builder *B, Agraph_t *parent, const char *name)
 			return NULL;
 		if (!agnode(B->g, alt, 0)) {
 			nd = agnode(parent, alt, 1);
-			free(alt);
+			atmo__free(alt);
 			return nd;
 		}
-		free(alt);
+		atmo__free(alt);
 	}
 }
 
@@ -830,16 +830,16 @@ static Agnode_t *title_node(builder *B, Agraph_t *sg, const char *key, atmo_ride
 	if (!nd || B->b.oom || set_label(B, nd, B->s.n_label, B->b.ptr) < 0)
 		return NULL;
 	/* copies first: ce points into the ids, which ident() may move */
-	if (!(title = strdup(ce->title ? ce->title : "")) || (ce->href && !(href = strdup(ce->href)))) {
-		free(title);
+	if (!(title = atmo__strdup(ce->title ? ce->title : "", NULL)) || (ce->href && !(href = atmo__strdup(ce->href, NULL)))) {
+		atmo__free(title);
 		return NULL;
 	}
 	if (!(e = ident(B, nd, B->s.n_id, "atmo-title-", key, ""))) {
-		free(title);
-		free(href);
+		atmo__free(title);
+		atmo__free(href);
 		return NULL;
 	}
-	free(e->title);
+	atmo__free(e->title);
 	e->title = title;
 	e->href = href;
 	xset(B, nd, B->s.n_shape, A_SHAPE, S("plaintext"));
@@ -1356,7 +1356,7 @@ static int title_append(builder *B, long i, const char *text)
 		atmo__buf_free(&t);
 		return ATMO_ENOMEM;
 	}
-	free(e->title);
+	atmo__free(e->title);
 	e->title = atmo__buf_detach(&t);
 	return e->title ? 0 : ATMO_ENOMEM;
 }
@@ -1428,7 +1428,7 @@ static Agnode_t *overview_image(builder *B, size_t i)
 static int add_overview(builder *B)
 {
 	const atmo_rmodel *m = B->c->m;
-	Agnode_t **img = calloc(m->nimages + 1, sizeof(*img));
+	Agnode_t **img = atmo__calloc(m->nimages + 1, sizeof(*img), NULL);
 	long *edge_ident = NULL;
 	size_t i, j;
 	int rc = ATMO_ENOMEM;
@@ -1461,7 +1461,7 @@ static int add_overview(builder *B)
 		if (add_plain_node(B, i, B->g) < 0)
 			goto done;
 	}
-	if (!(edge_ident = calloc(m->nedges + 1, sizeof(*edge_ident))))
+	if (!(edge_ident = atmo__calloc(m->nedges + 1, sizeof(*edge_ident), NULL)))
 		goto done;
 	for (j = 0; j < m->nedges; j++) {
 		const atmo_redge *ed = &m->edges[j];
@@ -1518,15 +1518,15 @@ static int add_overview(builder *B)
 	}
 	rc = B->oom ? ATMO_ENOMEM : 0;
 done:
-	free(img);
-	free(edge_ident);
+	atmo__free(img);
+	atmo__free(edge_ident);
 	return rc;
 }
 
 /* The drawing's accessible name (render.c: atmo__describe). */
 static int describe(builder *B)
 {
-	free(B->c->aria);
+	atmo__free(B->c->aria);
 	B->c->aria = atmo__describe(B->c->m, B->c->overview);
 	return B->c->aria ? 0 : ATMO_ENOMEM;
 }
@@ -1730,11 +1730,11 @@ int atmo__build_graph(Agraph_t **out, atmo_rctx *c, atmo_error *err)
 	for (i = 0; i < m->nimages; i++)
 		if (m->images[i].has_size && m->images[i].bytes > B.max_image_bytes)
 			B.max_image_bytes = m->images[i].bytes;
-	B.image_sub = calloc(m->nimages + 1, sizeof(*B.image_sub));
-	B.image_title = calloc(m->nimages + 1, sizeof(*B.image_title));
-	B.first = calloc(m->nnodes + 1, sizeof(*B.first));
-	B.last = calloc(m->nnodes + 1, sizeof(*B.last));
-	B.stage_cluster = calloc(m->nnodes + 1, sizeof(*B.stage_cluster));
+	B.image_sub = atmo__calloc(m->nimages + 1, sizeof(*B.image_sub), NULL);
+	B.image_title = atmo__calloc(m->nimages + 1, sizeof(*B.image_title), NULL);
+	B.first = atmo__calloc(m->nnodes + 1, sizeof(*B.first), NULL);
+	B.last = atmo__calloc(m->nnodes + 1, sizeof(*B.last), NULL);
+	B.stage_cluster = atmo__calloc(m->nnodes + 1, sizeof(*B.stage_cluster), NULL);
 	if (!B.image_sub || !B.image_title || !B.first || !B.last || !B.stage_cluster)
 		goto done;
 	{
@@ -1745,7 +1745,7 @@ int atmo__build_graph(Agraph_t **out, atmo_rctx *c, atmo_error *err)
 		goto done;
 	declare(&B, c->o->format);
 	gi = atmo__ridmap_add(&c->ids, "graph0", "");
-	if (gi < 0 || !(c->ids.v[gi].title = strdup(m->target ? "atmograph build graph" : "atmograph graph")))
+	if (gi < 0 || !(c->ids.v[gi].title = atmo__strdup(m->target ? "atmograph build graph" : "atmograph graph", NULL)))
 		goto done;
 	c->root_ident = gi;
 	if (B.svg && !rec(&B, B.g))
@@ -1798,11 +1798,11 @@ drawn:
 done:
 	if (B.g)
 		atmo__close_graph(B.g);
-	free(B.image_sub);
-	free(B.image_title);
-	free(B.first);
-	free(B.last);
-	free(B.stage_cluster);
+	atmo__free(B.image_sub);
+	atmo__free(B.image_title);
+	atmo__free(B.first);
+	atmo__free(B.last);
+	atmo__free(B.stage_cluster);
 	atmo__buf_free(&B.b);
 	atmo__buf_free(&B.t);
 	atmo__buf_free(&B.link);

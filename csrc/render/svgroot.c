@@ -141,7 +141,7 @@ int atmo_render_svg_inline(char **out, size_t *len, const char *svg, size_t n, c
 				atmo__buf_printf(&b, "min-width: %.*spx; ", (int)mwlen, mw);
 			atmo__buf_puts(&b, "height: auto\"");
 		}
-		free(num);
+		atmo__free(num);
 	}
 	if (!find(root, rlen, " role="))
 		atmo__buf_puts(&b, " role=\"img\"");

@@ -116,7 +116,7 @@ ATMO_EXTERN int atmo_check_images(json_t **out, const atmo_check_rules *r,
 /**
  * The check document as JUnit XML: one <testsuite> per image, one <testcase> per
  * rule, <failure> and <skipped> as the statuses say.
- * @param[out] out  NUL-terminated, caller frees with free()
+ * @param[out] out  NUL-terminated, caller frees with atmo_free()
  */
 ATMO_EXTERN int atmo_check_junit(char **out, const json_t *doc, atmo_error *err);
 
