@@ -188,6 +188,7 @@ static int setup(void **state, int filter)
 	unsigned char *b[2];
 	size_t len[2];
 	char diffs[2][65];
+	test_oom_pause();   /* the fixture is not under test (make check-oom) */
 	snprintf(f->dir, sizeof(f->dir), "/tmp/atmo-test-image-XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	b[0] = make_layer(L0, sizeof(L0) / sizeof(L0[0]), filter, &len[0], diffs[0]);
@@ -195,6 +196,7 @@ static int setup(void **state, int filter)
 	make_layout(f->dir, b, len, diffs, 2, filter);
 	free(b[0]);
 	free(b[1]);
+	test_oom_resume();
 	*state = f;
 	return 0;
 }
