@@ -50,6 +50,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "render/render_int2.h"
+#include "util/alloc.h"
 
 /* Graphviz's lib/common/const.h (not installed): ND_node_type and ND_ranktype values */
 #define GV_VIRTUAL 1
@@ -131,7 +132,7 @@ static note *notes_add(notes *t, void *key)
 		notes bigger = { NULL, t->cap ? t->cap * 2 : 64, 0 };
 		size_t k;
 
-		bigger.v = calloc(bigger.cap, sizeof(note));
+		bigger.v = atmo__calloc(bigger.cap, sizeof(note), NULL);
 		if (!bigger.v)
 			return NULL;
 		for (k = 0; k < t->cap; k++)
@@ -142,7 +143,7 @@ static note *notes_add(notes *t, void *key)
 				bigger.v[i] = t->v[k];
 				bigger.n++;
 			}
-		free(t->v);
+		atmo__free(t->v);
 		*t = bigger;
 	}
 	for (i = hash_ptr(key) & (t->cap - 1); t->v[i].key; i = (i + 1) & (t->cap - 1))
@@ -246,6 +247,7 @@ static long hook_agdelsubg(Agraph_t *g, Agraph_t *sub)
 	return rc;
 }
 
+/* Graphviz's own memory (its allocations, not the library's): free(). */
 static void drop_list(elist *l)
 {
 	free(l->list);
@@ -286,9 +288,9 @@ static void on_graph_delete(Agraph_t *g, Agobj_t *obj, void *arg)
 	}
 	if (*w->slot == w)
 		*w->slot = NULL;
-	free(w->edges.v);
-	free(w->leaders.v);
-	free(w);
+	atmo__free(w->edges.v);
+	atmo__free(w->leaders.v);
+	atmo__free(w);
 }
 
 static Agcbdisc_t close_disc = {
@@ -499,7 +501,7 @@ int atmo__gvleak_watch(GVC_t *gvc, Agraph_t *g)
 		return 0;
 	if (current && current->root == g)
 		return 1;
-	w = calloc(1, sizeof(*w));
+	w = atmo__calloc(1, sizeof(*w), NULL);
 	if (!w)
 		return 0;
 	w->root = g;
