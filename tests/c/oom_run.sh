@@ -9,6 +9,7 @@ t=$1; n=${2:-1}; step=${3:-1}; max=${4:-0}
 name=$(basename "$t")
 log=${TMPDIR:-/tmp}/atmograph-oom-$name-$$.log
 runs=0
+trap 'echo "$name: stopped at N = $n after $runs runs; no crash so far"; rm -f "$log"; exit 2' TERM INT
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:exitcode=99:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:exitcode=98:print_stacktrace=1}
 while :; do
