@@ -5,7 +5,7 @@
 # call returning ATMO_ENOMEM where a test expects success); it must not crash:
 # no signal, no AddressSanitizer or UndefinedBehaviorSanitizer report.
 # Usage: oom_run.sh TEST [FROM] [STEP] [MAX]
-t=$1; n=${2:-1}; step=${3:-1}; max=${4:-0}
+t=$1; n=${2:-1}; step=${3:-1}; max=${4:-0}; from=$n
 name=$(basename "$t")
 log=${TMPDIR:-/tmp}/atmograph-oom-$name-$$.log
 runs=0
@@ -23,7 +23,7 @@ while :; do
 		exit 1
 	fi
 	if grep -q 'atmograph-oom: .* none failed' "$log"; then
-		echo "$name: $runs runs, N = 1..$n step $step; no crash; $(grep 'atmograph-oom:' "$log")"
+		echo "$name: $runs runs, N = $from..$n step $step; no crash; $(grep "atmograph-oom:" "$log")"
 		rm -f "$log"
 		exit 0
 	fi
