@@ -1,5 +1,6 @@
 /* graph: the resolver (stages, nodes, edges, scopes) and the graph document. */
 #include "harness.h"
+#include "graph/graph_doc.h"
 #include <dirent.h>
 #include <time.h>
 #include "atmograph/dockerfile.h"
@@ -1280,11 +1281,69 @@ static void getters_at_and_former_names(void **state)
 	atmo_dockerfile_free(df);
 }
 
+/* The one loader of graph documents (graph/graph_doc.c): typed, with the public enums. */
+static void graph_document_loader(void **state)
+{
+	static const struct { const char *doc, *text; } bad[] = {
+		{ "[]", "$: a graph document must be a JSON object" },
+		{ "{\"nodes\": []}", "$.schema: missing (a string is required)" },
+		{ "{\"schema\": \"atmograph.stages/1\", \"nodes\": []}",
+		  "$.schema: \"atmograph.stages/1\" is not \"atmograph.graph/1\"" },
+		{ "{\"schema\": \"atmograph.graph/1\", \"nodes\": [{\"id\": \"a\"}]}",
+		  "$.nodes[0].kind: missing (a string is required)" },
+		{ "{\"schema\": \"atmograph.graph/1\", \"nodes\": [{\"id\": \"a\", \"kind\": \"stage\", "
+		  "\"used\": \"yes\"}]}", "$.nodes[0].used: expected true or false" },
+		{ "{\"schema\": \"atmograph.graph/1\", \"images\": {}, \"nodes\": []}",
+		  "$.images: expected an array" },
+	};
+	atmo_dockerfile *df = NULL;
+	atmo_graph *g = must_build(&df, "FROM alpine AS a\nFROM a AS b\nCOPY --from=a / /\n", NULL);
+	atmo_graph_doc d;
+	atmo_error err;
+	json_t *doc = NULL;
+	size_t i;
+	long k;
+
+	(void)state;
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_graph_to_json(&doc, g, &err), 0);
+	assert_int_equal(atmo_graph__doc_load(&d, doc, &err), 0);
+	assert_int_equal(d.nnodes, atmo_graph_node_count(g));
+	assert_int_equal(d.nedges, atmo_graph_edge_count(g));
+	for (i = 0; i < d.nnodes; i++) {
+		assert_int_equal(d.nodes[i].kind, atmo_graph_node_at(g, i)->kind);
+		assert_ptr_equal(d.nodes[i].json, json_array_get(json_object_get(doc, "nodes"), i));
+	}
+	for (i = 0; i < d.nedges; i++)
+		assert_int_equal(d.edges[i].kind, atmo_graph_edge_at(g, i)->kind);
+	k = atmo_graph__doc_find(&d, atmo_graph_stage_at(g, 1)->node_id);
+	assert_int_equal(k, (long)atmo_graph_stage_at(g, 1)->node);
+	assert_int_equal(atmo_graph__doc_find(&d, "nope"), -1);
+	assert_int_equal(atmo_graph__doc_find_image(&d, atmo_graph_image_id(g)), 0);
+	assert_string_equal(atmo_graph__node_kind_name(ATMO_NODE_CONTEXT), "context");
+	assert_string_equal(atmo_graph__edge_kind_name(ATMO_EDGE_MOUNT), "mount");
+	atmo_graph__doc_free(&d);
+	json_decref(doc);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		json_t *j = json_loads(bad[i].doc, 0, NULL);
+		assert_non_null(j);
+		atmo_error_clear(&err);
+		assert_int_equal(atmo_graph__doc_load(&d, j, &err), ATMO_EINVALID);
+		assert_string_equal(err.source, "<graph>");
+		assert_string_equal(err.text, bad[i].text);
+		assert_null(d.nodes);
+		json_decref(j);
+	}
+	atmo_graph_free(g);
+	atmo_dockerfile_free(df);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(two_stages_copy_from),
 		cmocka_unit_test(getters_at_and_former_names),
+		cmocka_unit_test(graph_document_loader),
 		cmocka_unit_test(meta_args_and_build_args),
 		cmocka_unit_test(stage_arg_must_be_declared),
 		cmocka_unit_test(env_inherited_from_parent),
