@@ -113,7 +113,7 @@ python: $(STATIC)
 
 # Fragments owned by the docs, the images and the build driver (html, man, images, ...);
 # included before `check` so that what they add to CHECK_EXTRA counts.
--include $(sort $(wildcard doc/*.mk images/*.mk tests/images/*.mk tests/python/*.mk tests/parity/*.mk))
+-include $(sort $(wildcard doc/*.mk images/*.mk tests/images/*.mk tests/python/*.mk tests/parity/*.mk tests/c/*.mk))
 
 # ---- tests -------------------------------------------------------------------
 $(BUILD)/tests/%: tests/c/%.c $(wildcard tests/c/*.h) $(STATIC)

@@ -75,10 +75,10 @@ int atmo__inputs_hash(char hex[65], const plan_target *pt, const char *engine,
 /*
  * The figures of one target of the build report, from the layer lists
  * ("_layers": [{"diff_id", "size"}]) export_image() put in the sizes:
- * each stage's "own_bytes" (atmo_own_bytes() against its parent: a stage of
+ * each stage's "own_bytes" (atmo_image_own_bytes() against its parent: a stage of
  * the target named by its "base", or the linked target of that context name,
  * whose final layer list is link_layers[k]; left out when the parent's layers
- * are unknown) and the entry's "kept_out" (atmo_kept_out() of the stages with
+ * are unknown) and the entry's "kept_out" (atmo_image_kept_out() of the stages with
  * "in_final": false against the target's image).
  */
 int atmo__report_figures(json_t *entry, json_t *stages, const char *const *link_names,

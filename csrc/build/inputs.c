@@ -17,6 +17,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/hash.h"
+#include "util/alloc.h"
 
 typedef struct {
 	char **pat;
@@ -28,9 +29,9 @@ static void ignore_free(ignore_t *ig)
 {
 	size_t i;
 	for (i = 0; i < ig->n; i++)
-		free(ig->pat[i]);
-	free(ig->pat);
-	free(ig->neg);
+		atmo__free(ig->pat[i]);
+	atmo__free(ig->pat);
+	atmo__free(ig->neg);
 }
 
 static int ignore_load(ignore_t *ig, const char *dir)
@@ -65,15 +66,15 @@ static int ignore_load(ignore_t *ig, const char *dir)
 			s += 2;
 		while (e > s && e[-1] == '/')
 			*--e = '\0';
-		np = realloc(ig->pat, (ig->n + 1) * sizeof(*np));
+		np = atmo__realloc(ig->pat, (ig->n + 1) * sizeof(*np), NULL);
 		if (!np)
 			break;
 		ig->pat = np;
-		nn = realloc(ig->neg, (ig->n + 1) * sizeof(*nn));
+		nn = atmo__realloc(ig->neg, (ig->n + 1) * sizeof(*nn), NULL);
 		if (!nn)
 			break;
 		ig->neg = nn;
-		ig->pat[ig->n] = strdup(s);
+		ig->pat[ig->n] = atmo__strdup(s, NULL);
 		ig->neg[ig->n] = neg;
 		if (ig->pat[ig->n])
 			ig->n++;
@@ -134,13 +135,13 @@ static int hash_tree(atmo_sha256 *h, const char *root, const char *rel, const ig
 		char **nn;
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		nn = realloc(names, (n + 1) * sizeof(*nn));
+		nn = atmo__realloc(names, (n + 1) * sizeof(*nn), NULL);
 		if (!nn) {
 			rc = atmo__error_nomem(err);
 			break;
 		}
 		names = nn;
-		names[n] = strdup(de->d_name);
+		names[n] = atmo__strdup(de->d_name, NULL);
 		if (!names[n]) {
 			rc = atmo__error_nomem(err);
 			break;
@@ -185,8 +186,8 @@ static int hash_tree(atmo_sha256 *h, const char *root, const char *rel, const ig
 		}
 	}
 	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+		atmo__free(names[i]);
+	atmo__free(names);
 	return rc;
 }
 

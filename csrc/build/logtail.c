@@ -37,13 +37,13 @@ int atmo_build_log_tail(char **out, const char *path, size_t max_lines, atmo_err
 		goto done;
 	}
 	if (fseek(f, from, SEEK_SET) != 0) {
-		free(buf);
+		atmo__free(buf);
 		rc = atmo__error_set(err, ATMO_EIO, path, 0, 0, "cannot read the build log");
 		goto done;
 	}
 	n = fread(buf, 1, (size_t)(size - from), f);
 	if (ferror(f)) {
-		free(buf);
+		atmo__free(buf);
 		rc = atmo__error_set(err, ATMO_EIO, path, 0, 0, "cannot read the build log");
 		goto done;
 	}

@@ -22,6 +22,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/hash.h"
+#include "util/alloc.h"
 
 typedef struct {
 	const char *text;
@@ -37,7 +38,7 @@ static int split_lines(lines_t *l, const char *text, size_t len)
 	for (i = 0; i < len; i++)
 		if (text[i] == '\n')
 			n++;
-	l->line_start = calloc(n + 1, sizeof(*l->line_start));
+	l->line_start = atmo__calloc(n + 1, sizeof(*l->line_start), NULL);
 	if (!l->line_start)
 		return ATMO_ENOMEM;
 	l->text = text;
@@ -372,7 +373,7 @@ int atmo_dockerfile_lower(char **out, size_t *n_lowered, json_t **files_out, con
 	}
 	count = atmo_dockerfile_count(df);
 	for (i = 0; i < count; i++) {
-		const atmo_instruction *in = atmo_dockerfile_get(df, i);
+		const atmo_instruction *in = atmo_dockerfile_at(df, i);
 		int is_run = !strcmp(in->keyword, "run");
 		int is_copy = !strcmp(in->keyword, "copy") || !strcmp(in->keyword, "add");
 		int has_link = 0, line;
@@ -444,7 +445,7 @@ int atmo_dockerfile_lower(char **out, size_t *n_lowered, json_t **files_out, con
 	}
 done:
 	json_decref(files);
-	free(l.line_start);
+	atmo__free(l.line_start);
 	atmo__buf_free(&buf);
 	atmo_dockerfile_free(df);
 	return rc;

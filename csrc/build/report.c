@@ -11,7 +11,9 @@
 #include "atmograph/build.h"
 #include "atmograph/image.h"
 #include "build/build_internal.h"
+#include "graph/graph_doc.h"
 #include "util/error.h"
+#include "util/alloc.h"
 
 static int cmp_json_str(const void *a, const void *b)
 {
@@ -21,10 +23,11 @@ static int cmp_json_str(const void *a, const void *b)
 int atmo_report_annotate(json_t *graph, const json_t *report, atmo_error *err)
 {
 	const char *schema;
-	json_t *targets, *img, *node, *kept_pk;
+	atmo_graph_doc gd;
+	json_t *targets, *kept_pk = NULL;
 	size_t i, j;
 	json_int_t kept_bytes = 0;
-	int any_kept = 0;
+	int any_kept = 0, rc;
 
 	atmo_error_clear(err);
 	schema = json_string_value(json_object_get(report, "schema"));
@@ -35,17 +38,16 @@ int atmo_report_annotate(json_t *graph, const json_t *report, atmo_error *err)
 	if (!json_is_object(targets))
 		return atmo__error_set(err, ATMO_EINVALID, "report", 0, 0,
 				       "report.targets: expected an object");
-	schema = json_string_value(json_object_get(graph, "schema"));
-	if (!json_is_object(graph) || !schema || strcmp(schema, "atmograph.graph/1") ||
-	    !json_is_array(json_object_get(graph, "nodes")))
-		return atmo__error_set(err, ATMO_EINVALID, "graph", 0, 0,
-				       "not a graph document (schema atmograph.graph/1)");
+	if ((rc = atmo_graph__doc_load_arg(&gd, graph, "graph", err)) < 0)
+		goto done;
 	kept_pk = json_array();
-	if (!kept_pk)
-		return atmo__error_nomem(err);
-	json_array_foreach(json_object_get(graph, "images"), i, img) {
-		const char *id = json_string_value(json_object_get(img, "id"));
-		json_t *t = id ? json_object_get(targets, id) : NULL;
+	if (!kept_pk) {
+		rc = atmo__error_nomem(err);
+		goto done;
+	}
+	for (i = 0; i < gd.nimages; i++) {
+		json_t *img = gd.images[i].json;
+		json_t *t = json_object_get(targets, gd.images[i].id);
 		json_t *size = json_object_get(t, "size"), *kept = json_object_get(t, "kept_out");
 		json_t *p;
 		if (json_is_object(size))
@@ -68,44 +70,45 @@ int atmo_report_annotate(json_t *graph, const json_t *report, atmo_error *err)
 			}
 		}
 	}
-	json_array_foreach(json_object_get(graph, "nodes"), i, node) {
-		const char *kind = json_string_value(json_object_get(node, "kind"));
-		const char *image = json_string_value(json_object_get(node, "image"));
-		const char *name = json_string_value(json_object_get(node, "name"));
+	for (i = 0; i < gd.nnodes; i++) {
+		const atmo_gdoc_node *node = &gd.nodes[i];
 		json_t *st, *size, *out;
-		if (!kind || strcmp(kind, "stage") || !image || !name)
+		if (node->kind != ATMO_NODE_STAGE || !node->image || !node->raw_name)
 			continue;
-		st = json_object_get(json_object_get(json_object_get(targets, image), "stages"), name);
+		st = json_object_get(json_object_get(json_object_get(targets, node->image), "stages"),
+				     node->raw_name);
 		size = json_object_get(st, "size");
 		if (!json_is_object(size))
 			continue;
 		out = json_pack("{s:O*}", "bytes", json_object_get(size, "bytes"));
 		if (!out) {
-			json_decref(kept_pk);
-			return atmo__error_nomem(err);
+			rc = atmo__error_nomem(err);
+			goto done;
 		}
 		if (json_object_get(st, "own_bytes"))
 			json_object_set(out, "own_bytes", json_object_get(st, "own_bytes"));
 		if (json_is_array(json_object_get(st, "packages")))
 			json_object_set_new(out, "packages",
 					    json_integer((json_int_t)json_array_size(json_object_get(st, "packages"))));
-		json_object_set_new(node, "size", out);
+		json_object_set_new(node->json, "size", out);
 	}
 	if (any_kept) {
 		size_t n = json_array_size(kept_pk);
-		json_t **items = calloc(n + 1, sizeof(*items)), *sorted = json_array();
+		json_t **items = atmo__calloc(n + 1, sizeof(*items), NULL), *sorted = json_array();
 		for (i = 0; items && i < n; i++)
 			items[i] = json_array_get(kept_pk, i);
 		if (items)
 			qsort(items, n, sizeof(*items), cmp_json_str);
 		for (i = 0; items && sorted && i < n; i++)
 			json_array_append(sorted, items[i]);
-		free(items);
+		atmo__free(items);
 		json_object_set_new(graph, "kept_out",
 				    json_pack("{s:I,s:o}", "bytes", kept_bytes, "packages", sorted));
 	}
+done:
 	json_decref(kept_pk);
-	return 0;
+	atmo_graph__doc_free(&gd);
+	return rc;
 }
 
 /* ---- which target of a report builds a Dockerfile ---- */
@@ -118,7 +121,7 @@ static int same_file(const char *dir, const char *path, const struct stat *st, i
 	int same;
 	if (path[0] != '/' && dir && dir[0]) {
 		size_t n = strlen(dir) + strlen(path) + 2;
-		if (!(full = malloc(n))) {
+		if (!(full = atmo__malloc(n, NULL))) {
 			*oom = 1;
 			return 0;
 		}
@@ -126,7 +129,7 @@ static int same_file(const char *dir, const char *path, const struct stat *st, i
 	}
 	same = stat(full ? full : path, &cand) == 0 && cand.st_dev == st->st_dev &&
 	       cand.st_ino == st->st_ino;
-	free(full);
+	atmo__free(full);
 	return same;
 }
 
@@ -179,20 +182,20 @@ int atmo_report_find_target(const char **name, const json_t *report, const char 
 	return 0;
 }
 
-/* ---- per-target figures: own bytes and kept out (atmo_kept_out, atmo_own_bytes) ---- */
+/* ---- per-target figures: own bytes and kept out (atmo_image_kept_out, atmo_image_own_bytes) ---- */
 
 /* a layer set over a [{"diff_id", "size"}] list and a package name array (borrowed) */
 static int layer_set_of(atmo_layer_set *ls, const json_t *layers, const json_t *packages)
 {
 	size_t n = json_array_size(layers), np = json_array_size(packages), i;
-	const char **ids = calloc(n + 1, sizeof(*ids));
-	uint64_t *bytes = calloc(n + 1, sizeof(*bytes));
-	const char **pk = calloc(np + 1, sizeof(*pk));
+	const char **ids = atmo__calloc(n + 1, sizeof(*ids), NULL);
+	uint64_t *bytes = atmo__calloc(n + 1, sizeof(*bytes), NULL);
+	const char **pk = atmo__calloc(np + 1, sizeof(*pk), NULL);
 	memset(ls, 0, sizeof(*ls));
 	if (!ids || !bytes || !pk) {
-		free(ids);
-		free(bytes);
-		free(pk);
+		atmo__free(ids);
+		atmo__free(bytes);
+		atmo__free(pk);
 		return ATMO_ENOMEM;
 	}
 	for (i = 0; i < n; i++) {
@@ -209,13 +212,13 @@ static int layer_set_of(atmo_layer_set *ls, const json_t *layers, const json_t *
 	ls->packages = json_is_array(packages) ? pk : NULL;
 	ls->n_packages = json_is_array(packages) ? np : 0;
 	if (!ls->packages)
-		free(pk);
+		atmo__free(pk);
 	return 0;
 }
 
 static void layer_set_done(atmo_layer_set *ls)
 {
-	free((void *)ls->packages);
+	atmo__free((void *)ls->packages);
 	ls->packages = NULL;
 	atmo_layer_set_free(ls);
 }
@@ -231,7 +234,7 @@ int atmo__report_figures(json_t *entry, json_t *stages, const char *const *link_
 	int rc = 0;
 
 	memset(&fs, 0, sizeof(fs));
-	bs = calloc(json_object_size(stages) + 1, sizeof(*bs));
+	bs = atmo__calloc(json_object_size(stages) + 1, sizeof(*bs), NULL);
 	if (!bs)
 		return atmo__error_nomem(err);
 	/* own bytes: the layers beyond the parent's (a stage of this target or a linked target) */
@@ -261,7 +264,7 @@ int atmo__report_figures(json_t *entry, json_t *stages, const char *const *link_
 				goto oom;
 			}
 			json_object_set_new(st, "own_bytes",
-					    json_integer((json_int_t)atmo_own_bytes(&ls, parent ? &ps : NULL)));
+					    json_integer((json_int_t)atmo_image_own_bytes(&ls, parent ? &ps : NULL)));
 			layer_set_done(&ls);
 			if (parent)
 				layer_set_done(&ps);
@@ -277,7 +280,7 @@ int atmo__report_figures(json_t *entry, json_t *stages, const char *const *link_
 		json_t *ko = NULL;
 		if (layer_set_of(&fs, final_layers, json_object_get(entry, "packages")) < 0)
 			goto oom;
-		if ((rc = atmo_kept_out(&ko, &fs, bs, nb, err)) < 0)
+		if ((rc = atmo_image_kept_out(&ko, &fs, bs, nb, err)) < 0)
 			goto done;
 		json_object_set_new(entry, "kept_out", ko);
 	}
@@ -287,7 +290,7 @@ oom:
 done:
 	for (k = 0; k < nb; k++)
 		layer_set_done(&bs[k]);
-	free(bs);
+	atmo__free(bs);
 	layer_set_done(&fs);
 	return rc;
 }

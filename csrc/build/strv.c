@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "build/build_internal.h"
+#include "util/alloc.h"
 
 void atmo__strv_push(atmo_strv *s, const char *str)
 {
@@ -11,7 +12,7 @@ void atmo__strv_push(atmo_strv *s, const char *str)
 		return;
 	if (s->n + 2 > s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 16;
-		char **v = realloc(s->v, cap * sizeof(*v));
+		char **v = atmo__realloc(s->v, cap * sizeof(*v), NULL);
 		if (!v) {
 			s->oom = 1;
 			return;
@@ -19,7 +20,7 @@ void atmo__strv_push(atmo_strv *s, const char *str)
 		s->v = v;
 		s->cap = cap;
 	}
-	d = strdup(str ? str : "");
+	d = atmo__strdup(str ? str : "", NULL);
 	if (!d) {
 		s->oom = 1;
 		return;
@@ -33,7 +34,7 @@ void atmo__strv_free(atmo_strv *s)
 	size_t i;
 
 	for (i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
+		atmo__free(s->v[i]);
+	atmo__free(s->v);
 	memset(s, 0, sizeof(*s));
 }

@@ -224,7 +224,7 @@ int cli_graph_load(atmo_graph **g, atmo_dockerfile **df, char **text, const char
 	if (atmo_dockerfile_parse(df, *text, len, source, &err) < 0)
 		return cli_error(&err);
 	for (i = 0; i < atmo_dockerfile_warning_count(*df); i++)
-		cli_warning(atmo_dockerfile_warning(*df, i));
+		cli_warning(atmo_dockerfile_warning_at(*df, i));
 	go.target = a->target;
 	go.build_args = a->build_args;
 	go.n_build_args = a->n_build_args;
@@ -239,6 +239,6 @@ int cli_graph_load(atmo_graph **g, atmo_dockerfile **df, char **text, const char
 		return cli_error(&err);
 	}
 	for (i = 0; i < atmo_graph_warning_count(*g); i++)
-		graph_warning(atmo_graph_warning(*g, i), atmo_graph_warning_code(*g, i));
+		graph_warning(atmo_graph_warning_at(*g, i), atmo_graph_warning_code(*g, i));
 	return CLI_OK;
 }

@@ -128,7 +128,7 @@ int cmd_parse(int argc, char **argv)
 		goto done;
 	}
 	for (i = 0; i < atmo_dockerfile_warning_count(df); i++)
-		cli_warning(atmo_dockerfile_warning(df, i));
+		cli_warning(atmo_dockerfile_warning_at(df, i));
 	if (!syntax_only && atmo_dockerfile_validate(df, &err) < 0) {
 		rc = cli_error(&err);
 		goto done;
@@ -157,7 +157,7 @@ int cmd_parse(int argc, char **argv)
 		if ((v = atmo_dockerfile_directive(df, "check")))
 			printf("# check=%s\n", v);
 		for (i = 0; i < atmo_dockerfile_count(df); i++)
-			list_one(stdout, atmo_dockerfile_get(df, i), 0);
+			list_one(stdout, atmo_dockerfile_at(df, i), 0);
 		if (fflush(stdout) != 0)
 			rc = cli_errorf("cannot write to standard output");
 	}

@@ -84,7 +84,10 @@ static int unknown_command(const char *word)
 int main(int argc, char **argv)
 {
 	size_t i;
+	const char *gvleak = getenv("ATMOGRAPH_GVLEAK");
 
+	if (gvleak && !strcmp(gvleak, "off"))
+		atmo_render_set_graphviz_fix(0);
 	if ((argc = take_color_option(argc, argv)) < 0)
 		return CLI_USAGE;
 	if (argc < 2) {

@@ -6,6 +6,7 @@
 #include "util/buf.h"
 #include "util/utf8.h"
 #include "graph/graph_int.h"
+#include "graph/graph_doc.h"
 
 /* ---- accessors ---- */
 
@@ -24,7 +25,7 @@ size_t atmo_graph_stage_count(const atmo_graph *g)
 	return g ? g->n_stages : 0;
 }
 
-const atmo_stage *atmo_graph_stage(const atmo_graph *g, size_t i)
+const atmo_stage *atmo_graph_stage_at(const atmo_graph *g, size_t i)
 {
 	return g && i < g->n_stages ? &g->stages[i] : NULL;
 }
@@ -64,7 +65,7 @@ size_t atmo_graph_node_count(const atmo_graph *g)
 	return g ? g->n_nodes : 0;
 }
 
-const atmo_graph_node *atmo_graph_get_node(const atmo_graph *g, size_t i)
+const atmo_graph_node *atmo_graph_node_at(const atmo_graph *g, size_t i)
 {
 	return g && i < g->n_nodes ? &g->nodes[i] : NULL;
 }
@@ -74,7 +75,7 @@ size_t atmo_graph_edge_count(const atmo_graph *g)
 	return g ? g->n_edges : 0;
 }
 
-const atmo_graph_edge *atmo_graph_get_edge(const atmo_graph *g, size_t i)
+const atmo_graph_edge *atmo_graph_edge_at(const atmo_graph *g, size_t i)
 {
 	return g && i < g->n_edges ? &g->edges[i] : NULL;
 }
@@ -84,7 +85,7 @@ size_t atmo_graph_warning_count(const atmo_graph *g)
 	return g ? g->n_warnings : 0;
 }
 
-const atmo_error *atmo_graph_warning(const atmo_graph *g, size_t i)
+const atmo_error *atmo_graph_warning_at(const atmo_graph *g, size_t i)
 {
 	return g && i < g->n_warnings ? &g->warnings[i] : NULL;
 }
@@ -117,24 +118,12 @@ const atmo_graph_var *atmo_graph_meta_args(const atmo_graph *g, size_t *n)
 
 static const char *kind_name(atmo_node_kind k)
 {
-	switch (k) {
-	case ATMO_NODE_STAGE: return "stage";
-	case ATMO_NODE_IMAGE: return "image";
-	case ATMO_NODE_CONTEXT: return "context";
-	case ATMO_NODE_SCRATCH: return "scratch";
-	}
-	return "image";
+	return atmo_graph__node_kind_name(k);
 }
 
 static const char *edge_kind_name(atmo_edge_kind k)
 {
-	switch (k) {
-	case ATMO_EDGE_BASE: return "base";
-	case ATMO_EDGE_COPY: return "copy";
-	case ATMO_EDGE_MOUNT: return "mount";
-	case ATMO_EDGE_ONBUILD: return "onbuild";
-	}
-	return "base";
+	return atmo_graph__edge_kind_name(k);
 }
 
 /* A JSON string; bytes that are not UTF-8 (Dockerfiles are bytes) become U+FFFD. */
@@ -214,7 +203,7 @@ static json_t *warnings_json(const atmo_graph *g, int *bad)
 		return NULL;
 	}
 	for (i = 0; i < n; i++) {
-		const atmo_error *w = atmo_dockerfile_warning(g->df, i);
+		const atmo_error *w = atmo_dockerfile_warning_at(g->df, i);
 		if (!w)
 			continue;
 		append(a, warning_json(w, strstr(w->text, "continuation") ? "NoEmptyContinuation"
@@ -257,7 +246,7 @@ static json_t *stage_node_json(const atmo_graph *g, const atmo_graph_node *n, in
 	if (!ins)
 		*bad = 1;
 	for (i = 0; ins && i < st->n_instructions; i++) {
-		const atmo_instruction *in = atmo_dockerfile_get(g->df, st->first_instruction + i);
+		const atmo_instruction *in = atmo_dockerfile_at(g->df, st->first_instruction + i);
 		json_t *io = json_object();
 		if (!io || !in) {
 			json_decref(io);
@@ -362,7 +351,7 @@ int atmo_graph_to_json(json_t **out, const atmo_graph *g, atmo_error *err)
 	doc = json_object();
 	if (!doc)
 		return atmo__error_nomem(err);
-	put(doc, "schema", json_string("atmograph.graph/1"), &bad);
+	put(doc, "schema", json_string(ATMO_GRAPH_SCHEMA), &bad);
 
 	images = json_array();
 	img = json_object();
@@ -614,7 +603,7 @@ int atmo_graph_stages_to_json(json_t **out, const atmo_graph *g, atmo_error *err
 	if (!doc)
 		return atmo__error_nomem(err);
 	t = &g->stages[g->target];
-	put(doc, "schema", json_string("atmograph.stages/1"), &bad);
+	put(doc, "schema", json_string(ATMO_STAGES_SCHEMA), &bad);
 	put(doc, "source", json_string(g->source), &bad);
 	put(doc, "image", json_string(g->image_id), &bad);
 	put(doc, "target", json_string(t->label), &bad);

@@ -59,7 +59,7 @@ static int path_id(paths_t *t, const char *path, size_t n, uint64_t h, int copy,
 	}
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 4096;
-		pnode *ni = realloc(t->ids, cap * sizeof(*ni));
+		pnode *ni = atmo__realloc(t->ids, cap * sizeof(*ni), NULL);
 		if (!ni)
 			return ATMO_ENOMEM;
 		t->ids = ni;
@@ -85,7 +85,7 @@ static int stack_set(paths_t *t, uint32_t id, const char *path, uint64_t size, u
 		return 0;
 	if (t->n_stk == t->cap_stk) {
 		size_t cap = t->cap_stk ? t->cap_stk * 2 : 4096;
-		uint32_t *ns = realloc(t->stk, cap * sizeof(*ns));
+		uint32_t *ns = atmo__realloc(t->stk, cap * sizeof(*ns), NULL);
 		if (!ns)
 			return ATMO_ENOMEM;
 		t->stk = ns;
@@ -159,11 +159,11 @@ void atmo_image__pkgs_free(atmo_image__pkg *p, size_t n)
 	if (!p)
 		return;
 	for (i = 0; i < n; i++) {
-		free(p[i].name);
-		free(p[i].version);
-		free(p[i].arch);
+		atmo__free(p[i].name);
+		atmo__free(p[i].version);
+		atmo__free(p[i].arch);
 	}
-	free(p);
+	atmo__free(p);
 }
 
 static char *field_dup(const char *v, size_t n)
@@ -174,7 +174,7 @@ static char *field_dup(const char *v, size_t n)
 	}
 	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\r'))
 		n--;
-	return strndup(v, n);
+	return atmo__strndup(v, n, NULL);
 }
 
 int atmo_image__dpkg_parse(const char *text, size_t len, atmo_image__pkg **out, size_t *n,
@@ -197,7 +197,7 @@ int atmo_image__dpkg_parse(const char *text, size_t len, atmo_image__pkg **out, 
 			if (cur.name && installed) {
 				if (*n == *cap) {
 					size_t nc = *cap ? *cap * 2 : 64;
-					atmo_image__pkg *np = realloc(*out, nc * sizeof(*np));
+					atmo_image__pkg *np = atmo__realloc(*out, nc * sizeof(*np), NULL);
 					if (!np) {
 						rc = ATMO_ENOMEM;
 						break;
@@ -207,9 +207,9 @@ int atmo_image__dpkg_parse(const char *text, size_t len, atmo_image__pkg **out, 
 				}
 				(*out)[(*n)++] = cur;
 			} else {
-				free(cur.name);
-				free(cur.version);
-				free(cur.arch);
+				atmo__free(cur.name);
+				atmo__free(cur.version);
+				atmo__free(cur.arch);
 			}
 			memset(&cur, 0, sizeof(cur));
 			installed = 1;
@@ -234,7 +234,7 @@ int atmo_image__dpkg_parse(const char *text, size_t len, atmo_image__pkg **out, 
 					installed = st && sl >= 9 && strcmp(st + sl - 9, "installed") == 0 &&
 						    (sl == 9 || st[sl - 10] == ' ') &&
 						    !(sl >= 11 && strcmp(st + sl - 11, "not-installed") == 0);
-					free(st);
+					atmo__free(st);
 				}
 			}
 		}
@@ -245,7 +245,7 @@ int atmo_image__dpkg_parse(const char *text, size_t len, atmo_image__pkg **out, 
 	if (cur.name && installed && rc == 0) {
 		if (*n == *cap) {
 			size_t nc = *cap ? *cap * 2 : 64;
-			atmo_image__pkg *np = realloc(*out, nc * sizeof(*np));
+			atmo_image__pkg *np = atmo__realloc(*out, nc * sizeof(*np), NULL);
 			if (!np) {
 				rc = ATMO_ENOMEM;
 				goto fail;
@@ -257,9 +257,9 @@ int atmo_image__dpkg_parse(const char *text, size_t len, atmo_image__pkg **out, 
 		return 0;
 	}
 fail:
-	free(cur.name);
-	free(cur.version);
-	free(cur.arch);
+	atmo__free(cur.name);
+	atmo__free(cur.version);
+	atmo__free(cur.arch);
 	return rc;
 }
 
@@ -356,7 +356,7 @@ static int packages(atmo_image *img, atmo_error *err)
 			if (k == st.n_d) {
 				if (st.n_d == st.cap_d) {
 					size_t nc = st.cap_d ? st.cap_d * 2 : 16;
-					atmo_image__dpkgfile *nd = realloc(st.d, nc * sizeof(*nd));
+					atmo_image__dpkgfile *nd = atmo__realloc(st.d, nc * sizeof(*nd), NULL);
 					if (!nd)
 						goto nomem;
 					st.d = nd;
@@ -380,9 +380,9 @@ static int packages(atmo_image *img, atmo_error *err)
 			size_t j = 0;
 			for (i = 0; i < n_nw; i++) {
 				if (j && cmp_pkg(&nw[j - 1], &nw[i]) == 0) {
-					free(nw[i].name);
-					free(nw[i].version);
-					free(nw[i].arch);
+					atmo__free(nw[i].name);
+					atmo__free(nw[i].version);
+					atmo__free(nw[i].arch);
 					continue;
 				}
 				nw[j++] = nw[i];
@@ -401,7 +401,7 @@ static int packages(atmo_image *img, atmo_error *err)
 				continue;
 			if (n_rem == cap_rem) {
 				size_t nc = cap_rem ? cap_rem * 2 : 16;
-				atmo_image__pkg *nr = realloc(rem, nc * sizeof(*nr));
+				atmo_image__pkg *nr = atmo__realloc(rem, nc * sizeof(*nr), NULL);
 				if (!nr)
 					goto nomem_nw;
 				rem = nr;
@@ -425,9 +425,9 @@ nomem_nw:
 		size_t j = 0;
 		for (i = 0; i < n_rem; i++) {
 			if (n_cur && bsearch(&rem[i], cur, n_cur, sizeof(*cur), cmp_pkg)) {
-				free(rem[i].name);
-				free(rem[i].version);
-				free(rem[i].arch);
+				atmo__free(rem[i].name);
+				atmo__free(rem[i].version);
+				atmo__free(rem[i].arch);
 				continue;
 			}
 			rem[j++] = rem[i];
@@ -442,7 +442,7 @@ nomem_nw:
 	img->n_removed = n_rem;
 	cur = rem = NULL;
 	n_cur = n_rem = 0;
-	img->pkg_names = calloc(img->n_pkgs + 1, sizeof(char *));
+	img->pkg_names = atmo__calloc(img->n_pkgs + 1, sizeof(char *), NULL);
 	if (!img->pkg_names)
 		goto nomem;
 	for (i = 0; i < img->n_pkgs; i++)
@@ -453,7 +453,7 @@ nomem:
 done:
 	atmo_image__pkgs_free(cur, n_cur);
 	atmo_image__pkgs_free(rem, n_rem);
-	free(st.d);
+	atmo__free(st.d);
 	return rc;
 }
 
@@ -497,7 +497,7 @@ int atmo_image__analyze(atmo_image *img, atmo_error *err)
 		if (atmo_image__map_reserve(&t.map, total + total / 4) < 0)
 			goto nomem;
 		total += total / 8 + 16;
-		t.ids = malloc(total * sizeof(*t.ids));
+		t.ids = atmo__malloc(total * sizeof(*t.ids), NULL);
 		if (!t.ids)
 			goto nomem;
 		atmo_image__prefault(t.ids, total * sizeof(*t.ids));
@@ -510,12 +510,12 @@ int atmo_image__analyze(atmo_image *img, atmo_error *err)
 		uint32_t last_parent_len = 0, last_parent_id = NO_ID;
 
 		if (l->n_entries > cap_ids) {
-			uint32_t *ne = realloc(eid, l->n_entries * sizeof(*ne));
+			uint32_t *ne = atmo__realloc(eid, l->n_entries * sizeof(*ne), NULL);
 			uint32_t *np;
 			if (!ne)
 				goto nomem;
 			eid = ne;
-			np = realloc(pid, l->n_entries * sizeof(*np));
+			np = atmo__realloc(pid, l->n_entries * sizeof(*np), NULL);
 			if (!np)
 				goto nomem;
 			pid = np;
@@ -636,7 +636,7 @@ int atmo_image__analyze(atmo_image *img, atmo_error *err)
 			stack_compact(&t);
 	}
 	/* score and waste */
-	eff = malloc((n_eff + 1) * sizeof(*eff));
+	eff = atmo__malloc((n_eff + 1) * sizeof(*eff), NULL);
 	if (!eff)
 		goto nomem;
 	img->n_ineff = 0;
@@ -662,7 +662,7 @@ int atmo_image__analyze(atmo_image *img, atmo_error *err)
 	img->ineff = eff;
 	eff = NULL;
 	/* the final filesystem */
-	img->tree = malloc((t.live + 1) * sizeof(*img->tree));
+	img->tree = atmo__malloc((t.live + 1) * sizeof(*img->tree), NULL);
 	if (!img->tree)
 		goto nomem;
 	for (i = 0; i < t.n_stk; i++) {
@@ -680,11 +680,11 @@ int atmo_image__analyze(atmo_image *img, atmo_error *err)
 nomem:
 	rc = atmo__error_nomem(err);
 done:
-	free(eff);
-	free(eid);
-	free(pid);
-	free(t.ids);
-	free(t.stk);
+	atmo__free(eff);
+	atmo__free(eid);
+	atmo__free(pid);
+	atmo__free(t.ids);
+	atmo__free(t.stk);
 	atmo_image__map_free(&t.map);
 	return rc;
 }

@@ -30,14 +30,14 @@ void atmo_check_rules_free(atmo_check_rules *r)
 	if (!r)
 		return;
 	for (i = 0; i < r->n_forbid; i++)
-		free(r->forbid[i]);
-	free(r->forbid);
-	free(r->baseline_path);
+		atmo__free(r->forbid[i]);
+	atmo__free(r->forbid);
+	atmo__free(r->baseline_path);
 	json_decref(r->baseline);
-	free(r->report_path);
+	atmo__free(r->report_path);
 	json_decref(r->report);
-	free(r->report_target);
-	free(r);
+	atmo__free(r->report_target);
+	atmo__free(r);
 }
 
 int atmo_check_rules_need_packages(const atmo_check_rules *r)
@@ -142,7 +142,7 @@ static int load_doc(json_t **out, const char *path, const char *source, int line
 	if ((rc = atmo_file_read(&text, &len, path, 256u << 20, err)) < 0)
 		return rc;
 	*out = json_loadb(text, len, 0, &je);
-	free(text);
+	atmo__free(text);
 	if (!*out)
 		return atmo__error_set(err, ATMO_EINVALID, path, je.line > 0 ? je.line : 0,
 				       je.column > 0 ? je.column : 0, "not valid JSON: %s", je.text);
@@ -278,12 +278,12 @@ int atmo_check_rules_set(atmo_check_rules *r, const char *name, const char *valu
 		}
 		if (i == 6) {
 			json_decref(r->baseline);
-			free(r->baseline_path);
+			atmo__free(r->baseline_path);
 			r->baseline = doc;
 			r->baseline_path = p;
 		} else {
 			json_decref(r->report);
-			free(r->report_path);
+			atmo__free(r->report_path);
 			r->report = doc;
 			r->report_path = p;
 		}
@@ -293,7 +293,7 @@ int atmo_check_rules_set(atmo_check_rules *r, const char *name, const char *valu
 		char *p = off ? NULL : atmo__strdup(value, err);
 		if (!off && !p)
 			return ATMO_ENOMEM;
-		free(r->report_target);
+		atmo__free(r->report_target);
 		r->report_target = p;
 		return 0;
 	}

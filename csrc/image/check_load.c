@@ -204,7 +204,7 @@ int atmo_check_rules_load(atmo_check_rules *r, const char *path, atmo_error *err
 	if ((rc = atmo_file_read(&text, &len, path, 1u << 20, err)) < 0)
 		return rc;
 	rc = atmo_check_rules_load_string(r, text, len, path, err);
-	free(text);
+	atmo__free(text);
 	return rc;
 }
 
@@ -282,7 +282,7 @@ int atmo_check_rules_load_string(atmo_check_rules *r, const char *text, size_t l
 	}
 	rc = 0;
 done:
-	free(dcopy);
+	atmo__free(dcopy);
 	json_decref(doc);
 	return rc;
 }

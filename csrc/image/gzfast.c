@@ -22,6 +22,7 @@
 
 #ifdef ATMO_HAVE_ISAL
 #include <isa-l/igzip_lib.h>
+#include "util/alloc.h"
 
 #define GZ_IN (1u << 20)
 #define GZ_OUT (1u << 20)
@@ -97,14 +98,14 @@ int atmo_image__gz_new(atmo_image__gz **out, int fd, uint64_t off, uint64_t len)
 {
 	atmo_image__gz *g;
 	*out = NULL;
-	g = calloc(1, sizeof(*g));
+	g = atmo__calloc(1, sizeof(*g), NULL);
 	if (!g)
 		return ATMO_ENOMEM;
 	g->fd = fd;
 	g->off = off;
 	g->len = len;
-	g->in = malloc(GZ_IN);
-	g->out = malloc(GZ_OUT);
+	g->in = atmo__malloc(GZ_IN, NULL);
+	g->out = atmo__malloc(GZ_OUT, NULL);
 	if (!g->in || !g->out) {
 		atmo_image__gz_free(g);
 		return ATMO_ENOMEM;
@@ -183,9 +184,9 @@ void atmo_image__gz_free(atmo_image__gz *g)
 {
 	if (!g)
 		return;
-	free(g->in);
-	free(g->out);
-	free(g);
+	atmo__free(g->in);
+	atmo__free(g->out);
+	atmo__free(g);
 }
 
 #else /* no ISA-L: libarchive's gzip filter reads every gzip layer */

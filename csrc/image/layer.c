@@ -118,7 +118,7 @@ static int add_entry(atmo_image__layer *l, const char *path, size_t plen, uint64
 	atmo_image__entry *e;
 	if (l->n_entries == l->cap_entries) {
 		size_t cap = l->cap_entries ? l->cap_entries * 2 : 256;
-		e = realloc(l->entries, cap * sizeof(*e));
+		e = atmo__realloc(l->entries, cap * sizeof(*e), NULL);
 		if (!e)
 			return ATMO_ENOMEM;
 		l->entries = e;
@@ -158,7 +158,7 @@ static int add_dpkg(atmo_image__layer *l, const char *path, char *data, size_t l
 	atmo_image__dpkgfile *d;
 	if (l->n_dpkg == l->cap_dpkg) {
 		size_t cap = l->cap_dpkg ? l->cap_dpkg * 2 : 8;
-		d = realloc(l->dpkg, cap * sizeof(*d));
+		d = atmo__realloc(l->dpkg, cap * sizeof(*d), NULL);
 		if (!d)
 			return ATMO_ENOMEM;
 		l->dpkg = d;
@@ -192,7 +192,7 @@ static int pick_largest(atmo_image__layer *l, unsigned int n)
 		return 0;
 	if (n > 64) {
 		/* many: sort every candidate */
-		idx = malloc((l->n_entries + 1) * sizeof(*idx));
+		idx = atmo__malloc((l->n_entries + 1) * sizeof(*idx), NULL);
 		if (!idx)
 			return ATMO_ENOMEM;
 		for (i = 0; i < l->n_entries; i++)
@@ -204,7 +204,7 @@ static int pick_largest(atmo_image__layer *l, unsigned int n)
 		l->n_largest = have < n ? have : n;
 		return 0;
 	}
-	idx = malloc((size_t)n * sizeof(*idx));
+	idx = atmo__malloc((size_t)n * sizeof(*idx), NULL);
 	if (!idx)
 		return ATMO_ENOMEM;
 	/* keep the n largest in order: insertion into a sorted array of at most n */
@@ -396,7 +396,7 @@ static int walk_entry(void *ctx, const atmo_image__tarent *t)
 		       c->want_dpkg);
 	if (r <= 0)
 		return r;
-	data = malloc((size_t)t->size + 1);
+	data = atmo__malloc((size_t)t->size + 1, NULL);
 	if (!data)
 		return LERR(ATMO_ENOMEM, "out of memory");
 	while (have < t->size) {
@@ -405,14 +405,14 @@ static int walk_entry(void *ctx, const atmo_image__tarent *t)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			free(data);
+			atmo__free(data);
 			return ATMO_IMAGE__TAR_FALLBACK; /* libarchive reports the read error */
 		}
 		have += (size_t)n;
 	}
 	data[have] = '\0';
 	if (add_dpkg(l, l->entries[l->n_entries - 1].path, data, have) < 0) {
-		free(data);
+		atmo__free(data);
 		return LERR(ATMO_ENOMEM, "out of memory");
 	}
 	return 0;
@@ -490,7 +490,7 @@ static int archive_entries(atmo_image__layer *l, struct archive *a, const char *
 			uint64_t size = (uint64_t)archive_entry_size(e);
 			la_ssize_t got;
 			size_t have = 0;
-			dpkg_data = malloc((size_t)size + 1);
+			dpkg_data = atmo__malloc((size_t)size + 1, NULL);
 			if (!dpkg_data)
 				goto nomem;
 			while (have < size &&
@@ -511,7 +511,7 @@ static int archive_entries(atmo_image__layer *l, struct archive *a, const char *
 nomem:
 	rc = LERR(ATMO_ENOMEM, "out of memory");
 done:
-	free(dpkg_data);
+	atmo__free(dpkg_data);
 	return rc;
 }
 
@@ -568,7 +568,7 @@ static void layer_reset(atmo_image__layer *l)
 {
 	size_t i;
 	for (i = 0; i < l->n_dpkg; i++)
-		free(l->dpkg[i].data);
+		atmo__free(l->dpkg[i].data);
 	l->n_dpkg = 0;
 	l->n_entries = 0;
 	atmo_image__arena_free(&l->strings);
@@ -773,7 +773,7 @@ int atmo_image__layer_read(atmo_image__layer *l, int verify, int want_dpkg,
 	/* small reads for uncompressed layers so that file data is skipped, big ones to feed
 	 * a decompressor */
 	io.bufsz = strcmp(l->compression, "none") == 0 ? 4096 : 1 << 20;
-	io.buf = malloc(io.bufsz);
+	io.buf = atmo__malloc(io.bufsz, NULL);
 	if (!io.buf) {
 		rc = LERR(ATMO_ENOMEM, "out of memory");
 		goto done;
@@ -800,7 +800,7 @@ finish:
 			: strcmp(l->compression, "zstd") == 0
 			? "application/vnd.oci.image.layer.v1.tar+zstd"
 			: "application/vnd.docker.image.rootfs.diff.tar";
-		if (!(l->media_type = strdup(mt)))
+		if (!(l->media_type = atmo__strdup(mt, NULL)))
 			goto nomem;
 	}
 	if (pick_largest(l, n_largest) < 0)
@@ -811,7 +811,7 @@ nomem:
 done:
 	if (a)
 		archive_read_free(a);
-	free(io.buf);
+	atmo__free(io.buf);
 	if (rc < 0 && !l->err.code)
 		l->err.code = rc;
 	if (rc < 0 && rc != ATMO_ECANCELLED)
@@ -823,14 +823,14 @@ done:
 void atmo_image__layer_free(atmo_image__layer *l)
 {
 	size_t i;
-	free(l->digest);
-	free(l->diff_id);
-	free(l->media_type);
-	free(l->member);
-	free(l->entries);
-	free(l->largest);
+	atmo__free(l->digest);
+	atmo__free(l->diff_id);
+	atmo__free(l->media_type);
+	atmo__free(l->member);
+	atmo__free(l->entries);
+	atmo__free(l->largest);
 	for (i = 0; i < l->n_dpkg; i++)
-		free(l->dpkg[i].data);
-	free(l->dpkg);
+		atmo__free(l->dpkg[i].data);
+	atmo__free(l->dpkg);
 	atmo_image__arena_free(&l->strings);
 }

@@ -37,19 +37,19 @@ static void cands_free(cand_list *l)
 {
 	size_t i;
 	for (i = 0; i < l->n; i++) {
-		free(l->c[i].digest);
-		free(l->c[i].refs);
-		free(l->c[i].platform);
+		atmo__free(l->c[i].digest);
+		atmo__free(l->c[i].refs);
+		atmo__free(l->c[i].platform);
 		json_decref(l->c[i].names);
 	}
-	free(l->c);
+	atmo__free(l->c);
 }
 
 static candidate *cands_add(cand_list *l)
 {
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 8;
-		candidate *c = realloc(l->c, cap * sizeof(*c));
+		candidate *c = atmo__realloc(l->c, cap * sizeof(*c), NULL);
 		if (!c)
 			return NULL;
 		l->c = c;
@@ -71,7 +71,7 @@ static int load_json(json_t **out, atmo_image__src *s, const char *name, atmo_er
 	if ((rc = atmo_image__src_read(s, name, ATMO_IMAGE_MAX_JSON, &data, &len, err)) < 0)
 		return rc;
 	*out = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
-	free(data);
+	atmo__free(data);
 	if (!*out) {
 		/* jansson ends its message with " near '<the text>'": the file's own bytes
 		 * stay out of errors, the line and column locate the problem */
@@ -160,7 +160,7 @@ static char *platform_string(json_t *p)
 		snprintf(buf, sizeof(buf), "%s/%s/%s", os, arch, var);
 	else
 		snprintf(buf, sizeof(buf), "%s/%s", os, arch);
-	return strdup(buf);
+	return atmo__strdup(buf, NULL);
 }
 
 /* collect the image manifests an OCI index names, nested indexes included */
@@ -220,11 +220,11 @@ static int oci_collect(cand_list *out, atmo_image__src *s, const char *name, jso
 			json_t *plat = json_object_get(d, "platform");
 			if (!c)
 				return atmo__error_nomem(err);
-			c->digest = strdup(digest);
+			c->digest = atmo__strdup(digest, NULL);
 			if (json_is_object(plat)) {
 				const char *os = json_string_value(json_object_get(plat, "os"));
 				if (os && strcmp(os, "unknown") == 0) {
-					free(c->digest);
+					atmo__free(c->digest);
 					json_decref(c->names);
 					out->n--;
 					continue;
@@ -233,7 +233,7 @@ static int oci_collect(cand_list *out, atmo_image__src *s, const char *name, jso
 			}
 			if (ref) {
 				json_array_append_new(c->names, json_string(ref));
-				c->refs = strdup(ref);
+				c->refs = atmo__strdup(ref, NULL);
 			}
 			if (!c->digest)
 				return atmo__error_nomem(err);
@@ -329,7 +329,7 @@ static int select_candidate(size_t *out, const cand_list *l, const atmo_image_op
 
 static char *dup_or_null(const char *s)
 {
-	return s ? strdup(s) : NULL;
+	return s ? atmo__strdup(s, NULL) : NULL;
 }
 
 static int read_history(atmo_image *img, json_t *config, const char *where, atmo_error *err)
@@ -340,7 +340,7 @@ static int read_history(atmo_image *img, json_t *config, const char *where, atmo
 		return 0;
 	if (!json_is_array(hist))
 		return type_error_at(err, where, "\"history\"", "an array");
-	img->hist = calloc(json_array_size(hist) + 1, sizeof(*img->hist));
+	img->hist = atmo__calloc(json_array_size(hist) + 1, sizeof(*img->hist), NULL);
 	if (!img->hist)
 		return atmo__error_nomem(err);
 	json_array_foreach(hist, i, h) {
@@ -393,7 +393,7 @@ int atmo_image__apply_config(atmo_image *img, json_t *config, const char *where,
 	json_array_foreach(ids, i, v) {
 		if (!json_is_string(v))
 			return type_error_at(err, where, "\"rootfs.diff_ids\" entries", "strings");
-		img->layers[i].diff_id = strdup(json_string_value(v));
+		img->layers[i].diff_id = atmo__strdup(json_string_value(v), NULL);
 	}
 	if (json_object_get(config, "os") && !json_is_string(json_object_get(config, "os")))
 		return type_error_at(err, where, "\"os\"", "a string");
@@ -429,7 +429,7 @@ static int alloc_layers(atmo_image *img, size_t n, atmo_image__src *s, const cha
 		return atmo__error_set(err, ATMO_ELIMIT, src, 0, 0, "more than %d layers",
 				       ATMO_IMAGE_MAX_LAYERS);
 	}
-	img->layers = calloc(n ? n : 1, sizeof(*img->layers));
+	img->layers = atmo__calloc(n ? n : 1, sizeof(*img->layers), NULL);
 	if (!img->layers)
 		return atmo__error_nomem(err);
 	img->n_layers = n;
@@ -473,7 +473,7 @@ static int open_oci(atmo_image *img, atmo_image__src *s, const atmo_image_option
 		goto done;
 	if ((rc = select_candidate(&pick, &cands, o, s->path, err)) < 0)
 		goto done;
-	img->digest = strdup(cands.c[pick].digest);
+	img->digest = atmo__strdup(cands.c[pick].digest, NULL);
 	img->ref = dup_or_null(cands.c[pick].refs);
 	blob_name(bn, sizeof(bn), img->digest);
 	if ((rc = load_json(&man, s, bn, err)) < 0)
@@ -506,7 +506,7 @@ static int open_oci(atmo_image *img, atmo_image__src *s, const atmo_image_option
 		rc = type_error(err, s, img->digest, "\"config.size\"", "an integer");
 		goto done;
 	}
-	img->config_digest = strdup(cdigest);
+	img->config_digest = atmo__strdup(cdigest, NULL);
 	if ((rc = verify_blob(s, bn, cdigest,
 			      json_object_get(cfg, "size") ? json_integer_value(json_object_get(cfg, "size")) : -1,
 			      o->verify, err)) < 0)
@@ -538,9 +538,9 @@ static int open_oci(atmo_image *img, atmo_image__src *s, const atmo_image_option
 			rc = type_error(err, s, img->digest, "\"layers[].mediaType\"", "a string");
 			goto done;
 		}
-		l->digest = strdup(ld);
+		l->digest = atmo__strdup(ld, NULL);
 		l->media_type = dup_or_null(lmt);
-		l->member = strdup(lbn);
+		l->member = atmo__strdup(lbn, NULL);
 		if (!l->digest || !l->member) {
 			rc = atmo__error_nomem(err);
 			goto done;
@@ -611,11 +611,11 @@ static int open_docker(atmo_image *img, atmo_image__src *s, const atmo_image_opt
 		if (strncmp(cname, "blobs/sha256/", 13) == 0) {
 			char dg[80];
 			snprintf(dg, sizeof(dg), "sha256:%.64s", cname + 13);
-			c->digest = strdup(dg);
+			c->digest = atmo__strdup(dg, NULL);
 		} else if (strlen(cname) == 69 && strcmp(cname + 64, ".json") == 0) {
 			char dg[80];
 			snprintf(dg, sizeof(dg), "sha256:%.64s", cname);
-			c->digest = strdup(dg);
+			c->digest = atmo__strdup(dg, NULL);
 		}
 	}
 	if ((rc = select_candidate(&pick, &cands, o, s->path, err)) < 0)
@@ -637,7 +637,7 @@ static int open_docker(atmo_image *img, atmo_image__src *s, const atmo_image_opt
 			rc = type_error(err, s, "manifest.json", "\"Layers\" entries", "strings");
 			goto done;
 		}
-		l->member = strdup(ln);
+		l->member = atmo__strdup(ln, NULL);
 		if (!l->member) {
 			rc = atmo__error_nomem(err);
 			goto done;
@@ -645,7 +645,7 @@ static int open_docker(atmo_image *img, atmo_image__src *s, const atmo_image_opt
 		if (strncmp(ln, "blobs/sha256/", 13) == 0 && strlen(ln) == 77) {
 			char dg[80];
 			snprintf(dg, sizeof(dg), "sha256:%s", ln + 13);
-			l->digest = strdup(dg);
+			l->digest = atmo__strdup(dg, NULL);
 		}
 		if ((rc = atmo_image__src_find(s, ln, &l->range, err)) < 0)
 			goto done;
@@ -770,10 +770,10 @@ int atmo_image_open(atmo_image **out, const char *path, const atmo_image_options
 	} else if ((rc = atmo_image__src_open(&src, path, err)) < 0) {
 		goto done;
 	}
-	img = calloc(1, sizeof(*img));
+	img = atmo__calloc(1, sizeof(*img), NULL);
 	if (img)
 		pthread_mutex_init(&img->tree_lock, NULL);
-	if (!img || !(img->source = strdup(path))) {
+	if (!img || !(img->source = atmo__strdup(path, NULL))) {
 		rc = atmo__error_nomem(err);
 		goto done;
 	}
@@ -805,7 +805,7 @@ int atmo_image_open(atmo_image **out, const char *path, const atmo_image_options
 		size_t k;
 		img->layers[i].reg = NULL; /* freed below */
 		for (k = 0; k < img->layers[i].n_dpkg; k++) {
-			free(img->layers[i].dpkg[k].data);
+			atmo__free(img->layers[i].dpkg[k].data);
 			img->layers[i].dpkg[k].data = NULL;
 		}
 	}
@@ -826,27 +826,27 @@ void atmo_image_free(atmo_image *img)
 		return;
 	for (i = 0; i < img->n_layers; i++)
 		atmo_image__layer_free(&img->layers[i]);
-	free(img->layers);
+	atmo__free(img->layers);
 	for (i = 0; i < img->n_hist; i++) {
-		free(img->hist[i].created);
-		free(img->hist[i].created_by);
-		free(img->hist[i].comment);
+		atmo__free(img->hist[i].created);
+		atmo__free(img->hist[i].created_by);
+		atmo__free(img->hist[i].comment);
 	}
-	free(img->hist);
-	free(img->source);
-	free(img->ref);
-	free(img->digest);
-	free(img->config_digest);
-	free(img->os);
-	free(img->arch);
-	free(img->variant);
-	free(img->created);
-	free(img->ineff);
+	atmo__free(img->hist);
+	atmo__free(img->source);
+	atmo__free(img->ref);
+	atmo__free(img->digest);
+	atmo__free(img->config_digest);
+	atmo__free(img->os);
+	atmo__free(img->arch);
+	atmo__free(img->variant);
+	atmo__free(img->created);
+	atmo__free(img->ineff);
 	atmo_image__pkgs_free(img->pkgs, img->n_pkgs);
 	atmo_image__pkgs_free(img->removed, img->n_removed);
-	free(img->pkg_names);
-	free(img->tree);
+	atmo__free(img->pkg_names);
+	atmo__free(img->tree);
 	pthread_mutex_destroy(&img->tree_lock);
 	atmo_image__arena_free(&img->strings);
-	free(img);
+	atmo__free(img);
 }

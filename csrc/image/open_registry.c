@@ -144,30 +144,30 @@ int atmo_image__open_registry(atmo_image *img, atmo_image__reg *reg,
 			goto done;
 		/* ref points into man: keep it until the next manifest is fetched */
 		{
-			char *next = strdup(ref);
+			char *next = atmo__strdup(ref, NULL);
 			json_decref(man);
 			man = NULL;
-			free(data);
-			free(mt);
+			atmo__free(data);
+			atmo__free(mt);
 			data = mt = NULL;
 			if (!next) {
 				rc = atmo__error_nomem(err);
 				goto done;
 			}
-			free(img->digest);
+			atmo__free(img->digest);
 			img->digest = next;
 			ref = img->digest;
 			snprintf(where, sizeof(where), "%s@%s", atmo_image__reg_name(reg), ref);
 		}
 	}
-	free(img->digest);
+	atmo__free(img->digest);
 	img->digest = NULL;
-	if (asprintf(&img->digest, "sha256:%s", hex) < 0) {
+	if (atmo__asprintf(&img->digest, "sha256:%s", hex) < 0) {
 		img->digest = NULL;
 		rc = atmo__error_nomem(err);
 		goto done;
 	}
-	img->ref = strdup(atmo_image__reg_reference(reg));
+	img->ref = atmo__strdup(atmo_image__reg_reference(reg), NULL);
 	cfg = json_object_get(man, "config");
 	layers = json_object_get(man, "layers");
 	if (!json_is_object(cfg)) {
@@ -188,8 +188,8 @@ int atmo_image__open_registry(atmo_image *img, atmo_image__reg *reg,
 				     ATMO_IMAGE_MAX_LAYERS);
 		goto done;
 	}
-	img->config_digest = strdup(cdigest);
-	img->layers = calloc(json_array_size(layers) + 1, sizeof(*img->layers));
+	img->config_digest = atmo__strdup(cdigest, NULL);
+	img->layers = atmo__calloc(json_array_size(layers) + 1, sizeof(*img->layers), NULL);
 	if (!img->layers || !img->config_digest || !img->ref) {
 		rc = atmo__error_nomem(err);
 		goto done;
@@ -219,9 +219,9 @@ int atmo_image__open_registry(atmo_image *img, atmo_image__reg *reg,
 						     k, i);
 				goto done;
 			}
-		l->digest = strdup(ld);
-		l->member = strdup(ld);
-		l->media_type = lmt ? strdup(lmt) : NULL;
+		l->digest = atmo__strdup(ld, NULL);
+		l->member = atmo__strdup(ld, NULL);
+		l->media_type = lmt ? atmo__strdup(lmt, NULL) : NULL;
 		l->declared_size = (uint64_t)json_integer_value(sz);
 		l->reg = reg;
 		if (!l->digest || !l->member || (lmt && !l->media_type)) {
@@ -230,7 +230,7 @@ int atmo_image__open_registry(atmo_image *img, atmo_image__reg *reg,
 		}
 	}
 	/* the config */
-	free(data);
+	atmo__free(data);
 	data = NULL;
 	if ((rc = atmo_image__reg_blob_get(reg, cdigest, ATMO_IMAGE_MAX_JSON, &data, &len, err)) < 0)
 		goto done;
@@ -246,8 +246,8 @@ int atmo_image__open_registry(atmo_image *img, atmo_image__reg *reg,
 		goto done;
 	rc = atmo_image__apply_config(img, *config, where, err);
 done:
-	free(data);
-	free(mt);
+	atmo__free(data);
+	atmo__free(mt);
 	json_decref(man);
 	return rc;
 }

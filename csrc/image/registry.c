@@ -92,19 +92,19 @@ void atmo_image__reg_free(atmo_image__reg *r)
 {
 	if (!r)
 		return;
-	free(r->name);
-	free(r->host);
-	free(r->api_host);
-	free(r->repo);
-	free(r->reference);
-	free(r->base);
-	free(r->auth);
+	atmo__free(r->name);
+	atmo__free(r->host);
+	atmo__free(r->api_host);
+	atmo__free(r->repo);
+	atmo__free(r->reference);
+	atmo__free(r->base);
+	atmo__free(r->auth);
 	if (r->pass)
 		OPENSSL_cleanse(r->pass, strlen(r->pass));
-	free(r->user);
-	free(r->pass);
-	free(r->ca_file);
-	free(r);
+	atmo__free(r->user);
+	atmo__free(r->pass);
+	atmo__free(r->ca_file);
+	atmo__free(r);
 }
 
 /* ---- one request ---- */
@@ -121,9 +121,9 @@ typedef struct {
 static void response_free(response *rs)
 {
 	atmo__buf_free(&rs->body);
-	free(rs->www_auth);
-	free(rs->content_type);
-	free(rs->digest);
+	atmo__free(rs->www_auth);
+	atmo__free(rs->content_type);
+	atmo__free(rs->digest);
 	memset(rs, 0, sizeof(*rs));
 }
 
@@ -154,7 +154,7 @@ static char *header_value(const char *line, size_t len, const char *name)
 	}
 	for (e = len; e && (line[e - 1] == '\r' || line[e - 1] == '\n' || line[e - 1] == ' '); e--)
 		;
-	return strndup(line, e);
+	return atmo__strndup(line, e, NULL);
 }
 
 static size_t header_cb(char *p, size_t size, size_t n, void *ud)
@@ -164,28 +164,28 @@ static size_t header_cb(char *p, size_t size, size_t n, void *ud)
 	char *v;
 	/* a new response (after a redirect) starts over */
 	if (len > 5 && strncmp(p, "HTTP/", 5) == 0) {
-		free(rs->www_auth);
-		free(rs->content_type);
-		free(rs->digest);
+		atmo__free(rs->www_auth);
+		atmo__free(rs->content_type);
+		atmo__free(rs->digest);
 		rs->www_auth = rs->content_type = rs->digest = NULL;
 		rs->retry_after = 0;
 		return len;
 	}
 	if ((v = header_value(p, len, "WWW-Authenticate"))) {
-		free(rs->www_auth);
+		atmo__free(rs->www_auth);
 		rs->www_auth = v;
 	} else if ((v = header_value(p, len, "Content-Type"))) {
 		char *semi = strchr(v, ';');
 		if (semi)
 			*semi = '\0';
-		free(rs->content_type);
+		atmo__free(rs->content_type);
 		rs->content_type = v;
 	} else if ((v = header_value(p, len, "Docker-Content-Digest"))) {
-		free(rs->digest);
+		atmo__free(rs->digest);
 		rs->digest = v;
 	} else if ((v = header_value(p, len, "Retry-After"))) {
 		rs->retry_after = atol(v);
-		free(v);
+		atmo__free(v);
 	}
 	return len;
 }
@@ -311,7 +311,7 @@ static char *challenge_param(const char *ch, const char *key)
 			} else {
 				e = v + strcspn(v, ", ");
 			}
-			return e ? strndup(v, (size_t)(e - v)) : NULL;
+			return e ? atmo__strndup(v, (size_t)(e - v), NULL) : NULL;
 		}
 		p = v;
 	}
@@ -337,11 +337,11 @@ static int fetch_token(atmo_image__reg *r, const char *challenge, atmo_error *er
 				     challenge);
 		goto done;
 	}
-	if (asprintf(&scope, "repository:%s:pull", r->repo) < 0)
+	if (atmo__asprintf(&scope, "repository:%s:pull", r->repo) < 0)
 		scope = NULL;
 	eservice = service ? curl_easy_escape(esc, service, 0) : NULL;
 	escope = scope ? curl_easy_escape(esc, scope, 0) : NULL;
-	if (!escope || asprintf(&url, "%s%sscope=%s%s%s", realm, strchr(realm, '?') ? "&" : "?",
+	if (!escope || atmo__asprintf(&url, "%s%sscope=%s%s%s", realm, strchr(realm, '?') ? "&" : "?",
 				escope, eservice ? "&service=" : "", eservice ? eservice : "") < 0) {
 		url = NULL;
 		rc = atmo__error_nomem(err);
@@ -366,8 +366,8 @@ static int fetch_token(atmo_image__reg *r, const char *challenge, atmo_error *er
 				     "the token server %s sent no token", realm);
 		goto done;
 	}
-	free(r->auth);
-	if (asprintf(&r->auth, "Authorization: Bearer %s", tok) < 0) {
+	atmo__free(r->auth);
+	if (atmo__asprintf(&r->auth, "Authorization: Bearer %s", tok) < 0) {
 		r->auth = NULL;
 		rc = atmo__error_nomem(err);
 		goto done;
@@ -379,10 +379,10 @@ done:
 	curl_free(eservice);
 	curl_free(escope);
 	curl_easy_cleanup(esc);
-	free(realm);
-	free(service);
-	free(scope);
-	free(url);
+	atmo__free(realm);
+	atmo__free(service);
+	atmo__free(scope);
+	atmo__free(url);
 	return rc;
 }
 
@@ -395,24 +395,24 @@ static int use_basic(atmo_image__reg *r, atmo_error *err)
 		return atmo__error_set(err, ATMO_EINVALID, r->name, 0, 0,
 				       "the registry %s asks for credentials and the auth file has "
 				       "none for it", r->host);
-	if (asprintf(&plain, "%s:%s", r->user, r->pass ? r->pass : "") < 0)
+	if (atmo__asprintf(&plain, "%s:%s", r->user, r->pass ? r->pass : "") < 0)
 		return atmo__error_nomem(err);
 	n = strlen(plain);
-	b64 = malloc(4 * ((n + 2) / 3) + 1);
+	b64 = atmo__malloc(4 * ((n + 2) / 3) + 1, NULL);
 	if (!b64) {
 		rc = atmo__error_nomem(err);
 		goto done;
 	}
 	EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)plain, (int)n);
-	free(r->auth);
-	if (asprintf(&r->auth, "Authorization: Basic %s", b64) < 0) {
+	atmo__free(r->auth);
+	if (atmo__asprintf(&r->auth, "Authorization: Basic %s", b64) < 0) {
 		r->auth = NULL;
 		rc = atmo__error_nomem(err);
 	}
 done:
 	OPENSSL_cleanse(plain, n);
-	free(plain);
-	free(b64);
+	atmo__free(plain);
+	atmo__free(b64);
 	return rc;
 }
 
@@ -445,7 +445,7 @@ static int load_credentials(atmo_image__reg *r, const char *path, atmo_error *er
 	if ((rc = atmo_file_read(&text, &len, path, 1u << 20, err)) < 0)
 		return rc;
 	doc = json_loadb(text, len, 0, &je);
-	free(text);
+	atmo__free(text);
 	if (!doc)
 		return atmo__error_set(err, ATMO_EINVALID, path, je.line, je.column,
 				       "not valid JSON: %s", je.text);
@@ -475,7 +475,7 @@ static int load_credentials(atmo_image__reg *r, const char *path, atmo_error *er
 	if (b64 && *b64) {
 		char *colon;
 		size_t bl = strlen(b64);
-		dec = calloc(1, bl + 4);
+		dec = atmo__calloc(1, bl + 4, NULL);
 		if (!dec) {
 			rc = atmo__error_nomem(err);
 			goto done;
@@ -488,21 +488,21 @@ static int load_credentials(atmo_image__reg *r, const char *path, atmo_error *er
 			goto done;
 		}
 		*colon = '\0';
-		r->user = strdup(dec);
-		r->pass = strdup(colon + 1);
+		r->user = atmo__strdup(dec, NULL);
+		r->pass = atmo__strdup(colon + 1, NULL);
 		if (!r->user || !r->pass)
 			rc = atmo__error_nomem(err);
 	} else if (json_is_string(json_object_get(ent, "username"))) {
-		r->user = strdup(json_string_value(json_object_get(ent, "username")));
-		r->pass = strdup(json_string_value(json_object_get(ent, "password")) ?
-				 json_string_value(json_object_get(ent, "password")) : "");
+		r->user = atmo__strdup(json_string_value(json_object_get(ent, "username")), NULL);
+		r->pass = atmo__strdup(json_string_value(json_object_get(ent, "password")) ?
+				 json_string_value(json_object_get(ent, "password")) : "", NULL);
 		if (!r->user || !r->pass)
 			rc = atmo__error_nomem(err);
 	}
 done:
 	if (dec) {
 		OPENSSL_cleanse(dec, strlen(dec) + 1);
-		free(dec);
+		atmo__free(dec);
 	}
 	json_decref(doc);
 	return rc;
@@ -518,38 +518,38 @@ static int parse_ref(atmo_image__reg *r, const char *ref, atmo_error *err)
 	/* the first part names a registry when it looks like a host (as docker reads it) */
 	if (slash && (memchr(s, '.', hl) || memchr(s, ':', hl) ||
 		      (hl == 9 && !strncmp(s, "localhost", 9)))) {
-		r->host = strndup(s, hl);
+		r->host = atmo__strndup(s, hl, NULL);
 		name = slash + 1;
 	} else {
-		r->host = strdup("docker.io");
+		r->host = atmo__strdup("docker.io", NULL);
 		name = s;
 	}
 	if (!r->host)
 		return atmo__error_nomem(err);
-	r->api_host = strdup(!strcmp(r->host, "docker.io") ? "registry-1.docker.io" : r->host);
+	r->api_host = atmo__strdup(!strcmp(r->host, "docker.io") ? "registry-1.docker.io" : r->host, NULL);
 	at = strchr(name, '@');
 	if (at) {
 		/* REPO:TAG@DIGEST: the digest decides, as docker pull does */
 		const char *c = memchr(name, ':', (size_t)(at - name));
-		r->repo = strndup(name, (size_t)((c && !memchr(c, '/', (size_t)(at - c)) ? c : at) - name));
-		r->reference = strdup(at + 1);
+		r->repo = atmo__strndup(name, (size_t)((c && !memchr(c, '/', (size_t)(at - c)) ? c : at) - name), NULL);
+		r->reference = atmo__strdup(at + 1, NULL);
 	} else {
 		colon = strrchr(name, ':');
 		if (colon && !strchr(colon, '/')) {
-			r->repo = strndup(name, (size_t)(colon - name));
-			r->reference = strdup(colon + 1);
+			r->repo = atmo__strndup(name, (size_t)(colon - name), NULL);
+			r->reference = atmo__strdup(colon + 1, NULL);
 		} else {
-			r->repo = strdup(name);
-			r->reference = strdup("latest");
+			r->repo = atmo__strdup(name, NULL);
+			r->reference = atmo__strdup("latest", NULL);
 		}
 	}
 	if (!r->api_host || !r->repo || !r->reference)
 		return atmo__error_nomem(err);
 	if (!strcmp(r->host, "docker.io") && !strchr(r->repo, '/')) {
 		char *lib;
-		if (asprintf(&lib, "library/%s", r->repo) < 0)
+		if (atmo__asprintf(&lib, "library/%s", r->repo) < 0)
 			return atmo__error_nomem(err);
-		free(r->repo);
+		atmo__free(r->repo);
 		r->repo = lib;
 	}
 	{
@@ -610,8 +610,8 @@ static int ping(atmo_image__reg *r, atmo_error *err)
 	for (plain = 0; plain < 2; plain++) {
 		atmo_error e;
 		atmo_error_clear(&e);
-		free(r->base);
-		if (asprintf(&r->base, "%s://%s", plain ? "http" : "https", r->api_host) < 0) {
+		atmo__free(r->base);
+		if (atmo__asprintf(&r->base, "%s://%s", plain ? "http" : "https", r->api_host) < 0) {
 			r->base = NULL;
 			rc = atmo__error_nomem(err);
 			goto done;
@@ -650,7 +650,7 @@ int atmo_image__reg_open(atmo_image__reg **out, const char *ref, const atmo_imag
 	if (!r)
 		return ATMO_ENOMEM;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		free(r);
+		atmo__free(r);
 		return atmo__error_set(err, ATMO_ERROR, ref, 0, 0, "libcurl cannot start");
 	}
 	if (!(r->name = atmo__strdup(ref, err))) {
@@ -683,7 +683,7 @@ static int get_doc(atmo_image__reg *r, const char *kind, const char *ref, size_t
 	char *url = NULL;
 	long status = 0;
 	int rc, tries;
-	if (asprintf(&url, "%s/v2/%s/%s/%s", r->base, r->repo, kind, ref) < 0)
+	if (atmo__asprintf(&url, "%s/v2/%s/%s/%s", r->base, r->repo, kind, ref) < 0)
 		return atmo__error_nomem(err);
 	rs->max = max;
 	for (tries = 0; tries < 2; tries++) {
@@ -719,7 +719,7 @@ static int get_doc(atmo_image__reg *r, const char *kind, const char *ref, size_t
 	}
 	rc = 0;
 done:
-	free(url);
+	atmo__free(url);
 	return rc;
 }
 
@@ -737,7 +737,7 @@ int atmo_image__reg_manifest(atmo_image__reg *r, const char *ref, size_t max, ch
 		goto done;
 	*len = rs.body.len;
 	*data = atmo__buf_detach(&rs.body);
-	if (!*data && !(*data = strdup(""))) {
+	if (!*data && !(*data = atmo__strdup("", NULL))) {
 		rc = atmo__error_nomem(err);
 		goto done;
 	}
@@ -761,7 +761,7 @@ int atmo_image__reg_blob_get(atmo_image__reg *r, const char *digest, size_t max,
 	if ((rc = get_doc(r, "blobs", digest, max, &rs, err)) == 0) {
 		*len = rs.body.len;
 		*data = atmo__buf_detach(&rs.body);
-		if (!*data && !(*data = strdup("")))
+		if (!*data && !(*data = atmo__strdup("", NULL)))
 			rc = atmo__error_nomem(err);
 	}
 	response_free(&rs);
@@ -813,7 +813,7 @@ static size_t blob_write(char *p, size_t size, size_t n, void *ud)
 		char *nb;
 		while (cap < b->len + len)
 			cap *= 2;
-		if (!(nb = realloc(b->buf, cap)))
+		if (!(nb = atmo__realloc(b->buf, cap, NULL)))
 			return 0;
 		b->buf = nb;
 		b->cap = cap;
@@ -857,7 +857,7 @@ int atmo_image__blob_open(atmo_image__blob **out, atmo_image__reg *r, const char
 	b->reg = r;
 	b->size = size;
 	snprintf(b->digest, sizeof(b->digest), "%s", digest);
-	if (asprintf(&b->url, "%s/v2/%s/blobs/%s", r->base, r->repo, digest) < 0) {
+	if (atmo__asprintf(&b->url, "%s/v2/%s/blobs/%s", r->base, r->repo, digest) < 0) {
 		b->url = NULL;
 		rc = atmo__error_nomem(err);
 		goto fail;
@@ -1010,7 +1010,7 @@ void atmo_image__blob_free(atmo_image__blob *b)
 	curl_slist_free_all(b->hdrs);
 	atmo__buf_free(&b->errbody);
 	atmo__sha256_free(b->hash);
-	free(b->buf);
-	free(b->url);
-	free(b);
+	atmo__free(b->buf);
+	atmo__free(b->url);
+	atmo__free(b);
 }

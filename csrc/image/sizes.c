@@ -17,8 +17,10 @@
 #include <string.h>
 #include "image/internal.h"
 #include "atmograph/graph.h"
+#include "graph/graph_doc.h"
 #include "atmograph/dockerfile.h"
 #include "util/buf.h"
+#include "util/alloc.h"
 
 static void norm_history(const char *cb, char *kw, size_t kwn, const char **text)
 {
@@ -142,14 +144,14 @@ static void attribute(stage_in *si, const atmo_graph *g, const atmo_stage *st, l
 		long k, hit = -1;
 		norm_history(img->hist[i].created_by, kw, sizeof(kw), &text);
 		for (k = j; k >= first && kw[0]; k--) {
-			const atmo_instruction *ins = atmo_dockerfile_get(df, (size_t)k);
+			const atmo_instruction *ins = atmo_dockerfile_at(df, (size_t)k);
 			if (!ins || !upper_eq(kw, ins->keyword))
 				continue;
 			if (strcmp(kw, "RUN") == 0) {
 				/* prefer the RUN whose text matches; else the nearest RUN */
 				long m;
 				for (m = k; m >= first; m--) {
-					const atmo_instruction *in2 = atmo_dockerfile_get(df, (size_t)m);
+					const atmo_instruction *in2 = atmo_dockerfile_at(df, (size_t)m);
 					if (!in2 || strcmp(in2->keyword, "run") != 0)
 						continue;
 					ins_text(&tb, in2);
@@ -286,14 +288,14 @@ static uint64_t copied_to_final(const stage_in *si, const atmo_graph *g)
 			if (!node || node->type != en->type || node->size != en->size)
 				continue; /* deleted or replaced later */
 			for (e = 0; e < atmo_graph_edge_count(g) && !hit; e++) {
-				const atmo_graph_edge *ed = atmo_graph_get_edge(g, e);
-				const atmo_graph_node *from = atmo_graph_get_node(g, ed->from);
-				const atmo_graph_node *to = atmo_graph_get_node(g, ed->to);
+				const atmo_graph_edge *ed = atmo_graph_edge_at(g, e);
+				const atmo_graph_node *from = atmo_graph_node_at(g, ed->from);
+				const atmo_graph_node *to = atmo_graph_node_at(g, ed->to);
 				const atmo_stage *ts;
 				if (ed->kind != ATMO_EDGE_COPY || !from || !to || from->stage != si->stage ||
 				    to->stage < 0)
 					continue;
-				ts = atmo_graph_stage(g, (size_t)to->stage);
+				ts = atmo_graph_stage_at(g, (size_t)to->stage);
 				if (!ts || !ts->in_final)
 					continue;
 				for (j = 0; j < ed->n_sources && !hit; j++)
@@ -320,11 +322,11 @@ int atmo_image_layer_set(atmo_layer_set *out, const atmo_image *img, atmo_error 
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
 				       "atmo_image_layer_set: out and img must not be NULL");
 	memset(out, 0, sizeof(*out));
-	ids = calloc(img->n_layers + 1, sizeof(*ids));
-	bytes = calloc(img->n_layers + 1, sizeof(*bytes));
+	ids = atmo__calloc(img->n_layers + 1, sizeof(*ids), NULL);
+	bytes = atmo__calloc(img->n_layers + 1, sizeof(*bytes), NULL);
 	if (!ids || !bytes) {
-		free(ids);
-		free(bytes);
+		atmo__free(ids);
+		atmo__free(bytes);
 		return atmo__error_nomem(err);
 	}
 	for (i = 0; i < img->n_layers; i++) {
@@ -342,14 +344,14 @@ void atmo_layer_set_free(atmo_layer_set *set)
 {
 	if (!set)
 		return;
-	free((void *)set->diff_ids);
-	free((void *)set->bytes);
+	atmo__free((void *)set->diff_ids);
+	atmo__free((void *)set->bytes);
 	set->diff_ids = NULL;
 	set->bytes = NULL;
 	set->n_layers = 0;
 }
 
-int atmo_kept_out(json_t **out, const atmo_layer_set *final, const atmo_layer_set *build_only,
+int atmo_image_kept_out(json_t **out, const atmo_layer_set *final, const atmo_layer_set *build_only,
 		  size_t n_build_only, atmo_error *err)
 {
 	atmo_image__map in_final = { 0 }, seen = { 0 }, fpk = { 0 }, kpk = { 0 };
@@ -362,7 +364,7 @@ int atmo_kept_out(json_t **out, const atmo_layer_set *final, const atmo_layer_se
 	atmo_error_clear(err);
 	if (!out || !final || (n_build_only && !build_only))
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
-				       "atmo_kept_out: out, final and build_only must not be NULL");
+				       "atmo_image_kept_out: out, final and build_only must not be NULL");
 	*out = NULL;
 	for (i = 0; i < final->n_layers; i++)
 		if (final->diff_ids[i] && atmo_image__map_set(&in_final, final->diff_ids[i], 1) < 0)
@@ -388,7 +390,7 @@ int atmo_kept_out(json_t **out, const atmo_layer_set *final, const atmo_layer_se
 				continue;
 			if (atmo_image__map_set(&kpk, p, 1) < 0)
 				goto oom;
-			nn = realloc(names, (n_names + 1) * sizeof(*nn));
+			nn = atmo__realloc(names, (n_names + 1) * sizeof(*nn), NULL);
 			if (!nn)
 				goto oom;
 			names = nn;
@@ -419,7 +421,7 @@ oom:
 done:
 	json_decref(pk);
 	json_decref(doc);
-	free(names);
+	atmo__free(names);
 	atmo_image__map_free(&in_final);
 	atmo_image__map_free(&seen);
 	atmo_image__map_free(&fpk);
@@ -427,7 +429,7 @@ done:
 	return rc;
 }
 
-uint64_t atmo_own_bytes(const atmo_layer_set *img, const atmo_layer_set *parent)
+uint64_t atmo_image_own_bytes(const atmo_layer_set *img, const atmo_layer_set *parent)
 {
 	size_t i = 0;
 	uint64_t sum = 0;
@@ -450,14 +452,14 @@ static int own_over_parent(uint64_t *own, const atmo_image *img, const atmo_imag
 	if ((rc = atmo_image_layer_set(&ls, img, err)) < 0)
 		return rc;
 	if ((rc = atmo_image_layer_set(&ps, parent, err)) == 0)
-		*own = atmo_own_bytes(&ls, &ps);
+		*own = atmo_image_own_bytes(&ls, &ps);
 	atmo_layer_set_free(&ls);
 	atmo_layer_set_free(&ps);
 	return rc;
 }
 
-int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
-		       const atmo_sizes_input *inputs, size_t n_inputs, atmo_error *err)
+int atmo_image_sizes_compute(json_t **out, const struct atmo_graph *graph,
+		       const atmo_image_sizes_input *inputs, size_t n_inputs, atmo_error *err)
 {
 	const atmo_graph *g = graph;
 	const atmo_dockerfile *df;
@@ -471,10 +473,10 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 	atmo_error_clear(err);
 	*out = NULL;
 	if (!g)
-		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "atmo_sizes_compute: no graph");
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "atmo_image_sizes_compute: no graph");
 	df = atmo_graph_dockerfile(g);
 	target = atmo_graph_target(g);
-	si = calloc(n_inputs ? n_inputs : 1, sizeof(*si));
+	si = atmo__calloc(n_inputs ? n_inputs : 1, sizeof(*si), NULL);
 	if (!si)
 		return atmo__error_nomem(err);
 	for (i = 0; i < n_inputs; i++) {
@@ -482,7 +484,7 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 		if (s < 0) {
 			atmo_buf b = ATMO_BUF_INIT;
 			for (k = 0; k < atmo_graph_stage_count(g); k++)
-				atmo__buf_printf(&b, "%s%s", k ? ", " : "", atmo_graph_stage(g, k)->label);
+				atmo__buf_printf(&b, "%s%s", k ? ", " : "", atmo_graph_stage_at(g, k)->label);
 			rc = atmo__error_set(err, ATMO_ENOTFOUND, atmo_dockerfile_source(df), 0, 0,
 					     "no stage '%s' in the Dockerfile; the stages are: %s",
 					     inputs[i].stage ? inputs[i].stage : "", atmo__buf_cstr(&b));
@@ -502,8 +504,8 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 		}
 		si[i].stage = s;
 		si[i].img = inputs[i].image;
-		si[i].name = atmo_graph_stage(g, (size_t)s)->label;
-		si[i].hist_ins = calloc(si[i].img->n_hist + 1, sizeof(long));
+		si[i].name = atmo_graph_stage_at(g, (size_t)s)->label;
+		si[i].hist_ins = atmo__calloc(si[i].img->n_hist + 1, sizeof(long), NULL);
 		if (!si[i].hist_ins) {
 			rc = atmo__error_nomem(err);
 			goto done;
@@ -512,7 +514,7 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 			final = (long)i;
 	}
 	for (i = 0; i < n_inputs; i++) {
-		const atmo_stage *st = atmo_graph_stage(g, (size_t)si[i].stage);
+		const atmo_stage *st = atmo_graph_stage_at(g, (size_t)si[i].stage);
 		long known = -1;
 		for (k = 0; k < n_inputs; k++)
 			if (st->parent_stage >= 0 && si[k].stage == st->parent_stage)
@@ -529,9 +531,9 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 	}
 	json_object_set_new(doc, "schema", json_string("atmograph.sizes/1"));
 	json_object_set_new(doc, "dockerfile", json_string(atmo_dockerfile_source(df)));
-	json_object_set_new(doc, "target", json_string(atmo_graph_stage(g, target)->label));
+	json_object_set_new(doc, "target", json_string(atmo_graph_stage_at(g, target)->label));
 	for (i = 0; i < n_inputs; i++) {
-		const atmo_stage *st = atmo_graph_stage(g, (size_t)si[i].stage);
+		const atmo_stage *st = atmo_graph_stage_at(g, (size_t)si[i].stage);
 		const atmo_image *img = si[i].img;
 		atmo_image_totals t;
 		json_t *o = json_object(), *ins = json_array(), *sz = json_object();
@@ -546,7 +548,7 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 		json_object_set_new(o, "node", json_string(st->node_id ? st->node_id : st->label));
 		json_object_set_new(o, "base", st->base ? json_string(st->base) : json_null());
 		json_object_set_new(o, "base_stage", st->parent_stage >= 0
-				    ? json_string(atmo_graph_stage(g, (size_t)st->parent_stage)->label)
+				    ? json_string(atmo_graph_stage_at(g, (size_t)st->parent_stage)->label)
 				    : json_null());
 		json_object_set_new(o, "image", json_string(img->source));
 		json_object_set_new(o, "ref", img->ref ? json_string(img->ref) : json_null());
@@ -574,7 +576,7 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 		json_object_set_new(o, "unattributed_bytes", json_integer((json_int_t)si[i].unattributed));
 		/* per instruction */
 		for (k = st->first_instruction + 1; k < st->first_instruction + st->n_instructions; k++) {
-			const atmo_instruction *in = atmo_dockerfile_get(df, k);
+			const atmo_instruction *in = atmo_dockerfile_at(df, k);
 			json_t *io = json_object(), *hs = json_array();
 			uint64_t bytes = 0, layers = 0;
 			size_t h;
@@ -606,7 +608,7 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 								    : "unattributed"));
 			/* always present: null for base and unattributed entries */
 			json_object_set_new(ho, "line", si[i].hist_ins[k] >= 0
-				? json_integer(atmo_dockerfile_get(df, (size_t)si[i].hist_ins[k])->start_line)
+				? json_integer(atmo_dockerfile_at(df, (size_t)si[i].hist_ins[k])->start_line)
 				: json_null());
 			json_array_append_new(hist, ho);
 		}
@@ -629,11 +631,11 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 	}
 	json_object_set_new(doc, "stages", stages);
 
-	/* kept out: atmo_kept_out() of the used build-only stages' images against the
+	/* kept out: atmo_image_kept_out() of the used build-only stages' images against the
 	 * target's image; own and copied bytes of those stages for information */
 	{
 		json_t *ks = json_array(), *ko = NULL;
-		atmo_layer_set fs, *bs = calloc(n_inputs + 1, sizeof(*bs));
+		atmo_layer_set fs, *bs = atmo__calloc(n_inputs + 1, sizeof(*bs), NULL);
 		size_t nb = 0;
 		memset(&fs, 0, sizeof(fs));
 		kept = json_object();
@@ -641,12 +643,12 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 		    (final >= 0 && atmo_image_layer_set(&fs, si[final].img, err) < 0)) {
 			json_decref(ks);
 			json_decref(kept);
-			free(bs);
+			atmo__free(bs);
 			rc = atmo__error_nomem(err);
 			goto done;
 		}
 		for (i = 0; i < n_inputs; i++) {
-			const atmo_stage *st = atmo_graph_stage(g, (size_t)si[i].stage);
+			const atmo_stage *st = atmo_graph_stage_at(g, (size_t)si[i].stage);
 			uint64_t copied;
 			if (!st->build_only)
 				continue;
@@ -661,10 +663,10 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 			nb++;
 		}
 		if (!rc && final >= 0)
-			rc = atmo_kept_out(&ko, &fs, bs, nb, err);
+			rc = atmo_image_kept_out(&ko, &fs, bs, nb, err);
 		for (k = 0; k < nb; k++)
 			atmo_layer_set_free(&bs[k]);
-		free(bs);
+		atmo__free(bs);
 		atmo_layer_set_free(&fs);
 		if (rc < 0) {
 			json_decref(ks);
@@ -686,8 +688,8 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 done:
 	json_decref(doc);
 	for (i = 0; i < n_inputs; i++)
-		free(si[i].hist_ins);
-	free(si);
+		atmo__free(si[i].hist_ins);
+	atmo__free(si);
 	return rc;
 }
 
@@ -698,19 +700,6 @@ static int cmp_json_string(const void *a, const void *b)
 	return strcmp(json_string_value(*(json_t *const *)a), json_string_value(*(json_t *const *)b));
 }
 
-/* the node of a graph document whose "id" is id (borrowed), NULL if none */
-static json_t *doc_find(json_t *arr, const char *id)
-{
-	size_t i;
-	json_t *n;
-	json_array_foreach(arr, i, n) {
-		const char *nid = json_string_value(json_object_get(n, "id"));
-		if (nid && strcmp(nid, id) == 0)
-			return n;
-	}
-	return NULL;
-}
-
 /* {"bytes": <integer or null>, ...}: the integer or -1 */
 static json_int_t opt_integer(const json_t *o, const char *key)
 {
@@ -718,39 +707,43 @@ static json_int_t opt_integer(const json_t *o, const char *key)
 	return json_is_integer(v) && json_integer_value(v) >= 0 ? json_integer_value(v) : -1;
 }
 
-int atmo_sizes_annotate(json_t *graph_doc, const json_t *sizes_doc, atmo_error *err)
+int atmo_image_sizes_annotate(json_t *graph_doc, const json_t *sizes_doc, atmo_error *err)
 {
 	const char *schema;
-	json_t *nodes, *stages, *st, *kept, *sorted = NULL;
+	atmo_graph_doc gd;
+	json_t *stages, *st, *kept, *sorted = NULL;
 	json_t **targets = NULL, **items = NULL;
 	size_t i, n;
+	long ni;
 	int rc = 0;
 
 	atmo_error_clear(err);
-	schema = json_string_value(json_object_get(graph_doc, "schema"));
-	nodes = json_object_get(graph_doc, "nodes");
-	if (!json_is_object(graph_doc) || !schema || strcmp(schema, "atmograph.graph/1") ||
-	    !json_is_array(nodes))
-		return atmo__error_set(err, ATMO_EINVALID, "graph", 0, 0,
-				       "not a graph document (schema atmograph.graph/1)");
+	if ((rc = atmo_graph__doc_load_arg(&gd, graph_doc, "graph", err)) < 0) {
+		atmo_graph__doc_free(&gd);
+		return rc;
+	}
 	schema = json_string_value(json_object_get(sizes_doc, "schema"));
 	stages = json_object_get(sizes_doc, "stages");
-	if (!json_is_object(sizes_doc) || !schema || strcmp(schema, "atmograph.sizes/1"))
-		return atmo__error_set(err, ATMO_EINVALID, "sizes", 0, 0,
-				       "not a sizes document (schema atmograph.sizes/1)");
-	if (!json_is_array(stages))
-		return atmo__error_set(err, ATMO_EINVALID, "sizes", 0, 0,
-				       "sizes.stages: expected an array");
 	kept = json_object_get(sizes_doc, "kept_out");
-	if (kept && !json_is_object(kept) && !json_is_null(kept))
-		return atmo__error_set(err, ATMO_EINVALID, "sizes", 0, 0,
-				       "sizes.kept_out: expected an object");
+	if (!json_is_object(sizes_doc) || !schema || strcmp(schema, "atmograph.sizes/1"))
+		rc = atmo__error_set(err, ATMO_EINVALID, "sizes", 0, 0,
+				     "not a sizes document (schema atmograph.sizes/1)");
+	else if (!json_is_array(stages))
+		rc = atmo__error_set(err, ATMO_EINVALID, "sizes", 0, 0,
+				     "sizes.stages: expected an array");
+	else if (kept && !json_is_object(kept) && !json_is_null(kept))
+		rc = atmo__error_set(err, ATMO_EINVALID, "sizes", 0, 0,
+				     "sizes.kept_out: expected an object");
+	if (rc < 0)
+		goto done;
 
 	/* check everything first: on error the graph document is left as it was */
 	n = json_array_size(stages);
-	targets = calloc(n + 1, sizeof(*targets));
-	if (!targets)
-		return atmo__error_nomem(err);
+	targets = atmo__calloc(n + 1, sizeof(*targets), NULL);
+	if (!targets) {
+		rc = atmo__error_nomem(err);
+		goto done;
+	}
 	json_array_foreach(stages, i, st) {
 		const char *node = json_string_value(json_object_get(st, "node"));
 		if (!json_is_object(st) || !node) {
@@ -763,7 +756,8 @@ int atmo_sizes_annotate(json_t *graph_doc, const json_t *sizes_doc, atmo_error *
 					     "sizes.stages[%zu].size: expected an object", i);
 			goto done;
 		}
-		targets[i] = doc_find(nodes, node);
+		ni = atmo_graph__doc_find(&gd, node);
+		targets[i] = ni >= 0 ? gd.nodes[ni].json : NULL;
 		if (!targets[i]) {
 			rc = atmo__error_set(err, ATMO_ENOTFOUND, "sizes", 0, 0,
 					     "sizes.stages[%zu]: node '%s' is not in the graph document "
@@ -790,9 +784,10 @@ int atmo_sizes_annotate(json_t *graph_doc, const json_t *sizes_doc, atmo_error *
 		if (json_is_true(json_object_get(st, "target"))) {
 			/* the target stage's image is the image's size */
 			const char *image = json_string_value(json_object_get(targets[i], "image"));
-			json_t *img = image ? doc_find(json_object_get(graph_doc, "images"), image) : NULL;
+			long im = image ? atmo_graph__doc_find_image(&gd, image) : -1;
+			json_t *img = im >= 0 ? gd.images[im].json : NULL;
 			json_t *isz;
-			if (img && json_is_object(img) && (isz = json_object()) != NULL) {
+			if (img && (isz = json_object()) != NULL) {
 				if ((v = opt_integer(size, "bytes")) >= 0)
 					json_object_set_new(isz, "bytes", json_integer(v));
 				if ((v = opt_integer(size, "compressed")) >= 0)
@@ -806,7 +801,7 @@ int atmo_sizes_annotate(json_t *graph_doc, const json_t *sizes_doc, atmo_error *
 	    opt_integer(kept, "bytes") >= 0) {
 		json_t *pk = json_object_get(kept, "packages"), *p;
 		size_t k = 0;
-		items = calloc(json_array_size(pk) + 1, sizeof(*items));
+		items = atmo__calloc(json_array_size(pk) + 1, sizeof(*items), NULL);
 		sorted = json_array();
 		if (!items || !sorted) {
 			rc = atmo__error_nomem(err);
@@ -826,7 +821,8 @@ int atmo_sizes_annotate(json_t *graph_doc, const json_t *sizes_doc, atmo_error *
 	}
 done:
 	json_decref(sorted);
-	free(items);
-	free(targets);
+	atmo__free(items);
+	atmo__free(targets);
+	atmo_graph__doc_free(&gd);
 	return rc;
 }

@@ -26,7 +26,7 @@ char *atmo_image__arena_strndup(atmo_image__arena *a, const char *s, size_t n)
 	char *p;
 	if (!c || c->cap - c->used < n + 1) {
 		size_t cap = n + 1 > 65536 - sizeof(*c) ? n + 1 : 65536 - sizeof(*c);
-		c = malloc(sizeof(*c) + cap);
+		c = atmo__malloc(sizeof(*c) + cap, NULL);
 		if (!c)
 			return NULL;
 		c->used = 0;
@@ -46,7 +46,7 @@ void atmo_image__arena_free(atmo_image__arena *a)
 	atmo_image__chunk *c = a->head, *next;
 	for (; c; c = next) {
 		next = c->next;
-		free(c);
+		atmo__free(c);
 	}
 	a->head = NULL;
 }
@@ -119,7 +119,7 @@ static int map_rehash(atmo_image__map *m, size_t cap)
 	atmo_image__slot *slots;
 	size_t i;
 
-	slots = calloc(cap, sizeof(*slots));
+	slots = atmo__calloc(cap, sizeof(*slots), NULL);
 	if (!slots)
 		return ATMO_ENOMEM;
 	atmo_image__prefault(slots, cap * sizeof(*slots));
@@ -132,7 +132,7 @@ static int map_rehash(atmo_image__map *m, size_t cap)
 			;
 		slots[j] = *s;
 	}
-	free(m->slots);
+	atmo__free(m->slots);
 	m->slots = slots;
 	m->cap = cap;
 	m->used = m->n;
@@ -233,7 +233,7 @@ void atmo_image__map_del(atmo_image__map *m, const char *key)
 
 void atmo_image__map_free(atmo_image__map *m)
 {
-	free(m->slots);
+	atmo__free(m->slots);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -267,7 +267,7 @@ int atmo_image__range_read(const atmo_image__range *r, size_t max, char **data, 
 		return atmo__error_set(err, ATMO_ELIMIT, what, 0, 0,
 				       "%llu bytes is more than the limit of %zu for this kind of file",
 				       (unsigned long long)r->len, max);
-	buf = malloc((size_t)r->len + 1);
+	buf = atmo__malloc((size_t)r->len + 1, NULL);
 	if (!buf)
 		return atmo__error_nomem(err);
 	while (done < r->len) {
@@ -275,7 +275,7 @@ int atmo_image__range_read(const atmo_image__range *r, size_t max, char **data, 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			free(buf);
+			atmo__free(buf);
 			return atmo__error_set(err, ATMO_EIO, what, 0, 0, "cannot read: %s",
 					       n < 0 ? strerror(errno) : "unexpected end of file");
 		}
@@ -297,7 +297,7 @@ int atmo_image__range_sha256(const atmo_image__range *r, char hex[65], const cha
 	const size_t bufsz = 1 << 20;
 	if ((rc = atmo__sha256_new(&h, err)) < 0)
 		return rc;
-	buf = malloc(bufsz);
+	buf = atmo__malloc(bufsz, NULL);
 	if (!buf) {
 		rc = atmo__error_nomem(err);
 		goto done;
@@ -318,7 +318,7 @@ int atmo_image__range_sha256(const atmo_image__range *r, char hex[65], const cha
 	rc = atmo__sha256_final_hex(h, hex) < 0
 		? atmo__error_set(err, ATMO_ERROR, what, 0, 0, "SHA-256 failed") : 0;
 done:
-	free(buf);
+	atmo__free(buf);
 	atmo__sha256_free(h);
 	return rc;
 }
@@ -400,7 +400,7 @@ static int src_scan_tar(atmo_image__src *s, atmo_error *err)
 
 	if (!a)
 		return atmo__error_nomem(err);
-	io = calloc(1, sizeof(*io));
+	io = atmo__calloc(1, sizeof(*io), NULL);
 	if (!io) {
 		rc = atmo__error_nomem(err);
 		goto done;
@@ -483,7 +483,7 @@ static int src_scan_tar(atmo_image__src *s, atmo_error *err)
 	}
 done:
 	archive_read_free(a);
-	free(io);
+	atmo__free(io);
 	return rc;
 }
 
@@ -534,12 +534,12 @@ void atmo_image__src_close(atmo_image__src *s)
 		close(s->dirfd);
 	for (i = 0; i < s->n_fds; i++)
 		close(s->fds[i]);
-	free(s->fds);
+	atmo__free(s->fds);
 	for (i = 0; i < s->n_members; i++)
-		free(s->members[i].name);
-	free(s->members);
+		atmo__free(s->members[i].name);
+	atmo__free(s->members);
 	atmo_image__map_free(&s->index);
-	free(s->path);
+	atmo__free(s->path);
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
 	s->dirfd = -1;

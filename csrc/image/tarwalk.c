@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include <archive_entry.h>
 #include "image/internal.h"
+#include "util/alloc.h"
 
 #define TW_BUF 16384           /* header reads; pax and 'L' bodies up to TW_BUF - 512 */
 
@@ -188,8 +189,8 @@ static int pax_parse(const char *body, size_t size, pax_t *px)
 			for (c = v; c < le; c++)
 				if ((unsigned char)*c >= 0x80 || *c == '\0')
 					return ATMO_IMAGE__TAR_FALLBACK;
-			free(px->path);
-			px->path = strndup(v, (size_t)(le - v));
+			atmo__free(px->path);
+			px->path = atmo__strndup(v, (size_t)(le - v), NULL);
 			if (!px->path)
 				return ATMO_IMAGE__TAR_FALLBACK;
 		} else if (klen == 8 && memcmp(k, "linkpath", 8) == 0) {
@@ -225,7 +226,7 @@ int atmo_image__tar_walk(int fd, uint64_t off, uint64_t len, atmo_image__tar_cb 
 	r.fd = fd;
 	r.off = off;
 	r.len = len;
-	r.buf = malloc(TW_BUF);
+	r.buf = atmo__malloc(TW_BUF, NULL);
 	if (!r.buf)
 		return ATMO_IMAGE__TAR_FALLBACK;
 	for (;;) {
@@ -282,7 +283,7 @@ int atmo_image__tar_walk(int fd, uint64_t off, uint64_t len, atmo_image__tar_cb 
 				if (pax_parse(body, (size_t)sz, &px) != 0)
 					goto done;
 			} else {
-				longname = strndup(body, (size_t)sz);
+				longname = atmo__strndup(body, (size_t)sz, NULL);
 				if (!longname || !*longname)
 					goto done;
 			}
@@ -360,18 +361,18 @@ int atmo_image__tar_walk(int fd, uint64_t off, uint64_t len, atmo_image__tar_cb 
 		if (rc != 0)
 			goto done;
 		rc = ATMO_IMAGE__TAR_FALLBACK;
-		free(px.path);
+		atmo__free(px.path);
 		px.path = NULL;
 		px.link = 0;
-		free(longname);
+		atmo__free(longname);
 		longname = NULL;
 		pending = 0;
 		last_skip = pad512(dsz);
 		pos = end;
 	}
 done:
-	free(px.path);
-	free(longname);
-	free(r.buf);
+	atmo__free(px.path);
+	atmo__free(longname);
+	atmo__free(r.buf);
 	return rc;
 }

@@ -23,17 +23,6 @@
 #include "atmograph/build.h"
 #include "atmograph/file.h"
 
-/* The Graphviz the module was compiled against (the renderer reports the one it runs with). */
-#if __has_include(<graphviz/graphviz_version.h>)
-#include <graphviz/graphviz_version.h>
-#define ATMO_PY_GRAPHVIZ_VERSION PACKAGE_VERSION
-#elif __has_include(<graphviz_version.h>)
-#include <graphviz_version.h>
-#define ATMO_PY_GRAPHVIZ_VERSION PACKAGE_VERSION
-#else
-#define ATMO_PY_GRAPHVIZ_VERSION "unknown"
-#endif
-
 /* ---- module state ---------------------------------------------------------- */
 
 enum {
@@ -338,7 +327,7 @@ static PyObject *core_parse(PyObject *module, PyObject *args, PyObject *kwds)
 		return raise_error(module, rc, &err);
 	if (dump) {
 		res = PyUnicode_DecodeUTF8(dumped, (Py_ssize_t)strlen(dumped), "surrogateescape");
-		free(dumped);
+		atmo_free(dumped);
 		return res;
 	}
 	return json_result(j);
@@ -377,7 +366,7 @@ static PyObject *core_read_file(PyObject *module, PyObject *args, PyObject *kwds
 	}
 	Py_DECREF(path);
 	res = PyBytes_FromStringAndSize(data, (Py_ssize_t)len);
-	free(data);
+	atmo_free(data);
 	return res;
 }
 
@@ -536,7 +525,7 @@ static PyObject *core_describe(PyObject *module, PyObject *args, PyObject *kwds)
 	if (rc < 0)
 		return raise_error(module, rc, &err);
 	res = PyUnicode_FromString(text);
-	free(text);
+	atmo_free(text);
 	return res;
 }
 
@@ -600,7 +589,7 @@ static PyObject *core_render(PyObject *module, PyObject *args, PyObject *kwds)
 	json_decref(graph);
 	if (rc < 0) {
 		json_decref(warnings);
-		free(data);
+		atmo_free(data);
 		return raise_error(module, rc, &err);
 	}
 	pywarn = warnings ? json_result(warnings) : PyList_New(0);
@@ -615,7 +604,7 @@ static PyObject *core_render(PyObject *module, PyObject *args, PyObject *kwds)
 	}
 done:
 	Py_XDECREF(pywarn);
-	free(data);
+	atmo_free(data);
 	return res;
 }
 
@@ -674,12 +663,12 @@ static PyObject *core_render_submit(PyObject *module, PyObject *args, PyObject *
 		text_len = (Py_ssize_t)strlen(dumped);
 	}
 	if (!(q = get_queue(module, 1))) {
-		free(dumped);
+		atmo_free(dumped);
 		return NULL;
 	}
 	atmo_error_clear(&err);
 	rc = atmo_render_queue_submit(q, &ticket, text, (size_t)text_len, &opts, path, &err);
-	free(dumped);
+	atmo_free(dumped);
 	if (rc < 0)
 		return raise_error(module, rc, &err);
 	res = PyLong_FromUnsignedLongLong((unsigned long long)ticket);
@@ -709,7 +698,7 @@ static PyObject *core_render_take(PyObject *module, PyObject *arg)
 	if (rc < 0)
 		return raise_error(module, rc, &err);
 	res = PyBytes_FromStringAndSize(data, (Py_ssize_t)len);
-	free(data);
+	atmo_free(data);
 	return res;
 }
 
@@ -733,6 +722,46 @@ static PyObject *core_graphviz_version(PyObject *module, PyObject *unused)
 		return NULL;
 	v = atmo_render_graphviz_version(r);
 	return PyUnicode_FromString(v ? v : "");
+}
+
+/* graphviz_identity() -> str: the Graphviz that renders, for cache keys (atmo_render_graphviz_identity). */
+static PyObject *core_graphviz_identity(PyObject *module, PyObject *unused)
+{
+	PyObject *res;
+	atmo_error err;
+	char *s = NULL;
+	int rc;
+
+	atmo_error_clear(&err);
+	if ((rc = atmo_render_graphviz_identity(&s, &err)) < 0)
+		return raise_error(module, rc, &err);
+	res = PyUnicode_DecodeUTF8(s, (Py_ssize_t)strlen(s), "surrogateescape");
+	atmo_free(s);
+	return res;
+}
+
+/* svg_inline(svg: bytes, label: str) -> str: the root <svg> for an HTML page (atmo_render_svg_inline). */
+static PyObject *core_svg_inline(PyObject *module, PyObject *args, PyObject *kwds)
+{
+	static char *kwlist[] = { "svg", "label", NULL };
+	Py_buffer svg;
+	const char *label;
+	PyObject *res;
+	atmo_error err;
+	char *out = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kwds, "y*s:svg_inline", kwlist, &svg, &label))
+		return NULL;
+	atmo_error_clear(&err);
+	rc = atmo_render_svg_inline(&out, &len, svg.buf, (size_t)svg.len, label, &err);
+	PyBuffer_Release(&svg);
+	if (rc < 0)
+		return raise_error(module, rc, &err);
+	res = PyUnicode_DecodeUTF8(out, (Py_ssize_t)len, NULL);
+	atmo_free(out);
+	return res;
 }
 
 static PyObject *core_version(PyObject *module, PyObject *unused)
@@ -776,6 +805,12 @@ static PyMethodDef core_methods[] = {
 	{"render_wait", core_render_wait, METH_NOARGS,
 	 "render_wait() -> None\nWait until every queued render is done (the outputs stay to take)."},
 	{"graphviz_version", core_graphviz_version, METH_NOARGS, "The Graphviz version in use."},
+	{"graphviz_identity", core_graphviz_identity, METH_NOARGS,
+	 "graphviz_identity() -> str\nThe Graphviz that renders, for cache keys, without making a\n"
+	 "renderer: the compiled-against version and the loaded libgvc's path:size:mtime."},
+	{"svg_inline", (PyCFunction)(void (*)(void))core_svg_inline, METH_VARARGS | METH_KEYWORDS,
+	 "svg_inline(svg, label) -> str\nThe root <svg> element of a rendered SVG for an HTML page:\n"
+	 "width from its viewBox, role=\"img\" and aria-label=label (atmo_render_svg_inline)."},
 	{"version", core_version, METH_NOARGS, "The atmograph library version."},
 	ATMO_PY_GRAPH_METHODS
 	ATMO_PY_CHECK_METHODS
@@ -786,8 +821,12 @@ static int core_exec(PyObject *module)
 {
 	core_state *st = get_state(module);
 	PyObject *zero = PyLong_FromLong(0);
+	const char *gvleak = getenv("ATMOGRAPH_GVLEAK");
 	int i;
 
+	/* the face reads the environment, the library does not */
+	if (gvleak && !strcmp(gvleak, "off"))
+		atmo_render_set_graphviz_fix(0);
 	if (!zero)
 		return -1;
 	if (!(st->lock = PyThread_allocate_lock())) {
@@ -836,7 +875,10 @@ static int core_exec(PyObject *module)
 	/* ParseError is the same class as InvalidInputError */
 	if (PyModule_AddObjectRef(module, "ParseError", st->exc[EXC_INVALID]) < 0)
 		return -1;
-	if (PyModule_AddStringConstant(module, "GRAPHVIZ_BUILD_VERSION", ATMO_PY_GRAPHVIZ_VERSION) < 0)
+	if (PyModule_AddStringConstant(module, "GRAPH_SCHEMA", ATMO_GRAPH_SCHEMA) < 0)
+		return -1;
+	if (PyModule_AddStringConstant(module, "GRAPHVIZ_BUILD_VERSION",
+				       atmo_render_graphviz_build_version()) < 0)
 		return -1;
 	return 0;
 }

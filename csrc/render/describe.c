@@ -47,7 +47,7 @@ char *atmo__describe(const atmo_rmodel *m, int overview)
 			atmo__buf_puts(&d, "stages ");
 			for (i = 0; i < m->nnodes; i++) {
 				const atmo_rnode *n = &m->nodes[i];
-				if (n->kind != RK_STAGE || (m->nimages > 1 && n->image_idx != (long)k))
+				if (n->kind != ATMO_NODE_STAGE || (m->nimages > 1 && n->image_idx != (long)k))
 					continue;
 				atmo__buf_puts(&d, first ? "" : ", ");
 				first = 0;

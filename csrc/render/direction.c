@@ -11,6 +11,7 @@
 #include <string.h>
 #include "render/font_metrics.h"
 #include "render/render_int2.h"
+#include "util/alloc.h"
 
 #define NODE_FONT 11.0
 #define EDGE_FONT 11.0
@@ -71,9 +72,9 @@ int atmo__prefer_tb(Agraph_t *g, Agsym_t *nlabel, Agsym_t *elabel, double nodese
 	for (n = agfstnode(g); n; n = agnxtnode(g, n))
 		if ((size_t)AGSEQ(n) + 1 > cap)
 			cap = (size_t)AGSEQ(n) + 1;
-	v = calloc(cap, sizeof(*v));
-	queue = calloc(cap, sizeof(*queue));
-	byseq = calloc(cap, sizeof(*byseq));
+	v = atmo__calloc(cap, sizeof(*v), NULL);
+	queue = atmo__calloc(cap, sizeof(*queue), NULL);
+	byseq = atmo__calloc(cap, sizeof(*byseq), NULL);
 
 	if (!v || !queue || !byseq)
 		goto done;
@@ -116,8 +117,8 @@ int atmo__prefer_tb(Agraph_t *g, Agsym_t *nlabel, Agsym_t *elabel, double nodese
 	for (i = 0; i < nn; i++)
 		if ((size_t)v[i].rank + 1 > nranks)
 			nranks = (size_t)v[i].rank + 1;
-	lr_w = calloc(nranks + 1, sizeof(double));
-	tb_w = calloc(nranks + 1, sizeof(double));
+	lr_w = atmo__calloc(nranks + 1, sizeof(double), NULL);
+	tb_w = atmo__calloc(nranks + 1, sizeof(double), NULL);
 	if (!lr_w || !tb_w)
 		goto done;
 	for (i = 0; i < nn; i++) {
@@ -152,10 +153,10 @@ int atmo__prefer_tb(Agraph_t *g, Agsym_t *nlabel, Agsym_t *elabel, double nodese
 	s_tb = tbW > column ? column / tbW : 1.0;
 	tb = s_tb > s_lr * 1.05;
 done:
-	free(v);
-	free(queue);
-	free(byseq);
-	free(lr_w);
-	free(tb_w);
+	atmo__free(v);
+	atmo__free(queue);
+	atmo__free(byseq);
+	atmo__free(lr_w);
+	atmo__free(tb_w);
 	return tb;
 }

@@ -64,7 +64,7 @@ static long slots_find(const size_t *slots, size_t nslots, const char *key, size
 static int slots_grow(size_t **slots, size_t *nslots, size_t n, slot_key_fn keyof, const void *ctx)
 {
 	size_t cap = *nslots ? *nslots * 2 : 64, i;
-	size_t *v = calloc(cap, sizeof(*v));
+	size_t *v = atmo__calloc(cap, sizeof(*v), NULL);
 
 	if (!v)
 		return ATMO_ENOMEM;
@@ -75,7 +75,7 @@ static int slots_grow(size_t **slots, size_t *nslots, size_t n, slot_key_fn keyo
 			h = (h + 1) & (cap - 1);
 		v[h] = i + 1;
 	}
-	free(*slots);
+	atmo__free(*slots);
 	*slots = v;
 	*nslots = cap;
 	return 0;
@@ -96,7 +96,7 @@ long atmo__ridmap_add(atmo_ridmap *m, const char *prefix, const char *key)
 {
 	size_t plen = strlen(prefix), klen = strnlen(key, 200), base_len, len, i, h;
 	unsigned suffix = 1;
-	char *id = malloc(plen + klen + 16);
+	char *id = atmo__malloc(plen + klen + 16, NULL);
 
 	if (!id)
 		return ATMO_ENOMEM;
@@ -118,7 +118,7 @@ long atmo__ridmap_add(atmo_ridmap *m, const char *prefix, const char *key)
 	}
 	if (m->n == m->cap) {
 		size_t cap = m->cap ? m->cap * 2 : 32;
-		atmo_rident *v = realloc(m->v, cap * sizeof(*v));
+		atmo_rident *v = atmo__realloc(m->v, cap * sizeof(*v), NULL);
 		if (!v)
 			goto oom;
 		m->v = v;
@@ -135,7 +135,7 @@ long atmo__ridmap_add(atmo_ridmap *m, const char *prefix, const char *key)
 	m->slots[h] = i + 1;
 	return (long)i;
 oom:
-	free(id);
+	atmo__free(id);
 	return ATMO_ENOMEM;
 }
 
@@ -143,12 +143,12 @@ void atmo__ridmap_free(atmo_ridmap *m)
 {
 	size_t i;
 	for (i = 0; i < m->n; i++) {
-		free(m->v[i].id);
-		free(m->v[i].title);
-		free(m->v[i].href);
+		atmo__free(m->v[i].id);
+		atmo__free(m->v[i].title);
+		atmo__free(m->v[i].href);
 	}
-	free(m->v);
-	free(m->slots);
+	atmo__free(m->v);
+	atmo__free(m->slots);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -169,7 +169,7 @@ typedef struct {
 
 static void *id_open(Agraph_t *g, Agdisc_t *d)
 {
-	idstate *s = calloc(1, sizeof(*s));
+	idstate *s = atmo__calloc(1, sizeof(*s), NULL);
 	(void)d;
 	if (s) {
 		s->g = g;
@@ -211,7 +211,7 @@ static long id_map(void *state, int objtype, char *str, IDTYPE *id, int createfl
 	}
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 32;
-		char **v = realloc(s->names, cap * sizeof(*v));
+		char **v = atmo__realloc(s->names, cap * sizeof(*v), NULL);
 		if (!v)
 			return 0;
 		s->names = v;
@@ -254,9 +254,9 @@ static void id_close(void *state)
 	if (!s)
 		return;
 	/* the names go with the graph's string dictionary, which agclose frees next */
-	free(s->names);
-	free(s->slots);
-	free(s);
+	atmo__free(s->names);
+	atmo__free(s->slots);
+	atmo__free(s);
 }
 
 static void id_register(void *state, int objtype, void *obj)
@@ -340,7 +340,7 @@ static atmo_rdraw *rec(builder *B, void *obj)
 		return NULL;
 	if (seq >= c->ndraw[kind]) {
 		size_t n = c->ndraw[kind] * 2 > seq + 16 ? c->ndraw[kind] * 2 : seq + 16;
-		atmo_rdraw *v = realloc(c->draw[kind], n * sizeof(*v));
+		atmo_rdraw *v = atmo__realloc(c->draw[kind], n * sizeof(*v), NULL);
 		if (!v)
 			return NULL;
 		memset(v + c->ndraw[kind], 0, (n - c->ndraw[kind]) * sizeof(*v));
@@ -370,10 +370,10 @@ void atmo__rctx_free(atmo_rctx *c)
 {
 	int k;
 	atmo__ridmap_free(&c->ids);
-	free(c->aria);
+	atmo__free(c->aria);
 	c->aria = NULL;
 	for (k = 0; k < 3; k++) {
-		free(c->draw[k]);
+		atmo__free(c->draw[k]);
 		c->draw[k] = NULL;
 		c->ndraw[k] = 0;
 	}
@@ -603,16 +603,16 @@ static void stage_label(builder *B, const atmo_rnode *n)
 static void other_label(builder *B, const atmo_rnode *n)
 {
 	atmo__buf_clear(&B->b);
-	if (n->kind == RK_IMAGE) {
+	if (n->kind == ATMO_NODE_IMAGE) {
 		put_name_lines(B, "", n->ref ? n->ref : n->name, B->maxlen);
 	} else {
-		if (n->kind == RK_CONTEXT)
+		if (n->kind == ATMO_NODE_CONTEXT)
 			atmo__put_text(&B->b, n->name, B->maxlen, 1, 2);
 		else
 			atmo__buf_puts(&B->b, "scratch");
 		end_line(B);
 	}
-	if (n->kind == RK_CONTEXT) {
+	if (n->kind == ATMO_NODE_CONTEXT) {
 		atmo__buf_puts(&B->b, "context");
 		if (n->value) {
 			atmo__buf_puts(&B->b, " = ");
@@ -663,7 +663,7 @@ static const char *node_title(builder *B, const atmo_rnode *n)
 	atmo__buf_clear(t);
 	atmo__buf_puts(t, atmo__rnode_kind_name(n->kind));
 	atmo__buf_putc(t, ' ');
-	if (n->kind == RK_IMAGE && n->ref)
+	if (n->kind == ATMO_NODE_IMAGE && n->ref)
 		atmo__buf_puts(t, n->ref);
 	else
 		atmo__buf_puts(t, n->name);
@@ -671,7 +671,7 @@ static const char *node_title(builder *B, const atmo_rnode *n)
 		atmo__buf_puts(t, ": FROM ");
 		atmo__buf_puts(t, n->base);
 	}
-	if (n->kind == RK_CONTEXT && n->value) {
+	if (n->kind == ATMO_NODE_CONTEXT && n->value) {
 		atmo__buf_puts(t, " = ");
 		atmo__buf_puts(t, n->value);
 	}
@@ -693,7 +693,7 @@ static const char *node_title(builder *B, const atmo_rnode *n)
 		atmo__buf_puts(t, " \xe2\x80\x94 ");
 		atmo__buf_puts(t, n->description);
 	}
-	if (n->kind == RK_STAGE && n->ninherited) {
+	if (n->kind == ATMO_NODE_STAGE && n->ninherited) {
 		size_t k;
 		atmo__buf_puts(t, "; ONBUILD (from ");
 		put_onbuild_origin(t, B->c->m, n);
@@ -712,9 +712,9 @@ static void node_classes(atmo_buf *b, const atmo_rnode *n)
 	atmo__buf_puts(b, kind_class[n->kind]);
 	if (n->target)
 		atmo__buf_puts(b, " atmo-target");
-	if (n->kind == RK_STAGE && n->build_only)
+	if (n->kind == ATMO_NODE_STAGE && n->build_only)
 		atmo__buf_puts(b, " atmo-build-only");
-	if (n->kind == RK_STAGE && n->in_final)
+	if (n->kind == ATMO_NODE_STAGE && n->in_final)
 		atmo__buf_puts(b, " atmo-in-final");
 	if (!n->used)
 		atmo__buf_puts(b, " atmo-unused");
@@ -725,20 +725,20 @@ static void role_colors(builder *B, const atmo_rnode *n, const char **fill, cons
 	const palette *p = B->p;
 	*fill = p->stage_fill;
 	*line = p->stage_line;
-	if (n->kind == RK_IMAGE) {
+	if (n->kind == ATMO_NODE_IMAGE) {
 		*fill = p->ext_fill;
 		*line = p->ext_line;
-	} else if (n->kind == RK_CONTEXT) {
+	} else if (n->kind == ATMO_NODE_CONTEXT) {
 		*fill = p->ctx_fill;
 		*line = p->ctx_line;
-	} else if (n->kind == RK_SCRATCH) {
+	} else if (n->kind == ATMO_NODE_SCRATCH) {
 		*fill = p->ext_fill;
 		*line = p->scratch_line;
 	}
 	if (n->target) {
 		*fill = p->target_fill;
 		*line = p->target_line;
-	} else if (n->kind == RK_STAGE && n->build_only) {
+	} else if (n->kind == ATMO_NODE_STAGE && n->build_only) {
 		*fill = p->build_fill;
 		*line = p->build_line;
 	}
@@ -765,10 +765,10 @@ static Agnode_t *new_node(builder *B, Agraph_t *parent, const char *name)
 			return NULL;
 		if (!agnode(B->g, alt, 0)) {
 			nd = agnode(parent, alt, 1);
-			free(alt);
+			atmo__free(alt);
 			return nd;
 		}
-		free(alt);
+		atmo__free(alt);
 	}
 }
 
@@ -830,16 +830,16 @@ static Agnode_t *title_node(builder *B, Agraph_t *sg, const char *key, atmo_ride
 	if (!nd || B->b.oom || set_label(B, nd, B->s.n_label, B->b.ptr) < 0)
 		return NULL;
 	/* copies first: ce points into the ids, which ident() may move */
-	if (!(title = strdup(ce->title ? ce->title : "")) || (ce->href && !(href = strdup(ce->href)))) {
-		free(title);
+	if (!(title = atmo__strdup(ce->title ? ce->title : "", NULL)) || (ce->href && !(href = atmo__strdup(ce->href, NULL)))) {
+		atmo__free(title);
 		return NULL;
 	}
 	if (!(e = ident(B, nd, B->s.n_id, "atmo-title-", key, ""))) {
-		free(title);
-		free(href);
+		atmo__free(title);
+		atmo__free(href);
 		return NULL;
 	}
-	free(e->title);
+	atmo__free(e->title);
 	e->title = title;
 	e->href = href;
 	xset(B, nd, B->s.n_shape, A_SHAPE, S("plaintext"));
@@ -887,7 +887,7 @@ static int add_plain_node(builder *B, size_t i, Agraph_t *parent)
 	if (!nd)
 		return ATMO_ENOMEM;
 	B->first[i] = B->last[i] = nd;
-	if (n->kind == RK_STAGE)
+	if (n->kind == ATMO_NODE_STAGE)
 		stage_label(B, n);
 	else
 		other_label(B, n);
@@ -906,15 +906,15 @@ static int add_plain_node(builder *B, size_t i, Agraph_t *parent)
 	xset(B, nd, B->s.n_color, A_COLOR, S(line));
 	xset(B, nd, B->s.n_fontcolor, A_FONTCOLOR, S(node_fg(B, n)));
 	switch (n->kind) {
-	case RK_STAGE:
+	case ATMO_NODE_STAGE:
 		xset(B, nd, B->s.n_style, A_STYLE, S(rounded(B, e)));
 		if (n->target)
 			xset(B, nd, B->s.n_penwidth, A_PENWIDTH, S("2"));
 		break;
-	case RK_IMAGE:
+	case ATMO_NODE_IMAGE:
 		xset(B, nd, B->s.n_style, A_STYLE, S(n->used ? "dashed,filled" : "dashed,filled"));
 		break;
-	case RK_CONTEXT:
+	case ATMO_NODE_CONTEXT:
 		xset(B, nd, B->s.n_shape, A_SHAPE, S("folder"));
 		xset(B, nd, B->s.n_style, A_STYLE, S("filled"));
 		break;
@@ -922,7 +922,7 @@ static int add_plain_node(builder *B, size_t i, Agraph_t *parent)
 		xset(B, nd, B->s.n_style, A_STYLE, S("dotted,filled"));
 		break;
 	}
-	if (n->kind == RK_STAGE)
+	if (n->kind == ATMO_NODE_STAGE)
 		rc = set_link(B, nd, B->s.n_url, B->s.n_target, e, n->anchor);
 	return rc;
 }
@@ -1088,7 +1088,7 @@ static Agnode_t *layer_at(builder *B, size_t i, long line)
 	int from_first;
 	size_t k;
 
-	if (!B->c->o->layers || n->kind != RK_STAGE || !line)
+	if (!B->c->o->layers || n->kind != ATMO_NODE_STAGE || !line)
 		return B->first[i];
 	from_first = !(n->ninstr && !strcasecmp(n->instr[0].keyword, "from"));
 	for (k = 0; k < n->ninstr; k++)
@@ -1114,7 +1114,7 @@ static Agnode_t *onbuild_entry(builder *B, size_t i)
 	atmo_buf nm = ATMO_BUF_INIT;
 	Agnode_t *nd;
 
-	if (!B->c->o->layers || n->kind != RK_STAGE || !n->ninherited || !B->stage_cluster[i])
+	if (!B->c->o->layers || n->kind != ATMO_NODE_STAGE || !n->ninherited || !B->stage_cluster[i])
 		return NULL;
 	atmo__buf_printf(&nm, "%s#onbuild0", n->id);
 	nd = nm.oom ? NULL : agnode(B->g, nm.ptr, 0);
@@ -1122,7 +1122,7 @@ static Agnode_t *onbuild_entry(builder *B, size_t i)
 	return nd && agcontains(B->stage_cluster[i], nd) ? nd : NULL;
 }
 
-/* How each edge kind (RE_BASE, RE_COPY, RE_MOUNT, RE_ONBUILD) is drawn, in the graph and its legend. */
+/* How each edge kind (ATMO_EDGE_BASE, ATMO_EDGE_COPY, ATMO_EDGE_MOUNT, ATMO_EDGE_ONBUILD) is drawn, in the graph and its legend. */
 static const char *const edge_style[] = { "solid", "dashed", "dotted", "bold" };
 static const char *const edge_head[] = { "normal", "empty", "diamond", "vee" };
 static const char *const edge_class[] = { "atmo-base", "atmo-copy", "atmo-mount", "atmo-onbuild" };
@@ -1138,7 +1138,7 @@ static int add_edge(builder *B, size_t j)
 	size_t k;
 	int rc = 0, has_label = 0;
 
-	if (e->kind == RE_ONBUILD && z) {
+	if (e->kind == ATMO_EDGE_ONBUILD && z) {
 		/* the triggers run first in the stage: the edge ends at their entry */
 		Agnode_t *ob = onbuild_entry(B, e->to_idx);
 		if (ob)
@@ -1156,17 +1156,17 @@ static int add_edge(builder *B, size_t j)
 	atmo__buf_putc(&key, '-');
 	atmo__buf_puts(&key, atmo__redge_kind_name(e->kind));
 	atmo__buf_clear(&B->t);
-	atmo__buf_puts(&B->t, f->kind == RK_IMAGE && f->ref ? f->ref : f->name);
+	atmo__buf_puts(&B->t, f->kind == ATMO_NODE_IMAGE && f->ref ? f->ref : f->name);
 	atmo__buf_puts(&B->t, " \xe2\x86\x92 ");
 	atmo__buf_puts(&B->t, t->name);
-	atmo__buf_puts(&B->t, e->kind == RE_BASE ? ": FROM" : e->kind == RE_COPY ? ": COPY --from" :
-			      e->kind == RE_MOUNT ? ": RUN --mount from" : ": ONBUILD");
+	atmo__buf_puts(&B->t, e->kind == ATMO_EDGE_BASE ? ": FROM" : e->kind == ATMO_EDGE_COPY ? ": COPY --from" :
+			      e->kind == ATMO_EDGE_MOUNT ? ": RUN --mount from" : ": ONBUILD");
 	for (k = 0; k < e->nsources; k++) {
 		atmo__buf_putc(&B->t, ' ');
 		atmo__buf_puts(&B->t, e->sources[k]);
 	}
 	if (e->dest) {
-		atmo__buf_puts(&B->t, e->kind == RE_MOUNT ? " at " : " into ");
+		atmo__buf_puts(&B->t, e->kind == ATMO_EDGE_MOUNT ? " at " : " into ");
 		atmo__buf_puts(&B->t, e->dest);
 	}
 	if (e->context) {
@@ -1189,11 +1189,11 @@ static int add_edge(builder *B, size_t j)
 	xset(B, ed, B->s.e_arrowhead, A_LAYOUT, S(edge_head[e->kind]));
 	xset(B, ed, B->s.e_color, A_COLOR, S(B->p->edge[e->kind]));
 	xset(B, ed, B->s.e_fontcolor, A_FONTCOLOR, S(B->p->edge[e->kind]));
-	if (e->kind == RE_COPY || e->kind == RE_MOUNT) {
+	if (e->kind == ATMO_EDGE_COPY || e->kind == ATMO_EDGE_MOUNT) {
 		atmo_buf paths = ATMO_BUF_INIT;
-		if (e->kind == RE_MOUNT && e->dest)
+		if (e->kind == ATMO_EDGE_MOUNT && e->dest)
 			atmo__buf_puts(&paths, e->dest);
-		for (k = 0; k < e->nsources && !(e->kind == RE_MOUNT && e->dest); k++) {
+		for (k = 0; k < e->nsources && !(e->kind == ATMO_EDGE_MOUNT && e->dest); k++) {
 			if (k)
 				atmo__buf_putc(&paths, ' ');
 			atmo__buf_puts(&paths, e->sources[k]);
@@ -1203,7 +1203,7 @@ static int add_edge(builder *B, size_t j)
 			has_label = 1;
 		}
 		atmo__buf_free(&paths);
-	} else if (e->kind == RE_ONBUILD) {
+	} else if (e->kind == ATMO_EDGE_ONBUILD) {
 		atmo__buf_puts(&lab, "ONBUILD");
 		has_label = 1;
 	}
@@ -1227,13 +1227,13 @@ done:
 static int add_legend(builder *B)
 {
 	static const struct { const char *key, *label, *cls; int kind, target, build_only, used; } items[] = {
-		{ "stage", "stage", "atmo-stage", RK_STAGE, 0, 0, 1 },
-		{ "target", "target", "atmo-stage atmo-target", RK_STAGE, 1, 0, 1 },
-		{ "build-only", "build only", "atmo-stage atmo-build-only", RK_STAGE, 0, 1, 1 },
-		{ "unused", "unused", "atmo-stage atmo-unused", RK_STAGE, 0, 0, 0 },
-		{ "external", "external image", "atmo-external", RK_IMAGE, 0, 0, 1 },
-		{ "context", "named context", "atmo-context", RK_CONTEXT, 0, 0, 1 },
-		{ "scratch", "scratch", "atmo-scratch", RK_SCRATCH, 0, 0, 1 },
+		{ "stage", "stage", "atmo-stage", ATMO_NODE_STAGE, 0, 0, 1 },
+		{ "target", "target", "atmo-stage atmo-target", ATMO_NODE_STAGE, 1, 0, 1 },
+		{ "build-only", "build only", "atmo-stage atmo-build-only", ATMO_NODE_STAGE, 0, 1, 1 },
+		{ "unused", "unused", "atmo-stage atmo-unused", ATMO_NODE_STAGE, 0, 0, 0 },
+		{ "external", "external image", "atmo-external", ATMO_NODE_IMAGE, 0, 0, 1 },
+		{ "context", "named context", "atmo-context", ATMO_NODE_CONTEXT, 0, 0, 1 },
+		{ "scratch", "scratch", "atmo-scratch", ATMO_NODE_SCRATCH, 0, 0, 1 },
 	};
 	static const char *const edge_label[] = { "FROM", "COPY --from", "RUN --mount", "ONBUILD" };
 	Agraph_t *sg = agsubg(B->g, S("cluster_legend"), 1);
@@ -1271,7 +1271,7 @@ static int add_legend(builder *B)
 		if (set_label(B, nd, B->s.n_label, B->b.ptr) < 0 ||
 		    !(le = ident(B, nd, B->s.n_id, "atmo-legend-", items[i].key, items[i].label)))
 			return ATMO_ENOMEM;
-		if (n.kind == RK_STAGE)
+		if (n.kind == ATMO_NODE_STAGE)
 			xset(B, nd, B->s.n_style, A_STYLE, S(rounded(B, le)));
 		atmo__buf_clear(&cls);
 		atmo__buf_printf(&cls, "atmo-legend-item %s", items[i].cls);
@@ -1283,12 +1283,12 @@ static int add_legend(builder *B)
 		xset(B, nd, B->s.n_fontcolor, A_FONTCOLOR, S(node_fg(B, &n)));
 		if (n.target)
 			xset(B, nd, B->s.n_penwidth, A_PENWIDTH, S("2"));
-		if (n.kind == RK_IMAGE)
+		if (n.kind == ATMO_NODE_IMAGE)
 			xset(B, nd, B->s.n_style, A_STYLE, S("dashed,filled"));
-		else if (n.kind == RK_CONTEXT) {
+		else if (n.kind == ATMO_NODE_CONTEXT) {
 			xset(B, nd, B->s.n_shape, A_SHAPE, S("folder"));
 			xset(B, nd, B->s.n_style, A_STYLE, S("filled"));
-		} else if (n.kind == RK_SCRATCH)
+		} else if (n.kind == ATMO_NODE_SCRATCH)
 			xset(B, nd, B->s.n_style, A_STYLE, S("dotted,filled"));
 	}
 	for (i = 0; i < 4; i++) {
@@ -1356,7 +1356,7 @@ static int title_append(builder *B, long i, const char *text)
 		atmo__buf_free(&t);
 		return ATMO_ENOMEM;
 	}
-	free(e->title);
+	atmo__free(e->title);
 	e->title = atmo__buf_detach(&t);
 	return e->title ? 0 : ATMO_ENOMEM;
 }
@@ -1401,7 +1401,7 @@ static Agnode_t *overview_image(builder *B, size_t i)
 	if (!(e = ident(B, nd, B->s.n_id, "atmo-image-", im->id, B->t.ptr)))
 		return NULL;
 	memset(&role, 0, sizeof(role));
-	role.kind = RK_STAGE;
+	role.kind = ATMO_NODE_STAGE;
 	role.used = 1;
 	role.target = m->target && t >= 0 && !strcmp(m->nodes[t].id, m->target);
 	role_colors(B, &role, &fill, &line);
@@ -1428,7 +1428,7 @@ static Agnode_t *overview_image(builder *B, size_t i)
 static int add_overview(builder *B)
 {
 	const atmo_rmodel *m = B->c->m;
-	Agnode_t **img = calloc(m->nimages + 1, sizeof(*img));
+	Agnode_t **img = atmo__calloc(m->nimages + 1, sizeof(*img), NULL);
 	long *edge_ident = NULL;
 	size_t i, j;
 	int rc = ATMO_ENOMEM;
@@ -1440,17 +1440,17 @@ static int add_overview(builder *B)
 			goto done;
 	for (i = 0; i < m->nnodes; i++) {
 		const atmo_rnode *n = &m->nodes[i];
-		if (n->kind == RK_STAGE) {
+		if (n->kind == ATMO_NODE_STAGE) {
 			B->first[i] = B->last[i] = n->image_idx >= 0 ? img[n->image_idx] : NULL;
 			continue;
 		}
-		if (n->kind == RK_SCRATCH && !B->c->o->show_scratch)
+		if (n->kind == ATMO_NODE_SCRATCH && !B->c->o->show_scratch)
 			continue;
 		/* the same external reference (or context value) once */
 		for (j = 0; j < i; j++) {
 			const atmo_rnode *o = &m->nodes[j];
-			const char *a = n->kind == RK_IMAGE && n->ref ? n->ref : n->kind == RK_CONTEXT && n->value ? n->value : n->name;
-			const char *b = o->kind == RK_IMAGE && o->ref ? o->ref : o->kind == RK_CONTEXT && o->value ? o->value : o->name;
+			const char *a = n->kind == ATMO_NODE_IMAGE && n->ref ? n->ref : n->kind == ATMO_NODE_CONTEXT && n->value ? n->value : n->name;
+			const char *b = o->kind == ATMO_NODE_IMAGE && o->ref ? o->ref : o->kind == ATMO_NODE_CONTEXT && o->value ? o->value : o->name;
 			if (o->kind == n->kind && B->first[j] && a && b && !strcmp(a, b))
 				break;
 		}
@@ -1461,7 +1461,7 @@ static int add_overview(builder *B)
 		if (add_plain_node(B, i, B->g) < 0)
 			goto done;
 	}
-	if (!(edge_ident = calloc(m->nedges + 1, sizeof(*edge_ident))))
+	if (!(edge_ident = atmo__calloc(m->nedges + 1, sizeof(*edge_ident), NULL)))
 		goto done;
 	for (j = 0; j < m->nedges; j++) {
 		const atmo_redge *ed = &m->edges[j];
@@ -1471,7 +1471,7 @@ static int add_overview(builder *B)
 		atmo_buf key = ATMO_BUF_INIT;
 		int fresh;
 
-		if (!a || !z || a == z || ed->kind == RE_ONBUILD)
+		if (!a || !z || a == z || ed->kind == ATMO_EDGE_ONBUILD)
 			continue;
 		/* the pair's edge when there is one (a NULL name with create set would add another) */
 		ge = agedge(B->g, a, z, NULL, 0);
@@ -1479,10 +1479,10 @@ static int add_overview(builder *B)
 		if (fresh && !(ge = agedge(B->g, a, z, NULL, 1)))
 			goto done;
 		atmo__buf_clear(&B->t);
-		atmo__buf_puts(&B->t, f->image && f->kind == RK_STAGE ? f->image : f->kind == RK_IMAGE && f->ref ? f->ref : f->name);
+		atmo__buf_puts(&B->t, f->image && f->kind == ATMO_NODE_STAGE ? f->image : f->kind == ATMO_NODE_IMAGE && f->ref ? f->ref : f->name);
 		atmo__buf_puts(&B->t, " \xe2\x86\x92 ");
 		atmo__buf_puts(&B->t, t->image ? t->image : t->name);
-		atmo__buf_puts(&B->t, ed->kind == RE_BASE ? ": FROM" : ed->kind == RE_COPY ? ": COPY --from" : ": RUN --mount from");
+		atmo__buf_puts(&B->t, ed->kind == ATMO_EDGE_BASE ? ": FROM" : ed->kind == ATMO_EDGE_COPY ? ": COPY --from" : ": RUN --mount from");
 		if (ed->context)
 			atmo__buf_printf(&B->t, " (named context %s)", ed->context);
 		if (B->t.oom)
@@ -1494,10 +1494,10 @@ static int add_overview(builder *B)
 					break;
 			if (i < j && title_append(B, edge_ident[i] - 1, B->t.ptr) < 0)
 				goto done;
-			if (ed->kind == RE_BASE) {
-				xset(B, ge, B->s.e_style, A_STYLE, S(edge_style[RE_BASE]));
-				xset(B, ge, B->s.e_arrowhead, A_LAYOUT, S(edge_head[RE_BASE]));
-				xset(B, ge, B->s.e_color, A_COLOR, S(B->p->edge[RE_BASE]));
+			if (ed->kind == ATMO_EDGE_BASE) {
+				xset(B, ge, B->s.e_style, A_STYLE, S(edge_style[ATMO_EDGE_BASE]));
+				xset(B, ge, B->s.e_arrowhead, A_LAYOUT, S(edge_head[ATMO_EDGE_BASE]));
+				xset(B, ge, B->s.e_color, A_COLOR, S(B->p->edge[ATMO_EDGE_BASE]));
 				xset(B, ge, B->s.e_class, A_CLASS, "atmo-base atmo-cross-image");
 			}
 			continue;
@@ -1511,22 +1511,22 @@ static int add_overview(builder *B)
 		}
 		atmo__buf_free(&key);
 		edge_ident[j] = (long)B->c->ids.n; /* the ident just added, plus one */
-		xset(B, ge, B->s.e_class, A_CLASS, ed->kind == RE_BASE ? "atmo-base atmo-cross-image" : "atmo-copy atmo-cross-image");
-		xset(B, ge, B->s.e_style, A_STYLE, S(ed->kind == RE_BASE ? edge_style[RE_BASE] : edge_style[RE_COPY]));
-		xset(B, ge, B->s.e_arrowhead, A_LAYOUT, S(ed->kind == RE_BASE ? edge_head[RE_BASE] : edge_head[RE_COPY]));
-		xset(B, ge, B->s.e_color, A_COLOR, S(B->p->edge[ed->kind == RE_BASE ? RE_BASE : RE_COPY]));
+		xset(B, ge, B->s.e_class, A_CLASS, ed->kind == ATMO_EDGE_BASE ? "atmo-base atmo-cross-image" : "atmo-copy atmo-cross-image");
+		xset(B, ge, B->s.e_style, A_STYLE, S(ed->kind == ATMO_EDGE_BASE ? edge_style[ATMO_EDGE_BASE] : edge_style[ATMO_EDGE_COPY]));
+		xset(B, ge, B->s.e_arrowhead, A_LAYOUT, S(ed->kind == ATMO_EDGE_BASE ? edge_head[ATMO_EDGE_BASE] : edge_head[ATMO_EDGE_COPY]));
+		xset(B, ge, B->s.e_color, A_COLOR, S(B->p->edge[ed->kind == ATMO_EDGE_BASE ? ATMO_EDGE_BASE : ATMO_EDGE_COPY]));
 	}
 	rc = B->oom ? ATMO_ENOMEM : 0;
 done:
-	free(img);
-	free(edge_ident);
+	atmo__free(img);
+	atmo__free(edge_ident);
 	return rc;
 }
 
 /* The drawing's accessible name (render.c: atmo__describe). */
 static int describe(builder *B)
 {
-	free(B->c->aria);
+	atmo__free(B->c->aria);
 	B->c->aria = atmo__describe(B->c->m, B->c->overview);
 	return B->c->aria ? 0 : ATMO_ENOMEM;
 }
@@ -1730,11 +1730,11 @@ int atmo__build_graph(Agraph_t **out, atmo_rctx *c, atmo_error *err)
 	for (i = 0; i < m->nimages; i++)
 		if (m->images[i].has_size && m->images[i].bytes > B.max_image_bytes)
 			B.max_image_bytes = m->images[i].bytes;
-	B.image_sub = calloc(m->nimages + 1, sizeof(*B.image_sub));
-	B.image_title = calloc(m->nimages + 1, sizeof(*B.image_title));
-	B.first = calloc(m->nnodes + 1, sizeof(*B.first));
-	B.last = calloc(m->nnodes + 1, sizeof(*B.last));
-	B.stage_cluster = calloc(m->nnodes + 1, sizeof(*B.stage_cluster));
+	B.image_sub = atmo__calloc(m->nimages + 1, sizeof(*B.image_sub), NULL);
+	B.image_title = atmo__calloc(m->nimages + 1, sizeof(*B.image_title), NULL);
+	B.first = atmo__calloc(m->nnodes + 1, sizeof(*B.first), NULL);
+	B.last = atmo__calloc(m->nnodes + 1, sizeof(*B.last), NULL);
+	B.stage_cluster = atmo__calloc(m->nnodes + 1, sizeof(*B.stage_cluster), NULL);
 	if (!B.image_sub || !B.image_title || !B.first || !B.last || !B.stage_cluster)
 		goto done;
 	{
@@ -1745,7 +1745,7 @@ int atmo__build_graph(Agraph_t **out, atmo_rctx *c, atmo_error *err)
 		goto done;
 	declare(&B, c->o->format);
 	gi = atmo__ridmap_add(&c->ids, "graph0", "");
-	if (gi < 0 || !(c->ids.v[gi].title = strdup(m->target ? "atmograph build graph" : "atmograph graph")))
+	if (gi < 0 || !(c->ids.v[gi].title = atmo__strdup(m->target ? "atmograph build graph" : "atmograph graph", NULL)))
 		goto done;
 	c->root_ident = gi;
 	if (B.svg && !rec(&B, B.g))
@@ -1761,9 +1761,9 @@ int atmo__build_graph(Agraph_t **out, atmo_rctx *c, atmo_error *err)
 		const atmo_rnode *n = &m->nodes[i];
 		Agraph_t *parent = m->nimages > 1 && n->image_idx >= 0 ? B.image_sub[n->image_idx] : B.g;
 		int r;
-		if (n->kind == RK_SCRATCH && !c->o->show_scratch)
+		if (n->kind == ATMO_NODE_SCRATCH && !c->o->show_scratch)
 			continue;
-		if (c->o->layers && n->kind == RK_STAGE)
+		if (c->o->layers && n->kind == ATMO_NODE_STAGE)
 			r = add_layer_stage(&B, i, parent);
 		else
 			r = add_plain_node(&B, i, parent);
@@ -1798,11 +1798,11 @@ drawn:
 done:
 	if (B.g)
 		atmo__close_graph(B.g);
-	free(B.image_sub);
-	free(B.image_title);
-	free(B.first);
-	free(B.last);
-	free(B.stage_cluster);
+	atmo__free(B.image_sub);
+	atmo__free(B.image_title);
+	atmo__free(B.first);
+	atmo__free(B.last);
+	atmo__free(B.stage_cluster);
 	atmo__buf_free(&B.b);
 	atmo__buf_free(&B.t);
 	atmo__buf_free(&B.link);

@@ -50,6 +50,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "render/render_int2.h"
+#include "util/alloc.h"
 
 /* Graphviz's lib/common/const.h (not installed): ND_node_type and ND_ranktype values */
 #define GV_VIRTUAL 1
@@ -86,7 +87,17 @@ static struct {
 	void (*delete_fast_node)(Agraph_t *g, Agnode_t *n);
 	long (*agdelsubg)(Agraph_t *g, Agraph_t *sub);
 	size_t freed_nodes, freed_edges, freed_subgraphs;
-} gl = { PTHREAD_MUTEX_INITIALIZER, 0, 0, NULL, NULL, NULL, 0, 0, 0 };
+	int disabled;         /* atmo_render_set_graphviz_fix(0): never patch */
+} gl = { PTHREAD_MUTEX_INITIALIZER, 0, 0, NULL, NULL, NULL, 0, 0, 0, 0 };
+
+/* Process-wide, as the patch it governs: the faces call it before any render
+   (the CLI and the Python module from ATMOGRAPH_GVLEAK=off). */
+void atmo_render_set_graphviz_fix(int enabled)
+{
+	pthread_mutex_lock(&gl.lock);
+	gl.disabled = !enabled;
+	pthread_mutex_unlock(&gl.lock);
+}
 
 static size_t hash_ptr(const void *p)
 {
@@ -121,7 +132,7 @@ static note *notes_add(notes *t, void *key)
 		notes bigger = { NULL, t->cap ? t->cap * 2 : 64, 0 };
 		size_t k;
 
-		bigger.v = calloc(bigger.cap, sizeof(note));
+		bigger.v = atmo__calloc(bigger.cap, sizeof(note), NULL);
 		if (!bigger.v)
 			return NULL;
 		for (k = 0; k < t->cap; k++)
@@ -132,7 +143,7 @@ static note *notes_add(notes *t, void *key)
 				bigger.v[i] = t->v[k];
 				bigger.n++;
 			}
-		free(t->v);
+		atmo__free(t->v);
 		*t = bigger;
 	}
 	for (i = hash_ptr(key) & (t->cap - 1); t->v[i].key; i = (i + 1) & (t->cap - 1))
@@ -236,6 +247,7 @@ static long hook_agdelsubg(Agraph_t *g, Agraph_t *sub)
 	return rc;
 }
 
+/* Graphviz's own memory (its allocations, not the library's): free(). */
 static void drop_list(elist *l)
 {
 	free(l->list);
@@ -276,9 +288,9 @@ static void on_graph_delete(Agraph_t *g, Agobj_t *obj, void *arg)
 	}
 	if (*w->slot == w)
 		*w->slot = NULL;
-	free(w->edges.v);
-	free(w->leaders.v);
-	free(w);
+	atmo__free(w->edges.v);
+	atmo__free(w->leaders.v);
+	atmo__free(w);
 }
 
 static Agcbdisc_t close_disc = {
@@ -427,9 +439,8 @@ static int patch_plugin(const plugin_found *p)
 static int version_leaks(GVC_t *gvc)
 {
 	const char *v = gvc ? gvcVersion(gvc) : NULL;
-	const char *env = getenv("ATMOGRAPH_GVLEAK");
 
-	if (env && !strcmp(env, "off"))
+	if (gl.disabled)
 		return 0;
 	return v && (!strncmp(v, "2.42.", 5) || !strncmp(v, "2.43.", 5));
 }
@@ -490,7 +501,7 @@ int atmo__gvleak_watch(GVC_t *gvc, Agraph_t *g)
 		return 0;
 	if (current && current->root == g)
 		return 1;
-	w = calloc(1, sizeof(*w));
+	w = atmo__calloc(1, sizeof(*w), NULL);
 	if (!w)
 		return 0;
 	w->root = g;

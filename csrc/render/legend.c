@@ -37,11 +37,11 @@ static size_t items_of(const atmo_rctx *c, item *v)
 
 	for (i = 0; i < m->nnodes; i++) {
 		const atmo_rnode *x = &m->nodes[i];
-		if (x->kind == RK_STAGE) {
+		if (x->kind == ATMO_NODE_STAGE) {
 			has[x->target ? 1 : !x->used && !c->overview ? 3 : x->build_only && !c->overview ? 2 : 0] = 1;
-		} else if (x->kind == RK_IMAGE) {
+		} else if (x->kind == ATMO_NODE_IMAGE) {
 			has[4] = 1;
-		} else if (x->kind == RK_CONTEXT) {
+		} else if (x->kind == ATMO_NODE_CONTEXT) {
 			has[5] = 1;
 		} else if (c->o->show_scratch) {
 			has[6] = 1;
@@ -51,9 +51,9 @@ static size_t items_of(const atmo_rctx *c, item *v)
 		const atmo_redge *e = &m->edges[i];
 		if (c->overview) {
 			const atmo_rnode *f = &m->nodes[e->from_idx], *t = &m->nodes[e->to_idx];
-			if (e->kind == RE_ONBUILD || (f->image_idx == t->image_idx && f->kind == RK_STAGE))
+			if (e->kind == ATMO_EDGE_ONBUILD || (f->image_idx == t->image_idx && f->kind == ATMO_NODE_STAGE))
 				continue;
-			ekind[e->kind == RE_BASE ? RE_BASE : RE_COPY] = 1;
+			ekind[e->kind == ATMO_EDGE_BASE ? ATMO_EDGE_BASE : ATMO_EDGE_COPY] = 1;
 		} else {
 			ekind[e->kind] = 1;
 		}
@@ -65,10 +65,10 @@ static size_t items_of(const atmo_rctx *c, item *v)
 	if (has[4]) v[n++] = (item){ "external image", L_DASHED, p->ext_fill, p->ext_line, 0, NULL };
 	if (has[5]) v[n++] = (item){ "named context", L_FOLDER, p->ctx_fill, p->ctx_line, 0, NULL };
 	if (has[6]) v[n++] = (item){ "scratch", L_DOTTED, p->ext_fill, p->scratch_line, 0, NULL };
-	if (ekind[RE_BASE]) v[n++] = (item){ "FROM", L_EDGE, NULL, p->edge[RE_BASE], 0, NULL };
-	if (ekind[RE_COPY]) v[n++] = (item){ c->overview ? "copies from" : "COPY --from", L_EDGE, NULL, p->edge[RE_COPY], 0, "5,2" };
-	if (ekind[RE_MOUNT]) v[n++] = (item){ "RUN --mount", L_EDGE, NULL, p->edge[RE_MOUNT], 0, "1,5" };
-	if (ekind[RE_ONBUILD]) v[n++] = (item){ "ONBUILD", L_EDGE, NULL, p->edge[RE_ONBUILD], 1, NULL };
+	if (ekind[ATMO_EDGE_BASE]) v[n++] = (item){ "FROM", L_EDGE, NULL, p->edge[ATMO_EDGE_BASE], 0, NULL };
+	if (ekind[ATMO_EDGE_COPY]) v[n++] = (item){ c->overview ? "copies from" : "COPY --from", L_EDGE, NULL, p->edge[ATMO_EDGE_COPY], 0, "5,2" };
+	if (ekind[ATMO_EDGE_MOUNT]) v[n++] = (item){ "RUN --mount", L_EDGE, NULL, p->edge[ATMO_EDGE_MOUNT], 0, "1,5" };
+	if (ekind[ATMO_EDGE_ONBUILD]) v[n++] = (item){ "ONBUILD", L_EDGE, NULL, p->edge[ATMO_EDGE_ONBUILD], 1, NULL };
 	return n;
 }
 

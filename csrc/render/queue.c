@@ -54,12 +54,12 @@ static void job_free(rq_job *j)
 	size_t i;
 	if (!j)
 		return;
-	free(j->json);
+	atmo__free(j->json);
 	for (i = 0; i < sizeof j->strs / sizeof j->strs[0]; i++)
-		free(j->strs[i]);
-	free(j->path);
-	free(j->data);
-	free(j);
+		atmo__free(j->strs[i]);
+	atmo__free(j->path);
+	atmo__free(j->data);
+	atmo__free(j);
 }
 
 static void job_render(atmo_render_queue *q, rq_job *j)
@@ -75,12 +75,12 @@ static void job_render(atmo_render_queue *q, rq_job *j)
 		j->rc = atmo_file_write_atomic_flags(j->path, j->data, j->len, ATMO_WRITE_NO_SYNC,
 						     &j->err);
 	if (j->rc < 0) {
-		free(j->data);
+		atmo__free(j->data);
 		j->data = NULL;
 		j->len = 0;
 	}
 	/* the input is not needed any more */
-	free(j->json);
+	atmo__free(j->json);
 	j->json = NULL;
 }
 
@@ -126,7 +126,7 @@ int atmo_render_queue_new(atmo_render_queue **out, atmo_error *err)
 		pthread_cond_destroy(&q->done);
 		pthread_cond_destroy(&q->work);
 		pthread_mutex_destroy(&q->lock);
-		free(q);
+		atmo__free(q);
 		return atmo__error_set(err, ATMO_ERROR, NULL, 0, 0,
 				       "cannot start the render thread");
 	}
@@ -265,5 +265,5 @@ void atmo_render_queue_free(atmo_render_queue *q)
 	pthread_cond_destroy(&q->work);
 	pthread_mutex_destroy(&q->lock);
 	atmo_renderer_free(q->renderer);
-	free(q);
+	atmo__free(q);
 }

@@ -226,7 +226,7 @@ int atmo_renderer_new(atmo_renderer **out, atmo_error *err)
 	gv_unlock(&s);
 	atmo__buf_free(&msgs);
 	if (!r->gvc) {
-		free(r);
+		atmo__free(r);
 		return atmo__error_set(err, ATMO_ERROR, NULL, 0, 0, "Graphviz: cannot create a context");
 	}
 	*out = r;
@@ -236,7 +236,7 @@ int atmo_renderer_new(atmo_renderer **out, atmo_error *err)
 void atmo_renderer_free(atmo_renderer *r)
 {
 	/* the context stays for the next renderer (see gv_global) */
-	free(r);
+	atmo__free(r);
 }
 
 GVC_t *atmo__renderer_gvc(atmo_renderer *r)
@@ -368,7 +368,7 @@ static int render_graphviz(atmo_buf *out, atmo_renderer *r, atmo_rctx *c, json_t
 			gvrc = -1;
 		if (mem)
 			atmo__buf_put(out, mem, memlen);
-		free(mem);
+		free(mem);   /* open_memstream's buffer is the C library's */
 		goto unlock;
 	}
 	atmo__gvleak_watch(gvc, g);   /* frees what Graphviz 2.42's dot loses (gvleak.c) */
@@ -533,7 +533,7 @@ int atmo_render(char **data, size_t *len, atmo_renderer *r, json_t *graph,
 		}
 		atmo__buf_puts(&out, s);
 		atmo__buf_putc(&out, '\n');
-		free(s);
+		atmo__free(s);
 		rc = out.oom ? atmo__error_nomem(err) : 0;
 		break;
 	}

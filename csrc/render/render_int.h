@@ -1,6 +1,7 @@
 /*
  * Internal to the render module: the validated form of a graph document
- * (schema "atmograph.graph/1") and the helpers shared by the writers.
+ * (schema ATMO_GRAPH_SCHEMA, loaded by graph/graph_doc.h) and the helpers
+ * shared by the writers.
  * Strings are borrowed from the json_t document, which outlives the model.
  */
 #ifndef ATMO_RENDER_INT_H
@@ -10,77 +11,41 @@
 #include <jansson.h>
 #include "atmograph/render.h"
 #include "util/buf.h"
+#include "graph/graph_doc.h"
 
-#define ATMO_GRAPH_SCHEMA "atmograph.graph/1"
-
-enum { RK_STAGE = 0, RK_IMAGE, RK_CONTEXT, RK_SCRATCH };           /* node kinds */
-enum { RE_BASE = 0, RE_COPY, RE_MOUNT, RE_ONBUILD };              /* edge kinds */
-
-typedef struct {
-	const char *keyword, *text;
-	long line, end_line;
-} atmo_rinstr;
-
-typedef struct {
-	const char *id, *label, *dockerfile, *target;
-	int has_size;
-	long long bytes, compressed;
-} atmo_rimage;
-
-typedef struct {
-	const char *id;
-	int kind;
-	const char *image;        /* NULL: outside every image */
-	long image_idx;           /* index in images, -1 when none */
-	const char *name, *base, *ref, *value, *description, *anchor;
-	long index;               /* -1 when absent */
-	long line, end_line;      /* 0 when absent */
-	int target, used, in_final, build_only;
-	atmo_rinstr *instr;
-	size_t ninstr;
-	const char **onbuild;
-	size_t nonbuild;
-	const char **inherited;   /* "onbuild_inherited": triggers run first in the stage */
-	size_t ninherited;
-	const char *onbuild_from; /* node id of the stage that declared them, or NULL */
-	int has_size, has_own, has_packages;
-	long long bytes, own_bytes, packages;
-} atmo_rnode;
-
-typedef struct {
-	const char *from, *to;
-	size_t from_idx, to_idx;
-	int kind;
-	long line;
-	const char **sources;
-	size_t nsources;
-	const char *dest, *context;
-} atmo_redge;
-
-typedef struct {
-	atmo_rimage *images;
-	size_t nimages;
-	atmo_rnode *nodes;
-	size_t nnodes;
-	atmo_redge *edges;
-	size_t nedges;
-	const char *target;
-	int has_kept_out;
-	long long kept_out_bytes;
-	const char **kept_out_packages;
-	size_t nkept_out_packages;
-	size_t nwarnings;
-	json_t *warnings;          /* borrowed, may be NULL */
-} atmo_rmodel;
+/* The render model is the validated graph document (graph/graph_doc.h). */
+typedef atmo_gdoc_instr atmo_rinstr;
+typedef atmo_gdoc_image atmo_rimage;
+typedef atmo_gdoc_node atmo_rnode;
+typedef atmo_gdoc_edge atmo_redge;
+typedef atmo_graph_doc atmo_rmodel;
 
 /* Validate `doc` and fill `m` (free with atmo__rmodel_free). ATMO_EINVALID with the JSON path. */
-int atmo__rmodel_load(atmo_rmodel *m, json_t *doc, atmo_error *err);
-void atmo__rmodel_free(atmo_rmodel *m);
-/* Index of the node with this id, or -1. */
-long atmo__rmodel_find(const atmo_rmodel *m, const char *id);
+static inline int atmo__rmodel_load(atmo_rmodel *m, json_t *doc, atmo_error *err)
+{
+	return atmo_graph__doc_load(m, doc, err);
+}
 
-const char *atmo__rnode_kind_name(int kind);
-const char *atmo__redge_kind_name(int kind);
+static inline void atmo__rmodel_free(atmo_rmodel *m)
+{
+	atmo_graph__doc_free(m);
+}
+
+/* Index of the node with this id, or -1. */
+static inline long atmo__rmodel_find(const atmo_rmodel *m, const char *id)
+{
+	return atmo_graph__doc_find(m, id);
+}
+
+static inline const char *atmo__rnode_kind_name(int kind)
+{
+	return atmo_graph__node_kind_name(kind);
+}
+
+static inline const char *atmo__redge_kind_name(int kind)
+{
+	return atmo_graph__edge_kind_name(kind);
+}
 
 /* "12.3 MiB" (IEC units, one decimal: atmo__format_size, as the CLI prints them) into buf. */
 void atmo__human_bytes(char *buf, size_t n, long long bytes);

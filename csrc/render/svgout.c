@@ -61,6 +61,7 @@ static const char style_common[] =
  */
 #if defined(__SSE2__)
 #include <emmintrin.h>
+#include "util/alloc.h"
 static double root(double x)
 {
 	__m128d v = _mm_set_sd(x);
@@ -924,7 +925,7 @@ int atmo__svg_write(atmo_buf *out, Agraph_t *g, const atmo_rctx *c)
 	for (n = agfstnode(g); n; n = agnxtnode(g, n))
 		if ((size_t)AGSEQ(n) >= w.ndone)
 			w.ndone = (size_t)AGSEQ(n) + 1;
-	w.done = calloc(w.ndone + 1, 1);
+	w.done = atmo__calloc(w.ndone + 1, 1, NULL);
 	if (!w.done)
 		return ATMO_ENOMEM;
 	atmo__buf_grow(out, 8192 + 2048 * (size_t)agnnodes(g));
@@ -966,6 +967,6 @@ int atmo__svg_write(atmo_buf *out, Agraph_t *g, const atmo_rctx *c)
 		atmo__buf_free(&prefix);
 	}
 	PUTS(&w, "</svg>\n");
-	free(w.done);
+	atmo__free(w.done);
 	return out->oom ? ATMO_ENOMEM : 0;
 }

@@ -8,7 +8,7 @@
 
 static int hidden(const atmo_rnode *n, const atmo_render_options *o)
 {
-	return n->kind == RK_SCRATCH && !o->show_scratch;
+	return n->kind == ATMO_NODE_SCRATCH && !o->show_scratch;
 }
 
 /* How an edge names a node: "build", or "nova/build" when there are several images. */
@@ -18,7 +18,7 @@ static void put_name(atmo_buf *b, const atmo_rmodel *m, const atmo_rnode *n)
 		atmo__put_text(b, m->images[n->image_idx].label, 0, 0, 0);
 		atmo__buf_putc(b, '/');
 	}
-	atmo__put_text(b, n->kind == RK_IMAGE && n->ref ? n->ref : n->name, 0, 0, 0);
+	atmo__put_text(b, n->kind == ATMO_NODE_IMAGE && n->ref ? n->ref : n->name, 0, 0, 0);
 }
 
 static void put_node(atmo_buf *b, const atmo_rmodel *m, const atmo_rnode *n, const char *indent)
@@ -28,7 +28,7 @@ static void put_node(atmo_buf *b, const atmo_rmodel *m, const atmo_rnode *n, con
 
 	atmo__buf_printf(b, "%s%s ", indent, atmo__rnode_kind_name(n->kind));
 	switch (n->kind) {
-	case RK_STAGE:
+	case ATMO_NODE_STAGE:
 		atmo__put_text(b, n->name, 0, 0, 0);
 		if (n->base) {
 			atmo__buf_puts(b, " FROM ");
@@ -41,10 +41,10 @@ static void put_node(atmo_buf *b, const atmo_rmodel *m, const atmo_rnode *n, con
 				atmo__buf_printf(b, ", line %ld", n->line);
 		}
 		break;
-	case RK_IMAGE:
+	case ATMO_NODE_IMAGE:
 		atmo__put_text(b, n->ref ? n->ref : n->name, 0, 0, 0);
 		break;
-	case RK_CONTEXT:
+	case ATMO_NODE_CONTEXT:
 		atmo__put_text(b, n->name, 0, 0, 0);
 		if (n->value) {
 			atmo__buf_puts(b, " = ");
@@ -67,7 +67,7 @@ static void put_node(atmo_buf *b, const atmo_rmodel *m, const atmo_rnode *n, con
 		atmo__buf_printf(b, ", %lld packages", n->packages);
 	if (n->target)
 		atmo__buf_puts(b, " [target]");
-	if (n->kind == RK_STAGE && n->build_only)
+	if (n->kind == ATMO_NODE_STAGE && n->build_only)
 		atmo__buf_puts(b, " [build-only]");
 	if (!n->used)
 		atmo__buf_puts(b, " [unused]");

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "util/arena.h"
+#include "util/alloc.h"
 
 #define ARENA_CHUNK 65536
 #define ARENA_ALIGN 16
@@ -22,7 +23,7 @@ void *atmo__arena_alloc(atmo__arena *a, size_t n)
 		size_t cap = need > ARENA_CHUNK / 4 ? need : ARENA_CHUNK;
 		if (cap > (size_t)-1 - CHUNK_HDR)
 			return NULL;
-		c = malloc(CHUNK_HDR + cap);
+		c = atmo__malloc(CHUNK_HDR + cap, NULL);
 		if (!c)
 			return NULL;
 		c->cap = cap;
@@ -58,7 +59,7 @@ void atmo__arena_free(atmo__arena *a)
 	atmo__chunk *c = a->head;
 	while (c) {
 		atmo__chunk *next = c->next;
-		free(c);
+		atmo__free(c);
 		c = next;
 	}
 	a->head = NULL;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "util/buf.h"
+#include "util/alloc.h"
 
 int atmo__buf_grow(atmo_buf *b, size_t extra)
 {
@@ -19,7 +20,7 @@ int atmo__buf_grow(atmo_buf *b, size_t extra)
 	cap = b->cap ? b->cap : 64;
 	while (cap < need)
 		cap = cap > ((size_t)-1) / 2 ? need : cap * 2;
-	p = realloc(b->ptr, cap);
+	p = atmo__realloc(b->ptr, cap, NULL);
 	if (!p)
 		goto oom;
 	if (!b->ptr)
@@ -81,9 +82,9 @@ char *atmo__buf_detach(atmo_buf *b)
 {
 	char *p = b->ptr;
 	if (!p && !b->oom)
-		p = calloc(1, 1);
+		p = atmo__calloc(1, 1, NULL);
 	if (b->oom) {
-		free(b->ptr);
+		atmo__free(b->ptr);
 		p = NULL;
 	}
 	b->ptr = NULL;
@@ -94,7 +95,7 @@ char *atmo__buf_detach(atmo_buf *b)
 
 void atmo__buf_free(atmo_buf *b)
 {
-	free(b->ptr);
+	atmo__free(b->ptr);
 	b->ptr = NULL;
 	b->len = b->cap = 0;
 	b->oom = 0;

@@ -2,6 +2,7 @@
 #include <openssl/evp.h>
 #include "util/hash.h"
 #include "util/error.h"
+#include "util/alloc.h"
 
 struct atmo_sha256 {
 	EVP_MD_CTX *ctx;
@@ -9,7 +10,7 @@ struct atmo_sha256 {
 
 int atmo__sha256_new(atmo_sha256 **out, atmo_error *err)
 {
-	atmo_sha256 *h = calloc(1, sizeof(*h));
+	atmo_sha256 *h = atmo__calloc(1, sizeof(*h), NULL);
 	*out = NULL;
 	if (!h)
 		return atmo__error_nomem(err);
@@ -48,7 +49,7 @@ void atmo__sha256_free(atmo_sha256 *h)
 	if (!h)
 		return;
 	EVP_MD_CTX_free(h->ctx);
-	free(h);
+	atmo__free(h);
 }
 
 int atmo__sha256_hex(const void *data, size_t len, char hex[65], atmo_error *err)

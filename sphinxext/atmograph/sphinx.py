@@ -274,7 +274,24 @@ class ImageGraphDirective(SphinxDirective):
         return abspath
 
     def _run(self):
-        cfg = self.config
+        """The directive in steps: check its use, read the options, make the graph document
+        (sizes included), then the node the writers render and the figure around it."""
+        self._check_usage()
+        fmt, align, render = self._render_options()
+        sources = []  # (display name, absolute path, text) of every Dockerfile in the graph
+        doc, unmeasured = self._graph_document(sources)
+        prefix = self._unique_anchors(doc)
+        render["id_prefix"] = "atmo-" + prefix
+        node = self._diagram_node(doc, render, fmt)
+        result = [self._figure(node, align, unmeasured)]
+        if unmeasured:
+            result.append(self._unmeasured(*unmeasured))
+        if "include-source" in self.options:
+            result.extend(self._sources(doc, sources, prefix))
+        return result
+
+    def _check_usage(self):
+        """Options, argument and content as the directive takes them."""
         opts = self.options
         unknown = sorted(set(opts) - set(OPTION_DOCS))
         if unknown:
@@ -288,10 +305,15 @@ class ImageGraphDirective(SphinxDirective):
             raise AtmographWarning(":%s: takes no value (got %r)" % (bad[0], str(opts[bad[0]])))
         if self.content and "".join(self.content).strip():
             raise AtmographWarning("the directive takes no content (did you indent an option?)")
+
+    def _render_options(self):
+        """(format, align, render() keywords but id_prefix) from the options and the config;
+        their ranges are the core's (atmo_render_options_check), its InvalidInputError a
+        located warning."""
+        cfg = self.config
+        opts = self.options
         fmt = self._choice("format", FORMATS, cfg.atmograph_output_format)
         align = self._choice("align", ALIGNS, "center") if "align" in opts else None
-        # the option texts as render()'s types; their ranges are the core's
-        # (atmo_render_options_check), its InvalidInputError a located warning
         theme = self._text("theme", cfg.atmograph_theme)
         rankdir = self._text("rankdir", "auto")
         detail = self._text("detail", "auto")
@@ -305,14 +327,24 @@ class ImageGraphDirective(SphinxDirective):
                                            max_label_length=max_label, detail=detail)
         except (atmograph.InvalidInputError, ValueError) as exc:
             raise AtmographWarning("bad render option: %s" % (getattr(exc, "text", None) or exc))
+        render = {
+            "rankdir": rankdir, "detail": detail,
+            "layers": "layers" in opts, "legend": "legend" in opts,
+            "scratch": "hide-scratch" not in opts, "max_label_length": max_label,
+            "theme": theme, "link_base": "" if "include-source" in opts else None,
+        }
+        return fmt, align, render
+
+    def _graph_document(self, sources):
+        """(graph document with the sizes known, (what is missing, hint) or None) of the
+        bake target or the Dockerfile; sources gets every Dockerfile read."""
+        cfg = self.config
+        opts = self.options
         build_args = _merge_kv(_kv_list(cfg.atmograph_build_args, "atmograph_build_args"),
                                _split_kv(opts.get("build-arg"), "build-arg"))
         contexts = _split_kv(opts.get("build-context"), "build-context")
         images = _split_kv(opts.get("image"), "image")
-        include_source = "include-source" in opts
-
         bake = opts.get("bake")  # "" (no value): the atmograph_bake_file config value
-        sources = []  # (display name, absolute path, text) of every Dockerfile in the graph
         report = None
         unmeasured = None  # (what is missing, hint) when :sizes: has nothing to read yet
         if ("sizes" in opts or "report" in opts) and not images:
@@ -324,34 +356,8 @@ class ImageGraphDirective(SphinxDirective):
             # only the directive's :build-arg: values, as bake variables
             doc = self._bake_graph(bake, _split_kv(opts.get("build-arg"), "build-arg"), sources)
         else:
-            rel, path = self._dep(self.arguments[0])
-            shown = self._shown(path)
-            try:
-                text = atmograph._core.read_file(path)
-            except atmograph.Error as exc:
-                raise AtmographWarning("%s: %s" % (shown, exc.text))
-            kwargs = dict(filename=shown, target=opts.get("target"), build_args=build_args,
-                          build_contexts=contexts)
-            if report is not None:
-                # the report's target that builds this file names the image
-                kwargs["image_id"] = self._report_target(report, path)
-            doc = atmograph.graph(text, **kwargs)
-            sources.append((shown, path, text))
-            if images:
-                mapping, missing = {}, []
-                for it in images:
-                    stage, archive = it.split("=", 1)
-                    if archive.startswith("docker://"):
-                        mapping[stage] = archive  # read in its registry: no file to depend on
-                        continue
-                    mapping[stage] = self._dep(archive)[1]
-                    if not os.path.exists(mapping[stage]):
-                        missing.append(self._shown(mapping[stage]))
-                if missing:
-                    unmeasured = ("no image at " + ", ".join(missing),
-                                  self._hint(None, mapping[stage]))
-                else:
-                    doc = atmograph.annotate_sizes(doc, atmograph.sizes(text, mapping, **kwargs))
+            doc, missing = self._dockerfile_graph(build_args, contexts, images, report, sources)
+            unmeasured = missing or unmeasured
         if report is not None:
             report.pop("_path", None)
             doc = atmograph.annotate(doc, report)
@@ -362,39 +368,74 @@ class ImageGraphDirective(SphinxDirective):
                 entry = targets.get(img.get("id")) or {}
                 for w in entry.get("warnings") or []:
                     self._warn("the build report's target %s: %s" % (img.get("id"), w))
-        # Anchors (and SVG ids) unique per directive, so that the same Dockerfile shown twice
-        # (two pages in singlehtml, or twice on a page) gives distinct ids.
+        return doc, unmeasured
+
+    def _dockerfile_graph(self, build_args, contexts, images, report, sources):
+        """(graph document of the directive's Dockerfile, sized from :image: archives or
+        named after the report's target; (what is missing, hint) when an archive is not
+        there yet, else None)."""
+        opts = self.options
+        rel, path = self._dep(self.arguments[0])
+        shown = self._shown(path)
+        try:
+            text = atmograph._core.read_file(path)
+        except atmograph.Error as exc:
+            raise AtmographWarning("%s: %s" % (shown, exc.text))
+        kwargs = dict(filename=shown, target=opts.get("target"), build_args=build_args,
+                      build_contexts=contexts)
+        if report is not None:
+            # the report's target that builds this file names the image
+            kwargs["image_id"] = self._report_target(report, path)
+        doc = atmograph.graph(text, **kwargs)
+        sources.append((shown, path, text))
+        if not images:
+            return doc, None
+        mapping, missing = {}, []
+        for it in images:
+            stage, archive = it.split("=", 1)
+            if archive.startswith("docker://"):
+                mapping[stage] = archive  # read in its registry: no file to depend on
+                continue
+            mapping[stage] = self._dep(archive)[1]
+            if not os.path.exists(mapping[stage]):
+                missing.append(self._shown(mapping[stage]))
+        if missing:
+            return doc, ("no image at " + ", ".join(missing), self._hint(None, mapping[stage]))
+        return atmograph.annotate_sizes(doc, atmograph.sizes(text, mapping, **kwargs)), None
+
+    def _unique_anchors(self, doc):
+        """Prefix the anchors (and, through the returned prefix, the SVG ids) so that the
+        same Dockerfile shown twice (two pages in singlehtml, or twice on a page) gives
+        distinct ids."""
         prefix = "%s-%d-" % (nodes.make_id(self.env.docname) or "doc",
                              self.env.new_serialno("atmograph"))
         for n in doc.get("nodes", []):
             if n.get("anchor"):
                 n["anchor"] = prefix + n["anchor"]
+        return prefix
 
-        render = {
-            "rankdir": rankdir, "detail": detail,
-            "layers": "layers" in opts, "legend": "legend" in opts,
-            "scratch": "hide-scratch" not in opts, "max_label_length": max_label,
-            "theme": theme, "link_base": "" if include_source else None,
-            "id_prefix": "atmo-" + prefix,
-        }
+    def _diagram_node(self, doc, render, fmt):
+        """The node the writers render, its output queued for rendering already."""
         # the node keeps the document as JSON text: the cache key hashes it, doctrees pickle
         # it as one string, and the renderer parses it without the GIL
         doc_json = json.dumps(doc, sort_keys=True)
         key = _cache_key(doc_json, render, fmt)
-        keys = _env_keys(self.env).setdefault(self.env.docname, set())
-        keys.add(key)
-
+        _env_keys(self.env).setdefault(self.env.docname, set()).add(key)
         node = atmograph_node()
         node["doc"] = doc_json
         node["key"] = key
         node["render"] = render
         node["format"] = fmt
         # the core's accessible name: the image and its stages in order, by name
-        node["alt"] = opts.get("alt") or atmograph.describe(doc_json, detail=detail)
+        node["alt"] = self.options.get("alt") or atmograph.describe(doc_json, detail=render["detail"])
         node["docname"] = self.env.docname
         set_source_info(self, node)
         _prefetch(self.env.app, node)
+        return node
 
+    def _figure(self, node, align, unmeasured):
+        """The figure around the diagram node, with its caption and name."""
+        opts = self.options
         classes = ["atmograph"] + (["atmograph-unmeasured"] if unmeasured else [])
         figure = nodes.figure("", node, classes=classes + opts.get("class", []))
         if align:
@@ -408,12 +449,7 @@ class ImageGraphDirective(SphinxDirective):
             set_source_info(self, cap)
             figure += cap
         self.add_name(figure)
-        result = [figure]
-        if unmeasured:
-            result.append(self._unmeasured(*unmeasured))
-        if include_source:
-            result.extend(self._sources(doc, sources, prefix))
-        return result
+        return figure
 
     def _bake_graph(self, bake, build_args, sources):
         if self.options.get("build-context"):
@@ -647,30 +683,11 @@ _GRAPHVIZ_VERSION = []
 
 
 def _graphviz_version():
-    """The Graphviz that renders, for cache keys, without making the renderer (which
-    loads Graphviz's plugins): the version atmograph was built with plus the identity
-    (path, size, mtime) of the libgvc the process loaded, so that a Graphviz upgrade
-    changes every key even without a rebuild."""
-    if _GRAPHVIZ_VERSION:
-        return _GRAPHVIZ_VERSION[0]
-    version = getattr(atmograph._core, "GRAPHVIZ_BUILD_VERSION", "unknown")
-    ident = None
-    try:
-        with open("/proc/self/maps") as f:
-            for line in f:
-                path = line.split(None, 5)[-1].strip()
-                if "/libgvc.so" in path:
-                    st = os.stat(path)
-                    ident = "%s:%d:%d" % (path, st.st_size, int(st.st_mtime))
-                    break
-    except OSError:
-        pass
-    if ident is None:  # not Linux, or linked statically: ask the renderer
-        try:
-            ident = atmograph.graphviz_version()
-        except atmograph.Error:
-            ident = "unknown"
-    _GRAPHVIZ_VERSION.append("%s %s" % (version, ident))
+    """The Graphviz that renders, for cache keys (the core's atmo_render_graphviz_identity:
+    the compiled-against version and the loaded libgvc's identity, so that a Graphviz
+    upgrade changes every key even without a rebuild)."""
+    if not _GRAPHVIZ_VERSION:
+        _GRAPHVIZ_VERSION.append(atmograph._core.graphviz_identity())
     return _GRAPHVIZ_VERSION[0]
 
 
@@ -822,7 +839,7 @@ def _prefetch(app, node):
     _stats(app)["renders"] += 1
 
 
-_WARMUP_DOC = {"schema": "atmograph.graph/1", "images": [], "edges": [], "target": None,
+_WARMUP_DOC = {"schema": atmograph._core.GRAPH_SCHEMA, "images": [], "edges": [], "target": None,
                "unused": [], "warnings": [],
                "nodes": [{"id": "w/stage/0", "kind": "stage", "image": "w", "name": "w",
                           "index": 0, "line": 1, "end_line": 1, "used": True, "target": True,
@@ -894,31 +911,10 @@ def _render_failed(node, exc):
 
 
 def _inline_svg(data, key, alt):
-    """The SVG element alone, labelled for screen readers (its ids are already unique per
-    directive: the renderer's id_prefix)."""
-    svg = data.decode("utf-8")
-    start = svg.find("<svg")
-    if start < 0:
-        raise ValueError("the renderer returned no <svg> element")
-    svg = svg[start:]
-    end = svg.find(">")
-    root = svg[:end]
-    extra = ""
-    # never wider than Graphviz drew it (points), never wider than the column, and never
-    # narrower than its text stays legible (the renderer's data-min-width): a large
-    # diagram then scrolls in its box (pan) instead of shrinking to unreadable text
-    box = re.search(r'viewBox="[-0-9.]+ [-0-9.]+ ([0-9.]+) [0-9.]+"', root)
-    low = re.search(r' data-min-width="([0-9]+)"', root)
-    if box and " style=" not in root:
-        extra += ' style="width: %.2fpt; max-width: 100%%; %sheight: auto"' % (
-            float(box.group(1)), "min-width: %spx; " % low.group(1) if low else "")
-    if " role=" not in root:
-        extra += ' role="img"'
-    if " aria-label=" not in root:
-        extra += ' aria-label="%s"' % html.escape(alt, quote=True)
-    else:
-        root = re.sub(r' aria-label="[^"]*"', ' aria-label="%s"' % html.escape(alt, quote=True), root)
-    return "<svg" + extra + root[4:] + svg[end:]
+    """The SVG element alone, labelled for screen readers and sized for its column (the
+    core's atmo_render_svg_inline; its ids are already unique per directive: the
+    renderer's id_prefix)."""
+    return atmograph._core.svg_inline(data, alt)
 
 
 # ---- writers ---------------------------------------------------------------------------

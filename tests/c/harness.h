@@ -11,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "atmograph/atmograph.h"
+#include "oom_harness.h"
 
 /* Path of a file under tests/data (ATMOGRAPH_TEST_DATA), in a static buffer per call site. */
 static inline const char *test_data_path(char *buf, size_t n, const char *rel)

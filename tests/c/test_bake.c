@@ -352,16 +352,16 @@ static void test_target_graph(void **state)
 	if (atmo_bake_target_graph(&g_rt, &df_rt, rt, NULL, 0, built, &err) < 0)
 		fail_msg("%s:%d: %s", err.source, err.line, err.text);
 	assert_string_equal(atmo_graph_image_id(g_rt), "rt");
-	st = atmo_graph_stage(g_rt, atmo_graph_target(g_rt));
+	st = atmo_graph_stage_at(g_rt, atmo_graph_target(g_rt));
 	assert_string_equal(st->label, "rt");
 	assert_string_equal(st->base, "debian:bookworm");
-	assert_false(atmo_graph_stage(g_rt, 1)->used);
+	assert_false(atmo_graph_stage_at(g_rt, 1)->used);
 
 	/* not linked yet: the svc stage inherits nothing */
 	assert_int_equal(atmo_bake_target_graph(&g, &df, svc, NULL, 0, built, &err), 0);
 	idx = atmo_graph_find_stage(g, "svc");
 	assert_true(idx >= 0);
-	assert_int_equal(atmo_graph_stage(g, (size_t)idx)->n_onbuild_inherited, 0);
+	assert_int_equal(atmo_graph_stage_at(g, (size_t)idx)->n_onbuild_inherited, 0);
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
 
@@ -370,17 +370,17 @@ static void test_target_graph(void **state)
 		if (atmo_bake_target_at(b, i) == rt)
 			built[i] = g_rt;
 	assert_int_equal(atmo_bake_target_graph(&g, &df, svc, NULL, 0, built, &err), 0);
-	st = atmo_graph_stage(g, (size_t)atmo_graph_find_stage(g, "svc"));
+	st = atmo_graph_stage_at(g, (size_t)atmo_graph_find_stage(g, "svc"));
 	assert_int_equal(st->n_onbuild_inherited, 2);
 	assert_string_equal(st->onbuild_from, "rt/stage/rt");
-	assert_true(atmo_graph_stage(g, (size_t)atmo_graph_find_stage(g, "assets"))->used);
+	assert_true(atmo_graph_stage_at(g, (size_t)atmo_graph_find_stage(g, "assets"))->used);
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
 
 	/* text given (a lowered or cached copy): that text is resolved, not the target's */
 	assert_int_equal(atmo_bake_target_graph(&g, &df, svc, "FROM busybox AS one\n", 20, NULL, &err), 0);
 	assert_int_equal(atmo_graph_stage_count(g), 1);
-	assert_string_equal(atmo_graph_stage(g, 0)->base, "busybox");
+	assert_string_equal(atmo_graph_stage_at(g, 0)->base, "busybox");
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
 

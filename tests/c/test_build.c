@@ -372,13 +372,25 @@ static void test_annotate(void **state)
 	atmo_error_clear(&err);
 	assert_int_equal(atmo_report_annotate(report, report, &err), ATMO_EINVALID);
 	assert_non_null(strstr(err.text, "graph document"));
+	/* a graph document with a broken field: the located error of the one loader */
+	{
+		json_t *bad = json_loads("{\"schema\": \"atmograph.graph/1\", \"nodes\": "
+					 "[{\"id\": \"a\", \"kind\": \"stage\"}], \"edges\": [{\"from\": \"a\"}]}",
+					 0, NULL);
+		atmo_error_clear(&err);
+		assert_int_equal(atmo_report_annotate(bad, report, &err), ATMO_EINVALID);
+		assert_string_equal(err.source, "graph");
+		assert_string_equal(err.text, "not a graph document (schema atmograph.graph/1): "
+				    "$.edges[0].to: missing (a string is required)");
+		json_decref(bad);
+	}
 	json_decref(report);
 	json_decref(graph);
 	atmo_bake_free(b);
 }
 
 
-/* the report's figures: the same atmo_kept_out()/atmo_own_bytes() as atmo_sizes_compute() */
+/* the report's figures: the same atmo_image_kept_out()/atmo_image_own_bytes() as atmo_image_sizes_compute() */
 static void test_report_figures(void **state)
 {
 	json_error_t je;

@@ -87,8 +87,8 @@ static size_t edge_count(const atmo_dockerfile *df, int skip_heredoc_ctx)
 	atmo_error_clear(&err);
 	assert_int_equal(atmo_graph_build(&g, df, &go, &err), 0);
 	for (i = 0; i < atmo_graph_edge_count(g); i++) {
-		const atmo_graph_edge *e = atmo_graph_get_edge(g, i);
-		const atmo_graph_node *from = atmo_graph_get_node(g, e->from);
+		const atmo_graph_edge *e = atmo_graph_edge_at(g, i);
+		const atmo_graph_node *from = atmo_graph_node_at(g, e->from);
 		if (skip_heredoc_ctx && from->kind == ATMO_NODE_CONTEXT && !strcmp(from->name, "atmo-heredocs"))
 			continue;
 		n++;
@@ -115,7 +115,7 @@ static void check_equivalent(const char *text, size_t expect_lowered,
 	b = parse(low);
 	assert_int_equal(atmo_dockerfile_count(a), atmo_dockerfile_count(b));
 	for (i = 0; i < atmo_dockerfile_count(a); i++) {
-		const atmo_instruction *x = atmo_dockerfile_get(a, i), *y = atmo_dockerfile_get(b, i);
+		const atmo_instruction *x = atmo_dockerfile_at(a, i), *y = atmo_dockerfile_at(b, i);
 		size_t f, fy = 0;
 		if (x->n_heredocs)
 			assert_int_equal(y->n_heredocs, 0);
@@ -171,7 +171,7 @@ static void check_equivalent(const char *text, size_t expect_lowered,
 		assert_int_equal(atmo_graph_build(&gb, b, NULL, &err), 0);
 		assert_int_equal(atmo_graph_stage_count(ga), atmo_graph_stage_count(gb));
 		for (i = 0; i < atmo_graph_stage_count(ga); i++) {
-			const atmo_stage *sa = atmo_graph_stage(ga, i), *sb = atmo_graph_stage(gb, i);
+			const atmo_stage *sa = atmo_graph_stage_at(ga, i), *sb = atmo_graph_stage_at(gb, i);
 			assert_string_equal(sa->label, sb->label);
 			assert_string_equal(sa->base, sb->base);
 			assert_int_equal(sa->start_line <= sb->start_line, 1);

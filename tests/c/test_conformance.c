@@ -129,12 +129,12 @@ static void testfile_line_ranges(void **state)
 	assert_int_equal(atmo_dockerfile_parse(&df, text, len, "Dockerfile", &e), 0);
 	assert_int_equal(atmo_dockerfile_count(df), 3);
 	for (i = 0; i < 3; i++) {
-		const atmo_instruction *ins = atmo_dockerfile_get(df, i);
+		const atmo_instruction *ins = atmo_dockerfile_at(df, i);
 		assert_int_equal(ins->start_line, want[i][0]);
 		assert_int_equal(ins->end_line, want[i][1]);
 	}
 	/* the comment right above RUN is kept (buildx stage descriptions use it) */
-	assert_string_equal(atmo_dockerfile_get(df, 2)->comment,
+	assert_string_equal(atmo_dockerfile_at(df, 2)->comment,
 			    "Install the packages we need, clean up after them and us");
 	printf("conformance: testfile-line: 3 of 3 line ranges match\n");
 	atmo_dockerfile_free(df);

@@ -36,7 +36,7 @@ static atmo_dockerfile *parse_data(const char *rel)
 
 static const atmo_instruction *get(const atmo_dockerfile *df, size_t i)
 {
-	const atmo_instruction *ins = atmo_dockerfile_get(df, i);
+	const atmo_instruction *ins = atmo_dockerfile_at(df, i);
 	assert_non_null(ins);
 	return ins;
 }
@@ -220,8 +220,8 @@ static void escape_directive_and_comments(void **state)
 	/* one warning: the empty continuation line */
 	assert_int_equal(atmo_dockerfile_warning_count(df), 1);
 	/* located at the instruction's last line, as BuildKit does */
-	assert_int_equal(atmo_dockerfile_warning(df, 0)->line, 9);
-	assert_null(atmo_dockerfile_warning(df, 1));
+	assert_int_equal(atmo_dockerfile_warning_at(df, 0)->line, 9);
+	assert_null(atmo_dockerfile_warning_at(df, 1));
 	/* "#" alone resets the comment above FROM scratch */
 	assert_null(get(df, 3)->comment);
 	atmo_error_clear(&e);
@@ -271,15 +271,15 @@ static void null_safety(void **state)
 	(void)state;
 	atmo_dockerfile_free(NULL);
 	assert_int_equal(atmo_dockerfile_count(NULL), 0);
-	assert_null(atmo_dockerfile_get(NULL, 0));
+	assert_null(atmo_dockerfile_at(NULL, 0));
 	assert_null(atmo_dockerfile_directive(NULL, "syntax"));
-	assert_null(atmo_dockerfile_warning(NULL, 0));
+	assert_null(atmo_dockerfile_warning_at(NULL, 0));
 	atmo_error_clear(&e);
 	assert_int_equal(atmo_dockerfile_parse(NULL, "FROM a", 6, NULL, &e), ATMO_EINVALID);
 	assert_int_equal(atmo_dockerfile_parse(&df, NULL, 3, NULL, NULL), ATMO_EINVALID);
 	assert_null(df);
 	df = parse_text("FROM a");
-	assert_null(atmo_dockerfile_get(df, 1));
+	assert_null(atmo_dockerfile_at(df, 1));
 	assert_string_equal(atmo_dockerfile_source(df), "Dockerfile");
 	atmo_dockerfile_free(df);
 }
@@ -343,7 +343,7 @@ static int check_case(const char *name, const char *text, size_t len, const expe
 			size_t i;
 			ok = 0;
 			for (i = 0; i < atmo_dockerfile_warning_count(df); i++)
-				if (strstr(atmo_dockerfile_warning(df, i)->text, x->warning))
+				if (strstr(atmo_dockerfile_warning_at(df, i)->text, x->warning))
 					ok = 1;
 		}
 	}

@@ -1,5 +1,6 @@
 /* graph: the resolver (stages, nodes, edges, scopes) and the graph document. */
 #include "harness.h"
+#include "graph/graph_doc.h"
 #include <dirent.h>
 #include <time.h>
 #include "atmograph/dockerfile.h"
@@ -68,9 +69,9 @@ static void edges_str(const atmo_graph *g, char *buf, size_t n)
 	size_t i, off = 0, plen = strlen(atmo_graph_image_id(g)) + 1;
 	buf[0] = '\0';
 	for (i = 0; i < atmo_graph_edge_count(g); i++) {
-		const atmo_graph_edge *e = atmo_graph_get_edge(g, i);
-		const atmo_graph_node *a = atmo_graph_get_node(g, e->from);
-		const atmo_graph_node *b = atmo_graph_get_node(g, e->to);
+		const atmo_graph_edge *e = atmo_graph_edge_at(g, i);
+		const atmo_graph_node *a = atmo_graph_node_at(g, e->from);
+		const atmo_graph_node *b = atmo_graph_node_at(g, e->to);
 		off += (size_t)snprintf(buf + off, n - off, "%s%s>%s:%s@%d", i ? " " : "",
 					a->id + plen, b->id + plen, kind_str(e->kind), e->line);
 		assert_true(off < n);
@@ -82,7 +83,7 @@ static void nodes_str(const atmo_graph *g, char *buf, size_t n)
 	size_t i, off = 0, plen = strlen(atmo_graph_image_id(g)) + 1;
 	buf[0] = '\0';
 	for (i = 0; i < atmo_graph_node_count(g); i++) {
-		const atmo_graph_node *x = atmo_graph_get_node(g, i);
+		const atmo_graph_node *x = atmo_graph_node_at(g, i);
 		off += (size_t)snprintf(buf + off, n - off, "%s%s%s", i ? " " : "", x->id + plen,
 					x->used ? "" : "(unused)");
 		assert_true(off < n);
@@ -117,7 +118,7 @@ static int has_warning(const atmo_graph *g, const char *code, int line)
 	size_t i;
 	for (i = 0; i < atmo_graph_warning_count(g); i++)
 		if (!strcmp(atmo_graph_warning_code(g, i), code) &&
-		    (line < 0 || atmo_graph_warning(g, i)->line == line))
+		    (line < 0 || atmo_graph_warning_at(g, i)->line == line))
 			return 1;
 	return 0;
 }
@@ -126,7 +127,7 @@ static const atmo_graph_edge *edge_at(const atmo_graph *g, int line, atmo_edge_k
 {
 	size_t i;
 	for (i = 0; i < atmo_graph_edge_count(g); i++) {
-		const atmo_graph_edge *e = atmo_graph_get_edge(g, i);
+		const atmo_graph_edge *e = atmo_graph_edge_at(g, i);
 		if (e->line == line && e->kind == kind)
 			return e;
 	}
@@ -201,8 +202,8 @@ static void two_stages_copy_from(void **state)
 	assert_string_equal(e->sources[0], "/out/app");
 	assert_string_equal(e->dest, "/usr/bin/app");
 	assert_int_equal(e->instruction, 3);
-	b = atmo_graph_stage(g, 0);
-	r = atmo_graph_stage(g, 1);
+	b = atmo_graph_stage_at(g, 0);
+	r = atmo_graph_stage_at(g, 1);
 	assert_string_equal(b->name, "build");
 	assert_string_equal(b->base, "golang:1.22");
 	assert_int_equal(b->start_line, 1);
@@ -217,7 +218,7 @@ static void two_stages_copy_from(void **state)
 	assert_int_equal(atmo_graph_target(g), 1);
 	order_str(g, buf, sizeof(buf));
 	assert_string_equal(buf, "0,1");
-	assert_null(atmo_graph_stage(g, 2));
+	assert_null(atmo_graph_stage_at(g, 2));
 	assert_int_equal(atmo_graph_find_stage(g, "BUILD"), 0);
 	assert_int_equal(atmo_graph_find_stage(g, "1"), 1);
 	assert_int_equal(atmo_graph_find_stage(g, "nope"), -1);
@@ -244,7 +245,7 @@ static void meta_args_and_build_args(void **state)
 	(void)state;
 
 	g = must_build(&df, text, NULL);
-	assert_string_equal(atmo_graph_stage(g, 0)->base, "debian:bookworm");
+	assert_string_equal(atmo_graph_stage_at(g, 0)->base, "debian:bookworm");
 	/* re-declared ARG picks the meta default; undeclared meta ARGs stay invisible */
 	assert_string_equal(var_of(g, 0, "TAG", NULL), "bookworm");
 	assert_string_equal(var_of(g, 0, "LOCAL", NULL), "x-bookworm");
@@ -259,7 +260,7 @@ static void meta_args_and_build_args(void **state)
 
 	/* --build-arg overrides meta defaults and stage defaults */
 	g = must_build(&df, text, &o);
-	assert_string_equal(atmo_graph_stage(g, 0)->base, "debian:trixie");
+	assert_string_equal(atmo_graph_stage_at(g, 0)->base, "debian:trixie");
 	assert_string_equal(var_of(g, 0, "TAG", NULL), "trixie");
 	assert_string_equal(var_of(g, 0, "LOCAL", NULL), "override");
 	atmo_graph_free(g);
@@ -312,7 +313,7 @@ static void env_inherited_from_parent(void **state)
 	assert_string_equal(var_of(g, 0, "A", NULL), "1");
 	assert_string_equal(var_of(g, 1, "PREFIX", NULL), "/opt/app/child");
 	assert_string_equal(var_of(g, 1, "C", NULL), "/opt/app/lib");
-	assert_int_equal(atmo_graph_stage(g, 1)->parent_stage, 0);
+	assert_int_equal(atmo_graph_stage_at(g, 1)->parent_stage, 0);
 	/* an unrelated stage does not see child's ENV */
 	assert_null(var_of(g, 2, "PREFIX", NULL));
 	e = edge_at(g, 8, ATMO_EDGE_COPY);
@@ -335,8 +336,8 @@ static void from_resolves_backward_only(void **state)
 	edges_str(g, buf, sizeof(buf));
 	assert_string_equal(buf, "image/later>stage/first:base@1 image/alpine>stage/later:base@2 "
 			    "stage/later>stage/last:base@3 stage/first>stage/last:copy@4");
-	assert_int_equal(atmo_graph_stage(g, 0)->parent_stage, -1);
-	assert_int_equal(atmo_graph_stage(g, 2)->parent_stage, 1);
+	assert_int_equal(atmo_graph_stage_at(g, 0)->parent_stage, -1);
+	assert_int_equal(atmo_graph_stage_at(g, 2)->parent_stage, 1);
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
 }
@@ -364,9 +365,9 @@ static void copy_from_forward_index_and_case(void **state)
 			    "image/alpine>stage/2:base@5 stage/assets>stage/2:copy@6");
 	assert_false(atmo_graph_stage(g, 0)->used);
 	assert_true(has_warning(g, "StageNameCasing", 1));
-	assert_string_equal(atmo_graph_stage(g, 0)->name, "app");
-	assert_null(atmo_graph_stage(g, 2)->name);
-	assert_string_equal(atmo_graph_stage(g, 2)->label, "2");
+	assert_string_equal(atmo_graph_stage_at(g, 0)->name, "app");
+	assert_null(atmo_graph_stage_at(g, 2)->name);
+	assert_string_equal(atmo_graph_stage_at(g, 2)->label, "2");
 	order_str(g, buf, sizeof(buf));
 	assert_string_equal(buf, "1,2");
 	atmo_graph_free(g);
@@ -438,7 +439,7 @@ static void unknown_from_is_image_or_context(void **state)
 	e = edge_at(g, 3, ATMO_EDGE_COPY);
 	assert_string_equal(e->context, "tools");
 	assert_null(edge_at(g, 2, ATMO_EDGE_COPY)->context);
-	n = atmo_graph_get_node(g, e->from);
+	n = atmo_graph_node_at(g, e->from);
 	assert_int_equal(n->kind, ATMO_NODE_CONTEXT);
 	assert_string_equal(n->ref, "docker-image://example.org/tools:1");
 	assert_string_equal(n->id, "svc/context/tools");
@@ -474,15 +475,15 @@ static void named_context_from_names(void **state)
 			    "context/debian>stage/deb:base@2 context/old>stage/last:base@5 "
 			    "stage/build>stage/last:copy@6 stage/deb>stage/last:copy@7");
 	assert_true(has_warning(g, "StageReplacedByContext", 3));
-	assert_true(atmo_graph_stage(g, 2)->replaced);
-	assert_false(atmo_graph_stage(g, 3)->replaced);
-	assert_int_equal(atmo_graph_get_node(g, atmo_graph_stage(g, 0)->base_node)->kind,
+	assert_true(atmo_graph_stage_at(g, 2)->replaced);
+	assert_false(atmo_graph_stage_at(g, 3)->replaced);
+	assert_int_equal(atmo_graph_node_at(g, atmo_graph_stage_at(g, 0)->base_node)->kind,
 			 ATMO_NODE_CONTEXT);
-	assert_int_equal(atmo_graph_get_node(g, atmo_graph_stage(g, 2)->base_node)->kind,
+	assert_int_equal(atmo_graph_node_at(g, atmo_graph_stage_at(g, 2)->base_node)->kind,
 			 ATMO_NODE_IMAGE);
-	assert_int_equal(atmo_graph_stage(g, 3)->parent_stage, -1);
-	assert_false(atmo_graph_stage(g, 2)->used);
-	assert_string_equal(atmo_graph_get_edge(g, 2)->context, "old");
+	assert_int_equal(atmo_graph_stage_at(g, 3)->parent_stage, -1);
+	assert_false(atmo_graph_stage_at(g, 2)->used);
+	assert_string_equal(atmo_graph_edge_at(g, 2)->context, "old");
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
 }
@@ -506,8 +507,8 @@ static void scratch_node_and_platform(void **state)
 	edges_str(g, buf, sizeof(buf));
 	assert_string_equal(buf, "image/golang>stage/build:base@1 scratch>stage/1:base@4 "
 			    "stage/build>stage/1:copy@5 scratch>stage/1:copy@6");
-	assert_string_equal(atmo_graph_stage(g, 0)->platform, "linux/arm64");
-	assert_null(atmo_graph_stage(g, 1)->platform);
+	assert_string_equal(atmo_graph_stage_at(g, 0)->platform, "linux/arm64");
+	assert_null(atmo_graph_stage_at(g, 1)->platform);
 	assert_non_null(var_of(g, 0, "GOARCH", NULL));
 	assert_true(strlen(var_of(g, 0, "GOARCH", NULL)) > 0);
 	atmo_graph_free(g);
@@ -534,11 +535,11 @@ static void run_mounts(void **state)
 	/* from= names a stage by name only (BuildKit's detectRunMount): "0" is an image */
 	assert_string_equal(buf, "image/alpine>stage/tools:base@1 image/alpine>stage/1:base@2 "
 			    "stage/tools>stage/1:mount@4 image/0>stage/1:mount@4");
-	e = atmo_graph_get_edge(g, 2);
+	e = atmo_graph_edge_at(g, 2);
 	assert_string_equal(e->mount_type, "bind");
 	assert_string_equal(e->sources[0], "/usr/bin");
 	assert_string_equal(e->dest, "/t");
-	e = atmo_graph_get_edge(g, 3);
+	e = atmo_graph_edge_at(g, 3);
 	assert_string_equal(e->sources[0], "/etc");
 	assert_string_equal(e->dest, "/e");
 	atmo_graph_free(g);
@@ -560,7 +561,7 @@ static void onbuild_triggers(void **state)
 		       "ONBUILD COPY --from=assets /a /srv/$PROJECT\n"
 		       "FROM runtime AS service\n"
 		       "ARG PROJECT=nova\n", NULL);
-	st = atmo_graph_stage(g, 1);
+	st = atmo_graph_stage_at(g, 1);
 	assert_int_equal(st->n_onbuild, 3);
 	assert_string_equal(st->onbuild[0], "ARG PROJECT=app");
 	assert_string_equal(st->onbuild[2], "COPY --from=assets /a /srv/$PROJECT");
@@ -568,11 +569,11 @@ static void onbuild_triggers(void **state)
 	assert_string_equal(buf, "image/alpine>stage/assets:base@1 image/alpine>stage/runtime:base@2 "
 			    "stage/runtime>stage/service:base@6 stage/assets>stage/service:onbuild@5");
 	/* the trigger runs in the child, with the child's scope at its start */
-	assert_string_equal(atmo_graph_get_edge(g, 3)->dest, "/srv/app");
+	assert_string_equal(atmo_graph_edge_at(g, 3)->dest, "/srv/app");
 	/* the ARG trigger declared PROJECT=app first; the stage's own ARG default comes next */
 	assert_string_equal(var_of(g, 2, "PROJECT", NULL), "nova");
 	assert_null(var_of(g, 1, "PROJECT", NULL));
-	assert_true(atmo_graph_stage(g, 0)->used);
+	assert_true(atmo_graph_stage_at(g, 0)->used);
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
 }
@@ -602,16 +603,16 @@ static void target_reachability_and_order(void **state)
 			    "stage/build>stage/runtime:copy@25 stage/runtime>stage/service:base@27");
 	order_str(g, buf, sizeof(buf));
 	assert_string_equal(buf, "0,1,2,5,6");
-	assert_true(atmo_graph_stage(g, 0)->in_final);
-	assert_true(atmo_graph_stage(g, 5)->in_final);
-	assert_true(atmo_graph_stage(g, 2)->build_only);
-	assert_false(atmo_graph_stage(g, 3)->used);
+	assert_true(atmo_graph_stage_at(g, 0)->in_final);
+	assert_true(atmo_graph_stage_at(g, 5)->in_final);
+	assert_true(atmo_graph_stage_at(g, 2)->build_only);
+	assert_false(atmo_graph_stage_at(g, 3)->used);
 	e = edge_at(g, 25, ATMO_EDGE_COPY);
 	assert_string_equal(e->sources[0], "/srv/app/bin");
 	assert_string_equal(e->dest, "/usr/local/bin/");
 	e = edge_at(g, 17, ATMO_EDGE_MOUNT);
 	assert_string_equal(e->sources[0], "/srv/app/doc");
-	assert_string_equal(atmo_graph_stage(g, 0)->description, "is the common root of every stage");
+	assert_string_equal(atmo_graph_stage_at(g, 0)->description, "is the common root of every stage");
 	assert_string_equal(var_of(g, 6, "APP", &is_env), "/srv/app");
 	assert_int_equal(is_env, 1);
 	assert_string_equal(var_of(g, 6, "PROJECT", &is_env), "app");
@@ -624,8 +625,8 @@ static void target_reachability_and_order(void **state)
 	assert_int_equal(atmo_graph_target(g), 2);
 	order_str(g, buf, sizeof(buf));
 	assert_string_equal(buf, "0,1,2");
-	assert_true(atmo_graph_stage(g, 1)->in_final);
-	assert_false(atmo_graph_stage(g, 5)->used);
+	assert_true(atmo_graph_stage_at(g, 1)->in_final);
+	assert_false(atmo_graph_stage_at(g, 5)->used);
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
 	free(text);
@@ -646,10 +647,10 @@ static void descriptions_like_buildx(void **state)
 		       "FROM alpine AS other\n"
 		       "# unnamed stage\n"
 		       "FROM alpine\n", NULL);
-	assert_string_equal(atmo_graph_stage(g, 0)->description, "compiles the program");
-	assert_string_equal(atmo_graph_stage(g, 1)->description, "runs it");
-	assert_null(atmo_graph_stage(g, 2)->description);
-	assert_null(atmo_graph_stage(g, 3)->description);
+	assert_string_equal(atmo_graph_stage_at(g, 0)->description, "compiles the program");
+	assert_string_equal(atmo_graph_stage_at(g, 1)->description, "runs it");
+	assert_null(atmo_graph_stage_at(g, 2)->description);
+	assert_null(atmo_graph_stage_at(g, 3)->description);
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
 }
@@ -676,7 +677,7 @@ static void duplicate_and_reserved_names_warn(void **state)
 	assert_string_equal(buf, "image/alpine>stage/a:base@1 image/busybox>stage/a#1:base@2 "
 			    "image/alpine>stage/scratch:base@3 image/alpine>stage/context:base@4 "
 			    "stage/a#1>stage/4:base@5 stage/a#1>stage/4:copy@6");
-	assert_string_equal(atmo_graph_stage(g, 1)->anchor, "dockerfile-a-1");
+	assert_string_equal(atmo_graph_stage_at(g, 1)->anchor, "dockerfile-a-1");
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
 }
@@ -689,10 +690,10 @@ static void undefined_arg_in_from_warns(void **state)
 	g = must_build(&df,
 		       "ARG DECLARED\n"
 		       "FROM alpine:${VERSION:-3.20}${DECLARED}\n", NULL);
-	assert_string_equal(atmo_graph_stage(g, 0)->base, "alpine:3.20");
+	assert_string_equal(atmo_graph_stage_at(g, 0)->base, "alpine:3.20");
 	assert_true(has_warning(g, "UndefinedArgInFrom", 2));
 	assert_int_equal(atmo_graph_warning_count(g), 1);
-	assert_non_null(strstr(atmo_graph_warning(g, 0)->text, "VERSION"));
+	assert_non_null(strstr(atmo_graph_warning_at(g, 0)->text, "VERSION"));
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
 }
@@ -709,7 +710,7 @@ static void errors_only_in_built_stages(void **state)
 		"FROM alpine AS ok\n";
 	(void)state;
 	g = must_build(&df, text, &o);
-	assert_false(atmo_graph_stage(g, 0)->used);
+	assert_false(atmo_graph_stage_at(g, 0)->used);
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
 	o.target = "broken";
@@ -749,18 +750,18 @@ static void service_image(void **state)
 	assert_string_equal(e->sources[0], "/var/lib/openstack");
 	assert_string_equal(e->dest, "/var/lib/openstack");
 	assert_null(e->context);
-	assert_string_equal(atmo_graph_get_edge(g, 0)->context, "openstack-venv-builder");
-	assert_string_equal(atmo_graph_stage(g, 0)->description,
+	assert_string_equal(atmo_graph_edge_at(g, 0)->context, "openstack-venv-builder");
+	assert_string_equal(atmo_graph_stage_at(g, 0)->description,
 			    "installs nova into the shared virtual environment");
-	assert_string_equal(atmo_graph_stage(g, 1)->description,
+	assert_string_equal(atmo_graph_stage_at(g, 1)->description,
 			    "is what ships: the venv without compilers");
-	assert_int_equal(atmo_graph_stage(g, 0)->end_line, 14);
-	assert_int_equal(atmo_graph_stage(g, 1)->end_line, 21);
+	assert_int_equal(atmo_graph_stage_at(g, 0)->end_line, 14);
+	assert_int_equal(atmo_graph_stage_at(g, 1)->end_line, 21);
 	assert_string_equal(var_of(g, 0, "UV_CACHE_ID", NULL), "nova-uv");
 	assert_string_equal(var_of(g, 0, "NOVA_REF", NULL), "stable");
-	assert_string_equal(atmo_graph_stage(g, 0)->anchor, "nova-build");
-	assert_true(atmo_graph_stage(g, 0)->build_only);
-	assert_true(atmo_graph_stage(g, 1)->is_target);
+	assert_string_equal(atmo_graph_stage_at(g, 0)->anchor, "nova-build");
+	assert_true(atmo_graph_stage_at(g, 0)->build_only);
+	assert_true(atmo_graph_stage_at(g, 1)->is_target);
 	assert_int_equal(atmo_graph_warning_count(g), 0);
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
@@ -785,7 +786,7 @@ static void heredoc_copy_sources(void **state)
 	assert_int_equal(e->n_sources, 1);
 	assert_string_equal(e->sources[0], "CONF");
 	assert_string_equal(e->dest, "/etc/app.conf");
-	assert_int_equal(atmo_graph_stage(g, 1)->end_line, 6);
+	assert_int_equal(atmo_graph_stage_at(g, 1)->end_line, 6);
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
 }
@@ -812,6 +813,7 @@ static void graph_document(void **state)
 	atmo_error_clear(&err);
 	assert_int_equal(atmo_graph_to_json(&doc, g, &err), 0);
 	assert_string_equal(json_string_value(json_object_get(doc, "schema")), "atmograph.graph/1");
+	assert_string_equal(json_string_value(json_object_get(doc, "schema")), ATMO_GRAPH_SCHEMA);
 	assert_string_equal(json_string_value(json_object_get(doc, "target")), "nova/stage/runtime");
 	img = json_array_get(json_object_get(doc, "images"), 0);
 	assert_string_equal(json_string_value(json_object_get(img, "id")), "nova");
@@ -859,6 +861,7 @@ static void graph_document(void **state)
 
 	assert_int_equal(atmo_graph_stages_to_json(&doc, g, &err), 0);
 	assert_string_equal(json_string_value(json_object_get(doc, "schema")), "atmograph.stages/1");
+	assert_string_equal(json_string_value(json_object_get(doc, "schema")), ATMO_STAGES_SCHEMA);
 	n = json_array_get(json_object_get(doc, "stages"), 1);
 	assert_string_equal(json_string_value(json_object_get(n, "status")), "unused");
 	n = json_array_get(json_object_get(doc, "stages"), 0);
@@ -1042,7 +1045,7 @@ static void large_file_is_fast(void **state)
 	print_message("3000 stages, %zu instructions: %.3f s\n", atmo_dockerfile_count(df), secs);
 	assert_true(secs < 2.0);
 	assert_int_equal(atmo_graph_stage_count(g), 3000);
-	assert_true(atmo_graph_stage(g, 1)->used);
+	assert_true(atmo_graph_stage_at(g, 1)->used);
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
 	free(text);
@@ -1107,7 +1110,7 @@ static void onbuild_across_images(void **state)
 			 "FROM runtime AS svc\n"
 			 "USER ${PROJECT}\n", "hello", &err, &rc);
 	assert_int_equal(rc, 0);
-	st = atmo_graph_stage(g, 3);
+	st = atmo_graph_stage_at(g, 3);
 	assert_int_equal(st->n_onbuild_inherited, 5);
 	assert_string_equal(st->onbuild_inherited[0], "ARG PROJECT");
 	assert_string_equal(st->onbuild_inherited[4], "RUN useradd \"${PROJECT}\"");
@@ -1117,21 +1120,21 @@ static void onbuild_across_images(void **state)
 	assert_string_equal(buf, "image/alpine>stage/assets:base@1 image/alpine>stage/tools:base@2 "
 			    "image/alpine>stage/unused:base@3 context/runtime>stage/svc:base@4 "
 			    "stage/assets>stage/svc:onbuild@4 stage/tools>stage/svc:onbuild@4");
-	e = atmo_graph_get_edge(g, 4);
+	e = atmo_graph_edge_at(g, 4);
 	assert_int_equal(e->n_sources, 1);
 	assert_string_equal(e->sources[0], "/a");
 	assert_string_equal(e->dest, "/b/hello");  /* the ARG trigger's value, from the build args */
 	assert_string_equal(e->onbuild_from, "rt/stage/rt");
-	e = atmo_graph_get_edge(g, 5);
+	e = atmo_graph_edge_at(g, 5);
 	assert_string_equal(e->mount_type, "bind");
 	assert_string_equal(e->dest, "/t");
 	assert_string_equal(e->sources[0], "/bin");
-	assert_null(atmo_graph_get_edge(g, 3)->onbuild_from);
+	assert_null(atmo_graph_edge_at(g, 3)->onbuild_from);
 	/* reachability follows the trigger edges */
-	assert_true(atmo_graph_stage(g, 0)->used);
-	assert_true(atmo_graph_stage(g, 1)->used);
-	assert_false(atmo_graph_stage(g, 2)->used);
-	assert_true(atmo_graph_stage(g, 0)->build_only);
+	assert_true(atmo_graph_stage_at(g, 0)->used);
+	assert_true(atmo_graph_stage_at(g, 1)->used);
+	assert_false(atmo_graph_stage_at(g, 2)->used);
+	assert_true(atmo_graph_stage_at(g, 0)->build_only);
 	/* scope: the linked stage's ENV, then the triggers' ARG and ENV; not its ARGs */
 	assert_string_equal(var_of(g, 3, "APP_HOME", &is_env), "/srv");
 	assert_int_equal(is_env, 1);
@@ -1159,11 +1162,11 @@ static void onbuild_across_images(void **state)
 
 	/* a stage FROM the context that is not linked inherits nothing; in-file parents report theirs */
 	g = must_build(&df, "FROM alpine AS p\nONBUILD RUN x\nFROM p AS c\nFROM runtime AS d\n", NULL);
-	assert_int_equal(atmo_graph_stage(g, 1)->n_onbuild_inherited, 1);
-	assert_string_equal(atmo_graph_stage(g, 1)->onbuild_inherited[0], "RUN x");
-	assert_string_equal(atmo_graph_stage(g, 1)->onbuild_from, "dockerfile/stage/p");
-	assert_int_equal(atmo_graph_stage(g, 2)->n_onbuild_inherited, 0);
-	assert_null(atmo_graph_stage(g, 2)->onbuild_from);
+	assert_int_equal(atmo_graph_stage_at(g, 1)->n_onbuild_inherited, 1);
+	assert_string_equal(atmo_graph_stage_at(g, 1)->onbuild_inherited[0], "RUN x");
+	assert_string_equal(atmo_graph_stage_at(g, 1)->onbuild_from, "dockerfile/stage/p");
+	assert_int_equal(atmo_graph_stage_at(g, 2)->n_onbuild_inherited, 0);
+	assert_null(atmo_graph_stage_at(g, 2)->onbuild_from);
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
 	atmo_graph_free(pg);
@@ -1194,7 +1197,7 @@ static void onbuild_across_images_errors(void **state)
 	pg = must_build(&pdf, "FROM debian AS rt\nONBUILD RUN --mount=type=bind,from=x,target=$T true\n", &po);
 	g = linked_child(&df, pg, "FROM runtime AS unbuilt\nFROM alpine AS svc\n", "p", &err, &rc);
 	assert_int_equal(rc, 0);
-	assert_false(atmo_graph_stage(g, 0)->used);
+	assert_false(atmo_graph_stage_at(g, 0)->used);
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
 	atmo_graph_free(pg);
@@ -1250,17 +1253,17 @@ static void descriptions_like_buildkit_get_comment(void **state)
 		       "# last the last one\n"
 		       "RUN true\n"
 		       "FROM base AS last\n", NULL);
-	assert_string_equal(atmo_graph_stage(g, 0)->description, "the family's base");
+	assert_string_equal(atmo_graph_stage_at(g, 0)->description, "the family's base");
 	/* the name is lower-cased first; the text after "name " is kept as written */
-	assert_string_equal(atmo_graph_stage(g, 1)->description, "  compiles");
-	assert_null(atmo_graph_stage(g, 2)->description);   /* "#" reset the block */
-	assert_null(atmo_graph_stage(g, 3)->description);   /* "syntax=..." is no "syntax " line */
-	assert_null(atmo_graph_stage(g, 4)->description);   /* the comment belongs to the RUN */
+	assert_string_equal(atmo_graph_stage_at(g, 1)->description, "  compiles");
+	assert_null(atmo_graph_stage_at(g, 2)->description);   /* "#" reset the block */
+	assert_null(atmo_graph_stage_at(g, 3)->description);   /* "syntax=..." is no "syntax " line */
+	assert_null(atmo_graph_stage_at(g, 4)->description);   /* the comment belongs to the RUN */
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
 	/* a directive alone above the first FROM is never its description */
 	g = must_build(&df, "# syntax=docker/dockerfile:1\nFROM debian AS syntax\n", NULL);
-	assert_null(atmo_graph_stage(g, 0)->description);
+	assert_null(atmo_graph_stage_at(g, 0)->description);
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
 }
@@ -1284,12 +1287,12 @@ static void stages_document_base_kind(void **state)
 	assert_int_equal(json_array_size(json_object_get(doc, "stages")), 5);
 	for (i = 0; i < 5; i++) {
 		json_t *st = json_array_get(json_object_get(doc, "stages"), i);
-		const atmo_stage *gs = atmo_graph_stage(g, i);
+		const atmo_stage *gs = atmo_graph_stage_at(g, i);
 		const char *kind = json_string_value(json_object_get(st, "base_kind"));
 		assert_non_null(kind);
 		assert_string_equal(kind, want[i]);
 		/* the same as the graph's own node of the FROM */
-		assert_int_equal(atmo_graph_get_node(g, gs->base_node)->kind,
+		assert_int_equal(atmo_graph_node_at(g, gs->base_node)->kind,
 				 !strcmp(kind, "stage") ? ATMO_NODE_STAGE : !strcmp(kind, "image")
 				 ? ATMO_NODE_IMAGE : !strcmp(kind, "context") ? ATMO_NODE_CONTEXT
 				 : ATMO_NODE_SCRATCH);
@@ -1299,10 +1302,94 @@ static void stages_document_base_kind(void **state)
 	atmo_dockerfile_free(df);
 }
 
+/* The `_at` getters and their former spellings give the same borrowed pointers. */
+static void getters_at_and_former_names(void **state)
+{
+	atmo_dockerfile *df = NULL;
+	atmo_graph *g = must_build(&df, "FROM alpine AS a\nFROM debian AS a\nFROM a AS b\nCOPY --from=a / /\n", NULL);
+	size_t i;
+
+	(void)state;
+	for (i = 0; i <= atmo_graph_stage_count(g); i++)
+		assert_ptr_equal(atmo_graph_stage_at(g, i), atmo_graph_stage(g, i));
+	for (i = 0; i <= atmo_graph_node_count(g); i++)
+		assert_ptr_equal(atmo_graph_node_at(g, i), atmo_graph_get_node(g, i));
+	for (i = 0; i <= atmo_graph_edge_count(g); i++)
+		assert_ptr_equal(atmo_graph_edge_at(g, i), atmo_graph_get_edge(g, i));
+	assert_true(atmo_graph_warning_count(g) > 0);  /* duplicate stage name */
+	for (i = 0; i <= atmo_graph_warning_count(g); i++)
+		assert_ptr_equal(atmo_graph_warning_at(g, i), atmo_graph_warning(g, i));
+	for (i = 0; i <= atmo_dockerfile_count(df); i++)
+		assert_ptr_equal(atmo_dockerfile_at(df, i), atmo_dockerfile_get(df, i));
+	assert_null(atmo_graph_stage_at(g, 99));
+	assert_null(atmo_dockerfile_at(df, 99));
+	atmo_graph_free(g);
+	atmo_dockerfile_free(df);
+}
+
+/* The one loader of graph documents (graph/graph_doc.c): typed, with the public enums. */
+static void graph_document_loader(void **state)
+{
+	static const struct { const char *doc, *text; } bad[] = {
+		{ "[]", "$: a graph document must be a JSON object" },
+		{ "{\"nodes\": []}", "$.schema: missing (a string is required)" },
+		{ "{\"schema\": \"atmograph.stages/1\", \"nodes\": []}",
+		  "$.schema: \"atmograph.stages/1\" is not \"atmograph.graph/1\"" },
+		{ "{\"schema\": \"atmograph.graph/1\", \"nodes\": [{\"id\": \"a\"}]}",
+		  "$.nodes[0].kind: missing (a string is required)" },
+		{ "{\"schema\": \"atmograph.graph/1\", \"nodes\": [{\"id\": \"a\", \"kind\": \"stage\", "
+		  "\"used\": \"yes\"}]}", "$.nodes[0].used: expected true or false" },
+		{ "{\"schema\": \"atmograph.graph/1\", \"images\": {}, \"nodes\": []}",
+		  "$.images: expected an array" },
+	};
+	atmo_dockerfile *df = NULL;
+	atmo_graph *g = must_build(&df, "FROM alpine AS a\nFROM a AS b\nCOPY --from=a / /\n", NULL);
+	atmo_graph_doc d;
+	atmo_error err;
+	json_t *doc = NULL;
+	size_t i;
+	long k;
+
+	(void)state;
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_graph_to_json(&doc, g, &err), 0);
+	assert_int_equal(atmo_graph__doc_load(&d, doc, &err), 0);
+	assert_int_equal(d.nnodes, atmo_graph_node_count(g));
+	assert_int_equal(d.nedges, atmo_graph_edge_count(g));
+	for (i = 0; i < d.nnodes; i++) {
+		assert_int_equal(d.nodes[i].kind, atmo_graph_node_at(g, i)->kind);
+		assert_ptr_equal(d.nodes[i].json, json_array_get(json_object_get(doc, "nodes"), i));
+	}
+	for (i = 0; i < d.nedges; i++)
+		assert_int_equal(d.edges[i].kind, atmo_graph_edge_at(g, i)->kind);
+	k = atmo_graph__doc_find(&d, atmo_graph_stage_at(g, 1)->node_id);
+	assert_int_equal(k, (long)atmo_graph_stage_at(g, 1)->node);
+	assert_int_equal(atmo_graph__doc_find(&d, "nope"), -1);
+	assert_int_equal(atmo_graph__doc_find_image(&d, atmo_graph_image_id(g)), 0);
+	assert_string_equal(atmo_graph__node_kind_name(ATMO_NODE_CONTEXT), "context");
+	assert_string_equal(atmo_graph__edge_kind_name(ATMO_EDGE_MOUNT), "mount");
+	atmo_graph__doc_free(&d);
+	json_decref(doc);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		json_t *j = json_loads(bad[i].doc, 0, NULL);
+		assert_non_null(j);
+		atmo_error_clear(&err);
+		assert_int_equal(atmo_graph__doc_load(&d, j, &err), ATMO_EINVALID);
+		assert_string_equal(err.source, "<graph>");
+		assert_string_equal(err.text, bad[i].text);
+		assert_null(d.nodes);
+		json_decref(j);
+	}
+	atmo_graph_free(g);
+	atmo_dockerfile_free(df);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(two_stages_copy_from),
+		cmocka_unit_test(getters_at_and_former_names),
+		cmocka_unit_test(graph_document_loader),
 		cmocka_unit_test(meta_args_and_build_args),
 		cmocka_unit_test(stage_arg_must_be_declared),
 		cmocka_unit_test(env_inherited_from_parent),

@@ -1925,6 +1925,55 @@ static void test_theme_and_links(void **state)
 }
 
 /* The accessible name: the image and its stages in order, by name; unnamed: "stage N". */
+/* The root <svg> for an HTML page (what the Sphinx extension inlines). */
+static void test_svg_inline(void **state)
+{
+	static const char svg[] = "<?xml version=\"1.0\"?>\n<svg width=\"9pt\" viewBox=\"0.00 0.00 123.456 70.00\" "
+				  "data-min-width=\"300\" aria-label=\"old\"><g/></svg>\n";
+	char *out = NULL;
+	size_t len = 0;
+	atmo_error err;
+
+	(void)state;
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_render_svg_inline(&out, &len, svg, strlen(svg), "a<b & 'c'", &err), 0);
+	assert_string_equal(out, "<svg style=\"width: 123.46pt; max-width: 100%; min-width: 300px; height: auto\""
+			    " role=\"img\" width=\"9pt\" viewBox=\"0.00 0.00 123.456 70.00\" data-min-width=\"300\""
+			    " aria-label=\"a&lt;b &amp; &#x27;c&#x27;\"><g/></svg>\n");
+	assert_int_equal(len, strlen(out));
+	free(out);
+	/* a style, a role and no viewBox are kept as they are */
+	{
+		const char *r = "<svg style=\"x\" role=\"figure\">";
+		assert_int_equal(atmo_render_svg_inline(&out, NULL, r, strlen(r), "L", &err), 0);
+	}
+	assert_string_equal(out, "<svg aria-label=\"L\" style=\"x\" role=\"figure\">");
+	free(out);
+	/* no root element: an error, no output */
+	assert_int_equal(atmo_render_svg_inline(&out, &len, "<html>", 6, "L", &err), ATMO_EINVALID);
+	assert_null(out);
+	assert_string_equal(err.text, "the renderer returned no <svg> element");
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_render_svg_inline(&out, &len, "<svg", 4, "L", &err), ATMO_EINVALID);
+	assert_null(out);
+}
+
+/* The Graphviz identity for cache keys starts with the compiled-against version. */
+static void test_graphviz_identity(void **state)
+{
+	char *id = NULL;
+	const char *v = atmo_render_graphviz_build_version();
+
+	(void)state;
+	assert_int_equal(atmo_render_graphviz_identity(&id, NULL), 0);
+	assert_non_null(id);
+	assert_int_equal(strncmp(id, v, strlen(v)), 0);
+	assert_int_equal(id[strlen(v)], ' ');
+	assert_true(strlen(id) > strlen(v) + 1);
+	free(id);
+	assert_int_equal(atmo_render_graphviz_identity(NULL, NULL), ATMO_EINVALID);
+}
+
 static void test_describe(void **state)
 {
 	json_t *doc = load("render/service-single.json"), *n;
@@ -1993,6 +2042,8 @@ int main(void)
 		cmocka_unit_test(test_font_metrics),
 		cmocka_unit_test(test_theme_and_links),
 		cmocka_unit_test(test_describe),
+		cmocka_unit_test(test_svg_inline),
+		cmocka_unit_test(test_graphviz_identity),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

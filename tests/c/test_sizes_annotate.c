@@ -1,4 +1,4 @@
-/* atmo_sizes_annotate(): a sizes document's figures onto a graph document, with the
+/* atmo_image_sizes_annotate(): a sizes document's figures onto a graph document, with the
  * same fields atmo_report_annotate() writes. Documents are written here by hand. */
 #include "harness.h"
 #include <jansson.h>
@@ -53,7 +53,7 @@ static void test_both_stages(void **state)
 	atmo_error err;
 	size_t i;
 	atmo_error_clear(&err);
-	assert_int_equal(atmo_sizes_annotate(g, s, &err), 0);
+	assert_int_equal(atmo_image_sizes_annotate(g, s, &err), 0);
 	assert_int_equal(err.code, 0);
 	json_array_foreach(json_object_get(g, "nodes"), i, n) {
 		const char *id = json_string_value(json_object_get(n, "id"));
@@ -105,7 +105,7 @@ static void test_same_as_report(void **state)
 	/* packages are counts in a graph document: 10 and 8 names in the report */
 	json_object_set_new(json_array_get(json_object_get(s, "stages"), 0), "packages", json_integer(10));
 	json_object_set_new(json_array_get(json_object_get(s, "stages"), 1), "packages", json_integer(8));
-	assert_int_equal(atmo_sizes_annotate(a, s, NULL), 0);
+	assert_int_equal(atmo_image_sizes_annotate(a, s, NULL), 0);
 	assert_int_equal(atmo_report_annotate(b, r, NULL), 0);
 	assert_true(json_equal(a, b));
 	json_decref(a);
@@ -125,7 +125,7 @@ static void test_target_only(void **state)
 		"   \"packages\": null}],"
 		" \"kept_out\": {\"bytes\": 0, \"packages\": [], \"stages\": [], \"final_image\": true}}");
 	json_t *n = json_array_get(json_object_get(g, "nodes"), 1), *want;
-	assert_int_equal(atmo_sizes_annotate(g, s, NULL), 0);
+	assert_int_equal(atmo_image_sizes_annotate(g, s, NULL), 0);
 	assert_string_equal(json_string_value(json_object_get(n, "id")), "dockerfile/stage/runtime");
 	want = load("{\"bytes\": 10, \"own_bytes\": 10}");
 	assert_true(json_equal(json_object_get(n, "size"), want));
@@ -149,7 +149,7 @@ static void test_build_stage_only(void **state)
 		"   \"size\": {\"bytes\": 7}, \"own_bytes\": 2}],"
 		" \"kept_out\": {\"bytes\": 2, \"packages\": [], \"stages\": [\"build\"]}}");
 	json_t *want = load("{\"bytes\": 2, \"packages\": []}");
-	assert_int_equal(atmo_sizes_annotate(g, s, NULL), 0);
+	assert_int_equal(atmo_image_sizes_annotate(g, s, NULL), 0);
 	assert_null(json_object_get(json_array_get(json_object_get(g, "images"), 0), "size"));
 	assert_true(json_equal(json_object_get(g, "kept_out"), want));
 	json_decref(want);
@@ -165,12 +165,13 @@ static void expect_error(const char *graph_text, const char *sizes_text, int cod
 	json_t *s = load(sizes_text);
 	atmo_error err;
 	atmo_error_clear(&err);
-	assert_int_equal(atmo_sizes_annotate(g, s, &err), code);
+	assert_int_equal(atmo_image_sizes_annotate(g, s, &err), code);
 	assert_int_equal(err.code, code);
 	assert_string_equal(err.source, source);
 	assert_string_equal(err.text, text);
 	assert_true(json_equal(g, before)); /* left as it was */
-	assert_int_equal(atmo_sizes_annotate(g, s, NULL), code); /* NULL err allowed */
+	assert_int_equal(atmo_image_sizes_annotate(g, s, NULL), code); /* NULL err allowed */
+	assert_int_equal(atmo_sizes_annotate(g, s, NULL), code); /* the former name (deprecated alias) */
 	json_decref(before);
 	json_decref(g);
 	json_decref(s);
@@ -178,12 +179,26 @@ static void expect_error(const char *graph_text, const char *sizes_text, int cod
 
 static void test_errors(void **state)
 {
+	/* the graph document goes through the one loader (graph/graph_doc.c): the JSON path */
 	expect_error("{\"schema\": \"atmograph.image/1\", \"nodes\": []}",
 		     "{\"schema\": \"atmograph.sizes/1\", \"stages\": []}", ATMO_EINVALID, "graph",
-		     "not a graph document (schema atmograph.graph/1)");
+		     "not a graph document (schema atmograph.graph/1): "
+		     "$.schema: \"atmograph.image/1\" is not \"atmograph.graph/1\"");
 	expect_error("{\"schema\": \"atmograph.graph/1\"}",
 		     "{\"schema\": \"atmograph.sizes/1\", \"stages\": []}", ATMO_EINVALID, "graph",
-		     "not a graph document (schema atmograph.graph/1)");
+		     "not a graph document (schema atmograph.graph/1): "
+		     "$.nodes: missing (an array is required)");
+	expect_error("[]", "{\"schema\": \"atmograph.sizes/1\", \"stages\": []}", ATMO_EINVALID,
+		     "graph", "not a graph document (schema atmograph.graph/1): "
+		     "$: a graph document must be a JSON object");
+	expect_error("{\"schema\": \"atmograph.graph/1\", \"nodes\": [{\"id\": 3, \"kind\": \"stage\"}]}",
+		     "{\"schema\": \"atmograph.sizes/1\", \"stages\": []}", ATMO_EINVALID, "graph",
+		     "not a graph document (schema atmograph.graph/1): $.nodes[0].id: expected a string");
+	expect_error("{\"schema\": \"atmograph.graph/1\", \"images\": [{\"id\": \"a\"}], "
+		     "\"nodes\": [{\"id\": \"n\", \"kind\": \"box\"}]}",
+		     "{\"schema\": \"atmograph.sizes/1\", \"stages\": []}", ATMO_EINVALID, "graph",
+		     "not a graph document (schema atmograph.graph/1): $.nodes[0].kind: unknown kind "
+		     "\"box\" (expected stage, image, context or scratch)");
 	expect_error(NULL, "{\"schema\": \"atmograph.build-report/1\", \"targets\": {}}",
 		     ATMO_EINVALID, "sizes", "not a sizes document (schema atmograph.sizes/1)");
 	expect_error(NULL, "[1, 2]", ATMO_EINVALID, "sizes",
@@ -218,7 +233,7 @@ static void test_bad_figures_skipped(void **state)
 		"  {\"node\": \"dockerfile/stage/build\", \"size\": {\"bytes\": \"big\"},"
 		"   \"own_bytes\": -5, \"packages\": 3}]}");
 	json_t *want = load("{\"packages\": 3}");
-	assert_int_equal(atmo_sizes_annotate(g, s, NULL), 0);
+	assert_int_equal(atmo_image_sizes_annotate(g, s, NULL), 0);
 	assert_true(json_equal(json_object_get(json_array_get(json_object_get(g, "nodes"), 0), "size"), want));
 	assert_null(json_object_get(g, "kept_out"));
 	json_decref(want);

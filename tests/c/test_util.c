@@ -103,6 +103,55 @@ static void file_write_flags(void **state)
 	rmdir(dir);
 }
 
+/* atmo_set_allocator(): the library and jansson allocate with the functions set. */
+static size_t counted_allocs, counted_frees;
+
+static void *counting_malloc(size_t n)
+{
+	counted_allocs++;
+	return malloc(n);
+}
+
+static void *counting_realloc(void *p, size_t n)
+{
+	counted_allocs++;
+	return realloc(p, n);
+}
+
+static void counting_free(void *p)
+{
+	if (p)
+		counted_frees++;
+	free(p);
+}
+
+static void allocator_is_settable(void **state)
+{
+	static const char svg[] = "<svg viewBox=\"0 0 10 10\"></svg>";
+	char *out = NULL;
+	json_t *j;
+
+	(void)state;
+	if (getenv("ATMOGRAPH_OOM_FAIL_AT"))
+		skip();   /* the out-of-memory runs' allocator is in place */
+	assert_int_equal(atmo_set_allocator(counting_malloc, NULL, counting_free), ATMO_EINVALID);
+	assert_int_equal(atmo_set_allocator(counting_malloc, counting_realloc, counting_free), 0);
+	assert_int_equal(atmo_render_svg_inline(&out, NULL, svg, strlen(svg), "x", NULL), 0);
+	assert_true(counted_allocs > 0);
+	atmo_free(out);
+	assert_true(counted_frees > 0);
+	counted_allocs = 0;
+	j = json_pack("{s:[i,i]}", "a", 1, 2);   /* jansson: the same functions */
+	assert_non_null(j);
+	assert_true(counted_allocs > 0);
+	json_decref(j);
+	assert_int_equal(atmo_set_allocator(NULL, NULL, NULL), 0);   /* back to the C library's */
+	counted_allocs = 0;
+	assert_int_equal(atmo_render_svg_inline(&out, NULL, svg, strlen(svg), "x", NULL), 0);
+	atmo_free(out);
+	assert_int_equal(counted_allocs, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -111,6 +160,7 @@ int main(void)
 		cmocka_unit_test(sha256_known_vector),
 		cmocka_unit_test(file_roundtrip_and_missing),
 		cmocka_unit_test(file_write_flags),
+		cmocka_unit_test(allocator_is_settable),
 	};
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }

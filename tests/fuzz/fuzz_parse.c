@@ -74,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	atmo_error_clear(&e);
 	(void)atmo_dockerfile_validate(df, &e);
 	for (i = 0; i < atmo_dockerfile_count(df); i++)
-		expand_instruction(atmo_dockerfile_get(df, i), atmo_dockerfile_escape(df));
+		expand_instruction(atmo_dockerfile_at(df, i), atmo_dockerfile_escape(df));
 	/* expansion of the raw input too (bounded: it is one word) */
 	if (size < 4096) {
 		char *w = malloc(size + 1);

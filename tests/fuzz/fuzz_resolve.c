@@ -25,12 +25,12 @@ static void resolve(const atmo_dockerfile *df, const atmo_graph_options *go)
 	json_decref(doc);
 	/* invariants: edges point at existing nodes, the order holds used stages */
 	for (i = 0; i < atmo_graph_edge_count(g); i++) {
-		const atmo_graph_edge *e = atmo_graph_get_edge(g, i);
+		const atmo_graph_edge *e = atmo_graph_edge_at(g, i);
 		if (e->from >= atmo_graph_node_count(g) || e->to >= atmo_graph_stage_count(g))
 			abort();
 	}
 	atmo_graph_order(g, &n);
-	if (n > atmo_graph_stage_count(g) || !atmo_graph_stage(g, atmo_graph_target(g))->used)
+	if (n > atmo_graph_stage_count(g) || !atmo_graph_stage_at(g, atmo_graph_target(g))->used)
 		abort();
 	atmo_graph_free(g);
 }

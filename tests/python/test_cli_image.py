@@ -407,7 +407,7 @@ def test_sizes_stages(tmp_path):
     rins = [(i["keyword"], i["bytes"], len(i["history"])) for i in st["runtime"]["instructions"]]
     assert rins == [("env", 0, 1), ("copy", sz["tool"], 1), ("cmd", 0, 1)]
     assert st["build"]["own_packages"] == ["cpp-12", "gcc", "gcc-12"]
-    # kept out (atmo_kept_out): the build image's layers absent from the final image,
+    # kept out (atmo_image_kept_out): the build image's layers absent from the final image,
     # by diff_id; /src/out copied into the runtime stage is reported as copied_bytes
     assert doc["kept_out"]["own_bytes"] == sz["gcc"] + sz["src"] + sz["make"]
     assert doc["kept_out"]["copied_bytes"] == sz["make"]

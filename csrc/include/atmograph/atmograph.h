@@ -3,6 +3,7 @@
 #define ATMOGRAPH_H
 
 #include "common.h"
+#include "alloc.h"
 #include "file.h"
 #include "dockerfile.h"
 #include "graph.h"

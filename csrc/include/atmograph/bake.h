@@ -209,6 +209,12 @@ ATMO_EXTERN int atmo_bake_target_graph(atmo_graph **out, atmo_dockerfile **df,
 				       const atmo_bake_target *t, const char *text, size_t len,
 				       const atmo_graph *const *built, atmo_error *err);
 
+/** File i read (borrowed), NULL when out of range; the `_at` spelling of atmo_bake_file(). */
+static inline const char *atmo_bake_file_at(const atmo_bake *b, size_t i)
+{
+	return atmo_bake_file(b, i);
+}
+
 #ifdef __cplusplus
 }
 #endif

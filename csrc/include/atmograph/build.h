@@ -197,12 +197,12 @@ typedef struct atmo_build_options {
  * exported (the target's and, with --stages, each stage's):
  *  - "layers": [{"diff_id", "size"}] of the target's image (bottom first), kept so
  *    that targets built on it later, even from a cached entry, can use it;
- *  - per stage "own_bytes": atmo_own_bytes() (image.h), the bytes of the stage
+ *  - per stage "own_bytes": atmo_image_own_bytes() (image.h), the bytes of the stage
  *    image's layers beyond its parent's layer list, the parent being the stage or
  *    linked target ("target:x" context) its FROM names; a stage FROM an external
  *    image counts all its layers; left out when the parent's layers are unknown;
- *  - "kept_out" {"bytes", "layers", "packages"}: atmo_kept_out() (image.h), the
- *    same definition as atmo_sizes_compute(): the bytes of the layers held by the
+ *  - "kept_out" {"bytes", "layers", "packages"}: atmo_image_kept_out() (image.h), the
+ *    same definition as atmo_image_sizes_compute(): the bytes of the layers held by the
  *    build-only stages' images (base chain included) whose diff_id is not in the
  *    target's image, each distinct layer once, and the dpkg packages present in
  *    any build-only stage's image and absent from the target's image.

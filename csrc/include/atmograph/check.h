@@ -144,7 +144,7 @@ ATMO_EXTERN int atmo_check_report(json_t **out, const atmo_check_rules *r, const
 /**
  * The check document as JUnit XML: one <testsuite> per image, one <testcase> per
  * rule, <failure> and <skipped> as the statuses say.
- * @param[out] out  NUL-terminated, caller frees with free()
+ * @param[out] out  NUL-terminated, caller frees with atmo_free()
  */
 ATMO_EXTERN int atmo_check_junit(char **out, const json_t *doc, atmo_error *err);
 

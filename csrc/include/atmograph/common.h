@@ -1,7 +1,7 @@
 /*
  * atmograph: common definitions shared by every module.
  *
- * Conventions (see ../shared/design/STYLE.md):
+ * Conventions (see HACKING.md at the top of the source tree):
  *  - functions return 0 or a negative ATMO_E* code and fill a caller-owned
  *    atmo_error (NULL allowed); every function taking one resets it on entry
  *    (as jansson does on each load), so a reused or uninitialised struct is

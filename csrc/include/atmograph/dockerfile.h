@@ -84,7 +84,7 @@ ATMO_EXTERN const atmo_instruction *atmo_dockerfile_get(const atmo_dockerfile *d
 /**
  * Length in bytes of argument i of an instruction (a JSON-form argument may
  * contain "\u0000", so strlen() can be short). 0 when i is out of range.
- * Only for instructions returned by atmo_dockerfile_get() or their inner.
+ * Only for instructions returned by atmo_dockerfile_at() or their inner.
  */
 ATMO_EXTERN size_t atmo_instruction_arg_len(const atmo_instruction *ins, size_t i);
 
@@ -182,6 +182,22 @@ ATMO_EXTERN int atmo_shell_expand_heredoc(char **out, const char *body, atmo_env
 
 /** Free what atmo_shell_expand_words returned. NULL-safe. */
 ATMO_EXTERN void atmo_shell_words_free(char **words);
+
+/*
+ * i-th getters are spelled <thing>_at across the public headers (as
+ * atmo_bake_target_at, atmo_plan_step_at); the former names stay.
+ */
+/** Instruction i (borrowed, valid while df lives), NULL when out of range. */
+static inline const atmo_instruction *atmo_dockerfile_at(const atmo_dockerfile *df, size_t i)
+{
+	return atmo_dockerfile_get(df, i);
+}
+
+/** Warning i (borrowed), NULL when out of range. */
+static inline const atmo_error *atmo_dockerfile_warning_at(const atmo_dockerfile *df, size_t i)
+{
+	return atmo_dockerfile_warning(df, i);
+}
 
 #ifdef __cplusplus
 }

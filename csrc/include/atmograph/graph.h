@@ -5,7 +5,8 @@
  *
  * atmo_graph_build() resolves; the structs below are read-only views owned by
  * the atmo_graph. atmo_graph_to_json() gives the graph document, schema
- * "atmograph.graph/1" (see notes/CONTRACTS.md), the input of atmo_render().
+ * ATMO_GRAPH_SCHEMA ("atmograph.graph/1", see doc/source/manual/schemas.rst),
+ * the input of atmo_render().
  */
 #ifndef ATMOGRAPH_GRAPH_H
 #define ATMOGRAPH_GRAPH_H
@@ -80,7 +81,7 @@ typedef struct atmo_stage {
 	const char *platform;      /**< FROM --platform after expansion, NULL when not given */
 	int start_line;            /**< the FROM line */
 	int end_line;              /**< last line of the stage's last instruction */
-	size_t first_instruction;  /**< index of the FROM in the dockerfile (atmo_dockerfile_get) */
+	size_t first_instruction;  /**< index of the FROM in the dockerfile (atmo_dockerfile_at) */
 	size_t n_instructions;     /**< instructions of the stage, FROM included */
 	const char *description;   /**< buildx-style: comment above FROM starting with the name; NULL */
 	int used;                  /**< reachable from the target */
@@ -90,7 +91,7 @@ typedef struct atmo_stage {
 	int parent_stage;          /**< index of the stage FROM names, -1 for an image/context/scratch */
 	const char *node_id;       /**< "<image>/stage/<label>" ("<name>#<index>" for a repeated name) */
 	const char *anchor;        /**< "<image>-<label>", only [a-z0-9-] */
-	size_t node;               /**< index of the stage's node (atmo_graph_get_node) */
+	size_t node;               /**< index of the stage's node (atmo_graph_node_at) */
 	const char *const *onbuild; /**< ONBUILD triggers declared in the stage ("RUN ...") */
 	size_t n_onbuild;
 	size_t base_node;          /**< the node FROM resolves to: a stage, image, named context or scratch */
@@ -164,7 +165,7 @@ ATMO_EXTERN void atmo_graph_free(atmo_graph *g);
 
 /**
  * The graph document (schema "atmograph.graph/1").
- * Besides the fields of notes/CONTRACTS.md, a stage node whose start runs
+ * Besides the fields of doc/source/manual/schemas.rst, a stage node whose start runs
  * inherited ONBUILD triggers has "onbuild_inherited": ["ARG PROJECT", "RUN ..."]
  * (atmo_stage.onbuild_inherited) and "onbuild_from": the node id of the stage that
  * declared them (the parent stage, or a linked target's stage in another image:
@@ -211,7 +212,7 @@ ATMO_EXTERN const char *atmo_graph_image_id(const atmo_graph *g);
 ATMO_EXTERN size_t atmo_graph_stage_count(const atmo_graph *g);
 
 /** Stage i (borrowed), NULL when out of range. */
-ATMO_EXTERN const atmo_stage *atmo_graph_stage(const atmo_graph *g, size_t i);
+ATMO_EXTERN const atmo_stage *atmo_graph_stage_at(const atmo_graph *g, size_t i);
 
 /** Index of the target stage. */
 ATMO_EXTERN size_t atmo_graph_target(const atmo_graph *g);
@@ -231,11 +232,11 @@ ATMO_EXTERN const size_t *atmo_graph_order(const atmo_graph *g, size_t *n);
 
 /** Nodes: stages first (node i is stage i), then images, contexts and scratch in order of first use. */
 ATMO_EXTERN size_t atmo_graph_node_count(const atmo_graph *g);
-ATMO_EXTERN const atmo_graph_node *atmo_graph_get_node(const atmo_graph *g, size_t i);
+ATMO_EXTERN const atmo_graph_node *atmo_graph_node_at(const atmo_graph *g, size_t i);
 
 /** Edges, in order of the instructions that make them. */
 ATMO_EXTERN size_t atmo_graph_edge_count(const atmo_graph *g);
-ATMO_EXTERN const atmo_graph_edge *atmo_graph_get_edge(const atmo_graph *g, size_t i);
+ATMO_EXTERN const atmo_graph_edge *atmo_graph_edge_at(const atmo_graph *g, size_t i);
 
 /**
  * Warnings found while resolving (DuplicateStageName, ReservedStageName,
@@ -243,7 +244,7 @@ ATMO_EXTERN const atmo_graph_edge *atmo_graph_get_edge(const atmo_graph *g, size
  * The code is in atmo_graph_warning_code().
  */
 ATMO_EXTERN size_t atmo_graph_warning_count(const atmo_graph *g);
-ATMO_EXTERN const atmo_error *atmo_graph_warning(const atmo_graph *g, size_t i);
+ATMO_EXTERN const atmo_error *atmo_graph_warning_at(const atmo_graph *g, size_t i);
 /** The linter-style code of warning i ("DuplicateStageName"), borrowed, NULL when out of range. */
 ATMO_EXTERN const char *atmo_graph_warning_code(const atmo_graph *g, size_t i);
 
@@ -257,6 +258,35 @@ ATMO_EXTERN const atmo_graph_var *atmo_graph_stage_vars(const atmo_graph *g, siz
 
 /** The meta ARGs (declared before the first FROM) with their effective values. */
 ATMO_EXTERN const atmo_graph_var *atmo_graph_meta_args(const atmo_graph *g, size_t *n);
+
+/**
+ * Schema names of the documents of this module: the graph document
+ * (atmo_graph_to_json(), atmo_bake_graph_to_json(); the input of atmo_render())
+ * and the stage list (atmo_graph_stages_to_json()). A document's "schema" is
+ * exactly this string; a new incompatible form gets a new name.
+ */
+#define ATMO_GRAPH_SCHEMA "atmograph.graph/1"
+#define ATMO_STAGES_SCHEMA "atmograph.stages/1"
+
+/*
+ * Deprecated: the former spellings of the i-th getters (now `_at` in every header).
+ */
+static inline const atmo_stage *atmo_graph_stage(const atmo_graph *g, size_t i)
+{
+	return atmo_graph_stage_at(g, i);
+}
+static inline const atmo_graph_node *atmo_graph_get_node(const atmo_graph *g, size_t i)
+{
+	return atmo_graph_node_at(g, i);
+}
+static inline const atmo_graph_edge *atmo_graph_get_edge(const atmo_graph *g, size_t i)
+{
+	return atmo_graph_edge_at(g, i);
+}
+static inline const atmo_error *atmo_graph_warning(const atmo_graph *g, size_t i)
+{
+	return atmo_graph_warning_at(g, i);
+}
 
 #ifdef __cplusplus
 }

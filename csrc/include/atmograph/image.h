@@ -11,7 +11,7 @@
  * packages found in the layers.
  *
  * atmo_image_to_json() gives the document "atmograph.image/1";
- * atmo_sizes_compute() attributes image bytes to the stages of a Dockerfile
+ * atmo_image_sizes_compute() attributes image bytes to the stages of a Dockerfile
  * ("atmograph.sizes/1"); atmo_image_diff() compares two images
  * ("atmograph.diff/1").
  */
@@ -138,8 +138,8 @@ ATMO_EXTERN const char *atmo_image_trim_created_by(const char *s);
 
 /**
  * An image reduced to its layer list and package names: what kept-out and
- * own-bytes figures are computed from (atmo_kept_out(), atmo_own_bytes()), the
- * same for atmo_sizes_compute() and the build report. Borrowed pointers.
+ * own-bytes figures are computed from (atmo_image_kept_out(), atmo_image_own_bytes()), the
+ * same for atmo_image_sizes_compute() and the build report. Borrowed pointers.
  */
 typedef struct atmo_layer_set {
 	const char *const *diff_ids;  /**< the layers' diff_ids, bottom layer first (a NULL entry
@@ -160,7 +160,7 @@ ATMO_EXTERN void atmo_layer_set_free(atmo_layer_set *set);
 
 /**
  * What a multi-stage build kept out of its final image. The one definition used by
- * atmo_sizes_compute() and by the build report (atmograph build):
+ * atmo_image_sizes_compute() and by the build report (atmograph build):
  *  - bytes: the bytes of the layers held by the build-only images (each stage's image,
  *    its base chain included) whose diff_id is not among the final image's layers,
  *    each distinct diff_id counted once;
@@ -171,7 +171,7 @@ ATMO_EXTERN void atmo_layer_set_free(atmo_layer_set *set);
  * @param build_only the images of the used build-only stages
  * @return 0, ATMO_EINVALID (NULL arguments), ATMO_ENOMEM
  */
-ATMO_EXTERN int atmo_kept_out(json_t **out, const atmo_layer_set *final,
+ATMO_EXTERN int atmo_image_kept_out(json_t **out, const atmo_layer_set *final,
 			      const atmo_layer_set *build_only, size_t n_build_only,
 			      atmo_error *err);
 
@@ -180,13 +180,13 @@ ATMO_EXTERN int atmo_kept_out(json_t **out, const atmo_layer_set *final,
  * FROM): the layers after the longest common diff_id prefix of the two layer lists
  * (all of img's layers when parent is NULL). Layer-accurate, not a size difference.
  */
-ATMO_EXTERN uint64_t atmo_own_bytes(const atmo_layer_set *img, const atmo_layer_set *parent);
+ATMO_EXTERN uint64_t atmo_image_own_bytes(const atmo_layer_set *img, const atmo_layer_set *parent);
 
-/** One image of one stage given to atmo_sizes_compute(). */
-typedef struct atmo_sizes_input {
+/** One image of one stage given to atmo_image_sizes_compute(). */
+typedef struct atmo_image_sizes_input {
 	const char *stage;         /**< stage name or index, as in --image STAGE=IMAGE */
 	const atmo_image *image;   /**< the image built with --target STAGE (borrowed) */
-} atmo_sizes_input;
+} atmo_image_sizes_input;
 
 /**
  * Attribute image bytes to the stages and instructions of a Dockerfile.
@@ -204,23 +204,23 @@ typedef struct atmo_sizes_input {
  *           history [{index, created_by, bytes, part: "base"|"instruction"|"unattributed",
  *                     line}],
  *           packages (count or null), own_packages [names not in the base stage's image]}],
- *  kept_out {bytes, layers, packages: atmo_kept_out() of the used build-only stages'
+ *  kept_out {bytes, layers, packages: atmo_image_kept_out() of the used build-only stages'
  *            images against the target's image (null when the target's image is not
  *            given), own_bytes (what the build-only stages add on top of their bases),
  *            copied_bytes (of that, the files a COPY --from into a stage of the final
  *            image takes, matched by source path or glob; informative), stages [labels],
  *            final_image (bool: the target's image was given)}}
- * A stage's own_bytes: atmo_own_bytes() against its parent stage's image when that is
+ * A stage's own_bytes: atmo_image_own_bytes() against its parent stage's image when that is
  * given; otherwise the bytes of the history entries after the base prefix.
  * @param[out] out  a new reference, caller decrefs
  * @return 0, ATMO_ENOTFOUND (a stage name that is not in the graph), ATMO_EINVALID, ATMO_ENOMEM
  */
-ATMO_EXTERN int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
-				   const atmo_sizes_input *inputs, size_t n_inputs,
+ATMO_EXTERN int atmo_image_sizes_compute(json_t **out, const struct atmo_graph *graph,
+				   const atmo_image_sizes_input *inputs, size_t n_inputs,
 				   atmo_error *err);
 
 /**
- * Add the figures of a sizes document (atmo_sizes_compute()) to the graph
+ * Add the figures of a sizes document (atmo_image_sizes_compute()) to the graph
  * document of the same Dockerfile, as atmo_report_annotate() does with a build
  * report: each measured stage's node gets "size" {"bytes" (its image),
  * "own_bytes" (what it adds on top of its base), "packages" (dpkg count, when
@@ -235,7 +235,7 @@ ATMO_EXTERN int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
  *         ATMO_ENOTFOUND (a measured stage's node is not in the graph), ATMO_ENOMEM.
  *         On error graph_doc is unchanged.
  */
-ATMO_EXTERN int atmo_sizes_annotate(json_t *graph_doc, const json_t *sizes_doc, atmo_error *err);
+ATMO_EXTERN int atmo_image_sizes_annotate(json_t *graph_doc, const json_t *sizes_doc, atmo_error *err);
 
 /**
  * Compare two images: totals, layers shared, files added/removed/changed in the
@@ -254,6 +254,35 @@ ATMO_EXTERN int atmo_sizes_annotate(json_t *graph_doc, const json_t *sizes_doc, 
  */
 ATMO_EXTERN int atmo_image_diff(json_t **out, const atmo_image *a, const atmo_image *b,
 				size_t max_files, atmo_error *err);
+
+/*
+ * Deprecated: the former names of the size functions, before they took the
+ * module's prefix (atmo_image_).
+ */
+typedef atmo_image_sizes_input atmo_sizes_input;
+
+static inline int atmo_kept_out(json_t **out, const atmo_layer_set *final,
+				const atmo_layer_set *build_only, size_t n_build_only, atmo_error *err)
+{
+	return atmo_image_kept_out(out, final, build_only, n_build_only, err);
+}
+
+static inline uint64_t atmo_own_bytes(const atmo_layer_set *img, const atmo_layer_set *parent)
+{
+	return atmo_image_own_bytes(img, parent);
+}
+
+static inline int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
+				     const atmo_image_sizes_input *inputs, size_t n_inputs,
+				     atmo_error *err)
+{
+	return atmo_image_sizes_compute(out, graph, inputs, n_inputs, err);
+}
+
+static inline int atmo_sizes_annotate(json_t *graph_doc, const json_t *sizes_doc, atmo_error *err)
+{
+	return atmo_image_sizes_annotate(graph_doc, sizes_doc, err);
+}
 
 #ifdef __cplusplus
 }

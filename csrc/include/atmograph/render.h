@@ -73,7 +73,7 @@ ATMO_EXTERN void atmo_renderer_free(atmo_renderer *r);
 
 /**
  * Render a graph document.
- * @param[out] data  the output bytes (NUL-terminated for text formats), caller frees with free()
+ * @param[out] data  the output bytes (NUL-terminated for text formats), caller frees with atmo_free()
  * @param[out] len   their length
  * @param warnings   if not NULL, receives a new JSON array of warnings for this call (caller
  *                   decrefs): objects {"source": "graphviz"|"atmograph", "code", "text"}
@@ -120,7 +120,7 @@ ATMO_EXTERN int atmo_render_queue_submit(atmo_render_queue *q, uint64_t *ticket,
 					 atmo_error *err);
 
 /**
- * Wait for job ticket and hand over its output (data: caller frees with free()), or its
+ * Wait for job ticket and hand over its output (data: caller frees with atmo_free()), or its
  * error as atmo_render_text() or the file write gave it (err filled, data NULL). The job
  * is forgotten either way.
  * @return 0, the job's error code, or ATMO_ENOTFOUND (no such job: never queued, or taken)
@@ -138,7 +138,7 @@ ATMO_EXTERN void atmo_render_queue_free(atmo_render_queue *q);
  * The accessible name of the drawing atmo_render() makes of graph with opts (the SVG's
  * aria-label; the alt text of a PNG): the image and its stages in order, by name
  * ("stage 0" for an unnamed stage), or for a family overview its images.
- * @param[out] out  NUL-terminated UTF-8, caller frees with free()
+ * @param[out] out  NUL-terminated UTF-8, caller frees with atmo_free()
  * @return 0, ATMO_EINVALID (not a graph document, or bad options) or ATMO_ENOMEM
  */
 ATMO_EXTERN int atmo_render_describe(char **out, json_t *graph, const atmo_render_options *opts,
@@ -149,6 +149,45 @@ ATMO_EXTERN int atmo_format_from_name(atmo_format *out, const char *name);
 
 /** The Graphviz version the library runs with ("2.42.2"), borrowed. */
 ATMO_EXTERN const char *atmo_render_graphviz_version(atmo_renderer *r);
+
+/** The Graphviz version atmograph was compiled against ("2.42.2"; "unknown"), static. */
+ATMO_EXTERN const char *atmo_render_graphviz_build_version(void);
+
+/**
+ * Which Graphviz renders, for cache keys, without making a renderer (which loads
+ * Graphviz's plugins): "BUILD_VERSION PATH:SIZE:MTIME", the compiled-against version and
+ * the identity of the libgvc this process loaded (from /proc/self/maps), so that a
+ * Graphviz upgrade changes it even without a rebuild; where that cannot be read (not
+ * Linux, static Graphviz) "BUILD_VERSION RUNTIME_VERSION" from a renderer, else
+ * "BUILD_VERSION unknown".
+ * @param[out] out  NUL-terminated, caller frees with atmo_free()
+ * @return 0 or ATMO_ENOMEM
+ */
+ATMO_EXTERN int atmo_render_graphviz_identity(char **out, atmo_error *err);
+
+/**
+ * The root <svg> element of an SVG drawing made by atmo_render(), for inlining in an
+ * HTML page: what precedes "<svg" (XML prolog, doctype) is dropped and the root tag gets
+ * style="width: Wpt; max-width: 100%; min-width: Npx; height: auto" (W from its viewBox,
+ * N from its data-min-width; only when it has a viewBox and no style), role="img" when
+ * it has no role, and aria-label="label" (HTML-escaped; replacing the one it has).
+ * @param[out] out  NUL-terminated UTF-8, caller frees with atmo_free()
+ * @param[out] len  its length; may be NULL
+ * @param svg, n    the SVG bytes
+ * @param label     the accessible name (UTF-8)
+ * @return 0, ATMO_EINVALID (no <svg> element) or ATMO_ENOMEM
+ */
+ATMO_EXTERN int atmo_render_svg_inline(char **out, size_t *len, const char *svg, size_t n,
+				       const char *label, atmo_error *err);
+
+/**
+ * Whether the renderer frees what Graphviz 2.42/2.43's dot layout loses on each
+ * layout (rank leaders of clusters; on by default, and only on those versions).
+ * A process-wide setting, like the patch it governs: call it before the first
+ * render. The library reads no environment; the CLI and the Python module turn it
+ * off for ATMOGRAPH_GVLEAK=off.
+ */
+ATMO_EXTERN void atmo_render_set_graphviz_fix(int enabled);
 
 /** The ranges atmo_render_options_check() accepts (0 also, for the defaults). */
 #define ATMO_RENDER_MIN_LABEL_LENGTH 4

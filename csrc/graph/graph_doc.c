@@ -1,12 +1,12 @@
 /*
- * Validating a graph document (schema "atmograph.graph/1") into the render
- * module's model. Every rejected field is named by its JSON path
- * ("$.nodes[3].kind") in the error text.
+ * The one loader of graph documents (schema ATMO_GRAPH_SCHEMA): validates a
+ * document into the typed view of graph/graph_doc.h. Every rejected field is
+ * named by its JSON path ("$.nodes[3].kind") in the error text.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "render/render_int.h"
+#include "graph/graph_doc.h"
 #include "util/alloc.h"
 #include "util/error.h"
 
@@ -132,23 +132,23 @@ static int opt_strings(const char ***out, size_t *n, json_t *obj, const char *ke
 	return 0;
 }
 
-const char *atmo__rnode_kind_name(int kind)
+const char *atmo_graph__node_kind_name(int kind)
 {
 	static const char *const names[] = { "stage", "image", "context", "scratch" };
-	return kind >= 0 && kind <= RK_SCRATCH ? names[kind] : "?";
+	return kind >= 0 && kind <= ATMO_NODE_SCRATCH ? names[kind] : "?";
 }
 
-const char *atmo__redge_kind_name(int kind)
+const char *atmo_graph__edge_kind_name(int kind)
 {
 	static const char *const names[] = { "base", "copy", "mount", "onbuild" };
-	return kind >= 0 && kind <= RE_ONBUILD ? names[kind] : "?";
+	return kind >= 0 && kind <= ATMO_EDGE_ONBUILD ? names[kind] : "?";
 }
 
 static int kind_of(const char *s, int edge)
 {
 	int k;
 	for (k = 0; k <= 3; k++)
-		if (!strcmp(s, edge ? atmo__redge_kind_name(k) : atmo__rnode_kind_name(k)))
+		if (!strcmp(s, edge ? atmo_graph__edge_kind_name(k) : atmo_graph__node_kind_name(k)))
 			return k;
 	return -1;
 }
@@ -161,11 +161,20 @@ static int idref_cmp(const void *a, const void *b)
 	return strcmp(((const idref *)a)->id, ((const idref *)b)->id);
 }
 
-long atmo__rmodel_find(const atmo_rmodel *m, const char *id)
+long atmo_graph__doc_find(const atmo_graph_doc *m, const char *id)
 {
 	size_t i;
 	for (i = 0; i < m->nnodes; i++)
 		if (!strcmp(m->nodes[i].id, id))
+			return (long)i;
+	return -1;
+}
+
+long atmo_graph__doc_find_image(const atmo_graph_doc *d, const char *id)
+{
+	size_t i;
+	for (i = 0; i < d->nimages; i++)
+		if (!strcmp(d->images[i].id, id))
 			return (long)i;
 	return -1;
 }
@@ -177,7 +186,7 @@ static long find_sorted(const idref *ix, size_t n, const char *id)
 	return hit ? (long)hit->idx : -1;
 }
 
-static int load_images(atmo_rmodel *m, json_t *doc, atmo_error *err)
+static int load_images(atmo_graph_doc *m, json_t *doc, atmo_error *err)
 {
 	json_t *arr = json_object_get(doc, "images"), *it, *size;
 	char path[64];
@@ -194,7 +203,7 @@ static int load_images(atmo_rmodel *m, json_t *doc, atmo_error *err)
 	if (!m->images)
 		return ATMO_ENOMEM;
 	json_array_foreach(arr, i, it) {
-		atmo_rimage *im = &m->images[i];
+		atmo_gdoc_image *im = &m->images[i];
 		snprintf(path, sizeof(path), "$.images[%zu]", i);
 		if (!json_is_object(it))
 			return bad(err, path, "expected an object");
@@ -205,6 +214,7 @@ static int load_images(atmo_rmodel *m, json_t *doc, atmo_error *err)
 			return rc;
 		if (!im->label)
 			im->label = im->id;
+		im->json = it;
 		size = json_object_get(it, "size");
 		if (size && !json_is_null(size)) {
 			char sp[80];
@@ -227,7 +237,7 @@ static int load_images(atmo_rmodel *m, json_t *doc, atmo_error *err)
 	return 0;
 }
 
-static int load_instructions(atmo_rnode *n, json_t *node, const char *path, atmo_error *err)
+static int load_instructions(atmo_gdoc_node *n, json_t *node, const char *path, atmo_error *err)
 {
 	json_t *arr = json_object_get(node, "instructions"), *it;
 	char p[160];
@@ -245,7 +255,7 @@ static int load_instructions(atmo_rnode *n, json_t *node, const char *path, atmo
 	if (!n->instr)
 		return ATMO_ENOMEM;
 	json_array_foreach(arr, i, it) {
-		atmo_rinstr *in = &n->instr[i];
+		atmo_gdoc_instr *in = &n->instr[i];
 		snprintf(p, sizeof(p), "%s.instructions[%zu]", path, i);
 		if (!json_is_object(it))
 			return bad(err, p, "expected an object");
@@ -263,26 +273,28 @@ static int load_instructions(atmo_rnode *n, json_t *node, const char *path, atmo
 	return 0;
 }
 
-static int load_node(atmo_rmodel *m, atmo_rnode *n, json_t *it, const char *path, atmo_error *err)
+static int load_node(atmo_graph_doc *m, atmo_gdoc_node *n, json_t *it, const char *path, atmo_error *err)
 {
 	const char *kind;
 	json_t *size, *v;
 	char p[160];
 	long long idx = -1;
-	int rc, has_idx = 0;
+	int rc, k, has_idx = 0;
 
 	if (!json_is_object(it))
 		return bad(err, path, "expected an object");
 	if ((rc = req_str(&n->id, it, "id", path, err)) < 0 ||
 	    (rc = req_str(&kind, it, "kind", path, err)) < 0)
 		return rc;
-	n->kind = kind_of(kind, 0);
-	if (n->kind < 0) {
+	k = kind_of(kind, 0);
+	if (k < 0) {
 		snprintf(p, sizeof(p), "%s.kind", path);
 		return atmo__error_set(err, ATMO_EINVALID, SRC, 0, 0,
 				       "%s: unknown kind \"%.60s\" (expected stage, image, context or scratch)",
 				       p, kind);
 	}
+	n->kind = (atmo_node_kind)k;
+	n->json = it;
 	if ((rc = opt_str(&n->image, it, "image", path, err)) < 0 ||
 	    (rc = opt_str(&n->name, it, "name", path, err)) < 0 ||
 	    (rc = opt_str(&n->base, it, "base", path, err)) < 0 ||
@@ -317,8 +329,9 @@ static int load_node(atmo_rmodel *m, atmo_rnode *n, json_t *it, const char *path
 	n->index = has_idx && idx <= 0x7fffffffLL ? (long)idx : -1;
 	if (n->end_line < n->line)
 		n->end_line = n->line;
+	n->raw_name = n->name;
 	if (!n->name)
-		n->name = n->kind == RK_SCRATCH ? "scratch" : n->ref ? n->ref : n->id;
+		n->name = n->kind == ATMO_NODE_SCRATCH ? "scratch" : n->ref ? n->ref : n->id;
 	size = json_object_get(it, "size");
 	if (size && !json_is_null(size)) {
 		snprintf(p, sizeof(p), "%s.size", path);
@@ -350,13 +363,13 @@ static int load_node(atmo_rmodel *m, atmo_rnode *n, json_t *it, const char *path
 	return 0;
 }
 
-static int load_edge(atmo_redge *e, json_t *it, const char *path, const idref *ix, size_t nix,
+static int load_edge(atmo_gdoc_edge *e, json_t *it, const char *path, const idref *ix, size_t nix,
 		     atmo_error *err)
 {
 	const char *kind;
 	char p[160];
 	long f, t;
-	int rc;
+	int rc, k;
 
 	if (!json_is_object(it))
 		return bad(err, path, "expected an object");
@@ -368,13 +381,14 @@ static int load_edge(atmo_redge *e, json_t *it, const char *path, const idref *i
 	    (rc = opt_str(&e->dest, it, "dest", path, err)) < 0 ||
 	    (rc = opt_str(&e->context, it, "context", path, err)) < 0)
 		return rc;
-	e->kind = kind_of(kind, 1);
-	if (e->kind < 0) {
+	k = kind_of(kind, 1);
+	if (k < 0) {
 		snprintf(p, sizeof(p), "%s.kind", path);
 		return atmo__error_set(err, ATMO_EINVALID, SRC, 0, 0,
 				       "%s: unknown kind \"%.60s\" (expected base, copy, mount or onbuild)",
 				       p, kind);
 	}
+	e->kind = (atmo_edge_kind)k;
 	f = find_sorted(ix, nix, e->from);
 	t = find_sorted(ix, nix, e->to);
 	if (f < 0 || t < 0) {
@@ -387,7 +401,7 @@ static int load_edge(atmo_redge *e, json_t *it, const char *path, const idref *i
 	return 0;
 }
 
-int atmo__rmodel_load(atmo_rmodel *m, json_t *doc, atmo_error *err)
+int atmo_graph__doc_load(atmo_graph_doc *m, json_t *doc, atmo_error *err)
 {
 	json_t *arr, *it, *v, *ko;
 	const char *schema;
@@ -520,28 +534,43 @@ int atmo__rmodel_load(atmo_rmodel *m, json_t *doc, atmo_error *err)
 	}
 	rc = 0;
 done:
-	free(ix);
+	atmo__free(ix);
 	if (rc < 0)
-		atmo__rmodel_free(m);
+		atmo_graph__doc_free(m);
 	return rc;
 }
 
-void atmo__rmodel_free(atmo_rmodel *m)
+void atmo_graph__doc_free(atmo_graph_doc *m)
 {
 	size_t i;
 
 	if (!m)
 		return;
 	for (i = 0; i < m->nnodes; i++) {
-		free(m->nodes[i].instr);
-		free(m->nodes[i].onbuild);
-		free(m->nodes[i].inherited);
+		atmo__free(m->nodes[i].instr);
+		atmo__free(m->nodes[i].onbuild);
+		atmo__free(m->nodes[i].inherited);
 	}
 	for (i = 0; i < m->nedges; i++)
-		free(m->edges[i].sources);
-	free(m->nodes);
-	free(m->edges);
-	free(m->images);
-	free(m->kept_out_packages);
+		atmo__free(m->edges[i].sources);
+	atmo__free(m->nodes);
+	atmo__free(m->edges);
+	atmo__free(m->images);
+	atmo__free(m->kept_out_packages);
 	memset(m, 0, sizeof(*m));
+}
+
+int atmo_graph__doc_load_arg(atmo_graph_doc *d, json_t *doc, const char *source, atmo_error *err)
+{
+	atmo_error e;
+	int rc;
+
+	atmo_error_clear(&e);
+	rc = atmo_graph__doc_load(d, doc, &e);
+	if (rc == ATMO_EINVALID)
+		return atmo__error_set(err, rc, source, 0, 0,
+				       "not a graph document (schema " ATMO_GRAPH_SCHEMA "): %s", e.text);
+	if (rc == ATMO_ENOMEM)
+		return atmo__error_nomem(err);
+	return rc < 0 ? atmo__error_set(err, rc, source, 0, 0, "%s", e.text) : rc;
 }
