@@ -194,7 +194,14 @@ static int f_trim(void *p, hcl_value *const *args, size_t n, hcl_value **out, hc
 		a += w;
 	while (z > a) {
 		size_t st = rune_back(s, z);
-		if (!in_cutset(atmo__utf8_decode((const unsigned char *)s + st, z - st, &w), S(1), SL(1)))
+		uint32_t r = atmo__utf8_decode((const unsigned char *)s + st, z - st, &w);
+		/* as Go's DecodeLastRune: bytes that do not end in a whole rune are one
+		 * U+FFFD of width 1 (walking back over them could pass the left cut) */
+		if (st < a || st + w != z) {
+			r = ATMO__RUNE_ERROR;
+			st = z - 1;
+		}
+		if (!in_cutset(r, S(1), SL(1)))
 			break;
 		z = st;
 	}

@@ -776,6 +776,23 @@ static void unknown_and_null_arguments(void **state)
 	hcl_value_unref(args[1]);
 }
 
+/* fuzz_hcl_stdlib: trailing continuation bytes after a trimmed rune made the right
+ * cut pass the left one (a negative length); Go reads them as U+FFFD each */
+static void trim_invalid_tail(void **state)
+{
+	hcl_value *args[2], *out = NULL;
+	hcl_func_error e;
+	(void)state;
+	args[0] = hcl_string("s\x9b\x9a", 3);
+	args[1] = hcl_string("s", 1);
+	assert_int_equal(hcl_func_call(hcl_stdlib_lookup("trim"), args, 2, &out, &e), 0);
+	assert_int_equal(out->u.str.len, 2);
+	assert_memory_equal(out->u.str.s, "\x9b\x9a", 2);
+	hcl_value_unref(out);
+	hcl_value_unref(args[0]);
+	hcl_value_unref(args[1]);
+}
+
 static void rsadecrypt_roundtrip(void **state)
 {
 	EVP_PKEY *key = EVP_RSA_gen(2048);
@@ -831,6 +848,7 @@ int main(void)
 		cmocka_unit_test(homedir_without_payload),
 		cmocka_unit_test(unknown_and_null_arguments),
 		cmocka_unit_test(rsadecrypt_roundtrip),
+		cmocka_unit_test(trim_invalid_tail),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
