@@ -348,6 +348,34 @@ static int parse_file(bake_parser *p, const bake_file *f, atmo_error *err)
 	return 0;
 }
 
+/* Every bake block has one label, its name: HCL's messages for a missing or an
+ * extra one (hclsyntax Body.PartialContent) */
+static int check_labels(const hcl_block *bl, atmo_error *err)
+{
+	hcl_diag d;
+
+	if (bl->n_labels == 1)
+		return 0;
+	memset(&d, 0, sizeof(d));
+	d.code = ATMO_EINVALID;
+	if (bl->n_labels == 0) {
+		/* HCL points at the opening brace, right after the block type */
+		d.subject = bl->type_range;
+		d.subject.start = bl->type_range.end;
+		d.subject.end.column = d.subject.start.column + 1;
+		d.subject.end.byte = d.subject.start.byte + 1;
+		snprintf(d.summary, sizeof(d.summary), "Missing name for %s", bl->type);
+		snprintf(d.detail, sizeof(d.detail), "All %s blocks must have 1 labels (name).",
+			 bl->type);
+	} else {
+		d.subject = bl->label_ranges[1];
+		snprintf(d.summary, sizeof(d.summary), "Extraneous label for %s", bl->type);
+		snprintf(d.detail, sizeof(d.detail), "No more labels are expected for %s blocks.",
+			 bl->type);
+	}
+	return atmo__bake_diag_error(&d, err);
+}
+
 static int collect(bake_parser *p, atmo_error *err)
 {
 	size_t i, j;
@@ -380,6 +408,9 @@ static int collect(bake_parser *p, atmo_error *err)
 				arr = &p->funcs;
 				n = &p->n_funcs;
 			} else if (!strcmp(bl->type, "target") || !strcmp(bl->type, "group")) {
+				int lrc = check_labels(bl, err);
+				if (lrc < 0)
+					return lrc;
 				if (push_ptr((void ***)&p->blocks, &p->n_blocks, bl) < 0)
 					return atmo__error_nomem(err);
 				continue;
@@ -393,16 +424,9 @@ static int collect(bake_parser *p, atmo_error *err)
 					 "Blocks of type \"%s\" are not expected here.", bl->type);
 				return atmo__bake_diag_error(&d, err);
 			}
-			if (bl->n_labels != 1) {
-				hcl_diag d;
-				memset(&d, 0, sizeof(d));
-				d.code = ATMO_EINVALID;
-				d.subject = bl->type_range;
-				snprintf(d.summary, sizeof(d.summary), "Missing name for %s", bl->type);
-				snprintf(d.detail, sizeof(d.detail), "All %s blocks must have 1 labels (name).",
-					 bl->type);
-				return atmo__bake_diag_error(&d, err);
-			}
+			int lrc = check_labels(bl, err);
+			if (lrc < 0)
+				return lrc;
 			k = ix_get(ix, bl->labels[0]);
 			if (k >= 0) {
 				(*arr)[k] = bl;

@@ -726,10 +726,44 @@ static void test_diagnostics_collected(void **state)
 	}
 }
 
+/* fuzz_bake: a target or group block without its name label was read as if it had
+ * one (a NULL name); HCL's messages for a missing and an extra label */
+static void test_block_labels(void **state)
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{ "target \"a\" {}\ntarget{}\n",
+		  "docker-bake.hcl:2,7-8: Missing name for target; All target blocks must have 1 labels (name)." },
+		{ "group {\n}\n",
+		  "docker-bake.hcl:1,6-7: Missing name for group; All group blocks must have 1 labels (name)." },
+		{ "target \"a\" \"b\" {}\n",
+		  "docker-bake.hcl:1,12-15: Extraneous label for target; No more labels are expected for target blocks." },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		atmo_bake_options o = ATMO_BAKE_OPTIONS_INIT;
+		atmo_bake *b = NULL;
+		atmo_error err;
+
+		o.no_env = 1;
+		atmo_error_clear(&err);
+		assert_int_equal(atmo_bake_load_string(&b, cases[i].text, strlen(cases[i].text), "docker-bake.hcl",
+							&o, &err),
+				 ATMO_EINVALID);
+		assert_null(b);
+		if (strcmp(err.text, cases[i].want))
+			fail_msg("case %zu: got '%s', want '%s'", i, err.text, cases[i].want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_resolve),
+		cmocka_unit_test(test_block_labels),
 		cmocka_unit_test(test_env_and_set_var),
 		cmocka_unit_test(test_select_and_print),
 		cmocka_unit_test(test_graph_document),
