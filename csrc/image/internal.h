@@ -94,6 +94,8 @@ int atmo_image__open_beneath(int dirfd, const char *name);
 /* the same, by one openat(O_NOFOLLOW) per component (the fallback without openat2) */
 int atmo_image__open_beneath_walk(int dirfd, const char *name);
 
+/* An empty source (no descriptor open): what atmo_image__src_close() may take. */
+void atmo_image__src_init(atmo_image__src *s);
 int atmo_image__src_open(atmo_image__src *s, const char *path, atmo_error *err);
 void atmo_image__src_close(atmo_image__src *s);
 /* 1 when the name exists, 0 otherwise */

@@ -754,9 +754,7 @@ int atmo_image_open(atmo_image **out, const char *path, const atmo_image_options
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
 				       "atmo_image_options: unknown version %u", opts->version);
 	}
-	memset(&src, 0, sizeof(src));
-	src.fd = -1;
-	src.dirfd = -1; /* a registry image never opens the source: nothing to close */
+	atmo_image__src_init(&src); /* a registry image never opens it: nothing to close */
 	remote = strncmp(path, ATMO_IMAGE__REG_PREFIX, strlen(ATMO_IMAGE__REG_PREFIX)) == 0;
 	if (remote) {
 		if ((rc = atmo_image__reg_open(&reg, path, opts, err)) < 0)

@@ -487,12 +487,17 @@ done:
 	return rc;
 }
 
-int atmo_image__src_open(atmo_image__src *s, const char *path, atmo_error *err)
+void atmo_image__src_init(atmo_image__src *s)
 {
-	struct stat st;
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
 	s->dirfd = -1;
+}
+
+int atmo_image__src_open(atmo_image__src *s, const char *path, atmo_error *err)
+{
+	struct stat st;
+	atmo_image__src_init(s);
 	s->path = atmo__strdup(path, err);
 	if (!s->path)
 		return ATMO_ENOMEM;
@@ -540,9 +545,7 @@ void atmo_image__src_close(atmo_image__src *s)
 	atmo__free(s->members);
 	atmo_image__map_free(&s->index);
 	atmo__free(s->path);
-	memset(s, 0, sizeof(*s));
-	s->fd = -1;
-	s->dirfd = -1;
+	atmo_image__src_init(s);
 }
 
 int atmo_image__src_has(atmo_image__src *s, const char *name)
