@@ -16,6 +16,7 @@
 #include "atmograph/render.h"
 #include "util/alloc.h"
 #include "util/error.h"
+#include "render/options_int.h"
 
 typedef struct rq_job {
 	struct rq_job *prev, *next;
@@ -149,7 +150,6 @@ int atmo_render_queue_submit(atmo_render_queue *q, uint64_t *ticket, const char 
 			     size_t json_len, const atmo_render_options *opts, const char *path,
 			     atmo_error *err)
 {
-	atmo_render_options defaults = ATMO_RENDER_OPTIONS_INIT;
 	rq_job *j;
 	int rc;
 
@@ -160,7 +160,7 @@ int atmo_render_queue_submit(atmo_render_queue *q, uint64_t *ticket, const char 
 		return rc;
 	if (!(j = atmo__calloc(1, sizeof *j, err)))
 		return ATMO_ENOMEM;
-	j->opts = opts ? *opts : defaults;
+	atmo__render_options_norm(&j->opts, opts);
 	if (!(j->json = atmo__malloc(json_len + 1, err)))
 		goto nomem;
 	memcpy(j->json, json, json_len);

@@ -11,12 +11,14 @@
  */
 #include <dlfcn.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "render/render_int2.h"
 #include "util/alloc.h"
 #include "util/error.h"
+#include "render/options_int.h"
 
 #define ATMO_RENDER_MAX_NODES 3000
 #define ATMO_RENDER_MAX_EDGES 10000
@@ -420,15 +422,34 @@ done:
 	return rc;
 }
 
+void atmo__render_options_norm(atmo_render_options *o, const atmo_render_options *opts)
+{
+	static const atmo_render_options defaults = ATMO_RENDER_OPTIONS_INIT;
+
+	*o = defaults;
+	if (!opts)
+		return;
+	if (opts->version == ATMO_RENDER_OPTIONS_VERSION) {
+		*o = *opts;
+		return;
+	}
+	/* version 1 ended before id_prefix; reading further would overrun it */
+	memcpy(o, opts, offsetof(atmo_render_options, id_prefix));
+}
+
 int atmo_render_options_check(const atmo_render_options *opts, atmo_error *err)
 {
+	atmo_render_options norm;
+
 	atmo_error_clear(err);
 	if (!opts)
 		return 0;
-	if (opts->version != ATMO_RENDER_OPTIONS_VERSION)
+	if (opts->version != 1 && opts->version != ATMO_RENDER_OPTIONS_VERSION)
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
 				       "render options: unknown version %u (expected %u)", opts->version,
 				       ATMO_RENDER_OPTIONS_VERSION);
+	atmo__render_options_norm(&norm, opts);
+	opts = &norm;
 	if ((unsigned)opts->format > ATMO_FORMAT_TEXT)
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
 				       "format %d is unknown (svg, png, pdf, dot, json, text)",
@@ -468,7 +489,6 @@ static int overview_of(const atmo_render_options *o, const atmo_rmodel *m)
 int atmo_render(char **data, size_t *len, atmo_renderer *r, json_t *graph,
 		const atmo_render_options *opts, json_t **warnings, atmo_error *err)
 {
-	static const atmo_render_options defaults = ATMO_RENDER_OPTIONS_INIT;
 	atmo_render_options o;
 	atmo_rmodel m;
 	atmo_rctx c;
@@ -486,9 +506,9 @@ int atmo_render(char **data, size_t *len, atmo_renderer *r, json_t *graph,
 	if (!data || !graph)
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "atmo_render: %s is NULL",
 				       !data ? "data" : "graph");
-	o = opts ? *opts : defaults;
-	if ((rc = atmo_render_options_check(&o, err)) < 0)
+	if ((rc = atmo_render_options_check(opts, err)) < 0)
 		return rc;
+	atmo__render_options_norm(&o, opts);
 	if (o.rankdir && !strcmp(o.rankdir, "auto"))
 		o.rankdir = NULL;   /* chosen from the drawing (draw.c) */
 	if (!o.theme)
@@ -569,6 +589,7 @@ done:
 
 int atmo_render_describe(char **out, json_t *graph, const atmo_render_options *opts, atmo_error *err)
 {
+	atmo_render_options o;
 	atmo_rmodel m;
 	int rc;
 
@@ -580,7 +601,8 @@ int atmo_render_describe(char **out, json_t *graph, const atmo_render_options *o
 		return rc;
 	if ((rc = atmo__rmodel_load(&m, graph, err)) < 0)
 		return rc;
-	*out = atmo__describe(&m, overview_of(opts, &m));
+	atmo__render_options_norm(&o, opts);
+	*out = atmo__describe(&m, overview_of(&o, &m));
 	atmo__rmodel_free(&m);
 	return *out ? 0 : atmo__error_nomem(err);
 }

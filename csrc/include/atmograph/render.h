@@ -36,7 +36,7 @@ typedef struct atmo_render_options {
 	const char *link_base;      /**< each stage node links to LINK_BASE#<anchor>; NULL: no links */
 	double dpi;                 /**< PNG resolution, 0: Graphviz default */
 	int fixed_size;             /**< 1: keep Graphviz's width/height on the SVG root */
-	/* added after the first release of this struct (same version; INIT covers them) */
+	/* since ATMO_RENDER_OPTIONS_VERSION 2 (a version 1 struct ends here) */
 	const char *id_prefix;      /**< SVG: put before every id ([A-Za-z0-9_-] kept), so that several
 	                                 diagrams can sit inline in one HTML page; NULL: none */
 	int svg_inline;             /**< SVG: 1 = no XML declaration, for placing the SVG inside HTML
@@ -47,7 +47,7 @@ typedef struct atmo_render_options {
 	                                 images, else stages */
 } atmo_render_options;
 
-#define ATMO_RENDER_OPTIONS_VERSION 1
+#define ATMO_RENDER_OPTIONS_VERSION 2
 #define ATMO_RENDER_OPTIONS_INIT { ATMO_RENDER_OPTIONS_VERSION, ATMO_FORMAT_SVG, NULL, 0, 0, 1, 0, "light", NULL, 0, 0, NULL, 0, NULL }
 
 /** The default of max_label_length. */
