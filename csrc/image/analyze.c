@@ -18,6 +18,7 @@
 #include <string.h>
 #include "image/internal.h"
 #include "util/alloc.h"
+#include "util/grow.h"
 
 /*
  * Every path seen (entries of every layer and their parent directories) gets a small
@@ -37,7 +38,7 @@ typedef struct {
 } pnode;
 
 typedef struct {
-	atmo_image__map map;  /* path -> id */
+	atmo__map map;  /* path -> id */
 	pnode *ids;
 	size_t n, cap;
 	uint32_t *stk;        /* the stack, in insertion order (stale places skipped) */
@@ -49,9 +50,9 @@ typedef struct {
 /* the id of the n bytes at path (hash h); a new path is copied into arena when
  * copy is set, else path itself (NUL-terminated at n) is kept */
 static int path_id(paths_t *t, const char *path, size_t n, uint64_t h, int copy,
-		   atmo_image__arena *arena, uint32_t *out)
+		   atmo__arena *arena, uint32_t *out)
 {
-	size_t *v = atmo_image__map_find(&t->map, path, n, h);
+	size_t *v = atmo__map_find(&t->map, path, n, h);
 	const char *key = path;
 	if (v) {
 		*out = (uint32_t)*v;
@@ -65,9 +66,9 @@ static int path_id(paths_t *t, const char *path, size_t n, uint64_t h, int copy,
 		t->ids = ni;
 		t->cap = cap;
 	}
-	if (copy && !(key = atmo_image__arena_strndup(arena, path, n)))
+	if (copy && !(key = atmo__arena_strndup(arena, path, n)))
 		return ATMO_ENOMEM;
-	if (atmo_image__map_put(&t->map, key, n, h, t->n, NULL) < 0)
+	if (atmo__map_put(&t->map, key, n, h, t->n, NULL, NULL) < 0)
 		return ATMO_ENOMEM;
 	memset(&t->ids[t->n], 0, sizeof(t->ids[t->n]));
 	t->ids[t->n].path = key;
@@ -494,13 +495,13 @@ int atmo_image__analyze(atmo_image *img, atmo_error *err)
 		size_t total = 0;
 		for (L = 0; L < img->n_layers; L++)
 			total += img->layers[L].n_entries;
-		if (atmo_image__map_reserve(&t.map, total + total / 4) < 0)
+		if (atmo__map_reserve(&t.map, total + total / 4, NULL) < 0)
 			goto nomem;
 		total += total / 8 + 16;
 		t.ids = atmo__malloc(total * sizeof(*t.ids), NULL);
 		if (!t.ids)
 			goto nomem;
-		atmo_image__prefault(t.ids, total * sizeof(*t.ids));
+		atmo__prefault(t.ids, total * sizeof(*t.ids));
 		t.cap = total;
 	}
 	for (L = 0; L < img->n_layers; L++) {
@@ -529,7 +530,7 @@ int atmo_image__analyze(atmo_image *img, atmo_error *err)
 			uint32_t k, id;
 			eid[i] = pid[i] = NO_ID;
 			if (i + 8 < l->n_entries)
-				atmo_image__map_prefetch(&t.map, l->entries[i + 8].hash);
+				atmo__map_prefetch(&t.map, l->entries[i + 8].hash);
 			if (e->type == IMG_E_OPAQUE)
 				continue;
 			if (path_id(&t, e->path, e->len, e->hash, 0, NULL, &eid[i]) < 0)
@@ -542,7 +543,7 @@ int atmo_image__analyze(atmo_image *img, atmo_error *err)
 				continue; /* stamped with its ancestors */
 			}
 			for (;;) {
-				if (path_id(&t, e->path, k, atmo_image__hash(e->path, k), 1, &img->strings,
+				if (path_id(&t, e->path, k, atmo__map_hash(e->path, k), 1, &img->strings,
 					    &id) < 0)
 					goto nomem;
 				if (pid[i] == NO_ID) {
@@ -627,7 +628,7 @@ int atmo_image__analyze(atmo_image *img, atmo_error *err)
 				if (k == 0)
 					break;
 				k--;
-				if (path_id(&t, e->path, k, atmo_image__hash(e->path, k), 1, &img->strings,
+				if (path_id(&t, e->path, k, atmo__map_hash(e->path, k), 1, &img->strings,
 					    &id) < 0)
 					goto nomem;
 			}
@@ -685,6 +686,6 @@ done:
 	atmo__free(pid);
 	atmo__free(t.ids);
 	atmo__free(t.stk);
-	atmo_image__map_free(&t.map);
+	atmo__map_free(&t.map);
 	return rc;
 }

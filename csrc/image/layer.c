@@ -125,11 +125,11 @@ static int add_entry(atmo_image__layer *l, const char *path, size_t plen, uint64
 		l->cap_entries = cap;
 	}
 	e = &l->entries[l->n_entries];
-	e->path = atmo_image__arena_strndup(&l->strings, path, plen);
+	e->path = atmo__arena_strndup(&l->strings, path, plen);
 	if (!e->path)
 		return ATMO_ENOMEM;
 	e->size = size;
-	e->hash = atmo_image__hash(path, plen);
+	e->hash = atmo__map_hash(path, plen);
 	e->len = (uint32_t)plen;
 	e->type = (uint8_t)type;
 	l->n_entries++;
@@ -165,7 +165,7 @@ static int add_dpkg(atmo_image__layer *l, const char *path, char *data, size_t l
 		l->cap_dpkg = cap;
 	}
 	d = &l->dpkg[l->n_dpkg];
-	d->name = atmo_image__arena_strndup(&l->strings, path, strlen(path));
+	d->name = atmo__arena_strndup(&l->strings, path, strlen(path));
 	if (!d->name)
 		return ATMO_ENOMEM;
 	d->data = data;
@@ -571,7 +571,7 @@ static void layer_reset(atmo_image__layer *l)
 		atmo__free(l->dpkg[i].data);
 	l->n_dpkg = 0;
 	l->n_entries = 0;
-	atmo_image__arena_free(&l->strings);
+	atmo__arena_free(&l->strings);
 	l->files = l->size = l->whiteouts = l->opaque_dirs = 0;
 }
 
@@ -832,5 +832,5 @@ void atmo_image__layer_free(atmo_image__layer *l)
 	for (i = 0; i < l->n_dpkg; i++)
 		atmo__free(l->dpkg[i].data);
 	atmo__free(l->dpkg);
-	atmo_image__arena_free(&l->strings);
+	atmo__arena_free(&l->strings);
 }

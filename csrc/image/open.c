@@ -845,6 +845,6 @@ void atmo_image_free(atmo_image *img)
 	atmo__free(img->pkg_names);
 	atmo__free(img->tree);
 	pthread_mutex_destroy(&img->tree_lock);
-	atmo_image__arena_free(&img->strings);
+	atmo__arena_free(&img->strings);
 	atmo__free(img);
 }
