@@ -58,14 +58,8 @@ static int path_id(paths_t *t, const char *path, size_t n, uint64_t h, int copy,
 		*out = (uint32_t)*v;
 		return 0;
 	}
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 4096;
-		pnode *ni = atmo__realloc(t->ids, cap * sizeof(*ni), NULL);
-		if (!ni)
-			return ATMO_ENOMEM;
-		t->ids = ni;
-		t->cap = cap;
-	}
+	if (ATMO__GROW(t->ids, t->cap, t->n + 1, NULL) < 0)
+		return ATMO_ENOMEM;
 	if (copy && !(key = atmo__arena_strndup(arena, path, n)))
 		return ATMO_ENOMEM;
 	if (atmo__map_put(&t->map, key, n, h, t->n, NULL, NULL) < 0)
@@ -84,14 +78,8 @@ static int stack_set(paths_t *t, uint32_t id, const char *path, uint64_t size, u
 	p->type = type;
 	if (p->pos)
 		return 0;
-	if (t->n_stk == t->cap_stk) {
-		size_t cap = t->cap_stk ? t->cap_stk * 2 : 4096;
-		uint32_t *ns = atmo__realloc(t->stk, cap * sizeof(*ns), NULL);
-		if (!ns)
-			return ATMO_ENOMEM;
-		t->stk = ns;
-		t->cap_stk = cap;
-	}
+	if (ATMO__GROW(t->stk, t->cap_stk, t->n_stk + 1, NULL) < 0)
+		return ATMO_ENOMEM;
 	t->stk[t->n_stk++] = id;
 	p->pos = (uint32_t)t->n_stk;
 	t->live++;
@@ -196,15 +184,9 @@ int atmo_image__dpkg_parse(const char *text, size_t len, atmo_image__pkg **out, 
 				blank = 0;
 		if (blank) {
 			if (cur.name && installed) {
-				if (*n == *cap) {
-					size_t nc = *cap ? *cap * 2 : 64;
-					atmo_image__pkg *np = atmo__realloc(*out, nc * sizeof(*np), NULL);
-					if (!np) {
-						rc = ATMO_ENOMEM;
-						break;
-					}
-					*out = np;
-					*cap = nc;
+				if (ATMO__GROW(*out, *cap, *n + 1, NULL) < 0) {
+					rc = ATMO_ENOMEM;
+					break;
 				}
 				(*out)[(*n)++] = cur;
 			} else {
@@ -244,15 +226,9 @@ int atmo_image__dpkg_parse(const char *text, size_t len, atmo_image__pkg **out, 
 		p = nl + 1;
 	}
 	if (cur.name && installed && rc == 0) {
-		if (*n == *cap) {
-			size_t nc = *cap ? *cap * 2 : 64;
-			atmo_image__pkg *np = atmo__realloc(*out, nc * sizeof(*np), NULL);
-			if (!np) {
-				rc = ATMO_ENOMEM;
-				goto fail;
-			}
-			*out = np;
-			*cap = nc;
+		if (ATMO__GROW(*out, *cap, *n + 1, NULL) < 0) {
+			rc = ATMO_ENOMEM;
+			goto fail;
 		}
 		(*out)[(*n)++] = cur;
 		return 0;
@@ -355,14 +331,8 @@ static int packages(atmo_image *img, atmo_error *err)
 				if (strcmp(st.d[k].name, f->name) == 0)
 					break;
 			if (k == st.n_d) {
-				if (st.n_d == st.cap_d) {
-					size_t nc = st.cap_d ? st.cap_d * 2 : 16;
-					atmo_image__dpkgfile *nd = atmo__realloc(st.d, nc * sizeof(*nd), NULL);
-					if (!nd)
-						goto nomem;
-					st.d = nd;
-					st.cap_d = nc;
-				}
+				if (ATMO__GROW(st.d, st.cap_d, st.n_d + 1, NULL) < 0)
+					goto nomem;
 				st.n_d++;
 			}
 			st.d[k] = *f;
@@ -400,14 +370,8 @@ static int packages(atmo_image *img, atmo_error *err)
 		for (i = 0; i < n_cur; i++) {
 			if (n_nw && bsearch(&cur[i], nw, n_nw, sizeof(*nw), cmp_pkg))
 				continue;
-			if (n_rem == cap_rem) {
-				size_t nc = cap_rem ? cap_rem * 2 : 16;
-				atmo_image__pkg *nr = atmo__realloc(rem, nc * sizeof(*nr), NULL);
-				if (!nr)
-					goto nomem_nw;
-				rem = nr;
-				cap_rem = nc;
-			}
+			if (ATMO__GROW(rem, cap_rem, n_rem + 1, NULL) < 0)
+				goto nomem_nw;
 			rem[n_rem] = cur[i];
 			rem[n_rem].layer = (long)L;
 			n_rem++;

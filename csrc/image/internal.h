@@ -33,7 +33,7 @@ typedef struct {
 	int fd;              /* tar: the archive; dir: -1 */
 	uint64_t file_size;
 	atmo_image__member *members;  /* tar: every regular member */
-	size_t n_members;
+	size_t n_members, cap_members;
 	atmo__map index;        /* member name -> position */
 	int dirfd;           /* dir: the directory, every file opened beneath it; tar: -1 */
 	int *fds;            /* dir: blob files opened so far (closed at the end) */

@@ -23,6 +23,7 @@
 #include "image/internal.h"
 #include "image/registry.h"
 #include "util/alloc.h"
+#include "util/grow.h"
 #include "util/hash.h"
 
 typedef struct {
@@ -116,14 +117,8 @@ static int add_entry(atmo_image__layer *l, const char *path, size_t plen, uint64
 		     int type)
 {
 	atmo_image__entry *e;
-	if (l->n_entries == l->cap_entries) {
-		size_t cap = l->cap_entries ? l->cap_entries * 2 : 256;
-		e = atmo__realloc(l->entries, cap * sizeof(*e), NULL);
-		if (!e)
-			return ATMO_ENOMEM;
-		l->entries = e;
-		l->cap_entries = cap;
-	}
+	if (ATMO__GROW(l->entries, l->cap_entries, l->n_entries + 1, NULL) < 0)
+		return ATMO_ENOMEM;
 	e = &l->entries[l->n_entries];
 	e->path = atmo__arena_strndup(&l->strings, path, plen);
 	if (!e->path)
@@ -156,14 +151,8 @@ static int is_dpkg_path(const char *p)
 static int add_dpkg(atmo_image__layer *l, const char *path, char *data, size_t len)
 {
 	atmo_image__dpkgfile *d;
-	if (l->n_dpkg == l->cap_dpkg) {
-		size_t cap = l->cap_dpkg ? l->cap_dpkg * 2 : 8;
-		d = atmo__realloc(l->dpkg, cap * sizeof(*d), NULL);
-		if (!d)
-			return ATMO_ENOMEM;
-		l->dpkg = d;
-		l->cap_dpkg = cap;
-	}
+	if (ATMO__GROW(l->dpkg, l->cap_dpkg, l->n_dpkg + 1, NULL) < 0)
+		return ATMO_ENOMEM;
 	d = &l->dpkg[l->n_dpkg];
 	d->name = atmo__arena_strndup(&l->strings, path, strlen(path));
 	if (!d->name)

@@ -11,6 +11,7 @@
 #include <archive_entry.h>
 #include "image/internal.h"
 #include "util/alloc.h"
+#include "util/grow.h"
 #include "util/hash.h"
 
 /* ---- names ---- */
@@ -147,12 +148,8 @@ static int src_add_member(atmo_image__src *s, const char *name, uint64_t off, ui
 			  atmo_error *err)
 {
 	atmo_image__member *m;
-	if (s->n_members % 64 == 0) {
-		m = atmo__reallocarray(s->members, s->n_members + 64, sizeof(*m), err);
-		if (!m)
-			return ATMO_ENOMEM;
-		s->members = m;
-	}
+	if (ATMO__GROW(s->members, s->cap_members, s->n_members + 1, err) < 0)
+		return ATMO_ENOMEM;
 	m = &s->members[s->n_members];
 	m->name = atmo__strdup(name, err);
 	if (!m->name)
@@ -378,14 +375,9 @@ int atmo_image__src_find(atmo_image__src *s, const char *name, atmo_image__range
 			return atmo__error_set(err, ATMO_EINVALID, s->path, 0, 0,
 					       "'%s' is not a regular file", name);
 		}
-		if (s->n_fds == s->cap_fds) {
-			int *f = atmo__reallocarray(s->fds, s->cap_fds + 16, sizeof(int), err);
-			if (!f) {
-				close(fd);
-				return ATMO_ENOMEM;
-			}
-			s->fds = f;
-			s->cap_fds += 16;
+		if (ATMO__GROW(s->fds, s->cap_fds, s->n_fds + 1, err) < 0) {
+			close(fd);
+			return ATMO_ENOMEM;
 		}
 		s->fds[s->n_fds++] = fd;
 		out->fd = fd;
