@@ -20,7 +20,7 @@
 #include <unistd.h>
 #include <archive.h>
 #include <archive_entry.h>
-#include "image/internal.h"
+#include "image/image_int.h"
 #include "image/registry.h"
 #include "util/alloc.h"
 #include "util/grow.h"

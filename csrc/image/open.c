@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <stddef.h>
-#include "image/internal.h"
+#include "image/image_int.h"
 #include "image/registry.h"
 #include "util/alloc.h"
 #include "util/grow.h"

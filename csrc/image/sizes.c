@@ -15,7 +15,7 @@
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
-#include "image/internal.h"
+#include "image/image_int.h"
 #include "atmograph/graph.h"
 #include "graph/graph_doc.h"
 #include "atmograph/dockerfile.h"

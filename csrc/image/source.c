@@ -9,7 +9,7 @@
 #include <unistd.h>
 #include <archive.h>
 #include <archive_entry.h>
-#include "image/internal.h"
+#include "image/image_int.h"
 #include "util/alloc.h"
 #include "util/grow.h"
 #include "util/hash.h"

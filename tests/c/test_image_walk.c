@@ -15,7 +15,7 @@
 #include <stdatomic.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "image/internal.h"
+#include "image/image_int.h"
 
 typedef struct {
 	const char *path;

@@ -1,6 +1,6 @@
 /* Internal to the image module: blob sources, layers, small tables. */
-#ifndef ATMO_IMAGE_INTERNAL_H
-#define ATMO_IMAGE_INTERNAL_H
+#ifndef ATMO_IMAGE_IMAGE_INT_H
+#define ATMO_IMAGE_IMAGE_INT_H
 
 #include <pthread.h>
 #include <stdint.h>
