@@ -1,13 +1,12 @@
 /*
  * Sizes module: measured sizes onto a graph document, from a sizes document
- * (atmo_image_sizes_annotate) or a build report (atmo_report_annotate): stage
+ * (atmo_sizes_annotate) or a build report (atmo_sizes_annotate_report): stage
  * nodes get the size of their image, images their size, and the document what
  * the build stages kept out of the final images.
  */
 #include <stdlib.h>
 #include <string.h>
-#include "atmograph/build.h"
-#include "atmograph/image.h"
+#include "atmograph/sizes.h"
 #include "graph/graph_doc.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -26,7 +25,7 @@ static json_int_t opt_integer(const json_t *o, const char *key)
 	return json_is_integer(v) && json_integer_value(v) >= 0 ? json_integer_value(v) : -1;
 }
 
-int atmo_image_sizes_annotate(json_t *graph_doc, const json_t *sizes_doc, atmo_error *err)
+int atmo_sizes_annotate(json_t *graph_doc, const json_t *sizes_doc, atmo_error *err)
 {
 	const char *schema;
 	atmo_graph_doc gd;
@@ -85,7 +84,7 @@ int atmo_image_sizes_annotate(json_t *graph_doc, const json_t *sizes_doc, atmo_e
 		}
 	}
 
-	/* the same fields as atmo_report_annotate() writes */
+	/* the same fields as atmo_sizes_annotate_report() writes */
 	json_array_foreach(stages, i, st) {
 		json_t *size = json_object_get(st, "size"), *out = json_object();
 		json_int_t v;
@@ -148,7 +147,7 @@ done:
 
 /* ---- a build report onto a graph document ------------------------------------------ */
 
-int atmo_report_annotate(json_t *graph, const json_t *report, atmo_error *err)
+int atmo_sizes_annotate_report(json_t *graph, const json_t *report, atmo_error *err)
 {
 	const char *schema;
 	atmo_graph_doc gd;

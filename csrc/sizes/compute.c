@@ -19,6 +19,7 @@
  * walks them directly, as image/json.c does */
 #include "image/image_int.h"
 #include "atmograph/graph.h"
+#include "atmograph/sizes.h"
 #include "graph/graph_doc.h"
 #include "atmograph/dockerfile.h"
 #include "util/buf.h"
@@ -314,14 +315,14 @@ static int own_over_parent(uint64_t *own, const atmo_image *img, const atmo_imag
 	if ((rc = atmo_image_layer_set(&ls, img, err)) < 0)
 		return rc;
 	if ((rc = atmo_image_layer_set(&ps, parent, err)) == 0)
-		*own = atmo_image_own_bytes(&ls, &ps);
+		*own = atmo_sizes_own_bytes(&ls, &ps);
 	atmo_layer_set_free(&ls);
 	atmo_layer_set_free(&ps);
 	return rc;
 }
 
-int atmo_image_sizes_compute(json_t **out, const struct atmo_graph *graph,
-		       const atmo_image_sizes_input *inputs, size_t n_inputs, atmo_error *err)
+int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
+		       const atmo_sizes_input *inputs, size_t n_inputs, atmo_error *err)
 {
 	const atmo_graph *g = graph;
 	const atmo_dockerfile *df;
@@ -335,7 +336,7 @@ int atmo_image_sizes_compute(json_t **out, const struct atmo_graph *graph,
 	atmo_error_clear(err);
 	*out = NULL;
 	if (!g)
-		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "atmo_image_sizes_compute: no graph");
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "atmo_sizes_compute: no graph");
 	df = atmo_graph_dockerfile(g);
 	target = atmo_graph_target(g);
 	si = atmo__calloc(n_inputs ? n_inputs : 1, sizeof(*si), NULL);
@@ -493,7 +494,7 @@ int atmo_image_sizes_compute(json_t **out, const struct atmo_graph *graph,
 	}
 	json_object_set_new(doc, "stages", stages);
 
-	/* kept out: atmo_image_kept_out() of the used build-only stages' images against the
+	/* kept out: atmo_sizes_kept_out() of the used build-only stages' images against the
 	 * target's image; own and copied bytes of those stages for information */
 	{
 		json_t *ks = json_array(), *ko = NULL;
@@ -525,7 +526,7 @@ int atmo_image_sizes_compute(json_t **out, const struct atmo_graph *graph,
 			nb++;
 		}
 		if (!rc && final >= 0)
-			rc = atmo_image_kept_out(&ko, &fs, bs, nb, err);
+			rc = atmo_sizes_kept_out(&ko, &fs, bs, nb, err);
 		for (k = 0; k < nb; k++)
 			atmo_layer_set_free(&bs[k]);
 		atmo__free(bs);

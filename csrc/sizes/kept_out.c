@@ -2,7 +2,7 @@
  * sizes document and by the build report. */
 #include <stdlib.h>
 #include <string.h>
-#include "atmograph/image.h"
+#include "atmograph/sizes.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/map.h"
@@ -12,7 +12,7 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-int atmo_image_kept_out(json_t **out, const atmo_layer_set *final, const atmo_layer_set *build_only,
+int atmo_sizes_kept_out(json_t **out, const atmo_layer_set *final, const atmo_layer_set *build_only,
 		  size_t n_build_only, atmo_error *err)
 {
 	atmo__map in_final = { 0 }, seen = { 0 }, fpk = { 0 }, kpk = { 0 };
@@ -25,7 +25,7 @@ int atmo_image_kept_out(json_t **out, const atmo_layer_set *final, const atmo_la
 	atmo_error_clear(err);
 	if (!out || !final || (n_build_only && !build_only))
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
-				       "atmo_image_kept_out: out, final and build_only must not be NULL");
+				       "atmo_sizes_kept_out: out, final and build_only must not be NULL");
 	*out = NULL;
 	for (i = 0; i < final->n_layers; i++)
 		if (final->diff_ids[i] && atmo__map_set(&in_final, final->diff_ids[i], 1, NULL) < 0)
@@ -90,7 +90,7 @@ done:
 	return rc;
 }
 
-uint64_t atmo_image_own_bytes(const atmo_layer_set *img, const atmo_layer_set *parent)
+uint64_t atmo_sizes_own_bytes(const atmo_layer_set *img, const atmo_layer_set *parent)
 {
 	size_t i = 0;
 	uint64_t sum = 0;
