@@ -69,7 +69,7 @@ size_t *atmo__map_find(const atmo__map *m, const char *key, size_t n, uint64_t h
 
 size_t *atmo__map_getn(const atmo__map *m, const char *key, size_t n)
 {
-	if (!m->cap)
+	if (!m->cap || n > UINT32_MAX)
 		return NULL;
 	return atmo__map_find(m, key, n, atmo__map_hash(key, n));
 }
@@ -191,7 +191,9 @@ int atmo__map_put(atmo__map *m, const char *key, size_t n, uint64_t h, size_t va
 
 int atmo__map_setn(atmo__map *m, const char *key, size_t n, size_t val, atmo_error *err)
 {
-	return atmo__map_put(m, key, n, atmo__map_hash(key, n), val, NULL, err);
+	/* the length checked by put, before the hash reads the key */
+	return atmo__map_put(m, key, n, n > UINT32_MAX ? 0 : atmo__map_hash(key, n), val, NULL,
+			     err);
 }
 
 int atmo__map_set(atmo__map *m, const char *key, size_t val, atmo_error *err)
