@@ -2,17 +2,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include "dockerfile/df_internal.h"
+#include "util/alloc.h"
 
 int atmo__dfstrv_push(atmo__dfstrv *v, const char *s, size_t n)
 {
 	if (v->n == v->cap) {
 		size_t cap = v->cap ? v->cap * 2 : 16;
-		const char **ns = realloc(v->s, cap * sizeof(*ns));
+		const char **ns = atmo__reallocarray(v->s, cap, sizeof(*ns), NULL);
 		size_t *nl;
 		if (!ns)
 			return ATMO_ENOMEM;
 		v->s = ns;
-		nl = realloc(v->len, cap * sizeof(*nl));
+		nl = atmo__reallocarray(v->len, cap, sizeof(*nl), NULL);
 		if (!nl)
 			return ATMO_ENOMEM;
 		v->len = nl;
@@ -25,7 +26,7 @@ int atmo__dfstrv_push(atmo__dfstrv *v, const char *s, size_t n)
 
 void atmo__dfstrv_free(atmo__dfstrv *v)
 {
-	free(v->s);
-	free(v->len);
+	atmo__free(v->s);
+	atmo__free(v->len);
 	memset(v, 0, sizeof(*v));
 }

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <strings.h>
 #include "dockerfile/df_internal.h"
+#include "util/alloc.h"
 
 typedef struct {
 	atmo_dockerfile *df;
@@ -103,7 +104,7 @@ static int add_warning(pctx *c, int line, int col, const char *fmt, ...)
 	va_list ap;
 	if (df->n_warn == df->cap_warn) {
 		size_t cap = df->cap_warn ? df->cap_warn * 2 : 8;
-		atmo_error *nw = realloc(df->warnings, cap * sizeof(*nw));
+		atmo_error *nw = atmo__reallocarray(df->warnings, cap, sizeof(*nw), NULL);
 		if (!nw)
 			return nomem(c);
 		df->warnings = nw;
@@ -1018,7 +1019,7 @@ static int add_instruction(pctx *c, atmo__instr **out)
 	atmo_dockerfile *df = c->df;
 	if (df->n_ins == df->cap_ins) {
 		size_t cap = df->cap_ins ? df->cap_ins * 2 : 64;
-		atmo__instr *ni = realloc(df->ins, cap * sizeof(*ni));
+		atmo__instr *ni = atmo__reallocarray(df->ins, cap, sizeof(*ni), NULL);
 		if (!ni)
 			return nomem(c);
 		df->ins = ni;
@@ -1050,7 +1051,7 @@ static int replace_nul(pctx *c, char **copy)
 		}
 	for (i = 0; i < c->len; i++)
 		nz += c->text[i] == '\0';
-	*copy = malloc(c->len + 2 * nz + 1);
+	*copy = atmo__malloc(c->len + 2 * nz + 1, NULL);
 	if (!*copy)
 		return nomem(c);
 	for (i = 0; i < c->len; i++) {
@@ -1223,13 +1224,13 @@ int atmo_dockerfile_parse(atmo_dockerfile **out, const char *text, size_t len,
 				       "atmo_dockerfile_parse: NULL text");
 	if (!source)
 		source = "Dockerfile";
-	df = calloc(1, sizeof(*df));
+	df = atmo__calloc(1, sizeof(*df), NULL);
 	if (!df)
 		return atmo__error_nomem(err);
 	df->escape = '\\';
 	df->source = atmo__arena_strndup(&df->arena, source, strlen(source));
 	if (!df->source) {
-		free(df);
+		atmo__free(df);
 		return atmo__error_nomem(err);
 	}
 	memset(&c, 0, sizeof(c));
@@ -1242,7 +1243,7 @@ int atmo_dockerfile_parse(atmo_dockerfile **out, const char *text, size_t len,
 	rc = replace_nul(&c, &nul_copy);
 	if (rc == 0)
 		rc = parse_all(&c);
-	free(nul_copy);
+	atmo__free(nul_copy);
 	df->escape = c.escape;
 	atmo__buf_free(&c.line);
 	atmo__buf_free(&c.tmp);
@@ -1266,10 +1267,10 @@ void atmo_dockerfile_free(atmo_dockerfile *df)
 {
 	if (!df)
 		return;
-	free(df->ins);
-	free(df->warnings);
+	atmo__free(df->ins);
+	atmo__free(df->warnings);
 	atmo__arena_free(&df->arena);
-	free(df);
+	atmo__free(df);
 }
 
 size_t atmo_dockerfile_count(const atmo_dockerfile *df)
