@@ -1,7 +1,7 @@
 /* Lists of strings whose storage grows with the parse. */
 #include <stdlib.h>
 #include <string.h>
-#include "dockerfile/df_internal.h"
+#include "dockerfile/dockerfile_int.h"
 #include "util/alloc.h"
 
 int atmo__dfstrv_push(atmo__dfstrv *v, const char *s, size_t n)

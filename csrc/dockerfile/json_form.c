@@ -7,7 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "dockerfile/df_internal.h"
+#include "dockerfile/dockerfile_int.h"
 #include "util/alloc.h"
 
 #define JWS(c) ((c) == ' ' || (c) == '\t' || (c) == '\n' || (c) == '\r')

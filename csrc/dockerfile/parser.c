@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include "dockerfile/df_internal.h"
+#include "dockerfile/dockerfile_int.h"
 #include "util/alloc.h"
 
 typedef struct {

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "dockerfile/df_internal.h"
+#include "dockerfile/dockerfile_int.h"
 #include "util/alloc.h"
 
 enum { P_LIT, P_ANY, P_STAR };

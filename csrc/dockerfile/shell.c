@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "dockerfile/df_internal.h"
+#include "dockerfile/dockerfile_int.h"
 #include "util/alloc.h"
 
 #define SH_EOF (-1L)

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include <ctype.h>
-#include "dockerfile/df_internal.h"
+#include "dockerfile/dockerfile_int.h"
 #include "util/alloc.h"
 
 typedef struct {

@@ -1,8 +1,8 @@
 /* Internal to csrc/dockerfile: the parsed file's storage, Go-compatible
  * rune classes, and the shell lexer shared by the parser and the public
  * atmo_shell_* functions. */
-#ifndef ATMO_DOCKERFILE_INTERNAL_H
-#define ATMO_DOCKERFILE_INTERNAL_H
+#ifndef ATMO_DOCKERFILE_INT_H
+#define ATMO_DOCKERFILE_INT_H
 
 #include "util/arena.h"
 #include "util/utf8.h"
