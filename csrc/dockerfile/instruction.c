@@ -24,31 +24,31 @@ static const struct {
 #undef KW
 
 /* s[0..n) ends where the NUL-terminated copy being parsed ends: no copy */
-static int push_ref(pctx *c, atmo__dfstrv *v, const char *s, size_t n)
+static int push_ref(pctx *c, atmo__strvec *v, const char *s, size_t n)
 {
 	if (s + n == c->cur_end) {
-		if (atmo__dfstrv_push(v, s, n) < 0)
+		if (atmo__strvec_pushn(v, s, n, NULL) < 0)
 			return ATMO_ENOMEM;
 		return 0;
 	}
 	{
 		const char *d = atmo__arena_strndup(&c->df->arena, s, n);
-		if (!d || atmo__dfstrv_push(v, d, n) < 0)
+		if (!d || atmo__strvec_pushn(v, d, n, NULL) < 0)
 			return ATMO_ENOMEM;
 	}
 	return 0;
 }
 
-static int push(pctx *c, atmo__dfstrv *v, const char *s, size_t n)
+static int push(pctx *c, atmo__strvec *v, const char *s, size_t n)
 {
 	const char *d = adup(c, s, n);
-	if (!d || atmo__dfstrv_push(v, d, n) < 0)
+	if (!d || atmo__strvec_pushn(v, d, n, NULL) < 0)
 		return nomem(c);
 	return 0;
 }
 
 /* BuildKit's extractBuilderFlags: flags before the arguments, "--" ends them. */
-static int extract_flags(pctx *c, atmo__dfstrv *flags, const char *s, size_t n,
+static int extract_flags(pctx *c, atmo__strvec *flags, const char *s, size_t n,
 			 const char **rest, size_t *rest_n)
 {
 	enum { IN_SPACES, IN_WORD, IN_QUOTE } phase = IN_SPACES;
@@ -128,7 +128,7 @@ static int extract_flags(pctx *c, atmo__dfstrv *flags, const char *s, size_t n,
 
 /* One word of parseWords: s[a..b) as written, unless it holds invalid UTF-8,
  * which Go's string(rune) turns into U+FFFD. */
-static int emit_word(pctx *c, atmo__dfstrv *out, const char *s, size_t a, size_t b, int dirty)
+static int emit_word(pctx *c, atmo__strvec *out, const char *s, size_t a, size_t b, int dirty)
 {
 	if (!dirty)
 		return push_ref(c, out, s + a, b - a) < 0 ? nomem(c) : 0;
@@ -142,7 +142,7 @@ static int emit_word(pctx *c, atmo__dfstrv *out, const char *s, size_t a, size_t
 /* parseWords: words split on spaces, quotes and escapes kept. Every rune of
  * a word is kept except an escape at the very end of the line, so a word is
  * a span of the line. */
-static int parse_words(pctx *c, atmo__dfstrv *out, const char *s, size_t n)
+static int parse_words(pctx *c, atmo__strvec *out, const char *s, size_t n)
 {
 	enum { IN_SPACES, IN_WORD, IN_QUOTE } phase = IN_SPACES;
 	const unsigned char *u = (const unsigned char *)s;
@@ -220,7 +220,7 @@ static int parse_words(pctx *c, atmo__dfstrv *out, const char *s, size_t n)
 }
 
 /* parseStringsWhitespaceDelimited */
-static int parse_whitespace_list(pctx *c, atmo__dfstrv *args, const char *s, size_t n)
+static int parse_whitespace_list(pctx *c, atmo__strvec *args, const char *s, size_t n)
 {
 	size_t i = 0;
 	if (!n)
@@ -243,7 +243,7 @@ static int parse_whitespace_list(pctx *c, atmo__dfstrv *args, const char *s, siz
 	}
 }
 
-static int parse_json(pctx *c, atmo__dfstrv *args, const char *s, size_t n, int line)
+static int parse_json(pctx *c, atmo__strvec *args, const char *s, size_t n, int line)
 {
 	int r = atmo__json_string_array(args, &c->df->arena, s, n);
 	if (r == ATMO_ENOMEM)
@@ -254,7 +254,7 @@ static int parse_json(pctx *c, atmo__dfstrv *args, const char *s, size_t n, int 
 	return r;
 }
 
-static int parse_maybe_json(pctx *c, atmo__dfstrv *args, const char *s, size_t n, int line,
+static int parse_maybe_json(pctx *c, atmo__strvec *args, const char *s, size_t n, int line,
 			    int *json)
 {
 	int r;
@@ -270,7 +270,7 @@ static int parse_maybe_json(pctx *c, atmo__dfstrv *args, const char *s, size_t n
 	return push_ref(c, args, s, n);
 }
 
-static int parse_maybe_json_list(pctx *c, atmo__dfstrv *args, const char *s, size_t n, int line,
+static int parse_maybe_json_list(pctx *c, atmo__strvec *args, const char *s, size_t n, int line,
 				 int *json)
 {
 	int r = parse_json(c, args, s, n, line);
@@ -289,17 +289,17 @@ static int has_eq(const char *s, size_t n)
 }
 
 /* parseNameVal: ENV and LABEL as (key value separator) triples */
-static int parse_name_val(pctx *c, atmo__dfstrv *args, const char *s, size_t n, const char *key,
+static int parse_name_val(pctx *c, atmo__strvec *args, const char *s, size_t n, const char *key,
 			  int line)
 {
-	atmo__dfstrv *w = &c->words;
+	atmo__strvec *w = &c->words;
 	size_t i;
-	w->n = 0;
+	atmo__strvec_clear(w);
 	if (parse_words(c, w, s, n) < 0)
 		return ATMO_ENOMEM;
 	if (w->n == 0)
 		return 0;
-	if (!has_eq(w->s[0], w->len[0])) {
+	if (!has_eq(w->v[0], w->len[0])) {
 		size_t j = 0, k;
 		while (j < n && !is_ws_re((unsigned char)s[j]))
 			j++;
@@ -314,28 +314,28 @@ static int parse_name_val(pctx *c, atmo__dfstrv *args, const char *s, size_t n, 
 		return 0;
 	}
 	for (i = 0; i < w->n; i++) {
-		const char *eq = memchr(w->s[i], '=', w->len[i]);
+		const char *eq = memchr(w->v[i], '=', w->len[i]);
 		size_t kl;
 		if (!eq) {
 			atmo_buf q = ATMO_BUF_INIT;
-			atmo__quote(&q, w->s[i], w->len[i]);
+			atmo__quote(&q, w->v[i], w->len[i]);
 			perr(c, ATMO_EINVALID, line, 1,
 			     "Syntax error - can't find = in %s. Must be of the form: name=value",
 			     atmo__buf_cstr(&q));
 			atmo__buf_free(&q);
 			return ATMO_EINVALID;
 		}
-		kl = (size_t)(eq - w->s[i]);
+		kl = (size_t)(eq - w->v[i]);
 		/* the value is the word's tail: referenced when it ends the line */
-		if (push(c, args, w->s[i], kl) < 0 ||
+		if (push(c, args, w->v[i], kl) < 0 ||
 		    push_ref(c, args, eq + 1, w->len[i] - kl - 1) < 0 ||
-		    atmo__dfstrv_push(args, "=", 1) < 0)
+		    atmo__strvec_pushn(args, "=", 1, NULL) < 0)
 			return nomem(c);
 	}
 	return 0;
 }
 
-static int parse_health(pctx *c, atmo__dfstrv *args, const char *s, size_t n, int line, int *json)
+static int parse_health(pctx *c, atmo__strvec *args, const char *s, size_t n, int line, int *json)
 {
 	size_t sep = 0, next;
 	while (sep < n && !is_ascii_space((unsigned char)s[sep]))
@@ -362,7 +362,7 @@ int atmo__df_keyword_kind(const char *kw, size_t n)
 	return K_UNKNOWN;
 }
 
-static int finish_strv(pctx *c, const atmo__dfstrv *v, const char *const **out, size_t *n,
+static int finish_strv(pctx *c, const atmo__strvec *v, const char *const **out, size_t *n,
 		       const size_t **lens)
 {
 	const char **a;
@@ -375,7 +375,7 @@ static int finish_strv(pctx *c, const atmo__dfstrv *v, const char *const **out, 
 	a = atmo__arena_alloc(&c->df->arena, v->n * sizeof(*a));
 	if (!a)
 		return nomem(c);
-	memcpy(a, v->s, v->n * sizeof(*a));
+	memcpy(a, v->v, v->n * sizeof(*a));
 	*out = a;
 	if (lens) {
 		size_t *l = atmo__arena_alloc(&c->df->arena, v->n * sizeof(*l));
@@ -416,14 +416,14 @@ static int flat_node(pctx *c, atmo__instr *ins, const char *s, size_t n)
 int atmo__df_node_from_line(pctx *c, atmo__instr *ins, const char *s, size_t n, int depth,
 			  int line, int *kind_out)
 {
-	atmo__dfstrv *args = &c->args[depth], *flags = &c->flags[depth];
+	atmo__strvec *args = &c->args[depth], *flags = &c->flags[depth];
 	const char *cmd, *rest, *copy_end;
 	size_t cmd_n, rest_n = 0, i;
 	char *kw;
 	int kind, json = 0, rc = 0;
 
-	args->n = 0;
-	flags->n = 0;
+	atmo__strvec_clear(args);
+	atmo__strvec_clear(flags);
 	memset(ins, 0, sizeof(*ins));
 	ins->pub.original = adup(c, s, n);
 	if (!ins->pub.original)

@@ -315,7 +315,15 @@ static char *decode_string(atmo__arena *ar, const unsigned char *s, size_t a, si
 	return o;
 }
 
-int atmo__json_string_array(atmo__dfstrv *out, atmo__arena *ar, const char *str, size_t n)
+/* drop what this array pushed (v[n] stays the NULL after the last) */
+static void strvec_truncate(atmo__strvec *v, size_t n)
+{
+	v->n = n;
+	if (v->v)
+		v->v[n] = NULL;
+}
+
+int atmo__json_string_array(atmo__strvec *out, atmo__arena *ar, const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, start_n = out->n;
@@ -359,13 +367,13 @@ int atmo__json_string_array(atmo__dfstrv *out, atmo__arena *ar, const char *str,
 			scan_string(s, n, &i);
 			if (all_strings) {
 				d = decode_string(ar, s, a, i - 1, &len);
-				if (!d || atmo__dfstrv_push(out, d, len) < 0)
+				if (!d || atmo__strvec_pushn(out, d, len, NULL) < 0)
 					return ATMO_ENOMEM;
 			}
 		} else {
 			all_strings = 0;
 			if (skip_value(s, n, &i, 1) == ATMO_ENOMEM) {
-				out->n = start_n;
+				strvec_truncate(out, start_n);
 				return ATMO_ENOMEM;
 			}
 		}
@@ -378,7 +386,7 @@ int atmo__json_string_array(atmo__dfstrv *out, atmo__arena *ar, const char *str,
 		break; /* ']' (validated above) */
 	}
 	if (!all_strings) {
-		out->n = start_n;
+		strvec_truncate(out, start_n);
 		return ATMO_EINVALID;
 	}
 	return 1;

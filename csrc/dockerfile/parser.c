@@ -30,6 +30,7 @@
 #include <string.h>
 #include "dockerfile/parser_int.h"
 #include "util/alloc.h"
+#include "util/grow.h"
 
 static int add_warning(pctx *c, int line, int col, const char *fmt, ...) ATMO_PRINTF(4, 5);
 static int add_warning(pctx *c, int line, int col, const char *fmt, ...)
@@ -37,14 +38,8 @@ static int add_warning(pctx *c, int line, int col, const char *fmt, ...)
 	atmo_dockerfile *df = c->df;
 	atmo_error *w;
 	va_list ap;
-	if (df->n_warn == df->cap_warn) {
-		size_t cap = df->cap_warn ? df->cap_warn * 2 : 8;
-		atmo_error *nw = atmo__reallocarray(df->warnings, cap, sizeof(*nw), NULL);
-		if (!nw)
-			return nomem(c);
-		df->warnings = nw;
-		df->cap_warn = cap;
-	}
+	if (ATMO__GROW(df->warnings, df->cap_warn, df->n_warn + 1, NULL) < 0)
+		return nomem(c);
 	w = &df->warnings[df->n_warn++];
 	atmo_error_clear(w);
 	w->code = ATMO_EINVALID;
@@ -60,14 +55,8 @@ static int add_warning(pctx *c, int line, int col, const char *fmt, ...)
 static int add_instruction(pctx *c, atmo__instr **out)
 {
 	atmo_dockerfile *df = c->df;
-	if (df->n_ins == df->cap_ins) {
-		size_t cap = df->cap_ins ? df->cap_ins * 2 : 64;
-		atmo__instr *ni = atmo__reallocarray(df->ins, cap, sizeof(*ni), NULL);
-		if (!ni)
-			return nomem(c);
-		df->ins = ni;
-		df->cap_ins = cap;
-	}
+	if (ATMO__GROW(df->ins, df->cap_ins, df->n_ins + 1, NULL) < 0)
+		return nomem(c);
 	*out = &df->ins[df->n_ins];
 	return 0;
 }
@@ -292,10 +281,10 @@ int atmo_dockerfile_parse(atmo_dockerfile **out, const char *text, size_t len,
 	atmo__buf_free(&c.tmp);
 	atmo__buf_free(&c.comment);
 	for (i = 0; i < sizeof(c.args) / sizeof(c.args[0]); i++) {
-		atmo__dfstrv_free(&c.args[i]);
-		atmo__dfstrv_free(&c.flags[i]);
+		atmo__strvec_free(&c.args[i]);
+		atmo__strvec_free(&c.flags[i]);
 	}
-	atmo__dfstrv_free(&c.words);
+	atmo__strvec_free(&c.words);
 	if (rc < 0) {
 		if (err && !err->code)
 			atmo__error_set(err, rc, source, 0, 0, "%s", atmo_strerror(rc));

@@ -29,9 +29,9 @@ typedef struct {
 	atmo_buf tmp;      /* word building */
 	atmo_buf comment;  /* comments above the next instruction */
 	int has_comment;
-	atmo__dfstrv args[ATMO__MAX_ONBUILD_DEPTH + 2];
-	atmo__dfstrv flags[ATMO__MAX_ONBUILD_DEPTH + 2];
-	atmo__dfstrv words;
+	atmo__strvec args[ATMO__MAX_ONBUILD_DEPTH + 2];
+	atmo__strvec flags[ATMO__MAX_ONBUILD_DEPTH + 2];
+	atmo__strvec words;
 	/* end of the arena copy of the line atmo__df_node_from_line is working on */
 	const char *cur_end;
 	/* first physical line of the instruction, for error columns */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include "dockerfile/dockerfile_int.h"
 #include "util/alloc.h"
+#include "util/grow.h"
 
 #define SH_EOF (-1L)
 
@@ -47,14 +48,9 @@ static int words_push(sh_words *w)
 {
 	char *s;
 	atmo__words *o = w->out;
-	if (o->n + 1 >= o->cap) {
-		size_t cap = o->cap ? o->cap * 2 : 8;
-		char **v = atmo__reallocarray(o->v, cap, sizeof(*v), NULL);
-		if (!v)
-			return ATMO_ENOMEM;
-		o->v = v;
-		o->cap = cap;
-	}
+	/* room for the word and the NULL after it */
+	if (ATMO__GROW(o->v, o->cap, o->n + 2, NULL) < 0)
+		return ATMO_ENOMEM;
 	s = atmo__buf_detach(&w->word);
 	if (!s)
 		return ATMO_ENOMEM;
