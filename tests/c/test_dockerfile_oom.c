@@ -59,7 +59,8 @@ static void check_parse(const char *text, size_t len)
 			continue;
 		}
 		if (rc != want_rc)
-			printf("allocation %zu failing: %d (%s), want %d\n", k, rc, e.text, want_rc);
+			printf("allocation %zu failing: %d (%s), want %d\n", k, rc, e.text,
+			       want_rc);
 		assert_int_equal(rc, want_rc);
 		if (rc == 0) {
 			assert_string_equal(got, want);
@@ -120,7 +121,8 @@ static const char *lookup(const char *name, size_t n, void *payload)
 static void shell_survives_each_failing_allocation(void **state)
 {
 	static const char *const words[] = {
-		"${V#*X} ${V##*X} ${V%X*} ${V%%X*}", "${V/X/y} ${V//X/yy} \"$V\" '$V'",
+		"${V#*X} ${V##*X} ${V%X*} ${V%%X*}",
+		"${V/X/y} ${V//X/yy} \"$V\" '$V'",
 		"${U:-a b} ${V:+set} ${V:1:3}",
 	};
 	size_t i, k, j;
@@ -132,12 +134,14 @@ static void shell_survives_each_failing_allocation(void **state)
 		size_t want_n = 0, got_n = 0;
 		int failed = 1, rc;
 		atmo_error e;
-		int want_rc = atmo_shell_expand_words(&want, &want_n, words[i], '\\', lookup, NULL, &e);
+		int want_rc =
+			atmo_shell_expand_words(&want, &want_n, words[i], '\\', lookup, NULL, &e);
 		for (k = 1; failed; k++) {
 			chaos_count = 0;
 			chaos_fail_at = k;
 			assert_int_equal(atmo_set_allocator(chaos_malloc, chaos_realloc, free), 0);
-			rc = atmo_shell_expand_words(&got, &got_n, words[i], '\\', lookup, NULL, &e);
+			rc = atmo_shell_expand_words(&got, &got_n, words[i], '\\', lookup, NULL,
+						     &e);
 			assert_int_equal(atmo_set_allocator(NULL, NULL, NULL), 0);
 			failed = chaos_count >= chaos_fail_at;
 			if (rc == ATMO_ENOMEM && failed) {
