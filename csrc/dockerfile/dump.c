@@ -1,7 +1,7 @@
 /* BuildKit's AST dump (Node.Dump): the form of the parser's `result` files. */
 #include <stdlib.h>
 #include <string.h>
-#include "dockerfile/df_internal.h"
+#include "dockerfile/dockerfile_int.h"
 #include "util/alloc.h"
 
 static void sep(atmo_buf *b)

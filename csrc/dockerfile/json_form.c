@@ -7,7 +7,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "dockerfile/df_internal.h"
+#include "dockerfile/dockerfile_int.h"
+#include "util/alloc.h"
 
 #define JWS(c) ((c) == ' ' || (c) == '\t' || (c) == '\n' || (c) == '\r')
 
@@ -57,7 +58,7 @@ static int scan_string(const unsigned char *s, size_t n, size_t *i)
 	return 0;
 }
 
-/* 1 ok, 0 syntax error, -1 well-formed but overflows float64 */
+/* 1 ok, 0 syntax error, -1 well-formed but overflows float64, ATMO_ENOMEM */
 static int scan_number(const unsigned char *s, size_t n, size_t *i)
 {
 	size_t k = *i, start = *i;
@@ -98,21 +99,22 @@ static int scan_number(const unsigned char *s, size_t n, size_t *i)
 			return -1;
 	} else {
 		/* long numbers: only a big exponent or many digits overflow */
-		char *buf = malloc(k - start + 1);
+		char *buf = atmo__malloc(k - start + 1, NULL);
 		int inf;
 		if (!buf)
-			return 0;
+			return ATMO_ENOMEM;
 		memcpy(buf, s + start, k - start);
 		buf[k - start] = '\0';
 		inf = isinf(strtod(buf, NULL));
-		free(buf);
+		atmo__free(buf);
 		if (inf)
 			return -1;
 	}
 	return 1;
 }
 
-/* Skip one JSON value at s[*i]; 1 ok, 0 syntax error, -1 overflowing number. */
+/* Skip one JSON value at s[*i]; 1 ok, 0 syntax error, -1 overflowing number,
+ * ATMO_ENOMEM (a deep nesting stack or a long number found no memory). */
 static int skip_value(const unsigned char *s, size_t n, size_t *pos, size_t depth0)
 {
 	char stack[256];
@@ -125,9 +127,11 @@ static int skip_value(const unsigned char *s, size_t n, size_t *pos, size_t dept
 		if (depth0 + depth + 1 > ATMO__JSON_MAX_DEPTH)                  \
 			goto out;                                               \
 		if (depth == cap) {                                             \
-			char *ns = st == stack ? malloc(cap * 2) : realloc(st, cap * 2); \
-			if (!ns)                                                \
+			char *ns = atmo__realloc(st == stack ? NULL : st, cap * 2, NULL); \
+			if (!ns) {                                              \
+				rc = ATMO_ENOMEM;                               \
 				goto out;                                       \
+			}                                                       \
 			if (st == stack)                                        \
 				memcpy(ns, stack, cap);                         \
 			st = ns;                                                \
@@ -185,6 +189,10 @@ value:
 		int r = scan_number(s, n, &i);
 		if (r == 0)
 			goto out;
+		if (r == ATMO_ENOMEM) {
+			rc = r;
+			goto out;
+		}
 		if (r < 0)
 			overflow = 1;
 		goto after;
@@ -224,7 +232,7 @@ after:
 	}
 out:
 	if (st != stack)
-		free(st);
+		atmo__free(st);
 	return rc;
 #undef PUSH
 }
@@ -307,7 +315,15 @@ static char *decode_string(atmo__arena *ar, const unsigned char *s, size_t a, si
 	return o;
 }
 
-int atmo__json_string_array(atmo__dfstrv *out, atmo__arena *ar, const char *str, size_t n)
+/* drop what this array pushed (v[n] stays the NULL after the last) */
+static void strvec_truncate(atmo__strvec *v, size_t n)
+{
+	v->n = n;
+	if (v->v)
+		v->v[n] = NULL;
+}
+
+int atmo__json_string_array(atmo__strvec *out, atmo__arena *ar, const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, start_n = out->n;
@@ -328,6 +344,8 @@ int atmo__json_string_array(atmo__dfstrv *out, atmo__arena *ar, const char *str,
 		 * allows only white space after it ("SHELL [\"sh\"] RUN x" is shell form) */
 		size_t j = i;
 		int r = skip_value(s, n, &j, 0);
+		if (r == ATMO_ENOMEM)
+			return r;
 		if (r <= 0)
 			return 0;
 		while (j < n && JWS(s[j]))
@@ -349,12 +367,15 @@ int atmo__json_string_array(atmo__dfstrv *out, atmo__arena *ar, const char *str,
 			scan_string(s, n, &i);
 			if (all_strings) {
 				d = decode_string(ar, s, a, i - 1, &len);
-				if (!d || atmo__dfstrv_push(out, d, len) < 0)
+				if (!d || atmo__strvec_pushn(out, d, len, NULL) < 0)
 					return ATMO_ENOMEM;
 			}
 		} else {
 			all_strings = 0;
-			skip_value(s, n, &i, 1);
+			if (skip_value(s, n, &i, 1) == ATMO_ENOMEM) {
+				strvec_truncate(out, start_n);
+				return ATMO_ENOMEM;
+			}
 		}
 		while (JWS(s[i]))
 			i++;
@@ -365,7 +386,7 @@ int atmo__json_string_array(atmo__dfstrv *out, atmo__arena *ar, const char *str,
 		break; /* ']' (validated above) */
 	}
 	if (!all_strings) {
-		out->n = start_n;
+		strvec_truncate(out, start_n);
 		return ATMO_EINVALID;
 	}
 	return 1;

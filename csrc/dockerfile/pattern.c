@@ -8,7 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "dockerfile/df_internal.h"
+#include "dockerfile/dockerfile_int.h"
+#include "util/alloc.h"
 
 enum { P_LIT, P_ANY, P_STAR };
 
@@ -32,8 +33,8 @@ typedef struct {
 
 static void runes_free(runes *x)
 {
-	free(x->r);
-	free(x->off);
+	atmo__free(x->r);
+	atmo__free(x->off);
 	x->r = NULL;
 	x->off = NULL;
 }
@@ -41,8 +42,8 @@ static void runes_free(runes *x)
 static int runes_decode(runes *x, const char *s, size_t len)
 {
 	size_t i = 0, k = 0, w;
-	x->r = malloc((len + 1) * sizeof(*x->r));
-	x->off = malloc((len + 1) * sizeof(*x->off));
+	x->r = atmo__malloc((len + 1) * sizeof(*x->r), NULL);
+	x->off = atmo__malloc((len + 1) * sizeof(*x->off), NULL);
 	if (!x->r || !x->off) {
 		runes_free(x);
 		return ATMO_ENOMEM;
@@ -67,7 +68,7 @@ static int compile(pattern *p, const char *pat, size_t plen, int greedy, atmo_er
 	p->greedy = greedy;
 	if ((rc = runes_decode(&in, pat, plen)) < 0)
 		return atmo__error_nomem(err);
-	p->t = malloc((in.n + 1) * sizeof(*p->t));
+	p->t = atmo__malloc((in.n + 1) * sizeof(*p->t), NULL);
 	if (!p->t) {
 		runes_free(&in);
 		return atmo__error_nomem(err);
@@ -180,7 +181,7 @@ static int matcher_init(matcher *m, const pattern *p, const uint32_t *s, size_t 
 	if (p->nstars && ns + 1 > ATMO__PATTERN_MAX_CELLS / p->nstars)
 		return atmo__error_set(err, ATMO_ELIMIT, NULL, 0, 0, "value too long for the pattern");
 	cells = p->nstars * (ns + 1);
-	m->memo = calloc(cells / 8 + 1, 1);
+	m->memo = atmo__calloc(cells / 8 + 1, 1, NULL);
 	if (!m->memo)
 		return atmo__error_nomem(err);
 	return 0;
@@ -204,13 +205,13 @@ int atmo__pattern_trim_prefix(atmo_buf *out, const char *pat, size_t plen, const
 	if ((rc = matcher_init(&m, &p, v.r, v.n, err)) < 0)
 		goto done;
 	end = match_from(&m, 0, 0);
-	free(m.memo);
+	atmo__free(m.memo);
 	if (end >= 0)
 		rc = atmo__buf_put(out, val + v.off[end], vlen - v.off[end]);
 	else
 		rc = atmo__buf_put(out, val, vlen);
 done:
-	free(p.t);
+	atmo__free(p.t);
 	runes_free(&v);
 	return rc;
 }
@@ -229,7 +230,7 @@ static int reverse_pattern(atmo_buf *out, const char *pat, size_t plen)
 		runes_free(&in);
 		return 0;
 	}
-	o = malloc(in.n * sizeof(*o));
+	o = atmo__malloc(in.n * sizeof(*o), NULL);
 	if (!o) {
 		runes_free(&in);
 		return ATMO_ENOMEM;
@@ -248,7 +249,7 @@ static int reverse_pattern(atmo_buf *out, const char *pat, size_t plen)
 	}
 	for (i = 0; i < in.n; i++)
 		atmo__buf_put(out, enc, atmo__utf8_encode(o[i], enc));
-	free(o);
+	atmo__free(o);
 	runes_free(&in);
 	return out->oom ? ATMO_ENOMEM : 0;
 }
@@ -274,7 +275,7 @@ int atmo__pattern_trim_suffix(atmo_buf *out, const char *pat, size_t plen, const
 	if ((rc = compile(&p, atmo__buf_cstr(&rp), rp.len, greedy, err)) < 0)
 		goto done;
 	if ((rc = runes_decode(&v, val, vlen)) < 0 ||
-	    !(rev = malloc((v.n + 1) * sizeof(*rev)))) {
+	    !(rev = atmo__malloc((v.n + 1) * sizeof(*rev), NULL))) {
 		rc = atmo__error_nomem(err);
 		goto done;
 	}
@@ -283,7 +284,7 @@ int atmo__pattern_trim_suffix(atmo_buf *out, const char *pat, size_t plen, const
 	if ((rc = matcher_init(&m, &p, rev, v.n, err)) < 0)
 		goto done;
 	end = match_from(&m, 0, 0);
-	free(m.memo);
+	atmo__free(m.memo);
 	if (end < 0)
 		end = 0;
 	/* the value went through []rune twice: invalid bytes come back as U+FFFD */
@@ -292,8 +293,8 @@ int atmo__pattern_trim_suffix(atmo_buf *out, const char *pat, size_t plen, const
 	rc = out->oom ? atmo__error_nomem(err) : 0;
 done:
 	atmo__buf_free(&rp);
-	free(p.t);
-	free(rev);
+	atmo__free(p.t);
+	atmo__free(rev);
 	runes_free(&v);
 	return rc;
 }
@@ -416,8 +417,8 @@ int atmo__pattern_replace(atmo_buf *out, const char *pat, size_t plen, const cha
 out_done:
 	rc = out->oom ? atmo__error_nomem(err) : 0;
 done:
-	free(m.memo);
-	free(p.t);
+	atmo__free(m.memo);
+	atmo__free(p.t);
 	runes_free(&v);
 	return rc;
 }

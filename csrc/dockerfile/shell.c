@@ -9,8 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "dockerfile/df_internal.h"
+#include "dockerfile/dockerfile_int.h"
 #include "util/alloc.h"
+#include "util/grow.h"
 
 #define SH_EOF (-1L)
 
@@ -37,8 +38,8 @@ void atmo__words_free(atmo__words *w)
 	if (!w)
 		return;
 	for (i = 0; i < w->n; i++)
-		free(w->v[i]);
-	free(w->v);
+		atmo__free(w->v[i]);
+	atmo__free(w->v);
 	w->v = NULL;
 	w->n = w->cap = 0;
 }
@@ -47,14 +48,9 @@ static int words_push(sh_words *w)
 {
 	char *s;
 	atmo__words *o = w->out;
-	if (o->n + 1 >= o->cap) {
-		size_t cap = o->cap ? o->cap * 2 : 8;
-		char **v = realloc(o->v, cap * sizeof(*v));
-		if (!v)
-			return ATMO_ENOMEM;
-		o->v = v;
-		o->cap = cap;
-	}
+	/* room for the word and the NULL after it */
+	if (ATMO__GROW(o->v, o->cap, o->n + 2, NULL) < 0)
+		return ATMO_ENOMEM;
 	s = atmo__buf_detach(&w->word);
 	if (!s)
 		return ATMO_ENOMEM;
@@ -608,7 +604,7 @@ int atmo_shell_expand_words(char ***out, size_t *count, const char *word, char e
 	if (rc < 0)
 		return rc;
 	if (!w.v) {
-		w.v = calloc(1, sizeof(char *));
+		w.v = atmo__calloc(1, sizeof(char *), NULL);
 		if (!w.v)
 			return atmo__error_nomem(err);
 	}
@@ -624,8 +620,8 @@ void atmo_shell_words_free(char **words)
 	if (!words)
 		return;
 	for (i = 0; words[i]; i++)
-		free(words[i]);
-	free(words);
+		atmo__free(words[i]);
+	atmo__free(words);
 }
 
 int atmo_shell_expand_heredoc(char **out, const char *body, atmo_env_lookup lookup,

@@ -1,7 +1,7 @@
 /* The parse result as JSON, schema "atmograph.parse/1". */
 #include <stdlib.h>
 #include <string.h>
-#include "dockerfile/df_internal.h"
+#include "dockerfile/dockerfile_int.h"
 
 /* a JSON string from bytes that may hold invalid UTF-8 (replaced by U+FFFD) */
 static json_t *jstr(const char *s, size_t n)

@@ -1,7 +1,7 @@
 /* Go's rune classes and strconv.Quote (UTF-8 decoding itself is in util/utf8.c). */
 #include <stdio.h>
 #include <string.h>
-#include "dockerfile/df_internal.h"
+#include "dockerfile/dockerfile_int.h"
 
 static int in_table(uint32_t r, const atmo__urange *t, size_t n)
 {

@@ -12,7 +12,8 @@
 #include <string.h>
 #include <strings.h>
 #include <ctype.h>
-#include "dockerfile/df_internal.h"
+#include "dockerfile/dockerfile_int.h"
+#include "util/alloc.h"
 
 typedef struct {
 	const char *kw;
@@ -148,7 +149,7 @@ static int check_mount(const atmo_dockerfile *df, const atmo_instruction *ins, c
 		       int col, atmo_error *err)
 {
 	size_t n = strlen(v), i = 0, k;
-	char *field = malloc(n + 1);
+	char *field = atmo__malloc(n + 1, NULL);
 	const char *why = NULL;
 	int rc = 0;
 	if (!field)
@@ -202,7 +203,7 @@ static int check_mount(const atmo_dockerfile *df, const atmo_instruction *ins, c
 			break;
 		i++;
 	}
-	free(field);
+	atmo__free(field);
 	if (why && !rc)
 		rc = fail(df, ins, col, err, "failed to parse csv mounts: %s%s", why, "");
 	return rc;

@@ -6,10 +6,14 @@
 # default it is sampled every OOM_STEP_test_render-th allocation; every N:
 # `make check-oom OOM_TESTS=test_render OOM_STEP_test_render=1` (days), or a window:
 # `OOM_FROM=1 OOM_MAX=300`.
-OOM_TESTS ?= test_util test_image test_render
+# test_dockerfile (~3,400 allocations) and test_conformance (~460) are sampled too, so
+# that each stays under a minute on a loaded machine; every N of them takes ~5 min.
+OOM_TESTS ?= test_util test_image test_render test_dockerfile test_conformance
 OOM_FROM ?= 1
 OOM_STEP ?= 1
 OOM_STEP_test_render ?= 1499
+OOM_STEP_test_dockerfile ?= 29
+OOM_STEP_test_conformance ?= 2
 OOM_MAX ?= 0
 
 check-oom:

@@ -124,7 +124,7 @@ ATMO_EXTERN int atmo_dockerfile_validate_trigger(const atmo_dockerfile *df,
 
 /**
  * The AST in BuildKit's `result` dump form (one line per instruction).
- * @param[out] out  NUL-terminated text, caller frees with free()
+ * @param[out] out  NUL-terminated text, caller frees with atmo_free() (atmograph/alloc.h)
  */
 ATMO_EXTERN int atmo_dockerfile_dump(char **out, const atmo_dockerfile *df, atmo_error *err);
 
@@ -154,7 +154,7 @@ typedef const char *(*atmo_env_lookup)(const char *name, size_t name_len, void *
 
 /**
  * Expand one word as BuildKit's ProcessWord does (quotes removed, no splitting).
- * @param[out] out  the result, caller frees with free()
+ * @param[out] out  the result, caller frees with atmo_free() (atmograph/alloc.h)
  * @param escape    the escape character ('\\' or '`')
  * @return 0, ATMO_EINVALID (bad substitution, ${v:?msg}), ATMO_ELIMIT (nesting over
  *         ATMO_SHELL_MAX_DEPTH, a result over ATMO_SHELL_MAX_WORD) or ATMO_ENOMEM
@@ -174,7 +174,7 @@ ATMO_EXTERN int atmo_shell_expand_words(char ***out, size_t *count, const char *
 /**
  * Expand a heredoc body as BuildKit does for COPY/ADD <<EOF (ProcessWord with
  * SkipProcessQuotes and the escape '\\'): quotes are plain characters.
- * @param[out] out  the result, caller frees with free()
+ * @param[out] out  the result, caller frees with atmo_free() (atmograph/alloc.h)
  * @return 0, ATMO_EINVALID (bad substitution, ${v:?msg}) or ATMO_ENOMEM
  */
 ATMO_EXTERN int atmo_shell_expand_heredoc(char **out, const char *body, atmo_env_lookup lookup,

@@ -1,8 +1,8 @@
 /* Internal to csrc/dockerfile: the parsed file's storage, Go-compatible
  * rune classes, and the shell lexer shared by the parser and the public
  * atmo_shell_* functions. */
-#ifndef ATMO_DOCKERFILE_INTERNAL_H
-#define ATMO_DOCKERFILE_INTERNAL_H
+#ifndef ATMO_DOCKERFILE_INT_H
+#define ATMO_DOCKERFILE_INT_H
 
 #include "util/arena.h"
 #include "util/utf8.h"
@@ -11,6 +11,7 @@
 #include "atmograph/dockerfile.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/strvec.h"
 
 /* ---- limits (see also the public ATMO_* limits in dockerfile.h) ---- */
 /* nesting of ONBUILD ONBUILD ... accepted by the parser */
@@ -42,23 +43,14 @@ struct atmo_dockerfile {
 	const char *source;
 };
 
-/* A list of strings with lengths (the strings live in an arena). */
-typedef struct {
-	const char **s;
-	size_t *len;
-	size_t n, cap;
-} atmo__dfstrv;
-
 /*
  * Exec form: decode the JSON array at s[0..n) (after leading spaces, as
  * json.Unmarshal: only white space may follow the array).
- * @return 1 decoded into out (strings in the arena), 0 not a JSON array
+ * @return 1 decoded into out (strings in the arena, borrowed by out), 0 not a JSON array
  *         (shell form), ATMO_EINVALID an array with a non-string element,
  *         ATMO_ENOMEM
  */
-int atmo__json_string_array(atmo__dfstrv *out, atmo__arena *a, const char *s, size_t n);
-int atmo__dfstrv_push(atmo__dfstrv *v, const char *s, size_t n);
-void atmo__dfstrv_free(atmo__dfstrv *v);
+int atmo__json_string_array(atmo__strvec *out, atmo__arena *a, const char *s, size_t n);
 
 /* ---- UTF-8 and rune classes as Go's unicode package sees them ---- */
 typedef struct {
