@@ -408,7 +408,15 @@ static int jw_added(jwriter *w)
 
 static int jw_raw(jwriter *w, const char *s, size_t n)
 {
-	if (w->failed || atmo__buf_put(&w->out, s, n) < 0)
+	atmo_buf *b = &w->out;
+	/* a few bytes at a time, most of them without a call */
+	if (b->ptr && b->len + n < b->cap && b->len + n < JW_FLUSH && !w->failed) {
+		memcpy(b->ptr + b->len, s, n);
+		b->len += n;
+		b->ptr[b->len] = '\0';
+		return 0;
+	}
+	if (w->failed || atmo__buf_put(b, s, n) < 0)
 		return -1;
 	return jw_added(w);
 }
@@ -500,9 +508,14 @@ static void jt_str(jwriter *w, const char *s)
 
 static void jt_int(jwriter *w, long long v)
 {
-	char b[24];
-	int n = snprintf(b, sizeof(b), "%lld", v);
-	jw_raw(w, b, (size_t)n);
+	char b[24], *p = b + sizeof(b);
+	unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
+	jw_raw(w, p, (size_t)(b + sizeof(b) - p));
 }
 
 static void jt_bool(jwriter *w, int v)
@@ -729,6 +742,8 @@ int atmo_graph_write_json(const atmo_graph *g, atmo_write_fn write, void *payloa
 	/* the keys and their order are atmo_graph_to_json()'s */
 	images = json_pack("[{s:s,s:s,s:s,s:s}]", "id", g->image_id, "label", g->image_id,
 			   "dockerfile", g->source, "target", target_id);
+	/* room for a flush's worth, so jw_raw rarely grows it */
+	atmo__buf_grow(&w.out, JW_FLUSH + 64);
 	if (jw_raw(&w, "{", 1) < 0 || jw_key(&w, "schema", 1) < 0 ||
 	    jw_value(&w, json_string(ATMO_GRAPH_SCHEMA), &bad) < 0 ||
 	    jw_key(&w, "images", 0) < 0) {
