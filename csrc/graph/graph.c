@@ -83,7 +83,7 @@ typedef struct {
 	int oom;
 } lookup_ctx;
 
-static const char *lookup_cb(const char *name, size_t len, void *payload)
+const char *atmo_graph__lookup_cb(const char *name, size_t len, void *payload)
 {
 	lookup_ctx *lc = payload;
 	const char *v = atmo__genv_get(lc->env, name, len);
@@ -108,27 +108,28 @@ static const char *src_name(rctx *r)
 	return r->g->source;
 }
 
-static int nomem(rctx *r)
+int atmo_graph__nomem(rctx *r)
 {
 	return atmo__error_nomem(r->err);
 }
 
-static int fail(rctx *r, int code, int line, const char *fmt, ...) ATMO_PRINTF(4, 5);
+
+int atmo_graph__fail(rctx *r, int code, int line, const char *fmt, ...) ATMO_PRINTF(4, 5);
 
 /* Count an expansion's result against the file's budget: words are capped
  * one by one, but many capped words still add up (doubling ARG chains). */
-static int charge(rctx *r, const char *x, int line)
+int atmo_graph__charge(rctx *r, const char *x, int line)
 {
 	r->expanded += x ? strlen(x) : 0;
 	if (r->expanded > ATMO_SHELL_MAX_TOTAL)
-		return fail(r, ATMO_ELIMIT, line,
+		return atmo_graph__fail(r, ATMO_ELIMIT, line,
 			    "variable expansion produced more than %zu bytes in this Dockerfile",
 			    ATMO_SHELL_MAX_TOTAL);
 	return 0;
 }
 
-static int fail(rctx *r, int code, int line, const char *fmt, ...) ATMO_PRINTF(4, 5);
-static int fail(rctx *r, int code, int line, const char *fmt, ...)
+int atmo_graph__fail(rctx *r, int code, int line, const char *fmt, ...) ATMO_PRINTF(4, 5);
+int atmo_graph__fail(rctx *r, int code, int line, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -140,7 +141,7 @@ static int fail(rctx *r, int code, int line, const char *fmt, ...)
 
 /* Column of needle in the first line of an instruction (as the parser's
  * checks compute it), 0 when it is not there. last: the last occurrence. */
-static int col_of(const atmo_instruction *ins, const char *needle, int last)
+int atmo_graph__col_of(const atmo_instruction *ins, const char *needle, int last)
 {
 	const char *o = ins ? ins->original : NULL;
 	const char *p, *hit = NULL, *nl;
@@ -170,11 +171,11 @@ static int warn(rctx *r, const char *code, int line, const char *fmt, ...)
 		atmo_error *nw = realloc(g->warnings, ncap * sizeof(*nw));
 		const char **nc;
 		if (!nw)
-			return nomem(r);
+			return atmo_graph__nomem(r);
 		g->warnings = nw;
 		nc = realloc(g->warning_codes, ncap * sizeof(*nc));
 		if (!nc)
-			return nomem(r);
+			return atmo_graph__nomem(r);
 		g->warning_codes = nc;
 		g->cap_warnings = ncap;
 	}
@@ -200,7 +201,7 @@ static int lint_emit(void *payload, const char *rule, int line, const char *text
 /* ------------------------------------------------------------------ */
 /* small string helpers                                                */
 
-static char *lower_dup(rctx *r, const char *s)
+char *atmo_graph__lower_dup(rctx *r, const char *s)
 {
 	char *p = atmo__arena_strdup(&r->g->arena, s);
 	char *q;
@@ -305,10 +306,10 @@ static int add_node(rctx *r, atmo_node_kind kind, const char *id, const char *na
 		size_t ncap = g->cap_nodes ? g->cap_nodes * 2 : 16;
 		atmo_graph_node *nn;
 		if (ncap > (size_t)INT_MAX)
-			return fail(r, ATMO_ELIMIT, 0, "too many nodes");
+			return atmo_graph__fail(r, ATMO_ELIMIT, 0, "too many nodes");
 		nn = realloc(g->nodes, ncap * sizeof(*nn));
 		if (!nn)
-			return nomem(r);
+			return atmo_graph__nomem(r);
 		g->nodes = nn;
 		g->cap_nodes = ncap;
 	}
@@ -332,7 +333,7 @@ static int add_edge(rctx *r, int from, size_t to, atmo_edge_kind kind, size_t in
 		size_t ncap = g->cap_edges ? g->cap_edges * 2 : 16;
 		atmo_graph_edge *ne = realloc(g->edges, ncap * sizeof(*ne));
 		if (!ne)
-			return nomem(r);
+			return atmo_graph__nomem(r);
 		g->edges = ne;
 		g->cap_edges = ncap;
 	}
@@ -341,15 +342,15 @@ static int add_edge(rctx *r, int from, size_t to, atmo_edge_kind kind, size_t in
 		int *na = realloc(r->edge_aux, ncap * sizeof(*na)), *nt;
 		unsigned char *nh;
 		if (!na)
-			return nomem(r);
+			return atmo_graph__nomem(r);
 		r->edge_aux = na;
 		nt = realloc(r->edge_trig, ncap * sizeof(*nt));
 		if (!nt)
-			return nomem(r);
+			return atmo_graph__nomem(r);
 		r->edge_trig = nt;
 		nh = realloc(r->edge_hidden, ncap);
 		if (!nh)
-			return nomem(r);
+			return atmo_graph__nomem(r);
 		r->edge_hidden = nh;
 		r->cap_aux = ncap;
 	}
@@ -368,7 +369,7 @@ static int add_edge(rctx *r, int from, size_t to, atmo_edge_kind kind, size_t in
 	return 0;
 }
 
-static int image_node(rctx *r, const char *ref, int line)
+int atmo_graph__image_node(rctx *r, const char *ref, int line)
 {
 	atmo_graph *g = r->g;
 	int n = atmo__gmap_get(&r->images, ref, strlen(ref));
@@ -378,29 +379,29 @@ static int image_node(rctx *r, const char *ref, int line)
 	name = atmo__arena_strdup(&g->arena, ref);
 	id = atmo__arena_printf(&g->arena, "%s/image/%s", g->image_id, ref);
 	if (!name || !id)
-		return nomem(r);
+		return atmo_graph__nomem(r);
 	n = add_node(r, ATMO_NODE_IMAGE, id, name, name, -1, line);
 	if (n < 0)
 		return n;
 	if (atmo__gmap_put(&r->images, name, strlen(name), n) < 0)
-		return nomem(r);
+		return atmo_graph__nomem(r);
 	return n;
 }
 
-static int scratch_node(rctx *r, int line)
+int atmo_graph__scratch_node(rctx *r, int line)
 {
 	const char *id;
 	if (r->scratch_node >= 0)
 		return r->scratch_node;
 	id = atmo__arena_printf(&r->g->arena, "%s/scratch", r->g->image_id);
 	if (!id)
-		return nomem(r);
+		return atmo_graph__nomem(r);
 	r->scratch_node = add_node(r, ATMO_NODE_SCRATCH, id, "scratch", NULL, -1, line);
 	return r->scratch_node;
 }
 
 /* the named context for a FROM or --from name, or -1 */
-static int find_context(rctx *r, const char *name)
+int atmo_graph__find_context(rctx *r, const char *name)
 {
 	const char *f;
 	int i;
@@ -418,7 +419,7 @@ static int find_context(rctx *r, const char *name)
 	return atmo__gmap_get(&r->ctx_map, f, strlen(f));
 }
 
-static int context_node(rctx *r, int ci, int line)
+int atmo_graph__context_node(rctx *r, int ci, int line)
 {
 	gctx *c = &r->ctx[ci];
 	const char *id;
@@ -426,13 +427,13 @@ static int context_node(rctx *r, int ci, int line)
 		return c->node;
 	id = atmo__arena_printf(&r->g->arena, "%s/context/%s", r->g->image_id, c->name);
 	if (!id)
-		return nomem(r);
+		return atmo_graph__nomem(r);
 	c->node = add_node(r, ATMO_NODE_CONTEXT, id, c->name, c->value, -1, line);
 	return c->node;
 }
 
 /* The node a stage reference resolves to: the stage, or the named context replacing it. */
-static int stage_ref_node(rctx *r, size_t s)
+int atmo_graph__stage_ref_node(rctx *r, size_t s)
 {
 	int rep = r->g->sx[s].replaced;
 	return rep >= 0 ? rep : (int)s;
@@ -488,7 +489,7 @@ static const flagdef *flags_for(const char *kw)
 }
 
 /* Check an instruction's flags as BuildKit's BFlags.Parse does. */
-static int check_flags(rctx *r, const atmo_instruction *ins, int line)
+int atmo_graph__check_flags(rctx *r, const atmo_instruction *ins, int line)
 {
 	const flagdef *defs = flags_for(ins->keyword);
 	unsigned used = 0;
@@ -499,7 +500,7 @@ static int check_flags(rctx *r, const atmo_instruction *ins, int line)
 		size_t nlen;
 		int k;
 		if (strncmp(f, "--", 2))
-			return fail(r, ATMO_EINVALID, line, "arg should start with -- : %s", f);
+			return atmo_graph__fail(r, ATMO_EINVALID, line, "arg should start with -- : %s", f);
 		if (!strcmp(f, "--"))
 			break;
 		f += 2;
@@ -509,21 +510,21 @@ static int check_flags(rctx *r, const atmo_instruction *ins, int line)
 			if (strlen(defs[k].name) == nlen && !strncmp(defs[k].name, f, nlen))
 				break;
 		if (!defs[k].name)
-			return fail(r, ATMO_EINVALID, line, "unknown flag: %.*s", (int)nlen, f);
+			return atmo_graph__fail(r, ATMO_EINVALID, line, "unknown flag: %.*s", (int)nlen, f);
 		if ((used & (1u << k)) && defs[k].type != FT_STRINGS)
-			return fail(r, ATMO_EINVALID, line, "duplicate flag specified: --%.*s",
+			return atmo_graph__fail(r, ATMO_EINVALID, line, "duplicate flag specified: --%.*s",
 				    (int)nlen, f);
 		used |= 1u << k;
 		if (defs[k].type == FT_BOOL) {
 			if (eq && !eq[1])
-				return fail(r, ATMO_EINVALID, line, "missing a value on flag: --%.*s",
+				return atmo_graph__fail(r, ATMO_EINVALID, line, "missing a value on flag: --%.*s",
 					    (int)nlen, f);
 			if (eq && strcasecmp(eq + 1, "true") && strcasecmp(eq + 1, "false"))
-				return fail(r, ATMO_EINVALID, line,
+				return atmo_graph__fail(r, ATMO_EINVALID, line,
 					    "expecting boolean value for flag --%.*s, not: %s",
 					    (int)nlen, f, eq + 1);
 		} else if (!eq) {
-			return fail(r, ATMO_EINVALID, line, "missing a value on flag: --%.*s",
+			return atmo_graph__fail(r, ATMO_EINVALID, line, "missing a value on flag: --%.*s",
 				    (int)nlen, f);
 		}
 	}
@@ -531,7 +532,7 @@ static int check_flags(rctx *r, const atmo_instruction *ins, int line)
 }
 
 /* The value of the last --name=value flag, or NULL. */
-static const char *flag_value(const atmo_instruction *ins, const char *name)
+const char *atmo_graph__flag_value(const atmo_instruction *ins, const char *name)
 {
 	size_t n = strlen(name), i;
 	const char *v = NULL;
@@ -633,7 +634,7 @@ static int mount_type_ok(const char *t)
  * Parse one --mount value. env NULL: the first pass (only from= is read, and
  * it must not use variables). env set: every value expanded and checked.
  */
-static int parse_mount(rctx *r, const char *val, const atmo__genv *env, int line, mountinfo *m)
+int atmo_graph__parse_mount(rctx *r, const char *val, const atmo__genv *env, int line, mountinfo *m)
 {
 	const char **fields;
 	size_t nf, i;
@@ -644,9 +645,9 @@ static int parse_mount(rctx *r, const char *val, const atmo__genv *env, int line
 	m->type = "bind";
 	rc = csv_fields(r, val, &fields, &nf, &why);
 	if (rc == ATMO_ENOMEM)
-		return nomem(r);
+		return atmo_graph__nomem(r);
 	if (rc < 0)
-		return fail(r, ATMO_EINVALID, line, "failed to parse csv mounts: %s", why);
+		return atmo_graph__fail(r, ATMO_EINVALID, line, "failed to parse csv mounts: %s", why);
 	for (i = 0; i < nf; i++) {
 		const char *field = fields[i];
 		const char *eq = strchr(field, '=');
@@ -669,10 +670,10 @@ static int parse_mount(rctx *r, const char *val, const atmo__genv *env, int line
 			if (!strcmp(key, "required")) {
 				if (!strcmp(m->type, "secret") || !strcmp(m->type, "ssh"))
 					continue;
-				return fail(r, ATMO_EINVALID, line,
+				return atmo_graph__fail(r, ATMO_EINVALID, line,
 					    "unexpected key '%s' for mount type '%s'", key, m->type);
 			}
-			return fail(r, ATMO_EINVALID, line,
+			return atmo_graph__fail(r, ATMO_EINVALID, line,
 				    "invalid field '%s' must be a key=value pair", field);
 		}
 		value = eq + 1;
@@ -680,7 +681,7 @@ static int parse_mount(rctx *r, const char *val, const atmo__genv *env, int line
 			if (!strcmp(key, "from")) {
 				const char *d = strchr(value, '$');
 				if (d && d[1])
-					return fail(r, ATMO_EINVALID, line,
+					return atmo_graph__fail(r, ATMO_EINVALID, line,
 						    "'%s' doesn't support variable expansion, define alias stage instead",
 						    key);
 				m->from = value;
@@ -694,26 +695,26 @@ static int parse_mount(rctx *r, const char *val, const atmo__genv *env, int line
 			atmo_error local;
 			char *x = NULL;
 			atmo_error_clear(&local);
-			rc = atmo_shell_expand(&x, value, r->g->escape, lookup_cb, &lc, &local);
+			rc = atmo_shell_expand(&x, value, r->g->escape, atmo_graph__lookup_cb, &lc, &local);
 			if (rc == ATMO_ENOMEM)
-				return nomem(r);
+				return atmo_graph__nomem(r);
 			if (rc < 0)
-				return fail(r, rc, line, "%s", local.text[0] ? local.text : "bad substitution");
-			if ((rc = charge(r, x, line)) < 0) {
+				return atmo_graph__fail(r, rc, line, "%s", local.text[0] ? local.text : "bad substitution");
+			if ((rc = atmo_graph__charge(r, x, line)) < 0) {
 				free(x);
 				return rc;
 			}
 			value = atmo__arena_strdup(&r->g->arena, x);
 			free(x);
 			if (!value)
-				return nomem(r);
+				return atmo_graph__nomem(r);
 		}
 		if (!strcmp(key, "type")) {
-			char *t = lower_dup(r, value);
+			char *t = atmo_graph__lower_dup(r, value);
 			if (!t)
-				return nomem(r);
+				return atmo_graph__nomem(r);
 			if (!mount_type_ok(t))
-				return fail(r, ATMO_EINVALID, line, "unsupported mount type \"%s\"", value);
+				return atmo_graph__fail(r, ATMO_EINVALID, line, "unsupported mount type \"%s\"", value);
 			m->type = t;
 		} else if (!strcmp(key, "from")) {
 			m->from = value;
@@ -726,34 +727,34 @@ static int parse_mount(rctx *r, const char *val, const atmo__genv *env, int line
 			   !strcmp(key, "readwrite") || !strcmp(key, "rw")) {
 			int b;
 			if (!parse_bool(value, &b))
-				return fail(r, ATMO_EINVALID, line, "invalid value for %s: %s", key, value);
+				return atmo_graph__fail(r, ATMO_EINVALID, line, "invalid value for %s: %s", key, value);
 			ro_auto = 0;
 		} else if (!strcmp(key, "required")) {
 			int b;
 			if (strcmp(m->type, "secret") && strcmp(m->type, "ssh"))
-				return fail(r, ATMO_EINVALID, line,
+				return atmo_graph__fail(r, ATMO_EINVALID, line,
 					    "unexpected key '%s' for mount type '%s'", key, m->type);
 			if (!parse_bool(value, &b))
-				return fail(r, ATMO_EINVALID, line, "invalid value for %s: %s", key, value);
+				return atmo_graph__fail(r, ATMO_EINVALID, line, "invalid value for %s: %s", key, value);
 		} else if (!strcmp(key, "size")) {
 			if (strcmp(m->type, "tmpfs"))
-				return fail(r, ATMO_EINVALID, line,
+				return atmo_graph__fail(r, ATMO_EINVALID, line,
 					    "unexpected key '%s' for mount type '%s'", key, m->type);
 		} else if (!strcmp(key, "id")) {
 			m->id = value;
 		} else if (!strcmp(key, "sharing")) {
 			if (strcasecmp(value, "shared") && strcasecmp(value, "private") &&
 			    strcasecmp(value, "locked"))
-				return fail(r, ATMO_EINVALID, line, "unsupported sharing value \"%s\"", value);
+				return atmo_graph__fail(r, ATMO_EINVALID, line, "unsupported sharing value \"%s\"", value);
 			sharing = value;
 		} else if (!strcmp(key, "mode") || !strcmp(key, "uid") || !strcmp(key, "gid")) {
 			const char *p = value;
 			int base = key[0] == 'm' ? 8 : 10;
 			if (!*p)
-				return fail(r, ATMO_EINVALID, line, "invalid value %s for %s", value, key);
+				return atmo_graph__fail(r, ATMO_EINVALID, line, "invalid value %s for %s", value, key);
 			for (; *p; p++)
 				if (!isdigit((unsigned char)*p) || (base == 8 && *p > '7'))
-					return fail(r, ATMO_EINVALID, line, "invalid value %s for %s",
+					return atmo_graph__fail(r, ATMO_EINVALID, line, "invalid value %s for %s",
 						    value, key);
 			if (key[0] == 'm')
 				has_mode = 1;
@@ -764,7 +765,7 @@ static int parse_mount(rctx *r, const char *val, const atmo__genv *env, int line
 		} else if (!strcmp(key, "env")) {
 			/* secrets exposed as an environment variable */
 		} else {
-			return fail(r, ATMO_EINVALID, line, "unexpected key '%s' in '%s'", key, field);
+			return atmo_graph__fail(r, ATMO_EINVALID, line, "unexpected key '%s' in '%s'", key, field);
 		}
 	}
 	if (!env)
@@ -772,25 +773,25 @@ static int parse_mount(rctx *r, const char *val, const atmo__genv *env, int line
 	(void)ro_auto;
 	if (strcmp(m->type, "secret") && strcmp(m->type, "ssh") && strcmp(m->type, "cache")) {
 		if (has_mode)
-			return fail(r, ATMO_EINVALID, line, "mode not allowed for \"%s\" type mounts", m->type);
+			return atmo_graph__fail(r, ATMO_EINVALID, line, "mode not allowed for \"%s\" type mounts", m->type);
 		if (has_uid)
-			return fail(r, ATMO_EINVALID, line, "uid not allowed for \"%s\" type mounts", m->type);
+			return atmo_graph__fail(r, ATMO_EINVALID, line, "uid not allowed for \"%s\" type mounts", m->type);
 		if (has_gid)
-			return fail(r, ATMO_EINVALID, line, "gid not allowed for \"%s\" type mounts", m->type);
+			return atmo_graph__fail(r, ATMO_EINVALID, line, "gid not allowed for \"%s\" type mounts", m->type);
 	}
 	if (!strcmp(m->type, "secret")) {
 		if (m->from)
-			return fail(r, ATMO_EINVALID, line, "secret mount should not have a from");
+			return atmo_graph__fail(r, ATMO_EINVALID, line, "secret mount should not have a from");
 		if (sharing)
-			return fail(r, ATMO_EINVALID, line, "secret mount should not define sharing");
+			return atmo_graph__fail(r, ATMO_EINVALID, line, "secret mount should not define sharing");
 		if (!m->source && !m->target && !m->id)
-			return fail(r, ATMO_EINVALID, line,
+			return atmo_graph__fail(r, ATMO_EINVALID, line,
 				    "invalid secret mount. one of source, target required");
 		if (m->source && m->id)
-			return fail(r, ATMO_EINVALID, line, "both source and id can't be set");
+			return atmo_graph__fail(r, ATMO_EINVALID, line, "both source and id can't be set");
 	}
 	if (sharing && strcmp(m->type, "cache"))
-		return fail(r, ATMO_EINVALID, line, "invalid cache sharing set for %s mount", m->type);
+		return atmo_graph__fail(r, ATMO_EINVALID, line, "invalid cache sharing set for %s mount", m->type);
 	return 0;
 }
 
@@ -798,7 +799,7 @@ static int parse_mount(rctx *r, const char *val, const atmo__genv *env, int line
 /* expansion                                                           */
 
 /* Expand word in env; *out is an arena string. Errors located at line. */
-static int expand(rctx *r, const char **out, const char *word, const atmo__genv *env,
+int atmo_graph__expand(rctx *r, const char **out, const char *word, const atmo__genv *env,
 		  lookup_ctx *lc_opt, int line)
 {
 	lookup_ctx lc_local = { env, r, NULL, 0, 0, 0 };
@@ -808,23 +809,23 @@ static int expand(rctx *r, const char **out, const char *word, const atmo__genv 
 	int rc;
 	atmo_error_clear(&local);
 	lc->env = env;
-	rc = atmo_shell_expand(&x, word, r->g->escape, lookup_cb, lc, &local);
+	rc = atmo_shell_expand(&x, word, r->g->escape, atmo_graph__lookup_cb, lc, &local);
 	if (rc == ATMO_ENOMEM || lc->oom) {
 		free(x);
-		return nomem(r);
+		return atmo_graph__nomem(r);
 	}
 	if (rc < 0) {
 		free(x);
-		return fail(r, rc, line, "%s", local.text[0] ? local.text : "bad substitution");
+		return atmo_graph__fail(r, rc, line, "%s", local.text[0] ? local.text : "bad substitution");
 	}
-	if ((rc = charge(r, x, line)) < 0) {
+	if ((rc = atmo_graph__charge(r, x, line)) < 0) {
 		free(x);
 		return rc;
 	}
 	*out = atmo__arena_strdup(&r->g->arena, x ? x : "");
 	free(x);
 	if (!*out)
-		return nomem(r);
+		return atmo_graph__nomem(r);
 	return 0;
 }
 
@@ -839,15 +840,15 @@ static int load_options(rctx *r)
 	if (!o)
 		return 0;
 	if (o->n_build_args && !o->build_args)
-		return fail(r, ATMO_EINVALID, 0, "build_args is NULL but n_build_args is %zu",
+		return atmo_graph__fail(r, ATMO_EINVALID, 0, "build_args is NULL but n_build_args is %zu",
 			    o->n_build_args);
 	if (o->n_build_contexts && !o->build_contexts)
-		return fail(r, ATMO_EINVALID, 0,
+		return atmo_graph__fail(r, ATMO_EINVALID, 0,
 			    "build_contexts is NULL but n_build_contexts is %zu", o->n_build_contexts);
 	if (o->n_build_args) {
 		r->ba_val = calloc(o->n_build_args, sizeof(*r->ba_val));
 		if (!r->ba_val)
-			return nomem(r);
+			return atmo_graph__nomem(r);
 	}
 	for (i = 0; i < o->n_build_args; i++) {
 		const char *kv = o->build_args[i];
@@ -861,19 +862,19 @@ static int load_options(rctx *r)
 		key = atmo__arena_strndup(&g->arena, kv, (size_t)(eq - kv));
 		r->ba_val[i] = atmo__arena_strdup(&g->arena, eq + 1);
 		if (!key || !r->ba_val[i])
-			return nomem(r);
+			return atmo_graph__nomem(r);
 		if (strpbrk(key, " \t\n\r")) {
 			atmo__error_set(r->err, ATMO_EINVALID, "--build-arg", 0, 0,
 					"invalid build argument '%s': the name contains white space", kv);
 			return ATMO_EINVALID;
 		}
 		if (atmo__gmap_put(&r->build_args, key, strlen(key), (int)i) < 0)
-			return nomem(r);
+			return atmo_graph__nomem(r);
 	}
 	if (o->n_build_contexts) {
 		r->ctx = calloc(o->n_build_contexts, sizeof(*r->ctx));
 		if (!r->ctx)
-			return nomem(r);
+			return atmo_graph__nomem(r);
 	}
 	for (i = 0; i < o->n_build_contexts; i++) {
 		const char *kv = o->build_contexts[i];
@@ -890,10 +891,10 @@ static int load_options(rctx *r)
 		c->name = atmo__arena_strndup(&g->arena, kv, (size_t)(eq - kv));
 		c->value = atmo__arena_strdup(&g->arena, eq + 1);
 		if (!c->name || !c->value)
-			return nomem(r);
+			return atmo_graph__nomem(r);
 		c->norm = familiar(r, c->name);
 		if (!c->norm)
-			return nomem(r);
+			return atmo_graph__nomem(r);
 		c->node = -1;
 		prev = atmo__gmap_get(&r->ctx_map, c->norm, strlen(c->norm));
 		if (prev >= 0) {
@@ -902,13 +903,13 @@ static int load_options(rctx *r)
 			continue;
 		}
 		if (atmo__gmap_put(&r->ctx_map, c->norm, strlen(c->norm), (int)r->n_ctx) < 0)
-			return nomem(r);
+			return atmo_graph__nomem(r);
 		r->n_ctx++;
 	}
 	return 0;
 }
 
-static const char *build_arg(rctx *r, const char *key, size_t len)
+const char *atmo_graph__build_arg(rctx *r, const char *key, size_t len)
 {
 	int i = atmo__gmap_get(&r->build_args, key, len);
 	return i >= 0 ? r->ba_val[i] : NULL;
@@ -978,19 +979,19 @@ static int split_stages(rctx *r)
 		else if (!ns && !strcmp(ins->keyword, "arg"))
 			r->n_meta_ins++;
 		else if (!ns)
-			return fail(r, ATMO_EINVALID, ins->start_line, "no build stage in current context");
+			return atmo_graph__fail(r, ATMO_EINVALID, ins->start_line, "no build stage in current context");
 	}
 	if (!ns)
-		return fail(r, ATMO_EINVALID, 0, "dockerfile contains no stages to build");
+		return atmo_graph__fail(r, ATMO_EINVALID, 0, "dockerfile contains no stages to build");
 	if (ns > (size_t)INT_MAX / 2)
-		return fail(r, ATMO_ELIMIT, 0, "too many stages");
+		return atmo_graph__fail(r, ATMO_ELIMIT, 0, "too many stages");
 	g->stages = calloc(ns, sizeof(*g->stages));
 	g->sx = calloc(ns, sizeof(*g->sx));
 	r->base_node = calloc(ns, sizeof(*r->base_node));
 	r->base_ctx = calloc(ns, sizeof(*r->base_ctx));
 	r->meta_ins = calloc(r->n_meta_ins ? r->n_meta_ins : 1, sizeof(*r->meta_ins));
 	if (!g->stages || !g->sx || !r->base_node || !r->base_ctx || !r->meta_ins)
-		return nomem(r);
+		return atmo_graph__nomem(r);
 	g->n_stages = ns;
 	r->n_meta_ins = 0;
 
@@ -1002,7 +1003,7 @@ static int split_stages(rctx *r)
 		if (strcmp(ins->keyword, "from")) {
 			if (!s) {
 				r->meta_ins[r->n_meta_ins++] = i;
-				if ((rc = check_flags(r, ins, ins->start_line)) < 0)
+				if ((rc = atmo_graph__check_flags(r, ins, ins->start_line)) < 0)
 					goto done;
 				continue;
 			}
@@ -1012,7 +1013,7 @@ static int split_stages(rctx *r)
 				st->end_line = ins->end_line;
 			continue;
 		}
-		if ((rc = check_flags(r, ins, ins->start_line)) < 0)
+		if ((rc = atmo_graph__check_flags(r, ins, ins->start_line)) < 0)
 			goto done;
 		st = &g->stages[s];
 		sx = &g->sx[s];
@@ -1024,14 +1025,14 @@ static int split_stages(rctx *r)
 		st->parent_stage = -1;
 		sx->replaced = -1;
 		if (ins->n_args == 3 && !strcasecmp(ins->args[1], "as")) {
-			char *name = lower_dup(r, ins->args[2]);
+			char *name = atmo_graph__lower_dup(r, ins->args[2]);
 			if (!name) {
-				rc = nomem(r);
+				rc = atmo_graph__nomem(r);
 				goto done;
 			}
 			if (!valid_stage_name(name)) {
-				r->col = col_of(ins, ins->args[2], 1);
-				rc = fail(r, ATMO_EINVALID, ins->start_line,
+				r->col = atmo_graph__col_of(ins, ins->args[2], 1);
+				rc = atmo_graph__fail(r, ATMO_EINVALID, ins->start_line,
 					  "invalid name for build stage: \"%s\", name can't start with a number or contain symbols",
 					  ins->args[2]);
 				goto done;
@@ -1043,7 +1044,7 @@ static int split_stages(rctx *r)
 				       "Stage name '%s' should be lowercase", ins->args[2])) < 0)
 				goto done;
 		} else if (ins->n_args != 1) {
-			rc = fail(r, ATMO_EINVALID, ins->start_line,
+			rc = atmo_graph__fail(r, ATMO_EINVALID, ins->start_line,
 				  "FROM requires either one or three arguments");
 			goto done;
 		}
@@ -1060,7 +1061,7 @@ static int split_stages(rctx *r)
 					      st->name)) < 0)
 				goto done;
 			if (!dup && atmo__gmap_put(&seen, st->name, strlen(st->name), (int)s) < 0) {
-				rc = nomem(r);
+				rc = atmo_graph__nomem(r);
 				goto done;
 			}
 			key = dup ? atmo__arena_printf(&g->arena, "%s#%zu", st->name, s) : st->name;
@@ -1074,7 +1075,7 @@ static int split_stages(rctx *r)
 		st->node_id = key ? atmo__arena_printf(&g->arena, "%s/stage/%s", g->image_id, key) : NULL;
 		st->anchor = key ? anchor_for(r, key, s) : NULL;
 		if (!key || !st->node_id || !st->anchor) {
-			rc = nomem(r);
+			rc = atmo_graph__nomem(r);
 			goto done;
 		}
 		st->node = s;
@@ -1124,11 +1125,11 @@ static void host_platform(const char **os, const char **arch, const char **varia
 
 static int set_builtin(rctx *r, const char *key, const char *value)
 {
-	const char *v = build_arg(r, key, strlen(key));
+	const char *v = atmo_graph__build_arg(r, key, strlen(key));
 	if (atmo__gmap_put(&r->meta_declared, key, strlen(key), 1) < 0)
-		return nomem(r);
+		return atmo_graph__nomem(r);
 	if (atmo__genv_set(&r->g->meta, key, v ? v : value, 0) < 0)
-		return nomem(r);
+		return atmo_graph__nomem(r);
 	return 0;
 }
 
@@ -1142,7 +1143,7 @@ static int meta_args(rctx *r)
 	host_platform(&os, &arch, &variant);
 	plat = atmo__arena_printf(&g->arena, "%s/%s%s%s", os, arch, *variant ? "/" : "", variant);
 	if (!plat)
-		return nomem(r);
+		return atmo_graph__nomem(r);
 	target = r->opts && r->opts->target && *r->opts->target ? r->opts->target
 		 : g->stages[g->n_stages - 1].name ? g->stages[g->n_stages - 1].name : "";
 	if ((rc = set_builtin(r, "BUILDPLATFORM", plat)) < 0 ||
@@ -1163,34 +1164,34 @@ static int meta_args(rctx *r)
 	if (cap) {
 		g->meta_args = atmo__arena_alloc(&g->arena, cap * sizeof(*g->meta_args));
 		if (!g->meta_args)
-			return nomem(r);
+			return atmo_graph__nomem(r);
 	}
 	for (i = 0; i < r->n_meta_ins; i++) {
 		const atmo_instruction *ins = atmo_dockerfile_get(g->df, r->meta_ins[i]);
 		if (!ins->n_args)
-			return fail(r, ATMO_EINVALID, ins->start_line, "ARG requires at least one argument");
+			return atmo_graph__fail(r, ATMO_EINVALID, ins->start_line, "ARG requires at least one argument");
 		for (j = 0; j < ins->n_args; j++) {
 			const char *a = ins->args[j];
 			const char *eq = strchr(a, '=');
 			const char *key, *value = NULL, *ov;
 			size_t klen = eq ? (size_t)(eq - a) : strlen(a);
 			if (!klen)
-				return fail(r, ATMO_EINVALID, ins->start_line, "ARG names can not be blank");
+				return atmo_graph__fail(r, ATMO_EINVALID, ins->start_line, "ARG names can not be blank");
 			key = atmo__arena_strndup(&g->arena, a, klen);
 			if (!key)
-				return nomem(r);
+				return atmo_graph__nomem(r);
 			if (atmo__gmap_put(&r->meta_declared, key, klen, 1) < 0)
-				return nomem(r);
-			ov = build_arg(r, key, klen);
+				return atmo_graph__nomem(r);
+			ov = atmo_graph__build_arg(r, key, klen);
 			if (ov)
 				value = ov;
-			else if (eq && (rc = expand(r, &value, eq + 1, &g->meta, NULL,
+			else if (eq && (rc = atmo_graph__expand(r, &value, eq + 1, &g->meta, NULL,
 						    ins->start_line)) < 0)
 				return rc;
 			if (!value)
 				continue;
 			if (atmo__genv_set(&g->meta, key, value, 0) < 0)
-				return nomem(r);
+				return atmo_graph__nomem(r);
 			g->meta_args[g->n_meta_args].name = key;
 			g->meta_args[g->n_meta_args].value = value;
 			g->meta_args[g->n_meta_args].is_env = 0;
@@ -1226,34 +1227,34 @@ static int resolve_bases(rctx *r)
 		atmo_stage *st = &g->stages[s];
 		atmo__gstage *sx = &g->sx[s];
 		const atmo_instruction *ins = atmo_dockerfile_get(g->df, st->first_instruction);
-		const char *plat = flag_value(ins, "platform");
+		const char *plat = atmo_graph__flag_value(ins, "platform");
 		lookup_ctx lc = { &g->meta, r, miss, 0, 16, 0 };
 		const char *base;
 		int line = st->start_line, j, ci, node = -1;
 
-		if ((rc = expand(r, &base, sx->raw_base, &g->meta, &lc, line)) < 0)
+		if ((rc = atmo_graph__expand(r, &base, sx->raw_base, &g->meta, &lc, line)) < 0)
 			return rc;
 		if ((rc = report_undeclared(r, &lc, line)) < 0)
 			return rc;
 		if (!*base)
-			return fail(r, ATMO_EINVALID, line, "base name (%s) should not be blank",
+			return atmo_graph__fail(r, ATMO_EINVALID, line, "base name (%s) should not be blank",
 				    sx->raw_base);
 		st->base = base;
 		if (plat) {
 			const char *p;
-			if ((rc = expand(r, &p, plat, &g->meta, &lc, line)) < 0)
+			if ((rc = atmo_graph__expand(r, &p, plat, &g->meta, &lc, line)) < 0)
 				return rc;
 			if ((rc = report_undeclared(r, &lc, line)) < 0)
 				return rc;
 			if (!*p)
-				return fail(r, ATMO_EINVALID, line,
+				return atmo_graph__fail(r, ATMO_EINVALID, line,
 					    "empty platform value from expression %s", plat);
 			st->platform = p;
 		}
 
 		/* a named context of the stage's own name replaces the stage */
-		if (st->name && (ci = find_context(r, st->name)) >= 0) {
-			if ((sx->replaced = context_node(r, ci, line)) < 0)
+		if (st->name && (ci = atmo_graph__find_context(r, st->name)) >= 0) {
+			if ((sx->replaced = atmo_graph__context_node(r, ci, line)) < 0)
 				return sx->replaced;
 			if ((rc = warn(r, "StageReplacedByContext", line,
 				       "stage '%s' is replaced by the named context '%s=%s'",
@@ -1266,18 +1267,18 @@ static int resolve_bases(rctx *r)
 		j = atmo__gmap_get(&r->names, base, strlen(base));
 		r->base_ctx[s] = NULL;
 		if (j >= 0) {
-			node = stage_ref_node(r, (size_t)j);
+			node = atmo_graph__stage_ref_node(r, (size_t)j);
 			if (g->sx[j].replaced < 0)
 				st->parent_stage = j;
 			else
 				r->base_ctx[s] = g->nodes[node].name;
 		} else if (!strcmp(base, "scratch")) {
-			node = scratch_node(r, line);
-		} else if ((ci = find_context(r, base)) >= 0) {
-			node = context_node(r, ci, line);
+			node = atmo_graph__scratch_node(r, line);
+		} else if ((ci = atmo_graph__find_context(r, base)) >= 0) {
+			node = atmo_graph__context_node(r, ci, line);
 			r->base_ctx[s] = r->ctx[ci].name;
 		} else {
-			node = image_node(r, base, line);
+			node = atmo_graph__image_node(r, base, line);
 		}
 		if (node < 0)
 			return node;
@@ -1285,7 +1286,7 @@ static int resolve_bases(rctx *r)
 		st->base_node = (size_t)node;
 		st->replaced = sx->replaced >= 0;
 		if (st->name && atmo__gmap_put(&r->names, st->name, strlen(st->name), (int)s) < 0)
-			return nomem(r);
+			return atmo_graph__nomem(r);
 	}
 	return 0;
 }
@@ -1307,31 +1308,31 @@ static int resolve_ref(rctx *r, size_t s, const char *name, int allow_index, int
 	*ctx_name = NULL;
 	if (allow_index && parse_int(name, &idx)) {
 		if (idx < 0 || (size_t)idx >= g->n_stages + r->n_unreg)
-			return fail(r, ATMO_EINVALID, line, "invalid stage index %ld", idx);
+			return atmo_graph__fail(r, ATMO_EINVALID, line, "invalid stage index %ld", idx);
 		if ((size_t)idx >= g->n_stages) {
 			int u = r->unreg[(size_t)idx - g->n_stages];
-			return u == UNREG_SCRATCH ? scratch_node(r, line) : u;
+			return u == UNREG_SCRATCH ? atmo_graph__scratch_node(r, line) : u;
 		}
 		j = (int)idx;
 	} else {
-		lower = lower_dup(r, name);
+		lower = atmo_graph__lower_dup(r, name);
 		if (!lower)
-			return nomem(r);
+			return atmo_graph__nomem(r);
 		j = atmo__gmap_get(&r->names, lower, strlen(lower));
 	}
 	if (j >= 0) {
-		node = stage_ref_node(r, (size_t)j);
+		node = atmo_graph__stage_ref_node(r, (size_t)j);
 		if (g->sx[j].replaced >= 0)
 			*ctx_name = g->nodes[node].name;
 		return node;
 	}
 	if (!strcmp(name, "scratch"))
-		return scratch_node(r, line);
-	if ((ci = find_context(r, name)) >= 0) {
+		return atmo_graph__scratch_node(r, line);
+	if ((ci = atmo_graph__find_context(r, name)) >= 0) {
 		*ctx_name = r->ctx[ci].name;
-		return context_node(r, ci, line);
+		return atmo_graph__context_node(r, ci, line);
 	}
-	return image_node(r, name, line);
+	return atmo_graph__image_node(r, name, line);
 }
 
 /* Count a reference that names no stage as BuildKit registers it (own
@@ -1344,7 +1345,7 @@ static int push_unreg(rctx *r, int node, int own)
 		size_t ncap = r->cap_unreg ? r->cap_unreg * 2 : 16;
 		int *nu = realloc(r->unreg, ncap * sizeof(*nu));
 		if (!nu)
-			return nomem(r);
+			return atmo_graph__nomem(r);
 		r->unreg = nu;
 		r->cap_unreg = ncap;
 	}
@@ -1364,20 +1365,20 @@ static int instruction_edges(rctx *r, size_t s, const atmo_instruction *ins,
 	size_t f;
 
 	if (!strcmp(ins->keyword, "copy")) {
-		const char *from = flag_value(ins, "from");
+		const char *from = atmo_graph__flag_value(ins, "from");
 		char *x = NULL;
 		atmo_error local;
 		/* no --from, or an empty one: the build context */
 		if (!from || !*from)
 			return 0;
-		r->col = col_of(loc, "--from", 0);
+		r->col = atmo_graph__col_of(loc, "--from", 0);
 		atmo_error_clear(&local);
 		rc = atmo_shell_expand(&x, from, g->escape, NULL, NULL, &local);
 		if (rc == ATMO_ENOMEM)
-			return nomem(r);
+			return atmo_graph__nomem(r);
 		if (rc < 0 || strcmp(x, from)) {
 			free(x);
-			return fail(r, ATMO_EINVALID, line,
+			return atmo_graph__fail(r, ATMO_EINVALID, line,
 				    "variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround");
 		}
 		free(x);
@@ -1394,10 +1395,10 @@ static int instruction_edges(rctx *r, size_t s, const atmo_instruction *ins,
 			mountinfo m;
 			if (strncmp(fl, "--mount=", 8))
 				continue;
-			r->col = col_of(loc, fl, 0);
+			r->col = atmo_graph__col_of(loc, fl, 0);
 			if (!r->col)
-				r->col = col_of(loc, "--mount", 0);
-			if ((rc = parse_mount(r, fl + 8, NULL, line, &m)) < 0)
+				r->col = atmo_graph__col_of(loc, "--mount", 0);
+			if ((rc = atmo_graph__parse_mount(r, fl + 8, NULL, line, &m)) < 0)
 				return rc;
 			if (!m.from || !*m.from) {
 				/* BuildKit looks a mount without from= up as "scratch"
@@ -1430,14 +1431,14 @@ static int check_onbuild(rctx *r, const atmo_instruction *ins)
 {
 	const atmo_instruction *in = ins->inner;
 	if (!in)
-		return fail(r, ATMO_EINVALID, ins->start_line, "ONBUILD requires at least one argument");
+		return atmo_graph__fail(r, ATMO_EINVALID, ins->start_line, "ONBUILD requires at least one argument");
 	if (!strcmp(in->keyword, "onbuild"))
-		return fail(r, ATMO_EINVALID, ins->start_line,
+		return atmo_graph__fail(r, ATMO_EINVALID, ins->start_line,
 			    "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
 	if (!strcmp(in->keyword, "from"))
-		return fail(r, ATMO_EINVALID, ins->start_line, "FROM isn't allowed as an ONBUILD trigger");
+		return atmo_graph__fail(r, ATMO_EINVALID, ins->start_line, "FROM isn't allowed as an ONBUILD trigger");
 	if (!strcmp(in->keyword, "maintainer"))
-		return fail(r, ATMO_EINVALID, ins->start_line,
+		return atmo_graph__fail(r, ATMO_EINVALID, ins->start_line,
 			    "MAINTAINER isn't allowed as an ONBUILD trigger");
 	/* the trigger's own flags are checked where a built stage inherits it */
 	return 0;
@@ -1462,7 +1463,7 @@ static const char *onbuild_text(rctx *r, const atmo_instruction *ins)
 }
 
 /* the ONBUILD instructions of a linked graph's target stage, in order */
-static const atmo_graph *linked_graph(rctx *r, size_t s, const atmo_stage **lt)
+const atmo_graph *atmo_graph__linked_graph(rctx *r, size_t s, const atmo_stage **lt)
 {
 	const atmo_graph *lg;
 	if (!r->stage_link || r->stage_link[s] < 0)
@@ -1501,15 +1502,15 @@ static int linked_trigger_edges(rctx *r, size_t s)
 			break;
 		}
 	}
-	if (!(lg = linked_graph(r, s, &lt)) || !lt->n_onbuild)
+	if (!(lg = atmo_graph__linked_graph(r, s, &lt)) || !lt->n_onbuild)
 		return 0;
 	lid = atmo__arena_strdup(&g->arena, lt->node_id);
 	texts = atmo__arena_alloc(&g->arena, lt->n_onbuild * sizeof(*texts));
 	if (!lid || !texts)
-		return nomem(r);
+		return atmo_graph__nomem(r);
 	for (i = 0; i < lt->n_onbuild; i++)
 		if (!(texts[i] = atmo__arena_strdup(&g->arena, lt->onbuild[i])))
-			return nomem(r);
+			return atmo_graph__nomem(r);
 	st->onbuild_inherited = texts;
 	st->n_onbuild_inherited = lt->n_onbuild;
 	st->onbuild_from = lid;
@@ -1518,7 +1519,7 @@ static int linked_trigger_edges(rctx *r, size_t s)
 		const atmo_instruction *ob = atmo_dockerfile_get(lg->df, i);
 		if (strcmp(ob->keyword, "onbuild") || !ob->inner)
 			continue;
-		if ((rc = check_flags(r, ob->inner, st->start_line)) < 0)
+		if ((rc = atmo_graph__check_flags(r, ob->inner, st->start_line)) < 0)
 			return rc;
 		r->cur_trig = (int)k++;
 		rc = instruction_edges(r, s, ob->inner, from, st->first_instruction, st->start_line,
@@ -1532,7 +1533,7 @@ static int linked_trigger_edges(rctx *r, size_t s)
 	return 0;
 }
 
-static int build_edges(rctx *r)
+int atmo_graph__build_edges(rctx *r)
 {
 	atmo_graph *g = r->g;
 	size_t s, i;
@@ -1540,10 +1541,10 @@ static int build_edges(rctx *r)
 
 	if (r->opts && r->opts->n_links) {
 		if (!r->opts->links)
-			return fail(r, ATMO_EINVALID, 0, "atmo_graph_options: n_links without links");
+			return atmo_graph__fail(r, ATMO_EINVALID, 0, "atmo_graph_options: n_links without links");
 		r->stage_link = malloc(g->n_stages * sizeof(*r->stage_link));
 		if (!r->stage_link)
-			return nomem(r);
+			return atmo_graph__nomem(r);
 		for (s = 0; s < g->n_stages; s++)
 			r->stage_link[s] = -1;
 	}
@@ -1556,7 +1557,7 @@ static int build_edges(rctx *r)
 		/* ONBUILD triggers are recorded (and checked) even on replaced stages */
 		for (i = st->first_instruction + 1; i < end; i++) {
 			const atmo_instruction *ins = atmo_dockerfile_get(g->df, i);
-			if ((rc = check_flags(r, ins, ins->start_line)) < 0)
+			if ((rc = atmo_graph__check_flags(r, ins, ins->start_line)) < 0)
 				return rc;
 			if (!strcmp(ins->keyword, "onbuild")) {
 				if ((rc = check_onbuild(r, ins)) < 0)
@@ -1567,7 +1568,7 @@ static int build_edges(rctx *r)
 		if (nob) {
 			const char **ob = atmo__arena_alloc(&g->arena, nob * sizeof(*ob));
 			if (!ob)
-				return nomem(r);
+				return atmo_graph__nomem(r);
 			for (i = st->first_instruction + 1; i < end; i++) {
 				const atmo_instruction *ins = atmo_dockerfile_get(g->df, i);
 				if (!strcmp(ins->keyword, "onbuild"))
@@ -1638,14 +1639,14 @@ static int report_cycle(rctx *r, const size_t *stk, size_t top, size_t v)
 	len += strlen(stage_display(&g->stages[v], b, sizeof(b))) + 1;
 	msg = malloc(len);
 	if (!msg)
-		return nomem(r);
+		return atmo_graph__nomem(r);
 	for (k = 0; k < top; k++)
 		off += (size_t)sprintf(msg + off, "%s -> ",
 				       stage_display(&g->stages[stk[k]], b, sizeof(b)));
 	sprintf(msg + off, "%s", stage_display(&g->stages[v], b, sizeof(b)));
-	r->col = at ? col_of(atmo_dockerfile_get(g->df, at->instruction),
+	r->col = at ? atmo_graph__col_of(atmo_dockerfile_get(g->df, at->instruction),
 			     at->kind == ATMO_EDGE_COPY ? "--from" : "from=", 0) : 0;
-	rc = fail(r, ATMO_EINVALID, at ? at->line : g->stages[root].start_line,
+	rc = atmo_graph__fail(r, ATMO_EINVALID, at ? at->line : g->stages[root].start_line,
 		  "circular dependency detected on stage: %s (%s)",
 		  stage_display(&g->stages[root], b, sizeof(b)), msg);
 	free(msg);
@@ -1653,7 +1654,7 @@ static int report_cycle(rctx *r, const size_t *stk, size_t top, size_t v)
 }
 
 /* Iterative DFS over stage -> dependency edges; a back edge is a cycle. */
-static int check_cycles(rctx *r)
+int atmo_graph__check_cycles(rctx *r)
 {
 	atmo_graph *g = r->g;
 	size_t n = g->n_stages, s;
@@ -1665,7 +1666,7 @@ static int check_cycles(rctx *r)
 	int rc = 0;
 
 	if (!color || !stk || !pos || !cur || !depth) {
-		rc = nomem(r);
+		rc = atmo_graph__nomem(r);
 		goto done;
 	}
 	for (s = 0; s < n && !rc; s++) {
@@ -1718,7 +1719,7 @@ done:
 	return rc;
 }
 
-static int resolve_target(rctx *r)
+int atmo_graph__resolve_target(rctx *r)
 {
 	atmo_graph *g = r->g;
 	const char *t = r->opts ? r->opts->target : NULL;
@@ -1732,9 +1733,9 @@ static int resolve_target(rctx *r)
 		g->target = g->n_stages - 1;
 		return 0;
 	}
-	lower = lower_dup(r, t);
+	lower = atmo_graph__lower_dup(r, t);
 	if (!lower)
-		return nomem(r);
+		return atmo_graph__nomem(r);
 	j = atmo__gmap_get(&r->names, lower, strlen(lower));
 	if (j >= 0) {
 		g->target = (size_t)j;
@@ -1749,7 +1750,7 @@ static int resolve_target(rctx *r)
 			len += strlen(g->stages[s].name) + 2;
 	list = malloc(len + 1);
 	if (!list)
-		return nomem(r);
+		return atmo_graph__nomem(r);
 	p = list;
 	*p = '\0';
 	for (s = 0; s < g->n_stages && (size_t)(p - list) < 400; s++) {
@@ -1765,7 +1766,7 @@ static int resolve_target(rctx *r)
 }
 
 /* used, in_final, build_only, is_target; then the build order */
-static int reachability(rctx *r)
+int atmo_graph__reachability(rctx *r)
 {
 	atmo_graph *g = r->g;
 	size_t n = g->n_stages, s, e, top = 0, head = 0;
@@ -1776,7 +1777,7 @@ static int reachability(rctx *r)
 	int rc = 0, t;
 
 	if (!queue || !indeg || !first) {
-		rc = nomem(r);
+		rc = atmo_graph__nomem(r);
 		goto done;
 	}
 	/* BFS from the target over dependencies */
@@ -1822,7 +1823,7 @@ static int reachability(rctx *r)
 	heap = malloc(n * sizeof(*heap));
 	g->order = malloc(n * sizeof(*g->order));
 	if (!adj || !fill || !heap || !g->order) {
-		rc = nomem(r);
+		rc = atmo_graph__nomem(r);
 		goto done;
 	}
 	memcpy(fill, first, n * sizeof(*fill));
@@ -1890,9 +1891,9 @@ static int check_reference(rctx *r, const char *ref, int line)
 	char why[512];
 	int rc = atmo__reference_check(ref, why, sizeof(why));
 	if (rc == ATMO_ENOMEM)
-		return nomem(r);
+		return atmo_graph__nomem(r);
 	if (rc < 0)
-		return fail(r, ATMO_EINVALID, line, "failed to parse stage name \"%s\": %s", ref, why);
+		return atmo_graph__fail(r, ATMO_EINVALID, line, "failed to parse stage name \"%s\": %s", ref, why);
 	return 0;
 }
 
@@ -1923,14 +1924,14 @@ static int check_inherited_triggers(rctx *r)
 /* The images a build would resolve, in BuildKit's order: every FROM image,
  * then the images of COPY --from and RUN --mount from= (of every stage),
  * then those of the ONBUILD triggers of the stages that are built. */
-static int check_references(rctx *r)
+int atmo_graph__check_references(rctx *r)
 {
 	atmo_graph *g = r->g;
 	size_t s, e;
 	int rc, pass;
 	for (s = 0; s < g->n_stages; s++) {
 		const atmo_graph_node *n = &g->nodes[r->base_node[s]];
-		r->col = col_of(atmo_dockerfile_get(g->df, g->stages[s].first_instruction),
+		r->col = atmo_graph__col_of(atmo_dockerfile_get(g->df, g->stages[s].first_instruction),
 				g->sx[s].raw_base, 0);
 		if (n->kind == ATMO_NODE_IMAGE && g->sx[s].replaced < 0 &&
 		    (rc = check_reference(r, g->stages[s].base, g->stages[s].start_line)) < 0)
@@ -1965,7 +1966,7 @@ static int apply_arg(rctx *r, atmo__genv *env, const atmo_instruction *ins, int 
 	size_t j;
 	int rc;
 	if (!ins->n_args)
-		return strict ? fail(r, ATMO_EINVALID, line, "ARG requires at least one argument") : 0;
+		return strict ? atmo_graph__fail(r, ATMO_EINVALID, line, "ARG requires at least one argument") : 0;
 	for (j = 0; j < ins->n_args; j++) {
 		const char *a = ins->args[j];
 		const char *eq = strchr(a, '=');
@@ -1973,17 +1974,17 @@ static int apply_arg(rctx *r, atmo__genv *env, const atmo_instruction *ins, int 
 		const char *key, *value = NULL, *ov;
 		if (!klen) {
 			if (strict)
-				return fail(r, ATMO_EINVALID, line, "ARG names can not be blank");
+				return atmo_graph__fail(r, ATMO_EINVALID, line, "ARG names can not be blank");
 			continue;
 		}
 		key = atmo__arena_strndup(&g->arena, a, klen);
 		if (!key)
-			return nomem(r);
-		ov = build_arg(r, key, klen);
+			return atmo_graph__nomem(r);
+		ov = atmo_graph__build_arg(r, key, klen);
 		if (ov) {
 			value = ov;
 		} else if (eq) {
-			rc = expand(r, &value, eq + 1, env, NULL, line);
+			rc = atmo_graph__expand(r, &value, eq + 1, env, NULL, line);
 			if (rc == ATMO_ENOMEM || (rc < 0 && strict))
 				return rc;
 			if (rc < 0) {
@@ -1995,7 +1996,7 @@ static int apply_arg(rctx *r, atmo__genv *env, const atmo_instruction *ins, int 
 			value = atmo__genv_get(&g->meta, key, klen);
 		}
 		if (value && atmo__genv_set(env, key, value, 0) < 0)
-			return nomem(r);
+			return atmo_graph__nomem(r);
 	}
 	return 0;
 }
@@ -2008,13 +2009,13 @@ static int apply_env(rctx *r, atmo__genv *env, const atmo_instruction *ins, int 
 	const char **kv;
 	int rc;
 	if (!n)
-		return strict ? fail(r, ATMO_EINVALID, line, "ENV requires at least one argument") : 0;
+		return strict ? atmo_graph__fail(r, ATMO_EINVALID, line, "ENV requires at least one argument") : 0;
 	kv = atmo__arena_alloc(&g->arena, 2 * n * sizeof(*kv));
 	if (!kv)
-		return nomem(r);
+		return atmo_graph__nomem(r);
 	/* every pair is expanded with the scope before the instruction */
 	for (j = 0; j < 2 * n; j++) {
-		rc = expand(r, &kv[j], ins->args[3 * (j / 2) + j % 2], env, NULL, line);
+		rc = atmo_graph__expand(r, &kv[j], ins->args[3 * (j / 2) + j % 2], env, NULL, line);
 		if (rc == ATMO_ENOMEM || (rc < 0 && strict))
 			return rc;
 		if (rc < 0) {
@@ -2026,7 +2027,7 @@ static int apply_env(rctx *r, atmo__genv *env, const atmo_instruction *ins, int 
 		if (!kv[2 * j] || !kv[2 * j + 1] || !*kv[2 * j])
 			continue;
 		if (atmo__genv_set(env, kv[2 * j], kv[2 * j + 1], 1) < 0)
-			return nomem(r);
+			return atmo_graph__nomem(r);
 	}
 	return 0;
 }
@@ -2039,20 +2040,20 @@ static int copy_details(rctx *r, atmo_graph_edge *e, const atmo__genv *env,
 	const char **src;
 	int rc;
 	if (ins->n_args < 2)
-		return strict ? fail(r, ATMO_EINVALID, line,
+		return strict ? atmo_graph__fail(r, ATMO_EINVALID, line,
 				     "COPY requires at least two arguments, but only one was provided. Destination could not be determined")
 			      : 0;
 	ns = ins->n_args - 1;
 	src = atmo__arena_alloc(&g->arena, ns * sizeof(*src));
 	if (!src)
-		return nomem(r);
+		return atmo_graph__nomem(r);
 	for (j = 0; j < ns; j++) {
 		const char *a = ins->args[j];
 		if (ins->n_heredocs && !strncmp(a, "<<", 2) && h < ins->n_heredocs) {
 			src[j] = ins->heredocs[h++].name;
 			continue;
 		}
-		rc = expand(r, &src[j], a, env, NULL, line);
+		rc = atmo_graph__expand(r, &src[j], a, env, NULL, line);
 		if (rc == ATMO_ENOMEM || (rc < 0 && strict))
 			return rc;
 		if (rc < 0) {
@@ -2062,7 +2063,7 @@ static int copy_details(rctx *r, atmo_graph_edge *e, const atmo__genv *env,
 	}
 	e->sources = src;
 	e->n_sources = ns;
-	rc = expand(r, &e->dest, ins->args[ns], env, NULL, line);
+	rc = atmo_graph__expand(r, &e->dest, ins->args[ns], env, NULL, line);
 	if (rc == ATMO_ENOMEM || (rc < 0 && strict))
 		return rc;
 	if (rc < 0) {
@@ -2079,7 +2080,7 @@ static int mount_details(rctx *r, atmo_graph_edge *e, const atmo__genv *env,
 	int rc;
 	if (flag < 0 || (size_t)flag >= ins->n_flags)
 		return 0;
-	rc = parse_mount(r, ins->flags[flag] + 8, env, line, &m);
+	rc = atmo_graph__parse_mount(r, ins->flags[flag] + 8, env, line, &m);
 	if (rc == ATMO_ENOMEM || (rc < 0 && strict))
 		return rc;
 	if (rc < 0) {
@@ -2092,7 +2093,7 @@ static int mount_details(rctx *r, atmo_graph_edge *e, const atmo__genv *env,
 	if (m.source) {
 		const char **src = atmo__arena_alloc(&r->g->arena, sizeof(*src));
 		if (!src)
-			return nomem(r);
+			return atmo_graph__nomem(r);
 		src[0] = m.source;
 		e->sources = src;
 		e->n_sources = 1;
@@ -2104,7 +2105,7 @@ static int mount_details(rctx *r, atmo_graph_edge *e, const atmo__genv *env,
 static int expand_only(rctx *r, const char *word, const atmo__genv *env, int line)
 {
 	const char *x;
-	return word ? expand(r, &x, word, env, NULL, line) : 0;
+	return word ? atmo_graph__expand(r, &x, word, env, NULL, line) : 0;
 }
 
 /* The words BuildKit expands when it builds an instruction (the commands with
@@ -2133,9 +2134,9 @@ static int expansion_errors(rctx *r, const atmo_instruction *ins, const atmo__ge
 	}
 	if (!(cp || add) || ins->n_args < 2)
 		return 0;
-	if ((rc = expand_only(r, flag_value(ins, "chown"), env, line)) < 0 ||
-	    (rc = expand_only(r, flag_value(ins, "chmod"), env, line)) < 0 ||
-	    (add && (rc = expand_only(r, flag_value(ins, "checksum"), env, line)) < 0))
+	if ((rc = expand_only(r, atmo_graph__flag_value(ins, "chown"), env, line)) < 0 ||
+	    (rc = expand_only(r, atmo_graph__flag_value(ins, "chmod"), env, line)) < 0 ||
+	    (add && (rc = expand_only(r, atmo_graph__flag_value(ins, "checksum"), env, line)) < 0))
 		return rc;
 	for (i = 0; i < ins->n_args; i++) {
 		if (i + 1 < ins->n_args && ins->n_heredocs && !strncmp(ins->args[i], "<<", 2) &&
@@ -2153,12 +2154,12 @@ static int expansion_errors(rctx *r, const atmo_instruction *ins, const atmo__ge
 		if (!ins->heredocs[h].expand || !ins->heredocs[h].content)
 			continue;
 		atmo_error_clear(&local);
-		rc = atmo_shell_expand_heredoc(&x, ins->heredocs[h].content, lookup_cb, &lc, &local);
+		rc = atmo_shell_expand_heredoc(&x, ins->heredocs[h].content, atmo_graph__lookup_cb, &lc, &local);
 		free(x);
 		if (rc == ATMO_ENOMEM)
-			return nomem(r);
+			return atmo_graph__nomem(r);
 		if (rc < 0)
-			return fail(r, rc, line, "%s", local.text[0] ? local.text : "bad substitution");
+			return atmo_graph__fail(r, rc, line, "%s", local.text[0] ? local.text : "bad substitution");
 	}
 	return 0;
 }
@@ -2181,10 +2182,10 @@ static int check_defined_before(rctx *r, size_t s, const atmo_graph_edge *e,
 		snprintf(b, sizeof(b), "stage-%zu", s);
 	r->col = 0;
 	if (!strcmp(ins->keyword, "copy"))
-		return fail(r, ATMO_EINVALID, line,
+		return atmo_graph__fail(r, ATMO_EINVALID, line,
 			    "cannot copy from stage \"%s\", it needs to be defined before current stage \"%s\"",
-			    flag_value(ins, "from"), cur);
-	return fail(r, ATMO_EINVALID, line,
+			    atmo_graph__flag_value(ins, "from"), cur);
+	return atmo_graph__fail(r, ATMO_EINVALID, line,
 		    "cannot mount from stage \"%s\" to \"%s\", stage needs to be defined before current command",
 		    !hidden && g->stages[e->from].name ? g->stages[e->from].name : "",
 		    e->dest ? e->dest : "");
@@ -2204,8 +2205,8 @@ static int details_for(rctx *r, size_t s, size_t *ec, const atmo__genv *env,
 			mountinfo m;
 			if (strncmp(ins->flags[f], "--mount=", 8))
 				continue;
-			r->col = col_of(ins, ins->flags[f], 0);
-			if ((rc = parse_mount(r, ins->flags[f] + 8, env, line, &m)) < 0)
+			r->col = atmo_graph__col_of(ins, ins->flags[f], 0);
+			if ((rc = atmo_graph__parse_mount(r, ins->flags[f] + 8, env, line, &m)) < 0)
 				return rc;
 		}
 		r->col = 0;
@@ -2234,7 +2235,7 @@ static int linked_scope(rctx *r, size_t s, size_t *ec, int strict)
 	atmo_graph *g = r->g;
 	atmo__gstage *sx = &g->sx[s];
 	const atmo_stage *st = &g->stages[s], *lt = NULL;
-	const atmo_graph *lg = linked_graph(r, s, &lt);
+	const atmo_graph *lg = atmo_graph__linked_graph(r, s, &lt);
 	const atmo__genv *le;
 	size_t i, end;
 	int rc = 0, k = 0;
@@ -2249,7 +2250,7 @@ static int linked_scope(rctx *r, size_t s, size_t *ec, int strict)
 		name = atmo__arena_strdup(&g->arena, le->v[i].name);
 		value = atmo__arena_strdup(&g->arena, le->v[i].value);
 		if (!name || !value || atmo__genv_set(&sx->env, name, value, 1) < 0)
-			return nomem(r);
+			return atmo_graph__nomem(r);
 	}
 	end = lt->first_instruction + lt->n_instructions;
 	for (i = lt->first_instruction + 1; i < end; i++) {
@@ -2267,7 +2268,7 @@ static int linked_scope(rctx *r, size_t s, size_t *ec, int strict)
 					 strict);
 		k++;
 		if (rc == ATMO_ENOMEM)
-			return nomem(r);
+			return atmo_graph__nomem(r);
 		if (rc < 0 && strict)
 			return rc;
 		if (rc < 0)
@@ -2277,7 +2278,7 @@ static int linked_scope(rctx *r, size_t s, size_t *ec, int strict)
 }
 
 /* A valid but unused file must not fail: errors in stages that are not built are dropped. */
-static int scopes(rctx *r)
+int atmo_graph__scopes(rctx *r)
 {
 	atmo_graph *g = r->g;
 	size_t s, i;
@@ -2302,7 +2303,7 @@ static int scopes(rctx *r)
 			size_t pend = p->first_instruction + p->n_instructions;
 			if ((rc = atmo__genv_copy(&sx->env, &g->sx[st->parent_stage].env)) < 0) {
 				r->err = saved;
-				return nomem(r);
+				return atmo_graph__nomem(r);
 			}
 			/* skip the base edge */
 			if (ec < sx->edge_end && g->edges[ec].kind == ATMO_EDGE_BASE)
@@ -2314,7 +2315,7 @@ static int scopes(rctx *r)
 				if (strcmp(ob->keyword, "onbuild") || !in)
 					continue;
 				/* BuildKit parses an inherited trigger at the child's FROM */
-				if (strict && (rc = check_flags(r, in, st->start_line)) < 0) {
+				if (strict && (rc = atmo_graph__check_flags(r, in, st->start_line)) < 0) {
 					r->err = saved;
 					return rc;
 				}
@@ -2327,7 +2328,7 @@ static int scopes(rctx *r)
 					rc = details_for(r, s, &ec, &sx->env, in, i, -1, st->start_line, strict);
 				if (rc == ATMO_ENOMEM || (rc < 0 && strict)) {
 					r->err = saved;
-					return rc == ATMO_ENOMEM ? nomem(r) : rc;
+					return rc == ATMO_ENOMEM ? atmo_graph__nomem(r) : rc;
 				}
 			}
 		} else {
@@ -2351,7 +2352,7 @@ static int scopes(rctx *r)
 				rc = details_for(r, s, &ec, &sx->env, ins, i, -1, ins->start_line, strict);
 			if (rc == ATMO_ENOMEM || (rc < 0 && strict)) {
 				r->err = saved;
-				return rc == ATMO_ENOMEM ? nomem(r) : rc;
+				return rc == ATMO_ENOMEM ? atmo_graph__nomem(r) : rc;
 			}
 			if (rc < 0)
 				atmo_error_clear(r->err);
@@ -2363,7 +2364,7 @@ static int scopes(rctx *r)
 
 /* The implicit dependencies on a stage named scratch leave the graph once
  * they have counted (edges stay grouped by stage). */
-static void drop_hidden_edges(rctx *r)
+void atmo_graph__drop_hidden_edges(rctx *r)
 {
 	atmo_graph *g = r->g;
 	size_t s, e, k = 0;
@@ -2440,7 +2441,7 @@ int atmo_graph_build(atmo_graph **out, const atmo_dockerfile *df,
 					    : atmo_dockerfile_source(df) ? atmo_dockerfile_source(df)
 					    : "Dockerfile");
 	if (!g->image_id || !g->source) {
-		rc = nomem(&r);
+		rc = atmo_graph__nomem(&r);
 		goto done;
 	}
 	/* BuildKit's instruction layer checks (flags, argument counts, ONBUILD)
@@ -2452,14 +2453,14 @@ int atmo_graph_build(atmo_graph **out, const atmo_dockerfile *df,
 	    (rc = atmo__lint_rules(df, lint_emit, &r)) < 0 ||
 	    (rc = meta_args(&r)) < 0 ||
 	    (rc = resolve_bases(&r)) < 0 ||
-	    (rc = build_edges(&r)) < 0 ||
-	    (rc = check_cycles(&r)) < 0 ||
-	    (rc = resolve_target(&r)) < 0 ||
-	    (rc = reachability(&r)) < 0 ||
-	    (rc = check_references(&r)) < 0 ||
-	    (rc = scopes(&r)) < 0)
+	    (rc = atmo_graph__build_edges(&r)) < 0 ||
+	    (rc = atmo_graph__check_cycles(&r)) < 0 ||
+	    (rc = atmo_graph__resolve_target(&r)) < 0 ||
+	    (rc = atmo_graph__reachability(&r)) < 0 ||
+	    (rc = atmo_graph__check_references(&r)) < 0 ||
+	    (rc = atmo_graph__scopes(&r)) < 0)
 		goto done;
-	drop_hidden_edges(&r);
+	atmo_graph__drop_hidden_edges(&r);
 	*out = g;
 	g = NULL;
 done:
