@@ -114,12 +114,12 @@ static int warn(rctx *r, const char *code, int line, const char *fmt, ...)
 		return 0;
 	if (g->n_warnings == g->cap_warnings) {
 		size_t ncap = g->cap_warnings ? g->cap_warnings * 2 : 8;
-		atmo_error *nw = realloc(g->warnings, ncap * sizeof(*nw));
+		atmo_error *nw = atmo__realloc(g->warnings, ncap * sizeof(*nw), NULL);
 		const char **nc;
 		if (!nw)
 			return atmo_graph__nomem(r);
 		g->warnings = nw;
-		nc = realloc(g->warning_codes, ncap * sizeof(*nc));
+		nc = atmo__realloc(g->warning_codes, ncap * sizeof(*nc), NULL);
 		if (!nc)
 			return atmo_graph__nomem(r);
 		g->warning_codes = nc;
@@ -213,7 +213,7 @@ static int add_node(rctx *r, atmo_node_kind kind, const char *id, const char *na
 		atmo_graph_node *nn;
 		if (ncap > (size_t)INT_MAX)
 			return atmo_graph__fail(r, ATMO_ELIMIT, 0, "too many nodes");
-		nn = realloc(g->nodes, ncap * sizeof(*nn));
+		nn = atmo__realloc(g->nodes, ncap * sizeof(*nn), NULL);
 		if (!nn)
 			return atmo_graph__nomem(r);
 		g->nodes = nn;
@@ -316,19 +316,19 @@ int atmo_graph__expand(rctx *r, const char **out, const char *word, const atmo__
 	lc->env = env;
 	rc = atmo_shell_expand(&x, word, r->g->escape, atmo_graph__lookup_cb, lc, &local);
 	if (rc == ATMO_ENOMEM || lc->oom) {
-		free(x);
+		atmo__free(x);
 		return atmo_graph__nomem(r);
 	}
 	if (rc < 0) {
-		free(x);
+		atmo__free(x);
 		return atmo_graph__fail(r, rc, line, "%s", local.text[0] ? local.text : "bad substitution");
 	}
 	if ((rc = atmo_graph__charge(r, x, line)) < 0) {
-		free(x);
+		atmo__free(x);
 		return rc;
 	}
 	*out = atmo__arena_strdup(&r->g->arena, x ? x : "");
-	free(x);
+	atmo__free(x);
 	if (!*out)
 		return atmo_graph__nomem(r);
 	return 0;
@@ -351,7 +351,7 @@ static int load_options(rctx *r)
 		return atmo_graph__fail(r, ATMO_EINVALID, 0,
 			    "build_contexts is NULL but n_build_contexts is %zu", o->n_build_contexts);
 	if (o->n_build_args) {
-		r->ba_val = calloc(o->n_build_args, sizeof(*r->ba_val));
+		r->ba_val = atmo__calloc(o->n_build_args, sizeof(*r->ba_val), NULL);
 		if (!r->ba_val)
 			return atmo_graph__nomem(r);
 	}
@@ -377,7 +377,7 @@ static int load_options(rctx *r)
 			return atmo_graph__nomem(r);
 	}
 	if (o->n_build_contexts) {
-		r->ctx = calloc(o->n_build_contexts, sizeof(*r->ctx));
+		r->ctx = atmo__calloc(o->n_build_contexts, sizeof(*r->ctx), NULL);
 		if (!r->ctx)
 			return atmo_graph__nomem(r);
 	}
@@ -490,11 +490,11 @@ static int split_stages(rctx *r)
 		return atmo_graph__fail(r, ATMO_EINVALID, 0, "dockerfile contains no stages to build");
 	if (ns > (size_t)INT_MAX / 2)
 		return atmo_graph__fail(r, ATMO_ELIMIT, 0, "too many stages");
-	g->stages = calloc(ns, sizeof(*g->stages));
-	g->sx = calloc(ns, sizeof(*g->sx));
-	r->base_node = calloc(ns, sizeof(*r->base_node));
-	r->base_ctx = calloc(ns, sizeof(*r->base_ctx));
-	r->meta_ins = calloc(r->n_meta_ins ? r->n_meta_ins : 1, sizeof(*r->meta_ins));
+	g->stages = atmo__calloc(ns, sizeof(*g->stages), NULL);
+	g->sx = atmo__calloc(ns, sizeof(*g->sx), NULL);
+	r->base_node = atmo__calloc(ns, sizeof(*r->base_node), NULL);
+	r->base_ctx = atmo__calloc(ns, sizeof(*r->base_ctx), NULL);
+	r->meta_ins = atmo__calloc(r->n_meta_ins ? r->n_meta_ins : 1, sizeof(*r->meta_ins), NULL);
 	if (!g->stages || !g->sx || !r->base_node || !r->base_ctx || !r->meta_ins)
 		return atmo_graph__nomem(r);
 	g->n_stages = ns;
@@ -802,21 +802,21 @@ static int resolve_bases(rctx *r)
 static void rctx_free(rctx *r)
 {
 	atmo__gmap_free(&r->build_args);
-	free(r->ba_val);
-	free(r->ctx);
+	atmo__free(r->ba_val);
+	atmo__free(r->ctx);
 	atmo__gmap_free(&r->ctx_map);
 	atmo__gmap_free(&r->names);
 	atmo__gmap_free(&r->images);
 	atmo__gmap_free(&r->anchors);
 	atmo__gmap_free(&r->meta_declared);
-	free(r->meta_ins);
-	free(r->base_node);
-	free(r->base_ctx);
-	free(r->edge_aux);
-	free(r->edge_trig);
-	free(r->edge_hidden);
-	free(r->stage_link);
-	free(r->unreg);
+	atmo__free(r->meta_ins);
+	atmo__free(r->base_node);
+	atmo__free(r->base_ctx);
+	atmo__free(r->edge_aux);
+	atmo__free(r->edge_trig);
+	atmo__free(r->edge_hidden);
+	atmo__free(r->stage_link);
+	atmo__free(r->unreg);
 }
 
 int atmo_graph_build(atmo_graph **out, const atmo_dockerfile *df,
@@ -843,7 +843,7 @@ int atmo_graph_build(atmo_graph **out, const atmo_dockerfile *df,
 	r.scratch_node = -1;
 	r.cur_trig = -1;
 
-	g = calloc(1, sizeof(*g));
+	g = atmo__calloc(1, sizeof(*g), NULL);
 	if (!g) {
 		rc = atmo__error_nomem(&local);
 		goto done;
@@ -895,14 +895,14 @@ void atmo_graph_free(atmo_graph *g)
 	if (g->sx)
 		for (s = 0; s < g->n_stages; s++)
 			atmo__genv_free(&g->sx[s].env);
-	free(g->stages);
-	free(g->sx);
-	free(g->nodes);
-	free(g->edges);
-	free(g->warnings);
-	free(g->warning_codes);
-	free(g->order);
+	atmo__free(g->stages);
+	atmo__free(g->sx);
+	atmo__free(g->nodes);
+	atmo__free(g->edges);
+	atmo__free(g->warnings);
+	atmo__free(g->warning_codes);
+	atmo__free(g->order);
 	atmo__genv_free(&g->meta);
 	atmo__arena_free(&g->arena);
-	free(g);
+	atmo__free(g);
 }

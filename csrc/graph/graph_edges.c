@@ -40,7 +40,7 @@ static int add_edge(rctx *r, int from, size_t to, atmo_edge_kind kind, size_t in
 	atmo_graph_edge *e;
 	if (g->n_edges == g->cap_edges) {
 		size_t ncap = g->cap_edges ? g->cap_edges * 2 : 16;
-		atmo_graph_edge *ne = realloc(g->edges, ncap * sizeof(*ne));
+		atmo_graph_edge *ne = atmo__realloc(g->edges, ncap * sizeof(*ne), NULL);
 		if (!ne)
 			return atmo_graph__nomem(r);
 		g->edges = ne;
@@ -48,16 +48,16 @@ static int add_edge(rctx *r, int from, size_t to, atmo_edge_kind kind, size_t in
 	}
 	if (g->n_edges >= r->cap_aux) {
 		size_t ncap = r->cap_aux ? r->cap_aux * 2 : 16;
-		int *na = realloc(r->edge_aux, ncap * sizeof(*na)), *nt;
+		int *na = atmo__realloc(r->edge_aux, ncap * sizeof(*na), NULL), *nt;
 		unsigned char *nh;
 		if (!na)
 			return atmo_graph__nomem(r);
 		r->edge_aux = na;
-		nt = realloc(r->edge_trig, ncap * sizeof(*nt));
+		nt = atmo__realloc(r->edge_trig, ncap * sizeof(*nt), NULL);
 		if (!nt)
 			return atmo_graph__nomem(r);
 		r->edge_trig = nt;
-		nh = realloc(r->edge_hidden, ncap);
+		nh = atmo__realloc(r->edge_hidden, ncap, NULL);
 		if (!nh)
 			return atmo_graph__nomem(r);
 		r->edge_hidden = nh;
@@ -138,7 +138,7 @@ static int push_unreg(rctx *r, int node, int own)
 		return 0;
 	if (r->n_unreg == r->cap_unreg) {
 		size_t ncap = r->cap_unreg ? r->cap_unreg * 2 : 16;
-		int *nu = realloc(r->unreg, ncap * sizeof(*nu));
+		int *nu = atmo__realloc(r->unreg, ncap * sizeof(*nu), NULL);
 		if (!nu)
 			return atmo_graph__nomem(r);
 		r->unreg = nu;
@@ -172,11 +172,11 @@ static int instruction_edges(rctx *r, size_t s, const atmo_instruction *ins,
 		if (rc == ATMO_ENOMEM)
 			return atmo_graph__nomem(r);
 		if (rc < 0 || strcmp(x, from)) {
-			free(x);
+			atmo__free(x);
 			return atmo_graph__fail(r, ATMO_EINVALID, line,
 				    "variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround");
 		}
-		free(x);
+		atmo__free(x);
 		if ((node = resolve_ref(r, s, from, 1, line, &ctx_name)) < 0)
 			return node;
 		r->col = 0;
@@ -337,7 +337,7 @@ int atmo_graph__build_edges(rctx *r)
 	if (r->opts && r->opts->n_links) {
 		if (!r->opts->links)
 			return atmo_graph__fail(r, ATMO_EINVALID, 0, "atmo_graph_options: n_links without links");
-		r->stage_link = malloc(g->n_stages * sizeof(*r->stage_link));
+		r->stage_link = atmo__malloc(g->n_stages * sizeof(*r->stage_link), NULL);
 		if (!r->stage_link)
 			return atmo_graph__nomem(r);
 		for (s = 0; s < g->n_stages; s++)
@@ -432,7 +432,7 @@ static int report_cycle(rctx *r, const size_t *stk, size_t top, size_t v)
 	for (k = 0; k < top; k++)
 		len += strlen(stage_display(&g->stages[stk[k]], b, sizeof(b))) + 4;
 	len += strlen(stage_display(&g->stages[v], b, sizeof(b))) + 1;
-	msg = malloc(len);
+	msg = atmo__malloc(len, NULL);
 	if (!msg)
 		return atmo_graph__nomem(r);
 	for (k = 0; k < top; k++)
@@ -444,7 +444,7 @@ static int report_cycle(rctx *r, const size_t *stk, size_t top, size_t v)
 	rc = atmo_graph__fail(r, ATMO_EINVALID, at ? at->line : g->stages[root].start_line,
 		  "circular dependency detected on stage: %s (%s)",
 		  stage_display(&g->stages[root], b, sizeof(b)), msg);
-	free(msg);
+	atmo__free(msg);
 	return rc;
 }
 
@@ -453,11 +453,11 @@ int atmo_graph__check_cycles(rctx *r)
 {
 	atmo_graph *g = r->g;
 	size_t n = g->n_stages, s;
-	unsigned char *color = calloc(n, 1);
-	size_t *stk = malloc(n * sizeof(*stk));
-	size_t *pos = malloc(n * sizeof(*pos));   /* next edge to look at, per frame */
-	size_t *cur = malloc(n * sizeof(*cur));   /* edge followed from each frame */
-	size_t *depth = malloc(n * sizeof(*depth));
+	unsigned char *color = atmo__calloc(n, 1, NULL);
+	size_t *stk = atmo__malloc(n * sizeof(*stk), NULL);
+	size_t *pos = atmo__malloc(n * sizeof(*pos), NULL);   /* next edge to look at, per frame */
+	size_t *cur = atmo__malloc(n * sizeof(*cur), NULL);   /* edge followed from each frame */
+	size_t *depth = atmo__malloc(n * sizeof(*depth), NULL);
 	int rc = 0;
 
 	if (!color || !stk || !pos || !cur || !depth) {
@@ -506,11 +506,11 @@ int atmo_graph__check_cycles(rctx *r)
 		}
 	}
 done:
-	free(color);
-	free(stk);
-	free(pos);
-	free(cur);
-	free(depth);
+	atmo__free(color);
+	atmo__free(stk);
+	atmo__free(pos);
+	atmo__free(cur);
+	atmo__free(depth);
 	return rc;
 }
 
@@ -543,7 +543,7 @@ int atmo_graph__resolve_target(rctx *r)
 	for (s = 0; s < g->n_stages && len < 400; s++)
 		if (g->stages[s].name)
 			len += strlen(g->stages[s].name) + 2;
-	list = malloc(len + 1);
+	list = atmo__malloc(len + 1, NULL);
 	if (!list)
 		return atmo_graph__nomem(r);
 	p = list;
@@ -556,7 +556,7 @@ int atmo_graph__resolve_target(rctx *r)
 	atmo__error_set(r->err, ATMO_ENOTFOUND, g->source, 0, 0,
 			"target stage \"%s\" could not be found (stages: %s%sor an index 0..%zu)",
 			t, list, *list ? "; " : "", g->n_stages - 1);
-	free(list);
+	atmo__free(list);
 	return ATMO_ENOTFOUND;
 }
 
@@ -565,9 +565,9 @@ int atmo_graph__reachability(rctx *r)
 {
 	atmo_graph *g = r->g;
 	size_t n = g->n_stages, s, e, top = 0, head = 0;
-	size_t *queue = malloc(n * sizeof(*queue));
-	size_t *indeg = calloc(n, sizeof(*indeg));
-	size_t *first = calloc(n + 1, sizeof(*first));
+	size_t *queue = atmo__malloc(n * sizeof(*queue), NULL);
+	size_t *indeg = atmo__calloc(n, sizeof(*indeg), NULL);
+	size_t *first = atmo__calloc(n + 1, sizeof(*first), NULL);
 	size_t *adj = NULL, *fill = NULL, *heap = NULL;
 	int rc = 0, t;
 
@@ -613,10 +613,10 @@ int atmo_graph__reachability(rctx *r)
 	}
 	for (s = 0; s < n; s++)
 		first[s + 1] += first[s];
-	adj = malloc((first[n] ? first[n] : 1) * sizeof(*adj));
-	fill = malloc(n * sizeof(*fill));
-	heap = malloc(n * sizeof(*heap));
-	g->order = malloc(n * sizeof(*g->order));
+	adj = atmo__malloc((first[n] ? first[n] : 1) * sizeof(*adj), NULL);
+	fill = atmo__malloc(n * sizeof(*fill), NULL);
+	heap = atmo__malloc(n * sizeof(*heap), NULL);
+	g->order = atmo__malloc(n * sizeof(*g->order), NULL);
 	if (!adj || !fill || !heap || !g->order) {
 		rc = atmo_graph__nomem(r);
 		goto done;
@@ -671,12 +671,12 @@ int atmo_graph__reachability(rctx *r)
 		}
 	}
 done:
-	free(queue);
-	free(indeg);
-	free(first);
-	free(adj);
-	free(fill);
-	free(heap);
+	atmo__free(queue);
+	atmo__free(indeg);
+	atmo__free(first);
+	atmo__free(adj);
+	atmo__free(fill);
+	atmo__free(heap);
 	return rc;
 }
 

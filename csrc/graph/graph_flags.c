@@ -275,11 +275,11 @@ int atmo_graph__parse_mount(rctx *r, const char *val, const atmo__genv *env, int
 			if (rc < 0)
 				return atmo_graph__fail(r, rc, line, "%s", local.text[0] ? local.text : "bad substitution");
 			if ((rc = atmo_graph__charge(r, x, line)) < 0) {
-				free(x);
+				atmo__free(x);
 				return rc;
 			}
 			value = atmo__arena_strdup(&r->g->arena, x);
-			free(x);
+			atmo__free(x);
 			if (!value)
 				return atmo_graph__nomem(r);
 		}

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include "atmograph/graph.h"
+#include "util/alloc.h"
 #include "util/arena.h"
 #include "util/error.h"
 

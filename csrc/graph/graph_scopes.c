@@ -208,7 +208,7 @@ static int expansion_errors(rctx *r, const atmo_instruction *ins, const atmo__ge
 			continue;
 		atmo_error_clear(&local);
 		rc = atmo_shell_expand_heredoc(&x, ins->heredocs[h].content, atmo_graph__lookup_cb, &lc, &local);
-		free(x);
+		atmo__free(x);
 		if (rc == ATMO_ENOMEM)
 			return atmo_graph__nomem(r);
 		if (rc < 0)

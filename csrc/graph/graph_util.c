@@ -28,13 +28,13 @@ static int gmap_grow(atmo__gmap *m)
 	size_t i;
 	if (ncap > SIZE_MAX / sizeof(size_t))
 		return ATMO_ENOMEM;
-	keys = calloc(ncap, sizeof(*keys));
-	lens = calloc(ncap, sizeof(*lens));
-	vals = calloc(ncap, sizeof(*vals));
+	keys = atmo__calloc(ncap, sizeof(*keys), NULL);
+	lens = atmo__calloc(ncap, sizeof(*lens), NULL);
+	vals = atmo__calloc(ncap, sizeof(*vals), NULL);
 	if (!keys || !lens || !vals) {
-		free(keys);
-		free(lens);
-		free(vals);
+		atmo__free(keys);
+		atmo__free(lens);
+		atmo__free(vals);
 		return ATMO_ENOMEM;
 	}
 	for (i = 0; i < m->cap; i++) {
@@ -48,9 +48,9 @@ static int gmap_grow(atmo__gmap *m)
 		lens[j] = m->lens[i];
 		vals[j] = m->vals[i];
 	}
-	free(m->keys);
-	free(m->lens);
-	free(m->vals);
+	atmo__free(m->keys);
+	atmo__free(m->lens);
+	atmo__free(m->vals);
 	m->keys = keys;
 	m->lens = lens;
 	m->vals = vals;
@@ -100,9 +100,9 @@ int atmo__gmap_copy(atmo__gmap *dst, const atmo__gmap *src)
 	atmo__gmap_free(dst);
 	if (!src->cap)
 		return 0;
-	dst->keys = malloc(src->cap * sizeof(*dst->keys));
-	dst->lens = malloc(src->cap * sizeof(*dst->lens));
-	dst->vals = malloc(src->cap * sizeof(*dst->vals));
+	dst->keys = atmo__malloc(src->cap * sizeof(*dst->keys), NULL);
+	dst->lens = atmo__malloc(src->cap * sizeof(*dst->lens), NULL);
+	dst->vals = atmo__malloc(src->cap * sizeof(*dst->vals), NULL);
 	if (!dst->keys || !dst->lens || !dst->vals) {
 		atmo__gmap_free(dst);
 		return ATMO_ENOMEM;
@@ -117,9 +117,9 @@ int atmo__gmap_copy(atmo__gmap *dst, const atmo__gmap *src)
 
 void atmo__gmap_free(atmo__gmap *m)
 {
-	free(m->keys);
-	free(m->lens);
-	free(m->vals);
+	atmo__free(m->keys);
+	atmo__free(m->lens);
+	atmo__free(m->vals);
 	m->keys = NULL;
 	m->lens = NULL;
 	m->vals = NULL;
@@ -146,7 +146,7 @@ int atmo__genv_set(atmo__genv *e, const char *name, const char *value, int is_en
 		atmo_graph_var *nv;
 		if (ncap > (size_t)INT32_MAX)
 			return ATMO_ELIMIT;
-		nv = realloc(e->v, ncap * sizeof(*nv));
+		nv = atmo__realloc(e->v, ncap * sizeof(*nv), NULL);
 		if (!nv)
 			return ATMO_ENOMEM;
 		e->v = nv;
@@ -172,7 +172,7 @@ int atmo__genv_copy(atmo__genv *dst, const atmo__genv *src)
 	atmo__genv_free(dst);
 	if (!src->n)
 		return 0;
-	dst->v = malloc(src->n * sizeof(*dst->v));
+	dst->v = atmo__malloc(src->n * sizeof(*dst->v), NULL);
 	if (!dst->v)
 		return ATMO_ENOMEM;
 	memcpy(dst->v, src->v, src->n * sizeof(*dst->v));
@@ -186,7 +186,7 @@ int atmo__genv_copy(atmo__genv *dst, const atmo__genv *src)
 
 void atmo__genv_free(atmo__genv *e)
 {
-	free(e->v);
+	atmo__free(e->v);
 	e->v = NULL;
 	e->n = e->cap = 0;
 	atmo__gmap_free(&e->idx);
