@@ -474,7 +474,7 @@ static int split_stages(rctx *r)
 	atmo_graph *g = r->g;
 	const atmo_dockerfile *df = g->df;
 	size_t n = atmo_dockerfile_count(df), i, ns = 0, s = 0;
-	atmo__gmap seen = ATMO__GMAP_INIT;
+	atmo__map seen = ATMO__MAP_INIT;
 	int rc = 0;
 
 	for (i = 0; i < n; i++) {
@@ -597,7 +597,7 @@ static int split_stages(rctx *r)
 		}
 	}
 done:
-	atmo__gmap_free(&seen);
+	atmo__map_free(&seen);
 	return rc;
 }
 
@@ -801,14 +801,14 @@ static int resolve_bases(rctx *r)
 
 static void rctx_free(rctx *r)
 {
-	atmo__gmap_free(&r->build_args);
+	atmo__map_free(&r->build_args);
 	atmo__free(r->ba_val);
 	atmo__free(r->ctx);
-	atmo__gmap_free(&r->ctx_map);
-	atmo__gmap_free(&r->names);
-	atmo__gmap_free(&r->images);
-	atmo__gmap_free(&r->anchors);
-	atmo__gmap_free(&r->meta_declared);
+	atmo__map_free(&r->ctx_map);
+	atmo__map_free(&r->names);
+	atmo__map_free(&r->images);
+	atmo__map_free(&r->anchors);
+	atmo__map_free(&r->meta_declared);
 	atmo__free(r->meta_ins);
 	atmo__free(r->base_node);
 	atmo__free(r->base_ctx);

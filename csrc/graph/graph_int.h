@@ -7,26 +7,23 @@
 #include "util/alloc.h"
 #include "util/arena.h"
 #include "util/error.h"
+#include "util/map.h"
 
 /* every string and small array of a graph lives in one arena (util/arena.h) */
 
-/* ---- string -> int map (open addressing); keys are borrowed (arena) ---- */
-typedef struct {
-	const char **keys;
-	size_t *lens;
-	int *vals;
-	size_t cap;   /* power of two, 0 when empty */
-	size_t count;
-} atmo__gmap;
-
-#define ATMO__GMAP_INIT { NULL, NULL, NULL, 0, 0 }
-
+/* ---- string -> int look-ups over util's map (util/map.h); keys borrowed (arena) ---- */
 /* insert or replace; 0 or ATMO_ENOMEM */
-int atmo__gmap_put(atmo__gmap *m, const char *key, size_t len, int val);
+static inline int atmo__gmap_put(atmo__map *m, const char *key, size_t len, int val)
+{
+	return atmo__map_setn(m, key, len, (size_t)val, NULL) < 0 ? ATMO_ENOMEM : 0;
+}
+
 /* the value or -1 */
-int atmo__gmap_get(const atmo__gmap *m, const char *key, size_t len);
-int atmo__gmap_copy(atmo__gmap *dst, const atmo__gmap *src);
-void atmo__gmap_free(atmo__gmap *m);
+static inline int atmo__gmap_get(const atmo__map *m, const char *key, size_t len)
+{
+	const size_t *v = atmo__map_getn(m, key, len);
+	return v ? (int)*v : -1;
+}
 
 /* ---- image references (reference.c) ---- */
 /* Check ref as BuildKit does before resolving an image (distribution/reference's
@@ -48,10 +45,10 @@ int atmo__lint_comment_skips(const char *comment, const char *rule);
 typedef struct {
 	atmo_graph_var *v;
 	size_t n, cap;
-	atmo__gmap idx;
+	atmo__map idx;
 } atmo__genv;
 
-#define ATMO__GENV_INIT { NULL, 0, 0, ATMO__GMAP_INIT }
+#define ATMO__GENV_INIT { NULL, 0, 0, ATMO__MAP_INIT }
 
 /* Set name (borrowed, arena) to value. An ARG never replaces an ENV of the same name. */
 int atmo__genv_set(atmo__genv *e, const char *name, const char *value, int is_env);
@@ -115,19 +112,19 @@ typedef struct {
 	atmo_error *err;
 	const atmo_graph_options *opts;
 
-	atmo__gmap build_args;      /* key -> index into ba_val */
+	atmo__map build_args;      /* key -> index into ba_val */
 	const char **ba_val;
 
 	gctx *ctx;
 	size_t n_ctx;
-	atmo__gmap ctx_map;         /* normalized name -> index into ctx */
+	atmo__map ctx_map;         /* normalized name -> index into ctx */
 
-	atmo__gmap names;           /* lower-case stage name -> last stage of that name */
-	atmo__gmap images;          /* reference -> node */
-	atmo__gmap anchors;
+	atmo__map names;           /* lower-case stage name -> last stage of that name */
+	atmo__map images;          /* reference -> node */
+	atmo__map anchors;
 	int scratch_node;
 
-	atmo__gmap meta_declared;   /* every meta ARG key and builtin */
+	atmo__map meta_declared;   /* every meta ARG key and builtin */
 	size_t *meta_ins;           /* instruction indices of meta ARGs */
 	size_t n_meta_ins;
 

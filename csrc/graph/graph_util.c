@@ -1,131 +1,10 @@
-/* Small containers used by the resolver: an arena, a string map, a variable scope. */
+/* The resolver's variable scope: ARG and ENV values in order, looked up by name. */
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "graph/graph_int.h"
-
-/* ---- map ---- */
-
-static size_t hash_bytes(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return (size_t)(h ^ (h >> 29));
-}
-
-static int gmap_grow(atmo__gmap *m)
-{
-	size_t ncap = m->cap ? m->cap * 2 : 16;
-	const char **keys;
-	size_t *lens;
-	int *vals;
-	size_t i;
-	if (ncap > SIZE_MAX / sizeof(size_t))
-		return ATMO_ENOMEM;
-	keys = atmo__calloc(ncap, sizeof(*keys), NULL);
-	lens = atmo__calloc(ncap, sizeof(*lens), NULL);
-	vals = atmo__calloc(ncap, sizeof(*vals), NULL);
-	if (!keys || !lens || !vals) {
-		atmo__free(keys);
-		atmo__free(lens);
-		atmo__free(vals);
-		return ATMO_ENOMEM;
-	}
-	for (i = 0; i < m->cap; i++) {
-		size_t j;
-		if (!m->keys[i])
-			continue;
-		j = hash_bytes(m->keys[i], m->lens[i]) & (ncap - 1);
-		while (keys[j])
-			j = (j + 1) & (ncap - 1);
-		keys[j] = m->keys[i];
-		lens[j] = m->lens[i];
-		vals[j] = m->vals[i];
-	}
-	atmo__free(m->keys);
-	atmo__free(m->lens);
-	atmo__free(m->vals);
-	m->keys = keys;
-	m->lens = lens;
-	m->vals = vals;
-	m->cap = ncap;
-	return 0;
-}
-
-int atmo__gmap_put(atmo__gmap *m, const char *key, size_t len, int val)
-{
-	size_t j;
-	if ((m->count + 1) * 4 > m->cap * 3) {
-		int rc = gmap_grow(m);
-		if (rc < 0)
-			return rc;
-	}
-	j = hash_bytes(key, len) & (m->cap - 1);
-	while (m->keys[j]) {
-		if (m->lens[j] == len && !memcmp(m->keys[j], key, len)) {
-			m->vals[j] = val;
-			return 0;
-		}
-		j = (j + 1) & (m->cap - 1);
-	}
-	m->keys[j] = key;
-	m->lens[j] = len;
-	m->vals[j] = val;
-	m->count++;
-	return 0;
-}
-
-int atmo__gmap_get(const atmo__gmap *m, const char *key, size_t len)
-{
-	size_t j;
-	if (!m->cap)
-		return -1;
-	j = hash_bytes(key, len) & (m->cap - 1);
-	while (m->keys[j]) {
-		if (m->lens[j] == len && !memcmp(m->keys[j], key, len))
-			return m->vals[j];
-		j = (j + 1) & (m->cap - 1);
-	}
-	return -1;
-}
-
-int atmo__gmap_copy(atmo__gmap *dst, const atmo__gmap *src)
-{
-	atmo__gmap_free(dst);
-	if (!src->cap)
-		return 0;
-	dst->keys = atmo__malloc(src->cap * sizeof(*dst->keys), NULL);
-	dst->lens = atmo__malloc(src->cap * sizeof(*dst->lens), NULL);
-	dst->vals = atmo__malloc(src->cap * sizeof(*dst->vals), NULL);
-	if (!dst->keys || !dst->lens || !dst->vals) {
-		atmo__gmap_free(dst);
-		return ATMO_ENOMEM;
-	}
-	memcpy(dst->keys, src->keys, src->cap * sizeof(*dst->keys));
-	memcpy(dst->lens, src->lens, src->cap * sizeof(*dst->lens));
-	memcpy(dst->vals, src->vals, src->cap * sizeof(*dst->vals));
-	dst->cap = src->cap;
-	dst->count = src->count;
-	return 0;
-}
-
-void atmo__gmap_free(atmo__gmap *m)
-{
-	atmo__free(m->keys);
-	atmo__free(m->lens);
-	atmo__free(m->vals);
-	m->keys = NULL;
-	m->lens = NULL;
-	m->vals = NULL;
-	m->cap = 0;
-	m->count = 0;
-}
 
 /* ---- scope ---- */
 
@@ -177,7 +56,7 @@ int atmo__genv_copy(atmo__genv *dst, const atmo__genv *src)
 		return ATMO_ENOMEM;
 	memcpy(dst->v, src->v, src->n * sizeof(*dst->v));
 	dst->n = dst->cap = src->n;
-	if (atmo__gmap_copy(&dst->idx, &src->idx) < 0) {
+	if (atmo__map_copy(&dst->idx, &src->idx, NULL) < 0) {
 		atmo__genv_free(dst);
 		return ATMO_ENOMEM;
 	}
@@ -189,5 +68,5 @@ void atmo__genv_free(atmo__genv *e)
 	atmo__free(e->v);
 	e->v = NULL;
 	e->n = e->cap = 0;
-	atmo__gmap_free(&e->idx);
+	atmo__map_free(&e->idx);
 }
