@@ -88,8 +88,14 @@ json_t *atmo__utf8_json_string(const char *s, size_t n)
 	atmo_buf b = ATMO_BUF_INIT;
 	size_t i = 0, start = 0, k;
 	json_t *j;
-	while (i < n && (p[i] < 0x80 || (k = atmo__utf8_next(p + i, n - i, NULL)) != 0))
-		i += p[i] < 0x80 ? 1 : k;
+	/* the common case: valid text, no copy */
+	while (i < n) {
+		if (p[i] < 0x80)
+			k = 1;
+		else if ((k = atmo__utf8_next(p + i, n - i, NULL)) == 0)
+			break;
+		i += k;
+	}
 	if (i >= n)
 		return json_stringn(s, n);
 	while (i < n) {
