@@ -208,17 +208,10 @@ static int add_node(rctx *r, atmo_node_kind kind, const char *id, const char *na
 {
 	atmo_graph *g = r->g;
 	atmo_graph_node *n;
-	if (g->n_nodes == g->cap_nodes) {
-		size_t ncap = g->cap_nodes ? g->cap_nodes * 2 : 16;
-		atmo_graph_node *nn;
-		if (ncap > (size_t)INT_MAX)
-			return atmo_graph__fail(r, ATMO_ELIMIT, 0, "too many nodes");
-		nn = atmo__realloc(g->nodes, ncap * sizeof(*nn), NULL);
-		if (!nn)
-			return atmo_graph__nomem(r);
-		g->nodes = nn;
-		g->cap_nodes = ncap;
-	}
+	if (g->n_nodes >= (size_t)INT_MAX)
+		return atmo_graph__fail(r, ATMO_ELIMIT, 0, "too many nodes");
+	if (ATMO__GROW(g->nodes, g->cap_nodes, g->n_nodes + 1, NULL) < 0)
+		return atmo_graph__nomem(r);
 	n = &g->nodes[g->n_nodes];
 	memset(n, 0, sizeof(*n));
 	n->id = id;

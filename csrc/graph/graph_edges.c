@@ -38,14 +38,8 @@ static int add_edge(rctx *r, int from, size_t to, atmo_edge_kind kind, size_t in
 {
 	atmo_graph *g = r->g;
 	atmo_graph_edge *e;
-	if (g->n_edges == g->cap_edges) {
-		size_t ncap = g->cap_edges ? g->cap_edges * 2 : 16;
-		atmo_graph_edge *ne = atmo__realloc(g->edges, ncap * sizeof(*ne), NULL);
-		if (!ne)
-			return atmo_graph__nomem(r);
-		g->edges = ne;
-		g->cap_edges = ncap;
-	}
+	if (ATMO__GROW(g->edges, g->cap_edges, g->n_edges + 1, NULL) < 0)
+		return atmo_graph__nomem(r);
 	if (g->n_edges >= r->cap_aux) {
 		size_t ncap = r->cap_aux ? r->cap_aux * 2 : 16;
 		int *na = atmo__realloc(r->edge_aux, ncap * sizeof(*na), NULL), *nt;
@@ -136,14 +130,8 @@ static int push_unreg(rctx *r, int node, int own)
 {
 	if (!own || (node >= 0 && (size_t)node < r->g->n_stages))
 		return 0;
-	if (r->n_unreg == r->cap_unreg) {
-		size_t ncap = r->cap_unreg ? r->cap_unreg * 2 : 16;
-		int *nu = atmo__realloc(r->unreg, ncap * sizeof(*nu), NULL);
-		if (!nu)
-			return atmo_graph__nomem(r);
-		r->unreg = nu;
-		r->cap_unreg = ncap;
-	}
+	if (ATMO__GROW(r->unreg, r->cap_unreg, r->n_unreg + 1, NULL) < 0)
+		return atmo_graph__nomem(r);
 	r->unreg[r->n_unreg++] = node;
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include "atmograph/graph.h"
 #include "util/alloc.h"
 #include "util/arena.h"
+#include "util/grow.h"
 #include "util/error.h"
 #include "util/map.h"
 

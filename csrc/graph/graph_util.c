@@ -20,17 +20,10 @@ int atmo__genv_set(atmo__genv *e, const char *name, const char *value, int is_en
 		e->v[i].is_env = is_env;
 		return 0;
 	}
-	if (e->n == e->cap) {
-		size_t ncap = e->cap ? e->cap * 2 : 8;
-		atmo_graph_var *nv;
-		if (ncap > (size_t)INT32_MAX)
-			return ATMO_ELIMIT;
-		nv = atmo__realloc(e->v, ncap * sizeof(*nv), NULL);
-		if (!nv)
-			return ATMO_ENOMEM;
-		e->v = nv;
-		e->cap = ncap;
-	}
+	if (e->n >= (size_t)INT32_MAX)
+		return ATMO_ELIMIT;
+	if (ATMO__GROW(e->v, e->cap, e->n + 1, NULL) < 0)
+		return ATMO_ENOMEM;
 	if (atmo__gmap_put(&e->idx, name, len, (int)e->n) < 0)
 		return ATMO_ENOMEM;
 	e->v[e->n].name = name;
