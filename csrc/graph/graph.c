@@ -491,6 +491,12 @@ static int split_stages(rctx *r)
 	if (!g->stages || !g->sx || !r->base_node || !r->base_ctx || !r->meta_ins)
 		return atmo_graph__nomem(r);
 	g->n_stages = ns;
+	/* one entry a stage at most: sized once, never rehashed on the way */
+	if (atmo__map_reserve(&seen, ns, NULL) < 0 || atmo__map_reserve(&r->anchors, ns, NULL) < 0 ||
+	    atmo__map_reserve(&r->names, ns, NULL) < 0) {
+		rc = atmo_graph__nomem(r);
+		goto done;
+	}
 	r->n_meta_ins = 0;
 
 	for (i = 0; i < n; i++) {
