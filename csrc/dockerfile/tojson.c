@@ -6,16 +6,7 @@
 /* a JSON string from bytes that may hold invalid UTF-8 (replaced by U+FFFD) */
 static json_t *jstr(const char *s, size_t n)
 {
-	json_t *j;
-	atmo_buf b = ATMO_BUF_INIT;
-	if (!s)
-		return json_null();
-	if (atmo__utf8_valid(s, n))
-		return json_stringn(s, n);
-	atmo__buf_put_utf8(&b, s, n);
-	j = b.oom ? NULL : json_stringn(atmo__buf_cstr(&b), b.len);
-	atmo__buf_free(&b);
-	return j;
+	return s ? atmo__utf8_json_string(s, n) : json_null();
 }
 
 static json_t *jstrz(const char *s)

@@ -129,33 +129,7 @@ static const char *edge_kind_name(atmo_edge_kind k)
 /* A JSON string; bytes that are not UTF-8 (Dockerfiles are bytes) become U+FFFD. */
 static json_t *jstr(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t len = strlen(s), i, o = 0, k;
-	char *buf;
-	json_t *j;
-	for (i = 0; i < len; i += k)
-		if (!(k = atmo__utf8_next(p + i, len - i, NULL)))
-			break;
-	if (i >= len)
-		return json_stringn(s, len);
-	buf = malloc(len * 3 + 1);
-	if (!buf)
-		return NULL;
-	for (i = 0; i < len;) {
-		k = atmo__utf8_next(p + i, len - i, NULL);
-		if (k) {
-			memcpy(buf + o, s + i, k);
-			o += k;
-			i += k;
-		} else {
-			memcpy(buf + o, "\xef\xbf\xbd", 3);
-			o += 3;
-			i++;
-		}
-	}
-	j = json_stringn(buf, o);
-	free(buf);
-	return j;
+	return atmo__utf8_json_string(s, strlen(s));
 }
 
 #define json_string(s) jstr(s)
@@ -403,18 +377,48 @@ int atmo_graph_to_json(json_t **out, const atmo_graph *g, atmo_error *err)
 
 /* ---- streaming: the same document, one value at a time ---- */
 
+/* bytes collected before a call of the caller's write function */
+#define JW_FLUSH 65536
+
 typedef struct {
 	atmo_write_fn write;
 	void *payload;
 	int failed;
+	atmo_buf out;     /* text not yet handed to write */
 	atmo_buf dumped;  /* values as jansson dumps them */
 } jwriter;
 
+static int jw_flush(jwriter *w)
+{
+	if (w->out.oom)
+		return -1;
+	if (!w->failed && w->out.len && w->write(w->out.ptr, w->out.len, w->payload) != 0)
+		w->failed = 1;
+	atmo__buf_clear(&w->out);
+	return w->failed ? -1 : 0;
+}
+
+/* after text was added to w->out: hand it over once there is enough */
+static int jw_added(jwriter *w)
+{
+	if (w->failed || w->out.oom)
+		return -1;
+	return w->out.len >= JW_FLUSH ? jw_flush(w) : 0;
+}
+
 static int jw_raw(jwriter *w, const char *s, size_t n)
 {
-	if (!w->failed && n && w->write(s, n, w->payload) != 0)
-		w->failed = 1;
-	return w->failed ? -1 : 0;
+	atmo_buf *b = &w->out;
+	/* a few bytes at a time, most of them without a call */
+	if (b->ptr && b->len + n < b->cap && b->len + n < JW_FLUSH && !w->failed) {
+		memcpy(b->ptr + b->len, s, n);
+		b->len += n;
+		b->ptr[b->len] = '\0';
+		return 0;
+	}
+	if (w->failed || atmo__buf_put(b, s, n) < 0)
+		return -1;
+	return jw_added(w);
 }
 
 /* jansson hands over a few bytes at a time: collect them */
@@ -432,15 +436,14 @@ static int jw_dump_cb(const char *buf, size_t n, void *data)
 }
 
 /*
- * Write v (consumed) as it reads inside the whole document, at depth 1 (a
- * top-level value) or depth 2 (a run of items of a top-level array, v then
- * being an array of them): jansson dumps it wrapped in one or two arrays,
- * which indents it right, and the wrappers' brackets are cut off.
+ * Write v (consumed), a top-level value, as it reads inside the whole
+ * document: jansson dumps it wrapped in an array, which indents it right,
+ * and the wrapper's brackets are cut off.
  */
-static int jw_dump(jwriter *w, json_t *v, int depth, int *bad)
+static int jw_value(jwriter *w, json_t *v, int *bad)
 {
 	json_t *wrap;
-	size_t head = depth == 1 ? 4 : 10, tail = depth == 1 ? 2 : 6; /* "[\n  " "[\n  [\n    " */
+	size_t head = 4, tail = 2; /* "[\n  " "\n]" */
 	int rc;
 	if (!v) {
 		*bad = 1;
@@ -461,11 +464,6 @@ static int jw_dump(jwriter *w, json_t *v, int depth, int *bad)
 	return jw_raw(w, atmo__buf_cstr(&w->dumped) + head, w->dumped.len - head - tail);
 }
 
-static int jw_value(jwriter *w, json_t *v, int *bad)
-{
-	return jw_dump(w, v, 1, bad);
-}
-
 /* "  "key": " at depth 1 */
 static int jw_key(jwriter *w, const char *key, int first)
 {
@@ -473,74 +471,265 @@ static int jw_key(jwriter *w, const char *key, int first)
 	       jw_raw(w, key, strlen(key)) < 0 || jw_raw(w, "\": ", 3) < 0 ? -1 : 0;
 }
 
-typedef json_t *(*jw_item_fn)(const atmo_graph *g, size_t i, int *bad);
+/*
+ * The nodes, edges and unused arrays hold an item per stage: written as text
+ * straight away, in the layout json_dumps(JSON_INDENT(2)) gives (building
+ * jansson values for each was most of the time of a big graph). The
+ * stream test holds the two to the same bytes.
+ */
 
-/* items made and dumped this many at a time: jansson's per-call cost spread,
- * memory bounded */
-#define JW_BATCH 64
-
-/* a top-level array whose items are made and dumped a batch at a time */
-static int jw_array(jwriter *w, const atmo_graph *g, size_t n, jw_item_fn item, int *bad)
+/* a new line indented to depth */
+static void jt_indent(jwriter *w, int depth)
 {
-	size_t i = 0, k = 0;
+	static const char sp[] = "\n                    ";
+	jw_raw(w, sp, 1 + 2 * (size_t)depth);
+}
+
+/* the key of an object member at depth; first: the object's first member */
+static void jt_key(jwriter *w, int depth, const char *key, int first)
+{
+	if (!first)
+		jw_raw(w, ",", 1);
+	jt_indent(w, depth);
+	jw_raw(w, "\"", 1);
+	jw_raw(w, key, strlen(key));
+	jw_raw(w, "\": ", 3);
+}
+
+static void jt_str(jwriter *w, const char *s)
+{
+	if (!s) {
+		jw_raw(w, "null", 4);
+		return;
+	}
+	if (!w->failed && atmo__utf8_json_quote(&w->out, s, strlen(s)) == 0)
+		jw_added(w);
+}
+
+static void jt_int(jwriter *w, long long v)
+{
+	char b[24], *p = b + sizeof(b);
+	unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
+	jw_raw(w, p, (size_t)(b + sizeof(b) - p));
+}
+
+static void jt_bool(jwriter *w, int v)
+{
+	jw_raw(w, v ? "true" : "false", v ? 4 : 5);
+}
+
+/* an array of strings as a member value at depth (its items one deeper) */
+static void jt_strings(jwriter *w, int depth, const char *const *v, size_t n)
+{
+	size_t i;
+	if (!n) {
+		jw_raw(w, "[]", 2);
+		return;
+	}
+	jw_raw(w, "[", 1);
+	for (i = 0; i < n; i++) {
+		if (i)
+			jw_raw(w, ",", 1);
+		jt_indent(w, depth + 1);
+		jt_str(w, v[i]);
+	}
+	jt_indent(w, depth);
+	jw_raw(w, "]", 1);
+}
+
+/* node_json()'s members, in its order, for an item of the nodes array */
+static int jt_stage_node(jwriter *w, const atmo_graph *g, const atmo_graph_node *n)
+{
+	const atmo_stage *st = &g->stages[n->stage];
+	size_t i;
+	jw_raw(w, "{", 1);
+	jt_key(w, 3, "id", 1);
+	jt_str(w, n->id);
+	jt_key(w, 3, "kind", 0);
+	jt_str(w, "stage");
+	jt_key(w, 3, "image", 0);
+	jt_str(w, g->image_id);
+	jt_key(w, 3, "name", 0);
+	jt_str(w, st->label);
+	jt_key(w, 3, "index", 0);
+	jt_int(w, (long long)st->index);
+	jt_key(w, 3, "base", 0);
+	jt_str(w, st->base);
+	jt_key(w, 3, "platform", 0);
+	jt_str(w, st->platform);
+	jt_key(w, 3, "line", 0);
+	jt_int(w, st->start_line);
+	jt_key(w, 3, "end_line", 0);
+	jt_int(w, st->end_line);
+	jt_key(w, 3, "description", 0);
+	jt_str(w, st->description);
+	jt_key(w, 3, "target", 0);
+	jt_bool(w, st->is_target);
+	jt_key(w, 3, "used", 0);
+	jt_bool(w, st->used);
+	jt_key(w, 3, "in_final", 0);
+	jt_bool(w, st->in_final);
+	jt_key(w, 3, "build_only", 0);
+	jt_bool(w, st->build_only);
+	jt_key(w, 3, "anchor", 0);
+	jt_str(w, st->anchor);
+	jt_key(w, 3, "parent", 0);
+	jt_str(w, st->parent_stage >= 0 ? g->stages[st->parent_stage].node_id : NULL);
+	if (g->sx[n->stage].replaced >= 0) {
+		jt_key(w, 3, "replaced_by", 0);
+		jt_str(w, g->nodes[g->sx[n->stage].replaced].id);
+	}
+	jt_key(w, 3, "instructions", 0);
+	jw_raw(w, st->n_instructions ? "[" : "[]", st->n_instructions ? 1 : 2);
+	for (i = 0; i < st->n_instructions; i++) {
+		const atmo_instruction *in = atmo_dockerfile_at(g->df, st->first_instruction + i);
+		if (!in)
+			return -1;
+		if (i)
+			jw_raw(w, ",", 1);
+		jt_indent(w, 4);
+		jw_raw(w, "{", 1);
+		jt_key(w, 5, "keyword", 1);
+		jt_str(w, in->keyword);
+		jt_key(w, 5, "line", 0);
+		jt_int(w, in->start_line);
+		jt_key(w, 5, "end_line", 0);
+		jt_int(w, in->end_line);
+		jt_key(w, 5, "text", 0);
+		jt_str(w, in->original ? in->original : "");
+		jt_indent(w, 4);
+		jw_raw(w, "}", 1);
+	}
+	if (st->n_instructions) {
+		jt_indent(w, 3);
+		jw_raw(w, "]", 1);
+	}
+	jt_key(w, 3, "onbuild", 0);
+	jt_strings(w, 3, st->onbuild, st->n_onbuild);
+	/* the triggers that run first in this stage (parent stage's or a linked image's) */
+	if (st->n_onbuild_inherited) {
+		jt_key(w, 3, "onbuild_inherited", 0);
+		jt_strings(w, 3, st->onbuild_inherited, st->n_onbuild_inherited);
+		jt_key(w, 3, "onbuild_from", 0);
+		jt_str(w, st->onbuild_from);
+	}
+	jt_indent(w, 2);
+	return jw_raw(w, "}", 1);
+}
+
+static int jt_node(jwriter *w, const atmo_graph *g, size_t i)
+{
+	const atmo_graph_node *n = &g->nodes[i];
+	if (n->kind == ATMO_NODE_STAGE)
+		return jt_stage_node(w, g, n);
+	jw_raw(w, "{", 1);
+	jt_key(w, 3, "id", 1);
+	jt_str(w, n->id);
+	jt_key(w, 3, "kind", 0);
+	jt_str(w, kind_name(n->kind));
+	jt_key(w, 3, "image", 0);
+	jt_str(w, g->image_id);
+	jt_key(w, 3, "name", 0);
+	jt_str(w, n->name);
+	if (n->kind == ATMO_NODE_IMAGE) {
+		jt_key(w, 3, "ref", 0);
+		jt_str(w, n->ref);
+	} else if (n->kind == ATMO_NODE_CONTEXT) {
+		jt_key(w, 3, "value", 0);
+		jt_str(w, n->ref);
+	}
+	jt_key(w, 3, "line", 0);
+	jt_int(w, n->line);
+	jt_key(w, 3, "used", 0);
+	jt_bool(w, n->used);
+	jt_indent(w, 2);
+	return jw_raw(w, "}", 1);
+}
+
+/* edge_json()'s members, in its order */
+static int jt_edge(jwriter *w, const atmo_graph *g, size_t i)
+{
+	const atmo_graph_edge *e = &g->edges[i];
+	jw_raw(w, "{", 1);
+	jt_key(w, 3, "from", 1);
+	jt_str(w, g->nodes[e->from].id);
+	jt_key(w, 3, "to", 0);
+	jt_str(w, g->nodes[e->to].id);
+	jt_key(w, 3, "kind", 0);
+	jt_str(w, edge_kind_name(e->kind));
+	jt_key(w, 3, "line", 0);
+	jt_int(w, e->line);
+	if (e->sources) {
+		jt_key(w, 3, "sources", 0);
+		jt_strings(w, 3, e->sources, e->n_sources);
+	}
+	if (e->dest) {
+		jt_key(w, 3, "dest", 0);
+		jt_str(w, e->dest);
+	}
+	if (e->context) {
+		jt_key(w, 3, "context", 0);
+		jt_str(w, e->context);
+	}
+	if (e->mount_type) {
+		jt_key(w, 3, "mount_type", 0);
+		jt_str(w, e->mount_type);
+	}
+	if (e->mount_id) {
+		jt_key(w, 3, "mount_id", 0);
+		jt_str(w, e->mount_id);
+	}
+	if (e->onbuild_from) {
+		jt_key(w, 3, "onbuild_from", 0);
+		jt_str(w, e->onbuild_from);
+	}
+	jt_indent(w, 2);
+	return jw_raw(w, "}", 1);
+}
+
+static int jt_unused(jwriter *w, const atmo_graph *g, size_t i)
+{
+	jt_str(w, g->stages[i].node_id);
+	return w->failed || w->out.oom ? -1 : 0;
+}
+
+typedef int (*jt_item_fn)(jwriter *w, const atmo_graph *g, size_t i);
+
+/* a top-level array of the items i < n that keep(i) (NULL: all) */
+static int jt_array(jwriter *w, const atmo_graph *g, size_t n, jt_item_fn item,
+		    int (*keep)(const atmo_graph *g, size_t i))
+{
+	size_t i, k = 0;
 	if (jw_raw(w, "[", 1) < 0)
 		return -1;
-	while (i < n) {
-		json_t *batch = json_array();
-		if (!batch) {
-			*bad = 1;
-			return -1;
-		}
-		for (; i < n && json_array_size(batch) < JW_BATCH; i++) {
-			json_t *v = item(g, i, bad);
-			if (!v && !*bad)
-				continue; /* no item at i */
-			if (!v || json_array_append_new(batch, v) < 0) {
-				json_decref(batch);
-				*bad = 1;
-				return -1;
-			}
-		}
-		if (!json_array_size(batch)) {
-			json_decref(batch);
+	for (i = 0; i < n; i++) {
+		if (keep && !keep(g, i))
 			continue;
-		}
-		if (jw_raw(w, k ? ",\n    " : "\n    ", k ? 6 : 5) < 0) {
-			json_decref(batch);
+		if (k++)
+			jw_raw(w, ",", 1);
+		jt_indent(w, 2);
+		if (item(w, g, i) < 0)
 			return -1;
-		}
-		if (jw_dump(w, batch, 2, bad) < 0)
-			return -1;
-		k++;
 	}
-	return jw_raw(w, k ? "\n  ]" : "]", k ? 4 : 1);
+	if (k)
+		jt_indent(w, 1);
+	return jw_raw(w, "]", 1);
 }
 
-static json_t *jw_node(const atmo_graph *g, size_t i, int *bad)
+static int jt_is_unused(const atmo_graph *g, size_t i)
 {
-	return node_json(g, &g->nodes[i], bad);
-}
-
-static json_t *jw_edge(const atmo_graph *g, size_t i, int *bad)
-{
-	return edge_json(g, &g->edges[i], bad);
-}
-
-static json_t *jw_unused(const atmo_graph *g, size_t i, int *bad)
-{
-	json_t *v;
-	if (g->stages[i].used)
-		return NULL;
-	v = json_string(g->stages[i].node_id);
-	if (!v)
-		*bad = 1;
-	return v;
+	return !g->stages[i].used;
 }
 
 int atmo_graph_write_json(const atmo_graph *g, atmo_write_fn write, void *payload,
 			  atmo_error *err)
 {
-	jwriter w = { write, payload, 0, ATMO_BUF_INIT };
+	jwriter w = { write, payload, 0, ATMO_BUF_INIT, ATMO_BUF_INIT };
 	const char *target_id;
 	json_t *images;
 	int bad = 0, rc = 0;
@@ -553,20 +742,24 @@ int atmo_graph_write_json(const atmo_graph *g, atmo_write_fn write, void *payloa
 	/* the keys and their order are atmo_graph_to_json()'s */
 	images = json_pack("[{s:s,s:s,s:s,s:s}]", "id", g->image_id, "label", g->image_id,
 			   "dockerfile", g->source, "target", target_id);
+	/* room for a flush's worth, so jw_raw rarely grows it */
+	atmo__buf_grow(&w.out, JW_FLUSH + 64);
 	if (jw_raw(&w, "{", 1) < 0 || jw_key(&w, "schema", 1) < 0 ||
-	    jw_value(&w, json_string("atmograph.graph/1"), &bad) < 0 ||
+	    jw_value(&w, json_string(ATMO_GRAPH_SCHEMA), &bad) < 0 ||
 	    jw_key(&w, "images", 0) < 0) {
 		json_decref(images);
 		rc = -1;
 	} else if (jw_value(&w, images, &bad) < 0 ||
-	    jw_key(&w, "nodes", 0) < 0 || jw_array(&w, g, g->n_nodes, jw_node, &bad) < 0 ||
-	    jw_key(&w, "edges", 0) < 0 || jw_array(&w, g, g->n_edges, jw_edge, &bad) < 0 ||
+	    jw_key(&w, "nodes", 0) < 0 || jt_array(&w, g, g->n_nodes, jt_node, NULL) < 0 ||
+	    jw_key(&w, "edges", 0) < 0 || jt_array(&w, g, g->n_edges, jt_edge, NULL) < 0 ||
 	    jw_key(&w, "target", 0) < 0 || jw_value(&w, json_string(target_id), &bad) < 0 ||
-	    jw_key(&w, "unused", 0) < 0 || jw_array(&w, g, g->n_stages, jw_unused, &bad) < 0 ||
+	    jw_key(&w, "unused", 0) < 0 ||
+	    jt_array(&w, g, g->n_stages, jt_unused, jt_is_unused) < 0 ||
 	    jw_key(&w, "warnings", 0) < 0 || jw_value(&w, warnings_json(g, &bad), &bad) < 0 ||
-	    jw_raw(&w, "\n}\n", 3) < 0)
+	    jw_raw(&w, "\n}\n", 3) < 0 || jw_flush(&w) < 0)
 		rc = -1;
 	atmo__buf_free(&w.dumped);
+	atmo__buf_free(&w.out);
 	if (rc < 0 && (bad || !w.failed))
 		return atmo__error_nomem(err);
 	if (rc < 0)

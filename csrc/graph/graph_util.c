@@ -1,131 +1,10 @@
-/* Small containers used by the resolver: an arena, a string map, a variable scope. */
+/* The resolver's variable scope: ARG and ENV values in order, looked up by name. */
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "graph/graph_int.h"
-
-/* ---- map ---- */
-
-static size_t hash_bytes(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return (size_t)(h ^ (h >> 29));
-}
-
-static int gmap_grow(atmo__gmap *m)
-{
-	size_t ncap = m->cap ? m->cap * 2 : 16;
-	const char **keys;
-	size_t *lens;
-	int *vals;
-	size_t i;
-	if (ncap > SIZE_MAX / sizeof(size_t))
-		return ATMO_ENOMEM;
-	keys = calloc(ncap, sizeof(*keys));
-	lens = calloc(ncap, sizeof(*lens));
-	vals = calloc(ncap, sizeof(*vals));
-	if (!keys || !lens || !vals) {
-		free(keys);
-		free(lens);
-		free(vals);
-		return ATMO_ENOMEM;
-	}
-	for (i = 0; i < m->cap; i++) {
-		size_t j;
-		if (!m->keys[i])
-			continue;
-		j = hash_bytes(m->keys[i], m->lens[i]) & (ncap - 1);
-		while (keys[j])
-			j = (j + 1) & (ncap - 1);
-		keys[j] = m->keys[i];
-		lens[j] = m->lens[i];
-		vals[j] = m->vals[i];
-	}
-	free(m->keys);
-	free(m->lens);
-	free(m->vals);
-	m->keys = keys;
-	m->lens = lens;
-	m->vals = vals;
-	m->cap = ncap;
-	return 0;
-}
-
-int atmo__gmap_put(atmo__gmap *m, const char *key, size_t len, int val)
-{
-	size_t j;
-	if ((m->count + 1) * 4 > m->cap * 3) {
-		int rc = gmap_grow(m);
-		if (rc < 0)
-			return rc;
-	}
-	j = hash_bytes(key, len) & (m->cap - 1);
-	while (m->keys[j]) {
-		if (m->lens[j] == len && !memcmp(m->keys[j], key, len)) {
-			m->vals[j] = val;
-			return 0;
-		}
-		j = (j + 1) & (m->cap - 1);
-	}
-	m->keys[j] = key;
-	m->lens[j] = len;
-	m->vals[j] = val;
-	m->count++;
-	return 0;
-}
-
-int atmo__gmap_get(const atmo__gmap *m, const char *key, size_t len)
-{
-	size_t j;
-	if (!m->cap)
-		return -1;
-	j = hash_bytes(key, len) & (m->cap - 1);
-	while (m->keys[j]) {
-		if (m->lens[j] == len && !memcmp(m->keys[j], key, len))
-			return m->vals[j];
-		j = (j + 1) & (m->cap - 1);
-	}
-	return -1;
-}
-
-int atmo__gmap_copy(atmo__gmap *dst, const atmo__gmap *src)
-{
-	atmo__gmap_free(dst);
-	if (!src->cap)
-		return 0;
-	dst->keys = malloc(src->cap * sizeof(*dst->keys));
-	dst->lens = malloc(src->cap * sizeof(*dst->lens));
-	dst->vals = malloc(src->cap * sizeof(*dst->vals));
-	if (!dst->keys || !dst->lens || !dst->vals) {
-		atmo__gmap_free(dst);
-		return ATMO_ENOMEM;
-	}
-	memcpy(dst->keys, src->keys, src->cap * sizeof(*dst->keys));
-	memcpy(dst->lens, src->lens, src->cap * sizeof(*dst->lens));
-	memcpy(dst->vals, src->vals, src->cap * sizeof(*dst->vals));
-	dst->cap = src->cap;
-	dst->count = src->count;
-	return 0;
-}
-
-void atmo__gmap_free(atmo__gmap *m)
-{
-	free(m->keys);
-	free(m->lens);
-	free(m->vals);
-	m->keys = NULL;
-	m->lens = NULL;
-	m->vals = NULL;
-	m->cap = 0;
-	m->count = 0;
-}
 
 /* ---- scope ---- */
 
@@ -141,17 +20,10 @@ int atmo__genv_set(atmo__genv *e, const char *name, const char *value, int is_en
 		e->v[i].is_env = is_env;
 		return 0;
 	}
-	if (e->n == e->cap) {
-		size_t ncap = e->cap ? e->cap * 2 : 8;
-		atmo_graph_var *nv;
-		if (ncap > (size_t)INT32_MAX)
-			return ATMO_ELIMIT;
-		nv = realloc(e->v, ncap * sizeof(*nv));
-		if (!nv)
-			return ATMO_ENOMEM;
-		e->v = nv;
-		e->cap = ncap;
-	}
+	if (e->n >= (size_t)INT32_MAX)
+		return ATMO_ELIMIT;
+	if (ATMO__GROW(e->v, e->cap, e->n + 1, NULL) < 0)
+		return ATMO_ENOMEM;
 	if (atmo__gmap_put(&e->idx, name, len, (int)e->n) < 0)
 		return ATMO_ENOMEM;
 	e->v[e->n].name = name;
@@ -172,12 +44,12 @@ int atmo__genv_copy(atmo__genv *dst, const atmo__genv *src)
 	atmo__genv_free(dst);
 	if (!src->n)
 		return 0;
-	dst->v = malloc(src->n * sizeof(*dst->v));
+	dst->v = atmo__malloc(src->n * sizeof(*dst->v), NULL);
 	if (!dst->v)
 		return ATMO_ENOMEM;
 	memcpy(dst->v, src->v, src->n * sizeof(*dst->v));
 	dst->n = dst->cap = src->n;
-	if (atmo__gmap_copy(&dst->idx, &src->idx) < 0) {
+	if (atmo__map_copy(&dst->idx, &src->idx, NULL) < 0) {
 		atmo__genv_free(dst);
 		return ATMO_ENOMEM;
 	}
@@ -186,8 +58,8 @@ int atmo__genv_copy(atmo__genv *dst, const atmo__genv *src)
 
 void atmo__genv_free(atmo__genv *e)
 {
-	free(e->v);
+	atmo__free(e->v);
 	e->v = NULL;
 	e->n = e->cap = 0;
-	atmo__gmap_free(&e->idx);
+	atmo__map_free(&e->idx);
 }

@@ -273,7 +273,7 @@ int atmo__reference_check(const char *ref, char *why, size_t wn)
 			return fail(why, wn, "invalid repository name (%s), cannot specify 64-byte hexadecimal strings", ref);
 	}
 	/* splitDockerDomain: "domain/remainder" with docker.io and library/ made explicit */
-	full = malloc(n + sizeof("docker.io/library/"));
+	full = atmo__malloc(n + sizeof("docker.io/library/"), NULL);
 	if (!full)
 		return ATMO_ENOMEM;
 	if (!slash) {
@@ -318,6 +318,6 @@ int atmo__reference_check(const char *ref, char *why, size_t wn)
 	if (digest)
 		rc = digest_valid(digest, dn, why, wn);
 done:
-	free(full);
+	atmo__free(full);
 	return rc;
 }

@@ -81,3 +81,93 @@ size_t atmo__utf8_next(const unsigned char *s, size_t n, uint32_t *rune)
 		*rune = r;
 	return w;
 }
+
+json_t *atmo__utf8_json_string(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	atmo_buf b = ATMO_BUF_INIT;
+	size_t i = 0, start = 0, k;
+	json_t *j;
+	/* the common case: valid text, no copy */
+	while (i < n) {
+		if (p[i] < 0x80)
+			k = 1;
+		else if ((k = atmo__utf8_next(p + i, n - i, NULL)) == 0)
+			break;
+		i += k;
+	}
+	if (i >= n)
+		return json_stringn(s, n);
+	while (i < n) {
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((k = atmo__utf8_next(p + i, n - i, NULL)) != 0) {
+			i += k;
+			continue;
+		}
+		atmo__buf_put(&b, s + start, i - start);
+		atmo__buf_put(&b, "\xEF\xBF\xBD", 3);
+		start = ++i;
+	}
+	atmo__buf_put(&b, s + start, n - start);
+	j = b.oom ? NULL : json_stringn(atmo__buf_cstr(&b), b.len);
+	atmo__buf_free(&b);
+	return j;
+}
+
+int atmo__utf8_json_quote(atmo_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, start = 0, k;
+	char esc[6] = { '\\', 'u', '0', '0', 0, 0 };
+
+	/* the common case, no escapes, costs one growth */
+	if (atmo__buf_grow(b, n + 2) < 0)
+		return ATMO_ENOMEM;
+	atmo__buf_putc(b, '"');
+	while (i < n) {
+		unsigned c = p[i];
+		const char *rep;
+		size_t rlen = 2;
+		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0x80) {
+			if ((k = atmo__utf8_next(p + i, n - i, NULL)) != 0) {
+				i += k;
+				continue;
+			}
+			rep = "\xEF\xBF\xBD";
+			rlen = 3;
+		} else if (c == '"') {
+			rep = "\\\"";
+		} else if (c == '\\') {
+			rep = "\\\\";
+		} else if (c == '\b') {
+			rep = "\\b";
+		} else if (c == '\f') {
+			rep = "\\f";
+		} else if (c == '\n') {
+			rep = "\\n";
+		} else if (c == '\r') {
+			rep = "\\r";
+		} else if (c == '\t') {
+			rep = "\\t";
+		} else {
+			/* jansson writes other controls as \u00XX, upper-case hex */
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			rep = esc;
+			rlen = 6;
+		}
+		atmo__buf_put(b, s + start, i - start);
+		atmo__buf_put(b, rep, rlen);
+		start = ++i;
+	}
+	atmo__buf_put(b, s + start, n - start);
+	return atmo__buf_putc(b, '"');
+}

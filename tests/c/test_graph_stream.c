@@ -71,6 +71,12 @@ static void stream_matches_document(void **state)
 		"FROM alpine AS a\nONBUILD RUN echo \"q\\\\t\"\nFROM a AS b\nRUN --mount=type=cache,target=/c true\n"
 		"FROM alpine AS a\nFROM b AS c\nCOPY --from=a /x /y\nFROM alpine AS unused\nRUN echo é\n",
 		"ARG X=1\nFROM alpine:${X} AS one\nFROM one\n",
+		/* every escape json_dumps makes, controls, DEL, a 4-byte rune, bytes that
+		 * are not UTF-8 (U+FFFD), a surrogate and an overlong form */
+		"FROM alpine AS a\nRUN printf '\"\\\\/\b\f\r\t\x01\x1f\x7f \xf0\x9f\x90\xb3 \xff\xc3 "
+		"\xed\xa0\x80 \xc0\xaf'\n"
+		"LABEL x=\"\xe2\x80\xa8\"\nONBUILD RUN echo \xfe\nFROM a\n"
+		"COPY --from=a /s\xe9 /d\xe9\nRUN --mount=type=cache,id=\xe9,target=/\xe9 true\n",
 	};
 	const char *args[] = { "X=2" };
 	atmo_graph_options o = ATMO_GRAPH_OPTIONS_INIT;
@@ -86,6 +92,15 @@ static void stream_matches_document(void **state)
 	o.build_args = args;
 	o.n_build_args = 1;
 	same_text(texts[2], "Dockerfile", &o);
+	/* a named context replacing a stage, and one as a base */
+	{
+		const char *ctxs[] = { "one=docker-image://busybox", "base=../dir" };
+		atmo_graph_options c = ATMO_GRAPH_OPTIONS_INIT;
+		c.build_contexts = ctxs;
+		c.n_build_contexts = 2;
+		same_text("FROM alpine AS one\nFROM base AS two\nCOPY --from=one /a /b\n", "Dockerfile",
+			  &c);
+	}
 }
 
 /* more nodes than one batch, so batches join */
