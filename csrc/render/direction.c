@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "render/font_metrics.h"
-#include "render/render_int2.h"
+#include "render/graphviz_int.h"
 #include "util/alloc.h"
 
 #define NODE_FONT 11.0

@@ -13,7 +13,7 @@
 #include <strings.h>
 #include "render/font_metrics.h"
 #include "render/palette.h"
-#include "render/render_int2.h"
+#include "render/graphviz_int.h"
 #include "util/alloc.h"
 #include "util/error.h"
 

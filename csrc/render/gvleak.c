@@ -49,7 +49,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "render/render_int2.h"
+#include "render/graphviz_int.h"
 #include "util/alloc.h"
 
 /* Graphviz's lib/common/const.h (not installed): ND_node_type and ND_ranktype values */

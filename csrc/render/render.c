@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "render/render_int2.h"
+#include "render/graphviz_int.h"
 #include "util/alloc.h"
 #include "util/error.h"
 

@@ -23,7 +23,7 @@
 #include <string.h>
 #include "render/font_metrics.h"
 #include "render/palette.h"
-#include "render/render_int2.h"
+#include "render/graphviz_int.h"
 #include "util/utf8.h"
 
 #define PAD 4.0               /* Graphviz's default graph pad, in points */

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "render/font_metrics.h"
-#include "render/render_int.h"
+#include "render/model_int.h"
 #include "util/size.h"
 #include "util/utf8.h"
 

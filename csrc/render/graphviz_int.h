@@ -2,11 +2,11 @@
  * Internal to the render module: the Graphviz side (ids, titles, the cgraph
  * builder and the SVG writer). Only files that include gvc.h use it.
  */
-#ifndef ATMO_RENDER_INT2_H
-#define ATMO_RENDER_INT2_H
+#ifndef ATMO_RENDER_GRAPHVIZ_INT_H
+#define ATMO_RENDER_GRAPHVIZ_INT_H
 
 #include <gvc.h>
-#include "render/render_int.h"
+#include "render/model_int.h"
 #include "util/arena.h"
 
 /* One element of the drawing: its SVG id, title and link. */
