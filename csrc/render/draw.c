@@ -266,7 +266,7 @@ static void id_register(void *state, int objtype, void *obj)
 	(void)obj;
 }
 
-static Agiddisc_t ordered_ids = { id_open, id_map, id_alloc, id_free, id_print, id_close, id_register };
+Agiddisc_t atmo__ordered_ids = { id_open, id_map, id_alloc, id_free, id_print, id_close, id_register };
 
 /* ---- styles -------------------------------------------------------------------------- */
 
@@ -329,7 +329,7 @@ const atmo_rdraw *atmo__rdraw_get(const atmo_rctx *c, void *obj)
 }
 
 /* The draw record of obj, made with the declared defaults on first use; NULL when out of memory. */
-static atmo_rdraw *rec(builder *B, void *obj)
+atmo_rdraw *atmo__draw_rec(builder *B, void *obj)
 {
 	atmo_rctx *c = B->c;
 	int kind = draw_kind(obj);
@@ -389,7 +389,7 @@ enum { A_LAYOUT = 0, A_CLASS, A_STYLE, A_FILL, A_COLOR, A_FONTCOLOR, A_PENWIDTH,
  * declared); what the layout needs goes to Graphviz too. `val` outlives the
  * render except for classes, which are copied.
  */
-static void xset(builder *B, void *obj, Agsym_t *sym, int what, const char *val)
+void atmo__draw_xset(builder *B, void *obj, Agsym_t *sym, int what, const char *val)
 {
 	atmo_rdraw *d;
 
@@ -397,7 +397,7 @@ static void xset(builder *B, void *obj, Agsym_t *sym, int what, const char *val)
 		agxset(obj, sym, S(val));
 	if (!B->svg || what == A_LAYOUT)
 		return;
-	if (!(d = rec(B, obj))) {
+	if (!(d = atmo__draw_rec(B, obj))) {
 		B->oom = 1;
 		return;
 	}
@@ -425,14 +425,14 @@ static void xset(builder *B, void *obj, Agsym_t *sym, int what, const char *val)
  * more with <B>), which a long-running process would feel. Text is escaped
  * for Graphviz (atmo__put_text mode 2); lines end with "\l" (left-justified).
  */
-static int set_label(builder *B, void *obj, Agsym_t *sym, const char *s)
+int atmo__draw_set_label(builder *B, void *obj, Agsym_t *sym, const char *s)
 {
 	(void)B;
 	return agxset(obj, sym, S(s)) == 0 ? 0 : ATMO_ENOMEM;
 }
 
 /* Give obj its id from the map and a title; returns the ident or NULL on OOM. */
-static atmo_rident *ident(builder *B, void *obj, Agsym_t *idsym, const char *prefix, const char *key,
+atmo_rident *atmo__draw_ident(builder *B, void *obj, Agsym_t *idsym, const char *prefix, const char *key,
 			  const char *title)
 {
 	long i = atmo__ridmap_add(&B->c->ids, prefix, key);
@@ -448,7 +448,7 @@ static atmo_rident *ident(builder *B, void *obj, Agsym_t *idsym, const char *pre
 	if (!e->title)
 		return NULL;
 	if (obj && B->svg) {
-		atmo_rdraw *d = rec(B, obj);
+		atmo_rdraw *d = atmo__draw_rec(B, obj);
 		if (!d)
 			return NULL;
 		d->ident = i;
@@ -480,7 +480,7 @@ static void put_url(atmo_buf *b, const char *s, int strict)
 }
 
 /* A size bar drawn with block characters: BAR_CELLS cells, filled in proportion. */
-static void put_bar(builder *B, long long bytes, long long max)
+void atmo__draw_put_bar(builder *B, long long bytes, long long max)
 {
 	long w = max > 0 ? (long)((double)bytes * BAR_CELLS / (double)max + 0.5) : 0, k;
 	if (w < 1)
@@ -497,7 +497,7 @@ static void put_bar(builder *B, long long bytes, long long max)
  * (Graphviz's own corner, without its path of 17 Bezier points a box), marked
  * by e->round. PNG and PDF keep Graphviz's rounded style.
  */
-static const char *rounded(builder *B, atmo_rident *e)
+const char *atmo__draw_rounded(builder *B, atmo_rident *e)
 {
 	if (B->c->o->format != ATMO_FORMAT_SVG)
 		return "rounded,filled";
@@ -506,12 +506,12 @@ static const char *rounded(builder *B, atmo_rident *e)
 }
 
 /* End a left-justified label line. */
-static void end_line(builder *B)
+void atmo__draw_end_line(builder *B)
 {
 	atmo__buf_puts(&B->b, "\\l");
 }
 
-static const char *node_fg(builder *B, const atmo_rnode *n)
+const char *atmo__draw_node_fg(builder *B, const atmo_rnode *n)
 {
 	return n->used ? B->p->fg : B->p->unused_fg;
 }
@@ -532,9 +532,9 @@ static void put_size_rows(builder *B, const atmo_rnode *n)
 	}
 	if (n->has_packages)
 		atmo__buf_printf(&B->b, "%s%lld packages", n->has_size ? " \xc2\xb7 " : "", n->packages);
-	end_line(B);
+	atmo__draw_end_line(B);
 	if (n->has_size)
-		put_bar(B, n->bytes, B->max_node_bytes);
+		atmo__draw_put_bar(B, n->bytes, B->max_node_bytes);
 }
 
 /*
@@ -554,7 +554,7 @@ static void put_stage_name(atmo_buf *b, const atmo_rnode *n, size_t max)
  * WRAP code points broken after separators ("FROM docker.io/library/" /
  * "python:3.12-slim-bookworm"): a long reference no longer sets a node's width.
  */
-static void put_name_lines(builder *B, const char *prefix, const char *name, size_t max)
+void atmo__draw_put_name_lines(builder *B, const char *prefix, const char *name, size_t max)
 {
 	atmo_buf t = ATMO_BUF_INIT;
 
@@ -569,15 +569,15 @@ static void put_name_lines(builder *B, const char *prefix, const char *name, siz
 }
 
 /* The label of a stage (a node, or a cluster's title in the layer view). */
-static void stage_label(builder *B, const atmo_rnode *n)
+void atmo__draw_stage_label(builder *B, const atmo_rnode *n)
 {
 	int tags = 0;
 
 	atmo__buf_clear(&B->b);
 	put_stage_name(&B->b, n, B->maxlen);
-	end_line(B);
+	atmo__draw_end_line(B);
 	if (n->base) {
-		put_name_lines(B, "FROM ", n->base, B->maxlen);
+		atmo__draw_put_name_lines(B, "FROM ", n->base, B->maxlen);
 	}
 	if (n->line || n->target || n->build_only || !n->used) {
 		if (n->line) {
@@ -593,24 +593,24 @@ static void stage_label(builder *B, const atmo_rnode *n)
 			atmo__buf_printf(&B->b, "%sbuild only", tags++ ? " \xc2\xb7 " : "");
 		if (!n->used)
 			atmo__buf_printf(&B->b, "%sunused", tags++ ? " \xc2\xb7 " : "");
-		end_line(B);
+		atmo__draw_end_line(B);
 	}
 	if (n->description && *n->description)
 		atmo__put_wrapped(&B->b, n->description, WRAP, 3, 0);
 	put_size_rows(B, n);
 }
 
-static void other_label(builder *B, const atmo_rnode *n)
+void atmo__draw_other_label(builder *B, const atmo_rnode *n)
 {
 	atmo__buf_clear(&B->b);
 	if (n->kind == ATMO_NODE_IMAGE) {
-		put_name_lines(B, "", n->ref ? n->ref : n->name, B->maxlen);
+		atmo__draw_put_name_lines(B, "", n->ref ? n->ref : n->name, B->maxlen);
 	} else {
 		if (n->kind == ATMO_NODE_CONTEXT)
 			atmo__put_text(&B->b, n->name, B->maxlen, 1, 2);
 		else
 			atmo__buf_puts(&B->b, "scratch");
-		end_line(B);
+		atmo__draw_end_line(B);
 	}
 	if (n->kind == ATMO_NODE_CONTEXT) {
 		atmo__buf_puts(&B->b, "context");
@@ -618,7 +618,7 @@ static void other_label(builder *B, const atmo_rnode *n)
 			atmo__buf_puts(&B->b, " = ");
 			atmo__put_text(&B->b, n->value, B->maxlen, 1, 2);
 		}
-		end_line(B);
+		atmo__draw_end_line(B);
 	}
 	put_size_rows(B, n);
 }
@@ -629,7 +629,7 @@ static void other_label(builder *B, const atmo_rnode *n)
  * stage is its target (a linked target: "runtime"), else "image/stage"; the raw
  * node id when the document lacks that node; the base without onbuild_from.
  */
-static void put_onbuild_origin(atmo_buf *b, const atmo_rmodel *m, const atmo_rnode *n)
+void atmo__draw_put_onbuild_origin(atmo_buf *b, const atmo_rmodel *m, const atmo_rnode *n)
 {
 	long k = n->onbuild_from ? atmo__rmodel_find(m, n->onbuild_from) : -1;
 	const atmo_rnode *o;
@@ -655,7 +655,7 @@ static void put_onbuild_origin(atmo_buf *b, const atmo_rmodel *m, const atmo_rno
 }
 
 /* The plain title of a node (escaped later). */
-static const char *node_title(builder *B, const atmo_rnode *n)
+const char *atmo__draw_node_title(builder *B, const atmo_rnode *n)
 {
 	atmo_buf *t = &B->t;
 	char a[32];
@@ -696,7 +696,7 @@ static const char *node_title(builder *B, const atmo_rnode *n)
 	if (n->kind == ATMO_NODE_STAGE && n->ninherited) {
 		size_t k;
 		atmo__buf_puts(t, "; ONBUILD (from ");
-		put_onbuild_origin(t, B->c->m, n);
+		atmo__draw_put_onbuild_origin(t, B->c->m, n);
 		atmo__buf_puts(t, "):");
 		for (k = 0; k < n->ninherited; k++)
 			atmo__buf_printf(t, "%s %s", k ? ";" : "", n->inherited[k]);
@@ -705,7 +705,7 @@ static const char *node_title(builder *B, const atmo_rnode *n)
 }
 
 /* Role classes of a node: "atmo-stage atmo-target ...". */
-static void node_classes(atmo_buf *b, const atmo_rnode *n)
+void atmo__draw_node_classes(atmo_buf *b, const atmo_rnode *n)
 {
 	static const char *const kind_class[] = { "atmo-stage", "atmo-external", "atmo-context", "atmo-scratch" };
 	atmo__buf_clear(b);
@@ -720,7 +720,7 @@ static void node_classes(atmo_buf *b, const atmo_rnode *n)
 		atmo__buf_puts(b, " atmo-unused");
 }
 
-static void role_colors(builder *B, const atmo_rnode *n, const char **fill, const char **line)
+void atmo__draw_role_colors(builder *B, const atmo_rnode *n, const char **fill, const char **line)
 {
 	const palette *p = B->p;
 	*fill = p->stage_fill;
@@ -749,7 +749,7 @@ static void role_colors(builder *B, const atmo_rnode *n, const char **fill, cons
 }
 
 /* A node name not yet taken in the root graph (names are what DOT output shows). */
-static Agnode_t *new_node(builder *B, Agraph_t *parent, const char *name)
+Agnode_t *atmo__draw_new_node(builder *B, Agraph_t *parent, const char *name)
 {
 	Agnode_t *nd;
 	unsigned k = 1;
@@ -772,7 +772,7 @@ static Agnode_t *new_node(builder *B, Agraph_t *parent, const char *name)
 	}
 }
 
-static int set_link(builder *B, void *obj, Agsym_t *url, Agsym_t *target, atmo_rident *e,
+int atmo__draw_set_link(builder *B, void *obj, Agsym_t *url, Agsym_t *target, atmo_rident *e,
 		    const char *anchor)
 {
 	atmo_buf u = ATMO_BUF_INIT;
@@ -812,11 +812,11 @@ static int set_link(builder *B, void *obj, Agsym_t *url, Agsym_t *target, atmo_r
 
 /*
  * A cluster's title as a text-only node inside it, above its nodes (invisible edges
- * title_edges() adds), instead of a cluster label: dot routes edges around nodes but
+ * atmo__draw_title_edges() adds), instead of a cluster label: dot routes edges around nodes but
  * not around cluster labels, so edges entering a cluster from above ran through its
  * title. The label is in B->b; the node links and has the tooltip of the cluster (e).
  */
-static Agnode_t *title_node(builder *B, Agraph_t *sg, const char *key, atmo_rident *ce,
+Agnode_t *atmo__draw_title_node(builder *B, Agraph_t *sg, const char *key, atmo_rident *ce,
 			    const char *fontcolor, const char *roles)
 {
 	atmo_buf nm = ATMO_BUF_INIT;
@@ -825,16 +825,16 @@ static Agnode_t *title_node(builder *B, Agraph_t *sg, const char *key, atmo_ride
 	char *title, *href = NULL;
 
 	atmo__buf_printf(&nm, "title: %s", key);
-	nd = nm.oom ? NULL : new_node(B, sg, nm.ptr);
+	nd = nm.oom ? NULL : atmo__draw_new_node(B, sg, nm.ptr);
 	atmo__buf_free(&nm);
-	if (!nd || B->b.oom || set_label(B, nd, B->s.n_label, B->b.ptr) < 0)
+	if (!nd || B->b.oom || atmo__draw_set_label(B, nd, B->s.n_label, B->b.ptr) < 0)
 		return NULL;
-	/* copies first: ce points into the ids, which ident() may move */
+	/* copies first: ce points into the ids, which atmo__draw_ident() may move */
 	if (!(title = atmo__strdup(ce->title ? ce->title : "", NULL)) || (ce->href && !(href = atmo__strdup(ce->href, NULL)))) {
 		atmo__free(title);
 		return NULL;
 	}
-	if (!(e = ident(B, nd, B->s.n_id, "atmo-title-", key, ""))) {
+	if (!(e = atmo__draw_ident(B, nd, B->s.n_id, "atmo-title-", key, ""))) {
 		atmo__free(title);
 		atmo__free(href);
 		return NULL;
@@ -842,7 +842,7 @@ static Agnode_t *title_node(builder *B, Agraph_t *sg, const char *key, atmo_ride
 	atmo__free(e->title);
 	e->title = title;
 	e->href = href;
-	xset(B, nd, B->s.n_shape, A_SHAPE, S("plaintext"));
+	atmo__draw_xset(B, nd, B->s.n_shape, A_SHAPE, S("plaintext"));
 	atmo__buf_clear(&B->t);
 	atmo__buf_puts(&B->t, "atmo-cluster-title");
 	if (roles && *roles) {
@@ -851,16 +851,16 @@ static Agnode_t *title_node(builder *B, Agraph_t *sg, const char *key, atmo_ride
 	}
 	if (B->t.oom)
 		return NULL;
-	xset(B, nd, B->s.n_class, A_CLASS, B->t.ptr);
-	xset(B, nd, B->s.n_style, A_STYLE, S(""));
-	xset(B, nd, B->s.n_fontcolor, A_FONTCOLOR, S(fontcolor));
-	xset(B, nd, B->s.n_height, A_LAYOUT, S("0.2"));
+	atmo__draw_xset(B, nd, B->s.n_class, A_CLASS, B->t.ptr);
+	atmo__draw_xset(B, nd, B->s.n_style, A_STYLE, S(""));
+	atmo__draw_xset(B, nd, B->s.n_fontcolor, A_FONTCOLOR, S(fontcolor));
+	atmo__draw_xset(B, nd, B->s.n_height, A_LAYOUT, S("0.2"));
 	return nd;
 }
 
 /* Invisible edges from a cluster's title node to the cluster's other nodes (to its
  * first node only when `first` is given). */
-static int title_edges(builder *B, Agraph_t *sg, Agnode_t *title, Agnode_t *first)
+int atmo__draw_title_edges(builder *B, Agraph_t *sg, Agnode_t *title, Agnode_t *first)
 {
 	Agnode_t *n;
 	for (n = first ? first : agfstnode(sg); n; n = first ? NULL : agnxtnode(sg, n)) {
@@ -869,18 +869,18 @@ static int title_edges(builder *B, Agraph_t *sg, Agnode_t *title, Agnode_t *firs
 			continue;
 		if (!(ed = agedge(B->g, title, n, NULL, 1)))
 			return ATMO_ENOMEM;
-		xset(B, ed, B->s.e_style, A_STYLE, S("invis"));
-		xset(B, ed, B->s.e_arrowhead, A_LAYOUT, S("none"));
+		atmo__draw_xset(B, ed, B->s.e_style, A_STYLE, S("invis"));
+		atmo__draw_xset(B, ed, B->s.e_arrowhead, A_LAYOUT, S("none"));
 	}
 	return 0;
 }
 
-static int add_plain_node(builder *B, size_t i, Agraph_t *parent)
+int atmo__draw_add_plain_node(builder *B, size_t i, Agraph_t *parent)
 {
 	const atmo_rnode *n = &B->c->m->nodes[i];
 	const char *fill, *line;
 	atmo_rident *e;
-	Agnode_t *nd = new_node(B, parent, n->id);
+	Agnode_t *nd = atmo__draw_new_node(B, parent, n->id);
 	atmo_buf cls = ATMO_BUF_INIT;
 	int rc = 0;
 
@@ -888,47 +888,47 @@ static int add_plain_node(builder *B, size_t i, Agraph_t *parent)
 		return ATMO_ENOMEM;
 	B->first[i] = B->last[i] = nd;
 	if (n->kind == ATMO_NODE_STAGE)
-		stage_label(B, n);
+		atmo__draw_stage_label(B, n);
 	else
-		other_label(B, n);
-	if (B->b.oom || set_label(B, nd, B->s.n_label, B->b.ptr) < 0)
+		atmo__draw_other_label(B, n);
+	if (B->b.oom || atmo__draw_set_label(B, nd, B->s.n_label, B->b.ptr) < 0)
 		return ATMO_ENOMEM;
-	e = ident(B, nd, B->s.n_id, "atmo-node-", n->id, node_title(B, n));
+	e = atmo__draw_ident(B, nd, B->s.n_id, "atmo-node-", n->id, atmo__draw_node_title(B, n));
 	if (!e)
 		return ATMO_ENOMEM;
-	node_classes(&cls, n);
+	atmo__draw_node_classes(&cls, n);
 	if (cls.oom)
 		return ATMO_ENOMEM;
-	xset(B, nd, B->s.n_class, A_CLASS, cls.ptr);
+	atmo__draw_xset(B, nd, B->s.n_class, A_CLASS, cls.ptr);
 	atmo__buf_free(&cls);
-	role_colors(B, n, &fill, &line);
-	xset(B, nd, B->s.n_fill, A_FILL, S(fill));
-	xset(B, nd, B->s.n_color, A_COLOR, S(line));
-	xset(B, nd, B->s.n_fontcolor, A_FONTCOLOR, S(node_fg(B, n)));
+	atmo__draw_role_colors(B, n, &fill, &line);
+	atmo__draw_xset(B, nd, B->s.n_fill, A_FILL, S(fill));
+	atmo__draw_xset(B, nd, B->s.n_color, A_COLOR, S(line));
+	atmo__draw_xset(B, nd, B->s.n_fontcolor, A_FONTCOLOR, S(atmo__draw_node_fg(B, n)));
 	switch (n->kind) {
 	case ATMO_NODE_STAGE:
-		xset(B, nd, B->s.n_style, A_STYLE, S(rounded(B, e)));
+		atmo__draw_xset(B, nd, B->s.n_style, A_STYLE, S(atmo__draw_rounded(B, e)));
 		if (n->target)
-			xset(B, nd, B->s.n_penwidth, A_PENWIDTH, S("2"));
+			atmo__draw_xset(B, nd, B->s.n_penwidth, A_PENWIDTH, S("2"));
 		break;
 	case ATMO_NODE_IMAGE:
-		xset(B, nd, B->s.n_style, A_STYLE, S(n->used ? "dashed,filled" : "dashed,filled"));
+		atmo__draw_xset(B, nd, B->s.n_style, A_STYLE, S(n->used ? "dashed,filled" : "dashed,filled"));
 		break;
 	case ATMO_NODE_CONTEXT:
-		xset(B, nd, B->s.n_shape, A_SHAPE, S("folder"));
-		xset(B, nd, B->s.n_style, A_STYLE, S("filled"));
+		atmo__draw_xset(B, nd, B->s.n_shape, A_SHAPE, S("folder"));
+		atmo__draw_xset(B, nd, B->s.n_style, A_STYLE, S("filled"));
 		break;
 	default:
-		xset(B, nd, B->s.n_style, A_STYLE, S("dotted,filled"));
+		atmo__draw_xset(B, nd, B->s.n_style, A_STYLE, S("dotted,filled"));
 		break;
 	}
 	if (n->kind == ATMO_NODE_STAGE)
-		rc = set_link(B, nd, B->s.n_url, B->s.n_target, e, n->anchor);
+		rc = atmo__draw_set_link(B, nd, B->s.n_url, B->s.n_target, e, n->anchor);
 	return rc;
 }
 
 /* Layer view: a cluster per stage with one node per instruction. */
-static int add_layer_stage(builder *B, size_t i, Agraph_t *parent)
+int atmo__draw_add_layer_stage(builder *B, size_t i, Agraph_t *parent)
 {
 	const atmo_rnode *n = &B->c->m->nodes[i];
 	const char *fill, *line;
@@ -945,28 +945,28 @@ static int add_layer_stage(builder *B, size_t i, Agraph_t *parent)
 	if (!sg)
 		return ATMO_ENOMEM;
 	B->stage_cluster[i] = sg;
-	e = ident(B, sg, B->s.g_id, "atmo-node-", n->id, node_title(B, n));
+	e = atmo__draw_ident(B, sg, B->s.g_id, "atmo-node-", n->id, atmo__draw_node_title(B, n));
 	if (!e)
 		return ATMO_ENOMEM;
-	node_classes(&cls, n);
+	atmo__draw_node_classes(&cls, n);
 	atmo__buf_puts(&cls, " atmo-layers");
 	if (cls.oom)
 		return ATMO_ENOMEM;
-	xset(B, sg, B->s.g_class, A_CLASS, cls.ptr);
-	role_colors(B, n, &fill, &line);
-	xset(B, sg, B->s.g_style, A_STYLE, S(rounded(B, e)));
-	xset(B, sg, B->s.g_labelloc, A_LAYOUT, S("t"));
-	xset(B, sg, B->s.g_fill, A_FILL, S(fill));
-	xset(B, sg, B->s.g_color, A_COLOR, S(line));
-	xset(B, sg, B->s.g_fontcolor, A_FONTCOLOR, S(node_fg(B, n)));
-	xset(B, sg, B->s.g_labeljust, A_LAYOUT, S("l"));
+	atmo__draw_xset(B, sg, B->s.g_class, A_CLASS, cls.ptr);
+	atmo__draw_role_colors(B, n, &fill, &line);
+	atmo__draw_xset(B, sg, B->s.g_style, A_STYLE, S(atmo__draw_rounded(B, e)));
+	atmo__draw_xset(B, sg, B->s.g_labelloc, A_LAYOUT, S("t"));
+	atmo__draw_xset(B, sg, B->s.g_fill, A_FILL, S(fill));
+	atmo__draw_xset(B, sg, B->s.g_color, A_COLOR, S(line));
+	atmo__draw_xset(B, sg, B->s.g_fontcolor, A_FONTCOLOR, S(atmo__draw_node_fg(B, n)));
+	atmo__draw_xset(B, sg, B->s.g_labeljust, A_LAYOUT, S("l"));
 	if (n->target)
-		xset(B, sg, B->s.g_penwidth, A_PENWIDTH, S("2"));
-	if ((rc = set_link(B, sg, B->s.g_url, B->s.g_target, e, n->anchor)) < 0)
+		atmo__draw_xset(B, sg, B->s.g_penwidth, A_PENWIDTH, S("2"));
+	if ((rc = atmo__draw_set_link(B, sg, B->s.g_url, B->s.g_target, e, n->anchor)) < 0)
 		goto done;
-	stage_label(B, n);
-	node_classes(&cls, n); /* the title's roles: the stage's, without atmo-layers */
-	if (cls.oom || !(title = title_node(B, sg, n->id, e, node_fg(B, n), cls.ptr))) {
+	atmo__draw_stage_label(B, n);
+	atmo__draw_node_classes(&cls, n); /* the title's roles: the stage's, without atmo-layers */
+	if (cls.oom || !(title = atmo__draw_title_node(B, sg, n->id, e, atmo__draw_node_fg(B, n), cls.ptr))) {
 		rc = ATMO_ENOMEM;
 		goto done;
 	}
@@ -992,7 +992,7 @@ static int add_layer_stage(builder *B, size_t i, Agraph_t *parent)
 			atmo__buf_printf(&nm, "%s#onbuild%zu", n->id, ob);
 		else
 			atmo__buf_printf(&nm, "%s#%zu", n->id, k);
-		if (nm.oom || !(nd = new_node(B, sg, nm.ptr))) {
+		if (nm.oom || !(nd = atmo__draw_new_node(B, sg, nm.ptr))) {
 			rc = ATMO_ENOMEM;
 			goto done;
 		}
@@ -1000,7 +1000,7 @@ static int add_layer_stage(builder *B, size_t i, Agraph_t *parent)
 		atmo__buf_clear(&B->t);
 		if (ob != (size_t)-1) {
 			atmo_buf origin = ATMO_BUF_INIT;
-			put_onbuild_origin(&origin, B->c->m, n);
+			atmo__draw_put_onbuild_origin(&origin, B->c->m, n);
 			atmo__buf_puts(&B->b, "ONBUILD (from ");
 			atmo__put_text(&B->b, origin.oom ? "?" : atmo__buf_cstr(&origin), B->maxlen * 2, 1, 2);
 			atmo__buf_puts(&B->b, ")\\l");
@@ -1017,19 +1017,19 @@ static int add_layer_stage(builder *B, size_t i, Agraph_t *parent)
 				atmo__buf_printf(&B->t, in->end_line > in->line ? " (lines %ld-%ld)" : " (line %ld)",
 						 in->line, in->end_line);
 		} else {
-			put_name_lines(B, "FROM ", n->base, B->maxlen);
+			atmo__draw_put_name_lines(B, "FROM ", n->base, B->maxlen);
 			atmo__buf_printf(&B->t, "FROM %s", n->base ? n->base : "?");
 			if (n->line)
 				atmo__buf_printf(&B->t, " (line %ld)", n->line);
 		}
-		if (B->b.oom || B->t.oom || set_label(B, nd, B->s.n_label, B->b.ptr) < 0) {
+		if (B->b.oom || B->t.oom || atmo__draw_set_label(B, nd, B->s.n_label, B->b.ptr) < 0) {
 			rc = ATMO_ENOMEM;
 			goto done;
 		}
 		atmo__buf_clear(&nm);
 		atmo__buf_puts(&nm, n->id);
 		atmo__buf_puts(&nm, key);
-		if (nm.oom || !ident(B, nd, B->s.n_id, "atmo-layer-", nm.ptr, atmo__buf_cstr(&B->t))) {
+		if (nm.oom || !atmo__draw_ident(B, nd, B->s.n_id, "atmo-layer-", nm.ptr, atmo__buf_cstr(&B->t))) {
 			rc = ATMO_ENOMEM;
 			goto done;
 		}
@@ -1047,11 +1047,11 @@ static int add_layer_stage(builder *B, size_t i, Agraph_t *parent)
 			rc = ATMO_ENOMEM;
 			goto done;
 		}
-		xset(B, nd, B->s.n_class, A_CLASS, cls.ptr);
-		xset(B, nd, B->s.n_style, A_STYLE, S("filled"));
-		xset(B, nd, B->s.n_fill, A_FILL, S(B->p->layer_fill));
-		xset(B, nd, B->s.n_color, A_COLOR, S(line));
-		xset(B, nd, B->s.n_fontcolor, A_FONTCOLOR, S(node_fg(B, n)));
+		atmo__draw_xset(B, nd, B->s.n_class, A_CLASS, cls.ptr);
+		atmo__draw_xset(B, nd, B->s.n_style, A_STYLE, S("filled"));
+		atmo__draw_xset(B, nd, B->s.n_fill, A_FILL, S(B->p->layer_fill));
+		atmo__draw_xset(B, nd, B->s.n_color, A_COLOR, S(line));
+		atmo__draw_xset(B, nd, B->s.n_fontcolor, A_FONTCOLOR, S(atmo__draw_node_fg(B, n)));
 		if (!prev) {
 			B->first[i] = nd;
 		} else {
@@ -1063,18 +1063,18 @@ static int add_layer_stage(builder *B, size_t i, Agraph_t *parent)
 			atmo__buf_clear(&nm);
 			atmo__buf_puts(&nm, n->id);
 			atmo__buf_puts(&nm, key);
-			if (nm.oom || !ident(B, ed, B->s.e_id, "atmo-seq-", nm.ptr, "next instruction")) {
+			if (nm.oom || !atmo__draw_ident(B, ed, B->s.e_id, "atmo-seq-", nm.ptr, "next instruction")) {
 				rc = ATMO_ENOMEM;
 				goto done;
 			}
-			xset(B, ed, B->s.e_class, A_CLASS, S("atmo-sequence"));
-			xset(B, ed, B->s.e_color, A_COLOR, S(line));
-			xset(B, ed, B->s.e_arrowsize, A_ARROWSIZE, S("0.5"));
+			atmo__draw_xset(B, ed, B->s.e_class, A_CLASS, S("atmo-sequence"));
+			atmo__draw_xset(B, ed, B->s.e_color, A_COLOR, S(line));
+			atmo__draw_xset(B, ed, B->s.e_arrowsize, A_ARROWSIZE, S("0.5"));
 		}
 		B->last[i] = nd;
 		prev = nd;
 	}
-	rc = title_edges(B, sg, title, B->first[i]);
+	rc = atmo__draw_title_edges(B, sg, title, B->first[i]);
 done:
 	atmo__buf_free(&cls);
 	atmo__buf_free(&nm);
@@ -1082,7 +1082,7 @@ done:
 }
 
 /* Layer view: the layer node of stage i that holds `line` (else the first one). */
-static Agnode_t *layer_at(builder *B, size_t i, long line)
+Agnode_t *atmo__draw_layer_at(builder *B, size_t i, long line)
 {
 	const atmo_rnode *n = &B->c->m->nodes[i];
 	int from_first;
@@ -1108,7 +1108,7 @@ static Agnode_t *layer_at(builder *B, size_t i, long line)
 }
 
 /* Layer view: the first inherited ONBUILD entry of stage i, or NULL when it has none. */
-static Agnode_t *onbuild_entry(builder *B, size_t i)
+Agnode_t *atmo__draw_onbuild_entry(builder *B, size_t i)
 {
 	const atmo_rnode *n = &B->c->m->nodes[i];
 	atmo_buf nm = ATMO_BUF_INIT;
@@ -1123,16 +1123,16 @@ static Agnode_t *onbuild_entry(builder *B, size_t i)
 }
 
 /* How each edge kind (ATMO_EDGE_BASE, ATMO_EDGE_COPY, ATMO_EDGE_MOUNT, ATMO_EDGE_ONBUILD) is drawn, in the graph and its legend. */
-static const char *const edge_style[] = { "solid", "dashed", "dotted", "bold" };
-static const char *const edge_head[] = { "normal", "empty", "diamond", "vee" };
-static const char *const edge_class[] = { "atmo-base", "atmo-copy", "atmo-mount", "atmo-onbuild" };
+const char *const atmo__draw_edge_style[] = { "solid", "dashed", "dotted", "bold" };
+const char *const atmo__draw_edge_head[] = { "normal", "empty", "diamond", "vee" };
+const char *const atmo__draw_edge_class[] = { "atmo-base", "atmo-copy", "atmo-mount", "atmo-onbuild" };
 
-static int add_edge(builder *B, size_t j)
+int atmo__draw_add_edge(builder *B, size_t j)
 {
 	const atmo_rmodel *m = B->c->m;
 	const atmo_redge *e = &m->edges[j];
 	const atmo_rnode *f = &m->nodes[e->from_idx], *t = &m->nodes[e->to_idx];
-	Agnode_t *a = B->last[e->from_idx], *z = layer_at(B, e->to_idx, e->line);
+	Agnode_t *a = B->last[e->from_idx], *z = atmo__draw_layer_at(B, e->to_idx, e->line);
 	Agedge_t *ed;
 	atmo_buf key = ATMO_BUF_INIT, lab = ATMO_BUF_INIT;
 	size_t k;
@@ -1140,7 +1140,7 @@ static int add_edge(builder *B, size_t j)
 
 	if (e->kind == ATMO_EDGE_ONBUILD && z) {
 		/* the triggers run first in the stage: the edge ends at their entry */
-		Agnode_t *ob = onbuild_entry(B, e->to_idx);
+		Agnode_t *ob = atmo__draw_onbuild_entry(B, e->to_idx);
 		if (ob)
 			z = ob;
 	}
@@ -1176,19 +1176,19 @@ static int add_edge(builder *B, size_t j)
 	}
 	if (e->line)
 		atmo__buf_printf(&B->t, ", line %ld", e->line);
-	if (key.oom || B->t.oom || !ident(B, ed, B->s.e_id, "atmo-edge-", key.ptr, B->t.ptr)) {
+	if (key.oom || B->t.oom || !atmo__draw_ident(B, ed, B->s.e_id, "atmo-edge-", key.ptr, B->t.ptr)) {
 		rc = ATMO_ENOMEM;
 		goto done;
 	}
 	atmo__buf_clear(&key);
-	atmo__buf_puts(&key, edge_class[e->kind]);
+	atmo__buf_puts(&key, atmo__draw_edge_class[e->kind]);
 	if (e->context)
 		atmo__buf_puts(&key, " atmo-cross-image");
-	xset(B, ed, B->s.e_class, A_CLASS, key.ptr);
-	xset(B, ed, B->s.e_style, A_STYLE, S(edge_style[e->kind]));
-	xset(B, ed, B->s.e_arrowhead, A_LAYOUT, S(edge_head[e->kind]));
-	xset(B, ed, B->s.e_color, A_COLOR, S(B->p->edge[e->kind]));
-	xset(B, ed, B->s.e_fontcolor, A_FONTCOLOR, S(B->p->edge[e->kind]));
+	atmo__draw_xset(B, ed, B->s.e_class, A_CLASS, key.ptr);
+	atmo__draw_xset(B, ed, B->s.e_style, A_STYLE, S(atmo__draw_edge_style[e->kind]));
+	atmo__draw_xset(B, ed, B->s.e_arrowhead, A_LAYOUT, S(atmo__draw_edge_head[e->kind]));
+	atmo__draw_xset(B, ed, B->s.e_color, A_COLOR, S(B->p->edge[e->kind]));
+	atmo__draw_xset(B, ed, B->s.e_fontcolor, A_FONTCOLOR, S(B->p->edge[e->kind]));
 	if (e->kind == ATMO_EDGE_COPY || e->kind == ATMO_EDGE_MOUNT) {
 		atmo_buf paths = ATMO_BUF_INIT;
 		if (e->kind == ATMO_EDGE_MOUNT && e->dest)
@@ -1215,16 +1215,16 @@ static int add_edge(builder *B, size_t j)
 		goto done;
 	}
 	if (has_label)
-		rc = set_label(B, ed, B->s.e_label, lab.ptr);
+		rc = atmo__draw_set_label(B, ed, B->s.e_label, lab.ptr);
 	if (!f->used || !t->used)
-		xset(B, ed, B->s.e_color, A_COLOR, S(B->p->unused_line));
+		atmo__draw_xset(B, ed, B->s.e_color, A_COLOR, S(B->p->unused_line));
 done:
 	atmo__buf_free(&key);
 	atmo__buf_free(&lab);
 	return rc;
 }
 
-static int add_legend(builder *B)
+int atmo__draw_add_legend(builder *B)
 {
 	static const struct { const char *key, *label, *cls; int kind, target, build_only, used; } items[] = {
 		{ "stage", "stage", "atmo-stage", ATMO_NODE_STAGE, 0, 0, 1 },
@@ -1245,14 +1245,14 @@ static int add_legend(builder *B)
 
 	if (!sg)
 		return ATMO_ENOMEM;
-	if (set_label(B, sg, B->s.g_label, "Legend") < 0 ||
-	    !(le = ident(B, sg, B->s.g_id, "atmo-legend", "", "Legend")))
+	if (atmo__draw_set_label(B, sg, B->s.g_label, "Legend") < 0 ||
+	    !(le = atmo__draw_ident(B, sg, B->s.g_id, "atmo-legend", "", "Legend")))
 		return ATMO_ENOMEM;
-	xset(B, sg, B->s.g_class, A_CLASS, S("atmo-legend"));
-	xset(B, sg, B->s.g_labelloc, A_LAYOUT, S("t"));
-	xset(B, sg, B->s.g_style, A_STYLE, S(rounded(B, le)));
-	xset(B, sg, B->s.g_fill, A_FILL, S(B->p->cluster_fill));
-	xset(B, sg, B->s.g_color, A_COLOR, S(B->p->cluster_line));
+	atmo__draw_xset(B, sg, B->s.g_class, A_CLASS, S("atmo-legend"));
+	atmo__draw_xset(B, sg, B->s.g_labelloc, A_LAYOUT, S("t"));
+	atmo__draw_xset(B, sg, B->s.g_style, A_STYLE, S(atmo__draw_rounded(B, le)));
+	atmo__draw_xset(B, sg, B->s.g_fill, A_FILL, S(B->p->cluster_fill));
+	atmo__draw_xset(B, sg, B->s.g_color, A_COLOR, S(B->p->cluster_line));
 	for (i = 0; i < sizeof(items) / sizeof(items[0]); i++) {
 		atmo_rnode n;
 		const char *fill, *line;
@@ -1262,73 +1262,73 @@ static int add_legend(builder *B)
 		n.target = items[i].target;
 		n.build_only = items[i].build_only;
 		n.used = items[i].used;
-		role_colors(B, &n, &fill, &line);
+		atmo__draw_role_colors(B, &n, &fill, &line);
 		snprintf(name, sizeof(name), "legend: %s", items[i].key);
-		if (!(nd = new_node(B, sg, name)))
+		if (!(nd = atmo__draw_new_node(B, sg, name)))
 			return ATMO_ENOMEM;
 		atmo__buf_clear(&B->b);
 		atmo__put_text(&B->b, items[i].label, 0, 0, 2);
-		if (set_label(B, nd, B->s.n_label, B->b.ptr) < 0 ||
-		    !(le = ident(B, nd, B->s.n_id, "atmo-legend-", items[i].key, items[i].label)))
+		if (atmo__draw_set_label(B, nd, B->s.n_label, B->b.ptr) < 0 ||
+		    !(le = atmo__draw_ident(B, nd, B->s.n_id, "atmo-legend-", items[i].key, items[i].label)))
 			return ATMO_ENOMEM;
 		if (n.kind == ATMO_NODE_STAGE)
-			xset(B, nd, B->s.n_style, A_STYLE, S(rounded(B, le)));
+			atmo__draw_xset(B, nd, B->s.n_style, A_STYLE, S(atmo__draw_rounded(B, le)));
 		atmo__buf_clear(&cls);
 		atmo__buf_printf(&cls, "atmo-legend-item %s", items[i].cls);
 		if (cls.oom)
 			return ATMO_ENOMEM;
-		xset(B, nd, B->s.n_class, A_CLASS, cls.ptr);
-		xset(B, nd, B->s.n_fill, A_FILL, S(fill));
-		xset(B, nd, B->s.n_color, A_COLOR, S(line));
-		xset(B, nd, B->s.n_fontcolor, A_FONTCOLOR, S(node_fg(B, &n)));
+		atmo__draw_xset(B, nd, B->s.n_class, A_CLASS, cls.ptr);
+		atmo__draw_xset(B, nd, B->s.n_fill, A_FILL, S(fill));
+		atmo__draw_xset(B, nd, B->s.n_color, A_COLOR, S(line));
+		atmo__draw_xset(B, nd, B->s.n_fontcolor, A_FONTCOLOR, S(atmo__draw_node_fg(B, &n)));
 		if (n.target)
-			xset(B, nd, B->s.n_penwidth, A_PENWIDTH, S("2"));
+			atmo__draw_xset(B, nd, B->s.n_penwidth, A_PENWIDTH, S("2"));
 		if (n.kind == ATMO_NODE_IMAGE)
-			xset(B, nd, B->s.n_style, A_STYLE, S("dashed,filled"));
+			atmo__draw_xset(B, nd, B->s.n_style, A_STYLE, S("dashed,filled"));
 		else if (n.kind == ATMO_NODE_CONTEXT) {
-			xset(B, nd, B->s.n_shape, A_SHAPE, S("folder"));
-			xset(B, nd, B->s.n_style, A_STYLE, S("filled"));
+			atmo__draw_xset(B, nd, B->s.n_shape, A_SHAPE, S("folder"));
+			atmo__draw_xset(B, nd, B->s.n_style, A_STYLE, S("filled"));
 		} else if (n.kind == ATMO_NODE_SCRATCH)
-			xset(B, nd, B->s.n_style, A_STYLE, S("dotted,filled"));
+			atmo__draw_xset(B, nd, B->s.n_style, A_STYLE, S("dotted,filled"));
 	}
 	for (i = 0; i < 4; i++) {
 		Agnode_t *a, *z;
 		Agedge_t *ed;
 		snprintf(name, sizeof(name), "legend: %s from", atmo__redge_kind_name((int)i));
-		a = new_node(B, sg, name);
+		a = atmo__draw_new_node(B, sg, name);
 		snprintf(name, sizeof(name), "legend: %s to", atmo__redge_kind_name((int)i));
-		z = new_node(B, sg, name);
+		z = atmo__draw_new_node(B, sg, name);
 		if (!a || !z || !(ed = agedge(B->g, a, z, NULL, 1)))
 			return ATMO_ENOMEM;
 		snprintf(name, sizeof(name), "%s-from", atmo__redge_kind_name((int)i));
-		if (!ident(B, a, B->s.n_id, "atmo-legend-", name, ""))
+		if (!atmo__draw_ident(B, a, B->s.n_id, "atmo-legend-", name, ""))
 			return ATMO_ENOMEM;
 		snprintf(name, sizeof(name), "%s-to", atmo__redge_kind_name((int)i));
-		if (!ident(B, z, B->s.n_id, "atmo-legend-", name, ""))
+		if (!atmo__draw_ident(B, z, B->s.n_id, "atmo-legend-", name, ""))
 			return ATMO_ENOMEM;
-		xset(B, a, B->s.n_shape, A_SHAPE, S("point"));
-		xset(B, z, B->s.n_shape, A_SHAPE, S("point"));
-		xset(B, a, B->s.n_width, A_LAYOUT, S("0.06"));
-		xset(B, z, B->s.n_width, A_LAYOUT, S("0.06"));
-		xset(B, a, B->s.n_class, A_CLASS, S("atmo-legend-point"));
-		xset(B, z, B->s.n_class, A_CLASS, S("atmo-legend-point"));
-		xset(B, a, B->s.n_color, A_COLOR, S(B->p->edge[i]));
-		xset(B, z, B->s.n_color, A_COLOR, S(B->p->edge[i]));
-		xset(B, a, B->s.n_fill, A_FILL, S(B->p->edge[i]));
-		xset(B, z, B->s.n_fill, A_FILL, S(B->p->edge[i]));
+		atmo__draw_xset(B, a, B->s.n_shape, A_SHAPE, S("point"));
+		atmo__draw_xset(B, z, B->s.n_shape, A_SHAPE, S("point"));
+		atmo__draw_xset(B, a, B->s.n_width, A_LAYOUT, S("0.06"));
+		atmo__draw_xset(B, z, B->s.n_width, A_LAYOUT, S("0.06"));
+		atmo__draw_xset(B, a, B->s.n_class, A_CLASS, S("atmo-legend-point"));
+		atmo__draw_xset(B, z, B->s.n_class, A_CLASS, S("atmo-legend-point"));
+		atmo__draw_xset(B, a, B->s.n_color, A_COLOR, S(B->p->edge[i]));
+		atmo__draw_xset(B, z, B->s.n_color, A_COLOR, S(B->p->edge[i]));
+		atmo__draw_xset(B, a, B->s.n_fill, A_FILL, S(B->p->edge[i]));
+		atmo__draw_xset(B, z, B->s.n_fill, A_FILL, S(B->p->edge[i]));
 		snprintf(name, sizeof(name), "%s", atmo__redge_kind_name((int)i));
-		if (!ident(B, ed, B->s.e_id, "atmo-legend-edge-", name, edge_label[i]))
+		if (!atmo__draw_ident(B, ed, B->s.e_id, "atmo-legend-edge-", name, edge_label[i]))
 			return ATMO_ENOMEM;
 		atmo__buf_clear(&cls);
-		atmo__buf_printf(&cls, "atmo-legend-item %s", edge_class[i]);
-		xset(B, ed, B->s.e_class, A_CLASS, cls.ptr);
-		xset(B, ed, B->s.e_style, A_STYLE, S(edge_style[i]));
-		xset(B, ed, B->s.e_arrowhead, A_LAYOUT, S(edge_head[i]));
-		xset(B, ed, B->s.e_color, A_COLOR, S(B->p->edge[i]));
-		xset(B, ed, B->s.e_fontcolor, A_FONTCOLOR, S(B->p->edge[i]));
+		atmo__buf_printf(&cls, "atmo-legend-item %s", atmo__draw_edge_class[i]);
+		atmo__draw_xset(B, ed, B->s.e_class, A_CLASS, cls.ptr);
+		atmo__draw_xset(B, ed, B->s.e_style, A_STYLE, S(atmo__draw_edge_style[i]));
+		atmo__draw_xset(B, ed, B->s.e_arrowhead, A_LAYOUT, S(atmo__draw_edge_head[i]));
+		atmo__draw_xset(B, ed, B->s.e_color, A_COLOR, S(B->p->edge[i]));
+		atmo__draw_xset(B, ed, B->s.e_fontcolor, A_FONTCOLOR, S(B->p->edge[i]));
 		atmo__buf_clear(&B->b);
 		atmo__put_text(&B->b, edge_label[i], 0, 0, 2);
-		if (set_label(B, ed, B->s.e_label, B->b.ptr) < 0)
+		if (atmo__draw_set_label(B, ed, B->s.e_label, B->b.ptr) < 0)
 			return ATMO_ENOMEM;
 	}
 	atmo__buf_free(&cls);
@@ -1375,7 +1375,7 @@ static Agnode_t *overview_image(builder *B, size_t i)
 	atmo_buf name = ATMO_BUF_INIT;
 
 	atmo__buf_printf(&name, "image: %s", im->id);
-	nd = name.oom ? NULL : new_node(B, B->g, name.ptr);
+	nd = name.oom ? NULL : atmo__draw_new_node(B, B->g, name.ptr);
 	atmo__buf_free(&name);
 	if (!nd)
 		return NULL;
@@ -1393,27 +1393,27 @@ static Agnode_t *overview_image(builder *B, size_t i)
 			atmo__human_bytes(b2, sizeof(b2), im->compressed);
 			atmo__buf_printf(&B->t, " (%s compressed)", b2);
 		}
-		end_line(B);
-		put_bar(B, im->bytes, B->max_image_bytes);
+		atmo__draw_end_line(B);
+		atmo__draw_put_bar(B, im->bytes, B->max_image_bytes);
 	}
-	if (B->b.oom || B->t.oom || set_label(B, nd, B->s.n_label, B->b.ptr) < 0)
+	if (B->b.oom || B->t.oom || atmo__draw_set_label(B, nd, B->s.n_label, B->b.ptr) < 0)
 		return NULL;
-	if (!(e = ident(B, nd, B->s.n_id, "atmo-image-", im->id, B->t.ptr)))
+	if (!(e = atmo__draw_ident(B, nd, B->s.n_id, "atmo-image-", im->id, B->t.ptr)))
 		return NULL;
 	memset(&role, 0, sizeof(role));
 	role.kind = ATMO_NODE_STAGE;
 	role.used = 1;
 	role.target = m->target && t >= 0 && !strcmp(m->nodes[t].id, m->target);
-	role_colors(B, &role, &fill, &line);
-	xset(B, nd, B->s.n_class, A_CLASS, role.target ? "atmo-image-node atmo-target" : "atmo-image-node");
-	xset(B, nd, B->s.n_fill, A_FILL, S(fill));
-	xset(B, nd, B->s.n_color, A_COLOR, S(line));
-	xset(B, nd, B->s.n_fontcolor, A_FONTCOLOR, S(B->p->fg));
-	xset(B, nd, B->s.n_style, A_STYLE, S(rounded(B, e)));
+	atmo__draw_role_colors(B, &role, &fill, &line);
+	atmo__draw_xset(B, nd, B->s.n_class, A_CLASS, role.target ? "atmo-image-node atmo-target" : "atmo-image-node");
+	atmo__draw_xset(B, nd, B->s.n_fill, A_FILL, S(fill));
+	atmo__draw_xset(B, nd, B->s.n_color, A_COLOR, S(line));
+	atmo__draw_xset(B, nd, B->s.n_fontcolor, A_FONTCOLOR, S(B->p->fg));
+	atmo__draw_xset(B, nd, B->s.n_style, A_STYLE, S(atmo__draw_rounded(B, e)));
 	if (role.target)
-		xset(B, nd, B->s.n_penwidth, A_PENWIDTH, S("2"));
+		atmo__draw_xset(B, nd, B->s.n_penwidth, A_PENWIDTH, S("2"));
 	/* the image's node links to its target stage's source */
-	if (t >= 0 && set_link(B, nd, B->s.n_url, B->s.n_target, e, m->nodes[t].anchor) < 0)
+	if (t >= 0 && atmo__draw_set_link(B, nd, B->s.n_url, B->s.n_target, e, m->nodes[t].anchor) < 0)
 		return NULL;
 	return nd;
 }
@@ -1425,7 +1425,7 @@ static Agnode_t *overview_image(builder *B, size_t i)
  * copies or mounts from it. Edges carry no label (a family has many, and labels
  * would crowd): the tooltip names every link the edge stands for.
  */
-static int add_overview(builder *B)
+int atmo__draw_add_overview(builder *B)
 {
 	const atmo_rmodel *m = B->c->m;
 	Agnode_t **img = atmo__calloc(m->nimages + 1, sizeof(*img), NULL);
@@ -1458,7 +1458,7 @@ static int add_overview(builder *B)
 			B->first[i] = B->last[i] = B->first[j];
 			continue;
 		}
-		if (add_plain_node(B, i, B->g) < 0)
+		if (atmo__draw_add_plain_node(B, i, B->g) < 0)
 			goto done;
 	}
 	if (!(edge_ident = atmo__calloc(m->nedges + 1, sizeof(*edge_ident), NULL)))
@@ -1495,26 +1495,26 @@ static int add_overview(builder *B)
 			if (i < j && title_append(B, edge_ident[i] - 1, B->t.ptr) < 0)
 				goto done;
 			if (ed->kind == ATMO_EDGE_BASE) {
-				xset(B, ge, B->s.e_style, A_STYLE, S(edge_style[ATMO_EDGE_BASE]));
-				xset(B, ge, B->s.e_arrowhead, A_LAYOUT, S(edge_head[ATMO_EDGE_BASE]));
-				xset(B, ge, B->s.e_color, A_COLOR, S(B->p->edge[ATMO_EDGE_BASE]));
-				xset(B, ge, B->s.e_class, A_CLASS, "atmo-base atmo-cross-image");
+				atmo__draw_xset(B, ge, B->s.e_style, A_STYLE, S(atmo__draw_edge_style[ATMO_EDGE_BASE]));
+				atmo__draw_xset(B, ge, B->s.e_arrowhead, A_LAYOUT, S(atmo__draw_edge_head[ATMO_EDGE_BASE]));
+				atmo__draw_xset(B, ge, B->s.e_color, A_COLOR, S(B->p->edge[ATMO_EDGE_BASE]));
+				atmo__draw_xset(B, ge, B->s.e_class, A_CLASS, "atmo-base atmo-cross-image");
 			}
 			continue;
 		}
 		atmo__buf_puts(&key, f->id);
 		atmo__buf_puts(&key, "--");
 		atmo__buf_puts(&key, t->id);
-		if (key.oom || !ident(B, ge, B->s.e_id, "atmo-edge-", key.ptr, B->t.ptr)) {
+		if (key.oom || !atmo__draw_ident(B, ge, B->s.e_id, "atmo-edge-", key.ptr, B->t.ptr)) {
 			atmo__buf_free(&key);
 			goto done;
 		}
 		atmo__buf_free(&key);
 		edge_ident[j] = (long)B->c->ids.n; /* the ident just added, plus one */
-		xset(B, ge, B->s.e_class, A_CLASS, ed->kind == ATMO_EDGE_BASE ? "atmo-base atmo-cross-image" : "atmo-copy atmo-cross-image");
-		xset(B, ge, B->s.e_style, A_STYLE, S(ed->kind == ATMO_EDGE_BASE ? edge_style[ATMO_EDGE_BASE] : edge_style[ATMO_EDGE_COPY]));
-		xset(B, ge, B->s.e_arrowhead, A_LAYOUT, S(ed->kind == ATMO_EDGE_BASE ? edge_head[ATMO_EDGE_BASE] : edge_head[ATMO_EDGE_COPY]));
-		xset(B, ge, B->s.e_color, A_COLOR, S(B->p->edge[ed->kind == ATMO_EDGE_BASE ? ATMO_EDGE_BASE : ATMO_EDGE_COPY]));
+		atmo__draw_xset(B, ge, B->s.e_class, A_CLASS, ed->kind == ATMO_EDGE_BASE ? "atmo-base atmo-cross-image" : "atmo-copy atmo-cross-image");
+		atmo__draw_xset(B, ge, B->s.e_style, A_STYLE, S(ed->kind == ATMO_EDGE_BASE ? atmo__draw_edge_style[ATMO_EDGE_BASE] : atmo__draw_edge_style[ATMO_EDGE_COPY]));
+		atmo__draw_xset(B, ge, B->s.e_arrowhead, A_LAYOUT, S(ed->kind == ATMO_EDGE_BASE ? atmo__draw_edge_head[ATMO_EDGE_BASE] : atmo__draw_edge_head[ATMO_EDGE_COPY]));
+		atmo__draw_xset(B, ge, B->s.e_color, A_COLOR, S(B->p->edge[ed->kind == ATMO_EDGE_BASE ? ATMO_EDGE_BASE : ATMO_EDGE_COPY]));
 	}
 	rc = B->oom ? ATMO_ENOMEM : 0;
 done:
@@ -1548,7 +1548,7 @@ static int add_images(builder *B)
 		B->image_sub[i] = sg;
 		atmo__buf_clear(&B->b);
 			atmo__put_text(&B->b, im->label, B->maxlen, 1, 2);
-			end_line(B);
+			atmo__draw_end_line(B);
 		atmo__buf_clear(&B->t);
 		atmo__buf_printf(&B->t, "image %s", im->label);
 		if (im->dockerfile)
@@ -1562,22 +1562,22 @@ static int add_images(builder *B)
 				atmo__buf_printf(&B->b, " (%s compressed)", b2);
 				atmo__buf_printf(&B->t, " (%s compressed)", b2);
 			}
-			end_line(B);
-			put_bar(B, im->bytes, B->max_image_bytes);
+			atmo__draw_end_line(B);
+			atmo__draw_put_bar(B, im->bytes, B->max_image_bytes);
 		}
 		if (B->b.oom || B->t.oom)
 			return ATMO_ENOMEM;
-		e = ident(B, sg, B->s.g_id, "atmo-image-", im->id, B->t.ptr);
+		e = atmo__draw_ident(B, sg, B->s.g_id, "atmo-image-", im->id, B->t.ptr);
 		if (!e)
 			return ATMO_ENOMEM;
-		xset(B, sg, B->s.g_class, A_CLASS, S("atmo-image"));
-		xset(B, sg, B->s.g_style, A_STYLE, S(rounded(B, e)));
-		xset(B, sg, B->s.g_fill, A_FILL, S(B->p->cluster_fill));
-		xset(B, sg, B->s.g_color, A_COLOR, S(B->p->cluster_line));
-		xset(B, sg, B->s.g_labeljust, A_LAYOUT, S("l"));
-		xset(B, sg, B->s.g_labelloc, A_LAYOUT, S("t"));
+		atmo__draw_xset(B, sg, B->s.g_class, A_CLASS, S("atmo-image"));
+		atmo__draw_xset(B, sg, B->s.g_style, A_STYLE, S(atmo__draw_rounded(B, e)));
+		atmo__draw_xset(B, sg, B->s.g_fill, A_FILL, S(B->p->cluster_fill));
+		atmo__draw_xset(B, sg, B->s.g_color, A_COLOR, S(B->p->cluster_line));
+		atmo__draw_xset(B, sg, B->s.g_labeljust, A_LAYOUT, S("l"));
+		atmo__draw_xset(B, sg, B->s.g_labelloc, A_LAYOUT, S("t"));
 		/* last: e points into the ids, which the title's own ident may move */
-		if (!(B->image_title[i] = title_node(B, sg, im->id, e, B->p->fg, "atmo-image-title")))
+		if (!(B->image_title[i] = atmo__draw_title_node(B, sg, im->id, e, B->p->fg, "atmo-image-title")))
 			return ATMO_ENOMEM;
 	}
 	return 0;
@@ -1596,7 +1596,7 @@ static int graph_label(builder *B)
 		atmo__put_text(&B->b, m->images[0].label, B->maxlen, 1, 2);
 		atmo__human_bytes(a, sizeof(a), m->images[0].bytes);
 		atmo__buf_printf(&B->b, ": %s", a);
-		end_line(B);
+		atmo__draw_end_line(B);
 		rows++;
 	}
 	if (m->has_kept_out) {
@@ -1610,14 +1610,14 @@ static int graph_label(builder *B)
 			atmo__buf_printf(&B->b, ", +%zu more", m->nkept_out_packages - 6);
 		if (m->nkept_out_packages)
 			atmo__buf_puts(&B->b, ")");
-		end_line(B);
+		atmo__draw_end_line(B);
 		rows++;
 	}
 	if (!rows)
 		return 0;
 	if (B->b.oom)
 		return ATMO_ENOMEM;
-	return set_label(B, B->g, B->s.g_label, B->b.ptr);
+	return atmo__draw_set_label(B, B->g, B->s.g_label, B->b.ptr);
 }
 
 /*
@@ -1738,7 +1738,7 @@ int atmo__build_graph(Agraph_t **out, atmo_rctx *c, atmo_error *err)
 	if (!B.image_sub || !B.image_title || !B.first || !B.last || !B.stage_cluster)
 		goto done;
 	{
-		Agdisc_t disc = { &AgMemDisc, &ordered_ids, &AgIoDisc };
+		Agdisc_t disc = { &AgMemDisc, &atmo__ordered_ids, &AgIoDisc };
 		B.g = agopen(S("atmograph"), Agdirected, &disc);
 	}
 	if (!B.g)
@@ -1748,10 +1748,10 @@ int atmo__build_graph(Agraph_t **out, atmo_rctx *c, atmo_error *err)
 	if (gi < 0 || !(c->ids.v[gi].title = atmo__strdup(m->target ? "atmograph build graph" : "atmograph graph", NULL)))
 		goto done;
 	c->root_ident = gi;
-	if (B.svg && !rec(&B, B.g))
+	if (B.svg && !atmo__draw_rec(&B, B.g))
 		goto done;
 	if (c->overview) {
-		if (add_overview(&B) < 0)
+		if (atmo__draw_add_overview(&B) < 0)
 			goto done;
 		goto drawn;
 	}
@@ -1764,20 +1764,20 @@ int atmo__build_graph(Agraph_t **out, atmo_rctx *c, atmo_error *err)
 		if (n->kind == ATMO_NODE_SCRATCH && !c->o->show_scratch)
 			continue;
 		if (c->o->layers && n->kind == ATMO_NODE_STAGE)
-			r = add_layer_stage(&B, i, parent);
+			r = atmo__draw_add_layer_stage(&B, i, parent);
 		else
-			r = add_plain_node(&B, i, parent);
+			r = atmo__draw_add_plain_node(&B, i, parent);
 		if (r < 0)
 			goto done;
 	}
 	for (i = 0; i < m->nedges; i++)
-		if (add_edge(&B, i) < 0)
+		if (atmo__draw_add_edge(&B, i) < 0)
 			goto done;
 	for (i = 0; i < m->nimages && m->nimages > 1; i++)
-		if (B.image_title[i] && title_edges(&B, B.image_sub[i], B.image_title[i], NULL) < 0)
+		if (B.image_title[i] && atmo__draw_title_edges(&B, B.image_sub[i], B.image_title[i], NULL) < 0)
 			goto done;
 drawn:
-	if (c->o->legend && !c->svg && add_legend(&B) < 0)
+	if (c->o->legend && !c->svg && atmo__draw_add_legend(&B) < 0)
 		goto done;
 	if (graph_label(&B) < 0)
 		goto done;
