@@ -7,80 +7,17 @@
 #include <string.h>
 #include "render/builder_int.h"
 #include "util/alloc.h"
-
-static size_t hash_str(const char *s, size_t len)
-{
-	size_t h = 1469598103934665603ULL, i;
-	for (i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-	return h;
-}
-
-/*
- * The two name tables of this file (stable ids, cgraph names) are open addressing
- * over indexes: a slot holds index + 1, 0 is empty, and key(ctx, i) gives back
- * the string of index i.
- */
-typedef const char *(*slot_key_fn)(const void *ctx, size_t i);
-
-/* Index of key, or -1 with *empty (if not NULL) set to the slot where it would go. */
-static long slots_find(const size_t *slots, size_t nslots, const char *key, size_t len,
-		       slot_key_fn keyof, const void *ctx, size_t *empty)
-{
-	size_t h, k;
-
-	if (!nslots)
-		return -1;
-	h = hash_str(key, len) & (nslots - 1);
-	for (k = 0; k < nslots; k++, h = (h + 1) & (nslots - 1)) {
-		const char *s;
-		if (!slots[h]) {
-			if (empty)
-				*empty = h;
-			return -1;
-		}
-		s = keyof(ctx, slots[h] - 1);
-		if (!strncmp(s, key, len) && s[len] == '\0')
-			return (long)(slots[h] - 1);
-	}
-	return -1;
-}
-
-/* Twice the slots (64 at first) for the n indexes there are. */
-static int slots_grow(size_t **slots, size_t *nslots, size_t n, slot_key_fn keyof, const void *ctx)
-{
-	size_t cap = *nslots ? *nslots * 2 : 64, i;
-	size_t *v = atmo__calloc(cap, sizeof(*v), NULL);
-
-	if (!v)
-		return ATMO_ENOMEM;
-	for (i = 0; i < n; i++) {
-		const char *k = keyof(ctx, i);
-		size_t h = hash_str(k, strlen(k)) & (cap - 1);
-		while (v[h])
-			h = (h + 1) & (cap - 1);
-		v[h] = i + 1;
-	}
-	atmo__free(*slots);
-	*slots = v;
-	*nslots = cap;
-	return 0;
-}
-
-static const char *rid_key(const void *ctx, size_t i)
-{
-	return ((const atmo_ridmap *)ctx)->v[i].id;
-}
+#include "util/map.h"
 
 const atmo_rident *atmo__ridmap_get(const atmo_ridmap *m, const char *id, size_t len)
 {
-	long i = slots_find(m->slots, m->nslots, id, len, rid_key, m, NULL);
-	return i < 0 ? NULL : &m->v[i];
+	const size_t *i = atmo__map_getn(&m->index, id, len);
+	return i ? &m->v[*i] : NULL;
 }
 
 long atmo__ridmap_add(atmo_ridmap *m, const char *prefix, const char *key)
 {
-	size_t plen = strlen(prefix), klen = strnlen(key, 200), base_len, len, i, h;
+	size_t plen = strlen(prefix), klen = strnlen(key, 200), base_len, len, i;
 	unsigned suffix = 1;
 	char *id = atmo__malloc(plen + klen + 16, NULL);
 
@@ -110,15 +47,14 @@ long atmo__ridmap_add(atmo_ridmap *m, const char *prefix, const char *key)
 		m->v = v;
 		m->cap = cap;
 	}
-	if ((m->n + 1) * 2 > m->nslots && slots_grow(&m->slots, &m->nslots, m->n, rid_key, m) < 0)
+	/* the key is the id itself, which the entry owns from here on */
+	if (atmo__map_setn(&m->index, id, len, m->n, NULL) < 0)
 		goto oom;
-	slots_find(m->slots, m->nslots, id, len, rid_key, m, &h);   /* new: its empty slot */
 	i = m->n++;
 	m->v[i].id = id;
 	m->v[i].title = NULL;
 	m->v[i].href = NULL;
 	m->v[i].round = 0;
-	m->slots[h] = i + 1;
 	return (long)i;
 oom:
 	atmo__free(id);
@@ -134,7 +70,7 @@ void atmo__ridmap_free(atmo_ridmap *m)
 		atmo__free(m->v[i].href);
 	}
 	atmo__free(m->v);
-	atmo__free(m->slots);
+	atmo__map_free(&m->index);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -148,8 +84,7 @@ typedef struct {
 	Agraph_t *g;
 	char **names;   /* interned in the graph's string dictionary (agwrite reads their flags) */
 	size_t n, cap;
-	size_t *slots;  /* open addressing: index + 1 */
-	size_t nslots;
+	atmo__map index; /* name -> its index in names (keys: the interned names) */
 	IDTYPE anon;
 } idstate;
 
@@ -164,16 +99,10 @@ static void *id_open(Agraph_t *g, Agdisc_t *d)
 	return s;
 }
 
-static const char *name_key(const void *ctx, size_t i)
-{
-	return ((const idstate *)ctx)->names[i];
-}
-
 static long id_map(void *state, int objtype, char *str, IDTYPE *id, int createflag)
 {
 	idstate *s = state;
-	size_t slot = 0;
-	long i;
+	const size_t *i;
 
 	(void)objtype;
 	if (!s)
@@ -183,18 +112,12 @@ static long id_map(void *state, int objtype, char *str, IDTYPE *id, int createfl
 		s->anon += 2;
 		return 1;
 	}
-	i = slots_find(s->slots, s->nslots, str, strlen(str), name_key, s, &slot);
-	if (i >= 0) {
-		*id = (IDTYPE)(i + 1) * 2;
+	if ((i = atmo__map_get(&s->index, str))) {
+		*id = (IDTYPE)(*i + 1) * 2;
 		return 1;
 	}
 	if (!createflag)
 		return 0;
-	if ((s->n + 1) * 2 > s->nslots) {
-		if (slots_grow(&s->slots, &s->nslots, s->n, name_key, s) < 0)
-			return 0;
-		slots_find(s->slots, s->nslots, str, strlen(str), name_key, s, &slot);
-	}
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 32;
 		char **v = atmo__realloc(s->names, cap * sizeof(*v), NULL);
@@ -205,8 +128,11 @@ static long id_map(void *state, int objtype, char *str, IDTYPE *id, int createfl
 	}
 	if (!(s->names[s->n] = agstrdup(s->g, str)))
 		return 0;
-	s->slots[slot] = ++s->n;
-	*id = (IDTYPE)s->n * 2;
+	if (atmo__map_set(&s->index, s->names[s->n], s->n, NULL) < 0) {
+		agstrfree(s->g, s->names[s->n]);
+		return 0;
+	}
+	*id = (IDTYPE)++s->n * 2;
 	return 1;
 }
 
@@ -241,7 +167,7 @@ static void id_close(void *state)
 		return;
 	/* the names go with the graph's string dictionary, which agclose frees next */
 	atmo__free(s->names);
-	atmo__free(s->slots);
+	atmo__map_free(&s->index);
 	atmo__free(s);
 }
 

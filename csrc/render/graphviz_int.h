@@ -8,6 +8,7 @@
 #include <gvc.h>
 #include "render/model_int.h"
 #include "util/arena.h"
+#include "util/map.h"
 
 /* One element of the drawing: its SVG id, title and link. */
 typedef struct {
@@ -21,8 +22,7 @@ typedef struct {
 typedef struct {
 	atmo_rident *v;
 	size_t n, cap;
-	size_t *slots;  /* open addressing: index + 1, 0 = empty */
-	size_t nslots;
+	atmo__map index; /* id -> its index in v (keys: the entries' own ids) */
 } atmo_ridmap;
 
 void atmo__ridmap_free(atmo_ridmap *m);
