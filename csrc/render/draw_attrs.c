@@ -7,6 +7,7 @@
 #include <string.h>
 #include "render/builder_int.h"
 #include "util/alloc.h"
+#include "util/grow.h"
 
 static int draw_kind(void *obj)
 {
@@ -36,13 +37,11 @@ atmo_rdraw *atmo__draw_rec(builder *B, void *obj)
 	if (kind < 0 || kind > 2)
 		return NULL;
 	if (seq >= c->ndraw[kind]) {
-		size_t n = c->ndraw[kind] * 2 > seq + 16 ? c->ndraw[kind] * 2 : seq + 16;
-		atmo_rdraw *v = atmo__realloc(c->draw[kind], n * sizeof(*v), NULL);
-		if (!v)
+		size_t n = c->ndraw[kind];
+		/* ndraw is the capacity: every record past the used ones starts zeroed */
+		if (ATMO__GROW(c->draw[kind], c->ndraw[kind], seq + 1, NULL) < 0)
 			return NULL;
-		memset(v + c->ndraw[kind], 0, (n - c->ndraw[kind]) * sizeof(*v));
-		c->draw[kind] = v;
-		c->ndraw[kind] = n;
+		memset(c->draw[kind] + n, 0, (c->ndraw[kind] - n) * sizeof(*c->draw[kind]));
 	}
 	d = &c->draw[kind][seq];
 	if (!d->obj) {

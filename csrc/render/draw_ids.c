@@ -7,6 +7,7 @@
 #include <string.h>
 #include "render/builder_int.h"
 #include "util/alloc.h"
+#include "util/grow.h"
 #include "util/map.h"
 
 const atmo_rident *atmo__ridmap_get(const atmo_ridmap *m, const char *id, size_t len)
@@ -39,14 +40,8 @@ long atmo__ridmap_add(atmo_ridmap *m, const char *prefix, const char *key)
 		int n = snprintf(id + base_len, 16, "-%u", ++suffix);
 		len = base_len + (size_t)(n > 0 ? n : 0);
 	}
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 32;
-		atmo_rident *v = atmo__realloc(m->v, cap * sizeof(*v), NULL);
-		if (!v)
-			goto oom;
-		m->v = v;
-		m->cap = cap;
-	}
+	if (ATMO__GROW(m->v, m->cap, m->n + 1, NULL) < 0)
+		goto oom;
 	/* the key is the id itself, which the entry owns from here on */
 	if (atmo__map_setn(&m->index, id, len, m->n, NULL) < 0)
 		goto oom;
@@ -118,14 +113,8 @@ static long id_map(void *state, int objtype, char *str, IDTYPE *id, int createfl
 	}
 	if (!createflag)
 		return 0;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 32;
-		char **v = atmo__realloc(s->names, cap * sizeof(*v), NULL);
-		if (!v)
-			return 0;
-		s->names = v;
-		s->cap = cap;
-	}
+	if (ATMO__GROW(s->names, s->cap, s->n + 1, NULL) < 0)
+		return 0;
 	if (!(s->names[s->n] = agstrdup(s->g, str)))
 		return 0;
 	if (atmo__map_set(&s->index, s->names[s->n], s->n, NULL) < 0) {
