@@ -135,8 +135,10 @@ atmo_rident *atmo__draw_ident(builder *B, void *obj, Agsym_t *idsym, const char 
 	if (i < 0)
 		return NULL;
 	e = &B->c->ids.v[i];
-	if (atmo__put_text(&t, title, 0, 0, 1) < 0)
+	if (atmo__put_text(&t, title, 0, 0, 1) < 0) {
+		atmo__buf_free(&t);
 		return NULL;
+	}
 	e->title = atmo__buf_detach(&t);
 	if (!e->title)
 		return NULL;

@@ -26,10 +26,10 @@ int atmo__draw_add_legend(builder *B)
 	int rc = 0;
 
 	if (!sg)
-		return ATMO_ENOMEM;
+		goto oom;
 	if (atmo__draw_set_label(B, sg, B->s.g_label, "Legend") < 0 ||
 	    !(le = atmo__draw_ident(B, sg, B->s.g_id, "atmo-legend", "", "Legend")))
-		return ATMO_ENOMEM;
+		goto oom;
 	atmo__draw_xset(B, sg, B->s.g_class, A_CLASS, S("atmo-legend"));
 	atmo__draw_xset(B, sg, B->s.g_labelloc, A_LAYOUT, S("t"));
 	atmo__draw_xset(B, sg, B->s.g_style, A_STYLE, S(atmo__draw_rounded(B, le)));
@@ -47,18 +47,18 @@ int atmo__draw_add_legend(builder *B)
 		atmo__draw_role_colors(B, &n, &fill, &line);
 		snprintf(name, sizeof(name), "legend: %s", items[i].key);
 		if (!(nd = atmo__draw_new_node(B, sg, name)))
-			return ATMO_ENOMEM;
+			goto oom;
 		atmo__buf_clear(&B->b);
 		atmo__put_text(&B->b, items[i].label, 0, 0, 2);
 		if (atmo__draw_set_label(B, nd, B->s.n_label, B->b.ptr) < 0 ||
 		    !(le = atmo__draw_ident(B, nd, B->s.n_id, "atmo-legend-", items[i].key, items[i].label)))
-			return ATMO_ENOMEM;
+			goto oom;
 		if (n.kind == ATMO_NODE_STAGE)
 			atmo__draw_xset(B, nd, B->s.n_style, A_STYLE, S(atmo__draw_rounded(B, le)));
 		atmo__buf_clear(&cls);
 		atmo__buf_printf(&cls, "atmo-legend-item %s", items[i].cls);
 		if (cls.oom)
-			return ATMO_ENOMEM;
+			goto oom;
 		atmo__draw_xset(B, nd, B->s.n_class, A_CLASS, cls.ptr);
 		atmo__draw_xset(B, nd, B->s.n_fill, A_FILL, S(fill));
 		atmo__draw_xset(B, nd, B->s.n_color, A_COLOR, S(line));
@@ -81,13 +81,13 @@ int atmo__draw_add_legend(builder *B)
 		snprintf(name, sizeof(name), "legend: %s to", atmo__redge_kind_name((int)i));
 		z = atmo__draw_new_node(B, sg, name);
 		if (!a || !z || !(ed = agedge(B->g, a, z, NULL, 1)))
-			return ATMO_ENOMEM;
+			goto oom;
 		snprintf(name, sizeof(name), "%s-from", atmo__redge_kind_name((int)i));
 		if (!atmo__draw_ident(B, a, B->s.n_id, "atmo-legend-", name, ""))
-			return ATMO_ENOMEM;
+			goto oom;
 		snprintf(name, sizeof(name), "%s-to", atmo__redge_kind_name((int)i));
 		if (!atmo__draw_ident(B, z, B->s.n_id, "atmo-legend-", name, ""))
-			return ATMO_ENOMEM;
+			goto oom;
 		atmo__draw_xset(B, a, B->s.n_shape, A_SHAPE, S("point"));
 		atmo__draw_xset(B, z, B->s.n_shape, A_SHAPE, S("point"));
 		atmo__draw_xset(B, a, B->s.n_width, A_LAYOUT, S("0.06"));
@@ -100,9 +100,11 @@ int atmo__draw_add_legend(builder *B)
 		atmo__draw_xset(B, z, B->s.n_fill, A_FILL, S(B->p->edge[i]));
 		snprintf(name, sizeof(name), "%s", atmo__redge_kind_name((int)i));
 		if (!atmo__draw_ident(B, ed, B->s.e_id, "atmo-legend-edge-", name, edge_label[i]))
-			return ATMO_ENOMEM;
+			goto oom;
 		atmo__buf_clear(&cls);
 		atmo__buf_printf(&cls, "atmo-legend-item %s", atmo__draw_edge_class[i]);
+		if (cls.oom)
+			goto oom;
 		atmo__draw_xset(B, ed, B->s.e_class, A_CLASS, cls.ptr);
 		atmo__draw_xset(B, ed, B->s.e_style, A_STYLE, S(atmo__draw_edge_style[i]));
 		atmo__draw_xset(B, ed, B->s.e_arrowhead, A_LAYOUT, S(atmo__draw_edge_head[i]));
@@ -111,8 +113,12 @@ int atmo__draw_add_legend(builder *B)
 		atmo__buf_clear(&B->b);
 		atmo__put_text(&B->b, edge_label[i], 0, 0, 2);
 		if (atmo__draw_set_label(B, ed, B->s.e_label, B->b.ptr) < 0)
-			return ATMO_ENOMEM;
+			goto oom;
 	}
 	atmo__buf_free(&cls);
 	return rc;
+oom:
+	/* cls may hold an item's classes */
+	atmo__buf_free(&cls);
+	return ATMO_ENOMEM;
 }
