@@ -49,7 +49,8 @@ static void sweep(json_t *doc, const atmo_render_options *o)
 	unsigned long n;
 	long before;
 
-	atmo_free(render_ok(doc, o, NULL)); /* made once per process (fonts, plugins): not counted */
+	atmo_free(
+		render_ok(doc, o, NULL)); /* made once per process (fonts, plugins): not counted */
 	before = sweep_live;
 	for (n = 1;; n++) {
 		char *data = NULL;
@@ -137,7 +138,8 @@ int main(void)
 
 	if (getenv("ATMOGRAPH_OOM_FAIL_AT")) {
 		/* make check-oom's allocator is in place: this suite brings its own */
-		printf("atmograph-oom: 0 allocations, none failed (test_render_oom sweeps by itself)\n");
+		printf("atmograph-oom: 0 allocations, none failed (test_render_oom sweeps by "
+		       "itself)\n");
 		return 0;
 	}
 	/* before any allocation the library or jansson makes, so that every block is counted */
