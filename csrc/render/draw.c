@@ -281,6 +281,8 @@ drawn:
 	else
 		c->tb = atmo__prefer_tb(B.g, B.s.n_label, B.s.e_label, 0.3 * 72, 0.45 * 72,
 					ATMO_RENDER_COLUMN_PT);
+	if (c->tb < 0)
+		goto done;
 	agattr(B.g, AGRAPH, S("rankdir"), S(c->tb ? "TB" : "LR"));
 	if (describe(&B) < 0)
 		goto done;

@@ -80,6 +80,11 @@ int atmo__draw_add_edge(builder *B, size_t j)
 				atmo__buf_putc(&paths, ' ');
 			atmo__buf_puts(&paths, e->sources[k]);
 		}
+		if (paths.oom) {
+			atmo__buf_free(&paths);
+			rc = ATMO_ENOMEM;
+			goto done;
+		}
 		if (paths.len) {
 			atmo__put_text(&lab, paths.ptr, B->maxlen, 1, 2);
 			has_label = 1;

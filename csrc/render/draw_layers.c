@@ -180,6 +180,8 @@ Agnode_t *atmo__draw_layer_at(builder *B, size_t i, long line)
 			atmo__buf_puts(&nm, n->id);
 			atmo__buf_puts(&nm, name);
 			nd = nm.oom ? NULL : agnode(B->g, nm.ptr, 0);
+			if (nm.oom)
+				B->oom = 1; /* not the first node's silent stand-in: the render fails */
 			atmo__buf_free(&nm);
 			/* the node may carry a suffixed name after a clash: fall back to the first */
 			return nd && agcontains(B->stage_cluster[i], nd) ? nd : B->first[i];
@@ -198,6 +200,8 @@ Agnode_t *atmo__draw_onbuild_entry(builder *B, size_t i)
 		return NULL;
 	atmo__buf_printf(&nm, "%s#onbuild0", n->id);
 	nd = nm.oom ? NULL : agnode(B->g, nm.ptr, 0);
+	if (nm.oom)
+		B->oom = 1;
 	atmo__buf_free(&nm);
 	return nd && agcontains(B->stage_cluster[i], nd) ? nd : NULL;
 }

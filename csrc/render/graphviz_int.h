@@ -105,7 +105,8 @@ int atmo__gv_run(void (*fn)(void *arg), void *arg, json_t *warnings, atmo_error 
 /*
  * 1 when rankdir TB makes g read larger than LR in a column of `column` points
  * (direction.c), estimated before layout from the node and edge labels (label
- * attributes nlabel, elabel) and the separations, in points.
+ * attributes nlabel, elabel) and the separations, in points; ATMO_ENOMEM when
+ * out of memory (no guess: a render that goes on would draw another direction).
  */
 int atmo__prefer_tb(Agraph_t *g, Agsym_t *nlabel, Agsym_t *elabel, double nodesep, double ranksep,
 		    double column);

@@ -49,8 +49,12 @@ static void sweep(json_t *doc, const atmo_render_options *o)
 	unsigned long n;
 	long before;
 
-	atmo_free(
-		render_ok(doc, o, NULL)); /* made once per process (fonts, plugins): not counted */
+	size_t want_len;
+	char *want;
+
+	/* what the first render makes once per process (fonts, plugins) is not counted */
+	atmo_free(render_ok(doc, o, NULL));
+	want = render_ok(doc, o, &want_len);
 	before = sweep_live;
 	for (n = 1;; n++) {
 		char *data = NULL;
@@ -70,6 +74,10 @@ static void sweep(json_t *doc, const atmo_render_options *o)
 			fail_msg("allocation %lu failing: render gave %d: %s", n, rc, err.text);
 		if (rc == ATMO_ENOMEM && !sweep_failed)
 			fail_msg("ATMO_ENOMEM without a failed allocation: %s", err.text);
+		/* a render that succeeds despite a failed allocation made the same output */
+		if (rc == 0 && (len != want_len || memcmp(data, want, len) != 0))
+			fail_msg("allocation %lu failing: the render succeeded with other output",
+				 n);
 		atmo_free(data);
 		json_decref(w);
 		if (sweep_live != before)
@@ -78,6 +86,7 @@ static void sweep(json_t *doc, const atmo_render_options *o)
 		if (!sweep_failed)
 			break;
 	}
+	atmo_free(want);
 	print_message("%lu allocations, each failed in turn\n", n - 1);
 	assert_true(n > 10);
 }
