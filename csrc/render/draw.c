@@ -116,7 +116,9 @@ static int graph_label(builder *B)
  * Names starting with '%' are cgraph's local names: cgraph keeps them in an internal
  * map of the root that, in 2.42, the first subgraph's agclose closes without freeing
  * its entries (nothing else frees them then). Deleting those nodes before agclose
- * frees their entries while the map is still open.
+ * frees their entries while the map is still open. The same holds for a node
+ * whose name the id discipline could not number (out of memory in id_map,
+ * draw_ids.c): cgraph gave it an odd id and its name went to that map.
  */
 void atmo__close_graph(Agraph_t *g)
 {
@@ -125,7 +127,7 @@ void atmo__close_graph(Agraph_t *g)
 	for (n = agfstnode(g); n; n = next) {
 		const char *name = agnameof(n);
 		next = agnxtnode(g, n);
-		if (name && name[0] == '%')
+		if ((name && name[0] == '%') || AGID(n) % 2)
 			agdelnode(g, n);
 	}
 	agclose(g);

@@ -128,7 +128,8 @@ extern gvplugin_library_t atmo__textlayout_library;
  * Call on the root graph just before its first gvLayout, on the thread that
  * lays it out, closes and frees it: what dot drops is then freed by agclose(g)
  * (after gvFreeLayout). Returns 1 when watching, 0 when not needed or not
- * possible (other Graphviz versions, ATMOGRAPH_GVLEAK=off): nothing to undo.
+ * possible (other Graphviz versions, ATMOGRAPH_GVLEAK=off): nothing to undo;
+ * ATMO_ENOMEM when out of memory: do not lay g out (its losses would leak).
  */
 int atmo__gvleak_watch(GVC_t *gvc, Agraph_t *g);
 
