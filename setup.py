@@ -60,7 +60,7 @@ sources = sorted(glob.glob(rel("csrc", "python", "*.c")))
 extra_objects = []
 extra_link = ["-Wl,--exclude-libs,ALL"]
 static = os.environ.get("ATMOGRAPH_STATIC_LIB")
-depends = sorted(glob.glob(rel("csrc", "python", "*.h")) + glob.glob(rel("csrc", "python", "*.inc"))
+depends = sorted(glob.glob(rel("csrc", "python", "*.h"))
                  + glob.glob(rel("csrc", "include", "atmograph", "*.h")))
 if static:
     build_base = os.path.join(os.path.dirname(os.path.abspath(static)), "python-setup")

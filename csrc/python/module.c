@@ -9,7 +9,7 @@
  * The module links libatmograph normally (the static archive built by make, or
  * the library sources compiled into the extension by `pip install .`).
  */
-#include "python/core.h"
+#include "python/module_int.h"
 
 #include <string.h>
 
@@ -140,13 +140,13 @@ static PyObject *raise_error_as(PyObject *module, int code, const atmo_error *er
 	return NULL;
 }
 
-static PyObject *raise_error(PyObject *module, int code, const atmo_error *err)
+PyObject *atmo_py_raise_error(PyObject *module, int code, const atmo_error *err)
 {
 	return raise_error_as(module, code, err, 0);
 }
 
 /* Errors of image calls are ImageError too (InvalidImageError is an InvalidInputError, ...). */
-static PyObject *raise_image_error(PyObject *module, int code, const atmo_error *err)
+PyObject *atmo_py_raise_image_error(PyObject *module, int code, const atmo_error *err)
 {
 	return raise_error_as(module, code, err, 1);
 }
@@ -155,7 +155,7 @@ static PyObject *raise_image_error(PyObject *module, int code, const atmo_error 
 
 /* Text from str (UTF-8) or bytes; the object must stay alive while text is used.
  * Both are immutable, so the GIL may be released while the text is read. */
-static int get_text(PyObject *o, const char **text, Py_ssize_t *len, const char *what)
+int atmo_py_get_text(PyObject *o, const char **text, Py_ssize_t *len, const char *what)
 {
 	if (PyUnicode_Check(o)) {
 		*text = PyUnicode_AsUTF8AndSize(o, len);
@@ -172,7 +172,7 @@ static int get_text(PyObject *o, const char **text, Py_ssize_t *len, const char 
 }
 
 /* A path argument: str, bytes or os.PathLike, as a new bytes object (or NULL). */
-static PyObject *get_path(PyObject *o)
+PyObject *atmo_py_get_path(PyObject *o)
 {
 	PyObject *res = NULL;
 	if (!PyUnicode_FSConverter(o, &res))
@@ -180,14 +180,7 @@ static PyObject *get_path(PyObject *o)
 	return res;
 }
 
-/* A list of "K=V" strings from None, a dict {K: V} or a sequence of "K=V". */
-typedef struct {
-	PyObject *keep;         /* list of bytes objects that own the strings */
-	const char **items;
-	size_t count;
-} strlist;
-
-static void strlist_free(strlist *l)
+void atmo_py_strlist_free(atmo_py_strlist *l)
 {
 	Py_CLEAR(l->keep);
 	PyMem_Free((void *)l->items);
@@ -195,7 +188,7 @@ static void strlist_free(strlist *l)
 	l->count = 0;
 }
 
-static int strlist_add(strlist *l, PyObject *s)
+int atmo_py_strlist_add(atmo_py_strlist *l, PyObject *s)
 {
 	PyObject *b;
 	if (!PyUnicode_Check(s)) {
@@ -213,7 +206,7 @@ static int strlist_add(strlist *l, PyObject *s)
 	return 0;
 }
 
-static int strlist_from(strlist *l, PyObject *o, const char *what)
+int atmo_py_strlist_from(atmo_py_strlist *l, PyObject *o, const char *what)
 {
 	Py_ssize_t i, n;
 	memset(l, 0, sizeof *l);
@@ -236,7 +229,7 @@ static int strlist_from(strlist *l, PyObject *o, const char *what)
 			}
 			kv = PyUnicode_FromFormat("%U=%U", k, vs);
 			Py_DECREF(vs);
-			if (!kv || strlist_add(l, kv) < 0) {
+			if (!kv || atmo_py_strlist_add(l, kv) < 0) {
 				Py_XDECREF(kv);
 				goto fail;
 			}
@@ -268,7 +261,7 @@ static int strlist_from(strlist *l, PyObject *o, const char *what)
 				PyErr_Format(PyExc_ValueError, "%s: expected 'K=V' strings", what);
 				goto fail;
 			}
-			if (strlist_add(l, it) < 0) {
+			if (atmo_py_strlist_add(l, it) < 0) {
 				Py_DECREF(seq);
 				goto fail;
 			}
@@ -286,12 +279,12 @@ static int strlist_from(strlist *l, PyObject *o, const char *what)
 	l->count = (size_t)n;
 	return 0;
 fail:
-	strlist_free(l);
+	atmo_py_strlist_free(l);
 	return -1;
 }
 
 /* Convert a json_t result to Python and drop it. */
-static PyObject *json_result(json_t *j)
+PyObject *atmo_py_json_result(json_t *j)
 {
 	PyObject *res = atmo_py_from_json(j);
 	json_decref(j);
@@ -314,7 +307,7 @@ static PyObject *core_parse(PyObject *module, PyObject *args, PyObject *kwds)
 
 	if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|$zp:parse", kwlist, &source, &filename, &dump))
 		return NULL;
-	if (get_text(source, &text, &len, "source") < 0)
+	if (atmo_py_get_text(source, &text, &len, "source") < 0)
 		return NULL;
 	atmo_error_clear(&err);
 	Py_BEGIN_ALLOW_THREADS
@@ -324,13 +317,13 @@ static PyObject *core_parse(PyObject *module, PyObject *args, PyObject *kwds)
 	atmo_dockerfile_free(df);
 	Py_END_ALLOW_THREADS
 	if (rc < 0)
-		return raise_error(module, rc, &err);
+		return atmo_py_raise_error(module, rc, &err);
 	if (dump) {
 		res = PyUnicode_DecodeUTF8(dumped, (Py_ssize_t)strlen(dumped), "surrogateescape");
 		atmo_free(dumped);
 		return res;
 	}
-	return json_result(j);
+	return atmo_py_json_result(j);
 }
 
 /* Read a whole file without the GIL. */
@@ -343,7 +336,7 @@ static int read_file_nogil(PyObject *module, const char *path, char **data, size
 	rc = atmo_file_read(data, len, path, 0, &err);
 	Py_END_ALLOW_THREADS
 	if (rc < 0) {
-		raise_error(module, rc, &err);
+		atmo_py_raise_error(module, rc, &err);
 		return -1;
 	}
 	return 0;
@@ -358,7 +351,7 @@ static PyObject *core_read_file(PyObject *module, PyObject *args, PyObject *kwds
 
 	if (!PyArg_ParseTupleAndKeywords(args, kwds, "O:read_file", kwlist, &pathobj))
 		return NULL;
-	if (!(path = get_path(pathobj)))
+	if (!(path = atmo_py_get_path(pathobj)))
 		return NULL;
 	if (read_file_nogil(module, PyBytes_AS_STRING(path), &data, &len) < 0) {
 		Py_DECREF(path);
@@ -400,7 +393,7 @@ static atmo_renderer *get_renderer(PyObject *module)
 		st->renderer = r;
 	PyThread_release_lock(st->lock);
 	if (rc < 0) {
-		raise_error(module, rc, &err);
+		atmo_py_raise_error(module, rc, &err);
 		return NULL;
 	}
 	return st->renderer;
@@ -481,7 +474,7 @@ static PyObject *core_check_render_options(PyObject *module, PyObject *args, PyO
 		return NULL;
 	atmo_error_clear(&err);
 	if ((rc = atmo_render_options_check(&opts, &err)) < 0)
-		return raise_error(module, rc, &err);
+		return atmo_py_raise_error(module, rc, &err);
 	Py_RETURN_NONE;
 }
 
@@ -514,7 +507,7 @@ static PyObject *core_describe(PyObject *module, PyObject *args, PyObject *kwds)
 			atmo_error_clear(&err);
 			err.code = ATMO_EINVALID;
 			snprintf(err.text, sizeof(err.text), "the graph document is not JSON: %s", je.text);
-			return raise_error(module, ATMO_EINVALID, &err);
+			return atmo_py_raise_error(module, ATMO_EINVALID, &err);
 		}
 	} else if (!(graph = atmo_py_to_json(doc))) {
 		return NULL;
@@ -523,7 +516,7 @@ static PyObject *core_describe(PyObject *module, PyObject *args, PyObject *kwds)
 	rc = atmo_render_describe(&text, graph, &opts, &err);
 	json_decref(graph);
 	if (rc < 0)
-		return raise_error(module, rc, &err);
+		return atmo_py_raise_error(module, rc, &err);
 	res = PyUnicode_FromString(text);
 	atmo_free(text);
 	return res;
@@ -570,7 +563,7 @@ static PyObject *core_render(PyObject *module, PyObject *args, PyObject *kwds)
 	atmo_error_clear(&err);
 	/* the core's ranges (rankdir, theme, max_label_length, dpi), before Graphviz is loaded */
 	if ((rc = atmo_render_options_check(&opts, &err)) < 0)
-		return raise_error(module, rc, &err);
+		return atmo_py_raise_error(module, rc, &err);
 	if (!(r = get_renderer(module)))
 		return NULL;
 	/* text stays valid meanwhile: args holds doc */
@@ -590,9 +583,9 @@ static PyObject *core_render(PyObject *module, PyObject *args, PyObject *kwds)
 	if (rc < 0) {
 		json_decref(warnings);
 		atmo_free(data);
-		return raise_error(module, rc, &err);
+		return atmo_py_raise_error(module, rc, &err);
 	}
-	pywarn = warnings ? json_result(warnings) : PyList_New(0);
+	pywarn = warnings ? atmo_py_json_result(warnings) : PyList_New(0);
 	if (!pywarn)
 		goto done;
 	{
@@ -627,7 +620,7 @@ static atmo_render_queue *get_queue(PyObject *module, int make)
 		return st->queue;
 	atmo_error_clear(&err);
 	if ((rc = atmo_render_queue_new(&st->queue, &err)) < 0) {
-		raise_error(module, rc, &err);
+		atmo_py_raise_error(module, rc, &err);
 		return NULL;
 	}
 	st->queue_pid = (long)getpid();
@@ -670,7 +663,7 @@ static PyObject *core_render_submit(PyObject *module, PyObject *args, PyObject *
 	rc = atmo_render_queue_submit(q, &ticket, text, (size_t)text_len, &opts, path, &err);
 	atmo_free(dumped);
 	if (rc < 0)
-		return raise_error(module, rc, &err);
+		return atmo_py_raise_error(module, rc, &err);
 	res = PyLong_FromUnsignedLongLong((unsigned long long)ticket);
 	return res;
 }
@@ -696,7 +689,7 @@ static PyObject *core_render_take(PyObject *module, PyObject *arg)
 	rc = atmo_render_queue_take(q, (uint64_t)ticket, &data, &len, &err);
 	Py_END_ALLOW_THREADS
 	if (rc < 0)
-		return raise_error(module, rc, &err);
+		return atmo_py_raise_error(module, rc, &err);
 	res = PyBytes_FromStringAndSize(data, (Py_ssize_t)len);
 	atmo_free(data);
 	return res;
@@ -734,7 +727,7 @@ static PyObject *core_graphviz_identity(PyObject *module, PyObject *unused)
 
 	atmo_error_clear(&err);
 	if ((rc = atmo_render_graphviz_identity(&s, &err)) < 0)
-		return raise_error(module, rc, &err);
+		return atmo_py_raise_error(module, rc, &err);
 	res = PyUnicode_DecodeUTF8(s, (Py_ssize_t)strlen(s), "surrogateescape");
 	atmo_free(s);
 	return res;
@@ -758,7 +751,7 @@ static PyObject *core_svg_inline(PyObject *module, PyObject *args, PyObject *kwd
 	rc = atmo_render_svg_inline(&out, &len, svg.buf, (size_t)svg.len, label, &err);
 	PyBuffer_Release(&svg);
 	if (rc < 0)
-		return raise_error(module, rc, &err);
+		return atmo_py_raise_error(module, rc, &err);
 	res = PyUnicode_DecodeUTF8(out, (Py_ssize_t)len, NULL);
 	atmo_free(out);
 	return res;
@@ -768,9 +761,6 @@ static PyObject *core_version(PyObject *module, PyObject *unused)
 {
 	return PyUnicode_FromString(atmo_version());
 }
-
-#include "python/module_graph.inc"
-#include "python/module_check.inc"
 
 /* ---- module ----------------------------------------------------------------------------- */
 
@@ -812,8 +802,6 @@ static PyMethodDef core_methods[] = {
 	 "svg_inline(svg, label) -> str\nThe root <svg> element of a rendered SVG for an HTML page:\n"
 	 "width from its viewBox, role=\"img\" and aria-label=label (atmo_render_svg_inline)."},
 	{"version", core_version, METH_NOARGS, "The atmograph library version."},
-	ATMO_PY_GRAPH_METHODS
-	ATMO_PY_CHECK_METHODS
 	{NULL, NULL, 0, NULL}
 };
 
@@ -827,6 +815,10 @@ static int core_exec(PyObject *module)
 	/* the face reads the environment, the library does not */
 	if (gvleak && !strcmp(gvleak, "off"))
 		atmo_render_set_graphviz_fix(0);
+	/* the calls defined in module_graph.c and module_check.c, beside core_methods */
+	if (PyModule_AddFunctions(module, atmo_py_graph_methods) < 0 ||
+	    PyModule_AddFunctions(module, atmo_py_check_methods) < 0)
+		return -1;
 	if (!zero)
 		return -1;
 	if (!(st->lock = PyThread_allocate_lock())) {

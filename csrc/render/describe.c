@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "render/render_int.h"
+#include "render/model_int.h"
 
 int atmo__unnamed_stage(const atmo_rnode *n)
 {

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "render/font_metrics.h"
-#include "render/render_int2.h"
+#include "render/graphviz_int.h"
 #include "util/alloc.h"
 
 #define NODE_FONT 11.0
@@ -76,8 +76,10 @@ int atmo__prefer_tb(Agraph_t *g, Agsym_t *nlabel, Agsym_t *elabel, double nodese
 	queue = atmo__calloc(cap, sizeof(*queue), NULL);
 	byseq = atmo__calloc(cap, sizeof(*byseq), NULL);
 
-	if (!v || !queue || !byseq)
+	if (!v || !queue || !byseq) {
+		tb = ATMO_ENOMEM;
 		goto done;
+	}
 	for (n = agfstnode(g); n; n = agnxtnode(g, n)) {
 		const char *lab = nlabel ? agxget(n, nlabel) : NULL;
 		double w = 0, h = 0;
@@ -119,8 +121,10 @@ int atmo__prefer_tb(Agraph_t *g, Agsym_t *nlabel, Agsym_t *elabel, double nodese
 			nranks = (size_t)v[i].rank + 1;
 	lr_w = atmo__calloc(nranks + 1, sizeof(double), NULL);
 	tb_w = atmo__calloc(nranks + 1, sizeof(double), NULL);
-	if (!lr_w || !tb_w)
+	if (!lr_w || !tb_w) {
+		tb = ATMO_ENOMEM;
 		goto done;
+	}
 	for (i = 0; i < nn; i++) {
 		size_t r = (size_t)v[i].rank;
 		if (!byseq[i])

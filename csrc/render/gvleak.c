@@ -49,7 +49,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "render/render_int2.h"
+#include "render/graphviz_int.h"
 #include "util/alloc.h"
 
 /* Graphviz's lib/common/const.h (not installed): ND_node_type and ND_ranktype values */
@@ -501,9 +501,20 @@ int atmo__gvleak_watch(GVC_t *gvc, Agraph_t *g)
 		return 0;
 	if (current && current->root == g)
 		return 1;
+	/* the watch and its first tables before layout: dot cannot be told of a failure
+	 * during it, and an unwatched layout leaks what 2.42's dot loses */
 	w = atmo__calloc(1, sizeof(*w), NULL);
 	if (!w)
-		return 0;
+		return ATMO_ENOMEM;
+	w->edges.cap = w->leaders.cap = 64;
+	w->edges.v = atmo__calloc(w->edges.cap, sizeof(note), NULL);
+	w->leaders.v = atmo__calloc(w->leaders.cap, sizeof(note), NULL);
+	if (!w->edges.v || !w->leaders.v) {
+		atmo__free(w->edges.v);
+		atmo__free(w->leaders.v);
+		atmo__free(w);
+		return ATMO_ENOMEM;
+	}
 	w->root = g;
 	w->slot = &current;
 	agpushdisc(g, &close_disc, w);

@@ -8,7 +8,7 @@
 #include <string.h>
 #include "render/font_metrics.h"
 #include "render/palette.h"
-#include "render/render_int2.h"
+#include "render/graphviz_int.h"
 
 #define FS 11.0        /* the legend's text, as the nodes' */
 #define ROW 18.0       /* row height */

@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "render/render_int2.h"
+#include "render/graphviz_int.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "render/options_int.h"
@@ -373,7 +373,11 @@ static int render_graphviz(atmo_buf *out, atmo_renderer *r, atmo_rctx *c, json_t
 		free(mem);   /* open_memstream's buffer is the C library's */
 		goto unlock;
 	}
-	atmo__gvleak_watch(gvc, g);   /* frees what Graphviz 2.42's dot loses (gvleak.c) */
+	/* frees what Graphviz 2.42's dot loses (gvleak.c) */
+	if (atmo__gvleak_watch(gvc, g) < 0) {
+		rc = atmo__error_nomem(err);
+		goto unlock;
+	}
 	gvrc = gvLayout(gvc, g, "dot");
 	if (gvrc != 0)
 		goto unlock;

@@ -15,7 +15,7 @@
  *  - numbers as Graphviz prints them (two decimals at most, no trailing
  *    zeros), text escaped so that no input can make the document ill-formed.
  * Colours, classes and styles come from the draw records the builder filled
- * (draw.c), the geometry from Graphviz's layout records (ND_*, ED_*, GD_*).
+ * (draw_attrs.c), the geometry from Graphviz's layout records (ND_*, ED_*, GD_*).
  */
 #include <math.h>
 #include <stdio.h>
@@ -23,7 +23,7 @@
 #include <string.h>
 #include "render/font_metrics.h"
 #include "render/palette.h"
-#include "render/render_int2.h"
+#include "render/graphviz_int.h"
 #include "util/utf8.h"
 
 #define PAD 4.0               /* Graphviz's default graph pad, in points */
@@ -404,7 +404,7 @@ static void polygon(writer *w, const pointf *a, size_t n, const char *fill, cons
 	PUTS(w, "\"/>\n");
 }
 
-/* A box drawn square and marked round: <rect> with Graphviz's corner of 6 (see draw.c: rounded()). */
+/* A box drawn square and marked round: <rect> with Graphviz's corner of 6 (see draw_attrs.c: atmo__draw_rounded()). */
 static void round_rect(writer *w, const pointf *a, size_t n, const char *fill, const char *stroke, int pen2,
 		       int pen)
 {

@@ -4,7 +4,7 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include "render/render_int.h"
+#include "render/model_int.h"
 
 static int hidden(const atmo_rnode *n, const atmo_render_options *o)
 {

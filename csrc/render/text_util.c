@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "render/font_metrics.h"
-#include "render/render_int.h"
+#include "render/model_int.h"
 #include "util/size.h"
 #include "util/utf8.h"
 
@@ -123,6 +123,7 @@ static int put_piece(atmo_buf *b, const char *s, size_t n, size_t max)
 
 	if (atmo__buf_put(&t, s, n) < 0) {
 		atmo__buf_free(&t);
+		b->oom = 1; /* sticky in b, as its own failures are: callers check b->oom */
 		return ATMO_ENOMEM;
 	}
 	rc = atmo__put_text(b, atmo__buf_cstr(&t), max, 0, 2);

@@ -14,7 +14,7 @@
 #include <gvplugin.h>
 #include <gvplugin_textlayout.h>
 #include "render/font_metrics.h"
-#include "render/render_int2.h"
+#include "render/graphviz_int.h"
 #include "util/utf8.h"
 
 static unsigned advance(uint32_t cp)

@@ -9,7 +9,7 @@
 #include "render_harness.h"
 #include "atmograph/render.h"
 #include "test_render_xml.h"
-#include "render/render_int2.h"
+#include "render/graphviz_int.h"
 #include "util/size.h"
 #include "util/utf8.h"
 #include "render/font_metrics.h"

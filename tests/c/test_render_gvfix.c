@@ -5,7 +5,7 @@
  * Its own process: the setting is process-wide.
  */
 #include "harness.h"
-#include "render/render_int2.h"
+#include "render/graphviz_int.h"
 
 static void test_fix_off(void **state)
 {

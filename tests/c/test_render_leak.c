@@ -11,7 +11,7 @@
 #include <gvc.h>
 #include "render_harness.h"
 #include "atmograph/render.h"
-#include "render/render_int2.h"
+#include "render/graphviz_int.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define TEST_ASAN 1

@@ -1,4 +1,9 @@
-/* atmograph._core: graph, image, sizes, bake and build-report calls (included by module.c). */
+/* atmograph._core: graph, image, sizes, bake and build-report calls (added by module.c). */
+#include "python/module_int.h"
+
+#include <string.h>
+
+#include "atmograph/atmograph.h"
 
 
 /* graph() and stages(): parse, resolve and convert one document, without the GIL. */
@@ -9,7 +14,7 @@ static PyObject *graph_call(PyObject *module, PyObject *args, PyObject *kwds, in
 	PyObject *source, *pyargs = NULL, *pyctx = NULL;
 	const char *filename = NULL, *target = NULL, *image_id = NULL, *text;
 	Py_ssize_t len;
-	strlist bargs, bctx;
+	atmo_py_strlist bargs, bctx;
 	atmo_graph_options opts = ATMO_GRAPH_OPTIONS_INIT;
 	atmo_dockerfile *df = NULL;
 	atmo_graph *g = NULL;
@@ -20,12 +25,12 @@ static PyObject *graph_call(PyObject *module, PyObject *args, PyObject *kwds, in
 	if (!PyArg_ParseTupleAndKeywords(args, kwds, stages ? "O|$zzOOz:stages" : "O|$zzOOz:graph",
 					 kwlist, &source, &filename, &target, &pyargs, &pyctx, &image_id))
 		return NULL;
-	if (get_text(source, &text, &len, "source") < 0)
+	if (atmo_py_get_text(source, &text, &len, "source") < 0)
 		return NULL;
-	if (strlist_from(&bargs, pyargs, "build_args") < 0)
+	if (atmo_py_strlist_from(&bargs, pyargs, "build_args") < 0)
 		return NULL;
-	if (strlist_from(&bctx, pyctx, "build_contexts") < 0) {
-		strlist_free(&bargs);
+	if (atmo_py_strlist_from(&bctx, pyctx, "build_contexts") < 0) {
+		atmo_py_strlist_free(&bargs);
 		return NULL;
 	}
 	opts.target = target;
@@ -45,11 +50,11 @@ static PyObject *graph_call(PyObject *module, PyObject *args, PyObject *kwds, in
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
 	Py_END_ALLOW_THREADS
-	strlist_free(&bargs);
-	strlist_free(&bctx);
+	atmo_py_strlist_free(&bargs);
+	atmo_py_strlist_free(&bctx);
 	if (rc < 0)
-		return raise_error(module, rc, &err);
-	return json_result(j);
+		return atmo_py_raise_error(module, rc, &err);
+	return atmo_py_json_result(j);
 }
 
 static PyObject *core_graph(PyObject *m, PyObject *a, PyObject *k) { return graph_call(m, a, k, 0); }
@@ -84,7 +89,7 @@ static PyObject *core_inspect_image(PyObject *module, PyObject *args, PyObject *
 		PyErr_SetString(PyExc_ValueError, "files must be >= 0");
 		return NULL;
 	}
-	if (!(path = get_path(pathobj)))
+	if (!(path = atmo_py_get_path(pathobj)))
 		return NULL;
 	opts.ref = ref;
 	opts.platform = platform;
@@ -100,8 +105,8 @@ static PyObject *core_inspect_image(PyObject *module, PyObject *args, PyObject *
 	Py_END_ALLOW_THREADS
 	Py_DECREF(path);
 	if (rc < 0)
-		return raise_image_error(module, rc, &err);
-	return json_result(j);
+		return atmo_py_raise_image_error(module, rc, &err);
+	return atmo_py_json_result(j);
 }
 
 static PyObject *core_image_diff(PyObject *module, PyObject *args, PyObject *kwds)
@@ -123,7 +128,7 @@ static PyObject *core_image_diff(PyObject *module, PyObject *args, PyObject *kwd
 		PyErr_SetString(PyExc_ValueError, "max_files must be >= 0");
 		return NULL;
 	}
-	if (!(pa = get_path(ao)) || !(pb = get_path(bo))) {
+	if (!(pa = atmo_py_get_path(ao)) || !(pb = atmo_py_get_path(bo))) {
 		Py_XDECREF(pa);
 		return NULL;
 	}
@@ -142,8 +147,8 @@ static PyObject *core_image_diff(PyObject *module, PyObject *args, PyObject *kwd
 	Py_DECREF(pa);
 	Py_DECREF(pb);
 	if (rc < 0)
-		return raise_image_error(module, rc, &err);
-	return json_result(j);
+		return atmo_py_raise_image_error(module, rc, &err);
+	return atmo_py_json_result(j);
 }
 
 /* sizes(source, images, *, filename, target, build_args, build_contexts, verify, packages) */
@@ -156,7 +161,7 @@ static PyObject *core_sizes(PyObject *module, PyObject *args, PyObject *kwds)
 	const char *filename = NULL, *target = NULL, *text;
 	Py_ssize_t len, pos = 0, n, i;
 	int verify = 0, packages = 1, rc = 0, in_images = 0;
-	strlist bargs, bctx;
+	atmo_py_strlist bargs, bctx;
 	atmo_graph_options gopts = ATMO_GRAPH_OPTIONS_INIT;
 	atmo_image_options iopts = ATMO_IMAGE_OPTIONS_INIT;
 	atmo_image_sizes_input *inputs = NULL;
@@ -172,12 +177,12 @@ static PyObject *core_sizes(PyObject *module, PyObject *args, PyObject *kwds)
 					 &verify, &packages, &iopts.auth_file,
 					 &iopts.insecure_registries, &iopts.ca_file))
 		return NULL;
-	if (get_text(source, &text, &len, "source") < 0)
+	if (atmo_py_get_text(source, &text, &len, "source") < 0)
 		return NULL;
-	if (strlist_from(&bargs, pyargs, "build_args") < 0)
+	if (atmo_py_strlist_from(&bargs, pyargs, "build_args") < 0)
 		return NULL;
-	if (strlist_from(&bctx, pyctx, "build_contexts") < 0) {
-		strlist_free(&bargs);
+	if (atmo_py_strlist_from(&bctx, pyctx, "build_contexts") < 0) {
+		atmo_py_strlist_free(&bargs);
 		return NULL;
 	}
 	n = PyDict_GET_SIZE(images);
@@ -202,7 +207,7 @@ static PyObject *core_sizes(PyObject *module, PyObject *args, PyObject *kwds)
 			goto done;
 		}
 		Py_DECREF(kb);
-		if (!(vb = get_path(v)))
+		if (!(vb = atmo_py_get_path(v)))
 			goto done;
 		if (PyList_Append(keep, vb) < 0) {
 			Py_DECREF(vb);
@@ -241,14 +246,14 @@ static PyObject *core_sizes(PyObject *module, PyObject *args, PyObject *kwds)
 	atmo_dockerfile_free(df);
 	Py_END_ALLOW_THREADS
 	if (rc < 0 && in_images)
-		raise_image_error(module, rc, &err);
+		atmo_py_raise_image_error(module, rc, &err);
 	else if (rc < 0)
-		raise_error(module, rc, &err);
+		atmo_py_raise_error(module, rc, &err);
 	else
-		res = json_result(j);
+		res = atmo_py_json_result(j);
 done:
-	strlist_free(&bargs);
-	strlist_free(&bctx);
+	atmo_py_strlist_free(&bargs);
+	atmo_py_strlist_free(&bctx);
 	PyMem_Free(inputs);
 	PyMem_Free((void *)paths);
 	Py_XDECREF(keep);
@@ -269,8 +274,8 @@ done:
 
 /* ---- bake files and plans ---- */
 
-/* paths: one path or a sequence of paths, as a strlist of file-system bytes. */
-static int bake_paths(strlist *l, PyObject *o)
+/* paths: one path or a sequence of paths, as an atmo_py_strlist of file-system bytes. */
+static int bake_paths(atmo_py_strlist *l, PyObject *o)
 {
 	PyObject *seq = NULL;
 	Py_ssize_t i, n;
@@ -278,7 +283,7 @@ static int bake_paths(strlist *l, PyObject *o)
 	if (!(l->keep = PyList_New(0)))
 		return -1;
 	if (PyUnicode_Check(o) || PyBytes_Check(o) || PyObject_HasAttrString(o, "__fspath__")) {
-		PyObject *b = get_path(o);
+		PyObject *b = atmo_py_get_path(o);
 		if (!b || PyList_Append(l->keep, b) < 0) {
 			Py_XDECREF(b);
 			goto fail;
@@ -288,7 +293,7 @@ static int bake_paths(strlist *l, PyObject *o)
 		if (!(seq = PySequence_Fast(o, "paths must be a path or a sequence of paths")))
 			goto fail;
 		for (i = 0; i < PySequence_Fast_GET_SIZE(seq); i++) {
-			PyObject *b = get_path(PySequence_Fast_GET_ITEM(seq, i));
+			PyObject *b = atmo_py_get_path(PySequence_Fast_GET_ITEM(seq, i));
 			if (!b || PyList_Append(l->keep, b) < 0) {
 				Py_XDECREF(b);
 				goto fail;
@@ -308,12 +313,12 @@ static int bake_paths(strlist *l, PyObject *o)
 	return 0;
 fail:
 	Py_XDECREF(seq);
-	strlist_free(l);
+	atmo_py_strlist_free(l);
 	return -1;
 }
 
 /* A list of names (targets) from None or a sequence of str. */
-static int name_list(strlist *l, PyObject *o)
+static int name_list(atmo_py_strlist *l, PyObject *o)
 {
 	Py_ssize_t i, n;
 	PyObject *seq;
@@ -336,7 +341,7 @@ static int name_list(strlist *l, PyObject *o)
 			Py_DECREF(seq);
 			goto fail;
 		}
-		if (strlist_add(l, it) < 0) {
+		if (atmo_py_strlist_add(l, it) < 0) {
 			Py_DECREF(seq);
 			goto fail;
 		}
@@ -352,7 +357,7 @@ static int name_list(strlist *l, PyObject *o)
 	l->count = (size_t)n;
 	return 0;
 fail:
-	strlist_free(l);
+	atmo_py_strlist_free(l);
 	return -1;
 }
 
@@ -378,7 +383,7 @@ static PyObject *bake_call(PyObject *module, PyObject *args, PyObject *kwds, int
 	PyObject *pathsobj, *targetsobj = NULL, *varsobj = NULL, *setobj = NULL;
 	const char *engine = NULL, *work_dir = NULL, *builder = NULL;
 	int no_env = 0, stages = 0, lower = -1, push = 0, rc;
-	strlist paths, targets, vars, sets;
+	atmo_py_strlist paths, targets, vars, sets;
 	atmo_bake_options bopts = ATMO_BAKE_OPTIONS_INIT;
 	atmo_bake *b = NULL;
 	json_t *j = NULL;
@@ -391,18 +396,18 @@ static PyObject *bake_call(PyObject *module, PyObject *args, PyObject *kwds, int
 	if (bake_paths(&paths, pathsobj) < 0)
 		return NULL;
 	if (name_list(&targets, targetsobj) < 0) {
-		strlist_free(&paths);
+		atmo_py_strlist_free(&paths);
 		return NULL;
 	}
-	if (strlist_from(&vars, varsobj, "set_vars") < 0) {
-		strlist_free(&paths);
-		strlist_free(&targets);
+	if (atmo_py_strlist_from(&vars, varsobj, "set_vars") < 0) {
+		atmo_py_strlist_free(&paths);
+		atmo_py_strlist_free(&targets);
 		return NULL;
 	}
-	if (strlist_from(&sets, setobj, "overrides") < 0) {
-		strlist_free(&paths);
-		strlist_free(&targets);
-		strlist_free(&vars);
+	if (atmo_py_strlist_from(&sets, setobj, "overrides") < 0) {
+		atmo_py_strlist_free(&paths);
+		atmo_py_strlist_free(&targets);
+		atmo_py_strlist_free(&vars);
 		return NULL;
 	}
 	bopts.set_vars = vars.items;
@@ -439,18 +444,18 @@ static PyObject *bake_call(PyObject *module, PyObject *args, PyObject *kwds, int
 	}
 	atmo_bake_free(b);
 	Py_END_ALLOW_THREADS
-	strlist_free(&paths);
-	strlist_free(&targets);
-	strlist_free(&vars);
-	strlist_free(&sets);
+	atmo_py_strlist_free(&paths);
+	atmo_py_strlist_free(&targets);
+	atmo_py_strlist_free(&vars);
+	atmo_py_strlist_free(&sets);
 	if (rc < 0)
-		return raise_error(module, rc, &err);
-	return json_result(j);
+		return atmo_py_raise_error(module, rc, &err);
+	return atmo_py_json_result(j);
 fail:
-	strlist_free(&paths);
-	strlist_free(&targets);
-	strlist_free(&vars);
-	strlist_free(&sets);
+	atmo_py_strlist_free(&paths);
+	atmo_py_strlist_free(&targets);
+	atmo_py_strlist_free(&vars);
+	atmo_py_strlist_free(&sets);
 	return NULL;
 }
 
@@ -497,9 +502,9 @@ static PyObject *annotate_call(PyObject *module, PyObject *args, PyObject *kwds,
 	json_decref(r);
 	if (rc < 0) {
 		json_decref(g);
-		return raise_error(module, rc, &err);
+		return atmo_py_raise_error(module, rc, &err);
 	}
-	return json_result(g);
+	return atmo_py_json_result(g);
 }
 
 static PyObject *core_annotate(PyObject *m, PyObject *a, PyObject *k) { return annotate_call(m, a, k, 0); }
@@ -520,7 +525,7 @@ static PyObject *core_report_find_target(PyObject *module, PyObject *args, PyObj
 	if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!O|O:report_find_target", kwlist,
 					 &PyDict_Type, &robj, &dfobj, &basesobj))
 		return NULL;
-	if (!(df = get_path(dfobj)))
+	if (!(df = atmo_py_get_path(dfobj)))
 		return NULL;
 	if (!(keep = PyList_New(0)))
 		goto done;
@@ -537,7 +542,7 @@ static PyObject *core_report_find_target(PyObject *module, PyObject *args, PyObj
 			goto done;
 		}
 		for (i = 0; i < n; i++) {
-			PyObject *b = get_path(PySequence_Fast_GET_ITEM(seq, i));
+			PyObject *b = atmo_py_get_path(PySequence_Fast_GET_ITEM(seq, i));
 			if (!b)
 				goto done;
 			if (PyList_Append(keep, b) < 0) {
@@ -555,7 +560,7 @@ static PyObject *core_report_find_target(PyObject *module, PyObject *args, PyObj
 	rc = atmo_report_find_target(&name, r, PyBytes_AS_STRING(df), bases, (size_t)n, &err);
 	Py_END_ALLOW_THREADS
 	if (rc < 0)
-		raise_error(module, rc, &err);
+		atmo_py_raise_error(module, rc, &err);
 	else
 		res = PyUnicode_FromString(name);
 done:
@@ -580,3 +585,8 @@ done:
 
 #define ATMO_PY_GRAPH_METHODS ATMO_PY_GRAPH_METHOD_LIST ATMO_PY_IMAGE_METHOD_LIST \
 	ATMO_PY_BAKE_METHOD_LIST ATMO_PY_ANNOTATE_METHOD_LIST
+
+PyMethodDef atmo_py_graph_methods[] = {
+	ATMO_PY_GRAPH_METHODS
+	{NULL, NULL, 0, NULL}
+};

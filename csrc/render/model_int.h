@@ -4,8 +4,8 @@
  * shared by the writers.
  * Strings are borrowed from the json_t document, which outlives the model.
  */
-#ifndef ATMO_RENDER_INT_H
-#define ATMO_RENDER_INT_H
+#ifndef ATMO_RENDER_MODEL_INT_H
+#define ATMO_RENDER_MODEL_INT_H
 
 #include <stddef.h>
 #include <jansson.h>

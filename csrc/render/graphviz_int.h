@@ -2,12 +2,13 @@
  * Internal to the render module: the Graphviz side (ids, titles, the cgraph
  * builder and the SVG writer). Only files that include gvc.h use it.
  */
-#ifndef ATMO_RENDER_INT2_H
-#define ATMO_RENDER_INT2_H
+#ifndef ATMO_RENDER_GRAPHVIZ_INT_H
+#define ATMO_RENDER_GRAPHVIZ_INT_H
 
 #include <gvc.h>
-#include "render/render_int.h"
+#include "render/model_int.h"
 #include "util/arena.h"
+#include "util/map.h"
 
 /* One element of the drawing: its SVG id, title and link. */
 typedef struct {
@@ -21,8 +22,7 @@ typedef struct {
 typedef struct {
 	atmo_rident *v;
 	size_t n, cap;
-	size_t *slots;  /* open addressing: index + 1, 0 = empty */
-	size_t nslots;
+	atmo__map index; /* id -> its index in v (keys: the entries' own ids) */
 } atmo_ridmap;
 
 void atmo__ridmap_free(atmo_ridmap *m);
@@ -105,7 +105,8 @@ int atmo__gv_run(void (*fn)(void *arg), void *arg, json_t *warnings, atmo_error 
 /*
  * 1 when rankdir TB makes g read larger than LR in a column of `column` points
  * (direction.c), estimated before layout from the node and edge labels (label
- * attributes nlabel, elabel) and the separations, in points.
+ * attributes nlabel, elabel) and the separations, in points; ATMO_ENOMEM when
+ * out of memory (no guess: a render that goes on would draw another direction).
  */
 int atmo__prefer_tb(Agraph_t *g, Agsym_t *nlabel, Agsym_t *elabel, double nodesep, double ranksep,
 		    double column);
@@ -127,7 +128,8 @@ extern gvplugin_library_t atmo__textlayout_library;
  * Call on the root graph just before its first gvLayout, on the thread that
  * lays it out, closes and frees it: what dot drops is then freed by agclose(g)
  * (after gvFreeLayout). Returns 1 when watching, 0 when not needed or not
- * possible (other Graphviz versions, ATMOGRAPH_GVLEAK=off): nothing to undo.
+ * possible (other Graphviz versions, ATMOGRAPH_GVLEAK=off): nothing to undo;
+ * ATMO_ENOMEM when out of memory: do not lay g out (its losses would leak).
  */
 int atmo__gvleak_watch(GVC_t *gvc, Agraph_t *g);
 

@@ -1,6 +1,11 @@
 /* The Python face of atmograph check (check.h): rules from a dict and a file, images
- * opened as inspect_image opens them, the document and its JUnit XML. Included by
- * module.c. */
+ * opened as inspect_image opens them, the document and its JUnit XML. Added to the
+ * module by module.c. */
+#include "python/module_int.h"
+
+#include <string.h>
+
+#include "atmograph/atmograph.h"
 
 /* rules {name: value}: a list sets each element (forbidPackages), None or False turns
  * a rule off, anything else is set as its str() */
@@ -84,7 +89,7 @@ static PyObject *core_check(PyObject *module, PyObject *args, PyObject *kwds)
 		goto done;
 	}
 	for (i = 0; i < n; i++) {
-		PyObject *p = get_path(PySequence_Fast_GET_ITEM(seq, i));
+		PyObject *p = atmo_py_get_path(PySequence_Fast_GET_ITEM(seq, i));
 		if (!p || PyList_Append(keep, p) < 0) {
 			Py_XDECREF(p);
 			goto done;
@@ -93,20 +98,20 @@ static PyObject *core_check(PyObject *module, PyObject *args, PyObject *kwds)
 		paths[i] = PyBytes_AS_STRING(p);
 	}
 	if (atmo_check_rules_new(&r, &err) < 0) {
-		raise_error(module, ATMO_ENOMEM, &err);
+		atmo_py_raise_error(module, ATMO_ENOMEM, &err);
 		goto done;
 	}
 	if (rules_file && rules_file != Py_None) {
-		if (!(fpath = get_path(rules_file)))
+		if (!(fpath = atmo_py_get_path(rules_file)))
 			goto done;
 		if ((rc = atmo_check_rules_load(r, PyBytes_AS_STRING(fpath), &err)) < 0) {
-			raise_error(module, rc, &err);
+			atmo_py_raise_error(module, rc, &err);
 			goto done;
 		}
 	}
 	if ((rc = check_rules_from(r, rules, &err)) != 0) {
 		if (rc < 0 && !PyErr_Occurred())
-			raise_error(module, rc, &err);
+			atmo_py_raise_error(module, rc, &err);
 		goto done;
 	}
 	if (atmo_check_rules_empty(r))
@@ -120,10 +125,10 @@ static PyObject *core_check(PyObject *module, PyObject *args, PyObject *kwds)
 		rc = atmo_check_images(&j, r, (const atmo_image *const *)imgs, (size_t)n, &err);
 	Py_END_ALLOW_THREADS
 	if (rc < 0) {
-		raise_image_error(module, rc, &err);
+		atmo_py_raise_image_error(module, rc, &err);
 		goto done;
 	}
-	res = json_result(j);
+	res = atmo_py_json_result(j);
 done:
 	for (i = 0; imgs && i < n; i++)
 		atmo_image_free(imgs[i]);
@@ -149,7 +154,7 @@ static PyObject *core_check_junit(PyObject *module, PyObject *doc)
 	rc = atmo_check_junit(&xml, j, &err);
 	json_decref(j);
 	if (rc < 0)
-		return raise_error(module, rc, &err);
+		return atmo_py_raise_error(module, rc, &err);
 	res = PyUnicode_FromString(xml);
 	atmo_free(xml);
 	return res;
@@ -170,18 +175,18 @@ static PyObject *core_check_report(PyObject *module, PyObject *args, PyObject *k
 		return NULL;
 	atmo_error_clear(&err);
 	if (atmo_check_rules_new(&r, &err) < 0)
-		return raise_error(module, ATMO_ENOMEM, &err);
+		return atmo_py_raise_error(module, ATMO_ENOMEM, &err);
 	if (rules_file && rules_file != Py_None) {
-		if (!(fpath = get_path(rules_file)))
+		if (!(fpath = atmo_py_get_path(rules_file)))
 			goto done;
 		if ((rc = atmo_check_rules_load(r, PyBytes_AS_STRING(fpath), &err)) < 0) {
-			raise_error(module, rc, &err);
+			atmo_py_raise_error(module, rc, &err);
 			goto done;
 		}
 	}
 	if ((rc = check_rules_from(r, rules, &err)) != 0) {
 		if (rc < 0 && !PyErr_Occurred())
-			raise_error(module, rc, &err);
+			atmo_py_raise_error(module, rc, &err);
 		goto done;
 	}
 	if (atmo_check_rules_empty(r))
@@ -192,10 +197,10 @@ static PyObject *core_check_report(PyObject *module, PyObject *args, PyObject *k
 	rc = atmo_check_report(&j, r, report, NULL, &err);
 	Py_END_ALLOW_THREADS
 	if (rc < 0) {
-		raise_image_error(module, rc, &err);
+		atmo_py_raise_image_error(module, rc, &err);
 		goto done;
 	}
-	res = json_result(j);
+	res = atmo_py_json_result(j);
 done:
 	json_decref(report);
 	atmo_check_rules_free(r);
@@ -215,3 +220,8 @@ done:
 	 METH_VARARGS | METH_KEYWORDS, \
 	 "check_report(report, *, rules=None, rules_file=None) -> dict\n" \
 	 "Measure the images a build report exported against CI rules: 'atmograph.check/1'."},
+
+PyMethodDef atmo_py_check_methods[] = {
+	ATMO_PY_CHECK_METHODS
+	{NULL, NULL, 0, NULL}
+};
