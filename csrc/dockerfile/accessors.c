@@ -19,11 +19,17 @@ size_t atmo_dockerfile_count(const atmo_dockerfile *df)
 	return df ? df->n_ins : 0;
 }
 
-const atmo_instruction *atmo_dockerfile_get(const atmo_dockerfile *df, size_t i)
+const atmo_instruction *atmo_dockerfile_at(const atmo_dockerfile *df, size_t i)
 {
 	if (!df || i >= df->n_ins)
 		return NULL;
 	return &df->ins[i].pub;
+}
+
+/* the name before i-th getters were spelled _at; kept in the ABI */
+const atmo_instruction *atmo_dockerfile_get(const atmo_dockerfile *df, size_t i)
+{
+	return atmo_dockerfile_at(df, i);
 }
 
 size_t atmo_instruction_arg_len(const atmo_instruction *ins, size_t i)
@@ -62,9 +68,15 @@ size_t atmo_dockerfile_warning_count(const atmo_dockerfile *df)
 	return df ? df->n_warn : 0;
 }
 
-const atmo_error *atmo_dockerfile_warning(const atmo_dockerfile *df, size_t i)
+const atmo_error *atmo_dockerfile_warning_at(const atmo_dockerfile *df, size_t i)
 {
 	if (!df || i >= df->n_warn)
 		return NULL;
 	return &df->warnings[i];
+}
+
+/* the name before i-th getters were spelled _at; kept in the ABI */
+const atmo_error *atmo_dockerfile_warning(const atmo_dockerfile *df, size_t i)
+{
+	return atmo_dockerfile_warning_at(df, i);
 }

@@ -471,7 +471,7 @@ static int split_stages(rctx *r)
 	int rc = 0;
 
 	for (i = 0; i < n; i++) {
-		const atmo_instruction *ins = atmo_dockerfile_get(df, i);
+		const atmo_instruction *ins = atmo_dockerfile_at(df, i);
 		if (!strcmp(ins->keyword, "from"))
 			ns++;
 		else if (!ns && !strcmp(ins->keyword, "arg"))
@@ -500,7 +500,7 @@ static int split_stages(rctx *r)
 	r->n_meta_ins = 0;
 
 	for (i = 0; i < n; i++) {
-		const atmo_instruction *ins = atmo_dockerfile_get(df, i);
+		const atmo_instruction *ins = atmo_dockerfile_at(df, i);
 		atmo_stage *st;
 		atmo__gstage *sx;
 		const char *key;
@@ -664,14 +664,14 @@ static int meta_args(rctx *r)
 		return rc;
 
 	for (i = 0; i < r->n_meta_ins; i++)
-		cap += atmo_dockerfile_get(g->df, r->meta_ins[i])->n_args;
+		cap += atmo_dockerfile_at(g->df, r->meta_ins[i])->n_args;
 	if (cap) {
 		g->meta_args = atmo__arena_alloc(&g->arena, cap * sizeof(*g->meta_args));
 		if (!g->meta_args)
 			return atmo_graph__nomem(r);
 	}
 	for (i = 0; i < r->n_meta_ins; i++) {
-		const atmo_instruction *ins = atmo_dockerfile_get(g->df, r->meta_ins[i]);
+		const atmo_instruction *ins = atmo_dockerfile_at(g->df, r->meta_ins[i]);
 		if (!ins->n_args)
 			return atmo_graph__fail(r, ATMO_EINVALID, ins->start_line, "ARG requires at least one argument");
 		for (j = 0; j < ins->n_args; j++) {
@@ -730,7 +730,7 @@ static int resolve_bases(rctx *r)
 	for (s = 0; s < g->n_stages; s++) {
 		atmo_stage *st = &g->stages[s];
 		atmo__gstage *sx = &g->sx[s];
-		const atmo_instruction *ins = atmo_dockerfile_get(g->df, st->first_instruction);
+		const atmo_instruction *ins = atmo_dockerfile_at(g->df, st->first_instruction);
 		const char *plat = atmo_graph__flag_value(ins, "platform");
 		lookup_ctx lc = { &g->meta, r, miss, 0, 16, 0 };
 		const char *base;

@@ -268,7 +268,7 @@ static int linked_trigger_edges(rctx *r, size_t s)
 	atmo_stage *st = &g->stages[s];
 	const atmo_stage *lt = NULL;
 	const atmo_graph *lg;
-	const atmo_instruction *from = atmo_dockerfile_get(g->df, st->first_instruction);
+	const atmo_instruction *from = atmo_dockerfile_at(g->df, st->first_instruction);
 	const char **texts;
 	const char *lid;
 	size_t i, end, e0 = g->n_edges, k = 0;
@@ -299,7 +299,7 @@ static int linked_trigger_edges(rctx *r, size_t s)
 	st->onbuild_from = lid;
 	end = lt->first_instruction + lt->n_instructions;
 	for (i = lt->first_instruction + 1; i < end; i++) {
-		const atmo_instruction *ob = atmo_dockerfile_get(lg->df, i);
+		const atmo_instruction *ob = atmo_dockerfile_at(lg->df, i);
 		if (strcmp(ob->keyword, "onbuild") || !ob->inner)
 			continue;
 		if ((rc = atmo_graph__check_flags(r, ob->inner, st->start_line)) < 0)
@@ -339,7 +339,7 @@ int atmo_graph__build_edges(rctx *r)
 		sx->edge_begin = g->n_edges;
 		/* ONBUILD triggers are recorded (and checked) even on replaced stages */
 		for (i = st->first_instruction + 1; i < end; i++) {
-			const atmo_instruction *ins = atmo_dockerfile_get(g->df, i);
+			const atmo_instruction *ins = atmo_dockerfile_at(g->df, i);
 			if ((rc = atmo_graph__check_flags(r, ins, ins->start_line)) < 0)
 				return rc;
 			if (!strcmp(ins->keyword, "onbuild")) {
@@ -353,7 +353,7 @@ int atmo_graph__build_edges(rctx *r)
 			if (!ob)
 				return atmo_graph__nomem(r);
 			for (i = st->first_instruction + 1; i < end; i++) {
-				const atmo_instruction *ins = atmo_dockerfile_get(g->df, i);
+				const atmo_instruction *ins = atmo_dockerfile_at(g->df, i);
 				if (!strcmp(ins->keyword, "onbuild"))
 					ob[st->n_onbuild++] = onbuild_text(r, ins);
 			}
@@ -373,7 +373,7 @@ int atmo_graph__build_edges(rctx *r)
 			st->n_onbuild_inherited = p->n_onbuild;
 			st->onbuild_from = p->n_onbuild ? p->node_id : NULL;
 			for (i = p->first_instruction + 1; i < pend; i++) {
-				const atmo_instruction *ins = atmo_dockerfile_get(g->df, i);
+				const atmo_instruction *ins = atmo_dockerfile_at(g->df, i);
 				if (strcmp(ins->keyword, "onbuild") || !ins->inner)
 					continue;
 				if ((rc = instruction_edges(r, s, ins->inner, ins, i, ins->start_line,
@@ -386,7 +386,7 @@ int atmo_graph__build_edges(rctx *r)
 			return rc;
 		}
 		for (i = st->first_instruction + 1; i < end; i++) {
-			const atmo_instruction *ins = atmo_dockerfile_get(g->df, i);
+			const atmo_instruction *ins = atmo_dockerfile_at(g->df, i);
 			if ((rc = instruction_edges(r, s, ins, ins, i, ins->start_line, ATMO_EDGE_COPY,
 						    ATMO_EDGE_MOUNT)) < 0)
 				return rc;
@@ -427,7 +427,7 @@ static int report_cycle(rctx *r, const size_t *stk, size_t top, size_t v)
 		off += (size_t)sprintf(msg + off, "%s -> ",
 				       stage_display(&g->stages[stk[k]], b, sizeof(b)));
 	sprintf(msg + off, "%s", stage_display(&g->stages[v], b, sizeof(b)));
-	r->col = at ? atmo_graph__col_of(atmo_dockerfile_get(g->df, at->instruction),
+	r->col = at ? atmo_graph__col_of(atmo_dockerfile_at(g->df, at->instruction),
 			     at->kind == ATMO_EDGE_COPY ? "--from" : "from=", 0) : 0;
 	rc = atmo_graph__fail(r, ATMO_EINVALID, at ? at->line : g->stages[root].start_line,
 		  "circular dependency detected on stage: %s (%s)",
@@ -693,7 +693,7 @@ static int check_inherited_triggers(rctx *r)
 			continue;
 		p = &g->stages[st->parent_stage];
 		for (i = p->first_instruction + 1; i < p->first_instruction + p->n_instructions; i++) {
-			const atmo_instruction *ob = atmo_dockerfile_get(g->df, i);
+			const atmo_instruction *ob = atmo_dockerfile_at(g->df, i);
 			if (strcmp(ob->keyword, "onbuild") || !ob->inner)
 				continue;
 			if ((rc = atmo_dockerfile_validate_trigger(g->df, ob->inner, st->start_line,
@@ -714,7 +714,7 @@ int atmo_graph__check_references(rctx *r)
 	int rc, pass;
 	for (s = 0; s < g->n_stages; s++) {
 		const atmo_graph_node *n = &g->nodes[r->base_node[s]];
-		r->col = atmo_graph__col_of(atmo_dockerfile_get(g->df, g->stages[s].first_instruction),
+		r->col = atmo_graph__col_of(atmo_dockerfile_at(g->df, g->stages[s].first_instruction),
 				g->sx[s].raw_base, 0);
 		if (n->kind == ATMO_NODE_IMAGE && g->sx[s].replaced < 0 &&
 		    (rc = check_reference(r, g->stages[s].base, g->stages[s].start_line)) < 0)

@@ -307,7 +307,7 @@ static int linked_scope(rctx *r, size_t s, size_t *ec, int strict)
 	}
 	end = lt->first_instruction + lt->n_instructions;
 	for (i = lt->first_instruction + 1; i < end; i++) {
-		const atmo_instruction *ob = atmo_dockerfile_get(lg->df, i);
+		const atmo_instruction *ob = atmo_dockerfile_at(lg->df, i);
 		const atmo_instruction *in = ob->inner;
 		if (strcmp(ob->keyword, "onbuild") || !in)
 			continue;
@@ -363,7 +363,7 @@ int atmo_graph__scopes(rctx *r)
 				ec++;
 			/* the parent's ONBUILD triggers run first in this stage */
 			for (i = p->first_instruction + 1; i < pend; i++) {
-				const atmo_instruction *ob = atmo_dockerfile_get(g->df, i);
+				const atmo_instruction *ob = atmo_dockerfile_at(g->df, i);
 				const atmo_instruction *in = ob->inner;
 				if (strcmp(ob->keyword, "onbuild") || !in)
 					continue;
@@ -393,7 +393,7 @@ int atmo_graph__scopes(rctx *r)
 			}
 		}
 		for (i = st->first_instruction + 1; i < end; i++) {
-			const atmo_instruction *ins = atmo_dockerfile_get(g->df, i);
+			const atmo_instruction *ins = atmo_dockerfile_at(g->df, i);
 			r->col = 0;
 			if (!strcmp(ins->keyword, "arg"))
 				rc = apply_arg(r, &sx->env, ins, ins->start_line, strict);

@@ -77,7 +77,7 @@ int atmo__lint_rules(const atmo_dockerfile *df, atmo__lint_emit emit, void *payl
 	char text[256];
 
 	for (i = 0; i < n; i++) {
-		const atmo_instruction *ins = atmo_dockerfile_get(df, i);
+		const atmo_instruction *ins = atmo_dockerfile_at(df, i);
 		const char *kw;
 		size_t kn = keyword_as_written(ins, &kw);
 		char c = casing(kw, kn);
@@ -104,7 +104,7 @@ int atmo__lint_rules(const atmo_dockerfile *df, atmo__lint_emit emit, void *payl
 	/* every instruction of the stages should have the case most of them have
 	 * (a tie counts as upper case, as in BuildKit) */
 	for (i = first; i < n; i++) {
-		const atmo_instruction *ins = atmo_dockerfile_get(df, i);
+		const atmo_instruction *ins = atmo_dockerfile_at(df, i);
 		const char *kw;
 		size_t kn = keyword_as_written(ins, &kw);
 		char c = casing(kw, kn), want = lower > upper ? 'l' : 'u';

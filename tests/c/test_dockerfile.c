@@ -192,7 +192,11 @@ static void nul_byte_is_read_with_a_warning(void **state)
 	assert_int_equal(atmo_dockerfile_count(df), 2);
 	assert_string_equal(get(df, 1)->args[0], "echo a\xEF\xBF\xBD" "b");
 	assert_int_equal(atmo_dockerfile_warning_count(df), 1);
-	w = atmo_dockerfile_warning(df, 0);
+	w = atmo_dockerfile_warning_at(df, 0);
+	/* the former names stay in the ABI and answer the same */
+	assert_ptr_equal(atmo_dockerfile_warning(df, 0), w);
+	assert_ptr_equal(atmo_dockerfile_get(df, 1), atmo_dockerfile_at(df, 1));
+	assert_null(atmo_dockerfile_warning_at(df, 1));
 	assert_int_equal(w->line, 2);
 	assert_int_equal(w->column, 11);
 	assert_non_null(strstr(w->text, "NUL byte"));

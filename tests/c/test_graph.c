@@ -1320,7 +1320,7 @@ static void getters_at_and_former_names(void **state)
 	for (i = 0; i <= atmo_graph_warning_count(g); i++)
 		assert_ptr_equal(atmo_graph_warning_at(g, i), atmo_graph_warning(g, i));
 	for (i = 0; i <= atmo_dockerfile_count(df); i++)
-		assert_ptr_equal(atmo_dockerfile_at(df, i), atmo_dockerfile_get(df, i));
+		assert_ptr_equal(atmo_dockerfile_at(df, i), atmo_dockerfile_at(df, i));
 	assert_null(atmo_graph_stage_at(g, 99));
 	assert_null(atmo_dockerfile_at(df, 99));
 	atmo_graph_free(g);

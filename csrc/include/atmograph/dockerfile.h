@@ -79,7 +79,7 @@ ATMO_EXTERN void atmo_dockerfile_free(atmo_dockerfile *df);
 ATMO_EXTERN size_t atmo_dockerfile_count(const atmo_dockerfile *df);
 
 /** Instruction i (borrowed, valid while df lives), NULL when out of range. */
-ATMO_EXTERN const atmo_instruction *atmo_dockerfile_get(const atmo_dockerfile *df, size_t i);
+ATMO_EXTERN const atmo_instruction *atmo_dockerfile_at(const atmo_dockerfile *df, size_t i);
 
 /**
  * Length in bytes of argument i of an instruction (a JSON-form argument may
@@ -99,7 +99,7 @@ ATMO_EXTERN const char *atmo_dockerfile_source(const atmo_dockerfile *df);
 
 /** Warnings found while parsing (empty continuation lines, ...): count and i-th (borrowed). */
 ATMO_EXTERN size_t atmo_dockerfile_warning_count(const atmo_dockerfile *df);
-ATMO_EXTERN const atmo_error *atmo_dockerfile_warning(const atmo_dockerfile *df, size_t i);
+ATMO_EXTERN const atmo_error *atmo_dockerfile_warning_at(const atmo_dockerfile *df, size_t i);
 
 /**
  * The checks BuildKit's instruction layer makes before a build, which its
@@ -185,19 +185,12 @@ ATMO_EXTERN void atmo_shell_words_free(char **words);
 
 /*
  * i-th getters are spelled <thing>_at across the public headers (as
- * atmo_bake_target_at, atmo_plan_step_at); the former names stay.
+ * atmo_bake_target_at, atmo_plan_step_at); the former names stay exported.
  */
-/** Instruction i (borrowed, valid while df lives), NULL when out of range. */
-static inline const atmo_instruction *atmo_dockerfile_at(const atmo_dockerfile *df, size_t i)
-{
-	return atmo_dockerfile_get(df, i);
-}
-
-/** Warning i (borrowed), NULL when out of range. */
-static inline const atmo_error *atmo_dockerfile_warning_at(const atmo_dockerfile *df, size_t i)
-{
-	return atmo_dockerfile_warning(df, i);
-}
+/** Former name of atmo_dockerfile_at(). */
+ATMO_EXTERN const atmo_instruction *atmo_dockerfile_get(const atmo_dockerfile *df, size_t i);
+/** Former name of atmo_dockerfile_warning_at(). */
+ATMO_EXTERN const atmo_error *atmo_dockerfile_warning(const atmo_dockerfile *df, size_t i);
 
 #ifdef __cplusplus
 }
