@@ -6,7 +6,7 @@
 #include "atmograph/bake.h"
 #include "atmograph/build.h"
 #include "atmograph/image.h"
-#include "build/build_internal.h"
+#include "engine/engine_int.h"
 
 static atmo_bake *load(const char *rel)
 {

@@ -9,7 +9,7 @@
 #include "atmograph/build.h"
 #include "atmograph/dockerfile.h"
 #include "atmograph/graph.h"
-#include "build/build_internal.h"
+#include "engine/engine_int.h"
 #include "util/buf.h"
 #include "util/error.h"
 

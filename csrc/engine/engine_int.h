@@ -1,6 +1,6 @@
-/* Internal: plans and runs, shared by the files of csrc/build. */
-#ifndef ATMO_BUILD_INTERNAL_H
-#define ATMO_BUILD_INTERNAL_H
+/* Internal: plans and runs, shared by the files of csrc/engine. */
+#ifndef ATMO_ENGINE_INT_H
+#define ATMO_ENGINE_INT_H
 
 #include <jansson.h>
 #include "atmograph/build.h"

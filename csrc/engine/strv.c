@@ -1,7 +1,7 @@
 /* A small growable string vector for argv building. */
 #include <stdlib.h>
 #include <string.h>
-#include "build/build_internal.h"
+#include "engine/engine_int.h"
 #include "util/alloc.h"
 
 void atmo__strv_push(atmo_strv *s, const char *str)

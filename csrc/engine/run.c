@@ -22,7 +22,7 @@
 #include "atmograph/file.h"
 #include "atmograph/graph.h"
 #include "atmograph/image.h"
-#include "build/build_internal.h"
+#include "engine/engine_int.h"
 #include "util/buf.h"
 #include "util/error.h"
 

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "build/build_internal.h"
+#include "engine/engine_int.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/hash.h"

@@ -5,7 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "build/build_internal.h"
+#include "engine/engine_int.h"
 
 static int lower_hex(const char *s, size_t n)
 {
