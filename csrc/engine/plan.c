@@ -37,9 +37,16 @@ const char *atmo_engine_name(atmo_engine_kind kind)
 	}
 }
 
-static int on_path(const char *prog)
+/* a variable of the environment the face passed; NULL when unset or empty */
+static const char *env_get(atmo_env_lookup env, void *payload, const char *name)
 {
-	const char *path = getenv("PATH");
+	const char *v = env ? env(name, strlen(name), payload) : NULL;
+	return v && *v ? v : NULL;
+}
+
+/* prog in one of the directories of a PATH-style list (execvp's search) */
+static int on_path(const char *path, const char *prog)
+{
 	char buf[4096];
 
 	while (path && *path) {
@@ -53,47 +60,66 @@ static int on_path(const char *prog)
 	return 0;
 }
 
-int atmo_engine_default(atmo_engine_kind *out)
+int atmo_engine_default_env(atmo_engine_kind *out, atmo_env_lookup env, void *payload)
 {
 	static const char *const names[] = { "buildah", "podman", "docker" };
-	const char *e = getenv("ATMOGRAPH_ENGINE");
+	static const char *const vars[] = { "ATMOGRAPH_BUILDAH", "ATMOGRAPH_PODMAN",
+					    "ATMOGRAPH_DOCKER" };
+	const char *e = env_get(env, payload, "ATMOGRAPH_ENGINE");
+	const char *path = env ? env("PATH", 4, payload) : NULL;
+	char dflt[256];
 	size_t i;
 
-	if (e && *e)
+	if (e)
 		return atmo_engine_from_name(out, e);
 	*out = ATMO_ENGINE_BUILDAH;
 	/* an engine program named in the environment counts as present */
 	for (i = 0; i < 3; i++) {
-		static const char *const vars[] = { "ATMOGRAPH_BUILDAH", "ATMOGRAPH_PODMAN",
-						    "ATMOGRAPH_DOCKER" };
-		const char *v = getenv(vars[i]);
-		if (v && *v)
+		if (env_get(env, payload, vars[i]))
 			return atmo_engine_from_name(out, names[i]);
 	}
+	/* no PATH: the search path execvp() uses then, not the process's */
+	if (!path) {
+		size_t n = confstr(_CS_PATH, dflt, sizeof(dflt));
+		path = n > 0 && n <= sizeof(dflt) ? dflt : NULL;
+	}
 	for (i = 0; i < 3; i++) {
-		if (on_path(names[i]))
+		if (on_path(path, names[i]))
 			return atmo_engine_from_name(out, names[i]);
 	}
 	return 0;
 }
 
-static const char *env_or(const char *v, const char *env, const char *dflt)
+int atmo_engine_default(atmo_engine_kind *out)
 {
-	const char *e;
-	if (v)
-		return v;
-	e = env ? getenv(env) : NULL;
-	return e && *e ? e : dflt;
+	return atmo_engine_default_env(out, NULL, NULL);
 }
 
-void atmo__engine_resolve(atmo_engine_options *eo)
+void atmo_engine_options_env(atmo_engine_options *eo, atmo_env_lookup env, void *payload)
 {
 	static const char *const prog_env[] = { "ATMOGRAPH_BUILDAH", "ATMOGRAPH_DOCKER",
 						"ATMOGRAPH_PODMAN" };
-	eo->program = env_or(eo->program, prog_env[eo->kind], atmo_engine_name(eo->kind));
-	eo->isolation = env_or(eo->isolation, "ATMOGRAPH_ISOLATION", "chroot");
-	eo->storage_driver = env_or(eo->storage_driver, "ATMOGRAPH_STORAGE_DRIVER", "vfs");
-	eo->storage_root = env_or(eo->storage_root, "ATMOGRAPH_STORAGE_ROOT", NULL);
+
+	if (!eo->program && (unsigned)eo->kind < 3)
+		eo->program = env_get(env, payload, prog_env[eo->kind]);
+	if (!eo->isolation)
+		eo->isolation = env_get(env, payload, "ATMOGRAPH_ISOLATION");
+	if (!eo->storage_driver)
+		eo->storage_driver = env_get(env, payload, "ATMOGRAPH_STORAGE_DRIVER");
+	if (!eo->storage_root)
+		eo->storage_root = env_get(env, payload, "ATMOGRAPH_STORAGE_ROOT");
+}
+
+/* the defaults of the fields left NULL (the environment is the faces' business:
+ * atmo_engine_options_env()) */
+void atmo__engine_resolve(atmo_engine_options *eo)
+{
+	if (!eo->program)
+		eo->program = atmo_engine_name(eo->kind);
+	if (!eo->isolation)
+		eo->isolation = "chroot";
+	if (!eo->storage_driver)
+		eo->storage_driver = "vfs";
 }
 
 /* global options that go before the subcommand (buildah, podman) */

@@ -33,6 +33,18 @@ static int argv_has(const char *const *argv, const char *a, const char *b)
 	return 0;
 }
 
+/* a lookup over a NULL-terminated list of name, value pairs (the payload) */
+static const char *table_env(const char *name, size_t len, void *payload)
+{
+	const char *const *t = payload;
+	size_t i;
+
+	for (i = 0; t[i]; i += 2)
+		if (strlen(t[i]) == len && !memcmp(t[i], name, len))
+			return t[i + 1];
+	return NULL;
+}
+
 static void test_engines(void **state)
 {
 	atmo_engine_kind k;
@@ -43,17 +55,137 @@ static void test_engines(void **state)
 	assert_int_equal(atmo_engine_from_name(&k, "kaniko"), ATMO_EINVALID);
 	assert_int_equal(atmo_engine_from_name(&k, NULL), ATMO_EINVALID);
 	/* the default: $ATMOGRAPH_ENGINE, then an engine program named in the environment */
-	setenv("ATMOGRAPH_ENGINE", "docker", 1);
-	assert_int_equal(atmo_engine_default(&k), 0);
+	{
+		const char *env[] = { "ATMOGRAPH_ENGINE", "docker", NULL };
+		assert_int_equal(atmo_engine_default_env(&k, table_env, env), 0);
+		assert_int_equal(k, ATMO_ENGINE_DOCKER);
+	}
+	{
+		const char *env[] = { "ATMOGRAPH_ENGINE", "rkt", NULL };
+		assert_int_equal(atmo_engine_default_env(&k, table_env, env), ATMO_EINVALID);
+	}
+	{
+		/* empty is unset */
+		const char *env[] = { "ATMOGRAPH_ENGINE", "", "ATMOGRAPH_BUILDAH", "",
+				      "ATMOGRAPH_PODMAN", "/opt/podman", "PATH", "", NULL };
+		assert_int_equal(atmo_engine_default_env(&k, table_env, env), 0);
+		assert_int_equal(k, ATMO_ENGINE_PODMAN);
+	}
+}
+
+/* an executable file dir/name */
+static void make_exe(const char *dir, const char *name)
+{
+	char path[1024];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("#!/bin/sh\n", f);
+	fclose(f);
+	assert_int_equal(chmod(path, 0755), 0);
+}
+
+/* PATH as the caller passes it is searched, in the order buildah, podman, docker */
+static void test_engine_default_searches_given_path(void **state)
+{
+	char dir[] = "/tmp/atmo-engine-path-XXXXXX", path[256];
+	const char *env[] = { "PATH", path, NULL };
+	atmo_engine_kind k;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "/nonexistent:%s", dir);
+	assert_int_equal(atmo_engine_default_env(&k, table_env, env), 0);
+	assert_int_equal(k, ATMO_ENGINE_BUILDAH); /* none found */
+	make_exe(dir, "docker");
+	assert_int_equal(atmo_engine_default_env(&k, table_env, env), 0);
 	assert_int_equal(k, ATMO_ENGINE_DOCKER);
+	make_exe(dir, "podman");
+	assert_int_equal(atmo_engine_default_env(&k, table_env, env), 0);
+	assert_int_equal(k, ATMO_ENGINE_PODMAN);
+	snprintf(path, sizeof(path), "%s/docker", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/podman", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* the library reads no environment: only what the caller passes counts */
+static void test_engine_reads_no_process_environment(void **state)
+{
+	atmo_bake *b = load("bake/good/docker-bake.json");
+	atmo_plan *p = NULL;
+	atmo_plan_options po = ATMO_PLAN_OPTIONS_INIT;
+	atmo_engine_kind k = ATMO_ENGINE_PODMAN;
+	const atmo_plan_step *s;
+	atmo_error err;
+
+	(void)state;
 	setenv("ATMOGRAPH_ENGINE", "rkt", 1);
-	assert_int_equal(atmo_engine_default(&k), ATMO_EINVALID);
+	setenv("ATMOGRAPH_BUILDAH", "/opt/env/buildah", 1);
+	setenv("ATMOGRAPH_STORAGE_DRIVER", "overlay", 1);
+	setenv("ATMOGRAPH_STORAGE_ROOT", "/env/root", 1);
+	setenv("ATMOGRAPH_ISOLATION", "rootless", 1);
+	assert_int_equal(atmo_engine_default(&k), 0);
+	assert_int_not_equal(k, ATMO_ENGINE_PODMAN);
+	assert_int_equal(atmo_engine_default_env(&k, NULL, NULL), 0);
+	atmo_engine_options_env(&po.engine, NULL, NULL);
+	assert_null(po.engine.program);
+	po.engine.engine_version = "1.28.2";
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_plan_new(&p, b, NULL, 0, &po, &err), 0);
+	s = atmo_plan_step_at(p, 0);
+	assert_string_equal(s->argv[0], "buildah");
+	assert_true(argv_has(s->argv, "--storage-driver", "vfs"));
+	assert_true(argv_has(s->argv, "--isolation", "chroot"));
+	assert_false(argv_has(s->argv, "--root", NULL));
+	atmo_plan_free(p);
 	unsetenv("ATMOGRAPH_ENGINE");
 	unsetenv("ATMOGRAPH_BUILDAH");
-	setenv("ATMOGRAPH_PODMAN", "/opt/podman", 1);
-	assert_int_equal(atmo_engine_default(&k), 0);
-	assert_int_equal(k, ATMO_ENGINE_PODMAN);
-	unsetenv("ATMOGRAPH_PODMAN");
+	unsetenv("ATMOGRAPH_STORAGE_DRIVER");
+	unsetenv("ATMOGRAPH_STORAGE_ROOT");
+	unsetenv("ATMOGRAPH_ISOLATION");
+	atmo_bake_free(b);
+}
+
+/* the environment passed fills only the fields the caller left NULL */
+static void test_engine_options_env(void **state)
+{
+	const char *env[] = { "ATMOGRAPH_BUILDAH", "/opt/buildah", "ATMOGRAPH_DOCKER", "/opt/docker",
+			      "ATMOGRAPH_ISOLATION", "oci", "ATMOGRAPH_STORAGE_DRIVER", "",
+			      "ATMOGRAPH_STORAGE_ROOT", "/srv/env-root", NULL };
+	atmo_engine_options eo = ATMO_ENGINE_OPTIONS_INIT;
+	atmo_engine_options dk = ATMO_ENGINE_OPTIONS_INIT;
+	atmo_bake *b = load("bake/good/docker-bake.json");
+	atmo_plan_options po = ATMO_PLAN_OPTIONS_INIT;
+	atmo_plan *p = NULL;
+	const atmo_plan_step *s;
+	atmo_error err;
+
+	(void)state;
+	eo.storage_root = "/srv/flag-root";
+	atmo_engine_options_env(&eo, table_env, env);
+	assert_string_equal(eo.program, "/opt/buildah");
+	assert_string_equal(eo.isolation, "oci");
+	assert_null(eo.storage_driver); /* empty is unset: the default follows */
+	assert_string_equal(eo.storage_root, "/srv/flag-root");
+	dk.kind = ATMO_ENGINE_DOCKER;
+	atmo_engine_options_env(&dk, table_env, env);
+	assert_string_equal(dk.program, "/opt/docker");
+
+	po.engine = eo;
+	po.engine.engine_version = "1.28.2";
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_plan_new(&p, b, NULL, 0, &po, &err), 0);
+	s = atmo_plan_step_at(p, 0);
+	assert_string_equal(s->argv[0], "/opt/buildah");
+	assert_true(argv_has(s->argv, "--isolation", "oci"));
+	assert_true(argv_has(s->argv, "--storage-driver", "vfs"));
+	assert_true(argv_has(s->argv, "--root", "/srv/flag-root"));
+	atmo_plan_free(p);
+	atmo_bake_free(b);
 }
 
 static void test_plan_waves_and_argv(void **state)
@@ -536,6 +668,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_engines),
+		cmocka_unit_test(test_engine_default_searches_given_path),
+		cmocka_unit_test(test_engine_reads_no_process_environment),
+		cmocka_unit_test(test_engine_options_env),
 		cmocka_unit_test(test_plan_waves_and_argv),
 		cmocka_unit_test(test_plan_errors),
 		cmocka_unit_test(test_plan_push_and_builder),
