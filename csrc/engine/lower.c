@@ -432,7 +432,7 @@ int atmo_dockerfile_lower(char **out, size_t *n_lowered, json_t **files_out, con
 		rc = atmo__error_nomem(err);
 		goto done;
 	}
-	*out = buf.ptr ? atmo__buf_detach(&buf) : strdup("");
+	*out = buf.ptr ? atmo__buf_detach(&buf) : atmo__strdup("", err);
 	if (!*out) {
 		rc = atmo__error_nomem(err);
 		goto done;

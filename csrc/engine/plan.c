@@ -11,6 +11,7 @@
 #include "atmograph/graph.h"
 #include "engine/engine_int.h"
 #include "util/buf.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 int atmo_engine_from_name(atmo_engine_kind *out, const char *name)
@@ -160,16 +161,16 @@ static char *target_image(const atmo_bake_target *t)
 {
 	char buf[600];
 	if (t->n_tags)
-		return strdup(t->tags[0]);
+		return atmo__strdup(t->tags[0], NULL);
 	snprintf(buf, sizeof(buf), "localhost/atmograph/%s:latest", t->name);
-	return strdup(buf);
+	return atmo__strdup(buf, NULL);
 }
 
 static char *stage_image(const atmo_bake_target *t, const char *stage)
 {
 	char buf[700];
 	snprintf(buf, sizeof(buf), "localhost/atmograph-stages/%s:%s", t->name, stage);
-	return strdup(buf);
+	return atmo__strdup(buf, NULL);
 }
 
 void atmo_plan_free(atmo_plan *p)
@@ -180,24 +181,24 @@ void atmo_plan_free(atmo_plan *p)
 		return;
 	for (i = 0; i < p->n_steps; i++) {
 		atmo__strv_free(&p->steps[i].argv);
-		free((char *)p->steps[i].pub.image);
-		free((char *)p->steps[i].pub.stage);
-		free((char *)p->steps[i].pub.dockerfile);
+		atmo__free((char *)p->steps[i].pub.image);
+		atmo__free((char *)p->steps[i].pub.stage);
+		atmo__free((char *)p->steps[i].pub.dockerfile);
 	}
 	for (i = 0; i < p->n_targets; i++) {
-		free(p->targets[i].lowered);
+		atmo__free(p->targets[i].lowered);
 		json_decref(p->targets[i].heredoc_files);
-		free(p->targets[i].image);
-		free(p->targets[i].dir);
-		free(p->targets[i].text);
+		atmo__free(p->targets[i].image);
+		atmo__free(p->targets[i].dir);
+		atmo__free(p->targets[i].text);
 	}
-	free(p->steps);
-	free(p->targets);
-	free(p->slot);
-	free(p->wave_items);
-	free(p->wave_start);
-	free(p->work_dir);
-	free(p);
+	atmo__free(p->steps);
+	atmo__free(p->targets);
+	atmo__free(p->slot);
+	atmo__free(p->wave_items);
+	atmo__free(p->wave_start);
+	atmo__free(p->work_dir);
+	atmo__free(p);
 }
 
 /*
@@ -265,8 +266,8 @@ static int add_push_steps(atmo_plan *p, plan_target *pt, atmo_error *err)
 		s->pub.action = "push";
 		s->target = pt;
 		snprintf(buf, sizeof(buf), "docker://%s", t->tags[i]);
-		s->pub.image = strdup(buf);
-		s->pub.dockerfile = strdup(p->steps[p->n_steps - 1].pub.dockerfile);
+		s->pub.image = atmo__strdup(buf, err);
+		s->pub.dockerfile = atmo__strdup(p->steps[p->n_steps - 1].pub.dockerfile, err);
 		p->n_steps++;
 		if (!s->pub.image || !s->pub.dockerfile)
 			return atmo__error_nomem(err);
@@ -296,8 +297,8 @@ static int add_build_step(atmo_plan *p, plan_target *pt, const char *stage, atmo
 	s->pub.target = t->name;
 	s->pub.target_index = pt->index;
 	s->pub.wave = pt->wave;
-	s->pub.stage = stage ? strdup(stage) : NULL;
-	s->pub.image = stage ? stage_image(t, stage) : strdup(pt->image);
+	s->pub.stage = stage ? atmo__strdup(stage, err) : NULL;
+	s->pub.image = stage ? stage_image(t, stage) : atmo__strdup(pt->image, err);
 	s->pub.n_lowered = pt->n_lowered;
 	s->pub.lowered_text = pt->lowered;
 	s->pub.action = "build";
@@ -308,7 +309,7 @@ static int add_build_step(atmo_plan *p, plan_target *pt, const char *stage, atmo
 		snprintf(buf, sizeof(buf), "%s", t->dockerfile_path);
 	else
 		snprintf(buf, sizeof(buf), "%s/Dockerfile", pt->dir);
-	s->pub.dockerfile = strdup(buf);
+	s->pub.dockerfile = atmo__strdup(buf, err);
 	if (!s->pub.image || !s->pub.dockerfile || (stage && !s->pub.stage))
 		return atmo__error_nomem(err);
 	p->n_steps++;
@@ -460,8 +461,8 @@ static void free_graphs(atmo_graph **graphs, atmo_dockerfile **dfs, size_t n)
 		atmo_graph_free(graphs[i]);
 		atmo_dockerfile_free(dfs[i]);
 	}
-	free(graphs);
-	free(dfs);
+	atmo__free(graphs);
+	atmo__free(dfs);
 }
 
 int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names, size_t n_names,
@@ -481,7 +482,7 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 	if (opts && opts->version != ATMO_PLAN_OPTIONS_VERSION)
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
 				       "atmo_plan_options: unknown version %u", opts->version);
-	p = calloc(1, sizeof(*p));
+	p = atmo__calloc(1, sizeof(*p), err);
 	if (!p)
 		return atmo__error_nomem(err);
 	if (opts) {
@@ -499,18 +500,18 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 				     atmo_engine_name(p->opts.engine.kind));
 		goto fail;
 	}
-	p->work_dir = strdup(p->opts.work_dir ? p->opts.work_dir : ".atmograph");
+	p->work_dir = atmo__strdup(p->opts.work_dir ? p->opts.work_dir : ".atmograph", err);
 	if (!p->work_dir) {
 		rc = atmo__error_nomem(err);
 		goto fail;
 	}
 	if ((rc = atmo_bake_select(&order, &n, b, names, n_names, err)) < 0)
 		goto fail;
-	p->targets = calloc(n + 1, sizeof(*p->targets));
-	stages = calloc(n + 1, sizeof(*stages));
-	graphs = calloc(n_all + 1, sizeof(*graphs));
-	dfs = calloc(n_all + 1, sizeof(*dfs));
-	p->slot = calloc(n_all + 1, sizeof(*p->slot));
+	p->targets = atmo__calloc(n + 1, sizeof(*p->targets), err);
+	stages = atmo__calloc(n + 1, sizeof(*stages), err);
+	graphs = atmo__calloc(n_all + 1, sizeof(*graphs), err);
+	dfs = atmo__calloc(n_all + 1, sizeof(*dfs), err);
+	p->slot = atmo__calloc(n_all + 1, sizeof(*p->slot), err);
 	if (!p->targets || !stages || !graphs || !dfs || !p->slot) {
 		rc = atmo__error_nomem(err);
 		goto fail;
@@ -529,7 +530,7 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 		p->n_targets++;
 		pt->image = target_image(t);
 		snprintf(buf, sizeof(buf), "%s/%s", p->work_dir, t->name);
-		pt->dir = strdup(buf);
+		pt->dir = atmo__strdup(buf, err);
 		if (!pt->image || !pt->dir) {
 			rc = atmo__error_nomem(err);
 			goto fail;
@@ -562,11 +563,11 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 				pt->n_lowered = nl;
 				pt->heredoc_files = files;
 			} else {
-				free(low);
+				atmo__free(low);
 				json_decref(files);
 			}
 		} else if (t->dockerfile_inline) {
-			pt->lowered = strdup(pt->text);
+			pt->lowered = atmo__strdup(pt->text, err);
 			if (!pt->lowered) {
 				rc = atmo__error_nomem(err);
 				goto fail;
@@ -581,9 +582,9 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 		}
 		max_steps += 1 + stages[i].n + (p->opts.push ? t->n_tags : 0);
 	}
-	p->steps = calloc(max_steps + 1, sizeof(*p->steps));
-	p->wave_items = calloc(n + 1, sizeof(*p->wave_items));
-	p->wave_start = calloc(p->n_waves + 2, sizeof(*p->wave_start));
+	p->steps = atmo__calloc(max_steps + 1, sizeof(*p->steps), err);
+	p->wave_items = atmo__calloc(n + 1, sizeof(*p->wave_items), err);
+	p->wave_start = atmo__calloc(p->n_waves + 2, sizeof(*p->wave_start), err);
 	if (!p->steps || !p->wave_items || !p->wave_start) {
 		rc = atmo__error_nomem(err);
 		goto fail;
@@ -592,7 +593,7 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 		/* a counting sort by wave keeps the order of the targets within a wave
 		 * and is linear: a scan of every target per wave was quadratic in a chain */
 		size_t w;
-		by_wave = calloc(n + 1, sizeof(*by_wave));
+		by_wave = atmo__calloc(n + 1, sizeof(*by_wave), err);
 		if (!by_wave) {
 			rc = atmo__error_nomem(err);
 			goto fail;
@@ -625,20 +626,20 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 	}
 	for (i = 0; i < n; i++)
 		atmo__strv_free(&stages[i]);
-	free(stages);
+	atmo__free(stages);
 	free_graphs(graphs, dfs, n_all);
-	free(order);
-	free(by_wave);
+	atmo__free(order);
+	atmo__free(by_wave);
 	*out = p;
 	return 0;
 fail:
 	if (stages)
 		for (i = 0; i < n; i++)
 			atmo__strv_free(&stages[i]);
-	free(stages);
+	atmo__free(stages);
 	free_graphs(graphs, dfs, n_all);
-	free(order);
-	free(by_wave);
+	atmo__free(order);
+	atmo__free(by_wave);
 	atmo_plan_free(p);
 	return rc;
 }
@@ -749,5 +750,5 @@ char *atmo_argv_display(const char *const *argv)
 		atmo__buf_free(&b);
 		return NULL;
 	}
-	return b.ptr ? atmo__buf_detach(&b) : strdup("");
+	return b.ptr ? atmo__buf_detach(&b) : atmo__strdup("", NULL);
 }

@@ -24,6 +24,7 @@
 #include "atmograph/image.h"
 #include "engine/engine_int.h"
 #include "util/buf.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 enum { T_PENDING = 0, T_RUNNING, T_BUILT, T_CACHED, T_FAILED, T_SKIPPED };
@@ -149,7 +150,7 @@ static int run_capture(const char *const *argv, char **out, volatile sig_atomic_
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (out)
-		*out = b.ptr ? atmo__buf_detach(&b) : strdup("");
+		*out = b.ptr ? atmo__buf_detach(&b) : atmo__strdup("", NULL);
 	atmo__buf_free(&b);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
@@ -169,7 +170,7 @@ int atmo_engine_probe_version(char **out, const atmo_engine_options *eo_in, atmo
 	argv[2] = NULL;
 	rc = run_capture(argv, &text, NULL);
 	if (rc != 0) {
-		free(text);
+		atmo__free(text);
 		return atmo__error_set(err, ATMO_EENGINE, NULL, 0, 0,
 				       "'%s --version' failed: is %s installed?", eo.program,
 				       atmo_engine_name(eo.kind));
@@ -179,13 +180,13 @@ int atmo_engine_probe_version(char **out, const atmo_engine_options *eo_in, atmo
 		;
 	for (q = p; *q && ((*q >= '0' && *q <= '9') || *q == '.'); q++)
 		;
-	*out = strndup(p, (size_t)(q - p));
-	free(text);
+	*out = atmo__strndup(p, (size_t)(q - p), err);
+	atmo__free(text);
 	if (!*out)
 		return atmo__error_nomem(err);
 	if (!**out) {
-		free(*out);
-		*out = strdup("unknown");
+		atmo__free(*out);
+		*out = atmo__strdup("unknown", err);
 	}
 	return *out ? 0 : atmo__error_nomem(err);
 }
@@ -218,12 +219,12 @@ static char *image_id(runner *r, const char *ref)
 	rc = run_capture((const char *const *)v.v, &out, r->o.cancel);
 	atmo__strv_free(&v);
 	if (rc != 0 || !out) {
-		free(out);
+		atmo__free(out);
 		return NULL;
 	}
 	/* an id that is not a digest counts as no image: it never reaches the state */
 	id = atmo__digest_parse(out, strlen(out));
-	free(out);
+	atmo__free(out);
 	return id;
 }
 
@@ -250,7 +251,7 @@ static char *read_iid(const char *path, int *bad)
 		return NULL;
 	d = atmo__digest_parse(text, len);
 	*bad = !d && len > 0;
-	free(text);
+	atmo__free(text);
 	return d;
 }
 
@@ -344,7 +345,7 @@ static int start_step(runner *r, run_target *t)
 	char *shown = atmo_argv_display(s->argv);
 
 	log_printf(t, "atmograph: $ %s\n", shown ? shown : s->argv[0]);
-	free(shown);
+	atmo__free(shown);
 	atmo__buf_clear(&t->line);
 	t->pid = spawn(s->argv, &t->fd);
 	if (t->pid < 0) {
@@ -435,13 +436,13 @@ static int export_image(runner *r, run_target *t, const char *ref, const char *n
 	{
 		char *shown = atmo_argv_display((const char *const *)v.v);
 		log_printf(t, "atmograph: $ %s\n", shown ? shown : "");
-		free(shown);
+		atmo__free(shown);
 	}
 	rc = run_capture((const char *const *)v.v, &out, r->o.cancel);
 	atmo__strv_free(&v);
 	if (out)
 		log_write(t, out, strlen(out));
-	free(out);
+	atmo__free(out);
 	if (rc != 0 || (r->o.cancel && *r->o.cancel)) {
 		unlink(tmp);
 		log_printf(t, "atmograph: exporting %s failed\n", ref);
@@ -451,7 +452,7 @@ static int export_image(runner *r, run_target *t, const char *ref, const char *n
 		unlink(tmp);
 		return -1;
 	}
-	*archive = strdup(path);
+	*archive = atmo__strdup(path, NULL);
 	io.packages = 1;
 	io.files = 0;
 	atmo_error_clear(&e);
@@ -523,7 +524,7 @@ static int finish_target(runner *r, run_target *t)
 	int bad;
 
 	snprintf(iid, sizeof(iid), "%s/%s.iid", pt->dir, bt->name);
-	free(t->digest);
+	atmo__free(t->digest);
 	t->digest = read_iid(iid, &bad);
 	if (bad)
 		warn(t, e, "%s: the engine's image id file does not hold a digest (sha256:HEX); ignored",
@@ -561,7 +562,7 @@ static int finish_target(runner *r, run_target *t)
 			warn(t, e, "exporting %s failed: no sizes or packages (see %s)", pt->image,
 			     t->log_path);
 		}
-		free(archive);
+		atmo__free(archive);
 		/* stages built on their own */
 		if (atmo_bake_target_graph(&g, &df, bt, pt->text, pt->text_len, NULL, NULL) < 0)
 			g = NULL;
@@ -581,7 +582,7 @@ static int finish_target(runner *r, run_target *t)
 			st = json_object();
 			if (dg)
 				json_object_set_new(st, "digest", json_string(dg));
-			free(dg);
+			atmo__free(dg);
 			if (export_image(r, t, s->image, name, &ssize, &spk, &sarchive) == 0) {
 				json_object_set_new(st, "archive", json_string(sarchive));
 				json_object_set_new(st, "size", ssize);
@@ -592,7 +593,7 @@ static int finish_target(runner *r, run_target *t)
 				warn(t, e, "exporting %s (stage %s) failed: no sizes or packages (see %s)",
 				     s->image, s->stage, t->log_path);
 			}
-			free(sarchive);
+			atmo__free(sarchive);
 			idx = g ? atmo_graph_find_stage(g, s->stage) : -1;
 			if (idx >= 0) {
 				const atmo_stage *gs = atmo_graph_stage(g, (size_t)idx);
@@ -620,7 +621,7 @@ static int finish_target(runner *r, run_target *t)
 		{
 			const char *sname;
 			json_t *st;
-			const json_t **ll = calloc(bt->n_links + 1, sizeof(*ll));
+			const json_t **ll = atmo__calloc(bt->n_links + 1, sizeof(*ll), NULL);
 			size_t lk;
 			for (lk = 0; ll && lk < bt->n_links; lk++) {
 				run_target *d = find_rt(r, bt->links[lk]);
@@ -628,7 +629,7 @@ static int finish_target(runner *r, run_target *t)
 			}
 			if (!ll || atmo__report_figures(e, stages, bt->link_names, ll, bt->n_links, NULL) < 0)
 				log_printf(t, "atmograph: out of memory computing the stage figures\n");
-			free(ll);
+			atmo__free(ll);
 			/* the final image's layer list stays in the entry, for targets built on it */
 			if (json_is_array(json_object_get(json_object_get(e, "size"), "_layers")))
 				json_object_set(e, "layers", json_object_get(json_object_get(e, "size"), "_layers"));
@@ -703,7 +704,7 @@ static int try_start(runner *r, run_target *t, atmo_error *err)
 		if (d->state != T_BUILT && d->state != T_CACHED)
 			return 0;
 	}
-	parents = calloc(2 * bt->n_links + 1, sizeof(*parents));
+	parents = atmo__calloc(2 * bt->n_links + 1, sizeof(*parents), err);
 	if (!parents)
 		return atmo__error_nomem(err);
 	for (k = 0; k < bt->n_links; k++) {
@@ -716,7 +717,7 @@ static int try_start(runner *r, run_target *t, atmo_error *err)
 	snprintf(t->log_path, sizeof(t->log_path), "%s/%s.log", r->log_dir, bt->name);
 	rc = atmo__inputs_hash(t->inputs, t->pt, atmo_engine_name(r->eo.kind), r->engine_version,
 			       parents, 2 * bt->n_links, err);
-	free(parents);
+	atmo__free(parents);
 	if (rc < 0)
 		return rc;
 	emit(r, ATMO_BUILD_EVENT_START, t, NULL, NULL, NULL);
@@ -729,9 +730,9 @@ static int try_start(runner *r, run_target *t, atmo_error *err)
 		if (pin && pdg && atmo__digest_valid(pdg) && !strcmp(pin, t->inputs)) {
 			char *id = image_id(r, t->pt->image);
 			if (id && same_id(id, pdg)) {
-				free(id);
+				atmo__free(id);
 				t->entry = json_deep_copy(prev);
-				t->digest = strdup(pdg);
+				t->digest = atmo__strdup(pdg, err);
 				/* keep the log of the build that made the image */
 				if (json_is_string(json_object_get(prev, "log")))
 					snprintf(t->log_path, sizeof(t->log_path), "%s",
@@ -741,7 +742,7 @@ static int try_start(runner *r, run_target *t, atmo_error *err)
 				set_done(r, t, T_CACHED);
 				return 1;
 			}
-			free(id);
+			atmo__free(id);
 		}
 	}
 	t->log_fd = open(t->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -860,7 +861,7 @@ int atmo_build_run(json_t **report_out, const atmo_plan *p, const atmo_build_opt
 		return atmo__error_set(err, ATMO_EIO, r.out_dir, 0, 0, "cannot create: %s",
 				       strerror(errno));
 	if (r.eo.engine_version)
-		r.engine_version = strdup(r.eo.engine_version);
+		r.engine_version = atmo__strdup(r.eo.engine_version, err);
 	else if ((rc = atmo_engine_probe_version(&r.engine_version, &r.eo, err)) < 0)
 		return rc;
 	if (!r.engine_version)
@@ -868,9 +869,9 @@ int atmo_build_run(json_t **report_out, const atmo_plan *p, const atmo_build_opt
 	snprintf(state_path, sizeof(state_path), "%s/state.json", r.out_dir);
 	r.state = load_state(state_path);
 	r.n = p->n_targets;
-	r.rt = calloc(r.n + 1, sizeof(*r.rt));
-	pfds = calloc(r.n + 1, sizeof(*pfds));
-	pmap = calloc(r.n + 1, sizeof(*pmap));
+	r.rt = atmo__calloc(r.n + 1, sizeof(*r.rt), err);
+	pfds = atmo__calloc(r.n + 1, sizeof(*pfds), err);
+	pmap = atmo__calloc(r.n + 1, sizeof(*pmap), err);
 	if (!r.rt || !pfds || !pmap || !r.state) {
 		rc = atmo__error_nomem(err);
 		goto done;
@@ -1019,7 +1020,7 @@ int atmo_build_run(json_t **report_out, const atmo_plan *p, const atmo_build_opt
 			goto done;
 		}
 		rc = atmo_file_write_atomic(state_path, text, strlen(text), err);
-		free(text);
+		atmo__free(text);
 		if (rc < 0)
 			goto done;
 	}
@@ -1033,7 +1034,7 @@ int atmo_build_run(json_t **report_out, const atmo_plan *p, const atmo_build_opt
 		len = strlen(text);
 		text[len] = '\n';
 		rc = atmo_file_write_atomic(r.o.report_path, text, len + 1, err);
-		free(text);
+		atmo__free(text);
 		if (rc < 0)
 			goto done;
 	}
@@ -1048,13 +1049,13 @@ done:
 	for (i = 0; r.rt && i < r.n; i++) {
 		close_target(&r.rt[i]);
 		json_decref(r.rt[i].entry);
-		free(r.rt[i].digest);
+		atmo__free(r.rt[i].digest);
 		atmo__buf_free(&r.rt[i].line);
 	}
-	free(r.rt);
-	free(pfds);
-	free(pmap);
-	free(r.engine_version);
+	atmo__free(r.rt);
+	atmo__free(pfds);
+	atmo__free(pmap);
+	atmo__free(r.engine_version);
 	json_decref(r.state);
 	return rc;
 }
