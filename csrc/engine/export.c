@@ -47,7 +47,7 @@ static json_t *pkg_array(const atmo_image *img)
 static int export_image(runner *r, run_target *t, const char *ref, const char *name,
 			json_t **size, json_t **packages, char **archive)
 {
-	atmo_strv v = { 0 };
+	atmo__strvec v = ATMO__STRVEC_INIT_COPY;
 	char path[4400], tmp[4500], dest[4600];
 	char *out = NULL;
 	int rc;
@@ -66,23 +66,23 @@ static int export_image(runner *r, run_target *t, const char *ref, const char *n
 	unlink(tmp);
 	atmo__engine_global_args(&v, &r->eo);
 	if (r->eo.kind == ATMO_ENGINE_DOCKER) {
-		atmo__strv_push(&v, "save");
-		atmo__strv_push(&v, "-o");
-		atmo__strv_push(&v, tmp);
-		atmo__strv_push(&v, ref);
+		atmo__strvec_push(&v, "save", NULL);
+		atmo__strvec_push(&v, "-o", NULL);
+		atmo__strvec_push(&v, tmp, NULL);
+		atmo__strvec_push(&v, ref, NULL);
 	} else if (r->eo.kind == ATMO_ENGINE_PODMAN) {
-		atmo__strv_push(&v, "save");
-		atmo__strv_push(&v, "--format");
-		atmo__strv_push(&v, "oci-archive");
-		atmo__strv_push(&v, "-o");
-		atmo__strv_push(&v, tmp);
-		atmo__strv_push(&v, ref);
+		atmo__strvec_push(&v, "save", NULL);
+		atmo__strvec_push(&v, "--format", NULL);
+		atmo__strvec_push(&v, "oci-archive", NULL);
+		atmo__strvec_push(&v, "-o", NULL);
+		atmo__strvec_push(&v, tmp, NULL);
+		atmo__strvec_push(&v, ref, NULL);
 	} else {
-		atmo__strv_push(&v, "push");
-		atmo__strv_push(&v, "--quiet");
-		atmo__strv_push(&v, ref);
+		atmo__strvec_push(&v, "push", NULL);
+		atmo__strvec_push(&v, "--quiet", NULL);
+		atmo__strvec_push(&v, ref, NULL);
 		snprintf(dest, sizeof(dest), "oci-archive:%s:%s", tmp, ref);
-		atmo__strv_push(&v, dest);
+		atmo__strvec_push(&v, dest, NULL);
 	}
 	{
 		char *shown = atmo_argv_display((const char *const *)v.v);
@@ -90,7 +90,7 @@ static int export_image(runner *r, run_target *t, const char *ref, const char *n
 		atmo__free(shown);
 	}
 	rc = atmo__run_capture((const char *const *)v.v, &out, r->o.cancel);
-	atmo__strv_free(&v);
+	atmo__strvec_free(&v);
 	if (out)
 		atmo__run_log_write(t, out, strlen(out));
 	atmo__free(out);

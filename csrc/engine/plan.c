@@ -124,18 +124,18 @@ void atmo__engine_resolve(atmo_engine_options *eo)
 }
 
 /* global options that go before the subcommand (buildah, podman) */
-void atmo__engine_global_args(atmo_strv *v, const atmo_engine_options *eo)
+void atmo__engine_global_args(atmo__strvec *v, const atmo_engine_options *eo)
 {
-	atmo__strv_push(v, eo->program);
+	atmo__strvec_push(v, eo->program, NULL);
 	if (eo->kind == ATMO_ENGINE_DOCKER)
 		return;
 	if (eo->storage_driver && *eo->storage_driver) {
-		atmo__strv_push(v, "--storage-driver");
-		atmo__strv_push(v, eo->storage_driver);
+		atmo__strvec_push(v, "--storage-driver", NULL);
+		atmo__strvec_push(v, eo->storage_driver, NULL);
 	}
 	if (eo->storage_root && *eo->storage_root) {
-		atmo__strv_push(v, "--root");
-		atmo__strv_push(v, eo->storage_root);
+		atmo__strvec_push(v, "--root", NULL);
+		atmo__strvec_push(v, eo->storage_root, NULL);
 	}
 }
 
@@ -180,7 +180,7 @@ void atmo_plan_free(atmo_plan *p)
 	if (!p)
 		return;
 	for (i = 0; i < p->n_steps; i++) {
-		atmo__strv_free(&p->steps[i].argv);
+		atmo__strvec_free(&p->steps[i].argv);
 		atmo__free((char *)p->steps[i].pub.image);
 		atmo__free((char *)p->steps[i].pub.stage);
 		atmo__free((char *)p->steps[i].pub.dockerfile);
@@ -207,7 +207,7 @@ void atmo_plan_free(atmo_plan *p)
  * ref=R" becomes R without its tag, a plain reference too; other types (local,
  * gha, s3, inline, ...) are BuildKit's alone and an error that says so.
  */
-static int push_cache(atmo_strv *v, const atmo_engine_options *eo, const char *flag,
+static int push_cache(atmo__strvec *v, const atmo_engine_options *eo, const char *flag,
 		      const char *value, const atmo_bake_target *t, atmo_error *err)
 {
 	const char *ref = NULL, *c;
@@ -215,8 +215,8 @@ static int push_cache(atmo_strv *v, const atmo_engine_options *eo, const char *f
 	int registry = 0, typed = 0;
 
 	if (eo->kind == ATMO_ENGINE_DOCKER) {
-		atmo__strv_push(v, flag);
-		atmo__strv_push(v, value);
+		atmo__strvec_push(v, flag, NULL);
+		atmo__strvec_push(v, value, NULL);
 		return 0;
 	}
 	for (c = value; c && *c; c = strchr(c, ',') ? strchr(c, ',') + 1 : NULL) {
@@ -245,8 +245,8 @@ static int push_cache(atmo_strv *v, const atmo_engine_options *eo, const char *f
 		char *slash = strrchr(buf, '/'), *cut = slash ? slash : buf;
 		cut[strcspn(cut, "@:")] = '\0';
 	}
-	atmo__strv_push(v, flag);
-	atmo__strv_push(v, ref);
+	atmo__strvec_push(v, flag, NULL);
+	atmo__strvec_push(v, ref, NULL);
 	return 0;
 }
 
@@ -260,6 +260,7 @@ static int add_push_steps(atmo_plan *p, plan_target *pt, atmo_error *err)
 	for (i = 0; i < t->n_tags; i++) {
 		plan_step *s = &p->steps[p->n_steps];
 		memset(s, 0, sizeof(*s));
+		s->argv.copy = 1;
 		s->pub.target = t->name;
 		s->pub.target_index = pt->index;
 		s->pub.wave = pt->wave;
@@ -272,9 +273,9 @@ static int add_push_steps(atmo_plan *p, plan_target *pt, atmo_error *err)
 		if (!s->pub.image || !s->pub.dockerfile)
 			return atmo__error_nomem(err);
 		atmo__engine_global_args(&s->argv, &p->opts.engine);
-		atmo__strv_push(&s->argv, "push");
-		atmo__strv_push(&s->argv, pt->image);
-		atmo__strv_push(&s->argv, s->pub.image);
+		atmo__strvec_push(&s->argv, "push", NULL);
+		atmo__strvec_push(&s->argv, pt->image, NULL);
+		atmo__strvec_push(&s->argv, s->pub.image, NULL);
 		if (s->argv.oom)
 			return atmo__error_nomem(err);
 	}
@@ -286,13 +287,14 @@ static int add_build_step(atmo_plan *p, plan_target *pt, const char *stage, atmo
 	const atmo_bake_target *t = pt->t;
 	const atmo_engine_options *eo = &p->opts.engine;
 	plan_step *s;
-	atmo_strv *v;
+	atmo__strvec *v;
 	char buf[4200];
 	size_t i, li;
 	int rc;
 
 	s = &p->steps[p->n_steps];
 	memset(s, 0, sizeof(*s));
+	s->argv.copy = 1;
 	v = &s->argv;
 	s->pub.target = t->name;
 	s->pub.target_index = pt->index;
@@ -316,42 +318,42 @@ static int add_build_step(atmo_plan *p, plan_target *pt, const char *stage, atmo
 
 	atmo__engine_global_args(v, eo);
 	if (eo->kind == ATMO_ENGINE_DOCKER) {
-		atmo__strv_push(v, "buildx");
-		atmo__strv_push(v, "build");
+		atmo__strvec_push(v, "buildx", NULL);
+		atmo__strvec_push(v, "build", NULL);
 		if (eo->builder) {
-			atmo__strv_push(v, "--builder");
-			atmo__strv_push(v, eo->builder);
+			atmo__strvec_push(v, "--builder", NULL);
+			atmo__strvec_push(v, eo->builder, NULL);
 		}
 	} else {
-		atmo__strv_push(v, "build");
-		atmo__strv_push(v, "--isolation");
-		atmo__strv_push(v, eo->isolation);
-		atmo__strv_push(v, "--layers");
+		atmo__strvec_push(v, "build", NULL);
+		atmo__strvec_push(v, "--isolation", NULL);
+		atmo__strvec_push(v, eo->isolation, NULL);
+		atmo__strvec_push(v, "--layers", NULL);
 		/* the docker format keeps ONBUILD, SHELL and HEALTHCHECK */
-		atmo__strv_push(v, "--format");
-		atmo__strv_push(v, "docker");
-		atmo__strv_push(v, t->pull == 1 ? "--pull=always" : "--pull=false");
+		atmo__strvec_push(v, "--format", NULL);
+		atmo__strvec_push(v, "docker", NULL);
+		atmo__strvec_push(v, t->pull == 1 ? "--pull=always" : "--pull=false", NULL);
 	}
-	atmo__strv_push(v, "-f");
-	atmo__strv_push(v, s->pub.dockerfile);
-	atmo__strv_push(v, "-t");
-	atmo__strv_push(v, s->pub.image);
+	atmo__strvec_push(v, "-f", NULL);
+	atmo__strvec_push(v, s->pub.dockerfile, NULL);
+	atmo__strvec_push(v, "-t", NULL);
+	atmo__strvec_push(v, s->pub.image, NULL);
 	/* every tag of the target, as bake gives them (pushed with --push) */
 	for (i = 1; !stage && i < t->n_tags; i++) {
-		atmo__strv_push(v, "-t");
-		atmo__strv_push(v, t->tags[i]);
+		atmo__strvec_push(v, "-t", NULL);
+		atmo__strvec_push(v, t->tags[i], NULL);
 	}
 	if (stage || t->target) {
-		atmo__strv_push(v, "--target");
-		atmo__strv_push(v, stage ? stage : t->target);
+		atmo__strvec_push(v, "--target", NULL);
+		atmo__strvec_push(v, stage ? stage : t->target, NULL);
 	}
 	for (i = 0; i < t->n_args; i++) {
-		atmo__strv_push(v, "--build-arg");
-		atmo__strv_push(v, t->args[i]);
+		atmo__strvec_push(v, "--build-arg", NULL);
+		atmo__strvec_push(v, t->args[i], NULL);
 	}
 	for (i = 0, li = 0; i < t->n_contexts; i++) {
 		const char *c = t->contexts[i], *eq = strchr(c, '=');
-		atmo__strv_push(v, "--build-context");
+		atmo__strvec_push(v, "--build-context", NULL);
 		if (!strncmp(eq + 1, "target:", 7)) {
 			/* links[] holds the "target:" contexts in their order: no search by name,
 			 * which made plans over thousands of targets quadratic */
@@ -363,29 +365,29 @@ static int add_build_step(atmo_plan *p, plan_target *pt, const char *stage, atmo
 				 eo->kind == ATMO_ENGINE_DOCKER ? "docker-image://"
 								: "container-image://",
 				 dep ? dep->image : eq + 8);
-			atmo__strv_push(v, buf);
+			atmo__strvec_push(v, buf, NULL);
 		} else if (t->context_paths[i]) {
 			snprintf(buf, sizeof(buf), "%.*s=%s", (int)(eq - c), c, t->context_paths[i]);
-			atmo__strv_push(v, buf);
+			atmo__strvec_push(v, buf, NULL);
 		} else {
-			atmo__strv_push(v, c);
+			atmo__strvec_push(v, c, NULL);
 		}
 	}
 	if (pt->heredoc_files && json_object_size(pt->heredoc_files)) {
 		snprintf(buf, sizeof(buf), "atmo-heredocs=%s/heredocs", pt->dir);
-		atmo__strv_push(v, "--build-context");
-		atmo__strv_push(v, buf);
+		atmo__strvec_push(v, "--build-context", NULL);
+		atmo__strvec_push(v, buf, NULL);
 	}
 	for (i = 0; i < t->n_labels; i++) {
-		atmo__strv_push(v, "--label");
-		atmo__strv_push(v, t->labels[i]);
+		atmo__strvec_push(v, "--label", NULL);
+		atmo__strvec_push(v, t->labels[i], NULL);
 	}
 	if (t->n_platforms) {
 		atmo_buf pl = ATMO_BUF_INIT;
 		for (i = 0; i < t->n_platforms; i++)
 			atmo__buf_printf(&pl, "%s%s", i ? "," : "", t->platforms[i]);
-		atmo__strv_push(v, "--platform");
-		atmo__strv_push(v, atmo__buf_cstr(&pl));
+		atmo__strvec_push(v, "--platform", NULL);
+		atmo__strvec_push(v, atmo__buf_cstr(&pl), NULL);
 		atmo__buf_free(&pl);
 	}
 	for (i = 0; i < t->n_cache_from; i++)
@@ -395,26 +397,26 @@ static int add_build_step(atmo_plan *p, plan_target *pt, const char *stage, atmo
 		if ((rc = push_cache(v, eo, "--cache-to", t->cache_to[i], t, err)) < 0)
 			return rc;
 	if (t->no_cache == 1)
-		atmo__strv_push(v, "--no-cache");
+		atmo__strvec_push(v, "--no-cache", NULL);
 	if (eo->kind == ATMO_ENGINE_DOCKER) {
 		int push = p->opts.push && !stage;
 		if (t->pull == 1)
-			atmo__strv_push(v, "--pull");
+			atmo__strvec_push(v, "--pull", NULL);
 		for (i = 0; i < t->n_outputs; i++) {
-			atmo__strv_push(v, "--output");
-			atmo__strv_push(v, t->outputs[i]);
+			atmo__strvec_push(v, "--output", NULL);
+			atmo__strvec_push(v, t->outputs[i], NULL);
 		}
 		if (push)
-			atmo__strv_push(v, "--push");
+			atmo__strvec_push(v, "--push", NULL);
 		/* loaded too (one platform), so the image can be exported and read */
 		if (!t->n_outputs && (!push || t->n_platforms < 2))
-			atmo__strv_push(v, "--load");
+			atmo__strvec_push(v, "--load", NULL);
 	}
 	snprintf(buf, sizeof(buf), "%s/%s%s%s.iid", pt->dir, t->name, stage ? "." : "",
 		 stage ? stage : "");
-	atmo__strv_push(v, "--iidfile");
-	atmo__strv_push(v, buf);
-	atmo__strv_push(v, t->context_path);
+	atmo__strvec_push(v, "--iidfile", NULL);
+	atmo__strvec_push(v, buf, NULL);
+	atmo__strvec_push(v, t->context_path, NULL);
 	return v->oom ? atmo__error_nomem(err) : 0;
 }
 
@@ -422,7 +424,7 @@ static int add_build_step(atmo_plan *p, plan_target *pt, const char *stage, atmo
  * graph (and its Dockerfile) is kept in *gout / *dfout for the targets linked to it:
  * a stage FROM a linked target runs its ONBUILD triggers, whose COPY --from / RUN
  * --mount from= stages are then used too (built: graphs by bake target index) */
-static int target_stages(atmo_strv *out, atmo_graph **gout, atmo_dockerfile **dfout,
+static int target_stages(atmo__strvec *out, atmo_graph **gout, atmo_dockerfile **dfout,
 			 const atmo_bake_target *t, const char *text, size_t len,
 			 const atmo_graph *const *built, atmo_error *err)
 {
@@ -439,7 +441,7 @@ static int target_stages(atmo_strv *out, atmo_graph **gout, atmo_dockerfile **df
 	for (i = 0; i < n; i++) {
 		const atmo_stage *st = atmo_graph_stage(g, order[i]);
 		if (order[i] != tgt && st)
-			atmo__strv_push(out, st->label);
+			atmo__strvec_push(out, st->label, NULL);
 	}
 	if (out->oom)
 		rc = atmo__error_nomem(err);
@@ -471,7 +473,7 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 	atmo_plan *p;
 	size_t *order = NULL, *by_wave = NULL, n = 0, i, k, max_steps = 0;
 	int rc;
-	atmo_strv *stages = NULL;
+	atmo__strvec *stages = NULL;
 	atmo_graph **graphs = NULL;
 	atmo_dockerfile **dfs = NULL;
 	size_t n_all = atmo_bake_target_count(b);
@@ -516,6 +518,9 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 		rc = atmo__error_nomem(err);
 		goto fail;
 	}
+	/* the stage names outlive the graphs they come from: copied */
+	for (i = 0; i < n; i++)
+		stages[i].copy = 1;
 	/* order is dependencies first, so waves are one pass */
 	for (i = 0; i < n; i++) {
 		plan_target *pt = &p->targets[i];
@@ -625,7 +630,7 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 		}
 	}
 	for (i = 0; i < n; i++)
-		atmo__strv_free(&stages[i]);
+		atmo__strvec_free(&stages[i]);
 	atmo__free(stages);
 	free_graphs(graphs, dfs, n_all);
 	atmo__free(order);
@@ -635,7 +640,7 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 fail:
 	if (stages)
 		for (i = 0; i < n; i++)
-			atmo__strv_free(&stages[i]);
+			atmo__strvec_free(&stages[i]);
 	atmo__free(stages);
 	free_graphs(graphs, dfs, n_all);
 	atmo__free(order);

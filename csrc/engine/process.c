@@ -137,30 +137,30 @@ int atmo_engine_probe_version(char **out, const atmo_engine_options *eo_in, atmo
 /* the engine's id for an image, or NULL when it does not exist */
 char *atmo__run_image_id(runner *r, const char *ref)
 {
-	atmo_strv v = { 0 };
+	atmo__strvec v = ATMO__STRVEC_INIT_COPY;
 	char *out = NULL, *id;
 	int rc;
 
 	atmo__engine_global_args(&v, &r->eo);
 	if (r->eo.kind == ATMO_ENGINE_BUILDAH) {
-		atmo__strv_push(&v, "inspect");
-		atmo__strv_push(&v, "--type");
-		atmo__strv_push(&v, "image");
-		atmo__strv_push(&v, "--format");
-		atmo__strv_push(&v, "{{.FromImageID}}");
+		atmo__strvec_push(&v, "inspect", NULL);
+		atmo__strvec_push(&v, "--type", NULL);
+		atmo__strvec_push(&v, "image", NULL);
+		atmo__strvec_push(&v, "--format", NULL);
+		atmo__strvec_push(&v, "{{.FromImageID}}", NULL);
 	} else {
-		atmo__strv_push(&v, "image");
-		atmo__strv_push(&v, "inspect");
-		atmo__strv_push(&v, "--format");
-		atmo__strv_push(&v, "{{.Id}}");
+		atmo__strvec_push(&v, "image", NULL);
+		atmo__strvec_push(&v, "inspect", NULL);
+		atmo__strvec_push(&v, "--format", NULL);
+		atmo__strvec_push(&v, "{{.Id}}", NULL);
 	}
-	atmo__strv_push(&v, ref);
+	atmo__strvec_push(&v, ref, NULL);
 	if (v.oom) {
-		atmo__strv_free(&v);
+		atmo__strvec_free(&v);
 		return NULL;
 	}
 	rc = atmo__run_capture((const char *const *)v.v, &out, r->o.cancel);
-	atmo__strv_free(&v);
+	atmo__strvec_free(&v);
 	if (rc != 0 || !out) {
 		atmo__free(out);
 		return NULL;
