@@ -19,8 +19,13 @@ static atmo_bake *load(const char *rel)
 	o.no_env = 1;
 	atmo_error_clear(&err);
 	files[0] = test_data_path(p, sizeof(p), rel);
-	if (atmo_bake_load(&b, files, 1, NULL, &o, &err) < 0)
+	/* the bake file is the fixture, not what is under test (make check-oom) */
+	test_oom_pause();
+	if (atmo_bake_load(&b, files, 1, NULL, &o, &err) < 0) {
+		test_oom_resume();
 		fail_msg("%s: %s", rel, err.text);
+	}
+	test_oom_resume();
 	return b;
 }
 
@@ -137,6 +142,7 @@ static void test_engine_reads_no_process_environment(void **state)
 	atmo_error_clear(&err);
 	assert_int_equal(atmo_plan_new(&p, b, NULL, 0, &po, &err), 0);
 	s = atmo_plan_step_at(p, 0);
+	assert_non_null(s);
 	assert_string_equal(s->argv[0], "buildah");
 	assert_true(argv_has(s->argv, "--storage-driver", "vfs"));
 	assert_true(argv_has(s->argv, "--isolation", "chroot"));
@@ -180,6 +186,7 @@ static void test_engine_options_env(void **state)
 	atmo_error_clear(&err);
 	assert_int_equal(atmo_plan_new(&p, b, NULL, 0, &po, &err), 0);
 	s = atmo_plan_step_at(p, 0);
+	assert_non_null(s);
 	assert_string_equal(s->argv[0], "/opt/buildah");
 	assert_true(argv_has(s->argv, "--isolation", "oci"));
 	assert_true(argv_has(s->argv, "--storage-driver", "vfs"));
@@ -218,6 +225,7 @@ static void test_plan_waves_and_argv(void **state)
 	/* lib: one stage; app: the build stage, then the image (target runtime) */
 	assert_int_equal(atmo_plan_step_count(p), 3);
 	s = atmo_plan_step_at(p, 0);
+	assert_non_null(s);
 	assert_string_equal(s->target, "lib");
 	assert_null(s->stage);
 	assert_int_equal(s->n_lowered, 1);
@@ -229,11 +237,13 @@ static void test_plan_waves_and_argv(void **state)
 	assert_true(argv_has(s->argv, "--cache-from", "example.org/cache/lib"));
 	assert_true(argv_has(s->argv, "--build-context", "debian=docker-image://debian:bookworm"));
 	s = atmo_plan_step_at(p, 1);
+	assert_non_null(s);
 	assert_string_equal(s->target, "app");
 	assert_string_equal(s->stage, "build");
 	assert_string_equal(s->image, "localhost/atmograph-stages/app:build");
 	assert_true(argv_has(s->argv, "--target", "build"));
 	s = atmo_plan_step_at(p, 2);
+	assert_non_null(s);
 	assert_null(s->stage);
 	assert_int_equal(s->n_lowered, 0);
 	assert_true(argv_has(s->argv, "--target", "runtime"));
@@ -292,6 +302,7 @@ static void test_plan_push_and_builder(void **state)
 	assert_int_equal(atmo_plan_new(&p, b, NULL, 0, &po, &err), 0);
 	assert_int_equal(atmo_plan_step_count(p), 2);
 	s = atmo_plan_step_at(p, 1);
+	assert_non_null(s);
 	assert_string_equal(s->target, "app");
 	assert_string_equal(s->action, "build");
 	assert_string_equal(s->argv[3], "--builder");
@@ -321,6 +332,7 @@ static void test_plan_push_and_builder(void **state)
 	assert_int_equal(atmo_plan_step_count(p), 5);
 	for (i = 0; i < atmo_plan_step_count(p); i++) {
 		s = atmo_plan_step_at(p, i);
+		assert_non_null(s);
 		if (strcmp(s->action, "push"))
 			continue;
 		pushes++;
@@ -333,6 +345,7 @@ static void test_plan_push_and_builder(void **state)
 									    : "example.org/acme/lib:dev");
 	}
 	assert_int_equal(pushes, 3);
+	assert_non_null(atmo_plan_step_at(p, 4));
 	assert_string_equal(atmo_plan_step_at(p, 4)->image, "docker://example.org/acme/app:latest");
 	atmo_plan_free(p);
 	atmo_bake_free(b);
