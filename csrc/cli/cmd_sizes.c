@@ -115,7 +115,7 @@ int cmd_sizes(int argc, char **argv)
 	atmo_dockerfile *df = NULL;
 	atmo_graph *g = NULL;
 	atmo_image **imgs = NULL;
-	atmo_image_sizes_input *in = NULL;
+	atmo_sizes_input *in = NULL;
 	const char **specs = NULL;
 	size_t n_specs = 0, i;
 	json_t *doc = NULL;
@@ -187,7 +187,7 @@ int cmd_sizes(int argc, char **argv)
 		}
 		in[i].image = imgs[i];
 	}
-	if (atmo_image_sizes_compute(&doc, g, in, n_specs, &err) < 0) {
+	if (atmo_sizes_compute(&doc, g, in, n_specs, &err) < 0) {
 		rc = cli_error(&err);
 		goto done;
 	}

@@ -1,7 +1,8 @@
 /*
  * The string map: open addressing with linear probing over a power-of-two table,
- * the full hash kept in each slot (a rehash does not read the keys, a probe
- * compares keys only on a hash match), tombstones for deletion. Grown at 5/8
+ * 32 bits of the hash kept in each slot (a rehash does not read the keys, a probe
+ * compares keys only on a hash match), tombstones for deletion. The table stays
+ * within 2^31 slots, so the kept bits always hold the slot index. Grown at 5/8
  * load; a table mostly of tombstones is rehashed at the same size.
  */
 #include <string.h>
@@ -10,6 +11,11 @@
 #include "util/map.h"
 
 #define MAP_MIN 16
+#if SIZE_MAX > 0xffffffffu
+#define MAP_MAX_CAP ((size_t)1 << 31)
+#else
+#define MAP_MAX_CAP ((size_t)1 << 26)
+#endif
 
 const char atmo__map_tomb[] = "";
 
@@ -41,7 +47,7 @@ uint64_t atmo__map_hash(const char *s, size_t n)
 
 static inline int slot_is(const atmo__map_slot *s, uint64_t h, const char *key, size_t n)
 {
-	return s->hash == h && s->len == n && s->key != atmo__map_tomb &&
+	return s->hash == (uint32_t)h && s->len == n && s->key != atmo__map_tomb &&
 	       (n == 0 || memcmp(s->key, key, n) == 0);
 }
 
@@ -49,7 +55,7 @@ size_t *atmo__map_find(const atmo__map *m, const char *key, size_t n, uint64_t h
 {
 	size_t i, mask;
 
-	if (!m->cap)
+	if (!m->cap || n > UINT32_MAX)
 		return NULL;
 	mask = m->cap - 1;
 	for (i = h & mask;; i = (i + 1) & mask) {
@@ -63,7 +69,7 @@ size_t *atmo__map_find(const atmo__map *m, const char *key, size_t n, uint64_t h
 
 size_t *atmo__map_getn(const atmo__map *m, const char *key, size_t n)
 {
-	if (!m->cap)
+	if (!m->cap || n > UINT32_MAX)
 		return NULL;
 	return atmo__map_find(m, key, n, atmo__map_hash(key, n));
 }
@@ -105,7 +111,7 @@ static int map_rehash(atmo__map *m, size_t cap, atmo_error *err)
 static size_t cap_for(size_t n)
 {
 	size_t cap = MAP_MIN;
-	if (n > SIZE_MAX / 16 / sizeof(atmo__map_slot))
+	if (n >= MAP_MAX_CAP / 8 * 5)
 		return 0;
 	while ((n + 1) * 8 >= cap * 5)
 		cap *= 2;
@@ -120,7 +126,7 @@ static int map_grow(atmo__map *m, atmo_error *err)
 		cap = MAP_MIN;
 	else if (m->n * 4 < m->cap)
 		cap = m->cap; /* mostly tombstones: rehash at the same size */
-	else if (m->cap > SIZE_MAX / 2 / sizeof(atmo__map_slot))
+	else if (m->cap >= MAP_MAX_CAP)
 		return atmo__error_nomem(err);
 	else
 		cap = m->cap * 2;
@@ -141,6 +147,8 @@ int atmo__map_put(atmo__map *m, const char *key, size_t n, uint64_t h, size_t va
 	size_t i, mask, tomb = SIZE_MAX;
 	atmo__map_slot *s;
 
+	if (n > UINT32_MAX)
+		return atmo__error_set(err, ATMO_ELIMIT, NULL, 0, 0, "map key of %zu bytes", n);
 	if ((m->used + 1) * 8 >= m->cap * 5 && map_grow(m, err) < 0)
 		return ATMO_ENOMEM;
 	mask = m->cap - 1;
@@ -172,8 +180,8 @@ int atmo__map_put(atmo__map *m, const char *key, size_t n, uint64_t h, size_t va
 		m->used++;
 	s = &m->slots[i];
 	s->key = key;
-	s->len = n;
-	s->hash = h;
+	s->len = (uint32_t)n;
+	s->hash = (uint32_t)h;
 	s->val = val;
 	m->n++;
 	if (slot)
@@ -183,7 +191,9 @@ int atmo__map_put(atmo__map *m, const char *key, size_t n, uint64_t h, size_t va
 
 int atmo__map_setn(atmo__map *m, const char *key, size_t n, size_t val, atmo_error *err)
 {
-	return atmo__map_put(m, key, n, atmo__map_hash(key, n), val, NULL, err);
+	/* the length checked by put, before the hash reads the key */
+	return atmo__map_put(m, key, n, n > UINT32_MAX ? 0 : atmo__map_hash(key, n), val, NULL,
+			     err);
 }
 
 int atmo__map_set(atmo__map *m, const char *key, size_t val, atmo_error *err)
@@ -196,7 +206,7 @@ int atmo__map_deln(atmo__map *m, const char *key, size_t n)
 	size_t i, mask;
 	uint64_t h;
 
-	if (!m->cap)
+	if (!m->cap || n > UINT32_MAX)
 		return 0;
 	h = atmo__map_hash(key, n);
 	mask = m->cap - 1;
@@ -242,6 +252,7 @@ int atmo__map_copy(atmo__map *dst, const atmo__map *src, atmo_error *err)
 		const atmo__map_slot *s = &src->slots[i];
 		if (!s->key || s->key == atmo__map_tomb)
 			continue;
+		/* the kept 32 bits serve as the hash: they hold every bit of a slot index */
 		if (atmo__map_put(dst, s->key, s->len, s->hash, s->val, NULL, err) < 0) {
 			atmo__map_free(dst);
 			return ATMO_ENOMEM;

@@ -6,7 +6,8 @@
  *
  * Zero-initialised (or ATMO__MAP_INIT) it is an empty borrowing map; nothing is
  * allocated before the first put. Every allocation failure gives ATMO_ENOMEM,
- * recorded in err (NULL allowed), with the map as it was.
+ * recorded in err (NULL allowed), with the map as it was; a key of 4 GiB or
+ * more gives ATMO_ELIMIT.
  */
 #ifndef ATMO_UTIL_MAP_H
 #define ATMO_UTIL_MAP_H
@@ -18,8 +19,8 @@
 
 typedef struct {
 	const char *key; /* NULL: empty; atmo__map_tomb: deleted */
-	size_t len;
-	uint64_t hash;
+	uint32_t hash; /* the low bits of atmo__map_hash(key): the slot, a first comparison */
+	uint32_t len; /* 24 bytes a slot: a map of every path of an image stays small */
 	size_t val;
 } atmo__map_slot;
 

@@ -436,7 +436,7 @@ static void test_kept_out_and_own_bytes(void **state)
 	atmo_error err;
 	(void)state;
 	atmo_error_clear(&err);
-	assert_int_equal(atmo_image_kept_out(&k, &fin, bo, 2, &err), 0);
+	assert_int_equal(atmo_sizes_kept_out(&k, &fin, bo, 2, &err), 0);
 	/* L3 (once, though in both images) + L4 + L5; the base layers are in the final image */
 	assert_int_equal(json_integer_value(json_object_get(k, "bytes")), 30000 + 4000 + 500);
 	assert_int_equal(json_integer_value(json_object_get(k, "layers")), 3);
@@ -446,20 +446,21 @@ static void test_kept_out_and_own_bytes(void **state)
 	assert_string_equal(json_string_value(json_array_get(json_object_get(k, "packages"), 2)), "make");
 	json_decref(k);
 	/* nothing build-only: nothing kept out */
-	assert_int_equal(atmo_image_kept_out(&k, &fin, NULL, 0, &err), 0);
+	assert_int_equal(atmo_sizes_kept_out(&k, &fin, NULL, 0, &err), 0);
 	assert_int_equal(json_integer_value(json_object_get(k, "bytes")), 0);
 	assert_int_equal(json_array_size(json_object_get(k, "packages")), 0);
 	json_decref(k);
-	assert_int_equal(atmo_image_kept_out(NULL, &fin, bo, 2, &err), ATMO_EINVALID);
+	assert_int_equal(atmo_sizes_kept_out(NULL, &fin, bo, 2, &err), ATMO_EINVALID);
 	/* own bytes: layers beyond the parent's list, not a size difference */
-	assert_int_equal(atmo_image_own_bytes(&bo[0], &base), 34000);
+	assert_int_equal(atmo_sizes_own_bytes(&bo[0], &base), 34000);
+	assert_int_equal(atmo_sizes_own_bytes(&fin, &base), 70);
+	assert_int_equal(atmo_own_bytes(&fin, &base), 70); /* the former names (deprecated aliases) */
 	assert_int_equal(atmo_image_own_bytes(&fin, &base), 70);
-	assert_int_equal(atmo_own_bytes(&fin, &base), 70); /* the former name (deprecated alias) */
-	assert_int_equal(atmo_image_own_bytes(&bo[1], &bo[0]), 500);   /* common prefix L1 L2 L3 */
-	assert_int_equal(atmo_image_own_bytes(&base, NULL), 1200);
+	assert_int_equal(atmo_sizes_own_bytes(&bo[1], &bo[0]), 500);   /* common prefix L1 L2 L3 */
+	assert_int_equal(atmo_sizes_own_bytes(&base, NULL), 1200);
 	/* a parent that is not a prefix: everything after the common part */
-	assert_int_equal(atmo_image_own_bytes(&base, &other_base), 1200);
-	assert_int_equal(atmo_image_own_bytes(NULL, &base), 0);
+	assert_int_equal(atmo_sizes_own_bytes(&base, &other_base), 1200);
+	assert_int_equal(atmo_sizes_own_bytes(NULL, &base), 0);
 }
 
 int main(void)

@@ -1,5 +1,5 @@
-/* atmo_image_sizes_annotate(): a sizes document's figures onto a graph document, with the
- * same fields atmo_report_annotate() writes. Documents are written here by hand. */
+/* atmo_sizes_annotate(): a sizes document's figures onto a graph document, with the
+ * same fields atmo_sizes_annotate_report() writes. Documents are written here by hand. */
 #include "harness.h"
 #include <jansson.h>
 #include "atmograph/build.h"
@@ -53,7 +53,7 @@ static void test_both_stages(void **state)
 	atmo_error err;
 	size_t i;
 	atmo_error_clear(&err);
-	assert_int_equal(atmo_image_sizes_annotate(g, s, &err), 0);
+	assert_int_equal(atmo_sizes_annotate(g, s, &err), 0);
 	assert_int_equal(err.code, 0);
 	json_array_foreach(json_object_get(g, "nodes"), i, n) {
 		const char *id = json_string_value(json_object_get(n, "id"));
@@ -86,10 +86,10 @@ static void test_both_stages(void **state)
 	json_decref(g);
 }
 
-/* The same measurements given as a build report: atmo_report_annotate() writes the same fields. */
+/* The same measurements given as a build report: atmo_sizes_annotate_report() writes the same fields. */
 static void test_same_as_report(void **state)
 {
-	json_t *a = real_graph(), *b = real_graph(), *s = load(SIZES_BOTH);
+	json_t *a = real_graph(), *b = real_graph(), *c = real_graph(), *s = load(SIZES_BOTH);
 	json_t *r = load(
 		"{\"schema\": \"atmograph.build-report/1\", \"targets\": {\"dockerfile\": {"
 		"  \"status\": \"built\", \"size\": {\"bytes\": 1300, \"compressed\": 700, \"layers\": 2},"
@@ -105,11 +105,14 @@ static void test_same_as_report(void **state)
 	/* packages are counts in a graph document: 10 and 8 names in the report */
 	json_object_set_new(json_array_get(json_object_get(s, "stages"), 0), "packages", json_integer(10));
 	json_object_set_new(json_array_get(json_object_get(s, "stages"), 1), "packages", json_integer(8));
-	assert_int_equal(atmo_image_sizes_annotate(a, s, NULL), 0);
-	assert_int_equal(atmo_report_annotate(b, r, NULL), 0);
+	assert_int_equal(atmo_sizes_annotate(a, s, NULL), 0);
+	assert_int_equal(atmo_sizes_annotate_report(b, r, NULL), 0);
 	assert_true(json_equal(a, b));
+	assert_int_equal(atmo_report_annotate(c, r, NULL), 0); /* the former name (deprecated alias) */
+	assert_true(json_equal(b, c));
 	json_decref(a);
 	json_decref(b);
+	json_decref(c);
 	json_decref(s);
 	json_decref(r);
 }
@@ -125,7 +128,7 @@ static void test_target_only(void **state)
 		"   \"packages\": null}],"
 		" \"kept_out\": {\"bytes\": 0, \"packages\": [], \"stages\": [], \"final_image\": true}}");
 	json_t *n = json_array_get(json_object_get(g, "nodes"), 1), *want;
-	assert_int_equal(atmo_image_sizes_annotate(g, s, NULL), 0);
+	assert_int_equal(atmo_sizes_annotate(g, s, NULL), 0);
 	assert_string_equal(json_string_value(json_object_get(n, "id")), "dockerfile/stage/runtime");
 	want = load("{\"bytes\": 10, \"own_bytes\": 10}");
 	assert_true(json_equal(json_object_get(n, "size"), want));
@@ -149,7 +152,7 @@ static void test_build_stage_only(void **state)
 		"   \"size\": {\"bytes\": 7}, \"own_bytes\": 2}],"
 		" \"kept_out\": {\"bytes\": 2, \"packages\": [], \"stages\": [\"build\"]}}");
 	json_t *want = load("{\"bytes\": 2, \"packages\": []}");
-	assert_int_equal(atmo_image_sizes_annotate(g, s, NULL), 0);
+	assert_int_equal(atmo_sizes_annotate(g, s, NULL), 0);
 	assert_null(json_object_get(json_array_get(json_object_get(g, "images"), 0), "size"));
 	assert_true(json_equal(json_object_get(g, "kept_out"), want));
 	json_decref(want);
@@ -165,13 +168,13 @@ static void expect_error(const char *graph_text, const char *sizes_text, int cod
 	json_t *s = load(sizes_text);
 	atmo_error err;
 	atmo_error_clear(&err);
-	assert_int_equal(atmo_image_sizes_annotate(g, s, &err), code);
+	assert_int_equal(atmo_sizes_annotate(g, s, &err), code);
 	assert_int_equal(err.code, code);
 	assert_string_equal(err.source, source);
 	assert_string_equal(err.text, text);
 	assert_true(json_equal(g, before)); /* left as it was */
-	assert_int_equal(atmo_image_sizes_annotate(g, s, NULL), code); /* NULL err allowed */
-	assert_int_equal(atmo_sizes_annotate(g, s, NULL), code); /* the former name (deprecated alias) */
+	assert_int_equal(atmo_sizes_annotate(g, s, NULL), code); /* NULL err allowed */
+	assert_int_equal(atmo_image_sizes_annotate(g, s, NULL), code); /* the former name (deprecated alias) */
 	json_decref(before);
 	json_decref(g);
 	json_decref(s);
@@ -233,7 +236,7 @@ static void test_bad_figures_skipped(void **state)
 		"  {\"node\": \"dockerfile/stage/build\", \"size\": {\"bytes\": \"big\"},"
 		"   \"own_bytes\": -5, \"packages\": 3}]}");
 	json_t *want = load("{\"packages\": 3}");
-	assert_int_equal(atmo_image_sizes_annotate(g, s, NULL), 0);
+	assert_int_equal(atmo_sizes_annotate(g, s, NULL), 0);
 	assert_true(json_equal(json_object_get(json_array_get(json_object_get(g, "nodes"), 0), "size"), want));
 	assert_null(json_object_get(g, "kept_out"));
 	json_decref(want);

@@ -164,6 +164,7 @@ static void map_set_get_delete(void **state)
 	atmo__map m = ATMO__MAP_INIT;
 	const atmo__map_slot *s;
 	size_t i, seen = 0, pos = 0, *v;
+	atmo_error e;
 	(void)state;
 	assert_null(atmo__map_get(&m, "absent"));
 	assert_int_equal(atmo__map_del(&m, "absent"), 0);
@@ -198,6 +199,14 @@ static void map_set_get_delete(void **state)
 	}
 	assert_int_equal(seen, 1050);
 	assert_int_equal(m.n, 1050);
+#if SIZE_MAX > 0xffffffffu
+	/* lengths are kept in 32 bits: a longer key is refused before a byte is read */
+	atmo_error_clear(&e);
+	assert_int_equal(atmo__map_setn(&m, "x", (size_t)UINT32_MAX + 1, 0, &e), ATMO_ELIMIT);
+	assert_int_equal(e.code, ATMO_ELIMIT);
+	assert_null(atmo__map_getn(&m, "x", (size_t)UINT32_MAX + 1));
+	assert_int_equal(m.n, 1050);
+#endif
 	atmo__map_free(&m);
 	assert_int_equal(m.n, 0);
 	assert_null(atmo__map_get(&m, keys[1]));

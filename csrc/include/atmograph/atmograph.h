@@ -12,5 +12,6 @@
 #include "render.h"
 #include "bake.h"
 #include "build.h"
+#include "sizes.h"
 
 #endif

@@ -225,12 +225,12 @@ typedef struct atmo_build_options {
  * exported (the target's and, with --stages, each stage's):
  *  - "layers": [{"diff_id", "size"}] of the target's image (bottom first), kept so
  *    that targets built on it later, even from a cached entry, can use it;
- *  - per stage "own_bytes": atmo_image_own_bytes() (image.h), the bytes of the stage
+ *  - per stage "own_bytes": atmo_sizes_own_bytes() (sizes.h), the bytes of the stage
  *    image's layers beyond its parent's layer list, the parent being the stage or
  *    linked target ("target:x" context) its FROM names; a stage FROM an external
  *    image counts all its layers; left out when the parent's layers are unknown;
- *  - "kept_out" {"bytes", "layers", "packages"}: atmo_image_kept_out() (image.h), the
- *    same definition as atmo_image_sizes_compute(): the bytes of the layers held by the
+ *  - "kept_out" {"bytes", "layers", "packages"}: atmo_sizes_kept_out() (sizes.h), the
+ *    same definition as atmo_sizes_compute(): the bytes of the layers held by the
  *    build-only stages' images (base chain included) whose diff_id is not in the
  *    target's image, each distinct layer once, and the dpkg packages present in
  *    any build-only stage's image and absent from the target's image.
@@ -257,12 +257,7 @@ ATMO_EXTERN int atmo_build_run(json_t **report, const atmo_plan *p,
 ATMO_EXTERN int atmo_build_log_tail(char **out, const char *path, size_t max_lines,
 				    atmo_error *err);
 
-/**
- * Add measured sizes from a build report to a graph document: nodes' "size"
- * ({"bytes", "own_bytes", "packages"}), images' "size" and top-level "kept_out"
- * (the targets' kept_out combined: bytes summed, packages united and sorted).
- * @return 0 or ATMO_EINVALID (not a report or not a graph document)
- */
+/** Deprecated name of atmo_sizes_annotate_report() (sizes.h). */
 ATMO_EXTERN int atmo_report_annotate(json_t *graph_doc, const json_t *report, atmo_error *err);
 
 /**

@@ -1,5 +1,5 @@
 /*
- * Image module: attributing image bytes to the stages and instructions of a
+ * Sizes module: attributing image bytes to the stages and instructions of a
  * Dockerfile ("atmograph.sizes/1").
  *
  * A history entry is reduced to a keyword and text: BuildKit writes
@@ -15,8 +15,11 @@
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
+/* the image's in-memory history, layers and file tree (read only): the attribution
+ * walks them directly, as image/json.c does */
 #include "image/image_int.h"
 #include "atmograph/graph.h"
+#include "atmograph/sizes.h"
 #include "graph/graph_doc.h"
 #include "atmograph/dockerfile.h"
 #include "util/buf.h"
@@ -210,11 +213,6 @@ static int name_in(const char *const *names, size_t n, const char *s)
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* does a layer path fall under a COPY source (a path, a directory, a glob, ".")? */
 static int under_source(const char *path, const char *src)
 {
@@ -309,141 +307,6 @@ static uint64_t copied_to_final(const stage_in *si, const atmo_graph *g)
 	return sum;
 }
 
-/* ---- kept out and own bytes: the one definition (image.h) ---------------------- */
-
-int atmo_image_layer_set(atmo_layer_set *out, const atmo_image *img, atmo_error *err)
-{
-	const char **ids;
-	uint64_t *bytes;
-	size_t i;
-
-	atmo_error_clear(err);
-	if (!out || !img)
-		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
-				       "atmo_image_layer_set: out and img must not be NULL");
-	memset(out, 0, sizeof(*out));
-	ids = atmo__calloc(img->n_layers + 1, sizeof(*ids), NULL);
-	bytes = atmo__calloc(img->n_layers + 1, sizeof(*bytes), NULL);
-	if (!ids || !bytes) {
-		atmo__free(ids);
-		atmo__free(bytes);
-		return atmo__error_nomem(err);
-	}
-	for (i = 0; i < img->n_layers; i++) {
-		ids[i] = img->layers[i].diff_id;   /* NULL (no diff_id) matches nothing */
-		bytes[i] = img->layers[i].size;
-	}
-	out->diff_ids = ids;
-	out->bytes = bytes;
-	out->n_layers = img->n_layers;
-	out->packages = atmo_image_packages(img, &out->n_packages);
-	return 0;
-}
-
-void atmo_layer_set_free(atmo_layer_set *set)
-{
-	if (!set)
-		return;
-	atmo__free((void *)set->diff_ids);
-	atmo__free((void *)set->bytes);
-	set->diff_ids = NULL;
-	set->bytes = NULL;
-	set->n_layers = 0;
-}
-
-int atmo_image_kept_out(json_t **out, const atmo_layer_set *final, const atmo_layer_set *build_only,
-		  size_t n_build_only, atmo_error *err)
-{
-	atmo__map in_final = { 0 }, seen = { 0 }, fpk = { 0 }, kpk = { 0 };
-	const char **names = NULL;
-	size_t n_names = 0, i, k;
-	uint64_t bytes = 0, layers = 0;
-	json_t *doc = NULL, *pk = NULL;
-	int rc = 0;
-
-	atmo_error_clear(err);
-	if (!out || !final || (n_build_only && !build_only))
-		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
-				       "atmo_image_kept_out: out, final and build_only must not be NULL");
-	*out = NULL;
-	for (i = 0; i < final->n_layers; i++)
-		if (final->diff_ids[i] && atmo__map_set(&in_final, final->diff_ids[i], 1, NULL) < 0)
-			goto oom;
-	for (i = 0; final->packages && i < final->n_packages; i++)
-		if (atmo__map_set(&fpk, final->packages[i], 1, NULL) < 0)
-			goto oom;
-	for (k = 0; k < n_build_only; k++) {
-		const atmo_layer_set *b = &build_only[k];
-		for (i = 0; i < b->n_layers; i++) {
-			const char *id = b->diff_ids[i];
-			if (!id || atmo__map_get(&in_final, id) || atmo__map_get(&seen, id))
-				continue;
-			if (atmo__map_set(&seen, id, 1, NULL) < 0)
-				goto oom;
-			bytes += b->bytes ? b->bytes[i] : 0;
-			layers++;
-		}
-		for (i = 0; b->packages && i < b->n_packages; i++) {
-			const char *p = b->packages[i];
-			const char **nn;
-			if (!p || atmo__map_get(&fpk, p) || atmo__map_get(&kpk, p))
-				continue;
-			if (atmo__map_set(&kpk, p, 1, NULL) < 0)
-				goto oom;
-			nn = atmo__realloc(names, (n_names + 1) * sizeof(*nn), NULL);
-			if (!nn)
-				goto oom;
-			names = nn;
-			names[n_names++] = p;
-		}
-	}
-	if (n_names)
-		qsort(names, n_names, sizeof(*names), cmp_str);
-	doc = json_object();
-	pk = json_array();
-	if (!doc || !pk)
-		goto oom;
-	for (i = 0; i < n_names; i++)
-		if (json_array_append_new(pk, json_string(names[i])) < 0)
-			goto oom;
-	if (json_object_set_new(doc, "bytes", json_integer((json_int_t)bytes)) < 0 ||
-	    json_object_set_new(doc, "layers", json_integer((json_int_t)layers)) < 0 ||
-	    json_object_set_new(doc, "packages", pk) < 0) {
-		pk = NULL;
-		goto oom;
-	}
-	pk = NULL;
-	*out = doc;
-	doc = NULL;
-	goto done;
-oom:
-	rc = atmo__error_nomem(err);
-done:
-	json_decref(pk);
-	json_decref(doc);
-	atmo__free(names);
-	atmo__map_free(&in_final);
-	atmo__map_free(&seen);
-	atmo__map_free(&fpk);
-	atmo__map_free(&kpk);
-	return rc;
-}
-
-uint64_t atmo_image_own_bytes(const atmo_layer_set *img, const atmo_layer_set *parent)
-{
-	size_t i = 0;
-	uint64_t sum = 0;
-	if (!img)
-		return 0;
-	if (parent)
-		while (i < img->n_layers && i < parent->n_layers && img->diff_ids[i] &&
-		       parent->diff_ids[i] && !strcmp(img->diff_ids[i], parent->diff_ids[i]))
-			i++;
-	for (; i < img->n_layers; i++)
-		sum += img->bytes ? img->bytes[i] : 0;
-	return sum;
-}
-
 static int own_over_parent(uint64_t *own, const atmo_image *img, const atmo_image *parent,
 			   atmo_error *err)
 {
@@ -452,14 +315,14 @@ static int own_over_parent(uint64_t *own, const atmo_image *img, const atmo_imag
 	if ((rc = atmo_image_layer_set(&ls, img, err)) < 0)
 		return rc;
 	if ((rc = atmo_image_layer_set(&ps, parent, err)) == 0)
-		*own = atmo_image_own_bytes(&ls, &ps);
+		*own = atmo_sizes_own_bytes(&ls, &ps);
 	atmo_layer_set_free(&ls);
 	atmo_layer_set_free(&ps);
 	return rc;
 }
 
-int atmo_image_sizes_compute(json_t **out, const struct atmo_graph *graph,
-		       const atmo_image_sizes_input *inputs, size_t n_inputs, atmo_error *err)
+int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
+		       const atmo_sizes_input *inputs, size_t n_inputs, atmo_error *err)
 {
 	const atmo_graph *g = graph;
 	const atmo_dockerfile *df;
@@ -473,7 +336,7 @@ int atmo_image_sizes_compute(json_t **out, const struct atmo_graph *graph,
 	atmo_error_clear(err);
 	*out = NULL;
 	if (!g)
-		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "atmo_image_sizes_compute: no graph");
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "atmo_sizes_compute: no graph");
 	df = atmo_graph_dockerfile(g);
 	target = atmo_graph_target(g);
 	si = atmo__calloc(n_inputs ? n_inputs : 1, sizeof(*si), NULL);
@@ -631,7 +494,7 @@ int atmo_image_sizes_compute(json_t **out, const struct atmo_graph *graph,
 	}
 	json_object_set_new(doc, "stages", stages);
 
-	/* kept out: atmo_image_kept_out() of the used build-only stages' images against the
+	/* kept out: atmo_sizes_kept_out() of the used build-only stages' images against the
 	 * target's image; own and copied bytes of those stages for information */
 	{
 		json_t *ks = json_array(), *ko = NULL;
@@ -663,7 +526,7 @@ int atmo_image_sizes_compute(json_t **out, const struct atmo_graph *graph,
 			nb++;
 		}
 		if (!rc && final >= 0)
-			rc = atmo_image_kept_out(&ko, &fs, bs, nb, err);
+			rc = atmo_sizes_kept_out(&ko, &fs, bs, nb, err);
 		for (k = 0; k < nb; k++)
 			atmo_layer_set_free(&bs[k]);
 		atmo__free(bs);
@@ -690,139 +553,5 @@ done:
 	for (i = 0; i < n_inputs; i++)
 		atmo__free(si[i].hist_ins);
 	atmo__free(si);
-	return rc;
-}
-
-/* ---- sizes onto a graph document ------------------------------------------------- */
-
-static int cmp_json_string(const void *a, const void *b)
-{
-	return strcmp(json_string_value(*(json_t *const *)a), json_string_value(*(json_t *const *)b));
-}
-
-/* {"bytes": <integer or null>, ...}: the integer or -1 */
-static json_int_t opt_integer(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-	return json_is_integer(v) && json_integer_value(v) >= 0 ? json_integer_value(v) : -1;
-}
-
-int atmo_image_sizes_annotate(json_t *graph_doc, const json_t *sizes_doc, atmo_error *err)
-{
-	const char *schema;
-	atmo_graph_doc gd;
-	json_t *stages, *st, *kept, *sorted = NULL;
-	json_t **targets = NULL, **items = NULL;
-	size_t i, n;
-	long ni;
-	int rc = 0;
-
-	atmo_error_clear(err);
-	if ((rc = atmo_graph__doc_load_arg(&gd, graph_doc, "graph", err)) < 0) {
-		atmo_graph__doc_free(&gd);
-		return rc;
-	}
-	schema = json_string_value(json_object_get(sizes_doc, "schema"));
-	stages = json_object_get(sizes_doc, "stages");
-	kept = json_object_get(sizes_doc, "kept_out");
-	if (!json_is_object(sizes_doc) || !schema || strcmp(schema, "atmograph.sizes/1"))
-		rc = atmo__error_set(err, ATMO_EINVALID, "sizes", 0, 0,
-				     "not a sizes document (schema atmograph.sizes/1)");
-	else if (!json_is_array(stages))
-		rc = atmo__error_set(err, ATMO_EINVALID, "sizes", 0, 0,
-				     "sizes.stages: expected an array");
-	else if (kept && !json_is_object(kept) && !json_is_null(kept))
-		rc = atmo__error_set(err, ATMO_EINVALID, "sizes", 0, 0,
-				     "sizes.kept_out: expected an object");
-	if (rc < 0)
-		goto done;
-
-	/* check everything first: on error the graph document is left as it was */
-	n = json_array_size(stages);
-	targets = atmo__calloc(n + 1, sizeof(*targets), NULL);
-	if (!targets) {
-		rc = atmo__error_nomem(err);
-		goto done;
-	}
-	json_array_foreach(stages, i, st) {
-		const char *node = json_string_value(json_object_get(st, "node"));
-		if (!json_is_object(st) || !node) {
-			rc = atmo__error_set(err, ATMO_EINVALID, "sizes", 0, 0,
-					     "sizes.stages[%zu]: expected an object with a \"node\"", i);
-			goto done;
-		}
-		if (json_object_get(st, "size") && !json_is_object(json_object_get(st, "size"))) {
-			rc = atmo__error_set(err, ATMO_EINVALID, "sizes", 0, 0,
-					     "sizes.stages[%zu].size: expected an object", i);
-			goto done;
-		}
-		ni = atmo_graph__doc_find(&gd, node);
-		targets[i] = ni >= 0 ? gd.nodes[ni].json : NULL;
-		if (!targets[i]) {
-			rc = atmo__error_set(err, ATMO_ENOTFOUND, "sizes", 0, 0,
-					     "sizes.stages[%zu]: node '%s' is not in the graph document "
-					     "(sizes of another Dockerfile, target or image id?)", i, node);
-			goto done;
-		}
-	}
-
-	/* the same fields as atmo_report_annotate() writes */
-	json_array_foreach(stages, i, st) {
-		json_t *size = json_object_get(st, "size"), *out = json_object();
-		json_int_t v;
-		if (!out) {
-			rc = atmo__error_nomem(err);
-			goto done;
-		}
-		if ((v = opt_integer(size, "bytes")) >= 0)
-			json_object_set_new(out, "bytes", json_integer(v));
-		if ((v = opt_integer(st, "own_bytes")) >= 0)
-			json_object_set_new(out, "own_bytes", json_integer(v));
-		if ((v = opt_integer(st, "packages")) >= 0)
-			json_object_set_new(out, "packages", json_integer(v));
-		json_object_set_new(targets[i], "size", out);
-		if (json_is_true(json_object_get(st, "target"))) {
-			/* the target stage's image is the image's size */
-			const char *image = json_string_value(json_object_get(targets[i], "image"));
-			long im = image ? atmo_graph__doc_find_image(&gd, image) : -1;
-			json_t *img = im >= 0 ? gd.images[im].json : NULL;
-			json_t *isz;
-			if (img && (isz = json_object()) != NULL) {
-				if ((v = opt_integer(size, "bytes")) >= 0)
-					json_object_set_new(isz, "bytes", json_integer(v));
-				if ((v = opt_integer(size, "compressed")) >= 0)
-					json_object_set_new(isz, "compressed", json_integer(v));
-				json_object_set_new(img, "size", isz);
-			}
-		}
-	}
-	/* kept out: only when a build-only stage was measured (else there is nothing to say) */
-	if (json_is_object(kept) && json_array_size(json_object_get(kept, "stages")) > 0 &&
-	    opt_integer(kept, "bytes") >= 0) {
-		json_t *pk = json_object_get(kept, "packages"), *p;
-		size_t k = 0;
-		items = atmo__calloc(json_array_size(pk) + 1, sizeof(*items), NULL);
-		sorted = json_array();
-		if (!items || !sorted) {
-			rc = atmo__error_nomem(err);
-			goto done;
-		}
-		json_array_foreach(pk, i, p)
-			if (json_is_string(p))
-				items[k++] = p;
-		if (k)
-			qsort(items, k, sizeof(*items), cmp_json_string);
-		for (i = 0; i < k; i++)
-			if (i == 0 || !json_equal(items[i], items[i - 1]))
-				json_array_append(sorted, items[i]);
-		json_object_set_new(graph_doc, "kept_out",
-				    json_pack("{s:I,s:O}", "bytes", opt_integer(kept, "bytes"),
-					      "packages", sorted));
-	}
-done:
-	json_decref(sorted);
-	atmo__free(items);
-	atmo__free(targets);
-	atmo_graph__doc_free(&gd);
 	return rc;
 }
