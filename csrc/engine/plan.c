@@ -686,41 +686,49 @@ int atmo_plan_to_json(json_t **out, const atmo_plan *p, atmo_error *err)
 {
 	json_t *doc = json_object(), *waves = json_array(), *steps = json_array();
 	size_t w, i, k, n;
+	int bad = !doc || !waves || !steps; /* a part left out is ENOMEM, never a short plan */
 
 	atmo_error_clear(err);
 	*out = NULL;
-	if (!doc || !waves || !steps) {
-		json_decref(doc);
-		json_decref(waves);
-		json_decref(steps);
-		return atmo__error_nomem(err);
-	}
-	json_object_set_new(doc, "schema", json_string("atmograph.plan/1"));
-	json_object_set_new(doc, "engine",
-			    json_pack("{s:s,s:s?,s:s*}", "name", atmo_engine_name(p->opts.engine.kind),
-				      "version", p->opts.engine.engine_version, "builder",
-				      p->opts.engine.builder));
-	json_object_set_new(doc, "push", json_boolean(p->opts.push));
-	for (w = 0; w < p->n_waves; w++) {
+	bad |= json_object_set_new(doc, "schema", json_string("atmograph.plan/1")) < 0;
+	bad |= json_object_set_new(doc, "engine",
+				   json_pack("{s:s,s:s?,s:s*}", "name",
+					     atmo_engine_name(p->opts.engine.kind), "version",
+					     p->opts.engine.engine_version, "builder",
+					     p->opts.engine.builder)) < 0;
+	bad |= json_object_set_new(doc, "push", json_boolean(p->opts.push)) < 0;
+	for (w = 0; !bad && w < p->n_waves; w++) {
 		const size_t *items = atmo_plan_wave(p, w, &n);
 		json_t *a = json_array();
-		for (i = 0; i < n; i++)
-			json_array_append_new(a, json_string(atmo_bake_target_at(p->bake, items[i])->name));
-		json_array_append_new(waves, a);
+		for (i = 0; a && !bad && i < n; i++)
+			bad |= json_array_append_new(
+				       a, json_string(atmo_bake_target_at(p->bake, items[i])->name)) < 0;
+		bad |= json_array_append_new(waves, a) < 0;
 	}
-	for (i = 0; i < p->n_steps; i++) {
+	for (i = 0; !bad && i < p->n_steps; i++) {
 		const atmo_plan_step *s = atmo_plan_step_at(p, i);
 		json_t *argv = json_array(), *o;
-		for (k = 0; s->argv[k]; k++)
-			json_array_append_new(argv, json_string(s->argv[k]));
+		for (k = 0; argv && !bad && s->argv[k]; k++)
+			bad |= json_array_append_new(argv, json_string(s->argv[k])) < 0;
+		if (!argv || bad) {
+			json_decref(argv);
+			bad = 1;
+			break;
+		}
 		o = json_pack("{s:s,s:s?,s:s,s:s,s:I,s:s,s:I,s:o}", "target", s->target, "stage",
 			      s->stage, "action", s->action, "image", s->image, "wave",
 			      (json_int_t)s->wave, "dockerfile", s->dockerfile, "lowered",
 			      (json_int_t)s->n_lowered, "argv", argv);
-		json_array_append_new(steps, o);
+		bad |= json_array_append_new(steps, o) < 0;
 	}
-	json_object_set_new(doc, "waves", waves);
-	json_object_set_new(doc, "steps", steps);
+	bad |= json_object_set(doc, "waves", waves) < 0;
+	bad |= json_object_set(doc, "steps", steps) < 0;
+	json_decref(waves);
+	json_decref(steps);
+	if (bad) {
+		json_decref(doc);
+		return atmo__error_nomem(err);
+	}
 	*out = doc;
 	return 0;
 }
