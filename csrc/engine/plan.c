@@ -312,9 +312,10 @@ static int add_build_step(atmo_plan *p, plan_target *pt, const char *stage, atmo
 	else
 		snprintf(buf, sizeof(buf), "%s/Dockerfile", pt->dir);
 	s->pub.dockerfile = atmo__strdup(buf, err);
+	/* counted before the check: atmo_plan_free() frees what it holds either way */
+	p->n_steps++;
 	if (!s->pub.image || !s->pub.dockerfile || (stage && !s->pub.stage))
 		return atmo__error_nomem(err);
-	p->n_steps++;
 
 	atmo__engine_global_args(v, eo);
 	if (eo->kind == ATMO_ENGINE_DOCKER) {
