@@ -17,6 +17,15 @@ static int oom_hit(int rc)
 	return rc == ATMO_ENOMEM && oom_failed;
 }
 
+/* a JSON string's value, checked to be there first (a short document is a
+ * failed assertion, not a crash in strcmp) */
+#define assert_json_string(j, want)                                                                \
+	do {                                                                                       \
+		const char *v_ = json_string_value(j);                                             \
+		assert_non_null(v_);                                                               \
+		assert_string_equal(v_, (want));                                                   \
+	} while (0)
+
 #define EXPECT(call, want)                                                                         \
 	do {                                                                                       \
 		int rc_ = (call);                                                                  \
@@ -274,7 +283,7 @@ static void test_plan_waves_and_argv(void **state)
 	assert_null(atmo_plan_step_at(p, 3));
 
 	EXPECT(atmo_plan_to_json(&doc, p, &err), 0);
-	assert_string_equal(json_string_value(json_object_get(doc, "schema")), "atmograph.plan/1");
+	assert_json_string(json_object_get(doc, "schema"), "atmograph.plan/1");
 	assert_int_equal(json_array_size(json_object_get(doc, "steps")), 3);
 done:
 	json_decref(doc);
@@ -390,8 +399,8 @@ static void test_plan_bake_json(void **state)
 	*slash = '\0';
 	EXPECT(atmo_plan_bake_json(&doc, b, names, 1, dir, &err), 0);
 	app = json_object_get(json_object_get(doc, "target"), "app");
-	assert_string_equal(json_string_value(json_object_get(app, "context")), "app");
-	assert_string_equal(json_string_value(json_object_get(json_object_get(app, "contexts"), "lib")),
+	assert_json_string(json_object_get(app, "context"), "app");
+	assert_json_string(json_object_get(json_object_get(app, "contexts"), "lib"),
 			    "target:lib");
 	/* app links to lib: both are in the file, as a plan of app builds both */
 	group = json_object_get(json_object_get(json_object_get(doc, "group"), "default"), "targets");
@@ -403,14 +412,14 @@ static void test_plan_bake_json(void **state)
 	strcat(dir, "/app");
 	EXPECT(atmo_plan_bake_json(&doc, b, NULL, 0, dir, &err), 0);
 	app = json_object_get(json_object_get(doc, "target"), "app");
-	assert_string_equal(json_string_value(json_object_get(app, "context")), ".");
-	assert_string_equal(json_string_value(json_object_get(json_object_get(app, "contexts"), "assets")),
+	assert_json_string(json_object_get(app, "context"), ".");
+	assert_json_string(json_object_get(json_object_get(app, "contexts"), "assets"),
 			    ".");
-	assert_string_equal(json_string_value(json_object_get(json_object_get(
-		json_object_get(json_object_get(doc, "target"), "lib"), "contexts"), "debian")),
+	assert_json_string(json_object_get(json_object_get(
+		json_object_get(json_object_get(doc, "target"), "lib"), "contexts"), "debian"),
 		"docker-image://debian:bookworm");
-	assert_string_equal(json_string_value(json_object_get(json_object_get(
-		json_object_get(doc, "target"), "lib"), "context")), "../lib");
+	assert_json_string(json_object_get(json_object_get(
+		json_object_get(doc, "target"), "lib"), "context"), "../lib");
 	json_decref(doc);
 	doc = NULL;
 	atmo_error_clear(&err);
@@ -471,10 +480,10 @@ static void test_run_fake_engine(void **state)
 	EXPECT(atmo_build_run(&report, p, &bo, &err), ATMO_EENGINE);
 	assert_non_null(report);
 	t = json_object_get(report, "targets");
-	assert_string_equal(json_string_value(json_object_get(json_object_get(t, "a"), "status")), "built");
-	assert_string_equal(json_string_value(json_object_get(json_object_get(t, "b"), "status")), "failed");
-	assert_string_equal(json_string_value(json_object_get(json_object_get(t, "c"), "status")), "skipped");
-	assert_string_equal(json_string_value(json_object_get(json_object_get(t, "d"), "status")), "built");
+	assert_json_string(json_object_get(json_object_get(t, "a"), "status"), "built");
+	assert_json_string(json_object_get(json_object_get(t, "b"), "status"), "failed");
+	assert_json_string(json_object_get(json_object_get(t, "c"), "status"), "skipped");
+	assert_json_string(json_object_get(json_object_get(t, "d"), "status"), "built");
 	assert_int_equal(access(report_path, R_OK), 0);
 	json_decref(report);
 	report = NULL;
@@ -482,8 +491,8 @@ static void test_run_fake_engine(void **state)
 	atmo_error_clear(&err);
 	EXPECT(atmo_build_run(&report, p, &bo, &err), ATMO_EENGINE);
 	t = json_object_get(report, "targets");
-	assert_string_equal(json_string_value(json_object_get(json_object_get(t, "a"), "status")), "cached");
-	assert_string_equal(json_string_value(json_object_get(json_object_get(t, "d"), "status")), "cached");
+	assert_json_string(json_object_get(json_object_get(t, "a"), "status"), "cached");
+	assert_json_string(json_object_get(json_object_get(t, "d"), "status"), "cached");
 done:
 	json_decref(report);
 	atmo_plan_free(p);
@@ -541,7 +550,7 @@ static void test_annotate(void **state)
 	n = json_object_get(graph, "kept_out");
 	assert_int_equal(json_integer_value(json_object_get(n, "bytes")), 401);
 	assert_int_equal(json_array_size(json_object_get(n, "packages")), 2);
-	assert_string_equal(json_string_value(json_array_get(json_object_get(n, "packages"), 0)), "cpp");
+	assert_json_string(json_array_get(json_object_get(n, "packages"), 0), "cpp");
 	/* wrong documents */
 	atmo_error_clear(&err);
 	EXPECT(atmo_report_annotate(graph, graph, &err), ATMO_EINVALID);
