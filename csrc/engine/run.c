@@ -127,18 +127,22 @@ static void set_done(runner *r, run_target *t, int state)
 	t->duration = t->started > 0 ? atmo__run_now() - t->started : 0;
 	if (!t->entry)
 		t->entry = json_object();
-	json_object_set_new(t->entry, "status", json_string(status_names[state]));
-	json_object_set_new(t->entry, "duration_s", json_real((double)((long)(t->duration * 100)) / 100.0));
+	/* an entry without its status would drop the target from the state: the run
+	 * ends with ATMO_ENOMEM instead (r->oom) */
+	r->oom |= json_object_set_new(t->entry, "status", json_string(status_names[state])) < 0;
+	r->oom |= json_object_set_new(t->entry, "duration_s",
+				      json_real((double)((long)(t->duration * 100)) / 100.0)) < 0;
 	if (!json_object_get(t->entry, "dockerfile"))
-		json_object_set_new(t->entry, "dockerfile",
-				    json_string(t->pt->t->dockerfile_path ? t->pt->t->dockerfile_path
-									   : "(inline)"));
+		r->oom |= json_object_set_new(t->entry, "dockerfile",
+					      json_string(t->pt->t->dockerfile_path
+								  ? t->pt->t->dockerfile_path
+								  : "(inline)")) < 0;
 	if (t->inputs[0] && !json_object_get(t->entry, "inputs"))
-		json_object_set_new(t->entry, "inputs", json_string(t->inputs));
+		r->oom |= json_object_set_new(t->entry, "inputs", json_string(t->inputs)) < 0;
 	if (!json_object_get(t->entry, "image"))
-		json_object_set_new(t->entry, "image", json_string(t->pt->image));
+		r->oom |= json_object_set_new(t->entry, "image", json_string(t->pt->image)) < 0;
 	if (t->log_path[0] && !json_object_get(t->entry, "log"))
-		json_object_set_new(t->entry, "log", json_string(t->log_path));
+		r->oom |= json_object_set_new(t->entry, "log", json_string(t->log_path)) < 0;
 	atmo__run_log_printf(t, "atmograph: %s: %s in %.1fs\n", t->pt->t->name, status_names[state],
 		   t->duration);
 	atmo__run_close_target(t);
@@ -195,6 +199,8 @@ static int try_start(runner *r, run_target *t, atmo_error *err)
 				atmo__free(id);
 				t->entry = json_deep_copy(prev);
 				t->digest = atmo__strdup(pdg, err);
+				if (!t->entry || !t->digest)
+					return atmo__error_nomem(err);
 				/* keep the log of the build that made the image */
 				if (json_is_string(json_object_get(prev, "log")))
 					snprintf(t->log_path, sizeof(t->log_path), "%s",
@@ -225,11 +231,19 @@ static int try_start(runner *r, run_target *t, atmo_error *err)
 	return 1;
 }
 
+/* the targets of the previous run's state; NULL when out of memory (a state
+ * that cannot be read, or none, is an empty one: everything is built) */
 static json_t *load_state(const char *path)
 {
-	json_t *doc = json_load_file(path, 0, NULL);
+	json_error_t je;
+	json_t *doc = json_load_file(path, 0, &je);
 	json_t *targets = json_object_get(doc, "targets");
-	json_t *res = json_is_object(targets) ? json_incref(targets) : json_object();
+	json_t *res;
+
+	/* out of memory is not "no state": that would rebuild every target */
+	if (!doc && json_error_code(&je) == json_error_out_of_memory)
+		return NULL;
+	res = json_is_object(targets) ? json_incref(targets) : json_object();
 	json_decref(doc);
 	return res;
 }
@@ -307,6 +321,11 @@ int atmo_build_run(json_t **report_out, const atmo_plan *p, const atmo_build_opt
 			atmo__run_kill_all(&r);
 			rc = atmo__error_set(err, ATMO_ECANCELLED, NULL, 0, 0,
 					     "build cancelled; the engines started were stopped");
+			goto done;
+		}
+		if (r.oom) {
+			atmo__run_kill_all(&r);
+			rc = atmo__error_nomem(err);
 			goto done;
 		}
 		running = 0;
@@ -402,6 +421,10 @@ int atmo_build_run(json_t **report_out, const atmo_plan *p, const atmo_build_opt
 				set_done(&r, t, T_BUILT);
 			}
 		}
+	}
+	if (r.oom) {
+		rc = atmo__error_nomem(err);
+		goto done;
 	}
 	/* the report, then the state (both atomic) */
 	report = json_object();

@@ -43,6 +43,7 @@ typedef struct {
 	json_t *state;        /* previous state: target -> entry */
 	char out_dir[4096];
 	char log_dir[4200];
+	int oom;              /* a report entry could not be completed: the run ends, ATMO_ENOMEM */
 } runner;
 
 /* run.c */
