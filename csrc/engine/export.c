@@ -166,6 +166,9 @@ int atmo__run_finish_target(runner *r, run_target *t)
 	atmo_graph *g = NULL;
 	int bad;
 
+	/* an entry missing a field would make the next run rebuild: ATMO_ENOMEM instead */
+	if (!e || !stages)
+		r->oom = 1;
 	snprintf(iid, sizeof(iid), "%s/%s.iid", pt->dir, bt->name);
 	atmo__free(t->digest);
 	t->digest = read_iid(iid, &bad);
@@ -174,31 +177,31 @@ int atmo__run_finish_target(runner *r, run_target *t)
 		     iid);
 	if (!t->digest)
 		t->digest = atmo__run_image_id(r, pt->image);
-	json_object_set_new(e, "status", json_string("built"));
-	json_object_set_new(e, "dockerfile",
-			    json_string(bt->dockerfile_path ? bt->dockerfile_path : "(inline)"));
+	r->oom |= json_object_set_new(e, "status", json_string("built")) < 0;
+	r->oom |= json_object_set_new(e, "dockerfile",
+			    json_string(bt->dockerfile_path ? bt->dockerfile_path : "(inline)")) < 0;
 	if (bt->target)
-		json_object_set_new(e, "target_stage", json_string(bt->target));
-	json_object_set_new(e, "image", json_string(pt->image));
+		r->oom |= json_object_set_new(e, "target_stage", json_string(bt->target)) < 0;
+	r->oom |= json_object_set_new(e, "image", json_string(pt->image)) < 0;
 	if (t->digest)
-		json_object_set_new(e, "digest", json_string(t->digest));
-	json_object_set_new(e, "inputs", json_string(t->inputs));
-	json_object_set_new(e, "log", json_string(t->log_path));
-	json_object_set_new(e, "lowered", json_integer((json_int_t)pt->n_lowered));
+		r->oom |= json_object_set_new(e, "digest", json_string(t->digest)) < 0;
+	r->oom |= json_object_set_new(e, "inputs", json_string(t->inputs)) < 0;
+	r->oom |= json_object_set_new(e, "log", json_string(t->log_path)) < 0;
+	r->oom |= json_object_set_new(e, "lowered", json_integer((json_int_t)pt->n_lowered)) < 0;
 	/* every step ran, the pushes (docker's --push, buildah's push steps) too */
 	if (r->p->opts.push) {
 		json_t *tags = json_array();
 		for (i = 0; tags && i < bt->n_tags; i++)
 			json_array_append_new(tags, json_string(bt->tags[i]));
-		json_object_set_new(e, "pushed", tags);
+		r->oom |= json_object_set_new(e, "pushed", tags) < 0;
 	}
 	if (r->o.export_images) {
 		json_t *size = NULL, *pk = NULL;
 		char *archive = NULL;
 		if (export_image(r, t, pt->image, bt->name, &size, &pk, &archive) == 0) {
-			json_object_set_new(e, "archive", json_string(archive));
-			json_object_set_new(e, "size", size);
-			json_object_set_new(e, "packages", pk);
+			r->oom |= json_object_set_new(e, "archive", json_string(archive)) < 0;
+			r->oom |= json_object_set_new(e, "size", size) < 0;
+			r->oom |= json_object_set_new(e, "packages", pk) < 0;
 		} else {
 			json_decref(size);
 			json_decref(pk);
@@ -224,12 +227,12 @@ int atmo__run_finish_target(runner *r, run_target *t)
 				     sp);
 			st = json_object();
 			if (dg)
-				json_object_set_new(st, "digest", json_string(dg));
+				r->oom |= json_object_set_new(st, "digest", json_string(dg)) < 0;
 			atmo__free(dg);
 			if (export_image(r, t, s->image, name, &ssize, &spk, &sarchive) == 0) {
-				json_object_set_new(st, "archive", json_string(sarchive));
-				json_object_set_new(st, "size", ssize);
-				json_object_set_new(st, "packages", spk);
+				r->oom |= json_object_set_new(st, "archive", json_string(sarchive)) < 0;
+				r->oom |= json_object_set_new(st, "size", ssize) < 0;
+				r->oom |= json_object_set_new(st, "packages", spk) < 0;
 			} else {
 				json_decref(ssize);
 				json_decref(spk);
@@ -240,10 +243,10 @@ int atmo__run_finish_target(runner *r, run_target *t)
 			idx = g ? atmo_graph_find_stage(g, s->stage) : -1;
 			if (idx >= 0) {
 				const atmo_stage *gs = atmo_graph_stage(g, (size_t)idx);
-				json_object_set_new(st, "in_final", json_boolean(gs->in_final));
-				json_object_set_new(st, "base", json_string(gs->base ? gs->base : ""));
+				r->oom |= json_object_set_new(st, "in_final", json_boolean(gs->in_final)) < 0;
+				r->oom |= json_object_set_new(st, "base", json_string(gs->base ? gs->base : "")) < 0;
 			}
-			json_object_set_new(stages, s->stage, st);
+			r->oom |= json_object_set_new(stages, s->stage, st) < 0;
 		}
 		/* the target stage itself */
 		if (g) {
@@ -254,10 +257,10 @@ int atmo__run_finish_target(runner *r, run_target *t)
 						       json_object_get(e, "packages"), "in_final", 1,
 						       "base", ts->base ? ts->base : "");
 				if (t->digest)
-					json_object_set_new(st, "digest", json_string(t->digest));
-				json_object_set_new(stages, ts->label, st);
+					r->oom |= json_object_set_new(st, "digest", json_string(t->digest)) < 0;
+				r->oom |= json_object_set_new(stages, ts->label, st) < 0;
 				if (!bt->target)
-					json_object_set_new(e, "target_stage", json_string(ts->label));
+					r->oom |= json_object_set_new(e, "target_stage", json_string(ts->label)) < 0;
 			}
 		}
 		/* own bytes and kept out: atmo__report_figures() (report.c) */
@@ -285,7 +288,7 @@ int atmo__run_finish_target(runner *r, run_target *t)
 		atmo_graph_free(g);
 		atmo_dockerfile_free(df);
 	}
-	json_object_set_new(e, "stages", stages);
+	r->oom |= json_object_set_new(e, "stages", stages) < 0;
 	json_decref(t->entry);
 	t->entry = e;
 	return 0;

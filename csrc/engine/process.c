@@ -134,7 +134,8 @@ int atmo_engine_probe_version(char **out, const atmo_engine_options *eo_in, atmo
 	return *out ? 0 : atmo__error_nomem(err);
 }
 
-/* the engine's id for an image, or NULL when it does not exist */
+/* the engine's id for an image, or NULL when it does not exist (or, with
+ * r->oom set, when memory ran out: not to be taken for a missing image) */
 char *atmo__run_image_id(runner *r, const char *ref)
 {
 	atmo__strvec v = ATMO__STRVEC_INIT_COPY;
@@ -157,10 +158,13 @@ char *atmo__run_image_id(runner *r, const char *ref)
 	atmo__strvec_push(&v, ref, NULL);
 	if (v.oom) {
 		atmo__strvec_free(&v);
+		r->oom = 1;
 		return NULL;
 	}
 	rc = atmo__run_capture((const char *const *)v.v, &out, r->o.cancel);
 	atmo__strvec_free(&v);
+	if (rc == 0 && !out)
+		r->oom = 1;
 	if (rc != 0 || !out) {
 		atmo__free(out);
 		return NULL;
