@@ -90,8 +90,10 @@ int cli_plan_load(atmo_bake **b, atmo_plan **p, cli_plan_args *a, const char *cm
 	*p = NULL;
 	atmo_error_clear(&err);
 	/* --engine-path alone keeps the engine kind of ATMO_ENGINE_OPTIONS_INIT */
-	if (!a->engine_named && !e->program && atmo_engine_default(&e->kind) < 0)
+	if (!a->engine_named && !e->program && atmo_engine_default_env(&e->kind, cli_getenv, NULL) < 0)
 		return cli_usage_error(cmd, "ATMOGRAPH_ENGINE names no engine (buildah, docker, podman)");
+	/* the engine program, isolation and storage the options left open */
+	atmo_engine_options_env(e, cli_getenv, NULL);
 	if ((rc = cli_bake_load(b, &a->bake)) != CLI_OK)
 		return rc;
 	if (probe_required || !e->engine_version) {

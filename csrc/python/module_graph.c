@@ -427,6 +427,8 @@ static PyObject *bake_call(PyObject *module, PyObject *args, PyObject *kwds, int
 		popts.work_dir = work_dir;
 		popts.lower = lower;
 		popts.engine.builder = builder;
+		/* the engine program, isolation and storage from the process environment */
+		atmo_engine_options_env(&popts.engine, bake_getenv, NULL);
 		popts.push = push;
 	}
 	Py_BEGIN_ALLOW_THREADS

@@ -6,7 +6,33 @@
 #include "atmograph/bake.h"
 #include "atmograph/build.h"
 #include "atmograph/image.h"
-#include "build/build_internal.h"
+#include "engine/engine_int.h"
+
+/* make check-oom: the call under test may give ATMO_ENOMEM once the test
+ * allocator has failed an allocation; the test then goes to its cleanup
+ * (done:), so that a leak report is the library's. Any other result must be
+ * the one expected. */
+static int oom_hit(int rc)
+{
+	return rc == ATMO_ENOMEM && oom_failed;
+}
+
+/* a JSON string's value, checked to be there first (a short document is a
+ * failed assertion, not a crash in strcmp) */
+#define assert_json_string(j, want)                                                                \
+	do {                                                                                       \
+		const char *v_ = json_string_value(j);                                             \
+		assert_non_null(v_);                                                               \
+		assert_string_equal(v_, (want));                                                   \
+	} while (0)
+
+#define EXPECT(call, want)                                                                         \
+	do {                                                                                       \
+		int rc_ = (call);                                                                  \
+		if (oom_hit(rc_))                                                                  \
+			goto done;                                                                 \
+		assert_int_equal(rc_, (want));                                                     \
+	} while (0)
 
 static atmo_bake *load(const char *rel)
 {
@@ -19,8 +45,13 @@ static atmo_bake *load(const char *rel)
 	o.no_env = 1;
 	atmo_error_clear(&err);
 	files[0] = test_data_path(p, sizeof(p), rel);
-	if (atmo_bake_load(&b, files, 1, NULL, &o, &err) < 0)
+	/* the bake file is the fixture, not what is under test (make check-oom) */
+	test_oom_pause();
+	if (atmo_bake_load(&b, files, 1, NULL, &o, &err) < 0) {
+		test_oom_resume();
 		fail_msg("%s: %s", rel, err.text);
+	}
+	test_oom_resume();
 	return b;
 }
 
@@ -33,6 +64,18 @@ static int argv_has(const char *const *argv, const char *a, const char *b)
 	return 0;
 }
 
+/* a lookup over a NULL-terminated list of name, value pairs (the payload) */
+static const char *table_env(const char *name, size_t len, void *payload)
+{
+	const char *const *t = payload;
+	size_t i;
+
+	for (i = 0; t[i]; i += 2)
+		if (strlen(t[i]) == len && !memcmp(t[i], name, len))
+			return t[i + 1];
+	return NULL;
+}
+
 static void test_engines(void **state)
 {
 	atmo_engine_kind k;
@@ -43,17 +86,141 @@ static void test_engines(void **state)
 	assert_int_equal(atmo_engine_from_name(&k, "kaniko"), ATMO_EINVALID);
 	assert_int_equal(atmo_engine_from_name(&k, NULL), ATMO_EINVALID);
 	/* the default: $ATMOGRAPH_ENGINE, then an engine program named in the environment */
-	setenv("ATMOGRAPH_ENGINE", "docker", 1);
-	assert_int_equal(atmo_engine_default(&k), 0);
+	{
+		const char *env[] = { "ATMOGRAPH_ENGINE", "docker", NULL };
+		assert_int_equal(atmo_engine_default_env(&k, table_env, env), 0);
+		assert_int_equal(k, ATMO_ENGINE_DOCKER);
+	}
+	{
+		const char *env[] = { "ATMOGRAPH_ENGINE", "rkt", NULL };
+		assert_int_equal(atmo_engine_default_env(&k, table_env, env), ATMO_EINVALID);
+	}
+	{
+		/* empty is unset */
+		const char *env[] = { "ATMOGRAPH_ENGINE", "", "ATMOGRAPH_BUILDAH", "",
+				      "ATMOGRAPH_PODMAN", "/opt/podman", "PATH", "", NULL };
+		assert_int_equal(atmo_engine_default_env(&k, table_env, env), 0);
+		assert_int_equal(k, ATMO_ENGINE_PODMAN);
+	}
+}
+
+/* an executable file dir/name */
+static void make_exe(const char *dir, const char *name)
+{
+	char path[1024];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("#!/bin/sh\n", f);
+	fclose(f);
+	assert_int_equal(chmod(path, 0755), 0);
+}
+
+/* PATH as the caller passes it is searched, in the order buildah, podman, docker */
+static void test_engine_default_searches_given_path(void **state)
+{
+	char dir[] = "/tmp/atmo-engine-path-XXXXXX", path[256];
+	const char *env[] = { "PATH", path, NULL };
+	atmo_engine_kind k;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "/nonexistent:%s", dir);
+	assert_int_equal(atmo_engine_default_env(&k, table_env, env), 0);
+	assert_int_equal(k, ATMO_ENGINE_BUILDAH); /* none found */
+	make_exe(dir, "docker");
+	assert_int_equal(atmo_engine_default_env(&k, table_env, env), 0);
 	assert_int_equal(k, ATMO_ENGINE_DOCKER);
+	make_exe(dir, "podman");
+	assert_int_equal(atmo_engine_default_env(&k, table_env, env), 0);
+	assert_int_equal(k, ATMO_ENGINE_PODMAN);
+	snprintf(path, sizeof(path), "%s/docker", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/podman", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* the library reads no environment: only what the caller passes counts */
+static void test_engine_reads_no_process_environment(void **state)
+{
+	atmo_bake *b = load("bake/good/docker-bake.json");
+	atmo_plan *p = NULL;
+	atmo_plan_options po = ATMO_PLAN_OPTIONS_INIT;
+	atmo_engine_kind k = ATMO_ENGINE_PODMAN;
+	const atmo_plan_step *s;
+	atmo_error err;
+
+	(void)state;
 	setenv("ATMOGRAPH_ENGINE", "rkt", 1);
-	assert_int_equal(atmo_engine_default(&k), ATMO_EINVALID);
+	setenv("ATMOGRAPH_BUILDAH", "/opt/env/buildah", 1);
+	setenv("ATMOGRAPH_STORAGE_DRIVER", "overlay", 1);
+	setenv("ATMOGRAPH_STORAGE_ROOT", "/env/root", 1);
+	setenv("ATMOGRAPH_ISOLATION", "rootless", 1);
+	assert_int_equal(atmo_engine_default(&k), 0);
+	assert_int_not_equal(k, ATMO_ENGINE_PODMAN);
+	assert_int_equal(atmo_engine_default_env(&k, NULL, NULL), 0);
+	atmo_engine_options_env(&po.engine, NULL, NULL);
+	assert_null(po.engine.program);
+	po.engine.engine_version = "1.28.2";
+	atmo_error_clear(&err);
+	EXPECT(atmo_plan_new(&p, b, NULL, 0, &po, &err), 0);
+	s = atmo_plan_step_at(p, 0);
+	assert_non_null(s);
+	assert_string_equal(s->argv[0], "buildah");
+	assert_true(argv_has(s->argv, "--storage-driver", "vfs"));
+	assert_true(argv_has(s->argv, "--isolation", "chroot"));
+	assert_false(argv_has(s->argv, "--root", NULL));
+done:
+	atmo_plan_free(p);
 	unsetenv("ATMOGRAPH_ENGINE");
 	unsetenv("ATMOGRAPH_BUILDAH");
-	setenv("ATMOGRAPH_PODMAN", "/opt/podman", 1);
-	assert_int_equal(atmo_engine_default(&k), 0);
-	assert_int_equal(k, ATMO_ENGINE_PODMAN);
-	unsetenv("ATMOGRAPH_PODMAN");
+	unsetenv("ATMOGRAPH_STORAGE_DRIVER");
+	unsetenv("ATMOGRAPH_STORAGE_ROOT");
+	unsetenv("ATMOGRAPH_ISOLATION");
+	atmo_bake_free(b);
+}
+
+/* the environment passed fills only the fields the caller left NULL */
+static void test_engine_options_env(void **state)
+{
+	const char *env[] = { "ATMOGRAPH_BUILDAH", "/opt/buildah", "ATMOGRAPH_DOCKER", "/opt/docker",
+			      "ATMOGRAPH_ISOLATION", "oci", "ATMOGRAPH_STORAGE_DRIVER", "",
+			      "ATMOGRAPH_STORAGE_ROOT", "/srv/env-root", NULL };
+	atmo_engine_options eo = ATMO_ENGINE_OPTIONS_INIT;
+	atmo_engine_options dk = ATMO_ENGINE_OPTIONS_INIT;
+	atmo_bake *b = load("bake/good/docker-bake.json");
+	atmo_plan_options po = ATMO_PLAN_OPTIONS_INIT;
+	atmo_plan *p = NULL;
+	const atmo_plan_step *s;
+	atmo_error err;
+
+	(void)state;
+	eo.storage_root = "/srv/flag-root";
+	atmo_engine_options_env(&eo, table_env, env);
+	assert_string_equal(eo.program, "/opt/buildah");
+	assert_string_equal(eo.isolation, "oci");
+	assert_null(eo.storage_driver); /* empty is unset: the default follows */
+	assert_string_equal(eo.storage_root, "/srv/flag-root");
+	dk.kind = ATMO_ENGINE_DOCKER;
+	atmo_engine_options_env(&dk, table_env, env);
+	assert_string_equal(dk.program, "/opt/docker");
+
+	po.engine = eo;
+	po.engine.engine_version = "1.28.2";
+	atmo_error_clear(&err);
+	EXPECT(atmo_plan_new(&p, b, NULL, 0, &po, &err), 0);
+	s = atmo_plan_step_at(p, 0);
+	assert_non_null(s);
+	assert_string_equal(s->argv[0], "/opt/buildah");
+	assert_true(argv_has(s->argv, "--isolation", "oci"));
+	assert_true(argv_has(s->argv, "--storage-driver", "vfs"));
+	assert_true(argv_has(s->argv, "--root", "/srv/flag-root"));
+done:
+	atmo_plan_free(p);
+	atmo_bake_free(b);
 }
 
 static void test_plan_waves_and_argv(void **state)
@@ -74,7 +241,7 @@ static void test_plan_waves_and_argv(void **state)
 	po.stages = 1;
 	po.work_dir = "/tmp/atmo-plan-test";
 	atmo_error_clear(&err);
-	assert_int_equal(atmo_plan_new(&p, b, NULL, 0, &po, &err), 0);
+	EXPECT(atmo_plan_new(&p, b, NULL, 0, &po, &err), 0);
 	assert_int_equal(atmo_plan_wave_count(p), 2);
 	w = atmo_plan_wave(p, 0, &n);
 	assert_int_equal(n, 1);
@@ -86,6 +253,7 @@ static void test_plan_waves_and_argv(void **state)
 	/* lib: one stage; app: the build stage, then the image (target runtime) */
 	assert_int_equal(atmo_plan_step_count(p), 3);
 	s = atmo_plan_step_at(p, 0);
+	assert_non_null(s);
 	assert_string_equal(s->target, "lib");
 	assert_null(s->stage);
 	assert_int_equal(s->n_lowered, 1);
@@ -97,11 +265,13 @@ static void test_plan_waves_and_argv(void **state)
 	assert_true(argv_has(s->argv, "--cache-from", "example.org/cache/lib"));
 	assert_true(argv_has(s->argv, "--build-context", "debian=docker-image://debian:bookworm"));
 	s = atmo_plan_step_at(p, 1);
+	assert_non_null(s);
 	assert_string_equal(s->target, "app");
 	assert_string_equal(s->stage, "build");
 	assert_string_equal(s->image, "localhost/atmograph-stages/app:build");
 	assert_true(argv_has(s->argv, "--target", "build"));
 	s = atmo_plan_step_at(p, 2);
+	assert_non_null(s);
 	assert_null(s->stage);
 	assert_int_equal(s->n_lowered, 0);
 	assert_true(argv_has(s->argv, "--target", "runtime"));
@@ -112,9 +282,10 @@ static void test_plan_waves_and_argv(void **state)
 	assert_non_null(strstr(s->argv[0], "buildah"));
 	assert_null(atmo_plan_step_at(p, 3));
 
-	assert_int_equal(atmo_plan_to_json(&doc, p, &err), 0);
-	assert_string_equal(json_string_value(json_object_get(doc, "schema")), "atmograph.plan/1");
+	EXPECT(atmo_plan_to_json(&doc, p, &err), 0);
+	assert_json_string(json_object_get(doc, "schema"), "atmograph.plan/1");
 	assert_int_equal(json_array_size(json_object_get(doc, "steps")), 3);
+done:
 	json_decref(doc);
 	atmo_plan_free(p);
 	atmo_bake_free(b);
@@ -131,11 +302,12 @@ static void test_plan_errors(void **state)
 	(void)state;
 	po.engine.engine_version = "1.28.2";
 	atmo_error_clear(&err);
-	assert_int_equal(atmo_plan_new(&p, b, names, 1, &po, &err), ATMO_ENOTFOUND);
+	EXPECT(atmo_plan_new(&p, b, names, 1, &po, &err), ATMO_ENOTFOUND);
 	assert_null(p);
 	po.version = 99;
 	atmo_error_clear(&err);
-	assert_int_equal(atmo_plan_new(&p, b, NULL, 0, &po, &err), ATMO_EINVALID);
+	EXPECT(atmo_plan_new(&p, b, NULL, 0, &po, &err), ATMO_EINVALID);
+done:
 	atmo_bake_free(b);
 }
 
@@ -157,9 +329,10 @@ static void test_plan_push_and_builder(void **state)
 	po.push = 1;
 	po.work_dir = "/tmp/atmo-plan-test";
 	atmo_error_clear(&err);
-	assert_int_equal(atmo_plan_new(&p, b, NULL, 0, &po, &err), 0);
+	EXPECT(atmo_plan_new(&p, b, NULL, 0, &po, &err), 0);
 	assert_int_equal(atmo_plan_step_count(p), 2);
 	s = atmo_plan_step_at(p, 1);
+	assert_non_null(s);
 	assert_string_equal(s->target, "app");
 	assert_string_equal(s->action, "build");
 	assert_string_equal(s->argv[3], "--builder");
@@ -178,17 +351,18 @@ static void test_plan_push_and_builder(void **state)
 	po.engine.program = "buildah";
 	po.engine.engine_version = "1.28.2";
 	atmo_error_clear(&err);
-	assert_int_equal(atmo_plan_new(&p, b, NULL, 0, &po, &err), ATMO_EINVALID);
+	EXPECT(atmo_plan_new(&p, b, NULL, 0, &po, &err), ATMO_EINVALID);
 	assert_non_null(strstr(err.text, "needs the docker engine"));
 	assert_null(p);
 
 	po.engine.builder = NULL;
 	atmo_error_clear(&err);
-	assert_int_equal(atmo_plan_new(&p, b, NULL, 0, &po, &err), 0);
+	EXPECT(atmo_plan_new(&p, b, NULL, 0, &po, &err), 0);
 	/* lib: build, push; app: build, push, push */
 	assert_int_equal(atmo_plan_step_count(p), 5);
 	for (i = 0; i < atmo_plan_step_count(p); i++) {
 		s = atmo_plan_step_at(p, i);
+		assert_non_null(s);
 		if (strcmp(s->action, "push"))
 			continue;
 		pushes++;
@@ -201,7 +375,9 @@ static void test_plan_push_and_builder(void **state)
 									    : "example.org/acme/lib:dev");
 	}
 	assert_int_equal(pushes, 3);
+	assert_non_null(atmo_plan_step_at(p, 4));
 	assert_string_equal(atmo_plan_step_at(p, 4)->image, "docker://example.org/acme/app:latest");
+done:
 	atmo_plan_free(p);
 	atmo_bake_free(b);
 }
@@ -221,36 +397,39 @@ static void test_plan_bake_json(void **state)
 	test_data_path(dir, sizeof(dir), "bake/good/docker-bake.json");
 	slash = strrchr(dir, '/');
 	*slash = '\0';
-	assert_int_equal(atmo_plan_bake_json(&doc, b, names, 1, dir, &err), 0);
+	EXPECT(atmo_plan_bake_json(&doc, b, names, 1, dir, &err), 0);
 	app = json_object_get(json_object_get(doc, "target"), "app");
-	assert_string_equal(json_string_value(json_object_get(app, "context")), "app");
-	assert_string_equal(json_string_value(json_object_get(json_object_get(app, "contexts"), "lib")),
+	assert_json_string(json_object_get(app, "context"), "app");
+	assert_json_string(json_object_get(json_object_get(app, "contexts"), "lib"),
 			    "target:lib");
 	/* app links to lib: both are in the file, as a plan of app builds both */
 	group = json_object_get(json_object_get(json_object_get(doc, "group"), "default"), "targets");
 	assert_int_equal(json_array_size(group), 2);
 	assert_non_null(json_object_get(json_object_get(doc, "target"), "lib"));
 	json_decref(doc);
+	doc = NULL;
 	/* one directory down: one ".." more */
 	strcat(dir, "/app");
-	assert_int_equal(atmo_plan_bake_json(&doc, b, NULL, 0, dir, &err), 0);
+	EXPECT(atmo_plan_bake_json(&doc, b, NULL, 0, dir, &err), 0);
 	app = json_object_get(json_object_get(doc, "target"), "app");
-	assert_string_equal(json_string_value(json_object_get(app, "context")), ".");
-	assert_string_equal(json_string_value(json_object_get(json_object_get(app, "contexts"), "assets")),
+	assert_json_string(json_object_get(app, "context"), ".");
+	assert_json_string(json_object_get(json_object_get(app, "contexts"), "assets"),
 			    ".");
-	assert_string_equal(json_string_value(json_object_get(json_object_get(
-		json_object_get(json_object_get(doc, "target"), "lib"), "contexts"), "debian")),
+	assert_json_string(json_object_get(json_object_get(
+		json_object_get(json_object_get(doc, "target"), "lib"), "contexts"), "debian"),
 		"docker-image://debian:bookworm");
-	assert_string_equal(json_string_value(json_object_get(json_object_get(
-		json_object_get(doc, "target"), "lib"), "context")), "../lib");
+	assert_json_string(json_object_get(json_object_get(
+		json_object_get(doc, "target"), "lib"), "context"), "../lib");
 	json_decref(doc);
 	doc = NULL;
 	atmo_error_clear(&err);
-	assert_int_equal(atmo_plan_bake_json(&doc, b, NULL, 0, "/nonexistent/dir", &err), ATMO_EIO);
+	EXPECT(atmo_plan_bake_json(&doc, b, NULL, 0, "/nonexistent/dir", &err), ATMO_EIO);
 	assert_null(doc);
 	atmo_error_clear(&err);
-	assert_int_equal(atmo_plan_bake_json(&doc, b, bad, 1, NULL, &err), ATMO_ENOTFOUND);
+	EXPECT(atmo_plan_bake_json(&doc, b, bad, 1, NULL, &err), ATMO_ENOTFOUND);
 	assert_null(doc);
+done:
+	json_decref(doc);
 	atmo_bake_free(b);
 }
 
@@ -288,29 +467,33 @@ static void test_run_fake_engine(void **state)
 	setenv("FAKE_STORE", store, 1);
 	files[0] = test_data_path(bake, sizeof(bake), "bake/fake/docker-bake.json");
 	atmo_error_clear(&err);
+	test_oom_pause();   /* the bake file is the fixture */
 	assert_int_equal(atmo_bake_load(&b, files, 1, NULL, NULL, &err), 0);
+	test_oom_resume();
 	po.engine.program = engine;
 	po.work_dir = out;
-	assert_int_equal(atmo_plan_new(&p, b, names, 1, &po, &err), 0);
+	EXPECT(atmo_plan_new(&p, b, names, 1, &po, &err), 0);
 	bo.jobs = 2;
 	bo.keep_going = 1;
 	bo.export_images = 0;
 	bo.report_path = report_path;
-	assert_int_equal(atmo_build_run(&report, p, &bo, &err), ATMO_EENGINE);
+	EXPECT(atmo_build_run(&report, p, &bo, &err), ATMO_EENGINE);
 	assert_non_null(report);
 	t = json_object_get(report, "targets");
-	assert_string_equal(json_string_value(json_object_get(json_object_get(t, "a"), "status")), "built");
-	assert_string_equal(json_string_value(json_object_get(json_object_get(t, "b"), "status")), "failed");
-	assert_string_equal(json_string_value(json_object_get(json_object_get(t, "c"), "status")), "skipped");
-	assert_string_equal(json_string_value(json_object_get(json_object_get(t, "d"), "status")), "built");
+	assert_json_string(json_object_get(json_object_get(t, "a"), "status"), "built");
+	assert_json_string(json_object_get(json_object_get(t, "b"), "status"), "failed");
+	assert_json_string(json_object_get(json_object_get(t, "c"), "status"), "skipped");
+	assert_json_string(json_object_get(json_object_get(t, "d"), "status"), "built");
 	assert_int_equal(access(report_path, R_OK), 0);
 	json_decref(report);
+	report = NULL;
 	/* again: a and d are cached */
 	atmo_error_clear(&err);
-	assert_int_equal(atmo_build_run(&report, p, &bo, &err), ATMO_EENGINE);
+	EXPECT(atmo_build_run(&report, p, &bo, &err), ATMO_EENGINE);
 	t = json_object_get(report, "targets");
-	assert_string_equal(json_string_value(json_object_get(json_object_get(t, "a"), "status")), "cached");
-	assert_string_equal(json_string_value(json_object_get(json_object_get(t, "d"), "status")), "cached");
+	assert_json_string(json_object_get(json_object_get(t, "a"), "status"), "cached");
+	assert_json_string(json_object_get(json_object_get(t, "d"), "status"), "cached");
+done:
 	json_decref(report);
 	atmo_plan_free(p);
 	atmo_bake_free(b);
@@ -324,7 +507,7 @@ static void test_run_fake_engine(void **state)
 static void test_annotate(void **state)
 {
 	atmo_bake *b = load("bake/good/docker-bake.json");
-	json_t *graph = NULL, *report, *n;
+	json_t *graph = NULL, *report = NULL, *n;
 	atmo_error err;
 	size_t i;
 	int seen = 0;
@@ -341,10 +524,13 @@ static void test_annotate(void **state)
 
 	(void)state;
 	atmo_error_clear(&err);
+	/* the graph and the report are the fixtures */
+	test_oom_pause();
 	assert_int_equal(atmo_bake_graph(&graph, b, NULL, 0, &err), 0);
 	report = json_loads(text, 0, NULL);
+	test_oom_resume();
 	assert_non_null(report);
-	assert_int_equal(atmo_report_annotate(graph, report, &err), 0);
+	EXPECT(atmo_report_annotate(graph, report, &err), 0);
 	json_array_foreach(json_object_get(graph, "images"), i, n) {
 		if (!strcmp(json_string_value(json_object_get(n, "id")), "app")) {
 			assert_int_equal(json_integer_value(json_object_get(json_object_get(n, "size"), "bytes")), 100);
@@ -364,26 +550,34 @@ static void test_annotate(void **state)
 	n = json_object_get(graph, "kept_out");
 	assert_int_equal(json_integer_value(json_object_get(n, "bytes")), 401);
 	assert_int_equal(json_array_size(json_object_get(n, "packages")), 2);
-	assert_string_equal(json_string_value(json_array_get(json_object_get(n, "packages"), 0)), "cpp");
+	assert_json_string(json_array_get(json_object_get(n, "packages"), 0), "cpp");
 	/* wrong documents */
 	atmo_error_clear(&err);
-	assert_int_equal(atmo_report_annotate(graph, graph, &err), ATMO_EINVALID);
+	EXPECT(atmo_report_annotate(graph, graph, &err), ATMO_EINVALID);
 	assert_non_null(strstr(err.text, "build report"));
 	atmo_error_clear(&err);
-	assert_int_equal(atmo_report_annotate(report, report, &err), ATMO_EINVALID);
+	EXPECT(atmo_report_annotate(report, report, &err), ATMO_EINVALID);
 	assert_non_null(strstr(err.text, "graph document"));
 	/* a graph document with a broken field: the located error of the one loader */
 	{
-		json_t *bad = json_loads("{\"schema\": \"atmograph.graph/1\", \"nodes\": "
-					 "[{\"id\": \"a\", \"kind\": \"stage\"}], \"edges\": [{\"from\": \"a\"}]}",
-					 0, NULL);
+		json_t *bad;
+		int rc;
+		test_oom_pause();
+		bad = json_loads("{\"schema\": \"atmograph.graph/1\", \"nodes\": "
+				 "[{\"id\": \"a\", \"kind\": \"stage\"}], \"edges\": [{\"from\": \"a\"}]}",
+				 0, NULL);
+		test_oom_resume();
 		atmo_error_clear(&err);
-		assert_int_equal(atmo_report_annotate(bad, report, &err), ATMO_EINVALID);
-		assert_string_equal(err.source, "graph");
-		assert_string_equal(err.text, "not a graph document (schema atmograph.graph/1): "
-				    "$.edges[0].to: missing (a string is required)");
+		rc = atmo_report_annotate(bad, report, &err);
+		if (!oom_hit(rc)) {
+			assert_int_equal(rc, ATMO_EINVALID);
+			assert_string_equal(err.source, "graph");
+			assert_string_equal(err.text, "not a graph document (schema atmograph.graph/1): "
+					    "$.edges[0].to: missing (a string is required)");
+		}
 		json_decref(bad);
 	}
+done:
 	json_decref(report);
 	json_decref(graph);
 	atmo_bake_free(b);
@@ -394,12 +588,20 @@ static void test_annotate(void **state)
 static void test_report_figures(void **state)
 {
 	json_error_t je;
+	json_t *entry, *stages, *builder;
+	const char *names[2] = { "builder", "other" };
+	const json_t *layers[2];
+	json_t *ko, *want;
+	atmo_error err;
+
+	(void)state;
+	test_oom_pause();   /* the documents are the fixtures */
 	/* service: build FROM the linked "builder" target, service FROM the linked "runtime" */
-	json_t *entry = json_loads(
+	entry = json_loads(
 		"{\"size\": {\"bytes\": 1270, \"_layers\": [{\"diff_id\": \"d1\", \"size\": 1000},"
 		" {\"diff_id\": \"d2\", \"size\": 200}, {\"diff_id\": \"r1\", \"size\": 60}, {\"diff_id\": \"s1\", \"size\": 10}]},"
 		" \"packages\": [\"libc6\", \"python3\"]}", 0, &je);
-	json_t *stages = json_loads(
+	stages = json_loads(
 		"{\"build\": {\"base\": \"builder\", \"in_final\": false, \"packages\": [\"libc6\", \"gcc\", \"cpp\"],"
 		"  \"size\": {\"bytes\": 36000, \"_layers\": [{\"diff_id\": \"d1\", \"size\": 1000},"
 		"   {\"diff_id\": \"d2\", \"size\": 200}, {\"diff_id\": \"b1\", \"size\": 30000}, {\"diff_id\": \"b2\", \"size\": 4800}]}},"
@@ -409,28 +611,27 @@ static void test_report_figures(void **state)
 		"   {\"diff_id\": \"g1\", \"size\": 100}]}},"
 		" \"orphan\": {\"base\": \"other\", \"in_final\": true, \"size\": {\"bytes\": 5,"
 		"   \"_layers\": [{\"diff_id\": \"o1\", \"size\": 5}]}}}", 0, &je);
-	json_t *builder = json_loads("[{\"diff_id\": \"d1\", \"size\": 1000}, {\"diff_id\": \"d2\", \"size\": 200},"
+	builder = json_loads("[{\"diff_id\": \"d1\", \"size\": 1000}, {\"diff_id\": \"d2\", \"size\": 200},"
 				     " {\"diff_id\": \"b1\", \"size\": 30000}]", 0, &je);
-	const char *names[2] = { "builder", "other" };
-	const json_t *layers[2];
-	json_t *ko, *want;
-	atmo_error err;
-	(void)state;
+	test_oom_resume();
 	assert_non_null(entry);
 	assert_non_null(stages);
 	layers[0] = builder;
 	layers[1] = NULL;   /* a linked target whose layers are unknown (cached by an older report) */
 	atmo_error_clear(&err);
-	assert_int_equal(atmo__report_figures(entry, stages, names, layers, 2, &err), 0);
+	EXPECT(atmo__report_figures(entry, stages, names, layers, 2, &err), 0);
 	/* own bytes: layers beyond the parent's list */
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(stages, "build"), "own_bytes")), 4800);
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(stages, "gen"), "own_bytes")), 100);
 	assert_null(json_object_get(json_object_get(stages, "orphan"), "own_bytes"));
 	/* kept out: b1, b2, g1 once each; gcc, cpp, make */
 	ko = json_object_get(entry, "kept_out");
+	test_oom_pause();
 	want = json_loads("{\"bytes\": 34900, \"layers\": 3, \"packages\": [\"cpp\", \"gcc\", \"make\"]}", 0, &je);
+	test_oom_resume();
 	assert_true(json_equal(ko, want));
 	json_decref(want);
+done:
 	json_decref(entry);
 	json_decref(stages);
 	json_decref(builder);
@@ -475,53 +676,60 @@ static void test_report_find_target(void **state)
 		 " \"odd\": {\"dockerfile\": 7},"
 		 " \"abs\": {\"dockerfile\": \"%s\"},"
 		 " \"alpha\": {\"dockerfile\": \"a/../a/Dockerfile\"}}}", bdf);
+	test_oom_pause();   /* the report is the fixture */
 	report = json_loads(text, 0, NULL);
+	test_oom_resume();
 	assert_non_null(report);
 
 	/* relative to the second base only (the first, docs/, does not hold a/Dockerfile) */
 	bases[0] = sub;
 	bases[1] = dir;
 	atmo_error_clear(&err);
-	assert_int_equal(atmo_report_find_target(&name, report, adf, bases, 2, &err), 0);
+	EXPECT(atmo_report_find_target(&name, report, adf, bases, 2, &err), 0);
 	/* two targets build it: the name that sorts first, whatever the report's order */
 	assert_string_equal(name, "alpha");
 	/* the Dockerfile spelled differently is the same file */
 	snprintf(text, sizeof(text), "%s/b/../a/Dockerfile", dir);
-	assert_int_equal(atmo_report_find_target(&name, report, text, bases, 2, &err), 0);
+	EXPECT(atmo_report_find_target(&name, report, text, bases, 2, &err), 0);
 	assert_string_equal(name, "alpha");
 	/* an absolute "dockerfile" matches with no base at all, and whatever the bases */
-	assert_int_equal(atmo_report_find_target(&name, report, bdf, NULL, 0, &err), 0);
+	EXPECT(atmo_report_find_target(&name, report, bdf, NULL, 0, &err), 0);
 	assert_string_equal(name, "abs");
-	assert_int_equal(atmo_report_find_target(&name, report, bdf, bases, 1, &err), 0);
+	EXPECT(atmo_report_find_target(&name, report, bdf, bases, 1, &err), 0);
 	assert_string_equal(name, "abs");
 	/* a relative one against a base that does not hold it: no match */
 	atmo_error_clear(&err);
-	assert_int_equal(atmo_report_find_target(&name, report, adf, bases, 1, &err), ATMO_ENOTFOUND);
+	EXPECT(atmo_report_find_target(&name, report, adf, bases, 1, &err), ATMO_ENOTFOUND);
 	assert_null(name);
 	assert_string_equal(err.source, adf);
 	assert_non_null(strstr(err.text, "no target built from"));
 	/* a Dockerfile no target builds */
 	write_text(other, "FROM scratch\n");
 	atmo_error_clear(&err);
-	assert_int_equal(atmo_report_find_target(&name, report, other, bases, 2, &err), ATMO_ENOTFOUND);
+	EXPECT(atmo_report_find_target(&name, report, other, bases, 2, &err), ATMO_ENOTFOUND);
 	assert_string_equal(err.source, other);
 	/* a Dockerfile that does not exist */
 	atmo_error_clear(&err);
-	assert_int_equal(atmo_report_find_target(&name, report, missing, bases, 2, &err), ATMO_ENOTFOUND);
+	EXPECT(atmo_report_find_target(&name, report, missing, bases, 2, &err), ATMO_ENOTFOUND);
 	assert_non_null(strstr(err.text, "cannot find the Dockerfile"));
 	/* not a report, targets not an object */
 	atmo_error_clear(&err);
-	assert_int_equal(atmo_report_find_target(&name, json_object_get(report, "targets"), adf,
+	EXPECT(atmo_report_find_target(&name, json_object_get(report, "targets"), adf,
 						 bases, 2, &err), ATMO_EINVALID);
 	assert_non_null(strstr(err.text, "build report"));
+	test_oom_pause();
 	json_object_set_new(report, "targets", json_array());
+	test_oom_resume();
 	atmo_error_clear(&err);
-	assert_int_equal(atmo_report_find_target(&name, report, adf, bases, 2, &err), ATMO_EINVALID);
+	EXPECT(atmo_report_find_target(&name, report, adf, bases, 2, &err), ATMO_EINVALID);
 	assert_non_null(strstr(err.text, "report.targets"));
 	/* no targets at all */
+	test_oom_pause();
 	json_object_set_new(report, "targets", json_object());
+	test_oom_resume();
 	atmo_error_clear(&err);
-	assert_int_equal(atmo_report_find_target(&name, report, adf, bases, 2, &err), ATMO_ENOTFOUND);
+	EXPECT(atmo_report_find_target(&name, report, adf, bases, 2, &err), ATMO_ENOTFOUND);
+done:
 	json_decref(report);
 	unlink(adf);
 	unlink(bdf);
@@ -536,6 +744,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_engines),
+		cmocka_unit_test(test_engine_default_searches_given_path),
+		cmocka_unit_test(test_engine_reads_no_process_environment),
+		cmocka_unit_test(test_engine_options_env),
 		cmocka_unit_test(test_plan_waves_and_argv),
 		cmocka_unit_test(test_plan_errors),
 		cmocka_unit_test(test_plan_push_and_builder),

@@ -2,6 +2,14 @@
 #include <unistd.h>
 #include "harness.h"
 
+/* make check-oom: the call under test may give ATMO_ENOMEM once the test
+ * allocator has failed an allocation; the test then stops there, having
+ * freed what it holds, so that a leak report is the library's */
+static int oom_hit(int rc)
+{
+	return rc == ATMO_ENOMEM && oom_failed;
+}
+
 /* a temporary file holding text; returns its path in buf */
 static const char *temp_log(char *buf, size_t n, const char *text, size_t len)
 {
@@ -18,10 +26,16 @@ static void check_tail(const char *text, size_t max_lines, const char *expected)
 {
 	char path[64], *out = NULL;
 	atmo_error err;
+	int rc;
 
 	atmo_error_clear(&err);
 	temp_log(path, sizeof(path), text, strlen(text));
-	assert_int_equal(atmo_build_log_tail(&out, path, max_lines, &err), 0);
+	rc = atmo_build_log_tail(&out, path, max_lines, &err);
+	if (oom_hit(rc)) {
+		unlink(path);
+		return;
+	}
+	assert_int_equal(rc, 0);
 	assert_string_equal(out, expected);
 	free(out);
 	unlink(path);
@@ -44,6 +58,7 @@ static void test_big_log(void **state)
 {
 	size_t n = 200000, i, line = 0;
 	char *text = malloc(n + 1), path[64], *out = NULL, *expected = malloc(64);
+	int rc;
 	atmo_error err;
 
 	(void)state;
@@ -61,7 +76,10 @@ static void test_big_log(void **state)
 	text[n] = '\0';
 	atmo_error_clear(&err);
 	temp_log(path, sizeof(path), text, n);
-	assert_int_equal(atmo_build_log_tail(&out, path, 1, &err), 0);
+	rc = atmo_build_log_tail(&out, path, 1, &err);
+	if (oom_hit(rc))
+		goto done;
+	assert_int_equal(rc, 0);
 	/* the last complete line */
 	{
 		const char *p = text + n - 1;
@@ -71,10 +89,15 @@ static void test_big_log(void **state)
 	}
 	assert_string_equal(out, expected);
 	free(out);
-	assert_int_equal(atmo_build_log_tail(&out, path, 100000, &err), 0);
+	out = NULL;
+	rc = atmo_build_log_tail(&out, path, 100000, &err);
+	if (oom_hit(rc))
+		goto done;
+	assert_int_equal(rc, 0);
 	assert_true(strlen(out) <= 64 * 1024);
 	assert_true(!strncmp(out, "line ", 5));       /* starts at a whole line */
 	assert_true(strstr(text, out) != NULL);
+done:
 	free(out);
 	unlink(path);
 	free(text);

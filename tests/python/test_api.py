@@ -581,6 +581,19 @@ def test_plan():
         atmograph.plan(BAKE, engine="nope")
 
 
+def test_plan_engine_from_environment(monkeypatch):
+    # the module reads the process environment and passes it on (the library reads none)
+    monkeypatch.setenv("ATMOGRAPH_BUILDAH", "/opt/env/buildah")
+    monkeypatch.setenv("ATMOGRAPH_STORAGE_DRIVER", "overlay")
+    monkeypatch.setenv("ATMOGRAPH_STORAGE_ROOT", "/srv/env-root")
+    monkeypatch.setenv("ATMOGRAPH_ISOLATION", "")      # empty: the default
+    argv = atmograph.plan(BAKE, targets=["app"], no_env=True, engine="buildah")["steps"][0]["argv"]
+    assert argv[0] == "/opt/env/buildah"
+    assert argv[argv.index("--storage-driver") + 1] == "overlay"
+    assert argv[argv.index("--root") + 1] == "/srv/env-root"
+    assert argv[argv.index("--isolation") + 1] == "chroot"
+
+
 def test_annotate():
     import json
     doc = atmograph.bake_graph(BAKE, targets=["app"], no_env=True)

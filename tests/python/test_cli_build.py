@@ -241,6 +241,28 @@ def test_plan_docker_engine():
     assert steps[-1]["lowered"] == 0
 
 
+def test_plan_engine_from_environment():
+    # the CLI reads the environment and passes it on (the library reads none);
+    # a flag wins over its variable
+    env = {"ATMOGRAPH_ENGINE": "podman", "ATMOGRAPH_PODMAN": "/nonexistent/podman",
+           "ATMOGRAPH_STORAGE_DRIVER": "overlay", "ATMOGRAPH_STORAGE_ROOT": "/srv/env-root",
+           "ATMOGRAPH_ISOLATION": "oci"}
+    r = run("plan", "-f", IMAGES_BAKE, "--json", "--engine-version", "4.3.1",
+            "--storage-root", "/srv/flag-root", "base", env=env)
+    assert r.returncode == 0, r.stderr
+    plan = json.loads(r.stdout)
+    assert plan["engine"]["name"] == "podman"
+    argv = plan["steps"][0]["argv"]
+    assert argv[0] == "/nonexistent/podman"
+    assert argv[argv.index("--storage-driver") + 1] == "overlay"
+    assert argv[argv.index("--root") + 1] == "/srv/flag-root"
+    assert argv[argv.index("--isolation") + 1] == "oci"
+    r = run("plan", "-f", IMAGES_BAKE, "--json", "--engine-version", "1",
+            env={"ATMOGRAPH_ENGINE": "rkt"})
+    assert r.returncode == 2    # a usage error
+    assert "ATMOGRAPH_ENGINE names no engine" in r.stderr
+
+
 def test_plan_commands_are_display_quoted():
     r = run("plan", "-f", IMAGES_BAKE, "--commands", "--engine", "buildah",
             "--engine-version", "1.28.2", "base")

@@ -30,7 +30,7 @@ def test_pip_install_offline_in_a_venv(tmp_path):
         pytest.skip("no venv with pip here (Debian: apt-get install python3-venv): %s"
                     % res.stderr.strip()[-200:])
     # the sources as a release holds them: what git tracks of these (no build output, no
-    # compiled module; csrc/build/ is the build driver's source and stays)
+    # compiled module; csrc/engine/ is the build driver's source and stays)
     src = tmp_path / "src"
     files = subprocess.run(["git", "-C", REPO, "ls-files", "setup.py", "README.md", "csrc",
                             "sphinxext"], capture_output=True, text=True)

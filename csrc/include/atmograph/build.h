@@ -28,10 +28,25 @@ ATMO_EXTERN int atmo_engine_from_name(atmo_engine_kind *out, const char *name);
 ATMO_EXTERN const char *atmo_engine_name(atmo_engine_kind kind);
 
 /**
- * The engine to use when none is named: $ATMOGRAPH_ENGINE if set, else the
- * engine whose $ATMOGRAPH_BUILDAH/_PODMAN/_DOCKER is set, else the first of
- * buildah, podman, docker found on PATH (buildah when none is).
+ * The engine to use when none is named, from the environment the caller
+ * passes (the library reads no environment itself; the CLI and the Python
+ * module pass the process's): $ATMOGRAPH_ENGINE if set, else the engine whose
+ * $ATMOGRAPH_BUILDAH/_PODMAN/_DOCKER is set, else the first of buildah,
+ * podman, docker found on $PATH (buildah when none is). Empty values count as
+ * unset.
+ * @param env  looks a variable up; NULL: an empty environment (the engines are
+ *             then searched in the path execvp() uses without PATH, confstr(_CS_PATH))
  * @return 0 or ATMO_EINVALID ($ATMOGRAPH_ENGINE names no engine)
+ */
+ATMO_EXTERN int atmo_engine_default_env(atmo_engine_kind *out, atmo_env_lookup env,
+					void *payload);
+
+/**
+ * atmo_engine_default_env() with an empty environment. Earlier versions read
+ * the process environment; the library reads none now (no options struct
+ * changed, so no version moved): callers pass theirs to
+ * atmo_engine_default_env() and atmo_engine_options_env().
+ * @return 0
  */
 ATMO_EXTERN int atmo_engine_default(atmo_engine_kind *out);
 
@@ -39,10 +54,10 @@ ATMO_EXTERN int atmo_engine_default(atmo_engine_kind *out);
 typedef struct atmo_engine_options {
 	unsigned int version;        /**< ATMO_ENGINE_OPTIONS_VERSION */
 	atmo_engine_kind kind;
-	const char *program;         /**< NULL: $ATMOGRAPH_BUILDAH / _DOCKER / _PODMAN, else the name */
-	const char *isolation;       /**< buildah --isolation; NULL: $ATMOGRAPH_ISOLATION or "chroot" */
-	const char *storage_driver;  /**< buildah/podman --storage-driver; NULL: $ATMOGRAPH_STORAGE_DRIVER or "vfs" */
-	const char *storage_root;    /**< buildah/podman --root; NULL: $ATMOGRAPH_STORAGE_ROOT or the engine's */
+	const char *program;         /**< NULL: the engine's name ("buildah", "docker", "podman") */
+	const char *isolation;       /**< buildah --isolation; NULL: "chroot" */
+	const char *storage_driver;  /**< buildah/podman --storage-driver; NULL: "vfs" */
+	const char *storage_root;    /**< buildah/podman --root; NULL: the engine's */
 	const char *engine_version;  /**< e.g. "1.28.2"; NULL: probed at run time, assumed old for plans */
 	const char *builder;         /**< docker buildx --builder NAME (a buildx builder: docker-container,
 				          remote or kubernetes driver); NULL: buildx's current one.
@@ -51,6 +66,19 @@ typedef struct atmo_engine_options {
 
 #define ATMO_ENGINE_OPTIONS_VERSION 1
 #define ATMO_ENGINE_OPTIONS_INIT { ATMO_ENGINE_OPTIONS_VERSION, ATMO_ENGINE_BUILDAH, NULL, NULL, NULL, NULL, NULL, NULL }
+
+/**
+ * Fill the fields of eo left NULL from the environment the caller passes (the
+ * library reads no environment itself; the CLI and the Python module pass the
+ * process's): program from $ATMOGRAPH_BUILDAH, _DOCKER or _PODMAN (by eo->kind,
+ * so pick the kind first), isolation from $ATMOGRAPH_ISOLATION, storage_driver
+ * from $ATMOGRAPH_STORAGE_DRIVER, storage_root from $ATMOGRAPH_STORAGE_ROOT.
+ * Empty values count as unset. The strings are borrowed from the lookup: they
+ * must live as long as eo is used (getenv()'s do).
+ * @param env  NULL: an empty environment (eo is left as it is)
+ */
+ATMO_EXTERN void atmo_engine_options_env(atmo_engine_options *eo, atmo_env_lookup env,
+					 void *payload);
 
 /**
  * Ask the engine for its version ("buildah --version").

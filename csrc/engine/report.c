@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include "atmograph/build.h"
 #include "atmograph/image.h"
-#include "build/build_internal.h"
+#include "engine/engine_int.h"
 #include "util/error.h"
 #include "util/alloc.h"
 

@@ -9,8 +9,9 @@
 #include "atmograph/build.h"
 #include "atmograph/dockerfile.h"
 #include "atmograph/graph.h"
-#include "build/build_internal.h"
+#include "engine/engine_int.h"
 #include "util/buf.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 int atmo_engine_from_name(atmo_engine_kind *out, const char *name)
@@ -37,9 +38,16 @@ const char *atmo_engine_name(atmo_engine_kind kind)
 	}
 }
 
-static int on_path(const char *prog)
+/* a variable of the environment the face passed; NULL when unset or empty */
+static const char *env_get(atmo_env_lookup env, void *payload, const char *name)
 {
-	const char *path = getenv("PATH");
+	const char *v = env ? env(name, strlen(name), payload) : NULL;
+	return v && *v ? v : NULL;
+}
+
+/* prog in one of the directories of a PATH-style list (execvp's search) */
+static int on_path(const char *path, const char *prog)
+{
 	char buf[4096];
 
 	while (path && *path) {
@@ -53,62 +61,81 @@ static int on_path(const char *prog)
 	return 0;
 }
 
-int atmo_engine_default(atmo_engine_kind *out)
+int atmo_engine_default_env(atmo_engine_kind *out, atmo_env_lookup env, void *payload)
 {
 	static const char *const names[] = { "buildah", "podman", "docker" };
-	const char *e = getenv("ATMOGRAPH_ENGINE");
+	static const char *const vars[] = { "ATMOGRAPH_BUILDAH", "ATMOGRAPH_PODMAN",
+					    "ATMOGRAPH_DOCKER" };
+	const char *e = env_get(env, payload, "ATMOGRAPH_ENGINE");
+	const char *path = env ? env("PATH", 4, payload) : NULL;
+	char dflt[256];
 	size_t i;
 
-	if (e && *e)
+	if (e)
 		return atmo_engine_from_name(out, e);
 	*out = ATMO_ENGINE_BUILDAH;
 	/* an engine program named in the environment counts as present */
 	for (i = 0; i < 3; i++) {
-		static const char *const vars[] = { "ATMOGRAPH_BUILDAH", "ATMOGRAPH_PODMAN",
-						    "ATMOGRAPH_DOCKER" };
-		const char *v = getenv(vars[i]);
-		if (v && *v)
+		if (env_get(env, payload, vars[i]))
 			return atmo_engine_from_name(out, names[i]);
 	}
+	/* no PATH: the search path execvp() uses then, not the process's */
+	if (!path) {
+		size_t n = confstr(_CS_PATH, dflt, sizeof(dflt));
+		path = n > 0 && n <= sizeof(dflt) ? dflt : NULL;
+	}
 	for (i = 0; i < 3; i++) {
-		if (on_path(names[i]))
+		if (on_path(path, names[i]))
 			return atmo_engine_from_name(out, names[i]);
 	}
 	return 0;
 }
 
-static const char *env_or(const char *v, const char *env, const char *dflt)
+int atmo_engine_default(atmo_engine_kind *out)
 {
-	const char *e;
-	if (v)
-		return v;
-	e = env ? getenv(env) : NULL;
-	return e && *e ? e : dflt;
+	return atmo_engine_default_env(out, NULL, NULL);
 }
 
-void atmo__engine_resolve(atmo_engine_options *eo)
+void atmo_engine_options_env(atmo_engine_options *eo, atmo_env_lookup env, void *payload)
 {
 	static const char *const prog_env[] = { "ATMOGRAPH_BUILDAH", "ATMOGRAPH_DOCKER",
 						"ATMOGRAPH_PODMAN" };
-	eo->program = env_or(eo->program, prog_env[eo->kind], atmo_engine_name(eo->kind));
-	eo->isolation = env_or(eo->isolation, "ATMOGRAPH_ISOLATION", "chroot");
-	eo->storage_driver = env_or(eo->storage_driver, "ATMOGRAPH_STORAGE_DRIVER", "vfs");
-	eo->storage_root = env_or(eo->storage_root, "ATMOGRAPH_STORAGE_ROOT", NULL);
+
+	if (!eo->program && (unsigned)eo->kind < 3)
+		eo->program = env_get(env, payload, prog_env[eo->kind]);
+	if (!eo->isolation)
+		eo->isolation = env_get(env, payload, "ATMOGRAPH_ISOLATION");
+	if (!eo->storage_driver)
+		eo->storage_driver = env_get(env, payload, "ATMOGRAPH_STORAGE_DRIVER");
+	if (!eo->storage_root)
+		eo->storage_root = env_get(env, payload, "ATMOGRAPH_STORAGE_ROOT");
+}
+
+/* the defaults of the fields left NULL (the environment is the faces' business:
+ * atmo_engine_options_env()) */
+void atmo__engine_resolve(atmo_engine_options *eo)
+{
+	if (!eo->program)
+		eo->program = atmo_engine_name(eo->kind);
+	if (!eo->isolation)
+		eo->isolation = "chroot";
+	if (!eo->storage_driver)
+		eo->storage_driver = "vfs";
 }
 
 /* global options that go before the subcommand (buildah, podman) */
-void atmo__engine_global_args(atmo_strv *v, const atmo_engine_options *eo)
+void atmo__engine_global_args(atmo__strvec *v, const atmo_engine_options *eo)
 {
-	atmo__strv_push(v, eo->program);
+	atmo__strvec_push(v, eo->program, NULL);
 	if (eo->kind == ATMO_ENGINE_DOCKER)
 		return;
 	if (eo->storage_driver && *eo->storage_driver) {
-		atmo__strv_push(v, "--storage-driver");
-		atmo__strv_push(v, eo->storage_driver);
+		atmo__strvec_push(v, "--storage-driver", NULL);
+		atmo__strvec_push(v, eo->storage_driver, NULL);
 	}
 	if (eo->storage_root && *eo->storage_root) {
-		atmo__strv_push(v, "--root");
-		atmo__strv_push(v, eo->storage_root);
+		atmo__strvec_push(v, "--root", NULL);
+		atmo__strvec_push(v, eo->storage_root, NULL);
 	}
 }
 
@@ -134,16 +161,16 @@ static char *target_image(const atmo_bake_target *t)
 {
 	char buf[600];
 	if (t->n_tags)
-		return strdup(t->tags[0]);
+		return atmo__strdup(t->tags[0], NULL);
 	snprintf(buf, sizeof(buf), "localhost/atmograph/%s:latest", t->name);
-	return strdup(buf);
+	return atmo__strdup(buf, NULL);
 }
 
 static char *stage_image(const atmo_bake_target *t, const char *stage)
 {
 	char buf[700];
 	snprintf(buf, sizeof(buf), "localhost/atmograph-stages/%s:%s", t->name, stage);
-	return strdup(buf);
+	return atmo__strdup(buf, NULL);
 }
 
 void atmo_plan_free(atmo_plan *p)
@@ -153,25 +180,25 @@ void atmo_plan_free(atmo_plan *p)
 	if (!p)
 		return;
 	for (i = 0; i < p->n_steps; i++) {
-		atmo__strv_free(&p->steps[i].argv);
-		free((char *)p->steps[i].pub.image);
-		free((char *)p->steps[i].pub.stage);
-		free((char *)p->steps[i].pub.dockerfile);
+		atmo__strvec_free(&p->steps[i].argv);
+		atmo__free((char *)p->steps[i].pub.image);
+		atmo__free((char *)p->steps[i].pub.stage);
+		atmo__free((char *)p->steps[i].pub.dockerfile);
 	}
 	for (i = 0; i < p->n_targets; i++) {
-		free(p->targets[i].lowered);
+		atmo__free(p->targets[i].lowered);
 		json_decref(p->targets[i].heredoc_files);
-		free(p->targets[i].image);
-		free(p->targets[i].dir);
-		free(p->targets[i].text);
+		atmo__free(p->targets[i].image);
+		atmo__free(p->targets[i].dir);
+		atmo__free(p->targets[i].text);
 	}
-	free(p->steps);
-	free(p->targets);
-	free(p->slot);
-	free(p->wave_items);
-	free(p->wave_start);
-	free(p->work_dir);
-	free(p);
+	atmo__free(p->steps);
+	atmo__free(p->targets);
+	atmo__free(p->slot);
+	atmo__free(p->wave_items);
+	atmo__free(p->wave_start);
+	atmo__free(p->work_dir);
+	atmo__free(p);
 }
 
 /*
@@ -180,7 +207,7 @@ void atmo_plan_free(atmo_plan *p)
  * ref=R" becomes R without its tag, a plain reference too; other types (local,
  * gha, s3, inline, ...) are BuildKit's alone and an error that says so.
  */
-static int push_cache(atmo_strv *v, const atmo_engine_options *eo, const char *flag,
+static int push_cache(atmo__strvec *v, const atmo_engine_options *eo, const char *flag,
 		      const char *value, const atmo_bake_target *t, atmo_error *err)
 {
 	const char *ref = NULL, *c;
@@ -188,8 +215,8 @@ static int push_cache(atmo_strv *v, const atmo_engine_options *eo, const char *f
 	int registry = 0, typed = 0;
 
 	if (eo->kind == ATMO_ENGINE_DOCKER) {
-		atmo__strv_push(v, flag);
-		atmo__strv_push(v, value);
+		atmo__strvec_push(v, flag, NULL);
+		atmo__strvec_push(v, value, NULL);
 		return 0;
 	}
 	for (c = value; c && *c; c = strchr(c, ',') ? strchr(c, ',') + 1 : NULL) {
@@ -218,8 +245,8 @@ static int push_cache(atmo_strv *v, const atmo_engine_options *eo, const char *f
 		char *slash = strrchr(buf, '/'), *cut = slash ? slash : buf;
 		cut[strcspn(cut, "@:")] = '\0';
 	}
-	atmo__strv_push(v, flag);
-	atmo__strv_push(v, ref);
+	atmo__strvec_push(v, flag, NULL);
+	atmo__strvec_push(v, ref, NULL);
 	return 0;
 }
 
@@ -233,21 +260,22 @@ static int add_push_steps(atmo_plan *p, plan_target *pt, atmo_error *err)
 	for (i = 0; i < t->n_tags; i++) {
 		plan_step *s = &p->steps[p->n_steps];
 		memset(s, 0, sizeof(*s));
+		s->argv.copy = 1;
 		s->pub.target = t->name;
 		s->pub.target_index = pt->index;
 		s->pub.wave = pt->wave;
 		s->pub.action = "push";
 		s->target = pt;
 		snprintf(buf, sizeof(buf), "docker://%s", t->tags[i]);
-		s->pub.image = strdup(buf);
-		s->pub.dockerfile = strdup(p->steps[p->n_steps - 1].pub.dockerfile);
+		s->pub.image = atmo__strdup(buf, err);
+		s->pub.dockerfile = atmo__strdup(p->steps[p->n_steps - 1].pub.dockerfile, err);
 		p->n_steps++;
 		if (!s->pub.image || !s->pub.dockerfile)
 			return atmo__error_nomem(err);
 		atmo__engine_global_args(&s->argv, &p->opts.engine);
-		atmo__strv_push(&s->argv, "push");
-		atmo__strv_push(&s->argv, pt->image);
-		atmo__strv_push(&s->argv, s->pub.image);
+		atmo__strvec_push(&s->argv, "push", NULL);
+		atmo__strvec_push(&s->argv, pt->image, NULL);
+		atmo__strvec_push(&s->argv, s->pub.image, NULL);
 		if (s->argv.oom)
 			return atmo__error_nomem(err);
 	}
@@ -259,19 +287,20 @@ static int add_build_step(atmo_plan *p, plan_target *pt, const char *stage, atmo
 	const atmo_bake_target *t = pt->t;
 	const atmo_engine_options *eo = &p->opts.engine;
 	plan_step *s;
-	atmo_strv *v;
+	atmo__strvec *v;
 	char buf[4200];
 	size_t i, li;
 	int rc;
 
 	s = &p->steps[p->n_steps];
 	memset(s, 0, sizeof(*s));
+	s->argv.copy = 1;
 	v = &s->argv;
 	s->pub.target = t->name;
 	s->pub.target_index = pt->index;
 	s->pub.wave = pt->wave;
-	s->pub.stage = stage ? strdup(stage) : NULL;
-	s->pub.image = stage ? stage_image(t, stage) : strdup(pt->image);
+	s->pub.stage = stage ? atmo__strdup(stage, err) : NULL;
+	s->pub.image = stage ? stage_image(t, stage) : atmo__strdup(pt->image, err);
 	s->pub.n_lowered = pt->n_lowered;
 	s->pub.lowered_text = pt->lowered;
 	s->pub.action = "build";
@@ -282,49 +311,50 @@ static int add_build_step(atmo_plan *p, plan_target *pt, const char *stage, atmo
 		snprintf(buf, sizeof(buf), "%s", t->dockerfile_path);
 	else
 		snprintf(buf, sizeof(buf), "%s/Dockerfile", pt->dir);
-	s->pub.dockerfile = strdup(buf);
+	s->pub.dockerfile = atmo__strdup(buf, err);
+	/* counted before the check: atmo_plan_free() frees what it holds either way */
+	p->n_steps++;
 	if (!s->pub.image || !s->pub.dockerfile || (stage && !s->pub.stage))
 		return atmo__error_nomem(err);
-	p->n_steps++;
 
 	atmo__engine_global_args(v, eo);
 	if (eo->kind == ATMO_ENGINE_DOCKER) {
-		atmo__strv_push(v, "buildx");
-		atmo__strv_push(v, "build");
+		atmo__strvec_push(v, "buildx", NULL);
+		atmo__strvec_push(v, "build", NULL);
 		if (eo->builder) {
-			atmo__strv_push(v, "--builder");
-			atmo__strv_push(v, eo->builder);
+			atmo__strvec_push(v, "--builder", NULL);
+			atmo__strvec_push(v, eo->builder, NULL);
 		}
 	} else {
-		atmo__strv_push(v, "build");
-		atmo__strv_push(v, "--isolation");
-		atmo__strv_push(v, eo->isolation);
-		atmo__strv_push(v, "--layers");
+		atmo__strvec_push(v, "build", NULL);
+		atmo__strvec_push(v, "--isolation", NULL);
+		atmo__strvec_push(v, eo->isolation, NULL);
+		atmo__strvec_push(v, "--layers", NULL);
 		/* the docker format keeps ONBUILD, SHELL and HEALTHCHECK */
-		atmo__strv_push(v, "--format");
-		atmo__strv_push(v, "docker");
-		atmo__strv_push(v, t->pull == 1 ? "--pull=always" : "--pull=false");
+		atmo__strvec_push(v, "--format", NULL);
+		atmo__strvec_push(v, "docker", NULL);
+		atmo__strvec_push(v, t->pull == 1 ? "--pull=always" : "--pull=false", NULL);
 	}
-	atmo__strv_push(v, "-f");
-	atmo__strv_push(v, s->pub.dockerfile);
-	atmo__strv_push(v, "-t");
-	atmo__strv_push(v, s->pub.image);
+	atmo__strvec_push(v, "-f", NULL);
+	atmo__strvec_push(v, s->pub.dockerfile, NULL);
+	atmo__strvec_push(v, "-t", NULL);
+	atmo__strvec_push(v, s->pub.image, NULL);
 	/* every tag of the target, as bake gives them (pushed with --push) */
 	for (i = 1; !stage && i < t->n_tags; i++) {
-		atmo__strv_push(v, "-t");
-		atmo__strv_push(v, t->tags[i]);
+		atmo__strvec_push(v, "-t", NULL);
+		atmo__strvec_push(v, t->tags[i], NULL);
 	}
 	if (stage || t->target) {
-		atmo__strv_push(v, "--target");
-		atmo__strv_push(v, stage ? stage : t->target);
+		atmo__strvec_push(v, "--target", NULL);
+		atmo__strvec_push(v, stage ? stage : t->target, NULL);
 	}
 	for (i = 0; i < t->n_args; i++) {
-		atmo__strv_push(v, "--build-arg");
-		atmo__strv_push(v, t->args[i]);
+		atmo__strvec_push(v, "--build-arg", NULL);
+		atmo__strvec_push(v, t->args[i], NULL);
 	}
 	for (i = 0, li = 0; i < t->n_contexts; i++) {
 		const char *c = t->contexts[i], *eq = strchr(c, '=');
-		atmo__strv_push(v, "--build-context");
+		atmo__strvec_push(v, "--build-context", NULL);
 		if (!strncmp(eq + 1, "target:", 7)) {
 			/* links[] holds the "target:" contexts in their order: no search by name,
 			 * which made plans over thousands of targets quadratic */
@@ -336,29 +366,29 @@ static int add_build_step(atmo_plan *p, plan_target *pt, const char *stage, atmo
 				 eo->kind == ATMO_ENGINE_DOCKER ? "docker-image://"
 								: "container-image://",
 				 dep ? dep->image : eq + 8);
-			atmo__strv_push(v, buf);
+			atmo__strvec_push(v, buf, NULL);
 		} else if (t->context_paths[i]) {
 			snprintf(buf, sizeof(buf), "%.*s=%s", (int)(eq - c), c, t->context_paths[i]);
-			atmo__strv_push(v, buf);
+			atmo__strvec_push(v, buf, NULL);
 		} else {
-			atmo__strv_push(v, c);
+			atmo__strvec_push(v, c, NULL);
 		}
 	}
 	if (pt->heredoc_files && json_object_size(pt->heredoc_files)) {
 		snprintf(buf, sizeof(buf), "atmo-heredocs=%s/heredocs", pt->dir);
-		atmo__strv_push(v, "--build-context");
-		atmo__strv_push(v, buf);
+		atmo__strvec_push(v, "--build-context", NULL);
+		atmo__strvec_push(v, buf, NULL);
 	}
 	for (i = 0; i < t->n_labels; i++) {
-		atmo__strv_push(v, "--label");
-		atmo__strv_push(v, t->labels[i]);
+		atmo__strvec_push(v, "--label", NULL);
+		atmo__strvec_push(v, t->labels[i], NULL);
 	}
 	if (t->n_platforms) {
 		atmo_buf pl = ATMO_BUF_INIT;
 		for (i = 0; i < t->n_platforms; i++)
 			atmo__buf_printf(&pl, "%s%s", i ? "," : "", t->platforms[i]);
-		atmo__strv_push(v, "--platform");
-		atmo__strv_push(v, atmo__buf_cstr(&pl));
+		atmo__strvec_push(v, "--platform", NULL);
+		atmo__strvec_push(v, atmo__buf_cstr(&pl), NULL);
 		atmo__buf_free(&pl);
 	}
 	for (i = 0; i < t->n_cache_from; i++)
@@ -368,26 +398,26 @@ static int add_build_step(atmo_plan *p, plan_target *pt, const char *stage, atmo
 		if ((rc = push_cache(v, eo, "--cache-to", t->cache_to[i], t, err)) < 0)
 			return rc;
 	if (t->no_cache == 1)
-		atmo__strv_push(v, "--no-cache");
+		atmo__strvec_push(v, "--no-cache", NULL);
 	if (eo->kind == ATMO_ENGINE_DOCKER) {
 		int push = p->opts.push && !stage;
 		if (t->pull == 1)
-			atmo__strv_push(v, "--pull");
+			atmo__strvec_push(v, "--pull", NULL);
 		for (i = 0; i < t->n_outputs; i++) {
-			atmo__strv_push(v, "--output");
-			atmo__strv_push(v, t->outputs[i]);
+			atmo__strvec_push(v, "--output", NULL);
+			atmo__strvec_push(v, t->outputs[i], NULL);
 		}
 		if (push)
-			atmo__strv_push(v, "--push");
+			atmo__strvec_push(v, "--push", NULL);
 		/* loaded too (one platform), so the image can be exported and read */
 		if (!t->n_outputs && (!push || t->n_platforms < 2))
-			atmo__strv_push(v, "--load");
+			atmo__strvec_push(v, "--load", NULL);
 	}
 	snprintf(buf, sizeof(buf), "%s/%s%s%s.iid", pt->dir, t->name, stage ? "." : "",
 		 stage ? stage : "");
-	atmo__strv_push(v, "--iidfile");
-	atmo__strv_push(v, buf);
-	atmo__strv_push(v, t->context_path);
+	atmo__strvec_push(v, "--iidfile", NULL);
+	atmo__strvec_push(v, buf, NULL);
+	atmo__strvec_push(v, t->context_path, NULL);
 	return v->oom ? atmo__error_nomem(err) : 0;
 }
 
@@ -395,7 +425,7 @@ static int add_build_step(atmo_plan *p, plan_target *pt, const char *stage, atmo
  * graph (and its Dockerfile) is kept in *gout / *dfout for the targets linked to it:
  * a stage FROM a linked target runs its ONBUILD triggers, whose COPY --from / RUN
  * --mount from= stages are then used too (built: graphs by bake target index) */
-static int target_stages(atmo_strv *out, atmo_graph **gout, atmo_dockerfile **dfout,
+static int target_stages(atmo__strvec *out, atmo_graph **gout, atmo_dockerfile **dfout,
 			 const atmo_bake_target *t, const char *text, size_t len,
 			 const atmo_graph *const *built, atmo_error *err)
 {
@@ -412,7 +442,7 @@ static int target_stages(atmo_strv *out, atmo_graph **gout, atmo_dockerfile **df
 	for (i = 0; i < n; i++) {
 		const atmo_stage *st = atmo_graph_stage(g, order[i]);
 		if (order[i] != tgt && st)
-			atmo__strv_push(out, st->label);
+			atmo__strvec_push(out, st->label, NULL);
 	}
 	if (out->oom)
 		rc = atmo__error_nomem(err);
@@ -434,8 +464,8 @@ static void free_graphs(atmo_graph **graphs, atmo_dockerfile **dfs, size_t n)
 		atmo_graph_free(graphs[i]);
 		atmo_dockerfile_free(dfs[i]);
 	}
-	free(graphs);
-	free(dfs);
+	atmo__free(graphs);
+	atmo__free(dfs);
 }
 
 int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names, size_t n_names,
@@ -444,7 +474,7 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 	atmo_plan *p;
 	size_t *order = NULL, *by_wave = NULL, n = 0, i, k, max_steps = 0;
 	int rc;
-	atmo_strv *stages = NULL;
+	atmo__strvec *stages = NULL;
 	atmo_graph **graphs = NULL;
 	atmo_dockerfile **dfs = NULL;
 	size_t n_all = atmo_bake_target_count(b);
@@ -455,7 +485,7 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 	if (opts && opts->version != ATMO_PLAN_OPTIONS_VERSION)
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
 				       "atmo_plan_options: unknown version %u", opts->version);
-	p = calloc(1, sizeof(*p));
+	p = atmo__calloc(1, sizeof(*p), err);
 	if (!p)
 		return atmo__error_nomem(err);
 	if (opts) {
@@ -473,22 +503,25 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 				     atmo_engine_name(p->opts.engine.kind));
 		goto fail;
 	}
-	p->work_dir = strdup(p->opts.work_dir ? p->opts.work_dir : ".atmograph");
+	p->work_dir = atmo__strdup(p->opts.work_dir ? p->opts.work_dir : ".atmograph", err);
 	if (!p->work_dir) {
 		rc = atmo__error_nomem(err);
 		goto fail;
 	}
 	if ((rc = atmo_bake_select(&order, &n, b, names, n_names, err)) < 0)
 		goto fail;
-	p->targets = calloc(n + 1, sizeof(*p->targets));
-	stages = calloc(n + 1, sizeof(*stages));
-	graphs = calloc(n_all + 1, sizeof(*graphs));
-	dfs = calloc(n_all + 1, sizeof(*dfs));
-	p->slot = calloc(n_all + 1, sizeof(*p->slot));
+	p->targets = atmo__calloc(n + 1, sizeof(*p->targets), err);
+	stages = atmo__calloc(n + 1, sizeof(*stages), err);
+	graphs = atmo__calloc(n_all + 1, sizeof(*graphs), err);
+	dfs = atmo__calloc(n_all + 1, sizeof(*dfs), err);
+	p->slot = atmo__calloc(n_all + 1, sizeof(*p->slot), err);
 	if (!p->targets || !stages || !graphs || !dfs || !p->slot) {
 		rc = atmo__error_nomem(err);
 		goto fail;
 	}
+	/* the stage names outlive the graphs they come from: copied */
+	for (i = 0; i < n; i++)
+		stages[i].copy = 1;
 	/* order is dependencies first, so waves are one pass */
 	for (i = 0; i < n; i++) {
 		plan_target *pt = &p->targets[i];
@@ -503,7 +536,7 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 		p->n_targets++;
 		pt->image = target_image(t);
 		snprintf(buf, sizeof(buf), "%s/%s", p->work_dir, t->name);
-		pt->dir = strdup(buf);
+		pt->dir = atmo__strdup(buf, err);
 		if (!pt->image || !pt->dir) {
 			rc = atmo__error_nomem(err);
 			goto fail;
@@ -536,11 +569,11 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 				pt->n_lowered = nl;
 				pt->heredoc_files = files;
 			} else {
-				free(low);
+				atmo__free(low);
 				json_decref(files);
 			}
 		} else if (t->dockerfile_inline) {
-			pt->lowered = strdup(pt->text);
+			pt->lowered = atmo__strdup(pt->text, err);
 			if (!pt->lowered) {
 				rc = atmo__error_nomem(err);
 				goto fail;
@@ -555,9 +588,9 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 		}
 		max_steps += 1 + stages[i].n + (p->opts.push ? t->n_tags : 0);
 	}
-	p->steps = calloc(max_steps + 1, sizeof(*p->steps));
-	p->wave_items = calloc(n + 1, sizeof(*p->wave_items));
-	p->wave_start = calloc(p->n_waves + 2, sizeof(*p->wave_start));
+	p->steps = atmo__calloc(max_steps + 1, sizeof(*p->steps), err);
+	p->wave_items = atmo__calloc(n + 1, sizeof(*p->wave_items), err);
+	p->wave_start = atmo__calloc(p->n_waves + 2, sizeof(*p->wave_start), err);
 	if (!p->steps || !p->wave_items || !p->wave_start) {
 		rc = atmo__error_nomem(err);
 		goto fail;
@@ -566,7 +599,7 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 		/* a counting sort by wave keeps the order of the targets within a wave
 		 * and is linear: a scan of every target per wave was quadratic in a chain */
 		size_t w;
-		by_wave = calloc(n + 1, sizeof(*by_wave));
+		by_wave = atmo__calloc(n + 1, sizeof(*by_wave), err);
 		if (!by_wave) {
 			rc = atmo__error_nomem(err);
 			goto fail;
@@ -598,21 +631,21 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 		}
 	}
 	for (i = 0; i < n; i++)
-		atmo__strv_free(&stages[i]);
-	free(stages);
+		atmo__strvec_free(&stages[i]);
+	atmo__free(stages);
 	free_graphs(graphs, dfs, n_all);
-	free(order);
-	free(by_wave);
+	atmo__free(order);
+	atmo__free(by_wave);
 	*out = p;
 	return 0;
 fail:
 	if (stages)
 		for (i = 0; i < n; i++)
-			atmo__strv_free(&stages[i]);
-	free(stages);
+			atmo__strvec_free(&stages[i]);
+	atmo__free(stages);
 	free_graphs(graphs, dfs, n_all);
-	free(order);
-	free(by_wave);
+	atmo__free(order);
+	atmo__free(by_wave);
 	atmo_plan_free(p);
 	return rc;
 }
@@ -654,41 +687,49 @@ int atmo_plan_to_json(json_t **out, const atmo_plan *p, atmo_error *err)
 {
 	json_t *doc = json_object(), *waves = json_array(), *steps = json_array();
 	size_t w, i, k, n;
+	int bad = !doc || !waves || !steps; /* a part left out is ENOMEM, never a short plan */
 
 	atmo_error_clear(err);
 	*out = NULL;
-	if (!doc || !waves || !steps) {
-		json_decref(doc);
-		json_decref(waves);
-		json_decref(steps);
-		return atmo__error_nomem(err);
-	}
-	json_object_set_new(doc, "schema", json_string("atmograph.plan/1"));
-	json_object_set_new(doc, "engine",
-			    json_pack("{s:s,s:s?,s:s*}", "name", atmo_engine_name(p->opts.engine.kind),
-				      "version", p->opts.engine.engine_version, "builder",
-				      p->opts.engine.builder));
-	json_object_set_new(doc, "push", json_boolean(p->opts.push));
-	for (w = 0; w < p->n_waves; w++) {
+	bad |= json_object_set_new(doc, "schema", json_string("atmograph.plan/1")) < 0;
+	bad |= json_object_set_new(doc, "engine",
+				   json_pack("{s:s,s:s?,s:s*}", "name",
+					     atmo_engine_name(p->opts.engine.kind), "version",
+					     p->opts.engine.engine_version, "builder",
+					     p->opts.engine.builder)) < 0;
+	bad |= json_object_set_new(doc, "push", json_boolean(p->opts.push)) < 0;
+	for (w = 0; !bad && w < p->n_waves; w++) {
 		const size_t *items = atmo_plan_wave(p, w, &n);
 		json_t *a = json_array();
-		for (i = 0; i < n; i++)
-			json_array_append_new(a, json_string(atmo_bake_target_at(p->bake, items[i])->name));
-		json_array_append_new(waves, a);
+		for (i = 0; a && !bad && i < n; i++)
+			bad |= json_array_append_new(
+				       a, json_string(atmo_bake_target_at(p->bake, items[i])->name)) < 0;
+		bad |= json_array_append_new(waves, a) < 0;
 	}
-	for (i = 0; i < p->n_steps; i++) {
+	for (i = 0; !bad && i < p->n_steps; i++) {
 		const atmo_plan_step *s = atmo_plan_step_at(p, i);
 		json_t *argv = json_array(), *o;
-		for (k = 0; s->argv[k]; k++)
-			json_array_append_new(argv, json_string(s->argv[k]));
+		for (k = 0; argv && !bad && s->argv[k]; k++)
+			bad |= json_array_append_new(argv, json_string(s->argv[k])) < 0;
+		if (!argv || bad) {
+			json_decref(argv);
+			bad = 1;
+			break;
+		}
 		o = json_pack("{s:s,s:s?,s:s,s:s,s:I,s:s,s:I,s:o}", "target", s->target, "stage",
 			      s->stage, "action", s->action, "image", s->image, "wave",
 			      (json_int_t)s->wave, "dockerfile", s->dockerfile, "lowered",
 			      (json_int_t)s->n_lowered, "argv", argv);
-		json_array_append_new(steps, o);
+		bad |= json_array_append_new(steps, o) < 0;
 	}
-	json_object_set_new(doc, "waves", waves);
-	json_object_set_new(doc, "steps", steps);
+	bad |= json_object_set(doc, "waves", waves) < 0;
+	bad |= json_object_set(doc, "steps", steps) < 0;
+	json_decref(waves);
+	json_decref(steps);
+	if (bad) {
+		json_decref(doc);
+		return atmo__error_nomem(err);
+	}
 	*out = doc;
 	return 0;
 }
@@ -723,5 +764,5 @@ char *atmo_argv_display(const char *const *argv)
 		atmo__buf_free(&b);
 		return NULL;
 	}
-	return b.ptr ? atmo__buf_detach(&b) : strdup("");
+	return b.ptr ? atmo__buf_detach(&b) : atmo__strdup("", NULL);
 }

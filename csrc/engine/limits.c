@@ -2,7 +2,7 @@
  * version that lack a feature, and the engine that has it. */
 #include <stdio.h>
 #include <string.h>
-#include "build/build_internal.h"
+#include "engine/engine_int.h"
 #include "util/error.h"
 
 /* does the target's output list ask for the docker image store? (no output:

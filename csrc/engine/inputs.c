@@ -13,33 +13,34 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "build/build_internal.h"
+#include "engine/engine_int.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/hash.h"
 #include "util/alloc.h"
+#include "util/grow.h"
 
 typedef struct {
-	char **pat;
+	atmo__strvec pat;      /* copies its strings */
 	int *neg;
-	size_t n;
+	size_t neg_cap;
 } ignore_t;
 
 static void ignore_free(ignore_t *ig)
 {
-	size_t i;
-	for (i = 0; i < ig->n; i++)
-		atmo__free(ig->pat[i]);
-	atmo__free(ig->pat);
+	atmo__strvec_free(&ig->pat);
 	atmo__free(ig->neg);
 }
 
-static int ignore_load(ignore_t *ig, const char *dir)
+/* 0, or ATMO_ENOMEM: a pattern left out would change what is hashed */
+static int ignore_load(ignore_t *ig, const char *dir, atmo_error *err)
 {
 	char path[4096], line[4096];
 	FILE *f;
+	int rc = 0;
 
 	memset(ig, 0, sizeof(*ig));
+	ig->pat.copy = 1;
 	snprintf(path, sizeof(path), "%s/.dockerignore", dir);
 	f = fopen(path, "r");
 	if (!f)
@@ -47,8 +48,6 @@ static int ignore_load(ignore_t *ig, const char *dir)
 	while (fgets(line, sizeof(line), f)) {
 		char *s = line, *e;
 		int neg = 0;
-		char **np;
-		int *nn;
 		while (*s == ' ' || *s == '\t')
 			s++;
 		e = s + strlen(s);
@@ -66,21 +65,13 @@ static int ignore_load(ignore_t *ig, const char *dir)
 			s += 2;
 		while (e > s && e[-1] == '/')
 			*--e = '\0';
-		np = atmo__realloc(ig->pat, (ig->n + 1) * sizeof(*np), NULL);
-		if (!np)
+		if ((rc = ATMO__GROW(ig->neg, ig->neg_cap, ig->pat.n + 1, err)) < 0 ||
+		    (rc = atmo__strvec_push(&ig->pat, s, err)) < 0)
 			break;
-		ig->pat = np;
-		nn = atmo__realloc(ig->neg, (ig->n + 1) * sizeof(*nn), NULL);
-		if (!nn)
-			break;
-		ig->neg = nn;
-		ig->pat[ig->n] = atmo__strdup(s, NULL);
-		ig->neg[ig->n] = neg;
-		if (ig->pat[ig->n])
-			ig->n++;
+		ig->neg[ig->pat.n - 1] = neg;
 	}
 	fclose(f);
-	return 0;
+	return rc;
 }
 
 /* the last matching pattern wins, as in moby's patternmatcher */
@@ -89,8 +80,8 @@ static int ignored(const ignore_t *ig, const char *rel)
 	size_t i;
 	int result = 0;
 
-	for (i = 0; i < ig->n; i++) {
-		const char *p = ig->pat[i];
+	for (i = 0; i < ig->pat.n; i++) {
+		const char *p = ig->pat.v[i];
 		int flags = strstr(p, "**") ? 0 : FNM_PATHNAME;
 		int m = fnmatch(p, rel, flags) == 0;
 		if (!m) {
@@ -121,7 +112,7 @@ static int hash_tree(atmo_sha256 *h, const char *root, const char *rel, const ig
 	DIR *d;
 	struct dirent *de;
 	char **names = NULL;
-	size_t n = 0, i;
+	size_t n = 0, cap = 0, i;
 	int rc = 0;
 
 	if (depth > 64)
@@ -132,15 +123,10 @@ static int hash_tree(atmo_sha256 *h, const char *root, const char *rel, const ig
 		return atmo__error_set(err, ATMO_ENOTFOUND, path, 0, 0,
 				       "cannot read the build context");
 	while ((de = readdir(d)) != NULL) {
-		char **nn;
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		nn = atmo__realloc(names, (n + 1) * sizeof(*nn), NULL);
-		if (!nn) {
-			rc = atmo__error_nomem(err);
+		if ((rc = ATMO__GROW(names, cap, n + 1, err)) < 0)
 			break;
-		}
-		names = nn;
 		names[n] = atmo__strdup(de->d_name, NULL);
 		if (!names[n]) {
 			rc = atmo__error_nomem(err);
@@ -231,12 +217,13 @@ int atmo__inputs_hash(char hex[65], const plan_target *pt, const char *engine,
 	put_str(h, "no-cache", t->no_cache == 1 ? "1" : "0");
 	for (i = 0; i < n_parents; i++)
 		put_str(h, "parent", parent_digests[i]);
-	ignore_load(&ig, t->context_path);
-	rc = hash_tree(h, t->context_path, "", &ig, 0, err);
+	rc = ignore_load(&ig, t->context_path, err);
+	if (rc == 0)
+		rc = hash_tree(h, t->context_path, "", &ig, 0, err);
 	ignore_free(&ig);
 	for (i = 0; rc == 0 && i < t->n_contexts; i++) {
 		if (t->context_paths[i]) {
-			ignore_t none = { 0 };
+			ignore_t none = { ATMO__STRVEC_INIT, NULL, 0 };
 			put_str(h, "context-dir", t->contexts[i]);
 			rc = hash_tree(h, t->context_paths[i], "", &none, 0, err);
 		}

@@ -5,7 +5,8 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "build/build_internal.h"
+#include "engine/engine_int.h"
+#include "util/alloc.h"
 
 static int lower_hex(const char *s, size_t n)
 {
@@ -39,7 +40,7 @@ char *atmo__digest_parse(const char *text, size_t len)
 		return NULL;
 	/* buildah's FromImageID and its iidfile may omit the algorithm */
 	if (len == 64 && lower_hex(text, 64)) {
-		d = malloc(7 + 64 + 1);
+		d = atmo__malloc(7 + 64 + 1, NULL);
 		if (!d)
 			return NULL;
 		memcpy(d, "sha256:", 7);
@@ -47,9 +48,9 @@ char *atmo__digest_parse(const char *text, size_t len)
 		d[71] = '\0';
 		return d;
 	}
-	d = strndup(text, len);
+	d = atmo__strndup(text, len, NULL);
 	if (d && !atmo__digest_valid(d)) {
-		free(d);
+		atmo__free(d);
 		return NULL;
 	}
 	return d;

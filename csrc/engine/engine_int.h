@@ -1,19 +1,10 @@
-/* Internal: plans and runs, shared by the files of csrc/build. */
-#ifndef ATMO_BUILD_INTERNAL_H
-#define ATMO_BUILD_INTERNAL_H
+/* Internal: plans and runs, shared by the files of csrc/engine. */
+#ifndef ATMO_ENGINE_INT_H
+#define ATMO_ENGINE_INT_H
 
 #include <jansson.h>
 #include "atmograph/build.h"
-
-/* a growable NULL-terminated array of owned strings */
-typedef struct {
-	char **v;
-	size_t n, cap;
-	int oom;
-} atmo_strv;
-
-void atmo__strv_push(atmo_strv *s, const char *str);
-void atmo__strv_free(atmo_strv *s);
+#include "util/strvec.h"
 
 typedef struct plan_target {
 	const atmo_bake_target *t;
@@ -31,7 +22,7 @@ typedef struct plan_target {
 
 typedef struct plan_step {
 	atmo_plan_step pub;
-	atmo_strv argv;
+	atmo__strvec argv;     /* copies its strings (ATMO__STRVEC_INIT_COPY) */
 	plan_target *target;
 } plan_step;
 
@@ -56,7 +47,7 @@ int atmo__digest_valid(const char *s);
 char *atmo__digest_parse(const char *text, size_t len);
 
 void atmo__engine_resolve(atmo_engine_options *eo);
-void atmo__engine_global_args(atmo_strv *v, const atmo_engine_options *eo);
+void atmo__engine_global_args(atmo__strvec *v, const atmo_engine_options *eo);
 int atmo__engine_needs_lowering(const atmo_engine_options *eo);
 /* ATMO_EUNSUPPORTED when the engine cannot build target t as asked (several
  * platforms loaded into docker; push without tags), with a message saying what

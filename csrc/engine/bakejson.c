@@ -11,6 +11,7 @@
 #include "atmograph/bake.h"
 #include "atmograph/build.h"
 #include "util/buf.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 /* path `to` relative to directory `from`; both absolute and canonical */
@@ -75,15 +76,15 @@ int atmo_plan_bake_json(json_t **out, const atmo_bake *b, const char *const *nam
 	/* the targets named and those they link to, as a plan takes them */
 	if ((rc = atmo_bake_select(&order, &n, b, names, n_names, err)) < 0)
 		return rc;
-	sel = calloc(n + 1, sizeof(*sel));
+	sel = atmo__calloc(n + 1, sizeof(*sel), err);
 	if (!sel) {
-		free(order);
+		atmo__free(order);
 		return atmo__error_nomem(err);
 	}
 	for (i = 0; i < n; i++)
 		sel[i] = atmo_bake_target_at(b, order[i])->name;
 	rc = atmo_bake_print(&doc, b, sel, n, err);
-	free(sel);
+	atmo__free(sel);
 	if (rc < 0)
 		goto fail;
 	targets = json_object_get(doc, "target");
@@ -107,11 +108,11 @@ int atmo_plan_bake_json(json_t **out, const atmo_bake *b, const char *const *nam
 				goto fail;
 		}
 	}
-	free(order);
+	atmo__free(order);
 	*out = doc;
 	return 0;
 fail:
-	free(order);
+	atmo__free(order);
 	json_decref(doc);
 	return rc;
 }

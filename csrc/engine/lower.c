@@ -287,7 +287,11 @@ static int lower_copy(atmo_buf *out, const lines_t *l, const atmo_instruction *i
 				rc = unsupported(err, source, in, "a heredoc name that is a path");
 				goto done;
 			}
-			json_object_set_new(files, key, json_string(h->content));
+			/* a file missing from the context would only fail in the engine */
+			if (json_object_set_new(files, key, json_string(h->content)) < 0) {
+				rc = atmo__error_nomem(err);
+				goto done;
+			}
 			atmo__buf_printf(&args, " %s", key);
 		} else if (*p) {
 			plain++;
@@ -310,7 +314,7 @@ static int lower_copy(atmo_buf *out, const lines_t *l, const atmo_instruction *i
 			atmo__buf_printf(out, " %s", in->flags[i]);
 	atmo__buf_puts(out, atmo__buf_cstr(&args));
 	atmo__buf_putc(out, '\n');
-	if (out->oom)
+	if (out->oom || args.oom)
 		rc = atmo__error_nomem(err);
 done:
 	atmo__buf_free(&head);
@@ -432,7 +436,7 @@ int atmo_dockerfile_lower(char **out, size_t *n_lowered, json_t **files_out, con
 		rc = atmo__error_nomem(err);
 		goto done;
 	}
-	*out = buf.ptr ? atmo__buf_detach(&buf) : strdup("");
+	*out = buf.ptr ? atmo__buf_detach(&buf) : atmo__strdup("", err);
 	if (!*out) {
 		rc = atmo__error_nomem(err);
 		goto done;
