@@ -234,7 +234,7 @@ static int refers_to_target(const hcl_traversal *t, void *payload)
  * struct) cannot hold the unknown value a failed expression leaves (HCL
  * returns an unknown value with its diagnostics), so gohcl adds its own
  * "Unsuitable value type" diagnostic; buildx's capsule types (cache, output,
- * secret, ssh, attest entries) convert on their own and are not counted. */
+ * secret, ssh, attest entries) convert on their own (bake_partial.c). */
 static int plain_kind(bake_kind k)
 {
 	return k != BK_CACHE && k != BK_OUTPUT && k != BK_SECRET && k != BK_SSH && k != BK_ATTEST;
@@ -299,7 +299,16 @@ static int decode_body(bake_parser *p, const hcl_block *blk, const hcl_ctx *ctx,
 					p->diag_soft = p->diag.code == ATMO_EINVALID;
 					return -1;
 				}
-				body_diag(p, &first, &n_diags, plain_kind(f->kind));
+				{
+					hcl_diag d = p->diag;
+					int extra = plain_kind(f->kind)
+							    ? 1
+							    : atmo__bake_partial_fails(p, a->expr, ctx, f);
+					p->diag = d;
+					if (extra < 0)
+						return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
+					body_diag(p, &first, &n_diags, (size_t)extra);
+				}
 				continue;
 			}
 		}

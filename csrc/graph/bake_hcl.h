@@ -67,6 +67,12 @@ int atmo__bake_user_func(bake_parser *p, const char *name, const hcl_func **out)
 int atmo__bake_funcs_check(bake_parser *p);
 void atmo__bake_funcs_free(bake_parser *p);
 
+/* bake_partial.c: 1 when gohcl adds a diagnostic of its own when it decodes into f
+ * the value e (whose evaluation failed) has in HCL, unknowns in place of what
+ * failed; 0 when not; -1 no memory */
+int atmo__bake_partial_fails(bake_parser *p, const hcl_expr *e, const hcl_ctx *ctx,
+			     const bake_field *f);
+
 /* bake_blocks.c: targets and groups into p->cfg; target.x / group.x references */
 int atmo__bake_blocks_init(bake_parser *p);   /* -1: no memory */
 int atmo__bake_blocks(bake_parser *p);
