@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include "atmograph/bake.h"
 #include "atmograph/file.h"
-#include "graph/bake_internal.h"
+#include "graph/bake_int.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"

@@ -9,7 +9,7 @@
 #include "atmograph/bake.h"
 #include "atmograph/dockerfile.h"
 #include "atmograph/graph.h"
-#include "graph/bake_internal.h"
+#include "graph/bake_int.h"
 #include "util/error.h"
 
 /* one selected target's parsed Dockerfile and graph, kept while later targets link to it */

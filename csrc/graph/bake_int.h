@@ -1,6 +1,6 @@
 /* Internal: the bake struct shared by bake.c and bake_graph.c. */
-#ifndef ATMO_GRAPH_BAKE_INTERNAL_H
-#define ATMO_GRAPH_BAKE_INTERNAL_H
+#ifndef ATMO_GRAPH_BAKE_INT_H
+#define ATMO_GRAPH_BAKE_INT_H
 
 #include <stdarg.h>
 #include <jansson.h>
