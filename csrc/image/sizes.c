@@ -15,7 +15,7 @@
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
-#include "image/internal.h"
+#include "image/image_int.h"
 #include "atmograph/graph.h"
 #include "graph/graph_doc.h"
 #include "atmograph/dockerfile.h"
@@ -264,7 +264,7 @@ static int cmp_node_path(const void *key, const void *elem)
 static uint64_t copied_to_final(const stage_in *si, const atmo_graph *g)
 {
 	const atmo_image *img = si->img;
-	atmo_image__map seen = {0};
+	atmo__map seen = {0};
 	uint64_t sum = 0;
 	size_t e, h, k, j;
 	for (h = img->n_hist; h-- > si->base_len;) {
@@ -279,9 +279,9 @@ static uint64_t copied_to_final(const stage_in *si, const atmo_graph *g)
 			int hit = 0;
 			if (en->type != IMG_E_FILE && en->type != IMG_E_HARDLINK)
 				continue;
-			if (atmo_image__map_get(&seen, en->path))
+			if (atmo__map_get(&seen, en->path))
 				continue; /* a later layer wrote it: counted there */
-			if (atmo_image__map_set(&seen, en->path, 1) < 0)
+			if (atmo__map_set(&seen, en->path, 1, NULL) < 0)
 				break;
 			node = img->n_tree ? bsearch(en->path, atmo_image__tree(img), img->n_tree,
 						     sizeof(*img->tree), cmp_node_path) : NULL;
@@ -305,7 +305,7 @@ static uint64_t copied_to_final(const stage_in *si, const atmo_graph *g)
 				sum += en->size;
 		}
 	}
-	atmo_image__map_free(&seen);
+	atmo__map_free(&seen);
 	return sum;
 }
 
@@ -354,7 +354,7 @@ void atmo_layer_set_free(atmo_layer_set *set)
 int atmo_image_kept_out(json_t **out, const atmo_layer_set *final, const atmo_layer_set *build_only,
 		  size_t n_build_only, atmo_error *err)
 {
-	atmo_image__map in_final = { 0 }, seen = { 0 }, fpk = { 0 }, kpk = { 0 };
+	atmo__map in_final = { 0 }, seen = { 0 }, fpk = { 0 }, kpk = { 0 };
 	const char **names = NULL;
 	size_t n_names = 0, i, k;
 	uint64_t bytes = 0, layers = 0;
@@ -367,18 +367,18 @@ int atmo_image_kept_out(json_t **out, const atmo_layer_set *final, const atmo_la
 				       "atmo_image_kept_out: out, final and build_only must not be NULL");
 	*out = NULL;
 	for (i = 0; i < final->n_layers; i++)
-		if (final->diff_ids[i] && atmo_image__map_set(&in_final, final->diff_ids[i], 1) < 0)
+		if (final->diff_ids[i] && atmo__map_set(&in_final, final->diff_ids[i], 1, NULL) < 0)
 			goto oom;
 	for (i = 0; final->packages && i < final->n_packages; i++)
-		if (atmo_image__map_set(&fpk, final->packages[i], 1) < 0)
+		if (atmo__map_set(&fpk, final->packages[i], 1, NULL) < 0)
 			goto oom;
 	for (k = 0; k < n_build_only; k++) {
 		const atmo_layer_set *b = &build_only[k];
 		for (i = 0; i < b->n_layers; i++) {
 			const char *id = b->diff_ids[i];
-			if (!id || atmo_image__map_get(&in_final, id) || atmo_image__map_get(&seen, id))
+			if (!id || atmo__map_get(&in_final, id) || atmo__map_get(&seen, id))
 				continue;
-			if (atmo_image__map_set(&seen, id, 1) < 0)
+			if (atmo__map_set(&seen, id, 1, NULL) < 0)
 				goto oom;
 			bytes += b->bytes ? b->bytes[i] : 0;
 			layers++;
@@ -386,9 +386,9 @@ int atmo_image_kept_out(json_t **out, const atmo_layer_set *final, const atmo_la
 		for (i = 0; b->packages && i < b->n_packages; i++) {
 			const char *p = b->packages[i];
 			const char **nn;
-			if (!p || atmo_image__map_get(&fpk, p) || atmo_image__map_get(&kpk, p))
+			if (!p || atmo__map_get(&fpk, p) || atmo__map_get(&kpk, p))
 				continue;
-			if (atmo_image__map_set(&kpk, p, 1) < 0)
+			if (atmo__map_set(&kpk, p, 1, NULL) < 0)
 				goto oom;
 			nn = atmo__realloc(names, (n_names + 1) * sizeof(*nn), NULL);
 			if (!nn)
@@ -422,10 +422,10 @@ done:
 	json_decref(pk);
 	json_decref(doc);
 	atmo__free(names);
-	atmo_image__map_free(&in_final);
-	atmo_image__map_free(&seen);
-	atmo_image__map_free(&fpk);
-	atmo_image__map_free(&kpk);
+	atmo__map_free(&in_final);
+	atmo__map_free(&seen);
+	atmo__map_free(&fpk);
+	atmo__map_free(&kpk);
 	return rc;
 }
 
