@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "graph/bake_hcl.h"
+#include "util/alloc.h"
 
 /* one evaluation of a block: its name and fields (decoded attributes; null -> JSON null) */
 typedef struct block_out {
@@ -97,24 +98,24 @@ static hcl_value *to_hcl(const json_t *j)
 		return hcl_null(hcl_type_string());
 	case JSON_ARRAY:
 		n = json_array_size(j);
-		items = calloc(n + 1, sizeof(*items));
+		items = atmo__calloc(n + 1, sizeof(*items), NULL);
 		if (!items)
 			return NULL;
 		for (i = 0; i < n; i++)
 			items[i] = to_hcl(json_array_get(j, i));
 		r = hcl_tuple(items, n);
-		free(items);
+		atmo__free(items);
 		return r;
 	case JSON_OBJECT: {
 		const char **keys;
 		const char *k;
 		json_t *v;
 		n = json_object_size(j);
-		items = calloc(n + 1, sizeof(*items));
-		keys = calloc(n + 1, sizeof(*keys));
+		items = atmo__calloc(n + 1, sizeof(*items), NULL);
+		keys = atmo__calloc(n + 1, sizeof(*keys), NULL);
 		if (!items || !keys) {
-			free(items);
-			free(keys);
+			atmo__free(items);
+			atmo__free(keys);
 			return NULL;
 		}
 		i = 0;
@@ -123,8 +124,8 @@ static hcl_value *to_hcl(const json_t *j)
 			items[i++] = to_hcl(v);
 		}
 		r = hcl_object(keys, items, n);
-		free(items);
-		free(keys);
+		atmo__free(items);
+		atmo__free(keys);
 		return r;
 	}
 	}
@@ -137,12 +138,12 @@ static hcl_value *target_value(const char *name, const json_t *fields, int is_gr
 	static const char *const gkeys[] = { "description", "targets" };
 	size_t nf, i, k = 0;
 	const bake_field *f = atmo__bake_fields(&nf);
-	const char **keys = calloc(nf + 3, sizeof(*keys));
-	hcl_value **vals = calloc(nf + 3, sizeof(*vals)), *r;
+	const char **keys = atmo__calloc(nf + 3, sizeof(*keys), NULL);
+	hcl_value **vals = atmo__calloc(nf + 3, sizeof(*vals), NULL), *r;
 
 	if (!keys || !vals) {
-		free(keys);
-		free(vals);
+		atmo__free(keys);
+		atmo__free(vals);
 		return NULL;
 	}
 	/* the block's name is a field too (target.foo.name) */
@@ -162,8 +163,8 @@ static hcl_value *target_value(const char *name, const json_t *fields, int is_gr
 		}
 	}
 	r = hcl_object(keys, vals, k);
-	free(keys);
-	free(vals);
+	atmo__free(keys);
+	atmo__free(vals);
 	return r;
 }
 
@@ -185,21 +186,21 @@ static char *file_dir(const char *file)
 	const char *slash = file ? strrchr(file, '/') : NULL;
 
 	if (!slash)
-		return strdup(".");
-	return strndup(file, (size_t)(slash - file));
+		return atmo__strdup(".", NULL);
+	return atmo__strndup(file, (size_t)(slash - file), NULL);
 }
 
 /* Go's path.Join(dir, rel) */
 static char *path_join(const char *dir, const char *rel)
 {
 	size_t n = strlen(dir) + strlen(rel) + 2;
-	char *in = malloc(n), *out;
+	char *in = atmo__malloc(n, NULL), *out;
 
 	if (!in)
 		return NULL;
 	snprintf(in, n, "%s/%s", dir, rel);
 	out = atmo__bake_path_clean(in);
-	free(in);
+	atmo__free(in);
 	return out;
 }
 
@@ -218,7 +219,7 @@ static json_t *rebased(const char *dir, json_t *v)
 		return json_incref(v);
 	j = path_join(dir, json_string_value(v));
 	r = j ? json_string(j) : NULL;
-	free(j);
+	atmo__free(j);
 	return r;
 }
 
@@ -399,12 +400,12 @@ static int publish(bake_parser *p, const char *type, const char *name, const jso
 
 static int add_out(bake_block_state *s, const char *name, json_t *fields)
 {
-	block_out *g = realloc(s->outs, (s->n_outs + 1) * sizeof(*g));
+	block_out *g = atmo__realloc(s->outs, (s->n_outs + 1) * sizeof(*g), NULL);
 
 	if (!g)
 		return -1;
 	s->outs = g;
-	g[s->n_outs].name = strdup(name);
+	g[s->n_outs].name = atmo__strdup(name, NULL);
 	g[s->n_outs].fields = fields;
 	if (!g[s->n_outs].name)
 		return -1;
@@ -434,21 +435,21 @@ static int eval_one(bake_parser *p, size_t bi, const hcl_ctx *ctx, int has_matri
 			return atmo__bake_diag(p, &blk->label_ranges[0], "Invalid name",
 					       "name must be a string");
 		}
-		name = strdup(s->u.str.s);
+		name = atmo__strdup(s->u.str.s, NULL);
 		hcl_value_unref(s);
 	} else {
-		name = strdup(blk->labels[0]);
+		name = atmo__strdup(blk->labels[0], NULL);
 	}
 	if (!name)
 		return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 	if (!valid_name(name)) {
-		free(name);
+		atmo__free(name);
 		return atmo__bake_diag(p, &blk->label_ranges[0], "Invalid name",
 				       "only \"[a-zA-Z0-9_-]+\" are allowed");
 	}
 	if (json_object_get(seen, name)) {
 		rc = atmo__bake_diag(p, &blk->label_ranges[0], "Invalid name", "duplicate name \"%s\"", name);
-		free(name);
+		atmo__free(name);
 		return rc;
 	}
 	json_object_set_new(seen, name, json_true());
@@ -458,10 +459,10 @@ static int eval_one(bake_parser *p, size_t bi, const hcl_ctx *ctx, int has_matri
 		if (!p->diag.summary[0])
 			atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 		json_decref(fields);
-		free(name);
+		atmo__free(name);
 		return -1;
 	}
-	free(name);
+	atmo__free(name);
 	return 0;
 }
 
@@ -572,7 +573,7 @@ static int resolve_block(bake_parser *p, size_t bi)
 	}
 out:
 	json_decref(seen);
-	free(p->rebase_dir);
+	atmo__free(p->rebase_dir);
 	p->rebase_dir = saved_dir;
 	if (rc == 0)
 		s->state = 2;
@@ -686,13 +687,13 @@ int atmo__bake_block_ref(bake_parser *p, const hcl_traversal *t, hcl_value **out
 		*out = hcl_map(hcl_type_string(), NULL, NULL, 0);
 	} else {
 		size_t n = json_object_size(view), k = 0;
-		const char **keys = calloc(n + 1, sizeof(*keys));
-		hcl_value **vals = calloc(n + 1, sizeof(*vals));
+		const char **keys = atmo__calloc(n + 1, sizeof(*keys), NULL);
+		hcl_value **vals = atmo__calloc(n + 1, sizeof(*vals), NULL);
 		const char *key;
 		json_t *v;
 		if (!keys || !vals) {
-			free(keys);
-			free(vals);
+			atmo__free(keys);
+			atmo__free(vals);
 			json_decref(before);
 			return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 		}
@@ -701,8 +702,8 @@ int atmo__bake_block_ref(bake_parser *p, const hcl_traversal *t, hcl_value **out
 			vals[k++] = target_value(key, v, !strcmp(t->root, "group"));
 		}
 		*out = hcl_object(keys, vals, n);
-		free(keys);
-		free(vals);
+		atmo__free(keys);
+		atmo__free(vals);
 	}
 	json_decref(before);
 	return *out ? 0 : atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
@@ -712,7 +713,7 @@ int atmo__bake_block_ref(bake_parser *p, const hcl_traversal *t, hcl_value **out
 
 int atmo__bake_blocks_init(bake_parser *p)
 {
-	p->bs = calloc(p->n_blocks + 1, sizeof(*p->bs));
+	p->bs = atmo__calloc(p->n_blocks + 1, sizeof(*p->bs), NULL);
 	p->tvals = json_pack("{s:{},s:{}}", "target", "group");
 	p->renamed = json_array();
 	return p->bs && p->tvals && p->renamed ? 0 : -1;
@@ -815,14 +816,14 @@ void atmo__bake_blocks_free(bake_parser *p)
 	if (p->bs) {
 		for (i = 0; i < p->n_blocks; i++) {
 			for (k = 0; k < p->bs[i].n_outs; k++) {
-				free(p->bs[i].outs[k].name);
+				atmo__free(p->bs[i].outs[k].name);
 				json_decref(p->bs[i].outs[k].fields);
 			}
-			free(p->bs[i].outs);
+			atmo__free(p->bs[i].outs);
 		}
-		free(p->bs);
+		atmo__free(p->bs);
 	}
 	json_decref(p->tvals);
 	json_decref(p->renamed);
-	free(p->rebase_dir);
+	atmo__free(p->rebase_dir);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include "graph/bake_model.h"
+#include "util/alloc.h"
 
 /* buildx's Target struct order, which is the order of its --print output */
 static const bake_field fields[] = {
@@ -75,13 +76,13 @@ int atmo__bake_csv(json_t **out, const char *s, char *msg, size_t n)
 {
 	json_t *a = json_array();
 	size_t len = strlen(s), i = 0, col;
-	char *buf = malloc(len + 1);
+	char *buf = atmo__malloc(len + 1, NULL);
 
 	*out = NULL;
 	if (!a || !buf)
 		goto oom;
 	if (len == 0) {
-		free(buf);
+		atmo__free(buf);
 		*out = a;
 		return 0;
 	}
@@ -130,20 +131,20 @@ int atmo__bake_csv(json_t **out, const char *s, char *msg, size_t n)
 			break;
 		i++; /* the comma */
 	}
-	free(buf);
+	atmo__free(buf);
 	*out = a;
 	return 0;
 oom:
 	snprintf(msg, n, "out of memory");
 fail:
-	free(buf);
+	atmo__free(buf);
 	json_decref(a);
 	return -1;
 }
 
 static char *lower(const char *s, size_t len)
 {
-	char *d = malloc(len + 1);
+	char *d = atmo__malloc(len + 1, NULL);
 	size_t i;
 
 	if (!d)
@@ -220,18 +221,18 @@ static int entry_from_text(json_t **out, bake_kind k, const char *s, char *msg, 
 		if (!eq) {
 			json_object_set_new(e, "id", json_string(s));
 		} else {
-			char *id = strndup(s, (size_t)(eq - s)), *rest = strdup(eq + 1), *p, *save = NULL;
+			char *id = atmo__strndup(s, (size_t)(eq - s), NULL), *rest = atmo__strdup(eq + 1, NULL), *p, *save = NULL;
 			if (!id || !rest) {
-				free(id);
-				free(rest);
+				atmo__free(id);
+				atmo__free(rest);
 				json_decref(paths);
 				goto done;
 			}
 			json_object_set_new(e, "id", json_string(id));
 			for (p = strtok_r(rest, ",", &save); p; p = strtok_r(NULL, ",", &save))
 				json_array_append_new(paths, json_string(p));
-			free(id);
-			free(rest);
+			atmo__free(id);
+			atmo__free(rest);
 		}
 		if (json_array_size(paths))
 			json_object_set_new(e, "paths", paths);
@@ -258,7 +259,7 @@ static int entry_from_text(json_t **out, bake_kind k, const char *s, char *msg, 
 			if (!strcmp(key, "type")) {
 				if (strcmp(eq + 1, "file") && strcmp(eq + 1, "env")) {
 					snprintf(msg, n, "unsupported secret type \"%s\"", eq + 1);
-					free(key);
+					atmo__free(key);
 					goto done;
 				}
 				typ = strcmp(eq + 1, "env") ? "file" : "env";
@@ -270,7 +271,7 @@ static int entry_from_text(json_t **out, bake_kind k, const char *s, char *msg, 
 				json_object_set_new(e, "env", json_string(eq + 1));
 			} else {
 				snprintf(msg, n, "unexpected key '%s' in '%s'", key, field);
-				free(key);
+				atmo__free(key);
 				goto done;
 			}
 		} else if (k == BK_ATTEST && !strcmp(key, "disabled")) {
@@ -278,7 +279,7 @@ static int entry_from_text(json_t **out, bake_kind k, const char *s, char *msg, 
 			if (parse_bool(eq + 1, &b) < 0) {
 				snprintf(msg, n, "invalid value %s: strconv.ParseBool: parsing \"%s\": invalid syntax",
 					 field, eq + 1);
-				free(key);
+				atmo__free(key);
 				goto done;
 			}
 			if (b)
@@ -287,14 +288,14 @@ static int entry_from_text(json_t **out, bake_kind k, const char *s, char *msg, 
 				json_object_del(e, "disabled");
 		} else if (k == BK_ATTEST && strcmp(key, "type")) {
 			/* attest keeps the attribute's key as written */
-			char *raw = strndup(field, (size_t)(eq - field));
+			char *raw = atmo__strndup(field, (size_t)(eq - field), NULL);
 			if (raw)
 				json_object_set_new(e, raw, json_string(eq + 1));
-			free(raw);
+			atmo__free(raw);
 		} else {
 			json_object_set_new(e, key, json_string(eq + 1));
 		}
-		free(key);
+		atmo__free(key);
 	}
 	if (k == BK_SECRET && typ && !strcmp(typ, "env") && !json_object_get(e, "env")) {
 		json_t *src = json_object_get(e, "src");
@@ -328,7 +329,7 @@ static int entry_from_object(json_t **out, bake_kind k, const hcl_value *v, char
 {
 	/* build the CSV text of the object and read it as text: one set of rules */
 	size_t i, len = 0, cap = 256;
-	char *s = malloc(cap);
+	char *s = atmo__malloc(cap, NULL);
 	int rc;
 
 	if (!s) {
@@ -339,7 +340,7 @@ static int entry_from_object(json_t **out, bake_kind k, const hcl_value *v, char
 		/* ssh objects: {id = "x", paths = ["a", "b"]} */
 		json_t *e = json_object(), *paths = json_array();
 		const hcl_value *id = hcl_value_get(v, "id"), *ps = hcl_value_get(v, "paths");
-		free(s);
+		atmo__free(s);
 		if (!e || !paths) {
 			json_decref(e);
 			json_decref(paths);
@@ -374,14 +375,14 @@ static int entry_from_object(json_t **out, bake_kind k, const hcl_value *v, char
 			val = hcl_number_format(x->u.num, num, sizeof(num));
 		else {
 			snprintf(msg, n, "attribute \"%s\": string required", v->u.obj.keys[i]);
-			free(s);
+			atmo__free(s);
 			return -1;
 		}
 		need = len + strlen(v->u.obj.keys[i]) + 2 * strlen(val) + 8;
 		if (need > cap) {
-			char *g = realloc(s, need * 2);
+			char *g = atmo__realloc(s, need * 2, NULL);
 			if (!g) {
-				free(s);
+				atmo__free(s);
 				snprintf(msg, n, "out of memory");
 				return -1;
 			}
@@ -405,7 +406,7 @@ static int entry_from_object(json_t **out, bake_kind k, const hcl_value *v, char
 		}
 	}
 	rc = entry_from_text(out, k, s, msg, n);
-	free(s);
+	atmo__free(s);
 	return rc;
 }
 
@@ -768,7 +769,7 @@ static json_t *escaped(const json_t *v)
 	if (json_is_string(v)) {
 		const char *s = json_string_value(v);
 		size_t len = json_string_length(v), i, k = 0;
-		char *d = malloc(2 * len + 1);
+		char *d = atmo__malloc(2 * len + 1, NULL);
 		json_t *r;
 		if (!d)
 			return NULL;
@@ -778,7 +779,7 @@ static json_t *escaped(const json_t *v)
 			d[k++] = s[i];
 		}
 		r = json_stringn(d, k);
-		free(d);
+		atmo__free(d);
 		return r;
 	}
 	if (json_is_array(v)) {
@@ -807,12 +808,12 @@ static int cmp_keys(const void *a, const void *b)
 static json_t *sorted(const json_t *o)
 {
 	size_t n = json_object_size(o), i = 0;
-	const char **keys = calloc(n + 1, sizeof(*keys));
+	const char **keys = atmo__calloc(n + 1, sizeof(*keys), NULL);
 	json_t *r = json_object(), *x;
 	const char *k;
 
 	if (!keys || !r) {
-		free(keys);
+		atmo__free(keys);
 		json_decref(r);
 		return NULL;
 	}
@@ -821,7 +822,7 @@ static json_t *sorted(const json_t *o)
 	qsort(keys, n, sizeof(*keys), cmp_keys);
 	for (i = 0; i < n; i++)
 		json_object_set(r, keys[i], json_object_get(o, keys[i]));
-	free(keys);
+	atmo__free(keys);
 	return r;
 }
 
@@ -928,9 +929,9 @@ char *atmo__bake_dump(const json_t *doc)
 		return NULL;
 	n = strlen(s);
 	/* at most 6 bytes for each byte in: \u003c for < */
-	d = malloc(6 * n + 1);
+	d = atmo__malloc(6 * n + 1, NULL);
 	if (!d) {
-		free(s);
+		atmo__free(s);
 		return NULL;
 	}
 	/* Go's encoder: <, > and & as \u003c, \u003e and \u0026 (they only occur inside
@@ -956,21 +957,21 @@ char *atmo__bake_dump(const json_t *doc)
 		}
 	}
 	d[k] = '\0';
-	free(s);
+	atmo__free(s);
 	return d;
 }
 
 char *atmo__bake_path_clean(const char *path)
 {
 	size_t n = strlen(path) + 2, k = 0, i;
-	char *in = strdup(path), *out = malloc(n), *save = NULL, *seg;
-	char **segs = calloc(n, sizeof(*segs));
+	char *in = atmo__strdup(path, NULL), *out = atmo__malloc(n, NULL), *save = NULL, *seg;
+	char **segs = atmo__calloc(n, sizeof(*segs), NULL);
 	int abs = path[0] == '/';
 
 	if (!in || !out || !segs) {
-		free(in);
-		free(out);
-		free(segs);
+		atmo__free(in);
+		atmo__free(out);
+		atmo__free(segs);
 		return NULL;
 	}
 	for (seg = strtok_r(in, "/", &save); seg; seg = strtok_r(NULL, "/", &save)) {
@@ -995,7 +996,7 @@ char *atmo__bake_path_clean(const char *path)
 	}
 	if (!out[0])
 		strcpy(out, ".");
-	free(in);
-	free(segs);
+	atmo__free(in);
+	atmo__free(segs);
 	return out;
 }

@@ -11,6 +11,7 @@
 #include "atmograph/graph.h"
 #include "graph/bake_int.h"
 #include "util/error.h"
+#include "util/alloc.h"
 
 /* one selected target's parsed Dockerfile and graph, kept while later targets link to it */
 typedef struct {
@@ -43,7 +44,7 @@ int atmo_bake_target_graph(atmo_graph **out, atmo_dockerfile **df, const atmo_ba
 		text = owned;
 	}
 	/* the "target:x" contexts whose target is built already */
-	links = calloc(t->n_links + 1, sizeof(*links));
+	links = atmo__calloc(t->n_links + 1, sizeof(*links), NULL);
 	if (!links) {
 		rc = atmo__error_nomem(err);
 		goto done;
@@ -70,8 +71,8 @@ int atmo_bake_target_graph(atmo_graph **out, atmo_dockerfile **df, const atmo_ba
 		*df = NULL;
 	}
 done:
-	free(links);
-	free(owned);
+	atmo__free(links);
+	atmo__free(owned);
 	return rc;
 }
 
@@ -94,9 +95,9 @@ int atmo_bake_graph(json_t **out, const atmo_bake *b, const char *const *names, 
 	*out = NULL;
 	if ((rc = atmo_bake_select(&order, &n, b, names, n_names, err)) < 0)
 		return rc;
-	docs = calloc(n + 1, sizeof(*docs));
-	tgs = calloc(n + 1, sizeof(*tgs));
-	built = calloc(b->n_targets + 1, sizeof(*built));
+	docs = atmo__calloc(n + 1, sizeof(*docs), NULL);
+	tgs = atmo__calloc(n + 1, sizeof(*tgs), NULL);
+	built = atmo__calloc(b->n_targets + 1, sizeof(*built), NULL);
 	doc = json_object();
 	images = json_array();
 	nodes = json_array();
@@ -184,15 +185,15 @@ done:
 	if (docs)
 		for (i = 0; i < n; i++)
 			json_decref(docs[i]);
-	free(docs);
+	atmo__free(docs);
 	if (tgs)
 		for (i = 0; i < n; i++) {
 			atmo_graph_free(tgs[i].g);
 			atmo_dockerfile_free(tgs[i].df);
 		}
-	free(tgs);
-	free(built);
-	free(order);
+	atmo__free(tgs);
+	atmo__free(built);
+	atmo__free(order);
 	json_decref(unused);
 	json_decref(warnings);
 	json_decref(doc);

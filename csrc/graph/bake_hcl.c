@@ -14,6 +14,7 @@
 #include "graph/bake_config.h"
 #include "graph/bake_hcl.h"
 #include "util/error.h"
+#include "util/alloc.h"
 
 /* ---- errors ---- */
 
@@ -87,7 +88,7 @@ static long ix_get(json_t *ix, const char *name)
 
 static int push_ptr(void ***arr, size_t *n, void *p)
 {
-	void **g = realloc(*arr, (*n + 1) * sizeof(**arr));
+	void **g = atmo__realloc(*arr, (*n + 1) * sizeof(**arr), NULL);
 	if (!g)
 		return -1;
 	g[*n] = p;
@@ -303,11 +304,11 @@ static int parse_file(bake_parser *p, const bake_file *f, atmo_error *err)
 		rc = hcl_parse(&hf, f->text, f->len, f->name, &d);
 	} else {
 		/* buildx: HCL first (named NAME.hcl), then JSON (NAME.json) */
-		char *hname = malloc(strlen(f->name) + 6), *jname = malloc(strlen(f->name) + 6);
+		char *hname = atmo__malloc(strlen(f->name) + 6, NULL), *jname = atmo__malloc(strlen(f->name) + 6, NULL);
 		hcl_diag d2;
 		if (!hname || !jname) {
-			free(hname);
-			free(jname);
+			atmo__free(hname);
+			atmo__free(jname);
 			return atmo__error_nomem(err);
 		}
 		sprintf(hname, "%s.hcl", f->name);
@@ -315,8 +316,8 @@ static int parse_file(bake_parser *p, const bake_file *f, atmo_error *err)
 		/* the names must outlive the file: keep them */
 		if (push_ptr((void ***)&p->names, &p->n_names, hname) < 0 ||
 		    push_ptr((void ***)&p->names, &p->n_names, jname) < 0) {
-			free(hname);
-			free(jname);
+			atmo__free(hname);
+			atmo__free(jname);
 			return atmo__error_nomem(err);
 		}
 		rc = hcl_parse(&hf, f->text, f->len, hname, &d);
@@ -466,19 +467,19 @@ void atmo__bake_parser_free(bake_parser *p)
 
 	for (i = 0; i < p->n_vals; i++)
 		hcl_value_unref(p->vals[i]);
-	free(p->vals);
+	atmo__free(p->vals);
 	atmo__bake_funcs_free(p);
 	atmo__bake_blocks_free(p);
 	for (i = 0; i < p->n_files; i++)
 		hcl_file_free(p->files[i]);
-	free(p->files);
+	atmo__free(p->files);
 	for (i = 0; i < p->n_names; i++)
-		free(p->names[i]);
-	free(p->names);
-	free(p->attrs);
-	free(p->vars);
-	free(p->funcs);
-	free(p->blocks);
+		atmo__free(p->names[i]);
+	atmo__free(p->names);
+	atmo__free(p->attrs);
+	atmo__free(p->vars);
+	atmo__free(p->funcs);
+	atmo__free(p->blocks);
 	json_decref(p->attr_ix);
 	json_decref(p->var_ix);
 	json_decref(p->func_ix);

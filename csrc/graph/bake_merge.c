@@ -10,6 +10,7 @@
 #include "graph/bake_config.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/alloc.h"
 
 static int fail(atmo_error *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(atmo_error *err, int code, const char *fmt, ...)
@@ -83,14 +84,14 @@ static int new_overrides(json_t **out, const bake_config *c, const char *const *
 	for (i = 0; i < n; i++) {
 		const char *v = set[i], *eq = strchr(v, '=');
 		size_t klen = eq ? (size_t)(eq - v) : strlen(v);
-		char *skey = strndup(v, klen), *dot1, *dot2, *okey;
+		char *skey = atmo__strndup(v, klen, NULL), *dot1, *dot2, *okey;
 		int append = 0;
 		json_t *names = json_array(), *nm;
 		size_t j;
 		int rc = 0;
 
 		if (!skey || !names) {
-			free(skey);
+			atmo__free(skey);
 			json_decref(names);
 			json_decref(m);
 			return atmo__error_nomem(err);
@@ -172,7 +173,7 @@ static int new_overrides(json_t **out, const bake_config *c, const char *const *
 			}
 		}
 next:
-		free(skey);
+		atmo__free(skey);
 		json_decref(names);
 		if (rc < 0) {
 			json_decref(m);
@@ -264,7 +265,7 @@ static void clean_context(json_t *t)
 	c = atmo__bake_path_clean(ctx);
 	if (c)
 		json_object_set_new(t, "context", json_string(c));
-	free(c);
+	atmo__free(c);
 }
 
 static int resolve_target(json_t **out, const bake_config *c, const char *name, const json_t *ovs,
@@ -454,7 +455,7 @@ int atmo__bake_read_targets(json_t **targets_out, json_t **groups_out, const bak
 		goto done;
 	}
 	for (i = 0; i < n_names; i++) {
-		char *san = strdup(names[i]), *p;
+		char *san = atmo__strdup(names[i], NULL), *p;
 		if (!san) {
 			rc = atmo__error_nomem(err);
 			goto done;
@@ -463,7 +464,7 @@ int atmo__bake_read_targets(json_t **targets_out, json_t **groups_out, const bak
 			if (*p == '.')
 				*p = '_';
 		rc = match_names(tms, c, san, err);
-		free(san);
+		atmo__free(san);
 		if (rc < 0)
 			goto done;
 	}
@@ -522,7 +523,7 @@ int atmo__bake_read_targets(json_t **targets_out, json_t **groups_out, const bak
 			json_array_foreach(tl, i, x)
 				append_unique(u, json_string_value(x));
 			n = json_array_size(u);
-			sorted = calloc(n + 1, sizeof(*sorted));
+			sorted = atmo__calloc(n + 1, sizeof(*sorted), NULL);
 			if (!sorted) {
 				json_decref(u);
 				rc = atmo__error_nomem(err);
@@ -534,7 +535,7 @@ int atmo__bake_read_targets(json_t **targets_out, json_t **groups_out, const bak
 			tl = json_array();
 			for (j = 0; j < n; j++)
 				json_array_append_new(tl, json_string(sorted[j]));
-			free(sorted);
+			atmo__free(sorted);
 			json_decref(u);
 			json_object_set_new(d, "targets", tl);
 		}
@@ -542,7 +543,7 @@ int atmo__bake_read_targets(json_t **targets_out, json_t **groups_out, const bak
 	{
 		/* loadLinks over the targets asked for, in name order (Go's map order is random) */
 		size_t n = json_object_size(tm), j = 0;
-		const char **keys = calloc(n + 1, sizeof(*keys));
+		const char **keys = atmo__calloc(n + 1, sizeof(*keys), NULL);
 		const char *k;
 		json_t *t;
 		if (!keys) {
@@ -554,18 +555,18 @@ int atmo__bake_read_targets(json_t **targets_out, json_t **groups_out, const bak
 		qsort(keys, n, sizeof(*keys), cmp_str);
 		for (j = 0; j < n && rc == 0; j++) {
 			json_t *vis = json_array();
-			char *kn = strdup(keys[j]);
+			char *kn = atmo__strdup(keys[j], NULL);
 			if (!kn || !vis) {
-				free(kn);
+				atmo__free(kn);
 				json_decref(vis);
 				rc = atmo__error_nomem(err);
 				break;
 			}
 			rc = load_links(c, kn, json_object_get(tm, kn), tm, ovs, vis, err);
 			json_decref(vis);
-			free(kn);
+			atmo__free(kn);
 		}
-		free(keys);
+		atmo__free(keys);
 		if (rc < 0)
 			goto done;
 	}
@@ -592,7 +593,7 @@ json_t *atmo__bake_print_doc(const json_t *targets, const json_t *groups)
 	if (!doc || !g || !t)
 		goto oom;
 	n = json_object_size(groups) + json_object_size(targets);
-	keys = calloc(n + 1, sizeof(*keys));
+	keys = atmo__calloc(n + 1, sizeof(*keys), NULL);
 	if (!keys)
 		goto oom;
 	i = 0;
@@ -615,7 +616,7 @@ json_t *atmo__bake_print_doc(const json_t *targets, const json_t *groups)
 	n = i;
 	for (i = 0; i < n; i++)
 		json_object_set_new(t, keys[i], atmo__bake_target_print(json_object_get(targets, keys[i])));
-	free(keys);
+	atmo__free(keys);
 	if (json_object_size(g))
 		json_object_set_new(doc, "group", g);
 	else

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "graph/bake_model.h"
+#include "util/alloc.h"
 
 int atmo__bake_override_is_list(const char *key)
 {
@@ -47,7 +48,7 @@ static int parse_entries(json_t **out, const bake_field *f, const json_t *arr, c
 	size_t i, k = 0, cnt = json_array_size(arr);
 	int rc;
 
-	items = calloc(cnt + 1, sizeof(*items));
+	items = atmo__calloc(cnt + 1, sizeof(*items), NULL);
 	if (!items)
 		return -1;
 	for (i = 0; i < cnt; i++) {
@@ -57,7 +58,7 @@ static int parse_entries(json_t **out, const bake_field *f, const json_t *arr, c
 		items[k++] = hcl_cstring(s);
 	}
 	tuple = hcl_tuple(items, k);
-	free(items);
+	atmo__free(items);
 	if (!tuple) {
 		snprintf(msg, n, "out of memory");
 		return -1;
