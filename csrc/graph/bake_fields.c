@@ -739,9 +739,11 @@ int atmo__bake_target_normalize(json_t *t)
 		json_t *e = json_object_get(t, "entitlements");
 		if (!e) {
 			e = json_array();
-			json_object_set_new(t, "entitlements", e);
+			if (json_object_set_new(t, "entitlements", e) < 0)
+				return -1;
 		}
-		json_array_append_new(e, json_string("network.host"));
+		if (json_array_append_new(e, json_string("network.host")) < 0)
+			return -1;
 		dedup_strings(e);
 	}
 	{

@@ -107,8 +107,13 @@ static hcl_value *value_cache_get(bake_parser *p, const char *name)
 
 static int value_cache_set(bake_parser *p, const char *name, hcl_value *v)
 {
-	if (push_ptr((void ***)&p->vals, &p->n_vals, v) < 0 ||
-	    json_object_set_new(p->val_ix, name, json_integer((json_int_t)p->n_vals - 1)) < 0) {
+	if (push_ptr((void ***)&p->vals, &p->n_vals, v) < 0) {
+		hcl_value_unref(v);
+		return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
+	}
+	if (json_object_set_new(p->val_ix, name, json_integer((json_int_t)p->n_vals - 1)) < 0) {
+		/* not kept after all: p->vals would free it a second time */
+		p->vals[--p->n_vals] = NULL;
 		hcl_value_unref(v);
 		return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 	}
@@ -314,10 +319,13 @@ static int parse_file(bake_parser *p, const bake_file *f, atmo_error *err)
 		sprintf(hname, "%s.hcl", f->name);
 		sprintf(jname, "%s.json", f->name);
 		/* the names must outlive the file: keep them */
-		if (push_ptr((void ***)&p->names, &p->n_names, hname) < 0 ||
-		    push_ptr((void ***)&p->names, &p->n_names, jname) < 0) {
+		if (push_ptr((void ***)&p->names, &p->n_names, hname) < 0) {
 			atmo__free(hname);
 			atmo__free(jname);
+			return atmo__error_nomem(err);
+		}
+		if (push_ptr((void ***)&p->names, &p->n_names, jname) < 0) {
+			atmo__free(jname); /* hname is kept in p->names */
 			return atmo__error_nomem(err);
 		}
 		rc = hcl_parse(&hf, f->text, f->len, hname, &d);

@@ -56,12 +56,14 @@ static int match_names(json_t *out, const bake_config *c, const char *pattern, a
 		return json_array_append_new(out, json_string(pattern)) < 0 ? atmo__error_nomem(err) : 0;
 	json_object_foreach(c->groups, k, v)
 		if (match(pattern, k)) {
-			json_array_append_new(out, json_string(k));
+			if (json_array_append_new(out, json_string(k)) < 0)
+				return atmo__error_nomem(err);
 			found = 1;
 		}
 	json_object_foreach(c->targets, k, v)
 		if (match(pattern, k)) {
-			json_array_append_new(out, json_string(k));
+			if (json_array_append_new(out, json_string(k)) < 0)
+				return atmo__error_nomem(err);
 			found = 1;
 		}
 	if (!found)
@@ -247,25 +249,30 @@ static int target_rec(json_t **out, const bake_config *c, const char *name, json
 		json_decref(m);
 		return rc;
 	}
-	atmo__bake_target_normalize(m);
-	json_object_set_new(visited, name, m);
+	if (atmo__bake_target_normalize(m) < 0) {
+		json_decref(m);
+		return atmo__error_nomem(err);
+	}
+	if (json_object_set_new(visited, name, m) < 0) /* m is gone too */
+		return atmo__error_nomem(err);
 	*out = m;
 	return 0;
 }
 
-/* buildx cleans a local context path ("./db" -> "db") */
-static void clean_context(json_t *t)
+/* buildx cleans a local context path ("./db" -> "db"); -1 when out of memory */
+static int clean_context(json_t *t)
 {
 	const char *ctx = json_string_value(json_object_get(t, "context"));
 	char *c;
+	int rc;
 
 	if (!ctx || !*ctx || strstr(ctx, "://") || !strncmp(ctx, "target:", 7) ||
 	    !strncmp(ctx, "docker-image:", 13))
-		return;
+		return 0;
 	c = atmo__bake_path_clean(ctx);
-	if (c)
-		json_object_set_new(t, "context", json_string(c));
+	rc = c ? json_object_set_new(t, "context", json_string(c)) : -1;
 	atmo__free(c);
+	return rc;
 }
 
 static int resolve_target(json_t **out, const bake_config *c, const char *name, const json_t *ovs,
@@ -283,16 +290,23 @@ static int resolve_target(json_t **out, const bake_config *c, const char *name, 
 		/* the object target_rec made is ours once visited is gone */
 		json_incref(t);
 		json_object_del(t, "inherits");
-		clean_context(t);
-		if (!json_object_get(t, "context")) {
+		if (clean_context(t) < 0)
+			rc = ATMO_ENOMEM;
+		if (!rc && !json_object_get(t, "context")) {
 			/* BUILDX_BAKE_FILE_RELATIVE_PATHS: the directory of the file that defines it */
 			json_t *dir = json_object_get(json_object_get(c->targets, name), " dir");
-			json_object_set_new(t, "context", json_string(dir ? json_string_value(dir) : "."));
+			if (json_object_set_new(t, "context", json_string(dir ? json_string_value(dir) : ".")) < 0)
+				rc = ATMO_ENOMEM;
 		}
 		df = json_string_value(json_object_get(t, "dockerfile"));
-		if (!df || !*df)
-			json_object_set_new(t, "dockerfile", json_string("Dockerfile"));
-		*out = t;
+		if (!rc && (!df || !*df) && json_object_set_new(t, "dockerfile", json_string("Dockerfile")) < 0)
+			rc = ATMO_ENOMEM;
+		if (rc) {
+			json_decref(t);
+			rc = atmo__error_nomem(err);
+		} else {
+			*out = t;
+		}
 	}
 	json_decref(visited);
 	return rc;
@@ -300,50 +314,59 @@ static int resolve_target(json_t **out, const bake_config *c, const char *name, 
 
 /* Config.group: the targets and groups a name stands for, as buildx computes
  * them (a group met again while it is being expanded stands for its own name) */
-static void group_rec(const bake_config *c, const char *name, json_t *targets, json_t *groups,
-		      json_t *visited)
+/* -1 when out of memory */
+static int group_rec(const bake_config *c, const char *name, json_t *targets, json_t *groups,
+		     json_t *visited)
 {
 	json_t *g = json_object_get(c->groups, name), *t, *v = json_object_get(visited, name);
 	json_t *mt, *mg;
 	size_t i;
+	int bad = 0;
 
-	if (v) {
-		json_array_extend(targets, json_array_get(v, 0));
-		json_array_extend(groups, json_array_get(v, 1));
-		return;
-	}
-	if (!g) {
-		json_array_append_new(targets, json_string(name));
-		return;
-	}
-	json_object_set_new(visited, name, json_pack("[[],[]]"));
+	if (v)
+		return json_array_extend(targets, json_array_get(v, 0)) < 0 ||
+				       json_array_extend(groups, json_array_get(v, 1)) < 0
+			       ? -1
+			       : 0;
+	if (!g)
+		return json_array_append_new(targets, json_string(name));
+	if (json_object_set_new(visited, name, json_pack("[[],[]]")) < 0)
+		return -1;
 	mt = json_array();
 	mg = json_pack("[s]", name);
+	bad = !mt || !mg;
 	json_array_foreach(json_object_get(g, "targets"), i, t) {
 		json_t *tt = json_array(), *tg = json_array();
-		group_rec(c, json_string_value(t), tt, tg, visited);
-		if (json_array_size(tt))
-			json_array_extend(mt, tt);
-		else
-			json_array_append(mt, t);
-		json_array_extend(mg, tg);
+		if (bad || !tt || !tg || group_rec(c, json_string_value(t), tt, tg, visited) < 0)
+			bad = 1;
+		else if (json_array_size(tt) ? json_array_extend(mt, tt) < 0 : json_array_append(mt, t) < 0)
+			bad = 1;
+		else if (json_array_extend(mg, tg) < 0)
+			bad = 1;
 		json_decref(tt);
 		json_decref(tg);
+		if (bad)
+			break;
 	}
-	json_object_set_new(visited, name, json_pack("[O,O]", mt, mg));
-	json_array_extend(targets, mt);
-	json_array_extend(groups, mg);
+	if (!bad && (json_object_set_new(visited, name, json_pack("[O,O]", mt, mg)) < 0 ||
+		     json_array_extend(targets, mt) < 0 || json_array_extend(groups, mg) < 0))
+		bad = 1;
 	json_decref(mt);
 	json_decref(mg);
+	return bad ? -1 : 0;
 }
 
+/* a new array of a's strings, each once; NULL when out of memory */
 static json_t *dedup(json_t *a)
 {
 	json_t *u = json_array(), *x;
 	size_t i;
 
 	json_array_foreach(a, i, x)
-		append_unique(u, json_string_value(x));
+		if (u && append_unique(u, json_string_value(x)) < 0) {
+			json_decref(u);
+			return NULL;
+		}
 	return u;
 }
 
@@ -469,23 +492,32 @@ int atmo__bake_read_targets(json_t **targets_out, json_t **groups_out, const bak
 			goto done;
 	}
 	{
-		json_t *d = json_array();
-		json_array_foreach(tms, i, x)
-			append_unique(d, json_string_value(x));
+		json_t *d = dedup(tms);
 		json_decref(tms);
 		tms = d;
+		if (!tms) {
+			rc = atmo__error_nomem(err);
+			goto done;
+		}
 	}
 	if ((rc = new_overrides(&ovs, c, set, n_set, o, err)) < 0)
 		goto done;
 	json_array_foreach(tms, i, x) {
-		json_t *ts0 = json_array(), *gs0 = json_array(), *vis = json_object(), *y, *ts, *gs;
+		json_t *ts0 = json_array(), *gs0 = json_array(), *vis = json_object(), *y, *ts = NULL, *gs = NULL;
 		size_t j;
-		group_rec(c, json_string_value(x), ts0, gs0, vis);
+		if (ts0 && gs0 && vis && group_rec(c, json_string_value(x), ts0, gs0, vis) == 0) {
+			ts = dedup(ts0);
+			gs = dedup(gs0);
+		}
 		json_decref(vis);
-		ts = dedup(ts0);
-		gs = dedup(gs0);
 		json_decref(ts0);
 		json_decref(gs0);
+		if (!ts || !gs) {
+			json_decref(ts);
+			json_decref(gs);
+			rc = atmo__error_nomem(err);
+			goto done;
+		}
 		json_array_foreach(ts, j, y) {
 			json_t *t;
 			if ((rc = resolve_target(&t, c, json_string_value(y), ovs, err)) < 0) {
@@ -493,15 +525,18 @@ int atmo__bake_read_targets(json_t **targets_out, json_t **groups_out, const bak
 				json_decref(gs);
 				goto done;
 			}
-			json_object_set_new(tm, json_string_value(y), t);
+			if (json_object_set_new(tm, json_string_value(y), t) < 0)
+				rc = atmo__error_nomem(err);
 		}
 		json_array_foreach(gs, j, y) {
 			json_t *g = json_object_get(c->groups, json_string_value(y));
-			if (g)
-				json_object_set_new(gm, json_string_value(y), json_deep_copy(g));
+			if (g && json_object_set_new(gm, json_string_value(y), json_deep_copy(g)) < 0)
+				rc = atmo__error_nomem(err);
 		}
 		json_decref(ts);
 		json_decref(gs);
+		if (rc < 0)
+			goto done;
 	}
 	json_array_foreach(tms, i, x) {
 		const char *t = json_string_value(x);
@@ -510,9 +545,15 @@ int atmo__bake_read_targets(json_t **targets_out, json_t **groups_out, const bak
 			continue;
 		if (!d) {
 			d = json_pack("{s:[]}", "targets");
-			json_object_set_new(gm, "default", d);
+			if (json_object_set_new(gm, "default", d) < 0) {
+				rc = atmo__error_nomem(err);
+				goto done;
+			}
 		}
-		json_array_append_new(json_object_get(d, "targets"), json_string(t));
+		if (json_array_append_new(json_object_get(d, "targets"), json_string(t)) < 0) {
+			rc = atmo__error_nomem(err);
+			goto done;
+		}
 	}
 	{
 		json_t *d = json_object_get(gm, "default");
@@ -521,9 +562,12 @@ int atmo__bake_read_targets(json_t **targets_out, json_t **groups_out, const bak
 			size_t n, j;
 			const char **sorted;
 			json_array_foreach(tl, i, x)
-				append_unique(u, json_string_value(x));
+				if (u && append_unique(u, json_string_value(x)) < 0) {
+					json_decref(u);
+					u = NULL;
+				}
 			n = json_array_size(u);
-			sorted = atmo__calloc(n + 1, sizeof(*sorted), NULL);
+			sorted = u ? atmo__calloc(n + 1, sizeof(*sorted), NULL) : NULL;
 			if (!sorted) {
 				json_decref(u);
 				rc = atmo__error_nomem(err);
@@ -533,11 +577,17 @@ int atmo__bake_read_targets(json_t **targets_out, json_t **groups_out, const bak
 				sorted[j] = json_string_value(json_array_get(u, j));
 			qsort(sorted, n, sizeof(*sorted), cmp_str);
 			tl = json_array();
-			for (j = 0; j < n; j++)
-				json_array_append_new(tl, json_string(sorted[j]));
+			for (j = 0; j < n && tl; j++)
+				if (json_array_append_new(tl, json_string(sorted[j])) < 0) {
+					json_decref(tl);
+					tl = NULL;
+				}
 			atmo__free(sorted);
 			json_decref(u);
-			json_object_set_new(d, "targets", tl);
+			if (json_object_set_new(d, "targets", tl) < 0) {
+				rc = atmo__error_nomem(err);
+				goto done;
+			}
 		}
 	}
 	{

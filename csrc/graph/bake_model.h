@@ -55,7 +55,7 @@ int atmo__bake_field_decode(json_t **out, const bake_field *f, const hcl_value *
 			    size_t n);
 /* Target.Merge: fields of src over dst; 0 or -1 (no memory) */
 int atmo__bake_target_merge(json_t *dst, const json_t *src);
-/* Target.normalize() */
+/* Target.normalize(): 0, or -1 (no memory) */
 int atmo__bake_target_normalize(json_t *t);
 
 /* one --set for one target: value, or arr (for list keys), append for "+=" */
