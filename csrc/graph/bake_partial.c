@@ -29,7 +29,13 @@ static int lenient_lookup(void *payload, const hcl_traversal *t, hcl_value **out
 			return rc;
 	}
 	*out = hcl_unknown(NULL);
-	return *out ? 0 : -1;
+	if (*out)
+		return 0;
+	if (diag) {
+		memset(diag, 0, sizeof(*diag));
+		diag->code = ATMO_ENOMEM;
+	}
+	return -1;
 }
 
 static int lenient_func(void *payload, const char *name, const hcl_func **out, hcl_diag *diag)
