@@ -192,23 +192,25 @@ static int entry_from_text(json_t **out, bake_kind k, const char *s, char *msg, 
 {
 	json_t *fl = NULL, *e = json_object(), *f;
 	size_t i;
-	int rc = -1;
+	int rc = -1, oom = 0;
 	const char *typ = NULL;
 
 	*out = NULL;
+	if (n)
+		msg[0] = '\0';
 	if (!e || atmo__bake_csv(&fl, s, msg, n) < 0)
 		goto done;
 	if (k == BK_OUTPUT && json_array_size(fl) == 1 &&
 	    !strcmp(json_string_value(json_array_get(fl, 0)), s) && strncmp(s, "type=", 5)) {
-		json_object_set_new(e, "type", json_string(strcmp(s, "-") ? "local" : "tar"));
-		json_object_set_new(e, "dest", json_string(s));
+		oom |= json_object_set_new(e, "type", json_string(strcmp(s, "-") ? "local" : "tar")) < 0;
+		oom |= json_object_set_new(e, "dest", json_string(s)) < 0;
 		rc = 0;
 		goto done;
 	}
 	if (k == BK_CACHE && json_array_size(fl) == 1 &&
 	    !strchr(json_string_value(json_array_get(fl, 0)), '=')) {
-		json_object_set_new(e, "ref", json_string(json_string_value(json_array_get(fl, 0))));
-		json_object_set_new(e, "type", json_string("registry"));
+		oom |= json_object_set_new(e, "ref", json_string(json_string_value(json_array_get(fl, 0)))) < 0;
+		oom |= json_object_set_new(e, "type", json_string("registry")) < 0;
 		rc = 0;
 		goto done;
 	}
@@ -219,7 +221,7 @@ static int entry_from_text(json_t **out, bake_kind k, const char *s, char *msg, 
 		if (!paths)
 			goto done;
 		if (!eq) {
-			json_object_set_new(e, "id", json_string(s));
+			oom |= json_object_set_new(e, "id", json_string(s)) < 0;
 		} else {
 			char *id = atmo__strndup(s, (size_t)(eq - s), NULL), *rest = atmo__strdup(eq + 1, NULL), *p, *save = NULL;
 			if (!id || !rest) {
@@ -228,14 +230,14 @@ static int entry_from_text(json_t **out, bake_kind k, const char *s, char *msg, 
 				json_decref(paths);
 				goto done;
 			}
-			json_object_set_new(e, "id", json_string(id));
+			oom |= json_object_set_new(e, "id", json_string(id)) < 0;
 			for (p = strtok_r(rest, ",", &save); p; p = strtok_r(NULL, ",", &save))
-				json_array_append_new(paths, json_string(p));
+				oom |= json_array_append_new(paths, json_string(p)) < 0;
 			atmo__free(id);
 			atmo__free(rest);
 		}
 		if (json_array_size(paths))
-			json_object_set_new(e, "paths", paths);
+			oom |= json_object_set_new(e, "paths", paths) < 0;
 		else
 			json_decref(paths);
 		rc = 0;
@@ -264,11 +266,11 @@ static int entry_from_text(json_t **out, bake_kind k, const char *s, char *msg, 
 				}
 				typ = strcmp(eq + 1, "env") ? "file" : "env";
 			} else if (!strcmp(key, "id")) {
-				json_object_set_new(e, "id", json_string(eq + 1));
+				oom |= json_object_set_new(e, "id", json_string(eq + 1)) < 0;
 			} else if (!strcmp(key, "source") || !strcmp(key, "src")) {
-				json_object_set_new(e, "src", json_string(eq + 1));
+				oom |= json_object_set_new(e, "src", json_string(eq + 1)) < 0;
 			} else if (!strcmp(key, "env")) {
-				json_object_set_new(e, "env", json_string(eq + 1));
+				oom |= json_object_set_new(e, "env", json_string(eq + 1)) < 0;
 			} else {
 				snprintf(msg, n, "unexpected key '%s' in '%s'", key, field);
 				atmo__free(key);
@@ -283,23 +285,22 @@ static int entry_from_text(json_t **out, bake_kind k, const char *s, char *msg, 
 				goto done;
 			}
 			if (b)
-				json_object_set_new(e, "disabled", json_true());
+				oom |= json_object_set_new(e, "disabled", json_true()) < 0;
 			else
 				json_object_del(e, "disabled");
 		} else if (k == BK_ATTEST && strcmp(key, "type")) {
 			/* attest keeps the attribute's key as written */
 			char *raw = atmo__strndup(field, (size_t)(eq - field), NULL);
-			if (raw)
-				json_object_set_new(e, raw, json_string(eq + 1));
+			oom |= !raw || json_object_set_new(e, raw, json_string(eq + 1)) < 0;
 			atmo__free(raw);
 		} else {
-			json_object_set_new(e, key, json_string(eq + 1));
+			oom |= json_object_set_new(e, key, json_string(eq + 1)) < 0;
 		}
 		atmo__free(key);
 	}
 	if (k == BK_SECRET && typ && !strcmp(typ, "env") && !json_object_get(e, "env")) {
 		json_t *src = json_object_get(e, "src");
-		json_object_set(e, "env", src ? src : json_string(""));
+		oom |= (src ? json_object_set(e, "env", src) : json_object_set_new(e, "env", json_string(""))) < 0;
 		json_object_del(e, "src");
 		if (!json_string_length(json_object_get(e, "env")))
 			json_object_del(e, "env");
@@ -316,6 +317,10 @@ static int entry_from_text(json_t **out, bake_kind k, const char *s, char *msg, 
 	}
 	rc = 0;
 done:
+	if ((rc == 0 && oom) || (rc < 0 && n && !msg[0])) {
+		snprintf(msg, n, "out of memory");
+		rc = -1;
+	}
 	json_decref(fl);
 	if (rc == 0)
 		*out = e;

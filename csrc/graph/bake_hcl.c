@@ -22,7 +22,8 @@ int atmo__bake_diag(bake_parser *p, const hcl_range *r, const char *summary, con
 {
 	va_list ap;
 
-	p->diag.code = ATMO_EINVALID;
+	/* running out of memory is no fault of the file: the caller sees ATMO_ENOMEM */
+	p->diag.code = strcmp(summary, "Out of memory") ? ATMO_EINVALID : ATMO_ENOMEM;
 	p->diag.n_more = 0;
 	p->diag_soft = 0;
 	if (r)

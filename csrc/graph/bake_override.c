@@ -280,7 +280,8 @@ int atmo__bake_override_apply(json_t *t, const bake_override *o, char *msg, size
 		int found = -1;
 		char m2[300];
 		json_array_foreach(list, i, x)
-			if (!strcmp(json_string_value(json_object_get(x, "id")), id))
+			if (json_string_value(json_object_get(x, "id")) &&
+			    !strcmp(json_string_value(json_object_get(x, "id")), id))
 				found = (int)i;
 		if (found < 0) {
 			snprintf(msg, n, "secret \"%s\" must be declared before it can be overridden", id);
