@@ -118,13 +118,18 @@ static int new_overrides(json_t **out, const bake_config *c, const char *const *
 		}
 		/* expandTargets */
 		if (json_object_get(c->targets, skey)) {
-			json_array_append_new(names, json_string(skey));
+			if (json_array_append_new(names, json_string(skey)) < 0) {
+				rc = atmo__error_nomem(err);
+				goto next;
+			}
 		} else {
 			const char *k;
 			json_t *x;
 			json_object_foreach(c->targets, k, x)
-				if (match(skey, k))
-					json_array_append_new(names, json_string(k));
+				if (match(skey, k) && json_array_append_new(names, json_string(k)) < 0) {
+					rc = atmo__error_nomem(err);
+					goto next;
+				}
 			if (!json_array_size(names)) {
 				rc = fail(err, ATMO_ENOTFOUND, "could not find any target matching '%s'", skey);
 				goto next;
@@ -136,7 +141,10 @@ static int new_overrides(json_t **out, const bake_config *c, const char *const *
 			const char *value = eq ? eq + 1 : NULL;
 			if (!t) {
 				t = json_object();
-				json_object_set_new(m, json_string_value(nm), t);
+				if (json_object_set_new(m, json_string_value(nm), t) < 0) {
+					rc = atmo__error_nomem(err);
+					goto next;
+				}
 			}
 			if (!strncmp(okey, "args", baselen) && baselen == 4) {
 				if (!dot2) {
@@ -159,18 +167,26 @@ static int new_overrides(json_t **out, const bake_config *c, const char *const *
 			ov = json_object_get(t, okey);
 			if (!ov) {
 				ov = json_pack("{s:o,s:b}", "arr", json_array(), "append", 0);
-				json_object_set_new(t, okey, ov);
+				if (json_object_set_new(t, okey, ov) < 0) {
+					rc = atmo__error_nomem(err);
+					goto next;
+				}
 			}
 			{
 				char base[32];
+				int bad = 0;
 				snprintf(base, sizeof(base), "%.*s", (int)(baselen < 31 ? baselen : 31), okey);
 				if (atmo__bake_override_is_list(base)) {
-					if (eq) {
-						json_object_set_new(ov, "append", json_boolean(append));
-						json_array_append_new(json_object_get(ov, "arr"), json_string(eq + 1));
-					}
+					if (eq)
+						bad = json_object_set_new(ov, "append", json_boolean(append)) < 0 ||
+						      json_array_append_new(json_object_get(ov, "arr"),
+									    json_string(eq + 1)) < 0;
 				} else if (value) {
-					json_object_set_new(ov, "value", json_string(value));
+					bad = json_object_set_new(ov, "value", json_string(value)) < 0;
+				}
+				if (bad) {
+					rc = atmo__error_nomem(err);
+					goto next;
 				}
 			}
 		}
@@ -200,7 +216,8 @@ static int add_overrides(json_t *t, const json_t *ovs, atmo_error *err)
 		o.arr = json_object_get(ov, "arr");
 		o.append = json_is_true(json_object_get(ov, "append"));
 		if (atmo__bake_override_apply(t, &o, msg, sizeof(msg)) < 0)
-			return fail(err, ATMO_EINVALID, "%s", msg);
+			return strcmp(msg, "out of memory") ? fail(err, ATMO_EINVALID, "%s", msg)
+							     : atmo__error_nomem(err);
 	}
 	return 0;
 }
@@ -220,7 +237,8 @@ static int target_rec(json_t **out, const bake_config *c, const char *name, json
 		*out = json_is_null(v) ? NULL : v;
 		return 0;
 	}
-	json_object_set_new(visited, name, json_null());
+	if (json_object_set_new(visited, name, json_null()) < 0)
+		return atmo__error_nomem(err);
 	t = json_object_get(c->targets, name);
 	if (!t)
 		return fail(err, ATMO_ENOTFOUND, "failed to find target %s", name);
@@ -403,7 +421,8 @@ static int load_links(const bake_config *c, const char *name, json_t *t, json_t 
 	json_t *v;
 	int rc;
 
-	json_array_append_new(visited, json_string(name));
+	if (json_array_append_new(visited, json_string(name)) < 0)
+		return atmo__error_nomem(err);
 	json_object_foreach(json_object_get(t, "contexts"), k, v) {
 		const char *s = json_string_value(v), *target;
 		json_t *t2, *x;
@@ -422,13 +441,17 @@ static int load_links(const bake_config *c, const char *name, json_t *t, json_t 
 		if (!t2) {
 			if ((rc = resolve_target(&t2, c, target, ovs, err)) < 0)
 				return rc;
-			json_object_set_new(t2, "output", json_pack("[{s:s}]", "type", "cacheonly"));
-			json_object_set_new(t2, " linked", json_true());
-			json_object_set_new(m, target, t2);
+			if (json_object_set_new(t2, "output", json_pack("[{s:s}]", "type", "cacheonly")) < 0 ||
+			    json_object_set_new(t2, " linked", json_true()) < 0) {
+				json_decref(t2);
+				return atmo__error_nomem(err);
+			}
+			if (json_object_set_new(m, target, t2) < 0)
+				return atmo__error_nomem(err);
 		}
 		{
 			json_t *vis2 = json_copy(visited);
-			rc = load_links(c, target, t2, m, ovs, vis2, err);
+			rc = vis2 ? load_links(c, target, t2, m, ovs, vis2, err) : atmo__error_nomem(err);
 			json_decref(vis2);
 			if (rc < 0)
 				return rc;
@@ -437,9 +460,11 @@ static int load_links(const bake_config *c, const char *name, json_t *t, json_t 
 			json_t *e = json_object_get(t, "entitlements");
 			if (!e) {
 				e = json_array();
-				json_object_set_new(t, "entitlements", e);
+				if (json_object_set_new(t, "entitlements", e) < 0)
+					return atmo__error_nomem(err);
 			}
-			append_unique(e, json_string_value(x));
+			if (append_unique(e, json_string_value(x)) < 0)
+				return atmo__error_nomem(err);
 		}
 		{
 			json_t *p1 = json_object_get(t, "platforms"), *p2 = json_object_get(t2, "platforms");
@@ -639,6 +664,7 @@ json_t *atmo__bake_print_doc(const json_t *targets, const json_t *groups)
 	json_t *v;
 	size_t n, i;
 	const char **keys;
+	int bad = 0;
 
 	if (!doc || !g || !t)
 		goto oom;
@@ -655,9 +681,9 @@ json_t *atmo__bake_print_doc(const json_t *targets, const json_t *groups)
 		json_t *src = json_object_get(groups, keys[i]), *e = json_object();
 		json_t *d = json_object_get(src, "description");
 		if (d && json_string_length(d))
-			json_object_set(e, "description", d);
-		json_object_set(e, "targets", json_object_get(src, "targets"));
-		json_object_set_new(g, keys[i], e);
+			bad |= json_object_set(e, "description", d) < 0;
+		bad |= json_object_set(e, "targets", json_object_get(src, "targets")) < 0;
+		bad |= json_object_set_new(g, keys[i], e) < 0;
 	}
 	i = 0;
 	json_object_foreach((json_t *)targets, k, v)
@@ -665,13 +691,20 @@ json_t *atmo__bake_print_doc(const json_t *targets, const json_t *groups)
 	qsort(keys, i, sizeof(*keys), cmp_str);
 	n = i;
 	for (i = 0; i < n; i++)
-		json_object_set_new(t, keys[i], atmo__bake_target_print(json_object_get(targets, keys[i])));
+		bad |= json_object_set_new(t, keys[i],
+					   atmo__bake_target_print(json_object_get(targets, keys[i]))) < 0;
 	atmo__free(keys);
+	if (bad)
+		goto oom;
 	if (json_object_size(g))
-		json_object_set_new(doc, "group", g);
+		bad |= json_object_set_new(doc, "group", g) < 0;
 	else
 		json_decref(g);
-	json_object_set_new(doc, "target", t);
+	bad |= json_object_set_new(doc, "target", t) < 0;
+	if (bad) {
+		json_decref(doc);
+		return NULL;
+	}
 	return doc;
 oom:
 	json_decref(doc);
