@@ -346,21 +346,23 @@ static int entry_from_object(json_t **out, bake_kind k, const hcl_value *v, char
 		json_t *e = json_object(), *paths = json_array();
 		const hcl_value *id = hcl_value_get(v, "id"), *ps = hcl_value_get(v, "paths");
 		atmo__free(s);
-		if (!e || !paths) {
+		int bad = !e || !paths;
+		if (!bad && id && id->type->kind == HCL_T_STRING && !id->is_null)
+			bad = json_object_set_new(e, "id", json_string(id->u.str.s)) < 0;
+		if (!bad && ps && !ps->is_null && (ps->type->kind == HCL_T_LIST || ps->type->kind == HCL_T_TUPLE))
+			for (i = 0; i < ps->u.seq.n && !bad; i++)
+				if (ps->u.seq.items[i]->type->kind == HCL_T_STRING)
+					bad = json_array_append_new(paths, json_string(ps->u.seq.items[i]->u.str.s)) < 0;
+		if (!bad && json_array_size(paths)) {
+			bad = json_object_set_new(e, "paths", paths) < 0;
+			paths = NULL;
+		}
+		json_decref(paths);
+		if (bad) {
 			json_decref(e);
-			json_decref(paths);
+			snprintf(msg, n, "out of memory");
 			return -1;
 		}
-		if (id && id->type->kind == HCL_T_STRING && !id->is_null)
-			json_object_set_new(e, "id", json_string(id->u.str.s));
-		if (ps && !ps->is_null && (ps->type->kind == HCL_T_LIST || ps->type->kind == HCL_T_TUPLE))
-			for (i = 0; i < ps->u.seq.n; i++)
-				if (ps->u.seq.items[i]->type->kind == HCL_T_STRING)
-					json_array_append_new(paths, json_string(ps->u.seq.items[i]->u.str.s));
-		if (json_array_size(paths))
-			json_object_set_new(e, "paths", paths);
-		else
-			json_decref(paths);
 		*out = e;
 		return 0;
 	}
@@ -588,8 +590,12 @@ int atmo__bake_field_decode(json_t **out, const bake_field *f, const hcl_value *
 			y = convert_to(x, res_keys[i].is_int ? hcl_type_number() : hcl_type_string(), msg, n);
 			if (!y)
 				goto fail;
-			json_object_set_new(o, res_keys[i].name,
-					    res_keys[i].is_int ? json_integer((json_int_t)y->u.num) : str_json(y));
+			if (json_object_set_new(o, res_keys[i].name, res_keys[i].is_int
+									      ? json_integer((json_int_t)y->u.num)
+									      : str_json(y)) < 0) {
+				hcl_value_unref(y);
+				goto oom;
+			}
 			hcl_value_unref(y);
 		}
 		break;
@@ -679,7 +685,10 @@ int atmo__bake_target_merge(json_t *dst, const json_t *src)
 			json_object_foreach(s, k, x) {
 				if (json_is_null(x) && f->kind == BK_MAPN)
 					continue;
-				json_object_set(c, k, x);
+				if (json_object_set(c, k, x) < 0) {
+					json_decref(c);
+					return -1;
+				}
 			}
 			if (f->kind == BK_MAPN && !json_object_size(c) && !d)
 				json_decref(c);
@@ -793,14 +802,20 @@ static json_t *escaped(const json_t *v)
 		json_t *a = json_array(), *x;
 		size_t i;
 		json_array_foreach(v, i, x)
-			json_array_append_new(a, escaped(x));
+			if (a && json_array_append_new(a, escaped(x)) < 0) {
+				json_decref(a);
+				a = NULL;
+			}
 		return a;
 	}
 	if (json_is_object(v)) {
 		json_t *o = json_object(), *x;
 		const char *k;
 		json_object_foreach((json_t *)v, k, x)
-			json_object_set_new(o, k, escaped(x));
+			if (o && json_object_set_new(o, k, escaped(x)) < 0) {
+				json_decref(o);
+				o = NULL;
+			}
 		return o;
 	}
 	return json_incref((json_t *)v);
@@ -827,8 +842,11 @@ static json_t *sorted(const json_t *o)
 	json_object_foreach((json_t *)o, k, x)
 		keys[i++] = k;
 	qsort(keys, n, sizeof(*keys), cmp_keys);
-	for (i = 0; i < n; i++)
-		json_object_set(r, keys[i], json_object_get(o, keys[i]));
+	for (i = 0; i < n && r; i++)
+		if (json_object_set(r, keys[i], json_object_get(o, keys[i])) < 0) {
+			json_decref(r);
+			r = NULL;
+		}
 	atmo__free(keys);
 	return r;
 }
@@ -878,7 +896,10 @@ json_t *atmo__bake_target_print(const json_t *t)
 				continue;
 			p = json_array();
 			json_array_foreach(v, j, x)
-				json_array_append_new(p, sorted(x));
+				if (p && json_array_append_new(p, sorted(x)) < 0) {
+					json_decref(p);
+					p = NULL;
+				}
 			break;
 		}
 		case BK_SECRET:
@@ -894,12 +915,19 @@ json_t *atmo__bake_target_print(const json_t *t)
 			json_array_foreach(v, j, x) {
 				json_t *e = json_object();
 				const char *const *kk;
-				for (kk = keys; *kk; kk++) {
+				int bad = !e || !p;
+				for (kk = keys; *kk && !bad; kk++) {
 					json_t *y = json_object_get(x, *kk);
 					if (y && !(json_is_string(y) && !json_string_length(y)))
-						json_object_set(e, *kk, y);
+						bad = json_object_set(e, *kk, y) < 0;
 				}
-				json_array_append_new(p, e);
+				if (bad || json_array_append_new(p, e) < 0) {
+					if (bad)
+						json_decref(e);
+					json_decref(p);
+					p = NULL;
+					break;
+				}
 			}
 			break;
 		}
@@ -908,10 +936,12 @@ json_t *atmo__bake_target_print(const json_t *t)
 			if (!json_object_size(v))
 				continue;
 			p = json_object();
-			for (j = 0; j < N_RES; j++) {
+			for (j = 0; j < N_RES && p; j++) {
 				json_t *y = json_object_get(v, res_keys[j].name);
-				if (y)
-					json_object_set(p, res_keys[j].name, y);
+				if (y && json_object_set(p, res_keys[j].name, y) < 0) {
+					json_decref(p);
+					p = NULL;
+				}
 			}
 			break;
 		}
