@@ -338,19 +338,26 @@ static int finish(atmo_bake *b, atmo_error *err)
 		 * (a broken one fails when it is selected); none: the first error stands */
 		atmo_error first = err ? *err : (atmo_error){ 0 };
 		size_t j;
-		b->resolved = json_object();
-		for (j = 0; b->resolved && j < i; j++) {
+		int oom = !(b->resolved = json_object());
+		for (j = 0; !oom && j < i; j++) {
 			json_t *one = NULL;
 			atmo_error e2;
+			int r2;
 			atmo_error_clear(&e2);
-			if (atmo__bake_read_targets(&one, &groups, &b->cfg, &list[j], 1, b->opts.overrides,
-						    b->opts.n_overrides, &b->opts, &e2) == 0)
-				json_object_set(b->resolved, list[j], json_object_get(one, list[j]));
+			r2 = atmo__bake_read_targets(&one, &groups, &b->cfg, &list[j], 1, b->opts.overrides,
+						     b->opts.n_overrides, &b->opts, &e2);
+			/* out of memory is no broken target: the load fails */
+			oom = r2 == ATMO_ENOMEM ||
+			      (r2 == 0 && json_object_set(b->resolved, list[j], json_object_get(one, list[j])) < 0);
 			json_decref(one);
 			json_decref(groups);
 			groups = NULL;
 		}
-		if (b->resolved && json_object_size(b->resolved)) {
+		if (oom) {
+			if (err)
+				atmo_error_clear(err);
+			rc = atmo__error_nomem(err);
+		} else if (json_object_size(b->resolved)) {
 			rc = 0;
 			if (err)
 				atmo_error_clear(err);

@@ -331,12 +331,17 @@ static int decode_body(bake_parser *p, const hcl_block *blk, const hcl_ctx *ctx,
 				json_t *x;
 				rb = json_object();
 				json_object_foreach(j, k, x)
-					json_object_set_new(rb, k, rebased(p->rebase_dir, x));
+					if (rb && json_object_set_new(rb, k, rebased(p->rebase_dir, x)) < 0) {
+						json_decref(rb);
+						rb = NULL;
+					}
 			} else {
 				rb = rebased(p->rebase_dir, j);
 			}
 			json_decref(j);
 			j = rb;
+			if (!j)
+				return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 		}
 		if (json_object_set_new(fields, a->name, j ? j : json_null()) < 0)
 			return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
@@ -452,7 +457,10 @@ static int eval_one(bake_parser *p, size_t bi, const hcl_ctx *ctx, int has_matri
 		atmo__free(name);
 		return rc;
 	}
-	json_object_set_new(seen, name, json_true());
+	if (json_object_set_new(seen, name, json_true()) < 0) {
+		atmo__free(name);
+		return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
+	}
 	fields = json_object();
 	if (!fields || decode_body(p, blk, ctx, is_group, fields) < 0 ||
 	    publish(p, blk->type, name, fields) < 0 || add_out(&p->bs[bi], name, fields) < 0) {
@@ -568,8 +576,12 @@ static int resolve_block(bake_parser *p, size_t bi)
 		json_t *names = json_array();
 		size_t k;
 		for (k = 0; names && k < s->n_outs; k++)
-			json_array_append_new(names, json_string(s->outs[k].name));
-		json_array_append_new(p->renamed, json_pack("[s,o]", blk->labels[0], names));
+			if (json_array_append_new(names, json_string(s->outs[k].name)) < 0) {
+				json_decref(names);
+				names = NULL;
+			}
+		if (!names || json_array_append_new(p->renamed, json_pack("[s,o]", blk->labels[0], names)) < 0)
+			rc = atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 	}
 out:
 	json_decref(seen);
@@ -599,13 +611,20 @@ static int partial_attr(bake_parser *p, size_t bi, const char *attr, json_t *fie
 	    !(f = atmo__bake_field(attr)))
 		return 0;
 	/* evaluating it may ask for it again: mark it first, so that is null, not a loop */
-	json_object_set_new(fields, key, json_true());
+	if (json_object_set_new(fields, key, json_true()) < 0)
+		return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 	{
 		size_t fails = p->lookup_fails;
 		if (atmo__bake_eval(p, a->expr, NULL, &v) < 0) {
 			/* gohcl's own diagnostic for the failed value, as in decode_body */
-			if (p->lookup_fails == fails && p->diag.code == ATMO_EINVALID)
-				p->diag.n_more += plain_kind(f->kind);
+			if (p->lookup_fails == fails && p->diag.code == ATMO_EINVALID) {
+				hcl_diag d = p->diag;
+				int extra = plain_kind(f->kind) ? 1 : atmo__bake_partial_fails(p, a->expr, NULL, f);
+				p->diag = d;
+				if (extra < 0)
+					return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
+				p->diag.n_more += (size_t)extra;
+			}
 			return -1;
 		}
 	}
@@ -763,23 +782,34 @@ int atmo__bake_blocks(bake_parser *p)
 		const char *g;
 		json_t *v;
 		json_object_foreach(p->cfg->groups, g, v)
-			if (!json_object_get(v, "targets"))
-				json_object_set_new(v, "targets", json_array());
+			if (!json_object_get(v, "targets") &&
+			    json_object_set_new(v, "targets", json_array()) < 0)
+				return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 	}
 	/* a matrix block's old name becomes a group of its new names (of every block of that name) */
 	{
 		json_t *byname = json_object(), *merged = json_array(), *r;
+		int bad = !byname || !merged;
 		json_array_foreach(p->renamed, i, r) {
 			const char *old = json_string_value(json_array_get(r, 0));
 			json_t *acc = json_object_get(byname, old);
+			if (bad)
+				break;
 			if (!acc) {
 				acc = json_array();
-				json_object_set_new(byname, old, acc);
-				json_array_append_new(merged, json_pack("[s,O]", old, acc));
+				if (json_object_set_new(byname, old, acc) < 0 ||
+				    json_array_append_new(merged, json_pack("[s,O]", old, acc)) < 0) {
+					bad = 1;
+					break;
+				}
 			}
-			json_array_extend(acc, json_array_get(r, 1));
+			bad = json_array_extend(acc, json_array_get(r, 1)) < 0;
 		}
 		json_decref(byname);
+		if (bad) {
+			json_decref(merged);
+			return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
+		}
 		json_decref(p->renamed);
 		p->renamed = merged;
 	}
@@ -788,12 +818,16 @@ int atmo__bake_blocks(bake_parser *p)
 		const char *old = json_string_value(json_array_get(r, 0));
 		json_t *names = json_array_get(r, 1), *u = json_array(), *x, *g;
 		size_t j, l;
+		if (!u)
+			return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 		json_array_foreach(names, j, x) {
 			int dup = 0;
 			for (l = 0; l < json_array_size(u); l++)
 				dup |= json_equal(json_array_get(u, l), x);
-			if (!dup)
-				json_array_append(u, x);
+			if (!dup && json_array_append(u, x) < 0) {
+				json_decref(u);
+				return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
+			}
 		}
 		if (json_array_size(u) == 1 && !strcmp(json_string_value(json_array_get(u, 0)), old)) {
 			json_decref(u);
@@ -804,7 +838,8 @@ int atmo__bake_blocks(bake_parser *p)
 			json_decref(u);
 			continue;
 		}
-		json_object_set_new(p->cfg->groups, old, json_pack("{s:o}", "targets", u));
+		if (json_object_set_new(p->cfg->groups, old, json_pack("{s:o}", "targets", u)) < 0)
+			return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 	}
 	return 0;
 }

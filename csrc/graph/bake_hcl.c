@@ -201,7 +201,8 @@ static int resolve_var(bake_parser *p, const char *name, const hcl_range *use, h
 	if (json_object_get(p->progress, name))
 		return atmo__bake_diag(p, use, "Invalid expression", "variable cycle not allowed for %s",
 				       name);
-	json_object_set_new(p->progress, name, json_true());
+	if (json_object_set_new(p->progress, name, json_true()) < 0)
+		return atmo__bake_diag(p, use, "Out of memory", "out of memory");
 	if (ai >= 0) {
 		rc = atmo__bake_eval(p, p->attrs[ai]->expr, NULL, &v);
 		if (rc == 0 && (rc = atmo__bake_attr_env(p, name, p->attrs[ai], &v)) < 0) {
