@@ -104,20 +104,14 @@ int atmo_bake_graph(json_t **out, const atmo_bake *b, const char *const *names, 
 	edges = json_array();
 	unused = json_array();
 	warnings = json_array();
-	if (!docs || !tgs || !built || !doc || !images || !nodes || !edges || !unused || !warnings) {
-		json_decref(images);
-		json_decref(nodes);
-		json_decref(edges);
-		json_decref(unused);
-		json_decref(warnings);
-		unused = warnings = NULL;
+	/* the arrays are filled after they are put in doc: our own references keep them */
+	if (!docs || !tgs || !built || !doc || !images || !nodes || !edges || !unused || !warnings ||
+	    json_object_set_new(doc, "schema", json_string("atmograph.graph/1")) < 0 ||
+	    json_object_set(doc, "images", images) < 0 || json_object_set(doc, "nodes", nodes) < 0 ||
+	    json_object_set(doc, "edges", edges) < 0) {
 		rc = atmo__error_nomem(err);
 		goto done;
 	}
-	json_object_set_new(doc, "schema", json_string("atmograph.graph/1"));
-	json_object_set_new(doc, "images", images);
-	json_object_set_new(doc, "nodes", nodes);
-	json_object_set_new(doc, "edges", edges);
 	for (i = 0; i < n; i++) {
 		const atmo_bake_target *t = &b->targets[order[i]];
 		if ((rc = atmo_bake_target_graph(&tgs[i].g, &tgs[i].df, t, NULL, 0, built, err)) < 0 ||
@@ -131,9 +125,12 @@ int atmo_bake_graph(json_t **out, const atmo_bake *b, const char *const *names, 
 		size_t j;
 		char ctx_id[600];
 
-		append_all(images, json_object_get(d, "images"));
-		append_all(unused, json_object_get(d, "unused"));
-		append_all(warnings, json_object_get(d, "warnings"));
+		if (append_all(images, json_object_get(d, "images")) < 0 ||
+		    append_all(unused, json_object_get(d, "unused")) < 0 ||
+		    append_all(warnings, json_object_get(d, "warnings")) < 0) {
+			rc = atmo__error_nomem(err);
+			goto done;
+		}
 		/* contexts that name other targets: drop the context node, re-point its edges */
 		json_array_foreach(json_object_get(d, "nodes"), j, node) {
 			const char *kind = json_string_value(json_object_get(node, "kind"));
@@ -143,12 +140,15 @@ int atmo_bake_graph(json_t **out, const atmo_bake *b, const char *const *names, 
 				if (cname && !strcmp(cname, t->link_names[k]))
 					linked = 1;
 			}
-			if (!linked)
-				json_array_append(nodes, node);
+			if (!linked && json_array_append(nodes, node) < 0) {
+				rc = atmo__error_nomem(err);
+				goto done;
+			}
 		}
 		json_array_foreach(json_object_get(d, "edges"), j, edge) {
 			const char *from = json_string_value(json_object_get(edge, "from"));
 			json_t *e = json_deep_copy(edge);
+			int bad = 0;
 			if (!e) {
 				rc = atmo__error_nomem(err);
 				goto done;
@@ -163,22 +163,31 @@ int atmo_bake_graph(json_t **out, const atmo_bake *b, const char *const *names, 
 				for (di = 0; di < n; di++) {
 					if (order[di] == t->links[k]) {
 						json_t *tg = json_object_get(docs[di], "target");
-						if (tg)
-							json_object_set(e, "from", tg);
+						if (tg && json_object_set(e, "from", tg) < 0)
+							bad = 1;
 					}
 				}
-				json_object_set_new(e, "context", json_string(t->link_names[k]));
+				bad |= json_object_set_new(e, "context", json_string(t->link_names[k])) < 0;
 				(void)dep;
 			}
-			json_array_append_new(edges, e);
+			if (bad) {
+				json_decref(e);
+				rc = atmo__error_nomem(err);
+				goto done;
+			}
+			if (json_array_append_new(edges, e) < 0) {
+				rc = atmo__error_nomem(err);
+				goto done;
+			}
 		}
 	}
 	/* the document's target: the last requested image (dependents come last) */
-	if (n)
-		json_object_set(doc, "target", json_object_get(docs[n - 1], "target"));
-	json_object_set_new(doc, "unused", unused);
-	json_object_set_new(doc, "warnings", warnings);
-	unused = warnings = NULL;
+	if ((n && json_object_get(docs[n - 1], "target") &&
+	     json_object_set(doc, "target", json_object_get(docs[n - 1], "target")) < 0) ||
+	    json_object_set(doc, "unused", unused) < 0 || json_object_set(doc, "warnings", warnings) < 0) {
+		rc = atmo__error_nomem(err);
+		goto done;
+	}
 	*out = doc;
 	doc = NULL;
 done:
@@ -194,6 +203,9 @@ done:
 	atmo__free(tgs);
 	atmo__free(built);
 	atmo__free(order);
+	json_decref(images);
+	json_decref(nodes);
+	json_decref(edges);
 	json_decref(unused);
 	json_decref(warnings);
 	json_decref(doc);
