@@ -94,11 +94,13 @@ static int capsule_fails(const bake_field *f, const hcl_value *v)
 		return -1;
 	for (i = 0, rc = 0; i < v->u.seq.n && !rc; i++) {
 		const hcl_value *x = v->u.seq.items[i];
-		int is_obj = !x->is_null && (x->type->kind == HCL_T_OBJECT || x->type->kind == HCL_T_MAP);
+		int is_obj = !x->is_null &&
+			     (x->type->kind == HCL_T_OBJECT || x->type->kind == HCL_T_MAP);
 		if (x->is_unknown)
 			continue;
 		if (is_obj && f->kind == BK_SSH) {
-			const hcl_value *id = hcl_value_get(x, "id"), *ps = hcl_value_get(x, "paths");
+			const hcl_value *id = hcl_value_get(x, "id"),
+					*ps = hcl_value_get(x, "paths");
 			if ((id && id->is_unknown) || (ps && !hcl_value_is_wholly_known(ps))) {
 				rc = 1;
 				break;
