@@ -194,14 +194,14 @@ static int define(bake_parser *p, const hcl_block *blk, bake_func **out)
 
 int atmo__bake_user_func(bake_parser *p, const char *name, const hcl_func **out)
 {
-	json_t *ix = json_object_get(p->func_ix, name);
+	const size_t *ix = atmo__map_get(&p->func_ix, name);
 	size_t i;
 	bake_func *fn;
 
 	*out = NULL;
 	if (!ix)
 		return 1;
-	i = (size_t)json_integer_value(ix);
+	i = *ix;
 	if (p->fdefs && p->fdefs[i]) {
 		*out = &p->fdefs[i]->f;
 		return 0;

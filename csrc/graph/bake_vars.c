@@ -396,7 +396,7 @@ int atmo__bake_attr_env(bake_parser *p, const char *name, const hcl_attr *a, hcl
 	char msg[600], tn[128];
 
 	/* the environment overrides an attribute only where a variable of its name exists */
-	if (!env || !json_object_get(p->var_ix, name))
+	if (!env || !atmo__map_get(&p->var_ix, name))
 		return 0;
 	miss.end = miss.start;
 	if (!(*v)->is_null && !is_primitive((*v)->type))
