@@ -14,8 +14,9 @@
 #include <unistd.h>
 #include "atmograph/bake.h"
 #include "atmograph/file.h"
-#include "graph/bake_internal.h"
+#include "graph/bake_int.h"
 #include "util/alloc.h"
+#include "util/grow.h"
 #include "util/buf.h"
 #include "util/error.h"
 
@@ -25,19 +26,11 @@
 
 char *atmo__bake_keep(atmo_bake *b, char *s)
 {
-	char **grown;
-
 	if (!s)
 		return NULL;
-	if (b->n_owned == b->cap_owned) {
-		size_t cap = b->cap_owned ? b->cap_owned * 2 : 64;
-		grown = realloc(b->owned, cap * sizeof(*grown));
-		if (!grown) {
-			free(s);
-			return NULL;
-		}
-		b->owned = grown;
-		b->cap_owned = cap;
+	if (ATMO__GROW(b->owned, b->cap_owned, b->n_owned + 1, NULL) < 0) {
+		atmo__free(s);
+		return NULL;
 	}
 	b->owned[b->n_owned++] = s;
 	return s;
@@ -45,7 +38,7 @@ char *atmo__bake_keep(atmo_bake *b, char *s)
 
 static const char *keep_dup(atmo_bake *b, const char *s, atmo_error *err)
 {
-	char *d = atmo__bake_keep(b, strdup(s));
+	char *d = atmo__bake_keep(b, atmo__strdup(s, NULL));
 	if (!d)
 		atmo__error_nomem(err);
 	return d;
@@ -53,7 +46,7 @@ static const char *keep_dup(atmo_bake *b, const char *s, atmo_error *err)
 
 static void *keep_mem(atmo_bake *b, size_t n, atmo_error *err)
 {
-	void *p = atmo__bake_keep(b, calloc(1, n ? n : 1));
+	void *p = atmo__bake_keep(b, atmo__calloc(1, n ? n : 1, NULL));
 	if (!p)
 		atmo__error_nomem(err);
 	return p;
@@ -97,7 +90,7 @@ static int kv_list(atmo_bake *b, const char *const **out, size_t *n, const json_
 		char *kv;
 		if (!json_is_string(v))
 			continue;
-		kv = malloc(strlen(key) + json_string_length(v) + 2);
+		kv = atmo__malloc(strlen(key) + json_string_length(v) + 2, NULL);
 		if (!kv)
 			return atmo__error_nomem(err);
 		sprintf(kv, "%s=%s", key, json_string_value(v));
@@ -151,7 +144,7 @@ static int str_list(atmo_bake *b, const char *const **out, size_t *n, const json
 							 json_is_true(x) ? "true" : "false");
 				}
 			}
-			if (buf.oom || !(list[i] = atmo__bake_keep(b, buf.ptr ? atmo__buf_detach(&buf) : strdup("")))) {
+			if (buf.oom || !(list[i] = atmo__bake_keep(b, buf.ptr ? atmo__buf_detach(&buf) : atmo__strdup("", NULL)))) {
 				atmo__buf_free(&buf);
 				return atmo__error_nomem(err);
 			}
@@ -185,7 +178,7 @@ const char *atmo__bake_join(atmo_bake *b, const char *dir, const char *rel, atmo
 		return keep_dup(b, rel, err);
 	if (!strcmp(rel, "."))
 		return keep_dup(b, dir, err);
-	s = malloc(strlen(dir) + strlen(rel) + 2);
+	s = atmo__malloc(strlen(dir) + strlen(rel) + 2, NULL);
 	if (!s) {
 		atmo__error_nomem(err);
 		return NULL;
@@ -305,7 +298,7 @@ static int link_targets(atmo_bake *b, atmo_error *err)
 			if (!dep)
 				return atmo__error_set(err, ATMO_ENOTFOUND, b->files[0], 0, 0,
 						       "failed to find target %s", eq + 8);
-			cname = atmo__bake_keep(b, strndup(c, (size_t)(eq - c)));
+			cname = atmo__bake_keep(b, atmo__strndup(c, (size_t)(eq - c), NULL));
 			if (!cname)
 				return atmo__error_nomem(err);
 			links[t->n_links] = (size_t)(dep - b->targets);
@@ -329,7 +322,7 @@ static int finish(atmo_bake *b, atmo_error *err)
 
 	if (!names)
 		return atmo__error_nomem(err);
-	list = calloc(json_object_size(b->cfg.targets) + 1, sizeof(*list));
+	list = atmo__calloc(json_object_size(b->cfg.targets) + 1, sizeof(*list), NULL);
 	if (!list) {
 		json_decref(names);
 		return atmo__error_nomem(err);
@@ -345,19 +338,26 @@ static int finish(atmo_bake *b, atmo_error *err)
 		 * (a broken one fails when it is selected); none: the first error stands */
 		atmo_error first = err ? *err : (atmo_error){ 0 };
 		size_t j;
-		b->resolved = json_object();
-		for (j = 0; b->resolved && j < i; j++) {
+		int oom = !(b->resolved = json_object());
+		for (j = 0; !oom && j < i; j++) {
 			json_t *one = NULL;
 			atmo_error e2;
+			int r2;
 			atmo_error_clear(&e2);
-			if (atmo__bake_read_targets(&one, &groups, &b->cfg, &list[j], 1, b->opts.overrides,
-						    b->opts.n_overrides, &b->opts, &e2) == 0)
-				json_object_set(b->resolved, list[j], json_object_get(one, list[j]));
+			r2 = atmo__bake_read_targets(&one, &groups, &b->cfg, &list[j], 1, b->opts.overrides,
+						     b->opts.n_overrides, &b->opts, &e2);
+			/* out of memory is no broken target: the load fails */
+			oom = r2 == ATMO_ENOMEM ||
+			      (r2 == 0 && json_object_set(b->resolved, list[j], json_object_get(one, list[j])) < 0);
 			json_decref(one);
 			json_decref(groups);
 			groups = NULL;
 		}
-		if (b->resolved && json_object_size(b->resolved)) {
+		if (oom) {
+			if (err)
+				atmo_error_clear(err);
+			rc = atmo__error_nomem(err);
+		} else if (json_object_size(b->resolved)) {
 			rc = 0;
 			if (err)
 				atmo_error_clear(err);
@@ -366,14 +366,14 @@ static int finish(atmo_bake *b, atmo_error *err)
 		}
 	}
 	json_decref(names);
-	free(list);
+	atmo__free(list);
 	if (rc < 0)
 		return rc;
 	n = json_object_size(b->resolved);
-	keys = calloc(n + 1, sizeof(*keys));
-	b->targets = calloc(n + 1, sizeof(*b->targets));
+	keys = atmo__calloc(n + 1, sizeof(*keys), NULL);
+	b->targets = atmo__calloc(n + 1, sizeof(*b->targets), NULL);
 	if (!keys || !b->targets) {
-		free(keys);
+		atmo__free(keys);
 		return atmo__error_nomem(err);
 	}
 	i = 0;
@@ -383,12 +383,12 @@ static int finish(atmo_bake *b, atmo_error *err)
 	for (i = 0; i < n; i++) {
 		if ((rc = build_target(b, &b->targets[i], keys[i], json_object_get(b->resolved, keys[i]),
 				       err)) < 0) {
-			free(keys);
+			atmo__free(keys);
 			return rc;
 		}
 		b->n_targets++;
 	}
-	free(keys);
+	atmo__free(keys);
 	return link_targets(b, err);
 }
 
@@ -396,7 +396,7 @@ static int finish(atmo_bake *b, atmo_error *err)
 
 static int bake_new(atmo_bake **out, const atmo_bake_options *opts, atmo_error *err)
 {
-	atmo_bake *b = calloc(1, sizeof(*b));
+	atmo_bake *b = atmo__calloc(1, sizeof(*b), NULL);
 	atmo_bake_options d = ATMO_BAKE_OPTIONS_INIT;
 
 	*out = NULL;
@@ -415,7 +415,7 @@ static int bake_new(atmo_bake **out, const atmo_bake_options *opts, atmo_error *
 		} else if (opts->version == ATMO_BAKE_OPTIONS_VERSION) {
 			b->opts = *opts;
 		} else {
-			free(b);
+			atmo__free(b);
 			return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
 					       "atmo_bake_options: unknown version %u", opts->version);
 		}
@@ -426,22 +426,22 @@ static int bake_new(atmo_bake **out, const atmo_bake_options *opts, atmo_error *
 
 static int add_file(atmo_bake *b, const char *name, char *text, size_t len, atmo_error *err)
 {
-	char **f = realloc(b->files, (b->n_files + 1) * sizeof(*f));
+	char **f = atmo__realloc(b->files, (b->n_files + 1) * sizeof(*f), NULL);
 	char **t;
 	size_t *l;
 
 	if (f)
 		b->files = f;
-	t = f ? realloc(b->texts, (b->n_files + 1) * sizeof(*t)) : NULL;
+	t = f ? atmo__realloc(b->texts, (b->n_files + 1) * sizeof(*t), NULL) : NULL;
 	if (t)
 		b->texts = t;
-	l = t ? realloc(b->lens, (b->n_files + 1) * sizeof(*l)) : NULL;
+	l = t ? atmo__realloc(b->lens, (b->n_files + 1) * sizeof(*l), NULL) : NULL;
 	if (!l) {
-		free(text);
+		atmo__free(text);
 		return atmo__error_nomem(err);
 	}
 	b->lens = l;
-	b->files[b->n_files] = strdup(name);
+	b->files[b->n_files] = atmo__strdup(name, NULL);
 	b->texts[b->n_files] = text;
 	b->lens[b->n_files] = len;
 	b->n_files++;
@@ -455,17 +455,17 @@ static int set_base_dir(atmo_bake *b, const char *file, atmo_error *err)
 	const char *slash;
 
 	if (b->opts.base_dir)
-		b->base_dir = strdup(b->opts.base_dir);
+		b->base_dir = atmo__strdup(b->opts.base_dir, NULL);
 	else if (file && (slash = strrchr(file, '/')) != NULL)
-		b->base_dir = slash == file ? strdup("/") : strndup(file, (size_t)(slash - file));
+		b->base_dir = slash == file ? atmo__strdup("/", NULL) : atmo__strndup(file, (size_t)(slash - file), NULL);
 	else
-		b->base_dir = strdup(".");
+		b->base_dir = atmo__strdup(".", NULL);
 	return b->base_dir ? 0 : atmo__error_nomem(err);
 }
 
 static int parse_all(atmo_bake *b, atmo_error *err)
 {
-	bake_file *files = calloc(b->n_files + 1, sizeof(*files));
+	bake_file *files = atmo__calloc(b->n_files + 1, sizeof(*files), NULL);
 	size_t i;
 	int rc;
 
@@ -477,7 +477,7 @@ static int parse_all(atmo_bake *b, atmo_error *err)
 		files[i].len = b->lens[i];
 	}
 	rc = atmo__bake_parse_files(&b->cfg, files, b->n_files, &b->opts, err);
-	free(files);
+	atmo__free(files);
 	if (rc < 0)
 		return rc;
 	return finish(b, err);
@@ -494,7 +494,7 @@ int atmo_bake_load_string(atmo_bake **out, const char *text, size_t len, const c
 	*out = NULL;
 	if ((rc = bake_new(&b, opts, err)) < 0)
 		return rc;
-	copy = malloc(len + 1);
+	copy = atmo__malloc(len + 1, NULL);
 	if (!copy) {
 		rc = atmo__error_nomem(err);
 		goto fail;
@@ -583,21 +583,21 @@ void atmo_bake_free(atmo_bake *b)
 	if (!b)
 		return;
 	for (i = 0; i < b->n_owned; i++)
-		free(b->owned[i]);
-	free(b->owned);
+		atmo__free(b->owned[i]);
+	atmo__free(b->owned);
 	for (i = 0; i < b->n_files; i++) {
-		free(b->files[i]);
-		free(b->texts[i]);
+		atmo__free(b->files[i]);
+		atmo__free(b->texts[i]);
 	}
-	free(b->files);
-	free(b->texts);
-	free(b->lens);
-	free(b->targets);
-	free(b->base_dir);
+	atmo__free(b->files);
+	atmo__free(b->texts);
+	atmo__free(b->lens);
+	atmo__free(b->targets);
+	atmo__free(b->base_dir);
 	json_decref(b->cfg.targets);
 	json_decref(b->cfg.groups);
 	json_decref(b->resolved);
-	free(b);
+	atmo__free(b);
 }
 
 size_t atmo_bake_file_count(const atmo_bake *b)
@@ -682,7 +682,7 @@ int atmo__bake_requested(unsigned char **want, const atmo_bake *b, const char *c
 			snprintf(err->source, sizeof(err->source), "%s", b->files[0]);
 		return rc;
 	}
-	*want = calloc(b->n_targets + 1, 1);
+	*want = atmo__calloc(b->n_targets + 1, 1, NULL);
 	if (!*want) {
 		json_decref(targets);
 		json_decref(groups);
@@ -714,10 +714,10 @@ int atmo_bake_select(size_t **out, size_t *n, const atmo_bake *b, const char *co
 	*n = 0;
 	if ((rc = atmo__bake_requested(&want, b, names, n_names, err)) < 0)
 		return rc;
-	state = calloc(b->n_targets + 1, 1);
-	order = calloc(b->n_targets + 1, sizeof(*order));
+	state = atmo__calloc(b->n_targets + 1, 1, NULL);
+	order = atmo__calloc(b->n_targets + 1, sizeof(*order), NULL);
 	if (!state || !order) {
-		free(order);
+		atmo__free(order);
 		rc = atmo__error_nomem(err);
 		goto done;
 	}
@@ -726,8 +726,8 @@ int atmo_bake_select(size_t **out, size_t *n, const atmo_bake *b, const char *co
 			topo(b, i, state, order, n);
 	*out = order;
 done:
-	free(want);
-	free(state);
+	atmo__free(want);
+	atmo__free(state);
 	return rc;
 }
 
@@ -794,9 +794,9 @@ int atmo_bake_print_text(char **out, size_t *len, const atmo_bake *b, const char
 	if (!s)
 		return atmo__error_nomem(err);
 	*len = strlen(s);
-	t = realloc(s, *len + 2);
+	t = atmo__realloc(s, *len + 2, NULL);
 	if (!t) {
-		free(s);
+		atmo__free(s);
 		return atmo__error_nomem(err);
 	}
 	t[(*len)++] = '\n';
@@ -814,7 +814,7 @@ int atmo_bake_target_dockerfile(char **text, size_t *len, const char **source,
 	if (t->dockerfile_inline) {
 		*source = t->name;
 		*len = strlen(t->dockerfile_inline);
-		*text = strdup(t->dockerfile_inline);
+		*text = atmo__strdup(t->dockerfile_inline, NULL);
 		return *text ? 0 : atmo__error_nomem(err);
 	}
 	*source = t->dockerfile_path;

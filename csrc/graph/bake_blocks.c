@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "graph/bake_hcl.h"
+#include "util/alloc.h"
 
 /* one evaluation of a block: its name and fields (decoded attributes; null -> JSON null) */
 typedef struct block_out {
@@ -97,24 +98,24 @@ static hcl_value *to_hcl(const json_t *j)
 		return hcl_null(hcl_type_string());
 	case JSON_ARRAY:
 		n = json_array_size(j);
-		items = calloc(n + 1, sizeof(*items));
+		items = atmo__calloc(n + 1, sizeof(*items), NULL);
 		if (!items)
 			return NULL;
 		for (i = 0; i < n; i++)
 			items[i] = to_hcl(json_array_get(j, i));
 		r = hcl_tuple(items, n);
-		free(items);
+		atmo__free(items);
 		return r;
 	case JSON_OBJECT: {
 		const char **keys;
 		const char *k;
 		json_t *v;
 		n = json_object_size(j);
-		items = calloc(n + 1, sizeof(*items));
-		keys = calloc(n + 1, sizeof(*keys));
+		items = atmo__calloc(n + 1, sizeof(*items), NULL);
+		keys = atmo__calloc(n + 1, sizeof(*keys), NULL);
 		if (!items || !keys) {
-			free(items);
-			free(keys);
+			atmo__free(items);
+			atmo__free(keys);
 			return NULL;
 		}
 		i = 0;
@@ -123,8 +124,8 @@ static hcl_value *to_hcl(const json_t *j)
 			items[i++] = to_hcl(v);
 		}
 		r = hcl_object(keys, items, n);
-		free(items);
-		free(keys);
+		atmo__free(items);
+		atmo__free(keys);
 		return r;
 	}
 	}
@@ -137,12 +138,12 @@ static hcl_value *target_value(const char *name, const json_t *fields, int is_gr
 	static const char *const gkeys[] = { "description", "targets" };
 	size_t nf, i, k = 0;
 	const bake_field *f = atmo__bake_fields(&nf);
-	const char **keys = calloc(nf + 3, sizeof(*keys));
-	hcl_value **vals = calloc(nf + 3, sizeof(*vals)), *r;
+	const char **keys = atmo__calloc(nf + 3, sizeof(*keys), NULL);
+	hcl_value **vals = atmo__calloc(nf + 3, sizeof(*vals), NULL), *r;
 
 	if (!keys || !vals) {
-		free(keys);
-		free(vals);
+		atmo__free(keys);
+		atmo__free(vals);
 		return NULL;
 	}
 	/* the block's name is a field too (target.foo.name) */
@@ -162,8 +163,8 @@ static hcl_value *target_value(const char *name, const json_t *fields, int is_gr
 		}
 	}
 	r = hcl_object(keys, vals, k);
-	free(keys);
-	free(vals);
+	atmo__free(keys);
+	atmo__free(vals);
 	return r;
 }
 
@@ -185,21 +186,21 @@ static char *file_dir(const char *file)
 	const char *slash = file ? strrchr(file, '/') : NULL;
 
 	if (!slash)
-		return strdup(".");
-	return strndup(file, (size_t)(slash - file));
+		return atmo__strdup(".", NULL);
+	return atmo__strndup(file, (size_t)(slash - file), NULL);
 }
 
 /* Go's path.Join(dir, rel) */
 static char *path_join(const char *dir, const char *rel)
 {
 	size_t n = strlen(dir) + strlen(rel) + 2;
-	char *in = malloc(n), *out;
+	char *in = atmo__malloc(n, NULL), *out;
 
 	if (!in)
 		return NULL;
 	snprintf(in, n, "%s/%s", dir, rel);
 	out = atmo__bake_path_clean(in);
-	free(in);
+	atmo__free(in);
 	return out;
 }
 
@@ -218,7 +219,7 @@ static json_t *rebased(const char *dir, json_t *v)
 		return json_incref(v);
 	j = path_join(dir, json_string_value(v));
 	r = j ? json_string(j) : NULL;
-	free(j);
+	atmo__free(j);
 	return r;
 }
 
@@ -234,7 +235,7 @@ static int refers_to_target(const hcl_traversal *t, void *payload)
  * struct) cannot hold the unknown value a failed expression leaves (HCL
  * returns an unknown value with its diagnostics), so gohcl adds its own
  * "Unsuitable value type" diagnostic; buildx's capsule types (cache, output,
- * secret, ssh, attest entries) convert on their own and are not counted. */
+ * secret, ssh, attest entries) convert on their own (bake_partial.c). */
 static int plain_kind(bake_kind k)
 {
 	return k != BK_CACHE && k != BK_OUTPUT && k != BK_SECRET && k != BK_SSH && k != BK_ATTEST;
@@ -299,7 +300,16 @@ static int decode_body(bake_parser *p, const hcl_block *blk, const hcl_ctx *ctx,
 					p->diag_soft = p->diag.code == ATMO_EINVALID;
 					return -1;
 				}
-				body_diag(p, &first, &n_diags, plain_kind(f->kind));
+				{
+					hcl_diag d = p->diag;
+					int extra = plain_kind(f->kind)
+							    ? 1
+							    : atmo__bake_partial_fails(p, a->expr, ctx, f);
+					p->diag = d;
+					if (extra < 0)
+						return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
+					body_diag(p, &first, &n_diags, (size_t)extra);
+				}
 				continue;
 			}
 		}
@@ -321,12 +331,17 @@ static int decode_body(bake_parser *p, const hcl_block *blk, const hcl_ctx *ctx,
 				json_t *x;
 				rb = json_object();
 				json_object_foreach(j, k, x)
-					json_object_set_new(rb, k, rebased(p->rebase_dir, x));
+					if (rb && json_object_set_new(rb, k, rebased(p->rebase_dir, x)) < 0) {
+						json_decref(rb);
+						rb = NULL;
+					}
 			} else {
 				rb = rebased(p->rebase_dir, j);
 			}
 			json_decref(j);
 			j = rb;
+			if (!j)
+				return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 		}
 		if (json_object_set_new(fields, a->name, j ? j : json_null()) < 0)
 			return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
@@ -390,12 +405,12 @@ static int publish(bake_parser *p, const char *type, const char *name, const jso
 
 static int add_out(bake_block_state *s, const char *name, json_t *fields)
 {
-	block_out *g = realloc(s->outs, (s->n_outs + 1) * sizeof(*g));
+	block_out *g = atmo__realloc(s->outs, (s->n_outs + 1) * sizeof(*g), NULL);
 
 	if (!g)
 		return -1;
 	s->outs = g;
-	g[s->n_outs].name = strdup(name);
+	g[s->n_outs].name = atmo__strdup(name, NULL);
 	g[s->n_outs].fields = fields;
 	if (!g[s->n_outs].name)
 		return -1;
@@ -425,34 +440,37 @@ static int eval_one(bake_parser *p, size_t bi, const hcl_ctx *ctx, int has_matri
 			return atmo__bake_diag(p, &blk->label_ranges[0], "Invalid name",
 					       "name must be a string");
 		}
-		name = strdup(s->u.str.s);
+		name = atmo__strdup(s->u.str.s, NULL);
 		hcl_value_unref(s);
 	} else {
-		name = strdup(blk->labels[0]);
+		name = atmo__strdup(blk->labels[0], NULL);
 	}
 	if (!name)
 		return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 	if (!valid_name(name)) {
-		free(name);
+		atmo__free(name);
 		return atmo__bake_diag(p, &blk->label_ranges[0], "Invalid name",
 				       "only \"[a-zA-Z0-9_-]+\" are allowed");
 	}
 	if (json_object_get(seen, name)) {
 		rc = atmo__bake_diag(p, &blk->label_ranges[0], "Invalid name", "duplicate name \"%s\"", name);
-		free(name);
+		atmo__free(name);
 		return rc;
 	}
-	json_object_set_new(seen, name, json_true());
+	if (json_object_set_new(seen, name, json_true()) < 0) {
+		atmo__free(name);
+		return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
+	}
 	fields = json_object();
 	if (!fields || decode_body(p, blk, ctx, is_group, fields) < 0 ||
 	    publish(p, blk->type, name, fields) < 0 || add_out(&p->bs[bi], name, fields) < 0) {
 		if (!p->diag.summary[0])
 			atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 		json_decref(fields);
-		free(name);
+		atmo__free(name);
 		return -1;
 	}
-	free(name);
+	atmo__free(name);
 	return 0;
 }
 
@@ -558,12 +576,16 @@ static int resolve_block(bake_parser *p, size_t bi)
 		json_t *names = json_array();
 		size_t k;
 		for (k = 0; names && k < s->n_outs; k++)
-			json_array_append_new(names, json_string(s->outs[k].name));
-		json_array_append_new(p->renamed, json_pack("[s,o]", blk->labels[0], names));
+			if (json_array_append_new(names, json_string(s->outs[k].name)) < 0) {
+				json_decref(names);
+				names = NULL;
+			}
+		if (!names || json_array_append_new(p->renamed, json_pack("[s,o]", blk->labels[0], names)) < 0)
+			rc = atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 	}
 out:
 	json_decref(seen);
-	free(p->rebase_dir);
+	atmo__free(p->rebase_dir);
 	p->rebase_dir = saved_dir;
 	if (rc == 0)
 		s->state = 2;
@@ -589,13 +611,20 @@ static int partial_attr(bake_parser *p, size_t bi, const char *attr, json_t *fie
 	    !(f = atmo__bake_field(attr)))
 		return 0;
 	/* evaluating it may ask for it again: mark it first, so that is null, not a loop */
-	json_object_set_new(fields, key, json_true());
+	if (json_object_set_new(fields, key, json_true()) < 0)
+		return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 	{
 		size_t fails = p->lookup_fails;
 		if (atmo__bake_eval(p, a->expr, NULL, &v) < 0) {
 			/* gohcl's own diagnostic for the failed value, as in decode_body */
-			if (p->lookup_fails == fails && p->diag.code == ATMO_EINVALID)
-				p->diag.n_more += plain_kind(f->kind);
+			if (p->lookup_fails == fails && p->diag.code == ATMO_EINVALID) {
+				hcl_diag d = p->diag;
+				int extra = plain_kind(f->kind) ? 1 : atmo__bake_partial_fails(p, a->expr, NULL, f);
+				p->diag = d;
+				if (extra < 0)
+					return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
+				p->diag.n_more += (size_t)extra;
+			}
 			return -1;
 		}
 	}
@@ -677,13 +706,13 @@ int atmo__bake_block_ref(bake_parser *p, const hcl_traversal *t, hcl_value **out
 		*out = hcl_map(hcl_type_string(), NULL, NULL, 0);
 	} else {
 		size_t n = json_object_size(view), k = 0;
-		const char **keys = calloc(n + 1, sizeof(*keys));
-		hcl_value **vals = calloc(n + 1, sizeof(*vals));
+		const char **keys = atmo__calloc(n + 1, sizeof(*keys), NULL);
+		hcl_value **vals = atmo__calloc(n + 1, sizeof(*vals), NULL);
 		const char *key;
 		json_t *v;
 		if (!keys || !vals) {
-			free(keys);
-			free(vals);
+			atmo__free(keys);
+			atmo__free(vals);
 			json_decref(before);
 			return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 		}
@@ -692,8 +721,8 @@ int atmo__bake_block_ref(bake_parser *p, const hcl_traversal *t, hcl_value **out
 			vals[k++] = target_value(key, v, !strcmp(t->root, "group"));
 		}
 		*out = hcl_object(keys, vals, n);
-		free(keys);
-		free(vals);
+		atmo__free(keys);
+		atmo__free(vals);
 	}
 	json_decref(before);
 	return *out ? 0 : atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
@@ -703,7 +732,7 @@ int atmo__bake_block_ref(bake_parser *p, const hcl_traversal *t, hcl_value **out
 
 int atmo__bake_blocks_init(bake_parser *p)
 {
-	p->bs = calloc(p->n_blocks + 1, sizeof(*p->bs));
+	p->bs = atmo__calloc(p->n_blocks + 1, sizeof(*p->bs), NULL);
 	p->tvals = json_pack("{s:{},s:{}}", "target", "group");
 	p->renamed = json_array();
 	return p->bs && p->tvals && p->renamed ? 0 : -1;
@@ -753,23 +782,34 @@ int atmo__bake_blocks(bake_parser *p)
 		const char *g;
 		json_t *v;
 		json_object_foreach(p->cfg->groups, g, v)
-			if (!json_object_get(v, "targets"))
-				json_object_set_new(v, "targets", json_array());
+			if (!json_object_get(v, "targets") &&
+			    json_object_set_new(v, "targets", json_array()) < 0)
+				return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 	}
 	/* a matrix block's old name becomes a group of its new names (of every block of that name) */
 	{
 		json_t *byname = json_object(), *merged = json_array(), *r;
+		int bad = !byname || !merged;
 		json_array_foreach(p->renamed, i, r) {
 			const char *old = json_string_value(json_array_get(r, 0));
 			json_t *acc = json_object_get(byname, old);
+			if (bad)
+				break;
 			if (!acc) {
 				acc = json_array();
-				json_object_set_new(byname, old, acc);
-				json_array_append_new(merged, json_pack("[s,O]", old, acc));
+				if (json_object_set_new(byname, old, acc) < 0 ||
+				    json_array_append_new(merged, json_pack("[s,O]", old, acc)) < 0) {
+					bad = 1;
+					break;
+				}
 			}
-			json_array_extend(acc, json_array_get(r, 1));
+			bad = json_array_extend(acc, json_array_get(r, 1)) < 0;
 		}
 		json_decref(byname);
+		if (bad) {
+			json_decref(merged);
+			return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
+		}
 		json_decref(p->renamed);
 		p->renamed = merged;
 	}
@@ -778,12 +818,16 @@ int atmo__bake_blocks(bake_parser *p)
 		const char *old = json_string_value(json_array_get(r, 0));
 		json_t *names = json_array_get(r, 1), *u = json_array(), *x, *g;
 		size_t j, l;
+		if (!u)
+			return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 		json_array_foreach(names, j, x) {
 			int dup = 0;
 			for (l = 0; l < json_array_size(u); l++)
 				dup |= json_equal(json_array_get(u, l), x);
-			if (!dup)
-				json_array_append(u, x);
+			if (!dup && json_array_append(u, x) < 0) {
+				json_decref(u);
+				return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
+			}
 		}
 		if (json_array_size(u) == 1 && !strcmp(json_string_value(json_array_get(u, 0)), old)) {
 			json_decref(u);
@@ -794,7 +838,8 @@ int atmo__bake_blocks(bake_parser *p)
 			json_decref(u);
 			continue;
 		}
-		json_object_set_new(p->cfg->groups, old, json_pack("{s:o}", "targets", u));
+		if (json_object_set_new(p->cfg->groups, old, json_pack("{s:o}", "targets", u)) < 0)
+			return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 	}
 	return 0;
 }
@@ -806,14 +851,14 @@ void atmo__bake_blocks_free(bake_parser *p)
 	if (p->bs) {
 		for (i = 0; i < p->n_blocks; i++) {
 			for (k = 0; k < p->bs[i].n_outs; k++) {
-				free(p->bs[i].outs[k].name);
+				atmo__free(p->bs[i].outs[k].name);
 				json_decref(p->bs[i].outs[k].fields);
 			}
-			free(p->bs[i].outs);
+			atmo__free(p->bs[i].outs);
 		}
-		free(p->bs);
+		atmo__free(p->bs);
 	}
 	json_decref(p->tvals);
 	json_decref(p->renamed);
-	free(p->rebase_dir);
+	atmo__free(p->rebase_dir);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include "graph/bake_model.h"
+#include "util/alloc.h"
 
 /* buildx's Target struct order, which is the order of its --print output */
 static const bake_field fields[] = {
@@ -75,13 +76,13 @@ int atmo__bake_csv(json_t **out, const char *s, char *msg, size_t n)
 {
 	json_t *a = json_array();
 	size_t len = strlen(s), i = 0, col;
-	char *buf = malloc(len + 1);
+	char *buf = atmo__malloc(len + 1, NULL);
 
 	*out = NULL;
 	if (!a || !buf)
 		goto oom;
 	if (len == 0) {
-		free(buf);
+		atmo__free(buf);
 		*out = a;
 		return 0;
 	}
@@ -130,20 +131,20 @@ int atmo__bake_csv(json_t **out, const char *s, char *msg, size_t n)
 			break;
 		i++; /* the comma */
 	}
-	free(buf);
+	atmo__free(buf);
 	*out = a;
 	return 0;
 oom:
 	snprintf(msg, n, "out of memory");
 fail:
-	free(buf);
+	atmo__free(buf);
 	json_decref(a);
 	return -1;
 }
 
 static char *lower(const char *s, size_t len)
 {
-	char *d = malloc(len + 1);
+	char *d = atmo__malloc(len + 1, NULL);
 	size_t i;
 
 	if (!d)
@@ -191,23 +192,25 @@ static int entry_from_text(json_t **out, bake_kind k, const char *s, char *msg, 
 {
 	json_t *fl = NULL, *e = json_object(), *f;
 	size_t i;
-	int rc = -1;
+	int rc = -1, oom = 0;
 	const char *typ = NULL;
 
 	*out = NULL;
+	if (n)
+		msg[0] = '\0';
 	if (!e || atmo__bake_csv(&fl, s, msg, n) < 0)
 		goto done;
 	if (k == BK_OUTPUT && json_array_size(fl) == 1 &&
 	    !strcmp(json_string_value(json_array_get(fl, 0)), s) && strncmp(s, "type=", 5)) {
-		json_object_set_new(e, "type", json_string(strcmp(s, "-") ? "local" : "tar"));
-		json_object_set_new(e, "dest", json_string(s));
+		oom |= json_object_set_new(e, "type", json_string(strcmp(s, "-") ? "local" : "tar")) < 0;
+		oom |= json_object_set_new(e, "dest", json_string(s)) < 0;
 		rc = 0;
 		goto done;
 	}
 	if (k == BK_CACHE && json_array_size(fl) == 1 &&
 	    !strchr(json_string_value(json_array_get(fl, 0)), '=')) {
-		json_object_set_new(e, "ref", json_string(json_string_value(json_array_get(fl, 0))));
-		json_object_set_new(e, "type", json_string("registry"));
+		oom |= json_object_set_new(e, "ref", json_string(json_string_value(json_array_get(fl, 0)))) < 0;
+		oom |= json_object_set_new(e, "type", json_string("registry")) < 0;
 		rc = 0;
 		goto done;
 	}
@@ -218,23 +221,23 @@ static int entry_from_text(json_t **out, bake_kind k, const char *s, char *msg, 
 		if (!paths)
 			goto done;
 		if (!eq) {
-			json_object_set_new(e, "id", json_string(s));
+			oom |= json_object_set_new(e, "id", json_string(s)) < 0;
 		} else {
-			char *id = strndup(s, (size_t)(eq - s)), *rest = strdup(eq + 1), *p, *save = NULL;
+			char *id = atmo__strndup(s, (size_t)(eq - s), NULL), *rest = atmo__strdup(eq + 1, NULL), *p, *save = NULL;
 			if (!id || !rest) {
-				free(id);
-				free(rest);
+				atmo__free(id);
+				atmo__free(rest);
 				json_decref(paths);
 				goto done;
 			}
-			json_object_set_new(e, "id", json_string(id));
+			oom |= json_object_set_new(e, "id", json_string(id)) < 0;
 			for (p = strtok_r(rest, ",", &save); p; p = strtok_r(NULL, ",", &save))
-				json_array_append_new(paths, json_string(p));
-			free(id);
-			free(rest);
+				oom |= json_array_append_new(paths, json_string(p)) < 0;
+			atmo__free(id);
+			atmo__free(rest);
 		}
 		if (json_array_size(paths))
-			json_object_set_new(e, "paths", paths);
+			oom |= json_object_set_new(e, "paths", paths) < 0;
 		else
 			json_decref(paths);
 		rc = 0;
@@ -258,19 +261,19 @@ static int entry_from_text(json_t **out, bake_kind k, const char *s, char *msg, 
 			if (!strcmp(key, "type")) {
 				if (strcmp(eq + 1, "file") && strcmp(eq + 1, "env")) {
 					snprintf(msg, n, "unsupported secret type \"%s\"", eq + 1);
-					free(key);
+					atmo__free(key);
 					goto done;
 				}
 				typ = strcmp(eq + 1, "env") ? "file" : "env";
 			} else if (!strcmp(key, "id")) {
-				json_object_set_new(e, "id", json_string(eq + 1));
+				oom |= json_object_set_new(e, "id", json_string(eq + 1)) < 0;
 			} else if (!strcmp(key, "source") || !strcmp(key, "src")) {
-				json_object_set_new(e, "src", json_string(eq + 1));
+				oom |= json_object_set_new(e, "src", json_string(eq + 1)) < 0;
 			} else if (!strcmp(key, "env")) {
-				json_object_set_new(e, "env", json_string(eq + 1));
+				oom |= json_object_set_new(e, "env", json_string(eq + 1)) < 0;
 			} else {
 				snprintf(msg, n, "unexpected key '%s' in '%s'", key, field);
-				free(key);
+				atmo__free(key);
 				goto done;
 			}
 		} else if (k == BK_ATTEST && !strcmp(key, "disabled")) {
@@ -278,27 +281,26 @@ static int entry_from_text(json_t **out, bake_kind k, const char *s, char *msg, 
 			if (parse_bool(eq + 1, &b) < 0) {
 				snprintf(msg, n, "invalid value %s: strconv.ParseBool: parsing \"%s\": invalid syntax",
 					 field, eq + 1);
-				free(key);
+				atmo__free(key);
 				goto done;
 			}
 			if (b)
-				json_object_set_new(e, "disabled", json_true());
+				oom |= json_object_set_new(e, "disabled", json_true()) < 0;
 			else
 				json_object_del(e, "disabled");
 		} else if (k == BK_ATTEST && strcmp(key, "type")) {
 			/* attest keeps the attribute's key as written */
-			char *raw = strndup(field, (size_t)(eq - field));
-			if (raw)
-				json_object_set_new(e, raw, json_string(eq + 1));
-			free(raw);
+			char *raw = atmo__strndup(field, (size_t)(eq - field), NULL);
+			oom |= !raw || json_object_set_new(e, raw, json_string(eq + 1)) < 0;
+			atmo__free(raw);
 		} else {
-			json_object_set_new(e, key, json_string(eq + 1));
+			oom |= json_object_set_new(e, key, json_string(eq + 1)) < 0;
 		}
-		free(key);
+		atmo__free(key);
 	}
 	if (k == BK_SECRET && typ && !strcmp(typ, "env") && !json_object_get(e, "env")) {
 		json_t *src = json_object_get(e, "src");
-		json_object_set(e, "env", src ? src : json_string(""));
+		oom |= (src ? json_object_set(e, "env", src) : json_object_set_new(e, "env", json_string(""))) < 0;
 		json_object_del(e, "src");
 		if (!json_string_length(json_object_get(e, "env")))
 			json_object_del(e, "env");
@@ -315,6 +317,10 @@ static int entry_from_text(json_t **out, bake_kind k, const char *s, char *msg, 
 	}
 	rc = 0;
 done:
+	if ((rc == 0 && oom) || (rc < 0 && n && !msg[0])) {
+		snprintf(msg, n, "out of memory");
+		rc = -1;
+	}
 	json_decref(fl);
 	if (rc == 0)
 		*out = e;
@@ -328,7 +334,7 @@ static int entry_from_object(json_t **out, bake_kind k, const hcl_value *v, char
 {
 	/* build the CSV text of the object and read it as text: one set of rules */
 	size_t i, len = 0, cap = 256;
-	char *s = malloc(cap);
+	char *s = atmo__malloc(cap, NULL);
 	int rc;
 
 	if (!s) {
@@ -339,22 +345,24 @@ static int entry_from_object(json_t **out, bake_kind k, const hcl_value *v, char
 		/* ssh objects: {id = "x", paths = ["a", "b"]} */
 		json_t *e = json_object(), *paths = json_array();
 		const hcl_value *id = hcl_value_get(v, "id"), *ps = hcl_value_get(v, "paths");
-		free(s);
-		if (!e || !paths) {
+		atmo__free(s);
+		int bad = !e || !paths;
+		if (!bad && id && id->type->kind == HCL_T_STRING && !id->is_null)
+			bad = json_object_set_new(e, "id", json_string(id->u.str.s)) < 0;
+		if (!bad && ps && !ps->is_null && (ps->type->kind == HCL_T_LIST || ps->type->kind == HCL_T_TUPLE))
+			for (i = 0; i < ps->u.seq.n && !bad; i++)
+				if (ps->u.seq.items[i]->type->kind == HCL_T_STRING)
+					bad = json_array_append_new(paths, json_string(ps->u.seq.items[i]->u.str.s)) < 0;
+		if (!bad && json_array_size(paths)) {
+			bad = json_object_set_new(e, "paths", paths) < 0;
+			paths = NULL;
+		}
+		json_decref(paths);
+		if (bad) {
 			json_decref(e);
-			json_decref(paths);
+			snprintf(msg, n, "out of memory");
 			return -1;
 		}
-		if (id && id->type->kind == HCL_T_STRING && !id->is_null)
-			json_object_set_new(e, "id", json_string(id->u.str.s));
-		if (ps && !ps->is_null && (ps->type->kind == HCL_T_LIST || ps->type->kind == HCL_T_TUPLE))
-			for (i = 0; i < ps->u.seq.n; i++)
-				if (ps->u.seq.items[i]->type->kind == HCL_T_STRING)
-					json_array_append_new(paths, json_string(ps->u.seq.items[i]->u.str.s));
-		if (json_array_size(paths))
-			json_object_set_new(e, "paths", paths);
-		else
-			json_decref(paths);
 		*out = e;
 		return 0;
 	}
@@ -374,14 +382,14 @@ static int entry_from_object(json_t **out, bake_kind k, const hcl_value *v, char
 			val = hcl_number_format(x->u.num, num, sizeof(num));
 		else {
 			snprintf(msg, n, "attribute \"%s\": string required", v->u.obj.keys[i]);
-			free(s);
+			atmo__free(s);
 			return -1;
 		}
 		need = len + strlen(v->u.obj.keys[i]) + 2 * strlen(val) + 8;
 		if (need > cap) {
-			char *g = realloc(s, need * 2);
+			char *g = atmo__realloc(s, need * 2, NULL);
 			if (!g) {
-				free(s);
+				atmo__free(s);
 				snprintf(msg, n, "out of memory");
 				return -1;
 			}
@@ -405,7 +413,7 @@ static int entry_from_object(json_t **out, bake_kind k, const hcl_value *v, char
 		}
 	}
 	rc = entry_from_text(out, k, s, msg, n);
-	free(s);
+	atmo__free(s);
 	return rc;
 }
 
@@ -582,8 +590,12 @@ int atmo__bake_field_decode(json_t **out, const bake_field *f, const hcl_value *
 			y = convert_to(x, res_keys[i].is_int ? hcl_type_number() : hcl_type_string(), msg, n);
 			if (!y)
 				goto fail;
-			json_object_set_new(o, res_keys[i].name,
-					    res_keys[i].is_int ? json_integer((json_int_t)y->u.num) : str_json(y));
+			if (json_object_set_new(o, res_keys[i].name, res_keys[i].is_int
+									      ? json_integer((json_int_t)y->u.num)
+									      : str_json(y)) < 0) {
+				hcl_value_unref(y);
+				goto oom;
+			}
 			hcl_value_unref(y);
 		}
 		break;
@@ -673,7 +685,10 @@ int atmo__bake_target_merge(json_t *dst, const json_t *src)
 			json_object_foreach(s, k, x) {
 				if (json_is_null(x) && f->kind == BK_MAPN)
 					continue;
-				json_object_set(c, k, x);
+				if (json_object_set(c, k, x) < 0) {
+					json_decref(c);
+					return -1;
+				}
 			}
 			if (f->kind == BK_MAPN && !json_object_size(c) && !d)
 				json_decref(c);
@@ -738,9 +753,11 @@ int atmo__bake_target_normalize(json_t *t)
 		json_t *e = json_object_get(t, "entitlements");
 		if (!e) {
 			e = json_array();
-			json_object_set_new(t, "entitlements", e);
+			if (json_object_set_new(t, "entitlements", e) < 0)
+				return -1;
 		}
-		json_array_append_new(e, json_string("network.host"));
+		if (json_array_append_new(e, json_string("network.host")) < 0)
+			return -1;
 		dedup_strings(e);
 	}
 	{
@@ -768,7 +785,7 @@ static json_t *escaped(const json_t *v)
 	if (json_is_string(v)) {
 		const char *s = json_string_value(v);
 		size_t len = json_string_length(v), i, k = 0;
-		char *d = malloc(2 * len + 1);
+		char *d = atmo__malloc(2 * len + 1, NULL);
 		json_t *r;
 		if (!d)
 			return NULL;
@@ -778,21 +795,27 @@ static json_t *escaped(const json_t *v)
 			d[k++] = s[i];
 		}
 		r = json_stringn(d, k);
-		free(d);
+		atmo__free(d);
 		return r;
 	}
 	if (json_is_array(v)) {
 		json_t *a = json_array(), *x;
 		size_t i;
 		json_array_foreach(v, i, x)
-			json_array_append_new(a, escaped(x));
+			if (a && json_array_append_new(a, escaped(x)) < 0) {
+				json_decref(a);
+				a = NULL;
+			}
 		return a;
 	}
 	if (json_is_object(v)) {
 		json_t *o = json_object(), *x;
 		const char *k;
 		json_object_foreach((json_t *)v, k, x)
-			json_object_set_new(o, k, escaped(x));
+			if (o && json_object_set_new(o, k, escaped(x)) < 0) {
+				json_decref(o);
+				o = NULL;
+			}
 		return o;
 	}
 	return json_incref((json_t *)v);
@@ -807,21 +830,24 @@ static int cmp_keys(const void *a, const void *b)
 static json_t *sorted(const json_t *o)
 {
 	size_t n = json_object_size(o), i = 0;
-	const char **keys = calloc(n + 1, sizeof(*keys));
+	const char **keys = atmo__calloc(n + 1, sizeof(*keys), NULL);
 	json_t *r = json_object(), *x;
 	const char *k;
 
 	if (!keys || !r) {
-		free(keys);
+		atmo__free(keys);
 		json_decref(r);
 		return NULL;
 	}
 	json_object_foreach((json_t *)o, k, x)
 		keys[i++] = k;
 	qsort(keys, n, sizeof(*keys), cmp_keys);
-	for (i = 0; i < n; i++)
-		json_object_set(r, keys[i], json_object_get(o, keys[i]));
-	free(keys);
+	for (i = 0; i < n && r; i++)
+		if (json_object_set(r, keys[i], json_object_get(o, keys[i])) < 0) {
+			json_decref(r);
+			r = NULL;
+		}
+	atmo__free(keys);
 	return r;
 }
 
@@ -870,7 +896,10 @@ json_t *atmo__bake_target_print(const json_t *t)
 				continue;
 			p = json_array();
 			json_array_foreach(v, j, x)
-				json_array_append_new(p, sorted(x));
+				if (p && json_array_append_new(p, sorted(x)) < 0) {
+					json_decref(p);
+					p = NULL;
+				}
 			break;
 		}
 		case BK_SECRET:
@@ -886,12 +915,19 @@ json_t *atmo__bake_target_print(const json_t *t)
 			json_array_foreach(v, j, x) {
 				json_t *e = json_object();
 				const char *const *kk;
-				for (kk = keys; *kk; kk++) {
+				int bad = !e || !p;
+				for (kk = keys; *kk && !bad; kk++) {
 					json_t *y = json_object_get(x, *kk);
 					if (y && !(json_is_string(y) && !json_string_length(y)))
-						json_object_set(e, *kk, y);
+						bad = json_object_set(e, *kk, y) < 0;
 				}
-				json_array_append_new(p, e);
+				if (bad || json_array_append_new(p, e) < 0) {
+					if (bad)
+						json_decref(e);
+					json_decref(p);
+					p = NULL;
+					break;
+				}
 			}
 			break;
 		}
@@ -900,10 +936,12 @@ json_t *atmo__bake_target_print(const json_t *t)
 			if (!json_object_size(v))
 				continue;
 			p = json_object();
-			for (j = 0; j < N_RES; j++) {
+			for (j = 0; j < N_RES && p; j++) {
 				json_t *y = json_object_get(v, res_keys[j].name);
-				if (y)
-					json_object_set(p, res_keys[j].name, y);
+				if (y && json_object_set(p, res_keys[j].name, y) < 0) {
+					json_decref(p);
+					p = NULL;
+				}
 			}
 			break;
 		}
@@ -928,9 +966,9 @@ char *atmo__bake_dump(const json_t *doc)
 		return NULL;
 	n = strlen(s);
 	/* at most 6 bytes for each byte in: \u003c for < */
-	d = malloc(6 * n + 1);
+	d = atmo__malloc(6 * n + 1, NULL);
 	if (!d) {
-		free(s);
+		atmo__free(s);
 		return NULL;
 	}
 	/* Go's encoder: <, > and & as \u003c, \u003e and \u0026 (they only occur inside
@@ -956,21 +994,21 @@ char *atmo__bake_dump(const json_t *doc)
 		}
 	}
 	d[k] = '\0';
-	free(s);
+	atmo__free(s);
 	return d;
 }
 
 char *atmo__bake_path_clean(const char *path)
 {
 	size_t n = strlen(path) + 2, k = 0, i;
-	char *in = strdup(path), *out = malloc(n), *save = NULL, *seg;
-	char **segs = calloc(n, sizeof(*segs));
+	char *in = atmo__strdup(path, NULL), *out = atmo__malloc(n, NULL), *save = NULL, *seg;
+	char **segs = atmo__calloc(n, sizeof(*segs), NULL);
 	int abs = path[0] == '/';
 
 	if (!in || !out || !segs) {
-		free(in);
-		free(out);
-		free(segs);
+		atmo__free(in);
+		atmo__free(out);
+		atmo__free(segs);
 		return NULL;
 	}
 	for (seg = strtok_r(in, "/", &save); seg; seg = strtok_r(NULL, "/", &save)) {
@@ -995,7 +1033,7 @@ char *atmo__bake_path_clean(const char *path)
 	}
 	if (!out[0])
 		strcpy(out, ".");
-	free(in);
-	free(segs);
+	atmo__free(in);
+	atmo__free(segs);
 	return out;
 }

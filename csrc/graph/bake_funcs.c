@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "graph/bake_hcl.h"
+#include "util/alloc.h"
 
 struct bake_func {
 	hcl_func f;
@@ -79,7 +80,7 @@ static int call_impl(void *payload, hcl_value *const *args, size_t n, hcl_value 
 		snprintf(e->msg, sizeof(e->msg), "function cycle not allowed for %s", fn->f.name);
 		return -1;
 	}
-	rest = calloc(nr + 1, sizeof(*rest));
+	rest = atmo__calloc(nr + 1, sizeof(*rest), NULL);
 	if (!rest) {
 		snprintf(e->msg, sizeof(e->msg), "out of memory");
 		return -1;
@@ -90,7 +91,7 @@ static int call_impl(void *payload, hcl_value *const *args, size_t n, hcl_value 
 	s.args = args;
 	s.n = n;
 	s.rest = hcl_tuple(rest, nr);
-	free(rest);
+	atmo__free(rest);
 	if (!s.rest) {
 		snprintf(e->msg, sizeof(e->msg), "out of memory");
 		return -1;
@@ -134,17 +135,17 @@ static int define(bake_parser *p, const hcl_block *blk, bake_func **out)
 		return atmo__bake_diag(p, &r, "Invalid function",
 				       "params must be a list of names for %s", blk->labels[0]);
 	}
-	fn = calloc(1, sizeof(*fn));
-	if (!fn || !(fn->params = calloc(n + 1, sizeof(*fn->params)))) {
-		free(fn);
+	fn = atmo__calloc(1, sizeof(*fn), NULL);
+	if (!fn || !(fn->params = atmo__calloc(n + 1, sizeof(*fn->params), NULL))) {
+		atmo__free(fn);
 		return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 	}
 	for (i = 0; i < n; i++) {
 		const char *kw;
 		if (!hcl_expr_as_keyword(items[i], &kw)) {
 			hcl_range r = hcl_expr_range(items[i]);
-			free(fn->params);
-			free(fn);
+			atmo__free(fn->params);
+			atmo__free(fn);
 			return atmo__bake_diag(p, &r, "Invalid function",
 					       "parameter %zu of %s is not a name", i, blk->labels[0]);
 		}
@@ -159,8 +160,8 @@ static int define(bake_parser *p, const hcl_block *blk, bake_func **out)
 		const char *kw;
 		if (!hcl_expr_as_keyword(vp->expr, &kw)) {
 			hcl_range r = hcl_expr_range(vp->expr);
-			free(fn->params);
-			free(fn);
+			atmo__free(fn->params);
+			atmo__free(fn);
 			return atmo__bake_diag(p, &r, "Invalid function",
 					       "variadic_param of %s is not a name", blk->labels[0]);
 		}
@@ -180,10 +181,10 @@ static int define(bake_parser *p, const hcl_block *blk, bake_func **out)
 	fn->p = p;
 	fn->result = result->expr;
 	if (!p->fdefs) {
-		p->fdefs = calloc(p->n_funcs + 1, sizeof(*p->fdefs));
+		p->fdefs = atmo__calloc(p->n_funcs + 1, sizeof(*p->fdefs), NULL);
 		if (!p->fdefs) {
-			free(fn->params);
-			free(fn);
+			atmo__free(fn->params);
+			atmo__free(fn);
 			return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 		}
 	}
@@ -193,14 +194,14 @@ static int define(bake_parser *p, const hcl_block *blk, bake_func **out)
 
 int atmo__bake_user_func(bake_parser *p, const char *name, const hcl_func **out)
 {
-	json_t *ix = json_object_get(p->func_ix, name);
+	const size_t *ix = atmo__map_get(&p->func_ix, name);
 	size_t i;
 	bake_func *fn;
 
 	*out = NULL;
 	if (!ix)
 		return 1;
-	i = (size_t)json_integer_value(ix);
+	i = *ix;
 	if (p->fdefs && p->fdefs[i]) {
 		*out = &p->fdefs[i]->f;
 		return 0;
@@ -234,9 +235,9 @@ void atmo__bake_funcs_free(bake_parser *p)
 	for (i = 0; i < p->n_funcs; i++) {
 		if (!p->fdefs[i])
 			continue;
-		free(p->fdefs[i]->params);
-		free(p->fdefs[i]);
+		atmo__free(p->fdefs[i]->params);
+		atmo__free(p->fdefs[i]);
 	}
-	free(p->fdefs);
+	atmo__free(p->fdefs);
 	p->fdefs = NULL;
 }

@@ -9,8 +9,9 @@
 #include "atmograph/bake.h"
 #include "atmograph/dockerfile.h"
 #include "atmograph/graph.h"
-#include "graph/bake_internal.h"
+#include "graph/bake_int.h"
 #include "util/error.h"
+#include "util/alloc.h"
 
 /* one selected target's parsed Dockerfile and graph, kept while later targets link to it */
 typedef struct {
@@ -43,7 +44,7 @@ int atmo_bake_target_graph(atmo_graph **out, atmo_dockerfile **df, const atmo_ba
 		text = owned;
 	}
 	/* the "target:x" contexts whose target is built already */
-	links = calloc(t->n_links + 1, sizeof(*links));
+	links = atmo__calloc(t->n_links + 1, sizeof(*links), NULL);
 	if (!links) {
 		rc = atmo__error_nomem(err);
 		goto done;
@@ -70,8 +71,8 @@ int atmo_bake_target_graph(atmo_graph **out, atmo_dockerfile **df, const atmo_ba
 		*df = NULL;
 	}
 done:
-	free(links);
-	free(owned);
+	atmo__free(links);
+	atmo__free(owned);
 	return rc;
 }
 
@@ -94,29 +95,23 @@ int atmo_bake_graph(json_t **out, const atmo_bake *b, const char *const *names, 
 	*out = NULL;
 	if ((rc = atmo_bake_select(&order, &n, b, names, n_names, err)) < 0)
 		return rc;
-	docs = calloc(n + 1, sizeof(*docs));
-	tgs = calloc(n + 1, sizeof(*tgs));
-	built = calloc(b->n_targets + 1, sizeof(*built));
+	docs = atmo__calloc(n + 1, sizeof(*docs), NULL);
+	tgs = atmo__calloc(n + 1, sizeof(*tgs), NULL);
+	built = atmo__calloc(b->n_targets + 1, sizeof(*built), NULL);
 	doc = json_object();
 	images = json_array();
 	nodes = json_array();
 	edges = json_array();
 	unused = json_array();
 	warnings = json_array();
-	if (!docs || !tgs || !built || !doc || !images || !nodes || !edges || !unused || !warnings) {
-		json_decref(images);
-		json_decref(nodes);
-		json_decref(edges);
-		json_decref(unused);
-		json_decref(warnings);
-		unused = warnings = NULL;
+	/* the arrays are filled after they are put in doc: our own references keep them */
+	if (!docs || !tgs || !built || !doc || !images || !nodes || !edges || !unused || !warnings ||
+	    json_object_set_new(doc, "schema", json_string("atmograph.graph/1")) < 0 ||
+	    json_object_set(doc, "images", images) < 0 || json_object_set(doc, "nodes", nodes) < 0 ||
+	    json_object_set(doc, "edges", edges) < 0) {
 		rc = atmo__error_nomem(err);
 		goto done;
 	}
-	json_object_set_new(doc, "schema", json_string("atmograph.graph/1"));
-	json_object_set_new(doc, "images", images);
-	json_object_set_new(doc, "nodes", nodes);
-	json_object_set_new(doc, "edges", edges);
 	for (i = 0; i < n; i++) {
 		const atmo_bake_target *t = &b->targets[order[i]];
 		if ((rc = atmo_bake_target_graph(&tgs[i].g, &tgs[i].df, t, NULL, 0, built, err)) < 0 ||
@@ -130,9 +125,12 @@ int atmo_bake_graph(json_t **out, const atmo_bake *b, const char *const *names, 
 		size_t j;
 		char ctx_id[600];
 
-		append_all(images, json_object_get(d, "images"));
-		append_all(unused, json_object_get(d, "unused"));
-		append_all(warnings, json_object_get(d, "warnings"));
+		if (append_all(images, json_object_get(d, "images")) < 0 ||
+		    append_all(unused, json_object_get(d, "unused")) < 0 ||
+		    append_all(warnings, json_object_get(d, "warnings")) < 0) {
+			rc = atmo__error_nomem(err);
+			goto done;
+		}
 		/* contexts that name other targets: drop the context node, re-point its edges */
 		json_array_foreach(json_object_get(d, "nodes"), j, node) {
 			const char *kind = json_string_value(json_object_get(node, "kind"));
@@ -142,12 +140,15 @@ int atmo_bake_graph(json_t **out, const atmo_bake *b, const char *const *names, 
 				if (cname && !strcmp(cname, t->link_names[k]))
 					linked = 1;
 			}
-			if (!linked)
-				json_array_append(nodes, node);
+			if (!linked && json_array_append(nodes, node) < 0) {
+				rc = atmo__error_nomem(err);
+				goto done;
+			}
 		}
 		json_array_foreach(json_object_get(d, "edges"), j, edge) {
 			const char *from = json_string_value(json_object_get(edge, "from"));
 			json_t *e = json_deep_copy(edge);
+			int bad = 0;
 			if (!e) {
 				rc = atmo__error_nomem(err);
 				goto done;
@@ -162,37 +163,49 @@ int atmo_bake_graph(json_t **out, const atmo_bake *b, const char *const *names, 
 				for (di = 0; di < n; di++) {
 					if (order[di] == t->links[k]) {
 						json_t *tg = json_object_get(docs[di], "target");
-						if (tg)
-							json_object_set(e, "from", tg);
+						if (tg && json_object_set(e, "from", tg) < 0)
+							bad = 1;
 					}
 				}
-				json_object_set_new(e, "context", json_string(t->link_names[k]));
+				bad |= json_object_set_new(e, "context", json_string(t->link_names[k])) < 0;
 				(void)dep;
 			}
-			json_array_append_new(edges, e);
+			if (bad) {
+				json_decref(e);
+				rc = atmo__error_nomem(err);
+				goto done;
+			}
+			if (json_array_append_new(edges, e) < 0) {
+				rc = atmo__error_nomem(err);
+				goto done;
+			}
 		}
 	}
 	/* the document's target: the last requested image (dependents come last) */
-	if (n)
-		json_object_set(doc, "target", json_object_get(docs[n - 1], "target"));
-	json_object_set_new(doc, "unused", unused);
-	json_object_set_new(doc, "warnings", warnings);
-	unused = warnings = NULL;
+	if ((n && json_object_get(docs[n - 1], "target") &&
+	     json_object_set(doc, "target", json_object_get(docs[n - 1], "target")) < 0) ||
+	    json_object_set(doc, "unused", unused) < 0 || json_object_set(doc, "warnings", warnings) < 0) {
+		rc = atmo__error_nomem(err);
+		goto done;
+	}
 	*out = doc;
 	doc = NULL;
 done:
 	if (docs)
 		for (i = 0; i < n; i++)
 			json_decref(docs[i]);
-	free(docs);
+	atmo__free(docs);
 	if (tgs)
 		for (i = 0; i < n; i++) {
 			atmo_graph_free(tgs[i].g);
 			atmo_dockerfile_free(tgs[i].df);
 		}
-	free(tgs);
-	free(built);
-	free(order);
+	atmo__free(tgs);
+	atmo__free(built);
+	atmo__free(order);
+	json_decref(images);
+	json_decref(nodes);
+	json_decref(edges);
 	json_decref(unused);
 	json_decref(warnings);
 	json_decref(doc);

@@ -14,6 +14,8 @@
 #include "graph/bake_config.h"
 #include "graph/bake_hcl.h"
 #include "util/error.h"
+#include "util/alloc.h"
+#include "util/grow.h"
 
 /* ---- errors ---- */
 
@@ -21,7 +23,8 @@ int atmo__bake_diag(bake_parser *p, const hcl_range *r, const char *summary, con
 {
 	va_list ap;
 
-	p->diag.code = ATMO_EINVALID;
+	/* running out of memory is no fault of the file: the caller sees ATMO_ENOMEM */
+	p->diag.code = strcmp(summary, "Out of memory") ? ATMO_EINVALID : ATMO_ENOMEM;
 	p->diag.n_more = 0;
 	p->diag_soft = 0;
 	if (r)
@@ -79,20 +82,18 @@ hcl_range atmo__bake_start_range(const bake_parser *p, hcl_range r)
 
 /* ---- name tables ---- */
 
-static long ix_get(json_t *ix, const char *name)
+static long ix_get(const atmo__map *ix, const char *name)
 {
-	json_t *v = json_object_get(ix, name);
-	return v ? (long)json_integer_value(v) : -1;
+	const size_t *v = atmo__map_get(ix, name);
+	return v ? (long)*v : -1;
 }
 
-static int push_ptr(void ***arr, size_t *n, void *p)
+/* append p to the pointer array *arr of *n items and room for *cap; -1 no memory */
+static int push_ptr(void ***arr, size_t *n, size_t *cap, void *p)
 {
-	void **g = realloc(*arr, (*n + 1) * sizeof(**arr));
-	if (!g)
+	if (atmo__grow(arr, cap, *n + 1, sizeof(**arr), NULL) < 0)
 		return -1;
-	g[*n] = p;
-	*arr = g;
-	(*n)++;
+	(*arr)[(*n)++] = p;
 	return 0;
 }
 
@@ -100,14 +101,19 @@ static int push_ptr(void ***arr, size_t *n, void *p)
 
 static hcl_value *value_cache_get(bake_parser *p, const char *name)
 {
-	json_t *v = json_object_get(p->val_ix, name);
-	return v ? p->vals[json_integer_value(v)] : NULL;
+	const size_t *v = atmo__map_get(&p->val_ix, name);
+	return v ? p->vals[*v] : NULL;
 }
 
 static int value_cache_set(bake_parser *p, const char *name, hcl_value *v)
 {
-	if (push_ptr((void ***)&p->vals, &p->n_vals, v) < 0 ||
-	    json_object_set_new(p->val_ix, name, json_integer((json_int_t)p->n_vals - 1)) < 0) {
+	if (push_ptr((void ***)&p->vals, &p->n_vals, &p->cap_vals, v) < 0) {
+		hcl_value_unref(v);
+		return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
+	}
+	if (atmo__map_set(&p->val_ix, name, p->n_vals - 1, NULL) < 0) {
+		/* not kept after all: p->vals would free it a second time */
+		p->vals[--p->n_vals] = NULL;
 		hcl_value_unref(v);
 		return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 	}
@@ -183,7 +189,7 @@ static int resolve_attr_or_var(bake_parser *p, const char *name, const hcl_range
 
 static int resolve_var(bake_parser *p, const char *name, const hcl_range *use, hcl_value **out)
 {
-	long ai = ix_get(p->attr_ix, name), vi = ix_get(p->var_ix, name);
+	long ai = ix_get(&p->attr_ix, name), vi = ix_get(&p->var_ix, name);
 	int builtin = !strcmp(name, "BAKE_CMD_CONTEXT") || !strcmp(name, "BAKE_LOCAL_PLATFORM");
 	hcl_value *v = NULL;
 	int rc;
@@ -191,10 +197,11 @@ static int resolve_var(bake_parser *p, const char *name, const hcl_range *use, h
 	*out = NULL;
 	if (ai < 0 && vi < 0 && !builtin)
 		return 1;
-	if (json_object_get(p->progress, name))
+	if (atmo__map_get(&p->progress, name))
 		return atmo__bake_diag(p, use, "Invalid expression", "variable cycle not allowed for %s",
 				       name);
-	json_object_set_new(p->progress, name, json_true());
+	if (atmo__map_set(&p->progress, name, 1, NULL) < 0)
+		return atmo__bake_diag(p, use, "Out of memory", "out of memory");
 	if (ai >= 0) {
 		rc = atmo__bake_eval(p, p->attrs[ai]->expr, NULL, &v);
 		if (rc == 0 && (rc = atmo__bake_attr_env(p, name, p->attrs[ai], &v)) < 0) {
@@ -213,7 +220,7 @@ static int resolve_var(bake_parser *p, const char *name, const hcl_range *use, h
 	} else {
 		rc = atmo__bake_var_value(p, p->vars[vi], &v);
 	}
-	json_object_del(p->progress, name);
+	atmo__map_del(&p->progress, name);
 	if (rc < 0)
 		return -1;
 	/* every value is kept until the end: their total is bounded, not only each one's */
@@ -303,20 +310,23 @@ static int parse_file(bake_parser *p, const bake_file *f, atmo_error *err)
 		rc = hcl_parse(&hf, f->text, f->len, f->name, &d);
 	} else {
 		/* buildx: HCL first (named NAME.hcl), then JSON (NAME.json) */
-		char *hname = malloc(strlen(f->name) + 6), *jname = malloc(strlen(f->name) + 6);
+		char *hname = atmo__malloc(strlen(f->name) + 6, NULL), *jname = atmo__malloc(strlen(f->name) + 6, NULL);
 		hcl_diag d2;
 		if (!hname || !jname) {
-			free(hname);
-			free(jname);
+			atmo__free(hname);
+			atmo__free(jname);
 			return atmo__error_nomem(err);
 		}
 		sprintf(hname, "%s.hcl", f->name);
 		sprintf(jname, "%s.json", f->name);
 		/* the names must outlive the file: keep them */
-		if (push_ptr((void ***)&p->names, &p->n_names, hname) < 0 ||
-		    push_ptr((void ***)&p->names, &p->n_names, jname) < 0) {
-			free(hname);
-			free(jname);
+		if (push_ptr((void ***)&p->names, &p->n_names, &p->cap_names, hname) < 0) {
+			atmo__free(hname);
+			atmo__free(jname);
+			return atmo__error_nomem(err);
+		}
+		if (push_ptr((void ***)&p->names, &p->n_names, &p->cap_names, jname) < 0) {
+			atmo__free(jname); /* hname is kept in p->names */
 			return atmo__error_nomem(err);
 		}
 		rc = hcl_parse(&hf, f->text, f->len, hname, &d);
@@ -341,7 +351,7 @@ static int parse_file(bake_parser *p, const bake_file *f, atmo_error *err)
 			d.code = rc;
 		return atmo__bake_diag_error(&d, err);
 	}
-	if (push_ptr((void ***)&p->files, &p->n_files, hf) < 0) {
+	if (push_ptr((void ***)&p->files, &p->n_files, &p->cap_files, hf) < 0) {
 		hcl_file_free(hf);
 		return atmo__error_nomem(err);
 	}
@@ -384,34 +394,36 @@ static int collect(bake_parser *p, atmo_error *err)
 		hcl_body *b = hcl_file_body(p->files[i]);
 		for (j = 0; j < b->n_attrs; j++) {
 			hcl_attr *a = &b->attrs[j];
-			long k = ix_get(p->attr_ix, a->name);
+			long k = ix_get(&p->attr_ix, a->name);
 			if (k >= 0) {
 				p->attrs[k] = a;
 				continue;
 			}
-			if (push_ptr((void ***)&p->attrs, &p->n_attrs, a) < 0 ||
-			    json_object_set_new(p->attr_ix, a->name, json_integer((json_int_t)p->n_attrs - 1)) < 0)
+			if (push_ptr((void ***)&p->attrs, &p->n_attrs, &p->cap_attrs, a) < 0 ||
+			    atmo__map_set(&p->attr_ix, a->name, p->n_attrs - 1, NULL) < 0)
 				return atmo__error_nomem(err);
 		}
 		for (j = 0; j < b->n_blocks; j++) {
 			hcl_block *bl = &b->blocks[j];
-			json_t *ix = NULL;
+			atmo__map *ix = NULL;
 			hcl_block ***arr = NULL;
-			size_t *n = NULL;
+			size_t *n = NULL, *cap = NULL;
 			long k;
 			if (!strcmp(bl->type, "variable")) {
-				ix = p->var_ix;
+				ix = &p->var_ix;
 				arr = &p->vars;
 				n = &p->n_vars;
+				cap = &p->cap_vars;
 			} else if (!strcmp(bl->type, "function")) {
-				ix = p->func_ix;
+				ix = &p->func_ix;
 				arr = &p->funcs;
 				n = &p->n_funcs;
+				cap = &p->cap_funcs;
 			} else if (!strcmp(bl->type, "target") || !strcmp(bl->type, "group")) {
 				int lrc = check_labels(bl, err);
 				if (lrc < 0)
 					return lrc;
-				if (push_ptr((void ***)&p->blocks, &p->n_blocks, bl) < 0)
+				if (push_ptr((void ***)&p->blocks, &p->n_blocks, &p->cap_blocks, bl) < 0)
 					return atmo__error_nomem(err);
 				continue;
 			} else {
@@ -432,8 +444,8 @@ static int collect(bake_parser *p, atmo_error *err)
 				(*arr)[k] = bl;
 				continue;
 			}
-			if (push_ptr((void ***)arr, n, bl) < 0 ||
-			    json_object_set_new(ix, bl->labels[0], json_integer((json_int_t)*n - 1)) < 0)
+			if (push_ptr((void ***)arr, n, cap, bl) < 0 ||
+			    atmo__map_set(ix, bl->labels[0], *n - 1, NULL) < 0)
 				return atmo__error_nomem(err);
 		}
 	}
@@ -466,24 +478,24 @@ void atmo__bake_parser_free(bake_parser *p)
 
 	for (i = 0; i < p->n_vals; i++)
 		hcl_value_unref(p->vals[i]);
-	free(p->vals);
+	atmo__free(p->vals);
 	atmo__bake_funcs_free(p);
 	atmo__bake_blocks_free(p);
 	for (i = 0; i < p->n_files; i++)
 		hcl_file_free(p->files[i]);
-	free(p->files);
+	atmo__free(p->files);
 	for (i = 0; i < p->n_names; i++)
-		free(p->names[i]);
-	free(p->names);
-	free(p->attrs);
-	free(p->vars);
-	free(p->funcs);
-	free(p->blocks);
-	json_decref(p->attr_ix);
-	json_decref(p->var_ix);
-	json_decref(p->func_ix);
-	json_decref(p->val_ix);
-	json_decref(p->progress);
+		atmo__free(p->names[i]);
+	atmo__free(p->names);
+	atmo__free(p->attrs);
+	atmo__free(p->vars);
+	atmo__free(p->funcs);
+	atmo__free(p->blocks);
+	atmo__map_free(&p->attr_ix);
+	atmo__map_free(&p->var_ix);
+	atmo__map_free(&p->func_ix);
+	atmo__map_free(&p->val_ix);
+	atmo__map_free(&p->progress);
 }
 
 int atmo__bake_parse_files(bake_config *c, const bake_file *files, size_t n,
@@ -500,13 +512,10 @@ int atmo__bake_parse_files(bake_config *c, const bake_file *files, size_t n,
 	p.cfg = c;
 	p.srcs = files;
 	p.n_srcs = n;
-	p.attr_ix = json_object();
-	p.var_ix = json_object();
-	p.func_ix = json_object();
-	p.val_ix = json_object();
-	p.progress = json_object();
-	if (!c->targets || !c->groups || !p.attr_ix || !p.var_ix || !p.func_ix || !p.val_ix ||
-	    !p.progress) {
+	/* the names live in the files, but a copy costs little and ties no lifetimes */
+	p.attr_ix.copy_keys = p.var_ix.copy_keys = p.func_ix.copy_keys = 1;
+	p.val_ix.copy_keys = p.progress.copy_keys = 1;
+	if (!c->targets || !c->groups) {
 		rc = atmo__error_nomem(err);
 		goto done;
 	}

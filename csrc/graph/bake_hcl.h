@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include "graph/bake_config.h"
 #include "hcl/hcl.h"
+#include "util/map.h"
 
 typedef struct bake_func bake_func;
 typedef struct bake_block_state bake_block_state;
@@ -14,18 +15,19 @@ typedef struct bake_parser {
 	const atmo_bake_options *o;
 	bake_config *cfg;
 	hcl_file **files;
-	size_t n_files;
+	size_t n_files, cap_files;
 	char **names;                /* file names made up for files of no known extension */
-	size_t n_names;
+	size_t n_names, cap_names;
 	hcl_attr **attrs;            /* global attributes, the last of a name wins */
-	size_t n_attrs;
+	size_t n_attrs, cap_attrs;
 	hcl_block **vars, **funcs, **blocks;
 	size_t n_vars, n_funcs, n_blocks;
-	json_t *attr_ix, *var_ix, *func_ix;  /* name -> index */
+	size_t cap_vars, cap_funcs, cap_blocks;
+	atmo__map attr_ix, var_ix, func_ix;  /* name -> index (keys copied) */
 	hcl_value **vals;            /* resolved variables and attributes */
-	size_t n_vals;
-	json_t *val_ix;
-	json_t *progress;            /* names being resolved (cycles) */
+	size_t n_vals, cap_vals;
+	atmo__map val_ix;
+	atmo__map progress;          /* names being resolved (cycles) */
 	bake_func **fdefs;           /* user functions made so far */
 	size_t n_fdefs;
 	bake_block_state *bs;        /* per block of p->blocks */
@@ -66,6 +68,12 @@ int atmo__bake_attr_env(bake_parser *p, const char *name, const hcl_attr *a, hcl
 int atmo__bake_user_func(bake_parser *p, const char *name, const hcl_func **out);
 int atmo__bake_funcs_check(bake_parser *p);
 void atmo__bake_funcs_free(bake_parser *p);
+
+/* bake_partial.c: 1 when gohcl adds a diagnostic of its own when it decodes into f
+ * the value e (whose evaluation failed) has in HCL, unknowns in place of what
+ * failed; 0 when not; -1 no memory */
+int atmo__bake_partial_fails(bake_parser *p, const hcl_expr *e, const hcl_ctx *ctx,
+			     const bake_field *f);
 
 /* bake_blocks.c: targets and groups into p->cfg; target.x / group.x references */
 int atmo__bake_blocks_init(bake_parser *p);   /* -1: no memory */

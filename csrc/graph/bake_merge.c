@@ -10,6 +10,7 @@
 #include "graph/bake_config.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/alloc.h"
 
 static int fail(atmo_error *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(atmo_error *err, int code, const char *fmt, ...)
@@ -55,12 +56,14 @@ static int match_names(json_t *out, const bake_config *c, const char *pattern, a
 		return json_array_append_new(out, json_string(pattern)) < 0 ? atmo__error_nomem(err) : 0;
 	json_object_foreach(c->groups, k, v)
 		if (match(pattern, k)) {
-			json_array_append_new(out, json_string(k));
+			if (json_array_append_new(out, json_string(k)) < 0)
+				return atmo__error_nomem(err);
 			found = 1;
 		}
 	json_object_foreach(c->targets, k, v)
 		if (match(pattern, k)) {
-			json_array_append_new(out, json_string(k));
+			if (json_array_append_new(out, json_string(k)) < 0)
+				return atmo__error_nomem(err);
 			found = 1;
 		}
 	if (!found)
@@ -83,14 +86,14 @@ static int new_overrides(json_t **out, const bake_config *c, const char *const *
 	for (i = 0; i < n; i++) {
 		const char *v = set[i], *eq = strchr(v, '=');
 		size_t klen = eq ? (size_t)(eq - v) : strlen(v);
-		char *skey = strndup(v, klen), *dot1, *dot2, *okey;
+		char *skey = atmo__strndup(v, klen, NULL), *dot1, *dot2, *okey;
 		int append = 0;
 		json_t *names = json_array(), *nm;
 		size_t j;
 		int rc = 0;
 
 		if (!skey || !names) {
-			free(skey);
+			atmo__free(skey);
 			json_decref(names);
 			json_decref(m);
 			return atmo__error_nomem(err);
@@ -115,13 +118,18 @@ static int new_overrides(json_t **out, const bake_config *c, const char *const *
 		}
 		/* expandTargets */
 		if (json_object_get(c->targets, skey)) {
-			json_array_append_new(names, json_string(skey));
+			if (json_array_append_new(names, json_string(skey)) < 0) {
+				rc = atmo__error_nomem(err);
+				goto next;
+			}
 		} else {
 			const char *k;
 			json_t *x;
 			json_object_foreach(c->targets, k, x)
-				if (match(skey, k))
-					json_array_append_new(names, json_string(k));
+				if (match(skey, k) && json_array_append_new(names, json_string(k)) < 0) {
+					rc = atmo__error_nomem(err);
+					goto next;
+				}
 			if (!json_array_size(names)) {
 				rc = fail(err, ATMO_ENOTFOUND, "could not find any target matching '%s'", skey);
 				goto next;
@@ -133,7 +141,10 @@ static int new_overrides(json_t **out, const bake_config *c, const char *const *
 			const char *value = eq ? eq + 1 : NULL;
 			if (!t) {
 				t = json_object();
-				json_object_set_new(m, json_string_value(nm), t);
+				if (json_object_set_new(m, json_string_value(nm), t) < 0) {
+					rc = atmo__error_nomem(err);
+					goto next;
+				}
 			}
 			if (!strncmp(okey, "args", baselen) && baselen == 4) {
 				if (!dot2) {
@@ -156,23 +167,31 @@ static int new_overrides(json_t **out, const bake_config *c, const char *const *
 			ov = json_object_get(t, okey);
 			if (!ov) {
 				ov = json_pack("{s:o,s:b}", "arr", json_array(), "append", 0);
-				json_object_set_new(t, okey, ov);
+				if (json_object_set_new(t, okey, ov) < 0) {
+					rc = atmo__error_nomem(err);
+					goto next;
+				}
 			}
 			{
 				char base[32];
+				int bad = 0;
 				snprintf(base, sizeof(base), "%.*s", (int)(baselen < 31 ? baselen : 31), okey);
 				if (atmo__bake_override_is_list(base)) {
-					if (eq) {
-						json_object_set_new(ov, "append", json_boolean(append));
-						json_array_append_new(json_object_get(ov, "arr"), json_string(eq + 1));
-					}
+					if (eq)
+						bad = json_object_set_new(ov, "append", json_boolean(append)) < 0 ||
+						      json_array_append_new(json_object_get(ov, "arr"),
+									    json_string(eq + 1)) < 0;
 				} else if (value) {
-					json_object_set_new(ov, "value", json_string(value));
+					bad = json_object_set_new(ov, "value", json_string(value)) < 0;
+				}
+				if (bad) {
+					rc = atmo__error_nomem(err);
+					goto next;
 				}
 			}
 		}
 next:
-		free(skey);
+		atmo__free(skey);
 		json_decref(names);
 		if (rc < 0) {
 			json_decref(m);
@@ -197,7 +216,8 @@ static int add_overrides(json_t *t, const json_t *ovs, atmo_error *err)
 		o.arr = json_object_get(ov, "arr");
 		o.append = json_is_true(json_object_get(ov, "append"));
 		if (atmo__bake_override_apply(t, &o, msg, sizeof(msg)) < 0)
-			return fail(err, ATMO_EINVALID, "%s", msg);
+			return strcmp(msg, "out of memory") ? fail(err, ATMO_EINVALID, "%s", msg)
+							     : atmo__error_nomem(err);
 	}
 	return 0;
 }
@@ -217,7 +237,8 @@ static int target_rec(json_t **out, const bake_config *c, const char *name, json
 		*out = json_is_null(v) ? NULL : v;
 		return 0;
 	}
-	json_object_set_new(visited, name, json_null());
+	if (json_object_set_new(visited, name, json_null()) < 0)
+		return atmo__error_nomem(err);
 	t = json_object_get(c->targets, name);
 	if (!t)
 		return fail(err, ATMO_ENOTFOUND, "failed to find target %s", name);
@@ -246,25 +267,30 @@ static int target_rec(json_t **out, const bake_config *c, const char *name, json
 		json_decref(m);
 		return rc;
 	}
-	atmo__bake_target_normalize(m);
-	json_object_set_new(visited, name, m);
+	if (atmo__bake_target_normalize(m) < 0) {
+		json_decref(m);
+		return atmo__error_nomem(err);
+	}
+	if (json_object_set_new(visited, name, m) < 0) /* m is gone too */
+		return atmo__error_nomem(err);
 	*out = m;
 	return 0;
 }
 
-/* buildx cleans a local context path ("./db" -> "db") */
-static void clean_context(json_t *t)
+/* buildx cleans a local context path ("./db" -> "db"); -1 when out of memory */
+static int clean_context(json_t *t)
 {
 	const char *ctx = json_string_value(json_object_get(t, "context"));
 	char *c;
+	int rc;
 
 	if (!ctx || !*ctx || strstr(ctx, "://") || !strncmp(ctx, "target:", 7) ||
 	    !strncmp(ctx, "docker-image:", 13))
-		return;
+		return 0;
 	c = atmo__bake_path_clean(ctx);
-	if (c)
-		json_object_set_new(t, "context", json_string(c));
-	free(c);
+	rc = c ? json_object_set_new(t, "context", json_string(c)) : -1;
+	atmo__free(c);
+	return rc;
 }
 
 static int resolve_target(json_t **out, const bake_config *c, const char *name, const json_t *ovs,
@@ -282,16 +308,23 @@ static int resolve_target(json_t **out, const bake_config *c, const char *name, 
 		/* the object target_rec made is ours once visited is gone */
 		json_incref(t);
 		json_object_del(t, "inherits");
-		clean_context(t);
-		if (!json_object_get(t, "context")) {
+		if (clean_context(t) < 0)
+			rc = ATMO_ENOMEM;
+		if (!rc && !json_object_get(t, "context")) {
 			/* BUILDX_BAKE_FILE_RELATIVE_PATHS: the directory of the file that defines it */
 			json_t *dir = json_object_get(json_object_get(c->targets, name), " dir");
-			json_object_set_new(t, "context", json_string(dir ? json_string_value(dir) : "."));
+			if (json_object_set_new(t, "context", json_string(dir ? json_string_value(dir) : ".")) < 0)
+				rc = ATMO_ENOMEM;
 		}
 		df = json_string_value(json_object_get(t, "dockerfile"));
-		if (!df || !*df)
-			json_object_set_new(t, "dockerfile", json_string("Dockerfile"));
-		*out = t;
+		if (!rc && (!df || !*df) && json_object_set_new(t, "dockerfile", json_string("Dockerfile")) < 0)
+			rc = ATMO_ENOMEM;
+		if (rc) {
+			json_decref(t);
+			rc = atmo__error_nomem(err);
+		} else {
+			*out = t;
+		}
 	}
 	json_decref(visited);
 	return rc;
@@ -299,50 +332,59 @@ static int resolve_target(json_t **out, const bake_config *c, const char *name, 
 
 /* Config.group: the targets and groups a name stands for, as buildx computes
  * them (a group met again while it is being expanded stands for its own name) */
-static void group_rec(const bake_config *c, const char *name, json_t *targets, json_t *groups,
-		      json_t *visited)
+/* -1 when out of memory */
+static int group_rec(const bake_config *c, const char *name, json_t *targets, json_t *groups,
+		     json_t *visited)
 {
 	json_t *g = json_object_get(c->groups, name), *t, *v = json_object_get(visited, name);
 	json_t *mt, *mg;
 	size_t i;
+	int bad = 0;
 
-	if (v) {
-		json_array_extend(targets, json_array_get(v, 0));
-		json_array_extend(groups, json_array_get(v, 1));
-		return;
-	}
-	if (!g) {
-		json_array_append_new(targets, json_string(name));
-		return;
-	}
-	json_object_set_new(visited, name, json_pack("[[],[]]"));
+	if (v)
+		return json_array_extend(targets, json_array_get(v, 0)) < 0 ||
+				       json_array_extend(groups, json_array_get(v, 1)) < 0
+			       ? -1
+			       : 0;
+	if (!g)
+		return json_array_append_new(targets, json_string(name));
+	if (json_object_set_new(visited, name, json_pack("[[],[]]")) < 0)
+		return -1;
 	mt = json_array();
 	mg = json_pack("[s]", name);
+	bad = !mt || !mg;
 	json_array_foreach(json_object_get(g, "targets"), i, t) {
 		json_t *tt = json_array(), *tg = json_array();
-		group_rec(c, json_string_value(t), tt, tg, visited);
-		if (json_array_size(tt))
-			json_array_extend(mt, tt);
-		else
-			json_array_append(mt, t);
-		json_array_extend(mg, tg);
+		if (bad || !tt || !tg || group_rec(c, json_string_value(t), tt, tg, visited) < 0)
+			bad = 1;
+		else if (json_array_size(tt) ? json_array_extend(mt, tt) < 0 : json_array_append(mt, t) < 0)
+			bad = 1;
+		else if (json_array_extend(mg, tg) < 0)
+			bad = 1;
 		json_decref(tt);
 		json_decref(tg);
+		if (bad)
+			break;
 	}
-	json_object_set_new(visited, name, json_pack("[O,O]", mt, mg));
-	json_array_extend(targets, mt);
-	json_array_extend(groups, mg);
+	if (!bad && (json_object_set_new(visited, name, json_pack("[O,O]", mt, mg)) < 0 ||
+		     json_array_extend(targets, mt) < 0 || json_array_extend(groups, mg) < 0))
+		bad = 1;
 	json_decref(mt);
 	json_decref(mg);
+	return bad ? -1 : 0;
 }
 
+/* a new array of a's strings, each once; NULL when out of memory */
 static json_t *dedup(json_t *a)
 {
 	json_t *u = json_array(), *x;
 	size_t i;
 
 	json_array_foreach(a, i, x)
-		append_unique(u, json_string_value(x));
+		if (u && append_unique(u, json_string_value(x)) < 0) {
+			json_decref(u);
+			return NULL;
+		}
 	return u;
 }
 
@@ -379,7 +421,8 @@ static int load_links(const bake_config *c, const char *name, json_t *t, json_t 
 	json_t *v;
 	int rc;
 
-	json_array_append_new(visited, json_string(name));
+	if (json_array_append_new(visited, json_string(name)) < 0)
+		return atmo__error_nomem(err);
 	json_object_foreach(json_object_get(t, "contexts"), k, v) {
 		const char *s = json_string_value(v), *target;
 		json_t *t2, *x;
@@ -398,13 +441,17 @@ static int load_links(const bake_config *c, const char *name, json_t *t, json_t 
 		if (!t2) {
 			if ((rc = resolve_target(&t2, c, target, ovs, err)) < 0)
 				return rc;
-			json_object_set_new(t2, "output", json_pack("[{s:s}]", "type", "cacheonly"));
-			json_object_set_new(t2, " linked", json_true());
-			json_object_set_new(m, target, t2);
+			if (json_object_set_new(t2, "output", json_pack("[{s:s}]", "type", "cacheonly")) < 0 ||
+			    json_object_set_new(t2, " linked", json_true()) < 0) {
+				json_decref(t2);
+				return atmo__error_nomem(err);
+			}
+			if (json_object_set_new(m, target, t2) < 0)
+				return atmo__error_nomem(err);
 		}
 		{
 			json_t *vis2 = json_copy(visited);
-			rc = load_links(c, target, t2, m, ovs, vis2, err);
+			rc = vis2 ? load_links(c, target, t2, m, ovs, vis2, err) : atmo__error_nomem(err);
 			json_decref(vis2);
 			if (rc < 0)
 				return rc;
@@ -413,9 +460,11 @@ static int load_links(const bake_config *c, const char *name, json_t *t, json_t 
 			json_t *e = json_object_get(t, "entitlements");
 			if (!e) {
 				e = json_array();
-				json_object_set_new(t, "entitlements", e);
+				if (json_object_set_new(t, "entitlements", e) < 0)
+					return atmo__error_nomem(err);
 			}
-			append_unique(e, json_string_value(x));
+			if (append_unique(e, json_string_value(x)) < 0)
+				return atmo__error_nomem(err);
 		}
 		{
 			json_t *p1 = json_object_get(t, "platforms"), *p2 = json_object_get(t2, "platforms");
@@ -454,7 +503,7 @@ int atmo__bake_read_targets(json_t **targets_out, json_t **groups_out, const bak
 		goto done;
 	}
 	for (i = 0; i < n_names; i++) {
-		char *san = strdup(names[i]), *p;
+		char *san = atmo__strdup(names[i], NULL), *p;
 		if (!san) {
 			rc = atmo__error_nomem(err);
 			goto done;
@@ -463,28 +512,37 @@ int atmo__bake_read_targets(json_t **targets_out, json_t **groups_out, const bak
 			if (*p == '.')
 				*p = '_';
 		rc = match_names(tms, c, san, err);
-		free(san);
+		atmo__free(san);
 		if (rc < 0)
 			goto done;
 	}
 	{
-		json_t *d = json_array();
-		json_array_foreach(tms, i, x)
-			append_unique(d, json_string_value(x));
+		json_t *d = dedup(tms);
 		json_decref(tms);
 		tms = d;
+		if (!tms) {
+			rc = atmo__error_nomem(err);
+			goto done;
+		}
 	}
 	if ((rc = new_overrides(&ovs, c, set, n_set, o, err)) < 0)
 		goto done;
 	json_array_foreach(tms, i, x) {
-		json_t *ts0 = json_array(), *gs0 = json_array(), *vis = json_object(), *y, *ts, *gs;
+		json_t *ts0 = json_array(), *gs0 = json_array(), *vis = json_object(), *y, *ts = NULL, *gs = NULL;
 		size_t j;
-		group_rec(c, json_string_value(x), ts0, gs0, vis);
+		if (ts0 && gs0 && vis && group_rec(c, json_string_value(x), ts0, gs0, vis) == 0) {
+			ts = dedup(ts0);
+			gs = dedup(gs0);
+		}
 		json_decref(vis);
-		ts = dedup(ts0);
-		gs = dedup(gs0);
 		json_decref(ts0);
 		json_decref(gs0);
+		if (!ts || !gs) {
+			json_decref(ts);
+			json_decref(gs);
+			rc = atmo__error_nomem(err);
+			goto done;
+		}
 		json_array_foreach(ts, j, y) {
 			json_t *t;
 			if ((rc = resolve_target(&t, c, json_string_value(y), ovs, err)) < 0) {
@@ -492,15 +550,18 @@ int atmo__bake_read_targets(json_t **targets_out, json_t **groups_out, const bak
 				json_decref(gs);
 				goto done;
 			}
-			json_object_set_new(tm, json_string_value(y), t);
+			if (json_object_set_new(tm, json_string_value(y), t) < 0)
+				rc = atmo__error_nomem(err);
 		}
 		json_array_foreach(gs, j, y) {
 			json_t *g = json_object_get(c->groups, json_string_value(y));
-			if (g)
-				json_object_set_new(gm, json_string_value(y), json_deep_copy(g));
+			if (g && json_object_set_new(gm, json_string_value(y), json_deep_copy(g)) < 0)
+				rc = atmo__error_nomem(err);
 		}
 		json_decref(ts);
 		json_decref(gs);
+		if (rc < 0)
+			goto done;
 	}
 	json_array_foreach(tms, i, x) {
 		const char *t = json_string_value(x);
@@ -509,9 +570,15 @@ int atmo__bake_read_targets(json_t **targets_out, json_t **groups_out, const bak
 			continue;
 		if (!d) {
 			d = json_pack("{s:[]}", "targets");
-			json_object_set_new(gm, "default", d);
+			if (json_object_set_new(gm, "default", d) < 0) {
+				rc = atmo__error_nomem(err);
+				goto done;
+			}
 		}
-		json_array_append_new(json_object_get(d, "targets"), json_string(t));
+		if (json_array_append_new(json_object_get(d, "targets"), json_string(t)) < 0) {
+			rc = atmo__error_nomem(err);
+			goto done;
+		}
 	}
 	{
 		json_t *d = json_object_get(gm, "default");
@@ -520,9 +587,12 @@ int atmo__bake_read_targets(json_t **targets_out, json_t **groups_out, const bak
 			size_t n, j;
 			const char **sorted;
 			json_array_foreach(tl, i, x)
-				append_unique(u, json_string_value(x));
+				if (u && append_unique(u, json_string_value(x)) < 0) {
+					json_decref(u);
+					u = NULL;
+				}
 			n = json_array_size(u);
-			sorted = calloc(n + 1, sizeof(*sorted));
+			sorted = u ? atmo__calloc(n + 1, sizeof(*sorted), NULL) : NULL;
 			if (!sorted) {
 				json_decref(u);
 				rc = atmo__error_nomem(err);
@@ -532,17 +602,23 @@ int atmo__bake_read_targets(json_t **targets_out, json_t **groups_out, const bak
 				sorted[j] = json_string_value(json_array_get(u, j));
 			qsort(sorted, n, sizeof(*sorted), cmp_str);
 			tl = json_array();
-			for (j = 0; j < n; j++)
-				json_array_append_new(tl, json_string(sorted[j]));
-			free(sorted);
+			for (j = 0; j < n && tl; j++)
+				if (json_array_append_new(tl, json_string(sorted[j])) < 0) {
+					json_decref(tl);
+					tl = NULL;
+				}
+			atmo__free(sorted);
 			json_decref(u);
-			json_object_set_new(d, "targets", tl);
+			if (json_object_set_new(d, "targets", tl) < 0) {
+				rc = atmo__error_nomem(err);
+				goto done;
+			}
 		}
 	}
 	{
 		/* loadLinks over the targets asked for, in name order (Go's map order is random) */
 		size_t n = json_object_size(tm), j = 0;
-		const char **keys = calloc(n + 1, sizeof(*keys));
+		const char **keys = atmo__calloc(n + 1, sizeof(*keys), NULL);
 		const char *k;
 		json_t *t;
 		if (!keys) {
@@ -554,18 +630,18 @@ int atmo__bake_read_targets(json_t **targets_out, json_t **groups_out, const bak
 		qsort(keys, n, sizeof(*keys), cmp_str);
 		for (j = 0; j < n && rc == 0; j++) {
 			json_t *vis = json_array();
-			char *kn = strdup(keys[j]);
+			char *kn = atmo__strdup(keys[j], NULL);
 			if (!kn || !vis) {
-				free(kn);
+				atmo__free(kn);
 				json_decref(vis);
 				rc = atmo__error_nomem(err);
 				break;
 			}
 			rc = load_links(c, kn, json_object_get(tm, kn), tm, ovs, vis, err);
 			json_decref(vis);
-			free(kn);
+			atmo__free(kn);
 		}
-		free(keys);
+		atmo__free(keys);
 		if (rc < 0)
 			goto done;
 	}
@@ -588,11 +664,12 @@ json_t *atmo__bake_print_doc(const json_t *targets, const json_t *groups)
 	json_t *v;
 	size_t n, i;
 	const char **keys;
+	int bad = 0;
 
 	if (!doc || !g || !t)
 		goto oom;
 	n = json_object_size(groups) + json_object_size(targets);
-	keys = calloc(n + 1, sizeof(*keys));
+	keys = atmo__calloc(n + 1, sizeof(*keys), NULL);
 	if (!keys)
 		goto oom;
 	i = 0;
@@ -604,9 +681,9 @@ json_t *atmo__bake_print_doc(const json_t *targets, const json_t *groups)
 		json_t *src = json_object_get(groups, keys[i]), *e = json_object();
 		json_t *d = json_object_get(src, "description");
 		if (d && json_string_length(d))
-			json_object_set(e, "description", d);
-		json_object_set(e, "targets", json_object_get(src, "targets"));
-		json_object_set_new(g, keys[i], e);
+			bad |= json_object_set(e, "description", d) < 0;
+		bad |= json_object_set(e, "targets", json_object_get(src, "targets")) < 0;
+		bad |= json_object_set_new(g, keys[i], e) < 0;
 	}
 	i = 0;
 	json_object_foreach((json_t *)targets, k, v)
@@ -614,13 +691,20 @@ json_t *atmo__bake_print_doc(const json_t *targets, const json_t *groups)
 	qsort(keys, i, sizeof(*keys), cmp_str);
 	n = i;
 	for (i = 0; i < n; i++)
-		json_object_set_new(t, keys[i], atmo__bake_target_print(json_object_get(targets, keys[i])));
-	free(keys);
+		bad |= json_object_set_new(t, keys[i],
+					   atmo__bake_target_print(json_object_get(targets, keys[i]))) < 0;
+	atmo__free(keys);
+	if (bad)
+		goto oom;
 	if (json_object_size(g))
-		json_object_set_new(doc, "group", g);
+		bad |= json_object_set_new(doc, "group", g) < 0;
 	else
 		json_decref(g);
-	json_object_set_new(doc, "target", t);
+	bad |= json_object_set_new(doc, "target", t) < 0;
+	if (bad) {
+		json_decref(doc);
+		return NULL;
+	}
 	return doc;
 oom:
 	json_decref(doc);

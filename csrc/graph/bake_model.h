@@ -55,7 +55,7 @@ int atmo__bake_field_decode(json_t **out, const bake_field *f, const hcl_value *
 			    size_t n);
 /* Target.Merge: fields of src over dst; 0 or -1 (no memory) */
 int atmo__bake_target_merge(json_t *dst, const json_t *src);
-/* Target.normalize() */
+/* Target.normalize(): 0, or -1 (no memory) */
 int atmo__bake_target_normalize(json_t *t);
 
 /* one --set for one target: value, or arr (for list keys), append for "+=" */
@@ -72,13 +72,13 @@ int atmo__bake_override_is_list(const char *key);
 
 /* A target in buildx's print form: fields in struct order, ${ escaped as $${. New reference. */
 json_t *atmo__bake_target_print(const json_t *t);
-/* json_dumps as Go's json.MarshalIndent(v, "", "  ") writes (HTML-safe escapes). malloc'd. */
+/* json_dumps as Go's json.MarshalIndent(v, "", "  ") writes (HTML-safe escapes). atmo__free() it. */
 char *atmo__bake_dump(const json_t *doc);
 
 /* Go's csvvalue.Fields: split a CSV record. fields: a new array of strings; -1 with msg */
 int atmo__bake_csv(json_t **fields, const char *s, char *msg, size_t n);
 
-/* Go's path.Clean ("./a/../b" -> "b", "" -> "."); malloc'd */
+/* Go's path.Clean ("./a/../b" -> "b", "" -> "."); atmo__free() it */
 char *atmo__bake_path_clean(const char *path);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "graph/bake_model.h"
+#include "util/alloc.h"
 
 int atmo__bake_override_is_list(const char *key)
 {
@@ -47,7 +48,7 @@ static int parse_entries(json_t **out, const bake_field *f, const json_t *arr, c
 	size_t i, k = 0, cnt = json_array_size(arr);
 	int rc;
 
-	items = calloc(cnt + 1, sizeof(*items));
+	items = atmo__calloc(cnt + 1, sizeof(*items), NULL);
 	if (!items)
 		return -1;
 	for (i = 0; i < cnt; i++) {
@@ -57,7 +58,7 @@ static int parse_entries(json_t **out, const bake_field *f, const json_t *arr, c
 		items[k++] = hcl_cstring(s);
 	}
 	tuple = hcl_tuple(items, k);
-	free(items);
+	atmo__free(items);
 	if (!tuple) {
 		snprintf(msg, n, "out of memory");
 		return -1;
@@ -106,15 +107,23 @@ static int merge_entries(json_t *t, const bake_field *f, json_t *entries, int ap
 		json_decref(dst);
 		return -1;
 	}
-	if (json_object_get(t, f->name))
-		json_object_set(dst, f->name, json_object_get(t, f->name));
-	json_object_set_new(src, f->name, entries);
+	if ((json_object_get(t, f->name) && json_object_set(dst, f->name, json_object_get(t, f->name)) < 0) ||
+	    json_object_set_new(src, f->name, entries) < 0) {
+		json_decref(src);
+		json_decref(dst);
+		return -1;
+	}
 	/* Merge semantics of the field, with append forced for cache-to and output */
 	if (f->kind == BK_CACHE || f->kind == BK_OUTPUT) {
 		json_t *cur = json_object_get(dst, f->name);
 		json_t *all = cur ? json_deep_copy(cur) : json_array();
 		size_t i, j;
-		json_array_extend(all, json_object_get(src, f->name));
+		if (!all || json_array_extend(all, json_object_get(src, f->name)) < 0) {
+			json_decref(all);
+			json_decref(src);
+			json_decref(dst);
+			return -1;
+		}
 		for (i = 0; i < json_array_size(all); i++)
 			for (j = i + 1; j < json_array_size(all);)
 				if (json_equal(json_array_get(all, i), json_array_get(all, j)))
@@ -132,7 +141,8 @@ static int merge_entries(json_t *t, const bake_field *f, json_t *entries, int ap
 	return rc;
 }
 
-static void set_push(json_t *t, int push)
+/* -1 when out of memory */
+static int set_push(json_t *t, int push)
 {
 	json_t *outs = json_object_get(t, "output"), *o;
 	size_t i;
@@ -150,49 +160,53 @@ static void set_push(json_t *t, int push)
 				json_array_remove(outs, last);
 				continue;
 			}
-			if (!strcmp(typ, "image"))
-				json_object_set_new(o, "push", json_string("false"));
+			if (!strcmp(typ, "image") && json_object_set_new(o, "push", json_string("false")) < 0)
+				return -1;
 			i++;
 		}
-		return;
+		return 0;
 	}
 	json_array_foreach(outs, i, o) {
 		const char *typ = json_string_value(json_object_get(o, "type"));
 		if (strcmp(typ, "docker"))
 			set_push_entry = 0;
-		if (!strcmp(typ, "image"))
-			json_object_set_new(o, "push", json_string("true"));
+		if (!strcmp(typ, "image") && json_object_set_new(o, "push", json_string("true")) < 0)
+			return -1;
 	}
 	if (set_push_entry) {
 		if (!outs) {
 			outs = json_array();
-			json_object_set_new(t, "output", outs);
+			if (json_object_set_new(t, "output", outs) < 0)
+				return -1;
 		}
-		json_array_append_new(outs, json_pack("{s:s,s:s}", "type", "image", "push", "true"));
+		return json_array_append_new(outs, json_pack("{s:s,s:s}", "type", "image", "push", "true"));
 	}
+	return 0;
 }
 
-static void set_load(json_t *t, int load)
+/* -1 when out of memory */
+static int set_load(json_t *t, int load)
 {
 	json_t *outs = json_object_get(t, "output"), *o;
 	size_t i;
 
 	if (!load)
-		return;
+		return 0;
 	json_array_foreach(outs, i, o) {
 		const char *typ = json_string_value(json_object_get(o, "type"));
 		if (!strcmp(typ, "docker")) {
 			if (!json_string_length(json_object_get(o, "dest")))
-				return;
+				return 0;
 		} else if (strcmp(typ, "image") && strcmp(typ, "registry") && strcmp(typ, "oci")) {
-			return;
+			return 0;
 		}
 	}
 	if (!outs) {
 		outs = json_array();
-		json_object_set_new(t, "output", outs);
+		if (json_object_set_new(t, "output", outs) < 0)
+			return -1;
 	}
-	json_array_append_new(outs, json_pack("{s:s}", "type", "docker"));
+	return json_array_append_new(outs, json_pack("{s:s}", "type", "docker"));
 }
 
 static int parse_int64(const char *s, json_int_t *v)
@@ -209,7 +223,8 @@ static int parse_int64(const char *s, json_int_t *v)
 	return 0;
 }
 
-int atmo__bake_override_apply(json_t *t, const bake_override *o, char *msg, size_t n)
+/* -1 with msg, or with msg empty when out of memory */
+static int apply(json_t *t, const bake_override *o, char *msg, size_t n)
 {
 	const char *key = o->key, *dot = strchr(key, '.'), *value = o->value ? o->value : "";
 	char base[64];
@@ -219,10 +234,9 @@ int atmo__bake_override_apply(json_t *t, const bake_override *o, char *msg, size
 	if (!strcmp(base, "context") || !strcmp(base, "dockerfile") || !strcmp(base, "target") ||
 	    !strcmp(base, "call") || !strcmp(base, "shm-size") || !strcmp(base, "network")) {
 		const char *field = base;
-		json_object_set_new(t, field, json_string(!strcmp(base, "network") && json_array_size(o->arr)
+		return json_object_set_new(t, field, json_string(!strcmp(base, "network") && json_array_size(o->arr)
 							   ? json_string_value(json_array_get(o->arr, json_array_size(o->arr) - 1))
 							   : value));
-		return 0;
 	}
 	if (!strcmp(base, "args") || !strcmp(base, "contexts") || !strcmp(base, "labels") ||
 	    !strcmp(base, "extra-hosts")) {
@@ -241,10 +255,11 @@ int atmo__bake_override_apply(json_t *t, const bake_override *o, char *msg, size
 		return str_list(t, "platforms", o->arr, o->append);
 	if (!strcmp(base, "no-cache-filter") || !strcmp(base, "ulimits")) {
 		json_t *a = json_array();
-		if (json_array_size(o->arr))
-			json_array_extend(a, o->arr);
-		else
-			json_array_append_new(a, json_string(value));
+		if (!a || (json_array_size(o->arr) ? json_array_extend(a, o->arr)
+						   : json_array_append_new(a, json_string(value))) < 0) {
+			json_decref(a);
+			return -1;
+		}
 		b = str_list(t, base, a, o->append);
 		json_decref(a);
 		return b;
@@ -266,8 +281,8 @@ int atmo__bake_override_apply(json_t *t, const bake_override *o, char *msg, size
 				snprintf(msg, n, "%s", m2);
 			return -1;
 		}
-		if (!entries)
-			entries = json_array();
+		if (!entries && !(entries = json_array()))
+			return -1;
 		return merge_entries(t, f, entries, !strcmp(base, "attest") ? 1 : o->append);
 	}
 	if (!strcmp(base, "secret") && dot) {
@@ -279,13 +294,16 @@ int atmo__bake_override_apply(json_t *t, const bake_override *o, char *msg, size
 		int found = -1;
 		char m2[300];
 		json_array_foreach(list, i, x)
-			if (!strcmp(json_string_value(json_object_get(x, "id")), id))
+			if (json_string_value(json_object_get(x, "id")) &&
+			    !strcmp(json_string_value(json_object_get(x, "id")), id))
 				found = (int)i;
 		if (found < 0) {
 			snprintf(msg, n, "secret \"%s\" must be declared before it can be overridden", id);
 			return -1;
 		}
 		arr = json_pack("[s]", value);
+		if (!arr)
+			return -1;
 		if (parse_entries(&parsed, f, arr, m2, sizeof(m2)) < 0) {
 			json_decref(arr);
 			snprintf(msg, n, "invalid value for secret: %s", m2);
@@ -301,14 +319,17 @@ int atmo__bake_override_apply(json_t *t, const bake_override *o, char *msg, size
 			return -1;
 		}
 		x = json_object();
-		json_object_set_new(x, "id", json_string(id));
-		if (e && json_object_get(e, "src"))
-			json_object_set(x, "src", json_object_get(e, "src"));
-		if (e && json_object_get(e, "env"))
-			json_object_set(x, "env", json_object_get(e, "env"));
+		b = !x || json_object_set_new(x, "id", json_string(id)) < 0 ||
+		    (e && json_object_get(e, "src") && json_object_set(x, "src", json_object_get(e, "src")) < 0) ||
+		    (e && json_object_get(e, "env") && json_object_set(x, "env", json_object_get(e, "env")) < 0);
 		json_decref(parsed);
-		list = json_deep_copy(list);
-		json_array_set_new(list, (size_t)found, x);
+		list = b ? NULL : json_deep_copy(list);
+		if (!list || json_array_set_new(list, (size_t)found, x) < 0) {
+			if (!list)
+				json_decref(x);
+			json_decref(list);
+			return -1;
+		}
 		return json_object_set_new(t, "secret", list);
 	}
 	if (!strcmp(base, "no-cache") || !strcmp(base, "pull") || !strcmp(base, "push") ||
@@ -318,25 +339,19 @@ int atmo__bake_override_apply(json_t *t, const bake_override *o, char *msg, size
 			return -1;
 		}
 		if (!strcmp(base, "push"))
-			set_push(t, b);
-		else if (!strcmp(base, "load"))
-			set_load(t, b);
-		else
-			json_object_set_new(t, base, json_boolean(b));
-		return 0;
+			return set_push(t, b);
+		if (!strcmp(base, "load"))
+			return set_load(t, b);
+		return json_object_set_new(t, base, json_boolean(b));
 	}
 	if (!strcmp(base, "resources") && dot) {
 		static const char *const ints[] = { "cpu-shares", "cpu-period", "cpu-quota", NULL };
 		static const char *const strs[] = { "memory", "memory-swap", "cpuset-cpus", "cpuset-mems", NULL };
 		json_t *r = json_object_get(t, "resources");
 		size_t i;
-		if (!r) {
-			r = json_object();
-			json_object_set_new(t, "resources", r);
-		} else {
-			r = json_deep_copy(r);
-			json_object_set_new(t, "resources", r);
-		}
+		r = r ? json_deep_copy(r) : json_object();
+		if (json_object_set_new(t, "resources", r) < 0)
+			return -1;
 		for (i = 0; ints[i]; i++)
 			if (!strcmp(dot + 1, ints[i])) {
 				json_int_t v;
@@ -344,8 +359,7 @@ int atmo__bake_override_apply(json_t *t, const bake_override *o, char *msg, size
 					snprintf(msg, n, "invalid value %s for int64 key resources.%s", value, ints[i]);
 					return -1;
 				}
-				json_object_set_new(r, ints[i], json_integer(v));
-				return 0;
+				return json_object_set_new(r, ints[i], json_integer(v));
 			}
 		for (i = 0; strs[i]; i++)
 			if (!strcmp(dot + 1, strs[i]))
@@ -355,4 +369,16 @@ int atmo__bake_override_apply(json_t *t, const bake_override *o, char *msg, size
 	}
 	snprintf(msg, n, "unknown key: %s", base);
 	return -1;
+}
+
+int atmo__bake_override_apply(json_t *t, const bake_override *o, char *msg, size_t n)
+{
+	int rc;
+
+	if (n)
+		msg[0] = '\0';
+	rc = apply(t, o, msg, n);
+	if (rc < 0 && n && !msg[0])
+		snprintf(msg, n, "out of memory");
+	return rc < 0 ? -1 : 0;
 }

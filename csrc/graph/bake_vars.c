@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "graph/bake_hcl.h"
+#include "util/alloc.h"
 
 static hcl_attr *attr_of(const hcl_body *b, const char *name)
 {
@@ -135,8 +136,8 @@ static hcl_value *parse_csv(const char *name, const char *s, const hcl_type *t, 
 		return NULL;
 	}
 	cnt = json_array_size(fields);
-	items = calloc(cnt + 1, sizeof(*items));
-	keys = calloc(cnt + 1, sizeof(*keys));
+	items = atmo__calloc(cnt + 1, sizeof(*items), NULL);
+	keys = atmo__calloc(cnt + 1, sizeof(*keys), NULL);
 	if (!items || !keys)
 		goto fail_oom;
 	for (i = 0; i < cnt; i++) {
@@ -152,7 +153,7 @@ static hcl_value *parse_csv(const char *name, const char *s, const hcl_type *t, 
 				snprintf(msg, n, "expected one k/v pair but got %zu pieces from %s", pieces, f);
 				goto fail;
 			}
-			keys[i] = strndup(f, (size_t)(c - f));
+			keys[i] = atmo__strndup(f, (size_t)(c - f), NULL);
 			if (!keys[i])
 				goto fail_oom;
 			f = c + 1;
@@ -173,7 +174,7 @@ static hcl_value *parse_csv(const char *name, const char *s, const hcl_type *t, 
 	else
 		r = hcl_map(hcl_type_ref(t->elem), (const char *const *)keys, items, cnt);
 	/* the values were stolen (also on failure), the array was not */
-	free(items);
+	atmo__free(items);
 	items = NULL;
 	if (!r)
 		goto fail_oom;
@@ -187,9 +188,9 @@ fail:
 done:
 	if (keys)
 		for (i = 0; i < cnt; i++)
-			free(keys[i]);
-	free(keys);
-	free(items);
+			atmo__free(keys[i]);
+	atmo__free(keys);
+	atmo__free(items);
 	json_decref(fields);
 	return r;
 }
@@ -216,29 +217,29 @@ static hcl_value *from_json(const json_t *j)
 		return hcl_null(NULL);
 	case JSON_ARRAY:
 		n = json_array_size(j);
-		items = calloc(n + 1, sizeof(*items));
+		items = atmo__calloc(n + 1, sizeof(*items), NULL);
 		if (!items)
 			return NULL;
 		for (i = 0; i < n; i++)
 			if (!(items[i] = from_json(json_array_get(j, i)))) {
 				while (i-- > 0)
 					hcl_value_unref(items[i]);
-				free(items);
+				atmo__free(items);
 				return NULL;
 			}
 		r = hcl_tuple(items, n);
-		free(items);
+		atmo__free(items);
 		return r;
 	case JSON_OBJECT: {
 		const char **keys;
 		const char *k;
 		json_t *v;
 		n = json_object_size(j);
-		items = calloc(n + 1, sizeof(*items));
-		keys = calloc(n + 1, sizeof(*keys));
+		items = atmo__calloc(n + 1, sizeof(*items), NULL);
+		keys = atmo__calloc(n + 1, sizeof(*keys), NULL);
 		if (!items || !keys) {
-			free(items);
-			free(keys);
+			atmo__free(items);
+			atmo__free(keys);
 			return NULL;
 		}
 		i = 0;
@@ -247,15 +248,15 @@ static hcl_value *from_json(const json_t *j)
 			if (!(items[i] = from_json(v))) {
 				while (i-- > 0)
 					hcl_value_unref(items[i]);
-				free(items);
-				free(keys);
+				atmo__free(items);
+				atmo__free(keys);
 				return NULL;
 			}
 			i++;
 		}
 		r = hcl_object(keys, items, n);
-		free(items);
-		free(keys);
+		atmo__free(items);
+		atmo__free(keys);
 		return r;
 	}
 	}
@@ -395,7 +396,7 @@ int atmo__bake_attr_env(bake_parser *p, const char *name, const hcl_attr *a, hcl
 	char msg[600], tn[128];
 
 	/* the environment overrides an attribute only where a variable of its name exists */
-	if (!env || !json_object_get(p->var_ix, name))
+	if (!env || !atmo__map_get(&p->var_ix, name))
 		return 0;
 	miss.end = miss.start;
 	if (!(*v)->is_null && !is_primitive((*v)->type))

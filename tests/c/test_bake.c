@@ -690,7 +690,11 @@ static void test_broken_target_alone(void **state)
 
 /* buildx decodes every attribute of every block and reports all diagnostics:
  * the first, and a count of the others (a failed value in a plain field adds
- * gohcl's "Unsuitable value type"; a failed reference alone stops). */
+ * gohcl's "Unsuitable value type"; a failed reference alone stops). A capsule
+ * field (ssh, output, secret, cache, attest) takes the value with unknowns in
+ * place of what failed: unknown entries and attributes are skipped, but ssh
+ * paths holding one, a value unknown as a whole and an entry left invalid
+ * give one more diagnostic (TestHCLAttrsCapsuleType_MissingVars: 8). */
 static void test_diagnostics_collected(void **state)
 {
 	static const struct {
@@ -706,6 +710,17 @@ static void test_diagnostics_collected(void **state)
 		{ "target \"a\" {\n  tags = [X]\n  context = target.a.tags\n}\n",
 		  "docker-bake.hcl:2,11-12: Unknown variable; There is no variable named \"X\"., "
 		  "and 1 other diagnostic(s)" },
+		{ "target \"a\" {\n  ssh = [{ id = \"k\", paths = [\"p/${K}\"] }]\n}\n",
+		  "docker-bake.hcl:2,36-37: Unknown variable; There is no variable named \"K\"., "
+		  "and 1 other diagnostic(s)" },
+		{ "target \"a\" {\n  output = [{ type = \"oci\", dest = \"${O}\" }, \"${P}\"]\n"
+		  "  secret = [{ id = \"s\", src = S }]\n  cache-from = [\"${C}\"]\n"
+		  "  attest = [\"type=sbom,disabled=${A}\"]\n}\n",
+		  "docker-bake.hcl:2,39-40: Unknown variable; There is no variable named \"O\"., "
+		  "and 4 other diagnostic(s)" },
+		{ "target \"a\" {\n  ssh = K\n  output = [{ dest = O }]\n}\n",
+		  "docker-bake.hcl:2,9-10: Unknown variable; There is no variable named \"K\"., "
+		  "and 3 other diagnostic(s)" },
 	};
 	size_t i;
 

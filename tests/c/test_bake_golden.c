@@ -5,7 +5,9 @@
  * the output compared byte for byte with expected.json, or the error text
  * with expected.err (after "ERROR: "). A case holding a NONDETERMINISTIC file
  * varies between buildx runs (Go map order): its JSON is compared with arrays
- * sorted, its error with the words of the message sorted.
+ * sorted, its error with the words of the message sorted, or, for a message
+ * of several diagnostics, by their count and the kind of the first
+ * (same_diags_other_first).
  *
  * Prints "bake golden: N passed, M failed" and the failing cases;
  * ATMOGRAPH_GOLDEN_VERBOSE=1 prints each failure's output; ATMOGRAPH_GOLDEN_CASE
@@ -19,7 +21,7 @@
 #include "harness.h"
 #include "util/buf.h"
 
-static const size_t golden_floor = 288;
+static const size_t golden_floor = 289;
 
 typedef struct {
 	json_t *env;
@@ -162,7 +164,43 @@ static const char **str_array(const json_t *a, size_t *n)
 	return list;
 }
 
-/* 1 passed, 0 failed; *why says how */
+/* the file and the summary of a diagnostic message "FILE:RANGE: SUMMARY; DETAIL..." */
+static int diag_kind(const char *m, const char **file, size_t *n_file, const char **sum,
+		     size_t *n_sum)
+{
+	const char *colon = strchr(m, ':'), *sp = strstr(m, ": "), *semi;
+
+	if (!colon || !sp || !(semi = strchr(sp, ';')))
+		return -1;
+	*file = m;
+	*n_file = (size_t)(colon - m);
+	*sum = sp + 2;
+	*n_sum = (size_t)(semi - *sum);
+	return 0;
+}
+
+/*
+ * buildx decodes a block's attributes in Go map order (gohcl's
+ * decodeBodyToStruct ranges over a map of field names), so when several
+ * attributes fail, whose diagnostic it prints first varies between runs (the
+ * case is NONDETERMINISTIC) while the diagnostics do not: the golden holds
+ * one draw. Such a message matches when it counts the same number of other
+ * diagnostics and the first is of the same kind (file and summary).
+ */
+static int same_diags_other_first(const char *got, const char *want)
+{
+	const char *g = strstr(got, ", and "), *w = strstr(want, ", and ");
+	const char *gf, *wf, *gs, *ws;
+	size_t ngf, nwf, ngs, nws;
+
+	if (!g || !w || strcmp(g, w) || !strstr(g, " other diagnostic(s)"))
+		return 0;
+	if (diag_kind(got, &gf, &ngf, &gs, &ngs) < 0 || diag_kind(want, &wf, &nwf, &ws, &nws) < 0)
+		return 0;
+	return ngf == nwf && !memcmp(gf, wf, ngf) && ngs == nws && !memcmp(gs, ws, ngs);
+}
+
+/* 1 passed, 2 passed by same_diags_other_first, 0 failed; *why says how */
 static int run_case(const char *dir, char *why, size_t whylen, int verbose)
 {
 	char path[2600], *expected_json, *expected_err, *out = NULL, *norm = NULL;
@@ -230,6 +268,11 @@ static int run_case(const char *dir, char *why, size_t whylen, int verbose)
 			ok = !strcmp(a, c);
 			free(a);
 			free(c);
+			if (!ok && same_diags_other_first(err.text, want)) {
+				ok = 2;
+				if (verbose)
+					printf("%s: error '%s' (buildx printed '%s' first)\n", dir, err.text, want);
+			}
 		}
 		if (!ok)
 			snprintf(why, whylen, "error '%s', want '%s'", err.text, want);
@@ -286,7 +329,8 @@ static void test_golden(void **state)
 	DIR *d;
 	struct dirent *e;
 	char **names = NULL;
-	size_t n = 0, i, passed = 0, failed = 0;
+	size_t n = 0, i, passed = 0, failed = 0, other_first = 0;
+	int rc;
 	const char *only = getenv("ATMOGRAPH_GOLDEN_CASE");
 	int verbose = getenv("ATMOGRAPH_GOLDEN_VERBOSE") != NULL;
 
@@ -314,8 +358,10 @@ static void test_golden(void **state)
 	for (i = 0; i < n; i++) {
 		snprintf(dir, sizeof(dir), "%s/%s", root, names[i]);
 		why[0] = '\0';
-		if (run_case(dir, why, sizeof(why), verbose)) {
+		rc = run_case(dir, why, sizeof(why), verbose);
+		if (rc) {
 			passed++;
+			other_first += rc == 2;
 		} else {
 			failed++;
 			printf("FAIL %s: %s\n", names[i], why);
@@ -323,7 +369,9 @@ static void test_golden(void **state)
 		free(names[i]);
 	}
 	free(names);
-	printf("bake golden: %zu passed, %zu failed\n", passed, failed);
+	printf("bake golden: %zu passed, %zu failed (%zu of the passed: same diagnostics, another "
+	       "printed first, as buildx's Go map order allows)\n",
+	       passed, failed, other_first);
 	if (!only && passed < golden_floor)
 		fail_msg("bake golden: %zu passed, fewer than the %zu reached before", passed, golden_floor);
 }

@@ -147,7 +147,7 @@ ATMO_EXTERN const atmo_bake_target *atmo_bake_find_target(const atmo_bake *b, co
 /**
  * Select targets: names of targets or groups (none: the "default" group, or
  * the target "default"), plus every target they link to.
- * @param[out] out   target indices in dependency order (linked targets first); free()
+ * @param[out] out   target indices in dependency order (linked targets first); caller frees with atmo_free()
  * @param[out] n     their number
  * @return 0, ATMO_ENOTFOUND (unknown name; the message lists the names), ATMO_ENOMEM
  */
@@ -166,7 +166,7 @@ ATMO_EXTERN int atmo_bake_print(json_t **out, const atmo_bake *b, const char *co
  * The `docker buildx bake --print` output of the targets or groups named
  * (patterns like "web-*" too; none: "default"), byte for byte as buildx
  * writes it (2-space indent, buildx's key order, a final newline).
- * @param[out] out  malloc'd text; @param[out] len  its length
+ * @param[out] out  NUL-terminated text, caller frees with atmo_free(); @param[out] len  its length
  * @return 0, ATMO_ENOTFOUND (no such target), ATMO_EINVALID (an override or a link
  *         between targets is wrong), ATMO_ENOMEM
  */
@@ -184,7 +184,7 @@ ATMO_EXTERN int atmo_bake_graph(json_t **out, const atmo_bake *b, const char *co
 
 /**
  * Read a target's Dockerfile text (the file, or dockerfile-inline).
- * @param[out] text  caller frees; @param[out] source  borrowed name for errors
+ * @param[out] text  caller frees with atmo_free(); @param[out] source  borrowed name for errors
  */
 ATMO_EXTERN int atmo_bake_target_dockerfile(char **text, size_t *len, const char **source,
 					    const atmo_bake_target *t, atmo_error *err);

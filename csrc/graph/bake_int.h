@@ -1,6 +1,6 @@
 /* Internal: the bake struct shared by bake.c and bake_graph.c. */
-#ifndef ATMO_GRAPH_BAKE_INTERNAL_H
-#define ATMO_GRAPH_BAKE_INTERNAL_H
+#ifndef ATMO_GRAPH_BAKE_INT_H
+#define ATMO_GRAPH_BAKE_INT_H
 
 #include <stdarg.h>
 #include <jansson.h>
@@ -22,7 +22,7 @@ struct atmo_bake {
 	size_t n_owned, cap_owned;
 };
 
-/* keep s (malloc'd) until the bake is freed; returns s or NULL (s freed) */
+/* keep s (atmo__malloc'd) until the bake is freed; returns s or NULL (s freed) */
 char *atmo__bake_keep(atmo_bake *b, char *s);
 const char *atmo__bake_join(atmo_bake *b, const char *dir, const char *rel, atmo_error *err);
 /* want[i] = 1 for the targets the names (or "default") request, links not followed */
