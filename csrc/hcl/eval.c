@@ -14,6 +14,7 @@
 #include <string.h>
 #include "hcl/hcl_int.h"
 #include "util/buf.h"
+#include "util/alloc.h"
 
 #define DEFAULT_MAX_STRING ((size_t)1 << 20)
 #define DEFAULT_BUDGET ((size_t)64 << 20)
@@ -490,8 +491,8 @@ static int eval_call(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 
 	memset(&A, 0, sizeof(A));
 	cap = e->u.call.n;
-	args = calloc(cap ? cap : 1, sizeof(*args));
-	arg_expr = calloc(cap ? cap : 1, sizeof(*arg_expr));
+	args = atmo__calloc(cap ? cap : 1, sizeof(*args), NULL);
+	arg_expr = atmo__calloc(cap ? cap : 1, sizeof(*arg_expr), NULL);
 	if (!args || !arg_expr) {
 		rc = nomem(E, &e->range);
 		goto done;
@@ -524,8 +525,8 @@ static int eval_call(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 				goto done;
 			}
 			if (v->u.seq.n) {
-				hcl_value **na = realloc(args, (n + v->u.seq.n) * sizeof(*na));
-				const hcl_expr **ne = na ? realloc(arg_expr, (n + v->u.seq.n) * sizeof(*ne)) : NULL;
+				hcl_value **na = atmo__realloc(args, (n + v->u.seq.n) * sizeof(*na), NULL);
+				const hcl_expr **ne = na ? atmo__realloc(arg_expr, (n + v->u.seq.n) * sizeof(*ne), NULL) : NULL;
 				if (na)
 					args = na;
 				if (!na || !ne) {
@@ -598,8 +599,8 @@ done_ok:
 done:
 	for (i = 0; i < n; i++)
 		hcl_value_unref(args[i]);
-	free(args);
-	free(arg_expr);
+	atmo__free(args);
+	atmo__free(arg_expr);
 	return rc;
 }
 
@@ -1052,7 +1053,7 @@ static int eval_template(ev *E, const hcl_expr *e, const scope *sc, hcl_value **
 static int eval_tuple(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 {
 	size_t n = e->u.list.n, i;
-	hcl_value **items = calloc(n ? n : 1, sizeof(*items));
+	hcl_value **items = atmo__calloc(n ? n : 1, sizeof(*items), NULL);
 	acc A;
 	int rc;
 	if (!items)
@@ -1063,18 +1064,18 @@ static int eval_tuple(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out
 		if ((rc = acc_close(E, &A, sv, eval(E, e->u.list.items[i], sc, &items[i]))) != 0) {
 			while (i-- > 0)
 				hcl_value_unref(items[i]);
-			free(items);
+			atmo__free(items);
 			return rc;
 		}
 	}
 	if ((rc = acc_done(E, &A)) != 0) {
 		for (i = 0; i < n; i++)
 			hcl_value_unref(items[i]);
-		free(items);
+		atmo__free(items);
 		return rc;
 	}
 	*out = hcl_tuple(items, n);
-	free(items);
+	atmo__free(items);
 	return *out ? 0 : nomem(E, &e->range);
 }
 
@@ -1098,9 +1099,9 @@ static int eval_key(ev *E, const hcl_expr *k, const scope *sc, hcl_value **out)
 static int eval_object(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 {
 	size_t n = e->u.obj.n, i, m = 0;
-	hcl_value **vals = calloc(n ? n : 1, sizeof(*vals));
-	const char **keys = calloc(n ? n : 1, sizeof(*keys));
-	hcl_value **kvs = calloc(n ? n : 1, sizeof(*kvs));
+	hcl_value **vals = atmo__calloc(n ? n : 1, sizeof(*vals), NULL);
+	const char **keys = atmo__calloc(n ? n : 1, sizeof(*keys), NULL);
+	hcl_value **kvs = atmo__calloc(n ? n : 1, sizeof(*kvs), NULL);
 	int rc = 0, unknown = 0;
 	char msg[256];
 	acc A;
@@ -1167,9 +1168,9 @@ done:
 		if (kvs)
 			hcl_value_unref(kvs[i]);
 	}
-	free(vals);
-	free(keys);
-	free(kvs);
+	atmo__free(vals);
+	atmo__free(keys);
+	atmo__free(kvs);
 	return rc;
 }
 
@@ -1184,12 +1185,12 @@ static int vec_push(vec *a, char *k, hcl_value *v)
 {
 	if (a->n == a->cap) {
 		size_t nc = a->cap ? a->cap * 2 : 8;
-		hcl_value **nv = realloc(a->v, nc * sizeof(*nv));
+		hcl_value **nv = atmo__realloc(a->v, nc * sizeof(*nv), NULL);
 		char **nk;
 		if (!nv)
 			return -1;
 		a->v = nv;
-		nk = realloc(a->k, nc * sizeof(*nk));
+		nk = atmo__realloc(a->k, nc * sizeof(*nk), NULL);
 		if (!nk)
 			return -1;
 		a->k = nk;
@@ -1204,11 +1205,11 @@ static void vec_free(vec *a)
 {
 	size_t i;
 	for (i = 0; i < a->n; i++) {
-		free(a->k[i]);
+		atmo__free(a->k[i]);
 		hcl_value_unref(a->v[i]);
 	}
-	free(a->k);
-	free(a->v);
+	atmo__free(a->k);
+	atmo__free(a->v);
 }
 
 static int key_cmp(const void *x, const void *y)
@@ -1220,7 +1221,7 @@ static int key_cmp(const void *x, const void *y)
 static int build_groups(ev *E, const hcl_expr *e, vec *items, hcl_value **out)
 {
 	size_t i, j, ng = 0;
-	char **order = malloc((items->n ? items->n : 1) * sizeof(*order));
+	char **order = atmo__malloc((items->n ? items->n : 1) * sizeof(*order), NULL);
 	hcl_value **groups = NULL;
 	int rc = 0;
 	if (!order)
@@ -1231,9 +1232,9 @@ static int build_groups(ev *E, const hcl_expr *e, vec *items, hcl_value **out)
 	for (i = 0; i < items->n; i++)
 		if (ng == 0 || strcmp(order[ng - 1], order[i]) != 0)
 			order[ng++] = order[i];
-	groups = calloc(ng ? ng : 1, sizeof(*groups));
+	groups = atmo__calloc(ng ? ng : 1, sizeof(*groups), NULL);
 	if (!groups) {
-		free(order);
+		atmo__free(order);
 		return nomem(E, &e->range);
 	}
 	for (j = 0; j < ng && !rc; j++) {
@@ -1241,7 +1242,7 @@ static int build_groups(ev *E, const hcl_expr *e, vec *items, hcl_value **out)
 		hcl_value **mem;
 		for (i = 0; i < items->n; i++)
 			cnt += strcmp(items->k[i], order[j]) == 0;
-		mem = malloc(cnt * sizeof(*mem));
+		mem = atmo__malloc(cnt * sizeof(*mem), NULL);
 		if (!mem) {
 			rc = nomem(E, &e->range);
 			break;
@@ -1250,7 +1251,7 @@ static int build_groups(ev *E, const hcl_expr *e, vec *items, hcl_value **out)
 			if (strcmp(items->k[i], order[j]) == 0)
 				mem[c++] = hcl_value_ref(items->v[i]);
 		groups[j] = hcl_tuple(mem, cnt);
-		free(mem);
+		atmo__free(mem);
 		if (!groups[j])
 			rc = nomem(E, &e->range);
 	}
@@ -1261,8 +1262,8 @@ static int build_groups(ev *E, const hcl_expr *e, vec *items, hcl_value **out)
 		for (j = 0; j < ng; j++)
 			hcl_value_unref(groups[j]);
 	}
-	free(groups);
-	free(order);
+	atmo__free(groups);
+	atmo__free(order);
 	return rc;
 }
 
@@ -1350,17 +1351,17 @@ static int eval_for(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 					}
 				}
 			}
-			if (!(kstr = strdup(ks->u.str.s))) {
+			if (!(kstr = atmo__strdup(ks->u.str.s, NULL))) {
 				rc = nomem(E, &e->range);
 				goto item_done;
 			}
 		}
 		if ((rc = eval(E, e->u.fr.val, &in, &v)) != 0) {
-			free(kstr);
+			atmo__free(kstr);
 			goto item_done;
 		}
 		if (vec_push(&items, kstr, v) < 0) {
-			free(kstr);
+			atmo__free(kstr);
 			hcl_value_unref(v);
 			rc = nomem(E, &e->range);
 		}
@@ -1391,7 +1392,7 @@ item_done:
 	} else {
 		*out = hcl_object((const char *const *)items.k, items.v, items.n);
 		for (i = 0; i < items.n; i++)
-			free(items.k[i]);
+			atmo__free(items.k[i]);
 		items.n = 0;
 	}
 	vec_free(&items);
@@ -1422,7 +1423,7 @@ static int eval_splat(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out
 		upgraded = 1;
 	}
 	n = src->u.seq.n;
-	vals = calloc(n ? n : 1, sizeof(*vals));
+	vals = atmo__calloc(n ? n : 1, sizeof(*vals), NULL);
 	if (!vals) {
 		hcl_value_unref(src);
 		return nomem(E, &e->range);
@@ -1434,7 +1435,7 @@ static int eval_splat(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out
 		if (rc) {
 			while (i-- > 0)
 				hcl_value_unref(vals[i]);
-			free(vals);
+			atmo__free(vals);
 			hcl_value_unref(src);
 			return rc;
 		}
@@ -1447,7 +1448,7 @@ static int eval_splat(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out
 	} else {
 		*out = hcl_tuple(vals, n);
 	}
-	free(vals);
+	atmo__free(vals);
 	hcl_value_unref(src);
 	return *out ? 0 : nomem(E, &e->range);
 }

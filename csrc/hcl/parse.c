@@ -12,6 +12,7 @@
 #include "hcl/hcl_int.h"
 #include "hcl/nfc.h"
 #include "util/buf.h"
+#include "util/alloc.h"
 
 #define MAX_DEPTH 256
 #define MAX_INPUT ((size_t)64 << 20)
@@ -467,7 +468,7 @@ enum { R_LIT, R_INTERP, R_IF, R_ELSE, R_ENDIF, R_FOR, R_ENDFOR };
 
 typedef struct {
 	int kind;
-	char *s;                /* literal text (malloc'd while parsing) */
+	char *s;                /* literal text (atmo__malloc'd while parsing) */
 	size_t len;
 	hcl_range r;
 	int strip_l, strip_r;
@@ -484,15 +485,15 @@ static void ritems_free(ritems *ri)
 {
 	size_t i;
 	for (i = 0; i < ri->n; i++)
-		free(ri->it[i].s);
-	free(ri->it);
+		atmo__free(ri->it[i].s);
+	atmo__free(ri->it);
 }
 
 static ritem *ritems_add(parser *p, ritems *ri, int kind)
 {
 	if (ri->n == ri->cap) {
 		size_t nc = ri->cap ? ri->cap * 2 : 8;
-		ritem *ni = realloc(ri->it, nc * sizeof(*ni));
+		ritem *ni = atmo__realloc(ri->it, nc * sizeof(*ni), NULL);
 		if (!ni)
 			return nomem(p);
 		ri->it = ni;
@@ -1988,7 +1989,7 @@ static int parse_label(parser *p, token open, const char **out, hcl_range *r)
 			size_t nl;
 			char *nf = hcl__nfc(s, tot, &nl);
 			s = nf ? adup(p, nf, nl) : nomem(p);
-			free(nf);
+			atmo__free(nf);
 		}
 	}
 	ritems_free(&ri);
@@ -2297,11 +2298,11 @@ static hcl_body *parse_body(parser *p, tok_type end, token open)
 
 hcl_file *hcl__file_new(const char *src, size_t len, const char *filename)
 {
-	hcl_file *f = calloc(1, sizeof(*f));
+	hcl_file *f = atmo__calloc(1, sizeof(*f), NULL);
 	if (!f)
 		return NULL;
-	f->name = strdup(filename ? filename : "<string>");
-	f->src = malloc(len + 1);
+	f->name = atmo__strdup(filename ? filename : "<string>", NULL);
+	f->src = atmo__malloc(len + 1, NULL);
 	if (!f->name || !f->src) {
 		hcl_file_free(f);
 		return NULL;
@@ -2319,7 +2320,7 @@ hcl_value *hcl__file_own(hcl_file *f, hcl_value *v)
 		return NULL;
 	if (f->n_owned == f->cap_owned) {
 		size_t nc = f->cap_owned ? f->cap_owned * 2 : 64;
-		hcl_value **no = realloc(f->owned, nc * sizeof(*no));
+		hcl_value **no = atmo__realloc(f->owned, nc * sizeof(*no), NULL);
 		if (!no) {
 			hcl_value_unref(v);
 			return NULL;
@@ -2348,11 +2349,11 @@ void hcl_file_free(hcl_file *f)
 		return;
 	for (i = 0; i < f->n_owned; i++)
 		hcl_value_unref(f->owned[i]);
-	free(f->owned);
+	atmo__free(f->owned);
 	atmo__arena_free(&f->arena);
-	free(f->name);
-	free(f->src);
-	free(f);
+	atmo__free(f->name);
+	atmo__free(f->src);
+	atmo__free(f);
 }
 
 int hcl_parse(hcl_file **out, const char *src, size_t len, const char *filename, hcl_diag *diag)

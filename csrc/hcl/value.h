@@ -92,7 +92,7 @@ hcl_value *hcl_value_ref(hcl_value *v);
 void hcl_value_unref(hcl_value *v);
 
 hcl_value *hcl_string(const char *s, size_t len);   /* copies */
-hcl_value *hcl_string_take(char *s, size_t len);    /* steals s (malloc'd, NUL-terminated) */
+hcl_value *hcl_string_take(char *s, size_t len);    /* steals s (atmo__malloc'd, NUL-terminated) */
 hcl_value *hcl_cstring(const char *s);
 hcl_value *hcl_number(double d);
 hcl_value *hcl_bool(int b);
