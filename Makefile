@@ -39,7 +39,7 @@ endif
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden \
 	-Icsrc/include -Icsrc $(PKG_CFLAGS) $(ISAL_DEF)
 
-LIB_MODULES := util hcl dockerfile graph image render build
+LIB_MODULES := util hcl dockerfile graph image render sizes build
 LIB_SRC  := $(sort $(foreach m,$(LIB_MODULES),$(wildcard csrc/$(m)/*.c)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_SRC  := $(sort $(wildcard csrc/cli/*.c))

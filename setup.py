@@ -4,7 +4,7 @@ Two ways:
   * ``make python`` sets ATMOGRAPH_STATIC_LIB to the library archive built by make
     (compiled with -fPIC); the extension links the whole archive.
   * ``pip install .`` (no variable set) compiles the library sources
-    csrc/{util,hcl,dockerfile,graph,image,render,build}/*.c into the extension.
+    csrc/{util,hcl,dockerfile,graph,image,render,sizes,build}/*.c into the extension.
 C libraries (jansson, libarchive, Graphviz, libcrypto, PCRE2, libcrypt) come from pkg-config.
 """
 
@@ -24,7 +24,7 @@ DEFINES = []
 if subprocess.run(["pkg-config", "--exists", "libisal"], capture_output=True).returncode == 0:
     PKGS.append("libisal")
     DEFINES.append(("ATMO_HAVE_ISAL", None))
-LIB_MODULES = ["util", "hcl", "dockerfile", "graph", "image", "render", "build"]
+LIB_MODULES = ["util", "hcl", "dockerfile", "graph", "image", "render", "sizes", "build"]
 
 
 def rel(*parts):

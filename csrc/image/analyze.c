@@ -16,8 +16,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "image/internal.h"
+#include "image/image_int.h"
 #include "util/alloc.h"
+#include "util/grow.h"
 
 /*
  * Every path seen (entries of every layer and their parent directories) gets a small
@@ -37,7 +38,7 @@ typedef struct {
 } pnode;
 
 typedef struct {
-	atmo_image__map map;  /* path -> id */
+	atmo__map map;  /* path -> id */
 	pnode *ids;
 	size_t n, cap;
 	uint32_t *stk;        /* the stack, in insertion order (stale places skipped) */
@@ -49,25 +50,19 @@ typedef struct {
 /* the id of the n bytes at path (hash h); a new path is copied into arena when
  * copy is set, else path itself (NUL-terminated at n) is kept */
 static int path_id(paths_t *t, const char *path, size_t n, uint64_t h, int copy,
-		   atmo_image__arena *arena, uint32_t *out)
+		   atmo__arena *arena, uint32_t *out)
 {
-	size_t *v = atmo_image__map_find(&t->map, path, n, h);
+	size_t *v = atmo__map_find(&t->map, path, n, h);
 	const char *key = path;
 	if (v) {
 		*out = (uint32_t)*v;
 		return 0;
 	}
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 4096;
-		pnode *ni = atmo__realloc(t->ids, cap * sizeof(*ni), NULL);
-		if (!ni)
-			return ATMO_ENOMEM;
-		t->ids = ni;
-		t->cap = cap;
-	}
-	if (copy && !(key = atmo_image__arena_strndup(arena, path, n)))
+	if (ATMO__GROW(t->ids, t->cap, t->n + 1, NULL) < 0)
 		return ATMO_ENOMEM;
-	if (atmo_image__map_put(&t->map, key, n, h, t->n, NULL) < 0)
+	if (copy && !(key = atmo__arena_strndup(arena, path, n)))
+		return ATMO_ENOMEM;
+	if (atmo__map_put(&t->map, key, n, h, t->n, NULL, NULL) < 0)
 		return ATMO_ENOMEM;
 	memset(&t->ids[t->n], 0, sizeof(t->ids[t->n]));
 	t->ids[t->n].path = key;
@@ -83,14 +78,8 @@ static int stack_set(paths_t *t, uint32_t id, const char *path, uint64_t size, u
 	p->type = type;
 	if (p->pos)
 		return 0;
-	if (t->n_stk == t->cap_stk) {
-		size_t cap = t->cap_stk ? t->cap_stk * 2 : 4096;
-		uint32_t *ns = atmo__realloc(t->stk, cap * sizeof(*ns), NULL);
-		if (!ns)
-			return ATMO_ENOMEM;
-		t->stk = ns;
-		t->cap_stk = cap;
-	}
+	if (ATMO__GROW(t->stk, t->cap_stk, t->n_stk + 1, NULL) < 0)
+		return ATMO_ENOMEM;
 	t->stk[t->n_stk++] = id;
 	p->pos = (uint32_t)t->n_stk;
 	t->live++;
@@ -195,15 +184,9 @@ int atmo_image__dpkg_parse(const char *text, size_t len, atmo_image__pkg **out, 
 				blank = 0;
 		if (blank) {
 			if (cur.name && installed) {
-				if (*n == *cap) {
-					size_t nc = *cap ? *cap * 2 : 64;
-					atmo_image__pkg *np = atmo__realloc(*out, nc * sizeof(*np), NULL);
-					if (!np) {
-						rc = ATMO_ENOMEM;
-						break;
-					}
-					*out = np;
-					*cap = nc;
+				if (ATMO__GROW(*out, *cap, *n + 1, NULL) < 0) {
+					rc = ATMO_ENOMEM;
+					break;
 				}
 				(*out)[(*n)++] = cur;
 			} else {
@@ -243,15 +226,9 @@ int atmo_image__dpkg_parse(const char *text, size_t len, atmo_image__pkg **out, 
 		p = nl + 1;
 	}
 	if (cur.name && installed && rc == 0) {
-		if (*n == *cap) {
-			size_t nc = *cap ? *cap * 2 : 64;
-			atmo_image__pkg *np = atmo__realloc(*out, nc * sizeof(*np), NULL);
-			if (!np) {
-				rc = ATMO_ENOMEM;
-				goto fail;
-			}
-			*out = np;
-			*cap = nc;
+		if (ATMO__GROW(*out, *cap, *n + 1, NULL) < 0) {
+			rc = ATMO_ENOMEM;
+			goto fail;
 		}
 		(*out)[(*n)++] = cur;
 		return 0;
@@ -354,14 +331,8 @@ static int packages(atmo_image *img, atmo_error *err)
 				if (strcmp(st.d[k].name, f->name) == 0)
 					break;
 			if (k == st.n_d) {
-				if (st.n_d == st.cap_d) {
-					size_t nc = st.cap_d ? st.cap_d * 2 : 16;
-					atmo_image__dpkgfile *nd = atmo__realloc(st.d, nc * sizeof(*nd), NULL);
-					if (!nd)
-						goto nomem;
-					st.d = nd;
-					st.cap_d = nc;
-				}
+				if (ATMO__GROW(st.d, st.cap_d, st.n_d + 1, NULL) < 0)
+					goto nomem;
 				st.n_d++;
 			}
 			st.d[k] = *f;
@@ -399,14 +370,8 @@ static int packages(atmo_image *img, atmo_error *err)
 		for (i = 0; i < n_cur; i++) {
 			if (n_nw && bsearch(&cur[i], nw, n_nw, sizeof(*nw), cmp_pkg))
 				continue;
-			if (n_rem == cap_rem) {
-				size_t nc = cap_rem ? cap_rem * 2 : 16;
-				atmo_image__pkg *nr = atmo__realloc(rem, nc * sizeof(*nr), NULL);
-				if (!nr)
-					goto nomem_nw;
-				rem = nr;
-				cap_rem = nc;
-			}
+			if (ATMO__GROW(rem, cap_rem, n_rem + 1, NULL) < 0)
+				goto nomem_nw;
 			rem[n_rem] = cur[i];
 			rem[n_rem].layer = (long)L;
 			n_rem++;
@@ -494,13 +459,13 @@ int atmo_image__analyze(atmo_image *img, atmo_error *err)
 		size_t total = 0;
 		for (L = 0; L < img->n_layers; L++)
 			total += img->layers[L].n_entries;
-		if (atmo_image__map_reserve(&t.map, total + total / 4) < 0)
+		if (atmo__map_reserve(&t.map, total + total / 4, NULL) < 0)
 			goto nomem;
 		total += total / 8 + 16;
 		t.ids = atmo__malloc(total * sizeof(*t.ids), NULL);
 		if (!t.ids)
 			goto nomem;
-		atmo_image__prefault(t.ids, total * sizeof(*t.ids));
+		atmo__prefault(t.ids, total * sizeof(*t.ids));
 		t.cap = total;
 	}
 	for (L = 0; L < img->n_layers; L++) {
@@ -529,7 +494,7 @@ int atmo_image__analyze(atmo_image *img, atmo_error *err)
 			uint32_t k, id;
 			eid[i] = pid[i] = NO_ID;
 			if (i + 8 < l->n_entries)
-				atmo_image__map_prefetch(&t.map, l->entries[i + 8].hash);
+				atmo__map_prefetch(&t.map, l->entries[i + 8].hash);
 			if (e->type == IMG_E_OPAQUE)
 				continue;
 			if (path_id(&t, e->path, e->len, e->hash, 0, NULL, &eid[i]) < 0)
@@ -542,7 +507,7 @@ int atmo_image__analyze(atmo_image *img, atmo_error *err)
 				continue; /* stamped with its ancestors */
 			}
 			for (;;) {
-				if (path_id(&t, e->path, k, atmo_image__hash(e->path, k), 1, &img->strings,
+				if (path_id(&t, e->path, k, atmo__map_hash(e->path, k), 1, &img->strings,
 					    &id) < 0)
 					goto nomem;
 				if (pid[i] == NO_ID) {
@@ -627,7 +592,7 @@ int atmo_image__analyze(atmo_image *img, atmo_error *err)
 				if (k == 0)
 					break;
 				k--;
-				if (path_id(&t, e->path, k, atmo_image__hash(e->path, k), 1, &img->strings,
+				if (path_id(&t, e->path, k, atmo__map_hash(e->path, k), 1, &img->strings,
 					    &id) < 0)
 					goto nomem;
 			}
@@ -685,6 +650,6 @@ done:
 	atmo__free(pid);
 	atmo__free(t.ids);
 	atmo__free(t.stk);
-	atmo_image__map_free(&t.map);
+	atmo__map_free(&t.map);
 	return rc;
 }

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "image/check_int.h"
-#include "image/internal.h"
+#include "image/image_int.h"
 #include "atmograph/file.h"
 #include "util/alloc.h"
 #include "util/buf.h"

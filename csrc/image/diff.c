@@ -1,7 +1,7 @@
 /* Image module: comparing two images ("atmograph.diff/1"). */
 #include <stdlib.h>
 #include <string.h>
-#include "image/internal.h"
+#include "image/image_int.h"
 
 static json_t *side(const atmo_image *img)
 {

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <archive.h>
-#include "image/internal.h"
+#include "image/image_int.h"
 
 #ifdef ATMO_HAVE_ISAL
 #include <isa-l/igzip_lib.h>

@@ -1,7 +1,7 @@
 /* Image module: the "atmograph.image/1" document and small accessors. */
 #include <stdlib.h>
 #include <string.h>
-#include "image/internal.h"
+#include "image/image_int.h"
 
 const char *atmo_image_trim_created_by(const char *s)
 {

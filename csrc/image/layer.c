@@ -20,9 +20,10 @@
 #include <unistd.h>
 #include <archive.h>
 #include <archive_entry.h>
-#include "image/internal.h"
+#include "image/image_int.h"
 #include "image/registry.h"
 #include "util/alloc.h"
+#include "util/grow.h"
 #include "util/hash.h"
 
 typedef struct {
@@ -116,20 +117,14 @@ static int add_entry(atmo_image__layer *l, const char *path, size_t plen, uint64
 		     int type)
 {
 	atmo_image__entry *e;
-	if (l->n_entries == l->cap_entries) {
-		size_t cap = l->cap_entries ? l->cap_entries * 2 : 256;
-		e = atmo__realloc(l->entries, cap * sizeof(*e), NULL);
-		if (!e)
-			return ATMO_ENOMEM;
-		l->entries = e;
-		l->cap_entries = cap;
-	}
+	if (ATMO__GROW(l->entries, l->cap_entries, l->n_entries + 1, NULL) < 0)
+		return ATMO_ENOMEM;
 	e = &l->entries[l->n_entries];
-	e->path = atmo_image__arena_strndup(&l->strings, path, plen);
+	e->path = atmo__arena_strndup(&l->strings, path, plen);
 	if (!e->path)
 		return ATMO_ENOMEM;
 	e->size = size;
-	e->hash = atmo_image__hash(path, plen);
+	e->hash = atmo__map_hash(path, plen);
 	e->len = (uint32_t)plen;
 	e->type = (uint8_t)type;
 	l->n_entries++;
@@ -156,16 +151,10 @@ static int is_dpkg_path(const char *p)
 static int add_dpkg(atmo_image__layer *l, const char *path, char *data, size_t len)
 {
 	atmo_image__dpkgfile *d;
-	if (l->n_dpkg == l->cap_dpkg) {
-		size_t cap = l->cap_dpkg ? l->cap_dpkg * 2 : 8;
-		d = atmo__realloc(l->dpkg, cap * sizeof(*d), NULL);
-		if (!d)
-			return ATMO_ENOMEM;
-		l->dpkg = d;
-		l->cap_dpkg = cap;
-	}
+	if (ATMO__GROW(l->dpkg, l->cap_dpkg, l->n_dpkg + 1, NULL) < 0)
+		return ATMO_ENOMEM;
 	d = &l->dpkg[l->n_dpkg];
-	d->name = atmo_image__arena_strndup(&l->strings, path, strlen(path));
+	d->name = atmo__arena_strndup(&l->strings, path, strlen(path));
 	if (!d->name)
 		return ATMO_ENOMEM;
 	d->data = data;
@@ -571,7 +560,7 @@ static void layer_reset(atmo_image__layer *l)
 		atmo__free(l->dpkg[i].data);
 	l->n_dpkg = 0;
 	l->n_entries = 0;
-	atmo_image__arena_free(&l->strings);
+	atmo__arena_free(&l->strings);
 	l->files = l->size = l->whiteouts = l->opaque_dirs = 0;
 }
 
@@ -832,5 +821,5 @@ void atmo_image__layer_free(atmo_image__layer *l)
 	for (i = 0; i < l->n_dpkg; i++)
 		atmo__free(l->dpkg[i].data);
 	atmo__free(l->dpkg);
-	atmo_image__arena_free(&l->strings);
+	atmo__arena_free(&l->strings);
 }

@@ -10,9 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <stddef.h>
-#include "image/internal.h"
+#include "image/image_int.h"
 #include "image/registry.h"
 #include "util/alloc.h"
+#include "util/grow.h"
 #include "util/buf.h"
 
 #define MT_OCI_INDEX "application/vnd.oci.image.index.v1+json"
@@ -47,14 +48,8 @@ static void cands_free(cand_list *l)
 
 static candidate *cands_add(cand_list *l)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 8;
-		candidate *c = atmo__realloc(l->c, cap * sizeof(*c), NULL);
-		if (!c)
-			return NULL;
-		l->c = c;
-		l->cap = cap;
-	}
+	if (ATMO__GROW(l->c, l->cap, l->n + 1, NULL) < 0)
+		return NULL;
 	memset(&l->c[l->n], 0, sizeof(candidate));
 	l->c[l->n].names = json_array();
 	return l->c[l->n].names ? &l->c[l->n++] : NULL;
@@ -845,6 +840,6 @@ void atmo_image_free(atmo_image *img)
 	atmo__free(img->pkg_names);
 	atmo__free(img->tree);
 	pthread_mutex_destroy(&img->tree_lock);
-	atmo_image__arena_free(&img->strings);
+	atmo__arena_free(&img->strings);
 	atmo__free(img);
 }

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "image/internal.h"
+#include "image/image_int.h"
 #include "image/registry.h"
 #include "util/alloc.h"
 #include "util/buf.h"

@@ -1,4 +1,4 @@
-/* Image module: string arena, string map, and blob sources (a directory or a tar). */
+/* Image module: blob sources (a directory or a tar). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,233 +9,10 @@
 #include <unistd.h>
 #include <archive.h>
 #include <archive_entry.h>
-#include "image/internal.h"
+#include "image/image_int.h"
 #include "util/alloc.h"
+#include "util/grow.h"
 #include "util/hash.h"
-
-/* ---- arena ---- */
-struct atmo_image__chunk {
-	atmo_image__chunk *next;
-	size_t used, cap;
-	char data[];
-};
-
-char *atmo_image__arena_strndup(atmo_image__arena *a, const char *s, size_t n)
-{
-	atmo_image__chunk *c = a->head;
-	char *p;
-	if (!c || c->cap - c->used < n + 1) {
-		size_t cap = n + 1 > 65536 - sizeof(*c) ? n + 1 : 65536 - sizeof(*c);
-		c = atmo__malloc(sizeof(*c) + cap, NULL);
-		if (!c)
-			return NULL;
-		c->used = 0;
-		c->cap = cap;
-		c->next = a->head;
-		a->head = c;
-	}
-	p = c->data + c->used;
-	memcpy(p, s, n);
-	p[n] = '\0';
-	c->used += n + 1;
-	return p;
-}
-
-void atmo_image__arena_free(atmo_image__arena *a)
-{
-	atmo_image__chunk *c = a->head, *next;
-	for (; c; c = next) {
-		next = c->next;
-		atmo__free(c);
-	}
-	a->head = NULL;
-}
-
-/* ---- map ---- */
-const char atmo_image__map_tomb[] = "";
-
-/* 8 bytes per step, then a full avalanche so that the low bits (the slot index) depend
- * on every byte: paths share long prefixes ("usr/share/...") and differ at the end */
-static inline uint64_t load_tail(const char *s, size_t n)
-{
-	uint64_t w = 0;
-	memcpy(&w, s, n);
-	return w;
-}
-
-uint64_t atmo_image__hash(const char *s, size_t n)
-{
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ ((uint64_t)n * 0xff51afd7ed558ccdULL);
-	while (n >= 8) {
-		uint64_t w;
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
-		h ^= h >> 29;
-		s += 8;
-		n -= 8;
-	}
-	if (n)
-		h = (h ^ load_tail(s, n)) * 0x94d049bb133111ebULL;
-	h ^= h >> 32;
-	h *= 0xd6e8feb86659fd93ULL;
-	h ^= h >> 32;
-	return h;
-}
-
-/* slot i holds key (NUL-terminated) equal to the n bytes at key */
-static inline int slot_is(const atmo_image__slot *s, uint64_t h, const char *key, size_t n)
-{
-	return s->hash == h && s->key != atmo_image__map_tomb && memcmp(s->key, key, n) == 0 &&
-	       s->key[n] == '\0';
-}
-
-size_t *atmo_image__map_find(const atmo_image__map *m, const char *key, size_t n, uint64_t h)
-{
-	size_t i, mask;
-	if (!m->cap)
-		return NULL;
-	mask = m->cap - 1;
-	for (i = h & mask;; i = (i + 1) & mask) {
-		atmo_image__slot *s = &m->slots[i];
-		if (!s->key)
-			return NULL;
-		if (slot_is(s, h, key, n))
-			return &s->val;
-	}
-}
-
-size_t *atmo_image__map_get(const atmo_image__map *m, const char *key)
-{
-	size_t n;
-	if (!m->cap)
-		return NULL;
-	n = strlen(key);
-	return atmo_image__map_find(m, key, n, atmo_image__hash(key, n));
-}
-
-/* Move every live entry into a fresh table of cap slots (a power of two); drops tombstones. */
-static int map_rehash(atmo_image__map *m, size_t cap)
-{
-	atmo_image__slot *slots;
-	size_t i;
-
-	slots = atmo__calloc(cap, sizeof(*slots), NULL);
-	if (!slots)
-		return ATMO_ENOMEM;
-	atmo_image__prefault(slots, cap * sizeof(*slots));
-	for (i = 0; i < m->cap; i++) {
-		atmo_image__slot *s = &m->slots[i];
-		size_t j;
-		if (!s->key || s->key == atmo_image__map_tomb)
-			continue;
-		for (j = s->hash & (cap - 1); slots[j].key; j = (j + 1) & (cap - 1))
-			;
-		slots[j] = *s;
-	}
-	atmo__free(m->slots);
-	m->slots = slots;
-	m->cap = cap;
-	m->used = m->n;
-	return 0;
-}
-
-static int map_grow(atmo_image__map *m)
-{
-	/* mostly tombstones: rehash at the same size */
-	return map_rehash(m, !m->cap ? 64 : m->n * 4 < m->cap ? m->cap : m->cap * 2);
-}
-
-/* fault in the pages of a large fresh allocation with one call rather than one fault
- * per page (twice for a page first read as zeroes, then written); a hint only */
-void atmo_image__prefault(void *p, size_t len)
-{
-#ifdef MADV_POPULATE_WRITE
-	uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
-	uintptr_t e = ((uintptr_t)p + len) & ~(uintptr_t)4095;
-	if (len >= (1u << 20) && e > a)
-		(void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);
-#else
-	(void)p;
-	(void)len;
-#endif
-}
-
-int atmo_image__map_reserve(atmo_image__map *m, size_t n)
-{
-	size_t cap = 64;
-	while ((n + 1) * 8 >= cap * 5)
-		cap *= 2;
-	return cap <= m->cap ? 0 : map_rehash(m, cap);
-}
-
-int atmo_image__map_put(atmo_image__map *m, const char *key, size_t n, uint64_t h, size_t val,
-			size_t **slot)
-{
-	size_t i, mask;
-	long tomb = -1;
-	if ((m->used + 1) * 8 >= m->cap * 5 && map_grow(m) < 0)
-		return ATMO_ENOMEM;
-	mask = m->cap - 1;
-	for (i = h & mask;; i = (i + 1) & mask) {
-		atmo_image__slot *s = &m->slots[i];
-		if (!s->key)
-			break;
-		if (s->key == atmo_image__map_tomb) {
-			if (tomb < 0)
-				tomb = (long)i;
-			continue;
-		}
-		if (slot_is(s, h, key, n)) {
-			s->val = val;
-			if (slot)
-				*slot = &s->val;
-			return 0;
-		}
-	}
-	if (tomb >= 0)
-		i = (size_t)tomb;
-	else
-		m->used++;
-	m->slots[i].key = key;
-	m->slots[i].hash = h;
-	m->slots[i].val = val;
-	m->n++;
-	if (slot)
-		*slot = &m->slots[i].val;
-	return 0;
-}
-
-int atmo_image__map_set(atmo_image__map *m, const char *key, size_t val)
-{
-	size_t n = strlen(key);
-	return atmo_image__map_put(m, key, n, atmo_image__hash(key, n), val, NULL);
-}
-
-void atmo_image__map_del(atmo_image__map *m, const char *key)
-{
-	size_t n = strlen(key), i, mask;
-	uint64_t h;
-	if (!m->cap)
-		return;
-	h = atmo_image__hash(key, n);
-	mask = m->cap - 1;
-	for (i = h & mask;; i = (i + 1) & mask) {
-		atmo_image__slot *s = &m->slots[i];
-		if (!s->key)
-			return;
-		if (slot_is(s, h, key, n)) {
-			s->key = atmo_image__map_tomb;
-			m->n--;
-			return;
-		}
-	}
-}
-
-void atmo_image__map_free(atmo_image__map *m)
-{
-	atmo__free(m->slots);
-	memset(m, 0, sizeof(*m));
-}
 
 /* ---- names ---- */
 int atmo_image__safe_name(const char *name)
@@ -371,12 +148,8 @@ static int src_add_member(atmo_image__src *s, const char *name, uint64_t off, ui
 			  atmo_error *err)
 {
 	atmo_image__member *m;
-	if (s->n_members % 64 == 0) {
-		m = atmo__reallocarray(s->members, s->n_members + 64, sizeof(*m), err);
-		if (!m)
-			return ATMO_ENOMEM;
-		s->members = m;
-	}
+	if (ATMO__GROW(s->members, s->cap_members, s->n_members + 1, err) < 0)
+		return ATMO_ENOMEM;
 	m = &s->members[s->n_members];
 	m->name = atmo__strdup(name, err);
 	if (!m->name)
@@ -386,8 +159,8 @@ static int src_add_member(atmo_image__src *s, const char *name, uint64_t off, ui
 	s->n_members++;
 	/* keys are the names (stable); a later member of the same name wins, as tar
 	 * extraction does */
-	if (atmo_image__map_set(&s->index, m->name, s->n_members - 1) < 0)
-		return atmo__error_nomem(err);
+	if (atmo__map_set(&s->index, m->name, s->n_members - 1, err) < 0)
+		return ATMO_ENOMEM;
 	return 0;
 }
 
@@ -543,7 +316,7 @@ void atmo_image__src_close(atmo_image__src *s)
 	for (i = 0; i < s->n_members; i++)
 		atmo__free(s->members[i].name);
 	atmo__free(s->members);
-	atmo_image__map_free(&s->index);
+	atmo__map_free(&s->index);
 	atmo__free(s->path);
 	atmo_image__src_init(s);
 }
@@ -551,7 +324,7 @@ void atmo_image__src_close(atmo_image__src *s)
 int atmo_image__src_has(atmo_image__src *s, const char *name)
 {
 	if (s->kind == IMG_SRC_TAR)
-		return atmo_image__map_get(&s->index, name) != NULL;
+		return atmo__map_get(&s->index, name) != NULL;
 	else {
 		/* something there that is refused (a link, a FIFO) counts as present, so
 		 * that reading it gives the precise error rather than "not an image" */
@@ -575,7 +348,7 @@ int atmo_image__src_find(atmo_image__src *s, const char *name, atmo_image__range
 		return atmo__error_set(err, ATMO_EINVALID, s->path, 0, 0,
 				       "unsafe blob name '%s' (absolute or with '..')", name);
 	if (s->kind == IMG_SRC_TAR) {
-		size_t *i = atmo_image__map_get(&s->index, name);
+		size_t *i = atmo__map_get(&s->index, name);
 		if (!i)
 			return atmo__error_set(err, ATMO_ENOTFOUND, s->path, 0, 0,
 					       "missing blob: no member '%s' in the archive", name);
@@ -602,14 +375,9 @@ int atmo_image__src_find(atmo_image__src *s, const char *name, atmo_image__range
 			return atmo__error_set(err, ATMO_EINVALID, s->path, 0, 0,
 					       "'%s' is not a regular file", name);
 		}
-		if (s->n_fds == s->cap_fds) {
-			int *f = atmo__reallocarray(s->fds, s->cap_fds + 16, sizeof(int), err);
-			if (!f) {
-				close(fd);
-				return ATMO_ENOMEM;
-			}
-			s->fds = f;
-			s->cap_fds += 16;
+		if (ATMO__GROW(s->fds, s->cap_fds, s->n_fds + 1, err) < 0) {
+			close(fd);
+			return ATMO_ENOMEM;
 		}
 		s->fds[s->n_fds++] = fd;
 		out->fd = fd;

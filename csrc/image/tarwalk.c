@@ -24,7 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <archive_entry.h>
-#include "image/internal.h"
+#include "image/image_int.h"
 #include "util/alloc.h"
 
 #define TW_BUF 16384           /* header reads; pax and 'L' bodies up to TW_BUF - 512 */

@@ -11,16 +11,15 @@
 #define ARENA_ALIGN 16
 #define CHUNK_HDR ((sizeof(atmo__chunk) + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1))
 
-void *atmo__arena_alloc(atmo__arena *a, size_t n)
+/* n bytes at an offset aligned to align (a power of two, at most ARENA_ALIGN) */
+static void *arena_take(atmo__arena *a, size_t n, size_t align)
 {
 	atmo__chunk *c = a->head;
-	size_t need = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+	size_t off = c ? (c->used + align - 1) & ~(align - 1) : 0;
 	void *p;
 
-	if (need < n)
-		return NULL;
-	if (!c || c->cap - c->used < need) {
-		size_t cap = need > ARENA_CHUNK / 4 ? need : ARENA_CHUNK;
+	if (!c || off > c->cap || c->cap - off < n) {
+		size_t cap = n > ARENA_CHUNK / 4 ? n : ARENA_CHUNK;
 		if (cap > (size_t)-1 - CHUNK_HDR)
 			return NULL;
 		c = atmo__malloc(CHUNK_HDR + cap, NULL);
@@ -28,24 +27,31 @@ void *atmo__arena_alloc(atmo__arena *a, size_t n)
 			return NULL;
 		c->cap = cap;
 		c->used = 0;
-		if (need > ARENA_CHUNK / 4 && a->head) {
+		if (n > ARENA_CHUNK / 4 && a->head) {
 			/* a big block: keep filling the current chunk afterwards */
 			c->next = a->head->next;
 			a->head->next = c;
-			c->used = need;
+			c->used = n;
 			return (char *)c + CHUNK_HDR;
 		}
 		c->next = a->head;
 		a->head = c;
+		off = 0;
 	}
-	p = (char *)c + CHUNK_HDR + c->used;
-	c->used += need;
+	p = (char *)c + CHUNK_HDR + off;
+	c->used = off + n;
 	return p;
+}
+
+void *atmo__arena_alloc(atmo__arena *a, size_t n)
+{
+	return arena_take(a, n, ARENA_ALIGN);
 }
 
 char *atmo__arena_strndup(atmo__arena *a, const char *s, size_t n)
 {
-	char *p = atmo__arena_alloc(a, n + 1);
+	/* strings need no alignment: packed end to end (millions of image paths) */
+	char *p = n < (size_t)-1 ? arena_take(a, n + 1, 1) : NULL;
 	if (!p)
 		return NULL;
 	if (n)

@@ -9,7 +9,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "image/internal.h"
+#include "image/image_int.h"
 #include "atmograph/check.h"
 
 /* read a data file into a malloc'd buffer (NUL-terminated) */

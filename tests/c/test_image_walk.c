@@ -15,7 +15,7 @@
 #include <stdatomic.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "image/internal.h"
+#include "image/image_int.h"
 
 typedef struct {
 	const char *path;
@@ -795,27 +795,27 @@ static void test_fifo_refused(void **state)
 /* the map: keys given by length and hash, prefixes of longer strings, growth */
 static void test_map(void **state)
 {
-	atmo_image__map m = {0};
+	atmo__map m = {0};
 	const char *s = "usr/share/doc/pkg/copyright";
 	size_t *v, i;
 	char (*keys)[16] = calloc(5000, 16);
 	(void)state;
-	assert_int_equal(atmo_image__map_put(&m, s, strlen(s), atmo_image__hash(s, strlen(s)), 7,
-					     NULL), 0);
+	assert_int_equal(atmo__map_put(&m, s, strlen(s), atmo__map_hash(s, strlen(s)), 7, NULL,
+				       NULL), 0);
 	/* "usr/share" as the first 9 bytes of s is not the key s */
-	assert_null(atmo_image__map_find(&m, s, 9, atmo_image__hash(s, 9)));
-	v = atmo_image__map_find(&m, s, strlen(s), atmo_image__hash(s, strlen(s)));
+	assert_null(atmo__map_find(&m, s, 9, atmo__map_hash(s, 9)));
+	v = atmo__map_find(&m, s, strlen(s), atmo__map_hash(s, strlen(s)));
 	assert_non_null(v);
 	assert_int_equal(*v, 7);
-	assert_int_equal(atmo_image__map_reserve(&m, 3000), 0);
+	assert_int_equal(atmo__map_reserve(&m, 3000, NULL), 0);
 	for (i = 0; i < 5000; i++) {
 		snprintf(keys[i], 16, "k%zu", i);
-		assert_int_equal(atmo_image__map_set(&m, keys[i], i), 0);
+		assert_int_equal(atmo__map_set(&m, keys[i], i, NULL), 0);
 	}
 	for (i = 0; i < 5000; i += 2)
-		atmo_image__map_del(&m, keys[i]);
+		atmo__map_del(&m, keys[i]);
 	for (i = 0; i < 5000; i++) {
-		v = atmo_image__map_get(&m, keys[i]);
+		v = atmo__map_get(&m, keys[i]);
 		if (i % 2)
 			assert_true(v && *v == i);
 		else
@@ -823,11 +823,11 @@ static void test_map(void **state)
 	}
 	assert_int_equal(m.n, 2501);
 	/* the hash mixes every byte into the low bits */
-	assert_true((atmo_image__hash("usr/share/a", 11) & 0xfff) !=
-		    (atmo_image__hash("usr/share/b", 11) & 0xfff) ||
-		    (atmo_image__hash("usr/share/a", 11) >> 32) !=
-		    (atmo_image__hash("usr/share/b", 11) >> 32));
-	atmo_image__map_free(&m);
+	assert_true((atmo__map_hash("usr/share/a", 11) & 0xfff) !=
+		    (atmo__map_hash("usr/share/b", 11) & 0xfff) ||
+		    (atmo__map_hash("usr/share/a", 11) >> 32) !=
+		    (atmo__map_hash("usr/share/b", 11) >> 32));
+	atmo__map_free(&m);
 	free(keys);
 }
 

@@ -1,9 +1,13 @@
-/* util: errors, buffers, files, hashing. */
+/* util: errors, buffers, files, hashing, the map, the string list, the growth helper. */
 #include <dirent.h>
 #include "harness.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/hash.h"
+#include "util/alloc.h"
+#include "util/grow.h"
+#include "util/map.h"
+#include "util/strvec.h"
 #include <unistd.h>
 
 static void first_error_wins(void **state)
@@ -152,6 +156,207 @@ static void allocator_is_settable(void **state)
 	assert_int_equal(counted_allocs, 0);
 }
 
+/* ---- containers: map, string list, growth ---- */
+
+static void map_set_get_delete(void **state)
+{
+	static char keys[2000][16];
+	atmo__map m = ATMO__MAP_INIT;
+	const atmo__map_slot *s;
+	size_t i, seen = 0, pos = 0, *v;
+	(void)state;
+	assert_null(atmo__map_get(&m, "absent"));
+	assert_int_equal(atmo__map_del(&m, "absent"), 0);
+	for (i = 0; i < 2000; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "usr/lib/%zu", i);
+		assert_int_equal(atmo__map_set(&m, keys[i], i, NULL), 0);
+	}
+	assert_int_equal(m.n, 2000);
+	for (i = 0; i < 2000; i++) {
+		v = atmo__map_get(&m, keys[i]);
+		assert_non_null(v);
+		assert_int_equal(*v, i);
+	}
+	/* overwrite keeps the count; a key of bytes inside a longer string */
+	assert_int_equal(atmo__map_set(&m, keys[7], 70, NULL), 0);
+	assert_int_equal(m.n, 2000);
+	assert_int_equal(*atmo__map_getn(&m, "usr/lib/77", 9), 70);
+	assert_null(atmo__map_getn(&m, "usr/lib/7", 8));
+	/* delete the even keys, then put some back into the tombstones */
+	for (i = 0; i < 2000; i += 2)
+		assert_int_equal(atmo__map_del(&m, keys[i]), 1);
+	assert_int_equal(atmo__map_del(&m, keys[0]), 0);
+	assert_int_equal(m.n, 1000);
+	for (i = 0; i < 2000; i++)
+		assert_true((atmo__map_get(&m, keys[i]) != NULL) == (i % 2 == 1));
+	for (i = 0; i < 100; i += 2)
+		assert_int_equal(atmo__map_setn(&m, keys[i], strlen(keys[i]), i + 1, NULL), 0);
+	while ((s = atmo__map_next(&m, &pos)) != NULL) {
+		assert_int_equal(s->len, strlen(s->key));
+		assert_int_equal(*atmo__map_get(&m, s->key), s->val);
+		seen++;
+	}
+	assert_int_equal(seen, 1050);
+	assert_int_equal(m.n, 1050);
+	atmo__map_free(&m);
+	assert_int_equal(m.n, 0);
+	assert_null(atmo__map_get(&m, keys[1]));
+}
+
+static void map_copies_keys_and_tables(void **state)
+{
+	atmo__map m = ATMO__MAP_INIT_COPY, c = ATMO__MAP_INIT, b = ATMO__MAP_INIT;
+	char buf[32];
+	size_t i;
+	(void)state;
+	/* one buffer for every key: the map keeps its own copies */
+	for (i = 0; i < 300; i++) {
+		snprintf(buf, sizeof(buf), "k%zu", i);
+		assert_int_equal(atmo__map_put(&m, buf, strlen(buf), atmo__map_hash(buf, strlen(buf)),
+					       i, NULL, NULL),
+				 0);
+	}
+	assert_int_equal(atmo__map_reserve(&m, 10, NULL), 0);   /* already room: no-op */
+	snprintf(buf, sizeof(buf), "k%d", 123);
+	assert_int_equal(*atmo__map_get(&m, buf), 123);
+	assert_int_equal(atmo__map_copy(&c, &m, NULL), 0);
+	assert_true(c.copy_keys);
+	atmo__map_free(&m);   /* the copy owns its own keys */
+	assert_int_equal(c.n, 300);
+	assert_int_equal(*atmo__map_get(&c, "k299"), 299);
+	/* a borrowing map copies as a table of the same borrowed pointers */
+	assert_int_equal(atmo__map_set(&b, "static", 1, NULL), 0);
+	assert_int_equal(atmo__map_copy(&m, &b, NULL), 0);
+	assert_false(m.copy_keys);
+	assert_int_equal(*atmo__map_get(&m, "static"), 1);
+	atmo__map_free(&m);
+	atmo__map_free(&b);
+	atmo__map_free(&c);
+}
+
+static void strvec_borrows_copies_and_terminates(void **state)
+{
+	atmo__strvec b = ATMO__STRVEC_INIT, c = ATMO__STRVEC_INIT_COPY;
+	const char text[] = "alpha beta";
+	char word[8];
+	size_t i;
+	(void)state;
+	assert_int_equal(atmo__strvec_pushn(&b, text, 5, NULL), 0);
+	assert_int_equal(atmo__strvec_pushn(&b, text + 6, 4, NULL), 0);
+	assert_ptr_equal(b.v[1], text + 6);   /* borrowed: the caller's bytes */
+	assert_int_equal(b.len[1], 4);
+	assert_null(b.v[2]);
+	for (i = 0; i < 100; i++) {
+		snprintf(word, sizeof(word), "w%zu", i);
+		assert_int_equal(atmo__strvec_push(&c, word, NULL), 0);
+	}
+	assert_int_equal(atmo__strvec_push(&c, NULL, NULL), 0);
+	assert_int_equal(c.n, 101);
+	assert_string_equal(c.v[42], "w42");
+	assert_string_equal(c.v[100], "");
+	assert_null(c.v[101]);   /* an argv */
+	atmo__strvec_clear(&c);
+	assert_int_equal(c.n, 0);
+	assert_null(c.v[0]);
+	assert_int_equal(atmo__strvec_pushn(&c, "xyz", 2, NULL), 0);
+	assert_string_equal(c.v[0], "xy");
+	atmo__strvec_free(&b);
+	atmo__strvec_free(&c);
+	assert_true(c.copy);
+	assert_null(c.v);
+}
+
+static void grow_doubles_and_refuses_overflow(void **state)
+{
+	int *a = NULL;
+	size_t cap = 0;
+	atmo_error e;
+	(void)state;
+	assert_int_equal(ATMO__GROW(a, cap, 1, NULL), 0);
+	assert_int_equal(cap, 16);
+	assert_int_equal(ATMO__GROW(a, cap, 16, NULL), 0);
+	assert_int_equal(cap, 16);
+	assert_int_equal(ATMO__GROW(a, cap, 17, NULL), 0);
+	assert_int_equal(cap, 32);
+	assert_int_equal(ATMO__GROW(a, cap, 100, NULL), 0);
+	assert_int_equal(cap, 128);
+	a[127] = 1;
+	atmo_error_clear(&e);
+	assert_int_equal(ATMO__GROW(a, cap, SIZE_MAX / 2, &e), ATMO_ENOMEM);
+	assert_int_equal(e.code, ATMO_ENOMEM);
+	assert_int_equal(cap, 128);   /* unchanged: still ours to free */
+	assert_int_equal(a[127], 1);
+	atmo__free(a);
+}
+
+/* An allocator failing the fail_at-th allocation: each container operation gives 0 or
+ * ATMO_ENOMEM, and after ATMO_ENOMEM it holds what it held before. */
+static size_t chaos_count, chaos_fail_at;
+
+static void *chaos_malloc(size_t n)
+{
+	return ++chaos_count == chaos_fail_at ? NULL : malloc(n);
+}
+
+static void *chaos_realloc(void *p, size_t n)
+{
+	return ++chaos_count == chaos_fail_at ? NULL : realloc(p, n);
+}
+
+static void containers_survive_each_failing_allocation(void **state)
+{
+	char keys[200][8];
+	size_t k, i;
+	int failed_once = 1;
+	(void)state;
+	if (getenv("ATMOGRAPH_OOM_FAIL_AT"))
+		skip();   /* the out-of-memory runs' allocator is in place */
+	for (i = 0; i < 200; i++)
+		snprintf(keys[i], sizeof(keys[i]), "%zu", i);
+	for (k = 1; failed_once; k++) {
+		atmo__map m = ATMO__MAP_INIT_COPY, c = ATMO__MAP_INIT;
+		atmo__strvec v = ATMO__STRVEC_INIT_COPY;
+		size_t in = 0, j;
+		atmo_error e;
+		chaos_count = 0;
+		chaos_fail_at = k;
+		assert_int_equal(atmo_set_allocator(chaos_malloc, chaos_realloc, free), 0);
+		for (i = 0; i < 200; i++) {
+			atmo_error_clear(&e);
+			int rc = atmo__map_set(&m, keys[i], i, &e);
+			if (rc == 0) {
+				in++;
+			} else {
+				assert_int_equal(rc, ATMO_ENOMEM);
+				assert_int_equal(e.code, ATMO_ENOMEM);
+				assert_null(atmo__map_get(&m, keys[i]));
+			}
+			assert_int_equal(m.n, in);
+		}
+		for (i = 0, j = 0; i < 200; i++)
+			j += atmo__map_get(&m, keys[i]) != NULL;
+		assert_int_equal(j, in);
+		if (atmo__map_copy(&c, &m, NULL) == 0)
+			assert_int_equal(c.n, in);
+		else
+			assert_int_equal(c.n, 0);
+		for (i = 0; i < 50; i++) {
+			int rc = atmo__strvec_push(&v, keys[i], NULL);
+			assert_true(rc == 0 || (rc == ATMO_ENOMEM && v.oom));
+		}
+		if (!v.oom)
+			assert_int_equal(v.n, 50);
+		for (i = 0; i < v.n; i++)
+			assert_string_equal(v.v[i], keys[i]);
+		atmo__strvec_free(&v);
+		atmo__map_free(&m);
+		atmo__map_free(&c);
+		failed_once = chaos_count >= chaos_fail_at;
+		assert_int_equal(atmo_set_allocator(NULL, NULL, NULL), 0);
+	}
+	assert_true(k > 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -161,6 +366,11 @@ int main(void)
 		cmocka_unit_test(file_roundtrip_and_missing),
 		cmocka_unit_test(file_write_flags),
 		cmocka_unit_test(allocator_is_settable),
+		cmocka_unit_test(map_set_get_delete),
+		cmocka_unit_test(map_copies_keys_and_tables),
+		cmocka_unit_test(strvec_borrows_copies_and_terminates),
+		cmocka_unit_test(grow_doubles_and_refuses_overflow),
+		cmocka_unit_test(containers_survive_each_failing_allocation),
 	};
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }

@@ -17,7 +17,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include "atmograph/image.h"
-#include "image/internal.h"
+#include "image/image_int.h"
 
 static void add(struct archive *a, const char *name, const void *data, size_t len)
 {

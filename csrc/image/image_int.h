@@ -1,6 +1,6 @@
 /* Internal to the image module: blob sources, layers, small tables. */
-#ifndef ATMO_IMAGE_INTERNAL_H
-#define ATMO_IMAGE_INTERNAL_H
+#ifndef ATMO_IMAGE_IMAGE_INT_H
+#define ATMO_IMAGE_IMAGE_INT_H
 
 #include <pthread.h>
 #include <stdint.h>
@@ -8,56 +8,9 @@
 #include <archive.h>
 #include <jansson.h>
 #include "atmograph/image.h"
+#include "util/arena.h"
 #include "util/error.h"
-
-/* ---- string arena: many small strings, freed at once ---- */
-typedef struct atmo_image__chunk atmo_image__chunk;
-typedef struct {
-	atmo_image__chunk *head;
-} atmo_image__arena;
-
-char *atmo_image__arena_strndup(atmo_image__arena *a, const char *s, size_t n);
-void atmo_image__arena_free(atmo_image__arena *a);
-
-/* ---- open-addressing map from a borrowed string key to a size_t ---- */
-typedef struct {
-	const char *key;   /* NULL: empty; atmo_image__map_tomb: deleted */
-	uint64_t hash;
-	size_t val;
-} atmo_image__slot;
-
-typedef struct {
-	atmo_image__slot *slots;
-	size_t cap;        /* power of two or 0 */
-	size_t n;          /* live keys */
-	size_t used;       /* live + deleted */
-} atmo_image__map;
-
-extern const char atmo_image__map_tomb[];
-/* the hash every map uses: n bytes, 8 at a time, fully mixed */
-uint64_t atmo_image__hash(const char *s, size_t n);
-/* pointer to the value or NULL */
-size_t *atmo_image__map_get(const atmo_image__map *m, const char *key);
-/* the same for the n bytes at key (not NUL-terminated) whose atmo_image__hash is h */
-size_t *atmo_image__map_find(const atmo_image__map *m, const char *key, size_t n, uint64_t h);
-/* insert or overwrite; key must outlive the map; 0 or ATMO_ENOMEM */
-int atmo_image__map_set(atmo_image__map *m, const char *key, size_t val);
-/* the same with the length and hash known; key is NUL-terminated at key[n]; *slot (when
- * not NULL) points to the stored value */
-int atmo_image__map_put(atmo_image__map *m, const char *key, size_t n, uint64_t h, size_t val,
-			size_t **slot);
-void atmo_image__map_del(atmo_image__map *m, const char *key);
-/* fault in the pages of a large fresh allocation at once (a hint) */
-void atmo_image__prefault(void *p, size_t len);
-/* room for n keys without growing; 0 or ATMO_ENOMEM */
-int atmo_image__map_reserve(atmo_image__map *m, size_t n);
-/* start loading the slot where a key of hash h would be */
-static inline void atmo_image__map_prefetch(const atmo_image__map *m, uint64_t h)
-{
-	if (m->cap)
-		__builtin_prefetch(&m->slots[h & (m->cap - 1)]);
-}
-void atmo_image__map_free(atmo_image__map *m);
+#include "util/map.h"
 
 /* ---- where a blob lives: a byte range of an open file ---- */
 typedef struct {
@@ -80,8 +33,8 @@ typedef struct {
 	int fd;              /* tar: the archive; dir: -1 */
 	uint64_t file_size;
 	atmo_image__member *members;  /* tar: every regular member */
-	size_t n_members;
-	atmo_image__map index;        /* member name -> position */
+	size_t n_members, cap_members;
+	atmo__map index;        /* member name -> position */
 	int dirfd;           /* dir: the directory, every file opened beneath it; tar: -1 */
 	int *fds;            /* dir: blob files opened so far (closed at the end) */
 	size_t n_fds, cap_fds;
@@ -124,7 +77,7 @@ enum {
 typedef struct {
 	const char *path;     /* normalized: no leading "./" or "/", no trailing "/" */
 	uint64_t size;
-	uint64_t hash;        /* atmo_image__hash of the path (computed by the reading thread) */
+	uint64_t hash;        /* atmo__map_hash of the path (computed by the reading thread) */
 	uint32_t len;         /* strlen(path) */
 	uint8_t type;
 } atmo_image__entry;
@@ -154,7 +107,7 @@ typedef struct {
 	long history;         /* index into history, -1 when none */
 	atmo_image__entry *entries;
 	size_t n_entries, cap_entries;
-	atmo_image__arena strings;
+	atmo__arena strings;
 	atmo_image__dpkgfile *dpkg;
 	size_t n_dpkg, cap_dpkg;
 	size_t *largest;      /* indices of the largest files, n_largest of them */
@@ -225,7 +178,7 @@ struct atmo_image {
 	size_t n_tree;
 	int tree_sorted;
 	pthread_mutex_t tree_lock;
-	atmo_image__arena strings;
+	atmo__arena strings;
 };
 
 /* ---- tarwalk.c: headers of an uncompressed tar, libarchive's view of them ---- */

@@ -1,5 +1,5 @@
 /*
- * Image module: attributing image bytes to the stages and instructions of a
+ * Sizes module: attributing image bytes to the stages and instructions of a
  * Dockerfile ("atmograph.sizes/1").
  *
  * A history entry is reduced to a keyword and text: BuildKit writes
@@ -15,7 +15,9 @@
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
-#include "image/internal.h"
+/* the image's in-memory history, layers and file tree (read only): the attribution
+ * walks them directly, as image/json.c does */
+#include "image/image_int.h"
 #include "atmograph/graph.h"
 #include "graph/graph_doc.h"
 #include "atmograph/dockerfile.h"
@@ -210,11 +212,6 @@ static int name_in(const char *const *names, size_t n, const char *s)
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* does a layer path fall under a COPY source (a path, a directory, a glob, ".")? */
 static int under_source(const char *path, const char *src)
 {
@@ -264,7 +261,7 @@ static int cmp_node_path(const void *key, const void *elem)
 static uint64_t copied_to_final(const stage_in *si, const atmo_graph *g)
 {
 	const atmo_image *img = si->img;
-	atmo_image__map seen = {0};
+	atmo__map seen = {0};
 	uint64_t sum = 0;
 	size_t e, h, k, j;
 	for (h = img->n_hist; h-- > si->base_len;) {
@@ -279,9 +276,9 @@ static uint64_t copied_to_final(const stage_in *si, const atmo_graph *g)
 			int hit = 0;
 			if (en->type != IMG_E_FILE && en->type != IMG_E_HARDLINK)
 				continue;
-			if (atmo_image__map_get(&seen, en->path))
+			if (atmo__map_get(&seen, en->path))
 				continue; /* a later layer wrote it: counted there */
-			if (atmo_image__map_set(&seen, en->path, 1) < 0)
+			if (atmo__map_set(&seen, en->path, 1, NULL) < 0)
 				break;
 			node = img->n_tree ? bsearch(en->path, atmo_image__tree(img), img->n_tree,
 						     sizeof(*img->tree), cmp_node_path) : NULL;
@@ -305,142 +302,7 @@ static uint64_t copied_to_final(const stage_in *si, const atmo_graph *g)
 				sum += en->size;
 		}
 	}
-	atmo_image__map_free(&seen);
-	return sum;
-}
-
-/* ---- kept out and own bytes: the one definition (image.h) ---------------------- */
-
-int atmo_image_layer_set(atmo_layer_set *out, const atmo_image *img, atmo_error *err)
-{
-	const char **ids;
-	uint64_t *bytes;
-	size_t i;
-
-	atmo_error_clear(err);
-	if (!out || !img)
-		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
-				       "atmo_image_layer_set: out and img must not be NULL");
-	memset(out, 0, sizeof(*out));
-	ids = atmo__calloc(img->n_layers + 1, sizeof(*ids), NULL);
-	bytes = atmo__calloc(img->n_layers + 1, sizeof(*bytes), NULL);
-	if (!ids || !bytes) {
-		atmo__free(ids);
-		atmo__free(bytes);
-		return atmo__error_nomem(err);
-	}
-	for (i = 0; i < img->n_layers; i++) {
-		ids[i] = img->layers[i].diff_id;   /* NULL (no diff_id) matches nothing */
-		bytes[i] = img->layers[i].size;
-	}
-	out->diff_ids = ids;
-	out->bytes = bytes;
-	out->n_layers = img->n_layers;
-	out->packages = atmo_image_packages(img, &out->n_packages);
-	return 0;
-}
-
-void atmo_layer_set_free(atmo_layer_set *set)
-{
-	if (!set)
-		return;
-	atmo__free((void *)set->diff_ids);
-	atmo__free((void *)set->bytes);
-	set->diff_ids = NULL;
-	set->bytes = NULL;
-	set->n_layers = 0;
-}
-
-int atmo_image_kept_out(json_t **out, const atmo_layer_set *final, const atmo_layer_set *build_only,
-		  size_t n_build_only, atmo_error *err)
-{
-	atmo_image__map in_final = { 0 }, seen = { 0 }, fpk = { 0 }, kpk = { 0 };
-	const char **names = NULL;
-	size_t n_names = 0, i, k;
-	uint64_t bytes = 0, layers = 0;
-	json_t *doc = NULL, *pk = NULL;
-	int rc = 0;
-
-	atmo_error_clear(err);
-	if (!out || !final || (n_build_only && !build_only))
-		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
-				       "atmo_image_kept_out: out, final and build_only must not be NULL");
-	*out = NULL;
-	for (i = 0; i < final->n_layers; i++)
-		if (final->diff_ids[i] && atmo_image__map_set(&in_final, final->diff_ids[i], 1) < 0)
-			goto oom;
-	for (i = 0; final->packages && i < final->n_packages; i++)
-		if (atmo_image__map_set(&fpk, final->packages[i], 1) < 0)
-			goto oom;
-	for (k = 0; k < n_build_only; k++) {
-		const atmo_layer_set *b = &build_only[k];
-		for (i = 0; i < b->n_layers; i++) {
-			const char *id = b->diff_ids[i];
-			if (!id || atmo_image__map_get(&in_final, id) || atmo_image__map_get(&seen, id))
-				continue;
-			if (atmo_image__map_set(&seen, id, 1) < 0)
-				goto oom;
-			bytes += b->bytes ? b->bytes[i] : 0;
-			layers++;
-		}
-		for (i = 0; b->packages && i < b->n_packages; i++) {
-			const char *p = b->packages[i];
-			const char **nn;
-			if (!p || atmo_image__map_get(&fpk, p) || atmo_image__map_get(&kpk, p))
-				continue;
-			if (atmo_image__map_set(&kpk, p, 1) < 0)
-				goto oom;
-			nn = atmo__realloc(names, (n_names + 1) * sizeof(*nn), NULL);
-			if (!nn)
-				goto oom;
-			names = nn;
-			names[n_names++] = p;
-		}
-	}
-	if (n_names)
-		qsort(names, n_names, sizeof(*names), cmp_str);
-	doc = json_object();
-	pk = json_array();
-	if (!doc || !pk)
-		goto oom;
-	for (i = 0; i < n_names; i++)
-		if (json_array_append_new(pk, json_string(names[i])) < 0)
-			goto oom;
-	if (json_object_set_new(doc, "bytes", json_integer((json_int_t)bytes)) < 0 ||
-	    json_object_set_new(doc, "layers", json_integer((json_int_t)layers)) < 0 ||
-	    json_object_set_new(doc, "packages", pk) < 0) {
-		pk = NULL;
-		goto oom;
-	}
-	pk = NULL;
-	*out = doc;
-	doc = NULL;
-	goto done;
-oom:
-	rc = atmo__error_nomem(err);
-done:
-	json_decref(pk);
-	json_decref(doc);
-	atmo__free(names);
-	atmo_image__map_free(&in_final);
-	atmo_image__map_free(&seen);
-	atmo_image__map_free(&fpk);
-	atmo_image__map_free(&kpk);
-	return rc;
-}
-
-uint64_t atmo_image_own_bytes(const atmo_layer_set *img, const atmo_layer_set *parent)
-{
-	size_t i = 0;
-	uint64_t sum = 0;
-	if (!img)
-		return 0;
-	if (parent)
-		while (i < img->n_layers && i < parent->n_layers && img->diff_ids[i] &&
-		       parent->diff_ids[i] && !strcmp(img->diff_ids[i], parent->diff_ids[i]))
-			i++;
-	for (; i < img->n_layers; i++)
-		sum += img->bytes ? img->bytes[i] : 0;
+	atmo__map_free(&seen);
 	return sum;
 }
 
@@ -690,139 +552,5 @@ done:
 	for (i = 0; i < n_inputs; i++)
 		atmo__free(si[i].hist_ins);
 	atmo__free(si);
-	return rc;
-}
-
-/* ---- sizes onto a graph document ------------------------------------------------- */
-
-static int cmp_json_string(const void *a, const void *b)
-{
-	return strcmp(json_string_value(*(json_t *const *)a), json_string_value(*(json_t *const *)b));
-}
-
-/* {"bytes": <integer or null>, ...}: the integer or -1 */
-static json_int_t opt_integer(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-	return json_is_integer(v) && json_integer_value(v) >= 0 ? json_integer_value(v) : -1;
-}
-
-int atmo_image_sizes_annotate(json_t *graph_doc, const json_t *sizes_doc, atmo_error *err)
-{
-	const char *schema;
-	atmo_graph_doc gd;
-	json_t *stages, *st, *kept, *sorted = NULL;
-	json_t **targets = NULL, **items = NULL;
-	size_t i, n;
-	long ni;
-	int rc = 0;
-
-	atmo_error_clear(err);
-	if ((rc = atmo_graph__doc_load_arg(&gd, graph_doc, "graph", err)) < 0) {
-		atmo_graph__doc_free(&gd);
-		return rc;
-	}
-	schema = json_string_value(json_object_get(sizes_doc, "schema"));
-	stages = json_object_get(sizes_doc, "stages");
-	kept = json_object_get(sizes_doc, "kept_out");
-	if (!json_is_object(sizes_doc) || !schema || strcmp(schema, "atmograph.sizes/1"))
-		rc = atmo__error_set(err, ATMO_EINVALID, "sizes", 0, 0,
-				     "not a sizes document (schema atmograph.sizes/1)");
-	else if (!json_is_array(stages))
-		rc = atmo__error_set(err, ATMO_EINVALID, "sizes", 0, 0,
-				     "sizes.stages: expected an array");
-	else if (kept && !json_is_object(kept) && !json_is_null(kept))
-		rc = atmo__error_set(err, ATMO_EINVALID, "sizes", 0, 0,
-				     "sizes.kept_out: expected an object");
-	if (rc < 0)
-		goto done;
-
-	/* check everything first: on error the graph document is left as it was */
-	n = json_array_size(stages);
-	targets = atmo__calloc(n + 1, sizeof(*targets), NULL);
-	if (!targets) {
-		rc = atmo__error_nomem(err);
-		goto done;
-	}
-	json_array_foreach(stages, i, st) {
-		const char *node = json_string_value(json_object_get(st, "node"));
-		if (!json_is_object(st) || !node) {
-			rc = atmo__error_set(err, ATMO_EINVALID, "sizes", 0, 0,
-					     "sizes.stages[%zu]: expected an object with a \"node\"", i);
-			goto done;
-		}
-		if (json_object_get(st, "size") && !json_is_object(json_object_get(st, "size"))) {
-			rc = atmo__error_set(err, ATMO_EINVALID, "sizes", 0, 0,
-					     "sizes.stages[%zu].size: expected an object", i);
-			goto done;
-		}
-		ni = atmo_graph__doc_find(&gd, node);
-		targets[i] = ni >= 0 ? gd.nodes[ni].json : NULL;
-		if (!targets[i]) {
-			rc = atmo__error_set(err, ATMO_ENOTFOUND, "sizes", 0, 0,
-					     "sizes.stages[%zu]: node '%s' is not in the graph document "
-					     "(sizes of another Dockerfile, target or image id?)", i, node);
-			goto done;
-		}
-	}
-
-	/* the same fields as atmo_report_annotate() writes */
-	json_array_foreach(stages, i, st) {
-		json_t *size = json_object_get(st, "size"), *out = json_object();
-		json_int_t v;
-		if (!out) {
-			rc = atmo__error_nomem(err);
-			goto done;
-		}
-		if ((v = opt_integer(size, "bytes")) >= 0)
-			json_object_set_new(out, "bytes", json_integer(v));
-		if ((v = opt_integer(st, "own_bytes")) >= 0)
-			json_object_set_new(out, "own_bytes", json_integer(v));
-		if ((v = opt_integer(st, "packages")) >= 0)
-			json_object_set_new(out, "packages", json_integer(v));
-		json_object_set_new(targets[i], "size", out);
-		if (json_is_true(json_object_get(st, "target"))) {
-			/* the target stage's image is the image's size */
-			const char *image = json_string_value(json_object_get(targets[i], "image"));
-			long im = image ? atmo_graph__doc_find_image(&gd, image) : -1;
-			json_t *img = im >= 0 ? gd.images[im].json : NULL;
-			json_t *isz;
-			if (img && (isz = json_object()) != NULL) {
-				if ((v = opt_integer(size, "bytes")) >= 0)
-					json_object_set_new(isz, "bytes", json_integer(v));
-				if ((v = opt_integer(size, "compressed")) >= 0)
-					json_object_set_new(isz, "compressed", json_integer(v));
-				json_object_set_new(img, "size", isz);
-			}
-		}
-	}
-	/* kept out: only when a build-only stage was measured (else there is nothing to say) */
-	if (json_is_object(kept) && json_array_size(json_object_get(kept, "stages")) > 0 &&
-	    opt_integer(kept, "bytes") >= 0) {
-		json_t *pk = json_object_get(kept, "packages"), *p;
-		size_t k = 0;
-		items = atmo__calloc(json_array_size(pk) + 1, sizeof(*items), NULL);
-		sorted = json_array();
-		if (!items || !sorted) {
-			rc = atmo__error_nomem(err);
-			goto done;
-		}
-		json_array_foreach(pk, i, p)
-			if (json_is_string(p))
-				items[k++] = p;
-		if (k)
-			qsort(items, k, sizeof(*items), cmp_json_string);
-		for (i = 0; i < k; i++)
-			if (i == 0 || !json_equal(items[i], items[i - 1]))
-				json_array_append(sorted, items[i]);
-		json_object_set_new(graph_doc, "kept_out",
-				    json_pack("{s:I,s:O}", "bytes", opt_integer(kept, "bytes"),
-					      "packages", sorted));
-	}
-done:
-	json_decref(sorted);
-	atmo__free(items);
-	atmo__free(targets);
-	atmo_graph__doc_free(&gd);
 	return rc;
 }
