@@ -583,6 +583,10 @@ general:
 hcl_type *hcl_type_unify(hcl_type *const *types, size_t n)
 {
 	hcl_type *out = NULL;
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (!types[i])
+			return NULL;   /* a constructor that ran out of memory */
 	if (unify_list(types, n, 1, &out) < 0)
 		return NULL;
 	return out;
@@ -988,8 +992,9 @@ hcl_value *hcl_convert(hcl_value *v, const hcl_type *want, char *msg, size_t msg
 	st.msg[0] = '\0';
 	if (path_out && pathlen)
 		path_out[0] = '\0';
-	/* the path starts empty but non-NULL */
-	if (atmo__buf_puts(&st.path, "") < 0) {
+	/* the path starts empty but non-NULL; a NULL v or want is a constructor
+	   that ran out of memory (they pass NULL on, so calls can nest) */
+	if (!v || !want || atmo__buf_puts(&st.path, "") < 0) {
 		snprintf(st.msg, st.msglen, "out of memory");
 		return NULL;
 	}
