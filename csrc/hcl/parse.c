@@ -12,6 +12,7 @@
 #include "hcl/parse_int.h"
 #include "hcl/nfc.h"
 #include "util/alloc.h"
+#include "util/grow.h"
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -553,15 +554,9 @@ hcl_value *hcl__file_own(hcl_file *f, hcl_value *v)
 {
 	if (!v)
 		return NULL;
-	if (f->n_owned == f->cap_owned) {
-		size_t nc = f->cap_owned ? f->cap_owned * 2 : 64;
-		hcl_value **no = atmo__realloc(f->owned, nc * sizeof(*no), NULL);
-		if (!no) {
-			hcl_value_unref(v);
-			return NULL;
-		}
-		f->owned = no;
-		f->cap_owned = nc;
+	if (f->n_owned == f->cap_owned && ATMO__GROW(f->owned, f->cap_owned, f->n_owned + 1, NULL) < 0) {
+		hcl_value_unref(v);
+		return NULL;
 	}
 	f->owned[f->n_owned++] = v;
 	return v;

@@ -9,6 +9,7 @@
 #include "hcl/parse_int.h"
 #include "hcl/nfc.h"
 #include "util/alloc.h"
+#include "util/grow.h"
 
 void hcl__p_ritems_free(ritems *ri)
 {
@@ -20,14 +21,8 @@ void hcl__p_ritems_free(ritems *ri)
 
 static ritem *ritems_add(parser *p, ritems *ri, int kind)
 {
-	if (ri->n == ri->cap) {
-		size_t nc = ri->cap ? ri->cap * 2 : 8;
-		ritem *ni = atmo__realloc(ri->it, nc * sizeof(*ni), NULL);
-		if (!ni)
-			return hcl__p_nomem(p);
-		ri->it = ni;
-		ri->cap = nc;
-	}
+	if (ri->n == ri->cap && ATMO__GROW(ri->it, ri->cap, ri->n + 1, NULL) < 0)
+		return hcl__p_nomem(p);
 	memset(&ri->it[ri->n], 0, sizeof(ritem));
 	ri->it[ri->n].kind = kind;
 	return &ri->it[ri->n++];

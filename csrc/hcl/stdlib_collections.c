@@ -3,6 +3,7 @@
 #include <string.h>
 #include "hcl/stdlib_int.h"
 #include "util/alloc.h"
+#include "util/grow.h"
 
 #define K(v) ((v)->type->kind)
 
@@ -20,16 +21,10 @@ static void vec_push(vec *a, hcl_value *v)
 		a->oom = 1;
 		return;
 	}
-	if (a->n == a->cap) {
-		size_t nc = a->cap ? a->cap * 2 : 8;
-		hcl_value **nv = atmo__realloc(a->v, nc * sizeof(*nv), NULL);
-		if (!nv) {
-			a->oom = 1;
-			hcl_value_unref(v);
-			return;
-		}
-		a->v = nv;
-		a->cap = nc;
+	if (a->n == a->cap && ATMO__GROW(a->v, a->cap, a->n + 1, NULL) < 0) {
+		a->oom = 1;
+		hcl_value_unref(v);
+		return;
 	}
 	a->v[a->n++] = v;
 }

@@ -16,6 +16,7 @@
 #include "hcl/stdlib_int.h"
 #include "util/utf8.h"
 #include "util/alloc.h"
+#include "util/grow.h"
 
 #define S(i) (args[i]->u.str.s)
 #define SL(i) (args[i]->u.str.len)
@@ -590,15 +591,9 @@ static int strs_push(strs *a, const char *s, size_t n)
 	hcl_value *v = hcl_string(s, n);
 	if (!v)
 		return -1;
-	if (a->n == a->cap) {
-		size_t nc = a->cap ? a->cap * 2 : 8;
-		hcl_value **nv = atmo__realloc(a->v, nc * sizeof(*nv), NULL);
-		if (!nv) {
-			hcl_value_unref(v);
-			return -1;
-		}
-		a->v = nv;
-		a->cap = nc;
+	if (a->n == a->cap && ATMO__GROW(a->v, a->cap, a->n + 1, NULL) < 0) {
+		hcl_value_unref(v);
+		return -1;
 	}
 	a->v[a->n++] = v;
 	return 0;
@@ -755,15 +750,9 @@ static int f_csvdecode(void *p, hcl_value *const *args, size_t n, hcl_value **ou
 		row.n = row.cap = 0;
 		if (!obj)
 			goto oom;
-		if (nrows == cap) {
-			size_t nc = cap ? cap * 2 : 16;
-			hcl_value **nr = atmo__realloc(rows, nc * sizeof(*nr), NULL);
-			if (!nr) {
-				hcl_value_unref(obj);
-				goto oom;
-			}
-			rows = nr;
-			cap = nc;
+		if (nrows == cap && ATMO__GROW(rows, cap, nrows + 1, NULL) < 0) {
+			hcl_value_unref(obj);
+			goto oom;
 		}
 		rows[nrows++] = obj;
 	}
@@ -832,14 +821,7 @@ int hcl__csv_read(const char *s, size_t n, hcl_value **out, char *msg, size_t ms
 		atmo__free(row.v);
 		row.v = NULL;
 		row.n = row.cap = 0;
-		if (t && nrec == cap) {
-			hcl_value **grown = atmo__reallocarray(recs, cap ? cap * 2 : 8, sizeof(*recs), NULL);
-			if (grown) {
-				recs = grown;
-				cap = cap ? cap * 2 : 8;
-			}
-		}
-		if (!t || nrec == cap) {
+		if (!t || (nrec == cap && ATMO__GROW(recs, cap, nrec + 1, NULL) < 0)) {
 			hcl_value_unref(t);
 			rc = -2;
 			goto fail;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include "hcl/stdlib_int.h"
 #include "util/alloc.h"
+#include "util/grow.h"
 
 #define S(i) (args[i]->u.str.s)
 #define SL(i) (args[i]->u.str.len)
@@ -227,21 +228,14 @@ static int f_regexall(void *p, hcl_value *const *args, size_t n, hcl_value **out
 	rx r;
 	size_t pos = 0, prev = 0, cnt = 0, cap = 0, i;
 	int had = 0, m = 0;
-	hcl_value **items = NULL, **grown, *res;
+	hcl_value **items = NULL, *res;
 	hcl_type *ety;
 
 	if (rx_compile(&r, S(0), SL(0), "invalid regexp pattern", e, 0) < 0)
 		return -1;
 	while ((m = rx_next(&r, S(1), SL(1), &pos, &prev, &had)) == 1) {
 		hcl_value *v = rx_result(&r, S(1));
-		if (v && cnt == cap) {
-			grown = atmo__reallocarray(items, cap ? cap * 2 : 8, sizeof(*items), NULL);
-			if (grown) {
-				items = grown;
-				cap = cap ? cap * 2 : 8;
-			}
-		}
-		if (!v || cnt == cap) {
+		if (!v || (cnt == cap && ATMO__GROW(items, cap, cnt + 1, NULL) < 0)) {
 			hcl_value_unref(v);
 			goto oom;
 		}

@@ -10,6 +10,7 @@
 #include "hcl/stdlib_int.h"
 #include "util/utf8.h"
 #include "util/alloc.h"
+#include "util/grow.h"
 
 #define S(i) (args[i]->u.str.s)
 #define SL(i) (args[i]->u.str.len)
@@ -307,15 +308,9 @@ static int push(hcl_value ***items, size_t *n, size_t *cap, hcl_value *v)
 {
 	if (!v)
 		return -1;
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 8;
-		hcl_value **ni = atmo__realloc(*items, nc * sizeof(*ni), NULL);
-		if (!ni) {
-			hcl_value_unref(v);
-			return -1;
-		}
-		*items = ni;
-		*cap = nc;
+	if (*n == *cap && ATMO__GROW(*items, *cap, *n + 1, NULL) < 0) {
+		hcl_value_unref(v);
+		return -1;
 	}
 	(*items)[(*n)++] = v;
 	return 0;
