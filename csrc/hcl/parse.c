@@ -32,22 +32,6 @@ int hcl__diag(hcl_diag *d, int code, const hcl_range *r, const char *summary, co
 	return code;
 }
 
-hcl_range hcl__p_mkrange(parser *p, hcl_pos s, hcl_pos e)
-{
-	hcl_range r;
-	r.filename = p->f->name;
-	r.start = s;
-	r.end = e;
-	return r;
-}
-
-hcl_range hcl__p_between(hcl_range a, hcl_range b)
-{
-	hcl_range r = a;
-	r.end = b.end;
-	return r;
-}
-
 /* Record the first error; returns NULL for the callers' convenience. */
 void *hcl__p_fail_r(parser *p, int code, hcl_range r, const char *summary, const char *fmt, ...)
 {

@@ -65,9 +65,58 @@ typedef struct {
 /* scan_template modes */
 enum { TM_QUOTED, TM_HEREDOC, TM_RAW };
 
+/* small and called per character or token: inline in every parser file */
+static inline hcl_range hcl__p_mkrange(parser *p, hcl_pos s, hcl_pos e)
+{
+	hcl_range r;
+	r.filename = p->f->name;
+	r.start = s;
+	r.end = e;
+	return r;
+}
+
+static inline hcl_range hcl__p_between(hcl_range a, hcl_range b)
+{
+	hcl_range r = a;
+	r.end = b.end;
+	return r;
+}
+
+static inline int hcl__p_at(const parser *p, long byte)
+{
+	return byte < p->end ? (unsigned char)p->src[byte - p->base] : -1;
+}
+
+static inline void hcl__p_advance(parser *p, hcl_pos *q, long n)
+{
+	while (n-- > 0 && q->byte < p->end) {
+		unsigned char c = (unsigned char)p->src[q->byte - p->base];
+		q->byte++;
+		if (c == '\n') {
+			q->line++;
+			q->column = 1;
+		} else if ((c & 0xC0) != 0x80) {
+			q->column++;
+		}
+	}
+}
+
+static inline int hcl__p_is_id_start(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
+}
+
+static inline int hcl__p_is_id_cont(int c)
+{
+	return hcl__p_is_id_start(c) || (c >= '0' && c <= '9') || c == '-';
+}
+
+static inline int hcl__p_is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
 /* parse.c: ranges, errors, arena nodes, nesting depth */
-hcl_range hcl__p_mkrange(parser *p, hcl_pos s, hcl_pos e);
-hcl_range hcl__p_between(hcl_range a, hcl_range b);
 /* Record the first error; returns NULL for the callers' convenience. */
 void *hcl__p_fail_r(parser *p, int code, hcl_range r, const char *summary, const char *fmt, ...)
 	ATMO_PRINTF(5, 6);
@@ -79,11 +128,7 @@ hcl_expr *hcl__p_node(parser *p, hcl_expr_kind k, hcl_range r);
 void *hcl__p_push(parser *p, void **arr, size_t *n, size_t *cap, size_t sz);
 hcl_expr *hcl__p_lit_node(parser *p, hcl_value *v, hcl_range r);
 int hcl__p_depth_in(parser *p, hcl_range r);
-/* parse_lexer.c: characters and tokens */
-int hcl__p_at(const parser *p, long byte);
-void hcl__p_advance(parser *p, hcl_pos *q, long n);
-int hcl__p_is_id_cont(int c);
-int hcl__p_is_digit(int c);
+/* parse_lexer.c: tokens */
 token hcl__p_peek(parser *p);
 token hcl__p_next(parser *p);
 hcl_range hcl__p_trange(parser *p, token t);

@@ -9,40 +9,6 @@
 
 /* ---- characters ------------------------------------------------------------ */
 
-int hcl__p_at(const parser *p, long byte)
-{
-	return byte < p->end ? (unsigned char)p->src[byte - p->base] : -1;
-}
-
-void hcl__p_advance(parser *p, hcl_pos *q, long n)
-{
-	while (n-- > 0 && q->byte < p->end) {
-		unsigned char c = (unsigned char)p->src[q->byte - p->base];
-		q->byte++;
-		if (c == '\n') {
-			q->line++;
-			q->column = 1;
-		} else if ((c & 0xC0) != 0x80) {
-			q->column++;
-		}
-	}
-}
-
-static int is_id_start(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
-}
-
-int hcl__p_is_id_cont(int c)
-{
-	return is_id_start(c) || (c >= '0' && c <= '9') || c == '-';
-}
-
-int hcl__p_is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
 int hcl__space_at(const unsigned char *s, size_t len, size_t *w)
 {
 	unsigned c = s[0];
@@ -78,7 +44,7 @@ static long heredoc_intro(const parser *p, long b)
 		return 0;
 	if (hcl__p_at(p, i) == '-')
 		i++;
-	if (!is_id_start(hcl__p_at(p, i)))
+	if (!hcl__p_is_id_start(hcl__p_at(p, i)))
 		return 0;
 	while (hcl__p_is_id_cont(hcl__p_at(p, i)))
 		i++;
@@ -227,7 +193,7 @@ static token lex(parser *p, hcl_pos q, int nl)
 					i++;
 			}
 			n = i - q.byte;
-		} else if (is_id_start(c)) {
+		} else if (hcl__p_is_id_start(c)) {
 			long i = q.byte + 1;
 			t.t = T_IDENT;
 			while (hcl__p_is_id_cont(hcl__p_at(p, i)))
