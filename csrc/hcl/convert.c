@@ -10,6 +10,7 @@
 #include <string.h>
 #include "hcl/value.h"
 #include "hcl/stdlib_int.h"
+#include "util/alloc.h"
 
 /* ---- type names --------------------------------------------------------- */
 
@@ -347,7 +348,7 @@ static int unify_members(hcl_type *const *types, size_t n, hcl_type_kind k, int 
 	for (i = 0; i < n; i++)
 		if (types[i]->kind == k)
 			total += types[i]->n;
-	all = malloc((total ? total : 1) * sizeof(*all));
+	all = atmo__malloc((total ? total : 1) * sizeof(*all), NULL);
 	if (!all)
 		return -1;
 	for (i = 0; i < n; i++)
@@ -355,7 +356,7 @@ static int unify_members(hcl_type *const *types, size_t n, hcl_type_kind k, int 
 			for (j = 0; j < types[i]->n; j++)
 				all[at++] = types[i]->elems[j];
 	rc = unify_list(all, total, unsafe, out);
-	free(all);
+	atmo__free(all);
 	return rc;
 }
 
@@ -376,21 +377,21 @@ static int unify_as_collection(hcl_type *const *types, size_t n, hcl_type_kind k
 	if (!e)
 		return 0;
 	c = want == HCL_T_LIST ? hcl_type_list(e) : hcl_type_map(e);
-	repl = malloc(n * sizeof(*repl));
+	repl = atmo__malloc(n * sizeof(*repl), NULL);
 	if (!c || !repl) {
 		hcl_type_unref(c);
-		free(repl);
+		atmo__free(repl);
 		return -1;
 	}
 	for (i = 0; i < n; i++)
 		repl[i] = types[i]->kind == k ? c : types[i];
 	if (unify_list(repl, n, unsafe, &r) < 0) {
 		hcl_type_unref(c);
-		free(repl);
+		atmo__free(repl);
 		return -1;
 	}
 	hcl_type_unref(c);
-	free(repl);
+	atmo__free(repl);
 	if (r && r->kind == want)
 		*out = r;
 	else
@@ -447,17 +448,17 @@ static int unify_list(hcl_type *const *types, size_t n, int unsafe, hcl_type **o
 	k = types[0]->kind;
 
 	if (same_kind && (k == HCL_T_LIST || k == HCL_T_SET || k == HCL_T_MAP)) {
-		hcl_type **elems = malloc(n * sizeof(*elems));
+		hcl_type **elems = atmo__malloc(n * sizeof(*elems), NULL);
 		hcl_type *e = NULL;
 		if (!elems)
 			return -1;
 		for (i = 0; i < n; i++)
 			elems[i] = types[i]->elem;
 		if (unify_list(elems, n, unsafe, &e) < 0) {
-			free(elems);
+			atmo__free(elems);
 			return -1;
 		}
-		free(elems);
+		atmo__free(elems);
 		if (!e)
 			return 0;
 		*out = k == HCL_T_LIST ? hcl_type_list(e) : k == HCL_T_SET ? hcl_type_set(e) : hcl_type_map(e);
@@ -474,12 +475,12 @@ static int unify_list(hcl_type *const *types, size_t n, int unsafe, hcl_type **o
 		}
 		if (same_names) {
 			size_t na = types[0]->n;
-			hcl_type **attrs = calloc(na ? na : 1, sizeof(*attrs));
-			hcl_type **col = malloc(n * sizeof(*col));
+			hcl_type **attrs = atmo__calloc(na ? na : 1, sizeof(*attrs), NULL);
+			hcl_type **col = atmo__malloc(n * sizeof(*col), NULL);
 			int rc = 0;
 			if (!attrs || !col) {
-				free(attrs);
-				free(col);
+				atmo__free(attrs);
+				atmo__free(col);
 				return -1;
 			}
 			for (j = 0; j < na; j++) {
@@ -490,13 +491,13 @@ static int unify_list(hcl_type *const *types, size_t n, int unsafe, hcl_type **o
 				if (rc < 0 || !attrs[j])
 					break;
 			}
-			free(col);
+			atmo__free(col);
 			if (rc == 0 && j == na)
 				*out = hcl_type_object((const char *const *)types[0]->names, attrs, NULL, na);
 			else
 				for (i = 0; i < na; i++)
 					hcl_type_unref(attrs[i]);
-			free(attrs);
+			atmo__free(attrs);
 			if (rc == 0 && j == na && !*out)
 				rc = -1;
 			return rc;
@@ -514,12 +515,12 @@ static int unify_list(hcl_type *const *types, size_t n, int unsafe, hcl_type **o
 		}
 		if (k == HCL_T_TUPLE && same_len) {
 			size_t ne = types[0]->n;
-			hcl_type **elems = calloc(ne ? ne : 1, sizeof(*elems));
-			hcl_type **col = malloc(n * sizeof(*col));
+			hcl_type **elems = atmo__calloc(ne ? ne : 1, sizeof(*elems), NULL);
+			hcl_type **col = atmo__malloc(n * sizeof(*col), NULL);
 			int rc = 0;
 			if (!elems || !col) {
-				free(elems);
-				free(col);
+				atmo__free(elems);
+				atmo__free(col);
 				return -1;
 			}
 			for (j = 0; j < ne; j++) {
@@ -530,7 +531,7 @@ static int unify_list(hcl_type *const *types, size_t n, int unsafe, hcl_type **o
 				if (rc < 0 || !elems[j])
 					break;
 			}
-			free(col);
+			atmo__free(col);
 			if (rc == 0 && j == ne) {
 				*out = hcl_type_tuple(elems, ne);
 				if (!*out)
@@ -539,20 +540,20 @@ static int unify_list(hcl_type *const *types, size_t n, int unsafe, hcl_type **o
 				for (i = 0; i < ne; i++)
 					hcl_type_unref(elems[i]);
 			}
-			free(elems);
+			atmo__free(elems);
 			return rc;
 		}
-		all = malloc((total ? total : 1) * sizeof(*all));
+		all = atmo__malloc((total ? total : 1) * sizeof(*all), NULL);
 		if (!all)
 			return -1;
 		for (i = 0; i < n; i++)
 			for (j = 0; j < types[i]->n; j++)
 				all[at++] = types[i]->elems[j];
 		if (unify_list(all, total, unsafe, &e) < 0) {
-			free(all);
+			atmo__free(all);
 			return -1;
 		}
-		free(all);
+		atmo__free(all);
 		if (!e)
 			return 0;
 		*out = k == HCL_T_TUPLE ? hcl_type_list(e) : hcl_type_map(e);
@@ -582,6 +583,10 @@ general:
 hcl_type *hcl_type_unify(hcl_type *const *types, size_t n)
 {
 	hcl_type *out = NULL;
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (!types[i])
+			return NULL;   /* a constructor that ran out of memory */
 	if (unify_list(types, n, 1, &out) < 0)
 		return NULL;
 	return out;
@@ -626,7 +631,7 @@ static hcl_type *type_without_optional(const hcl_type *t)
 		return t->kind == HCL_T_LIST ? hcl_type_list(e) : t->kind == HCL_T_SET ? hcl_type_set(e) : hcl_type_map(e);
 	case HCL_T_TUPLE:
 	case HCL_T_OBJECT:
-		elems = calloc(t->n ? t->n : 1, sizeof(*elems));
+		elems = atmo__calloc(t->n ? t->n : 1, sizeof(*elems), NULL);
 		if (!elems)
 			return NULL;
 		for (i = 0; i < t->n; i++) {
@@ -634,13 +639,13 @@ static hcl_type *type_without_optional(const hcl_type *t)
 			if (!elems[i]) {
 				while (i--)
 					hcl_type_unref(elems[i]);
-				free(elems);
+				atmo__free(elems);
 				return NULL;
 			}
 		}
 		ret = t->kind == HCL_T_TUPLE ? hcl_type_tuple(elems, t->n)
 					      : hcl_type_object((const char *const *)t->names, elems, NULL, t->n);
-		free(elems);
+		atmo__free(elems);
 		return ret;
 	default:
 		return hcl_type_ref((hcl_type *)t);
@@ -725,7 +730,7 @@ static hcl_value *conv_primitive(hcl_value *v, const hcl_type *want, conv_state 
 static hcl_value **conv_items(hcl_value *const *items, size_t n, const hcl_type *ety,
 			      hcl_type *const *etys, conv_state *st, const char *const *keys)
 {
-	hcl_value **out = calloc(n ? n : 1, sizeof(*out));
+	hcl_value **out = atmo__calloc(n ? n : 1, sizeof(*out), NULL);
 	size_t i, mark = path_mark(st);
 
 	if (!out) {
@@ -741,7 +746,7 @@ static hcl_value **conv_items(hcl_value *const *items, size_t n, const hcl_type 
 		if (!out[i]) {
 			while (i--)
 				hcl_value_unref(out[i]);
-			free(out);
+			atmo__free(out);
 			return NULL;
 		}
 		path_reset(st, mark);
@@ -756,7 +761,7 @@ static void free_items(hcl_value **items, size_t n)
 		return;
 	for (i = 0; i < n; i++)
 		hcl_value_unref(items[i]);
-	free(items);
+	atmo__free(items);
 }
 
 /* the element type a sequence of converted items has, for a target element type ety;
@@ -765,7 +770,7 @@ static int result_elem_type(hcl_value **items, size_t n, const hcl_type *ety, hc
 {
 	*out = NULL;
 	if (hcl_type_has_dynamic(ety) && n > 0) {
-		hcl_type **ts = malloc(n * sizeof(*ts));
+		hcl_type **ts = atmo__malloc(n * sizeof(*ts), NULL);
 		size_t i;
 		int rc;
 		if (!ts)
@@ -773,7 +778,7 @@ static int result_elem_type(hcl_value **items, size_t n, const hcl_type *ety, hc
 		for (i = 0; i < n; i++)
 			ts[i] = items[i]->type;
 		rc = unify_list(ts, n, 1, out);
-		free(ts);
+		atmo__free(ts);
 		if (rc < 0)
 			return -1;
 		return *out ? 0 : 1;
@@ -816,7 +821,7 @@ static hcl_value *make_collection(hcl_type_kind kind, hcl_value **items, size_t 
 		r = hcl_set(rt, items, n);
 	else
 		r = hcl_map(rt, keys, items, n);
-	free(items);
+	atmo__free(items);
 	if (!r)
 		return fail_nomem(st);
 	return r;
@@ -884,13 +889,13 @@ static hcl_value *conv_known(hcl_value *v, const hcl_type *want, conv_state *st)
 			if (!items)
 				return NULL;
 			hcl_value *r = hcl_tuple(items, want->n);
-			free(items);
+			atmo__free(items);
 			return r ? r : fail_nomem(st);
 		}
 		break;
 	case HCL_T_OBJECT:
 		if (in->kind == HCL_T_OBJECT || in->kind == HCL_T_MAP) {
-			hcl_value **vals = calloc(want->n ? want->n : 1, sizeof(*vals));
+			hcl_value **vals = atmo__calloc(want->n ? want->n : 1, sizeof(*vals), NULL);
 			size_t mark = path_mark(st);
 			if (!vals)
 				return fail_nomem(st);
@@ -932,7 +937,7 @@ static hcl_value *conv_known(hcl_value *v, const hcl_type *want, conv_state *st)
 				path_reset(st, mark);
 			}
 			hcl_value *r = hcl_object((const char *const *)want->names, vals, want->n);
-			free(vals);
+			atmo__free(vals);
 			return r ? r : fail_nomem(st);
 		}
 		break;
@@ -987,8 +992,9 @@ hcl_value *hcl_convert(hcl_value *v, const hcl_type *want, char *msg, size_t msg
 	st.msg[0] = '\0';
 	if (path_out && pathlen)
 		path_out[0] = '\0';
-	/* the path starts empty but non-NULL */
-	if (atmo__buf_puts(&st.path, "") < 0) {
+	/* the path starts empty but non-NULL; a NULL v or want is a constructor
+	   that ran out of memory (they pass NULL on, so calls can nest) */
+	if (!v || !want || atmo__buf_puts(&st.path, "") < 0) {
 		snprintf(st.msg, st.msglen, "out of memory");
 		return NULL;
 	}

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hcl/hcl_int.h"
+#include "util/alloc.h"
 
 hcl_range hcl_expr_range(const hcl_expr *e)
 {
@@ -192,14 +193,14 @@ static int json_type(const hcl_expr *e, int in_object, hcl_type **out, int *opti
 {
 	const hcl_value *s = e->u.tpl.parts[0]->u.lit;
 	size_t n = s->u.str.len + 8;
-	char *text = malloc(n);
+	char *text = atmo__malloc(n, NULL);
 	hcl_file *f = NULL;
 	int rc;
 	if (!text)
 		return ATMO_ENOMEM;
 	snprintf(text, n, "t = %s\n", s->u.str.s);
 	rc = hcl_parse(&f, text, strlen(text), "<type>", d);
-	free(text);
+	atmo__free(text);
 	if (rc == 0) {
 		hcl_body *b = hcl_file_body(f);
 		rc = b->n_attrs == 1 ? get_type(b->attrs[0].expr, in_object, out, optional, d)
@@ -276,19 +277,19 @@ static int get_type(const hcl_expr *e, int in_object, hcl_type **out, int *optio
 		if (hcl_expr_list(e->u.call.args[0], &items, &n) < 0)
 			return type_fail(d, &e->u.call.args[0]->range, "Tuple type constructor requires a list of element types.",
 					 NULL);
-		ts = calloc(n ? n : 1, sizeof(*ts));
+		ts = atmo__calloc(n ? n : 1, sizeof(*ts), NULL);
 		if (!ts)
 			return ATMO_ENOMEM;
 		for (i = 0; i < n; i++) {
 			if ((rc = get_type(items[i], 0, &ts[i], NULL, d)) != 0) {
 				while (i-- > 0)
 					hcl_type_unref(ts[i]);
-				free(ts);
+				atmo__free(ts);
 				return rc;
 			}
 		}
 		*out = hcl_type_tuple(ts, n);
-		free(ts);
+		atmo__free(ts);
 		return *out ? 0 : ATMO_ENOMEM;
 	}
 	if (strcmp(name, "object") == 0) {
@@ -304,13 +305,13 @@ static int get_type(const hcl_expr *e, int in_object, hcl_type **out, int *optio
 			return type_fail(d, &e->u.call.args[0]->range,
 					 "Object type constructor requires a map whose keys are attribute names and whose "
 					 "values are the corresponding attribute types.", NULL);
-		ts = calloc(n ? n : 1, sizeof(*ts));
-		names = calloc(n ? n : 1, sizeof(*names));
-		opt = calloc(n ? n : 1, 1);
+		ts = atmo__calloc(n ? n : 1, sizeof(*ts), NULL);
+		names = atmo__calloc(n ? n : 1, sizeof(*names), NULL);
+		opt = atmo__calloc(n ? n : 1, 1, NULL);
 		if (!ts || !names || !opt) {
-			free(ts);
-			free(names);
-			free(opt);
+			atmo__free(ts);
+			atmo__free(names);
+			atmo__free(opt);
 			return ATMO_ENOMEM;
 		}
 		rc = 0;
@@ -334,9 +335,9 @@ static int get_type(const hcl_expr *e, int in_object, hcl_type **out, int *optio
 			if (!*out)
 				rc = ATMO_ENOMEM;
 		}
-		free(ts);
-		free(names);
-		free(opt);
+		atmo__free(ts);
+		atmo__free(names);
+		atmo__free(opt);
 		return rc;
 	}
 	return type_fail(d, &e->range, "Keyword \"%s\" is not a valid type constructor.", name);

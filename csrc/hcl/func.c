@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hcl/stdlib_int.h"
+#include "util/alloc.h"
 
 int hcl__fail(hcl_func_error *e, int arg, const char *fmt, ...)
 {
@@ -137,7 +138,7 @@ int hcl_func_call(const hcl_func *f, hcl_value *const *args, size_t n, hcl_value
 	if (n > f->n_params && !f->varparam)
 		return hcl__fail(e, -1, "Function \"%s\" expects only %zu argument(s).", f->name, f->n_params);
 
-	conv = calloc(n ? n : 1, sizeof(*conv));
+	conv = atmo__calloc(n ? n : 1, sizeof(*conv), NULL);
 	if (!conv)
 		return hcl__nomem(e);
 	for (i = 0; i < n; i++) {
@@ -189,6 +190,6 @@ int hcl_func_call(const hcl_func *f, hcl_value *const *args, size_t n, hcl_value
 done:
 	for (i = 0; i < n; i++)
 		hcl_value_unref(conv[i]);
-	free(conv);
+	atmo__free(conv);
 	return rc;
 }

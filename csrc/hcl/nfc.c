@@ -7,6 +7,7 @@
 #include <string.h>
 #include "hcl/nfc.h"
 #include "util/utf8.h"
+#include "util/alloc.h"
 
 #define SBASE 0xAC00u
 #define LBASE 0x1100u
@@ -86,14 +87,14 @@ int hcl__nfc_quick(const char *s, size_t len)
 char *hcl__nfc(const char *s, size_t len, size_t *out_len)
 {
 	/* every rune decomposes into at most 4 */
-	uint32_t *cp = malloc((len * 4 + 1) * sizeof(*cp));
-	unsigned char *bad = calloc(len * 4 + 1, 1);
+	uint32_t *cp = atmo__malloc((len * 4 + 1) * sizeof(*cp), NULL);
+	unsigned char *bad = atmo__calloc(len * 4 + 1, 1, NULL);
 	char *out;
 	size_t n = 0, i, o, starter;
 	int last;
-	if (!cp || !bad || !(out = malloc(len * 4 + 1))) {
-		free(cp);
-		free(bad);
+	if (!cp || !bad || !(out = atmo__malloc(len * 4 + 1, NULL))) {
+		atmo__free(cp);
+		atmo__free(bad);
 		return NULL;
 	}
 	for (i = 0; i < len;) {
@@ -162,7 +163,7 @@ char *hcl__nfc(const char *s, size_t len, size_t *out_len)
 	}
 	out[o] = '\0';
 	*out_len = o;
-	free(cp);
-	free(bad);
+	atmo__free(cp);
+	atmo__free(bad);
 	return out;
 }

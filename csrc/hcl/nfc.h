@@ -17,7 +17,7 @@ extern const hcl__comp hcl__comp_table[];
 extern const unsigned long hcl__comp_count;
 
 /*
- * The NFC form of the UTF-8 text s (len bytes) as a new malloc'd,
+ * The NFC form of the UTF-8 text s (len bytes) as a new atmo__malloc'd,
  * NUL-terminated string (*out_len its length), or NULL when out of memory.
  * Invalid UTF-8 bytes pass through unchanged.
  */

@@ -2,6 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hcl/stdlib_int.h"
+#include "util/alloc.h"
+#include "util/grow.h"
 
 #define K(v) ((v)->type->kind)
 
@@ -19,16 +21,10 @@ static void vec_push(vec *a, hcl_value *v)
 		a->oom = 1;
 		return;
 	}
-	if (a->n == a->cap) {
-		size_t nc = a->cap ? a->cap * 2 : 8;
-		hcl_value **nv = realloc(a->v, nc * sizeof(*nv));
-		if (!nv) {
-			a->oom = 1;
-			hcl_value_unref(v);
-			return;
-		}
-		a->v = nv;
-		a->cap = nc;
+	if (a->n == a->cap && ATMO__GROW(a->v, a->cap, a->n + 1, NULL) < 0) {
+		a->oom = 1;
+		hcl_value_unref(v);
+		return;
 	}
 	a->v[a->n++] = v;
 }
@@ -38,7 +34,7 @@ static void vec_free(vec *a)
 	size_t i;
 	for (i = 0; i < a->n; i++)
 		hcl_value_unref(a->v[i]);
-	free(a->v);
+	atmo__free(a->v);
 	a->v = NULL;
 	a->n = 0;
 }
@@ -52,7 +48,7 @@ static int ret_tuple(hcl_value **out, vec *a, hcl_func_error *e)
 		return hcl__nomem(e);
 	}
 	r = hcl_tuple(a->v, a->n);
-	free(a->v);
+	atmo__free(a->v);
 	return hcl__ret(out, r, e);
 }
 
@@ -68,7 +64,7 @@ static int ret_coll(hcl_value **out, hcl_type_kind k, const hcl_type *ety, vec *
 		r = hcl_set(hcl_type_ref((hcl_type *)ety), a->v, a->n);
 	else
 		r = hcl_list(hcl_type_ref((hcl_type *)ety), a->v, a->n);
-	free(a->v);
+	atmo__free(a->v);
 	return hcl__ret(out, r, e);
 }
 
@@ -193,11 +189,11 @@ static int f_merge(void *p, hcl_value *const *args, size_t n, hcl_value **out, h
 		if (!args[i]->is_null)
 			total += args[i]->u.obj.n;
 	}
-	keys = calloc(total ? total : 1, sizeof(*keys));
-	vals = calloc(total ? total : 1, sizeof(*vals));
+	keys = atmo__calloc(total ? total : 1, sizeof(*keys), NULL);
+	vals = atmo__calloc(total ? total : 1, sizeof(*vals), NULL);
 	if (!keys || !vals) {
-		free(keys);
-		free(vals);
+		atmo__free(keys);
+		atmo__free(vals);
 		return hcl__nomem(e);
 	}
 	/* later arguments win: hcl_object/hcl_map keep the last of duplicate keys */
@@ -213,8 +209,8 @@ static int f_merge(void *p, hcl_value *const *args, size_t n, hcl_value **out, h
 		r = hcl_map(hcl_type_ref(args[0]->type->elem), keys, vals, at);
 	else
 		r = hcl_object(keys, vals, at);
-	free(keys);
-	free(vals);
+	atmo__free(keys);
+	atmo__free(vals);
 	return hcl__ret(out, r, e);
 }
 
@@ -570,7 +566,7 @@ static int f_chunklist(void *p, hcl_value *const *args, size_t n, hcl_value **ou
 			break;
 		}
 		vec_push(&a, hcl_list(hcl_type_ref(l->type->elem), c.v, c.n));
-		free(c.v);
+		atmo__free(c.v);
 	}
 	return ret_coll(out, HCL_T_LIST, l->type, &a, e);
 }
@@ -675,19 +671,19 @@ static int f_zipmap(void *p, hcl_value *const *args, size_t n, hcl_value **out, 
 		return hcl__fail(e, -1, "number of keys (%zu) does not match number of values (%zu)", k->u.seq.n,
 				 v->u.seq.n);
 	len = k->u.seq.n;
-	keys = calloc(len ? len : 1, sizeof(*keys));
-	vals = calloc(len ? len : 1, sizeof(*vals));
+	keys = atmo__calloc(len ? len : 1, sizeof(*keys), NULL);
+	vals = atmo__calloc(len ? len : 1, sizeof(*vals), NULL);
 	if (!keys || !vals) {
-		free(keys);
-		free(vals);
+		atmo__free(keys);
+		atmo__free(vals);
 		return hcl__nomem(e);
 	}
 	for (i = 0; i < len; i++) {
 		if (k->u.seq.items[i]->is_null) {
 			while (i--)
 				hcl_value_unref(vals[i]);
-			free(keys);
-			free(vals);
+			atmo__free(keys);
+			atmo__free(vals);
 			return hcl__fail(e, 0, "keys list has null value at index %zu", i);
 		}
 		keys[i] = k->u.seq.items[i]->u.str.s;
@@ -697,8 +693,8 @@ static int f_zipmap(void *p, hcl_value *const *args, size_t n, hcl_value **out, 
 		r = hcl_map(hcl_type_ref(v->type->elem), keys, vals, len);
 	else
 		r = hcl_object(keys, vals, len);
-	free(keys);
-	free(vals);
+	atmo__free(keys);
+	atmo__free(vals);
 	return hcl__ret(out, r, e);
 }
 
@@ -716,7 +712,7 @@ static int set_member(hcl_value *set, hcl_value *v)
 /* convert every set argument to one unified set type; conv[] gets new references */
 static int unify_sets(hcl_value *const *args, size_t n, hcl_value **conv, hcl_func_error *e)
 {
-	hcl_type **ts = calloc(n ? n : 1, sizeof(*ts)), *u, *st;
+	hcl_type **ts = atmo__calloc(n ? n : 1, sizeof(*ts), NULL), *u, *st;
 	size_t i, k = 0;
 	if (!ts)
 		return hcl__nomem(e);
@@ -725,7 +721,7 @@ static int unify_sets(hcl_value *const *args, size_t n, hcl_value **conv, hcl_fu
 		if (!(args[i]->type->elem->kind == HCL_T_DYNAMIC && !args[i]->is_unknown && args[i]->u.seq.n == 0))
 			ts[k++] = args[i]->type->elem;
 	u = k ? hcl_type_unify(ts, k) : hcl_type_dynamic();
-	free(ts);
+	atmo__free(ts);
 	if (!u)
 		return hcl__fail(e, -1, "given sets must all have compatible element types");
 	st = hcl_type_set(u);
@@ -748,7 +744,7 @@ enum { SET_UNION, SET_INTERSECT, SET_SUBTRACT, SET_SYMDIFF };
 
 static int set_op(int op, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
 {
-	hcl_value **c = calloc(n ? n : 1, sizeof(*c));
+	hcl_value **c = atmo__calloc(n ? n : 1, sizeof(*c), NULL);
 	vec a = { 0 };
 	size_t i, j, k;
 	int rc;
@@ -756,7 +752,7 @@ static int set_op(int op, hcl_value *const *args, size_t n, hcl_value **out, hcl
 	if (!c)
 		return hcl__nomem(e);
 	if (unify_sets(args, n, c, e) < 0) {
-		free(c);
+		atmo__free(c);
 		return -1;
 	}
 	for (i = 0; i < n; i++)
@@ -795,7 +791,7 @@ static int set_op(int op, hcl_value *const *args, size_t n, hcl_value **out, hcl
 done:
 	for (i = 0; i < n; i++)
 		hcl_value_unref(c[i]);
-	free(c);
+	atmo__free(c);
 	return rc;
 }
 
@@ -839,7 +835,7 @@ static int f_setproduct(void *p, hcl_value *const *args, size_t n, hcl_value **o
 
 	if (n < 2)
 		return hcl__fail(e, -1, "at least two arguments are required");
-	etys = calloc(n, sizeof(*etys));
+	etys = atmo__calloc(n, sizeof(*etys), NULL);
 	if (!etys)
 		return hcl__nomem(e);
 	for (i = 0; i < n; i++) {
@@ -872,7 +868,7 @@ static int f_setproduct(void *p, hcl_value *const *args, size_t n, hcl_value **o
 		}
 	}
 	for (k = 0; k < total; k++) {
-		hcl_value **items = calloc(n, sizeof(*items));
+		hcl_value **items = atmo__calloc(n, sizeof(*items), NULL);
 		size_t rest = k;
 		if (!items) {
 			a.oom = 1;
@@ -886,16 +882,16 @@ static int f_setproduct(void *p, hcl_value *const *args, size_t n, hcl_value **o
 			if (!items[i - 1]) {
 				for (j = i; j < n; j++)
 					hcl_value_unref(items[j]);
-				free(items);
+				atmo__free(items);
 				vec_free(&a);
 				goto done;
 			}
 		}
 		vec_push(&a, hcl_tuple(items, n));
-		free(items);
+		atmo__free(items);
 	}
 	tt = hcl_type_tuple(etys, n); /* takes the types, not the array */
-	free(etys);
+	atmo__free(etys);
 	etys = NULL;
 	if (!tt) {
 		vec_free(&a);
@@ -908,7 +904,7 @@ done:
 	if (etys) {
 		for (i = 0; i < n; i++)
 			hcl_type_unref(etys[i]);
-		free(etys);
+		atmo__free(etys);
 	}
 	return rc;
 }

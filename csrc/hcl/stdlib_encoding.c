@@ -15,6 +15,8 @@
 #include <openssl/rsa.h>
 #include "hcl/stdlib_int.h"
 #include "util/utf8.h"
+#include "util/alloc.h"
+#include "util/grow.h"
 
 #define S(i) (args[i]->u.str.s)
 #define SL(i) (args[i]->u.str.len)
@@ -209,16 +211,16 @@ static int f_bcrypt(void *p, hcl_value *const *args, size_t n, hcl_value **out, 
 		return hcl__fail(e, -1, "no random bytes for the salt");
 	if (!crypt_gensalt_rn("$2a$", (unsigned long)cost, (const char *)rnd, sizeof(rnd), setting, sizeof(setting)))
 		return hcl__fail(e, -1, "bcrypt is not supported by this system's libcrypt");
-	cd = calloc(1, sizeof(*cd));
+	cd = atmo__calloc(1, sizeof(*cd), NULL);
 	if (!cd)
 		return hcl__nomem(e);
 	h = crypt_r(S(0), setting, cd);
 	if (!h || h[0] == '*') {
-		free(cd);
+		atmo__free(cd);
 		return hcl__fail(e, -1, "bcrypt is not supported by this system's libcrypt");
 	}
 	r = hcl_cstring(h);
-	free(cd);
+	atmo__free(cd);
 	return hcl__ret(out, r, e);
 }
 
@@ -453,7 +455,7 @@ static hcl_value *from_json(json_t *j)
 		hcl_value **items;
 		hcl_value *r;
 		n = json_array_size(j);
-		items = calloc(n ? n : 1, sizeof(*items));
+		items = atmo__calloc(n ? n : 1, sizeof(*items), NULL);
 		if (!items)
 			return NULL;
 		for (i = 0; i < n; i++) {
@@ -461,12 +463,12 @@ static hcl_value *from_json(json_t *j)
 			if (!items[i]) {
 				while (i--)
 					hcl_value_unref(items[i]);
-				free(items);
+				atmo__free(items);
 				return NULL;
 			}
 		}
 		r = hcl_tuple(items, n);
-		free(items);
+		atmo__free(items);
 		return r;
 	}
 	case JSON_OBJECT: {
@@ -476,11 +478,11 @@ static hcl_value *from_json(json_t *j)
 		const char *k;
 		json_t *v;
 		n = json_object_size(j);
-		keys = calloc(n ? n : 1, sizeof(*keys));
-		vals = calloc(n ? n : 1, sizeof(*vals));
+		keys = atmo__calloc(n ? n : 1, sizeof(*keys), NULL);
+		vals = atmo__calloc(n ? n : 1, sizeof(*vals), NULL);
 		if (!keys || !vals) {
-			free(keys);
-			free(vals);
+			atmo__free(keys);
+			atmo__free(vals);
 			return NULL;
 		}
 		i = 0;
@@ -490,15 +492,15 @@ static hcl_value *from_json(json_t *j)
 			if (!vals[i]) {
 				while (i--)
 					hcl_value_unref(vals[i]);
-				free(keys);
-				free(vals);
+				atmo__free(keys);
+				atmo__free(vals);
 				return NULL;
 			}
 			i++;
 		}
 		r = hcl_object(keys, vals, i);
-		free(keys);
-		free(vals);
+		atmo__free(keys);
+		atmo__free(vals);
 		return r;
 	}
 	}
@@ -589,15 +591,9 @@ static int strs_push(strs *a, const char *s, size_t n)
 	hcl_value *v = hcl_string(s, n);
 	if (!v)
 		return -1;
-	if (a->n == a->cap) {
-		size_t nc = a->cap ? a->cap * 2 : 8;
-		hcl_value **nv = realloc(a->v, nc * sizeof(*nv));
-		if (!nv) {
-			hcl_value_unref(v);
-			return -1;
-		}
-		a->v = nv;
-		a->cap = nc;
+	if (a->n == a->cap && ATMO__GROW(a->v, a->cap, a->n + 1, NULL) < 0) {
+		hcl_value_unref(v);
+		return -1;
 	}
 	a->v[a->n++] = v;
 	return 0;
@@ -608,7 +604,7 @@ static void strs_free(strs *a)
 	size_t i;
 	for (i = 0; i < a->n; i++)
 		hcl_value_unref(a->v[i]);
-	free(a->v);
+	atmo__free(a->v);
 	a->v = NULL;
 	a->n = a->cap = 0;
 }
@@ -722,7 +718,7 @@ static int f_csvdecode(void *p, hcl_value *const *args, size_t n, hcl_value **ou
 		goto oom;
 	if (rc < 0)
 		goto parse_error;
-	keys = calloc(head.n, sizeof(*keys));
+	keys = atmo__calloc(head.n, sizeof(*keys), NULL);
 	if (!keys)
 		goto oom;
 	for (i = 0; i < head.n; i++) {
@@ -749,31 +745,25 @@ static int f_csvdecode(void *p, hcl_value *const *args, size_t n, hcl_value **ou
 			goto fail;
 		}
 		obj = hcl_object(keys, row.v, row.n);
-		free(row.v);
+		atmo__free(row.v);
 		row.v = NULL;
 		row.n = row.cap = 0;
 		if (!obj)
 			goto oom;
-		if (nrows == cap) {
-			size_t nc = cap ? cap * 2 : 16;
-			hcl_value **nr = realloc(rows, nc * sizeof(*nr));
-			if (!nr) {
-				hcl_value_unref(obj);
-				goto oom;
-			}
-			rows = nr;
-			cap = nc;
+		if (nrows == cap && ATMO__GROW(rows, cap, nrows + 1, NULL) < 0) {
+			hcl_value_unref(obj);
+			goto oom;
 		}
 		rows[nrows++] = obj;
 	}
 	if (nrows == 0) {
-		hcl_type **ts = calloc(head.n ? head.n : 1, sizeof(*ts));
+		hcl_type **ts = atmo__calloc(head.n ? head.n : 1, sizeof(*ts), NULL);
 		if (!ts)
 			goto oom;
 		for (i = 0; i < head.n; i++)
 			ts[i] = hcl_type_string();
 		ot = hcl_type_object(keys, ts, NULL, head.n);
-		free(ts);
+		atmo__free(ts);
 		if (!ot)
 			goto oom;
 		*out = hcl_list(ot, NULL, 0);
@@ -781,8 +771,8 @@ static int f_csvdecode(void *p, hcl_value *const *args, size_t n, hcl_value **ou
 		*out = hcl_list(hcl_type_ref(rows[0]->type), rows, nrows);
 		nrows = 0;
 	}
-	free(rows);
-	free(keys);
+	atmo__free(rows);
+	atmo__free(keys);
 	strs_free(&head);
 	return *out ? 0 : hcl__nomem(e);
 parse_error:
@@ -797,8 +787,8 @@ oom:
 fail:
 	for (i = 0; i < nrows; i++)
 		hcl_value_unref(rows[i]);
-	free(rows);
-	free(keys);
+	atmo__free(rows);
+	atmo__free(keys);
 	strs_free(&head);
 	strs_free(&row);
 	return -1;
@@ -828,10 +818,10 @@ int hcl__csv_read(const char *s, size_t n, hcl_value **out, char *msg, size_t ms
 			goto fail;
 		}
 		t = hcl_tuple(row.v, row.n);
-		free(row.v);
+		atmo__free(row.v);
 		row.v = NULL;
 		row.n = row.cap = 0;
-		if (!t || (nrec == cap && !(recs = realloc(recs, (cap = cap ? cap * 2 : 8) * sizeof(*recs))))) {
+		if (!t || (nrec == cap && ATMO__GROW(recs, cap, nrec + 1, NULL) < 0)) {
 			hcl_value_unref(t);
 			rc = -2;
 			goto fail;
@@ -839,7 +829,7 @@ int hcl__csv_read(const char *s, size_t n, hcl_value **out, char *msg, size_t ms
 		recs[nrec++] = t;
 	}
 	*out = hcl_tuple(recs, nrec);
-	free(recs);
+	atmo__free(recs);
 	if (!*out) {
 		snprintf(msg, msglen, "out of memory");
 		return -2;
@@ -850,7 +840,7 @@ fail:
 		snprintf(msg, msglen, "out of memory");
 	for (i = 0; i < nrec; i++)
 		hcl_value_unref(recs[i]);
-	free(recs);
+	atmo__free(recs);
 	strs_free(&row);
 	return rc;
 }
@@ -884,7 +874,7 @@ static int f_rsadecrypt(void *p, hcl_value *const *args, size_t n, hcl_value **o
 		hcl__fail(e, -1, "failed to decrypt: crypto/rsa: decryption error");
 		goto done;
 	}
-	pt = malloc(ptlen + 1);
+	pt = atmo__malloc(ptlen + 1, NULL);
 	if (!pt) {
 		hcl__nomem(e);
 		goto done;
@@ -895,7 +885,7 @@ static int f_rsadecrypt(void *p, hcl_value *const *args, size_t n, hcl_value **o
 	}
 	rc = hcl__ret(out, hcl_string((const char *)pt, ptlen), e);
 done:
-	free(pt);
+	atmo__free(pt);
 	EVP_PKEY_CTX_free(ctx);
 	EVP_PKEY_free(key);
 	BIO_free(bio);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include "hcl/stdlib_int.h"
 #include "util/utf8.h"
+#include "util/alloc.h"
 
 typedef struct {
 	const char *raw;
@@ -427,8 +428,8 @@ static int f_formatlist(void *p, hcl_value *const *args, size_t n, hcl_value **o
 		return hcl__ret(out, hcl__list_of(HCL__STR, NULL, 0), e);
 	if (iter_len == (size_t)-1)
 		iter_len = 1;
-	fa = calloc(nargs ? nargs : 1, sizeof(*fa));
-	res = calloc(iter_len, sizeof(*res));
+	fa = atmo__calloc(nargs ? nargs : 1, sizeof(*fa), NULL);
+	res = atmo__calloc(iter_len, sizeof(*res), NULL);
 	if (!fa || !res) {
 		hcl__nomem(e);
 		goto done;
@@ -471,16 +472,16 @@ static int f_formatlist(void *p, hcl_value *const *args, size_t n, hcl_value **o
 		}
 	}
 	r = hcl__list_of(HCL__STR, res, iter_len);
-	free(res);
+	atmo__free(res);
 	res = NULL;
 	rc = hcl__ret(out, r, e);
 done:
 	if (res) {
 		for (i = 0; i < iter_len; i++)
 			hcl_value_unref(res[i]);
-		free(res);
+		atmo__free(res);
 	}
-	free(fa);
+	atmo__free(fa);
 	return rc;
 }
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hcl/stdlib_int.h"
+#include "util/alloc.h"
 
 typedef unsigned __int128 u128;
 
@@ -186,7 +187,7 @@ static int f_cidrsubnets(void *p, hcl_value *const *args, size_t n, hcl_value **
 		return -1;
 	if (n == 1)
 		return hcl__ret(out, hcl__list_of(HCL__STR, NULL, 0), e);
-	items = calloc(n - 1, sizeof(*items));
+	items = atmo__calloc(n - 1, sizeof(*items), NULL);
 	if (!items)
 		return hcl__nomem(e);
 	all = mask_of(c.bits, c.bits);
@@ -248,12 +249,12 @@ static int f_cidrsubnets(void *p, hcl_value *const *args, size_t n, hcl_value **
 		}
 	}
 	r = hcl__list_of(HCL__STR, items, n - 1);
-	free(items);
+	atmo__free(items);
 	return hcl__ret(out, r, e);
 fail:
 	for (i = 0; i < n - 1; i++)
 		hcl_value_unref(items[i]);
-	free(items);
+	atmo__free(items);
 	return -1;
 }
 

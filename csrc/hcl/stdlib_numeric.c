@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hcl/stdlib_int.h"
+#include "util/alloc.h"
 
 #define N(i) (args[i]->u.num)
 
@@ -244,14 +245,14 @@ static int f_range(void *p, hcl_value *const *args, size_t n, hcl_value **out, h
 		return hcl__fail(e, 1, "end must be less than start when step is negative");
 	if (step > 0 && end < start)
 		return hcl__fail(e, 1, "end must be greater than start when step is positive");
-	items = calloc(cap, sizeof(*items));
+	items = atmo__calloc(cap, sizeof(*items), NULL);
 	if (!items)
 		return hcl__nomem(e);
 	for (v = start; step > 0 ? v < end : v > end; v += step) {
 		if (cnt == cap) {
 			for (i = 0; i < cnt; i++)
 				hcl_value_unref(items[i]);
-			free(items);
+			atmo__free(items);
 			return hcl__fail(e, -1, "more than 1024 values were generated; either decrease the difference "
 					       "between start and end or use a smaller step");
 		}
@@ -259,13 +260,13 @@ static int f_range(void *p, hcl_value *const *args, size_t n, hcl_value **out, h
 		if (!items[cnt]) {
 			for (i = 0; i < cnt; i++)
 				hcl_value_unref(items[i]);
-			free(items);
+			atmo__free(items);
 			return hcl__nomem(e);
 		}
 		cnt++;
 	}
 	r = hcl__list_of(HCL__NUM, items, cnt);
-	free(items);
+	atmo__free(items);
 	return hcl__ret(out, r, e);
 }
 

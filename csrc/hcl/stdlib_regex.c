@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hcl/stdlib_int.h"
+#include "util/alloc.h"
+#include "util/grow.h"
 
 #define S(i) (args[i]->u.str.s)
 #define SL(i) (args[i]->u.str.len)
@@ -48,24 +50,51 @@ static int has_backref(const char *p, size_t n)
 	return 0;
 }
 
+/* PCRE2 allocates through the library's allocator (a general context) */
+static void *rx_malloc(PCRE2_SIZE n, void *data)
+{
+	(void)data;
+	return atmo__malloc(n, NULL);
+}
+
+static void rx_mfree(void *ptr, void *data)
+{
+	(void)data;
+	atmo__free(ptr);
+}
+
 /* compile; prefix is the Go message head ("invalid regexp pattern" / "error parsing regexp") */
 static int rx_compile(rx *r, const char *pat, size_t n, const char *prefix, hcl_func_error *e, int arg)
 {
 	int errcode;
 	PCRE2_SIZE erroff;
 	uint32_t i, namecount = 0;
+	pcre2_general_context *gc;
+	pcre2_compile_context *cc;
 
 	memset(r, 0, sizeof(*r));
 	if (has_backref(pat, n))
 		return hcl__fail(e, arg, "%s: invalid escape sequence in `%s`", prefix, pat);
+	/* the code and match data keep a copy of gc's functions: the contexts go at once */
+	gc = pcre2_general_context_create(rx_malloc, rx_mfree, NULL);
+	cc = gc ? pcre2_compile_context_create(gc) : NULL;
+	if (!cc) {
+		pcre2_general_context_free(gc);
+		return hcl__nomem(e);
+	}
 	r->re = pcre2_compile((PCRE2_SPTR)pat, n, PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_MATCH_INVALID_UTF,
-			      &errcode, &erroff, NULL);
+			      &errcode, &erroff, cc);
+	pcre2_compile_context_free(cc);
 	if (!r->re) {
 		PCRE2_UCHAR buf[256];
+		pcre2_general_context_free(gc);
+		if (errcode == PCRE2_ERROR_HEAP_FAILED)
+			return hcl__nomem(e);
 		pcre2_get_error_message(errcode, buf, sizeof(buf));
 		return hcl__fail(e, arg, "%s: %s in `%s`", prefix, (char *)buf, pat);
 	}
-	r->md = pcre2_match_data_create_from_pattern(r->re, NULL);
+	r->md = pcre2_match_data_create_from_pattern(r->re, gc);
+	pcre2_general_context_free(gc);
 	if (!r->md) {
 		pcre2_code_free(r->re);
 		return hcl__nomem(e);
@@ -81,16 +110,17 @@ static int rx_compile(rx *r, const char *pat, size_t n, const char *prefix, hcl_
 	return 0;
 }
 
-/* next match at or after *pos honouring Go's empty-match rule; 1 found, 0 none, -1 error */
+/* next match at or after *pos honouring Go's empty-match rule; 1 found, 0 none (or a
+   match error other than memory, as before), -1 out of memory */
 static int rx_next(rx *r, const char *s, size_t n, size_t *pos, size_t *prev_end, int *had_prev)
 {
 	while (*pos <= n) {
 		int rc = pcre2_match(r->re, (PCRE2_SPTR)s, n, *pos, 0, r->md, NULL);
 		PCRE2_SIZE *ov;
-		if (rc == PCRE2_ERROR_NOMATCH)
-			return 0;
-		if (rc < 0)
+		if (rc == PCRE2_ERROR_NOMEMORY)
 			return -1;
+		if (rc < 0)
+			return 0;
 		ov = pcre2_get_ovector_pointer(r->md);
 		if (ov[0] == ov[1] && *had_prev && ov[0] == *prev_end) {
 			/* an empty match right after the previous match: step one character */
@@ -127,7 +157,7 @@ static hcl_value *rx_result(rx *r, const char *s)
 
 	if (r->ncap == 0)
 		return hcl_string(s + ov[0], ov[1] - ov[0]);
-	vals = calloc(r->ncap, sizeof(*vals));
+	vals = atmo__calloc(r->ncap, sizeof(*vals), NULL);
 	if (!vals)
 		return NULL;
 	for (i = 0; i < r->ncap; i++) {
@@ -139,20 +169,20 @@ static hcl_value *rx_result(rx *r, const char *s)
 		if (!vals[i]) {
 			while (i--)
 				hcl_value_unref(vals[i]);
-			free(vals);
+			atmo__free(vals);
 			return NULL;
 		}
 	}
 	if (!r->named) {
 		res = hcl_tuple(vals, r->ncap);
 	} else {
-		const char **keys = calloc(r->ncap, sizeof(*keys));
+		const char **keys = atmo__calloc(r->ncap, sizeof(*keys), NULL);
 		uint32_t namecount = 0, esize = 0;
 		PCRE2_SPTR table = NULL;
 		if (!keys) {
 			for (i = 0; i < r->ncap; i++)
 				hcl_value_unref(vals[i]);
-			free(vals);
+			atmo__free(vals);
 			return NULL;
 		}
 		pcre2_pattern_info(r->re, PCRE2_INFO_NAMECOUNT, &namecount);
@@ -168,9 +198,9 @@ static hcl_value *rx_result(rx *r, const char *s)
 			if (!keys[i])
 				keys[i] = "";
 		res = hcl_object(keys, vals, r->ncap);
-		free(keys);
+		atmo__free(keys);
 	}
-	free(vals);
+	atmo__free(vals);
 	return res;
 }
 
@@ -184,6 +214,8 @@ static int f_regex(void *p, hcl_value *const *args, size_t n, hcl_value **out, h
 	m = rx_next(&r, S(1), SL(1), &pos, &prev, &had);
 	if (m <= 0) {
 		rx_free(&r);
+		if (m < 0)
+			return hcl__nomem(e);
 		return hcl__fail(e, -1, "pattern did not match any part of the given string");
 	}
 	*out = rx_result(&r, S(1));
@@ -195,15 +227,15 @@ static int f_regexall(void *p, hcl_value *const *args, size_t n, hcl_value **out
 {
 	rx r;
 	size_t pos = 0, prev = 0, cnt = 0, cap = 0, i;
-	int had = 0;
+	int had = 0, m = 0;
 	hcl_value **items = NULL, *res;
 	hcl_type *ety;
 
 	if (rx_compile(&r, S(0), SL(0), "invalid regexp pattern", e, 0) < 0)
 		return -1;
-	while (rx_next(&r, S(1), SL(1), &pos, &prev, &had) == 1) {
+	while ((m = rx_next(&r, S(1), SL(1), &pos, &prev, &had)) == 1) {
 		hcl_value *v = rx_result(&r, S(1));
-		if (!v || (cnt == cap && !(items = realloc(items, (cap = cap ? cap * 2 : 8) * sizeof(*items))))) {
+		if (!v || (cnt == cap && ATMO__GROW(items, cap, cnt + 1, NULL) < 0)) {
 			hcl_value_unref(v);
 			goto oom;
 		}
@@ -211,12 +243,14 @@ static int f_regexall(void *p, hcl_value *const *args, size_t n, hcl_value **out
 		if (cnt > 1024 * 1024)
 			break;
 	}
+	if (m < 0)
+		goto oom;
 	if (cnt == 0) {
 		/* the element type the pattern implies, for an empty list */
 		if (r.ncap == 0) {
 			ety = hcl_type_string();
 		} else {
-			hcl_type **ts = calloc(r.ncap, sizeof(*ts));
+			hcl_type **ts = atmo__calloc(r.ncap, sizeof(*ts), NULL);
 			uint32_t k;
 			if (!ts)
 				goto oom;
@@ -226,11 +260,11 @@ static int f_regexall(void *p, hcl_value *const *args, size_t n, hcl_value **out
 				ety = hcl_type_tuple(ts, r.ncap);
 			} else {
 				/* names from a dummy result are not at hand: build them from the name table */
-				const char **names = calloc(r.ncap, sizeof(*names));
+				const char **names = atmo__calloc(r.ncap, sizeof(*names), NULL);
 				uint32_t namecount = 0, esize = 0;
 				PCRE2_SPTR table = NULL;
 				if (!names) {
-					free(ts);
+					atmo__free(ts);
 					goto oom;
 				}
 				pcre2_pattern_info(r.re, PCRE2_INFO_NAMECOUNT, &namecount);
@@ -239,9 +273,9 @@ static int f_regexall(void *p, hcl_value *const *args, size_t n, hcl_value **out
 				for (k = 0; k < namecount && k < r.ncap; k++)
 					names[k] = (const char *)table + (size_t)k * esize + 2;
 				ety = hcl_type_object(names, ts, NULL, namecount < r.ncap ? namecount : r.ncap);
-				free(names);
+				atmo__free(names);
 			}
-			free(ts);
+			atmo__free(ts);
 			if (!ety)
 				goto oom;
 		}
@@ -249,13 +283,13 @@ static int f_regexall(void *p, hcl_value *const *args, size_t n, hcl_value **out
 	} else {
 		res = hcl_list(hcl_type_ref(items[0]->type), items, cnt);
 	}
-	free(items);
+	atmo__free(items);
 	rx_free(&r);
 	return hcl__ret(out, res, e);
 oom:
 	for (i = 0; i < cnt; i++)
 		hcl_value_unref(items[i]);
-	free(items);
+	atmo__free(items);
 	rx_free(&r);
 	return hcl__nomem(e);
 }
@@ -321,14 +355,14 @@ static int f_regex_replace(void *p, hcl_value *const *args, size_t n, hcl_value 
 {
 	rx r;
 	size_t pos = 0, prev = 0, last = 0;
-	int had = 0;
+	int had = 0, m;
 	atmo_buf b = ATMO_BUF_INIT;
 	const char *s = S(0);
 
 	if (rx_compile(&r, S(1), SL(1), "error parsing regexp", e, -1) < 0)
 		return -1;
 	atmo__buf_puts(&b, "");
-	while (rx_next(&r, s, SL(0), &pos, &prev, &had) == 1) {
+	while ((m = rx_next(&r, s, SL(0), &pos, &prev, &had)) == 1) {
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(r.md);
 		atmo__buf_put(&b, s + last, ov[0] - last);
 		expand(&b, &r, s, S(2), SL(2));
@@ -336,6 +370,10 @@ static int f_regex_replace(void *p, hcl_value *const *args, size_t n, hcl_value 
 	}
 	atmo__buf_put(&b, s + last, SL(0) - last);
 	rx_free(&r);
+	if (m < 0) {
+		atmo__buf_free(&b);
+		return hcl__nomem(e);
+	}
 	return hcl__ret_buf(out, &b, e);
 }
 

@@ -9,6 +9,8 @@
 #include <wctype.h>
 #include "hcl/stdlib_int.h"
 #include "util/utf8.h"
+#include "util/alloc.h"
+#include "util/grow.h"
 
 #define S(i) (args[i]->u.str.s)
 #define SL(i) (args[i]->u.str.len)
@@ -306,15 +308,9 @@ static int push(hcl_value ***items, size_t *n, size_t *cap, hcl_value *v)
 {
 	if (!v)
 		return -1;
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 8;
-		hcl_value **ni = realloc(*items, nc * sizeof(*ni));
-		if (!ni) {
-			hcl_value_unref(v);
-			return -1;
-		}
-		*items = ni;
-		*cap = nc;
+	if (*n == *cap && ATMO__GROW(*items, *cap, *n + 1, NULL) < 0) {
+		hcl_value_unref(v);
+		return -1;
 	}
 	(*items)[(*n)++] = v;
 	return 0;
@@ -325,7 +321,7 @@ static void drop(hcl_value **items, size_t n)
 	size_t i;
 	for (i = 0; i < n; i++)
 		hcl_value_unref(items[i]);
-	free(items);
+	atmo__free(items);
 }
 
 static int f_split(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
@@ -358,7 +354,7 @@ static int f_split(void *p, hcl_value *const *args, size_t n, hcl_value **out, h
 	}
 	{
 		hcl_value *l = hcl__list_of(HCL__STR, items, cnt);
-		free(items);
+		atmo__free(items);
 		return hcl__ret(out, l, e);
 	}
 oom:
@@ -441,7 +437,7 @@ static int f_reverse(void *p, hcl_value *const *args, size_t n, hcl_value **out,
 {
 	const char *s = S(0);
 	size_t len = SL(0), i = 0, w;
-	char *r = malloc(len + 1);
+	char *r = atmo__malloc(len + 1, NULL);
 	if (!r)
 		return hcl__nomem(e);
 	while (i < len) {
@@ -495,7 +491,7 @@ static int f_sanitize(void *p, hcl_value *const *args, size_t n, hcl_value **out
 /* Go's path.Clean */
 static char *path_clean(const char *p, size_t n)
 {
-	char *out = malloc(n + 2);
+	char *out = atmo__malloc(n + 2, NULL);
 	size_t r = 0, w = 0, dotdot = 0;
 	int rooted = n > 0 && p[0] == '/';
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hcl/stdlib_int.h"
+#include "util/alloc.h"
 
 /*
  * Static types for the const parameter tables: refs 0 marks a static type,
@@ -61,13 +62,13 @@ hcl_type *hcl__unify_values(hcl_value *const *vals, size_t n)
 	hcl_type *u;
 	size_t i;
 
-	ts = malloc((n ? n : 1) * sizeof(*ts));
+	ts = atmo__malloc((n ? n : 1) * sizeof(*ts), NULL);
 	if (!ts)
 		return NULL;
 	for (i = 0; i < n; i++)
 		ts[i] = vals[i]->type;
 	u = hcl_type_unify(ts, n);
-	free(ts);
+	atmo__free(ts);
 	return u;
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hcl/value.h"
+#include "util/alloc.h"
 
 /* The primitive types are constants; refs == 0 marks them, so ref/unref skip them. */
 static const hcl_type T_STRING = { HCL_T_STRING, 0, NULL, 0, NULL, NULL, NULL };
@@ -19,7 +20,7 @@ hcl_type *hcl_type_dynamic(void) { return (hcl_type *)&T_DYNAMIC; }
 
 static hcl_type *type_new(hcl_type_kind kind)
 {
-	hcl_type *t = calloc(1, sizeof(*t));
+	hcl_type *t = atmo__calloc(1, sizeof(*t), NULL);
 	if (t) {
 		t->kind = kind;
 		t->refs = 1;
@@ -54,15 +55,15 @@ hcl_type *hcl_type_tuple(hcl_type **elems, size_t n)
 		if (!elems[i])
 			bad = 1;
 	if (!bad && n) {
-		t->elems = malloc(n * sizeof(*t->elems));
+		t->elems = atmo__malloc(n * sizeof(*t->elems), NULL);
 		bad = !t->elems;
 	}
 	if (bad) {
 		for (i = 0; i < n; i++)
 			hcl_type_unref(elems[i]);
 		if (t)
-			free(t->elems);
-		free(t);
+			atmo__free(t->elems);
+		atmo__free(t);
 		return NULL;
 	}
 	if (n)
@@ -80,15 +81,15 @@ hcl_type *hcl_type_object(const char *const *names, hcl_type **types, const unsi
 		if (!types[i])
 			bad = 1;
 	if (!bad && n) {
-		t->elems = calloc(n, sizeof(*t->elems));
-		t->names = calloc(n, sizeof(*t->names));
+		t->elems = atmo__calloc(n, sizeof(*t->elems), NULL);
+		t->names = atmo__calloc(n, sizeof(*t->names), NULL);
 		bad = !t->elems || !t->names;
 		if (!bad && optional) {
-			t->optional = calloc(n, 1);
+			t->optional = atmo__calloc(n, 1, NULL);
 			bad = !t->optional;
 		}
 		for (i = 0; !bad && i < n; i++) {
-			t->names[i] = strdup(names[i]);
+			t->names[i] = atmo__strdup(names[i], NULL);
 			bad = !t->names[i];
 		}
 	}
@@ -97,12 +98,12 @@ hcl_type *hcl_type_object(const char *const *names, hcl_type **types, const unsi
 			hcl_type_unref(types[i]);
 		if (t) {
 			for (i = 0; t->names && i < n; i++)
-				free(t->names[i]);
-			free(t->names);
-			free(t->elems);
-			free(t->optional);
+				atmo__free(t->names[i]);
+			atmo__free(t->names);
+			atmo__free(t->elems);
+			atmo__free(t->optional);
 		}
-		free(t);
+		atmo__free(t);
 		return NULL;
 	}
 	t->n = n;
@@ -131,7 +132,7 @@ hcl_type *hcl_type_object(const char *const *names, hcl_type **types, const unsi
 	}
 	for (i = 1, j = 0; i < t->n; i++) {
 		if (strcmp(t->names[i], t->names[j]) == 0) {
-			free(t->names[j]);
+			atmo__free(t->names[j]);
 			hcl_type_unref(t->elems[j]);
 		} else {
 			j++;
@@ -162,12 +163,12 @@ void hcl_type_unref(hcl_type *t)
 	for (i = 0; i < t->n; i++) {
 		hcl_type_unref(t->elems[i]);
 		if (t->names)
-			free(t->names[i]);
+			atmo__free(t->names[i]);
 	}
-	free(t->elems);
-	free(t->names);
-	free(t->optional);
-	free(t);
+	atmo__free(t->elems);
+	atmo__free(t->names);
+	atmo__free(t->optional);
+	atmo__free(t);
 }
 
 int hcl_type_equal(const hcl_type *a, const hcl_type *b)
@@ -308,7 +309,7 @@ static hcl_value *value_new(hcl_type *t)
 	hcl_value *v;
 	if (!t)
 		return NULL;
-	v = calloc(1, sizeof(*v));
+	v = atmo__calloc(1, sizeof(*v), NULL);
 	if (!v) {
 		hcl_type_unref(t);
 		return NULL;
@@ -339,30 +340,30 @@ void hcl_value_unref(hcl_value *v)
 	if (!v->is_null && !v->is_unknown) {
 		switch (v->type->kind) {
 		case HCL_T_STRING:
-			free(v->u.str.s);
+			atmo__free(v->u.str.s);
 			break;
 		case HCL_T_LIST:
 		case HCL_T_SET:
 		case HCL_T_TUPLE:
 			for (i = 0; i < v->u.seq.n; i++)
 				hcl_value_unref(v->u.seq.items[i]);
-			free(v->u.seq.items);
+			atmo__free(v->u.seq.items);
 			break;
 		case HCL_T_MAP:
 		case HCL_T_OBJECT:
 			for (i = 0; i < v->u.obj.n; i++) {
-				free(v->u.obj.keys[i]);
+				atmo__free(v->u.obj.keys[i]);
 				hcl_value_unref(v->u.obj.vals[i]);
 			}
-			free(v->u.obj.keys);
-			free(v->u.obj.vals);
+			atmo__free(v->u.obj.keys);
+			atmo__free(v->u.obj.vals);
 			break;
 		default:
 			break;
 		}
 	}
 	hcl_type_unref(v->type);
-	free(v);
+	atmo__free(v);
 }
 
 hcl_value *hcl_string_take(char *s, size_t len)
@@ -372,7 +373,7 @@ hcl_value *hcl_string_take(char *s, size_t len)
 		return NULL;
 	v = value_new(hcl_type_string());
 	if (!v) {
-		free(s);
+		atmo__free(s);
 		return NULL;
 	}
 	v->u.str.s = s;
@@ -382,7 +383,7 @@ hcl_value *hcl_string_take(char *s, size_t len)
 
 hcl_value *hcl_string(const char *s, size_t len)
 {
-	char *c = malloc(len + 1);
+	char *c = atmo__malloc(len + 1, NULL);
 	if (!c)
 		return NULL;
 	if (len)
@@ -455,7 +456,7 @@ static hcl_value *seq_new(hcl_type *t, hcl_value **items, size_t n)
 	}
 	v = value_new(t);
 	if (v && n) {
-		v->u.seq.items = malloc(n * sizeof(*items));
+		v->u.seq.items = atmo__malloc(n * sizeof(*items), NULL);
 		if (!v->u.seq.items) {
 			hcl_value_unref(v);
 			v = NULL;
@@ -478,14 +479,14 @@ hcl_value *hcl_tuple(hcl_value **items, size_t n)
 	hcl_type **ts = NULL;
 	hcl_type *t;
 	size_t i;
-	if (any_null_ptr(items, n) || (n && !(ts = malloc(n * sizeof(*ts))))) {
+	if (any_null_ptr(items, n) || (n && !(ts = atmo__malloc(n * sizeof(*ts), NULL)))) {
 		unref_all(items, n);
 		return NULL;
 	}
 	for (i = 0; i < n; i++)
 		ts[i] = hcl_type_ref(items[i]->type);
 	t = hcl_type_tuple(ts, n);
-	free(ts);
+	atmo__free(ts);
 	return seq_new(t, items, n);
 }
 
@@ -588,10 +589,10 @@ static hcl_value *obj_new(hcl_type_kind kind, hcl_type *elem, const char *const 
 	int bad = any_null_ptr(vals, n);
 	if (kind == HCL_T_MAP && !elem)
 		bad = 1;
-	if (!bad && n && !(pairs = calloc(n, sizeof(*pairs))))
+	if (!bad && n && !(pairs = atmo__calloc(n, sizeof(*pairs), NULL)))
 		bad = 1;
 	for (i = 0; !bad && i < n; i++) {
-		pairs[i].key = strdup(keys[i]);
+		pairs[i].key = atmo__strdup(keys[i], NULL);
 		pairs[i].val = vals[i];
 		pairs[i].idx = i;
 		if (!pairs[i].key)
@@ -603,7 +604,7 @@ static hcl_value *obj_new(hcl_type_kind kind, hcl_type *elem, const char *const 
 		qsort(pairs, n, sizeof(*pairs), kv_cmp);
 	for (i = 0; i < n; i++) {
 		if (m && strcmp(pairs[m - 1].key, pairs[i].key) == 0) {
-			free(pairs[m - 1].key);
+			atmo__free(pairs[m - 1].key);
 			hcl_value_unref(pairs[m - 1].val);
 			m--;
 		}
@@ -613,11 +614,11 @@ static hcl_value *obj_new(hcl_type_kind kind, hcl_type *elem, const char *const 
 		t = hcl_type_map(elem);
 		elem = NULL;
 	} else {
-		const char **nm = m ? malloc(m * sizeof(*nm)) : NULL;
-		hcl_type **ts = m ? malloc(m * sizeof(*ts)) : NULL;
+		const char **nm = m ? atmo__malloc(m * sizeof(*nm), NULL) : NULL;
+		hcl_type **ts = m ? atmo__malloc(m * sizeof(*ts), NULL) : NULL;
 		if (m && (!nm || !ts)) {
-			free(nm);
-			free(ts);
+			atmo__free(nm);
+			atmo__free(ts);
 			n = m;
 			goto fail_pairs;
 		}
@@ -626,19 +627,19 @@ static hcl_value *obj_new(hcl_type_kind kind, hcl_type *elem, const char *const 
 			ts[i] = hcl_type_ref(pairs[i].val->type);
 		}
 		t = hcl_type_object(nm, ts, NULL, m);
-		free(nm);
-		free(ts);
+		atmo__free(nm);
+		atmo__free(ts);
 	}
 	n = m;
 	v = value_new(t);
 	if (!v)
 		goto fail_pairs;
 	if (m) {
-		v->u.obj.keys = malloc(m * sizeof(char *));
-		v->u.obj.vals = malloc(m * sizeof(hcl_value *));
+		v->u.obj.keys = atmo__malloc(m * sizeof(char *), NULL);
+		v->u.obj.vals = atmo__malloc(m * sizeof(hcl_value *), NULL);
 		if (!v->u.obj.keys || !v->u.obj.vals) {
-			free(v->u.obj.keys);
-			free(v->u.obj.vals);
+			atmo__free(v->u.obj.keys);
+			atmo__free(v->u.obj.vals);
 			v->u.obj.keys = NULL;
 			v->u.obj.vals = NULL;
 			hcl_value_unref(v);
@@ -651,20 +652,20 @@ static hcl_value *obj_new(hcl_type_kind kind, hcl_type *elem, const char *const 
 		v->weight = add_weight(v->weight, pairs[i].val->weight);
 	}
 	v->u.obj.n = m;
-	free(pairs);
+	atmo__free(pairs);
 	return v;
 fail_pairs:
 	for (i = 0; i < n; i++) {
-		free(pairs[i].key);
+		atmo__free(pairs[i].key);
 		hcl_value_unref(pairs[i].val);
 	}
-	free(pairs);
+	atmo__free(pairs);
 	hcl_type_unref(elem);
 	return NULL;
 fail:
 	for (i = 0; pairs && i < n; i++)
-		free(pairs[i].key);
-	free(pairs);
+		atmo__free(pairs[i].key);
+	atmo__free(pairs);
 	unref_all(vals, n);
 	hcl_type_unref(elem);
 	return NULL;

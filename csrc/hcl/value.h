@@ -92,7 +92,7 @@ hcl_value *hcl_value_ref(hcl_value *v);
 void hcl_value_unref(hcl_value *v);
 
 hcl_value *hcl_string(const char *s, size_t len);   /* copies */
-hcl_value *hcl_string_take(char *s, size_t len);    /* steals s (malloc'd, NUL-terminated) */
+hcl_value *hcl_string_take(char *s, size_t len);    /* steals s (atmo__malloc'd, NUL-terminated) */
 hcl_value *hcl_cstring(const char *s);
 hcl_value *hcl_number(double d);
 hcl_value *hcl_bool(int b);
@@ -134,7 +134,8 @@ int hcl_number_parse(const char *s, size_t len, double *out);
  * Returns a new reference, or NULL with a message like cty's
  * ("a number is required", "string required", "attribute \"x\" is required")
  * written into msg (and *path_out, when not NULL, an "[0].x" style path to
- * the failing element, "" at the top).
+ * the failing element, "" at the top). v or want NULL (a constructor that
+ * ran out of memory): NULL with "out of memory".
  */
 hcl_value *hcl_convert(hcl_value *v, const hcl_type *want, char *msg, size_t msglen,
 		       char *path_out, size_t pathlen);

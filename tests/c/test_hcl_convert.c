@@ -13,7 +13,11 @@ static hcl_value *jv(const char *text)
 {
 	hcl_value *v = NULL;
 	char msg[200];
-	if (hcl__json_decode(text, strlen(text), &v, msg, sizeof(msg)) != 0)
+	int rc;
+	test_oom_pause();   /* a fixture: make check-oom fails the calls under test */
+	rc = hcl__json_decode(text, strlen(text), &v, msg, sizeof(msg));
+	test_oom_resume();
+	if (rc != 0)
 		fail_msg("bad test JSON %s: %s", text, msg);
 	return v;
 }
@@ -21,8 +25,12 @@ static hcl_value *jv(const char *text)
 static char *js(const hcl_value *v)
 {
 	atmo_buf b = ATMO_BUF_INIT;
+	char *s;
 	hcl__json_encode(v, &b);
-	return atmo__buf_detach(&b);
+	s = atmo__buf_detach(&b);
+	if (!s)
+		fail_msg("out of memory");   /* a run of make check-oom */
+	return s;
 }
 
 #define STR hcl_type_string()
@@ -150,6 +158,7 @@ static void maps_and_objects(void **state)
 	{
 		hcl_type *mt = hcl_type_map(STR);
 		hcl_value *mm = hcl_convert(m, mt, msg, sizeof(msg), NULL, 0);
+		assert_non_null(mm);
 		hcl_type *t = obj2("a", NUM, "b", NUM, 0);
 		assert_non_null(mm);
 		r = hcl_convert(mm, t, msg, sizeof(msg), NULL, 0);
@@ -184,10 +193,12 @@ static void collections_between_kinds(void **state)
 	l = jv("[\"b\", \"a\", \"b\"]");
 	t = hcl_type_list(STR);
 	s = hcl_convert(l, t, msg, sizeof(msg), NULL, 0);
+	assert_non_null(s);
 	hcl_type_unref(t);
 	/* list -> set sorts and removes duplicates; set -> list keeps the set's order */
 	t = hcl_type_set(STR);
 	r = hcl_convert(s, t, msg, sizeof(msg), NULL, 0);
+	assert_non_null(r);
 	assert_int_equal(r->type->kind, HCL_T_SET);
 	assert_int_equal(r->u.seq.n, 2);
 	hcl_type_unref(t);
@@ -208,6 +219,7 @@ static void collections_between_kinds(void **state)
 		hcl_type *lb = hcl_type_list(hcl_type_list(STR));
 		hcl_value *src = jv("[[\"a\"]]");
 		hcl_value *ll = hcl_convert(src, lb, msg, sizeof(msg), NULL, 0);
+		assert_non_null(ll);
 		hcl_type *want = hcl_type_list(BOOL);
 		assert_non_null(ll);
 		assert_null(hcl_convert(ll, want, msg, sizeof(msg), NULL, 0));
@@ -228,15 +240,18 @@ static void null_and_unknown_keep_state(void **state)
 	char msg[100];
 	(void)state;
 	r = hcl_convert(n, t, msg, sizeof(msg), NULL, 0);
+	assert_non_null(r);
 	assert_true(r->is_null);
 	assert_true(hcl_type_equal(r->type, t));
 	hcl_value_unref(r);
 	r = hcl_convert(u, t, msg, sizeof(msg), NULL, 0);
+	assert_non_null(r);
 	assert_true(r->is_unknown);
 	assert_int_equal(r->type->kind, HCL_T_LIST);
 	hcl_value_unref(r);
 	/* an unknown object loses the optional marks of its type */
 	r = hcl_convert(u, o, msg, sizeof(msg), NULL, 0);
+	assert_non_null(r);
 	assert_true(r->is_unknown);
 	assert_null(r->type->optional);
 	hcl_value_unref(r);
@@ -267,6 +282,7 @@ static void unify(void **state)
 	ts[0] = STR;
 	ts[1] = NUM;
 	u = hcl_type_unify(ts, 2);
+	assert_non_null(u);
 	assert_int_equal(u->kind, HCL_T_STRING);
 	ts[0] = NUM;
 	ts[1] = BOOL;
@@ -275,6 +291,7 @@ static void unify(void **state)
 	ts[0] = ANY;
 	ts[1] = STR;
 	u = hcl_type_unify(ts, 2);
+	assert_non_null(u);
 	assert_int_equal(u->kind, HCL_T_STRING);
 	/* a list and a tuple: a list */
 	{
@@ -282,6 +299,7 @@ static void unify(void **state)
 		ts[0] = hcl_type_list(STR);
 		ts[1] = hcl_type_tuple(te, 1);
 		u = hcl_type_unify(ts, 2);
+		assert_non_null(u);
 		assert_int_equal(u->kind, HCL_T_LIST);
 		assert_int_equal(u->elem->kind, HCL_T_STRING);
 		hcl_type_unref(u);
@@ -296,6 +314,7 @@ static void unify(void **state)
 		ts[1] = hcl_type_object(nm, tt, NULL, 1);
 	}
 	u = hcl_type_unify(ts, 2);
+	assert_non_null(u);
 	assert_int_equal(u->kind, HCL_T_MAP);
 	assert_int_equal(u->elem->kind, HCL_T_STRING);
 	hcl_type_unref(u);
@@ -304,6 +323,7 @@ static void unify(void **state)
 	ts[2] = obj2("a", STR, "b", NUM, 0);
 	ts[1] = ts[2];
 	u = hcl_type_unify(ts, 2);
+	assert_non_null(u);
 	assert_int_equal(u->kind, HCL_T_OBJECT);
 	assert_int_equal(u->elems[0]->kind, HCL_T_STRING);
 	hcl_type_unref(u);
@@ -319,6 +339,7 @@ static void unify(void **state)
 	ts[0] = hcl_type_list(STR);
 	ts[1] = ANY;
 	u = hcl_type_unify(ts, 2);
+	assert_non_null(u);
 	assert_int_equal(u->kind, HCL_T_DYNAMIC);
 	hcl_type_unref(ts[0]);
 }
@@ -326,8 +347,12 @@ static void unify(void **state)
 static void friendly_names(void **state)
 {
 	atmo_buf b = ATMO_BUF_INIT;
-	hcl_type *t = hcl_type_list(hcl_type_list(NUM)), *m = hcl_type_map(ANY);
+	hcl_type *t, *m;
 	(void)state;
+	test_oom_pause();
+	t = hcl_type_list(hcl_type_list(NUM));
+	m = hcl_type_map(ANY);
+	test_oom_resume();
 	hcl__type_name(t, &b, 0);
 	assert_string_equal(atmo__buf_cstr(&b), "list of list of number");
 	atmo__buf_clear(&b);
@@ -339,6 +364,25 @@ static void friendly_names(void **state)
 	atmo__buf_free(&b);
 	hcl_type_unref(t);
 	hcl_type_unref(m);
+}
+
+/* Constructors pass NULL on when out of memory (hcl_type_list(NULL) is NULL), so a
+ * NULL value or type reaching conversion is an earlier allocation that failed:
+ * "out of memory", not a crash (a make check-oom run found hcl_convert reading it). */
+static void null_inputs_are_out_of_memory(void **state)
+{
+	char msg[100], path[20];
+	hcl_value *v = hcl_cstring("1");
+	hcl_type *ts[2] = { NULL, STR };
+	(void)state;
+	assert_non_null(v);
+	assert_null(hcl_convert(NULL, NUM, msg, sizeof(msg), path, sizeof(path)));
+	assert_string_equal(msg, "out of memory");
+	assert_null(hcl_convert(v, NULL, msg, sizeof(msg), path, sizeof(path)));
+	assert_string_equal(msg, "out of memory");
+	assert_string_equal(path, "");
+	assert_null(hcl_type_unify(ts, 2));
+	hcl_value_unref(v);
 }
 
 static void function_argument_messages(void **state)
@@ -353,7 +397,9 @@ static void function_argument_messages(void **state)
 	assert_string_equal(e.msg, "Invalid value for \"list\" parameter: element 1: string required, but have tuple.");
 	hcl_value_unref(args[0]);
 	/* a variadic parameter's name */
+	test_oom_pause();
 	args[0] = hcl_cstring(",");
+	test_oom_resume();
 	args[1] = jv("\"x\"");
 	assert_int_equal(hcl_func_call(hcl_stdlib_lookup("join"), args, 2, &out, &e), -1);
 	assert_int_equal(e.arg, 1);
@@ -378,6 +424,7 @@ int main(void)
 		cmocka_unit_test(null_and_unknown_keep_state),
 		cmocka_unit_test(unify),
 		cmocka_unit_test(friendly_names),
+		cmocka_unit_test(null_inputs_are_out_of_memory),
 		cmocka_unit_test(function_argument_messages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

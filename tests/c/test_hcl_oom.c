@@ -147,6 +147,8 @@ static const call calls[] = {
 	{ "csvdecode", "[\"a,b\\n1,2\\n3,4\"]" , 0 },
 	{ "regex", "[\"(?P<k>\\\\w+)=(?P<v>\\\\w+)\", \"x=1\"]" , 0 },
 	{ "regexall", "[\"(\\\\d)\", \"a1b2\"]" , 0 },
+	/* more matches than the first allocation holds: a failed growth kept the matches */
+	{ "regexall", "[\"\\\\d\", \"0123456789012345678901234\"]" , 0 },
 	{ "regex_replace", "[\"a1b2\", \"(\\\\d)\", \"<$1>\"]" , 0 },
 	{ "formatdate", "[\"EEEE DD MMM YYYY hh:mm ZZZZZ\", \"2018-01-02T23:12:01-08:00\"]" , 0 },
 	{ "timeadd", "[\"2018-01-02T23:12:01Z\", \"1h\"]" , 0 },
