@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "graph/bake_hcl.h"
+#include "graph/bake_hcl_int.h"
 #include "util/alloc.h"
 
 /* one evaluation of a block: its name and fields (decoded attributes; null -> JSON null) */

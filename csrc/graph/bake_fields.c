@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include "graph/bake_model.h"
+#include "graph/bake_model_int.h"
 #include "util/alloc.h"
 
 /* buildx's Target struct order, which is the order of its --print output */

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "graph/bake_hcl.h"
+#include "graph/bake_hcl_int.h"
 #include "util/alloc.h"
 
 struct bake_func {

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
-#include "graph/bake_config.h"
-#include "graph/bake_hcl.h"
+#include "graph/bake_config_int.h"
+#include "graph/bake_hcl_int.h"
 #include "util/error.h"
 #include "util/alloc.h"
 #include "util/grow.h"

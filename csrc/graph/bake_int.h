@@ -5,7 +5,7 @@
 #include <stdarg.h>
 #include <jansson.h>
 #include "atmograph/bake.h"
-#include "graph/bake_config.h"
+#include "graph/bake_config_int.h"
 
 struct atmo_bake {
 	atmo_bake_options opts;

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "graph/bake_config.h"
+#include "graph/bake_config_int.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/alloc.h"

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "graph/bake_model.h"
+#include "graph/bake_model_int.h"
 #include "util/alloc.h"
 
 int atmo__bake_override_is_list(const char *key)

@@ -12,7 +12,7 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include "graph/bake_hcl.h"
+#include "graph/bake_hcl_int.h"
 #include "util/alloc.h"
 
 /* the scopes of ctx, then an unknown value for a name none of them knows */

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "graph/bake_hcl.h"
+#include "graph/bake_hcl_int.h"
 #include "util/alloc.h"
 
 static hcl_attr *attr_of(const hcl_body *b, const char *name)

@@ -5,7 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "hcl/nfc.h"
+#include "hcl/nfc_int.h"
 #include "util/utf8.h"
 #include "util/alloc.h"
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hcl/parse_int.h"
-#include "hcl/nfc.h"
+#include "hcl/nfc_int.h"
 #include "util/alloc.h"
 #include "util/grow.h"
 

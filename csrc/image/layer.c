@@ -21,7 +21,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include "image/image_int.h"
-#include "image/registry.h"
+#include "image/registry_int.h"
 #include "util/alloc.h"
 #include "util/grow.h"
 #include "util/hash.h"

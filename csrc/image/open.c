@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include <stddef.h>
 #include "image/image_int.h"
-#include "image/registry.h"
+#include "image/registry_int.h"
 #include "util/alloc.h"
 #include "util/grow.h"
 #include "util/buf.h"

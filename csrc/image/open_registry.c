@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "image/image_int.h"
-#include "image/registry.h"
+#include "image/registry_int.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/hash.h"

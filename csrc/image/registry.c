@@ -23,7 +23,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include <openssl/evp.h>
-#include "image/registry.h"
+#include "image/registry_int.h"
 #include "atmograph/file.h"
 #include "util/alloc.h"
 #include "util/buf.h"

@@ -2,7 +2,7 @@
  * atmograph._core: converting between jansson values and Python objects.
  * Called with the GIL held.
  */
-#include "python/core.h"
+#include "python/convert_int.h"
 
 PyObject *atmo_py_from_json(const json_t *v)
 {

@@ -6,7 +6,7 @@
 #ifndef ATMO_PYTHON_MODULE_INT_H
 #define ATMO_PYTHON_MODULE_INT_H
 
-#include "python/core.h"
+#include "python/convert_int.h"
 #include "atmograph/common.h"
 
 /*

@@ -8,8 +8,8 @@
 #ifndef ATMO_RENDER_BUILDER_INT_H
 #define ATMO_RENDER_BUILDER_INT_H
 
-#include "render/font_metrics.h"
-#include "render/palette.h"
+#include "render/font_metrics_int.h"
+#include "render/palette_int.h"
 #include "render/graphviz_int.h"
 
 /* cgraph 2.42 takes `char *` where later versions take `const char *`. */

@@ -4,12 +4,12 @@
  * a render lays out once. dot puts nodes on ranks (longest path from the sources; with
  * edge labels every rank is doubled and the labels sit on the odd ranks); LR stacks a
  * rank's nodes vertically, TB side by side. The width of each drawing is estimated from
- * the labels' sizes in DejaVu Sans (font_metrics.h) and the graph's separations, and the
+ * the labels' sizes in DejaVu Sans (font_metrics_int.h) and the graph's separations, and the
  * direction whose drawing needs less shrinking to fit the column wins (LR on a tie).
  */
 #include <stdlib.h>
 #include <string.h>
-#include "render/font_metrics.h"
+#include "render/font_metrics_int.h"
 #include "render/graphviz_int.h"
 #include "util/alloc.h"
 

@@ -6,8 +6,8 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include "render/font_metrics.h"
-#include "render/palette.h"
+#include "render/font_metrics_int.h"
+#include "render/palette_int.h"
 #include "render/graphviz_int.h"
 
 #define FS 11.0        /* the legend's text, as the nodes' */

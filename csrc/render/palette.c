@@ -1,6 +1,6 @@
-/* The palettes of the drawings and their CSS variable names (palette.h). */
+/* The palettes of the drawings and their CSS variable names (palette_int.h). */
 #include <stdint.h>
-#include "render/palette.h"
+#include "render/palette_int.h"
 
 const atmo__palette atmo__palette_light = {
 	"#ffffff", "#1f2328", "#57606a",

@@ -21,8 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "render/font_metrics.h"
-#include "render/palette.h"
+#include "render/font_metrics_int.h"
+#include "render/palette_int.h"
 #include "render/graphviz_int.h"
 #include "util/utf8.h"
 
@@ -51,7 +51,7 @@ static const char style_common[] =
 	".atmo-graph a:hover text,.atmo-graph a:focus text{text-decoration:underline}\n"
 	".atmo-graph .atmo-target>path,.atmo-graph .atmo-target>a>path,"
 	".atmo-graph .atmo-target>rect,.atmo-graph .atmo-target>a>rect{stroke-width:2px}\n"
-	/* the font labels are sized with (font_metrics.h), without kerning, as measured */
+	/* the font labels are sized with (font_metrics_int.h), without kerning, as measured */
 	".atmo-graph text{font-family:" ATMO_FONT_CSS ";font-kerning:none}\n";
 
 /*
@@ -345,7 +345,7 @@ static const atmo__palette *pal(const writer *w)
 
 /*
  * class="atmo-f-SLOT atmo-s-SLOT": the palette slots of the fill and the stroke, which
- * the style block maps to CSS variables of the reader's colour scheme (palette.h); the
+ * the style block maps to CSS variables of the reader's colour scheme (palette_int.h); the
  * attributes stay as they are for viewers without CSS.
  */
 static void color_classes(writer *w, const char *fill, const char *stroke)

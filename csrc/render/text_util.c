@@ -1,7 +1,7 @@
 /* Text helpers of the render module: sizes (util/size.c), shortening, XML escaping. */
 #include <stdio.h>
 #include <string.h>
-#include "render/font_metrics.h"
+#include "render/font_metrics_int.h"
 #include "render/model_int.h"
 #include "util/size.h"
 #include "util/utf8.h"

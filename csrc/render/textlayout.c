@@ -13,7 +13,7 @@
 #include <gvc.h>
 #include <gvplugin.h>
 #include <gvplugin_textlayout.h>
-#include "render/font_metrics.h"
+#include "render/font_metrics_int.h"
 #include "render/graphviz_int.h"
 #include "util/utf8.h"
 

@@ -4,7 +4,7 @@
 
 #include <stdarg.h>
 #include <jansson.h>
-#include "graph/bake_config.h"
+#include "graph/bake_config_int.h"
 #include "hcl/hcl.h"
 #include "util/map.h"
 

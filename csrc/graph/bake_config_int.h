@@ -8,10 +8,10 @@
 
 #include <jansson.h>
 #include "atmograph/bake.h"
-#include "graph/bake_model.h"
+#include "graph/bake_model_int.h"
 
 typedef struct bake_config {
-	json_t *targets;        /* name -> fields (bake_model.h), in buildx's c.Targets order */
+	json_t *targets;        /* name -> fields (bake_model_int.h), in buildx's c.Targets order */
 	json_t *groups;         /* name -> {"description": s, "targets": [...]}, in c.Groups order */
 } bake_config;
 
