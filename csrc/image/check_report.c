@@ -7,6 +7,7 @@
 #include <string.h>
 #include "atmograph/check.h"
 #include "atmograph/image.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 static int status_is(const json_t *t, const char *s)
@@ -70,7 +71,7 @@ int atmo_check_report(json_t **out, const atmo_check_rules *r, const json_t *rep
 	if (!schema || strcmp(schema, "atmograph.build-report/1") || !json_is_object(targets))
 		return atmo__error_set(err, ATMO_EINVALID, o.source, 0, 0,
 				       "not a build report (schema atmograph.build-report/1)");
-	names = calloc(json_object_size(targets) + 1, sizeof(*names));
+	names = atmo__calloc(json_object_size(targets) + 1, sizeof(*names), NULL);
 	all = json_pack("{s:s,s:b,s:{s:I,s:I,s:I,s:I,s:I},s:[]}", "schema", "atmograph.check/1",
 			"passed", 1, "summary", "images", (json_int_t)0, "rules", (json_int_t)0,
 			"passed", (json_int_t)0, "failed", (json_int_t)0, "skipped", (json_int_t)0,
@@ -117,6 +118,6 @@ int atmo_check_report(json_t **out, const atmo_check_rules *r, const json_t *rep
 	all = NULL;
 done:
 	json_decref(all);
-	free(names);
+	atmo__free(names);
 	return rc;
 }

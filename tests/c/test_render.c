@@ -12,7 +12,7 @@
 #include "render/graphviz_int.h"
 #include "util/size.h"
 #include "util/utf8.h"
-#include "render/font_metrics.h"
+#include "render/font_metrics_int.h"
 #include <math.h>
 #include <unistd.h>
 
