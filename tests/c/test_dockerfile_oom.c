@@ -91,6 +91,13 @@ static void parse_survives_each_failing_allocation(void **state)
 		/* exec form nested deeper than the stack buffer: an error */
 		NULL, /* built below */
 		"FROM a\nRUN [\"ok\", \"\xff\"]\n",
+		/* flags, some longer than the scratch buffer's first 64 bytes: one whose
+		   bytes could not be kept was dropped and the parse succeeded */
+		"FROM a\n"
+		"COPY --parents --exclude=**/*.tmp --exclude='docs/**' --checksum=sha256:"
+		"24454f830cdb571e2c4ad15481119c43b3cafd48dd869a9b2945d1036d1dc68d src/ /dst/\n"
+		"RUN --mount=type=secret,id=npmrc,target=/root/.npmrc,required=true "
+		"--mount=type=cache,target=/var/cache/apt,sharing=locked --network=host make\n",
 	};
 	char deep[1200], nul[] = "FROM a\nRUN x\0y\n";
 	size_t i;
