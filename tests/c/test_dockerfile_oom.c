@@ -19,7 +19,8 @@ static void *chaos_realloc(void *p, size_t n)
 	return ++chaos_count == chaos_fail_at ? NULL : realloc(p, n);
 }
 
-/* parse text; *dump gets the dump of a parsed document (libc allocator) */
+/* parse text; *dump gets the dump of a parsed document (made with the default
+   allocator, set back before it) */
 static int parse(const char *text, size_t len, char **dump, size_t *n_warn, atmo_error *e)
 {
 	atmo_dockerfile *df = NULL;
@@ -66,10 +67,10 @@ static void check_parse(const char *text, size_t len)
 			assert_string_equal(got, want);
 			assert_int_equal(got_warn, want_warn);
 		}
-		free(got);
+		atmo_free(got);
 	}
 	assert_true(k > 2);
-	free(want);
+	atmo_free(want);
 }
 
 static void parse_survives_each_failing_allocation(void **state)
