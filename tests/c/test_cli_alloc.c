@@ -28,18 +28,21 @@ typedef union {
 	max_align_t align;
 } hdr;
 
-/* the test's only mutable state: the allocator's counters */
-static long live, total;
+/* the test's only mutable state: the allocator's counters, and the allocation
+ * that fails (0: none) */
+static long live, total, fail_at;
 
 static void *h_malloc(size_t n)
 {
-	hdr *h = malloc(sizeof(hdr) + n);
+	hdr *h;
+	if (++total == fail_at)
+		return NULL;
+	h = malloc(sizeof(hdr) + n);
 	if (!h)
 		return NULL;
 	h->h.magic = HDR_MAGIC;
 	h->h.size = n;
 	live++;
-	total++;
 	return h + 1;
 }
 
@@ -60,11 +63,12 @@ static void *h_realloc(void *p, size_t n)
 	if (!p)
 		return h_malloc(n);
 	h = h_check(p);
+	if (++total == fail_at)
+		return NULL;
 	q = realloc(h, sizeof(hdr) + n);
 	if (!q)
 		return NULL;
 	q->h.size = n;
-	total++;
 	return q + 1;
 }
 
@@ -140,9 +144,10 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* run one subcommand (argv[0] is its name) with its output out of the way; the
- * library's blocks it took must all be back when it returns */
-static int run(command_fn fn, char **argv)
+/* run one subcommand (argv[0] is its name) with its output out of the way and the
+ * fail-th allocation failing (0: none); the library's blocks it took must all be
+ * back when it returns */
+static int run_once(command_fn fn, char **argv, long fail)
 {
 	int argc = 0, saved_out, saved_err, null_fd, rc;
 
@@ -161,11 +166,13 @@ static int run(command_fn fn, char **argv)
 
 	live = 0;
 	total = 0;
+	fail_at = fail;
 	optind = 0; /* glibc: start getopt afresh, as main() does for each process */
 	opterr = 0;
 	assert_int_equal(atmo_set_allocator(h_malloc, h_realloc, h_free), 0);
 	rc = fn(argc, argv);
 	assert_int_equal(atmo_set_allocator(NULL, NULL, NULL), 0);
+	fail_at = 0;
 
 	fflush(stdout);
 	fflush(stderr);
@@ -174,11 +181,41 @@ static int run(command_fn fn, char **argv)
 	close(saved_out);
 	close(saved_err);
 	if (live != 0)
-		fail_msg("%s %s: %ld of %ld library blocks not given back", argv[0], argv[1], live,
-			 total);
+		fail_msg("%s %s (allocation %ld failing): %ld of %ld library blocks not given back",
+			 argv[0], argv[1], fail, live, total);
+	return rc;
+}
+
+static int run(command_fn fn, char **argv)
+{
+	int rc = run_once(fn, argv, 0);
 	assert_true(total > 0); /* the command used the library's allocator */
 	return rc;
 }
+
+/* run, then again with each allocation failing in turn: the command fails
+ * (CLI_FAIL) or does what it did, and gives every block back either way */
+static int run_each_failure(command_fn fn, char **argv)
+{
+	int want = run(fn, argv), rc;
+	long k;
+
+	for (k = 1;; k++) {
+		rc = run_once(fn, argv, k);
+		if (total < k)
+			break; /* nothing failed: every allocation was tried */
+		if (rc != want && rc != CLI_FAIL)
+			fail_msg("%s %s (allocation %ld failing): exit %d, want %d or %d", argv[0],
+				 argv[1], k, rc, want, CLI_FAIL);
+	}
+	if (getenv("TEST_CLI_ALLOC_VERBOSE"))
+		fprintf(stderr, "%s %s: %ld allocations, each failed in turn\n", argv[0], argv[1],
+			k - 1);
+	assert_true(k > 2);
+	return want;
+}
+
+typedef int (*command_fn_runner)(command_fn fn, char **argv);
 
 static void skip_under_oom_runs(void)
 {
@@ -196,11 +233,11 @@ static void parse_and_stages(void **state)
 	char *stages_json[] = { "stages", "--json", f->dockerfile, NULL };
 
 	skip_under_oom_runs();
-	assert_int_equal(run(cmd_parse, list), CLI_OK);
-	assert_int_equal(run(cmd_parse, json), CLI_OK);
-	assert_int_equal(run(cmd_parse, dump), CLI_OK);
-	assert_int_equal(run(cmd_stages, stages), CLI_OK);
-	assert_int_equal(run(cmd_stages, stages_json), CLI_OK);
+	assert_int_equal(run_each_failure(cmd_parse, list), CLI_OK);
+	assert_int_equal(run_each_failure(cmd_parse, json), CLI_OK);
+	assert_int_equal(run_each_failure(cmd_parse, dump), CLI_OK);
+	assert_int_equal(run_each_failure(cmd_stages, stages), CLI_OK);
+	assert_int_equal(run_each_failure(cmd_stages, stages_json), CLI_OK);
 }
 
 static void graph_each_format(void **state)
@@ -215,8 +252,11 @@ static void graph_each_format(void **state)
 				    "--build-arg", "BASE=debian", f->dockerfile, NULL };
 		char *to_stdout[] = { "graph", "--format", (char *)formats[i], f->dockerfile,
 				      NULL };
-		assert_int_equal(run(cmd_graph, to_file), CLI_OK);
-		assert_int_equal(run(cmd_graph, to_stdout), CLI_OK);
+		/* every failing allocation for the formats atmograph writes itself; svg
+		   (Graphviz, a layout per run) once */
+		command_fn_runner r = strcmp(formats[i], "svg") ? run_each_failure : run;
+		assert_int_equal(r(cmd_graph, to_file), CLI_OK);
+		assert_int_equal(r(cmd_graph, to_stdout), CLI_OK);
 	}
 }
 
@@ -236,8 +276,8 @@ static void bake_print_and_graph(void **state)
 	skip_under_oom_runs();
 	if (BAKE_WAITS_FOR_HCL_BRANCH)
 		skip();
-	assert_int_equal(run(cmd_bake, print), CLI_OK);
-	assert_int_equal(run(cmd_bake, graph), CLI_OK);
+	assert_int_equal(run_each_failure(cmd_bake, print), CLI_OK);
+	assert_int_equal(run_each_failure(cmd_bake, graph), CLI_OK);
 	assert_int_equal(run(cmd_bake, drawn), CLI_OK);
 	assert_int_equal(run(cmd_bake, bad), CLI_FAIL);
 }
