@@ -97,7 +97,7 @@ int cli_plan_load(atmo_bake **b, atmo_plan **p, cli_plan_args *a, const char *cm
 	if ((rc = cli_bake_load(b, &a->bake)) != CLI_OK)
 		return rc;
 	if (probe_required || !e->engine_version) {
-		free(a->version);
+		atmo_free(a->version);
 		a->version = NULL;
 		if (atmo_engine_probe_version(&a->version, e, probe_required ? &err : NULL) == 0)
 			e->engine_version = a->version;
@@ -112,6 +112,6 @@ int cli_plan_load(atmo_bake **b, atmo_plan **p, cli_plan_args *a, const char *cm
 void cli_plan_args_free(cli_plan_args *a)
 {
 	cli_bake_args_free(&a->bake);
-	free(a->version);
+	atmo_free(a->version);
 	a->version = NULL;
 }

@@ -193,7 +193,8 @@ int cli_graph_option(cli_graph_args *a, int c, const char *arg);
 /* Read FILE ('-': standard input), parse it and build its graph, printing the
  * parser's and the resolver's warnings. A malformed --build-arg/--build-context is
  * a usage error. Whatever the result, the caller frees *g, *df and *text (each set
- * to NULL first). Returns CLI_OK, CLI_FAIL or CLI_USAGE. */
+ * to NULL first; *text, from atmo_file_read(), with atmo_free()). Returns CLI_OK,
+ * CLI_FAIL or CLI_USAGE. */
 int cli_graph_load(atmo_graph **g, atmo_dockerfile **df, char **text, const char *cmd,
 		   const char *path, const cli_graph_args *a);
 void cli_graph_args_free(cli_graph_args *a);

@@ -74,24 +74,27 @@ int cli_write_json(const char *path, const json_t *doc)
 {
 	/* jansson keeps insertion order (JSON_PRESERVE_ORDER is a no-op since 2.8) */
 	char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	char *t;
 	size_t len;
 	int rc;
 
 	if (!s)
 		return cli_errorf("out of memory");
+	/* json_dumps() allocates with jansson's functions, the library's allocator
+	   (atmo_set_allocator()): it goes back with atmo_free(), and is not realloc()ed
+	   here, so the text with its newline is a copy of the face's own */
 	len = strlen(s);
-	{
-		char *t = realloc(s, len + 2);
-		if (!t) {
-			free(s);
-			return cli_errorf("out of memory");
-		}
-		s = t;
+	t = malloc(len + 2);
+	if (!t) {
+		atmo_free(s);
+		return cli_errorf("out of memory");
 	}
-	s[len++] = '\n';
-	s[len] = '\0';
-	rc = cli_write_output(path, s, len);
-	free(s);
+	memcpy(t, s, len);
+	atmo_free(s);
+	t[len++] = '\n';
+	t[len] = '\0';
+	rc = cli_write_output(path, t, len);
+	free(t);
 	return rc;
 }
 

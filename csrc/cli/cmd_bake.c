@@ -97,7 +97,7 @@ int cmd_bake(int argc, char **argv)
 					 (size_t)(argc - optind), &err);
 		if (c == 0)
 			rc = cli_write_output(output, text, len);
-		free(text);
+		atmo_free(text);
 		if (c == 0)
 			goto done;
 	}

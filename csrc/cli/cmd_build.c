@@ -110,7 +110,7 @@ static void show_failure(const row *r)
 		cli_notef("%s failed; the last lines of its log:", r->name);
 		fputs(tail, stderr);
 	}
-	free(tail);
+	atmo_free(tail);
 	cli_notef("%s failed; its log: %s", r->name, r->log[0] ? r->log : "(none)");
 }
 
@@ -173,7 +173,7 @@ static int check_report(const atmo_check_rules *rules, const json_t *report, con
 			return cli_error(&err);
 		}
 		rc = cli_write_output(junit, xml, strlen(xml));
-		free(xml);
+		atmo_free(xml);
 		if (rc != CLI_OK) {
 			json_decref(doc);
 			return rc;

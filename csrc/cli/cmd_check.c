@@ -122,7 +122,7 @@ int cmd_check(int argc, char **argv)
 			goto done;
 		}
 		rc = cli_write_output(junit, xml, strlen(xml));
-		free(xml);
+		atmo_free(xml);
 		if (rc != CLI_OK)
 			goto done;
 	}

@@ -162,8 +162,8 @@ int cmd_parse(int argc, char **argv)
 			rc = cli_errorf("cannot write to standard output");
 	}
 done:
-	free(out);
+	atmo_free(out);
 	atmo_dockerfile_free(df);
-	free(text);
+	atmo_free(text);
 	return rc;
 }

@@ -140,7 +140,7 @@ int cmd_plan(int argc, char **argv)
 			       s->stage ? s->stage : "", strcmp(s->action, "push") ? "" : " push",
 			       s->n_lowered ? " (Dockerfile lowered for the engine)" : "");
 			printf("  %s\n", shown ? shown : "");
-			free(shown);
+			atmo_free(shown);
 		}
 	}
 	if (fflush(stdout) != 0)

@@ -205,7 +205,7 @@ done:
 	free(owned);
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
-	free(text);
+	atmo_free(text);
 	free(specs);
 	cli_graph_args_free(&ga);
 	cli_registry_args_free(&reg);

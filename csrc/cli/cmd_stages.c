@@ -143,7 +143,7 @@ done:
 	json_decref(doc);
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
-	free(text);
+	atmo_free(text);
 	cli_graph_args_free(&ga);
 	return rc;
 }

@@ -119,7 +119,7 @@ int cli_render_write(const cli_render_args *a, json_t *doc, const char *output)
 	print_render_warnings(warnings);
 	rc = rc < 0 ? cli_error(&err) : cli_write_output(output, data, len);
 	json_decref(warnings);
-	free(data);
+	atmo_free(data);
 	atmo_renderer_free(r);
 	return rc;
 }

@@ -57,6 +57,8 @@ static int extract_flags(pctx *c, atmo__strvec *flags, const char *s, size_t n,
 	int blank_ok = 0;
 	atmo_buf *w = &c->tmp;
 
+	*rest = s + n;
+	*rest_n = 0;
 	atmo__buf_clear(w);
 	for (pos = 0; pos <= n; pos++) {
 		unsigned char ch = pos < n ? (unsigned char)s[pos] : 0;
@@ -68,10 +70,14 @@ static int extract_flags(pctx *c, atmo__strvec *flags, const char *s, size_t n,
 			if (ch != '-' || pos + 1 == n || s[pos + 1] != '-') {
 				*rest = s + pos;
 				*rest_n = n - pos;
-				return 0;
+				/* a flag whose bytes could not be kept (w->len short or 0)
+				   is not dropped: the line fails */
+				return w->oom ? nomem(c) : 0;
 			}
 			phase = IN_WORD;
 		}
+		if (w->oom)
+			return nomem(c);
 		if (pos == n) {
 			if (!(w->len == 2 && !memcmp(w->ptr, "--", 2)) && (blank_ok || w->len > 0))
 				if (push(c, flags, atmo__buf_cstr(w), w->len) < 0)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "atmograph/alloc.h"
 #include "atmograph/bake.h"
 
 static double now(void)
@@ -90,7 +91,7 @@ int main(int argc, char **argv)
 	atmo_bake_free(b);
 	ms = bench(json, "docker-bake.json", min_s, &targets);
 	printf("bake_bench: json %d targets, %zu bytes, %.2f ms a read\n", targets, len, ms);
-	free(json);
+	atmo_free(json);
 	free(hcl);
 	return 0;
 }

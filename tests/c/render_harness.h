@@ -53,7 +53,7 @@ static ATMO_TEST_UNUSED char *render_ok(json_t *doc, const atmo_render_options *
 	if (json_array_size(w)) {
 		char *s = json_dumps(w, 0);
 		print_error("unexpected Graphviz warnings: %s\n", s);
-		free(s);
+		atmo_free(s);
 		fail();
 	}
 	json_decref(w);

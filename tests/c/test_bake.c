@@ -120,11 +120,11 @@ static void test_select_and_print(void **state)
 	assert_int_equal(n, 2);
 	assert_string_equal(atmo_bake_target_at(b, order[0])->name, "lib");
 	assert_string_equal(atmo_bake_target_at(b, order[1])->name, "app");
-	free(order);
+	atmo_free(order);
 	/* app alone pulls in lib */
 	assert_int_equal(atmo_bake_select(&order, &n, b, only_app, 1, &err), 0);
 	assert_int_equal(n, 2);
-	free(order);
+	atmo_free(order);
 	assert_int_equal(atmo_bake_select(&order, &n, b, bad, 1, &err), ATMO_ENOTFOUND);
 	assert_non_null(strstr(err.text, "nope"));
 	assert_null(order);
@@ -220,12 +220,12 @@ static void test_inline_and_string(void **state)
 	/* no group: the target "default" */
 	assert_int_equal(atmo_bake_select(&order, &n, b, NULL, 0, &err), 0);
 	assert_int_equal(n, 1);
-	free(order);
+	atmo_free(order);
 	t = atmo_bake_find_target(b, "default");
 	assert_null(t->dockerfile_path);
 	assert_int_equal(atmo_bake_target_dockerfile(&df, &len, &src, t, &err), 0);
 	assert_string_equal(df, "FROM scratch\nCOPY x /\n");
-	free(df);
+	atmo_free(df);
 	atmo_bake_free(b);
 }
 
@@ -544,7 +544,7 @@ static void test_hcl_openstack(void **state)
 	assert_int_equal(n, 18);
 	assert_string_equal(atmo_bake_target_at(b, order[0])->name, "builder");
 	assert_string_equal(atmo_bake_target_at(b, order[1])->name, "runtime");
-	free(order);
+	atmo_free(order);
 	assert_int_equal(atmo_bake_graph(&doc, b, NULL, 0, &err), 0);
 	json_decref(doc);
 	atmo_bake_free(b);
@@ -634,7 +634,7 @@ static void test_overrides(void **state)
 	assert_string_equal(bb->tags[0], "y");
 	assert_int_equal(atmo_bake_print_text(&out, &len, b, (const char *const[]){ "b" }, 1, &err), 0);
 	assert_non_null(strstr(out, "\"platforms\": [\n        \"linux/amd64\",\n        \"linux/arm64\"\n      ]"));
-	free(out);
+	atmo_free(out);
 	atmo_bake_free(b);
 	/* an override of a target that does not exist names the pattern */
 	sets[0] = "nope.args.V=1";
@@ -659,7 +659,7 @@ static void test_print_escapes(void **state)
 	assert_int_equal(atmo_bake_print_text(&out, &len, b, (const char *const[]){ "a" }, 1, &err), 0);
 	assert_non_null(strstr(out, "\"X\": \"a\\u003cb\\u003e\\u0026c\\u0008\\u000c\\u2028\\\\b$${V}\""));
 	assert_int_equal(out[len - 1], '\n');
-	free(out);
+	atmo_free(out);
 	atmo_bake_free(b);
 }
 
@@ -681,7 +681,7 @@ static void test_broken_target_alone(void **state)
 	assert_int_equal(atmo_bake_target_count(b), 1);
 	assert_int_equal(atmo_bake_select(&order, &n, b, (const char *const[]){ "good" }, 1, &err), 0);
 	assert_int_equal(n, 1);
-	free(order);
+	atmo_free(order);
 	assert_int_equal(atmo_bake_select(&order, &n, b, (const char *const[]){ "bad" }, 1, &err),
 			 ATMO_EINVALID);
 	assert_string_equal(err.text, "target bad cannot link to itself");

@@ -75,8 +75,8 @@ static int cmp_dump(const void *a, const void *b)
 	char *x = json_dumps(*(json_t *const *)a, JSON_SORT_KEYS | JSON_ENCODE_ANY);
 	char *y = json_dumps(*(json_t *const *)b, JSON_SORT_KEYS | JSON_ENCODE_ANY);
 	int c = strcmp(x ? x : "", y ? y : "");
-	free(x);
-	free(y);
+	atmo_free(x);
+	atmo_free(y);
 	return c;
 }
 
@@ -306,8 +306,8 @@ static int run_case(const char *dir, char *why, size_t whylen, int verbose)
 	}
 done:
 	atmo_bake_free(b);
-	free(norm);
-	free(out);
+	atmo_free(norm);
+	atmo_free(out);
 	free(expected_json);
 	free(expected_err);
 	free(files);

@@ -440,7 +440,7 @@ static void test_argv_display(void **state)
 	(void)state;
 	s = atmo_argv_display(argv);
 	assert_string_equal(s, "buildah --label 'a=b c' 'it'\\''s' '' x=y,z");
-	free(s);
+	atmo_free(s);
 }
 
 static void test_run_fake_engine(void **state)

@@ -37,7 +37,7 @@ static void check_tail(const char *text, size_t max_lines, const char *expected)
 	}
 	assert_int_equal(rc, 0);
 	assert_string_equal(out, expected);
-	free(out);
+	atmo_free(out);
 	unlink(path);
 }
 
@@ -88,7 +88,7 @@ static void test_big_log(void **state)
 		snprintf(expected, 64, "%s", p);
 	}
 	assert_string_equal(out, expected);
-	free(out);
+	atmo_free(out);
 	out = NULL;
 	rc = atmo_build_log_tail(&out, path, 100000, &err);
 	if (oom_hit(rc))
@@ -98,7 +98,7 @@ static void test_big_log(void **state)
 	assert_true(!strncmp(out, "line ", 5));       /* starts at a whole line */
 	assert_true(strstr(text, out) != NULL);
 done:
-	free(out);
+	atmo_free(out);
 	unlink(path);
 	free(text);
 	free(expected);

@@ -196,7 +196,7 @@ static void check_equivalent(const char *text, size_t expect_lowered,
 	json_decref(files);
 	atmo_dockerfile_free(a);
 	atmo_dockerfile_free(b);
-	free(low);
+	atmo_free(low);
 	test_oom_resume();
 }
 
@@ -302,7 +302,7 @@ static void test_nothing_to_lower(void **state)
 	assert_int_equal(n, 0);
 	assert_int_equal(json_object_size(files), 0);
 	json_decref(files);
-	free(low);
+	atmo_free(low);
 }
 
 static void test_cannot_lower(void **state)
@@ -352,7 +352,7 @@ static void test_parse_error_passes_through(void **state)
 	atmo_error_clear(&err);
 	assert_true(atmo_dockerfile_lower(&low, NULL, NULL, text, strlen(text), "D", &err) < 0 ||
 		    low != NULL);
-	free(low);
+	atmo_free(low);
 }
 
 /* Found by fuzz_bake: a `--link` scan near the end of text that is not
@@ -381,7 +381,7 @@ static void test_link_scan_stays_inside_text(void **state)
 	assert_string_equal(low, "FROM a\nCOPY x /y --lin");
 	assert_int_equal(n, 0);
 	json_decref(files);
-	free(low);
+	atmo_free(low);
 	free(text);
 }
 

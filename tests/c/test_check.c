@@ -80,7 +80,7 @@ static void junit_escapes_and_counts(void **state)
 	assert_non_null(strstr(xml, "<testsuite name=\"a&lt;b&gt;&amp;c\" tests=\"2\" failures=\"1\""));
 	assert_non_null(strstr(xml, "<failure type=\"rule\" message=\"5 &gt; &quot;3&quot;\"/>"));
 	assert_null(strstr(xml, "<skipped"));
-	free(xml);
+	atmo_free(xml);
 	json_decref(doc);
 	doc = json_object();
 	assert_int_equal(atmo_check_junit(&xml, doc, NULL), ATMO_EINVALID);

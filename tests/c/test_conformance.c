@@ -66,10 +66,10 @@ static void parser_cases_match_result(void **state)
 		} else {
 			ok++;
 		}
-		free(dump);
+		atmo_free(dump);
 		atmo_dockerfile_free(df);
-		free(df_text);
-		free(expect);
+		atmo_free(df_text);
+		atmo_free(expect);
 	}
 	printf("conformance: parser testfiles: %d of %d byte-identical to result\n", ok, n);
 	assert_int_equal(ok, n);
@@ -104,7 +104,7 @@ static void negative_cases_fail_with_location(void **state)
 			printf("  FAIL %s: rc %d line %d\n", names[i], rc, e.line);
 		}
 		atmo_dockerfile_free(df);
-		free(text);
+		atmo_free(text);
 	}
 	printf("conformance: negative cases: %d of %d are located errors\n", ok, n);
 	assert_int_equal(ok, n);
@@ -138,7 +138,7 @@ static void testfile_line_ranges(void **state)
 			    "Install the packages we need, clean up after them and us");
 	printf("conformance: testfile-line: 3 of 3 line ranges match\n");
 	atmo_dockerfile_free(df);
-	free(text);
+	atmo_free(text);
 }
 
 int main(void)

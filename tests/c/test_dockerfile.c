@@ -30,7 +30,7 @@ static atmo_dockerfile *parse_data(const char *rel)
 		printf("unexpected error: %s:%d:%d: %s\n", e.source, e.line, e.column, e.text);
 		fail();
 	}
-	free(text);
+	atmo_free(text);
 	return df;
 }
 
@@ -234,7 +234,7 @@ static void escape_directive_and_comments(void **state)
 				  "(run \"powershell -Command     Write-Host hello     world\")\n"
 				  "(copy \"C:\\\\src\\\\\" \"C:\\\\dst\\\\\")\n"
 				  "(from \"scratch\")\n");
-	free(dump);
+	atmo_free(dump);
 	atmo_dockerfile_free(df);
 }
 
@@ -335,7 +335,7 @@ static int check_case(const char *name, const char *text, size_t len, const expe
 		json_t *doc = NULL;
 		/* every parsed file dumps and converts */
 		ok = atmo_dockerfile_dump(&dump, df, &e) == 0 && atmo_dockerfile_to_json(&doc, df, &e) == 0;
-		free(dump);
+		atmo_free(dump);
 		json_decref(doc);
 		rc = atmo_dockerfile_validate(df, &e);
 		if (!strcmp(x->stage, "validate"))
@@ -380,7 +380,7 @@ static void broken_dockerfiles(void **state)
 		assert_int_equal(atmo_file_read(&text, &len, path, 0, &e), 0);
 		total++;
 		ok += check_case(de->d_name, text, len, &x);
-		free(text);
+		atmo_free(text);
 	}
 	closedir(d);
 	printf("dockerfile: broken cases from tests/data: %d of %d as expected\n", ok, total);

@@ -629,7 +629,7 @@ static void target_reachability_and_order(void **state)
 	assert_false(atmo_graph_stage_at(g, 5)->used);
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
-	free(text);
+	atmo_free(text);
 }
 
 static void descriptions_like_buildx(void **state)
@@ -765,7 +765,7 @@ static void service_image(void **state)
 	assert_int_equal(atmo_graph_warning_count(g), 0);
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
-	free(text);
+	atmo_free(text);
 }
 
 static void heredoc_copy_sources(void **state)
@@ -890,13 +890,13 @@ static void deterministic_document(void **state)
 	s1 = json_dumps(d1, JSON_COMPACT);
 	s2 = json_dumps(d2, JSON_COMPACT);
 	assert_string_equal(s1, s2);
-	free(s1);
-	free(s2);
+	atmo_free(s1);
+	atmo_free(s2);
 	json_decref(d1);
 	json_decref(d2);
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
-	free(text);
+	atmo_free(text);
 }
 
 static void invalid_utf8_in_document(void **state)
@@ -1010,12 +1010,12 @@ static void broken_dockerfiles(void **state)
 		text = read_data(rel, &tlen);
 		print_message("broken: %s\n", f[0]);
 		expect_error_col(text, &o, 0, atoi(f[1]), col, f[2]);
-		free(text);
+		atmo_free(text);
 		count++;
 	}
 	print_message("broken Dockerfiles: %zu located errors\n", count);
 	assert_true(count >= 25);
-	free(manifest);
+	atmo_free(manifest);
 }
 
 /* ---- speed: linear in the number of instructions ---- */

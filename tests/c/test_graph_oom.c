@@ -113,6 +113,9 @@ static void build_and_write(void **state)
 		"FROM ${BASE} AS a\nONBUILD COPY --from=img /x /y\nONBUILD RUN echo \"q\\t\"\n"
 		"ENV E=1 F=${V}\nARG A=${E}\n"
 		"FROM a AS b\nRUN --mount=type=cache,id=c,target=/c --mount=from=a,target=/m true\n"
+		/* heredocs: their bodies are the parser's buffers, freed through the allocator */
+		"RUN <<EOF\nset -e\necho ${E} > /h\nEOF\n"
+		"COPY --chmod=644 <<EOF <<-TWO /etc/\nbody ${V}\nEOF\n\tsecond\n\tTWO\n"
 		"FROM alpine AS d\nFROM alpine AS d\nFROM b AS C\nCOPY --from=a /x${E} /y\n"
 		"FROM ctx AS unused\nRUN echo \xe9\nLABEL k=v\nWORKDIR /w\n"
 		"FROM scratch\nCOPY --from=C /a /b\nCOPY --from=0 /a /b\n";

@@ -47,7 +47,7 @@ static void same_text(const char *text, const char *name, const atmo_graph_optio
 		assert_int_equal(atmo_graph_write_json(g, fail_after, &l, &err), ATMO_EIO);
 	}
 	atmo__buf_free(&b);
-	free(whole);
+	atmo_free(whole);
 	json_decref(doc);
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
@@ -85,7 +85,7 @@ static void stream_matches_document(void **state)
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		char *t = slurp(files[i]);
 		same_text(t, files[i], NULL);
-		free(t);
+		atmo_free(t);
 	}
 	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
 		same_text(texts[i], "Dockerfile", NULL);

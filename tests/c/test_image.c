@@ -140,7 +140,7 @@ static void make_layout(const char *dir, unsigned char **blobs, size_t *lens, ch
 		snprintf(d, sizeof(d), "sha256:%s", chex);
 		json_object_set_new(json_object_get(man, "config"), "digest", json_string(d));
 	}
-	free(s);
+	atmo_free(s);
 	s = json_dumps(man, JSON_COMPACT);
 	write_blob(dir, s, strlen(s), hex);
 	{
@@ -154,10 +154,10 @@ static void make_layout(const char *dir, unsigned char **blobs, size_t *lens, ch
 				"org.opencontainers.image.ref.name", "latest");
 		is = json_dumps(idx, JSON_COMPACT);
 		write_file(dir, "index.json", is, strlen(is));
-		free(is);
+		atmo_free(is);
 		json_decref(idx);
 	}
-	free(s);
+	atmo_free(s);
 	json_decref(man);
 	json_decref(cfg);
 }

@@ -136,7 +136,7 @@ static int check_case(char *line)
 	}
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
-	free(text);
+	atmo_free(text);
 	return ok;
 }
 
@@ -152,7 +152,7 @@ static void buildkit_cases(void **state)
 		total++;
 		ok += check_case(line);
 	}
-	free(manifest);
+	atmo_free(manifest);
 	printf("parity: %d of %d cases as BuildKit\n", ok, total);
 	assert_int_equal(ok, total);
 	assert_true(total >= 35);
@@ -193,7 +193,7 @@ static void image_references(void **state)
 		atmo_dockerfile_free(df);
 		free(text);
 	}
-	free(table);
+	atmo_free(table);
 	printf("parity: %d of %d image references as BuildKit\n", ok, total);
 	assert_int_equal(ok, total);
 	assert_true(total >= 30);

@@ -124,7 +124,7 @@ static void test_svg_single(void **state)
 				    "https://docs.example.org/images.html#service-runtime");
 	}
 	txml_free(&x);
-	free(svg);
+	atmo_free(svg);
 	json_decref(doc);
 }
 
@@ -212,7 +212,7 @@ static void test_svg_multi_image(void **state)
 		assert_int_equal(bar_cells(&x, node_el(&x, "atmo-node-service-stage-service")), 4);
 	}
 	txml_free(&x);
-	free(svg);
+	atmo_free(svg);
 
 	/* scratch hidden: no node, no edge from it */
 	o.show_scratch = 0;
@@ -221,7 +221,7 @@ static void test_svg_multi_image(void **state)
 	assert_int_equal(txml_count(&x, "g", "atmo-scratch"), 0);
 	assert_int_equal(txml_count(&x, "g", "atmo-base"), 4);
 	txml_free(&x);
-	free(svg);
+	atmo_free(svg);
 	json_decref(doc);
 }
 
@@ -271,7 +271,7 @@ static void test_svg_layers_and_legend(void **state)
 	assert_false(svg_has_text(&x, "ONBUILD"));
 	assert_false(svg_has_text(&x, "named context"));
 	txml_free(&x);
-	free(svg);
+	atmo_free(svg);
 	json_decref(doc);
 }
 
@@ -289,11 +289,11 @@ static void test_options(void **state)
 	o.rankdir = "LR";
 	out = render_ok(doc, &o, &len);
 	assert_non_null(strstr(out, "rankdir=LR"));
-	free(out);
+	atmo_free(out);
 	o.rankdir = "TB";
 	out = render_ok(doc, &o, &len);
 	assert_non_null(strstr(out, "rankdir=TB"));
-	free(out);
+	atmo_free(out);
 
 	/* dark theme: class and colours for dark backgrounds */
 	o.format = ATMO_FORMAT_SVG;
@@ -305,7 +305,7 @@ static void test_options(void **state)
 	assert_non_null(strstr(out, "fill=\"#e6edf3\""));    /* light text */
 	assert_null(strstr(out, "fill=\"#1f2328\""));        /* no dark text */
 	txml_free(&x);
-	free(out);
+	atmo_free(out);
 
 	/* fixed size keeps Graphviz's width and height */
 	o.theme = "light";
@@ -316,7 +316,7 @@ static void test_options(void **state)
 	assert_non_null(txml_attr(&x.e[0], "height"));
 	assert_non_null(txml_attr(&x.e[0], "viewBox"));
 	txml_free(&x);
-	free(out);
+	atmo_free(out);
 
 	/* inline SVG with an id prefix: no XML declaration, every id prefixed */
 	o.fixed_size = 0;
@@ -338,7 +338,7 @@ static void test_options(void **state)
 		assert_true(txml_by_id(&x, "fig-2atmo-node-dockerfile-stage-builder") >= 0);
 	}
 	txml_free(&x);
-	free(out);
+	atmo_free(out);
 	o.svg_inline = 0;
 	o.id_prefix = NULL;
 
@@ -354,7 +354,7 @@ static void test_options(void **state)
 	assert_non_null(strstr(title_of(&x, node_el(&x, "atmo-node-dockerfile-stage-builder")),
 			       "FROM debian:bookworm-slim"));
 	txml_free(&x);
-	free(out);
+	atmo_free(out);
 	json_decref(doc);
 }
 
@@ -383,12 +383,12 @@ static void test_png_pdf(void **state)
 	assert_true(w1 > 100);
 	assert_true(be32(png + 20) > 50);
 	assert_memory_equal(png + len - 8, "IEND", 4);
-	free(png);
+	atmo_free(png);
 	/* dpi scales the bitmap */
 	o.dpi = 192;
 	png = (unsigned char *)render_ok(doc, &o, &len);
 	assert_true(be32(png + 16) > w1 * 3 / 2);
-	free(png);
+	atmo_free(png);
 
 	o.format = ATMO_FORMAT_PDF;
 	pdf = render_ok(doc, &o, &len);
@@ -403,7 +403,7 @@ static void test_png_pdf(void **state)
 		assert_true(end >= 5);
 		assert_memory_equal(pdf + end - 5, "%%EOF", 5);
 	}
-	free(pdf);
+	atmo_free(pdf);
 	json_decref(doc);
 }
 
@@ -442,9 +442,9 @@ static void test_deterministic(void **state)
 			assert_memory_equal(a, c, la);
 			atmo_renderer_free(r2);
 			json_decref(w);
-			free(a);
-			free(b);
-			free(c);
+			atmo_free(a);
+			atmo_free(b);
+			atmo_free(c);
 		}
 		json_decref(doc);
 	}
@@ -466,7 +466,7 @@ static void test_dot_and_json(void **state)
 	assert_non_null(back);
 	assert_true(json_equal(back, doc));
 	json_decref(back);
-	free(out);
+	atmo_free(out);
 
 	o.format = ATMO_FORMAT_DOT;
 	o.detail = "stages";
@@ -475,7 +475,7 @@ static void test_dot_and_json(void **state)
 	assert_non_null(strstr(out, "class=\"atmo-stage atmo-target atmo-in-final\""));
 	assert_non_null(strstr(out, "subgraph cluster_image0"));
 	assert_null(strstr(out, "pos=")); /* the graph, not a layout */
-	free(out);
+	atmo_free(out);
 	json_decref(doc);
 }
 
@@ -505,9 +505,9 @@ static void test_options_version_1(void **state)
 	assert_memory_equal(a, b, alen);
 	assert_int_equal(atmo_render_describe(&d, doc, v1, NULL), 0);
 	assert_non_null(d);
-	free(a);
-	free(b);
-	free(d);
+	atmo_free(a);
+	atmo_free(b);
+	atmo_free(d);
 	free(raw);
 	json_decref(doc);
 }
@@ -529,7 +529,7 @@ static void test_text(void **state)
 	assert_non_null(strstr(out, "  stage debug FROM service, lines 32-33 [unused]\n"));
 	assert_non_null(strstr(out, "  builder --copy /venv--> service into /venv (line 25)\n"));
 	assert_non_null(strstr(out, "  builder --mount /root/.cache--> service"));
-	free(out);
+	atmo_free(out);
 	json_decref(doc);
 
 	doc = load("render/service-bake.json");
@@ -541,12 +541,12 @@ static void test_text(void **state)
 	assert_non_null(strstr(out, "kept out of the final image: 461.6 MiB (gcc, g++,"));
 	assert_non_null(strstr(out, "images/service/Dockerfile:18: UnusedStage: stage export"));
 	assert_non_null(strstr(out, "  scratch scratch\n"));
-	free(out);
+	atmo_free(out);
 	o.show_scratch = 0;
 	out = render_ok(doc, &o, &len);
 	assert_null(strstr(out, "scratch scratch"));
 	assert_null(strstr(out, "service/scratch --base"));
-	free(out);
+	atmo_free(out);
 	json_decref(doc);
 }
 
@@ -591,7 +591,7 @@ static void test_onbuild_inherited(void **state)
 	assert_null(strstr(title_of(&x, node_el(&x, "atmo-node-service-stage-service")), "ONBUILD"));
 	assert_int_equal(txml_count(&x, "g", "atmo-inherited"), 0);
 	txml_free(&x);
-	free(out);
+	atmo_free(out);
 
 	/* layer view: one entry per trigger, right after FROM, marked with their origin */
 	o.layers = 1;
@@ -616,7 +616,7 @@ static void test_onbuild_inherited(void **state)
 	node_el(&x, "atmo-seq-service-stage-build-onbuild-1");
 	node_el(&x, "atmo-seq-service-stage-build-1");
 	txml_free(&x);
-	free(out);
+	atmo_free(out);
 
 	/* in DOT: the sequence runs FROM, the triggers, then the stage's own instructions,
 	 * and the onbuild edge ends at the first trigger */
@@ -632,7 +632,7 @@ static void test_onbuild_inherited(void **state)
 		assert_non_null(end);
 		assert_true(c && c < end);
 	}
-	free(out);
+	atmo_free(out);
 
 	/* text: the inherited triggers are listed before the declared ones */
 	o.format = ATMO_FORMAT_TEXT;
@@ -641,7 +641,7 @@ static void test_onbuild_inherited(void **state)
 				    "      build runs the builder's ONBUILD triggers\n"
 				    "      onbuild (from builder/builder, run first): COPY . /src\n"
 				    "      onbuild (from builder/builder, run first): RUN pip wheel -w /wheels /src\n"));
-	free(out);
+	atmo_free(out);
 	json_decref(doc);
 
 	/* the node's title lists the triggers and where they come from: a linked target by
@@ -654,7 +654,7 @@ static void test_onbuild_inherited(void **state)
 	assert_non_null(strstr(title_of(&x, node_el(&x, "atmo-node-service-stage-build")),
 			       "ONBUILD (from builder/debian:bookworm): COPY . /src"));
 	txml_free(&x);
-	free(out);
+	atmo_free(out);
 	json_decref(doc);
 
 	/* an origin the document lacks is named by its id; without one, by the base */
@@ -666,7 +666,7 @@ static void test_onbuild_inherited(void **state)
 	assert_non_null(strstr(title_of(&x, node_el(&x, "atmo-node-service-stage-build")),
 			       "ONBUILD (from elsewhere/stage/x): COPY . /src"));
 	txml_free(&x);
-	free(out);
+	atmo_free(out);
 	json_decref(doc);
 	doc = inherited_doc(NULL);
 	o.layers = 1;
@@ -676,7 +676,7 @@ static void test_onbuild_inherited(void **state)
 	assert_non_null(strstr(title_of(&x, node_el(&x, "atmo-node-service-stage-build")),
 			       "ONBUILD (from builder): COPY"));
 	txml_free(&x);
-	free(out);
+	atmo_free(out);
 	json_decref(doc);
 }
 
@@ -710,7 +710,7 @@ static void test_onbuild_inherited_hostile(void **state)
 		if (pass)
 			assert_int_equal(txml_count(&x, "g", "atmo-inherited"), 3);
 		txml_free(&x);
-		free(out);
+		atmo_free(out);
 	}
 	json_decref(doc);
 }
@@ -778,7 +778,7 @@ static void test_hostile(void **state)
 		}
 		assert_true(txml_count(&x, "g", "atmo-image") == 2);
 		txml_free(&x);
-		free(svg);
+		atmo_free(svg);
 	}
 	/* DOT output is read back by cgraph with the same nodes */
 	{
@@ -804,7 +804,7 @@ static void test_hostile(void **state)
 		}
 		assert_non_null(agnode(g, (char *)"evil/stage/<script>&amp;\"]]>", 0));
 		agclose(g);
-		free(dot);
+		atmo_free(dot);
 	}
 	/* text: control characters are gone, the rest is as written */
 	{
@@ -814,7 +814,7 @@ static void test_hostile(void **state)
 		assert_non_null(strstr(t, "stage </text><script>alert(1)</script> FROM a&b\"c<d>]]>"));
 		for (i = 0; i < len; i++)
 			assert_true((unsigned char)t[i] >= 0x20 || t[i] == '\n');
-		free(t);
+		atmo_free(t);
 	}
 	json_decref(doc);
 }
@@ -924,10 +924,10 @@ static void test_invalid_options(void **state)
 	o = (atmo_render_options)ATMO_RENDER_OPTIONS_INIT;
 	o.format = ATMO_FORMAT_TEXT;
 	assert_int_equal(atmo_render(&data, NULL, NULL, doc, &o, NULL, NULL), 0);
-	free(data);
+	atmo_free(data);
 	assert_int_equal(atmo_render(&data, &len, R, doc, NULL, NULL, NULL), 0);
 	assert_memory_equal(data, "<?xml", 5);
-	free(data);
+	atmo_free(data);
 
 	assert_int_equal(atmo_format_from_name(&f, "pdf"), 0);
 	assert_int_equal(f, ATMO_FORMAT_PDF);
@@ -1026,7 +1026,7 @@ static void test_png_too_large(void **state)
 	assert_memory_equal(c.data, "\x89PNG", 4);
 	assert_true(be32((unsigned char *)c.data + 16) <= 32767);
 	assert_true(be32((unsigned char *)c.data + 16) > 30000);
-	free(c.data);
+	atmo_free(c.data);
 	json_decref(c.w);
 	/* the next render starts clean: warnings belong to one call */
 	c.w = NULL;
@@ -1034,7 +1034,7 @@ static void test_png_too_large(void **state)
 	assert_int_equal(stderr_bytes_during(do_render, &c), 0);
 	assert_int_equal(c.rc, 0);
 	assert_int_equal(json_array_size(c.w), 0);
-	free(c.data);
+	atmo_free(c.data);
 	json_decref(c.w);
 	json_decref(c.doc);
 }
@@ -1117,7 +1117,7 @@ static void test_limits(void **state)
 	o.format = ATMO_FORMAT_TEXT;
 	assert_int_equal(atmo_render(&data, &len, R, doc, &o, NULL, NULL), 0);
 	assert_non_null(strstr(data, "stage-with-a-longer-name-3000"));
-	free(data);
+	atmo_free(data);
 	json_decref(doc);
 	/* the layer view counts instructions */
 	doc = load("render/service-single.json");
@@ -1133,7 +1133,7 @@ static void test_limits(void **state)
 	assert_int_equal(atmo_render(&data, &len, R, doc, &o, NULL, &err), ATMO_ELIMIT);
 	o.layers = 0;
 	data = render_ok(doc, &o, &len);
-	free(data);
+	atmo_free(data);
 	json_decref(doc);
 }
 
@@ -1155,7 +1155,7 @@ static void *worker(void *arg)
 
 	j->rc = atmo_renderer_new(&r, NULL);
 	for (k = 0; k < 20 && j->rc == 0; k++) {
-		free(j->out);
+		atmo_free(j->out);
 		j->out = NULL;
 		j->rc = atmo_render(&j->out, &j->len, k % 2 ? r : R, j->doc, &o, NULL, NULL);
 	}
@@ -1184,7 +1184,7 @@ static void test_threads(void **state)
 		assert_memory_equal(jobs[i].out, jobs[0].out, jobs[0].len);
 	}
 	for (i = 0; i < 4; i++)
-		free(jobs[i].out);
+		atmo_free(jobs[i].out);
 	json_decref(doc);
 }
 
@@ -1327,7 +1327,7 @@ static void check_contrast(const char *file, const char *theme, int layers)
 	assert_true(texts > 10);
 	assert_true(unused > 0); /* the documents have an unused stage, and the legend shows one */
 	txml_free(&x);
-	free(svg);
+	atmo_free(svg);
 	json_decref(doc);
 }
 
@@ -1416,7 +1416,7 @@ static void test_svg_boxes(void **state)
 		assert_non_null(txml_attr(&x.e[e], "stroke-dasharray"));
 	}
 	txml_free(&x);
-	free(svg);
+	atmo_free(svg);
 	json_decref(doc);
 }
 
@@ -1499,7 +1499,7 @@ static void test_options_check(void **state)
 	o.format = ATMO_FORMAT_TEXT;
 	assert_int_equal(atmo_render(&data, &len, R, doc, &o, NULL, NULL), 0);
 	assert_true(len > 0);
-	free(data);
+	atmo_free(data);
 	json_decref(doc);
 }
 
@@ -1546,7 +1546,7 @@ static void test_svg_entities(void **state)
 	assert_true(svg_has_text(&x, "e \xc2\xa0" "f"));          /* the second space is kept */
 	assert_true(svg_has_text(&x, "<script>x"));            /* decoded by Graphviz, escaped by us */
 	txml_free(&x);
-	free(svg);
+	atmo_free(svg);
 	json_decref(doc);
 }
 
@@ -1635,15 +1635,15 @@ static void test_render_text(void **state)
 			assert_true(err.line >= 1);
 		}
 	}
-	free(b);
+	atmo_free(b);
 	atmo_error_clear(&err);
 	assert_int_equal(atmo_render_text(&b, &blen, R, bad[3], strlen(bad[3]), &o, NULL, &err), ATMO_EINVALID);
 	assert_null(b);
 	assert_int_equal(err.line, 2);
 	assert_non_null(strstr(err.text, "not JSON"));
-	free(a);
-	free(b);
-	free(text);
+	atmo_free(a);
+	atmo_free(b);
+	atmo_free(text);
 	json_decref(doc);
 }
 
@@ -1719,7 +1719,7 @@ static void test_detail_overview(void **state)
 	assert_non_null(strstr(txml_attr(&x.e[0], "aria-label"),
 			       "Image family of 13 images: openstack-python-runtime, openstack-service-number-1,"));
 	txml_free(&x);
-	free(svg);
+	atmo_free(svg);
 
 	/* stages: a cluster per image, the stages inside */
 	o.detail = "stages";
@@ -1730,7 +1730,7 @@ static void test_detail_overview(void **state)
 	assert_int_equal(txml_count(&x, "g", "atmo-stage"), 13);
 	assert_int_equal(txml_count(&x, "g", "cluster"), 13);
 	txml_free(&x);
-	free(svg);
+	atmo_free(svg);
 
 	/* forty images with their stages: every cluster's title node made while the ids grow
 	 * (a title once kept a pointer into them across a move) */
@@ -1743,7 +1743,7 @@ static void test_detail_overview(void **state)
 	assert_non_null(strstr(title_of(&x, node_el(&x, "atmo-title-openstack-service-number-40")),
 			       "image openstack-service-number-40"));
 	txml_free(&x);
-	free(svg);
+	atmo_free(svg);
 
 	/* one image: auto is the stages; overview asked for is one node */
 	json_decref(doc);
@@ -1754,7 +1754,7 @@ static void test_detail_overview(void **state)
 	assert_false(txml_has_class(&x.e[0], "atmo-overview"));
 	assert_true(txml_count(&x, "g", "atmo-stage") >= 4);
 	txml_free(&x);
-	free(svg);
+	atmo_free(svg);
 	json_decref(doc);
 }
 
@@ -1796,21 +1796,21 @@ static void test_auto_direction(void **state)
 	/* a chain of ten long names is too wide left to right: top to bottom */
 	out = render_ok(chain, &o, &len);
 	assert_non_null(strstr(out, "rankdir=TB"));
-	free(out);
+	atmo_free(out);
 	/* fifteen images on one base are too wide side by side: left to right */
 	o.detail = "overview";
 	out = render_ok(fan, &o, &len);
 	assert_non_null(strstr(out, "rankdir=LR"));
-	free(out);
+	atmo_free(out);
 	/* what fits either way stays left to right */
 	out = render_ok(small, &o, &len);
 	assert_non_null(strstr(out, "rankdir=LR"));
-	free(out);
+	atmo_free(out);
 	/* the user's direction wins */
 	o.rankdir = "LR";
 	out = render_ok(chain, &o, &len);
 	assert_non_null(strstr(out, "rankdir=LR"));
-	free(out);
+	atmo_free(out);
 	json_decref(chain);
 	json_decref(fan);
 	json_decref(small);
@@ -1837,7 +1837,7 @@ static void test_long_names(void **state)
 	assert_true(svg_has_text(&x, "a-very-long-stage-name-that-goes\xe2\x80\xa6past-sixty-four-characters-tail"));
 	assert_non_null(strstr(title_of(&x, node_el(&x, "atmo-node-d-stage-stage-with-a-longer-name-1")), name));
 	txml_free(&x);
-	free(svg);
+	atmo_free(svg);
 	json_decref(doc);
 }
 
@@ -1867,7 +1867,7 @@ static void test_wrapped_instructions(void **state)
 		if (!strcmp(x.e[i].name, "text") && x.e[i].text && strstr(x.e[i].text, "apt-get"))
 			assert_true(atmo__text_chars(x.e[i].text, strlen(x.e[i].text)) <= 36);
 	txml_free(&x);
-	free(svg);
+	atmo_free(svg);
 	json_decref(doc);
 }
 
@@ -1910,7 +1910,7 @@ static void test_font_metrics(void **state)
 	}
 	assert_true(checked > 8);
 	txml_free(&x);
-	free(svg);
+	atmo_free(svg);
 	json_decref(doc);
 }
 
@@ -1947,13 +1947,13 @@ static void test_theme_and_links(void **state)
 		assert_true(fabs(atof(mw) - vw * 9.0 / 11.0) <= 1.0);
 	}
 	txml_free(&x);
-	free(svg);
+	atmo_free(svg);
 	/* dark: the dark palette only, always */
 	o.theme = "dark";
 	svg = render_ok(doc, &o, &len);
 	assert_non_null(strstr(svg, "svg.atmo-graph.atmo-theme-dark{--atmo-bg:#0d1117;"));
 	assert_null(strstr(svg, "prefers-color-scheme"));
-	free(svg);
+	atmo_free(svg);
 	json_decref(doc);
 }
 
@@ -1974,14 +1974,14 @@ static void test_svg_inline(void **state)
 			    " role=\"img\" width=\"9pt\" viewBox=\"0.00 0.00 123.456 70.00\" data-min-width=\"300\""
 			    " aria-label=\"a&lt;b &amp; &#x27;c&#x27;\"><g/></svg>\n");
 	assert_int_equal(len, strlen(out));
-	free(out);
+	atmo_free(out);
 	/* a style, a role and no viewBox are kept as they are */
 	{
 		const char *r = "<svg style=\"x\" role=\"figure\">";
 		assert_int_equal(atmo_render_svg_inline(&out, NULL, r, strlen(r), "L", &err), 0);
 	}
 	assert_string_equal(out, "<svg aria-label=\"L\" style=\"x\" role=\"figure\">");
-	free(out);
+	atmo_free(out);
 	/* no root element: an error, no output */
 	assert_int_equal(atmo_render_svg_inline(&out, &len, "<html>", 6, "L", &err), ATMO_EINVALID);
 	assert_null(out);
@@ -2003,7 +2003,7 @@ static void test_graphviz_identity(void **state)
 	assert_int_equal(strncmp(id, v, strlen(v)), 0);
 	assert_int_equal(id[strlen(v)], ' ');
 	assert_true(strlen(id) > strlen(v) + 1);
-	free(id);
+	atmo_free(id);
 	assert_int_equal(atmo_render_graphviz_identity(NULL, NULL), ATMO_EINVALID);
 }
 
@@ -2020,7 +2020,7 @@ static void test_describe(void **state)
 	json_object_set_new(n, "name", json_string("0"));
 	assert_int_equal(atmo_render_describe(&text, doc, NULL, NULL), 0);
 	assert_string_equal(text, "Stage graph of service: stages stage 0, runtime, service (target), debug");
-	free(text);
+	atmo_free(text);
 	/* a Dockerfile drawn alone under the default label is named by its path */
 	json_object_set_new(json_array_get(json_object_get(doc, "images"), 0), "label", json_string("dockerfile"));
 	assert_int_equal(atmo_render_describe(&text, doc, NULL, NULL), 0);
@@ -2031,8 +2031,8 @@ static void test_describe(void **state)
 	assert_non_null(strstr(svg, "stages stage 0, runtime, service (target), debug"));
 	/* the node reads the same */
 	assert_non_null(strstr(svg, ">stage 0</text>"));
-	free(svg);
-	free(text);
+	atmo_free(svg);
+	atmo_free(text);
 	atmo_error_clear(&err);
 	o.detail = "all";
 	assert_int_equal(atmo_render_describe(&text, doc, &o, &err), ATMO_EINVALID);

@@ -36,7 +36,7 @@ static void test_fix_off(void **state)
 	atmo__gvleak_stats(&c);
 	assert_false(c.active);
 	assert_int_equal(c.nodes + c.edges + c.subgraphs, 0);
-	free(data);
+	atmo_free(data);
 	atmo_renderer_free(r);
 	json_decref(doc);
 }

@@ -51,13 +51,13 @@ static void check_no_growth(const char *what, json_t *doc, const atmo_render_opt
 	int i;
 
 	for (i = 1; i < warm; i++)
-		free(render_ok(doc, o, &len));
+		atmo_free(render_ok(doc, o, &len));
 	before = heap_in_use();
 	for (i = 0; i < n; i++) {
 		out = render_ok(doc, o, &len);
 		assert_int_equal(len, len0);
 		assert_memory_equal(out, first, len0);
-		free(out);
+		atmo_free(out);
 	}
 	after = heap_in_use();
 	print_message("%s: heap in use %lld bytes after %d renders, %+lld after %d more\n", what, before, warm,
@@ -65,7 +65,7 @@ static void check_no_growth(const char *what, json_t *doc, const atmo_render_opt
 	if (after - before > GROWTH_BOUND)
 		fail_msg("%s: the heap grew by %lld bytes over %d renders (%.1f kB each; bound %d bytes in all)", what,
 			 after - before, n, (double)(after - before) / 1024.0 / n, GROWTH_BOUND);
-	free(first);
+	atmo_free(first);
 }
 
 /* Three images, one cluster each, edges between them by named context. */

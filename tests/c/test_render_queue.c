@@ -57,20 +57,20 @@ static void test_jobs_match_direct_renders_in_any_order(void **state)
 	assert_int_equal(atmo_render_queue_take(q, b, &got, &got_n, &err), 0);
 	assert_int_equal(got_n, n2);
 	assert_memory_equal(got, want2, n2);
-	free(got);
+	atmo_free(got);
 	assert_int_equal(atmo_render_queue_take(q, a, &got, &got_n, &err), 0);
 	assert_int_equal(got_n, n1);
 	assert_memory_equal(got, want1, n1);
-	free(got);
+	atmo_free(got);
 	/* a job is handed over once */
 	assert_int_equal(atmo_render_queue_take(q, a, &got, &got_n, &err), ATMO_ENOTFOUND);
 	assert_null(got);
 	assert_non_null(strstr(err.text, "no render job"));
 	atmo_render_queue_free(q);   /* c not taken: freed with the queue */
-	free(want1);
-	free(want2);
-	free(t1);
-	free(t2);
+	atmo_free(want1);
+	atmo_free(want2);
+	atmo_free(t1);
+	atmo_free(t2);
 }
 
 static void test_errors_come_with_the_job(void **state)
@@ -106,10 +106,10 @@ static void test_errors_come_with_the_job(void **state)
 	/* the queue goes on after a failed job */
 	assert_int_equal(atmo_render_queue_take(q, ok, &got, &n, &err), 0);
 	assert_true(n > 0);
-	free(got);
+	atmo_free(got);
 	assert_int_equal(atmo_render_queue_take(q, 12345, &got, &n, &err), ATMO_ENOTFOUND);
 	atmo_render_queue_free(q);
-	free(good);
+	atmo_free(good);
 }
 
 static void test_outputs_written_to_files(void **state)
@@ -143,7 +143,7 @@ static void test_outputs_written_to_files(void **state)
 	assert_int_equal(atmo_render_queue_take(q, t, &got, &n, &err), 0);
 	assert_int_equal(n, fn);
 	assert_memory_equal(got, file, n);
-	free(got);
+	atmo_free(got);
 	free(file);
 	/* a write that fails is the job's error */
 	assert_int_equal(atmo_render_queue_take(q, u, &got, &n, &err), ATMO_EIO);
@@ -151,7 +151,7 @@ static void test_outputs_written_to_files(void **state)
 	atmo_render_queue_free(q);
 	unlink(path);
 	rmdir(dir);
-	free(text);
+	atmo_free(text);
 }
 
 static void test_free_with_jobs_queued(void **state)
@@ -174,7 +174,7 @@ static void test_free_with_jobs_queued(void **state)
 	assert_int_equal(atmo_render_queue_new(&q, &err), 0);
 	atmo_render_queue_wait(q);
 	atmo_render_queue_free(q);
-	free(text);
+	atmo_free(text);
 }
 
 int main(void)

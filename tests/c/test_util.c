@@ -37,7 +37,7 @@ static void buffer_grows_and_detaches(void **state)
 	s = atmo__buf_detach(&b);
 	assert_int_equal(strlen(s), 2000);
 	assert_memory_equal(s, "0,1,2,", 6);
-	free(s);
+	atmo_free(s);
 	assert_null(b.ptr);
 }
 
@@ -64,7 +64,7 @@ static void file_roundtrip_and_missing(void **state)
 	assert_int_equal(atmo_file_read(&data, &len, path, 0, &e), 0);
 	assert_int_equal(len, 6);
 	assert_string_equal(data, "hello\n");
-	free(data);
+	atmo_free(data);
 	assert_int_equal(atmo_file_read(&data, &len, path, 3, &e), ATMO_ELIMIT);
 	assert_null(data);
 	unlink(path);
@@ -92,7 +92,7 @@ static void file_write_flags(void **state)
 	assert_int_equal(atmo_file_read(&data, &len, path, 0, &e), 0);
 	assert_int_equal(len, 4);
 	assert_string_equal(data, "two!");
-	free(data);
+	atmo_free(data);
 	snprintf(bad, sizeof(bad), "%s/missing/out.svg", dir);
 	assert_int_equal(atmo_file_write_atomic_flags(bad, "x", 1, ATMO_WRITE_NO_SYNC, &e), ATMO_EIO);
 	assert_string_equal(e.source, bad);

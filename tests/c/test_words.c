@@ -78,11 +78,11 @@ static void env_var_test(void **state)
 		} else {
 			printf("  FAIL %s: expected '%s', got '%s' (%s)\n", src, want, got ? got : "", e.text);
 		}
-		free(got);
+		atmo_free(got);
 	}
 	printf("words: envVarTest: %d of %d A/U lines pass (%d W lines skipped)\n", ok, total,
 	       skipped_w);
-	free(text);
+	atmo_free(text);
 	assert_int_equal(ok, total);
 	assert_true(total > 200);
 }
@@ -150,7 +150,7 @@ static void words_test(void **state)
 	printf("words: wordsTest: %d of %d cases pass\n", ok, total);
 	for (i = 0; i < n_store; i++)
 		free(env_store[i]);
-	free(text);
+	atmo_free(text);
 	assert_int_equal(ok, total);
 	assert_true(total >= 24);
 }
@@ -253,7 +253,7 @@ static void lex_test_cases(void **state)
 			printf("  FAIL %s: expected '%s', got '%s' (%s)\n", cases[i].input,
 			       cases[i].want, got ? got : "", e.text);
 		}
-		free(got);
+		atmo_free(got);
 	}
 	printf("words: lex_test cases: %d of %zu pass\n", ok, sizeof(cases) / sizeof(cases[0]));
 	assert_int_equal(ok, (int)(sizeof(cases) / sizeof(cases[0])));
@@ -281,7 +281,7 @@ static void backtick_escape(void **state)
 	atmo_error_clear(&e);
 	assert_int_equal(atmo_shell_expand(&got, "`$A$A\\x", '`', lookup, &env, &e), 0);
 	assert_string_equal(got, "$A1\\x");
-	free(got);
+	atmo_free(got);
 }
 
 static void deep_nesting_is_limited(void **state)
@@ -319,7 +319,7 @@ static void deep_nesting_is_limited(void **state)
 	atmo_error_clear(&e);
 	assert_int_equal(atmo_shell_expand(&got, w, '\\', NULL, NULL, &e), 0);
 	assert_string_equal(got, "x");
-	free(got);
+	atmo_free(got);
 	free(w);
 }
 
@@ -342,7 +342,7 @@ static void pathological_pattern_is_fast(void **state)
 	atmo_error_clear(&e);
 	assert_int_equal(atmo_shell_expand(&got, word, '\\', lookup, &env, &e), 0);
 	assert_int_equal(strlen(got), 2000);
-	free(got);
+	atmo_free(got);
 }
 
 int main(void)

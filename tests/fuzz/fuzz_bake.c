@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "atmograph/alloc.h"
 #include "atmograph/bake.h"
 #include "atmograph/build.h"
 
@@ -35,14 +36,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (i = 0; i < atmo_bake_target_count(b); i++) {
 			const char *name = atmo_bake_target_at(b, i)->name;
 			if (atmo_bake_select(&order, &n, b, &name, 1, &err) == 0)
-				free(order);
+				atmo_free(order);
 			order = NULL;
 		}
 		atmo_bake_free(b);
 	}
 	atmo_error_clear(&err);
 	if (atmo_dockerfile_lower(&low, NULL, &files, (const char *)data, size, "<fuzz>", &err) == 0) {
-		free(low);
+		atmo_free(low);
 		json_decref(files);
 	}
 	return 0;

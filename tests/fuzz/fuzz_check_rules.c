@@ -2,6 +2,7 @@
  * and, when they load, an evaluation over no image and the JUnit text of the result. */
 #include <stdint.h>
 #include <stdlib.h>
+#include "atmograph/alloc.h"
 #include "atmograph/check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -17,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					 data[0] & 1 ? "fuzz.yaml" : "fuzz.json", &err) == 0 &&
 	    atmo_check_images(&doc, r, NULL, 0, &err) == 0 &&
 	    atmo_check_junit(&xml, doc, &err) == 0)
-		free(xml);
+		atmo_free(xml);
 	json_decref(doc);
 	atmo_check_rules_free(r);
 	return 0;

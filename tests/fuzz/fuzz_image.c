@@ -16,8 +16,10 @@
 #include <unistd.h>
 #include <archive.h>
 #include <archive_entry.h>
+#include "atmograph/alloc.h"
 #include "atmograph/image.h"
 #include "image/image_int.h"
+#include "util/alloc.h"
 
 static void add(struct archive *a, const char *name, const void *data, size_t len)
 {
@@ -91,7 +93,7 @@ static void read_alone(atmo_image__layer *l, int fd, size_t len, int flags)
 	_Atomic uint64_t total = 0;
 	volatile int stop = 0;
 	memset(l, 0, sizeof(*l));
-	l->member = strdup("layer.tar");
+	l->member = atmo__strdup("layer.tar", NULL); /* the layer frees it with atmo__free() */
 	l->declared_size = UINT64_MAX;
 	l->range.fd = fd;
 	l->range.len = len;
@@ -179,7 +181,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		json_t *doc = NULL, *diff = NULL;
 		if (atmo_image_to_json(&doc, img, &err) == 0) {
 			char *s = json_dumps(doc, JSON_COMPACT);
-			free(s);
+			atmo_free(s);
 		}
 		atmo_image_diff(&diff, img, img, 10, &err);
 		json_decref(diff);

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "atmograph/alloc.h"
 #include "atmograph/dockerfile.h"
 
 /* a few variables set, some empty, the rest unset */
@@ -27,7 +28,7 @@ static void expand(const char *s, char escape)
 	atmo_error e;
 	atmo_error_clear(&e);
 	if (atmo_shell_expand(&out, s, escape, lookup, NULL, &e) == 0)
-		free(out);
+		atmo_free(out);
 	atmo_error_clear(&e);
 	if (atmo_shell_expand_words(&words, &n, s, escape, lookup, NULL, &e) == 0)
 		atmo_shell_words_free(words);
@@ -63,12 +64,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	if (atmo_dockerfile_dump(&dump, df, &e) == 0)
-		free(dump);
+		atmo_free(dump);
 	if (atmo_dockerfile_to_json(&doc, df, &e) == 0) {
 		char *s = json_dumps(doc, 0);
 		if (!s)
 			abort(); /* strings must be valid UTF-8 for jansson */
-		free(s);
+		atmo_free(s);
 		json_decref(doc);
 	}
 	atmo_error_clear(&e);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
+#include "atmograph/alloc.h"
 #include "atmograph/render.h"
 
 static atmo_renderer *renderer;
@@ -52,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		} else if (out || err.text[0] == '\0') {
 			abort();
 		}
-		free(out);
+		atmo_free(out);
 		json_decref(w);
 		if (rc == ATMO_EINVALID)
 			break;

@@ -82,7 +82,7 @@ ATMO_EXTERN void atmo_engine_options_env(atmo_engine_options *eo, atmo_env_looku
 
 /**
  * Ask the engine for its version ("buildah --version").
- * @param[out] out  e.g. "1.28.2", caller frees
+ * @param[out] out  e.g. "1.28.2", caller frees with atmo_free()
  */
 ATMO_EXTERN int atmo_engine_probe_version(char **out, const atmo_engine_options *eo,
 					  atmo_error *err);
@@ -95,7 +95,7 @@ ATMO_EXTERN int atmo_engine_probe_version(char **out, const atmo_engine_options 
  * heredocs become files of a generated build context named
  * "atmo-heredocs" (written under heredoc_dir by atmo_lowered_write());
  * `--link` is dropped. Everything else is kept byte for byte.
- * @param[out] out  the lowered text (caller frees); @param[out] n_lowered  heredocs lowered
+ * @param[out] out  the lowered text (caller frees with atmo_free()); @param[out] n_lowered  heredocs lowered
  * @param[out] files  NULL or a new JSON object {"relative/path": "content"} to write
  *                    into the atmo-heredocs context (caller decrefs)
  * @return 0, ATMO_EUNSUPPORTED (err names the instruction and line), ATMO_EINVALID
@@ -177,7 +177,7 @@ ATMO_EXTERN int atmo_plan_to_json(json_t **out, const atmo_plan *p, atmo_error *
 ATMO_EXTERN int atmo_plan_bake_json(json_t **out, const atmo_bake *b, const char *const *names,
 				    size_t n_names, const char *dest_dir, atmo_error *err);
 
-/** Quote an argv for display (POSIX shell quoting); caller frees. */
+/** Quote an argv for display (POSIX shell quoting); caller frees with atmo_free(). */
 ATMO_EXTERN char *atmo_argv_display(const char *const *argv);
 
 /* ---- runs ---- */
@@ -251,7 +251,7 @@ ATMO_EXTERN int atmo_build_run(json_t **report, const atmo_plan *p,
  * so a failure can be shown where it happened. Only the end of the file is
  * read (64 KiB at most), so a huge log costs no more than a small one.
  * @param[out] out  the last max_lines lines of the file, each ending with a
- *                  newline ("" for an empty file or max_lines 0); caller frees
+ *                  newline ("" for an empty file or max_lines 0); caller frees with atmo_free()
  * @return 0, ATMO_ENOTFOUND (no such file), ATMO_EIO, ATMO_EINVALID (no path)
  */
 ATMO_EXTERN int atmo_build_log_tail(char **out, const char *path, size_t max_lines,

@@ -7,7 +7,10 @@
  *    (as jansson does on each load), so a reused or uninitialised struct is
  *    fine; within one call the first error recorded wins;
  *  - `**out` parameters are owned by the caller and freed with the type's
- *    own NULL-safe atmo_<type>_free();
+ *    own NULL-safe atmo_<type>_free(); texts, bytes and arrays handed over
+ *    ("caller frees") with atmo_free() (alloc.h), never free(), as they come
+ *    from the allocator set by atmo_set_allocator(); JSON values (json_t,
+ *    whose jansson allocates through it too) with json_decref();
  *  - getters return borrowed pointers tied to their parent.
  */
 #ifndef ATMOGRAPH_COMMON_H

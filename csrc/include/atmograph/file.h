@@ -10,7 +10,7 @@ extern "C" {
 
 /**
  * Read a whole file ("-" means standard input) into a NUL-terminated buffer.
- * @param[out] out  the content, caller frees with free()
+ * @param[out] out  the content, caller frees with atmo_free() (atmograph/alloc.h)
  * @param[out] len  its length in bytes (the NUL is not counted)
  * @param max       refuse files larger than this many bytes (0: 1 GiB)
  * @return 0, ATMO_ENOTFOUND, ATMO_EIO or ATMO_ELIMIT
