@@ -141,9 +141,10 @@ ATMO_EXTERN const char *const *atmo_image_packages(const atmo_image *img, size_t
  * Concurrent readers of one image are safe.
  */
 
-/** The origin of an image: what atmo_image_open() was given (borrowed). */
+/** The path or reference atmo_image_open() was given (borrowed); NULL for NULL. */
 ATMO_EXTERN const char *atmo_image_source(const atmo_image *img);
-/** The reference the image was picked by or is tagged with (borrowed), NULL when none. */
+/** The image's names (borrowed): its ref names or RepoTags, ", "-joined, or the registry
+ *  reference; NULL when it has none (the "ref" of the image document). */
 ATMO_EXTERN const char *atmo_image_ref(const atmo_image *img);
 /** The manifest digest, "sha256:..." (borrowed), NULL when none (legacy docker-archive). */
 ATMO_EXTERN const char *atmo_image_digest(const atmo_image *img);
@@ -157,7 +158,7 @@ ATMO_EXTERN size_t atmo_image_history_count(const atmo_image *img);
 ATMO_EXTERN const atmo_image_history *atmo_image_history_at(const atmo_image *img, size_t i);
 /** The entry's `created_by` as recorded (borrowed), NULL when it has none. */
 ATMO_EXTERN const char *atmo_image_history_created_by(const atmo_image_history *h);
-/** Index of the layer the entry made (atmo_image_layer_at()), -1 for an empty layer. */
+/** Index of the layer the entry made (atmo_image_layer_at()), -1 when it made none. */
 ATMO_EXTERN long atmo_image_history_layer(const atmo_image_history *h);
 
 /** One layer of an image (opaque; atmo_image_layer_at()). */
