@@ -74,7 +74,8 @@ enum {
 	IMG_E_OPAQUE      /* path: the directory made opaque */
 };
 
-typedef struct {
+/* the public atmo_image_entry (image.h) is this struct, read through its getters */
+typedef struct atmo_image_entry {
 	const char *path;     /* normalized: no leading "./" or "/", no trailing "/" */
 	uint64_t size;
 	uint64_t hash;        /* atmo__map_hash of the path (computed by the reading thread) */
@@ -88,7 +89,8 @@ typedef struct {
 	size_t len;
 } atmo_image__dpkgfile;
 
-typedef struct {
+/* the public atmo_image_layer (image.h) is this struct, read through its getters */
+typedef struct atmo_image_layer {
 	/* from the manifest */
 	char *digest;         /* "sha256:..." or NULL (legacy docker-archive) */
 	char *diff_id;
@@ -118,7 +120,8 @@ typedef struct {
 	struct atmo_image__reg *reg; /* a registry's layer: streamed from there (borrowed) */
 } atmo_image__layer;
 
-typedef struct {
+/* the public atmo_image_history (image.h) is this struct, read through its getters */
+typedef struct atmo_image_history {
 	char *created;
 	char *created_by;     /* as recorded */
 	char *comment;

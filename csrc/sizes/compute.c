@@ -15,15 +15,13 @@
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
-/* the image's in-memory history, layers and file tree (read only): the attribution
- * walks them directly, as image/json.c does */
-#include "image/image_int.h"
-#include "atmograph/graph.h"
-#include "atmograph/sizes.h"
-#include "graph/graph_doc.h"
 #include "atmograph/dockerfile.h"
-#include "util/buf.h"
+#include "atmograph/graph.h"
+#include "atmograph/image.h"
+#include "atmograph/sizes.h"
 #include "util/alloc.h"
+#include "util/buf.h"
+#include "util/map.h"
 
 static void norm_history(const char *cb, char *kw, size_t kwn, const char **text)
 {
@@ -116,16 +114,21 @@ static int upper_eq(const char *kw, const char *lower)
 	return !kw[i] && !lower[i];
 }
 
+/* the layer history entry h made, NULL for an empty layer */
+static const atmo_image_layer *hist_layer(const atmo_image *img, size_t h)
+{
+	long l = atmo_image_history_layer(atmo_image_history_at(img, h));
+	return l >= 0 ? atmo_image_layer_at(img, (size_t)l) : NULL;
+}
+
 static uint64_t hist_bytes(const atmo_image *img, size_t h)
 {
-	long l = img->hist[h].layer;
-	return l >= 0 ? img->layers[l].size : 0;
+	return atmo_image_layer_size(hist_layer(img, h));
 }
 
 static uint64_t hist_cbytes(const atmo_image *img, size_t h)
 {
-	long l = img->hist[h].layer;
-	return l >= 0 ? img->layers[l].compressed_size : 0;
+	return atmo_image_layer_compressed_size(hist_layer(img, h));
 }
 
 static void attribute(stage_in *si, const atmo_graph *g, const atmo_stage *st, long known_base)
@@ -136,16 +139,18 @@ static void attribute(stage_in *si, const atmo_graph *g, const atmo_stage *st, l
 	long j = (long)st->first_instruction + (long)st->n_instructions - 1;
 	long i;
 	atmo_buf tb = ATMO_BUF_INIT;
-	size_t start = known_base >= 0 && (size_t)known_base <= img->n_hist ? (size_t)known_base : 0;
+	size_t n_hist = atmo_image_history_count(img), n_layers = atmo_image_layer_count(img);
+	size_t start = known_base >= 0 && (size_t)known_base <= n_hist ? (size_t)known_base : 0;
 
-	for (i = 0; i < (long)img->n_hist; i++)
+	for (i = 0; i < (long)n_hist; i++)
 		si->hist_ins[i] = -1;
 	si->base_len = start;
-	for (i = (long)img->n_hist - 1; i >= (long)start; i--) {
+	for (i = (long)n_hist - 1; i >= (long)start; i--) {
 		char kw[32];
 		const char *text;
 		long k, hit = -1;
-		norm_history(img->hist[i].created_by, kw, sizeof(kw), &text);
+		norm_history(atmo_image_history_created_by(atmo_image_history_at(img, (size_t)i)), kw,
+			     sizeof(kw), &text);
 		for (k = j; k >= first && kw[0]; k--) {
 			const atmo_instruction *ins = atmo_dockerfile_at(df, (size_t)k);
 			if (!ins || !upper_eq(kw, ins->keyword))
@@ -177,7 +182,7 @@ static void attribute(stage_in *si, const atmo_graph *g, const atmo_stage *st, l
 		}
 	}
 	atmo__buf_free(&tb);
-	for (i = 0; i < (long)img->n_hist; i++) {
+	for (i = 0; i < (long)n_hist; i++) {
 		uint64_t b = hist_bytes(img, (size_t)i);
 		if ((size_t)i < si->base_len)
 			si->base_bytes += b;
@@ -189,12 +194,14 @@ static void attribute(stage_in *si, const atmo_graph *g, const atmo_stage *st, l
 		}
 	}
 	/* layers without any history entry count as the stage's own */
-	for (i = 0; i < (long)img->n_layers; i++)
-		if (img->layers[i].history < 0) {
-			si->own_bytes += img->layers[i].size;
-			si->own_compressed += img->layers[i].compressed_size;
-			si->unattributed += img->layers[i].size;
+	for (i = 0; i < (long)n_layers; i++) {
+		const atmo_image_layer *l = atmo_image_layer_at(img, (size_t)i);
+		if (atmo_image_layer_history(l) < 0) {
+			si->own_bytes += atmo_image_layer_size(l);
+			si->own_compressed += atmo_image_layer_compressed_size(l);
+			si->unattributed += atmo_image_layer_size(l);
 		}
+	}
 }
 
 static int name_in(const char *const *names, size_t n, const char *s)
@@ -250,11 +257,6 @@ static int under_source(const char *path, const char *src)
 	return 0;
 }
 
-static int cmp_node_path(const void *key, const void *elem)
-{
-	return strcmp((const char *)key, ((const atmo_image__node *)elem)->path);
-}
-
 /*
  * Bytes of the stage's own files (written by its own layers, still present in its
  * image) that a COPY --from=<this stage> into a stage of the final image takes.
@@ -265,25 +267,24 @@ static uint64_t copied_to_final(const stage_in *si, const atmo_graph *g)
 	atmo__map seen = {0};
 	uint64_t sum = 0;
 	size_t e, h, k, j;
-	for (h = img->n_hist; h-- > si->base_len;) {
-		long L = img->hist[h].layer;
-		const atmo_image__layer *l;
-		if (L < 0)
+	for (h = atmo_image_history_count(img); h-- > si->base_len;) {
+		const atmo_image_layer *l = hist_layer(img, h);
+		if (!l)
 			continue;
-		l = &img->layers[L];
-		for (k = l->n_entries; k-- > 0;) {
-			const atmo_image__entry *en = &l->entries[k];
-			const atmo_image__node *node;
+		for (k = atmo_image_layer_entry_count(l); k-- > 0;) {
+			const atmo_image_entry *en = atmo_image_layer_entry_at(l, k);
+			const char *path = atmo_image_entry_path(en);
+			atmo_image_entry_kind type = atmo_image_entry_type(en), ntype;
+			uint64_t size = atmo_image_entry_size(en), nsize;
 			int hit = 0;
-			if (en->type != IMG_E_FILE && en->type != IMG_E_HARDLINK)
+			if (type != ATMO_IMAGE_ENTRY_FILE && type != ATMO_IMAGE_ENTRY_HARDLINK)
 				continue;
-			if (atmo__map_get(&seen, en->path))
+			if (atmo__map_get(&seen, path))
 				continue; /* a later layer wrote it: counted there */
-			if (atmo__map_set(&seen, en->path, 1, NULL) < 0)
+			if (atmo__map_set(&seen, path, 1, NULL) < 0)
 				break;
-			node = img->n_tree ? bsearch(en->path, atmo_image__tree(img), img->n_tree,
-						     sizeof(*img->tree), cmp_node_path) : NULL;
-			if (!node || node->type != en->type || node->size != en->size)
+			if (atmo_image_tree_find(&ntype, &nsize, img, path) < 0 || ntype != type ||
+			    nsize != size)
 				continue; /* deleted or replaced later */
 			for (e = 0; e < atmo_graph_edge_count(g) && !hit; e++) {
 				const atmo_graph_edge *ed = atmo_graph_edge_at(g, e);
@@ -297,10 +298,10 @@ static uint64_t copied_to_final(const stage_in *si, const atmo_graph *g)
 				if (!ts || !ts->in_final)
 					continue;
 				for (j = 0; j < ed->n_sources && !hit; j++)
-					hit = under_source(en->path, ed->sources[j]);
+					hit = under_source(path, ed->sources[j]);
 			}
 			if (hit)
-				sum += en->size;
+				sum += size;
 		}
 	}
 	atmo__map_free(&seen);
@@ -368,7 +369,8 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 		si[i].stage = s;
 		si[i].img = inputs[i].image;
 		si[i].name = atmo_graph_stage_at(g, (size_t)s)->label;
-		si[i].hist_ins = atmo__calloc(si[i].img->n_hist + 1, sizeof(long), NULL);
+		si[i].hist_ins = atmo__calloc(atmo_image_history_count(si[i].img) + 1, sizeof(long),
+					      NULL);
 		if (!si[i].hist_ins) {
 			rc = atmo__error_nomem(err);
 			goto done;
@@ -381,7 +383,7 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 		long known = -1;
 		for (k = 0; k < n_inputs; k++)
 			if (st->parent_stage >= 0 && si[k].stage == st->parent_stage)
-				known = (long)si[k].img->n_hist;
+				known = (long)atmo_image_history_count(si[k].img);
 		attribute(&si[i], g, st, known);
 	}
 
@@ -398,6 +400,7 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 	for (i = 0; i < n_inputs; i++) {
 		const atmo_stage *st = atmo_graph_stage_at(g, (size_t)si[i].stage);
 		const atmo_image *img = si[i].img;
+		size_t n_hist = atmo_image_history_count(img);
 		atmo_image_totals t;
 		json_t *o = json_object(), *ins = json_array(), *sz = json_object();
 		json_t *hist = json_array(), *own_pk = json_array();
@@ -413,9 +416,12 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 		json_object_set_new(o, "base_stage", st->parent_stage >= 0
 				    ? json_string(atmo_graph_stage_at(g, (size_t)st->parent_stage)->label)
 				    : json_null());
-		json_object_set_new(o, "image", json_string(img->source));
-		json_object_set_new(o, "ref", img->ref ? json_string(img->ref) : json_null());
-		json_object_set_new(o, "digest", img->digest ? json_string(img->digest) : json_null());
+		json_object_set_new(o, "image", json_string(atmo_image_source(img)));
+		json_object_set_new(o, "ref", atmo_image_ref(img) ? json_string(atmo_image_ref(img))
+								  : json_null());
+		json_object_set_new(o, "digest", atmo_image_digest(img)
+							 ? json_string(atmo_image_digest(img))
+							 : json_null());
 		json_object_set_new(o, "in_final", json_boolean(st->in_final));
 		json_object_set_new(o, "build_only", json_boolean(st->build_only));
 		json_object_set_new(o, "target", json_boolean((size_t)si[i].stage == target));
@@ -443,10 +449,10 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 			json_t *io = json_object(), *hs = json_array();
 			uint64_t bytes = 0, layers = 0;
 			size_t h;
-			for (h = 0; h < img->n_hist; h++)
+			for (h = 0; h < n_hist; h++)
 				if (si[i].hist_ins[h] == (long)k) {
 					bytes += hist_bytes(img, h);
-					layers += img->hist[h].layer >= 0;
+					layers += hist_layer(img, h) != NULL;
 					json_array_append_new(hs, json_integer((json_int_t)h));
 				}
 			json_object_set_new(io, "keyword", json_string(in->keyword));
@@ -459,12 +465,12 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 			json_array_append_new(ins, io);
 		}
 		json_object_set_new(o, "instructions", ins);
-		for (k = 0; k < img->n_hist; k++) {
+		for (k = 0; k < n_hist; k++) {
 			json_t *ho = json_object();
+			const char *cb = atmo_image_history_created_by(atmo_image_history_at(img, k));
 			json_object_set_new(ho, "index", json_integer((json_int_t)k));
 			json_object_set_new(ho, "created_by",
-					    json_string(atmo_image_trim_created_by(img->hist[k].created_by
-											   ? img->hist[k].created_by : "")));
+					    json_string(atmo_image_trim_created_by(cb ? cb : "")));
 			json_object_set_new(ho, "bytes", json_integer((json_int_t)hist_bytes(img, k)));
 			json_object_set_new(ho, "part", json_string(k < si[i].base_len ? "base"
 								    : si[i].hist_ins[k] >= 0 ? "instruction"
@@ -476,7 +482,8 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 			json_array_append_new(hist, ho);
 		}
 		json_object_set_new(o, "history", hist);
-		if (img->have_packages) {
+		/* NULL when the image was opened without its packages */
+		if (atmo_image_packages(img, NULL)) {
 			size_t np = 0, npp = 0;
 			const char *const *p = atmo_image_packages(img, &np);
 			const char *const *pp = parent_in >= 0

@@ -412,6 +412,114 @@ static void test_trim(void **state)
 }
 
 
+/* the read-only views (history, layers, entries, final tree) against the fixture's
+ * figures; NULL and out-of-range arguments give NULL, 0 or -1, never a crash */
+static void test_accessors(void **state)
+{
+	fx *f = *state;
+	atmo_image *img = NULL;
+	atmo_image_options o = ATMO_IMAGE_OPTIONS_INIT;
+	const atmo_image_history *h;
+	const atmo_image_layer *l0, *l1;
+	const atmo_image_entry *e;
+	atmo_image_entry_kind kind;
+	uint64_t size, st0 = strlen(L0[9].data), st1 = strlen(L1[2].data);
+	json_t *doc = NULL;
+	size_t i, n;
+
+	assert_int_equal(atmo_image_open(&img, f->dir, &o, NULL), 0);
+	assert_int_equal(atmo_image_to_json(&doc, img, NULL), 0);
+	assert_string_equal(atmo_image_source(img), f->dir);
+	assert_string_equal(atmo_image_ref(img), "latest");
+	assert_string_equal(atmo_image_digest(img),
+			    json_string_value(json_object_get(doc, "digest")));
+	assert_null(atmo_image_packages(img, &n)); /* opened without opts.packages */
+
+	/* history: ADD (layer 0), RUN (layer 1), CMD (empty) */
+	assert_int_equal(atmo_image_history_count(img), 3);
+	h = atmo_image_history_at(img, 0);
+	assert_string_equal(atmo_image_history_created_by(h), "/bin/sh -c #(nop) ADD file:x in / ");
+	assert_int_equal(atmo_image_history_layer(h), 0);
+	assert_int_equal(atmo_image_history_layer(atmo_image_history_at(img, 1)), 1);
+	h = atmo_image_history_at(img, 2);
+	assert_string_equal(atmo_image_history_created_by(h), "/bin/sh -c #(nop)  CMD [\"x\"]");
+	assert_int_equal(atmo_image_history_layer(h), -1);
+	assert_null(atmo_image_history_at(img, 3));
+
+	/* layers: figures as the image document gives them */
+	assert_int_equal(atmo_image_layer_count(img), 2);
+	l0 = atmo_image_layer_at(img, 0);
+	l1 = atmo_image_layer_at(img, 1);
+	assert_non_null(l0);
+	assert_null(atmo_image_layer_at(img, 2));
+	assert_int_equal(atmo_image_layer_size(l0), 1000 + 300 + 70 + 30 + st0);
+	assert_int_equal(atmo_image_layer_size(l1), 1500 + st1);
+	for (i = 0; i < 2; i++) {
+		json_t *jl = json_array_get(json_object_get(doc, "layers"), i);
+		const atmo_image_layer *l = atmo_image_layer_at(img, i);
+		assert_int_equal(atmo_image_layer_compressed_size(l), JI(jl, "compressed_size"));
+		assert_int_equal(atmo_image_layer_history(l), (long)i);
+	}
+
+	/* entries: every one of L0 in the tar's order; L1's whiteout hides var/d */
+	assert_int_equal(atmo_image_layer_entry_count(l0), sizeof(L0) / sizeof(L0[0]));
+	e = atmo_image_layer_entry_at(l0, 1);
+	assert_string_equal(atmo_image_entry_path(e), "etc/a");
+	assert_int_equal(atmo_image_entry_size(e), 1000);
+	assert_int_equal(atmo_image_entry_type(e), ATMO_IMAGE_ENTRY_FILE);
+	assert_int_equal(atmo_image_entry_type(atmo_image_layer_entry_at(l0, 0)), ATMO_IMAGE_ENTRY_DIR);
+	assert_int_equal(atmo_image_entry_type(atmo_image_layer_entry_at(l0, 3)),
+			 ATMO_IMAGE_ENTRY_SYMLINK);
+	assert_int_equal(atmo_image_entry_type(atmo_image_layer_entry_at(l0, 4)),
+			 ATMO_IMAGE_ENTRY_HARDLINK);
+	assert_null(atmo_image_layer_entry_at(l0, sizeof(L0) / sizeof(L0[0])));
+	e = atmo_image_layer_entry_at(l1, 1);
+	assert_string_equal(atmo_image_entry_path(e), "var/d");
+	assert_int_equal(atmo_image_entry_type(e), ATMO_IMAGE_ENTRY_WHITEOUT);
+
+	/* the final tree: the last etc/a, var/d gone with what it held */
+	assert_int_equal(atmo_image_tree_find(&kind, &size, img, "etc/a"), 0);
+	assert_int_equal(kind, ATMO_IMAGE_ENTRY_FILE);
+	assert_int_equal(size, 1500);
+	assert_int_equal(atmo_image_tree_find(&kind, NULL, img, "etc"), 0);
+	assert_int_equal(kind, ATMO_IMAGE_ENTRY_DIR);
+	assert_int_equal(atmo_image_tree_find(NULL, &size, img, "etc/b"), 0);
+	assert_int_equal(size, 300);
+	assert_int_equal(atmo_image_tree_find(NULL, NULL, img, "var/d/x"), ATMO_ENOTFOUND);
+	assert_int_equal(atmo_image_tree_find(NULL, NULL, img, "var/d"), ATMO_ENOTFOUND);
+	assert_int_equal(atmo_image_tree_find(NULL, NULL, img, "nosuch"), ATMO_ENOTFOUND);
+	assert_int_equal(atmo_image_tree_find(NULL, NULL, img, NULL), ATMO_EINVALID);
+	assert_int_equal(atmo_image_tree_find(NULL, NULL, NULL, "etc/a"), ATMO_EINVALID);
+
+	/* NULL everywhere */
+	assert_null(atmo_image_source(NULL));
+	assert_null(atmo_image_ref(NULL));
+	assert_null(atmo_image_digest(NULL));
+	assert_int_equal(atmo_image_history_count(NULL), 0);
+	assert_null(atmo_image_history_at(NULL, 0));
+	assert_null(atmo_image_history_created_by(NULL));
+	assert_int_equal(atmo_image_history_layer(NULL), -1);
+	assert_int_equal(atmo_image_layer_count(NULL), 0);
+	assert_null(atmo_image_layer_at(NULL, 0));
+	assert_int_equal(atmo_image_layer_size(NULL), 0);
+	assert_int_equal(atmo_image_layer_compressed_size(NULL), 0);
+	assert_int_equal(atmo_image_layer_history(NULL), -1);
+	assert_int_equal(atmo_image_layer_entry_count(NULL), 0);
+	assert_null(atmo_image_layer_entry_at(NULL, 0));
+	assert_null(atmo_image_entry_path(NULL));
+	assert_int_equal(atmo_image_entry_size(NULL), 0);
+	assert_int_equal(atmo_image_entry_type(NULL), ATMO_IMAGE_ENTRY_OTHER);
+	json_decref(doc);
+	atmo_image_free(img);
+
+	/* with packages read: a list, here of one name */
+	o.packages = 1;
+	assert_int_equal(atmo_image_open(&img, f->dir, &o, NULL), 0);
+	assert_non_null(atmo_image_packages(img, &n));
+	assert_int_equal(n, 1);
+	atmo_image_free(img);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -425,6 +533,7 @@ int main(void)
 		cmocka_unit_test(test_registry_reference_errors),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_trim),
+		cmocka_unit_test_setup_teardown(test_accessors, setup_gzip, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -127,10 +127,90 @@ ATMO_EXTERN void atmo_image_get_totals(const atmo_image *img, atmo_image_totals 
 
 /**
  * Names of the dpkg packages installed in the image (borrowed, sorted), NULL
- * when the image was opened without opts.packages.
+ * when the image was opened without opts.packages (non-NULL, possibly empty,
+ * when it was: the test for whether packages were read).
  * @param[out] n  their number
  */
 ATMO_EXTERN const char *const *atmo_image_packages(const atmo_image *img, size_t *n);
+
+/*
+ * Read-only views of an opened image: its history, its layers and their entries,
+ * and its final filesystem. Every pointer is borrowed from the image and valid
+ * until atmo_image_free(); nothing here allocates, and every getter is NULL-safe
+ * (a NULL or out-of-range argument gives NULL, 0 or -1 as each one says).
+ * Concurrent readers of one image are safe.
+ */
+
+/** The path or reference atmo_image_open() was given (borrowed); NULL for NULL. */
+ATMO_EXTERN const char *atmo_image_source(const atmo_image *img);
+/** The image's names (borrowed): its ref names or RepoTags, ", "-joined, or the registry
+ *  reference; NULL when it has none (the "ref" of the image document). */
+ATMO_EXTERN const char *atmo_image_ref(const atmo_image *img);
+/** The manifest digest, "sha256:..." (borrowed), NULL when none (legacy docker-archive). */
+ATMO_EXTERN const char *atmo_image_digest(const atmo_image *img);
+
+/** One entry of the image config's history (opaque; atmo_image_history_at()). */
+typedef struct atmo_image_history atmo_image_history;
+
+/** Number of history entries, empty layers included. */
+ATMO_EXTERN size_t atmo_image_history_count(const atmo_image *img);
+/** History entry i, oldest first (borrowed from img), NULL when out of range. */
+ATMO_EXTERN const atmo_image_history *atmo_image_history_at(const atmo_image *img, size_t i);
+/** The entry's `created_by` as recorded (borrowed), NULL when it has none. */
+ATMO_EXTERN const char *atmo_image_history_created_by(const atmo_image_history *h);
+/** Index of the layer the entry made (atmo_image_layer_at()), -1 when it made none. */
+ATMO_EXTERN long atmo_image_history_layer(const atmo_image_history *h);
+
+/** One layer of an image (opaque; atmo_image_layer_at()). */
+typedef struct atmo_image_layer atmo_image_layer;
+
+/** Number of layers. */
+ATMO_EXTERN size_t atmo_image_layer_count(const atmo_image *img);
+/** Layer i, bottom layer first (borrowed from img), NULL when out of range. */
+ATMO_EXTERN const atmo_image_layer *atmo_image_layer_at(const atmo_image *img, size_t i);
+/** Sum of the sizes of the layer's regular files (as atmo_image_totals.bytes). */
+ATMO_EXTERN uint64_t atmo_image_layer_size(const atmo_image_layer *l);
+/** Size of the layer's blob as stored (compressed or not). */
+ATMO_EXTERN uint64_t atmo_image_layer_compressed_size(const atmo_image_layer *l);
+/** Index of the layer's history entry (atmo_image_history_at()), -1 when none. */
+ATMO_EXTERN long atmo_image_layer_history(const atmo_image_layer *l);
+
+/** What a layer entry or a node of the final filesystem is. */
+typedef enum atmo_image_entry_kind {
+	ATMO_IMAGE_ENTRY_FILE = 0,  /**< a regular file */
+	ATMO_IMAGE_ENTRY_DIR,
+	ATMO_IMAGE_ENTRY_SYMLINK,
+	ATMO_IMAGE_ENTRY_HARDLINK,
+	ATMO_IMAGE_ENTRY_OTHER,     /**< device, fifo, ... */
+	ATMO_IMAGE_ENTRY_WHITEOUT,  /**< layers only: the path is what it hides */
+	ATMO_IMAGE_ENTRY_OPAQUE     /**< layers only: the path is the directory made opaque */
+} atmo_image_entry_kind;
+
+/** One entry of a layer's tar (opaque; atmo_image_layer_entry_at()). */
+typedef struct atmo_image_entry atmo_image_entry;
+
+/** Number of entries of a layer, whiteout and opaque markers included. */
+ATMO_EXTERN size_t atmo_image_layer_entry_count(const atmo_image_layer *l);
+/** Entry i of a layer in the tar's order (borrowed from the image), NULL when out of range. */
+ATMO_EXTERN const atmo_image_entry *atmo_image_layer_entry_at(const atmo_image_layer *l,
+							      size_t i);
+/** The entry's path (borrowed): no leading "./" or "/", no trailing "/"; NULL for NULL. */
+ATMO_EXTERN const char *atmo_image_entry_path(const atmo_image_entry *e);
+/** The entry's size in bytes (0 unless a regular file). */
+ATMO_EXTERN uint64_t atmo_image_entry_size(const atmo_image_entry *e);
+/** What the entry is; ATMO_IMAGE_ENTRY_OTHER for NULL. */
+ATMO_EXTERN atmo_image_entry_kind atmo_image_entry_type(const atmo_image_entry *e);
+
+/**
+ * Look a path up in the image's final filesystem (every layer applied, whiteouts
+ * included).
+ * @param[out] type  what the node is (never a whiteout or opaque marker); may be NULL
+ * @param[out] size  its size in bytes; may be NULL
+ * @param path       normalized as atmo_image_entry_path() gives paths
+ * @return 0, ATMO_ENOTFOUND (no such node) or ATMO_EINVALID (img or path NULL)
+ */
+ATMO_EXTERN int atmo_image_tree_find(atmo_image_entry_kind *type, uint64_t *size,
+				     const atmo_image *img, const char *path);
 
 /** The shell prefixes trimmed from a history `created_by` (borrowed pointer into s). */
 ATMO_EXTERN const char *atmo_image_trim_created_by(const char *s);
