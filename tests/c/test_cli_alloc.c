@@ -269,11 +269,6 @@ static void graph_each_format(void **state)
 	}
 }
 
-/* Bake files are read by csrc/hcl, which on this branch still frees its parser's
- * texts with free() (the hcl branch routes them through the allocator): until that
- * is merged, bake and plan abort here. Set to 0 after merging hcl (they pass then). */
-#define BAKE_WAITS_FOR_HCL_BRANCH 1
-
 static void bake_print_and_graph(void **state)
 {
 	fixture *f = *state;
@@ -285,8 +280,6 @@ static void bake_print_and_graph(void **state)
 	char *bad[] = { "bake", "-f", f->bake, "nope", NULL };
 
 	skip_under_oom_runs();
-	if (BAKE_WAITS_FOR_HCL_BRANCH)
-		skip();
 	assert_int_equal(run_each_failure(cmd_bake, print), CLI_OK);
 	assert_int_equal(run_each_failure(cmd_bake, graph), CLI_OK);
 	assert_int_equal(run(cmd_bake, drawn), CLI_OK);
@@ -306,8 +299,6 @@ static void plan_commands(void **state)
 	char *bake_json[] = { "plan", "-f", f->bake, "--bake-json", "-o", f->out, NULL };
 
 	skip_under_oom_runs();
-	if (BAKE_WAITS_FOR_HCL_BRANCH)
-		skip();
 	assert_int_equal(run(cmd_plan, commands), CLI_OK);
 	assert_int_equal(run(cmd_plan, json), CLI_OK);
 	assert_int_equal(run(cmd_plan, bake_json), CLI_OK);
