@@ -20,6 +20,7 @@
 #include "engine/run_int.h"
 #include "util/alloc.h"
 #include "util/error.h"
+#include "util/json_nomem.h"
 
 static const char *const status_names[] = { "pending", "running", "built", "cached", "failed",
 					    "skipped" };
@@ -233,16 +234,17 @@ static int try_start(runner *r, run_target *t, atmo_error *err)
 
 /* the targets of the previous run's state; NULL when out of memory (a state
  * that cannot be read, or none, is an empty one: everything is built) */
-static json_t *load_state(const char *path)
+json_t *atmo__run_load_state(const char *path)
 {
 	json_error_t je;
-	json_t *doc = json_load_file(path, 0, &je);
-	json_t *targets = json_object_get(doc, "targets");
-	json_t *res;
+	json_t *doc, *targets, *res;
 
+	memset(&je, 0, sizeof(je)); /* atmo__json_nomem() reads what jansson left */
+	doc = json_load_file(path, 0, &je);
 	/* out of memory is not "no state": that would rebuild every target */
-	if (!doc && json_error_code(&je) == json_error_out_of_memory)
+	if (!doc && atmo__json_nomem(&je, 1))
 		return NULL;
+	targets = json_object_get(doc, "targets");
 	res = json_is_object(targets) ? json_incref(targets) : json_object();
 	json_decref(doc);
 	return res;
@@ -299,7 +301,7 @@ int atmo_build_run(json_t **report_out, const atmo_plan *p, const atmo_build_opt
 	if (!r.engine_version)
 		return atmo__error_nomem(err);
 	snprintf(state_path, sizeof(state_path), "%s/state.json", r.out_dir);
-	r.state = load_state(state_path);
+	r.state = atmo__run_load_state(state_path);
 	r.n = p->n_targets;
 	r.rt = atmo__calloc(r.n + 1, sizeof(*r.rt), err);
 	pfds = atmo__calloc(r.n + 1, sizeof(*pfds), err);
