@@ -238,12 +238,21 @@ json_t *atmo__run_load_state(const char *path)
 {
 	json_error_t je;
 	json_t *doc, *targets, *res;
+	char *text;
+	size_t len;
 
-	memset(&je, 0, sizeof(je)); /* atmo__json_nomem() reads what jansson left */
-	doc = json_load_file(path, 0, &je);
-	/* out of memory is not "no state": that would rebuild every target */
-	if (!doc && atmo__json_nomem(&je, 1))
+	/* read here rather than by json_load_file(): atmo__json_nomem() looks at
+	   the text where jansson stopped */
+	if (atmo_file_read(&text, &len, path, 0, NULL) == ATMO_ENOMEM)
 		return NULL;
+	memset(&je, 0, sizeof(je)); /* atmo__json_nomem() reads what jansson left */
+	doc = text ? json_loadb(text, len, 0, &je) : NULL;
+	/* out of memory is not "no state": that would rebuild every target */
+	if (text && !doc && atmo__json_nomem(&je, text, len)) {
+		atmo__free(text);
+		return NULL;
+	}
+	atmo__free(text);
 	targets = json_object_get(doc, "targets");
 	res = json_is_object(targets) ? json_incref(targets) : json_object();
 	json_decref(doc);

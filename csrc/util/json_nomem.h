@@ -2,22 +2,22 @@
 #ifndef ATMO_UTIL_JSON_NOMEM_H
 #define ATMO_UTIL_JSON_NOMEM_H
 
+#include <stddef.h>
 #include <jansson.h>
 
 /*
- * Whether a failed json_load*() call ran out of memory. jansson 2.14 records
+ * Whether json_loads()/json_loadb() of text (len bytes) failed for lack of
+ * memory rather than for the text. jansson 2.14 records
  * json_error_out_of_memory in a few places only: most of its allocation
- * failures leave the error as json_load*() initialised it (no text), and a
- * string token it could not copy is reported as a syntax error ("invalid
- * token" or "string or '}' expected", near that whole string or, past 20
- * bytes, near nothing). The last form is also what a number or bare word
- * longer than 20 bytes in place of a key or value gives: it is taken as out
- * of memory only when own is set (a document the library wrote itself, as a
- * run's state; a user's text keeps its syntax error). A caller that takes a document that does not parse for
- * "none" (a state to rebuild from scratch) must not do so for these.
- * je must be zeroed (memset) before the load call, as jansson does not clear
- * the error code.
+ * failures leave the error as the load initialised it (no text), and a string
+ * it read whole but could not copy becomes a syntax error, "invalid token" or
+ * "string or '}' expected", whose position is just past the string's closing
+ * quote (a string that is really broken is reported by the lexer first, with
+ * its own message). je must be zeroed (memset) before the load, as jansson
+ * does not clear the error code.
+ * (jansson also drops a byte of a long string when its buffer cannot grow,
+ * without any error: that loss cannot be seen here.)
  */
-int atmo__json_nomem(const json_error_t *je, int own);
+int atmo__json_nomem(const json_error_t *je, const char *text, size_t len);
 
 #endif
