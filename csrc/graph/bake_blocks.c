@@ -631,6 +631,8 @@ static int partial_attr(bake_parser *p, size_t bi, const char *attr, json_t *fie
 	r = atmo__bake_start_range(p, hcl_expr_range(a->expr));
 	if (atmo__bake_field_decode(&j, f, v, msg, sizeof(msg)) < 0) {
 		hcl_value_unref(v);
+		if (!strcmp(msg, "out of memory"))
+			return atmo__bake_diag(p, &r, "Out of memory", "out of memory");
 		return atmo__bake_diag(p, &r, "Unsuitable value type", "%s", msg);
 	}
 	hcl_value_unref(v);

@@ -774,6 +774,61 @@ static void test_block_labels(void **state)
 	}
 }
 
+/* Running out of memory anywhere in loading a bake file with --set entry
+ * overrides (output, secrets, attest, ssh, secret.ID) and a JSON variable is
+ * ATMO_ENOMEM, never an invalid value: each allocation is failed in turn. */
+static void test_overrides_nomem(void **state)
+{
+	const char *text = "variable \"L\" {\n  type = list(string)\n}\n"
+			   "target \"a\" {\n  tags = L\n  secret = [\"id=s,src=f\"]\n}\n";
+	const char *sets[] = { "a.secret.s=env=S", "a.output=type=local,dest=out",
+			       "a.secrets+=id=t,env=T", "a.attest=type=sbom", "a.ssh=default" };
+	const char *vars[] = { "L_JSON=[\"x\", \"a-tag-name-longer-than-twenty-bytes:1\"]" };
+	atmo_bake_options o = ATMO_BAKE_OPTIONS_INIT;
+	atmo_bake *b = NULL;
+	atmo_error err;
+	const atmo_bake_target *a;
+	unsigned long k;
+	int rc = -1, failed = 0;
+
+	(void)state;
+	if (getenv("ATMOGRAPH_OOM_FAIL_AT"))
+		skip(); /* make check-oom owns the allocator */
+	o.no_env = 1;
+	o.overrides = sets;
+	o.n_overrides = sizeof(sets) / sizeof(sets[0]);
+	o.set_vars = vars;
+	o.n_set_vars = 1;
+	atmo_error_clear(&err);
+	if (atmo_bake_load_string(&b, text, strlen(text), "docker-bake.hcl", &o, &err) < 0)
+		fail_msg("%s", err.text);
+	a = atmo_bake_find_target(b, "a");
+	assert_non_null(a);
+	assert_int_equal(a->n_tags, 2);
+	assert_string_equal(a->outputs[0], "type=local,dest=out");
+	atmo_bake_free(b);
+	b = NULL;
+	atmo_set_allocator(oom_malloc, oom_realloc, free);
+	for (k = 1; k < 1000000; k++) {
+		oom_failed = 0;
+		oom_fail_at = oom_count + k;
+		atmo_error_clear(&err);
+		rc = atmo_bake_load_string(&b, text, strlen(text), "docker-bake.hcl", &o, &err);
+		failed = oom_failed;
+		atmo_bake_free(b);
+		b = NULL;
+		if (rc == 0 && !failed)
+			break;
+		if (rc < 0 && (rc != ATMO_ENOMEM || !failed))
+			break;
+	}
+	oom_fail_at = 0;
+	oom_failed = 0;
+	atmo_set_allocator(NULL, NULL, NULL);
+	if (rc != 0 || failed)
+		fail_msg("allocation %lu failing: %d: %s", k, rc, err.text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -791,6 +846,7 @@ int main(void)
 		cmocka_unit_test(test_hcl_openstack),
 		cmocka_unit_test(test_hcl_limits),
 		cmocka_unit_test(test_overrides),
+		cmocka_unit_test(test_overrides_nomem),
 		cmocka_unit_test(test_print_escapes),
 		cmocka_unit_test(test_broken_target_alone),
 		cmocka_unit_test(test_diagnostics_collected),
