@@ -272,7 +272,7 @@ int atmo_build_run(json_t **report_out, const atmo_plan *p, const atmo_build_opt
 {
 	runner r;
 	size_t i, running;
-	int rc = 0, failed = 0;
+	int rc = 0, failed = 0, oom;
 	json_t *report = NULL, *targets;
 	char state_path[4200], when[64];
 	struct pollfd *pfds = NULL;
@@ -445,27 +445,40 @@ int atmo_build_run(json_t **report_out, const atmo_plan *p, const atmo_build_opt
 		rc = atmo__error_nomem(err);
 		goto done;
 	}
-	json_object_set_new(report, "schema", json_string("atmograph.build-report/1"));
-	json_object_set_new(report, "bake_file",
-			    json_string(atmo_bake_file(p->bake, 0) ? atmo_bake_file(p->bake, 0) : ""));
-	json_object_set_new(report, "engine",
-			    json_pack("{s:s,s:s}", "name", atmo_engine_name(r.eo.kind), "version",
-				      r.engine_version));
+	/* a report or state short of a field or target would be taken for what
+	   it says (a target missing from the state is rebuilt): every insert is
+	   checked and a failure ends the run with ATMO_ENOMEM */
+	oom = json_object_set_new(report, "schema", json_string("atmograph.build-report/1")) < 0;
+	oom |= json_object_set_new(report, "bake_file",
+				   json_string(atmo_bake_file(p->bake, 0) ? atmo_bake_file(p->bake, 0)
+									 : "")) < 0;
+	oom |= json_object_set_new(report, "engine",
+				   json_pack("{s:s,s:s}", "name", atmo_engine_name(r.eo.kind), "version",
+					     r.engine_version)) < 0;
 	utc_now(when, sizeof(when));
-	json_object_set_new(report, "finished", json_string(when));
+	oom |= json_object_set_new(report, "finished", json_string(when)) < 0;
 	for (i = 0; i < r.n; i++)
-		json_object_set(targets, r.rt[i].pt->t->name, r.rt[i].entry);
-	json_object_set_new(report, "targets", targets);
+		oom |= json_object_set(targets, r.rt[i].pt->t->name, r.rt[i].entry) < 0;
+	oom |= json_object_set_new(report, "targets", targets) < 0;
+	if (oom) {
+		rc = atmo__error_nomem(err);
+		goto done;
+	}
 	{
 		/* the state keeps earlier entries of targets not built this time */
 		json_t *state = json_deep_copy(r.state), *sdoc;
 		char *text;
-		for (i = 0; i < r.n; i++) {
+		for (i = 0; state && i < r.n; i++) {
 			const char *status = json_string_value(json_object_get(r.rt[i].entry, "status"));
 			if (status && (!strcmp(status, "built") || !strcmp(status, "cached")))
-				json_object_set(state, r.rt[i].pt->t->name, r.rt[i].entry);
+				oom |= json_object_set(state, r.rt[i].pt->t->name, r.rt[i].entry) < 0;
 			else
 				json_object_del(state, r.rt[i].pt->t->name);
+		}
+		if (oom) {
+			json_decref(state);
+			rc = atmo__error_nomem(err);
+			goto done;
 		}
 		sdoc = json_pack("{s:s,s:o}", "schema", "atmograph.build-state/1", "targets", state);
 		text = json_dumps(sdoc, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(6));

@@ -809,6 +809,85 @@ static void test_state_load_nomem(void **state)
 	rmdir(dir);
 }
 
+/* A cached run out of memory while it writes the report and the state ends with
+ * ATMO_ENOMEM; it never gives a report or a state short of a target (the next
+ * run would rebuild it). The last allocations of such a run are failed in turn. */
+static void test_run_report_nomem(void **state)
+{
+	char bake[1024], engine[1024], dir[] = "/tmp/atmo-test-build-XXXXXX", store[1100], out[1100];
+	const char *files[1];
+	atmo_bake *b = NULL;
+	atmo_plan *p = NULL;
+	atmo_plan_options po = ATMO_PLAN_OPTIONS_INIT;
+	atmo_build_options bo = ATMO_BUILD_OPTIONS_INIT;
+	json_t *report = NULL, *t;
+	atmo_error err;
+	unsigned long m, k, first;
+	int rc, failed;
+
+	(void)state;
+	test_data_path(engine, sizeof(engine), "bake/fake/fake-engine.py");
+	if (access("/usr/bin/python3", X_OK) != 0 || getenv("ATMOGRAPH_OOM_FAIL_AT"))
+		skip(); /* make check-oom owns the allocator */
+	assert_non_null(mkdtemp(dir));
+	snprintf(store, sizeof(store), "%s/store", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	setenv("FAKE_STORE", store, 1);
+	files[0] = test_data_path(bake, sizeof(bake), "bake/fake/docker-bake.json");
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_bake_load(&b, files, 1, NULL, NULL, &err), 0);
+	po.engine.program = engine;
+	po.work_dir = out;
+	assert_int_equal(atmo_plan_new(&p, b, NULL, 0, &po, &err), 0);
+	bo.export_images = 0;
+	assert_int_equal(atmo_build_run(NULL, p, &bo, &err), 0);
+	/* how many allocations a cached run makes */
+	atmo_set_allocator(oom_malloc, oom_realloc, free);
+	first = oom_count;
+	assert_int_equal(atmo_build_run(&report, p, &bo, &err), 0);
+	m = oom_count - first;
+	json_decref(report);
+	report = NULL;
+	/* the report and the state are made in about the last 100 allocations (each
+	   run starts the fake engine: every allocation would take a minute) */
+	for (k = m > 120 ? m - 120 : 1; k <= m; k++) {
+		oom_failed = 0;
+		oom_fail_at = oom_count + k;
+		atmo_error_clear(&err);
+		rc = atmo_build_run(&report, p, &bo, &err);
+		failed = oom_failed;
+		oom_fail_at = 0;
+		if (rc == ATMO_ENOMEM && failed) {
+			assert_null(report);
+			continue;
+		}
+		if (rc != 0)
+			fail_msg("allocation %lu of %lu failing: %d: %s", k, m, rc, err.text);
+		t = json_object_get(report, "targets");
+		if (json_object_size(t) != 2 ||
+		    !json_is_string(json_object_get(json_object_get(t, "a"), "status")) ||
+		    !json_is_string(json_object_get(json_object_get(t, "d"), "status")))
+			fail_msg("allocation %lu of %lu failing: a report short of a target", k, m);
+		json_decref(report);
+		report = NULL;
+	}
+	oom_failed = 0;
+	atmo_set_allocator(NULL, NULL, NULL);
+	/* the state a run out of memory left still has both targets: nothing rebuilt */
+	assert_int_equal(atmo_build_run(&report, p, &bo, &err), 0);
+	t = json_object_get(report, "targets");
+	assert_json_string(json_object_get(json_object_get(t, "a"), "status"), "cached");
+	assert_json_string(json_object_get(json_object_get(t, "d"), "status"), "cached");
+	json_decref(report);
+	atmo_plan_free(p);
+	atmo_bake_free(b);
+	{
+		char cmd[1200];
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		assert_int_equal(system(cmd), 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -826,6 +905,7 @@ int main(void)
 		cmocka_unit_test(test_report_figures),
 		cmocka_unit_test(test_report_find_target),
 		cmocka_unit_test(test_state_load_nomem),
+		cmocka_unit_test(test_run_report_nomem),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
