@@ -49,7 +49,10 @@ static atmo_bake *load_good(const atmo_bake_options *o, int with_override)
 	atmo_error_clear(&err);
 	files[0] = test_data_path(p1, sizeof(p1), "bake/good/docker-bake.json");
 	files[1] = test_data_path(p2, sizeof(p2), "bake/good/docker-bake.override.json");
+	/* the bake is the fixture of the tests using it, not what is under test */
+	test_oom_pause();
 	assert_int_equal(atmo_bake_load(&b, files, with_override ? 2 : 1, NULL, o, &err), 0);
+	test_oom_resume();
 	return b;
 }
 
@@ -267,11 +270,15 @@ static void test_graph_onbuild_across_targets(void **state)
 	json_t *doc = NULL, *n, *e, *svc = NULL, *ob = NULL;
 	const char *names[1] = { "svc" };
 	size_t i;
+	int rc;
 
 	(void)state;
 	atmo_error_clear(&err);
-	assert_int_equal(atmo_bake_load_string(&b, text, strlen(text), "<test>", NULL, &err), 0);
-	if (atmo_bake_graph(&doc, b, names, 1, &err) < 0)
+	EXPECT(atmo_bake_load_string(&b, text, strlen(text), "<test>", NULL, &err), 0);
+	rc = atmo_bake_graph(&doc, b, names, 1, &err);
+	if (oom_hit(rc))
+		goto done;
+	if (rc < 0)
 		fail_msg("%s:%d: %s", err.source, err.line, err.text);
 	json_array_foreach(json_object_get(doc, "nodes"), i, n)
 		if (!strcmp(json_string_value(json_object_get(n, "id")), "svc/stage/svc"))
@@ -297,6 +304,7 @@ static void test_graph_onbuild_across_targets(void **state)
 		if (!strcmp(json_string_value(json_object_get(n, "id")), "svc/stage/assets"))
 			assert_true(json_is_true(json_object_get(n, "used")));
 	assert_int_equal(json_array_size(json_object_get(doc, "unused")), 0);
+done:
 	json_decref(doc);
 	atmo_bake_free(b);
 }
@@ -358,12 +366,14 @@ static void test_target_graph(void **state)
 	const atmo_graph **built;
 	const atmo_bake_target *rt, *svc;
 	const atmo_stage *st;
-	int idx;
+	int idx, rc;
 	size_t i;
 
 	(void)state;
 	atmo_error_clear(&err);
+	test_oom_pause(); /* the bake is the fixture */
 	assert_int_equal(atmo_bake_load_string(&b, text, strlen(text), "<test>", NULL, &err), 0);
+	test_oom_resume();
 	rt = atmo_bake_find_target(b, "rt");
 	svc = atmo_bake_find_target(b, "svc");
 	assert_non_null(rt);
@@ -372,7 +382,10 @@ static void test_target_graph(void **state)
 	assert_non_null(built);
 
 	/* the target's args and target stage apply; the image id is the target's name */
-	if (atmo_bake_target_graph(&g_rt, &df_rt, rt, NULL, 0, built, &err) < 0)
+	rc = atmo_bake_target_graph(&g_rt, &df_rt, rt, NULL, 0, built, &err);
+	if (oom_hit(rc))
+		goto done;
+	if (rc < 0)
 		fail_msg("%s:%d: %s", err.source, err.line, err.text);
 	assert_string_equal(atmo_graph_image_id(g_rt), "rt");
 	st = atmo_graph_stage_at(g_rt, atmo_graph_target(g_rt));
@@ -381,50 +394,62 @@ static void test_target_graph(void **state)
 	assert_false(atmo_graph_stage_at(g_rt, 1)->used);
 
 	/* not linked yet: the svc stage inherits nothing */
-	assert_int_equal(atmo_bake_target_graph(&g, &df, svc, NULL, 0, built, &err), 0);
+	EXPECT(atmo_bake_target_graph(&g, &df, svc, NULL, 0, built, &err), 0);
 	idx = atmo_graph_find_stage(g, "svc");
 	assert_true(idx >= 0);
 	assert_int_equal(atmo_graph_stage_at(g, (size_t)idx)->n_onbuild_inherited, 0);
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
+	g = NULL;
+	df = NULL;
 
 	/* linked through built[]: rt's ONBUILD triggers run in svc */
 	for (i = 0; i < atmo_bake_target_count(b); i++)
 		if (atmo_bake_target_at(b, i) == rt)
 			built[i] = g_rt;
-	assert_int_equal(atmo_bake_target_graph(&g, &df, svc, NULL, 0, built, &err), 0);
+	EXPECT(atmo_bake_target_graph(&g, &df, svc, NULL, 0, built, &err), 0);
 	st = atmo_graph_stage_at(g, (size_t)atmo_graph_find_stage(g, "svc"));
 	assert_int_equal(st->n_onbuild_inherited, 2);
 	assert_string_equal(st->onbuild_from, "rt/stage/rt");
 	assert_true(atmo_graph_stage_at(g, (size_t)atmo_graph_find_stage(g, "assets"))->used);
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
+	g = NULL;
+	df = NULL;
 
 	/* text given (a lowered or cached copy): that text is resolved, not the target's */
-	assert_int_equal(atmo_bake_target_graph(&g, &df, svc, "FROM busybox AS one\n", 20, NULL, &err), 0);
+	EXPECT(atmo_bake_target_graph(&g, &df, svc, "FROM busybox AS one\n", 20, NULL, &err), 0);
 	assert_int_equal(atmo_graph_stage_count(g), 1);
 	assert_string_equal(atmo_graph_stage_at(g, 0)->base, "busybox");
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
+	g = NULL;
+	df = NULL;
 
 	/* errors: located in the target's Dockerfile (inline: the target's name), outs NULL */
 	g = (atmo_graph *)1;
 	df = (atmo_dockerfile *)1;
-	assert_int_equal(atmo_bake_target_graph(&g, &df, atmo_bake_find_target(b, "bad"), NULL, 0,
-						NULL, &err), ATMO_EINVALID);
+	EXPECT(atmo_bake_target_graph(&g, &df, atmo_bake_find_target(b, "bad"), NULL, 0, NULL, &err),
+	       ATMO_EINVALID);
 	assert_null(g);
 	assert_null(df);
 	assert_string_equal(err.source, "bad");
 	assert_int_equal(err.line, 2);
 	atmo_error_clear(&err);
-	assert_true(atmo_bake_target_graph(&g, &df, atmo_bake_find_target(b, "gone"), NULL, 0, NULL,
-					   &err) < 0);
+	rc = atmo_bake_target_graph(&g, &df, atmo_bake_find_target(b, "gone"), NULL, 0, NULL, &err);
+	if (oom_hit(rc))
+		goto done;
+	assert_true(rc < 0);
 	assert_null(g);
 	if (!strstr(err.source, "nonexistent-atmograph-dir"))
 		fail_msg("%s: %s", err.source, err.text);
 	atmo_error_clear(&err);
 	assert_int_equal(atmo_bake_target_graph(&g, &df, NULL, NULL, 0, NULL, &err), ATMO_EINVALID);
-
+done:
+	if (g != (atmo_graph *)1)
+		atmo_graph_free(g);
+	if (df != (atmo_dockerfile *)1)
+		atmo_dockerfile_free(df);
 	free(built);
 	atmo_graph_free(g_rt);
 	atmo_dockerfile_free(df_rt);
@@ -712,19 +737,25 @@ static void test_broken_target_alone(void **state)
 	atmo_bake *b = NULL;
 	atmo_error err;
 	size_t *order = NULL, n = 0;
+	int rc;
 
 	(void)state;
 	o.no_env = 1;
 	atmo_error_clear(&err);
-	if (atmo_bake_load_string(&b, text, strlen(text), "docker-bake.hcl", &o, &err) < 0)
+	rc = atmo_bake_load_string(&b, text, strlen(text), "docker-bake.hcl", &o, &err);
+	if (oom_hit(rc))
+		goto done;
+	if (rc < 0)
 		fail_msg("%s", err.text);
 	assert_int_equal(atmo_bake_target_count(b), 1);
-	assert_int_equal(atmo_bake_select(&order, &n, b, (const char *const[]){ "good" }, 1, &err), 0);
+	EXPECT(atmo_bake_select(&order, &n, b, (const char *const[]){ "good" }, 1, &err), 0);
 	assert_int_equal(n, 1);
 	free(order);
-	assert_int_equal(atmo_bake_select(&order, &n, b, (const char *const[]){ "bad" }, 1, &err),
-			 ATMO_EINVALID);
+	order = NULL;
+	EXPECT(atmo_bake_select(&order, &n, b, (const char *const[]){ "bad" }, 1, &err), ATMO_EINVALID);
 	assert_string_equal(err.text, "target bad cannot link to itself");
+done:
+	free(order);
 	atmo_bake_free(b);
 }
 
