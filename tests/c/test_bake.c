@@ -907,6 +907,45 @@ static void test_overrides_nomem(void **state)
 		fail_msg("allocation %lu failing: %d: %s", k, rc, err.text);
 }
 
+/* Selecting targets out of memory gives ATMO_ENOMEM, never a list short of a
+ * target (a plan or build made from it would leave the target out): each
+ * allocation of atmo_bake_select() is failed in turn. */
+static void test_select_nomem(void **state)
+{
+	atmo_bake_options o = ATMO_BAKE_OPTIONS_INIT;
+	atmo_bake *b;
+	size_t *order = NULL, n = 0;
+	atmo_error err;
+	unsigned long k;
+	int rc = -1, failed = 0;
+
+	(void)state;
+	if (getenv("ATMOGRAPH_OOM_FAIL_AT"))
+		skip(); /* make check-oom owns the allocator */
+	o.no_env = 1;
+	b = load_good(&o, 1);
+	atmo_set_allocator(oom_malloc, oom_realloc, free);
+	for (k = 1; k < 100000; k++) {
+		oom_failed = 0;
+		oom_fail_at = oom_count + k;
+		rc = atmo_bake_select(&order, &n, b, NULL, 0, &err);
+		failed = oom_failed;
+		free(order);
+		order = NULL;
+		if (rc == 0 && !failed)
+			break;
+		if (rc < 0 ? rc != ATMO_ENOMEM || !failed : n != 2)
+			break;
+	}
+	oom_fail_at = 0;
+	oom_failed = 0;
+	atmo_set_allocator(NULL, NULL, NULL);
+	atmo_bake_free(b);
+	if (rc != 0 || failed)
+		fail_msg("allocation %lu failing: %d, %zu targets: %s", k, rc, n, err.text);
+	assert_int_equal(n, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -914,6 +953,7 @@ int main(void)
 		cmocka_unit_test(test_block_labels),
 		cmocka_unit_test(test_env_and_set_var),
 		cmocka_unit_test(test_select_and_print),
+		cmocka_unit_test(test_select_nomem),
 		cmocka_unit_test(test_graph_document),
 		cmocka_unit_test(test_default_lookup),
 		cmocka_unit_test(test_inline_and_string),
