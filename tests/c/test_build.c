@@ -888,6 +888,65 @@ static void test_run_report_nomem(void **state)
 	}
 }
 
+/* The report's figures out of memory: ATMO_ENOMEM, never a stage without its
+ * own bytes or an entry without its kept-out figure given as done. Each
+ * allocation of atmo__report_figures() is failed in turn. */
+static void test_report_figures_nomem(void **state)
+{
+	const char *entry_text =
+		"{\"size\": {\"bytes\": 1270, \"_layers\": [{\"diff_id\": \"d1\", \"size\": 1000},"
+		" {\"diff_id\": \"s1\", \"size\": 10}]}, \"packages\": [\"libc6\"]}";
+	const char *stages_text =
+		"{\"build\": {\"base\": \"builder\", \"in_final\": false, \"packages\": [\"libc6\", \"gcc\"],"
+		"  \"size\": {\"bytes\": 5800, \"_layers\": [{\"diff_id\": \"d1\", \"size\": 1000},"
+		"   {\"diff_id\": \"b2\", \"size\": 4800}]}},"
+		" \"gen\": {\"base\": \"build\", \"in_final\": false, \"packages\": [\"make\"],"
+		"  \"size\": {\"bytes\": 5900, \"_layers\": [{\"diff_id\": \"d1\", \"size\": 1000},"
+		"   {\"diff_id\": \"b2\", \"size\": 4800}, {\"diff_id\": \"g1\", \"size\": 100}]}}}";
+	const char *names[1] = { "builder" };
+	const json_t *layers[1];
+	json_t *entry = NULL, *stages = NULL, *builder;
+	atmo_error err;
+	unsigned long k;
+	int rc = -1, failed = 0, whole;
+
+	(void)state;
+	if (getenv("ATMOGRAPH_OOM_FAIL_AT"))
+		skip(); /* make check-oom owns the allocator */
+	builder = json_loads("[{\"diff_id\": \"d1\", \"size\": 1000}]", 0, NULL);
+	assert_non_null(builder);
+	layers[0] = builder;
+	atmo_set_allocator(oom_malloc, oom_realloc, free);
+	for (k = 1; k < 100000; k++) {
+		test_oom_pause();
+		entry = json_loads(entry_text, 0, NULL);
+		stages = json_loads(stages_text, 0, NULL);
+		test_oom_resume();
+		assert_non_null(entry);
+		assert_non_null(stages);
+		oom_failed = 0;
+		oom_fail_at = oom_count + k;
+		rc = atmo__report_figures(entry, stages, names, layers, 1, &err);
+		failed = oom_failed;
+		oom_fail_at = 0;
+		whole = json_integer_value(json_object_get(json_object_get(stages, "build"), "own_bytes")) ==
+				4800 &&
+			json_integer_value(json_object_get(json_object_get(stages, "gen"), "own_bytes")) == 100 &&
+			json_object_get(entry, "kept_out");
+		json_decref(entry);
+		json_decref(stages);
+		if (rc == 0 && !failed)
+			break;
+		if (rc < 0 ? rc != ATMO_ENOMEM || !failed : !whole)
+			break;
+	}
+	oom_failed = 0;
+	atmo_set_allocator(NULL, NULL, NULL);
+	json_decref(builder);
+	if (rc != 0 || failed || !whole)
+		fail_msg("allocation %lu failing: %d, figures %s", k, rc, whole ? "whole" : "missing");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -903,6 +962,7 @@ int main(void)
 		cmocka_unit_test(test_run_fake_engine),
 		cmocka_unit_test(test_annotate),
 		cmocka_unit_test(test_report_figures),
+		cmocka_unit_test(test_report_figures_nomem),
 		cmocka_unit_test(test_report_find_target),
 		cmocka_unit_test(test_state_load_nomem),
 		cmocka_unit_test(test_run_report_nomem),
