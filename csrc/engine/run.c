@@ -481,7 +481,7 @@ int atmo_build_run(json_t **report_out, const atmo_plan *p, const atmo_build_opt
 			goto done;
 		}
 		sdoc = json_pack("{s:s,s:o}", "schema", "atmograph.build-state/1", "targets", state);
-		text = json_dumps(sdoc, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(6));
+		text = atmo__json_dumps(sdoc, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(6));
 		json_decref(sdoc);
 		if (!text) {
 			rc = atmo__error_nomem(err);
@@ -493,7 +493,8 @@ int atmo_build_run(json_t **report_out, const atmo_plan *p, const atmo_build_opt
 			goto done;
 	}
 	if (r.o.report_path) {
-		char *text = json_dumps(report, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(6));
+		char *text = atmo__json_dumps(report,
+					      JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(6));
 		size_t len;
 		if (!text) {
 			rc = atmo__error_nomem(err);

@@ -19,6 +19,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/grow.h"
+#include "util/json_nomem.h"
 
 #define BAKE_MAX_FILE (16u << 20)
 
@@ -255,7 +256,7 @@ static int build_target(atmo_bake *b, atmo_bake_target *t, const char *name, con
 	if ((v = json_object_get(r, "pull")))
 		t->pull = json_is_true(v);
 	pr = atmo__bake_target_print(r);
-	text = pr ? json_dumps(pr, JSON_PRESERVE_ORDER | JSON_COMPACT) : NULL;
+	text = pr ? atmo__json_dumps(pr, JSON_PRESERVE_ORDER | JSON_COMPACT) : NULL;
 	json_decref(pr);
 	if (!(t->json = atmo__bake_keep(b, text)))
 		return atmo__error_nomem(err);

@@ -9,6 +9,7 @@
 #include <strings.h>
 #include "graph/bake_model.h"
 #include "util/alloc.h"
+#include "util/json_nomem.h"
 
 /* buildx's Target struct order, which is the order of its --print output */
 static const bake_field fields[] = {
@@ -963,7 +964,7 @@ json_t *atmo__bake_target_print(const json_t *t)
 
 char *atmo__bake_dump(const json_t *doc)
 {
-	char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER), *d;
+	char *s = atmo__json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER), *d;
 	size_t i, k = 0, n;
 
 	if (!s)

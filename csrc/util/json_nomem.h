@@ -20,4 +20,12 @@
  */
 int atmo__json_nomem(const json_error_t *je, const char *text, size_t len);
 
+/*
+ * json_dumps() that is whole or NULL (out of memory). jansson 2.14 ignores a
+ * failure to write an object's key (dump_string's result), so json_dumps()
+ * can return a document with a key cut short or missing. Here every write goes
+ * to a buffer of ours that records its failure. Freed with atmo__free().
+ */
+char *atmo__json_dumps(const json_t *j, size_t flags);
+
 #endif

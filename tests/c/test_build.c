@@ -8,6 +8,7 @@
 #include "atmograph/image.h"
 #include "engine/engine_int.h"
 #include "engine/run_int.h"
+#include "util/json_nomem.h"
 
 /* make check-oom: the call under test may give ATMO_ENOMEM once the test
  * allocator has failed an allocation; the test then goes to its cleanup
@@ -947,6 +948,84 @@ static void test_report_figures_nomem(void **state)
 		fail_msg("allocation %lu failing: %d, figures %s", k, rc, whole ? "whole" : "missing");
 }
 
+/* The state and report are written from atmo__json_dumps(): whole or NULL.
+ * (jansson 2.14's json_dumps() drops an object key it could not write and goes
+ * on: a state with a target's name cut short, and the target rebuilt.) */
+static void test_state_dump_nomem(void **state)
+{
+	json_t *doc;
+	char *want, *got = NULL;
+	unsigned long k;
+	int failed = 0;
+
+	(void)state;
+	if (getenv("ATMOGRAPH_OOM_FAIL_AT"))
+		skip(); /* make check-oom owns the allocator */
+	doc = json_pack("{s:s,s:{s:{s:s,s:s},s:{s:s,s:[i,i]}}}", "schema", "atmograph.build-state/1",
+			"targets", "a-target-name-longer-than-sixteen-bytes", "status", "built",
+			"digest", "sha256:0123456789abcdef0123456789abcdef", "another-long-target-name",
+			"status", "cached", "n", 1, 2);
+	assert_non_null(doc);
+	want = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
+	assert_non_null(want);
+	atmo_set_allocator(oom_malloc, oom_realloc, free);
+	for (k = 1; k < 100000; k++) {
+		oom_failed = 0;
+		oom_fail_at = oom_count + k;
+		got = atmo__json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
+		failed = oom_failed;
+		oom_fail_at = 0;
+		if (got && strcmp(got, want))
+			break;
+		free(got);
+		got = NULL;
+		if (!failed)
+			break;
+	}
+	oom_failed = 0;
+	atmo_set_allocator(NULL, NULL, NULL);
+	json_decref(doc);
+	if (got && strcmp(got, want))
+		fail_msg("allocation %lu failing: a document short of %zu bytes", k,
+			 strlen(want) - strlen(got));
+	free(got);
+	free(want);
+	assert_false(failed);
+}
+
+/* An engine's output read short of memory is no output (NULL), never output
+ * cut short: an image id lost would read as "no such image" and the target
+ * would be rebuilt. Each allocation of atmo__run_capture() is failed in turn. */
+static void test_capture_nomem(void **state)
+{
+	const char *argv[] = { "/bin/sh", "-c", "printf '%020000d' 0", NULL };
+	char *out = NULL;
+	unsigned long k;
+	int rc = -1, failed = 1, ok = 1;
+	size_t len = 0;
+
+	(void)state;
+	if (getenv("ATMOGRAPH_OOM_FAIL_AT"))
+		skip(); /* make check-oom owns the allocator */
+	atmo_set_allocator(oom_malloc, oom_realloc, free);
+	for (k = 1; ok && failed && k < 1000; k++) {
+		oom_failed = 0;
+		oom_fail_at = oom_count + k;
+		rc = atmo__run_capture(argv, &out, NULL);
+		failed = oom_failed;
+		oom_fail_at = 0;
+		len = out ? strlen(out) : 0;
+		/* the whole output, or none after a failed allocation */
+		ok = rc == 0 && (out ? len == 20000 : failed);
+		free(out);
+		out = NULL;
+	}
+	oom_failed = 0;
+	atmo_set_allocator(NULL, NULL, NULL);
+	if (!ok)
+		fail_msg("allocation %lu failing: exit %d, %zu bytes of 20000", k - 1, rc, len);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -965,6 +1044,8 @@ int main(void)
 		cmocka_unit_test(test_report_figures_nomem),
 		cmocka_unit_test(test_report_find_target),
 		cmocka_unit_test(test_state_load_nomem),
+		cmocka_unit_test(test_state_dump_nomem),
+		cmocka_unit_test(test_capture_nomem),
 		cmocka_unit_test(test_run_report_nomem),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
