@@ -273,12 +273,16 @@ int atmo__run_finish_target(runner *r, run_target *t)
 				run_target *d = atmo__run_find(r, bt->links[lk]);
 				ll[lk] = d && d->entry ? json_object_get(d->entry, "layers") : NULL;
 			}
-			if (!ll || atmo__report_figures(e, stages, bt->link_names, ll, bt->n_links, NULL) < 0)
+			/* an entry without its figures is not whole either (r->oom) */
+			if (!ll || atmo__report_figures(e, stages, bt->link_names, ll, bt->n_links, NULL) < 0) {
 				atmo__run_log_printf(t, "atmograph: out of memory computing the stage figures\n");
+				r->oom = 1;
+			}
 			atmo__free(ll);
 			/* the final image's layer list stays in the entry, for targets built on it */
 			if (json_is_array(json_object_get(json_object_get(e, "size"), "_layers")))
-				json_object_set(e, "layers", json_object_get(json_object_get(e, "size"), "_layers"));
+				r->oom |= json_object_set(e, "layers",
+							  json_object_get(json_object_get(e, "size"), "_layers")) < 0;
 			json_object_foreach(stages, sname, st) {
 				json_object_del(json_object_get(st, "size"), "_layers");
 				json_object_del(st, "base");

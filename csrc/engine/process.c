@@ -63,10 +63,12 @@ static pid_t spawn(const char *const *argv, int *out_fd)
 	return pid;
 }
 
-/* run argv to completion; its output in *out (may be NULL); returns exit status or -1 */
+/* run argv to completion; its output in *out (may be NULL); returns exit status or -1.
+ * *out is NULL when memory ran out: output cut short would read as another answer
+ * (an image id lost is "no such image", and the target is rebuilt). */
 int atmo__run_capture(const char *const *argv, char **out, volatile sig_atomic_t *cancel)
 {
-	int fd, status = 0;
+	int fd, status = 0, oom = 0;
 	pid_t pid = spawn(argv, &fd);
 	atmo_buf b = ATMO_BUF_INIT;
 	char buf[8192];
@@ -79,7 +81,8 @@ int atmo__run_capture(const char *const *argv, char **out, volatile sig_atomic_t
 	for (;;) {
 		r = read(fd, buf, sizeof(buf));
 		if (r > 0) {
-			atmo__buf_put(&b, buf, (size_t)r);
+			/* after a failure the rest is read and dropped: the child must not block */
+			oom |= !oom && atmo__buf_put(&b, buf, (size_t)r) < 0;
 			continue;
 		}
 		if (r < 0 && errno == EINTR) {
@@ -92,7 +95,7 @@ int atmo__run_capture(const char *const *argv, char **out, volatile sig_atomic_t
 	close(fd);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (out)
+	if (out && !oom)
 		*out = b.ptr ? atmo__buf_detach(&b) : atmo__strdup("", NULL);
 	atmo__buf_free(&b);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -112,6 +115,8 @@ int atmo_engine_probe_version(char **out, const atmo_engine_options *eo_in, atmo
 	argv[1] = "--version";
 	argv[2] = NULL;
 	rc = atmo__run_capture(argv, &text, NULL);
+	if (rc == 0 && !text)
+		return atmo__error_nomem(err);
 	if (rc != 0) {
 		atmo__free(text);
 		return atmo__error_set(err, ATMO_EENGINE, NULL, 0, 0,

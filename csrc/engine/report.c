@@ -145,7 +145,7 @@ int atmo__report_figures(json_t *entry, json_t *stages, const char *const *link_
 		const char *base = json_string_value(json_object_get(st, "base"));
 		const json_t *layers = json_object_get(json_object_get(st, "size"), "_layers");
 		const json_t *parent = NULL;
-		int parent_known = 1;
+		int parent_known = 1, lost;
 		atmo_layer_set ls, ps;
 		if (!json_is_array(layers))
 			continue;
@@ -166,11 +166,15 @@ int atmo__report_figures(json_t *entry, json_t *stages, const char *const *link_
 				layer_set_done(&ls);
 				goto oom;
 			}
-			json_object_set_new(st, "own_bytes",
-					    json_integer((json_int_t)atmo_image_own_bytes(&ls, parent ? &ps : NULL)));
+			/* a stage without its figure would be drawn as having none */
+			lost = json_object_set_new(st, "own_bytes",
+						   json_integer((json_int_t)atmo_image_own_bytes(
+							   &ls, parent ? &ps : NULL))) < 0;
 			layer_set_done(&ls);
 			if (parent)
 				layer_set_done(&ps);
+			if (lost)
+				goto oom;
 		}
 		if (json_is_false(json_object_get(st, "in_final"))) {
 			if (layer_set_of(&bs[nb], layers, json_object_get(st, "packages")) < 0)
@@ -185,7 +189,8 @@ int atmo__report_figures(json_t *entry, json_t *stages, const char *const *link_
 			goto oom;
 		if ((rc = atmo_image_kept_out(&ko, &fs, bs, nb, err)) < 0)
 			goto done;
-		json_object_set_new(entry, "kept_out", ko);
+		if (json_object_set_new(entry, "kept_out", ko) < 0)
+			goto oom;
 	}
 	goto done;
 oom:

@@ -20,6 +20,7 @@
 #include "engine/run_int.h"
 #include "util/alloc.h"
 #include "util/error.h"
+#include "util/json_nomem.h"
 
 static const char *const status_names[] = { "pending", "running", "built", "cached", "failed",
 					    "skipped" };
@@ -233,16 +234,26 @@ static int try_start(runner *r, run_target *t, atmo_error *err)
 
 /* the targets of the previous run's state; NULL when out of memory (a state
  * that cannot be read, or none, is an empty one: everything is built) */
-static json_t *load_state(const char *path)
+json_t *atmo__run_load_state(const char *path)
 {
 	json_error_t je;
-	json_t *doc = json_load_file(path, 0, &je);
-	json_t *targets = json_object_get(doc, "targets");
-	json_t *res;
+	json_t *doc, *targets, *res;
+	char *text;
+	size_t len;
 
-	/* out of memory is not "no state": that would rebuild every target */
-	if (!doc && json_error_code(&je) == json_error_out_of_memory)
+	/* read here rather than by json_load_file(): atmo__json_nomem() looks at
+	   the text where jansson stopped */
+	if (atmo_file_read(&text, &len, path, 0, NULL) == ATMO_ENOMEM)
 		return NULL;
+	memset(&je, 0, sizeof(je)); /* atmo__json_nomem() reads what jansson left */
+	doc = text ? json_loadb(text, len, 0, &je) : NULL;
+	/* out of memory is not "no state": that would rebuild every target */
+	if (text && !doc && atmo__json_nomem(&je, text, len)) {
+		atmo__free(text);
+		return NULL;
+	}
+	atmo__free(text);
+	targets = json_object_get(doc, "targets");
 	res = json_is_object(targets) ? json_incref(targets) : json_object();
 	json_decref(doc);
 	return res;
@@ -261,7 +272,7 @@ int atmo_build_run(json_t **report_out, const atmo_plan *p, const atmo_build_opt
 {
 	runner r;
 	size_t i, running;
-	int rc = 0, failed = 0;
+	int rc = 0, failed = 0, oom;
 	json_t *report = NULL, *targets;
 	char state_path[4200], when[64];
 	struct pollfd *pfds = NULL;
@@ -299,7 +310,7 @@ int atmo_build_run(json_t **report_out, const atmo_plan *p, const atmo_build_opt
 	if (!r.engine_version)
 		return atmo__error_nomem(err);
 	snprintf(state_path, sizeof(state_path), "%s/state.json", r.out_dir);
-	r.state = load_state(state_path);
+	r.state = atmo__run_load_state(state_path);
 	r.n = p->n_targets;
 	r.rt = atmo__calloc(r.n + 1, sizeof(*r.rt), err);
 	pfds = atmo__calloc(r.n + 1, sizeof(*pfds), err);
@@ -434,30 +445,43 @@ int atmo_build_run(json_t **report_out, const atmo_plan *p, const atmo_build_opt
 		rc = atmo__error_nomem(err);
 		goto done;
 	}
-	json_object_set_new(report, "schema", json_string("atmograph.build-report/1"));
-	json_object_set_new(report, "bake_file",
-			    json_string(atmo_bake_file(p->bake, 0) ? atmo_bake_file(p->bake, 0) : ""));
-	json_object_set_new(report, "engine",
-			    json_pack("{s:s,s:s}", "name", atmo_engine_name(r.eo.kind), "version",
-				      r.engine_version));
+	/* a report or state short of a field or target would be taken for what
+	   it says (a target missing from the state is rebuilt): every insert is
+	   checked and a failure ends the run with ATMO_ENOMEM */
+	oom = json_object_set_new(report, "schema", json_string("atmograph.build-report/1")) < 0;
+	oom |= json_object_set_new(report, "bake_file",
+				   json_string(atmo_bake_file(p->bake, 0) ? atmo_bake_file(p->bake, 0)
+									 : "")) < 0;
+	oom |= json_object_set_new(report, "engine",
+				   json_pack("{s:s,s:s}", "name", atmo_engine_name(r.eo.kind), "version",
+					     r.engine_version)) < 0;
 	utc_now(when, sizeof(when));
-	json_object_set_new(report, "finished", json_string(when));
+	oom |= json_object_set_new(report, "finished", json_string(when)) < 0;
 	for (i = 0; i < r.n; i++)
-		json_object_set(targets, r.rt[i].pt->t->name, r.rt[i].entry);
-	json_object_set_new(report, "targets", targets);
+		oom |= json_object_set(targets, r.rt[i].pt->t->name, r.rt[i].entry) < 0;
+	oom |= json_object_set_new(report, "targets", targets) < 0;
+	if (oom) {
+		rc = atmo__error_nomem(err);
+		goto done;
+	}
 	{
 		/* the state keeps earlier entries of targets not built this time */
 		json_t *state = json_deep_copy(r.state), *sdoc;
 		char *text;
-		for (i = 0; i < r.n; i++) {
+		for (i = 0; state && i < r.n; i++) {
 			const char *status = json_string_value(json_object_get(r.rt[i].entry, "status"));
 			if (status && (!strcmp(status, "built") || !strcmp(status, "cached")))
-				json_object_set(state, r.rt[i].pt->t->name, r.rt[i].entry);
+				oom |= json_object_set(state, r.rt[i].pt->t->name, r.rt[i].entry) < 0;
 			else
 				json_object_del(state, r.rt[i].pt->t->name);
 		}
+		if (oom) {
+			json_decref(state);
+			rc = atmo__error_nomem(err);
+			goto done;
+		}
 		sdoc = json_pack("{s:s,s:o}", "schema", "atmograph.build-state/1", "targets", state);
-		text = json_dumps(sdoc, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(6));
+		text = atmo__json_dumps(sdoc, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(6));
 		json_decref(sdoc);
 		if (!text) {
 			rc = atmo__error_nomem(err);
@@ -469,7 +493,8 @@ int atmo_build_run(json_t **report_out, const atmo_plan *p, const atmo_build_opt
 			goto done;
 	}
 	if (r.o.report_path) {
-		char *text = json_dumps(report, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(6));
+		char *text = atmo__json_dumps(report,
+					      JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(6));
 		size_t len;
 		if (!text) {
 			rc = atmo__error_nomem(err);

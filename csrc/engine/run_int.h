@@ -51,6 +51,9 @@ int atmo__mkdir_p(const char *path);
 void atmo__run_emit(runner *r, atmo_build_event_kind kind, run_target *t, const char *stage,
 		    const char *status, const char *step);
 run_target *atmo__run_find(runner *r, size_t bake_index);
+/* the "targets" object of the state file at path (a new reference): empty when
+   the file is missing or does not parse; NULL when memory ran out */
+json_t *atmo__run_load_state(const char *path);
 
 /* process.c */
 double atmo__run_now(void);

@@ -16,9 +16,10 @@
 #include "atmograph/file.h"
 #include "graph/bake_int.h"
 #include "util/alloc.h"
-#include "util/grow.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/grow.h"
+#include "util/json_nomem.h"
 
 #define BAKE_MAX_FILE (16u << 20)
 
@@ -255,7 +256,7 @@ static int build_target(atmo_bake *b, atmo_bake_target *t, const char *name, con
 	if ((v = json_object_get(r, "pull")))
 		t->pull = json_is_true(v);
 	pr = atmo__bake_target_print(r);
-	text = pr ? json_dumps(pr, JSON_PRESERVE_ORDER | JSON_COMPACT) : NULL;
+	text = pr ? atmo__json_dumps(pr, JSON_PRESERVE_ORDER | JSON_COMPACT) : NULL;
 	json_decref(pr);
 	if (!(t->json = atmo__bake_keep(b, text)))
 		return atmo__error_nomem(err);
@@ -426,27 +427,20 @@ static int bake_new(atmo_bake **out, const atmo_bake_options *opts, atmo_error *
 
 static int add_file(atmo_bake *b, const char *name, char *text, size_t len, atmo_error *err)
 {
-	char **f = atmo__realloc(b->files, (b->n_files + 1) * sizeof(*f), NULL);
-	char **t;
-	size_t *l;
+	char *copy = atmo__strdup(name, err);
 
-	if (f)
-		b->files = f;
-	t = f ? atmo__realloc(b->texts, (b->n_files + 1) * sizeof(*t), NULL) : NULL;
-	if (t)
-		b->texts = t;
-	l = t ? atmo__realloc(b->lens, (b->n_files + 1) * sizeof(*l), NULL) : NULL;
-	if (!l) {
+	/* text is the bake's from here on, kept or freed */
+	if (!copy || ATMO__GROW(b->files, b->cap_files, b->n_files + 1, err) < 0 ||
+	    ATMO__GROW(b->texts, b->cap_texts, b->n_files + 1, err) < 0 ||
+	    ATMO__GROW(b->lens, b->cap_lens, b->n_files + 1, err) < 0) {
+		atmo__free(copy);
 		atmo__free(text);
 		return atmo__error_nomem(err);
 	}
-	b->lens = l;
-	b->files[b->n_files] = atmo__strdup(name, NULL);
+	b->files[b->n_files] = copy;
 	b->texts[b->n_files] = text;
 	b->lens[b->n_files] = len;
 	b->n_files++;
-	if (!b->files[b->n_files - 1])
-		return atmo__error_nomem(err);
 	return 0;
 }
 

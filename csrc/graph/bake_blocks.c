@@ -11,6 +11,7 @@
 #include <string.h>
 #include "graph/bake_hcl_int.h"
 #include "util/alloc.h"
+#include "util/grow.h"
 
 /* one evaluation of a block: its name and fields (decoded attributes; null -> JSON null) */
 typedef struct block_out {
@@ -21,7 +22,7 @@ typedef struct block_out {
 struct bake_block_state {
 	int state;              /* 0 new, 1 being resolved, 2 done */
 	block_out *outs;
-	size_t n_outs;
+	size_t n_outs, cap_outs;
 };
 
 /* a matrix of more combinations than this is refused (each is a target) */
@@ -405,15 +406,14 @@ static int publish(bake_parser *p, const char *type, const char *name, const jso
 
 static int add_out(bake_block_state *s, const char *name, json_t *fields)
 {
-	block_out *g = atmo__realloc(s->outs, (s->n_outs + 1) * sizeof(*g), NULL);
+	char *copy = atmo__strdup(name, NULL);
 
-	if (!g)
+	if (!copy || ATMO__GROW(s->outs, s->cap_outs, s->n_outs + 1, NULL) < 0) {
+		atmo__free(copy);
 		return -1;
-	s->outs = g;
-	g[s->n_outs].name = atmo__strdup(name, NULL);
-	g[s->n_outs].fields = fields;
-	if (!g[s->n_outs].name)
-		return -1;
+	}
+	s->outs[s->n_outs].name = copy;
+	s->outs[s->n_outs].fields = fields;
 	s->n_outs++;
 	return 0;
 }
@@ -631,6 +631,8 @@ static int partial_attr(bake_parser *p, size_t bi, const char *attr, json_t *fie
 	r = atmo__bake_start_range(p, hcl_expr_range(a->expr));
 	if (atmo__bake_field_decode(&j, f, v, msg, sizeof(msg)) < 0) {
 		hcl_value_unref(v);
+		if (!strcmp(msg, "out of memory"))
+			return atmo__bake_diag(p, &r, "Out of memory", "out of memory");
 		return atmo__bake_diag(p, &r, "Unsuitable value type", "%s", msg);
 	}
 	hcl_value_unref(v);

@@ -9,6 +9,7 @@
 #include <strings.h>
 #include "graph/bake_model_int.h"
 #include "util/alloc.h"
+#include "util/json_nomem.h"
 
 /* buildx's Target struct order, which is the order of its --print output */
 static const bake_field fields[] = {
@@ -317,7 +318,9 @@ static int entry_from_text(json_t **out, bake_kind k, const char *s, char *msg, 
 	}
 	rc = 0;
 done:
-	if ((rc == 0 && oom) || (rc < 0 && n && !msg[0])) {
+	/* an insert that failed can make the entry look invalid ("type is required"):
+	   running out of memory is what is reported */
+	if (oom || (rc < 0 && n && !msg[0])) {
 		snprintf(msg, n, "out of memory");
 		rc = -1;
 	}
@@ -446,7 +449,9 @@ static hcl_value *convert_to(const hcl_value *v, hcl_type *want, char *msg, size
 
 	m[0] = path[0] = '\0';
 	r = hcl_convert((hcl_value *)v, want, m, sizeof(m), path, sizeof(path));
-	if (!r) {
+	if (!r && !strcmp(m, "out of memory")) {
+		snprintf(msg, n, "%s", m); /* no unsuitable value: the caller gives ATMO_ENOMEM */
+	} else if (!r) {
 		path_prefix(pre, sizeof(pre), path);
 		snprintf(msg, n, "Unsuitable value: %s%s", pre, m);
 	}
@@ -959,7 +964,7 @@ json_t *atmo__bake_target_print(const json_t *t)
 
 char *atmo__bake_dump(const json_t *doc)
 {
-	char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER), *d;
+	char *s = atmo__json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER), *d;
 	size_t i, k = 0, n;
 
 	if (!s)

@@ -13,6 +13,7 @@ struct atmo_bake {
 	char **texts;            /* their text */
 	size_t *lens;
 	size_t n_files;
+	size_t cap_files, cap_texts, cap_lens; /* each array's room (ATMO__GROW) */
 	char *base_dir;
 	bake_config cfg;         /* ParseFiles' result */
 	json_t *resolved;        /* name -> target resolved for the model (all targets) */

@@ -550,11 +550,17 @@ int atmo__bake_read_targets(json_t **targets_out, json_t **groups_out, const bak
 				json_decref(gs);
 				goto done;
 			}
-			if (json_object_set_new(tm, json_string_value(y), t) < 0)
+			/* stop at the first failure: the next resolve_target() would reset rc
+			   and the target would be missing from a list given as whole */
+			if (json_object_set_new(tm, json_string_value(y), t) < 0) {
 				rc = atmo__error_nomem(err);
+				break;
+			}
 		}
 		json_array_foreach(gs, j, y) {
 			json_t *g = json_object_get(c->groups, json_string_value(y));
+			if (rc < 0)
+				break;
 			if (g && json_object_set_new(gm, json_string_value(y), json_deep_copy(g)) < 0)
 				rc = atmo__error_nomem(err);
 		}

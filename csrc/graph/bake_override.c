@@ -49,15 +49,17 @@ static int parse_entries(json_t **out, const bake_field *f, const json_t *arr, c
 	int rc;
 
 	items = atmo__calloc(cnt + 1, sizeof(*items), NULL);
-	if (!items)
+	if (!items) {
+		snprintf(msg, n, "out of memory");
 		return -1;
+	}
 	for (i = 0; i < cnt; i++) {
 		const char *s = json_string_value(json_array_get(arr, i));
 		if (!*s)
 			continue;
 		items[k++] = hcl_cstring(s);
 	}
-	tuple = hcl_tuple(items, k);
+	tuple = hcl_tuple(items, k); /* NULL when an item is NULL (all unreferenced) */
 	atmo__free(items);
 	if (!tuple) {
 		snprintf(msg, n, "out of memory");
@@ -271,9 +273,11 @@ static int apply(json_t *t, const bake_override *o, char *msg, size_t n)
 		const char *fname = !strcmp(base, "secrets") ? "secret" : base;
 		const bake_field *f = atmo__bake_field(fname);
 		json_t *entries = NULL;
-		char m2[300];
+		char m2[300] = "";
 		if (parse_entries(&entries, f, o->arr, m2, sizeof(m2)) < 0) {
-			if (!strcmp(base, "attest"))
+			if (!m2[0] || !strcmp(m2, "out of memory"))
+				snprintf(msg, n, "out of memory"); /* ATMO_ENOMEM, not an invalid value */
+			else if (!strcmp(base, "attest"))
 				snprintf(msg, n, "invalid value for attest: %s", m2);
 			else if (!strcmp(base, "output") || !strcmp(base, "secrets") || !strcmp(base, "ssh"))
 				snprintf(msg, n, "invalid value for outputs: %s", m2);
@@ -292,7 +296,7 @@ static int apply(json_t *t, const bake_override *o, char *msg, size_t n)
 		const char *id = dot + 1;
 		size_t i;
 		int found = -1;
-		char m2[300];
+		char m2[300] = "";
 		json_array_foreach(list, i, x)
 			if (json_string_value(json_object_get(x, "id")) &&
 			    !strcmp(json_string_value(json_object_get(x, "id")), id))
@@ -306,7 +310,10 @@ static int apply(json_t *t, const bake_override *o, char *msg, size_t n)
 			return -1;
 		if (parse_entries(&parsed, f, arr, m2, sizeof(m2)) < 0) {
 			json_decref(arr);
-			snprintf(msg, n, "invalid value for secret: %s", m2);
+			if (!m2[0] || !strcmp(m2, "out of memory"))
+				snprintf(msg, n, "out of memory");
+			else
+				snprintf(msg, n, "invalid value for secret: %s", m2);
 			return -1;
 		}
 		json_decref(arr);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include "graph/bake_hcl_int.h"
 #include "util/alloc.h"
+#include "util/json_nomem.h"
 
 static hcl_attr *attr_of(const hcl_body *b, const char *name)
 {
@@ -266,10 +267,16 @@ static hcl_value *from_json(const json_t *j)
 static hcl_value *parse_json_value(const char *s, const hcl_type *t, char *msg, size_t n)
 {
 	json_error_t je;
-	json_t *j = json_loads(s, JSON_DECODE_ANY, &je);
+	json_t *j;
 	hcl_value *v, *c;
 	char cm[256];
 
+	memset(&je, 0, sizeof(je)); /* atmo__json_nomem() reads what jansson left */
+	j = json_loads(s, JSON_DECODE_ANY, &je);
+	if (!j && atmo__json_nomem(&je, s, strlen(s))) {
+		snprintf(msg, n, "out of memory");
+		return NULL;
+	}
 	if (!j) {
 		const char *q = s;
 		while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')
@@ -295,6 +302,13 @@ static hcl_value *parse_json_value(const char *s, const hcl_type *t, char *msg, 
 }
 
 /* ---- the variable ---- */
+
+/* the parsers above say "out of memory" when they could not make a value: that
+   is no invalid value (atmo__bake_diag gives ATMO_ENOMEM for "Out of memory") */
+static int nomem(const char *msg)
+{
+	return !strcmp(msg, "out of memory");
+}
 
 int atmo__bake_var_value(bake_parser *p, const hcl_block *var, hcl_value **out)
 {
@@ -341,8 +355,11 @@ int atmo__bake_var_value(bake_parser *p, const hcl_block *var, hcl_value **out)
 	if (envj) {
 		v = parse_json_value(envj, t, msg, sizeof(msg));
 		if (!v) {
-			atmo__bake_diag(p, &miss, "Invalid value", "failed to convert variable %s from JSON: %s",
-					name, msg);
+			if (nomem(msg))
+				atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
+			else
+				atmo__bake_diag(p, &miss, "Invalid value",
+						"failed to convert variable %s from JSON: %s", name, msg);
 			goto done;
 		}
 	} else if (env) {
@@ -350,7 +367,10 @@ int atmo__bake_var_value(bake_parser *p, const hcl_block *var, hcl_value **out)
 		if (want->kind == HCL_T_DYNAMIC || is_primitive(want)) {
 			v = parse_prim(name, env, want, msg, sizeof(msg));
 			if (!v) {
-				atmo__bake_diag(p, &miss, "Invalid value", "%s", msg);
+				if (nomem(msg))
+					atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
+				else
+					atmo__bake_diag(p, &miss, "Invalid value", "%s", msg);
 				goto done;
 			}
 		} else if (want->kind == HCL_T_OBJECT) {
@@ -360,8 +380,11 @@ int atmo__bake_var_value(bake_parser *p, const hcl_block *var, hcl_value **out)
 		} else {
 			v = parse_csv(name, env, want, msg, sizeof(msg));
 			if (!v) {
-				atmo__bake_diag(p, &miss, "Invalid value", "failed to convert variable %s from CSV: %s",
-						name, msg);
+				if (nomem(msg))
+					atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
+				else
+					atmo__bake_diag(p, &miss, "Invalid value",
+							"failed to convert variable %s from CSV: %s", name, msg);
 				goto done;
 			}
 		}

@@ -3,6 +3,23 @@
 #include "harness.h"
 #include "atmograph/bake.h"
 
+/* make check-oom: the call under test may give ATMO_ENOMEM once the test
+ * allocator has failed an allocation; the test then goes to its cleanup
+ * (done:), so that a leak report is the library's. Any other result must be
+ * the one expected. */
+static int oom_hit(int rc)
+{
+	return rc == ATMO_ENOMEM && oom_failed;
+}
+
+#define EXPECT(call, want)                                                                         \
+	do {                                                                                       \
+		int rc_ = (call);                                                                  \
+		if (oom_hit(rc_))                                                                  \
+			goto done;                                                                 \
+		assert_int_equal(rc_, (want));                                                     \
+	} while (0)
+
 static const char *lookup_env(const char *name, size_t len, void *payload)
 {
 	(void)payload;
@@ -32,7 +49,10 @@ static atmo_bake *load_good(const atmo_bake_options *o, int with_override)
 	atmo_error_clear(&err);
 	files[0] = test_data_path(p1, sizeof(p1), "bake/good/docker-bake.json");
 	files[1] = test_data_path(p2, sizeof(p2), "bake/good/docker-bake.override.json");
+	/* the bake is the fixture of the tests using it, not what is under test */
+	test_oom_pause();
 	assert_int_equal(atmo_bake_load(&b, files, with_override ? 2 : 1, NULL, o, &err), 0);
+	test_oom_resume();
 	return b;
 }
 
@@ -116,21 +136,23 @@ static void test_select_and_print(void **state)
 	b = load_good(&o, 1);
 	atmo_error_clear(&err);
 	/* default group, nested groups; linked targets first */
-	assert_int_equal(atmo_bake_select(&order, &n, b, NULL, 0, &err), 0);
+	EXPECT(atmo_bake_select(&order, &n, b, NULL, 0, &err), 0);
 	assert_int_equal(n, 2);
 	assert_string_equal(atmo_bake_target_at(b, order[0])->name, "lib");
 	assert_string_equal(atmo_bake_target_at(b, order[1])->name, "app");
 	atmo_free(order);
+	order = NULL;
 	/* app alone pulls in lib */
-	assert_int_equal(atmo_bake_select(&order, &n, b, only_app, 1, &err), 0);
+	EXPECT(atmo_bake_select(&order, &n, b, only_app, 1, &err), 0);
 	assert_int_equal(n, 2);
 	atmo_free(order);
-	assert_int_equal(atmo_bake_select(&order, &n, b, bad, 1, &err), ATMO_ENOTFOUND);
+	order = NULL;
+	EXPECT(atmo_bake_select(&order, &n, b, bad, 1, &err), ATMO_ENOTFOUND);
 	assert_non_null(strstr(err.text, "nope"));
 	assert_null(order);
 
 	atmo_error_clear(&err);
-	assert_int_equal(atmo_bake_print(&doc, b, only_app, 1, &err), 0);
+	EXPECT(atmo_bake_print(&doc, b, only_app, 1, &err), 0);
 	targets = json_object_get(json_object_get(json_object_get(doc, "group"), "default"), "targets");
 	assert_int_equal(json_array_size(targets), 1);
 	assert_string_equal(json_string_value(json_array_get(targets, 0)), "app");
@@ -140,6 +162,8 @@ static void test_select_and_print(void **state)
 			    "target:lib");
 	assert_null(json_object_get(json_object_get(json_object_get(doc, "target"), "app"), "inherits"));
 	assert_true(json_is_true(json_object_get(json_object_get(json_object_get(doc, "target"), "app"), "pull")));
+done:
+	atmo_free(order);
 	json_decref(doc);
 	atmo_bake_free(b);
 }
@@ -157,7 +181,7 @@ static void test_graph_document(void **state)
 	o.no_env = 1;
 	b = load_good(&o, 0);
 	atmo_error_clear(&err);
-	assert_int_equal(atmo_bake_graph(&doc, b, NULL, 0, &err), 0);
+	EXPECT(atmo_bake_graph(&doc, b, NULL, 0, &err), 0);
 	assert_string_equal(json_string_value(json_object_get(doc, "schema")), "atmograph.graph/1");
 	assert_int_equal(json_array_size(json_object_get(doc, "images")), 2);
 	json_array_foreach(json_object_get(doc, "edges"), i, e) {
@@ -176,6 +200,7 @@ static void test_graph_document(void **state)
 	}
 	assert_int_equal(context_nodes, 0);
 	assert_string_equal(json_string_value(json_object_get(doc, "target")), "app/stage/runtime");
+done:
 	json_decref(doc);
 	atmo_bake_free(b);
 }
@@ -216,15 +241,16 @@ static void test_inline_and_string(void **state)
 
 	(void)state;
 	atmo_error_clear(&err);
-	assert_int_equal(atmo_bake_load_string(&b, text, strlen(text), "<test>", NULL, &err), 0);
+	EXPECT(atmo_bake_load_string(&b, text, strlen(text), "<test>", NULL, &err), 0);
 	/* no group: the target "default" */
-	assert_int_equal(atmo_bake_select(&order, &n, b, NULL, 0, &err), 0);
+	EXPECT(atmo_bake_select(&order, &n, b, NULL, 0, &err), 0);
 	assert_int_equal(n, 1);
-	atmo_free(order);
 	t = atmo_bake_find_target(b, "default");
 	assert_null(t->dockerfile_path);
-	assert_int_equal(atmo_bake_target_dockerfile(&df, &len, &src, t, &err), 0);
+	EXPECT(atmo_bake_target_dockerfile(&df, &len, &src, t, &err), 0);
 	assert_string_equal(df, "FROM scratch\nCOPY x /\n");
+done:
+	atmo_free(order);
 	atmo_free(df);
 	atmo_bake_free(b);
 }
@@ -245,11 +271,15 @@ static void test_graph_onbuild_across_targets(void **state)
 	json_t *doc = NULL, *n, *e, *svc = NULL, *ob = NULL;
 	const char *names[1] = { "svc" };
 	size_t i;
+	int rc;
 
 	(void)state;
 	atmo_error_clear(&err);
-	assert_int_equal(atmo_bake_load_string(&b, text, strlen(text), "<test>", NULL, &err), 0);
-	if (atmo_bake_graph(&doc, b, names, 1, &err) < 0)
+	EXPECT(atmo_bake_load_string(&b, text, strlen(text), "<test>", NULL, &err), 0);
+	rc = atmo_bake_graph(&doc, b, names, 1, &err);
+	if (oom_hit(rc))
+		goto done;
+	if (rc < 0)
 		fail_msg("%s:%d: %s", err.source, err.line, err.text);
 	json_array_foreach(json_object_get(doc, "nodes"), i, n)
 		if (!strcmp(json_string_value(json_object_get(n, "id")), "svc/stage/svc"))
@@ -275,6 +305,7 @@ static void test_graph_onbuild_across_targets(void **state)
 		if (!strcmp(json_string_value(json_object_get(n, "id")), "svc/stage/assets"))
 			assert_true(json_is_true(json_object_get(n, "used")));
 	assert_int_equal(json_array_size(json_object_get(doc, "unused")), 0);
+done:
 	json_decref(doc);
 	atmo_bake_free(b);
 }
@@ -294,8 +325,8 @@ static void test_graph_example_family_onbuild(void **state)
 	o.no_env = 1;
 	atmo_error_clear(&err);
 	files[0] = test_data_path(p, sizeof(p), "../images/docker-bake.json");
-	assert_int_equal(atmo_bake_load(&b, files, 1, NULL, &o, &err), 0);
-	assert_int_equal(atmo_bake_graph(&doc, b, NULL, 0, &err), 0);
+	EXPECT(atmo_bake_load(&b, files, 1, NULL, &o, &err), 0);
+	EXPECT(atmo_bake_graph(&doc, b, NULL, 0, &err), 0);
 	json_array_foreach(json_object_get(doc, "nodes"), i, n) {
 		const char *id = json_string_value(json_object_get(n, "id"));
 		if (!strcmp(id, "service/stage/service"))
@@ -310,6 +341,7 @@ static void test_graph_example_family_onbuild(void **state)
 			    "ARG PROJECT");
 	assert_string_equal(json_string_value(json_object_get(svc, "onbuild_from")), "runtime/stage/runtime");
 	assert_null(json_object_get(build, "onbuild_inherited"));  /* the builder declares none */
+done:
 	json_decref(doc);
 	atmo_bake_free(b);
 }
@@ -335,12 +367,14 @@ static void test_target_graph(void **state)
 	const atmo_graph **built;
 	const atmo_bake_target *rt, *svc;
 	const atmo_stage *st;
-	int idx;
+	int idx, rc;
 	size_t i;
 
 	(void)state;
 	atmo_error_clear(&err);
+	test_oom_pause(); /* the bake is the fixture */
 	assert_int_equal(atmo_bake_load_string(&b, text, strlen(text), "<test>", NULL, &err), 0);
+	test_oom_resume();
 	rt = atmo_bake_find_target(b, "rt");
 	svc = atmo_bake_find_target(b, "svc");
 	assert_non_null(rt);
@@ -349,7 +383,10 @@ static void test_target_graph(void **state)
 	assert_non_null(built);
 
 	/* the target's args and target stage apply; the image id is the target's name */
-	if (atmo_bake_target_graph(&g_rt, &df_rt, rt, NULL, 0, built, &err) < 0)
+	rc = atmo_bake_target_graph(&g_rt, &df_rt, rt, NULL, 0, built, &err);
+	if (oom_hit(rc))
+		goto done;
+	if (rc < 0)
 		fail_msg("%s:%d: %s", err.source, err.line, err.text);
 	assert_string_equal(atmo_graph_image_id(g_rt), "rt");
 	st = atmo_graph_stage_at(g_rt, atmo_graph_target(g_rt));
@@ -358,50 +395,62 @@ static void test_target_graph(void **state)
 	assert_false(atmo_graph_stage_at(g_rt, 1)->used);
 
 	/* not linked yet: the svc stage inherits nothing */
-	assert_int_equal(atmo_bake_target_graph(&g, &df, svc, NULL, 0, built, &err), 0);
+	EXPECT(atmo_bake_target_graph(&g, &df, svc, NULL, 0, built, &err), 0);
 	idx = atmo_graph_find_stage(g, "svc");
 	assert_true(idx >= 0);
 	assert_int_equal(atmo_graph_stage_at(g, (size_t)idx)->n_onbuild_inherited, 0);
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
+	g = NULL;
+	df = NULL;
 
 	/* linked through built[]: rt's ONBUILD triggers run in svc */
 	for (i = 0; i < atmo_bake_target_count(b); i++)
 		if (atmo_bake_target_at(b, i) == rt)
 			built[i] = g_rt;
-	assert_int_equal(atmo_bake_target_graph(&g, &df, svc, NULL, 0, built, &err), 0);
+	EXPECT(atmo_bake_target_graph(&g, &df, svc, NULL, 0, built, &err), 0);
 	st = atmo_graph_stage_at(g, (size_t)atmo_graph_find_stage(g, "svc"));
 	assert_int_equal(st->n_onbuild_inherited, 2);
 	assert_string_equal(st->onbuild_from, "rt/stage/rt");
 	assert_true(atmo_graph_stage_at(g, (size_t)atmo_graph_find_stage(g, "assets"))->used);
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
+	g = NULL;
+	df = NULL;
 
 	/* text given (a lowered or cached copy): that text is resolved, not the target's */
-	assert_int_equal(atmo_bake_target_graph(&g, &df, svc, "FROM busybox AS one\n", 20, NULL, &err), 0);
+	EXPECT(atmo_bake_target_graph(&g, &df, svc, "FROM busybox AS one\n", 20, NULL, &err), 0);
 	assert_int_equal(atmo_graph_stage_count(g), 1);
 	assert_string_equal(atmo_graph_stage_at(g, 0)->base, "busybox");
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
+	g = NULL;
+	df = NULL;
 
 	/* errors: located in the target's Dockerfile (inline: the target's name), outs NULL */
 	g = (atmo_graph *)1;
 	df = (atmo_dockerfile *)1;
-	assert_int_equal(atmo_bake_target_graph(&g, &df, atmo_bake_find_target(b, "bad"), NULL, 0,
-						NULL, &err), ATMO_EINVALID);
+	EXPECT(atmo_bake_target_graph(&g, &df, atmo_bake_find_target(b, "bad"), NULL, 0, NULL, &err),
+	       ATMO_EINVALID);
 	assert_null(g);
 	assert_null(df);
 	assert_string_equal(err.source, "bad");
 	assert_int_equal(err.line, 2);
 	atmo_error_clear(&err);
-	assert_true(atmo_bake_target_graph(&g, &df, atmo_bake_find_target(b, "gone"), NULL, 0, NULL,
-					   &err) < 0);
+	rc = atmo_bake_target_graph(&g, &df, atmo_bake_find_target(b, "gone"), NULL, 0, NULL, &err);
+	if (oom_hit(rc))
+		goto done;
+	assert_true(rc < 0);
 	assert_null(g);
 	if (!strstr(err.source, "nonexistent-atmograph-dir"))
 		fail_msg("%s: %s", err.source, err.text);
 	atmo_error_clear(&err);
 	assert_int_equal(atmo_bake_target_graph(&g, &df, NULL, NULL, 0, NULL, &err), ATMO_EINVALID);
-
+done:
+	if (g != (atmo_graph *)1)
+		atmo_graph_free(g);
+	if (df != (atmo_dockerfile *)1)
+		atmo_dockerfile_free(df);
 	free(built);
 	atmo_graph_free(g_rt);
 	atmo_dockerfile_free(df_rt);
@@ -495,11 +544,19 @@ static void test_bad_files(void **state)
 		atmo_bake *b = NULL;
 		atmo_error err;
 		size_t *order = NULL, n = 0;
+		int rc;
 
 		files[0] = test_data_path(path, sizeof(path), "bake/bad/group-unknown-member.json");
 		atmo_error_clear(&err);
+		test_oom_pause(); /* the bake is the fixture, the select is under test */
 		assert_int_equal(atmo_bake_load(&b, files, 1, NULL, &o, &err), 0);
-		assert_int_equal(atmo_bake_select(&order, &n, b, NULL, 0, &err), ATMO_ENOTFOUND);
+		test_oom_resume();
+		rc = atmo_bake_select(&order, &n, b, NULL, 0, &err);
+		if (oom_hit(rc)) {
+			atmo_bake_free(b);
+			return;
+		}
+		assert_int_equal(rc, ATMO_ENOTFOUND);
 		assert_string_equal(err.text, "failed to find target missing");
 		atmo_bake_free(b);
 	}
@@ -518,12 +575,16 @@ static void test_hcl_openstack(void **state)
 	const atmo_bake_target *nova, *rt;
 	size_t *order = NULL, n = 0;
 	json_t *doc = NULL;
+	int rc;
 
 	(void)state;
 	o.no_env = 1;
 	atmo_error_clear(&err);
 	files[0] = test_data_path(p1, sizeof(p1), "bake-hcl/openstack/docker-bake.hcl");
-	if (atmo_bake_load(&b, files, 1, NULL, &o, &err) < 0)
+	rc = atmo_bake_load(&b, files, 1, NULL, &o, &err);
+	if (oom_hit(rc))
+		goto done;
+	if (rc < 0)
 		fail_msg("%s:%d: %s", err.source, err.line, err.text);
 	/* _common, builder, runtime and one target per service */
 	assert_int_equal(atmo_bake_target_count(b), 19);
@@ -540,14 +601,17 @@ static void test_hcl_openstack(void **state)
 	assert_int_equal(rt->n_links, 1);
 	assert_string_equal(rt->outputs[0], "type=docker");
 	/* the default group names the matrix block, which is a group of its targets */
-	assert_int_equal(atmo_bake_select(&order, &n, b, NULL, 0, &err), 0);
+	EXPECT(atmo_bake_select(&order, &n, b, NULL, 0, &err), 0);
 	assert_int_equal(n, 18);
 	assert_string_equal(atmo_bake_target_at(b, order[0])->name, "builder");
 	assert_string_equal(atmo_bake_target_at(b, order[1])->name, "runtime");
 	atmo_free(order);
-	assert_int_equal(atmo_bake_graph(&doc, b, NULL, 0, &err), 0);
+	order = NULL;
+	EXPECT(atmo_bake_graph(&doc, b, NULL, 0, &err), 0);
 	json_decref(doc);
+	doc = NULL;
 	atmo_bake_free(b);
+	b = NULL;
 
 	/* PUSH from the environment is parsed as the bool it is typed as */
 	o.no_env = 0;
@@ -555,18 +619,23 @@ static void test_hcl_openstack(void **state)
 		const char *vars[] = { "PUSH=true", "RELEASE=2025.1" };
 		o.set_vars = vars;
 		o.n_set_vars = 2;
-		assert_int_equal(atmo_bake_load(&b, files, 1, NULL, &o, &err), 0);
+		EXPECT(atmo_bake_load(&b, files, 1, NULL, &o, &err), 0);
 		assert_string_equal(atmo_bake_find_target(b, "runtime")->outputs[0], "type=registry");
 		assert_string_equal(atmo_bake_find_target(b, "keystone")->tags[0],
 				    "registry.example.org/openstack/keystone:2025.1");
 		atmo_bake_free(b);
+		b = NULL;
 		/* the validation block refuses a release of the wrong form, located */
 		vars[1] = "RELEASE=latest";
-		assert_int_equal(atmo_bake_load(&b, files, 1, NULL, &o, &err), ATMO_EINVALID);
+		EXPECT(atmo_bake_load(&b, files, 1, NULL, &o, &err), ATMO_EINVALID);
 		assert_null(b);
 		assert_non_null(strstr(err.text, "Validation failed; RELEASE is YEAR.1 or YEAR.2."));
 		assert_true(err.line > 1);
 	}
+done:
+	atmo_free(order);
+	json_decref(doc);
+	atmo_bake_free(b);
 }
 
 /* hostile files stop early with a located limit error: V0 = "xx", Vi = "${Vi-1}${Vi-1}"
@@ -616,6 +685,7 @@ static void test_overrides(void **state)
 	const atmo_bake_target *a, *bb;
 	char *out = NULL;
 	size_t len;
+	int rc;
 
 	(void)state;
 	o.no_env = 1;
@@ -632,7 +702,12 @@ static void test_overrides(void **state)
 	/* b inherits a's overridden fields, and its own tags */
 	assert_true(has(bb->args, bb->n_args, "V=1"));
 	assert_string_equal(bb->tags[0], "y");
-	assert_int_equal(atmo_bake_print_text(&out, &len, b, (const char *const[]){ "b" }, 1, &err), 0);
+	rc = atmo_bake_print_text(&out, &len, b, (const char *const[]){ "b" }, 1, &err);
+	if (oom_hit(rc)) {
+		atmo_bake_free(b);
+		return;
+	}
+	assert_int_equal(rc, 0);
 	assert_non_null(strstr(out, "\"platforms\": [\n        \"linux/amd64\",\n        \"linux/arm64\"\n      ]"));
 	atmo_free(out);
 	atmo_bake_free(b);
@@ -651,14 +726,19 @@ static void test_print_escapes(void **state)
 	atmo_error err;
 	char *out = NULL;
 	size_t len;
+	int rc;
 
 	(void)state;
 	atmo_error_clear(&err);
-	if (atmo_bake_load_string(&b, text, strlen(text), "docker-bake.json", NULL, &err) < 0)
+	rc = atmo_bake_load_string(&b, text, strlen(text), "docker-bake.json", NULL, &err);
+	if (oom_hit(rc))
+		goto done;
+	if (rc < 0)
 		fail_msg("%s", err.text);
-	assert_int_equal(atmo_bake_print_text(&out, &len, b, (const char *const[]){ "a" }, 1, &err), 0);
+	EXPECT(atmo_bake_print_text(&out, &len, b, (const char *const[]){ "a" }, 1, &err), 0);
 	assert_non_null(strstr(out, "\"X\": \"a\\u003cb\\u003e\\u0026c\\u0008\\u000c\\u2028\\\\b$${V}\""));
 	assert_int_equal(out[len - 1], '\n');
+done:
 	atmo_free(out);
 	atmo_bake_free(b);
 }
@@ -672,19 +752,25 @@ static void test_broken_target_alone(void **state)
 	atmo_bake *b = NULL;
 	atmo_error err;
 	size_t *order = NULL, n = 0;
+	int rc;
 
 	(void)state;
 	o.no_env = 1;
 	atmo_error_clear(&err);
-	if (atmo_bake_load_string(&b, text, strlen(text), "docker-bake.hcl", &o, &err) < 0)
+	rc = atmo_bake_load_string(&b, text, strlen(text), "docker-bake.hcl", &o, &err);
+	if (oom_hit(rc))
+		goto done;
+	if (rc < 0)
 		fail_msg("%s", err.text);
 	assert_int_equal(atmo_bake_target_count(b), 1);
-	assert_int_equal(atmo_bake_select(&order, &n, b, (const char *const[]){ "good" }, 1, &err), 0);
+	EXPECT(atmo_bake_select(&order, &n, b, (const char *const[]){ "good" }, 1, &err), 0);
 	assert_int_equal(n, 1);
 	atmo_free(order);
-	assert_int_equal(atmo_bake_select(&order, &n, b, (const char *const[]){ "bad" }, 1, &err),
-			 ATMO_EINVALID);
+	order = NULL;
+	EXPECT(atmo_bake_select(&order, &n, b, (const char *const[]){ "bad" }, 1, &err), ATMO_EINVALID);
 	assert_string_equal(err.text, "target bad cannot link to itself");
+done:
+	atmo_free(order);
 	atmo_bake_free(b);
 }
 
@@ -774,6 +860,100 @@ static void test_block_labels(void **state)
 	}
 }
 
+/* Running out of memory anywhere in loading a bake file with --set entry
+ * overrides (output, secrets, attest, ssh, secret.ID) and a JSON variable is
+ * ATMO_ENOMEM, never an invalid value: each allocation is failed in turn. */
+static void test_overrides_nomem(void **state)
+{
+	const char *text = "variable \"L\" {\n  type = list(string)\n}\n"
+			   "target \"a\" {\n  tags = L\n  secret = [\"id=s,src=f\"]\n}\n";
+	const char *sets[] = { "a.secret.s=env=S", "a.output=type=local,dest=out",
+			       "a.secrets+=id=t,env=T", "a.attest=type=sbom", "a.ssh=default" };
+	const char *vars[] = { "L_JSON=[\"x\", \"a-tag-name-longer-than-twenty-bytes:1\"]" };
+	atmo_bake_options o = ATMO_BAKE_OPTIONS_INIT;
+	atmo_bake *b = NULL;
+	atmo_error err;
+	const atmo_bake_target *a;
+	unsigned long k;
+	int rc = -1, failed = 0;
+
+	(void)state;
+	if (getenv("ATMOGRAPH_OOM_FAIL_AT"))
+		skip(); /* make check-oom owns the allocator */
+	o.no_env = 1;
+	o.overrides = sets;
+	o.n_overrides = sizeof(sets) / sizeof(sets[0]);
+	o.set_vars = vars;
+	o.n_set_vars = 1;
+	atmo_error_clear(&err);
+	if (atmo_bake_load_string(&b, text, strlen(text), "docker-bake.hcl", &o, &err) < 0)
+		fail_msg("%s", err.text);
+	a = atmo_bake_find_target(b, "a");
+	assert_non_null(a);
+	assert_int_equal(a->n_tags, 2);
+	assert_string_equal(a->outputs[0], "type=local,dest=out");
+	atmo_bake_free(b);
+	b = NULL;
+	atmo_set_allocator(oom_malloc, oom_realloc, free);
+	for (k = 1; k < 1000000; k++) {
+		oom_failed = 0;
+		oom_fail_at = oom_count + k;
+		atmo_error_clear(&err);
+		rc = atmo_bake_load_string(&b, text, strlen(text), "docker-bake.hcl", &o, &err);
+		failed = oom_failed;
+		atmo_bake_free(b);
+		b = NULL;
+		if (rc == 0 && !failed)
+			break;
+		if (rc < 0 && (rc != ATMO_ENOMEM || !failed))
+			break;
+	}
+	oom_fail_at = 0;
+	oom_failed = 0;
+	atmo_set_allocator(NULL, NULL, NULL);
+	if (rc != 0 || failed)
+		fail_msg("allocation %lu failing: %d: %s", k, rc, err.text);
+}
+
+/* Selecting targets out of memory gives ATMO_ENOMEM, never a list short of a
+ * target (a plan or build made from it would leave the target out): each
+ * allocation of atmo_bake_select() is failed in turn. */
+static void test_select_nomem(void **state)
+{
+	atmo_bake_options o = ATMO_BAKE_OPTIONS_INIT;
+	atmo_bake *b;
+	size_t *order = NULL, n = 0;
+	atmo_error err;
+	unsigned long k;
+	int rc = -1, failed = 0;
+
+	(void)state;
+	if (getenv("ATMOGRAPH_OOM_FAIL_AT"))
+		skip(); /* make check-oom owns the allocator */
+	o.no_env = 1;
+	b = load_good(&o, 1);
+	atmo_set_allocator(oom_malloc, oom_realloc, free);
+	for (k = 1; k < 100000; k++) {
+		oom_failed = 0;
+		oom_fail_at = oom_count + k;
+		rc = atmo_bake_select(&order, &n, b, NULL, 0, &err);
+		failed = oom_failed;
+		atmo_free(order);
+		order = NULL;
+		if (rc == 0 && !failed)
+			break;
+		if (rc < 0 ? rc != ATMO_ENOMEM || !failed : n != 2)
+			break;
+	}
+	oom_fail_at = 0;
+	oom_failed = 0;
+	atmo_set_allocator(NULL, NULL, NULL);
+	atmo_bake_free(b);
+	if (rc != 0 || failed)
+		fail_msg("allocation %lu failing: %d, %zu targets: %s", k, rc, n, err.text);
+	assert_int_equal(n, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -781,6 +961,7 @@ int main(void)
 		cmocka_unit_test(test_block_labels),
 		cmocka_unit_test(test_env_and_set_var),
 		cmocka_unit_test(test_select_and_print),
+		cmocka_unit_test(test_select_nomem),
 		cmocka_unit_test(test_graph_document),
 		cmocka_unit_test(test_default_lookup),
 		cmocka_unit_test(test_inline_and_string),
@@ -791,6 +972,7 @@ int main(void)
 		cmocka_unit_test(test_hcl_openstack),
 		cmocka_unit_test(test_hcl_limits),
 		cmocka_unit_test(test_overrides),
+		cmocka_unit_test(test_overrides_nomem),
 		cmocka_unit_test(test_print_escapes),
 		cmocka_unit_test(test_broken_target_alone),
 		cmocka_unit_test(test_diagnostics_collected),

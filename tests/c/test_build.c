@@ -7,6 +7,8 @@
 #include "atmograph/build.h"
 #include "atmograph/image.h"
 #include "engine/engine_int.h"
+#include "engine/run_int.h"
+#include "util/json_nomem.h"
 
 /* make check-oom: the call under test may give ATMO_ENOMEM once the test
  * allocator has failed an allocation; the test then goes to its cleanup
@@ -740,6 +742,290 @@ done:
 	rmdir(dir);
 }
 
+/* Reading the previous run's state: running out of memory anywhere in jansson's
+ * parse gives NULL (the run ends with ATMO_ENOMEM), never an empty state that
+ * would rebuild every target. jansson 2.14 records json_error_out_of_memory
+ * for few of its allocation failures, so each one is tried here. */
+static void test_state_load_nomem(void **state)
+{
+	char dir[] = "/tmp/atmo-test-state-XXXXXX", path[1100], big[400], text[1200];
+	unsigned long k;
+	json_t *s;
+	int none_failed = 0, failed = 0;
+
+	(void)state;
+	if (getenv("ATMOGRAPH_OOM_FAIL_AT"))
+		skip(); /* make check-oom owns the allocator */
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/state.json", dir);
+	/* a string longer than jansson's error text: the message naming it is cut */
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	snprintf(text, sizeof(text),
+		 "{\"targets\": {\"a\": {\"status\": \"built\", \"digest\": \"sha256:1\"},"
+		 " \"%s\": {\"status\": \"cached\", \"log\": \"%s\", \"n\": [1, 2.5, true, null]}}}",
+		 big, big);
+	write_text(path, text);
+	atmo_set_allocator(oom_malloc, oom_realloc, free);
+	for (k = 1; !none_failed && k < 100000; k++) {
+		oom_failed = 0;
+		oom_fail_at = oom_count + k;
+		s = atmo__run_load_state(path);
+		if (!s) {
+			if (!oom_failed)
+				break;
+			continue;
+		}
+		none_failed = !oom_failed;
+		/* both targets: jansson 2.14 may drop a byte of a long string when a
+		   buffer cannot grow (lex_save ignores it), so the long key is only
+		   checked whole without a failure */
+		if (json_object_size(s) != 2 || !json_object_get(s, "a") ||
+		    (none_failed && !json_object_get(s, big))) {
+			json_decref(s);
+			break;
+		}
+		json_decref(s);
+	}
+	failed = oom_failed;
+	oom_fail_at = 0;
+	oom_failed = 0;
+	atmo_set_allocator(NULL, NULL, NULL);
+	if (!none_failed)
+		fail_msg("allocation %lu failing: the state read was %s", k,
+			 failed ? "taken for an empty one" : "refused without a failure");
+	/* a state that is not JSON, or none, is an empty one (everything is built) */
+	write_text(path, "{\"targets\": {\"a\": {\"status\": \"built\"}");
+	assert_non_null(s = atmo__run_load_state(path));
+	assert_int_equal(json_object_size(s), 0);
+	json_decref(s);
+	write_text(path, "{\"targets\": {\"a\" \"b\"}}");
+	assert_non_null(s = atmo__run_load_state(path));
+	assert_int_equal(json_object_size(s), 0);
+	json_decref(s);
+	unlink(path);
+	assert_non_null(s = atmo__run_load_state(path));
+	assert_int_equal(json_object_size(s), 0);
+	json_decref(s);
+	rmdir(dir);
+}
+
+/* A cached run out of memory while it writes the report and the state ends with
+ * ATMO_ENOMEM; it never gives a report or a state short of a target (the next
+ * run would rebuild it). The last allocations of such a run are failed in turn. */
+static void test_run_report_nomem(void **state)
+{
+	char bake[1024], engine[1024], dir[] = "/tmp/atmo-test-build-XXXXXX", store[1100], out[1100];
+	const char *files[1];
+	atmo_bake *b = NULL;
+	atmo_plan *p = NULL;
+	atmo_plan_options po = ATMO_PLAN_OPTIONS_INIT;
+	atmo_build_options bo = ATMO_BUILD_OPTIONS_INIT;
+	json_t *report = NULL, *t;
+	atmo_error err;
+	unsigned long m, k, first;
+	int rc, failed;
+
+	(void)state;
+	test_data_path(engine, sizeof(engine), "bake/fake/fake-engine.py");
+	if (access("/usr/bin/python3", X_OK) != 0 || getenv("ATMOGRAPH_OOM_FAIL_AT"))
+		skip(); /* make check-oom owns the allocator */
+	assert_non_null(mkdtemp(dir));
+	snprintf(store, sizeof(store), "%s/store", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	setenv("FAKE_STORE", store, 1);
+	files[0] = test_data_path(bake, sizeof(bake), "bake/fake/docker-bake.json");
+	atmo_error_clear(&err);
+	assert_int_equal(atmo_bake_load(&b, files, 1, NULL, NULL, &err), 0);
+	po.engine.program = engine;
+	po.work_dir = out;
+	assert_int_equal(atmo_plan_new(&p, b, NULL, 0, &po, &err), 0);
+	bo.export_images = 0;
+	assert_int_equal(atmo_build_run(NULL, p, &bo, &err), 0);
+	/* how many allocations a cached run makes */
+	atmo_set_allocator(oom_malloc, oom_realloc, free);
+	first = oom_count;
+	assert_int_equal(atmo_build_run(&report, p, &bo, &err), 0);
+	m = oom_count - first;
+	json_decref(report);
+	report = NULL;
+	/* the report and the state are made in about the last 100 allocations (each
+	   run starts the fake engine: every allocation would take a minute) */
+	for (k = m > 120 ? m - 120 : 1; k <= m; k++) {
+		oom_failed = 0;
+		oom_fail_at = oom_count + k;
+		atmo_error_clear(&err);
+		rc = atmo_build_run(&report, p, &bo, &err);
+		failed = oom_failed;
+		oom_fail_at = 0;
+		if (rc == ATMO_ENOMEM && failed) {
+			assert_null(report);
+			continue;
+		}
+		if (rc != 0)
+			fail_msg("allocation %lu of %lu failing: %d: %s", k, m, rc, err.text);
+		t = json_object_get(report, "targets");
+		if (json_object_size(t) != 2 ||
+		    !json_is_string(json_object_get(json_object_get(t, "a"), "status")) ||
+		    !json_is_string(json_object_get(json_object_get(t, "d"), "status")))
+			fail_msg("allocation %lu of %lu failing: a report short of a target", k, m);
+		json_decref(report);
+		report = NULL;
+	}
+	oom_failed = 0;
+	atmo_set_allocator(NULL, NULL, NULL);
+	/* the state a run out of memory left still has both targets: nothing rebuilt */
+	assert_int_equal(atmo_build_run(&report, p, &bo, &err), 0);
+	t = json_object_get(report, "targets");
+	assert_json_string(json_object_get(json_object_get(t, "a"), "status"), "cached");
+	assert_json_string(json_object_get(json_object_get(t, "d"), "status"), "cached");
+	json_decref(report);
+	atmo_plan_free(p);
+	atmo_bake_free(b);
+	{
+		char cmd[1200];
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		assert_int_equal(system(cmd), 0);
+	}
+}
+
+/* The report's figures out of memory: ATMO_ENOMEM, never a stage without its
+ * own bytes or an entry without its kept-out figure given as done. Each
+ * allocation of atmo__report_figures() is failed in turn. */
+static void test_report_figures_nomem(void **state)
+{
+	const char *entry_text =
+		"{\"size\": {\"bytes\": 1270, \"_layers\": [{\"diff_id\": \"d1\", \"size\": 1000},"
+		" {\"diff_id\": \"s1\", \"size\": 10}]}, \"packages\": [\"libc6\"]}";
+	const char *stages_text =
+		"{\"build\": {\"base\": \"builder\", \"in_final\": false, \"packages\": [\"libc6\", \"gcc\"],"
+		"  \"size\": {\"bytes\": 5800, \"_layers\": [{\"diff_id\": \"d1\", \"size\": 1000},"
+		"   {\"diff_id\": \"b2\", \"size\": 4800}]}},"
+		" \"gen\": {\"base\": \"build\", \"in_final\": false, \"packages\": [\"make\"],"
+		"  \"size\": {\"bytes\": 5900, \"_layers\": [{\"diff_id\": \"d1\", \"size\": 1000},"
+		"   {\"diff_id\": \"b2\", \"size\": 4800}, {\"diff_id\": \"g1\", \"size\": 100}]}}}";
+	const char *names[1] = { "builder" };
+	const json_t *layers[1];
+	json_t *entry = NULL, *stages = NULL, *builder;
+	atmo_error err;
+	unsigned long k;
+	int rc = -1, failed = 0, whole;
+
+	(void)state;
+	if (getenv("ATMOGRAPH_OOM_FAIL_AT"))
+		skip(); /* make check-oom owns the allocator */
+	builder = json_loads("[{\"diff_id\": \"d1\", \"size\": 1000}]", 0, NULL);
+	assert_non_null(builder);
+	layers[0] = builder;
+	atmo_set_allocator(oom_malloc, oom_realloc, free);
+	for (k = 1; k < 100000; k++) {
+		test_oom_pause();
+		entry = json_loads(entry_text, 0, NULL);
+		stages = json_loads(stages_text, 0, NULL);
+		test_oom_resume();
+		assert_non_null(entry);
+		assert_non_null(stages);
+		oom_failed = 0;
+		oom_fail_at = oom_count + k;
+		rc = atmo__report_figures(entry, stages, names, layers, 1, &err);
+		failed = oom_failed;
+		oom_fail_at = 0;
+		whole = json_integer_value(json_object_get(json_object_get(stages, "build"), "own_bytes")) ==
+				4800 &&
+			json_integer_value(json_object_get(json_object_get(stages, "gen"), "own_bytes")) == 100 &&
+			json_object_get(entry, "kept_out");
+		json_decref(entry);
+		json_decref(stages);
+		if (rc == 0 && !failed)
+			break;
+		if (rc < 0 ? rc != ATMO_ENOMEM || !failed : !whole)
+			break;
+	}
+	oom_failed = 0;
+	atmo_set_allocator(NULL, NULL, NULL);
+	json_decref(builder);
+	if (rc != 0 || failed || !whole)
+		fail_msg("allocation %lu failing: %d, figures %s", k, rc, whole ? "whole" : "missing");
+}
+
+/* The state and report are written from atmo__json_dumps(): whole or NULL.
+ * (jansson 2.14's json_dumps() drops an object key it could not write and goes
+ * on: a state with a target's name cut short, and the target rebuilt.) */
+static void test_state_dump_nomem(void **state)
+{
+	json_t *doc;
+	char *want, *got = NULL;
+	unsigned long k;
+	int failed = 0;
+
+	(void)state;
+	if (getenv("ATMOGRAPH_OOM_FAIL_AT"))
+		skip(); /* make check-oom owns the allocator */
+	doc = json_pack("{s:s,s:{s:{s:s,s:s},s:{s:s,s:[i,i]}}}", "schema", "atmograph.build-state/1",
+			"targets", "a-target-name-longer-than-sixteen-bytes", "status", "built",
+			"digest", "sha256:0123456789abcdef0123456789abcdef", "another-long-target-name",
+			"status", "cached", "n", 1, 2);
+	assert_non_null(doc);
+	want = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
+	assert_non_null(want);
+	atmo_set_allocator(oom_malloc, oom_realloc, free);
+	for (k = 1; k < 100000; k++) {
+		oom_failed = 0;
+		oom_fail_at = oom_count + k;
+		got = atmo__json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
+		failed = oom_failed;
+		oom_fail_at = 0;
+		if (got && strcmp(got, want))
+			break;
+		free(got);
+		got = NULL;
+		if (!failed)
+			break;
+	}
+	oom_failed = 0;
+	atmo_set_allocator(NULL, NULL, NULL);
+	json_decref(doc);
+	if (got && strcmp(got, want))
+		fail_msg("allocation %lu failing: a document short of %zu bytes", k,
+			 strlen(want) - strlen(got));
+	free(got);
+	free(want);
+	assert_false(failed);
+}
+
+/* An engine's output read short of memory is no output (NULL), never output
+ * cut short: an image id lost would read as "no such image" and the target
+ * would be rebuilt. Each allocation of atmo__run_capture() is failed in turn. */
+static void test_capture_nomem(void **state)
+{
+	const char *argv[] = { "/bin/sh", "-c", "printf '%020000d' 0", NULL };
+	char *out = NULL;
+	unsigned long k;
+	int rc = -1, failed = 1, ok = 1;
+	size_t len = 0;
+
+	(void)state;
+	if (getenv("ATMOGRAPH_OOM_FAIL_AT"))
+		skip(); /* make check-oom owns the allocator */
+	atmo_set_allocator(oom_malloc, oom_realloc, free);
+	for (k = 1; ok && failed && k < 1000; k++) {
+		oom_failed = 0;
+		oom_fail_at = oom_count + k;
+		rc = atmo__run_capture(argv, &out, NULL);
+		failed = oom_failed;
+		oom_fail_at = 0;
+		len = out ? strlen(out) : 0;
+		/* the whole output, or none after a failed allocation */
+		ok = rc == 0 && (out ? len == 20000 : failed);
+		free(out);
+		out = NULL;
+	}
+	oom_failed = 0;
+	atmo_set_allocator(NULL, NULL, NULL);
+	if (!ok)
+		fail_msg("allocation %lu failing: exit %d, %zu bytes of 20000", k - 1, rc, len);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -755,7 +1041,12 @@ int main(void)
 		cmocka_unit_test(test_run_fake_engine),
 		cmocka_unit_test(test_annotate),
 		cmocka_unit_test(test_report_figures),
+		cmocka_unit_test(test_report_figures_nomem),
 		cmocka_unit_test(test_report_find_target),
+		cmocka_unit_test(test_state_load_nomem),
+		cmocka_unit_test(test_state_dump_nomem),
+		cmocka_unit_test(test_capture_nomem),
+		cmocka_unit_test(test_run_report_nomem),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
