@@ -471,6 +471,9 @@ int atmo__bake_field_decode(json_t **out, const bake_field *f, const hcl_value *
 	json_t *o = NULL;
 	size_t i;
 
+	/* a failure that names no reason is an allocation that failed (hcl_type_map, json_*) */
+	if (n)
+		snprintf(msg, n, "out of memory");
 	*out = NULL;
 	if (v->is_null)
 		return 0;
