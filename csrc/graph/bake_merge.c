@@ -11,6 +11,8 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/alloc.h"
+#include "util/grow.h"
+#include "util/map.h"
 
 static int fail(atmo_error *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(atmo_error *err, int code, const char *fmt, ...)
@@ -414,29 +416,114 @@ static void go_list(atmo_buf *b, const json_t *a)
 	atmo__buf_putc(b, ']');
 }
 
-static int load_links(const bake_config *c, const char *name, json_t *t, json_t *m,
-		      const json_t *ovs, json_t *visited, atmo_error *err)
+/* One target on the path being followed: its context links not looked at yet, and the
+ * link whose target is being followed (merged into this one when that comes back). */
+typedef struct {
+	const char *name;
+	json_t *t;
+	void *it;
+	json_t *t2;
+	const char *target;
+} link_frame;
+
+/* The links of every target, followed as buildx's loadLinks does, but each target once:
+ * a target whose links were followed without error reaches no loop, so following it
+ * again (buildx does, for every path: exponential in a wide DAG) finds nothing new and
+ * merges the same entitlements. The path is a stack and a set, not a copied list. */
+typedef struct {
+	atmo__map on_path;
+	atmo__map done;
+	link_frame *stack;
+	size_t n, cap;
+} link_walk;
+
+static int link_merge(json_t *t, json_t *t2, const char *name, const char *target,
+		      atmo_error *err)
 {
-	const char *k;
-	json_t *v;
+	json_t *x;
+	size_t i;
 	int rc;
 
-	if (json_array_append_new(visited, json_string(name)) < 0)
-		return atmo__error_nomem(err);
-	json_object_foreach(json_object_get(t, "contexts"), k, v) {
-		const char *s = json_string_value(v), *target;
-		json_t *t2, *x;
-		size_t i;
-		int seen = 0;
-		if (strncmp(s, "target:", 7))
+	json_array_foreach(json_object_get(t2, "entitlements"), i, x) {
+		json_t *e = json_object_get(t, "entitlements");
+		if (!e) {
+			e = json_array();
+			if (json_object_set_new(t, "entitlements", e) < 0)
+				return atmo__error_nomem(err);
+		}
+		if (append_unique(e, json_string_value(x)) < 0)
+			return atmo__error_nomem(err);
+	}
+	{
+		json_t *p1 = json_object_get(t, "platforms"), *p2 = json_object_get(t2, "platforms");
+		if (json_array_size(p1) > 1 && json_array_size(p2) > 1 && !subset(p1, p2)) {
+			atmo_buf b = ATMO_BUF_INIT;
+			atmo__buf_printf(&b, "target %s can't be used by %s because its platforms ", target,
+					 name);
+			go_list(&b, p1);
+			atmo__buf_puts(&b, " are not a subset of ");
+			go_list(&b, p2);
+			rc = fail(err, ATMO_EINVALID, "%s", atmo__buf_cstr(&b));
+			atmo__buf_free(&b);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static int link_push(link_walk *w, const char *name, json_t *t, atmo_error *err)
+{
+	link_frame *f;
+
+	if (ATMO__GROW(w->stack, w->cap, w->n + 1, err) < 0 ||
+	    atmo__map_set(&w->on_path, name, 1, err) < 0)
+		return ATMO_ENOMEM;
+	f = &w->stack[w->n++];
+	f->name = name;
+	f->t = t;
+	f->it = json_object_iter(json_object_get(t, "contexts"));
+	f->t2 = NULL;
+	f->target = NULL;
+	return 0;
+}
+
+static int load_links(const bake_config *c, const char *root, json_t *root_t, json_t *m,
+		      const json_t *ovs, link_walk *w, atmo_error *err)
+{
+	int rc;
+
+	if (atmo__map_get(&w->done, root))
+		return 0;
+	w->n = 0;
+	if ((rc = link_push(w, root, root_t, err)) < 0)
+		return rc;
+	while (w->n) {
+		link_frame *f = &w->stack[w->n - 1];
+		json_t *ctxs = json_object_get(f->t, "contexts"), *t2;
+		const char *s, *target;
+
+		if (f->t2) {
+			rc = link_merge(f->t, f->t2, f->name, f->target, err);
+			f->t2 = NULL;
+			if (rc < 0)
+				return rc;
+		}
+		if (!f->it) {
+			if (atmo__map_del(&w->on_path, f->name) < 0 ||
+			    atmo__map_set(&w->done, f->name, 1, err) < 0)
+				return atmo__error_nomem(err);
+			w->n--;
+			continue;
+		}
+		s = json_string_value(json_object_iter_value(f->it));
+		f->it = json_object_iter_next(ctxs, f->it);
+		if (!s || strncmp(s, "target:", 7))
 			continue;
 		target = s + 7;
-		if (!strcmp(target, name))
+		if (!strcmp(target, f->name))
 			return fail(err, ATMO_EINVALID, "target %s cannot link to itself", target);
-		json_array_foreach(visited, i, x)
-			seen |= !strcmp(json_string_value(x), target);
-		if (seen)
-			return fail(err, ATMO_EINVALID, "infinite loop from %s to %s", name, target);
+		if (atmo__map_get(&w->on_path, target))
+			return fail(err, ATMO_EINVALID, "infinite loop from %s to %s", f->name, target);
 		t2 = json_object_get(m, target);
 		if (!t2) {
 			if ((rc = resolve_target(&t2, c, target, ovs, err)) < 0)
@@ -449,37 +536,10 @@ static int load_links(const bake_config *c, const char *name, json_t *t, json_t 
 			if (json_object_set_new(m, target, t2) < 0)
 				return atmo__error_nomem(err);
 		}
-		{
-			json_t *vis2 = json_copy(visited);
-			rc = vis2 ? load_links(c, target, t2, m, ovs, vis2, err) : atmo__error_nomem(err);
-			json_decref(vis2);
-			if (rc < 0)
-				return rc;
-		}
-		json_array_foreach(json_object_get(t2, "entitlements"), i, x) {
-			json_t *e = json_object_get(t, "entitlements");
-			if (!e) {
-				e = json_array();
-				if (json_object_set_new(t, "entitlements", e) < 0)
-					return atmo__error_nomem(err);
-			}
-			if (append_unique(e, json_string_value(x)) < 0)
-				return atmo__error_nomem(err);
-		}
-		{
-			json_t *p1 = json_object_get(t, "platforms"), *p2 = json_object_get(t2, "platforms");
-			if (json_array_size(p1) > 1 && json_array_size(p2) > 1 && !subset(p1, p2)) {
-				atmo_buf b = ATMO_BUF_INIT;
-				atmo__buf_printf(&b, "target %s can't be used by %s because its platforms ", target,
-						 name);
-				go_list(&b, p1);
-				atmo__buf_puts(&b, " are not a subset of ");
-				go_list(&b, p2);
-				rc = fail(err, ATMO_EINVALID, "%s", atmo__buf_cstr(&b));
-				atmo__buf_free(&b);
-				return rc;
-			}
-		}
+		f->t2 = t2;
+		f->target = target;
+		if (!atmo__map_get(&w->done, target) && (rc = link_push(w, target, t2, err)) < 0)
+			return rc;
 	}
 	return 0;
 }
@@ -633,20 +693,20 @@ int atmo__bake_read_targets(json_t **targets_out, json_t **groups_out, const bak
 		}
 		json_object_foreach(tm, k, t)
 			keys[j++] = k;
+		link_walk w = { ATMO__MAP_INIT_COPY, ATMO__MAP_INIT_COPY, NULL, 0, 0 };
 		qsort(keys, n, sizeof(*keys), cmp_str);
 		for (j = 0; j < n && rc == 0; j++) {
-			json_t *vis = json_array();
 			char *kn = atmo__strdup(keys[j], NULL);
-			if (!kn || !vis) {
-				atmo__free(kn);
-				json_decref(vis);
+			if (!kn) {
 				rc = atmo__error_nomem(err);
 				break;
 			}
-			rc = load_links(c, kn, json_object_get(tm, kn), tm, ovs, vis, err);
-			json_decref(vis);
+			rc = load_links(c, kn, json_object_get(tm, kn), tm, ovs, &w, err);
 			atmo__free(kn);
 		}
+		atmo__map_free(&w.on_path);
+		atmo__map_free(&w.done);
+		atmo__free(w.stack);
 		atmo__free(keys);
 		if (rc < 0)
 			goto done;

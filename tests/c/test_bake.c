@@ -2,6 +2,7 @@
  * document, and every broken file in tests/data/bake/bad with its located error. */
 #include "harness.h"
 #include "atmograph/bake.h"
+#include "util/buf.h"
 
 /* make check-oom: the call under test may give ATMO_ENOMEM once the test
  * allocator has failed an allocation; the test then goes to its cleanup
@@ -915,6 +916,47 @@ static void test_overrides_nomem(void **state)
 		fail_msg("allocation %lu failing: %d: %s", k, rc, err.text);
 }
 
+/* Context links form a wide DAG: each of 400 targets links to the 20 before it.
+ * buildx follows every path from every target (its loadLinks copies the path and
+ * recurses), which is exponential here; each target's links are followed once, so
+ * this loads at once, with every link and the same loop checks. */
+static void test_links_wide_dag(void **state)
+{
+	atmo_bake_options o = ATMO_BAKE_OPTIONS_INIT;
+	atmo_buf text = ATMO_BUF_INIT;
+	atmo_bake *b = NULL;
+	atmo_error err;
+	size_t *order = NULL, n = 0, i, j;
+	const atmo_bake_target *last;
+	const char *want[] = { "t399" };
+
+	(void)state;
+	o.no_env = 1;
+	atmo__buf_puts(&text, "{\"target\": {");
+	for (i = 0; i < 400; i++) {
+		atmo__buf_printf(&text, "%s\"t%zu\": {\"context\": \".\", \"contexts\": {", i ? ", " : "",
+				 i);
+		for (j = 1; j <= 20 && j <= i; j++)
+			atmo__buf_printf(&text, "%s\"c%zu\": \"target:t%zu\"", j > 1 ? ", " : "", j,
+					 i - j);
+		atmo__buf_puts(&text, "}}");
+	}
+	atmo__buf_puts(&text, "}}");
+	assert_false(text.oom);
+	atmo_error_clear(&err);
+	if (atmo_bake_load_string(&b, atmo__buf_cstr(&text), text.len, "docker-bake.json", &o,
+				  &err) < 0)
+		fail_msg("%s", err.text);
+	assert_int_equal(atmo_bake_select(&order, &n, b, want, 1, &err), 0);
+	assert_int_equal(n, 400); /* t399 pulls in every target before it */
+	last = atmo_bake_find_target(b, "t399");
+	assert_non_null(last);
+	assert_int_equal(last->n_links, 20);
+	atmo_free(order);
+	atmo_bake_free(b);
+	atmo__buf_free(&text);
+}
+
 /* Selecting targets out of memory gives ATMO_ENOMEM, never a list short of a
  * target (a plan or build made from it would leave the target out): each
  * allocation of atmo_bake_select() is failed in turn. */
@@ -976,6 +1018,7 @@ int main(void)
 		cmocka_unit_test(test_print_escapes),
 		cmocka_unit_test(test_broken_target_alone),
 		cmocka_unit_test(test_diagnostics_collected),
+		cmocka_unit_test(test_links_wide_dag),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
