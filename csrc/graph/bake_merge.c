@@ -376,17 +376,26 @@ static int group_rec(const bake_config *c, const char *name, json_t *targets, js
 	return bad ? -1 : 0;
 }
 
-/* a new array of a's strings, each once; NULL when out of memory */
+/* a new array of a's strings, each once, in first-seen order; NULL when out of
+ * memory. A set, not a scan of the array: a group may name 10,000 targets. */
 static json_t *dedup(json_t *a)
 {
+	atmo__map seen = ATMO__MAP_INIT;
 	json_t *u = json_array(), *x;
 	size_t i;
 
-	json_array_foreach(a, i, x)
-		if (u && append_unique(u, json_string_value(x)) < 0) {
+	json_array_foreach(a, i, x) {
+		const char *s = json_string_value(x);
+		if (!u)
+			break;
+		if (atmo__map_get(&seen, s))
+			continue;
+		if (atmo__map_set(&seen, s, 1, NULL) < 0 || json_array_append_new(u, json_string(s)) < 0) {
 			json_decref(u);
-			return NULL;
+			u = NULL;
 		}
+	}
+	atmo__map_free(&seen);
 	return u;
 }
 
@@ -649,14 +658,9 @@ int atmo__bake_read_targets(json_t **targets_out, json_t **groups_out, const bak
 	{
 		json_t *d = json_object_get(gm, "default");
 		if (d) {
-			json_t *tl = json_object_get(d, "targets"), *u = json_array();
+			json_t *tl = json_object_get(d, "targets"), *u = dedup(tl);
 			size_t n, j;
 			const char **sorted;
-			json_array_foreach(tl, i, x)
-				if (u && append_unique(u, json_string_value(x)) < 0) {
-					json_decref(u);
-					u = NULL;
-				}
 			n = json_array_size(u);
 			sorted = u ? atmo__calloc(n + 1, sizeof(*sorted), NULL) : NULL;
 			if (!sorted) {
