@@ -265,6 +265,7 @@ static void jsondecode_out_of_memory_is_said(void **state)
 	for (k = 0;; k++) {
 		hcl_value *out = NULL;
 		hcl_func_error e;
+		long before = live;
 		int rc;
 		count = 0;
 		fail_at = k;
@@ -275,6 +276,9 @@ static void jsondecode_out_of_memory_is_said(void **state)
 			hcl_value_unref(out);
 		else if (!strstr(e.msg, "out of memory"))
 			fail_msg("allocation %ld failing: \"%s\"", k, e.msg);
+		if (live != before)
+			fail_msg("jsondecode: %ld allocations kept when allocation %ld failed",
+				 live - before, k);
 		if (count <= k)
 			break;
 	}
