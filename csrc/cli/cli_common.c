@@ -5,6 +5,7 @@
 #include <string.h>
 #include "cli/cli.h"
 #include "util/size.h"
+#include "util/json_nomem.h"
 
 int cli_one_operand(const char *cmd, int argc, char **argv, const char *what, int stdin_ok,
 		    const char **operand)
@@ -73,16 +74,17 @@ int cli_write_buf(const char *path, const atmo_buf *b)
 int cli_write_json(const char *path, const json_t *doc)
 {
 	/* jansson keeps insertion order (JSON_PRESERVE_ORDER is a no-op since 2.8) */
-	char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	char *s = atmo__json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	char *t;
 	size_t len;
 	int rc;
 
 	if (!s)
 		return cli_errorf("out of memory");
-	/* json_dumps() allocates with jansson's functions, the library's allocator
-	   (atmo_set_allocator()): it goes back with atmo_free(), and is not realloc()ed
-	   here, so the text with its newline is a copy of the face's own */
+	/* whole or NULL (json_dumps() can drop a key it could not write); made with
+	   the library's allocator (atmo_set_allocator()): it goes back with
+	   atmo_free(), and is not realloc()ed here, so the text with its newline is a
+	   copy of the face's own */
 	len = strlen(s);
 	t = malloc(len + 2);
 	if (!t) {

@@ -17,6 +17,7 @@
 #include "util/utf8.h"
 #include "util/alloc.h"
 #include "util/grow.h"
+#include "util/json_nomem.h"
 
 #define S(i) (args[i]->u.str.s)
 #define SL(i) (args[i]->u.str.len)
@@ -542,7 +543,13 @@ static void go_json_error(const json_error_t *je, char *msg, size_t msglen)
 int hcl__json_decode(const char *s, size_t n, hcl_value **out, char *msg, size_t msglen)
 {
 	json_error_t je;
-	json_t *j = json_loadb(s, n, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL, &je);
+	int nomem;
+	json_t *j = atmo__json_loadb(s, n, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL,
+				     &je, &nomem);
+	if (nomem) {
+		snprintf(msg, msglen, "out of memory");
+		return -2;
+	}
 	if (!j) {
 		go_json_error(&je, msg, msglen);
 		return -1;

@@ -16,6 +16,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/size.h"
+#include "util/json_nomem.h"
 
 int atmo_check_rules_new(atmo_check_rules **out, atmo_error *err)
 {
@@ -138,11 +139,13 @@ static int load_doc(json_t **out, const char *path, const char *source, int line
 	size_t len;
 	json_error_t je;
 	const char *schema;
-	int rc;
+	int rc, nomem;
 	if ((rc = atmo_file_read(&text, &len, path, 256u << 20, err)) < 0)
 		return rc;
-	*out = json_loadb(text, len, 0, &je);
+	*out = atmo__json_loadb(text, len, 0, &je, &nomem);
 	atmo__free(text);
+	if (nomem)
+		return atmo__error_nomem(err);
 	if (!*out)
 		return atmo__error_set(err, ATMO_EINVALID, path, je.line > 0 ? je.line : 0,
 				       je.column > 0 ? je.column : 0, "not valid JSON: %s", je.text);

@@ -15,6 +15,7 @@
 #include "atmograph/file.h"
 #include "util/alloc.h"
 #include "util/error.h"
+#include "util/json_nomem.h"
 
 /* line and column (1-based) of the first `"key"` in text (JSON), or `key:` (YAML) */
 static void locate_key(const char *text, size_t len, const char *key, int yaml, int *line,
@@ -216,7 +217,7 @@ int atmo_check_rules_load_string(atmo_check_rules *r, const char *text, size_t l
 	size_t n;
 	json_t *doc = NULL, *rules, *v;
 	json_error_t je;
-	int yaml, rc, line, col;
+	int yaml, rc, line, col, nomem;
 
 	atmo_error_clear(err);
 	if (!r || !text || !path)
@@ -229,8 +230,8 @@ int atmo_check_rules_load_string(atmo_check_rules *r, const char *text, size_t l
 	if (yaml) {
 		if ((rc = load_yaml(&doc, text, len, path, err)) < 0)
 			goto done;
-	} else if (!(doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je))) {
-		rc = atmo__error_set(err, ATMO_EINVALID, path, je.line > 0 ? je.line : 0,
+	} else if (!(doc = atmo__json_loadb(text, len, JSON_REJECT_DUPLICATES, &je, &nomem))) {
+		rc = nomem ? atmo__error_nomem(err) : atmo__error_set(err, ATMO_EINVALID, path, je.line > 0 ? je.line : 0,
 				     je.column > 0 ? je.column : 0, "not valid JSON: %s", je.text);
 		goto done;
 	}

@@ -15,6 +15,7 @@
 #include "util/alloc.h"
 #include "util/grow.h"
 #include "util/buf.h"
+#include "util/json_nomem.h"
 
 #define MT_OCI_INDEX "application/vnd.oci.image.index.v1+json"
 #define MT_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
@@ -61,12 +62,14 @@ static int load_json(json_t **out, atmo_image__src *s, const char *name, atmo_er
 	size_t len;
 	json_error_t je;
 	char src[600];
-	int rc;
+	int rc, nomem;
 	*out = NULL;
 	if ((rc = atmo_image__src_read(s, name, ATMO_IMAGE_MAX_JSON, &data, &len, err)) < 0)
 		return rc;
-	*out = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+	*out = atmo__json_loadb(data, len, JSON_REJECT_DUPLICATES, &je, &nomem);
 	atmo__free(data);
+	if (nomem)
+		return atmo__error_nomem(err);
 	if (!*out) {
 		/* jansson ends its message with " near '<the text>'": the file's own bytes
 		 * stay out of errors, the line and column locate the problem */

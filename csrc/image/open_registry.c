@@ -13,6 +13,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/hash.h"
+#include "util/json_nomem.h"
 
 #define MT_OCI_INDEX "application/vnd.oci.image.index.v1+json"
 #define MT_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
@@ -22,7 +23,10 @@ static int parse_doc(json_t **out, const char *data, size_t len, const char *whe
 		     atmo_error *err)
 {
 	json_error_t je;
-	*out = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+	int nomem;
+	*out = atmo__json_loadb(data, len, JSON_REJECT_DUPLICATES, &je, &nomem);
+	if (nomem)
+		return atmo__error_nomem(err);
 	if (!*out)
 		return atmo__error_set(err, ATMO_EINVALID, where, je.line > 0 ? je.line : 0,
 				       je.column > 0 ? je.column : 0, "not valid JSON: %s", je.text);

@@ -29,6 +29,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/hash.h"
+#include "util/json_nomem.h"
 
 #define MAX_ATTEMPTS 5
 #define ACCEPT_MANIFESTS "Accept: application/vnd.oci.image.index.v1+json, " \
@@ -327,7 +328,8 @@ static int fetch_token(atmo_image__reg *r, const char *challenge, atmo_error *er
 	json_t *doc = NULL;
 	const char *tok;
 	long status;
-	int rc;
+	json_error_t je;
+	int rc, nomem;
 	CURL *esc = curl_easy_init();
 	memset(&rs, 0, sizeof(rs));
 	rs.max = 1u << 20;
@@ -357,7 +359,12 @@ static int fetch_token(atmo_image__reg *r, const char *challenge, atmo_error *er
 							   : "");
 		goto done;
 	}
-	doc = json_loadb(atmo__buf_cstr(&rs.body), rs.body.len, 0, NULL);
+	doc = atmo__json_loadb(atmo__buf_cstr(&rs.body), rs.body.len, 0, &je, &nomem);
+	/* out of memory is not "the server sent no token" */
+	if (nomem) {
+		rc = atmo__error_nomem(err);
+		goto done;
+	}
 	tok = json_string_value(json_object_get(doc, "token"));
 	if (!tok)
 		tok = json_string_value(json_object_get(doc, "access_token"));
@@ -441,11 +448,13 @@ static int load_credentials(atmo_image__reg *r, const char *path, atmo_error *er
 	const char *dockerio[] = { "docker.io", "https://index.docker.io/v1/",
 				   "index.docker.io", "registry-1.docker.io", NULL };
 	char k1[600], k2[600];
-	int rc = 0, n, i;
+	int rc = 0, n, i, nomem;
 	if ((rc = atmo_file_read(&text, &len, path, 1u << 20, err)) < 0)
 		return rc;
-	doc = json_loadb(text, len, 0, &je);
+	doc = atmo__json_loadb(text, len, 0, &je, &nomem);
 	atmo__free(text);
+	if (nomem)
+		return atmo__error_nomem(err);
 	if (!doc)
 		return atmo__error_set(err, ATMO_EINVALID, path, je.line, je.column,
 				       "not valid JSON: %s", je.text);

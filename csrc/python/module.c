@@ -22,6 +22,7 @@
 #include "atmograph/bake.h"
 #include "atmograph/build.h"
 #include "atmograph/file.h"
+#include "util/json_nomem.h"
 
 /* ---- module state ---------------------------------------------------------- */
 
@@ -495,6 +496,7 @@ static PyObject *core_describe(PyObject *module, PyObject *args, PyObject *kwds)
 		json_error_t je;
 		const char *s;
 		Py_ssize_t n;
+		int nomem;
 		if (PyUnicode_Check(doc)) {
 			if (!(s = PyUnicode_AsUTF8AndSize(doc, &n)))
 				return NULL;
@@ -502,7 +504,9 @@ static PyObject *core_describe(PyObject *module, PyObject *args, PyObject *kwds)
 			s = PyBytes_AS_STRING(doc);
 			n = PyBytes_GET_SIZE(doc);
 		}
-		graph = json_loadb(s, (size_t)n, JSON_REJECT_DUPLICATES, &je);
+		graph = atmo__json_loadb(s, (size_t)n, JSON_REJECT_DUPLICATES, &je, &nomem);
+		if (nomem)
+			return PyErr_NoMemory();
 		if (!graph) {
 			atmo_error_clear(&err);
 			err.code = ATMO_EINVALID;
@@ -648,7 +652,7 @@ static PyObject *core_render_submit(PyObject *module, PyObject *args, PyObject *
 		json_t *graph = atmo_py_to_json(doc);
 		if (!graph)
 			return NULL;
-		dumped = json_dumps(graph, JSON_COMPACT);
+		dumped = atmo__json_dumps(graph, JSON_COMPACT);
 		json_decref(graph);
 		if (!dumped)
 			return PyErr_NoMemory();

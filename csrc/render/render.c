@@ -19,6 +19,7 @@
 #include "util/alloc.h"
 #include "util/error.h"
 #include "render/options_int.h"
+#include "util/json_nomem.h"
 
 #define ATMO_RENDER_MAX_NODES 3000
 #define ATMO_RENDER_MAX_EDGES 10000
@@ -550,7 +551,7 @@ int atmo_render(char **data, size_t *len, atmo_renderer *r, json_t *graph,
 
 	switch (o.format) {
 	case ATMO_FORMAT_JSON: {
-		char *s = json_dumps(graph, JSON_INDENT(2));
+		char *s = atmo__json_dumps(graph, JSON_INDENT(2));
 		if (!s) {
 			rc = atmo__error_nomem(err);
 			goto done;
@@ -616,7 +617,7 @@ int atmo_render_text(char **data, size_t *len, atmo_renderer *r, const char *jso
 {
 	json_error_t je;
 	json_t *graph;
-	int rc;
+	int rc, nomem;
 
 	atmo_error_clear(err);
 	if (data)
@@ -627,7 +628,9 @@ int atmo_render_text(char **data, size_t *len, atmo_renderer *r, const char *jso
 		*warnings = NULL;
 	if (!json)
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "atmo_render_text: json is NULL");
-	graph = json_loadb(json, json_len, JSON_REJECT_DUPLICATES, &je);
+	graph = atmo__json_loadb(json, json_len, JSON_REJECT_DUPLICATES, &je, &nomem);
+	if (nomem)
+		return atmo__error_nomem(err);
 	if (!graph)
 		return atmo__error_set(err, ATMO_EINVALID, "<graph>", je.line, je.column,
 				       "the graph document is not JSON: %s", je.text);

@@ -92,25 +92,40 @@ int atmo_sizes_annotate(json_t *graph_doc, const json_t *sizes_doc, atmo_error *
 			rc = atmo__error_nomem(err);
 			goto done;
 		}
-		if ((v = opt_integer(size, "bytes")) >= 0)
-			json_object_set_new(out, "bytes", json_integer(v));
-		if ((v = opt_integer(st, "own_bytes")) >= 0)
-			json_object_set_new(out, "own_bytes", json_integer(v));
-		if ((v = opt_integer(st, "packages")) >= 0)
-			json_object_set_new(out, "packages", json_integer(v));
-		json_object_set_new(targets[i], "size", out);
+		/* each write checked: out of memory is ATMO_ENOMEM, never a figure
+		   missing from a document said to be annotated */
+		if (((v = opt_integer(size, "bytes")) >= 0 &&
+		     json_object_set_new(out, "bytes", json_integer(v)) < 0) ||
+		    ((v = opt_integer(st, "own_bytes")) >= 0 &&
+		     json_object_set_new(out, "own_bytes", json_integer(v)) < 0) ||
+		    ((v = opt_integer(st, "packages")) >= 0 &&
+		     json_object_set_new(out, "packages", json_integer(v)) < 0)) {
+			json_decref(out);
+			rc = atmo__error_nomem(err);
+			goto done;
+		}
+		if (json_object_set_new(targets[i], "size", out) < 0) {
+			rc = atmo__error_nomem(err);
+			goto done;
+		}
 		if (json_is_true(json_object_get(st, "target"))) {
 			/* the target stage's image is the image's size */
 			const char *image = json_string_value(json_object_get(targets[i], "image"));
 			long im = image ? atmo_graph__doc_find_image(&gd, image) : -1;
 			json_t *img = im >= 0 ? gd.images[im].json : NULL;
-			json_t *isz;
-			if (img && (isz = json_object()) != NULL) {
-				if ((v = opt_integer(size, "bytes")) >= 0)
-					json_object_set_new(isz, "bytes", json_integer(v));
-				if ((v = opt_integer(size, "compressed")) >= 0)
-					json_object_set_new(isz, "compressed", json_integer(v));
-				json_object_set_new(img, "size", isz);
+			json_t *isz = img ? json_object() : NULL;
+			if (img && (!isz ||
+				    ((v = opt_integer(size, "bytes")) >= 0 &&
+				     json_object_set_new(isz, "bytes", json_integer(v)) < 0) ||
+				    ((v = opt_integer(size, "compressed")) >= 0 &&
+				     json_object_set_new(isz, "compressed", json_integer(v)) < 0))) {
+				json_decref(isz);
+				rc = atmo__error_nomem(err);
+				goto done;
+			}
+			if (img && json_object_set_new(img, "size", isz) < 0) {
+				rc = atmo__error_nomem(err);
+				goto done;
 			}
 		}
 	}
@@ -131,11 +146,17 @@ int atmo_sizes_annotate(json_t *graph_doc, const json_t *sizes_doc, atmo_error *
 		if (k)
 			qsort(items, k, sizeof(*items), cmp_json_string);
 		for (i = 0; i < k; i++)
-			if (i == 0 || !json_equal(items[i], items[i - 1]))
-				json_array_append(sorted, items[i]);
-		json_object_set_new(graph_doc, "kept_out",
-				    json_pack("{s:I,s:O}", "bytes", opt_integer(kept, "bytes"),
-					      "packages", sorted));
+			if ((i == 0 || !json_equal(items[i], items[i - 1])) &&
+			    json_array_append(sorted, items[i]) < 0) {
+				rc = atmo__error_nomem(err);
+				goto done;
+			}
+		if (json_object_set_new(graph_doc, "kept_out",
+					json_pack("{s:I,s:O}", "bytes", opt_integer(kept, "bytes"),
+						  "packages", sorted)) < 0) {
+			rc = atmo__error_nomem(err);
+			goto done;
+		}
 	}
 done:
 	json_decref(sorted);
@@ -177,10 +198,15 @@ int atmo_sizes_annotate_report(json_t *graph, const json_t *report, atmo_error *
 		json_t *t = json_object_get(targets, gd.images[i].id);
 		json_t *size = json_object_get(t, "size"), *kept = json_object_get(t, "kept_out");
 		json_t *p;
-		if (json_is_object(size))
-			json_object_set_new(img, "size",
-					    json_pack("{s:O*,s:O*}", "bytes", json_object_get(size, "bytes"),
-						      "compressed", json_object_get(size, "compressed")));
+		/* each write checked: out of memory is ATMO_ENOMEM, never a figure
+		   missing from a document said to be annotated */
+		if (json_is_object(size) &&
+		    json_object_set_new(img, "size",
+					json_pack("{s:O*,s:O*}", "bytes", json_object_get(size, "bytes"),
+						  "compressed", json_object_get(size, "compressed"))) < 0) {
+			rc = atmo__error_nomem(err);
+			goto done;
+		}
 		if (json_is_object(kept)) {
 			any_kept = 1;
 			kept_bytes += json_integer_value(json_object_get(kept, "bytes"));
@@ -192,8 +218,10 @@ int atmo_sizes_annotate_report(json_t *graph, const json_t *report, atmo_error *
 					continue;
 				json_array_foreach(kept_pk, k, q)
 					seen |= json_equal(p, q);
-				if (!seen)
-					json_array_append(kept_pk, p);
+				if (!seen && json_array_append(kept_pk, p) < 0) {
+					rc = atmo__error_nomem(err);
+					goto done;
+				}
 			}
 		}
 	}
@@ -212,25 +240,44 @@ int atmo_sizes_annotate_report(json_t *graph, const json_t *report, atmo_error *
 			rc = atmo__error_nomem(err);
 			goto done;
 		}
-		if (json_object_get(st, "own_bytes"))
-			json_object_set(out, "own_bytes", json_object_get(st, "own_bytes"));
-		if (json_is_array(json_object_get(st, "packages")))
-			json_object_set_new(out, "packages",
-					    json_integer((json_int_t)json_array_size(json_object_get(st, "packages"))));
-		json_object_set_new(node->json, "size", out);
+		if ((json_object_get(st, "own_bytes") &&
+		     json_object_set(out, "own_bytes", json_object_get(st, "own_bytes")) < 0) ||
+		    (json_is_array(json_object_get(st, "packages")) &&
+		     json_object_set_new(out, "packages",
+					 json_integer((json_int_t)json_array_size(
+						 json_object_get(st, "packages")))) < 0)) {
+			json_decref(out);
+			rc = atmo__error_nomem(err);
+			goto done;
+		}
+		if (json_object_set_new(node->json, "size", out) < 0) {
+			rc = atmo__error_nomem(err);
+			goto done;
+		}
 	}
 	if (any_kept) {
 		size_t n = json_array_size(kept_pk);
 		json_t **items = atmo__calloc(n + 1, sizeof(*items), NULL), *sorted = json_array();
-		for (i = 0; items && i < n; i++)
+		int ok = items && sorted;
+		for (i = 0; ok && i < n; i++)
 			items[i] = json_array_get(kept_pk, i);
-		if (items)
+		if (ok)
 			qsort(items, n, sizeof(*items), cmp_json_string);
-		for (i = 0; items && sorted && i < n; i++)
-			json_array_append(sorted, items[i]);
+		for (i = 0; ok && i < n; i++)
+			ok = json_array_append(sorted, items[i]) == 0;
 		atmo__free(items);
-		json_object_set_new(graph, "kept_out",
-				    json_pack("{s:I,s:o}", "bytes", kept_bytes, "packages", sorted));
+		if (!ok) {
+			json_decref(sorted);
+			rc = atmo__error_nomem(err);
+			goto done;
+		}
+		/* json_pack() takes sorted ("o") whether it succeeds or not */
+		if (json_object_set_new(graph, "kept_out",
+					json_pack("{s:I,s:o}", "bytes", kept_bytes, "packages",
+						  sorted)) < 0) {
+			rc = atmo__error_nomem(err);
+			goto done;
+		}
 	}
 done:
 	json_decref(kept_pk);

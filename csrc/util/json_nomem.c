@@ -17,6 +17,17 @@ int atmo__json_nomem(const json_error_t *je, const char *text, size_t len)
 	       je->position > 0 && (size_t)je->position <= len && text[je->position - 1] == '"';
 }
 
+json_t *atmo__json_loadb(const char *text, size_t len, size_t flags, json_error_t *je,
+			 int *nomem)
+{
+	json_t *j;
+
+	memset(je, 0, sizeof(*je));
+	j = json_loadb(text, len, flags, je);
+	*nomem = !j && atmo__json_nomem(je, text, len);
+	return j;
+}
+
 static int dump_put(const char *s, size_t n, void *data)
 {
 	return atmo__buf_put(data, s, n) < 0 ? -1 : 0;

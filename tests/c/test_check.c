@@ -173,6 +173,89 @@ static void report_targets_are_checked_or_refused(void **state)
 	atmo_check_rules_free(r);
 }
 
+/* A rules file read out of memory: ATMO_ENOMEM, never "not valid JSON" (jansson
+ * 2.14 records few of its allocation failures). Each allocation fails in turn; a
+ * rule name may lose a byte without an error in jansson's lexer (EINVALID then). */
+static void rules_json_out_of_memory(void **state)
+{
+	static const char text[] =
+		"{\"rules\": {\"lowestEfficiency\": \"95%\", \"highestWastedBytes\": \"20MB\","
+		" \"forbidPackages\": [\"gcc\", \"make*\"]}}";
+	atmo_check_rules *r;
+	atmo_error err;
+	unsigned long k;
+	int rc = 0, failed = 1;
+
+	(void)state;
+	if (getenv("ATMOGRAPH_OOM_FAIL_AT"))
+		skip(); /* make check-oom owns the allocator */
+	atmo_set_allocator(oom_malloc, oom_realloc, free);
+	for (k = 1; failed && k < 100000; k++) {
+		test_oom_pause();
+		r = rules();
+		test_oom_resume();
+		oom_failed = 0;
+		oom_fail_at = oom_count + k;
+		atmo_error_clear(&err);
+		rc = atmo_check_rules_load_string(r, text, sizeof(text) - 1, "rules.json", &err);
+		failed = oom_failed;
+		oom_fail_at = 0;
+		atmo_check_rules_free(r);
+		if (rc == 0 || (failed && (rc == ATMO_ENOMEM ||
+					   (rc == ATMO_EINVALID && !strstr(err.text, "not valid JSON")))))
+			continue;
+		break;
+	}
+	oom_failed = 0;
+	atmo_set_allocator(NULL, NULL, NULL);
+	if (rc != 0 || failed)
+		fail_msg("allocation %lu failing: %d: %s", k, rc, err.text);
+	assert_true(k > 2);
+}
+
+/* A baseline document read out of memory: ATMO_ENOMEM, never "not valid JSON"
+ * (the same sweep as for a rules file). */
+static void baseline_out_of_memory(void **state)
+{
+	char dir[] = "/tmp/atmo-check-XXXXXX", p[200];
+	atmo_check_rules *r;
+	atmo_error err;
+	unsigned long k;
+	int rc = 0, failed = 1;
+
+	(void)state;
+	if (getenv("ATMOGRAPH_OOM_FAIL_AT"))
+		skip(); /* make check-oom owns the allocator */
+	assert_non_null(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/base.json", dir);
+	write_file(p, "{\"schema\": \"atmograph.image/1\", \"layers\": [{\"size\": 10}],"
+		      " \"packages\": [\"libc6\", \"a-longer-package-name\"]}");
+	atmo_set_allocator(oom_malloc, oom_realloc, free);
+	for (k = 1; failed && k < 100000; k++) {
+		test_oom_pause();
+		r = rules();
+		test_oom_resume();
+		oom_failed = 0;
+		oom_fail_at = oom_count + k;
+		atmo_error_clear(&err);
+		rc = atmo_check_rules_set(r, "baseline", p, "--baseline", 0, 0, &err);
+		failed = oom_failed;
+		oom_fail_at = 0;
+		atmo_check_rules_free(r);
+		if (rc == 0 || (failed && (rc == ATMO_ENOMEM ||
+					   (rc == ATMO_EINVALID && !strstr(err.text, "not valid JSON")))))
+			continue;
+		break;
+	}
+	oom_failed = 0;
+	atmo_set_allocator(NULL, NULL, NULL);
+	unlink(p);
+	rmdir(dir);
+	if (rc != 0 || failed)
+		fail_msg("allocation %lu failing: %d: %s", k, rc, err.text);
+	assert_true(k > 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -181,6 +264,8 @@ int main(void)
 		cmocka_unit_test(junit_escapes_and_counts),
 		cmocka_unit_test(files_json_and_yaml_located),
 		cmocka_unit_test(report_targets_are_checked_or_refused),
+		cmocka_unit_test(rules_json_out_of_memory),
+		cmocka_unit_test(baseline_out_of_memory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

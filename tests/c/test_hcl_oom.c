@@ -247,11 +247,51 @@ static void convert_under_failing_allocations(void **state)
 #endif
 }
 
+/* jsondecode out of memory says so ("out of memory", which the bake reports as
+ * ATMO_ENOMEM), never a JSON syntax error: jansson 2.14 records few of its
+ * allocation failures. */
+static void jsondecode_out_of_memory_is_said(void **state)
+{
+#ifdef OOM_SKIP
+	(void)state;
+	skip();
+#else
+	const hcl_func *f = hcl_stdlib_lookup("jsondecode");
+	hcl_value *a = from_json("[\"{\\\"key\\\": [\\\"a string longer than jansson's first buffer\\\","
+				 " 1.5, {\\\"k\\\": null}]}\"]");
+	long k;
+	(void)state;
+	assert_non_null(f);
+	for (k = 0;; k++) {
+		hcl_value *out = NULL;
+		hcl_func_error e;
+		long before = live;
+		int rc;
+		count = 0;
+		fail_at = k;
+		armed = 1;
+		rc = hcl_func_call(f, a->u.seq.items, a->u.seq.n, &out, &e);
+		armed = 0;
+		if (rc == 0)
+			hcl_value_unref(out);
+		else if (!strstr(e.msg, "out of memory"))
+			fail_msg("allocation %ld failing: \"%s\"", k, e.msg);
+		if (live != before)
+			fail_msg("jsondecode: %ld allocations kept when allocation %ld failed",
+				 live - before, k);
+		if (count <= k)
+			break;
+	}
+	hcl_value_unref(a);
+#endif
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(stdlib_under_failing_allocations),
 		cmocka_unit_test(convert_under_failing_allocations),
+		cmocka_unit_test(jsondecode_out_of_memory_is_said),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

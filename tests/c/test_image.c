@@ -520,6 +520,43 @@ static void test_accessors(void **state)
 	atmo_image_free(img);
 }
 
+/* An image's JSON (index, manifest, config) read out of memory: ATMO_ENOMEM, never
+ * "not valid JSON" (jansson 2.14 records few of its allocation failures). Each
+ * allocation of an open fails in turn. (A byte jansson's lexer drops without an
+ * error can make a field wrong: another error, located, but not "not JSON".) */
+static void test_open_nomem(void **state)
+{
+	fx *f = *state;
+	atmo_image *img;
+	atmo_image_options o = ATMO_IMAGE_OPTIONS_INIT;
+	atmo_error err;
+	unsigned long k;
+	int rc = 0, failed = 1;
+
+	if (getenv("ATMOGRAPH_OOM_FAIL_AT"))
+		skip(); /* make check-oom owns the allocator */
+	o.threads = 1;
+	atmo_set_allocator(oom_malloc, oom_realloc, free);
+	for (k = 1; failed && k < 100000; k++) {
+		img = NULL;
+		oom_failed = 0;
+		oom_fail_at = oom_count + k;
+		atmo_error_clear(&err);
+		rc = atmo_image_open(&img, f->dir, &o, &err);
+		failed = oom_failed;
+		oom_fail_at = 0;
+		atmo_image_free(img);
+		if (rc == 0 || (failed && (rc == ATMO_ENOMEM || !strstr(err.text, "not valid JSON"))))
+			continue;
+		break;
+	}
+	oom_failed = 0;
+	atmo_set_allocator(NULL, NULL, NULL);
+	if (rc != 0 || failed)
+		fail_msg("allocation %lu failing: %d: %s", k, rc, err.text);
+	assert_true(k > 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -533,6 +570,7 @@ int main(void)
 		cmocka_unit_test(test_registry_reference_errors),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_trim),
+		cmocka_unit_test_setup_teardown(test_open_nomem, setup_gzip, teardown),
 		cmocka_unit_test_setup_teardown(test_accessors, setup_gzip, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -137,12 +137,78 @@ static void test_oom_hostile(void **state)
 	json_decref(doc);
 }
 
+/* The graph given as text (atmo_render_text): jansson's parse out of memory is
+ * ATMO_ENOMEM, never "not JSON" (jansson 2.14 reports few of its allocation
+ * failures). A render that succeeds with a failed allocation is the same one,
+ * except that jansson may drop a byte of a long string without an error (its
+ * lexer ignores a buffer that could not grow: nothing outside it can see that). */
+static void test_oom_text_json(void **state)
+{
+	atmo_render_options o = ATMO_RENDER_OPTIONS_INIT;
+	json_t *doc = load("render/hostile.json");
+	char *text = json_dumps(doc, JSON_INDENT(1)), *want, *data;
+	size_t want_len, len;
+	unsigned long n;
+	atmo_error err;
+	int rc;
+
+	(void)state;
+	assert_non_null(text);
+	o.format = ATMO_FORMAT_JSON;
+	assert_int_equal(atmo_render_text(&want, &want_len, R, text, strlen(text), &o, NULL, &err), 0);
+	for (n = 1;; n++) {
+		long before = sweep_live;
+		data = NULL;
+		len = 0;
+		atmo_error_clear(&err);
+		sweep_count = 0;
+		sweep_fail_at = n;
+		sweep_failed = 0;
+		sweep_on = 1;
+		rc = atmo_render_text(&data, &len, R, text, strlen(text), &o, NULL, &err);
+		sweep_on = 0;
+		if (rc != 0 && !sweep_failed)
+			fail_msg("allocation %lu: render gave %d without a failure: %s", n, rc, err.text);
+		/* a byte dropped from "atmograph.graph/1" is a wrong schema (EINVALID) */
+		if (rc != 0 && rc != ATMO_ENOMEM && !strstr(err.text, "atmograph.graph/1"))
+			fail_msg("allocation %lu failing: render gave %d: %s", n, rc, err.text);
+		if (rc == 0 && !sweep_failed && (len != want_len || memcmp(data, want, len) != 0))
+			fail_msg("allocation %lu: the render made other output", n);
+		atmo_free(data);
+		if (sweep_live != before)
+			fail_msg("allocation %lu failing (rc %d): %ld blocks left allocated", n, rc,
+				 sweep_live - before);
+		if (!sweep_failed)
+			break;
+	}
+	print_message("%lu allocations, each failed in turn\n", n - 1);
+	assert_true(n > 10);
+	atmo_free(want);
+	atmo_free(text);
+	json_decref(doc);
+}
+
+/* The graph drawn as JSON: whole or ATMO_ENOMEM (jansson 2.14's json_dumps() drops
+ * an object key it could not write and goes on). */
+static void test_oom_json_format(void **state)
+{
+	atmo_render_options o = ATMO_RENDER_OPTIONS_INIT;
+	json_t *doc = load("render/hostile.json");
+
+	(void)state;
+	o.format = ATMO_FORMAT_JSON;
+	sweep(doc, &o);
+	json_decref(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_oom_svg_layers),
 		cmocka_unit_test(test_oom_dot_legend_overview),
 		cmocka_unit_test(test_oom_hostile),
+		cmocka_unit_test(test_oom_text_json),
+		cmocka_unit_test(test_oom_json_format),
 	};
 
 	if (getenv("ATMOGRAPH_OOM_FAIL_AT")) {

@@ -244,6 +244,80 @@ static void test_bad_figures_skipped(void **state)
 	json_decref(g);
 }
 
+/* The build report of test_same_as_report(): both stages, their packages, kept out */
+static const char REPORT_BOTH[] =
+	"{\"schema\": \"atmograph.build-report/1\", \"targets\": {\"dockerfile\": {"
+	"  \"status\": \"built\", \"size\": {\"bytes\": 1300, \"compressed\": 700, \"layers\": 2},"
+	"  \"stages\": {"
+	"    \"build\": {\"size\": {\"bytes\": 5000, \"compressed\": 2000, \"layers\": 2},"
+	"               \"own_bytes\": 4000, \"in_final\": false, \"packages\": [\"p0\", \"p1\"]},"
+	"    \"runtime\": {\"size\": {\"bytes\": 1300, \"compressed\": 700, \"layers\": 2},"
+	"               \"own_bytes\": 300, \"in_final\": true, \"packages\": [\"p0\"]}},"
+	"  \"kept_out\": {\"bytes\": 3700, \"packages\": [\"make\", \"gcc\", \"cpp\"]}}}}";
+
+/* One annotation with each allocation failing in turn: ATMO_ENOMEM, or 0 with the
+ * document whole (every figure and kept_out), never 0 with a figure missing. */
+static void annotate_each_failing(int report)
+{
+	json_t *fixture, *want, *g;
+	atmo_error err;
+	unsigned long k;
+	int rc = -1, failed = 1;
+
+	fixture = load(report ? REPORT_BOTH : SIZES_BOTH);
+	want = real_graph();
+	assert_int_equal(report ? atmo_sizes_annotate_report(want, fixture, NULL)
+				: atmo_sizes_annotate(want, fixture, NULL), 0);
+	assert_non_null(json_object_get(want, "kept_out"));
+	atmo_set_allocator(oom_malloc, oom_realloc, free);
+	for (k = 1; failed && k < 100000; k++) {
+		test_oom_pause();
+		g = real_graph();
+		test_oom_resume();
+		oom_failed = 0;
+		oom_fail_at = oom_count + k;
+		atmo_error_clear(&err);
+		rc = report ? atmo_sizes_annotate_report(g, fixture, &err)
+			    : atmo_sizes_annotate(g, fixture, &err);
+		failed = oom_failed;
+		oom_fail_at = 0;
+		if (rc == ATMO_ENOMEM && failed) {
+			json_decref(g);
+			continue;
+		}
+		if (rc != 0 || !json_equal(g, want)) {
+			json_decref(g);
+			break;
+		}
+		json_decref(g);
+	}
+	oom_failed = 0;
+	atmo_set_allocator(NULL, NULL, NULL);
+	json_decref(want);
+	json_decref(fixture);
+	if (failed)
+		fail_msg("allocation %lu failing: %d (%s), %s", k, rc, err.text,
+			 rc == 0 ? "a document short of a figure" : "not ATMO_ENOMEM");
+	assert_int_equal(rc, 0);
+	assert_true(k > 2);
+}
+
+static void test_annotate_nomem(void **state)
+{
+	(void)state;
+	if (getenv("ATMOGRAPH_OOM_FAIL_AT"))
+		skip(); /* make check-oom owns the allocator */
+	annotate_each_failing(0);
+}
+
+static void test_annotate_report_nomem(void **state)
+{
+	(void)state;
+	if (getenv("ATMOGRAPH_OOM_FAIL_AT"))
+		skip(); /* make check-oom owns the allocator */
+	annotate_each_failing(1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -253,6 +327,8 @@ int main(void)
 		cmocka_unit_test(test_build_stage_only),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_bad_figures_skipped),
+		cmocka_unit_test(test_annotate_nomem),
+		cmocka_unit_test(test_annotate_report_nomem),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
