@@ -14,7 +14,8 @@ int cli_bake_option(cli_bake_args *a, const char *cmd, int c, const char *arg)
 		return cli_push(&a->set_vars, &a->n_set_vars, arg);
 	case CLI_OPT_SET:
 		if (!strchr(arg, '.') || arg[0] == '.')
-			return cli_usage_error(cmd, "--set expects TARGET.KEY=VALUE, not '%s'", arg);
+			return cli_usage_error(cmd, "--set expects TARGET.KEY=VALUE, not '%s'",
+					       arg);
 		return cli_push(&a->overrides, &a->n_overrides, arg);
 	default:
 		return -1;
@@ -65,15 +66,28 @@ int cli_plan_option(cli_plan_args *a, const char *cmd, int c, const char *arg)
 	switch (c) {
 	case CLI_OPT_ENGINE:
 		if (atmo_engine_from_name(&e->kind, arg) < 0)
-			return cli_usage_error(cmd, "unknown engine '%s' (buildah, docker, podman)", arg);
+			return cli_usage_error(cmd, "unknown engine '%s' (buildah, docker, podman)",
+					       arg);
 		a->engine_named = 1;
 		return CLI_OK;
-	case CLI_OPT_ENGINE_PATH: e->program = arg; return CLI_OK;
-	case CLI_OPT_STORAGE_ROOT: e->storage_root = arg; return CLI_OK;
-	case CLI_OPT_STORAGE_DRIVER: e->storage_driver = arg; return CLI_OK;
-	case CLI_OPT_ISOLATION: e->isolation = arg; return CLI_OK;
-	case CLI_OPT_BUILDER: e->builder = arg; return CLI_OK;
-	case CLI_OPT_PUSH: a->plan.push = 1; return CLI_OK;
+	case CLI_OPT_ENGINE_PATH:
+		e->program = arg;
+		return CLI_OK;
+	case CLI_OPT_STORAGE_ROOT:
+		e->storage_root = arg;
+		return CLI_OK;
+	case CLI_OPT_STORAGE_DRIVER:
+		e->storage_driver = arg;
+		return CLI_OK;
+	case CLI_OPT_ISOLATION:
+		e->isolation = arg;
+		return CLI_OK;
+	case CLI_OPT_BUILDER:
+		e->builder = arg;
+		return CLI_OK;
+	case CLI_OPT_PUSH:
+		a->plan.push = 1;
+		return CLI_OK;
 	default:
 		return cli_bake_option(&a->bake, cmd, c, arg);
 	}
@@ -90,8 +104,10 @@ int cli_plan_load(atmo_bake **b, atmo_plan **p, cli_plan_args *a, const char *cm
 	*p = NULL;
 	atmo_error_clear(&err);
 	/* --engine-path alone keeps the engine kind of ATMO_ENGINE_OPTIONS_INIT */
-	if (!a->engine_named && !e->program && atmo_engine_default_env(&e->kind, cli_getenv, NULL) < 0)
-		return cli_usage_error(cmd, "ATMOGRAPH_ENGINE names no engine (buildah, docker, podman)");
+	if (!a->engine_named && !e->program &&
+	    atmo_engine_default_env(&e->kind, cli_getenv, NULL) < 0)
+		return cli_usage_error(
+			cmd, "ATMOGRAPH_ENGINE names no engine (buildah, docker, podman)");
 	/* the engine program, isolation and storage the options left open */
 	atmo_engine_options_env(e, cli_getenv, NULL);
 	if ((rc = cli_bake_load(b, &a->bake)) != CLI_OK)

@@ -5,9 +5,8 @@
 #include <unistd.h>
 #include "cli/checkopts.h"
 
-static const char *const default_files[] = {
-	".atmograph-ci.json", ".atmograph-ci.yaml", ".atmograph-ci.yml"
-};
+static const char *const default_files[] = { ".atmograph-ci.json", ".atmograph-ci.yaml",
+					     ".atmograph-ci.yml" };
 
 int cli_check_option(cli_check_args *a, int c, const char *name, const char *arg)
 {
@@ -50,7 +49,8 @@ int cli_check_rules(atmo_check_rules **out, const cli_check_args *a, const char 
 		if (atmo_check_rules_set(rules, a->names[i], a->values[i], opt, 0, 0, &err) < 0) {
 			/* a bad value is a usage error; a baseline or report that cannot be read is not */
 			rc = err.code == ATMO_EINVALID && !strcmp(err.source, opt)
-				? cli_usage_error(cmd, "%s", err.text) : cli_error(&err);
+				     ? cli_usage_error(cmd, "%s", err.text)
+				     : cli_error(&err);
 			goto fail;
 		}
 	}
@@ -67,7 +67,8 @@ void cli_check_print(atmo_buf *b, const json_t *doc)
 {
 	const json_t *img, *rule, *sum = json_object_get(doc, "summary");
 	size_t i, k;
-	json_array_foreach(json_object_get(doc, "images"), i, img) {
+	json_array_foreach(json_object_get(doc, "images"), i, img)
+	{
 		const char *target = json_string_value(json_object_get(img, "target"));
 		if (target)
 			atmo__buf_printf(b, "%s: ", target);
@@ -75,14 +76,18 @@ void cli_check_print(atmo_buf *b, const json_t *doc)
 				 json_is_string(json_object_get(img, "ref")) ? " (" : "",
 				 cli_jstr(img, "ref"),
 				 json_is_string(json_object_get(img, "ref")) ? ")" : "");
-		json_array_foreach(json_object_get(img, "rules"), k, rule) {
+		json_array_foreach(json_object_get(img, "rules"), k, rule)
+		{
 			const char *st = cli_jstr(rule, "status");
 			atmo__buf_printf(b, "  %s: %s: %s\n",
-					 !strcmp(st, "pass") ? "PASS" : !strcmp(st, "fail") ? "FAIL" : "SKIP",
+					 !strcmp(st, "pass")   ? "PASS"
+					 : !strcmp(st, "fail") ? "FAIL"
+							       : "SKIP",
 					 cli_jstr(rule, "rule"), cli_jstr(rule, "message"));
 		}
 	}
-	atmo__buf_printf(b, "Result: %s [images: %lld] [rules: %lld] [passed: %lld] [failed: %lld] "
+	atmo__buf_printf(b,
+			 "Result: %s [images: %lld] [rules: %lld] [passed: %lld] [failed: %lld] "
 			 "[skipped: %lld]\n",
 			 json_is_true(json_object_get(doc, "passed")) ? "PASS" : "FAIL",
 			 cli_jint(sum, "images"), cli_jint(sum, "rules"), cli_jint(sum, "passed"),

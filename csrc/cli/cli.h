@@ -25,14 +25,14 @@ typedef struct {
  *   atmograph: warning: TEXT
  *   atmograph: TEXT \n try 'atmograph CMD --help'      (usage errors, exit 2)
  *   atmograph: TEXT                                    (notes: build progress) */
-int cli_error(const atmo_error *err);                       /* returns CLI_FAIL */
+int cli_error(const atmo_error *err); /* returns CLI_FAIL */
 int cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warning(const atmo_error *w);
 void cli_warningf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print a help text with every option list aligned to one column. */
 void cli_help_print(const char *text, FILE *out);
 int cli_usage_error(const char *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));              /* returns CLI_USAGE */
+	__attribute__((format(printf, 2, 3))); /* returns CLI_USAGE */
 /* A note on progress, neither error nor warning:  atmograph: TEXT */
 void cli_notef(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -78,11 +78,24 @@ int cli_push(const char ***list, size_t *n, const char *value);
 /* ---- option codes shared by several subcommands (long options only) ----
  * A subcommand's own long-only options start at CLI_OPT_LOCAL. */
 enum {
-	CLI_OPT_BUILD_ARG = 0x100, CLI_OPT_BUILD_CONTEXT,
-	CLI_OPT_SET_VAR, CLI_OPT_ENGINE, CLI_OPT_ENGINE_PATH, CLI_OPT_STORAGE_ROOT,
-	CLI_OPT_STORAGE_DRIVER, CLI_OPT_ISOLATION, CLI_OPT_JSON, CLI_OPT_BYTES, CLI_OPT_SET,
-	CLI_OPT_BUILDER, CLI_OPT_PUSH, CLI_OPT_RULE, CLI_OPT_RULES,
-	CLI_OPT_AUTH_FILE = 0x1c0, CLI_OPT_INSECURE_REGISTRY, CLI_OPT_REGISTRY_CA,
+	CLI_OPT_BUILD_ARG = 0x100,
+	CLI_OPT_BUILD_CONTEXT,
+	CLI_OPT_SET_VAR,
+	CLI_OPT_ENGINE,
+	CLI_OPT_ENGINE_PATH,
+	CLI_OPT_STORAGE_ROOT,
+	CLI_OPT_STORAGE_DRIVER,
+	CLI_OPT_ISOLATION,
+	CLI_OPT_JSON,
+	CLI_OPT_BYTES,
+	CLI_OPT_SET,
+	CLI_OPT_BUILDER,
+	CLI_OPT_PUSH,
+	CLI_OPT_RULE,
+	CLI_OPT_RULES,
+	CLI_OPT_AUTH_FILE = 0x1c0,
+	CLI_OPT_INSECURE_REGISTRY,
+	CLI_OPT_REGISTRY_CA,
 	CLI_OPT_LOCAL = 0x200
 };
 
@@ -97,8 +110,8 @@ int cli_write_json(const char *path, const json_t *doc);
 
 /* How a subcommand shows its document when not asked for JSON. */
 typedef struct {
-	int human;             /* sizes in IEC units (default) or exact bytes (--bytes) */
-	unsigned long files;   /* inspect --files N */
+	int human;           /* sizes in IEC units (default) or exact bytes (--bytes) */
+	unsigned long files; /* inspect --files N */
 } cli_report_options;
 typedef void (*cli_report_fn)(atmo_buf *b, const json_t *doc, const cli_report_options *o);
 /* Write doc as JSON (as_json) or as the text report() makes of it. */
@@ -111,35 +124,47 @@ typedef struct {
 	const char *output;
 	cli_report_options report;
 } cli_output_args;
-#define CLI_OUTPUT_ARGS_INIT { 0, NULL, { 1, 0 } }
-#define CLI_OUTPUT_LONGOPTS \
-	{ "json", no_argument, NULL, CLI_OPT_JSON }, \
-	{ "human", no_argument, NULL, 'H' }, \
-	{ "bytes", no_argument, NULL, CLI_OPT_BYTES }, \
-	{ "output", required_argument, NULL, 'o' }
+#define CLI_OUTPUT_ARGS_INIT                                                                       \
+	{                                                                                          \
+		0, NULL,                                                                           \
+		{                                                                                  \
+			1, 0                                                                       \
+		}                                                                                  \
+	}
+#define CLI_OUTPUT_LONGOPTS                                                                        \
+	{ "json", no_argument, NULL, CLI_OPT_JSON }, { "human", no_argument, NULL, 'H' },          \
+		{ "bytes", no_argument, NULL, CLI_OPT_BYTES },                                     \
+	{                                                                                          \
+		"output", required_argument, NULL, 'o'                                             \
+	}
 /* Handle them: CLI_OK, or -1 when c is none of them. */
 int cli_output_option(cli_output_args *a, int c, const char *arg);
 
 /* ---- images in registries (registry_opts.c): inspect, sizes, diff, check ---- */
 typedef struct {
-	const char *auth_file;   /* --auth-file */
-	const char *ca_file;     /* --registry-ca */
-	char *insecure;          /* --insecure-registry HOST[:PORT], repeated: comma-joined */
+	const char *auth_file; /* --auth-file */
+	const char *ca_file;   /* --registry-ca */
+	char *insecure;        /* --insecure-registry HOST[:PORT], repeated: comma-joined */
 	char *auth_buf;
 	const char *resolved;
 } cli_registry_args;
-#define CLI_REGISTRY_ARGS_INIT { NULL, NULL, NULL, NULL, NULL }
-#define CLI_REGISTRY_LONGOPTS \
-	{ "auth-file", required_argument, NULL, CLI_OPT_AUTH_FILE }, \
-	{ "insecure-registry", required_argument, NULL, CLI_OPT_INSECURE_REGISTRY }, \
-	{ "registry-ca", required_argument, NULL, CLI_OPT_REGISTRY_CA }
-#define CLI_REGISTRY_HELP \
-	"Images in registries: docker://HOST[:PORT]/REPO[:TAG|@DIGEST] (OCI distribution v2).\n" \
-	"  --auth-file F     credentials (default: $REGISTRY_AUTH_FILE,\n" \
+#define CLI_REGISTRY_ARGS_INIT                                                                     \
+	{                                                                                          \
+		NULL, NULL, NULL, NULL, NULL                                                       \
+	}
+#define CLI_REGISTRY_LONGOPTS                                                                      \
+	{ "auth-file", required_argument, NULL, CLI_OPT_AUTH_FILE },                               \
+		{ "insecure-registry", required_argument, NULL, CLI_OPT_INSECURE_REGISTRY },       \
+	{                                                                                          \
+		"registry-ca", required_argument, NULL, CLI_OPT_REGISTRY_CA                        \
+	}
+#define CLI_REGISTRY_HELP                                                                          \
+	"Images in registries: docker://HOST[:PORT]/REPO[:TAG|@DIGEST] (OCI distribution v2).\n"   \
+	"  --auth-file F     credentials (default: $REGISTRY_AUTH_FILE,\n"                         \
 	"                    $XDG_RUNTIME_DIR/containers/auth.json, $DOCKER_CONFIG/config.json,\n" \
-	"                    ~/.docker/config.json; credential helpers are not run)\n" \
-	"  --insecure-registry HOST[:PORT]  plain HTTP or unverified TLS for HOST (repeatable;\n" \
-	"                    localhost and 127.0.0.1 may use plain HTTP without it)\n" \
+	"                    ~/.docker/config.json; credential helpers are not run)\n"             \
+	"  --insecure-registry HOST[:PORT]  plain HTTP or unverified TLS for HOST (repeatable;\n"  \
+	"                    localhost and 127.0.0.1 may use plain HTTP without it)\n"             \
 	"  --registry-ca F   trust the CAs in the PEM file F for registries\n"
 /* Handle them: CLI_OK, CLI_FAIL (out of memory), or -1 when c is none of them. */
 int cli_registry_option(cli_registry_args *a, int c, const char *arg);
@@ -167,24 +192,26 @@ const char *cli_stage_title(char *out, size_t n, const char *name);
 
 /* ---- a Dockerfile and its stage graph (stages, graph, sizes) ---- */
 typedef struct {
-	const char *target;              /* -t, --target STAGE */
-	const char **build_args;         /* --build-arg KEY=VALUE, repeatable */
+	const char *target;      /* -t, --target STAGE */
+	const char **build_args; /* --build-arg KEY=VALUE, repeatable */
 	size_t n_build_args;
-	const char **build_contexts;     /* --build-context NAME=VALUE, repeatable */
+	const char **build_contexts; /* --build-context NAME=VALUE, repeatable */
 	size_t n_build_contexts;
-	const char *image_id;            /* graph --image-id */
+	const char *image_id; /* graph --image-id */
 } cli_graph_args;
 
-#define CLI_GRAPH_LONGOPTS \
-	{ "target", required_argument, NULL, 't' }, \
-	{ "build-arg", required_argument, NULL, CLI_OPT_BUILD_ARG }, \
-	{ "build-context", required_argument, NULL, CLI_OPT_BUILD_CONTEXT }
-#define CLI_GRAPH_HELP \
-	"  -t, --target STAGE    the stage to build (name or index; default: the last)\n" \
-	"  --build-arg KEY=VALUE\n" \
-	"                        override an ARG default (repeatable)\n" \
-	"  --build-context NAME=VALUE\n" \
-	"                        a named context replacing a FROM or --from name\n" \
+#define CLI_GRAPH_LONGOPTS                                                                         \
+	{ "target", required_argument, NULL, 't' },                                                \
+		{ "build-arg", required_argument, NULL, CLI_OPT_BUILD_ARG },                       \
+	{                                                                                          \
+		"build-context", required_argument, NULL, CLI_OPT_BUILD_CONTEXT                    \
+	}
+#define CLI_GRAPH_HELP                                                                             \
+	"  -t, --target STAGE    the stage to build (name or index; default: the last)\n"          \
+	"  --build-arg KEY=VALUE\n"                                                                \
+	"                        override an ARG default (repeatable)\n"                           \
+	"  --build-context NAME=VALUE\n"                                                           \
+	"                        a named context replacing a FROM or --from name\n"                \
 	"                        (repeatable), e.g. base=docker-image://debian:bookworm\n"
 
 /* Handle -t/--target, --build-arg and --build-context: CLI_OK, CLI_FAIL (out of

@@ -23,12 +23,12 @@ int cli_parse_uint(const char *cmd, const char *opt, const char *s, unsigned lon
 {
 	char *end;
 	if (!s || !*s || *s == '-')
-		return cli_usage_error(cmd, "option %s needs a non-negative number, not '%s'",
-				       opt, s ? s : "");
+		return cli_usage_error(cmd, "option %s needs a non-negative number, not '%s'", opt,
+				       s ? s : "");
 	*out = strtoul(s, &end, 10);
 	if (*end)
-		return cli_usage_error(cmd, "option %s needs a non-negative number, not '%s'",
-				       opt, s);
+		return cli_usage_error(cmd, "option %s needs a non-negative number, not '%s'", opt,
+				       s);
 	return CLI_OK;
 }
 
@@ -117,11 +117,20 @@ int cli_write_document(const char *path, const json_t *doc, int as_json, cli_rep
 int cli_output_option(cli_output_args *a, int c, const char *arg)
 {
 	switch (c) {
-	case CLI_OPT_JSON: a->json = 1; return CLI_OK;
-	case 'H': a->report.human = 1; return CLI_OK;
-	case CLI_OPT_BYTES: a->report.human = 0; return CLI_OK;
-	case 'o': a->output = arg; return CLI_OK;
-	default: return -1;
+	case CLI_OPT_JSON:
+		a->json = 1;
+		return CLI_OK;
+	case 'H':
+		a->report.human = 1;
+		return CLI_OK;
+	case CLI_OPT_BYTES:
+		a->report.human = 0;
+		return CLI_OK;
+	case 'o':
+		a->output = arg;
+		return CLI_OK;
+	default:
+		return -1;
 	}
 }
 

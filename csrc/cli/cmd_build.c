@@ -33,7 +33,7 @@ typedef struct {
 	int tty;
 	row *rows;
 	size_t n;
-	size_t drawn;     /* lines drawn last time */
+	size_t drawn; /* lines drawn last time */
 } progress;
 
 static row *find_row(progress *pg, const char *name)
@@ -52,8 +52,8 @@ static void redraw(progress *pg)
 		fprintf(stderr, "\033[%zuA", pg->drawn);
 	for (i = 0; i < pg->n; i++) {
 		row *r = &pg->rows[i];
-		fprintf(stderr, "\033[2K%-20.20s %-8s %6.1fs  %.70s\n", r->name, r->state, r->elapsed,
-			r->step);
+		fprintf(stderr, "\033[2K%-20.20s %-8s %6.1fs  %.70s\n", r->name, r->state,
+			r->elapsed, r->step);
 	}
 	pg->drawn = pg->n;
 	fflush(stderr);
@@ -87,8 +87,7 @@ static void on_event(const atmo_build_event *ev, void *payload)
 		snprintf(r->log, sizeof(r->log), "%s", ev->log ? ev->log : "");
 		r->step[0] = '\0';
 		if (!pg->tty)
-			cli_notef("%s: %s in %.1fs", ev->target, ev->status,
-				ev->elapsed_s);
+			cli_notef("%s: %s in %.1fs", ev->target, ev->status, ev->elapsed_s);
 		break;
 	}
 	if (pg->tty)
@@ -105,8 +104,7 @@ static void show_failure(const row *r)
 	atmo_error err;
 
 	atmo_error_clear(&err);
-	if (r->log[0] && atmo_build_log_tail(&tail, r->log, FAILED_LOG_LINES, &err) == 0 &&
-	    *tail) {
+	if (r->log[0] && atmo_build_log_tail(&tail, r->log, FAILED_LOG_LINES, &err) == 0 && *tail) {
 		cli_notef("%s failed; the last lines of its log:", r->name);
 		fputs(tail, stderr);
 	}
@@ -114,43 +112,61 @@ static void show_failure(const row *r)
 	cli_notef("%s failed; its log: %s", r->name, r->log[0] ? r->log : "(none)");
 }
 
+/* clang-format off: the help text is laid out as it prints */
 static void usage(FILE *out)
 {
-	cli_help_print("usage: atmograph build [-f FILE]... [--set-var NAME=VALUE]... [-j N] [--keep-going]\n"
-	      "                       [--force] [--stages] [--engine E] [--builder NAME] [--push]\n"
-	      "                       [--report FILE] [--out DIR] [--log-dir DIR]\n"
-	      "                       [--check [RULE OPTIONS] [--junit FILE]] [TARGET|GROUP...]\n\n"
-	      "Build the targets of a bake file in dependency order with a real engine. A target\n"
-	      "whose inputs (Dockerfile, context files minus .dockerignore, args, parent digests,\n"
-	      "engine) are unchanged and whose image still exists is not rebuilt. Built images are\n"
-	      "exported as OCI archives and inspected; the report records digests, sizes, packages.\n\n"
-	      CLI_BAKE_HELP
-	      "  -j, --jobs N           targets built at once (default 1)\n"
-	      "  --keep-going           after a failure, finish the targets that do not need it\n"
-	      "  --force                rebuild even when nothing changed\n"
-	      "  --stages               build every used stage as its own image (per-stage sizes)\n"
-	      CLI_ENGINE_HELP
-	      "  --report FILE          write the build report (atmograph.build-report/1) atomically\n"
-	      "  --out DIR              archives, lowered Dockerfiles, state (default .atmograph)\n"
-	      "  --log-dir DIR          one log per target (default OUT/logs)\n"
-	      "  --no-export            do not export and inspect the images\n"
-	      "  --progress MODE        auto (default), tty or plain\n"
-	      "  -h, --help             show this help\n\n"
-	      "CI gate (the rules of `atmograph check`, measured on every image built):\n"
-	      "  --check                check each built or cached target's exported image and\n"
-	      "                         print one PASS/FAIL line per rule\n"
-	      "  --junit FILE           also write the results as JUnit XML to FILE\n"
-	      CLI_CHECK_HELP
-	      "\n"
-	      "Exit status: 0 all built or cached (and, with --check, every rule passed), 1 a\n"
-	      "target failed or a rule failed (or the bake file is invalid, or the engine\n"
-	      "cannot be run), 2 usage error, 130 stopped by SIGINT or SIGTERM (the engines\n"
-	      "are stopped too).\n", out);
+	cli_help_print(
+		"usage: atmograph build [-f FILE]... [--set-var NAME=VALUE]... [-j N] "
+		"[--keep-going]\n"
+		"                       [--force] [--stages] [--engine E] [--builder NAME] "
+		"[--push]\n"
+		"                       [--report FILE] [--out DIR] [--log-dir DIR]\n"
+		"                       [--check [RULE OPTIONS] [--junit FILE]] "
+		"[TARGET|GROUP...]\n\n"
+		"Build the targets of a bake file in dependency order with a real engine. A "
+		"target\n"
+		"whose inputs (Dockerfile, context files minus .dockerignore, args, parent "
+		"digests,\n"
+		"engine) are unchanged and whose image still exists is not rebuilt. Built images "
+		"are\n"
+		"exported as OCI archives and inspected; the report records digests, sizes, "
+		"packages.\n\n" CLI_BAKE_HELP
+		"  -j, --jobs N           targets built at once (default 1)\n"
+		"  --keep-going           after a failure, finish the targets that do not need it\n"
+		"  --force                rebuild even when nothing changed\n"
+		"  --stages               build every used stage as its own image (per-stage "
+		"sizes)\n" CLI_ENGINE_HELP "  --report FILE          write the build report "
+		"(atmograph.build-report/1) atomically\n"
+		"  --out DIR              archives, lowered Dockerfiles, state (default "
+		".atmograph)\n"
+		"  --log-dir DIR          one log per target (default OUT/logs)\n"
+		"  --no-export            do not export and inspect the images\n"
+		"  --progress MODE        auto (default), tty or plain\n"
+		"  -h, --help             show this help\n\n"
+		"CI gate (the rules of `atmograph check`, measured on every image built):\n"
+		"  --check                check each built or cached target's exported image and\n"
+		"                         print one PASS/FAIL line per rule\n"
+		"  --junit FILE           also write the results as JUnit XML to "
+		"FILE\n" CLI_CHECK_HELP "\n"
+		"Exit status: 0 all built or cached (and, with --check, every rule passed), 1 a\n"
+		"target failed or a rule failed (or the bake file is invalid, or the engine\n"
+		"cannot be run), 2 usage error, 130 stopped by SIGINT or SIGTERM (the engines\n"
+		"are stopped too).\n",
+		out);
 }
+/* clang-format on */
 
 enum {
-	OPT_KEEP_GOING = CLI_OPT_LOCAL, OPT_FORCE, OPT_STAGES, OPT_REPORT, OPT_OUT, OPT_LOG_DIR,
-	OPT_NO_EXPORT, OPT_PROGRESS, OPT_CHECK, OPT_JUNIT
+	OPT_KEEP_GOING = CLI_OPT_LOCAL,
+	OPT_FORCE,
+	OPT_STAGES,
+	OPT_REPORT,
+	OPT_OUT,
+	OPT_LOG_DIR,
+	OPT_NO_EXPORT,
+	OPT_PROGRESS,
+	OPT_CHECK,
+	OPT_JUNIT
 };
 
 /* the rules measured on the report's images; prints the lines, returns the exit code */
@@ -226,8 +242,12 @@ int cmd_build(int argc, char **argv)
 	atmo_error_clear(&err);
 	while ((c = getopt_long(argc, argv, ":f:j:h", longopts, &idx)) != -1) {
 		switch (c) {
-		case OPT_CHECK: check = 1; break;
-		case OPT_JUNIT: junit = optarg; break;
+		case OPT_CHECK:
+			check = 1;
+			break;
+		case OPT_JUNIT:
+			junit = optarg;
+			break;
 		case CLI_OPT_RULE:
 		case CLI_OPT_RULES:
 			if ((rc = cli_check_option(&ca, c, longopts[idx].name, optarg)) != CLI_OK)
@@ -237,21 +257,38 @@ int cmd_build(int argc, char **argv)
 			if ((rc = cli_parse_range("build", "-j", optarg, 1, 64, &jobs)))
 				goto done;
 			break;
-		case OPT_KEEP_GOING: bo.keep_going = 1; break;
-		case OPT_FORCE: bo.force = 1; break;
-		case OPT_STAGES: a.plan.stages = 1; break;
-		case OPT_REPORT: bo.report_path = optarg; break;
-		case OPT_OUT: a.plan.work_dir = optarg; break;
-		case OPT_LOG_DIR: bo.log_dir = optarg; break;
-		case OPT_NO_EXPORT: bo.export_images = 0; break;
+		case OPT_KEEP_GOING:
+			bo.keep_going = 1;
+			break;
+		case OPT_FORCE:
+			bo.force = 1;
+			break;
+		case OPT_STAGES:
+			a.plan.stages = 1;
+			break;
+		case OPT_REPORT:
+			bo.report_path = optarg;
+			break;
+		case OPT_OUT:
+			a.plan.work_dir = optarg;
+			break;
+		case OPT_LOG_DIR:
+			bo.log_dir = optarg;
+			break;
+		case OPT_NO_EXPORT:
+			bo.export_images = 0;
+			break;
 		case OPT_PROGRESS:
-			if (strcmp(optarg, "auto") && strcmp(optarg, "tty") && strcmp(optarg, "plain")) {
+			if (strcmp(optarg, "auto") && strcmp(optarg, "tty") &&
+			    strcmp(optarg, "plain")) {
 				rc = cli_usage_error("build", "--progress is auto, tty or plain");
 				goto done;
 			}
 			mode = optarg;
 			break;
-		case 'h': usage(stdout); goto done;
+		case 'h':
+			usage(stdout);
+			goto done;
 		default:
 			if ((rc = cli_plan_option(&a, "build", c, optarg)) < 0)
 				rc = cli_bad_option("build", c, argv, longopts);
@@ -266,7 +303,7 @@ int cmd_build(int argc, char **argv)
 	}
 	if (check && !bo.export_images) {
 		rc = cli_usage_error("build", "--check reads the exported images: leave out "
-				     "--no-export");
+					      "--no-export");
 		goto done;
 	}
 	/* the rules first: a bad value stops before a long build */
@@ -277,9 +314,9 @@ int cmd_build(int argc, char **argv)
 	for (i = 0; i < atmo_plan_step_count(p); i++) {
 		const atmo_plan_step *s = atmo_plan_step_at(p, i);
 		if (!s->stage && s->n_lowered)
-			cli_notef("%s: lowered: %zu heredocs (%s %s lacks them); see %s",
-				s->target, s->n_lowered, atmo_engine_name(a.plan.engine.kind), a.version,
-				s->dockerfile);
+			cli_notef("%s: lowered: %zu heredocs (%s %s lacks them); see %s", s->target,
+				  s->n_lowered, atmo_engine_name(a.plan.engine.kind), a.version,
+				  s->dockerfile);
 	}
 	pg.tty = !strcmp(mode, "tty") || (!strcmp(mode, "auto") && isatty(2));
 	pg.rows = calloc(atmo_bake_target_count(b) + 1, sizeof(*pg.rows));

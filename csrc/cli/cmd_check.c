@@ -16,9 +16,8 @@ static const char usage_text[] =
 	"Gate a CI job on the figures of built images: every rule is measured on every\n"
 	"image and printed on one line, PASS or FAIL with its figures.\n"
 	"\n"
-	"Rules (a value 'disabled' turns a rule off; sizes in bytes or 20MB, 20MiB, ...):\n"
-	CLI_CHECK_HELP
-	"\n"
+	"Rules (a value 'disabled' turns a rule off; sizes in bytes or 20MB, 20MiB, "
+	"...):\n" CLI_CHECK_HELP "\n"
 	"Options:\n"
 	"  -r, --ref R       pick the image by tag, ref.name or digest when there are several\n"
 	"  -p, --platform P  pick the image for os/arch[/variant] from a multi-platform index\n"
@@ -28,9 +27,7 @@ static const char usage_text[] =
 	"  -o, --output F    write to F (atomically) instead of standard output\n"
 	"  --threads N       read N layers at a time (default: the cores online)\n"
 	"  -h, --help        show this help\n"
-	"\n"
-	CLI_REGISTRY_HELP
-	"\n"
+	"\n" CLI_REGISTRY_HELP "\n"
 	"Exit status: 0 every rule passed, 1 a rule failed or an image cannot be read,\n"
 	"2 usage error.\n";
 
@@ -38,19 +35,18 @@ enum { OPT_JUNIT = CLI_OPT_LOCAL, OPT_VERIFY, OPT_THREADS };
 
 int cmd_check(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CLI_CHECK_LONGOPTS,
-		{ "ref", required_argument, NULL, 'r' },
-		{ "platform", required_argument, NULL, 'p' },
-		{ "verify", no_argument, NULL, OPT_VERIFY },
-		{ "json", no_argument, NULL, CLI_OPT_JSON },
-		{ "junit", required_argument, NULL, OPT_JUNIT },
-		{ "output", required_argument, NULL, 'o' },
-		{ "threads", required_argument, NULL, OPT_THREADS },
-		CLI_REGISTRY_LONGOPTS,
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
+	static const struct option longopts[] = { CLI_CHECK_LONGOPTS,
+						  { "ref", required_argument, NULL, 'r' },
+						  { "platform", required_argument, NULL, 'p' },
+						  { "verify", no_argument, NULL, OPT_VERIFY },
+						  { "json", no_argument, NULL, CLI_OPT_JSON },
+						  { "junit", required_argument, NULL, OPT_JUNIT },
+						  { "output", required_argument, NULL, 'o' },
+						  { "threads", required_argument, NULL,
+						    OPT_THREADS },
+						  CLI_REGISTRY_LONGOPTS,
+						  { "help", no_argument, NULL, 'h' },
+						  { NULL, 0, NULL, 0 } };
 	atmo_image_options o = ATMO_IMAGE_OPTIONS_INIT;
 	cli_registry_args reg = CLI_REGISTRY_ARGS_INIT;
 	cli_check_args ca = CLI_CHECK_ARGS_INIT;
@@ -70,12 +66,24 @@ int cmd_check(int argc, char **argv)
 			if ((rc = cli_check_option(&ca, c, longopts[idx].name, optarg)) != CLI_OK)
 				goto done;
 			break;
-		case 'r': o.ref = optarg; break;
-		case 'p': o.platform = optarg; break;
-		case OPT_VERIFY: o.verify = 1; break;
-		case CLI_OPT_JSON: json = 1; break;
-		case OPT_JUNIT: junit = optarg; break;
-		case 'o': output = optarg; break;
+		case 'r':
+			o.ref = optarg;
+			break;
+		case 'p':
+			o.platform = optarg;
+			break;
+		case OPT_VERIFY:
+			o.verify = 1;
+			break;
+		case CLI_OPT_JSON:
+			json = 1;
+			break;
+		case OPT_JUNIT:
+			junit = optarg;
+			break;
+		case 'o':
+			output = optarg;
+			break;
 		case OPT_THREADS:
 			if (cli_parse_uint("check", "--threads", optarg, &threads) != CLI_OK) {
 				rc = CLI_USAGE;
@@ -83,7 +91,9 @@ int cmd_check(int argc, char **argv)
 			}
 			o.threads = threads > 64 ? 64 : (unsigned int)threads;
 			break;
-		case 'h': cli_help_print(usage_text, stdout); goto done;
+		case 'h':
+			cli_help_print(usage_text, stdout);
+			goto done;
 		default:
 			if ((rc = cli_registry_option(&reg, c, optarg)) < 0)
 				rc = cli_bad_option("check", c, argv, longopts);

@@ -22,9 +22,7 @@ static const char usage_text[] =
 	"  --bytes               exact sizes in bytes\n"
 	"  -o, --output F        write to F (atomically) instead of standard output\n"
 	"  -h, --help            show this help\n"
-	"\n"
-	CLI_REGISTRY_HELP
-	"\n"
+	"\n" CLI_REGISTRY_HELP "\n"
 	"Exit status: 0 compared, 1 an image cannot be read or is invalid, 2 usage error.\n";
 
 /* a size column: human units or exact bytes; DELTA: signed */
@@ -45,8 +43,7 @@ static void human_report(atmo_buf *b, const json_t *doc, const cli_report_option
 	atmo__buf_printf(b, "%-12s %-14s %-14s %s\n", "size", SZ(s1, cli_jint(sa, "bytes")),
 			 SZ(s2, cli_jint(sb, "bytes")), DELTA(s3, cli_jint(d, "bytes")));
 	atmo__buf_printf(b, "%-12s %-14s %-14s %s\n", "compressed",
-			 SZ(s1, cli_jint(sa, "compressed")),
-			 SZ(s2, cli_jint(sb, "compressed")),
+			 SZ(s1, cli_jint(sa, "compressed")), SZ(s2, cli_jint(sb, "compressed")),
 			 DELTA(s3, cli_jint(d, "compressed")));
 	atmo__buf_printf(b, "%-12s %-14lld %-14lld %+lld\n", "layers", cli_jint(sa, "layers"),
 			 cli_jint(sb, "layers"), cli_jint(d, "layers"));
@@ -58,40 +55,38 @@ static void human_report(atmo_buf *b, const json_t *doc, const cli_report_option
 			 cli_jint(f, "added_count"), SZ(s1, cli_jint(f, "added_bytes")),
 			 cli_jint(f, "removed_count"), SZ(s2, cli_jint(f, "removed_bytes")),
 			 cli_jint(f, "changed_count"), DELTA(s3, cli_jint(f, "changed_bytes")));
-	json_array_foreach(json_object_get(f, "added"), i, e)
-		atmo__buf_printf(b, "  + %-12s /%s\n", SZ(s1, cli_jint(e, "size")), cli_jstr(e, "path"));
-	json_array_foreach(json_object_get(f, "removed"), i, e)
-		atmo__buf_printf(b, "  - %-12s /%s\n", SZ(s1, cli_jint(e, "size")), cli_jstr(e, "path"));
-	json_array_foreach(json_object_get(f, "changed"), i, e)
-		atmo__buf_printf(b, "  ~ %-12s /%s (%s -> %s)\n",
-				 DELTA(s1, cli_jint(e, "size_b") - cli_jint(e, "size_a")), cli_jstr(e, "path"),
-				 SZ(s2, cli_jint(e, "size_a")), SZ(s3, cli_jint(e, "size_b")));
+	json_array_foreach(json_object_get(f, "added"), i, e) atmo__buf_printf(
+		b, "  + %-12s /%s\n", SZ(s1, cli_jint(e, "size")), cli_jstr(e, "path"));
+	json_array_foreach(json_object_get(f, "removed"), i, e) atmo__buf_printf(
+		b, "  - %-12s /%s\n", SZ(s1, cli_jint(e, "size")), cli_jstr(e, "path"));
+	json_array_foreach(json_object_get(f, "changed"), i, e) atmo__buf_printf(
+		b, "  ~ %-12s /%s (%s -> %s)\n",
+		DELTA(s1, cli_jint(e, "size_b") - cli_jint(e, "size_a")), cli_jstr(e, "path"),
+		SZ(s2, cli_jint(e, "size_a")), SZ(s3, cli_jint(e, "size_b")));
 	if (json_is_object(p)) {
 		atmo__buf_printf(b, "\nPackages: %zu added, %zu removed, %zu changed\n",
 				 json_array_size(json_object_get(p, "added")),
 				 json_array_size(json_object_get(p, "removed")),
 				 json_array_size(json_object_get(p, "changed")));
-		json_array_foreach(json_object_get(p, "added"), i, e)
-			atmo__buf_printf(b, "  + %-32s %s\n", cli_jstr(e, "name"), cli_jstr(e, "version"));
-		json_array_foreach(json_object_get(p, "removed"), i, e)
-			atmo__buf_printf(b, "  - %-32s %s\n", cli_jstr(e, "name"), cli_jstr(e, "version"));
+		json_array_foreach(json_object_get(p, "added"), i, e) atmo__buf_printf(
+			b, "  + %-32s %s\n", cli_jstr(e, "name"), cli_jstr(e, "version"));
+		json_array_foreach(json_object_get(p, "removed"), i, e) atmo__buf_printf(
+			b, "  - %-32s %s\n", cli_jstr(e, "name"), cli_jstr(e, "version"));
 		json_array_foreach(json_object_get(p, "changed"), i, e)
-			atmo__buf_printf(b, "  ~ %-32s %s -> %s\n", cli_jstr(e, "name"), cli_jstr(e, "version_a"),
-					 cli_jstr(e, "version_b"));
+			atmo__buf_printf(b, "  ~ %-32s %s -> %s\n", cli_jstr(e, "name"),
+					 cli_jstr(e, "version_a"), cli_jstr(e, "version_b"));
 	}
 }
 
 int cmd_diff(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "ref-a", required_argument, NULL, 'a' },
-		{ "ref-b", required_argument, NULL, 'B' },
-		{ "files", required_argument, NULL, 'f' },
-		CLI_OUTPUT_LONGOPTS,
-		CLI_REGISTRY_LONGOPTS,
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
+	static const struct option longopts[] = { { "ref-a", required_argument, NULL, 'a' },
+						  { "ref-b", required_argument, NULL, 'B' },
+						  { "files", required_argument, NULL, 'f' },
+						  CLI_OUTPUT_LONGOPTS,
+						  CLI_REGISTRY_LONGOPTS,
+						  { "help", no_argument, NULL, 'h' },
+						  { NULL, 0, NULL, 0 } };
 	atmo_image_options oa = ATMO_IMAGE_OPTIONS_INIT, ob = ATMO_IMAGE_OPTIONS_INIT;
 	atmo_error err;
 	atmo_image *a = NULL, *b = NULL;
@@ -103,15 +98,22 @@ int cmd_diff(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, ":f:o:Hh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'a': oa.ref = optarg; break;
-		case 'B': ob.ref = optarg; break;
+		case 'a':
+			oa.ref = optarg;
+			break;
+		case 'B':
+			ob.ref = optarg;
+			break;
 		case 'f':
 			if (cli_parse_uint("diff", "--files", optarg, &files) != CLI_OK) {
 				rc = CLI_USAGE;
 				goto done;
 			}
 			break;
-		case 'h': cli_help_print(usage_text, stdout); rc = CLI_OK; goto done;
+		case 'h':
+			cli_help_print(usage_text, stdout);
+			rc = CLI_OK;
+			goto done;
 		default:
 			if ((rc = cli_registry_option(&reg, c, optarg)) >= 0) {
 				if (rc != CLI_OK)

@@ -13,34 +13,38 @@
 
 static void help(void)
 {
-	cli_help_print("usage: atmograph graph FILE [--format FORMAT] [-o OUTPUT] [--target STAGE]\n"
-	      "                       [--build-arg KEY=VALUE]... [--build-context NAME=VALUE]...\n"
-	      "                       [--layers] [--legend] [--rankdir LR|TB|auto]\n"
-	      "                       [--max-label-length N] [--scratch show|hide]\n"
-	      "                       [--theme light|dark] [--link-base URL] [--dpi N]\n"
-	      "                       [--image-id ID]\n"
-	      "\n"
-	      "Resolve a Dockerfile as BuildKit does and draw its stage graph: stages,\n"
-	      "the images and named contexts they start from, and the FROM, COPY --from,\n"
-	      "RUN --mount from= and ONBUILD edges between them. FILE may be '-' for\n"
-	      "standard input.\n"
-	      "\n"
-	      "Options:\n"
-	      "  --format FORMAT       svg, png, pdf, dot, json or text. Default: taken from the\n"
-	      "                        extension of -o (.svg .png .pdf .dot/.gv .json .txt),\n"
-	      "                        else dot. json is the graph document itself\n"
-	      "                        (schema \"atmograph.graph/1\").\n"
-	      "  -o, --output FILE     write there (atomically, only on success); default or '-':\n"
-	      "                        standard output (png and pdf refuse a terminal)\n"
-	      CLI_GRAPH_HELP
-	      "  --image-id ID         cluster id used in node ids (default \"dockerfile\")\n"
-	      CLI_RENDER_HELP
-	      "  -h, --help            show this help\n"
-	      "\n"
-	      "Exit status: 0 drawn, 1 the Dockerfile is invalid or cannot be resolved (the\n"
-	      "error says FILE:LINE:COL) or drawing failed, 2 usage error (also a malformed\n"
-	      "--build-arg or --build-context). Warnings\n"
-	      "(DuplicateStageName, UndefinedArgInFrom, ...) go to standard error.\n", stdout);
+	cli_help_print(
+		"usage: atmograph graph FILE [--format FORMAT] [-o OUTPUT] [--target STAGE]\n"
+		"                       [--build-arg KEY=VALUE]... [--build-context "
+		"NAME=VALUE]...\n"
+		"                       [--layers] [--legend] [--rankdir LR|TB|auto]\n"
+		"                       [--max-label-length N] [--scratch show|hide]\n"
+		"                       [--theme light|dark] [--link-base URL] [--dpi N]\n"
+		"                       [--image-id ID]\n"
+		"\n"
+		"Resolve a Dockerfile as BuildKit does and draw its stage graph: stages,\n"
+		"the images and named contexts they start from, and the FROM, COPY --from,\n"
+		"RUN --mount from= and ONBUILD edges between them. FILE may be '-' for\n"
+		"standard input.\n"
+		"\n"
+		"Options:\n"
+		"  --format FORMAT       svg, png, pdf, dot, json or text. Default: taken from "
+		"the\n"
+		"                        extension of -o (.svg .png .pdf .dot/.gv .json .txt),\n"
+		"                        else dot. json is the graph document itself\n"
+		"                        (schema \"atmograph.graph/1\").\n"
+		"  -o, --output FILE     write there (atomically, only on success); default or "
+		"'-':\n"
+		"                        standard output (png and pdf refuse a "
+		"terminal)\n" CLI_GRAPH_HELP "  --image-id ID         cluster id used in node ids "
+		"(default \"dockerfile\")\n" CLI_RENDER_HELP
+		"  -h, --help            show this help\n"
+		"\n"
+		"Exit status: 0 drawn, 1 the Dockerfile is invalid or cannot be resolved (the\n"
+		"error says FILE:LINE:COL) or drawing failed, 2 usage error (also a malformed\n"
+		"--build-arg or --build-context). Warnings\n"
+		"(DuplicateStageName, UndefinedArgInFrom, ...) go to standard error.\n",
+		stdout);
 }
 
 enum { OPT_IMAGE_ID = CLI_OPT_LOCAL };
@@ -79,8 +83,12 @@ int cmd_graph(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, ":o:t:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'o': output = optarg; break;
-		case OPT_IMAGE_ID: ga.image_id = optarg; break;
+		case 'o':
+			output = optarg;
+			break;
+		case OPT_IMAGE_ID:
+			ga.image_id = optarg;
+			break;
 		case 'h':
 			help();
 			goto done;
@@ -104,8 +112,10 @@ int cmd_graph(int argc, char **argv)
 		atmo_buf b = ATMO_BUF_INIT;
 		if (!output || !strcmp(output, "-")) {
 			/* standard output is streamed; a file is written whole, atomically */
-			if (atmo_graph_write_json(g, write_stdout, NULL, &err) < 0 || fflush(stdout))
-				rc = err.code ? cli_error(&err) : cli_errorf("<stdout>: cannot write");
+			if (atmo_graph_write_json(g, write_stdout, NULL, &err) < 0 ||
+			    fflush(stdout))
+				rc = err.code ? cli_error(&err)
+					      : cli_errorf("<stdout>: cannot write");
 			goto done;
 		}
 		if (atmo_graph_write_json(g, write_buf, &b, &err) < 0)

@@ -25,9 +25,7 @@ static const char usage_text[] =
 	"  -o, --output F    write to F (atomically) instead of standard output\n"
 	"  --threads N       read N layers at a time (default: the cores online; at most 64)\n"
 	"  -h, --help        show this help\n"
-	"\n"
-	CLI_REGISTRY_HELP
-	"\n"
+	"\n" CLI_REGISTRY_HELP "\n"
 	"Exit status: 0 read, 1 the image cannot be read or is invalid, 2 usage error.\n";
 
 /* a size column: human units or exact bytes */
@@ -44,7 +42,8 @@ static void human_report(atmo_buf *b, const json_t *doc, const cli_report_option
 	size_t i, k;
 	char s1[CLI_SIZE_BUFLEN], s2[CLI_SIZE_BUFLEN], line[120];
 
-	atmo__buf_printf(b, "Image:      %s (%s)\n", cli_jstr(doc, "source"), cli_jstr(doc, "format"));
+	atmo__buf_printf(b, "Image:      %s (%s)\n", cli_jstr(doc, "source"),
+			 cli_jstr(doc, "format"));
 	if (json_string_value(json_object_get(doc, "ref")))
 		atmo__buf_printf(b, "Reference:  %s\n", cli_jstr(doc, "ref"));
 	if (json_string_value(json_object_get(doc, "digest")))
@@ -57,22 +56,24 @@ static void human_report(atmo_buf *b, const json_t *doc, const cli_report_option
 	if (json_string_value(json_object_get(doc, "created")))
 		atmo__buf_printf(b, "Created:    %s\n", cli_jstr(doc, "created"));
 	atmo__buf_printf(b, "Size:       %s (compressed %s), %llu layers, %llu files\n",
-			 SZ(s1, cli_jint(size, "bytes")),
-			 SZ(s2, cli_jint(size, "compressed")),
-			 (unsigned long long)cli_jint(size, "layers"), (unsigned long long)cli_jint(size, "files"));
+			 SZ(s1, cli_jint(size, "bytes")), SZ(s2, cli_jint(size, "compressed")),
+			 (unsigned long long)cli_jint(size, "layers"),
+			 (unsigned long long)cli_jint(size, "files"));
 	if (json_is_true(json_object_get(doc, "verified")))
 		atmo__buf_puts(b, "Verified:   every digest and size matches\n");
 	atmo__buf_printf(b, "\n%5s  %-12s %-12s %8s %6s  %s\n", "LAYER", "SIZE", "COMPRESSED",
 			 "FILES", "WH/OPQ", "CREATED BY");
 	/* one row per history entry (empty layers as zero-byte steps), then layers without history */
-	json_array_foreach(hist, i, h) {
+	json_array_foreach(hist, i, h)
+	{
 		json_t *li = json_object_get(h, "layer");
 		const char *cb = cli_jstr(h, "created_by");
 		cli_one_line(line, sizeof(line), cb, 80);
 		if (json_is_integer(li)) {
 			json_t *L = json_array_get(layers, (size_t)json_integer_value(li));
 			char wh[32];
-			snprintf(wh, sizeof(wh), "%llu/%llu", (unsigned long long)cli_jint(L, "whiteouts"),
+			snprintf(wh, sizeof(wh), "%llu/%llu",
+				 (unsigned long long)cli_jint(L, "whiteouts"),
 				 (unsigned long long)cli_jint(L, "opaque_dirs"));
 			atmo__buf_printf(b, "%5lld  %-12s %-12s %8llu %6s  %s\n",
 					 (long long)json_integer_value(li),
@@ -80,44 +81,50 @@ static void human_report(atmo_buf *b, const json_t *doc, const cli_report_option
 					 SZ(s2, cli_jint(L, "compressed_size")),
 					 (unsigned long long)cli_jint(L, "files"), wh, line);
 		} else {
-			atmo__buf_printf(b, "%5s  %-12s %-12s %8s %6s  %s\n", "-",
-					 SZ(s1, 0), "-", "-", "-", line);
+			atmo__buf_printf(b, "%5s  %-12s %-12s %8s %6s  %s\n", "-", SZ(s1, 0), "-",
+					 "-", "-", line);
 		}
 	}
-	json_array_foreach(layers, i, l) {
+	json_array_foreach(layers, i, l)
+	{
 		if (!json_is_null(json_object_get(l, "history")))
 			continue;
-		atmo__buf_printf(b, "%5zu  %-12s %-12s %8llu %6s  %s\n", i,
-				 SZ(s1, cli_jint(l, "size")),
-				 SZ(s2, cli_jint(l, "compressed_size")),
-				 (unsigned long long)cli_jint(l, "files"), "", "(no history entry)");
+		atmo__buf_printf(
+			b, "%5zu  %-12s %-12s %8llu %6s  %s\n", i, SZ(s1, cli_jint(l, "size")),
+			SZ(s2, cli_jint(l, "compressed_size")),
+			(unsigned long long)cli_jint(l, "files"), "", "(no history entry)");
 	}
-	atmo__buf_printf(b, "\nEfficiency: %.2f %%   wasted: %s (dive), %s (corrected: each duplicate's "
-			 "cumulative size minus its smallest copy)\n",
-			 json_real_value(json_object_get(eff, "score")) * 100.0,
-			 SZ(s1, cli_jint(eff, "wasted_bytes")),
-			 SZ(s2, cli_jint(eff, "wasted_bytes_corrected")));
+	atmo__buf_printf(
+		b,
+		"\nEfficiency: %.2f %%   wasted: %s (dive), %s (corrected: each duplicate's "
+		"cumulative size minus its smallest copy)\n",
+		json_real_value(json_object_get(eff, "score")) * 100.0,
+		SZ(s1, cli_jint(eff, "wasted_bytes")),
+		SZ(s2, cli_jint(eff, "wasted_bytes_corrected")));
 	if (json_array_size(json_object_get(eff, "inefficient"))) {
 		json_t *e;
 		atmo__buf_printf(b, "\n%-6s %-12s %-12s %s\n", "COUNT", "CUMULATIVE", "SMALLEST",
 				 "DUPLICATED PATH");
-		json_array_foreach(json_object_get(eff, "inefficient"), i, e) {
+		json_array_foreach(json_object_get(eff, "inefficient"), i, e)
+		{
 			if (i >= 20)
 				break;
-			atmo__buf_printf(b, "%-6llu %-12s %-12s /%s\n", (unsigned long long)cli_jint(e, "count"),
+			atmo__buf_printf(b, "%-6llu %-12s %-12s /%s\n",
+					 (unsigned long long)cli_jint(e, "count"),
 					 SZ(s1, cli_jint(e, "cumulative")),
 					 SZ(s2, cli_jint(e, "smallest")), cli_jstr(e, "path"));
 		}
 	}
 	if (files) {
-		json_array_foreach(layers, i, l) {
+		json_array_foreach(layers, i, l)
+		{
 			json_t *f;
 			if (!json_array_size(json_object_get(l, "largest")))
 				continue;
 			atmo__buf_printf(b, "\nLargest files of layer %zu:\n", i);
 			json_array_foreach(json_object_get(l, "largest"), k, f)
-				atmo__buf_printf(b, "  %-12s /%s\n",
-						 SZ(s1, cli_jint(f, "size")), cli_jstr(f, "path"));
+				atmo__buf_printf(b, "  %-12s /%s\n", SZ(s1, cli_jint(f, "size")),
+						 cli_jstr(f, "path"));
 		}
 	}
 	if (json_is_object(pk)) {
@@ -126,32 +133,31 @@ static void human_report(atmo_buf *b, const json_t *doc, const cli_report_option
 				 (unsigned long long)cli_jint(pk, "count"),
 				 SZ(s1, cli_jint(pk, "installed_size")));
 		if (json_array_size(json_object_get(pk, "installed")))
-			atmo__buf_printf(b, "%-32s %-28s %-12s %s\n", "PACKAGE", "VERSION", "SIZE", "LAYER");
-		json_array_foreach(json_object_get(pk, "installed"), i, p)
-			atmo__buf_printf(b, "%-32s %-28s %-12s %lld\n", cli_jstr(p, "name"), cli_jstr(p, "version"),
-					 SZ(s1, cli_jint(p, "installed_size")),
-					 (long long)json_integer_value(json_object_get(p, "layer")));
-		json_array_foreach(json_object_get(pk, "removed"), i, p)
-			atmo__buf_printf(b, "%-32s %-28s %-12s removed in layer %lld\n", cli_jstr(p, "name"),
-					 cli_jstr(p, "version"), "-",
-					 (long long)json_integer_value(json_object_get(p, "layer")));
+			atmo__buf_printf(b, "%-32s %-28s %-12s %s\n", "PACKAGE", "VERSION", "SIZE",
+					 "LAYER");
+		json_array_foreach(json_object_get(pk, "installed"), i, p) atmo__buf_printf(
+			b, "%-32s %-28s %-12s %lld\n", cli_jstr(p, "name"), cli_jstr(p, "version"),
+			SZ(s1, cli_jint(p, "installed_size")),
+			(long long)json_integer_value(json_object_get(p, "layer")));
+		json_array_foreach(json_object_get(pk, "removed"), i, p) atmo__buf_printf(
+			b, "%-32s %-28s %-12s removed in layer %lld\n", cli_jstr(p, "name"),
+			cli_jstr(p, "version"), "-",
+			(long long)json_integer_value(json_object_get(p, "layer")));
 	}
 }
 
 int cmd_inspect(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "ref", required_argument, NULL, 'r' },
-		{ "platform", required_argument, NULL, 'p' },
-		{ "files", required_argument, NULL, 'f' },
-		{ "packages", no_argument, NULL, 'k' },
-		{ "verify", no_argument, NULL, 'v' },
-		CLI_OUTPUT_LONGOPTS,
-		{ "threads", required_argument, NULL, 't' },
-		CLI_REGISTRY_LONGOPTS,
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
+	static const struct option longopts[] = { { "ref", required_argument, NULL, 'r' },
+						  { "platform", required_argument, NULL, 'p' },
+						  { "files", required_argument, NULL, 'f' },
+						  { "packages", no_argument, NULL, 'k' },
+						  { "verify", no_argument, NULL, 'v' },
+						  CLI_OUTPUT_LONGOPTS,
+						  { "threads", required_argument, NULL, 't' },
+						  CLI_REGISTRY_LONGOPTS,
+						  { "help", no_argument, NULL, 'h' },
+						  { NULL, 0, NULL, 0 } };
 	atmo_image_options o = ATMO_IMAGE_OPTIONS_INIT;
 	atmo_error err;
 	atmo_image *img = NULL;
@@ -164,8 +170,12 @@ int cmd_inspect(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, ":r:p:f:o:Hh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'r': o.ref = optarg; break;
-		case 'p': o.platform = optarg; break;
+		case 'r':
+			o.ref = optarg;
+			break;
+		case 'p':
+			o.platform = optarg;
+			break;
 		case 'f':
 			if (cli_parse_uint("inspect", "--files", optarg, &files) != CLI_OK) {
 				rc = CLI_USAGE;
@@ -173,8 +183,12 @@ int cmd_inspect(int argc, char **argv)
 			}
 			files_set = 1;
 			break;
-		case 'k': o.packages = 1; break;
-		case 'v': o.verify = 1; break;
+		case 'k':
+			o.packages = 1;
+			break;
+		case 'v':
+			o.verify = 1;
+			break;
 		case 't':
 			if (cli_parse_uint("inspect", "--threads", optarg, &threads) != CLI_OK) {
 				rc = CLI_USAGE;
@@ -182,7 +196,9 @@ int cmd_inspect(int argc, char **argv)
 			}
 			o.threads = threads > 64 ? 64 : (unsigned int)threads;
 			break;
-		case 'h': cli_help_print(usage_text, stdout); goto done;
+		case 'h':
+			cli_help_print(usage_text, stdout);
+			goto done;
 		default:
 			if ((rc = cli_registry_option(&reg, c, optarg)) >= 0) {
 				if (rc != CLI_OK)
@@ -203,8 +219,7 @@ int cmd_inspect(int argc, char **argv)
 		files = 10;
 	o.files = files > 100000 ? 100000 : (unsigned int)files;
 	atmo_error_clear(&err);
-	if (atmo_image_open(&img, path, &o, &err) < 0 ||
-	    atmo_image_to_json(&doc, img, &err) < 0) {
+	if (atmo_image_open(&img, path, &o, &err) < 0 || atmo_image_to_json(&doc, img, &err) < 0) {
 		rc = cli_error(&err);
 		goto done;
 	}

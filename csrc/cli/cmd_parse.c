@@ -8,24 +8,26 @@
 
 static void help(void)
 {
-	cli_help_print("usage: atmograph parse [--json | --dump] [--syntax-only] FILE\n"
-	      "\n"
-	      "Parse a Dockerfile as BuildKit (docker build) does and print its\n"
-	      "instructions. FILE may be '-' for standard input.\n"
-	      "\n"
-	      "Output (default): one line per instruction: line range, keyword, flags,\n"
-	      "arguments (quoted), then heredocs and ONBUILD's inner instruction.\n"
-	      "\n"
-	      "Options:\n"
-	      "  --json         the parse result as JSON (schema \"atmograph.parse/1\")\n"
-	      "  --dump         BuildKit's AST dump, the form of its parser test `result` files\n"
-	      "  --syntax-only  only BuildKit's parser rules: skip the checks its instruction\n"
-	      "                 layer adds (unknown instructions and flags, missing arguments,\n"
-	      "                 ...), as its `result` files need\n"
-	      "  -h, --help     show this help\n"
-	      "\n"
-	      "Exit status: 0 parsed, 1 the file is not a valid Dockerfile (the error says\n"
-	      "FILE:LINE:COL), 2 usage error. Warnings go to standard error.\n", stdout);
+	cli_help_print(
+		"usage: atmograph parse [--json | --dump] [--syntax-only] FILE\n"
+		"\n"
+		"Parse a Dockerfile as BuildKit (docker build) does and print its\n"
+		"instructions. FILE may be '-' for standard input.\n"
+		"\n"
+		"Output (default): one line per instruction: line range, keyword, flags,\n"
+		"arguments (quoted), then heredocs and ONBUILD's inner instruction.\n"
+		"\n"
+		"Options:\n"
+		"  --json         the parse result as JSON (schema \"atmograph.parse/1\")\n"
+		"  --dump         BuildKit's AST dump, the form of its parser test `result` files\n"
+		"  --syntax-only  only BuildKit's parser rules: skip the checks its instruction\n"
+		"                 layer adds (unknown instructions and flags, missing arguments,\n"
+		"                 ...), as its `result` files need\n"
+		"  -h, --help     show this help\n"
+		"\n"
+		"Exit status: 0 parsed, 1 the file is not a valid Dockerfile (the error says\n"
+		"FILE:LINE:COL), 2 usage error. Warnings go to standard error.\n",
+		stdout);
 }
 
 static void put_quoted(FILE *out, const char *s, size_t n)
@@ -107,11 +109,20 @@ int cmd_parse(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'j': as_json = 1; break;
-		case 'd': as_dump = 1; break;
-		case 's': syntax_only = 1; break;
-		case 'h': help(); return CLI_OK;
-		default: return cli_bad_option("parse", c, argv, opts);
+		case 'j':
+			as_json = 1;
+			break;
+		case 'd':
+			as_dump = 1;
+			break;
+		case 's':
+			syntax_only = 1;
+			break;
+		case 'h':
+			help();
+			return CLI_OK;
+		default:
+			return cli_bad_option("parse", c, argv, opts);
 		}
 	}
 	if (as_json && as_dump)

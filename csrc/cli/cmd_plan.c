@@ -8,33 +8,42 @@
 #include "cli/bakeopts.h"
 #include "cli/cli.h"
 
+/* clang-format off: the help text is laid out as it prints */
 static void usage(FILE *out)
 {
-	cli_help_print("usage: atmograph plan [-f FILE]... [--set-var NAME=VALUE]... [--commands] [--json]\n"
-	      "                      [--engine buildah|docker|podman] [--builder NAME] [--push]\n"
-	      "                      [--stages] [--bake-json [-o FILE]] [TARGET|GROUP...]\n\n"
-	      "Print the targets of a bake file in waves: the targets of one wave do not depend\n"
-	      "on each other (a target depends on the targets its contexts name, \"target:x\").\n\n"
-	      CLI_BAKE_HELP
-	      "  --commands             print each engine command line (quoted for display only;\n"
-	      "                         atmograph runs engines with an argv, never a shell)\n"
-	      "  --json                 the plan as JSON (schema atmograph.plan/1)\n"
-	      "  --bake-json            the targets (and those they link to) as a bake file\n"
-	      "                         (`docker buildx bake --print` form) that `docker buildx\n"
-	      "                         bake -f FILE` runs as it is, from FILE's directory; the\n"
-	      "                         engine options do not apply (BuildKit plans it)\n"
-	      "  -o, --output FILE      write --json or --bake-json to FILE (atomically)\n"
-	      CLI_ENGINE_HELP
-	      "  --engine-version V     assume this engine version (default: ask the engine)\n"
-	      "  --stages               build every used stage as its own image first\n"
-	      "  --work-dir DIR         where lowered Dockerfiles go (default .atmograph)\n"
-	      "  -h, --help             show this help\n\n"
-	      "Exit status: 0 planned, 1 the bake file is invalid or names an unknown target,\n"
-	      "2 usage error.\n", out);
+	cli_help_print(
+		"usage: atmograph plan [-f FILE]... [--set-var NAME=VALUE]... [--commands] "
+		"[--json]\n"
+		"                      [--engine buildah|docker|podman] [--builder NAME] [--push]\n"
+		"                      [--stages] [--bake-json [-o FILE]] [TARGET|GROUP...]\n\n"
+		"Print the targets of a bake file in waves: the targets of one wave do not depend\n"
+		"on each other (a target depends on the targets its contexts name, "
+		"\"target:x\").\n\n" CLI_BAKE_HELP "  --commands             print each engine "
+		"command line (quoted for display only;\n"
+		"                         atmograph runs engines with an argv, never a shell)\n"
+		"  --json                 the plan as JSON (schema atmograph.plan/1)\n"
+		"  --bake-json            the targets (and those they link to) as a bake file\n"
+		"                         (`docker buildx bake --print` form) that `docker buildx\n"
+		"                         bake -f FILE` runs as it is, from FILE's directory; the\n"
+		"                         engine options do not apply (BuildKit plans it)\n"
+		"  -o, --output FILE      write --json or --bake-json to FILE "
+		"(atomically)\n" CLI_ENGINE_HELP
+		"  --engine-version V     assume this engine version (default: ask the engine)\n"
+		"  --stages               build every used stage as its own image first\n"
+		"  --work-dir DIR         where lowered Dockerfiles go (default .atmograph)\n"
+		"  -h, --help             show this help\n\n"
+		"Exit status: 0 planned, 1 the bake file is invalid or names an unknown target,\n"
+		"2 usage error.\n",
+		out);
 }
+/* clang-format on */
 
 enum {
-	OPT_COMMANDS = CLI_OPT_LOCAL, OPT_JSON, OPT_ENGINE_VERSION, OPT_STAGES, OPT_WORK_DIR,
+	OPT_COMMANDS = CLI_OPT_LOCAL,
+	OPT_JSON,
+	OPT_ENGINE_VERSION,
+	OPT_STAGES,
+	OPT_WORK_DIR,
 	OPT_BAKE_JSON
 };
 
@@ -64,14 +73,30 @@ int cmd_plan(int argc, char **argv)
 	atmo_error_clear(&err);
 	while ((c = getopt_long(argc, argv, ":f:o:h", longopts, NULL)) != -1) {
 		switch (c) {
-		case OPT_COMMANDS: commands = 1; break;
-		case OPT_JSON: json = 1; break;
-		case OPT_BAKE_JSON: bake_json = 1; break;
-		case 'o': output = optarg; break;
-		case OPT_ENGINE_VERSION: a.plan.engine.engine_version = optarg; break;
-		case OPT_STAGES: a.plan.stages = 1; break;
-		case OPT_WORK_DIR: a.plan.work_dir = optarg; break;
-		case 'h': usage(stdout); goto done;
+		case OPT_COMMANDS:
+			commands = 1;
+			break;
+		case OPT_JSON:
+			json = 1;
+			break;
+		case OPT_BAKE_JSON:
+			bake_json = 1;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case OPT_ENGINE_VERSION:
+			a.plan.engine.engine_version = optarg;
+			break;
+		case OPT_STAGES:
+			a.plan.stages = 1;
+			break;
+		case OPT_WORK_DIR:
+			a.plan.work_dir = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			goto done;
 		default:
 			if ((rc = cli_plan_option(&a, "plan", c, optarg)) < 0)
 				rc = cli_bad_option("plan", c, argv, longopts);
@@ -93,8 +118,8 @@ int cmd_plan(int argc, char **argv)
 		const char *slash = output ? strrchr(output, '/') : NULL;
 		/* paths in the file are relative to where it is written */
 		if (slash)
-			snprintf(dir, sizeof(dir), "%.*s", (int)(slash - output + (slash == output)),
-				 output);
+			snprintf(dir, sizeof(dir), "%.*s",
+				 (int)(slash - output + (slash == output)), output);
 		else
 			snprintf(dir, sizeof(dir), ".");
 		/* BuildKit plans the bake itself: no engine is asked, nothing lowered */

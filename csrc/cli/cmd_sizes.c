@@ -29,9 +29,7 @@ static const char usage_text[] =
 	"  --bytes                  exact sizes in bytes\n"
 	"  -o, --output F           write to F (atomically) instead of standard output\n"
 	"  -h, --help               show this help\n"
-	"\n"
-	CLI_REGISTRY_HELP
-	"\n"
+	"\n" CLI_REGISTRY_HELP "\n"
 	"Exit status: 0 attributed, 1 the Dockerfile or an image is invalid or they do not\n"
 	"match, 2 usage error (also a malformed --build-arg). Warnings go to standard error.\n";
 
@@ -49,7 +47,8 @@ static void human_report(atmo_buf *b, const json_t *doc, const cli_report_option
 			 cli_stage_title(t1, sizeof(t1), cli_jstr(doc, "target")));
 	atmo__buf_printf(b, "%-20s %-12s %-12s %-12s %-9s %s\n", "STAGE", "IMAGE", "BASE", "OWN",
 			 "PACKAGES", "IN FINAL");
-	json_array_foreach(json_object_get(doc, "stages"), i, st) {
+	json_array_foreach(json_object_get(doc, "stages"), i, st)
+	{
 		char pk[32] = "-";
 		if (json_is_integer(json_object_get(st, "packages")))
 			snprintf(pk, sizeof(pk), "%lld", cli_jint(st, "packages"));
@@ -60,28 +59,35 @@ static void human_report(atmo_buf *b, const json_t *doc, const cli_report_option
 				 SZ(s3, cli_jint(st, "own_bytes")), pk,
 				 json_is_true(json_object_get(st, "in_final")) ? "yes" : "no");
 	}
-	json_array_foreach(json_object_get(doc, "stages"), i, st) {
+	json_array_foreach(json_object_get(doc, "stages"), i, st)
+	{
 		/* "Stage 0" reads well as it is: no "stage" to add here */
-		atmo__buf_printf(b, "\nStage %s (%s, base %s):\n", cli_jstr(st, "stage"),
-				 cli_jstr(st, "image"),
-				 json_string_value(json_object_get(st, "base_stage"))
-				 ? cli_stage_title(t2, sizeof(t2), cli_jstr(st, "base_stage"))
-				 : cli_jstr(st, "base"));
+		atmo__buf_printf(
+			b, "\nStage %s (%s, base %s):\n", cli_jstr(st, "stage"),
+			cli_jstr(st, "image"),
+			json_string_value(json_object_get(st, "base_stage"))
+				? cli_stage_title(t2, sizeof(t2), cli_jstr(st, "base_stage"))
+				: cli_jstr(st, "base"));
 		atmo__buf_printf(b, "  %-9s %-12s %s\n", "LINE", "BYTES", "INSTRUCTION");
-		json_array_foreach(json_object_get(st, "instructions"), k, in) {
+		json_array_foreach(json_object_get(st, "instructions"), k, in)
+		{
 			char line[100], ln[24];
 			cli_one_line(line, sizeof(line), cli_jstr(in, "text"), 70);
 			if (cli_jint(in, "end_line") > cli_jint(in, "line"))
-				snprintf(ln, sizeof(ln), "%lld-%lld", cli_jint(in, "line"), cli_jint(in, "end_line"));
+				snprintf(ln, sizeof(ln), "%lld-%lld", cli_jint(in, "line"),
+					 cli_jint(in, "end_line"));
 			else
 				snprintf(ln, sizeof(ln), "%lld", cli_jint(in, "line"));
 			atmo__buf_printf(b, "  %-9s %-12s %s\n", ln,
 					 json_array_size(json_object_get(in, "history"))
-					 ? SZ(s1, cli_jint(in, "bytes")) : "-", line);
+						 ? SZ(s1, cli_jint(in, "bytes"))
+						 : "-",
+					 line);
 		}
 		if (cli_jint(st, "unattributed_bytes"))
-			atmo__buf_printf(b, "  %-9s %-12s (history entries no instruction explains)\n", "?",
-					 SZ(s1, cli_jint(st, "unattributed_bytes")));
+			atmo__buf_printf(b,
+					 "  %-9s %-12s (history entries no instruction explains)\n",
+					 "?", SZ(s1, cli_jint(st, "unattributed_bytes")));
 	}
 	if (json_array_size(json_object_get(kept, "stages"))) {
 		atmo__buf_printf(b, "\nKept out of the final image: %s in stage(s) ",
@@ -92,7 +98,8 @@ static void human_report(atmo_buf *b, const json_t *doc, const cli_report_option
 		atmo__buf_printf(b, " (they add %s; COPY --from brings %s into the final image)",
 				 SZ(s2, cli_jint(kept, "own_bytes")),
 				 SZ(s3, cli_jint(kept, "copied_bytes")));
-		atmo__buf_printf(b, "\n  packages (%zu):", json_array_size(json_object_get(kept, "packages")));
+		atmo__buf_printf(b, "\n  packages (%zu):",
+				 json_array_size(json_object_get(kept, "packages")));
 		json_array_foreach(json_object_get(kept, "packages"), i, p)
 			atmo__buf_printf(b, " %s", json_string_value(p));
 		atmo__buf_putc(b, '\n');
@@ -101,15 +108,14 @@ static void human_report(atmo_buf *b, const json_t *doc, const cli_report_option
 
 int cmd_sizes(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "image", required_argument, NULL, 'i' },
-		{ "target", required_argument, NULL, 't' },
-		{ "build-arg", required_argument, NULL, CLI_OPT_BUILD_ARG },
-		CLI_OUTPUT_LONGOPTS,
-		CLI_REGISTRY_LONGOPTS,
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
+	static const struct option longopts[] = { { "image", required_argument, NULL, 'i' },
+						  { "target", required_argument, NULL, 't' },
+						  { "build-arg", required_argument, NULL,
+						    CLI_OPT_BUILD_ARG },
+						  CLI_OUTPUT_LONGOPTS,
+						  CLI_REGISTRY_LONGOPTS,
+						  { "help", no_argument, NULL, 'h' },
+						  { NULL, 0, NULL, 0 } };
 	cli_graph_args ga = { 0 };
 	atmo_error err;
 	atmo_dockerfile *df = NULL;
@@ -129,13 +135,17 @@ int cmd_sizes(int argc, char **argv)
 		switch (c) {
 		case 'i':
 			if (!strchr(optarg, '=') || optarg[0] == '=') {
-				rc = cli_usage_error("sizes", "--image needs STAGE=IMAGE, not '%s'", optarg);
+				rc = cli_usage_error("sizes", "--image needs STAGE=IMAGE, not '%s'",
+						     optarg);
 				goto done;
 			}
 			if ((rc = cli_push(&specs, &n_specs, optarg)) != CLI_OK)
 				goto done;
 			break;
-		case 'h': cli_help_print(usage_text, stdout); rc = CLI_OK; goto done;
+		case 'h':
+			cli_help_print(usage_text, stdout);
+			rc = CLI_OK;
+			goto done;
 		default:
 			if ((rc = cli_output_option(&out, c, optarg)) < 0 &&
 			    (rc = cli_graph_option(&ga, c, optarg)) < 0 &&

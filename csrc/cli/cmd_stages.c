@@ -9,27 +9,30 @@
 
 static void help(void)
 {
-	cli_help_print("usage: atmograph stages FILE [--json] [--target STAGE]\n"
-	      "                        [--build-arg KEY=VALUE]... [--build-context NAME=VALUE]...\n"
-	      "\n"
-	      "Resolve a Dockerfile as BuildKit does and list its stages: index, name, base\n"
-	      "(after ARG expansion), lines, status and description (the comment right\n"
-	      "above FROM that starts with the stage name, as `docker buildx build --call\n"
-	      "outline` shows it). FILE may be '-' for standard input.\n"
-	      "\n"
-	      "Status: target (the stage built), final (its FROM chain: layers in the\n"
-	      "target image), build-only (built, but only files copied or mounted from it\n"
-	      "reach the target), unused (not built for this target), replaced (a\n"
-	      "--build-context of the stage's name stands in for it).\n"
-	      "\n"
-	      "Options:\n"
-	      "  --json                the stage list as JSON (schema \"atmograph.stages/1\")\n"
-	      CLI_GRAPH_HELP
-	      "  -h, --help            show this help\n"
-	      "\n"
-	      "Exit status: 0 listed, 1 the Dockerfile is invalid or cannot be resolved (the\n"
-	      "error says FILE:LINE:COL), 2 usage error (also a malformed --build-arg or\n"
-	      "--build-context). Warnings go to standard error.\n", stdout);
+	cli_help_print(
+		"usage: atmograph stages FILE [--json] [--target STAGE]\n"
+		"                        [--build-arg KEY=VALUE]... [--build-context "
+		"NAME=VALUE]...\n"
+		"\n"
+		"Resolve a Dockerfile as BuildKit does and list its stages: index, name, base\n"
+		"(after ARG expansion), lines, status and description (the comment right\n"
+		"above FROM that starts with the stage name, as `docker buildx build --call\n"
+		"outline` shows it). FILE may be '-' for standard input.\n"
+		"\n"
+		"Status: target (the stage built), final (its FROM chain: layers in the\n"
+		"target image), build-only (built, but only files copied or mounted from it\n"
+		"reach the target), unused (not built for this target), replaced (a\n"
+		"--build-context of the stage's name stands in for it).\n"
+		"\n"
+		"Options:\n"
+		"  --json                the stage list as JSON (schema "
+		"\"atmograph.stages/1\")\n" CLI_GRAPH_HELP
+		"  -h, --help            show this help\n"
+		"\n"
+		"Exit status: 0 listed, 1 the Dockerfile is invalid or cannot be resolved (the\n"
+		"error says FILE:LINE:COL), 2 usage error (also a malformed --build-arg or\n"
+		"--build-context). Warnings go to standard error.\n",
+		stdout);
 }
 
 enum { OPT_JSON = CLI_OPT_LOCAL };
@@ -53,8 +56,8 @@ static void print_row(int wname, int wbase, int wlines, const char *index, const
 		      const char *base, const char *lines, const char *status, const char *desc)
 {
 	char row[2048];
-	int n = snprintf(row, sizeof(row), "%-5s  %-*s  %-*s  %-*s  %-10s  %s", index, wname,
-			 name, wbase, base, wlines, lines, status, desc);
+	int n = snprintf(row, sizeof(row), "%-5s  %-*s  %-*s  %-*s  %-10s  %s", index, wname, name,
+			 wbase, base, wlines, lines, status, desc);
 
 	if (n < 0)
 		return;
@@ -73,7 +76,8 @@ static int print_table(const json_t *doc)
 	int wname = 4, wbase = 4, wlines = 5;
 	size_t i;
 
-	json_array_foreach(stages, i, st) {
+	json_array_foreach(stages, i, st)
+	{
 		int l = (int)strlen(name_text(name, sizeof(name), st)), b;
 		base_text(base, sizeof(base), st);
 		b = (int)strlen(base);
@@ -81,7 +85,8 @@ static int print_table(const json_t *doc)
 			wname = l;
 		if (b > wbase)
 			wbase = b;
-		snprintf(lines, sizeof(lines), "%lld-%lld", cli_jint(st, "line"), cli_jint(st, "end_line"));
+		snprintf(lines, sizeof(lines), "%lld-%lld", cli_jint(st, "line"),
+			 cli_jint(st, "end_line"));
 		if ((int)strlen(lines) > wlines)
 			wlines = (int)strlen(lines);
 	}
@@ -90,12 +95,14 @@ static int print_table(const json_t *doc)
 	if (wbase > 50)
 		wbase = 50;
 	print_row(wname, wbase, wlines, "INDEX", "NAME", "BASE", "LINES", "STATUS", "DESCRIPTION");
-	json_array_foreach(stages, i, st) {
-		snprintf(lines, sizeof(lines), "%lld-%lld", cli_jint(st, "line"), cli_jint(st, "end_line"));
+	json_array_foreach(stages, i, st)
+	{
+		snprintf(lines, sizeof(lines), "%lld-%lld", cli_jint(st, "line"),
+			 cli_jint(st, "end_line"));
 		snprintf(index, sizeof(index), "%lld", cli_jint(st, "index"));
 		base_text(base, sizeof(base), st);
-		print_row(wname, wbase, wlines, index, name_text(name, sizeof(name), st), base, lines,
-			  cli_jstr(st, "status"), cli_jstr(st, "description"));
+		print_row(wname, wbase, wlines, index, name_text(name, sizeof(name), st), base,
+			  lines, cli_jstr(st, "status"), cli_jstr(st, "description"));
 	}
 	return fflush(stdout) ? cli_errorf("cannot write to standard output") : CLI_OK;
 }
@@ -119,7 +126,9 @@ int cmd_stages(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, ":t:h", opts, NULL)) != -1) {
 		switch (c) {
-		case OPT_JSON: as_json = 1; break;
+		case OPT_JSON:
+			as_json = 1;
+			break;
 		case 'h':
 			help();
 			goto done;

@@ -67,7 +67,8 @@ void cli_help_print(const char *text, FILE *out)
 			in_list = 1;
 			fprintf(out, "  %.*s", (int)w, p + 2);
 			if (d && w <= width)
-				fprintf(out, "%*s%.*s", (int)(col - 2 - w), "", (int)(len - d), p + d);
+				fprintf(out, "%*s%.*s", (int)(col - 2 - w), "", (int)(len - d),
+					p + d);
 			else if (d)
 				fprintf(out, "\n%*s%.*s", (int)col, "", (int)(len - d), p + d);
 		} else if (in_list && continuation_line(p, len)) {

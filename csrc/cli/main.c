@@ -6,32 +6,37 @@
 #include "cli/cli.h"
 
 static const cli_command commands[] = {
-	{ "parse",   "parse a Dockerfile and print its syntax tree", cmd_parse },
-	{ "stages",  "list the stages of a Dockerfile", cmd_stages },
-	{ "graph",   "draw the stage graph (svg, png, pdf, dot, json, text)", cmd_graph },
+	{ "parse", "parse a Dockerfile and print its syntax tree", cmd_parse },
+	{ "stages", "list the stages of a Dockerfile", cmd_stages },
+	{ "graph", "draw the stage graph (svg, png, pdf, dot, json, text)", cmd_graph },
 	{ "inspect", "read a built image: layers, sizes, efficiency, packages", cmd_inspect },
-	{ "sizes",   "attribute image bytes to the stages of a Dockerfile", cmd_sizes },
-	{ "diff",    "compare two images: sizes, files, packages", cmd_diff },
-	{ "check",   "gate CI on image rules: efficiency, waste, size, packages", cmd_check },
-	{ "plan",    "print the build plan of a bake file in waves", cmd_plan },
-	{ "bake",    "read a bake file; --print writes it resolved", cmd_bake },
-	{ "build",   "build the targets of a bake file in dependency order", cmd_build },
+	{ "sizes", "attribute image bytes to the stages of a Dockerfile", cmd_sizes },
+	{ "diff", "compare two images: sizes, files, packages", cmd_diff },
+	{ "check", "gate CI on image rules: efficiency, waste, size, packages", cmd_check },
+	{ "plan", "print the build plan of a bake file in waves", cmd_plan },
+	{ "bake", "read a bake file; --print writes it resolved", cmd_bake },
+	{ "build", "build the targets of a bake file in dependency order", cmd_build },
 };
 
+/* clang-format off: the help text is laid out as it prints */
 static void usage(FILE *out)
 {
 	size_t i;
-	cli_help_print("usage: atmograph [--version] [--help] [--color[=WHEN]] COMMAND [ARGS...]\n\n"
-	      "Keep container-image documentation true to its Dockerfiles.\n\n"
-	      "Commands:\n", out);
+	cli_help_print(
+		"usage: atmograph [--version] [--help] [--color[=WHEN]] COMMAND [ARGS...]\n\n"
+		"Keep container-image documentation true to its Dockerfiles.\n\n"
+		"Commands:\n",
+		out);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
 	fputs("\nRun 'atmograph COMMAND --help' for the options of a command.\n"
 	      "FILE arguments accept '-' for standard input.\n"
 	      "--color[=WHEN] (anywhere before '--'): colour errors and warnings: auto (the\n"
 	      "default: on a terminal, unless NO_COLOR is set), always or never.\n"
-	      "Exit status: 0 success, 1 bad input or failure, 2 usage error.\n", out);
+	      "Exit status: 0 success, 1 bad input or failure, 2 usage error.\n",
+	      out);
 }
+/* clang-format on */
 
 /* Take --color[=WHEN] out of argv (any position before "--", so every command
  * accepts it) and pass it to the message printer through $ATMOGRAPH_COLOR,
@@ -77,7 +82,8 @@ static int unknown_command(const char *word)
 		names[i] = commands[i].name;
 	best = cli_suggest(word, names, i);
 	if (best)
-		return cli_usage_error(NULL, "unknown command '%s' (did you mean '%s'?)", word, best);
+		return cli_usage_error(NULL, "unknown command '%s' (did you mean '%s'?)", word,
+				       best);
 	return cli_usage_error(NULL, "unknown command '%s'", word);
 }
 
@@ -105,7 +111,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (!strcmp(argv[1], commands[i].name)) {
 			optind = 1;
-			opterr = 0;      /* cli_bad_option reports option errors */
+			opterr = 0; /* cli_bad_option reports option errors */
 			return commands[i].run(argc - 1, argv + 1);
 		}
 	}

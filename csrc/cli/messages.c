@@ -63,8 +63,8 @@ static void print_located(const char *kind, const atmo_error *e)
 		}
 		fputs(color ? ":" SGR_RESET " " : ": ", stderr);
 	}
-	fprintf(stderr, "%s%s:%s %s\n", color ? kind_color(kind) : "", kind,
-		color ? SGR_RESET : "", e->text[0] ? e->text : atmo_strerror(e->code));
+	fprintf(stderr, "%s%s:%s %s\n", color ? kind_color(kind) : "", kind, color ? SGR_RESET : "",
+		e->text[0] ? e->text : atmo_strerror(e->code));
 }
 
 /* "atmograph: " KIND TEXT and a newline (KIND "error: ", "warning: " or "") */
@@ -138,10 +138,10 @@ static int value_not_taken(const char *arg, const struct option *lo)
 	if (strncmp(arg, "--", 2) || !eq)
 		return 0;
 	n = (size_t)(eq - arg - 2);
-	for (p = lo; p && p->name; p++)         /* the exact name */
+	for (p = lo; p && p->name; p++) /* the exact name */
 		if (strlen(p->name) == n && !strncmp(p->name, arg + 2, n))
 			return p->has_arg == no_argument;
-	for (p = lo; p && p->name; p++)         /* an abbreviation getopt_long took */
+	for (p = lo; p && p->name; p++) /* an abbreviation getopt_long took */
 		if (!strncmp(p->name, arg + 2, n))
 			return p->has_arg == no_argument;
 	return 0;
@@ -162,7 +162,8 @@ static int unknown_long(const char *cmd, const char *arg, const struct option *l
 	word[len] = '\0';
 	best = cli_suggest(word, names, n);
 	if (best)
-		return cli_usage_error(cmd, "unknown option '%s' (did you mean '--%s'?)", arg, best);
+		return cli_usage_error(cmd, "unknown option '%s' (did you mean '--%s'?)", arg,
+				       best);
 	return cli_usage_error(cmd, "unknown option '%s'", arg);
 }
 

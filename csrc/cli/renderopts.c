@@ -25,13 +25,27 @@ int cli_render_option(cli_render_args *a, const char *cmd, int c, const char *ar
 	int rc;
 
 	switch (c) {
-	case CLI_OPT_FORMAT: a->format_name = arg; return CLI_OK;
-	case CLI_OPT_LAYERS: ro->layers = 1; return CLI_OK;
-	case CLI_OPT_LEGEND: ro->legend = 1; return CLI_OK;
-	case CLI_OPT_RANKDIR: ro->rankdir = arg; return check(ro, cmd, "--rankdir");
-	case CLI_OPT_DETAIL: ro->detail = arg; return check(ro, cmd, "--detail");
-	case CLI_OPT_THEME: ro->theme = arg; return check(ro, cmd, "--theme");
-	case CLI_OPT_LINKBASE: ro->link_base = arg; return CLI_OK;
+	case CLI_OPT_FORMAT:
+		a->format_name = arg;
+		return CLI_OK;
+	case CLI_OPT_LAYERS:
+		ro->layers = 1;
+		return CLI_OK;
+	case CLI_OPT_LEGEND:
+		ro->legend = 1;
+		return CLI_OK;
+	case CLI_OPT_RANKDIR:
+		ro->rankdir = arg;
+		return check(ro, cmd, "--rankdir");
+	case CLI_OPT_DETAIL:
+		ro->detail = arg;
+		return check(ro, cmd, "--detail");
+	case CLI_OPT_THEME:
+		ro->theme = arg;
+		return check(ro, cmd, "--theme");
+	case CLI_OPT_LINKBASE:
+		ro->link_base = arg;
+		return CLI_OK;
 	case CLI_OPT_MAXLABEL:
 		if ((rc = cli_parse_uint(cmd, "--max-label-length", arg, &num)) != CLI_OK)
 			return rc;
@@ -75,14 +89,16 @@ int cli_render_format(atmo_format *out, const cli_render_args *a, const char *cm
 
 	if (a->format_name) {
 		if (atmo_format_from_name(&format, a->format_name) < 0)
-			return cli_usage_error(cmd, "unknown format '%s' (svg, png, pdf, dot, json, text)",
-					       a->format_name);
+			return cli_usage_error(
+				cmd, "unknown format '%s' (svg, png, pdf, dot, json, text)",
+				a->format_name);
 	} else if (output && strcmp(output, "-")) {
 		if (format_from_path(&format, output) < 0)
-			return cli_usage_error(cmd, "cannot tell the format from '%s'; give --format", output);
+			return cli_usage_error(
+				cmd, "cannot tell the format from '%s'; give --format", output);
 	}
-	if ((format == ATMO_FORMAT_PNG || format == ATMO_FORMAT_PDF) && (!output || !strcmp(output, "-")) &&
-	    isatty(STDOUT_FILENO))
+	if ((format == ATMO_FORMAT_PNG || format == ATMO_FORMAT_PDF) &&
+	    (!output || !strcmp(output, "-")) && isatty(STDOUT_FILENO))
 		return cli_usage_error(cmd, "refusing to write %s to a terminal; use -o FILE",
 				       format == ATMO_FORMAT_PNG ? "png" : "pdf");
 	*out = format;
@@ -94,7 +110,8 @@ static void print_render_warnings(json_t *warnings)
 {
 	size_t i;
 	json_t *w;
-	json_array_foreach(warnings, i, w) {
+	json_array_foreach(warnings, i, w)
+	{
 		const char *t = json_is_string(w) ? json_string_value(w) : cli_jstr(w, "text");
 		const char *src = json_is_string(w) ? "" : cli_jstr(w, "source");
 		if (t && *t)

@@ -83,10 +83,10 @@ int atmo__quote(atmo_buf *b, const char *s, size_t n);
 /* ---- the shell lexer (BuildKit shell/lex.go) ---- */
 typedef struct {
 	char escape;
-	int raw_quotes;   /* keep quote characters in the result */
-	int raw_escapes;  /* keep escape characters in the result */
-	int skip_unset;   /* leave $v / ${v...} text of unset variables as written */
-	int skip_quotes;  /* quotes are plain characters (SkipProcessQuotes: heredoc bodies) */
+	int raw_quotes;  /* keep quote characters in the result */
+	int raw_escapes; /* keep escape characters in the result */
+	int skip_unset;  /* leave $v / ${v...} text of unset variables as written */
+	int skip_quotes; /* quotes are plain characters (SkipProcessQuotes: heredoc bodies) */
 	atmo_env_lookup lookup;
 	void *payload;
 } atmo__shell_opts;
@@ -104,19 +104,18 @@ void atmo__words_free(atmo__words *w);
  * split words into *words (may be NULL). On error err gets BuildKit's message
  * ("failed to process ...") and the byte offset.
  */
-int atmo__shell_process(const char *word, size_t len, const atmo__shell_opts *o,
-			atmo_buf *result, atmo__words *words, atmo_error *err);
+int atmo__shell_process(const char *word, size_t len, const atmo__shell_opts *o, atmo_buf *result,
+			atmo__words *words, atmo_error *err);
 
 /* ---- shell patterns of ${v#p} ${v%p} ${v/p/r} ---- */
 /* ${v#p} / ${v##p}: value with the shortest/longest matching prefix removed */
-int atmo__pattern_trim_prefix(atmo_buf *out, const char *pat, size_t plen,
-			      const char *val, size_t vlen, int greedy, atmo_error *err);
+int atmo__pattern_trim_prefix(atmo_buf *out, const char *pat, size_t plen, const char *val,
+			      size_t vlen, int greedy, atmo_error *err);
 /* ${v%p} / ${v%%p} */
-int atmo__pattern_trim_suffix(atmo_buf *out, const char *pat, size_t plen,
-			      const char *val, size_t vlen, int greedy, atmo_error *err);
+int atmo__pattern_trim_suffix(atmo_buf *out, const char *pat, size_t plen, const char *val,
+			      size_t vlen, int greedy, atmo_error *err);
 /* ${v/p/r} / ${v//p/r} */
-int atmo__pattern_replace(atmo_buf *out, const char *pat, size_t plen,
-			  const char *val, size_t vlen, const char *rep, size_t rlen,
-			  int all, atmo_error *err);
+int atmo__pattern_replace(atmo_buf *out, const char *pat, size_t plen, const char *val, size_t vlen,
+			  const char *rep, size_t rlen, int all, atmo_error *err);
 
 #endif

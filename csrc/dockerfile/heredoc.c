@@ -156,10 +156,12 @@ int atmo__df_read_heredocs(pctx *c, atmo__instr *ins, const char *line, size_t n
 		if (rc < 0)
 			goto done;
 		if (!terminated) {
-			const char *at = c->first_line ? memmem(c->first_line, c->first_len, "<<", 2) : NULL;
-			rc = perr(c, ATMO_EINVALID, start, at ? (int)(at - c->first_line) + 1 : 1,
-				  "unterminated heredoc %s (no line '%s' before the end of the file)",
-				  h->name, h->name);
+			const char *at =
+				c->first_line ? memmem(c->first_line, c->first_len, "<<", 2) : NULL;
+			rc = perr(
+				c, ATMO_EINVALID, start, at ? (int)(at - c->first_line) + 1 : 1,
+				"unterminated heredoc %s (no line '%s' before the end of the file)",
+				h->name, h->name);
 			goto done;
 		}
 		h->content = adup(c, atmo__buf_cstr(&c->tmp), c->tmp.len);

@@ -8,18 +8,33 @@
 #include <string.h>
 #include "dockerfile/parser_int.h"
 
-#define KW(s, k) { s, sizeof(s) - 1, k }
+#define KW(s, k)                                                                                   \
+	{                                                                                          \
+		s, sizeof(s) - 1, k                                                                \
+	}
 static const struct {
 	const char *name;
 	size_t len;
 	int kind;
 } keywords[] = {
-	KW("add", K_ADD), KW("arg", K_ARG), KW("cmd", K_CMD), KW("copy", K_COPY),
-	KW("entrypoint", K_ENTRYPOINT), KW("env", K_ENV), KW("expose", K_EXPOSE),
-	KW("from", K_FROM), KW("healthcheck", K_HEALTHCHECK), KW("label", K_LABEL),
-	KW("maintainer", K_MAINTAINER), KW("onbuild", K_ONBUILD), KW("run", K_RUN),
-	KW("shell", K_SHELL), KW("stopsignal", K_STOPSIGNAL), KW("user", K_USER),
-	KW("volume", K_VOLUME), KW("workdir", K_WORKDIR),
+	KW("add", K_ADD),
+	KW("arg", K_ARG),
+	KW("cmd", K_CMD),
+	KW("copy", K_COPY),
+	KW("entrypoint", K_ENTRYPOINT),
+	KW("env", K_ENV),
+	KW("expose", K_EXPOSE),
+	KW("from", K_FROM),
+	KW("healthcheck", K_HEALTHCHECK),
+	KW("label", K_LABEL),
+	KW("maintainer", K_MAINTAINER),
+	KW("onbuild", K_ONBUILD),
+	KW("run", K_RUN),
+	KW("shell", K_SHELL),
+	KW("stopsignal", K_STOPSIGNAL),
+	KW("user", K_USER),
+	KW("volume", K_VOLUME),
+	KW("workdir", K_WORKDIR),
 };
 #undef KW
 
@@ -48,8 +63,8 @@ static int push(pctx *c, atmo__strvec *v, const char *s, size_t n)
 }
 
 /* BuildKit's extractBuilderFlags: flags before the arguments, "--" ends them. */
-static int extract_flags(pctx *c, atmo__strvec *flags, const char *s, size_t n,
-			 const char **rest, size_t *rest_n)
+static int extract_flags(pctx *c, atmo__strvec *flags, const char *s, size_t n, const char **rest,
+			 size_t *rest_n)
 {
 	enum { IN_SPACES, IN_WORD, IN_QUOTE } phase = IN_SPACES;
 	size_t pos;
@@ -156,16 +171,16 @@ static int parse_words(pctx *c, atmo__strvec *out, const char *s, size_t n)
 	uint32_t ch = 0, quote = 0, esc = (unsigned char)c->escape;
 	int blank_ok = 0, dirty = 0;
 
-#define DECODE()                                                                  \
-	do {                                                                      \
-		if (u[pos] < 0x80) {                                              \
-			ch = u[pos];                                              \
-			wd = 1;                                                   \
-		} else {                                                          \
-			ch = atmo__utf8_decode(u + pos, n - pos, &wd);            \
-			if (ch == ATMO__RUNE_ERROR && wd == 1)                    \
-				dirty = 1;                                        \
-		}                                                                 \
+#define DECODE()                                                                                   \
+	do {                                                                                       \
+		if (u[pos] < 0x80) {                                                               \
+			ch = u[pos];                                                               \
+			wd = 1;                                                                    \
+		} else {                                                                           \
+			ch = atmo__utf8_decode(u + pos, n - pos, &wd);                             \
+			if (ch == ATMO__RUNE_ERROR && wd == 1)                                     \
+				dirty = 1;                                                         \
+		}                                                                                  \
 	} while (0)
 
 	for (pos = 0; pos <= n; pos += wd) {
@@ -174,19 +189,22 @@ static int parse_words(pctx *c, atmo__strvec *out, const char *s, size_t n)
 		if (phase == IN_SPACES) {
 			if (pos == n)
 				break;
-			if (ch < 0x80 ? (ch == ' ' || (ch >= '\t' && ch <= '\r')) : atmo__is_space(ch))
+			if (ch < 0x80 ? (ch == ' ' || (ch >= '\t' && ch <= '\r'))
+				      : atmo__is_space(ch))
 				continue;
 			phase = IN_WORD;
 			start = wend = pos;
 			dirty = ch == ATMO__RUNE_ERROR && wd == 1;
 		}
 		if (pos == n) {
-			if ((blank_ok || wend > start) && emit_word(c, out, s, start, wend, dirty) < 0)
+			if ((blank_ok || wend > start) &&
+			    emit_word(c, out, s, start, wend, dirty) < 0)
 				return ATMO_ENOMEM;
 			break;
 		}
 		if (phase == IN_WORD) {
-			if (ch < 0x80 ? (ch == ' ' || (ch >= '\t' && ch <= '\r')) : atmo__is_space(ch)) {
+			if (ch < 0x80 ? (ch == ' ' || (ch >= '\t' && ch <= '\r'))
+				      : atmo__is_space(ch)) {
 				phase = IN_SPACES;
 				if ((blank_ok || wend > start) &&
 				    emit_word(c, out, s, start, wend, dirty) < 0)
@@ -255,8 +273,9 @@ static int parse_json(pctx *c, atmo__strvec *args, const char *s, size_t n, int 
 	if (r == ATMO_ENOMEM)
 		return nomem(c);
 	if (r == ATMO_EINVALID)
-		return perr(c, ATMO_EINVALID, line, 1,
-			    "when using JSON array syntax, arrays must be comprised of strings only");
+		return perr(
+			c, ATMO_EINVALID, line, 1,
+			"when using JSON array syntax, arrays must be comprised of strings only");
 	return r;
 }
 
@@ -419,8 +438,8 @@ static int flat_node(pctx *c, atmo__instr *ins, const char *s, size_t n)
 }
 
 /* newNodeFromLine: fill *ins from one logical line */
-int atmo__df_node_from_line(pctx *c, atmo__instr *ins, const char *s, size_t n, int depth,
-			  int line, int *kind_out)
+int atmo__df_node_from_line(pctx *c, atmo__instr *ins, const char *s, size_t n, int depth, int line,
+			    int *kind_out)
 {
 	atmo__strvec *args = &c->args[depth], *flags = &c->flags[depth];
 	const char *cmd, *rest, *copy_end;
@@ -465,13 +484,18 @@ int atmo__df_node_from_line(pctx *c, atmo__instr *ins, const char *s, size_t n, 
 	*kind_out = kind;
 
 	switch (kind) {
-	case K_ADD: case K_COPY: case K_VOLUME:
+	case K_ADD:
+	case K_COPY:
+	case K_VOLUME:
 		rc = parse_maybe_json_list(c, args, rest, rest_n, line, &json);
 		break;
 	case K_ARG:
 		rc = parse_words(c, args, rest, rest_n);
 		break;
-	case K_CMD: case K_ENTRYPOINT: case K_RUN: case K_SHELL:
+	case K_CMD:
+	case K_ENTRYPOINT:
+	case K_RUN:
+	case K_SHELL:
 		rc = parse_maybe_json(c, args, rest, rest_n, line, &json);
 		break;
 	case K_ENV:
@@ -480,13 +504,17 @@ int atmo__df_node_from_line(pctx *c, atmo__instr *ins, const char *s, size_t n, 
 	case K_LABEL:
 		rc = parse_name_val(c, args, rest, rest_n, "LABEL", line);
 		break;
-	case K_EXPOSE: case K_FROM:
+	case K_EXPOSE:
+	case K_FROM:
 		rc = parse_whitespace_list(c, args, rest, rest_n);
 		break;
 	case K_HEALTHCHECK:
 		rc = parse_health(c, args, rest, rest_n, line, &json);
 		break;
-	case K_MAINTAINER: case K_STOPSIGNAL: case K_USER: case K_WORKDIR:
+	case K_MAINTAINER:
+	case K_STOPSIGNAL:
+	case K_USER:
+	case K_WORKDIR:
 		if (rest_n)
 			rc = push_ref(c, args, rest, rest_n);
 		break;
@@ -500,7 +528,8 @@ int atmo__df_node_from_line(pctx *c, atmo__instr *ins, const char *s, size_t n, 
 			if (depth + 1 > ATMO__MAX_ONBUILD_DEPTH)
 				rc = flat_node(c, inner, rest, rest_n);
 			else
-				rc = atmo__df_node_from_line(c, inner, rest, rest_n, depth + 1, line, &ik);
+				rc = atmo__df_node_from_line(c, inner, rest, rest_n, depth + 1,
+							     line, &ik);
 			if (rc < 0)
 				return rc;
 			inner->pub.start_line = line;

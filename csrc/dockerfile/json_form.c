@@ -39,7 +39,14 @@ static int scan_string(const unsigned char *s, size_t n, size_t *i)
 			if (++k >= n)
 				return 0;
 			switch (s[k]) {
-			case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+			case '"':
+			case '\\':
+			case '/':
+			case 'b':
+			case 'f':
+			case 'n':
+			case 'r':
+			case 't':
 				k++;
 				break;
 			case 'u':
@@ -122,22 +129,22 @@ static int skip_value(const unsigned char *s, size_t n, size_t *pos, size_t dept
 	size_t depth = 0, cap = sizeof(stack), i = *pos;
 	int rc = 0, overflow = 0;
 
-#define PUSH(c)                                                                 \
-	do {                                                                    \
-		if (depth0 + depth + 1 > ATMO__JSON_MAX_DEPTH)                  \
-			goto out;                                               \
-		if (depth == cap) {                                             \
-			char *ns = atmo__realloc(st == stack ? NULL : st, cap * 2, NULL); \
-			if (!ns) {                                              \
-				rc = ATMO_ENOMEM;                               \
-				goto out;                                       \
-			}                                                       \
-			if (st == stack)                                        \
-				memcpy(ns, stack, cap);                         \
-			st = ns;                                                \
-			cap *= 2;                                               \
-		}                                                               \
-		st[depth++] = (c);                                              \
+#define PUSH(c)                                                                                    \
+	do {                                                                                       \
+		if (depth0 + depth + 1 > ATMO__JSON_MAX_DEPTH)                                     \
+			goto out;                                                                  \
+		if (depth == cap) {                                                                \
+			char *ns = atmo__realloc(st == stack ? NULL : st, cap * 2, NULL);          \
+			if (!ns) {                                                                 \
+				rc = ATMO_ENOMEM;                                                  \
+				goto out;                                                          \
+			}                                                                          \
+			if (st == stack)                                                           \
+				memcpy(ns, stack, cap);                                            \
+			st = ns;                                                                   \
+			cap *= 2;                                                                  \
+		}                                                                                  \
+		st[depth++] = (c);                                                                 \
 	} while (0)
 
 value:
@@ -251,11 +258,26 @@ static char *decode_string(atmo__arena *ar, const unsigned char *s, size_t a, si
 		if (c == '\\') {
 			i++;
 			switch (s[i]) {
-			case 'b': o[k++] = '\b'; i++; break;
-			case 'f': o[k++] = '\f'; i++; break;
-			case 'n': o[k++] = '\n'; i++; break;
-			case 'r': o[k++] = '\r'; i++; break;
-			case 't': o[k++] = '\t'; i++; break;
+			case 'b':
+				o[k++] = '\b';
+				i++;
+				break;
+			case 'f':
+				o[k++] = '\f';
+				i++;
+				break;
+			case 'n':
+				o[k++] = '\n';
+				i++;
+				break;
+			case 'r':
+				o[k++] = '\r';
+				i++;
+				break;
+			case 't':
+				o[k++] = '\t';
+				i++;
+				break;
 			case 'u': {
 				uint32_t r = 0;
 				int j;
@@ -265,8 +287,8 @@ static char *decode_string(atmo__arena *ar, const unsigned char *s, size_t a, si
 				if (r >= 0xD800 && r <= 0xDFFF) {
 					uint32_t r2 = 0;
 					int ok = 0;
-					if (r < 0xDC00 && i + 5 < b + 1 && i + 6 <= b && s[i] == '\\' &&
-					    s[i + 1] == 'u') {
+					if (r < 0xDC00 && i + 5 < b + 1 && i + 6 <= b &&
+					    s[i] == '\\' && s[i + 1] == 'u') {
 						ok = 1;
 						for (j = 2; j <= 5; j++) {
 							int h = hexval(s[i + j]);
@@ -276,7 +298,8 @@ static char *decode_string(atmo__arena *ar, const unsigned char *s, size_t a, si
 								r2 = r2 * 16 + (uint32_t)h;
 						}
 						if (ok && r2 >= 0xDC00 && r2 <= 0xDFFF) {
-							r = 0x10000 + ((r - 0xD800) << 10) + (r2 - 0xDC00);
+							r = 0x10000 + ((r - 0xD800) << 10) +
+							    (r2 - 0xDC00);
 							i += 6;
 						} else {
 							ok = 0;

@@ -204,8 +204,8 @@ static int parse_all(pctx *c)
 				hk = atmo__df_keyword_kind(hd->keyword, strlen(hd->keyword));
 			}
 			if (heredoc_kind(hk) && !hd->json &&
-			    (rc = atmo__df_read_heredocs(c, ins, ins->pub.original, strlen(ins->pub.original),
-						start)) < 0)
+			    (rc = atmo__df_read_heredocs(c, ins, ins->pub.original,
+							 strlen(ins->pub.original), start)) < 0)
 				return rc;
 		}
 		ins->pub.start_line = start;
@@ -218,8 +218,10 @@ static int parse_all(pctx *c)
 		if (kind == K_UNKNOWN) {
 			char name[80];
 			atmo__display_word(name, sizeof(name), ins->pub.keyword, 1);
-			if (add_warning(c, start, 1, "unknown instruction: %s (BuildKit's parser "
-					"keeps it; the build would fail)", name) < 0)
+			if (add_warning(c, start, 1,
+					"unknown instruction: %s (BuildKit's parser "
+					"keeps it; the build would fail)",
+					name) < 0)
 				return ATMO_ENOMEM;
 		}
 		atmo__buf_clear(&c->comment);
@@ -237,8 +239,8 @@ static int parse_all(pctx *c)
 	return 0;
 }
 
-int atmo_dockerfile_parse(atmo_dockerfile **out, const char *text, size_t len,
-			  const char *source, atmo_error *err)
+int atmo_dockerfile_parse(atmo_dockerfile **out, const char *text, size_t len, const char *source,
+			  atmo_error *err)
 {
 	pctx c;
 	atmo_dockerfile *df;

@@ -22,12 +22,12 @@ typedef struct {
 	int lineno;
 	char escape;
 	int dir_done, seen_syntax, seen_escape, seen_check;
-	int too_long;      /* the physical line that exceeded ATMO_DOCKERFILE_MAX_LINE, 0 */
-	int too_long_at;   /* where BuildKit reports it */
-	int in_cont;       /* reading the continuation lines of an instruction */
-	atmo_buf line;     /* the joined logical line */
-	atmo_buf tmp;      /* word building */
-	atmo_buf comment;  /* comments above the next instruction */
+	int too_long;     /* the physical line that exceeded ATMO_DOCKERFILE_MAX_LINE, 0 */
+	int too_long_at;  /* where BuildKit reports it */
+	int in_cont;      /* reading the continuation lines of an instruction */
+	atmo_buf line;    /* the joined logical line */
+	atmo_buf tmp;     /* word building */
+	atmo_buf comment; /* comments above the next instruction */
 	int has_comment;
 	atmo__strvec args[ATMO__MAX_ONBUILD_DEPTH + 2];
 	atmo__strvec flags[ATMO__MAX_ONBUILD_DEPTH + 2];
@@ -40,17 +40,36 @@ typedef struct {
 } pctx;
 
 typedef struct {
-	const char *p;   /* content without the newline */
+	const char *p; /* content without the newline */
 	size_t n;
-	size_t raw_n;    /* with the newline when there is one */
+	size_t raw_n; /* with the newline when there is one */
 } pline;
 
-enum { K_UNKNOWN, K_ADD, K_ARG, K_CMD, K_COPY, K_ENTRYPOINT, K_ENV, K_EXPOSE, K_FROM,
-       K_HEALTHCHECK, K_LABEL, K_MAINTAINER, K_ONBUILD, K_RUN, K_SHELL, K_STOPSIGNAL,
-       K_USER, K_VOLUME, K_WORKDIR };
+enum {
+	K_UNKNOWN,
+	K_ADD,
+	K_ARG,
+	K_CMD,
+	K_COPY,
+	K_ENTRYPOINT,
+	K_ENV,
+	K_EXPOSE,
+	K_FROM,
+	K_HEALTHCHECK,
+	K_LABEL,
+	K_MAINTAINER,
+	K_ONBUILD,
+	K_RUN,
+	K_SHELL,
+	K_STOPSIGNAL,
+	K_USER,
+	K_VOLUME,
+	K_WORKDIR
+};
 
 /* ---- errors ---- */
-static inline int perr(pctx *c, int code, int line, int col, const char *fmt, ...) ATMO_PRINTF(5, 6);
+static inline int perr(pctx *c, int code, int line, int col, const char *fmt, ...)
+	ATMO_PRINTF(5, 6);
 static inline int perr(pctx *c, int code, int line, int col, const char *fmt, ...)
 {
 	va_list ap;
@@ -155,8 +174,8 @@ int atmo__df_directive(pctx *c, const char *p, size_t n);
 /* K_* of a lower-case keyword */
 int atmo__df_keyword_kind(const char *kw, size_t n);
 /* newNodeFromLine: fill *ins from the logical line s[0..n); *kind_out its K_* */
-int atmo__df_node_from_line(pctx *c, atmo__instr *ins, const char *s, size_t n, int depth,
-			    int line, int *kind_out);
+int atmo__df_node_from_line(pctx *c, atmo__instr *ins, const char *s, size_t n, int depth, int line,
+			    int *kind_out);
 
 /* ---- heredocs (heredoc.c) ---- */
 static inline int heredoc_kind(int kind)

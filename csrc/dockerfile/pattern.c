@@ -26,8 +26,8 @@ typedef struct {
 } pattern;
 
 typedef struct {
-	uint32_t *r;  /* runes */
-	size_t *off;  /* byte offset of each rune, off[n] = length */
+	uint32_t *r; /* runes */
+	size_t *off; /* byte offset of each rune, off[n] = length */
 	size_t n;
 } runes;
 
@@ -83,7 +83,8 @@ static int compile(pattern *p, const char *pat, size_t plen, int greedy, atmo_er
 			if (p->nstars >= ATMO__PATTERN_MAX_STARS) {
 				runes_free(&in);
 				return atmo__error_set(err, ATMO_ELIMIT, NULL, 0, 0,
-						       "more than %d wildcards", ATMO__PATTERN_MAX_STARS);
+						       "more than %d wildcards",
+						       ATMO__PATTERN_MAX_STARS);
 			}
 			p->t[p->n].kind = P_STAR;
 			p->t[p->n++].star = p->nstars++;
@@ -171,15 +172,15 @@ static long match_from(matcher *m, size_t ti, size_t si)
 	return (long)si;
 }
 
-static int matcher_init(matcher *m, const pattern *p, const uint32_t *s, size_t ns,
-			atmo_error *err)
+static int matcher_init(matcher *m, const pattern *p, const uint32_t *s, size_t ns, atmo_error *err)
 {
 	size_t cells;
 	m->p = p;
 	m->s = s;
 	m->ns = ns;
 	if (p->nstars && ns + 1 > ATMO__PATTERN_MAX_CELLS / p->nstars)
-		return atmo__error_set(err, ATMO_ELIMIT, NULL, 0, 0, "value too long for the pattern");
+		return atmo__error_set(err, ATMO_ELIMIT, NULL, 0, 0,
+				       "value too long for the pattern");
 	cells = p->nstars * (ns + 1);
 	m->memo = atmo__calloc(cells / 8 + 1, 1, NULL);
 	if (!m->memo)
@@ -301,12 +302,12 @@ done:
 
 static int is_name_byte(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_';
 }
 
 /* Go's Regexp.expand for a pattern without groups: $0 / ${0} is the match. */
-static void expand_template(atmo_buf *out, const char *rep, size_t rlen, const char *m,
-			    size_t mlen)
+static void expand_template(atmo_buf *out, const char *rep, size_t rlen, const char *m, size_t mlen)
 {
 	size_t i = 0;
 	while (i < rlen) {
@@ -357,8 +358,8 @@ static void expand_template(atmo_buf *out, const char *rep, size_t rlen, const c
 	}
 }
 
-int atmo__pattern_replace(atmo_buf *out, const char *pat, size_t plen, const char *val,
-			  size_t vlen, const char *rep, size_t rlen, int all, atmo_error *err)
+int atmo__pattern_replace(atmo_buf *out, const char *pat, size_t plen, const char *val, size_t vlen,
+			  const char *rep, size_t rlen, int all, atmo_error *err)
 {
 	pattern p;
 	runes v = { NULL, NULL, 0 };
@@ -398,7 +399,8 @@ int atmo__pattern_replace(atmo_buf *out, const char *pat, size_t plen, const cha
 				break;
 			atmo__buf_put(out, val + v.off[last_end], v.off[a0] - v.off[last_end]);
 			if ((size_t)e > last_end || a0 == 0)
-				expand_template(out, rep, rlen, val + v.off[a0], v.off[e] - v.off[a0]);
+				expand_template(out, rep, rlen, val + v.off[a0],
+						v.off[e] - v.off[a0]);
 			/* ${v//?/$big} multiplies: stop at the word cap, not at the memory's end */
 			if (out->len > ATMO_SHELL_MAX_WORD) {
 				rc = atmo__error_set(err, ATMO_ELIMIT, NULL, 0, 0,

@@ -19,9 +19,9 @@ typedef struct {
 	const unsigned char *s;
 	size_t len, pos;
 	const atmo__shell_opts *o;
-	int raw_escapes;   /* dynamically scoped, as sw.rawEscapes */
+	int raw_escapes; /* dynamically scoped, as sw.rawEscapes */
 	int depth;
-	const char *word;  /* for error messages */
+	const char *word; /* for error messages */
 	atmo_error *err;
 } sh_state;
 
@@ -184,7 +184,8 @@ static int process_single_quote(sh_state *st, atmo_buf *out)
 		ch = sh_next(st);
 		if (ch == SH_EOF)
 			return sh_fail(st, ATMO_EINVALID,
-				       "unexpected end of statement while looking for matching single-quote");
+				       "unexpected end of statement while looking for matching "
+				       "single-quote");
 		if (ch == '\'') {
 			if (st->o->raw_quotes)
 				put_rune(out, ch);
@@ -204,7 +205,8 @@ static int process_double_quote(sh_state *st, atmo_buf *out)
 		long pk = sh_peek(st);
 		if (pk == SH_EOF)
 			return sh_fail(st, ATMO_EINVALID,
-				       "unexpected end of statement while looking for matching double-quote");
+				       "unexpected end of statement while looking for matching "
+				       "double-quote");
 		if (pk == '"') {
 			ch = sh_next(st);
 			if (st->o->raw_quotes)
@@ -233,7 +235,14 @@ static int process_double_quote(sh_state *st, atmo_buf *out)
 static int is_special_param(long ch)
 {
 	switch (ch) {
-	case '@': case '*': case '#': case '?': case '-': case '$': case '!': case '0':
+	case '@':
+	case '*':
+	case '#':
+	case '?':
+	case '-':
+	case '$':
+	case '!':
+	case '0':
 		return 1;
 	}
 	return 0;
@@ -313,7 +322,11 @@ static int process_dollar_inner(sh_state *st, atmo_buf *out, atmo_buf *name, atm
 		chs_len += atmo__utf8_encode(ch == SH_EOF ? ATMO__RUNE_ERROR : (uint32_t)ch,
 					     chs + chs_len);
 		/* fall through */
-	case '+': case '-': case '?': case '#': case '%': {
+	case '+':
+	case '-':
+	case '?':
+	case '#':
+	case '%': {
 		int raw = ch == '#' || ch == '%';
 		rc = process_operand(st, '}', raw, word, "syntax error: missing '}'");
 		if (rc < 0)
@@ -359,17 +372,19 @@ static int process_dollar_inner(sh_state *st, atmo_buf *out, atmo_buf *name, atm
 			if (!value)
 				value = "";
 			atmo_error_clear(&perr);
-			rc = ch == '%'
-			     ? atmo__pattern_trim_suffix(out, pat, plen, value, strlen(value), greedy, &perr)
-			     : atmo__pattern_trim_prefix(out, pat, plen, value, strlen(value), greedy, &perr);
+			rc = ch == '%' ? atmo__pattern_trim_suffix(out, pat, plen, value,
+								   strlen(value), greedy, &perr)
+				       : atmo__pattern_trim_prefix(out, pat, plen, value,
+								   strlen(value), greedy, &perr);
 			if (rc < 0)
 				return sh_fail(st, rc, "invalid pattern (%.*s) in substitution: %s",
 					       (int)(plen > 100 ? 100 : plen), pat, perr.text);
 			return 0;
 		}
 		default:
-			return sh_fail(st, ATMO_EINVALID, "unsupported modifier (%.*s) in substitution",
-				       (int)chs_len, chs);
+			return sh_fail(st, ATMO_EINVALID,
+				       "unsupported modifier (%.*s) in substitution", (int)chs_len,
+				       chs);
 		}
 	}
 	case '/': {
@@ -390,14 +405,15 @@ static int process_dollar_inner(sh_state *st, atmo_buf *out, atmo_buf *name, atm
 		if (!value)
 			value = "";
 		atmo_error_clear(&perr);
-		rc = atmo__pattern_replace(out, atmo__buf_cstr(word), word->len, value, strlen(value),
-					   atmo__buf_cstr(word2), word2->len, all, &perr);
+		rc = atmo__pattern_replace(out, atmo__buf_cstr(word), word->len, value,
+					   strlen(value), atmo__buf_cstr(word2), word2->len, all,
+					   &perr);
 		if (rc == ATMO_ELIMIT)
 			return sh_fail(st, rc, "%s", perr.text);
 		if (rc < 0)
 			return sh_fail(st, rc, "invalid pattern (%.*s) in substitution: %s",
-				       (int)(word->len > 100 ? 100 : word->len), atmo__buf_cstr(word),
-				       perr.text);
+				       (int)(word->len > 100 ? 100 : word->len),
+				       atmo__buf_cstr(word), perr.text);
 		return 0;
 	}
 	default:
@@ -462,7 +478,8 @@ static int process_stop_on(sh_state *st, long stop, int raw_escapes, atmo_buf *r
 			size_t before = result->len;
 			process_possible_heredoc(st, result);
 			if (words && !result->oom &&
-			    (rc = words_add_raw(&w, atmo__buf_cstr(result) + before, result->len - before)) < 0)
+			    (rc = words_add_raw(&w, atmo__buf_cstr(result) + before,
+						result->len - before)) < 0)
 				goto done;
 			continue;
 		}
@@ -478,9 +495,11 @@ static int process_stop_on(sh_state *st, long stop, int raw_escapes, atmo_buf *r
 				goto done;
 			if (words && !result->oom) {
 				if (ch == '$')
-					rc = words_add_string(&w, atmo__buf_cstr(result) + before, result->len - before);
+					rc = words_add_string(&w, atmo__buf_cstr(result) + before,
+							      result->len - before);
 				else
-					rc = words_add_raw(&w, atmo__buf_cstr(result) + before, result->len - before);
+					rc = words_add_raw(&w, atmo__buf_cstr(result) + before,
+							   result->len - before);
 				if (rc < 0)
 					goto done;
 			}
@@ -516,7 +535,8 @@ static int process_stop_on(sh_state *st, long stop, int raw_escapes, atmo_buf *r
 		char s[4];
 		size_t k = atmo__utf8_encode((uint32_t)stop, s);
 		rc = sh_fail(st, ATMO_EINVALID,
-			     "unexpected end of statement while looking for matching %.*s", (int)k, s);
+			     "unexpected end of statement while looking for matching %.*s", (int)k,
+			     s);
 	}
 done:
 	st->raw_escapes = saved;
@@ -529,8 +549,8 @@ done:
 	return rc;
 }
 
-int atmo__shell_process(const char *word, size_t len, const atmo__shell_opts *o,
-			atmo_buf *result, atmo__words *words, atmo_error *err)
+int atmo__shell_process(const char *word, size_t len, const atmo__shell_opts *o, atmo_buf *result,
+			atmo__words *words, atmo_error *err)
 {
 	sh_state st;
 	atmo_buf local = ATMO_BUF_INIT;
@@ -565,7 +585,8 @@ int atmo_shell_expand(char **out, const char *word, char escape, atmo_env_lookup
 
 	atmo_error_clear(err);
 	if (!out || !word)
-		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "atmo_shell_expand: NULL argument");
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
+				       "atmo_shell_expand: NULL argument");
 	*out = NULL;
 	memset(&o, 0, sizeof(o));
 	o.escape = escape ? escape : '\\';
@@ -624,8 +645,8 @@ void atmo_shell_words_free(char **words)
 	atmo__free(words);
 }
 
-int atmo_shell_expand_heredoc(char **out, const char *body, atmo_env_lookup lookup,
-			      void *payload, atmo_error *err)
+int atmo_shell_expand_heredoc(char **out, const char *body, atmo_env_lookup lookup, void *payload,
+			      atmo_error *err)
 {
 	atmo__shell_opts o;
 	atmo_buf b = ATMO_BUF_INIT;

@@ -37,7 +37,8 @@ static json_t *instr_json(const atmo_instruction *ins)
 	bad |= set(o, "flags", a);
 	a = json_array();
 	for (i = 0; a && i < ins->n_args; i++)
-		bad |= json_array_append_new(a, jstr(ins->args[i], atmo_instruction_arg_len(ins, i)));
+		bad |= json_array_append_new(a,
+					     jstr(ins->args[i], atmo_instruction_arg_len(ins, i)));
 	bad |= set(o, "args", a);
 	bad |= set(o, "json", json_boolean(ins->json));
 	a = json_array();

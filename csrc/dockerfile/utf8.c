@@ -42,9 +42,20 @@ int atmo__is_digit(uint32_t r)
 int atmo__is_space(uint32_t r)
 {
 	switch (r) {
-	case '\t': case '\n': case '\v': case '\f': case '\r': case ' ':
-	case 0x85: case 0xA0: case 0x1680: case 0x2028: case 0x2029:
-	case 0x202F: case 0x205F: case 0x3000:
+	case '\t':
+	case '\n':
+	case '\v':
+	case '\f':
+	case '\r':
+	case ' ':
+	case 0x85:
+	case 0xA0:
+	case 0x1680:
+	case 0x2028:
+	case 0x2029:
+	case 0x202F:
+	case 0x205F:
+	case 0x3000:
 		return 1;
 	default:
 		return r >= 0x2000 && r <= 0x200A;
@@ -127,13 +138,27 @@ int atmo__quote(atmo_buf *b, const char *s, size_t n)
 			atmo__buf_put(b, s + i, w);
 		} else {
 			switch (r) {
-			case '\a': atmo__buf_put(b, "\\a", 2); break;
-			case '\b': atmo__buf_put(b, "\\b", 2); break;
-			case '\f': atmo__buf_put(b, "\\f", 2); break;
-			case '\n': atmo__buf_put(b, "\\n", 2); break;
-			case '\r': atmo__buf_put(b, "\\r", 2); break;
-			case '\t': atmo__buf_put(b, "\\t", 2); break;
-			case '\v': atmo__buf_put(b, "\\v", 2); break;
+			case '\a':
+				atmo__buf_put(b, "\\a", 2);
+				break;
+			case '\b':
+				atmo__buf_put(b, "\\b", 2);
+				break;
+			case '\f':
+				atmo__buf_put(b, "\\f", 2);
+				break;
+			case '\n':
+				atmo__buf_put(b, "\\n", 2);
+				break;
+			case '\r':
+				atmo__buf_put(b, "\\r", 2);
+				break;
+			case '\t':
+				atmo__buf_put(b, "\\t", 2);
+				break;
+			case '\v':
+				atmo__buf_put(b, "\\v", 2);
+				break;
 			default:
 				if (r < ' ' || r == 0x7F) {
 					tmp[0] = '\\';

@@ -58,8 +58,8 @@ static int column_of(const atmo_instruction *ins, const char *needle)
 	return p ? (int)(p - ins->original) + 1 : 1;
 }
 
-static int fail(const atmo_dockerfile *df, const atmo_instruction *ins, int col,
-		atmo_error *err, const char *fmt, const char *a, const char *b)
+static int fail(const atmo_dockerfile *df, const atmo_instruction *ins, int col, atmo_error *err,
+		const char *fmt, const char *a, const char *b)
 {
 	return atmo__error_set(err, ATMO_EINVALID, df->source, ins->start_line, col, fmt, a, b);
 }
@@ -119,7 +119,8 @@ static int check_names(const atmo_dockerfile *df, const atmo_instruction *ins, a
 				return fail(df, ins, 1, err, "%s names can not be blank%s", KW, "");
 	} else if ((!strcmp(ins->keyword, "copy") || !strcmp(ins->keyword, "add")) &&
 		   ins->n_args >= 2 && is_heredoc_word(ins->args[ins->n_args - 1])) {
-		return fail(df, ins, 1, err, "%s cannot accept a heredoc as a destination%s", KW, "");
+		return fail(df, ins, 1, err, "%s cannot accept a heredoc as a destination%s", KW,
+			    "");
 	}
 	return 0;
 }
@@ -194,7 +195,8 @@ static int check_mount(const atmo_dockerfile *df, const atmo_instruction *ins, c
 			const char *d = strchr(field + 5, '$');
 			if (d && d[1]) {
 				rc = fail(df, ins, col, err,
-					  "'from' doesn't support variable expansion, define alias stage instead%s%s",
+					  "'from' doesn't support variable expansion, define alias "
+					  "stage instead%s%s",
 					  "", "");
 				break;
 			}
@@ -216,8 +218,8 @@ static int go_duration(const char *s, double *ns, char *msg, size_t mn)
 	static const struct {
 		const char *u;
 		double ns;
-	} units[] = { { "ns", 1 }, { "us", 1e3 }, { "\xC2\xB5s", 1e3 }, { "\xCE\xBCs", 1e3 },
-		      { "ms", 1e6 }, { "s", 1e9 }, { "m", 6e10 }, { "h", 3.6e12 } };
+	} units[] = { { "ns", 1 },   { "us", 1e3 }, { "\xC2\xB5s", 1e3 }, { "\xCE\xBCs", 1e3 },
+		      { "ms", 1e6 }, { "s", 1e9 },  { "m", 6e10 },        { "h", 3.6e12 } };
 	const char *orig = s, *p;
 	double total = 0;
 	int neg = 0;
@@ -273,7 +275,8 @@ invalid:
 static int check_health_flags(const atmo_dockerfile *df, const atmo_instruction *ins,
 			      atmo_error *err)
 {
-	static const char *const names[] = { "interval", "timeout", "start-period", "start-interval" };
+	static const char *const names[] = { "interval", "timeout", "start-period",
+					     "start-interval" };
 	char msg[256];
 	size_t k, i;
 	for (k = 0; k < 5; k++) {
@@ -288,10 +291,12 @@ static int check_health_flags(const atmo_dockerfile *df, const atmo_instruction 
 			char *end;
 			long long n = strtoll(v, &end, 10);
 			if (*end || end == v || n > 2147483647LL || n < -2147483648LL)
-				return fail(df, ins, 1, err, "strconv.ParseInt: parsing \"%s\": %s", v,
-					    *end || end == v ? "invalid syntax" : "value out of range");
+				return fail(
+					df, ins, 1, err, "strconv.ParseInt: parsing \"%s\": %s", v,
+					*end || end == v ? "invalid syntax" : "value out of range");
 			if (n < 0)
-				return fail(df, ins, 1, err, "--retries cannot be negative (%s)%s", v, "");
+				return fail(df, ins, 1, err, "--retries cannot be negative (%s)%s",
+					    v, "");
 			continue;
 		}
 		{
@@ -299,7 +304,8 @@ static int check_health_flags(const atmo_dockerfile *df, const atmo_instruction 
 			if (go_duration(v, &ns, msg, sizeof(msg)) < 0)
 				return fail(df, ins, 1, err, "%s%s", msg, "");
 			if (ns != 0 && ns < 1e6)
-				return fail(df, ins, 1, err, "Interval \"%s\" cannot be less than 1ms%s", name, "");
+				return fail(df, ins, 1, err,
+					    "Interval \"%s\" cannot be less than 1ms%s", name, "");
 		}
 	}
 	return 0;
@@ -317,16 +323,15 @@ static const char *last_flag(const atmo_instruction *ins, const char *name)
 }
 
 /* RUN's parse hooks: --network and --security take one of a few values */
-static int check_run_modes(const atmo_dockerfile *df, const atmo_instruction *ins,
-			   atmo_error *err)
+static int check_run_modes(const atmo_dockerfile *df, const atmo_instruction *ins, atmo_error *err)
 {
 	const char *net = last_flag(ins, "network"), *sec = last_flag(ins, "security");
 	if (net && strcmp(net, "default") && strcmp(net, "none") && strcmp(net, "host"))
-		return fail(df, ins, column_of(ins, "--network"), err, "invalid network mode \"%.100s\"%s",
-			    net, "");
+		return fail(df, ins, column_of(ins, "--network"), err,
+			    "invalid network mode \"%.100s\"%s", net, "");
 	if (sec && strcmp(sec, "insecure") && strcmp(sec, "sandbox"))
-		return fail(df, ins, column_of(ins, "--security"), err, "security \"%.100s\" is not valid%s",
-			    sec, "");
+		return fail(df, ins, column_of(ins, "--security"), err,
+			    "security \"%.100s\" is not valid%s", sec, "");
 	return 0;
 }
 
@@ -342,14 +347,15 @@ static int check_flag(const atmo_dockerfile *df, const atmo_instruction *ins, co
 	for (j = 0; type != '*' && j < i; j++)
 		if (!strncmp(ins->flags[j] + 2, name, nl) &&
 		    (ins->flags[j][2 + nl] == '=' || !ins->flags[j][2 + nl]))
-			return fail(df, ins, col, err, "duplicate flag specified: --%s%s", name, "");
+			return fail(df, ins, col, err, "duplicate flag specified: --%s%s", name,
+				    "");
 	if (type == 'b') {
 		if (eq && !eq[1])
 			return fail(df, ins, col, err, "missing a value on flag: --%s%s", name, "");
 		if (eq && strcasecmp(eq + 1, "true") && strcasecmp(eq + 1, "false"))
 			return atmo__error_set(err, ATMO_EINVALID, df->source, ins->start_line, col,
-					       "expecting boolean value for flag --%s, not: %.80s", name,
-					       eq + 1);
+					       "expecting boolean value for flag --%s, not: %.80s",
+					       name, eq + 1);
 		return 0;
 	}
 	if (!eq)
@@ -384,7 +390,8 @@ static int check_one(const atmo_dockerfile *df, const atmo_instruction *ins, int
 		memcpy(name, f + 2, nl);
 		name[nl] = '\0';
 		if (strchr(name, '|'))
-			return fail(df, ins, col, err, "unknown flag: %s (not a flag of %s)", name, KW);
+			return fail(df, ins, col, err, "unknown flag: %s (not a flag of %s)", name,
+				    KW);
 		if ((rc = check_flag(df, ins, r, name, eq, i, col, err)) < 0)
 			return rc;
 		if (!strcmp(ins->keyword, "run") && !strcmp(name, "mount") &&
@@ -396,26 +403,32 @@ static int check_one(const atmo_dockerfile *df, const atmo_instruction *ins, int
 	if (ins->n_args < (size_t)r->min_args && !(r->min_args == 2 && ins->n_heredocs))
 		return fail(df, ins, 1, err, "%s requires at least %s", KW,
 			    r->min_args == 1 ? "one argument"
-			    : "two arguments, but only one was provided. Destination could not be determined");
+					     : "two arguments, but only one was provided. "
+					       "Destination could not be determined");
 	if (!strcmp(ins->keyword, "from") && ins->n_args != 1 &&
 	    !(ins->n_args == 3 && !strcasecmp(ins->args[1], "as")))
-		return fail(df, ins, 1, err, "FROM requires either one or three arguments%s%s", "", "");
+		return fail(df, ins, 1, err, "FROM requires either one or three arguments%s%s", "",
+			    "");
 	if (!strcmp(ins->keyword, "from") && ins->n_args == 3 && !stage_name_ok(ins->args[2]))
 		return fail(df, ins, column_of(ins, ins->args[2]), err,
-			    "invalid name for build stage: \"%s\", name can't start with a number or contain symbols",
+			    "invalid name for build stage: \"%s\", name can't start with a number "
+			    "or contain symbols",
 			    ins->args[2], "");
 	if ((rc = check_names(df, ins, err)) < 0)
 		return rc;
 	if (!strcmp(ins->keyword, "shell") && !ins->json)
-		return fail(df, ins, 1, err, "SHELL requires the arguments to be in JSON form%s%s", "", "");
+		return fail(df, ins, 1, err, "SHELL requires the arguments to be in JSON form%s%s",
+			    "", "");
 	if (!strcmp(ins->keyword, "healthcheck")) {
 		const char *t = ins->args[0];
 		if (!strcasecmp(t, "none")) {
 			if (ins->n_args > 1)
-				return fail(df, ins, 1, err, "HEALTHCHECK NONE takes no arguments%s%s", "", "");
+				return fail(df, ins, 1, err,
+					    "HEALTHCHECK NONE takes no arguments%s%s", "", "");
 		} else if (!strcasecmp(t, "cmd")) {
 			if (ins->n_args < 2)
-				return fail(df, ins, 1, err, "Missing command after HEALTHCHECK CMD%s%s", "", "");
+				return fail(df, ins, 1, err,
+					    "Missing command after HEALTHCHECK CMD%s%s", "", "");
 			if ((rc = check_health_flags(df, ins, err)) < 0)
 				return rc;
 		} else {
@@ -427,15 +440,19 @@ static int check_one(const atmo_dockerfile *df, const atmo_instruction *ins, int
 		const atmo_instruction *in = ins->inner;
 		if (trigger)
 			return fail(df, ins, 1, err,
-				    "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed%s%s", "", "");
+				    "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed%s%s", "",
+				    "");
 		if (in) {
 			char IK[32];
 			upper(IK, sizeof(IK), in->keyword);
 			if (!strcmp(in->keyword, "onbuild"))
-				return fail(df, ins, 1, err,
-					    "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed%s%s", "", "");
+				return fail(
+					df, ins, 1, err,
+					"Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed%s%s",
+					"", "");
 			if (!strcmp(in->keyword, "from") || !strcmp(in->keyword, "maintainer"))
-				return fail(df, ins, 1, err, "%s isn't allowed as an ONBUILD trigger%s", IK, "");
+				return fail(df, ins, 1, err,
+					    "%s isn't allowed as an ONBUILD trigger%s", IK, "");
 			/* the trigger itself is parsed only when a stage built on
 			 * this one inherits it (checked by the graph there) */
 			(void)trigger;
@@ -459,15 +476,16 @@ static int check_directive(const atmo_dockerfile *df, atmo_error *err)
 	while (p < stop && isspace((unsigned char)*p))
 		p++;
 	while (p < stop) {
-		const char *end = ++parts < 3 ? memchr(p, ';', (size_t)(stop - p)) : NULL, *eq, *k, *ke,
-			   *v, *ve;
+		const char *end = ++parts < 3 ? memchr(p, ';', (size_t)(stop - p)) : NULL, *eq, *k,
+			   *ke, *v, *ve;
 		if (!end)
 			end = stop;
 		eq = memchr(p, '=', (size_t)(end - p));
 		if (!eq)
-			return atmo__error_set(err, ATMO_EINVALID, df->source, 1, 1,
-					       "failed to parse check options: invalid check option \"%.*s\"",
-					       (int)(end - p > 100 ? 100 : end - p), p);
+			return atmo__error_set(
+				err, ATMO_EINVALID, df->source, 1, 1,
+				"failed to parse check options: invalid check option \"%.*s\"",
+				(int)(end - p > 100 ? 100 : end - p), p);
 		for (k = p; k < eq && isspace((unsigned char)*k); k++)
 			;
 		for (ke = eq; ke > k && isspace((unsigned char)ke[-1]); ke--)
@@ -477,22 +495,29 @@ static int check_directive(const atmo_dockerfile *df, atmo_error *err)
 		for (ve = end; ve > v && isspace((unsigned char)ve[-1]); ve--)
 			;
 		if (ke - k == 5 && !strncmp(k, "error", 5)) {
-			static const char *const ok[] = { "1", "t", "T", "TRUE", "true", "True",
-							  "0", "f", "F", "FALSE", "false", "False" };
+			static const char *const ok[] = {
+				"1", "t", "T", "TRUE",  "true",  "True",
+				"0", "f", "F", "FALSE", "false", "False"
+			};
 			size_t i;
 			for (i = 0; i < 12; i++)
-				if ((size_t)(ve - v) == strlen(ok[i]) && !strncmp(v, ok[i], (size_t)(ve - v)))
+				if ((size_t)(ve - v) == strlen(ok[i]) &&
+				    !strncmp(v, ok[i], (size_t)(ve - v)))
 					break;
 			if (i == 12)
-				return atmo__error_set(err, ATMO_EINVALID, df->source, 1, 1,
-						       "failed to parse check options: failed to parse check option \"%.*s\": strconv.ParseBool: parsing \"%.*s\": invalid syntax",
-						       (int)(end - p > 100 ? 100 : end - p), p,
-						       (int)(ve - v > 100 ? 100 : ve - v), v);
+				return atmo__error_set(
+					err, ATMO_EINVALID, df->source, 1, 1,
+					"failed to parse check options: failed to parse check "
+					"option \"%.*s\": strconv.ParseBool: parsing \"%.*s\": "
+					"invalid syntax",
+					(int)(end - p > 100 ? 100 : end - p), p,
+					(int)(ve - v > 100 ? 100 : ve - v), v);
 		} else if (!((ke - k == 4 && !strncmp(k, "skip", 4)) ||
 			     (ke - k == 12 && !strncmp(k, "experimental", 12)))) {
-			return atmo__error_set(err, ATMO_EINVALID, df->source, 1, 1,
-					       "failed to parse check options: invalid check option \"%.*s\"",
-					       (int)(ke - k > 100 ? 100 : ke - k), k);
+			return atmo__error_set(
+				err, ATMO_EINVALID, df->source, 1, 1,
+				"failed to parse check options: invalid check option \"%.*s\"",
+				(int)(ke - k > 100 ? 100 : ke - k), k);
 		}
 		p = end < stop ? end + 1 : end;
 	}
@@ -531,7 +556,8 @@ int atmo_dockerfile_validate(const atmo_dockerfile *df, atmo_error *err)
 			return rc;
 		/* instructions.Parse: each instruction, then whether a stage has begun */
 		if (!seen_from && strcmp(ins->keyword, "from") && strcmp(ins->keyword, "arg"))
-			return fail(df, ins, 1, err, "no build stage in current context%s%s", "", "");
+			return fail(df, ins, 1, err, "no build stage in current context%s%s", "",
+				    "");
 		seen_from |= !strcmp(ins->keyword, "from");
 	}
 	return 0;

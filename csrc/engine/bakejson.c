@@ -41,8 +41,7 @@ static int relative_to(atmo_buf *out, const char *from, const char *to)
 }
 
 /* set obj[key] to dir relative to dest; unchanged when dir cannot be resolved */
-static int rewrite(json_t *obj, const char *key, const char *dir, const char *dest,
-		   atmo_error *err)
+static int rewrite(json_t *obj, const char *key, const char *dir, const char *dest, atmo_error *err)
 {
 	char abs[PATH_MAX];
 	atmo_buf rel = ATMO_BUF_INIT;
@@ -59,8 +58,8 @@ static int rewrite(json_t *obj, const char *key, const char *dir, const char *de
 	return rc < 0 ? atmo__error_nomem(err) : 0;
 }
 
-int atmo_plan_bake_json(json_t **out, const atmo_bake *b, const char *const *names,
-			size_t n_names, const char *dest_dir, atmo_error *err)
+int atmo_plan_bake_json(json_t **out, const atmo_bake *b, const char *const *names, size_t n_names,
+			const char *dest_dir, atmo_error *err)
 {
 	const char **sel = NULL;
 	char dest[PATH_MAX];

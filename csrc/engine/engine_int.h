@@ -8,13 +8,13 @@
 
 typedef struct plan_target {
 	const atmo_bake_target *t;
-	size_t index;          /* bake target index */
+	size_t index; /* bake target index */
 	size_t wave;
 	char *image;
-	char *dir;             /* work_dir/<target> */
-	char *text;            /* the Dockerfile as read */
+	char *dir;  /* work_dir/<target> */
+	char *text; /* the Dockerfile as read */
 	size_t text_len;
-	char *lowered;         /* written to dir/Dockerfile; NULL: the original is used */
+	char *lowered; /* written to dir/Dockerfile; NULL: the original is used */
 	size_t n_lowered;
 	json_t *heredoc_files; /* written under dir/heredocs */
 	size_t first_step, n_steps;
@@ -22,7 +22,7 @@ typedef struct plan_target {
 
 typedef struct plan_step {
 	atmo_plan_step pub;
-	atmo__strvec argv;     /* copies its strings (ATMO__STRVEC_INIT_COPY) */
+	atmo__strvec argv; /* copies its strings (ATMO__STRVEC_INIT_COPY) */
 	plan_target *target;
 } plan_step;
 
@@ -32,7 +32,7 @@ struct atmo_plan {
 	char *work_dir;
 	plan_target *targets;
 	size_t n_targets;
-	size_t *slot;          /* bake target index -> plan target index + 1 (0: not planned) */
+	size_t *slot; /* bake target index -> plan target index + 1 (0: not planned) */
 	plan_step *steps;
 	size_t n_steps;
 	size_t n_waves;
@@ -52,8 +52,8 @@ int atmo__engine_needs_lowering(const atmo_engine_options *eo);
 /* ATMO_EUNSUPPORTED when the engine cannot build target t as asked (several
  * platforms loaded into docker; push without tags), with a message saying what
  * would work; else 0 */
-int atmo__engine_check_target(const atmo_engine_options *eo, const atmo_bake_target *t,
-			      int push, atmo_error *err);
+int atmo__engine_check_target(const atmo_engine_options *eo, const atmo_bake_target *t, int push,
+			      atmo_error *err);
 /* Append to a lowering error which engine and version lacks the feature and
  * which engine builds it (err->text is cut to fit). */
 void atmo__engine_lowering_hint(atmo_error *err, const atmo_engine_options *eo);

@@ -44,8 +44,8 @@ static json_t *pkg_array(const atmo_image *img)
 }
 
 /* export one image as an OCI archive and read its sizes and packages */
-static int export_image(runner *r, run_target *t, const char *ref, const char *name,
-			json_t **size, json_t **packages, char **archive)
+static int export_image(runner *r, run_target *t, const char *ref, const char *name, json_t **size,
+			json_t **packages, char **archive)
 {
 	atmo__strvec v = ATMO__STRVEC_INIT_COPY;
 	char path[4400], tmp[4500], dest[4600];
@@ -109,7 +109,8 @@ static int export_image(runner *r, run_target *t, const char *ref, const char *n
 	atmo_error_clear(&e);
 	if (atmo_image_open(&img, path, &io, &e) < 0) {
 		char msg[900];
-		atmo__run_log_printf(t, "atmograph: reading %s: %s\n", path, atmo_error_format(&e, msg, sizeof(msg)));
+		atmo__run_log_printf(t, "atmograph: reading %s: %s\n", path,
+				     atmo_error_format(&e, msg, sizeof(msg)));
 		return -1;
 	}
 	atmo_image_get_totals(img, &tot);
@@ -125,7 +126,8 @@ static int export_image(runner *r, run_target *t, const char *ref, const char *n
 			json_array_foreach(json_object_get(doc, "layers"), k, l)
 				json_array_append_new(ls, json_pack("{s:O,s:O}", "diff_id",
 								    json_object_get(l, "diff_id"),
-								    "size", json_object_get(l, "size")));
+								    "size",
+								    json_object_get(l, "size")));
 			json_object_set_new(*size, "_layers", ls);
 			json_decref(doc);
 		}
@@ -173,13 +175,15 @@ int atmo__run_finish_target(runner *r, run_target *t)
 	atmo__free(t->digest);
 	t->digest = read_iid(iid, &bad);
 	if (bad)
-		warn(t, e, "%s: the engine's image id file does not hold a digest (sha256:HEX); ignored",
+		warn(t, e,
+		     "%s: the engine's image id file does not hold a digest (sha256:HEX); ignored",
 		     iid);
 	if (!t->digest)
 		t->digest = atmo__run_image_id(r, pt->image);
 	r->oom |= json_object_set_new(e, "status", json_string("built")) < 0;
-	r->oom |= json_object_set_new(e, "dockerfile",
-			    json_string(bt->dockerfile_path ? bt->dockerfile_path : "(inline)")) < 0;
+	r->oom |= json_object_set_new(
+			  e, "dockerfile",
+			  json_string(bt->dockerfile_path ? bt->dockerfile_path : "(inline)")) < 0;
 	if (bt->target)
 		r->oom |= json_object_set_new(e, "target_stage", json_string(bt->target)) < 0;
 	r->oom |= json_object_set_new(e, "image", json_string(pt->image)) < 0;
@@ -223,28 +227,36 @@ int atmo__run_finish_target(runner *r, run_target *t)
 			snprintf(sp, sizeof(sp), "%s/%s.%s.iid", pt->dir, bt->name, s->stage);
 			dg = read_iid(sp, &bad);
 			if (bad)
-				warn(t, e, "%s: the engine's image id file does not hold a digest (sha256:HEX); ignored",
+				warn(t, e,
+				     "%s: the engine's image id file does not hold a digest "
+				     "(sha256:HEX); ignored",
 				     sp);
 			st = json_object();
 			if (dg)
 				r->oom |= json_object_set_new(st, "digest", json_string(dg)) < 0;
 			atmo__free(dg);
 			if (export_image(r, t, s->image, name, &ssize, &spk, &sarchive) == 0) {
-				r->oom |= json_object_set_new(st, "archive", json_string(sarchive)) < 0;
+				r->oom |= json_object_set_new(st, "archive",
+							      json_string(sarchive)) < 0;
 				r->oom |= json_object_set_new(st, "size", ssize) < 0;
 				r->oom |= json_object_set_new(st, "packages", spk) < 0;
 			} else {
 				json_decref(ssize);
 				json_decref(spk);
-				warn(t, e, "exporting %s (stage %s) failed: no sizes or packages (see %s)",
+				warn(t, e,
+				     "exporting %s (stage %s) failed: no sizes or packages (see "
+				     "%s)",
 				     s->image, s->stage, t->log_path);
 			}
 			atmo__free(sarchive);
 			idx = g ? atmo_graph_find_stage(g, s->stage) : -1;
 			if (idx >= 0) {
 				const atmo_stage *gs = atmo_graph_stage(g, (size_t)idx);
-				r->oom |= json_object_set_new(st, "in_final", json_boolean(gs->in_final)) < 0;
-				r->oom |= json_object_set_new(st, "base", json_string(gs->base ? gs->base : "")) < 0;
+				r->oom |= json_object_set_new(st, "in_final",
+							      json_boolean(gs->in_final)) < 0;
+				r->oom |= json_object_set_new(
+						  st, "base",
+						  json_string(gs->base ? gs->base : "")) < 0;
 			}
 			r->oom |= json_object_set_new(stages, s->stage, st) < 0;
 		}
@@ -254,13 +266,15 @@ int atmo__run_finish_target(runner *r, run_target *t)
 			if (ts && json_object_get(e, "size")) {
 				json_t *st = json_pack("{s:O,s:O*,s:b,s:s}", "size",
 						       json_object_get(e, "size"), "packages",
-						       json_object_get(e, "packages"), "in_final", 1,
-						       "base", ts->base ? ts->base : "");
+						       json_object_get(e, "packages"), "in_final",
+						       1, "base", ts->base ? ts->base : "");
 				if (t->digest)
-					r->oom |= json_object_set_new(st, "digest", json_string(t->digest)) < 0;
+					r->oom |= json_object_set_new(st, "digest",
+								      json_string(t->digest)) < 0;
 				r->oom |= json_object_set_new(stages, ts->label, st) < 0;
 				if (!bt->target)
-					r->oom |= json_object_set_new(e, "target_stage", json_string(ts->label)) < 0;
+					r->oom |= json_object_set_new(e, "target_stage",
+								      json_string(ts->label)) < 0;
 			}
 		}
 		/* own bytes and kept out: atmo__report_figures() (report.c) */
@@ -274,16 +288,22 @@ int atmo__run_finish_target(runner *r, run_target *t)
 				ll[lk] = d && d->entry ? json_object_get(d->entry, "layers") : NULL;
 			}
 			/* an entry without its figures is not whole either (r->oom) */
-			if (!ll || atmo__report_figures(e, stages, bt->link_names, ll, bt->n_links, NULL) < 0) {
-				atmo__run_log_printf(t, "atmograph: out of memory computing the stage figures\n");
+			if (!ll || atmo__report_figures(e, stages, bt->link_names, ll, bt->n_links,
+							NULL) < 0) {
+				atmo__run_log_printf(
+					t,
+					"atmograph: out of memory computing the stage figures\n");
 				r->oom = 1;
 			}
 			atmo__free(ll);
 			/* the final image's layer list stays in the entry, for targets built on it */
 			if (json_is_array(json_object_get(json_object_get(e, "size"), "_layers")))
-				r->oom |= json_object_set(e, "layers",
-							  json_object_get(json_object_get(e, "size"), "_layers")) < 0;
-			json_object_foreach(stages, sname, st) {
+				r->oom |=
+					json_object_set(e, "layers",
+							json_object_get(json_object_get(e, "size"),
+									"_layers")) < 0;
+			json_object_foreach(stages, sname, st)
+			{
 				json_object_del(json_object_get(st, "size"), "_layers");
 				json_object_del(st, "base");
 			}

@@ -21,7 +21,7 @@
 #include "util/grow.h"
 
 typedef struct {
-	atmo__strvec pat;      /* copies its strings */
+	atmo__strvec pat; /* copies its strings */
 	int *neg;
 	size_t neg_cap;
 } ignore_t;

@@ -150,7 +150,8 @@ static int unsupported(atmo_error *err, const char *source, const atmo_instructi
 		       const char *why)
 {
 	return atmo__error_set(err, ATMO_EUNSUPPORTED, source, in->start_line, 1,
-			       "cannot lower %s for this engine: %s", in->original ? in->original : "", why);
+			       "cannot lower %s for this engine: %s",
+			       in->original ? in->original : "", why);
 }
 
 static int lower_run(atmo_buf *out, const lines_t *l, const atmo_instruction *in, char escape,
@@ -219,7 +220,8 @@ static int lower_run(atmo_buf *out, const lines_t *l, const atmo_instruction *in
 		atmo__buf_printf(out, " %c\n", escape);
 		p += n + (nl ? 1 : 0);
 	}
-	atmo__buf_printf(out, "    >%s && chmod 0755 %s && %s; atmo_rc=$?; rm -f %s; exit $atmo_rc\n",
+	atmo__buf_printf(out,
+			 "    >%s && chmod 0755 %s && %s; atmo_rc=$?; rm -f %s; exit $atmo_rc\n",
 			 file, file, file, file);
 	if (out->oom)
 		rc = atmo__error_nomem(err);
@@ -251,7 +253,8 @@ static int lower_copy(atmo_buf *out, const lines_t *l, const atmo_instruction *i
 	for (i = 0; i < in->n_heredocs; i++) {
 		if (in->heredocs[i].expand && strchr(in->heredocs[i].content, '$')) {
 			rc = unsupported(err, source, in,
-					 "a heredoc whose variables the builder would expand (quote the delimiter: <<'EOF')");
+					 "a heredoc whose variables the builder would expand "
+					 "(quote the delimiter: <<'EOF')");
 			goto done;
 		}
 	}
@@ -274,7 +277,8 @@ static int lower_copy(atmo_buf *out, const lines_t *l, const atmo_instruction *i
 			char hex[65], key[400];
 			const atmo_heredoc *h;
 			if (hd >= in->n_heredocs) {
-				rc = unsupported(err, source, in, "more heredoc markers than heredocs");
+				rc = unsupported(err, source, in,
+						 "more heredoc markers than heredocs");
 				goto done;
 			}
 			h = &in->heredocs[hd++];
@@ -283,7 +287,8 @@ static int lower_copy(atmo_buf *out, const lines_t *l, const atmo_instruction *i
 				goto done;
 			}
 			snprintf(key, sizeof(key), "atmo-%.12s/%s", hex, h->name);
-			if (strchr(h->name, '/') || !strcmp(h->name, "..") || !strcmp(h->name, ".")) {
+			if (strchr(h->name, '/') || !strcmp(h->name, "..") ||
+			    !strcmp(h->name, ".")) {
 				rc = unsupported(err, source, in, "a heredoc name that is a path");
 				goto done;
 			}
@@ -387,20 +392,25 @@ int atmo_dockerfile_lower(char **out, size_t *n_lowered, json_t **files_out, con
 			for (f = 0; f < in->inner->n_flags; f++)
 				has_link |= flag_is(in->inner->flags[f], "--link");
 			if (in->inner->n_heredocs || has_link) {
-				rc = unsupported(err, source, in, "heredocs and --link under ONBUILD");
+				rc = unsupported(err, source, in,
+						 "heredocs and --link under ONBUILD");
 				goto done;
 			}
 		}
 		for (f = 0; is_copy && f < in->n_flags; f++) {
 			if (flag_is(in->flags[f], "--link"))
 				has_link = 1;
-			if (flag_is(in->flags[f], "--parents") || flag_is(in->flags[f], "--exclude") ||
-			    flag_is(in->flags[f], "--checksum") || flag_is(in->flags[f], "--keep-git-dir")) {
+			if (flag_is(in->flags[f], "--parents") ||
+			    flag_is(in->flags[f], "--exclude") ||
+			    flag_is(in->flags[f], "--checksum") ||
+			    flag_is(in->flags[f], "--keep-git-dir")) {
 				char why[160];
 				const char *eq = strchr(in->flags[f], '=');
-				snprintf(why, sizeof(why), "the engine has no %s %.*s flag (no lowering exists)",
+				snprintf(why, sizeof(why),
+					 "the engine has no %s %.*s flag (no lowering exists)",
 					 in->keyword[0] == 'a' ? "ADD" : "COPY",
-					 (int)(eq ? (size_t)(eq - in->flags[f]) : strlen(in->flags[f])),
+					 (int)(eq ? (size_t)(eq - in->flags[f])
+						  : strlen(in->flags[f])),
 					 in->flags[f]);
 				rc = unsupported(err, source, in, why);
 				goto done;

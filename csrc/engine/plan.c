@@ -32,9 +32,12 @@ int atmo_engine_from_name(atmo_engine_kind *out, const char *name)
 const char *atmo_engine_name(atmo_engine_kind kind)
 {
 	switch (kind) {
-	case ATMO_ENGINE_DOCKER: return "docker";
-	case ATMO_ENGINE_PODMAN: return "podman";
-	default: return "buildah";
+	case ATMO_ENGINE_DOCKER:
+		return "docker";
+	case ATMO_ENGINE_PODMAN:
+		return "podman";
+	default:
+		return "buildah";
 	}
 }
 
@@ -233,11 +236,12 @@ static int push_cache(atmo__strvec *v, const atmo_engine_options *eo, const char
 		snprintf(buf, sizeof(buf), "%s", value);
 		ref = buf;
 	} else if (!registry || !ref) {
-		return atmo__error_set(err, ATMO_EUNSUPPORTED, NULL, 0, 0,
-				       "target '%s': %s '%s': %s takes a registry repository "
-				       "(\"type=registry,ref=REPO\" or \"REPO\"); other cache types "
-				       "are BuildKit's: --engine docker", t->name, flag + 2, value,
-				       atmo_engine_name(eo->kind));
+		return atmo__error_set(
+			err, ATMO_EUNSUPPORTED, NULL, 0, 0,
+			"target '%s': %s '%s': %s takes a registry repository "
+			"(\"type=registry,ref=REPO\" or \"REPO\"); other cache types "
+			"are BuildKit's: --engine docker",
+			t->name, flag + 2, value, atmo_engine_name(eo->kind));
 	}
 	/* buildah tags the cache images itself: "repository must contain neither a tag
 	 * nor digest" (buildah 1.28), so the tag of bake's ref is left out */
@@ -368,7 +372,8 @@ static int add_build_step(atmo_plan *p, plan_target *pt, const char *stage, atmo
 				 dep ? dep->image : eq + 8);
 			atmo__strvec_push(v, buf, NULL);
 		} else if (t->context_paths[i]) {
-			snprintf(buf, sizeof(buf), "%.*s=%s", (int)(eq - c), c, t->context_paths[i]);
+			snprintf(buf, sizeof(buf), "%.*s=%s", (int)(eq - c), c,
+				 t->context_paths[i]);
 			atmo__strvec_push(v, buf, NULL);
 		} else {
 			atmo__strvec_push(v, c, NULL);
@@ -499,8 +504,8 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 	if (p->opts.engine.builder && p->opts.engine.kind != ATMO_ENGINE_DOCKER) {
 		rc = atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
 				     "a buildx builder (%s) needs the docker engine (--engine "
-				     "docker), not %s", p->opts.engine.builder,
-				     atmo_engine_name(p->opts.engine.kind));
+				     "docker), not %s",
+				     p->opts.engine.builder, atmo_engine_name(p->opts.engine.kind));
 		goto fail;
 	}
 	p->work_dir = atmo__strdup(p->opts.work_dir ? p->opts.work_dir : ".atmograph", err);
@@ -609,7 +614,8 @@ int atmo_plan_new(atmo_plan **out, const atmo_bake *b, const char *const *names,
 		for (w = 0; w < p->n_waves; w++)
 			p->wave_start[w + 1] += p->wave_start[w];
 		for (i = 0; i < n; i++) {
-			size_t pos = p->wave_start[p->targets[i].wave] + by_wave[p->targets[i].wave]++;
+			size_t pos =
+				p->wave_start[p->targets[i].wave] + by_wave[p->targets[i].wave]++;
 			p->wave_items[pos] = p->targets[i].index;
 		}
 		for (w = 0; w < p->n_waves; w++) {
@@ -703,7 +709,9 @@ int atmo_plan_to_json(json_t **out, const atmo_plan *p, atmo_error *err)
 		json_t *a = json_array();
 		for (i = 0; a && !bad && i < n; i++)
 			bad |= json_array_append_new(
-				       a, json_string(atmo_bake_target_at(p->bake, items[i])->name)) < 0;
+				       a,
+				       json_string(atmo_bake_target_at(p->bake, items[i])->name)) <
+			       0;
 		bad |= json_array_append_new(waves, a) < 0;
 	}
 	for (i = 0; !bad && i < p->n_steps; i++) {
@@ -743,7 +751,9 @@ char *atmo_argv_display(const char *const *argv)
 		const char *s = argv[i], *c;
 		int plain = *s != '\0';
 		for (c = s; *c; c++)
-			if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=,+@%", *c))
+			if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+				    "-_./:=,+@%",
+				    *c))
 				plain = 0;
 		if (i)
 			atmo__buf_putc(&b, ' ');

@@ -214,7 +214,8 @@ int atmo__run_start_step(runner *r, run_target *t)
 	atmo__buf_clear(&t->line);
 	t->pid = spawn(s->argv, &t->fd);
 	if (t->pid < 0) {
-		atmo__run_log_printf(t, "atmograph: cannot start %s: %s\n", s->argv[0], strerror(errno));
+		atmo__run_log_printf(t, "atmograph: cannot start %s: %s\n", s->argv[0],
+				     strerror(errno));
 		return -1;
 	}
 	if (!strcmp(s->action, "push")) {

@@ -22,8 +22,8 @@
 #include "util/error.h"
 #include "util/json_nomem.h"
 
-static const char *const status_names[] = { "pending", "running", "built", "cached", "failed",
-					    "skipped" };
+static const char *const status_names[] = { "pending", "running", "built",
+					    "cached",  "failed",  "skipped" };
 
 int atmo__mkdir_p(const char *path)
 {
@@ -95,10 +95,11 @@ static int prepare(runner *r, run_target *t, atmo_error *err)
 		if ((rc = write_text(path, pt->lowered, strlen(pt->lowered), err)) < 0)
 			return rc;
 		if (pt->n_lowered)
-			atmo__run_log_printf(t, "atmograph: lowered: %zu heredocs for %s (%s)\n", pt->n_lowered,
-				   r->p->opts.engine.program, path);
+			atmo__run_log_printf(t, "atmograph: lowered: %zu heredocs for %s (%s)\n",
+					     pt->n_lowered, r->p->opts.engine.program, path);
 	}
-	json_object_foreach(pt->heredoc_files, key, v) {
+	json_object_foreach(pt->heredoc_files, key, v)
+	{
 		char path[8400], dir[8400], *slash;
 		snprintf(path, sizeof(path), "%s/heredocs/%s", pt->dir, key);
 		snprintf(dir, sizeof(dir), "%s", path);
@@ -145,7 +146,7 @@ static void set_done(runner *r, run_target *t, int state)
 	if (t->log_path[0] && !json_object_get(t->entry, "log"))
 		r->oom |= json_object_set_new(t->entry, "log", json_string(t->log_path)) < 0;
 	atmo__run_log_printf(t, "atmograph: %s: %s in %.1fs\n", t->pt->t->name, status_names[state],
-		   t->duration);
+			     t->duration);
 	atmo__run_close_target(t);
 	atmo__run_emit(r, ATMO_BUILD_EVENT_DONE, t, NULL, status_names[state], NULL);
 }
@@ -164,7 +165,8 @@ static int try_start(runner *r, run_target *t, atmo_error *err)
 		if (!d)
 			continue;
 		if (d->state == T_FAILED || d->state == T_SKIPPED) {
-			t->entry = json_pack("{s:s}", "reason", "a target it needs failed or was skipped");
+			t->entry = json_pack("{s:s}", "reason",
+					     "a target it needs failed or was skipped");
 			set_done(r, t, T_SKIPPED);
 			return 1;
 		}
@@ -206,8 +208,10 @@ static int try_start(runner *r, run_target *t, atmo_error *err)
 				if (json_is_string(json_object_get(prev, "log")))
 					snprintf(t->log_path, sizeof(t->log_path), "%s",
 						 json_string_value(json_object_get(prev, "log")));
-				atmo__run_log_printf(t, "atmograph: %s: inputs unchanged (%s), image %s present\n",
-					   bt->name, t->inputs, t->pt->image);
+				atmo__run_log_printf(
+					t,
+					"atmograph: %s: inputs unchanged (%s), image %s present\n",
+					bt->name, t->inputs, t->pt->image);
 				set_done(r, t, T_CACHED);
 				return 1;
 			}
@@ -219,7 +223,8 @@ static int try_start(runner *r, run_target *t, atmo_error *err)
 	 * not into err, which the run's own outcome fills */
 	atmo_error_clear(&perr);
 	if ((rc = prepare(r, t, &perr)) < 0) {
-		atmo__run_log_printf(t, "atmograph: %s\n", perr.text[0] ? perr.text : "cannot prepare");
+		atmo__run_log_printf(t, "atmograph: %s\n",
+				     perr.text[0] ? perr.text : "cannot prepare");
 		set_done(r, t, T_FAILED);
 		return rc == ATMO_ENOMEM ? atmo__error_nomem(err) : 1;
 	}
@@ -286,7 +291,8 @@ int atmo_build_run(json_t **report_out, const atmo_plan *p, const atmo_build_opt
 	if (opts) {
 		if (opts->version != ATMO_BUILD_OPTIONS_VERSION)
 			return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
-					       "atmo_build_options: unknown version %u", opts->version);
+					       "atmo_build_options: unknown version %u",
+					       opts->version);
 		r.o = *opts;
 	} else {
 		atmo_build_options d = ATMO_BUILD_OPTIONS_INIT;
@@ -347,7 +353,8 @@ int atmo_build_run(json_t **report_out, const atmo_plan *p, const atmo_build_opt
 			if (t->state != T_PENDING)
 				continue;
 			if (failed && !r.o.keep_going) {
-				t->entry = json_pack("{s:s}", "reason", "stopped after a failure (no --keep-going)");
+				t->entry = json_pack("{s:s}", "reason",
+						     "stopped after a failure (no --keep-going)");
 				set_done(&r, t, T_SKIPPED);
 				continue;
 			}
@@ -384,7 +391,8 @@ int atmo_build_run(json_t **report_out, const atmo_plan *p, const atmo_build_opt
 		}
 		n = poll(pfds, np, 200);
 		if (n < 0 && errno != EINTR) {
-			rc = atmo__error_set(err, ATMO_EIO, NULL, 0, 0, "poll: %s", strerror(errno));
+			rc = atmo__error_set(err, ATMO_EIO, NULL, 0, 0, "poll: %s",
+					     strerror(errno));
 			atmo__run_kill_all(&r);
 			goto done;
 		}
@@ -413,9 +421,10 @@ int atmo_build_run(json_t **report_out, const atmo_plan *p, const atmo_build_opt
 				if (r.o.cancel && *r.o.cancel)
 					continue;
 				if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-					atmo__run_log_printf(t, "atmograph: the engine failed (%s %d)\n",
-						   WIFEXITED(st) ? "exit status" : "signal",
-						   WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+					atmo__run_log_printf(
+						t, "atmograph: the engine failed (%s %d)\n",
+						WIFEXITED(st) ? "exit status" : "signal",
+						WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
 					set_done(&r, t, T_FAILED);
 					failed = 1;
 					continue;
@@ -449,12 +458,13 @@ int atmo_build_run(json_t **report_out, const atmo_plan *p, const atmo_build_opt
 	   it says (a target missing from the state is rebuilt): every insert is
 	   checked and a failure ends the run with ATMO_ENOMEM */
 	oom = json_object_set_new(report, "schema", json_string("atmograph.build-report/1")) < 0;
-	oom |= json_object_set_new(report, "bake_file",
-				   json_string(atmo_bake_file(p->bake, 0) ? atmo_bake_file(p->bake, 0)
-									 : "")) < 0;
+	oom |= json_object_set_new(
+		       report, "bake_file",
+		       json_string(atmo_bake_file(p->bake, 0) ? atmo_bake_file(p->bake, 0) : "")) <
+	       0;
 	oom |= json_object_set_new(report, "engine",
-				   json_pack("{s:s,s:s}", "name", atmo_engine_name(r.eo.kind), "version",
-					     r.engine_version)) < 0;
+				   json_pack("{s:s,s:s}", "name", atmo_engine_name(r.eo.kind),
+					     "version", r.engine_version)) < 0;
 	utc_now(when, sizeof(when));
 	oom |= json_object_set_new(report, "finished", json_string(when)) < 0;
 	for (i = 0; i < r.n; i++)
@@ -469,9 +479,11 @@ int atmo_build_run(json_t **report_out, const atmo_plan *p, const atmo_build_opt
 		json_t *state = json_deep_copy(r.state), *sdoc;
 		char *text;
 		for (i = 0; state && i < r.n; i++) {
-			const char *status = json_string_value(json_object_get(r.rt[i].entry, "status"));
+			const char *status =
+				json_string_value(json_object_get(r.rt[i].entry, "status"));
 			if (status && (!strcmp(status, "built") || !strcmp(status, "cached")))
-				oom |= json_object_set(state, r.rt[i].pt->t->name, r.rt[i].entry) < 0;
+				oom |= json_object_set(state, r.rt[i].pt->t->name, r.rt[i].entry) <
+				       0;
 			else
 				json_object_del(state, r.rt[i].pt->t->name);
 		}
@@ -480,8 +492,10 @@ int atmo_build_run(json_t **report_out, const atmo_plan *p, const atmo_build_opt
 			rc = atmo__error_nomem(err);
 			goto done;
 		}
-		sdoc = json_pack("{s:s,s:o}", "schema", "atmograph.build-state/1", "targets", state);
-		text = atmo__json_dumps(sdoc, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(6));
+		sdoc = json_pack("{s:s,s:o}", "schema", "atmograph.build-state/1", "targets",
+				 state);
+		text = atmo__json_dumps(sdoc,
+					JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(6));
 		json_decref(sdoc);
 		if (!text) {
 			rc = atmo__error_nomem(err);
@@ -493,8 +507,8 @@ int atmo_build_run(json_t **report_out, const atmo_plan *p, const atmo_build_opt
 			goto done;
 	}
 	if (r.o.report_path) {
-		char *text = atmo__json_dumps(report,
-					      JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(6));
+		char *text = atmo__json_dumps(report, JSON_INDENT(2) | JSON_SORT_KEYS |
+							      JSON_REAL_PRECISION(6));
 		size_t len;
 		if (!text) {
 			rc = atmo__error_nomem(err);

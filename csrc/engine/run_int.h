@@ -19,7 +19,7 @@ enum { T_PENDING = 0, T_RUNNING, T_BUILT, T_CACHED, T_FAILED, T_SKIPPED };
 typedef struct {
 	plan_target *pt;
 	int state;
-	size_t step;          /* index into the plan's steps while running */
+	size_t step; /* index into the plan's steps while running */
 	pid_t pid;
 	int fd;
 	int log_fd;
@@ -28,8 +28,8 @@ typedef struct {
 	double duration;
 	char inputs[65];
 	char *digest;
-	atmo_buf line;        /* partial output line */
-	json_t *entry;        /* report entry */
+	atmo_buf line; /* partial output line */
+	json_t *entry; /* report entry */
 	json_t *stage_digests;
 } run_target;
 
@@ -40,10 +40,10 @@ typedef struct {
 	run_target *rt;
 	size_t n;
 	char *engine_version;
-	json_t *state;        /* previous state: target -> entry */
+	json_t *state; /* previous state: target -> entry */
 	char out_dir[4096];
 	char log_dir[4200];
-	int oom;              /* a report entry could not be completed: the run ends, ATMO_ENOMEM */
+	int oom; /* a report entry could not be completed: the run ends, ATMO_ENOMEM */
 } runner;
 
 /* run.c */

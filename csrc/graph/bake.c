@@ -87,7 +87,8 @@ static int kv_list(atmo_bake *b, const char *const **out, size_t *n, const json_
 	list = keep_mem(b, (json_object_size(obj) + 1) * sizeof(*list), err);
 	if (!list)
 		return ATMO_ENOMEM;
-	json_object_foreach((json_t *)obj, key, v) {
+	json_object_foreach((json_t *)obj, key, v)
+	{
 		char *kv;
 		if (!json_is_string(v))
 			continue;
@@ -118,7 +119,8 @@ static int str_list(atmo_bake *b, const char *const **out, size_t *n, const json
 	list = keep_mem(b, (json_array_size(arr) + 1) * sizeof(*list), err);
 	if (!list)
 		return ATMO_ENOMEM;
-	json_array_foreach(arr, i, v) {
+	json_array_foreach(arr, i, v)
+	{
 		if (json_is_string(v)) {
 			if (!(list[i] = keep_dup(b, json_string_value(v), err)))
 				return ATMO_ENOMEM;
@@ -129,23 +131,27 @@ static int str_list(atmo_bake *b, const char *const **out, size_t *n, const json
 			json_t *typ = json_object_get(v, "type");
 			if (typ)
 				atmo__buf_printf(&buf, "type=%s", json_string_value(typ));
-			json_object_foreach(v, k, x) {
+			json_object_foreach(v, k, x)
+			{
 				if (!strcmp(k, "type"))
 					continue;
 				if (json_is_array(x)) {
 					size_t j;
 					json_t *y;
 					atmo__buf_printf(&buf, "%s%s=", buf.len ? "," : "", k);
-					json_array_foreach(x, j, y)
-						atmo__buf_printf(&buf, "%s%s", j ? "," : "", json_string_value(y));
+					json_array_foreach(x, j, y) atmo__buf_printf(
+						&buf, "%s%s", j ? "," : "", json_string_value(y));
 				} else if (json_is_string(x)) {
-					atmo__buf_printf(&buf, "%s%s=%s", buf.len ? "," : "", k, json_string_value(x));
+					atmo__buf_printf(&buf, "%s%s=%s", buf.len ? "," : "", k,
+							 json_string_value(x));
 				} else {
 					atmo__buf_printf(&buf, "%s%s=%s", buf.len ? "," : "", k,
 							 json_is_true(x) ? "true" : "false");
 				}
 			}
-			if (buf.oom || !(list[i] = atmo__bake_keep(b, buf.ptr ? atmo__buf_detach(&buf) : atmo__strdup("", NULL)))) {
+			if (buf.oom ||
+			    !(list[i] = atmo__bake_keep(b, buf.ptr ? atmo__buf_detach(&buf)
+								   : atmo__strdup("", NULL)))) {
 				atmo__buf_free(&buf);
 				return atmo__error_nomem(err);
 			}
@@ -227,16 +233,16 @@ static int build_target(atmo_bake *b, atmo_bake_target *t, const char *name, con
 	if (!t->dockerfile_inline && t->dockerfile &&
 	    !(t->dockerfile_path = atmo__bake_join(b, t->context_path, t->dockerfile, err)))
 		return ATMO_ENOMEM;
-#define KV(field, key)                                                                          \
-	if ((rc = kv_list(b, &t->field, &t->n_##field, json_object_get(r, key), err)) < 0)      \
+#define KV(field, key)                                                                             \
+	if ((rc = kv_list(b, &t->field, &t->n_##field, json_object_get(r, key), err)) < 0)         \
 		return rc;
 	KV(args, "args")
 	KV(contexts, "contexts")
 	KV(labels, "labels")
 	KV(extra_hosts, "extra-hosts")
 #undef KV
-#define LF(field, key)                                                                          \
-	if ((rc = str_list(b, &t->field, &t->n_##field, json_object_get(r, key), err)) < 0)     \
+#define LF(field, key)                                                                             \
+	if ((rc = str_list(b, &t->field, &t->n_##field, json_object_get(r, key), err)) < 0)        \
 		return rc;
 	LF(tags, "tags")
 	LF(platforms, "platforms")
@@ -328,8 +334,7 @@ static int finish(atmo_bake *b, atmo_error *err)
 		json_decref(names);
 		return atmo__error_nomem(err);
 	}
-	json_object_foreach(b->cfg.targets, k, v)
-		list[i++] = k;
+	json_object_foreach(b->cfg.targets, k, v) list[i++] = k;
 	rc = atmo__bake_read_targets(&b->resolved, &groups, &b->cfg, list, i, b->opts.overrides,
 				     b->opts.n_overrides, &b->opts, err);
 	json_decref(groups);
@@ -345,11 +350,13 @@ static int finish(atmo_bake *b, atmo_error *err)
 			atmo_error e2;
 			int r2;
 			atmo_error_clear(&e2);
-			r2 = atmo__bake_read_targets(&one, &groups, &b->cfg, &list[j], 1, b->opts.overrides,
-						     b->opts.n_overrides, &b->opts, &e2);
+			r2 = atmo__bake_read_targets(&one, &groups, &b->cfg, &list[j], 1,
+						     b->opts.overrides, b->opts.n_overrides,
+						     &b->opts, &e2);
 			/* out of memory is no broken target: the load fails */
 			oom = r2 == ATMO_ENOMEM ||
-			      (r2 == 0 && json_object_set(b->resolved, list[j], json_object_get(one, list[j])) < 0);
+			      (r2 == 0 && json_object_set(b->resolved, list[j],
+							  json_object_get(one, list[j])) < 0);
 			json_decref(one);
 			json_decref(groups);
 			groups = NULL;
@@ -378,12 +385,11 @@ static int finish(atmo_bake *b, atmo_error *err)
 		return atmo__error_nomem(err);
 	}
 	i = 0;
-	json_object_foreach(b->resolved, k, v)
-		keys[i++] = k;
+	json_object_foreach(b->resolved, k, v) keys[i++] = k;
 	qsort(keys, n, sizeof(*keys), cmp_str);
 	for (i = 0; i < n; i++) {
-		if ((rc = build_target(b, &b->targets[i], keys[i], json_object_get(b->resolved, keys[i]),
-				       err)) < 0) {
+		if ((rc = build_target(b, &b->targets[i], keys[i],
+				       json_object_get(b->resolved, keys[i]), err)) < 0) {
 			atmo__free(keys);
 			return rc;
 		}
@@ -418,7 +424,8 @@ static int bake_new(atmo_bake **out, const atmo_bake_options *opts, atmo_error *
 		} else {
 			atmo__free(b);
 			return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
-					       "atmo_bake_options: unknown version %u", opts->version);
+					       "atmo_bake_options: unknown version %u",
+					       opts->version);
 		}
 	}
 	*out = b;
@@ -451,7 +458,8 @@ static int set_base_dir(atmo_bake *b, const char *file, atmo_error *err)
 	if (b->opts.base_dir)
 		b->base_dir = atmo__strdup(b->opts.base_dir, NULL);
 	else if (file && (slash = strrchr(file, '/')) != NULL)
-		b->base_dir = slash == file ? atmo__strdup("/", NULL) : atmo__strndup(file, (size_t)(slash - file), NULL);
+		b->base_dir = slash == file ? atmo__strdup("/", NULL)
+					    : atmo__strndup(file, (size_t)(slash - file), NULL);
 	else
 		b->base_dir = atmo__strdup(".", NULL);
 	return b->base_dir ? 0 : atmo__error_nomem(err);
@@ -512,7 +520,8 @@ int atmo_bake_load(atmo_bake **out, const char *const *paths, size_t n_paths, co
 {
 	/* buildx's defaultFilenames(), compose files aside */
 	static const char *const defaults[] = { "docker-bake.json", "docker-bake.hcl",
-						"docker-bake.override.json", "docker-bake.override.hcl" };
+						"docker-bake.override.json",
+						"docker-bake.override.hcl" };
 	static const char *const compose[] = { "compose.yaml", "compose.yml", "docker-compose.yml",
 					       "docker-compose.yaml" };
 	atmo_bake *b = NULL;
@@ -541,10 +550,13 @@ int atmo_bake_load(atmo_bake **out, const char *const *paths, size_t n_paths, co
 				snprintf(p, sizeof(p), "%s/%s", dir ? dir : ".", compose[i]);
 				if (stat(p, &st) == 0)
 					return atmo__error_set(err, ATMO_EUNSUPPORTED, p, 0, 0,
-							       "compose files are not supported; write a docker-bake.hcl");
+							       "compose files are not supported; "
+							       "write a docker-bake.hcl");
 			}
-			return atmo__error_set(err, ATMO_ENOTFOUND, dir ? dir : ".", 0, 0,
-					       "no bake file: looked for docker-bake.json, docker-bake.hcl, docker-bake.override.json and docker-bake.override.hcl");
+			return atmo__error_set(
+				err, ATMO_ENOTFOUND, dir ? dir : ".", 0, 0,
+				"no bake file: looked for docker-bake.json, docker-bake.hcl, "
+				"docker-bake.override.json and docker-bake.override.hcl");
 		}
 		paths = list;
 		n_paths = n;
@@ -558,7 +570,8 @@ int atmo_bake_load(atmo_bake **out, const char *const *paths, size_t n_paths, co
 			goto fail;
 		if ((rc = add_file(b, paths[i], text, len, err)) < 0)
 			goto fail;
-		if (i == 0 && (rc = set_base_dir(b, strcmp(paths[0], "-") ? paths[0] : NULL, err)) < 0)
+		if (i == 0 &&
+		    (rc = set_base_dir(b, strcmp(paths[0], "-") ? paths[0] : NULL, err)) < 0)
 			goto fail;
 	}
 	if ((rc = parse_all(b, err)) < 0)
@@ -683,7 +696,8 @@ int atmo__bake_requested(unsigned char **want, const atmo_bake *b, const char *c
 		return atmo__error_nomem(err);
 	}
 	/* the targets asked for (groups expanded), not those only linked in */
-	json_object_foreach(targets, k, x) {
+	json_object_foreach(targets, k, x)
+	{
 		const atmo_bake_target *t;
 		if (json_is_true(json_object_get(x, " linked")))
 			continue;
@@ -735,16 +749,21 @@ static int check_secret_files(const json_t *targets, atmo_error *err)
 	size_t i;
 	struct stat st;
 
-	json_object_foreach((json_t *)targets, k, t) {
-		json_array_foreach(json_object_get(t, "secret"), i, s) {
+	json_object_foreach((json_t *)targets, k, t)
+	{
+		json_array_foreach(json_object_get(t, "secret"), i, s)
+		{
 			const char *src = json_string_value(json_object_get(s, "src"));
 			if (!src || !*src || stat(src, &st) == 0)
 				continue;
 			if (errno == ENOENT)
-				return atmo__error_set(err, ATMO_ENOTFOUND, NULL, 0, 0,
-						       "failed to stat %s: stat %s: no such file or directory", src, src);
-			return atmo__error_set(err, ATMO_EIO, NULL, 0, 0, "failed to stat %s: stat %s: %s", src,
-					       src, strerror(errno));
+				return atmo__error_set(
+					err, ATMO_ENOTFOUND, NULL, 0, 0,
+					"failed to stat %s: stat %s: no such file or directory",
+					src, src);
+			return atmo__error_set(err, ATMO_EIO, NULL, 0, 0,
+					       "failed to stat %s: stat %s: %s", src, src,
+					       strerror(errno));
 		}
 	}
 	return 0;

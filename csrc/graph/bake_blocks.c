@@ -20,7 +20,7 @@ typedef struct block_out {
 } block_out;
 
 struct bake_block_state {
-	int state;              /* 0 new, 1 being resolved, 2 done */
+	int state; /* 0 new, 1 being resolved, 2 done */
 	block_out *outs;
 	size_t n_outs, cap_outs;
 };
@@ -120,7 +120,8 @@ static hcl_value *to_hcl(const json_t *j)
 			return NULL;
 		}
 		i = 0;
-		json_object_foreach((json_t *)j, k, v) {
+		json_object_foreach((json_t *)j, k, v)
+		{
 			keys[i] = k;
 			items[i++] = to_hcl(v);
 		}
@@ -266,7 +267,8 @@ static int decode_body(bake_parser *p, const hcl_block *blk, const hcl_ctx *ctx,
 	memset(&first, 0, sizeof(first));
 	if (b->n_blocks)
 		return atmo__bake_diag(p, &b->blocks[0].type_range, "Unsupported block type",
-				       "Blocks of type \"%s\" are not expected here.", b->blocks[0].type);
+				       "Blocks of type \"%s\" are not expected here.",
+				       b->blocks[0].type);
 	for (i = 0; i < b->n_attrs; i++) {
 		const hcl_attr *a = &b->attrs[i];
 		bake_field gf;
@@ -293,7 +295,8 @@ static int decode_body(bake_parser *p, const hcl_block *blk, const hcl_ctx *ctx,
 		}
 		if (!f)
 			return atmo__bake_diag(p, &a->name_range, "Unsupported argument",
-					       "An argument named \"%s\" is not expected here.", a->name);
+					       "An argument named \"%s\" is not expected here.",
+					       a->name);
 		{
 			size_t fails = p->lookup_fails;
 			if (atmo__bake_eval(p, a->expr, ctx, &v) < 0) {
@@ -305,10 +308,12 @@ static int decode_body(bake_parser *p, const hcl_block *blk, const hcl_ctx *ctx,
 					hcl_diag d = p->diag;
 					int extra = plain_kind(f->kind)
 							    ? 1
-							    : atmo__bake_partial_fails(p, a->expr, ctx, f);
+							    : atmo__bake_partial_fails(p, a->expr,
+										       ctx, f);
 					p->diag = d;
 					if (extra < 0)
-						return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
+						return atmo__bake_diag(p, NULL, "Out of memory",
+								       "out of memory");
 					body_diag(p, &first, &n_diags, (size_t)extra);
 				}
 				continue;
@@ -324,18 +329,22 @@ static int decode_body(bake_parser *p, const hcl_block *blk, const hcl_ctx *ctx,
 			continue;
 		}
 		hcl_value_unref(v);
-		if (j && p->rebase_dir && (!strcmp(a->name, "context") || !strcmp(a->name, "contexts")) &&
+		if (j && p->rebase_dir &&
+		    (!strcmp(a->name, "context") || !strcmp(a->name, "contexts")) &&
 		    !hcl_expr_variables(a->expr, refers_to_target, NULL)) {
 			json_t *rb;
 			if (json_is_object(j)) {
 				const char *k;
 				json_t *x;
 				rb = json_object();
-				json_object_foreach(j, k, x)
-					if (rb && json_object_set_new(rb, k, rebased(p->rebase_dir, x)) < 0) {
-						json_decref(rb);
-						rb = NULL;
-					}
+				json_object_foreach(
+					j, k, x) if (rb &&
+						     json_object_set_new(
+							     rb, k, rebased(p->rebase_dir, x)) < 0)
+				{
+					json_decref(rb);
+					rb = NULL;
+				}
 			} else {
 				rb = rebased(p->rebase_dir, j);
 			}
@@ -364,7 +373,8 @@ static int merge_into(json_t *dst, const json_t *src)
 	const char *k;
 	json_t *v;
 
-	json_object_foreach((json_t *)src, k, v) {
+	json_object_foreach((json_t *)src, k, v)
+	{
 		if (!strcmp(k, " dir") && json_object_get(dst, k))
 			continue;
 		if (json_is_null(v))
@@ -396,7 +406,8 @@ static int publish(bake_parser *p, const char *type, const char *name, const jso
 	}
 	/* a second block: a merged copy, so that the first block's fields stay as they were */
 	cur = json_deep_copy(cur);
-	if (!cur || (strcmp(type, "group") ? merge_target(cur, fields) : merge_into(cur, fields)) < 0 ||
+	if (!cur ||
+	    (strcmp(type, "group") ? merge_target(cur, fields) : merge_into(cur, fields)) < 0 ||
 	    json_object_set_new(m, name, cur) < 0)
 		return -1;
 	return 0;
@@ -430,7 +441,8 @@ static int eval_one(bake_parser *p, size_t bi, const hcl_ctx *ctx, int has_matri
 	if (na) {
 		hcl_value *v = NULL, *s;
 		if (!has_matrix)
-			return atmo__bake_diag(p, &blk->label_ranges[0], "Invalid name", "name requires matrix");
+			return atmo__bake_diag(p, &blk->label_ranges[0], "Invalid name",
+					       "name requires matrix");
 		if (atmo__bake_eval(p, na->expr, ctx, &v) < 0)
 			return -1;
 		s = hcl_convert(v, hcl_type_string(), NULL, 0, NULL, 0);
@@ -453,7 +465,8 @@ static int eval_one(bake_parser *p, size_t bi, const hcl_ctx *ctx, int has_matri
 				       "only \"[a-zA-Z0-9_-]+\" are allowed");
 	}
 	if (json_object_get(seen, name)) {
-		rc = atmo__bake_diag(p, &blk->label_ranges[0], "Invalid name", "duplicate name \"%s\"", name);
+		rc = atmo__bake_diag(p, &blk->label_ranges[0], "Invalid name",
+				     "duplicate name \"%s\"", name);
 		atmo__free(name);
 		return rc;
 	}
@@ -476,7 +489,8 @@ static int eval_one(bake_parser *p, size_t bi, const hcl_ctx *ctx, int has_matri
 
 static int is_seq(const hcl_value *v)
 {
-	return v->type->kind == HCL_T_LIST || v->type->kind == HCL_T_TUPLE || v->type->kind == HCL_T_SET;
+	return v->type->kind == HCL_T_LIST || v->type->kind == HCL_T_TUPLE ||
+	       v->type->kind == HCL_T_SET;
 }
 
 static int resolve_block(bake_parser *p, size_t bi)
@@ -520,7 +534,8 @@ static int resolve_block(bake_parser *p, size_t bi)
 		}
 		if (m->is_null || (m->type->kind != HCL_T_OBJECT && m->type->kind != HCL_T_MAP)) {
 			hcl_value_unref(m);
-			rc = atmo__bake_diag(p, &blk->label_ranges[0], "Invalid name", "matrix must be a map");
+			rc = atmo__bake_diag(p, &blk->label_ranges[0], "Invalid name",
+					     "matrix must be a map");
 			goto out;
 		}
 		nk = m->u.obj.n;
@@ -535,7 +550,8 @@ static int resolve_block(bake_parser *p, size_t bi)
 			if (total > BAKE_MAX_MATRIX) {
 				hcl_value_unref(m);
 				rc = atmo__bake_diag(p, &ma->range, "Matrix too large",
-						     "This matrix makes more than %d targets.", BAKE_MAX_MATRIX);
+						     "This matrix makes more than %d targets.",
+						     BAKE_MAX_MATRIX);
 				p->diag.code = ATMO_ELIMIT;
 				goto out;
 			}
@@ -548,7 +564,8 @@ static int resolve_block(bake_parser *p, size_t bi)
 			hcl_value *vals[64];
 			size_t rem = combo;
 			if (nk > 64) {
-				rc = atmo__bake_diag(p, &ma->range, "Invalid matrix", "too many matrix keys");
+				rc = atmo__bake_diag(p, &ma->range, "Invalid matrix",
+						     "too many matrix keys");
 				break;
 			}
 			for (i = 0; i < nk; i++) {
@@ -580,7 +597,8 @@ static int resolve_block(bake_parser *p, size_t bi)
 				json_decref(names);
 				names = NULL;
 			}
-		if (!names || json_array_append_new(p->renamed, json_pack("[s,o]", blk->labels[0], names)) < 0)
+		if (!names || json_array_append_new(p->renamed,
+						    json_pack("[s,o]", blk->labels[0], names)) < 0)
 			rc = atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 	}
 out:
@@ -619,10 +637,13 @@ static int partial_attr(bake_parser *p, size_t bi, const char *attr, json_t *fie
 			/* gohcl's own diagnostic for the failed value, as in decode_body */
 			if (p->lookup_fails == fails && p->diag.code == ATMO_EINVALID) {
 				hcl_diag d = p->diag;
-				int extra = plain_kind(f->kind) ? 1 : atmo__bake_partial_fails(p, a->expr, NULL, f);
+				int extra = plain_kind(f->kind)
+						    ? 1
+						    : atmo__bake_partial_fails(p, a->expr, NULL, f);
 				p->diag = d;
 				if (extra < 0)
-					return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
+					return atmo__bake_diag(p, NULL, "Out of memory",
+							       "out of memory");
 				p->diag.n_more += (size_t)extra;
 			}
 			return -1;
@@ -650,8 +671,8 @@ int atmo__bake_block_ref(bake_parser *p, const hcl_traversal *t, hcl_value **out
 
 	*out = NULL;
 	if (!t->n_steps)
-		return atmo__bake_diag(p, &t->range, "Invalid expression", "cannot access %s as a variable",
-				       t->root);
+		return atmo__bake_diag(p, &t->range, "Invalid expression",
+				       "cannot access %s as a variable", t->root);
 	if (t->steps[0].kind != HCL_STEP_ATTR)
 		return atmo__bake_diag(p, &t->range, "Invalid expression",
 				       "cannot traverse %s without attribute", t->root);
@@ -673,7 +694,8 @@ int atmo__bake_block_ref(bake_parser *p, const hcl_traversal *t, hcl_value **out
 		if (p->bs[i].state == 1) {
 			/* a block being resolved (target.foo.x inside foo): buildx evaluates just
 			 * the attribute asked for; an attribute not set is null */
-			if (!json_object_get(m, name) && json_object_set_new(m, name, json_object()) < 0) {
+			if (!json_object_get(m, name) &&
+			    json_object_set_new(m, name, json_object()) < 0) {
 				json_decref(before);
 				return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 			}
@@ -718,7 +740,8 @@ int atmo__bake_block_ref(bake_parser *p, const hcl_traversal *t, hcl_value **out
 			json_decref(before);
 			return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 		}
-		json_object_foreach(view, key, v) {
+		json_object_foreach(view, key, v)
+		{
 			keys[k] = key;
 			vals[k++] = target_value(key, v, !strcmp(t->root, "group"));
 		}
@@ -772,10 +795,12 @@ int atmo__bake_blocks(bake_parser *p)
 			if (!cur) {
 				cur = json_object();
 				if (!cur || json_object_set_new(dst, o->name, cur) < 0)
-					return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
+					return atmo__bake_diag(p, NULL, "Out of memory",
+							       "out of memory");
 			}
 			/* several targets of a name are merged as buildx's dedupeConfig merges them */
-			if ((is_group ? merge_into(cur, o->fields) : merge_target(cur, o->fields)) < 0)
+			if ((is_group ? merge_into(cur, o->fields) : merge_target(cur, o->fields)) <
+			    0)
 				return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 		}
 	}
@@ -783,16 +808,19 @@ int atmo__bake_blocks(bake_parser *p)
 	{
 		const char *g;
 		json_t *v;
-		json_object_foreach(p->cfg->groups, g, v)
-			if (!json_object_get(v, "targets") &&
-			    json_object_set_new(v, "targets", json_array()) < 0)
-				return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
+		json_object_foreach(p->cfg->groups, g,
+				    v) if (!json_object_get(v, "targets") &&
+					   json_object_set_new(v, "targets", json_array()) <
+						   0) return atmo__bake_diag(p, NULL,
+									     "Out of memory",
+									     "out of memory");
 	}
 	/* a matrix block's old name becomes a group of its new names (of every block of that name) */
 	{
 		json_t *byname = json_object(), *merged = json_array(), *r;
 		int bad = !byname || !merged;
-		json_array_foreach(p->renamed, i, r) {
+		json_array_foreach(p->renamed, i, r)
+		{
 			const char *old = json_string_value(json_array_get(r, 0));
 			json_t *acc = json_object_get(byname, old);
 			if (bad)
@@ -800,7 +828,8 @@ int atmo__bake_blocks(bake_parser *p)
 			if (!acc) {
 				acc = json_array();
 				if (json_object_set_new(byname, old, acc) < 0 ||
-				    json_array_append_new(merged, json_pack("[s,O]", old, acc)) < 0) {
+				    json_array_append_new(merged, json_pack("[s,O]", old, acc)) <
+					    0) {
 					bad = 1;
 					break;
 				}
@@ -822,7 +851,8 @@ int atmo__bake_blocks(bake_parser *p)
 		size_t j, l;
 		if (!u)
 			return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
-		json_array_foreach(names, j, x) {
+		json_array_foreach(names, j, x)
+		{
 			int dup = 0;
 			for (l = 0; l < json_array_size(u); l++)
 				dup |= json_equal(json_array_get(u, l), x);
@@ -831,7 +861,8 @@ int atmo__bake_blocks(bake_parser *p)
 				return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 			}
 		}
-		if (json_array_size(u) == 1 && !strcmp(json_string_value(json_array_get(u, 0)), old)) {
+		if (json_array_size(u) == 1 &&
+		    !strcmp(json_string_value(json_array_get(u, 0)), old)) {
 			json_decref(u);
 			continue;
 		}

@@ -11,8 +11,8 @@
 #include "graph/bake_model_int.h"
 
 typedef struct bake_config {
-	json_t *targets;        /* name -> fields (bake_model_int.h), in buildx's c.Targets order */
-	json_t *groups;         /* name -> {"description": s, "targets": [...]}, in c.Groups order */
+	json_t *targets; /* name -> fields (bake_model_int.h), in buildx's c.Targets order */
+	json_t *groups;  /* name -> {"description": s, "targets": [...]}, in c.Groups order */
 } bake_config;
 
 /* one file as read: its name and text */

@@ -50,7 +50,7 @@ static const struct {
 	const char *name;
 	int is_int;
 } res_keys[] = {
-	{ "memory", 0 }, { "memory-swap", 0 }, { "cpu-shares", 1 }, { "cpu-period", 1 },
+	{ "memory", 0 },    { "memory-swap", 0 }, { "cpu-shares", 1 },  { "cpu-period", 1 },
 	{ "cpu-quota", 1 }, { "cpuset-cpus", 0 }, { "cpuset-mems", 0 },
 };
 #define N_RES (sizeof(res_keys) / sizeof(res_keys[0]))
@@ -95,7 +95,9 @@ int atmo__bake_csv(json_t **out, const char *s, char *msg, size_t n)
 			for (;;) {
 				if (s[i] == '\0') {
 					/* encoding/csv names the column after the opening quote */
-					snprintf(msg, n, "parse error on line 1, column %zu: extraneous or missing \" in quoted-field",
+					snprintf(msg, n,
+						 "parse error on line 1, column %zu: extraneous or "
+						 "missing \" in quoted-field",
 						 quote + 2);
 					goto fail;
 				}
@@ -111,7 +113,9 @@ int atmo__bake_csv(json_t **out, const char *s, char *msg, size_t n)
 				buf[k++] = s[i++];
 			}
 			if (s[i] != ',' && s[i] != '\0') {
-				snprintf(msg, n, "parse error on line 1, column %zu: extraneous or missing \" in quoted-field",
+				snprintf(msg, n,
+					 "parse error on line 1, column %zu: extraneous or missing "
+					 "\" in quoted-field",
 					 i);
 				goto fail;
 			}
@@ -119,7 +123,9 @@ int atmo__bake_csv(json_t **out, const char *s, char *msg, size_t n)
 			while (s[i] && s[i] != ',') {
 				if (s[i] == '"') {
 					col = i + 1;
-					snprintf(msg, n, "parse error on line 1, column %zu: bare \" in non-quoted-field",
+					snprintf(msg, n,
+						 "parse error on line 1, column %zu: bare \" in "
+						 "non-quoted-field",
 						 col);
 					goto fail;
 				}
@@ -203,14 +209,16 @@ static int entry_from_text(json_t **out, bake_kind k, const char *s, char *msg, 
 		goto done;
 	if (k == BK_OUTPUT && json_array_size(fl) == 1 &&
 	    !strcmp(json_string_value(json_array_get(fl, 0)), s) && strncmp(s, "type=", 5)) {
-		oom |= json_object_set_new(e, "type", json_string(strcmp(s, "-") ? "local" : "tar")) < 0;
+		oom |= json_object_set_new(e, "type",
+					   json_string(strcmp(s, "-") ? "local" : "tar")) < 0;
 		oom |= json_object_set_new(e, "dest", json_string(s)) < 0;
 		rc = 0;
 		goto done;
 	}
 	if (k == BK_CACHE && json_array_size(fl) == 1 &&
 	    !strchr(json_string_value(json_array_get(fl, 0)), '=')) {
-		oom |= json_object_set_new(e, "ref", json_string(json_string_value(json_array_get(fl, 0)))) < 0;
+		oom |= json_object_set_new(
+			       e, "ref", json_string(json_string_value(json_array_get(fl, 0)))) < 0;
 		oom |= json_object_set_new(e, "type", json_string("registry")) < 0;
 		rc = 0;
 		goto done;
@@ -224,7 +232,8 @@ static int entry_from_text(json_t **out, bake_kind k, const char *s, char *msg, 
 		if (!eq) {
 			oom |= json_object_set_new(e, "id", json_string(s)) < 0;
 		} else {
-			char *id = atmo__strndup(s, (size_t)(eq - s), NULL), *rest = atmo__strdup(eq + 1, NULL), *p, *save = NULL;
+			char *id = atmo__strndup(s, (size_t)(eq - s), NULL),
+			     *rest = atmo__strdup(eq + 1, NULL), *p, *save = NULL;
 			if (!id || !rest) {
 				atmo__free(id);
 				atmo__free(rest);
@@ -244,18 +253,20 @@ static int entry_from_text(json_t **out, bake_kind k, const char *s, char *msg, 
 		rc = 0;
 		goto done;
 	}
-	json_array_foreach(fl, i, f) {
+	json_array_foreach(fl, i, f)
+	{
 		const char *field = json_string_value(f), *eq = strchr(field, '=');
 		char *key;
 		if (!eq) {
 			if (k == BK_SECRET)
-				snprintf(msg, n, "invalid field '%s' must be a key=value pair", field);
+				snprintf(msg, n, "invalid field '%s' must be a key=value pair",
+					 field);
 			else
 				snprintf(msg, n, "invalid value %s", field);
 			goto done;
 		}
 		key = (k == BK_OUTPUT || k == BK_ATTEST) ? trim_lower(field, (size_t)(eq - field))
-							  : lower(field, (size_t)(eq - field));
+							 : lower(field, (size_t)(eq - field));
 		if (!key)
 			goto done;
 		if (k == BK_SECRET) {
@@ -280,7 +291,9 @@ static int entry_from_text(json_t **out, bake_kind k, const char *s, char *msg, 
 		} else if (k == BK_ATTEST && !strcmp(key, "disabled")) {
 			int b;
 			if (parse_bool(eq + 1, &b) < 0) {
-				snprintf(msg, n, "invalid value %s: strconv.ParseBool: parsing \"%s\": invalid syntax",
+				snprintf(msg, n,
+					 "invalid value %s: strconv.ParseBool: parsing \"%s\": "
+					 "invalid syntax",
 					 field, eq + 1);
 				atmo__free(key);
 				goto done;
@@ -301,7 +314,8 @@ static int entry_from_text(json_t **out, bake_kind k, const char *s, char *msg, 
 	}
 	if (k == BK_SECRET && typ && !strcmp(typ, "env") && !json_object_get(e, "env")) {
 		json_t *src = json_object_get(e, "src");
-		oom |= (src ? json_object_set(e, "env", src) : json_object_set_new(e, "env", json_string(""))) < 0;
+		oom |= (src ? json_object_set(e, "env", src)
+			    : json_object_set_new(e, "env", json_string(""))) < 0;
 		json_object_del(e, "src");
 		if (!json_string_length(json_object_get(e, "env")))
 			json_object_del(e, "env");
@@ -352,10 +366,13 @@ static int entry_from_object(json_t **out, bake_kind k, const hcl_value *v, char
 		int bad = !e || !paths;
 		if (!bad && id && id->type->kind == HCL_T_STRING && !id->is_null)
 			bad = json_object_set_new(e, "id", json_string(id->u.str.s)) < 0;
-		if (!bad && ps && !ps->is_null && (ps->type->kind == HCL_T_LIST || ps->type->kind == HCL_T_TUPLE))
+		if (!bad && ps && !ps->is_null &&
+		    (ps->type->kind == HCL_T_LIST || ps->type->kind == HCL_T_TUPLE))
 			for (i = 0; i < ps->u.seq.n && !bad; i++)
 				if (ps->u.seq.items[i]->type->kind == HCL_T_STRING)
-					bad = json_array_append_new(paths, json_string(ps->u.seq.items[i]->u.str.s)) < 0;
+					bad = json_array_append_new(
+						      paths,
+						      json_string(ps->u.seq.items[i]->u.str.s)) < 0;
 		if (!bad && json_array_size(paths)) {
 			bad = json_object_set_new(e, "paths", paths) < 0;
 			paths = NULL;
@@ -507,11 +524,14 @@ int atmo__bake_field_decode(json_t **out, const bake_field *f, const hcl_value *
 		for (i = 0; i < c->u.obj.n; i++) {
 			const hcl_value *x = c->u.obj.vals[i];
 			if (x->is_null && f->kind == BK_MAP) {
-				snprintf(msg, n, "Unsuitable value: element \"%s\": null value is not allowed",
+				snprintf(msg, n,
+					 "Unsuitable value: element \"%s\": null value is not "
+					 "allowed",
 					 c->u.obj.keys[i]);
 				goto fail;
 			}
-			if (json_object_set_new(o, c->u.obj.keys[i], x->is_null ? json_null() : str_json(x)) < 0)
+			if (json_object_set_new(o, c->u.obj.keys[i],
+						x->is_null ? json_null() : str_json(x)) < 0)
 				goto oom;
 		}
 		break;
@@ -527,7 +547,8 @@ int atmo__bake_field_decode(json_t **out, const bake_field *f, const hcl_value *
 			goto oom;
 		for (i = 0; i < c->u.seq.n; i++) {
 			const hcl_value *x = c->u.seq.items[i];
-			if (json_array_append_new(o, x->is_null ? json_string("") : str_json(x)) < 0)
+			if (json_array_append_new(o, x->is_null ? json_string("") : str_json(x)) <
+			    0)
 				goto oom;
 		}
 		break;
@@ -558,8 +579,11 @@ int atmo__bake_field_decode(json_t **out, const bake_field *f, const hcl_value *
 					size_t j;
 					if (atmo__bake_csv(&refs, x->u.str.s, msg, n) < 0)
 						goto fail;
-					json_array_foreach(refs, j, r) {
-						if (entry_from_text(&e, f->kind, json_string_value(r), msg, n) < 0 ||
+					json_array_foreach(refs, j, r)
+					{
+						if (entry_from_text(&e, f->kind,
+								    json_string_value(r), msg,
+								    n) < 0 ||
 						    json_array_append_new(o, e) < 0) {
 							json_decref(refs);
 							goto fail;
@@ -575,8 +599,10 @@ int atmo__bake_field_decode(json_t **out, const bake_field *f, const hcl_value *
 					goto fail;
 			} else {
 				char tn[64];
-				snprintf(msg, n, "Unsuitable value: element %zu: string required, but have %s", i,
-					 hcl_type_friendly(x->type, tn, sizeof(tn)));
+				snprintf(msg, n,
+					 "Unsuitable value: element %zu: string required, but have "
+					 "%s",
+					 i, hcl_type_friendly(x->type, tn, sizeof(tn)));
 				goto fail;
 			}
 			if (json_array_append_new(o, e) < 0)
@@ -595,12 +621,15 @@ int atmo__bake_field_decode(json_t **out, const bake_field *f, const hcl_value *
 			hcl_value *y;
 			if (!x || x->is_null)
 				continue;
-			y = convert_to(x, res_keys[i].is_int ? hcl_type_number() : hcl_type_string(), msg, n);
+			y = convert_to(x,
+				       res_keys[i].is_int ? hcl_type_number() : hcl_type_string(),
+				       msg, n);
 			if (!y)
 				goto fail;
-			if (json_object_set_new(o, res_keys[i].name, res_keys[i].is_int
-									      ? json_integer((json_int_t)y->u.num)
-									      : str_json(y)) < 0) {
+			if (json_object_set_new(o, res_keys[i].name,
+						res_keys[i].is_int
+							? json_integer((json_int_t)y->u.num)
+							: str_json(y)) < 0) {
 				hcl_value_unref(y);
 				goto oom;
 			}
@@ -638,8 +667,9 @@ static void dedup_entries(json_t *arr, bake_kind k)
 	for (i = 0; i < json_array_size(arr); i++) {
 		for (j = i + 1; j < json_array_size(arr);) {
 			json_t *a = json_array_get(arr, i), *b = json_array_get(arr, j);
-			int same = (k == BK_ATTEST || k == BK_SECRET || k == BK_SSH) ? entry_key_eq(k, a, b)
-										 : json_equal(a, b);
+			int same = (k == BK_ATTEST || k == BK_SECRET || k == BK_SSH)
+					   ? entry_key_eq(k, a, b)
+					   : json_equal(a, b);
 			if (same) {
 				if (k == BK_ATTEST || k == BK_SECRET || k == BK_SSH)
 					json_array_set(arr, i, b);
@@ -690,7 +720,8 @@ int atmo__bake_target_merge(json_t *dst, const json_t *src)
 			c = d ? json_deep_copy(d) : json_object();
 			if (!c)
 				return -1;
-			json_object_foreach(s, k, x) {
+			json_object_foreach(s, k, x)
+			{
 				if (json_is_null(x) && f->kind == BK_MAPN)
 					continue;
 				if (json_object_set(c, k, x) < 0) {
@@ -746,8 +777,8 @@ int atmo__bake_target_normalize(json_t *t)
 		json_t *v = json_object_get(t, f->name);
 		if (!v)
 			continue;
-		if (f->kind == BK_LISTAPP || (f->kind == BK_LIST && strcmp(f->name, "platforms") &&
-					      strcmp(f->name, "tags")))
+		if (f->kind == BK_LISTAPP ||
+		    (f->kind == BK_LIST && strcmp(f->name, "platforms") && strcmp(f->name, "tags")))
 			dedup_strings(v);
 		else if (f->kind == BK_LIST)
 			dedup_strings(v);
@@ -774,7 +805,8 @@ int atmo__bake_target_normalize(json_t *t)
 			const char *k;
 			json_t *x;
 			void *tmp;
-			json_object_foreach_safe(ctx, tmp, k, x) {
+			json_object_foreach_safe(ctx, tmp, k, x)
+			{
 				if (!json_string_length(x))
 					json_object_del(ctx, k);
 			}
@@ -809,21 +841,22 @@ static json_t *escaped(const json_t *v)
 	if (json_is_array(v)) {
 		json_t *a = json_array(), *x;
 		size_t i;
-		json_array_foreach(v, i, x)
-			if (a && json_array_append_new(a, escaped(x)) < 0) {
-				json_decref(a);
-				a = NULL;
-			}
+		json_array_foreach(v, i, x) if (a && json_array_append_new(a, escaped(x)) < 0)
+		{
+			json_decref(a);
+			a = NULL;
+		}
 		return a;
 	}
 	if (json_is_object(v)) {
 		json_t *o = json_object(), *x;
 		const char *k;
-		json_object_foreach((json_t *)v, k, x)
-			if (o && json_object_set_new(o, k, escaped(x)) < 0) {
-				json_decref(o);
-				o = NULL;
-			}
+		json_object_foreach((json_t *)v, k,
+				    x) if (o && json_object_set_new(o, k, escaped(x)) < 0)
+		{
+			json_decref(o);
+			o = NULL;
+		}
 		return o;
 	}
 	return json_incref((json_t *)v);
@@ -847,8 +880,7 @@ static json_t *sorted(const json_t *o)
 		json_decref(r);
 		return NULL;
 	}
-	json_object_foreach((json_t *)o, k, x)
-		keys[i++] = k;
+	json_object_foreach((json_t *)o, k, x) keys[i++] = k;
 	qsort(keys, n, sizeof(*keys), cmp_keys);
 	for (i = 0; i < n && r; i++)
 		if (json_object_set(r, keys[i], json_object_get(o, keys[i])) < 0) {
@@ -903,11 +935,12 @@ json_t *atmo__bake_target_print(const json_t *t)
 			if (!json_array_size(v))
 				continue;
 			p = json_array();
-			json_array_foreach(v, j, x)
-				if (p && json_array_append_new(p, sorted(x)) < 0) {
-					json_decref(p);
-					p = NULL;
-				}
+			json_array_foreach(v, j,
+					   x) if (p && json_array_append_new(p, sorted(x)) < 0)
+			{
+				json_decref(p);
+				p = NULL;
+			}
 			break;
 		}
 		case BK_SECRET:
@@ -920,7 +953,8 @@ json_t *atmo__bake_target_print(const json_t *t)
 			if (!json_array_size(v))
 				continue;
 			p = json_array();
-			json_array_foreach(v, j, x) {
+			json_array_foreach(v, j, x)
+			{
 				json_t *e = json_object();
 				const char *const *kk;
 				int bad = !e || !p;
@@ -985,17 +1019,22 @@ char *atmo__bake_dump(const json_t *doc)
 		unsigned char c = (unsigned char)s[i];
 		if (c == '\\' && i + 1 < n) {
 			if (s[i + 1] == 'b' || s[i + 1] == 'f') {
-				k += (size_t)sprintf(d + k, "\\u000%c", s[i + 1] == 'b' ? '8' : 'c');
+				k += (size_t)sprintf(d + k, "\\u000%c",
+						     s[i + 1] == 'b' ? '8' : 'c');
 			} else {
 				d[k++] = s[i];
 				d[k++] = s[i + 1];
 			}
 			i++;
 		} else if (c == '<' || c == '>' || c == '&') {
-			k += (size_t)sprintf(d + k, "\\u00%s", c == '<' ? "3c" : c == '>' ? "3e" : "26");
+			k += (size_t)sprintf(d + k, "\\u00%s",
+					     c == '<'   ? "3c"
+					     : c == '>' ? "3e"
+							: "26");
 		} else if (c == 0xe2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
 			   ((unsigned char)s[i + 2] == 0xa8 || (unsigned char)s[i + 2] == 0xa9)) {
-			k += (size_t)sprintf(d + k, "\\u202%c", (unsigned char)s[i + 2] == 0xa8 ? '8' : '9');
+			k += (size_t)sprintf(d + k, "\\u202%c",
+					     (unsigned char)s[i + 2] == 0xa8 ? '8' : '9');
 			i += 2;
 		} else {
 			d[k++] = s[i];

@@ -17,14 +17,14 @@ struct bake_func {
 	const hcl_block *blk;
 	bake_parser *p;
 	const hcl_expr *result;
-	int active;             /* being evaluated: a call of itself is a cycle */
+	int active; /* being evaluated: a call of itself is a cycle */
 };
 
 typedef struct call_scope {
 	bake_func *fn;
 	hcl_value *const *args;
 	size_t n;
-	hcl_value *rest;        /* the variadic tuple */
+	hcl_value *rest; /* the variadic tuple */
 } call_scope;
 
 static hcl_attr *attr_of(const hcl_body *b, const char *name)
@@ -147,7 +147,8 @@ static int define(bake_parser *p, const hcl_block *blk, bake_func **out)
 			atmo__free(fn->params);
 			atmo__free(fn);
 			return atmo__bake_diag(p, &r, "Invalid function",
-					       "parameter %zu of %s is not a name", i, blk->labels[0]);
+					       "parameter %zu of %s is not a name", i,
+					       blk->labels[0]);
 		}
 		fn->params[i].name = kw;
 		fn->params[i].type = hcl_type_dynamic();
@@ -163,7 +164,8 @@ static int define(bake_parser *p, const hcl_block *blk, bake_func **out)
 			atmo__free(fn->params);
 			atmo__free(fn);
 			return atmo__bake_diag(p, &r, "Invalid function",
-					       "variadic_param of %s is not a name", blk->labels[0]);
+					       "variadic_param of %s is not a name",
+					       blk->labels[0]);
 		}
 		fn->var.name = kw;
 		fn->var.type = hcl_type_dynamic();

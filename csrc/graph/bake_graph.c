@@ -88,7 +88,7 @@ int atmo_bake_graph(json_t **out, const atmo_bake *b, const char *const *names, 
 	json_t *doc = NULL, *images, *nodes, *edges, *unused, *warnings;
 	json_t **docs = NULL;
 	target_graph *tgs = NULL;
-	const atmo_graph **built = NULL;   /* per bake target index: its graph once built */
+	const atmo_graph **built = NULL; /* per bake target index: its graph once built */
 	int rc;
 
 	atmo_error_clear(err);
@@ -105,16 +105,17 @@ int atmo_bake_graph(json_t **out, const atmo_bake *b, const char *const *names, 
 	unused = json_array();
 	warnings = json_array();
 	/* the arrays are filled after they are put in doc: our own references keep them */
-	if (!docs || !tgs || !built || !doc || !images || !nodes || !edges || !unused || !warnings ||
-	    json_object_set_new(doc, "schema", json_string("atmograph.graph/1")) < 0 ||
-	    json_object_set(doc, "images", images) < 0 || json_object_set(doc, "nodes", nodes) < 0 ||
-	    json_object_set(doc, "edges", edges) < 0) {
+	if (!docs || !tgs || !built || !doc || !images || !nodes || !edges || !unused ||
+	    !warnings || json_object_set_new(doc, "schema", json_string("atmograph.graph/1")) < 0 ||
+	    json_object_set(doc, "images", images) < 0 ||
+	    json_object_set(doc, "nodes", nodes) < 0 || json_object_set(doc, "edges", edges) < 0) {
 		rc = atmo__error_nomem(err);
 		goto done;
 	}
 	for (i = 0; i < n; i++) {
 		const atmo_bake_target *t = &b->targets[order[i]];
-		if ((rc = atmo_bake_target_graph(&tgs[i].g, &tgs[i].df, t, NULL, 0, built, err)) < 0 ||
+		if ((rc = atmo_bake_target_graph(&tgs[i].g, &tgs[i].df, t, NULL, 0, built, err)) <
+			    0 ||
 		    (rc = atmo_graph_to_json(&docs[i], tgs[i].g, err)) < 0)
 			goto done;
 		built[order[i]] = tgs[i].g;
@@ -132,11 +133,13 @@ int atmo_bake_graph(json_t **out, const atmo_bake *b, const char *const *names, 
 			goto done;
 		}
 		/* contexts that name other targets: drop the context node, re-point its edges */
-		json_array_foreach(json_object_get(d, "nodes"), j, node) {
+		json_array_foreach(json_object_get(d, "nodes"), j, node)
+		{
 			const char *kind = json_string_value(json_object_get(node, "kind"));
 			int linked = 0;
 			for (k = 0; kind && !strcmp(kind, "context") && k < t->n_links; k++) {
-				const char *cname = json_string_value(json_object_get(node, "name"));
+				const char *cname =
+					json_string_value(json_object_get(node, "name"));
 				if (cname && !strcmp(cname, t->link_names[k]))
 					linked = 1;
 			}
@@ -145,7 +148,8 @@ int atmo_bake_graph(json_t **out, const atmo_bake *b, const char *const *names, 
 				goto done;
 			}
 		}
-		json_array_foreach(json_object_get(d, "edges"), j, edge) {
+		json_array_foreach(json_object_get(d, "edges"), j, edge)
+		{
 			const char *from = json_string_value(json_object_get(edge, "from"));
 			json_t *e = json_deep_copy(edge);
 			int bad = 0;
@@ -167,7 +171,8 @@ int atmo_bake_graph(json_t **out, const atmo_bake *b, const char *const *names, 
 							bad = 1;
 					}
 				}
-				bad |= json_object_set_new(e, "context", json_string(t->link_names[k])) < 0;
+				bad |= json_object_set_new(e, "context",
+							   json_string(t->link_names[k])) < 0;
 				(void)dep;
 			}
 			if (bad) {
@@ -184,7 +189,8 @@ int atmo_bake_graph(json_t **out, const atmo_bake *b, const char *const *names, 
 	/* the document's target: the last requested image (dependents come last) */
 	if ((n && json_object_get(docs[n - 1], "target") &&
 	     json_object_set(doc, "target", json_object_get(docs[n - 1], "target")) < 0) ||
-	    json_object_set(doc, "unused", unused) < 0 || json_object_set(doc, "warnings", warnings) < 0) {
+	    json_object_set(doc, "unused", unused) < 0 ||
+	    json_object_set(doc, "warnings", warnings) < 0) {
 		rc = atmo__error_nomem(err);
 		goto done;
 	}

@@ -45,10 +45,12 @@ int atmo__bake_diag_error(const hcl_diag *d, atmo_error *err)
 
 	hcl_diag_more(d, more, sizeof(more));
 	if (!d->subject.filename)
-		return atmo__error_set(err, code, NULL, 0, 0, "%s; %s%s", d->summary, d->detail, more);
+		return atmo__error_set(err, code, NULL, 0, 0, "%s; %s%s", d->summary, d->detail,
+				       more);
 	hcl_range_format(&d->subject, where, sizeof(where));
 	return atmo__error_set(err, code, d->subject.filename, d->subject.start.line,
-			       d->subject.start.column, "%s: %s; %s%s", where, d->summary, d->detail, more);
+			       d->subject.start.column, "%s: %s; %s%s", where, d->summary,
+			       d->detail, more);
 }
 
 hcl_range atmo__bake_start_range(const bake_parser *p, hcl_range r)
@@ -198,8 +200,8 @@ static int resolve_var(bake_parser *p, const char *name, const hcl_range *use, h
 	if (ai < 0 && vi < 0 && !builtin)
 		return 1;
 	if (atmo__map_get(&p->progress, name))
-		return atmo__bake_diag(p, use, "Invalid expression", "variable cycle not allowed for %s",
-				       name);
+		return atmo__bake_diag(p, use, "Invalid expression",
+				       "variable cycle not allowed for %s", name);
 	if (atmo__map_set(&p->progress, name, 1, NULL) < 0)
 		return atmo__bake_diag(p, use, "Out of memory", "out of memory");
 	if (ai >= 0) {
@@ -310,7 +312,8 @@ static int parse_file(bake_parser *p, const bake_file *f, atmo_error *err)
 		rc = hcl_parse(&hf, f->text, f->len, f->name, &d);
 	} else {
 		/* buildx: HCL first (named NAME.hcl), then JSON (NAME.json) */
-		char *hname = atmo__malloc(strlen(f->name) + 6, NULL), *jname = atmo__malloc(strlen(f->name) + 6, NULL);
+		char *hname = atmo__malloc(strlen(f->name) + 6, NULL),
+		     *jname = atmo__malloc(strlen(f->name) + 6, NULL);
 		hcl_diag d2;
 		if (!hname || !jname) {
 			atmo__free(hname);
@@ -339,10 +342,12 @@ static int parse_file(bake_parser *p, const bake_file *f, atmo_error *err)
 				hcl_range_format(&d.subject, where, sizeof(where));
 				hcl_diag_more(&d, more, sizeof(more));
 				/* buildx's text, with the program's name where its compose loader names itself */
-				return atmo__error_set(err, ATMO_EINVALID, f->name, d.subject.start.line,
-						       d.subject.start.column,
-						       "failed to parse %s: parsing yaml: atmograph: compose files are not supported, parsing hcl: %s: %s; %s%s",
-						       f->name, where, d.summary, d.detail, more);
+				return atmo__error_set(
+					err, ATMO_EINVALID, f->name, d.subject.start.line,
+					d.subject.start.column,
+					"failed to parse %s: parsing yaml: atmograph: compose "
+					"files are not supported, parsing hcl: %s: %s; %s%s",
+					f->name, where, d.summary, d.detail, more);
 			}
 		}
 	}
@@ -423,7 +428,8 @@ static int collect(bake_parser *p, atmo_error *err)
 				int lrc = check_labels(bl, err);
 				if (lrc < 0)
 					return lrc;
-				if (push_ptr((void ***)&p->blocks, &p->n_blocks, &p->cap_blocks, bl) < 0)
+				if (push_ptr((void ***)&p->blocks, &p->n_blocks, &p->cap_blocks,
+					     bl) < 0)
 					return atmo__error_nomem(err);
 				continue;
 			} else {
@@ -540,13 +546,15 @@ int atmo__bake_parse_files(bake_config *c, const bake_file *files, size_t n,
 	/* buildx resolves every attribute and variable, used or not, then validates */
 	for (i = 0; i < p.n_attrs; i++) {
 		hcl_value *v = NULL;
-		if ((rc = resolve_attr_or_var(&p, p.attrs[i]->name, &p.attrs[i]->name_range, &v)) < 0)
+		if ((rc = resolve_attr_or_var(&p, p.attrs[i]->name, &p.attrs[i]->name_range, &v)) <
+		    0)
 			goto diag;
 		hcl_value_unref(v);
 	}
 	for (i = 0; i < p.n_vars; i++) {
 		hcl_value *v = NULL;
-		if ((rc = resolve_attr_or_var(&p, p.vars[i]->labels[0], &p.vars[i]->label_ranges[0], &v)) < 0)
+		if ((rc = resolve_attr_or_var(&p, p.vars[i]->labels[0], &p.vars[i]->label_ranges[0],
+					      &v)) < 0)
 			goto diag;
 		hcl_value_unref(v);
 	}

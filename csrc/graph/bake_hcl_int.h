@@ -16,34 +16,34 @@ typedef struct bake_parser {
 	bake_config *cfg;
 	hcl_file **files;
 	size_t n_files, cap_files;
-	char **names;                /* file names made up for files of no known extension */
+	char **names; /* file names made up for files of no known extension */
 	size_t n_names, cap_names;
-	hcl_attr **attrs;            /* global attributes, the last of a name wins */
+	hcl_attr **attrs; /* global attributes, the last of a name wins */
 	size_t n_attrs, cap_attrs;
 	hcl_block **vars, **funcs, **blocks;
 	size_t n_vars, n_funcs, n_blocks;
 	size_t cap_vars, cap_funcs, cap_blocks;
-	atmo__map attr_ix, var_ix, func_ix;  /* name -> index (keys copied) */
-	hcl_value **vals;            /* resolved variables and attributes */
+	atmo__map attr_ix, var_ix, func_ix; /* name -> index (keys copied) */
+	hcl_value **vals;                   /* resolved variables and attributes */
 	size_t n_vals, cap_vals;
 	atmo__map val_ix;
-	atmo__map progress;          /* names being resolved (cycles) */
-	bake_func **fdefs;           /* user functions made so far */
+	atmo__map progress; /* names being resolved (cycles) */
+	bake_func **fdefs;  /* user functions made so far */
 	size_t n_fdefs;
-	bake_block_state *bs;        /* per block of p->blocks */
-	json_t *tvals;               /* "target"/"group" -> name -> decoded fields (for target.x.y) */
-	json_t *renamed;             /* old name -> [new names] */
-	hcl_ctx ctx;                 /* the global scope */
-	hcl_diag diag;               /* the error, once one happened */
-	int diag_soft;               /* diag holds a block's evaluation diagnostics, which buildx
+	bake_block_state *bs; /* per block of p->blocks */
+	json_t *tvals;        /* "target"/"group" -> name -> decoded fields (for target.x.y) */
+	json_t *renamed;      /* old name -> [new names] */
+	hcl_ctx ctx;          /* the global scope */
+	hcl_diag diag;        /* the error, once one happened */
+	int diag_soft;        /* diag holds a block's evaluation diagnostics, which buildx
 				      * collects over all blocks (not a stop-at-once error) */
-	size_t lookup_fails;         /* reference resolutions that failed (buildx's loadDeps) */
-	atmo_error err;              /* an error that is no HCL diagnostic */
+	size_t lookup_fails;  /* reference resolutions that failed (buildx's loadDeps) */
+	atmo_error err;       /* an error that is no HCL diagnostic */
 	int err_set;
 	char local_platform[64];
-	char *rebase_dir;            /* BUILDX_BAKE_FILE_RELATIVE_PATHS: the block's file's directory */
-	size_t kept;                 /* bytes held by resolved variables (bounded) */
-	const bake_file *srcs;       /* the texts, to find where an expression starts */
+	char *rebase_dir;      /* BUILDX_BAKE_FILE_RELATIVE_PATHS: the block's file's directory */
+	size_t kept;           /* bytes held by resolved variables (bounded) */
+	const bake_file *srcs; /* the texts, to find where an expression starts */
 	size_t n_srcs;
 } bake_parser;
 
@@ -76,7 +76,7 @@ int atmo__bake_partial_fails(bake_parser *p, const hcl_expr *e, const hcl_ctx *c
 			     const bake_field *f);
 
 /* bake_blocks.c: targets and groups into p->cfg; target.x / group.x references */
-int atmo__bake_blocks_init(bake_parser *p);   /* -1: no memory */
+int atmo__bake_blocks_init(bake_parser *p); /* -1: no memory */
 int atmo__bake_blocks(bake_parser *p);
 int atmo__bake_block_ref(bake_parser *p, const hcl_traversal *t, hcl_value **out);
 void atmo__bake_blocks_free(bake_parser *p);

@@ -9,17 +9,17 @@
 
 struct atmo_bake {
 	atmo_bake_options opts;
-	char **files;            /* names of the files read, in order */
-	char **texts;            /* their text */
+	char **files; /* names of the files read, in order */
+	char **texts; /* their text */
 	size_t *lens;
 	size_t n_files;
 	size_t cap_files, cap_texts, cap_lens; /* each array's room (ATMO__GROW) */
 	char *base_dir;
-	bake_config cfg;         /* ParseFiles' result */
-	json_t *resolved;        /* name -> target resolved for the model (all targets) */
+	bake_config cfg;  /* ParseFiles' result */
+	json_t *resolved; /* name -> target resolved for the model (all targets) */
 	atmo_bake_target *targets;
 	size_t n_targets;
-	char **owned;            /* every string and array the targets point to */
+	char **owned; /* every string and array the targets point to */
 	size_t n_owned, cap_owned;
 };
 

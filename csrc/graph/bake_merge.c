@@ -14,7 +14,8 @@
 #include "util/grow.h"
 #include "util/map.h"
 
-static int fail(atmo_error *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(atmo_error *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 static int fail(atmo_error *err, int code, const char *fmt, ...)
 {
 	char msg[480];
@@ -41,9 +42,7 @@ static int append_unique(json_t *arr, const char *s)
 	size_t i;
 	json_t *x;
 
-	json_array_foreach(arr, i, x)
-		if (!strcmp(json_string_value(x), s))
-			return 0;
+	json_array_foreach(arr, i, x) if (!strcmp(json_string_value(x), s)) return 0;
 	return json_array_append_new(arr, json_string(s));
 }
 
@@ -55,21 +54,23 @@ static int match_names(json_t *out, const bake_config *c, const char *pattern, a
 	int found = 0;
 
 	if (!is_pattern(pattern))
-		return json_array_append_new(out, json_string(pattern)) < 0 ? atmo__error_nomem(err) : 0;
-	json_object_foreach(c->groups, k, v)
-		if (match(pattern, k)) {
-			if (json_array_append_new(out, json_string(k)) < 0)
-				return atmo__error_nomem(err);
-			found = 1;
-		}
-	json_object_foreach(c->targets, k, v)
-		if (match(pattern, k)) {
-			if (json_array_append_new(out, json_string(k)) < 0)
-				return atmo__error_nomem(err);
-			found = 1;
-		}
+		return json_array_append_new(out, json_string(pattern)) < 0 ? atmo__error_nomem(err)
+									    : 0;
+	json_object_foreach(c->groups, k, v) if (match(pattern, k))
+	{
+		if (json_array_append_new(out, json_string(k)) < 0)
+			return atmo__error_nomem(err);
+		found = 1;
+	}
+	json_object_foreach(c->targets, k, v) if (match(pattern, k))
+	{
+		if (json_array_append_new(out, json_string(k)) < 0)
+			return atmo__error_nomem(err);
+		found = 1;
+	}
 	if (!found)
-		return fail(err, ATMO_ENOTFOUND, "could not find any target matching \"%s\"", pattern);
+		return fail(err, ATMO_ENOTFOUND, "could not find any target matching \"%s\"",
+			    pattern);
 	return 0;
 }
 
@@ -106,7 +107,8 @@ static int new_overrides(json_t **out, const bake_config *c, const char *const *
 		}
 		dot1 = strchr(skey, '.');
 		if (!dot1) {
-			rc = fail(err, ATMO_EINVALID, "invalid override key %s, expected target.name", skey);
+			rc = fail(err, ATMO_EINVALID,
+				  "invalid override key %s, expected target.name", skey);
 			goto next;
 		}
 		*dot1 = '\0';
@@ -115,7 +117,8 @@ static int new_overrides(json_t **out, const bake_config *c, const char *const *
 		/* only args.NAME may come without a value (it is taken from the environment) */
 		if (!eq && (strncmp(okey, "args", 4) || (okey[4] && okey[4] != '.'))) {
 			*dot1 = '.';
-			rc = fail(err, ATMO_EINVALID, "invalid override %s, expected target.name=value", v);
+			rc = fail(err, ATMO_EINVALID,
+				  "invalid override %s, expected target.name=value", v);
 			goto next;
 		}
 		/* expandTargets */
@@ -127,17 +130,21 @@ static int new_overrides(json_t **out, const bake_config *c, const char *const *
 		} else {
 			const char *k;
 			json_t *x;
-			json_object_foreach(c->targets, k, x)
-				if (match(skey, k) && json_array_append_new(names, json_string(k)) < 0) {
-					rc = atmo__error_nomem(err);
-					goto next;
-				}
+			json_object_foreach(c->targets, k,
+					    x) if (match(skey, k) &&
+						   json_array_append_new(names, json_string(k)) < 0)
+			{
+				rc = atmo__error_nomem(err);
+				goto next;
+			}
 			if (!json_array_size(names)) {
-				rc = fail(err, ATMO_ENOTFOUND, "could not find any target matching '%s'", skey);
+				rc = fail(err, ATMO_ENOTFOUND,
+					  "could not find any target matching '%s'", skey);
 				goto next;
 			}
 		}
-		json_array_foreach(names, j, nm) {
+		json_array_foreach(names, j, nm)
+		{
 			json_t *t = json_object_get(m, json_string_value(nm)), *ov;
 			size_t baselen = dot2 ? (size_t)(dot2 - okey) : strlen(okey);
 			const char *value = eq ? eq + 1 : NULL;
@@ -150,20 +157,23 @@ static int new_overrides(json_t **out, const bake_config *c, const char *const *
 			}
 			if (!strncmp(okey, "args", baselen) && baselen == 4) {
 				if (!dot2) {
-					rc = fail(err, ATMO_EINVALID, "invalid key %.*s, args requires name",
-						  (int)klen, v);
+					rc = fail(err, ATMO_EINVALID,
+						  "invalid key %.*s, args requires name", (int)klen,
+						  v);
 					goto next;
 				}
 				if (!eq) {
 					const char *e = NULL;
 					if (!o->no_env && o->env)
-						e = o->env(dot2 + 1, strlen(dot2 + 1), o->env_payload);
+						e = o->env(dot2 + 1, strlen(dot2 + 1),
+							   o->env_payload);
 					if (!e)
 						continue;
 					value = e;
 				}
 			} else if (!strncmp(okey, "contexts", baselen) && baselen == 8 && !dot2) {
-				rc = fail(err, ATMO_EINVALID, "invalid key %.*s, contexts requires name", (int)klen, v);
+				rc = fail(err, ATMO_EINVALID,
+					  "invalid key %.*s, contexts requires name", (int)klen, v);
 				goto next;
 			}
 			ov = json_object_get(t, okey);
@@ -177,14 +187,19 @@ static int new_overrides(json_t **out, const bake_config *c, const char *const *
 			{
 				char base[32];
 				int bad = 0;
-				snprintf(base, sizeof(base), "%.*s", (int)(baselen < 31 ? baselen : 31), okey);
+				snprintf(base, sizeof(base), "%.*s",
+					 (int)(baselen < 31 ? baselen : 31), okey);
 				if (atmo__bake_override_is_list(base)) {
 					if (eq)
-						bad = json_object_set_new(ov, "append", json_boolean(append)) < 0 ||
-						      json_array_append_new(json_object_get(ov, "arr"),
-									    json_string(eq + 1)) < 0;
+						bad = json_object_set_new(ov, "append",
+									  json_boolean(append)) <
+							      0 ||
+						      json_array_append_new(
+							      json_object_get(ov, "arr"),
+							      json_string(eq + 1)) < 0;
 				} else if (value) {
-					bad = json_object_set_new(ov, "value", json_string(value)) < 0;
+					bad = json_object_set_new(ov, "value", json_string(value)) <
+					      0;
 				}
 				if (bad) {
 					rc = atmo__error_nomem(err);
@@ -192,7 +207,7 @@ static int new_overrides(json_t **out, const bake_config *c, const char *const *
 				}
 			}
 		}
-next:
+	next:
 		atmo__free(skey);
 		json_decref(names);
 		if (rc < 0) {
@@ -209,7 +224,8 @@ static int add_overrides(json_t *t, const json_t *ovs, atmo_error *err)
 	const char *k;
 	json_t *ov;
 
-	json_object_foreach((json_t *)ovs, k, ov) {
+	json_object_foreach((json_t *)ovs, k, ov)
+	{
 		bake_override o;
 		char msg[400];
 		json_t *val = json_object_get(ov, "value");
@@ -219,7 +235,7 @@ static int add_overrides(json_t *t, const json_t *ovs, atmo_error *err)
 		o.append = json_is_true(json_object_get(ov, "append"));
 		if (atmo__bake_override_apply(t, &o, msg, sizeof(msg)) < 0)
 			return strcmp(msg, "out of memory") ? fail(err, ATMO_EINVALID, "%s", msg)
-							     : atmo__error_nomem(err);
+							    : atmo__error_nomem(err);
 	}
 	return 0;
 }
@@ -247,7 +263,8 @@ static int target_rec(json_t **out, const bake_config *c, const char *name, json
 	tt = json_object();
 	if (!tt)
 		return atmo__error_nomem(err);
-	json_array_foreach(json_object_get(t, "inherits"), i, p) {
+	json_array_foreach(json_object_get(t, "inherits"), i, p)
+	{
 		json_t *parent;
 		if ((rc = target_rec(&parent, c, json_string_value(p), visited, ovs, err)) < 0) {
 			json_decref(tt);
@@ -265,7 +282,8 @@ static int target_rec(json_t **out, const bake_config *c, const char *name, json
 		return atmo__error_nomem(err);
 	}
 	json_decref(tt);
-	if (json_object_get(ovs, name) && (rc = add_overrides(m, json_object_get(ovs, name), err)) < 0) {
+	if (json_object_get(ovs, name) &&
+	    (rc = add_overrides(m, json_object_get(ovs, name), err)) < 0) {
 		json_decref(m);
 		return rc;
 	}
@@ -315,11 +333,14 @@ static int resolve_target(json_t **out, const bake_config *c, const char *name, 
 		if (!rc && !json_object_get(t, "context")) {
 			/* BUILDX_BAKE_FILE_RELATIVE_PATHS: the directory of the file that defines it */
 			json_t *dir = json_object_get(json_object_get(c->targets, name), " dir");
-			if (json_object_set_new(t, "context", json_string(dir ? json_string_value(dir) : ".")) < 0)
+			if (json_object_set_new(t, "context",
+						json_string(dir ? json_string_value(dir) : ".")) <
+			    0)
 				rc = ATMO_ENOMEM;
 		}
 		df = json_string_value(json_object_get(t, "dockerfile"));
-		if (!rc && (!df || !*df) && json_object_set_new(t, "dockerfile", json_string("Dockerfile")) < 0)
+		if (!rc && (!df || !*df) &&
+		    json_object_set_new(t, "dockerfile", json_string("Dockerfile")) < 0)
 			rc = ATMO_ENOMEM;
 		if (rc) {
 			json_decref(t);
@@ -355,11 +376,13 @@ static int group_rec(const bake_config *c, const char *name, json_t *targets, js
 	mt = json_array();
 	mg = json_pack("[s]", name);
 	bad = !mt || !mg;
-	json_array_foreach(json_object_get(g, "targets"), i, t) {
+	json_array_foreach(json_object_get(g, "targets"), i, t)
+	{
 		json_t *tt = json_array(), *tg = json_array();
 		if (bad || !tt || !tg || group_rec(c, json_string_value(t), tt, tg, visited) < 0)
 			bad = 1;
-		else if (json_array_size(tt) ? json_array_extend(mt, tt) < 0 : json_array_append(mt, t) < 0)
+		else if (json_array_size(tt) ? json_array_extend(mt, tt) < 0
+					     : json_array_append(mt, t) < 0)
 			bad = 1;
 		else if (json_array_extend(mg, tg) < 0)
 			bad = 1;
@@ -384,13 +407,15 @@ static json_t *dedup(json_t *a)
 	json_t *u = json_array(), *x;
 	size_t i;
 
-	json_array_foreach(a, i, x) {
+	json_array_foreach(a, i, x)
+	{
 		const char *s = json_string_value(x);
 		if (!u)
 			break;
 		if (atmo__map_get(&seen, s))
 			continue;
-		if (atmo__map_set(&seen, s, 1, NULL) < 0 || json_array_append_new(u, json_string(s)) < 0) {
+		if (atmo__map_set(&seen, s, 1, NULL) < 0 ||
+		    json_array_append_new(u, json_string(s)) < 0) {
 			json_decref(u);
 			u = NULL;
 		}
@@ -404,10 +429,10 @@ static int subset(const json_t *a, const json_t *b)
 	size_t i, j;
 	json_t *x, *y;
 
-	json_array_foreach(a, i, x) {
+	json_array_foreach(a, i, x)
+	{
 		int found = 0;
-		json_array_foreach(b, j, y)
-			found |= json_equal(x, y);
+		json_array_foreach(b, j, y) found |= json_equal(x, y);
 		if (!found)
 			return 0;
 	}
@@ -420,8 +445,7 @@ static void go_list(atmo_buf *b, const json_t *a)
 	json_t *x;
 
 	atmo__buf_putc(b, '[');
-	json_array_foreach(a, i, x)
-		atmo__buf_printf(b, "%s%s", i ? " " : "", json_string_value(x));
+	json_array_foreach(a, i, x) atmo__buf_printf(b, "%s%s", i ? " " : "", json_string_value(x));
 	atmo__buf_putc(b, ']');
 }
 
@@ -446,14 +470,14 @@ typedef struct {
 	size_t n, cap;
 } link_walk;
 
-static int link_merge(json_t *t, json_t *t2, const char *name, const char *target,
-		      atmo_error *err)
+static int link_merge(json_t *t, json_t *t2, const char *name, const char *target, atmo_error *err)
 {
 	json_t *x;
 	size_t i;
 	int rc;
 
-	json_array_foreach(json_object_get(t2, "entitlements"), i, x) {
+	json_array_foreach(json_object_get(t2, "entitlements"), i, x)
+	{
 		json_t *e = json_object_get(t, "entitlements");
 		if (!e) {
 			e = json_array();
@@ -464,11 +488,12 @@ static int link_merge(json_t *t, json_t *t2, const char *name, const char *targe
 			return atmo__error_nomem(err);
 	}
 	{
-		json_t *p1 = json_object_get(t, "platforms"), *p2 = json_object_get(t2, "platforms");
+		json_t *p1 = json_object_get(t, "platforms"),
+		       *p2 = json_object_get(t2, "platforms");
 		if (json_array_size(p1) > 1 && json_array_size(p2) > 1 && !subset(p1, p2)) {
 			atmo_buf b = ATMO_BUF_INIT;
-			atmo__buf_printf(&b, "target %s can't be used by %s because its platforms ", target,
-					 name);
+			atmo__buf_printf(&b, "target %s can't be used by %s because its platforms ",
+					 target, name);
 			go_list(&b, p1);
 			atmo__buf_puts(&b, " are not a subset of ");
 			go_list(&b, p2);
@@ -532,12 +557,14 @@ static int load_links(const bake_config *c, const char *root, json_t *root_t, js
 		if (!strcmp(target, f->name))
 			return fail(err, ATMO_EINVALID, "target %s cannot link to itself", target);
 		if (atmo__map_get(&w->on_path, target))
-			return fail(err, ATMO_EINVALID, "infinite loop from %s to %s", f->name, target);
+			return fail(err, ATMO_EINVALID, "infinite loop from %s to %s", f->name,
+				    target);
 		t2 = json_object_get(m, target);
 		if (!t2) {
 			if ((rc = resolve_target(&t2, c, target, ovs, err)) < 0)
 				return rc;
-			if (json_object_set_new(t2, "output", json_pack("[{s:s}]", "type", "cacheonly")) < 0 ||
+			if (json_object_set_new(t2, "output",
+						json_pack("[{s:s}]", "type", "cacheonly")) < 0 ||
 			    json_object_set_new(t2, " linked", json_true()) < 0) {
 				json_decref(t2);
 				return atmo__error_nomem(err);
@@ -596,8 +623,10 @@ int atmo__bake_read_targets(json_t **targets_out, json_t **groups_out, const bak
 	}
 	if ((rc = new_overrides(&ovs, c, set, n_set, o, err)) < 0)
 		goto done;
-	json_array_foreach(tms, i, x) {
-		json_t *ts0 = json_array(), *gs0 = json_array(), *vis = json_object(), *y, *ts = NULL, *gs = NULL;
+	json_array_foreach(tms, i, x)
+	{
+		json_t *ts0 = json_array(), *gs0 = json_array(), *vis = json_object(), *y,
+		       *ts = NULL, *gs = NULL;
 		size_t j;
 		if (ts0 && gs0 && vis && group_rec(c, json_string_value(x), ts0, gs0, vis) == 0) {
 			ts = dedup(ts0);
@@ -612,7 +641,8 @@ int atmo__bake_read_targets(json_t **targets_out, json_t **groups_out, const bak
 			rc = atmo__error_nomem(err);
 			goto done;
 		}
-		json_array_foreach(ts, j, y) {
+		json_array_foreach(ts, j, y)
+		{
 			json_t *t;
 			if ((rc = resolve_target(&t, c, json_string_value(y), ovs, err)) < 0) {
 				json_decref(ts);
@@ -626,11 +656,13 @@ int atmo__bake_read_targets(json_t **targets_out, json_t **groups_out, const bak
 				break;
 			}
 		}
-		json_array_foreach(gs, j, y) {
+		json_array_foreach(gs, j, y)
+		{
 			json_t *g = json_object_get(c->groups, json_string_value(y));
 			if (rc < 0)
 				break;
-			if (g && json_object_set_new(gm, json_string_value(y), json_deep_copy(g)) < 0)
+			if (g &&
+			    json_object_set_new(gm, json_string_value(y), json_deep_copy(g)) < 0)
 				rc = atmo__error_nomem(err);
 		}
 		json_decref(ts);
@@ -638,7 +670,8 @@ int atmo__bake_read_targets(json_t **targets_out, json_t **groups_out, const bak
 		if (rc < 0)
 			goto done;
 	}
-	json_array_foreach(tms, i, x) {
+	json_array_foreach(tms, i, x)
+	{
 		const char *t = json_string_value(x);
 		json_t *d = json_object_get(gm, "default");
 		if (d && !strcmp(t, "default"))
@@ -695,8 +728,7 @@ int atmo__bake_read_targets(json_t **targets_out, json_t **groups_out, const bak
 			rc = atmo__error_nomem(err);
 			goto done;
 		}
-		json_object_foreach(tm, k, t)
-			keys[j++] = k;
+		json_object_foreach(tm, k, t) keys[j++] = k;
 		link_walk w = { ATMO__MAP_INIT_COPY, ATMO__MAP_INIT_COPY, NULL, 0, 0 };
 		qsort(keys, n, sizeof(*keys), cmp_str);
 		for (j = 0; j < n && rc == 0; j++) {
@@ -743,8 +775,7 @@ json_t *atmo__bake_print_doc(const json_t *targets, const json_t *groups)
 	if (!keys)
 		goto oom;
 	i = 0;
-	json_object_foreach((json_t *)groups, k, v)
-		keys[i++] = k;
+	json_object_foreach((json_t *)groups, k, v) keys[i++] = k;
 	qsort(keys, i, sizeof(*keys), cmp_str);
 	n = i;
 	for (i = 0; i < n; i++) {
@@ -756,13 +787,13 @@ json_t *atmo__bake_print_doc(const json_t *targets, const json_t *groups)
 		bad |= json_object_set_new(g, keys[i], e) < 0;
 	}
 	i = 0;
-	json_object_foreach((json_t *)targets, k, v)
-		keys[i++] = k;
+	json_object_foreach((json_t *)targets, k, v) keys[i++] = k;
 	qsort(keys, i, sizeof(*keys), cmp_str);
 	n = i;
 	for (i = 0; i < n; i++)
-		bad |= json_object_set_new(t, keys[i],
-					   atmo__bake_target_print(json_object_get(targets, keys[i]))) < 0;
+		bad |= json_object_set_new(
+			       t, keys[i],
+			       atmo__bake_target_print(json_object_get(targets, keys[i]))) < 0;
 	atmo__free(keys);
 	if (bad)
 		goto oom;

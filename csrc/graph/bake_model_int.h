@@ -19,26 +19,26 @@
 #include "hcl/hcl.h"
 
 typedef enum {
-	BK_STR,        /* *string: replaced by a later non-nil value */
-	BK_DESC,       /* string: replaced when non-empty, omitted when empty */
-	BK_BOOL,       /* *bool */
-	BK_MAPN,       /* map[string]*string: merged key by key, nil values skipped */
-	BK_MAP,        /* map[string]string: merged key by key */
-	BK_LIST,       /* []string: replaced */
-	BK_LISTAPP,    /* []string: appended, duplicates and "" removed */
-	BK_CACHE,      /* cache entries: cache-from merges, cache-to replaces */
-	BK_OUTPUT,     /* export entries: replaced */
-	BK_SECRET,     /* secrets: merged by id */
-	BK_SSH,        /* ssh keys: merged by id */
-	BK_ATTEST,     /* attestations: merged by type */
-	BK_RES,        /* resources: an object of known keys */
-	BK_INHERITS    /* []string: appended */
+	BK_STR,     /* *string: replaced by a later non-nil value */
+	BK_DESC,    /* string: replaced when non-empty, omitted when empty */
+	BK_BOOL,    /* *bool */
+	BK_MAPN,    /* map[string]*string: merged key by key, nil values skipped */
+	BK_MAP,     /* map[string]string: merged key by key */
+	BK_LIST,    /* []string: replaced */
+	BK_LISTAPP, /* []string: appended, duplicates and "" removed */
+	BK_CACHE,   /* cache entries: cache-from merges, cache-to replaces */
+	BK_OUTPUT,  /* export entries: replaced */
+	BK_SECRET,  /* secrets: merged by id */
+	BK_SSH,     /* ssh keys: merged by id */
+	BK_ATTEST,  /* attestations: merged by type */
+	BK_RES,     /* resources: an object of known keys */
+	BK_INHERITS /* []string: appended */
 } bake_kind;
 
 typedef struct bake_field {
-	const char *name;       /* the HCL attribute and JSON key */
+	const char *name; /* the HCL attribute and JSON key */
 	bake_kind kind;
-	int merge;              /* BK_CACHE: 1 merges (cache-from) */
+	int merge; /* BK_CACHE: 1 merges (cache-from) */
 } bake_field;
 
 /* the fields in buildx's print order; n set */
@@ -60,9 +60,9 @@ int atmo__bake_target_normalize(json_t *t);
 
 /* one --set for one target: value, or arr (for list keys), append for "+=" */
 typedef struct bake_override {
-	char *key;              /* "args.FOO", "platform", ... */
-	char *value;            /* NULL: no "=" given */
-	json_t *arr;            /* list keys: the values given, in order */
+	char *key;   /* "args.FOO", "platform", ... */
+	char *value; /* NULL: no "=" given */
+	json_t *arr; /* list keys: the values given, in order */
 	int append;
 } bake_override;
 /* Target.AddOverrides for one key: 0, or -1 with msg */

@@ -11,9 +11,10 @@
 
 int atmo__bake_override_is_list(const char *key)
 {
-	static const char *const keys[] = { "output", "cache-to", "cache-from", "tags", "platform",
-					    "secrets", "ssh", "attest", "entitlements", "network",
-					    "annotations", "policy", NULL };
+	static const char *const keys[] = {
+		"output", "cache-to",     "cache-from", "tags",        "platform", "secrets", "ssh",
+		"attest", "entitlements", "network",    "annotations", "policy",   NULL
+	};
 	const char *const *k;
 
 	for (k = keys; *k; k++)
@@ -109,7 +110,8 @@ static int merge_entries(json_t *t, const bake_field *f, json_t *entries, int ap
 		json_decref(dst);
 		return -1;
 	}
-	if ((json_object_get(t, f->name) && json_object_set(dst, f->name, json_object_get(t, f->name)) < 0) ||
+	if ((json_object_get(t, f->name) &&
+	     json_object_set(dst, f->name, json_object_get(t, f->name)) < 0) ||
 	    json_object_set_new(src, f->name, entries) < 0) {
 		json_decref(src);
 		json_decref(dst);
@@ -162,17 +164,20 @@ static int set_push(json_t *t, int push)
 				json_array_remove(outs, last);
 				continue;
 			}
-			if (!strcmp(typ, "image") && json_object_set_new(o, "push", json_string("false")) < 0)
+			if (!strcmp(typ, "image") &&
+			    json_object_set_new(o, "push", json_string("false")) < 0)
 				return -1;
 			i++;
 		}
 		return 0;
 	}
-	json_array_foreach(outs, i, o) {
+	json_array_foreach(outs, i, o)
+	{
 		const char *typ = json_string_value(json_object_get(o, "type"));
 		if (strcmp(typ, "docker"))
 			set_push_entry = 0;
-		if (!strcmp(typ, "image") && json_object_set_new(o, "push", json_string("true")) < 0)
+		if (!strcmp(typ, "image") &&
+		    json_object_set_new(o, "push", json_string("true")) < 0)
 			return -1;
 	}
 	if (set_push_entry) {
@@ -181,7 +186,8 @@ static int set_push(json_t *t, int push)
 			if (json_object_set_new(t, "output", outs) < 0)
 				return -1;
 		}
-		return json_array_append_new(outs, json_pack("{s:s,s:s}", "type", "image", "push", "true"));
+		return json_array_append_new(
+			outs, json_pack("{s:s,s:s}", "type", "image", "push", "true"));
 	}
 	return 0;
 }
@@ -194,7 +200,8 @@ static int set_load(json_t *t, int load)
 
 	if (!load)
 		return 0;
-	json_array_foreach(outs, i, o) {
+	json_array_foreach(outs, i, o)
+	{
 		const char *typ = json_string_value(json_object_get(o, "type"));
 		if (!strcmp(typ, "docker")) {
 			if (!json_string_length(json_object_get(o, "dest")))
@@ -236,17 +243,24 @@ static int apply(json_t *t, const bake_override *o, char *msg, size_t n)
 	if (!strcmp(base, "context") || !strcmp(base, "dockerfile") || !strcmp(base, "target") ||
 	    !strcmp(base, "call") || !strcmp(base, "shm-size") || !strcmp(base, "network")) {
 		const char *field = base;
-		return json_object_set_new(t, field, json_string(!strcmp(base, "network") && json_array_size(o->arr)
-							   ? json_string_value(json_array_get(o->arr, json_array_size(o->arr) - 1))
-							   : value));
+		return json_object_set_new(
+			t, field,
+			json_string(!strcmp(base, "network") && json_array_size(o->arr)
+					    ? json_string_value(json_array_get(
+						      o->arr, json_array_size(o->arr) - 1))
+					    : value));
 	}
 	if (!strcmp(base, "args") || !strcmp(base, "contexts") || !strcmp(base, "labels") ||
 	    !strcmp(base, "extra-hosts")) {
 		if (!dot) {
 			if (!strcmp(base, "extra-hosts"))
-				snprintf(msg, n, "invalid format for extra-hosts, expecting extra-hosts.<hostname>=<ip>");
+				snprintf(msg, n,
+					 "invalid format for extra-hosts, expecting "
+					 "extra-hosts.<hostname>=<ip>");
 			else
-				snprintf(msg, n, "invalid format for %s, expecting %s.<name>=<value>", base, base);
+				snprintf(msg, n,
+					 "invalid format for %s, expecting %s.<name>=<value>", base,
+					 base);
 			return -1;
 		}
 		return set_map(t, base, dot + 1, value) < 0 ? -1 : 0;
@@ -257,8 +271,9 @@ static int apply(json_t *t, const bake_override *o, char *msg, size_t n)
 		return str_list(t, "platforms", o->arr, o->append);
 	if (!strcmp(base, "no-cache-filter") || !strcmp(base, "ulimits")) {
 		json_t *a = json_array();
-		if (!a || (json_array_size(o->arr) ? json_array_extend(a, o->arr)
-						   : json_array_append_new(a, json_string(value))) < 0) {
+		if (!a ||
+		    (json_array_size(o->arr) ? json_array_extend(a, o->arr)
+					     : json_array_append_new(a, json_string(value))) < 0) {
 			json_decref(a);
 			return -1;
 		}
@@ -276,10 +291,12 @@ static int apply(json_t *t, const bake_override *o, char *msg, size_t n)
 		char m2[300] = "";
 		if (parse_entries(&entries, f, o->arr, m2, sizeof(m2)) < 0) {
 			if (!m2[0] || !strcmp(m2, "out of memory"))
-				snprintf(msg, n, "out of memory"); /* ATMO_ENOMEM, not an invalid value */
+				snprintf(msg, n,
+					 "out of memory"); /* ATMO_ENOMEM, not an invalid value */
 			else if (!strcmp(base, "attest"))
 				snprintf(msg, n, "invalid value for attest: %s", m2);
-			else if (!strcmp(base, "output") || !strcmp(base, "secrets") || !strcmp(base, "ssh"))
+			else if (!strcmp(base, "output") || !strcmp(base, "secrets") ||
+				 !strcmp(base, "ssh"))
 				snprintf(msg, n, "invalid value for outputs: %s", m2);
 			else
 				snprintf(msg, n, "%s", m2);
@@ -297,12 +314,13 @@ static int apply(json_t *t, const bake_override *o, char *msg, size_t n)
 		size_t i;
 		int found = -1;
 		char m2[300] = "";
-		json_array_foreach(list, i, x)
-			if (json_string_value(json_object_get(x, "id")) &&
-			    !strcmp(json_string_value(json_object_get(x, "id")), id))
-				found = (int)i;
+		json_array_foreach(list, i,
+				   x) if (json_string_value(json_object_get(x, "id")) &&
+					  !strcmp(json_string_value(json_object_get(x, "id")), id))
+			found = (int)i;
 		if (found < 0) {
-			snprintf(msg, n, "secret \"%s\" must be declared before it can be overridden", id);
+			snprintf(msg, n,
+				 "secret \"%s\" must be declared before it can be overridden", id);
 			return -1;
 		}
 		arr = json_pack("[s]", value);
@@ -320,15 +338,18 @@ static int apply(json_t *t, const bake_override *o, char *msg, size_t n)
 		e = json_array_get(parsed, 0);
 		if (e && json_object_get(e, "id") &&
 		    strcmp(json_string_value(json_object_get(e, "id")), id)) {
-			snprintf(msg, n, "secret override id \"%s\" does not match declared secret \"%s\"",
+			snprintf(msg, n,
+				 "secret override id \"%s\" does not match declared secret \"%s\"",
 				 json_string_value(json_object_get(e, "id")), id);
 			json_decref(parsed);
 			return -1;
 		}
 		x = json_object();
 		b = !x || json_object_set_new(x, "id", json_string(id)) < 0 ||
-		    (e && json_object_get(e, "src") && json_object_set(x, "src", json_object_get(e, "src")) < 0) ||
-		    (e && json_object_get(e, "env") && json_object_set(x, "env", json_object_get(e, "env")) < 0);
+		    (e && json_object_get(e, "src") &&
+		     json_object_set(x, "src", json_object_get(e, "src")) < 0) ||
+		    (e && json_object_get(e, "env") &&
+		     json_object_set(x, "env", json_object_get(e, "env")) < 0);
 		json_decref(parsed);
 		list = b ? NULL : json_deep_copy(list);
 		if (!list || json_array_set_new(list, (size_t)found, x) < 0) {
@@ -353,7 +374,8 @@ static int apply(json_t *t, const bake_override *o, char *msg, size_t n)
 	}
 	if (!strcmp(base, "resources") && dot) {
 		static const char *const ints[] = { "cpu-shares", "cpu-period", "cpu-quota", NULL };
-		static const char *const strs[] = { "memory", "memory-swap", "cpuset-cpus", "cpuset-mems", NULL };
+		static const char *const strs[] = { "memory", "memory-swap", "cpuset-cpus",
+						    "cpuset-mems", NULL };
 		json_t *r = json_object_get(t, "resources");
 		size_t i;
 		r = r ? json_deep_copy(r) : json_object();
@@ -363,7 +385,9 @@ static int apply(json_t *t, const bake_override *o, char *msg, size_t n)
 			if (!strcmp(dot + 1, ints[i])) {
 				json_int_t v;
 				if (parse_int64(value, &v) < 0) {
-					snprintf(msg, n, "invalid value %s for int64 key resources.%s", value, ints[i]);
+					snprintf(msg, n,
+						 "invalid value %s for int64 key resources.%s",
+						 value, ints[i]);
 					return -1;
 				}
 				return json_object_set_new(r, ints[i], json_integer(v));

@@ -79,7 +79,8 @@ static int parse_float(const char *s, double *d)
 	return 0;
 }
 
-static hcl_value *parse_prim(const char *name, const char *s, const hcl_type *t, char *msg, size_t n)
+static hcl_value *parse_prim(const char *name, const char *s, const hcl_type *t, char *msg,
+			     size_t n)
 {
 	double d;
 	int b, rc;
@@ -87,7 +88,9 @@ static hcl_value *parse_prim(const char *name, const char *s, const hcl_type *t,
 	switch (t->kind) {
 	case HCL_T_BOOL:
 		if (parse_bool(s, &b) < 0) {
-			snprintf(msg, n, "failed to parse %s as bool: strconv.ParseBool: parsing \"%s\": invalid syntax",
+			snprintf(msg, n,
+				 "failed to parse %s as bool: strconv.ParseBool: parsing \"%s\": "
+				 "invalid syntax",
 				 name, s);
 			return NULL;
 		}
@@ -95,12 +98,15 @@ static hcl_value *parse_prim(const char *name, const char *s, const hcl_type *t,
 	case HCL_T_NUMBER:
 		rc = parse_float(s, &d);
 		if (rc == -1) {
-			snprintf(msg, n, "failed to parse %s as number: strconv.ParseFloat: parsing \"%s\": invalid syntax",
+			snprintf(msg, n,
+				 "failed to parse %s as number: strconv.ParseFloat: parsing "
+				 "\"%s\": invalid syntax",
 				 name, s);
 			return NULL;
 		}
 		if (rc == -2) {
-			snprintf(msg, n, "failed to parse %s as number: invalid number value", name);
+			snprintf(msg, n, "failed to parse %s as number: invalid number value",
+				 name);
 			return NULL;
 		}
 		return hcl_number(d);
@@ -143,7 +149,9 @@ static hcl_value *parse_csv(const char *name, const char *s, const hcl_type *t, 
 		goto fail_oom;
 	for (i = 0; i < cnt; i++) {
 		const char *f = json_string_value(json_array_get(fields, i));
-		const hcl_type *et = t->kind == HCL_T_TUPLE ? (i < t->n ? t->elems[i] : hcl_type_string()) : t->elem;
+		const hcl_type *et = t->kind == HCL_T_TUPLE
+					     ? (i < t->n ? t->elems[i] : hcl_type_string())
+					     : t->elem;
 		if (t->kind == HCL_T_MAP) {
 			const char *c = strchr(f, ':');
 			size_t pieces = 1;
@@ -151,7 +159,8 @@ static hcl_value *parse_csv(const char *name, const char *s, const hcl_type *t, 
 			for (q = f; *q; q++)
 				pieces += *q == ':';
 			if (pieces != 2) {
-				snprintf(msg, n, "expected one k/v pair but got %zu pieces from %s", pieces, f);
+				snprintf(msg, n, "expected one k/v pair but got %zu pieces from %s",
+					 pieces, f);
 				goto fail;
 			}
 			keys[i] = atmo__strndup(f, (size_t)(c - f), NULL);
@@ -244,7 +253,8 @@ static hcl_value *from_json(const json_t *j)
 			return NULL;
 		}
 		i = 0;
-		json_object_foreach((json_t *)j, k, v) {
+		json_object_foreach((json_t *)j, k, v)
+		{
 			keys[i] = k;
 			if (!(items[i] = from_json(v))) {
 				while (i-- > 0)
@@ -282,7 +292,8 @@ static hcl_value *parse_json_value(const char *s, const hcl_type *t, char *msg, 
 		while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')
 			q++;
 		if (*q && !strchr("{[\"-0123456789tfn", *q))
-			snprintf(msg, n, "invalid character '%c' looking for beginning of value", *q);
+			snprintf(msg, n, "invalid character '%c' looking for beginning of value",
+				 *q);
 		else
 			snprintf(msg, n, "%s", je.text);
 		return NULL;
@@ -346,8 +357,7 @@ int atmo__bake_var_value(bake_parser *p, const hcl_block *var, hcl_value **out)
 	snprintf(json_name, sizeof(json_name), "%s_JSON", name);
 	env = env_of(p, name);
 	envj = t ? env_of(p, json_name) : NULL;
-	if (!t && dv && !dv->is_null && (env || env_of(p, json_name)) &&
-	    !is_primitive(dv->type)) {
+	if (!t && dv && !dv->is_null && (env || env_of(p, json_name)) && !is_primitive(dv->type)) {
 		atmo__bake_diag(p, &miss, "Invalid value", "unsupported type %s for variable %s",
 				hcl_type_friendly(dv->type, tn, sizeof(tn)), name);
 		goto done;
@@ -359,7 +369,8 @@ int atmo__bake_var_value(bake_parser *p, const hcl_block *var, hcl_value **out)
 				atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 			else
 				atmo__bake_diag(p, &miss, "Invalid value",
-						"failed to convert variable %s from JSON: %s", name, msg);
+						"failed to convert variable %s from JSON: %s", name,
+						msg);
 			goto done;
 		}
 	} else if (env) {
@@ -374,7 +385,8 @@ int atmo__bake_var_value(bake_parser *p, const hcl_block *var, hcl_value **out)
 				goto done;
 			}
 		} else if (want->kind == HCL_T_OBJECT) {
-			atmo__bake_diag(p, &miss, "Invalid value", "unsupported type %s for variable %s",
+			atmo__bake_diag(p, &miss, "Invalid value",
+					"unsupported type %s for variable %s",
 					hcl_type_friendly(want, tn, sizeof(tn)), name);
 			goto done;
 		} else {
@@ -383,8 +395,10 @@ int atmo__bake_var_value(bake_parser *p, const hcl_block *var, hcl_value **out)
 				if (nomem(msg))
 					atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 				else
-					atmo__bake_diag(p, &miss, "Invalid value",
-							"failed to convert variable %s from CSV: %s", name, msg);
+					atmo__bake_diag(
+						p, &miss, "Invalid value",
+						"failed to convert variable %s from CSV: %s", name,
+						msg);
 				goto done;
 			}
 		}
@@ -423,9 +437,11 @@ int atmo__bake_attr_env(bake_parser *p, const char *name, const hcl_attr *a, hcl
 		return 0;
 	miss.end = miss.start;
 	if (!(*v)->is_null && !is_primitive((*v)->type))
-		return atmo__bake_diag(p, &miss, "Invalid value", "unsupported type %s for variable %s",
+		return atmo__bake_diag(p, &miss, "Invalid value",
+				       "unsupported type %s for variable %s",
 				       hcl_type_friendly((*v)->type, tn, sizeof(tn)), name);
-	nv = parse_prim(name, env, (*v)->is_null ? hcl_type_string() : (*v)->type, msg, sizeof(msg));
+	nv = parse_prim(name, env, (*v)->is_null ? hcl_type_string() : (*v)->type, msg,
+			sizeof(msg));
 	if (!nv)
 		return atmo__bake_diag(p, &miss, "Invalid value", "%s", msg);
 	hcl_value_unref(*v);
@@ -441,7 +457,8 @@ int atmo__bake_var_validate(bake_parser *p, const hcl_block *var)
 	memset(&first, 0, sizeof(first));
 	for (i = 0; i < var->body->n_blocks; i++) {
 		const hcl_block *vb = &var->body->blocks[i];
-		hcl_attr *cond = attr_of(vb->body, "condition"), *em = attr_of(vb->body, "error_message");
+		hcl_attr *cond = attr_of(vb->body, "condition"),
+			 *em = attr_of(vb->body, "error_message");
 		hcl_value *cv = NULL, *mv = NULL, *bv;
 		hcl_range r;
 
@@ -451,8 +468,9 @@ int atmo__bake_var_validate(bake_parser *p, const hcl_block *var)
 			/* no condition is a null one, located where the block's body opens */
 			hcl_range z = vb->body->range;
 			z.end = z.start;
-			return atmo__bake_diag(p, &z, "Invalid condition result",
-					       "Condition expression must return either true or false, not null.");
+			return atmo__bake_diag(
+				p, &z, "Invalid condition result",
+				"Condition expression must return either true or false, not null.");
 		}
 		if (atmo__bake_eval(p, cond->expr, NULL, &cv) < 0)
 			return -1;
@@ -461,14 +479,16 @@ int atmo__bake_var_validate(bake_parser *p, const hcl_block *var)
 			hcl_range z = r;
 			z.end = z.start;
 			hcl_value_unref(cv);
-			return atmo__bake_diag(p, &z, "Invalid condition result",
-					       "Condition expression must return either true or false, not null.");
+			return atmo__bake_diag(
+				p, &z, "Invalid condition result",
+				"Condition expression must return either true or false, not null.");
 		}
 		bv = hcl_convert(cv, hcl_type_bool(), NULL, 0, NULL, 0);
 		hcl_value_unref(cv);
 		if (!bv)
-			return atmo__bake_diag(p, &r, "Invalid condition result",
-					       "Invalid condition result value: a bool is required");
+			return atmo__bake_diag(
+				p, &r, "Invalid condition result",
+				"Invalid condition result value: a bool is required");
 		if (bv->u.b) {
 			hcl_value_unref(bv);
 			continue;

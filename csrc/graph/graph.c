@@ -68,9 +68,10 @@ int atmo_graph__charge(rctx *r, const char *x, int line)
 {
 	r->expanded += x ? strlen(x) : 0;
 	if (r->expanded > ATMO_SHELL_MAX_TOTAL)
-		return atmo_graph__fail(r, ATMO_ELIMIT, line,
-			    "variable expansion produced more than %zu bytes in this Dockerfile",
-			    ATMO_SHELL_MAX_TOTAL);
+		return atmo_graph__fail(
+			r, ATMO_ELIMIT, line,
+			"variable expansion produced more than %zu bytes in this Dockerfile",
+			ATMO_SHELL_MAX_TOTAL);
 	return 0;
 }
 
@@ -79,8 +80,8 @@ int atmo_graph__fail(rctx *r, int code, int line, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	atmo__error_vset(r->err, code, src_name(r), line,
-			 line > 0 ? (r->col > 0 ? r->col : 1) : 0, fmt, ap);
+	atmo__error_vset(r->err, code, src_name(r), line, line > 0 ? (r->col > 0 ? r->col : 1) : 0,
+			 fmt, ap);
 	va_end(ap);
 	return code;
 }
@@ -173,7 +174,8 @@ static int valid_stage_name(const char *s)
 		return 0;
 	for (s++; *s; s++) {
 		char c = *s;
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		      c == '.'))
 			return 0;
 	}
 	return 1;
@@ -203,8 +205,8 @@ static const char *familiar(rctx *r, const char *ref)
 /* ------------------------------------------------------------------ */
 /* nodes and edges                                                     */
 
-static int add_node(rctx *r, atmo_node_kind kind, const char *id, const char *name,
-		    const char *ref, int stage, int line)
+static int add_node(rctx *r, atmo_node_kind kind, const char *id, const char *name, const char *ref,
+		    int stage, int line)
 {
 	atmo_graph *g = r->g;
 	atmo_graph_node *n;
@@ -298,7 +300,7 @@ int atmo_graph__stage_ref_node(rctx *r, size_t s)
 
 /* Expand word in env; *out is an arena string. Errors located at line. */
 int atmo_graph__expand(rctx *r, const char **out, const char *word, const atmo__genv *env,
-		  lookup_ctx *lc_opt, int line)
+		       lookup_ctx *lc_opt, int line)
 {
 	lookup_ctx lc_local = { env, r, NULL, 0, 0, 0 };
 	lookup_ctx *lc = lc_opt ? lc_opt : &lc_local;
@@ -314,7 +316,8 @@ int atmo_graph__expand(rctx *r, const char **out, const char *word, const atmo__
 	}
 	if (rc < 0) {
 		atmo__free(x);
-		return atmo_graph__fail(r, rc, line, "%s", local.text[0] ? local.text : "bad substitution");
+		return atmo_graph__fail(r, rc, line, "%s",
+					local.text[0] ? local.text : "bad substitution");
 	}
 	if ((rc = atmo_graph__charge(r, x, line)) < 0) {
 		atmo__free(x);
@@ -338,11 +341,13 @@ static int load_options(rctx *r)
 	if (!o)
 		return 0;
 	if (o->n_build_args && !o->build_args)
-		return atmo_graph__fail(r, ATMO_EINVALID, 0, "build_args is NULL but n_build_args is %zu",
-			    o->n_build_args);
+		return atmo_graph__fail(r, ATMO_EINVALID, 0,
+					"build_args is NULL but n_build_args is %zu",
+					o->n_build_args);
 	if (o->n_build_contexts && !o->build_contexts)
 		return atmo_graph__fail(r, ATMO_EINVALID, 0,
-			    "build_contexts is NULL but n_build_contexts is %zu", o->n_build_contexts);
+					"build_contexts is NULL but n_build_contexts is %zu",
+					o->n_build_contexts);
 	if (o->n_build_args) {
 		r->ba_val = atmo__calloc(o->n_build_args, sizeof(*r->ba_val), NULL);
 		if (!r->ba_val)
@@ -354,7 +359,8 @@ static int load_options(rctx *r)
 		char *key;
 		if (!kv || !eq || eq == kv) {
 			atmo__error_set(r->err, ATMO_EINVALID, "--build-arg", 0, 0,
-					"invalid build argument '%s': expected KEY=VALUE", kv ? kv : "(null)");
+					"invalid build argument '%s': expected KEY=VALUE",
+					kv ? kv : "(null)");
 			return ATMO_EINVALID;
 		}
 		key = atmo__arena_strndup(&g->arena, kv, (size_t)(eq - kv));
@@ -362,8 +368,9 @@ static int load_options(rctx *r)
 		if (!key || !r->ba_val[i])
 			return atmo_graph__nomem(r);
 		if (strpbrk(key, " \t\n\r")) {
-			atmo__error_set(r->err, ATMO_EINVALID, "--build-arg", 0, 0,
-					"invalid build argument '%s': the name contains white space", kv);
+			atmo__error_set(
+				r->err, ATMO_EINVALID, "--build-arg", 0, 0,
+				"invalid build argument '%s': the name contains white space", kv);
 			return ATMO_EINVALID;
 		}
 		if (atmo__gmap_put(&r->build_args, key, strlen(key), (int)i) < 0)
@@ -477,10 +484,12 @@ static int split_stages(rctx *r)
 		else if (!ns && !strcmp(ins->keyword, "arg"))
 			r->n_meta_ins++;
 		else if (!ns)
-			return atmo_graph__fail(r, ATMO_EINVALID, ins->start_line, "no build stage in current context");
+			return atmo_graph__fail(r, ATMO_EINVALID, ins->start_line,
+						"no build stage in current context");
 	}
 	if (!ns)
-		return atmo_graph__fail(r, ATMO_EINVALID, 0, "dockerfile contains no stages to build");
+		return atmo_graph__fail(r, ATMO_EINVALID, 0,
+					"dockerfile contains no stages to build");
 	if (ns > (size_t)INT_MAX / 2)
 		return atmo_graph__fail(r, ATMO_ELIMIT, 0, "too many stages");
 	g->stages = atmo__calloc(ns, sizeof(*g->stages), NULL);
@@ -492,7 +501,8 @@ static int split_stages(rctx *r)
 		return atmo_graph__nomem(r);
 	g->n_stages = ns;
 	/* one entry a stage at most: sized once, never rehashed on the way */
-	if (atmo__map_reserve(&seen, ns, NULL) < 0 || atmo__map_reserve(&r->anchors, ns, NULL) < 0 ||
+	if (atmo__map_reserve(&seen, ns, NULL) < 0 ||
+	    atmo__map_reserve(&r->anchors, ns, NULL) < 0 ||
 	    atmo__map_reserve(&r->names, ns, NULL) < 0) {
 		rc = atmo_graph__nomem(r);
 		goto done;
@@ -536,9 +546,11 @@ static int split_stages(rctx *r)
 			}
 			if (!valid_stage_name(name)) {
 				r->col = atmo_graph__col_of(ins, ins->args[2], 1);
-				rc = atmo_graph__fail(r, ATMO_EINVALID, ins->start_line,
-					  "invalid name for build stage: \"%s\", name can't start with a number or contain symbols",
-					  ins->args[2]);
+				rc = atmo_graph__fail(
+					r, ATMO_EINVALID, ins->start_line,
+					"invalid name for build stage: \"%s\", name can't start "
+					"with a number or contain symbols",
+					ins->args[2]);
 				goto done;
 			}
 			st->name = name;
@@ -549,7 +561,7 @@ static int split_stages(rctx *r)
 				goto done;
 		} else if (ins->n_args != 1) {
 			rc = atmo_graph__fail(r, ATMO_EINVALID, ins->start_line,
-				  "FROM requires either one or three arguments");
+					      "FROM requires either one or three arguments");
 			goto done;
 		}
 		sx->raw_base = ins->args[0];
@@ -560,9 +572,10 @@ static int split_stages(rctx *r)
 				       "'%s' is reserved and should not be used as a stage name",
 				       st->name)) < 0)
 				goto done;
-			if (dup && (rc = warn(r, "DuplicateStageName", ins->start_line,
-					      "Duplicate stage name \"%s\", stage names should be unique",
-					      st->name)) < 0)
+			if (dup &&
+			    (rc = warn(r, "DuplicateStageName", ins->start_line,
+				       "Duplicate stage name \"%s\", stage names should be unique",
+				       st->name)) < 0)
 				goto done;
 			if (!dup && atmo__gmap_put(&seen, st->name, strlen(st->name), (int)s) < 0) {
 				rc = atmo_graph__nomem(r);
@@ -576,7 +589,8 @@ static int split_stages(rctx *r)
 			st->label = key;
 		}
 		sx->key = key;
-		st->node_id = key ? atmo__arena_printf(&g->arena, "%s/stage/%s", g->image_id, key) : NULL;
+		st->node_id =
+			key ? atmo__arena_printf(&g->arena, "%s/stage/%s", g->image_id, key) : NULL;
 		st->anchor = key ? anchor_for(r, key, s) : NULL;
 		if (!key || !st->node_id || !st->anchor) {
 			rc = atmo_graph__nomem(r);
@@ -649,7 +663,8 @@ static int meta_args(rctx *r)
 	if (!plat)
 		return atmo_graph__nomem(r);
 	target = r->opts && r->opts->target && *r->opts->target ? r->opts->target
-		 : g->stages[g->n_stages - 1].name ? g->stages[g->n_stages - 1].name : "";
+		 : g->stages[g->n_stages - 1].name              ? g->stages[g->n_stages - 1].name
+								: "";
 	if ((rc = set_builtin(r, "BUILDPLATFORM", plat)) < 0 ||
 	    (rc = set_builtin(r, "BUILDOS", os)) < 0 ||
 	    (rc = set_builtin(r, "BUILDOSVERSION", "")) < 0 ||
@@ -673,14 +688,16 @@ static int meta_args(rctx *r)
 	for (i = 0; i < r->n_meta_ins; i++) {
 		const atmo_instruction *ins = atmo_dockerfile_at(g->df, r->meta_ins[i]);
 		if (!ins->n_args)
-			return atmo_graph__fail(r, ATMO_EINVALID, ins->start_line, "ARG requires at least one argument");
+			return atmo_graph__fail(r, ATMO_EINVALID, ins->start_line,
+						"ARG requires at least one argument");
 		for (j = 0; j < ins->n_args; j++) {
 			const char *a = ins->args[j];
 			const char *eq = strchr(a, '=');
 			const char *key, *value = NULL, *ov;
 			size_t klen = eq ? (size_t)(eq - a) : strlen(a);
 			if (!klen)
-				return atmo_graph__fail(r, ATMO_EINVALID, ins->start_line, "ARG names can not be blank");
+				return atmo_graph__fail(r, ATMO_EINVALID, ins->start_line,
+							"ARG names can not be blank");
 			key = atmo__arena_strndup(&g->arena, a, klen);
 			if (!key)
 				return atmo_graph__nomem(r);
@@ -690,7 +707,7 @@ static int meta_args(rctx *r)
 			if (ov)
 				value = ov;
 			else if (eq && (rc = atmo_graph__expand(r, &value, eq + 1, &g->meta, NULL,
-						    ins->start_line)) < 0)
+								ins->start_line)) < 0)
 				return rc;
 			if (!value)
 				continue;
@@ -741,8 +758,8 @@ static int resolve_bases(rctx *r)
 		if ((rc = report_undeclared(r, &lc, line)) < 0)
 			return rc;
 		if (!*base)
-			return atmo_graph__fail(r, ATMO_EINVALID, line, "base name (%s) should not be blank",
-				    sx->raw_base);
+			return atmo_graph__fail(r, ATMO_EINVALID, line,
+						"base name (%s) should not be blank", sx->raw_base);
 		st->base = base;
 		if (plat) {
 			const char *p;
@@ -752,7 +769,8 @@ static int resolve_bases(rctx *r)
 				return rc;
 			if (!*p)
 				return atmo_graph__fail(r, ATMO_EINVALID, line,
-					    "empty platform value from expression %s", plat);
+							"empty platform value from expression %s",
+							plat);
 			st->platform = p;
 		}
 
@@ -818,8 +836,8 @@ static void rctx_free(rctx *r)
 	atmo__free(r->unreg);
 }
 
-int atmo_graph_build(atmo_graph **out, const atmo_dockerfile *df,
-		     const atmo_graph_options *opts, atmo_error *err)
+int atmo_graph_build(atmo_graph **out, const atmo_dockerfile *df, const atmo_graph_options *opts,
+		     atmo_error *err)
 {
 	atmo_graph *g = NULL;
 	rctx r;
@@ -832,9 +850,10 @@ int atmo_graph_build(atmo_graph **out, const atmo_dockerfile *df,
 				       "atmo_graph_build: out and df must not be NULL");
 	*out = NULL;
 	if (opts && opts->version != ATMO_GRAPH_OPTIONS_VERSION)
-		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
-				       "atmo_graph_options version %u is not supported (expected %d)",
-				       opts->version, ATMO_GRAPH_OPTIONS_VERSION);
+		return atmo__error_set(
+			err, ATMO_EINVALID, NULL, 0, 0,
+			"atmo_graph_options version %u is not supported (expected %d)",
+			opts->version, ATMO_GRAPH_OPTIONS_VERSION);
 	memset(&r, 0, sizeof(r));
 	atmo_error_clear(&local);
 	r.err = &local;
@@ -851,10 +870,12 @@ int atmo_graph_build(atmo_graph **out, const atmo_dockerfile *df,
 	g->df = df;
 	g->escape = atmo_dockerfile_escape(df);
 	g->image_id = atmo__arena_strdup(&g->arena, opts && opts->image_id && *opts->image_id
-					      ? opts->image_id : "dockerfile");
+							    ? opts->image_id
+							    : "dockerfile");
 	g->source = atmo__arena_strdup(&g->arena, opts && opts->source ? opts->source
-					    : atmo_dockerfile_source(df) ? atmo_dockerfile_source(df)
-					    : "Dockerfile");
+						  : atmo_dockerfile_source(df)
+							  ? atmo_dockerfile_source(df)
+							  : "Dockerfile");
 	if (!g->image_id || !g->source) {
 		rc = atmo_graph__nomem(&r);
 		goto done;
@@ -863,17 +884,12 @@ int atmo_graph_build(atmo_graph **out, const atmo_dockerfile *df,
 	 * come before any resolving */
 	if ((rc = atmo_dockerfile_validate(df, &local)) < 0)
 		goto done;
-	if ((rc = load_options(&r)) < 0 ||
-	    (rc = split_stages(&r)) < 0 ||
-	    (rc = atmo__lint_rules(df, lint_emit, &r)) < 0 ||
-	    (rc = meta_args(&r)) < 0 ||
-	    (rc = resolve_bases(&r)) < 0 ||
-	    (rc = atmo_graph__build_edges(&r)) < 0 ||
-	    (rc = atmo_graph__check_cycles(&r)) < 0 ||
-	    (rc = atmo_graph__resolve_target(&r)) < 0 ||
+	if ((rc = load_options(&r)) < 0 || (rc = split_stages(&r)) < 0 ||
+	    (rc = atmo__lint_rules(df, lint_emit, &r)) < 0 || (rc = meta_args(&r)) < 0 ||
+	    (rc = resolve_bases(&r)) < 0 || (rc = atmo_graph__build_edges(&r)) < 0 ||
+	    (rc = atmo_graph__check_cycles(&r)) < 0 || (rc = atmo_graph__resolve_target(&r)) < 0 ||
 	    (rc = atmo_graph__reachability(&r)) < 0 ||
-	    (rc = atmo_graph__check_references(&r)) < 0 ||
-	    (rc = atmo_graph__scopes(&r)) < 0)
+	    (rc = atmo_graph__check_references(&r)) < 0 || (rc = atmo_graph__scopes(&r)) < 0)
 		goto done;
 	atmo_graph__drop_hidden_edges(&r);
 	*out = g;

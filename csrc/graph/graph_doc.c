@@ -18,7 +18,8 @@ static int bad(atmo_error *err, const char *path, const char *what)
 }
 
 /* Optional string member; ATMO_EINVALID when present but not a string (null counts as absent). */
-static int opt_str(const char **out, json_t *obj, const char *key, const char *path, atmo_error *err)
+static int opt_str(const char **out, json_t *obj, const char *key, const char *path,
+		   atmo_error *err)
 {
 	json_t *v = json_object_get(obj, key);
 	char p[160];
@@ -34,7 +35,8 @@ static int opt_str(const char **out, json_t *obj, const char *key, const char *p
 	return 0;
 }
 
-static int req_str(const char **out, json_t *obj, const char *key, const char *path, atmo_error *err)
+static int req_str(const char **out, json_t *obj, const char *key, const char *path,
+		   atmo_error *err)
 {
 	char p[160];
 	int rc = opt_str(out, obj, key, path, err);
@@ -69,7 +71,8 @@ static int opt_int(long long *out, int *present, json_t *obj, const char *key, c
 	return 0;
 }
 
-static int opt_long(long *out, long dflt, json_t *obj, const char *key, const char *path, atmo_error *err)
+static int opt_long(long *out, long dflt, json_t *obj, const char *key, const char *path,
+		    atmo_error *err)
 {
 	long long v = dflt;
 	int rc = opt_int(&v, NULL, obj, key, path, err);
@@ -85,7 +88,8 @@ static int opt_long(long *out, long dflt, json_t *obj, const char *key, const ch
 	return 0;
 }
 
-static int opt_bool(int *out, int dflt, json_t *obj, const char *key, const char *path, atmo_error *err)
+static int opt_bool(int *out, int dflt, json_t *obj, const char *key, const char *path,
+		    atmo_error *err)
 {
 	json_t *v = json_object_get(obj, key);
 	char p[160];
@@ -121,7 +125,8 @@ static int opt_strings(const char ***out, size_t *n, json_t *obj, const char *ke
 	*out = atmo__calloc(json_array_size(v), sizeof(char *), err);
 	if (!*out)
 		return ATMO_ENOMEM;
-	json_array_foreach(v, i, it) {
+	json_array_foreach(v, i, it)
+	{
 		if (!json_is_string(it)) {
 			snprintf(p, sizeof(p), "%s.%s[%zu]", path, key, i);
 			return bad(err, p, "expected a string");
@@ -148,13 +153,17 @@ static int kind_of(const char *s, int edge)
 {
 	int k;
 	for (k = 0; k <= 3; k++)
-		if (!strcmp(s, edge ? atmo_graph__edge_kind_name(k) : atmo_graph__node_kind_name(k)))
+		if (!strcmp(s,
+			    edge ? atmo_graph__edge_kind_name(k) : atmo_graph__node_kind_name(k)))
 			return k;
 	return -1;
 }
 
 /* Sorted index of node ids, for lookups by id (documents can hold hundreds of nodes). */
-typedef struct { const char *id; size_t idx; } idref;
+typedef struct {
+	const char *id;
+	size_t idx;
+} idref;
 
 static int idref_cmp(const void *a, const void *b)
 {
@@ -202,7 +211,8 @@ static int load_images(atmo_graph_doc *m, json_t *doc, atmo_error *err)
 	m->images = atmo__calloc(json_array_size(arr), sizeof(*m->images), err);
 	if (!m->images)
 		return ATMO_ENOMEM;
-	json_array_foreach(arr, i, it) {
+	json_array_foreach(arr, i, it)
+	{
 		atmo_gdoc_image *im = &m->images[i];
 		snprintf(path, sizeof(path), "$.images[%zu]", i);
 		if (!json_is_object(it))
@@ -230,7 +240,8 @@ static int load_images(atmo_graph_doc *m, json_t *doc, atmo_error *err)
 				char p2[80];
 				snprintf(p2, sizeof(p2), "%s.id", path);
 				return atmo__error_set(err, ATMO_EINVALID, SRC, 0, 0,
-						       "%s: duplicate image id \"%.100s\"", p2, im->id);
+						       "%s: duplicate image id \"%.100s\"", p2,
+						       im->id);
 			}
 		m->nimages = i + 1;
 	}
@@ -254,7 +265,8 @@ static int load_instructions(atmo_gdoc_node *n, json_t *node, const char *path, 
 	n->instr = atmo__calloc(json_array_size(arr), sizeof(*n->instr), err);
 	if (!n->instr)
 		return ATMO_ENOMEM;
-	json_array_foreach(arr, i, it) {
+	json_array_foreach(arr, i, it)
+	{
 		atmo_gdoc_instr *in = &n->instr[i];
 		snprintf(p, sizeof(p), "%s.instructions[%zu]", path, i);
 		if (!json_is_object(it))
@@ -273,7 +285,8 @@ static int load_instructions(atmo_gdoc_node *n, json_t *node, const char *path, 
 	return 0;
 }
 
-static int load_node(atmo_graph_doc *m, atmo_gdoc_node *n, json_t *it, const char *path, atmo_error *err)
+static int load_node(atmo_graph_doc *m, atmo_gdoc_node *n, json_t *it, const char *path,
+		     atmo_error *err)
 {
 	const char *kind;
 	json_t *size, *v;
@@ -289,9 +302,10 @@ static int load_node(atmo_graph_doc *m, atmo_gdoc_node *n, json_t *it, const cha
 	k = kind_of(kind, 0);
 	if (k < 0) {
 		snprintf(p, sizeof(p), "%s.kind", path);
-		return atmo__error_set(err, ATMO_EINVALID, SRC, 0, 0,
-				       "%s: unknown kind \"%.60s\" (expected stage, image, context or scratch)",
-				       p, kind);
+		return atmo__error_set(
+			err, ATMO_EINVALID, SRC, 0, 0,
+			"%s: unknown kind \"%.60s\" (expected stage, image, context or scratch)", p,
+			kind);
 	}
 	n->kind = (atmo_node_kind)k;
 	n->json = it;
@@ -310,7 +324,8 @@ static int load_node(atmo_graph_doc *m, atmo_gdoc_node *n, json_t *it, const cha
 	    (rc = opt_bool(&n->build_only, 0, it, "build_only", path, err)) < 0 ||
 	    (rc = load_instructions(n, it, path, err)) < 0 ||
 	    (rc = opt_strings(&n->onbuild, &n->nonbuild, it, "onbuild", path, err)) < 0 ||
-	    (rc = opt_strings(&n->inherited, &n->ninherited, it, "onbuild_inherited", path, err)) < 0 ||
+	    (rc = opt_strings(&n->inherited, &n->ninherited, it, "onbuild_inherited", path, err)) <
+		    0 ||
 	    (rc = opt_str(&n->onbuild_from, it, "onbuild_from", path, err)) < 0)
 		return rc;
 	/* "index" is a number; accept its string form too (unnamed stages carry it as a name). */
@@ -344,7 +359,8 @@ static int load_node(atmo_graph_doc *m, atmo_gdoc_node *n, json_t *it, const cha
 		if (v && json_is_array(v)) {
 			n->packages = (long long)json_array_size(v);
 			n->has_packages = 1;
-		} else if ((rc = opt_int(&n->packages, &n->has_packages, size, "packages", p, err)) < 0) {
+		} else if ((rc = opt_int(&n->packages, &n->has_packages, size, "packages", p,
+					 err)) < 0) {
 			return rc;
 		}
 	}
@@ -357,7 +373,8 @@ static int load_node(atmo_graph_doc *m, atmo_gdoc_node *n, json_t *it, const cha
 		if (n->image_idx < 0) {
 			snprintf(p, sizeof(p), "%s.image", path);
 			return atmo__error_set(err, ATMO_EINVALID, SRC, 0, 0,
-					       "%s: unknown image \"%.100s\" (not in $.images)", p, n->image);
+					       "%s: unknown image \"%.100s\" (not in $.images)", p,
+					       n->image);
 		}
 	}
 	return 0;
@@ -384,17 +401,19 @@ static int load_edge(atmo_gdoc_edge *e, json_t *it, const char *path, const idre
 	k = kind_of(kind, 1);
 	if (k < 0) {
 		snprintf(p, sizeof(p), "%s.kind", path);
-		return atmo__error_set(err, ATMO_EINVALID, SRC, 0, 0,
-				       "%s: unknown kind \"%.60s\" (expected base, copy, mount or onbuild)",
-				       p, kind);
+		return atmo__error_set(
+			err, ATMO_EINVALID, SRC, 0, 0,
+			"%s: unknown kind \"%.60s\" (expected base, copy, mount or onbuild)", p,
+			kind);
 	}
 	e->kind = (atmo_edge_kind)k;
 	f = find_sorted(ix, nix, e->from);
 	t = find_sorted(ix, nix, e->to);
 	if (f < 0 || t < 0) {
 		snprintf(p, sizeof(p), "%s.%s", path, f < 0 ? "from" : "to");
-		return atmo__error_set(err, ATMO_EINVALID, SRC, 0, 0, "%s: no node with id \"%.100s\"",
-				       p, f < 0 ? e->from : e->to);
+		return atmo__error_set(err, ATMO_EINVALID, SRC, 0, 0,
+				       "%s: no node with id \"%.100s\"", p,
+				       f < 0 ? e->from : e->to);
 	}
 	e->from_idx = (size_t)f;
 	e->to_idx = (size_t)t;
@@ -417,13 +436,15 @@ int atmo_graph__doc_load(atmo_graph_doc *m, json_t *doc, atmo_error *err)
 		return rc;
 	if (strcmp(schema, ATMO_GRAPH_SCHEMA) != 0)
 		return atmo__error_set(err, ATMO_EINVALID, SRC, 0, 0,
-				       "$.schema: \"%.80s\" is not \"" ATMO_GRAPH_SCHEMA "\"", schema);
+				       "$.schema: \"%.80s\" is not \"" ATMO_GRAPH_SCHEMA "\"",
+				       schema);
 	if ((rc = load_images(m, doc, err)) < 0)
 		goto done;
 
 	arr = json_object_get(doc, "nodes");
 	if (!arr || !json_is_array(arr)) {
-		rc = bad(err, "$.nodes", arr ? "expected an array" : "missing (an array is required)");
+		rc = bad(err, "$.nodes",
+			 arr ? "expected an array" : "missing (an array is required)");
 		goto done;
 	}
 	if (json_array_size(arr)) {
@@ -434,7 +455,8 @@ int atmo_graph__doc_load(atmo_graph_doc *m, json_t *doc, atmo_error *err)
 			goto done;
 		}
 	}
-	json_array_foreach(arr, i, it) {
+	json_array_foreach(arr, i, it)
+	{
 		snprintf(path, sizeof(path), "$.nodes[%zu]", i);
 		m->nnodes = i + 1;
 		if ((rc = load_node(m, &m->nodes[i], it, path, err)) < 0)
@@ -448,7 +470,8 @@ int atmo_graph__doc_load(atmo_graph_doc *m, json_t *doc, atmo_error *err)
 		if (!strcmp(ix[i - 1].id, ix[i].id)) {
 			size_t later = ix[i].idx > ix[i - 1].idx ? ix[i].idx : ix[i - 1].idx;
 			rc = atmo__error_set(err, ATMO_EINVALID, SRC, 0, 0,
-					     "$.nodes[%zu].id: duplicate node id \"%.100s\"", later, ix[i].id);
+					     "$.nodes[%zu].id: duplicate node id \"%.100s\"", later,
+					     ix[i].id);
 			goto done;
 		}
 
@@ -463,7 +486,8 @@ int atmo_graph__doc_load(atmo_graph_doc *m, json_t *doc, atmo_error *err)
 			rc = ATMO_ENOMEM;
 			goto done;
 		}
-		json_array_foreach(arr, i, it) {
+		json_array_foreach(arr, i, it)
+		{
 			snprintf(path, sizeof(path), "$.edges[%zu]", i);
 			m->nedges = i + 1;
 			if ((rc = load_edge(&m->edges[i], it, path, ix, m->nnodes, err)) < 0)
@@ -494,7 +518,8 @@ int atmo_graph__doc_load(atmo_graph_doc *m, json_t *doc, atmo_error *err)
 			rc = bad(err, "$.unused", "expected an array of node ids");
 			goto done;
 		}
-		json_array_foreach(v, i, it) {
+		json_array_foreach(v, i, it)
+		{
 			long k;
 			snprintf(path, sizeof(path), "$.unused[%zu]", i);
 			if (!json_is_string(it)) {
@@ -503,8 +528,9 @@ int atmo_graph__doc_load(atmo_graph_doc *m, json_t *doc, atmo_error *err)
 			}
 			k = find_sorted(ix, m->nnodes, json_string_value(it));
 			if (k < 0) {
-				rc = atmo__error_set(err, ATMO_EINVALID, SRC, 0, 0, "%s: no node with id \"%.100s\"",
-						     path, json_string_value(it));
+				rc = atmo__error_set(err, ATMO_EINVALID, SRC, 0, 0,
+						     "%s: no node with id \"%.100s\"", path,
+						     json_string_value(it));
 				goto done;
 			}
 			m->nodes[k].used = 0;
@@ -525,7 +551,8 @@ int atmo_graph__doc_load(atmo_graph_doc *m, json_t *doc, atmo_error *err)
 			rc = bad(err, "$.kept_out", "expected an object");
 			goto done;
 		}
-		if ((rc = opt_int(&m->kept_out_bytes, &m->has_kept_out, ko, "bytes", "$.kept_out", err)) < 0 ||
+		if ((rc = opt_int(&m->kept_out_bytes, &m->has_kept_out, ko, "bytes", "$.kept_out",
+				  err)) < 0 ||
 		    (rc = opt_strings(&m->kept_out_packages, &m->nkept_out_packages, ko, "packages",
 				      "$.kept_out", err)) < 0)
 			goto done;
@@ -569,7 +596,8 @@ int atmo_graph__doc_load_arg(atmo_graph_doc *d, json_t *doc, const char *source,
 	rc = atmo_graph__doc_load(d, doc, &e);
 	if (rc == ATMO_EINVALID)
 		return atmo__error_set(err, rc, source, 0, 0,
-				       "not a graph document (schema " ATMO_GRAPH_SCHEMA "): %s", e.text);
+				       "not a graph document (schema " ATMO_GRAPH_SCHEMA "): %s",
+				       e.text);
 	if (rc == ATMO_ENOMEM)
 		return atmo__error_nomem(err);
 	return rc < 0 ? atmo__error_set(err, rc, source, 0, 0, "%s", e.text) : rc;

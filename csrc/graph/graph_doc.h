@@ -24,30 +24,30 @@ typedef struct {
 	const char *id, *label, *dockerfile, *target;
 	int has_size;
 	long long bytes, compressed;
-	json_t *json;             /* the image's object in the document */
+	json_t *json; /* the image's object in the document */
 } atmo_gdoc_image;
 
 typedef struct {
 	const char *id;
 	atmo_node_kind kind;
-	const char *image;        /* NULL: outside every image */
-	long image_idx;           /* index in images, -1 when none */
-	const char *name;         /* "name", else a readable stand-in (ref, id, "scratch") */
-	const char *raw_name;     /* "name" as written, NULL when absent */
+	const char *image;    /* NULL: outside every image */
+	long image_idx;       /* index in images, -1 when none */
+	const char *name;     /* "name", else a readable stand-in (ref, id, "scratch") */
+	const char *raw_name; /* "name" as written, NULL when absent */
 	const char *base, *ref, *value, *description, *anchor;
-	long index;               /* -1 when absent */
-	long line, end_line;      /* 0 when absent */
+	long index;          /* -1 when absent */
+	long line, end_line; /* 0 when absent */
 	int target, used, in_final, build_only;
 	atmo_gdoc_instr *instr;
 	size_t ninstr;
 	const char **onbuild;
 	size_t nonbuild;
-	const char **inherited;   /* "onbuild_inherited": triggers run first in the stage */
+	const char **inherited; /* "onbuild_inherited": triggers run first in the stage */
 	size_t ninherited;
 	const char *onbuild_from; /* node id of the stage that declared them, or NULL */
 	int has_size, has_own, has_packages;
 	long long bytes, own_bytes, packages;
-	json_t *json;             /* the node's object in the document */
+	json_t *json; /* the node's object in the document */
 } atmo_gdoc_node;
 
 typedef struct {
@@ -73,7 +73,7 @@ typedef struct {
 	const char **kept_out_packages;
 	size_t nkept_out_packages;
 	size_t nwarnings;
-	json_t *warnings;          /* borrowed, may be NULL */
+	json_t *warnings; /* borrowed, may be NULL */
 } atmo_graph_doc;
 
 /* Validate `doc` and fill `d` (free with atmo_graph__doc_free, also after an error).

@@ -97,7 +97,8 @@ static int resolve_ref(rctx *r, size_t s, const char *name, int allow_index, int
 	*ctx_name = NULL;
 	if (allow_index && parse_int(name, &idx)) {
 		if (idx < 0 || (size_t)idx >= g->n_stages + r->n_unreg)
-			return atmo_graph__fail(r, ATMO_EINVALID, line, "invalid stage index %ld", idx);
+			return atmo_graph__fail(r, ATMO_EINVALID, line, "invalid stage index %ld",
+						idx);
 		if ((size_t)idx >= g->n_stages) {
 			int u = r->unreg[(size_t)idx - g->n_stages];
 			return u == UNREG_SCRATCH ? atmo_graph__scratch_node(r, line) : u;
@@ -161,8 +162,10 @@ static int instruction_edges(rctx *r, size_t s, const atmo_instruction *ins,
 			return atmo_graph__nomem(r);
 		if (rc < 0 || strcmp(x, from)) {
 			atmo__free(x);
-			return atmo_graph__fail(r, ATMO_EINVALID, line,
-				    "variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround");
+			return atmo_graph__fail(
+				r, ATMO_EINVALID, line,
+				"variable expansion is not supported for --from, define a new "
+				"stage with FROM using ARG from global scope as a workaround");
 		}
 		atmo__free(x);
 		if ((node = resolve_ref(r, s, from, 1, line, &ctx_name)) < 0)
@@ -187,11 +190,12 @@ static int instruction_edges(rctx *r, size_t s, const atmo_instruction *ins,
 				/* BuildKit looks a mount without from= up as "scratch"
 				 * (even a tmpfs one: its stage graph has every mount) */
 				int j = atmo__gmap_get(&r->names, "scratch", 7);
-				if (j < 0 &&
-				    (rc = push_unreg(r, UNREG_SCRATCH, mount_kind == ATMO_EDGE_MOUNT)) < 0)
+				if (j < 0 && (rc = push_unreg(r, UNREG_SCRATCH,
+							      mount_kind == ATMO_EDGE_MOUNT)) < 0)
 					return rc;
 				if (j >= 0) {
-					if ((rc = add_edge(r, j, s, mount_kind, ins_index, line, NULL, (int)f)) < 0)
+					if ((rc = add_edge(r, j, s, mount_kind, ins_index, line,
+							   NULL, (int)f)) < 0)
 						return rc;
 					r->edge_hidden[g->n_edges - 1] = 1;
 				}
@@ -202,7 +206,8 @@ static int instruction_edges(rctx *r, size_t s, const atmo_instruction *ins,
 				return node;
 			if ((rc = push_unreg(r, node, mount_kind == ATMO_EDGE_MOUNT)) < 0)
 				return rc;
-			if ((rc = add_edge(r, node, s, mount_kind, ins_index, line, ctx_name, (int)f)) < 0)
+			if ((rc = add_edge(r, node, s, mount_kind, ins_index, line, ctx_name,
+					   (int)f)) < 0)
 				return rc;
 		}
 		r->col = 0;
@@ -214,15 +219,17 @@ static int check_onbuild(rctx *r, const atmo_instruction *ins)
 {
 	const atmo_instruction *in = ins->inner;
 	if (!in)
-		return atmo_graph__fail(r, ATMO_EINVALID, ins->start_line, "ONBUILD requires at least one argument");
+		return atmo_graph__fail(r, ATMO_EINVALID, ins->start_line,
+					"ONBUILD requires at least one argument");
 	if (!strcmp(in->keyword, "onbuild"))
 		return atmo_graph__fail(r, ATMO_EINVALID, ins->start_line,
-			    "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
+					"Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
 	if (!strcmp(in->keyword, "from"))
-		return atmo_graph__fail(r, ATMO_EINVALID, ins->start_line, "FROM isn't allowed as an ONBUILD trigger");
+		return atmo_graph__fail(r, ATMO_EINVALID, ins->start_line,
+					"FROM isn't allowed as an ONBUILD trigger");
 	if (!strcmp(in->keyword, "maintainer"))
 		return atmo_graph__fail(r, ATMO_EINVALID, ins->start_line,
-			    "MAINTAINER isn't allowed as an ONBUILD trigger");
+					"MAINTAINER isn't allowed as an ONBUILD trigger");
 	/* the trigger's own flags are checked where a built stage inherits it */
 	return 0;
 }
@@ -280,7 +287,8 @@ static int linked_trigger_edges(rctx *r, size_t s)
 		return 0;
 	for (i = 0; i < r->opts->n_links; i++) {
 		const atmo_graph_link *l = &r->opts->links[i];
-		if (l->context && l->graph && l->graph->n_stages && !strcmp(l->context, r->base_ctx[s])) {
+		if (l->context && l->graph && l->graph->n_stages &&
+		    !strcmp(l->context, r->base_ctx[s])) {
 			r->stage_link[s] = (int)i;
 			break;
 		}
@@ -324,7 +332,8 @@ int atmo_graph__build_edges(rctx *r)
 
 	if (r->opts && r->opts->n_links) {
 		if (!r->opts->links)
-			return atmo_graph__fail(r, ATMO_EINVALID, 0, "atmo_graph_options: n_links without links");
+			return atmo_graph__fail(r, ATMO_EINVALID, 0,
+						"atmo_graph_options: n_links without links");
 		r->stage_link = atmo__malloc(g->n_stages * sizeof(*r->stage_link), NULL);
 		if (!r->stage_link)
 			return atmo_graph__nomem(r);
@@ -376,8 +385,9 @@ int atmo_graph__build_edges(rctx *r)
 				const atmo_instruction *ins = atmo_dockerfile_at(g->df, i);
 				if (strcmp(ins->keyword, "onbuild") || !ins->inner)
 					continue;
-				if ((rc = instruction_edges(r, s, ins->inner, ins, i, ins->start_line,
-							    ATMO_EDGE_ONBUILD, ATMO_EDGE_ONBUILD)) < 0)
+				if ((rc = instruction_edges(r, s, ins->inner, ins, i,
+							    ins->start_line, ATMO_EDGE_ONBUILD,
+							    ATMO_EDGE_ONBUILD)) < 0)
 					return rc;
 			}
 			for (; e0 < g->n_edges; e0++)
@@ -387,8 +397,8 @@ int atmo_graph__build_edges(rctx *r)
 		}
 		for (i = st->first_instruction + 1; i < end; i++) {
 			const atmo_instruction *ins = atmo_dockerfile_at(g->df, i);
-			if ((rc = instruction_edges(r, s, ins, ins, i, ins->start_line, ATMO_EDGE_COPY,
-						    ATMO_EDGE_MOUNT)) < 0)
+			if ((rc = instruction_edges(r, s, ins, ins, i, ins->start_line,
+						    ATMO_EDGE_COPY, ATMO_EDGE_MOUNT)) < 0)
 				return rc;
 		}
 		sx->edge_end = g->n_edges;
@@ -428,10 +438,11 @@ static int report_cycle(rctx *r, const size_t *stk, size_t top, size_t v)
 				       stage_display(&g->stages[stk[k]], b, sizeof(b)));
 	sprintf(msg + off, "%s", stage_display(&g->stages[v], b, sizeof(b)));
 	r->col = at ? atmo_graph__col_of(atmo_dockerfile_at(g->df, at->instruction),
-			     at->kind == ATMO_EDGE_COPY ? "--from" : "from=", 0) : 0;
+					 at->kind == ATMO_EDGE_COPY ? "--from" : "from=", 0)
+		    : 0;
 	rc = atmo_graph__fail(r, ATMO_EINVALID, at ? at->line : g->stages[root].start_line,
-		  "circular dependency detected on stage: %s (%s)",
-		  stage_display(&g->stages[root], b, sizeof(b)), msg);
+			      "circular dependency detected on stage: %s (%s)",
+			      stage_display(&g->stages[root], b, sizeof(b)), msg);
 	atmo__free(msg);
 	return rc;
 }
@@ -443,8 +454,8 @@ int atmo_graph__check_cycles(rctx *r)
 	size_t n = g->n_stages, s;
 	unsigned char *color = atmo__calloc(n, 1, NULL);
 	size_t *stk = atmo__malloc(n * sizeof(*stk), NULL);
-	size_t *pos = atmo__malloc(n * sizeof(*pos), NULL);   /* next edge to look at, per frame */
-	size_t *cur = atmo__malloc(n * sizeof(*cur), NULL);   /* edge followed from each frame */
+	size_t *pos = atmo__malloc(n * sizeof(*pos), NULL); /* next edge to look at, per frame */
+	size_t *cur = atmo__malloc(n * sizeof(*cur), NULL); /* edge followed from each frame */
 	size_t *depth = atmo__malloc(n * sizeof(*depth), NULL);
 	int rc = 0;
 
@@ -676,7 +687,8 @@ static int check_reference(rctx *r, const char *ref, int line)
 	if (rc == ATMO_ENOMEM)
 		return atmo_graph__nomem(r);
 	if (rc < 0)
-		return atmo_graph__fail(r, ATMO_EINVALID, line, "failed to parse stage name \"%s\": %s", ref, why);
+		return atmo_graph__fail(r, ATMO_EINVALID, line,
+					"failed to parse stage name \"%s\": %s", ref, why);
 	return 0;
 }
 
@@ -692,7 +704,8 @@ static int check_inherited_triggers(rctx *r)
 		if (!st->used || st->parent_stage < 0 || g->sx[s].replaced >= 0)
 			continue;
 		p = &g->stages[st->parent_stage];
-		for (i = p->first_instruction + 1; i < p->first_instruction + p->n_instructions; i++) {
+		for (i = p->first_instruction + 1; i < p->first_instruction + p->n_instructions;
+		     i++) {
 			const atmo_instruction *ob = atmo_dockerfile_at(g->df, i);
 			if (strcmp(ob->keyword, "onbuild") || !ob->inner)
 				continue;
@@ -714,8 +727,9 @@ int atmo_graph__check_references(rctx *r)
 	int rc, pass;
 	for (s = 0; s < g->n_stages; s++) {
 		const atmo_graph_node *n = &g->nodes[r->base_node[s]];
-		r->col = atmo_graph__col_of(atmo_dockerfile_at(g->df, g->stages[s].first_instruction),
-				g->sx[s].raw_base, 0);
+		r->col = atmo_graph__col_of(
+			atmo_dockerfile_at(g->df, g->stages[s].first_instruction),
+			g->sx[s].raw_base, 0);
 		if (n->kind == ATMO_NODE_IMAGE && g->sx[s].replaced < 0 &&
 		    (rc = check_reference(r, g->stages[s].base, g->stages[s].start_line)) < 0)
 			return rc;

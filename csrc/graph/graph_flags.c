@@ -40,19 +40,26 @@ typedef struct {
 } flagdef;
 
 static const flagdef from_flags[] = { { "platform", FT_STRING }, { NULL, 0 } };
-static const flagdef copy_flags[] = {
-	{ "from", FT_STRING }, { "chown", FT_STRING }, { "chmod", FT_STRING },
-	{ "link", FT_BOOL }, { "parents", FT_BOOL }, { "exclude", FT_STRINGS }, { NULL, 0 } };
-static const flagdef add_flags[] = {
-	{ "chown", FT_STRING }, { "chmod", FT_STRING }, { "link", FT_BOOL },
-	{ "keep-git-dir", FT_BOOL }, { "checksum", FT_STRING }, { "exclude", FT_STRINGS },
-	{ "unpack", FT_BOOL }, { NULL, 0 } };
-static const flagdef run_flags[] = {
-	{ "mount", FT_STRINGS }, { "network", FT_STRING }, { "security", FT_STRING },
-	{ "device", FT_STRINGS }, { NULL, 0 } };
+static const flagdef copy_flags[] = { { "from", FT_STRING },
+				      { "chown", FT_STRING },
+				      { "chmod", FT_STRING },
+				      { "link", FT_BOOL },
+				      { "parents", FT_BOOL },
+				      { "exclude", FT_STRINGS },
+				      { NULL, 0 } };
+static const flagdef add_flags[] = { { "chown", FT_STRING },    { "chmod", FT_STRING },
+				     { "link", FT_BOOL },       { "keep-git-dir", FT_BOOL },
+				     { "checksum", FT_STRING }, { "exclude", FT_STRINGS },
+				     { "unpack", FT_BOOL },     { NULL, 0 } };
+static const flagdef run_flags[] = { { "mount", FT_STRINGS },
+				     { "network", FT_STRING },
+				     { "security", FT_STRING },
+				     { "device", FT_STRINGS },
+				     { NULL, 0 } };
 static const flagdef healthcheck_flags[] = {
-	{ "interval", FT_STRING }, { "timeout", FT_STRING }, { "start-period", FT_STRING },
-	{ "start-interval", FT_STRING }, { "retries", FT_STRING }, { NULL, 0 } };
+	{ "interval", FT_STRING },       { "timeout", FT_STRING }, { "start-period", FT_STRING },
+	{ "start-interval", FT_STRING }, { "retries", FT_STRING }, { NULL, 0 }
+};
 static const flagdef no_flags[] = { { NULL, 0 } };
 
 static const flagdef *flags_for(const char *kw)
@@ -82,7 +89,8 @@ int atmo_graph__check_flags(rctx *r, const atmo_instruction *ins, int line)
 		size_t nlen;
 		int k;
 		if (strncmp(f, "--", 2))
-			return atmo_graph__fail(r, ATMO_EINVALID, line, "arg should start with -- : %s", f);
+			return atmo_graph__fail(r, ATMO_EINVALID, line,
+						"arg should start with -- : %s", f);
 		if (!strcmp(f, "--"))
 			break;
 		f += 2;
@@ -92,22 +100,25 @@ int atmo_graph__check_flags(rctx *r, const atmo_instruction *ins, int line)
 			if (strlen(defs[k].name) == nlen && !strncmp(defs[k].name, f, nlen))
 				break;
 		if (!defs[k].name)
-			return atmo_graph__fail(r, ATMO_EINVALID, line, "unknown flag: %.*s", (int)nlen, f);
+			return atmo_graph__fail(r, ATMO_EINVALID, line, "unknown flag: %.*s",
+						(int)nlen, f);
 		if ((used & (1u << k)) && defs[k].type != FT_STRINGS)
-			return atmo_graph__fail(r, ATMO_EINVALID, line, "duplicate flag specified: --%.*s",
-				    (int)nlen, f);
+			return atmo_graph__fail(r, ATMO_EINVALID, line,
+						"duplicate flag specified: --%.*s", (int)nlen, f);
 		used |= 1u << k;
 		if (defs[k].type == FT_BOOL) {
 			if (eq && !eq[1])
-				return atmo_graph__fail(r, ATMO_EINVALID, line, "missing a value on flag: --%.*s",
-					    (int)nlen, f);
-			if (eq && strcasecmp(eq + 1, "true") && strcasecmp(eq + 1, "false"))
 				return atmo_graph__fail(r, ATMO_EINVALID, line,
-					    "expecting boolean value for flag --%.*s, not: %s",
-					    (int)nlen, f, eq + 1);
+							"missing a value on flag: --%.*s",
+							(int)nlen, f);
+			if (eq && strcasecmp(eq + 1, "true") && strcasecmp(eq + 1, "false"))
+				return atmo_graph__fail(
+					r, ATMO_EINVALID, line,
+					"expecting boolean value for flag --%.*s, not: %s",
+					(int)nlen, f, eq + 1);
 		} else if (!eq) {
-			return atmo_graph__fail(r, ATMO_EINVALID, line, "missing a value on flag: --%.*s",
-				    (int)nlen, f);
+			return atmo_graph__fail(r, ATMO_EINVALID, line,
+						"missing a value on flag: --%.*s", (int)nlen, f);
 		}
 	}
 	return 0;
@@ -221,7 +232,8 @@ int atmo_graph__parse_mount(rctx *r, const char *val, const atmo__genv *env, int
 	if (rc == ATMO_ENOMEM)
 		return atmo_graph__nomem(r);
 	if (rc < 0)
-		return atmo_graph__fail(r, ATMO_EINVALID, line, "failed to parse csv mounts: %s", why);
+		return atmo_graph__fail(r, ATMO_EINVALID, line, "failed to parse csv mounts: %s",
+					why);
 	for (i = 0; i < nf; i++) {
 		const char *field = fields[i];
 		const char *eq = strchr(field, '=');
@@ -245,19 +257,23 @@ int atmo_graph__parse_mount(rctx *r, const char *val, const atmo__genv *env, int
 				if (!strcmp(m->type, "secret") || !strcmp(m->type, "ssh"))
 					continue;
 				return atmo_graph__fail(r, ATMO_EINVALID, line,
-					    "unexpected key '%s' for mount type '%s'", key, m->type);
+							"unexpected key '%s' for mount type '%s'",
+							key, m->type);
 			}
 			return atmo_graph__fail(r, ATMO_EINVALID, line,
-				    "invalid field '%s' must be a key=value pair", field);
+						"invalid field '%s' must be a key=value pair",
+						field);
 		}
 		value = eq + 1;
 		if (!env) {
 			if (!strcmp(key, "from")) {
 				const char *d = strchr(value, '$');
 				if (d && d[1])
-					return atmo_graph__fail(r, ATMO_EINVALID, line,
-						    "'%s' doesn't support variable expansion, define alias stage instead",
-						    key);
+					return atmo_graph__fail(
+						r, ATMO_EINVALID, line,
+						"'%s' doesn't support variable expansion, define "
+						"alias stage instead",
+						key);
 				m->from = value;
 			} else if (!strcmp(key, "type")) {
 				m->type = value;
@@ -269,11 +285,14 @@ int atmo_graph__parse_mount(rctx *r, const char *val, const atmo__genv *env, int
 			atmo_error local;
 			char *x = NULL;
 			atmo_error_clear(&local);
-			rc = atmo_shell_expand(&x, value, r->g->escape, atmo_graph__lookup_cb, &lc, &local);
+			rc = atmo_shell_expand(&x, value, r->g->escape, atmo_graph__lookup_cb, &lc,
+					       &local);
 			if (rc == ATMO_ENOMEM)
 				return atmo_graph__nomem(r);
 			if (rc < 0)
-				return atmo_graph__fail(r, rc, line, "%s", local.text[0] ? local.text : "bad substitution");
+				return atmo_graph__fail(r, rc, line, "%s",
+							local.text[0] ? local.text
+								      : "bad substitution");
 			if ((rc = atmo_graph__charge(r, x, line)) < 0) {
 				atmo__free(x);
 				return rc;
@@ -288,7 +307,8 @@ int atmo_graph__parse_mount(rctx *r, const char *val, const atmo__genv *env, int
 			if (!t)
 				return atmo_graph__nomem(r);
 			if (!mount_type_ok(t))
-				return atmo_graph__fail(r, ATMO_EINVALID, line, "unsupported mount type \"%s\"", value);
+				return atmo_graph__fail(r, ATMO_EINVALID, line,
+							"unsupported mount type \"%s\"", value);
 			m->type = t;
 		} else if (!strcmp(key, "from")) {
 			m->from = value;
@@ -301,35 +321,42 @@ int atmo_graph__parse_mount(rctx *r, const char *val, const atmo__genv *env, int
 			   !strcmp(key, "readwrite") || !strcmp(key, "rw")) {
 			int b;
 			if (!parse_bool(value, &b))
-				return atmo_graph__fail(r, ATMO_EINVALID, line, "invalid value for %s: %s", key, value);
+				return atmo_graph__fail(r, ATMO_EINVALID, line,
+							"invalid value for %s: %s", key, value);
 			ro_auto = 0;
 		} else if (!strcmp(key, "required")) {
 			int b;
 			if (strcmp(m->type, "secret") && strcmp(m->type, "ssh"))
 				return atmo_graph__fail(r, ATMO_EINVALID, line,
-					    "unexpected key '%s' for mount type '%s'", key, m->type);
+							"unexpected key '%s' for mount type '%s'",
+							key, m->type);
 			if (!parse_bool(value, &b))
-				return atmo_graph__fail(r, ATMO_EINVALID, line, "invalid value for %s: %s", key, value);
+				return atmo_graph__fail(r, ATMO_EINVALID, line,
+							"invalid value for %s: %s", key, value);
 		} else if (!strcmp(key, "size")) {
 			if (strcmp(m->type, "tmpfs"))
 				return atmo_graph__fail(r, ATMO_EINVALID, line,
-					    "unexpected key '%s' for mount type '%s'", key, m->type);
+							"unexpected key '%s' for mount type '%s'",
+							key, m->type);
 		} else if (!strcmp(key, "id")) {
 			m->id = value;
 		} else if (!strcmp(key, "sharing")) {
 			if (strcasecmp(value, "shared") && strcasecmp(value, "private") &&
 			    strcasecmp(value, "locked"))
-				return atmo_graph__fail(r, ATMO_EINVALID, line, "unsupported sharing value \"%s\"", value);
+				return atmo_graph__fail(r, ATMO_EINVALID, line,
+							"unsupported sharing value \"%s\"", value);
 			sharing = value;
 		} else if (!strcmp(key, "mode") || !strcmp(key, "uid") || !strcmp(key, "gid")) {
 			const char *p = value;
 			int base = key[0] == 'm' ? 8 : 10;
 			if (!*p)
-				return atmo_graph__fail(r, ATMO_EINVALID, line, "invalid value %s for %s", value, key);
+				return atmo_graph__fail(r, ATMO_EINVALID, line,
+							"invalid value %s for %s", value, key);
 			for (; *p; p++)
 				if (!isdigit((unsigned char)*p) || (base == 8 && *p > '7'))
-					return atmo_graph__fail(r, ATMO_EINVALID, line, "invalid value %s for %s",
-						    value, key);
+					return atmo_graph__fail(r, ATMO_EINVALID, line,
+								"invalid value %s for %s", value,
+								key);
 			if (key[0] == 'm')
 				has_mode = 1;
 			else if (key[0] == 'u')
@@ -339,7 +366,8 @@ int atmo_graph__parse_mount(rctx *r, const char *val, const atmo__genv *env, int
 		} else if (!strcmp(key, "env")) {
 			/* secrets exposed as an environment variable */
 		} else {
-			return atmo_graph__fail(r, ATMO_EINVALID, line, "unexpected key '%s' in '%s'", key, field);
+			return atmo_graph__fail(r, ATMO_EINVALID, line,
+						"unexpected key '%s' in '%s'", key, field);
 		}
 	}
 	if (!env)
@@ -347,24 +375,32 @@ int atmo_graph__parse_mount(rctx *r, const char *val, const atmo__genv *env, int
 	(void)ro_auto;
 	if (strcmp(m->type, "secret") && strcmp(m->type, "ssh") && strcmp(m->type, "cache")) {
 		if (has_mode)
-			return atmo_graph__fail(r, ATMO_EINVALID, line, "mode not allowed for \"%s\" type mounts", m->type);
+			return atmo_graph__fail(r, ATMO_EINVALID, line,
+						"mode not allowed for \"%s\" type mounts", m->type);
 		if (has_uid)
-			return atmo_graph__fail(r, ATMO_EINVALID, line, "uid not allowed for \"%s\" type mounts", m->type);
+			return atmo_graph__fail(r, ATMO_EINVALID, line,
+						"uid not allowed for \"%s\" type mounts", m->type);
 		if (has_gid)
-			return atmo_graph__fail(r, ATMO_EINVALID, line, "gid not allowed for \"%s\" type mounts", m->type);
+			return atmo_graph__fail(r, ATMO_EINVALID, line,
+						"gid not allowed for \"%s\" type mounts", m->type);
 	}
 	if (!strcmp(m->type, "secret")) {
 		if (m->from)
-			return atmo_graph__fail(r, ATMO_EINVALID, line, "secret mount should not have a from");
-		if (sharing)
-			return atmo_graph__fail(r, ATMO_EINVALID, line, "secret mount should not define sharing");
-		if (!m->source && !m->target && !m->id)
 			return atmo_graph__fail(r, ATMO_EINVALID, line,
-				    "invalid secret mount. one of source, target required");
+						"secret mount should not have a from");
+		if (sharing)
+			return atmo_graph__fail(r, ATMO_EINVALID, line,
+						"secret mount should not define sharing");
+		if (!m->source && !m->target && !m->id)
+			return atmo_graph__fail(
+				r, ATMO_EINVALID, line,
+				"invalid secret mount. one of source, target required");
 		if (m->source && m->id)
-			return atmo_graph__fail(r, ATMO_EINVALID, line, "both source and id can't be set");
+			return atmo_graph__fail(r, ATMO_EINVALID, line,
+						"both source and id can't be set");
 	}
 	if (sharing && strcmp(m->type, "cache"))
-		return atmo_graph__fail(r, ATMO_EINVALID, line, "invalid cache sharing set for %s mount", m->type);
+		return atmo_graph__fail(r, ATMO_EINVALID, line,
+					"invalid cache sharing set for %s mount", m->type);
 	return 0;
 }

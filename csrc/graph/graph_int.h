@@ -49,7 +49,10 @@ typedef struct {
 	atmo__map idx;
 } atmo__genv;
 
-#define ATMO__GENV_INIT { NULL, 0, 0, ATMO__MAP_INIT }
+#define ATMO__GENV_INIT                                                                            \
+	{                                                                                          \
+		NULL, 0, 0, ATMO__MAP_INIT                                                         \
+	}
 
 /* Set name (borrowed, arena) to value. An ARG never replaces an ENV of the same name. */
 int atmo__genv_set(atmo__genv *e, const char *name, const char *value, int is_env);
@@ -92,8 +95,8 @@ struct atmo_graph {
 	size_t *order;
 	size_t n_order;
 
-	atmo__genv meta;            /* builtins and meta ARGs with values */
-	atmo_graph_var *meta_args;  /* meta ARGs only, for atmo_graph_meta_args */
+	atmo__genv meta;           /* builtins and meta ARGs with values */
+	atmo_graph_var *meta_args; /* meta ARGs only, for atmo_graph_meta_args */
 	size_t n_meta_args;
 };
 
@@ -101,10 +104,10 @@ struct atmo_graph {
 
 /* a named build context (--build-context NAME=VALUE) */
 typedef struct {
-	const char *name;   /* as given */
-	const char *norm;   /* familiar form used for look-ups */
+	const char *name; /* as given */
+	const char *norm; /* familiar form used for look-ups */
 	const char *value;
-	int node;           /* -1 until used */
+	int node; /* -1 until used */
 } gctx;
 
 /* the resolver's working state, for one atmo_graph_build() */
@@ -113,40 +116,40 @@ typedef struct {
 	atmo_error *err;
 	const atmo_graph_options *opts;
 
-	atmo__map build_args;      /* key -> index into ba_val */
+	atmo__map build_args; /* key -> index into ba_val */
 	const char **ba_val;
 
 	gctx *ctx;
 	size_t n_ctx;
-	atmo__map ctx_map;         /* normalized name -> index into ctx */
+	atmo__map ctx_map; /* normalized name -> index into ctx */
 
-	atmo__map names;           /* lower-case stage name -> last stage of that name */
-	atmo__map images;          /* reference -> node */
+	atmo__map names;  /* lower-case stage name -> last stage of that name */
+	atmo__map images; /* reference -> node */
 	atmo__map anchors;
 	int scratch_node;
 
-	atmo__map meta_declared;   /* every meta ARG key and builtin */
-	size_t *meta_ins;           /* instruction indices of meta ARGs */
+	atmo__map meta_declared; /* every meta ARG key and builtin */
+	size_t *meta_ins;        /* instruction indices of meta ARGs */
 	size_t n_meta_ins;
 
-	int *base_node;             /* per stage: node its FROM resolves to */
-	const char **base_ctx;      /* per stage: context name when base_node is a context */
-	int *edge_aux;              /* per edge: index of the --mount flag, -1 */
-	int *edge_trig;             /* per edge: ordinal of the linked trigger that made it, -1 */
+	int *base_node;        /* per stage: node its FROM resolves to */
+	const char **base_ctx; /* per stage: context name when base_node is a context */
+	int *edge_aux;         /* per edge: index of the --mount flag, -1 */
+	int *edge_trig;        /* per edge: ordinal of the linked trigger that made it, -1 */
 	/* per edge: 1 for the implicit dependency of a mount without from= on a stage
 	 * named scratch (BuildKit's stage graph has it, its output does not): it
 	 * counts for cycles, reachability and build order, then leaves the graph */
 	unsigned char *edge_hidden;
 	size_t cap_aux;
-	int cur_trig;               /* edge_trig of the next edges */
-	int *stage_link;            /* per stage: index into opts->links of its FROM context, -1 */
-	int col;                    /* column for the next error, 0: column 1 */
+	int cur_trig;    /* edge_trig of the next edges */
+	int *stage_link; /* per stage: index into opts->links of its FROM context, -1 */
+	int col;         /* column for the next error, 0: column 1 */
 	/* BuildKit's "unregistered" states: one per COPY --from / mount that names
 	 * no stage, in the order of the stages' own instructions; a numeric
 	 * --from past the last stage indexes them */
 	int *unreg;
 	size_t n_unreg, cap_unreg;
-	size_t expanded;            /* bytes all expansions produced (ATMO_SHELL_MAX_TOTAL) */
+	size_t expanded; /* bytes all expansions produced (ATMO_SHELL_MAX_TOTAL) */
 } rctx;
 
 /* variable look-up payload */

@@ -180,8 +180,12 @@ static json_t *warnings_json(const atmo_graph *g, int *bad)
 		const atmo_error *w = atmo_dockerfile_warning_at(g->df, i);
 		if (!w)
 			continue;
-		append(a, warning_json(w, strstr(w->text, "continuation") ? "NoEmptyContinuation"
-					  : "ParseWarning", bad), bad);
+		append(a,
+		       warning_json(w,
+				    strstr(w->text, "continuation") ? "NoEmptyContinuation"
+								    : "ParseWarning",
+				    bad),
+		       bad);
 	}
 	for (i = 0; i < g->n_warnings; i++)
 		append(a, warning_json(&g->warnings[i], g->warning_codes[i], bad), bad);
@@ -212,8 +216,9 @@ static json_t *stage_node_json(const atmo_graph *g, const atmo_graph_node *n, in
 	put(o, "in_final", json_boolean(st->in_final), bad);
 	put(o, "build_only", json_boolean(st->build_only), bad);
 	put(o, "anchor", json_string(st->anchor), bad);
-	put(o, "parent", st->parent_stage >= 0 ? json_string(g->stages[st->parent_stage].node_id)
-						: json_null(), bad);
+	put(o, "parent",
+	    st->parent_stage >= 0 ? json_string(g->stages[st->parent_stage].node_id) : json_null(),
+	    bad);
 	if (g->sx[n->stage].replaced >= 0)
 		put(o, "replaced_by", json_string(g->nodes[g->sx[n->stage].replaced].id), bad);
 	ins = json_array();
@@ -384,8 +389,8 @@ typedef struct {
 	atmo_write_fn write;
 	void *payload;
 	int failed;
-	atmo_buf out;     /* text not yet handed to write */
-	atmo_buf dumped;  /* values as jansson dumps them */
+	atmo_buf out;    /* text not yet handed to write */
+	atmo_buf dumped; /* values as jansson dumps them */
 } jwriter;
 
 static int jw_flush(jwriter *w)
@@ -468,7 +473,9 @@ static int jw_value(jwriter *w, json_t *v, int *bad)
 static int jw_key(jwriter *w, const char *key, int first)
 {
 	return jw_raw(w, first ? "\n  \"" : ",\n  \"", first ? 4 : 5) < 0 ||
-	       jw_raw(w, key, strlen(key)) < 0 || jw_raw(w, "\": ", 3) < 0 ? -1 : 0;
+			       jw_raw(w, key, strlen(key)) < 0 || jw_raw(w, "\": ", 3) < 0
+		       ? -1
+		       : 0;
 }
 
 /*
@@ -726,8 +733,7 @@ static int jt_is_unused(const atmo_graph *g, size_t i)
 	return !g->stages[i].used;
 }
 
-int atmo_graph_write_json(const atmo_graph *g, atmo_write_fn write, void *payload,
-			  atmo_error *err)
+int atmo_graph_write_json(const atmo_graph *g, atmo_write_fn write, void *payload, atmo_error *err)
 {
 	jwriter w = { write, payload, 0, ATMO_BUF_INIT, ATMO_BUF_INIT };
 	const char *target_id;
@@ -745,25 +751,25 @@ int atmo_graph_write_json(const atmo_graph *g, atmo_write_fn write, void *payloa
 	/* room for a flush's worth, so jw_raw rarely grows it */
 	atmo__buf_grow(&w.out, JW_FLUSH + 64);
 	if (jw_raw(&w, "{", 1) < 0 || jw_key(&w, "schema", 1) < 0 ||
-	    jw_value(&w, json_string(ATMO_GRAPH_SCHEMA), &bad) < 0 ||
-	    jw_key(&w, "images", 0) < 0) {
+	    jw_value(&w, json_string(ATMO_GRAPH_SCHEMA), &bad) < 0 || jw_key(&w, "images", 0) < 0) {
 		json_decref(images);
 		rc = -1;
-	} else if (jw_value(&w, images, &bad) < 0 ||
-	    jw_key(&w, "nodes", 0) < 0 || jt_array(&w, g, g->n_nodes, jt_node, NULL) < 0 ||
-	    jw_key(&w, "edges", 0) < 0 || jt_array(&w, g, g->n_edges, jt_edge, NULL) < 0 ||
-	    jw_key(&w, "target", 0) < 0 || jw_value(&w, json_string(target_id), &bad) < 0 ||
-	    jw_key(&w, "unused", 0) < 0 ||
-	    jt_array(&w, g, g->n_stages, jt_unused, jt_is_unused) < 0 ||
-	    jw_key(&w, "warnings", 0) < 0 || jw_value(&w, warnings_json(g, &bad), &bad) < 0 ||
-	    jw_raw(&w, "\n}\n", 3) < 0 || jw_flush(&w) < 0)
+	} else if (jw_value(&w, images, &bad) < 0 || jw_key(&w, "nodes", 0) < 0 ||
+		   jt_array(&w, g, g->n_nodes, jt_node, NULL) < 0 || jw_key(&w, "edges", 0) < 0 ||
+		   jt_array(&w, g, g->n_edges, jt_edge, NULL) < 0 || jw_key(&w, "target", 0) < 0 ||
+		   jw_value(&w, json_string(target_id), &bad) < 0 || jw_key(&w, "unused", 0) < 0 ||
+		   jt_array(&w, g, g->n_stages, jt_unused, jt_is_unused) < 0 ||
+		   jw_key(&w, "warnings", 0) < 0 ||
+		   jw_value(&w, warnings_json(g, &bad), &bad) < 0 || jw_raw(&w, "\n}\n", 3) < 0 ||
+		   jw_flush(&w) < 0)
 		rc = -1;
 	atmo__buf_free(&w.dumped);
 	atmo__buf_free(&w.out);
 	if (rc < 0 && (bad || !w.failed))
 		return atmo__error_nomem(err);
 	if (rc < 0)
-		return atmo__error_set(err, ATMO_EIO, NULL, 0, 0, "cannot write the graph document");
+		return atmo__error_set(err, ATMO_EIO, NULL, 0, 0,
+				       "cannot write the graph document");
 	return 0;
 }
 
@@ -816,15 +822,16 @@ int atmo_graph_stages_to_json(json_t **out, const atmo_graph *g, atmo_error *err
 		put(o, "id", json_string(st->node_id), &bad);
 		put(o, "base", json_string(st->base), &bad);
 		/* what FROM resolved to: another stage, an image, a named context or scratch */
-		put(o, "base_kind", json_string(st->base_node < g->n_nodes
-						? kind_name(g->nodes[st->base_node].kind) : "image"),
+		put(o, "base_kind",
+		    json_string(st->base_node < g->n_nodes ? kind_name(g->nodes[st->base_node].kind)
+							   : "image"),
 		    &bad);
 		put(o, "platform", str_or_null(st->platform), &bad);
 		put(o, "line", json_integer(st->start_line), &bad);
 		put(o, "end_line", json_integer(st->end_line), &bad);
 		put(o, "description", str_or_null(st->description), &bad);
-		put(o, "parent", st->parent_stage >= 0 ? json_integer(st->parent_stage)
-						       : json_null(), &bad);
+		put(o, "parent",
+		    st->parent_stage >= 0 ? json_integer(st->parent_stage) : json_null(), &bad);
 		put(o, "used", json_boolean(st->used), &bad);
 		put(o, "in_final", json_boolean(st->in_final), &bad);
 		put(o, "build_only", json_boolean(st->build_only), &bad);

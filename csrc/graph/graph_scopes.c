@@ -19,7 +19,9 @@ static int apply_arg(rctx *r, atmo__genv *env, const atmo_instruction *ins, int 
 	size_t j;
 	int rc;
 	if (!ins->n_args)
-		return strict ? atmo_graph__fail(r, ATMO_EINVALID, line, "ARG requires at least one argument") : 0;
+		return strict ? atmo_graph__fail(r, ATMO_EINVALID, line,
+						 "ARG requires at least one argument")
+			      : 0;
 	for (j = 0; j < ins->n_args; j++) {
 		const char *a = ins->args[j];
 		const char *eq = strchr(a, '=');
@@ -27,7 +29,8 @@ static int apply_arg(rctx *r, atmo__genv *env, const atmo_instruction *ins, int 
 		const char *key, *value = NULL, *ov;
 		if (!klen) {
 			if (strict)
-				return atmo_graph__fail(r, ATMO_EINVALID, line, "ARG names can not be blank");
+				return atmo_graph__fail(r, ATMO_EINVALID, line,
+							"ARG names can not be blank");
 			continue;
 		}
 		key = atmo__arena_strndup(&g->arena, a, klen);
@@ -62,7 +65,9 @@ static int apply_env(rctx *r, atmo__genv *env, const atmo_instruction *ins, int 
 	const char **kv;
 	int rc;
 	if (!n)
-		return strict ? atmo_graph__fail(r, ATMO_EINVALID, line, "ENV requires at least one argument") : 0;
+		return strict ? atmo_graph__fail(r, ATMO_EINVALID, line,
+						 "ENV requires at least one argument")
+			      : 0;
 	kv = atmo__arena_alloc(&g->arena, 2 * n * sizeof(*kv));
 	if (!kv)
 		return atmo_graph__nomem(r);
@@ -93,8 +98,10 @@ static int copy_details(rctx *r, atmo_graph_edge *e, const atmo__genv *env,
 	const char **src;
 	int rc;
 	if (ins->n_args < 2)
-		return strict ? atmo_graph__fail(r, ATMO_EINVALID, line,
-				     "COPY requires at least two arguments, but only one was provided. Destination could not be determined")
+		return strict ? atmo_graph__fail(
+					r, ATMO_EINVALID, line,
+					"COPY requires at least two arguments, but only one was "
+					"provided. Destination could not be determined")
 			      : 0;
 	ns = ins->n_args - 1;
 	src = atmo__arena_alloc(&g->arena, ns * sizeof(*src));
@@ -164,8 +171,7 @@ static int expand_only(rctx *r, const char *word, const atmo__genv *env, int lin
 /* The words BuildKit expands when it builds an instruction (the commands with
  * SupportsSingleWordExpansion, in its order), for their errors: unterminated
  * quotes, ${v:?msg}, bad substitutions. Heredoc bodies with expansion too. */
-static int expansion_errors(rctx *r, const atmo_instruction *ins, const atmo__genv *env,
-			    int line)
+static int expansion_errors(rctx *r, const atmo_instruction *ins, const atmo__genv *env, int line)
 {
 	const char *k = ins->keyword;
 	size_t i, h = 0;
@@ -207,12 +213,14 @@ static int expansion_errors(rctx *r, const atmo_instruction *ins, const atmo__ge
 		if (!ins->heredocs[h].expand || !ins->heredocs[h].content)
 			continue;
 		atmo_error_clear(&local);
-		rc = atmo_shell_expand_heredoc(&x, ins->heredocs[h].content, atmo_graph__lookup_cb, &lc, &local);
+		rc = atmo_shell_expand_heredoc(&x, ins->heredocs[h].content, atmo_graph__lookup_cb,
+					       &lc, &local);
 		atmo__free(x);
 		if (rc == ATMO_ENOMEM)
 			return atmo_graph__nomem(r);
 		if (rc < 0)
-			return atmo_graph__fail(r, rc, line, "%s", local.text[0] ? local.text : "bad substitution");
+			return atmo_graph__fail(r, rc, line, "%s",
+						local.text[0] ? local.text : "bad substitution");
 	}
 	return 0;
 }
@@ -236,18 +244,21 @@ static int check_defined_before(rctx *r, size_t s, const atmo_graph_edge *e,
 	r->col = 0;
 	if (!strcmp(ins->keyword, "copy"))
 		return atmo_graph__fail(r, ATMO_EINVALID, line,
-			    "cannot copy from stage \"%s\", it needs to be defined before current stage \"%s\"",
-			    atmo_graph__flag_value(ins, "from"), cur);
+					"cannot copy from stage \"%s\", it needs to be defined "
+					"before current stage \"%s\"",
+					atmo_graph__flag_value(ins, "from"), cur);
 	return atmo_graph__fail(r, ATMO_EINVALID, line,
-		    "cannot mount from stage \"%s\" to \"%s\", stage needs to be defined before current command",
-		    !hidden && g->stages[e->from].name ? g->stages[e->from].name : "",
-		    e->dest ? e->dest : "");
+				"cannot mount from stage \"%s\" to \"%s\", stage needs to be "
+				"defined before current command",
+				!hidden && g->stages[e->from].name ? g->stages[e->from].name : "",
+				e->dest ? e->dest : "");
 }
 
 /* The edges of instruction ins_index (inherited trigger or own instruction) get
  * their details; also checks every --mount of a RUN in a built stage. */
 static int details_for(rctx *r, size_t s, size_t *ec, const atmo__genv *env,
-		       const atmo_instruction *ins, size_t ins_index, int trig, int line, int strict)
+		       const atmo_instruction *ins, size_t ins_index, int trig, int line,
+		       int strict)
 {
 	atmo_graph *g = r->g;
 	atmo__gstage *sx = &g->sx[s];
@@ -317,8 +328,8 @@ static int linked_scope(rctx *r, size_t s, size_t *ec, int strict)
 		else if (!strcmp(in->keyword, "env"))
 			rc = apply_env(r, &sx->env, in, st->start_line, strict);
 		else
-			rc = details_for(r, s, ec, &sx->env, in, st->first_instruction, k, st->start_line,
-					 strict);
+			rc = details_for(r, s, ec, &sx->env, in, st->first_instruction, k,
+					 st->start_line, strict);
 		k++;
 		if (rc == ATMO_ENOMEM)
 			return atmo_graph__nomem(r);
@@ -368,7 +379,8 @@ int atmo_graph__scopes(rctx *r)
 				if (strcmp(ob->keyword, "onbuild") || !in)
 					continue;
 				/* BuildKit parses an inherited trigger at the child's FROM */
-				if (strict && (rc = atmo_graph__check_flags(r, in, st->start_line)) < 0) {
+				if (strict &&
+				    (rc = atmo_graph__check_flags(r, in, st->start_line)) < 0) {
 					r->err = saved;
 					return rc;
 				}
@@ -377,8 +389,10 @@ int atmo_graph__scopes(rctx *r)
 					rc = apply_arg(r, &sx->env, in, st->start_line, strict);
 				else if (!strcmp(in->keyword, "env"))
 					rc = apply_env(r, &sx->env, in, st->start_line, strict);
-				else if (!strict || (rc = expansion_errors(r, in, &sx->env, st->start_line)) == 0)
-					rc = details_for(r, s, &ec, &sx->env, in, i, -1, st->start_line, strict);
+				else if (!strict || (rc = expansion_errors(r, in, &sx->env,
+									   st->start_line)) == 0)
+					rc = details_for(r, s, &ec, &sx->env, in, i, -1,
+							 st->start_line, strict);
 				if (rc == ATMO_ENOMEM || (rc < 0 && strict)) {
 					r->err = saved;
 					return rc == ATMO_ENOMEM ? atmo_graph__nomem(r) : rc;
@@ -399,10 +413,12 @@ int atmo_graph__scopes(rctx *r)
 				rc = apply_arg(r, &sx->env, ins, ins->start_line, strict);
 			else if (!strcmp(ins->keyword, "env"))
 				rc = apply_env(r, &sx->env, ins, ins->start_line, strict);
-			else if (strict && (rc = expansion_errors(r, ins, &sx->env, ins->start_line)) < 0)
+			else if (strict &&
+				 (rc = expansion_errors(r, ins, &sx->env, ins->start_line)) < 0)
 				;
 			else
-				rc = details_for(r, s, &ec, &sx->env, ins, i, -1, ins->start_line, strict);
+				rc = details_for(r, s, &ec, &sx->env, ins, i, -1, ins->start_line,
+						 strict);
 			if (rc == ATMO_ENOMEM || (rc < 0 && strict)) {
 				r->err = saved;
 				return rc == ATMO_ENOMEM ? atmo_graph__nomem(r) : rc;

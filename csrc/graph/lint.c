@@ -59,7 +59,9 @@ int atmo__lint_comment_skips(const char *comment, const char *rule)
 			if (v < e && *v == '=') {
 				for (v++; v < e && isspace((unsigned char)*v); v++)
 					;
-				for (n = 0; v + n < e && !isspace((unsigned char)v[n]) && n + 1 < sizeof(value); n++)
+				for (n = 0; v + n < e && !isspace((unsigned char)v[n]) &&
+					    n + 1 < sizeof(value);
+				     n++)
 					value[n] = v[n];
 				value[n] = '\0';
 				return atmo__lint_skipped(value, rule);
@@ -95,8 +97,9 @@ int atmo__lint_rules(const atmo_dockerfile *df, atmo__lint_emit emit, void *payl
 		if (!strcmp(ins->keyword, "from") && ins->n_args == 3 && c &&
 		    casing(ins->args[1], strlen(ins->args[1])) != c &&
 		    !atmo__lint_comment_skips(ins->comment, "FromAsCasing")) {
-			snprintf(text, sizeof(text), "'%.40s' and '%.*s' keywords' casing do not match",
-				 ins->args[1], (int)(kn > 40 ? 40 : kn), kw);
+			snprintf(text, sizeof(text),
+				 "'%.40s' and '%.*s' keywords' casing do not match", ins->args[1],
+				 (int)(kn > 40 ? 40 : kn), kw);
 			if ((rc = emit(payload, "FromAsCasing", ins->start_line, text)) < 0)
 				return rc;
 		}
@@ -110,7 +113,8 @@ int atmo__lint_rules(const atmo_dockerfile *df, atmo__lint_emit emit, void *payl
 		char c = casing(kw, kn), want = lower > upper ? 'l' : 'u';
 		if (c == want)
 			continue;
-		snprintf(text, sizeof(text), "Command '%.*s' should match the case of the command majority (%s)",
+		snprintf(text, sizeof(text),
+			 "Command '%.*s' should match the case of the command majority (%s)",
 			 (int)(kn > 40 ? 40 : kn), kw, want == 'l' ? "lowercase" : "uppercase");
 		if ((rc = emit(payload, "ConsistentInstructionCasing", ins->start_line, text)) < 0)
 			return rc;

@@ -244,7 +244,8 @@ static int digest_valid(const char *d, size_t n, char *why, size_t wn)
 	for (i = 0; i < an; i++) {
 		char c = d[i];
 		int sep = c == '.' || c == '+' || c == '_' || c == '-';
-		if (!is_lower_alnum(c) && !(sep && i > 0 && i + 1 < an && !strchr(".+_-", d[i + 1])))
+		if (!is_lower_alnum(c) &&
+		    !(sep && i > 0 && i + 1 < an && !strchr(".+_-", d[i + 1])))
 			return fail(why, wn, "%sinvalid checksum digest format", "");
 	}
 	return fail(why, wn, "%sunsupported digest algorithm", "");
@@ -267,10 +268,15 @@ int atmo__reference_check(const char *ref, char *why, size_t wn)
 	int rc = 0;
 
 	if (n == 64) {
-		for (i = 0; i < 64 && ((ref[i] >= '0' && ref[i] <= '9') || (ref[i] >= 'a' && ref[i] <= 'f')); i++)
+		for (i = 0; i < 64 &&
+			    ((ref[i] >= '0' && ref[i] <= '9') || (ref[i] >= 'a' && ref[i] <= 'f'));
+		     i++)
 			;
 		if (i == 64)
-			return fail(why, wn, "invalid repository name (%s), cannot specify 64-byte hexadecimal strings", ref);
+			return fail(why, wn,
+				    "invalid repository name (%s), cannot specify 64-byte "
+				    "hexadecimal strings",
+				    ref);
 	}
 	/* splitDockerDomain: "domain/remainder" with docker.io and library/ made explicit */
 	full = atmo__malloc(n + sizeof("docker.io/library/"), NULL);
@@ -281,8 +287,8 @@ int atmo__reference_check(const char *ref, char *why, size_t wn)
 	} else {
 		size_t dl = (size_t)(slash - ref);
 		const char *rest = slash + 1;
-		int is_domain = (dl == 9 && !memcmp(ref, "localhost", 9)) ||
-				memchr(ref, '.', dl) || memchr(ref, ':', dl) || has_upper(ref, dl);
+		int is_domain = (dl == 9 && !memcmp(ref, "localhost", 9)) || memchr(ref, '.', dl) ||
+				memchr(ref, ':', dl) || has_upper(ref, dl);
 		int hub = (dl == 15 && !memcmp(ref, "index.docker.io", 15)) ||
 			  (dl == 9 && !memcmp(ref, "docker.io", 9));
 		if (hub) /* Docker Hub: library/ for one-element names */
@@ -298,7 +304,8 @@ int atmo__reference_check(const char *ref, char *why, size_t wn)
 	colon = strchr(p, ':');
 	rem_n = colon ? (size_t)(colon - p) : strlen(p);
 	if (has_upper(p, rem_n)) {
-		snprintf(why, wn, "invalid reference format: repository name (%.*s) must be lowercase",
+		snprintf(why, wn,
+			 "invalid reference format: repository name (%.*s) must be lowercase",
 			 (int)(rem_n > 300 ? 300 : rem_n), p);
 		rc = -1;
 		goto done;
@@ -307,8 +314,10 @@ int atmo__reference_check(const char *ref, char *why, size_t wn)
 		for (i = 0; i < full_n; i++)
 			if (full[i] >= 'A' && full[i] <= 'Z')
 				full[i] = (char)(full[i] - 'A' + 'a');
-		rc = fail(why, wn, "%s", reference_match(full, full_n, &path_n, &digest, &dn)
-					 ? "repository name must be lowercase" : "invalid reference format");
+		rc = fail(why, wn, "%s",
+			  reference_match(full, full_n, &path_n, &digest, &dn)
+				  ? "repository name must be lowercase"
+				  : "invalid reference format");
 		goto done;
 	}
 	if (path_n > REPO_NAME_MAX) {

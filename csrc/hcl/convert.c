@@ -18,15 +18,36 @@
 static void type_constraint_name(const hcl_type *t, atmo_buf *b)
 {
 	switch (t->kind) {
-	case HCL_T_DYNAMIC: atmo__buf_puts(b, "any type"); break;
-	case HCL_T_STRING: atmo__buf_puts(b, "string"); break;
-	case HCL_T_NUMBER: atmo__buf_puts(b, "number"); break;
-	case HCL_T_BOOL: atmo__buf_puts(b, "bool"); break;
-	case HCL_T_LIST: atmo__buf_puts(b, "list of "); type_constraint_name(t->elem, b); break;
-	case HCL_T_SET: atmo__buf_puts(b, "set of "); type_constraint_name(t->elem, b); break;
-	case HCL_T_MAP: atmo__buf_puts(b, "map of "); type_constraint_name(t->elem, b); break;
-	case HCL_T_TUPLE: atmo__buf_puts(b, "tuple"); break;
-	case HCL_T_OBJECT: atmo__buf_puts(b, "object"); break;
+	case HCL_T_DYNAMIC:
+		atmo__buf_puts(b, "any type");
+		break;
+	case HCL_T_STRING:
+		atmo__buf_puts(b, "string");
+		break;
+	case HCL_T_NUMBER:
+		atmo__buf_puts(b, "number");
+		break;
+	case HCL_T_BOOL:
+		atmo__buf_puts(b, "bool");
+		break;
+	case HCL_T_LIST:
+		atmo__buf_puts(b, "list of ");
+		type_constraint_name(t->elem, b);
+		break;
+	case HCL_T_SET:
+		atmo__buf_puts(b, "set of ");
+		type_constraint_name(t->elem, b);
+		break;
+	case HCL_T_MAP:
+		atmo__buf_puts(b, "map of ");
+		type_constraint_name(t->elem, b);
+		break;
+	case HCL_T_TUPLE:
+		atmo__buf_puts(b, "tuple");
+		break;
+	case HCL_T_OBJECT:
+		atmo__buf_puts(b, "object");
+		break;
 	}
 }
 
@@ -34,11 +55,24 @@ static void type_constraint_name(const hcl_type *t, atmo_buf *b)
 static void type_friendly_name(const hcl_type *t, atmo_buf *b)
 {
 	switch (t->kind) {
-	case HCL_T_DYNAMIC: atmo__buf_puts(b, "dynamic"); break;
-	case HCL_T_LIST: atmo__buf_puts(b, "list of "); type_friendly_name(t->elem, b); break;
-	case HCL_T_SET: atmo__buf_puts(b, "set of "); type_friendly_name(t->elem, b); break;
-	case HCL_T_MAP: atmo__buf_puts(b, "map of "); type_friendly_name(t->elem, b); break;
-	default: type_constraint_name(t, b); break;
+	case HCL_T_DYNAMIC:
+		atmo__buf_puts(b, "dynamic");
+		break;
+	case HCL_T_LIST:
+		atmo__buf_puts(b, "list of ");
+		type_friendly_name(t->elem, b);
+		break;
+	case HCL_T_SET:
+		atmo__buf_puts(b, "set of ");
+		type_friendly_name(t->elem, b);
+		break;
+	case HCL_T_MAP:
+		atmo__buf_puts(b, "map of ");
+		type_friendly_name(t->elem, b);
+		break;
+	default:
+		type_constraint_name(t, b);
+		break;
 	}
 }
 
@@ -212,7 +246,7 @@ static void mismatch(const hcl_type *got, const hcl_type *want, atmo_buf *b);
 static void mismatch_objects(const hcl_type *got, const hcl_type *want, atmo_buf *b)
 {
 	size_t i, nmissing = 0;
-	const char *missing[3] = {0};
+	const char *missing[3] = { 0 };
 	long unsafe_at = -1, safe_at = -1;
 	size_t unsafe_got = 0, safe_got = 0;
 
@@ -241,7 +275,8 @@ static void mismatch_objects(const hcl_type *got, const hcl_type *want, atmo_buf
 	if (nmissing == 1) {
 		atmo__buf_printf(b, "attribute \"%s\" is required", missing[0]);
 	} else if (nmissing == 2) {
-		atmo__buf_printf(b, "attributes \"%s\" and \"%s\" are required", missing[0], missing[1]);
+		atmo__buf_printf(b, "attributes \"%s\" and \"%s\" are required", missing[0],
+				 missing[1]);
 	} else if (nmissing > 2) {
 		/* all of them, sorted (want->names is sorted) */
 		size_t k = 0;
@@ -278,7 +313,8 @@ static void mismatch_from_structural(const hcl_type *got, const hcl_type *want, 
 		return;
 	}
 	for (i = 0; i < got->n; i++) {
-		if (type_eq(got->elems[i], want->elem) || hcl__can_convert(got->elems[i], want->elem, 1))
+		if (type_eq(got->elems[i], want->elem) ||
+		    hcl__can_convert(got->elems[i], want->elem, 1))
 			continue;
 		if (got->kind == HCL_T_TUPLE)
 			atmo__buf_printf(b, "element %zu: ", i);
@@ -303,7 +339,9 @@ static void mismatch_from_collections(const hcl_type *got, const hcl_type *want,
 		return;
 	}
 	atmo__buf_printf(b, "incorrect %s element type: ",
-			 want->kind == HCL_T_LIST ? "list" : want->kind == HCL_T_SET ? "set" : "map");
+			 want->kind == HCL_T_LIST  ? "list"
+			 : want->kind == HCL_T_SET ? "set"
+						   : "map");
 	mismatch(got->elem, want->elem, b);
 }
 
@@ -311,11 +349,14 @@ static void mismatch(const hcl_type *got, const hcl_type *want, atmo_buf *b)
 {
 	if (got->kind == HCL_T_OBJECT && want->kind == HCL_T_OBJECT)
 		mismatch_objects(got, want, b);
-	else if (got->kind == HCL_T_TUPLE && want->kind == HCL_T_LIST && want->elem->kind == HCL_T_DYNAMIC)
+	else if (got->kind == HCL_T_TUPLE && want->kind == HCL_T_LIST &&
+		 want->elem->kind == HCL_T_DYNAMIC)
 		atmo__buf_puts(b, "all list elements must have the same type");
-	else if (got->kind == HCL_T_TUPLE && want->kind == HCL_T_SET && want->elem->kind == HCL_T_DYNAMIC)
+	else if (got->kind == HCL_T_TUPLE && want->kind == HCL_T_SET &&
+		 want->elem->kind == HCL_T_DYNAMIC)
 		atmo__buf_puts(b, "all set elements must have the same type");
-	else if (got->kind == HCL_T_OBJECT && want->kind == HCL_T_MAP && want->elem->kind == HCL_T_DYNAMIC)
+	else if (got->kind == HCL_T_OBJECT && want->kind == HCL_T_MAP &&
+		 want->elem->kind == HCL_T_DYNAMIC)
 		atmo__buf_puts(b, "all map elements must have the same type");
 	else if ((got->kind == HCL_T_TUPLE || got->kind == HCL_T_OBJECT) && is_collection(want))
 		mismatch_from_structural(got, want, b);
@@ -340,7 +381,8 @@ static hcl_type *type_without_optional(const hcl_type *t);
 
 /* unify_list: 0 with *out (NULL when no common type), -1 out of memory */
 /* every attribute/element type of the object/tuple types among types, unified: NULL none */
-static int unify_members(hcl_type *const *types, size_t n, hcl_type_kind k, int unsafe, hcl_type **out)
+static int unify_members(hcl_type *const *types, size_t n, hcl_type_kind k, int unsafe,
+			 hcl_type **out)
 {
 	size_t i, j, total = 0, at = 0;
 	hcl_type **all;
@@ -365,7 +407,8 @@ static int unify_members(hcl_type *const *types, size_t n, hcl_type_kind k, int 
  * list (map) type, then everything unified with that in their place; *out
  * NULL when that is not a list (map).
  */
-static int unify_as_collection(hcl_type *const *types, size_t n, hcl_type_kind k, int unsafe, hcl_type **out)
+static int unify_as_collection(hcl_type *const *types, size_t n, hcl_type_kind k, int unsafe,
+			       hcl_type **out)
 {
 	hcl_type *e = NULL, *c, **repl, *r = NULL;
 	size_t i;
@@ -461,7 +504,9 @@ static int unify_list(hcl_type *const *types, size_t n, int unsafe, hcl_type **o
 		atmo__free(elems);
 		if (!e)
 			return 0;
-		*out = k == HCL_T_LIST ? hcl_type_list(e) : k == HCL_T_SET ? hcl_type_set(e) : hcl_type_map(e);
+		*out = k == HCL_T_LIST  ? hcl_type_list(e)
+		       : k == HCL_T_SET ? hcl_type_set(e)
+					: hcl_type_map(e);
 		return *out ? 0 : -1;
 	}
 	if (same_kind && k == HCL_T_OBJECT) {
@@ -493,7 +538,8 @@ static int unify_list(hcl_type *const *types, size_t n, int unsafe, hcl_type **o
 			}
 			atmo__free(col);
 			if (rc == 0 && j == na)
-				*out = hcl_type_object((const char *const *)types[0]->names, attrs, NULL, na);
+				*out = hcl_type_object((const char *const *)types[0]->names, attrs,
+						       NULL, na);
 			else
 				for (i = 0; i < na; i++)
 					hcl_type_unref(attrs[i]);
@@ -565,7 +611,9 @@ general:
 	for (int pass = 0; pass < 3; pass++) {
 		for (i = 0; i < n; i++) {
 			const hcl_type *cand = types[i];
-			int p = cand->kind == HCL_T_STRING ? 0 : cand->kind == HCL_T_DYNAMIC ? 2 : 1;
+			int p = cand->kind == HCL_T_STRING    ? 0
+				: cand->kind == HCL_T_DYNAMIC ? 2
+							      : 1;
 			if (p != pass)
 				continue;
 			for (j = 0; j < n; j++)
@@ -586,7 +634,7 @@ hcl_type *hcl_type_unify(hcl_type *const *types, size_t n)
 	size_t i;
 	for (i = 0; i < n; i++)
 		if (!types[i])
-			return NULL;   /* a constructor that ran out of memory */
+			return NULL; /* a constructor that ran out of memory */
 	if (unify_list(types, n, 1, &out) < 0)
 		return NULL;
 	return out;
@@ -628,7 +676,9 @@ static hcl_type *type_without_optional(const hcl_type *t)
 		e = type_without_optional(t->elem);
 		if (!e)
 			return NULL;
-		return t->kind == HCL_T_LIST ? hcl_type_list(e) : t->kind == HCL_T_SET ? hcl_type_set(e) : hcl_type_map(e);
+		return t->kind == HCL_T_LIST  ? hcl_type_list(e)
+		       : t->kind == HCL_T_SET ? hcl_type_set(e)
+					      : hcl_type_map(e);
 	case HCL_T_TUPLE:
 	case HCL_T_OBJECT:
 		elems = atmo__calloc(t->n ? t->n : 1, sizeof(*elems), NULL);
@@ -643,8 +693,9 @@ static hcl_type *type_without_optional(const hcl_type *t)
 				return NULL;
 			}
 		}
-		ret = t->kind == HCL_T_TUPLE ? hcl_type_tuple(elems, t->n)
-					      : hcl_type_object((const char *const *)t->names, elems, NULL, t->n);
+		ret = t->kind == HCL_T_TUPLE
+			      ? hcl_type_tuple(elems, t->n)
+			      : hcl_type_object((const char *const *)t->names, elems, NULL, t->n);
 		atmo__free(elems);
 		return ret;
 	default:
@@ -669,7 +720,9 @@ static hcl_type *dynamic_replace(const hcl_type *in, const hcl_type *out)
 		hcl_type *e = dynamic_replace(in->elem, out->elem);
 		if (!e)
 			return NULL;
-		return out->kind == HCL_T_LIST ? hcl_type_list(e) : out->kind == HCL_T_SET ? hcl_type_set(e) : hcl_type_map(e);
+		return out->kind == HCL_T_LIST  ? hcl_type_list(e)
+		       : out->kind == HCL_T_SET ? hcl_type_set(e)
+						: hcl_type_map(e);
 	}
 	return type_without_optional(out);
 }
@@ -846,8 +899,11 @@ static hcl_value *conv_known(hcl_value *v, const hcl_type *want, conv_state *st)
 				if (unify_list(in->elems, in->n, 1, &uni) < 0)
 					return fail_nomem(st);
 				if (!uni)
-					return fail(st, want->kind == HCL_T_LIST ? "all list elements must have the same type"
-										 : "all set elements must have the same type");
+					return fail(st, want->kind == HCL_T_LIST
+								? "all list elements must have the "
+								  "same type"
+								: "all set elements must have the "
+								  "same type");
 				ety = uni;
 			}
 			items = conv_items(v->u.seq.items, v->u.seq.n, ety, NULL, st, NULL);
@@ -855,7 +911,8 @@ static hcl_value *conv_known(hcl_value *v, const hcl_type *want, conv_state *st)
 				hcl_type_unref(uni);
 				return NULL;
 			}
-			hcl_value *r = make_collection(want->kind, items, v->u.seq.n, NULL, ety, st);
+			hcl_value *r =
+				make_collection(want->kind, items, v->u.seq.n, NULL, ety, st);
 			hcl_type_unref(uni);
 			return r;
 		}
@@ -904,7 +961,9 @@ static hcl_value *conv_known(hcl_value *v, const hcl_type *want, conv_state *st)
 				if (!src) {
 					if (!attr_optional(want, i) && in->kind == HCL_T_MAP) {
 						char m[300];
-						snprintf(m, sizeof(m), "map has no element for required attribute \"%s\"",
+						snprintf(m, sizeof(m),
+							 "map has no element for required "
+							 "attribute \"%s\"",
 							 want->names[i]);
 						fail(st, m);
 						free_items(vals, i);
@@ -912,7 +971,9 @@ static hcl_value *conv_known(hcl_value *v, const hcl_type *want, conv_state *st)
 					}
 					if (!attr_optional(want, i)) {
 						char m[300];
-						snprintf(m, sizeof(m), "attribute \"%s\" is required", want->names[i]);
+						snprintf(m, sizeof(m),
+							 "attribute \"%s\" is required",
+							 want->names[i]);
 						fail(st, m);
 						free_items(vals, i);
 						return NULL;
@@ -979,8 +1040,8 @@ static hcl_value *conv(hcl_value *v, const hcl_type *want, conv_state *st)
 	return conv_known(v, want, st);
 }
 
-hcl_value *hcl_convert(hcl_value *v, const hcl_type *want, char *msg, size_t msglen,
-		       char *path_out, size_t pathlen)
+hcl_value *hcl_convert(hcl_value *v, const hcl_type *want, char *msg, size_t msglen, char *path_out,
+		       size_t pathlen)
 {
 	char dummy[8];
 	conv_state st;

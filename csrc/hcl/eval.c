@@ -80,7 +80,8 @@ int hcl__ev_acc_done(ev *E, acc *A)
 
 int hcl__ev_nomem(ev *E, const hcl_range *r)
 {
-	return hcl__ev_fail(E, ATMO_ENOMEM, r, "Out of memory", "The evaluation ran out of memory.");
+	return hcl__ev_fail(E, ATMO_ENOMEM, r, "Out of memory",
+			    "The evaluation ran out of memory.");
 }
 
 /* Account for work and memory; ATMO_ELIMIT past the budget. */
@@ -88,9 +89,10 @@ int hcl__ev_charge(ev *E, size_t n, const hcl_range *r)
 {
 	E->used += n;
 	if (E->used > E->budget)
-		return hcl__ev_fail(E, ATMO_ELIMIT, r, "Evaluation too expensive",
-			    "Evaluating this expression needs more than the allowed %zu MiB of work.",
-			    E->budget >> 20);
+		return hcl__ev_fail(
+			E, ATMO_ELIMIT, r, "Evaluation too expensive",
+			"Evaluating this expression needs more than the allowed %zu MiB of work.",
+			E->budget >> 20);
 	return 0;
 }
 
@@ -98,7 +100,8 @@ int hcl__ev_check_string(ev *E, size_t len, const hcl_range *r)
 {
 	if (len > E->max_string)
 		return hcl__ev_fail(E, ATMO_ELIMIT, r, "String too long",
-			    "This expression produces a string of more than %zu bytes.", E->max_string);
+				    "This expression produces a string of more than %zu bytes.",
+				    E->max_string);
 	return hcl__ev_charge(E, len, r);
 }
 
@@ -147,14 +150,15 @@ static int get_attr(ev *E, hcl_value *v, const char *name, const hcl_range *r, h
 	hcl_value *x;
 	if (v->is_null)
 		return hcl__ev_fail(E, ATMO_EINVALID, r, "Attempt to get attribute from null value",
-			    "This value is null, so it does not have any attributes.");
+				    "This value is null, so it does not have any attributes.");
 	if (t->kind == HCL_T_OBJECT) {
 		size_t i;
 		for (i = 0; i < t->n && strcmp(t->names[i], name) != 0; i++)
 			;
 		if (i == t->n)
 			return hcl__ev_fail(E, ATMO_EINVALID, r, "Unsupported attribute",
-				    "This object does not have an attribute named \"%s\".", name);
+					    "This object does not have an attribute named \"%s\".",
+					    name);
 		if (v->is_unknown)
 			return hcl__ev_unknown_out(E, hcl_type_ref(t->elems[i]), out, r);
 		*out = hcl_value_ref(hcl_value_get(v, name));
@@ -165,22 +169,26 @@ static int get_attr(ev *E, hcl_value *v, const char *name, const hcl_range *r, h
 			return hcl__ev_unknown_out(E, hcl_type_ref(t->elem), out, r);
 		x = hcl_value_get(v, name);
 		if (!x)
-			return hcl__ev_fail(E, ATMO_EINVALID, r, "Missing map element",
-				    "This map does not have an element with the key \"%s\".", name);
+			return hcl__ev_fail(
+				E, ATMO_EINVALID, r, "Missing map element",
+				"This map does not have an element with the key \"%s\".", name);
 		*out = hcl_value_ref(x);
 		return 0;
 	}
 	if (t->kind == HCL_T_DYNAMIC)
 		return hcl__ev_unknown_out(E, NULL, out, r);
 	if ((t->kind == HCL_T_LIST || t->kind == HCL_T_SET) && t->elem->kind == HCL_T_OBJECT)
-		return hcl__ev_fail(E, ATMO_EINVALID, r, "Unsupported attribute",
-			    "Can't access attributes on a %s of objects. Did you mean to access an attribute "
-			    "for a specific element of the %s, or across all elements of the %s?",
-			    t->kind == HCL_T_LIST ? "list" : "set", t->kind == HCL_T_LIST ? "list" : "set",
-			    t->kind == HCL_T_LIST ? "list" : "set");
+		return hcl__ev_fail(
+			E, ATMO_EINVALID, r, "Unsupported attribute",
+			"Can't access attributes on a %s of objects. Did you mean to access an "
+			"attribute "
+			"for a specific element of the %s, or across all elements of the %s?",
+			t->kind == HCL_T_LIST ? "list" : "set",
+			t->kind == HCL_T_LIST ? "list" : "set",
+			t->kind == HCL_T_LIST ? "list" : "set");
 	return hcl__ev_fail(E, ATMO_EINVALID, r, "Unsupported attribute",
-		    "Can't access attributes on a primitive-typed value (%s).",
-		    hcl_type_friendly(t, tn, sizeof(tn)));
+			    "Can't access attributes on a primitive-typed value (%s).",
+			    hcl_type_friendly(t, tn, sizeof(tn)));
 }
 
 static int index_value(ev *E, hcl_value *coll, hcl_value *key, const hcl_range *r, hcl_value **out)
@@ -191,29 +199,36 @@ static int index_value(ev *E, hcl_value *coll, hcl_value *key, const hcl_range *
 	int rc;
 	if (coll->is_null)
 		return hcl__ev_fail(E, ATMO_EINVALID, r, "Attempt to index null value",
-			    "This value is null, so it does not have any indices.");
+				    "This value is null, so it does not have any indices.");
 	if (key->is_null)
-		return hcl__ev_fail(E, ATMO_EINVALID, r, "Invalid index", "Can't use a null value as an indexing key.");
+		return hcl__ev_fail(E, ATMO_EINVALID, r, "Invalid index",
+				    "Can't use a null value as an indexing key.");
 	if (t->kind == HCL_T_DYNAMIC || key->type->kind == HCL_T_DYNAMIC)
 		return hcl__ev_unknown_out(E, NULL, out, r);
-	if (t->kind == HCL_T_LIST || t->kind == HCL_T_TUPLE || t->kind == HCL_T_MAP || t->kind == HCL_T_OBJECT) {
+	if (t->kind == HCL_T_LIST || t->kind == HCL_T_TUPLE || t->kind == HCL_T_MAP ||
+	    t->kind == HCL_T_OBJECT) {
 		int want_num = t->kind == HCL_T_LIST || t->kind == HCL_T_TUPLE;
-		rc = hcl__ev_convert_to(E, key, want_num ? hcl_type_number() : hcl_type_string(), &k, msg, sizeof(msg));
+		rc = hcl__ev_convert_to(E, key, want_num ? hcl_type_number() : hcl_type_string(),
+					&k, msg, sizeof(msg));
 		if (rc == ATMO_ENOMEM)
 			return hcl__ev_nomem(E, r);
 		if (rc)
 			return hcl__ev_fail(E, ATMO_EINVALID, r, "Invalid index",
-				    "The given key does not identify an element in this collection value: %s.", msg);
+					    "The given key does not identify an element in this "
+					    "collection value: %s.",
+					    msg);
 		if (coll->is_unknown || k->is_unknown) {
 			hcl_value_unref(k);
-			return hcl__ev_unknown_out(E, t->elem ? hcl_type_ref(t->elem) : NULL, out, r);
+			return hcl__ev_unknown_out(E, t->elem ? hcl_type_ref(t->elem) : NULL, out,
+						   r);
 		}
 		if (want_num) {
 			double d = k->u.num;
 			hcl_value_unref(k);
 			if (d != floor(d) || d < 0 || d >= (double)coll->u.seq.n)
 				return hcl__ev_fail(E, ATMO_EINVALID, r, "Invalid index",
-					    "The given key does not identify an element in this collection value.");
+						    "The given key does not identify an element in "
+						    "this collection value.");
 			*out = hcl_value_ref(coll->u.seq.items[(size_t)d]);
 			return 0;
 		}
@@ -221,15 +236,19 @@ static int index_value(ev *E, hcl_value *coll, hcl_value *key, const hcl_range *
 		hcl_value_unref(k);
 		if (!*out)
 			return hcl__ev_fail(E, ATMO_EINVALID, r, "Invalid index",
-				    "The given key does not identify an element in this collection value.");
+					    "The given key does not identify an element in this "
+					    "collection value.");
 		return 0;
 	}
 	if (t->kind == HCL_T_SET)
 		return hcl__ev_fail(E, ATMO_EINVALID, r, "Invalid index",
-			    "Elements of a set are identified only by their value and don't have any separate "
-			    "index or key to select with, so it's only possible to perform operations across "
-			    "all elements of the set.");
-	return hcl__ev_fail(E, ATMO_EINVALID, r, "Invalid index", "This value does not have any indices.");
+				    "Elements of a set are identified only by their value and "
+				    "don't have any separate "
+				    "index or key to select with, so it's only possible to perform "
+				    "operations across "
+				    "all elements of the set.");
+	return hcl__ev_fail(E, ATMO_EINVALID, r, "Invalid index",
+			    "This value does not have any indices.");
 }
 
 /* Apply static steps to v (stolen); *out new reference. */
@@ -269,7 +288,8 @@ int hcl__eval(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 		hcl_value_unref(*out);
 		*out = NULL;
 		rc = hcl__ev_fail(E, ATMO_ELIMIT, &e->range, "Value too large",
-			  "This expression produces a value of more than %zu elements.", E->max_weight);
+				  "This expression produces a value of more than %zu elements.",
+				  E->max_weight);
 	}
 	return rc;
 }
@@ -318,8 +338,9 @@ static int eval_kind(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 		return hcl__eval_splat(E, e, sc, out);
 	case HE_ANON:
 		if (!E->anon)
-			return hcl__ev_fail(E, ATMO_EINVALID, &e->range, "Invalid expression",
-				    "A splat item is only valid inside a splat expression.");
+			return hcl__ev_fail(
+				E, ATMO_EINVALID, &e->range, "Invalid expression",
+				"A splat item is only valid inside a splat expression.");
 		*out = hcl_value_ref(E->anon);
 		return 0;
 	case HE_CALL:
@@ -356,7 +377,8 @@ static int eval_kind(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 		return *out ? 0 : hcl__ev_nomem(E, &e->range);
 	}
 	}
-	return hcl__ev_fail(E, ATMO_ERROR, &e->range, "Invalid expression", "Unknown expression kind.");
+	return hcl__ev_fail(E, ATMO_ERROR, &e->range, "Invalid expression",
+			    "Unknown expression kind.");
 }
 
 int hcl_eval(const hcl_expr *e, const hcl_ctx *ctx, hcl_value **out, hcl_diag *diag)

@@ -30,7 +30,7 @@ int hcl__eval_scope(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 	if (!root) {
 		if (!E->ctx)
 			return hcl__ev_fail(E, ATMO_EINVALID, &rr, "Variables not allowed",
-				    "Variables may not be used here.");
+					    "Variables may not be used here.");
 		for (c = E->ctx; c && !root; c = c->parent) {
 			int rc;
 			if (!c->lookup)
@@ -47,7 +47,7 @@ int hcl__eval_scope(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 		}
 		if (!root)
 			return hcl__ev_fail(E, ATMO_EINVALID, &rr, "Unknown variable",
-				    "There is no variable named \"%s\".", t->root);
+					    "There is no variable named \"%s\".", t->root);
 	}
 	return hcl__ev_apply_steps(E, root, t->steps, t->n_steps, out);
 }
@@ -123,16 +123,21 @@ static int eval_try_can(ev *E, const hcl_expr *e, const scope *sc, hcl_value **o
 	int rc;
 	char where[300];
 	if (e->u.call.expand)
-		return hcl__ev_fail(E, ATMO_EINVALID, &e->range, "Invalid expanding argument value",
-			    "The expanding argument (indicated by ...) cannot be used with %s().",
-			    e->u.call.name);
+		return hcl__ev_fail(
+			E, ATMO_EINVALID, &e->range, "Invalid expanding argument value",
+			"The expanding argument (indicated by ...) cannot be used with %s().",
+			e->u.call.name);
 	if (!is_try && e->u.call.n != 1)
-		return hcl__ev_fail(E, ATMO_EINVALID, &e->range, e->u.call.n ? "Too many function arguments" : "Not enough function arguments",
-			    e->u.call.n ? "Function \"can\" expects only 1 argument(s)."
-					: "Function \"can\" expects 1 argument(s). Missing value for \"expression\".");
+		return hcl__ev_fail(E, ATMO_EINVALID, &e->range,
+				    e->u.call.n ? "Too many function arguments"
+						: "Not enough function arguments",
+				    e->u.call.n ? "Function \"can\" expects only 1 argument(s)."
+						: "Function \"can\" expects 1 argument(s). Missing "
+						  "value for \"expression\".");
 	if (is_try && e->u.call.n == 0)
-		return hcl__ev_fail(E, ATMO_EINVALID, &e->range, "Error in function call",
-			    "Call to function \"try\" failed: at least one argument is required.");
+		return hcl__ev_fail(
+			E, ATMO_EINVALID, &e->range, "Error in function call",
+			"Call to function \"try\" failed: at least one argument is required.");
 	for (i = 0; i < e->u.call.n; i++) {
 		hcl_value *v = NULL;
 		int hard = E->hard;
@@ -170,8 +175,10 @@ static int eval_try_can(ev *E, const hcl_expr *e, const scope *sc, hcl_value **o
 				 hcl_range_format(&d.subject, where, sizeof(where)), d.detail);
 	}
 	rc = hcl__ev_fail(E, ATMO_EINVALID, &e->range, "Error in function call",
-		  "Call to function \"try\" failed: no expression succeeded:\n%s\nAt least one expression "
-		  "must be non-error in order to provide a result.", atmo__buf_cstr(&msg));
+			  "Call to function \"try\" failed: no expression succeeded:\n%s\nAt least "
+			  "one expression "
+			  "must be non-error in order to provide a result.",
+			  atmo__buf_cstr(&msg));
 	atmo__buf_free(&msg);
 	return rc;
 }
@@ -188,8 +195,9 @@ int hcl__eval_call(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 	acc A;
 
 	if (!E->ctx)
-		return hcl__ev_fail(E, ATMO_EINVALID, &e->u.call.name_range, "Function calls not allowed",
-			    "Functions may not be called here.");
+		return hcl__ev_fail(E, ATMO_EINVALID, &e->u.call.name_range,
+				    "Function calls not allowed",
+				    "Functions may not be called here.");
 	if (strcmp(name, "try") == 0 || strcmp(name, "can") == 0)
 		return eval_try_can(E, e, sc, out, name[0] == 't');
 	f = find_func(E, e, &rc);
@@ -198,10 +206,13 @@ int hcl__eval_call(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 	if (!f) {
 		const char *sug = suggest_function(name);
 		if (sug)
-			return hcl__ev_fail(E, ATMO_EINVALID, &e->u.call.name_range, "Call to unknown function",
-				    "There is no function named \"%s\". Did you mean \"%s\"?", name, sug);
-		return hcl__ev_fail(E, ATMO_EINVALID, &e->u.call.name_range, "Call to unknown function",
-			    "There is no function named \"%s\".", name);
+			return hcl__ev_fail(
+				E, ATMO_EINVALID, &e->u.call.name_range, "Call to unknown function",
+				"There is no function named \"%s\". Did you mean \"%s\"?", name,
+				sug);
+		return hcl__ev_fail(E, ATMO_EINVALID, &e->u.call.name_range,
+				    "Call to unknown function",
+				    "There is no function named \"%s\".", name);
 	}
 
 	memset(&A, 0, sizeof(A));
@@ -215,7 +226,8 @@ int hcl__eval_call(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 	for (i = 0; i < e->u.call.n; i++) {
 		hcl_value *v;
 		hcl_diag d, *sv = hcl__ev_acc_open(E, &A, &d);
-		if ((rc = hcl__ev_acc_close(E, &A, sv, hcl__eval(E, e->u.call.args[i], sc, &v))) != 0)
+		if ((rc = hcl__ev_acc_close(E, &A, sv, hcl__eval(E, e->u.call.args[i], sc, &v))) !=
+		    0)
 			goto done;
 		if (!v)
 			continue; /* its diagnostic is collected */
@@ -224,8 +236,10 @@ int hcl__eval_call(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 			size_t j;
 			if (v->is_null) {
 				hcl_value_unref(v);
-				rc = hcl__ev_fail(E, ATMO_EINVALID, ar, "Invalid expanding argument value",
-					  "The expanding argument (indicated by ...) must not be null.");
+				rc = hcl__ev_fail(E, ATMO_EINVALID, ar,
+						  "Invalid expanding argument value",
+						  "The expanding argument (indicated by ...) must "
+						  "not be null.");
 				goto done;
 			}
 			if (v->is_unknown || v->type->kind == HCL_T_DYNAMIC) {
@@ -235,13 +249,19 @@ int hcl__eval_call(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 			}
 			if (!hcl__ev_is_seq(v->type)) {
 				hcl_value_unref(v);
-				rc = hcl__ev_fail(E, ATMO_EINVALID, ar, "Invalid expanding argument value",
-					  "The expanding argument (indicated by ...) must be of a tuple, list, or set type.");
+				rc = hcl__ev_fail(E, ATMO_EINVALID, ar,
+						  "Invalid expanding argument value",
+						  "The expanding argument (indicated by ...) must "
+						  "be of a tuple, list, or set type.");
 				goto done;
 			}
 			if (v->u.seq.n) {
-				hcl_value **na = atmo__realloc(args, (n + v->u.seq.n) * sizeof(*na), NULL);
-				const hcl_expr **ne = na ? atmo__realloc(arg_expr, (n + v->u.seq.n) * sizeof(*ne), NULL) : NULL;
+				hcl_value **na =
+					atmo__realloc(args, (n + v->u.seq.n) * sizeof(*na), NULL);
+				const hcl_expr **ne =
+					na ? atmo__realloc(arg_expr, (n + v->u.seq.n) * sizeof(*ne),
+							   NULL)
+					   : NULL;
 				if (na)
 					args = na;
 				if (!na || !ne) {
@@ -265,14 +285,17 @@ int hcl__eval_call(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 		goto done;
 	if (n < f->n_params) {
 		hcl_range cp = hcl__ev_last_char(&e->range);
-		rc = hcl__ev_fail(E, ATMO_EINVALID, &cp, "Not enough function arguments",
-			  "Function \"%s\" expects %s%zu argument(s). Missing value for \"%s\".", name,
-			  f->varparam ? "at least " : "", f->n_params, f->params[n].name);
+		rc = hcl__ev_fail(
+			E, ATMO_EINVALID, &cp, "Not enough function arguments",
+			"Function \"%s\" expects %s%zu argument(s). Missing value for \"%s\".",
+			name, f->varparam ? "at least " : "", f->n_params, f->params[n].name);
 		goto done;
 	}
 	if (n > f->n_params && !f->varparam) {
-		rc = hcl__ev_fail(E, ATMO_EINVALID, &arg_expr[f->n_params]->range, "Too many function arguments",
-			  "Function \"%s\" expects only %zu argument(s).", name, f->n_params);
+		rc = hcl__ev_fail(E, ATMO_EINVALID, &arg_expr[f->n_params]->range,
+				  "Too many function arguments",
+				  "Function \"%s\" expects only %zu argument(s).", name,
+				  f->n_params);
 		goto done;
 	}
 	memset(&fe, 0, sizeof(fe));
@@ -281,9 +304,11 @@ int hcl__eval_call(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 		if (strstr(fe.msg, "out of memory"))
 			rc = hcl__ev_nomem(E, &e->range);
 		else if (fe.arg >= 0 && (size_t)fe.arg < n)
-			rc = hcl__ev_fail(E, ATMO_EINVALID, &arg_expr[fe.arg]->range, "Invalid function argument", "%s", fe.msg);
+			rc = hcl__ev_fail(E, ATMO_EINVALID, &arg_expr[fe.arg]->range,
+					  "Invalid function argument", "%s", fe.msg);
 		else
-			rc = hcl__ev_fail(E, ATMO_EINVALID, &e->range, "Error in function call", "%s", fe.msg);
+			rc = hcl__ev_fail(E, ATMO_EINVALID, &e->range, "Error in function call",
+					  "%s", fe.msg);
 		*out = NULL;
 		goto done;
 	}

@@ -20,7 +20,8 @@ int hcl__eval_tuple(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 	memset(&A, 0, sizeof(A));
 	for (i = 0; i < n; i++) {
 		hcl_diag d, *sv = hcl__ev_acc_open(E, &A, &d);
-		if ((rc = hcl__ev_acc_close(E, &A, sv, hcl__eval(E, e->u.list.items[i], sc, &items[i]))) != 0) {
+		if ((rc = hcl__ev_acc_close(
+			     E, &A, sv, hcl__eval(E, e->u.list.items[i], sc, &items[i]))) != 0) {
 			while (i-- > 0)
 				hcl_value_unref(items[i]);
 			atmo__free(items);
@@ -47,8 +48,11 @@ int hcl__eval_key(ev *E, const hcl_expr *k, const scope *sc, hcl_value **out)
 			*out = hcl_cstring(w->u.trav.root);
 			return *out ? 0 : hcl__ev_nomem(E, &k->range);
 		}
-		if (w->kind == HE_LITERAL && (w->u.lit->type->kind == HCL_T_BOOL || w->u.lit->is_null)) {
-			*out = hcl_cstring(w->u.lit->is_null ? "null" : w->u.lit->u.b ? "true" : "false");
+		if (w->kind == HE_LITERAL &&
+		    (w->u.lit->type->kind == HCL_T_BOOL || w->u.lit->is_null)) {
+			*out = hcl_cstring(w->u.lit->is_null ? "null"
+					   : w->u.lit->u.b   ? "true"
+							     : "false");
 			return *out ? 0 : hcl__ev_nomem(E, &k->range);
 		}
 	}
@@ -79,15 +83,19 @@ int hcl__eval_object(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 		if (!rc && k->is_null) {
 			hcl_value_unref(k);
 			k = NULL;
-			rc = hcl__ev_fail(E, ATMO_EINVALID, &ke->range, "Null value as key", "Can't use a null value as a key.");
+			rc = hcl__ev_fail(E, ATMO_EINVALID, &ke->range, "Null value as key",
+					  "Can't use a null value as a key.");
 		}
 		if (!rc) {
 			rc = hcl__ev_convert_to(E, k, hcl_type_string(), &ks, msg, sizeof(msg));
 			hcl_value_unref(k);
 			if (rc)
-				rc = rc == ATMO_ENOMEM ? hcl__ev_nomem(E, &ke->range)
-						       : hcl__ev_fail(E, ATMO_EINVALID, &ke->range, "Incorrect key type",
-							      "Can't use this value as a key: %s.", msg);
+				rc = rc == ATMO_ENOMEM
+					     ? hcl__ev_nomem(E, &ke->range)
+					     : hcl__ev_fail(E, ATMO_EINVALID, &ke->range,
+							    "Incorrect key type",
+							    "Can't use this value as a key: %s.",
+							    msg);
 		} else {
 			hcl_value_unref(k);
 		}
@@ -256,8 +264,9 @@ int hcl__eval_for(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 				goto item_done;
 			if (c->is_null) {
 				hcl_value_unref(c);
-				rc = hcl__ev_fail(E, ATMO_EINVALID, &e->u.fr.cond->range, "Invalid 'for' condition",
-					  "The value of the 'if' clause must not be null.");
+				rc = hcl__ev_fail(E, ATMO_EINVALID, &e->u.fr.cond->range,
+						  "Invalid 'for' condition",
+						  "The value of the 'if' clause must not be null.");
 				goto item_done;
 			}
 			if (c->is_unknown) {
@@ -268,9 +277,12 @@ int hcl__eval_for(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 			rc = hcl__ev_convert_to(E, c, hcl_type_bool(), &cb, msg, sizeof(msg));
 			hcl_value_unref(c);
 			if (rc) {
-				rc = rc == ATMO_ENOMEM ? hcl__ev_nomem(E, &e->range)
-						       : hcl__ev_fail(E, ATMO_EINVALID, &e->u.fr.cond->range, "Invalid 'for' condition",
-							      "The 'if' clause value is invalid: %s.", msg);
+				rc = rc == ATMO_ENOMEM
+					     ? hcl__ev_nomem(E, &e->range)
+					     : hcl__ev_fail(E, ATMO_EINVALID, &e->u.fr.cond->range,
+							    "Invalid 'for' condition",
+							    "The 'if' clause value is invalid: %s.",
+							    msg);
 				goto item_done;
 			}
 			if (!cb->u.b) {
@@ -283,8 +295,10 @@ int hcl__eval_for(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 			if ((rc = hcl__eval(E, e->u.fr.key, &in, &k)) != 0)
 				goto item_done;
 			if (k->is_null) {
-				rc = hcl__ev_fail(E, ATMO_EINVALID, &e->u.fr.key->range, "Invalid object key",
-					  "Key expression in 'for' expression must not produce a null value.");
+				rc = hcl__ev_fail(E, ATMO_EINVALID, &e->u.fr.key->range,
+						  "Invalid object key",
+						  "Key expression in 'for' expression must not "
+						  "produce a null value.");
 				goto item_done;
 			}
 			if (k->is_unknown) {
@@ -293,19 +307,28 @@ int hcl__eval_for(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 			}
 			rc = hcl__ev_convert_to(E, k, hcl_type_string(), &ks, msg, sizeof(msg));
 			if (rc) {
-				rc = rc == ATMO_ENOMEM ? hcl__ev_nomem(E, &e->range)
-						       : hcl__ev_fail(E, ATMO_EINVALID, &e->u.fr.key->range, "Invalid object key",
-							      "The key expression produced an invalid result: %s.", msg);
+				rc = rc == ATMO_ENOMEM
+					     ? hcl__ev_nomem(E, &e->range)
+					     : hcl__ev_fail(E, ATMO_EINVALID, &e->u.fr.key->range,
+							    "Invalid object key",
+							    "The key expression produced an "
+							    "invalid result: %s.",
+							    msg);
 				goto item_done;
 			}
 			if (!e->u.fr.group) {
 				size_t j;
 				for (j = 0; j < items.n; j++) {
 					if (strcmp(items.k[j], ks->u.str.s) == 0) {
-						rc = hcl__ev_fail(E, ATMO_EINVALID, &e->u.fr.key->range, "Duplicate object key",
-							  "Two different items produced the key \"%s\" in this 'for' expression. "
-							  "If duplicates are expected, use the ellipsis (...) after the value "
-							  "expression to enable grouping by key.", ks->u.str.s);
+						rc = hcl__ev_fail(
+							E, ATMO_EINVALID, &e->u.fr.key->range,
+							"Duplicate object key",
+							"Two different items produced the key "
+							"\"%s\" in this 'for' expression. "
+							"If duplicates are expected, use the "
+							"ellipsis (...) after the value "
+							"expression to enable grouping by key.",
+							ks->u.str.s);
 						goto item_done;
 					}
 				}
@@ -324,7 +347,7 @@ int hcl__eval_for(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 			hcl_value_unref(v);
 			rc = hcl__ev_nomem(E, &e->range);
 		}
-item_done:
+	item_done:
 		hcl_value_unref(k);
 		hcl_value_unref(ks);
 		hcl_value_unref(in.kv);

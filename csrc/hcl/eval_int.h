@@ -28,9 +28,9 @@ typedef struct {
 	hcl_diag *diag;
 	size_t max_string;
 	size_t budget, used;
-	size_t max_weight;      /* values in one result: budget / 64 */
-	hcl_value *anon;        /* the splat's current element */
-	int hard;               /* a lookup or function callback failed: stop collecting */
+	size_t max_weight; /* values in one result: budget / 64 */
+	hcl_value *anon;   /* the splat's current element */
+	int hard;          /* a lookup or function callback failed: stop collecting */
 } ev;
 
 /*
@@ -43,7 +43,7 @@ typedef struct {
  * end the evaluation at once.
  */
 typedef struct {
-	int rc;           /* the first error, 0 while none */
+	int rc; /* the first error, 0 while none */
 	hcl_diag first;
 } acc;
 
@@ -61,7 +61,8 @@ hcl_range hcl__ev_last_char(const hcl_range *r);
 int hcl__ev_is_seq(const hcl_type *t);
 int hcl__ev_is_mapish(const hcl_type *t);
 int hcl__ev_unknown_out(ev *E, hcl_type *t, hcl_value **out, const hcl_range *r);
-int hcl__ev_convert_to(ev *E, hcl_value *v, const hcl_type *t, hcl_value **out, char *msg, size_t n);
+int hcl__ev_convert_to(ev *E, hcl_value *v, const hcl_type *t, hcl_value **out, char *msg,
+		       size_t n);
 int hcl__ev_apply_steps(ev *E, hcl_value *v, const hcl_step *steps, size_t n, hcl_value **out);
 /* Evaluate e: every result is checked against the budget and weight. */
 int hcl__eval(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out);
@@ -73,7 +74,8 @@ int hcl__eval_binary(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 int hcl__eval_unary(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out);
 int hcl__eval_cond(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out);
 /* eval_template.c: also the iteration for expressions share */
-int hcl__ev_iterate(ev *E, hcl_value *coll, const hcl_expr *ce, size_t i, hcl_value **k, hcl_value **v);
+int hcl__ev_iterate(ev *E, hcl_value *coll, const hcl_expr *ce, size_t i, hcl_value **k,
+		    hcl_value **v);
 int hcl__ev_for_coll(ev *E, const hcl_expr *ce, const scope *sc, hcl_value **coll);
 int hcl__ev_tpl_part(ev *E, const hcl_expr *p, const scope *sc, atmo_buf *b, int *unknown);
 int hcl__eval_template(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out);

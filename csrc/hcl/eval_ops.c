@@ -14,7 +14,8 @@ static const char *op_side(int right)
 	return right ? "right" : "left";
 }
 
-static int operand(ev *E, hcl_value *v, const hcl_type *t, const hcl_expr *src, int right, hcl_value **out)
+static int operand(ev *E, hcl_value *v, const hcl_type *t, const hcl_expr *src, int right,
+		   hcl_value **out)
 {
 	char msg[256];
 	int rc = hcl__ev_convert_to(E, v, t, out, msg, sizeof(msg));
@@ -22,7 +23,7 @@ static int operand(ev *E, hcl_value *v, const hcl_type *t, const hcl_expr *src, 
 		return hcl__ev_nomem(E, &src->range);
 	if (rc)
 		return hcl__ev_fail(E, ATMO_EINVALID, &src->range, "Invalid operand",
-			    "Unsuitable value for %s operand: %s.", op_side(right), msg);
+				    "Unsuitable value for %s operand: %s.", op_side(right), msg);
 	return 0;
 }
 
@@ -70,7 +71,7 @@ int hcl__eval_binary(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 	}
 	if (ca->is_null || cb->is_null) {
 		rc = hcl__ev_fail(E, ATMO_EINVALID, &e->range, "Operation failed",
-			  "Error during operation: argument must not be null.");
+				  "Error during operation: argument must not be null.");
 		goto done;
 	}
 	if (op == HOP_AND || op == HOP_OR) {
@@ -81,19 +82,34 @@ int hcl__eval_binary(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 	x = ca->u.num;
 	y = cb->u.num;
 	switch (op) {
-	case HOP_LT: *out = hcl_bool(x < y); break;
-	case HOP_LE: *out = hcl_bool(x <= y); break;
-	case HOP_GT: *out = hcl_bool(x > y); break;
-	case HOP_GE: *out = hcl_bool(x >= y); break;
+	case HOP_LT:
+		*out = hcl_bool(x < y);
+		break;
+	case HOP_LE:
+		*out = hcl_bool(x <= y);
+		break;
+	case HOP_GT:
+		*out = hcl_bool(x > y);
+		break;
+	case HOP_GE:
+		*out = hcl_bool(x >= y);
+		break;
 	default:
 		switch (op) {
-		case HOP_ADD: r = x + y; break;
-		case HOP_SUB: r = x - y; break;
-		case HOP_MUL: r = x * y; break;
+		case HOP_ADD:
+			r = x + y;
+			break;
+		case HOP_SUB:
+			r = x - y;
+			break;
+		case HOP_MUL:
+			r = x * y;
+			break;
 		case HOP_DIV:
 			if ((x == 0 && y == 0) || (isinf(x) && isinf(y))) {
 				rc = hcl__ev_fail(E, ATMO_EINVALID, &e->range, "Operation failed",
-					  "Error during operation: can't divide zero by zero or infinity by infinity.");
+						  "Error during operation: can't divide zero by "
+						  "zero or infinity by infinity.");
 				goto done;
 			}
 			r = x / y;
@@ -101,7 +117,8 @@ int hcl__eval_binary(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 		default:
 			if (y == 0 || isinf(x)) {
 				rc = hcl__ev_fail(E, ATMO_EINVALID, &e->range, "Operation failed",
-					  "Error during operation: can't use modulo with zero and infinity.");
+						  "Error during operation: can't use modulo with "
+						  "zero and infinity.");
 				goto done;
 			}
 			/* cty: x - y * trunc(x / y) */
@@ -110,7 +127,7 @@ int hcl__eval_binary(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 		}
 		if (isnan(r)) {
 			rc = hcl__ev_fail(E, ATMO_EINVALID, &e->range, "Operation failed",
-				  "Error during operation: the result is not a number.");
+					  "Error during operation: the result is not a number.");
 			goto done;
 		}
 		*out = hcl_number(r);
@@ -131,21 +148,23 @@ int hcl__eval_unary(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 	char msg[256];
 	if ((rc = hcl__eval(E, e->u.op.a, sc, &a)) != 0)
 		return rc;
-	rc = hcl__ev_convert_to(E, a, neg ? hcl_type_number() : hcl_type_bool(), &c, msg, sizeof(msg));
+	rc = hcl__ev_convert_to(E, a, neg ? hcl_type_number() : hcl_type_bool(), &c, msg,
+				sizeof(msg));
 	hcl_value_unref(a);
 	if (rc == ATMO_ENOMEM)
 		return hcl__ev_nomem(E, &e->range);
 	if (rc)
 		return hcl__ev_fail(E, ATMO_EINVALID, &e->u.op.a->range, "Invalid operand",
-			    "Unsuitable value for unary operand: %s.", msg);
+				    "Unsuitable value for unary operand: %s.", msg);
 	if (c->is_unknown) {
 		hcl_value_unref(c);
-		return hcl__ev_unknown_out(E, neg ? hcl_type_number() : hcl_type_bool(), out, &e->range);
+		return hcl__ev_unknown_out(E, neg ? hcl_type_number() : hcl_type_bool(), out,
+					   &e->range);
 	}
 	if (c->is_null) {
 		hcl_value_unref(c);
 		return hcl__ev_fail(E, ATMO_EINVALID, &e->range, "Operation failed",
-			    "Error during operation: argument must not be null.");
+				    "Error during operation: argument must not be null.");
 	}
 	*out = neg ? hcl_number(-c->u.num) : hcl_bool(!c->u.b);
 	hcl_value_unref(c);
@@ -163,7 +182,10 @@ static void mismatch(const hcl_type *t, const hcl_type *f, char *buf, size_t n)
 			for (j = 0; j < f->n && strcmp(t->names[i], f->names[j]) != 0; j++)
 				;
 			if (j == f->n) {
-				snprintf(buf, n, "The 'true' value includes object attribute \"%s\", which is absent in the 'false' value", t->names[i]);
+				snprintf(buf, n,
+					 "The 'true' value includes object attribute \"%s\", which "
+					 "is absent in the 'false' value",
+					 t->names[i]);
 				return;
 			}
 		}
@@ -171,7 +193,10 @@ static void mismatch(const hcl_type *t, const hcl_type *f, char *buf, size_t n)
 			for (i = 0; i < t->n && strcmp(t->names[i], f->names[j]) != 0; i++)
 				;
 			if (i == t->n) {
-				snprintf(buf, n, "The 'false' value includes object attribute \"%s\", which is absent in the 'true' value", f->names[j]);
+				snprintf(buf, n,
+					 "The 'false' value includes object attribute \"%s\", "
+					 "which is absent in the 'true' value",
+					 f->names[j]);
 				return;
 			}
 		}
@@ -179,7 +204,9 @@ static void mismatch(const hcl_type *t, const hcl_type *f, char *buf, size_t n)
 		return;
 	}
 	if (t->kind == HCL_T_TUPLE && f->kind == HCL_T_TUPLE && t->n != f->n) {
-		snprintf(buf, n, "The 'true' tuple has length %zu, but the 'false' tuple has length %zu", t->n, f->n);
+		snprintf(buf, n,
+			 "The 'true' tuple has length %zu, but the 'false' tuple has length %zu",
+			 t->n, f->n);
 		return;
 	}
 	snprintf(buf, n, "The 'true' value is %s, but the 'false' value is %s",
@@ -236,16 +263,20 @@ int hcl__eval_cond(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 			hcl_range r = e->u.cond.t->range;
 			r.end = e->u.cond.f->range.end;
 			mismatch(tv->type, fv->type, msg, sizeof(msg));
-			rc = hcl__ev_fail(E, ATMO_EINVALID, &r, "Inconsistent conditional result types",
-				  "The true and false result expressions must have consistent types. %s.", msg);
+			rc = hcl__ev_fail(E, ATMO_EINVALID, &r,
+					  "Inconsistent conditional result types",
+					  "The true and false result expressions must have "
+					  "consistent types. %s.",
+					  msg);
 			goto done;
 		}
 	}
 	if ((rc = hcl__eval(E, e->u.cond.c, sc, &cv)) != 0)
 		goto done;
 	if (cv->is_null) {
-		rc = hcl__ev_fail(E, ATMO_EINVALID, &e->u.cond.c->range, "Null condition",
-			  "The condition value is null. Conditions must either be true or false.");
+		rc = hcl__ev_fail(
+			E, ATMO_EINVALID, &e->u.cond.c->range, "Null condition",
+			"The condition value is null. Conditions must either be true or false.");
 		goto done;
 	}
 	if (cv->is_unknown) {
@@ -254,7 +285,7 @@ int hcl__eval_cond(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 	}
 	if (hcl__ev_convert_to(E, cv, hcl_type_bool(), &cb, msg, sizeof(msg)) != 0) {
 		rc = hcl__ev_fail(E, ATMO_EINVALID, &e->u.cond.c->range, "Incorrect condition type",
-			  "The condition expression must be of type bool.");
+				  "The condition expression must be of type bool.");
 		goto done;
 	}
 	take_true = cb->u.b;
@@ -273,9 +304,11 @@ int hcl__eval_cond(ev *E, const hcl_expr *e, const scope *sc, hcl_value **out)
 	*out = hcl_convert(pick, rt, msg, sizeof(msg), NULL, 0);
 	rc = 0;
 	if (!*out)
-		rc = hcl__ev_fail(E, ATMO_EINVALID, take_true ? &e->u.cond.t->range : &e->u.cond.f->range,
-			  "Inconsistent conditional result types", "The %s result value has the wrong type: %s.",
-			  take_true ? "true" : "false", msg);
+		rc = hcl__ev_fail(E, ATMO_EINVALID,
+				  take_true ? &e->u.cond.t->range : &e->u.cond.f->range,
+				  "Inconsistent conditional result types",
+				  "The %s result value has the wrong type: %s.",
+				  take_true ? "true" : "false", msg);
 done:
 	hcl_type_unref(rt);
 	hcl_value_unref(tv);

@@ -12,10 +12,12 @@
 /* Append the parts of template t to b; *unknown set when a part is unknown. */
 static int tpl_append(ev *E, const hcl_expr *t, const scope *sc, atmo_buf *b, int *unknown);
 
-int hcl__ev_iterate(ev *E, hcl_value *coll, const hcl_expr *ce, size_t i, hcl_value **k, hcl_value **v)
+int hcl__ev_iterate(ev *E, hcl_value *coll, const hcl_expr *ce, size_t i, hcl_value **k,
+		    hcl_value **v)
 {
 	if (hcl__ev_is_seq(coll->type)) {
-		*k = coll->type->kind == HCL_T_SET ? hcl_value_ref(coll->u.seq.items[i]) : hcl_number((double)i);
+		*k = coll->type->kind == HCL_T_SET ? hcl_value_ref(coll->u.seq.items[i])
+						   : hcl_number((double)i);
 		*v = hcl_value_ref(coll->u.seq.items[i]);
 	} else {
 		*k = hcl_cstring(coll->u.obj.keys[i]);
@@ -36,14 +38,17 @@ int hcl__ev_for_coll(ev *E, const hcl_expr *ce, const scope *sc, hcl_value **col
 	if (rc)
 		return rc;
 	if ((*coll)->is_null)
-		return hcl__ev_fail(E, ATMO_EINVALID, &ce->range, "Iteration over null value",
-			    "A null value cannot be used as the collection in a 'for' expression.");
+		return hcl__ev_fail(
+			E, ATMO_EINVALID, &ce->range, "Iteration over null value",
+			"A null value cannot be used as the collection in a 'for' expression.");
 	if ((*coll)->is_unknown || (*coll)->type->kind == HCL_T_DYNAMIC)
 		return 1;
 	if (!hcl__ev_is_seq((*coll)->type) && !hcl__ev_is_mapish((*coll)->type))
-		return hcl__ev_fail(E, ATMO_EINVALID, &ce->range, "Iteration over non-iterable value",
-			    "A value of type %s cannot be used as the collection in a 'for' expression.",
-			    hcl_type_friendly((*coll)->type, tn, sizeof(tn)));
+		return hcl__ev_fail(E, ATMO_EINVALID, &ce->range,
+				    "Iteration over non-iterable value",
+				    "A value of type %s cannot be used as the collection in a "
+				    "'for' expression.",
+				    hcl_type_friendly((*coll)->type, tn, sizeof(tn)));
 	return 0;
 }
 
@@ -62,8 +67,10 @@ int hcl__ev_tpl_part(ev *E, const hcl_expr *p, const scope *sc, atmo_buf *b, int
 			return rc;
 		if (v->is_null) {
 			hcl_value_unref(v);
-			return hcl__ev_fail(E, ATMO_EINVALID, &p->u.cond.c->range, "Invalid template if directive",
-				    "The condition value is null. Conditions must either be true or false.");
+			return hcl__ev_fail(E, ATMO_EINVALID, &p->u.cond.c->range,
+					    "Invalid template if directive",
+					    "The condition value is null. Conditions must either "
+					    "be true or false.");
 		}
 		if (v->is_unknown) {
 			hcl_value_unref(v);
@@ -73,11 +80,14 @@ int hcl__ev_tpl_part(ev *E, const hcl_expr *p, const scope *sc, atmo_buf *b, int
 		rc = hcl__ev_convert_to(E, v, hcl_type_bool(), &cb, msg, sizeof(msg));
 		hcl_value_unref(v);
 		if (rc)
-			return rc == ATMO_ENOMEM ? hcl__ev_nomem(E, &p->range)
-						 : hcl__ev_fail(E, ATMO_EINVALID, &p->u.cond.c->range, "Invalid template if directive",
-							"The condition value is invalid: %s.", msg);
-		rc = cb->u.b ? tpl_append(E, p->u.cond.t, sc, b, unknown)
-			     : p->u.cond.f ? tpl_append(E, p->u.cond.f, sc, b, unknown) : 0;
+			return rc == ATMO_ENOMEM
+				       ? hcl__ev_nomem(E, &p->range)
+				       : hcl__ev_fail(E, ATMO_EINVALID, &p->u.cond.c->range,
+						      "Invalid template if directive",
+						      "The condition value is invalid: %s.", msg);
+		rc = cb->u.b       ? tpl_append(E, p->u.cond.t, sc, b, unknown)
+		     : p->u.cond.f ? tpl_append(E, p->u.cond.f, sc, b, unknown)
+				   : 0;
 		hcl_value_unref(cb);
 		return rc;
 	}
@@ -114,16 +124,19 @@ int hcl__ev_tpl_part(ev *E, const hcl_expr *p, const scope *sc, atmo_buf *b, int
 	}
 	if (v->is_null) {
 		hcl_value_unref(v);
-		return hcl__ev_fail(E, ATMO_EINVALID, &p->range, "Invalid template interpolation value",
-			    "The expression result is null. Cannot include a null value in a string template.");
+		return hcl__ev_fail(E, ATMO_EINVALID, &p->range,
+				    "Invalid template interpolation value",
+				    "The expression result is null. Cannot include a null value in "
+				    "a string template.");
 	}
 	rc = hcl__ev_convert_to(E, v, hcl_type_string(), &s, msg, sizeof(msg));
 	hcl_value_unref(v);
 	if (rc == ATMO_ENOMEM)
 		return hcl__ev_nomem(E, &p->range);
 	if (rc)
-		return hcl__ev_fail(E, ATMO_EINVALID, &p->range, "Invalid template interpolation value",
-			    "Cannot include the given value in a string template: %s.", msg);
+		return hcl__ev_fail(
+			E, ATMO_EINVALID, &p->range, "Invalid template interpolation value",
+			"Cannot include the given value in a string template: %s.", msg);
 	if (s->is_unknown)
 		*unknown = 1;
 	else
@@ -140,7 +153,9 @@ static int tpl_append(ev *E, const hcl_expr *t, const scope *sc, atmo_buf *b, in
 	memset(&A, 0, sizeof(A));
 	for (i = 0; i < t->u.tpl.n; i++) {
 		hcl_diag d, *sv = hcl__ev_acc_open(E, &A, &d);
-		if ((rc = hcl__ev_acc_close(E, &A, sv, hcl__ev_tpl_part(E, t->u.tpl.parts[i], sc, b, unknown))) != 0)
+		if ((rc = hcl__ev_acc_close(
+			     E, &A, sv, hcl__ev_tpl_part(E, t->u.tpl.parts[i], sc, b, unknown))) !=
+		    0)
 			return rc;
 		if (b->oom)
 			return hcl__ev_nomem(E, &t->range);
@@ -160,7 +175,8 @@ int hcl__eval_template(ev *E, const hcl_expr *e, const scope *sc, hcl_value **ou
 		*out = hcl_value_ref(e->u.tpl.parts[0]->u.lit);
 		return 0;
 	}
-	if ((rc = tpl_append(E, e, sc, &b, &unknown)) != 0 || (rc = hcl__ev_check_string(E, b.len, &e->range)) != 0) {
+	if ((rc = tpl_append(E, e, sc, &b, &unknown)) != 0 ||
+	    (rc = hcl__ev_check_string(E, b.len, &e->range)) != 0) {
 		atmo__buf_free(&b);
 		return rc;
 	}

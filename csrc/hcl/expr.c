@@ -75,7 +75,8 @@ static int walk(const walker *w, const hcl_expr *e, const bound *b)
 	case HE_OBJECT: {
 		size_t i;
 		for (i = 0; i < e->u.obj.n; i++) {
-			if ((rc = walk(w, e->u.obj.keys[i], b)) != 0 || (rc = walk(w, e->u.obj.vals[i], b)) != 0)
+			if ((rc = walk(w, e->u.obj.keys[i], b)) != 0 ||
+			    (rc = walk(w, e->u.obj.vals[i], b)) != 0)
 				return rc;
 		}
 		return 0;
@@ -112,7 +113,8 @@ static int walk(const walker *w, const hcl_expr *e, const bound *b)
 	}
 }
 
-int hcl_expr_variables(const hcl_expr *e, int (*cb)(const hcl_traversal *t, void *payload), void *payload)
+int hcl_expr_variables(const hcl_expr *e, int (*cb)(const hcl_traversal *t, void *payload),
+		       void *payload)
 {
 	walker w;
 	w.cb = cb;
@@ -134,14 +136,16 @@ int hcl_expr_as_keyword(const hcl_expr *e, const char **name)
 			*name = "null";
 			return 1;
 		}
-		if (e->u.lit->type->kind == HCL_T_BOOL && !e->u.lit->is_null && !e->u.lit->is_unknown) {
+		if (e->u.lit->type->kind == HCL_T_BOOL && !e->u.lit->is_null &&
+		    !e->u.lit->is_unknown) {
 			*name = e->u.lit->u.b ? "true" : "false";
 			return 1;
 		}
 		return 0;
 	}
 	/* the JSON syntax: a string holding the name */
-	if (e->kind == HE_TEMPLATE && e->json && e->u.tpl.n == 1 && e->u.tpl.parts[0]->kind == HE_LITERAL) {
+	if (e->kind == HE_TEMPLATE && e->json && e->u.tpl.n == 1 &&
+	    e->u.tpl.parts[0]->kind == HE_LITERAL) {
 		*name = e->u.tpl.parts[0]->u.lit->u.str.s;
 		return 1;
 	}
@@ -183,7 +187,9 @@ static int get_type(const hcl_expr *e, int in_object, hcl_type **out, int *optio
 static int one_arg(const hcl_expr *e, hcl_diag *d)
 {
 	if (e->u.call.n != 1 || e->u.call.expand)
-		return type_fail(d, &e->range, "The %s type constructor requires one argument specifying the element type.",
+		return type_fail(d, &e->range,
+				 "The %s type constructor requires one argument specifying the "
+				 "element type.",
 				 e->u.call.name);
 	return 0;
 }
@@ -204,7 +210,8 @@ static int json_type(const hcl_expr *e, int in_object, hcl_type **out, int *opti
 	if (rc == 0) {
 		hcl_body *b = hcl_file_body(f);
 		rc = b->n_attrs == 1 ? get_type(b->attrs[0].expr, in_object, out, optional, d)
-				     : type_fail(d, &e->range, "A type specification is required here.", NULL);
+				     : type_fail(d, &e->range,
+						 "A type specification is required here.", NULL);
 		hcl_file_free(f);
 	}
 	if (rc && d) {
@@ -212,7 +219,8 @@ static int json_type(const hcl_expr *e, int in_object, hcl_type **out, int *opti
 		d->subject = e->range;
 		if (rc != ATMO_ENOMEM && strcmp(d->summary, "Invalid type specification") != 0) {
 			snprintf(d->summary, sizeof(d->summary), "Invalid type specification");
-			snprintf(d->detail, sizeof(d->detail), "This string is not a type expression.");
+			snprintf(d->detail, sizeof(d->detail),
+				 "This string is not a type expression.");
 		}
 	}
 	return rc;
@@ -225,7 +233,8 @@ static int get_type(const hcl_expr *e, int in_object, hcl_type **out, int *optio
 	*out = NULL;
 	if (optional)
 		*optional = 0;
-	if (e->kind == HE_TEMPLATE && e->json && e->u.tpl.n == 1 && e->u.tpl.parts[0]->kind == HE_LITERAL)
+	if (e->kind == HE_TEMPLATE && e->json && e->u.tpl.n == 1 &&
+	    e->u.tpl.parts[0]->kind == HE_LITERAL)
 		return json_type(e, in_object, out, optional, d);
 	if (hcl_expr_as_keyword(e, &name) && e->kind == HE_SCOPE) {
 		if (strcmp(name, "string") == 0)
@@ -236,32 +245,45 @@ static int get_type(const hcl_expr *e, int in_object, hcl_type **out, int *optio
 			*out = hcl_type_bool();
 		else if (strcmp(name, "any") == 0)
 			*out = hcl_type_dynamic();
-		else if (strcmp(name, "list") == 0 || strcmp(name, "set") == 0 || strcmp(name, "map") == 0 ||
-			 strcmp(name, "tuple") == 0 || strcmp(name, "object") == 0)
+		else if (strcmp(name, "list") == 0 || strcmp(name, "set") == 0 ||
+			 strcmp(name, "map") == 0 || strcmp(name, "tuple") == 0 ||
+			 strcmp(name, "object") == 0)
 			return type_fail(d, &e->range,
-					 "The %s type constructor requires one argument specifying the element type.", name);
+					 "The %s type constructor requires one argument specifying "
+					 "the element type.",
+					 name);
 		else
-			return type_fail(d, &e->range, "The keyword \"%s\" is not a valid type specification.", name);
+			return type_fail(d, &e->range,
+					 "The keyword \"%s\" is not a valid type specification.",
+					 name);
 		return 0;
 	}
 	if (e->kind != HE_CALL)
 		return hcl__diag(d, ATMO_EINVALID, &e->range, "Invalid type specification",
-				 "A type specification is either a primitive type keyword (bool, number, string) or "
+				 "A type specification is either a primitive type keyword (bool, "
+				 "number, string) or "
 				 "a complex type constructor call, like list(string).");
 	name = e->u.call.name;
 	if (strcmp(name, "list") == 0 || strcmp(name, "set") == 0 || strcmp(name, "map") == 0) {
 		hcl_type *el;
-		if ((rc = one_arg(e, d)) != 0 || (rc = get_type(e->u.call.args[0], 0, &el, NULL, d)) != 0)
+		if ((rc = one_arg(e, d)) != 0 ||
+		    (rc = get_type(e->u.call.args[0], 0, &el, NULL, d)) != 0)
 			return rc;
-		*out = name[0] == 'l' ? hcl_type_list(el) : name[0] == 's' ? hcl_type_set(el) : hcl_type_map(el);
+		*out = name[0] == 'l'   ? hcl_type_list(el)
+		       : name[0] == 's' ? hcl_type_set(el)
+					: hcl_type_map(el);
 		return *out ? 0 : ATMO_ENOMEM;
 	}
 	if (strcmp(name, "optional") == 0) {
 		if (!in_object || !optional)
-			return type_fail(d, &e->range, "Keyword \"%s\" is valid only as a modifier for object type attributes.",
+			return type_fail(d, &e->range,
+					 "Keyword \"%s\" is valid only as a modifier for object "
+					 "type attributes.",
 					 name);
 		if (e->u.call.n < 1 || e->u.call.n > 2)
-			return type_fail(d, &e->range, "The %s modifier requires the attribute type and optionally a default value.",
+			return type_fail(d, &e->range,
+					 "The %s modifier requires the attribute type and "
+					 "optionally a default value.",
 					 name);
 		if ((rc = get_type(e->u.call.args[0], 0, out, NULL, d)) != 0)
 			return rc;
@@ -275,7 +297,8 @@ static int get_type(const hcl_expr *e, int in_object, hcl_type **out, int *optio
 		if ((rc = one_arg(e, d)) != 0)
 			return rc;
 		if (hcl_expr_list(e->u.call.args[0], &items, &n) < 0)
-			return type_fail(d, &e->u.call.args[0]->range, "Tuple type constructor requires a list of element types.",
+			return type_fail(d, &e->u.call.args[0]->range,
+					 "Tuple type constructor requires a list of element types.",
 					 NULL);
 		ts = atmo__calloc(n ? n : 1, sizeof(*ts), NULL);
 		if (!ts)
@@ -303,8 +326,10 @@ static int get_type(const hcl_expr *e, int in_object, hcl_type **out, int *optio
 			return rc;
 		if (hcl_expr_map(e->u.call.args[0], &keys, &vals, &n) < 0)
 			return type_fail(d, &e->u.call.args[0]->range,
-					 "Object type constructor requires a map whose keys are attribute names and whose "
-					 "values are the corresponding attribute types.", NULL);
+					 "Object type constructor requires a map whose keys are "
+					 "attribute names and whose "
+					 "values are the corresponding attribute types.",
+					 NULL);
 		ts = atmo__calloc(n ? n : 1, sizeof(*ts), NULL);
 		names = atmo__calloc(n ? n : 1, sizeof(*names), NULL);
 		opt = atmo__calloc(n ? n : 1, 1, NULL);
@@ -318,8 +343,10 @@ static int get_type(const hcl_expr *e, int in_object, hcl_type **out, int *optio
 		for (i = 0; i < n && !rc; i++) {
 			int o = 0;
 			if (!hcl_expr_as_keyword(keys[i], &names[i])) {
-				rc = hcl__diag(d, ATMO_EINVALID, &keys[i]->range, "Invalid type specification",
-					       "Object constructor map keys must be attribute names.");
+				rc = hcl__diag(
+					d, ATMO_EINVALID, &keys[i]->range,
+					"Invalid type specification",
+					"Object constructor map keys must be attribute names.");
 				break;
 			}
 			if ((rc = get_type(vals[i], 1, &ts[i], &o, d)) != 0)
@@ -350,6 +377,7 @@ int hcl_eval_type(const hcl_expr *e, hcl_type **out, hcl_diag *diag)
 		memset(diag, 0, sizeof(*diag));
 	rc = get_type(e, 0, out, NULL, diag);
 	if (rc == ATMO_ENOMEM)
-		hcl__diag(diag, ATMO_ENOMEM, &e->range, "Out of memory", "Reading the type ran out of memory.");
+		hcl__diag(diag, ATMO_ENOMEM, &e->range, "Out of memory",
+			  "Reading the type ran out of memory.");
 	return rc;
 }

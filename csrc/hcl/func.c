@@ -67,22 +67,112 @@ int hcl__ret_buf(hcl_value **out, atmo_buf *b, hcl_func_error *e)
 
 /* Every bake function name, sorted bytewise (buildx's stdlib.go). */
 static const char *const names[] = {
-	"absolute", "add", "and", "base64decode", "base64encode", "basename", "bcrypt",
-	"byteslen", "bytesslice", "can", "ceil", "chomp", "chunklist", "cidrhost",
-	"cidrnetmask", "cidrsubnet", "cidrsubnets", "coalesce", "coalescelist", "compact",
-	"concat", "contains", "convert", "csvdecode", "dirname", "distinct", "divide",
-	"element", "equal", "flatten", "floor", "format", "formatdate", "formatlist",
-	"formattimestamp", "greaterthan", "greaterthanorequalto", "hasindex", "homedir",
-	"indent", "index", "indexof", "int", "join", "jsondecode", "jsonencode", "keys",
-	"length", "lessthan", "lessthanorequalto", "log", "lookup", "lower", "max", "md5",
-	"merge", "min", "modulo", "multiply", "negate", "not", "notequal", "or", "parseint",
-	"pow", "range", "regex", "regex_replace", "regexall", "replace", "reverse",
-	"reverselist", "rsadecrypt", "sanitize", "semvercmp", "sethaselement",
-	"setintersection", "setproduct", "setsubtract", "setsymmetricdifference", "setunion",
-	"sha1", "sha256", "sha512", "signum", "slice", "sort", "split", "strlen", "substr",
-	"subtract", "timeadd", "timestamp", "title", "trim", "trimprefix", "trimspace",
-	"trimsuffix", "try", "unixtimestampparse", "upper", "urlencode", "uuidv4", "uuidv5",
-	"values", "zipmap",
+	"absolute",
+	"add",
+	"and",
+	"base64decode",
+	"base64encode",
+	"basename",
+	"bcrypt",
+	"byteslen",
+	"bytesslice",
+	"can",
+	"ceil",
+	"chomp",
+	"chunklist",
+	"cidrhost",
+	"cidrnetmask",
+	"cidrsubnet",
+	"cidrsubnets",
+	"coalesce",
+	"coalescelist",
+	"compact",
+	"concat",
+	"contains",
+	"convert",
+	"csvdecode",
+	"dirname",
+	"distinct",
+	"divide",
+	"element",
+	"equal",
+	"flatten",
+	"floor",
+	"format",
+	"formatdate",
+	"formatlist",
+	"formattimestamp",
+	"greaterthan",
+	"greaterthanorequalto",
+	"hasindex",
+	"homedir",
+	"indent",
+	"index",
+	"indexof",
+	"int",
+	"join",
+	"jsondecode",
+	"jsonencode",
+	"keys",
+	"length",
+	"lessthan",
+	"lessthanorequalto",
+	"log",
+	"lookup",
+	"lower",
+	"max",
+	"md5",
+	"merge",
+	"min",
+	"modulo",
+	"multiply",
+	"negate",
+	"not",
+	"notequal",
+	"or",
+	"parseint",
+	"pow",
+	"range",
+	"regex",
+	"regex_replace",
+	"regexall",
+	"replace",
+	"reverse",
+	"reverselist",
+	"rsadecrypt",
+	"sanitize",
+	"semvercmp",
+	"sethaselement",
+	"setintersection",
+	"setproduct",
+	"setsubtract",
+	"setsymmetricdifference",
+	"setunion",
+	"sha1",
+	"sha256",
+	"sha512",
+	"signum",
+	"slice",
+	"sort",
+	"split",
+	"strlen",
+	"substr",
+	"subtract",
+	"timeadd",
+	"timestamp",
+	"title",
+	"trim",
+	"trimprefix",
+	"trimspace",
+	"trimsuffix",
+	"try",
+	"unixtimestampparse",
+	"upper",
+	"urlencode",
+	"uuidv4",
+	"uuidv5",
+	"values",
+	"zipmap",
 };
 
 size_t hcl_stdlib_count(void)
@@ -132,11 +222,14 @@ int hcl_func_call(const hcl_func *f, hcl_value *const *args, size_t n, hcl_value
 
 	*out = NULL;
 	if (n < f->n_params) {
-		return hcl__fail(e, -1, "Function \"%s\" expects %s%zu argument(s). Missing value for \"%s\".",
-				 f->name, f->varparam ? "at least " : "", f->n_params, f->params[n].name);
+		return hcl__fail(
+			e, -1,
+			"Function \"%s\" expects %s%zu argument(s). Missing value for \"%s\".",
+			f->name, f->varparam ? "at least " : "", f->n_params, f->params[n].name);
 	}
 	if (n > f->n_params && !f->varparam)
-		return hcl__fail(e, -1, "Function \"%s\" expects only %zu argument(s).", f->name, f->n_params);
+		return hcl__fail(e, -1, "Function \"%s\" expects only %zu argument(s).", f->name,
+				 f->n_params);
 
 	conv = atmo__calloc(n ? n : 1, sizeof(*conv), NULL);
 	if (!conv)
@@ -146,14 +239,16 @@ int hcl_func_call(const hcl_func *f, hcl_value *const *args, size_t n, hcl_value
 		char cmsg[400];
 		conv[i] = hcl_convert(args[i], p->type, cmsg, sizeof(cmsg), NULL, 0);
 		if (!conv[i]) {
-			hcl__fail(e, (int)i, "Invalid value for \"%s\" parameter: %s.", p->name, cmsg);
+			hcl__fail(e, (int)i, "Invalid value for \"%s\" parameter: %s.", p->name,
+				  cmsg);
 			goto done;
 		}
 	}
 	for (i = 0; i < n; i++) {
 		const hcl_param *p = i < f->n_params ? &f->params[i] : f->varparam;
 		if (conv[i]->is_null && !p->allow_null) {
-			hcl__fail(e, (int)i, "Invalid value for \"%s\" parameter: argument must not be null.",
+			hcl__fail(e, (int)i,
+				  "Invalid value for \"%s\" parameter: argument must not be null.",
 				  p->name);
 			goto done;
 		}
@@ -179,7 +274,8 @@ int hcl_func_call(const hcl_func *f, hcl_value *const *args, size_t n, hcl_value
 		if (e->arg >= 0)
 			p = (size_t)e->arg < f->n_params ? &f->params[e->arg] : f->varparam;
 		if (p)
-			hcl__fail(e, e->arg, "Invalid value for \"%s\" parameter: %s.", p->name, msg);
+			hcl__fail(e, e->arg, "Invalid value for \"%s\" parameter: %s.", p->name,
+				  msg);
 		else if (e->arg >= 0)
 			hcl__fail(e, e->arg, "Invalid value for unnamed parameter: %s.", msg);
 		else

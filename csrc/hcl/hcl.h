@@ -21,7 +21,7 @@ typedef struct hcl_pos {
 } hcl_pos;
 
 typedef struct hcl_range {
-	const char *filename;   /* borrowed from the hcl_file */
+	const char *filename; /* borrowed from the hcl_file */
 	hcl_pos start, end;
 } hcl_range;
 
@@ -30,7 +30,7 @@ char *hcl_range_format(const hcl_range *r, char *buf, size_t n);
 
 /* A diagnostic: HCL's summary ("Invalid expression") and detail. */
 typedef struct hcl_diag {
-	int code;               /* ATMO_E*: ATMO_EINVALID for syntax and evaluation errors */
+	int code; /* ATMO_E*: ATMO_EINVALID for syntax and evaluation errors */
 	hcl_range subject;
 	char summary[128];
 	char detail[768];
@@ -53,13 +53,13 @@ char *hcl_diag_more(const hcl_diag *d, char *buf, size_t n);
 
 /* ---- the body model ------------------------------------------------------- */
 
-typedef struct hcl_expr hcl_expr;      /* opaque: an expression (native or JSON) */
+typedef struct hcl_expr hcl_expr; /* opaque: an expression (native or JSON) */
 typedef struct hcl_body hcl_body;
 
 typedef struct hcl_attr {
 	const char *name;
 	hcl_expr *expr;
-	hcl_range range;        /* the whole "name = expr" */
+	hcl_range range; /* the whole "name = expr" */
 	hcl_range name_range;
 } hcl_attr;
 
@@ -70,18 +70,18 @@ typedef struct hcl_block {
 	hcl_range *label_ranges;
 	hcl_body *body;
 	hcl_range type_range;
-	hcl_range range;        /* DefRange as HCL: type and labels */
+	hcl_range range; /* DefRange as HCL: type and labels */
 } hcl_block;
 
 struct hcl_body {
-	hcl_attr *attrs;        /* in source order */
+	hcl_attr *attrs; /* in source order */
 	size_t n_attrs;
-	hcl_block *blocks;      /* in source order */
+	hcl_block *blocks; /* in source order */
 	size_t n_blocks;
 	hcl_range range;
 };
 
-typedef struct hcl_file hcl_file;      /* owns every node (one arena) and the source text */
+typedef struct hcl_file hcl_file; /* owns every node (one arena) and the source text */
 
 /* The root body (borrowed) and the file name. */
 hcl_body *hcl_file_body(const hcl_file *f);
@@ -109,7 +109,7 @@ typedef struct hcl_json_schema hcl_json_schema;
 typedef struct hcl_json_block_spec {
 	const char *type;
 	size_t n_labels;
-	const hcl_json_schema *body;   /* schema of the block's body, NULL: attributes only */
+	const hcl_json_schema *body; /* schema of the block's body, NULL: attributes only */
 } hcl_json_block_spec;
 struct hcl_json_schema {
 	const hcl_json_block_spec *blocks;
@@ -125,8 +125,8 @@ hcl_range hcl_expr_range(const hcl_expr *e);
 /* One static step after a root name: .name, [literal] */
 typedef struct hcl_step {
 	enum { HCL_STEP_ATTR, HCL_STEP_INDEX } kind;
-	const char *name;       /* attr */
-	hcl_value *key;         /* index: the literal key (borrowed) */
+	const char *name; /* attr */
+	hcl_value *key;   /* index: the literal key (borrowed) */
 	hcl_range range;
 } hcl_step;
 
@@ -134,7 +134,7 @@ typedef struct hcl_traversal {
 	const char *root;
 	const hcl_step *steps;
 	size_t n_steps;
-	hcl_range range;        /* of the whole traversal */
+	hcl_range range; /* of the whole traversal */
 } hcl_traversal;
 
 /*
@@ -161,13 +161,13 @@ int hcl_expr_map(const hcl_expr *e, hcl_expr ***keys, hcl_expr ***vals, size_t *
 
 /* A function the evaluator may call (stdlib or user-defined). */
 typedef struct hcl_func_error {
-	int arg;                /* index of the argument at fault, -1: the call */
+	int arg; /* index of the argument at fault, -1: the call */
 	char msg[512];
 } hcl_func_error;
 
 typedef struct hcl_param {
 	const char *name;
-	hcl_type *type;         /* after conversion the argument has this type; dynamic: any */
+	hcl_type *type; /* after conversion the argument has this type; dynamic: any */
 	unsigned allow_null : 1, allow_unknown : 1, allow_dynamic : 1;
 } hcl_param;
 
@@ -175,9 +175,10 @@ typedef struct hcl_func {
 	const char *name;
 	const hcl_param *params;
 	size_t n_params;
-	const hcl_param *varparam;   /* NULL: no variadic parameter */
+	const hcl_param *varparam; /* NULL: no variadic parameter */
 	/* args: converted to the parameter types, borrowed. *out: new reference. 0 ok, -1 error in *e */
-	int (*impl)(void *payload, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e);
+	int (*impl)(void *payload, hcl_value *const *args, size_t n, hcl_value **out,
+		    hcl_func_error *e);
 	void *payload;
 } hcl_func;
 

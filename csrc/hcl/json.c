@@ -22,18 +22,18 @@ typedef struct {
 	const char *key;
 	size_t key_len;
 	hcl_range key_range;
-	hcl_pos key_start;      /* of the key's text, after the quote */
+	hcl_pos key_start; /* of the key's text, after the quote */
 	jnode *val;
 } jprop;
 
 struct jnode {
 	jtype t;
 	hcl_range range;
-	hcl_pos text_start;     /* strings: where the text starts */
-	const char *s;          /* strings (decoded), numbers (as written) */
+	hcl_pos text_start; /* strings: where the text starts */
+	const char *s;      /* strings (decoded), numbers (as written) */
 	size_t len;
-	jprop *props;           /* objects */
-	jnode **items;          /* arrays */
+	jprop *props;  /* objects */
+	jnode **items; /* arrays */
 	size_t n;
 };
 
@@ -47,9 +47,10 @@ typedef struct {
 	int depth;
 } jparser;
 
-static void *jfail(jparser *p, int code, hcl_pos s, hcl_pos e, const char *summary, const char *fmt, ...)
-	ATMO_PRINTF(6, 7);
-static void *jfail(jparser *p, int code, hcl_pos s, hcl_pos e, const char *summary, const char *fmt, ...)
+static void *jfail(jparser *p, int code, hcl_pos s, hcl_pos e, const char *summary, const char *fmt,
+		   ...) ATMO_PRINTF(6, 7);
+static void *jfail(jparser *p, int code, hcl_pos s, hcl_pos e, const char *summary, const char *fmt,
+		   ...)
 {
 	va_list ap;
 	if (p->err)
@@ -71,7 +72,8 @@ static void *jfail(jparser *p, int code, hcl_pos s, hcl_pos e, const char *summa
 
 static void *jnomem(jparser *p)
 {
-	return jfail(p, ATMO_ENOMEM, p->pos, p->pos, "Out of memory", "The parser ran out of memory.");
+	return jfail(p, ATMO_ENOMEM, p->pos, p->pos, "Out of memory",
+		     "The parser ran out of memory.");
 }
 
 static void *jalloc(jparser *p, size_t n)
@@ -169,12 +171,26 @@ static int read_string(jparser *p, const char **out, size_t *len, hcl_pos *text_
 			char enc[4];
 			size_t w;
 			switch (d) {
-			case '"': case '\\': case '/': atmo__buf_putc(&b, (char)d); break;
-			case 'b': atmo__buf_putc(&b, '\b'); break;
-			case 'f': atmo__buf_putc(&b, '\f'); break;
-			case 'n': atmo__buf_putc(&b, '\n'); break;
-			case 'r': atmo__buf_putc(&b, '\r'); break;
-			case 't': atmo__buf_putc(&b, '\t'); break;
+			case '"':
+			case '\\':
+			case '/':
+				atmo__buf_putc(&b, (char)d);
+				break;
+			case 'b':
+				atmo__buf_putc(&b, '\b');
+				break;
+			case 'f':
+				atmo__buf_putc(&b, '\f');
+				break;
+			case 'n':
+				atmo__buf_putc(&b, '\n');
+				break;
+			case 'r':
+				atmo__buf_putc(&b, '\r');
+				break;
+			case 't':
+				atmo__buf_putc(&b, '\t');
+				break;
 			case 'u':
 				u = hex4(p, p->pos.byte + 2);
 				if (u < 0)
@@ -213,11 +229,12 @@ static int read_string(jparser *p, const char **out, size_t *len, hcl_pos *text_
 				jadv(p, &p->pos, 4);
 				break;
 			default:
-			bad_escape: {
+			bad_escape : {
 				hcl_pos e = p->pos;
 				jadv(p, &e, 2);
 				atmo__buf_free(&b);
-				jfail(p, ATMO_EINVALID, p->pos, e, "Invalid JSON string", "This escape sequence is not valid in JSON.");
+				jfail(p, ATMO_EINVALID, p->pos, e, "Invalid JSON string",
+				      "This escape sequence is not valid in JSON.");
 				return -1;
 			}
 			}
@@ -279,14 +296,17 @@ static jnode *read_container(jparser *p, int is_obj)
 				return jfail(p, ATMO_EINVALID, p->pos, e, "Invalid JSON object",
 					     "A quoted property name is required here.");
 			}
-			if (read_string(p, &prop.key, &prop.key_len, &prop.key_start, &prop.key_range) < 0)
+			if (read_string(p, &prop.key, &prop.key_len, &prop.key_start,
+					&prop.key_range) < 0)
 				return NULL;
 			skip_ws(p);
 			if (jc(p, p->pos.byte) != ':') {
 				hcl_pos e = p->pos;
 				jadv(p, &e, 1);
-				return jfail(p, ATMO_EINVALID, p->pos, e, "Missing property value colon",
-					     "JSON uses a colon as its name/value delimiter, not an equals sign.");
+				return jfail(p, ATMO_EINVALID, p->pos, e,
+					     "Missing property value colon",
+					     "JSON uses a colon as its name/value delimiter, not "
+					     "an equals sign.");
 			}
 			jadv(p, &p->pos, 1);
 		}
@@ -325,9 +345,12 @@ static jnode *read_container(jparser *p, int is_obj)
 			if (jc(p, p->pos.byte) == close) {
 				hcl_pos e = p->pos;
 				jadv(p, &e, 1);
-				return jfail(p, ATMO_EINVALID, p->pos, e, is_obj ? "Trailing comma in object" : "Trailing comma in array",
-					     "JSON does not permit a trailing comma after the final %s.",
-					     is_obj ? "property" : "value");
+				return jfail(
+					p, ATMO_EINVALID, p->pos, e,
+					is_obj ? "Trailing comma in object"
+					       : "Trailing comma in array",
+					"JSON does not permit a trailing comma after the final %s.",
+					is_obj ? "property" : "value");
 			}
 			continue;
 		}
@@ -338,10 +361,13 @@ static jnode *read_container(jparser *p, int is_obj)
 		{
 			hcl_pos e = p->pos;
 			jadv(p, &e, c == -1 ? 0 : 1);
-			return jfail(p, ATMO_EINVALID, p->pos, e,
-				     is_obj ? "Missing attribute seperator comma" : "Missing array element separator comma",
-				     is_obj ? "A comma must appear between each property definition in an object."
-					    : "A comma must appear between each value in an array.");
+			return jfail(
+				p, ATMO_EINVALID, p->pos, e,
+				is_obj ? "Missing attribute seperator comma"
+				       : "Missing array element separator comma",
+				is_obj ? "A comma must appear between each property definition in "
+					 "an object."
+				       : "A comma must appear between each value in an array.");
 		}
 	}
 	n->range = jrange(p, s, p->pos);
@@ -408,16 +434,19 @@ static jnode *read_value(jparser *p)
 			n->t = J_NULL;
 		else
 			return jfail(p, ATMO_EINVALID, s, p->pos, "Invalid JSON keyword",
-				     "The keyword \"%.*s\" is not valid in JSON. Only true, false and null are keywords.",
+				     "The keyword \"%.*s\" is not valid in JSON. Only true, false "
+				     "and null are keywords.",
 				     (int)l, p->src + s.byte);
 		return n;
 	}
 	{
 		hcl_pos e = s;
 		jadv(p, &e, c == -1 ? 0 : 1);
-		return jfail(p, ATMO_EINVALID, s, e, c == -1 ? "Missing JSON value" : "Invalid JSON value",
+		return jfail(p, ATMO_EINVALID, s, e,
+			     c == -1 ? "Missing JSON value" : "Invalid JSON value",
 			     c == -1 ? "A JSON value must start here, but the file ends."
-				     : "A JSON value must start with a brace, a bracket, a quote, a digit, a minus sign or a keyword.");
+				     : "A JSON value must start with a brace, a bracket, a quote, "
+				       "a digit, a minus sign or a keyword.");
 	}
 }
 
@@ -472,7 +501,8 @@ static hcl_expr *jnode_expr(jparser *p, const jnode *n)
 		return jtemplate(p, n->s, n->len, n->text_start, n->range);
 	case J_NUM:
 		if (hcl_number_parse(n->s, n->len, &d) < 0)
-			return jfail(p, ATMO_EINVALID, n->range.start, n->range.end, "Invalid JSON number",
+			return jfail(p, ATMO_EINVALID, n->range.start, n->range.end,
+				     "Invalid JSON number",
 				     "There is a syntax error in the given JSON number.");
 		return jlit(p, hcl_number(d), n->range);
 	case J_TRUE:
@@ -498,7 +528,8 @@ static hcl_expr *jnode_expr(jparser *p, const jnode *n)
 			return NULL;
 		for (i = 0; i < n->n; i++) {
 			const jprop *pr = &n->props[i];
-			if (!(e->u.obj.keys[i] = jtemplate(p, pr->key, pr->key_len, pr->key_start, pr->key_range)) ||
+			if (!(e->u.obj.keys[i] = jtemplate(p, pr->key, pr->key_len, pr->key_start,
+							   pr->key_range)) ||
 			    !(e->u.obj.vals[i] = jnode_expr(p, pr->val)))
 				return NULL;
 		}
@@ -533,21 +564,24 @@ static void *jpush(jparser *p, void **arr, size_t *n, size_t *cap, size_t sz)
 static int read_body(jparser *p, const jnode *n, const hcl_json_schema *schema, jbody *b);
 
 /* A block value after `depth` labels: more labels, or the body(ies). */
-static int read_blocks(jparser *p, const jprop *type_prop, const jnode *v, const hcl_json_block_spec *spec,
-		       const char **labels, hcl_range *lranges, size_t depth, jbody *b)
+static int read_blocks(jparser *p, const jprop *type_prop, const jnode *v,
+		       const hcl_json_block_spec *spec, const char **labels, hcl_range *lranges,
+		       size_t depth, jbody *b)
 {
 	size_t i;
 	if (v->t == J_ARR) {
 		for (i = 0; i < v->n; i++) {
 			if (v->items[i]->t != J_OBJ) {
-				jfail(p, ATMO_EINVALID, v->items[i]->range.start, v->items[i]->range.end,
-				      "Incorrect JSON value type",
+				jfail(p, ATMO_EINVALID, v->items[i]->range.start,
+				      v->items[i]->range.end, "Incorrect JSON value type",
 				      "A JSON object is required here, %s.",
-				      depth < spec->n_labels ? "to specify block labels for this block"
-							     : "to define arguments for this block");
+				      depth < spec->n_labels
+					      ? "to specify block labels for this block"
+					      : "to define arguments for this block");
 				return -1;
 			}
-			if (read_blocks(p, type_prop, v->items[i], spec, labels, lranges, depth, b) < 0)
+			if (read_blocks(p, type_prop, v->items[i], spec, labels, lranges, depth,
+					b) < 0)
 				return -1;
 		}
 		return 0;
@@ -563,13 +597,15 @@ static int read_blocks(jparser *p, const jprop *type_prop, const jnode *v, const
 		for (i = 0; i < v->n; i++) {
 			labels[depth] = v->props[i].key;
 			lranges[depth] = v->props[i].key_range;
-			if (read_blocks(p, type_prop, v->props[i].val, spec, labels, lranges, depth + 1, b) < 0)
+			if (read_blocks(p, type_prop, v->props[i].val, spec, labels, lranges,
+					depth + 1, b) < 0)
 				return -1;
 		}
 		return 0;
 	}
 	{
-		hcl_block *blk = jpush(p, (void **)&b->blocks, &b->n_blocks, &b->cap_blocks, sizeof(*blk));
+		hcl_block *blk =
+			jpush(p, (void **)&b->blocks, &b->n_blocks, &b->cap_blocks, sizeof(*blk));
 		const char **ls;
 		hcl_range *lr;
 		jbody inner;
@@ -621,8 +657,9 @@ static int read_body(jparser *p, const jnode *n, const hcl_json_schema *schema, 
 	if (n->t == J_ARR) {
 		for (i = 0; i < n->n; i++) {
 			if (n->items[i]->t != J_OBJ) {
-				jfail(p, ATMO_EINVALID, n->items[i]->range.start, n->items[i]->range.end,
-				      "Incorrect JSON value type", "A JSON object is required here, to define a body.");
+				jfail(p, ATMO_EINVALID, n->items[i]->range.start,
+				      n->items[i]->range.end, "Incorrect JSON value type",
+				      "A JSON object is required here, to define a body.");
 				return -1;
 			}
 			if (read_body(p, n->items[i], schema, b) < 0)
@@ -644,7 +681,8 @@ static int read_body(jparser *p, const jnode *n, const hcl_json_schema *schema, 
 		if (spec) {
 			const char **labels = jalloc(p, (spec->n_labels + 1) * sizeof(*labels));
 			hcl_range *lr = jalloc(p, (spec->n_labels + 1) * sizeof(*lr));
-			if (!labels || !lr || read_blocks(p, pr, pr->val, spec, labels, lr, 0, b) < 0)
+			if (!labels || !lr ||
+			    read_blocks(p, pr, pr->val, spec, labels, lr, 0, b) < 0)
 				return -1;
 			continue;
 		}
@@ -652,13 +690,15 @@ static int read_body(jparser *p, const jnode *n, const hcl_json_schema *schema, 
 			if (strcmp(b->attrs[j].name, pr->key) == 0) {
 				char where[300];
 				hcl_range_format(&b->attrs[j].name_range, where, sizeof(where));
-				jfail(p, ATMO_EINVALID, pr->key_range.start, pr->key_range.end, "Duplicate argument",
+				jfail(p, ATMO_EINVALID, pr->key_range.start, pr->key_range.end,
+				      "Duplicate argument",
 				      "The argument \"%s\" was already set at %s.", pr->key, where);
 				return -1;
 			}
 		}
 		{
-			hcl_attr *a = jpush(p, (void **)&b->attrs, &b->n_attrs, &b->cap_attrs, sizeof(*a));
+			hcl_attr *a = jpush(p, (void **)&b->attrs, &b->n_attrs, &b->cap_attrs,
+					    sizeof(*a));
 			if (!a)
 				return -1;
 			memset(a, 0, sizeof(*a));
@@ -688,14 +728,15 @@ int hcl_parse_json(hcl_file **out, const char *src, size_t len, const char *file
 		memset(&r, 0, sizeof(r));
 		r.filename = filename;
 		r.start.line = r.end.line = r.start.column = r.end.column = 1;
-		return hcl__diag(diag, ATMO_ELIMIT, &r, "Input too large", "A JSON file may hold at most %zu MiB.",
-				 MAX_INPUT >> 20);
+		return hcl__diag(diag, ATMO_ELIMIT, &r, "Input too large",
+				 "A JSON file may hold at most %zu MiB.", MAX_INPUT >> 20);
 	}
 	if (!(f = hcl__file_new(src, len, filename))) {
 		hcl_range r;
 		memset(&r, 0, sizeof(r));
 		r.filename = filename;
-		return hcl__diag(diag, ATMO_ENOMEM, &r, "Out of memory", "The parser ran out of memory.");
+		return hcl__diag(diag, ATMO_ENOMEM, &r, "Out of memory",
+				 "The parser ran out of memory.");
 	}
 	memset(&p, 0, sizeof(p));
 	memset(&b, 0, sizeof(b));

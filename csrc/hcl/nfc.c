@@ -58,7 +58,8 @@ static uint32_t compose(uint32_t a, uint32_t b)
 	unsigned long lo = 0, hi = hcl__comp_count;
 	if (a >= LBASE && a < LBASE + LCOUNT && b >= VBASE && b < VBASE + VCOUNT)
 		return SBASE + ((a - LBASE) * VCOUNT + (b - VBASE)) * TCOUNT;
-	if (a >= SBASE && a < SBASE + SCOUNT && (a - SBASE) % TCOUNT == 0 && b > TBASE && b < TBASE + TCOUNT)
+	if (a >= SBASE && a < SBASE + SCOUNT && (a - SBASE) % TCOUNT == 0 && b > TBASE &&
+	    b < TBASE + TCOUNT)
 		return a + (b - TBASE);
 	while (lo < hi) {
 		unsigned long mid = lo + (hi - lo) / 2;
@@ -142,7 +143,8 @@ char *hcl__nfc(const char *s, size_t len, size_t *out_len)
 		for (i = 1, o = 1; i < n; i++) {
 			uint32_t ch = cp[i], c;
 			int cc = bad[i] ? 0 : (int)ccc(ch);
-			if (!bad[i] && !bad[starter] && (last < cc || last == 0) && (c = compose(cp[starter], ch)) != 0 &&
+			if (!bad[i] && !bad[starter] && (last < cc || last == 0) &&
+			    (c = compose(cp[starter], ch)) != 0 &&
 			    (last == 0 ? o == starter + 1 : 1)) {
 				cp[starter] = c;
 				continue;

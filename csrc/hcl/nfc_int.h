@@ -5,9 +5,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct { uint32_t cp; unsigned char ccc; } hcl__ccc;
-typedef struct { uint32_t cp; uint32_t to[4]; } hcl__decomp;
-typedef struct { uint32_t a, b, c; } hcl__comp;
+typedef struct {
+	uint32_t cp;
+	unsigned char ccc;
+} hcl__ccc;
+typedef struct {
+	uint32_t cp;
+	uint32_t to[4];
+} hcl__decomp;
+typedef struct {
+	uint32_t a, b, c;
+} hcl__comp;
 
 extern const hcl__ccc hcl__ccc_table[];
 extern const unsigned long hcl__ccc_count;

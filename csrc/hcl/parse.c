@@ -117,7 +117,7 @@ int hcl__p_depth_in(parser *p, hcl_range r)
 {
 	if (++p->depth > MAX_DEPTH) {
 		hcl__p_fail_r(p, ATMO_ELIMIT, r, "Nesting too deep",
-		       "Expressions and blocks may nest at most %d levels deep.", MAX_DEPTH);
+			      "Expressions and blocks may nest at most %d levels deep.", MAX_DEPTH);
 		return -1;
 	}
 	return 0;
@@ -141,8 +141,9 @@ static int add_attr(parser *p, body_b *bb, hcl_attr *a)
 			char where[300];
 			hcl_range_format(&bb->attrs[i].name_range, where, sizeof(where));
 			hcl__p_fail_r(p, ATMO_EINVALID, a->name_range, "Attribute redefined",
-			       "The argument \"%s\" was already set at %s. Each argument may be set only once.",
-			       a->name, where);
+				      "The argument \"%s\" was already set at %s. Each argument "
+				      "may be set only once.",
+				      a->name, where);
 			return -1;
 		}
 	}
@@ -173,12 +174,15 @@ static int parse_attr(parser *p, token ident, int single, hcl_attr *a)
 		return -1;
 	if (t.t != T_NL && t.t != T_EOF) {
 		if (t.t == T_COMMA)
-			hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t), "Unexpected comma after argument",
-			       "Argument definitions must be separated by newlines, not commas. "
-			       "An argument definition must end with a newline.");
+			hcl__p_fail_r(
+				p, ATMO_EINVALID, hcl__p_trange(p, t),
+				"Unexpected comma after argument",
+				"Argument definitions must be separated by newlines, not commas. "
+				"An argument definition must end with a newline.");
 		else
-			hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t), "Missing newline after argument",
-			       "An argument definition must end with a newline.");
+			hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t),
+				      "Missing newline after argument",
+				      "An argument definition must end with a newline.");
 		return -1;
 	}
 	hcl__p_next(p);
@@ -253,14 +257,20 @@ static int parse_block(parser *p, token ident, hcl_block *blk)
 			continue;
 		}
 		if (t.t == T_EQ)
-			hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t), "Invalid block definition",
-			       "The equals sign \"=\" indicates an argument definition, and must not be used when defining a block.");
+			hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t),
+				      "Invalid block definition",
+				      "The equals sign \"=\" indicates an argument definition, and "
+				      "must not be used when defining a block.");
 		else if (t.t == T_NL)
-			hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t), "Invalid block definition",
-			       "A block definition must have block content delimited by \"{\" and \"}\", starting on the same line as the block header.");
+			hcl__p_fail_r(
+				p, ATMO_EINVALID, hcl__p_trange(p, t), "Invalid block definition",
+				"A block definition must have block content delimited by \"{\" and "
+				"\"}\", starting on the same line as the block header.");
 		else
-			hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t), "Invalid block definition",
-			       "Either a quoted string block label or an opening brace (\"{\") is expected here.");
+			hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t),
+				      "Invalid block definition",
+				      "Either a quoted string block label or an opening brace "
+				      "(\"{\") is expected here.");
 		return -1;
 	}
 	blk->labels = labels;
@@ -278,25 +288,32 @@ static int parse_block(parser *p, token ident, hcl_block *blk)
 		token id = hcl__p_next(p), nx;
 		hcl_attr a;
 		if (id.t != T_IDENT) {
-			hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, id), "Argument or block definition required",
-			       "An argument or block definition is required here.");
+			hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, id),
+				      "Argument or block definition required",
+				      "An argument or block definition is required here.");
 			return -1;
 		}
 		nx = hcl__p_peek(p);
 		if (p->err)
 			return -1;
 		if (nx.t == T_OQUOTE || nx.t == T_LBRACE || nx.t == T_IDENT) {
-			hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_mkrange(p, id.s, nx.e), "Argument definition required",
-			       "A single-line block definition can contain only a single argument. If you meant to "
-			       "define argument \"%.*s\", use an equals sign to assign it a value. To define a nested "
-			       "block, place it on a line of its own within its parent block.",
-			       (int)(id.e.byte - id.s.byte), p->src + (id.s.byte - p->base));
+			hcl__p_fail_r(
+				p, ATMO_EINVALID, hcl__p_mkrange(p, id.s, nx.e),
+				"Argument definition required",
+				"A single-line block definition can contain only a single "
+				"argument. If you meant to "
+				"define argument \"%.*s\", use an equals sign to assign it a "
+				"value. To define a nested "
+				"block, place it on a line of its own within its parent block.",
+				(int)(id.e.byte - id.s.byte), p->src + (id.s.byte - p->base));
 			return -1;
 		}
 		if (nx.t != T_EQ) {
-			hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, id), "Argument or block definition required",
-			       "An argument or block definition is required here. To set an argument, use the "
-			       "equals sign \"=\" to introduce the argument value.");
+			hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, id),
+				      "Argument or block definition required",
+				      "An argument or block definition is required here. To set an "
+				      "argument, use the "
+				      "equals sign \"=\" to introduce the argument value.");
 			return -1;
 		}
 		if (parse_attr(p, id, 1, &a) < 0)
@@ -305,32 +322,44 @@ static int parse_block(parser *p, token ident, hcl_block *blk)
 		if (p->err)
 			return -1;
 		if (t.t == T_COMMA) {
-			hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t), "Invalid single-argument block definition",
-			       "Single-line block syntax can include only one argument definition. To define "
-			       "multiple arguments, use the multi-line block syntax with one argument definition per line.");
+			hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t),
+				      "Invalid single-argument block definition",
+				      "Single-line block syntax can include only one argument "
+				      "definition. To define "
+				      "multiple arguments, use the multi-line block syntax with "
+				      "one argument definition per line.");
 			return -1;
 		}
 		if (t.t == T_NL) {
-			hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t), "Invalid single-argument block definition",
-			       "An argument definition on the same line as its containing block creates a "
-			       "single-line block definition, which must also be closed on the same line. Place "
-			       "the block's closing brace immediately after the argument definition.");
+			hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t),
+				      "Invalid single-argument block definition",
+				      "An argument definition on the same line as its containing "
+				      "block creates a "
+				      "single-line block definition, which must also be closed on "
+				      "the same line. Place "
+				      "the block's closing brace immediately after the argument "
+				      "definition.");
 			return -1;
 		}
 		if (t.t == T_EOF) {
-			hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, ob), "Unclosed configuration block",
-			       "There is no closing brace for this block before the end of the file. This may be "
-			       "caused by incorrect brace nesting elsewhere in this file.");
+			hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, ob),
+				      "Unclosed configuration block",
+				      "There is no closing brace for this block before the end of "
+				      "the file. This may be "
+				      "caused by incorrect brace nesting elsewhere in this file.");
 			return -1;
 		}
 		if (t.t != T_RBRACE) {
-			hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t), "Invalid single-argument block definition",
-			       "A single-line block definition must end with a closing brace immediately after "
-			       "its single argument definition.");
+			hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t),
+				      "Invalid single-argument block definition",
+				      "A single-line block definition must end with a closing "
+				      "brace immediately after "
+				      "its single argument definition.");
 			return -1;
 		}
 		hcl__p_next(p);
-		if (!(blk->body = hcl__p_alloc(p, sizeof(hcl_body))) || !(blk->body->attrs = hcl__p_alloc(p, sizeof(hcl_attr))))
+		if (!(blk->body = hcl__p_alloc(p, sizeof(hcl_body))) ||
+		    !(blk->body->attrs = hcl__p_alloc(p, sizeof(hcl_attr))))
 			return -1;
 		blk->body->attrs[0] = a;
 		blk->body->n_attrs = 1;
@@ -340,8 +369,9 @@ static int parse_block(parser *p, token ident, hcl_block *blk)
 	if (p->err)
 		return -1;
 	if (t.t != T_NL && t.t != T_EOF) {
-		hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t), "Missing newline after block definition",
-		       "A block definition must end with a newline.");
+		hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t),
+			      "Missing newline after block definition",
+			      "A block definition must end with a newline.");
 		return -1;
 	}
 	hcl__p_next(p);
@@ -408,7 +438,8 @@ static int recover_item(parser *p)
 		}
 		if (c == '/' && c2 == '*') {
 			hcl__p_advance(p, &q, 2);
-			while ((c = hcl__p_at(p, q.byte)) >= 0 && !(c == '*' && hcl__p_at(p, q.byte + 1) == '/'))
+			while ((c = hcl__p_at(p, q.byte)) >= 0 &&
+			       !(c == '*' && hcl__p_at(p, q.byte + 1) == '/'))
 				hcl__p_advance(p, &q, 1);
 			hcl__p_advance(p, &q, 2);
 			continue;
@@ -429,7 +460,8 @@ static int recover_item(parser *p)
 				deep--;
 			} else {
 				size_t k = n;
-				while (k > 0 && open[k - 1] != want && !(want == '{' && open[k - 1] == 'i'))
+				while (k > 0 && open[k - 1] != want &&
+				       !(want == '{' && open[k - 1] == 'i'))
 					k--;
 				if (k > 0)
 					n = k - 1;
@@ -475,13 +507,17 @@ static hcl_body *parse_body(parser *p, tok_type end, token open)
 				if (parse_attr(p, t, 0, &a) < 0 || add_attr(p, &bb, &a) < 0)
 					return NULL;
 			} else if (nx.t == T_OQUOTE || nx.t == T_LBRACE || nx.t == T_IDENT) {
-				hcl_block *slot = hcl__p_push(p, (void **)&bb.blocks, &bb.n_blocks, &bb.cap_blocks, sizeof(*slot));
+				hcl_block *slot = hcl__p_push(p, (void **)&bb.blocks, &bb.n_blocks,
+							      &bb.cap_blocks, sizeof(*slot));
 				if (!slot || parse_block(p, t, slot) < 0)
 					return NULL;
 			} else {
-				hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t), "Argument or block definition required",
-				       "An argument or block definition is required here. To set an argument, use "
-				       "the equals sign \"=\" to introduce the argument value.");
+				hcl__p_fail_r(
+					p, ATMO_EINVALID, hcl__p_trange(p, t),
+					"Argument or block definition required",
+					"An argument or block definition is required here. To set "
+					"an argument, use "
+					"the equals sign \"=\" to introduce the argument value.");
 				if (recover_item(p) < 0)
 					return NULL;
 			}
@@ -489,16 +525,21 @@ static hcl_body *parse_body(parser *p, tok_type end, token open)
 			continue;
 		}
 		if (t.t == T_OQUOTE)
-			return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t), "Invalid argument name",
-				      "Argument names must not be quoted.");
+			return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t),
+					     "Invalid argument name",
+					     "Argument names must not be quoted.");
 		if (t.t == T_EOF) {
 			if (end == T_RBRACE)
-				return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, open), "Unclosed configuration block",
-					      "There is no closing brace for this block before the end of the file. "
-					      "This may be caused by incorrect brace nesting elsewhere in this file.");
+				return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, open),
+						     "Unclosed configuration block",
+						     "There is no closing brace for this block "
+						     "before the end of the file. "
+						     "This may be caused by incorrect brace "
+						     "nesting elsewhere in this file.");
 		}
-		hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t), "Argument or block definition required",
-		       "An argument or block definition is required here.");
+		hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t),
+			      "Argument or block definition required",
+			      "An argument or block definition is required here.");
 		if (recover_item(p) < 0)
 			return NULL;
 	}
@@ -538,7 +579,8 @@ hcl_value *hcl__file_own(hcl_file *f, hcl_value *v)
 {
 	if (!v)
 		return NULL;
-	if (f->n_owned == f->cap_owned && ATMO__GROW(f->owned, f->cap_owned, f->n_owned + 1, NULL) < 0) {
+	if (f->n_owned == f->cap_owned &&
+	    ATMO__GROW(f->owned, f->cap_owned, f->n_owned + 1, NULL) < 0) {
 		hcl_value_unref(v);
 		return NULL;
 	}
@@ -592,7 +634,8 @@ int hcl_parse(hcl_file **out, const char *src, size_t len, const char *filename,
 		hcl_range r;
 		memset(&r, 0, sizeof(r));
 		r.filename = filename;
-		return hcl__diag(diag, ATMO_ENOMEM, &r, "Out of memory", "The parser ran out of memory.");
+		return hcl__diag(diag, ATMO_ENOMEM, &r, "Out of memory",
+				 "The parser ran out of memory.");
 	}
 	memset(&p, 0, sizeof(p));
 	p.f = f;

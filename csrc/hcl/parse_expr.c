@@ -12,9 +12,10 @@
 static hcl_value *number_value(parser *p, token t)
 {
 	double d;
-	if (hcl_number_parse(p->src + (t.s.byte - p->base), (size_t)(t.e.byte - t.s.byte), &d) < 0) {
+	if (hcl_number_parse(p->src + (t.s.byte - p->base), (size_t)(t.e.byte - t.s.byte), &d) <
+	    0) {
 		hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t), "Invalid number literal",
-		       "Failed to recognize the value of this number literal.");
+			      "Failed to recognize the value of this number literal.");
 		return NULL;
 	}
 	return hcl_number(d);
@@ -71,10 +72,12 @@ static int legacy_index(parser *p, token dot, token num, hcl_step *st)
 	const char *dt = memchr(s, '.', (size_t)(num.e.byte - num.s.byte));
 	hcl_value *v;
 	if (dt) {
-		hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, num), "Invalid legacy index syntax",
-		       "When using the legacy index syntax, chaining two indexes together is not permitted. "
-		       "Use the proper index syntax instead, like [%.*s][%.*s].",
-		       (int)(dt - s), s, (int)(num.e.byte - num.s.byte - (dt - s) - 1), dt + 1);
+		hcl__p_fail_r(
+			p, ATMO_EINVALID, hcl__p_trange(p, num), "Invalid legacy index syntax",
+			"When using the legacy index syntax, chaining two indexes together is not "
+			"permitted. "
+			"Use the proper index syntax instead, like [%.*s][%.*s].",
+			(int)(dt - s), s, (int)(num.e.byte - num.s.byte - (dt - s) - 1), dt + 1);
 		return -1;
 	}
 	v = number_value(p, num);
@@ -120,11 +123,14 @@ static hcl_expr *parse_traversals(parser *p, hcl_expr *from)
 					return NULL;
 			} else if (a.t == T_NUM) {
 				hcl__p_next(p);
-				if (legacy_index(p, dot, a, &st) < 0 || !(ret = add_step(p, ret, st)))
+				if (legacy_index(p, dot, a, &st) < 0 ||
+				    !(ret = add_step(p, ret, st)))
 					return NULL;
 			} else if (a.t == T_STAR) {
 				token star = hcl__p_next(p);
-				hcl_expr *item = hcl__p_node(p, HE_ANON, hcl__p_mkrange(p, dot.s, star.e)), *each, *sp;
+				hcl_expr *item = hcl__p_node(p, HE_ANON,
+							     hcl__p_mkrange(p, dot.s, star.e)),
+					 *each, *sp;
 				if (!item)
 					return NULL;
 				each = item;
@@ -145,18 +151,26 @@ static hcl_expr *parse_traversals(parser *p, hcl_expr *from)
 						if (!st.name)
 							return NULL;
 					} else if (a2.t == T_STAR) {
-						return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, a2), "Nested splat expression not allowed",
-							      "A splat expression (*) cannot be used inside another attribute-only splat expression.");
+						return hcl__p_fail_r(
+							p, ATMO_EINVALID, hcl__p_trange(p, a2),
+							"Nested splat expression not allowed",
+							"A splat expression (*) cannot be used "
+							"inside another attribute-only splat "
+							"expression.");
 					} else {
-						return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, a2), "Invalid attribute name",
-							      "An attribute name is required after a dot.");
+						return hcl__p_fail_r(p, ATMO_EINVALID,
+								     hcl__p_trange(p, a2),
+								     "Invalid attribute name",
+								     "An attribute name is "
+								     "required after a dot.");
 					}
 					if (!(each = add_step(p, each, st)))
 						return NULL;
 				}
 				if (p->err)
 					return NULL;
-				sp = hcl__p_node(p, HE_SPLAT, hcl__p_between(from->range, each->range));
+				sp = hcl__p_node(p, HE_SPLAT,
+						 hcl__p_between(from->range, each->range));
 				if (!sp)
 					return NULL;
 				sp->range = hcl__p_mkrange(p, ret->range.start, p->prev_end);
@@ -165,8 +179,9 @@ static hcl_expr *parse_traversals(parser *p, hcl_expr *from)
 				sp->u.splat.attr_only = 1;
 				ret = sp;
 			} else {
-				return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, a), "Invalid attribute name",
-					      "An attribute name is required after a dot.");
+				return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, a),
+						     "Invalid attribute name",
+						     "An attribute name is required after a dot.");
 			}
 		} else if (t.t == T_LBRACK) {
 			token open = hcl__p_next(p), c;
@@ -175,8 +190,11 @@ static hcl_expr *parse_traversals(parser *p, hcl_expr *from)
 				hcl__p_next(p);
 				c = hcl__p_next(p);
 				if (c.t != T_RBRACK)
-					return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, c), "Missing close bracket on splat index",
-						      "The star for a full splat operator must be immediately followed by a closing bracket (\"]\").");
+					return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, c),
+							     "Missing close bracket on splat index",
+							     "The star for a full splat operator "
+							     "must be immediately followed by a "
+							     "closing bracket (\"]\").");
 				item = hcl__p_node(p, HE_ANON, hcl__p_mkrange(p, open.s, c.e));
 				if (!item || hcl__p_depth_in(p, item->range) < 0)
 					return NULL;
@@ -184,7 +202,8 @@ static hcl_expr *parse_traversals(parser *p, hcl_expr *from)
 				p->depth--;
 				if (!each)
 					return NULL;
-				sp = hcl__p_node(p, HE_SPLAT, hcl__p_mkrange(p, ret->range.start, p->prev_end));
+				sp = hcl__p_node(p, HE_SPLAT,
+						 hcl__p_mkrange(p, ret->range.start, p->prev_end));
 				if (!sp)
 					return NULL;
 				sp->u.splat.src = ret;
@@ -203,8 +222,10 @@ static hcl_expr *parse_traversals(parser *p, hcl_expr *from)
 				if (p->err)
 					return NULL;
 				if (c.t != T_RBRACK)
-					return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, c), "Missing close bracket on index",
-						      "The index operator must end with a closing bracket (\"]\").");
+					return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, c),
+							     "Missing close bracket on index",
+							     "The index operator must end with a "
+							     "closing bracket (\"]\").");
 				p->nl = saved;
 				if (is_static_key(key)) {
 					hcl_step st;
@@ -220,7 +241,9 @@ static hcl_expr *parse_traversals(parser *p, hcl_expr *from)
 					if (!(ret = add_step(p, ret, st)))
 						return NULL;
 				} else {
-					hcl_expr *ix = hcl__p_node(p, HE_INDEX, hcl__p_mkrange(p, ret->range.start, c.e));
+					hcl_expr *ix = hcl__p_node(
+						p, HE_INDEX,
+						hcl__p_mkrange(p, ret->range.start, c.e));
 					if (!ix)
 						return NULL;
 					ix->u.index.coll = ret;
@@ -247,17 +270,22 @@ static hcl_expr *parse_call(parser *p, token name)
 	while (open.t == T_DCOLON) {
 		token nn = hcl__p_next(p);
 		if (nn.t != T_IDENT)
-			return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, nn), "Missing function name",
-				      "Function scope resolution symbol :: must be followed by a function name in this scope.");
-		fname = atmo__arena_printf(&p->f->arena, "%s::%.*s", fname, (int)(nn.e.byte - nn.s.byte),
+			return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, nn),
+					     "Missing function name",
+					     "Function scope resolution symbol :: must be followed "
+					     "by a function name in this scope.");
+		fname = atmo__arena_printf(&p->f->arena, "%s::%.*s", fname,
+					   (int)(nn.e.byte - nn.s.byte),
 					   p->src + (nn.s.byte - p->base));
 		if (!fname)
 			return hcl__p_nomem(p);
 		name_range.end = nn.e;
 		open = hcl__p_next(p);
 		if (open.t != T_LPAREN && open.t != T_DCOLON)
-			return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, open), "Missing open parenthesis",
-				      "Function selector must be followed by an open parenthesis to begin the function call.");
+			return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, open),
+					     "Missing open parenthesis",
+					     "Function selector must be followed by an open "
+					     "parenthesis to begin the function call.");
 	}
 	p->nl = 0;
 	for (;;) {
@@ -283,17 +311,27 @@ static hcl_expr *parse_call(parser *p, token name)
 			expand = 1;
 			t = hcl__p_next(p);
 			if (t.t != T_RPAREN)
-				return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t), "Missing closing parenthesis",
-					      "An expanded function argument (with ...) must be immediately followed by closing parentheses.");
+				return hcl__p_fail_r(
+					p, ATMO_EINVALID, hcl__p_trange(p, t),
+					"Missing closing parenthesis",
+					"An expanded function argument (with ...) must be "
+					"immediately followed by closing parentheses.");
 			break;
 		}
 		if (t.t != T_COMMA) {
 			if (t.t == T_EOF)
-				return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_between(name_range, hcl__p_trange(p, open)), "Unterminated function call",
-					      "There is no closing parenthesis for this function call before the end of the file. "
-					      "This may be caused by incorrect parenthesis nesting elsewhere in this file.");
-			return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t), "Missing argument separator",
-				      "A comma is required to separate each function argument from the next.");
+				return hcl__p_fail_r(
+					p, ATMO_EINVALID,
+					hcl__p_between(name_range, hcl__p_trange(p, open)),
+					"Unterminated function call",
+					"There is no closing parenthesis for this function call "
+					"before the end of the file. "
+					"This may be caused by incorrect parenthesis nesting "
+					"elsewhere in this file.");
+			return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t),
+					     "Missing argument separator",
+					     "A comma is required to separate each function "
+					     "argument from the next.");
 		}
 	}
 	p->nl = saved;
@@ -319,7 +357,9 @@ static hcl_expr *parse_for(parser *p, token open)
 	hcl__p_next(p); /* for */
 	t = hcl__p_next(p);
 	if (t.t != T_IDENT)
-		return p->err ? NULL : hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t), "Invalid 'for' expression",
+		return p->err ? NULL
+			      : hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t),
+					      "Invalid 'for' expression",
 					      "For expression requires variable name after 'for'.");
 	v = hcl__p_tok_text(p, t);
 	if (hcl__p_peek(p).t == T_COMMA) {
@@ -327,21 +367,30 @@ static hcl_expr *parse_for(parser *p, token open)
 		k = v;
 		t = hcl__p_next(p);
 		if (t.t != T_IDENT)
-			return p->err ? NULL : hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t), "Invalid 'for' expression",
-						      "For expression requires value variable name after comma.");
+			return p->err ? NULL
+				      : hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t),
+						      "Invalid 'for' expression",
+						      "For expression requires value variable name "
+						      "after comma.");
 		v = hcl__p_tok_text(p, t);
 	}
 	t = hcl__p_peek(p);
 	if (!hcl__p_tok_is(p, t, "in"))
-		return p->err ? NULL : hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t), "Invalid 'for' expression",
-					      "For expression requires the 'in' keyword after its name declarations.");
+		return p->err ? NULL
+			      : hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t),
+					      "Invalid 'for' expression",
+					      "For expression requires the 'in' keyword after its "
+					      "name declarations.");
 	hcl__p_next(p);
 	if (!(coll = hcl__p_parse_expr(p)))
 		return NULL;
 	t = hcl__p_peek(p);
 	if (t.t != T_COLON)
-		return p->err ? NULL : hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t), "Invalid 'for' expression",
-					      "For expression requires a colon after the collection expression.");
+		return p->err ? NULL
+			      : hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t),
+					      "Invalid 'for' expression",
+					      "For expression requires a colon after the "
+					      "collection expression.");
 	hcl__p_next(p);
 	if (!(val = hcl__p_parse_expr(p)))
 		return NULL;
@@ -364,18 +413,20 @@ static hcl_expr *parse_for(parser *p, token open)
 	if (p->err)
 		return NULL;
 	if (t.t != close_t)
-		return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t), "Invalid 'for' expression",
-			      "Extra characters after the end of the 'for' expression.");
+		return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t),
+				     "Invalid 'for' expression",
+				     "Extra characters after the end of the 'for' expression.");
 	hcl__p_next(p);
 	if (!is_obj && key)
 		return hcl__p_fail_r(p, ATMO_EINVALID, key->range, "Invalid 'for' expression",
-			      "Key expression is not valid when building a tuple.");
+				     "Key expression is not valid when building a tuple.");
 	if (!is_obj && group)
-		return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, ell), "Invalid 'for' expression",
-			      "Grouping ellipsis (...) cannot be used when building a tuple.");
+		return hcl__p_fail_r(
+			p, ATMO_EINVALID, hcl__p_trange(p, ell), "Invalid 'for' expression",
+			"Grouping ellipsis (...) cannot be used when building a tuple.");
 	if (is_obj && !key)
 		return hcl__p_fail_r(p, ATMO_EINVALID, val->range, "Invalid 'for' expression",
-			      "Key expression is required when building an object.");
+				     "Key expression is required when building an object.");
 	p->nl = saved;
 	e = hcl__p_node(p, HE_FOR, hcl__p_mkrange(p, open.s, p->prev_end));
 	if (!e || !v)
@@ -426,11 +477,15 @@ static hcl_expr *parse_tuple(parser *p, token open)
 		}
 		if (t.t != T_COMMA) {
 			if (t.t == T_EOF)
-				return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, open), "Unterminated tuple constructor expression",
-					      "There is no corresponding closing bracket before the end of the file. "
-					      "This may be caused by incorrect bracket nesting elsewhere in this file.");
-			return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t), "Missing item separator",
-				      "Expected a comma to mark the beginning of the next item.");
+				return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, open),
+						     "Unterminated tuple constructor expression",
+						     "There is no corresponding closing bracket "
+						     "before the end of the file. "
+						     "This may be caused by incorrect bracket "
+						     "nesting elsewhere in this file.");
+			return hcl__p_fail_r(
+				p, ATMO_EINVALID, hcl__p_trange(p, t), "Missing item separator",
+				"Expected a comma to mark the beginning of the next item.");
 		}
 		hcl__p_next(p);
 	}
@@ -485,20 +540,31 @@ static hcl_expr *parse_object(parser *p, token open)
 			switch (t.t) {
 			case T_NL:
 			case T_COMMA:
-				return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t), "Missing attribute value",
-					      "Expected an attribute value, introduced by an equals sign (\"=\").");
+				return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t),
+						     "Missing attribute value",
+						     "Expected an attribute value, introduced by "
+						     "an equals sign (\"=\").");
 			case T_EOF:
-				return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, open), "Unterminated object constructor expression",
-					      "There is no corresponding closing brace before the end of the file. "
-					      "This may be caused by incorrect brace nesting elsewhere in this file.");
+				return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, open),
+						     "Unterminated object constructor expression",
+						     "There is no corresponding closing brace "
+						     "before the end of the file. "
+						     "This may be caused by incorrect brace "
+						     "nesting elsewhere in this file.");
 			case T_IDENT:
-				return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t), "Missing key/value separator",
-					      "Expected an equals sign (\"=\") to mark the beginning of the attribute value. "
-					      "If you intended to given an attribute name containing periods or spaces, "
-					      "write the name in quotes to create a string literal.");
+				return hcl__p_fail_r(
+					p, ATMO_EINVALID, hcl__p_trange(p, t),
+					"Missing key/value separator",
+					"Expected an equals sign (\"=\") to mark the beginning of "
+					"the attribute value. "
+					"If you intended to given an attribute name containing "
+					"periods or spaces, "
+					"write the name in quotes to create a string literal.");
 			default:
-				return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t), "Missing key/value separator",
-					      "Expected an equals sign (\"=\") to mark the beginning of the attribute value.");
+				return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t),
+						     "Missing key/value separator",
+						     "Expected an equals sign (\"=\") to mark the "
+						     "beginning of the attribute value.");
 			}
 		}
 		hcl__p_next(p);
@@ -519,11 +585,16 @@ static hcl_expr *parse_object(parser *p, token open)
 		}
 		if (t.t != T_COMMA && t.t != T_NL) {
 			if (t.t == T_EOF)
-				return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, open), "Unterminated object constructor expression",
-					      "There is no corresponding closing brace before the end of the file. "
-					      "This may be caused by incorrect brace nesting elsewhere in this file.");
-			return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t), "Missing attribute separator",
-				      "Expected a newline or comma to mark the beginning of the next attribute.");
+				return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, open),
+						     "Unterminated object constructor expression",
+						     "There is no corresponding closing brace "
+						     "before the end of the file. "
+						     "This may be caused by incorrect brace "
+						     "nesting elsewhere in this file.");
+			return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t),
+					     "Missing attribute separator",
+					     "Expected a newline or comma to mark the beginning of "
+					     "the next attribute.");
 		}
 		hcl__p_next(p);
 	}
@@ -556,8 +627,9 @@ static hcl_expr *parse_term(parser *p)
 		if (p->err)
 			return NULL;
 		if (c.t != T_RPAREN)
-			return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, c), "Unbalanced parentheses",
-				      "Expected a closing parenthesis to terminate the expression.");
+			return hcl__p_fail_r(
+				p, ATMO_EINVALID, hcl__p_trange(p, c), "Unbalanced parentheses",
+				"Expected a closing parenthesis to terminate the expression.");
 		hcl__p_next(p);
 		p->nl = saved;
 		e = hcl__p_node(p, HE_PAREN, hcl__p_mkrange(p, t.s, c.e));
@@ -580,7 +652,8 @@ static hcl_expr *parse_term(parser *p)
 		if (n2.t == T_LPAREN || n2.t == T_DCOLON)
 			return parse_call(p, t);
 		if (hcl__p_tok_is(p, t, "true") || hcl__p_tok_is(p, t, "false"))
-			return hcl__p_lit_node(p, hcl_bool(hcl__p_tok_is(p, t, "true")), hcl__p_trange(p, t));
+			return hcl__p_lit_node(p, hcl_bool(hcl__p_tok_is(p, t, "true")),
+					       hcl__p_trange(p, t));
 		if (hcl__p_tok_is(p, t, "null"))
 			return hcl__p_lit_node(p, hcl_null(NULL), hcl__p_trange(p, t));
 		e = hcl__p_node(p, HE_SCOPE, hcl__p_trange(p, t));
@@ -620,24 +693,40 @@ static hcl_expr *parse_term(parser *p)
 		hcl__p_next(p);
 		return parse_object(p, t);
 	case T_EOF:
-		return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t), "Missing expression",
-			      "Expected the start of an expression, but found the end of the file.");
+		return hcl__p_fail_r(
+			p, ATMO_EINVALID, hcl__p_trange(p, t), "Missing expression",
+			"Expected the start of an expression, but found the end of the file.");
 	default:
 		return hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t), "Invalid expression",
-			      "Expected the start of an expression, but found an invalid expression token.");
+				     "Expected the start of an expression, but found an invalid "
+				     "expression token.");
 	}
 }
 
 static hcl_op binop(tok_type t, int level)
 {
 	switch (level) {
-	case 0: return t == T_OR ? HOP_OR : HOP_NONE;
-	case 1: return t == T_AND ? HOP_AND : HOP_NONE;
-	case 2: return t == T_EQEQ ? HOP_EQ : t == T_NE ? HOP_NE : HOP_NONE;
-	case 3: return t == T_LT ? HOP_LT : t == T_LE ? HOP_LE : t == T_GT ? HOP_GT : t == T_GE ? HOP_GE : HOP_NONE;
-	case 4: return t == T_PLUS ? HOP_ADD : t == T_MINUS ? HOP_SUB : HOP_NONE;
-	case 5: return t == T_STAR ? HOP_MUL : t == T_SLASH ? HOP_DIV : t == T_PERCENT ? HOP_MOD : HOP_NONE;
-	default: return HOP_NONE;
+	case 0:
+		return t == T_OR ? HOP_OR : HOP_NONE;
+	case 1:
+		return t == T_AND ? HOP_AND : HOP_NONE;
+	case 2:
+		return t == T_EQEQ ? HOP_EQ : t == T_NE ? HOP_NE : HOP_NONE;
+	case 3:
+		return t == T_LT   ? HOP_LT
+		       : t == T_LE ? HOP_LE
+		       : t == T_GT ? HOP_GT
+		       : t == T_GE ? HOP_GE
+				   : HOP_NONE;
+	case 4:
+		return t == T_PLUS ? HOP_ADD : t == T_MINUS ? HOP_SUB : HOP_NONE;
+	case 5:
+		return t == T_STAR      ? HOP_MUL
+		       : t == T_SLASH   ? HOP_DIV
+		       : t == T_PERCENT ? HOP_MOD
+					: HOP_NONE;
+	default:
+		return HOP_NONE;
 	}
 }
 
@@ -700,8 +789,10 @@ hcl_expr *hcl__p_parse_expr(parser *p)
 	if (p->err)
 		goto out;
 	if (q.t != T_COLON) {
-		hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, q), "Missing false expression in conditional",
-		       "The conditional operator (...?...:...) requires a false expression, delimited by a colon.");
+		hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, q),
+			      "Missing false expression in conditional",
+			      "The conditional operator (...?...:...) requires a false expression, "
+			      "delimited by a colon.");
 		goto out;
 	}
 	hcl__p_next(p);

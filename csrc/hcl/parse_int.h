@@ -15,10 +15,43 @@
 #define MAX_INPUT ((size_t)64 << 20)
 
 typedef enum {
-	T_EOF, T_NL, T_IDENT, T_NUM, T_OQUOTE, T_OHEREDOC, T_LBRACE, T_RBRACE, T_STRIP_RBRACE,
-	T_LBRACK, T_RBRACK, T_LPAREN, T_RPAREN, T_COMMA, T_DOT, T_ELLIPSIS, T_STAR, T_SLASH,
-	T_PERCENT, T_PLUS, T_MINUS, T_EQ, T_EQEQ, T_NE, T_LT, T_LE, T_GT, T_GE, T_AND, T_OR,
-	T_BANG, T_QUESTION, T_COLON, T_DCOLON, T_ARROW, T_INVALID, T_BADCOMMENT
+	T_EOF,
+	T_NL,
+	T_IDENT,
+	T_NUM,
+	T_OQUOTE,
+	T_OHEREDOC,
+	T_LBRACE,
+	T_RBRACE,
+	T_STRIP_RBRACE,
+	T_LBRACK,
+	T_RBRACK,
+	T_LPAREN,
+	T_RPAREN,
+	T_COMMA,
+	T_DOT,
+	T_ELLIPSIS,
+	T_STAR,
+	T_SLASH,
+	T_PERCENT,
+	T_PLUS,
+	T_MINUS,
+	T_EQ,
+	T_EQEQ,
+	T_NE,
+	T_LT,
+	T_LE,
+	T_GT,
+	T_GE,
+	T_AND,
+	T_OR,
+	T_BANG,
+	T_QUESTION,
+	T_COLON,
+	T_DCOLON,
+	T_ARROW,
+	T_INVALID,
+	T_BADCOMMENT
 } tok_type;
 
 typedef struct {
@@ -28,20 +61,20 @@ typedef struct {
 
 typedef struct {
 	hcl_file *f;
-	const char *src;        /* text being read; src[pos.byte - base] */
+	const char *src; /* text being read; src[pos.byte - base] */
 	long base;
-	long end;               /* byte offset just past the text */
-	hcl_pos pos;            /* where the next token starts (before skipped space) */
-	hcl_pos prev_end;       /* end of the last token read */
-	int nl;                 /* newlines are tokens */
+	long end;         /* byte offset just past the text */
+	hcl_pos pos;      /* where the next token starts (before skipped space) */
+	hcl_pos prev_end; /* end of the last token read */
+	int nl;           /* newlines are tokens */
 	int have_peek, peek_nl;
 	token peek;
 	hcl_diag *diag;
-	int err;                /* the first error's code, 0 while none */
+	int err; /* the first error's code, 0 while none */
 	int depth;
-	int nfc;                /* normalize string literals (the native syntax) */
-	hcl_diag first;         /* the first error recovered from (see recover_item) */
-	size_t n_recovered;     /* errors recovered from */
+	int nfc;            /* normalize string literals (the native syntax) */
+	hcl_diag first;     /* the first error recovered from (see recover_item) */
+	size_t n_recovered; /* errors recovered from */
 } parser;
 
 /* raw template items, as scanned, before they are built into a tree */
@@ -49,7 +82,7 @@ enum { R_LIT, R_INTERP, R_IF, R_ELSE, R_ENDIF, R_FOR, R_ENDFOR };
 
 typedef struct {
 	int kind;
-	char *s;                /* literal text (atmo__malloc'd while parsing) */
+	char *s; /* literal text (atmo__malloc'd while parsing) */
 	size_t len;
 	hcl_range r;
 	int strip_l, strip_r;
@@ -138,8 +171,8 @@ const char *hcl__p_tok_text(parser *p, token t);
 /* parse_template.c */
 void hcl__p_ritems_free(ritems *ri);
 int hcl__p_scan_template(parser *p, ritems *ri, int mode, const char *marker, size_t mlen,
-			  int no_seq, hcl_range *close);
+			 int no_seq, hcl_range *close);
 hcl_expr *hcl__p_parse_template_expr(parser *p, token open);
-hcl_expr *hcl__p_parse_expr(parser *p);   /* parse_expr.c */
+hcl_expr *hcl__p_parse_expr(parser *p); /* parse_expr.c */
 
 #endif

@@ -88,10 +88,19 @@ static token lex(parser *p, hcl_pos q, int nl)
 	t.s = q;
 	d = hcl__p_at(p, q.byte + 1);
 	switch (c) {
-	case -1: t.t = T_EOF; n = 0; break;
-	case '\n': t.t = T_NL; break;
-	case '{': t.t = T_LBRACE; break;
-	case '}': t.t = T_RBRACE; break;
+	case -1:
+		t.t = T_EOF;
+		n = 0;
+		break;
+	case '\n':
+		t.t = T_NL;
+		break;
+	case '{':
+		t.t = T_LBRACE;
+		break;
+	case '}':
+		t.t = T_RBRACE;
+		break;
 	case '~':
 		if (d == '}') {
 			t.t = T_STRIP_RBRACE;
@@ -100,12 +109,24 @@ static token lex(parser *p, hcl_pos q, int nl)
 			t.t = T_INVALID;
 		}
 		break;
-	case '[': t.t = T_LBRACK; break;
-	case ']': t.t = T_RBRACK; break;
-	case '(': t.t = T_LPAREN; break;
-	case ')': t.t = T_RPAREN; break;
-	case ',': t.t = T_COMMA; break;
-	case '"': t.t = T_OQUOTE; break;
+	case '[':
+		t.t = T_LBRACK;
+		break;
+	case ']':
+		t.t = T_RBRACK;
+		break;
+	case '(':
+		t.t = T_LPAREN;
+		break;
+	case ')':
+		t.t = T_RPAREN;
+		break;
+	case ',':
+		t.t = T_COMMA;
+		break;
+	case '"':
+		t.t = T_OQUOTE;
+		break;
 	case '.':
 		if (d == '.' && hcl__p_at(p, q.byte + 2) == '.') {
 			t.t = T_ELLIPSIS;
@@ -114,12 +135,24 @@ static token lex(parser *p, hcl_pos q, int nl)
 			t.t = T_DOT;
 		}
 		break;
-	case '*': t.t = T_STAR; break;
-	case '/': t.t = T_SLASH; break;
-	case '%': t.t = T_PERCENT; break;
-	case '+': t.t = T_PLUS; break;
-	case '-': t.t = T_MINUS; break;
-	case '?': t.t = T_QUESTION; break;
+	case '*':
+		t.t = T_STAR;
+		break;
+	case '/':
+		t.t = T_SLASH;
+		break;
+	case '%':
+		t.t = T_PERCENT;
+		break;
+	case '+':
+		t.t = T_PLUS;
+		break;
+	case '-':
+		t.t = T_MINUS;
+		break;
+	case '?':
+		t.t = T_QUESTION;
+		break;
 	case ':':
 		if (d == ':') {
 			t.t = T_DCOLON;
@@ -187,7 +220,8 @@ static token lex(parser *p, hcl_pos q, int nl)
 			}
 			if ((hcl__p_at(p, i) == 'e' || hcl__p_at(p, i) == 'E') &&
 			    (hcl__p_is_digit(hcl__p_at(p, i + 1)) ||
-			     ((hcl__p_at(p, i + 1) == '+' || hcl__p_at(p, i + 1) == '-') && hcl__p_is_digit(hcl__p_at(p, i + 2))))) {
+			     ((hcl__p_at(p, i + 1) == '+' || hcl__p_at(p, i + 1) == '-') &&
+			      hcl__p_is_digit(hcl__p_at(p, i + 2))))) {
 				i += 2;
 				while (hcl__p_is_digit(hcl__p_at(p, i)))
 					i++;
@@ -218,11 +252,14 @@ token hcl__p_peek(parser *p)
 		p->have_peek = 1;
 		p->peek_nl = p->nl;
 		if (p->peek.t == T_INVALID)
-			hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_mkrange(p, p->peek.s, p->peek.e), "Invalid character",
-			       "This character is not used within the language.");
+			hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_mkrange(p, p->peek.s, p->peek.e),
+				      "Invalid character",
+				      "This character is not used within the language.");
 		else if (p->peek.t == T_BADCOMMENT)
-			hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_mkrange(p, p->peek.s, p->peek.e), "Unterminated comment",
-			       "There is no closing marker for this comment before the end of the file.");
+			hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_mkrange(p, p->peek.s, p->peek.e),
+				      "Unterminated comment",
+				      "There is no closing marker for this comment before the end "
+				      "of the file.");
 	}
 	return p->peek;
 }

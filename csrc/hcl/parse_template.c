@@ -67,27 +67,40 @@ static int seq_end(parser *p, int *strip, const char *directive, hcl_range open)
 		char summary[64];
 		if (!directive) {
 			if (t.t == T_EOF || t.t == T_OQUOTE)
-				hcl__p_fail_r(p, ATMO_EINVALID, open, "Unclosed template interpolation sequence",
-				       "There is no closing brace for this interpolation sequence before the end of the %s. "
-				       "This might be caused by incorrect nesting inside the given expression.",
-				       t.t == T_EOF ? "file" : "quoted template");
+				hcl__p_fail_r(p, ATMO_EINVALID, open,
+					      "Unclosed template interpolation sequence",
+					      "There is no closing brace for this interpolation "
+					      "sequence before the end of the %s. "
+					      "This might be caused by incorrect nesting inside "
+					      "the given expression.",
+					      t.t == T_EOF ? "file" : "quoted template");
 			else if (t.t == T_COLON)
-				hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t), "Extra characters after interpolation expression",
-				       "Template interpolation doesn't expect a colon at this location. Did you intend this "
-				       "to be a literal sequence to be processed as part of another language? If so, you "
-				       "can escape it by starting with \"$${\" instead of just \"${\".");
+				hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t),
+					      "Extra characters after interpolation expression",
+					      "Template interpolation doesn't expect a colon at "
+					      "this location. Did you intend this "
+					      "to be a literal sequence to be processed as part of "
+					      "another language? If so, you "
+					      "can escape it by starting with \"$${\" instead of "
+					      "just \"${\".");
 			else
-				hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t), "Extra characters after interpolation expression",
-				       "Expected a closing brace to end the interpolation expression, but found extra "
-				       "characters.\n\nThis can happen when you include interpolation syntax for another "
-				       "language, such as shell scripting, but forget to escape the interpolation start "
-				       "token. If this is an embedded sequence for another language, escape it by starting "
-				       "with \"$${\" instead of just \"${\".");
+				hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t),
+					      "Extra characters after interpolation expression",
+					      "Expected a closing brace to end the interpolation "
+					      "expression, but found extra "
+					      "characters.\n\nThis can happen when you include "
+					      "interpolation syntax for another "
+					      "language, such as shell scripting, but forget to "
+					      "escape the interpolation start "
+					      "token. If this is an embedded sequence for another "
+					      "language, escape it by starting "
+					      "with \"$${\" instead of just \"${\".");
 			return -1;
 		}
 		snprintf(summary, sizeof(summary), "Extra characters in %s marker", directive);
 		hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t), summary,
-		       "Expected a closing brace to end the sequence, but found extra characters.");
+			      "Expected a closing brace to end the sequence, but found extra "
+			      "characters.");
 		return -1;
 	}
 	hcl__p_next(p);
@@ -98,11 +111,16 @@ static int seq_end(parser *p, int *strip, const char *directive, hcl_range open)
 static const char *rname(int kind)
 {
 	switch (kind) {
-	case R_IF: return "if";
-	case R_ELSE: return "else";
-	case R_ENDIF: return "endif";
-	case R_FOR: return "for";
-	default: return "endfor";
+	case R_IF:
+		return "if";
+	case R_ELSE:
+		return "else";
+	case R_ENDIF:
+		return "endif";
+	case R_FOR:
+		return "for";
+	default:
+		return "endfor";
 	}
 }
 
@@ -129,8 +147,9 @@ static int parse_directive(parser *p, ritems *ri, hcl_pos open, hcl_pos q, int s
 		kind = R_ENDFOR;
 	else {
 		hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, kw), "Invalid template directive",
-		       "A template directive keyword (\"if\", \"for\", etc) is expected at the beginning "
-		       "of a %%{ sequence.");
+			      "A template directive keyword (\"if\", \"for\", etc) is expected at "
+			      "the beginning "
+			      "of a %%{ sequence.");
 		return -1;
 	}
 	it = ritems_add(p, ri, kind);
@@ -146,8 +165,9 @@ static int parse_directive(parser *p, ritems *ri, hcl_pos open, hcl_pos q, int s
 		const char *k = NULL, *v;
 		t = hcl__p_next(p);
 		if (t.t != T_IDENT) {
-			hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t), "Invalid 'for' directive",
-			       "For directive requires variable name after 'for'.");
+			hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t),
+				      "Invalid 'for' directive",
+				      "For directive requires variable name after 'for'.");
 			return -1;
 		}
 		v = hcl__p_tok_text(p, t);
@@ -156,16 +176,19 @@ static int parse_directive(parser *p, ritems *ri, hcl_pos open, hcl_pos q, int s
 			k = v;
 			t = hcl__p_next(p);
 			if (t.t != T_IDENT) {
-				hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t), "Invalid 'for' directive",
-				       "For directive requires value variable name after comma.");
+				hcl__p_fail_r(
+					p, ATMO_EINVALID, hcl__p_trange(p, t),
+					"Invalid 'for' directive",
+					"For directive requires value variable name after comma.");
 				return -1;
 			}
 			v = hcl__p_tok_text(p, t);
 		}
 		t = hcl__p_next(p);
 		if (!hcl__p_tok_is(p, t, "in")) {
-			hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t), "Invalid 'for' directive",
-			       "For directive requires 'in' keyword after names.");
+			hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_trange(p, t),
+				      "Invalid 'for' directive",
+				      "For directive requires 'in' keyword after names.");
 			return -1;
 		}
 		{
@@ -238,8 +261,8 @@ static size_t utf8_put(char *o, unsigned long r)
  * no_seq: a block label, where ${ and %{ are errors. *close gets the range
  * of the closing quote or marker.
  */
-int hcl__p_scan_template(parser *p, ritems *ri, int mode, const char *marker, size_t mlen, int no_seq,
-			 hcl_range *close)
+int hcl__p_scan_template(parser *p, ritems *ri, int mode, const char *marker, size_t mlen,
+			 int no_seq, hcl_range *close)
 {
 	atmo_buf b = ATMO_BUF_INIT;
 	hcl_pos q = p->pos, ls = q;
@@ -251,9 +274,12 @@ int hcl__p_scan_template(parser *p, ritems *ri, int mode, const char *marker, si
 			long i = q.byte;
 			while (hcl__p_at(p, i) == ' ' || hcl__p_at(p, i) == '\t')
 				i++;
-			if (i + (long)mlen <= p->end && memcmp(p->src + (i - p->base), marker, mlen) == 0 &&
-			    (hcl__p_at(p, i + (long)mlen) == '\n' || hcl__p_at(p, i + (long)mlen) == -1 ||
-			     (hcl__p_at(p, i + (long)mlen) == '\r' && hcl__p_at(p, i + (long)mlen + 1) == '\n'))) {
+			if (i + (long)mlen <= p->end &&
+			    memcmp(p->src + (i - p->base), marker, mlen) == 0 &&
+			    (hcl__p_at(p, i + (long)mlen) == '\n' ||
+			     hcl__p_at(p, i + (long)mlen) == -1 ||
+			     (hcl__p_at(p, i + (long)mlen) == '\r' &&
+			      hcl__p_at(p, i + (long)mlen + 1) == '\n'))) {
 				hcl_pos ms = q;
 				if (lit_flush(p, ri, &b, ls, q) < 0)
 					goto fail;
@@ -272,8 +298,9 @@ int hcl__p_scan_template(parser *p, ritems *ri, int mode, const char *marker, si
 				*close = hcl__p_mkrange(p, q, q);
 				break;
 			}
-			hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_mkrange(p, q, q), "Unterminated template string",
-			       "No closing marker was found for the string.");
+			hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_mkrange(p, q, q),
+				      "Unterminated template string",
+				      "No closing marker was found for the string.");
 			goto fail;
 		}
 		d = hcl__p_at(p, q.byte + 1);
@@ -288,10 +315,13 @@ int hcl__p_scan_template(parser *p, ritems *ri, int mode, const char *marker, si
 		if (mode == TM_QUOTED && (c == '\n' || (c == '\r' && d == '\n'))) {
 			hcl_pos s = q;
 			hcl__p_advance(p, &q, c == '\r' ? 2 : 1);
-			hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_mkrange(p, s, q), "Invalid multi-line string",
-			       "Quoted strings may not be split over multiple lines. To produce a multi-line "
-			       "string, either use the \\n escape to represent a newline character or use the "
-			       "\"heredoc\" multi-line template syntax.");
+			hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_mkrange(p, s, q),
+				      "Invalid multi-line string",
+				      "Quoted strings may not be split over multiple lines. To "
+				      "produce a multi-line "
+				      "string, either use the \\n escape to represent a newline "
+				      "character or use the "
+				      "\"heredoc\" multi-line template syntax.");
 			goto fail;
 		}
 		if (mode == TM_QUOTED && c == '\\') {
@@ -300,21 +330,40 @@ int hcl__p_scan_template(parser *p, ritems *ri, int mode, const char *marker, si
 			unsigned long r = 0;
 			int nhex = 0, i;
 			switch (d) {
-			case 'n': atmo__buf_putc(&b, '\n'); break;
-			case 'r': atmo__buf_putc(&b, '\r'); break;
-			case 't': atmo__buf_putc(&b, '\t'); break;
-			case '"': atmo__buf_putc(&b, '"'); break;
-			case '\\': atmo__buf_putc(&b, '\\'); break;
-			case 'u': nhex = 4; break;
-			case 'U': nhex = 8; break;
+			case 'n':
+				atmo__buf_putc(&b, '\n');
+				break;
+			case 'r':
+				atmo__buf_putc(&b, '\r');
+				break;
+			case 't':
+				atmo__buf_putc(&b, '\t');
+				break;
+			case '"':
+				atmo__buf_putc(&b, '"');
+				break;
+			case '\\':
+				atmo__buf_putc(&b, '\\');
+				break;
+			case 'u':
+				nhex = 4;
+				break;
+			case 'U':
+				nhex = 8;
+				break;
 			default:
 				hcl__p_advance(p, &q, d == -1 ? 1 : 2);
 				if (d == -1 || d == '\n')
-					hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_mkrange(p, s, q), "Invalid escape sequence",
-					       "Backslash must be followed by an escape sequence selector character.");
+					hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_mkrange(p, s, q),
+						      "Invalid escape sequence",
+						      "Backslash must be followed by an escape "
+						      "sequence selector character.");
 				else
-					hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_mkrange(p, s, q), "Invalid escape sequence",
-					       "The symbol \"%c\" is not a valid escape sequence selector.", d);
+					hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_mkrange(p, s, q),
+						      "Invalid escape sequence",
+						      "The symbol \"%c\" is not a valid escape "
+						      "sequence selector.",
+						      d);
 				goto fail;
 			}
 			if (nhex) {
@@ -331,14 +380,21 @@ int hcl__p_scan_template(parser *p, ritems *ri, int mode, const char *marker, si
 				}
 				hcl__p_advance(p, &q, 2 + i);
 				if (i < nhex) {
-					hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_mkrange(p, s, q), "Invalid escape sequence",
-					       nhex == 4 ? "The \\u escape sequence must be followed by four hexadecimal digits."
-							 : "The \\U escape sequence must be followed by eight hexadecimal digits.");
+					hcl__p_fail_r(
+						p, ATMO_EINVALID, hcl__p_mkrange(p, s, q),
+						"Invalid escape sequence",
+						nhex == 4
+							? "The \\u escape sequence must be "
+							  "followed by four hexadecimal digits."
+							: "The \\U escape sequence must be "
+							  "followed by eight hexadecimal digits.");
 					goto fail;
 				}
 				if (r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF)) {
-					hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_mkrange(p, s, q), "Invalid escape sequence",
-					       "Cannot encode character U+%04lx in UTF-8.", r);
+					hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_mkrange(p, s, q),
+						      "Invalid escape sequence",
+						      "Cannot encode character U+%04lx in UTF-8.",
+						      r);
 					goto fail;
 				}
 				atmo__buf_put(&b, u, utf8_put(u, r));
@@ -359,16 +415,20 @@ int hcl__p_scan_template(parser *p, ritems *ri, int mode, const char *marker, si
 			if (no_seq) {
 				hcl_pos e = q;
 				hcl__p_advance(p, &e, 2);
-				hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_mkrange(p, q, e), "Invalid string literal",
-				       "Template sequences are not allowed in this string. To include a literal "
-				       "\"%c\", double it (as \"%c%c\") to escape it.", c, c, c);
+				hcl__p_fail_r(p, ATMO_EINVALID, hcl__p_mkrange(p, q, e),
+					      "Invalid string literal",
+					      "Template sequences are not allowed in this string. "
+					      "To include a literal "
+					      "\"%c\", double it (as \"%c%c\") to escape it.",
+					      c, c, c);
 				goto fail;
 			}
 			if (lit_flush(p, ri, &b, ls, q) < 0)
 				goto fail;
 			hcl__p_advance(p, &q, 2);
 			strip = strip_mark(p, &q);
-			if ((c == '$' ? parse_interp(p, ri, open, q, strip) : parse_directive(p, ri, open, q, strip)) < 0)
+			if ((c == '$' ? parse_interp(p, ri, open, q, strip)
+				      : parse_directive(p, ri, open, q, strip)) < 0)
 				goto fail;
 			q = p->pos;
 			ls = q;
@@ -410,7 +470,8 @@ static void trim_right(ritem *it)
 		size_t st = it->len - 1, w;
 		while (st > 0 && ((unsigned char)it->s[st] & 0xC0) == 0x80)
 			st--;
-		if (!hcl__space_at((unsigned char *)it->s + st, it->len - st, &w) || st + w != it->len)
+		if (!hcl__space_at((unsigned char *)it->s + st, it->len - st, &w) ||
+		    st + w != it->len)
 			break;
 		it->len = st;
 	}
@@ -501,8 +562,8 @@ static hcl_value *literal_string(parser *p, const char *s, size_t len)
  * directive closing the current one; unbalanced directives get HCL's
  * templateParser messages. end_r: where the template ends.
  */
-static hcl_expr *build_tpl(parser *p, ritems *ri, size_t *i, const ritem *open, int in_else, hcl_range r,
-			   hcl_range end_r)
+static hcl_expr *build_tpl(parser *p, ritems *ri, size_t *i, const ritem *open, int in_else,
+			   hcl_range r, hcl_range end_r)
 {
 	hcl_expr *t = hcl__p_node(p, HE_TEMPLATE, r), **parts = NULL;
 	size_t n = 0, cap = 0;
@@ -519,32 +580,42 @@ static hcl_expr *build_tpl(parser *p, ritems *ri, size_t *i, const ritem *open, 
 		if (*i >= ri->n) {
 			if (!open)
 				break;
-			return hcl__p_fail_r(p, ATMO_EINVALID, end_r, "Unexpected end of template",
-				      "The %s directive at %s is missing its corresponding %s directive.",
-				      in_if ? "if" : "for", where, in_if ? "endif" : "endfor");
+			return hcl__p_fail_r(
+				p, ATMO_EINVALID, end_r, "Unexpected end of template",
+				"The %s directive at %s is missing its corresponding %s directive.",
+				in_if ? "if" : "for", where, in_if ? "endif" : "endfor");
 		}
 		it = &ri->it[*i];
 		if (it->kind == R_ELSE || it->kind == R_ENDIF || it->kind == R_ENDFOR) {
 			char summary[64];
-			snprintf(summary, sizeof(summary), "Unexpected %s directive", rname(it->kind));
+			snprintf(summary, sizeof(summary), "Unexpected %s directive",
+				 rname(it->kind));
 			if (!open)
 				return hcl__p_fail_r(p, ATMO_EINVALID, it->r, summary,
-					      "The control directives within this template are unbalanced.");
+						     "The control directives within this template "
+						     "are unbalanced.");
 			if (in_if && (it->kind == R_ENDIF || (it->kind == R_ELSE && !in_else)))
 				break;
 			if (!in_if && it->kind == R_ENDFOR)
 				break;
 			if (in_if && it->kind == R_ELSE)
-				return hcl__p_fail_r(p, ATMO_EINVALID, it->r, summary,
-					      "Already in the else clause for the if started at %s.", where);
+				return hcl__p_fail_r(
+					p, ATMO_EINVALID, it->r, summary,
+					"Already in the else clause for the if started at %s.",
+					where);
 			if (in_if)
-				return hcl__p_fail_r(p, ATMO_EINVALID, it->r, summary,
-					      "Expecting an endif directive for the if started at %s.", where);
+				return hcl__p_fail_r(
+					p, ATMO_EINVALID, it->r, summary,
+					"Expecting an endif directive for the if started at %s.",
+					where);
 			if (it->kind == R_ELSE)
-				return hcl__p_fail_r(p, ATMO_EINVALID, it->r, summary,
-					      "An else clause is not expected for a for directive.");
+				return hcl__p_fail_r(
+					p, ATMO_EINVALID, it->r, summary,
+					"An else clause is not expected for a for directive.");
 			return hcl__p_fail_r(p, ATMO_EINVALID, it->r, summary,
-				      "Expecting an endfor directive corresponding to the for directive at %s.", where);
+					     "Expecting an endfor directive corresponding to the "
+					     "for directive at %s.",
+					     where);
 		}
 		if (it->kind == R_LIT) {
 			/* join adjacent literals (the heredoc lines) */
@@ -589,7 +660,8 @@ static hcl_expr *build_tpl(parser *p, ritems *ri, size_t *i, const ritem *open, 
 			if (!body)
 				return NULL;
 			/* the body stopped at its endif / endfor */
-			e = hcl__p_node(p, is_if ? HE_TPL_IF : HE_TPL_FOR, hcl__p_between(dir->r, ri->it[*i].r));
+			e = hcl__p_node(p, is_if ? HE_TPL_IF : HE_TPL_FOR,
+					hcl__p_between(dir->r, ri->it[*i].r));
 			if (!e)
 				return NULL;
 			if (is_if) {
@@ -642,7 +714,8 @@ static hcl_expr *quick_string(parser *p, token open)
 		if (c == '"')
 			break;
 		if (c == -1 || c == '\\' || c == '\n' || c == '\r' ||
-		    ((c == '$' || c == '%') && (hcl__p_at(p, b + 1) == '{' || hcl__p_at(p, b + 1) == c)))
+		    ((c == '$' || c == '%') &&
+		     (hcl__p_at(p, b + 1) == '{' || hcl__p_at(p, b + 1) == c)))
 			return NULL; /* the general scanner handles it */
 	}
 	hcl__p_advance(p, &q, b - q.byte);
@@ -650,7 +723,9 @@ static hcl_expr *quick_string(parser *p, token open)
 	if (!t)
 		return NULL;
 	if (b > s.byte) {
-		lit = hcl__p_lit_node(p, literal_string(p, p->src + (s.byte - p->base), (size_t)(b - s.byte)), hcl__p_mkrange(p, s, q));
+		lit = hcl__p_lit_node(
+			p, literal_string(p, p->src + (s.byte - p->base), (size_t)(b - s.byte)),
+			hcl__p_mkrange(p, s, q));
 		parts = hcl__p_alloc(p, sizeof(*parts));
 		if (!lit || !parts)
 			return NULL;
@@ -674,14 +749,16 @@ hcl_expr *hcl__p_parse_template_expr(parser *p, token open)
 		return t;
 	if (open.t == T_OQUOTE) {
 		if (hcl__p_scan_template(p, &ri, TM_QUOTED, NULL, 0, 0, &close) == 0)
-			t = finish_template(p, &ri, hcl__p_between(hcl__p_trange(p, open), close), close, 0);
+			t = finish_template(p, &ri, hcl__p_between(hcl__p_trange(p, open), close),
+					    close, 0);
 	} else {
 		long b = open.s.byte + 2;
 		int flush = hcl__p_at(p, b) == '-';
 		long ms = b + flush, me = ms;
 		while (hcl__p_is_id_cont(hcl__p_at(p, me)))
 			me++;
-		if (hcl__p_scan_template(p, &ri, TM_HEREDOC, p->src + (ms - p->base), (size_t)(me - ms), 0, &close) == 0) {
+		if (hcl__p_scan_template(p, &ri, TM_HEREDOC, p->src + (ms - p->base),
+					 (size_t)(me - ms), 0, &close) == 0) {
 			r = hcl__p_between(hcl__p_trange(p, open), close);
 			t = finish_template(p, &ri, r, close, flush);
 		}

@@ -53,7 +53,8 @@ static int ret_tuple(hcl_value **out, vec *a, hcl_func_error *e)
 }
 
 /* a list (or set) of ety from the vector (taken) */
-static int ret_coll(hcl_value **out, hcl_type_kind k, const hcl_type *ety, vec *a, hcl_func_error *e)
+static int ret_coll(hcl_value **out, hcl_type_kind k, const hcl_type *ety, vec *a,
+		    hcl_func_error *e)
 {
 	hcl_value *r;
 	if (a->oom) {
@@ -111,7 +112,10 @@ static int f_keys(void *p, hcl_value *const *args, size_t n, hcl_value **out, hc
 		return ret_tuple(out, &a, e);
 	}
 	if (m->is_unknown || K(m) == HCL_T_DYNAMIC)
-		return hcl__ret(out, hcl_unknown(K(m) == HCL_T_MAP ? hcl_type_list(hcl_type_string()) : NULL), e);
+		return hcl__ret(
+			out,
+			hcl_unknown(K(m) == HCL_T_MAP ? hcl_type_list(hcl_type_string()) : NULL),
+			e);
 	for (i = 0; i < m->u.obj.n; i++)
 		vec_push(&a, hcl_cstring(m->u.obj.keys[i]));
 	return ret_coll(out, HCL_T_LIST, HCL__STR, &a, e);
@@ -144,7 +148,9 @@ static int f_lookup(void *p, hcl_value *const *args, size_t n, hcl_value **out, 
 		char msg[200];
 		hcl_value *d = hcl_convert(args[2], m->type->elem, msg, sizeof(msg), NULL, 0);
 		if (!d)
-			return hcl__fail(e, 2, "the default value must have the same type as the map elements");
+			return hcl__fail(
+				e, 2,
+				"the default value must have the same type as the map elements");
 		if (!hcl_value_is_wholly_known(m)) {
 			hcl_value_unref(d);
 			return hcl__ret(out, hcl_unknown(hcl_type_ref(m->type->elem)), e);
@@ -180,7 +186,8 @@ static int f_merge(void *p, hcl_value *const *args, size_t n, hcl_value **out, h
 		if (t->kind != HCL_T_MAP && t->kind != HCL_T_OBJECT) {
 			atmo_buf b = ATMO_BUF_INIT;
 			hcl__type_name(t, &b, 0);
-			hcl__fail(e, -1, "arguments must be maps or objects, got \"%s\"", atmo__buf_cstr(&b));
+			hcl__fail(e, -1, "arguments must be maps or objects, got \"%s\"",
+				  atmo__buf_cstr(&b));
 			atmo__buf_free(&b);
 			return -1;
 		}
@@ -253,7 +260,8 @@ static int has_index(hcl_value *c, hcl_value *key, hcl_value **found)
 	switch (K(c)) {
 	case HCL_T_LIST:
 	case HCL_T_TUPLE:
-		if (K(key) != HCL_T_NUMBER || hcl__whole(key, &idx) < 0 || idx < 0 || (size_t)idx >= c->u.seq.n)
+		if (K(key) != HCL_T_NUMBER || hcl__whole(key, &idx) < 0 || idx < 0 ||
+		    (size_t)idx >= c->u.seq.n)
 			return 0;
 		*found = c->u.seq.items[idx];
 		return 1;
@@ -293,9 +301,12 @@ static int f_index(void *p, hcl_value *const *args, size_t n, hcl_value **out, h
 		if (kk == HCL_T_NUMBER && !key->is_unknown) {
 			long long idx;
 			if (hcl__whole(key, &idx) < 0)
-				return hcl__fail(e, -1, "invalid key for tuple: value must be a whole number");
+				return hcl__fail(
+					e, -1,
+					"invalid key for tuple: value must be a whole number");
 			if (idx < 0 || (size_t)idx >= c->type->n)
-				return hcl__fail(e, -1, "key must be between 0 and %zu inclusive", c->type->n);
+				return hcl__fail(e, -1, "key must be between 0 and %zu inclusive",
+						 c->type->n);
 		}
 		break;
 	case HCL_T_LIST:
@@ -468,7 +479,8 @@ static int f_concat(void *p, hcl_value *const *args, size_t n, hcl_value **out, 
 		if (K(args[i]) != HCL_T_LIST && K(args[i]) != HCL_T_TUPLE) {
 			atmo_buf b = ATMO_BUF_INIT;
 			hcl__type_name(args[i]->type, &b, 0);
-			hcl__fail(e, (int)i, "all arguments must be lists or tuples; got %s", atmo__buf_cstr(&b));
+			hcl__fail(e, (int)i, "all arguments must be lists or tuples; got %s",
+				  atmo__buf_cstr(&b));
 			atmo__buf_free(&b);
 			vec_free(&a);
 			return -1;
@@ -510,7 +522,8 @@ static int f_coalesce(void *p, hcl_value *const *args, size_t n, hcl_value **out
 	return hcl__fail(e, -1, "no non-null, non-empty-string arguments");
 }
 
-static int f_coalescelist(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
+static int f_coalescelist(void *p, hcl_value *const *args, size_t n, hcl_value **out,
+			  hcl_func_error *e)
 {
 	size_t i;
 	if (n == 0)
@@ -534,7 +547,8 @@ static int f_coalescelist(void *p, hcl_value *const *args, size_t n, hcl_value *
 
 /* ---- chunklist, slice, reverselist, sort, zipmap ------------------------------------ */
 
-static int f_chunklist(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
+static int f_chunklist(void *p, hcl_value *const *args, size_t n, hcl_value **out,
+		       hcl_func_error *e)
 {
 	hcl_value *l = args[0];
 	long long size;
@@ -579,8 +593,10 @@ static int f_slice(void *p, hcl_value *const *args, size_t n, hcl_value **out, h
 	long long i;
 
 	if (K(l) == HCL_T_SET)
-		return hcl__fail(e, 0, "cannot slice a set, because its elements do not have indices; explicitly "
-				       "convert to a list if the ordering of the result is not important");
+		return hcl__fail(
+			e, 0,
+			"cannot slice a set, because its elements do not have indices; explicitly "
+			"convert to a list if the ordering of the result is not important");
 	if (K(l) != HCL_T_LIST && K(l) != HCL_T_TUPLE)
 		return hcl__fail(e, 0, "must be a list or tuple value");
 	if (hcl__whole(args[1], &a0) < 0)
@@ -590,9 +606,11 @@ static int f_slice(void *p, hcl_value *const *args, size_t n, hcl_value **out, h
 	if (a0 < 0)
 		return hcl__fail(e, 1, "start index must not be less than zero");
 	if (l->is_unknown)
-		return hcl__ret(out, hcl_unknown(K(l) == HCL_T_LIST ? hcl_type_ref(l->type) : NULL), e);
+		return hcl__ret(out, hcl_unknown(K(l) == HCL_T_LIST ? hcl_type_ref(l->type) : NULL),
+				e);
 	if ((size_t)a0 > l->u.seq.n)
-		return hcl__fail(e, 1, "start index must not be greater than the length of the list");
+		return hcl__fail(e, 1,
+				 "start index must not be greater than the length of the list");
 	if (a1 < 0)
 		return hcl__fail(e, 2, "end index must not be less than zero");
 	if ((size_t)a1 > l->u.seq.n)
@@ -606,7 +624,8 @@ static int f_slice(void *p, hcl_value *const *args, size_t n, hcl_value **out, h
 	return ret_tuple(out, &a, e);
 }
 
-static int f_reverselist(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
+static int f_reverselist(void *p, hcl_value *const *args, size_t n, hcl_value **out,
+			 hcl_func_error *e)
 {
 	hcl_value *l = args[0];
 	vec a = { 0 };
@@ -614,7 +633,8 @@ static int f_reverselist(void *p, hcl_value *const *args, size_t n, hcl_value **
 	if (!hcl__is_seq(l->type)) {
 		atmo_buf b = ATMO_BUF_INIT;
 		hcl__type_name(l->type, &b, 0);
-		hcl__fail(e, 0, "can only reverse list or tuple values, not %s", atmo__buf_cstr(&b));
+		hcl__fail(e, 0, "can only reverse list or tuple values, not %s",
+			  atmo__buf_cstr(&b));
 		atmo__buf_free(&b);
 		return -1;
 	}
@@ -647,7 +667,10 @@ static int f_sort(void *p, hcl_value *const *args, size_t n, hcl_value **out, hc
 	for (i = 0; i < l->u.seq.n; i++) {
 		if (l->u.seq.items[i]->is_null) {
 			vec_free(&a);
-			return hcl__fail(e, 0, "given list element %zu is null; a null string cannot be sorted", i);
+			return hcl__fail(
+				e, 0,
+				"given list element %zu is null; a null string cannot be sorted",
+				i);
 		}
 		vec_push(&a, hcl_value_ref(l->u.seq.items[i]));
 	}
@@ -668,8 +691,9 @@ static int f_zipmap(void *p, hcl_value *const *args, size_t n, hcl_value **out, 
 	if (!hcl_value_is_wholly_known(k) || v->is_unknown)
 		return hcl__ret(out, hcl_unknown(NULL), e);
 	if (k->u.seq.n != v->u.seq.n)
-		return hcl__fail(e, -1, "number of keys (%zu) does not match number of values (%zu)", k->u.seq.n,
-				 v->u.seq.n);
+		return hcl__fail(e, -1,
+				 "number of keys (%zu) does not match number of values (%zu)",
+				 k->u.seq.n, v->u.seq.n);
 	len = k->u.seq.n;
 	keys = atmo__calloc(len ? len : 1, sizeof(*keys), NULL);
 	vals = atmo__calloc(len ? len : 1, sizeof(*vals), NULL);
@@ -718,7 +742,8 @@ static int unify_sets(hcl_value *const *args, size_t n, hcl_value **conv, hcl_fu
 		return hcl__nomem(e);
 	/* cty skips empty sets of dynamic elements: they convert to anything */
 	for (i = 0; i < n; i++)
-		if (!(args[i]->type->elem->kind == HCL_T_DYNAMIC && !args[i]->is_unknown && args[i]->u.seq.n == 0))
+		if (!(args[i]->type->elem->kind == HCL_T_DYNAMIC && !args[i]->is_unknown &&
+		      args[i]->u.seq.n == 0))
 			ts[k++] = args[i]->type->elem;
 	u = k ? hcl_type_unify(ts, k) : hcl_type_dynamic();
 	atmo__free(ts);
@@ -800,22 +825,26 @@ static int f_setunion(void *p, hcl_value *const *args, size_t n, hcl_value **out
 	return set_op(SET_UNION, args, n, out, e);
 }
 
-static int f_setintersection(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
+static int f_setintersection(void *p, hcl_value *const *args, size_t n, hcl_value **out,
+			     hcl_func_error *e)
 {
 	return set_op(SET_INTERSECT, args, n, out, e);
 }
 
-static int f_setsubtract(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
+static int f_setsubtract(void *p, hcl_value *const *args, size_t n, hcl_value **out,
+			 hcl_func_error *e)
 {
 	return set_op(SET_SUBTRACT, args, n, out, e);
 }
 
-static int f_setsymdiff(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
+static int f_setsymdiff(void *p, hcl_value *const *args, size_t n, hcl_value **out,
+			hcl_func_error *e)
 {
 	return set_op(SET_SYMDIFF, args, n, out, e);
 }
 
-static int f_sethaselement(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
+static int f_sethaselement(void *p, hcl_value *const *args, size_t n, hcl_value **out,
+			   hcl_func_error *e)
 {
 	hcl_value *s = args[0];
 	if (!hcl_value_is_wholly_known(s) || !hcl_value_is_wholly_known(args[1]))
@@ -825,7 +854,8 @@ static int f_sethaselement(void *p, hcl_value *const *args, size_t n, hcl_value 
 	return hcl__ret(out, hcl_bool(set_member(s, args[1])), e);
 }
 
-static int f_setproduct(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
+static int f_setproduct(void *p, hcl_value *const *args, size_t n, hcl_value **out,
+			hcl_func_error *e)
 {
 	size_t i, j, total = 1, k, lists = 0;
 	vec a = { 0 };
@@ -911,44 +941,58 @@ done:
 
 /* ---- the table ------------------------------------------------------------------ */
 
-static const hcl_param p_coll_dyn[] = { { .name = "collection", .type = HCL__DYN, .allow_unknown = 1,
-					  .allow_dynamic = 1 } };
-static const hcl_param p_input_map[] = { { .name = "inputMap", .type = HCL__DYN, .allow_unknown = 1,
-					   .allow_dynamic = 1 } };
+static const hcl_param p_coll_dyn[] = {
+	{ .name = "collection", .type = HCL__DYN, .allow_unknown = 1, .allow_dynamic = 1 }
+};
+static const hcl_param p_input_map[] = {
+	{ .name = "inputMap", .type = HCL__DYN, .allow_unknown = 1, .allow_dynamic = 1 }
+};
 static const hcl_param p_mapping[] = { HCL__P("values", HCL__DYN) };
 static const hcl_param p_lookup[] = { HCL__P("inputMap", HCL__DYN), HCL__P("key", HCL__STR),
 				      HCL__P("default", HCL__DYN) };
-static const hcl_param p_merge_v = { .name = "maps", .type = HCL__DYN, .allow_null = 1,
-				     .allow_dynamic = 1 };
+static const hcl_param p_merge_v = {
+	.name = "maps", .type = HCL__DYN, .allow_null = 1, .allow_dynamic = 1
+};
 static const hcl_param p_element[] = { HCL__P("list", HCL__DYN), HCL__P("index", HCL__NUM) };
 static const hcl_param p_index[] = { HCL__P("collection", HCL__DYN), HCL__P("key", HCL__DYN) };
-static const hcl_param p_hasindex[] = { { .name = "collection", .type = HCL__DYN, .allow_unknown = 1,
-					  .allow_dynamic = 1 },
-					{ .name = "key", .type = HCL__DYN, .allow_unknown = 1,
-					  .allow_dynamic = 1 } };
+static const hcl_param p_hasindex[] = {
+	{ .name = "collection", .type = HCL__DYN, .allow_unknown = 1, .allow_dynamic = 1 },
+	{ .name = "key", .type = HCL__DYN, .allow_unknown = 1, .allow_dynamic = 1 }
+};
 static const hcl_param p_indexof[] = { HCL__P("list", HCL__DYN), HCL__P("value", HCL__DYN) };
 static const hcl_param p_contains[] = { HCL__P("list", HCL__DYN), HCL__P("value", HCL__DYN) };
 static const hcl_param p_list_dyn[] = { HCL__P("list", HCL__DYN) };
 static const hcl_param p_list_ldyn[] = { HCL__P("list", HCL__T(list_dynamic)) };
 static const hcl_param p_list_lstr[] = { HCL__P("list", HCL__T(list_string)) };
 static const hcl_param p_concat_v = { .name = "seqs", .type = HCL__DYN };
-static const hcl_param p_coalesce_v = { .name = "vals", .type = HCL__DYN, .allow_unknown = 1,
-					.allow_null = 1, .allow_dynamic = 1 };
-static const hcl_param p_coalescelist_v = { .name = "vals", .type = HCL__DYN, .allow_unknown = 1,
-					    .allow_null = 1, .allow_dynamic = 1 };
-static const hcl_param p_chunklist[] = { HCL__PU("list", HCL__T(list_dynamic)), HCL__P("size", HCL__NUM) };
+static const hcl_param p_coalesce_v = {
+	.name = "vals", .type = HCL__DYN, .allow_unknown = 1, .allow_null = 1, .allow_dynamic = 1
+};
+static const hcl_param p_coalescelist_v = {
+	.name = "vals", .type = HCL__DYN, .allow_unknown = 1, .allow_null = 1, .allow_dynamic = 1
+};
+static const hcl_param p_chunklist[] = { HCL__PU("list", HCL__T(list_dynamic)),
+					 HCL__P("size", HCL__NUM) };
 static const hcl_param p_slice[] = { HCL__P("list", HCL__DYN), HCL__P("start_index", HCL__NUM),
 				     HCL__P("end_index", HCL__NUM) };
-static const hcl_param p_zipmap[] = { HCL__P("keys", HCL__T(list_string)), HCL__P("values", HCL__DYN) };
-static const hcl_param p_set2[] = { HCL__P("a", HCL__T(set_dynamic)), HCL__P("b", HCL__T(set_dynamic)) };
+static const hcl_param p_zipmap[] = { HCL__P("keys", HCL__T(list_string)),
+				      HCL__P("values", HCL__DYN) };
+static const hcl_param p_set2[] = { HCL__P("a", HCL__T(set_dynamic)),
+				    HCL__P("b", HCL__T(set_dynamic)) };
 static const hcl_param p_first_set[] = { HCL__P("first_set", HCL__T(set_dynamic)) };
 static const hcl_param p_other_sets_v = HCL__P("other_sets", HCL__T(set_dynamic));
-static const hcl_param p_sethas[] = { HCL__P("set", HCL__T(set_dynamic)), { .name = "elem",
-					  .type = HCL__DYN, .allow_dynamic = 1 } };
+static const hcl_param p_sethas[] = { HCL__P("set", HCL__T(set_dynamic)),
+				      { .name = "elem", .type = HCL__DYN, .allow_dynamic = 1 } };
 static const hcl_param p_setproduct_v = HCL__P("sets", HCL__DYN);
 
-#define FN(nm, params, impl) { nm, params, sizeof(params) / sizeof(params[0]), NULL, impl, NULL }
-#define FNV(nm, params, np, var, impl) { nm, params, np, var, impl, NULL }
+#define FN(nm, params, impl)                                                                       \
+	{                                                                                          \
+		nm, params, sizeof(params) / sizeof(params[0]), NULL, impl, NULL                   \
+	}
+#define FNV(nm, params, np, var, impl)                                                             \
+	{                                                                                          \
+		nm, params, np, var, impl, NULL                                                    \
+	}
 
 const hcl_func hcl__fn_collections[] = {
 	FN("length", p_coll_dyn, f_length),

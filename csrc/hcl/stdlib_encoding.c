@@ -38,7 +38,8 @@ static int b64_encode(atmo_buf *b, const unsigned char *s, size_t n)
 		char q[4] = { b64[s[i] >> 2], b64[(s[i] & 3) << 4], '=', '=' };
 		atmo__buf_put(b, q, 4);
 	} else if (n - i == 2) {
-		char q[4] = { b64[s[i] >> 2], b64[((s[i] & 3) << 4) | (s[i + 1] >> 4)], b64[(s[i + 1] & 15) << 2], '=' };
+		char q[4] = { b64[s[i] >> 2], b64[((s[i] & 3) << 4) | (s[i + 1] >> 4)],
+			      b64[(s[i + 1] & 15) << 2], '=' };
 		atmo__buf_put(b, q, 4);
 	}
 	if (!b->ptr)
@@ -100,14 +101,16 @@ static int utf8_valid(const char *s, size_t n)
 	return 1;
 }
 
-static int f_base64encode(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
+static int f_base64encode(void *p, hcl_value *const *args, size_t n, hcl_value **out,
+			  hcl_func_error *e)
 {
 	atmo_buf b = ATMO_BUF_INIT;
 	b64_encode(&b, (const unsigned char *)S(0), SL(0));
 	return hcl__ret_buf(out, &b, e);
 }
 
-static int f_base64decode(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
+static int f_base64decode(void *p, hcl_value *const *args, size_t n, hcl_value **out,
+			  hcl_func_error *e)
 {
 	atmo_buf b = ATMO_BUF_INIT;
 	int rc = b64_decode(&b, S(0), SL(0));
@@ -122,20 +125,22 @@ static int f_base64decode(void *p, hcl_value *const *args, size_t n, hcl_value *
 	if (!utf8_valid(b.ptr, b.len)) {
 		atmo__buf_free(&b);
 		/* sic: go-cty-funcs doubles the "the" */
-		return hcl__fail(e, -1, "the result of decoding the the provided string is not valid UTF-8");
+		return hcl__fail(
+			e, -1, "the result of decoding the the provided string is not valid UTF-8");
 	}
 	return hcl__ret_buf(out, &b, e);
 }
 
 /* Go's url.QueryEscape */
-static int f_urlencode(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
+static int f_urlencode(void *p, hcl_value *const *args, size_t n, hcl_value **out,
+		       hcl_func_error *e)
 {
 	atmo_buf b = ATMO_BUF_INIT;
 	size_t i;
 	for (i = 0; i < SL(0); i++) {
 		unsigned char c = (unsigned char)S(0)[i];
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-		    c == '_' || c == '.' || c == '~')
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '_' || c == '.' || c == '~')
 			atmo__buf_putc(&b, (char)c);
 		else if (c == ' ')
 			atmo__buf_putc(&b, '+');
@@ -204,13 +209,18 @@ static int f_bcrypt(void *p, hcl_value *const *args, size_t n, hcl_value **out, 
 	if (cost < 4)
 		cost = 10;
 	if (cost > 31)
-		return hcl__fail(e, -1, "error occured generating password crypto/bcrypt: cost %ld is outside allowed range (4,31)",
+		return hcl__fail(e, -1,
+				 "error occured generating password crypto/bcrypt: cost %ld is "
+				 "outside allowed range (4,31)",
 				 cost);
 	if (SL(0) > 72)
-		return hcl__fail(e, -1, "error occured generating password bcrypt: password length exceeds 72 bytes");
+		return hcl__fail(e, -1,
+				 "error occured generating password bcrypt: password length "
+				 "exceeds 72 bytes");
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
 		return hcl__fail(e, -1, "no random bytes for the salt");
-	if (!crypt_gensalt_rn("$2a$", (unsigned long)cost, (const char *)rnd, sizeof(rnd), setting, sizeof(setting)))
+	if (!crypt_gensalt_rn("$2a$", (unsigned long)cost, (const char *)rnd, sizeof(rnd), setting,
+			      sizeof(setting)))
 		return hcl__fail(e, -1, "bcrypt is not supported by this system's libcrypt");
 	cd = atmo__calloc(1, sizeof(*cd), NULL);
 	if (!cd)
@@ -229,8 +239,9 @@ static int f_bcrypt(void *p, hcl_value *const *args, size_t n, hcl_value **out, 
 
 static void uuid_format(const unsigned char u[16], char out[37])
 {
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2],
-		 u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12],
+		 u[13], u[14], u[15]);
 }
 
 static int f_uuidv4(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
@@ -311,8 +322,10 @@ static int f_uuidv5(void *p, hcl_value *const *args, size_t n, hcl_value **out, 
 		ns[3] = 0x14;
 	else if ((err = uuid_parse(S(0), SL(0), ns)) != NULL) {
 		if (strcmp(err, "invalid UUID length") == 0)
-			return hcl__fail(e, -1, "uuidv5() doesn't support namespace %s (invalid UUID length: %zu)", S(0),
-					 SL(0));
+			return hcl__fail(
+				e, -1,
+				"uuidv5() doesn't support namespace %s (invalid UUID length: %zu)",
+				S(0), SL(0));
 		return hcl__fail(e, -1, "uuidv5() doesn't support namespace %s (%s)", S(0), err);
 	}
 	ctx = EVP_MD_CTX_new();
@@ -341,12 +354,26 @@ static void jenc_string(atmo_buf *b, const char *s, size_t n)
 		unsigned char c = (unsigned char)s[i];
 		if (c < 0x80) {
 			switch (c) {
-			case '"': atmo__buf_puts(b, "\\\""); break;
-			case '\\': atmo__buf_puts(b, "\\\\"); break;
-			case '\n': atmo__buf_puts(b, "\\n"); break;
-			case '\r': atmo__buf_puts(b, "\\r"); break;
-			case '\t': atmo__buf_puts(b, "\\t"); break;
-			case '<': case '>': case '&': atmo__buf_printf(b, "\\u00%02x", c); break;
+			case '"':
+				atmo__buf_puts(b, "\\\"");
+				break;
+			case '\\':
+				atmo__buf_puts(b, "\\\\");
+				break;
+			case '\n':
+				atmo__buf_puts(b, "\\n");
+				break;
+			case '\r':
+				atmo__buf_puts(b, "\\r");
+				break;
+			case '\t':
+				atmo__buf_puts(b, "\\t");
+				break;
+			case '<':
+			case '>':
+			case '&':
+				atmo__buf_printf(b, "\\u00%02x", c);
+				break;
 			default:
 				if (c < 0x20)
 					atmo__buf_printf(b, "\\u00%02x", c);
@@ -427,7 +454,8 @@ int hcl__json_encode(const hcl_value *v, atmo_buf *b)
 	return b->oom ? -1 : 0;
 }
 
-static int f_jsonencode(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
+static int f_jsonencode(void *p, hcl_value *const *args, size_t n, hcl_value **out,
+			hcl_func_error *e)
 {
 	atmo_buf b = ATMO_BUF_INIT;
 	if (!hcl_value_is_wholly_known(args[0]))
@@ -487,7 +515,8 @@ static hcl_value *from_json(json_t *j)
 			return NULL;
 		}
 		i = 0;
-		json_object_foreach(j, k, v) {
+		json_object_foreach(j, k, v)
+		{
 			keys[i] = k;
 			vals[i] = from_json(v);
 			if (!vals[i]) {
@@ -513,7 +542,8 @@ static void go_json_error(const json_error_t *je, char *msg, size_t msglen)
 {
 	const char *near = strstr(je->text, "near '");
 	char c = near ? near[6] : '\0';
-	if (!near || strstr(je->text, "near end of file") || strstr(je->text, "premature end of input")) {
+	if (!near || strstr(je->text, "near end of file") ||
+	    strstr(je->text, "premature end of input")) {
 		snprintf(msg, msglen, "unexpected end of JSON input");
 	} else if (!strncmp(je->text, "end of file expected", 20)) {
 		snprintf(msg, msglen, "invalid character '%c' after top-level value", c);
@@ -526,7 +556,9 @@ static void go_json_error(const json_error_t *je, char *msg, size_t msglen)
 		if (tok[k] == '\'' && tok[k + 1] == '\0')
 			snprintf(msg, msglen, "unexpected end of JSON input");
 		else
-			snprintf(msg, msglen, "invalid character '%c' in literal %s (expecting '%c')", tok[k], lit, lit[k]);
+			snprintf(msg, msglen,
+				 "invalid character '%c' in literal %s (expecting '%c')", tok[k],
+				 lit, lit[k]);
 	} else if (!strncmp(je->text, "':' expected", 12)) {
 		snprintf(msg, msglen, "invalid character '%c' after object key", c);
 	} else if (!strncmp(je->text, "']' expected", 12)) {
@@ -534,7 +566,8 @@ static void go_json_error(const json_error_t *je, char *msg, size_t msglen)
 	} else if (strstr(je->text, "'}' expected")) {
 		snprintf(msg, msglen, "invalid character '%c' after object key:value pair", c);
 	} else if (!strncmp(je->text, "string or '}' expected", 22)) {
-		snprintf(msg, msglen, "invalid character '%c' looking for beginning of object key string", c);
+		snprintf(msg, msglen,
+			 "invalid character '%c' looking for beginning of object key string", c);
 	} else {
 		snprintf(msg, msglen, "invalid character '%c' looking for beginning of value", c);
 	}
@@ -544,8 +577,8 @@ int hcl__json_decode(const char *s, size_t n, hcl_value **out, char *msg, size_t
 {
 	json_error_t je;
 	int nomem;
-	json_t *j = atmo__json_loadb(s, n, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL,
-				     &je, &nomem);
+	json_t *j = atmo__json_loadb(
+		s, n, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL, &je, &nomem);
 	if (nomem) {
 		snprintf(msg, msglen, "out of memory");
 		return -2;
@@ -563,7 +596,8 @@ int hcl__json_decode(const char *s, size_t n, hcl_value **out, char *msg, size_t
 	return 0;
 }
 
-static int f_jsondecode(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
+static int f_jsondecode(void *p, hcl_value *const *args, size_t n, hcl_value **out,
+			hcl_func_error *e)
 {
 	char msg[256];
 	size_t i;
@@ -621,8 +655,8 @@ static void strs_free(strs *a)
  * input, -1 a parse error (msg as ParseError's "line L, column C: ..." tail
  * with *err_line set), -2 out of memory. Empty lines are skipped.
  */
-static int hcl__csv_record(const char *s, size_t n, size_t *pos, int *line, strs *out, int *err_line,
-		    char *msg, size_t msglen)
+static int hcl__csv_record(const char *s, size_t n, size_t *pos, int *line, strs *out,
+			   int *err_line, char *msg, size_t msglen)
 {
 	size_t i = *pos, lstart;
 	atmo_buf f = ATMO_BUF_INIT;
@@ -647,7 +681,9 @@ static int hcl__csv_record(const char *s, size_t n, size_t *pos, int *line, strs
 			for (;;) {
 				if (i >= n) {
 					*err_line = *line;
-					snprintf(msg, msglen, "parse error on line %d, column %zu: extraneous or missing \" in quoted-field",
+					snprintf(msg, msglen,
+						 "parse error on line %d, column %zu: extraneous "
+						 "or missing \" in quoted-field",
 						 *line, qcol + 1);
 					atmo__buf_free(&f);
 					return -1;
@@ -659,10 +695,13 @@ static int hcl__csv_record(const char *s, size_t n, size_t *pos, int *line, strs
 						continue;
 					}
 					i++;
-					if (i >= n || s[i] == ',' || s[i] == '\n' || (s[i] == '\r' && (i + 1 >= n || s[i + 1] == '\n')))
+					if (i >= n || s[i] == ',' || s[i] == '\n' ||
+					    (s[i] == '\r' && (i + 1 >= n || s[i + 1] == '\n')))
 						break;
 					*err_line = *line;
-					snprintf(msg, msglen, "parse error on line %d, column %zu: extraneous or missing \" in quoted-field",
+					snprintf(msg, msglen,
+						 "parse error on line %d, column %zu: extraneous "
+						 "or missing \" in quoted-field",
 						 *line, i - lstart);
 					atmo__buf_free(&f);
 					return -1;
@@ -678,10 +717,13 @@ static int hcl__csv_record(const char *s, size_t n, size_t *pos, int *line, strs
 				atmo__buf_putc(&f, s[i++]);
 			}
 		} else {
-			while (i < n && s[i] != ',' && s[i] != '\n' && !(s[i] == '\r' && (i + 1 >= n || s[i + 1] == '\n'))) {
+			while (i < n && s[i] != ',' && s[i] != '\n' &&
+			       !(s[i] == '\r' && (i + 1 >= n || s[i + 1] == '\n'))) {
 				if (s[i] == '"') {
 					*err_line = *line;
-					snprintf(msg, msglen, "parse error on line %d, column %zu: bare \" in non-quoted-field",
+					snprintf(msg, msglen,
+						 "parse error on line %d, column %zu: bare \" in "
+						 "non-quoted-field",
 						 *line, i - lstart + 1);
 					atmo__buf_free(&f);
 					return -1;
@@ -708,7 +750,8 @@ static int hcl__csv_record(const char *s, size_t n, size_t *pos, int *line, strs
 	return 1;
 }
 
-static int f_csvdecode(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
+static int f_csvdecode(void *p, hcl_value *const *args, size_t n, hcl_value **out,
+		       hcl_func_error *e)
 {
 	strs head = { 0 }, row = { 0 };
 	size_t pos = 0, i, j, nrows = 0, cap = 0;
@@ -748,7 +791,8 @@ static int f_csvdecode(void *p, hcl_value *const *args, size_t n, hcl_value **ou
 			goto parse_error;
 		start_line = line;
 		if (row.n != head.n) {
-			hcl__fail(e, -1, "CSV parse error on line %d: wrong number of fields", start_line);
+			hcl__fail(e, -1, "CSV parse error on line %d: wrong number of fields",
+				  start_line);
 			goto fail;
 		}
 		obj = hcl_object(keys, row.v, row.n);
@@ -782,12 +826,11 @@ static int f_csvdecode(void *p, hcl_value *const *args, size_t n, hcl_value **ou
 	atmo__free(keys);
 	strs_free(&head);
 	return *out ? 0 : hcl__nomem(e);
-parse_error:
-	{
-		/* cty: "CSV parse error on line L: ERR" */
-		const char *colon = strstr(msg, ": ");
-		hcl__fail(e, -1, "CSV parse error on line %d: %s", eline, colon ? colon + 2 : msg);
-	}
+parse_error : {
+	/* cty: "CSV parse error on line L: ERR" */
+	const char *colon = strstr(msg, ": ");
+	hcl__fail(e, -1, "CSV parse error on line %d: %s", eline, colon ? colon + 2 : msg);
+}
 	goto fail;
 oom:
 	hcl__nomem(e);
@@ -854,7 +897,8 @@ fail:
 
 /* ---- rsadecrypt ---------------------------------------------------------------- */
 
-static int f_rsadecrypt(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
+static int f_rsadecrypt(void *p, hcl_value *const *args, size_t n, hcl_value **out,
+			hcl_func_error *e)
 {
 	atmo_buf ct = ATMO_BUF_INIT;
 	BIO *bio = NULL;
@@ -865,7 +909,9 @@ static int f_rsadecrypt(void *p, hcl_value *const *args, size_t n, hcl_value **o
 	int rc = -1;
 
 	if (b64_decode(&ct, S(0), SL(0)) != 0) {
-		hcl__fail(e, -1, "failed to decode input \"%s\": cipher text must be base64-encoded", S(0));
+		hcl__fail(e, -1,
+			  "failed to decode input \"%s\": cipher text must be base64-encoded",
+			  S(0));
 		goto done;
 	}
 	bio = BIO_new_mem_buf(S(1), (int)SL(1));
@@ -876,7 +922,8 @@ static int f_rsadecrypt(void *p, hcl_value *const *args, size_t n, hcl_value **o
 		goto done;
 	}
 	ctx = EVP_PKEY_CTX_new(key, NULL);
-	if (!ctx || EVP_PKEY_decrypt_init(ctx) <= 0 || EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) <= 0 ||
+	if (!ctx || EVP_PKEY_decrypt_init(ctx) <= 0 ||
+	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) <= 0 ||
 	    EVP_PKEY_decrypt(ctx, NULL, &ptlen, (const unsigned char *)ct.ptr, ct.len) <= 0) {
 		hcl__fail(e, -1, "failed to decrypt: crypto/rsa: decryption error");
 		goto done;
@@ -903,11 +950,16 @@ done:
 static const hcl_param p_str[] = { HCL__P("str", HCL__STR) };
 static const hcl_param p_bcrypt_v = HCL__P("cost", HCL__NUM);
 static const hcl_param p_uuidv5[] = { HCL__P("namespace", HCL__STR), HCL__P("name", HCL__STR) };
-static const hcl_param p_jsonencode[] = { { .name = "val", .type = HCL__DYN, .allow_unknown = 1,
-					    .allow_null = 1, .allow_dynamic = 1 } };
-static const hcl_param p_rsadecrypt[] = { HCL__P("ciphertext", HCL__STR), HCL__P("privatekey", HCL__STR) };
+static const hcl_param p_jsonencode[] = {
+	{ .name = "val", .type = HCL__DYN, .allow_unknown = 1, .allow_null = 1, .allow_dynamic = 1 }
+};
+static const hcl_param p_rsadecrypt[] = { HCL__P("ciphertext", HCL__STR),
+					  HCL__P("privatekey", HCL__STR) };
 
-#define FN(nm, params, impl) { nm, params, sizeof(params) / sizeof(params[0]), NULL, impl, NULL }
+#define FN(nm, params, impl)                                                                       \
+	{                                                                                          \
+		nm, params, sizeof(params) / sizeof(params[0]), NULL, impl, NULL                   \
+	}
 
 const hcl_func hcl__fn_encoding[] = {
 	FN("base64encode", p_str, f_base64encode),

@@ -79,7 +79,8 @@ static int append_json(atmo_buf *b, const verb *v, hcl_value *arg)
 
 static int fmt_err(char *msg, size_t n, const verb *v, const char *what)
 {
-	snprintf(msg, n, "unsupported value for \"%.*s\" at %zu: %s", (int)v->rawlen, v->raw, v->offset, what);
+	snprintf(msg, n, "unsupported value for \"%.*s\" at %zu: %s", (int)v->rawlen, v->raw,
+		 v->offset, what);
 	return -1;
 }
 
@@ -95,11 +96,26 @@ static int append_integer(atmo_buf *b, const verb *v, double d, char *msg, size_
 	if (!isfinite(d) || d != floor(d) || fabs(d) >= 1.8e19)
 		return fmt_err(msg, msglen, v, "an integer is required");
 	switch (v->mode) {
-	case 'b': base = 2; break;
-	case 'o': base = 8; if (v->sharp) prefix = "0"; break;
-	case 'x': base = 16; if (v->sharp) prefix = "0x"; break;
-	case 'X': base = 16; if (v->sharp) prefix = "0X"; break;
-	default: break;
+	case 'b':
+		base = 2;
+		break;
+	case 'o':
+		base = 8;
+		if (v->sharp)
+			prefix = "0";
+		break;
+	case 'x':
+		base = 16;
+		if (v->sharp)
+			prefix = "0x";
+		break;
+	case 'X':
+		base = 16;
+		if (v->sharp)
+			prefix = "0X";
+		break;
+	default:
+		break;
 	}
 	u = (unsigned long long)fabs(d);
 	do {
@@ -123,7 +139,8 @@ static int append_integer(atmo_buf *b, const verb *v, double d, char *msg, size_
 		int want = k;
 		if (v->has_prec && v->prec > k)
 			want = v->prec < 100 ? v->prec : 100;
-		else if (v->zero && !v->minus && v->has_width && !v->has_prec && (size_t)v->width > len + (size_t)k)
+		else if (v->zero && !v->minus && v->has_width && !v->has_prec &&
+			 (size_t)v->width > len + (size_t)k)
 			want = v->width - (int)len;
 		if (want > 120)
 			want = 120;
@@ -152,10 +169,15 @@ static int append_float(atmo_buf *b, const verb *v, double d)
 			for (i = 0; s[i]; i++)
 				if (s[i] == 'e')
 					s[i] = 'E';
-		snprintf(t, sizeof(t), "%s%s", d >= 0 && v->plus ? "+" : d >= 0 && v->space ? " " : "", s);
+		snprintf(t, sizeof(t), "%s%s",
+			 d >= 0 && v->plus    ? "+"
+			 : d >= 0 && v->space ? " "
+					      : "",
+			 s);
 		if (v->zero && v->has_width && !v->minus && strlen(t) < (size_t)v->width) {
 			/* zeros after the sign */
-			size_t pad = (size_t)v->width - strlen(t), sign = (t[0] == '-' || t[0] == '+' || t[0] == ' ');
+			size_t pad = (size_t)v->width - strlen(t),
+			       sign = (t[0] == '-' || t[0] == '+' || t[0] == ' ');
 			atmo__buf_put(b, t, sign);
 			for (i = 0; i < pad; i++)
 				atmo__buf_putc(b, '0');
@@ -166,14 +188,20 @@ static int append_float(atmo_buf *b, const verb *v, double d)
 		return 0;
 	}
 	cf[k++] = '%';
-	if (v->plus) cf[k++] = '+';
-	if (v->minus) cf[k++] = '-';
-	if (v->space) cf[k++] = ' ';
-	if (v->zero) cf[k++] = '0';
-	if (v->sharp) cf[k++] = '#';
+	if (v->plus)
+		cf[k++] = '+';
+	if (v->minus)
+		cf[k++] = '-';
+	if (v->space)
+		cf[k++] = ' ';
+	if (v->zero)
+		cf[k++] = '0';
+	if (v->sharp)
+		cf[k++] = '#';
 	cf[k] = '\0';
 	if (v->has_width)
-		k += (size_t)snprintf(cf + k, sizeof(cf) - k, "%d", v->width > 200 ? 200 : v->width);
+		k += (size_t)snprintf(cf + k, sizeof(cf) - k, "%d",
+				      v->width > 200 ? 200 : v->width);
 	if (v->has_prec)
 		k += (size_t)snprintf(cf + k, sizeof(cf) - k, ".%d", v->prec > 200 ? 200 : v->prec);
 	cf[k++] = v->mode;
@@ -181,7 +209,12 @@ static int append_float(atmo_buf *b, const verb *v, double d)
 	if (isinf(d)) {
 		verb pv = *v;
 		pv.zero = 0;
-		pad_width(b, &pv, d > 0 ? (v->plus ? "+Inf" : v->space ? " Inf" : "Inf") : "-Inf", d > 0 && !v->plus && !v->space ? 3 : 4);
+		pad_width(b, &pv,
+			  d > 0 ? (v->plus    ? "+Inf"
+				   : v->space ? " Inf"
+					      : "Inf")
+				: "-Inf",
+			  d > 0 && !v->plus && !v->space ? 3 : 4);
 		return 0;
 	}
 #pragma GCC diagnostic push
@@ -193,14 +226,17 @@ static int append_float(atmo_buf *b, const verb *v, double d)
 }
 
 /* 0 ok, -1 error in msg, -2 out of memory */
-static int append_verb(atmo_buf *b, verb *v, hcl_value *const *args, size_t nargs, char *msg, size_t msglen)
+static int append_verb(atmo_buf *b, verb *v, hcl_value *const *args, size_t nargs, char *msg,
+		       size_t msglen)
 {
 	hcl_value *arg, *c;
 	char cm[300];
 	int rc = 0;
 
 	if (v->argnum == 0 || v->argnum > nargs) {
-		snprintf(msg, msglen, "not enough arguments for \"%.*s\" at %zu: need index %zu but have %zu total",
+		snprintf(msg, msglen,
+			 "not enough arguments for \"%.*s\" at %zu: need index %zu but have %zu "
+			 "total",
 			 (int)v->rawlen, v->raw, v->offset, v->argnum, nargs);
 		return -1;
 	}
@@ -227,8 +263,16 @@ static int append_verb(atmo_buf *b, verb *v, hcl_value *const *args, size_t narg
 		atmo__buf_puts(b, c->u.b ? "true" : "false");
 		hcl_value_unref(c);
 		return 0;
-	case 'b': case 'd': case 'o': case 'x': case 'X':
-	case 'e': case 'E': case 'f': case 'g': case 'G':
+	case 'b':
+	case 'd':
+	case 'o':
+	case 'x':
+	case 'X':
+	case 'e':
+	case 'E':
+	case 'f':
+	case 'g':
+	case 'G':
 		c = hcl_convert(arg, hcl_type_number(), cm, sizeof(cm), NULL, 0);
 		if (!c)
 			return fmt_err(msg, msglen, v, cm);
@@ -268,8 +312,8 @@ static int append_verb(atmo_buf *b, verb *v, hcl_value *const *args, size_t narg
 		return rc;
 	}
 	default:
-		snprintf(msg, msglen, "unsupported format verb '%c' in \"%.*s\" at offset %zu", v->mode, (int)v->rawlen,
-			 v->raw, v->offset);
+		snprintf(msg, msglen, "unsupported format verb '%c' in \"%.*s\" at offset %zu",
+			 v->mode, (int)v->rawlen, v->raw, v->offset);
 		return -1;
 	}
 }
@@ -278,8 +322,8 @@ static int append_verb(atmo_buf *b, verb *v, hcl_value *const *args, size_t narg
  * The format machine: 0 ok, -1 error (msg; *arg_err set to the 1-based
  * argument for "too many arguments"), -2 out of memory.
  */
-static int do_format(atmo_buf *b, const char *f, size_t n, hcl_value *const *args, size_t nargs, char *msg,
-		     size_t msglen, int *arg_err)
+static int do_format(atmo_buf *b, const char *f, size_t n, hcl_value *const *args, size_t nargs,
+		     char *msg, size_t msglen, int *arg_err)
 {
 	size_t i = 0, next = 1, highest = 0;
 	*arg_err = 0;
@@ -301,12 +345,18 @@ static int do_format(atmo_buf *b, const char *f, size_t n, hcl_value *const *arg
 		v.argnum = next;
 		i++;
 		for (; i < n; i++) {
-			if (f[i] == '0') v.zero = 1;
-			else if (f[i] == '#') v.sharp = 1;
-			else if (f[i] == '-') v.minus = 1;
-			else if (f[i] == '+') v.plus = 1;
-			else if (f[i] == ' ') v.space = 1;
-			else break;
+			if (f[i] == '0')
+				v.zero = 1;
+			else if (f[i] == '#')
+				v.sharp = 1;
+			else if (f[i] == '-')
+				v.minus = 1;
+			else if (f[i] == '+')
+				v.plus = 1;
+			else if (f[i] == ' ')
+				v.space = 1;
+			else
+				break;
 		}
 		if (i < n && f[i] == '[') {
 			size_t k = i + 1, num = 0;
@@ -341,7 +391,8 @@ static int do_format(atmo_buf *b, const char *f, size_t n, hcl_value *const *arg
 			}
 		}
 		if (i >= n) {
-			snprintf(msg, msglen, "invalid format string starting at offset %zu", start);
+			snprintf(msg, msglen, "invalid format string starting at offset %zu",
+				 start);
 			return -1;
 		}
 		if (!((f[i] >= 'a' && f[i] <= 'z') || (f[i] >= 'A' && f[i] <= 'Z')))
@@ -360,8 +411,9 @@ static int do_format(atmo_buf *b, const char *f, size_t n, hcl_value *const *arg
 			highest = v.argnum;
 		next = v.argnum + 1;
 		continue;
-bad_char:
-		snprintf(msg, msglen, "unrecognized format character '%c' at offset %zu", i < n ? f[i] : '?', i);
+	bad_char:
+		snprintf(msg, msglen, "unrecognized format character '%c' at offset %zu",
+			 i < n ? f[i] : '?', i);
 		return -1;
 	}
 	if (b->oom)
@@ -371,7 +423,8 @@ bad_char:
 		if (highest == 0)
 			snprintf(msg, msglen, "too many arguments; no verbs in format string");
 		else
-			snprintf(msg, msglen, "too many arguments; only %zu used by format string", highest);
+			snprintf(msg, msglen, "too many arguments; only %zu used by format string",
+				 highest);
 		return -1;
 	}
 	return 0;
@@ -387,7 +440,8 @@ static int f_format(void *p, hcl_value *const *args, size_t n, hcl_value **out, 
 	for (i = 1; i < n; i++)
 		if (!hcl_value_is_wholly_known(args[i]))
 			return hcl__ret(out, hcl_unknown(hcl_type_string()), e);
-	rc = do_format(&b, args[0]->u.str.s, args[0]->u.str.len, args + 1, n - 1, msg, sizeof(msg), &arg_err);
+	rc = do_format(&b, args[0]->u.str.s, args[0]->u.str.len, args + 1, n - 1, msg, sizeof(msg),
+		       &arg_err);
 	if (rc == -2) {
 		atmo__buf_free(&b);
 		return hcl__nomem(e);
@@ -399,7 +453,8 @@ static int f_format(void *p, hcl_value *const *args, size_t n, hcl_value **out, 
 	return hcl__ret_buf(out, &b, e);
 }
 
-static int f_formatlist(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
+static int f_formatlist(void *p, hcl_value *const *args, size_t n, hcl_value **out,
+			hcl_func_error *e)
 {
 	size_t nargs = n - 1, i, it, iter_len = (size_t)-1, chooser = 0;
 	hcl_value **fa = NULL, **res = NULL, *r;
@@ -417,7 +472,8 @@ static int f_formatlist(void *p, hcl_value *const *args, size_t n, hcl_value **o
 				chooser = i;
 			} else if (len != iter_len) {
 				return hcl__fail(e, (int)i,
-						 "argument %zu has length %zu, which is inconsistent with argument %zu of length %zu",
+						 "argument %zu has length %zu, which is "
+						 "inconsistent with argument %zu of length %zu",
 						 i, len, chooser, iter_len);
 			}
 		} else if (a->is_unknown) {
@@ -453,7 +509,8 @@ static int f_formatlist(void *p, hcl_value *const *args, size_t n, hcl_value **o
 			}
 			continue;
 		}
-		frc = do_format(&b, args[0]->u.str.s, args[0]->u.str.len, fa, nargs, msg, sizeof(msg), &arg_err);
+		frc = do_format(&b, args[0]->u.str.s, args[0]->u.str.len, fa, nargs, msg,
+				sizeof(msg), &arg_err);
 		if (frc == -2) {
 			atmo__buf_free(&b);
 			hcl__nomem(e);
@@ -486,8 +543,9 @@ done:
 }
 
 static const hcl_param p_format[] = { HCL__P("format", HCL__STR) };
-static const hcl_param p_format_v = { .name = "args", .type = HCL__DYN, .allow_null = 1, .allow_unknown = 1,
-				      .allow_dynamic = 1 };
+static const hcl_param p_format_v = {
+	.name = "args", .type = HCL__DYN, .allow_null = 1, .allow_unknown = 1, .allow_dynamic = 1
+};
 
 const hcl_func hcl__fn_format[] = {
 	{ "format", p_format, 1, &p_format_v, f_format, NULL },

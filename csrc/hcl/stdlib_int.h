@@ -101,10 +101,22 @@ extern const hcl_func hcl__fn_misc[];
 extern const size_t hcl__fn_misc_n;
 
 /* Parameter helpers for the tables (types are static primitives or built once per call). */
-#define HCL__P(nm, ty) { .name = (nm), .type = (ty) }
-#define HCL__PN(nm, ty) { .name = (nm), .type = (ty), .allow_null = 1 }
-#define HCL__PU(nm, ty) { .name = (nm), .type = (ty), .allow_unknown = 1 }
-#define HCL__PNU(nm, ty) { .name = (nm), .type = (ty), .allow_null = 1, .allow_unknown = 1 }
+#define HCL__P(nm, ty)                                                                             \
+	{                                                                                          \
+		.name = (nm), .type = (ty)                                                         \
+	}
+#define HCL__PN(nm, ty)                                                                            \
+	{                                                                                          \
+		.name = (nm), .type = (ty), .allow_null = 1                                        \
+	}
+#define HCL__PU(nm, ty)                                                                            \
+	{                                                                                          \
+		.name = (nm), .type = (ty), .allow_unknown = 1                                     \
+	}
+#define HCL__PNU(nm, ty)                                                                           \
+	{                                                                                          \
+		.name = (nm), .type = (ty), .allow_null = 1, .allow_unknown = 1                    \
+	}
 
 /*
  * The types used in parameter tables. Primitive types are static constants in

@@ -13,8 +13,8 @@
 typedef struct {
 	unsigned long long part[3];
 	char pre[128];
-	int nparts;      /* parts written (1..3) */
-	int wild;        /* index of the first wildcard part, -1 none */
+	int nparts; /* parts written (1..3) */
+	int wild;   /* index of the first wildcard part, -1 none */
 } semver;
 
 /* 0 ok, -1 invalid; wildcards (x X *) allowed when allow_wild */
@@ -272,7 +272,8 @@ static int check_constraint(const semver *v, const char *s)
 	return any;
 }
 
-static int f_semvercmp(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
+static int f_semvercmp(void *p, hcl_value *const *args, size_t n, hcl_value **out,
+		       hcl_func_error *e)
 {
 	semver v;
 	int r;
@@ -300,9 +301,11 @@ int hcl__stdlib_convert(hcl_value *v, const hcl_type *t, hcl_value **out, hcl_fu
 	return 0;
 }
 
-static int f_by_evaluator(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
+static int f_by_evaluator(void *p, hcl_value *const *args, size_t n, hcl_value **out,
+			  hcl_func_error *e)
 {
-	return hcl__fail(e, -1, "this function takes expressions and is evaluated by the HCL evaluator");
+	return hcl__fail(e, -1,
+			 "this function takes expressions and is evaluated by the HCL evaluator");
 }
 
 static const hcl_param p_semver[] = { HCL__P("version", HCL__STR), HCL__P("contraint", HCL__STR) };
@@ -310,7 +313,10 @@ static const hcl_param p_can[] = { HCL__P("expression", HCL__DYN) };
 static const hcl_param p_try_v = HCL__P("expressions", HCL__DYN);
 static const hcl_param p_convert[] = { HCL__PNU("value", HCL__DYN), HCL__P("type", HCL__DYN) };
 
-#define FN(nm, params, impl) { nm, params, sizeof(params) / sizeof(params[0]), NULL, impl, NULL }
+#define FN(nm, params, impl)                                                                       \
+	{                                                                                          \
+		nm, params, sizeof(params) / sizeof(params[0]), NULL, impl, NULL                   \
+	}
 
 const hcl_func hcl__fn_misc[] = {
 	FN("semvercmp", p_semver, f_semvercmp),

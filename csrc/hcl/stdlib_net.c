@@ -14,9 +14,9 @@
 typedef unsigned __int128 u128;
 
 typedef struct {
-	u128 ip;      /* the network address (masked) */
-	int bits;     /* 32 or 128 */
-	int plen;     /* prefix length */
+	u128 ip;  /* the network address (masked) */
+	int bits; /* 32 or 128 */
+	int plen; /* prefix length */
 } cidr;
 
 static u128 mask_of(int plen, int bits)
@@ -87,7 +87,8 @@ static void ip_string(u128 ip, int bits, char *out, size_t n)
 {
 	if (bits == 32) {
 		unsigned long v = (unsigned long)ip;
-		snprintf(out, n, "%lu.%lu.%lu.%lu", v >> 24 & 255, v >> 16 & 255, v >> 8 & 255, v & 255);
+		snprintf(out, n, "%lu.%lu.%lu.%lu", v >> 24 & 255, v >> 16 & 255, v >> 8 & 255,
+			 v & 255);
 	} else {
 		unsigned char b[16];
 		int i;
@@ -104,7 +105,8 @@ static void ip_string(u128 ip, int bits, char *out, size_t n)
 static int parse_arg(hcl_value *v, cidr *c, hcl_func_error *e, int arg)
 {
 	if (parse_cidr(v->u.str.s, c) < 0)
-		return hcl__fail(e, arg, "invalid CIDR expression: invalid CIDR address: %s", v->u.str.s);
+		return hcl__fail(e, arg, "invalid CIDR expression: invalid CIDR address: %s",
+				 v->u.str.s);
 	return 0;
 }
 
@@ -125,18 +127,23 @@ static int f_cidrhost(void *p, hcl_value *const *args, size_t n, hcl_value **out
 	if (num < 0) {
 		unum = (u128)(-(num + 1));
 		if (unum > maxhost)
-			return hcl__fail(e, -1, "prefix of %d does not accommodate a host numbered %lld", c.plen, num);
+			return hcl__fail(e, -1,
+					 "prefix of %d does not accommodate a host numbered %lld",
+					 c.plen, num);
 		unum = maxhost - unum;
 	} else {
 		unum = (u128)num;
 		if (unum > maxhost)
-			return hcl__fail(e, -1, "prefix of %d does not accommodate a host numbered %lld", c.plen, num);
+			return hcl__fail(e, -1,
+					 "prefix of %d does not accommodate a host numbered %lld",
+					 c.plen, num);
 	}
 	ip_string(c.ip | unum, c.bits, buf, sizeof(buf));
 	return hcl__ret(out, hcl_cstring(buf), e);
 }
 
-static int f_cidrnetmask(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
+static int f_cidrnetmask(void *p, hcl_value *const *args, size_t n, hcl_value **out,
+			 hcl_func_error *e)
 {
 	cidr c;
 	char buf[64];
@@ -147,7 +154,8 @@ static int f_cidrnetmask(void *p, hcl_value *const *args, size_t n, hcl_value **
 	return hcl__ret(out, hcl_cstring(buf), e);
 }
 
-static int f_cidrsubnet(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
+static int f_cidrsubnet(void *p, hcl_value *const *args, size_t n, hcl_value **out,
+			hcl_func_error *e)
 {
 	cidr c;
 	long long newbits, num;
@@ -165,16 +173,21 @@ static int f_cidrsubnet(void *p, hcl_value *const *args, size_t n, hcl_value **o
 		newbits = 0;
 	plen = c.plen + (int)newbits;
 	if (plen > c.bits)
-		return hcl__fail(e, -1, "insufficient address space to extend prefix of %d by %lld", c.plen, newbits);
+		return hcl__fail(e, -1, "insufficient address space to extend prefix of %d by %lld",
+				 c.plen, newbits);
 	if (num < 0 || (unsigned long long)num > ((1ULL << newbits) - 1))
-		return hcl__fail(e, -1, "prefix extension of %lld does not accommodate a subnet numbered %lld", newbits, num);
+		return hcl__fail(
+			e, -1,
+			"prefix extension of %lld does not accommodate a subnet numbered %lld",
+			newbits, num);
 	ip = c.ip | ((u128)num << (c.bits - plen));
 	ip_string(ip, c.bits, buf, sizeof(buf));
 	snprintf(res, sizeof(res), "%s/%d", buf, plen);
 	return hcl__ret(out, hcl_cstring(res), e);
 }
 
-static int f_cidrsubnets(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
+static int f_cidrsubnets(void *p, hcl_value *const *args, size_t n, hcl_value **out,
+			 hcl_func_error *e)
 {
 	cidr c;
 	size_t i;
@@ -212,8 +225,10 @@ static int f_cidrsubnets(void *p, hcl_value *const *args, size_t n, hcl_value **
 		}
 		len = c.plen + (int)ext;
 		if (len > c.bits) {
-			hcl__fail(e, (int)i, "would extend prefix to %d bits, which is too long for an %s address", len,
-				  c.bits == 32 ? "IPv4" : "IPv6");
+			hcl__fail(e, (int)i,
+				  "would extend prefix to %d bits, which is too long for an %s "
+				  "address",
+				  len, c.bits == 32 ? "IPv4" : "IPv6");
 			goto fail;
 		}
 		if (!first_set) {
@@ -234,7 +249,9 @@ static int f_cidrsubnets(void *p, hcl_value *const *args, size_t n, hcl_value **
 		if (next == 0 || (next & mask_of(c.plen, c.bits)) != c.ip) {
 			char cb[64];
 			ip_string(cur_ip, c.bits, cb, sizeof(cb));
-			hcl__fail(e, (int)i, "not enough remaining address space for a subnet with a prefix of %d bits after %s/%d",
+			hcl__fail(e, (int)i,
+				  "not enough remaining address space for a subnet with a prefix "
+				  "of %d bits after %s/%d",
 				  len, cb, cur_len);
 			goto fail;
 		}
@@ -264,7 +281,10 @@ static const hcl_param p_subnet[] = { HCL__P("prefix", HCL__STR), HCL__P("newbit
 				      HCL__P("netnum", HCL__NUM) };
 static const hcl_param p_subnets_v = HCL__P("newbits", HCL__NUM);
 
-#define FN(nm, params, impl) { nm, params, sizeof(params) / sizeof(params[0]), NULL, impl, NULL }
+#define FN(nm, params, impl)                                                                       \
+	{                                                                                          \
+		nm, params, sizeof(params) / sizeof(params[0]), NULL, impl, NULL                   \
+	}
 
 const hcl_func hcl__fn_net[] = {
 	FN("cidrhost", p_host, f_cidrhost),

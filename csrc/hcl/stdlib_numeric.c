@@ -92,7 +92,8 @@ static int f_signum(void *p, hcl_value *const *args, size_t n, hcl_value **out, 
 	return num(out, N(0) > 0 ? 1 : N(0) < 0 ? -1 : 0, e);
 }
 
-static int minmax(hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e, int want_max)
+static int minmax(hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e,
+		  int want_max)
 {
 	size_t i;
 	double best;
@@ -253,8 +254,10 @@ static int f_range(void *p, hcl_value *const *args, size_t n, hcl_value **out, h
 			for (i = 0; i < cnt; i++)
 				hcl_value_unref(items[i]);
 			atmo__free(items);
-			return hcl__fail(e, -1, "more than 1024 values were generated; either decrease the difference "
-					       "between start and end or use a smaller step");
+			return hcl__fail(e, -1,
+					 "more than 1024 values were generated; either decrease "
+					 "the difference "
+					 "between start and end or use a smaller step");
 		}
 		items[cnt] = hcl_number(v);
 		if (!items[cnt]) {
@@ -277,15 +280,18 @@ static const hcl_param p_pow[] = { HCL__P("num", HCL__NUM), HCL__P("power", HCL_
 static const hcl_param p_numbers_v = { .name = "numbers", .type = HCL__NUM, .allow_dynamic = 1 };
 static const hcl_param p_params_v = HCL__P("params", HCL__NUM);
 static const hcl_param p_parseint[] = { HCL__P("number", HCL__DYN), HCL__P("base", HCL__NUM) };
-static const hcl_param p_eq[] = { { .name = "a", .type = HCL__DYN, .allow_unknown = 1, .allow_null = 1,
-				    .allow_dynamic = 1 },
-				  { .name = "b", .type = HCL__DYN, .allow_unknown = 1, .allow_null = 1,
-				    .allow_dynamic = 1 } };
+static const hcl_param p_eq[] = {
+	{ .name = "a", .type = HCL__DYN, .allow_unknown = 1, .allow_null = 1, .allow_dynamic = 1 },
+	{ .name = "b", .type = HCL__DYN, .allow_unknown = 1, .allow_null = 1, .allow_dynamic = 1 }
+};
 static const hcl_param p_bool_ab[] = { { .name = "a", .type = HCL__BOOL, .allow_dynamic = 1 },
 				       { .name = "b", .type = HCL__BOOL, .allow_dynamic = 1 } };
 static const hcl_param p_bool_val[] = { { .name = "val", .type = HCL__BOOL, .allow_dynamic = 1 } };
 
-#define FN(nm, params, impl) { nm, params, sizeof(params) / sizeof(params[0]), NULL, impl, NULL }
+#define FN(nm, params, impl)                                                                       \
+	{                                                                                          \
+		nm, params, sizeof(params) / sizeof(params[0]), NULL, impl, NULL                   \
+	}
 
 const hcl_func hcl__fn_numeric[] = {
 	FN("absolute", p_num, f_absolute),

@@ -22,7 +22,7 @@ typedef struct {
 	pcre2_code *re;
 	pcre2_match_data *md;
 	uint32_t ncap;
-	int named;      /* 1: all groups named, 0: none named */
+	int named; /* 1: all groups named, 0: none named */
 } rx;
 
 static void rx_free(rx *r)
@@ -64,7 +64,8 @@ static void rx_mfree(void *ptr, void *data)
 }
 
 /* compile; prefix is the Go message head ("invalid regexp pattern" / "error parsing regexp") */
-static int rx_compile(rx *r, const char *pat, size_t n, const char *prefix, hcl_func_error *e, int arg)
+static int rx_compile(rx *r, const char *pat, size_t n, const char *prefix, hcl_func_error *e,
+		      int arg)
 {
 	int errcode;
 	PCRE2_SIZE erroff;
@@ -82,8 +83,9 @@ static int rx_compile(rx *r, const char *pat, size_t n, const char *prefix, hcl_
 		pcre2_general_context_free(gc);
 		return hcl__nomem(e);
 	}
-	r->re = pcre2_compile((PCRE2_SPTR)pat, n, PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_MATCH_INVALID_UTF,
-			      &errcode, &erroff, cc);
+	r->re = pcre2_compile((PCRE2_SPTR)pat, n,
+			      PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_MATCH_INVALID_UTF, &errcode,
+			      &erroff, cc);
 	pcre2_compile_context_free(cc);
 	if (!r->re) {
 		PCRE2_UCHAR buf[256];
@@ -103,7 +105,9 @@ static int rx_compile(rx *r, const char *pat, size_t n, const char *prefix, hcl_
 	pcre2_pattern_info(r->re, PCRE2_INFO_NAMECOUNT, &namecount);
 	if (namecount > 0 && namecount < r->ncap) {
 		rx_free(r);
-		return hcl__fail(e, arg, "invalid regexp pattern: cannot mix both named and unnamed capture groups");
+		return hcl__fail(
+			e, arg,
+			"invalid regexp pattern: cannot mix both named and unnamed capture groups");
 	}
 	r->named = namecount > 0;
 	(void)i;
@@ -272,7 +276,8 @@ static int f_regexall(void *p, hcl_value *const *args, size_t n, hcl_value **out
 				pcre2_pattern_info(r.re, PCRE2_INFO_NAMETABLE, &table);
 				for (k = 0; k < namecount && k < r.ncap; k++)
 					names[k] = (const char *)table + (size_t)k * esize + 2;
-				ety = hcl_type_object(names, ts, NULL, namecount < r.ncap ? namecount : r.ncap);
+				ety = hcl_type_object(names, ts, NULL,
+						      namecount < r.ncap ? namecount : r.ncap);
 				atmo__free(names);
 			}
 			atmo__free(ts);
@@ -325,7 +330,8 @@ static void expand(atmo_buf *b, rx *r, const char *s, const char *tpl, size_t tn
 		} else {
 			st = i + 1;
 			en = st;
-			while (en < tn && ((tpl[en] >= 'a' && tpl[en] <= 'z') || (tpl[en] >= 'A' && tpl[en] <= 'Z') ||
+			while (en < tn && ((tpl[en] >= 'a' && tpl[en] <= 'z') ||
+					   (tpl[en] >= 'A' && tpl[en] <= 'Z') ||
 					   (tpl[en] >= '0' && tpl[en] <= '9') || tpl[en] == '_'))
 				en++;
 			if (en == st) {
@@ -351,7 +357,8 @@ static void expand(atmo_buf *b, rx *r, const char *s, const char *tpl, size_t tn
 	}
 }
 
-static int f_regex_replace(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
+static int f_regex_replace(void *p, hcl_value *const *args, size_t n, hcl_value **out,
+			   hcl_func_error *e)
 {
 	rx r;
 	size_t pos = 0, prev = 0, last = 0;
@@ -381,7 +388,10 @@ static const hcl_param p_regex[] = { HCL__P("pattern", HCL__STR), HCL__P("string
 static const hcl_param p_regex_replace[] = { HCL__P("str", HCL__STR), HCL__P("pattern", HCL__STR),
 					     HCL__P("replace", HCL__STR) };
 
-#define FN(nm, params, impl) { nm, params, sizeof(params) / sizeof(params[0]), NULL, impl, NULL }
+#define FN(nm, params, impl)                                                                       \
+	{                                                                                          \
+		nm, params, sizeof(params) / sizeof(params[0]), NULL, impl, NULL                   \
+	}
 
 const hcl_func hcl__fn_regex[] = {
 	FN("regex", p_regex, f_regex),

@@ -20,14 +20,18 @@
 static int is_extend(uint32_t r)
 {
 	/* combining marks (Mn/Me and common Mc), joiners, variation selectors, emoji modifiers, tags */
-	return (r >= 0x300 && r <= 0x36F) || (r >= 0x483 && r <= 0x489) || (r >= 0x591 && r <= 0x5BD) ||
-	       (r >= 0x610 && r <= 0x61A) || (r >= 0x64B && r <= 0x65F) || r == 0x670 ||
-	       (r >= 0x900 && r <= 0x903) || (r >= 0x93A && r <= 0x94F) || (r >= 0x951 && r <= 0x957) ||
-	       (r >= 0x962 && r <= 0x963) || (r >= 0xE31 && r <= 0xE3A && r != 0xE32 && r != 0xE33) ||
-	       (r >= 0xE47 && r <= 0xE4E) || (r >= 0x1AB0 && r <= 0x1AFF) || (r >= 0x1DC0 && r <= 0x1DFF) ||
-	       r == 0x200C || r == 0x200D || (r >= 0x20D0 && r <= 0x20FF) || (r >= 0x302A && r <= 0x302F) ||
-	       (r >= 0x3099 && r <= 0x309A) || (r >= 0xFE00 && r <= 0xFE0F) || (r >= 0xFE20 && r <= 0xFE2F) ||
-	       (r >= 0x1F3FB && r <= 0x1F3FF) || (r >= 0xE0020 && r <= 0xE007F) || (r >= 0xE0100 && r <= 0xE01EF);
+	return (r >= 0x300 && r <= 0x36F) || (r >= 0x483 && r <= 0x489) ||
+	       (r >= 0x591 && r <= 0x5BD) || (r >= 0x610 && r <= 0x61A) ||
+	       (r >= 0x64B && r <= 0x65F) || r == 0x670 || (r >= 0x900 && r <= 0x903) ||
+	       (r >= 0x93A && r <= 0x94F) || (r >= 0x951 && r <= 0x957) ||
+	       (r >= 0x962 && r <= 0x963) ||
+	       (r >= 0xE31 && r <= 0xE3A && r != 0xE32 && r != 0xE33) ||
+	       (r >= 0xE47 && r <= 0xE4E) || (r >= 0x1AB0 && r <= 0x1AFF) ||
+	       (r >= 0x1DC0 && r <= 0x1DFF) || r == 0x200C || r == 0x200D ||
+	       (r >= 0x20D0 && r <= 0x20FF) || (r >= 0x302A && r <= 0x302F) ||
+	       (r >= 0x3099 && r <= 0x309A) || (r >= 0xFE00 && r <= 0xFE0F) ||
+	       (r >= 0xFE20 && r <= 0xFE2F) || (r >= 0x1F3FB && r <= 0x1F3FF) ||
+	       (r >= 0xE0020 && r <= 0xE007F) || (r >= 0xE0100 && r <= 0xE01EF);
 }
 
 static int is_ri(uint32_t r)
@@ -76,7 +80,8 @@ size_t hcl__grapheme(const char *s, size_t n)
 			prev = r;
 			i += w;
 			continue;
-		} else if ((hp == 1 && hc && hc != 3) || ((hp == 2 || hp == 4) && (hc == 2 || hc == 3)) ||
+		} else if ((hp == 1 && hc && hc != 3) ||
+			   ((hp == 2 || hp == 4) && (hc == 2 || hc == 3)) ||
 			   ((hp == 3 || hp == 5) && hc == 3)) {
 			/* Hangul syllable sequences */
 		} else {
@@ -102,7 +107,8 @@ size_t hcl__grapheme_count(const char *s, size_t n)
 /* ---- case mapping ------------------------------------------------------------ */
 
 /* Map every rune with fn in the C.UTF-8 locale (ASCII only if it is missing). */
-static int map_case(hcl_value **out, const char *s, size_t n, int upper, int title_mode, hcl_func_error *e)
+static int map_case(hcl_value **out, const char *s, size_t n, int upper, int title_mode,
+		    hcl_func_error *e)
 {
 	atmo_buf b = ATMO_BUF_INIT;
 	locale_t loc = (locale_t)0;
@@ -125,19 +131,24 @@ static int map_case(hcl_value **out, const char *s, size_t n, int upper, int tit
 			/* Go's strings.Title: letters after a separator are upper-cased */
 			int sep;
 			if (prev < 0x80) {
-				sep = !((prev >= '0' && prev <= '9') || (prev >= 'a' && prev <= 'z') ||
+				sep = !((prev >= '0' && prev <= '9') ||
+					(prev >= 'a' && prev <= 'z') ||
 					(prev >= 'A' && prev <= 'Z') || prev == '_');
 			} else {
 				sep = loc ? (iswspace_l((wint_t)prev, loc) != 0) : 0;
-				if (loc && (iswalpha_l((wint_t)prev, loc) || iswdigit_l((wint_t)prev, loc)))
+				if (loc && (iswalpha_l((wint_t)prev, loc) ||
+					    iswdigit_l((wint_t)prev, loc)))
 					sep = 0;
 			}
 			if (sep)
-				m = loc ? (uint32_t)towupper_l((wint_t)r, loc) : (r >= 'a' && r <= 'z' ? r - 32 : r);
+				m = loc ? (uint32_t)towupper_l((wint_t)r, loc)
+					: (r >= 'a' && r <= 'z' ? r - 32 : r);
 		} else if (upper) {
-			m = loc ? (uint32_t)towupper_l((wint_t)r, loc) : (r >= 'a' && r <= 'z' ? r - 32 : r);
+			m = loc ? (uint32_t)towupper_l((wint_t)r, loc)
+				: (r >= 'a' && r <= 'z' ? r - 32 : r);
 		} else {
-			m = loc ? (uint32_t)towlower_l((wint_t)r, loc) : (r >= 'A' && r <= 'Z' ? r + 32 : r);
+			m = loc ? (uint32_t)towlower_l((wint_t)r, loc)
+				: (r >= 'A' && r <= 'Z' ? r + 32 : r);
 		}
 		if (m == r)
 			atmo__buf_put(&b, s + i, w);
@@ -192,7 +203,8 @@ static int f_trim(void *p, hcl_value *const *args, size_t n, hcl_value **out, hc
 {
 	const char *s = S(0);
 	size_t a = 0, z = SL(0), w;
-	while (a < z && in_cutset(atmo__utf8_decode((const unsigned char *)s + a, z - a, &w), S(1), SL(1)))
+	while (a < z &&
+	       in_cutset(atmo__utf8_decode((const unsigned char *)s + a, z - a, &w), S(1), SL(1)))
 		a += w;
 	while (z > a) {
 		size_t st = rune_back(s, z);
@@ -214,11 +226,12 @@ static int is_space_rune(uint32_t r)
 {
 	/* Go's unicode.IsSpace */
 	return r == ' ' || (r >= '\t' && r <= '\r') || r == 0x85 || r == 0xA0 || r == 0x1680 ||
-	       (r >= 0x2000 && r <= 0x200A) || r == 0x2028 || r == 0x2029 || r == 0x202F || r == 0x205F ||
-	       r == 0x3000;
+	       (r >= 0x2000 && r <= 0x200A) || r == 0x2028 || r == 0x2029 || r == 0x202F ||
+	       r == 0x205F || r == 0x3000;
 }
 
-static int f_trimspace(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
+static int f_trimspace(void *p, hcl_value *const *args, size_t n, hcl_value **out,
+		       hcl_func_error *e)
 {
 	const char *s = S(0);
 	size_t a = 0, z = SL(0), w;
@@ -233,14 +246,16 @@ static int f_trimspace(void *p, hcl_value *const *args, size_t n, hcl_value **ou
 	return hcl__ret(out, hcl_string(s + a, z - a), e);
 }
 
-static int f_trimprefix(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
+static int f_trimprefix(void *p, hcl_value *const *args, size_t n, hcl_value **out,
+			hcl_func_error *e)
 {
 	if (SL(1) <= SL(0) && memcmp(S(0), S(1), SL(1)) == 0)
 		return hcl__ret(out, hcl_string(S(0) + SL(1), SL(0) - SL(1)), e);
 	return hcl__ret(out, hcl_value_ref(args[0]), e);
 }
 
-static int f_trimsuffix(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
+static int f_trimsuffix(void *p, hcl_value *const *args, size_t n, hcl_value **out,
+			hcl_func_error *e)
 {
 	if (SL(1) <= SL(0) && memcmp(S(0) + SL(0) - SL(1), S(1), SL(1)) == 0)
 		return hcl__ret(out, hcl_string(S(0), SL(0) - SL(1)), e);
@@ -292,9 +307,13 @@ static int f_join(void *p, hcl_value *const *args, size_t n, hcl_value **out, hc
 			if (v->is_null) {
 				atmo__buf_free(&b);
 				if (n > 2)
-					return hcl__fail(e, (int)i, "element %zu of list %zu is null; cannot concatenate null values",
+					return hcl__fail(e, (int)i,
+							 "element %zu of list %zu is null; cannot "
+							 "concatenate null values",
 							 j, i - 1);
-				return hcl__fail(e, (int)i, "element %zu is null; cannot concatenate null values", j);
+				return hcl__fail(
+					e, (int)i,
+					"element %zu is null; cannot concatenate null values", j);
 			}
 			if (k++)
 				atmo__buf_put(&b, S(0), SL(0));
@@ -455,7 +474,8 @@ static int f_byteslen(void *p, hcl_value *const *args, size_t n, hcl_value **out
 }
 
 /* cty's bytes functions take a bytes capsule no bake expression can make; here they take strings */
-static int f_bytesslice(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
+static int f_bytesslice(void *p, hcl_value *const *args, size_t n, hcl_value **out,
+			hcl_func_error *e)
 {
 	long long off, length;
 	if (hcl__whole(args[1], &off) < 0 || hcl__whole(args[2], &length) < 0)
@@ -463,10 +483,12 @@ static int f_bytesslice(void *p, hcl_value *const *args, size_t n, hcl_value **o
 	if (off < 0 || length < 0)
 		return hcl__fail(e, -1, "offset and length must be non-negative");
 	if ((size_t)off > SL(0))
-		return hcl__fail(e, -1, "offset %lld is greater than total buffer length %zu", off, SL(0));
-	if ((size_t)(off + length) > SL(0))
-		return hcl__fail(e, -1, "offset %lld + length %lld is greater than total buffer length %zu", off, length,
+		return hcl__fail(e, -1, "offset %lld is greater than total buffer length %zu", off,
 				 SL(0));
+	if ((size_t)(off + length) > SL(0))
+		return hcl__fail(
+			e, -1, "offset %lld + length %lld is greater than total buffer length %zu",
+			off, length, SL(0));
 	return hcl__ret(out, hcl_string(S(0) + off, (size_t)length), e);
 }
 
@@ -479,7 +501,8 @@ static int f_sanitize(void *p, hcl_value *const *args, size_t n, hcl_value **out
 	const char *s = S(0);
 	while (i < SL(0)) {
 		uint32_t r = atmo__utf8_decode((const unsigned char *)s + i, SL(0) - i, &w);
-		if ((r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') || r == '_' || r == '-')
+		if ((r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') ||
+		    r == '_' || r == '-')
 			atmo__buf_putc(&b, (char)r);
 		else
 			atmo__buf_putc(&b, '_');
@@ -591,7 +614,10 @@ static const hcl_param p_bytesslice[] = { HCL__P("buf", HCL__STR), HCL__P("offse
 static const hcl_param p_name[] = { HCL__P("name", HCL__STR) };
 static const hcl_param p_path[] = { HCL__P("path", HCL__STR) };
 
-#define FN(nm, params, impl) { nm, params, sizeof(params) / sizeof(params[0]), NULL, impl, NULL }
+#define FN(nm, params, impl)                                                                       \
+	{                                                                                          \
+		nm, params, sizeof(params) / sizeof(params[0]), NULL, impl, NULL                   \
+	}
 
 const hcl_func hcl__fn_strings[] = {
 	FN("upper", p_str, f_upper),

@@ -14,15 +14,17 @@
 #define SL(i) (args[i]->u.str.len)
 
 typedef struct {
-	long long unix;   /* seconds since the epoch */
+	long long unix; /* seconds since the epoch */
 	long nsec;
-	int offset;       /* seconds east of UTC */
-	int utc;          /* written "Z" */
+	int offset; /* seconds east of UTC */
+	int utc;    /* written "Z" */
 } tstamp;
 
-static const char *const months[] = { "January", "February", "March", "April", "May", "June", "July",
-				      "August", "September", "October", "November", "December" };
-static const char *const wdays[] = { "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday" };
+static const char *const months[] = { "January",   "February", "March",    "April",
+				      "May",       "June",     "July",     "August",
+				      "September", "October",  "November", "December" };
+static const char *const wdays[] = { "Sunday",   "Monday", "Tuesday", "Wednesday",
+				     "Thursday", "Friday", "Saturday" };
 
 /* days since 1970-01-01 of a civil date (Howard Hinnant's algorithm) */
 static long long days_from_civil(long long y, unsigned m, unsigned d)
@@ -95,15 +97,17 @@ static int days_in_month(long long y, int m)
 }
 
 /* one fixed-width number field of the layout; 0 ok, -1 msg set */
-static int field(const char *s, size_t n, size_t *i, size_t width, const char *what, int *out, char *msg,
-		 size_t msglen)
+static int field(const char *s, size_t n, size_t *i, size_t width, const char *what, int *out,
+		 char *msg, size_t msglen)
 {
 	if (*i >= n) {
-		snprintf(msg, msglen, "not a valid RFC3339 timestamp: end of string before %s", what);
+		snprintf(msg, msglen, "not a valid RFC3339 timestamp: end of string before %s",
+			 what);
 		return -1;
 	}
 	if (digits(s, n, *i, width, out) < 0) {
-		snprintf(msg, msglen, "not a valid RFC3339 timestamp: cannot use \"%s\" as %s", s + *i, what);
+		snprintf(msg, msglen, "not a valid RFC3339 timestamp: cannot use \"%s\" as %s",
+			 s + *i, what);
 		return -1;
 	}
 	*i += width;
@@ -118,11 +122,16 @@ static int sep(const char *s, size_t n, size_t *i, char c, char *msg, size_t msg
 		return 0;
 	}
 	if (c == 'T')
-		snprintf(msg, msglen, "not a valid RFC3339 timestamp: missing required time introducer 'T'");
+		snprintf(msg, msglen,
+			 "not a valid RFC3339 timestamp: missing required time introducer 'T'");
 	else if (*i >= n)
-		snprintf(msg, msglen, "not a valid RFC3339 timestamp: end of string where \"%c\" is expected", c);
+		snprintf(msg, msglen,
+			 "not a valid RFC3339 timestamp: end of string where \"%c\" is expected",
+			 c);
 	else
-		snprintf(msg, msglen, "not a valid RFC3339 timestamp: found \"%s\" where \"%c\" is expected", s + *i, c);
+		snprintf(msg, msglen,
+			 "not a valid RFC3339 timestamp: found \"%s\" where \"%c\" is expected",
+			 s + *i, c);
 	return -1;
 }
 
@@ -133,38 +142,48 @@ static int parse_rfc3339(const char *s, size_t n, tstamp *t, char *msg, size_t m
 	size_t i = 0;
 
 	memset(t, 0, sizeof(*t));
-	if (field(s, n, &i, 4, "year", &y, msg, msglen) < 0 || sep(s, n, &i, '-', msg, msglen) < 0 ||
+	if (field(s, n, &i, 4, "year", &y, msg, msglen) < 0 ||
+	    sep(s, n, &i, '-', msg, msglen) < 0 ||
 	    field(s, n, &i, 2, "month", &mo, msg, msglen) < 0)
 		return -1;
 	if (mo < 1 || mo > 12) {
-		snprintf(msg, msglen, "not a valid RFC3339 timestamp: cannot use \"%s\" as month", s + i);
+		snprintf(msg, msglen, "not a valid RFC3339 timestamp: cannot use \"%s\" as month",
+			 s + i);
 		return -1;
 	}
-	if (sep(s, n, &i, '-', msg, msglen) < 0 || field(s, n, &i, 2, "day of month", &d, msg, msglen) < 0)
+	if (sep(s, n, &i, '-', msg, msglen) < 0 ||
+	    field(s, n, &i, 2, "day of month", &d, msg, msglen) < 0)
 		return -1;
 	if (d < 1 || d > 31) {
-		snprintf(msg, msglen, "not a valid RFC3339 timestamp: cannot use \"%s\" as day of month", s + i);
+		snprintf(msg, msglen,
+			 "not a valid RFC3339 timestamp: cannot use \"%s\" as day of month", s + i);
 		return -1;
 	}
 	if (sep(s, n, &i, 'T', msg, msglen) < 0 || field(s, n, &i, 2, "hour", &h, msg, msglen) < 0)
 		return -1;
 	if (h > 23) {
-		snprintf(msg, msglen, "not a valid RFC3339 timestamp: cannot use \"%s\" as hour", s + i);
+		snprintf(msg, msglen, "not a valid RFC3339 timestamp: cannot use \"%s\" as hour",
+			 s + i);
 		return -1;
 	}
-	if (sep(s, n, &i, ':', msg, msglen) < 0 || field(s, n, &i, 2, "minute", &mi, msg, msglen) < 0)
+	if (sep(s, n, &i, ':', msg, msglen) < 0 ||
+	    field(s, n, &i, 2, "minute", &mi, msg, msglen) < 0)
 		return -1;
 	if (mi > 59) {
-		snprintf(msg, msglen, "not a valid RFC3339 timestamp: cannot use \"%s\" as minute", s + i);
+		snprintf(msg, msglen, "not a valid RFC3339 timestamp: cannot use \"%s\" as minute",
+			 s + i);
 		return -1;
 	}
-	if (sep(s, n, &i, ':', msg, msglen) < 0 || field(s, n, &i, 2, "second", &sec, msg, msglen) < 0)
+	if (sep(s, n, &i, ':', msg, msglen) < 0 ||
+	    field(s, n, &i, 2, "second", &sec, msg, msglen) < 0)
 		return -1;
 	if (sec > 59) {
-		snprintf(msg, msglen, "not a valid RFC3339 timestamp: cannot use \"%s\" as second", s + i);
+		snprintf(msg, msglen, "not a valid RFC3339 timestamp: cannot use \"%s\" as second",
+			 s + i);
 		return -1;
 	}
-	if (i < n && (s[i] == '.' || s[i] == ',') && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '9') {
+	if (i < n && (s[i] == '.' || s[i] == ',') && i + 1 < n && s[i + 1] >= '0' &&
+	    s[i + 1] <= '9') {
 		long ns = 0;
 		int k = 0;
 		i++;
@@ -180,34 +199,41 @@ static int parse_rfc3339(const char *s, size_t n, tstamp *t, char *msg, size_t m
 		t->nsec = ns;
 	}
 	if (i >= n) {
-		snprintf(msg, msglen, "not a valid RFC3339 timestamp: end of string before UTC offset");
+		snprintf(msg, msglen,
+			 "not a valid RFC3339 timestamp: end of string before UTC offset");
 		return -1;
 	}
 	if (s[i] == 'Z') {
 		t->utc = 1;
 		i++;
 	} else if (s[i] == '+' || s[i] == '-') {
-		if (digits(s, n, i + 1, 2, &oh) < 0 || i + 3 >= n || s[i + 3] != ':' || digits(s, n, i + 4, 2, &om) < 0 ||
-		    oh > 24 || om > 60) {
-			snprintf(msg, msglen, "not a valid RFC3339 timestamp: cannot use \"%s\" as UTC offset", s + i);
+		if (digits(s, n, i + 1, 2, &oh) < 0 || i + 3 >= n || s[i + 3] != ':' ||
+		    digits(s, n, i + 4, 2, &om) < 0 || oh > 24 || om > 60) {
+			snprintf(msg, msglen,
+				 "not a valid RFC3339 timestamp: cannot use \"%s\" as UTC offset",
+				 s + i);
 			return -1;
 		}
 		t->offset = (oh * 3600 + om * 60) * (s[i] == '-' ? -1 : 1);
 		i += 6;
 	} else {
-		snprintf(msg, msglen, "not a valid RFC3339 timestamp: cannot use \"%s\" as UTC offset", s + i);
+		snprintf(msg, msglen,
+			 "not a valid RFC3339 timestamp: cannot use \"%s\" as UTC offset", s + i);
 		return -1;
 	}
 	if (i != n) {
 		/* Go: extra text, reported by cty as an unnamed segment */
-		snprintf(msg, msglen, "not a valid RFC3339 timestamp: cannot use \"%s\" as timestamp segment", s + i);
+		snprintf(msg, msglen,
+			 "not a valid RFC3339 timestamp: cannot use \"%s\" as timestamp segment",
+			 s + i);
 		return -1;
 	}
 	if (d > days_in_month(y, mo)) {
 		snprintf(msg, msglen, "not a valid RFC3339 timestamp: day out of range");
 		return -1;
 	}
-	t->unix = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec - t->offset;
+	t->unix = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec -
+		  t->offset;
 	return 0;
 }
 
@@ -218,7 +244,8 @@ static void zone_str(const tstamp *t, char *out, size_t n, int colon, int z_for_
 		snprintf(out, n, "Z");
 		return;
 	}
-	snprintf(out, n, colon ? "%c%02d:%02d" : "%c%02d%02d", off < 0 ? '-' : '+', a / 3600, a % 3600 / 60);
+	snprintf(out, n, colon ? "%c%02d:%02d" : "%c%02d%02d", off < 0 ? '-' : '+', a / 3600,
+		 a % 3600 / 60);
 }
 
 static void rfc3339(const tstamp *t, atmo_buf *b)
@@ -227,7 +254,8 @@ static void rfc3339(const tstamp *t, atmo_buf *b)
 	char z[16];
 	to_civil(t, &c);
 	zone_str(t, z, sizeof(z), 1, 1);
-	atmo__buf_printf(b, "%04lld-%02u-%02uT%02u:%02u:%02u%s", c.year, c.month, c.day, c.hour, c.min, c.sec, z);
+	atmo__buf_printf(b, "%04lld-%02u-%02uT%02u:%02u:%02u%s", c.year, c.month, c.day, c.hour,
+			 c.min, c.sec, z);
 }
 
 static int format_date(atmo_buf *b, const char *f, size_t n, const tstamp *t, hcl_func_error *e)
@@ -279,65 +307,97 @@ static int format_date(atmo_buf *b, const char *f, size_t n, const tstamp *t, hc
 				goto bad_year;
 			break;
 		case 'M':
-			if (run == 1) atmo__buf_printf(b, "%u", c.month);
-			else if (run == 2) atmo__buf_printf(b, "%02u", c.month);
-			else if (run == 3) atmo__buf_put(b, months[c.month - 1], 3);
-			else if (run == 4) atmo__buf_puts(b, months[c.month - 1]);
+			if (run == 1)
+				atmo__buf_printf(b, "%u", c.month);
+			else if (run == 2)
+				atmo__buf_printf(b, "%02u", c.month);
+			else if (run == 3)
+				atmo__buf_put(b, months[c.month - 1], 3);
+			else if (run == 4)
+				atmo__buf_puts(b, months[c.month - 1]);
 			else
-				return hcl__fail(e, 0, "invalid date format verb \"%.*s\": month must be \"M\", \"MM\", \"MMM\", or \"MMMM\"",
+				return hcl__fail(e, 0,
+						 "invalid date format verb \"%.*s\": month must be "
+						 "\"M\", \"MM\", \"MMM\", or \"MMMM\"",
 						 (int)run, f + i);
 			break;
 		case 'D':
-			if (run == 1) atmo__buf_printf(b, "%u", c.day);
-			else if (run == 2) atmo__buf_printf(b, "%02u", c.day);
+			if (run == 1)
+				atmo__buf_printf(b, "%u", c.day);
+			else if (run == 2)
+				atmo__buf_printf(b, "%02u", c.day);
 			else
-				return hcl__fail(e, 0, "invalid date format verb \"%.*s\": day of month must either be \"D\" or \"DD\"",
+				return hcl__fail(e, 0,
+						 "invalid date format verb \"%.*s\": day of month "
+						 "must either be \"D\" or \"DD\"",
 						 (int)run, f + i);
 			break;
 		case 'E':
-			if (run == 3) atmo__buf_put(b, wdays[c.wday], 3);
-			else if (run == 4) atmo__buf_puts(b, wdays[c.wday]);
+			if (run == 3)
+				atmo__buf_put(b, wdays[c.wday], 3);
+			else if (run == 4)
+				atmo__buf_puts(b, wdays[c.wday]);
 			else
-				return hcl__fail(e, 0, "invalid date format verb \"%.*s\": day of week must either be \"EEE\" or \"EEEE\"",
+				return hcl__fail(e, 0,
+						 "invalid date format verb \"%.*s\": day of week "
+						 "must either be \"EEE\" or \"EEEE\"",
 						 (int)run, f + i);
 			break;
 		case 'h':
-			if (run == 1) atmo__buf_printf(b, "%u", c.hour);
-			else if (run == 2) atmo__buf_printf(b, "%02u", c.hour);
+			if (run == 1)
+				atmo__buf_printf(b, "%u", c.hour);
+			else if (run == 2)
+				atmo__buf_printf(b, "%02u", c.hour);
 			else
-				return hcl__fail(e, 0, "invalid date format verb \"%.*s\": 24-hour must either be \"h\" or \"hh\"",
+				return hcl__fail(e, 0,
+						 "invalid date format verb \"%.*s\": 24-hour must "
+						 "either be \"h\" or \"hh\"",
 						 (int)run, f + i);
 			break;
 		case 'H': {
 			unsigned h12 = c.hour % 12 ? c.hour % 12 : 12;
-			if (run == 1) atmo__buf_printf(b, "%u", h12);
-			else if (run == 2) atmo__buf_printf(b, "%02u", h12);
+			if (run == 1)
+				atmo__buf_printf(b, "%u", h12);
+			else if (run == 2)
+				atmo__buf_printf(b, "%02u", h12);
 			else
-				return hcl__fail(e, 0, "invalid date format verb \"%.*s\": 12-hour must either be \"H\" or \"HH\"",
+				return hcl__fail(e, 0,
+						 "invalid date format verb \"%.*s\": 12-hour must "
+						 "either be \"H\" or \"HH\"",
 						 (int)run, f + i);
 			break;
 		}
 		case 'A':
 		case 'a':
 			if (run != 2)
-				return hcl__fail(e, 0, "invalid date format verb \"%.*s\": must be \"%c%c\"", (int)run, f + i, ch, ch);
+				return hcl__fail(
+					e, 0, "invalid date format verb \"%.*s\": must be \"%c%c\"",
+					(int)run, f + i, ch, ch);
 			if (ch == 'A')
 				atmo__buf_puts(b, c.hour < 12 ? "AM" : "PM");
 			else
 				atmo__buf_puts(b, c.hour < 12 ? "am" : "pm");
 			break;
 		case 'm':
-			if (run == 1) atmo__buf_printf(b, "%u", c.min);
-			else if (run == 2) atmo__buf_printf(b, "%02u", c.min);
+			if (run == 1)
+				atmo__buf_printf(b, "%u", c.min);
+			else if (run == 2)
+				atmo__buf_printf(b, "%02u", c.min);
 			else
-				return hcl__fail(e, 0, "invalid date format verb \"%.*s\": minute must either be \"m\" or \"mm\"",
+				return hcl__fail(e, 0,
+						 "invalid date format verb \"%.*s\": minute must "
+						 "either be \"m\" or \"mm\"",
 						 (int)run, f + i);
 			break;
 		case 's':
-			if (run == 1) atmo__buf_printf(b, "%u", c.sec);
-			else if (run == 2) atmo__buf_printf(b, "%02u", c.sec);
+			if (run == 1)
+				atmo__buf_printf(b, "%u", c.sec);
+			else if (run == 2)
+				atmo__buf_printf(b, "%02u", c.sec);
 			else
-				return hcl__fail(e, 0, "invalid date format verb \"%.*s\": second must either be \"s\" or \"ss\"",
+				return hcl__fail(e, 0,
+						 "invalid date format verb \"%.*s\": second must "
+						 "either be \"s\" or \"ss\"",
 						 (int)run, f + i);
 			break;
 		case 'Z': {
@@ -355,25 +415,31 @@ static int format_date(atmo_buf *b, const char *f, size_t n, const tstamp *t, hc
 			} else if (run == 5) {
 				zone_str(t, z, sizeof(z), 1, 0);
 			} else {
-				return hcl__fail(e, 0, "invalid date format verb \"%.*s\": timezone must be Z, ZZZZ, or ZZZZZ",
+				return hcl__fail(e, 0,
+						 "invalid date format verb \"%.*s\": timezone must "
+						 "be Z, ZZZZ, or ZZZZZ",
 						 (int)run, f + i);
 			}
 			atmo__buf_puts(b, z);
 			break;
 		}
 		default:
-			return hcl__fail(e, 0, "invalid date format verb \"%.*s\"", (int)run, f + i);
+			return hcl__fail(e, 0, "invalid date format verb \"%.*s\"", (int)run,
+					 f + i);
 		}
 		i += run;
 		continue;
-bad_year:
-		return hcl__fail(e, 0, "invalid date format verb \"%.*s\": year must either be \"YY\" or \"YYYY\"", (int)run,
-				 f + i);
+	bad_year:
+		return hcl__fail(
+			e, 0,
+			"invalid date format verb \"%.*s\": year must either be \"YY\" or \"YYYY\"",
+			(int)run, f + i);
 	}
 	return 0;
 }
 
-static int f_formatdate(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
+static int f_formatdate(void *p, hcl_value *const *args, size_t n, hcl_value **out,
+			hcl_func_error *e)
 {
 	tstamp t;
 	char msg[256];
@@ -388,7 +454,8 @@ static int f_formatdate(void *p, hcl_value *const *args, size_t n, hcl_value **o
 	return hcl__ret_buf(out, &b, e);
 }
 
-static int f_timestamp(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
+static int f_timestamp(void *p, hcl_value *const *args, size_t n, hcl_value **out,
+		       hcl_func_error *e)
 {
 	tstamp t = { 0 };
 	atmo_buf b = ATMO_BUF_INIT;
@@ -409,7 +476,8 @@ static int unix_value(const hcl_value *v, tstamp *t)
 	return 0;
 }
 
-static int f_formattimestamp(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
+static int f_formattimestamp(void *p, hcl_value *const *args, size_t n, hcl_value **out,
+			     hcl_func_error *e)
 {
 	tstamp t;
 	char msg[256];
@@ -421,7 +489,8 @@ static int f_formattimestamp(void *p, hcl_value *const *args, size_t n, hcl_valu
 		return hcl__ret(out, hcl_unknown(hcl_type_string()), e);
 	if (tv->type->kind == HCL_T_STRING && !tv->is_null) {
 		if (parse_rfc3339(tv->u.str.s, tv->u.str.len, &t, msg, sizeof(msg)) < 0)
-			return hcl__fail(e, 1, is_x ? "timestamp string must be RFC3339" : "%s", msg);
+			return hcl__fail(e, 1, is_x ? "timestamp string must be RFC3339" : "%s",
+					 msg);
 	} else if (tv->type->kind == HCL_T_NUMBER && !tv->is_null) {
 		if (unix_value(tv, &t) < 0)
 			return hcl__fail(e, 1, "unix timestamp must be an integer");
@@ -482,10 +551,13 @@ static int parse_duration(const char *s, size_t n, double *out, char *msg, size_
 			snprintf(msg, msglen, "time: missing unit in duration \"%s\"", s);
 			return -1;
 		}
-#define UNIT(lit, val) (i - us == sizeof(lit) - 1 && !strncmp(s + us, lit, i - us) && ((unit = (val)), 1))
-		if (!(UNIT("ns", 1) || UNIT("us", 1e3) || UNIT("\xc2\xb5s", 1e3) || UNIT("\xce\xbcs", 1e3) ||
-		      UNIT("ms", 1e6) || UNIT("s", 1e9) || UNIT("m", 60e9) || UNIT("h", 3600e9))) {
-			snprintf(msg, msglen, "time: unknown unit \"%.*s\" in duration \"%s\"", (int)(i - us), s + us, s);
+#define UNIT(lit, val)                                                                             \
+	(i - us == sizeof(lit) - 1 && !strncmp(s + us, lit, i - us) && ((unit = (val)), 1))
+		if (!(UNIT("ns", 1) || UNIT("us", 1e3) || UNIT("\xc2\xb5s", 1e3) ||
+		      UNIT("\xce\xbcs", 1e3) || UNIT("ms", 1e6) || UNIT("s", 1e9) ||
+		      UNIT("m", 60e9) || UNIT("h", 3600e9))) {
+			snprintf(msg, msglen, "time: unknown unit \"%.*s\" in duration \"%s\"",
+				 (int)(i - us), s + us, s);
 			return -1;
 		}
 #undef UNIT
@@ -534,10 +606,13 @@ static void iso_week(const civil *c, long long *year, int *week)
 	*week = (int)((thursday_days - days_from_civil(y, 1, 1)) / 7 + 1);
 }
 
-static int f_unixtimestampparse(void *p, hcl_value *const *args, size_t n, hcl_value **out, hcl_func_error *e)
+static int f_unixtimestampparse(void *p, hcl_value *const *args, size_t n, hcl_value **out,
+				hcl_func_error *e)
 {
-	static const char *const keys[] = { "day", "hour", "iso_week", "iso_year", "minute", "month", "month_name",
-					    "rfc3339", "second", "weekday", "weekday_name", "year", "year_day" };
+	static const char *const keys[] = { "day",     "hour",    "iso_week",     "iso_year",
+					    "minute",  "month",   "month_name",   "rfc3339",
+					    "second",  "weekday", "weekday_name", "year",
+					    "year_day" };
 	tstamp t;
 	civil c;
 	hcl_value *vals[13];
@@ -579,12 +654,17 @@ static int f_unixtimestampparse(void *p, hcl_value *const *args, size_t n, hcl_v
 }
 
 static const hcl_param p_formatdate[] = { HCL__P("format", HCL__STR), HCL__P("time", HCL__STR) };
-static const hcl_param p_formattimestamp[] = { HCL__P("format", HCL__STR), { .name = "time", .type = HCL__DYN,
-					       .allow_dynamic = 1 } };
-static const hcl_param p_timeadd[] = { HCL__P("timestamp", HCL__STR), HCL__P("duration", HCL__STR) };
+static const hcl_param p_formattimestamp[] = {
+	HCL__P("format", HCL__STR), { .name = "time", .type = HCL__DYN, .allow_dynamic = 1 }
+};
+static const hcl_param p_timeadd[] = { HCL__P("timestamp", HCL__STR),
+				       HCL__P("duration", HCL__STR) };
 static const hcl_param p_unix[] = { HCL__P("unix_timestamp", HCL__NUM) };
 
-#define FN(nm, params, impl) { nm, params, sizeof(params) / sizeof(params[0]), NULL, impl, NULL }
+#define FN(nm, params, impl)                                                                       \
+	{                                                                                          \
+		nm, params, sizeof(params) / sizeof(params[0]), NULL, impl, NULL                   \
+	}
 
 const hcl_func hcl__fn_time[] = {
 	FN("formatdate", p_formatdate, f_formatdate),

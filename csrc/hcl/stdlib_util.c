@@ -9,8 +9,14 @@
  * Static types for the const parameter tables: refs 0 marks a static type,
  * which hcl_type_ref/unref leave alone (value.h), so these are never written.
  */
-#define STATIC_T(k) { .kind = (k), .refs = 0 }
-#define STATIC_C(k, e) { .kind = (k), .refs = 0, .elem = (hcl_type *)(e) }
+#define STATIC_T(k)                                                                                \
+	{                                                                                          \
+		.kind = (k), .refs = 0                                                             \
+	}
+#define STATIC_C(k, e)                                                                             \
+	{                                                                                          \
+		.kind = (k), .refs = 0, .elem = (hcl_type *)(e)                                    \
+	}
 const hcl_type hcl__t_string = STATIC_T(HCL_T_STRING);
 const hcl_type hcl__t_number = STATIC_T(HCL_T_NUMBER);
 const hcl_type hcl__t_bool = STATIC_T(HCL_T_BOOL);

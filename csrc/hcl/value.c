@@ -13,10 +13,22 @@ static const hcl_type T_BOOL = { HCL_T_BOOL, 0, NULL, 0, NULL, NULL, NULL };
 static const hcl_type T_DYNAMIC = { HCL_T_DYNAMIC, 0, NULL, 0, NULL, NULL, NULL };
 
 /* Never written through: ref/unref leave refs == 0 types alone. */
-hcl_type *hcl_type_string(void) { return (hcl_type *)&T_STRING; }
-hcl_type *hcl_type_number(void) { return (hcl_type *)&T_NUMBER; }
-hcl_type *hcl_type_bool(void) { return (hcl_type *)&T_BOOL; }
-hcl_type *hcl_type_dynamic(void) { return (hcl_type *)&T_DYNAMIC; }
+hcl_type *hcl_type_string(void)
+{
+	return (hcl_type *)&T_STRING;
+}
+hcl_type *hcl_type_number(void)
+{
+	return (hcl_type *)&T_NUMBER;
+}
+hcl_type *hcl_type_bool(void)
+{
+	return (hcl_type *)&T_BOOL;
+}
+hcl_type *hcl_type_dynamic(void)
+{
+	return (hcl_type *)&T_DYNAMIC;
+}
 
 static hcl_type *type_new(hcl_type_kind kind)
 {
@@ -42,9 +54,18 @@ static hcl_type *type_coll(hcl_type_kind kind, hcl_type *elem)
 	return t;
 }
 
-hcl_type *hcl_type_list(hcl_type *elem) { return type_coll(HCL_T_LIST, elem); }
-hcl_type *hcl_type_set(hcl_type *elem) { return type_coll(HCL_T_SET, elem); }
-hcl_type *hcl_type_map(hcl_type *elem) { return type_coll(HCL_T_MAP, elem); }
+hcl_type *hcl_type_list(hcl_type *elem)
+{
+	return type_coll(HCL_T_LIST, elem);
+}
+hcl_type *hcl_type_set(hcl_type *elem)
+{
+	return type_coll(HCL_T_SET, elem);
+}
+hcl_type *hcl_type_map(hcl_type *elem)
+{
+	return type_coll(HCL_T_MAP, elem);
+}
 
 hcl_type *hcl_type_tuple(hcl_type **elems, size_t n)
 {
@@ -72,7 +93,8 @@ hcl_type *hcl_type_tuple(hcl_type **elems, size_t n)
 	return t;
 }
 
-hcl_type *hcl_type_object(const char *const *names, hcl_type **types, const unsigned char *optional, size_t n)
+hcl_type *hcl_type_object(const char *const *names, hcl_type **types, const unsigned char *optional,
+			  size_t n)
 {
 	hcl_type *t = type_new(HCL_T_OBJECT);
 	size_t i, j;
@@ -192,7 +214,8 @@ int hcl_type_equal(const hcl_type *a, const hcl_type *b)
 				return 0;
 			if (!hcl_type_equal(a->elems[i], b->elems[i]))
 				return 0;
-			if ((a->optional ? a->optional[i] : 0) != (b->optional ? b->optional[i] : 0))
+			if ((a->optional ? a->optional[i] : 0) !=
+			    (b->optional ? b->optional[i] : 0))
 				return 0;
 		}
 		return 1;
@@ -222,15 +245,33 @@ char *hcl_type_friendly(const hcl_type *t, char *buf, size_t n)
 	if (!n)
 		return buf;
 	switch (t ? t->kind : HCL_T_DYNAMIC) {
-	case HCL_T_STRING: snprintf(buf, n, "string"); break;
-	case HCL_T_NUMBER: snprintf(buf, n, "number"); break;
-	case HCL_T_BOOL: snprintf(buf, n, "bool"); break;
-	case HCL_T_LIST: snprintf(buf, n, "list of %s", hcl_type_friendly(t->elem, inner, sizeof(inner))); break;
-	case HCL_T_SET: snprintf(buf, n, "set of %s", hcl_type_friendly(t->elem, inner, sizeof(inner))); break;
-	case HCL_T_MAP: snprintf(buf, n, "map of %s", hcl_type_friendly(t->elem, inner, sizeof(inner))); break;
-	case HCL_T_TUPLE: snprintf(buf, n, "tuple"); break;
-	case HCL_T_OBJECT: snprintf(buf, n, "object"); break;
-	default: snprintf(buf, n, "dynamic"); break;
+	case HCL_T_STRING:
+		snprintf(buf, n, "string");
+		break;
+	case HCL_T_NUMBER:
+		snprintf(buf, n, "number");
+		break;
+	case HCL_T_BOOL:
+		snprintf(buf, n, "bool");
+		break;
+	case HCL_T_LIST:
+		snprintf(buf, n, "list of %s", hcl_type_friendly(t->elem, inner, sizeof(inner)));
+		break;
+	case HCL_T_SET:
+		snprintf(buf, n, "set of %s", hcl_type_friendly(t->elem, inner, sizeof(inner)));
+		break;
+	case HCL_T_MAP:
+		snprintf(buf, n, "map of %s", hcl_type_friendly(t->elem, inner, sizeof(inner)));
+		break;
+	case HCL_T_TUPLE:
+		snprintf(buf, n, "tuple");
+		break;
+	case HCL_T_OBJECT:
+		snprintf(buf, n, "object");
+		break;
+	default:
+		snprintf(buf, n, "dynamic");
+		break;
 	}
 	return buf;
 }
@@ -252,13 +293,22 @@ static void type_expr(const hcl_type *t, char *buf, size_t n, size_t *pos)
 {
 	size_t i;
 	switch (t ? t->kind : HCL_T_DYNAMIC) {
-	case HCL_T_STRING: put(buf, n, pos, "string"); break;
-	case HCL_T_NUMBER: put(buf, n, pos, "number"); break;
-	case HCL_T_BOOL: put(buf, n, pos, "bool"); break;
+	case HCL_T_STRING:
+		put(buf, n, pos, "string");
+		break;
+	case HCL_T_NUMBER:
+		put(buf, n, pos, "number");
+		break;
+	case HCL_T_BOOL:
+		put(buf, n, pos, "bool");
+		break;
 	case HCL_T_LIST:
 	case HCL_T_SET:
 	case HCL_T_MAP:
-		put(buf, n, pos, t->kind == HCL_T_LIST ? "list(" : t->kind == HCL_T_SET ? "set(" : "map(");
+		put(buf, n, pos,
+		    t->kind == HCL_T_LIST  ? "list("
+		    : t->kind == HCL_T_SET ? "set("
+					   : "map(");
 		type_expr(t->elem, buf, n, pos);
 		put(buf, n, pos, ")");
 		break;
@@ -288,7 +338,9 @@ static void type_expr(const hcl_type *t, char *buf, size_t n, size_t *pos)
 		}
 		put(buf, n, pos, "})");
 		break;
-	default: put(buf, n, pos, "any"); break;
+	default:
+		put(buf, n, pos, "any");
+		break;
 	}
 }
 
@@ -580,7 +632,8 @@ static int kv_cmp(const void *x, const void *y)
 }
 
 /* A map or object of type t: keys copied, sorted, duplicates keep the last. */
-static hcl_value *obj_new(hcl_type_kind kind, hcl_type *elem, const char *const *keys, hcl_value **vals, size_t n)
+static hcl_value *obj_new(hcl_type_kind kind, hcl_type *elem, const char *const *keys,
+			  hcl_value **vals, size_t n)
 {
 	kv *pairs = NULL;
 	hcl_value *v = NULL;
@@ -760,7 +813,8 @@ int hcl_value_equal(const hcl_value *a, const hcl_value *b)
 		return 0;
 	switch (a->type->kind) {
 	case HCL_T_STRING:
-		return a->u.str.len == b->u.str.len && memcmp(a->u.str.s, b->u.str.s, a->u.str.len) == 0;
+		return a->u.str.len == b->u.str.len &&
+		       memcmp(a->u.str.s, b->u.str.s, a->u.str.len) == 0;
 	case HCL_T_NUMBER:
 		return a->u.num == b->u.num;
 	case HCL_T_BOOL:
@@ -864,7 +918,11 @@ char *hcl_number_format(double d, char *buf, size_t n)
 		nd--;
 	if (n < 2)
 		return buf;
-#define OUT(c) do { if (o + 1 < n) buf[o++] = (c); } while (0)
+#define OUT(c)                                                                                     \
+	do {                                                                                       \
+		if (o + 1 < n)                                                                     \
+			buf[o++] = (c);                                                            \
+	} while (0)
 	if (d < 0)
 		OUT('-');
 	/* digits[0] is at position exp10 (10^exp10) */

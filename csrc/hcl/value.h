@@ -31,18 +31,19 @@ typedef enum {
 typedef struct hcl_type hcl_type;
 struct hcl_type {
 	hcl_type_kind kind;
-	unsigned refs;          /* 0 for the static primitive types */
-	hcl_type *elem;         /* list, set, map: the element type */
-	size_t n;               /* tuple: element count; object: attribute count */
-	hcl_type **elems;       /* tuple: element types; object: attribute types (by names[]) */
-	char **names;           /* object: attribute names, sorted bytewise, unique */
-	unsigned char *optional;/* object type constraints only: per attribute, 1 when optional(...); NULL when none */
+	unsigned refs;    /* 0 for the static primitive types */
+	hcl_type *elem;   /* list, set, map: the element type */
+	size_t n;         /* tuple: element count; object: attribute count */
+	hcl_type **elems; /* tuple: element types; object: attribute types (by names[]) */
+	char **names;     /* object: attribute names, sorted bytewise, unique */
+	unsigned char *
+		optional; /* object type constraints only: per attribute, 1 when optional(...); NULL when none */
 };
 
 typedef struct hcl_value hcl_value;
 struct hcl_value {
 	unsigned refs;
-	hcl_type *type;         /* owned reference */
+	hcl_type *type; /* owned reference */
 	unsigned char is_null;
 	unsigned char is_unknown;
 	/* values in this one, itself included, counting shared parts each time
@@ -50,11 +51,21 @@ struct hcl_value {
 	 * the evaluator can refuse [V, V]-style doubling before anyone walks it */
 	size_t weight;
 	union {
-		int b;                                          /* bool */
-		double num;                                     /* number */
-		struct { char *s; size_t len; } str;            /* string: UTF-8, NUL-terminated, NFC as written */
-		struct { hcl_value **items; size_t n; } seq;    /* list, set (sorted, unique), tuple */
-		struct { char **keys; hcl_value **vals; size_t n; } obj; /* map, object: keys sorted bytewise */
+		int b;      /* bool */
+		double num; /* number */
+		struct {
+			char *s;
+			size_t len;
+		} str; /* string: UTF-8, NUL-terminated, NFC as written */
+		struct {
+			hcl_value **items;
+			size_t n;
+		} seq; /* list, set (sorted, unique), tuple */
+		struct {
+			char **keys;
+			hcl_value **vals;
+			size_t n;
+		} obj; /* map, object: keys sorted bytewise */
 	} u;
 };
 
@@ -72,7 +83,8 @@ hcl_type *hcl_type_set(hcl_type *elem);
 hcl_type *hcl_type_map(hcl_type *elem);
 hcl_type *hcl_type_tuple(hcl_type **elems, size_t n);
 /* names are copied and sorted together with their types; optional may be NULL */
-hcl_type *hcl_type_object(const char *const *names, hcl_type **types, const unsigned char *optional, size_t n);
+hcl_type *hcl_type_object(const char *const *names, hcl_type **types, const unsigned char *optional,
+			  size_t n);
 
 hcl_type *hcl_type_ref(hcl_type *t);
 void hcl_type_unref(hcl_type *t);
@@ -91,23 +103,24 @@ char *hcl_type_expr(const hcl_type *t, char *buf, size_t n);
 hcl_value *hcl_value_ref(hcl_value *v);
 void hcl_value_unref(hcl_value *v);
 
-hcl_value *hcl_string(const char *s, size_t len);   /* copies */
-hcl_value *hcl_string_take(char *s, size_t len);    /* steals s (atmo__malloc'd, NUL-terminated) */
+hcl_value *hcl_string(const char *s, size_t len); /* copies */
+hcl_value *hcl_string_take(char *s, size_t len);  /* steals s (atmo__malloc'd, NUL-terminated) */
 hcl_value *hcl_cstring(const char *s);
 hcl_value *hcl_number(double d);
 hcl_value *hcl_bool(int b);
-hcl_value *hcl_null(hcl_type *t);                   /* steals t (NULL: dynamic) */
-hcl_value *hcl_unknown(hcl_type *t);                /* steals t (NULL: dynamic) */
+hcl_value *hcl_null(hcl_type *t);    /* steals t (NULL: dynamic) */
+hcl_value *hcl_unknown(hcl_type *t); /* steals t (NULL: dynamic) */
 
 /* Items / values and the elem type are stolen (also on failure). */
 hcl_value *hcl_tuple(hcl_value **items, size_t n);
-hcl_value *hcl_list(hcl_type *elem, hcl_value **items, size_t n);   /* items must already be of type elem */
-hcl_value *hcl_set(hcl_type *elem, hcl_value **items, size_t n);    /* sorts and removes duplicates */
+hcl_value *hcl_list(hcl_type *elem, hcl_value **items,
+		    size_t n); /* items must already be of type elem */
+hcl_value *hcl_set(hcl_type *elem, hcl_value **items, size_t n); /* sorts and removes duplicates */
 /* keys are copied; values stolen; sorted by key; a duplicate key: the last wins */
 hcl_value *hcl_object(const char *const *keys, hcl_value **vals, size_t n);
 hcl_value *hcl_map(hcl_type *elem, const char *const *keys, hcl_value **vals, size_t n);
 
-int hcl_value_is_known(const hcl_value *v);     /* not unknown, recursively */
+int hcl_value_is_known(const hcl_value *v); /* not unknown, recursively */
 int hcl_value_is_wholly_known(const hcl_value *v);
 /* object/map attribute by key (borrowed), NULL when absent */
 hcl_value *hcl_value_get(const hcl_value *v, const char *key);
@@ -137,8 +150,8 @@ int hcl_number_parse(const char *s, size_t len, double *out);
  * the failing element, "" at the top). v or want NULL (a constructor that
  * ran out of memory): NULL with "out of memory".
  */
-hcl_value *hcl_convert(hcl_value *v, const hcl_type *want, char *msg, size_t msglen,
-		       char *path_out, size_t pathlen);
+hcl_value *hcl_convert(hcl_value *v, const hcl_type *want, char *msg, size_t msglen, char *path_out,
+		       size_t pathlen);
 
 /* cty's convert.UnifyUnsafe over n types: the common type, or NULL when none. New reference. */
 hcl_type *hcl_type_unify(hcl_type *const *types, size_t n);

@@ -27,21 +27,21 @@
  * indexed by id instead of three string maps.
  */
 typedef struct {
-	const char *path;     /* NUL-terminated, lives as long as the image */
-	uint64_t size;        /* in the stack */
-	uint64_t cumulative;  /* efficiency: sum of the sizes of its copies */
+	const char *path;    /* NUL-terminated, lives as long as the image */
+	uint64_t size;       /* in the stack */
+	uint64_t cumulative; /* efficiency: sum of the sizes of its copies */
 	uint64_t smallest;
-	uint32_t count;       /* efficiency: copies counted (0: none yet) */
-	uint32_t stamp;       /* layer + 1 while in that layer's set */
-	uint32_t pos;         /* 1 + its place in the stack list; 0: not in the stack */
-	uint8_t type;         /* in the stack */
+	uint32_t count; /* efficiency: copies counted (0: none yet) */
+	uint32_t stamp; /* layer + 1 while in that layer's set */
+	uint32_t pos;   /* 1 + its place in the stack list; 0: not in the stack */
+	uint8_t type;   /* in the stack */
 } pnode;
 
 typedef struct {
-	atmo__map map;  /* path -> id */
+	atmo__map map; /* path -> id */
 	pnode *ids;
 	size_t n, cap;
-	uint32_t *stk;        /* the stack, in insertion order (stale places skipped) */
+	uint32_t *stk; /* the stack, in insertion order (stale places skipped) */
 	size_t n_stk, cap_stk, live;
 } paths_t;
 
@@ -49,8 +49,8 @@ typedef struct {
 
 /* the id of the n bytes at path (hash h); a new path is copied into arena when
  * copy is set, else path itself (NUL-terminated at n) is kept */
-static int path_id(paths_t *t, const char *path, size_t n, uint64_t h, int copy,
-		   atmo__arena *arena, uint32_t *out)
+static int path_id(paths_t *t, const char *path, size_t n, uint64_t h, int copy, atmo__arena *arena,
+		   uint32_t *out)
 {
 	size_t *v = atmo__map_find(&t->map, path, n, h);
 	const char *key = path;
@@ -105,7 +105,8 @@ static uint64_t stack_subtree(paths_t *t, const char *prefix, int self, int del)
 			continue;
 		p = t->ids[id].path;
 		hit = plen == 0 ? 1
-		      : strncmp(p, prefix, plen) == 0 && (p[plen] == '/' || (self && p[plen] == '\0'));
+				: strncmp(p, prefix, plen) == 0 &&
+					  (p[plen] == '/' || (self && p[plen] == '\0'));
 		if (!hit)
 			continue;
 		sum += t->ids[id].size;
@@ -204,9 +205,11 @@ int atmo_image__dpkg_parse(const char *text, size_t len, atmo_image__pkg **out, 
 				size_t vl = (size_t)(le - v);
 				if (fl == 7 && strncasecmp(p, "Package", 7) == 0 && !cur.name)
 					cur.name = field_dup(v, vl);
-				else if (fl == 7 && strncasecmp(p, "Version", 7) == 0 && !cur.version)
+				else if (fl == 7 && strncasecmp(p, "Version", 7) == 0 &&
+					 !cur.version)
 					cur.version = field_dup(v, vl);
-				else if (fl == 12 && strncasecmp(p, "Architecture", 12) == 0 && !cur.arch)
+				else if (fl == 12 && strncasecmp(p, "Architecture", 12) == 0 &&
+					 !cur.arch)
 					cur.arch = field_dup(v, vl);
 				else if (fl == 14 && strncasecmp(p, "Installed-Size", 14) == 0)
 					cur.installed_size = strtoull(v, NULL, 10) * 1024;
@@ -214,9 +217,11 @@ int atmo_image__dpkg_parse(const char *text, size_t len, atmo_image__pkg **out, 
 					char *st = field_dup(v, vl);
 					size_t sl = st ? strlen(st) : 0;
 					/* "install ok installed": the last word says the state */
-					installed = st && sl >= 9 && strcmp(st + sl - 9, "installed") == 0 &&
+					installed = st && sl >= 9 &&
+						    strcmp(st + sl - 9, "installed") == 0 &&
 						    (sl == 9 || st[sl - 10] == ' ') &&
-						    !(sl >= 11 && strcmp(st + sl - 11, "not-installed") == 0);
+						    !(sl >= 11 &&
+						      strcmp(st + sl - 11, "not-installed") == 0);
 					atmo__free(st);
 				}
 			}
@@ -250,9 +255,9 @@ static int cmp_pkg(const void *pa, const void *pb)
 }
 
 typedef struct {
-	const char *status;          /* borrowed */
+	const char *status; /* borrowed */
 	size_t status_len;
-	atmo_image__dpkgfile *d;     /* status.d files, borrowed names and data */
+	atmo_image__dpkgfile *d; /* status.d files, borrowed names and data */
 	size_t n_d, cap_d;
 } dpkg_state;
 
@@ -287,7 +292,8 @@ static int dpkg_touched(const atmo_image__layer *l)
 	for (i = 0; i < l->n_entries; i++) {
 		const atmo_image__entry *e = &l->entries[i];
 		if ((e->type == IMG_E_WHITEOUT || e->type == IMG_E_OPAQUE) &&
-		    (under("var/lib/dpkg/status", e->path) || under(e->path, "var/lib/dpkg/status.d")))
+		    (under("var/lib/dpkg/status", e->path) ||
+		     under(e->path, "var/lib/dpkg/status.d")))
 			return 1;
 	}
 	return 0;
@@ -339,10 +345,12 @@ static int packages(atmo_image *img, atmo_error *err)
 		}
 		if (st.n_d)
 			qsort(st.d, st.n_d, sizeof(*st.d), cmp_dfile);
-		if (st.status && atmo_image__dpkg_parse(st.status, st.status_len, &nw, &n_nw, &cap_nw) < 0)
+		if (st.status &&
+		    atmo_image__dpkg_parse(st.status, st.status_len, &nw, &n_nw, &cap_nw) < 0)
 			goto nomem_nw;
 		for (i = 0; i < st.n_d; i++)
-			if (atmo_image__dpkg_parse(st.d[i].data, st.d[i].len, &nw, &n_nw, &cap_nw) < 0)
+			if (atmo_image__dpkg_parse(st.d[i].data, st.d[i].len, &nw, &n_nw, &cap_nw) <
+			    0)
 				goto nomem_nw;
 		if (n_nw)
 			qsort(nw, n_nw, sizeof(*nw), cmp_pkg);
@@ -361,10 +369,12 @@ static int packages(atmo_image *img, atmo_error *err)
 			n_nw = j;
 		}
 		for (i = 0; i < n_nw; i++) {
-			atmo_image__pkg *old = n_cur ? bsearch(&nw[i], cur, n_cur, sizeof(*cur), cmp_pkg) : NULL;
+			atmo_image__pkg *old =
+				n_cur ? bsearch(&nw[i], cur, n_cur, sizeof(*cur), cmp_pkg) : NULL;
 			const char *ov = old && old->version ? old->version : "";
 			nw[i].layer = old && strcmp(ov, nw[i].version ? nw[i].version : "") == 0
-				? old->layer : (long)L;
+					      ? old->layer
+					      : (long)L;
 		}
 		/* removed now: in cur, not in nw */
 		for (i = 0; i < n_cur; i++) {
@@ -381,7 +391,7 @@ static int packages(atmo_image *img, atmo_error *err)
 		cur = nw;
 		n_cur = n_nw;
 		continue;
-nomem_nw:
+	nomem_nw:
 		atmo_image__pkgs_free(nw, n_nw);
 		goto nomem;
 	}
@@ -502,13 +512,14 @@ int atmo_image__analyze(atmo_image *img, atmo_error *err)
 			k = entry_parent_len(e);
 			if (k == 0)
 				continue;
-			if (last_parent && k == last_parent_len && memcmp(e->path, last_parent, k) == 0) {
+			if (last_parent && k == last_parent_len &&
+			    memcmp(e->path, last_parent, k) == 0) {
 				pid[i] = last_parent_id;
 				continue; /* stamped with its ancestors */
 			}
 			for (;;) {
-				if (path_id(&t, e->path, k, atmo__map_hash(e->path, k), 1, &img->strings,
-					    &id) < 0)
+				if (path_id(&t, e->path, k, atmo__map_hash(e->path, k), 1,
+					    &img->strings, &id) < 0)
 					goto nomem;
 				if (pid[i] == NO_ID) {
 					pid[i] = id;
@@ -592,8 +603,8 @@ int atmo_image__analyze(atmo_image *img, atmo_error *err)
 				if (k == 0)
 					break;
 				k--;
-				if (path_id(&t, e->path, k, atmo__map_hash(e->path, k), 1, &img->strings,
-					    &id) < 0)
+				if (path_id(&t, e->path, k, atmo__map_hash(e->path, k), 1,
+					    &img->strings, &id) < 0)
 					goto nomem;
 			}
 		}

@@ -68,7 +68,7 @@ int atmo_image__open_beneath(int dirfd, const char *name)
 	fd = syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
 	if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
 		return (int)fd;
-	/* ENOSYS: an older kernel; EPERM: a seccomp filter that does not know it */
+		/* ENOSYS: an older kernel; EPERM: a seccomp filter that does not know it */
 #endif
 	return atmo_image__open_beneath_walk(dirfd, name);
 }

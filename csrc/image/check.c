@@ -98,12 +98,28 @@ static int parse_ratio(const char *v, double *out)
  * units as dive's humanize.ParseBytes takes them */
 static int parse_size(const char *v, uint64_t *out)
 {
-	static const struct { const char *u; double m; } units[] = {
-		{ "", 1 }, { "b", 1 },
-		{ "k", 1e3 }, { "kb", 1e3 }, { "ki", 1024.0 }, { "kib", 1024.0 },
-		{ "m", 1e6 }, { "mb", 1e6 }, { "mi", 1048576.0 }, { "mib", 1048576.0 },
-		{ "g", 1e9 }, { "gb", 1e9 }, { "gi", 1073741824.0 }, { "gib", 1073741824.0 },
-		{ "t", 1e12 }, { "tb", 1e12 }, { "ti", 1099511627776.0 }, { "tib", 1099511627776.0 },
+	static const struct {
+		const char *u;
+		double m;
+	} units[] = {
+		{ "", 1 },
+		{ "b", 1 },
+		{ "k", 1e3 },
+		{ "kb", 1e3 },
+		{ "ki", 1024.0 },
+		{ "kib", 1024.0 },
+		{ "m", 1e6 },
+		{ "mb", 1e6 },
+		{ "mi", 1048576.0 },
+		{ "mib", 1048576.0 },
+		{ "g", 1e9 },
+		{ "gb", 1e9 },
+		{ "gi", 1073741824.0 },
+		{ "gib", 1073741824.0 },
+		{ "t", 1e12 },
+		{ "tb", 1e12 },
+		{ "ti", 1099511627776.0 },
+		{ "tib", 1099511627776.0 },
 	};
 	char *end, unit[8];
 	double d;
@@ -148,7 +164,8 @@ static int load_doc(json_t **out, const char *path, const char *source, int line
 		return atmo__error_nomem(err);
 	if (!*out)
 		return atmo__error_set(err, ATMO_EINVALID, path, je.line > 0 ? je.line : 0,
-				       je.column > 0 ? je.column : 0, "not valid JSON: %s", je.text);
+				       je.column > 0 ? je.column : 0, "not valid JSON: %s",
+				       je.text);
 	schema = json_string_value(json_object_get(*out, "schema"));
 	if (!schema || (strcmp(schema, want1) && (!want2 || strcmp(schema, want2)) &&
 			(!want3 || strcmp(schema, want3)))) {
@@ -162,7 +179,9 @@ static int load_doc(json_t **out, const char *path, const char *source, int line
 	return 0;
 }
 
-static const struct { const char *camel, *kebab; } names[] = {
+static const struct {
+	const char *camel, *kebab;
+} names[] = {
 	{ "lowestEfficiency", "lowest-efficiency" },
 	{ "highestWastedBytes", "highest-wasted-bytes" },
 	{ "highestUserWastedPercent", "highest-user-wasted-percent" },
@@ -188,10 +207,12 @@ int atmo_check_rules_set(atmo_check_rules *r, const char *name, const char *valu
 		if (!strcmp(name, names[i].camel) || !strcmp(name, names[i].kebab))
 			break;
 	if (i == k)
-		return atmo__error_set(err, ATMO_EINVALID, source, line, col,
-				       "unknown rule '%s' (rules: lowestEfficiency, highestWastedBytes, "
-				       "highestUserWastedPercent, highestImageSize, highestGrowth, "
-				       "forbidPackages, baseline, buildReport, buildReportTarget)", name);
+		return atmo__error_set(
+			err, ATMO_EINVALID, source, line, col,
+			"unknown rule '%s' (rules: lowestEfficiency, highestWastedBytes, "
+			"highestUserWastedPercent, highestImageSize, highestGrowth, "
+			"forbidPackages, baseline, buildReport, buildReportTarget)",
+			name);
 	name = names[i].camel;
 	off = is_disabled(value);
 	switch (i) {
@@ -306,9 +327,10 @@ bad_ratio:
 			       "%s: '%s' is not a ratio (0.9, 90%%%s) or 'disabled'", name, value,
 			       i == 0 ? "; at most 1" : "");
 bad_size:
-	return atmo__error_set(err, ATMO_EINVALID, source, line, col,
-			       "%s: '%s' is not a size (bytes, or 20MB, 20MiB, ...)%s or 'disabled'",
-			       name, value, i == 4 ? ", a percentage (10%)" : "");
+	return atmo__error_set(
+		err, ATMO_EINVALID, source, line, col,
+		"%s: '%s' is not a size (bytes, or 20MB, 20MiB, ...)%s or 'disabled'", name, value,
+		i == 4 ? ", a percentage (10%)" : "");
 }
 
 /* ---- evaluation ---- */
@@ -372,27 +394,31 @@ static int baseline_bytes(uint64_t *out, const atmo_check_rules *r, const atmo_i
 		const char *name, *pick = r->report_target;
 		atmo_buf known = ATMO_BUF_INIT;
 		if (!pick)
-			json_object_foreach((json_t *)targets, name, t) {
+			json_object_foreach((json_t *)targets, name, t)
+			{
 				const char *d = json_string_value(json_object_get(t, "digest"));
 				if (d && ((img->digest && !strcmp(d, img->digest)) ||
 					  (img->config_digest && !strcmp(d, img->config_digest))))
 					pick = name;
 			}
 		if (!pick && json_object_size(targets) == 1)
-			json_object_foreach((json_t *)targets, name, t)
-				pick = name;
+			json_object_foreach((json_t *)targets, name, t) pick = name;
 		hit = pick ? json_object_get(targets, pick) : NULL;
 		if (!json_is_integer(json_object_get(json_object_get(hit, "size"), "bytes"))) {
 			json_object_foreach((json_t *)targets, name, t)
 				atmo__buf_printf(&known, "%s%s", known.len ? ", " : "", name);
 			if (pick)
-				atmo__error_set(err, ATMO_EINVALID, r->baseline_path, 0, 0,
-						"the baseline report's target '%s' has no measured size "
-						"(targets: %s)", pick, atmo__buf_cstr(&known));
+				atmo__error_set(
+					err, ATMO_EINVALID, r->baseline_path, 0, 0,
+					"the baseline report's target '%s' has no measured size "
+					"(targets: %s)",
+					pick, atmo__buf_cstr(&known));
 			else
-				atmo__error_set(err, ATMO_EINVALID, r->baseline_path, 0, 0,
-						"the baseline report has several targets: pick one with "
-						"--report-target (%s)", atmo__buf_cstr(&known));
+				atmo__error_set(
+					err, ATMO_EINVALID, r->baseline_path, 0, 0,
+					"the baseline report has several targets: pick one with "
+					"--report-target (%s)",
+					atmo__buf_cstr(&known));
 			atmo__buf_free(&known);
 			return ATMO_EINVALID;
 		}
@@ -400,7 +426,8 @@ static int baseline_bytes(uint64_t *out, const atmo_check_rules *r, const atmo_i
 		return 0;
 	}
 	imgs = json_object_get(b, "images");
-	json_array_foreach(imgs, i, e) {
+	json_array_foreach(imgs, i, e)
+	{
 		const char *s = json_string_value(json_object_get(e, "source"));
 		const char *d = json_string_value(json_object_get(e, "digest"));
 		if ((s && img->source && !strcmp(s, img->source)) ||
@@ -412,9 +439,10 @@ static int baseline_bytes(uint64_t *out, const atmo_check_rules *r, const atmo_i
 	if (!hit && json_array_size(imgs) == 1)
 		hit = json_array_get(imgs, 0);
 	if (!hit)
-		return atmo__error_set(err, ATMO_EINVALID, r->baseline_path, 0, 0,
-				       "the baseline has no entry for %s (matched by source or digest)",
-				       img->source);
+		return atmo__error_set(
+			err, ATMO_EINVALID, r->baseline_path, 0, 0,
+			"the baseline has no entry for %s (matched by source or digest)",
+			img->source);
 	*out = json_u64(json_object_get(hit, "figures"), "bytes");
 	return 0;
 }
@@ -423,9 +451,8 @@ static int has_str(const json_t *arr, const char *s)
 {
 	size_t i;
 	json_t *v;
-	json_array_foreach(arr, i, v)
-		if (json_is_string(v) && !strcmp(json_string_value(v), s))
-			return 1;
+	json_array_foreach(arr, i,
+			   v) if (json_is_string(v) && !strcmp(json_string_value(v), s)) return 1;
 	return 0;
 }
 
@@ -437,23 +464,26 @@ static void report_kept(json_t *acc, const json_t *t)
 	const char *sn;
 	size_t i;
 	if (json_is_array(ko)) {
-		json_array_foreach(ko, i, p)
-			if (json_is_string(p) && !has_str(acc, json_string_value(p)))
-				json_array_append(acc, p);
+		json_array_foreach(ko, i,
+				   p) if (json_is_string(p) && !has_str(acc, json_string_value(p)))
+			json_array_append(acc, p);
 		return;
 	}
-	json_object_foreach((json_t *)json_object_get(t, "stages"), sn, st) {
+	json_object_foreach((json_t *)json_object_get(t, "stages"), sn, st)
+	{
 		if (!json_is_false(json_object_get(st, "in_final")))
 			continue;
-		json_array_foreach(json_object_get(st, "packages"), i, p) {
+		json_array_foreach(json_object_get(st, "packages"), i, p)
+		{
 			const char *name = json_string_value(p);
 			const char *sn2;
 			json_t *st2;
 			int in_final = !name || has_str(json_object_get(t, "packages"), name);
-			json_object_foreach((json_t *)json_object_get(t, "stages"), sn2, st2)
-				if (json_is_true(json_object_get(st2, "in_final")) &&
-				    has_str(json_object_get(st2, "packages"), name))
-					in_final = 1;
+			json_object_foreach(
+				(json_t *)json_object_get(t, "stages"), sn2,
+				st2) if (json_is_true(json_object_get(st2, "in_final")) &&
+					 has_str(json_object_get(st2, "packages"), name)) in_final =
+				1;
 			if (!in_final && !has_str(acc, name))
 				json_array_append(acc, p);
 		}
@@ -473,13 +503,15 @@ static int build_only_packages(json_t **out, const atmo_check_rules *r, const at
 		if (!json_is_object(t)) {
 			json_decref(acc);
 			return atmo__error_set(err, ATMO_ENOTFOUND, r->report_path, 0, 0,
-					       "no target '%s' in the build report", r->report_target);
+					       "no target '%s' in the build report",
+					       r->report_target);
 		}
 		report_kept(acc, t);
 		*out = acc;
 		return 0;
 	}
-	json_object_foreach(targets, name, t) {
+	json_object_foreach(targets, name, t)
+	{
 		const char *d = json_string_value(json_object_get(t, "digest"));
 		if (d && ((img->digest && !strcmp(d, img->digest)) ||
 			  (img->config_digest && !strcmp(d, img->config_digest)))) {
@@ -488,14 +520,13 @@ static int build_only_packages(json_t **out, const atmo_check_rules *r, const at
 		}
 	}
 	if (!matched)
-		json_object_foreach(targets, name, t)
-			report_kept(acc, t);
+		json_object_foreach(targets, name, t) report_kept(acc, t);
 	*out = acc;
 	return 0;
 }
 
-static int check_one(json_t **out, const atmo_check_rules *r, const atmo_image *img,
-		     tally *all, atmo_error *err)
+static int check_one(json_t **out, const atmo_check_rules *r, const atmo_image *img, tally *all,
+		     atmo_error *err)
 {
 	tally t = { json_array(), 0, 0, 0 };
 	uint64_t bytes = 0, compressed = 0, user = 0, wasted = img->wasted;
@@ -519,40 +550,43 @@ static int check_one(json_t **out, const atmo_check_rules *r, const atmo_image *
 		user_pct = (double)wasted / (double)user;
 	else if (wasted)
 		user_inf = 1;
-	if (r->has_eff && add_result(&t, "lowestEfficiency", img->score >= r->lowest_eff,
-				     json_real(img->score), json_real(r->lowest_eff),
-				     "efficiency %.4f %s %.4f", img->score,
-				     img->score >= r->lowest_eff ? ">=" : "<", r->lowest_eff) < 0)
+	if (r->has_eff &&
+	    add_result(&t, "lowestEfficiency", img->score >= r->lowest_eff, json_real(img->score),
+		       json_real(r->lowest_eff), "efficiency %.4f %s %.4f", img->score,
+		       img->score >= r->lowest_eff ? ">=" : "<", r->lowest_eff) < 0)
 		goto done;
-	if (r->has_wasted && add_result(&t, "highestWastedBytes", wasted <= r->highest_wasted,
-					json_integer((json_int_t)wasted),
-					json_integer((json_int_t)r->highest_wasted),
-					"wasted %s %s %s", hsize(a, sizeof(a), wasted),
-					wasted <= r->highest_wasted ? "<=" : ">",
-					hsize(b, sizeof(b), r->highest_wasted)) < 0)
+	if (r->has_wasted &&
+	    add_result(&t, "highestWastedBytes", wasted <= r->highest_wasted,
+		       json_integer((json_int_t)wasted),
+		       json_integer((json_int_t)r->highest_wasted), "wasted %s %s %s",
+		       hsize(a, sizeof(a), wasted), wasted <= r->highest_wasted ? "<=" : ">",
+		       hsize(b, sizeof(b), r->highest_wasted)) < 0)
 		goto done;
 	if (r->has_user) {
 		int pass = !user_inf && user_pct <= r->highest_user;
 		char msg[256];
 		if (user_inf)
-			snprintf(msg, sizeof(msg), "wasted %llu B over no user bytes (every layer but "
-				 "the first is empty) > %.4f", (unsigned long long)wasted,
-				 r->highest_user);
+			snprintf(msg, sizeof(msg),
+				 "wasted %llu B over no user bytes (every layer but "
+				 "the first is empty) > %.4f",
+				 (unsigned long long)wasted, r->highest_user);
 		else
-			snprintf(msg, sizeof(msg), "user wasted %.4f %s %.4f (%llu B wasted / %llu B "
-				 "in every layer but the first)", user_pct, pass ? "<=" : ">",
-				 r->highest_user, (unsigned long long)wasted, (unsigned long long)user);
+			snprintf(msg, sizeof(msg),
+				 "user wasted %.4f %s %.4f (%llu B wasted / %llu B "
+				 "in every layer but the first)",
+				 user_pct, pass ? "<=" : ">", r->highest_user,
+				 (unsigned long long)wasted, (unsigned long long)user);
 		if (add_result(&t, "highestUserWastedPercent", pass,
-			       user_inf ? json_null() : json_real(user_pct), json_real(r->highest_user),
-			       "%s", msg) < 0)
+			       user_inf ? json_null() : json_real(user_pct),
+			       json_real(r->highest_user), "%s", msg) < 0)
 			goto done;
 	}
-	if (r->has_size && add_result(&t, "highestImageSize", bytes <= r->highest_size,
-				      json_integer((json_int_t)bytes),
-				      json_integer((json_int_t)r->highest_size),
-				      "size %s %s %s", hsize(a, sizeof(a), bytes),
-				      bytes <= r->highest_size ? "<=" : ">",
-				      hsize(b, sizeof(b), r->highest_size)) < 0)
+	if (r->has_size &&
+	    add_result(&t, "highestImageSize", bytes <= r->highest_size,
+		       json_integer((json_int_t)bytes), json_integer((json_int_t)r->highest_size),
+		       "size %s %s %s", hsize(a, sizeof(a), bytes),
+		       bytes <= r->highest_size ? "<=" : ">",
+		       hsize(b, sizeof(b), r->highest_size)) < 0)
 		goto done;
 	if (r->growth_kind != CHECK_GROWTH_OFF) {
 		uint64_t base = 0;
@@ -571,8 +605,8 @@ static int check_one(json_t **out, const atmo_check_rules *r, const atmo_image *
 		rc = ATMO_ENOMEM;
 		growth = (long long)bytes - (long long)base;
 		ratio = base ? (double)growth / (double)base : growth > 0 ? INFINITY : 0.0;
-		pass = r->growth_kind == CHECK_GROWTH_BYTES
-			? growth <= (long long)r->growth_bytes : ratio <= r->growth_ratio;
+		pass = r->growth_kind == CHECK_GROWTH_BYTES ? growth <= (long long)r->growth_bytes
+							    : ratio <= r->growth_ratio;
 		snprintf(c, sizeof(c), "%+.2f %%", ratio * 100.0);
 		if (r->growth_kind == CHECK_GROWTH_BYTES)
 			snprintf(b, sizeof(b), "%s", hsize(a, sizeof(a), r->growth_bytes));
@@ -636,13 +670,14 @@ static int check_one(json_t **out, const atmo_check_rules *r, const atmo_image *
 			goto done;
 		}
 		rc = ATMO_ENOMEM;
-		json_array_foreach(kept, k, p)
-			for (i = 0; i < img->n_pkgs; i++)
-				if (!strcmp(json_string_value(p), img->pkgs[i].name)) {
-					json_array_append(hits, p);
-					atmo__buf_printf(&m, "%s%s", m.len ? ", " : "", img->pkgs[i].name);
-					break;
-				}
+		json_array_foreach(
+			kept, k, p) for (i = 0; i < img->n_pkgs;
+					 i++) if (!strcmp(json_string_value(p), img->pkgs[i].name))
+		{
+			json_array_append(hits, p);
+			atmo__buf_printf(&m, "%s%s", m.len ? ", " : "", img->pkgs[i].name);
+			break;
+		}
 		k = json_array_size(kept);
 		if (m.len)
 			i = add_result(&t, "noBuildOnlyPackages", 0, hits, kept,
@@ -656,18 +691,18 @@ static int check_one(json_t **out, const atmo_check_rules *r, const atmo_image *
 		if (i)
 			goto done;
 	}
-	figures = json_pack("{s:I,s:I,s:I,s:f,s:I,s:o,s:o}", "bytes", (json_int_t)bytes,
-			    "compressed", (json_int_t)compressed, "user_bytes", (json_int_t)user,
-			    "efficiency", img->score, "wasted_bytes", (json_int_t)wasted,
-			    "user_wasted_percent", user_inf ? json_null() : json_real(user_pct),
-			    "packages", img->have_packages ? json_integer((json_int_t)img->n_pkgs)
-							    : json_null());
+	figures =
+		json_pack("{s:I,s:I,s:I,s:f,s:I,s:o,s:o}", "bytes", (json_int_t)bytes, "compressed",
+			  (json_int_t)compressed, "user_bytes", (json_int_t)user, "efficiency",
+			  img->score, "wasted_bytes", (json_int_t)wasted, "user_wasted_percent",
+			  user_inf ? json_null() : json_real(user_pct), "packages",
+			  img->have_packages ? json_integer((json_int_t)img->n_pkgs) : json_null());
 	if (!figures)
 		goto done;
 	*out = json_pack("{s:s,s:o,s:o,s:b,s:o,s:O}", "source", img->source ? img->source : "",
-			 "ref", img->ref ? json_string(img->ref) : json_null(),
-			 "digest", img->digest ? json_string(img->digest) : json_null(),
-			 "passed", t.failed == 0, "figures", figures, "rules", t.rules);
+			 "ref", img->ref ? json_string(img->ref) : json_null(), "digest",
+			 img->digest ? json_string(img->digest) : json_null(), "passed",
+			 t.failed == 0, "figures", figures, "rules", t.rules);
 	figures = NULL;
 	if (!*out)
 		goto done;
@@ -694,7 +729,8 @@ int atmo_check_images(json_t **out, const atmo_check_rules *r, const atmo_image 
 	atmo_error_clear(err);
 	*out = NULL;
 	if (!r)
-		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "atmo_check_images: no rules");
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
+				       "atmo_check_images: no rules");
 	if (!list)
 		return atmo__error_nomem(err);
 	for (i = 0; i < n_images; i++) {
@@ -707,8 +743,8 @@ int atmo_check_images(json_t **out, const atmo_check_rules *r, const atmo_image 
 	}
 	*out = json_pack("{s:s,s:b,s:{s:I,s:I,s:I,s:I,s:I},s:o}", "schema", "atmograph.check/1",
 			 "passed", all.failed == 0, "summary", "images", (json_int_t)n_images,
-			 "rules", (json_int_t)(all.passed + all.failed + all.skipped),
-			 "passed", (json_int_t)all.passed, "failed", (json_int_t)all.failed,
-			 "skipped", (json_int_t)all.skipped, "images", list);
+			 "rules", (json_int_t)(all.passed + all.failed + all.skipped), "passed",
+			 (json_int_t)all.passed, "failed", (json_int_t)all.failed, "skipped",
+			 (json_int_t)all.skipped, "images", list);
 	return *out ? 0 : atmo__error_nomem(err);
 }

@@ -18,8 +18,7 @@
 #include "util/json_nomem.h"
 
 /* line and column (1-based) of the first `"key"` in text (JSON), or `key:` (YAML) */
-static void locate_key(const char *text, size_t len, const char *key, int yaml, int *line,
-		       int *col)
+static void locate_key(const char *text, size_t len, const char *key, int yaml, int *line, int *col)
 {
 	size_t kl = strlen(key);
 	const char *p = text, *ls = text, *end = text + len;
@@ -78,7 +77,8 @@ static int yaml_to_json(json_t **out, yaml_document_t *doc, yaml_node_t *n, int 
 	yaml_node_pair_t *pr;
 	*out = NULL;
 	if (!n || depth > 32)
-		return atmo__error_set(err, ATMO_EINVALID, path, n ? (int)n->start_mark.line + 1 : 0,
+		return atmo__error_set(err, ATMO_EINVALID, path,
+				       n ? (int)n->start_mark.line + 1 : 0,
 				       n ? (int)n->start_mark.column + 1 : 0, "nesting too deep");
 	switch (n->type) {
 	case YAML_SCALAR_NODE:
@@ -86,10 +86,11 @@ static int yaml_to_json(json_t **out, yaml_document_t *doc, yaml_node_t *n, int 
 		break;
 	case YAML_SEQUENCE_NODE:
 		*out = json_array();
-		for (it = n->data.sequence.items.start; *out && it < n->data.sequence.items.top; it++) {
+		for (it = n->data.sequence.items.start; *out && it < n->data.sequence.items.top;
+		     it++) {
 			json_t *v;
-			int rc = yaml_to_json(&v, doc, yaml_document_get_node(doc, *it), depth + 1, path,
-					      err);
+			int rc = yaml_to_json(&v, doc, yaml_document_get_node(doc, *it), depth + 1,
+					      path, err);
 			if (rc < 0) {
 				json_decref(*out);
 				*out = NULL;
@@ -100,7 +101,8 @@ static int yaml_to_json(json_t **out, yaml_document_t *doc, yaml_node_t *n, int 
 		break;
 	case YAML_MAPPING_NODE:
 		*out = json_object();
-		for (pr = n->data.mapping.pairs.start; *out && pr < n->data.mapping.pairs.top; pr++) {
+		for (pr = n->data.mapping.pairs.start; *out && pr < n->data.mapping.pairs.top;
+		     pr++) {
 			yaml_node_t *k = yaml_document_get_node(doc, pr->key);
 			json_t *v;
 			int rc;
@@ -115,13 +117,13 @@ static int yaml_to_json(json_t **out, yaml_document_t *doc, yaml_node_t *n, int 
 			if (json_object_get(*out, (const char *)k->data.scalar.value)) {
 				json_decref(*out);
 				*out = NULL;
-				return atmo__error_set(err, ATMO_EINVALID, path,
-						       (int)k->start_mark.line + 1,
-						       (int)k->start_mark.column + 1, "duplicate key '%s'",
-						       (const char *)k->data.scalar.value);
+				return atmo__error_set(
+					err, ATMO_EINVALID, path, (int)k->start_mark.line + 1,
+					(int)k->start_mark.column + 1, "duplicate key '%s'",
+					(const char *)k->data.scalar.value);
 			}
-			rc = yaml_to_json(&v, doc, yaml_document_get_node(doc, pr->value), depth + 1,
-					  path, err);
+			rc = yaml_to_json(&v, doc, yaml_document_get_node(doc, pr->value),
+					  depth + 1, path, err);
 			if (rc < 0) {
 				json_decref(*out);
 				*out = NULL;
@@ -136,8 +138,7 @@ static int yaml_to_json(json_t **out, yaml_document_t *doc, yaml_node_t *n, int 
 	return *out ? 0 : atmo__error_nomem(err);
 }
 
-static int load_yaml(json_t **out, const char *text, size_t len, const char *path,
-		     atmo_error *err)
+static int load_yaml(json_t **out, const char *text, size_t len, const char *path, atmo_error *err)
 {
 	yaml_parser_t p;
 	yaml_document_t doc;
@@ -150,8 +151,8 @@ static int load_yaml(json_t **out, const char *text, size_t len, const char *pat
 	if (!yaml_parser_load(&p, &doc)) {
 		rc = atmo__error_set(err, ATMO_EINVALID, path, (int)p.problem_mark.line + 1,
 				     (int)p.problem_mark.column + 1, "not valid YAML: %s%s%s",
-				     p.problem ? p.problem : "syntax error",
-				     p.context ? " " : "", p.context ? p.context : "");
+				     p.problem ? p.problem : "syntax error", p.context ? " " : "",
+				     p.context ? p.context : "");
 		yaml_parser_delete(&p);
 		return rc;
 	}
@@ -186,9 +187,9 @@ static int set_value(atmo_check_rules *r, const char *key, json_t *v, const char
 	} else if (json_is_false(v) || json_is_null(v)) {
 		s = "disabled";
 	} else {
-		return atmo__error_set(err, ATMO_EINVALID, path, line, col,
-				       "%s: expected a number or a string%s", key,
-				       !strcmp(key, "forbidPackages") ? " or a list of strings" : "");
+		return atmo__error_set(
+			err, ATMO_EINVALID, path, line, col, "%s: expected a number or a string%s",
+			key, !strcmp(key, "forbidPackages") ? " or a list of strings" : "");
 	}
 	return atmo_check_rules_set(r, key, s, path, line, col, err);
 }
@@ -201,7 +202,8 @@ int atmo_check_rules_load(atmo_check_rules *r, const char *path, atmo_error *err
 
 	atmo_error_clear(err);
 	if (!r || !path)
-		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "atmo_check_rules_load: no path");
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
+				       "atmo_check_rules_load: no path");
 	if ((rc = atmo_file_read(&text, &len, path, 1u << 20, err)) < 0)
 		return rc;
 	rc = atmo_check_rules_load_string(r, text, len, path, err);
@@ -224,15 +226,19 @@ int atmo_check_rules_load_string(atmo_check_rules *r, const char *text, size_t l
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
 				       "atmo_check_rules_load_string: missing argument");
 	if (memchr(text, '\0', len))
-		return atmo__error_set(err, ATMO_EINVALID, path, 0, 0, "a NUL byte in a rules file");
+		return atmo__error_set(err, ATMO_EINVALID, path, 0, 0,
+				       "a NUL byte in a rules file");
 	n = strlen(path);
-	yaml = (n > 5 && !strcmp(path + n - 5, ".yaml")) || (n > 4 && !strcmp(path + n - 4, ".yml"));
+	yaml = (n > 5 && !strcmp(path + n - 5, ".yaml")) ||
+	       (n > 4 && !strcmp(path + n - 4, ".yml"));
 	if (yaml) {
 		if ((rc = load_yaml(&doc, text, len, path, err)) < 0)
 			goto done;
 	} else if (!(doc = atmo__json_loadb(text, len, JSON_REJECT_DUPLICATES, &je, &nomem))) {
-		rc = nomem ? atmo__error_nomem(err) : atmo__error_set(err, ATMO_EINVALID, path, je.line > 0 ? je.line : 0,
-				     je.column > 0 ? je.column : 0, "not valid JSON: %s", je.text);
+		rc = nomem ? atmo__error_nomem(err)
+			   : atmo__error_set(err, ATMO_EINVALID, path, je.line > 0 ? je.line : 0,
+					     je.column > 0 ? je.column : 0, "not valid JSON: %s",
+					     je.text);
 		goto done;
 	}
 	rules = json_object_get(doc, "rules");
@@ -241,11 +247,12 @@ int atmo_check_rules_load_string(atmo_check_rules *r, const char *text, size_t l
 			locate_key(text, len, "rules", yaml, &line, &col);
 		else
 			line = col = 1;
-		rc = atmo__error_set(err, ATMO_EINVALID, path, line, col,
-				     "expected an object {\"rules\": {...}} (rules: lowestEfficiency, "
-				     "highestWastedBytes, highestUserWastedPercent, highestImageSize, "
-				     "highestGrowth, forbidPackages, baseline, buildReport, "
-				     "buildReportTarget)");
+		rc = atmo__error_set(
+			err, ATMO_EINVALID, path, line, col,
+			"expected an object {\"rules\": {...}} (rules: lowestEfficiency, "
+			"highestWastedBytes, highestUserWastedPercent, highestImageSize, "
+			"highestGrowth, forbidPackages, baseline, buildReport, "
+			"buildReportTarget)");
 		goto done;
 	}
 	if (!(dcopy = atmo__strdup(path, err))) {
@@ -253,27 +260,30 @@ int atmo_check_rules_load_string(atmo_check_rules *r, const char *text, size_t l
 		goto done;
 	}
 	dir = dirname(dcopy);
-	json_object_foreach(doc, key, v)
-		if (strcmp(key, "rules")) {
-			locate_key(text, len, key, yaml, &line, &col);
-			rc = atmo__error_set(err, ATMO_EINVALID, path, line, col,
-					     "unknown key '%s' (the rules go under \"rules\")", key);
-			goto done;
-		}
+	json_object_foreach(doc, key, v) if (strcmp(key, "rules"))
+	{
+		locate_key(text, len, key, yaml, &line, &col);
+		rc = atmo__error_set(err, ATMO_EINVALID, path, line, col,
+				     "unknown key '%s' (the rules go under \"rules\")", key);
+		goto done;
+	}
 	/* the order of keys does not matter: a baseline is looked for only when checking */
-	json_object_foreach(rules, key, v) {
+	json_object_foreach(rules, key, v)
+	{
 		locate_key(text, len, key, yaml, &line, &col);
 		if (!strcmp(key, "forbidPackages") && json_is_array(v)) {
 			size_t i;
 			json_t *g;
-			json_array_foreach(v, i, g) {
+			json_array_foreach(v, i, g)
+			{
 				if (!json_is_string(g)) {
-					rc = atmo__error_set(err, ATMO_EINVALID, path, line, col,
-							     "forbidPackages: entry %zu is not a string", i);
+					rc = atmo__error_set(
+						err, ATMO_EINVALID, path, line, col,
+						"forbidPackages: entry %zu is not a string", i);
 					goto done;
 				}
-				if ((rc = atmo_check_rules_set(r, key, json_string_value(g), path, line,
-							       col, err)) < 0)
+				if ((rc = atmo_check_rules_set(r, key, json_string_value(g), path,
+							       line, col, err)) < 0)
 					goto done;
 			}
 			continue;

@@ -16,8 +16,9 @@ static json_t *side(const atmo_image *img)
 	json_object_set_new(s, "layers", json_integer((json_int_t)t.layers));
 	json_object_set_new(s, "files", json_integer((json_int_t)img->n_tree));
 	json_object_set_new(o, "size", s);
-	json_object_set_new(o, "packages", img->have_packages ? json_integer((json_int_t)img->n_pkgs)
-							       : json_null());
+	json_object_set_new(o, "packages",
+			    img->have_packages ? json_integer((json_int_t)img->n_pkgs)
+					       : json_null());
 	return o;
 }
 
@@ -63,10 +64,12 @@ int atmo_image_diff(json_t **out, const atmo_image *a, const atmo_image *b, size
 	json_object_set_new(doc, "a", side(a));
 	json_object_set_new(doc, "b", side(b));
 	size = json_object();
-	json_object_set_new(size, "bytes", json_integer((json_int_t)tb.bytes - (json_int_t)ta.bytes));
+	json_object_set_new(size, "bytes",
+			    json_integer((json_int_t)tb.bytes - (json_int_t)ta.bytes));
 	json_object_set_new(size, "compressed",
 			    json_integer((json_int_t)tb.compressed - (json_int_t)ta.compressed));
-	json_object_set_new(size, "layers", json_integer((json_int_t)tb.layers - (json_int_t)ta.layers));
+	json_object_set_new(size, "layers",
+			    json_integer((json_int_t)tb.layers - (json_int_t)ta.layers));
 	json_object_set_new(doc, "delta", size);
 
 	while (shared < a->n_layers && shared < b->n_layers &&
@@ -92,8 +95,9 @@ int atmo_image_diff(json_t **out, const atmo_image *a, const atmo_image *b, size
 	tree_b = atmo_image__tree(b);
 	i = j = 0;
 	while (i < a->n_tree || j < b->n_tree) {
-		int c = i >= a->n_tree ? 1 : j >= b->n_tree ? -1
-			: strcmp(tree_a[i].path, tree_b[j].path);
+		int c = i >= a->n_tree   ? 1
+			: j >= b->n_tree ? -1
+					 : strcmp(tree_a[i].path, tree_b[j].path);
 		if (c < 0) {
 			n_rem++;
 			rem_bytes += (int64_t)tree_a[i].size;
@@ -113,10 +117,18 @@ int atmo_image_diff(json_t **out, const atmo_image *a, const atmo_image *b, size
 				if (!max_files || json_array_size(changed) < max_files) {
 					json_t *o = json_object();
 					json_object_set_new(o, "path", json_string(tree_a[i].path));
-					json_object_set_new(o, "type_a", json_string(atmo_image__type_name(tree_a[i].type)));
-					json_object_set_new(o, "type_b", json_string(atmo_image__type_name(tree_b[j].type)));
-					json_object_set_new(o, "size_a", json_integer((json_int_t)tree_a[i].size));
-					json_object_set_new(o, "size_b", json_integer((json_int_t)tree_b[j].size));
+					json_object_set_new(
+						o, "type_a",
+						json_string(atmo_image__type_name(tree_a[i].type)));
+					json_object_set_new(
+						o, "type_b",
+						json_string(atmo_image__type_name(tree_b[j].type)));
+					json_object_set_new(
+						o, "size_a",
+						json_integer((json_int_t)tree_a[i].size));
+					json_object_set_new(
+						o, "size_b",
+						json_integer((json_int_t)tree_b[j].size));
 					json_array_append_new(changed, o);
 				}
 			}
@@ -137,22 +149,28 @@ int atmo_image_diff(json_t **out, const atmo_image *a, const atmo_image *b, size
 	json_object_set_new(doc, "files", files);
 
 	if (a->have_packages && b->have_packages) {
-		json_t *p = json_object(), *pa = json_array(), *pr = json_array(), *pc = json_array();
+		json_t *p = json_object(), *pa = json_array(), *pr = json_array(),
+		       *pc = json_array();
 		i = j = 0;
 		while (i < a->n_pkgs || j < b->n_pkgs) {
-			int c = i >= a->n_pkgs ? 1 : j >= b->n_pkgs ? -1
-				: cmp_pkgname(&a->pkgs[i], &b->pkgs[j]);
+			int c = i >= a->n_pkgs   ? 1
+				: j >= b->n_pkgs ? -1
+						 : cmp_pkgname(&a->pkgs[i], &b->pkgs[j]);
 			json_t *o;
 			if (c < 0) {
 				o = json_object();
 				json_object_set_new(o, "name", json_string(a->pkgs[i].name));
-				json_object_set_new(o, "version", json_string(a->pkgs[i].version ? a->pkgs[i].version : ""));
+				json_object_set_new(
+					o, "version",
+					json_string(a->pkgs[i].version ? a->pkgs[i].version : ""));
 				json_array_append_new(pr, o);
 				i++;
 			} else if (c > 0) {
 				o = json_object();
 				json_object_set_new(o, "name", json_string(b->pkgs[j].name));
-				json_object_set_new(o, "version", json_string(b->pkgs[j].version ? b->pkgs[j].version : ""));
+				json_object_set_new(
+					o, "version",
+					json_string(b->pkgs[j].version ? b->pkgs[j].version : ""));
 				json_array_append_new(pa, o);
 				j++;
 			} else {
@@ -160,7 +178,8 @@ int atmo_image_diff(json_t **out, const atmo_image *a, const atmo_image *b, size
 				const char *vb = b->pkgs[j].version ? b->pkgs[j].version : "";
 				if (strcmp(va, vb) != 0) {
 					o = json_object();
-					json_object_set_new(o, "name", json_string(a->pkgs[i].name));
+					json_object_set_new(o, "name",
+							    json_string(a->pkgs[i].name));
 					json_object_set_new(o, "version_a", json_string(va));
 					json_object_set_new(o, "version_b", json_string(vb));
 					json_array_append_new(pc, o);

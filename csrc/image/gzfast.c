@@ -31,7 +31,7 @@ enum { GZ_MEMBER, GZ_BETWEEN, GZ_DONE, GZ_BROKEN };
 
 struct atmo_image__gz {
 	int fd;
-	uint64_t off, len, in_pos;   /* the compressed range and how much of it was read */
+	uint64_t off, len, in_pos; /* the compressed range and how much of it was read */
 	unsigned char *in, *out;
 	struct inflate_state st;
 	int state;

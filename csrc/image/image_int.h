@@ -29,14 +29,14 @@ typedef struct {
 
 typedef struct {
 	int kind;
-	char *path;          /* the directory or the tar file */
-	int fd;              /* tar: the archive; dir: -1 */
+	char *path; /* the directory or the tar file */
+	int fd;     /* tar: the archive; dir: -1 */
 	uint64_t file_size;
-	atmo_image__member *members;  /* tar: every regular member */
+	atmo_image__member *members; /* tar: every regular member */
 	size_t n_members, cap_members;
-	atmo__map index;        /* member name -> position */
-	int dirfd;           /* dir: the directory, every file opened beneath it; tar: -1 */
-	int *fds;            /* dir: blob files opened so far (closed at the end) */
+	atmo__map index; /* member name -> position */
+	int dirfd;       /* dir: the directory, every file opened beneath it; tar: -1 */
+	int *fds;        /* dir: blob files opened so far (closed at the end) */
 	size_t n_fds, cap_fds;
 } atmo_image__src;
 
@@ -57,8 +57,8 @@ int atmo_image__src_has(atmo_image__src *s, const char *name);
 int atmo_image__src_find(atmo_image__src *s, const char *name, atmo_image__range *out,
 			 atmo_error *err);
 /* read a whole member, at most max bytes (ATMO_ELIMIT beyond) */
-int atmo_image__src_read(atmo_image__src *s, const char *name, size_t max, char **data,
-			 size_t *len, atmo_error *err);
+int atmo_image__src_read(atmo_image__src *s, const char *name, size_t max, char **data, size_t *len,
+			 atmo_error *err);
 int atmo_image__range_read(const atmo_image__range *r, size_t max, char **data, size_t *len,
 			   const char *what, atmo_error *err);
 /* SHA-256 of a range into hex[65] */
@@ -69,50 +69,54 @@ int atmo_image__safe_name(const char *name);
 
 /* ---- one entry of a layer ---- */
 enum {
-	IMG_E_FILE = 0, IMG_E_DIR, IMG_E_SYMLINK, IMG_E_HARDLINK, IMG_E_OTHER,
-	IMG_E_WHITEOUT,   /* path: what it hides */
-	IMG_E_OPAQUE      /* path: the directory made opaque */
+	IMG_E_FILE = 0,
+	IMG_E_DIR,
+	IMG_E_SYMLINK,
+	IMG_E_HARDLINK,
+	IMG_E_OTHER,
+	IMG_E_WHITEOUT, /* path: what it hides */
+	IMG_E_OPAQUE    /* path: the directory made opaque */
 };
 
 /* the public atmo_image_entry (image.h) is this struct, read through its getters */
 typedef struct atmo_image_entry {
-	const char *path;     /* normalized: no leading "./" or "/", no trailing "/" */
+	const char *path; /* normalized: no leading "./" or "/", no trailing "/" */
 	uint64_t size;
-	uint64_t hash;        /* atmo__map_hash of the path (computed by the reading thread) */
-	uint32_t len;         /* strlen(path) */
+	uint64_t hash; /* atmo__map_hash of the path (computed by the reading thread) */
+	uint32_t len;  /* strlen(path) */
 	uint8_t type;
 } atmo_image__entry;
 
 typedef struct {
-	const char *name;     /* path inside the layer */
-	char *data;           /* content (malloc'd), NULL for a whiteout of it */
+	const char *name; /* path inside the layer */
+	char *data;       /* content (malloc'd), NULL for a whiteout of it */
 	size_t len;
 } atmo_image__dpkgfile;
 
 /* the public atmo_image_layer (image.h) is this struct, read through its getters */
 typedef struct atmo_image_layer {
 	/* from the manifest */
-	char *digest;         /* "sha256:..." or NULL (legacy docker-archive) */
+	char *digest; /* "sha256:..." or NULL (legacy docker-archive) */
 	char *diff_id;
 	char *media_type;
-	char *member;         /* name of the blob in the source */
+	char *member;           /* name of the blob in the source */
 	uint64_t declared_size; /* descriptor size, UINT64_MAX when none */
 	atmo_image__range range;
 	/* measured */
 	const char *compression; /* "none", "gzip", "zstd" */
 	uint64_t compressed_size;
-	uint64_t size;        /* sum of regular file sizes */
-	uint64_t tar_size;    /* uncompressed tar bytes */
-	uint64_t files;       /* entries, markers excluded */
+	uint64_t size;     /* sum of regular file sizes */
+	uint64_t tar_size; /* uncompressed tar bytes */
+	uint64_t files;    /* entries, markers excluded */
 	uint64_t whiteouts;
 	uint64_t opaque_dirs;
-	long history;         /* index into history, -1 when none */
+	long history; /* index into history, -1 when none */
 	atmo_image__entry *entries;
 	size_t n_entries, cap_entries;
 	atmo__arena strings;
 	atmo_image__dpkgfile *dpkg;
 	size_t n_dpkg, cap_dpkg;
-	size_t *largest;      /* indices of the largest files, n_largest of them */
+	size_t *largest; /* indices of the largest files, n_largest of them */
 	size_t n_largest;
 	int verified;
 	int rc;
@@ -123,10 +127,10 @@ typedef struct atmo_image_layer {
 /* the public atmo_image_history (image.h) is this struct, read through its getters */
 typedef struct atmo_image_history {
 	char *created;
-	char *created_by;     /* as recorded */
+	char *created_by; /* as recorded */
 	char *comment;
 	int empty_layer;
-	long layer;           /* layer index or -1 */
+	long layer; /* layer index or -1 */
 } atmo_image__hist;
 
 typedef struct {
@@ -152,7 +156,8 @@ typedef struct {
 
 struct atmo_image {
 	char *source;
-	const char *format;   /* "oci-layout", "oci-archive", "docker-archive", "docker-archive-dir" */
+	const char
+		*format; /* "oci-layout", "oci-archive", "docker-archive", "docker-archive-dir" */
 	char *ref;
 	char *digest;
 	char *config_digest;
@@ -166,11 +171,11 @@ struct atmo_image {
 	/* efficiency */
 	double score;
 	uint64_t wasted, wasted_corrected;
-	atmo_image__eff *ineff;   /* duplicated paths, sorted by cumulative size, descending */
+	atmo_image__eff *ineff; /* duplicated paths, sorted by cumulative size, descending */
 	size_t n_ineff;
 	/* packages */
 	int have_packages;
-	atmo_image__pkg *pkgs;    /* installed at the end, sorted by name */
+	atmo_image__pkg *pkgs; /* installed at the end, sorted by name */
 	size_t n_pkgs;
 	atmo_image__pkg *removed;
 	size_t n_removed;
@@ -186,11 +191,11 @@ struct atmo_image {
 
 /* ---- tarwalk.c: headers of an uncompressed tar, libarchive's view of them ---- */
 typedef struct {
-	const char *name;     /* as archive_entry_pathname gives it (NUL-terminated) */
-	int filetype;         /* AE_IFREG, AE_IFDIR, ... (0 for a hard link) */
-	int hardlink;         /* archive_entry_hardlink is set */
-	uint64_t size;        /* archive_entry_size */
-	uint64_t data_off;    /* where the content starts, from the start of the range */
+	const char *name;  /* as archive_entry_pathname gives it (NUL-terminated) */
+	int filetype;      /* AE_IFREG, AE_IFDIR, ... (0 for a hard link) */
+	int hardlink;      /* archive_entry_hardlink is set */
+	uint64_t size;     /* archive_entry_size */
+	uint64_t data_off; /* where the content starts, from the start of the range */
 } atmo_image__tarent;
 
 /* a callback's return value: 0 goes on, < 0 stops with that error,
@@ -220,13 +225,12 @@ int atmo_image__gz_finish(atmo_image__gz *gz);
 void atmo_image__gz_free(atmo_image__gz *gz);
 
 /* atmo_image__layer_read flags */
-#define ATMO_IMAGE__READ_LIBARCHIVE 1   /* no header walker: libarchive reads every layer */
+#define ATMO_IMAGE__READ_LIBARCHIVE 1 /* no header walker: libarchive reads every layer */
 
 /* read one layer (the range is set); thread-safe per layer */
-int atmo_image__layer_read(atmo_image__layer *l, int verify, int want_dpkg,
-			   unsigned int n_largest, unsigned long max_files,
-			   void *counter /* _Atomic uint64_t*, shared */, volatile int *stop,
-			   int flags);
+int atmo_image__layer_read(atmo_image__layer *l, int verify, int want_dpkg, unsigned int n_largest,
+			   unsigned long max_files, void *counter /* _Atomic uint64_t*, shared */,
+			   volatile int *stop, int flags);
 void atmo_image__layer_free(atmo_image__layer *l);
 
 /* the final filesystem sorted by path (n_tree nodes); sorts it on the first call,
@@ -235,8 +239,7 @@ const atmo_image__node *atmo_image__tree(const atmo_image *img);
 
 /* open.c: the config's diff_ids, platform, history into img (layers allocated);
  * where: the config's name for errors */
-int atmo_image__apply_config(atmo_image *img, json_t *config, const char *where,
-			     atmo_error *err);
+int atmo_image__apply_config(atmo_image *img, json_t *config, const char *where, atmo_error *err);
 /* open_registry.c: manifest (through an index), config and streamed layers of a
  * registry image */
 int atmo_image__open_registry(atmo_image *img, struct atmo_image__reg *reg,

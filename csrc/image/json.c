@@ -60,13 +60,20 @@ static json_t *u64(uint64_t v)
 static const char *type_name(int t)
 {
 	switch (t) {
-	case IMG_E_FILE: return "file";
-	case IMG_E_DIR: return "dir";
-	case IMG_E_SYMLINK: return "symlink";
-	case IMG_E_HARDLINK: return "hardlink";
-	case IMG_E_WHITEOUT: return "whiteout";
-	case IMG_E_OPAQUE: return "opaque";
-	default: return "other";
+	case IMG_E_FILE:
+		return "file";
+	case IMG_E_DIR:
+		return "dir";
+	case IMG_E_SYMLINK:
+		return "symlink";
+	case IMG_E_HARDLINK:
+		return "hardlink";
+	case IMG_E_WHITEOUT:
+		return "whiteout";
+	case IMG_E_OPAQUE:
+		return "opaque";
+	default:
+		return "other";
 	}
 }
 
@@ -137,9 +144,11 @@ int atmo_image_to_json(json_t **out, const atmo_image *img, atmo_error *err)
 		json_object_set_new(o, "files", u64(l->files));
 		json_object_set_new(o, "whiteouts", u64(l->whiteouts));
 		json_object_set_new(o, "opaque_dirs", u64(l->opaque_dirs));
-		json_object_set_new(o, "history", l->history >= 0 ? json_integer(l->history) : json_null());
-		json_object_set_new(o, "created_by",
-				    str_or_null(h ? atmo_image_trim_created_by(h->created_by) : NULL));
+		json_object_set_new(o, "history",
+				    l->history >= 0 ? json_integer(l->history) : json_null());
+		json_object_set_new(
+			o, "created_by",
+			str_or_null(h ? atmo_image_trim_created_by(h->created_by) : NULL));
 		json_object_set_new(o, "comment", str_or_null(h ? h->comment : NULL));
 		for (k = 0; k < l->n_largest && k < img->opt_files; k++) {
 			const atmo_image__entry *e = &l->entries[l->largest[k]];
@@ -159,10 +168,12 @@ int atmo_image_to_json(json_t **out, const atmo_image *img, atmo_error *err)
 		json_t *o = json_object();
 		json_object_set_new(o, "index", json_integer((json_int_t)i));
 		json_object_set_new(o, "created", str_or_null(h->created));
-		json_object_set_new(o, "created_by", str_or_null(atmo_image_trim_created_by(h->created_by)));
+		json_object_set_new(o, "created_by",
+				    str_or_null(atmo_image_trim_created_by(h->created_by)));
 		json_object_set_new(o, "comment", str_or_null(h->comment));
 		json_object_set_new(o, "empty_layer", json_boolean(h->empty_layer));
-		json_object_set_new(o, "layer", h->layer >= 0 ? json_integer(h->layer) : json_null());
+		json_object_set_new(o, "layer",
+				    h->layer >= 0 ? json_integer(h->layer) : json_null());
 		json_object_set_new(o, "size", u64(h->layer >= 0 ? img->layers[h->layer].size : 0));
 		json_array_append_new(hist, o);
 	}

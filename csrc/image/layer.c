@@ -51,8 +51,10 @@ static la_ssize_t io_read(struct archive *a, void *cd, const void **out)
 	}
 	if (n == 0) {
 		/* the blob ends before its recorded size: the file shrank since it was opened */
-		archive_set_error(a, EIO, "unexpected end of file (%llu of %llu bytes; the file "
-				  "shrank?)", (unsigned long long)io->pos, (unsigned long long)io->len);
+		archive_set_error(a, EIO,
+				  "unexpected end of file (%llu of %llu bytes; the file "
+				  "shrank?)",
+				  (unsigned long long)io->pos, (unsigned long long)io->len);
 		return -1;
 	}
 	io->pos += (uint64_t)n;
@@ -73,8 +75,9 @@ static la_int64_t io_skip(struct archive *a, void *cd, la_int64_t req)
 static la_int64_t io_seek(struct archive *a, void *cd, la_int64_t off, int whence)
 {
 	layer_io *io = cd;
-	int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (int64_t)io->pos
-									: (int64_t)io->len;
+	int64_t base = whence == SEEK_SET   ? 0
+		       : whence == SEEK_CUR ? (int64_t)io->pos
+					    : (int64_t)io->len;
 	(void)a;
 	if (base + off < 0 || (uint64_t)(base + off) > io->len)
 		return ARCHIVE_FATAL;
@@ -84,7 +87,7 @@ static la_int64_t io_seek(struct archive *a, void *cd, la_int64_t off, int whenc
 
 static const char *magic_compression(const atmo_image__range *r)
 {
-	unsigned char m[4] = {0, 0, 0, 0};
+	unsigned char m[4] = { 0, 0, 0, 0 };
 	ssize_t n = r->len >= 4 ? pread(r->fd, m, 4, (off_t)r->off) : 0;
 	if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b)
 		return "gzip";
@@ -113,8 +116,7 @@ static const char *declared_compression(const char *mt)
 	return NULL;
 }
 
-static int add_entry(atmo_image__layer *l, const char *path, size_t plen, uint64_t size,
-		     int type)
+static int add_entry(atmo_image__layer *l, const char *path, size_t plen, uint64_t size, int type)
 {
 	atmo_image__entry *e;
 	if (ATMO__GROW(l->entries, l->cap_entries, l->n_entries + 1, NULL) < 0)
@@ -185,7 +187,8 @@ static int pick_largest(atmo_image__layer *l, unsigned int n)
 		if (!idx)
 			return ATMO_ENOMEM;
 		for (i = 0; i < l->n_entries; i++)
-			if (l->entries[i].type == IMG_E_FILE || l->entries[i].type == IMG_E_HARDLINK)
+			if (l->entries[i].type == IMG_E_FILE ||
+			    l->entries[i].type == IMG_E_HARDLINK)
 				idx[have++] = i;
 		if (have)
 			qsort_r(idx, have, sizeof(*idx), cmp_largest, l);
@@ -236,14 +239,16 @@ static int uncompressed_sha256(layer_io *io, char hex[65], atmo_error *err, cons
 	archive_read_set_read_callback(a, io_read);
 	archive_read_set_callback_data(a, io);
 	if (archive_read_open1(a) != ARCHIVE_OK || archive_read_next_header(a, &e) != ARCHIVE_OK) {
-		rc = atmo__error_set(err, ATMO_EINVALID, where, 0, 0, "cannot decompress the layer: %s",
+		rc = atmo__error_set(err, ATMO_EINVALID, where, 0, 0,
+				     "cannot decompress the layer: %s",
 				     archive_error_string(a) ? archive_error_string(a) : "unknown");
 		goto done;
 	}
 	while ((r = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK)
 		atmo__sha256_update(h, buf, len);
 	if (r != ARCHIVE_EOF) {
-		rc = atmo__error_set(err, ATMO_EINVALID, where, 0, 0, "cannot decompress the layer: %s",
+		rc = atmo__error_set(err, ATMO_EINVALID, where, 0, 0,
+				     "cannot decompress the layer: %s",
 				     archive_error_string(a) ? archive_error_string(a) : "unknown");
 		goto done;
 	}
@@ -282,8 +287,9 @@ static int take_entry(atmo_image__layer *l, const char *where, const char *name,
 	if (!atmo_image__safe_name(name))
 		return LERR(ATMO_EINVALID, "member name with '..': '%s'", name);
 	if (len > ATMO_IMAGE_MAX_NAME)
-		return LERR(ATMO_ELIMIT, "member name of %zu bytes, longer than %d (starts '%.60s')",
-			    len, ATMO_IMAGE_MAX_NAME, name);
+		return LERR(ATMO_ELIMIT,
+			    "member name of %zu bytes, longer than %d (starts '%.60s')", len,
+			    ATMO_IMAGE_MAX_NAME, name);
 	base = memrchr(name, '/', len);
 	base = base ? base + 1 : name;
 	if (strncmp(base, ".wh.", 4) == 0) {
@@ -310,10 +316,18 @@ static int take_entry(atmo_image__layer *l, const char *where, const char *name,
 		type = IMG_E_HARDLINK;
 	} else {
 		switch (filetype) {
-		case AE_IFREG: type = IMG_E_FILE; break;
-		case AE_IFDIR: type = IMG_E_DIR; break;
-		case AE_IFLNK: type = IMG_E_SYMLINK; break;
-		default: type = IMG_E_OTHER; break;
+		case AE_IFREG:
+			type = IMG_E_FILE;
+			break;
+		case AE_IFDIR:
+			type = IMG_E_DIR;
+			break;
+		case AE_IFLNK:
+			type = IMG_E_SYMLINK;
+			break;
+		default:
+			type = IMG_E_OTHER;
+			break;
 		}
 	}
 	if (type == IMG_E_FILE || type == IMG_E_HARDLINK) {
@@ -346,9 +360,9 @@ typedef struct {
 	int want_dpkg;
 	unsigned long max_files;
 	_Atomic uint64_t *total;
-	uint64_t seen;      /* the shared count as of the last flush, ours included */
-	uint64_t pending;   /* entries not yet added to it */
-	uint64_t added;     /* entries added to it */
+	uint64_t seen;    /* the shared count as of the last flush, ours included */
+	uint64_t pending; /* entries not yet added to it */
+	uint64_t added;   /* entries added to it */
 	volatile int *stop;
 } walk_ctx;
 
@@ -380,9 +394,9 @@ static int walk_entry(void *ctx, const atmo_image__tarent *t)
 	if (c->seen > c->max_files)
 		return LERR(ATMO_ELIMIT,
 			    "more than %lu entries in the layers of this image (the limit "
-			    "ATMO_IMAGE_MAX_FILES; a tar bomb?)", c->max_files);
-	r = take_entry(l, where, t->name, t->filetype, t->hardlink, (int64_t)t->size,
-		       c->want_dpkg);
+			    "ATMO_IMAGE_MAX_FILES; a tar bomb?)",
+			    c->max_files);
+	r = take_entry(l, where, t->name, t->filetype, t->hardlink, (int64_t)t->size, c->want_dpkg);
 	if (r <= 0)
 		return r;
 	data = atmo__malloc((size_t)t->size + 1, NULL);
@@ -429,7 +443,8 @@ static int archive_entries(atmo_image__layer *l, struct archive *a, const char *
 			break;
 		if (r < ARCHIVE_WARN && archive_error_string(a) &&
 		    !strncmp(archive_error_string(a), "Special header too large", 24)) {
-			rc = LERR(ATMO_ELIMIT, "entry %llu: its pax or GNU long-name header is over "
+			rc = LERR(ATMO_ELIMIT,
+				  "entry %llu: its pax or GNU long-name header is over "
 				  "1 MiB (%s); member names are limited to %d bytes",
 				  (unsigned long long)l->n_entries + 1, archive_error_string(a),
 				  ATMO_IMAGE_MAX_NAME);
@@ -449,7 +464,8 @@ static int archive_entries(atmo_image__layer *l, struct archive *a, const char *
 		if (r == ARCHIVE_WARN && archive_error_string(a) &&
 		    (!strncmp(archive_error_string(a), "Ignoring oversized", 18) ||
 		     !strncmp(archive_error_string(a), "Rejecting pax", 13))) {
-			rc = LERR(ATMO_ELIMIT, "entry %llu: its pax header is dropped by the tar "
+			rc = LERR(ATMO_ELIMIT,
+				  "entry %llu: its pax header is dropped by the tar "
 				  "reader (%s); member names are limited to %d bytes",
 				  (unsigned long long)l->n_entries + 1, archive_error_string(a),
 				  ATMO_IMAGE_MAX_NAME);
@@ -460,7 +476,8 @@ static int archive_entries(atmo_image__layer *l, struct archive *a, const char *
 		if (atomic_fetch_add(total, 1) + 1 > max_files) {
 			rc = LERR(ATMO_ELIMIT,
 				  "more than %lu entries in the layers of this image (the limit "
-				  "ATMO_IMAGE_MAX_FILES; a tar bomb?)", max_files);
+				  "ATMO_IMAGE_MAX_FILES; a tar bomb?)",
+				  max_files);
 			goto done;
 		}
 		name = archive_entry_pathname(e);
@@ -482,12 +499,13 @@ static int archive_entries(atmo_image__layer *l, struct archive *a, const char *
 			dpkg_data = atmo__malloc((size_t)size + 1, NULL);
 			if (!dpkg_data)
 				goto nomem;
-			while (have < size &&
-			       (got = archive_read_data(a, dpkg_data + have, (size_t)size - have)) > 0)
+			while (have < size && (got = archive_read_data(a, dpkg_data + have,
+								       (size_t)size - have)) > 0)
 				have += (size_t)got;
 			if (have != size) {
 				rc = LERR(ATMO_EINVALID, "cannot read '%s': %s", name,
-					  archive_error_string(a) ? archive_error_string(a) : "short read");
+					  archive_error_string(a) ? archive_error_string(a)
+								  : "short read");
 				goto done;
 			}
 			dpkg_data[have] = '\0';
@@ -654,13 +672,15 @@ static int stream_layer(atmo_image__layer *l, const char *where, int want_dpkg,
 	archive_read_set_read_callback(a, atmo_image__blob_read);
 	archive_read_set_callback_data(a, b);
 	if (archive_read_open1(a) != ARCHIVE_OK) {
-		rc = stream_fail(l, b, where, LERR(ATMO_EINVALID, "cannot read the layer: %s",
-						   archive_error_string(a) ? archive_error_string(a)
-									   : "unknown format"));
+		rc = stream_fail(
+			l, b, where,
+			LERR(ATMO_EINVALID, "cannot read the layer: %s",
+			     archive_error_string(a) ? archive_error_string(a) : "unknown format"));
 		goto done;
 	}
-	l->compression = archive_filter_code(a, 0) == ARCHIVE_FILTER_GZIP ? "gzip"
-		: archive_filter_code(a, 0) == ARCHIVE_FILTER_ZSTD ? "zstd" : "none";
+	l->compression = archive_filter_code(a, 0) == ARCHIVE_FILTER_GZIP   ? "gzip"
+			 : archive_filter_code(a, 0) == ARCHIVE_FILTER_ZSTD ? "zstd"
+									    : "none";
 	decl = declared_compression(l->media_type);
 	if (decl && strcmp(decl, "none") != 0 && strcmp(decl, l->compression) != 0) {
 		rc = LERR(ATMO_EINVALID, "media type %s says %s but the blob is not %s data",
@@ -686,9 +706,8 @@ done:
 	return rc;
 }
 
-int atmo_image__layer_read(atmo_image__layer *l, int verify, int want_dpkg,
-			   unsigned int n_largest, unsigned long max_files, void *counter,
-			   volatile int *stop, int flags)
+int atmo_image__layer_read(atmo_image__layer *l, int verify, int want_dpkg, unsigned int n_largest,
+			   unsigned long max_files, void *counter, volatile int *stop, int flags)
 {
 	_Atomic uint64_t *total = counter;
 	struct archive *a = NULL;
@@ -719,28 +738,34 @@ int atmo_image__layer_read(atmo_image__layer *l, int verify, int want_dpkg,
 		if ((rc = atmo_image__range_sha256(&l->range, hex, where, &l->err)) < 0)
 			goto done;
 		if (l->digest) {
-			if (strncmp(l->digest, "sha256:", 7) == 0 && strcmp(l->digest + 7, hex) != 0) {
-				rc = LERR(ATMO_EVERIFY, "digest mismatch: the content hashes to sha256:%s",
-					  hex);
+			if (strncmp(l->digest, "sha256:", 7) == 0 &&
+			    strcmp(l->digest + 7, hex) != 0) {
+				rc = LERR(ATMO_EVERIFY,
+					  "digest mismatch: the content hashes to sha256:%s", hex);
 				goto done;
 			}
 		} else if (strcmp(l->compression, "none") == 0 && l->diff_id &&
-			   strncmp(l->diff_id, "sha256:", 7) == 0 && strcmp(l->diff_id + 7, hex) != 0) {
+			   strncmp(l->diff_id, "sha256:", 7) == 0 &&
+			   strcmp(l->diff_id + 7, hex) != 0) {
 			rc = LERR(ATMO_EVERIFY,
-				  "diff_id mismatch: config says %s but the layer hashes to sha256:%s",
+				  "diff_id mismatch: config says %s but the layer hashes to "
+				  "sha256:%s",
 				  l->diff_id, hex);
 			goto done;
 		}
 		if (strcmp(l->compression, "none") == 0 && l->digest && l->diff_id &&
 		    strcmp(l->digest, l->diff_id) != 0) {
-			rc = LERR(ATMO_EVERIFY, "diff_id mismatch: the config says %s but this "
-				  "uncompressed layer is %s", l->diff_id, l->digest);
+			rc = LERR(ATMO_EVERIFY,
+				  "diff_id mismatch: the config says %s but this "
+				  "uncompressed layer is %s",
+				  l->diff_id, l->digest);
 			goto done;
 		}
 		l->verified = 1;
 	}
 	if (l->declared_size != UINT64_MAX && l->declared_size != l->range.len) {
-		rc = LERR(ATMO_EVERIFY, "size mismatch: the manifest says %llu bytes, the blob has %llu",
+		rc = LERR(ATMO_EVERIFY,
+			  "size mismatch: the manifest says %llu bytes, the blob has %llu",
 			  (unsigned long long)l->declared_size, (unsigned long long)l->range.len);
 		goto done;
 	}
@@ -778,17 +803,18 @@ int atmo_image__layer_read(atmo_image__layer *l, int verify, int want_dpkg,
 		if (strcmp(hex, l->diff_id + 7) != 0) {
 			rc = LERR(ATMO_EVERIFY,
 				  "diff_id mismatch: the config says %s but the uncompressed layer "
-				  "hashes to sha256:%s", l->diff_id, hex);
+				  "hashes to sha256:%s",
+				  l->diff_id, hex);
 			goto done;
 		}
 	}
 finish:
 	if (!l->media_type) {
 		const char *mt = strcmp(l->compression, "gzip") == 0
-			? "application/vnd.docker.image.rootfs.diff.tar.gzip"
-			: strcmp(l->compression, "zstd") == 0
-			? "application/vnd.oci.image.layer.v1.tar+zstd"
-			: "application/vnd.docker.image.rootfs.diff.tar";
+					 ? "application/vnd.docker.image.rootfs.diff.tar.gzip"
+				 : strcmp(l->compression, "zstd") == 0
+					 ? "application/vnd.oci.image.layer.v1.tar+zstd"
+					 : "application/vnd.docker.image.rootfs.diff.tar";
 		if (!(l->media_type = atmo__strdup(mt, NULL)))
 			goto nomem;
 	}

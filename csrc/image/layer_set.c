@@ -24,7 +24,7 @@ int atmo_image_layer_set(atmo_layer_set *out, const atmo_image *img, atmo_error 
 		return atmo__error_nomem(err);
 	}
 	for (i = 0; i < img->n_layers; i++) {
-		ids[i] = img->layers[i].diff_id;   /* NULL (no diff_id) matches nothing */
+		ids[i] = img->layers[i].diff_id; /* NULL (no diff_id) matches nothing */
 		bytes[i] = img->layers[i].size;
 	}
 	out->diff_ids = ids;

@@ -23,11 +23,11 @@
 #define MT_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
 
 typedef struct {
-	char *digest;     /* manifest digest (OCI) or NULL */
-	char *refs;       /* names, ", "-joined, for messages */
-	json_t *names;    /* array of strings */
-	char *platform;   /* "os/arch[/variant]" or NULL */
-	json_t *dm;       /* docker-archive: the manifest.json entry (borrowed) */
+	char *digest;   /* manifest digest (OCI) or NULL */
+	char *refs;     /* names, ", "-joined, for messages */
+	json_t *names;  /* array of strings */
+	char *platform; /* "os/arch[/variant]" or NULL */
+	json_t *dm;     /* docker-archive: the manifest.json entry (borrowed) */
 } candidate;
 
 typedef struct {
@@ -78,7 +78,8 @@ static int load_json(json_t **out, atmo_image__src *s, const char *name, atmo_er
 			*near = '\0';
 		snprintf(src, sizeof(src), "%s:%s", s->path, name);
 		return atmo__error_set(err, ATMO_EINVALID, src, je.line > 0 ? je.line : 0,
-				       je.column > 0 ? je.column : 0, "not valid JSON: %s", je.text);
+				       je.column > 0 ? je.column : 0, "not valid JSON: %s",
+				       je.text);
 	}
 	return 0;
 }
@@ -117,8 +118,8 @@ static int blob_name(char *out, size_t n, const char *digest)
 	return 0;
 }
 
-static int verify_blob(atmo_image__src *s, const char *name, const char *digest,
-		       int64_t size, int verify, atmo_error *err)
+static int verify_blob(atmo_image__src *s, const char *name, const char *digest, int64_t size,
+		       int verify, atmo_error *err)
 {
 	atmo_image__range r;
 	char hex[65], what[600];
@@ -127,17 +128,19 @@ static int verify_blob(atmo_image__src *s, const char *name, const char *digest,
 		return rc;
 	snprintf(what, sizeof(what), "%s:%s", s->path, name);
 	if (size >= 0 && (uint64_t)size != r.len)
-		return atmo__error_set(err, ATMO_EVERIFY, what, 0, 0,
-				       "size mismatch: the descriptor says %lld bytes, the blob has %llu",
-				       (long long)size, (unsigned long long)r.len);
+		return atmo__error_set(
+			err, ATMO_EVERIFY, what, 0, 0,
+			"size mismatch: the descriptor says %lld bytes, the blob has %llu",
+			(long long)size, (unsigned long long)r.len);
 	if (!verify || strncmp(digest, "sha256:", 7) != 0)
 		return 0;
 	if ((rc = atmo_image__range_sha256(&r, hex, what, err)) < 0)
 		return rc;
 	if (strcmp(hex, digest + 7) != 0)
-		return atmo__error_set(err, ATMO_EVERIFY, what, 0, 0,
-				       "digest mismatch: expected %s, the content hashes to sha256:%s",
-				       digest, hex);
+		return atmo__error_set(
+			err, ATMO_EVERIFY, what, 0, 0,
+			"digest mismatch: expected %s, the content hashes to sha256:%s", digest,
+			hex);
 	return 0;
 }
 
@@ -174,7 +177,8 @@ static int oci_collect(cand_list *out, atmo_image__src *s, const char *name, jso
 		return type_error(err, s, name, "\"manifests\"", "an array");
 	if (depth > 4)
 		return type_error(err, s, name, "index nesting", "at most 4 deep");
-	json_array_foreach(mans, i, d) {
+	json_array_foreach(mans, i, d)
+	{
 		const char *mt, *digest, *ref = parent_ref;
 		json_t *ann, *size;
 		char bn[200];
@@ -190,11 +194,12 @@ static int oci_collect(cand_list *out, atmo_image__src *s, const char *name, jso
 			return type_error(err, s, name, "\"manifests[].size\"", "an integer");
 		ann = json_object_get(d, "annotations");
 		if (json_is_object(ann)) {
-			const char *at = json_string_value(json_object_get(ann,
-									   "vnd.docker.reference.type"));
-			const char *r = json_string_value(json_object_get(ann,
-						"org.opencontainers.image.ref.name"));
-			const char *r2 = json_string_value(json_object_get(ann, "io.containerd.image.name"));
+			const char *at = json_string_value(
+				json_object_get(ann, "vnd.docker.reference.type"));
+			const char *r = json_string_value(
+				json_object_get(ann, "org.opencontainers.image.ref.name"));
+			const char *r2 =
+				json_string_value(json_object_get(ann, "io.containerd.image.name"));
 			if (at && strcmp(at, "attestation-manifest") == 0)
 				continue;
 			if (r2)
@@ -278,9 +283,7 @@ static int cand_matches(const candidate *c, const char *ref, const char *platfor
 			  (strlen(ref) >= 8 && strncmp(c->digest + 7, ref, strlen(ref)) == 0) ||
 			  (strlen(ref) >= 15 && strncmp(c->digest, ref, strlen(ref)) == 0)))
 		return 1;
-	json_array_foreach(c->names, i, v)
-		if (ref_matches(json_string_value(v), ref))
-			return 1;
+	json_array_foreach(c->names, i, v) if (ref_matches(json_string_value(v), ref)) return 1;
 	return 0;
 }
 
@@ -304,19 +307,19 @@ static int select_candidate(size_t *out, const cand_list *l, const atmo_image_op
 	}
 	for (i = 0; i < l->n; i++) {
 		const candidate *c = &l->c[i];
-		atmo__buf_printf(&b, "%s%s%s%s%s%s", i ? "; " : "",
-				 c->refs ? c->refs : "(no name)",
+		atmo__buf_printf(&b, "%s%s%s%s%s%s", i ? "; " : "", c->refs ? c->refs : "(no name)",
 				 c->platform ? " " : "", c->platform ? c->platform : "",
 				 c->digest ? " " : "", c->digest ? c->digest : "");
 	}
 	if (l->n == 0)
-		rc = atmo__error_set(err, ATMO_ENOTFOUND, path, 0, 0, "the image holds no image manifest");
+		rc = atmo__error_set(err, ATMO_ENOTFOUND, path, 0, 0,
+				     "the image holds no image manifest");
 	else if (n == 0)
 		rc = atmo__error_set(err, ATMO_ENOTFOUND, path, 0, 0,
 				     "no image matches%s%s%s%s; the images are: %s",
 				     o->ref ? " --ref " : "", o->ref ? o->ref : "",
-				     o->platform ? " --platform " : "", o->platform ? o->platform : "",
-				     atmo__buf_cstr(&b));
+				     o->platform ? " --platform " : "",
+				     o->platform ? o->platform : "", atmo__buf_cstr(&b));
 	else
 		rc = atmo__error_set(err, ATMO_ENOTFOUND, path, 0, 0,
 				     "%zu images%s; pick one with --ref or --platform: %s", n,
@@ -341,7 +344,8 @@ static int read_history(atmo_image *img, json_t *config, const char *where, atmo
 	img->hist = atmo__calloc(json_array_size(hist) + 1, sizeof(*img->hist), NULL);
 	if (!img->hist)
 		return atmo__error_nomem(err);
-	json_array_foreach(hist, i, h) {
+	json_array_foreach(hist, i, h)
+	{
 		atmo_image__hist *e = &img->hist[i];
 		json_t *cb, *cm, *cr, *el;
 		if (!json_is_object(h))
@@ -353,7 +357,7 @@ static int read_history(atmo_image *img, json_t *config, const char *where, atmo
 		if ((cb && !json_is_string(cb)) || (cm && !json_is_string(cm)) ||
 		    (cr && !json_is_string(cr)))
 			return type_error_at(err, where, "history created_by, comment and created",
-					  "strings");
+					     "strings");
 		if (el && !json_is_boolean(el))
 			return type_error_at(err, where, "history empty_layer", "a boolean");
 		e->created_by = dup_or_null(json_string_value(cb));
@@ -371,8 +375,7 @@ static int read_history(atmo_image *img, json_t *config, const char *where, atmo
 	return 0;
 }
 
-int atmo_image__apply_config(atmo_image *img, json_t *config, const char *where,
-			     atmo_error *err)
+int atmo_image__apply_config(atmo_image *img, json_t *config, const char *where, atmo_error *err)
 {
 	json_t *rootfs, *ids, *v;
 	size_t i;
@@ -388,7 +391,8 @@ int atmo_image__apply_config(atmo_image *img, json_t *config, const char *where,
 		return atmo__error_set(err, ATMO_EINVALID, where, 0, 0,
 				       "the config lists %zu diff_ids but the manifest %zu layers",
 				       json_array_size(ids), img->n_layers);
-	json_array_foreach(ids, i, v) {
+	json_array_foreach(ids, i, v)
+	{
 		if (!json_is_string(v))
 			return type_error_at(err, where, "\"rootfs.diff_ids\" entries", "strings");
 		img->layers[i].diff_id = atmo__strdup(json_string_value(v), NULL);
@@ -446,11 +450,12 @@ static int check_twice(atmo_image *img, atmo_image__src *s, const char *mname, a
 			if (strcmp(img->layers[i].member, img->layers[j].member) == 0) {
 				char src[600];
 				snprintf(src, sizeof(src), "%s:%s", s->path, mname);
-				return atmo__error_set(err, ATMO_EINVALID, src, 0, 0,
-						       "layer %s is listed twice (layers %zu and %zu)",
-						       img->layers[i].digest ? img->layers[i].digest
-									     : img->layers[i].member,
-						       j, i);
+				return atmo__error_set(
+					err, ATMO_EINVALID, src, 0, 0,
+					"layer %s is listed twice (layers %zu and %zu)",
+					img->layers[i].digest ? img->layers[i].digest
+							      : img->layers[i].member,
+					j, i);
 			}
 	return 0;
 }
@@ -459,7 +464,7 @@ static int open_oci(atmo_image *img, atmo_image__src *s, const atmo_image_option
 		    json_t **config, atmo_error *err)
 {
 	json_t *index = NULL, *man = NULL, *cfg, *layers, *d;
-	cand_list cands = {0};
+	cand_list cands = { 0 };
 	size_t pick, i;
 	char bn[200];
 	const char *mt, *cdigest;
@@ -506,12 +511,15 @@ static int open_oci(atmo_image *img, atmo_image__src *s, const atmo_image_option
 	}
 	img->config_digest = atmo__strdup(cdigest, NULL);
 	if ((rc = verify_blob(s, bn, cdigest,
-			      json_object_get(cfg, "size") ? json_integer_value(json_object_get(cfg, "size")) : -1,
+			      json_object_get(cfg, "size")
+				      ? json_integer_value(json_object_get(cfg, "size"))
+				      : -1,
 			      o->verify, err)) < 0)
 		goto done;
 	if ((rc = alloc_layers(img, json_array_size(layers), s, img->digest, err)) < 0)
 		goto done;
-	json_array_foreach(layers, i, d) {
+	json_array_foreach(layers, i, d)
+	{
 		atmo_image__layer *l = &img->layers[i];
 		const char *ld, *lmt;
 		json_t *sz;
@@ -524,7 +532,8 @@ static int open_oci(atmo_image *img, atmo_image__src *s, const atmo_image_option
 		lmt = json_string_value(json_object_get(d, "mediaType"));
 		sz = json_object_get(d, "size");
 		if (!ld || blob_name(lbn, sizeof(lbn), ld) < 0) {
-			rc = type_error(err, s, img->digest, "\"layers[].digest\"", "a digest string");
+			rc = type_error(err, s, img->digest, "\"layers[].digest\"",
+					"a digest string");
 			goto done;
 		}
 		if (sz && (!json_is_integer(sz) || json_integer_value(sz) < 0)) {
@@ -562,7 +571,7 @@ static int open_docker(atmo_image *img, atmo_image__src *s, const atmo_image_opt
 		       json_t **config, atmo_error *err)
 {
 	json_t *man = NULL, *d, *layers, *v;
-	cand_list cands = {0};
+	cand_list cands = { 0 };
 	size_t pick, i;
 	const char *cname;
 	int rc;
@@ -573,7 +582,8 @@ static int open_docker(atmo_image *img, atmo_image__src *s, const atmo_image_opt
 		rc = type_error(err, s, "manifest.json", "manifest.json", "a JSON array");
 		goto done;
 	}
-	json_array_foreach(man, i, d) {
+	json_array_foreach(man, i, d)
+	{
 		candidate *c;
 		json_t *tags, *t;
 		size_t k;
@@ -594,9 +604,11 @@ static int open_docker(atmo_image *img, atmo_image__src *s, const atmo_image_opt
 			goto done;
 		}
 		c->dm = d;
-		json_array_foreach(tags, k, t) {
+		json_array_foreach(tags, k, t)
+		{
 			if (!json_is_string(t)) {
-				rc = type_error(err, s, "manifest.json", "\"RepoTags\" entries", "strings");
+				rc = type_error(err, s, "manifest.json", "\"RepoTags\" entries",
+						"strings");
 				goto done;
 			}
 			json_array_append(c->names, t);
@@ -628,7 +640,8 @@ static int open_docker(atmo_image *img, atmo_image__src *s, const atmo_image_opt
 	layers = json_object_get(d, "Layers");
 	if ((rc = alloc_layers(img, json_array_size(layers), s, "manifest.json", err)) < 0)
 		goto done;
-	json_array_foreach(layers, i, v) {
+	json_array_foreach(layers, i, v)
+	{
 		atmo_image__layer *l = &img->layers[i];
 		const char *ln = json_string_value(v);
 		if (!ln) {
@@ -710,14 +723,15 @@ static int read_layers(atmo_image *img, const atmo_image_options *o, atmo_error 
 	for (i = 0; i < img->n_layers; i++) {
 		atmo_image__layer *l = &img->layers[i];
 		if (l->rc < 0 && l->rc != ATMO_ECANCELLED) {
-			atmo__error_set(err, l->err.code, img->source, 0, 0, "%s: %s", l->err.source,
-					l->err.text);
+			atmo__error_set(err, l->err.code, img->source, 0, 0, "%s: %s",
+					l->err.source, l->err.text);
 			return l->err.code;
 		}
 	}
 	for (i = 0; i < img->n_layers; i++)
 		if (img->layers[i].rc < 0)
-			return atmo__error_set(err, ATMO_ECANCELLED, img->source, 0, 0, "cancelled");
+			return atmo__error_set(err, ATMO_ECANCELLED, img->source, 0, 0,
+					       "cancelled");
 	return 0;
 }
 
@@ -741,9 +755,10 @@ int atmo_image_open(atmo_image **out, const char *path, const atmo_image_options
 	if (!opts)
 		opts = &defaults;
 	if (strcmp(path, "-") == 0)
-		return atmo__error_set(err, ATMO_EUNSUPPORTED, "<stdin>", 0, 0,
-				       "an image is not read from standard input (its layers are read "
-				       "by offset, in parallel): give a tar file or a directory");
+		return atmo__error_set(
+			err, ATMO_EUNSUPPORTED, "<stdin>", 0, 0,
+			"an image is not read from standard input (its layers are read "
+			"by offset, in parallel): give a tar file or a directory");
 	if (opts->version == 1) {
 		/* a caller built against version 1: its struct ends before auth_file */
 		memcpy(&v1, opts, offsetof(atmo_image_options, auth_file));
@@ -784,9 +799,10 @@ int atmo_image_open(atmo_image **out, const char *path, const atmo_image_options
 		img->format = src.kind == IMG_SRC_DIR ? "oci-layout" : "oci-archive";
 		rc = open_oci(img, &src, opts, &config, err);
 	} else {
-		rc = atmo__error_set(err, ATMO_EINVALID, path, 0, 0,
-				     "not an image: neither index.json (OCI layout) nor manifest.json "
-				     "(docker-archive) found");
+		rc = atmo__error_set(
+			err, ATMO_EINVALID, path, 0, 0,
+			"not an image: neither index.json (OCI layout) nor manifest.json "
+			"(docker-archive) found");
 	}
 	if (rc < 0)
 		goto done;

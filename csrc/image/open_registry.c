@@ -19,8 +19,7 @@
 #define MT_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
 #define MT_DOCKER_V1 "application/vnd.docker.distribution.manifest.v1"
 
-static int parse_doc(json_t **out, const char *data, size_t len, const char *where,
-		     atmo_error *err)
+static int parse_doc(json_t **out, const char *data, size_t len, const char *where, atmo_error *err)
 {
 	json_error_t je;
 	int nomem;
@@ -29,7 +28,8 @@ static int parse_doc(json_t **out, const char *data, size_t len, const char *whe
 		return atmo__error_nomem(err);
 	if (!*out)
 		return atmo__error_set(err, ATMO_EINVALID, where, je.line > 0 ? je.line : 0,
-				       je.column > 0 ? je.column : 0, "not valid JSON: %s", je.text);
+				       je.column > 0 ? je.column : 0, "not valid JSON: %s",
+				       je.text);
 	if (!json_is_object(*out)) {
 		json_decref(*out);
 		*out = NULL;
@@ -64,8 +64,8 @@ static void platform_of(char *buf, size_t n, const json_t *p)
 }
 
 /* the image manifest an index names for the platform asked (or its only one) */
-static int pick(const char **digest, const json_t *index, const char *where,
-		const char *platform, atmo_error *err)
+static int pick(const char **digest, const json_t *index, const char *where, const char *platform,
+		atmo_error *err)
 {
 	const json_t *mans = json_object_get(index, "manifests"), *d;
 	atmo_buf all = ATMO_BUF_INIT;
@@ -74,11 +74,14 @@ static int pick(const char **digest, const json_t *index, const char *where,
 	*digest = NULL;
 	if (!json_is_array(mans))
 		return bad(err, where, "\"manifests\"", "an array");
-	json_array_foreach(mans, i, d) {
+	json_array_foreach(mans, i, d)
+	{
 		const char *dg = json_string_value(json_object_get(d, "digest"));
 		const json_t *ann = json_object_get(d, "annotations");
-		const char *at = json_string_value(json_object_get(ann, "vnd.docker.reference.type"));
-		const char *os = json_string_value(json_object_get(json_object_get(d, "platform"), "os"));
+		const char *at =
+			json_string_value(json_object_get(ann, "vnd.docker.reference.type"));
+		const char *os =
+			json_string_value(json_object_get(json_object_get(d, "platform"), "os"));
 		char plat[200];
 		if (!json_is_object(d) || !is_digest(dg))
 			return bad(err, where, "\"manifests[].digest\"",
@@ -96,7 +99,8 @@ static int pick(const char **digest, const json_t *index, const char *where,
 	}
 	if (n > 1)
 		rc = atmo__error_set(err, ATMO_ENOTFOUND, where, 0, 0,
-				     "%zu images; pick one with --platform: %s", n, atmo__buf_cstr(&all));
+				     "%zu images; pick one with --platform: %s", n,
+				     atmo__buf_cstr(&all));
 	else if (!n)
 		rc = atmo__error_set(err, ATMO_ENOTFOUND, where, 0, 0,
 				     "no image%s%s in the index; it holds: %s",
@@ -108,8 +112,8 @@ static int pick(const char **digest, const json_t *index, const char *where,
 	return rc;
 }
 
-int atmo_image__open_registry(atmo_image *img, atmo_image__reg *reg,
-			      const atmo_image_options *o, json_t **config, atmo_error *err)
+int atmo_image__open_registry(atmo_image *img, atmo_image__reg *reg, const atmo_image_options *o,
+			      json_t **config, atmo_error *err)
 {
 	char *data = NULL, *mt = NULL, where[1200], hex[65];
 	size_t len, i;
@@ -184,7 +188,8 @@ int atmo_image__open_registry(atmo_image *img, atmo_image__reg *reg,
 	}
 	cdigest = json_string_value(json_object_get(cfg, "digest"));
 	if (!is_digest(cdigest)) {
-		rc = bad(err, where, "\"config.digest\"", "a digest string (sha256:<64 hex digits>)");
+		rc = bad(err, where, "\"config.digest\"",
+			 "a digest string (sha256:<64 hex digits>)");
 		goto done;
 	}
 	if (json_array_size(layers) > ATMO_IMAGE_MAX_LAYERS) {
@@ -199,7 +204,8 @@ int atmo_image__open_registry(atmo_image *img, atmo_image__reg *reg,
 		goto done;
 	}
 	img->n_layers = json_array_size(layers);
-	json_array_foreach(layers, i, d) {
+	json_array_foreach(layers, i, d)
+	{
 		atmo_image__layer *l = &img->layers[i];
 		const char *ld = json_string_value(json_object_get(d, "digest"));
 		const char *lmt = json_string_value(json_object_get(d, "mediaType"));
@@ -218,9 +224,9 @@ int atmo_image__open_registry(atmo_image *img, atmo_image__reg *reg,
 		}
 		for (k = 0; k < i; k++)
 			if (!strcmp(img->layers[k].digest, ld)) {
-				rc = atmo__error_set(err, ATMO_EINVALID, where, 0, 0,
-						     "layer %s is listed twice (layers %zu and %zu)", ld,
-						     k, i);
+				rc = atmo__error_set(
+					err, ATMO_EINVALID, where, 0, 0,
+					"layer %s is listed twice (layers %zu and %zu)", ld, k, i);
 				goto done;
 			}
 		l->digest = atmo__strdup(ld, NULL);
@@ -236,14 +242,16 @@ int atmo_image__open_registry(atmo_image *img, atmo_image__reg *reg,
 	/* the config */
 	atmo__free(data);
 	data = NULL;
-	if ((rc = atmo_image__reg_blob_get(reg, cdigest, ATMO_IMAGE_MAX_JSON, &data, &len, err)) < 0)
+	if ((rc = atmo_image__reg_blob_get(reg, cdigest, ATMO_IMAGE_MAX_JSON, &data, &len, err)) <
+	    0)
 		goto done;
 	snprintf(where, sizeof(where), "%s@%s", atmo_image__reg_name(reg), cdigest);
 	if (json_is_integer(json_object_get(cfg, "size")) &&
 	    (uint64_t)json_integer_value(json_object_get(cfg, "size")) != len) {
-		rc = atmo__error_set(err, ATMO_EVERIFY, where, 0, 0,
-				     "size mismatch: the manifest says %lld bytes, the config has %zu",
-				     (long long)json_integer_value(json_object_get(cfg, "size")), len);
+		rc = atmo__error_set(
+			err, ATMO_EVERIFY, where, 0, 0,
+			"size mismatch: the manifest says %lld bytes, the config has %zu",
+			(long long)json_integer_value(json_object_get(cfg, "size")), len);
 		goto done;
 	}
 	if ((rc = parse_doc(config, data, len, where, err)) < 0)

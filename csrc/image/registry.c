@@ -32,23 +32,24 @@
 #include "util/json_nomem.h"
 
 #define MAX_ATTEMPTS 5
-#define ACCEPT_MANIFESTS "Accept: application/vnd.oci.image.index.v1+json, " \
-	"application/vnd.docker.distribution.manifest.list.v2+json, " \
-	"application/vnd.oci.image.manifest.v1+json, " \
+#define ACCEPT_MANIFESTS                                                                           \
+	"Accept: application/vnd.oci.image.index.v1+json, "                                        \
+	"application/vnd.docker.distribution.manifest.list.v2+json, "                              \
+	"application/vnd.oci.image.manifest.v1+json, "                                             \
 	"application/vnd.docker.distribution.manifest.v2+json"
 
 struct atmo_image__reg {
-	char *name;        /* as given, for messages */
-	char *host;        /* HOST[:PORT] as written (auth file key) */
-	char *api_host;    /* where to connect (docker.io -> registry-1.docker.io) */
+	char *name;     /* as given, for messages */
+	char *host;     /* HOST[:PORT] as written (auth file key) */
+	char *api_host; /* where to connect (docker.io -> registry-1.docker.io) */
 	char *repo;
 	char *reference;   /* tag or digest */
 	char *base;        /* "https://HOST" or "http://HOST" */
 	char *auth;        /* "Authorization: ..." or NULL */
 	char *user, *pass; /* from the auth file */
 	char *ca_file;
-	int insecure;      /* plain HTTP and unverified TLS allowed */
-	int local;         /* plain HTTP allowed (TLS verified) */
+	int insecure; /* plain HTTP and unverified TLS allowed */
+	int local;    /* plain HTTP allowed (TLS verified) */
 };
 
 /* ---- small helpers ---- */
@@ -225,12 +226,15 @@ static void registry_errors(char *out, size_t n, const atmo_buf *body)
 	json_t *doc = body->len ? json_loadb(atmo__buf_cstr(body), body->len, 0, NULL) : NULL, *e;
 	size_t i, used = 0;
 	out[0] = '\0';
-	json_array_foreach(json_object_get(doc, "errors"), i, e) {
+	json_array_foreach(json_object_get(doc, "errors"), i, e)
+	{
 		int k = snprintf(out + used, n - used, "%s%s: %s", i ? "; " : " (",
-				 json_string_value(json_object_get(e, "code")) ?
-				 json_string_value(json_object_get(e, "code")) : "?",
-				 json_string_value(json_object_get(e, "message")) ?
-				 json_string_value(json_object_get(e, "message")) : "");
+				 json_string_value(json_object_get(e, "code"))
+					 ? json_string_value(json_object_get(e, "code"))
+					 : "?",
+				 json_string_value(json_object_get(e, "message"))
+					 ? json_string_value(json_object_get(e, "message"))
+					 : "");
 		if (k < 0 || (size_t)k >= n - used)
 			break;
 		used += (size_t)k;
@@ -285,11 +289,11 @@ static int get_once(atmo_image__reg *r, const char *url, const char *accept, int
 		if ((cc != CURLE_OK && !retryable_curl(cc)) || attempt + 1 >= MAX_ATTEMPTS) {
 			if (cc == CURLE_OK)
 				return 0; /* the caller reports the status */
-			return atmo__error_set(err, cc == CURLE_PEER_FAILED_VERIFICATION ?
-					       ATMO_EVERIFY : ATMO_EIO, r->name, 0, 0,
-					       "%s: %s (curl error %d%s)", url,
-					       ebuf[0] ? ebuf : curl_easy_strerror(cc), (int)cc,
-					       attempt ? ", after retries" : "");
+			return atmo__error_set(
+				err, cc == CURLE_PEER_FAILED_VERIFICATION ? ATMO_EVERIFY : ATMO_EIO,
+				r->name, 0, 0, "%s: %s (curl error %d%s)", url,
+				ebuf[0] ? ebuf : curl_easy_strerror(cc), (int)cc,
+				attempt ? ", after retries" : "");
 		}
 		sleep_ms(backoff_ms(attempt, rs->retry_after));
 	}
@@ -343,8 +347,9 @@ static int fetch_token(atmo_image__reg *r, const char *challenge, atmo_error *er
 		scope = NULL;
 	eservice = service ? curl_easy_escape(esc, service, 0) : NULL;
 	escope = scope ? curl_easy_escape(esc, scope, 0) : NULL;
-	if (!escope || atmo__asprintf(&url, "%s%sscope=%s%s%s", realm, strchr(realm, '?') ? "&" : "?",
-				escope, eservice ? "&service=" : "", eservice ? eservice : "") < 0) {
+	if (!escope ||
+	    atmo__asprintf(&url, "%s%sscope=%s%s%s", realm, strchr(realm, '?') ? "&" : "?", escope,
+			   eservice ? "&service=" : "", eservice ? eservice : "") < 0) {
 		url = NULL;
 		rc = atmo__error_nomem(err);
 		goto done;
@@ -352,11 +357,12 @@ static int fetch_token(atmo_image__reg *r, const char *challenge, atmo_error *er
 	if ((rc = get_once(r, url, NULL, 0, 1, &rs, &status, err)) < 0)
 		goto done;
 	if (status != 200) {
-		rc = atmo__error_set(err, status == 401 || status == 403 ? ATMO_EINVALID : ATMO_EIO,
-				     r->name, 0, 0, "the token server %s answered HTTP %ld%s", realm,
-				     status, status == 401 ? (r->user ? " (wrong credentials?)" :
-							      " (no credentials for this registry)")
-							   : "");
+		rc = atmo__error_set(
+			err, status == 401 || status == 403 ? ATMO_EINVALID : ATMO_EIO, r->name, 0,
+			0, "the token server %s answered HTTP %ld%s", realm, status,
+			status == 401 ? (r->user ? " (wrong credentials?)"
+						 : " (no credentials for this registry)")
+				      : "");
 		goto done;
 	}
 	doc = atmo__json_loadb(atmo__buf_cstr(&rs.body), rs.body.len, 0, &je, &nomem);
@@ -401,7 +407,8 @@ static int use_basic(atmo_image__reg *r, atmo_error *err)
 	if (!r->user)
 		return atmo__error_set(err, ATMO_EINVALID, r->name, 0, 0,
 				       "the registry %s asks for credentials and the auth file has "
-				       "none for it", r->host);
+				       "none for it",
+				       r->host);
 	if (atmo__asprintf(&plain, "%s:%s", r->user, r->pass ? r->pass : "") < 0)
 		return atmo__error_nomem(err);
 	n = strlen(plain);
@@ -445,8 +452,8 @@ static int load_credentials(atmo_image__reg *r, const char *path, atmo_error *er
 	json_t *doc, *auths, *ent = NULL;
 	json_error_t je;
 	const char *b64, *key;
-	const char *dockerio[] = { "docker.io", "https://index.docker.io/v1/",
-				   "index.docker.io", "registry-1.docker.io", NULL };
+	const char *dockerio[] = { "docker.io", "https://index.docker.io/v1/", "index.docker.io",
+				   "registry-1.docker.io", NULL };
 	char k1[600], k2[600];
 	int rc = 0, n, i, nomem;
 	if ((rc = atmo_file_read(&text, &len, path, 1u << 20, err)) < 0)
@@ -471,7 +478,8 @@ static int load_credentials(atmo_image__reg *r, const char *path, atmo_error *er
 	if (!ent) {
 		json_t *v;
 		/* "https://host/v1/" and the like */
-		json_object_foreach(auths, key, v) {
+		json_object_foreach(auths, key, v)
+		{
 			const char *h = strstr(key, "://") ? strstr(key, "://") + 3 : key;
 			size_t hl = strlen(r->host);
 			if (!strncmp(h, r->host, hl) && (h[hl] == '/' || !h[hl])) {
@@ -493,7 +501,8 @@ static int load_credentials(atmo_image__reg *r, const char *path, atmo_error *er
 		colon = n > 0 ? strchr(dec, ':') : NULL;
 		if (!colon) {
 			rc = atmo__error_set(err, ATMO_EINVALID, path, 0, 0,
-					     "auths[\"%s\"].auth is not base64 of user:password", r->host);
+					     "auths[\"%s\"].auth is not base64 of user:password",
+					     r->host);
 			goto done;
 		}
 		*colon = '\0';
@@ -503,8 +512,10 @@ static int load_credentials(atmo_image__reg *r, const char *path, atmo_error *er
 			rc = atmo__error_nomem(err);
 	} else if (json_is_string(json_object_get(ent, "username"))) {
 		r->user = atmo__strdup(json_string_value(json_object_get(ent, "username")), NULL);
-		r->pass = atmo__strdup(json_string_value(json_object_get(ent, "password")) ?
-				 json_string_value(json_object_get(ent, "password")) : "", NULL);
+		r->pass = atmo__strdup(json_string_value(json_object_get(ent, "password"))
+					       ? json_string_value(json_object_get(ent, "password"))
+					       : "",
+				       NULL);
 		if (!r->user || !r->pass)
 			rc = atmo__error_nomem(err);
 	}
@@ -535,12 +546,15 @@ static int parse_ref(atmo_image__reg *r, const char *ref, atmo_error *err)
 	}
 	if (!r->host)
 		return atmo__error_nomem(err);
-	r->api_host = atmo__strdup(!strcmp(r->host, "docker.io") ? "registry-1.docker.io" : r->host, NULL);
+	r->api_host = atmo__strdup(!strcmp(r->host, "docker.io") ? "registry-1.docker.io" : r->host,
+				   NULL);
 	at = strchr(name, '@');
 	if (at) {
 		/* REPO:TAG@DIGEST: the digest decides, as docker pull does */
 		const char *c = memchr(name, ':', (size_t)(at - name));
-		r->repo = atmo__strndup(name, (size_t)((c && !memchr(c, '/', (size_t)(at - c)) ? c : at) - name), NULL);
+		r->repo = atmo__strndup(
+			name, (size_t)((c && !memchr(c, '/', (size_t)(at - c)) ? c : at) - name),
+			NULL);
 		r->reference = atmo__strdup(at + 1, NULL);
 	} else {
 		colon = strrchr(name, ':');
@@ -570,9 +584,10 @@ static int parse_ref(atmo_image__reg *r, const char *ref, atmo_error *err)
 		for (p = r->reference; ok && *p; p++)
 			ok = isalnum((unsigned char)*p) || strchr("._-:", *p);
 		if (!ok)
-			return atmo__error_set(err, ATMO_EINVALID, ref, 0, 0,
-					       "not an image reference: expected docker://HOST[:PORT]/"
-					       "REPO[:TAG|@DIGEST] (lower-case repository)");
+			return atmo__error_set(
+				err, ATMO_EINVALID, ref, 0, 0,
+				"not an image reference: expected docker://HOST[:PORT]/"
+				"REPO[:TAG|@DIGEST] (lower-case repository)");
 	}
 	return 0;
 }
@@ -620,7 +635,8 @@ static int ping(atmo_image__reg *r, atmo_error *err)
 		atmo_error e;
 		atmo_error_clear(&e);
 		atmo__free(r->base);
-		if (atmo__asprintf(&r->base, "%s://%s", plain ? "http" : "https", r->api_host) < 0) {
+		if (atmo__asprintf(&r->base, "%s://%s", plain ? "http" : "https", r->api_host) <
+		    0) {
 			r->base = NULL;
 			rc = atmo__error_nomem(err);
 			goto done;
@@ -634,8 +650,10 @@ static int ping(atmo_image__reg *r, atmo_error *err)
 		    e.code == ATMO_ENOMEM) {
 			atmo__error_set(err, e.code, e.source, e.line, e.column, "%s%s", e.text,
 					!plain && !(r->insecure || r->local) && e.code == ATMO_EIO
-					? "; plain HTTP is used only for localhost and the registries "
-					  "named with --insecure-registry" : "");
+						? "; plain HTTP is used only for localhost and the "
+						  "registries "
+						  "named with --insecure-registry"
+						: "");
 			goto done;
 		}
 	}
@@ -643,7 +661,8 @@ static int ping(atmo_image__reg *r, atmo_error *err)
 		rc = authenticate(r, rs.www_auth, err);
 	} else if (status != 200) {
 		rc = atmo__error_set(err, ATMO_EIO, r->name, 0, 0,
-				     "%s is not a registry (GET /v2/ answered HTTP %ld)", r->base, status);
+				     "%s is not a registry (GET /v2/ answered HTTP %ld)", r->base,
+				     status);
 	}
 done:
 	response_free(&rs);
@@ -686,8 +705,8 @@ fail:
 }
 
 /* GET /v2/REPO/KIND/REF into memory, authenticating on a 401 once */
-static int get_doc(atmo_image__reg *r, const char *kind, const char *ref, size_t max,
-		   response *rs, atmo_error *err)
+static int get_doc(atmo_image__reg *r, const char *kind, const char *ref, size_t max, response *rs,
+		   atmo_error *err)
 {
 	char *url = NULL;
 	long status = 0;
@@ -696,8 +715,8 @@ static int get_doc(atmo_image__reg *r, const char *kind, const char *ref, size_t
 		return atmo__error_nomem(err);
 	rs->max = max;
 	for (tries = 0; tries < 2; tries++) {
-		if ((rc = get_once(r, url, strcmp(kind, "manifests") ? NULL : ACCEPT_MANIFESTS, 1, 0,
-				   rs, &status, err)) < 0)
+		if ((rc = get_once(r, url, strcmp(kind, "manifests") ? NULL : ACCEPT_MANIFESTS, 1,
+				   0, rs, &status, err)) < 0)
 			goto done;
 		if (status != 401 || tries)
 			break;
@@ -715,14 +734,14 @@ static int get_doc(atmo_image__reg *r, const char *kind, const char *ref, size_t
 	/* content addressed: what came must hash to what was asked */
 	if (!strncmp(ref, "sha256:", 7)) {
 		char hex[65];
-		if ((rc = atmo__sha256_hex(atmo__buf_cstr(&rs->body), rs->body.len, hex,
-					   err)) < 0)
+		if ((rc = atmo__sha256_hex(atmo__buf_cstr(&rs->body), rs->body.len, hex, err)) < 0)
 			goto done;
 		if (strcmp(hex, ref + 7)) {
-			rc = atmo__error_set(err, ATMO_EVERIFY, r->name, 0, 0,
-					     "%s %s: digest mismatch: the registry sent content hashing "
-					     "to sha256:%s", kind[0] == 'm' ? "manifest" : "blob", ref,
-					     hex);
+			rc = atmo__error_set(
+				err, ATMO_EVERIFY, r->name, 0, 0,
+				"%s %s: digest mismatch: the registry sent content hashing "
+				"to sha256:%s",
+				kind[0] == 'm' ? "manifest" : "blob", ref, hex);
 			goto done;
 		}
 	}
@@ -782,15 +801,15 @@ struct atmo_image__blob {
 	atmo_image__reg *reg;
 	char *url;
 	char digest[80];
-	uint64_t size;          /* declared, UINT64_MAX: unknown */
+	uint64_t size; /* declared, UINT64_MAX: unknown */
 	CURL *easy;
 	CURLM *multi;
 	struct curl_slist *hdrs;
-	char *buf;              /* bytes that arrived, not handed out yet */
+	char *buf; /* bytes that arrived, not handed out yet */
 	size_t len, cap;
-	atmo_buf errbody;       /* the body of an error answer */
-	uint64_t got;           /* bytes handed out (and hashed) */
-	uint64_t skip;          /* a server that ignored Range: bytes to drop */
+	atmo_buf errbody; /* the body of an error answer */
+	uint64_t got;     /* bytes handed out (and hashed) */
+	uint64_t skip;    /* a server that ignored Range: bytes to drop */
 	int attempts;
 	int running;
 	int eof;
@@ -850,7 +869,8 @@ static int blob_start(atmo_image__blob *b)
 	if (b->got)
 		curl_easy_setopt(b->easy, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)b->got);
 	if (curl_multi_add_handle(b->multi, b->easy) != CURLM_OK)
-		return atmo__error_set(&b->err, ATMO_ERROR, b->reg->name, 0, 0, "curl_multi_add_handle");
+		return atmo__error_set(&b->err, ATMO_ERROR, b->reg->name, 0, 0,
+				       "curl_multi_add_handle");
 	b->running = 1;
 	return 0;
 }
@@ -911,7 +931,8 @@ static int blob_pump(atmo_image__blob *b)
 		m = curl_multi_info_read(b->multi, &left);
 		if (!m)
 			return atmo__error_set(&b->err, ATMO_EIO, b->reg->name, 0, 0,
-					       "blob %s: the transfer stopped without a result", b->digest);
+					       "blob %s: the transfer stopped without a result",
+					       b->digest);
 		for (; m; m = curl_multi_info_read(b->multi, &left)) {
 			CURLcode cc;
 			long status = 0;
@@ -932,14 +953,16 @@ static int blob_pump(atmo_image__blob *b)
 				break;
 			}
 			if (cc != CURLE_OK)
-				return atmo__error_set(&b->err, ATMO_EIO, b->reg->name, 0, 0,
-						       "blob %s: %s after %llu bytes (curl error %d)",
-						       b->digest, curl_easy_strerror(cc),
-						       (unsigned long long)b->got, (int)cc);
+				return atmo__error_set(
+					&b->err, ATMO_EIO, b->reg->name, 0, 0,
+					"blob %s: %s after %llu bytes (curl error %d)", b->digest,
+					curl_easy_strerror(cc), (unsigned long long)b->got,
+					(int)cc);
 			{
 				char why[600];
 				registry_errors(why, sizeof(why), &b->errbody);
-				return atmo__error_set(&b->err, status == 404 ? ATMO_ENOTFOUND : ATMO_EIO,
+				return atmo__error_set(&b->err,
+						       status == 404 ? ATMO_ENOTFOUND : ATMO_EIO,
 						       b->reg->name, 0, 0, "blob %s: HTTP %ld%s",
 						       b->digest, status, why);
 			}
@@ -988,16 +1011,19 @@ int atmo_image__blob_finish(atmo_image__blob *b, uint64_t *bytes)
 	}
 	*bytes = b->got;
 	if (b->size != UINT64_MAX && b->got != b->size)
-		return atmo__error_set(&b->err, ATMO_EVERIFY, b->reg->name, 0, 0,
-				       "blob %s: size mismatch: the descriptor says %llu bytes, the "
-				       "registry sent %llu", b->digest, (unsigned long long)b->size,
-				       (unsigned long long)b->got);
+		return atmo__error_set(
+			&b->err, ATMO_EVERIFY, b->reg->name, 0, 0,
+			"blob %s: size mismatch: the descriptor says %llu bytes, the "
+			"registry sent %llu",
+			b->digest, (unsigned long long)b->size, (unsigned long long)b->got);
 	if (atmo__sha256_final_hex(b->hash, hex) < 0)
 		return atmo__error_set(&b->err, ATMO_ERROR, b->reg->name, 0, 0, "SHA-256 failed");
 	if (!strncmp(b->digest, "sha256:", 7) && strcmp(hex, b->digest + 7))
-		return atmo__error_set(&b->err, ATMO_EVERIFY, b->reg->name, 0, 0,
-				       "blob %s: digest mismatch: the registry sent content hashing to "
-				       "sha256:%s", b->digest, hex);
+		return atmo__error_set(
+			&b->err, ATMO_EVERIFY, b->reg->name, 0, 0,
+			"blob %s: digest mismatch: the registry sent content hashing to "
+			"sha256:%s",
+			b->digest, hex);
 	return 0;
 }
 

@@ -41,14 +41,16 @@ int atmo_image__range_read(const atmo_image__range *r, size_t max, char **data, 
 	*data = NULL;
 	*len = 0;
 	if (r->len > max)
-		return atmo__error_set(err, ATMO_ELIMIT, what, 0, 0,
-				       "%llu bytes is more than the limit of %zu for this kind of file",
-				       (unsigned long long)r->len, max);
+		return atmo__error_set(
+			err, ATMO_ELIMIT, what, 0, 0,
+			"%llu bytes is more than the limit of %zu for this kind of file",
+			(unsigned long long)r->len, max);
 	buf = atmo__malloc((size_t)r->len + 1, NULL);
 	if (!buf)
 		return atmo__error_nomem(err);
 	while (done < r->len) {
-		ssize_t n = pread(r->fd, buf + done, (size_t)(r->len - done), (off_t)(r->off + done));
+		ssize_t n =
+			pread(r->fd, buf + done, (size_t)(r->len - done), (off_t)(r->off + done));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
@@ -93,7 +95,8 @@ int atmo_image__range_sha256(const atmo_image__range *r, char hex[65], const cha
 		done += (uint64_t)n;
 	}
 	rc = atmo__sha256_final_hex(h, hex) < 0
-		? atmo__error_set(err, ATMO_ERROR, what, 0, 0, "SHA-256 failed") : 0;
+		     ? atmo__error_set(err, ATMO_ERROR, what, 0, 0, "SHA-256 failed")
+		     : 0;
 done:
 	atmo__free(buf);
 	atmo__sha256_free(h);
@@ -135,8 +138,9 @@ static la_int64_t outer_skip(struct archive *a, void *cd, la_int64_t req)
 static la_int64_t outer_seek(struct archive *a, void *cd, la_int64_t off, int whence)
 {
 	outer_io *io = cd;
-	int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (int64_t)io->pos
-									: (int64_t)io->size;
+	int64_t base = whence == SEEK_SET   ? 0
+		       : whence == SEEK_CUR ? (int64_t)io->pos
+					    : (int64_t)io->size;
 	(void)a;
 	if (base + off < 0)
 		return ARCHIVE_FATAL;
@@ -194,7 +198,8 @@ static int src_scan_tar(atmo_image__src *s, atmo_error *err)
 	if (archive_read_open1(a) != ARCHIVE_OK) {
 		rc = atmo__error_set(err, ATMO_EINVALID, s->path, 0, 0,
 				     "not a tar archive or an OCI layout directory: %s",
-				     archive_error_string(a) ? archive_error_string(a) : "unknown format");
+				     archive_error_string(a) ? archive_error_string(a)
+							     : "unknown format");
 		goto done;
 	}
 	for (;;) {
@@ -206,7 +211,8 @@ static int src_scan_tar(atmo_image__src *s, atmo_error *err)
 		if (r < ARCHIVE_WARN) {
 			rc = atmo__error_set(err, ATMO_EINVALID, s->path, 0, 0,
 					     "broken or truncated archive: %s",
-					     archive_error_string(a) ? archive_error_string(a) : "read error");
+					     archive_error_string(a) ? archive_error_string(a)
+								     : "read error");
 			goto done;
 		}
 		name = archive_entry_pathname(e);
@@ -221,12 +227,14 @@ static int src_scan_tar(atmo_image__src *s, atmo_error *err)
 			continue;
 		if (!atmo_image__safe_name(name)) {
 			rc = atmo__error_set(err, ATMO_EINVALID, s->path, 0, 0,
-					     "unsafe member name '%s' (absolute or with '..')", name);
+					     "unsafe member name '%s' (absolute or with '..')",
+					     name);
 			goto done;
 		}
 		if (archive_filter_count(a) > 1) {
-			rc = atmo__error_set(err, ATMO_EUNSUPPORTED, s->path, 0, 0,
-					     "compressed image archives are not read; decompress it first");
+			rc = atmo__error_set(
+				err, ATMO_EUNSUPPORTED, s->path, 0, 0,
+				"compressed image archives are not read; decompress it first");
 			goto done;
 		}
 		if (archive_entry_filetype(e) != AE_IFREG || archive_entry_hardlink(e))
@@ -239,10 +247,11 @@ static int src_scan_tar(atmo_image__src *s, atmo_error *err)
 		len = (uint64_t)archive_entry_size(e);
 		off = (uint64_t)archive_filter_bytes(a, 0);
 		if (off > s->file_size || len > s->file_size - off) {
-			rc = atmo__error_set(err, ATMO_EINVALID, s->path, 0, 0,
-					     "member '%s' claims %llu bytes but the archive ends before "
-					     "(truncated archive or absurd size)", name,
-					     (unsigned long long)len);
+			rc = atmo__error_set(
+				err, ATMO_EINVALID, s->path, 0, 0,
+				"member '%s' claims %llu bytes but the archive ends before "
+				"(truncated archive or absurd size)",
+				name, (unsigned long long)len);
 			goto done;
 		}
 		if (s->n_members >= ATMO_IMAGE_MAX_LAYERS * 4 + 1024) {
@@ -363,9 +372,11 @@ int atmo_image__src_find(atmo_image__src *s, const char *name, atmo_image__range
 			return atmo__error_set(err, ATMO_EINVALID, s->path, 0, 0, "path too long");
 		fd = atmo_image__open_beneath(s->dirfd, name);
 		if (fd < 0 && (errno == ELOOP || errno == ENOTDIR || errno == EXDEV))
-			return atmo__error_set(err, ATMO_EINVALID, s->path, 0, 0,
-					       "'%s' is or passes through a symbolic link (or leads "
-					       "outside the image): refused", name);
+			return atmo__error_set(
+				err, ATMO_EINVALID, s->path, 0, 0,
+				"'%s' is or passes through a symbolic link (or leads "
+				"outside the image): refused",
+				name);
 		if (fd < 0)
 			return atmo__error_set(err, errno == ENOENT ? ATMO_ENOTFOUND : ATMO_EIO,
 					       s->path, 0, 0, "missing blob: cannot open '%s': %s",
@@ -387,8 +398,8 @@ int atmo_image__src_find(atmo_image__src *s, const char *name, atmo_image__range
 	}
 }
 
-int atmo_image__src_read(atmo_image__src *s, const char *name, size_t max, char **data,
-			 size_t *len, atmo_error *err)
+int atmo_image__src_read(atmo_image__src *s, const char *name, size_t max, char **data, size_t *len,
+			 atmo_error *err)
 {
 	atmo_image__range r;
 	char what[512];

@@ -27,13 +27,13 @@
 #include "image/image_int.h"
 #include "util/alloc.h"
 
-#define TW_BUF 16384           /* header reads; pax and 'L' bodies up to TW_BUF - 512 */
+#define TW_BUF 16384 /* header reads; pax and 'L' bodies up to TW_BUF - 512 */
 
 typedef struct {
 	int fd;
-	uint64_t off, len;         /* the layer: a byte range of fd */
+	uint64_t off, len; /* the layer: a byte range of fd */
 	char *buf;
-	uint64_t bpos;             /* buf holds [bpos, bpos + blen) of the range */
+	uint64_t bpos; /* buf holds [bpos, bpos + blen) of the range */
 	size_t blen;
 } twr;
 
@@ -137,10 +137,26 @@ static int pax_xattr(const char *k, size_t n)
 static int pax_harmless(const char *k, size_t n)
 {
 	static const char *const keys[] = {
-		"atime", "ctime", "mtime", "charset", "comment", "gid", "gname", "uid", "uname",
-		"hdrcharset", "SCHILY.dev", "SCHILY.ino", "SCHILY.nlink", "SCHILY.fflags",
-		"SCHILY.devmajor", "SCHILY.devminor", "SCHILY.acl.access", "SCHILY.acl.default",
-		"SCHILY.acl.ace", "LIBARCHIVE.creationtime",
+		"atime",
+		"ctime",
+		"mtime",
+		"charset",
+		"comment",
+		"gid",
+		"gname",
+		"uid",
+		"uname",
+		"hdrcharset",
+		"SCHILY.dev",
+		"SCHILY.ino",
+		"SCHILY.nlink",
+		"SCHILY.fflags",
+		"SCHILY.devmajor",
+		"SCHILY.devminor",
+		"SCHILY.acl.access",
+		"SCHILY.acl.default",
+		"SCHILY.acl.ace",
+		"LIBARCHIVE.creationtime",
 	};
 	size_t i;
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -150,8 +166,8 @@ static int pax_harmless(const char *k, size_t n)
 }
 
 typedef struct {
-	char *path;               /* pax "path" (malloc'd) or NULL */
-	int link;                 /* a non-empty pax "linkpath" */
+	char *path; /* pax "path" (malloc'd) or NULL */
+	int link;   /* a non-empty pax "linkpath" */
 } pax_t;
 
 /* 0, or ATMO_IMAGE__TAR_FALLBACK for anything libarchive would treat differently */
@@ -216,7 +232,7 @@ int atmo_image__tar_walk(int fd, uint64_t off, uint64_t len, atmo_image__tar_cb 
 			 uint64_t *tar_size)
 {
 	twr r;
-	pax_t px = {NULL, 0};
+	pax_t px = { NULL, 0 };
 	char *longname = NULL;
 	int pending = 0, rc = ATMO_IMAGE__TAR_FALLBACK;
 	uint64_t pos = 0, last_skip = 0;
@@ -274,7 +290,8 @@ int atmo_image__tar_walk(int fd, uint64_t off, uint64_t len, atmo_image__tar_cb 
 			goto done;
 		if (t == 'x' || t == 'L') {
 			const char *body;
-			if (pending || (uint64_t)sz > TW_BUF - 512 || pos + 512 + pad512((uint64_t)sz) > len)
+			if (pending || (uint64_t)sz > TW_BUF - 512 ||
+			    pos + 512 + pad512((uint64_t)sz) > len)
 				goto done;
 			body = tw_at(&r, pos + 512, (size_t)sz, (size_t)sz + 512);
 			if (!body)
@@ -301,7 +318,9 @@ int atmo_image__tar_walk(int fd, uint64_t off, uint64_t len, atmo_image__tar_cb 
 		memset(&e, 0, sizeof(e));
 		dsz = 0;
 		switch (t) {
-		case '0': case '\0': case '7':
+		case '0':
+		case '\0':
+		case '7':
 			e.filetype = AE_IFREG;
 			dsz = (uint64_t)sz;
 			break;
@@ -311,11 +330,21 @@ int atmo_image__tar_walk(int fd, uint64_t off, uint64_t len, atmo_image__tar_cb 
 				goto done;
 			e.hardlink = 1;
 			break;
-		case '2': e.filetype = AE_IFLNK; break;
-		case '3': e.filetype = AE_IFCHR; break;
-		case '4': e.filetype = AE_IFBLK; break;
-		case '5': e.filetype = AE_IFDIR; break;
-		case '6': e.filetype = AE_IFIFO; break;
+		case '2':
+			e.filetype = AE_IFLNK;
+			break;
+		case '3':
+			e.filetype = AE_IFCHR;
+			break;
+		case '4':
+			e.filetype = AE_IFBLK;
+			break;
+		case '5':
+			e.filetype = AE_IFDIR;
+			break;
+		case '6':
+			e.filetype = AE_IFIFO;
+			break;
 		default:
 			goto done;
 		}

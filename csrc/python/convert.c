@@ -19,7 +19,8 @@ PyObject *atmo_py_from_json(const json_t *v)
 		res = PyDict_New();
 		if (!res)
 			goto obj_done;
-		json_object_foreach((json_t *)v, key, item) {
+		json_object_foreach((json_t *)v, key, item)
+		{
 			PyObject *pv = atmo_py_from_json(item);
 			if (!pv || PyDict_SetItemString(res, key, pv) < 0) {
 				Py_XDECREF(pv);
@@ -88,7 +89,8 @@ json_t *atmo_py_to_json(PyObject *o)
 	if (PyFloat_Check(o)) {
 		res = json_real(PyFloat_AS_DOUBLE(o));
 		if (!res)
-			PyErr_SetString(PyExc_ValueError, "graph document: NaN and infinity are not JSON");
+			PyErr_SetString(PyExc_ValueError,
+					"graph document: NaN and infinity are not JSON");
 		return res;
 	}
 	if (PyUnicode_Check(o)) {

@@ -27,42 +27,65 @@
 /* ---- module state ---------------------------------------------------------- */
 
 enum {
-	EXC_ERROR, EXC_INVALID, EXC_NOTFOUND, EXC_IO, EXC_UNSUPPORTED, EXC_IMAGE,
-	EXC_VERIFY, EXC_CANCELLED, EXC_ENGINE, EXC_LIMIT,
+	EXC_ERROR,
+	EXC_INVALID,
+	EXC_NOTFOUND,
+	EXC_IO,
+	EXC_UNSUPPORTED,
+	EXC_IMAGE,
+	EXC_VERIFY,
+	EXC_CANCELLED,
+	EXC_ENGINE,
+	EXC_LIMIT,
 	/* what image calls raise: ImageError and the class of the code */
-	EXC_IMAGE_INVALID, EXC_IMAGE_NOTFOUND, EXC_IMAGE_IO, EXC_IMAGE_UNSUPPORTED, EXC_IMAGE_LIMIT,
+	EXC_IMAGE_INVALID,
+	EXC_IMAGE_NOTFOUND,
+	EXC_IMAGE_IO,
+	EXC_IMAGE_UNSUPPORTED,
+	EXC_IMAGE_LIMIT,
 	EXC_COUNT
 };
 
 static const struct {
-	const char *name;   /* "atmograph.X" */
-	int base;           /* index of the base class, -1: Exception */
+	const char *name; /* "atmograph.X" */
+	int base;         /* index of the base class, -1: Exception */
 	const char *doc;
-	int base2;          /* a second base class, -1: none */
+	int base2; /* a second base class, -1: none */
 } exc_specs[EXC_COUNT] = {
-	{"atmograph.Error", -1, "Base class of atmograph errors (filename, line, column, code, text).", -1},
-	{"atmograph.InvalidInputError", EXC_ERROR, "Invalid input: a syntax error, a bad value (ATMO_EINVALID).", -1},
-	{"atmograph.NotFoundError", EXC_ERROR, "A file, stage, target or image was not found (ATMO_ENOTFOUND).", -1},
-	{"atmograph.ReadError", EXC_ERROR, "Reading or writing failed (ATMO_EIO).", -1},
-	{"atmograph.UnsupportedError", EXC_ERROR, "Valid input atmograph does not handle (ATMO_EUNSUPPORTED).", -1},
-	{"atmograph.ImageError", EXC_ERROR, "An image archive could not be used.", -1},
-	{"atmograph.VerifyError", EXC_IMAGE, "A digest or size did not match the content (ATMO_EVERIFY).", -1},
-	{"atmograph.CancelledError", EXC_ERROR, "Stopped by a signal or a callback (ATMO_ECANCELLED).", -1},
-	{"atmograph.EngineError", EXC_ERROR, "An external build engine failed (ATMO_EENGINE).", -1},
-	{"atmograph.LimitError", EXC_ERROR, "An input exceeded a safety limit (ATMO_ELIMIT).", -1},
-	{"atmograph.InvalidImageError", EXC_IMAGE, "A broken image: bad JSON, truncated archive, unsafe names.", EXC_INVALID},
-	{"atmograph.ImageNotFoundError", EXC_IMAGE, "No such image file, blob or reference.", EXC_NOTFOUND},
-	{"atmograph.ImageReadError", EXC_IMAGE, "Reading an image failed.", EXC_IO},
-	{"atmograph.UnsupportedImageError", EXC_IMAGE, "An image format atmograph does not read.", EXC_UNSUPPORTED},
-	{"atmograph.ImageLimitError", EXC_IMAGE, "An image exceeded a safety limit.", EXC_LIMIT},
+	{ "atmograph.Error", -1,
+	  "Base class of atmograph errors (filename, line, column, code, text).", -1 },
+	{ "atmograph.InvalidInputError", EXC_ERROR,
+	  "Invalid input: a syntax error, a bad value (ATMO_EINVALID).", -1 },
+	{ "atmograph.NotFoundError", EXC_ERROR,
+	  "A file, stage, target or image was not found (ATMO_ENOTFOUND).", -1 },
+	{ "atmograph.ReadError", EXC_ERROR, "Reading or writing failed (ATMO_EIO).", -1 },
+	{ "atmograph.UnsupportedError", EXC_ERROR,
+	  "Valid input atmograph does not handle (ATMO_EUNSUPPORTED).", -1 },
+	{ "atmograph.ImageError", EXC_ERROR, "An image archive could not be used.", -1 },
+	{ "atmograph.VerifyError", EXC_IMAGE,
+	  "A digest or size did not match the content (ATMO_EVERIFY).", -1 },
+	{ "atmograph.CancelledError", EXC_ERROR,
+	  "Stopped by a signal or a callback (ATMO_ECANCELLED).", -1 },
+	{ "atmograph.EngineError", EXC_ERROR, "An external build engine failed (ATMO_EENGINE).",
+	  -1 },
+	{ "atmograph.LimitError", EXC_ERROR, "An input exceeded a safety limit (ATMO_ELIMIT).",
+	  -1 },
+	{ "atmograph.InvalidImageError", EXC_IMAGE,
+	  "A broken image: bad JSON, truncated archive, unsafe names.", EXC_INVALID },
+	{ "atmograph.ImageNotFoundError", EXC_IMAGE, "No such image file, blob or reference.",
+	  EXC_NOTFOUND },
+	{ "atmograph.ImageReadError", EXC_IMAGE, "Reading an image failed.", EXC_IO },
+	{ "atmograph.UnsupportedImageError", EXC_IMAGE, "An image format atmograph does not read.",
+	  EXC_UNSUPPORTED },
+	{ "atmograph.ImageLimitError", EXC_IMAGE, "An image exceeded a safety limit.", EXC_LIMIT },
 };
 
 typedef struct {
 	PyObject *exc[EXC_COUNT];
-	atmo_renderer *renderer;   /* made on first use (get_renderer) */
-	PyThread_type_lock lock;   /* held while the renderer is being made */
-	atmo_render_queue *queue;  /* the module's render queue, made by the first render_submit */
-	long queue_pid;            /* the process that made it (its thread is not in a fork) */
+	atmo_renderer *renderer;  /* made on first use (get_renderer) */
+	PyThread_type_lock lock;  /* held while the renderer is being made */
+	atmo_render_queue *queue; /* the module's render queue, made by the first render_submit */
+	long queue_pid;           /* the process that made it (its thread is not in a fork) */
 } core_state;
 
 static core_state *get_state(PyObject *module)
@@ -84,26 +107,58 @@ static PyObject *raise_error_as(PyObject *module, int code, const atmo_error *er
 	int idx;
 
 	switch (code) {
-	case ATMO_ENOMEM: return PyErr_NoMemory();
-	case ATMO_EINVALID: idx = EXC_INVALID; break;
-	case ATMO_ENOTFOUND: idx = EXC_NOTFOUND; break;
-	case ATMO_EIO: idx = EXC_IO; break;
-	case ATMO_EUNSUPPORTED: idx = EXC_UNSUPPORTED; break;
-	case ATMO_EVERIFY: idx = EXC_VERIFY; break;
-	case ATMO_ECANCELLED: idx = EXC_CANCELLED; break;
-	case ATMO_EENGINE: idx = EXC_ENGINE; break;
-	case ATMO_ELIMIT: idx = EXC_LIMIT; break;
-	default: idx = EXC_ERROR; break;
+	case ATMO_ENOMEM:
+		return PyErr_NoMemory();
+	case ATMO_EINVALID:
+		idx = EXC_INVALID;
+		break;
+	case ATMO_ENOTFOUND:
+		idx = EXC_NOTFOUND;
+		break;
+	case ATMO_EIO:
+		idx = EXC_IO;
+		break;
+	case ATMO_EUNSUPPORTED:
+		idx = EXC_UNSUPPORTED;
+		break;
+	case ATMO_EVERIFY:
+		idx = EXC_VERIFY;
+		break;
+	case ATMO_ECANCELLED:
+		idx = EXC_CANCELLED;
+		break;
+	case ATMO_EENGINE:
+		idx = EXC_ENGINE;
+		break;
+	case ATMO_ELIMIT:
+		idx = EXC_LIMIT;
+		break;
+	default:
+		idx = EXC_ERROR;
+		break;
 	}
 	if (image) {
 		switch (idx) {
-		case EXC_INVALID: idx = EXC_IMAGE_INVALID; break;
-		case EXC_NOTFOUND: idx = EXC_IMAGE_NOTFOUND; break;
-		case EXC_IO: idx = EXC_IMAGE_IO; break;
-		case EXC_UNSUPPORTED: idx = EXC_IMAGE_UNSUPPORTED; break;
-		case EXC_LIMIT: idx = EXC_IMAGE_LIMIT; break;
-		case EXC_ERROR: idx = EXC_IMAGE; break;
-		default: break;
+		case EXC_INVALID:
+			idx = EXC_IMAGE_INVALID;
+			break;
+		case EXC_NOTFOUND:
+			idx = EXC_IMAGE_NOTFOUND;
+			break;
+		case EXC_IO:
+			idx = EXC_IMAGE_IO;
+			break;
+		case EXC_UNSUPPORTED:
+			idx = EXC_IMAGE_UNSUPPORTED;
+			break;
+		case EXC_LIMIT:
+			idx = EXC_IMAGE_LIMIT;
+			break;
+		case EXC_ERROR:
+			idx = EXC_IMAGE;
+			break;
+		default:
+			break;
 		}
 	}
 	cls = st->exc[idx];
@@ -114,15 +169,15 @@ static PyObject *raise_error_as(PyObject *module, int code, const atmo_error *er
 	exc = PyObject_CallFunction(cls, "s", msg);
 	if (!exc)
 		return NULL;
-#define SETATTR(name, expr)                                       \
-	do {                                                      \
-		v = (expr);                                       \
-		if (!v || PyObject_SetAttrString(exc, name, v) < 0) { \
-			Py_XDECREF(v);                            \
-			Py_DECREF(exc);                           \
-			return NULL;                              \
-		}                                                 \
-		Py_DECREF(v);                                     \
+#define SETATTR(name, expr)                                                                        \
+	do {                                                                                       \
+		v = (expr);                                                                        \
+		if (!v || PyObject_SetAttrString(exc, name, v) < 0) {                              \
+			Py_XDECREF(v);                                                             \
+			Py_DECREF(exc);                                                            \
+			return NULL;                                                               \
+		}                                                                                  \
+		Py_DECREF(v);                                                                      \
 	} while (0)
 	if (err && err->source[0])
 		SETATTR("filename", PyUnicode_DecodeFSDefault(err->source));
@@ -132,9 +187,11 @@ static PyObject *raise_error_as(PyObject *module, int code, const atmo_error *er
 	SETATTR("column", PyLong_FromLong(err ? err->column : 0));
 	SETATTR("code", PyLong_FromLong(code));
 	SETATTR("reason", PyUnicode_FromString(atmo_strerror(code)));
-	SETATTR("text", PyUnicode_DecodeUTF8(err && err->text[0] ? err->text : atmo_strerror(code),
-					     (Py_ssize_t)strlen(err && err->text[0] ? err->text : atmo_strerror(code)),
-					     "replace"));
+	SETATTR("text",
+		PyUnicode_DecodeUTF8(
+			err && err->text[0] ? err->text : atmo_strerror(code),
+			(Py_ssize_t)strlen(err && err->text[0] ? err->text : atmo_strerror(code)),
+			"replace"));
 #undef SETATTR
 	PyErr_SetObject(cls, exc);
 	Py_DECREF(exc);
@@ -242,7 +299,8 @@ int atmo_py_strlist_from(atmo_py_strlist *l, PyObject *o, const char *what)
 	} else {
 		PyObject *seq;
 		if (!PySequence_Check(o)) {
-			PyErr_Format(PyExc_TypeError, "%s must be a dict or a list of 'K=V' strings, not %.100s",
+			PyErr_Format(PyExc_TypeError,
+				     "%s must be a dict or a list of 'K=V' strings, not %.100s",
 				     what, Py_TYPE(o)->tp_name);
 			goto fail;
 		}
@@ -253,8 +311,9 @@ int atmo_py_strlist_from(atmo_py_strlist *l, PyObject *o, const char *what)
 			PyObject *it = PySequence_Fast_GET_ITEM(seq, i);
 			if (!PyUnicode_Check(it)) {
 				Py_DECREF(seq);
-				PyErr_Format(PyExc_TypeError, "%s: items must be 'K=V' strings, not %.100s",
-					     what, Py_TYPE(it)->tp_name);
+				PyErr_Format(PyExc_TypeError,
+					     "%s: items must be 'K=V' strings, not %.100s", what,
+					     Py_TYPE(it)->tp_name);
 				goto fail;
 			}
 			if (PyUnicode_FindChar(it, '=', 0, PyUnicode_GET_LENGTH(it), 1) < 0) {
@@ -296,7 +355,7 @@ PyObject *atmo_py_json_result(json_t *j)
 
 static PyObject *core_parse(PyObject *module, PyObject *args, PyObject *kwds)
 {
-	static char *kwlist[] = {"source", "filename", "dump", NULL};
+	static char *kwlist[] = { "source", "filename", "dump", NULL };
 	PyObject *source, *res = NULL;
 	const char *filename = NULL, *text;
 	Py_ssize_t len;
@@ -306,19 +365,19 @@ static PyObject *core_parse(PyObject *module, PyObject *args, PyObject *kwds)
 	char *dumped = NULL;
 	atmo_error err;
 
-	if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|$zp:parse", kwlist, &source, &filename, &dump))
+	if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|$zp:parse", kwlist, &source, &filename,
+					 &dump))
 		return NULL;
 	if (atmo_py_get_text(source, &text, &len, "source") < 0)
 		return NULL;
 	atmo_error_clear(&err);
-	Py_BEGIN_ALLOW_THREADS
-	rc = atmo_dockerfile_parse(&df, text, (size_t)len, filename ? filename : "<string>", &err);
+	Py_BEGIN_ALLOW_THREADS rc = atmo_dockerfile_parse(&df, text, (size_t)len,
+							  filename ? filename : "<string>", &err);
 	if (rc == 0)
-		rc = dump ? atmo_dockerfile_dump(&dumped, df, &err) : atmo_dockerfile_to_json(&j, df, &err);
+		rc = dump ? atmo_dockerfile_dump(&dumped, df, &err)
+			  : atmo_dockerfile_to_json(&j, df, &err);
 	atmo_dockerfile_free(df);
-	Py_END_ALLOW_THREADS
-	if (rc < 0)
-		return atmo_py_raise_error(module, rc, &err);
+	Py_END_ALLOW_THREADS if (rc < 0) return atmo_py_raise_error(module, rc, &err);
 	if (dump) {
 		res = PyUnicode_DecodeUTF8(dumped, (Py_ssize_t)strlen(dumped), "surrogateescape");
 		atmo_free(dumped);
@@ -333,10 +392,9 @@ static int read_file_nogil(PyObject *module, const char *path, char **data, size
 	atmo_error err;
 	int rc;
 	atmo_error_clear(&err);
-	Py_BEGIN_ALLOW_THREADS
-	rc = atmo_file_read(data, len, path, 0, &err);
-	Py_END_ALLOW_THREADS
-	if (rc < 0) {
+	Py_BEGIN_ALLOW_THREADS rc = atmo_file_read(data, len, path, 0, &err);
+	Py_END_ALLOW_THREADS if (rc < 0)
+	{
 		atmo_py_raise_error(module, rc, &err);
 		return -1;
 	}
@@ -345,7 +403,7 @@ static int read_file_nogil(PyObject *module, const char *path, char **data, size
 
 static PyObject *core_read_file(PyObject *module, PyObject *args, PyObject *kwds)
 {
-	static char *kwlist[] = {"path", NULL};
+	static char *kwlist[] = { "path", NULL };
 	PyObject *pathobj, *path, *res;
 	char *data = NULL;
 	size_t len = 0;
@@ -379,19 +437,15 @@ static atmo_renderer *get_renderer(PyObject *module)
 	int rc = 0;
 	if (st->renderer)
 		return st->renderer;
-	Py_BEGIN_ALLOW_THREADS
-	PyThread_acquire_lock(st->lock, WAIT_LOCK);
-	Py_END_ALLOW_THREADS
-	if (st->renderer) {  /* made by another thread meanwhile */
+	Py_BEGIN_ALLOW_THREADS PyThread_acquire_lock(st->lock, WAIT_LOCK);
+	Py_END_ALLOW_THREADS if (st->renderer)
+	{ /* made by another thread meanwhile */
 		PyThread_release_lock(st->lock);
 		return st->renderer;
 	}
 	atmo_error_clear(&err);
-	Py_BEGIN_ALLOW_THREADS
-	rc = atmo_renderer_new(&r, &err);
-	Py_END_ALLOW_THREADS
-	if (rc == 0)
-		st->renderer = r;
+	Py_BEGIN_ALLOW_THREADS rc = atmo_renderer_new(&r, &err);
+	Py_END_ALLOW_THREADS if (rc == 0) st->renderer = r;
 	PyThread_release_lock(st->lock);
 	if (rc < 0) {
 		atmo_py_raise_error(module, rc, &err);
@@ -409,12 +463,17 @@ static atmo_renderer *get_renderer(PyObject *module)
 static int render_options_from(PyObject *args, PyObject *kwds, int with_graph, PyObject **doc,
 			       atmo_render_options *opts, const char **path)
 {
-	static char *kwlist_g[] = {"graph", "format", "rankdir", "layers", "legend", "scratch",
-				   "max_label_length", "theme", "link_base", "dpi", "fixed_size",
-				   "id_prefix", "svg_inline", "detail", "path", NULL};
-	static char *kwlist_c[] = {"format", "rankdir", "layers", "legend", "scratch",
-				   "max_label_length", "theme", "link_base", "dpi", "fixed_size",
-				   "id_prefix", "svg_inline", "detail", NULL};
+	static char *kwlist_g[] = {
+		"graph",      "format",           "rankdir",    "layers",    "legend",
+		"scratch",    "max_label_length", "theme",      "link_base", "dpi",
+		"fixed_size", "id_prefix",        "svg_inline", "detail",    "path",
+		NULL
+	};
+	static char *kwlist_c[] = { "format",     "rankdir",   "layers",
+				    "legend",     "scratch",   "max_label_length",
+				    "theme",      "link_base", "dpi",
+				    "fixed_size", "id_prefix", "svg_inline",
+				    "detail",     NULL };
 	const char *format = "svg", *rankdir = NULL, *theme = "light", *link_base = NULL;
 	const char *id_prefix = NULL, *detail = NULL;
 	int layers = 0, legend = 0, scratch = 1, fixed_size = 0, svg_inline = 0, ok;
@@ -423,11 +482,11 @@ static int render_options_from(PyObject *args, PyObject *kwds, int with_graph, P
 	atmo_render_options init = ATMO_RENDER_OPTIONS_INIT;
 
 	if (with_graph)
-		ok = PyArg_ParseTupleAndKeywords(args, kwds, "O|$szpppiszdpzpzz:render", kwlist_g, doc,
-						 &format, &rankdir, &layers, &legend, &scratch,
+		ok = PyArg_ParseTupleAndKeywords(args, kwds, "O|$szpppiszdpzpzz:render", kwlist_g,
+						 doc, &format, &rankdir, &layers, &legend, &scratch,
 						 &max_label, &theme, &link_base, &dpi, &fixed_size,
 						 &id_prefix, &svg_inline, &detail, path);
-	else   /* the same keywords but graph and path */
+	else /* the same keywords but graph and path */
 		ok = PyArg_ParseTupleAndKeywords(args, kwds, "|$szpppiszdpzpz:check_render_options",
 						 kwlist_c, &format, &rankdir, &layers, &legend,
 						 &scratch, &max_label, &theme, &link_base, &dpi,
@@ -440,13 +499,14 @@ static int render_options_from(PyObject *args, PyObject *kwds, int with_graph, P
 			     Py_TYPE(*doc)->tp_name);
 		return -1;
 	}
-	if (max_label < 0) {   /* not representable in the unsigned option: a conversion error */
+	if (max_label < 0) { /* not representable in the unsigned option: a conversion error */
 		PyErr_SetString(PyExc_ValueError, "max_label_length must be >= 0");
 		return -1;
 	}
 	*opts = init;
 	if (atmo_format_from_name(&opts->format, format) < 0) {
-		PyErr_Format(PyExc_ValueError, "unknown format '%s' (svg, png, pdf, dot, json, text)", format);
+		PyErr_Format(PyExc_ValueError,
+			     "unknown format '%s' (svg, png, pdf, dot, json, text)", format);
 		return -1;
 	}
 	opts->rankdir = rankdir;
@@ -510,7 +570,8 @@ static PyObject *core_describe(PyObject *module, PyObject *args, PyObject *kwds)
 		if (!graph) {
 			atmo_error_clear(&err);
 			err.code = ATMO_EINVALID;
-			snprintf(err.text, sizeof(err.text), "the graph document is not JSON: %s", je.text);
+			snprintf(err.text, sizeof(err.text), "the graph document is not JSON: %s",
+				 je.text);
 			return atmo_py_raise_error(module, ATMO_EINVALID, &err);
 		}
 	} else if (!(graph = atmo_py_to_json(doc))) {
@@ -575,15 +636,12 @@ static PyObject *core_render(PyObject *module, PyObject *args, PyObject *kwds)
 		return NULL;
 	if (rc == 0 && !(graph = atmo_py_to_json(doc)))
 		return NULL;
-	Py_BEGIN_ALLOW_THREADS
-	if (text)
-		rc = atmo_render_text(&data, &len, r, text, (size_t)text_len, &opts, &warnings, &err);
-	else
-		rc = atmo_render(&data, &len, r, graph, &opts, &warnings, &err);
+	Py_BEGIN_ALLOW_THREADS if (text) rc =
+		atmo_render_text(&data, &len, r, text, (size_t)text_len, &opts, &warnings, &err);
+	else rc = atmo_render(&data, &len, r, graph, &opts, &warnings, &err);
 	if (rc == 0 && path)
 		rc = atmo_file_write_atomic_flags(path, data, len, ATMO_WRITE_NO_SYNC, &err);
-	Py_END_ALLOW_THREADS
-	json_decref(graph);
+	Py_END_ALLOW_THREADS json_decref(graph);
 	if (rc < 0) {
 		json_decref(warnings);
 		atmo_free(data);
@@ -616,7 +674,8 @@ static atmo_render_queue *get_queue(PyObject *module, int make)
 	atmo_error err;
 	int rc;
 	if (st->queue && st->queue_pid != (long)getpid()) {
-		PyErr_SetString(PyExc_RuntimeError, "the render queue belongs to the parent process "
+		PyErr_SetString(PyExc_RuntimeError,
+				"the render queue belongs to the parent process "
 				"(its thread is not in a fork)");
 		return NULL;
 	}
@@ -648,7 +707,7 @@ static PyObject *core_render_submit(PyObject *module, PyObject *args, PyObject *
 		return NULL;
 	if ((rc = graph_text(doc, &text, &text_len)) < 0)
 		return NULL;
-	if (rc == 0) {   /* a dict: queued as its JSON text */
+	if (rc == 0) { /* a dict: queued as its JSON text */
 		json_t *graph = atmo_py_to_json(doc);
 		if (!graph)
 			return NULL;
@@ -689,11 +748,8 @@ static PyObject *core_render_take(PyObject *module, PyObject *arg)
 	if (!(q = get_queue(module, 1)))
 		return NULL;
 	atmo_error_clear(&err);
-	Py_BEGIN_ALLOW_THREADS
-	rc = atmo_render_queue_take(q, (uint64_t)ticket, &data, &len, &err);
-	Py_END_ALLOW_THREADS
-	if (rc < 0)
-		return atmo_py_raise_error(module, rc, &err);
+	Py_BEGIN_ALLOW_THREADS rc = atmo_render_queue_take(q, (uint64_t)ticket, &data, &len, &err);
+	Py_END_ALLOW_THREADS if (rc < 0) return atmo_py_raise_error(module, rc, &err);
 	res = PyBytes_FromStringAndSize(data, (Py_ssize_t)len);
 	atmo_free(data);
 	return res;
@@ -705,10 +761,8 @@ static PyObject *core_render_wait(PyObject *module, PyObject *unused)
 	atmo_render_queue *q = get_queue(module, 0);
 	if (!q)
 		return PyErr_Occurred() ? NULL : (Py_INCREF(Py_None), Py_None);
-	Py_BEGIN_ALLOW_THREADS
-	atmo_render_queue_wait(q);
-	Py_END_ALLOW_THREADS
-	Py_RETURN_NONE;
+	Py_BEGIN_ALLOW_THREADS atmo_render_queue_wait(q);
+	Py_END_ALLOW_THREADS Py_RETURN_NONE;
 }
 
 static PyObject *core_graphviz_version(PyObject *module, PyObject *unused)
@@ -769,44 +823,51 @@ static PyObject *core_version(PyObject *module, PyObject *unused)
 /* ---- module ----------------------------------------------------------------------------- */
 
 static PyMethodDef core_methods[] = {
-	{"parse", (PyCFunction)(void (*)(void))core_parse, METH_VARARGS | METH_KEYWORDS,
-	 "parse(source, *, filename=None, dump=False) -> dict | str\n"
-	 "Parse Dockerfile text (str or bytes): the 'atmograph.parse/1' document, or BuildKit's dump."},
-	{"read_file", (PyCFunction)(void (*)(void))core_read_file, METH_VARARGS | METH_KEYWORDS,
-	 "read_file(path) -> bytes\nRead a whole file (atmograph's errors, GIL released)."},
-	{"render", (PyCFunction)(void (*)(void))core_render, METH_VARARGS | METH_KEYWORDS,
-	 "render(graph, *, format='svg', rankdir=None, layers=False, legend=False, scratch=True,\n"
-	 "       max_label_length=0, theme='light', link_base=None, dpi=0.0, fixed_size=False,\n"
-	 "       id_prefix=None, svg_inline=False, detail=None, path=None)\n"
-	 "-> (bytes, warnings)\nRender a graph document (a dict or its JSON text) with Graphviz;\n"
-	 "with path, also write the output there atomically. The GIL is released meanwhile."},
-	{"describe", (PyCFunction)(void (*)(void))core_describe, METH_VARARGS | METH_KEYWORDS,
-	 "describe(graph, *, render options...) -> str\n"
-	 "The accessible name of the drawing render() makes (the SVG's aria-label): the image\n"
-	 "and its stages in order by name, or a family overview's images."},
-	{"check_render_options", (PyCFunction)(void (*)(void))core_check_render_options,
-	 METH_VARARGS | METH_KEYWORDS,
-	 "check_render_options(*, format='svg', rankdir=None, ... the options of render()) -> None\n"
-	 "Check render options as render() does (atmo_render_options_check), without a graph:\n"
-	 "InvalidInputError names the option and its value."},
-	{"render_submit", (PyCFunction)(void (*)(void))core_render_submit, METH_VARARGS | METH_KEYWORDS,
-	 "render_submit(graph, *, the options of render(), path=None) -> int\n"
-	 "Queue a render in the module's render thread (which never needs the GIL) and return\n"
-	 "the job's number; bad options raise here, the render's own errors from render_take()."},
-	{"render_take", core_render_take, METH_O,
-	 "render_take(ticket) -> bytes\nWait for a queued render (GIL released) and hand its output\n"
-	 "over, once; its error raises as render() would. NotFoundError: no such job."},
-	{"render_wait", core_render_wait, METH_NOARGS,
-	 "render_wait() -> None\nWait until every queued render is done (the outputs stay to take)."},
-	{"graphviz_version", core_graphviz_version, METH_NOARGS, "The Graphviz version in use."},
-	{"graphviz_identity", core_graphviz_identity, METH_NOARGS,
-	 "graphviz_identity() -> str\nThe Graphviz that renders, for cache keys, without making a\n"
-	 "renderer: the compiled-against version and the loaded libgvc's path:size:mtime."},
-	{"svg_inline", (PyCFunction)(void (*)(void))core_svg_inline, METH_VARARGS | METH_KEYWORDS,
-	 "svg_inline(svg, label) -> str\nThe root <svg> element of a rendered SVG for an HTML page:\n"
-	 "width from its viewBox, role=\"img\" and aria-label=label (atmo_render_svg_inline)."},
-	{"version", core_version, METH_NOARGS, "The atmograph library version."},
-	{NULL, NULL, 0, NULL}
+	{ "parse", (PyCFunction)(void (*)(void))core_parse, METH_VARARGS | METH_KEYWORDS,
+	  "parse(source, *, filename=None, dump=False) -> dict | str\n"
+	  "Parse Dockerfile text (str or bytes): the 'atmograph.parse/1' document, or BuildKit's "
+	  "dump." },
+	{ "read_file", (PyCFunction)(void (*)(void))core_read_file, METH_VARARGS | METH_KEYWORDS,
+	  "read_file(path) -> bytes\nRead a whole file (atmograph's errors, GIL released)." },
+	{ "render", (PyCFunction)(void (*)(void))core_render, METH_VARARGS | METH_KEYWORDS,
+	  "render(graph, *, format='svg', rankdir=None, layers=False, legend=False, scratch=True,\n"
+	  "       max_label_length=0, theme='light', link_base=None, dpi=0.0, fixed_size=False,\n"
+	  "       id_prefix=None, svg_inline=False, detail=None, path=None)\n"
+	  "-> (bytes, warnings)\nRender a graph document (a dict or its JSON text) with Graphviz;\n"
+	  "with path, also write the output there atomically. The GIL is released meanwhile." },
+	{ "describe", (PyCFunction)(void (*)(void))core_describe, METH_VARARGS | METH_KEYWORDS,
+	  "describe(graph, *, render options...) -> str\n"
+	  "The accessible name of the drawing render() makes (the SVG's aria-label): the image\n"
+	  "and its stages in order by name, or a family overview's images." },
+	{ "check_render_options", (PyCFunction)(void (*)(void))core_check_render_options,
+	  METH_VARARGS | METH_KEYWORDS,
+	  "check_render_options(*, format='svg', rankdir=None, ... the options of render()) -> "
+	  "None\n"
+	  "Check render options as render() does (atmo_render_options_check), without a graph:\n"
+	  "InvalidInputError names the option and its value." },
+	{ "render_submit", (PyCFunction)(void (*)(void))core_render_submit,
+	  METH_VARARGS | METH_KEYWORDS,
+	  "render_submit(graph, *, the options of render(), path=None) -> int\n"
+	  "Queue a render in the module's render thread (which never needs the GIL) and return\n"
+	  "the job's number; bad options raise here, the render's own errors from render_take()." },
+	{ "render_take", core_render_take, METH_O,
+	  "render_take(ticket) -> bytes\nWait for a queued render (GIL released) and hand its "
+	  "output\n"
+	  "over, once; its error raises as render() would. NotFoundError: no such job." },
+	{ "render_wait", core_render_wait, METH_NOARGS,
+	  "render_wait() -> None\nWait until every queued render is done (the outputs stay to "
+	  "take)." },
+	{ "graphviz_version", core_graphviz_version, METH_NOARGS, "The Graphviz version in use." },
+	{ "graphviz_identity", core_graphviz_identity, METH_NOARGS,
+	  "graphviz_identity() -> str\nThe Graphviz that renders, for cache keys, without making "
+	  "a\n"
+	  "renderer: the compiled-against version and the loaded libgvc's path:size:mtime." },
+	{ "svg_inline", (PyCFunction)(void (*)(void))core_svg_inline, METH_VARARGS | METH_KEYWORDS,
+	  "svg_inline(svg, label) -> str\nThe root <svg> element of a rendered SVG for an HTML "
+	  "page:\n"
+	  "width from its viewBox, role=\"img\" and aria-label=label (atmo_render_svg_inline)." },
+	{ "version", core_version, METH_NOARGS, "The atmograph library version." },
+	{ NULL, NULL, 0, NULL }
 };
 
 static int core_exec(PyObject *module)
@@ -831,7 +892,8 @@ static int core_exec(PyObject *module)
 		return -1;
 	}
 	for (i = 0; i < EXC_COUNT; i++) {
-		PyObject *base = exc_specs[i].base < 0 ? PyExc_Exception : st->exc[exc_specs[i].base];
+		PyObject *base =
+			exc_specs[i].base < 0 ? PyExc_Exception : st->exc[exc_specs[i].base];
 		PyObject *bases = NULL;
 		PyObject *dict = PyDict_New();
 		const char *shortname = strrchr(exc_specs[i].name, '.') + 1;
@@ -902,7 +964,7 @@ static void core_free(void *module)
 	core_state *st = get_state((PyObject *)module);
 	core_clear((PyObject *)module);
 	if (st->queue && st->queue_pid == (long)getpid())
-		atmo_render_queue_free(st->queue);   /* its thread never takes the GIL */
+		atmo_render_queue_free(st->queue); /* its thread never takes the GIL */
 	st->queue = NULL;
 	atmo_renderer_free(st->renderer);
 	st->renderer = NULL;
@@ -911,10 +973,7 @@ static void core_free(void *module)
 	st->lock = NULL;
 }
 
-static PyModuleDef_Slot core_slots[] = {
-	{Py_mod_exec, core_exec},
-	{0, NULL}
-};
+static PyModuleDef_Slot core_slots[] = { { Py_mod_exec, core_exec }, { 0, NULL } };
 
 static struct PyModuleDef core_module = {
 	PyModuleDef_HEAD_INIT,

@@ -59,10 +59,11 @@ static int check_rules_from(atmo_check_rules *r, PyObject *rules, atmo_error *er
 
 static PyObject *core_check(PyObject *module, PyObject *args, PyObject *kwds)
 {
-	static char *kwlist[] = {"images", "rules", "rules_file", "platform", "verify",
-				 "auth_file", "insecure_registries", "ca_file", NULL};
+	static char *kwlist[] = { "images", "rules",     "rules_file",          "platform",
+				  "verify", "auth_file", "insecure_registries", "ca_file",
+				  NULL };
 	PyObject *images, *rules = NULL, *rules_file = NULL, *seq = NULL, *keep = NULL,
-		 *fpath = NULL, *res = NULL;
+			  *fpath = NULL, *res = NULL;
 	atmo_image_options opts = ATMO_IMAGE_OPTIONS_INIT;
 	atmo_check_rules *r = NULL;
 	atmo_image **imgs = NULL;
@@ -118,13 +119,12 @@ static PyObject *core_check(PyObject *module, PyObject *args, PyObject *kwds)
 		atmo_check_rules_defaults(r);
 	opts.packages = atmo_check_rules_need_packages(r);
 	opts.files = 0;
-	Py_BEGIN_ALLOW_THREADS
-	for (i = 0; rc == 0 && i < n; i++)
-		rc = atmo_image_open(&imgs[i], paths[i], &opts, &err);
+	Py_BEGIN_ALLOW_THREADS for (i = 0; rc == 0 && i < n; i++) rc =
+		atmo_image_open(&imgs[i], paths[i], &opts, &err);
 	if (rc == 0)
 		rc = atmo_check_images(&j, r, (const atmo_image *const *)imgs, (size_t)n, &err);
-	Py_END_ALLOW_THREADS
-	if (rc < 0) {
+	Py_END_ALLOW_THREADS if (rc < 0)
+	{
 		atmo_py_raise_image_error(module, rc, &err);
 		goto done;
 	}
@@ -163,7 +163,7 @@ static PyObject *core_check_junit(PyObject *module, PyObject *doc)
 /* check_report(report, *, rules=None, rules_file=None): the images a build report exported */
 static PyObject *core_check_report(PyObject *module, PyObject *args, PyObject *kwds)
 {
-	static char *kwlist[] = {"report", "rules", "rules_file", NULL};
+	static char *kwlist[] = { "report", "rules", "rules_file", NULL };
 	PyObject *robj, *rules = NULL, *rules_file = NULL, *fpath = NULL, *res = NULL;
 	atmo_check_rules *r = NULL;
 	json_t *report = NULL, *j = NULL;
@@ -193,10 +193,9 @@ static PyObject *core_check_report(PyObject *module, PyObject *args, PyObject *k
 		atmo_check_rules_defaults(r);
 	if (!(report = atmo_py_to_json(robj)))
 		goto done;
-	Py_BEGIN_ALLOW_THREADS
-	rc = atmo_check_report(&j, r, report, NULL, &err);
-	Py_END_ALLOW_THREADS
-	if (rc < 0) {
+	Py_BEGIN_ALLOW_THREADS rc = atmo_check_report(&j, r, report, NULL, &err);
+	Py_END_ALLOW_THREADS if (rc < 0)
+	{
 		atmo_py_raise_image_error(module, rc, &err);
 		goto done;
 	}
@@ -208,20 +207,18 @@ done:
 	return res;
 }
 
-#define ATMO_PY_CHECK_METHODS \
-	{"check", (PyCFunction)(void (*)(void))core_check, METH_VARARGS | METH_KEYWORDS, \
-	 "check(images, *, rules=None, rules_file=None, platform=None, verify=False,\n" \
-	 "      auth_file=None, insecure_registries=None, ca_file=None) -> dict\n" \
-	 "Measure images against CI rules ({rule: value}, dive's names; a rules file first):\n" \
-	 "the 'atmograph.check/1' document."}, \
-	{"check_junit", core_check_junit, METH_O, \
-	 "check_junit(doc) -> str\nThe check document as JUnit XML."}, \
-	{"check_report", (PyCFunction)(void (*)(void))core_check_report, \
-	 METH_VARARGS | METH_KEYWORDS, \
-	 "check_report(report, *, rules=None, rules_file=None) -> dict\n" \
-	 "Measure the images a build report exported against CI rules: 'atmograph.check/1'."},
+#define ATMO_PY_CHECK_METHODS                                                                      \
+	{ "check", (PyCFunction)(void (*)(void))core_check, METH_VARARGS | METH_KEYWORDS,          \
+	  "check(images, *, rules=None, rules_file=None, platform=None, verify=False,\n"           \
+	  "      auth_file=None, insecure_registries=None, ca_file=None) -> dict\n"                \
+	  "Measure images against CI rules ({rule: value}, dive's names; a rules file first):\n"   \
+	  "the 'atmograph.check/1' document." },                                                   \
+		{ "check_junit", core_check_junit, METH_O,                                         \
+		  "check_junit(doc) -> str\nThe check document as JUnit XML." },                   \
+		{ "check_report", (PyCFunction)(void (*)(void))core_check_report,                  \
+		  METH_VARARGS | METH_KEYWORDS,                                                    \
+		  "check_report(report, *, rules=None, rules_file=None) -> dict\n"                 \
+		  "Measure the images a build report exported against CI rules: "                  \
+		  "'atmograph.check/1'." },
 
-PyMethodDef atmo_py_check_methods[] = {
-	ATMO_PY_CHECK_METHODS
-	{NULL, NULL, 0, NULL}
-};
+PyMethodDef atmo_py_check_methods[] = { ATMO_PY_CHECK_METHODS{ NULL, NULL, 0, NULL } };

@@ -9,8 +9,8 @@
 /* graph() and stages(): parse, resolve and convert one document, without the GIL. */
 static PyObject *graph_call(PyObject *module, PyObject *args, PyObject *kwds, int stages)
 {
-	static char *kwlist[] = {"source", "filename", "target", "build_args", "build_contexts",
-				 "image_id", NULL};
+	static char *kwlist[] = { "source",         "filename", "target", "build_args",
+				  "build_contexts", "image_id", NULL };
 	PyObject *source, *pyargs = NULL, *pyctx = NULL;
 	const char *filename = NULL, *target = NULL, *image_id = NULL, *text;
 	Py_ssize_t len;
@@ -23,7 +23,8 @@ static PyObject *graph_call(PyObject *module, PyObject *args, PyObject *kwds, in
 	int rc;
 
 	if (!PyArg_ParseTupleAndKeywords(args, kwds, stages ? "O|$zzOOz:stages" : "O|$zzOOz:graph",
-					 kwlist, &source, &filename, &target, &pyargs, &pyctx, &image_id))
+					 kwlist, &source, &filename, &target, &pyargs, &pyctx,
+					 &image_id))
 		return NULL;
 	if (atmo_py_get_text(source, &text, &len, "source") < 0)
 		return NULL;
@@ -41,38 +42,49 @@ static PyObject *graph_call(PyObject *module, PyObject *args, PyObject *kwds, in
 	opts.image_id = image_id;
 	opts.source = filename;
 	atmo_error_clear(&err);
-	Py_BEGIN_ALLOW_THREADS
-	rc = atmo_dockerfile_parse(&df, text, (size_t)len, filename ? filename : "Dockerfile", &err);
+	Py_BEGIN_ALLOW_THREADS rc = atmo_dockerfile_parse(&df, text, (size_t)len,
+							  filename ? filename : "Dockerfile", &err);
 	if (rc == 0)
 		rc = atmo_graph_build(&g, df, &opts, &err);
 	if (rc == 0)
-		rc = stages ? atmo_graph_stages_to_json(&j, g, &err) : atmo_graph_to_json(&j, g, &err);
+		rc = stages ? atmo_graph_stages_to_json(&j, g, &err)
+			    : atmo_graph_to_json(&j, g, &err);
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
-	Py_END_ALLOW_THREADS
-	atmo_py_strlist_free(&bargs);
+	Py_END_ALLOW_THREADS atmo_py_strlist_free(&bargs);
 	atmo_py_strlist_free(&bctx);
 	if (rc < 0)
 		return atmo_py_raise_error(module, rc, &err);
 	return atmo_py_json_result(j);
 }
 
-static PyObject *core_graph(PyObject *m, PyObject *a, PyObject *k) { return graph_call(m, a, k, 0); }
-static PyObject *core_stages(PyObject *m, PyObject *a, PyObject *k) { return graph_call(m, a, k, 1); }
-#define ATMO_PY_GRAPH_METHOD_LIST \
-	{"graph", (PyCFunction)(void (*)(void))core_graph, METH_VARARGS | METH_KEYWORDS, \
-	 "graph(source, *, filename=None, target=None, build_args=None, build_contexts=None,\n" \
-	 "      image_id=None) -> dict\nThe stage graph document ('atmograph.graph/1') of Dockerfile text."}, \
-	{"stages", (PyCFunction)(void (*)(void))core_stages, METH_VARARGS | METH_KEYWORDS, \
-	 "stages(source, *, filename=None, target=None, build_args=None, build_contexts=None,\n" \
-	 "       image_id=None) -> dict\nThe stage list ('atmograph.stages/1') of Dockerfile text."},
+static PyObject *core_graph(PyObject *m, PyObject *a, PyObject *k)
+{
+	return graph_call(m, a, k, 0);
+}
+static PyObject *core_stages(PyObject *m, PyObject *a, PyObject *k)
+{
+	return graph_call(m, a, k, 1);
+}
+#define ATMO_PY_GRAPH_METHOD_LIST                                                                  \
+	{ "graph", (PyCFunction)(void (*)(void))core_graph, METH_VARARGS | METH_KEYWORDS,          \
+	  "graph(source, *, filename=None, target=None, build_args=None, build_contexts=None,\n"   \
+	  "      image_id=None) -> dict\nThe stage graph document ('atmograph.graph/1') of "       \
+	  "Dockerfile text." },                                                                    \
+		{ "stages", (PyCFunction)(void (*)(void))core_stages,                              \
+		  METH_VARARGS | METH_KEYWORDS,                                                    \
+		  "stages(source, *, filename=None, target=None, build_args=None, "                \
+		  "build_contexts=None,\n"                                                         \
+		  "       image_id=None) -> dict\nThe stage list ('atmograph.stages/1') of "       \
+		  "Dockerfile text." },
 
 /* ---- images ---- */
 
 static PyObject *core_inspect_image(PyObject *module, PyObject *args, PyObject *kwds)
 {
-	static char *kwlist[] = {"path", "ref", "verify", "files", "packages", "platform",
-				 "auth_file", "insecure_registries", "ca_file", NULL};
+	static char *kwlist[] = { "path",     "ref",      "verify",    "files",
+				  "packages", "platform", "auth_file", "insecure_registries",
+				  "ca_file",  NULL };
 	PyObject *pathobj, *path;
 	const char *ref = NULL, *platform = NULL;
 	int verify = 0, packages = 0, files = 10, rc;
@@ -82,8 +94,8 @@ static PyObject *core_inspect_image(PyObject *module, PyObject *args, PyObject *
 	atmo_error err;
 
 	if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|$zpipzzzz:inspect_image", kwlist, &pathobj,
-					 &ref, &verify, &files, &packages, &platform, &opts.auth_file,
-					 &opts.insecure_registries, &opts.ca_file))
+					 &ref, &verify, &files, &packages, &platform,
+					 &opts.auth_file, &opts.insecure_registries, &opts.ca_file))
 		return NULL;
 	if (files < 0) {
 		PyErr_SetString(PyExc_ValueError, "files must be >= 0");
@@ -97,13 +109,11 @@ static PyObject *core_inspect_image(PyObject *module, PyObject *args, PyObject *
 	opts.files = (unsigned int)files;
 	opts.packages = packages;
 	atmo_error_clear(&err);
-	Py_BEGIN_ALLOW_THREADS
-	rc = atmo_image_open(&img, PyBytes_AS_STRING(path), &opts, &err);
+	Py_BEGIN_ALLOW_THREADS rc = atmo_image_open(&img, PyBytes_AS_STRING(path), &opts, &err);
 	if (rc == 0)
 		rc = atmo_image_to_json(&j, img, &err);
 	atmo_image_free(img);
-	Py_END_ALLOW_THREADS
-	Py_DECREF(path);
+	Py_END_ALLOW_THREADS Py_DECREF(path);
 	if (rc < 0)
 		return atmo_py_raise_image_error(module, rc, &err);
 	return atmo_py_json_result(j);
@@ -111,8 +121,9 @@ static PyObject *core_inspect_image(PyObject *module, PyObject *args, PyObject *
 
 static PyObject *core_image_diff(PyObject *module, PyObject *args, PyObject *kwds)
 {
-	static char *kwlist[] = {"a", "b", "max_files", "packages", "auth_file",
-				 "insecure_registries", "ca_file", NULL};
+	static char *kwlist[] = { "a",        "b",         "max_files",
+				  "packages", "auth_file", "insecure_registries",
+				  "ca_file",  NULL };
 	PyObject *ao, *bo, *pa = NULL, *pb = NULL;
 	int max_files = 0, packages = 0, rc;
 	atmo_image_options opts = ATMO_IMAGE_OPTIONS_INIT;
@@ -135,16 +146,14 @@ static PyObject *core_image_diff(PyObject *module, PyObject *args, PyObject *kwd
 	opts.packages = packages;
 	opts.files = 0;
 	atmo_error_clear(&err);
-	Py_BEGIN_ALLOW_THREADS
-	rc = atmo_image_open(&ia, PyBytes_AS_STRING(pa), &opts, &err);
+	Py_BEGIN_ALLOW_THREADS rc = atmo_image_open(&ia, PyBytes_AS_STRING(pa), &opts, &err);
 	if (rc == 0)
 		rc = atmo_image_open(&ib, PyBytes_AS_STRING(pb), &opts, &err);
 	if (rc == 0)
 		rc = atmo_image_diff(&j, ia, ib, (size_t)max_files, &err);
 	atmo_image_free(ia);
 	atmo_image_free(ib);
-	Py_END_ALLOW_THREADS
-	Py_DECREF(pa);
+	Py_END_ALLOW_THREADS Py_DECREF(pa);
 	Py_DECREF(pb);
 	if (rc < 0)
 		return atmo_py_raise_image_error(module, rc, &err);
@@ -154,9 +163,11 @@ static PyObject *core_image_diff(PyObject *module, PyObject *args, PyObject *kwd
 /* sizes(source, images, *, filename, target, build_args, build_contexts, verify, packages) */
 static PyObject *core_sizes(PyObject *module, PyObject *args, PyObject *kwds)
 {
-	static char *kwlist[] = {"source", "images", "filename", "target", "build_args",
-				 "build_contexts", "verify", "packages", "auth_file",
-				 "insecure_registries", "ca_file", NULL};
+	static char *kwlist[] = {
+		"source",         "images", "filename", "target",    "build_args",
+		"build_contexts", "verify", "packages", "auth_file", "insecure_registries",
+		"ca_file",        NULL
+	};
 	PyObject *source, *images, *pyargs = NULL, *pyctx = NULL, *keep = NULL, *k, *v;
 	const char *filename = NULL, *target = NULL, *text;
 	Py_ssize_t len, pos = 0, n, i;
@@ -228,15 +239,15 @@ static PyObject *core_sizes(PyObject *module, PyObject *args, PyObject *kwds)
 	iopts.packages = packages;
 	iopts.files = 0;
 	atmo_error_clear(&err);
-	Py_BEGIN_ALLOW_THREADS
-	rc = atmo_dockerfile_parse(&df, text, (size_t)len, filename ? filename : "Dockerfile", &err);
+	Py_BEGIN_ALLOW_THREADS rc = atmo_dockerfile_parse(&df, text, (size_t)len,
+							  filename ? filename : "Dockerfile", &err);
 	if (rc == 0)
 		rc = atmo_graph_build(&g, df, &gopts, &err);
 	for (i = 0; rc == 0 && i < n; i++) {
 		atmo_image *img = NULL;
 		rc = atmo_image_open(&img, paths[i], &iopts, &err);
 		inputs[i].image = img;
-		in_images = rc < 0;  /* an archive failed: an image error */
+		in_images = rc < 0; /* an archive failed: an image error */
 	}
 	if (rc == 0)
 		rc = atmo_image_sizes_compute(&j, g, inputs, (size_t)n, &err);
@@ -244,13 +255,9 @@ static PyObject *core_sizes(PyObject *module, PyObject *args, PyObject *kwds)
 		atmo_image_free((atmo_image *)inputs[i].image);
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
-	Py_END_ALLOW_THREADS
-	if (rc < 0 && in_images)
-		atmo_py_raise_image_error(module, rc, &err);
-	else if (rc < 0)
-		atmo_py_raise_error(module, rc, &err);
-	else
-		res = atmo_py_json_result(j);
+	Py_END_ALLOW_THREADS if (rc < 0 && in_images) atmo_py_raise_image_error(module, rc, &err);
+	else if (rc < 0) atmo_py_raise_error(module, rc, &err);
+	else res = atmo_py_json_result(j);
 done:
 	atmo_py_strlist_free(&bargs);
 	atmo_py_strlist_free(&bctx);
@@ -259,18 +266,24 @@ done:
 	Py_XDECREF(keep);
 	return res;
 }
-#define ATMO_PY_SIZES_METHOD \
-	{"sizes", (PyCFunction)(void (*)(void))core_sizes, METH_VARARGS | METH_KEYWORDS, \
-	 "sizes(source, images, *, filename=None, target=None, build_args=None, build_contexts=None,\n" \
-	 "      verify=False, packages=True) -> dict\nStage sizes ('atmograph.sizes/1') from images {stage: path}."},
+#define ATMO_PY_SIZES_METHOD                                                                       \
+	{ "sizes", (PyCFunction)(void (*)(void))core_sizes, METH_VARARGS | METH_KEYWORDS,          \
+	  "sizes(source, images, *, filename=None, target=None, build_args=None, "                 \
+	  "build_contexts=None,\n"                                                                 \
+	  "      verify=False, packages=True) -> dict\nStage sizes ('atmograph.sizes/1') from "    \
+	  "images {stage: path}." },
 
-#define ATMO_PY_IMAGE_METHOD_LIST \
-	{"inspect_image", (PyCFunction)(void (*)(void))core_inspect_image, METH_VARARGS | METH_KEYWORDS, \
-	 "inspect_image(path, *, ref=None, verify=False, files=10, packages=False, platform=None) -> dict\n" \
-	 "Read an image archive or layout: the 'atmograph.image/1' document."}, \
-	{"image_diff", (PyCFunction)(void (*)(void))core_image_diff, METH_VARARGS | METH_KEYWORDS, \
-	 "image_diff(a, b, *, max_files=0, packages=False) -> dict\nCompare two images ('atmograph.diff/1')."}, \
-	ATMO_PY_SIZES_METHOD
+#define ATMO_PY_IMAGE_METHOD_LIST                                                                  \
+	{ "inspect_image", (PyCFunction)(void (*)(void))core_inspect_image,                        \
+	  METH_VARARGS | METH_KEYWORDS,                                                            \
+	  "inspect_image(path, *, ref=None, verify=False, files=10, packages=False, "              \
+	  "platform=None) -> dict\n"                                                               \
+	  "Read an image archive or layout: the 'atmograph.image/1' document." },                  \
+		{ "image_diff", (PyCFunction)(void (*)(void))core_image_diff,                      \
+		  METH_VARARGS | METH_KEYWORDS,                                                    \
+		  "image_diff(a, b, *, max_files=0, packages=False) -> dict\nCompare two images "  \
+		  "('atmograph.diff/1')." },                                                       \
+		ATMO_PY_SIZES_METHOD
 
 /* ---- bake files and plans ---- */
 
@@ -378,8 +391,8 @@ static const char *bake_getenv(const char *name, size_t len, void *payload)
 
 static PyObject *bake_call(PyObject *module, PyObject *args, PyObject *kwds, int what)
 {
-	static char *kwlist[] = {"paths", "targets", "set_vars", "no_env", "engine", "stages",
-				 "work_dir", "lower", "overrides", "builder", "push", NULL};
+	static char *kwlist[] = { "paths",    "targets", "set_vars",  "no_env",  "engine", "stages",
+				  "work_dir", "lower",   "overrides", "builder", "push",   NULL };
 	PyObject *pathsobj, *targetsobj = NULL, *varsobj = NULL, *setobj = NULL;
 	const char *engine = NULL, *work_dir = NULL, *builder = NULL;
 	int no_env = 0, stages = 0, lower = -1, push = 0, rc;
@@ -389,9 +402,9 @@ static PyObject *bake_call(PyObject *module, PyObject *args, PyObject *kwds, int
 	json_t *j = NULL;
 	atmo_error err;
 
-	if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|$OOpzpziOzp", kwlist, &pathsobj, &targetsobj,
-					 &varsobj, &no_env, &engine, &stages, &work_dir, &lower, &setobj,
-					 &builder, &push))
+	if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|$OOpzpziOzp", kwlist, &pathsobj,
+					 &targetsobj, &varsobj, &no_env, &engine, &stages,
+					 &work_dir, &lower, &setobj, &builder, &push))
 		return NULL;
 	if (bake_paths(&paths, pathsobj) < 0)
 		return NULL;
@@ -420,7 +433,8 @@ static PyObject *bake_call(PyObject *module, PyObject *args, PyObject *kwds, int
 	atmo_plan_options popts = ATMO_PLAN_OPTIONS_INIT;
 	if (what == BAKE_PLAN) {
 		if (engine && atmo_engine_from_name(&popts.engine.kind, engine) < 0) {
-			PyErr_Format(PyExc_ValueError, "unknown engine '%s' (buildah, docker, podman)", engine);
+			PyErr_Format(PyExc_ValueError,
+				     "unknown engine '%s' (buildah, docker, podman)", engine);
 			goto fail;
 		}
 		popts.stages = stages;
@@ -431,8 +445,8 @@ static PyObject *bake_call(PyObject *module, PyObject *args, PyObject *kwds, int
 		atmo_engine_options_env(&popts.engine, bake_getenv, NULL);
 		popts.push = push;
 	}
-	Py_BEGIN_ALLOW_THREADS
-	rc = atmo_bake_load(&b, paths.items, paths.count, NULL, &bopts, &err);
+	Py_BEGIN_ALLOW_THREADS rc =
+		atmo_bake_load(&b, paths.items, paths.count, NULL, &bopts, &err);
 	if (rc == 0 && what == BAKE_PRINT)
 		rc = atmo_bake_print(&j, b, targets.items, targets.count, &err);
 	else if (rc == 0 && what == BAKE_GRAPH)
@@ -445,8 +459,7 @@ static PyObject *bake_call(PyObject *module, PyObject *args, PyObject *kwds, int
 		atmo_plan_free(p);
 	}
 	atmo_bake_free(b);
-	Py_END_ALLOW_THREADS
-	atmo_py_strlist_free(&paths);
+	Py_END_ALLOW_THREADS atmo_py_strlist_free(&paths);
 	atmo_py_strlist_free(&targets);
 	atmo_py_strlist_free(&vars);
 	atmo_py_strlist_free(&sets);
@@ -461,37 +474,51 @@ fail:
 	return NULL;
 }
 
-static PyObject *core_load_bake(PyObject *m, PyObject *a, PyObject *k) { return bake_call(m, a, k, BAKE_PRINT); }
-static PyObject *core_bake_graph(PyObject *m, PyObject *a, PyObject *k) { return bake_call(m, a, k, BAKE_GRAPH); }
-static PyObject *core_plan(PyObject *m, PyObject *a, PyObject *k) { return bake_call(m, a, k, BAKE_PLAN); }
+static PyObject *core_load_bake(PyObject *m, PyObject *a, PyObject *k)
+{
+	return bake_call(m, a, k, BAKE_PRINT);
+}
+static PyObject *core_bake_graph(PyObject *m, PyObject *a, PyObject *k)
+{
+	return bake_call(m, a, k, BAKE_GRAPH);
+}
+static PyObject *core_plan(PyObject *m, PyObject *a, PyObject *k)
+{
+	return bake_call(m, a, k, BAKE_PLAN);
+}
 
-#define ATMO_PY_BAKE_METHOD_LIST \
-	{"load_bake", (PyCFunction)(void (*)(void))core_load_bake, METH_VARARGS | METH_KEYWORDS, \
-	 "load_bake(paths, *, targets=None, set_vars=None, no_env=False, overrides=None) -> dict\n" \
-	 "Load bake files (HCL or JSON): the resolved 'docker buildx bake --print' form;\n" \
-	 "overrides are --set values ('app.args.X=1')."}, \
-	{"bake_graph", (PyCFunction)(void (*)(void))core_bake_graph, METH_VARARGS | METH_KEYWORDS, \
-	 "bake_graph(paths, *, targets=None, set_vars=None, no_env=False, overrides=None) -> dict\n" \
-	 "The multi-image graph document ('atmograph.graph/1') of bake targets."}, \
-	{"plan", (PyCFunction)(void (*)(void))core_plan, METH_VARARGS | METH_KEYWORDS, \
-	 "plan(paths, *, targets=None, set_vars=None, no_env=False, engine=None, stages=False,\n" \
-	 "     work_dir=None, lower=-1, overrides=None) -> dict\nThe build plan ('atmograph.plan/1')."},
+#define ATMO_PY_BAKE_METHOD_LIST                                                                   \
+	{ "load_bake", (PyCFunction)(void (*)(void))core_load_bake, METH_VARARGS | METH_KEYWORDS,  \
+	  "load_bake(paths, *, targets=None, set_vars=None, no_env=False, overrides=None) -> "     \
+	  "dict\n"                                                                                 \
+	  "Load bake files (HCL or JSON): the resolved 'docker buildx bake --print' form;\n"       \
+	  "overrides are --set values ('app.args.X=1')." },                                        \
+		{ "bake_graph", (PyCFunction)(void (*)(void))core_bake_graph,                      \
+		  METH_VARARGS | METH_KEYWORDS,                                                    \
+		  "bake_graph(paths, *, targets=None, set_vars=None, no_env=False, "               \
+		  "overrides=None) -> dict\n"                                                      \
+		  "The multi-image graph document ('atmograph.graph/1') of bake targets." },       \
+		{ "plan", (PyCFunction)(void (*)(void))core_plan, METH_VARARGS | METH_KEYWORDS,    \
+		  "plan(paths, *, targets=None, set_vars=None, no_env=False, engine=None, "        \
+		  "stages=False,\n"                                                                \
+		  "     work_dir=None, lower=-1, overrides=None) -> dict\nThe build plan "         \
+		  "('atmograph.plan/1')." },
 
 /* ---- build reports ---- */
 
 /* annotate(graph, report) and annotate_sizes(graph, sizes): a new graph document. */
 static PyObject *annotate_call(PyObject *module, PyObject *args, PyObject *kwds, int sizes)
 {
-	static char *kwlist_r[] = {"graph", "report", NULL};
-	static char *kwlist_s[] = {"graph", "sizes", NULL};
+	static char *kwlist_r[] = { "graph", "report", NULL };
+	static char *kwlist_s[] = { "graph", "sizes", NULL };
 	PyObject *gobj, *robj;
 	json_t *g = NULL, *r = NULL;
 	atmo_error err;
 	int rc;
 
-	if (!PyArg_ParseTupleAndKeywords(args, kwds, sizes ? "O!O!:annotate_sizes" : "O!O!:annotate",
-					 sizes ? kwlist_s : kwlist_r, &PyDict_Type, &gobj,
-					 &PyDict_Type, &robj))
+	if (!PyArg_ParseTupleAndKeywords(
+		    args, kwds, sizes ? "O!O!:annotate_sizes" : "O!O!:annotate",
+		    sizes ? kwlist_s : kwlist_r, &PyDict_Type, &gobj, &PyDict_Type, &robj))
 		return NULL;
 	if (!(g = atmo_py_to_json(gobj)))
 		return NULL;
@@ -509,14 +536,21 @@ static PyObject *annotate_call(PyObject *module, PyObject *args, PyObject *kwds,
 	return atmo_py_json_result(g);
 }
 
-static PyObject *core_annotate(PyObject *m, PyObject *a, PyObject *k) { return annotate_call(m, a, k, 0); }
-static PyObject *core_annotate_sizes(PyObject *m, PyObject *a, PyObject *k) { return annotate_call(m, a, k, 1); }
+static PyObject *core_annotate(PyObject *m, PyObject *a, PyObject *k)
+{
+	return annotate_call(m, a, k, 0);
+}
+static PyObject *core_annotate_sizes(PyObject *m, PyObject *a, PyObject *k)
+{
+	return annotate_call(m, a, k, 1);
+}
 
 /* report_find_target(report, dockerfile, bases=()) -> str: the target building the file. */
 static PyObject *core_report_find_target(PyObject *module, PyObject *args, PyObject *kwds)
 {
-	static char *kwlist[] = {"report", "dockerfile", "bases", NULL};
-	PyObject *robj, *dfobj, *basesobj = NULL, *df = NULL, *keep = NULL, *seq = NULL, *res = NULL;
+	static char *kwlist[] = { "report", "dockerfile", "bases", NULL };
+	PyObject *robj, *dfobj, *basesobj = NULL, *df = NULL, *keep = NULL, *seq = NULL,
+				*res = NULL;
 	const char **bases = NULL;
 	const char *name = NULL;
 	json_t *r = NULL;
@@ -552,19 +586,16 @@ static PyObject *core_report_find_target(PyObject *module, PyObject *args, PyObj
 				goto done;
 			}
 			Py_DECREF(b);
-			bases[i] = PyBytes_AS_STRING(b);  /* kept alive by keep */
+			bases[i] = PyBytes_AS_STRING(b); /* kept alive by keep */
 		}
 	}
 	if (!(r = atmo_py_to_json(robj)))
 		goto done;
 	atmo_error_clear(&err);
-	Py_BEGIN_ALLOW_THREADS
-	rc = atmo_report_find_target(&name, r, PyBytes_AS_STRING(df), bases, (size_t)n, &err);
-	Py_END_ALLOW_THREADS
-	if (rc < 0)
-		atmo_py_raise_error(module, rc, &err);
-	else
-		res = PyUnicode_FromString(name);
+	Py_BEGIN_ALLOW_THREADS rc =
+		atmo_report_find_target(&name, r, PyBytes_AS_STRING(df), bases, (size_t)n, &err);
+	Py_END_ALLOW_THREADS if (rc < 0) atmo_py_raise_error(module, rc, &err);
+	else res = PyUnicode_FromString(name);
 done:
 	json_decref(r);
 	PyMem_Free((void *)bases);
@@ -574,21 +605,24 @@ done:
 	return res;
 }
 
-#define ATMO_PY_ANNOTATE_METHOD_LIST \
-	{"annotate", (PyCFunction)(void (*)(void))core_annotate, METH_VARARGS | METH_KEYWORDS, \
-	 "annotate(graph, report) -> dict\nA copy of a graph document with a build report's sizes."}, \
-	{"annotate_sizes", (PyCFunction)(void (*)(void))core_annotate_sizes, METH_VARARGS | METH_KEYWORDS, \
-	 "annotate_sizes(graph, sizes) -> dict\nA copy of a graph document with a sizes document's figures."}, \
-	{"report_find_target", (PyCFunction)(void (*)(void))core_report_find_target, \
-	 METH_VARARGS | METH_KEYWORDS, \
-	 "report_find_target(report, dockerfile, bases=()) -> str\n" \
-	 "The name of the build report's target built from the file at dockerfile (relative\n" \
-	 "report paths tried against each of bases; several: the first name in sort order)."},
+#define ATMO_PY_ANNOTATE_METHOD_LIST                                                               \
+	{ "annotate", (PyCFunction)(void (*)(void))core_annotate, METH_VARARGS | METH_KEYWORDS,    \
+	  "annotate(graph, report) -> dict\nA copy of a graph document with a build report's "     \
+	  "sizes." },                                                                              \
+		{ "annotate_sizes", (PyCFunction)(void (*)(void))core_annotate_sizes,              \
+		  METH_VARARGS | METH_KEYWORDS,                                                    \
+		  "annotate_sizes(graph, sizes) -> dict\nA copy of a graph document with a sizes " \
+		  "document's figures." },                                                         \
+		{ "report_find_target", (PyCFunction)(void (*)(void))core_report_find_target,      \
+		  METH_VARARGS | METH_KEYWORDS,                                                    \
+		  "report_find_target(report, dockerfile, bases=()) -> str\n"                      \
+		  "The name of the build report's target built from the file at dockerfile "       \
+		  "(relative\n"                                                                    \
+		  "report paths tried against each of bases; several: the first name in sort "     \
+		  "order)." },
 
-#define ATMO_PY_GRAPH_METHODS ATMO_PY_GRAPH_METHOD_LIST ATMO_PY_IMAGE_METHOD_LIST \
-	ATMO_PY_BAKE_METHOD_LIST ATMO_PY_ANNOTATE_METHOD_LIST
+#define ATMO_PY_GRAPH_METHODS                                                                      \
+	ATMO_PY_GRAPH_METHOD_LIST ATMO_PY_IMAGE_METHOD_LIST ATMO_PY_BAKE_METHOD_LIST               \
+		ATMO_PY_ANNOTATE_METHOD_LIST
 
-PyMethodDef atmo_py_graph_methods[] = {
-	ATMO_PY_GRAPH_METHODS
-	{NULL, NULL, 0, NULL}
-};
+PyMethodDef atmo_py_graph_methods[] = { ATMO_PY_GRAPH_METHODS{ NULL, NULL, 0, NULL } };

@@ -40,22 +40,33 @@ typedef struct {
 	const palette *p;
 	Agraph_t *g;
 	syms s;
-	atmo_buf b;           /* scratch for labels */
-	atmo_buf t;           /* scratch for titles */
+	atmo_buf b; /* scratch for labels */
+	atmo_buf t; /* scratch for titles */
 	size_t maxlen;
 	long long max_node_bytes, max_image_bytes;
-	Agraph_t **image_sub; /* cluster per image, or NULL */
+	Agraph_t **image_sub;   /* cluster per image, or NULL */
 	Agnode_t **image_title; /* its title node */
-	Agnode_t **first, **last; /* per model node: where edges end (layer view: first/last layer) */
+	Agnode_t **first,
+		**last; /* per model node: where edges end (layer view: first/last layer) */
 	Agraph_t **stage_cluster;
 	atmo_error *err;
-	int svg;              /* drawing attributes go to draw records (svgout.c), not to Graphviz */
+	int svg; /* drawing attributes go to draw records (svgout.c), not to Graphviz */
 	int oom;
-	atmo_buf link, link_xml;  /* the encoded link base and "#", raw and XML-escaped */
+	atmo_buf link, link_xml; /* the encoded link base and "#", raw and XML-escaped */
 } builder;
 
 /* What an attribute is to the SVG writer (A_LAYOUT: only to Graphviz's layout). */
-enum { A_LAYOUT = 0, A_CLASS, A_STYLE, A_FILL, A_COLOR, A_FONTCOLOR, A_PENWIDTH, A_SHAPE, A_ARROWSIZE };
+enum {
+	A_LAYOUT = 0,
+	A_CLASS,
+	A_STYLE,
+	A_FILL,
+	A_COLOR,
+	A_FONTCOLOR,
+	A_PENWIDTH,
+	A_SHAPE,
+	A_ARROWSIZE
+};
 
 /* draw_ids.c: cgraph's id discipline that numbers names in creation order (see there). */
 extern Agiddisc_t atmo__ordered_ids;
@@ -68,11 +79,11 @@ void atmo__draw_xset(builder *B, void *obj, Agsym_t *sym, int what, const char *
 /* Set a label (a plain Graphviz string); ATMO_ENOMEM. */
 int atmo__draw_set_label(builder *B, void *obj, Agsym_t *sym, const char *s);
 /* Give obj its id from the map and a title; returns the ident or NULL on OOM. */
-atmo_rident *atmo__draw_ident(builder *B, void *obj, Agsym_t *idsym, const char *prefix, const char *key,
-			  const char *title);
+atmo_rident *atmo__draw_ident(builder *B, void *obj, Agsym_t *idsym, const char *prefix,
+			      const char *key, const char *title);
 /* Link obj to the link base + "#" + anchor (nothing without both); ATMO_ENOMEM. */
 int atmo__draw_set_link(builder *B, void *obj, Agsym_t *url, Agsym_t *target, atmo_rident *e,
-		    const char *anchor);
+			const char *anchor);
 /* The style of a rounded box (for SVG a <rect rx>, marked by e->round). */
 const char *atmo__draw_rounded(builder *B, atmo_rident *e);
 /* The text colour of node n (used or unused). */
@@ -103,7 +114,7 @@ void atmo__draw_node_classes(atmo_buf *b, const atmo_rnode *n);
 Agnode_t *atmo__draw_new_node(builder *B, Agraph_t *parent, const char *name);
 /* A cluster's title as a text-only node inside it (label in B->b, link and tooltip of ce). */
 Agnode_t *atmo__draw_title_node(builder *B, Agraph_t *sg, const char *key, atmo_rident *ce,
-			    const char *fontcolor, const char *roles);
+				const char *fontcolor, const char *roles);
 /* Invisible edges from a cluster's title node to its other nodes (to `first` only if given). */
 int atmo__draw_title_edges(builder *B, Agraph_t *sg, Agnode_t *title, Agnode_t *first);
 /* The node of model node i in parent (stage view). */

@@ -28,7 +28,8 @@ char *atmo__describe(const atmo_rmodel *m, int overview)
 	if (overview) {
 		atmo__buf_printf(&d, "Image family of %zu images: ", m->nimages);
 		for (i = 0; i < m->nimages; i++)
-			atmo__buf_printf(&d, "%s%s", i ? ", " : "", m->images[i].label ? m->images[i].label : m->images[i].id);
+			atmo__buf_printf(&d, "%s%s", i ? ", " : "",
+					 m->images[i].label ? m->images[i].label : m->images[i].id);
 	} else {
 		size_t groups = m->nimages ? m->nimages : 1;
 		if (m->nimages > 1)
@@ -39,15 +40,19 @@ char *atmo__describe(const atmo_rmodel *m, int overview)
 			atmo__buf_printf(&d, "Stage graph of %s: ", m->images[0].dockerfile);
 		else
 			atmo__buf_printf(&d, "Stage graph of %s: ",
-					 m->nimages && m->images[0].label ? m->images[0].label : "the Dockerfile");
+					 m->nimages && m->images[0].label ? m->images[0].label
+									  : "the Dockerfile");
 		for (k = 0; k < groups; k++) {
 			int first = 1;
 			if (m->nimages > 1)
-				atmo__buf_printf(&d, "%s%s: ", k ? "; " : "", m->images[k].label ? m->images[k].label : m->images[k].id);
+				atmo__buf_printf(&d, "%s%s: ", k ? "; " : "",
+						 m->images[k].label ? m->images[k].label
+								    : m->images[k].id);
 			atmo__buf_puts(&d, "stages ");
 			for (i = 0; i < m->nnodes; i++) {
 				const atmo_rnode *n = &m->nodes[i];
-				if (n->kind != ATMO_NODE_STAGE || (m->nimages > 1 && n->image_idx != (long)k))
+				if (n->kind != ATMO_NODE_STAGE ||
+				    (m->nimages > 1 && n->image_idx != (long)k))
 					continue;
 				atmo__buf_puts(&d, first ? "" : ", ");
 				first = 0;

@@ -15,10 +15,10 @@
 
 #define NODE_FONT 11.0
 #define EDGE_FONT 11.0
-#define MARGIN_X 14.4   /* node margin 0.1 inch a side */
-#define MARGIN_Y 5.76   /* 0.04 inch a side */
-#define MIN_W 54.0      /* width 0.75 inch */
-#define MIN_H 21.6      /* height 0.3 inch */
+#define MARGIN_X 14.4 /* node margin 0.1 inch a side */
+#define MARGIN_Y 5.76 /* 0.04 inch a side */
+#define MIN_W 54.0    /* width 0.75 inch */
+#define MIN_H 21.6    /* height 0.3 inch */
 
 /* The size of a Graphviz label (lines ended by \l \n \r, \\ for a backslash). */
 static void label_size(const char *s, double fs, double *w, double *h)
@@ -51,7 +51,7 @@ static void label_size(const char *s, double fs, double *w, double *h)
 }
 
 typedef struct {
-	double w, h;   /* size of the node (h: kept for a height-aware estimate) */
+	double w, h; /* size of the node (h: kept for a height-aware estimate) */
 	long rank;
 	size_t indeg;
 } est_node;
@@ -130,8 +130,8 @@ int atmo__prefer_tb(Agraph_t *g, Agsym_t *nlabel, Agsym_t *elabel, double nodese
 		if (!byseq[i])
 			continue;
 		if (v[i].w > lr_w[r])
-			lr_w[r] = v[i].w;            /* LR: a rank is as wide as its widest node */
-		tb_w[r] += v[i].w + nodesep;     /* TB: a rank is as wide as its nodes side by side */
+			lr_w[r] = v[i].w;    /* LR: a rank is as wide as its widest node */
+		tb_w[r] += v[i].w + nodesep; /* TB: a rank is as wide as its nodes side by side */
 	}
 	if (labels) {
 		/* each labelled edge: its label on the rank after its tail */

@@ -39,8 +39,8 @@ static int add_images(builder *B)
 			return ATMO_ENOMEM;
 		B->image_sub[i] = sg;
 		atmo__buf_clear(&B->b);
-			atmo__put_text(&B->b, im->label, B->maxlen, 1, 2);
-			atmo__draw_end_line(B);
+		atmo__put_text(&B->b, im->label, B->maxlen, 1, 2);
+		atmo__draw_end_line(B);
 		atmo__buf_clear(&B->t);
 		atmo__buf_printf(&B->t, "image %s", im->label);
 		if (im->dockerfile)
@@ -69,7 +69,8 @@ static int add_images(builder *B)
 		atmo__draw_xset(B, sg, B->s.g_labeljust, A_LAYOUT, S("l"));
 		atmo__draw_xset(B, sg, B->s.g_labelloc, A_LAYOUT, S("t"));
 		/* last: e points into the ids, which the title's own ident may move */
-		if (!(B->image_title[i] = atmo__draw_title_node(B, sg, im->id, e, B->p->fg, "atmo-image-title")))
+		if (!(B->image_title[i] = atmo__draw_title_node(B, sg, im->id, e, B->p->fg,
+								"atmo-image-title")))
 			return ATMO_ENOMEM;
 	}
 	return 0;
@@ -217,7 +218,8 @@ int atmo__build_graph(Agraph_t **out, atmo_rctx *c, atmo_error *err)
 	B.err = err;
 	B.svg = c->svg;
 	B.p = c->dark ? &atmo__palette_dark : &atmo__palette_light;
-	B.maxlen = c->o->max_label_length ? c->o->max_label_length : ATMO_RENDER_DEFAULT_LABEL_LENGTH;
+	B.maxlen =
+		c->o->max_label_length ? c->o->max_label_length : ATMO_RENDER_DEFAULT_LABEL_LENGTH;
 	for (i = 0; i < m->nnodes; i++)
 		if (m->nodes[i].has_size && m->nodes[i].bytes > B.max_node_bytes)
 			B.max_node_bytes = m->nodes[i].bytes;
@@ -239,7 +241,8 @@ int atmo__build_graph(Agraph_t **out, atmo_rctx *c, atmo_error *err)
 		goto done;
 	declare(&B, c->o->format);
 	gi = atmo__ridmap_add(&c->ids, "graph0", "");
-	if (gi < 0 || !(c->ids.v[gi].title = atmo__strdup(m->target ? "atmograph build graph" : "atmograph graph", NULL)))
+	if (gi < 0 || !(c->ids.v[gi].title = atmo__strdup(
+				m->target ? "atmograph build graph" : "atmograph graph", NULL)))
 		goto done;
 	c->root_ident = gi;
 	if (B.svg && !atmo__draw_rec(&B, B.g))
@@ -253,7 +256,8 @@ int atmo__build_graph(Agraph_t **out, atmo_rctx *c, atmo_error *err)
 		goto done;
 	for (i = 0; i < m->nnodes; i++) {
 		const atmo_rnode *n = &m->nodes[i];
-		Agraph_t *parent = m->nimages > 1 && n->image_idx >= 0 ? B.image_sub[n->image_idx] : B.g;
+		Agraph_t *parent =
+			m->nimages > 1 && n->image_idx >= 0 ? B.image_sub[n->image_idx] : B.g;
 		int r;
 		if (n->kind == ATMO_NODE_SCRATCH && !c->o->show_scratch)
 			continue;
@@ -268,7 +272,8 @@ int atmo__build_graph(Agraph_t **out, atmo_rctx *c, atmo_error *err)
 		if (atmo__draw_add_edge(&B, i) < 0)
 			goto done;
 	for (i = 0; i < m->nimages && m->nimages > 1; i++)
-		if (B.image_title[i] && atmo__draw_title_edges(&B, B.image_sub[i], B.image_title[i], NULL) < 0)
+		if (B.image_title[i] &&
+		    atmo__draw_title_edges(&B, B.image_sub[i], B.image_title[i], NULL) < 0)
 			goto done;
 drawn:
 	if (c->o->legend && !c->svg && atmo__draw_add_legend(&B) < 0)

@@ -99,16 +99,30 @@ void atmo__draw_xset(builder *B, void *obj, Agsym_t *sym, int what, const char *
 		if (!(d->cls = atmo__arena_strdup(&B->c->arena, val)))
 			B->oom = 1;
 		break;
-	case A_STYLE: d->style = val; break;
-	case A_FILL: d->fill = val; break;
-	case A_COLOR: d->line = val; break;
-	case A_FONTCOLOR: d->fontcolor = val; break;
-	case A_PENWIDTH: d->pen2 = !strcmp(val, "2"); break;
-	case A_SHAPE:
-		d->shape = !strcmp(val, "folder") ? ATMO_RS_FOLDER : !strcmp(val, "point") ? ATMO_RS_POINT
-				: !strcmp(val, "plaintext") ? ATMO_RS_NONE : ATMO_RS_BOX;
+	case A_STYLE:
+		d->style = val;
 		break;
-	default: d->arrowsize = strtod(val, NULL); break;
+	case A_FILL:
+		d->fill = val;
+		break;
+	case A_COLOR:
+		d->line = val;
+		break;
+	case A_FONTCOLOR:
+		d->fontcolor = val;
+		break;
+	case A_PENWIDTH:
+		d->pen2 = !strcmp(val, "2");
+		break;
+	case A_SHAPE:
+		d->shape = !strcmp(val, "folder")      ? ATMO_RS_FOLDER
+			   : !strcmp(val, "point")     ? ATMO_RS_POINT
+			   : !strcmp(val, "plaintext") ? ATMO_RS_NONE
+						       : ATMO_RS_BOX;
+		break;
+	default:
+		d->arrowsize = strtod(val, NULL);
+		break;
 	}
 }
 
@@ -125,8 +139,8 @@ int atmo__draw_set_label(builder *B, void *obj, Agsym_t *sym, const char *s)
 }
 
 /* Give obj its id from the map and a title; returns the ident or NULL on OOM. */
-atmo_rident *atmo__draw_ident(builder *B, void *obj, Agsym_t *idsym, const char *prefix, const char *key,
-			  const char *title)
+atmo_rident *atmo__draw_ident(builder *B, void *obj, Agsym_t *idsym, const char *prefix,
+			      const char *key, const char *title)
 {
 	long i = atmo__ridmap_add(&B->c->ids, prefix, key);
 	atmo_rident *e;
@@ -160,10 +174,11 @@ static void put_url(atmo_buf *b, const char *s, int strict)
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
 		int ok = strict ? ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-				   (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.' || ch == '~')
+				   (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' ||
+				   ch == '.' || ch == '~')
 				: (ch > 0x20 && ch < 0x7f && ch != '"' && ch != '<' && ch != '>' &&
-				   ch != '\\' && ch != '\'' && ch != '`' && ch != '{' && ch != '}' && ch != '|' &&
-				   ch != '^');
+				   ch != '\\' && ch != '\'' && ch != '`' && ch != '{' &&
+				   ch != '}' && ch != '|' && ch != '^');
 		if (ok) {
 			atmo__buf_putc(b, (char)ch);
 		} else {
@@ -175,7 +190,7 @@ static void put_url(atmo_buf *b, const char *s, int strict)
 }
 
 int atmo__draw_set_link(builder *B, void *obj, Agsym_t *url, Agsym_t *target, atmo_rident *e,
-		    const char *anchor)
+			const char *anchor)
 {
 	atmo_buf u = ATMO_BUF_INIT;
 	const char *base = B->c->o->link_base;

@@ -7,7 +7,8 @@
 /* How each edge kind (ATMO_EDGE_BASE, ATMO_EDGE_COPY, ATMO_EDGE_MOUNT, ATMO_EDGE_ONBUILD) is drawn, in the graph and its legend. */
 const char *const atmo__draw_edge_style[] = { "solid", "dashed", "dotted", "bold" };
 const char *const atmo__draw_edge_head[] = { "normal", "empty", "diamond", "vee" };
-const char *const atmo__draw_edge_class[] = { "atmo-base", "atmo-copy", "atmo-mount", "atmo-onbuild" };
+const char *const atmo__draw_edge_class[] = { "atmo-base", "atmo-copy", "atmo-mount",
+					      "atmo-onbuild" };
 
 int atmo__draw_add_edge(builder *B, size_t j)
 {
@@ -41,8 +42,10 @@ int atmo__draw_add_edge(builder *B, size_t j)
 	atmo__buf_puts(&B->t, f->kind == ATMO_NODE_IMAGE && f->ref ? f->ref : f->name);
 	atmo__buf_puts(&B->t, " \xe2\x86\x92 ");
 	atmo__buf_puts(&B->t, t->name);
-	atmo__buf_puts(&B->t, e->kind == ATMO_EDGE_BASE ? ": FROM" : e->kind == ATMO_EDGE_COPY ? ": COPY --from" :
-			      e->kind == ATMO_EDGE_MOUNT ? ": RUN --mount from" : ": ONBUILD");
+	atmo__buf_puts(&B->t, e->kind == ATMO_EDGE_BASE    ? ": FROM"
+			      : e->kind == ATMO_EDGE_COPY  ? ": COPY --from"
+			      : e->kind == ATMO_EDGE_MOUNT ? ": RUN --mount from"
+							   : ": ONBUILD");
 	for (k = 0; k < e->nsources; k++) {
 		atmo__buf_putc(&B->t, ' ');
 		atmo__buf_puts(&B->t, e->sources[k]);
@@ -58,7 +61,8 @@ int atmo__draw_add_edge(builder *B, size_t j)
 	}
 	if (e->line)
 		atmo__buf_printf(&B->t, ", line %ld", e->line);
-	if (key.oom || B->t.oom || !atmo__draw_ident(B, ed, B->s.e_id, "atmo-edge-", key.ptr, B->t.ptr)) {
+	if (key.oom || B->t.oom ||
+	    !atmo__draw_ident(B, ed, B->s.e_id, "atmo-edge-", key.ptr, B->t.ptr)) {
 		rc = ATMO_ENOMEM;
 		goto done;
 	}

@@ -30,7 +30,8 @@ long atmo__ridmap_add(atmo_ridmap *m, const char *prefix, const char *key)
 		char ch = key[i];
 		if (ch >= 'A' && ch <= 'Z')
 			ch = (char)(ch - 'A' + 'a');
-		else if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-'))
+		else if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+			   ch == '-'))
 			ch = '-';
 		id[plen + i] = ch;
 	}
@@ -77,7 +78,7 @@ void atmo__ridmap_free(atmo_ridmap *m)
  */
 typedef struct {
 	Agraph_t *g;
-	char **names;   /* interned in the graph's string dictionary (agwrite reads their flags) */
+	char **names; /* interned in the graph's string dictionary (agwrite reads their flags) */
 	size_t n, cap;
 	atmo__map index; /* name -> its index in names (keys: the interned names) */
 	IDTYPE anon;
@@ -167,4 +168,6 @@ static void id_register(void *state, int objtype, void *obj)
 	(void)obj;
 }
 
-Agiddisc_t atmo__ordered_ids = { id_open, id_map, id_alloc, id_free, id_print, id_close, id_register };
+Agiddisc_t atmo__ordered_ids = {
+	id_open, id_map, id_alloc, id_free, id_print, id_close, id_register
+};

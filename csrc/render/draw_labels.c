@@ -16,7 +16,8 @@ void atmo__draw_put_bar(builder *B, long long bytes, long long max)
 	if (w > BAR_CELLS)
 		w = BAR_CELLS;
 	for (k = 0; k < BAR_CELLS; k++)
-		atmo__buf_puts(&B->b, k < w ? "\xe2\x96\x88" : "\xe2\x96\x91"); /* full block, light shade */
+		atmo__buf_puts(&B->b, k < w ? "\xe2\x96\x88"
+					    : "\xe2\x96\x91"); /* full block, light shade */
 	atmo__buf_puts(&B->b, "\\l");
 }
 
@@ -41,7 +42,8 @@ static void put_size_rows(builder *B, const atmo_rnode *n)
 		}
 	}
 	if (n->has_packages)
-		atmo__buf_printf(&B->b, "%s%lld packages", n->has_size ? " \xc2\xb7 " : "", n->packages);
+		atmo__buf_printf(&B->b, "%s%lld packages", n->has_size ? " \xc2\xb7 " : "",
+				 n->packages);
 	atmo__draw_end_line(B);
 	if (n->has_size)
 		atmo__draw_put_bar(B, n->bytes, B->max_node_bytes);
@@ -92,7 +94,8 @@ void atmo__draw_stage_label(builder *B, const atmo_rnode *n)
 	if (n->line || n->target || n->build_only || !n->used) {
 		if (n->line) {
 			if (n->end_line > n->line)
-				atmo__buf_printf(&B->b, "lines %ld\xe2\x80\x93%ld", n->line, n->end_line);
+				atmo__buf_printf(&B->b, "lines %ld\xe2\x80\x93%ld", n->line,
+						 n->end_line);
 			else
 				atmo__buf_printf(&B->b, "line %ld", n->line);
 			tags++;
@@ -186,8 +189,8 @@ const char *atmo__draw_node_title(builder *B, const atmo_rnode *n)
 		atmo__buf_puts(t, n->value);
 	}
 	if (n->line)
-		atmo__buf_printf(t, n->end_line > n->line ? ", lines %ld-%ld" : ", line %ld", n->line,
-				 n->end_line);
+		atmo__buf_printf(t, n->end_line > n->line ? ", lines %ld-%ld" : ", line %ld",
+				 n->line, n->end_line);
 	if (n->target)
 		atmo__buf_puts(t, " (target)");
 	else if (n->build_only)
@@ -217,7 +220,8 @@ const char *atmo__draw_node_title(builder *B, const atmo_rnode *n)
 /* Role classes of a node: "atmo-stage atmo-target ...". */
 void atmo__draw_node_classes(atmo_buf *b, const atmo_rnode *n)
 {
-	static const char *const kind_class[] = { "atmo-stage", "atmo-external", "atmo-context", "atmo-scratch" };
+	static const char *const kind_class[] = { "atmo-stage", "atmo-external", "atmo-context",
+						  "atmo-scratch" };
 	atmo__buf_clear(b);
 	atmo__buf_puts(b, kind_class[n->kind]);
 	if (n->target)

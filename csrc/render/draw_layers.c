@@ -46,7 +46,8 @@ int atmo__draw_add_layer_stage(builder *B, size_t i, Agraph_t *parent)
 		goto done;
 	atmo__draw_stage_label(B, n);
 	atmo__draw_node_classes(&cls, n); /* the title's roles: the stage's, without atmo-layers */
-	if (cls.oom || !(title = atmo__draw_title_node(B, sg, n->id, e, atmo__draw_node_fg(B, n), cls.ptr))) {
+	if (cls.oom ||
+	    !(title = atmo__draw_title_node(B, sg, n->id, e, atmo__draw_node_fg(B, n), cls.ptr))) {
 		rc = ATMO_ENOMEM;
 		goto done;
 	}
@@ -82,7 +83,8 @@ int atmo__draw_add_layer_stage(builder *B, size_t i, Agraph_t *parent)
 			atmo_buf origin = ATMO_BUF_INIT;
 			atmo__draw_put_onbuild_origin(&origin, B->c->m, n);
 			atmo__buf_puts(&B->b, "ONBUILD (from ");
-			atmo__put_text(&B->b, origin.oom ? "?" : atmo__buf_cstr(&origin), B->maxlen * 2, 1, 2);
+			atmo__put_text(&B->b, origin.oom ? "?" : atmo__buf_cstr(&origin),
+				       B->maxlen * 2, 1, 2);
 			atmo__buf_puts(&B->b, ")\\l");
 			atmo__put_wrapped(&B->b, n->inherited[ob], WRAP, WRAP_LINES, 0);
 			atmo__buf_printf(&B->t, "ONBUILD %s (inherited from %s)", n->inherited[ob],
@@ -94,7 +96,9 @@ int atmo__draw_add_layer_stage(builder *B, size_t i, Agraph_t *parent)
 			atmo__put_wrapped(&B->b, in->text, WRAP, WRAP_LINES, 0);
 			atmo__buf_puts(&B->t, in->text);
 			if (in->line)
-				atmo__buf_printf(&B->t, in->end_line > in->line ? " (lines %ld-%ld)" : " (line %ld)",
+				atmo__buf_printf(&B->t,
+						 in->end_line > in->line ? " (lines %ld-%ld)"
+									 : " (line %ld)",
 						 in->line, in->end_line);
 		} else {
 			atmo__draw_put_name_lines(B, "FROM ", n->base, B->maxlen);
@@ -102,24 +106,31 @@ int atmo__draw_add_layer_stage(builder *B, size_t i, Agraph_t *parent)
 			if (n->line)
 				atmo__buf_printf(&B->t, " (line %ld)", n->line);
 		}
-		if (B->b.oom || B->t.oom || atmo__draw_set_label(B, nd, B->s.n_label, B->b.ptr) < 0) {
+		if (B->b.oom || B->t.oom ||
+		    atmo__draw_set_label(B, nd, B->s.n_label, B->b.ptr) < 0) {
 			rc = ATMO_ENOMEM;
 			goto done;
 		}
 		atmo__buf_clear(&nm);
 		atmo__buf_puts(&nm, n->id);
 		atmo__buf_puts(&nm, key);
-		if (nm.oom || !atmo__draw_ident(B, nd, B->s.n_id, "atmo-layer-", nm.ptr, atmo__buf_cstr(&B->t))) {
+		if (nm.oom || !atmo__draw_ident(B, nd, B->s.n_id, "atmo-layer-", nm.ptr,
+						atmo__buf_cstr(&B->t))) {
 			rc = ATMO_ENOMEM;
 			goto done;
 		}
 		atmo__buf_clear(&cls);
 		atmo__buf_puts(&cls, "atmo-layer atmo-layer-");
-		atmo__put_text(&cls, ob != (size_t)-1 ? "onbuild" : in ? in->keyword : "from", 0, 0, 0);
+		atmo__put_text(&cls,
+			       ob != (size_t)-1 ? "onbuild"
+			       : in             ? in->keyword
+						: "from",
+			       0, 0, 0);
 		for (char *q = cls.ptr; q && *q; q++)
 			if (*q >= 'A' && *q <= 'Z')
 				*q = (char)(*q - 'A' + 'a');
-			else if (!((*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '-' || *q == ' '))
+			else if (!((*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') ||
+				   *q == '-' || *q == ' '))
 				*q = '-';
 		if (ob != (size_t)-1)
 			atmo__buf_puts(&cls, " atmo-inherited");
@@ -143,7 +154,8 @@ int atmo__draw_add_layer_stage(builder *B, size_t i, Agraph_t *parent)
 			atmo__buf_clear(&nm);
 			atmo__buf_puts(&nm, n->id);
 			atmo__buf_puts(&nm, key);
-			if (nm.oom || !atmo__draw_ident(B, ed, B->s.e_id, "atmo-seq-", nm.ptr, "next instruction")) {
+			if (nm.oom || !atmo__draw_ident(B, ed, B->s.e_id, "atmo-seq-", nm.ptr,
+							"next instruction")) {
 				rc = ATMO_ENOMEM;
 				goto done;
 			}
@@ -181,7 +193,8 @@ Agnode_t *atmo__draw_layer_at(builder *B, size_t i, long line)
 			atmo__buf_puts(&nm, name);
 			nd = nm.oom ? NULL : agnode(B->g, nm.ptr, 0);
 			if (nm.oom)
-				B->oom = 1; /* not the first node's silent stand-in: the render fails */
+				B->oom =
+					1; /* not the first node's silent stand-in: the render fails */
 			atmo__buf_free(&nm);
 			/* the node may carry a suffixed name after a clash: fall back to the first */
 			return nd && agcontains(B->stage_cluster[i], nd) ? nd : B->first[i];
@@ -196,7 +209,8 @@ Agnode_t *atmo__draw_onbuild_entry(builder *B, size_t i)
 	atmo_buf nm = ATMO_BUF_INIT;
 	Agnode_t *nd;
 
-	if (!B->c->o->layers || n->kind != ATMO_NODE_STAGE || !n->ninherited || !B->stage_cluster[i])
+	if (!B->c->o->layers || n->kind != ATMO_NODE_STAGE || !n->ninherited ||
+	    !B->stage_cluster[i])
 		return NULL;
 	atmo__buf_printf(&nm, "%s#onbuild0", n->id);
 	nd = nm.oom ? NULL : agnode(B->g, nm.ptr, 0);

@@ -8,10 +8,14 @@
 
 int atmo__draw_add_legend(builder *B)
 {
-	static const struct { const char *key, *label, *cls; int kind, target, build_only, used; } items[] = {
+	static const struct {
+		const char *key, *label, *cls;
+		int kind, target, build_only, used;
+	} items[] = {
 		{ "stage", "stage", "atmo-stage", ATMO_NODE_STAGE, 0, 0, 1 },
 		{ "target", "target", "atmo-stage atmo-target", ATMO_NODE_STAGE, 1, 0, 1 },
-		{ "build-only", "build only", "atmo-stage atmo-build-only", ATMO_NODE_STAGE, 0, 1, 1 },
+		{ "build-only", "build only", "atmo-stage atmo-build-only", ATMO_NODE_STAGE, 0, 1,
+		  1 },
 		{ "unused", "unused", "atmo-stage atmo-unused", ATMO_NODE_STAGE, 0, 0, 0 },
 		{ "external", "external image", "atmo-external", ATMO_NODE_IMAGE, 0, 0, 1 },
 		{ "context", "named context", "atmo-context", ATMO_NODE_CONTEXT, 0, 0, 1 },
@@ -51,7 +55,8 @@ int atmo__draw_add_legend(builder *B)
 		atmo__buf_clear(&B->b);
 		atmo__put_text(&B->b, items[i].label, 0, 0, 2);
 		if (atmo__draw_set_label(B, nd, B->s.n_label, B->b.ptr) < 0 ||
-		    !(le = atmo__draw_ident(B, nd, B->s.n_id, "atmo-legend-", items[i].key, items[i].label)))
+		    !(le = atmo__draw_ident(B, nd, B->s.n_id, "atmo-legend-", items[i].key,
+					    items[i].label)))
 			goto oom;
 		if (n.kind == ATMO_NODE_STAGE)
 			atmo__draw_xset(B, nd, B->s.n_style, A_STYLE, S(atmo__draw_rounded(B, le)));

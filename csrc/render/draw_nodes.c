@@ -38,7 +38,7 @@ Agnode_t *atmo__draw_new_node(builder *B, Agraph_t *parent, const char *name)
  * title. The label is in B->b; the node links and has the tooltip of the cluster (e).
  */
 Agnode_t *atmo__draw_title_node(builder *B, Agraph_t *sg, const char *key, atmo_rident *ce,
-			    const char *fontcolor, const char *roles)
+				const char *fontcolor, const char *roles)
 {
 	atmo_buf nm = ATMO_BUF_INIT;
 	atmo_rident *e;
@@ -51,7 +51,8 @@ Agnode_t *atmo__draw_title_node(builder *B, Agraph_t *sg, const char *key, atmo_
 	if (!nd || B->b.oom || atmo__draw_set_label(B, nd, B->s.n_label, B->b.ptr) < 0)
 		return NULL;
 	/* copies first: ce points into the ids, which atmo__draw_ident() may move */
-	if (!(title = atmo__strdup(ce->title ? ce->title : "", NULL)) || (ce->href && !(href = atmo__strdup(ce->href, NULL)))) {
+	if (!(title = atmo__strdup(ce->title ? ce->title : "", NULL)) ||
+	    (ce->href && !(href = atmo__strdup(ce->href, NULL)))) {
 		atmo__free(title);
 		return NULL;
 	}
@@ -133,7 +134,8 @@ int atmo__draw_add_plain_node(builder *B, size_t i, Agraph_t *parent)
 			atmo__draw_xset(B, nd, B->s.n_penwidth, A_PENWIDTH, S("2"));
 		break;
 	case ATMO_NODE_IMAGE:
-		atmo__draw_xset(B, nd, B->s.n_style, A_STYLE, S(n->used ? "dashed,filled" : "dashed,filled"));
+		atmo__draw_xset(B, nd, B->s.n_style, A_STYLE,
+				S(n->used ? "dashed,filled" : "dashed,filled"));
 		break;
 	case ATMO_NODE_CONTEXT:
 		atmo__draw_xset(B, nd, B->s.n_shape, A_SHAPE, S("folder"));

@@ -14,7 +14,7 @@ static int title_append(builder *B, long i, const char *text)
 
 	atmo__put_text(&t, text, 0, 0, 1);
 	if (!t.oom && e->title && strstr(e->title, t.ptr)) {
-		atmo__buf_free(&t);   /* said already (two stages of one image FROM the other) */
+		atmo__buf_free(&t); /* said already (two stages of one image FROM the other) */
 		return 0;
 	}
 	atmo__buf_clear(&t);
@@ -74,7 +74,8 @@ static Agnode_t *overview_image(builder *B, size_t i)
 	role.used = 1;
 	role.target = m->target && t >= 0 && !strcmp(m->nodes[t].id, m->target);
 	atmo__draw_role_colors(B, &role, &fill, &line);
-	atmo__draw_xset(B, nd, B->s.n_class, A_CLASS, role.target ? "atmo-image-node atmo-target" : "atmo-image-node");
+	atmo__draw_xset(B, nd, B->s.n_class, A_CLASS,
+			role.target ? "atmo-image-node atmo-target" : "atmo-image-node");
 	atmo__draw_xset(B, nd, B->s.n_fill, A_FILL, S(fill));
 	atmo__draw_xset(B, nd, B->s.n_color, A_COLOR, S(line));
 	atmo__draw_xset(B, nd, B->s.n_fontcolor, A_FONTCOLOR, S(B->p->fg));
@@ -82,7 +83,8 @@ static Agnode_t *overview_image(builder *B, size_t i)
 	if (role.target)
 		atmo__draw_xset(B, nd, B->s.n_penwidth, A_PENWIDTH, S("2"));
 	/* the image's node links to its target stage's source */
-	if (t >= 0 && atmo__draw_set_link(B, nd, B->s.n_url, B->s.n_target, e, m->nodes[t].anchor) < 0)
+	if (t >= 0 &&
+	    atmo__draw_set_link(B, nd, B->s.n_url, B->s.n_target, e, m->nodes[t].anchor) < 0)
 		return NULL;
 	return nd;
 }
@@ -118,8 +120,12 @@ int atmo__draw_add_overview(builder *B)
 		/* the same external reference (or context value) once */
 		for (j = 0; j < i; j++) {
 			const atmo_rnode *o = &m->nodes[j];
-			const char *a = n->kind == ATMO_NODE_IMAGE && n->ref ? n->ref : n->kind == ATMO_NODE_CONTEXT && n->value ? n->value : n->name;
-			const char *b = o->kind == ATMO_NODE_IMAGE && o->ref ? o->ref : o->kind == ATMO_NODE_CONTEXT && o->value ? o->value : o->name;
+			const char *a = n->kind == ATMO_NODE_IMAGE && n->ref       ? n->ref
+					: n->kind == ATMO_NODE_CONTEXT && n->value ? n->value
+										   : n->name;
+			const char *b = o->kind == ATMO_NODE_IMAGE && o->ref       ? o->ref
+					: o->kind == ATMO_NODE_CONTEXT && o->value ? o->value
+										   : o->name;
 			if (o->kind == n->kind && B->first[j] && a && b && !strcmp(a, b))
 				break;
 		}
@@ -148,10 +154,14 @@ int atmo__draw_add_overview(builder *B)
 		if (fresh && !(ge = agedge(B->g, a, z, NULL, 1)))
 			goto done;
 		atmo__buf_clear(&B->t);
-		atmo__buf_puts(&B->t, f->image && f->kind == ATMO_NODE_STAGE ? f->image : f->kind == ATMO_NODE_IMAGE && f->ref ? f->ref : f->name);
+		atmo__buf_puts(&B->t, f->image && f->kind == ATMO_NODE_STAGE ? f->image
+				      : f->kind == ATMO_NODE_IMAGE && f->ref ? f->ref
+									     : f->name);
 		atmo__buf_puts(&B->t, " \xe2\x86\x92 ");
 		atmo__buf_puts(&B->t, t->image ? t->image : t->name);
-		atmo__buf_puts(&B->t, ed->kind == ATMO_EDGE_BASE ? ": FROM" : ed->kind == ATMO_EDGE_COPY ? ": COPY --from" : ": RUN --mount from");
+		atmo__buf_puts(&B->t, ed->kind == ATMO_EDGE_BASE   ? ": FROM"
+				      : ed->kind == ATMO_EDGE_COPY ? ": COPY --from"
+								   : ": RUN --mount from");
 		if (ed->context)
 			atmo__buf_printf(&B->t, " (named context %s)", ed->context);
 		if (B->t.oom)
@@ -159,31 +169,47 @@ int atmo__draw_add_overview(builder *B)
 		if (!fresh) {
 			/* merged: the tooltip names this link too; FROM wins the style */
 			for (i = 0; i < j; i++)
-				if (edge_ident[i] && B->first[m->edges[i].from_idx] == a && B->first[m->edges[i].to_idx] == z)
+				if (edge_ident[i] && B->first[m->edges[i].from_idx] == a &&
+				    B->first[m->edges[i].to_idx] == z)
 					break;
 			if (i < j && title_append(B, edge_ident[i] - 1, B->t.ptr) < 0)
 				goto done;
 			if (ed->kind == ATMO_EDGE_BASE) {
-				atmo__draw_xset(B, ge, B->s.e_style, A_STYLE, S(atmo__draw_edge_style[ATMO_EDGE_BASE]));
-				atmo__draw_xset(B, ge, B->s.e_arrowhead, A_LAYOUT, S(atmo__draw_edge_head[ATMO_EDGE_BASE]));
-				atmo__draw_xset(B, ge, B->s.e_color, A_COLOR, S(B->p->edge[ATMO_EDGE_BASE]));
-				atmo__draw_xset(B, ge, B->s.e_class, A_CLASS, "atmo-base atmo-cross-image");
+				atmo__draw_xset(B, ge, B->s.e_style, A_STYLE,
+						S(atmo__draw_edge_style[ATMO_EDGE_BASE]));
+				atmo__draw_xset(B, ge, B->s.e_arrowhead, A_LAYOUT,
+						S(atmo__draw_edge_head[ATMO_EDGE_BASE]));
+				atmo__draw_xset(B, ge, B->s.e_color, A_COLOR,
+						S(B->p->edge[ATMO_EDGE_BASE]));
+				atmo__draw_xset(B, ge, B->s.e_class, A_CLASS,
+						"atmo-base atmo-cross-image");
 			}
 			continue;
 		}
 		atmo__buf_puts(&key, f->id);
 		atmo__buf_puts(&key, "--");
 		atmo__buf_puts(&key, t->id);
-		if (key.oom || !atmo__draw_ident(B, ge, B->s.e_id, "atmo-edge-", key.ptr, B->t.ptr)) {
+		if (key.oom ||
+		    !atmo__draw_ident(B, ge, B->s.e_id, "atmo-edge-", key.ptr, B->t.ptr)) {
 			atmo__buf_free(&key);
 			goto done;
 		}
 		atmo__buf_free(&key);
 		edge_ident[j] = (long)B->c->ids.n; /* the ident just added, plus one */
-		atmo__draw_xset(B, ge, B->s.e_class, A_CLASS, ed->kind == ATMO_EDGE_BASE ? "atmo-base atmo-cross-image" : "atmo-copy atmo-cross-image");
-		atmo__draw_xset(B, ge, B->s.e_style, A_STYLE, S(ed->kind == ATMO_EDGE_BASE ? atmo__draw_edge_style[ATMO_EDGE_BASE] : atmo__draw_edge_style[ATMO_EDGE_COPY]));
-		atmo__draw_xset(B, ge, B->s.e_arrowhead, A_LAYOUT, S(ed->kind == ATMO_EDGE_BASE ? atmo__draw_edge_head[ATMO_EDGE_BASE] : atmo__draw_edge_head[ATMO_EDGE_COPY]));
-		atmo__draw_xset(B, ge, B->s.e_color, A_COLOR, S(B->p->edge[ed->kind == ATMO_EDGE_BASE ? ATMO_EDGE_BASE : ATMO_EDGE_COPY]));
+		atmo__draw_xset(B, ge, B->s.e_class, A_CLASS,
+				ed->kind == ATMO_EDGE_BASE ? "atmo-base atmo-cross-image"
+							   : "atmo-copy atmo-cross-image");
+		atmo__draw_xset(B, ge, B->s.e_style, A_STYLE,
+				S(ed->kind == ATMO_EDGE_BASE
+					  ? atmo__draw_edge_style[ATMO_EDGE_BASE]
+					  : atmo__draw_edge_style[ATMO_EDGE_COPY]));
+		atmo__draw_xset(B, ge, B->s.e_arrowhead, A_LAYOUT,
+				S(ed->kind == ATMO_EDGE_BASE
+					  ? atmo__draw_edge_head[ATMO_EDGE_BASE]
+					  : atmo__draw_edge_head[ATMO_EDGE_COPY]));
+		atmo__draw_xset(B, ge, B->s.e_color, A_COLOR,
+				S(B->p->edge[ed->kind == ATMO_EDGE_BASE ? ATMO_EDGE_BASE
+									: ATMO_EDGE_COPY]));
 	}
 	rc = B->oom ? ATMO_ENOMEM : 0;
 done:

@@ -10,15 +10,15 @@
 #include <stddef.h>
 
 typedef struct {
-	const char *family;         /* "DejaVu Sans" */
+	const char *family; /* "DejaVu Sans" */
 	int units_per_em;
-	int ascent, descent;        /* hhea, in font units (descent positive) */
-	int fallback;               /* advance of 'M': code points outside the table */
+	int ascent, descent; /* hhea, in font units (descent positive) */
+	int fallback;        /* advance of 'M': code points outside the table */
 } atmo__font_metrics;
 
 typedef struct {
-	unsigned lo, hi;            /* code points lo..hi, inclusive; {0, 0, NULL} ends the list */
-	const unsigned short *w;    /* advance widths in font units (0: no glyph) */
+	unsigned lo, hi;         /* code points lo..hi, inclusive; {0, 0, NULL} ends the list */
+	const unsigned short *w; /* advance widths in font units (0: no glyph) */
 } atmo__font_range;
 
 extern const atmo__font_metrics atmo__dejavu_sans;

@@ -12,10 +12,10 @@
 
 /* One element of the drawing: its SVG id, title and link. */
 typedef struct {
-	char *id;      /* the stable SVG id, [a-z0-9_-] */
-	char *title;   /* XML-escaped <title> text */
-	char *href;    /* XML-escaped link, or NULL */
-	int round;     /* SVG: the element's box is drawn as a rounded <rect> */
+	char *id;    /* the stable SVG id, [a-z0-9_-] */
+	char *title; /* XML-escaped <title> text */
+	char *href;  /* XML-escaped link, or NULL */
+	int round;   /* SVG: the element's box is drawn as a rounded <rect> */
 } atmo_rident;
 
 /* Stable ids of one drawing, with a hash index that keeps them unique. */
@@ -43,14 +43,14 @@ enum { ATMO_RS_BOX = 0, ATMO_RS_FOLDER, ATMO_RS_POINT, ATMO_RS_NONE /* text only
  * and DOT keep them as Graphviz attributes.
  */
 typedef struct {
-	const void *obj;          /* the object; NULL: no record */
-	const char *cls;          /* role classes after "node"/"edge"/"cluster", or NULL */
+	const void *obj; /* the object; NULL: no record */
+	const char *cls; /* role classes after "node"/"edge"/"cluster", or NULL */
 	const char *fill, *line, *fontcolor; /* "#rrggbb" */
-	const char *style;        /* Graphviz's style list: filled, dashed, dotted, bold, rounded */
-	long ident;               /* index in atmo_rctx.ids, -1 when none */
-	double arrowsize;         /* edges */
-	unsigned char shape;      /* ATMO_RS_* (nodes) */
-	unsigned char pen2;       /* penwidth 2 */
+	const char *style;   /* Graphviz's style list: filled, dashed, dotted, bold, rounded */
+	long ident;          /* index in atmo_rctx.ids, -1 when none */
+	double arrowsize;    /* edges */
+	unsigned char shape; /* ATMO_RS_* (nodes) */
+	unsigned char pen2;  /* penwidth 2 */
 } atmo_rdraw;
 
 typedef struct {
@@ -58,14 +58,14 @@ typedef struct {
 	const atmo_render_options *o;
 	atmo_ridmap ids;
 	int dark;
-	int svg;                  /* SVG: drawing attributes in `draw`, not in Graphviz */
-	int overview;             /* one node per image (detail "overview") */
-	int tb;                   /* the direction drawn: 1 TB, 0 LR (set by atmo__build_graph) */
-	char *aria;               /* the drawing's accessible name (plain text), or NULL */
-	long root_ident;          /* ids entry of the drawing itself */
-	atmo_rdraw *draw[3];      /* by AGSEQ: subgraphs, nodes, edges (AGRAPH, AGNODE, AGEDGE) */
+	int svg;             /* SVG: drawing attributes in `draw`, not in Graphviz */
+	int overview;        /* one node per image (detail "overview") */
+	int tb;              /* the direction drawn: 1 TB, 0 LR (set by atmo__build_graph) */
+	char *aria;          /* the drawing's accessible name (plain text), or NULL */
+	long root_ident;     /* ids entry of the drawing itself */
+	atmo_rdraw *draw[3]; /* by AGSEQ: subgraphs, nodes, edges (AGRAPH, AGNODE, AGEDGE) */
 	size_t ndraw[3];
-	atmo__arena arena;        /* class strings */
+	atmo__arena arena; /* class strings */
 } atmo_rctx;
 
 /* Free what the builder and the writer added to c (ids, draw records). */
@@ -134,8 +134,8 @@ extern gvplugin_library_t atmo__textlayout_library;
 int atmo__gvleak_watch(GVC_t *gvc, Agraph_t *g);
 
 typedef struct {
-	int active;                      /* the dot plugin is patched (Graphviz 2.42) */
-	size_t nodes, edges, subgraphs;  /* freed so far in the process */
+	int active;                     /* the dot plugin is patched (Graphviz 2.42) */
+	size_t nodes, edges, subgraphs; /* freed so far in the process */
 } atmo__gvleak_counts;
 void atmo__gvleak_stats(atmo__gvleak_counts *out);
 

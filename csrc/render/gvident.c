@@ -47,10 +47,10 @@ static int loaded_libgvc(atmo_buf *b)
 
 		whole = n > 0 && line[n - 1] == '\n';
 		if (!was_whole)
-			continue;  /* the rest of a line too long for a path */
+			continue; /* the rest of a line too long for a path */
 		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == ' ' || line[n - 1] == '\t'))
 			line[--n] = '\0';
-		path = strchr(line, '/');   /* no other field of a maps line holds a slash */
+		path = strchr(line, '/'); /* no other field of a maps line holds a slash */
 		if (!path || !strstr(path, "/libgvc.so"))
 			continue;
 		if (stat(path, &st) == 0) {

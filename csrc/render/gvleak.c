@@ -61,18 +61,18 @@ enum { NOTE_FREE = 0, NOTE_UNLINKED, NOTE_LOST, NOTE_DOT_OWNS };
 /* What dot dropped: an open-addressing table of pointers. */
 typedef struct {
 	void *key;
-	void *tail, *head;   /* edges: the ends when dot unlinked it */
-	int state;           /* NOTE_* */
+	void *tail, *head; /* edges: the ends when dot unlinked it */
+	int state;         /* NOTE_* */
 } note;
 
 typedef struct {
 	note *v;
-	size_t cap, n;        /* cap: a power of two, or 0 */
+	size_t cap, n; /* cap: a power of two, or 0 */
 } notes;
 
 typedef struct gvleak_watch {
 	Agraph_t *root;
-	struct gvleak_watch **slot;   /* the owner thread's `current`, to clear at close */
+	struct gvleak_watch **slot; /* the owner thread's `current`, to clear at close */
 	notes edges, leaders;
 } gvleak_watch;
 
@@ -81,13 +81,13 @@ static _Thread_local gvleak_watch *current;
 /* The dot plugin's own functions, and whether its GOT points at the wrappers. */
 static struct {
 	pthread_mutex_t lock;
-	int state;            /* 0: not tried, 1: patched, -1: off (version, plugin, GOT) */
-	unsigned long long adds;   /* dl_iterate_phdr's load count when last looked for the plugin */
+	int state;               /* 0: not tried, 1: patched, -1: off (version, plugin, GOT) */
+	unsigned long long adds; /* dl_iterate_phdr's load count when last looked for the plugin */
 	void (*delete_fast_edge)(Agedge_t *e);
 	void (*delete_fast_node)(Agraph_t *g, Agnode_t *n);
 	long (*agdelsubg)(Agraph_t *g, Agraph_t *sub);
 	size_t freed_nodes, freed_edges, freed_subgraphs;
-	int disabled;         /* atmo_render_set_graphviz_fix(0): never patch */
+	int disabled; /* atmo_render_set_graphviz_fix(0): never patch */
 } gl = { PTHREAD_MUTEX_INITIALIZER, 0, 0, NULL, NULL, NULL, 0, 0, 0, 0 };
 
 /* Process-wide, as the patch it governs: the faces call it before any render
@@ -155,7 +155,8 @@ static note *notes_add(notes *t, void *key)
 
 static int is_rank_leader(Agnode_t *n)
 {
-	return n && AGDATA(n) && ND_node_type(n) == GV_VIRTUAL && ND_ranktype(n) == GV_CLUSTER && ND_clust(n);
+	return n && AGDATA(n) && ND_node_type(n) == GV_VIRTUAL && ND_ranktype(n) == GV_CLUSTER &&
+	       ND_clust(n);
 }
 
 static int in_list(elist l, Agedge_t *e)
@@ -179,7 +180,7 @@ static void hook_delete_fast_edge(Agedge_t *e)
 	note *k;
 
 	if (w && (!e || agraphof(agtail(e)) != w->root))
-		w = NULL;   /* not the graph watched on this thread */
+		w = NULL; /* not the graph watched on this thread */
 	if (!w) {
 		gl.delete_fast_edge(e);
 		return;
@@ -187,15 +188,18 @@ static void hook_delete_fast_edge(Agedge_t *e)
 	k = notes_find(&w->edges, e);
 	if (k && k->state != NOTE_DOT_OWNS &&
 	    (in_list(ND_out(agtail(e)), e) || in_list(ND_in(aghead(e)), e)))
-		k->state = NOTE_DOT_OWNS;   /* linked again: dot's (dot_cleanup unlinks, then frees) */
+		k->state =
+			NOTE_DOT_OWNS; /* linked again: dot's (dot_cleanup unlinks, then frees) */
 	else if (!k && (is_rank_leader(agtail(e)) || is_rank_leader(aghead(e))) &&
 		 (in_list(ND_out(agtail(e)), e) || in_list(ND_in(aghead(e)), e))) {
-		note *leader_t = notes_find(&w->leaders, agtail(e)), *leader_h = notes_find(&w->leaders, aghead(e));
-		if ((k = notes_add(&w->edges, e))) {   /* out of memory: not noted, left to leak */
+		note *leader_t = notes_find(&w->leaders, agtail(e)),
+		     *leader_h = notes_find(&w->leaders, aghead(e));
+		if ((k = notes_add(&w->edges, e))) { /* out of memory: not noted, left to leak */
 			k->tail = agtail(e);
 			k->head = aghead(e);
 			/* an end already removed for good: lost now */
-			k->state = (leader_t && leader_t->state == NOTE_LOST) || (leader_h && leader_h->state == NOTE_LOST)
+			k->state = (leader_t && leader_t->state == NOTE_LOST) ||
+						   (leader_h && leader_h->state == NOTE_LOST)
 					   ? NOTE_LOST
 					   : NOTE_UNLINKED;
 		}
@@ -215,11 +219,12 @@ static void hook_delete_fast_node(Agraph_t *g, Agnode_t *n)
 	    g != GD_dotroot(w->root))
 		return;
 	if (!(k = notes_add(&w->leaders, n)))
-		return;   /* out of memory: left to leak */
+		return; /* out of memory: left to leak */
 	k->state = NOTE_LOST;
 	for (i = 0; i < w->edges.cap; i++) {
 		note *e = &w->edges.v[i];
-		if (e->key && e->state == NOTE_UNLINKED && (e->tail == (void *)n || e->head == (void *)n))
+		if (e->key && e->state == NOTE_UNLINKED &&
+		    (e->tail == (void *)n || e->head == (void *)n))
 			e->state = NOTE_LOST;
 	}
 }
@@ -232,8 +237,9 @@ static long hook_agdelsubg(Agraph_t *g, Agraph_t *sub)
 	const char *name;
 
 	/* removeFill: detached, empty, and referred to by nothing: what agclose would have freed */
-	if (w && rc && g && sub && agroot(g) == w->root && agroot(sub) == w->root && agparent(sub) == g &&
-	    (name = agnameof(sub)) && !strcmp(name, "_new_rank") && !agfstnode(sub) && !agfstsubg(sub)) {
+	if (w && rc && g && sub && agroot(g) == w->root && agroot(sub) == w->root &&
+	    agparent(sub) == g && (name = agnameof(sub)) && !strcmp(name, "_new_rank") &&
+	    !agfstnode(sub) && !agfstsubg(sub)) {
 		Agclos_t *clos = w->root->clos;
 		memcpy(by_name, clos->lookup_by_name, sizeof(by_name));
 		memcpy(by_id, clos->lookup_by_id, sizeof(by_id));
@@ -263,7 +269,7 @@ static void on_graph_delete(Agraph_t *g, Agobj_t *obj, void *arg)
 
 	(void)g;
 	if ((void *)obj != (void *)w->root)
-		return;   /* a subgraph closing */
+		return; /* a subgraph closing */
 	for (i = 0; i < w->edges.cap; i++) {
 		Agedge_t *e = w->edges.v[i].key;
 		if (e && w->edges.v[i].state == NOTE_LOST) {
@@ -304,9 +310,9 @@ static Agcbdisc_t close_disc = {
 static const char *const hooked[3] = { "delete_fast_edge", "delete_fast_node", "agdelsubg" };
 
 typedef struct {
-	const char *name;       /* the plugin's file, once found */
+	const char *name; /* the plugin's file, once found */
 	uintptr_t base;
-	const ElfW(Phdr) *phdr;
+	const ElfW(Phdr) * phdr;
 	ElfW(Half) phnum;
 	unsigned long long adds;
 } plugin_found;
@@ -348,14 +354,14 @@ static void write_slot(void **slot, void *fn, uintptr_t relro, size_t relro_len)
 
 /* Point the slots of one relocation table (REL or RELA entries) that name a hooked symbol. */
 static int patch_table(const plugin_found *p, uintptr_t table, size_t bytes, int rela, int plt,
-		       const ElfW(Sym) *symtab, const char *strtab, void *const originals[3],
+		       const ElfW(Sym) * symtab, const char *strtab, void *const originals[3],
 		       void *const hooks[3], uintptr_t relro, size_t relro_len)
 {
 	size_t entsize = rela ? sizeof(ElfW(Rela)) : sizeof(ElfW(Rel)), i;
 	int patched = 0, k;
 
 	for (i = 0; table && i + entsize <= bytes; i += entsize) {
-		const ElfW(Rel) *r = (const ElfW(Rel) *)(table + i);   /* Rela starts like Rel */
+		const ElfW(Rel) *r = (const ElfW(Rel) *)(table + i); /* Rela starts like Rel */
 		const char *name = strtab + symtab[GV_R_SYM(r->r_info)].st_name;
 		void **slot = (void **)(p->base + r->r_offset);
 
@@ -375,7 +381,8 @@ static int patch_table(const plugin_found *p, uintptr_t table, size_t bytes, int
 
 static int patch_plugin(const plugin_found *p)
 {
-	void *const hooks[3] = { (void *)hook_delete_fast_edge, (void *)hook_delete_fast_node, (void *)hook_agdelsubg };
+	void *const hooks[3] = { (void *)hook_delete_fast_edge, (void *)hook_delete_fast_node,
+				 (void *)hook_agdelsubg };
 	void *originals[3];
 	const ElfW(Dyn) *dyn = NULL, *d;
 	const ElfW(Sym) *symtab = NULL;
@@ -408,18 +415,38 @@ static int patch_plugin(const plugin_found *p)
 		return -1;
 	for (d = dyn; d->d_tag != DT_NULL; d++) {
 		/* ld.so has usually relocated these in place; not always */
-		uintptr_t a = (uintptr_t)d->d_un.d_ptr < p->base ? p->base + d->d_un.d_ptr : (uintptr_t)d->d_un.d_ptr;
+		uintptr_t a = (uintptr_t)d->d_un.d_ptr < p->base ? p->base + d->d_un.d_ptr
+								 : (uintptr_t)d->d_un.d_ptr;
 		switch (d->d_tag) {
-		case DT_SYMTAB: symtab = (const ElfW(Sym) *)a; break;
-		case DT_STRTAB: strtab = (const char *)a; break;
-		case DT_JMPREL: jmprel = a; break;
-		case DT_PLTRELSZ: pltrelsz = d->d_un.d_val; break;
-		case DT_PLTREL: pltrel = (long)d->d_un.d_val; break;
-		case DT_RELA: rela = a; break;
-		case DT_RELASZ: relasz = d->d_un.d_val; break;
-		case DT_REL: rel = a; break;
-		case DT_RELSZ: relsz = d->d_un.d_val; break;
-		default: break;
+		case DT_SYMTAB:
+			symtab = (const ElfW(Sym) *)a;
+			break;
+		case DT_STRTAB:
+			strtab = (const char *)a;
+			break;
+		case DT_JMPREL:
+			jmprel = a;
+			break;
+		case DT_PLTRELSZ:
+			pltrelsz = d->d_un.d_val;
+			break;
+		case DT_PLTREL:
+			pltrel = (long)d->d_un.d_val;
+			break;
+		case DT_RELA:
+			rela = a;
+			break;
+		case DT_RELASZ:
+			relasz = d->d_un.d_val;
+			break;
+		case DT_REL:
+			rel = a;
+			break;
+		case DT_RELSZ:
+			relsz = d->d_un.d_val;
+			break;
+		default:
+			break;
 		}
 	}
 	if (!symtab || !strtab)
@@ -427,10 +454,12 @@ static int patch_plugin(const plugin_found *p)
 	gl.delete_fast_edge = (void (*)(Agedge_t *))originals[0];
 	gl.delete_fast_node = (void (*)(Agraph_t *, Agnode_t *))originals[1];
 	gl.agdelsubg = (long (*)(Agraph_t *, Agraph_t *))originals[2];
-	patched = patch_table(p, jmprel, pltrelsz, pltrel == DT_RELA, 1, symtab, strtab, originals, hooks, relro,
-			      relro_len);
-	patched |= patch_table(p, rela, relasz, 1, 0, symtab, strtab, originals, hooks, relro, relro_len);
-	patched |= patch_table(p, rel, relsz, 0, 0, symtab, strtab, originals, hooks, relro, relro_len);
+	patched = patch_table(p, jmprel, pltrelsz, pltrel == DT_RELA, 1, symtab, strtab, originals,
+			      hooks, relro, relro_len);
+	patched |= patch_table(p, rela, relasz, 1, 0, symtab, strtab, originals, hooks, relro,
+			       relro_len);
+	patched |= patch_table(p, rel, relsz, 0, 0, symtab, strtab, originals, hooks, relro,
+			       relro_len);
 	/* all three or the notes would be wrong (a leader noted, its edges not) */
 	return patched == 7 ? 0 : -1;
 }
@@ -452,11 +481,12 @@ static void load_plugin(void)
 	char file[4096];
 	const char *slash;
 
-	if (!dladdr((void *)gvContext, &info) || !info.dli_fname || !(slash = strrchr(info.dli_fname, '/')))
+	if (!dladdr((void *)gvContext, &info) || !info.dli_fname ||
+	    !(slash = strrchr(info.dli_fname, '/')))
 		return;
-	snprintf(file, sizeof(file), "%.*s/graphviz/libgvplugin_dot_layout.so.6", (int)(slash - info.dli_fname),
-		 info.dli_fname);
-	(void)dlopen(file, RTLD_LAZY | RTLD_LOCAL);   /* kept: Graphviz keeps its plugins too */
+	snprintf(file, sizeof(file), "%.*s/graphviz/libgvplugin_dot_layout.so.6",
+		 (int)(slash - info.dli_fname), info.dli_fname);
+	(void)dlopen(file, RTLD_LAZY | RTLD_LOCAL); /* kept: Graphviz keeps its plugins too */
 }
 
 static int ensure_patched(GVC_t *gvc)

@@ -10,22 +10,22 @@
 #include "render/palette_int.h"
 #include "render/graphviz_int.h"
 
-#define FS 11.0        /* the legend's text, as the nodes' */
-#define ROW 18.0       /* row height */
+#define FS 11.0  /* the legend's text, as the nodes' */
+#define ROW 18.0 /* row height */
 #define SWATCH_W 16.0
 #define SWATCH_H 10.0
 #define LINE_W 26.0
-#define GAP 5.0        /* swatch to text */
-#define ITEM_GAP 14.0  /* item to item */
+#define GAP 5.0       /* swatch to text */
+#define ITEM_GAP 14.0 /* item to item */
 
 enum { L_BOX, L_DASHED, L_DOTTED, L_FOLDER, L_EDGE };
 
 typedef struct {
 	const char *text;
-	int shape;                 /* L_* */
-	const char *fill, *line;   /* palette colours */
+	int shape;               /* L_* */
+	const char *fill, *line; /* palette colours */
 	int pen2;
-	const char *dash;          /* edges: stroke-dasharray, or NULL */
+	const char *dash; /* edges: stroke-dasharray, or NULL */
 } item;
 
 static size_t items_of(const atmo_rctx *c, item *v)
@@ -38,7 +38,10 @@ static size_t items_of(const atmo_rctx *c, item *v)
 	for (i = 0; i < m->nnodes; i++) {
 		const atmo_rnode *x = &m->nodes[i];
 		if (x->kind == ATMO_NODE_STAGE) {
-			has[x->target ? 1 : !x->used && !c->overview ? 3 : x->build_only && !c->overview ? 2 : 0] = 1;
+			has[x->target                       ? 1
+			    : !x->used && !c->overview      ? 3
+			    : x->build_only && !c->overview ? 2
+							    : 0] = 1;
 		} else if (x->kind == ATMO_NODE_IMAGE) {
 			has[4] = 1;
 		} else if (x->kind == ATMO_NODE_CONTEXT) {
@@ -51,30 +54,58 @@ static size_t items_of(const atmo_rctx *c, item *v)
 		const atmo_redge *e = &m->edges[i];
 		if (c->overview) {
 			const atmo_rnode *f = &m->nodes[e->from_idx], *t = &m->nodes[e->to_idx];
-			if (e->kind == ATMO_EDGE_ONBUILD || (f->image_idx == t->image_idx && f->kind == ATMO_NODE_STAGE))
+			if (e->kind == ATMO_EDGE_ONBUILD ||
+			    (f->image_idx == t->image_idx && f->kind == ATMO_NODE_STAGE))
 				continue;
 			ekind[e->kind == ATMO_EDGE_BASE ? ATMO_EDGE_BASE : ATMO_EDGE_COPY] = 1;
 		} else {
 			ekind[e->kind] = 1;
 		}
 	}
-	if (has[0]) v[n++] = (item){ c->overview ? "image" : "stage", L_BOX, p->stage_fill, p->stage_line, 0, NULL };
-	if (has[1]) v[n++] = (item){ c->overview ? "target image" : "target", L_BOX, p->target_fill, p->target_line, 1, NULL };
-	if (has[2]) v[n++] = (item){ "build only", L_BOX, p->build_fill, p->build_line, 0, NULL };
-	if (has[3]) v[n++] = (item){ "unused", L_BOX, p->unused_fill, p->unused_line, 0, NULL };
-	if (has[4]) v[n++] = (item){ "external image", L_DASHED, p->ext_fill, p->ext_line, 0, NULL };
-	if (has[5]) v[n++] = (item){ "named context", L_FOLDER, p->ctx_fill, p->ctx_line, 0, NULL };
-	if (has[6]) v[n++] = (item){ "scratch", L_DOTTED, p->ext_fill, p->scratch_line, 0, NULL };
-	if (ekind[ATMO_EDGE_BASE]) v[n++] = (item){ "FROM", L_EDGE, NULL, p->edge[ATMO_EDGE_BASE], 0, NULL };
-	if (ekind[ATMO_EDGE_COPY]) v[n++] = (item){ c->overview ? "copies from" : "COPY --from", L_EDGE, NULL, p->edge[ATMO_EDGE_COPY], 0, "5,2" };
-	if (ekind[ATMO_EDGE_MOUNT]) v[n++] = (item){ "RUN --mount", L_EDGE, NULL, p->edge[ATMO_EDGE_MOUNT], 0, "1,5" };
-	if (ekind[ATMO_EDGE_ONBUILD]) v[n++] = (item){ "ONBUILD", L_EDGE, NULL, p->edge[ATMO_EDGE_ONBUILD], 1, NULL };
+	if (has[0])
+		v[n++] = (item){ c->overview ? "image" : "stage",
+				 L_BOX,
+				 p->stage_fill,
+				 p->stage_line,
+				 0,
+				 NULL };
+	if (has[1])
+		v[n++] = (item){ c->overview ? "target image" : "target",
+				 L_BOX,
+				 p->target_fill,
+				 p->target_line,
+				 1,
+				 NULL };
+	if (has[2])
+		v[n++] = (item){ "build only", L_BOX, p->build_fill, p->build_line, 0, NULL };
+	if (has[3])
+		v[n++] = (item){ "unused", L_BOX, p->unused_fill, p->unused_line, 0, NULL };
+	if (has[4])
+		v[n++] = (item){ "external image", L_DASHED, p->ext_fill, p->ext_line, 0, NULL };
+	if (has[5])
+		v[n++] = (item){ "named context", L_FOLDER, p->ctx_fill, p->ctx_line, 0, NULL };
+	if (has[6])
+		v[n++] = (item){ "scratch", L_DOTTED, p->ext_fill, p->scratch_line, 0, NULL };
+	if (ekind[ATMO_EDGE_BASE])
+		v[n++] = (item){ "FROM", L_EDGE, NULL, p->edge[ATMO_EDGE_BASE], 0, NULL };
+	if (ekind[ATMO_EDGE_COPY])
+		v[n++] = (item){ c->overview ? "copies from" : "COPY --from",
+				 L_EDGE,
+				 NULL,
+				 p->edge[ATMO_EDGE_COPY],
+				 0,
+				 "5,2" };
+	if (ekind[ATMO_EDGE_MOUNT])
+		v[n++] = (item){ "RUN --mount", L_EDGE, NULL, p->edge[ATMO_EDGE_MOUNT], 0, "1,5" };
+	if (ekind[ATMO_EDGE_ONBUILD])
+		v[n++] = (item){ "ONBUILD", L_EDGE, NULL, p->edge[ATMO_EDGE_ONBUILD], 1, NULL };
 	return n;
 }
 
 static double item_width(const item *it)
 {
-	return (it->shape == L_EDGE ? LINE_W : SWATCH_W) + GAP + atmo__text_width(it->text, strlen(it->text), FS);
+	return (it->shape == L_EDGE ? LINE_W : SWATCH_W) + GAP +
+	       atmo__text_width(it->text, strlen(it->text), FS);
 }
 
 double atmo__svg_legend_height(const atmo_rctx *c, double width)
@@ -116,7 +147,9 @@ void atmo__svg_legend(atmo_buf *o, const atmo_rctx *c, double x0, double y0, dou
 
 	if (!n)
 		return;
-	atmo__buf_printf(o, "<g id=\"%satmo-legend\" class=\"atmo-legend\">\n<title>Legend</title>\n", prefix);
+	atmo__buf_printf(o,
+			 "<g id=\"%satmo-legend\" class=\"atmo-legend\">\n<title>Legend</title>\n",
+			 prefix);
 	for (i = 0; i < n; i++) {
 		const item *it = &v[i];
 		double w = item_width(it), sx, cy;
@@ -134,11 +167,15 @@ void atmo__svg_legend(atmo_buf *o, const atmo_rctx *c, double x0, double y0, dou
 				atmo__buf_puts(o, " stroke-width=\"2\"");
 			if (it->dash)
 				atmo__buf_printf(o, " stroke-dasharray=\"%s\"", it->dash);
-			atmo__buf_printf(o, " d=\"M%.2f,%.2fL%.2f,%.2f\"/>\n", sx, cy, sx + LINE_W - 6, cy);
-			atmo__buf_printf(o, "<polygon fill=\"%s\" stroke=\"%s\"", it->line, it->line);
+			atmo__buf_printf(o, " d=\"M%.2f,%.2fL%.2f,%.2f\"/>\n", sx, cy,
+					 sx + LINE_W - 6, cy);
+			atmo__buf_printf(o, "<polygon fill=\"%s\" stroke=\"%s\"", it->line,
+					 it->line);
 			cls(o, p, it->line, it->line);
-			atmo__buf_printf(o, " points=\"%.2f,%.2f %.2f,%.2f %.2f,%.2f %.2f,%.2f\"/>\n", sx + LINE_W - 7,
-					 cy - 3, sx + LINE_W, cy, sx + LINE_W - 7, cy + 3, sx + LINE_W - 7, cy - 3);
+			atmo__buf_printf(o,
+					 " points=\"%.2f,%.2f %.2f,%.2f %.2f,%.2f %.2f,%.2f\"/>\n",
+					 sx + LINE_W - 7, cy - 3, sx + LINE_W, cy, sx + LINE_W - 7,
+					 cy + 3, sx + LINE_W - 7, cy - 3);
 			sx += LINE_W;
 		} else {
 			atmo__buf_printf(o, "<rect fill=\"%s\" stroke=\"%s\"", it->fill, it->line);
@@ -149,12 +186,18 @@ void atmo__svg_legend(atmo_buf *o, const atmo_rctx *c, double x0, double y0, dou
 				atmo__buf_puts(o, " stroke-dasharray=\"5,2\"");
 			else if (it->shape == L_DOTTED)
 				atmo__buf_puts(o, " stroke-dasharray=\"1,5\"");
-			atmo__buf_printf(o, " x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" rx=\"%d\"/>\n", sx,
-					 cy - SWATCH_H / 2, SWATCH_W, SWATCH_H, it->shape == L_BOX ? 3 : 0);
+			atmo__buf_printf(o,
+					 " x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" "
+					 "rx=\"%d\"/>\n",
+					 sx, cy - SWATCH_H / 2, SWATCH_W, SWATCH_H,
+					 it->shape == L_BOX ? 3 : 0);
 			sx += SWATCH_W;
 		}
-		atmo__buf_printf(o, "<text text-anchor=\"start\" x=\"%.2f\" y=\"%.2f\" font-family=\"%s\" "
-				 "font-size=\"11.00\" fill=\"%s\"", sx + GAP, cy + 3.8, ATMO_FONT_CSS, p->fg);
+		atmo__buf_printf(
+			o,
+			"<text text-anchor=\"start\" x=\"%.2f\" y=\"%.2f\" font-family=\"%s\" "
+			"font-size=\"11.00\" fill=\"%s\"",
+			sx + GAP, cy + 3.8, ATMO_FONT_CSS, p->fg);
 		cls(o, p, p->fg, NULL);
 		atmo__buf_printf(o, ">%s</text>\n</g>\n", it->text);
 		x += w + ITEM_GAP;

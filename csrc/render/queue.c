@@ -25,7 +25,7 @@ typedef struct rq_job {
 	char *json;
 	size_t json_len;
 	atmo_render_options opts;
-	char *strs[5];       /* rankdir, theme, link_base, id_prefix, detail: opts points at these */
+	char *strs[5]; /* rankdir, theme, link_base, id_prefix, detail: opts points at these */
 	char *path;
 	/* the result */
 	int done;
@@ -37,10 +37,10 @@ typedef struct rq_job {
 
 struct atmo_render_queue {
 	pthread_mutex_t lock;
-	pthread_cond_t work;   /* a job was queued, or stop */
-	pthread_cond_t done;   /* a job finished */
+	pthread_cond_t work; /* a job was queued, or stop */
+	pthread_cond_t done; /* a job finished */
 	rq_job *head, *tail, *todo;
-	int running;           /* the thread is rendering a job */
+	int running; /* the thread is rendering a job */
 	int stop;
 	uint64_t next_ticket;
 	/* made by the thread (loading Graphviz's plugins there, not in the caller) */
@@ -70,8 +70,8 @@ static void job_render(atmo_render_queue *q, rq_job *j)
 		j->rc = q->renderer_rc;
 		j->err = q->renderer_err;
 	} else
-		j->rc = atmo_render_text(&j->data, &j->len, q->renderer, j->json, j->json_len, &j->opts,
-				 NULL, &j->err);
+		j->rc = atmo_render_text(&j->data, &j->len, q->renderer, j->json, j->json_len,
+					 &j->opts, NULL, &j->err);
 	if (j->rc == 0 && j->path)
 		j->rc = atmo_file_write_atomic_flags(j->path, j->data, j->len, ATMO_WRITE_NO_SYNC,
 						     &j->err);
@@ -94,7 +94,7 @@ static void *queue_thread(void *arg)
 	for (;;) {
 		rq_job *j = q->todo;
 		if (q->stop)
-			break;   /* jobs not started are dropped by free */
+			break; /* jobs not started are dropped by free */
 		if (!j) {
 			pthread_cond_wait(&q->work, &q->lock);
 			continue;
@@ -256,7 +256,7 @@ void atmo_render_queue_free(atmo_render_queue *q)
 	q->stop = 1;
 	pthread_cond_signal(&q->work);
 	pthread_mutex_unlock(&q->lock);
-	pthread_join(q->thread, NULL);   /* after the job being rendered */
+	pthread_join(q->thread, NULL); /* after the job being rendered */
 	for (j = q->head; j; j = next) {
 		next = j->next;
 		job_free(j);

@@ -51,7 +51,7 @@ static struct {
 	pthread_mutex_t lock;
 	atmo_buf *sink;
 	GVC_t *gvc;
-	GVC_t *plain;      /* core + dot layout only, no text layout plugin (see plain_context) */
+	GVC_t *plain; /* core + dot layout only, no text layout plugin (see plain_context) */
 	int plain_tried;
 } gv_global = { PTHREAD_MUTEX_INITIALIZER, NULL, NULL, NULL, 0 };
 
@@ -78,8 +78,8 @@ const char *__lsan_default_suppressions(void)
 #endif
 
 struct atmo_renderer {
-	GVC_t *gvc;        /* all plugins: png and pdf (cairo, pango) */
-	GVC_t *plain;      /* svg and dot: no text layout plugin; NULL: use gvc */
+	GVC_t *gvc;   /* all plugins: png and pdf (cairo, pango) */
+	GVC_t *plain; /* svg and dot: no text layout plugin; NULL: use gvc */
 	char version[64];
 };
 
@@ -99,7 +99,8 @@ static GVC_t *plain_context(void)
 		{ "libgvplugin_core.so.6", "libgvplugin_core.so" },
 		{ "libgvplugin_dot_layout.so.6", "libgvplugin_dot_layout.so" },
 	};
-	static const char *const syms[2] = { "gvplugin_core_LTX_library", "gvplugin_dot_layout_LTX_library" };
+	static const char *const syms[2] = { "gvplugin_core_LTX_library",
+					     "gvplugin_dot_layout_LTX_library" };
 	static lt_symlist_t builtins[4];
 	Dl_info info;
 	char file[4096];
@@ -109,13 +110,14 @@ static GVC_t *plain_context(void)
 	if (gv_global.plain_tried)
 		return gv_global.plain;
 	gv_global.plain_tried = 1;
-	if (!dladdr((void *)gvContext, &info) || !info.dli_fname || !(slash = strrchr(info.dli_fname, '/')))
+	if (!dladdr((void *)gvContext, &info) || !info.dli_fname ||
+	    !(slash = strrchr(info.dli_fname, '/')))
 		return NULL;
 	for (k = 0; k < 2; k++) {
 		void *h = NULL, *sym = NULL;
 		for (v = 0; v < 2 && !h; v++) {
-			snprintf(file, sizeof(file), "%.*s/graphviz/%s", (int)(slash - info.dli_fname),
-				 info.dli_fname, names[k][v]);
+			snprintf(file, sizeof(file), "%.*s/graphviz/%s",
+				 (int)(slash - info.dli_fname), info.dli_fname, names[k][v]);
 			h = dlopen(file, RTLD_NOW | RTLD_LOCAL);
 		}
 		/* the handles stay open: the context points into them for the process's life */
@@ -191,10 +193,11 @@ static int collect_messages(const atmo_buf *msgs, json_t *warnings, char *first_
 			if (is_error && !errors++ && first_error)
 				snprintf(first_error, n, "%s", atmo__buf_cstr(&t));
 			if (warnings && !t.oom)
-				json_array_append_new(warnings,
-						      json_pack("{s:s, s:s, s:s}", "source", "graphviz", "code",
-								is_error ? "GraphvizError" : "GraphvizWarning",
-								"text", atmo__buf_cstr(&t)));
+				json_array_append_new(
+					warnings,
+					json_pack("{s:s, s:s, s:s}", "source", "graphviz", "code",
+						  is_error ? "GraphvizError" : "GraphvizWarning",
+						  "text", atmo__buf_cstr(&t)));
 			atmo__buf_free(&line);
 			atmo__buf_free(&t);
 		}
@@ -211,7 +214,8 @@ int atmo_renderer_new(atmo_renderer **out, atmo_error *err)
 
 	atmo_error_clear(err);
 	if (!out)
-		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "atmo_renderer_new: out is NULL");
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
+				       "atmo_renderer_new: out is NULL");
 	*out = NULL;
 	r = atmo__calloc(1, sizeof(*r), err);
 	if (!r)
@@ -230,7 +234,8 @@ int atmo_renderer_new(atmo_renderer **out, atmo_error *err)
 	atmo__buf_free(&msgs);
 	if (!r->gvc) {
 		atmo__free(r);
-		return atmo__error_set(err, ATMO_ERROR, NULL, 0, 0, "Graphviz: cannot create a context");
+		return atmo__error_set(err, ATMO_ERROR, NULL, 0, 0,
+				       "Graphviz: cannot create a context");
 	}
 	*out = r;
 	return 0;
@@ -303,7 +308,7 @@ static int png_fit(atmo_renderer *r, Agraph_t *g, const atmo_render_options *o, 
 	if (!bb || (sscanf(bb, "%lf %lf %lf %lf", &llx, &lly, &urx, &ury) != 4 &&
 		    sscanf(bb, "%lf,%lf,%lf,%lf", &llx, &lly, &urx, &ury) != 4))
 		return 0;
-	w = (urx - llx + 8.0) * dpi / 72.0;   /* 4 points of pad on each side */
+	w = (urx - llx + 8.0) * dpi / 72.0; /* 4 points of pad on each side */
 	h = (ury - lly + 8.0) * dpi / 72.0;
 	big = w > h ? w : h;
 	if (big <= PNG_MAX_PIXELS)
@@ -315,11 +320,12 @@ static int png_fit(atmo_renderer *r, Agraph_t *g, const atmo_render_options *o, 
 	snprintf(val, sizeof(val), "%g", fit);
 	agattr(g, AGRAPH, (char *)"dpi", val);
 	snprintf(text, sizeof(text),
-		 "the drawing is too large for a PNG at %g dpi (%.0f x %.0f pixels): drawn at %g dpi",
+		 "the drawing is too large for a PNG at %g dpi (%.0f x %.0f pixels): drawn at %g "
+		 "dpi",
 		 dpi, w, h, fit);
 	if (warnings)
-		json_array_append_new(warnings, json_pack("{s:s, s:s, s:s}", "source", "atmograph", "code",
-							  "ImageTooLarge", "text", text));
+		json_array_append_new(warnings, json_pack("{s:s, s:s, s:s}", "source", "atmograph",
+							  "code", "ImageTooLarge", "text", text));
 	gvFreeLayout(r->gvc, g);
 	return gvLayout(r->gvc, g, "dot");
 }
@@ -371,7 +377,7 @@ static int render_graphviz(atmo_buf *out, atmo_renderer *r, atmo_rctx *c, json_t
 			gvrc = -1;
 		if (mem)
 			atmo__buf_put(out, mem, memlen);
-		free(mem);   /* open_memstream's buffer is the C library's */
+		free(mem); /* open_memstream's buffer is the C library's */
 		goto unlock;
 	}
 	/* frees what Graphviz 2.42's dot loses (gvleak.c) */
@@ -451,8 +457,8 @@ int atmo_render_options_check(const atmo_render_options *opts, atmo_error *err)
 		return 0;
 	if (opts->version != 1 && opts->version != ATMO_RENDER_OPTIONS_VERSION)
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
-				       "render options: unknown version %u (expected %u)", opts->version,
-				       ATMO_RENDER_OPTIONS_VERSION);
+				       "render options: unknown version %u (expected %u)",
+				       opts->version, ATMO_RENDER_OPTIONS_VERSION);
 	atmo__render_options_norm(&norm, opts);
 	opts = &norm;
 	if ((unsigned)opts->format > ATMO_FORMAT_TEXT)
@@ -466,29 +472,32 @@ int atmo_render_options_check(const atmo_render_options *opts, atmo_error *err)
 	if (opts->detail && strcmp(opts->detail, "overview") && strcmp(opts->detail, "stages") &&
 	    strcmp(opts->detail, "auto"))
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
-				       "detail \"%.40s\" is not overview, stages or auto", opts->detail);
+				       "detail \"%.40s\" is not overview, stages or auto",
+				       opts->detail);
 	if (opts->theme && strcmp(opts->theme, "light") && strcmp(opts->theme, "dark"))
 		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
 				       "theme \"%.40s\" is not light or dark", opts->theme);
-	if (opts->max_label_length &&
-	    (opts->max_label_length < ATMO_RENDER_MIN_LABEL_LENGTH ||
-	     opts->max_label_length > ATMO_RENDER_MAX_LABEL_LENGTH))
-		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
-				       "max_label_length %u is out of range (%d to %d, or 0 for the default 64)",
-				       opts->max_label_length, ATMO_RENDER_MIN_LABEL_LENGTH,
-				       ATMO_RENDER_MAX_LABEL_LENGTH);
+	if (opts->max_label_length && (opts->max_label_length < ATMO_RENDER_MIN_LABEL_LENGTH ||
+				       opts->max_label_length > ATMO_RENDER_MAX_LABEL_LENGTH))
+		return atmo__error_set(
+			err, ATMO_EINVALID, NULL, 0, 0,
+			"max_label_length %u is out of range (%d to %d, or 0 for the default 64)",
+			opts->max_label_length, ATMO_RENDER_MIN_LABEL_LENGTH,
+			ATMO_RENDER_MAX_LABEL_LENGTH);
 	/* written so that NaN fails too */
 	if (opts->dpi != 0 && !(opts->dpi >= 1 && opts->dpi <= ATMO_RENDER_MAX_DPI))
-		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
-				       "dpi %g is out of range (1 to %d, or 0 for Graphviz's default)",
-				       opts->dpi, ATMO_RENDER_MAX_DPI);
+		return atmo__error_set(
+			err, ATMO_EINVALID, NULL, 0, 0,
+			"dpi %g is out of range (1 to %d, or 0 for Graphviz's default)", opts->dpi,
+			ATMO_RENDER_MAX_DPI);
 	return 0;
 }
 
 /* Detail "overview" for o (auto: when the document has several images). */
 static int overview_of(const atmo_render_options *o, const atmo_rmodel *m)
 {
-	return o && o->detail && strcmp(o->detail, "auto") ? !strcmp(o->detail, "overview") : m->nimages > 1;
+	return o && o->detail && strcmp(o->detail, "auto") ? !strcmp(o->detail, "overview")
+							   : m->nimages > 1;
 }
 
 int atmo_render(char **data, size_t *len, atmo_renderer *r, json_t *graph,
@@ -515,11 +524,12 @@ int atmo_render(char **data, size_t *len, atmo_renderer *r, json_t *graph,
 		return rc;
 	atmo__render_options_norm(&o, opts);
 	if (o.rankdir && !strcmp(o.rankdir, "auto"))
-		o.rankdir = NULL;   /* chosen from the drawing (draw.c) */
+		o.rankdir = NULL; /* chosen from the drawing (draw.c) */
 	if (!o.theme)
 		o.theme = "light";
 	if (o.format <= ATMO_FORMAT_DOT && !r)
-		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "atmo_render: renderer is NULL");
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
+				       "atmo_render: renderer is NULL");
 
 	rc = atmo__rmodel_load(&m, graph, err);
 	if (rc < 0)
@@ -536,15 +546,18 @@ int atmo_render(char **data, size_t *len, atmo_renderer *r, json_t *graph,
 	c.root_ident = -1;
 	c.overview = overview_of(&o, &m);
 
-	if (o.format == ATMO_FORMAT_SVG || o.format == ATMO_FORMAT_PNG || o.format == ATMO_FORMAT_PDF) {
+	if (o.format == ATMO_FORMAT_SVG || o.format == ATMO_FORMAT_PNG ||
+	    o.format == ATMO_FORMAT_PDF) {
 		/* dot's layout grows faster than linearly: refuse what would take minutes */
 		size_t objects = m.nnodes, i;
 		for (i = 0; o.layers && i < m.nnodes; i++)
 			objects += m.nodes[i].ninstr;
 		if (objects > ATMO_RENDER_MAX_NODES || m.nedges > ATMO_RENDER_MAX_EDGES) {
 			rc = atmo__error_set(err, ATMO_ELIMIT, "<graph>", 0, 0,
-					     "the graph is too large to draw: %zu nodes and %zu edges (limits %d and %d)",
-					     objects, m.nedges, ATMO_RENDER_MAX_NODES, ATMO_RENDER_MAX_EDGES);
+					     "the graph is too large to draw: %zu nodes and %zu "
+					     "edges (limits %d and %d)",
+					     objects, m.nedges, ATMO_RENDER_MAX_NODES,
+					     ATMO_RENDER_MAX_EDGES);
 			goto done;
 		}
 	}
@@ -592,15 +605,16 @@ done:
 	return rc;
 }
 
-int atmo_render_describe(char **out, json_t *graph, const atmo_render_options *opts, atmo_error *err)
+int atmo_render_describe(char **out, json_t *graph, const atmo_render_options *opts,
+			 atmo_error *err)
 {
 	atmo_render_options o;
 	atmo_rmodel m;
 	int rc;
 
 	if (!out || !graph)
-		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "atmo_render_describe: %s is NULL",
-				       !out ? "out" : "graph");
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
+				       "atmo_render_describe: %s is NULL", !out ? "out" : "graph");
 	*out = NULL;
 	if ((rc = atmo_render_options_check(opts, err)) < 0)
 		return rc;
@@ -627,7 +641,8 @@ int atmo_render_text(char **data, size_t *len, atmo_renderer *r, const char *jso
 	if (warnings)
 		*warnings = NULL;
 	if (!json)
-		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "atmo_render_text: json is NULL");
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
+				       "atmo_render_text: json is NULL");
 	graph = atmo__json_loadb(json, json_len, JSON_REJECT_DUPLICATES, &je, &nomem);
 	if (nomem)
 		return atmo__error_nomem(err);

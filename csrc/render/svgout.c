@@ -26,7 +26,7 @@
 #include "render/graphviz_int.h"
 #include "util/utf8.h"
 
-#define PAD 4.0               /* Graphviz's default graph pad, in points */
+#define PAD 4.0 /* Graphviz's default graph pad, in points */
 #define ARROW_LENGTH 10.0
 #define ARROW_EPSILON .0001
 #define RBCONST 12.0
@@ -41,9 +41,11 @@
 
 /* Hooks for pages: hover and focus, kept in both themes; colours stay in the drawing. */
 static const char style_common[] =
-	".atmo-graph .node>a>path,.atmo-graph .node>a>polygon,.atmo-graph .node>a>rect{transition:stroke-width .1s}\n"
+	".atmo-graph .node>a>path,.atmo-graph .node>a>polygon,.atmo-graph "
+	".node>a>rect{transition:stroke-width .1s}\n"
 	".atmo-graph a:hover>path,.atmo-graph a:focus>path,.atmo-graph a:hover>polygon,"
-	".atmo-graph a:focus>polygon,.atmo-graph a:hover>rect,.atmo-graph a:focus>rect{stroke-width:2.5px}\n"
+	".atmo-graph a:focus>polygon,.atmo-graph a:hover>rect,.atmo-graph "
+	"a:focus>rect{stroke-width:2.5px}\n"
 	".atmo-graph .edge:hover>path{stroke-width:2px}\n"
 	".atmo-graph .atmo-unused text{font-style:italic}\n"
 	/* links read as the nodes they are: no underline until hovered or focused */
@@ -93,7 +95,7 @@ static double floor_small(double x)
 typedef struct {
 	atmo_buf *o;
 	const atmo_rctx *c;
-	unsigned char *done;   /* nodes written, by AGSEQ */
+	unsigned char *done; /* nodes written, by AGSEQ */
 	size_t ndone;
 } writer;
 
@@ -202,8 +204,9 @@ static void put_text(writer *w, const char *s)
 		unsigned char ch = p[i];
 		size_t run = i;
 		/* plain ASCII runs go out at once */
-		while (run < len && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '&' && p[run] != '<' &&
-		       p[run] != '>' && p[run] != '"' && p[run] != '\'' && p[run] != ' ')
+		while (run < len && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '&' &&
+		       p[run] != '<' && p[run] != '>' && p[run] != '"' && p[run] != '\'' &&
+		       p[run] != ' ')
 			run++;
 		if (run > i) {
 			atmo__buf_put(w->o, (const char *)p + i, run - i);
@@ -226,11 +229,21 @@ static void put_text(writer *w, const char *s)
 			continue;
 		}
 		switch (ch) {
-		case '&': PUTS(w, "&amp;"); break;
-		case '<': PUTS(w, "&lt;"); break;
-		case '>': PUTS(w, "&gt;"); break;
-		case '"': PUTS(w, "&quot;"); break;
-		case '\'': PUTS(w, "&#39;"); break;
+		case '&':
+			PUTS(w, "&amp;");
+			break;
+		case '<':
+			PUTS(w, "&lt;");
+			break;
+		case '>':
+			PUTS(w, "&gt;");
+			break;
+		case '"':
+			PUTS(w, "&quot;");
+			break;
+		case '\'':
+			PUTS(w, "&#39;");
+			break;
 		default:
 			/* a space, a control character or DEL */
 			if (ch == 0x7f) {
@@ -256,8 +269,8 @@ static void put_prefix(writer *w)
 {
 	const char *p = w->c->o->id_prefix;
 	for (; p && *p; p++)
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    *p == '_' || *p == '-')
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '_' || *p == '-')
 			atmo__buf_putc(w->o, *p);
 }
 
@@ -386,15 +399,16 @@ static void grstyle(writer *w, const char *fill, const char *stroke, int pen2, i
 
 /* ---- shapes ------------------------------------------------------------------------------- */
 
-static void polygon(writer *w, const pointf *a, size_t n, const char *fill, const char *stroke, int pen2,
-		    int pen)
+static void polygon(writer *w, const pointf *a, size_t n, const char *fill, const char *stroke,
+		    int pen2, int pen)
 {
 	size_t i;
 	PUTS(w, "<polygon");
 	grstyle(w, fill, stroke, pen2, pen);
 	PUTS(w, " points=\"");
 	for (i = 0; i <= n; i++) {
-		const pointf *p = &a[i < n ? i : 0]; /* the first point again, as Graphviz writes it */
+		const pointf *p =
+			&a[i < n ? i : 0]; /* the first point again, as Graphviz writes it */
 		num(w, p->x);
 		atmo__buf_putc(w->o, ',');
 		num(w, -p->y);
@@ -405,8 +419,8 @@ static void polygon(writer *w, const pointf *a, size_t n, const char *fill, cons
 }
 
 /* A box drawn square and marked round: <rect> with Graphviz's corner of 6 (see draw_attrs.c: atmo__draw_rounded()). */
-static void round_rect(writer *w, const pointf *a, size_t n, const char *fill, const char *stroke, int pen2,
-		       int pen)
+static void round_rect(writer *w, const pointf *a, size_t n, const char *fill, const char *stroke,
+		       int pen2, int pen)
 {
 	double x0 = 0, y0 = 0, x1 = 0, y1 = 0, r;
 	size_t i;
@@ -451,7 +465,8 @@ static pointf interpolate(double t, pointf p, pointf q)
 }
 
 /* The folder outline of a 4-sided polygon (shapes.c: round_corners, FOLDER). */
-static void folder(writer *w, const pointf *af, const char *fill, const char *stroke, int pen2, int pen)
+static void folder(writer *w, const pointf *af, const char *fill, const char *stroke, int pen2,
+		   int pen)
 {
 	pointf b[4 * 4 + 4], d[7];
 	double rbconst = RBCONST;
@@ -526,7 +541,8 @@ static void label(writer *w, const textlabel_t *lp, const char *color)
 		PUTS(w, "\" y=\"");
 		num(w, -(p.y + s->yoffset_centerline));
 		PUTS(w, "\" font-family=\"" ATMO_FONT_CSS "\" font-size=\"");
-		atmo__buf_put(w->o, b, atmo__svg_number(b, s->font ? s->font->size : lp->fontsize, 0));
+		atmo__buf_put(w->o, b,
+			      atmo__svg_number(b, s->font ? s->font->size : lp->fontsize, 0));
 		PUTS(w, "\" fill=\"");
 		put_color(w, color ? color : lp->fontcolor);
 		atmo__buf_putc(w->o, '"');
@@ -560,11 +576,11 @@ static void write_clusters(writer *w, Agraph_t *g)
 		a[3].x = bb.UR.x;
 		a[3].y = bb.LL.y;
 		if (e && e->round)
-			round_rect(w, a, 4, has_style(style, "filled") ? d->fill : NULL, d ? d->line : NULL,
-				   d && d->pen2, pen_of(style));
+			round_rect(w, a, 4, has_style(style, "filled") ? d->fill : NULL,
+				   d ? d->line : NULL, d && d->pen2, pen_of(style));
 		else
-			polygon(w, a, 4, has_style(style, "filled") && d ? d->fill : NULL, d ? d->line : NULL,
-				d && d->pen2, pen_of(style));
+			polygon(w, a, 4, has_style(style, "filled") && d ? d->fill : NULL,
+				d ? d->line : NULL, d && d->pen2, pen_of(style));
 		label(w, GD_label(sg), d ? d->fontcolor : NULL);
 		end_object(w, e);
 		write_clusters(w, sg);
@@ -594,8 +610,10 @@ static void write_node(writer *w, Agnode_t *n)
 	if (d && d->shape == ATMO_RS_POINT && poly && poly->sides >= 2) {
 		/* point_gencode: the vertices are the ellipse's box, always filled */
 		pointf c, corner;
-		c.x = (poly->vertices[0].x + ND_coord(n).x + poly->vertices[1].x + ND_coord(n).x) / 2.;
-		c.y = (poly->vertices[0].y + ND_coord(n).y + poly->vertices[1].y + ND_coord(n).y) / 2.;
+		c.x = (poly->vertices[0].x + ND_coord(n).x + poly->vertices[1].x + ND_coord(n).x) /
+		      2.;
+		c.y = (poly->vertices[0].y + ND_coord(n).y + poly->vertices[1].y + ND_coord(n).y) /
+		      2.;
 		corner.x = poly->vertices[1].x + ND_coord(n).x;
 		corner.y = poly->vertices[1].y + ND_coord(n).y;
 		PUTS(w, "<ellipse");
@@ -674,7 +692,7 @@ static void arrow(writer *w, pointf p, pointf u, double arrowsize, int flag, con
 		lenfact = type == ARR_TYPE_DIAMOND ? 1.2 : 1.0;
 		if (type != ARR_TYPE_NORM && type != ARR_TYPE_CROW && type != ARR_TYPE_DIAMOND)
 			break; /* the builder uses normal, empty, diamond and vee only */
-		v.x = u.x * lenfact * arrowsize;  /* u for this head */
+		v.x = u.x * lenfact * arrowsize; /* u for this head */
 		v.y = u.y * lenfact * arrowsize;
 		q.x = p.x + v.x;
 		q.y = p.y + v.y;
@@ -823,9 +841,12 @@ static void put_theme(writer *w)
 		PUTS(w, "@media (prefers-color-scheme:dark){");
 		put_vars(w, ".atmo-graph", &atmo__palette_dark);
 		PUTS(w, "}\n");
-		put_vars(w, "[data-theme=dark] .atmo-graph,.dark .atmo-graph,.theme-dark .atmo-graph",
+		put_vars(w,
+			 "[data-theme=dark] .atmo-graph,.dark .atmo-graph,.theme-dark .atmo-graph",
 			 &atmo__palette_dark);
-		put_vars(w, "[data-theme=light] .atmo-graph,.light .atmo-graph,.theme-light .atmo-graph",
+		put_vars(w,
+			 "[data-theme=light] .atmo-graph,.light .atmo-graph,.theme-light "
+			 ".atmo-graph",
 			 &atmo__palette_light);
 	}
 	{
@@ -861,8 +882,9 @@ static void write_root(writer *w, Agraph_t *g, double W, double H)
 {
 	const atmo_rctx *c = w->c;
 	boxf bb = GD_bb(g);
-	const atmo_rident *e = c->root_ident >= 0 && (size_t)c->root_ident < c->ids.n ? &c->ids.v[c->root_ident]
-										: NULL;
+	const atmo_rident *e = c->root_ident >= 0 && (size_t)c->root_ident < c->ids.n
+				       ? &c->ids.v[c->root_ident]
+				       : NULL;
 
 	if (!c->o->svg_inline)
 		PUTS(w, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n");
@@ -870,14 +892,16 @@ static void write_root(writer *w, Agraph_t *g, double W, double H)
 	if (c->o->fixed_size)
 		atmo__buf_printf(w->o, " width=\"%dpt\" height=\"%dpt\"", ROUND(W), ROUND(H));
 	atmo__buf_printf(w->o, " viewBox=\"%.2f %.2f %.2f %.2f\"", 0.0, 0.0, W, H);
-	atmo__buf_printf(w->o, " class=\"atmo-graph atmo-theme-%s%s%s\"", c->dark ? "dark" : "light",
-			 c->overview ? " atmo-overview" : "", c->o->layers && !c->overview ? " atmo-layers" : "");
+	atmo__buf_printf(w->o, " class=\"atmo-graph atmo-theme-%s%s%s\"",
+			 c->dark ? "dark" : "light", c->overview ? " atmo-overview" : "",
+			 c->o->layers && !c->overview ? " atmo-layers" : "");
 	{
 		/* the narrowest the drawing may be shown (CSS px) with its smallest text still
 		 * legible: 9 px, 8 for a family overview, 7 with one node per instruction; a
 		 * page that shows it narrower than its column lets the reader pan instead */
 		double px = c->overview ? 8.0 : c->o->layers ? 7.0 : 9.0;
-		atmo__buf_printf(w->o, " data-min-width=\"%d\"", (int)(W * px / smallest_font(g) + 0.999));
+		atmo__buf_printf(w->o, " data-min-width=\"%d\"",
+				 (int)(W * px / smallest_font(g) + 0.999));
 	}
 	PUTS(w, " role=\"img\"");
 	if (c->aria) {
@@ -886,7 +910,8 @@ static void write_root(writer *w, Agraph_t *g, double W, double H)
 		atmo__buf_putc(w->o, '"');
 	}
 	PUTS(w, " preserveAspectRatio=\"xMidYMid meet\"");
-	PUTS(w, " xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\">\n");
+	PUTS(w, " xmlns=\"http://www.w3.org/2000/svg\" "
+		"xmlns:xlink=\"http://www.w3.org/1999/xlink\">\n");
 	PUTS(w, "<style>\n");
 	put_theme(w);
 	atmo__buf_put(w->o, style_common, sizeof(style_common) - 1);
@@ -960,8 +985,8 @@ int atmo__svg_write(atmo_buf *out, Agraph_t *g, const atmo_rctx *c)
 		atmo_buf prefix = ATMO_BUF_INIT;
 		const char *q;
 		for (q = c->o->id_prefix; q && *q; q++)
-			if ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') ||
-			    *q == '_' || *q == '-')
+			if ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+			    (*q >= '0' && *q <= '9') || *q == '_' || *q == '-')
 				atmo__buf_putc(&prefix, *q);
 		atmo__svg_legend(out, c, PAD, graph_h - PAD, legend_w, atmo__buf_cstr(&prefix));
 		atmo__buf_free(&prefix);

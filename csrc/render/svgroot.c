@@ -38,7 +38,8 @@ static size_t span(const char *s, const char *end, const char *set)
 static const char *viewbox_width(const char *root, size_t n, size_t *wlen)
 {
 	const char *end = root + n, *p = root, *hit;
-	static const char *const sets[4] = { "-0123456789.", "-0123456789.", "0123456789.", "0123456789." };
+	static const char *const sets[4] = { "-0123456789.", "-0123456789.", "0123456789.",
+					     "0123456789." };
 
 	while ((hit = find(p, (size_t)(end - p), "viewBox=\"")) != NULL) {
 		const char *q = hit + 9, *w = NULL;
@@ -89,12 +90,23 @@ static void put_attr(atmo_buf *b, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
-		case '&': atmo__buf_puts(b, "&amp;"); break;
-		case '<': atmo__buf_puts(b, "&lt;"); break;
-		case '>': atmo__buf_puts(b, "&gt;"); break;
-		case '"': atmo__buf_puts(b, "&quot;"); break;
-		case '\'': atmo__buf_puts(b, "&#x27;"); break;
-		default: atmo__buf_putc(b, *s);
+		case '&':
+			atmo__buf_puts(b, "&amp;");
+			break;
+		case '<':
+			atmo__buf_puts(b, "&lt;");
+			break;
+		case '>':
+			atmo__buf_puts(b, "&gt;");
+			break;
+		case '"':
+			atmo__buf_puts(b, "&quot;");
+			break;
+		case '\'':
+			atmo__buf_puts(b, "&#x27;");
+			break;
+		default:
+			atmo__buf_putc(b, *s);
 		}
 	}
 }

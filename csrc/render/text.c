@@ -83,7 +83,10 @@ static void put_node(atmo_buf *b, const atmo_rmodel *m, const atmo_rnode *n, con
 		if (from >= 0)
 			put_name(b, m, &m->nodes[from]);
 		else
-			atmo__put_text(b, n->onbuild_from ? n->onbuild_from : n->base ? n->base : "the base",
+			atmo__put_text(b,
+				       n->onbuild_from ? n->onbuild_from
+				       : n->base       ? n->base
+						       : "the base",
 				       0, 0, 0);
 		atmo__buf_puts(b, ", run first): ");
 		atmo__put_text(b, n->inherited[i], 0, 0, 0);

@@ -33,12 +33,18 @@ static int put_one(atmo_buf *b, const unsigned char *s, size_t n, int xml)
 		return atmo__buf_puts(b, "\\\\");
 	if (xml == 1) {
 		switch (*s) {
-		case '&': return atmo__buf_puts(b, "&amp;");
-		case '<': return atmo__buf_puts(b, "&lt;");
-		case '>': return atmo__buf_puts(b, "&gt;");
-		case '"': return atmo__buf_puts(b, "&quot;");
-		case '\'': return atmo__buf_puts(b, "&#39;");
-		default: break;
+		case '&':
+			return atmo__buf_puts(b, "&amp;");
+		case '<':
+			return atmo__buf_puts(b, "&lt;");
+		case '>':
+			return atmo__buf_puts(b, "&gt;");
+		case '"':
+			return atmo__buf_puts(b, "&quot;");
+		case '\'':
+			return atmo__buf_puts(b, "&#39;");
+		default:
+			break;
 		}
 	}
 	return atmo__buf_putc(b, (char)*s);
@@ -133,8 +139,8 @@ static int put_piece(atmo_buf *b, const char *s, size_t n, size_t max)
 
 static int is_sep(unsigned char ch)
 {
-	return ch == '-' || ch == '/' || ch == ':' || ch == '_' || ch == '.' || ch == ',' || ch == '=' ||
-	       ch == '@';
+	return ch == '-' || ch == '/' || ch == ':' || ch == '_' || ch == '.' || ch == ',' ||
+	       ch == '=' || ch == '@';
 }
 
 int atmo__put_wrapped(atmo_buf *b, const char *str, size_t width, size_t maxlines, int seps)
@@ -155,10 +161,10 @@ int atmo__put_wrapped(atmo_buf *b, const char *str, size_t width, size_t maxline
 			if (!n)
 				n = 1;
 			if (s[i] == ' ' && count) {
-				cut = i;       /* break before the space, drop it */
+				cut = i; /* break before the space, drop it */
 				next = i + 1;
 			} else if (seps && is_sep(s[i]) && count + 1 < width) {
-				cut = i + 1;   /* break after the separator, keep it */
+				cut = i + 1; /* break after the separator, keep it */
 				next = i + 1;
 			}
 			i += n;
@@ -166,7 +172,8 @@ int atmo__put_wrapped(atmo_buf *b, const char *str, size_t width, size_t maxline
 		}
 		if (i >= len) {
 			cut = next = len;
-		} else if (seps && atmo__text_chars((const char *)s + start, len - start) <= 2 * width) {
+		} else if (seps &&
+			   atmo__text_chars((const char *)s + start, len - start) <= 2 * width) {
 			/* the rest fits two lines: the break that balances them ("openstack-" /
 			 * "cinder-api", not "openstack-cinder-" / "api") */
 			size_t best = 0, best_len = (size_t)-1, k = start, c = 0;
@@ -175,7 +182,8 @@ int atmo__put_wrapped(atmo_buf *b, const char *str, size_t width, size_t maxline
 				size_t w = s[k] < 0x80 ? 1 : atmo__utf8_next(s + k, len - k, NULL);
 				k += w ? w : 1;
 				c++;
-				if ((is_sep(s[k - 1]) || (k < len && s[k] == ' ')) && total - c <= width) {
+				if ((is_sep(s[k - 1]) || (k < len && s[k] == ' ')) &&
+				    total - c <= width) {
 					size_t longer = c > total - c ? c : total - c;
 					if (longer < best_len) {
 						best_len = longer;
@@ -190,10 +198,10 @@ int atmo__put_wrapped(atmo_buf *b, const char *str, size_t width, size_t maxline
 				cut = next = i;
 			}
 		} else if (s[i] == ' ') {
-			cut = i;          /* the line ends just before a space */
+			cut = i; /* the line ends just before a space */
 			next = i + 1;
 		} else if (!cut || cut <= start) {
-			cut = next = i;  /* one word longer than the line: a hard break */
+			cut = next = i; /* one word longer than the line: a hard break */
 		}
 		if (lines + 1 >= maxlines && cut < len) {
 			/* the last line allowed: the rest, cut with an ellipsis */

@@ -23,7 +23,8 @@ static unsigned advance(uint32_t cp)
 
 	for (r = atmo__dejavu_sans_ranges; r->w; r++)
 		if (cp >= r->lo && cp <= r->hi)
-			return r->w[cp - r->lo] ? r->w[cp - r->lo] : (unsigned)atmo__dejavu_sans.fallback;
+			return r->w[cp - r->lo] ? r->w[cp - r->lo]
+						: (unsigned)atmo__dejavu_sans.fallback;
 	/* CJK and other wide scripts come from a fallback font, a full em wide */
 	if ((cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
 	    (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
@@ -83,7 +84,8 @@ static boolean measure(textspan_t *span, char **fontpath)
 
 	if (fontpath)
 		*fontpath = NULL;
-	span->size.x = atmo__text_width(span->str ? span->str : "", span->str ? strlen(span->str) : 0, size);
+	span->size.x = atmo__text_width(span->str ? span->str : "",
+					span->str ? strlen(span->str) : 0, size);
 	span->size.y = size * 1.2;
 	span->yoffset_layout = 0.0;
 	/* baseline at top - (0.6 em + (asc - desc) / 2): Graphviz adds this to top - 1 em */

@@ -15,7 +15,8 @@
 
 static int cmp_json_string(const void *a, const void *b)
 {
-	return strcmp(json_string_value(*(json_t *const *)a), json_string_value(*(json_t *const *)b));
+	return strcmp(json_string_value(*(json_t *const *)a),
+		      json_string_value(*(json_t *const *)b));
 }
 
 /* {"bytes": <integer or null>, ...}: the integer or -1 */
@@ -62,11 +63,13 @@ int atmo_sizes_annotate(json_t *graph_doc, const json_t *sizes_doc, atmo_error *
 		rc = atmo__error_nomem(err);
 		goto done;
 	}
-	json_array_foreach(stages, i, st) {
+	json_array_foreach(stages, i, st)
+	{
 		const char *node = json_string_value(json_object_get(st, "node"));
 		if (!json_is_object(st) || !node) {
-			rc = atmo__error_set(err, ATMO_EINVALID, "sizes", 0, 0,
-					     "sizes.stages[%zu]: expected an object with a \"node\"", i);
+			rc = atmo__error_set(
+				err, ATMO_EINVALID, "sizes", 0, 0,
+				"sizes.stages[%zu]: expected an object with a \"node\"", i);
 			goto done;
 		}
 		if (json_object_get(st, "size") && !json_is_object(json_object_get(st, "size"))) {
@@ -77,15 +80,18 @@ int atmo_sizes_annotate(json_t *graph_doc, const json_t *sizes_doc, atmo_error *
 		ni = atmo_graph__doc_find(&gd, node);
 		targets[i] = ni >= 0 ? gd.nodes[ni].json : NULL;
 		if (!targets[i]) {
-			rc = atmo__error_set(err, ATMO_ENOTFOUND, "sizes", 0, 0,
-					     "sizes.stages[%zu]: node '%s' is not in the graph document "
-					     "(sizes of another Dockerfile, target or image id?)", i, node);
+			rc = atmo__error_set(
+				err, ATMO_ENOTFOUND, "sizes", 0, 0,
+				"sizes.stages[%zu]: node '%s' is not in the graph document "
+				"(sizes of another Dockerfile, target or image id?)",
+				i, node);
 			goto done;
 		}
 	}
 
 	/* the same fields as atmo_sizes_annotate_report() writes */
-	json_array_foreach(stages, i, st) {
+	json_array_foreach(stages, i, st)
+	{
 		json_t *size = json_object_get(st, "size"), *out = json_object();
 		json_int_t v;
 		if (!out) {
@@ -114,11 +120,12 @@ int atmo_sizes_annotate(json_t *graph_doc, const json_t *sizes_doc, atmo_error *
 			long im = image ? atmo_graph__doc_find_image(&gd, image) : -1;
 			json_t *img = im >= 0 ? gd.images[im].json : NULL;
 			json_t *isz = img ? json_object() : NULL;
-			if (img && (!isz ||
-				    ((v = opt_integer(size, "bytes")) >= 0 &&
-				     json_object_set_new(isz, "bytes", json_integer(v)) < 0) ||
-				    ((v = opt_integer(size, "compressed")) >= 0 &&
-				     json_object_set_new(isz, "compressed", json_integer(v)) < 0))) {
+			if (img &&
+			    (!isz ||
+			     ((v = opt_integer(size, "bytes")) >= 0 &&
+			      json_object_set_new(isz, "bytes", json_integer(v)) < 0) ||
+			     ((v = opt_integer(size, "compressed")) >= 0 &&
+			      json_object_set_new(isz, "compressed", json_integer(v)) < 0))) {
 				json_decref(isz);
 				rc = atmo__error_nomem(err);
 				goto done;
@@ -140,9 +147,7 @@ int atmo_sizes_annotate(json_t *graph_doc, const json_t *sizes_doc, atmo_error *
 			rc = atmo__error_nomem(err);
 			goto done;
 		}
-		json_array_foreach(pk, i, p)
-			if (json_is_string(p))
-				items[k++] = p;
+		json_array_foreach(pk, i, p) if (json_is_string(p)) items[k++] = p;
 		if (k)
 			qsort(items, k, sizeof(*items), cmp_json_string);
 		for (i = 0; i < k; i++)
@@ -202,22 +207,23 @@ int atmo_sizes_annotate_report(json_t *graph, const json_t *report, atmo_error *
 		   missing from a document said to be annotated */
 		if (json_is_object(size) &&
 		    json_object_set_new(img, "size",
-					json_pack("{s:O*,s:O*}", "bytes", json_object_get(size, "bytes"),
-						  "compressed", json_object_get(size, "compressed"))) < 0) {
+					json_pack("{s:O*,s:O*}", "bytes",
+						  json_object_get(size, "bytes"), "compressed",
+						  json_object_get(size, "compressed"))) < 0) {
 			rc = atmo__error_nomem(err);
 			goto done;
 		}
 		if (json_is_object(kept)) {
 			any_kept = 1;
 			kept_bytes += json_integer_value(json_object_get(kept, "bytes"));
-			json_array_foreach(json_object_get(kept, "packages"), j, p) {
+			json_array_foreach(json_object_get(kept, "packages"), j, p)
+			{
 				size_t k;
 				json_t *q;
 				int seen = 0;
 				if (!json_is_string(p))
 					continue;
-				json_array_foreach(kept_pk, k, q)
-					seen |= json_equal(p, q);
+				json_array_foreach(kept_pk, k, q) seen |= json_equal(p, q);
 				if (!seen && json_array_append(kept_pk, p) < 0) {
 					rc = atmo__error_nomem(err);
 					goto done;
@@ -230,8 +236,9 @@ int atmo_sizes_annotate_report(json_t *graph, const json_t *report, atmo_error *
 		json_t *st, *size, *out;
 		if (node->kind != ATMO_NODE_STAGE || !node->image || !node->raw_name)
 			continue;
-		st = json_object_get(json_object_get(json_object_get(targets, node->image), "stages"),
-				     node->raw_name);
+		st = json_object_get(
+			json_object_get(json_object_get(targets, node->image), "stages"),
+			node->raw_name);
 		size = json_object_get(st, "size");
 		if (!json_is_object(size))
 			continue;
@@ -272,9 +279,9 @@ int atmo_sizes_annotate_report(json_t *graph, const json_t *report, atmo_error *
 			goto done;
 		}
 		/* json_pack() takes sorted ("o") whether it succeeds or not */
-		if (json_object_set_new(graph, "kept_out",
-					json_pack("{s:I,s:o}", "bytes", kept_bytes, "packages",
-						  sorted)) < 0) {
+		if (json_object_set_new(
+			    graph, "kept_out",
+			    json_pack("{s:I,s:o}", "bytes", kept_bytes, "packages", sorted)) < 0) {
 			rc = atmo__error_nomem(err);
 			goto done;
 		}

@@ -52,7 +52,8 @@ static void norm_history(const char *cb, char *kw, size_t kwn, const char **text
 		*text = s + 11;
 		return;
 	}
-	while (s[i] && s[i] != ' ' && i + 1 < kwn && (isupper((unsigned char)s[i]) || s[i] == '_')) {
+	while (s[i] && s[i] != ' ' && i + 1 < kwn &&
+	       (isupper((unsigned char)s[i]) || s[i] == '_')) {
 		kw[i] = s[i];
 		i++;
 	}
@@ -100,7 +101,7 @@ typedef struct {
 	int stage;
 	const atmo_image *img;
 	const char *name;
-	long *hist_ins;     /* per history entry: instruction index (absolute) or -1 */
+	long *hist_ins; /* per history entry: instruction index (absolute) or -1 */
 	size_t base_len;
 	uint64_t base_bytes, own_bytes, own_compressed, unattributed;
 } stage_in;
@@ -149,8 +150,8 @@ static void attribute(stage_in *si, const atmo_graph *g, const atmo_stage *st, l
 		char kw[32];
 		const char *text;
 		long k, hit = -1;
-		norm_history(atmo_image_history_created_by(atmo_image_history_at(img, (size_t)i)), kw,
-			     sizeof(kw), &text);
+		norm_history(atmo_image_history_created_by(atmo_image_history_at(img, (size_t)i)),
+			     kw, sizeof(kw), &text);
 		for (k = j; k >= first && kw[0]; k--) {
 			const atmo_instruction *ins = atmo_dockerfile_at(df, (size_t)k);
 			if (!ins || !upper_eq(kw, ins->keyword))
@@ -159,7 +160,8 @@ static void attribute(stage_in *si, const atmo_graph *g, const atmo_stage *st, l
 				/* prefer the RUN whose text matches; else the nearest RUN */
 				long m;
 				for (m = k; m >= first; m--) {
-					const atmo_instruction *in2 = atmo_dockerfile_at(df, (size_t)m);
+					const atmo_instruction *in2 =
+						atmo_dockerfile_at(df, (size_t)m);
 					if (!in2 || strcmp(in2->keyword, "run") != 0)
 						continue;
 					ins_text(&tb, in2);
@@ -264,7 +266,7 @@ static int under_source(const char *path, const char *src)
 static uint64_t copied_to_final(const stage_in *si, const atmo_graph *g)
 {
 	const atmo_image *img = si->img;
-	atmo__map seen = {0};
+	atmo__map seen = { 0 };
 	uint64_t sum = 0;
 	size_t e, h, k, j;
 	for (h = atmo_image_history_count(img); h-- > si->base_len;) {
@@ -291,8 +293,8 @@ static uint64_t copied_to_final(const stage_in *si, const atmo_graph *g)
 				const atmo_graph_node *from = atmo_graph_node_at(g, ed->from);
 				const atmo_graph_node *to = atmo_graph_node_at(g, ed->to);
 				const atmo_stage *ts;
-				if (ed->kind != ATMO_EDGE_COPY || !from || !to || from->stage != si->stage ||
-				    to->stage < 0)
+				if (ed->kind != ATMO_EDGE_COPY || !from || !to ||
+				    from->stage != si->stage || to->stage < 0)
 					continue;
 				ts = atmo_graph_stage_at(g, (size_t)to->stage);
 				if (!ts || !ts->in_final)
@@ -322,8 +324,8 @@ static int own_over_parent(uint64_t *own, const atmo_image *img, const atmo_imag
 	return rc;
 }
 
-int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
-		       const atmo_sizes_input *inputs, size_t n_inputs, atmo_error *err)
+int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph, const atmo_sizes_input *inputs,
+		       size_t n_inputs, atmo_error *err)
 {
 	const atmo_graph *g = graph;
 	const atmo_dockerfile *df;
@@ -337,7 +339,8 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 	atmo_error_clear(err);
 	*out = NULL;
 	if (!g)
-		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "atmo_sizes_compute: no graph");
+		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
+				       "atmo_sizes_compute: no graph");
 	df = atmo_graph_dockerfile(g);
 	target = atmo_graph_target(g);
 	si = atmo__calloc(n_inputs ? n_inputs : 1, sizeof(*si), NULL);
@@ -348,29 +351,32 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 		if (s < 0) {
 			atmo_buf b = ATMO_BUF_INIT;
 			for (k = 0; k < atmo_graph_stage_count(g); k++)
-				atmo__buf_printf(&b, "%s%s", k ? ", " : "", atmo_graph_stage_at(g, k)->label);
+				atmo__buf_printf(&b, "%s%s", k ? ", " : "",
+						 atmo_graph_stage_at(g, k)->label);
 			rc = atmo__error_set(err, ATMO_ENOTFOUND, atmo_dockerfile_source(df), 0, 0,
 					     "no stage '%s' in the Dockerfile; the stages are: %s",
-					     inputs[i].stage ? inputs[i].stage : "", atmo__buf_cstr(&b));
+					     inputs[i].stage ? inputs[i].stage : "",
+					     atmo__buf_cstr(&b));
 			atmo__buf_free(&b);
 			goto done;
 		}
 		for (k = 0; k < i; k++)
 			if (si[k].stage == s) {
-				rc = atmo__error_set(err, ATMO_EINVALID, atmo_dockerfile_source(df), 0, 0,
-						     "stage '%s' is given two images", inputs[i].stage);
+				rc = atmo__error_set(err, ATMO_EINVALID, atmo_dockerfile_source(df),
+						     0, 0, "stage '%s' is given two images",
+						     inputs[i].stage);
 				goto done;
 			}
 		if (!inputs[i].image) {
-			rc = atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0, "stage '%s' has no image",
-					     inputs[i].stage);
+			rc = atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
+					     "stage '%s' has no image", inputs[i].stage);
 			goto done;
 		}
 		si[i].stage = s;
 		si[i].img = inputs[i].image;
 		si[i].name = atmo_graph_stage_at(g, (size_t)s)->label;
-		si[i].hist_ins = atmo__calloc(atmo_image_history_count(si[i].img) + 1, sizeof(long),
-					      NULL);
+		si[i].hist_ins =
+			atmo__calloc(atmo_image_history_count(si[i].img) + 1, sizeof(long), NULL);
 		if (!si[i].hist_ins) {
 			rc = atmo__error_nomem(err);
 			goto done;
@@ -413,15 +419,19 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 		json_object_set_new(o, "index", json_integer((json_int_t)st->index));
 		json_object_set_new(o, "node", json_string(st->node_id ? st->node_id : st->label));
 		json_object_set_new(o, "base", st->base ? json_string(st->base) : json_null());
-		json_object_set_new(o, "base_stage", st->parent_stage >= 0
-				    ? json_string(atmo_graph_stage_at(g, (size_t)st->parent_stage)->label)
-				    : json_null());
+		json_object_set_new(
+			o, "base_stage",
+			st->parent_stage >= 0
+				? json_string(
+					  atmo_graph_stage_at(g, (size_t)st->parent_stage)->label)
+				: json_null());
 		json_object_set_new(o, "image", json_string(atmo_image_source(img)));
-		json_object_set_new(o, "ref", atmo_image_ref(img) ? json_string(atmo_image_ref(img))
-								  : json_null());
-		json_object_set_new(o, "digest", atmo_image_digest(img)
-							 ? json_string(atmo_image_digest(img))
-							 : json_null());
+		json_object_set_new(o, "ref",
+				    atmo_image_ref(img) ? json_string(atmo_image_ref(img))
+							: json_null());
+		json_object_set_new(o, "digest",
+				    atmo_image_digest(img) ? json_string(atmo_image_digest(img))
+							   : json_null());
 		json_object_set_new(o, "in_final", json_boolean(st->in_final));
 		json_object_set_new(o, "build_only", json_boolean(st->build_only));
 		json_object_set_new(o, "target", json_boolean((size_t)si[i].stage == target));
@@ -441,10 +451,13 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 			goto done;
 		}
 		json_object_set_new(o, "own_bytes", json_integer((json_int_t)si[i].own_bytes));
-		json_object_set_new(o, "own_compressed", json_integer((json_int_t)si[i].own_compressed));
-		json_object_set_new(o, "unattributed_bytes", json_integer((json_int_t)si[i].unattributed));
+		json_object_set_new(o, "own_compressed",
+				    json_integer((json_int_t)si[i].own_compressed));
+		json_object_set_new(o, "unattributed_bytes",
+				    json_integer((json_int_t)si[i].unattributed));
 		/* per instruction */
-		for (k = st->first_instruction + 1; k < st->first_instruction + st->n_instructions; k++) {
+		for (k = st->first_instruction + 1; k < st->first_instruction + st->n_instructions;
+		     k++) {
 			const atmo_instruction *in = atmo_dockerfile_at(df, k);
 			json_t *io = json_object(), *hs = json_array();
 			uint64_t bytes = 0, layers = 0;
@@ -458,7 +471,8 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 			json_object_set_new(io, "keyword", json_string(in->keyword));
 			json_object_set_new(io, "line", json_integer(in->start_line));
 			json_object_set_new(io, "end_line", json_integer(in->end_line));
-			json_object_set_new(io, "text", json_string(in->original ? in->original : ""));
+			json_object_set_new(io, "text",
+					    json_string(in->original ? in->original : ""));
 			json_object_set_new(io, "bytes", json_integer((json_int_t)bytes));
 			json_object_set_new(io, "layers", json_integer((json_int_t)layers));
 			json_object_set_new(io, "history", hs);
@@ -467,18 +481,25 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 		json_object_set_new(o, "instructions", ins);
 		for (k = 0; k < n_hist; k++) {
 			json_t *ho = json_object();
-			const char *cb = atmo_image_history_created_by(atmo_image_history_at(img, k));
+			const char *cb =
+				atmo_image_history_created_by(atmo_image_history_at(img, k));
 			json_object_set_new(ho, "index", json_integer((json_int_t)k));
 			json_object_set_new(ho, "created_by",
 					    json_string(atmo_image_trim_created_by(cb ? cb : "")));
-			json_object_set_new(ho, "bytes", json_integer((json_int_t)hist_bytes(img, k)));
-			json_object_set_new(ho, "part", json_string(k < si[i].base_len ? "base"
-								    : si[i].hist_ins[k] >= 0 ? "instruction"
-								    : "unattributed"));
+			json_object_set_new(ho, "bytes",
+					    json_integer((json_int_t)hist_bytes(img, k)));
+			json_object_set_new(ho, "part",
+					    json_string(k < si[i].base_len       ? "base"
+							: si[i].hist_ins[k] >= 0 ? "instruction"
+										 : "unattributed"));
 			/* always present: null for base and unattributed entries */
-			json_object_set_new(ho, "line", si[i].hist_ins[k] >= 0
-				? json_integer(atmo_dockerfile_at(df, (size_t)si[i].hist_ins[k])->start_line)
-				: json_null());
+			json_object_set_new(
+				ho, "line",
+				si[i].hist_ins[k] >= 0
+					? json_integer(
+						  atmo_dockerfile_at(df, (size_t)si[i].hist_ins[k])
+							  ->start_line)
+					: json_null());
 			json_array_append_new(hist, ho);
 		}
 		json_object_set_new(o, "history", hist);
@@ -486,8 +507,9 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 		if (atmo_image_packages(img, NULL)) {
 			size_t np = 0, npp = 0;
 			const char *const *p = atmo_image_packages(img, &np);
-			const char *const *pp = parent_in >= 0
-				? atmo_image_packages(si[parent_in].img, &npp) : NULL;
+			const char *const *pp =
+				parent_in >= 0 ? atmo_image_packages(si[parent_in].img, &npp)
+					       : NULL;
 			json_object_set_new(o, "packages", json_integer((json_int_t)np));
 			for (k = 0; k < np; k++)
 				if (!pp || !name_in(pp, npp, p[k]))
@@ -543,11 +565,15 @@ int atmo_sizes_compute(json_t **out, const struct atmo_graph *graph,
 			json_decref(kept);
 			goto done;
 		}
-		json_object_set_new(kept, "bytes", ko ? json_incref(json_object_get(ko, "bytes")) : json_null());
-		json_object_set_new(kept, "layers", ko ? json_incref(json_object_get(ko, "layers")) : json_null());
+		json_object_set_new(kept, "bytes",
+				    ko ? json_incref(json_object_get(ko, "bytes")) : json_null());
+		json_object_set_new(kept, "layers",
+				    ko ? json_incref(json_object_get(ko, "layers")) : json_null());
 		json_object_set_new(kept, "own_bytes", json_integer((json_int_t)own_total));
 		json_object_set_new(kept, "copied_bytes", json_integer((json_int_t)copied_total));
-		json_object_set_new(kept, "packages", ko ? json_incref(json_object_get(ko, "packages")) : json_null());
+		json_object_set_new(kept, "packages",
+				    ko ? json_incref(json_object_get(ko, "packages"))
+				       : json_null());
 		json_object_set_new(kept, "stages", ks);
 		json_object_set_new(kept, "final_image", json_boolean(final >= 0));
 		json_decref(ko);

@@ -13,7 +13,7 @@ static int cmp_str(const void *a, const void *b)
 }
 
 int atmo_sizes_kept_out(json_t **out, const atmo_layer_set *final, const atmo_layer_set *build_only,
-		  size_t n_build_only, atmo_error *err)
+			size_t n_build_only, atmo_error *err)
 {
 	atmo__map in_final = { 0 }, seen = { 0 }, fpk = { 0 }, kpk = { 0 };
 	const char **names = NULL;
@@ -24,8 +24,9 @@ int atmo_sizes_kept_out(json_t **out, const atmo_layer_set *final, const atmo_la
 
 	atmo_error_clear(err);
 	if (!out || !final || (n_build_only && !build_only))
-		return atmo__error_set(err, ATMO_EINVALID, NULL, 0, 0,
-				       "atmo_sizes_kept_out: out, final and build_only must not be NULL");
+		return atmo__error_set(
+			err, ATMO_EINVALID, NULL, 0, 0,
+			"atmo_sizes_kept_out: out, final and build_only must not be NULL");
 	*out = NULL;
 	for (i = 0; i < final->n_layers; i++)
 		if (final->diff_ids[i] && atmo__map_set(&in_final, final->diff_ids[i], 1, NULL) < 0)

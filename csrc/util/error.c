@@ -13,17 +13,28 @@ void atmo_error_clear(atmo_error *err)
 const char *atmo_strerror(int code)
 {
 	switch (code) {
-	case ATMO_OK: return "success";
-	case ATMO_ENOMEM: return "out of memory";
-	case ATMO_EINVALID: return "invalid input";
-	case ATMO_ENOTFOUND: return "not found";
-	case ATMO_EIO: return "input/output error";
-	case ATMO_EUNSUPPORTED: return "not supported";
-	case ATMO_EVERIFY: return "verification failed";
-	case ATMO_ECANCELLED: return "cancelled";
-	case ATMO_EENGINE: return "build engine failed";
-	case ATMO_ELIMIT: return "limit exceeded";
-	default: return "error";
+	case ATMO_OK:
+		return "success";
+	case ATMO_ENOMEM:
+		return "out of memory";
+	case ATMO_EINVALID:
+		return "invalid input";
+	case ATMO_ENOTFOUND:
+		return "not found";
+	case ATMO_EIO:
+		return "input/output error";
+	case ATMO_EUNSUPPORTED:
+		return "not supported";
+	case ATMO_EVERIFY:
+		return "verification failed";
+	case ATMO_ECANCELLED:
+		return "cancelled";
+	case ATMO_EENGINE:
+		return "build engine failed";
+	case ATMO_ELIMIT:
+		return "limit exceeded";
+	default:
+		return "error";
 	}
 }
 
@@ -37,8 +48,8 @@ int atmo__error_is_set(const atmo_error *err)
 	return err && err->code != 0;
 }
 
-int atmo__error_vset(atmo_error *err, int code, const char *source, int line,
-		     int column, const char *fmt, va_list ap)
+int atmo__error_vset(atmo_error *err, int code, const char *source, int line, int column,
+		     const char *fmt, va_list ap)
 {
 	if (!err || err->code != 0)
 		return code;
@@ -51,8 +62,8 @@ int atmo__error_vset(atmo_error *err, int code, const char *source, int line,
 	return code;
 }
 
-int atmo__error_set(atmo_error *err, int code, const char *source, int line,
-		    int column, const char *fmt, ...)
+int atmo__error_set(atmo_error *err, int code, const char *source, int line, int column,
+		    const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);

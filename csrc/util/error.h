@@ -16,10 +16,10 @@
  * source may be NULL, line/column 0 when unknown. Returns code, so callers
  * can write `return atmo__error_set(err, ATMO_EINVALID, ...);`.
  */
-int atmo__error_set(atmo_error *err, int code, const char *source, int line,
-		    int column, const char *fmt, ...) ATMO_PRINTF(6, 7);
-int atmo__error_vset(atmo_error *err, int code, const char *source, int line,
-		     int column, const char *fmt, va_list ap);
+int atmo__error_set(atmo_error *err, int code, const char *source, int line, int column,
+		    const char *fmt, ...) ATMO_PRINTF(6, 7);
+int atmo__error_vset(atmo_error *err, int code, const char *source, int line, int column,
+		     const char *fmt, va_list ap);
 
 /* Shorthand for an out-of-memory error. */
 int atmo__error_nomem(atmo_error *err);

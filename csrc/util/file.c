@@ -11,8 +11,7 @@
 
 #define ATMO_FILE_DEFAULT_MAX ((size_t)1 << 30)
 
-int atmo_file_read(char **out, size_t *len, const char *path, size_t max,
-		   atmo_error *err)
+int atmo_file_read(char **out, size_t *len, const char *path, size_t max, atmo_error *err)
 {
 	atmo_buf b = ATMO_BUF_INIT;
 	const char *shown = strcmp(path, "-") == 0 ? "<stdin>" : path;
@@ -27,8 +26,8 @@ int atmo_file_read(char **out, size_t *len, const char *path, size_t max,
 		max = ATMO_FILE_DEFAULT_MAX;
 	fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return atmo__error_set(err, errno == ENOENT ? ATMO_ENOTFOUND : ATMO_EIO,
-				       shown, 0, 0, "cannot open: %s", strerror(errno));
+		return atmo__error_set(err, errno == ENOENT ? ATMO_ENOTFOUND : ATMO_EIO, shown, 0,
+				       0, "cannot open: %s", strerror(errno));
 	for (;;) {
 		if (atmo__buf_grow(&b, 65536) < 0) {
 			rc = atmo__error_nomem(err);
@@ -76,14 +75,13 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
-int atmo_file_write_atomic(const char *path, const void *data, size_t len,
-			   atmo_error *err)
+int atmo_file_write_atomic(const char *path, const void *data, size_t len, atmo_error *err)
 {
 	return atmo_file_write_atomic_flags(path, data, len, 0, err);
 }
 
-int atmo_file_write_atomic_flags(const char *path, const void *data, size_t len,
-				 unsigned int flags, atmo_error *err)
+int atmo_file_write_atomic_flags(const char *path, const void *data, size_t len, unsigned int flags,
+				 atmo_error *err)
 {
 	atmo_buf tmp = ATMO_BUF_INIT;
 	int fd = -1, rc = 0;
@@ -91,8 +89,8 @@ int atmo_file_write_atomic_flags(const char *path, const void *data, size_t len,
 	atmo_error_clear(err);
 	if (strcmp(path, "-") == 0) {
 		if (write_all(STDOUT_FILENO, data, len) < 0)
-			return atmo__error_set(err, ATMO_EIO, "<stdout>", 0, 0,
-					       "cannot write: %s", strerror(errno));
+			return atmo__error_set(err, ATMO_EIO, "<stdout>", 0, 0, "cannot write: %s",
+					       strerror(errno));
 		return 0;
 	}
 	if (atmo__buf_printf(&tmp, "%s.tmp-XXXXXX", path) < 0)

@@ -17,8 +17,7 @@ int atmo__json_nomem(const json_error_t *je, const char *text, size_t len)
 	       je->position > 0 && (size_t)je->position <= len && text[je->position - 1] == '"';
 }
 
-json_t *atmo__json_loadb(const char *text, size_t len, size_t flags, json_error_t *je,
-			 int *nomem)
+json_t *atmo__json_loadb(const char *text, size_t len, size_t flags, json_error_t *je, int *nomem)
 {
 	json_t *j;
 

@@ -25,8 +25,7 @@ int atmo__json_nomem(const json_error_t *je, const char *text, size_t len);
  * when it gives NULL, *nomem says whether memory ran out (1) or the text is
  * not JSON (0, je says where).
  */
-json_t *atmo__json_loadb(const char *text, size_t len, size_t flags, json_error_t *je,
-			 int *nomem);
+json_t *atmo__json_loadb(const char *text, size_t len, size_t flags, json_error_t *je, int *nomem);
 
 /*
  * json_dumps() that is whole or NULL (out of memory). jansson 2.14 ignores a

@@ -19,17 +19,17 @@
 
 typedef struct {
 	const char *key; /* NULL: empty; atmo__map_tomb: deleted */
-	uint32_t hash; /* the low bits of atmo__map_hash(key): the slot, a first comparison */
-	uint32_t len; /* 24 bytes a slot: a map of every path of an image stays small */
+	uint32_t hash;   /* the low bits of atmo__map_hash(key): the slot, a first comparison */
+	uint32_t len;    /* 24 bytes a slot: a map of every path of an image stays small */
 	size_t val;
 } atmo__map_slot;
 
 typedef struct {
 	atmo__map_slot *slots;
-	size_t cap; /* slots: 0 or a power of two */
-	size_t n; /* live entries */
-	size_t used; /* live and deleted slots */
-	int copy_keys; /* set before the first put: keys are copied into `keys` */
+	size_t cap;       /* slots: 0 or a power of two */
+	size_t n;         /* live entries */
+	size_t used;      /* live and deleted slots */
+	int copy_keys;    /* set before the first put: keys are copied into `keys` */
 	atmo__arena keys; /* the copied keys */
 } atmo__map;
 

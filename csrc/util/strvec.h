@@ -16,10 +16,10 @@
 
 typedef struct {
 	const char **v; /* n strings, then NULL; NULL before the first push */
-	size_t *len; /* len[i]: the bytes of v[i] */
+	size_t *len;    /* len[i]: the bytes of v[i] */
 	size_t n, cap;
 	int copy; /* set before the first push: pushes copy (NUL-terminated), free frees */
-	int oom; /* an allocation failed */
+	int oom;  /* an allocation failed */
 } atmo__strvec;
 
 #define ATMO__STRVEC_INIT                                                                          \

@@ -26,7 +26,8 @@ uint32_t atmo__utf8_decode(const unsigned char *s, size_t n, size_t *width)
 		if (n < 3 || s[1] < lo || s[1] > hi || (s[2] & 0xC0) != 0x80)
 			return ATMO__RUNE_ERROR;
 		*width = 3;
-		return ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+		return ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) |
+		       (s[2] & 0x3F);
 	}
 	{
 		unsigned lo = 0x80, hi = 0xBF;

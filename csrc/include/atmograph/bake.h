@@ -37,19 +37,22 @@ typedef struct atmo_bake atmo_bake;
 /** One resolved target (inherits applied, variables interpolated). Borrowed views. */
 typedef struct atmo_bake_target {
 	const char *name;
-	const char *description;        /**< NULL when not given */
-	const char *context;            /**< as written ("." when not given) */
-	const char *context_path;       /**< resolved against the bake file's directory */
-	const char *dockerfile;         /**< as written ("Dockerfile" when not given) */
-	const char *dockerfile_path;    /**< resolved: context_path/dockerfile; NULL with dockerfile-inline */
-	const char *dockerfile_inline;  /**< NULL when not given */
-	const char *target;             /**< stage to build, NULL: the last */
-	const char *const *args;        /**< "KEY=VALUE", sorted by key */
+	const char *description;  /**< NULL when not given */
+	const char *context;      /**< as written ("." when not given) */
+	const char *context_path; /**< resolved against the bake file's directory */
+	const char *dockerfile;   /**< as written ("Dockerfile" when not given) */
+	const char *
+		dockerfile_path; /**< resolved: context_path/dockerfile; NULL with dockerfile-inline */
+	const char *dockerfile_inline; /**< NULL when not given */
+	const char *target;            /**< stage to build, NULL: the last */
+	const char *const *args;       /**< "KEY=VALUE", sorted by key */
 	size_t n_args;
-	const char *const *contexts;    /**< "NAME=VALUE" as written (target:x, docker-image://x, dir), sorted */
+	const char *const
+		*contexts; /**< "NAME=VALUE" as written (target:x, docker-image://x, dir), sorted */
 	size_t n_contexts;
-	const char *const *context_paths; /**< per context: resolved directory, or NULL for non-directories */
-	const char *const *labels;      /**< "KEY=VALUE", sorted */
+	const char *const
+		*context_paths; /**< per context: resolved directory, or NULL for non-directories */
+	const char *const *labels; /**< "KEY=VALUE", sorted */
 	size_t n_labels;
 	const char *const *tags;
 	size_t n_tags;
@@ -61,15 +64,15 @@ typedef struct atmo_bake_target {
 	size_t n_cache_from;
 	const char *const *cache_to;
 	size_t n_cache_to;
-	int no_cache;                   /**< -1 unset, 0 or 1 */
-	int pull;                       /**< -1 unset, 0 or 1 */
-	const size_t *links;            /**< indices of the targets named by "target:x" contexts */
-	const char *const *link_names;  /**< per link: the context NAME that names it */
+	int no_cache;                  /**< -1 unset, 0 or 1 */
+	int pull;                      /**< -1 unset, 0 or 1 */
+	const size_t *links;           /**< indices of the targets named by "target:x" contexts */
+	const char *const *link_names; /**< per link: the context NAME that names it */
 	size_t n_links;
 	/* since ATMO_BAKE_OPTIONS_VERSION 2: the other fields of buildx's Target */
-	const char *network;            /**< NULL when not given */
-	const char *shm_size;           /**< NULL when not given */
-	const char *call;               /**< NULL when not given */
+	const char *network;  /**< NULL when not given */
+	const char *shm_size; /**< NULL when not given */
+	const char *call;     /**< NULL when not given */
 	const char *const *annotations;
 	size_t n_annotations;
 	const char *const *no_cache_filter;
@@ -80,33 +83,40 @@ typedef struct atmo_bake_target {
 	size_t n_entitlements;
 	const char *const *extra_hosts; /**< "HOST=IP", sorted */
 	size_t n_extra_hosts;
-	const char *const *secrets;     /**< in CSV form: "id=x,src=path", "id=x,env=NAME" */
+	const char *const *secrets; /**< in CSV form: "id=x,src=path", "id=x,env=NAME" */
 	size_t n_secrets;
-	const char *const *ssh;         /**< "default", "id=path,path" */
+	const char *const *ssh; /**< "default", "id=path,path" */
 	size_t n_ssh;
-	const char *const *attest;      /**< "type=sbom,..." */
+	const char *const *attest; /**< "type=sbom,..." */
 	size_t n_attest;
-	const char *json;               /**< the whole target in buildx's --print JSON form */
+	const char *json; /**< the whole target in buildx's --print JSON form */
 } atmo_bake_target;
 
 /** Options of atmo_bake_load(). Start from ATMO_BAKE_OPTIONS_INIT. */
 typedef struct atmo_bake_options {
-	unsigned int version;           /**< ATMO_BAKE_OPTIONS_VERSION */
-	const char *const *set_vars;    /**< "NAME=VALUE": override variables (after the environment) */
+	unsigned int version; /**< ATMO_BAKE_OPTIONS_VERSION */
+	const char *const
+		*set_vars; /**< "NAME=VALUE": override variables (after the environment) */
 	size_t n_set_vars;
-	atmo_env_lookup env;            /**< the environment; NULL: none (the library reads no environment itself) */
+	atmo_env_lookup
+		env; /**< the environment; NULL: none (the library reads no environment itself) */
 	void *env_payload;
-	int no_env;                     /**< 1: ignore the environment entirely */
-	const char *base_dir;           /**< directory paths are relative to; NULL: the first file's */
+	int no_env;           /**< 1: ignore the environment entirely */
+	const char *base_dir; /**< directory paths are relative to; NULL: the first file's */
 	/* since version 2 */
-	const char *const *overrides;   /**< --set: "target.key=value", "*.platform=...", "t.tags+=x" */
+	const char *const
+		*overrides; /**< --set: "target.key=value", "*.platform=...", "t.tags+=x" */
 	size_t n_overrides;
-	const char *local_platform;     /**< BAKE_LOCAL_PLATFORM; NULL: this machine's ("linux/amd64") */
-	size_t eval_budget;             /**< HCL evaluation budget in bytes per expression; 0: the default */
+	const char
+		*local_platform; /**< BAKE_LOCAL_PLATFORM; NULL: this machine's ("linux/amd64") */
+	size_t eval_budget; /**< HCL evaluation budget in bytes per expression; 0: the default */
 } atmo_bake_options;
 
 #define ATMO_BAKE_OPTIONS_VERSION 2
-#define ATMO_BAKE_OPTIONS_INIT { ATMO_BAKE_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, 0 }
+#define ATMO_BAKE_OPTIONS_INIT                                                                     \
+	{                                                                                          \
+		ATMO_BAKE_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, 0          \
+	}
 
 /**
  * Load and resolve bake files, merged in order as buildx merges them.

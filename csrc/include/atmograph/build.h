@@ -19,7 +19,7 @@ extern "C" {
 
 typedef enum {
 	ATMO_ENGINE_BUILDAH = 0,
-	ATMO_ENGINE_DOCKER,      /**< docker buildx build (BuildKit) */
+	ATMO_ENGINE_DOCKER, /**< docker buildx build (BuildKit) */
 	ATMO_ENGINE_PODMAN
 } atmo_engine_kind;
 
@@ -38,8 +38,7 @@ ATMO_EXTERN const char *atmo_engine_name(atmo_engine_kind kind);
  *             then searched in the path execvp() uses without PATH, confstr(_CS_PATH))
  * @return 0 or ATMO_EINVALID ($ATMOGRAPH_ENGINE names no engine)
  */
-ATMO_EXTERN int atmo_engine_default_env(atmo_engine_kind *out, atmo_env_lookup env,
-					void *payload);
+ATMO_EXTERN int atmo_engine_default_env(atmo_engine_kind *out, atmo_env_lookup env, void *payload);
 
 /**
  * atmo_engine_default_env() with an empty environment. Earlier versions read
@@ -52,20 +51,25 @@ ATMO_EXTERN int atmo_engine_default(atmo_engine_kind *out);
 
 /** How to call the engine. Start from ATMO_ENGINE_OPTIONS_INIT. */
 typedef struct atmo_engine_options {
-	unsigned int version;        /**< ATMO_ENGINE_OPTIONS_VERSION */
+	unsigned int version; /**< ATMO_ENGINE_OPTIONS_VERSION */
 	atmo_engine_kind kind;
-	const char *program;         /**< NULL: the engine's name ("buildah", "docker", "podman") */
-	const char *isolation;       /**< buildah --isolation; NULL: "chroot" */
-	const char *storage_driver;  /**< buildah/podman --storage-driver; NULL: "vfs" */
-	const char *storage_root;    /**< buildah/podman --root; NULL: the engine's */
-	const char *engine_version;  /**< e.g. "1.28.2"; NULL: probed at run time, assumed old for plans */
-	const char *builder;         /**< docker buildx --builder NAME (a buildx builder: docker-container,
+	const char *program;        /**< NULL: the engine's name ("buildah", "docker", "podman") */
+	const char *isolation;      /**< buildah --isolation; NULL: "chroot" */
+	const char *storage_driver; /**< buildah/podman --storage-driver; NULL: "vfs" */
+	const char *storage_root;   /**< buildah/podman --root; NULL: the engine's */
+	const char *
+		engine_version; /**< e.g. "1.28.2"; NULL: probed at run time, assumed old for plans */
+	const char *builder; /**< docker buildx --builder NAME (a buildx builder: docker-container,
 				          remote or kubernetes driver); NULL: buildx's current one.
 				          Not allowed with buildah or podman (ATMO_EINVALID) */
 } atmo_engine_options;
 
 #define ATMO_ENGINE_OPTIONS_VERSION 1
-#define ATMO_ENGINE_OPTIONS_INIT { ATMO_ENGINE_OPTIONS_VERSION, ATMO_ENGINE_BUILDAH, NULL, NULL, NULL, NULL, NULL, NULL }
+#define ATMO_ENGINE_OPTIONS_INIT                                                                   \
+	{                                                                                          \
+		ATMO_ENGINE_OPTIONS_VERSION, ATMO_ENGINE_BUILDAH, NULL, NULL, NULL, NULL, NULL,    \
+			NULL                                                                       \
+	}
 
 /**
  * Fill the fields of eo left NULL from the environment the caller passes (the
@@ -109,12 +113,12 @@ ATMO_EXTERN int atmo_dockerfile_lower(char **out, size_t *n_lowered, json_t **fi
 typedef struct atmo_plan atmo_plan;
 
 typedef struct atmo_plan_options {
-	unsigned int version;        /**< ATMO_PLAN_OPTIONS_VERSION */
+	unsigned int version; /**< ATMO_PLAN_OPTIONS_VERSION */
 	atmo_engine_options engine;
-	int stages;                  /**< one step per used stage (--target), then the image */
-	const char *work_dir;        /**< lowered Dockerfiles, iid files; NULL: ".atmograph" */
-	int lower;                   /**< -1: by engine and version, 0: never, 1: always */
-	int push;                    /**< push each target's image to every one of its tags:
+	int stages;           /**< one step per used stage (--target), then the image */
+	const char *work_dir; /**< lowered Dockerfiles, iid files; NULL: ".atmograph" */
+	int lower;            /**< -1: by engine and version, 0: never, 1: always */
+	int push;             /**< push each target's image to every one of its tags:
 				          docker buildx build --push (with --load for one platform
 				          and no output, so the image can still be read: buildx and
 				          BuildKit 0.13 or newer); buildah/podman: one "push" step
@@ -124,20 +128,23 @@ typedef struct atmo_plan_options {
 } atmo_plan_options;
 
 #define ATMO_PLAN_OPTIONS_VERSION 1
-#define ATMO_PLAN_OPTIONS_INIT { ATMO_PLAN_OPTIONS_VERSION, ATMO_ENGINE_OPTIONS_INIT, 0, NULL, -1, 0 }
+#define ATMO_PLAN_OPTIONS_INIT                                                                     \
+	{                                                                                          \
+		ATMO_PLAN_OPTIONS_VERSION, ATMO_ENGINE_OPTIONS_INIT, 0, NULL, -1, 0                \
+	}
 
 /** One engine call. Borrowed; lives as long as the plan. */
 typedef struct atmo_plan_step {
-	const char *target;          /**< bake target name */
-	const char *stage;           /**< the stage of a --stages step; NULL for the image itself */
-	const char *image;           /**< the reference the step tags */
-	size_t target_index;         /**< index into the bake's targets */
+	const char *target;  /**< bake target name */
+	const char *stage;   /**< the stage of a --stages step; NULL for the image itself */
+	const char *image;   /**< the reference the step tags */
+	size_t target_index; /**< index into the bake's targets */
 	size_t wave;
-	const char *const *argv;     /**< NULL-terminated */
-	const char *dockerfile;      /**< the file the engine reads (lowered or original) */
-	const char *lowered_text;    /**< NULL when the Dockerfile is used as it is */
+	const char *const *argv;  /**< NULL-terminated */
+	const char *dockerfile;   /**< the file the engine reads (lowered or original) */
+	const char *lowered_text; /**< NULL when the Dockerfile is used as it is */
 	size_t n_lowered;
-	const char *action;          /**< "build", or "push" (buildah/podman with push: image is
+	const char *action; /**< "build", or "push" (buildah/podman with push: image is
 				          the tag pushed to, as docker://TAG) */
 } atmo_plan_step;
 
@@ -183,39 +190,42 @@ ATMO_EXTERN char *atmo_argv_display(const char *const *argv);
 /* ---- runs ---- */
 
 typedef enum {
-	ATMO_BUILD_EVENT_START = 0,  /**< a target started */
-	ATMO_BUILD_EVENT_STEP,       /**< the engine reported a step ("STEP 3/9: RUN ...") */
-	ATMO_BUILD_EVENT_DONE        /**< a target finished: status "built", "cached", "failed", "skipped" */
+	ATMO_BUILD_EVENT_START = 0, /**< a target started */
+	ATMO_BUILD_EVENT_STEP,      /**< the engine reported a step ("STEP 3/9: RUN ...") */
+	ATMO_BUILD_EVENT_DONE /**< a target finished: status "built", "cached", "failed", "skipped" */
 } atmo_build_event_kind;
 
 typedef struct atmo_build_event {
 	atmo_build_event_kind kind;
 	const char *target;
-	const char *stage;           /**< the stage being built (--stages), else NULL */
-	const char *status;          /**< DONE: the status */
-	const char *step;            /**< STEP: the engine's line */
+	const char *stage;  /**< the stage being built (--stages), else NULL */
+	const char *status; /**< DONE: the status */
+	const char *step;   /**< STEP: the engine's line */
 	double elapsed_s;
-	const char *log;             /**< the target's log file */
+	const char *log; /**< the target's log file */
 } atmo_build_event;
 
 typedef void (*atmo_build_callback)(const atmo_build_event *ev, void *payload);
 
 typedef struct atmo_build_options {
-	unsigned int version;        /**< ATMO_BUILD_OPTIONS_VERSION */
-	unsigned int jobs;           /**< targets built at once; 0: 1 */
-	int keep_going;              /**< finish independent targets after a failure */
-	int force;                   /**< rebuild even when the inputs are unchanged */
-	int export_images;           /**< export each image as an OCI archive and inspect it */
-	const char *out_dir;         /**< archives, state; NULL: plan work_dir */
-	const char *log_dir;         /**< one log per target; NULL: out_dir/logs */
-	const char *report_path;     /**< the report, written atomically; NULL: none */
+	unsigned int version;          /**< ATMO_BUILD_OPTIONS_VERSION */
+	unsigned int jobs;             /**< targets built at once; 0: 1 */
+	int keep_going;                /**< finish independent targets after a failure */
+	int force;                     /**< rebuild even when the inputs are unchanged */
+	int export_images;             /**< export each image as an OCI archive and inspect it */
+	const char *out_dir;           /**< archives, state; NULL: plan work_dir */
+	const char *log_dir;           /**< one log per target; NULL: out_dir/logs */
+	const char *report_path;       /**< the report, written atomically; NULL: none */
 	volatile sig_atomic_t *cancel; /**< set to non-zero (from a signal handler) to stop */
 	atmo_build_callback callback;
 	void *payload;
 } atmo_build_options;
 
 #define ATMO_BUILD_OPTIONS_VERSION 1
-#define ATMO_BUILD_OPTIONS_INIT { ATMO_BUILD_OPTIONS_VERSION, 1, 0, 0, 1, NULL, NULL, NULL, NULL, NULL, NULL }
+#define ATMO_BUILD_OPTIONS_INIT                                                                    \
+	{                                                                                          \
+		ATMO_BUILD_OPTIONS_VERSION, 1, 0, 0, 1, NULL, NULL, NULL, NULL, NULL, NULL         \
+	}
 
 /**
  * Run a plan. On cancellation the engines started get SIGTERM (then SIGKILL)
@@ -243,8 +253,8 @@ typedef struct atmo_build_options {
  * @return 0 when every target was built or cached, ATMO_EENGINE when one
  *         failed (the report says which), ATMO_ECANCELLED, ATMO_EIO
  */
-ATMO_EXTERN int atmo_build_run(json_t **report, const atmo_plan *p,
-			       const atmo_build_options *opts, atmo_error *err);
+ATMO_EXTERN int atmo_build_run(json_t **report, const atmo_plan *p, const atmo_build_options *opts,
+			       atmo_error *err);
 
 /**
  * The last lines of a build log (a target's log file, atmo_build_event.log),

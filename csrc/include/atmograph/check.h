@@ -115,12 +115,15 @@ ATMO_EXTERN int atmo_check_images(json_t **out, const atmo_check_rules *r,
 
 /** Options of atmo_check_report(). Start from ATMO_CHECK_REPORT_OPTIONS_INIT. */
 typedef struct atmo_check_report_options {
-	unsigned int version;    /**< ATMO_CHECK_REPORT_OPTIONS_VERSION */
-	const char *source;      /**< the report's name in errors; NULL: none */
+	unsigned int version; /**< ATMO_CHECK_REPORT_OPTIONS_VERSION */
+	const char *source;   /**< the report's name in errors; NULL: none */
 } atmo_check_report_options;
 
 #define ATMO_CHECK_REPORT_OPTIONS_VERSION 1
-#define ATMO_CHECK_REPORT_OPTIONS_INIT { ATMO_CHECK_REPORT_OPTIONS_VERSION, NULL }
+#define ATMO_CHECK_REPORT_OPTIONS_INIT                                                             \
+	{                                                                                          \
+		ATMO_CHECK_REPORT_OPTIONS_VERSION, NULL                                            \
+	}
 
 /**
  * Measure what a build made against the rules (`atmograph build --check`): the image

@@ -36,16 +36,16 @@ extern "C" {
 /** Return codes. 0 is success; every error is negative. */
 typedef enum {
 	ATMO_OK = 0,
-	ATMO_ERROR = -1,       /**< generic error, see the message */
-	ATMO_ENOMEM = -2,      /**< out of memory */
-	ATMO_EINVALID = -3,    /**< invalid input (syntax, semantics, bad option value) */
-	ATMO_ENOTFOUND = -4,   /**< a file, stage, target, blob or image was not found */
-	ATMO_EIO = -5,         /**< reading or writing failed */
-	ATMO_EUNSUPPORTED = -6,/**< valid input that atmograph does not handle */
-	ATMO_EVERIFY = -7,     /**< a digest or size did not match the content */
-	ATMO_ECANCELLED = -8,  /**< stopped by a signal or a callback */
-	ATMO_EENGINE = -9,     /**< an external build engine failed */
-	ATMO_ELIMIT = -10      /**< an input exceeded a safety limit */
+	ATMO_ERROR = -1,        /**< generic error, see the message */
+	ATMO_ENOMEM = -2,       /**< out of memory */
+	ATMO_EINVALID = -3,     /**< invalid input (syntax, semantics, bad option value) */
+	ATMO_ENOTFOUND = -4,    /**< a file, stage, target, blob or image was not found */
+	ATMO_EIO = -5,          /**< reading or writing failed */
+	ATMO_EUNSUPPORTED = -6, /**< valid input that atmograph does not handle */
+	ATMO_EVERIFY = -7,      /**< a digest or size did not match the content */
+	ATMO_ECANCELLED = -8,   /**< stopped by a signal or a callback */
+	ATMO_EENGINE = -9,      /**< an external build engine failed */
+	ATMO_ELIMIT = -10       /**< an input exceeded a safety limit */
 } atmo_error_code;
 
 /**

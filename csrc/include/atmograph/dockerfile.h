@@ -32,30 +32,30 @@ typedef struct atmo_dockerfile atmo_dockerfile;
 
 /** A heredoc attached to a RUN, COPY or ADD instruction. */
 typedef struct atmo_heredoc {
-	const char *name;     /**< the delimiter word, quotes removed */
-	const char *content;  /**< the body, with a trailing newline; leading tabs removed for <<- */
-	int expand;           /**< 0 when the delimiter was quoted: no variable expansion */
-	int chomp;            /**< 1 for <<- */
-	int fd;               /**< N of N<<EOF, -1 when not given */
+	const char *name;    /**< the delimiter word, quotes removed */
+	const char *content; /**< the body, with a trailing newline; leading tabs removed for <<- */
+	int expand;          /**< 0 when the delimiter was quoted: no variable expansion */
+	int chomp;           /**< 1 for <<- */
+	int fd;              /**< N of N<<EOF, -1 when not given */
 } atmo_heredoc;
 
 /** One instruction, with its start and end line (1-based, inclusive). */
 typedef struct atmo_instruction {
-	const char *keyword;            /**< lower case: "from", "run", "copy", ... */
-	const char *original;           /**< the instruction's text as written, continuations joined */
+	const char *keyword;  /**< lower case: "from", "run", "copy", ... */
+	const char *original; /**< the instruction's text as written, continuations joined */
 	int start_line;
 	int end_line;
-	const char *const *flags;       /**< "--from=build", ... (n_flags of them) */
+	const char *const *flags; /**< "--from=build", ... (n_flags of them) */
 	size_t n_flags;
-	const char *const *args;        /**< arguments as BuildKit's dump lists them (n_args);
+	const char *const *args; /**< arguments as BuildKit's dump lists them (n_args);
 	                                     ONBUILD: one, the trigger's text (see inner);
 	                                     an unknown instruction: one empty string */
 	size_t n_args;
-	int json;                       /**< 1 for the JSON (exec) form */
-	const atmo_heredoc *heredocs;   /**< n_heredocs of them, in order */
+	int json;                     /**< 1 for the JSON (exec) form */
+	const atmo_heredoc *heredocs; /**< n_heredocs of them, in order */
 	size_t n_heredocs;
 	const struct atmo_instruction *inner; /**< ONBUILD's wrapped instruction, else NULL */
-	const char *comment;            /**< the comment lines right above, '#' and the
+	const char *comment;                  /**< the comment lines right above, '#' and the
 	                                     blanks around the text removed (BuildKit's
 	                                     PrevComment), joined with '\n'; a line "#"
 	                                     alone resets them; NULL if none */
@@ -159,17 +159,16 @@ typedef const char *(*atmo_env_lookup)(const char *name, size_t name_len, void *
  * @return 0, ATMO_EINVALID (bad substitution, ${v:?msg}), ATMO_ELIMIT (nesting over
  *         ATMO_SHELL_MAX_DEPTH, a result over ATMO_SHELL_MAX_WORD) or ATMO_ENOMEM
  */
-ATMO_EXTERN int atmo_shell_expand(char **out, const char *word, char escape,
-				  atmo_env_lookup lookup, void *payload, atmo_error *err);
+ATMO_EXTERN int atmo_shell_expand(char **out, const char *word, char escape, atmo_env_lookup lookup,
+				  void *payload, atmo_error *err);
 
 /**
  * Expand and split into words as BuildKit's ProcessWords does.
  * @param[out] out    a NULL-terminated array of strings; free with atmo_shell_words_free()
  * @param[out] count  number of words
  */
-ATMO_EXTERN int atmo_shell_expand_words(char ***out, size_t *count, const char *word,
-					char escape, atmo_env_lookup lookup, void *payload,
-					atmo_error *err);
+ATMO_EXTERN int atmo_shell_expand_words(char ***out, size_t *count, const char *word, char escape,
+					atmo_env_lookup lookup, void *payload, atmo_error *err);
 
 /**
  * Expand a heredoc body as BuildKit does for COPY/ADD <<EOF (ProcessWord with

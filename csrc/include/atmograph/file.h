@@ -15,19 +15,19 @@ extern "C" {
  * @param max       refuse files larger than this many bytes (0: 1 GiB)
  * @return 0, ATMO_ENOTFOUND, ATMO_EIO or ATMO_ELIMIT
  */
-ATMO_EXTERN int atmo_file_read(char **out, size_t *len, const char *path,
-			       size_t max, atmo_error *err);
+ATMO_EXTERN int atmo_file_read(char **out, size_t *len, const char *path, size_t max,
+			       atmo_error *err);
 
 /**
  * Write data to path atomically: a temporary file beside it, fsync, rename.
  * Nothing is left behind on failure. "-" writes to standard output.
  * @return 0 or ATMO_EIO
  */
-ATMO_EXTERN int atmo_file_write_atomic(const char *path, const void *data,
-				       size_t len, atmo_error *err);
+ATMO_EXTERN int atmo_file_write_atomic(const char *path, const void *data, size_t len,
+				       atmo_error *err);
 
 /** Flags of atmo_file_write_atomic_flags. */
-#define ATMO_WRITE_NO_SYNC 1u   /**< no fsync: for outputs that are made again after a crash */
+#define ATMO_WRITE_NO_SYNC 1u /**< no fsync: for outputs that are made again after a crash */
 
 /** atmo_file_write_atomic with flags (ATMO_WRITE_*); 0 is atmo_file_write_atomic. */
 ATMO_EXTERN int atmo_file_write_atomic_flags(const char *path, const void *data, size_t len,

@@ -33,111 +33,117 @@ typedef struct atmo_graph atmo_graph;
  * The linked graph is read during atmo_graph_build() only (strings are copied).
  */
 typedef struct atmo_graph_link {
-	const char *context;             /**< the NAME of a "NAME=VALUE" build context */
-	const atmo_graph *graph;         /**< the linked target's graph */
+	const char *context;     /**< the NAME of a "NAME=VALUE" build context */
+	const atmo_graph *graph; /**< the linked target's graph */
 } atmo_graph_link;
 
 /** Options of atmo_graph_build(). Start from ATMO_GRAPH_OPTIONS_INIT. */
 typedef struct atmo_graph_options {
-	unsigned int version;            /**< ATMO_GRAPH_OPTIONS_VERSION */
-	const char *target;              /**< stage name or numeric index; NULL: the last stage */
-	const char *const *build_args;   /**< "KEY=VALUE" strings (a bare "KEY" is an error) */
+	unsigned int version;          /**< ATMO_GRAPH_OPTIONS_VERSION */
+	const char *target;            /**< stage name or numeric index; NULL: the last stage */
+	const char *const *build_args; /**< "KEY=VALUE" strings (a bare "KEY" is an error) */
 	size_t n_build_args;
-	const char *const *build_contexts; /**< "NAME=VALUE" strings (docker-image://x, target:x, a path...) */
+	const char *const *
+		build_contexts; /**< "NAME=VALUE" strings (docker-image://x, target:x, a path...) */
 	size_t n_build_contexts;
-	const char *image_id;            /**< cluster id in the graph document; NULL: "dockerfile" */
-	const char *source;              /**< path shown in errors and in "images[].dockerfile";
+	const char *image_id; /**< cluster id in the graph document; NULL: "dockerfile" */
+	const char *source;   /**< path shown in errors and in "images[].dockerfile";
 	                                      NULL: atmo_dockerfile_source(df) */
-	const atmo_graph_link *links;    /**< named contexts linked to other graphs (bake); may be NULL */
+	const atmo_graph_link
+		*links; /**< named contexts linked to other graphs (bake); may be NULL */
 	size_t n_links;
 } atmo_graph_options;
 
 #define ATMO_GRAPH_OPTIONS_VERSION 1
-#define ATMO_GRAPH_OPTIONS_INIT { ATMO_GRAPH_OPTIONS_VERSION, NULL, NULL, 0, NULL, 0, NULL, NULL, NULL, 0 }
+#define ATMO_GRAPH_OPTIONS_INIT                                                                    \
+	{                                                                                          \
+		ATMO_GRAPH_OPTIONS_VERSION, NULL, NULL, 0, NULL, 0, NULL, NULL, NULL, 0            \
+	}
 
 /** What a node of the graph stands for. */
 typedef enum {
-	ATMO_NODE_STAGE = 0,   /**< a stage of the Dockerfile */
-	ATMO_NODE_IMAGE,       /**< an external image (FROM name or --from name that is no stage) */
-	ATMO_NODE_CONTEXT,     /**< a named context given by --build-context */
-	ATMO_NODE_SCRATCH      /**< FROM scratch */
+	ATMO_NODE_STAGE = 0, /**< a stage of the Dockerfile */
+	ATMO_NODE_IMAGE,     /**< an external image (FROM name or --from name that is no stage) */
+	ATMO_NODE_CONTEXT,   /**< a named context given by --build-context */
+	ATMO_NODE_SCRATCH    /**< FROM scratch */
 } atmo_node_kind;
 
 /** Why one node depends on another. */
 typedef enum {
-	ATMO_EDGE_BASE = 0,    /**< FROM */
-	ATMO_EDGE_COPY,        /**< COPY --from= */
-	ATMO_EDGE_MOUNT,       /**< RUN --mount=...,from= */
-	ATMO_EDGE_ONBUILD      /**< a COPY/RUN --mount from an ONBUILD trigger inherited from the base
+	ATMO_EDGE_BASE = 0, /**< FROM */
+	ATMO_EDGE_COPY,     /**< COPY --from= */
+	ATMO_EDGE_MOUNT,    /**< RUN --mount=...,from= */
+	ATMO_EDGE_ONBUILD   /**< a COPY/RUN --mount from an ONBUILD trigger inherited from the base
 	                            stage, or from a linked target's image (atmo_graph_link) */
 } atmo_edge_kind;
 
 /** One stage. Every pointer is borrowed and lives as long as the graph. */
 typedef struct atmo_stage {
-	const char *name;          /**< lower-cased `AS` name, NULL when unnamed */
-	const char *label;         /**< name, or the index as a string when unnamed */
-	size_t index;              /**< 0-based position among the stages */
-	const char *base;          /**< FROM argument after expansion (meta ARGs, build args) */
-	const char *platform;      /**< FROM --platform after expansion, NULL when not given */
-	int start_line;            /**< the FROM line */
-	int end_line;              /**< last line of the stage's last instruction */
-	size_t first_instruction;  /**< index of the FROM in the dockerfile (atmo_dockerfile_at) */
-	size_t n_instructions;     /**< instructions of the stage, FROM included */
-	const char *description;   /**< buildx-style: comment above FROM starting with the name; NULL */
-	int used;                  /**< reachable from the target */
-	int in_final;              /**< target or on its FROM chain: layers end up in the target image */
-	int build_only;            /**< used && !in_final */
+	const char *name;         /**< lower-cased `AS` name, NULL when unnamed */
+	const char *label;        /**< name, or the index as a string when unnamed */
+	size_t index;             /**< 0-based position among the stages */
+	const char *base;         /**< FROM argument after expansion (meta ARGs, build args) */
+	const char *platform;     /**< FROM --platform after expansion, NULL when not given */
+	int start_line;           /**< the FROM line */
+	int end_line;             /**< last line of the stage's last instruction */
+	size_t first_instruction; /**< index of the FROM in the dockerfile (atmo_dockerfile_at) */
+	size_t n_instructions;    /**< instructions of the stage, FROM included */
+	const char
+		*description; /**< buildx-style: comment above FROM starting with the name; NULL */
+	int used;             /**< reachable from the target */
+	int in_final;         /**< target or on its FROM chain: layers end up in the target image */
+	int build_only;       /**< used && !in_final */
 	int is_target;
-	int parent_stage;          /**< index of the stage FROM names, -1 for an image/context/scratch */
-	const char *node_id;       /**< "<image>/stage/<label>" ("<name>#<index>" for a repeated name) */
-	const char *anchor;        /**< "<image>-<label>", only [a-z0-9-] */
-	size_t node;               /**< index of the stage's node (atmo_graph_node_at) */
+	int parent_stage;    /**< index of the stage FROM names, -1 for an image/context/scratch */
+	const char *node_id; /**< "<image>/stage/<label>" ("<name>#<index>" for a repeated name) */
+	const char *anchor;  /**< "<image>-<label>", only [a-z0-9-] */
+	size_t node;         /**< index of the stage's node (atmo_graph_node_at) */
 	const char *const *onbuild; /**< ONBUILD triggers declared in the stage ("RUN ...") */
 	size_t n_onbuild;
-	size_t base_node;          /**< the node FROM resolves to: a stage, image, named context or scratch */
-	int replaced;              /**< 1 when a named context of the stage's name replaces it */
+	size_t base_node; /**< the node FROM resolves to: a stage, image, named context or scratch */
+	int replaced;     /**< 1 when a named context of the stage's name replaces it */
 	const char *const *onbuild_inherited; /**< the triggers that run first in this stage: the
 	                                     parent stage's ONBUILD (same file) or the linked
 	                                     target stage's (atmo_graph_link); "RUN ..." */
 	size_t n_onbuild_inherited;
-	const char *onbuild_from;  /**< node id of the stage that declared them (another image's
+	const char *onbuild_from; /**< node id of the stage that declared them (another image's
 	                                for a link: "runtime/stage/runtime"), NULL when none */
 } atmo_stage;
 
 /** One node: a stage, an image, a named context or scratch. */
 typedef struct atmo_graph_node {
-	const char *id;            /**< stable id, see the graph document */
+	const char *id; /**< stable id, see the graph document */
 	atmo_node_kind kind;
-	const char *name;          /**< stage label, image reference, context name, "scratch" */
-	const char *ref;           /**< images: the reference; contexts: the VALUE of NAME=VALUE; else NULL */
-	int stage;                 /**< stage index for stage nodes, else -1 */
-	int used;                  /**< reachable from the target */
-	int line;                  /**< first line that names it (images, contexts, scratch) */
+	const char *name; /**< stage label, image reference, context name, "scratch" */
+	const char *ref; /**< images: the reference; contexts: the VALUE of NAME=VALUE; else NULL */
+	int stage;       /**< stage index for stage nodes, else -1 */
+	int used;        /**< reachable from the target */
+	int line;        /**< first line that names it (images, contexts, scratch) */
 } atmo_graph_node;
 
 /** One edge: `to` depends on `from`. */
 typedef struct atmo_graph_edge {
-	size_t from;               /**< node index of the dependency */
-	size_t to;                 /**< node index of the dependent (always a stage) */
+	size_t from; /**< node index of the dependency */
+	size_t to;   /**< node index of the dependent (always a stage) */
 	atmo_edge_kind kind;
-	int line;                  /**< line of the instruction (FROM, COPY, RUN, ONBUILD) */
-	size_t instruction;        /**< index of that instruction in the dockerfile */
+	int line;                   /**< line of the instruction (FROM, COPY, RUN, ONBUILD) */
+	size_t instruction;         /**< index of that instruction in the dockerfile */
 	const char *const *sources; /**< copies: source paths (heredoc names for heredoc COPY);
 	                                 mounts: the mount's source= if any */
 	size_t n_sources;
-	const char *dest;          /**< copies: destination; mounts: target=; else NULL */
-	const char *context;       /**< the named context's name when `from` is a context, else NULL */
-	const char *mount_type;    /**< mounts: "bind", "cache", ...; else NULL */
-	const char *mount_id;      /**< mounts: id= after expansion; else NULL */
-	const char *onbuild_from;  /**< ONBUILD edges: node id of the stage that declared the
+	const char *dest;       /**< copies: destination; mounts: target=; else NULL */
+	const char *context;    /**< the named context's name when `from` is a context, else NULL */
+	const char *mount_type; /**< mounts: "bind", "cache", ...; else NULL */
+	const char *mount_id;   /**< mounts: id= after expansion; else NULL */
+	const char *onbuild_from; /**< ONBUILD edges: node id of the stage that declared the
 	                                trigger (in another image for a link); else NULL */
 } atmo_graph_edge;
 
 /** An effective ARG or ENV value of a stage (after its last instruction). */
 typedef struct atmo_graph_var {
 	const char *name;
-	const char *value;         /**< never NULL: a declared ARG without value has none and is left out */
-	int is_env;                /**< 1 for ENV (inherited from the parent stage too), 0 for ARG */
+	const char *value; /**< never NULL: a declared ARG without value has none and is left out */
+	int is_env;        /**< 1 for ENV (inherited from the parent stage too), 0 for ARG */
 } atmo_graph_var;
 
 /**

@@ -43,20 +43,21 @@ struct atmo_graph;
 
 /** Options of atmo_image_open(). Start from ATMO_IMAGE_OPTIONS_INIT. */
 typedef struct atmo_image_options {
-	unsigned int version;   /**< ATMO_IMAGE_OPTIONS_VERSION */
-	const char *ref;        /**< pick the image by reference: a RepoTag, an
+	unsigned int version; /**< ATMO_IMAGE_OPTIONS_VERSION */
+	const char *ref;      /**< pick the image by reference: a RepoTag, an
 	                             org.opencontainers.image.ref.name (full or the part
 	                             after the last ':'), or a manifest digest (prefix);
 	                             NULL: the only image */
-	const char *platform;   /**< "os/arch[/variant]" to pick from a multi-platform index; NULL: any */
-	int verify;             /**< 1: check SHA-256 digests and sizes of every blob */
-	unsigned int files;     /**< the N largest files listed per layer (0: none) */
-	int packages;           /**< 1: read the dpkg database from the layers */
-	unsigned long max_files;/**< entry limit; 0: ATMO_IMAGE_MAX_FILES */
-	unsigned int threads;   /**< layers read in parallel; 0: the cores online (files) or
+	const char *
+		platform; /**< "os/arch[/variant]" to pick from a multi-platform index; NULL: any */
+	int verify;       /**< 1: check SHA-256 digests and sizes of every blob */
+	unsigned int files;      /**< the N largest files listed per layer (0: none) */
+	int packages;            /**< 1: read the dpkg database from the layers */
+	unsigned long max_files; /**< entry limit; 0: ATMO_IMAGE_MAX_FILES */
+	unsigned int threads;    /**< layers read in parallel; 0: the cores online (files) or
 	                             8 (registries) */
 	/* version 2: registries (docker://HOST[:PORT]/REPO[:TAG|@DIGEST]) */
-	const char *auth_file;  /**< credentials ({"auths": {"HOST[:PORT]": {"auth": base64
+	const char *auth_file;           /**< credentials ({"auths": {"HOST[:PORT]": {"auth": base64
 	                             "user:password"}}}: containers-auth.json and
 	                             ~/.docker/config.json alike; credential helpers are not
 	                             run); NULL: none. The library reads no environment
@@ -65,13 +66,15 @@ typedef struct atmo_image_options {
 	const char *insecure_registries; /**< comma-separated HOST[:PORT] list spoken to over
 	                             plain HTTP or TLS without verification; localhost and
 	                             127.0.0.1 may use plain HTTP anyway (TLS stays verified) */
-	const char *ca_file;    /**< PEM bundle of the CAs trusted for registries; NULL: the
+	const char *ca_file; /**< PEM bundle of the CAs trusted for registries; NULL: the
 	                             system's */
 } atmo_image_options;
 
 #define ATMO_IMAGE_OPTIONS_VERSION 2
-#define ATMO_IMAGE_OPTIONS_INIT { ATMO_IMAGE_OPTIONS_VERSION, NULL, NULL, 0, 10, 0, 0, 0, \
-				  NULL, NULL, NULL }
+#define ATMO_IMAGE_OPTIONS_INIT                                                                    \
+	{                                                                                          \
+		ATMO_IMAGE_OPTIONS_VERSION, NULL, NULL, 0, 10, 0, 0, 0, NULL, NULL, NULL           \
+	}
 
 /**
  * Read an image.
@@ -89,8 +92,8 @@ typedef struct atmo_image_options {
  *         ATMO_EVERIFY (digest or size mismatch), ATMO_ELIMIT (too many entries),
  *         ATMO_EUNSUPPORTED, ATMO_EIO or ATMO_ENOMEM
  */
-ATMO_EXTERN int atmo_image_open(atmo_image **out, const char *path,
-				const atmo_image_options *opts, atmo_error *err);
+ATMO_EXTERN int atmo_image_open(atmo_image **out, const char *path, const atmo_image_options *opts,
+				atmo_error *err);
 
 /** Free an image. NULL-safe. */
 ATMO_EXTERN void atmo_image_free(atmo_image *img);
@@ -114,12 +117,12 @@ ATMO_EXTERN int atmo_image_to_json(json_t **out, const atmo_image *img, atmo_err
 
 /** Summary figures (borrowed view). */
 typedef struct atmo_image_totals {
-	uint64_t bytes;        /**< sum of the file sizes of every layer */
-	uint64_t compressed;   /**< sum of the layer blob sizes */
-	uint64_t tar_bytes;    /**< sum of the uncompressed layer tar streams */
+	uint64_t bytes;      /**< sum of the file sizes of every layer */
+	uint64_t compressed; /**< sum of the layer blob sizes */
+	uint64_t tar_bytes;  /**< sum of the uncompressed layer tar streams */
 	size_t layers;
-	uint64_t files;        /**< entries over all layers */
-	size_t history;        /**< history entries (empty layers included) */
+	uint64_t files; /**< entries over all layers */
+	size_t history; /**< history entries (empty layers included) */
 } atmo_image_totals;
 
 /** The totals of an image. */
@@ -177,13 +180,13 @@ ATMO_EXTERN long atmo_image_layer_history(const atmo_image_layer *l);
 
 /** What a layer entry or a node of the final filesystem is. */
 typedef enum atmo_image_entry_kind {
-	ATMO_IMAGE_ENTRY_FILE = 0,  /**< a regular file */
+	ATMO_IMAGE_ENTRY_FILE = 0, /**< a regular file */
 	ATMO_IMAGE_ENTRY_DIR,
 	ATMO_IMAGE_ENTRY_SYMLINK,
 	ATMO_IMAGE_ENTRY_HARDLINK,
-	ATMO_IMAGE_ENTRY_OTHER,     /**< device, fifo, ... */
-	ATMO_IMAGE_ENTRY_WHITEOUT,  /**< layers only: the path is what it hides */
-	ATMO_IMAGE_ENTRY_OPAQUE     /**< layers only: the path is the directory made opaque */
+	ATMO_IMAGE_ENTRY_OTHER,    /**< device, fifo, ... */
+	ATMO_IMAGE_ENTRY_WHITEOUT, /**< layers only: the path is what it hides */
+	ATMO_IMAGE_ENTRY_OPAQUE    /**< layers only: the path is the directory made opaque */
 } atmo_image_entry_kind;
 
 /** One entry of a layer's tar (opaque; atmo_image_layer_entry_at()). */
@@ -192,8 +195,7 @@ typedef struct atmo_image_entry atmo_image_entry;
 /** Number of entries of a layer, whiteout and opaque markers included. */
 ATMO_EXTERN size_t atmo_image_layer_entry_count(const atmo_image_layer *l);
 /** Entry i of a layer in the tar's order (borrowed from the image), NULL when out of range. */
-ATMO_EXTERN const atmo_image_entry *atmo_image_layer_entry_at(const atmo_image_layer *l,
-							      size_t i);
+ATMO_EXTERN const atmo_image_entry *atmo_image_layer_entry_at(const atmo_image_layer *l, size_t i);
 /** The entry's path (borrowed): no leading "./" or "/", no trailing "/"; NULL for NULL. */
 ATMO_EXTERN const char *atmo_image_entry_path(const atmo_image_entry *e);
 /** The entry's size in bytes (0 unless a regular file). */
@@ -221,11 +223,12 @@ ATMO_EXTERN const char *atmo_image_trim_created_by(const char *s);
  * sizes.h), the same for atmo_sizes_compute() and the build report. Borrowed pointers.
  */
 typedef struct atmo_layer_set {
-	const char *const *diff_ids;  /**< the layers' diff_ids, bottom layer first (a NULL entry
+	const char *const *diff_ids; /**< the layers' diff_ids, bottom layer first (a NULL entry
 	                                   matches no other layer and is not counted as kept out) */
-	const uint64_t *bytes;        /**< per layer: the bytes of its files (as atmo_image_totals.bytes) */
+	const uint64_t
+		*bytes; /**< per layer: the bytes of its files (as atmo_image_totals.bytes) */
 	size_t n_layers;
-	const char *const *packages;  /**< dpkg package names, any order; NULL when not read */
+	const char *const *packages; /**< dpkg package names, any order; NULL when not read */
 	size_t n_packages;
 } atmo_layer_set;
 

@@ -18,37 +18,42 @@ typedef enum {
 	ATMO_FORMAT_PNG,
 	ATMO_FORMAT_PDF,
 	ATMO_FORMAT_DOT,
-	ATMO_FORMAT_JSON,   /**< the graph document itself, pretty-printed */
-	ATMO_FORMAT_TEXT    /**< a readable text form (Sphinx text and man builders) */
+	ATMO_FORMAT_JSON, /**< the graph document itself, pretty-printed */
+	ATMO_FORMAT_TEXT  /**< a readable text form (Sphinx text and man builders) */
 } atmo_format;
 
 typedef struct atmo_render_options {
-	unsigned int version;       /**< ATMO_RENDER_OPTIONS_VERSION */
+	unsigned int version; /**< ATMO_RENDER_OPTIONS_VERSION */
 	atmo_format format;
-	const char *rankdir;        /**< "LR", "TB", or NULL / "auto" (default): the direction whose drawing
+	const char
+		*rankdir; /**< "LR", "TB", or NULL / "auto" (default): the direction whose drawing
 	                                 reads best in a 700 px column (see ATMO_RENDER_COLUMN_PT) */
-	int layers;                 /**< one node per instruction inside each stage cluster */
+	int layers;       /**< one node per instruction inside each stage cluster */
 	int legend;
-	int show_scratch;           /**< draw `scratch` as a node (default 1) */
+	int show_scratch;              /**< draw `scratch` as a node (default 1) */
 	unsigned int max_label_length; /**< 0: default 64; longer names are shortened in the middle
 	                                    ("openstack-…-runtime"), the full text in the tooltip */
-	const char *theme;          /**< "light" (default) or "dark" */
-	const char *link_base;      /**< each stage node links to LINK_BASE#<anchor>; NULL: no links */
-	double dpi;                 /**< PNG resolution, 0: Graphviz default */
-	int fixed_size;             /**< 1: keep Graphviz's width/height on the SVG root */
+	const char *theme;             /**< "light" (default) or "dark" */
+	const char *link_base; /**< each stage node links to LINK_BASE#<anchor>; NULL: no links */
+	double dpi;            /**< PNG resolution, 0: Graphviz default */
+	int fixed_size;        /**< 1: keep Graphviz's width/height on the SVG root */
 	/* since ATMO_RENDER_OPTIONS_VERSION 2 (a version 1 struct ends here) */
-	const char *id_prefix;      /**< SVG: put before every id ([A-Za-z0-9_-] kept), so that several
+	const char *id_prefix; /**< SVG: put before every id ([A-Za-z0-9_-] kept), so that several
 	                                 diagrams can sit inline in one HTML page; NULL: none */
-	int svg_inline;             /**< SVG: 1 = no XML declaration, for placing the SVG inside HTML
+	int svg_inline;        /**< SVG: 1 = no XML declaration, for placing the SVG inside HTML
 	                                 (where the page's CSS can restyle it by class) */
-	const char *detail;         /**< "overview" (one node per image, edges for FROM and named
+	const char *detail;    /**< "overview" (one node per image, edges for FROM and named
 	                                 contexts between images), "stages" (every stage), or NULL /
 	                                 "auto" (default): overview when the document has several
 	                                 images, else stages */
 } atmo_render_options;
 
 #define ATMO_RENDER_OPTIONS_VERSION 2
-#define ATMO_RENDER_OPTIONS_INIT { ATMO_RENDER_OPTIONS_VERSION, ATMO_FORMAT_SVG, NULL, 0, 0, 1, 0, "light", NULL, 0, 0, NULL, 0, NULL }
+#define ATMO_RENDER_OPTIONS_INIT                                                                   \
+	{                                                                                          \
+		ATMO_RENDER_OPTIONS_VERSION, ATMO_FORMAT_SVG, NULL, 0, 0, 1, 0, "light", NULL, 0,  \
+			0, NULL, 0, NULL                                                           \
+	}
 
 /** The default of max_label_length. */
 #define ATMO_RENDER_DEFAULT_LABEL_LENGTH 64
@@ -114,10 +119,9 @@ ATMO_EXTERN int atmo_render_queue_new(atmo_render_queue **out, atmo_error *err);
  * @return 0, ATMO_EINVALID (bad options, as atmo_render_options_check) or ATMO_ENOMEM;
  *         errors of the rendering itself come from atmo_render_queue_take()
  */
-ATMO_EXTERN int atmo_render_queue_submit(atmo_render_queue *q, uint64_t *ticket,
-					 const char *json, size_t json_len,
-					 const atmo_render_options *opts, const char *path,
-					 atmo_error *err);
+ATMO_EXTERN int atmo_render_queue_submit(atmo_render_queue *q, uint64_t *ticket, const char *json,
+					 size_t json_len, const atmo_render_options *opts,
+					 const char *path, atmo_error *err);
 
 /**
  * Wait for job ticket and hand over its output (data: caller frees with atmo_free()), or its

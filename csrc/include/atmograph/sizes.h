@@ -48,7 +48,7 @@ ATMO_EXTERN uint64_t atmo_sizes_own_bytes(const atmo_layer_set *img, const atmo_
 
 /** One image of one stage given to atmo_sizes_compute(). */
 typedef struct atmo_sizes_input {
-	const char *stage; /**< stage name or index, as in --image STAGE=IMAGE */
+	const char *stage;       /**< stage name or index, as in --image STAGE=IMAGE */
 	const atmo_image *image; /**< the image built with --target STAGE (borrowed) */
 } atmo_sizes_input;
 
