@@ -13,7 +13,7 @@ export PY
 DEB_PACKAGES := build-essential pkg-config git ca-certificates \
 	libjansson-dev libarchive-dev libgraphviz-dev graphviz libssl-dev libzstd-dev zstd libisal-dev \
 	libyaml-dev libcurl4-openssl-dev libpcre2-dev libcrypt-dev \
-	libcmocka-dev clang libclang-rt-14-dev \
+	libcmocka-dev clang libclang-rt-14-dev clang-format \
 	python3-dev python3-setuptools python3-pytest python3-sphinx python3-venv \
 	buildah debootstrap chromium fonts-dejavu-core \
 	docker-registry skopeo apache2-utils openssl time
