@@ -110,9 +110,10 @@ static int merge_entries(json_t *t, const bake_field *f, json_t *entries, int ap
 		json_decref(dst);
 		return -1;
 	}
-	if ((json_object_get(t, f->name) &&
-	     json_object_set(dst, f->name, json_object_get(t, f->name)) < 0) ||
-	    json_object_set_new(src, f->name, entries) < 0) {
+	/* entries first: json_object_set_new takes them even when it fails */
+	if (json_object_set_new(src, f->name, entries) < 0 ||
+	    (json_object_get(t, f->name) &&
+	     json_object_set(dst, f->name, json_object_get(t, f->name)) < 0)) {
 		json_decref(src);
 		json_decref(dst);
 		return -1;
