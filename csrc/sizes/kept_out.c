@@ -69,12 +69,13 @@ int atmo_sizes_kept_out(json_t **out, const atmo_layer_set *final, const atmo_la
 		if (json_array_append_new(pk, json_string(names[i])) < 0)
 			goto oom;
 	if (json_object_set_new(doc, "bytes", json_integer((json_int_t)bytes)) < 0 ||
-	    json_object_set_new(doc, "layers", json_integer((json_int_t)layers)) < 0 ||
-	    json_object_set_new(doc, "packages", pk) < 0) {
-		pk = NULL;
+	    json_object_set_new(doc, "layers", json_integer((json_int_t)layers)) < 0)
 		goto oom;
-	}
+	/* json_object_set_new takes pk even when it fails */
+	i = json_object_set_new(doc, "packages", pk) < 0;
 	pk = NULL;
+	if (i)
+		goto oom;
 	*out = doc;
 	doc = NULL;
 	goto done;
