@@ -7,6 +7,30 @@
  */
 #include "render_harness.h"
 
+/*
+ * LeakSanitizer (make asan): when one of our allocations fails between agopen()
+ * and agclose(), Graphviz 2.42 can keep up to ~2 KiB of its own (cgraph's name
+ * map entry for the root graph, dot's temporary edges) that agclose() does not
+ * give back. That memory is Graphviz's, outside the sweep's count; our own blocks
+ * are counted (sweep_live) and must all come back. So the renders made with a
+ * failing allocation run with leak checking off (weak: absent without ASan);
+ * the first, normal render of each sweep is checked as everywhere else.
+ */
+void __lsan_disable(void) __attribute__((weak));
+void __lsan_enable(void) __attribute__((weak));
+
+static void lsan_off(void)
+{
+	if (__lsan_disable)
+		__lsan_disable();
+}
+
+static void lsan_on(void)
+{
+	if (__lsan_enable)
+		__lsan_enable();
+}
+
 /* test-only state: the allocator below counts the blocks it has handed out */
 static unsigned long sweep_fail_at, sweep_count;
 static long sweep_live;
@@ -68,7 +92,9 @@ static void sweep(json_t *doc, const atmo_render_options *o)
 		sweep_fail_at = n;
 		sweep_failed = 0;
 		sweep_on = 1;
+		lsan_off();
 		rc = atmo_render(&data, &len, R, doc, o, &w, &err);
+		lsan_on();
 		sweep_on = 0;
 		if (rc != 0 && rc != ATMO_ENOMEM)
 			fail_msg("allocation %lu failing: render gave %d: %s", n, rc, err.text);
