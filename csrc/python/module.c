@@ -266,7 +266,7 @@ int atmo_py_strlist_add(atmo_py_strlist *l, PyObject *s)
 
 int atmo_py_strlist_from(atmo_py_strlist *l, PyObject *o, const char *what)
 {
-	Py_ssize_t i, n;
+	Py_ssize_t i;
 	memset(l, 0, sizeof *l);
 	if (o == NULL || o == Py_None)
 		return 0;
@@ -328,19 +328,26 @@ int atmo_py_strlist_from(atmo_py_strlist *l, PyObject *o, const char *what)
 		}
 		Py_DECREF(seq);
 	}
-	n = PyList_GET_SIZE(l->keep);
-	l->items = PyMem_Calloc((size_t)n + 1, sizeof(char *));
-	if (!l->items) {
-		PyErr_NoMemory();
+	if (atmo_py_strlist_finish(l) < 0)
 		goto fail;
+	return 0;
+fail:
+	atmo_py_strlist_free(l);
+	return -1;
+}
+
+int atmo_py_strlist_finish(atmo_py_strlist *l)
+{
+	Py_ssize_t i, n = PyList_GET_SIZE(l->keep);
+
+	if (!(l->items = PyMem_Calloc((size_t)n + 1, sizeof(char *)))) {
+		PyErr_NoMemory();
+		return -1;
 	}
 	for (i = 0; i < n; i++)
 		l->items[i] = PyBytes_AS_STRING(PyList_GET_ITEM(l->keep, i));
 	l->count = (size_t)n;
 	return 0;
-fail:
-	atmo_py_strlist_free(l);
-	return -1;
 }
 
 /* Convert a json_t result to Python and drop it. */

@@ -291,7 +291,7 @@ done:
 static int bake_paths(atmo_py_strlist *l, PyObject *o)
 {
 	PyObject *seq = NULL;
-	Py_ssize_t i, n;
+	Py_ssize_t i;
 	memset(l, 0, sizeof *l);
 	if (!(l->keep = PyList_New(0)))
 		return -1;
@@ -315,14 +315,8 @@ static int bake_paths(atmo_py_strlist *l, PyObject *o)
 		}
 		Py_CLEAR(seq);
 	}
-	n = PyList_GET_SIZE(l->keep);
-	if (!(l->items = PyMem_Calloc((size_t)n + 1, sizeof(char *)))) {
-		PyErr_NoMemory();
+	if (atmo_py_strlist_finish(l) < 0)
 		goto fail;
-	}
-	for (i = 0; i < n; i++)
-		l->items[i] = PyBytes_AS_STRING(PyList_GET_ITEM(l->keep, i));
-	l->count = (size_t)n;
 	return 0;
 fail:
 	Py_XDECREF(seq);
@@ -333,7 +327,7 @@ fail:
 /* A list of names (targets) from None or a sequence of str. */
 static int name_list(atmo_py_strlist *l, PyObject *o)
 {
-	Py_ssize_t i, n;
+	Py_ssize_t i;
 	PyObject *seq;
 	memset(l, 0, sizeof *l);
 	if (!o || o == Py_None)
@@ -360,14 +354,8 @@ static int name_list(atmo_py_strlist *l, PyObject *o)
 		}
 	}
 	Py_DECREF(seq);
-	n = PyList_GET_SIZE(l->keep);
-	if (!(l->items = PyMem_Calloc((size_t)n + 1, sizeof(char *)))) {
-		PyErr_NoMemory();
+	if (atmo_py_strlist_finish(l) < 0)
 		goto fail;
-	}
-	for (i = 0; i < n; i++)
-		l->items[i] = PyBytes_AS_STRING(PyList_GET_ITEM(l->keep, i));
-	l->count = (size_t)n;
 	return 0;
 fail:
 	atmo_py_strlist_free(l);

@@ -33,6 +33,9 @@ typedef struct {
 void atmo_py_strlist_free(atmo_py_strlist *l);
 /* Append str s (as UTF-8 bytes kept in l->keep); -1 with a Python exception. */
 int atmo_py_strlist_add(atmo_py_strlist *l, PyObject *s);
+/* l->items and l->count from the strings kept so far (NULL-terminated); -1 with
+ * MemoryError. */
+int atmo_py_strlist_finish(atmo_py_strlist *l);
 /* Fill l from o (what names the argument in errors); -1 with a Python exception. */
 int atmo_py_strlist_from(atmo_py_strlist *l, PyObject *o, const char *what);
 
