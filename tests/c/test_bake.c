@@ -4,23 +4,6 @@
 #include "atmograph/bake.h"
 #include "util/buf.h"
 
-/* make check-oom: the call under test may give ATMO_ENOMEM once the test
- * allocator has failed an allocation; the test then goes to its cleanup
- * (done:), so that a leak report is the library's. Any other result must be
- * the one expected. */
-static int oom_hit(int rc)
-{
-	return rc == ATMO_ENOMEM && oom_failed;
-}
-
-#define EXPECT(call, want)                                                                         \
-	do {                                                                                       \
-		int rc_ = (call);                                                                  \
-		if (oom_hit(rc_))                                                                  \
-			goto done;                                                                 \
-		assert_int_equal(rc_, (want));                                                     \
-	} while (0)
-
 static const char *lookup_env(const char *name, size_t len, void *payload)
 {
 	(void)payload;
@@ -137,23 +120,23 @@ static void test_select_and_print(void **state)
 	b = load_good(&o, 1);
 	atmo_error_clear(&err);
 	/* default group, nested groups; linked targets first */
-	EXPECT(atmo_bake_select(&order, &n, b, NULL, 0, &err), 0);
+	OOM_EXPECT(atmo_bake_select(&order, &n, b, NULL, 0, &err), 0);
 	assert_int_equal(n, 2);
 	assert_string_equal(atmo_bake_target_at(b, order[0])->name, "lib");
 	assert_string_equal(atmo_bake_target_at(b, order[1])->name, "app");
 	atmo_free(order);
 	order = NULL;
 	/* app alone pulls in lib */
-	EXPECT(atmo_bake_select(&order, &n, b, only_app, 1, &err), 0);
+	OOM_EXPECT(atmo_bake_select(&order, &n, b, only_app, 1, &err), 0);
 	assert_int_equal(n, 2);
 	atmo_free(order);
 	order = NULL;
-	EXPECT(atmo_bake_select(&order, &n, b, bad, 1, &err), ATMO_ENOTFOUND);
+	OOM_EXPECT(atmo_bake_select(&order, &n, b, bad, 1, &err), ATMO_ENOTFOUND);
 	assert_non_null(strstr(err.text, "nope"));
 	assert_null(order);
 
 	atmo_error_clear(&err);
-	EXPECT(atmo_bake_print(&doc, b, only_app, 1, &err), 0);
+	OOM_EXPECT(atmo_bake_print(&doc, b, only_app, 1, &err), 0);
 	targets = json_object_get(json_object_get(json_object_get(doc, "group"), "default"), "targets");
 	assert_int_equal(json_array_size(targets), 1);
 	assert_string_equal(json_string_value(json_array_get(targets, 0)), "app");
@@ -182,7 +165,7 @@ static void test_graph_document(void **state)
 	o.no_env = 1;
 	b = load_good(&o, 0);
 	atmo_error_clear(&err);
-	EXPECT(atmo_bake_graph(&doc, b, NULL, 0, &err), 0);
+	OOM_EXPECT(atmo_bake_graph(&doc, b, NULL, 0, &err), 0);
 	assert_string_equal(json_string_value(json_object_get(doc, "schema")), "atmograph.graph/1");
 	assert_int_equal(json_array_size(json_object_get(doc, "images")), 2);
 	json_array_foreach(json_object_get(doc, "edges"), i, e) {
@@ -242,13 +225,13 @@ static void test_inline_and_string(void **state)
 
 	(void)state;
 	atmo_error_clear(&err);
-	EXPECT(atmo_bake_load_string(&b, text, strlen(text), "<test>", NULL, &err), 0);
+	OOM_EXPECT(atmo_bake_load_string(&b, text, strlen(text), "<test>", NULL, &err), 0);
 	/* no group: the target "default" */
-	EXPECT(atmo_bake_select(&order, &n, b, NULL, 0, &err), 0);
+	OOM_EXPECT(atmo_bake_select(&order, &n, b, NULL, 0, &err), 0);
 	assert_int_equal(n, 1);
 	t = atmo_bake_find_target(b, "default");
 	assert_null(t->dockerfile_path);
-	EXPECT(atmo_bake_target_dockerfile(&df, &len, &src, t, &err), 0);
+	OOM_EXPECT(atmo_bake_target_dockerfile(&df, &len, &src, t, &err), 0);
 	assert_string_equal(df, "FROM scratch\nCOPY x /\n");
 done:
 	atmo_free(order);
@@ -276,7 +259,7 @@ static void test_graph_onbuild_across_targets(void **state)
 
 	(void)state;
 	atmo_error_clear(&err);
-	EXPECT(atmo_bake_load_string(&b, text, strlen(text), "<test>", NULL, &err), 0);
+	OOM_EXPECT(atmo_bake_load_string(&b, text, strlen(text), "<test>", NULL, &err), 0);
 	rc = atmo_bake_graph(&doc, b, names, 1, &err);
 	if (oom_hit(rc))
 		goto done;
@@ -326,8 +309,8 @@ static void test_graph_example_family_onbuild(void **state)
 	o.no_env = 1;
 	atmo_error_clear(&err);
 	files[0] = test_data_path(p, sizeof(p), "../images/docker-bake.json");
-	EXPECT(atmo_bake_load(&b, files, 1, NULL, &o, &err), 0);
-	EXPECT(atmo_bake_graph(&doc, b, NULL, 0, &err), 0);
+	OOM_EXPECT(atmo_bake_load(&b, files, 1, NULL, &o, &err), 0);
+	OOM_EXPECT(atmo_bake_graph(&doc, b, NULL, 0, &err), 0);
 	json_array_foreach(json_object_get(doc, "nodes"), i, n) {
 		const char *id = json_string_value(json_object_get(n, "id"));
 		if (!strcmp(id, "service/stage/service"))
@@ -396,7 +379,7 @@ static void test_target_graph(void **state)
 	assert_false(atmo_graph_stage_at(g_rt, 1)->used);
 
 	/* not linked yet: the svc stage inherits nothing */
-	EXPECT(atmo_bake_target_graph(&g, &df, svc, NULL, 0, built, &err), 0);
+	OOM_EXPECT(atmo_bake_target_graph(&g, &df, svc, NULL, 0, built, &err), 0);
 	idx = atmo_graph_find_stage(g, "svc");
 	assert_true(idx >= 0);
 	assert_int_equal(atmo_graph_stage_at(g, (size_t)idx)->n_onbuild_inherited, 0);
@@ -409,7 +392,7 @@ static void test_target_graph(void **state)
 	for (i = 0; i < atmo_bake_target_count(b); i++)
 		if (atmo_bake_target_at(b, i) == rt)
 			built[i] = g_rt;
-	EXPECT(atmo_bake_target_graph(&g, &df, svc, NULL, 0, built, &err), 0);
+	OOM_EXPECT(atmo_bake_target_graph(&g, &df, svc, NULL, 0, built, &err), 0);
 	st = atmo_graph_stage_at(g, (size_t)atmo_graph_find_stage(g, "svc"));
 	assert_int_equal(st->n_onbuild_inherited, 2);
 	assert_string_equal(st->onbuild_from, "rt/stage/rt");
@@ -420,7 +403,7 @@ static void test_target_graph(void **state)
 	df = NULL;
 
 	/* text given (a lowered or cached copy): that text is resolved, not the target's */
-	EXPECT(atmo_bake_target_graph(&g, &df, svc, "FROM busybox AS one\n", 20, NULL, &err), 0);
+	OOM_EXPECT(atmo_bake_target_graph(&g, &df, svc, "FROM busybox AS one\n", 20, NULL, &err), 0);
 	assert_int_equal(atmo_graph_stage_count(g), 1);
 	assert_string_equal(atmo_graph_stage_at(g, 0)->base, "busybox");
 	atmo_graph_free(g);
@@ -431,7 +414,7 @@ static void test_target_graph(void **state)
 	/* errors: located in the target's Dockerfile (inline: the target's name), outs NULL */
 	g = (atmo_graph *)1;
 	df = (atmo_dockerfile *)1;
-	EXPECT(atmo_bake_target_graph(&g, &df, atmo_bake_find_target(b, "bad"), NULL, 0, NULL, &err),
+	OOM_EXPECT(atmo_bake_target_graph(&g, &df, atmo_bake_find_target(b, "bad"), NULL, 0, NULL, &err),
 	       ATMO_EINVALID);
 	assert_null(g);
 	assert_null(df);
@@ -602,13 +585,13 @@ static void test_hcl_openstack(void **state)
 	assert_int_equal(rt->n_links, 1);
 	assert_string_equal(rt->outputs[0], "type=docker");
 	/* the default group names the matrix block, which is a group of its targets */
-	EXPECT(atmo_bake_select(&order, &n, b, NULL, 0, &err), 0);
+	OOM_EXPECT(atmo_bake_select(&order, &n, b, NULL, 0, &err), 0);
 	assert_int_equal(n, 18);
 	assert_string_equal(atmo_bake_target_at(b, order[0])->name, "builder");
 	assert_string_equal(atmo_bake_target_at(b, order[1])->name, "runtime");
 	atmo_free(order);
 	order = NULL;
-	EXPECT(atmo_bake_graph(&doc, b, NULL, 0, &err), 0);
+	OOM_EXPECT(atmo_bake_graph(&doc, b, NULL, 0, &err), 0);
 	json_decref(doc);
 	doc = NULL;
 	atmo_bake_free(b);
@@ -620,7 +603,7 @@ static void test_hcl_openstack(void **state)
 		const char *vars[] = { "PUSH=true", "RELEASE=2025.1" };
 		o.set_vars = vars;
 		o.n_set_vars = 2;
-		EXPECT(atmo_bake_load(&b, files, 1, NULL, &o, &err), 0);
+		OOM_EXPECT(atmo_bake_load(&b, files, 1, NULL, &o, &err), 0);
 		assert_string_equal(atmo_bake_find_target(b, "runtime")->outputs[0], "type=registry");
 		assert_string_equal(atmo_bake_find_target(b, "keystone")->tags[0],
 				    "registry.example.org/openstack/keystone:2025.1");
@@ -628,7 +611,7 @@ static void test_hcl_openstack(void **state)
 		b = NULL;
 		/* the validation block refuses a release of the wrong form, located */
 		vars[1] = "RELEASE=latest";
-		EXPECT(atmo_bake_load(&b, files, 1, NULL, &o, &err), ATMO_EINVALID);
+		OOM_EXPECT(atmo_bake_load(&b, files, 1, NULL, &o, &err), ATMO_EINVALID);
 		assert_null(b);
 		assert_non_null(strstr(err.text, "Validation failed; RELEASE is YEAR.1 or YEAR.2."));
 		assert_true(err.line > 1);
@@ -736,7 +719,7 @@ static void test_print_escapes(void **state)
 		goto done;
 	if (rc < 0)
 		fail_msg("%s", err.text);
-	EXPECT(atmo_bake_print_text(&out, &len, b, (const char *const[]){ "a" }, 1, &err), 0);
+	OOM_EXPECT(atmo_bake_print_text(&out, &len, b, (const char *const[]){ "a" }, 1, &err), 0);
 	assert_non_null(strstr(out, "\"X\": \"a\\u003cb\\u003e\\u0026c\\u0008\\u000c\\u2028\\\\b$${V}\""));
 	assert_int_equal(out[len - 1], '\n');
 done:
@@ -764,11 +747,11 @@ static void test_broken_target_alone(void **state)
 	if (rc < 0)
 		fail_msg("%s", err.text);
 	assert_int_equal(atmo_bake_target_count(b), 1);
-	EXPECT(atmo_bake_select(&order, &n, b, (const char *const[]){ "good" }, 1, &err), 0);
+	OOM_EXPECT(atmo_bake_select(&order, &n, b, (const char *const[]){ "good" }, 1, &err), 0);
 	assert_int_equal(n, 1);
 	atmo_free(order);
 	order = NULL;
-	EXPECT(atmo_bake_select(&order, &n, b, (const char *const[]){ "bad" }, 1, &err), ATMO_EINVALID);
+	OOM_EXPECT(atmo_bake_select(&order, &n, b, (const char *const[]){ "bad" }, 1, &err), ATMO_EINVALID);
 	assert_string_equal(err.text, "target bad cannot link to itself");
 done:
 	atmo_free(order);

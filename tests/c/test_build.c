@@ -10,15 +10,6 @@
 #include "engine/run_int.h"
 #include "util/json_nomem.h"
 
-/* make check-oom: the call under test may give ATMO_ENOMEM once the test
- * allocator has failed an allocation; the test then goes to its cleanup
- * (done:), so that a leak report is the library's. Any other result must be
- * the one expected. */
-static int oom_hit(int rc)
-{
-	return rc == ATMO_ENOMEM && oom_failed;
-}
-
 /* a JSON string's value, checked to be there first (a short document is a
  * failed assertion, not a crash in strcmp) */
 #define assert_json_string(j, want)                                                                \
@@ -26,14 +17,6 @@ static int oom_hit(int rc)
 		const char *v_ = json_string_value(j);                                             \
 		assert_non_null(v_);                                                               \
 		assert_string_equal(v_, (want));                                                   \
-	} while (0)
-
-#define EXPECT(call, want)                                                                         \
-	do {                                                                                       \
-		int rc_ = (call);                                                                  \
-		if (oom_hit(rc_))                                                                  \
-			goto done;                                                                 \
-		assert_int_equal(rc_, (want));                                                     \
 	} while (0)
 
 static atmo_bake *load(const char *rel)
@@ -168,7 +151,7 @@ static void test_engine_reads_no_process_environment(void **state)
 	assert_null(po.engine.program);
 	po.engine.engine_version = "1.28.2";
 	atmo_error_clear(&err);
-	EXPECT(atmo_plan_new(&p, b, NULL, 0, &po, &err), 0);
+	OOM_EXPECT(atmo_plan_new(&p, b, NULL, 0, &po, &err), 0);
 	s = atmo_plan_step_at(p, 0);
 	assert_non_null(s);
 	assert_string_equal(s->argv[0], "buildah");
@@ -213,7 +196,7 @@ static void test_engine_options_env(void **state)
 	po.engine = eo;
 	po.engine.engine_version = "1.28.2";
 	atmo_error_clear(&err);
-	EXPECT(atmo_plan_new(&p, b, NULL, 0, &po, &err), 0);
+	OOM_EXPECT(atmo_plan_new(&p, b, NULL, 0, &po, &err), 0);
 	s = atmo_plan_step_at(p, 0);
 	assert_non_null(s);
 	assert_string_equal(s->argv[0], "/opt/buildah");
@@ -243,7 +226,7 @@ static void test_plan_waves_and_argv(void **state)
 	po.stages = 1;
 	po.work_dir = "/tmp/atmo-plan-test";
 	atmo_error_clear(&err);
-	EXPECT(atmo_plan_new(&p, b, NULL, 0, &po, &err), 0);
+	OOM_EXPECT(atmo_plan_new(&p, b, NULL, 0, &po, &err), 0);
 	assert_int_equal(atmo_plan_wave_count(p), 2);
 	w = atmo_plan_wave(p, 0, &n);
 	assert_int_equal(n, 1);
@@ -284,7 +267,7 @@ static void test_plan_waves_and_argv(void **state)
 	assert_non_null(strstr(s->argv[0], "buildah"));
 	assert_null(atmo_plan_step_at(p, 3));
 
-	EXPECT(atmo_plan_to_json(&doc, p, &err), 0);
+	OOM_EXPECT(atmo_plan_to_json(&doc, p, &err), 0);
 	assert_json_string(json_object_get(doc, "schema"), "atmograph.plan/1");
 	assert_int_equal(json_array_size(json_object_get(doc, "steps")), 3);
 done:
@@ -304,11 +287,11 @@ static void test_plan_errors(void **state)
 	(void)state;
 	po.engine.engine_version = "1.28.2";
 	atmo_error_clear(&err);
-	EXPECT(atmo_plan_new(&p, b, names, 1, &po, &err), ATMO_ENOTFOUND);
+	OOM_EXPECT(atmo_plan_new(&p, b, names, 1, &po, &err), ATMO_ENOTFOUND);
 	assert_null(p);
 	po.version = 99;
 	atmo_error_clear(&err);
-	EXPECT(atmo_plan_new(&p, b, NULL, 0, &po, &err), ATMO_EINVALID);
+	OOM_EXPECT(atmo_plan_new(&p, b, NULL, 0, &po, &err), ATMO_EINVALID);
 done:
 	atmo_bake_free(b);
 }
@@ -331,7 +314,7 @@ static void test_plan_push_and_builder(void **state)
 	po.push = 1;
 	po.work_dir = "/tmp/atmo-plan-test";
 	atmo_error_clear(&err);
-	EXPECT(atmo_plan_new(&p, b, NULL, 0, &po, &err), 0);
+	OOM_EXPECT(atmo_plan_new(&p, b, NULL, 0, &po, &err), 0);
 	assert_int_equal(atmo_plan_step_count(p), 2);
 	s = atmo_plan_step_at(p, 1);
 	assert_non_null(s);
@@ -353,13 +336,13 @@ static void test_plan_push_and_builder(void **state)
 	po.engine.program = "buildah";
 	po.engine.engine_version = "1.28.2";
 	atmo_error_clear(&err);
-	EXPECT(atmo_plan_new(&p, b, NULL, 0, &po, &err), ATMO_EINVALID);
+	OOM_EXPECT(atmo_plan_new(&p, b, NULL, 0, &po, &err), ATMO_EINVALID);
 	assert_non_null(strstr(err.text, "needs the docker engine"));
 	assert_null(p);
 
 	po.engine.builder = NULL;
 	atmo_error_clear(&err);
-	EXPECT(atmo_plan_new(&p, b, NULL, 0, &po, &err), 0);
+	OOM_EXPECT(atmo_plan_new(&p, b, NULL, 0, &po, &err), 0);
 	/* lib: build, push; app: build, push, push */
 	assert_int_equal(atmo_plan_step_count(p), 5);
 	for (i = 0; i < atmo_plan_step_count(p); i++) {
@@ -399,7 +382,7 @@ static void test_plan_bake_json(void **state)
 	test_data_path(dir, sizeof(dir), "bake/good/docker-bake.json");
 	slash = strrchr(dir, '/');
 	*slash = '\0';
-	EXPECT(atmo_plan_bake_json(&doc, b, names, 1, dir, &err), 0);
+	OOM_EXPECT(atmo_plan_bake_json(&doc, b, names, 1, dir, &err), 0);
 	app = json_object_get(json_object_get(doc, "target"), "app");
 	assert_json_string(json_object_get(app, "context"), "app");
 	assert_json_string(json_object_get(json_object_get(app, "contexts"), "lib"),
@@ -412,7 +395,7 @@ static void test_plan_bake_json(void **state)
 	doc = NULL;
 	/* one directory down: one ".." more */
 	strcat(dir, "/app");
-	EXPECT(atmo_plan_bake_json(&doc, b, NULL, 0, dir, &err), 0);
+	OOM_EXPECT(atmo_plan_bake_json(&doc, b, NULL, 0, dir, &err), 0);
 	app = json_object_get(json_object_get(doc, "target"), "app");
 	assert_json_string(json_object_get(app, "context"), ".");
 	assert_json_string(json_object_get(json_object_get(app, "contexts"), "assets"),
@@ -425,10 +408,10 @@ static void test_plan_bake_json(void **state)
 	json_decref(doc);
 	doc = NULL;
 	atmo_error_clear(&err);
-	EXPECT(atmo_plan_bake_json(&doc, b, NULL, 0, "/nonexistent/dir", &err), ATMO_EIO);
+	OOM_EXPECT(atmo_plan_bake_json(&doc, b, NULL, 0, "/nonexistent/dir", &err), ATMO_EIO);
 	assert_null(doc);
 	atmo_error_clear(&err);
-	EXPECT(atmo_plan_bake_json(&doc, b, bad, 1, NULL, &err), ATMO_ENOTFOUND);
+	OOM_EXPECT(atmo_plan_bake_json(&doc, b, bad, 1, NULL, &err), ATMO_ENOTFOUND);
 	assert_null(doc);
 done:
 	json_decref(doc);
@@ -474,12 +457,12 @@ static void test_run_fake_engine(void **state)
 	test_oom_resume();
 	po.engine.program = engine;
 	po.work_dir = out;
-	EXPECT(atmo_plan_new(&p, b, names, 1, &po, &err), 0);
+	OOM_EXPECT(atmo_plan_new(&p, b, names, 1, &po, &err), 0);
 	bo.jobs = 2;
 	bo.keep_going = 1;
 	bo.export_images = 0;
 	bo.report_path = report_path;
-	EXPECT(atmo_build_run(&report, p, &bo, &err), ATMO_EENGINE);
+	OOM_EXPECT(atmo_build_run(&report, p, &bo, &err), ATMO_EENGINE);
 	assert_non_null(report);
 	t = json_object_get(report, "targets");
 	assert_json_string(json_object_get(json_object_get(t, "a"), "status"), "built");
@@ -491,7 +474,7 @@ static void test_run_fake_engine(void **state)
 	report = NULL;
 	/* again: a and d are cached */
 	atmo_error_clear(&err);
-	EXPECT(atmo_build_run(&report, p, &bo, &err), ATMO_EENGINE);
+	OOM_EXPECT(atmo_build_run(&report, p, &bo, &err), ATMO_EENGINE);
 	t = json_object_get(report, "targets");
 	assert_json_string(json_object_get(json_object_get(t, "a"), "status"), "cached");
 	assert_json_string(json_object_get(json_object_get(t, "d"), "status"), "cached");
@@ -532,7 +515,7 @@ static void test_annotate(void **state)
 	report = json_loads(text, 0, NULL);
 	test_oom_resume();
 	assert_non_null(report);
-	EXPECT(atmo_report_annotate(graph, report, &err), 0);
+	OOM_EXPECT(atmo_report_annotate(graph, report, &err), 0);
 	json_array_foreach(json_object_get(graph, "images"), i, n) {
 		if (!strcmp(json_string_value(json_object_get(n, "id")), "app")) {
 			assert_int_equal(json_integer_value(json_object_get(json_object_get(n, "size"), "bytes")), 100);
@@ -555,10 +538,10 @@ static void test_annotate(void **state)
 	assert_json_string(json_array_get(json_object_get(n, "packages"), 0), "cpp");
 	/* wrong documents */
 	atmo_error_clear(&err);
-	EXPECT(atmo_report_annotate(graph, graph, &err), ATMO_EINVALID);
+	OOM_EXPECT(atmo_report_annotate(graph, graph, &err), ATMO_EINVALID);
 	assert_non_null(strstr(err.text, "build report"));
 	atmo_error_clear(&err);
-	EXPECT(atmo_report_annotate(report, report, &err), ATMO_EINVALID);
+	OOM_EXPECT(atmo_report_annotate(report, report, &err), ATMO_EINVALID);
 	assert_non_null(strstr(err.text, "graph document"));
 	/* a graph document with a broken field: the located error of the one loader */
 	{
@@ -621,7 +604,7 @@ static void test_report_figures(void **state)
 	layers[0] = builder;
 	layers[1] = NULL;   /* a linked target whose layers are unknown (cached by an older report) */
 	atmo_error_clear(&err);
-	EXPECT(atmo__report_figures(entry, stages, names, layers, 2, &err), 0);
+	OOM_EXPECT(atmo__report_figures(entry, stages, names, layers, 2, &err), 0);
 	/* own bytes: layers beyond the parent's list */
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(stages, "build"), "own_bytes")), 4800);
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(stages, "gen"), "own_bytes")), 100);
@@ -687,50 +670,50 @@ static void test_report_find_target(void **state)
 	bases[0] = sub;
 	bases[1] = dir;
 	atmo_error_clear(&err);
-	EXPECT(atmo_report_find_target(&name, report, adf, bases, 2, &err), 0);
+	OOM_EXPECT(atmo_report_find_target(&name, report, adf, bases, 2, &err), 0);
 	/* two targets build it: the name that sorts first, whatever the report's order */
 	assert_string_equal(name, "alpha");
 	/* the Dockerfile spelled differently is the same file */
 	snprintf(text, sizeof(text), "%s/b/../a/Dockerfile", dir);
-	EXPECT(atmo_report_find_target(&name, report, text, bases, 2, &err), 0);
+	OOM_EXPECT(atmo_report_find_target(&name, report, text, bases, 2, &err), 0);
 	assert_string_equal(name, "alpha");
 	/* an absolute "dockerfile" matches with no base at all, and whatever the bases */
-	EXPECT(atmo_report_find_target(&name, report, bdf, NULL, 0, &err), 0);
+	OOM_EXPECT(atmo_report_find_target(&name, report, bdf, NULL, 0, &err), 0);
 	assert_string_equal(name, "abs");
-	EXPECT(atmo_report_find_target(&name, report, bdf, bases, 1, &err), 0);
+	OOM_EXPECT(atmo_report_find_target(&name, report, bdf, bases, 1, &err), 0);
 	assert_string_equal(name, "abs");
 	/* a relative one against a base that does not hold it: no match */
 	atmo_error_clear(&err);
-	EXPECT(atmo_report_find_target(&name, report, adf, bases, 1, &err), ATMO_ENOTFOUND);
+	OOM_EXPECT(atmo_report_find_target(&name, report, adf, bases, 1, &err), ATMO_ENOTFOUND);
 	assert_null(name);
 	assert_string_equal(err.source, adf);
 	assert_non_null(strstr(err.text, "no target built from"));
 	/* a Dockerfile no target builds */
 	write_text(other, "FROM scratch\n");
 	atmo_error_clear(&err);
-	EXPECT(atmo_report_find_target(&name, report, other, bases, 2, &err), ATMO_ENOTFOUND);
+	OOM_EXPECT(atmo_report_find_target(&name, report, other, bases, 2, &err), ATMO_ENOTFOUND);
 	assert_string_equal(err.source, other);
 	/* a Dockerfile that does not exist */
 	atmo_error_clear(&err);
-	EXPECT(atmo_report_find_target(&name, report, missing, bases, 2, &err), ATMO_ENOTFOUND);
+	OOM_EXPECT(atmo_report_find_target(&name, report, missing, bases, 2, &err), ATMO_ENOTFOUND);
 	assert_non_null(strstr(err.text, "cannot find the Dockerfile"));
 	/* not a report, targets not an object */
 	atmo_error_clear(&err);
-	EXPECT(atmo_report_find_target(&name, json_object_get(report, "targets"), adf,
+	OOM_EXPECT(atmo_report_find_target(&name, json_object_get(report, "targets"), adf,
 						 bases, 2, &err), ATMO_EINVALID);
 	assert_non_null(strstr(err.text, "build report"));
 	test_oom_pause();
 	json_object_set_new(report, "targets", json_array());
 	test_oom_resume();
 	atmo_error_clear(&err);
-	EXPECT(atmo_report_find_target(&name, report, adf, bases, 2, &err), ATMO_EINVALID);
+	OOM_EXPECT(atmo_report_find_target(&name, report, adf, bases, 2, &err), ATMO_EINVALID);
 	assert_non_null(strstr(err.text, "report.targets"));
 	/* no targets at all */
 	test_oom_pause();
 	json_object_set_new(report, "targets", json_object());
 	test_oom_resume();
 	atmo_error_clear(&err);
-	EXPECT(atmo_report_find_target(&name, report, adf, bases, 2, &err), ATMO_ENOTFOUND);
+	OOM_EXPECT(atmo_report_find_target(&name, report, adf, bases, 2, &err), ATMO_ENOTFOUND);
 done:
 	json_decref(report);
 	unlink(adf);

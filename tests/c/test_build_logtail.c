@@ -2,14 +2,6 @@
 #include <unistd.h>
 #include "harness.h"
 
-/* make check-oom: the call under test may give ATMO_ENOMEM once the test
- * allocator has failed an allocation; the test then stops there, having
- * freed what it holds, so that a leak report is the library's */
-static int oom_hit(int rc)
-{
-	return rc == ATMO_ENOMEM && oom_failed;
-}
-
 /* a temporary file holding text; returns its path in buf */
 static const char *temp_log(char *buf, size_t n, const char *text, size_t len)
 {

@@ -8,14 +8,6 @@
 #include "atmograph/dockerfile.h"
 #include "atmograph/graph.h"
 
-/* make check-oom: the call under test may give ATMO_ENOMEM once the test
- * allocator has failed an allocation; the test then stops there, having
- * freed what it holds, so that a leak report is the library's */
-static int oom_hit(int rc)
-{
-	return rc == ATMO_ENOMEM && oom_failed;
-}
-
 static atmo_dockerfile *parse(const char *text)
 {
 	atmo_dockerfile *df = NULL;
