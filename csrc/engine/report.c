@@ -1,7 +1,8 @@
 /*
- * Build reports feed measured sizes back into graph documents: images get
- * their size, stage nodes the size of the image built with --target, and the
- * document what the build stages kept out of the final images.
+ * Build reports, the engine's side: which report target builds a given
+ * Dockerfile, and the figures a run records for each target (its layers, what
+ * its build stages kept out). Putting a report's sizes onto a graph document
+ * is the sizes module's work (atmo_sizes_annotate_report).
  */
 #include <errno.h>
 #include <stdio.h>
