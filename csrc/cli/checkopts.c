@@ -67,8 +67,7 @@ void cli_check_print(atmo_buf *b, const json_t *doc)
 {
 	const json_t *img, *rule, *sum = json_object_get(doc, "summary");
 	size_t i, k;
-	json_array_foreach(json_object_get(doc, "images"), i, img)
-	{
+	json_array_foreach(json_object_get(doc, "images"), i, img) {
 		const char *target = json_string_value(json_object_get(img, "target"));
 		if (target)
 			atmo__buf_printf(b, "%s: ", target);
@@ -76,8 +75,7 @@ void cli_check_print(atmo_buf *b, const json_t *doc)
 				 json_is_string(json_object_get(img, "ref")) ? " (" : "",
 				 cli_jstr(img, "ref"),
 				 json_is_string(json_object_get(img, "ref")) ? ")" : "");
-		json_array_foreach(json_object_get(img, "rules"), k, rule)
-		{
+		json_array_foreach(json_object_get(img, "rules"), k, rule) {
 			const char *st = cli_jstr(rule, "status");
 			atmo__buf_printf(b, "  %s: %s: %s\n",
 					 !strcmp(st, "pass")   ? "PASS"

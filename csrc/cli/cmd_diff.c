@@ -55,23 +55,28 @@ static void human_report(atmo_buf *b, const json_t *doc, const cli_report_option
 			 cli_jint(f, "added_count"), SZ(s1, cli_jint(f, "added_bytes")),
 			 cli_jint(f, "removed_count"), SZ(s2, cli_jint(f, "removed_bytes")),
 			 cli_jint(f, "changed_count"), DELTA(s3, cli_jint(f, "changed_bytes")));
-	json_array_foreach(json_object_get(f, "added"), i, e) atmo__buf_printf(
-		b, "  + %-12s /%s\n", SZ(s1, cli_jint(e, "size")), cli_jstr(e, "path"));
-	json_array_foreach(json_object_get(f, "removed"), i, e) atmo__buf_printf(
-		b, "  - %-12s /%s\n", SZ(s1, cli_jint(e, "size")), cli_jstr(e, "path"));
-	json_array_foreach(json_object_get(f, "changed"), i, e) atmo__buf_printf(
-		b, "  ~ %-12s /%s (%s -> %s)\n",
-		DELTA(s1, cli_jint(e, "size_b") - cli_jint(e, "size_a")), cli_jstr(e, "path"),
-		SZ(s2, cli_jint(e, "size_a")), SZ(s3, cli_jint(e, "size_b")));
+	json_array_foreach(json_object_get(f, "added"), i, e)
+		atmo__buf_printf(b, "  + %-12s /%s\n", SZ(s1, cli_jint(e, "size")),
+				 cli_jstr(e, "path"));
+	json_array_foreach(json_object_get(f, "removed"), i, e)
+		atmo__buf_printf(b, "  - %-12s /%s\n", SZ(s1, cli_jint(e, "size")),
+				 cli_jstr(e, "path"));
+	json_array_foreach(json_object_get(f, "changed"), i, e)
+		atmo__buf_printf(b, "  ~ %-12s /%s (%s -> %s)\n",
+				 DELTA(s1, cli_jint(e, "size_b") - cli_jint(e, "size_a")),
+				 cli_jstr(e, "path"), SZ(s2, cli_jint(e, "size_a")),
+				 SZ(s3, cli_jint(e, "size_b")));
 	if (json_is_object(p)) {
 		atmo__buf_printf(b, "\nPackages: %zu added, %zu removed, %zu changed\n",
 				 json_array_size(json_object_get(p, "added")),
 				 json_array_size(json_object_get(p, "removed")),
 				 json_array_size(json_object_get(p, "changed")));
-		json_array_foreach(json_object_get(p, "added"), i, e) atmo__buf_printf(
-			b, "  + %-32s %s\n", cli_jstr(e, "name"), cli_jstr(e, "version"));
-		json_array_foreach(json_object_get(p, "removed"), i, e) atmo__buf_printf(
-			b, "  - %-32s %s\n", cli_jstr(e, "name"), cli_jstr(e, "version"));
+		json_array_foreach(json_object_get(p, "added"), i, e)
+			atmo__buf_printf(b, "  + %-32s %s\n", cli_jstr(e, "name"),
+					 cli_jstr(e, "version"));
+		json_array_foreach(json_object_get(p, "removed"), i, e)
+			atmo__buf_printf(b, "  - %-32s %s\n", cli_jstr(e, "name"),
+					 cli_jstr(e, "version"));
 		json_array_foreach(json_object_get(p, "changed"), i, e)
 			atmo__buf_printf(b, "  ~ %-32s %s -> %s\n", cli_jstr(e, "name"),
 					 cli_jstr(e, "version_a"), cli_jstr(e, "version_b"));

@@ -64,8 +64,7 @@ static void human_report(atmo_buf *b, const json_t *doc, const cli_report_option
 	atmo__buf_printf(b, "\n%5s  %-12s %-12s %8s %6s  %s\n", "LAYER", "SIZE", "COMPRESSED",
 			 "FILES", "WH/OPQ", "CREATED BY");
 	/* one row per history entry (empty layers as zero-byte steps), then layers without history */
-	json_array_foreach(hist, i, h)
-	{
+	json_array_foreach(hist, i, h) {
 		json_t *li = json_object_get(h, "layer");
 		const char *cb = cli_jstr(h, "created_by");
 		cli_one_line(line, sizeof(line), cb, 80);
@@ -85,8 +84,7 @@ static void human_report(atmo_buf *b, const json_t *doc, const cli_report_option
 					 "-", "-", line);
 		}
 	}
-	json_array_foreach(layers, i, l)
-	{
+	json_array_foreach(layers, i, l) {
 		if (!json_is_null(json_object_get(l, "history")))
 			continue;
 		atmo__buf_printf(
@@ -105,8 +103,7 @@ static void human_report(atmo_buf *b, const json_t *doc, const cli_report_option
 		json_t *e;
 		atmo__buf_printf(b, "\n%-6s %-12s %-12s %s\n", "COUNT", "CUMULATIVE", "SMALLEST",
 				 "DUPLICATED PATH");
-		json_array_foreach(json_object_get(eff, "inefficient"), i, e)
-		{
+		json_array_foreach(json_object_get(eff, "inefficient"), i, e) {
 			if (i >= 20)
 				break;
 			atmo__buf_printf(b, "%-6llu %-12s %-12s /%s\n",
@@ -116,8 +113,7 @@ static void human_report(atmo_buf *b, const json_t *doc, const cli_report_option
 		}
 	}
 	if (files) {
-		json_array_foreach(layers, i, l)
-		{
+		json_array_foreach(layers, i, l) {
 			json_t *f;
 			if (!json_array_size(json_object_get(l, "largest")))
 				continue;
@@ -135,14 +131,16 @@ static void human_report(atmo_buf *b, const json_t *doc, const cli_report_option
 		if (json_array_size(json_object_get(pk, "installed")))
 			atmo__buf_printf(b, "%-32s %-28s %-12s %s\n", "PACKAGE", "VERSION", "SIZE",
 					 "LAYER");
-		json_array_foreach(json_object_get(pk, "installed"), i, p) atmo__buf_printf(
-			b, "%-32s %-28s %-12s %lld\n", cli_jstr(p, "name"), cli_jstr(p, "version"),
-			SZ(s1, cli_jint(p, "installed_size")),
-			(long long)json_integer_value(json_object_get(p, "layer")));
-		json_array_foreach(json_object_get(pk, "removed"), i, p) atmo__buf_printf(
-			b, "%-32s %-28s %-12s removed in layer %lld\n", cli_jstr(p, "name"),
-			cli_jstr(p, "version"), "-",
-			(long long)json_integer_value(json_object_get(p, "layer")));
+		json_array_foreach(json_object_get(pk, "installed"), i, p)
+			atmo__buf_printf(
+				b, "%-32s %-28s %-12s %lld\n", cli_jstr(p, "name"),
+				cli_jstr(p, "version"), SZ(s1, cli_jint(p, "installed_size")),
+				(long long)json_integer_value(json_object_get(p, "layer")));
+		json_array_foreach(json_object_get(pk, "removed"), i, p)
+			atmo__buf_printf(
+				b, "%-32s %-28s %-12s removed in layer %lld\n", cli_jstr(p, "name"),
+				cli_jstr(p, "version"), "-",
+				(long long)json_integer_value(json_object_get(p, "layer")));
 	}
 }
 

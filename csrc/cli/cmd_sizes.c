@@ -47,8 +47,7 @@ static void human_report(atmo_buf *b, const json_t *doc, const cli_report_option
 			 cli_stage_title(t1, sizeof(t1), cli_jstr(doc, "target")));
 	atmo__buf_printf(b, "%-20s %-12s %-12s %-12s %-9s %s\n", "STAGE", "IMAGE", "BASE", "OWN",
 			 "PACKAGES", "IN FINAL");
-	json_array_foreach(json_object_get(doc, "stages"), i, st)
-	{
+	json_array_foreach(json_object_get(doc, "stages"), i, st) {
 		char pk[32] = "-";
 		if (json_is_integer(json_object_get(st, "packages")))
 			snprintf(pk, sizeof(pk), "%lld", cli_jint(st, "packages"));
@@ -59,8 +58,7 @@ static void human_report(atmo_buf *b, const json_t *doc, const cli_report_option
 				 SZ(s3, cli_jint(st, "own_bytes")), pk,
 				 json_is_true(json_object_get(st, "in_final")) ? "yes" : "no");
 	}
-	json_array_foreach(json_object_get(doc, "stages"), i, st)
-	{
+	json_array_foreach(json_object_get(doc, "stages"), i, st) {
 		/* "Stage 0" reads well as it is: no "stage" to add here */
 		atmo__buf_printf(
 			b, "\nStage %s (%s, base %s):\n", cli_jstr(st, "stage"),
@@ -69,8 +67,7 @@ static void human_report(atmo_buf *b, const json_t *doc, const cli_report_option
 				? cli_stage_title(t2, sizeof(t2), cli_jstr(st, "base_stage"))
 				: cli_jstr(st, "base"));
 		atmo__buf_printf(b, "  %-9s %-12s %s\n", "LINE", "BYTES", "INSTRUCTION");
-		json_array_foreach(json_object_get(st, "instructions"), k, in)
-		{
+		json_array_foreach(json_object_get(st, "instructions"), k, in) {
 			char line[100], ln[24];
 			cli_one_line(line, sizeof(line), cli_jstr(in, "text"), 70);
 			if (cli_jint(in, "end_line") > cli_jint(in, "line"))

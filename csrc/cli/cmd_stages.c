@@ -76,8 +76,7 @@ static int print_table(const json_t *doc)
 	int wname = 4, wbase = 4, wlines = 5;
 	size_t i;
 
-	json_array_foreach(stages, i, st)
-	{
+	json_array_foreach(stages, i, st) {
 		int l = (int)strlen(name_text(name, sizeof(name), st)), b;
 		base_text(base, sizeof(base), st);
 		b = (int)strlen(base);
@@ -95,8 +94,7 @@ static int print_table(const json_t *doc)
 	if (wbase > 50)
 		wbase = 50;
 	print_row(wname, wbase, wlines, "INDEX", "NAME", "BASE", "LINES", "STATUS", "DESCRIPTION");
-	json_array_foreach(stages, i, st)
-	{
+	json_array_foreach(stages, i, st) {
 		snprintf(lines, sizeof(lines), "%lld-%lld", cli_jint(st, "line"),
 			 cli_jint(st, "end_line"));
 		snprintf(index, sizeof(index), "%lld", cli_jint(st, "index"));

@@ -110,8 +110,7 @@ static void print_render_warnings(json_t *warnings)
 {
 	size_t i;
 	json_t *w;
-	json_array_foreach(warnings, i, w)
-	{
+	json_array_foreach(warnings, i, w) {
 		const char *t = json_is_string(w) ? json_string_value(w) : cli_jstr(w, "text");
 		const char *src = json_is_string(w) ? "" : cli_jstr(w, "source");
 		if (t && *t)

@@ -302,8 +302,7 @@ int atmo__run_finish_target(runner *r, run_target *t)
 					json_object_set(e, "layers",
 							json_object_get(json_object_get(e, "size"),
 									"_layers")) < 0;
-			json_object_foreach(stages, sname, st)
-			{
+			json_object_foreach(stages, sname, st) {
 				json_object_del(json_object_get(st, "size"), "_layers");
 				json_object_del(st, "base");
 			}

@@ -64,8 +64,7 @@ int atmo_report_find_target(const char **name, const json_t *report, const char 
 		return atmo__error_set(err, ATMO_ENOTFOUND, dockerfile, 0, 0,
 				       "cannot find the Dockerfile: %s", strerror(errno));
 	/* json_object_foreach's order is the insertion order: keep the smallest matching name */
-	json_object_foreach((json_t *)targets, tname, t)
-	{
+	json_object_foreach((json_t *)targets, tname, t) {
 		const char *df = json_string_value(json_object_get(t, "dockerfile"));
 		int match = 0;
 		if (!df || !df[0] || (found && strcmp(tname, found) >= 0))
@@ -143,8 +142,7 @@ int atmo__report_figures(json_t *entry, json_t *stages, const char *const *link_
 	if (!bs)
 		return atmo__error_nomem(err);
 	/* own bytes: the layers beyond the parent's (a stage of this target or a linked target) */
-	json_object_foreach(stages, sname, st)
-	{
+	json_object_foreach(stages, sname, st) {
 		const char *base = json_string_value(json_object_get(st, "base"));
 		const json_t *layers = json_object_get(json_object_get(st, "size"), "_layers");
 		const json_t *parent = NULL;

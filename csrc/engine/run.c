@@ -98,8 +98,7 @@ static int prepare(runner *r, run_target *t, atmo_error *err)
 			atmo__run_log_printf(t, "atmograph: lowered: %zu heredocs for %s (%s)\n",
 					     pt->n_lowered, r->p->opts.engine.program, path);
 	}
-	json_object_foreach(pt->heredoc_files, key, v)
-	{
+	json_object_foreach(pt->heredoc_files, key, v) {
 		char path[8400], dir[8400], *slash;
 		snprintf(path, sizeof(path), "%s/heredocs/%s", pt->dir, key);
 		snprintf(dir, sizeof(dir), "%s", path);

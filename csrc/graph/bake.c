@@ -87,8 +87,7 @@ static int kv_list(atmo_bake *b, const char *const **out, size_t *n, const json_
 	list = keep_mem(b, (json_object_size(obj) + 1) * sizeof(*list), err);
 	if (!list)
 		return ATMO_ENOMEM;
-	json_object_foreach((json_t *)obj, key, v)
-	{
+	json_object_foreach((json_t *)obj, key, v) {
 		char *kv;
 		if (!json_is_string(v))
 			continue;
@@ -119,8 +118,7 @@ static int str_list(atmo_bake *b, const char *const **out, size_t *n, const json
 	list = keep_mem(b, (json_array_size(arr) + 1) * sizeof(*list), err);
 	if (!list)
 		return ATMO_ENOMEM;
-	json_array_foreach(arr, i, v)
-	{
+	json_array_foreach(arr, i, v) {
 		if (json_is_string(v)) {
 			if (!(list[i] = keep_dup(b, json_string_value(v), err)))
 				return ATMO_ENOMEM;
@@ -131,16 +129,16 @@ static int str_list(atmo_bake *b, const char *const **out, size_t *n, const json
 			json_t *typ = json_object_get(v, "type");
 			if (typ)
 				atmo__buf_printf(&buf, "type=%s", json_string_value(typ));
-			json_object_foreach(v, k, x)
-			{
+			json_object_foreach(v, k, x) {
 				if (!strcmp(k, "type"))
 					continue;
 				if (json_is_array(x)) {
 					size_t j;
 					json_t *y;
 					atmo__buf_printf(&buf, "%s%s=", buf.len ? "," : "", k);
-					json_array_foreach(x, j, y) atmo__buf_printf(
-						&buf, "%s%s", j ? "," : "", json_string_value(y));
+					json_array_foreach(x, j, y)
+						atmo__buf_printf(&buf, "%s%s", j ? "," : "",
+								 json_string_value(y));
 				} else if (json_is_string(x)) {
 					atmo__buf_printf(&buf, "%s%s=%s", buf.len ? "," : "", k,
 							 json_string_value(x));
@@ -334,7 +332,8 @@ static int finish(atmo_bake *b, atmo_error *err)
 		json_decref(names);
 		return atmo__error_nomem(err);
 	}
-	json_object_foreach(b->cfg.targets, k, v) list[i++] = k;
+	json_object_foreach(b->cfg.targets, k, v)
+		list[i++] = k;
 	rc = atmo__bake_read_targets(&b->resolved, &groups, &b->cfg, list, i, b->opts.overrides,
 				     b->opts.n_overrides, &b->opts, err);
 	json_decref(groups);
@@ -385,7 +384,8 @@ static int finish(atmo_bake *b, atmo_error *err)
 		return atmo__error_nomem(err);
 	}
 	i = 0;
-	json_object_foreach(b->resolved, k, v) keys[i++] = k;
+	json_object_foreach(b->resolved, k, v)
+		keys[i++] = k;
 	qsort(keys, n, sizeof(*keys), cmp_str);
 	for (i = 0; i < n; i++) {
 		if ((rc = build_target(b, &b->targets[i], keys[i],
@@ -696,8 +696,7 @@ int atmo__bake_requested(unsigned char **want, const atmo_bake *b, const char *c
 		return atmo__error_nomem(err);
 	}
 	/* the targets asked for (groups expanded), not those only linked in */
-	json_object_foreach(targets, k, x)
-	{
+	json_object_foreach(targets, k, x) {
 		const atmo_bake_target *t;
 		if (json_is_true(json_object_get(x, " linked")))
 			continue;
@@ -749,10 +748,8 @@ static int check_secret_files(const json_t *targets, atmo_error *err)
 	size_t i;
 	struct stat st;
 
-	json_object_foreach((json_t *)targets, k, t)
-	{
-		json_array_foreach(json_object_get(t, "secret"), i, s)
-		{
+	json_object_foreach((json_t *)targets, k, t) {
+		json_array_foreach(json_object_get(t, "secret"), i, s) {
 			const char *src = json_string_value(json_object_get(s, "src"));
 			if (!src || !*src || stat(src, &st) == 0)
 				continue;

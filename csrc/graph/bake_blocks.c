@@ -120,8 +120,7 @@ static hcl_value *to_hcl(const json_t *j)
 			return NULL;
 		}
 		i = 0;
-		json_object_foreach((json_t *)j, k, v)
-		{
+		json_object_foreach((json_t *)j, k, v) {
 			keys[i] = k;
 			items[i++] = to_hcl(v);
 		}
@@ -337,14 +336,12 @@ static int decode_body(bake_parser *p, const hcl_block *blk, const hcl_ctx *ctx,
 				const char *k;
 				json_t *x;
 				rb = json_object();
-				json_object_foreach(
-					j, k, x) if (rb &&
-						     json_object_set_new(
-							     rb, k, rebased(p->rebase_dir, x)) < 0)
-				{
-					json_decref(rb);
-					rb = NULL;
-				}
+				json_object_foreach(j, k, x)
+					if (rb && json_object_set_new(
+							  rb, k, rebased(p->rebase_dir, x)) < 0) {
+						json_decref(rb);
+						rb = NULL;
+					}
 			} else {
 				rb = rebased(p->rebase_dir, j);
 			}
@@ -373,8 +370,7 @@ static int merge_into(json_t *dst, const json_t *src)
 	const char *k;
 	json_t *v;
 
-	json_object_foreach((json_t *)src, k, v)
-	{
+	json_object_foreach((json_t *)src, k, v) {
 		if (!strcmp(k, " dir") && json_object_get(dst, k))
 			continue;
 		if (json_is_null(v))
@@ -740,8 +736,7 @@ int atmo__bake_block_ref(bake_parser *p, const hcl_traversal *t, hcl_value **out
 			json_decref(before);
 			return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 		}
-		json_object_foreach(view, key, v)
-		{
+		json_object_foreach(view, key, v) {
 			keys[k] = key;
 			vals[k++] = target_value(key, v, !strcmp(t->root, "group"));
 		}
@@ -808,19 +803,16 @@ int atmo__bake_blocks(bake_parser *p)
 	{
 		const char *g;
 		json_t *v;
-		json_object_foreach(p->cfg->groups, g,
-				    v) if (!json_object_get(v, "targets") &&
-					   json_object_set_new(v, "targets", json_array()) <
-						   0) return atmo__bake_diag(p, NULL,
-									     "Out of memory",
-									     "out of memory");
+		json_object_foreach(p->cfg->groups, g, v)
+			if (!json_object_get(v, "targets") &&
+			    json_object_set_new(v, "targets", json_array()) < 0)
+				return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
 	}
 	/* a matrix block's old name becomes a group of its new names (of every block of that name) */
 	{
 		json_t *byname = json_object(), *merged = json_array(), *r;
 		int bad = !byname || !merged;
-		json_array_foreach(p->renamed, i, r)
-		{
+		json_array_foreach(p->renamed, i, r) {
 			const char *old = json_string_value(json_array_get(r, 0));
 			json_t *acc = json_object_get(byname, old);
 			if (bad)
@@ -851,8 +843,7 @@ int atmo__bake_blocks(bake_parser *p)
 		size_t j, l;
 		if (!u)
 			return atmo__bake_diag(p, NULL, "Out of memory", "out of memory");
-		json_array_foreach(names, j, x)
-		{
+		json_array_foreach(names, j, x) {
 			int dup = 0;
 			for (l = 0; l < json_array_size(u); l++)
 				dup |= json_equal(json_array_get(u, l), x);

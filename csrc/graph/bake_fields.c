@@ -253,8 +253,7 @@ static int entry_from_text(json_t **out, bake_kind k, const char *s, char *msg, 
 		rc = 0;
 		goto done;
 	}
-	json_array_foreach(fl, i, f)
-	{
+	json_array_foreach(fl, i, f) {
 		const char *field = json_string_value(f), *eq = strchr(field, '=');
 		char *key;
 		if (!eq) {
@@ -579,8 +578,7 @@ int atmo__bake_field_decode(json_t **out, const bake_field *f, const hcl_value *
 					size_t j;
 					if (atmo__bake_csv(&refs, x->u.str.s, msg, n) < 0)
 						goto fail;
-					json_array_foreach(refs, j, r)
-					{
+					json_array_foreach(refs, j, r) {
 						if (entry_from_text(&e, f->kind,
 								    json_string_value(r), msg,
 								    n) < 0 ||
@@ -720,8 +718,7 @@ int atmo__bake_target_merge(json_t *dst, const json_t *src)
 			c = d ? json_deep_copy(d) : json_object();
 			if (!c)
 				return -1;
-			json_object_foreach(s, k, x)
-			{
+			json_object_foreach(s, k, x) {
 				if (json_is_null(x) && f->kind == BK_MAPN)
 					continue;
 				if (json_object_set(c, k, x) < 0) {
@@ -805,8 +802,7 @@ int atmo__bake_target_normalize(json_t *t)
 			const char *k;
 			json_t *x;
 			void *tmp;
-			json_object_foreach_safe(ctx, tmp, k, x)
-			{
+			json_object_foreach_safe(ctx, tmp, k, x) {
 				if (!json_string_length(x))
 					json_object_del(ctx, k);
 			}
@@ -841,22 +837,21 @@ static json_t *escaped(const json_t *v)
 	if (json_is_array(v)) {
 		json_t *a = json_array(), *x;
 		size_t i;
-		json_array_foreach(v, i, x) if (a && json_array_append_new(a, escaped(x)) < 0)
-		{
-			json_decref(a);
-			a = NULL;
-		}
+		json_array_foreach(v, i, x)
+			if (a && json_array_append_new(a, escaped(x)) < 0) {
+				json_decref(a);
+				a = NULL;
+			}
 		return a;
 	}
 	if (json_is_object(v)) {
 		json_t *o = json_object(), *x;
 		const char *k;
-		json_object_foreach((json_t *)v, k,
-				    x) if (o && json_object_set_new(o, k, escaped(x)) < 0)
-		{
-			json_decref(o);
-			o = NULL;
-		}
+		json_object_foreach((json_t *)v, k, x)
+			if (o && json_object_set_new(o, k, escaped(x)) < 0) {
+				json_decref(o);
+				o = NULL;
+			}
 		return o;
 	}
 	return json_incref((json_t *)v);
@@ -880,7 +875,8 @@ static json_t *sorted(const json_t *o)
 		json_decref(r);
 		return NULL;
 	}
-	json_object_foreach((json_t *)o, k, x) keys[i++] = k;
+	json_object_foreach((json_t *)o, k, x)
+		keys[i++] = k;
 	qsort(keys, n, sizeof(*keys), cmp_keys);
 	for (i = 0; i < n && r; i++)
 		if (json_object_set(r, keys[i], json_object_get(o, keys[i])) < 0) {
@@ -935,12 +931,11 @@ json_t *atmo__bake_target_print(const json_t *t)
 			if (!json_array_size(v))
 				continue;
 			p = json_array();
-			json_array_foreach(v, j,
-					   x) if (p && json_array_append_new(p, sorted(x)) < 0)
-			{
-				json_decref(p);
-				p = NULL;
-			}
+			json_array_foreach(v, j, x)
+				if (p && json_array_append_new(p, sorted(x)) < 0) {
+					json_decref(p);
+					p = NULL;
+				}
 			break;
 		}
 		case BK_SECRET:
@@ -953,8 +948,7 @@ json_t *atmo__bake_target_print(const json_t *t)
 			if (!json_array_size(v))
 				continue;
 			p = json_array();
-			json_array_foreach(v, j, x)
-			{
+			json_array_foreach(v, j, x) {
 				json_t *e = json_object();
 				const char *const *kk;
 				int bad = !e || !p;

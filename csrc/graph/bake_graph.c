@@ -133,8 +133,7 @@ int atmo_bake_graph(json_t **out, const atmo_bake *b, const char *const *names, 
 			goto done;
 		}
 		/* contexts that name other targets: drop the context node, re-point its edges */
-		json_array_foreach(json_object_get(d, "nodes"), j, node)
-		{
+		json_array_foreach(json_object_get(d, "nodes"), j, node) {
 			const char *kind = json_string_value(json_object_get(node, "kind"));
 			int linked = 0;
 			for (k = 0; kind && !strcmp(kind, "context") && k < t->n_links; k++) {
@@ -148,8 +147,7 @@ int atmo_bake_graph(json_t **out, const atmo_bake *b, const char *const *names, 
 				goto done;
 			}
 		}
-		json_array_foreach(json_object_get(d, "edges"), j, edge)
-		{
+		json_array_foreach(json_object_get(d, "edges"), j, edge) {
 			const char *from = json_string_value(json_object_get(edge, "from"));
 			json_t *e = json_deep_copy(edge);
 			int bad = 0;

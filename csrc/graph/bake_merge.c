@@ -42,7 +42,9 @@ static int append_unique(json_t *arr, const char *s)
 	size_t i;
 	json_t *x;
 
-	json_array_foreach(arr, i, x) if (!strcmp(json_string_value(x), s)) return 0;
+	json_array_foreach(arr, i, x)
+		if (!strcmp(json_string_value(x), s))
+			return 0;
 	return json_array_append_new(arr, json_string(s));
 }
 
@@ -56,18 +58,18 @@ static int match_names(json_t *out, const bake_config *c, const char *pattern, a
 	if (!is_pattern(pattern))
 		return json_array_append_new(out, json_string(pattern)) < 0 ? atmo__error_nomem(err)
 									    : 0;
-	json_object_foreach(c->groups, k, v) if (match(pattern, k))
-	{
-		if (json_array_append_new(out, json_string(k)) < 0)
-			return atmo__error_nomem(err);
-		found = 1;
-	}
-	json_object_foreach(c->targets, k, v) if (match(pattern, k))
-	{
-		if (json_array_append_new(out, json_string(k)) < 0)
-			return atmo__error_nomem(err);
-		found = 1;
-	}
+	json_object_foreach(c->groups, k, v)
+		if (match(pattern, k)) {
+			if (json_array_append_new(out, json_string(k)) < 0)
+				return atmo__error_nomem(err);
+			found = 1;
+		}
+	json_object_foreach(c->targets, k, v)
+		if (match(pattern, k)) {
+			if (json_array_append_new(out, json_string(k)) < 0)
+				return atmo__error_nomem(err);
+			found = 1;
+		}
 	if (!found)
 		return fail(err, ATMO_ENOTFOUND, "could not find any target matching \"%s\"",
 			    pattern);
@@ -130,21 +132,19 @@ static int new_overrides(json_t **out, const bake_config *c, const char *const *
 		} else {
 			const char *k;
 			json_t *x;
-			json_object_foreach(c->targets, k,
-					    x) if (match(skey, k) &&
-						   json_array_append_new(names, json_string(k)) < 0)
-			{
-				rc = atmo__error_nomem(err);
-				goto next;
-			}
+			json_object_foreach(c->targets, k, x)
+				if (match(skey, k) &&
+				    json_array_append_new(names, json_string(k)) < 0) {
+					rc = atmo__error_nomem(err);
+					goto next;
+				}
 			if (!json_array_size(names)) {
 				rc = fail(err, ATMO_ENOTFOUND,
 					  "could not find any target matching '%s'", skey);
 				goto next;
 			}
 		}
-		json_array_foreach(names, j, nm)
-		{
+		json_array_foreach(names, j, nm) {
 			json_t *t = json_object_get(m, json_string_value(nm)), *ov;
 			size_t baselen = dot2 ? (size_t)(dot2 - okey) : strlen(okey);
 			const char *value = eq ? eq + 1 : NULL;
@@ -224,8 +224,7 @@ static int add_overrides(json_t *t, const json_t *ovs, atmo_error *err)
 	const char *k;
 	json_t *ov;
 
-	json_object_foreach((json_t *)ovs, k, ov)
-	{
+	json_object_foreach((json_t *)ovs, k, ov) {
 		bake_override o;
 		char msg[400];
 		json_t *val = json_object_get(ov, "value");
@@ -263,8 +262,7 @@ static int target_rec(json_t **out, const bake_config *c, const char *name, json
 	tt = json_object();
 	if (!tt)
 		return atmo__error_nomem(err);
-	json_array_foreach(json_object_get(t, "inherits"), i, p)
-	{
+	json_array_foreach(json_object_get(t, "inherits"), i, p) {
 		json_t *parent;
 		if ((rc = target_rec(&parent, c, json_string_value(p), visited, ovs, err)) < 0) {
 			json_decref(tt);
@@ -376,8 +374,7 @@ static int group_rec(const bake_config *c, const char *name, json_t *targets, js
 	mt = json_array();
 	mg = json_pack("[s]", name);
 	bad = !mt || !mg;
-	json_array_foreach(json_object_get(g, "targets"), i, t)
-	{
+	json_array_foreach(json_object_get(g, "targets"), i, t) {
 		json_t *tt = json_array(), *tg = json_array();
 		if (bad || !tt || !tg || group_rec(c, json_string_value(t), tt, tg, visited) < 0)
 			bad = 1;
@@ -407,8 +404,7 @@ static json_t *dedup(json_t *a)
 	json_t *u = json_array(), *x;
 	size_t i;
 
-	json_array_foreach(a, i, x)
-	{
+	json_array_foreach(a, i, x) {
 		const char *s = json_string_value(x);
 		if (!u)
 			break;
@@ -429,10 +425,10 @@ static int subset(const json_t *a, const json_t *b)
 	size_t i, j;
 	json_t *x, *y;
 
-	json_array_foreach(a, i, x)
-	{
+	json_array_foreach(a, i, x) {
 		int found = 0;
-		json_array_foreach(b, j, y) found |= json_equal(x, y);
+		json_array_foreach(b, j, y)
+			found |= json_equal(x, y);
 		if (!found)
 			return 0;
 	}
@@ -445,7 +441,8 @@ static void go_list(atmo_buf *b, const json_t *a)
 	json_t *x;
 
 	atmo__buf_putc(b, '[');
-	json_array_foreach(a, i, x) atmo__buf_printf(b, "%s%s", i ? " " : "", json_string_value(x));
+	json_array_foreach(a, i, x)
+		atmo__buf_printf(b, "%s%s", i ? " " : "", json_string_value(x));
 	atmo__buf_putc(b, ']');
 }
 
@@ -476,8 +473,7 @@ static int link_merge(json_t *t, json_t *t2, const char *name, const char *targe
 	size_t i;
 	int rc;
 
-	json_array_foreach(json_object_get(t2, "entitlements"), i, x)
-	{
+	json_array_foreach(json_object_get(t2, "entitlements"), i, x) {
 		json_t *e = json_object_get(t, "entitlements");
 		if (!e) {
 			e = json_array();
@@ -623,8 +619,7 @@ int atmo__bake_read_targets(json_t **targets_out, json_t **groups_out, const bak
 	}
 	if ((rc = new_overrides(&ovs, c, set, n_set, o, err)) < 0)
 		goto done;
-	json_array_foreach(tms, i, x)
-	{
+	json_array_foreach(tms, i, x) {
 		json_t *ts0 = json_array(), *gs0 = json_array(), *vis = json_object(), *y,
 		       *ts = NULL, *gs = NULL;
 		size_t j;
@@ -641,8 +636,7 @@ int atmo__bake_read_targets(json_t **targets_out, json_t **groups_out, const bak
 			rc = atmo__error_nomem(err);
 			goto done;
 		}
-		json_array_foreach(ts, j, y)
-		{
+		json_array_foreach(ts, j, y) {
 			json_t *t;
 			if ((rc = resolve_target(&t, c, json_string_value(y), ovs, err)) < 0) {
 				json_decref(ts);
@@ -656,8 +650,7 @@ int atmo__bake_read_targets(json_t **targets_out, json_t **groups_out, const bak
 				break;
 			}
 		}
-		json_array_foreach(gs, j, y)
-		{
+		json_array_foreach(gs, j, y) {
 			json_t *g = json_object_get(c->groups, json_string_value(y));
 			if (rc < 0)
 				break;
@@ -670,8 +663,7 @@ int atmo__bake_read_targets(json_t **targets_out, json_t **groups_out, const bak
 		if (rc < 0)
 			goto done;
 	}
-	json_array_foreach(tms, i, x)
-	{
+	json_array_foreach(tms, i, x) {
 		const char *t = json_string_value(x);
 		json_t *d = json_object_get(gm, "default");
 		if (d && !strcmp(t, "default"))
@@ -728,7 +720,8 @@ int atmo__bake_read_targets(json_t **targets_out, json_t **groups_out, const bak
 			rc = atmo__error_nomem(err);
 			goto done;
 		}
-		json_object_foreach(tm, k, t) keys[j++] = k;
+		json_object_foreach(tm, k, t)
+			keys[j++] = k;
 		link_walk w = { ATMO__MAP_INIT_COPY, ATMO__MAP_INIT_COPY, NULL, 0, 0 };
 		qsort(keys, n, sizeof(*keys), cmp_str);
 		for (j = 0; j < n && rc == 0; j++) {
@@ -775,7 +768,8 @@ json_t *atmo__bake_print_doc(const json_t *targets, const json_t *groups)
 	if (!keys)
 		goto oom;
 	i = 0;
-	json_object_foreach((json_t *)groups, k, v) keys[i++] = k;
+	json_object_foreach((json_t *)groups, k, v)
+		keys[i++] = k;
 	qsort(keys, i, sizeof(*keys), cmp_str);
 	n = i;
 	for (i = 0; i < n; i++) {
@@ -787,7 +781,8 @@ json_t *atmo__bake_print_doc(const json_t *targets, const json_t *groups)
 		bad |= json_object_set_new(g, keys[i], e) < 0;
 	}
 	i = 0;
-	json_object_foreach((json_t *)targets, k, v) keys[i++] = k;
+	json_object_foreach((json_t *)targets, k, v)
+		keys[i++] = k;
 	qsort(keys, i, sizeof(*keys), cmp_str);
 	n = i;
 	for (i = 0; i < n; i++)

@@ -172,8 +172,7 @@ static int set_push(json_t *t, int push)
 		}
 		return 0;
 	}
-	json_array_foreach(outs, i, o)
-	{
+	json_array_foreach(outs, i, o) {
 		const char *typ = json_string_value(json_object_get(o, "type"));
 		if (strcmp(typ, "docker"))
 			set_push_entry = 0;
@@ -201,8 +200,7 @@ static int set_load(json_t *t, int load)
 
 	if (!load)
 		return 0;
-	json_array_foreach(outs, i, o)
-	{
+	json_array_foreach(outs, i, o) {
 		const char *typ = json_string_value(json_object_get(o, "type"));
 		if (!strcmp(typ, "docker")) {
 			if (!json_string_length(json_object_get(o, "dest")))
@@ -315,10 +313,10 @@ static int apply(json_t *t, const bake_override *o, char *msg, size_t n)
 		size_t i;
 		int found = -1;
 		char m2[300] = "";
-		json_array_foreach(list, i,
-				   x) if (json_string_value(json_object_get(x, "id")) &&
-					  !strcmp(json_string_value(json_object_get(x, "id")), id))
-			found = (int)i;
+		json_array_foreach(list, i, x)
+			if (json_string_value(json_object_get(x, "id")) &&
+			    !strcmp(json_string_value(json_object_get(x, "id")), id))
+				found = (int)i;
 		if (found < 0) {
 			snprintf(msg, n,
 				 "secret \"%s\" must be declared before it can be overridden", id);

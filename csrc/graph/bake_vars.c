@@ -253,8 +253,7 @@ static hcl_value *from_json(const json_t *j)
 			return NULL;
 		}
 		i = 0;
-		json_object_foreach((json_t *)j, k, v)
-		{
+		json_object_foreach((json_t *)j, k, v) {
 			keys[i] = k;
 			if (!(items[i] = from_json(v))) {
 				while (i-- > 0)

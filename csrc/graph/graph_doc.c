@@ -125,8 +125,7 @@ static int opt_strings(const char ***out, size_t *n, json_t *obj, const char *ke
 	*out = atmo__calloc(json_array_size(v), sizeof(char *), err);
 	if (!*out)
 		return ATMO_ENOMEM;
-	json_array_foreach(v, i, it)
-	{
+	json_array_foreach(v, i, it) {
 		if (!json_is_string(it)) {
 			snprintf(p, sizeof(p), "%s.%s[%zu]", path, key, i);
 			return bad(err, p, "expected a string");
@@ -211,8 +210,7 @@ static int load_images(atmo_graph_doc *m, json_t *doc, atmo_error *err)
 	m->images = atmo__calloc(json_array_size(arr), sizeof(*m->images), err);
 	if (!m->images)
 		return ATMO_ENOMEM;
-	json_array_foreach(arr, i, it)
-	{
+	json_array_foreach(arr, i, it) {
 		atmo_gdoc_image *im = &m->images[i];
 		snprintf(path, sizeof(path), "$.images[%zu]", i);
 		if (!json_is_object(it))
@@ -265,8 +263,7 @@ static int load_instructions(atmo_gdoc_node *n, json_t *node, const char *path, 
 	n->instr = atmo__calloc(json_array_size(arr), sizeof(*n->instr), err);
 	if (!n->instr)
 		return ATMO_ENOMEM;
-	json_array_foreach(arr, i, it)
-	{
+	json_array_foreach(arr, i, it) {
 		atmo_gdoc_instr *in = &n->instr[i];
 		snprintf(p, sizeof(p), "%s.instructions[%zu]", path, i);
 		if (!json_is_object(it))
@@ -455,8 +452,7 @@ int atmo_graph__doc_load(atmo_graph_doc *m, json_t *doc, atmo_error *err)
 			goto done;
 		}
 	}
-	json_array_foreach(arr, i, it)
-	{
+	json_array_foreach(arr, i, it) {
 		snprintf(path, sizeof(path), "$.nodes[%zu]", i);
 		m->nnodes = i + 1;
 		if ((rc = load_node(m, &m->nodes[i], it, path, err)) < 0)
@@ -486,8 +482,7 @@ int atmo_graph__doc_load(atmo_graph_doc *m, json_t *doc, atmo_error *err)
 			rc = ATMO_ENOMEM;
 			goto done;
 		}
-		json_array_foreach(arr, i, it)
-		{
+		json_array_foreach(arr, i, it) {
 			snprintf(path, sizeof(path), "$.edges[%zu]", i);
 			m->nedges = i + 1;
 			if ((rc = load_edge(&m->edges[i], it, path, ix, m->nnodes, err)) < 0)
@@ -518,8 +513,7 @@ int atmo_graph__doc_load(atmo_graph_doc *m, json_t *doc, atmo_error *err)
 			rc = bad(err, "$.unused", "expected an array of node ids");
 			goto done;
 		}
-		json_array_foreach(v, i, it)
-		{
+		json_array_foreach(v, i, it) {
 			long k;
 			snprintf(path, sizeof(path), "$.unused[%zu]", i);
 			if (!json_is_string(it)) {

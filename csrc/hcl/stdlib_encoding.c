@@ -515,8 +515,7 @@ static hcl_value *from_json(json_t *j)
 			return NULL;
 		}
 		i = 0;
-		json_object_foreach(j, k, v)
-		{
+		json_object_foreach(j, k, v) {
 			keys[i] = k;
 			vals[i] = from_json(v);
 			if (!vals[i]) {

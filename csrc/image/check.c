@@ -394,15 +394,15 @@ static int baseline_bytes(uint64_t *out, const atmo_check_rules *r, const atmo_i
 		const char *name, *pick = r->report_target;
 		atmo_buf known = ATMO_BUF_INIT;
 		if (!pick)
-			json_object_foreach((json_t *)targets, name, t)
-			{
+			json_object_foreach((json_t *)targets, name, t) {
 				const char *d = json_string_value(json_object_get(t, "digest"));
 				if (d && ((img->digest && !strcmp(d, img->digest)) ||
 					  (img->config_digest && !strcmp(d, img->config_digest))))
 					pick = name;
 			}
 		if (!pick && json_object_size(targets) == 1)
-			json_object_foreach((json_t *)targets, name, t) pick = name;
+			json_object_foreach((json_t *)targets, name, t)
+				pick = name;
 		hit = pick ? json_object_get(targets, pick) : NULL;
 		if (!json_is_integer(json_object_get(json_object_get(hit, "size"), "bytes"))) {
 			json_object_foreach((json_t *)targets, name, t)
@@ -426,8 +426,7 @@ static int baseline_bytes(uint64_t *out, const atmo_check_rules *r, const atmo_i
 		return 0;
 	}
 	imgs = json_object_get(b, "images");
-	json_array_foreach(imgs, i, e)
-	{
+	json_array_foreach(imgs, i, e) {
 		const char *s = json_string_value(json_object_get(e, "source"));
 		const char *d = json_string_value(json_object_get(e, "digest"));
 		if ((s && img->source && !strcmp(s, img->source)) ||
@@ -451,8 +450,9 @@ static int has_str(const json_t *arr, const char *s)
 {
 	size_t i;
 	json_t *v;
-	json_array_foreach(arr, i,
-			   v) if (json_is_string(v) && !strcmp(json_string_value(v), s)) return 1;
+	json_array_foreach(arr, i, v)
+		if (json_is_string(v) && !strcmp(json_string_value(v), s))
+			return 1;
 	return 0;
 }
 
@@ -464,26 +464,23 @@ static void report_kept(json_t *acc, const json_t *t)
 	const char *sn;
 	size_t i;
 	if (json_is_array(ko)) {
-		json_array_foreach(ko, i,
-				   p) if (json_is_string(p) && !has_str(acc, json_string_value(p)))
-			json_array_append(acc, p);
+		json_array_foreach(ko, i, p)
+			if (json_is_string(p) && !has_str(acc, json_string_value(p)))
+				json_array_append(acc, p);
 		return;
 	}
-	json_object_foreach((json_t *)json_object_get(t, "stages"), sn, st)
-	{
+	json_object_foreach((json_t *)json_object_get(t, "stages"), sn, st) {
 		if (!json_is_false(json_object_get(st, "in_final")))
 			continue;
-		json_array_foreach(json_object_get(st, "packages"), i, p)
-		{
+		json_array_foreach(json_object_get(st, "packages"), i, p) {
 			const char *name = json_string_value(p);
 			const char *sn2;
 			json_t *st2;
 			int in_final = !name || has_str(json_object_get(t, "packages"), name);
-			json_object_foreach(
-				(json_t *)json_object_get(t, "stages"), sn2,
-				st2) if (json_is_true(json_object_get(st2, "in_final")) &&
-					 has_str(json_object_get(st2, "packages"), name)) in_final =
-				1;
+			json_object_foreach((json_t *)json_object_get(t, "stages"), sn2, st2)
+				if (json_is_true(json_object_get(st2, "in_final")) &&
+				    has_str(json_object_get(st2, "packages"), name))
+					in_final = 1;
 			if (!in_final && !has_str(acc, name))
 				json_array_append(acc, p);
 		}
@@ -510,8 +507,7 @@ static int build_only_packages(json_t **out, const atmo_check_rules *r, const at
 		*out = acc;
 		return 0;
 	}
-	json_object_foreach(targets, name, t)
-	{
+	json_object_foreach(targets, name, t) {
 		const char *d = json_string_value(json_object_get(t, "digest"));
 		if (d && ((img->digest && !strcmp(d, img->digest)) ||
 			  (img->config_digest && !strcmp(d, img->config_digest)))) {
@@ -520,7 +516,8 @@ static int build_only_packages(json_t **out, const atmo_check_rules *r, const at
 		}
 	}
 	if (!matched)
-		json_object_foreach(targets, name, t) report_kept(acc, t);
+		json_object_foreach(targets, name, t)
+			report_kept(acc, t);
 	*out = acc;
 	return 0;
 }
@@ -670,14 +667,14 @@ static int check_one(json_t **out, const atmo_check_rules *r, const atmo_image *
 			goto done;
 		}
 		rc = ATMO_ENOMEM;
-		json_array_foreach(
-			kept, k, p) for (i = 0; i < img->n_pkgs;
-					 i++) if (!strcmp(json_string_value(p), img->pkgs[i].name))
-		{
-			json_array_append(hits, p);
-			atmo__buf_printf(&m, "%s%s", m.len ? ", " : "", img->pkgs[i].name);
-			break;
-		}
+		json_array_foreach(kept, k, p)
+			for (i = 0; i < img->n_pkgs; i++)
+				if (!strcmp(json_string_value(p), img->pkgs[i].name)) {
+					json_array_append(hits, p);
+					atmo__buf_printf(&m, "%s%s", m.len ? ", " : "",
+							 img->pkgs[i].name);
+					break;
+				}
 		k = json_array_size(kept);
 		if (m.len)
 			i = add_result(&t, "noBuildOnlyPackages", 0, hits, kept,

@@ -37,11 +37,11 @@ static long long count(const json_t *rules, const char *status)
 	size_t i;
 	json_t *r;
 	long long n = 0;
-	json_array_foreach(rules, i, r) n +=
-		!strcmp(json_string_value(json_object_get(r, "status"))
-				? json_string_value(json_object_get(r, "status"))
-				: "",
-			status);
+	json_array_foreach(rules, i, r)
+		n += !strcmp(json_string_value(json_object_get(r, "status"))
+				     ? json_string_value(json_object_get(r, "status"))
+				     : "",
+			     status);
 	return n;
 }
 
@@ -64,16 +64,14 @@ int atmo_check_junit(char **out, const json_t *doc, atmo_error *err)
 			 (long long)json_integer_value(json_object_get(sum, "rules")),
 			 (long long)json_integer_value(json_object_get(sum, "failed")),
 			 (long long)json_integer_value(json_object_get(sum, "skipped")));
-	json_array_foreach(json_object_get(doc, "images"), i, img)
-	{
+	json_array_foreach(json_object_get(doc, "images"), i, img) {
 		const json_t *rules = json_object_get(img, "rules");
 		atmo__buf_puts(&b, "  <testsuite name=\"");
 		xml_text(&b, json_string_value(json_object_get(img, "source")));
 		atmo__buf_printf(&b, "\" tests=\"%zu\" failures=\"%lld\" skipped=\"%lld\">\n",
 				 json_array_size(rules), count(rules, "fail"),
 				 count(rules, "skip"));
-		json_array_foreach(rules, k, rule)
-		{
+		json_array_foreach(rules, k, rule) {
 			const char *st = json_string_value(json_object_get(rule, "status"));
 			const char *msg = json_string_value(json_object_get(rule, "message"));
 			atmo__buf_puts(&b, "    <testcase classname=\"atmograph.check\" name=\"");

@@ -260,22 +260,21 @@ int atmo_check_rules_load_string(atmo_check_rules *r, const char *text, size_t l
 		goto done;
 	}
 	dir = dirname(dcopy);
-	json_object_foreach(doc, key, v) if (strcmp(key, "rules"))
-	{
-		locate_key(text, len, key, yaml, &line, &col);
-		rc = atmo__error_set(err, ATMO_EINVALID, path, line, col,
-				     "unknown key '%s' (the rules go under \"rules\")", key);
-		goto done;
-	}
+	json_object_foreach(doc, key, v)
+		if (strcmp(key, "rules")) {
+			locate_key(text, len, key, yaml, &line, &col);
+			rc = atmo__error_set(err, ATMO_EINVALID, path, line, col,
+					     "unknown key '%s' (the rules go under \"rules\")",
+					     key);
+			goto done;
+		}
 	/* the order of keys does not matter: a baseline is looked for only when checking */
-	json_object_foreach(rules, key, v)
-	{
+	json_object_foreach(rules, key, v) {
 		locate_key(text, len, key, yaml, &line, &col);
 		if (!strcmp(key, "forbidPackages") && json_is_array(v)) {
 			size_t i;
 			json_t *g;
-			json_array_foreach(v, i, g)
-			{
+			json_array_foreach(v, i, g) {
 				if (!json_is_string(g)) {
 					rc = atmo__error_set(
 						err, ATMO_EINVALID, path, line, col,

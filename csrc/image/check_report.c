@@ -31,14 +31,12 @@ static int merge(json_t *all, json_t *one, const char *target)
 	const char *k;
 	json_t *v;
 
-	json_array_foreach(json_object_get(one, "images"), i, img)
-	{
+	json_array_foreach(json_object_get(one, "images"), i, img) {
 		if (json_object_set_new(img, "target", json_string(target)) < 0 ||
 		    json_array_append(json_object_get(all, "images"), img) < 0)
 			return ATMO_ENOMEM;
 	}
-	json_object_foreach(osum, k, v)
-	{
+	json_object_foreach(osum, k, v) {
 		json_int_t n = json_integer_value(json_object_get(sum, k)) + json_integer_value(v);
 		if (json_object_set_new(sum, k, json_integer(n)) < 0)
 			return ATMO_ENOMEM;
@@ -83,7 +81,8 @@ int atmo_check_report(json_t **out, const atmo_check_rules *r, const json_t *rep
 		rc = atmo__error_nomem(err);
 		goto done;
 	}
-	json_object_foreach((json_t *)targets, name, t) names[n++] = name;
+	json_object_foreach((json_t *)targets, name, t)
+		names[n++] = name;
 	qsort(names, n, sizeof(*names), cmp_str);
 	for (i = 0; i < n; i++) {
 		atmo_image_options io = ATMO_IMAGE_OPTIONS_INIT;

@@ -177,8 +177,7 @@ static int oci_collect(cand_list *out, atmo_image__src *s, const char *name, jso
 		return type_error(err, s, name, "\"manifests\"", "an array");
 	if (depth > 4)
 		return type_error(err, s, name, "index nesting", "at most 4 deep");
-	json_array_foreach(mans, i, d)
-	{
+	json_array_foreach(mans, i, d) {
 		const char *mt, *digest, *ref = parent_ref;
 		json_t *ann, *size;
 		char bn[200];
@@ -283,7 +282,9 @@ static int cand_matches(const candidate *c, const char *ref, const char *platfor
 			  (strlen(ref) >= 8 && strncmp(c->digest + 7, ref, strlen(ref)) == 0) ||
 			  (strlen(ref) >= 15 && strncmp(c->digest, ref, strlen(ref)) == 0)))
 		return 1;
-	json_array_foreach(c->names, i, v) if (ref_matches(json_string_value(v), ref)) return 1;
+	json_array_foreach(c->names, i, v)
+		if (ref_matches(json_string_value(v), ref))
+			return 1;
 	return 0;
 }
 
@@ -344,8 +345,7 @@ static int read_history(atmo_image *img, json_t *config, const char *where, atmo
 	img->hist = atmo__calloc(json_array_size(hist) + 1, sizeof(*img->hist), NULL);
 	if (!img->hist)
 		return atmo__error_nomem(err);
-	json_array_foreach(hist, i, h)
-	{
+	json_array_foreach(hist, i, h) {
 		atmo_image__hist *e = &img->hist[i];
 		json_t *cb, *cm, *cr, *el;
 		if (!json_is_object(h))
@@ -391,8 +391,7 @@ int atmo_image__apply_config(atmo_image *img, json_t *config, const char *where,
 		return atmo__error_set(err, ATMO_EINVALID, where, 0, 0,
 				       "the config lists %zu diff_ids but the manifest %zu layers",
 				       json_array_size(ids), img->n_layers);
-	json_array_foreach(ids, i, v)
-	{
+	json_array_foreach(ids, i, v) {
 		if (!json_is_string(v))
 			return type_error_at(err, where, "\"rootfs.diff_ids\" entries", "strings");
 		img->layers[i].diff_id = atmo__strdup(json_string_value(v), NULL);
@@ -518,8 +517,7 @@ static int open_oci(atmo_image *img, atmo_image__src *s, const atmo_image_option
 		goto done;
 	if ((rc = alloc_layers(img, json_array_size(layers), s, img->digest, err)) < 0)
 		goto done;
-	json_array_foreach(layers, i, d)
-	{
+	json_array_foreach(layers, i, d) {
 		atmo_image__layer *l = &img->layers[i];
 		const char *ld, *lmt;
 		json_t *sz;
@@ -582,8 +580,7 @@ static int open_docker(atmo_image *img, atmo_image__src *s, const atmo_image_opt
 		rc = type_error(err, s, "manifest.json", "manifest.json", "a JSON array");
 		goto done;
 	}
-	json_array_foreach(man, i, d)
-	{
+	json_array_foreach(man, i, d) {
 		candidate *c;
 		json_t *tags, *t;
 		size_t k;
@@ -604,8 +601,7 @@ static int open_docker(atmo_image *img, atmo_image__src *s, const atmo_image_opt
 			goto done;
 		}
 		c->dm = d;
-		json_array_foreach(tags, k, t)
-		{
+		json_array_foreach(tags, k, t) {
 			if (!json_is_string(t)) {
 				rc = type_error(err, s, "manifest.json", "\"RepoTags\" entries",
 						"strings");
@@ -640,8 +636,7 @@ static int open_docker(atmo_image *img, atmo_image__src *s, const atmo_image_opt
 	layers = json_object_get(d, "Layers");
 	if ((rc = alloc_layers(img, json_array_size(layers), s, "manifest.json", err)) < 0)
 		goto done;
-	json_array_foreach(layers, i, v)
-	{
+	json_array_foreach(layers, i, v) {
 		atmo_image__layer *l = &img->layers[i];
 		const char *ln = json_string_value(v);
 		if (!ln) {

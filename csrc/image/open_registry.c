@@ -74,8 +74,7 @@ static int pick(const char **digest, const json_t *index, const char *where, con
 	*digest = NULL;
 	if (!json_is_array(mans))
 		return bad(err, where, "\"manifests\"", "an array");
-	json_array_foreach(mans, i, d)
-	{
+	json_array_foreach(mans, i, d) {
 		const char *dg = json_string_value(json_object_get(d, "digest"));
 		const json_t *ann = json_object_get(d, "annotations");
 		const char *at =
@@ -204,8 +203,7 @@ int atmo_image__open_registry(atmo_image *img, atmo_image__reg *reg, const atmo_
 		goto done;
 	}
 	img->n_layers = json_array_size(layers);
-	json_array_foreach(layers, i, d)
-	{
+	json_array_foreach(layers, i, d) {
 		atmo_image__layer *l = &img->layers[i];
 		const char *ld = json_string_value(json_object_get(d, "digest"));
 		const char *lmt = json_string_value(json_object_get(d, "mediaType"));

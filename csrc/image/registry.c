@@ -226,8 +226,7 @@ static void registry_errors(char *out, size_t n, const atmo_buf *body)
 	json_t *doc = body->len ? json_loadb(atmo__buf_cstr(body), body->len, 0, NULL) : NULL, *e;
 	size_t i, used = 0;
 	out[0] = '\0';
-	json_array_foreach(json_object_get(doc, "errors"), i, e)
-	{
+	json_array_foreach(json_object_get(doc, "errors"), i, e) {
 		int k = snprintf(out + used, n - used, "%s%s: %s", i ? "; " : " (",
 				 json_string_value(json_object_get(e, "code"))
 					 ? json_string_value(json_object_get(e, "code"))
@@ -478,8 +477,7 @@ static int load_credentials(atmo_image__reg *r, const char *path, atmo_error *er
 	if (!ent) {
 		json_t *v;
 		/* "https://host/v1/" and the like */
-		json_object_foreach(auths, key, v)
-		{
+		json_object_foreach(auths, key, v) {
 			const char *h = strstr(key, "://") ? strstr(key, "://") + 3 : key;
 			size_t hl = strlen(r->host);
 			if (!strncmp(h, r->host, hl) && (h[hl] == '/' || !h[hl])) {

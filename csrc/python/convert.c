@@ -19,8 +19,7 @@ PyObject *atmo_py_from_json(const json_t *v)
 		res = PyDict_New();
 		if (!res)
 			goto obj_done;
-		json_object_foreach((json_t *)v, key, item)
-		{
+		json_object_foreach((json_t *)v, key, item) {
 			PyObject *pv = atmo_py_from_json(item);
 			if (!pv || PyDict_SetItemString(res, key, pv) < 0) {
 				Py_XDECREF(pv);

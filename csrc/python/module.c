@@ -378,13 +378,15 @@ static PyObject *core_parse(PyObject *module, PyObject *args, PyObject *kwds)
 	if (atmo_py_get_text(source, &text, &len, "source") < 0)
 		return NULL;
 	atmo_error_clear(&err);
-	Py_BEGIN_ALLOW_THREADS rc = atmo_dockerfile_parse(&df, text, (size_t)len,
-							  filename ? filename : "<string>", &err);
+	Py_BEGIN_ALLOW_THREADS
+	rc = atmo_dockerfile_parse(&df, text, (size_t)len, filename ? filename : "<string>", &err);
 	if (rc == 0)
 		rc = dump ? atmo_dockerfile_dump(&dumped, df, &err)
 			  : atmo_dockerfile_to_json(&j, df, &err);
 	atmo_dockerfile_free(df);
-	Py_END_ALLOW_THREADS if (rc < 0) return atmo_py_raise_error(module, rc, &err);
+	Py_END_ALLOW_THREADS
+	if (rc < 0)
+		return atmo_py_raise_error(module, rc, &err);
 	if (dump) {
 		res = PyUnicode_DecodeUTF8(dumped, (Py_ssize_t)strlen(dumped), "surrogateescape");
 		atmo_free(dumped);
@@ -399,9 +401,10 @@ static int read_file_nogil(PyObject *module, const char *path, char **data, size
 	atmo_error err;
 	int rc;
 	atmo_error_clear(&err);
-	Py_BEGIN_ALLOW_THREADS rc = atmo_file_read(data, len, path, 0, &err);
-	Py_END_ALLOW_THREADS if (rc < 0)
-	{
+	Py_BEGIN_ALLOW_THREADS
+	rc = atmo_file_read(data, len, path, 0, &err);
+	Py_END_ALLOW_THREADS
+	if (rc < 0) {
 		atmo_py_raise_error(module, rc, &err);
 		return -1;
 	}
@@ -444,15 +447,19 @@ static atmo_renderer *get_renderer(PyObject *module)
 	int rc = 0;
 	if (st->renderer)
 		return st->renderer;
-	Py_BEGIN_ALLOW_THREADS PyThread_acquire_lock(st->lock, WAIT_LOCK);
-	Py_END_ALLOW_THREADS if (st->renderer)
-	{ /* made by another thread meanwhile */
+	Py_BEGIN_ALLOW_THREADS
+	PyThread_acquire_lock(st->lock, WAIT_LOCK);
+	Py_END_ALLOW_THREADS
+	if (st->renderer) { /* made by another thread meanwhile */
 		PyThread_release_lock(st->lock);
 		return st->renderer;
 	}
 	atmo_error_clear(&err);
-	Py_BEGIN_ALLOW_THREADS rc = atmo_renderer_new(&r, &err);
-	Py_END_ALLOW_THREADS if (rc == 0) st->renderer = r;
+	Py_BEGIN_ALLOW_THREADS
+	rc = atmo_renderer_new(&r, &err);
+	Py_END_ALLOW_THREADS
+	if (rc == 0)
+		st->renderer = r;
 	PyThread_release_lock(st->lock);
 	if (rc < 0) {
 		atmo_py_raise_error(module, rc, &err);
@@ -643,12 +650,16 @@ static PyObject *core_render(PyObject *module, PyObject *args, PyObject *kwds)
 		return NULL;
 	if (rc == 0 && !(graph = atmo_py_to_json(doc)))
 		return NULL;
-	Py_BEGIN_ALLOW_THREADS if (text) rc =
-		atmo_render_text(&data, &len, r, text, (size_t)text_len, &opts, &warnings, &err);
-	else rc = atmo_render(&data, &len, r, graph, &opts, &warnings, &err);
+	Py_BEGIN_ALLOW_THREADS
+	if (text)
+		rc = atmo_render_text(&data, &len, r, text, (size_t)text_len, &opts, &warnings,
+				      &err);
+	else
+		rc = atmo_render(&data, &len, r, graph, &opts, &warnings, &err);
 	if (rc == 0 && path)
 		rc = atmo_file_write_atomic_flags(path, data, len, ATMO_WRITE_NO_SYNC, &err);
-	Py_END_ALLOW_THREADS json_decref(graph);
+	Py_END_ALLOW_THREADS
+	json_decref(graph);
 	if (rc < 0) {
 		json_decref(warnings);
 		atmo_free(data);
@@ -755,8 +766,11 @@ static PyObject *core_render_take(PyObject *module, PyObject *arg)
 	if (!(q = get_queue(module, 1)))
 		return NULL;
 	atmo_error_clear(&err);
-	Py_BEGIN_ALLOW_THREADS rc = atmo_render_queue_take(q, (uint64_t)ticket, &data, &len, &err);
-	Py_END_ALLOW_THREADS if (rc < 0) return atmo_py_raise_error(module, rc, &err);
+	Py_BEGIN_ALLOW_THREADS
+	rc = atmo_render_queue_take(q, (uint64_t)ticket, &data, &len, &err);
+	Py_END_ALLOW_THREADS
+	if (rc < 0)
+		return atmo_py_raise_error(module, rc, &err);
 	res = PyBytes_FromStringAndSize(data, (Py_ssize_t)len);
 	atmo_free(data);
 	return res;
@@ -768,8 +782,10 @@ static PyObject *core_render_wait(PyObject *module, PyObject *unused)
 	atmo_render_queue *q = get_queue(module, 0);
 	if (!q)
 		return PyErr_Occurred() ? NULL : (Py_INCREF(Py_None), Py_None);
-	Py_BEGIN_ALLOW_THREADS atmo_render_queue_wait(q);
-	Py_END_ALLOW_THREADS Py_RETURN_NONE;
+	Py_BEGIN_ALLOW_THREADS
+	atmo_render_queue_wait(q);
+	Py_END_ALLOW_THREADS
+	Py_RETURN_NONE;
 }
 
 static PyObject *core_graphviz_version(PyObject *module, PyObject *unused)

@@ -119,12 +119,13 @@ static PyObject *core_check(PyObject *module, PyObject *args, PyObject *kwds)
 		atmo_check_rules_defaults(r);
 	opts.packages = atmo_check_rules_need_packages(r);
 	opts.files = 0;
-	Py_BEGIN_ALLOW_THREADS for (i = 0; rc == 0 && i < n; i++) rc =
-		atmo_image_open(&imgs[i], paths[i], &opts, &err);
+	Py_BEGIN_ALLOW_THREADS
+	for (i = 0; rc == 0 && i < n; i++)
+		rc = atmo_image_open(&imgs[i], paths[i], &opts, &err);
 	if (rc == 0)
 		rc = atmo_check_images(&j, r, (const atmo_image *const *)imgs, (size_t)n, &err);
-	Py_END_ALLOW_THREADS if (rc < 0)
-	{
+	Py_END_ALLOW_THREADS
+	if (rc < 0) {
 		atmo_py_raise_image_error(module, rc, &err);
 		goto done;
 	}
@@ -193,9 +194,10 @@ static PyObject *core_check_report(PyObject *module, PyObject *args, PyObject *k
 		atmo_check_rules_defaults(r);
 	if (!(report = atmo_py_to_json(robj)))
 		goto done;
-	Py_BEGIN_ALLOW_THREADS rc = atmo_check_report(&j, r, report, NULL, &err);
-	Py_END_ALLOW_THREADS if (rc < 0)
-	{
+	Py_BEGIN_ALLOW_THREADS
+	rc = atmo_check_report(&j, r, report, NULL, &err);
+	Py_END_ALLOW_THREADS
+	if (rc < 0) {
 		atmo_py_raise_image_error(module, rc, &err);
 		goto done;
 	}

@@ -42,8 +42,9 @@ static PyObject *graph_call(PyObject *module, PyObject *args, PyObject *kwds, in
 	opts.image_id = image_id;
 	opts.source = filename;
 	atmo_error_clear(&err);
-	Py_BEGIN_ALLOW_THREADS rc = atmo_dockerfile_parse(&df, text, (size_t)len,
-							  filename ? filename : "Dockerfile", &err);
+	Py_BEGIN_ALLOW_THREADS
+	rc = atmo_dockerfile_parse(&df, text, (size_t)len, filename ? filename : "Dockerfile",
+				   &err);
 	if (rc == 0)
 		rc = atmo_graph_build(&g, df, &opts, &err);
 	if (rc == 0)
@@ -51,7 +52,8 @@ static PyObject *graph_call(PyObject *module, PyObject *args, PyObject *kwds, in
 			    : atmo_graph_to_json(&j, g, &err);
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
-	Py_END_ALLOW_THREADS atmo_py_strlist_free(&bargs);
+	Py_END_ALLOW_THREADS
+	atmo_py_strlist_free(&bargs);
 	atmo_py_strlist_free(&bctx);
 	if (rc < 0)
 		return atmo_py_raise_error(module, rc, &err);
@@ -109,11 +111,13 @@ static PyObject *core_inspect_image(PyObject *module, PyObject *args, PyObject *
 	opts.files = (unsigned int)files;
 	opts.packages = packages;
 	atmo_error_clear(&err);
-	Py_BEGIN_ALLOW_THREADS rc = atmo_image_open(&img, PyBytes_AS_STRING(path), &opts, &err);
+	Py_BEGIN_ALLOW_THREADS
+	rc = atmo_image_open(&img, PyBytes_AS_STRING(path), &opts, &err);
 	if (rc == 0)
 		rc = atmo_image_to_json(&j, img, &err);
 	atmo_image_free(img);
-	Py_END_ALLOW_THREADS Py_DECREF(path);
+	Py_END_ALLOW_THREADS
+	Py_DECREF(path);
 	if (rc < 0)
 		return atmo_py_raise_image_error(module, rc, &err);
 	return atmo_py_json_result(j);
@@ -146,14 +150,16 @@ static PyObject *core_image_diff(PyObject *module, PyObject *args, PyObject *kwd
 	opts.packages = packages;
 	opts.files = 0;
 	atmo_error_clear(&err);
-	Py_BEGIN_ALLOW_THREADS rc = atmo_image_open(&ia, PyBytes_AS_STRING(pa), &opts, &err);
+	Py_BEGIN_ALLOW_THREADS
+	rc = atmo_image_open(&ia, PyBytes_AS_STRING(pa), &opts, &err);
 	if (rc == 0)
 		rc = atmo_image_open(&ib, PyBytes_AS_STRING(pb), &opts, &err);
 	if (rc == 0)
 		rc = atmo_image_diff(&j, ia, ib, (size_t)max_files, &err);
 	atmo_image_free(ia);
 	atmo_image_free(ib);
-	Py_END_ALLOW_THREADS Py_DECREF(pa);
+	Py_END_ALLOW_THREADS
+	Py_DECREF(pa);
 	Py_DECREF(pb);
 	if (rc < 0)
 		return atmo_py_raise_image_error(module, rc, &err);
@@ -239,8 +245,9 @@ static PyObject *core_sizes(PyObject *module, PyObject *args, PyObject *kwds)
 	iopts.packages = packages;
 	iopts.files = 0;
 	atmo_error_clear(&err);
-	Py_BEGIN_ALLOW_THREADS rc = atmo_dockerfile_parse(&df, text, (size_t)len,
-							  filename ? filename : "Dockerfile", &err);
+	Py_BEGIN_ALLOW_THREADS
+	rc = atmo_dockerfile_parse(&df, text, (size_t)len, filename ? filename : "Dockerfile",
+				   &err);
 	if (rc == 0)
 		rc = atmo_graph_build(&g, df, &gopts, &err);
 	for (i = 0; rc == 0 && i < n; i++) {
@@ -255,9 +262,13 @@ static PyObject *core_sizes(PyObject *module, PyObject *args, PyObject *kwds)
 		atmo_image_free((atmo_image *)inputs[i].image);
 	atmo_graph_free(g);
 	atmo_dockerfile_free(df);
-	Py_END_ALLOW_THREADS if (rc < 0 && in_images) atmo_py_raise_image_error(module, rc, &err);
-	else if (rc < 0) atmo_py_raise_error(module, rc, &err);
-	else res = atmo_py_json_result(j);
+	Py_END_ALLOW_THREADS
+	if (rc < 0 && in_images)
+		atmo_py_raise_image_error(module, rc, &err);
+	else if (rc < 0)
+		atmo_py_raise_error(module, rc, &err);
+	else
+		res = atmo_py_json_result(j);
 done:
 	atmo_py_strlist_free(&bargs);
 	atmo_py_strlist_free(&bctx);
@@ -433,8 +444,8 @@ static PyObject *bake_call(PyObject *module, PyObject *args, PyObject *kwds, int
 		atmo_engine_options_env(&popts.engine, bake_getenv, NULL);
 		popts.push = push;
 	}
-	Py_BEGIN_ALLOW_THREADS rc =
-		atmo_bake_load(&b, paths.items, paths.count, NULL, &bopts, &err);
+	Py_BEGIN_ALLOW_THREADS
+	rc = atmo_bake_load(&b, paths.items, paths.count, NULL, &bopts, &err);
 	if (rc == 0 && what == BAKE_PRINT)
 		rc = atmo_bake_print(&j, b, targets.items, targets.count, &err);
 	else if (rc == 0 && what == BAKE_GRAPH)
@@ -447,7 +458,8 @@ static PyObject *bake_call(PyObject *module, PyObject *args, PyObject *kwds, int
 		atmo_plan_free(p);
 	}
 	atmo_bake_free(b);
-	Py_END_ALLOW_THREADS atmo_py_strlist_free(&paths);
+	Py_END_ALLOW_THREADS
+	atmo_py_strlist_free(&paths);
 	atmo_py_strlist_free(&targets);
 	atmo_py_strlist_free(&vars);
 	atmo_py_strlist_free(&sets);
@@ -580,10 +592,13 @@ static PyObject *core_report_find_target(PyObject *module, PyObject *args, PyObj
 	if (!(r = atmo_py_to_json(robj)))
 		goto done;
 	atmo_error_clear(&err);
-	Py_BEGIN_ALLOW_THREADS rc =
-		atmo_report_find_target(&name, r, PyBytes_AS_STRING(df), bases, (size_t)n, &err);
-	Py_END_ALLOW_THREADS if (rc < 0) atmo_py_raise_error(module, rc, &err);
-	else res = PyUnicode_FromString(name);
+	Py_BEGIN_ALLOW_THREADS
+	rc = atmo_report_find_target(&name, r, PyBytes_AS_STRING(df), bases, (size_t)n, &err);
+	Py_END_ALLOW_THREADS
+	if (rc < 0)
+		atmo_py_raise_error(module, rc, &err);
+	else
+		res = PyUnicode_FromString(name);
 done:
 	json_decref(r);
 	PyMem_Free((void *)bases);

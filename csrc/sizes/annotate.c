@@ -63,8 +63,7 @@ int atmo_sizes_annotate(json_t *graph_doc, const json_t *sizes_doc, atmo_error *
 		rc = atmo__error_nomem(err);
 		goto done;
 	}
-	json_array_foreach(stages, i, st)
-	{
+	json_array_foreach(stages, i, st) {
 		const char *node = json_string_value(json_object_get(st, "node"));
 		if (!json_is_object(st) || !node) {
 			rc = atmo__error_set(
@@ -90,8 +89,7 @@ int atmo_sizes_annotate(json_t *graph_doc, const json_t *sizes_doc, atmo_error *
 	}
 
 	/* the same fields as atmo_sizes_annotate_report() writes */
-	json_array_foreach(stages, i, st)
-	{
+	json_array_foreach(stages, i, st) {
 		json_t *size = json_object_get(st, "size"), *out = json_object();
 		json_int_t v;
 		if (!out) {
@@ -147,7 +145,9 @@ int atmo_sizes_annotate(json_t *graph_doc, const json_t *sizes_doc, atmo_error *
 			rc = atmo__error_nomem(err);
 			goto done;
 		}
-		json_array_foreach(pk, i, p) if (json_is_string(p)) items[k++] = p;
+		json_array_foreach(pk, i, p)
+			if (json_is_string(p))
+				items[k++] = p;
 		if (k)
 			qsort(items, k, sizeof(*items), cmp_json_string);
 		for (i = 0; i < k; i++)
@@ -216,14 +216,14 @@ int atmo_sizes_annotate_report(json_t *graph, const json_t *report, atmo_error *
 		if (json_is_object(kept)) {
 			any_kept = 1;
 			kept_bytes += json_integer_value(json_object_get(kept, "bytes"));
-			json_array_foreach(json_object_get(kept, "packages"), j, p)
-			{
+			json_array_foreach(json_object_get(kept, "packages"), j, p) {
 				size_t k;
 				json_t *q;
 				int seen = 0;
 				if (!json_is_string(p))
 					continue;
-				json_array_foreach(kept_pk, k, q) seen |= json_equal(p, q);
+				json_array_foreach(kept_pk, k, q)
+					seen |= json_equal(p, q);
 				if (!seen && json_array_append(kept_pk, p) < 0) {
 					rc = atmo__error_nomem(err);
 					goto done;
