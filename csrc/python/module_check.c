@@ -57,13 +57,49 @@ static int check_rules_from(atmo_check_rules *r, PyObject *rules, atmo_error *er
 	return 0;
 }
 
+/* The rules of a check: a rules file first, then the rules dict, dive's defaults when
+ * both leave it empty; NULL with a Python exception. */
+static atmo_check_rules *rules_of(PyObject *module, PyObject *rules, PyObject *rules_file)
+{
+	atmo_check_rules *r = NULL;
+	PyObject *fpath = NULL;
+	atmo_error err;
+	int rc;
+
+	atmo_error_clear(&err);
+	if (atmo_check_rules_new(&r, &err) < 0) {
+		atmo_py_raise_error(module, ATMO_ENOMEM, &err);
+		return NULL;
+	}
+	if (rules_file && rules_file != Py_None) {
+		if (!(fpath = atmo_py_get_path(rules_file)))
+			goto fail;
+		if ((rc = atmo_check_rules_load(r, PyBytes_AS_STRING(fpath), &err)) < 0) {
+			atmo_py_raise_error(module, rc, &err);
+			goto fail;
+		}
+		Py_CLEAR(fpath);
+	}
+	if ((rc = check_rules_from(r, rules, &err)) != 0) {
+		if (rc < 0 && !PyErr_Occurred())
+			atmo_py_raise_error(module, rc, &err);
+		goto fail;
+	}
+	if (atmo_check_rules_empty(r))
+		atmo_check_rules_defaults(r);
+	return r;
+fail:
+	Py_XDECREF(fpath);
+	atmo_check_rules_free(r);
+	return NULL;
+}
+
 static PyObject *core_check(PyObject *module, PyObject *args, PyObject *kwds)
 {
 	static char *kwlist[] = { "images", "rules",     "rules_file",          "platform",
 				  "verify", "auth_file", "insecure_registries", "ca_file",
 				  NULL };
-	PyObject *images, *rules = NULL, *rules_file = NULL, *seq = NULL, *keep = NULL,
-			  *fpath = NULL, *res = NULL;
+	PyObject *images, *rules = NULL, *rules_file = NULL, *seq = NULL, *keep = NULL, *res = NULL;
 	atmo_image_options opts = ATMO_IMAGE_OPTIONS_INIT;
 	atmo_check_rules *r = NULL;
 	atmo_image **imgs = NULL;
@@ -98,25 +134,8 @@ static PyObject *core_check(PyObject *module, PyObject *args, PyObject *kwds)
 		Py_DECREF(p);
 		paths[i] = PyBytes_AS_STRING(p);
 	}
-	if (atmo_check_rules_new(&r, &err) < 0) {
-		atmo_py_raise_error(module, ATMO_ENOMEM, &err);
+	if (!(r = rules_of(module, rules, rules_file)))
 		goto done;
-	}
-	if (rules_file && rules_file != Py_None) {
-		if (!(fpath = atmo_py_get_path(rules_file)))
-			goto done;
-		if ((rc = atmo_check_rules_load(r, PyBytes_AS_STRING(fpath), &err)) < 0) {
-			atmo_py_raise_error(module, rc, &err);
-			goto done;
-		}
-	}
-	if ((rc = check_rules_from(r, rules, &err)) != 0) {
-		if (rc < 0 && !PyErr_Occurred())
-			atmo_py_raise_error(module, rc, &err);
-		goto done;
-	}
-	if (atmo_check_rules_empty(r))
-		atmo_check_rules_defaults(r);
 	opts.packages = atmo_check_rules_need_packages(r);
 	opts.files = 0;
 	Py_BEGIN_ALLOW_THREADS
@@ -136,7 +155,6 @@ done:
 	PyMem_Free(imgs);
 	PyMem_Free(paths);
 	atmo_check_rules_free(r);
-	Py_XDECREF(fpath);
 	Py_XDECREF(keep);
 	Py_XDECREF(seq);
 	return res;
@@ -165,7 +183,7 @@ static PyObject *core_check_junit(PyObject *module, PyObject *doc)
 static PyObject *core_check_report(PyObject *module, PyObject *args, PyObject *kwds)
 {
 	static char *kwlist[] = { "report", "rules", "rules_file", NULL };
-	PyObject *robj, *rules = NULL, *rules_file = NULL, *fpath = NULL, *res = NULL;
+	PyObject *robj, *rules = NULL, *rules_file = NULL, *res = NULL;
 	atmo_check_rules *r = NULL;
 	json_t *report = NULL, *j = NULL;
 	atmo_error err;
@@ -175,23 +193,8 @@ static PyObject *core_check_report(PyObject *module, PyObject *args, PyObject *k
 					 &robj, &rules, &rules_file))
 		return NULL;
 	atmo_error_clear(&err);
-	if (atmo_check_rules_new(&r, &err) < 0)
-		return atmo_py_raise_error(module, ATMO_ENOMEM, &err);
-	if (rules_file && rules_file != Py_None) {
-		if (!(fpath = atmo_py_get_path(rules_file)))
-			goto done;
-		if ((rc = atmo_check_rules_load(r, PyBytes_AS_STRING(fpath), &err)) < 0) {
-			atmo_py_raise_error(module, rc, &err);
-			goto done;
-		}
-	}
-	if ((rc = check_rules_from(r, rules, &err)) != 0) {
-		if (rc < 0 && !PyErr_Occurred())
-			atmo_py_raise_error(module, rc, &err);
-		goto done;
-	}
-	if (atmo_check_rules_empty(r))
-		atmo_check_rules_defaults(r);
+	if (!(r = rules_of(module, rules, rules_file)))
+		return NULL;
 	if (!(report = atmo_py_to_json(robj)))
 		goto done;
 	Py_BEGIN_ALLOW_THREADS
@@ -205,7 +208,6 @@ static PyObject *core_check_report(PyObject *module, PyObject *args, PyObject *k
 done:
 	json_decref(report);
 	atmo_check_rules_free(r);
-	Py_XDECREF(fpath);
 	return res;
 }
 
